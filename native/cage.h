@@ -1,0 +1,141 @@
+/*
+ * cage.h: the one protocol between the worker (process A, TypeScript) and the native
+ * container processes (B, the container init, and C, the untrusted program).
+ *
+ * src/sandbox/protocol.ts mirrors every constant and layout here; test/protocol.test.ts
+ * parses this header and fails when the two disagree.
+ *
+ * A builds a flat, little-endian configuration blob (struct cage_cfg followed by strings and
+ * arrays, all referenced by byte offsets from the start of the blob) and hands it to
+ * cage_spawn(). B and C read only that blob, copied into a private mapping that also holds
+ * their stacks: they never allocate.
+ */
+#ifndef CAGE_H
+#define CAGE_H
+
+#include <stdint.h>
+
+#define CAGE_MAGIC 0x45474143u /* "CAGE" */
+#define CAGE_ABI 1u
+
+/* Kinds of set-up operations B performs, in order, before pivot_root. */
+#define CAGE_OP_MOUNT 1u   /* mount(src, dst, fstype, flags, data) */
+#define CAGE_OP_MKDIR 2u   /* mkdir(dst, mode); an existing directory is fine */
+#define CAGE_OP_MKFILE 3u  /* create an empty regular file dst (a bind-mount target) */
+#define CAGE_OP_SYMLINK 4u /* symlink(src, dst); an existing entry is fine */
+#define CAGE_OP_CHOWN 5u   /* lchown(dst, uid, gid) with host ids (uid in mode, gid in arg) */
+
+/* Operation flags. */
+#define CAGE_OPF_OPTIONAL 1u /* ENOENT on the target is not an error (e.g. masking /proc/sched_debug) */
+
+struct cage_op {
+  uint32_t kind;
+  uint32_t opflags;
+  uint32_t src;    /* string offsets; 0 = NULL */
+  uint32_t dst;
+  uint32_t fstype;
+  uint32_t data;
+  uint32_t mode;   /* mkdir/mkfile mode, or uid for CHOWN */
+  uint32_t arg;    /* gid for CHOWN */
+  uint64_t flags;  /* mount flags */
+};                 /* 40 bytes */
+
+struct cage_rlimit {
+  uint32_t resource;
+  uint32_t pad;
+  uint64_t cur;
+  uint64_t max;
+}; /* 24 bytes */
+
+/* Configuration flags. */
+#define CAGE_F_CGROUPNS 1u  /* B enters a fresh cgroup namespace after A attached it */
+#define CAGE_F_SECCOMP_LISTENER 2u /* install the filter with SECCOMP_FILTER_FLAG_NEW_LISTENER */
+
+struct cage_cfg {
+  uint32_t magic;
+  uint32_t abi;
+  uint32_t size;        /* size of the whole blob in bytes */
+  uint32_t clone_flags; /* namespace flags for B */
+  int32_t stdin_fd;
+  int32_t stdout_fd;
+  int32_t stderr_fd;
+  int32_t ctl_fd;
+  uint32_t uid;         /* ids of C inside the user namespace */
+  uint32_t gid;
+  uint32_t hostname;    /* string */
+  uint32_t new_root;    /* string: host path of the mount that becomes "/" */
+  uint32_t ops;         /* array of struct cage_op */
+  uint32_t nops;
+  uint32_t cwd;         /* string: C's working directory inside */
+  uint32_t path;        /* string: program to execve */
+  uint32_t argv;        /* array of uint32 string offsets */
+  uint32_t argc;
+  uint32_t envp;        /* array of uint32 string offsets */
+  uint32_t envc;
+  uint32_t rlimits;     /* array of struct cage_rlimit */
+  uint32_t nrlimits;
+  uint32_t filter;      /* array of struct sock_filter (8 bytes each) */
+  uint32_t nfilter;
+  uint32_t flags;       /* CAGE_F_* */
+  uint32_t reserved;
+}; /* 104 bytes */
+
+/* Messages B and C send to A on the control socket: fixed 48-byte records. */
+#define CAGE_MSG_USERNS 'U'  /* B is in its user namespace: write the maps, attach, then send 'G' */
+#define CAGE_MSG_ERROR 'E'   /* set-up failed at stage, errno err (detail: op or rlimit index) */
+#define CAGE_MSG_STARTED 'S' /* C's execve succeeded; c_pid is C's pid inside */
+#define CAGE_MSG_EXIT 'X'    /* C ended: status is its wait status, sys_nr the forbidden call or -1 */
+#define CAGE_GO 'G'          /* A to B: the maps are written, go on */
+
+struct cage_msg {
+  uint32_t type;
+  int32_t stage;
+  int32_t err;
+  int32_t detail;
+  int32_t status;
+  int32_t sys_nr;
+  uint32_t sys_arch;
+  int32_t c_pid;
+  uint64_t wall_ns;   /* C's wall time, from fork to reaping, measured by B */
+  uint64_t reserved;
+}; /* 48 bytes */
+
+/* Where a set-up failure happened. */
+enum cage_stage {
+  CAGE_STAGE_CONFIG = 1,
+  CAGE_STAGE_SIGNALS = 2,
+  CAGE_STAGE_PDEATHSIG = 3,
+  CAGE_STAGE_FDS = 4,
+  CAGE_STAGE_HOSTNAME = 5,
+  CAGE_STAGE_SETGROUPS = 6,
+  CAGE_STAGE_MOUNT_PRIVATE = 7,
+  CAGE_STAGE_OP = 8,
+  CAGE_STAGE_CHDIR_ROOT = 9,
+  CAGE_STAGE_PIVOT_ROOT = 10,
+  CAGE_STAGE_UMOUNT_OLD = 11,
+  CAGE_STAGE_USERNS = 12,
+  CAGE_STAGE_HANDSHAKE = 13,
+  CAGE_STAGE_CGROUPNS = 14,
+  CAGE_STAGE_SIGNALFD = 15,
+  CAGE_STAGE_FORK = 16,
+  CAGE_STAGE_CAPS = 17,
+  CAGE_STAGE_SETGID = 18,
+  CAGE_STAGE_SETUID = 19,
+  CAGE_STAGE_RLIMIT = 20,
+  CAGE_STAGE_CHDIR_CWD = 21,
+  CAGE_STAGE_NO_NEW_PRIVS = 22,
+  CAGE_STAGE_SECCOMP = 23,
+  CAGE_STAGE_CLOSE_FDS = 24,
+  CAGE_STAGE_EXEC = 25,
+  CAGE_STAGE_SUPERVISE = 26
+};
+
+/* Parent side (A's thread, ordinary C): returns B's host pid, or -errno. *region receives the
+ * private mapping holding B's and C's stacks and the copied blob; free it with cage_free()
+ * only after B has been reaped. */
+int cage_spawn(const uint8_t *blob, uint32_t len, void **region);
+void cage_free(void *region);
+/* Sizes, for the TypeScript side's layout check. */
+uint32_t cage_abi_sizes(void);
+
+#endif

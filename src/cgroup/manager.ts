@@ -1,0 +1,58 @@
+/**
+ * One interface over cgroup v1 and cgroup v2, chosen once at start-up (see detect.ts).
+ * The launcher creates one BoxCgroup per run, attaches the container's init (process B) to it
+ * by pid during the handshake, polls its CPU usage to enforce the CPU limit, reads its stats
+ * after the run and destroys it. All file operations are synchronous: they are short writes to
+ * cgroupfs, and keeping them off the libuv pool avoids the pool deadlock in the launcher notes.
+ */
+
+export interface CgroupLimits {
+  /** Hard memory limit of the whole container, in bytes (swap is never allowed). */
+  memoryBytes: number;
+  /** Maximum number of processes and threads alive at once in the container. */
+  pids: number;
+  /** Optional CPU bandwidth cap in cores (e.g. 1 = one full core); absent = no cap. */
+  cpuCores?: number;
+}
+
+export interface CgroupStats {
+  /** CPU time of every process and thread that ever ran in the cgroup, in nanoseconds. */
+  cpuTimeNs: number;
+  /** Peak memory usage of the cgroup in bytes, or null when the kernel cannot tell. */
+  memoryPeakBytes: number | null;
+  /** Times the kernel's OOM killer killed a process of this cgroup. */
+  oomKills: number;
+  /** Times an allocation hit the memory limit (v1 failcnt, v2 memory.events max). */
+  memoryLimitHits: number;
+  /** Times a fork/clone was refused because of the pids limit. */
+  pidsLimitHits: number;
+}
+
+export interface BoxCgroup {
+  /** Leaf name, `caged-<ownerPid>-<seq>`. */
+  readonly name: string;
+  /** Moves a process (by host pid) into the cgroup in every controller. */
+  attach(pid: number): void;
+  /** Cumulative CPU time in nanoseconds; cheap enough to poll every few milliseconds. */
+  cpuTimeNs(): number;
+  stats(): CgroupStats;
+  /** Kills every process still in the cgroup (v2 cgroup.kill, v1 via cgroup.procs + SIGKILL). */
+  killAll(): void;
+  /** Removes the cgroup directories; idempotent; retries briefly while the last tasks exit. */
+  destroy(): void;
+}
+
+export interface CgroupManager {
+  readonly kind: 'v1' | 'v2';
+  /** Human-readable description for logs ("cgroup v1: memory, pids, cpuacct under /sys/fs/cgroup/*\/caged"). */
+  describe(): string;
+  /** Creates a fresh leaf with the limits applied; throws HostError naming the file on failure. */
+  create(name: string, limits: CgroupLimits): BoxCgroup;
+  /**
+   * Removes leaves left by dead owners (`caged-<pid>-*` whose pid is not alive), killing any
+   * process still inside. Returns the names removed.
+   */
+  cleanupStale(isAlive: (pid: number) => boolean): string[];
+  /** Names of the caged leaves that currently exist (used by leak tests). */
+  list(): string[];
+}

@@ -1,0 +1,52 @@
+#!/usr/bin/env node
+/**
+ * The caged command line. Exit status: 0 when the run or judging happened (whatever the
+ * verdict), 2 for a bad request (usage, unknown language, missing file), 1 when caged itself
+ * could not do its work.
+ */
+import { CagedError, InvalidRequestError } from '../errors';
+import { execCommand, EXEC_USAGE } from './exec';
+
+type Command = (argv: readonly string[], out: NodeJS.WritableStream) => Promise<number>;
+
+const commands: Record<string, { run: () => Promise<Command>; usage: string }> = {
+  exec: { run: async () => execCommand, usage: EXEC_USAGE },
+};
+
+function usage(): string {
+  return ['usage:', ...Object.values(commands).map((c) => `  ${c.usage}`)].join('\n');
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(usage() + '\n');
+    return name ? 0 : 2;
+  }
+  const command = commands[name];
+  if (!command) {
+    process.stderr.write(`caged: unknown command ${JSON.stringify(name)}\n${usage()}\n`);
+    return 2;
+  }
+  try {
+    return await (await command.run())(rest, process.stdout);
+  } catch (err) {
+    const e = err as Error;
+    process.stderr.write(`caged: ${e.message}\n`);
+    if (err instanceof InvalidRequestError) return 2;
+    if (err instanceof CagedError) return 1;
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 2;
+    process.stderr.write(`${e.stack ?? ''}\n`);
+    return 1;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`caged: ${String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,271 @@
+/**
+ * One run of one container, from the worker's side (process A). See native/cage.c for the
+ * theory of operation; this file is A's half of the handshake:
+ *
+ *   spawn B → on 'U': uid_map, setgroups deny, gid_map, cgroup attach, send 'G'
+ *           → on 'S': the program runs; start the wall timer and the CPU watchdog
+ *           → on 'X' or on B's death: collect status, output, cgroup stats; tear down.
+ *
+ * Teardown runs every step even when one fails: kill B if alive, wait for it, free the
+ * native region, destroy the cgroup, release the host id slot, close every fd.
+ */
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import type { BoxCgroup, CgroupStats } from '../cgroup/manager';
+import { HostError } from '../errors';
+import { ChildError } from './child-error';
+import type { IdSlot } from './id-slots';
+import type { NativeApi, WaitOutcome } from './native';
+import { OutputCollector } from './output-collector';
+import { GO, MSG, SIZES, decodeMessage, type ChildMessage } from './protocol';
+import type { Reaper } from './reaper';
+import type { LimitHit, RunLimits, RunResult } from './types';
+
+/** How long the set-up (clone to exec) may take before the host is considered at fault. */
+const SETUP_TIMEOUT_MS = 15_000;
+/** Shortest interval between two CPU-usage checks, in ms. */
+const CPU_POLL_MIN_MS = 2;
+
+const SIGNAL_NAMES = new Map<number, string>(
+  Object.entries(os.constants.signals).map(([name, n]) => [n, name]),
+);
+
+export function signalName(n: number): string {
+  return SIGNAL_NAMES.get(n) ?? `SIG${n}`;
+}
+
+export interface ContainerRunDeps {
+  native: NativeApi;
+  reaper: Reaper;
+  cgroup: BoxCgroup;
+  ids: IdSlot;
+  /** CPUs the container can use at once (to pace the CPU watchdog). */
+  cpus: number;
+  syscallName: (nr: number, arch: number) => string;
+  describeOp: (index: number) => string;
+}
+
+export interface ContainerFds {
+  ctl: number;
+  stdout: number;
+  stderr: number;
+}
+
+export class ContainerRun {
+  private pid = -1;
+  private region: unknown = null;
+  private reaped = false;
+  private killedFor: LimitHit = null;
+  private hostFault: Error | null = null;
+  private childError: ChildError | null = null;
+  private exit: ChildMessage | null = null;
+  private startedAt = 0n;
+  private endedAt = 0n;
+  private wallTimer: NodeJS.Timeout | null = null;
+  private cpuTimer: NodeJS.Timeout | null = null;
+  private setupTimer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly deps: ContainerRunDeps, private readonly limits: RunLimits) {}
+
+  /**
+   * Spawns B from `blob` (whose fds the caller closes right after this returns) and runs the
+   * container to its end.
+   */
+  async run(blob: Buffer, fds: ContainerFds): Promise<RunResult> {
+    const ctl = new net.Socket({ fd: fds.ctl, readable: true, writable: true });
+    const stdout = new OutputCollector(fds.stdout, this.limits.outputBytes, () => this.kill('output'));
+    const stderr = new OutputCollector(fds.stderr, this.limits.outputBytes, () => this.kill('output'));
+    let waited: Promise<WaitOutcome> | null = null;
+    try {
+      const spawned = this.deps.native.spawn(blob);
+      this.pid = spawned.pid;
+      this.region = spawned.region;
+      waited = this.deps.reaper.watch(this.pid);
+      this.setupTimer = setTimeout(() => this.fault(new HostError(`container set-up took over ${SETUP_TIMEOUT_MS} ms`)), SETUP_TIMEOUT_MS);
+      this.listen(ctl);
+      const outcome = await waited;
+      this.reaped = true;
+      this.endedAt = process.hrtime.bigint();
+      await Promise.all([stdout.done, stderr.done]);
+      return this.finish(outcome, stdout, stderr);
+    } finally {
+      this.clearTimers();
+      if (this.pid > 0 && !this.reaped) {
+        this.kill(null);
+        if (waited) await waited;
+        this.reaped = true;
+      }
+      ctl.destroy();
+      stdout.destroy();
+      stderr.destroy();
+      const failure = this.teardown();
+      // A run whose clean-up failed must not pass for a clean one.
+      if (failure) throw failure; // eslint-disable-line no-unsafe-finally
+    }
+  }
+
+  private listen(ctl: net.Socket): void {
+    let pending: Buffer = Buffer.alloc(0);
+    ctl.on('data', (chunk: Buffer) => {
+      pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
+      while (pending.length >= SIZES.msg) {
+        this.onMessage(decodeMessage(pending), ctl);
+        pending = pending.subarray(SIZES.msg);
+      }
+    });
+    ctl.on('error', () => undefined);
+    // B's end closes when B exits: reap it now rather than at the next SIGCHLD or safety poll.
+    ctl.on('end', () => this.deps.reaper.exiting(this.pid));
+    ctl.on('close', () => this.deps.reaper.exiting(this.pid));
+  }
+
+  private onMessage(m: ChildMessage, ctl: net.Socket): void {
+    switch (m.type) {
+      case MSG.USERNS:
+        try {
+          this.mapIds();
+          this.deps.cgroup.attach(this.pid);
+          ctl.write(Buffer.from([GO]));
+        } catch (err) {
+          this.fault(err instanceof Error ? err : new HostError(String(err)));
+        }
+        return;
+      case MSG.ERROR:
+        this.childError ??= new ChildError(m.stage, m.errno, m.detail, m.stage === 8 ? this.deps.describeOp(m.detail) : undefined);
+        return;
+      case MSG.STARTED:
+        this.startedAt = process.hrtime.bigint();
+        if (this.setupTimer) clearTimeout(this.setupTimer);
+        this.wallTimer = setTimeout(() => this.kill('wall'), this.limits.wallTimeMs);
+        this.scheduleCpuCheck();
+        return;
+      case MSG.EXIT:
+        this.exit = m;
+        return;
+      default:
+        this.fault(new HostError(`unknown message ${m.type} from the container`));
+    }
+  }
+
+  /** uid/gid 256 inside is the slot's host id; nothing else is mapped (not even root). */
+  private mapIds(): void {
+    const { hostUid, hostGid } = this.deps.ids;
+    fs.writeFileSync(`/proc/${this.pid}/uid_map`, `256 ${hostUid} 1\n`);
+    fs.writeFileSync(`/proc/${this.pid}/setgroups`, 'deny');
+    fs.writeFileSync(`/proc/${this.pid}/gid_map`, `256 ${hostGid} 1\n`);
+  }
+
+  /**
+   * The CPU limit counts every process and thread, so it is enforced on the cgroup's usage.
+   * Usage grows at most `cpus` times faster than wall time, so the next look is due when the
+   * remaining budget could be spent at the earliest: few wake-ups, overshoot of ~2 ms.
+   */
+  private scheduleCpuCheck(): void {
+    const limitNs = this.limits.cpuTimeMs * 1e6;
+    const check = () => {
+      if (this.reaped || this.killedFor) return;
+      let used: number;
+      try {
+        used = this.deps.cgroup.cpuTimeNs();
+      } catch {
+        return; // the cgroup went away with the run
+      }
+      if (used >= limitNs) {
+        this.kill('cpu');
+        return;
+      }
+      const wait = Math.max(CPU_POLL_MIN_MS, (limitNs - used) / 1e6 / this.deps.cpus);
+      this.cpuTimer = setTimeout(check, wait);
+    };
+    check();
+  }
+
+  private kill(reason: LimitHit): void {
+    if (reason && !this.killedFor) this.killedFor = reason;
+    if (this.pid > 0 && !this.reaped) {
+      try {
+        process.kill(this.pid, 'SIGKILL'); // B is PID 1: its death ends the whole namespace
+      } catch {
+        /* already gone */
+      }
+    }
+  }
+
+  private fault(err: Error): void {
+    this.hostFault ??= err;
+    this.kill(null);
+  }
+
+  private clearTimers(): void {
+    for (const t of [this.wallTimer, this.cpuTimer, this.setupTimer]) if (t) clearTimeout(t);
+  }
+
+  private finish(outcome: WaitOutcome, stdout: OutputCollector, stderr: OutputCollector): RunResult {
+    if (this.hostFault) throw this.hostFault;
+    if (this.childError) throw this.childError;
+    if (this.startedAt === 0n) {
+      throw new HostError(`container init ended before the program started (wait status ${outcome.status})`);
+    }
+    let stats: CgroupStats;
+    try {
+      stats = this.deps.cgroup.stats();
+    } catch (err) {
+      throw new HostError(`reading the run's cgroup: ${(err as Error).message}`);
+    }
+    const wallNs = this.exit ? Number(this.exit.wallNs) : Number(this.endedAt - this.startedAt);
+    let exitCode: number | null = null;
+    let signal: string | null = null;
+    let forbidden: string | null = null;
+    if (this.exit) {
+      const st = this.exit.status;
+      if ((st & 0x7f) === 0) exitCode = (st >> 8) & 0xff;
+      else signal = signalName(st & 0x7f);
+      if (this.exit.sysNr >= 0) forbidden = this.deps.syscallName(this.exit.sysNr, this.exit.sysArch);
+    } else {
+      signal = 'SIGKILL'; // killed with its init by a limit
+    }
+    if (!forbidden && signal === 'SIGSYS') forbidden = 'a system call of a foreign ABI (i386/x32)';
+    const cpuTimeMs = stats.cpuTimeNs / 1e6;
+    let limitHit: LimitHit = this.killedFor;
+    if (!limitHit && !forbidden) {
+      const failed = exitCode !== 0;
+      if (signal === 'SIGXCPU' || (failed && cpuTimeMs >= this.limits.cpuTimeMs)) limitHit = 'cpu';
+      else if (stats.oomKills > 0 || (failed && stats.memoryLimitHits > 0)) limitHit = 'memory';
+      else if (signal === 'SIGXFSZ') limitHit = 'fileSize';
+      else if (failed && stats.pidsLimitHits > 0) limitHit = 'pids';
+    }
+    return {
+      exitCode,
+      signal,
+      cpuTimeMs: Math.round(cpuTimeMs * 1000) / 1000,
+      wallTimeMs: Math.round(wallNs / 1e3) / 1e3,
+      memoryBytes: stats.memoryPeakBytes ?? 0,
+      limitHit,
+      forbiddenSyscall: forbidden,
+      stdout: stdout.take(),
+      stderr: stderr.take(),
+      stdoutTruncated: stdout.truncated,
+      stderrTruncated: stderr.truncated,
+      oomKills: stats.oomKills,
+      memoryLimitHits: stats.memoryLimitHits,
+    };
+  }
+
+  private teardown(): Error | null {
+    const errors: unknown[] = [];
+    const step = (f: () => void) => {
+      try {
+        f();
+      } catch (err) {
+        errors.push(err);
+      }
+    };
+    if (this.reaped) step(() => this.deps.native.free(this.region)); // never while B may run on it
+    step(() => this.deps.cgroup.destroy());
+    step(() => this.deps.ids.release());
+    if (!errors.length) return null;
+    const first = errors[0];
+    return first instanceof Error ? first : new HostError(String(first));
+  }
+}

@@ -1,0 +1,160 @@
+/**
+ * koffi bindings: the native launcher (build/libcage.so, built from native/cage.c at install
+ * time) and the handful of libc calls the worker needs. Every call here is synchronous and
+ * short; nothing blocks the event loop or holds a libuv pool thread for a run.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import koffi from 'koffi';
+import { HostError } from '../errors';
+import { SIZES } from './protocol';
+
+export interface Rusage {
+  userNs: bigint;
+  systemNs: bigint;
+  maxRssKb: number;
+}
+
+export interface WaitOutcome {
+  pid: number;
+  status: number;
+  rusage: Rusage;
+}
+
+export interface NativeApi {
+  /** Clones B; returns its host pid, and the region to free once it has been reaped. */
+  spawn(blob: Buffer): { pid: number; region: unknown };
+  free(region: unknown): void;
+  /** wait4(pid, WNOHANG | __WALL): null while the child runs. */
+  tryWait(pid: number): WaitOutcome | null;
+  socketpair(): [number, number];
+  pipe(): [number, number];
+  /** An anonymous, sealed, read-only-in-practice file holding `data`, positioned at 0. */
+  memfdWith(data: Buffer): number;
+  /** F_SETPIPE_SZ; returns the new size or -1. */
+  setPipeSize(fd: number, bytes: number): number;
+}
+
+const O_CLOEXEC = 0o2000000;
+const SOCK_CLOEXEC = 0o2000000;
+const WNOHANG = 1;
+const WALL = 0x40000000;
+const MFD_CLOEXEC = 1;
+const MFD_ALLOW_SEALING = 2;
+const F_ADD_SEALS = 1033;
+const F_SETPIPE_SZ = 1031;
+const F_SEAL_SEAL = 1, F_SEAL_SHRINK = 2, F_SEAL_GROW = 4, F_SEAL_WRITE = 8;
+
+function errnoName(code: number): string {
+  const entry = Object.entries(fs.constants).find(([k, v]) => k.startsWith('E') && v === code);
+  return entry ? entry[0] : `errno ${code}`;
+}
+
+function fail(what: string, errno: number): never {
+  throw new HostError(`${what}: ${errnoName(errno)}`);
+}
+
+/** Finds build/libcage.so from src/ (ts-jest) or dist/src/ (compiled). */
+export function findLibrary(): string {
+  const fromEnv = process.env.CAGED_NATIVE;
+  if (fromEnv) return fromEnv;
+  let dir = __dirname;
+  for (let i = 0; i < 6; i++) {
+    const candidate = path.join(dir, 'build', 'libcage.so');
+    if (fs.existsSync(candidate)) return candidate;
+    dir = path.dirname(dir);
+  }
+  throw new HostError('native launcher build/libcage.so not found: run `npm run build:native` (needs a C compiler)');
+}
+
+/** koffi's type names are process-global, so each library is bound once per process. */
+const loaded = new Map<string, NativeApi>();
+
+export function loadNative(libraryPath = findLibrary()): NativeApi {
+  let api = loaded.get(libraryPath);
+  if (!api) {
+    api = bind(libraryPath);
+    loaded.set(libraryPath, api);
+  }
+  return api;
+}
+
+function bind(libraryPath: string): NativeApi {
+  const lib = koffi.load(libraryPath);
+  const libc = koffi.load('libc.so.6');
+  const sizes = lib.func('uint32_t cage_abi_sizes(void)')() as number;
+  const want = SIZES.cfg | (SIZES.op << 8) | (SIZES.rlimit << 16) | (SIZES.msg << 24);
+  if (sizes !== want) {
+    throw new HostError(`native launcher ${libraryPath} has another ABI (sizes ${sizes.toString(16)}, want ${want.toString(16)}): rebuild it`);
+  }
+  const cageSpawn = lib.func('int cage_spawn(const uint8_t *blob, uint32_t len, _Out_ void **region)');
+  const cageFree = lib.func('void cage_free(void *region)');
+
+  const timeval = koffi.struct('caged_timeval', { tv_sec: 'long', tv_usec: 'long' });
+  koffi.struct('caged_rusage', {
+    ru_utime: timeval, ru_stime: timeval, ru_maxrss: 'long', ru_ixrss: 'long', ru_idrss: 'long',
+    ru_isrss: 'long', ru_minflt: 'long', ru_majflt: 'long', ru_nswap: 'long', ru_inblock: 'long',
+    ru_oublock: 'long', ru_msgsnd: 'long', ru_msgrcv: 'long', ru_nsignals: 'long', ru_nvcsw: 'long',
+    ru_nivcsw: 'long',
+  });
+  const wait4 = libc.func('int wait4(int pid, _Out_ int *status, int options, _Out_ caged_rusage *ru)');
+  const socketpair = libc.func('int socketpair(int domain, int type, int protocol, _Out_ int *sv)');
+  const pipe2 = libc.func('int pipe2(_Out_ int *fds, int flags)');
+  const memfdCreate = libc.func('int memfd_create(const char *name, unsigned int flags)');
+  const fcntl = libc.func('int fcntl(int fd, int cmd, ...)');
+
+  interface TimevalJs { tv_sec: number; tv_usec: number }
+  interface RusageJs { ru_utime: TimevalJs; ru_stime: TimevalJs; ru_maxrss: number }
+  const ns = (t: TimevalJs) => BigInt(t.tv_sec) * 1_000_000_000n + BigInt(t.tv_usec) * 1000n;
+
+  return {
+    spawn(blob) {
+      const region: unknown[] = [null];
+      const pid = cageSpawn(blob, blob.length, region) as number;
+      if (pid < 0) fail('cage_spawn', -pid);
+      return { pid, region: region[0] };
+    },
+    free(region) {
+      if (region !== null && region !== undefined) cageFree(region);
+    },
+    tryWait(pid) {
+      const status = [0];
+      const ru = {} as RusageJs;
+      const r = wait4(pid, status, WNOHANG | WALL, ru) as number;
+      if (r === 0) return null;
+      if (r < 0) fail(`wait4(${pid})`, koffi.errno());
+      return {
+        pid: r,
+        status: status[0] ?? 0,
+        rusage: { userNs: ns(ru.ru_utime), systemNs: ns(ru.ru_stime), maxRssKb: ru.ru_maxrss },
+      };
+    },
+    socketpair() {
+      const sv = new Int32Array(2);
+      if ((socketpair(1 /* AF_UNIX */, 1 /* SOCK_STREAM */ | SOCK_CLOEXEC, 0, sv) as number) < 0) fail('socketpair', koffi.errno());
+      return [sv[0]!, sv[1]!];
+    },
+    pipe() {
+      const fds = new Int32Array(2);
+      if ((pipe2(fds, O_CLOEXEC) as number) < 0) fail('pipe2', koffi.errno());
+      return [fds[0]!, fds[1]!];
+    },
+    memfdWith(data) {
+      const fd = memfdCreate('caged-stdin', MFD_CLOEXEC | MFD_ALLOW_SEALING) as number;
+      if (fd < 0) fail('memfd_create', koffi.errno());
+      try {
+        let done = 0;
+        while (done < data.length) done += fs.writeSync(fd, data, done, data.length - done, done);
+        const seals = F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE;
+        if ((fcntl(fd, F_ADD_SEALS, 'int', seals) as number) < 0) fail('fcntl(F_ADD_SEALS)', koffi.errno());
+      } catch (err) {
+        fs.closeSync(fd);
+        throw err;
+      }
+      return fd;
+    },
+    setPipeSize(fd, bytes) {
+      return fcntl(fd, F_SETPIPE_SZ, 'int', bytes) as number;
+    },
+  };
+}

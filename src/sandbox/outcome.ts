@@ -1,0 +1,23 @@
+/**
+ * What a run's result means before any checker looks at the output: the program ended normally
+ * (OK), or a limit, a signal, an exit code or a forbidden system call ended it. The judge maps
+ * these onto verdicts (OK becomes AC or WA after checking).
+ */
+import type { RunResult } from './types';
+
+export type RunStatus = 'OK' | 'TLE' | 'MLE' | 'OLE' | 'RE' | 'SE';
+
+export function outcomeOf(r: RunResult): { status: RunStatus; message: string } {
+  if (r.forbiddenSyscall) return { status: 'SE', message: `forbidden system call: ${r.forbiddenSyscall}` };
+  switch (r.limitHit) {
+    case 'cpu': return { status: 'TLE', message: 'CPU time limit exceeded' };
+    case 'wall': return { status: 'TLE', message: 'wall time limit exceeded' };
+    case 'memory': return { status: 'MLE', message: 'memory limit exceeded' };
+    case 'output': return { status: 'OLE', message: 'output limit exceeded' };
+    case 'fileSize': return { status: 'OLE', message: 'file size limit exceeded' };
+    default: break;
+  }
+  if (r.signal) return { status: 'RE', message: `killed by ${r.signal}${r.limitHit === 'pids' ? ' (process limit reached)' : ''}` };
+  if (r.exitCode !== 0) return { status: 'RE', message: `exit code ${r.exitCode}${r.limitHit === 'pids' ? ' (process limit reached)' : ''}` };
+  return { status: 'OK', message: 'exited normally' };
+}

@@ -1,0 +1,72 @@
+/**
+ * Reaps container inits without blocking: on SIGCHLD (and on a ref'd safety poll that also
+ * keeps the event loop alive while any child runs, since Node's signal listeners are unref'd)
+ * every watched pid gets a synchronous wait4(WNOHANG). Never wait4 on the libuv pool: a run
+ * would hold a pool thread for its whole length (see notes/launcher-prototype.md, pitfall 9).
+ */
+import type { NativeApi, WaitOutcome } from './native';
+
+const SAFETY_POLL_MS = 50;
+/** Pace of the quick polls once a child is known to be exiting, in ms. */
+const EXITING_POLL_MS = 1;
+
+export class Reaper {
+  private readonly waiting = new Map<number, (w: WaitOutcome) => void>();
+  private timer: NodeJS.Timeout | null = null;
+  private readonly onSigchld = () => this.poll();
+
+  constructor(private readonly native: NativeApi) {}
+
+  /** Resolves when `pid` (a child of this process) has ended and been reaped. */
+  watch(pid: number): Promise<WaitOutcome> {
+    return new Promise((resolve) => {
+      this.waiting.set(pid, resolve);
+      if (this.waiting.size === 1) {
+        process.on('SIGCHLD', this.onSigchld);
+        this.timer = setInterval(() => this.poll(), SAFETY_POLL_MS);
+      }
+      // It may already have ended before we listened.
+      this.poll();
+    });
+  }
+
+  /**
+   * The caller knows `pid` is exiting (its control socket hit EOF, which happens in the
+   * kernel's exit path just before the process becomes a zombie): poll quickly until it is
+   * reaped, without depending on SIGCHLD (which some embedders, such as jest's sandbox,
+   * never deliver to listeners).
+   */
+  exiting(pid: number): void {
+    const tick = () => {
+      if (!this.waiting.has(pid)) return;
+      this.poll();
+      if (this.waiting.has(pid)) setTimeout(tick, EXITING_POLL_MS);
+    };
+    tick();
+  }
+
+  get watching(): number {
+    return this.waiting.size;
+  }
+
+  poll(): void {
+    for (const [pid, resolve] of this.waiting) {
+      let outcome: WaitOutcome | null;
+      try {
+        outcome = this.native.tryWait(pid);
+      } catch {
+        // ECHILD: somebody else reaped it; report it as killed so the run can finish.
+        outcome = { pid, status: 9, rusage: { userNs: 0n, systemNs: 0n, maxRssKb: 0 } };
+      }
+      if (outcome) {
+        this.waiting.delete(pid);
+        resolve(outcome);
+      }
+    }
+    if (this.waiting.size === 0 && this.timer) {
+      clearInterval(this.timer);
+      this.timer = null;
+      process.off('SIGCHLD', this.onSigchld);
+    }
+  }
+}

@@ -1,0 +1,254 @@
+/**
+ * The sandbox: everything chosen once at start-up (native launcher, cgroup manager, seccomp
+ * program, host id slots, runtime directories) and `run(plan)`, which launches one container
+ * and returns what the program did. One Sandbox serves `caged exec`, `caged run`, the worker
+ * and the tests.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { detectCgroupManager } from '../cgroup/detect';
+import type { CgroupManager } from '../cgroup/manager';
+import { HostError, InvalidRequestError } from '../errors';
+import { ContainerRun } from './container-run';
+import { IdSlots, pidAlive } from './id-slots';
+import { buildMountOps } from './mount-plan';
+import { loadNative, type NativeApi } from './native';
+import { CFG_FLAG, encodeConfig, type RlimitSetting } from './protocol';
+import { Reaper } from './reaper';
+import { buildSeccompProgram } from './seccomp';
+import { syscallName as nameOfSyscall, type Arch } from './syscalls';
+import type { RunPlan, RunResult } from './types';
+
+export interface SandboxOptions {
+  /** Mount points and id-slot locks; default /run/caged. */
+  runtimeDir?: string;
+  /** Job directories; default /var/lib/caged/jobs. */
+  jobsDir?: string;
+  /** First host uid/gid given to boxes; default 10,000,000. */
+  hostIdBase?: number;
+  /** Host ids available, i.e. boxes that may run at once on this host; default 256. */
+  idSlots?: number;
+  hostname?: string;
+  /** Default: detected (cgroup v2 where /sys/fs/cgroup is cgroup2, else v1). */
+  cgroups?: CgroupManager;
+  /** Remove what dead workers left (job dirs, cgroups, id slots) at start-up; default true. */
+  cleanupAtStart?: boolean;
+}
+
+export interface JobDir {
+  /** `<jobsDir>/caged-<pid>-<seq>` */
+  path: string;
+  /** The job's /box on the host. */
+  box: string;
+  remove(): void;
+}
+
+const CLONE = { NEWNS: 0x20000, NEWCGROUP: 0x2000000, NEWUTS: 0x4000000, NEWIPC: 0x8000000, NEWPID: 0x20000000, NEWNET: 0x40000000 };
+const RLIMIT = { CPU: 0, FSIZE: 1, STACK: 3, CORE: 4, NPROC: 6, NOFILE: 7, MEMLOCK: 8, AS: 9, MSGQUEUE: 12, NICE: 13, RTPRIO: 14 };
+const INFINITY = 0xffffffffffffffffn;
+const JOB_PREFIX = 'caged-';
+
+export interface CleanupReport {
+  jobDirs: string[];
+  cgroups: string[];
+  idSlots: number;
+}
+
+export class Sandbox {
+  private seq = 0;
+  private readonly reaper: Reaper;
+  private readonly filter: Buffer;
+  private readonly arch: Arch;
+
+  private constructor(
+    private readonly native: NativeApi,
+    readonly cgroups: CgroupManager,
+    readonly ids: IdSlots,
+    readonly runtimeDir: string,
+    readonly jobsDir: string,
+    private readonly hostname: string,
+  ) {
+    this.reaper = new Reaper(native);
+    const built = buildSeccompProgram();
+    this.filter = built.program;
+    this.arch = built.arch;
+  }
+
+  static async create(opts: SandboxOptions = {}): Promise<Sandbox> {
+    if (process.getuid?.() !== 0) throw new HostError('caged must run as root to create containers');
+    ensureStdioOpen();
+    const runtimeDir = opts.runtimeDir ?? '/run/caged';
+    const jobsDir = opts.jobsDir ?? '/var/lib/caged/jobs';
+    for (const d of [path.join(runtimeDir, 'mnt', 'root'), path.join(runtimeDir, 'mnt', 'scratch'), jobsDir]) {
+      fs.mkdirSync(d, { recursive: true, mode: 0o755 });
+    }
+    const native = loadNative();
+    const cgroups = opts.cgroups ?? detectCgroupManager();
+    const ids = new IdSlots(path.join(runtimeDir, 'slots'), opts.hostIdBase ?? 10_000_000, opts.idSlots ?? 256);
+    const sandbox = new Sandbox(native, cgroups, ids, runtimeDir, jobsDir, opts.hostname ?? 'caged');
+    if (opts.cleanupAtStart ?? true) sandbox.cleanupStale();
+    return sandbox;
+  }
+
+  /** Removes what workers that died mid-run left behind on this host. */
+  cleanupStale(): CleanupReport {
+    const jobDirs: string[] = [];
+    for (const name of fs.readdirSync(this.jobsDir)) {
+      const owner = ownerPid(name);
+      if (owner !== null && owner !== process.pid && !pidAlive(owner)) {
+        fs.rmSync(path.join(this.jobsDir, name), { recursive: true, force: true });
+        jobDirs.push(name);
+      }
+    }
+    const cgroups = this.cgroups.cleanupStale((pid) => pid === process.pid || pidAlive(pid));
+    const idSlots = this.ids.cleanupStale();
+    return { jobDirs, cgroups, idSlots };
+  }
+
+  /** A fresh job directory with an empty box, owned by root until a run hands it over. */
+  createJobDir(): JobDir {
+    const dir = path.join(this.jobsDir, `${JOB_PREFIX}${process.pid}-${++this.seq}`);
+    const box = path.join(dir, 'box');
+    fs.mkdirSync(box, { recursive: true, mode: 0o755 });
+    fs.chmodSync(dir, 0o711);
+    return { path: dir, box, remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
+  }
+
+  async run(plan: RunPlan): Promise<RunResult> {
+    validatePlan(plan);
+    const stdin = typeof plan.stdin === 'string' ? Buffer.from(plan.stdin) : plan.stdin ?? Buffer.alloc(0);
+    const slot = this.ids.acquire();
+    const name = `${JOB_PREFIX}${process.pid}-${++this.seq}`;
+    let cgroup;
+    try {
+      cgroup = this.cgroups.create(name, { memoryBytes: plan.limits.memoryBytes, pids: plan.limits.pids });
+    } catch (err) {
+      slot.release();
+      throw err;
+    }
+    const childFds: number[] = [];
+    const ours: number[] = [];
+    try {
+      const [ctlA, ctlB] = this.native.socketpair();
+      ours.push(ctlA);
+      childFds.push(ctlB);
+      const [outR, outW] = this.native.pipe();
+      ours.push(outR);
+      childFds.push(outW);
+      const [errR, errW] = this.native.pipe();
+      ours.push(errR);
+      childFds.push(errW);
+      const stdinFd = this.native.memfdWith(stdin);
+      childFds.push(stdinFd);
+
+      const ops = buildMountOps(plan, {
+        paths: { root: path.join(this.runtimeDir, 'mnt', 'root'), scratch: path.join(this.runtimeDir, 'mnt', 'scratch') },
+        hostUid: slot.hostUid,
+        hostGid: slot.hostGid,
+      });
+      const blob = encodeConfig({
+        cloneFlags: CLONE.NEWNS | CLONE.NEWPID | CLONE.NEWNET | CLONE.NEWUTS | CLONE.NEWIPC | CLONE.NEWCGROUP,
+        stdinFd, stdoutFd: outW, stderrFd: errW, ctlFd: ctlB,
+        uid: 256, gid: 256,
+        hostname: this.hostname,
+        newRoot: path.join(this.runtimeDir, 'mnt', 'root'),
+        ops,
+        cwd: plan.cwd ?? '/box',
+        path: plan.argv[0]!,
+        argv: plan.argv,
+        env: Object.entries(plan.env).map(([k, v]) => `${k}=${v}`),
+        rlimits: rlimitsFor(plan),
+        filter: this.filter,
+        flags: CFG_FLAG.CGROUPNS | CFG_FLAG.SECCOMP_LISTENER,
+      });
+      const run = new ContainerRun(
+        {
+          native: this.native,
+          reaper: this.reaper,
+          cgroup,
+          ids: slot,
+          cpus: os.availableParallelism(),
+          syscallName: (nr, arch) => nameOfSyscall(nr, arch === 0xc000003e ? 'x86_64' : arch === 0xc00000b7 ? 'aarch64' : this.arch),
+          describeOp: (i) => (ops[i] ? `${ops[i].kind} ${'target' in ops[i] ? ops[i].target : ''}: ${ops[i].why}` : 'unknown'),
+        },
+        plan.limits,
+      );
+      const result = run.run(blob, { ctl: ctlA, stdout: outR, stderr: errR });
+      // B holds its own copies now: the worker's copies of the child's ends go at once.
+      for (const fd of childFds.splice(0)) fs.closeSync(fd);
+      ours.length = 0; // owned by the run's sockets from here on
+      return await result;
+    } catch (err) {
+      // Failed before the run took ownership of everything.
+      if (ours.length) {
+        cgroup.destroy();
+        slot.release();
+      }
+      throw err;
+    } finally {
+      for (const fd of [...childFds, ...ours]) fs.closeSync(fd);
+    }
+  }
+
+  /** Containers still running. */
+  get running(): number {
+    return this.reaper.watching;
+  }
+}
+
+function ownerPid(name: string): number | null {
+  const m = /^caged-(\d+)-\d+$/.exec(name);
+  return m ? Number(m[1]) : null;
+}
+
+function rlimitsFor(plan: RunPlan): RlimitSetting[] {
+  const l = plan.limits;
+  const b = (n: number) => BigInt(Math.floor(n));
+  const cpuS = Math.ceil(l.cpuTimeMs / 1000) + 1;
+  const list: RlimitSetting[] = [
+    { resource: RLIMIT.CPU, cur: b(cpuS), max: b(cpuS + 1), why: 'backstop per process; the cgroup watchdog enforces the limit' },
+    { resource: RLIMIT.FSIZE, cur: b(l.fileSizeBytes), max: b(l.fileSizeBytes), why: 'largest file the program may write' },
+    { resource: RLIMIT.STACK, cur: l.stackBytes ? b(l.stackBytes) : b(l.memoryBytes), max: l.stackBytes ? b(l.stackBytes) : b(l.memoryBytes), why: 'stack size' },
+    { resource: RLIMIT.CORE, cur: 0n, max: 0n, why: 'no core dumps' },
+    { resource: RLIMIT.NPROC, cur: b(l.pids), max: b(l.pids), why: 'processes of the box\'s own host uid' },
+    { resource: RLIMIT.NOFILE, cur: b(l.openFiles), max: b(l.openFiles), why: 'open files' },
+    { resource: RLIMIT.MEMLOCK, cur: 0n, max: 0n, why: 'no locked memory' },
+    { resource: RLIMIT.MSGQUEUE, cur: 0n, max: 0n, why: 'no POSIX message queues' },
+    { resource: RLIMIT.NICE, cur: 0n, max: 0n, why: 'no raising priority' },
+    { resource: RLIMIT.RTPRIO, cur: 0n, max: 0n, why: 'no real-time scheduling' },
+  ];
+  list.push({
+    resource: RLIMIT.AS,
+    cur: l.addressSpaceBytes ? b(l.addressSpaceBytes) : INFINITY,
+    max: l.addressSpaceBytes ? b(l.addressSpaceBytes) : INFINITY,
+    why: 'address space (optional; the cgroup limit is what counts)',
+  });
+  return list;
+}
+
+function validatePlan(plan: RunPlan): void {
+  if (plan.argv.length === 0 || !plan.argv[0]) throw new InvalidRequestError('empty command', 'argv');
+  const l = plan.limits;
+  const positive: Array<keyof typeof l> = ['cpuTimeMs', 'wallTimeMs', 'memoryBytes', 'pids', 'outputBytes', 'fileSizeBytes', 'openFiles', 'diskBytes'];
+  for (const k of positive) {
+    if (!Number.isFinite(l[k]) || l[k] <= 0) throw new InvalidRequestError(`must be a positive number (got ${l[k]})`, `limits.${k}`);
+  }
+  for (const k of ['addressSpaceBytes', 'stackBytes'] as const) {
+    if (!Number.isFinite(l[k]) || l[k] < 0) throw new InvalidRequestError(`must be zero or positive (got ${l[k]})`, `limits.${k}`);
+  }
+  for (const [k, v] of Object.entries(plan.env)) {
+    if (!k || k.includes('=') || k.includes('\0') || v.includes('\0')) throw new InvalidRequestError(`bad environment entry ${JSON.stringify(k)}`, 'env');
+  }
+}
+
+/** Fds 0-2 must be open, or a pipe could get number 0-2 and be clobbered by B's dup2s. */
+function ensureStdioOpen(): void {
+  for (let fd = 0; fd <= 2; fd++) {
+    try {
+      fs.fstatSync(fd);
+    } catch {
+      fs.openSync('/dev/null', fd === 0 ? 'r' : 'w');
+    }
+  }
+}

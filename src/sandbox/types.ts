@@ -1,0 +1,90 @@
+/**
+ * What a run is asked to do (RunPlan) and what it reports (RunResult). Units are in the names;
+ * one internal unit per quantity: milliseconds, bytes.
+ */
+
+export interface RunLimits {
+  /** CPU time of every process and thread of the container together, in ms. */
+  cpuTimeMs: number;
+  /** Wall-clock time from the program's start, in ms. */
+  wallTimeMs: number;
+  /** Memory of the whole container (cgroup), in bytes; tmpfs files written count too. */
+  memoryBytes: number;
+  /** Address-space rlimit per process in bytes; 0 = none (the cgroup limit is what counts). */
+  addressSpaceBytes: number;
+  /** Processes and threads alive at once. */
+  pids: number;
+  /** Cap on stdout, and separately on stderr, in bytes; past it the run is killed (OLE). */
+  outputBytes: number;
+  /** Largest file the program may write, in bytes (RLIMIT_FSIZE). */
+  fileSizeBytes: number;
+  /** Open file descriptors per process (RLIMIT_NOFILE). */
+  openFiles: number;
+  /** Stack size per process in bytes (RLIMIT_STACK); 0 = as large as the memory limit. */
+  stackBytes: number;
+  /** Size of the writable layer (rootfs changes and /box changes) and of /tmp, in bytes each. */
+  diskBytes: number;
+}
+
+export type RootfsSpec =
+  /** Copy-on-write: the read-only image dir below, a per-run tmpfs above. */
+  | { mode: 'overlay'; lowerDir: string }
+  /** A directory used as it is (the per-job unpacked copy of `rootfs: "extract"`). */
+  | { mode: 'dir'; dir: string };
+
+export interface BoxSpec {
+  /** Host directory with the job's files (source, compiled artefact). */
+  hostDir: string;
+  /**
+   * `rw`: the program writes straight into hostDir (the compile step's output stays);
+   * `overlay`: the program sees hostDir's files but its writes go to the run's tmpfs and vanish.
+   */
+  mode: 'rw' | 'overlay';
+}
+
+export interface ReadOnlyBind {
+  hostPath: string;
+  /** Absolute path inside the container. */
+  target: string;
+  kind: 'file' | 'dir';
+}
+
+export interface RunPlan {
+  rootfs: RootfsSpec;
+  /** /box; absent = an empty writable /box that vanishes with the run. */
+  box?: BoxSpec;
+  binds?: readonly ReadOnlyBind[];
+  /** argv[0] is resolved against PATH of `env` when it has no slash. */
+  argv: readonly string[];
+  env: Readonly<Record<string, string>>;
+  /** Working directory inside; default /box. */
+  cwd?: string;
+  stdin?: Buffer | string;
+  limits: RunLimits;
+  /** Tag for logs and names. */
+  label?: string;
+}
+
+export type LimitHit = 'cpu' | 'wall' | 'memory' | 'output' | 'pids' | 'fileSize' | null;
+
+export interface RunResult {
+  /** Exit code when the program exited, else null. */
+  exitCode: number | null;
+  /** Name of the signal that ended the program ("SIGSEGV"), else null. */
+  signal: string | null;
+  cpuTimeMs: number;
+  wallTimeMs: number;
+  /** Peak memory of the container, in bytes. */
+  memoryBytes: number;
+  /** The limit that ended or hampered the run, if one did. */
+  limitHit: LimitHit;
+  /** Name of the forbidden system call that ended the run, if one did ("ptrace"). */
+  forbiddenSyscall: string | null;
+  stdout: Buffer;
+  stderr: Buffer;
+  stdoutTruncated: boolean;
+  stderrTruncated: boolean;
+  /** Raw counters for the judge: OOM kills and allocations that hit the memory limit. */
+  oomKills: number;
+  memoryLimitHits: number;
+}

@@ -1,0 +1,235 @@
+/**
+ * CgroupV1Manager against this machine's real cgroup v1 hierarchies (memory, pids, cpuacct, cpu
+ * under /sys/fs/cgroup). Needs root. Leaves go under a parent of their own, `caged-test-<pid>`,
+ * so parallel runs and the real `caged` parent are never touched.
+ */
+import { spawn, type ChildProcess } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import type { BoxCgroup } from '../src/cgroup/manager';
+import { CgroupV1Manager, writeV1MemoryLimit } from '../src/cgroup/v1';
+import { HostError } from '../src/errors';
+
+const ROOT = '/sys/fs/cgroup';
+const PARENT = `caged-test-${process.pid}`;
+const CONTROLLERS = ['memory', 'pids', 'cpuacct', 'cpu'] as const;
+const MiB = 1024 * 1024;
+
+const manager = new CgroupV1Manager({ root: ROOT, parent: PARENT });
+const boxes: BoxCgroup[] = [];
+const children: ChildProcess[] = [];
+let seq = 0;
+
+/** A fresh leaf name owned by this test process. */
+function nextName(owner = process.pid): string {
+  seq += 1;
+  return `caged-${owner}-${seq}`;
+}
+
+function createBox(limits: { memoryBytes: number; pids: number; cpuCores?: number }, name = nextName()): BoxCgroup {
+  const box = manager.create(name, limits);
+  boxes.push(box);
+  return box;
+}
+
+function leafDir(controller: string, name: string): string {
+  return path.join(ROOT, controller, PARENT, name);
+}
+
+function readLeaf(controller: string, name: string, file: string): string {
+  return fs.readFileSync(path.join(leafDir(controller, name), file), 'utf8').trim();
+}
+
+/**
+ * Starts `sh -c script` that waits for one line on stdin before running, so that the test can
+ * attach it to a box before it does any work (charges made before attach stay in the old cgroup).
+ */
+function spawnGated(script: string): ChildProcess & { go(): void } {
+  const child = spawn('sh', ['-c', `read _gate; ${script}`], { stdio: ['pipe', 'ignore', 'pipe'] });
+  children.push(child);
+  return Object.assign(child, { go: () => void child.stdin?.write('go\n') });
+}
+
+function exited(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  if (child.exitCode !== null || child.signalCode !== null) {
+    return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
+  }
+  return new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+beforeAll(() => {
+  for (const c of ['memory', 'pids', 'cpuacct']) {
+    const mount = path.join(ROOT, c);
+    // Fail loudly (not skip) when the host cannot run these tests.
+    if (!fs.existsSync(path.join(mount, 'cgroup.procs'))) throw new Error(`no cgroup v1 ${c} hierarchy at ${mount}`);
+  }
+  if (process.getuid?.() !== 0) throw new Error('cgroup v1 tests need root');
+});
+
+afterEach(() => {
+  for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  for (const box of boxes.splice(0)) {
+    box.killAll();
+    box.destroy();
+  }
+});
+
+afterAll(() => {
+  for (const c of CONTROLLERS) {
+    try {
+      fs.rmdirSync(path.join(ROOT, c, PARENT));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+  }
+});
+
+describe('CgroupV1Manager on this machine', () => {
+  it('creates a leaf in memory, pids and cpuacct with the limits applied', () => {
+    const box = createBox({ memoryBytes: 64 * MiB, pids: 16 });
+    expect(readLeaf('memory', box.name, 'memory.limit_in_bytes')).toBe(String(64 * MiB));
+    if (fs.existsSync(path.join(leafDir('memory', box.name), 'memory.memsw.limit_in_bytes'))) {
+      expect(readLeaf('memory', box.name, 'memory.memsw.limit_in_bytes')).toBe(String(64 * MiB));
+    }
+    expect(readLeaf('memory', box.name, 'memory.swappiness')).toBe('0');
+    expect(readLeaf('pids', box.name, 'pids.max')).toBe('16');
+    expect(fs.existsSync(leafDir('cpuacct', box.name))).toBe(true);
+    expect(fs.existsSync(leafDir('cpu', box.name))).toBe(false);
+    expect(manager.list()).toEqual([box.name]);
+  });
+
+  it('adds a cpu leaf with a CFS quota when a CPU cap is given', () => {
+    const box = createBox({ memoryBytes: 64 * MiB, pids: 16, cpuCores: 0.5 });
+    expect(readLeaf('cpu', box.name, 'cpu.cfs_period_us')).toBe('100000');
+    expect(readLeaf('cpu', box.name, 'cpu.cfs_quota_us')).toBe('50000');
+  });
+
+  it('raises and lowers the memory limit with memsw kept equal', () => {
+    const box = createBox({ memoryBytes: 64 * MiB, pids: 16 });
+    const dir = leafDir('memory', box.name);
+    const hasMemsw = fs.existsSync(path.join(dir, 'memory.memsw.limit_in_bytes'));
+    for (const bytes of [128 * MiB, 32 * MiB, 96 * MiB]) {
+      writeV1MemoryLimit(dir, bytes);
+      expect(readLeaf('memory', box.name, 'memory.limit_in_bytes')).toBe(String(bytes));
+      if (hasMemsw) expect(readLeaf('memory', box.name, 'memory.memsw.limit_in_bytes')).toBe(String(bytes));
+    }
+  });
+
+  it('moves an attached process into the leaf of every controller', async () => {
+    const box = createBox({ memoryBytes: 64 * MiB, pids: 16, cpuCores: 1 });
+    const child = spawnGated('exec sleep 5');
+    box.attach(child.pid ?? -1);
+    const lines = fs.readFileSync(`/proc/${child.pid}/cgroup`, 'utf8').trim().split('\n');
+    for (const c of CONTROLLERS) {
+      const line = lines.find((l) => l.split(':')[1]?.split(',').includes(c));
+      expect(line?.split(':')[2]).toBe(`/${PARENT}/${box.name}`);
+    }
+    expect(readLeaf('memory', box.name, 'cgroup.procs')).toBe(String(child.pid));
+    box.killAll();
+    expect(await exited(child)).toEqual({ code: null, signal: 'SIGKILL' });
+  });
+
+  it('accounts the CPU time of a busy child', async () => {
+    const box = createBox({ memoryBytes: 256 * MiB, pids: 16 });
+    // Spins until it has used 400 ms of CPU itself (process.cpuUsage is in microseconds), so the
+    // test does not depend on how busy the machine is.
+    const spin = 'while (process.cpuUsage().user + process.cpuUsage().system < 400000) {}';
+    const child = spawnGated(`exec ${process.execPath} -e "${spin}"`);
+    box.attach(child.pid ?? -1);
+    expect(box.cpuTimeNs()).toBeLessThan(50e6);
+    child.go();
+    expect(await exited(child)).toEqual({ code: 0, signal: null });
+    const cpuTimeNs = box.cpuTimeNs();
+    // rusage (what the child measures) and cpuacct (scheduler runtime) differ by a few ms.
+    expect(cpuTimeNs).toBeGreaterThanOrEqual(0.9 * 400e6);
+    expect(cpuTimeNs).toBeLessThan(3e9);
+    expect(box.stats().cpuTimeNs).toBe(cpuTimeNs);
+  });
+
+  it('OOM-kills a memory hog and reports the kill, the limit hits and the peak', async () => {
+    const limit = 64 * MiB;
+    const box = createBox({ memoryBytes: limit, pids: 16 });
+    // tail keeps the whole newline-free stream in memory.
+    const child = spawnGated('exec tail /dev/zero');
+    box.attach(child.pid ?? -1);
+    child.go();
+    expect(await exited(child)).toEqual({ code: null, signal: 'SIGKILL' });
+    const stats = box.stats();
+    expect(stats.oomKills).toBeGreaterThanOrEqual(1);
+    expect(stats.memoryLimitHits).toBeGreaterThanOrEqual(stats.oomKills);
+    expect(stats.memoryPeakBytes).toBeGreaterThanOrEqual(0.9 * limit);
+    expect(stats.memoryPeakBytes).toBeLessThanOrEqual(limit);
+  });
+
+  it('refuses forks beyond pids.max and counts them', async () => {
+    const box = createBox({ memoryBytes: 64 * MiB, pids: 4 });
+    const child = spawnGated('for i in 1 2 3 4 5 6 7 8; do sleep 30 & done; wait');
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    box.attach(child.pid ?? -1);
+    child.go();
+    const leafProcs = (): number[] => readLeaf('pids', box.name, 'cgroup.procs').split('\n').filter(Boolean).map(Number);
+    const deadline = Date.now() + 5000;
+    while (box.stats().pidsLimitHits === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(box.stats().pidsLimitHits).toBeGreaterThan(0);
+    expect(Number(readLeaf('pids', box.name, 'pids.current'))).toBeLessThanOrEqual(4);
+    const before = leafProcs();
+    expect(before.length).toBeGreaterThan(1);
+    box.killAll();
+    const killDeadline = Date.now() + 2000;
+    while (leafProcs().length > 0 && Date.now() < killDeadline) await new Promise((r) => setTimeout(r, 10));
+    expect(leafProcs()).toEqual([]);
+    // The shell saw the refusal itself: dash stops at the first failed fork ("Cannot fork").
+    expect(await exited(child)).toEqual({ code: 2, signal: null });
+    expect(stderr).toMatch(/cannot fork/i);
+  });
+
+  it('destroy kills what is still running, removes every leaf, and is idempotent', async () => {
+    const box = manager.create(nextName(), { memoryBytes: 64 * MiB, pids: 16, cpuCores: 1 });
+    const child = spawnGated('exec sleep 30');
+    box.attach(child.pid ?? -1);
+    const started = Date.now();
+    box.destroy();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(150);
+    for (const c of CONTROLLERS) expect(fs.existsSync(leafDir(c, box.name))).toBe(false);
+    expect(await exited(child)).toEqual({ code: null, signal: 'SIGKILL' });
+    expect(() => box.destroy()).not.toThrow();
+    expect(() => box.killAll()).not.toThrow();
+    expect(manager.list()).toEqual([]);
+  });
+
+  it('cleanupStale removes leaves of dead owners (killing their processes) and keeps live ones', async () => {
+    const dead = spawn('true');
+    await exited(dead);
+    const deadPid = dead.pid ?? -1;
+    expect(isAlive(deadPid)).toBe(false);
+    const stale = manager.create(nextName(deadPid), { memoryBytes: 64 * MiB, pids: 16 });
+    const live = createBox({ memoryBytes: 64 * MiB, pids: 16 });
+    const orphan = spawnGated('exec sleep 30');
+    stale.attach(orphan.pid ?? -1);
+    expect(manager.list()).toEqual([stale.name, live.name].sort());
+
+    expect(manager.cleanupStale(isAlive)).toEqual([stale.name]);
+    expect(manager.list()).toEqual([live.name]);
+    expect(await exited(orphan)).toEqual({ code: null, signal: 'SIGKILL' });
+    expect(manager.cleanupStale(isAlive)).toEqual([]);
+  });
+
+  it('reports a failed limit write as a HostError naming the file and errno, leaving no leaf', () => {
+    // pids.max accepts at most PID_MAX_LIMIT (2^22).
+    const name = nextName();
+    const attempt = (): BoxCgroup => manager.create(name, { memoryBytes: 64 * MiB, pids: 2 ** 40 });
+    expect(attempt).toThrow(HostError);
+    expect(attempt).toThrow(`cgroup: write ${leafDir('pids', name)}/pids.max: EINVAL`);
+    expect(manager.list()).toEqual([]);
+  });
+});

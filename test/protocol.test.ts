@@ -1,0 +1,55 @@
+/** The C header and the TypeScript mirror of the protocol must agree, constant for constant. */
+import fs from 'node:fs';
+import path from 'node:path';
+import { CAGE_ABI, CAGE_MAGIC, CFG_FLAG, GO, MSG, OP, OPF_OPTIONAL, STAGES, decodeMessage, encodeConfig } from '../src/sandbox/protocol';
+import { loadNative } from '../src/sandbox/native';
+
+const header = fs.readFileSync(path.join(__dirname, '..', 'native', 'cage.h'), 'utf8');
+const define = (name: string): number => {
+  const m = new RegExp(`#define ${name} (0x[0-9a-fA-F]+|\\d+|'.')u?`).exec(header);
+  if (!m) throw new Error(`${name} not in cage.h`);
+  return m[1]!.startsWith("'") ? m[1]!.charCodeAt(1) : Number(m[1]);
+};
+
+describe('the protocol', () => {
+  it('has the same constants on both sides', () => {
+    expect(define('CAGE_MAGIC')).toBe(CAGE_MAGIC);
+    expect(define('CAGE_ABI')).toBe(CAGE_ABI);
+    expect(define('CAGE_OP_MOUNT')).toBe(OP.MOUNT);
+    expect(define('CAGE_OP_MKDIR')).toBe(OP.MKDIR);
+    expect(define('CAGE_OP_MKFILE')).toBe(OP.MKFILE);
+    expect(define('CAGE_OP_SYMLINK')).toBe(OP.SYMLINK);
+    expect(define('CAGE_OP_CHOWN')).toBe(OP.CHOWN);
+    expect(define('CAGE_OPF_OPTIONAL')).toBe(OPF_OPTIONAL);
+    expect(define('CAGE_F_CGROUPNS')).toBe(CFG_FLAG.CGROUPNS);
+    expect(define('CAGE_F_SECCOMP_LISTENER')).toBe(CFG_FLAG.SECCOMP_LISTENER);
+    expect(define('CAGE_MSG_USERNS')).toBe(MSG.USERNS);
+    expect(define('CAGE_MSG_ERROR')).toBe(MSG.ERROR);
+    expect(define('CAGE_MSG_STARTED')).toBe(MSG.STARTED);
+    expect(define('CAGE_MSG_EXIT')).toBe(MSG.EXIT);
+    expect(define('CAGE_GO')).toBe(GO);
+    const stages = [...header.matchAll(/CAGE_STAGE_(\w+) = (\d+)/g)].map((m) => [Number(m[2]), m[1]!.toLowerCase()]);
+    expect(stages.length).toBe(Object.keys(STAGES).length);
+    for (const [n] of stages) expect(STAGES[n as number]).toBeDefined();
+  });
+
+  it('has the same struct sizes as the compiled library', () => {
+    expect(() => loadNative()).not.toThrow(); // loadNative compares cage_abi_sizes() with ours
+  });
+
+  it('encodes a configuration the native side accepts the shape of', () => {
+    const blob = encodeConfig({
+      cloneFlags: 0, stdinFd: 0, stdoutFd: 1, stderrFd: 2, ctlFd: 3, uid: 256, gid: 256, hostname: 'caged',
+      newRoot: '/r', ops: [{ kind: 'mkdir', target: '/r/x', mode: 0o755, why: 't' }], cwd: '/box', path: 'true',
+      argv: ['true'], env: ['A=b'], rlimits: [{ resource: 4, cur: 0n, max: 0n, why: 't' }], filter: Buffer.alloc(16), flags: 0,
+    });
+    expect(blob.readUInt32LE(0)).toBe(CAGE_MAGIC);
+    expect(blob.readUInt32LE(8)).toBe(blob.length);
+    expect(blob[blob.length - 1]).toBe(0);
+    expect(blob.readUInt32LE(88) % 8).toBe(0); // the filter is 8-byte aligned
+    const msg = Buffer.alloc(48);
+    msg.writeUInt32LE(MSG.EXIT, 0);
+    msg.writeInt32LE(-1, 20);
+    expect(decodeMessage(msg)).toMatchObject({ type: MSG.EXIT, sysNr: -1 });
+  });
+});

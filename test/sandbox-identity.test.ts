@@ -1,0 +1,81 @@
+/**
+ * `caged exec` shows what a program inside sees: hostname caged, uid/gid 256 mapped to an
+ * unprivileged host id, the image's root and nothing of the host, only a loopback interface,
+ * no capabilities, a seccomp filter, and /proc with the host-revealing files masked.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { testRootfs } from './helpers/image';
+
+const CLI = path.join(__dirname, '..', 'dist', 'src', 'cli', 'main.js');
+let rootfs: string;
+
+beforeAll(async () => {
+  rootfs = await testRootfs();
+  if (!fs.existsSync(CLI)) throw new Error(`${CLI} missing: run \`npm run build\``);
+});
+
+function exec(script: string, ...flags: string[]): string {
+  return execFileSync('node', [CLI, 'exec', '--rootfs', rootfs, ...flags, '--', '/bin/sh', '-c', script], { encoding: 'utf8' });
+}
+
+describe('caged exec', () => {
+  it('shows the container identity and isolation', () => {
+    const out = exec('hostname; id -u; id -g; cat /proc/self/uid_map; ls /; ip link 2>/dev/null || cat /proc/net/dev').split('\n');
+    expect(out[0]).toBe('caged');
+    expect(out[1]).toBe('256');
+    expect(out[2]).toBe('256');
+    const map = out[3]!.trim().split(/\s+/).map(Number);
+    expect(map[0]).toBe(256);
+    expect(map[1]).toBeGreaterThanOrEqual(65536);
+    expect(map[2]).toBe(1);
+    const listing = out.slice(4);
+    const imageRoot = fs.readdirSync(rootfs);
+    for (const entry of ['bin', 'etc', 'usr', 'box', 'proc', 'dev', 'tmp']) expect(listing).toContain(entry);
+    // Nothing but the image's own top-level entries (and the mount points caged adds).
+    for (const entry of listing.filter((l) => l && !l.includes(':') && !l.includes('|') && !l.startsWith(' '))) {
+      expect([...imageRoot, 'box', 'proc', 'dev', 'tmp']).toContain(entry);
+    }
+    const interfaces = out.filter((l) => /^\s*\w+:/.test(l)).map((l) => l.trim().split(':')[0]);
+    expect(interfaces).toEqual(['lo']);
+  });
+
+  it('runs the program without privileges', () => {
+    const status = exec('grep -E "^(Cap|NoNewPrivs|Seccomp:)" /proc/self/status; echo pid $$');
+    for (const cap of ['CapInh', 'CapPrm', 'CapEff', 'CapBnd', 'CapAmb']) expect(status).toMatch(new RegExp(`${cap}:\\s+0000000000000000`));
+    expect(status).toMatch(/NoNewPrivs:\s+1/);
+    expect(status).toMatch(/Seccomp:\s+2/);
+    expect(status).toMatch(/pid 2\b/); // the program is not PID 1: the init stays with it
+  });
+
+  it('masks /proc and offers only harmless devices', () => {
+    const out = exec('wc -c < /proc/kcore; cat /proc/keys | wc -c; ls /dev; echo x > /proc/sys/kernel/hostname 2>&1 || echo ro; ls -d /sys 2>&1 || true');
+    const lines = out.split('\n');
+    expect(lines[0]).toBe('0');
+    expect(lines[1]).toBe('0');
+    expect(lines.slice(2, 13)).toEqual(expect.arrayContaining(['null', 'zero', 'full', 'random', 'urandom', 'shm', 'fd']));
+    expect(out).not.toMatch(/\bsda\b|\bvda\b|\bmem\b|\bkmsg\b/);
+    expect(out).toMatch(/ro|Read-only/);
+  });
+
+  it('prints a JSON result with --json', () => {
+    const out = JSON.parse(exec('echo hi; exit 4', '--json')) as { status: string; exitCode: number; stdout: string; cpuTimeMs: number };
+    expect(out.status).toBe('RE');
+    expect(out.exitCode).toBe(4);
+    expect(out.stdout).toBe('hi\n');
+    expect(typeof out.cpuTimeMs).toBe('number');
+  });
+
+  it('refuses bad input with a one-line error and a non-zero status', () => {
+    const missing = spawnSync('node', [CLI, 'exec', '--rootfs', '/nonexistent', '--', 'true'], { encoding: 'utf8' });
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toMatch(/--rootfs: not a directory/);
+    const badLimit = spawnSync('node', [CLI, 'exec', '--rootfs', rootfs, '--time', '-1', '--', 'true'], { encoding: 'utf8' });
+    expect(badLimit.status).toBe(2);
+    expect(badLimit.stderr).toMatch(/--time/);
+    const noCommand = spawnSync('node', [CLI, 'exec', '--rootfs', rootfs, '--', 'no-such-program'], { encoding: 'utf8' });
+    expect(noCommand.status).not.toBe(0);
+    expect(noCommand.stderr).toMatch(/exec: ENOENT/);
+  });
+});

@@ -1,0 +1,144 @@
+/**
+ * Each limit produces its outcome, with measured values, on real programs compiled by the
+ * image's own gcc and run in real containers.
+ */
+import os from 'node:os';
+import { outcomeOf } from '../src/sandbox/outcome';
+import { Sandbox } from '../src/sandbox/sandbox';
+import { testRootfs } from './helpers/image';
+import { compilePrograms, type Programs } from './helpers/programs';
+
+let sandbox: Sandbox;
+let programs: Programs;
+
+beforeAll(async () => {
+  sandbox = await Sandbox.create();
+  programs = await compilePrograms(sandbox, await testRootfs());
+}, 120_000);
+
+afterAll(() => programs?.job.remove());
+
+describe('when the program runs out of CPU time', () => {
+  it('reports TLE with the CPU time close to the limit', async () => {
+    const r = await programs.run(['./cpu_loop'], { cpuTimeMs: 500, wallTimeMs: 5000 });
+    expect(outcomeOf(r).status).toBe('TLE');
+    expect(r.limitHit).toBe('cpu');
+    expect(r.cpuTimeMs).toBeGreaterThanOrEqual(500);
+    expect(r.cpuTimeMs).toBeLessThan(600);
+  });
+});
+
+describe('when the program sleeps', () => {
+  it('reports TLE by wall time with little CPU', async () => {
+    const r = await programs.run(['sleep', '100'], { cpuTimeMs: 1000, wallTimeMs: 400 });
+    expect(r.limitHit).toBe('wall');
+    expect(outcomeOf(r).status).toBe('TLE');
+    expect(r.wallTimeMs).toBeGreaterThanOrEqual(400);
+    expect(r.wallTimeMs).toBeLessThan(1500);
+    expect(r.cpuTimeMs).toBeLessThan(50);
+  });
+});
+
+describe('when the program allocates without end', () => {
+  it('reports MLE with the peak at the limit', async () => {
+    const limit = 64 * 2 ** 20;
+    const r = await programs.run(['./memhog'], { memoryBytes: limit });
+    expect(r.limitHit).toBe('memory');
+    expect(outcomeOf(r).status).toBe('MLE');
+    expect(r.memoryBytes).toBeGreaterThanOrEqual(limit * 0.9);
+    expect(r.oomKills).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe('when the program is a fork bomb', () => {
+  it('is contained by the process limit and the host is unaffected', async () => {
+    const hostProcsBefore = countHostProcesses();
+    const r = await programs.run(['./forkbomb'], { pids: 16, cpuTimeMs: 1000, wallTimeMs: 1500 });
+    expect(['TLE', 'RE']).toContain(outcomeOf(r).status);
+    expect(['wall', 'cpu', 'pids']).toContain(r.limitHit);
+    // Every process of the box is gone with its namespace.
+    expect(countHostProcesses()).toBeLessThan(hostProcsBefore + 5);
+    const after = await programs.run(['/bin/true']);
+    expect(after.exitCode).toBe(0);
+  });
+});
+
+describe('when the program floods stdout', () => {
+  it('reports OLE and the worker memory stays flat', async () => {
+    const cap = 1 * 2 ** 20;
+    const rssBefore = process.memoryUsage().rss;
+    const r = await programs.run(['./flood', '64'], { outputBytes: cap });
+    const grown = process.memoryUsage().rss - rssBefore;
+    expect(r.limitHit).toBe('output');
+    expect(outcomeOf(r).status).toBe('OLE');
+    expect(r.stdout.length).toBe(cap);
+    expect(r.stdoutTruncated).toBe(true);
+    expect(grown).toBeLessThan(2 * cap);
+  });
+});
+
+describe('when several threads burn CPU', () => {
+  it('counts the CPU time of every thread', async () => {
+    const cores = os.availableParallelism();
+    const r = await programs.run(['./threads', '4', '600'], { cpuTimeMs: 10_000 });
+    expect(r.exitCode).toBe(0);
+    // 4 threads on `cores` CPUs: CPU time is min(4, cores) times the wall time.
+    const ratio = r.cpuTimeMs / r.wallTimeMs;
+    expect(ratio).toBeGreaterThan(Math.min(4, cores) * 0.8);
+    expect(ratio).toBeLessThan(Math.min(4, cores) * 1.1);
+  });
+});
+
+describe('when the program crashes', () => {
+  it.each([
+    ['segv', 'SIGSEGV'],
+    ['fpe', 'SIGFPE'],
+    ['abort', 'SIGABRT'],
+    ['kill', 'SIGKILL'],
+  ])('reports RE with the signal for %s', async (how, signal) => {
+    const r = await programs.run(['./crash', how]);
+    expect(outcomeOf(r).status).toBe('RE');
+    expect(r.signal).toBe(signal);
+    expect(r.exitCode).toBeNull();
+    expect(r.limitHit).toBeNull();
+  });
+
+  it('reports RE with the exit code', async () => {
+    const r = await programs.run(['./crash', 'exit3']);
+    expect(outcomeOf(r).status).toBe('RE');
+    expect(r.exitCode).toBe(3);
+    expect(r.signal).toBeNull();
+  });
+});
+
+describe('when the program makes a forbidden system call', () => {
+  it.each(['ptrace', 'mount', 'keyctl', 'bpf'])('reports SE naming %s', async (call) => {
+    const r = await programs.run(['./forbidden', call]);
+    expect(outcomeOf(r).status).toBe('SE');
+    expect(r.forbiddenSyscall).toBe(call);
+  });
+
+  it.each(['unshare', 'clone-newnet'])('denies %s with an error the program sees', async (call) => {
+    const r = await programs.run(['./forbidden', call]);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout.toString()).toMatch(/returned -1 errno Operation not permitted/);
+  });
+
+  it('kills a system call made through the i386 ABI', async () => {
+    const r = await programs.run(['./i386']);
+    expect(outcomeOf(r).status).toBe('SE');
+    expect(r.signal).toBe('SIGSYS');
+  });
+});
+
+describe('when a program runs for a known CPU time', () => {
+  it('measures a 0.5 s busy loop within 5%', async () => {
+    const r = await programs.run(['./busy', '500']);
+    expect(r.exitCode).toBe(0);
+    expect(Math.abs(r.cpuTimeMs - 500)).toBeLessThan(25);
+  });
+});
+
+function countHostProcesses(): number {
+  return require('node:fs').readdirSync('/proc').filter((n: string) => /^\d+$/.test(n)).length;
+}
