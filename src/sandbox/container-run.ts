@@ -2,7 +2,8 @@
  * One run of one container, from the worker's side (process A). See native/cage.c for the
  * theory of operation; this file is A's half of the handshake:
  *
- *   spawn B → on 'U': uid_map, setgroups deny, gid_map, cgroup attach, send 'G'
+ *   spawn B, attach it to the run's cgroup (while it mounts)
+ *           → on 'U': uid_map, setgroups deny, gid_map, send 'G'
  *           → on 'S': the program runs; start the wall timer and the CPU watchdog
  *           → on 'X' or on B's death: collect status, output, cgroup stats; tear down.
  *
@@ -38,7 +39,8 @@ export function signalName(n: number): string {
 export interface ContainerRunDeps {
   native: NativeApi;
   reaper: Reaper;
-  cgroup: BoxCgroup;
+  /** Creates the run's cgroup; called right after the clone, while B is still mounting. */
+  createCgroup: () => BoxCgroup;
   ids: IdSlot;
   /** CPUs the container can use at once (to pace the CPU watchdog). */
   cpus: number;
@@ -61,6 +63,9 @@ export class ContainerRun {
   private childError: ChildError | null = null;
   private exit: ChildMessage | null = null;
   private startedAt = 0n;
+  private cgroup: BoxCgroup | null = null;
+  /** CPU the cgroup had used when B finished mounting: B's own set-up, not billed to the program. */
+  private cpuBaselineNs = 0;
   private endedAt = 0n;
   private wallTimer: NodeJS.Timeout | null = null;
   private cpuTimer: NodeJS.Timeout | null = null;
@@ -82,6 +87,14 @@ export class ContainerRun {
       this.pid = spawned.pid;
       this.region = spawned.region;
       waited = this.deps.reaper.watch(this.pid);
+      // The cgroup is made and B put into it while B mounts on the other core: both off the
+      // critical path. B cannot fork C before 'G', which waits for this.
+      try {
+        this.cgroup = this.deps.createCgroup();
+        this.cgroup.attach(this.pid);
+      } catch (err) {
+        this.fault(err instanceof Error ? err : new HostError(String(err)));
+      }
       this.setupTimer = setTimeout(() => this.fault(new HostError(`container set-up took over ${SETUP_TIMEOUT_MS} ms`)), SETUP_TIMEOUT_MS);
       this.listen(ctl);
       const outcome = await waited;
@@ -124,8 +137,9 @@ export class ContainerRun {
     switch (m.type) {
       case MSG.USERNS:
         try {
+          if (!this.cgroup) throw new HostError('the run has no cgroup');
+          this.cpuBaselineNs = this.cgroup.cpuTimeNs(); // B is idle until it reads 'G'
           this.mapIds();
-          this.deps.cgroup.attach(this.pid);
           ctl.write(Buffer.from([GO]));
         } catch (err) {
           this.fault(err instanceof Error ? err : new HostError(String(err)));
@@ -167,7 +181,7 @@ export class ContainerRun {
       if (this.reaped || this.killedFor) return;
       let used: number;
       try {
-        used = this.deps.cgroup.cpuTimeNs();
+        used = (this.cgroup?.cpuTimeNs() ?? 0) - this.cpuBaselineNs;
       } catch {
         return; // the cgroup went away with the run
       }
@@ -202,14 +216,16 @@ export class ContainerRun {
   }
 
   private finish(outcome: WaitOutcome, stdout: OutputCollector, stderr: OutputCollector): RunResult {
-    if (this.hostFault) throw this.hostFault;
+    // The child's own report is the most precise account of a failed set-up.
     if (this.childError) throw this.childError;
+    if (this.hostFault) throw this.hostFault;
     if (this.startedAt === 0n) {
       throw new HostError(`container init ended before the program started (wait status ${outcome.status})`);
     }
     let stats: CgroupStats;
     try {
-      stats = this.deps.cgroup.stats();
+      if (!this.cgroup) throw new HostError('no cgroup');
+      stats = this.cgroup.stats();
     } catch (err) {
       throw new HostError(`reading the run's cgroup: ${(err as Error).message}`);
     }
@@ -226,7 +242,7 @@ export class ContainerRun {
       signal = 'SIGKILL'; // killed with its init by a limit
     }
     if (!forbidden && signal === 'SIGSYS') forbidden = 'a system call of a foreign ABI (i386/x32)';
-    const cpuTimeMs = stats.cpuTimeNs / 1e6;
+    const cpuTimeMs = Math.max(0, stats.cpuTimeNs - this.cpuBaselineNs) / 1e6;
     let limitHit: LimitHit = this.killedFor;
     if (!limitHit && !forbidden) {
       const failed = exitCode !== 0;
@@ -262,7 +278,7 @@ export class ContainerRun {
       }
     };
     if (this.reaped) step(() => this.deps.native.free(this.region)); // never while B may run on it
-    step(() => this.deps.cgroup.destroy());
+    step(() => this.cgroup?.destroy());
     step(() => this.deps.ids.release());
     if (!errors.length) return null;
     const first = errors[0];

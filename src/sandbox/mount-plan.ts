@@ -30,13 +30,14 @@ const PROC_READONLY: ReadonlyArray<[string, string]> = [
   ['bus', 'host buses'],
   ['fs', 'filesystem tunables'],
 ];
-const DEVICES = ['null', 'zero', 'full', 'random', 'urandom'] as const;
 
 export interface MountPaths {
   /** Mount point that becomes "/". */
   root: string;
   /** Mount point of the run's writable tmpfs (overlay upper and work dirs). */
   scratch: string;
+  /** The /dev skeleton (see dev-skeleton.ts). */
+  devSkeleton: string;
 }
 
 export interface MountContext {
@@ -126,17 +127,10 @@ export function buildMountOps(plan: RunPlan, ctx: MountContext): SetupOp[] {
     roBind(ops, at(`/proc/${name}`), at(`/proc/${name}`), MS.NOEXEC, `/proc/${name}: ${why}`);
   }
 
-  // A minimal /dev.
+  // A minimal /dev: the read-only skeleton prepared at start-up (null, zero, full, random,
+  // urandom, the fd links, an empty shm), and a private, capped /dev/shm on top.
   ops.push({ kind: 'mkdir', target: at('/dev'), mode: 0o755, why: 'mount point of /dev' });
-  ops.push({ kind: 'mount', source: 'caged-dev', target: at('/dev'), fstype: 'tmpfs', flags: MS.NOSUID | MS.NOEXEC, data: 'size=64k,nr_inodes=64,mode=0755', why: 'a /dev with only harmless devices' });
-  for (const dev of DEVICES) {
-    ops.push({ kind: 'mkfile', target: at(`/dev/${dev}`), mode: 0o666, why: `mount point of /dev/${dev}` });
-    ops.push({ kind: 'mount', source: `/dev/${dev}`, target: at(`/dev/${dev}`), fstype: null, flags: MS.BIND, data: null, why: `/dev/${dev} from the host` });
-  }
-  for (const [name, to] of [['fd', '/proc/self/fd'], ['stdin', '/proc/self/fd/0'], ['stdout', '/proc/self/fd/1'], ['stderr', '/proc/self/fd/2']] as const) {
-    ops.push({ kind: 'symlink', source: to, target: at(`/dev/${name}`), why: `/dev/${name}` });
-  }
-  ops.push({ kind: 'mkdir', target: at('/dev/shm'), mode: 0o1777, why: 'mount point of /dev/shm' });
+  roBindDev(ops, ctx.paths.devSkeleton, at('/dev'));
   ops.push({ kind: 'mount', source: 'caged-shm', target: at('/dev/shm'), fstype: 'tmpfs', flags: MS.NOSUID | MS.NODEV | MS.NOEXEC, data: `size=${diskBytes},mode=1777`, why: 'POSIX shared memory, capped' });
 
   // A private, capped /tmp.
@@ -145,6 +139,12 @@ export function buildMountOps(plan: RunPlan, ctx: MountContext): SetupOp[] {
 
   for (const b of plan.binds ?? []) addReadOnlyBind(ops, root, b);
   return ops;
+}
+
+/** Devices must work (no MS_NODEV) but nothing can be created, run or setuid there. */
+function roBindDev(ops: SetupOp[], skeleton: string, target: string): void {
+  ops.push({ kind: 'mount', source: skeleton, target, fstype: null, flags: MS.BIND, data: null, why: '/dev from the skeleton' });
+  ops.push({ kind: 'mount', source: null, target, fstype: null, flags: MS.BIND | MS.REMOUNT | MS.RDONLY | MS.NOSUID | MS.NOEXEC, data: null, why: '/dev read-only, no exec, no setuid' });
 }
 
 function addReadOnlyBind(ops: SetupOp[], root: string, b: ReadOnlyBind): void {

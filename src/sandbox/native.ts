@@ -6,7 +6,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import koffi from 'koffi';
+import os from 'node:os';
 import { HostError } from '../errors';
+import { errnoName } from './child-error';
 import { SIZES } from './protocol';
 
 export interface Rusage {
@@ -31,6 +33,12 @@ export interface NativeApi {
   pipe(): [number, number];
   /** An anonymous, sealed, read-only-in-practice file holding `data`, positioned at 0. */
   memfdWith(data: Buffer): number;
+  /** mount(2) in the worker's own (host) namespace; throws HostError on failure. */
+  mount(source: string, target: string, fstype: string, flags: number, data: string): void;
+  /** umount2(target, MNT_DETACH); false when target was not a mount point. */
+  detach(target: string): boolean;
+  /** mknod(2); throws HostError on failure. */
+  mknod(path: string, mode: number, dev: number): void;
   /** F_SETPIPE_SZ; returns the new size or -1. */
   setPipeSize(fd: number, bytes: number): number;
 }
@@ -45,10 +53,6 @@ const F_ADD_SEALS = 1033;
 const F_SETPIPE_SZ = 1031;
 const F_SEAL_SEAL = 1, F_SEAL_SHRINK = 2, F_SEAL_GROW = 4, F_SEAL_WRITE = 8;
 
-function errnoName(code: number): string {
-  const entry = Object.entries(fs.constants).find(([k, v]) => k.startsWith('E') && v === code);
-  return entry ? entry[0] : `errno ${code}`;
-}
 
 function fail(what: string, errno: number): never {
   throw new HostError(`${what}: ${errnoName(errno)}`);
@@ -102,6 +106,9 @@ function bind(libraryPath: string): NativeApi {
   const pipe2 = libc.func('int pipe2(_Out_ int *fds, int flags)');
   const memfdCreate = libc.func('int memfd_create(const char *name, unsigned int flags)');
   const fcntl = libc.func('int fcntl(int fd, int cmd, ...)');
+  const mknod = libc.func('int mknod(const char *path, uint32_t mode, uint64_t dev)');
+  const mount = libc.func('int mount(const char *src, const char *dst, const char *fstype, unsigned long flags, const char *data)');
+  const umount2 = libc.func('int umount2(const char *target, int flags)');
 
   interface TimevalJs { tv_sec: number; tv_usec: number }
   interface RusageJs { ru_utime: TimevalJs; ru_stime: TimevalJs; ru_maxrss: number }
@@ -152,6 +159,18 @@ function bind(libraryPath: string): NativeApi {
         throw err;
       }
       return fd;
+    },
+    mount(source, target, fstype, flags, data) {
+      if ((mount(source, target, fstype, flags, data) as number) < 0) fail(`mount ${fstype} on ${target}`, koffi.errno());
+    },
+    detach(target) {
+      if ((umount2(target, 2 /* MNT_DETACH */) as number) === 0) return true;
+      const errno = koffi.errno();
+      if (errno === os.constants.errno.EINVAL || errno === os.constants.errno.ENOENT) return false;
+      return fail(`umount ${target}`, errno);
+    },
+    mknod(path, mode, dev) {
+      if ((mknod(path, mode, dev) as number) < 0) fail(`mknod ${path}`, koffi.errno());
     },
     setPipeSize(fd, bytes) {
       return fcntl(fd, F_SETPIPE_SZ, 'int', bytes) as number;

@@ -12,6 +12,7 @@ import type { CgroupManager } from '../cgroup/manager';
 import { HostError, InvalidRequestError } from '../errors';
 import { ContainerRun } from './container-run';
 import { IdSlots, pidAlive } from './id-slots';
+import { prepareDevSkeleton } from './dev-skeleton';
 import { buildMountOps } from './mount-plan';
 import { loadNative, type NativeApi } from './native';
 import { CFG_FLAG, encodeConfig, type RlimitSetting } from './protocol';
@@ -36,8 +37,13 @@ export interface SandboxOptions {
   cleanupAtStart?: boolean;
 }
 
+export interface JobDirOptions {
+  /** Size of the job directory's tmpfs in bytes: the box and, in extract mode, the rootfs. Default 256 MiB. */
+  diskBytes?: number;
+}
+
 export interface JobDir {
-  /** `<jobsDir>/caged-<pid>-<seq>` */
+  /** `<jobsDir>/caged-<pid>-<seq>`, a size-capped tmpfs of its own */
   path: string;
   /** The job's /box on the host. */
   box: string;
@@ -47,6 +53,8 @@ export interface JobDir {
 const CLONE = { NEWNS: 0x20000, NEWCGROUP: 0x2000000, NEWUTS: 0x4000000, NEWIPC: 0x8000000, NEWPID: 0x20000000, NEWNET: 0x40000000 };
 const RLIMIT = { CPU: 0, FSIZE: 1, STACK: 3, CORE: 4, NPROC: 6, NOFILE: 7, MEMLOCK: 8, AS: 9, MSGQUEUE: 12, NICE: 13, RTPRIO: 14 };
 const INFINITY = 0xffffffffffffffffn;
+const MS_NOSUID = 2;
+const MS_NODEV = 4;
 const JOB_PREFIX = 'caged-';
 
 export interface CleanupReport {
@@ -84,6 +92,7 @@ export class Sandbox {
       fs.mkdirSync(d, { recursive: true, mode: 0o755 });
     }
     const native = loadNative();
+    prepareDevSkeleton(native, path.join(runtimeDir, 'dev'));
     const cgroups = opts.cgroups ?? detectCgroupManager();
     const ids = new IdSlots(path.join(runtimeDir, 'slots'), opts.hostIdBase ?? 10_000_000, opts.idSlots ?? 256);
     const sandbox = new Sandbox(native, cgroups, ids, runtimeDir, jobsDir, opts.hostname ?? 'caged');
@@ -97,7 +106,7 @@ export class Sandbox {
     for (const name of fs.readdirSync(this.jobsDir)) {
       const owner = ownerPid(name);
       if (owner !== null && owner !== process.pid && !pidAlive(owner)) {
-        fs.rmSync(path.join(this.jobsDir, name), { recursive: true, force: true });
+        this.removeJobDir(path.join(this.jobsDir, name));
         jobDirs.push(name);
       }
     }
@@ -106,13 +115,38 @@ export class Sandbox {
     return { jobDirs, cgroups, idSlots };
   }
 
-  /** A fresh job directory with an empty box, owned by root until a run hands it over. */
-  createJobDir(): JobDir {
+  /**
+   * A fresh job directory: a size-capped tmpfs (so that nothing a box writes, even in a
+   * writable /box, can fill the host's disk) holding an empty box, owned by root until a run
+   * hands it over. `remove()` unmounts and deletes it; a dead worker's are removed at start-up.
+   */
+  createJobDir(opts: JobDirOptions = {}): JobDir {
     const dir = path.join(this.jobsDir, `${JOB_PREFIX}${process.pid}-${++this.seq}`);
-    const box = path.join(dir, 'box');
-    fs.mkdirSync(box, { recursive: true, mode: 0o755 });
-    fs.chmodSync(dir, 0o711);
-    return { path: dir, box, remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
+    const size = opts.diskBytes ?? 256 * 2 ** 20;
+    if (!Number.isSafeInteger(size) || size <= 0) throw new InvalidRequestError(`must be a positive integer (got ${size})`, 'diskBytes');
+    fs.mkdirSync(dir, { mode: 0o711 });
+    try {
+      this.native.mount('caged-job', dir, 'tmpfs', MS_NOSUID | MS_NODEV, `size=${size},mode=0711`);
+      fs.mkdirSync(path.join(dir, 'box'), { mode: 0o755 });
+    } catch (err) {
+      this.removeJobDir(dir);
+      throw err;
+    }
+    let removed = false;
+    return {
+      path: dir,
+      box: path.join(dir, 'box'),
+      remove: () => {
+        if (removed) return;
+        removed = true;
+        this.removeJobDir(dir);
+      },
+    };
+  }
+
+  private removeJobDir(dir: string): void {
+    this.native.detach(dir);
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 
   async run(plan: RunPlan): Promise<RunResult> {
@@ -120,13 +154,7 @@ export class Sandbox {
     const stdin = typeof plan.stdin === 'string' ? Buffer.from(plan.stdin) : plan.stdin ?? Buffer.alloc(0);
     const slot = this.ids.acquire();
     const name = `${JOB_PREFIX}${process.pid}-${++this.seq}`;
-    let cgroup;
-    try {
-      cgroup = this.cgroups.create(name, { memoryBytes: plan.limits.memoryBytes, pids: plan.limits.pids });
-    } catch (err) {
-      slot.release();
-      throw err;
-    }
+    const cgroupLimits = { memoryBytes: plan.limits.memoryBytes, pids: plan.limits.pids };
     const childFds: number[] = [];
     const ours: number[] = [];
     try {
@@ -143,7 +171,11 @@ export class Sandbox {
       childFds.push(stdinFd);
 
       const ops = buildMountOps(plan, {
-        paths: { root: path.join(this.runtimeDir, 'mnt', 'root'), scratch: path.join(this.runtimeDir, 'mnt', 'scratch') },
+        paths: {
+          root: path.join(this.runtimeDir, 'mnt', 'root'),
+          scratch: path.join(this.runtimeDir, 'mnt', 'scratch'),
+          devSkeleton: path.join(this.runtimeDir, 'dev'),
+        },
         hostUid: slot.hostUid,
         hostGid: slot.hostGid,
       });
@@ -166,7 +198,7 @@ export class Sandbox {
         {
           native: this.native,
           reaper: this.reaper,
-          cgroup,
+          createCgroup: () => this.cgroups.create(name, cgroupLimits),
           ids: slot,
           cpus: os.availableParallelism(),
           syscallName: (nr, arch) => nameOfSyscall(nr, arch === 0xc000003e ? 'x86_64' : arch === 0xc00000b7 ? 'aarch64' : this.arch),
@@ -181,10 +213,7 @@ export class Sandbox {
       return await result;
     } catch (err) {
       // Failed before the run took ownership of everything.
-      if (ours.length) {
-        cgroup.destroy();
-        slot.release();
-      }
+      if (ours.length) slot.release();
       throw err;
     } finally {
       for (const fd of [...childFds, ...ours]) fs.closeSync(fd);

@@ -1,0 +1,68 @@
+/**
+ * The per-job root filesystem. Two modes, chosen once at start-up:
+ *
+ * - `overlay` (default): the cached, read-only unpacked image is the lower layer; each run's
+ *   upper and work directories live on a size-capped tmpfs mounted inside the run's own mount
+ *   namespace (see src/sandbox/mount-plan.ts), so the writable layer costs one mount and
+ *   disappears with the container. Nothing to prepare or remove on the host.
+ * - `extract`: the whole image tarball is unpacked (GNU tar) into the job's directory, for
+ *   hosts without overlayfs; the job directory's removal removes it.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { HostError, ImageError } from '../errors';
+import type { RootfsSpec } from '../sandbox/types';
+
+export type RootfsMode = 'overlay' | 'extract';
+
+/** True when the kernel offers overlayfs (built in, or loaded). */
+export function overlaySupported(filesystems = '/proc/filesystems'): boolean {
+  try {
+    return /\boverlay$/m.test(fs.readFileSync(filesystems, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Resolves the configured mode: `auto` takes overlay where the kernel has it and says so;
+ * an explicit `overlay` on a kernel without it is an error, never a silent fallback.
+ */
+export function chooseRootfsMode(configured: RootfsMode | 'auto', hasOverlay = overlaySupported()): { mode: RootfsMode; reason: string } {
+  if (configured === 'extract') return { mode: 'extract', reason: 'configured' };
+  if (hasOverlay) return { mode: 'overlay', reason: configured === 'auto' ? 'auto: the kernel has overlayfs' : 'configured' };
+  if (configured === 'overlay') throw new HostError('rootfs mode "overlay" is configured but this kernel has no overlayfs (see /proc/filesystems); use "extract"');
+  return { mode: 'extract', reason: 'auto: the kernel has no overlayfs' };
+}
+
+export interface ImageForJobs {
+  /** The unpacked, read-only image (the store's cache entry). */
+  rootfsDir: string;
+  /** The verified image tarball. */
+  tarball: string;
+}
+
+/** Gives a job its root filesystem in the chosen mode. */
+export async function prepareJobRootfs(mode: RootfsMode, image: ImageForJobs, jobDir: string): Promise<RootfsSpec> {
+  if (mode === 'overlay') return { mode: 'overlay', lowerDir: image.rootfsDir };
+  const dir = path.join(jobDir, 'rootfs');
+  fs.mkdirSync(dir, { mode: 0o755 });
+  await untar(image.tarball, dir);
+  return { mode: 'dir', dir };
+}
+
+function untar(tarball: string, dir: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    // As root GNU tar keeps owners; --numeric-owner ignores the host's user database.
+    const child = spawn('tar', ['--numeric-owner', '--same-permissions', '-xf', tarball, '-C', dir], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => {
+      if (err.length < 4096) err += d.toString();
+    });
+    child.on('error', (e) => reject(new HostError(`extracting ${tarball}: ${e.message} (GNU tar is needed for rootfs mode "extract")`)));
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new ImageError(`extracting ${tarball} failed (tar exit ${code}): ${err.trim()}`))));
+  });
+}

@@ -1,0 +1,67 @@
+/**
+ * Each job's root filesystem is its own: what one box writes in the image's writable places
+ * (/var/tmp on the root layer), /tmp or /box is invisible to a concurrent box and to the next
+ * one, in both rootfs modes; a box writing past its disk quota gets ENOSPC, and the worker
+ * goes on.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { chooseRootfsMode, overlaySupported, prepareJobRootfs, type RootfsMode } from '../src/rootfs/job-rootfs';
+import { ImageStore } from '../src/rootfs/store';
+import { Sandbox } from '../src/sandbox/sandbox';
+import type { RunResult } from '../src/sandbox/types';
+import { TEST_MANIFEST } from './helpers/image';
+import { ENV, LIMITS } from './helpers/programs';
+
+let sandbox: Sandbox;
+let image: { rootfsDir: string; tarball: string };
+
+beforeAll(async () => {
+  if (!fs.existsSync(TEST_MANIFEST)) throw new Error(`test image ${TEST_MANIFEST} is missing: run \`npm run image:build -- debian\``);
+  sandbox = await Sandbox.create();
+  const registered = await new ImageStore().register(TEST_MANIFEST);
+  image = { rootfsDir: registered.rootfsDir, tarball: path.join(path.dirname(TEST_MANIFEST), registered.manifest.tarball) };
+}, 120_000);
+
+async function inJob(mode: RootfsMode, script: string, diskBytes = LIMITS.diskBytes): Promise<RunResult> {
+  const job = sandbox.createJobDir();
+  try {
+    const rootfs = await prepareJobRootfs(mode, image, job.path);
+    return await sandbox.run({ rootfs, box: { hostDir: job.box, mode: 'rw' }, argv: ['/bin/sh', '-c', script], env: ENV, limits: { ...LIMITS, diskBytes } });
+  } finally {
+    job.remove();
+  }
+}
+
+describe.each(['overlay', 'extract'] as const)('with rootfs mode %s', (mode) => {
+  it('keeps each job\'s writes to itself', async () => {
+    const write = 'echo secret > /var/tmp/mark && echo secret > /tmp/mark && echo secret > /box/mark && sleep 0.3 && cat /var/tmp/mark /tmp/mark /box/mark';
+    const look = 'sleep 0.1; for f in /var/tmp/mark /tmp/mark /box/mark; do test -e $f && echo "seen $f"; done; echo done';
+    const [writer, peer] = await Promise.all([inJob(mode, write), inJob(mode, look)]);
+    expect(writer.stdout.toString()).toBe('secret\nsecret\nsecret\n');
+    expect(peer.stdout.toString()).toBe('done\n');
+    const next = await inJob(mode, look);
+    expect(next.stdout.toString()).toBe('done\n');
+  }, 60_000);
+
+  it('gives ENOSPC past the disk quota, not a broken worker', async () => {
+    const r = await inJob(mode, 'dd if=/dev/zero of=/tmp/big bs=1M count=64 2>&1; echo rc=$?', 8 * 2 ** 20);
+    expect(r.stdout.toString()).toMatch(/No space left on device/);
+    expect(r.stdout.toString()).toMatch(/rc=1/);
+    const after = await inJob(mode, 'echo ok');
+    expect(after.stdout.toString()).toBe('ok\n');
+  }, 60_000);
+});
+
+describe('choosing the rootfs mode', () => {
+  it('detects overlayfs on this kernel and says why', () => {
+    expect(overlaySupported()).toBe(true);
+    expect(chooseRootfsMode('auto')).toEqual({ mode: 'overlay', reason: 'auto: the kernel has overlayfs' });
+  });
+
+  it('never falls back silently when overlay is demanded but missing', () => {
+    expect(() => chooseRootfsMode('overlay', false)).toThrow(/no overlayfs/);
+    expect(chooseRootfsMode('auto', false).mode).toBe('extract');
+    expect(chooseRootfsMode('extract', true).mode).toBe('extract');
+  });
+});
