@@ -1,5 +1,5 @@
 /*
- * cage.c: the native side of a caged container.
+ * cage.c: caged-init, the container's init (B) and the program's last steps (C).
  *
  * Theory of operation
  * -------------------
@@ -8,24 +8,28 @@
  *   A  the worker (Node.js). Decides everything: the mounts, ids, limits, the seccomp program.
  *      It serialises that into one blob and calls cage_spawn() through koffi, on its main
  *      thread. A never enters a namespace.
- *   B  the container init, cloned by cage_spawn() with CLONE_VM (posix_spawn style, so the
- *      cost does not grow with the worker's memory) and new mount, PID, network, UTS, IPC and
- *      cgroup namespaces. B is PID 1 inside. It shares the worker's address space, so it may
- *      run only the code in this file: raw system calls, no libc, no allocation, no locks,
- *      no JavaScript. Its stack and its copy of the blob live in a private mapping.
+ *   B  the container init. spawn.c clones a stub with CLONE_VM | CLONE_VFORK (posix_spawn
+ *      style, so the cost does not grow with the worker's memory) in new mount, PID, network,
+ *      UTS and IPC namespaces; the stub only resets signals, moves fds and execs this static
+ *      binary. B therefore has an address space of its own: it must, because the kernel's OOM
+ *      killer, choosing a victim in the job's memory cgroup, would score a process sharing the
+ *      worker's memory by the worker's size, and kill every process sharing it: the worker.
+ *      B is PID 1 inside. It reads its configuration blob from fd 4 (a sealed memfd) and uses
+ *      raw system calls only, no libc.
  *   C  the untrusted program, forked by B (CLONE_VM | CLONE_VFORK | CLONE_FILES, on a second
- *      stack in the same mapping). It drops to uid/gid 256, loses every capability, sets
+ *      stack). It drops to uid/gid 256, loses every capability, sets
  *      rlimits, no_new_privs and the seccomp filter, and execs. C is never PID 1, so its own
  *      abort() or kill(getpid(), ...) behave as on any Linux box.
  *
  * The handshake, on a SOCK_STREAM socketpair whose B end is fd 3 inside:
  *
- *   B: signals to default, fds onto 0-3, hostname, setgroups(0), / private, the mount
+ *   stub: signals to default, fds onto 0-4, exec caged-init (B)
+ *   B: map the blob, hostname, setgroups(0), / private, the mount
  *      operations, pivot_root, detach the old root, unshare(CLONE_NEWUSER)
  *   B -> A  'U'       A writes /proc/B/uid_map, setgroups "deny", gid_map, attaches B to
  *                     the job's cgroup
  *   A -> B  'G'
- *   B: new cgroup namespace, SIGCHLD on a signalfd, vfork C
+ *   B: new cgroup namespace (rooted at the job's cgroup), SIGCHLD on a signalfd, vfork C
  *   C: caps, ids, rlimits, cwd, no_new_privs, seccomp (its notification fd lands in the
  *      shared fd table for B), private fd table, execve
  *   B -> A  'S'       C runs
@@ -78,94 +82,7 @@
 #define STACK_BYTES (64 * 1024)
 #define PAGE 4096
 
-/* ---------------------------------------------------------------- raw system calls */
-
-#if defined(__x86_64__)
-static inline long sys6(long n, long a, long b, long c, long d, long e, long f) {
-  register long r10 __asm__("r10") = d;
-  register long r8 __asm__("r8") = e;
-  register long r9 __asm__("r9") = f;
-  long ret;
-  __asm__ volatile("syscall"
-                   : "=a"(ret)
-                   : "a"(n), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8), "r"(r9)
-                   : "rcx", "r11", "memory");
-  return ret;
-}
-
-/* clone onto a new stack and run fn(arg) there, then _exit with its result. */
-static long clone_on(unsigned long flags, void *stack_top, int (*fn)(void *), void *arg) {
-  register long r10 __asm__("r10") = 0; /* child_tid */
-  register long r8 __asm__("r8") = 0;   /* tls */
-  register void *r12 __asm__("r12") = (void *)fn;
-  register void *r13 __asm__("r13") = arg;
-  long ret;
-  __asm__ volatile("syscall\n\t"
-                   "test %%rax, %%rax\n\t"
-                   "jnz 1f\n\t"
-                   "xor %%ebp, %%ebp\n\t"
-                   "mov %%r13, %%rdi\n\t"
-                   "call *%%r12\n\t"
-                   "mov %%eax, %%edi\n\t"
-                   "mov $60, %%eax\n\t"
-                   "syscall\n\t"
-                   "ud2\n"
-                   "1:\n\t"
-                   : "=a"(ret)
-                   : "a"((long)SYS_clone), "D"(flags), "S"(stack_top), "d"(0), "r"(r10),
-                     "r"(r8), "r"(r12), "r"(r13)
-                   : "rcx", "r11", "memory");
-  return ret;
-}
-#elif defined(__aarch64__)
-static inline long sys6(long n, long a, long b, long c, long d, long e, long f) {
-  register long x8 __asm__("x8") = n;
-  register long x0 __asm__("x0") = a;
-  register long x1 __asm__("x1") = b;
-  register long x2 __asm__("x2") = c;
-  register long x3 __asm__("x3") = d;
-  register long x4 __asm__("x4") = e;
-  register long x5 __asm__("x5") = f;
-  __asm__ volatile("svc #0"
-                   : "+r"(x0)
-                   : "r"(x8), "r"(x1), "r"(x2), "r"(x3), "r"(x4), "r"(x5)
-                   : "memory");
-  return x0;
-}
-
-static long clone_on(unsigned long flags, void *stack_top, int (*fn)(void *), void *arg) {
-  register long x8 __asm__("x8") = SYS_clone;
-  register long x0 __asm__("x0") = (long)flags;
-  register long x1 __asm__("x1") = (long)stack_top;
-  register long x2 __asm__("x2") = 0; /* parent_tid */
-  register long x3 __asm__("x3") = 0; /* tls */
-  register long x4 __asm__("x4") = 0; /* child_tid */
-  register void *x19 __asm__("x19") = (void *)fn;
-  register void *x20 __asm__("x20") = arg;
-  __asm__ volatile("svc #0\n\t"
-                   "cbnz x0, 1f\n\t"
-                   "mov x29, xzr\n\t"
-                   "mov x0, x20\n\t"
-                   "blr x19\n\t"
-                   "mov x8, #93\n\t"
-                   "svc #0\n\t"
-                   "brk #0\n"
-                   "1:\n\t"
-                   : "+r"(x0)
-                   : "r"(x8), "r"(x1), "r"(x2), "r"(x3), "r"(x4), "r"(x19), "r"(x20)
-                   : "memory", "x30");
-  return x0;
-}
-#else
-#error "caged supports x86_64 and aarch64"
-#endif
-
-#define S0(n) sys6((n), 0, 0, 0, 0, 0, 0)
-#define S1(n, a) sys6((n), (long)(a), 0, 0, 0, 0, 0)
-#define S2(n, a, b) sys6((n), (long)(a), (long)(b), 0, 0, 0, 0)
-#define S3(n, a, b, c) sys6((n), (long)(a), (long)(b), (long)(c), 0, 0, 0)
-#define S4(n, a, b, c, d) sys6((n), (long)(a), (long)(b), (long)(c), (long)(d), 0, 0)
-#define S5(n, a, b, c, d, e) sys6((n), (long)(a), (long)(b), (long)(c), (long)(d), (long)(e), 0)
+#include "sys.h"
 
 /* ---------------------------------------------------------------- the private mapping */
 
@@ -175,15 +92,13 @@ struct shared {
   volatile int32_t listener_fd;
 };
 
-/* Layout of the mapping: [guard][B stack][guard][C stack][shared][blob][argv ptrs][envp ptrs] */
+/* What B knows: the mapped blob, the argv/envp pointer arrays built from it, C's stack. */
 struct region {
-  size_t length;
   struct shared *shared;
   const struct cage_cfg *cfg;
-  const char *base; /* start of the copied blob */
+  const char *base; /* start of the mapped blob */
   char *const *argv;
   char *const *envp;
-  char *b_stack_top;
   char *c_stack_top;
 };
 
@@ -387,44 +302,9 @@ static void kill_and_reap(void) {
   }
 }
 
-static int child_b(void *arg) {
-  const struct region *r = arg;
+static int run_init(const struct region *r) {
   const struct cage_cfg *cfg = r->cfg;
   long rc;
-
-  /* 1. Signals: every handler back to default (Node's would run in our address space), then
-   *    unblock (cage_spawn blocked everything around clone). */
-  {
-    struct ksigaction dfl = {0, 0, 0, 0};
-    for (int sig = 1; sig <= 64; sig++) S4(SYS_rt_sigaction, sig, &dfl, 0, 8);
-    unsigned long none = 0;
-    if ((rc = S4(SYS_rt_sigprocmask, SIG_SETMASK, &none, 0, 8)) < 0) die(CAGE_STAGE_SIGNALS, rc, -1);
-  }
-  /* The worker dying takes the container with it. */
-  if ((rc = S2(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL)) < 0) die(CAGE_STAGE_PDEATHSIG, rc, -1);
-
-  /* 2. fds: stdin, stdout, stderr, control onto 0..3; everything else inherited from the
-   *    worker (including other launches' socket ends) closed before any blocking read. */
-  {
-    int src[4] = {cfg->stdin_fd, cfg->stdout_fd, cfg->stderr_fd, cfg->ctl_fd};
-    int tmp[4];
-    for (int i = 0; i < 4; i++) {
-      rc = S3(SYS_fcntl, src[i], F_DUPFD_CLOEXEC, 64);
-      if (rc < 0) {
-        /* The control socket may be what failed: nothing to report through. */
-        for (;;) S1(SYS_exit, 127);
-      }
-      tmp[i] = (int)rc;
-    }
-    for (int i = 0; i < 4; i++) {
-      if ((rc = S3(SYS_dup3, tmp[i], i, 0)) < 0) die(CAGE_STAGE_FDS, rc, i);
-    }
-    rc = S3(SYS_close_range, 4, ~0U, 0);
-    if (rc == -ENOSYS)
-      for (int fd = 4; fd < 65536; fd++) S1(SYS_close, fd);
-    else if (rc < 0)
-      die(CAGE_STAGE_FDS, rc, -1);
-  }
 
   /* 3. Identity of the box: hostname, and no supplementary groups (after the user namespace
    *    exists, setgroups is denied, so this is the only moment to drop the worker's). */
@@ -538,89 +418,78 @@ static int child_b(void *arg) {
   for (;;) S1(SYS_exit, 0);
 }
 
-/* ---------------------------------------------------------------- parent side (A's thread) */
+
+/* ---------------------------------------------------------------- entry: _start */
 
 static size_t round_up(size_t n, size_t to) { return (n + to - 1) / to * to; }
 
-int cage_spawn(const uint8_t *blob, uint32_t len, void **region_out) {
-  *region_out = NULL;
-  if (len < sizeof(struct cage_cfg)) return -EINVAL;
+/* Maps the blob from fd 4, checks it, builds argv/envp and C's stack, runs B. */
+int init_main(void) {
+  long len = S3(SYS_lseek, 4, 0, SEEK_END);
+  if (len < (long)sizeof(struct cage_cfg)) die(CAGE_STAGE_CONFIG, -EINVAL, 0);
+  long at = sys6(SYS_mmap, 0, len, PROT_READ, MAP_PRIVATE, 4, 0);
+  if (at < 0 && at > -4096) die(CAGE_STAGE_CONFIG, at, 1);
+  S1(SYS_close, 4);
+  const uint8_t *blob = (const uint8_t *)at;
   const struct cage_cfg *in = (const struct cage_cfg *)blob;
-  if (in->magic != CAGE_MAGIC || in->abi != CAGE_ABI || in->size != len) return -EINVAL;
-  if (in->argc == 0 || (uint64_t)in->argv + 4ull * in->argc > len || (uint64_t)in->envp + 4ull * in->envc > len ||
-      (uint64_t)in->ops + (uint64_t)sizeof(struct cage_op) * in->nops > len ||
-      (uint64_t)in->rlimits + (uint64_t)sizeof(struct cage_rlimit) * in->nrlimits > len ||
-      (uint64_t)in->filter + 8ull * in->nfilter > len || in->filter % 8 != 0 || in->nfilter > 4096 ||
+  if (in->magic != CAGE_MAGIC || in->abi != CAGE_ABI || in->size != (uint64_t)len || in->argc == 0 ||
+      (uint64_t)in->argv + 4ull * in->argc > (uint64_t)len || (uint64_t)in->envp + 4ull * in->envc > (uint64_t)len ||
+      (uint64_t)in->ops + (uint64_t)sizeof(struct cage_op) * in->nops > (uint64_t)len ||
+      (uint64_t)in->rlimits + (uint64_t)sizeof(struct cage_rlimit) * in->nrlimits > (uint64_t)len ||
+      (uint64_t)in->filter + 8ull * in->nfilter > (uint64_t)len || in->filter % 8 != 0 || in->nfilter > 4096 ||
       blob[len - 1] != 0)
-    return -EINVAL;
+    die(CAGE_STAGE_CONFIG, -EINVAL, 2);
 
-  size_t stacks = 2 * (PAGE + STACK_BYTES);
-  size_t shared_at = stacks;
-  size_t blob_at = shared_at + round_up(sizeof(struct shared), 64);
-  size_t argv_at = round_up(blob_at + len, 16);
+  size_t argv_at = round_up(sizeof(struct shared), 64);
   size_t envp_at = argv_at + sizeof(char *) * (in->argc + 1);
-  size_t hdr_at = envp_at + sizeof(char *) * (in->envc + 1);
-  size_t total = round_up(hdr_at + sizeof(struct region), PAGE);
+  size_t stack_at = round_up(envp_at + sizeof(char *) * (in->envc + 1), PAGE) + PAGE; /* + guard */
+  size_t total = stack_at + STACK_BYTES;
+  long mem = sys6(SYS_mmap, 0, (long)total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (mem < 0 && mem > -4096) die(CAGE_STAGE_CONFIG, mem, 3);
+  char *m = (char *)mem;
+  S3(SYS_mprotect, m + stack_at - PAGE, PAGE, PROT_NONE);
 
-  char *m = mmap(NULL, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
-  if (m == MAP_FAILED) return -errno;
-  /* Guard pages below each stack. */
-  mprotect(m, PAGE, PROT_NONE);
-  mprotect(m + PAGE + STACK_BYTES, PAGE, PROT_NONE);
-
-  memcpy(m + blob_at, blob, len);
-  struct region *r = (struct region *)(m + hdr_at);
-  r->length = total;
-  r->shared = (struct shared *)(m + shared_at);
-  r->base = m + blob_at;
-  r->cfg = (const struct cage_cfg *)r->base;
-  const uint32_t *av = (const uint32_t *)(r->base + in->argv);
-  const uint32_t *ev = (const uint32_t *)(r->base + in->envp);
+  struct region r;
+  r.shared = (struct shared *)m;
+  r.base = (const char *)blob;
+  r.cfg = in;
+  const uint32_t *av = (const uint32_t *)(r.base + in->argv);
+  const uint32_t *ev = (const uint32_t *)(r.base + in->envp);
   char **argv = (char **)(m + argv_at);
   char **envp = (char **)(m + envp_at);
   for (uint32_t i = 0; i < in->argc; i++) {
-    if (av[i] == 0 || av[i] >= len) goto invalid;
-    argv[i] = (char *)r->base + av[i];
+    if (av[i] == 0 || av[i] >= (uint64_t)len) die(CAGE_STAGE_CONFIG, -EINVAL, 4);
+    argv[i] = (char *)r.base + av[i];
   }
-  argv[in->argc] = NULL;
+  argv[in->argc] = 0;
   for (uint32_t i = 0; i < in->envc; i++) {
-    if (ev[i] == 0 || ev[i] >= len) goto invalid;
-    envp[i] = (char *)r->base + ev[i];
+    if (ev[i] == 0 || ev[i] >= (uint64_t)len) die(CAGE_STAGE_CONFIG, -EINVAL, 5);
+    envp[i] = (char *)r.base + ev[i];
   }
-  envp[in->envc] = NULL;
-  r->argv = argv;
-  r->envp = envp;
-  r->b_stack_top = m + PAGE + STACK_BYTES;
-  r->c_stack_top = m + 2 * (PAGE + STACK_BYTES);
-
-  /* Block every signal around clone so that no handler of the worker runs in B. */
-  sigset_t all, old;
-  sigfillset(&all);
-  pthread_sigmask(SIG_SETMASK, &all, &old);
-  long pid = clone_on(CLONE_VM | (in->clone_flags & ~(unsigned long)CLONE_NEWUSER) | SIGCHLD,
-                      r->b_stack_top, child_b, r);
-  pthread_sigmask(SIG_SETMASK, &old, NULL);
-  if (pid < 0) {
-    munmap(m, total);
-    return (int)pid;
-  }
-  *region_out = r;
-  return (int)pid;
-
-invalid:
-  munmap(m, total);
-  return -EINVAL;
+  envp[in->envc] = 0;
+  r.argv = argv;
+  r.envp = envp;
+  r.c_stack_top = m + total;
+  return run_init(&r);
 }
 
-void cage_free(void *region) {
-  if (!region) return;
-  struct region *r = region;
-  /* The mapping starts at the first guard page, which lies 2 stacks before the shared block. */
-  char *start = (char *)r->shared - 2 * (PAGE + STACK_BYTES);
-  munmap(start, r->length);
-}
+#if defined(__x86_64__)
+__asm__(".text\n.global _start\n_start:\n\txor %ebp, %ebp\n\tand $-16, %rsp\n\tcall init_main\n"
+        "\tmov %eax, %edi\n\tmov $60, %eax\n\tsyscall\n\thlt\n");
+#elif defined(__aarch64__)
+__asm__(".text\n.global _start\n_start:\n\tmov x29, xzr\n\tmov x30, xzr\n\tmov x0, sp\n\tand x0, x0, #-16\n"
+        "\tmov sp, x0\n\tbl init_main\n\tmov x8, #93\n\tsvc #0\n");
+#endif
 
-uint32_t cage_abi_sizes(void) {
-  return (uint32_t)(sizeof(struct cage_cfg) | (sizeof(struct cage_op) << 8) |
-                    (sizeof(struct cage_rlimit) << 16) | (sizeof(struct cage_msg) << 24));
+/* gcc may emit calls to these for struct copies; there is no libc here. */
+void *memset(void *d, int c, size_t n) {
+  volatile unsigned char *p = d;
+  while (n--) *p++ = (unsigned char)c;
+  return d;
+}
+void *memcpy(void *d, const void *s, size_t n) {
+  volatile unsigned char *p = d;
+  const unsigned char *q = s;
+  while (n--) *p++ = *q++;
+  return d;
 }

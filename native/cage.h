@@ -6,9 +6,8 @@
  * parses this header and fails when the two disagree.
  *
  * A builds a flat, little-endian configuration blob (struct cage_cfg followed by strings and
- * arrays, all referenced by byte offsets from the start of the blob) and hands it to
- * cage_spawn(). B and C read only that blob, copied into a private mapping that also holds
- * their stacks: they never allocate.
+ * arrays, all referenced by byte offsets from the start of the blob), seals it in a memfd and
+ * hands it to caged-init on fd 4. B maps it read-only and never allocates after that.
  */
 #ifndef CAGE_H
 #define CAGE_H
@@ -127,14 +126,14 @@ enum cage_stage {
   CAGE_STAGE_SECCOMP = 23,
   CAGE_STAGE_CLOSE_FDS = 24,
   CAGE_STAGE_EXEC = 25,
-  CAGE_STAGE_SUPERVISE = 26
+  CAGE_STAGE_SUPERVISE = 26,
+  CAGE_STAGE_EXEC_INIT = 27
 };
 
-/* Parent side (A's thread, ordinary C): returns B's host pid, or -errno. *region receives the
- * private mapping holding B's and C's stacks and the copied blob; free it with cage_free()
- * only after B has been reaped. */
-int cage_spawn(const uint8_t *blob, uint32_t len, void **region);
-void cage_free(void *region);
+/* spawn.c, called by A on its main thread: starts B (caged-init at init_path) in new
+ * namespaces with fds[0..4] = stdin, stdout, stderr, control socket, configuration memfd
+ * placed on 0..4. Returns B's host pid once the exec has happened, or -errno. */
+int cage_spawn(const char *init_path, const int32_t *fds, uint32_t clone_flags);
 /* Sizes, for the TypeScript side's layout check. */
 uint32_t cage_abi_sizes(void);
 

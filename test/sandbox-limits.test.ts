@@ -124,10 +124,14 @@ describe('when the program makes a forbidden system call', () => {
     expect(r.stdout.toString()).toMatch(/returned -1 errno Operation not permitted/);
   });
 
-  it('kills a system call made through the i386 ABI', async () => {
+  it('never lets a system call through the i386 ABI', async () => {
+    // The filter kills AUDIT_ARCH_I386 (SIGSYS, verdict SE; see test/seccomp.test.ts); kernels
+    // that disable int 0x80 for 64-bit processes stop it earlier with SIGSEGV. Either way the
+    // call (getpid) never returns to the program, which would exit 0.
     const r = await programs.run(['./i386']);
-    expect(outcomeOf(r).status).toBe('SE');
-    expect(r.signal).toBe('SIGSYS');
+    expect(r.exitCode).toBeNull();
+    expect(['SIGSYS', 'SIGSEGV']).toContain(r.signal);
+    if (r.signal === 'SIGSYS') expect(outcomeOf(r).status).toBe('SE');
   });
 });
 

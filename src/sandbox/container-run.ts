@@ -28,9 +28,9 @@ const SETUP_TIMEOUT_MS = 15_000;
 /** Shortest interval between two CPU-usage checks, in ms. */
 const CPU_POLL_MIN_MS = 2;
 
-const SIGNAL_NAMES = new Map<number, string>(
-  Object.entries(os.constants.signals).map(([name, n]) => [n, name]),
-);
+/** Signal names by number; the first name wins, so aliases (SIGIOT, SIGUNUSED, SIGPOLL) lose. */
+const SIGNAL_NAMES = new Map<number, string>();
+for (const [name, n] of Object.entries(os.constants.signals)) if (!SIGNAL_NAMES.has(n)) SIGNAL_NAMES.set(n, name);
 
 export function signalName(n: number): string {
   return SIGNAL_NAMES.get(n) ?? `SIG${n}`;
@@ -56,7 +56,6 @@ export interface ContainerFds {
 
 export class ContainerRun {
   private pid = -1;
-  private region: unknown = null;
   private reaped = false;
   private killedFor: LimitHit = null;
   private hostFault: Error | null = null;
@@ -74,18 +73,16 @@ export class ContainerRun {
   constructor(private readonly deps: ContainerRunDeps, private readonly limits: RunLimits) {}
 
   /**
-   * Spawns B from `blob` (whose fds the caller closes right after this returns) and runs the
-   * container to its end.
+   * Spawns B with the child's ends in `childFds` (stdin, stdout, stderr, control, configuration;
+   * the caller closes them once this has started) and runs the container to its end.
    */
-  async run(blob: Buffer, fds: ContainerFds): Promise<RunResult> {
+  async run(childFds: readonly [number, number, number, number, number], cloneFlags: number, fds: ContainerFds): Promise<RunResult> {
     const ctl = new net.Socket({ fd: fds.ctl, readable: true, writable: true });
     const stdout = new OutputCollector(fds.stdout, this.limits.outputBytes, () => this.kill('output'));
     const stderr = new OutputCollector(fds.stderr, this.limits.outputBytes, () => this.kill('output'));
     let waited: Promise<WaitOutcome> | null = null;
     try {
-      const spawned = this.deps.native.spawn(blob);
-      this.pid = spawned.pid;
-      this.region = spawned.region;
+      this.pid = this.deps.native.spawn(childFds, cloneFlags);
       waited = this.deps.reaper.watch(this.pid);
       // The cgroup is made and B put into it while B mounts on the other core: both off the
       // critical path. B cannot fork C before 'G', which waits for this.
@@ -277,7 +274,6 @@ export class ContainerRun {
         errors.push(err);
       }
     };
-    if (this.reaped) step(() => this.deps.native.free(this.region)); // never while B may run on it
     step(() => this.cgroup?.destroy());
     step(() => this.deps.ids.release());
     if (!errors.length) return null;

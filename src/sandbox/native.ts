@@ -24,14 +24,16 @@ export interface WaitOutcome {
 }
 
 export interface NativeApi {
-  /** Clones B; returns its host pid, and the region to free once it has been reaped. */
-  spawn(blob: Buffer): { pid: number; region: unknown };
-  free(region: unknown): void;
+  /**
+   * Starts B (build/caged-init) in new namespaces with fds = [stdin, stdout, stderr, control,
+   * configuration memfd]; returns B's host pid once caged-init has been exec'd.
+   */
+  spawn(fds: readonly [number, number, number, number, number], cloneFlags: number): number;
   /** wait4(pid, WNOHANG | __WALL): null while the child runs. */
   tryWait(pid: number): WaitOutcome | null;
   socketpair(): [number, number];
   pipe(): [number, number];
-  /** An anonymous, sealed, read-only-in-practice file holding `data`, positioned at 0. */
+  /** An anonymous file holding `data`, sealed against any change, positioned at 0. */
   memfdWith(data: Buffer): number;
   /** mount(2) in the worker's own (host) namespace; throws HostError on failure. */
   mount(source: string, target: string, fstype: string, flags: number, data: string): void;
@@ -58,32 +60,34 @@ function fail(what: string, errno: number): never {
   throw new HostError(`${what}: ${errnoName(errno)}`);
 }
 
-/** Finds build/libcage.so from src/ (ts-jest) or dist/src/ (compiled). */
-export function findLibrary(): string {
-  const fromEnv = process.env.CAGED_NATIVE;
+/** Finds build/ (libcage.so and caged-init) from src/ (ts-jest) or dist/src/ (compiled). */
+export function findNativeDir(): string {
+  const fromEnv = process.env.CAGED_NATIVE_DIR;
   if (fromEnv) return fromEnv;
   let dir = __dirname;
   for (let i = 0; i < 6; i++) {
-    const candidate = path.join(dir, 'build', 'libcage.so');
-    if (fs.existsSync(candidate)) return candidate;
+    const candidate = path.join(dir, 'build');
+    if (fs.existsSync(path.join(candidate, 'libcage.so')) && fs.existsSync(path.join(candidate, 'caged-init'))) return candidate;
     dir = path.dirname(dir);
   }
-  throw new HostError('native launcher build/libcage.so not found: run `npm run build:native` (needs a C compiler)');
+  throw new HostError('native launcher build/libcage.so and build/caged-init not found: run `npm run build:native` (needs a C compiler)');
 }
 
 /** koffi's type names are process-global, so each library is bound once per process. */
 const loaded = new Map<string, NativeApi>();
 
-export function loadNative(libraryPath = findLibrary()): NativeApi {
-  let api = loaded.get(libraryPath);
+export function loadNative(nativeDir = findNativeDir()): NativeApi {
+  let api = loaded.get(nativeDir);
   if (!api) {
-    api = bind(libraryPath);
-    loaded.set(libraryPath, api);
+    api = bind(nativeDir);
+    loaded.set(nativeDir, api);
   }
   return api;
 }
 
-function bind(libraryPath: string): NativeApi {
+function bind(nativeDir: string): NativeApi {
+  const libraryPath = path.join(nativeDir, 'libcage.so');
+  const initPath = path.join(nativeDir, 'caged-init');
   const lib = koffi.load(libraryPath);
   const libc = koffi.load('libc.so.6');
   const sizes = lib.func('uint32_t cage_abi_sizes(void)')() as number;
@@ -91,8 +95,7 @@ function bind(libraryPath: string): NativeApi {
   if (sizes !== want) {
     throw new HostError(`native launcher ${libraryPath} has another ABI (sizes ${sizes.toString(16)}, want ${want.toString(16)}): rebuild it`);
   }
-  const cageSpawn = lib.func('int cage_spawn(const uint8_t *blob, uint32_t len, _Out_ void **region)');
-  const cageFree = lib.func('void cage_free(void *region)');
+  const cageSpawn = lib.func('int cage_spawn(const char *init_path, const int32_t *fds, uint32_t clone_flags)');
 
   const timeval = koffi.struct('caged_timeval', { tv_sec: 'long', tv_usec: 'long' });
   koffi.struct('caged_rusage', {
@@ -115,14 +118,10 @@ function bind(libraryPath: string): NativeApi {
   const ns = (t: TimevalJs) => BigInt(t.tv_sec) * 1_000_000_000n + BigInt(t.tv_usec) * 1000n;
 
   return {
-    spawn(blob) {
-      const region: unknown[] = [null];
-      const pid = cageSpawn(blob, blob.length, region) as number;
+    spawn(fds, cloneFlags) {
+      const pid = cageSpawn(initPath, Int32Array.from(fds), cloneFlags) as number;
       if (pid < 0) fail('cage_spawn', -pid);
-      return { pid, region: region[0] };
-    },
-    free(region) {
-      if (region !== null && region !== undefined) cageFree(region);
+      return pid;
     },
     tryWait(pid) {
       const status = [0];

@@ -45,6 +45,7 @@ export const STAGES: Readonly<Record<number, string>> = {
   24: 'close-fds',
   25: 'exec',
   26: 'supervise',
+  27: 'exec-init',
 };
 export const STAGE_OP = 8;
 export const STAGE_RLIMIT = 20;

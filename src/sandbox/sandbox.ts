@@ -169,6 +169,7 @@ export class Sandbox {
       childFds.push(errW);
       const stdinFd = this.native.memfdWith(stdin);
       childFds.push(stdinFd);
+      const cloneFlags = CLONE.NEWNS | CLONE.NEWPID | CLONE.NEWNET | CLONE.NEWUTS | CLONE.NEWIPC | CLONE.NEWCGROUP;
 
       const ops = buildMountOps(plan, {
         paths: {
@@ -180,8 +181,8 @@ export class Sandbox {
         hostGid: slot.hostGid,
       });
       const blob = encodeConfig({
-        cloneFlags: CLONE.NEWNS | CLONE.NEWPID | CLONE.NEWNET | CLONE.NEWUTS | CLONE.NEWIPC | CLONE.NEWCGROUP,
-        stdinFd, stdoutFd: outW, stderrFd: errW, ctlFd: ctlB,
+        cloneFlags,
+        stdinFd: 0, stdoutFd: 1, stderrFd: 2, ctlFd: 3, // where the stub put them
         uid: 256, gid: 256,
         hostname: this.hostname,
         newRoot: path.join(this.runtimeDir, 'mnt', 'root'),
@@ -206,7 +207,9 @@ export class Sandbox {
         },
         plan.limits,
       );
-      const result = run.run(blob, { ctl: ctlA, stdout: outR, stderr: errR });
+      const configFd = this.native.memfdWith(blob);
+      childFds.push(configFd);
+      const result = run.run([stdinFd, outW, errW, ctlB, configFd], cloneFlags, { ctl: ctlA, stdout: outR, stderr: errR });
       // B holds its own copies now: the worker's copies of the child's ends go at once.
       for (const fd of childFds.splice(0)) fs.closeSync(fd);
       ours.length = 0; // owned by the run's sockets from here on

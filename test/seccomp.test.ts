@@ -1,0 +1,325 @@
+import * as fs from 'fs';
+import { runSeccompProgram, checkSeccompProgram, decodeProgram, type SeccompData } from '../src/sandbox/bpf-interpreter';
+import {
+  assemble,
+  buildSeccompProgram,
+  describeRules,
+  DEFAULT_RULES,
+  ERRNO,
+  SECCOMP_RET,
+  type ArgCondition,
+  type Insn,
+  type SeccompRule,
+} from '../src/sandbox/seccomp';
+import {
+  ARCHES,
+  AUDIT_ARCH,
+  auditArch,
+  maxSyscallNumber,
+  nativeArch,
+  syscallName,
+  syscallNumber,
+  syscallTable,
+  type Arch,
+} from '../src/sandbox/syscalls';
+
+const EPERM = (SECCOMP_RET.ERRNO | ERRNO.EPERM) >>> 0;
+const ENOSYS = (SECCOMP_RET.ERRNO | ERRNO.ENOSYS) >>> 0;
+const EAFNOSUPPORT = (SECCOMP_RET.ERRNO | ERRNO.EAFNOSUPPORT) >>> 0;
+const { ALLOW, USER_NOTIF, KILL_PROCESS } = SECCOMP_RET;
+
+const CLONE_VM = 0x100;
+const CLONE_FS = 0x200;
+const CLONE_FILES = 0x400;
+const CLONE_SIGHAND = 0x800;
+const CLONE_THREAD = 0x10000;
+const CLONE_SYSVSEM = 0x40000;
+const CLONE_SETTLS = 0x80000;
+const CLONE_PARENT_SETTID = 0x100000;
+const CLONE_CHILD_CLEARTID = 0x200000;
+const SIGCHLD = 17;
+const PTHREAD_FLAGS =
+  CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM | CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID;
+const CLONE_NEWUSER = 0x10000000;
+
+const programs = new Map(ARCHES.map((arch) => [arch, buildSeccompProgram({ arch })]));
+
+function nr(name: string, arch: Arch): number {
+  const n = syscallNumber(name, arch);
+  if (n === undefined) throw new Error(`${name} does not exist on ${arch}`);
+  return n;
+}
+
+/** Runs the default program of `arch` for a native call. */
+function run(arch: Arch, name: string, ...args: (number | bigint)[]): number {
+  const prog = programs.get(arch);
+  if (!prog) throw new Error(`no program for ${arch}`);
+  return runSeccompProgram(prog.program, { nr: nr(name, arch), arch: auditArch(arch), args: args.map((a) => BigInt(a)) });
+}
+
+function runRaw(arch: Arch, data: SeccompData): number {
+  const prog = programs.get(arch);
+  if (!prog) throw new Error(`no program for ${arch}`);
+  return runSeccompProgram(prog.program, data);
+}
+
+/** Arguments that make `when` hold, and arguments that make it fail. */
+function argsFor(when: ArgCondition, hold: boolean): bigint[] {
+  const args = [0n, 0n, 0n, 0n, 0n, 0n];
+  let v: number;
+  if (when.op === 'maskAny') v = hold ? when.mask : 0;
+  else {
+    const member = when.op === 'in' ? hold : !hold;
+    let outside = 0x1234;
+    while (when.values.includes(outside)) outside++;
+    v = member ? when.values[0] : outside;
+  }
+  args[when.arg] = BigInt(v >>> 0);
+  return args;
+}
+
+describe('syscall tables', () => {
+  it('maps Node architectures to kernel ones', () => {
+    expect(nativeArch('x64')).toBe('x86_64');
+    expect(nativeArch('arm64')).toBe('aarch64');
+    expect(() => nativeArch('ia32')).toThrow(/unsupported architecture/);
+  });
+
+  it('names numbers per architecture', () => {
+    expect(syscallName(101, 'x86_64')).toBe('ptrace');
+    expect(syscallName(117, 'aarch64')).toBe('ptrace');
+    expect(syscallName(435, 'x86_64')).toBe('clone3');
+    expect(syscallName(9999, 'aarch64')).toBe('syscall_9999');
+    expect(syscallName(0x40000010, 'x86_64')).toBe('x32:syscall_16');
+  });
+
+  it('has well-known numbers right', () => {
+    const x = syscallTable('x86_64');
+    const a = syscallTable('aarch64');
+    expect([x.read, x.write, x.openat, x.mmap, x.clone, x.execve, x.exit_group, x.ioctl]).toEqual([0, 1, 257, 9, 56, 59, 231, 16]);
+    expect([a.read, a.write, a.openat, a.mmap, a.clone, a.execve, a.exit_group, a.ioctl]).toEqual([63, 64, 56, 222, 220, 221, 94, 29]);
+    expect([x.file_setattr, a.file_setattr, x.uretprobe, x.uprobe]).toEqual([469, 469, 335, 336]);
+    expect(a.open).toBeUndefined();
+    expect(a.iopl).toBeUndefined();
+  });
+
+  // The native part builds against these headers, so they are present wherever caged builds.
+  it('agrees with the x86_64 kernel headers of this machine (0..450)', () => {
+    const file = '/usr/include/x86_64-linux-gnu/asm/unistd_64.h';
+    expect(fs.existsSync(file)).toBe(true);
+    const header = new Map<string, number>();
+    for (const m of fs.readFileSync(file, 'utf8').matchAll(/^#define __NR_(\w+)\s+(\d+)\s*$/gm)) header.set(m[1], Number(m[2]));
+    const later = ['uretprobe', 'uprobe']; // 6.11, 6.16: after these headers, below 450
+    const ours = Object.entries(syscallTable('x86_64')).filter(([name, n]) => n <= 450 && !later.includes(name));
+    expect(new Map(ours)).toEqual(header);
+  });
+
+  it('agrees with the generic (aarch64) kernel headers of this machine (0..450)', () => {
+    const file = '/usr/include/asm-generic/unistd.h';
+    expect(fs.existsSync(file)).toBe(true);
+    const text = fs.readFileSync(file, 'utf8');
+    const numbers = new Map<string, number>();
+    for (const m of text.matchAll(/^#define (__NR(?:3264)?_\w+)\s+(\d+)\s*$/gm)) numbers.set(m[1], Number(m[2]));
+    for (const m of text.matchAll(/^#define (__NR_\w+)\s+(__NR3264_\w+)\s*$/gm)) {
+      const n = numbers.get(m[2]);
+      if (n !== undefined) numbers.set(m[1], n); // __NR3264_stat is never defined
+    }
+    const table = syscallTable('aarch64');
+    const ourNumbers = new Set(Object.values(table));
+    for (const [macro, n] of numbers) {
+      const name = macro.replace(/^__NR(3264)?_/, '');
+      if (macro.startsWith('__NR3264_') || name === 'syscalls' || name === 'arch_specific_syscall') continue;
+      if (n >= 403 && n <= 423) continue; // 32-bit-only time64 calls
+      if (name in table) expect([name, table[name]]).toEqual([name, n]);
+      else expect([name, ourNumbers.has(n)]).toEqual([name, true]); // a 32-bit alias (fcntl64, mmap2, ...)
+    }
+    for (const [name, n] of Object.entries(table)) if (n <= 450) expect([name, numbers.has(`__NR_${name}`)]).toEqual([name, true]);
+  });
+});
+
+describe('the default program', () => {
+  it.each(ARCHES)('is valid classic BPF for seccomp on %s', (arch) => {
+    const p = programs.get(arch);
+    expect(p).toBeDefined();
+    if (!p) return;
+    expect(p.arch).toBe(arch);
+    expect(p.program.length % 8).toBe(0);
+    expect(p.instructions).toBe(p.program.length / 8);
+    expect(p.instructions).toBeLessThan(4096);
+    expect(() => checkSeccompProgram(p.program)).not.toThrow();
+  });
+
+  it('builds for this host by default', () => {
+    expect(buildSeccompProgram().arch).toBe(nativeArch());
+  });
+
+  it('kills foreign ABIs: i386 and arm compat, x32, and the other 64-bit arch', () => {
+    expect(runRaw('x86_64', { nr: 0, arch: AUDIT_ARCH.I386 })).toBe(KILL_PROCESS);
+    expect(runRaw('x86_64', { nr: 0, arch: AUDIT_ARCH.AARCH64 })).toBe(KILL_PROCESS);
+    expect(runRaw('x86_64', { nr: 0x40000000 | 0, arch: AUDIT_ARCH.X86_64 })).toBe(KILL_PROCESS);
+    expect(runRaw('x86_64', { nr: 0x40000000 | 101, arch: AUDIT_ARCH.X86_64 })).toBe(KILL_PROCESS);
+    expect(runRaw('aarch64', { nr: 63, arch: AUDIT_ARCH.ARM })).toBe(KILL_PROCESS);
+    expect(runRaw('aarch64', { nr: 63, arch: AUDIT_ARCH.X86_64 })).toBe(KILL_PROCESS);
+  });
+
+  it('answers ENOSYS for calls newer than the table, and leaves gaps to the kernel', () => {
+    for (const arch of ARCHES) {
+      expect(runRaw(arch, { nr: maxSyscallNumber(arch) + 1, arch: auditArch(arch) })).toBe(ENOSYS);
+      expect(runRaw(arch, { nr: 400, arch: auditArch(arch) })).toBe(ALLOW);
+    }
+  });
+
+  describe.each(ARCHES)('on %s', (arch) => {
+    it('allows what every program does', () => {
+      for (const name of ['read', 'write', 'openat', 'mmap', 'execve', 'exit_group', 'futex', 'close_range', 'fcntl', 'seccomp', 'prctl']) {
+        expect([name, run(arch, name)]).toEqual([name, ALLOW]);
+      }
+    });
+
+    it('allows fork and threads through clone', () => {
+      expect(run(arch, 'clone', SIGCHLD)).toBe(ALLOW);
+      expect(run(arch, 'clone', PTHREAD_FLAGS)).toBe(ALLOW);
+      expect(run(arch, 'clone', CLONE_VM | 0x4000 /* CLONE_VFORK */ | SIGCHLD)).toBe(ALLOW);
+    });
+
+    it('refuses new namespaces with EPERM, clone3 with ENOSYS', () => {
+      expect(run(arch, 'clone', CLONE_NEWUSER | SIGCHLD)).toBe(EPERM);
+      expect(run(arch, 'clone', 0x40000000 /* CLONE_NEWNET */)).toBe(EPERM);
+      expect(run(arch, 'clone3', 0)).toBe(ENOSYS);
+      expect(run(arch, 'unshare', CLONE_NEWUSER)).toBe(EPERM);
+      expect(run(arch, 'unshare', 0x80 /* CLONE_NEWTIME */)).toBe(EPERM);
+      expect(run(arch, 'unshare', CLONE_FILES)).toBe(ALLOW);
+      expect(run(arch, 'setns', 3, 0)).toBe(EPERM);
+    });
+
+    it('sends ptrace, keyctl, mount and bpf to the supervisor (SE)', () => {
+      for (const name of ['ptrace', 'keyctl', 'mount', 'bpf']) expect([name, run(arch, name)]).toEqual([name, USER_NOTIF]);
+    });
+
+    it('treats ioctl by request: TIOCSTI is SE, TCGETS is allowed, high bits do not bypass', () => {
+      expect(run(arch, 'ioctl', 0, 0x5412)).toBe(USER_NOTIF);
+      expect(run(arch, 'ioctl', 0, 0x541c)).toBe(USER_NOTIF);
+      expect(run(arch, 'ioctl', 0, 0xdead_0000_5412n)).toBe(USER_NOTIF);
+      expect(run(arch, 'ioctl', 0, 0x5401 /* TCGETS */)).toBe(ALLOW);
+    });
+
+    it('refuses vsock and AF_ALG sockets, allows inet, unix and netlink', () => {
+      expect(run(arch, 'socket', 40 /* AF_VSOCK */, 1)).toBe(EAFNOSUPPORT);
+      expect(run(arch, 'socket', 0x1_0000_0028n, 1)).toBe(EAFNOSUPPORT);
+      expect(run(arch, 'socket', 38 /* AF_ALG */, 5)).toBe(EAFNOSUPPORT);
+      for (const domain of [2 /* AF_INET */, 10 /* AF_INET6 */, 1 /* AF_UNIX */, 16 /* AF_NETLINK */]) {
+        expect([domain, run(arch, 'socket', domain, 1)]).toEqual([domain, ALLOW]);
+      }
+    });
+
+    it('allows personality queries and PER_LINUX, refuses ADDR_NO_RANDOMIZE', () => {
+      expect(run(arch, 'personality', 0)).toBe(ALLOW);
+      expect(run(arch, 'personality', 0xffffffff)).toBe(ALLOW);
+      expect(run(arch, 'personality', 0x0008)).toBe(ALLOW);
+      expect(run(arch, 'personality', 0x0040000)).toBe(EPERM);
+      expect(run(arch, 'personality', 0x0400000 /* READ_IMPLIES_EXEC */)).toBe(EPERM);
+    });
+
+    it('hits every default rule, and allows the next call in the table', () => {
+      const table = syscallTable(arch);
+      const ruled = new Set(DEFAULT_RULES.map((r) => r.syscall));
+      const byNr = Object.entries(table).sort((a, b) => a[1] - b[1]);
+      const seen = new Set<string>();
+      for (const rule of DEFAULT_RULES) {
+        const n = syscallNumber(rule.syscall, arch);
+        if (n === undefined) continue; // e.g. iopl on aarch64
+        const want = rule.action.kind === 'kill' ? USER_NOTIF : (SECCOMP_RET.ERRNO | rule.action.errno) >>> 0;
+        const hit = rule.when ? argsFor(rule.when, true) : [];
+        expect([rule.syscall, runRaw(arch, { nr: n, arch: auditArch(arch), args: hit })]).toEqual([rule.syscall, want]);
+        if (rule.when && !seen.has(rule.syscall)) {
+          const miss = argsFor(rule.when, false);
+          expect([rule.syscall, 'miss', runRaw(arch, { nr: n, arch: auditArch(arch), args: miss })]).toEqual([rule.syscall, 'miss', ALLOW]);
+        }
+        seen.add(rule.syscall);
+        const next = byNr.find(([name, m]) => m > n && !ruled.has(name));
+        if (next) expect([next[0], runRaw(arch, { nr: next[1], arch: auditArch(arch) })]).toEqual([next[0], ALLOW]);
+      }
+    });
+  });
+});
+
+describe('rules', () => {
+  it('each carry a one-line reason and name a known call', () => {
+    for (const r of DEFAULT_RULES) {
+      expect([r.syscall, r.reason.trim().length > 0 && !r.reason.includes('\n')]).toEqual([r.syscall, true]);
+      expect([r.syscall, ARCHES.some((a) => syscallNumber(r.syscall, a) !== undefined)]).toEqual([r.syscall, true]);
+    }
+  });
+
+  it('are described one line each', () => {
+    const lines = describeRules();
+    expect(lines).toHaveLength(DEFAULT_RULES.length);
+    expect(lines.find((l) => l.startsWith('ptrace'))).toMatch(/^ptrace: SE — /);
+    expect(lines.find((l) => l.startsWith('clone3'))).toMatch(/errno ENOSYS/);
+  });
+
+  it('reject unknown calls, bad errnos and bad arguments', () => {
+    const build = (rules: SeccompRule[]) => () => buildSeccompProgram({ arch: 'x86_64', rules });
+    expect(build([{ syscall: 'no_such_call', action: { kind: 'kill' }, reason: 'x' }])).toThrow(/unknown system call/);
+    expect(build([{ syscall: 'read', action: { kind: 'errno', errno: 0 }, reason: 'x' }])).toThrow(/errno/);
+    expect(build([{ syscall: 'read', action: { kind: 'kill' }, reason: ' ' }])).toThrow(/reason/);
+    expect(build([{ syscall: 'read', action: { kind: 'kill' }, when: { arg: 6, op: 'maskAny', mask: 1 }, reason: 'x' }])).toThrow(/argument/);
+    expect(
+      build([
+        { syscall: 'read', action: { kind: 'kill' }, reason: 'x' },
+        { syscall: 'read', action: { kind: 'kill' }, when: { arg: 0, op: 'in', values: [1] }, reason: 'x' },
+      ]),
+    ).toThrow(/unreachable/);
+  });
+
+  it('compare the high word when asked (upper: zero)', () => {
+    const p = buildSeccompProgram({
+      arch: 'x86_64',
+      rules: [{ syscall: 'lseek', action: { kind: 'kill' }, when: { arg: 1, op: 'notIn', values: [0, 5], upper: 'zero' }, reason: 'x' }],
+    });
+    const at = (off: bigint): number => runSeccompProgram(p.program, { nr: 8, arch: AUDIT_ARCH.X86_64, args: [3n, off] });
+    expect(at(5n)).toBe(ALLOW);
+    expect(at(0n)).toBe(ALLOW);
+    expect(at(0x1_0000_0005n)).toBe(USER_NOTIF);
+    expect(at(7n)).toBe(USER_NOTIF);
+  });
+
+  it('try several rules of one call in order', () => {
+    const p = buildSeccompProgram({
+      arch: 'aarch64',
+      rules: [
+        { syscall: 'socket', action: { kind: 'errno', errno: 97 }, when: { arg: 0, op: 'in', values: [40] }, reason: 'x' },
+        { syscall: 'socket', action: { kind: 'kill' }, when: { arg: 1, op: 'maskAny', mask: 3 }, reason: 'x' },
+      ],
+    });
+    const sock = (d: number, t: number): number => runSeccompProgram(p.program, { nr: 198, arch: AUDIT_ARCH.AARCH64, args: [BigInt(d), BigInt(t)] });
+    expect(sock(40, 1)).toBe(EAFNOSUPPORT);
+    expect(sock(2, 1)).toBe(USER_NOTIF);
+    expect(sock(2, 4)).toBe(ALLOW);
+  });
+});
+
+describe('the assembler', () => {
+  it('widens conditional jumps beyond 255 instructions into ja', () => {
+    const filler: Insn[] = Array.from({ length: 300 }, () => ({ op: 'ret', value: 0 }));
+    const src: Insn[] = [
+      { op: 'ld', offset: 0 },
+      { op: 'jcc', cond: 'jeq', k: 7, jt: 'far', jf: 'near' },
+      { op: 'label', name: 'near' },
+      { op: 'ret', value: 1 },
+      ...filler,
+      { op: 'label', name: 'far' },
+      { op: 'ret', value: 2 },
+    ];
+    const prog = assemble(src);
+    expect(() => checkSeccompProgram(prog)).not.toThrow();
+    expect(decodeProgram(prog).length).toBe(1 + 3 + 1 + 300 + 1);
+    expect(runSeccompProgram(prog, { nr: 7, arch: 0 })).toBe(2);
+    expect(runSeccompProgram(prog, { nr: 8, arch: 0 })).toBe(1);
+  });
+
+  it('refuses backward jumps and unknown labels', () => {
+    expect(() => assemble([{ op: 'label', name: 'a' }, { op: 'ld', offset: 0 }, { op: 'ja', target: 'a' }])).toThrow(/backward/);
+    expect(() => assemble([{ op: 'ja', target: 'nowhere' }])).toThrow(/undefined label/);
+  });
+});
