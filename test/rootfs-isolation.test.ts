@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { chooseRootfsMode, overlaySupported, prepareJobRootfs, type RootfsMode } from '../src/rootfs/job-rootfs';
+import { chooseRootfsMode, jobDirBytes, overlaySupported, prepareJobRootfs, type RootfsMode } from '../src/rootfs/job-rootfs';
 import { ImageStore } from '../src/rootfs/store';
 import { Sandbox } from '../src/sandbox/sandbox';
 import type { RunResult } from '../src/sandbox/types';
@@ -14,17 +14,17 @@ import { TEST_MANIFEST } from './helpers/image';
 import { ENV, LIMITS } from './helpers/programs';
 
 let sandbox: Sandbox;
-let image: { rootfsDir: string; tarball: string };
+let image: { rootfsDir: string; tarball: string; sizeBytes: number };
 
 beforeAll(async () => {
   if (!fs.existsSync(TEST_MANIFEST)) throw new Error(`test image ${TEST_MANIFEST} is missing: run \`npm run image:build -- debian\``);
   sandbox = await Sandbox.create();
   const registered = await new ImageStore().register(TEST_MANIFEST);
-  image = { rootfsDir: registered.rootfsDir, tarball: path.join(path.dirname(TEST_MANIFEST), registered.manifest.tarball) };
+  image = { rootfsDir: registered.rootfsDir, tarball: path.join(path.dirname(TEST_MANIFEST), registered.manifest.tarball), sizeBytes: registered.manifest.sizeBytes };
 }, 120_000);
 
 async function inJob(mode: RootfsMode, script: string, diskBytes = LIMITS.diskBytes): Promise<RunResult> {
-  const job = sandbox.createJobDir();
+  const job = sandbox.createJobDir({ diskBytes: jobDirBytes(mode, image.sizeBytes, 64 * 2 ** 20) });
   try {
     const rootfs = await prepareJobRootfs(mode, image, job.path);
     return await sandbox.run({ rootfs, box: { hostDir: job.box, mode: 'rw' }, argv: ['/bin/sh', '-c', script], env: ENV, limits: { ...LIMITS, diskBytes } });

@@ -13,8 +13,12 @@ import { ENV, LIMITS } from './helpers/programs';
 let sandbox: Sandbox;
 let rootfs: string;
 
+// A host-id range and directories of its own, so that other caged processes on this host
+// (another test file, a worker) can neither hide nor fake a leak.
+const ISOLATED = { hostIdBase: 30_000_000, idSlots: 64, runtimeDir: '/run/caged-teardown-test', jobsDir: '/var/lib/caged/jobs-teardown-test' };
+
 beforeAll(async () => {
-  sandbox = await Sandbox.create();
+  sandbox = await Sandbox.create(ISOLATED);
   rootfs = await testRootfs();
 });
 
@@ -48,7 +52,7 @@ describe('after 200 containers', () => {
           env: ENV,
           limits: LIMITS,
         });
-        expect(r.exitCode).toBe(0);
+        if (r.exitCode !== 0) throw new Error(`run failed: ${JSON.stringify({ ...r, stdout: r.stdout.toString(), stderr: r.stderr.toString() })}`);
       } finally {
         job.remove();
       }
@@ -60,7 +64,7 @@ describe('after 200 containers', () => {
     for (let i = 0; i < 25; i++) await Promise.all([run(), run(), run(), run()]);
     expect(boxProcesses()).toEqual([]);
     expect(hostMounts()).toEqual(mountsBefore);
-    expect(sandbox.cgroups.list()).toEqual([]);
+    expect(sandbox.cgroups.list().filter((n) => n.startsWith(`caged-${process.pid}-`))).toEqual([]);
     expect(ownFds()).toBe(fdsBefore);
     expect(ownJobDirs()).toEqual([]);
     expect(sandbox.ids.held()).toEqual([]);
@@ -70,7 +74,7 @@ describe('after 200 containers', () => {
 
 describe('when the worker is killed with SIGKILL mid-run', () => {
   it('the container dies with it and the next start cleans up', async () => {
-    const child = spawn('node', [path.join(__dirname, 'fixtures', 'hold-job.js'), rootfs], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn('node', [path.join(__dirname, 'fixtures', 'hold-job.js'), rootfs, JSON.stringify(ISOLATED)], { stdio: ['ignore', 'pipe', 'inherit'] });
     const jobDir = await new Promise<string>((resolve, reject) => {
       child.stdout.on('data', (d: Buffer) => {
         const m = /^job (\S+)/.exec(d.toString());
@@ -92,9 +96,13 @@ describe('when the worker is killed with SIGKILL mid-run', () => {
     expect(boxProcesses()).toEqual([]);
     expect(fs.existsSync(jobDir)).toBe(true); // what the dead worker left...
 
-    const next = await Sandbox.create(); // ...the next start removes
+    const next = await Sandbox.create(ISOLATED); // ...the next start removes
     expect(fs.existsSync(jobDir)).toBe(false);
     expect(leftCgroups()).toEqual([]);
     expect(next.ids.held()).toEqual([]);
   }, 60_000);
+});
+
+afterAll(() => {
+  for (const dir of [ISOLATED.runtimeDir, ISOLATED.jobsDir]) fs.rmSync(dir, { recursive: true, force: true });
 });

@@ -43,7 +43,15 @@ export interface ImageForJobs {
   tarball: string;
 }
 
-/** Gives a job its root filesystem in the chosen mode. */
+/**
+ * Size of a job directory's tmpfs: the job's own disk quota, plus in extract mode the whole
+ * unpacked image (with 10% for filesystem overhead). Extract mode costs that much RAM per job.
+ */
+export function jobDirBytes(mode: RootfsMode, imageBytes: number, quotaBytes: number): number {
+  return mode === 'extract' ? Math.ceil(imageBytes * 1.1) + quotaBytes : quotaBytes;
+}
+
+/** Gives a job its root filesystem in the chosen mode (the job dir sized by jobDirBytes). */
 export async function prepareJobRootfs(mode: RootfsMode, image: ImageForJobs, jobDir: string): Promise<RootfsSpec> {
   if (mode === 'overlay') return { mode: 'overlay', lowerDir: image.rootfsDir };
   const dir = path.join(jobDir, 'rootfs');
@@ -63,6 +71,6 @@ function untar(tarball: string, dir: string): Promise<void> {
       if (err.length < 4096) err += d.toString();
     });
     child.on('error', (e) => reject(new HostError(`extracting ${tarball}: ${e.message} (GNU tar is needed for rootfs mode "extract")`)));
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new ImageError(`extracting ${tarball} failed (tar exit ${code}): ${err.trim()}`))));
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new ImageError(`extracting ${tarball} into ${dir} failed (tar exit ${code}): ${err.trim().split('\n')[0]}`))));
   });
 }

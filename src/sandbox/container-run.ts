@@ -93,11 +93,13 @@ export class ContainerRun {
         this.fault(err instanceof Error ? err : new HostError(String(err)));
       }
       this.setupTimer = setTimeout(() => this.fault(new HostError(`container set-up took over ${SETUP_TIMEOUT_MS} ms`)), SETUP_TIMEOUT_MS);
-      this.listen(ctl);
+      const ctlDone = this.listen(ctl);
       const outcome = await waited;
       this.reaped = true;
       this.endedAt = process.hrtime.bigint();
-      await Promise.all([stdout.done, stderr.done]);
+      // B may be reaped before its last message is read: its exit closes the socket, so wait
+      // for that EOF, and for the output pipes'.
+      await Promise.all([stdout.done, stderr.done, ctlDone]);
       return this.finish(outcome, stdout, stderr);
     } finally {
       this.clearTimers();
@@ -115,7 +117,8 @@ export class ContainerRun {
     }
   }
 
-  private listen(ctl: net.Socket): void {
+  /** Reads B's messages; resolves at the socket's end. */
+  private listen(ctl: net.Socket): Promise<void> {
     let pending: Buffer = Buffer.alloc(0);
     ctl.on('data', (chunk: Buffer) => {
       pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
@@ -124,10 +127,16 @@ export class ContainerRun {
         pending = pending.subarray(SIZES.msg);
       }
     });
-    ctl.on('error', () => undefined);
     // B's end closes when B exits: reap it now rather than at the next SIGCHLD or safety poll.
-    ctl.on('end', () => this.deps.reaper.exiting(this.pid));
-    ctl.on('close', () => this.deps.reaper.exiting(this.pid));
+    return new Promise((resolve) => {
+      const ended = () => {
+        this.deps.reaper.exiting(this.pid);
+        resolve();
+      };
+      ctl.on('error', ended);
+      ctl.on('end', ended);
+      ctl.on('close', ended);
+    });
   }
 
   private onMessage(m: ChildMessage, ctl: net.Socket): void {

@@ -97,14 +97,15 @@ function bind(nativeDir: string): NativeApi {
   }
   const cageSpawn = lib.func('int cage_spawn(const char *init_path, const int32_t *fds, uint32_t clone_flags)');
 
-  const timeval = koffi.struct('caged_timeval', { tv_sec: 'long', tv_usec: 'long' });
-  koffi.struct('caged_rusage', {
+  // Anonymous types: koffi's type names are process-global, and a test runner may bind twice.
+  const timeval = koffi.struct({ tv_sec: 'long', tv_usec: 'long' });
+  const rusageT = koffi.struct({
     ru_utime: timeval, ru_stime: timeval, ru_maxrss: 'long', ru_ixrss: 'long', ru_idrss: 'long',
     ru_isrss: 'long', ru_minflt: 'long', ru_majflt: 'long', ru_nswap: 'long', ru_inblock: 'long',
     ru_oublock: 'long', ru_msgsnd: 'long', ru_msgrcv: 'long', ru_nsignals: 'long', ru_nvcsw: 'long',
     ru_nivcsw: 'long',
   });
-  const wait4 = libc.func('int wait4(int pid, _Out_ int *status, int options, _Out_ caged_rusage *ru)');
+  const wait4 = libc.func('wait4', 'int', ['int', koffi.out(koffi.pointer('int')), 'int', koffi.out(koffi.pointer(rusageT))]);
   const socketpair = libc.func('int socketpair(int domain, int type, int protocol, _Out_ int *sv)');
   const pipe2 = libc.func('int pipe2(_Out_ int *fds, int flags)');
   const memfdCreate = libc.func('int memfd_create(const char *name, unsigned int flags)');
