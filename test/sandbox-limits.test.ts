@@ -79,16 +79,16 @@ describe('when the program floods stdout', () => {
 
 describe('when several threads burn CPU', () => {
   it('counts the CPU time of every thread', async () => {
+    // Four threads each burn 300 ms of their own CPU clock: whatever the machine's load, the
+    // container must account 4 x 300 ms, which only counting every thread gives. (On a host
+    // with 4 free cores that is CPU time = 4 x wall time.)
     const cores = os.availableParallelism();
-    const r = await programs.run(['./threads', '4', '600'], { cpuTimeMs: 10_000 });
+    const r = await programs.run(['./threads', '4', '300'], { cpuTimeMs: 10_000 });
     expect(r.exitCode).toBe(0);
-    // The program's own clock for all its threads agrees with the container's figure...
     const ownMs = Number(r.stdout.toString().trim());
+    expect(ownMs).toBeGreaterThanOrEqual(1200);
     expect(Math.abs(r.cpuTimeMs - ownMs)).toBeLessThan(Math.max(20, ownMs * 0.05));
-    // ...and 4 threads on `cores` CPUs make CPU time min(4, cores) times the wall time.
-    const ratio = r.cpuTimeMs / r.wallTimeMs;
-    expect(ratio).toBeGreaterThan(Math.min(4, cores) * 0.7);
-    expect(ratio).toBeLessThan(Math.min(4, cores) * 1.1);
+    if (cores > 1) expect(r.cpuTimeMs).toBeGreaterThan(r.wallTimeMs); // the threads ran in parallel
   });
 });
 
