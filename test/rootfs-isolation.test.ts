@@ -35,10 +35,12 @@ async function inJob(mode: RootfsMode, script: string, diskBytes = LIMITS.diskBy
 
 describe.each(['overlay', 'extract'] as const)('with rootfs mode %s', (mode) => {
   it('keeps each job\'s writes to itself', async () => {
-    const write = 'echo secret > /var/tmp/mark && echo secret > /tmp/mark && echo secret > /box/mark && sleep 0.3 && cat /var/tmp/mark /tmp/mark /box/mark';
+    // /var/tmp is on the root layer: writable in overlay mode (the run's own upper layer),
+    // read-only in extract mode (the extracted root is shared by the job's steps).
+    const write = 'echo secret > /var/tmp/mark 2>/dev/null && echo root-writable; echo secret > /tmp/mark && echo secret > /box/mark && sleep 0.3 && cat /tmp/mark /box/mark';
     const look = 'sleep 0.1; for f in /var/tmp/mark /tmp/mark /box/mark; do test -e $f && echo "seen $f"; done; echo done';
     const [writer, peer] = await Promise.all([inJob(mode, write), inJob(mode, look)]);
-    expect(writer.stdout.toString()).toBe('secret\nsecret\nsecret\n');
+    expect(writer.stdout.toString()).toBe(`${mode === 'overlay' ? 'root-writable\n' : ''}secret\nsecret\n`);
     expect(peer.stdout.toString()).toBe('done\n');
     const next = await inJob(mode, look);
     expect(next.stdout.toString()).toBe('done\n');
@@ -50,6 +52,26 @@ describe.each(['overlay', 'extract'] as const)('with rootfs mode %s', (mode) => 
     expect(r.stdout.toString()).toMatch(/rc=1/);
     const after = await inJob(mode, 'echo ok');
     expect(after.stdout.toString()).toBe('ok\n');
+  }, 60_000);
+});
+
+describe('on a host without overlayfs', () => {
+  it('runs on the extracted root, and a run\'s writes to /box vanish with it', async () => {
+    const plain = await Sandbox.create({ overlay: false });
+    const job = plain.createJobDir({ diskBytes: jobDirBytes('extract', image.sizeBytes, 64 * 2 ** 20) });
+    try {
+      const rootfs = await prepareJobRootfs('extract', image, job.path);
+      await expect(plain.run({ rootfs: { mode: 'overlay', lowerDir: image.rootfsDir }, argv: ['true'], env: ENV, limits: LIMITS })).rejects.toThrow(/no overlayfs/);
+      const built = await plain.run({ rootfs, box: { hostDir: job.box, mode: 'rw' }, argv: ['/bin/sh', '-c', 'echo artefact > out'], env: ENV, limits: LIMITS });
+      expect(built.exitCode).toBe(0);
+      const test = 'cat /box/out; echo scribble > /box/new; cat /box/new';
+      const first = await plain.run({ rootfs, box: { hostDir: job.box, mode: 'overlay' }, argv: ['/bin/sh', '-c', test], env: ENV, limits: LIMITS });
+      expect(first.stdout.toString()).toBe('artefact\nscribble\n');
+      const second = await plain.run({ rootfs, box: { hostDir: job.box, mode: 'overlay' }, argv: ['/bin/sh', '-c', 'cat /box/out; ls /box'], env: ENV, limits: LIMITS });
+      expect(second.stdout.toString()).toBe('artefact\nout\n');
+    } finally {
+      job.remove();
+    }
   }, 60_000);
 });
 

@@ -96,10 +96,7 @@ export function buildMountOps(plan: RunPlan, ctx: MountContext): SetupOp[] {
       kind: 'mount', source: plan.rootfs.dir, target: root, fstype: null, flags: MS.BIND | MS.REC,
       data: null, why: 'the job\'s own unpacked root',
     });
-    ops.push({
-      kind: 'mount', source: null, target: root, fstype: null,
-      flags: MS.BIND | MS.REMOUNT | MS.NOSUID | MS.NODEV, data: null, why: 'no setuid, no devices',
-    });
+
   }
 
   // /box: the job's files.
@@ -138,6 +135,14 @@ export function buildMountOps(plan: RunPlan, ctx: MountContext): SetupOp[] {
   ops.push({ kind: 'mount', source: 'caged-tmp', target: at('/tmp'), fstype: 'tmpfs', flags: MS.NOSUID | MS.NODEV, data: `size=${diskBytes},mode=1777`, why: 'a private /tmp, capped at the disk quota' });
 
   for (const b of plan.binds ?? []) addReadOnlyBind(ops, root, b);
+  if (plan.rootfs.mode === 'dir') {
+    // Read-only, last (mount points above are made first): the job's extracted root is shared
+    // by its compile, tests and checker, so no run may leave anything in it for the next one.
+    ops.push({
+      kind: 'mount', source: null, target: root, fstype: null,
+      flags: MS.BIND | MS.REMOUNT | MS.RDONLY | MS.NOSUID | MS.NODEV, data: null, why: 'read-only, no setuid, no devices',
+    });
+  }
   return ops;
 }
 

@@ -12,6 +12,7 @@ import type { CgroupManager } from '../cgroup/manager';
 import { HostError, InvalidRequestError } from '../errors';
 import { ContainerRun } from './container-run';
 import { IdSlots, pidAlive } from './id-slots';
+import { overlaySupported } from '../rootfs/job-rootfs';
 import { prepareDevSkeleton } from './dev-skeleton';
 import { buildMountOps } from './mount-plan';
 import { loadNative, type NativeApi } from './native';
@@ -33,6 +34,8 @@ export interface SandboxOptions {
   hostname?: string;
   /** Default: detected (cgroup v2 where /sys/fs/cgroup is cgroup2, else v1). */
   cgroups?: CgroupManager;
+  /** Use overlayfs; default: whether the kernel has it. false behaves as on a kernel without it. */
+  overlay?: boolean;
   /** Remove what dead workers left (job dirs, cgroups, id slots) at start-up; default true. */
   cleanupAtStart?: boolean;
 }
@@ -68,6 +71,8 @@ export class Sandbox {
   private readonly reaper: Reaper;
   private readonly filter: Buffer;
   private readonly arch: Arch;
+  /** Whether overlayfs is used; without it an overlay /box becomes a per-run copy. */
+  readonly hasOverlay: boolean;
 
   private constructor(
     private readonly native: NativeApi,
@@ -76,7 +81,9 @@ export class Sandbox {
     readonly runtimeDir: string,
     readonly jobsDir: string,
     private readonly hostname: string,
+    hasOverlay: boolean,
   ) {
+    this.hasOverlay = hasOverlay;
     this.reaper = new Reaper(native);
     const built = buildSeccompProgram();
     this.filter = built.program;
@@ -95,7 +102,7 @@ export class Sandbox {
     prepareDevSkeleton(native, path.join(runtimeDir, 'dev'));
     const cgroups = opts.cgroups ?? detectCgroupManager();
     const ids = new IdSlots(path.join(runtimeDir, 'slots'), opts.hostIdBase ?? 10_000_000, opts.idSlots ?? 256);
-    const sandbox = new Sandbox(native, cgroups, ids, runtimeDir, jobsDir, opts.hostname ?? 'caged');
+    const sandbox = new Sandbox(native, cgroups, ids, runtimeDir, jobsDir, opts.hostname ?? 'caged', opts.overlay ?? overlaySupported());
     if (opts.cleanupAtStart ?? true) sandbox.cleanupStale();
     return sandbox;
   }
@@ -151,6 +158,20 @@ export class Sandbox {
 
   async run(plan: RunPlan): Promise<RunResult> {
     validatePlan(plan);
+    if (plan.rootfs.mode === 'overlay' && !this.hasOverlay) {
+      throw new HostError('this kernel has no overlayfs: use rootfs mode "extract"');
+    }
+    if (plan.box?.mode === 'overlay' && !this.hasOverlay) {
+      // Same semantics without overlayfs: the run writes into its own copy, dropped afterwards.
+      // The copy keeps symlinks as symlinks: nothing planted in the box is followed.
+      const copy = `${plan.box.hostDir}-run-${++this.seq}`;
+      fs.cpSync(plan.box.hostDir, copy, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
+      try {
+        return await this.run({ ...plan, box: { hostDir: copy, mode: 'rw' } });
+      } finally {
+        fs.rmSync(copy, { recursive: true, force: true });
+      }
+    }
     const stdin = typeof plan.stdin === 'string' ? Buffer.from(plan.stdin) : plan.stdin ?? Buffer.alloc(0);
     const slot = this.ids.acquire();
     const name = `${JOB_PREFIX}${process.pid}-${++this.seq}`;
