@@ -1,0 +1,251 @@
+/**
+ * The compile cache: identical sources are compiled once. An entry holds what a successful
+ * compile left in /box (every file except the sources the judge wrote) and the compiler's
+ * output, under a key that is the sha256 of the image digest, the language id, its compile
+ * command, the compiler options and the source files (names and contents).
+ *
+ * Layout under `dir` (default /var/lib/caged/compile-cache):
+ *   entries/<key>/meta.json   { outputText, outputTruncated, bytes, files }; its mtime is the
+ *                             entry's last use (LRU)
+ *   entries/<key>/files/…     the artefact tree
+ *   tmp/<pid>-<random>/       entries being built, and entries being evicted
+ *
+ * Safe for concurrent jobs and processes without locks: an entry is built in tmp/ and renamed
+ * into entries/ in one step (a second writer of the same key loses the rename and drops its
+ * copy); eviction renames an entry out before deleting it, so a reader either copies the whole
+ * entry or meets ENOENT and counts a miss (its partial copy is removed from the box). The total
+ * size is bounded (default 512 MiB): after each insert the least recently used entries go until
+ * the rest fits. Artefacts are read from the box with O_NOFOLLOW semantics (safe-fs.ts): a tree
+ * holding a link or a special file is simply not cached.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { HostError } from '../errors';
+import { copyTree, listTree, UnsafeEntryError, type TreeEntry } from './safe-fs';
+
+export interface CompileCacheOptions {
+  /** Default /var/lib/caged/compile-cache. */
+  dir?: string;
+  /** Bound on the entries' total size, in bytes; default 512 MiB. */
+  maxBytes?: number;
+  /** Largest artefact cached, in bytes; default 64 MiB (bigger ones are not cached). */
+  maxEntryBytes?: number;
+  /** Most files and directories in one artefact; default 1000. */
+  maxEntryFiles?: number;
+}
+
+export interface CompileCacheKeyParts {
+  imageDigest: string;
+  languageId: string;
+  compileCommand: readonly string[];
+  compilerOptions: readonly string[];
+  files: ReadonlyArray<{ name: string; content: Buffer }>;
+}
+
+/** What a hit gives back besides the files. */
+export interface CachedCompile {
+  outputText: string;
+  outputTruncated: boolean;
+}
+
+interface Meta extends CachedCompile {
+  bytes: number;
+  files: TreeEntry[];
+}
+
+export interface CompileCacheStats {
+  hits: number;
+  misses: number;
+  inserts: number;
+  evictions: number;
+}
+
+export const DEFAULT_COMPILE_CACHE_DIR = '/var/lib/caged/compile-cache';
+
+/** The key: sha256 over length-prefixed parts, so that no two different inputs collide by concatenation. */
+export function compileCacheKey(parts: CompileCacheKeyParts): string {
+  const h = crypto.createHash('sha256');
+  const put = (b: Buffer | string) => {
+    const buf = typeof b === 'string' ? Buffer.from(b) : b;
+    const len = Buffer.alloc(8);
+    len.writeBigUInt64BE(BigInt(buf.length));
+    h.update(len).update(buf);
+  };
+  put('caged-compile-cache-v1');
+  put(parts.imageDigest);
+  put(parts.languageId);
+  put(JSON.stringify(parts.compileCommand));
+  put(JSON.stringify(parts.compilerOptions));
+  const files = [...parts.files].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  put(String(files.length));
+  for (const f of files) {
+    put(f.name);
+    put(f.content);
+  }
+  return h.digest('hex');
+}
+
+export class CompileCache {
+  private readonly counters: CompileCacheStats = { hits: 0, misses: 0, inserts: 0, evictions: 0 };
+
+  private constructor(
+    readonly dir: string,
+    readonly maxBytes: number,
+    private readonly maxEntryBytes: number,
+    private readonly maxEntryFiles: number,
+  ) {}
+
+  /** Creates the directories and removes what dead processes left half-built in tmp/. */
+  static open(opts: CompileCacheOptions = {}): CompileCache {
+    const dir = opts.dir ?? DEFAULT_COMPILE_CACHE_DIR;
+    try {
+      fs.mkdirSync(path.join(dir, 'entries'), { recursive: true, mode: 0o700 });
+      fs.mkdirSync(path.join(dir, 'tmp'), { recursive: true, mode: 0o700 });
+    } catch (err) {
+      throw new HostError(`compile cache ${dir}: ${(err as Error).message}`, { cause: err });
+    }
+    const cache = new CompileCache(dir, opts.maxBytes ?? 512 * 2 ** 20, opts.maxEntryBytes ?? 64 * 2 ** 20, opts.maxEntryFiles ?? 1000);
+    cache.cleanupTmp();
+    return cache;
+  }
+
+  stats(): CompileCacheStats {
+    return { ...this.counters };
+  }
+
+  /**
+   * Copies the artefact of `key` into `box`. Returns the cached compiler output on a hit, null
+   * on a miss (also when the entry vanished mid-copy; then nothing of it is left in the box).
+   */
+  restore(key: string, box: string): CachedCompile | null {
+    const entry = path.join(this.dir, 'entries', key);
+    let meta: Meta;
+    try {
+      meta = JSON.parse(fs.readFileSync(path.join(entry, 'meta.json'), 'utf8')) as Meta;
+    } catch {
+      this.counters.misses++;
+      return null;
+    }
+    try {
+      copyTree(path.join(entry, 'files'), box, meta.files);
+    } catch {
+      for (const e of [...meta.files].reverse()) fs.rmSync(path.join(box, e.rel), { recursive: true, force: true });
+      this.counters.misses++;
+      return null;
+    }
+    const now = new Date();
+    try {
+      fs.utimesSync(path.join(entry, 'meta.json'), now, now);
+    } catch {
+      /* evicted meanwhile: the copy is complete all the same */
+    }
+    this.counters.hits++;
+    return { outputText: meta.outputText, outputTruncated: meta.outputTruncated };
+  }
+
+  /**
+   * Stores what `box` holds (minus `exclude`, the sources) under `key`. Returns false when the
+   * artefact is not cacheable (a link, a special file, too large); the job goes on either way.
+   */
+  store(key: string, box: string, exclude: ReadonlySet<string>, compiled: CachedCompile): boolean {
+    let files: TreeEntry[];
+    try {
+      files = listTree(box, { maxFiles: this.maxEntryFiles, maxBytes: this.maxEntryBytes, exclude });
+    } catch (err) {
+      if (err instanceof UnsafeEntryError) return false;
+      throw err;
+    }
+    const tmp = path.join(this.dir, 'tmp', `${process.pid}-${crypto.randomBytes(8).toString('hex')}`);
+    try {
+      fs.mkdirSync(path.join(tmp, 'files'), { recursive: true, mode: 0o700 });
+      const bytes = copyTree(box, path.join(tmp, 'files'), files);
+      const meta: Meta = { ...compiled, bytes, files };
+      fs.writeFileSync(path.join(tmp, 'meta.json'), JSON.stringify(meta));
+      fs.renameSync(tmp, path.join(this.dir, 'entries', key));
+      this.counters.inserts++;
+    } catch (err) {
+      fs.rmSync(tmp, { recursive: true, force: true });
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOTEMPTY' || code === 'EEXIST') return true; // another job stored it first
+      if (err instanceof UnsafeEntryError) return false;
+      throw new HostError(`compile cache: storing ${key}: ${(err as Error).message}`, { cause: err });
+    }
+    this.evict();
+    return true;
+  }
+
+  /** Removes the least recently used entries until the total fits in maxBytes. */
+  evict(): void {
+    const root = path.join(this.dir, 'entries');
+    const entries: Array<{ key: string; bytes: number; usedMs: number }> = [];
+    let total = 0;
+    for (const key of fs.readdirSync(root)) {
+      try {
+        const metaPath = path.join(root, key, 'meta.json');
+        const st = fs.statSync(metaPath);
+        const meta = JSON.parse(fs.readFileSync(metaPath, 'utf8')) as Meta;
+        const bytes = meta.bytes + st.size;
+        entries.push({ key, bytes, usedMs: st.mtimeMs });
+        total += bytes;
+      } catch {
+        /* being evicted by someone else */
+      }
+    }
+    if (total <= this.maxBytes) return;
+    entries.sort((a, b) => a.usedMs - b.usedMs);
+    for (const e of entries) {
+      if (total <= this.maxBytes) break;
+      const doomed = path.join(this.dir, 'tmp', `evict-${process.pid}-${crypto.randomBytes(8).toString('hex')}`);
+      try {
+        fs.renameSync(path.join(root, e.key), doomed);
+      } catch {
+        continue; // already gone
+      }
+      fs.rmSync(doomed, { recursive: true, force: true });
+      total -= e.bytes;
+      this.counters.evictions++;
+    }
+  }
+
+  /** Total bytes of the entries (for the bench and tests). */
+  sizeBytes(): number {
+    let total = 0;
+    const root = path.join(this.dir, 'entries');
+    for (const key of fs.readdirSync(root)) {
+      try {
+        total += (JSON.parse(fs.readFileSync(path.join(root, key, 'meta.json'), 'utf8')) as Meta).bytes;
+      } catch {
+        /* vanished */
+      }
+    }
+    return total;
+  }
+
+  /** tmp/ entries of processes that are gone (or older than an hour) are leftovers. */
+  private cleanupTmp(): void {
+    const tmp = path.join(this.dir, 'tmp');
+    for (const name of fs.readdirSync(tmp)) {
+      const m = /^(?:evict-)?(\d+)-/.exec(name);
+      const pid = m ? Number(m[1]) : NaN;
+      let stale = !m || !alive(pid);
+      if (!stale) {
+        try {
+          stale = Date.now() - fs.statSync(path.join(tmp, name)).mtimeMs > 3_600_000;
+        } catch {
+          continue;
+        }
+      }
+      if (stale && pid !== process.pid) fs.rmSync(path.join(tmp, name), { recursive: true, force: true });
+    }
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -1,0 +1,125 @@
+/**
+ * The compile step of a job (and of a custom checker): the sources written into a fresh box,
+ * then either the compile cache's artefact copied in (a hit: no compiler runs, times are 0) or
+ * the language's compile command run in a container with the compile limits and /box writable,
+ * after which a successful artefact is stored in the cache.
+ *
+ * Compile verdicts: OK (exit 0); CE (the compiler failed, also by a signal such as an internal
+ * compiler error); TLE/MLE/OLE when a compile limit ended it (a template bomb, `#include
+ * "/dev/zero"`, gigabytes of diagnostics); SE for a forbidden system call. Any verdict but OK
+ * makes the job's verdict CE; the compile step's own verdict says which limit it was.
+ */
+import { ImageError } from '../errors';
+import { ChildError } from '../sandbox/child-error';
+import type { Sandbox } from '../sandbox/sandbox';
+import type { RootfsSpec, RunLimits, RunResult } from '../sandbox/types';
+import { compileCacheKey, type CompileCache } from './compile-cache';
+import type { Language } from './languages';
+import { compilerText } from './result';
+import { classifyRun } from './run-verdict';
+import { normalizeTreeModes, writeNewFile } from './safe-fs';
+import type { CompileResult, CompileVerdict } from './schema';
+
+/** What every step of one job shares. */
+export interface JobContext {
+  sandbox: Sandbox;
+  rootfs: RootfsSpec;
+  imageDigest: string;
+  cache: CompileCache | null;
+  /** Label prefix for the sandbox's logs ("job 42"). */
+  label: string;
+}
+
+export interface SourceFile {
+  name: string;
+  content: Buffer;
+}
+
+export interface CompileRequest {
+  language: Language;
+  /** Host path of the job's box, holding the sources (see writeSources). */
+  box: string;
+  files: readonly SourceFile[];
+  compilerOptions: readonly string[];
+  limits: RunLimits;
+  /** Cap on the compiler output in the result, in bytes. */
+  reportBytes: number;
+}
+
+export interface CompileOutcome {
+  result: CompileResult;
+  /** True when the compiler really ran (a cache miss). */
+  ran: boolean;
+  /** The step's duration including the cache lookup and store, in ms. */
+  stepMs: number;
+}
+
+/** Writes the sources into the (fresh, empty) box with O_EXCL: nothing is written through a link. */
+export function writeSources(box: string, files: readonly SourceFile[]): void {
+  for (const f of files) writeNewFile(box, f.name, f.content, 0o644);
+}
+
+export async function compileInBox(ctx: JobContext, req: CompileRequest): Promise<CompileOutcome> {
+  const started = process.hrtime.bigint();
+  const elapsed = () => Number(process.hrtime.bigint() - started) / 1e6;
+  const command = req.language.compile;
+  if (!command) throw new TypeError(`language ${req.language.id} does not compile`);
+  const key = compileCacheKey({
+    imageDigest: ctx.imageDigest,
+    languageId: req.language.id,
+    compileCommand: command,
+    compilerOptions: req.compilerOptions,
+    files: req.files,
+  });
+  const hit = ctx.cache?.restore(key, req.box) ?? null;
+  if (hit) {
+    return {
+      result: { verdict: 'OK', exitCode: 0, output: hit.outputText, outputTruncated: hit.outputTruncated, cpuTimeMs: 0, wallTimeMs: 0, memoryBytes: 0, cached: true },
+      ran: false,
+      stepMs: elapsed(),
+    };
+  }
+  let run: RunResult;
+  try {
+    run = await ctx.sandbox.run({
+      rootfs: ctx.rootfs,
+      box: { hostDir: req.box, mode: 'rw' },
+      argv: [...command, ...req.compilerOptions],
+      env: req.language.env,
+      stdin: Buffer.alloc(0),
+      limits: req.limits,
+      label: `${ctx.label} compile`,
+    });
+  } catch (err) {
+    // The compiler is the image's: not finding it is the image's fault, worth a retry elsewhere.
+    if (err instanceof ChildError && err.stageName === 'exec') {
+      throw new ImageError(`the image cannot run the compiler ${command[0]} of language ${req.language.id}: ${err.errnoName}`, { cause: err });
+    }
+    throw err;
+  }
+  const classified = classifyRun(run, req.limits);
+  let verdict: CompileVerdict;
+  switch (classified.verdict) {
+    case 'OK': verdict = 'OK'; break;
+    case 'RE': verdict = 'CE'; break;
+    default: verdict = classified.verdict;
+  }
+  const out = compilerText(run.stdout, run.stderr, req.reportBytes);
+  const truncated = out.truncated || run.stdoutTruncated || run.stderrTruncated;
+  const limitNote = verdict !== 'OK' && verdict !== 'CE' ? `\n[caged: the compiler was stopped: ${classified.message}]` : '';
+  const result: CompileResult = {
+    verdict,
+    exitCode: run.exitCode,
+    output: out.text + limitNote,
+    outputTruncated: truncated,
+    cpuTimeMs: run.cpuTimeMs,
+    wallTimeMs: run.wallTimeMs,
+    memoryBytes: run.memoryBytes,
+    cached: false,
+  };
+  if (verdict === 'OK') normalizeTreeModes(req.box);
+  if (verdict === 'OK' && ctx.cache) {
+    ctx.cache.store(key, req.box, new Set(req.files.map((f) => f.name)), { outputText: out.text, outputTruncated: truncated });
+  }
+  return { result, ran: true, stepMs: elapsed() };
+}

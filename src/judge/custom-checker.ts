@@ -1,0 +1,147 @@
+/**
+ * A custom checker: a program of the problem setter, compiled once per job (with its own
+ * compile-cache entry) in a job directory of its own, and run for each test in its OWN
+ * container as
+ *
+ *     <run command> /checker/input /checker/output /checker/answer
+ *
+ * The three files are written by the worker, fresh for each test, into the checker's job
+ * directory (never the submission's box) and bind-mounted read-only at /checker. The program's
+ * output comes from its stdout pipe, not from a file in its box, so the checker cannot be made
+ * to read through a link the submission planted.
+ *
+ * testlib's exit codes: 0 accepted; 1 wrong answer; 2 presentation error (reported as WA);
+ * 3 the checker failed (IE: the test is not accepted); 7 partial points. Anything else (another
+ * code, a signal, a limit) is IE.
+ *
+ * Partial points (exit 7): the first line of the checker's stdout, or of its stderr when stdout
+ * is empty (where testlib's quitp writes), is `<fraction>` or `points <fraction>`, a number from
+ * 0 to 1: the share of the test's points earned. The test's verdict is AC when it is 1, else WA
+ * with those points. A missing or out-of-range number is IE.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { JobDir } from '../sandbox/sandbox';
+import type { RunLimits } from '../sandbox/types';
+import { compileInBox, writeSources, type CompileOutcome, type JobContext } from './compile-step';
+import type { Language } from './languages';
+import { oneLine } from './result';
+import { writeNewFile } from './safe-fs';
+
+export interface CheckerVerdict {
+  verdict: 'AC' | 'WA' | 'IE';
+  /** Share of the test's points earned, 0..1. */
+  fraction: number;
+  /** One line: the checker's own message, or why it is IE. */
+  message: string;
+}
+
+export interface CustomCheckerOptions {
+  language: Language;
+  source: string;
+  compileLimits: RunLimits;
+  runLimits: RunLimits;
+  /** Size of the checker's job directory (its box and the per-test files), in bytes. */
+  diskBytes: number;
+  reportBytes: number;
+}
+
+export type PreparedChecker =
+  | { ok: true; checker: CustomChecker; compile: CompileOutcome | null }
+  | { ok: false; message: string; compile: CompileOutcome | null };
+
+const MOUNT = '/checker';
+
+export class CustomChecker {
+  private seq = 0;
+
+  private constructor(private readonly ctx: JobContext, private readonly job: JobDir, private readonly opts: CustomCheckerOptions) {}
+
+  /** Writes and compiles the checker; a checker that does not compile is reported, not thrown. */
+  static async prepare(ctx: JobContext, opts: CustomCheckerOptions): Promise<PreparedChecker> {
+    const job = ctx.sandbox.createJobDir({ diskBytes: opts.diskBytes });
+    try {
+      const files = [{ name: opts.language.sourceFile, content: Buffer.from(opts.source) }];
+      writeSources(job.box, files);
+      let compile: CompileOutcome | null = null;
+      if (opts.language.compile) {
+        compile = await compileInBox({ ...ctx, label: `${ctx.label} checker` }, {
+          language: opts.language, box: job.box, files, compilerOptions: [], limits: opts.compileLimits, reportBytes: opts.reportBytes,
+        });
+        if (compile.result.verdict !== 'OK') {
+          job.remove();
+          return { ok: false, compile, message: oneLine(`the custom checker did not compile (${compile.result.verdict}): ${compile.result.output}`) };
+        }
+      }
+      return { ok: true, compile, checker: new CustomChecker(ctx, job, opts) };
+    } catch (err) {
+      job.remove();
+      throw err;
+    }
+  }
+
+  async check(input: Buffer, output: Buffer, answer: Buffer): Promise<CheckerVerdict> {
+    const io = path.join(this.job.path, `io-${++this.seq}-${crypto.randomBytes(4).toString('hex')}`);
+    fs.mkdirSync(io, { mode: 0o755 });
+    try {
+      writeNewFile(io, 'input', input);
+      writeNewFile(io, 'output', output);
+      writeNewFile(io, 'answer', answer);
+      const run = await this.ctx.sandbox.run({
+        rootfs: this.ctx.rootfs,
+        box: { hostDir: this.job.box, mode: 'overlay' },
+        binds: [{ hostPath: io, target: MOUNT, kind: 'dir' }],
+        argv: [...this.opts.language.run, `${MOUNT}/input`, `${MOUNT}/output`, `${MOUNT}/answer`],
+        env: this.opts.language.env,
+        stdin: Buffer.alloc(0),
+        limits: this.opts.runLimits,
+        label: `${this.ctx.label} checker`,
+      });
+      const said = checkerMessage(run.stdout, run.stderr);
+      if (run.forbiddenSyscall || run.limitHit || run.signal) {
+        const why = run.forbiddenSyscall ? `forbidden system call ${run.forbiddenSyscall}` : run.limitHit ? `${run.limitHit} limit` : run.signal;
+        return { verdict: 'IE', fraction: 0, message: oneLine(`the checker failed (${why})${said ? `: ${said}` : ''}`) };
+      }
+      return interpretExit(run.exitCode ?? -1, run.stdout, run.stderr);
+    } finally {
+      fs.rmSync(io, { recursive: true, force: true });
+    }
+  }
+
+  remove(): void {
+    this.job.remove();
+  }
+}
+
+function checkerMessage(stdout: Buffer, stderr: Buffer): string {
+  const err = stderr.toString('utf8').trim();
+  return oneLine(err || stdout.toString('utf8').trim());
+}
+
+/** testlib's exit codes → a verdict (exported for the unit tests). */
+export function interpretExit(code: number, stdout: Buffer, stderr: Buffer): CheckerVerdict {
+  const said = checkerMessage(stdout, stderr);
+  switch (code) {
+    case 0: return { verdict: 'AC', fraction: 1, message: said || 'ok' };
+    case 1: return { verdict: 'WA', fraction: 0, message: said || 'wrong answer' };
+    case 2: return { verdict: 'WA', fraction: 0, message: `presentation error${said ? `: ${said}` : ''}` };
+    case 3: return { verdict: 'IE', fraction: 0, message: `the checker failed${said ? `: ${said}` : ''}` };
+    case 7: {
+      const fraction = parsePoints(stdout) ?? (stdout.toString().trim() ? null : parsePoints(stderr));
+      if (fraction === null) return { verdict: 'IE', fraction: 0, message: oneLine(`the checker gave partial points without a fraction 0..1 on its first line: ${said}`) };
+      return { verdict: fraction >= 1 ? 'AC' : 'WA', fraction, message: said || `partial: ${fraction}` };
+    }
+    default: return { verdict: 'IE', fraction: 0, message: oneLine(`the checker exited with ${code}, not a testlib code${said ? `: ${said}` : ''}`) };
+  }
+}
+
+/** `<fraction>` or `points <fraction>` on the first line; null when absent or out of 0..1. */
+export function parsePoints(text: Buffer): number | null {
+  const first = text.toString('utf8').trim().split('\n')[0] ?? '';
+  const tokens = first.trim().split(/\s+/);
+  const raw = tokens[0]?.toLowerCase() === 'points' ? tokens[1] : tokens[0];
+  if (raw === undefined || !/^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/.test(raw)) return null;
+  const n = Number(raw);
+  return Number.isFinite(n) && n >= 0 && n <= 1 ? n : null;
+}

@@ -1,0 +1,344 @@
+/**
+ * The Judge: turns a submission and its tests into a JudgeResult. One Judge serves `caged run`,
+ * the queue worker and the tests, and may judge several submissions at once.
+ *
+ *   validate → language → limits → job directory → sources written (O_EXCL) into the box
+ *   → compile once (or the compile cache's artefact) → custom checker compiled, if any
+ *   → tests (sequential by default, up to `testParallelism` at once), each checked
+ *   → aggregate: first non-accepted test in test order, score = sum of points
+ *   → the job directory removed, whatever happened.
+ *
+ * "The program failed" (CE, RE, TLE, …) is a JudgeResult. "caged failed" is an exception:
+ * InvalidRequestError (bad payload; never retried) or HostError/ImageError (retryable).
+ */
+import path from 'node:path';
+import { HostError } from '../errors';
+import { prepareJobRootfs, type RootfsMode } from '../rootfs/job-rootfs';
+import { ImageStore } from '../rootfs/store';
+import type { JobDir, Sandbox } from '../sandbox/sandbox';
+import { CompileCache, type CompileCacheStats } from './compile-cache';
+import { compileInBox, writeSources, type JobContext } from './compile-step';
+import { CustomChecker } from './custom-checker';
+import { LanguageRegistry, type LanguageInfo, type ManifestForLanguages } from './languages';
+import { checkerLimitsConfig, checkLimitValues, compileLimitsConfig, resolveLimits, testLimitsConfig, type LimitValues } from './limits';
+import { planJob, type JobPlan, type PlanConfig } from './plan';
+import { aggregateTests, oneLine } from './result';
+import { DEFAULT_MAX_SOURCE_BYTES, makeSubmissionSchema, RESULT_SCHEMA_VERSION, type CompileResult, type JudgeResult, type TestResult, type TestVerdict } from './schema';
+import { runTest, skippedTest, type TestRequest } from './test-step';
+import { judge0Of, VERDICT_NAMES } from './verdict';
+
+export const DEFAULT_MANIFEST = '/var/cache/caged/images/debian/manifest.json';
+const MiB = 2 ** 20;
+
+/** An image already registered with the image store. */
+export interface JudgeImage {
+  /** sha256 of the image tarball. */
+  digest: string;
+  /** The unpacked, read-only image. */
+  rootfsDir: string;
+  /** The image tarball (needed by rootfs mode `extract`). */
+  tarball: string;
+  manifest: ManifestForLanguages & { sizeBytes?: number };
+}
+
+export interface JudgeOptions {
+  sandbox: Sandbox;
+  /** Image manifest; default $CAGED_IMAGE or /var/cache/caged/images/debian/manifest.json. */
+  manifestPath?: string;
+  /** An image registered by the caller (then manifestPath is not read). */
+  image?: JudgeImage;
+  /** Per-job root filesystem; default overlay. */
+  rootfsMode?: RootfsMode;
+  /** Largest per-test limits a submission may ask for (defaults: src/judge/limits.ts). */
+  maxima?: Partial<LimitValues>;
+  /** Compile-step limits: defaults and maxima at once (compileLimits may only lower them). */
+  compileLimits?: Partial<LimitValues>;
+  /** Limits of a custom checker's run. */
+  checkerLimits?: Partial<LimitValues>;
+  /** Default /var/lib/caged/compile-cache. */
+  compileCacheDir?: string;
+  /** Bound on the compile cache in bytes; default 512 MiB; 0 turns the cache off. */
+  compileCacheBytes?: number;
+  /** Cap on a submission's source (all files), in bytes; default 256 KiB. */
+  maxSourceBytes?: number;
+  /** Tests of one submission run at once; default 1 (sequential). */
+  testParallelism?: number;
+  /** Cap on each test's stdout and stderr in the result, in bytes; default 64 KiB. */
+  reportOutputBytes?: number;
+}
+
+export interface JudgeProgress {
+  /** 0-based index of the test that just finished. */
+  testIndex: number;
+  total: number;
+  verdict: TestVerdict;
+}
+
+export interface JudgeHooks {
+  onProgress?: (p: JudgeProgress) => void;
+  /** Aborting stops before the next step and throws a (retryable) HostError. */
+  signal?: AbortSignal;
+}
+
+export interface JudgeStats {
+  /** Submissions judged (with a result). */
+  judged: number;
+  /** Compiler runs (submissions and checkers; cache hits are not counted). */
+  compiles: number;
+  cache: CompileCacheStats | null;
+}
+
+export class Judge {
+  private readonly counters = { judged: 0, compiles: 0 };
+  private closed = false;
+
+  private constructor(
+    private readonly opts: JudgeOptions,
+    private readonly imageInfo: JudgeImage,
+    private readonly registry: LanguageRegistry,
+    private readonly cache: CompileCache | null,
+    private readonly planConfig: PlanConfig,
+    /** The image store this judge registered its image with (null when given an image). */
+    private readonly store: ImageStore | null,
+  ) {}
+
+  static async create(opts: JudgeOptions): Promise<Judge> {
+    checkLimitValues(opts.maxima ?? {}, 'maxima');
+    checkLimitValues(opts.compileLimits ?? {}, 'compileLimits');
+    checkLimitValues(opts.checkerLimits ?? {}, 'checkerLimits');
+    let image: JudgeImage;
+    let store: ImageStore | null = null;
+    if (opts.image) {
+      image = opts.image;
+    } else {
+      ({ image, store } = await registerImage(opts.manifestPath ?? process.env.CAGED_IMAGE ?? DEFAULT_MANIFEST));
+    }
+    try {
+      const registry = LanguageRegistry.fromManifest(image.manifest);
+      const cacheBytes = opts.compileCacheBytes ?? 512 * MiB;
+      const cache = cacheBytes > 0 ? CompileCache.open({ dir: opts.compileCacheDir, maxBytes: cacheBytes }) : null;
+      const planConfig: PlanConfig = {
+        schema: makeSubmissionSchema({ maxSourceBytes: opts.maxSourceBytes ?? DEFAULT_MAX_SOURCE_BYTES }),
+        languages: registry,
+        test: testLimitsConfig(opts.maxima),
+        compile: compileLimitsConfig(opts.compileLimits),
+      };
+      return new Judge(opts, image, registry, cache, planConfig, store);
+    } catch (err) {
+      await store?.close();
+      throw err;
+    }
+  }
+
+  /** The image the jobs run in. */
+  get image(): { name: string; digest: string } {
+    return { name: this.imageInfo.manifest.name, digest: this.imageInfo.digest };
+  }
+
+  languages(): LanguageInfo[] {
+    return this.registry.list();
+  }
+
+  stats(): JudgeStats {
+    return { ...this.counters, cache: this.cache?.stats() ?? null };
+  }
+
+  /** Releases the image (the store's in-use mark). Idempotent; the sandbox is the caller's and stays open. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.store?.close();
+  }
+
+  async judge(submission: unknown, hooks: JudgeHooks = {}): Promise<JudgeResult> {
+    if (this.closed) throw new HostError('the judge is closed');
+    const started = process.hrtime.bigint();
+    const plan = planJob(submission, this.planConfig);
+    const aborted = () => {
+      if (hooks.signal?.aborted) throw new HostError(`judging was aborted (${String(hooks.signal.reason ?? 'no reason')})`, { cause: hooks.signal.reason });
+    };
+    aborted();
+    const job = this.opts.sandbox.createJobDir({ diskBytes: this.jobDiskBytes() });
+    // Undone in reverse order, every step even when one fails; the job directory goes last.
+    const cleanups: Array<() => void> = [() => job.remove()];
+    let result: JudgeResult;
+    try {
+      result = await this.judgeInJob(plan, job, cleanups, started, hooks, aborted);
+    } catch (err) {
+      runAll(cleanups);
+      throw err;
+    }
+    const failure = runAll(cleanups);
+    // A host left unclean must not pass for a clean judgement.
+    if (failure) throw new HostError(`cleaning up after the job: ${failure.message}`, { cause: failure });
+    return result;
+  }
+
+  private async judgeInJob(plan: JobPlan, job: JobDir, cleanups: Array<() => void>, started: bigint, hooks: JudgeHooks, aborted: () => void): Promise<JudgeResult> {
+    const { sandbox } = this.opts;
+    const ctx: JobContext = {
+      sandbox,
+      rootfs: await prepareJobRootfs(this.opts.rootfsMode ?? 'overlay', this.imageInfo, job.path),
+      imageDigest: this.imageInfo.digest,
+      cache: this.cache,
+      label: `job ${plan.submission.id ?? path.basename(job.path)}`,
+    };
+    writeSources(job.box, plan.files);
+    const reportBytes = this.opts.reportOutputBytes ?? 64 * 1024;
+    let compile: CompileResult | undefined;
+    let compileMs = 0;
+    if (plan.language.compile) {
+      aborted();
+      const outcome = await compileInBox(ctx, {
+        language: plan.language, box: job.box, files: plan.files, compilerOptions: plan.compilerOptions, limits: plan.compileLimits, reportBytes,
+      });
+      if (outcome.ran) this.counters.compiles++;
+      compile = outcome.result;
+      compileMs = outcome.stepMs;
+      if (compile.verdict !== 'OK') {
+        const why = compile.verdict === 'CE' ? 'compilation failed' : `compilation stopped by a limit (${compile.verdict})`;
+        return this.finish(plan, started, compile, compileMs, this.skipAll(plan, `not run: ${why}`), {
+          verdict: 'CE', message: oneLine(`Compilation Error: ${compile.verdict === 'CE' ? firstLines(compile.output) : `${VERDICT_NAMES[compile.verdict]} while compiling`}`),
+        });
+      }
+    }
+    let testChecker: TestRequest['checker'];
+    if (plan.checker.kind === 'custom') {
+      aborted();
+      const prepared = await CustomChecker.prepare(ctx, {
+        language: plan.checker.language,
+        source: plan.checker.source,
+        compileLimits: plan.compileLimits,
+        runLimits: resolveLimits(undefined, checkerLimitsConfig(this.opts.checkerLimits), 'checkerLimits'),
+        diskBytes: this.checkerDiskBytes(plan),
+        reportBytes,
+      });
+      if (prepared.compile?.ran) this.counters.compiles++;
+      if (!prepared.ok) {
+        return this.finish(plan, started, compile, compileMs, this.skipAll(plan, 'not run: the checker did not compile'), { verdict: 'IE', message: prepared.message });
+      }
+      const checker = prepared.checker;
+      cleanups.unshift(() => checker.remove());
+      testChecker = { kind: 'custom', checker };
+    } else {
+      testChecker = plan.checker;
+    }
+    const tests = await this.runTests(ctx, plan, job.box, testChecker, reportBytes, hooks, aborted);
+    return this.finish(plan, started, compile, compileMs, tests, null);
+  }
+
+  /** Runs the tests, at most `testParallelism` at once, in test order; stops early if asked. */
+  private async runTests(ctx: JobContext, plan: JobPlan, box: string, checker: TestRequest['checker'], reportBytes: number, hooks: JudgeHooks, aborted: () => void): Promise<TestResult[]> {
+    const cases = plan.submission.testcases;
+    const results: Array<TestResult | undefined> = new Array(cases.length);
+    const stop = plan.submission.stopOnFirstFailure;
+    let firstFailure = Infinity;
+    let next = 0;
+    let failed = false;
+    const worker = async (): Promise<void> => {
+      for (;;) {
+        const index = next++;
+        if (failed || index >= cases.length || index > firstFailure) return;
+        aborted();
+        const r = await runTest(ctx, {
+          index, testcase: cases[index]!, language: plan.language, box, limits: plan.testLimits, checker, reportBytes,
+        });
+        results[index] = r;
+        if (stop && r.verdict !== 'AC') firstFailure = Math.min(firstFailure, index);
+        hooks.onProgress?.({ testIndex: index, total: cases.length, verdict: r.verdict });
+      }
+    };
+    const width = Math.max(1, Math.min(this.opts.testParallelism ?? 1, cases.length));
+    // Every worker settles before the job directory can go: no run may outlive its box.
+    const settled = await Promise.allSettled(Array.from({ length: width }, () => worker().catch((err: unknown) => {
+      failed = true;
+      throw err;
+    })));
+    const rejected = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (rejected) throw rejected.reason;
+    // With parallel tests a later test may have run before an earlier one failed: it is
+    // reported as skipped all the same, so the result does not depend on timing.
+    return cases.map((tc, i) => {
+      const r = results[i];
+      if (r && i <= firstFailure) return r;
+      return skippedTest(i, tc, `not run: test ${firstFailure + 1} failed (stopOnFirstFailure)`);
+    });
+  }
+
+  private skipAll(plan: JobPlan, why: string): TestResult[] {
+    return plan.submission.testcases.map((tc, i) => skippedTest(i, tc, why));
+  }
+
+  private finish(
+    plan: JobPlan,
+    started: bigint,
+    compile: CompileResult | undefined,
+    compileMs: number,
+    tests: TestResult[],
+    override: { verdict: 'CE' | 'IE'; message: string } | null,
+  ): JudgeResult {
+    const agg = aggregateTests(tests, plan.maxScore);
+    this.counters.judged++;
+    const lang = plan.language;
+    return {
+      schemaVersion: RESULT_SCHEMA_VERSION,
+      submissionId: plan.submission.id ?? null,
+      verdict: override?.verdict ?? agg.verdict,
+      judge0: override ? judge0Of(override.verdict) : agg.judge0,
+      message: override?.message ?? agg.message,
+      score: override ? 0 : agg.score,
+      maxScore: plan.maxScore,
+      language: { id: lang.id, name: lang.name, version: lang.version },
+      image: this.image,
+      ...(compile ? { compile } : {}),
+      tests,
+      timing: { totalMs: round3(Number(process.hrtime.bigint() - started) / 1e6), compileMs: round3(compileMs) },
+    };
+  }
+
+  /** The job directory holds the box, and in rootfs mode `extract` the unpacked image too. */
+  private jobDiskBytes(): number {
+    if ((this.opts.rootfsMode ?? 'overlay') === 'overlay') return 256 * MiB;
+    return 256 * MiB + Math.ceil(1.5 * (this.imageInfo.manifest.sizeBytes ?? 2048 * MiB));
+  }
+
+  /** The checker's directory holds its box and, per test, the input, output and answer. */
+  private checkerDiskBytes(plan: JobPlan): number {
+    let largest = 0;
+    for (const t of plan.submission.testcases) largest = Math.max(largest, t.stdin.length + (t.expected?.length ?? 0));
+    return 128 * MiB + 2 * largest + plan.testLimits.outputBytes;
+  }
+}
+
+/** Runs every step even when one fails; returns the first failure. */
+function runAll(steps: ReadonlyArray<() => void>): Error | null {
+  let first: Error | null = null;
+  for (const step of steps) {
+    try {
+      step();
+    } catch (err) {
+      first ??= err instanceof Error ? err : new Error(String(err));
+    }
+  }
+  return first;
+}
+
+function firstLines(text: string): string {
+  return text.split('\n').filter((l) => l.trim()).slice(0, 3).join(' ') || 'the compiler failed';
+}
+
+function round3(n: number): number {
+  return Math.round(n * 1000) / 1000;
+}
+
+async function registerImage(manifestPath: string): Promise<{ image: JudgeImage; store: ImageStore }> {
+  const store = new ImageStore();
+  try {
+    const registered = await store.register(manifestPath);
+    const image = { digest: registered.digest, rootfsDir: registered.rootfsDir, tarball: registered.tarball, manifest: registered.manifest };
+    return { image, store };
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+}

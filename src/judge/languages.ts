@@ -1,0 +1,86 @@
+/**
+ * The language registry: languages are data. Each comes from an entry of the image manifest
+ * (written by images/lib/image-tool.js from images/languages/<id>/language.json), so adding a
+ * language is a manifest entry plus its self-test; no code here changes.
+ */
+import { InvalidRequestError } from '../errors';
+
+/** One language entry of the image manifest (the fields the judge reads). */
+export interface ManifestLanguage {
+  id: string;
+  name: string;
+  version: string;
+  /** The file the submission's source is written to in /box ("main.cpp"). */
+  sourceFile: string;
+  /** Compile command, run in /box; null for interpreted languages. */
+  compile: readonly string[] | null;
+  /** Command that runs the program (or the checker, with its three file arguments appended). */
+  run: readonly string[];
+  env: Readonly<Record<string, string>>;
+  /** Multiplies the CPU and wall time limits (slow runtimes), ≥ 1 normally. */
+  timeFactor: number;
+  /** Multiplies the memory limit (runtimes with a large footprint). */
+  memoryFactor: number;
+}
+
+/** The parts of an image manifest the registry needs (src/rootfs/manifest.ts holds the full schema). */
+export interface ManifestForLanguages {
+  name: string;
+  env: Readonly<Record<string, string>>;
+  languages: readonly ManifestLanguage[];
+}
+
+/** A language ready to use: its environment is the image's with the language's on top. */
+export interface Language extends ManifestLanguage {
+  env: Readonly<Record<string, string>>;
+}
+
+/** What `caged languages` and `judge.languages()` show. */
+export interface LanguageInfo {
+  id: string;
+  name: string;
+  version: string;
+  compiled: boolean;
+  sourceFile: string;
+  timeFactor: number;
+  memoryFactor: number;
+}
+
+export class LanguageRegistry {
+  private readonly byId: ReadonlyMap<string, Language>;
+
+  constructor(languages: readonly Language[]) {
+    this.byId = new Map(languages.map((l) => [l.id, l]));
+  }
+
+  static fromManifest(manifest: ManifestForLanguages): LanguageRegistry {
+    return new LanguageRegistry(
+      manifest.languages.map((l) => ({ ...l, env: { ...manifest.env, ...l.env } })),
+    );
+  }
+
+  /** The language `id`; an unknown id is the request's fault, reported on `field`. */
+  get(id: string, field = 'language'): Language {
+    const lang = this.byId.get(id);
+    if (!lang) {
+      throw new InvalidRequestError(`unknown language ${JSON.stringify(id)} (known: ${[...this.byId.keys()].join(', ')})`, field);
+    }
+    return lang;
+  }
+
+  has(id: string): boolean {
+    return this.byId.has(id);
+  }
+
+  list(): LanguageInfo[] {
+    return [...this.byId.values()].map((l) => ({
+      id: l.id,
+      name: l.name,
+      version: l.version,
+      compiled: l.compile !== null,
+      sourceFile: l.sourceFile,
+      timeFactor: l.timeFactor,
+      memoryFactor: l.memoryFactor,
+    }));
+  }
+}

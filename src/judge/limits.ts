@@ -1,0 +1,148 @@
+/**
+ * Limits of each step (compile, test, checker): defaults, configured maxima, and the rule that a
+ * submission may lower a limit but never raise it above its maximum (a request above is refused
+ * with an InvalidRequestError naming the field, e.g. `limits.memoryBytes`). The language's
+ * timeFactor and memoryFactor are applied after that check: the maxima bound what a submission
+ * may ask for, the factors are the operator's allowance for slow runtimes.
+ *
+ * RLIMIT_AS stays off (addressSpaceBytes 0) for every language: the cgroup's memory limit is
+ * what counts. An address-space limit breaks runtimes that reserve large virtual ranges
+ * (sanitizers, Go, the JVM, V8) and says nothing about memory really used.
+ */
+import { InvalidRequestError } from '../errors';
+import type { RunLimits } from '../sandbox/types';
+import type { LimitName, RequestedLimits } from './schema';
+
+const MiB = 2 ** 20;
+const KiB = 2 ** 10;
+
+/** Every limit a request may set, all present. */
+export type LimitValues = { [K in LimitName]: number };
+
+/** Limits of one kind of step. */
+export interface StepLimitsConfig {
+  /** Used where the request names no value (clamped to the maxima). */
+  defaults: LimitValues;
+  /** The largest value a request may ask for. */
+  maxima: LimitValues;
+  /** Open file descriptors per process. */
+  openFiles: number;
+  /** Size of the run's writable layer and of its /tmp, in bytes each. */
+  diskBytes: number;
+}
+
+/** Maxima of a test run unless configured (the same as src/config.ts's CAGED_MAX_* defaults). */
+export const DEFAULT_MAXIMA: LimitValues = {
+  cpuTimeMs: 10_000,
+  wallTimeMs: 30_000,
+  memoryBytes: 1024 * MiB,
+  outputBytes: 64 * MiB,
+  pids: 256,
+  fileSizeBytes: 64 * MiB,
+};
+
+/**
+ * Defaults of a test run. When a request sets cpuTimeMs but not wallTimeMs, the wall limit is
+ * max(default wall, 2 × CPU + 1 s), capped at the wall maximum.
+ */
+export const DEFAULT_TEST_LIMITS: LimitValues = {
+  cpuTimeMs: 2_000,
+  wallTimeMs: 5_000,
+  memoryBytes: 256 * MiB,
+  outputBytes: 8 * MiB,
+  pids: 64,
+  fileSizeBytes: 16 * MiB,
+};
+
+/**
+ * The compile step: these are both the defaults and the maxima (compileLimits may only lower
+ * them). Compiler output is capped at 64 KiB per stream: a compiler spewing gigabytes of
+ * diagnostics is stopped there and the step ends as CE with the truncated output.
+ */
+export const DEFAULT_COMPILE_LIMITS: LimitValues = {
+  cpuTimeMs: 10_000,
+  wallTimeMs: 20_000,
+  memoryBytes: 512 * MiB,
+  outputBytes: 64 * KiB,
+  pids: 64,
+  fileSizeBytes: 64 * MiB,
+};
+
+/** A custom checker's run (not settable by the submission). */
+export const DEFAULT_CHECKER_LIMITS: LimitValues = {
+  cpuTimeMs: 5_000,
+  wallTimeMs: 10_000,
+  memoryBytes: 512 * MiB,
+  outputBytes: 64 * KiB,
+  pids: 16,
+  fileSizeBytes: 16 * MiB,
+};
+
+export function testLimitsConfig(maxima: Partial<LimitValues> = {}): StepLimitsConfig {
+  const max = { ...DEFAULT_MAXIMA, ...maxima };
+  return { defaults: clamp(DEFAULT_TEST_LIMITS, max), maxima: max, openFiles: 64, diskBytes: 64 * MiB };
+}
+
+export function compileLimitsConfig(limits: Partial<LimitValues> = {}): StepLimitsConfig {
+  const max = { ...DEFAULT_COMPILE_LIMITS, ...limits };
+  return { defaults: max, maxima: max, openFiles: 256, diskBytes: 256 * MiB };
+}
+
+export function checkerLimitsConfig(limits: Partial<LimitValues> = {}): StepLimitsConfig {
+  const max = { ...DEFAULT_CHECKER_LIMITS, ...limits };
+  return { defaults: max, maxima: max, openFiles: 64, diskBytes: 64 * MiB };
+}
+
+/** Checks configured limit values (operator input): positive safe integers. */
+export function checkLimitValues(values: Partial<LimitValues>, field: string): void {
+  for (const [k, v] of Object.entries(values)) {
+    if (v !== undefined && (!Number.isSafeInteger(v) || v <= 0)) {
+      throw new InvalidRequestError(`must be a positive integer (got ${String(v)})`, `${field}.${k}`);
+    }
+  }
+}
+
+function clamp(values: LimitValues, maxima: LimitValues): LimitValues {
+  const out = { ...values };
+  for (const k of Object.keys(out) as LimitName[]) out[k] = Math.min(out[k], maxima[k]);
+  return out;
+}
+
+const UNITS: Record<LimitName, string> = {
+  cpuTimeMs: 'ms', wallTimeMs: 'ms', memoryBytes: 'bytes', outputBytes: 'bytes', pids: 'processes', fileSizeBytes: 'bytes',
+};
+
+export interface Factors {
+  timeFactor: number;
+  memoryFactor: number;
+}
+
+/**
+ * The limits of one step: the request (validated against the maxima; `field` names it in
+ * errors, e.g. "limits"), the defaults for what it leaves out, then the language's factors.
+ */
+export function resolveLimits(requested: RequestedLimits | undefined, config: StepLimitsConfig, field: string, factors: Factors = { timeFactor: 1, memoryFactor: 1 }): RunLimits {
+  const req = requested ?? {};
+  for (const k of Object.keys(req) as LimitName[]) {
+    const v = req[k];
+    if (v !== undefined && v > config.maxima[k]) {
+      throw new InvalidRequestError(`${v} ${UNITS[k]} is above the maximum of ${config.maxima[k]} ${UNITS[k]}`, `${field}.${k}`);
+    }
+  }
+  const cpuTimeMs = req.cpuTimeMs ?? config.defaults.cpuTimeMs;
+  const wallTimeMs = req.wallTimeMs
+    ?? (req.cpuTimeMs !== undefined ? Math.min(config.maxima.wallTimeMs, Math.max(config.defaults.wallTimeMs, 2 * cpuTimeMs + 1000)) : config.defaults.wallTimeMs);
+  const memoryBytes = req.memoryBytes ?? config.defaults.memoryBytes;
+  return {
+    cpuTimeMs: Math.round(cpuTimeMs * factors.timeFactor),
+    wallTimeMs: Math.round(wallTimeMs * factors.timeFactor),
+    memoryBytes: Math.round(memoryBytes * factors.memoryFactor),
+    addressSpaceBytes: 0,
+    pids: req.pids ?? config.defaults.pids,
+    outputBytes: req.outputBytes ?? config.defaults.outputBytes,
+    fileSizeBytes: req.fileSizeBytes ?? config.defaults.fileSizeBytes,
+    openFiles: config.openFiles,
+    stackBytes: 0,
+    diskBytes: config.diskBytes,
+  };
+}

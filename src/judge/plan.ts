@@ -1,0 +1,78 @@
+/**
+ * From a raw submission to a job plan: validation with the submission schema (every bad field
+ * reported with its path, never retried), the language, the source files, the limits of each
+ * step (requests above the maxima refused with the field named) and the checker.
+ */
+import { InvalidRequestError } from '../errors';
+import type { RunLimits } from '../sandbox/types';
+import type { BuiltinChecker } from './checkers';
+import type { SourceFile } from './compile-step';
+import type { Language, LanguageRegistry } from './languages';
+import { resolveLimits, type StepLimitsConfig } from './limits';
+import type { makeSubmissionSchema, Submission } from './schema';
+
+export interface JobPlan {
+  submission: Submission;
+  language: Language;
+  files: SourceFile[];
+  compilerOptions: string[];
+  testLimits: RunLimits;
+  compileLimits: RunLimits;
+  checker: { kind: 'builtin'; checker: BuiltinChecker } | { kind: 'custom'; language: Language; source: string };
+  /** Sum of the tests' points. */
+  maxScore: number;
+}
+
+export interface PlanConfig {
+  schema: ReturnType<typeof makeSubmissionSchema>;
+  languages: LanguageRegistry;
+  test: StepLimitsConfig;
+  compile: StepLimitsConfig;
+}
+
+/** Validates `raw` with zod; throws one InvalidRequestError listing every issue, on the first field. */
+export function parseSubmission(raw: unknown, schema: PlanConfig['schema']): Submission {
+  const parsed = schema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  const issues = parsed.error.issues.slice(0, 20).map((i) => {
+    // An unknown key is reported on the key itself, not on the object holding it.
+    const path = i.code === 'unrecognized_keys' && i.keys.length ? [...i.path, i.keys[0]!] : i.path;
+    return { field: fieldName(path), message: i.message };
+  });
+  const [first, ...rest] = issues;
+  if (!first) throw new InvalidRequestError('invalid submission', '(submission)');
+  throw new InvalidRequestError(`${first.message}${rest.map((i) => `; ${i.field}: ${i.message}`).join('')}`, first.field);
+}
+
+/** `testcases[0].stdin` from zod's path. */
+function fieldName(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const p of path) out += typeof p === 'number' ? `[${p}]` : `${out ? '.' : ''}${String(p)}`;
+  return out || '(submission)';
+}
+
+export function planJob(raw: unknown, cfg: PlanConfig): JobPlan {
+  const s = parseSubmission(raw, cfg.schema);
+  const language = cfg.languages.get(s.language, 'language');
+  const compilerOptions = s.compilerOptions ?? [];
+  if (compilerOptions.length && !language.compile) {
+    throw new InvalidRequestError(`language ${language.id} is not compiled`, 'compilerOptions');
+  }
+  let files: SourceFile[];
+  if (s.source !== undefined) {
+    files = [{ name: language.sourceFile, content: Buffer.from(s.source, 'utf8') }];
+  } else {
+    files = (s.files ?? []).map((f) => ({ name: f.name, content: Buffer.from(f.content, f.encoding === 'base64' ? 'base64' : 'utf8') }));
+    if (!files.some((f) => f.name === language.sourceFile)) {
+      throw new InvalidRequestError(`must include the entry point ${JSON.stringify(language.sourceFile)} of language ${language.id}`, 'files');
+    }
+  }
+  const testLimits = resolveLimits(s.limits, cfg.test, 'limits', language);
+  const compileLimits = resolveLimits(s.compileLimits, cfg.compile, 'compileLimits');
+  const c = s.checker;
+  const checker: JobPlan['checker'] = c.type === 'custom'
+    ? { kind: 'custom', language: cfg.languages.get(c.language, 'checker.language'), source: c.source }
+    : { kind: 'builtin', checker: c };
+  const maxScore = s.testcases.reduce((sum, t) => sum + t.points, 0);
+  return { submission: s, language, files, compilerOptions, testLimits, compileLimits, checker, maxScore };
+}

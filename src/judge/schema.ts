@@ -1,0 +1,229 @@
+/**
+ * The two contracts of the judge, declared once with zod and versioned (`schemaVersion`):
+ * the submission a backend sends and the result it reads back (the job's return value on the
+ * queue and what `caged run --json` prints). docs/judging.md documents them key by key.
+ *
+ * Units are in the names: milliseconds (`…Ms`), bytes (`…Bytes`). Every object is strict: an
+ * unknown key is an error naming its path, never silently dropped.
+ */
+import { z } from 'zod';
+
+export const SUBMISSION_SCHEMA_VERSION = 1;
+export const RESULT_SCHEMA_VERSION = 1;
+
+/** Default cap on the source (all files together, after decoding), in bytes. */
+export const DEFAULT_MAX_SOURCE_BYTES = 256 * 1024;
+
+const encoding = z.enum(['utf8', 'base64']).default('utf8');
+const base64Text = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/** A plain file name: no slash, not `.` or `..`, no NUL, at most 100 characters. */
+const fileName = z
+  .string()
+  .min(1)
+  .max(100)
+  .refine((s) => !s.includes('/') && !s.includes('\0') && s !== '.' && s !== '..', { message: 'must be a plain file name (no "/", not "." or "..")' });
+
+const positiveInt = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+
+/** Requested limits of one step; every key optional (absent = the configured default). */
+export const LimitsSchema = z.strictObject({
+  /** CPU time of all the program's processes and threads, in ms. */
+  cpuTimeMs: positiveInt.optional(),
+  /** Wall-clock time, in ms. */
+  wallTimeMs: positiveInt.optional(),
+  /** Memory of the whole container (peak), in bytes. */
+  memoryBytes: positiveInt.optional(),
+  /** Cap on stdout and, separately, on stderr, in bytes. */
+  outputBytes: positiveInt.optional(),
+  /** Processes and threads alive at once. */
+  pids: positiveInt.optional(),
+  /** Largest file the program may write, in bytes. */
+  fileSizeBytes: positiveInt.optional(),
+});
+export type RequestedLimits = z.output<typeof LimitsSchema>;
+export type LimitName = keyof RequestedLimits;
+
+export const SourceFileSchema = z.strictObject({
+  name: fileName,
+  content: z.string(),
+  encoding,
+});
+
+export const TestcaseSchema = z.strictObject({
+  name: z.string().max(200).optional(),
+  stdin: z.string().default(''),
+  stdinEncoding: encoding,
+  /** Absent: the test is accepted whenever the program ends normally. */
+  expected: z.string().optional(),
+  expectedEncoding: encoding,
+  /** Points of the test; the score is their sum over accepted tests. */
+  points: z.number().min(0).max(1e9).default(1),
+});
+
+export const CheckerSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('exact') }),
+  z.strictObject({ type: z.literal('lines') }),
+  z.strictObject({ type: z.literal('tokens') }),
+  z.strictObject({
+    type: z.literal('float'),
+    /** Largest accepted |output − answer|. */
+    absolute: z.number().min(0).default(1e-6),
+    /** Largest accepted |output − answer| / |answer|. */
+    relative: z.number().min(0).default(1e-6),
+  }),
+  z.strictObject({
+    type: z.literal('custom'),
+    /** A language id of the registry; the checker is compiled like a submission. */
+    language: z.string().min(1).max(64),
+    source: z.string().min(1),
+  }),
+]);
+export type Checker = z.output<typeof CheckerSchema>;
+
+export interface SubmissionSchemaOptions {
+  /** Cap on the source (all files together, decoded), in bytes; default 256 KiB. */
+  maxSourceBytes?: number;
+}
+
+function decodedLength(content: string, enc: 'utf8' | 'base64'): number {
+  return enc === 'base64' ? Buffer.from(content, 'base64').length : Buffer.byteLength(content, 'utf8');
+}
+
+/** The submission schema with a configurable source cap (the worker's CAGED_MAX_SOURCE_BYTES). */
+export function makeSubmissionSchema(opts: SubmissionSchemaOptions = {}) {
+  const maxSource = opts.maxSourceBytes ?? DEFAULT_MAX_SOURCE_BYTES;
+  return z
+    .strictObject({
+      schemaVersion: z.literal(SUBMISSION_SCHEMA_VERSION).default(SUBMISSION_SCHEMA_VERSION),
+      /** Chosen by the backend; the queue's idempotency key. */
+      id: z.string().min(1).max(200).regex(/^[A-Za-z0-9._:-]+$/, { message: 'may hold only A-Z a-z 0-9 . _ : -' }).optional(),
+      language: z.string().min(1).max(64),
+      source: z.string().optional(),
+      files: z.array(SourceFileSchema).min(1).max(64).optional(),
+      compilerOptions: z
+        .array(z.string().min(2).max(64).regex(/^-[^\0]*$/, { message: 'must start with "-"' }))
+        .max(16)
+        .optional(),
+      testcases: z.array(TestcaseSchema).min(1).max(1000),
+      limits: LimitsSchema.optional(),
+      compileLimits: LimitsSchema.optional(),
+      checker: CheckerSchema.default({ type: 'tokens' }),
+      stopOnFirstFailure: z.boolean().default(false),
+    })
+    .superRefine((s, ctx) => {
+      if ((s.source === undefined) === (s.files === undefined)) {
+        ctx.addIssue({ code: 'custom', path: ['source'], message: 'give exactly one of "source" and "files"' });
+        return;
+      }
+      let total = 0;
+      if (s.source !== undefined) {
+        total = Buffer.byteLength(s.source, 'utf8');
+        if (total > maxSource) ctx.addIssue({ code: 'custom', path: ['source'], message: `is ${total} bytes, more than the ${maxSource} allowed` });
+      }
+      const seen = new Set<string>();
+      s.files?.forEach((f, i) => {
+        if (f.encoding === 'base64' && !base64Text.test(f.content)) ctx.addIssue({ code: 'custom', path: ['files', i, 'content'], message: 'is not base64' });
+        if (seen.has(f.name)) ctx.addIssue({ code: 'custom', path: ['files', i, 'name'], message: `duplicate file name ${JSON.stringify(f.name)}` });
+        seen.add(f.name);
+        total += decodedLength(f.content, f.encoding);
+        if (total > maxSource) ctx.addIssue({ code: 'custom', path: ['files', i, 'content'], message: `the files reach ${total} bytes, more than the ${maxSource} allowed` });
+      });
+      s.testcases.forEach((t, i) => {
+        if (t.stdinEncoding === 'base64' && !base64Text.test(t.stdin)) ctx.addIssue({ code: 'custom', path: ['testcases', i, 'stdin'], message: 'is not base64' });
+        if (t.expected !== undefined && t.expectedEncoding === 'base64' && !base64Text.test(t.expected)) {
+          ctx.addIssue({ code: 'custom', path: ['testcases', i, 'expected'], message: 'is not base64' });
+        }
+      });
+    });
+}
+
+/** The submission with the default source cap (256 KiB). */
+export const SubmissionSchema = makeSubmissionSchema();
+/** A validated submission (defaults filled in). */
+export type Submission = z.output<typeof SubmissionSchema>;
+/** What a producer may send (defaults optional). */
+export type SubmissionInput = z.input<typeof SubmissionSchema>;
+export type Testcase = Submission['testcases'][number];
+
+// ---------------------------------------------------------------------------------------------
+// The result.
+
+export const VERDICTS = ['AC', 'WA', 'TLE', 'MLE', 'OLE', 'RE', 'CE', 'SE', 'IE'] as const;
+export const VerdictSchema = z.enum(VERDICTS);
+export type Verdict = z.output<typeof VerdictSchema>;
+
+export const TEST_VERDICTS = ['AC', 'WA', 'TLE', 'MLE', 'OLE', 'RE', 'SE', 'IE', 'SKIPPED'] as const;
+export const TestVerdictSchema = z.enum(TEST_VERDICTS);
+export type TestVerdict = z.output<typeof TestVerdictSchema>;
+
+export const COMPILE_VERDICTS = ['OK', 'CE', 'TLE', 'MLE', 'OLE', 'SE', 'IE'] as const;
+export const CompileVerdictSchema = z.enum(COMPILE_VERDICTS);
+export type CompileVerdict = z.output<typeof CompileVerdictSchema>;
+
+export const Judge0StatusSchema = z.strictObject({ id: z.number().int(), description: z.string() });
+export type Judge0Status = z.output<typeof Judge0StatusSchema>;
+
+export const LimitHitSchema = z.enum(['cpu', 'wall', 'memory', 'output', 'pids', 'fileSize']).nullable();
+
+const nonNegative = z.number().min(0);
+
+export const CompileResultSchema = z.strictObject({
+  verdict: CompileVerdictSchema,
+  exitCode: z.number().int().nullable(),
+  /** The compiler's stdout then stderr, as UTF-8 text, capped (64 KiB by default). */
+  output: z.string(),
+  outputTruncated: z.boolean(),
+  cpuTimeMs: nonNegative,
+  wallTimeMs: nonNegative,
+  memoryBytes: nonNegative,
+  /** True when the artefact came from the compile cache (the times and memory are then 0). */
+  cached: z.boolean(),
+});
+export type CompileResult = z.output<typeof CompileResultSchema>;
+
+export const TestResultSchema = z.strictObject({
+  /** 0-based position in `testcases`. */
+  index: z.number().int().min(0),
+  name: z.string().nullable(),
+  verdict: TestVerdictSchema,
+  judge0: Judge0StatusSchema,
+  exitCode: z.number().int().nullable(),
+  signal: z.string().nullable(),
+  stdout: z.string(),
+  stdoutEncoding: z.enum(['utf8', 'base64']),
+  stdoutTruncated: z.boolean(),
+  stderr: z.string(),
+  stderrEncoding: z.enum(['utf8', 'base64']),
+  stderrTruncated: z.boolean(),
+  cpuTimeMs: nonNegative,
+  wallTimeMs: nonNegative,
+  memoryBytes: nonNegative,
+  limitHit: LimitHitSchema,
+  message: z.string(),
+  /** Points earned by this test (its `points`, a fraction of them, or 0). */
+  points: nonNegative,
+  checkerMessage: z.string().nullable(),
+});
+export type TestResult = z.output<typeof TestResultSchema>;
+
+export const JudgeResultSchema = z.strictObject({
+  schemaVersion: z.literal(RESULT_SCHEMA_VERSION),
+  submissionId: z.string().nullable(),
+  verdict: VerdictSchema,
+  judge0: Judge0StatusSchema,
+  message: z.string(),
+  score: nonNegative,
+  maxScore: nonNegative,
+  language: z.strictObject({ id: z.string(), name: z.string(), version: z.string() }),
+  image: z.strictObject({ name: z.string(), digest: z.string() }),
+  compile: CompileResultSchema.optional(),
+  tests: z.array(TestResultSchema),
+  timing: z.strictObject({
+    /** From validation to the result, in ms. */
+    totalMs: nonNegative,
+    /** The compile step including the cache lookup, in ms (0 for interpreted languages). */
+    compileMs: nonNegative,
+  }),
+});
+export type JudgeResult = z.output<typeof JudgeResultSchema>;

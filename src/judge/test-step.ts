@@ -1,0 +1,141 @@
+/**
+ * One test of a job: the program run in a fresh container on the compiled box (box mode
+ * `overlay`: it sees the job's files, its writes vanish with it, so tests cannot affect each
+ * other), classified (run-verdict.ts), then its stdout checked against the expected answer by
+ * the job's checker. A test without `expected` is accepted whenever the program ends normally.
+ */
+import { ImageError } from '../errors';
+import { ChildError } from '../sandbox/child-error';
+import type { RunLimits, RunResult } from '../sandbox/types';
+import { runBuiltinChecker, type BuiltinChecker } from './checkers';
+import type { JobContext } from './compile-step';
+import type { CustomChecker } from './custom-checker';
+import type { Language } from './languages';
+import { encodeOutput, oneLine, roundScore } from './result';
+import { classifyRun } from './run-verdict';
+import type { Testcase, TestResult, TestVerdict } from './schema';
+import { JUDGE0, judge0Of } from './verdict';
+
+export interface TestRequest {
+  index: number;
+  testcase: Testcase;
+  language: Language;
+  /** Host path of the compiled box (read-only to the tests). */
+  box: string;
+  limits: RunLimits;
+  checker: { kind: 'builtin'; checker: BuiltinChecker } | { kind: 'custom'; checker: CustomChecker };
+  /** Cap on stdout and on stderr in the result, in bytes each. */
+  reportBytes: number;
+}
+
+export function decode(text: string, encoding: 'utf8' | 'base64'): Buffer {
+  return Buffer.from(text, encoding === 'base64' ? 'base64' : 'utf8');
+}
+
+export async function runTest(ctx: JobContext, req: TestRequest): Promise<TestResult> {
+  const { testcase: tc } = req;
+  const stdin = decode(tc.stdin, tc.stdinEncoding);
+  let run: RunResult;
+  try {
+    run = await ctx.sandbox.run({
+      rootfs: ctx.rootfs,
+      box: { hostDir: req.box, mode: 'overlay' },
+      argv: req.language.run,
+      env: req.language.env,
+      stdin,
+      limits: req.limits,
+      label: `${ctx.label} test ${req.index + 1}`,
+    });
+  } catch (err) {
+    const failure = execFailure(err, req.language);
+    if (failure) return notStarted(req, failure);
+    throw err;
+  }
+  const classified = classifyRun(run, req.limits);
+  let verdict: TestVerdict = classified.verdict === 'OK' ? 'AC' : classified.verdict;
+  let fraction = verdict === 'AC' ? 1 : 0;
+  let message = classified.message;
+  let checkerMessage: string | null = null;
+  if (classified.verdict === 'OK' && tc.expected !== undefined) {
+    const answer = decode(tc.expected, tc.expectedEncoding);
+    if (req.checker.kind === 'builtin') {
+      const outcome = runBuiltinChecker(req.checker.checker, run.stdout, answer);
+      verdict = outcome.accepted ? 'AC' : 'WA';
+      fraction = outcome.accepted ? 1 : 0;
+      checkerMessage = outcome.message;
+    } else {
+      const outcome = await req.checker.checker.check(stdin, run.stdout, answer);
+      verdict = outcome.verdict;
+      fraction = outcome.fraction;
+      checkerMessage = outcome.message;
+    }
+    message = verdict === 'AC' ? 'accepted' : verdict === 'WA' ? 'wrong answer' : 'checker failure';
+  } else if (classified.verdict === 'OK') {
+    message = 'exited normally (no expected output to check)';
+  }
+  const stdout = encodeOutput(run.stdout, req.reportBytes, run.stdoutTruncated);
+  const stderr = encodeOutput(run.stderr, req.reportBytes, run.stderrTruncated);
+  return {
+    index: req.index,
+    name: tc.name ?? null,
+    verdict,
+    judge0: judge0Of(verdict, run.signal),
+    exitCode: run.exitCode,
+    signal: run.signal,
+    stdout: stdout.text,
+    stdoutEncoding: stdout.encoding,
+    stdoutTruncated: stdout.truncated,
+    stderr: stderr.text,
+    stderrEncoding: stderr.encoding,
+    stderrTruncated: stderr.truncated,
+    cpuTimeMs: run.cpuTimeMs,
+    wallTimeMs: run.wallTimeMs,
+    memoryBytes: run.memoryBytes,
+    limitHit: classified.limitHit,
+    message: oneLine(message),
+    points: roundScore(fraction * tc.points),
+    checkerMessage: checkerMessage === null ? null : oneLine(checkerMessage),
+  };
+}
+
+/**
+ * A run command that cannot be executed. When it is the submission's own artefact (a path in
+ * /box such as ./main, missing because of its compiler options, say) that is the program's
+ * failure: RE with Judge0 14 (Exec Format Error). When it is the image's interpreter, the image
+ * is broken: a retryable ImageError.
+ */
+function execFailure(err: unknown, language: Language): string | null {
+  if (!(err instanceof ChildError) || err.stageName !== 'exec') return null;
+  const program = language.run[0] ?? '';
+  if (!program.includes('/')) throw new ImageError(`the image cannot run ${program} for language ${language.id}: ${err.errnoName}`, { cause: err });
+  return `the program ${program} could not be started: ${err.errnoName}`;
+}
+
+function notStarted(req: TestRequest, message: string): TestResult {
+  return { ...skippedTest(req.index, req.testcase, message), verdict: 'RE', judge0: { ...JUDGE0.execFormatError } };
+}
+
+/** The entry of a test that was not run (stopOnFirstFailure, or the job ended before tests). */
+export function skippedTest(index: number, tc: Testcase, why: string): TestResult {
+  return {
+    index,
+    name: tc.name ?? null,
+    verdict: 'SKIPPED',
+    judge0: judge0Of('SKIPPED'),
+    exitCode: null,
+    signal: null,
+    stdout: '',
+    stdoutEncoding: 'utf8',
+    stdoutTruncated: false,
+    stderr: '',
+    stderrEncoding: 'utf8',
+    stderrTruncated: false,
+    cpuTimeMs: 0,
+    wallTimeMs: 0,
+    memoryBytes: 0,
+    limitHit: null,
+    message: why,
+    points: 0,
+    checkerMessage: null,
+  };
+}

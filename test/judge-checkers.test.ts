@@ -1,0 +1,226 @@
+/**
+ * The checkers: the built-in ones as functions on strings, then every checker on real runs,
+ * including a custom C checker following testlib's exit codes (accepted, wrong answer,
+ * presentation error, partial points, checker failure → IE).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { checkExact, checkFloat, checkLines, checkTokens } from '../src/judge/checkers';
+import { interpretExit, parsePoints } from '../src/judge/custom-checker';
+import { Judge } from '../src/judge/judge';
+import type { SubmissionInput } from '../src/judge/schema';
+import { Sandbox } from '../src/sandbox/sandbox';
+import { TEST_MANIFEST } from './helpers/image';
+
+const b = (s: string) => Buffer.from(s);
+
+describe('the exact checker', () => {
+  it('accepts identical bytes only', () => {
+    expect(checkExact(b('1 2\n'), b('1 2\n')).accepted).toBe(true);
+    expect(checkExact(b('1 2'), b('1 2\n')).accepted).toBe(false);
+    expect(checkExact(b('1 2\n'), b('1 3\n')).message).toContain('byte 2');
+    expect(checkExact(Buffer.from([0, 255]), Buffer.from([0, 255])).accepted).toBe(true);
+  });
+});
+
+describe('the lines checker', () => {
+  it('ignores trailing whitespace of each line and final newlines', () => {
+    expect(checkLines(b('a  \nb\t\n\n\n'), b('a\nb')).accepted).toBe(true);
+    expect(checkLines(b('a\r\nb\r\n'), b('a\nb\n')).accepted).toBe(true);
+    expect(checkLines(b(''), b('\n\n')).accepted).toBe(true);
+  });
+
+  it('keeps inner and leading whitespace and empty lines in between', () => {
+    expect(checkLines(b('a  b'), b('a b')).accepted).toBe(false);
+    expect(checkLines(b(' a'), b('a')).accepted).toBe(false);
+    const r = checkLines(b('a\n\nb'), b('a\nb'));
+    expect(r.accepted).toBe(false);
+    expect(r.message).toContain('line 2 differs');
+  });
+});
+
+describe('the tokens checker', () => {
+  it('ignores all whitespace between tokens', () => {
+    expect(checkTokens(b('1   2\n\n3\t'), b('1 2 3')).accepted).toBe(true);
+    expect(checkTokens(b(''), b(' \n')).accepted).toBe(true);
+  });
+
+  it('says which token differs', () => {
+    expect(checkTokens(b('1 2'), b('1 2 3')).message).toBe('token 3 differs: expected "3", got end of output');
+    expect(checkTokens(b('1 2 4'), b('1 2 3')).message).toBe('token 3 differs: expected "3", got "4"');
+    expect(checkTokens(b('12'), b('1 2')).accepted).toBe(false);
+  });
+});
+
+describe('the float checker', () => {
+  it('accepts numbers within the absolute or the relative error', () => {
+    expect(checkFloat(b('0.3333333'), b('0.333333333'), 1e-6, 0).accepted).toBe(true);
+    expect(checkFloat(b('1000000.5'), b('1000000'), 0, 1e-6).accepted).toBe(true);
+    expect(checkFloat(b('1.000001'), b('1'), 1e-6, 0).accepted).toBe(true);
+    expect(checkFloat(b('1e-9'), b('0'), 1e-6, 1e-6).accepted).toBe(true);
+    expect(checkFloat(b('-2.5E+3'), b('-2500'), 1e-9, 0).accepted).toBe(true);
+  });
+
+  it('refuses numbers outside both', () => {
+    expect(checkFloat(b('1.1'), b('1.0'), 1e-6, 1e-6).accepted).toBe(false);
+    expect(checkFloat(b('1.00001'), b('1'), 1e-6, 1e-6).accepted).toBe(false);
+  });
+
+  it('compares non-numeric tokens exactly', () => {
+    expect(checkFloat(b('case 1: 1.0000001'), b('case 1: 1'), 1e-6, 1e-6).accepted).toBe(true);
+    expect(checkFloat(b('Case 1: 1'), b('case 1: 1'), 1e-6, 1e-6).accepted).toBe(false);
+    expect(checkFloat(b('1.0x'), b('1.0'), 1e-6, 1e-6).accepted).toBe(false);
+    expect(checkFloat(b('nan'), b('nan'), 1e-6, 1e-6).accepted).toBe(true);
+    expect(checkFloat(b('1 2'), b('1 2 3'), 1e-6, 1e-6).accepted).toBe(false);
+  });
+});
+
+describe('the custom checker protocol', () => {
+  it('reads partial points as a fraction or as "points F"', () => {
+    expect(parsePoints(b('points 0.5\n'))).toBe(0.5);
+    expect(parsePoints(b('0.25 well done'))).toBe(0.25);
+    expect(parsePoints(b('1.5'))).toBeNull();
+    expect(parsePoints(b('points'))).toBeNull();
+    expect(parsePoints(b('half'))).toBeNull();
+  });
+
+  it('maps testlib exit codes', () => {
+    const none = Buffer.alloc(0);
+    expect(interpretExit(0, none, b('ok'))).toMatchObject({ verdict: 'AC', fraction: 1, message: 'ok' });
+    expect(interpretExit(1, none, b('wrong'))).toMatchObject({ verdict: 'WA', fraction: 0 });
+    expect(interpretExit(2, none, b('format'))).toMatchObject({ verdict: 'WA', message: 'presentation error: format' });
+    expect(interpretExit(3, none, b('bad answer file'))).toMatchObject({ verdict: 'IE', message: 'the checker failed: bad answer file' });
+    expect(interpretExit(7, b('points 0.5'), none)).toMatchObject({ verdict: 'WA', fraction: 0.5 });
+    expect(interpretExit(7, b('1'), none)).toMatchObject({ verdict: 'AC', fraction: 1 });
+    expect(interpretExit(7, none, b('points 0.25 partial'))).toMatchObject({ verdict: 'WA', fraction: 0.25 });
+    expect(interpretExit(7, b('lots'), none).verdict).toBe('IE');
+    expect(interpretExit(42, none, none).verdict).toBe('IE');
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// On real runs.
+
+let judge: Judge;
+let cacheDir: string;
+
+beforeAll(async () => {
+  if (!fs.existsSync(TEST_MANIFEST)) throw new Error(`test image ${TEST_MANIFEST} is missing: run \`npm run image:build -- debian\` first`);
+  cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'caged-checkers-cache-'));
+  judge = await Judge.create({ sandbox: await Sandbox.create(), manifestPath: TEST_MANIFEST, compileCacheDir: cacheDir });
+}, 120_000);
+
+afterAll(async () => {
+  await judge?.close();
+  fs.rmSync(cacheDir, { recursive: true, force: true });
+});
+
+/** Echoes its input: the test's stdin decides the output. */
+const ECHO_PY = 'import sys\nsys.stdout.write(sys.stdin.read())\n';
+
+describe('when each built-in checker judges the same outputs', () => {
+  const testcases = [
+    { name: 'trailing blanks', stdin: '1 2  \n\n', expected: '1 2' },
+    { name: 'spacing', stdin: '1   2', expected: '1 2' },
+    { name: 'float error', stdin: '1.0000001 2', expected: '1 2' },
+  ];
+  it.each([
+    ['exact', ['WA', 'WA', 'WA']],
+    ['lines', ['AC', 'WA', 'WA']],
+    ['tokens', ['AC', 'AC', 'WA']],
+    ['float', ['AC', 'AC', 'AC']],
+  ] as const)('%s gives %j', async (type, verdicts) => {
+    const r = await judge.judge({ language: 'python3', source: ECHO_PY, testcases, checker: { type } });
+    expect(r.tests.map((t) => t.verdict)).toEqual(verdicts);
+  });
+
+  it('float honours the given epsilons', async () => {
+    const r = await judge.judge({ language: 'python3', source: ECHO_PY, testcases: [{ stdin: '1.01', expected: '1' }], checker: { type: 'float', absolute: 0.02, relative: 0 } });
+    expect(r.verdict).toBe('AC');
+  });
+});
+
+/**
+ * A testlib-style checker: input holds the number the program echoes; equal to the answer →
+ * 0, half of it → 7 with "points 0.5", not a number → 2, an answer file that is not a number →
+ * 3, else 1. It also checks that nothing of the submission's box is visible to it.
+ */
+const CHECKER_C = `#include <stdio.h>
+#include <unistd.h>
+int main(int argc, char **argv) {
+  if (argc != 4) { fprintf(stderr, "usage: input output answer"); return 3; }
+  if (access("/box/planted", F_OK) == 0) { fprintf(stderr, "the submission's box is visible"); return 3; }
+  FILE *in = fopen(argv[1], "r"), *out = fopen(argv[2], "r"), *ans = fopen(argv[3], "r");
+  if (!in || !out || !ans) { fprintf(stderr, "cannot open the files"); return 3; }
+  long want, got;
+  if (fscanf(ans, "%ld", &want) != 1) { fprintf(stderr, "the answer file is not a number"); return 3; }
+  if (fscanf(out, "%ld", &got) != 1) { fprintf(stderr, "no number in the output"); return 2; }
+  if (got == want) { fprintf(stderr, "ok %ld", got); return 0; }
+  if (2 * got == want) { printf("points 0.5\\n"); fprintf(stderr, "half of it"); return 7; }
+  fprintf(stderr, "expected %ld, got %ld", want, got);
+  return 1;
+}
+`;
+
+/** Prints its input, after planting a link to a host-looking path in its box. */
+const PLANTING_PY = 'import os, sys\nos.symlink("/etc/shadow", "planted")\nos.symlink("/etc/shadow", "output")\nsys.stdout.write(sys.stdin.read())\n';
+
+describe('when a custom C checker follows the testlib exit codes', () => {
+  const submission: SubmissionInput = {
+    language: 'python3',
+    source: PLANTING_PY,
+    checker: { type: 'custom', language: 'c', source: CHECKER_C },
+    testcases: [
+      { stdin: '10', expected: '10', points: 4 },
+      { stdin: '5', expected: '10', points: 4 },
+      { stdin: '3', expected: '10', points: 4 },
+      { stdin: 'ten', expected: '10', points: 4 },
+      { stdin: '10', expected: 'ten', points: 4 },
+    ],
+  };
+
+  it('gives AC, partial points, WA, PE as WA, and IE for a checker failure', async () => {
+    const r = await judge.judge(submission);
+    expect(r.tests.map((t) => t.verdict)).toEqual(['AC', 'WA', 'WA', 'WA', 'IE']);
+    expect(r.tests.map((t) => t.points)).toEqual([4, 2, 0, 0, 0]);
+    expect(r.tests[0]!.checkerMessage).toBe('ok 10');
+    expect(r.tests[1]!.checkerMessage).toBe('half of it');
+    expect(r.tests[2]!.checkerMessage).toBe('expected 10, got 3');
+    expect(r.tests[3]!.checkerMessage).toBe('presentation error: no number in the output');
+    expect(r.tests[4]!.checkerMessage).toBe('the checker failed: the answer file is not a number');
+    expect(r.tests[4]!.judge0.id).toBe(13);
+    expect(r.verdict).toBe('WA');
+    expect(r.score).toBe(6);
+    expect(r.maxScore).toBe(20);
+  }, 60_000);
+
+  it('reports IE, not AC, when the checker fails on the only test', async () => {
+    const r = await judge.judge({ ...submission, testcases: [{ stdin: '10', expected: 'ten' }] });
+    expect(r.verdict).toBe('IE');
+    expect(r.judge0).toEqual({ id: 13, description: 'Internal Error' });
+    expect(r.score).toBe(0);
+  });
+
+  it('compiles the checker once across jobs (its own compile-cache entry)', async () => {
+    await judge.judge({ ...submission, testcases: [{ stdin: '1', expected: '1' }] });
+    const before = judge.stats();
+    const r = await judge.judge({ ...submission, testcases: [{ stdin: '2', expected: '2' }] });
+    expect(r.verdict).toBe('AC');
+    expect(judge.stats().compiles).toBe(before.compiles);
+    expect(judge.stats().cache!.hits).toBe(before.cache!.hits + 1);
+  });
+
+  it('reports IE when the checker does not compile', async () => {
+    const r = await judge.judge({ ...submission, checker: { type: 'custom', language: 'c', source: 'int main( {' } });
+    expect(r.verdict).toBe('IE');
+    expect(r.message).toContain('the custom checker did not compile');
+    expect(r.tests.every((t) => t.verdict === 'SKIPPED')).toBe(true);
+  });
+
+  it('reports IE when the checker itself crashes', async () => {
+    const r = await judge.judge({ ...submission, testcases: [{ stdin: '1', expected: '1' }], checker: { type: 'custom', language: 'c', source: '#include <stdlib.h>\nint main(void){abort();}\n' } });
+    expect(r.verdict).toBe('IE');
+    expect(r.tests[0]!.checkerMessage).toContain('SIGABRT');
+  });
+});

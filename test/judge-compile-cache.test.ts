@@ -1,0 +1,156 @@
+/**
+ * The compile cache on its own (no containers): keys, what it refuses to read from a box
+ * (links, special files), LRU eviction within its bound, a vanished entry, and several
+ * processes hammering one cache directory at once.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { CompileCache, compileCacheKey } from '../src/judge/compile-cache';
+import { openRegularNoFollow, UnsafeEntryError, writeNewFile } from '../src/judge/safe-fs';
+
+let root: string;
+beforeEach(() => {
+  root = fs.mkdtempSync(path.join(os.tmpdir(), 'caged-cc-'));
+});
+afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
+
+function box(files: Record<string, string | Buffer>): string {
+  const dir = fs.mkdtempSync(path.join(root, 'box-'));
+  for (const [name, content] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    fs.writeFileSync(path.join(dir, name), content, { mode: name.endsWith('.sh') || name === 'main' ? 0o700 : 0o600 });
+  }
+  return dir;
+}
+
+const compiled = { outputText: 'warning: x', outputTruncated: false };
+const key = (n: string) => compileCacheKey({ imageDigest: 'd', languageId: 'c', compileCommand: ['gcc'], compilerOptions: [], files: [{ name: 'main.c', content: Buffer.from(n) }] });
+
+describe('the key', () => {
+  it('changes with every part and not with the order of the files', () => {
+    const base = { imageDigest: 'd', languageId: 'c', compileCommand: ['gcc'], compilerOptions: ['-O2'], files: [{ name: 'a', content: Buffer.from('1') }, { name: 'b', content: Buffer.from('2') }] };
+    const k = compileCacheKey(base);
+    expect(compileCacheKey({ ...base, files: [...base.files].reverse() })).toBe(k);
+    expect(compileCacheKey({ ...base, imageDigest: 'e' })).not.toBe(k);
+    expect(compileCacheKey({ ...base, languageId: 'cpp17' })).not.toBe(k);
+    expect(compileCacheKey({ ...base, compilerOptions: ['-O3'] })).not.toBe(k);
+    expect(compileCacheKey({ ...base, files: [{ name: 'a', content: Buffer.from('12') }, { name: 'b', content: Buffer.from('') }] })).not.toBe(k);
+  });
+});
+
+describe('when an artefact is stored and restored', () => {
+  it('copies the tree without the sources, readable by every uid, with the compiler output', () => {
+    const cache = CompileCache.open({ dir: path.join(root, 'cache') });
+    const from = box({ 'main.c': 'src', main: 'ELF', 'lib/data.txt': 'x' });
+    expect(cache.store(key('1'), from, new Set(['main.c']), compiled)).toBe(true);
+    const to = box({ 'main.c': 'src' });
+    expect(cache.restore(key('1'), to)).toEqual(compiled);
+    expect(fs.readFileSync(path.join(to, 'main'), 'utf8')).toBe('ELF');
+    expect(fs.statSync(path.join(to, 'main')).mode & 0o777).toBe(0o755);
+    expect(fs.statSync(path.join(to, 'lib/data.txt')).mode & 0o777).toBe(0o644);
+    expect(cache.stats()).toMatchObject({ hits: 1, misses: 0, inserts: 1 });
+    expect(cache.restore(key('2'), to)).toBeNull();
+    expect(cache.stats().misses).toBe(1);
+  });
+});
+
+describe('when the box holds a link or a special file', () => {
+  it('does not cache it and never reads through the link', () => {
+    const cache = CompileCache.open({ dir: path.join(root, 'cache') });
+    const secret = path.join(root, 'secret');
+    fs.writeFileSync(secret, 'host secret');
+    const withLink = box({ main: 'ELF' });
+    fs.symlinkSync(secret, path.join(withLink, 'leak'));
+    expect(cache.store(key('link'), withLink, new Set(), compiled)).toBe(false);
+    const withFifo = box({ main: 'ELF' });
+    fs.mkdirSync(path.join(withFifo, 'sub'));
+    execFileSync('mkfifo', [path.join(withFifo, 'sub', 'pipe')]);
+    expect(cache.store(key('fifo'), withFifo, new Set(), compiled)).toBe(false);
+    expect(fs.readdirSync(path.join(root, 'cache', 'entries'))).toEqual([]);
+  });
+
+  it('refuses to open a link, and never creates a file through one', () => {
+    const dir = box({});
+    const target = path.join(root, 'target');
+    fs.writeFileSync(target, 'keep');
+    fs.symlinkSync(target, path.join(dir, 'main.c'));
+    expect(() => openRegularNoFollow(path.join(dir, 'main.c'))).toThrow(UnsafeEntryError);
+    expect(() => writeNewFile(dir, 'main.c', 'overwrite')).toThrow(/EEXIST/);
+    expect(fs.readFileSync(target, 'utf8')).toBe('keep');
+  });
+});
+
+describe('when the cache grows past its bound', () => {
+  it('evicts the least recently used entries', () => {
+    const cache = CompileCache.open({ dir: path.join(root, 'cache'), maxBytes: 1024 * 1024 });
+    const blob = Buffer.alloc(400 * 1024, 1);
+    const meta = (n: string) => path.join(root, 'cache', 'entries', key(n), 'meta.json');
+    for (const n of ['1', '2']) {
+      expect(cache.store(key(n), box({ main: blob }), new Set(), compiled)).toBe(true);
+      const then = new Date(Date.now() - (3 - Number(n)) * 60_000);
+      fs.utimesSync(meta(n), then, then);
+    }
+    expect(cache.restore(key('1'), box({}))).not.toBeNull(); // 1 is now the most recently used
+    expect(cache.store(key('3'), box({ main: blob }), new Set(), compiled)).toBe(true);
+    const left = fs.readdirSync(path.join(root, 'cache', 'entries'));
+    expect(left.sort()).toEqual([key('1'), key('3')].sort());
+    expect(cache.sizeBytes()).toBeLessThanOrEqual(1024 * 1024);
+    expect(cache.stats().evictions).toBe(1);
+  });
+});
+
+describe('when an entry vanishes while it is copied', () => {
+  it('counts a miss and leaves nothing of it in the box', () => {
+    const cache = CompileCache.open({ dir: path.join(root, 'cache') });
+    cache.store(key('1'), box({ main: 'ELF', 'lib/a': 'a', 'lib/b': 'b' }), new Set(), compiled);
+    fs.rmSync(path.join(root, 'cache', 'entries', key('1'), 'files', 'lib', 'b'));
+    const to = box({ 'main.c': 'src' });
+    expect(cache.restore(key('1'), to)).toBeNull();
+    expect(fs.readdirSync(to)).toEqual(['main.c']);
+  });
+});
+
+describe('when several processes share one cache directory', () => {
+  it('stays consistent and within its bound', async () => {
+    const dist = path.join(__dirname, '..', 'dist', 'src', 'judge', 'compile-cache.js');
+    if (!fs.existsSync(dist)) throw new Error(`${dist} is missing: run \`npm run build\` (npm test does it) first`);
+    const dir = path.join(root, 'cache');
+    const script = `
+      const fs = require('fs'), path = require('path'), os = require('os');
+      const { CompileCache, compileCacheKey } = require(${JSON.stringify(dist)});
+      const cache = CompileCache.open({ dir: ${JSON.stringify(dir)}, maxBytes: 2 * 1024 * 1024 });
+      const work = fs.mkdtempSync(path.join(${JSON.stringify(root)}, 'w-'));
+      for (let i = 0; i < 60; i++) {
+        const n = String(i % 12);
+        const k = compileCacheKey({ imageDigest: 'd', languageId: 'c', compileCommand: [], compilerOptions: [], files: [{ name: 'm', content: Buffer.from(n) }] });
+        const box = fs.mkdtempSync(path.join(work, 'b-'));
+        const hit = cache.restore(k, box);
+        if (hit) {
+          const got = fs.readFileSync(path.join(box, 'main'));
+          if (got.length !== 300 * 1024 || got[0] !== Number(n)) throw new Error('corrupt entry ' + n);
+        } else {
+          fs.writeFileSync(path.join(box, 'main'), Buffer.alloc(300 * 1024, Number(n)));
+          cache.store(k, box, new Set(), { outputText: '', outputTruncated: false });
+        }
+        fs.rmSync(box, { recursive: true, force: true });
+      }
+      process.stdout.write(JSON.stringify(cache.stats()));
+    `;
+    const runs = Array.from({ length: 4 }, () => new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
+      const child = spawn(process.execPath, ['-e', script]);
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      child.on('close', (code) => resolve({ code, out, err }));
+    }));
+    const results = await Promise.all(runs);
+    for (const r of results) expect({ code: r.code, err: r.err }).toEqual({ code: 0, err: '' });
+    const hits = results.reduce((s, r) => s + (JSON.parse(r.out) as { hits: number }).hits, 0);
+    expect(hits).toBeGreaterThan(0);
+    expect(CompileCache.open({ dir }).sizeBytes()).toBeLessThanOrEqual(2 * 1024 * 1024);
+    expect(fs.readdirSync(path.join(dir, 'tmp'))).toEqual([]);
+  }, 60_000);
+});

@@ -1,0 +1,228 @@
+/**
+ * The pipeline on the real image: one compile for many tests, stopOnFirstFailure, the compile
+ * cache across submissions, isolation between tests, compile bombs, and requests refused with
+ * the field named (limits above the maxima, bad payloads).
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { InvalidRequestError, HostError } from '../src/errors';
+import { Judge, type JudgeProgress } from '../src/judge/judge';
+import type { SubmissionInput } from '../src/judge/schema';
+import { Sandbox } from '../src/sandbox/sandbox';
+import { TEST_MANIFEST } from './helpers/image';
+
+let sandbox: Sandbox;
+let judge: Judge;
+let cacheDir: string;
+
+beforeAll(async () => {
+  if (!fs.existsSync(TEST_MANIFEST)) throw new Error(`test image ${TEST_MANIFEST} is missing: run \`npm run image:build -- debian\` first`);
+  cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'caged-pipeline-cache-'));
+  sandbox = await Sandbox.create();
+  judge = await Judge.create({ sandbox, manifestPath: TEST_MANIFEST, compileCacheDir: cacheDir, maxima: { cpuTimeMs: 5000 }, maxSourceBytes: 4096 });
+}, 120_000);
+
+afterAll(async () => {
+  await judge?.close();
+  fs.rmSync(cacheDir, { recursive: true, force: true });
+});
+
+/** A C program echoing its one number; `tag` makes the source (and its cache key) unique. */
+function echoC(tag = crypto.randomBytes(6).toString('hex')): string {
+  return `/* ${tag} */\n#include <stdio.h>\nint main(void){long x; if(scanf("%ld",&x)!=1) return 1; printf("%ld\\n", x); return 0;}\n`;
+}
+
+function ownJobDirs(): string[] {
+  return fs.readdirSync(sandbox.jobsDir).filter((n) => n.startsWith(`caged-${process.pid}-`));
+}
+
+describe('when a submission has 50 tests', () => {
+  it('compiles once and runs every test', async () => {
+    const before = judge.stats();
+    const testcases = Array.from({ length: 50 }, (_, i) => ({ stdin: `${i}\n`, expected: `${i}\n`, points: 2 }));
+    const r = await judge.judge({ language: 'c', source: echoC(), testcases });
+    const after = judge.stats();
+    expect(r.verdict).toBe('AC');
+    expect(r.tests).toHaveLength(50);
+    expect(r.tests.every((t) => t.verdict === 'AC')).toBe(true);
+    expect(r.score).toBe(100);
+    expect(r.maxScore).toBe(100);
+    expect(after.compiles - before.compiles).toBe(1);
+    expect(after.cache!.misses - before.cache!.misses).toBe(1);
+    expect(r.compile?.cached).toBe(false);
+  }, 60_000);
+});
+
+describe('when stopOnFirstFailure is set', () => {
+  const testcases = Array.from({ length: 10 }, (_, i) => ({ name: `t${i + 1}`, stdin: `${i}`, expected: i === 3 ? 'nope' : `${i}` }));
+
+  it.each([1, 2])('stops at the first failing test and marks the rest SKIPPED (parallelism %d)', async (parallelism) => {
+    const j = parallelism === 1 ? judge : await Judge.create({ sandbox, manifestPath: TEST_MANIFEST, compileCacheDir: cacheDir, testParallelism: parallelism });
+    const progress: JudgeProgress[] = [];
+    try {
+      const r = await j.judge({ language: 'c', source: echoC(), testcases, stopOnFirstFailure: true }, { onProgress: (p) => progress.push(p) });
+      expect(r.verdict).toBe('WA');
+      expect(r.message).toContain('test 4 (t4)');
+      expect(r.tests.map((t) => t.verdict)).toEqual(['AC', 'AC', 'AC', 'WA', ...Array(6).fill('SKIPPED')]);
+      expect(r.tests[5]!.message).toContain('stopOnFirstFailure');
+      expect(r.score).toBe(3);
+      if (parallelism === 1) expect(progress.map((p) => p.testIndex)).toEqual([0, 1, 2, 3]);
+      expect(progress.every((p) => p.total === 10)).toBe(true);
+    } finally {
+      if (j !== judge) await j.close();
+    }
+  }, 60_000);
+
+  it('runs every test without it', async () => {
+    const r = await judge.judge({ language: 'c', source: echoC(), testcases });
+    expect(r.tests.filter((t) => t.verdict === 'SKIPPED')).toHaveLength(0);
+    expect(r.verdict).toBe('WA');
+    expect(r.score).toBe(9);
+  });
+});
+
+describe('when the same source is submitted twice', () => {
+  it('hits the compile cache the second time, with compile times 0', async () => {
+    const source = echoC();
+    const sub: SubmissionInput = { language: 'c', source, testcases: [{ stdin: '7', expected: '7' }] };
+    const first = await judge.judge(sub);
+    const stats = judge.stats();
+    const second = await judge.judge(sub);
+    expect(first.compile).toMatchObject({ verdict: 'OK', cached: false });
+    expect(first.compile!.cpuTimeMs).toBeGreaterThan(0);
+    expect(second.compile).toMatchObject({ verdict: 'OK', cached: true, cpuTimeMs: 0, wallTimeMs: 0, memoryBytes: 0 });
+    expect(second.verdict).toBe('AC');
+    expect(judge.stats().cache!.hits).toBe(stats.cache!.hits + 1);
+    expect(judge.stats().compiles).toBe(stats.compiles);
+  });
+
+  it('compiles again when the compiler options differ', async () => {
+    const source = '#include <stdio.h>\nint main(void){printf("%d\\n", ANSWER); return 0;}\n';
+    const a = await judge.judge({ language: 'c', source, compilerOptions: ['-DANSWER=42'], testcases: [{ expected: '42' }] });
+    const b = await judge.judge({ language: 'c', source, compilerOptions: ['-DANSWER=43'], testcases: [{ expected: '43' }] });
+    expect([a.verdict, b.verdict]).toEqual(['AC', 'AC']);
+    expect(b.compile!.cached).toBe(false);
+  });
+});
+
+describe('when the compiler options leave no program to run', () => {
+  it('reports RE with Judge0 14 (Exec Format Error), not an internal error', async () => {
+    const r = await judge.judge({ language: 'c', source: echoC(), compilerOptions: ['-fsyntax-only'], testcases: [{ stdin: '1' }] });
+    expect(r.compile?.verdict).toBe('OK');
+    expect(r.verdict).toBe('RE');
+    expect(r.judge0).toEqual({ id: 14, description: 'Exec Format Error' });
+    expect(r.tests[0]!.message).toContain('ENOENT');
+  });
+});
+
+describe('when a submission has several files', () => {
+  it('writes them all next to the entry point', async () => {
+    const r = await judge.judge({
+      language: 'cpp17',
+      files: [
+        { name: 'main.cpp', content: '#include "answer.h"\n#include <cstdio>\nint main(){ std::printf("%d\\n", answer()); }\n' },
+        { name: 'answer.h', content: Buffer.from('inline int answer() { return 42; }\n').toString('base64'), encoding: 'base64' },
+      ],
+      testcases: [{ expected: '42' }],
+    });
+    expect(r.verdict).toBe('AC');
+  });
+});
+
+describe('when a test writes into /box', () => {
+  it('leaves nothing for the next test', async () => {
+    const source = 'import os\nprint("seen" if os.path.exists("state") else "fresh")\nopen("state", "w").write("x")\n';
+    const r = await judge.judge({ language: 'python3', source, testcases: [{ expected: 'fresh' }, { expected: 'fresh' }, { expected: 'fresh' }] });
+    expect(r.tests.map((t) => t.verdict)).toEqual(['AC', 'AC', 'AC']);
+  });
+});
+
+describe('when the compiler is attacked', () => {
+  const compileLimits = { cpuTimeMs: 3000, wallTimeMs: 6000, memoryBytes: 256 * 2 ** 20 };
+
+  it.each([
+    ['#include "/dev/zero"', 'c', '#include "/dev/zero"\nint main(void){return 0;}\n'],
+    ['#include "/dev/random"', 'c', '#include "/dev/random"\nint main(void){return 0;}\n'],
+    ['an exponential self-include (gigabytes of diagnostics)', 'c', '#include __FILE__\n#include __FILE__\nint main(void){return 0;}\n'],
+    ['a template instantiation bomb', 'cpp17', 'template<int D, int N> struct T { static const int v = T<D-1, 2*N>::v + T<D-1, 2*N+1>::v; };\ntemplate<int N> struct T<0, N> { static const int v = 1; };\nint x = T<30, 0>::v;\nint main(){}\n'],
+  ])('ends %s as CE within the compile limits', async (_name, language, source) => {
+    const started = Date.now();
+    const r = await judge.judge({ language, source, testcases: [{}], compileLimits });
+    expect(r.verdict).toBe('CE');
+    expect(r.judge0.id).toBe(6);
+    expect(['CE', 'TLE', 'MLE', 'OLE']).toContain(r.compile!.verdict);
+    expect(r.compile!.output.length).toBeLessThanOrEqual(64 * 1024 + 200);
+    expect(r.compile!.wallTimeMs).toBeLessThan(compileLimits.wallTimeMs + 1000);
+    expect(Date.now() - started).toBeLessThan(15_000);
+  }, 30_000);
+});
+
+describe('when limits are asked for', () => {
+  it('applies lower limits', async () => {
+    const r = await judge.judge({ language: 'python3', source: 'while True: pass\n', testcases: [{}], limits: { cpuTimeMs: 300 } });
+    expect(r.verdict).toBe('TLE');
+    expect(r.tests[0]!.cpuTimeMs).toBeLessThan(1000);
+  });
+
+  it.each([
+    [{ limits: { cpuTimeMs: 5001 } }, 'limits.cpuTimeMs'],
+    [{ limits: { memoryBytes: 2 ** 40 } }, 'limits.memoryBytes'],
+    [{ limits: { pids: 100_000 } }, 'limits.pids'],
+    [{ compileLimits: { wallTimeMs: 3_600_000 } }, 'compileLimits.wallTimeMs'],
+  ])('refuses %j above the maxima, naming %s', async (extra, field) => {
+    const err = await judge.judge({ language: 'c', source: echoC(), testcases: [{}], ...extra }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InvalidRequestError);
+    expect((err as InvalidRequestError).field).toBe(field);
+    expect((err as InvalidRequestError).retryable).toBe(false);
+    expect((err as Error).message).toContain('above the maximum');
+  });
+});
+
+describe('when the payload is bad', () => {
+  const ok = { language: 'c', source: 'int main(void){return 0;}', testcases: [{}] };
+  it.each([
+    [{}, 'language'],
+    [{ ...ok, language: 'cobol' }, 'language'],
+    [{ ...ok, testcases: [] }, 'testcases'],
+    [{ language: 'c', testcases: [{}] }, 'source'],
+    [{ ...ok, files: [{ name: 'main.c', content: '' }] }, 'source'],
+    [{ language: 'c', files: [{ name: '../main.c', content: '' }], testcases: [{}] }, 'files[0].name'],
+    [{ language: 'c', files: [{ name: 'other.c', content: '' }], testcases: [{}] }, 'files'],
+    [{ ...ok, source: 'x'.repeat(5000) }, 'source'],
+    [{ ...ok, compilerOptions: ['O2'] }, 'compilerOptions[0]'],
+    [{ ...ok, language: 'python3', compilerOptions: ['-O'] }, 'compilerOptions'],
+    [{ ...ok, testcases: [{ stdin: '%%%', stdinEncoding: 'base64' }] }, 'testcases[0].stdin'],
+    [{ ...ok, testcases: [{ points: -1 }] }, 'testcases[0].points'],
+    [{ ...ok, limits: { cpuTimeMs: -5 } }, 'limits.cpuTimeMs'],
+    [{ ...ok, limits: { cpuTime: 5 } }, 'limits.cpuTime'],
+    [{ ...ok, checker: { type: 'regex' } }, 'checker.type'],
+    [{ ...ok, checker: { type: 'custom', language: 'cobol', source: 'x' } }, 'checker.language'],
+    [{ ...ok, schemaVersion: 2 }, 'schemaVersion'],
+    [{ ...ok, surprise: true }, 'surprise'],
+    ['not an object', '(submission)'],
+  ].map(([payload, field]) => [JSON.stringify(payload).slice(0, 100), payload, field] as const))('refuses %s naming the field, and leaves no job directory', async (_shown, payload, field) => {
+    const err = await judge.judge(payload).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InvalidRequestError);
+    expect((err as InvalidRequestError).field).toBe(field);
+    expect(ownJobDirs()).toEqual([]);
+  });
+});
+
+describe('when judging is aborted', () => {
+  it('throws a retryable error and removes the job directory', async () => {
+    const controller = new AbortController();
+    controller.abort(new Error('worker shutting down'));
+    const err = await judge.judge({ language: 'c', source: echoC(), testcases: [{}] }, { signal: controller.signal }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(HostError);
+    expect((err as HostError).retryable).toBe(true);
+    expect(ownJobDirs()).toEqual([]);
+  });
+});
+
+describe('after all of the above', () => {
+  it('left no job directory behind', () => {
+    expect(ownJobDirs()).toEqual([]);
+  });
+});
