@@ -6,6 +6,7 @@
  * must not). Run: `npm run build && node dist/bench/launch.js [runs]`.
  */
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { Sandbox } from '../src/sandbox/sandbox';
 import type { RunLimits } from '../src/sandbox/types';
@@ -35,9 +36,10 @@ async function main(): Promise<void> {
   const job = sandbox.createJobDir();
   try {
     // The no-op, built by the image's own toolchain (x86_64 assembly: exit(0) in 3 instructions).
+    fs.writeFileSync(path.join(job.box, 'noop.s'), NOOP_ASM);
     const built = await sandbox.run({
       rootfs: { mode: 'overlay', lowerDir: rootfs }, box: { hostDir: job.box, mode: 'rw' },
-      argv: ['/bin/sh', '-c', `printf '${NOOP_ASM.replace(/\n/g, '\\n')}' > noop.s && gcc -nostdlib -static -o noop noop.s`],
+      argv: ['gcc', '-nostdlib', '-static', '-o', 'noop', 'noop.s'],
       env: { PATH: '/usr/bin:/bin' }, limits: { ...LIMITS, cpuTimeMs: 20_000, wallTimeMs: 40_000, memoryBytes: 512 * 2 ** 20, pids: 32 },
     });
     if (built.exitCode !== 0) throw new Error(`building the no-op failed: ${built.stderr.toString()}`);
