@@ -6,11 +6,21 @@
  */
 import { CagedError, InvalidRequestError } from '../errors';
 import { execCommand, EXEC_USAGE } from './exec';
+import { languagesCommand, LANGUAGES_USAGE } from './languages';
+import { runCommand, RUN_USAGE } from './run';
+import { demoCommand, DEMO_USAGE } from './demo';
+import { submitCommand, SUBMIT_USAGE } from './submit';
+import { workerCommand, WORKER_USAGE } from './worker';
 
 type Command = (argv: readonly string[], out: NodeJS.WritableStream) => Promise<number>;
 
 const commands: Record<string, { run: () => Promise<Command>; usage: string }> = {
   exec: { run: async () => execCommand, usage: EXEC_USAGE },
+  run: { run: async () => runCommand, usage: RUN_USAGE },
+  languages: { run: async () => languagesCommand, usage: LANGUAGES_USAGE },
+  worker: { run: async () => workerCommand, usage: WORKER_USAGE },
+  submit: { run: async () => submitCommand, usage: SUBMIT_USAGE },
+  demo: { run: async () => demoCommand, usage: DEMO_USAGE },
 };
 
 function usage(): string {

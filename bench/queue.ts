@@ -1,0 +1,201 @@
+/**
+ * bench/queue: what the queue costs. Trivial submissions — a C `int main(){}` (compiled once,
+ * then every job hits the compile cache) and a Python `print` — judged
+ *
+ *   1. directly: a Judge in this process, 2 jobs at a time (what `caged run` does, minus the CLI);
+ *   2. through Redis: one `caged worker` process at CAGED_CONCURRENCY=2, jobs added and awaited
+ *      by the client in this process;
+ *   3. through Redis with a judge that does nothing (in this process): the queue path alone.
+ *
+ * For each: throughput (N jobs enqueued at once, until the last result) and latency (2 jobs in
+ * flight, one submitted as soon as one returns: p50/p99 from submit to result). The per-job
+ * queue overhead is the latency difference between 2 and 1, and 2's extra service time per job
+ * derived from the throughputs.
+ *
+ * Run: `npm run build && node dist/bench/queue.js [--jobs N] [--json]` (Redis at CAGED_REDIS_URL).
+ */
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { CagedClient } from '../src/client';
+import { loadConfig } from '../src/config';
+import { Judge } from '../src/judge/judge';
+import type { JudgeResult, SubmissionInput } from '../src/judge/schema';
+import { redisConnection } from '../src/queue/connection';
+import { createLogger } from '../src/queue/log';
+import { WorkerRuntime } from '../src/queue/runtime';
+import type { JudgeService } from '../src/queue/worker';
+import { Sandbox } from '../src/sandbox/sandbox';
+import { Queue } from 'bullmq';
+import { percentile } from './common';
+
+const CONCURRENCY = 2;
+const args = process.argv.slice(2);
+const JOBS = Number(args[args.indexOf('--jobs') + 1] ?? 0) || 400;
+const JSON_OUT = args.includes('--json');
+const REDIS_URL = loadConfig(process.env, ['redisUrl']).redisUrl;
+
+const WORKLOADS: Array<{ name: string; submission: SubmissionInput; jobs: number }> = [
+  { name: 'no-op C (compile cache)', submission: { language: 'c', source: 'int main(void){return 0;}\n', testcases: [{ stdin: '' }] }, jobs: JOBS },
+  { name: 'Python print', submission: { language: 'python3', source: 'print("hi")\n', testcases: [{ stdin: '', expected: 'hi\n' }] }, jobs: Math.ceil(JOBS / 2) },
+];
+
+interface Figures {
+  jobsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  /** p50 of the judge's own time (result.timing.totalMs): latency minus this is what surrounds judging. */
+  judgeP50Ms: number;
+}
+
+type Submit = (s: SubmissionInput) => Promise<JudgeResult>;
+
+/** N jobs at once (through `submitAll`), then 2-in-flight latency with `submit`. */
+async function measure(jobs: number, submission: SubmissionInput, submit: Submit, submitAll: (s: SubmissionInput[]) => Promise<JudgeResult[]>): Promise<Figures> {
+  for (let i = 0; i < 10; i++) await submit(submission); // warm-up: caches, connections, JIT
+  const t0 = performance.now();
+  const all = await submitAll(Array.from({ length: jobs }, () => submission));
+  const seconds = (performance.now() - t0) / 1000;
+  if (all.some((r) => r.verdict !== 'AC')) throw new Error(`a bench job was not AC: ${all.find((r) => r.verdict !== 'AC')!.message}`);
+  const latencies: number[] = [];
+  const judgeMs: number[] = [];
+  let left = jobs;
+  const loop = async (): Promise<void> => {
+    while (left-- > 0) {
+      const t = performance.now();
+      const r = await submit(submission);
+      latencies.push(performance.now() - t);
+      judgeMs.push(r.timing.totalMs);
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, loop));
+  return { jobsPerSecond: jobs / seconds, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99), judgeP50Ms: percentile(judgeMs, 50) };
+}
+
+/** `submit` on `concurrency` lanes, for the direct runs. */
+function lanes(submit: Submit): (s: SubmissionInput[]) => Promise<JudgeResult[]> {
+  return async (subs) => {
+    const out: JudgeResult[] = new Array(subs.length);
+    let next = 0;
+    const lane = async (): Promise<void> => {
+      for (let i = next++; i < subs.length; i = next++) out[i] = await submit(subs[i]!);
+    };
+    await Promise.all(Array.from({ length: CONCURRENCY }, lane));
+    return out;
+  };
+}
+
+/** One `caged worker` process on a fresh queue; resolves once it is ready. */
+async function startWorkerProcess(queue: string): Promise<{ stop: () => Promise<void> }> {
+  const main = path.join(__dirname, '..', 'src', 'cli', 'main.js');
+  const child = spawn(process.execPath, [main, 'worker'], {
+    env: { ...process.env, CAGED_REDIS_URL: REDIS_URL, CAGED_QUEUE: queue, CAGED_CONCURRENCY: String(CONCURRENCY), CAGED_LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  await new Promise<void>((resolve, reject) => {
+    let seen = '';
+    const onData = (d: Buffer): void => {
+      seen += d.toString();
+      if (seen.includes('"worker ready"')) {
+        child.stdout!.off('data', onData);
+        child.stdout!.resume(); // keep draining the log
+        resolve();
+      }
+    };
+    child.stdout!.on('data', onData);
+    void exited.then(() => reject(new Error('the worker process exited before it was ready')));
+  });
+  return {
+    stop: async () => {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+async function throughRedis(queue: string, w: (typeof WORKLOADS)[number]): Promise<Figures> {
+  const client = new CagedClient({ connection: REDIS_URL, queueName: queue });
+  try {
+    return await measure(w.jobs, w.submission, (s) => client.submit(s), (s) => client.submitMany(s));
+  } finally {
+    await client.close();
+  }
+}
+
+async function removeQueue(name: string): Promise<void> {
+  const conn = redisConnection(REDIS_URL);
+  const q = new Queue(name, { connection: conn.options });
+  await q.obliterate({ force: true });
+  await q.close();
+}
+
+async function main(): Promise<void> {
+  const sandbox = await Sandbox.create();
+  const judge = await Judge.create({ sandbox });
+  const rows: Array<{ workload: string; direct: Figures; queue: Figures; queueOnly: Figures }> = [];
+  for (const w of WORKLOADS) {
+    const direct = await measure(w.jobs, w.submission, (s) => judge.judge(s), lanes((s) => judge.judge(s)));
+
+    const qName = `caged-bench-${process.pid}-${rows.length}`;
+    const worker = await startWorkerProcess(qName);
+    let queue: Figures;
+    try {
+      queue = await throughRedis(qName, w);
+    } finally {
+      await worker.stop();
+      await removeQueue(qName);
+    }
+
+    // The queue alone: a worker in this process whose judge reports progress and returns a
+    // stored result at once.
+    const canned = await judge.judge(w.submission);
+    const nullJudge: JudgeService = {
+      judge: async (s, hooks) => {
+        for (const t of canned.tests) hooks.onProgress?.({ testIndex: t.index, total: canned.tests.length, verdict: t.verdict });
+        return { ...canned, submissionId: s.id ?? null, timing: { totalMs: 0, compileMs: 0 } };
+      },
+    };
+    const nName = `caged-bench-${process.pid}-null-${rows.length}`;
+    const config = { ...loadConfig(process.env), queue: nName, concurrency: CONCURRENCY };
+    const runtime = await WorkerRuntime.start(config, { judge: nullJudge, logger: createLogger({ level: 'silent' }) });
+    let queueOnly: Figures;
+    try {
+      queueOnly = await throughRedis(nName, w);
+    } finally {
+      await runtime.shutdown();
+      await removeQueue(nName);
+    }
+    rows.push({ workload: w.name, direct, queue, queueOnly });
+  }
+  await judge.close();
+
+  if (JSON_OUT) {
+    process.stdout.write(`${JSON.stringify({ concurrency: CONCURRENCY, rows }, null, 2)}\n`);
+    return;
+  }
+  const f = (x: Figures): string =>
+    `${x.jobsPerSecond.toFixed(0).padStart(5)} jobs/s  p50 ${x.p50Ms.toFixed(1).padStart(6)} ms  p99 ${x.p99Ms.toFixed(1).padStart(6)} ms  (judging p50 ${x.judgeP50Ms.toFixed(1)} ms)`;
+  process.stdout.write(`bench/queue: ${JOBS} jobs per workload, one worker at concurrency ${CONCURRENCY}, Redis ${REDIS_URL}\n\n`);
+  for (const r of rows) {
+    const ratio = r.queue.jobsPerSecond / r.direct.jobsPerSecond;
+    const extraServiceMs = (CONCURRENCY * 1000) / r.queue.jobsPerSecond - (CONCURRENCY * 1000) / r.direct.jobsPerSecond;
+    process.stdout.write(
+      `${r.workload}\n` +
+        `  direct (Judge in-process)        ${f(r.direct)}\n` +
+        `  through Redis (caged worker)     ${f(r.queue)}\n` +
+        `  queue alone (no-op judge)        ${f(r.queueOnly)}\n` +
+        `  ratio queue/direct: ${(ratio * 100).toFixed(0)} % of the throughput, ` +
+        `+${extraServiceMs.toFixed(2)} ms service time per job (from throughput)\n` +
+        `  queue overhead per job (p50 latency - p50 judging): direct ${(r.direct.p50Ms - r.direct.judgeP50Ms).toFixed(2)} ms, ` +
+        `through Redis ${(r.queue.p50Ms - r.queue.judgeP50Ms).toFixed(2)} ms, queue alone ${r.queueOnly.p50Ms.toFixed(2)} ms\n\n`,
+    );
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    process.stderr.write(`bench/queue: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);

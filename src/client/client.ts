@@ -1,0 +1,359 @@
+/**
+ * The typed client for judge backends.
+ *
+ *   const caged = new CagedClient({ connection: 'redis://127.0.0.1:6379' });
+ *   const result = await caged.submit({ id: 'sub-42', language: 'c', source, testcases });
+ *   await caged.close();
+ *
+ * One Queue (to add jobs) and one QueueEvents (to hear progress and results) per client,
+ * connected on first use (nothing happens in the constructor). Waiting never misses a result:
+ * the events are read from the stream position taken before the first job is added, a wait
+ * registered late first looks at the job's state, and unfinished waits re-check the state
+ * every `recheckMs` in case an event was lost (a Redis failover, a trimmed stream).
+ */
+import { Queue, QueueEvents, type ConnectionOptions } from 'bullmq';
+import { InvalidRequestError } from '../errors';
+import { DEFAULT_MAX_SOURCE_BYTES, makeSubmissionSchema, type JudgeResult, type SubmissionInput } from '../judge/schema';
+import { redisOptionsFromUrl } from '../queue/connection';
+import type { JudgeProgress } from '../queue/worker';
+import { BatchFailedError, JobFailedError, WaitAbortedError, WaitTimeoutError } from './errors';
+import { EventStream, asJudgeProgress, type CagedEvent } from './event-stream';
+import { jobIdFor } from './job-id';
+
+export type { SubmissionInput } from '../judge/schema';
+
+export interface CagedClientOptions {
+  /** A redis:// URL, ioredis options, or an ioredis (Cluster) instance. */
+  connection: ConnectionOptions | string;
+  /** Default 'caged' (the worker's CAGED_QUEUE). */
+  queueName?: string;
+  /** Default 'bull' (the worker's CAGED_PREFIX); a hash tag such as '{caged}' on Redis Cluster. */
+  prefix?: string;
+  /** Tries of a job that fails with an internal error; default 3. */
+  attempts?: number;
+  /** First retry delay in ms, doubling after each try; default 1000. */
+  backoffMs?: number;
+  /** How often unfinished waits re-check their job's state, in ms; default 5000. */
+  recheckMs?: number;
+  /** Source cap checked before enqueuing; default 256 KiB (the worker's CAGED_MAX_SOURCE_BYTES decides in the end). */
+  maxSourceBytes?: number;
+}
+
+export interface EnqueueOptions {
+  /** Job id; default the submission's `id` (the same id twice is one job). */
+  jobId?: string;
+  /** 1 (most urgent) to 2 097 151; jobs without a priority go before prioritized ones (BullMQ). */
+  priority?: number;
+}
+
+export interface WaitOptions {
+  onProgress?: (progress: JudgeProgress) => void;
+  /** Give up waiting (not the job) after this many ms; default: wait as long as it takes. */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+export type SubmitOptions = EnqueueOptions & WaitOptions;
+
+export interface BatchProgress {
+  /** Position of the submission in the batch. */
+  index: number;
+  jobId: string;
+  /** Jobs of the batch finished so far (completed or failed). */
+  done: number;
+  total: number;
+  /** A test case of this job was judged. */
+  progress?: JudgeProgress;
+  /** This job completed. */
+  result?: JudgeResult;
+  /** This job failed. */
+  error?: Error;
+}
+
+export interface SubmitManyOptions {
+  priority?: number;
+  onProgress?: (progress: BatchProgress) => void;
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+interface Waiter {
+  resolve: (r: JudgeResult) => void;
+  reject: (e: Error) => void;
+  onProgress?: (p: JudgeProgress) => void;
+}
+
+interface Parts {
+  queue: Queue<unknown, JudgeResult>;
+  events: QueueEvents<JudgeResult>;
+}
+
+export class CagedClient {
+  readonly queueName: string;
+  readonly prefix: string;
+  private readonly connection: ConnectionOptions;
+  private readonly schema: ReturnType<typeof makeSubmissionSchema>;
+  private parts: Promise<Parts> | undefined;
+  private readonly waiters = new Map<string, Set<Waiter>>();
+  private readonly streams = new Set<EventStream>();
+  /** Jobs whose state read 'unknown' once (see checkJob). */
+  private readonly unknownSeen = new Map<string, number>();
+  private recheckTimer: NodeJS.Timeout | undefined;
+  private closing: Promise<void> | undefined;
+
+  constructor(private readonly opts: CagedClientOptions) {
+    this.queueName = opts.queueName ?? 'caged';
+    this.prefix = opts.prefix ?? 'bull';
+    this.connection = typeof opts.connection === 'string' ? redisOptionsFromUrl(opts.connection) : opts.connection;
+    this.schema = makeSubmissionSchema({ maxSourceBytes: opts.maxSourceBytes ?? DEFAULT_MAX_SOURCE_BYTES });
+  }
+
+  /** Adds one job; resolves to its id. Checks the submission first (InvalidRequestError naming the field). */
+  async enqueue(submission: SubmissionInput, opts: EnqueueOptions = {}): Promise<string> {
+    const [id] = await this.enqueueMany([submission], opts);
+    return id!;
+  }
+
+  /** Adds many jobs in one round trip; resolves to their ids in order. */
+  async enqueueMany(submissions: readonly SubmissionInput[], opts: { priority?: number } = {}): Promise<string[]> {
+    const jobs = submissions.map((s, i) => this.jobFor(s, opts, submissions.length > 1 ? `[${i}].` : ''));
+    const { queue } = await this.ready();
+    const added = await queue.addBulk(jobs);
+    return added.map((j) => j.id!);
+  }
+
+  /** Waits for a job's result; rejects with JobFailedError, WaitTimeoutError or WaitAbortedError. */
+  wait(jobId: string, opts: WaitOptions = {}): Promise<JudgeResult> {
+    return this.waitFor(jobId, opts, true);
+  }
+
+  /**
+   * `lookFirst`: read the job's state once the wait is registered, for a job that may have
+   * finished before (any wait(), or a job added under an id that may already exist). A job this
+   * client has just added under a fresh id cannot have finished before the event stream position
+   * taken at connection, so its wait skips that read.
+   */
+  private async waitFor(jobId: string, opts: WaitOptions, lookFirst: boolean): Promise<JudgeResult> {
+    const parts = await this.ready();
+    if (this.closing) throw new WaitAbortedError(jobId, 'client closed');
+    return new Promise<JudgeResult>((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      const onAbort = (): void => settle(() => reject(new WaitAbortedError(jobId, 'aborted by the caller')));
+      const settle = (fn: () => void): void => {
+        clearTimeout(timer);
+        opts.signal?.removeEventListener('abort', onAbort);
+        this.removeWaiter(jobId, waiter);
+        fn();
+      };
+      const waiter: Waiter = {
+        resolve: (r) => settle(() => resolve(r)),
+        reject: (e) => settle(() => reject(e)),
+        onProgress: opts.onProgress,
+      };
+      if (opts.signal?.aborted) return onAbort();
+      opts.signal?.addEventListener('abort', onAbort, { once: true });
+      if (opts.timeoutMs !== undefined) timer = setTimeout(() => waiter.reject(new WaitTimeoutError(jobId, opts.timeoutMs!)), opts.timeoutMs);
+      this.addWaiter(jobId, waiter);
+      if (lookFirst) void this.checkJob(parts, jobId);
+    });
+  }
+
+  /** Enqueues and waits. */
+  async submit(submission: SubmissionInput, opts: SubmitOptions = {}): Promise<JudgeResult> {
+    const jobId = await this.enqueue(submission, opts);
+    return this.waitFor(jobId, opts, mayExist(submission, opts));
+  }
+
+  /**
+   * Batch grading: enqueues all in one round trip and resolves to the results in input order.
+   * If any job fails, rejects with BatchFailedError (holding the other results) once all ended.
+   */
+  async submitMany(submissions: readonly SubmissionInput[], opts: SubmitManyOptions = {}): Promise<JudgeResult[]> {
+    const ids = await this.enqueueMany(submissions, { priority: opts.priority });
+    const lookFirst = submissions.map((s) => mayExist(s, {}));
+    const total = ids.length;
+    let done = 0;
+    const results: Array<JudgeResult | null> = new Array<JudgeResult | null>(total).fill(null);
+    const failures: Array<{ index: number; error: Error }> = [];
+    await Promise.all(
+      ids.map(async (jobId, index) => {
+        try {
+          const waitOpts: WaitOptions = {
+            timeoutMs: opts.timeoutMs,
+            signal: opts.signal,
+            onProgress: (progress) => opts.onProgress?.({ index, jobId, done, total, progress }),
+          };
+          results[index] = await this.waitFor(jobId, waitOpts, lookFirst[index]!);
+          done++;
+          opts.onProgress?.({ index, jobId, done, total, result: results[index]! });
+        } catch (err) {
+          const error = err instanceof Error ? err : new Error(String(err));
+          done++;
+          failures.push({ index, error });
+          opts.onProgress?.({ index, jobId, done, total, error });
+        }
+      }),
+    );
+    if (failures.length) throw new BatchFailedError(results, failures.sort((a, b) => a.index - b.index));
+    return results as JudgeResult[];
+  }
+
+  /** Progress and completion of every job on the queue (not only this client's), as they happen. */
+  events(opts: { signal?: AbortSignal } = {}): AsyncIterableIterator<CagedEvent> {
+    const stream = new EventStream((s) => this.streams.delete(s));
+    if (this.closing) {
+      stream.end();
+      return stream;
+    }
+    this.streams.add(stream);
+    opts.signal?.addEventListener('abort', () => stream.end(), { once: true });
+    void this.ready().catch(() => stream.end());
+    return stream;
+  }
+
+  /** Stops every wait (WaitAbortedError), ends the event streams, disconnects. Idempotent; every step runs. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      clearInterval(this.recheckTimer);
+      for (const [jobId, set] of [...this.waiters]) for (const w of [...set]) w.reject(new WaitAbortedError(jobId, 'client closed'));
+      for (const s of [...this.streams]) s.end();
+      if (!this.parts) return;
+      const errors: unknown[] = [];
+      const parts = await this.parts.catch((err: unknown) => {
+        errors.push(err);
+        return undefined;
+      });
+      for (const close of [() => parts?.events.close(), () => parts?.queue.close()]) {
+        try {
+          await close();
+        } catch (err) {
+          errors.push(err);
+        }
+      }
+      if (errors.length) throw new AggregateError(errors, 'closing the caged client');
+    })();
+    return this.closing;
+  }
+
+  private jobFor(s: SubmissionInput, opts: EnqueueOptions, where: string): { name: string; data: SubmissionInput; opts: { jobId?: string; priority?: number } } {
+    const parsed = this.schema.safeParse(s);
+    if (!parsed.success) {
+      const first = parsed.error.issues[0]!;
+      throw new InvalidRequestError(first.message, `${where}${first.path.join('.') || '(submission)'}`);
+    }
+    const idSource = opts.jobId ?? parsed.data.id;
+    if (opts.priority !== undefined && (!Number.isInteger(opts.priority) || opts.priority < 1 || opts.priority > 2_097_151)) {
+      throw new InvalidRequestError(`must be an integer from 1 to 2097151 (got ${opts.priority})`, 'priority');
+    }
+    return { name: 'judge', data: s, opts: { jobId: idSource === undefined ? undefined : jobIdFor(idSource), priority: opts.priority } };
+  }
+
+  private ready(): Promise<Parts> {
+    if (this.closing) return Promise.reject(new InvalidRequestError('the client is closed'));
+    this.parts ??= this.connect();
+    return this.parts;
+  }
+
+  private async connect(): Promise<Parts> {
+    const queue = new Queue<unknown, JudgeResult>(this.queueName, {
+      connection: this.connection,
+      prefix: this.prefix,
+      defaultJobOptions: { attempts: this.opts.attempts ?? 3, backoff: { type: 'exponential', delay: this.opts.backoffMs ?? 1000 } },
+    });
+    queue.on('error', () => undefined); // connection errors: ioredis reconnects; commands wait
+    await queue.waitUntilReady();
+    const events = new QueueEvents<JudgeResult>(this.queueName, {
+      connection: this.connection,
+      prefix: this.prefix,
+      autorun: false,
+      lastEventId: await lastEventId(queue),
+    });
+    events.on('error', () => undefined);
+    events.on('completed', ({ jobId, returnvalue }) => this.deliver({ type: 'completed', jobId, result: returnvalue }));
+    events.on('failed', ({ jobId, failedReason }) => this.deliver({ type: 'failed', jobId, reason: failedReason }));
+    events.on('progress', ({ jobId, data }) => {
+      const progress = asJudgeProgress(data);
+      if (progress) this.deliver({ type: 'progress', jobId, progress });
+    });
+    void events.run().catch(() => undefined);
+    await events.waitUntilReady();
+    return { queue, events };
+  }
+
+  private deliver(event: CagedEvent): void {
+    for (const s of this.streams) s.push(event);
+    const set = this.waiters.get(event.jobId);
+    if (!set) return;
+    for (const w of [...set]) {
+      if (event.type === 'progress') w.onProgress?.(event.progress);
+      else if (event.type === 'completed') w.resolve(event.result);
+      else w.reject(new JobFailedError(event.jobId, event.reason));
+    }
+  }
+
+  private addWaiter(jobId: string, w: Waiter): void {
+    let set = this.waiters.get(jobId);
+    if (!set) this.waiters.set(jobId, (set = new Set()));
+    set.add(w);
+    this.recheckTimer ??= setInterval(() => void this.recheckAll(), this.opts.recheckMs ?? 5000).unref();
+  }
+
+  private removeWaiter(jobId: string, w: Waiter): void {
+    const set = this.waiters.get(jobId);
+    set?.delete(w);
+    if (set?.size === 0) {
+      this.waiters.delete(jobId);
+      this.unknownSeen.delete(jobId);
+    }
+    if (this.waiters.size === 0 && this.recheckTimer) {
+      clearInterval(this.recheckTimer);
+      this.recheckTimer = undefined;
+    }
+  }
+
+  private async recheckAll(): Promise<void> {
+    const parts = await this.parts?.catch(() => undefined);
+    if (parts) await Promise.all([...this.waiters.keys()].map((id) => this.checkJob(parts, id)));
+  }
+
+  /** Settles the waits of a job that already finished (or no longer exists). */
+  private async checkJob(parts: Parts, jobId: string): Promise<void> {
+    try {
+      const state = await parts.queue.getJobState(jobId);
+      if (state === 'completed' || state === 'failed') {
+        const job = await parts.queue.getJob(jobId);
+        if (!job) return;
+        if (state === 'completed') this.deliver({ type: 'completed', jobId, result: job.returnvalue });
+        else this.deliver({ type: 'failed', jobId, reason: job.failedReason });
+      } else if (state === 'unknown') {
+        // A job removed at completion may be gone before its 'completed' event is read: only a
+        // job still unknown at the next look is reported missing.
+        const seen = (this.unknownSeen.get(jobId) ?? 0) + 1;
+        this.unknownSeen.set(jobId, seen);
+        if (seen >= 2) {
+          this.unknownSeen.delete(jobId);
+          this.deliver({ type: 'failed', jobId, reason: 'no such job (never added, or removed after CAGED_KEEP_COMPLETED_S)' });
+        }
+      } else {
+        this.unknownSeen.delete(jobId);
+      }
+    } catch {
+      // Redis away: the next recheck or the event will settle it.
+    }
+  }
+}
+
+/** Only a job added under a chosen id can exist already (BullMQ keeps one job per id). */
+function mayExist(s: SubmissionInput, opts: EnqueueOptions): boolean {
+  return opts.jobId !== undefined || s.id !== undefined;
+}
+
+/** The id of the newest event on the queue's stream, so that QueueEvents misses nothing after it. */
+async function lastEventId(queue: Queue<unknown, JudgeResult>): Promise<string> {
+  const client = (await queue.backend.client) as unknown as {
+    xrevrange?: (key: string, end: string, start: string, count: 'COUNT', n: number) => Promise<Array<[string, string[]]>>;
+  };
+  if (typeof client.xrevrange !== 'function') return '$';
+  const last = await client.xrevrange(queue.keys.events!, '+', '-', 'COUNT', 1);
+  return last[0]?.[0] ?? '0-0';
+}

@@ -1,0 +1,107 @@
+/**
+ * Prometheus metrics of one worker (prom-client, a registry of its own so that several workers
+ * in one process — tests, the demo — do not collide). Queue depth is read from Redis when
+ * scraped, so an autoscaler (KEDA, HPA) sees the live backlog; everything else is counted as
+ * jobs pass.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** Job counts as BullMQ's `queue.getJobCounts()` gives them. */
+export type QueueCounts = Record<string, number>;
+
+export type FailureReason = 'invalid' | 'internal' | 'handed_back' | 'lock_lost';
+
+export interface WorkerMetricsOptions {
+  /** Reads the queue's job counts; called on every scrape. */
+  queueCounts: () => Promise<QueueCounts>;
+  /** A scrape gives up on Redis after this long and reports no queue depth; default 1000 ms. */
+  countsTimeoutMs?: number;
+  /** Also export the process metrics (CPU, memory, event loop lag) with the `caged_` prefix; default true. */
+  processMetrics?: boolean;
+  /** Called when the queue counts cannot be read. */
+  onCountsError?: (err: unknown) => void;
+}
+
+const SECONDS_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
+const LAUNCH_BUCKETS = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1];
+
+export class WorkerMetrics {
+  readonly registry = new Registry();
+  /** Jobs judged, by verdict (the job completed; the verdict says what the program did). */
+  readonly jobs: Counter<'verdict'>;
+  /** Jobs that did not complete here, by reason. */
+  readonly failures: Counter<'reason'>;
+  /** Time from taking a job to its result, by language and verdict. */
+  readonly judgeDuration: Histogram<'language' | 'verdict'>;
+  /** Per test case: the time the worker spent outside the program's own run (launch, rootfs, teardown, checking). */
+  readonly launch: Histogram;
+  /** Jobs this worker is judging now. */
+  readonly activeJobs: Gauge;
+  /** Jobs in the queue by state, read from Redis at scrape time. */
+  readonly queueJobs: Gauge<'state'>;
+
+  constructor(opts: WorkerMetricsOptions) {
+    const registers = [this.registry];
+    if (opts.processMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'caged_' });
+    this.jobs = new Counter({ name: 'caged_jobs_total', help: 'Jobs judged, by verdict.', labelNames: ['verdict'], registers });
+    this.failures = new Counter({
+      name: 'caged_job_failures_total',
+      help: 'Jobs not completed by this worker: invalid payload (failed, not retried), internal error (retried), handed back at shutdown, lock lost.',
+      labelNames: ['reason'],
+      registers,
+    });
+    this.judgeDuration = new Histogram({
+      name: 'caged_judge_duration_seconds',
+      help: 'Time from taking a job to its result, by language and verdict.',
+      labelNames: ['language', 'verdict'],
+      buckets: SECONDS_BUCKETS,
+      registers,
+    });
+    this.launch = new Histogram({
+      name: 'caged_sandbox_launch_seconds',
+      help: "Per test case: time spent outside the program's own wall time (container launch, rootfs, teardown, checking).",
+      buckets: LAUNCH_BUCKETS,
+      registers,
+    });
+    this.activeJobs = new Gauge({ name: 'caged_worker_active_jobs', help: 'Jobs this worker is judging now.', registers });
+    const timeoutMs = opts.countsTimeoutMs ?? 1000;
+    this.queueJobs = new Gauge({
+      name: 'caged_queue_jobs',
+      help: 'Jobs in the queue by state (waiting includes prioritized), read from Redis at scrape time.',
+      labelNames: ['state'],
+      registers,
+      async collect() {
+        try {
+          const c = await withTimeout(opts.queueCounts(), timeoutMs);
+          this.set({ state: 'waiting' }, (c.waiting ?? 0) + (c.prioritized ?? 0));
+          for (const state of ['active', 'delayed', 'failed'] as const) this.set({ state }, c[state] ?? 0);
+        } catch (err) {
+          // No stale depth: an autoscaler must not act on numbers Redis did not just give.
+          this.reset();
+          opts.onCountsError?.(err);
+        }
+      },
+    });
+  }
+
+  /** Prometheus text exposition. */
+  async text(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+    p.then(
+      (v) => {
+        clearTimeout(timer);
+        resolve(v);
+      },
+      (e: unknown) => {
+        clearTimeout(timer);
+        reject(e instanceof Error ? e : new Error(String(e)));
+      },
+    );
+  });
+}

@@ -1,0 +1,165 @@
+/**
+ * One worker process's parts, assembled from the configuration in dependency order and taken
+ * apart in reverse: logger → sandbox (which first removes what dead workers left on this host)
+ * → judge → Redis connection → queue worker → HTTP endpoint. `caged worker`, the worker
+ * container, `caged demo`, the benchmark and the tests all start workers through here.
+ */
+import { Queue } from 'bullmq';
+import { unknownConfigVariables, type WorkerConfig } from '../config';
+import { Judge } from '../judge/judge';
+import { Sandbox } from '../sandbox/sandbox';
+import { redisConnection, type RedisConnection } from './connection';
+import { HttpEndpoint, type Health } from './http-endpoint';
+import { createLogger, errorFields, type Logger } from './log';
+import { WorkerMetrics } from './metrics';
+import { QueueWorker, type JudgeService, type ShutdownReport } from './worker';
+
+export interface WorkerRuntimeOptions {
+  /** Default: a pino logger at the configured level on stdout. */
+  logger?: Logger;
+  /** Default: a Judge on a fresh Sandbox (tests and benchmarks may pass their own). */
+  judge?: JudgeService & { close?: () => Promise<void> | void };
+}
+
+export interface CloseReport extends ShutdownReport {
+  /** Cleanup steps that failed (each was logged); empty on a clean stop. */
+  errors: string[];
+}
+
+export class WorkerRuntime {
+  private closing: Promise<CloseReport> | undefined;
+  private countsQueue: Queue | undefined;
+
+  private constructor(
+    readonly config: WorkerConfig,
+    readonly logger: Logger,
+    readonly metrics: WorkerMetrics,
+    private readonly judge: JudgeService & { close?: () => Promise<void> | void },
+    private readonly connection: RedisConnection,
+    readonly worker: QueueWorker,
+    readonly endpoint: HttpEndpoint | undefined,
+    private readonly ownsJudge: boolean,
+  ) {}
+
+  static async start(config: WorkerConfig, opts: WorkerRuntimeOptions = {}): Promise<WorkerRuntime> {
+    const logger = opts.logger ?? createLogger({ level: config.logLevel, worker: config.workerName });
+    for (const name of unknownConfigVariables()) logger.warn({ variable: name }, 'unknown CAGED_* variable ignored (a typo?)');
+    const undo: Array<() => Promise<void> | void> = [];
+    try {
+      const judge = opts.judge ?? (await createJudge(config, logger, undo));
+      const connection = redisConnection(config.redisUrl, { cluster: config.redisCluster === 'yes' });
+      undo.push(() => connection.close());
+      let runtime: WorkerRuntime | undefined;
+      const metrics = new WorkerMetrics({
+        queueCounts: () => (runtime ? runtime.queueCounts() : Promise.resolve({})),
+        onCountsError: (err) => logger.warn(errorFields(err), 'queue depth unavailable for /metrics'),
+      });
+      const worker = await QueueWorker.start({
+        connection: connection.options,
+        queue: config.queue,
+        prefix: config.prefix,
+        name: config.workerName,
+        concurrency: config.concurrency,
+        prefetch: config.prefetch,
+        judge,
+        logger,
+        metrics,
+        maxSourceBytes: config.maxSourceBytes,
+        maxAttempts: config.maxAttempts,
+        backoffMs: config.backoffMs,
+        lockDurationMs: config.lockDurationMs,
+        stalledIntervalMs: config.stalledIntervalMs,
+        maxStalledCount: config.maxStalledCount,
+        keepCompletedS: config.keepCompletedS,
+        keepFailedS: config.keepFailedS,
+      });
+      undo.push(() => worker.handBackNow().then(() => undefined));
+      const endpoint =
+        config.metricsPort > 0
+          ? await HttpEndpoint.listen({ port: config.metricsPort, host: config.metricsHost, metrics, health: () => runtime?.health() ?? { ok: false, status: 'starting' } })
+          : undefined;
+      if (endpoint) logger.info({ port: endpoint.port, host: config.metricsHost }, 'serving /healthz and /metrics');
+      runtime = new WorkerRuntime(config, logger, metrics, judge, connection, worker, endpoint, opts.judge === undefined);
+      return runtime;
+    } catch (err) {
+      for (const step of undo.reverse()) {
+        try {
+          await step();
+        } catch (e) {
+          logger.error(errorFields(e), 'cleanup after a failed start failed');
+        }
+      }
+      throw err;
+    }
+  }
+
+  /** 200 while connected and taking jobs; 503 with the reason otherwise. */
+  async health(): Promise<Health> {
+    if (this.worker.state !== 'running') return { ok: false, status: this.worker.state };
+    return (await this.worker.connected()) ? { ok: true, status: 'ok' } : { ok: false, status: 'disconnected' };
+  }
+
+  private async queueCounts(): Promise<Record<string, number>> {
+    this.countsQueue ??= new Queue(this.config.queue, { connection: this.connection.options, prefix: this.config.prefix });
+    return this.countsQueue.getJobCounts('waiting', 'prioritized', 'active', 'delayed', 'failed');
+  }
+
+  /** First stage: stop taking jobs, let running ones finish (CAGED_SHUTDOWN_TIMEOUT_MS), hand back the rest, release everything. */
+  shutdown(): Promise<CloseReport> {
+    return this.close(() => this.worker.shutdown({ timeoutMs: this.config.shutdownTimeoutMs }));
+  }
+
+  /** Second stage: hand running jobs back now. */
+  handBackNow(): Promise<CloseReport> {
+    const report = this.worker.handBackNow();
+    return this.close(() => report);
+  }
+
+  /** Idempotent; runs every cleanup step even when one fails. */
+  private close(stopWorker: () => Promise<ShutdownReport>): Promise<CloseReport> {
+    this.closing ??= (async () => {
+      const errors: string[] = [];
+      const step = async (what: string, fn: () => Promise<unknown> | unknown): Promise<void> => {
+        try {
+          await fn();
+        } catch (err) {
+          errors.push(`${what}: ${err instanceof Error ? err.message : String(err)}`);
+          this.logger.error(errorFields(err), `${what} failed`);
+        }
+      };
+      let report: ShutdownReport = { handedBack: 0, forced: false };
+      await step('stopping the worker', async () => {
+        report = await stopWorker();
+      });
+      await step('closing the HTTP endpoint', () => this.endpoint?.close());
+      await step('closing the metrics queue', () => this.countsQueue?.close());
+      if (this.ownsJudge) await step('closing the judge', () => this.judge.close?.());
+      await step('closing the Redis connection', () => this.connection.close());
+      return { ...report, errors };
+    })();
+    return this.closing;
+  }
+}
+
+/** A Judge on a fresh Sandbox; the sandbox first removes what dead workers left on this host. */
+async function createJudge(config: WorkerConfig, logger: Logger, undo: Array<() => Promise<void> | void>): Promise<Judge> {
+  const sandbox = await Sandbox.create({ cleanupAtStart: false });
+  const cleaned = sandbox.cleanupStale();
+  logger.info({ cgroups: sandbox.cgroups.kind, cleaned }, 'host cleaned of what dead workers left');
+  const judge = await Judge.create({
+    sandbox,
+    manifestPath: config.image,
+    rootfsMode: config.rootfs,
+    maxima: {
+      cpuTimeMs: config.maxCpuTimeMs,
+      wallTimeMs: config.maxWallTimeMs,
+      memoryBytes: config.maxMemoryBytes,
+      outputBytes: config.maxOutputBytes,
+      pids: config.maxPids,
+      fileSizeBytes: config.maxFileSizeBytes,
+    },
+    maxSourceBytes: config.maxSourceBytes,
+  });
+  undo.push(() => judge.close());
+  return judge;
+}

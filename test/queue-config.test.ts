@@ -1,0 +1,73 @@
+/**
+ * The worker's configuration: one declaration, every bad key reported at once, units converted
+ * at the edge, and the documentation table kept equal to the declaration.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { CONFIG_KEYS, ConfigError, configTable, loadConfig, unknownConfigVariables } from '../src/config';
+
+describe('the worker configuration', () => {
+  it('has a default for every key', () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({
+      redisUrl: 'redis://127.0.0.1:6379',
+      queue: 'caged',
+      prefix: 'bull',
+      concurrency: os.availableParallelism(),
+      metricsPort: 0,
+      maxAttempts: 3,
+      lockDurationMs: 30_000,
+      maxMemoryBytes: 1024 * 2 ** 20,
+      maxSourceBytes: 256 * 1024,
+    });
+    expect(c.workerName).toBe(`${os.hostname()}:${process.pid}`);
+    expect(Object.keys(c).sort()).toEqual(Object.keys(CONFIG_KEYS).sort());
+  });
+
+  it('converts sizes from the unit in the variable name to bytes', () => {
+    const c = loadConfig({ CAGED_MAX_MEMORY_MB: '64', CAGED_MAX_OUTPUT_KB: '2', CAGED_MAX_SOURCE_BYTES: '1000' });
+    expect([c.maxMemoryBytes, c.maxOutputBytes, c.maxSourceBytes]).toEqual([64 * 2 ** 20, 2048, 1000]);
+  });
+
+  it('takes an empty variable as unset', () => {
+    expect(loadConfig({ CAGED_QUEUE: '', CAGED_CONCURRENCY: ' ' })).toMatchObject({ queue: 'caged', concurrency: os.availableParallelism() });
+  });
+
+  it('reports every bad key together, naming each variable', () => {
+    const env = {
+      CAGED_CONCURRENCY: 'two',
+      CAGED_METRICS_PORT: '70000',
+      CAGED_REDIS_URL: 'http://localhost',
+      CAGED_LOG_LEVEL: 'loud',
+      CAGED_PREFIX: 'a:b',
+      CAGED_MAX_CPU_MS: '0',
+      CAGED_QUEUE: 'fine',
+    };
+    let err: unknown;
+    try {
+      loadConfig(env);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    const issues = (err as ConfigError).issues;
+    expect(issues.map((i) => i.env).sort()).toEqual(['CAGED_CONCURRENCY', 'CAGED_LOG_LEVEL', 'CAGED_MAX_CPU_MS', 'CAGED_METRICS_PORT', 'CAGED_PREFIX', 'CAGED_REDIS_URL']);
+    expect((err as Error).message).toMatch(/CAGED_CONCURRENCY: must be a whole number \(got "two"\)/);
+    expect((err as Error).message).toMatch(/CAGED_METRICS_PORT: must be at most 65535/);
+    expect((err as Error).message).toMatch(/CAGED_LOG_LEVEL: must be one of fatal, error/);
+  });
+
+  it('reads only the keys asked for (a client needs just Redis)', () => {
+    expect(loadConfig({ CAGED_CONCURRENCY: 'bad' }, ['redisUrl', 'queue'])).toEqual({ redisUrl: 'redis://127.0.0.1:6379', queue: 'caged' });
+  });
+
+  it('points out CAGED_* variables that no key declares (typos)', () => {
+    expect(unknownConfigVariables({ CAGED_CONCURENCY: '2', CAGED_QUEUE: 'x', CAGED_TEST_REDIS_URL: 'y', HOME: '/' })).toEqual(['CAGED_CONCURENCY']);
+  });
+
+  it('is documented in docs/queue.md exactly as declared', () => {
+    const doc = fs.readFileSync(path.join(__dirname, '..', 'docs', 'queue.md'), 'utf8');
+    expect(doc).toContain(configTable());
+  });
+});

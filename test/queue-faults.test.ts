@@ -1,0 +1,296 @@
+/**
+ * Faults of the queue path, with real worker processes, real Redis and real containers: a
+ * worker killed mid-job, Redis restarting mid-run, bad payloads, SIGTERM during a job.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { CagedClient } from '../src/client';
+import { detectCgroupManager } from '../src/cgroup/detect';
+import { redisOptionsFromUrl } from '../src/queue/connection';
+import { EXPECTED, REDIS_URL, SUBMISSIONS, WorkerProcess, freePort, freshQueueName, obliterate, sleep, sleeper, until, type Kind } from './helpers/queue';
+
+jest.setTimeout(180_000);
+
+const JOBS_DIR = '/var/lib/caged/jobs';
+
+/** What a worker process left on the host: job directories and cgroups named after its pid. */
+function leftoversOf(pid: number): string[] {
+  const prefix = `caged-${pid}-`;
+  const dirs = fs.existsSync(JOBS_DIR) ? fs.readdirSync(JOBS_DIR).filter((n) => n.startsWith(prefix)) : [];
+  const cgroups = detectCgroupManager().list().filter((n) => n.startsWith(prefix));
+  return [...dirs.map((d) => `jobs/${d}`), ...cgroups.map((c) => `cgroup/${c}`)];
+}
+
+describe('when a worker is SIGKILLed mid-job', () => {
+  let queueName: string;
+  let workers: WorkerProcess[] = [];
+  let client: CagedClient;
+  // Short locks so that the test does not wait 30 s + 30 s for the stalled-job check.
+  const fastStall = { CAGED_LOCK_DURATION_MS: '2000', CAGED_STALLED_INTERVAL_MS: '1000', CAGED_CONCURRENCY: '1' };
+
+  beforeEach(() => {
+    queueName = freshQueueName();
+    client = new CagedClient({ connection: REDIS_URL, queueName });
+  });
+  afterEach(async () => {
+    await client.close();
+    await Promise.all(workers.map((w) => w.stop()));
+    workers = [];
+    await obliterate(queueName);
+  });
+
+  it('completes the job on the other worker, and the restarted worker cleans the host', async () => {
+    const a = new WorkerProcess('victim', { CAGED_QUEUE: queueName, ...fastStall });
+    workers.push(a);
+    await a.ready();
+    const jobId = await client.enqueue(sleeper(3000, 1, 'killed-mid-job'));
+    await a.waitFor((l) => l.msg === 'job started' && l.job === jobId);
+    await sleep(700); // inside the run: the container is up
+    const b = new WorkerProcess('survivor', { CAGED_QUEUE: queueName, ...fastStall });
+    workers.push(b);
+    await b.ready();
+
+    a.kill('SIGKILL');
+    await a.exited;
+    const left = leftoversOf(a.pid);
+    expect(left.length).toBeGreaterThan(0); // the kill really interrupted a run
+
+    const result = await client.wait(jobId, { timeoutMs: 60_000 });
+    expect(result.verdict).toBe('AC');
+    const queue = new Queue(queueName, { connection: redisOptionsFromUrl(REDIS_URL) });
+    try {
+      expect((await queue.getJob(jobId))!.processedBy).toBe('survivor');
+    } finally {
+      await queue.close();
+    }
+    expect(b.lines.some((l) => l.msg.startsWith('stalled job') && l.job === jobId)).toBe(true);
+
+    // The killed worker's restart (a new process on this host) removes what it left.
+    const restarted = new WorkerProcess('victim-restarted', { CAGED_QUEUE: queueName, ...fastStall });
+    workers.push(restarted);
+    const cleaned = await restarted.waitFor((l) => l.msg === 'host cleaned of what dead workers left');
+    await restarted.ready();
+    expect(leftoversOf(a.pid)).toEqual([]);
+    const report = cleaned.cleaned as { jobDirs: string[]; cgroups: string[] };
+    const removed = [...report.jobDirs.map((d) => `jobs/${d}`), ...report.cgroups.map((c) => `cgroup/${c}`)];
+    // Another worker starting meanwhile on this host may have cleaned some of it first.
+    for (const item of removed.filter((r) => r.includes(`caged-${a.pid}-`))) expect(left).toContain(item);
+  });
+});
+
+describe('when Redis restarts mid-run', () => {
+  // A Redis of this test's own (the shared one must not go down under other tests), with an
+  // append-only file so that it comes back with its data, as a production Redis does.
+  let redis: ChildProcess | undefined;
+  let dir: string;
+  let port: number;
+  let url: string;
+  let queueName: string;
+  let workers: WorkerProcess[] = [];
+  let client: CagedClient | undefined;
+
+  const startRedis = async (): Promise<void> => {
+    redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--dir', dir], { stdio: 'ignore' });
+    const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    try {
+      await until(async () => probe.connect().then(() => true, () => false), 10_000, 'redis to start');
+    } finally {
+      probe.disconnect();
+    }
+  };
+  const stopRedis = async (): Promise<void> => {
+    const r = redis;
+    if (!r || r.exitCode !== null) return;
+    const exited = new Promise((resolve) => r.on('exit', resolve));
+    r.kill('SIGTERM'); // Redis's clean shutdown: the AOF is flushed
+    await exited;
+  };
+
+  beforeEach(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'caged-redis-'));
+    port = await freePort();
+    url = `redis://127.0.0.1:${port}`;
+    queueName = freshQueueName();
+    await startRedis();
+  });
+  afterEach(async () => {
+    await client?.close().catch(() => undefined);
+    await Promise.all(workers.map((w) => w.stop()));
+    workers = [];
+    await stopRedis();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('completes every job exactly once', async () => {
+    workers = ['r1', 'r2'].map((n) => new WorkerProcess(n, { CAGED_QUEUE: queueName, CAGED_REDIS_URL: url, CAGED_CONCURRENCY: '1' }));
+    await Promise.all(workers.map((w) => w.ready()));
+    client = new CagedClient({ connection: url, queueName });
+    const kinds: Kind[] = Array.from({ length: 24 }, (_, i) => (['AC', 'PY_AC', 'WA', 'CE'] as const)[i % 4]!);
+    const submissions = kinds.map((k, i) => (i % 6 === 0 ? sleeper(400, 1, `r-${i}`) : { ...SUBMISSIONS[k], id: `r-${i}` }));
+    const all = client.submitMany(submissions);
+
+    await until(() => workers.reduce((n, w) => n + w.completedJobs().length, 0) >= 4, 60_000, 'a few jobs to complete');
+    await stopRedis();
+    await sleep(2000); // Redis is away: the workers finish their runs and wait to report
+    await startRedis();
+
+    const results = await all;
+    results.forEach((r, i) => expect(i % 6 === 0 ? ['AC'] : EXPECTED[kinds[i]!]).toContain(r.verdict));
+
+    // Exactly once: one 'completed' event per job on the queue's event stream.
+    const raw = new Redis(url);
+    try {
+      const events = await raw.xrange(`bull:${queueName}:events`, '-', '+');
+      const completed = new Map<string, number>();
+      for (const [, fields] of events) {
+        const f = new Map<string, string>();
+        for (let i = 0; i + 1 < fields.length; i += 2) f.set(fields[i]!, fields[i + 1]!);
+        if (f.get('event') === 'completed') completed.set(f.get('jobId')!, (completed.get(f.get('jobId')!) ?? 0) + 1);
+      }
+      expect(completed.size).toBe(submissions.length);
+      expect([...completed.values()].every((n) => n === 1)).toBe(true);
+    } finally {
+      raw.disconnect();
+    }
+    expect(workers.every((w) => w.lines.some((l) => l.msg === 'queue error'))).toBe(true); // they did notice
+  });
+});
+
+describe('when a payload is bad', () => {
+  let queueName: string;
+  let worker: WorkerProcess | undefined;
+  let queue: Queue;
+
+  beforeEach(() => {
+    queueName = freshQueueName();
+    queue = new Queue(queueName, { connection: redisOptionsFromUrl(REDIS_URL) });
+  });
+  afterEach(async () => {
+    await worker?.stop();
+    await queue.close();
+    await obliterate(queueName);
+  });
+
+  it('fails each at once, unretried, naming the field, and goes on serving', async () => {
+    worker = new WorkerProcess('gatekeeper', { CAGED_QUEUE: queueName, CAGED_CONCURRENCY: '1' });
+    await worker.ready();
+    const good = SUBMISSIONS.AC;
+    const bad: Array<[string, unknown, RegExp]> = [
+      ['wrong type', { ...good, source: 42 }, /^invalid submission: source: /],
+      ['unknown language', { ...good, language: 'cobol' }, /^invalid submission: language: .*cobol/],
+      ['10 MiB source', { ...good, source: 'x'.repeat(10 * 2 ** 20) }, /^invalid submission: source: is 10485760 bytes, more than the 262144 allowed/],
+      ['not an object', 'int main(){}', /^invalid submission: \(payload\): /],
+    ];
+    // attempts: 5 proves that "unrecoverable" wins over the producer's retries.
+    const jobs = await Promise.all(bad.map(([name, data]) => queue.add(name, data, { attempts: 5 })));
+    const after = await queue.add('good', { ...good, id: 'after-the-bad-ones' }, { attempts: 5 });
+    await until(async () => (await after.getState()) === 'completed', 60_000, 'the good job');
+
+    for (const [i, [name, , reason]] of bad.entries()) {
+      const job = (await queue.getJob(jobs[i]!.id!))!;
+      expect({ name, state: await job.getState() }).toEqual({ name, state: 'failed' });
+      expect(job.failedReason).toMatch(reason);
+      expect(job.attemptsMade).toBe(1);
+    }
+    const done = (await queue.getJob(after.id!))!;
+    expect(done.returnvalue.verdict).toBe('AC');
+    expect(worker.lines.filter((l) => l.msg === 'job rejected')).toHaveLength(bad.length);
+    await sleep(100);
+    expect(await Promise.race([worker.exited.then(() => 'exited'), sleep(10).then(() => 'running')])).toBe('running');
+  });
+});
+
+describe('when a worker gets SIGTERM during a job', () => {
+  let queueName: string;
+  let workers: WorkerProcess[] = [];
+  let client: CagedClient;
+
+  beforeEach(() => {
+    queueName = freshQueueName();
+    client = new CagedClient({ connection: REDIS_URL, queueName });
+  });
+  afterEach(async () => {
+    await client.close();
+    await Promise.all(workers.map((w) => w.stop()));
+    workers = [];
+    await obliterate(queueName);
+  });
+
+  it('finishes the job within the drain timeout and exits 0', async () => {
+    const w = new WorkerProcess('drainer', { CAGED_QUEUE: queueName, CAGED_SHUTDOWN_TIMEOUT_MS: '20000' });
+    workers.push(w);
+    await w.ready();
+    const jobId = await client.enqueue(sleeper(1500, 1, 'finish-me'));
+    await w.waitFor((l) => l.msg === 'job started' && l.job === jobId);
+    w.kill('SIGTERM');
+    expect(await w.exited).toEqual({ code: 0, signal: null });
+    expect((await client.wait(jobId, { timeoutMs: 5000 })).verdict).toBe('AC');
+    expect(w.lines.find((l) => l.msg === 'worker closed')).toMatchObject({ handedBack: 0, forced: false });
+    expect(leftoversOf(w.pid)).toEqual([]);
+  });
+
+  it('hands a job that outlasts the drain timeout back to the queue, exits 0, and another worker completes it', async () => {
+    const w = new WorkerProcess('impatient', { CAGED_QUEUE: queueName, CAGED_SHUTDOWN_TIMEOUT_MS: '300' });
+    workers.push(w);
+    await w.ready();
+    const jobId = await client.enqueue(sleeper(1000, 5, 'hand-me-back'));
+    await w.waitFor((l) => l.msg === 'job started' && l.job === jobId);
+    w.kill('SIGTERM');
+    expect(await w.exited).toEqual({ code: 0, signal: null });
+    expect(w.lines.find((l) => l.msg === 'worker closed')).toMatchObject({ handedBack: 1, forced: true });
+    expect(leftoversOf(w.pid)).toEqual([]);
+
+    const next = new WorkerProcess('next', { CAGED_QUEUE: queueName });
+    workers.push(next);
+    const result = await client.wait(jobId, { timeoutMs: 60_000 });
+    expect(result.verdict).toBe('AC');
+    expect(result.tests).toHaveLength(5);
+    expect(next.completedJobs()).toEqual([jobId]);
+  });
+
+  it('hands a prefetched job that has not started back at once, finishing the running one', async () => {
+    const w = new WorkerProcess('prefetcher', { CAGED_QUEUE: queueName, CAGED_CONCURRENCY: '1', CAGED_PREFETCH: '1' });
+    workers.push(w);
+    await w.ready();
+    const running = await client.enqueue(sleeper(1500, 1, 'running'));
+    await w.waitFor((l) => l.msg === 'job started' && l.job === running);
+    const prefetched = await client.enqueue(sleeper(10, 1, 'prefetched'));
+    const queue = new Queue(queueName, { connection: redisOptionsFromUrl(REDIS_URL) });
+    try {
+      await until(async () => (await queue.getJobState(prefetched)) === 'active', 10_000, 'the second job to be prefetched');
+      w.kill('SIGTERM');
+      await until(async () => (await queue.getJobState(prefetched)) === 'waiting', 5_000, 'the prefetched job to go back');
+      expect(await queue.getJobState(running)).toBe('active'); // still finishing
+      expect(await w.exited).toEqual({ code: 0, signal: null });
+      expect(await queue.getJobState(running)).toBe('completed');
+      expect(w.lines.find((l) => l.msg === 'worker closed')).toMatchObject({ handedBack: 1, forced: false });
+      expect(w.completedJobs()).toEqual([running]);
+    } finally {
+      await queue.close();
+    }
+  });
+
+  it('hands the job back at once on a second signal, and exits 0', async () => {
+    const w = new WorkerProcess('hurried', { CAGED_QUEUE: queueName, CAGED_SHUTDOWN_TIMEOUT_MS: '60000' });
+    workers.push(w);
+    await w.ready();
+    const jobId = await client.enqueue(sleeper(800, 5, 'second-signal'));
+    await w.waitFor((l) => l.msg === 'job started' && l.job === jobId);
+    w.kill('SIGTERM');
+    await w.waitFor((l) => l.msg.startsWith('shutting down'));
+    w.kill('SIGINT');
+    const started = Date.now();
+    expect(await w.exited).toEqual({ code: 0, signal: null });
+    expect(Date.now() - started).toBeLessThan(5000); // not the 60 s drain
+    const queue = new Queue(queueName, { connection: redisOptionsFromUrl(REDIS_URL) });
+    try {
+      expect(await queue.getJobState(jobId)).toBe('waiting');
+    } finally {
+      await queue.close();
+    }
+  });
+});
