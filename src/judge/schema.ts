@@ -1,7 +1,7 @@
 /**
  * The two contracts of the judge, declared once with zod and versioned (`schemaVersion`):
  * the submission a backend sends and the result it reads back (the job's return value on the
- * queue and what `caged run --json` prints). docs/judging.md documents them key by key.
+ * queue and what `caged run --json` prints). README.md ("Judging") documents them key by key.
  *
  * Units are in the names: milliseconds (`…Ms`), bytes (`…Bytes`). Every object is strict: an
  * unknown key is an error naming its path, never silently dropped.
