@@ -21,7 +21,7 @@ import {
   removeStaleLeaves,
   sigkillAll,
   type CgroupFs,
-} from './v2';
+} from './cgroupfs';
 
 export type V1Controller = 'memory' | 'pids' | 'cpuacct' | 'cpu';
 
