@@ -1,13 +1,15 @@
 /**
  * Host uids for boxes. uid/gid 256 inside a box maps to `base + slot` on the host, and a slot
- * belongs to one running box at a time across every worker process on the host: a slot is a
- * lock file `<dir>/<slot>` created with O_EXCL holding the owner's pid. A slot whose owner is
- * dead is taken over. Two boxes never share a host uid, so one box can never signal, ptrace
- * or read the files of another.
+ * belongs to one running box at a time across every worker process on the host, containers
+ * included: a slot is an exclusive flock(2) on the file `<dir>/<slot>`, held while the box runs.
+ * The kernel drops it when its holder closes the file or dies, however it dies, in whatever PID
+ * namespace, so there is nothing stale to clean and no pid to check. Two boxes never share a
+ * host uid, so one box can never signal, ptrace or read the files of another.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { HostError } from '../errors';
+import type { NativeApi } from './native';
 
 export interface IdSlot {
   slot: number;
@@ -25,10 +27,13 @@ export function pidAlive(pid: number): boolean {
   }
 }
 
+const OPEN_FLAGS = fs.constants.O_RDWR | fs.constants.O_CREAT | fs.constants.O_NOFOLLOW;
+
 export class IdSlots {
   private next = 0;
 
   constructor(
+    private readonly native: NativeApi,
     private readonly dir: string,
     /** First host uid/gid; never 0, and away from the usual subuid ranges. */
     readonly base: number,
@@ -41,66 +46,41 @@ export class IdSlots {
   acquire(): IdSlot {
     for (let i = 0; i < this.count; i++) {
       const slot = (this.next + i) % this.count;
-      if (this.tryTake(slot)) {
-        this.next = slot + 1;
-        const file = path.join(this.dir, String(slot));
-        let released = false;
-        return {
-          slot,
-          hostUid: this.base + slot,
-          hostGid: this.base + slot,
-          release: () => {
-            if (released) return;
-            released = true;
-            fs.rmSync(file, { force: true });
-          },
-        };
+      const fd = fs.openSync(path.join(this.dir, String(slot)), OPEN_FLAGS, 0o600);
+      let taken = false;
+      try {
+        taken = this.native.tryLockExclusive(fd);
+      } finally {
+        if (!taken) fs.closeSync(fd);
       }
+      if (!taken) continue;
+      this.next = slot + 1;
+      let released = false;
+      return {
+        slot,
+        hostUid: this.base + slot,
+        hostGid: this.base + slot,
+        release: () => {
+          if (released) return;
+          released = true;
+          fs.closeSync(fd); // drops the lock
+        },
+      };
     }
     throw new HostError(`all ${this.count} host id slots in ${this.dir} are busy`);
   }
 
-  private tryTake(slot: number): boolean {
-    const file = path.join(this.dir, String(slot));
-    for (let attempt = 0; attempt < 2; attempt++) {
-      try {
-        const fd = fs.openSync(file, fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_WRONLY, 0o600);
-        fs.writeSync(fd, String(process.pid));
-        fs.closeSync(fd);
-        return true;
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      }
-      const owner = Number.parseInt(readOrEmpty(file), 10);
-      if (Number.isFinite(owner) && (owner === process.pid || pidAlive(owner))) return false;
-      fs.rmSync(file, { force: true }); // a dead owner's slot
-    }
-    return false;
-  }
-
-  /** Removes slot files of dead owners; returns how many. */
-  cleanupStale(): number {
-    let removed = 0;
-    for (const name of fs.readdirSync(this.dir)) {
-      const owner = Number.parseInt(readOrEmpty(path.join(this.dir, name)), 10);
-      if (!Number.isFinite(owner) || !pidAlive(owner)) {
-        fs.rmSync(path.join(this.dir, name), { force: true });
-        removed++;
-      }
-    }
-    return removed;
-  }
-
-  /** Host uids currently held by anyone (for leak checks). */
+  /** Host uids currently held by anyone on this host, this process included (for leak checks). */
   held(): number[] {
-    return fs.readdirSync(this.dir).map((n) => this.base + Number(n));
-  }
-}
-
-function readOrEmpty(file: string): string {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch {
-    return '';
+    const held: number[] = [];
+    for (const name of fs.readdirSync(this.dir)) {
+      const fd = fs.openSync(path.join(this.dir, name), OPEN_FLAGS, 0o600);
+      try {
+        if (!this.native.tryLockExclusive(fd)) held.push(this.base + Number(name));
+      } finally {
+        fs.closeSync(fd);
+      }
+    }
+    return held.sort((a, b) => a - b);
   }
 }

@@ -39,6 +39,8 @@ export interface NativeApi {
   mount(source: string, target: string, fstype: string, flags: number, data: string): void;
   /** umount2(target, MNT_DETACH); false when target was not a mount point. */
   detach(target: string): boolean;
+  /** flock(fd, LOCK_EX | LOCK_NB): true when taken, false when another open file holds it. */
+  tryLockExclusive(fd: number): boolean;
   /** mknod(2); throws HostError on failure. */
   mknod(path: string, mode: number, dev: number): void;
   /** F_SETPIPE_SZ; returns the new size or -1. */
@@ -113,6 +115,7 @@ function bind(nativeDir: string): NativeApi {
   const mknod = libc.func('int mknod(const char *path, uint32_t mode, uint64_t dev)');
   const mount = libc.func('int mount(const char *src, const char *dst, const char *fstype, unsigned long flags, const char *data)');
   const umount2 = libc.func('int umount2(const char *target, int flags)');
+  const flock = libc.func('int flock(int fd, int operation)');
 
   interface TimevalJs { tv_sec: number; tv_usec: number }
   interface RusageJs { ru_utime: TimevalJs; ru_stime: TimevalJs; ru_maxrss: number }
@@ -168,6 +171,14 @@ function bind(nativeDir: string): NativeApi {
       const errno = koffi.errno();
       if (errno === os.constants.errno.EINVAL || errno === os.constants.errno.ENOENT) return false;
       return fail(`umount ${target}`, errno);
+    },
+    tryLockExclusive(fd) {
+      for (;;) {
+        if ((flock(fd, 2 /* LOCK_EX */ | 4 /* LOCK_NB */) as number) === 0) return true;
+        const errno = koffi.errno();
+        if (errno === os.constants.errno.EWOULDBLOCK) return false;
+        if (errno !== os.constants.errno.EINTR) return fail('flock', errno);
+      }
     },
     mknod(path, mode, dev) {
       if ((mknod(path, mode, dev) as number) < 0) fail(`mknod ${path}`, koffi.errno());

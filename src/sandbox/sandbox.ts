@@ -36,7 +36,7 @@ export interface SandboxOptions {
   cgroups?: CgroupManager;
   /** Use overlayfs; default: whether the kernel has it. false behaves as on a kernel without it. */
   overlay?: boolean;
-  /** Remove what dead workers left (job dirs, cgroups, id slots) at start-up; default true. */
+  /** Remove what dead workers left (job dirs, cgroups) at start-up; default true. Host id slots need no cleanup: they are flocks. */
   cleanupAtStart?: boolean;
 }
 
@@ -63,7 +63,6 @@ const JOB_PREFIX = 'caged-';
 export interface CleanupReport {
   jobDirs: string[];
   cgroups: string[];
-  idSlots: number;
 }
 
 export class Sandbox {
@@ -101,7 +100,7 @@ export class Sandbox {
     const native = loadNative();
     prepareDevSkeleton(native, path.join(runtimeDir, 'dev'));
     const cgroups = opts.cgroups ?? detectCgroupManager();
-    const ids = new IdSlots(path.join(runtimeDir, 'slots'), opts.hostIdBase ?? 10_000_000, opts.idSlots ?? 256);
+    const ids = new IdSlots(native, path.join(runtimeDir, 'slots'), opts.hostIdBase ?? 10_000_000, opts.idSlots ?? 256);
     const sandbox = new Sandbox(native, cgroups, ids, runtimeDir, jobsDir, opts.hostname ?? 'caged', opts.overlay ?? overlaySupported());
     if (opts.cleanupAtStart ?? true) sandbox.cleanupStale();
     return sandbox;
@@ -118,8 +117,7 @@ export class Sandbox {
       }
     }
     const cgroups = this.cgroups.cleanupStale((pid) => pid === process.pid || pidAlive(pid));
-    const idSlots = this.ids.cleanupStale();
-    return { jobDirs, cgroups, idSlots };
+    return { jobDirs, cgroups };
   }
 
   /**
