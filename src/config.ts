@@ -88,7 +88,7 @@ export const CONFIG_KEYS = {
     description: 'Jobs taken ahead of a free judge slot, so that the next one starts the moment a judge ends (the Redis round trips overlap judging): worth it when Redis is far away. A prefetched job waits on this worker even if another is idle.',
   }),
   image: text('CAGED_IMAGE', { def: '/var/cache/caged/images/debian/manifest.json', unit: 'path', description: 'Manifest of the image (root filesystem with toolchains) the jobs run in.' }),
-  rootfs: oneOf('CAGED_ROOTFS', ['overlay', 'extract'] as const, 'overlay', 'Per-job root filesystem: an overlay on the cached image, or a full extraction (hosts without overlayfs).'),
+  rootfs: oneOf('CAGED_ROOTFS', ['auto', 'overlay', 'extract'] as const, 'auto', 'Per-job root filesystem: an overlay on the cached image, or a full extraction (hosts without overlayfs); auto picks overlay where the kernel has it and logs the choice.'),
   metricsPort: integer('CAGED_METRICS_PORT', { def: 0, min: 0, max: 65535, unit: 'port', description: 'Port of the HTTP endpoint with /healthz and /metrics; 0 turns it off.' }),
   metricsHost: text('CAGED_METRICS_HOST', { def: '0.0.0.0', unit: 'address', description: 'Address the HTTP endpoint listens on.' }),
   shutdownTimeoutMs: integer('CAGED_SHUTDOWN_TIMEOUT_MS', {

@@ -7,7 +7,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { chooseRootfsMode, jobDirBytes, overlaySupported, prepareJobRootfs, type RootfsMode } from '../src/rootfs/job-rootfs';
-import { ImageStore } from '../src/rootfs/store';
+import { Judge } from '../src/judge/judge';
+import { ImageStore, type CachedImage } from '../src/rootfs/store';
 import { Sandbox } from '../src/sandbox/sandbox';
 import type { RunResult } from '../src/sandbox/types';
 import { TEST_MANIFEST } from './helpers/image';
@@ -15,11 +16,12 @@ import { ENV, LIMITS } from './helpers/programs';
 
 let sandbox: Sandbox;
 let image: { rootfsDir: string; tarball: string; sizeBytes: number };
+let registered: CachedImage;
 
 beforeAll(async () => {
   if (!fs.existsSync(TEST_MANIFEST)) throw new Error(`test image ${TEST_MANIFEST} is missing: run \`npm run image:build -- debian\``);
   sandbox = await Sandbox.create();
-  const registered = await new ImageStore().register(TEST_MANIFEST);
+  registered = await new ImageStore().register(TEST_MANIFEST);
   image = { rootfsDir: registered.rootfsDir, tarball: path.join(path.dirname(TEST_MANIFEST), registered.manifest.tarball), sizeBytes: registered.manifest.sizeBytes };
 }, 120_000);
 
@@ -80,6 +82,19 @@ describe('choosing the rootfs mode', () => {
     expect(overlaySupported()).toBe(true);
     expect(chooseRootfsMode('auto')).toEqual({ mode: 'overlay', reason: 'auto: the kernel has overlayfs' });
   });
+
+  it('is chosen at the judge\'s start-up, which says which mode is in use', async () => {
+    const auto = await Judge.create({ sandbox, image: registered, compileCacheBytes: 0 });
+    expect(auto.rootfs).toEqual({ mode: 'overlay', reason: 'auto: the kernel has overlayfs' });
+    await auto.close();
+    const plain = await Sandbox.create({ overlay: false });
+    const fallback = await Judge.create({ sandbox: plain, image: registered, compileCacheBytes: 0 });
+    expect(fallback.rootfs).toEqual({ mode: 'extract', reason: 'auto: the kernel has no overlayfs' });
+    const verdict = await fallback.judge({ language: 'python3', source: 'print(input())', testcases: [{ stdin: 'hi', expected: 'hi' }] });
+    expect(verdict.verdict).toBe('AC');
+    await fallback.close();
+    await expect(Judge.create({ sandbox: plain, image: registered, rootfsMode: 'overlay', compileCacheBytes: 0 })).rejects.toThrow(/no overlayfs/);
+  }, 60_000);
 
   it('never falls back silently when overlay is demanded but missing', () => {
     expect(() => chooseRootfsMode('overlay', false)).toThrow(/no overlayfs/);

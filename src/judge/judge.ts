@@ -13,7 +13,7 @@
  */
 import path from 'node:path';
 import { HostError } from '../errors';
-import { prepareJobRootfs, type RootfsMode } from '../rootfs/job-rootfs';
+import { chooseRootfsMode, jobDirBytes, prepareJobRootfs, type RootfsMode } from '../rootfs/job-rootfs';
 import { ImageStore } from '../rootfs/store';
 import type { JobDir, Sandbox } from '../sandbox/sandbox';
 import { CompileCache, type CompileCacheStats } from './compile-cache';
@@ -47,8 +47,11 @@ export interface JudgeOptions {
   manifestPath?: string;
   /** An image registered by the caller (then manifestPath is not read). */
   image?: JudgeImage;
-  /** Per-job root filesystem; default overlay. */
-  rootfsMode?: RootfsMode;
+  /**
+   * Per-job root filesystem. Default `auto`: overlay where the sandbox has overlayfs, else
+   * extract; an explicit `overlay` without overlayfs is an error, never a silent fallback.
+   */
+  rootfsMode?: RootfsMode | 'auto';
   /** Largest per-test limits a submission may ask for (defaults: src/judge/limits.ts). */
   maxima?: Partial<LimitValues>;
   /** Compile-step limits: defaults and maxima at once (compileLimits may only lower them). */
@@ -100,12 +103,15 @@ export class Judge {
     private readonly planConfig: PlanConfig,
     /** The image store this judge registered its image with (null when given an image). */
     private readonly store: ImageStore | null,
+    /** The per-job rootfs mode in use, and why it was chosen. */
+    readonly rootfs: { mode: RootfsMode; reason: string },
   ) {}
 
   static async create(opts: JudgeOptions): Promise<Judge> {
     checkLimitValues(opts.maxima ?? {}, 'maxima');
     checkLimitValues(opts.compileLimits ?? {}, 'compileLimits');
     checkLimitValues(opts.checkerLimits ?? {}, 'checkerLimits');
+    const rootfs = chooseRootfsMode(opts.rootfsMode ?? 'auto', opts.sandbox.hasOverlay);
     let image: JudgeImage;
     let store: ImageStore | null = null;
     if (opts.image) {
@@ -123,7 +129,7 @@ export class Judge {
         test: testLimitsConfig(opts.maxima),
         compile: compileLimitsConfig(opts.compileLimits),
       };
-      return new Judge(opts, image, registry, cache, planConfig, store);
+      return new Judge(opts, image, registry, cache, planConfig, store, rootfs);
     } catch (err) {
       await store?.close();
       throw err;
@@ -178,7 +184,7 @@ export class Judge {
     const { sandbox } = this.opts;
     const ctx: JobContext = {
       sandbox,
-      rootfs: await prepareJobRootfs(this.opts.rootfsMode ?? 'overlay', this.imageInfo, job.path),
+      rootfs: await prepareJobRootfs(this.rootfs.mode, this.imageInfo, job.path),
       imageDigest: this.imageInfo.digest,
       cache: this.cache,
       label: `job ${plan.submission.id ?? path.basename(job.path)}`,
@@ -298,8 +304,7 @@ export class Judge {
 
   /** The job directory holds the box, and in rootfs mode `extract` the unpacked image too. */
   private jobDiskBytes(): number {
-    if ((this.opts.rootfsMode ?? 'overlay') === 'overlay') return 256 * MiB;
-    return 256 * MiB + Math.ceil(1.5 * (this.imageInfo.manifest.sizeBytes ?? 2048 * MiB));
+    return jobDirBytes(this.rootfs.mode, this.imageInfo.manifest.sizeBytes ?? 2048 * MiB, 256 * MiB);
   }
 
   /** The checker's directory holds its box and, per test, the input, output and answer. */

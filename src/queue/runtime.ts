@@ -161,5 +161,6 @@ async function createJudge(config: WorkerConfig, logger: Logger, undo: Array<() 
     maxSourceBytes: config.maxSourceBytes,
   });
   undo.push(() => judge.close());
+  logger.info({ rootfs: judge.rootfs.mode, why: judge.rootfs.reason, image: judge.image }, `per-job rootfs: ${judge.rootfs.mode} (${judge.rootfs.reason})`);
   return judge;
 }
