@@ -11,7 +11,7 @@ import { Redis } from 'ioredis';
 import { CagedClient } from '../src/client';
 import { detectCgroupManager } from '../src/cgroup/detect';
 import { redisOptionsFromUrl } from '../src/queue/connection';
-import { EXPECTED, REDIS_URL, SUBMISSIONS, WorkerProcess, freePort, freshQueueName, obliterate, sleep, sleeper, until, type Kind } from './helpers/queue';
+import { EXPECTED, REDIS_URL, SUBMISSIONS, WorkerProcess, freePort, freshQueueName, obliterate, queueFixture, sleep, sleeper, until, type Kind } from './helpers/queue';
 
 jest.setTimeout(180_000);
 
@@ -26,32 +26,19 @@ function leftoversOf(pid: number): string[] {
 }
 
 describe('when a worker is SIGKILLed mid-job', () => {
-  let queueName: string;
-  let workers: WorkerProcess[] = [];
-  let client: CagedClient;
+  const fx = queueFixture();
   // Short locks so that the test does not wait 30 s + 30 s for the stalled-job check.
   const fastStall = { CAGED_LOCK_DURATION_MS: '2000', CAGED_STALLED_INTERVAL_MS: '1000', CAGED_CONCURRENCY: '1' };
 
-  beforeEach(() => {
-    queueName = freshQueueName();
-    client = new CagedClient({ connection: REDIS_URL, queueName });
-  });
-  afterEach(async () => {
-    await client.close();
-    await Promise.all(workers.map((w) => w.stop()));
-    workers = [];
-    await obliterate(queueName);
-  });
-
   it('completes the job on the other worker, and the restarted worker cleans the host', async () => {
-    const a = new WorkerProcess('victim', { CAGED_QUEUE: queueName, ...fastStall });
-    workers.push(a);
+    const a = new WorkerProcess('victim', { CAGED_QUEUE: fx.queueName, ...fastStall });
+    fx.workers.push(a);
     await a.ready();
-    const jobId = await client.enqueue(sleeper(3000, 1, 'killed-mid-job'));
+    const jobId = await fx.client.enqueue(sleeper(3000, 1, 'killed-mid-job'));
     await a.waitFor((l) => l.msg === 'job started' && l.job === jobId);
     await sleep(700); // inside the run: the container is up
-    const b = new WorkerProcess('survivor', { CAGED_QUEUE: queueName, ...fastStall });
-    workers.push(b);
+    const b = new WorkerProcess('survivor', { CAGED_QUEUE: fx.queueName, ...fastStall });
+    fx.workers.push(b);
     await b.ready();
 
     a.kill('SIGKILL');
@@ -59,9 +46,9 @@ describe('when a worker is SIGKILLed mid-job', () => {
     const left = leftoversOf(a.pid);
     expect(left.length).toBeGreaterThan(0); // the kill really interrupted a run
 
-    const result = await client.wait(jobId, { timeoutMs: 60_000 });
+    const result = await fx.client.wait(jobId, { timeoutMs: 60_000 });
     expect(result.verdict).toBe('AC');
-    const queue = new Queue(queueName, { connection: redisOptionsFromUrl(REDIS_URL) });
+    const queue = new Queue(fx.queueName, { connection: redisOptionsFromUrl(REDIS_URL) });
     try {
       expect((await queue.getJob(jobId))!.processedBy).toBe('survivor');
     } finally {
@@ -70,8 +57,8 @@ describe('when a worker is SIGKILLed mid-job', () => {
     expect(b.lines.some((l) => l.msg.startsWith('stalled job') && l.job === jobId)).toBe(true);
 
     // The killed worker's restart (a new process on this host) removes what it left.
-    const restarted = new WorkerProcess('victim-restarted', { CAGED_QUEUE: queueName, ...fastStall });
-    workers.push(restarted);
+    const restarted = new WorkerProcess('victim-restarted', { CAGED_QUEUE: fx.queueName, ...fastStall });
+    fx.workers.push(restarted);
     const cleaned = await restarted.waitFor((l) => l.msg === 'host cleaned of what dead workers left');
     await restarted.ready();
     expect(leftoversOf(a.pid)).toEqual([]);
@@ -205,61 +192,48 @@ describe('when a payload is bad', () => {
 });
 
 describe('when a worker gets SIGTERM during a job', () => {
-  let queueName: string;
-  let workers: WorkerProcess[] = [];
-  let client: CagedClient;
-
-  beforeEach(() => {
-    queueName = freshQueueName();
-    client = new CagedClient({ connection: REDIS_URL, queueName });
-  });
-  afterEach(async () => {
-    await client.close();
-    await Promise.all(workers.map((w) => w.stop()));
-    workers = [];
-    await obliterate(queueName);
-  });
+  const fx = queueFixture();
 
   it('finishes the job within the drain timeout and exits 0', async () => {
-    const w = new WorkerProcess('drainer', { CAGED_QUEUE: queueName, CAGED_SHUTDOWN_TIMEOUT_MS: '20000' });
-    workers.push(w);
+    const w = new WorkerProcess('drainer', { CAGED_QUEUE: fx.queueName, CAGED_SHUTDOWN_TIMEOUT_MS: '20000' });
+    fx.workers.push(w);
     await w.ready();
-    const jobId = await client.enqueue(sleeper(1500, 1, 'finish-me'));
+    const jobId = await fx.client.enqueue(sleeper(1500, 1, 'finish-me'));
     await w.waitFor((l) => l.msg === 'job started' && l.job === jobId);
     w.kill('SIGTERM');
     expect(await w.exited).toEqual({ code: 0, signal: null });
-    expect((await client.wait(jobId, { timeoutMs: 5000 })).verdict).toBe('AC');
+    expect((await fx.client.wait(jobId, { timeoutMs: 5000 })).verdict).toBe('AC');
     expect(w.lines.find((l) => l.msg === 'worker closed')).toMatchObject({ handedBack: 0, forced: false });
     expect(leftoversOf(w.pid)).toEqual([]);
   });
 
   it('hands a job that outlasts the drain timeout back to the queue, exits 0, and another worker completes it', async () => {
-    const w = new WorkerProcess('impatient', { CAGED_QUEUE: queueName, CAGED_SHUTDOWN_TIMEOUT_MS: '300' });
-    workers.push(w);
+    const w = new WorkerProcess('impatient', { CAGED_QUEUE: fx.queueName, CAGED_SHUTDOWN_TIMEOUT_MS: '300' });
+    fx.workers.push(w);
     await w.ready();
-    const jobId = await client.enqueue(sleeper(1000, 5, 'hand-me-back'));
+    const jobId = await fx.client.enqueue(sleeper(1000, 5, 'hand-me-back'));
     await w.waitFor((l) => l.msg === 'job started' && l.job === jobId);
     w.kill('SIGTERM');
     expect(await w.exited).toEqual({ code: 0, signal: null });
     expect(w.lines.find((l) => l.msg === 'worker closed')).toMatchObject({ handedBack: 1, forced: true });
     expect(leftoversOf(w.pid)).toEqual([]);
 
-    const next = new WorkerProcess('next', { CAGED_QUEUE: queueName });
-    workers.push(next);
-    const result = await client.wait(jobId, { timeoutMs: 60_000 });
+    const next = new WorkerProcess('next', { CAGED_QUEUE: fx.queueName });
+    fx.workers.push(next);
+    const result = await fx.client.wait(jobId, { timeoutMs: 60_000 });
     expect(result.verdict).toBe('AC');
     expect(result.tests).toHaveLength(5);
     expect(next.completedJobs()).toEqual([jobId]);
   });
 
   it('hands a prefetched job that has not started back at once, finishing the running one', async () => {
-    const w = new WorkerProcess('prefetcher', { CAGED_QUEUE: queueName, CAGED_CONCURRENCY: '1', CAGED_PREFETCH: '1' });
-    workers.push(w);
+    const w = new WorkerProcess('prefetcher', { CAGED_QUEUE: fx.queueName, CAGED_CONCURRENCY: '1', CAGED_PREFETCH: '1' });
+    fx.workers.push(w);
     await w.ready();
-    const running = await client.enqueue(sleeper(1500, 1, 'running'));
+    const running = await fx.client.enqueue(sleeper(1500, 1, 'running'));
     await w.waitFor((l) => l.msg === 'job started' && l.job === running);
-    const prefetched = await client.enqueue(sleeper(10, 1, 'prefetched'));
-    const queue = new Queue(queueName, { connection: redisOptionsFromUrl(REDIS_URL) });
+    const prefetched = await fx.client.enqueue(sleeper(10, 1, 'prefetched'));
+    const queue = new Queue(fx.queueName, { connection: redisOptionsFromUrl(REDIS_URL) });
     try {
       await until(async () => (await queue.getJobState(prefetched)) === 'active', 10_000, 'the second job to be prefetched');
       w.kill('SIGTERM');
@@ -275,10 +249,10 @@ describe('when a worker gets SIGTERM during a job', () => {
   });
 
   it('hands the job back at once on a second signal, and exits 0', async () => {
-    const w = new WorkerProcess('hurried', { CAGED_QUEUE: queueName, CAGED_SHUTDOWN_TIMEOUT_MS: '60000' });
-    workers.push(w);
+    const w = new WorkerProcess('hurried', { CAGED_QUEUE: fx.queueName, CAGED_SHUTDOWN_TIMEOUT_MS: '60000' });
+    fx.workers.push(w);
     await w.ready();
-    const jobId = await client.enqueue(sleeper(800, 5, 'second-signal'));
+    const jobId = await fx.client.enqueue(sleeper(800, 5, 'second-signal'));
     await w.waitFor((l) => l.msg === 'job started' && l.job === jobId);
     w.kill('SIGTERM');
     await w.waitFor((l) => l.msg.startsWith('shutting down'));
@@ -286,7 +260,7 @@ describe('when a worker gets SIGTERM during a job', () => {
     const started = Date.now();
     expect(await w.exited).toEqual({ code: 0, signal: null });
     expect(Date.now() - started).toBeLessThan(5000); // not the 60 s drain
-    const queue = new Queue(queueName, { connection: redisOptionsFromUrl(REDIS_URL) });
+    const queue = new Queue(fx.queueName, { connection: redisOptionsFromUrl(REDIS_URL) });
     try {
       expect(await queue.getJobState(jobId)).toBe('waiting');
     } finally {

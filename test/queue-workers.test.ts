@@ -3,10 +3,9 @@
  * submissions through the client, real containers and compilers.
  */
 import { Queue } from 'bullmq';
-import { CagedClient } from '../src/client';
 import type { JudgeResult } from '../src/judge/schema';
 import { redisOptionsFromUrl } from '../src/queue/connection';
-import { EXPECTED, REDIS_URL, SUBMISSIONS, WorkerProcess, freshQueueName, obliterate, type Kind } from './helpers/queue';
+import { EXPECTED, REDIS_URL, SUBMISSIONS, WorkerProcess, queueFixture, type Kind } from './helpers/queue';
 
 jest.setTimeout(300_000);
 
@@ -38,32 +37,18 @@ function interleave(mix: Array<[Kind, number]>): Kind[] {
 }
 
 describe('when two worker processes share a queue', () => {
-  let queueName: string;
-  let workers: WorkerProcess[] = [];
-  let client: CagedClient;
-
-  beforeEach(() => {
-    queueName = freshQueueName();
-    client = new CagedClient({ connection: REDIS_URL, queueName });
-  });
-
-  afterEach(async () => {
-    await client.close();
-    await Promise.all(workers.map((w) => w.stop()));
-    workers = [];
-    await obliterate(queueName);
-  });
+  const fx = queueFixture();
 
   it('judges 100 mixed submissions correctly, and each worker takes some', async () => {
-    workers = ['worker-a', 'worker-b'].map((name) => new WorkerProcess(name, { CAGED_QUEUE: queueName, CAGED_CONCURRENCY: '2' }));
-    await Promise.all(workers.map((w) => w.ready()));
+    fx.workers = ['worker-a', 'worker-b'].map((name) => new WorkerProcess(name, { CAGED_QUEUE: fx.queueName, CAGED_CONCURRENCY: '2' }));
+    await Promise.all(fx.workers.map((w) => w.ready()));
 
     const kinds = interleave(MIX);
     const submissions = kinds.map((kind, i) => ({ ...SUBMISSIONS[kind], id: `mix-${i}` }));
     expect(submissions).toHaveLength(100);
 
     let progressEvents = 0;
-    const results = await client.submitMany(submissions, { onProgress: (p) => (p.progress ? progressEvents++ : undefined) });
+    const results = await fx.client.submitMany(submissions, { onProgress: (p) => (p.progress ? progressEvents++ : undefined) });
 
     expect(results).toHaveLength(100);
     const wrong = results
@@ -74,7 +59,7 @@ describe('when two worker processes share a queue', () => {
     expect(progressEvents).toBeGreaterThan(0);
 
     // Who took what: BullMQ stores the worker's name on the job (`processedBy`).
-    const queue = new Queue(queueName, { connection: redisOptionsFromUrl(REDIS_URL) });
+    const queue = new Queue(fx.queueName, { connection: redisOptionsFromUrl(REDIS_URL) });
     try {
       const jobs = await Promise.all(submissions.map((s) => queue.getJob(s.id)));
       const byWorker = new Map<string, number>();
@@ -83,8 +68,8 @@ describe('when two worker processes share a queue', () => {
       expect(byWorker.get('worker-a')).toBeGreaterThan(0);
       expect(byWorker.get('worker-b')).toBeGreaterThan(0);
       // Each job was judged once, by the worker its processedBy names.
-      const logged = new Set([...workers[0]!.completedJobs(), ...workers[1]!.completedJobs()]);
-      expect(workers[0]!.completedJobs().length + workers[1]!.completedJobs().length).toBe(100);
+      const logged = new Set([...fx.workers[0]!.completedJobs(), ...fx.workers[1]!.completedJobs()]);
+      expect(fx.workers[0]!.completedJobs().length + fx.workers[1]!.completedJobs().length).toBe(100);
       expect(logged.size).toBe(100);
     } finally {
       await queue.close();

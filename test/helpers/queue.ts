@@ -9,6 +9,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { Queue } from 'bullmq';
 import type { SubmissionInput } from '../../src/judge/schema';
+import { CagedClient } from '../../src/client';
 import { redisOptionsFromUrl } from '../../src/queue/connection';
 
 export const REDIS_URL = process.env.CAGED_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -176,4 +177,28 @@ export function sleeper(ms: number, tests = 1, id?: string): SubmissionInput {
     testcases: Array.from({ length: tests }, () => ({ stdin: '' })),
     ...(id ? { id } : {}),
   };
+}
+
+/** Per test: a fresh queue and a client on it; afterwards the workers stopped and the queue obliterated. */
+export interface QueueFixture {
+  queueName: string;
+  client: CagedClient;
+  /** Worker processes the test started; stopped after it. */
+  workers: WorkerProcess[];
+}
+
+/** Registers the beforeEach/afterEach hooks of a QueueFixture in the calling describe block. */
+export function queueFixture(): QueueFixture {
+  const fx = { queueName: '', client: undefined as unknown as CagedClient, workers: [] as WorkerProcess[] };
+  beforeEach(() => {
+    fx.queueName = freshQueueName();
+    fx.client = new CagedClient({ connection: REDIS_URL, queueName: fx.queueName });
+  });
+  afterEach(async () => {
+    await fx.client.close();
+    await Promise.all(fx.workers.map((w) => w.stop()));
+    fx.workers = [];
+    await obliterate(fx.queueName);
+  });
+  return fx;
 }
