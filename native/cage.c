@@ -193,6 +193,12 @@ static long exec_search(const char *name, char *const *argv, char *const *envp) 
   }
 }
 
+/* C failed before execve: tell B (which resumes from vfork) not to report a start, then die. */
+__attribute__((noreturn)) static void c_die(struct shared *sh, int stage, long err, int detail) {
+  sh->c_failed = 1;
+  die(stage, err, detail);
+}
+
 static int child_c(void *arg) {
   const struct region *r = arg;
   const struct cage_cfg *cfg = r->cfg;
@@ -211,8 +217,8 @@ static int child_c(void *arg) {
   }
   rc = S5(SYS_prctl, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
   if (rc < 0 && rc != -EINVAL) goto caps;
-  if ((rc = S3(SYS_setresgid, cfg->gid, cfg->gid, cfg->gid)) < 0) die(CAGE_STAGE_SETGID, rc, -1);
-  if ((rc = S3(SYS_setresuid, cfg->uid, cfg->uid, cfg->uid)) < 0) die(CAGE_STAGE_SETUID, rc, -1);
+  if ((rc = S3(SYS_setresgid, cfg->gid, cfg->gid, cfg->gid)) < 0) c_die(sh, CAGE_STAGE_SETGID, rc, -1);
+  if ((rc = S3(SYS_setresuid, cfg->uid, cfg->uid, cfg->uid)) < 0) c_die(sh, CAGE_STAGE_SETUID, rc, -1);
   {
     struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
     struct __user_cap_data_struct data[2];
@@ -224,11 +230,11 @@ static int child_c(void *arg) {
   const struct cage_rlimit *rl = (const struct cage_rlimit *)(r->base + cfg->rlimits);
   for (uint32_t i = 0; i < cfg->nrlimits; i++) {
     uint64_t lim[2] = {rl[i].cur, rl[i].max};
-    if ((rc = S4(SYS_prlimit64, 0, rl[i].resource, lim, 0)) < 0) die(CAGE_STAGE_RLIMIT, rc, (int)i);
+    if ((rc = S4(SYS_prlimit64, 0, rl[i].resource, lim, 0)) < 0) c_die(sh, CAGE_STAGE_RLIMIT, rc, (int)i);
   }
 
-  if ((rc = S1(SYS_chdir, str_at(r, cfg->cwd))) < 0) die(CAGE_STAGE_CHDIR_CWD, rc, -1);
-  if ((rc = S5(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)) < 0) die(CAGE_STAGE_NO_NEW_PRIVS, rc, -1);
+  if ((rc = S1(SYS_chdir, str_at(r, cfg->cwd))) < 0) c_die(sh, CAGE_STAGE_CHDIR_CWD, rc, -1);
+  if ((rc = S5(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)) < 0) c_die(sh, CAGE_STAGE_NO_NEW_PRIVS, rc, -1);
 
   /* Once the filter is in, only allowed calls may follow: a notified one would wait for B,
    * and B waits for us (vfork). close_range, fcntl, execve, write and exit are allowed. */
@@ -237,23 +243,20 @@ static int child_c(void *arg) {
                               (struct sock_filter *)(r->base + cfg->filter)};
     unsigned long flags = (cfg->flags & CAGE_F_SECCOMP_LISTENER) ? SECCOMP_FILTER_FLAG_NEW_LISTENER : 0;
     rc = S3(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
-    if (rc < 0) die(CAGE_STAGE_SECCOMP, rc, -1);
+    if (rc < 0) c_die(sh, CAGE_STAGE_SECCOMP, rc, -1);
     if (flags) sh->listener_fd = (int32_t)rc;
   }
 
   /* A private fd table: only 0, 1, 2 and the control socket (close-on-exec) remain. */
-  if ((rc = S3(SYS_close_range, 4, ~0U, CLOSE_RANGE_UNSHARE)) < 0) die(CAGE_STAGE_CLOSE_FDS, rc, -1);
-  if ((rc = S3(SYS_fcntl, 3, F_SETFD, FD_CLOEXEC)) < 0) die(CAGE_STAGE_CLOSE_FDS, rc, -1);
+  if ((rc = S3(SYS_close_range, 4, ~0U, CLOSE_RANGE_UNSHARE)) < 0) c_die(sh, CAGE_STAGE_CLOSE_FDS, rc, -1);
+  if ((rc = S3(SYS_fcntl, 3, F_SETFD, FD_CLOEXEC)) < 0) c_die(sh, CAGE_STAGE_CLOSE_FDS, rc, -1);
 
   rc = exec_search(str_at(r, cfg->path), r->argv, r->envp);
-  sh->c_failed = 1;
-  die(CAGE_STAGE_EXEC, rc, -1);
+  c_die(sh, CAGE_STAGE_EXEC, rc, -1);
 signals:
-  sh->c_failed = 1;
-  die(CAGE_STAGE_SIGNALS, rc, -1);
+  c_die(sh, CAGE_STAGE_SIGNALS, rc, -1);
 caps:
-  sh->c_failed = 1;
-  die(CAGE_STAGE_CAPS, rc, -1);
+  c_die(sh, CAGE_STAGE_CAPS, rc, -1);
 }
 
 /* ---------------------------------------------------------------- B: the container init */

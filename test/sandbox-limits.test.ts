@@ -3,6 +3,7 @@
  * image's own gcc and run in real containers.
  */
 import os from 'node:os';
+import { ChildError } from '../src/sandbox/child-error';
 import { outcomeOf } from '../src/sandbox/outcome';
 import { Sandbox } from '../src/sandbox/sandbox';
 import { testRootfs } from './helpers/image';
@@ -149,3 +150,14 @@ describe('when a program runs for a known CPU time', () => {
 function countHostProcesses(): number {
   return require('node:fs').readdirSync('/proc').filter((n: string) => /^\d+$/.test(n)).length;
 }
+
+describe('when the container cannot be set up', () => {
+  it('reports the stage and errno as a ChildError and leaves nothing running', async () => {
+    const failure = programs.run(['/bin/true'], {}, { cwd: '/no/such/dir' });
+    await expect(failure).rejects.toBeInstanceOf(ChildError);
+    await expect(failure).rejects.toThrow(/chdir-cwd: ENOENT/);
+    await expect(programs.run(['/no/such/program'])).rejects.toThrow(/exec: ENOENT/);
+    expect(sandbox.running).toBe(0);
+    expect((await programs.run(['/bin/true'])).exitCode).toBe(0);
+  });
+});
