@@ -42,7 +42,7 @@ const median = (xs: readonly number[]) => percentile(xs, 50);
 async function main(): Promise<void> {
   if (!fs.existsSync(BENCH_MANIFEST)) throw new Error(`image ${BENCH_MANIFEST} missing: run \`npm run image:build -- debian\``);
   const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'caged-bench-cache-'));
-  const judge = await Judge.create({ sandbox: await Sandbox.create(), manifestPath: BENCH_MANIFEST, compileCacheDir: cacheDir });
+  const judge = await Judge.create({ sandbox: await Sandbox.create(), closeSandbox: true, manifestPath: BENCH_MANIFEST, compileCacheDir: cacheDir });
   try {
     process.stdout.write(`compile cache, ${RUNS} runs each, medians (ms); compile = the compile step incl. cache lookup, total = whole judgement with one test\n`);
     process.stdout.write(`${'language'.padEnd(9)} ${'miss compile'.padStart(12)} ${'hit compile'.padStart(12)} ${'ratio'.padStart(7)} ${'miss total'.padStart(11)} ${'hit total'.padStart(10)} ${'ratio'.padStart(7)}\n`);

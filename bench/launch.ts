@@ -32,7 +32,7 @@ async function measure(runs: number, once: () => Promise<void>): Promise<Stats> 
 
 async function main(): Promise<void> {
   const rootfs = await benchImageRootfs();
-  const sandbox = await Sandbox.create();
+  const sandbox = await Sandbox.create({ preparedContainers: Number(process.env.PREPARED ?? 2) });
   const job = sandbox.createJobDir();
   try {
     // The no-op, built by the image's own toolchain (x86_64 assembly: exit(0) in 3 instructions).
@@ -68,6 +68,7 @@ async function main(): Promise<void> {
     console.log(`container 1 GiB / fresh, p50: ${(heavy.container.p50 / fresh.container.p50).toFixed(2)}x (target <= 1.2x)`);
   } finally {
     job.remove();
+    await sandbox.close();
   }
 }
 

@@ -131,7 +131,7 @@ async function removeQueue(name: string): Promise<void> {
 
 async function main(): Promise<void> {
   const sandbox = await Sandbox.create();
-  const judge = await Judge.create({ sandbox });
+  const judge = await Judge.create({ sandbox, closeSandbox: true });
   const rows: Array<{ workload: string; direct: Figures; queue: Figures; queueOnly: Figures }> = [];
   for (const w of WORKLOADS) {
     const direct = await measure(w.jobs, w.submission, (s) => judge.judge(s), lanes((s) => judge.judge(s)));

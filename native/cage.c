@@ -6,16 +6,17 @@
  * Three processes make a container:
  *
  *   A  the worker (Node.js). Decides everything: the mounts, ids, limits, the seccomp program.
- *      It serialises that into one blob and calls cage_spawn() through koffi, on its main
- *      thread. A never enters a namespace.
+ *      It serialises that into one blob and sends it, with the program's stdio, to a B it
+ *      started through koffi's cage_spawn() ahead of the run (on a libuv pool thread, so the
+ *      namespaces' creation is off the run's critical path). A never enters a namespace.
  *   B  the container init. spawn.c clones a stub with CLONE_VM | CLONE_VFORK (posix_spawn
  *      style, so the cost does not grow with the worker's memory) in new mount, PID, network,
  *      UTS and IPC namespaces; the stub only resets signals, moves fds and execs this static
  *      binary. B therefore has an address space of its own: it must, because the kernel's OOM
  *      killer, choosing a victim in the job's memory cgroup, would score a process sharing the
  *      worker's memory by the worker's size, and kill every process sharing it: the worker.
- *      B is PID 1 inside. It reads its configuration blob from fd 4 (a sealed memfd) and uses
- *      raw system calls only, no libc.
+ *      B is PID 1 inside. It waits for its run on the control socket (stdio and the sealed
+ *      configuration memfd arrive as fds) and uses raw system calls only, no libc.
  *   C  the untrusted program, forked by B (CLONE_VM | CLONE_VFORK | CLONE_FILES, on a second
  *      stack). It drops to uid/gid 256, loses every capability, sets
  *      rlimits, no_new_privs and the seccomp filter, and execs. C is never PID 1, so its own
@@ -23,7 +24,9 @@
  *
  * The handshake, on a SOCK_STREAM socketpair whose B end is fd 3 inside:
  *
- *   stub: signals to default, fds onto 0-4, exec caged-init (B)
+ *   stub: signals to default, control socket onto fd 3, every other fd closed, exec
+ *         caged-init (B); this may happen well before the run (a prepared container)
+ *   A -> B  'R'       with SCM_RIGHTS: stdin, stdout, stderr, the blob's memfd (onto 0-2, 4)
  *   B: map the blob, hostname, setgroups(0), / private, the mount
  *      operations, pivot_root, detach the old root, unshare(CLONE_NEWUSER)
  *   B -> A  'U'       A writes /proc/B/uid_map, setgroups "deny", gid_map, attaches B to
@@ -59,6 +62,7 @@
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -426,8 +430,52 @@ static int run_init(const struct region *r) {
 
 static size_t round_up(size_t n, size_t to) { return (n + to - 1) / to * to; }
 
-/* Maps the blob from fd 4, checks it, builds argv/envp and C's stack, runs B. */
+/* Waits for the run: one message on the control socket carrying stdin, stdout, stderr and
+ * the configuration memfd, which land on 0, 1, 2 and 4. EOF (the worker discarded this
+ * container before using it) ends B quietly. */
+static void receive_run(void) {
+  char byte = 0;
+  struct iovec iov = {&byte, 1};
+  union {
+    struct cmsghdr h;
+    char buf[CMSG_SPACE(sizeof(int) * CAGE_RUN_FDS)];
+  } c;
+  memset(&c, 0, sizeof c);
+  struct msghdr msg;
+  memset(&msg, 0, sizeof msg);
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = c.buf;
+  msg.msg_controllen = sizeof c.buf;
+  long rc;
+  do rc = S3(SYS_recvmsg, 3, &msg, MSG_CMSG_CLOEXEC);
+  while (rc == -EINTR);
+  if (rc == 0) for (;;) S1(SYS_exit, 0);
+  if (rc < 0) die(CAGE_STAGE_FDS, rc, 0);
+  struct cmsghdr *h = CMSG_FIRSTHDR(&msg);
+  if (rc != 1 || byte != CAGE_RUN || (msg.msg_flags & (MSG_CTRUNC | MSG_TRUNC)) || !h || h->cmsg_level != SOL_SOCKET ||
+      h->cmsg_type != SCM_RIGHTS || h->cmsg_len != CMSG_LEN(sizeof(int) * CAGE_RUN_FDS))
+    die(CAGE_STAGE_FDS, -EPROTO, 1);
+  int got[CAGE_RUN_FDS];
+  memcpy(got, CMSG_DATA(h), sizeof got);
+  static const int want[CAGE_RUN_FDS] = {0, 1, 2, 4};
+  /* Move every received fd out of the way first, so that no dup3 overwrites another's source. */
+  for (int i = 0; i < CAGE_RUN_FDS; i++) {
+    long t = S3(SYS_fcntl, got[i], F_DUPFD_CLOEXEC, 64);
+    if (t < 0) die(CAGE_STAGE_FDS, t, 2);
+    S1(SYS_close, got[i]);
+    got[i] = (int)t;
+  }
+  for (int i = 0; i < CAGE_RUN_FDS; i++) {
+    /* dup3 without O_CLOEXEC: 0-2 are the program's stdio (4 is closed before C execs). */
+    if ((rc = S3(SYS_dup3, got[i], want[i], 0)) < 0) die(CAGE_STAGE_FDS, rc, 3);
+    S1(SYS_close, got[i]);
+  }
+}
+
+/* Receives the run, maps the blob from fd 4, checks it, builds argv/envp and C's stack, runs B. */
 int init_main(void) {
+  receive_run();
   long len = S3(SYS_lseek, 4, 0, SEEK_END);
   if (len < (long)sizeof(struct cage_cfg)) die(CAGE_STAGE_CONFIG, -EINVAL, 0);
   long at = sys6(SYS_mmap, 0, len, PROT_READ, MAP_PRIVATE, 4, 0);

@@ -6,8 +6,10 @@
  * parses this header and fails when the two disagree.
  *
  * A builds a flat, little-endian configuration blob (struct cage_cfg followed by strings and
- * arrays, all referenced by byte offsets from the start of the blob), seals it in a memfd and
- * hands it to caged-init on fd 4. B maps it read-only and never allocates after that.
+ * arrays, all referenced by byte offsets from the start of the blob) and seals it in a memfd.
+ * caged-init (B), started before its run with only the control socket on fd 3, receives on it
+ * one message: the byte CAGE_RUN with CAGE_RUN_FDS fds (stdin, stdout, stderr, the blob's
+ * memfd), placed on 0, 1, 2 and 4. B maps the blob read-only and never allocates after that.
  */
 #ifndef CAGE_H
 #define CAGE_H
@@ -15,7 +17,11 @@
 #include <stdint.h>
 
 #define CAGE_MAGIC 0x45474143u /* "CAGE" */
-#define CAGE_ABI 1u
+#define CAGE_ABI 2u
+
+/* A to B, once, with SCM_RIGHTS: stdin, stdout, stderr, configuration memfd. */
+#define CAGE_RUN 'R'
+#define CAGE_RUN_FDS 4
 
 /* Kinds of set-up operations B performs, in order, before pivot_root. */
 #define CAGE_OP_MOUNT 1u   /* mount(src, dst, fstype, flags, data) */
@@ -130,10 +136,15 @@ enum cage_stage {
   CAGE_STAGE_EXEC_INIT = 27
 };
 
-/* spawn.c, called by A on its main thread: starts B (caged-init at init_path) in new
- * namespaces with fds[0..4] = stdin, stdout, stderr, control socket, configuration memfd
- * placed on 0..4. Returns B's host pid once the exec has happened, or -errno. */
-int cage_spawn(const char *init_path, const int32_t *fds, uint32_t clone_flags);
+/* spawn.c, called by A (on its main thread or a libuv pool thread): starts B (caged-init at
+ * init_path) in new namespaces with the control socket ctl on fd 3 and nothing else open.
+ * Returns B's host pid once the exec has happened, or -errno. */
+int cage_spawn(const char *init_path, int32_t ctl, uint32_t clone_flags);
+/* Sends B its run: the byte CAGE_RUN with n (= CAGE_RUN_FDS) fds. 0 or -errno. */
+int cage_send_fds(int32_t sock, const int32_t *fds, uint32_t n);
+/* Writes /proc/pid/uid_map ("inside_uid host_uid 1"), setgroups ("deny") and gid_map.
+ * 0, or -(errno + 1000 * k) where k = 1, 2, 3 names the file that failed. */
+int cage_map_ids(int32_t pid, uint32_t inside_uid, uint32_t host_uid, uint32_t inside_gid, uint32_t host_gid);
 /* Sizes, for the TypeScript side's layout check. */
 uint32_t cage_abi_sizes(void);
 

@@ -5,10 +5,15 @@
  * style: no page tables are copied, so the cost stays flat however large the worker grows.
  * The stub runs in the worker's address space, on its own stack, with every signal blocked,
  * and does only raw system calls: it resets every signal to its default, asks for SIGKILL
- * when the worker dies, moves the five fds it was given onto 0-4 (stdin, stdout, stderr,
- * control socket, configuration memfd), closes every other fd and execs caged-init (cage.c),
- * which becomes the container's init with an address space of its own. The worker resumes
- * when that exec has happened (or failed: then the stub reports on the control socket).
+ * when the worker dies, moves the control socket onto fd 3, closes every other fd and execs
+ * caged-init (cage.c), which becomes the container's init with an address space of its own.
+ * The caller resumes when that exec has happened (or failed: then the stub reports on the
+ * control socket). caged-init then waits for its run: cage_send_fds() hands it stdin, stdout,
+ * stderr and the configuration memfd in one message. So a container can be started ahead of
+ * its run (the worker does, on a libuv pool thread: see src/sandbox/zygotes.ts) and the
+ * namespaces' creation is off the run's critical path.
+ *
+ * cage_map_ids() writes B's uid_map, setgroups and gid_map during the handshake.
  */
 #define _GNU_SOURCE
 #include "cage.h"
@@ -20,7 +25,10 @@
 #include <signal.h>
 #include <stddef.h>
 #include <sys/mman.h>
+#include <stdio.h>
+#include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "sys.h"
@@ -33,7 +41,7 @@
 
 struct stub_args {
   const char *init_path;
-  int fds[5];
+  int ctl;
 };
 
 struct ksigaction {
@@ -65,22 +73,18 @@ static int stub(void *arg) {
   sys6(SYS_rt_sigprocmask, SIG_SETMASK, (long)&none, 0, 8, 0, 0);
   /* The worker dying takes the container with it. */
   sys6(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0, 0);
-  int tmp[5];
-  for (int i = 0; i < 5; i++) {
-    rc = sys6(SYS_fcntl, a->fds[i], F_DUPFD_CLOEXEC, 64, 0, 0, 0);
-    if (rc < 0) for (;;) sys6(SYS_exit, 127, 0, 0, 0, 0, 0); /* no control socket to report on */
-    tmp[i] = (int)rc;
-  }
-  for (int i = 0; i < 5; i++) {
-    /* dup3 without O_CLOEXEC: 0-4 survive the exec of caged-init. */
-    if ((rc = sys6(SYS_dup3, tmp[i], i, 0, 0, 0, 0)) < 0) for (;;) sys6(SYS_exit, 127, 0, 0, 0, 0, 0);
-  }
-  /* Everything else the worker had open (other launches' sockets too) is closed. */
-  rc = sys6(SYS_close_range, 5, ~0U, 0, 0, 0, 0);
-  if (rc == -ENOSYS)
-    for (int fd = 5; fd < 65536; fd++) sys6(SYS_close, fd, 0, 0, 0, 0, 0);
-  else if (rc < 0)
+  /* The control socket onto fd 3 (without O_CLOEXEC: it survives the exec of caged-init);
+   * every other fd the worker had open (other launches' sockets too) is closed. */
+  if (a->ctl != 3 && (rc = sys6(SYS_dup3, a->ctl, 3, 0, 0, 0, 0)) < 0) for (;;) sys6(SYS_exit, 127, 0, 0, 0, 0, 0);
+  if (a->ctl == 3 && (rc = sys6(SYS_fcntl, 3, F_SETFD, 0, 0, 0, 0)) < 0) for (;;) sys6(SYS_exit, 127, 0, 0, 0, 0, 0);
+  rc = sys6(SYS_close_range, 0, 2, 0, 0, 0, 0);
+  if (rc == 0) rc = sys6(SYS_close_range, 4, ~0U, 0, 0, 0, 0);
+  if (rc == -ENOSYS) {
+    for (int fd = 0; fd < 65536; fd++)
+      if (fd != 3) sys6(SYS_close, fd, 0, 0, 0, 0, 0);
+  } else if (rc < 0) {
     stub_fail(CAGE_STAGE_FDS, rc);
+  }
   static char *const argv[] = {"caged-init", 0};
   static char *const envp[] = {0};
   rc = sys6(SYS_execve, (long)a->init_path, (long)argv, (long)envp, 0, 0, 0);
@@ -88,10 +92,10 @@ static int stub(void *arg) {
   return 127;
 }
 
-int cage_spawn(const char *init_path, const int32_t *fds, uint32_t clone_flags) {
+int cage_spawn(const char *init_path, int32_t ctl, uint32_t clone_flags) {
   struct stub_args args;
   args.init_path = init_path;
-  for (int i = 0; i < 5; i++) args.fds[i] = fds[i];
+  args.ctl = ctl;
   char *stack = mmap(NULL, STUB_STACK, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
   if (stack == MAP_FAILED) return -errno;
   /* Block every signal around clone so that no handler of the worker runs in the stub. */
@@ -103,6 +107,58 @@ int cage_spawn(const char *init_path, const int32_t *fds, uint32_t clone_flags) 
   pthread_sigmask(SIG_SETMASK, &old, NULL);
   munmap(stack, STUB_STACK); /* the stub has exec'd or exited: its stack is free */
   return (int)pid;
+}
+
+int cage_send_fds(int32_t sock, const int32_t *fds, uint32_t n) {
+  if (n == 0 || n > CAGE_RUN_FDS) return -EINVAL;
+  char byte = CAGE_RUN;
+  struct iovec iov = {&byte, 1};
+  union {
+    struct cmsghdr h;
+    char buf[CMSG_SPACE(sizeof(int) * CAGE_RUN_FDS)];
+  } c;
+  memset(&c, 0, sizeof c);
+  struct msghdr msg;
+  memset(&msg, 0, sizeof msg);
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = c.buf;
+  msg.msg_controllen = CMSG_SPACE(sizeof(int) * n);
+  struct cmsghdr *h = CMSG_FIRSTHDR(&msg);
+  h->cmsg_level = SOL_SOCKET;
+  h->cmsg_type = SCM_RIGHTS;
+  h->cmsg_len = CMSG_LEN(sizeof(int) * n);
+  memcpy(CMSG_DATA(h), fds, sizeof(int) * n);
+  for (;;) {
+    ssize_t rc = sendmsg(sock, &msg, MSG_NOSIGNAL);
+    if (rc == 1) return 0;
+    if (rc < 0 && errno == EINTR) continue;
+    return rc < 0 ? -errno : -EIO;
+  }
+}
+
+/* Writes one /proc/<pid>/<file>; 0 or -errno. */
+static int write_proc(int pid, const char *file, const char *text) {
+  char path[64];
+  snprintf(path, sizeof path, "/proc/%d/%s", pid, file);
+  int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) return -errno;
+  size_t len = strlen(text);
+  ssize_t rc = write(fd, text, len);
+  int err = rc < 0 ? errno : (size_t)rc != len ? EIO : 0;
+  close(fd);
+  return -err;
+}
+
+int cage_map_ids(int32_t pid, uint32_t inside_uid, uint32_t host_uid, uint32_t inside_gid, uint32_t host_gid) {
+  char line[64];
+  int rc;
+  snprintf(line, sizeof line, "%u %u 1\n", inside_uid, host_uid);
+  if ((rc = write_proc(pid, "uid_map", line)) < 0) return rc - 1000;
+  if ((rc = write_proc(pid, "setgroups", "deny")) < 0) return rc - 2000;
+  snprintf(line, sizeof line, "%u %u 1\n", inside_gid, host_gid);
+  if ((rc = write_proc(pid, "gid_map", line)) < 0) return rc - 3000;
+  return 0;
 }
 
 uint32_t cage_abi_sizes(void) {

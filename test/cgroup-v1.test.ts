@@ -113,6 +113,18 @@ describe('CgroupV1Manager on this machine', () => {
     expect(readLeaf('cpu', box.name, 'cpu.cfs_quota_us')).toBe('50000');
   });
 
+  it('sets a prepared leaf\'s limits for its run, refusing a CPU cap it was made without', () => {
+    const box = createBox({ memoryBytes: 64 * MiB, pids: 1 });
+    box.setLimits({ memoryBytes: 256 * MiB, pids: 32 });
+    expect(readLeaf('memory', box.name, 'memory.limit_in_bytes')).toBe(String(256 * MiB));
+    expect(readLeaf('pids', box.name, 'pids.max')).toBe('32');
+    box.setLimits({ memoryBytes: 16 * MiB, pids: 4 });
+    expect(readLeaf('memory', box.name, 'memory.limit_in_bytes')).toBe(String(16 * MiB));
+    expect(readLeaf('pids', box.name, 'pids.max')).toBe('4');
+    expect(() => box.setLimits({ memoryBytes: 16 * MiB, pids: 4, cpuCores: 1 })).toThrow(/without a CPU cap/);
+    expect(() => box.setLimits({ memoryBytes: -1, pids: 4 })).toThrow();
+  });
+
   it('raises and lowers the memory limit with memsw kept equal', () => {
     const box = createBox({ memoryBytes: 64 * MiB, pids: 16 });
     const dir = leafDir('memory', box.name);

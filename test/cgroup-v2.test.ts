@@ -234,6 +234,16 @@ describe('CgroupV2Manager on a fake cgroupfs', () => {
     expect(manager.describe()).toBe(`cgroup v2: memory, pids, cpu under ${root}/caged`);
   });
 
+  it('sets a prepared leaf\'s memory.max and pids.max for its run', () => {
+    const { root, manager } = fakeHierarchy();
+    const box = manager.create(nextName(), { memoryBytes: 64 * MiB, pids: 1 });
+    const leaf = path.join(root, 'caged', box.name);
+    box.setLimits({ memoryBytes: 256 * MiB, pids: 32 });
+    expect(read(leaf, 'memory.max')).toBe(String(256 * MiB));
+    expect(read(leaf, 'pids.max')).toBe('32');
+    expect(read(leaf, 'memory.oom.group')).toBe('1');
+  });
+
   it('leaves cpu.max alone without a CPU cap and skips memory.swap.max on kernels without swap accounting', () => {
     const { root, manager } = fakeHierarchy({ swap: false });
     const box = manager.create(nextName(), { memoryBytes: 32 * MiB, pids: 8 });

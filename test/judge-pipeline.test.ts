@@ -26,6 +26,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await judge?.close();
+  await sandbox?.close();
   fs.rmSync(cacheDir, { recursive: true, force: true });
 });
 

@@ -64,7 +64,7 @@ beforeAll(async () => {
   if (!fs.existsSync(TEST_MANIFEST)) throw new Error(`test image ${TEST_MANIFEST} is missing: run \`npm run image:build -- debian\` first`);
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'caged-verdicts-'));
   cacheDir = path.join(dir, 'cache');
-  judge = await Judge.create({ sandbox: await Sandbox.create(), manifestPath: TEST_MANIFEST, compileCacheDir: cacheDir });
+  judge = await Judge.create({ sandbox: await Sandbox.create(), closeSandbox: true, manifestPath: TEST_MANIFEST, compileCacheDir: cacheDir });
 }, 120_000);
 
 afterAll(async () => {

@@ -25,6 +25,10 @@ beforeAll(async () => {
   image = { rootfsDir: registered.rootfsDir, tarball: path.join(path.dirname(TEST_MANIFEST), registered.manifest.tarball), sizeBytes: registered.manifest.sizeBytes };
 }, 120_000);
 
+afterAll(async () => {
+  await sandbox?.close();
+});
+
 async function inJob(mode: RootfsMode, script: string, diskBytes = LIMITS.diskBytes): Promise<RunResult> {
   const job = sandbox.createJobDir({ diskBytes: jobDirBytes(mode, image.sizeBytes, 64 * 2 ** 20) });
   try {
@@ -73,6 +77,7 @@ describe('on a host without overlayfs', () => {
       expect(second.stdout.toString()).toBe('artefact\nout\n');
     } finally {
       job.remove();
+      await plain.close();
     }
   }, 60_000);
 });
@@ -94,6 +99,7 @@ describe('choosing the rootfs mode', () => {
     expect(verdict.verdict).toBe('AC');
     await fallback.close();
     await expect(Judge.create({ sandbox: plain, image: registered, rootfsMode: 'overlay', compileCacheBytes: 0 })).rejects.toThrow(/no overlayfs/);
+    await plain.close();
   }, 60_000);
 
   it('never falls back silently when overlay is demanded but missing', () => {

@@ -17,7 +17,10 @@ beforeAll(async () => {
   programs = await compilePrograms(sandbox, await testRootfs());
 }, 120_000);
 
-afterAll(() => programs?.job.remove());
+afterAll(async () => {
+  programs?.job.remove();
+  await sandbox?.close();
+});
 
 describe('when the program runs out of CPU time', () => {
   it('reports TLE with the CPU time close to the limit', async () => {

@@ -3,7 +3,7 @@
  * process of a box uid, no mount, no cgroup, no fd, no job directory is left; and a worker
  * killed with SIGKILL mid-run leaves only state that the next start removes.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Sandbox } from '../src/sandbox/sandbox';
@@ -36,16 +36,32 @@ function boxProcesses(): number[] {
   return found;
 }
 
+/** Container inits (caged-init) whose parent is `ppid`: running containers and prepared ones. */
+function initsOf(ppid: number): number[] {
+  const found: number[] = [];
+  for (const pid of fs.readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (comm === 'caged-init' && parent === ppid) found.push(Number(pid));
+    } catch {
+      /* exited meanwhile */
+    }
+  }
+  return found;
+}
+
 const hostMounts = () => fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ').slice(3, 5).join(' ')).sort();
 const ownFds = () => fs.readdirSync('/proc/self/fd').length;
 const ownJobDirs = () => fs.readdirSync(sandbox.jobsDir).filter((n) => n.startsWith(`caged-${process.pid}-`));
 
 describe('after 200 containers', () => {
   it('leaves no process, mount, cgroup, fd or job directory behind', async () => {
-    const run = async () => {
-      const job = sandbox.createJobDir();
+    const run = async (sb: Sandbox) => {
+      const job = sb.createJobDir();
       try {
-        const r = await sandbox.run({
+        const r = await sb.run({
           rootfs: { mode: 'overlay', lowerDir: rootfs },
           box: { hostDir: job.box, mode: 'rw' },
           argv: ['/bin/sh', '-c', 'echo x > /box/f; (sleep 0.05 &) ; true'],
@@ -57,19 +73,56 @@ describe('after 200 containers', () => {
         job.remove();
       }
     };
-    await run(); // warm up: the first launch loads everything
+    // Warm up (the first launch loads everything) on a sandbox of its own, then count.
+    const warm = await Sandbox.create(ISOLATED);
+    await run(warm);
+    await warm.close();
     const mountsBefore = hostMounts();
     const fdsBefore = ownFds();
-    for (let i = 0; i < 100; i++) await run();
-    for (let i = 0; i < 25; i++) await Promise.all([run(), run(), run(), run()]);
+    const mine = () => sandbox.cgroups.list().filter((n) => n.startsWith(`caged-${process.pid}-`));
+    expect(mine()).toEqual([]);
+
+    const sb = await Sandbox.create(ISOLATED);
+    for (let i = 0; i < 100; i++) await run(sb);
+    for (let i = 0; i < 25; i++) await Promise.all([run(sb), run(sb), run(sb), run(sb)]);
+    // What is left between runs is the containers prepared for the next ones (idle inits in
+    // their own cgroups, one control socket each), and nothing of a run: no box process,
+    // no host mount, no job directory, no id slot.
     expect(boxProcesses()).toEqual([]);
     expect(hostMounts()).toEqual(mountsBefore);
-    expect(sandbox.cgroups.list().filter((n) => n.startsWith(`caged-${process.pid}-`))).toEqual([]);
-    expect(ownFds()).toBe(fdsBefore);
     expect(ownJobDirs()).toEqual([]);
-    expect(sandbox.ids.held()).toEqual([]);
-    expect(sandbox.running).toBe(0);
+    expect(sb.ids.held()).toEqual([]);
+    expect(mine().length).toBe(2);
+    expect(sb.running).toBe(0);
+    expect(sb.prepared).toBe(2);
+    expect(sb.unreaped).toBe(2);
+    expect(ownFds()).toBe(fdsBefore + 2);
+    await sb.close();
+    expect(mine()).toEqual([]);
+    expect(ownFds()).toBe(fdsBefore);
+    expect(sb.prepared).toBe(0);
+    expect(sb.unreaped).toBe(0);
   }, 300_000);
+
+  it('replaces a prepared container that died before its run', async () => {
+    const sb = await Sandbox.create({ ...ISOLATED, preparedContainers: 1 });
+    const plan = { rootfs: { mode: 'overlay' as const, lowerDir: rootfs }, argv: ['/bin/true'], env: ENV, limits: LIMITS };
+    try {
+      expect((await sb.run(plan)).exitCode).toBe(0);
+      // Wait for the spare, then kill it behind the sandbox's back.
+      for (let i = 0; i < 100 && initsOf(process.pid).length < 1; i++) await new Promise((r) => setTimeout(r, 10));
+      const spares = initsOf(process.pid);
+      expect(spares.length).toBe(1);
+      process.kill(spares[0]!, 'SIGKILL');
+      for (let i = 0; i < 100 && sb.unreaped > 0; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(sb.unreaped).toBe(0);
+      expect(sb.prepared).toBe(1); // dead, noticed at the next run
+      const r = await sb.run(plan);
+      expect(r.exitCode).toBe(0);
+    } finally {
+      await sb.close();
+    }
+  }, 60_000);
 });
 
 describe('when the worker is killed with SIGKILL mid-run', () => {
@@ -87,22 +140,37 @@ describe('when the worker is killed with SIGKILL mid-run', () => {
     for (let i = 0; i < 200 && !fs.existsSync(started); i++) await new Promise((r) => setTimeout(r, 25));
     expect(fs.existsSync(started)).toBe(true);
     const leftCgroups = () => sandbox.cgroups.list().filter((n) => n.startsWith(`caged-${child.pid}-`));
-    expect(leftCgroups().length).toBe(1);
+    expect(leftCgroups().length).toBeGreaterThanOrEqual(1); // the run's, and the prepared containers'
+    // The running container and the prepared ones: all must die with their worker.
+    const inits = initsOf(child.pid!);
+    expect(inits.length).toBeGreaterThanOrEqual(1);
+    const alive = () => inits.filter((p) => {
+      try {
+        return !/^State:\s+Z/m.test(fs.readFileSync(`/proc/${p}/status`, 'utf8'));
+      } catch {
+        return false; // gone
+      }
+    });
 
     child.kill('SIGKILL');
     await new Promise((r) => child.once('exit', r));
     // PDEATHSIG takes the container down with its worker.
-    for (let i = 0; i < 100 && boxProcesses().length; i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 100 && (boxProcesses().length || alive().length); i++) await new Promise((r) => setTimeout(r, 20));
     expect(boxProcesses()).toEqual([]);
+    expect(alive()).toEqual([]);
     expect(fs.existsSync(jobDir)).toBe(true); // what the dead worker left...
 
     const next = await Sandbox.create(ISOLATED); // ...the next start removes
     expect(fs.existsSync(jobDir)).toBe(false);
     expect(leftCgroups()).toEqual([]);
     expect(next.ids.held()).toEqual([]);
+    await next.close();
   }, 60_000);
 });
 
-afterAll(() => {
+afterAll(async () => {
+  await sandbox.close();
+  // The jobs directory is a (shared) mount of its own while prepared containers exist.
+  spawnSync('umount', ['-l', ISOLATED.jobsDir]);
   for (const dir of [ISOLATED.runtimeDir, ISOLATED.jobsDir]) fs.rmSync(dir, { recursive: true, force: true });
 });

@@ -31,6 +31,11 @@ export interface CgroupStats {
 export interface BoxCgroup {
   /** Leaf name, `caged-<ownerPid>-<seq>`. */
   readonly name: string;
+  /**
+   * Sets the memory and pids limits (and the CPU cap when the cgroup was created with one) of a
+   * cgroup made ahead of its run; throws HostError naming the file on failure.
+   */
+  setLimits(limits: CgroupLimits): void;
   /** Moves a process (by host pid) into the cgroup in every controller. */
   attach(pid: number): void;
   /** Cumulative CPU time in nanoseconds; cheap enough to poll every few milliseconds. */

@@ -8,6 +8,7 @@
  * cgroup.kill to use, so it SIGKILLs what cgroup.procs lists until nothing new appears.
  */
 import * as path from 'path';
+import { HostError } from '../errors';
 import type { BoxCgroup, CgroupLimits, CgroupManager, CgroupStats } from './manager';
 import {
   CPU_PERIOD_US,
@@ -111,15 +112,19 @@ export class CgroupV1Manager implements CgroupManager {
     const memory = required(dirs.memory);
     // A parent with oom_kill_disable=1 is inherited by new children: a hog would hang, not die.
     this.io.write(path.join(memory, 'memory.oom_control'), '0');
-    writeV1MemoryLimit(memory, limits.memoryBytes, this.io);
     // Keep pages in RAM so the limit means resident memory; some kernels refuse it: best effort.
     this.io.tryWrite(path.join(memory, 'memory.swappiness'), '0');
-    this.io.write(path.join(required(dirs.pids), 'pids.max'), String(limits.pids));
-    if (limits.cpuCores !== undefined) {
-      const cpu = required(dirs.cpu);
-      this.io.write(path.join(cpu, 'cpu.cfs_period_us'), String(CPU_PERIOD_US));
-      this.io.write(path.join(cpu, 'cpu.cfs_quota_us'), String(cpuQuotaUs(limits.cpuCores)));
-    }
+    writeV1Limits(dirs, limits, this.io);
+  }
+}
+
+function writeV1Limits(dirs: LeafDirs, limits: CgroupLimits, io: CgroupIo): void {
+  writeV1MemoryLimit(required(dirs.memory), limits.memoryBytes, io);
+  io.write(path.join(required(dirs.pids), 'pids.max'), String(limits.pids));
+  if (limits.cpuCores !== undefined) {
+    if (!dirs.cpu) throw new HostError('this cgroup was created without a CPU cap: the cpu controller is not in it');
+    io.write(path.join(dirs.cpu, 'cpu.cfs_period_us'), String(CPU_PERIOD_US));
+    io.write(path.join(dirs.cpu, 'cpu.cfs_quota_us'), String(cpuQuotaUs(limits.cpuCores)));
   }
 }
 
@@ -150,6 +155,11 @@ class V1Box implements BoxCgroup {
     private readonly io: CgroupIo,
   ) {
     this.dirs = uniqueDirs(leaf);
+  }
+
+  setLimits(limits: CgroupLimits): void {
+    checkLimits(limits);
+    writeV1Limits(this.leaf, limits, this.io);
   }
 
   attach(pid: number): void {

@@ -65,7 +65,7 @@ export class CgroupV2Manager implements CgroupManager {
     this.prepareParent();
     const dir = path.join(this.parentDir, name);
     this.io.mkdir(dir);
-    const box = new V2Box(name, dir, this.io);
+    const box = new V2Box(name, dir, this.io, this.controllers);
     try {
       this.applyLimits(dir, limits);
     } catch (err) {
@@ -80,7 +80,7 @@ export class CgroupV2Manager implements CgroupManager {
   }
 
   cleanupStale(isAlive: (pid: number) => boolean): string[] {
-    return removeStaleLeaves(this.list(), isAlive, (name) => new V2Box(name, path.join(this.parentDir, name), this.io));
+    return removeStaleLeaves(this.list(), isAlive, (name) => new V2Box(name, path.join(this.parentDir, name), this.io, this.controllers));
   }
 
   list(): string[] {
@@ -129,9 +129,7 @@ export class CgroupV2Manager implements CgroupManager {
   }
 
   private applyLimits(dir: string, limits: CgroupLimits): void {
-    const has = (c: V2Controller): boolean => this.controllers.includes(c);
-    if (has('memory')) {
-      this.io.write(path.join(dir, 'memory.max'), String(limits.memoryBytes));
+    if (this.controllers.includes('memory')) {
       // Absent when the kernel has no swap accounting; then there is no swap to forbid.
       const swap = path.join(dir, 'memory.swap.max');
       const err = this.io.tryWrite(swap, '0');
@@ -139,10 +137,15 @@ export class CgroupV2Manager implements CgroupManager {
       // On OOM kill the whole box, not one process that its siblings could outlive.
       this.io.write(path.join(dir, 'memory.oom.group'), '1');
     }
-    if (has('pids')) this.io.write(path.join(dir, 'pids.max'), String(limits.pids));
-    if (has('cpu') && limits.cpuCores !== undefined) {
-      this.io.write(path.join(dir, 'cpu.max'), `${cpuQuotaUs(limits.cpuCores)} ${CPU_PERIOD_US}`);
-    }
+    writeV2Limits(dir, limits, this.controllers, this.io);
+  }
+}
+
+function writeV2Limits(dir: string, limits: CgroupLimits, controllers: readonly V2Controller[], io: CgroupIo): void {
+  if (controllers.includes('memory')) io.write(path.join(dir, 'memory.max'), String(limits.memoryBytes));
+  if (controllers.includes('pids')) io.write(path.join(dir, 'pids.max'), String(limits.pids));
+  if (controllers.includes('cpu') && limits.cpuCores !== undefined) {
+    io.write(path.join(dir, 'cpu.max'), `${cpuQuotaUs(limits.cpuCores)} ${CPU_PERIOD_US}`);
   }
 }
 
@@ -151,7 +154,13 @@ class V2Box implements BoxCgroup {
     readonly name: string,
     private readonly dir: string,
     private readonly io: CgroupIo,
+    private readonly controllers: readonly V2Controller[],
   ) {}
+
+  setLimits(limits: CgroupLimits): void {
+    checkLimits(limits);
+    writeV2Limits(this.dir, limits, this.controllers, this.io);
+  }
 
   attach(pid: number): void {
     this.io.write(path.join(this.dir, 'cgroup.procs'), String(pid));

@@ -45,7 +45,8 @@ export async function execCommand(argv: readonly string[], out: NodeJS.WritableS
   };
   const stdinPath = stringFlag(args, 'stdin');
   const stdin = stdinPath ? fs.readFileSync(stdinPath) : Buffer.alloc(0);
-  const sandbox = await Sandbox.create();
+  // One run: nothing to prepare ahead of it.
+  const sandbox = await Sandbox.create({ preparedContainers: 0 });
   const result = await sandbox.run({
     rootfs: { mode: 'overlay', lowerDir: path.resolve(rootfs) },
     argv: args.rest,

@@ -158,7 +158,7 @@ export interface RunCommandDeps {
 export async function runCommand(argv: readonly string[], out: NodeJS.WritableStream, deps: RunCommandDeps = {}): Promise<number> {
   const args = parseArgs(argv, ['lang', 'stdin', 'expected', 'tests', 'checker', 'time', 'wall', 'memory', 'output', 'pids', 'image'], ['json', 'stop-on-failure']);
   const submission = submissionFromArgs(args);
-  const judge = deps.judge ?? (await Judge.create({ ...judgeOptionsFromEnv(), sandbox: await Sandbox.create(), ...(stringFlag(args, 'image') ? { manifestPath: stringFlag(args, 'image') } : {}) }));
+  const judge = deps.judge ?? (await Judge.create({ ...judgeOptionsFromEnv(), sandbox: await Sandbox.create(), closeSandbox: true, ...(stringFlag(args, 'image') ? { manifestPath: stringFlag(args, 'image') } : {}) }));
   try {
     const result = await judge.judge(submission);
     out.write(args.flags.has('json') ? `${JSON.stringify(result, null, 2)}\n` : summary(result));

@@ -43,6 +43,8 @@ export interface JudgeImage {
 
 export interface JudgeOptions {
   sandbox: Sandbox;
+  /** Close the sandbox (its prepared containers) when the judge closes; default false. */
+  closeSandbox?: boolean;
   /** Image manifest; default $CAGED_IMAGE or /var/cache/caged/images/debian/manifest.json. */
   manifestPath?: string;
   /** An image registered by the caller (then manifestPath is not read). */
@@ -149,11 +151,15 @@ export class Judge {
     return { ...this.counters, cache: this.cache?.stats() ?? null };
   }
 
-  /** Releases the image (the store's in-use mark). Idempotent; the sandbox is the caller's and stays open. */
+  /** Releases the image (the store's in-use mark), and the sandbox if `closeSandbox`. Idempotent. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.store?.close();
+    try {
+      await this.store?.close();
+    } finally {
+      if (this.opts.closeSandbox) await this.opts.sandbox.close();
+    }
   }
 
   async judge(submission: unknown, hooks: JudgeHooks = {}): Promise<JudgeResult> {

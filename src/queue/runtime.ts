@@ -148,6 +148,7 @@ async function createJudge(config: WorkerConfig, logger: Logger, undo: Array<() 
   logger.info({ cgroups: sandbox.cgroups.kind, cleaned }, 'host cleaned of what dead workers left');
   const judge = await Judge.create({
     sandbox,
+    closeSandbox: true,
     manifestPath: config.image,
     rootfsMode: config.rootfs,
     maxima: {

@@ -2,7 +2,8 @@
  * One run of one container, from the worker's side (process A). See native/cage.c for the
  * theory of operation; this file is A's half of the handshake:
  *
- *   spawn B, attach it to the run's cgroup (while it mounts)
+ *   B (prepared by zygotes.ts: in its namespaces and cgroup, waiting) gets its run: stdio and
+ *   the configuration; the cgroup gets the run's limits (while B mounts)
  *           → on 'U': uid_map, setgroups deny, gid_map, send 'G'
  *           → on 'S': the program runs; start the wall timer and the CPU watchdog
  *           → on 'X' or on B's death: collect status, output, cgroup stats; tear down.
@@ -22,6 +23,7 @@ import { OutputCollector } from './output-collector';
 import { GO, MSG, SIZES, decodeMessage, type ChildMessage } from './protocol';
 import type { Reaper } from './reaper';
 import type { LimitHit, RunLimits, RunResult } from './types';
+import type { Zygote } from './zygotes';
 
 /** How long the set-up (clone to exec) may take before the host is considered at fault. */
 const SETUP_TIMEOUT_MS = 15_000;
@@ -39,8 +41,6 @@ export function signalName(n: number): string {
 export interface ContainerRunDeps {
   native: NativeApi;
   reaper: Reaper;
-  /** Creates the run's cgroup; called right after the clone, while B is still mounting. */
-  createCgroup: () => BoxCgroup;
   ids: IdSlot;
   /** CPUs the container can use at once (to pace the CPU watchdog). */
   cpus: number;
@@ -49,7 +49,6 @@ export interface ContainerRunDeps {
 }
 
 export interface ContainerFds {
-  ctl: number;
   stdout: number;
   stderr: number;
 }
@@ -73,25 +72,28 @@ export class ContainerRun {
   constructor(private readonly deps: ContainerRunDeps, private readonly limits: RunLimits) {}
 
   /**
-   * Spawns B with the child's ends in `childFds` (stdin, stdout, stderr, control, configuration;
-   * the caller closes them once this has started) and runs the container to its end.
+   * Hands the prepared container `z` its run — `childFds` (stdin, stdout, stderr, configuration;
+   * the caller closes its copies once this has started) — and runs it to its end. From here on
+   * the run owns `z`: B is ended, the cgroup destroyed and the control socket closed whatever
+   * happens.
    */
-  async run(childFds: readonly [number, number, number, number, number], cloneFlags: number, fds: ContainerFds): Promise<RunResult> {
-    const ctl = new net.Socket({ fd: fds.ctl, readable: true, writable: true });
+  async run(z: Zygote, childFds: readonly [number, number, number, number], fds: ContainerFds): Promise<RunResult> {
+    this.pid = z.pid;
+    this.cgroup = z.cgroup;
+    const waited = z.exited;
+    let ctl: net.Socket | null = null;
     const stdout = new OutputCollector(fds.stdout, this.limits.outputBytes, () => this.kill('output'));
     const stderr = new OutputCollector(fds.stderr, this.limits.outputBytes, () => this.kill('output'));
-    let waited: Promise<WaitOutcome> | null = null;
     try {
-      this.pid = this.deps.native.spawn(childFds, cloneFlags);
-      waited = this.deps.reaper.watch(this.pid);
-      // The cgroup is made and B put into it while B mounts on the other core: both off the
-      // critical path. B cannot fork C before 'G', which waits for this.
       try {
-        this.cgroup = this.deps.createCgroup();
-        this.cgroup.attach(this.pid);
+        this.deps.native.sendRun(z.ctl, childFds);
+        // B mounts on the other core meanwhile; it cannot fork C before 'G', sent after this.
+        z.cgroup.setLimits({ memoryBytes: this.limits.memoryBytes, pids: this.limits.pids });
       } catch (err) {
+        // B's own report (an 'E' on the socket), if any, is read below and wins.
         this.fault(err instanceof Error ? err : new HostError(String(err)));
       }
+      ctl = new net.Socket({ fd: z.ctl, readable: true, writable: true });
       this.setupTimer = setTimeout(() => this.fault(new HostError(`container set-up took over ${SETUP_TIMEOUT_MS} ms`)), SETUP_TIMEOUT_MS);
       const ctlDone = this.listen(ctl);
       const outcome = await waited;
@@ -103,12 +105,13 @@ export class ContainerRun {
       return this.finish(outcome, stdout, stderr);
     } finally {
       this.clearTimers();
-      if (this.pid > 0 && !this.reaped) {
+      if (!this.reaped) {
         this.kill(null);
-        if (waited) await waited;
+        await waited;
         this.reaped = true;
       }
-      ctl.destroy();
+      if (ctl) ctl.destroy();
+      else fs.closeSync(z.ctl);
       stdout.destroy();
       stderr.destroy();
       const failure = this.teardown();
@@ -171,9 +174,7 @@ export class ContainerRun {
   /** uid/gid 256 inside is the slot's host id; nothing else is mapped (not even root). */
   private mapIds(): void {
     const { hostUid, hostGid } = this.deps.ids;
-    fs.writeFileSync(`/proc/${this.pid}/uid_map`, `256 ${hostUid} 1\n`);
-    fs.writeFileSync(`/proc/${this.pid}/setgroups`, 'deny');
-    fs.writeFileSync(`/proc/${this.pid}/gid_map`, `256 ${hostGid} 1\n`);
+    this.deps.native.mapIds(this.pid, 256, hostUid, 256, hostGid);
   }
 
   /**

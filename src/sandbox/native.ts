@@ -1,7 +1,8 @@
 /**
- * koffi bindings: the native launcher (build/libcage.so, built from native/cage.c at install
- * time) and the handful of libc calls the worker needs. Every call here is synchronous and
- * short; nothing blocks the event loop or holds a libuv pool thread for a run.
+ * koffi bindings: the native launcher (build/libcage.so, built from native/spawn.c at install
+ * time) and the handful of libc calls the worker needs. Every call here is short: nothing
+ * blocks the event loop or holds a libuv pool thread for a run. `spawnAsync` is the one call
+ * made on the pool, for the ~1 ms a clone into new namespaces takes.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -25,10 +26,16 @@ export interface WaitOutcome {
 
 export interface NativeApi {
   /**
-   * Starts B (build/caged-init) in new namespaces with fds = [stdin, stdout, stderr, control,
-   * configuration memfd]; returns B's host pid once caged-init has been exec'd.
+   * Starts B (build/caged-init) in new namespaces with the control socket `ctl` as its only
+   * fd; returns B's host pid once caged-init has been exec'd. B then waits for `sendRun`.
    */
-  spawn(fds: readonly [number, number, number, number, number], cloneFlags: number): number;
+  spawn(ctl: number, cloneFlags: number): number;
+  /** `spawn` on a libuv pool thread, leaving the event loop free meanwhile. */
+  spawnAsync(ctl: number, cloneFlags: number): Promise<number>;
+  /** Hands B its run on the control socket: stdin, stdout, stderr, configuration memfd. */
+  sendRun(ctl: number, fds: readonly [number, number, number, number]): void;
+  /** Writes /proc/<pid>/uid_map, setgroups (deny) and gid_map: one id mapped each way. */
+  mapIds(pid: number, insideUid: number, hostUid: number, insideGid: number, hostGid: number): void;
   /** wait4(pid, WNOHANG | __WALL): null while the child runs. */
   tryWait(pid: number): WaitOutcome | null;
   socketpair(): [number, number];
@@ -97,7 +104,9 @@ function bind(nativeDir: string): NativeApi {
   if (sizes !== want) {
     throw new HostError(`native launcher ${libraryPath} has another ABI (sizes ${sizes.toString(16)}, want ${want.toString(16)}): rebuild it`);
   }
-  const cageSpawn = lib.func('int cage_spawn(const char *init_path, const int32_t *fds, uint32_t clone_flags)');
+  const cageSpawn = lib.func('int cage_spawn(const char *init_path, int32_t ctl, uint32_t clone_flags)');
+  const cageSendFds = lib.func('int cage_send_fds(int32_t sock, const int32_t *fds, uint32_t n)');
+  const cageMapIds = lib.func('int cage_map_ids(int32_t pid, uint32_t inside_uid, uint32_t host_uid, uint32_t inside_gid, uint32_t host_gid)');
 
   // Anonymous types: koffi's type names are process-global, and a test runner may bind twice.
   const timeval = koffi.struct({ tv_sec: 'long', tv_usec: 'long' });
@@ -122,10 +131,30 @@ function bind(nativeDir: string): NativeApi {
   const ns = (t: TimevalJs) => BigInt(t.tv_sec) * 1_000_000_000n + BigInt(t.tv_usec) * 1000n;
 
   return {
-    spawn(fds, cloneFlags) {
-      const pid = cageSpawn(initPath, Int32Array.from(fds), cloneFlags) as number;
+    spawn(ctl, cloneFlags) {
+      const pid = cageSpawn(initPath, ctl, cloneFlags) as number;
       if (pid < 0) fail('cage_spawn', -pid);
       return pid;
+    },
+    spawnAsync(ctl, cloneFlags) {
+      return new Promise((resolve, reject) => {
+        cageSpawn.async(initPath, ctl, cloneFlags, (err: unknown, pid: number) => {
+          if (err) reject(err instanceof Error ? err : new HostError(String(err)));
+          else if (pid < 0) reject(new HostError(`cage_spawn: ${errnoName(-pid)}`));
+          else resolve(pid);
+        });
+      });
+    },
+    sendRun(ctl, fds) {
+      const rc = cageSendFds(ctl, Int32Array.from(fds), fds.length) as number;
+      if (rc < 0) fail('handing the run to the container init', -rc);
+    },
+    mapIds(pid, insideUid, hostUid, insideGid, hostGid) {
+      const rc = cageMapIds(pid, insideUid, hostUid, insideGid, hostGid) as number;
+      if (rc < 0) {
+        const file = ['uid_map', 'setgroups', 'gid_map'][Math.floor(-rc / 1000) - 1] ?? 'id maps';
+        fail(`writing /proc/${pid}/${file}`, -rc % 1000);
+      }
     },
     tryWait(pid) {
       const status = [0];

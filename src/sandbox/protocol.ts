@@ -5,7 +5,10 @@
  */
 
 export const CAGE_MAGIC = 0x45474143;
-export const CAGE_ABI = 1;
+export const CAGE_ABI = 2;
+/** A to B with SCM_RIGHTS: the run's stdin, stdout, stderr and configuration memfd. */
+export const CAGE_RUN = 0x52; // 'R'
+export const CAGE_RUN_FDS = 4;
 
 export const OP = { MOUNT: 1, MKDIR: 2, MKFILE: 3, SYMLINK: 4, CHOWN: 5 } as const;
 export const OPF_OPTIONAL = 1;

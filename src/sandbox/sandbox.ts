@@ -18,6 +18,7 @@ import { buildMountOps } from './mount-plan';
 import { loadNative, type NativeApi } from './native';
 import { CFG_FLAG, encodeConfig, type RlimitSetting } from './protocol';
 import { Reaper } from './reaper';
+import { ZygotePool } from './zygotes';
 import { buildSeccompProgram } from './seccomp';
 import { syscallName as nameOfSyscall, type Arch } from './syscalls';
 import type { RunPlan, RunResult } from './types';
@@ -38,6 +39,11 @@ export interface SandboxOptions {
   overlay?: boolean;
   /** Remove what dead workers left (job dirs, cgroups) at start-up; default true. Host id slots need no cleanup: they are flocks. */
   cleanupAtStart?: boolean;
+  /**
+   * Containers prepared ahead of their runs (namespaces and cgroup made, init waiting; see
+   * zygotes.ts), default 2; 0 makes each at its run. `close()` ends them.
+   */
+  preparedContainers?: number;
 }
 
 export interface JobDirOptions {
@@ -58,6 +64,8 @@ const RLIMIT = { CPU: 0, FSIZE: 1, STACK: 3, CORE: 4, NPROC: 6, NOFILE: 7, MEMLO
 const INFINITY = 0xffffffffffffffffn;
 const MS_NOSUID = 2;
 const MS_NODEV = 4;
+const MS_BIND = 4096;
+const MS_SHARED = 1 << 20;
 const JOB_PREFIX = 'caged-';
 
 export interface CleanupReport {
@@ -65,11 +73,16 @@ export interface CleanupReport {
   cgroups: string[];
 }
 
+const CLONE_FLAGS = CLONE.NEWNS | CLONE.NEWPID | CLONE.NEWNET | CLONE.NEWUTS | CLONE.NEWIPC | CLONE.NEWCGROUP;
+
 export class Sandbox {
   private seq = 0;
+  private active = 0;
   private readonly reaper: Reaper;
+  private readonly zygotes: ZygotePool;
   private readonly filter: Buffer;
   private readonly arch: Arch;
+  private readonly cpus = os.availableParallelism();
   /** Whether overlayfs is used; without it an overlay /box becomes a per-run copy. */
   readonly hasOverlay: boolean;
 
@@ -81,9 +94,14 @@ export class Sandbox {
     readonly jobsDir: string,
     private readonly hostname: string,
     hasOverlay: boolean,
+    preparedContainers: number,
   ) {
     this.hasOverlay = hasOverlay;
     this.reaper = new Reaper(native);
+    this.zygotes = new ZygotePool(
+      { native, reaper: this.reaper, cgroups, cloneFlags: CLONE_FLAGS, nextName: () => `${JOB_PREFIX}${process.pid}-${++this.seq}` },
+      preparedContainers,
+    );
     const built = buildSeccompProgram();
     this.filter = built.program;
     this.arch = built.arch;
@@ -101,7 +119,10 @@ export class Sandbox {
     prepareDevSkeleton(native, path.join(runtimeDir, 'dev'));
     const cgroups = opts.cgroups ?? detectCgroupManager();
     const ids = new IdSlots(native, path.join(runtimeDir, 'slots'), opts.hostIdBase ?? 10_000_000, opts.idSlots ?? 256);
-    const sandbox = new Sandbox(native, cgroups, ids, runtimeDir, jobsDir, opts.hostname ?? 'caged', opts.overlay ?? overlaySupported());
+    const prepared = opts.preparedContainers ?? 2;
+    if (!Number.isSafeInteger(prepared) || prepared < 0) throw new InvalidRequestError(`must be a whole number >= 0 (got ${prepared})`, 'preparedContainers');
+    if (prepared > 0) shareJobsDir(native, jobsDir);
+    const sandbox = new Sandbox(native, cgroups, ids, runtimeDir, jobsDir, opts.hostname ?? 'caged', opts.overlay ?? overlaySupported(), prepared);
     if (opts.cleanupAtStart ?? true) sandbox.cleanupStale();
     return sandbox;
   }
@@ -172,23 +193,16 @@ export class Sandbox {
     }
     const stdin = typeof plan.stdin === 'string' ? Buffer.from(plan.stdin) : plan.stdin ?? Buffer.alloc(0);
     const slot = this.ids.acquire();
-    const name = `${JOB_PREFIX}${process.pid}-${++this.seq}`;
-    const cgroupLimits = { memoryBytes: plan.limits.memoryBytes, pids: plan.limits.pids };
     const childFds: number[] = [];
     const ours: number[] = [];
     try {
-      const [ctlA, ctlB] = this.native.socketpair();
-      ours.push(ctlA);
-      childFds.push(ctlB);
       const [outR, outW] = this.native.pipe();
       ours.push(outR);
       childFds.push(outW);
       const [errR, errW] = this.native.pipe();
       ours.push(errR);
       childFds.push(errW);
-      const stdinFd = this.native.memfdWith(stdin);
-      childFds.push(stdinFd);
-      const cloneFlags = CLONE.NEWNS | CLONE.NEWPID | CLONE.NEWNET | CLONE.NEWUTS | CLONE.NEWIPC | CLONE.NEWCGROUP;
+      childFds.unshift(this.native.memfdWith(stdin));
 
       const ops = buildMountOps(plan, {
         paths: {
@@ -200,8 +214,8 @@ export class Sandbox {
         hostGid: slot.hostGid,
       });
       const blob = encodeConfig({
-        cloneFlags,
-        stdinFd: 0, stdoutFd: 1, stderrFd: 2, ctlFd: 3, // where the stub put them
+        cloneFlags: CLONE_FLAGS,
+        stdinFd: 0, stdoutFd: 1, stderrFd: 2, ctlFd: 3, // where B puts them
         uid: 256, gid: 256,
         hostname: this.hostname,
         newRoot: path.join(this.runtimeDir, 'mnt', 'root'),
@@ -214,24 +228,27 @@ export class Sandbox {
         filter: this.filter,
         flags: CFG_FLAG.CGROUPNS | CFG_FLAG.SECCOMP_LISTENER,
       });
+      childFds.push(this.native.memfdWith(blob));
       const run = new ContainerRun(
         {
           native: this.native,
           reaper: this.reaper,
-          createCgroup: () => this.cgroups.create(name, cgroupLimits),
           ids: slot,
-          cpus: os.availableParallelism(),
+          cpus: this.cpus,
           syscallName: (nr, arch) => nameOfSyscall(nr, arch === 0xc000003e ? 'x86_64' : arch === 0xc00000b7 ? 'aarch64' : this.arch),
           describeOp: (i) => (ops[i] ? `${ops[i].kind} ${'target' in ops[i] ? ops[i].target : ''}: ${ops[i].why}` : 'unknown'),
         },
         plan.limits,
       );
-      const configFd = this.native.memfdWith(blob);
-      childFds.push(configFd);
-      const result = run.run([stdinFd, outW, errW, ctlB, configFd], cloneFlags, { ctl: ctlA, stdout: outR, stderr: errR });
+      const zygote = this.zygotes.take();
+      const [stdinFd, outWFd, errWFd, configFd] = childFds as [number, number, number, number];
+      this.active++;
+      const result = run.run(zygote, [stdinFd, outWFd, errWFd, configFd], { stdout: outR, stderr: errR }).finally(() => {
+        this.active--;
+      });
       // B holds its own copies now: the worker's copies of the child's ends go at once.
       for (const fd of childFds.splice(0)) fs.closeSync(fd);
-      ours.length = 0; // owned by the run's sockets from here on
+      ours.length = 0; // owned by the run from here on
       return await result;
     } catch (err) {
       // Failed before the run took ownership of everything.
@@ -242,10 +259,43 @@ export class Sandbox {
     }
   }
 
-  /** Containers still running. */
+  /**
+   * Ends the containers prepared for future runs and waits for it. Runs in progress are not
+   * affected; no run may start afterwards.
+   */
+  async close(): Promise<void> {
+    await this.zygotes.close();
+  }
+
+  /** Runs in progress. */
   get running(): number {
+    return this.active;
+  }
+
+  /** Containers prepared for future runs (idle inits), and any being made. */
+  get prepared(): number {
+    return this.zygotes.size;
+  }
+
+  /** Processes this sandbox started that have not been reaped: running and prepared containers. */
+  get unreaped(): number {
     return this.reaper.watching;
   }
+}
+
+/**
+ * A prepared container's mount namespace is a copy of the host's taken before its run's job
+ * directory (a tmpfs mounted in the host) existed. So the jobs directory is made a mount of its
+ * own with shared propagation: every job directory mounted under it later appears in the
+ * prepared containers too, until their init makes every mount private as the first step of its
+ * run (nothing ever propagates back, or after that). Idempotent.
+ */
+function shareJobsDir(native: NativeApi, jobsDir: string): void {
+  const dir = fs.realpathSync(jobsDir);
+  const entry = fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ')).filter((f) => f[4] === dir).pop();
+  if (!entry) native.mount(dir, dir, '', MS_BIND, '');
+  else if (entry.slice(6).some((f) => f.startsWith('shared:'))) return;
+  native.mount('', dir, '', MS_SHARED, '');
 }
 
 function ownerPid(name: string): number | null {

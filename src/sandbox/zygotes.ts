@@ -1,0 +1,171 @@
+/**
+ * Prepared containers. Creating a container's namespaces (the network namespace above all:
+ * ~0.7 ms of kernel time here) and its cgroup is most of a launch's cost, and none of it depends
+ * on the run. So the sandbox keeps a few containers started ahead of their runs: B (caged-init)
+ * cloned into fresh namespaces on a libuv pool thread, put into a fresh cgroup, and blocked on
+ * its control socket until `sendRun` hands it stdio and its configuration. Each is used for one
+ * run only and then torn down like any other: nothing is ever reused between runs.
+ *
+ * A prepared container is plain: no mounts, no user namespace, no program, root-owned and idle;
+ * it dies with the worker (PDEATHSIG) and its cgroup carries the worker's pid like a run's, so
+ * a dead worker's are removed at the next start. `close()` ends the spare ones.
+ */
+import fs from 'node:fs';
+import type { BoxCgroup, CgroupManager } from '../cgroup/manager';
+import type { NativeApi, WaitOutcome } from './native';
+import type { Reaper } from './reaper';
+
+/** Limits of a spare's cgroup until its run sets its own (B alone, idle). */
+const SPARE_LIMITS = { memoryBytes: 64 * 2 ** 20, pids: 1 };
+
+export interface Zygote {
+  /** B's host pid. */
+  readonly pid: number;
+  /** The worker's end of the control socket. */
+  readonly ctl: number;
+  readonly cgroup: BoxCgroup;
+  /** Resolves when B has ended and been reaped. */
+  readonly exited: Promise<WaitOutcome>;
+}
+
+interface Spare extends Zygote {
+  dead: boolean;
+}
+
+export interface ZygoteDeps {
+  native: NativeApi;
+  reaper: Reaper;
+  cgroups: CgroupManager;
+  cloneFlags: number;
+  /** A fresh cgroup leaf name (`caged-<pid>-<seq>`). */
+  nextName: () => string;
+}
+
+export class ZygotePool {
+  private readonly ready: Spare[] = [];
+  private readonly making = new Set<Promise<void>>();
+  private closed = false;
+  /** The last failure to make or end a spare in the background (for diagnostics). */
+  lastError: Error | null = null;
+
+  /** `spares`: containers kept ready; 0 makes every container at its run. */
+  constructor(private readonly deps: ZygoteDeps, private readonly spares: number) {}
+
+  /**
+   * A container for one run: a ready spare if there is one, else one made now. Either way the
+   * pool starts preparing the next in the background. The caller owns the result: it must end
+   * B (the run does) and destroy the cgroup.
+   */
+  take(): Zygote {
+    if (this.closed) throw new Error('the sandbox is closed');
+    let z: Spare | undefined;
+    while ((z = this.ready.shift()) && z.dead) this.discardInBackground(z);
+    const out = z ?? this.makeNow();
+    this.refill();
+    return out;
+  }
+
+  /** Spares ready or being made. */
+  get size(): number {
+    return this.ready.length + this.making.size;
+  }
+
+  /** Ends the spares (and those still being made). */
+  async close(): Promise<void> {
+    this.closed = true;
+    while (this.making.size) await Promise.all([...this.making]);
+    await Promise.all(this.ready.splice(0).map((z) => this.discard(z)));
+  }
+
+  private refill(): void {
+    while (!this.closed && this.ready.length + this.making.size < this.spares) {
+      const p: Promise<void> = this.make().then(
+        (z) => {
+          this.making.delete(p);
+          if (this.closed) this.discardInBackground(z);
+          else this.ready.push(z);
+        },
+        (err: unknown) => {
+          this.lastError = err instanceof Error ? err : new Error(String(err));
+          // A spare that cannot be made now is made at the next run's start, where the
+          // failure is reported to that run (take() -> makeNow()).
+          this.making.delete(p);
+        },
+      );
+      this.making.add(p);
+    }
+  }
+
+  private async make(): Promise<Spare> {
+    const [ours, theirs] = this.deps.native.socketpair();
+    let pid: number;
+    try {
+      pid = await this.deps.native.spawnAsync(theirs, this.deps.cloneFlags);
+    } catch (err) {
+      fs.closeSync(ours);
+      throw err;
+    } finally {
+      fs.closeSync(theirs);
+    }
+    return this.adopt(pid, ours);
+  }
+
+  private makeNow(): Spare {
+    const [ours, theirs] = this.deps.native.socketpair();
+    let pid: number;
+    try {
+      pid = this.deps.native.spawn(theirs, this.deps.cloneFlags);
+    } catch (err) {
+      fs.closeSync(ours);
+      throw err;
+    } finally {
+      fs.closeSync(theirs);
+    }
+    return this.adopt(pid, ours);
+  }
+
+  /** Watches B and gives it its cgroup; on failure B is killed and everything undone. */
+  private adopt(pid: number, ctl: number): Spare {
+    const exited = this.deps.reaper.watch(pid);
+    let cgroup: BoxCgroup | null = null;
+    try {
+      cgroup = this.deps.cgroups.create(this.deps.nextName(), SPARE_LIMITS);
+      cgroup.attach(pid);
+    } catch (err) {
+      killQuietly(pid);
+      fs.closeSync(ctl);
+      const made = cgroup;
+      void exited.then(() => made?.destroy()).catch((e: unknown) => {
+        this.lastError = e instanceof Error ? e : new Error(String(e));
+      });
+      throw err;
+    }
+    const spare: Spare = { pid, ctl, cgroup, exited, dead: false };
+    void exited.then(() => {
+      spare.dead = true;
+    });
+    return spare;
+  }
+
+  private discardInBackground(z: Spare): void {
+    this.discard(z).catch((err: unknown) => {
+      this.lastError = err instanceof Error ? err : new Error(String(err));
+    });
+  }
+
+  /** B reads EOF and exits; the kill is for a B that is not reading. */
+  private async discard(z: Spare): Promise<void> {
+    fs.closeSync(z.ctl);
+    killQuietly(z.pid);
+    await z.exited;
+    z.cgroup.destroy();
+  }
+}
+
+function killQuietly(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    /* already gone */
+  }
+}
