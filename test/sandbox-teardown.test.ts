@@ -83,21 +83,25 @@ describe('after 200 containers', () => {
     expect(mine()).toEqual([]);
 
     const sb = await Sandbox.create(ISOLATED);
-    for (let i = 0; i < 100; i++) await run(sb);
-    for (let i = 0; i < 25; i++) await Promise.all([run(sb), run(sb), run(sb), run(sb)]);
-    // What is left between runs is the containers prepared for the next ones (idle inits in
-    // their own cgroups, one control socket each), and nothing of a run: no box process,
-    // no host mount, no job directory, no id slot.
-    expect(boxProcesses()).toEqual([]);
-    expect(hostMounts()).toEqual(mountsBefore);
-    expect(ownJobDirs()).toEqual([]);
-    expect(sb.ids.held()).toEqual([]);
-    expect(mine().length).toBe(2);
-    expect(sb.running).toBe(0);
-    expect(sb.prepared).toBe(2);
-    expect(sb.unreaped).toBe(2);
-    expect(ownFds()).toBe(fdsBefore + 2);
-    await sb.close();
+    try {
+      for (let i = 0; i < 100; i++) await run(sb);
+      for (let i = 0; i < 25; i++) await Promise.all([run(sb), run(sb), run(sb), run(sb)]);
+      await sb.whenPrepared();
+      // What is left between runs is the containers prepared for the next ones (idle inits in
+      // their own cgroups, one control socket each), and nothing of a run: no box process,
+      // no host mount, no job directory, no id slot.
+      expect(boxProcesses()).toEqual([]);
+      expect(hostMounts()).toEqual(mountsBefore);
+      expect(ownJobDirs()).toEqual([]);
+      expect(sb.ids.held()).toEqual([]);
+      expect(mine().length).toBe(2);
+      expect(sb.running).toBe(0);
+      expect(sb.prepared).toBe(2);
+      expect(sb.unreaped).toBe(2);
+      expect(ownFds()).toBe(fdsBefore + 2);
+    } finally {
+      await sb.close();
+    }
     expect(mine()).toEqual([]);
     expect(ownFds()).toBe(fdsBefore);
     expect(sb.prepared).toBe(0);
@@ -110,7 +114,7 @@ describe('after 200 containers', () => {
     try {
       expect((await sb.run(plan)).exitCode).toBe(0);
       // Wait for the spare, then kill it behind the sandbox's back.
-      for (let i = 0; i < 100 && initsOf(process.pid).length < 1; i++) await new Promise((r) => setTimeout(r, 10));
+      await sb.whenPrepared();
       const spares = initsOf(process.pid);
       expect(spares.length).toBe(1);
       process.kill(spares[0]!, 'SIGKILL');

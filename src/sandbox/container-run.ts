@@ -42,6 +42,8 @@ export interface ContainerRunDeps {
   native: NativeApi;
   reaper: Reaper;
   ids: IdSlot;
+  /** Called once when the set-up is over: the program started, or the run ended without it. */
+  setUpDone: () => void;
   /** CPUs the container can use at once (to pace the CPU watchdog). */
   cpus: number;
   syscallName: (nr: number, arch: number) => string;
@@ -68,6 +70,7 @@ export class ContainerRun {
   private wallTimer: NodeJS.Timeout | null = null;
   private cpuTimer: NodeJS.Timeout | null = null;
   private setupTimer: NodeJS.Timeout | null = null;
+  private setUpReported = false;
 
   constructor(private readonly deps: ContainerRunDeps, private readonly limits: RunLimits) {}
 
@@ -104,6 +107,7 @@ export class ContainerRun {
       await Promise.all([stdout.done, stderr.done, ctlDone]);
       return this.finish(outcome, stdout, stderr);
     } finally {
+      this.setUpOver();
       this.clearTimers();
       if (!this.reaped) {
         this.kill(null);
@@ -159,6 +163,7 @@ export class ContainerRun {
         return;
       case MSG.STARTED:
         this.startedAt = process.hrtime.bigint();
+        this.setUpOver();
         if (this.setupTimer) clearTimeout(this.setupTimer);
         this.wallTimer = setTimeout(() => this.kill('wall'), this.limits.wallTimeMs);
         this.scheduleCpuCheck();
@@ -199,7 +204,8 @@ export class ContainerRun {
       const wait = Math.max(CPU_POLL_MIN_MS, (limitNs - used) / 1e6 / this.deps.cpus);
       this.cpuTimer = setTimeout(check, wait);
     };
-    check();
+    // Nothing can be spent before the whole budget could be, at `cpus` times wall time.
+    this.cpuTimer = setTimeout(check, Math.max(CPU_POLL_MIN_MS, this.limits.cpuTimeMs / this.deps.cpus));
   }
 
   private kill(reason: LimitHit): void {
@@ -216,6 +222,12 @@ export class ContainerRun {
   private fault(err: Error): void {
     this.hostFault ??= err;
     this.kill(null);
+  }
+
+  private setUpOver(): void {
+    if (this.setUpReported) return;
+    this.setUpReported = true;
+    this.deps.setUpDone();
   }
 
   private clearTimers(): void {

@@ -39,7 +39,7 @@ export class Reaper {
   exiting(pid: number): void {
     const tick = () => {
       if (!this.waiting.has(pid)) return;
-      this.poll();
+      this.pollOne(pid);
       if (this.waiting.has(pid)) setTimeout(tick, EXITING_POLL_MS);
     };
     tick();
@@ -50,19 +50,22 @@ export class Reaper {
   }
 
   poll(): void {
-    for (const [pid, resolve] of this.waiting) {
-      let outcome: WaitOutcome | null;
-      try {
-        outcome = this.native.tryWait(pid);
-      } catch {
-        // ECHILD: somebody else reaped it; report it as killed so the run can finish.
-        outcome = { pid, status: 9, rusage: { userNs: 0n, systemNs: 0n, maxRssKb: 0 } };
-      }
-      if (outcome) {
-        this.waiting.delete(pid);
-        resolve(outcome);
-      }
+    for (const pid of [...this.waiting.keys()]) this.pollOne(pid);
+  }
+
+  private pollOne(pid: number): void {
+    const resolve = this.waiting.get(pid);
+    if (!resolve) return;
+    let outcome: WaitOutcome | null;
+    try {
+      outcome = this.native.tryWait(pid);
+    } catch {
+      // ECHILD: somebody else reaped it; report it as killed so the run can finish.
+      outcome = { pid, status: 9, rusage: { userNs: 0n, systemNs: 0n, maxRssKb: 0 } };
     }
+    if (!outcome) return;
+    this.waiting.delete(pid);
+    resolve(outcome);
     if (this.waiting.size === 0 && this.timer) {
       clearInterval(this.timer);
       this.timer = null;

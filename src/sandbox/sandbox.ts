@@ -73,10 +73,16 @@ export interface CleanupReport {
   cgroups: string[];
 }
 
+/**
+ * Job directories and cgroups are named `caged-<pid>-<seq>`: the sequence is the process's, not
+ * one sandbox's, so that two sandboxes in one process never pick the same name.
+ */
+let lastSeq = 0;
+const nextSeq = (): number => ++lastSeq;
+
 const CLONE_FLAGS = CLONE.NEWNS | CLONE.NEWPID | CLONE.NEWNET | CLONE.NEWUTS | CLONE.NEWIPC | CLONE.NEWCGROUP;
 
 export class Sandbox {
-  private seq = 0;
   private active = 0;
   private readonly reaper: Reaper;
   private readonly zygotes: ZygotePool;
@@ -99,7 +105,7 @@ export class Sandbox {
     this.hasOverlay = hasOverlay;
     this.reaper = new Reaper(native);
     this.zygotes = new ZygotePool(
-      { native, reaper: this.reaper, cgroups, cloneFlags: CLONE_FLAGS, nextName: () => `${JOB_PREFIX}${process.pid}-${++this.seq}` },
+      { native, reaper: this.reaper, cgroups, cloneFlags: CLONE_FLAGS, nextName: () => `${JOB_PREFIX}${process.pid}-${nextSeq()}` },
       preparedContainers,
     );
     const built = buildSeccompProgram();
@@ -147,7 +153,7 @@ export class Sandbox {
    * hands it over. `remove()` unmounts and deletes it; a dead worker's are removed at start-up.
    */
   createJobDir(opts: JobDirOptions = {}): JobDir {
-    const dir = path.join(this.jobsDir, `${JOB_PREFIX}${process.pid}-${++this.seq}`);
+    const dir = path.join(this.jobsDir, `${JOB_PREFIX}${process.pid}-${nextSeq()}`);
     const size = opts.diskBytes ?? 256 * 2 ** 20;
     if (!Number.isSafeInteger(size) || size <= 0) throw new InvalidRequestError(`must be a positive integer (got ${size})`, 'diskBytes');
     fs.mkdirSync(dir, { mode: 0o711 });
@@ -183,7 +189,7 @@ export class Sandbox {
     if (plan.box?.mode === 'overlay' && !this.hasOverlay) {
       // Same semantics without overlayfs: the run writes into its own copy, dropped afterwards.
       // The copy keeps symlinks as symlinks: nothing planted in the box is followed.
-      const copy = `${plan.box.hostDir}-run-${++this.seq}`;
+      const copy = `${plan.box.hostDir}-run-${nextSeq()}`;
       fs.cpSync(plan.box.hostDir, copy, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
       try {
         return await this.run({ ...plan, box: { hostDir: copy, mode: 'rw' } });
@@ -234,6 +240,7 @@ export class Sandbox {
           native: this.native,
           reaper: this.reaper,
           ids: slot,
+          setUpDone: () => this.zygotes.setUpDone(),
           cpus: this.cpus,
           syscallName: (nr, arch) => nameOfSyscall(nr, arch === 0xc000003e ? 'x86_64' : arch === 0xc00000b7 ? 'aarch64' : this.arch),
           describeOp: (i) => (ops[i] ? `${ops[i].kind} ${'target' in ops[i] ? ops[i].target : ''}: ${ops[i].why}` : 'unknown'),
@@ -275,6 +282,11 @@ export class Sandbox {
   /** Containers prepared for future runs (idle inits), and any being made. */
   get prepared(): number {
     return this.zygotes.size;
+  }
+
+  /** Resolves once the containers being prepared are ready (or failed). */
+  async whenPrepared(): Promise<void> {
+    await this.zygotes.settled();
   }
 
   /** Processes this sandbox started that have not been reaped: running and prepared containers. */

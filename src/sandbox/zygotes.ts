@@ -45,6 +45,8 @@ export class ZygotePool {
   private readonly ready: Spare[] = [];
   private readonly making = new Set<Promise<void>>();
   private closed = false;
+  /** Runs between `take` and `setUpDone`. */
+  private settingUp = 0;
   /** The last failure to make or end a spare in the background (for diagnostics). */
   lastError: Error | null = null;
 
@@ -52,17 +54,24 @@ export class ZygotePool {
   constructor(private readonly deps: ZygoteDeps, private readonly spares: number) {}
 
   /**
-   * A container for one run: a ready spare if there is one, else one made now. Either way the
-   * pool starts preparing the next in the background. The caller owns the result: it must end
-   * B (the run does) and destroy the cgroup.
+   * A container for one run: a ready spare if there is one, else one made now. The caller owns
+   * the result (it must end B, and destroy the cgroup) and calls `setUpDone` once the run's
+   * set-up is over: spares are made only while no run is setting up, so that making them
+   * (a clone on a pool thread, a cgroup on the main thread) never delays a run's start.
    */
   take(): Zygote {
     if (this.closed) throw new Error('the sandbox is closed');
     let z: Spare | undefined;
     while ((z = this.ready.shift()) && z.dead) this.discardInBackground(z);
     const out = z ?? this.makeNow();
-    this.refill();
+    this.settingUp++;
     return out;
+  }
+
+  /** The set-up of a run that `take` served is over (its program started, or it failed). */
+  setUpDone(): void {
+    this.settingUp--;
+    if (this.settingUp === 0) this.refill();
   }
 
   /** Spares ready or being made. */
@@ -70,10 +79,15 @@ export class ZygotePool {
     return this.ready.length + this.making.size;
   }
 
+  /** Resolves once no spare is being made. */
+  async settled(): Promise<void> {
+    while (this.making.size) await Promise.all([...this.making]);
+  }
+
   /** Ends the spares (and those still being made). */
   async close(): Promise<void> {
     this.closed = true;
-    while (this.making.size) await Promise.all([...this.making]);
+    await this.settled();
     await Promise.all(this.ready.splice(0).map((z) => this.discard(z)));
   }
 
