@@ -1,7 +1,8 @@
 /**
- * Reaps container inits without blocking: on SIGCHLD (and on a ref'd safety poll that also
- * keeps the event loop alive while any child runs, since Node's signal listeners are unref'd)
- * every watched pid gets a synchronous wait4(WNOHANG). Never wait4 on the libuv pool: a run
+ * Reaps container inits without blocking: on SIGCHLD (and on a safety poll, which also keeps
+ * the event loop alive while a run's child lives, since Node's signal listeners are unref'd)
+ * every watched pid gets a synchronous wait4(WNOHANG). Idle prepared containers do not keep
+ * the process alive: they die with it (PDEATHSIG). Never wait4 on the libuv pool: a run
  * would hold a pool thread for its whole length (see notes/launcher-prototype.md, pitfall 9).
  */
 import type { NativeApi, WaitOutcome } from './native';
@@ -12,22 +13,42 @@ const EXITING_POLL_MS = 1;
 
 export class Reaper {
   private readonly waiting = new Map<number, (w: WaitOutcome) => void>();
+  /** Watched pids that keep the event loop alive. */
+  private readonly holding = new Set<number>();
   private timer: NodeJS.Timeout | null = null;
   private readonly onSigchld = () => this.poll();
 
   constructor(private readonly native: NativeApi) {}
 
-  /** Resolves when `pid` (a child of this process) has ended and been reaped. */
-  watch(pid: number): Promise<WaitOutcome> {
+  /**
+   * Resolves when `pid` (a child of this process) has ended and been reaped. While it has not,
+   * the event loop stays alive unless `keepAlive` is false (see `hold`).
+   */
+  watch(pid: number, keepAlive = true): Promise<WaitOutcome> {
     return new Promise((resolve) => {
       this.waiting.set(pid, resolve);
+      if (keepAlive) this.holding.add(pid);
       if (this.waiting.size === 1) {
         process.on('SIGCHLD', this.onSigchld);
         this.timer = setInterval(() => this.poll(), SAFETY_POLL_MS);
       }
+      this.refTimer();
       // It may already have ended before we listened.
       this.poll();
     });
+  }
+
+  /** From now on `pid` keeps the event loop alive (a prepared container given its run). */
+  hold(pid: number): void {
+    if (!this.waiting.has(pid)) return;
+    this.holding.add(pid);
+    this.refTimer();
+  }
+
+  private refTimer(): void {
+    if (!this.timer) return;
+    if (this.holding.size > 0) this.timer.ref();
+    else this.timer.unref();
   }
 
   /**
@@ -65,6 +86,8 @@ export class Reaper {
     }
     if (!outcome) return;
     this.waiting.delete(pid);
+    this.holding.delete(pid);
+    this.refTimer();
     resolve(outcome);
     if (this.waiting.size === 0 && this.timer) {
       clearInterval(this.timer);

@@ -44,6 +44,7 @@ export interface ZygoteDeps {
 export class ZygotePool {
   private readonly ready: Spare[] = [];
   private readonly making = new Set<Promise<void>>();
+  private readonly discarding = new Set<Promise<void>>();
   private closed = false;
   /** Runs between `take` and `setUpDone`. */
   private settingUp = 0;
@@ -64,6 +65,7 @@ export class ZygotePool {
     let z: Spare | undefined;
     while ((z = this.ready.shift()) && z.dead) this.discardInBackground(z);
     const out = z ?? this.makeNow();
+    this.deps.reaper.hold(out.pid);
     this.settingUp++;
     return out;
   }
@@ -89,6 +91,7 @@ export class ZygotePool {
     this.closed = true;
     await this.settled();
     await Promise.all(this.ready.splice(0).map((z) => this.discard(z)));
+    while (this.discarding.size) await Promise.all([...this.discarding]);
   }
 
   private refill(): void {
@@ -140,7 +143,8 @@ export class ZygotePool {
 
   /** Watches B and gives it its cgroup; on failure B is killed and everything undone. */
   private adopt(pid: number, ctl: number): Spare {
-    const exited = this.deps.reaper.watch(pid);
+    // An idle spare does not keep the process alive; the run that takes it does.
+    const exited = this.deps.reaper.watch(pid, false);
     let cgroup: BoxCgroup | null = null;
     try {
       cgroup = this.deps.cgroups.create(this.deps.nextName(), SPARE_LIMITS);
@@ -162,13 +166,17 @@ export class ZygotePool {
   }
 
   private discardInBackground(z: Spare): void {
-    this.discard(z).catch((err: unknown) => {
-      this.lastError = err instanceof Error ? err : new Error(String(err));
-    });
+    const p: Promise<void> = this.discard(z)
+      .catch((err: unknown) => {
+        this.lastError = err instanceof Error ? err : new Error(String(err));
+      })
+      .finally(() => this.discarding.delete(p));
+    this.discarding.add(p);
   }
 
   /** B reads EOF and exits; the kill is for a B that is not reading. */
   private async discard(z: Spare): Promise<void> {
+    this.deps.reaper.hold(z.pid); // the process stays up until the spare's cgroup is gone
     fs.closeSync(z.ctl);
     killQuietly(z.pid);
     await z.exited;
