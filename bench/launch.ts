@@ -3,7 +3,10 @@
  * cgroup, seccomp, uid map) running a static no-op, through the TypeScript API, against a
  * plain fork+exec (child_process.spawn) of the same binary in the same process; then the same
  * with the worker holding 1 GiB of Buffers (a copy-on-write clone would slow down; CLONE_VM
- * must not). Run: `npm run build && node dist/bench/launch.js [runs]`.
+ * must not). Containers come prepared ahead of their runs (the default) and, for comparison,
+ * made at their run (preparedContainers: 0). The variants are measured in interleaved rounds,
+ * so that drift in the machine's speed hits them alike.
+ * Run: `npm run build && node dist/bench/launch.js [runs]`.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -19,20 +22,34 @@ const LIMITS: RunLimits = {
 };
 const NOOP_ASM = '.globl _start\n_start: mov $60, %eax\n xor %edi, %edi\n syscall\n';
 
-async function measure(runs: number, once: () => Promise<void>): Promise<Stats> {
-  for (let i = 0; i < 20; i++) await once();
-  const ms: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t = process.hrtime.bigint();
-    await once();
-    ms.push(Number(process.hrtime.bigint() - t) / 1e6);
+const ROUNDS = 10;
+
+/** Interleaved rounds of each variant (after a warm-up of each); p50/p99/mean per variant. */
+async function measure(runs: number, variants: Record<string, () => Promise<void>>): Promise<Record<string, Stats>> {
+  const ms: Record<string, number[]> = {};
+  for (const [name, once] of Object.entries(variants)) {
+    ms[name] = [];
+    for (let i = 0; i < 20; i++) await once();
   }
-  return { p50: percentile(ms, 50), p99: percentile(ms, 99), mean: ms.reduce((a, b) => a + b, 0) / ms.length };
+  const perRound = Math.ceil(runs / ROUNDS);
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [name, once] of Object.entries(variants)) {
+      for (let i = 0; i < perRound; i++) {
+        const t = process.hrtime.bigint();
+        await once();
+        ms[name]!.push(Number(process.hrtime.bigint() - t) / 1e6);
+      }
+    }
+  }
+  const out: Record<string, Stats> = {};
+  for (const [name, m] of Object.entries(ms)) out[name] = { p50: percentile(m, 50), p99: percentile(m, 99), mean: m.reduce((a, b) => a + b, 0) / m.length };
+  return out;
 }
 
 async function main(): Promise<void> {
   const rootfs = await benchImageRootfs();
-  const sandbox = await Sandbox.create({ preparedContainers: Number(process.env.PREPARED ?? 2) });
+  const sandbox = await Sandbox.create();
+  const atRun = await Sandbox.create({ preparedContainers: 0 });
   const job = sandbox.createJobDir();
   try {
     // The no-op, built by the image's own toolchain (x86_64 assembly: exit(0) in 3 instructions).
@@ -44,31 +61,37 @@ async function main(): Promise<void> {
     });
     if (built.exitCode !== 0) throw new Error(`building the no-op failed: ${built.stderr.toString()}`);
     const hostNoop = path.join(job.box, 'noop');
-    const container = () => sandbox.run({
+    const container = (sb: Sandbox) => () => sb.run({
       rootfs: { mode: 'overlay', lowerDir: rootfs }, box: { hostDir: job.box, mode: 'overlay' },
       argv: ['/box/noop'], env: {}, limits: LIMITS,
     }).then((r) => { if (r.exitCode !== 0) throw new Error(`no-op failed: ${JSON.stringify(r)}`); });
     const forkExec = () => new Promise<void>((resolve, reject) => {
       spawn(hostNoop, [], { stdio: 'ignore' }).on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`exit ${code}`)))).on('error', reject);
     });
+    const variants = { prepared: container(sandbox), atRun: container(atRun), forkExec };
 
-    const fresh = { container: await measure(RUNS, container), forkExec: await measure(RUNS, forkExec) };
+    const fresh = await measure(RUNS, variants);
     const ballast: Buffer[] = [];
     for (let i = 0; i < 16; i++) ballast.push(Buffer.alloc(64 * 2 ** 20, 1)); // 1 GiB, touched
-    const heavy = { container: await measure(RUNS, container), forkExec: await measure(RUNS, forkExec) };
+    const heavy = await measure(RUNS, variants);
     ballast.length = 0;
 
-    const row = (name: string, s: Stats) => `${name.padEnd(44)} p50 ${s.p50.toFixed(3)} ms   p99 ${s.p99.toFixed(3)} ms   mean ${s.mean.toFixed(3)} ms`;
-    console.log(`bench/launch: ${RUNS} sequential runs each, static no-op, ${sandbox.cgroups.describe()}`);
-    console.log(row('container (fresh worker)', fresh.container));
+    const row = (name: string, s: Stats | undefined) => `${name.padEnd(52)} p50 ${s!.p50.toFixed(3)} ms   p99 ${s!.p99.toFixed(3)} ms   mean ${s!.mean.toFixed(3)} ms`;
+    const p50 = (r: Record<string, Stats>, k: string) => r[k]!.p50;
+    console.log(`bench/launch: ${RUNS} sequential runs per variant in ${ROUNDS} interleaved rounds, static no-op, ${sandbox.cgroups.describe()}`);
+    console.log(row('container, prepared ahead (fresh worker)', fresh.prepared));
+    console.log(row('container, made at its run (fresh worker)', fresh.atRun));
     console.log(row('fork+exec (child_process.spawn, fresh)', fresh.forkExec));
-    console.log(row('container (worker holding 1 GiB of Buffers)', heavy.container));
+    console.log(row('container, prepared (worker holding 1 GiB)', heavy.prepared));
+    console.log(row('container, made at its run (holding 1 GiB)', heavy.atRun));
     console.log(row('fork+exec (holding 1 GiB of Buffers)', heavy.forkExec));
-    console.log(`ratio container / fork+exec, p50: fresh ${(fresh.container.p50 / fresh.forkExec.p50).toFixed(2)}x, 1 GiB ${(heavy.container.p50 / heavy.forkExec.p50).toFixed(2)}x`);
-    console.log(`container 1 GiB / fresh, p50: ${(heavy.container.p50 / fresh.container.p50).toFixed(2)}x (target <= 1.2x)`);
+    console.log(`ratio container / fork+exec, p50: prepared ${(p50(fresh, 'prepared') / p50(fresh, 'forkExec')).toFixed(2)}x, made at run ${(p50(fresh, 'atRun') / p50(fresh, 'forkExec')).toFixed(2)}x; holding 1 GiB: ${(p50(heavy, 'prepared') / p50(heavy, 'forkExec')).toFixed(2)}x`);
+    console.log(`prepared / made at run, p50: ${(p50(fresh, 'prepared') / p50(fresh, 'atRun')).toFixed(2)}x`);
+    console.log(`container 1 GiB / fresh, p50: prepared ${(p50(heavy, 'prepared') / p50(fresh, 'prepared')).toFixed(2)}x, made at run ${(p50(heavy, 'atRun') / p50(fresh, 'atRun')).toFixed(2)}x (target <= 1.2x)`);
   } finally {
     job.remove();
     await sandbox.close();
+    await atRun.close();
   }
 }
 

@@ -170,6 +170,18 @@ describe('the default program', () => {
   });
 
   describe.each(ARCHES)('on %s', (arch) => {
+    it('answers every system call number as its rules say (the dispatch tree misses none)', () => {
+      // Reference: with all arguments 0, a call's first unconditional rule, or its first rule
+      // whose condition holds for zeros, decides; a call without rules is allowed.
+      const holdsForZeros = (w: ArgCondition): boolean => (w.op === 'maskAny' ? false : w.op === 'in' ? w.values.includes(0) : !w.values.includes(0));
+      for (let n = 0; n <= maxSyscallNumber(arch); n++) {
+        const rules = DEFAULT_RULES.filter((r) => syscallNumber(r.syscall, arch) === n);
+        const decisive = rules.find((r) => !r.when || holdsForZeros(r.when));
+        const want = !decisive ? ALLOW : decisive.action.kind === 'kill' ? USER_NOTIF : (SECCOMP_RET.ERRNO | decisive.action.errno) >>> 0;
+        expect([n, runRaw(arch, { nr: n, arch: auditArch(arch), args: [0n, 0n, 0n, 0n, 0n, 0n] })]).toEqual([n, want]);
+      }
+    });
+
     it('allows what every program does', () => {
       for (const name of ['read', 'write', 'openat', 'mmap', 'execve', 'exit_group', 'futex', 'close_range', 'fcntl', 'seccomp', 'prctl']) {
         expect([name, run(arch, name)]).toEqual([name, ALLOW]);
