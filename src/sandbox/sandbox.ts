@@ -304,7 +304,9 @@ export class Sandbox {
  */
 function shareJobsDir(native: NativeApi, jobsDir: string): void {
   const dir = fs.realpathSync(jobsDir);
-  const entry = fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ')).filter((f) => f[4] === dir).pop();
+  // mountinfo escapes space, tab, newline and backslash in paths as \ooo.
+  const unescape = (p: string | undefined) => p?.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
+  const entry = fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ')).filter((f) => unescape(f[4]) === dir).pop();
   if (!entry) native.mount(dir, dir, '', MS_BIND, '');
   else if (entry.slice(6).some((f) => f.startsWith('shared:'))) return;
   native.mount('', dir, '', MS_SHARED, '');
