@@ -6,6 +6,9 @@
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { detectCgroupManager } from '../src/cgroup/detect';
+import type { CgroupManager } from '../src/cgroup/manager';
+import { HostError } from '../src/errors';
 import { Sandbox } from '../src/sandbox/sandbox';
 import { testRootfs } from './helpers/image';
 import { ENV, LIMITS } from './helpers/programs';
@@ -126,6 +129,41 @@ describe('after 200 containers', () => {
     } finally {
       await sb.close();
     }
+  }, 60_000);
+});
+
+describe('when a container cannot be prepared ahead of its run', () => {
+  it('says so in the background, and the next run gets the same failure itself', async () => {
+    const real = detectCgroupManager();
+    let failing = false;
+    const flaky: CgroupManager = {
+      kind: real.kind,
+      describe: () => real.describe(),
+      create: (name, limits) => {
+        if (failing) throw new HostError('injected: cgroup creation failed');
+        return real.create(name, limits);
+      },
+      cleanupStale: (isAlive) => real.cleanupStale(isAlive),
+      list: () => real.list(),
+    };
+    const reported: string[] = [];
+    const sb = await Sandbox.create({ ...ISOLATED, cgroups: flaky, preparedContainers: 1, onBackgroundError: (err) => reported.push(err.message) });
+    const plan = { rootfs: { mode: 'overlay' as const, lowerDir: rootfs }, argv: ['/bin/true'], env: ENV, limits: LIMITS };
+    try {
+      expect((await sb.run(plan)).exitCode).toBe(0);
+      await sb.whenPrepared();
+      failing = true;
+      expect((await sb.run(plan)).exitCode).toBe(0); // the spare made before
+      await sb.whenPrepared();
+      expect(reported).toEqual(['injected: cgroup creation failed']);
+      await expect(sb.run(plan)).rejects.toThrow(/injected: cgroup creation failed/);
+      failing = false;
+      expect((await sb.run(plan)).exitCode).toBe(0);
+    } finally {
+      await sb.close();
+    }
+    expect(sb.unreaped).toBe(0);
+    expect(real.list().filter((n) => n.startsWith(`caged-${process.pid}-`))).toEqual([]);
   }, 60_000);
 });
 

@@ -144,7 +144,12 @@ export class WorkerRuntime {
 /** A Judge on a fresh Sandbox; the sandbox first removes what dead workers left on this host. */
 async function createJudge(config: WorkerConfig, logger: Logger, undo: Array<() => Promise<void> | void>): Promise<Judge> {
   // One container prepared per job the worker runs at once (each job runs its tests in turn).
-  const sandbox = await Sandbox.create({ cleanupAtStart: false, preparedContainers: Math.min(config.concurrency, 16) });
+  const sandbox = await Sandbox.create({
+    cleanupAtStart: false,
+    preparedContainers: Math.min(config.concurrency, 16),
+    // A job's own launch reports a persistent failure; a passing one is only worth a warning.
+    onBackgroundError: (err) => logger.warn(errorFields(err), 'preparing a container ahead of its job failed'),
+  });
   const cleaned = sandbox.cleanupStale();
   logger.info({ cgroups: sandbox.cgroups.kind, cleaned }, 'host cleaned of what dead workers left');
   const judge = await Judge.create({

@@ -44,6 +44,8 @@ export interface SandboxOptions {
    * zygotes.ts), default 2; 0 makes each at its run. `close()` ends them.
    */
   preparedContainers?: number;
+  /** Told when preparing (or ending) a spare container fails in the background; default: ignored. */
+  onBackgroundError?: (err: Error) => void;
 }
 
 export interface JobDirOptions {
@@ -101,11 +103,12 @@ export class Sandbox {
     private readonly hostname: string,
     hasOverlay: boolean,
     preparedContainers: number,
+    onBackgroundError: ((err: Error) => void) | undefined,
   ) {
     this.hasOverlay = hasOverlay;
     this.reaper = new Reaper(native);
     this.zygotes = new ZygotePool(
-      { native, reaper: this.reaper, cgroups, cloneFlags: CLONE_FLAGS, nextName: () => `${JOB_PREFIX}${process.pid}-${nextSeq()}` },
+      { native, reaper: this.reaper, cgroups, cloneFlags: CLONE_FLAGS, nextName: () => `${JOB_PREFIX}${process.pid}-${nextSeq()}`, onBackgroundError },
       preparedContainers,
     );
     const built = buildSeccompProgram();
@@ -128,7 +131,7 @@ export class Sandbox {
     const prepared = opts.preparedContainers ?? 2;
     if (!Number.isSafeInteger(prepared) || prepared < 0) throw new InvalidRequestError(`must be a whole number >= 0 (got ${prepared})`, 'preparedContainers');
     if (prepared > 0) shareJobsDir(native, jobsDir);
-    const sandbox = new Sandbox(native, cgroups, ids, runtimeDir, jobsDir, opts.hostname ?? 'caged', opts.overlay ?? overlaySupported(), prepared);
+    const sandbox = new Sandbox(native, cgroups, ids, runtimeDir, jobsDir, opts.hostname ?? 'caged', opts.overlay ?? overlaySupported(), prepared, opts.onBackgroundError);
     if (opts.cleanupAtStart ?? true) sandbox.cleanupStale();
     return sandbox;
   }

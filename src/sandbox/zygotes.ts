@@ -39,6 +39,8 @@ export interface ZygoteDeps {
   cloneFlags: number;
   /** A fresh cgroup leaf name (`caged-<pid>-<seq>`). */
   nextName: () => string;
+  /** Told of every failure to make or end a spare in the background (runs are not affected). */
+  onBackgroundError?: (err: Error) => void;
 }
 
 export class ZygotePool {
@@ -50,6 +52,11 @@ export class ZygotePool {
   private settingUp = 0;
   /** The last failure to make or end a spare in the background (for diagnostics). */
   lastError: Error | null = null;
+
+  private backgroundError(err: unknown): void {
+    this.lastError = err instanceof Error ? err : new Error(String(err));
+    this.deps.onBackgroundError?.(this.lastError);
+  }
 
   /** `spares`: containers kept ready; 0 makes every container at its run. */
   constructor(private readonly deps: ZygoteDeps, private readonly spares: number) {}
@@ -103,7 +110,7 @@ export class ZygotePool {
           else this.ready.push(z);
         },
         (err: unknown) => {
-          this.lastError = err instanceof Error ? err : new Error(String(err));
+          this.backgroundError(err);
           // A spare that cannot be made now is made at the next run's start, where the
           // failure is reported to that run (take() -> makeNow()).
           this.making.delete(p);
@@ -153,9 +160,7 @@ export class ZygotePool {
       killQuietly(pid);
       fs.closeSync(ctl);
       const made = cgroup;
-      void exited.then(() => made?.destroy()).catch((e: unknown) => {
-        this.lastError = e instanceof Error ? e : new Error(String(e));
-      });
+      void exited.then(() => made?.destroy()).catch((e: unknown) => this.backgroundError(e));
       throw err;
     }
     const spare: Spare = { pid, ctl, cgroup, exited, dead: false };
@@ -167,9 +172,7 @@ export class ZygotePool {
 
   private discardInBackground(z: Spare): void {
     const p: Promise<void> = this.discard(z)
-      .catch((err: unknown) => {
-        this.lastError = err instanceof Error ? err : new Error(String(err));
-      })
+      .catch((err: unknown) => this.backgroundError(err))
       .finally(() => this.discarding.delete(p));
     this.discarding.add(p);
   }
