@@ -434,26 +434,15 @@ static size_t round_up(size_t n, size_t to) { return (n + to - 1) / to * to; }
  * the configuration memfd, which land on 0, 1, 2 and 4. EOF (the worker discarded this
  * container before using it) ends B quietly. */
 static void receive_run(void) {
-  char byte = 0;
-  struct iovec iov = {&byte, 1};
-  union {
-    struct cmsghdr h;
-    char buf[CMSG_SPACE(sizeof(int) * CAGE_RUN_FDS)];
-  } c;
-  memset(&c, 0, sizeof c);
-  struct msghdr msg;
-  memset(&msg, 0, sizeof msg);
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = c.buf;
-  msg.msg_controllen = sizeof c.buf;
+  struct run_msg m;
+  run_msg_init(&m, 0, CAGE_RUN_FDS);
   long rc;
-  do rc = S3(SYS_recvmsg, 3, &msg, MSG_CMSG_CLOEXEC);
+  do rc = S3(SYS_recvmsg, 3, &m.msg, MSG_CMSG_CLOEXEC);
   while (rc == -EINTR);
   if (rc == 0) for (;;) S1(SYS_exit, 0);
   if (rc < 0) die(CAGE_STAGE_FDS, rc, 0);
-  struct cmsghdr *h = CMSG_FIRSTHDR(&msg);
-  if (rc != 1 || byte != CAGE_RUN || (msg.msg_flags & (MSG_CTRUNC | MSG_TRUNC)) || !h || h->cmsg_level != SOL_SOCKET ||
+  struct cmsghdr *h = CMSG_FIRSTHDR(&m.msg);
+  if (rc != 1 || m.byte != CAGE_RUN || (m.msg.msg_flags & (MSG_CTRUNC | MSG_TRUNC)) || !h || h->cmsg_level != SOL_SOCKET ||
       h->cmsg_type != SCM_RIGHTS || h->cmsg_len != CMSG_LEN(sizeof(int) * CAGE_RUN_FDS))
     die(CAGE_STAGE_FDS, -EPROTO, 1);
   int got[CAGE_RUN_FDS];

@@ -111,26 +111,15 @@ int cage_spawn(const char *init_path, int32_t ctl, uint32_t clone_flags) {
 
 int cage_send_fds(int32_t sock, const int32_t *fds, uint32_t n) {
   if (n == 0 || n > CAGE_RUN_FDS) return -EINVAL;
-  char byte = CAGE_RUN;
-  struct iovec iov = {&byte, 1};
-  union {
-    struct cmsghdr h;
-    char buf[CMSG_SPACE(sizeof(int) * CAGE_RUN_FDS)];
-  } c;
-  memset(&c, 0, sizeof c);
-  struct msghdr msg;
-  memset(&msg, 0, sizeof msg);
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = c.buf;
-  msg.msg_controllen = CMSG_SPACE(sizeof(int) * n);
-  struct cmsghdr *h = CMSG_FIRSTHDR(&msg);
+  struct run_msg m;
+  run_msg_init(&m, CAGE_RUN, n);
+  struct cmsghdr *h = CMSG_FIRSTHDR(&m.msg);
   h->cmsg_level = SOL_SOCKET;
   h->cmsg_type = SCM_RIGHTS;
   h->cmsg_len = CMSG_LEN(sizeof(int) * n);
   memcpy(CMSG_DATA(h), fds, sizeof(int) * n);
   for (;;) {
-    ssize_t rc = sendmsg(sock, &msg, MSG_NOSIGNAL);
+    ssize_t rc = sendmsg(sock, &m.msg, MSG_NOSIGNAL);
     if (rc == 1) return 0;
     if (rc < 0 && errno == EINTR) continue;
     return rc < 0 ? -errno : -EIO;

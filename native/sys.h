@@ -2,7 +2,9 @@
  * the CLONE_VM stub (spawn.c) and caged-init (cage.c). */
 #ifndef CAGE_SYS_H
 #define CAGE_SYS_H
+#include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 
 /* ---------------------------------------------------------------- raw system calls */
 
@@ -92,5 +94,31 @@ static long clone_on(unsigned long flags, void *stack_top, int (*fn)(void *), vo
 #define S3(n, a, b, c) sys6((n), (long)(a), (long)(b), (long)(c), 0, 0, 0)
 #define S4(n, a, b, c, d) sys6((n), (long)(a), (long)(b), (long)(c), (long)(d), 0, 0)
 #define S5(n, a, b, c, d, e) sys6((n), (long)(a), (long)(b), (long)(c), (long)(d), (long)(e), 0)
+
+/* ---------------------------------------------------------------- the run message */
+
+/* Buffers of the 'R' message (cage.h): one byte and room for CAGE_RUN_FDS fds. Set up by the
+ * sender (spawn.c) and the receiver (cage.c) alike; memset is libc's in spawn.c, cage.c's own
+ * in caged-init. */
+struct run_msg {
+  char byte;
+  struct iovec iov;
+  union {
+    struct cmsghdr h;
+    char buf[CMSG_SPACE(sizeof(int) * CAGE_RUN_FDS)];
+  } c;
+  struct msghdr msg;
+};
+
+static inline void run_msg_init(struct run_msg *m, char byte, unsigned nfds) {
+  memset(m, 0, sizeof *m);
+  m->byte = byte;
+  m->iov.iov_base = &m->byte;
+  m->iov.iov_len = 1;
+  m->msg.msg_iov = &m->iov;
+  m->msg.msg_iovlen = 1;
+  m->msg.msg_control = m->c.buf;
+  m->msg.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
+}
 
 #endif

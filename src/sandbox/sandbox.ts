@@ -250,7 +250,7 @@ export class Sandbox {
         },
         plan.limits,
       );
-      const zygote = this.zygotes.take();
+      const zygote = await this.zygotes.take();
       const [stdinFd, outWFd, errWFd, configFd] = childFds as [number, number, number, number];
       this.active++;
       const result = run.run(zygote, [stdinFd, outWFd, errWFd, configFd], { stdout: outR, stderr: errR }).finally(() => {

@@ -66,15 +66,22 @@ export class ZygotePool {
    * the result (it must end B, and destroy the cgroup) and calls `setUpDone` once the run's
    * set-up is over: spares are made only while no run is setting up, so that making them
    * (a clone on a pool thread, a cgroup on the main thread) never delays a run's start.
+   * B is always cloned on a libuv pool thread: PDEATHSIG is tied to the cloning thread, and
+   * libuv's pool threads live as long as the process.
    */
-  take(): Zygote {
+  async take(): Promise<Zygote> {
     if (this.closed) throw new Error('the sandbox is closed');
     let z: Spare | undefined;
     while ((z = this.ready.shift()) && z.dead) this.discardInBackground(z);
-    const out = z ?? this.makeNow();
-    this.deps.reaper.hold(out.pid);
     this.settingUp++;
-    return out;
+    try {
+      z ??= await this.make();
+    } catch (err) {
+      this.settingUp--;
+      throw err;
+    }
+    this.deps.reaper.hold(z.pid);
+    return z;
   }
 
   /** The set-up of a run that `take` served is over (its program started, or it failed). */
@@ -112,7 +119,7 @@ export class ZygotePool {
         (err: unknown) => {
           this.backgroundError(err);
           // A spare that cannot be made now is made at the next run's start, where the
-          // failure is reported to that run (take() -> makeNow()).
+          // failure is reported to that run (take() -> make()).
           this.making.delete(p);
         },
       );
@@ -125,20 +132,6 @@ export class ZygotePool {
     let pid: number;
     try {
       pid = await this.deps.native.spawnAsync(theirs, this.deps.cloneFlags);
-    } catch (err) {
-      fs.closeSync(ours);
-      throw err;
-    } finally {
-      fs.closeSync(theirs);
-    }
-    return this.adopt(pid, ours);
-  }
-
-  private makeNow(): Spare {
-    const [ours, theirs] = this.deps.native.socketpair();
-    let pid: number;
-    try {
-      pid = this.deps.native.spawn(theirs, this.deps.cloneFlags);
     } catch (err) {
       fs.closeSync(ours);
       throw err;
