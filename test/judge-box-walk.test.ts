@@ -9,6 +9,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Judge } from '../src/judge/judge';
+import { removeTree } from '../src/fs/tree-walk';
+import { InvalidRequestError } from '../src/errors';
 import { listTree, normalizeTreeModes, UnsafeEntryError } from '../src/judge/safe-fs';
 import { ImageStore } from '../src/rootfs/store';
 import { Sandbox } from '../src/sandbox/sandbox';
@@ -54,6 +56,37 @@ describe('when a compile left a tree deeper than PATH_MAX', () => {
   it('refuses to cache it as an unsafe tree, not with ENAMETOOLONG', () => {
     deepTree(dir, 3000);
     expect(() => listTree(dir, { maxFiles: 1_000_000, maxBytes: 1e9 })).toThrow(UnsafeEntryError);
+  });
+});
+
+describe('when a compile left paths longer than the bound', () => {
+  it('stops there, leaves the rest as it is, and says so', () => {
+    const name = 'n'.repeat(200);
+    fs.mkdirSync(path.join(dir, name, name, name, name, name, name), { recursive: true });
+    const report = normalizeTreeModes(dir);
+    expect(report.stopped?.reason).toBe('path');
+    expect(report.entries).toBe(5);
+  });
+});
+
+describe('when a deep tree is removed', () => {
+  it('removes all of it, through no link', () => {
+    const outside = path.join(dir, 'outside');
+    fs.mkdirSync(outside);
+    fs.writeFileSync(path.join(outside, 'keep'), 'k');
+    const tree = path.join(dir, 'tree');
+    fs.mkdirSync(tree);
+    deepTree(tree, 3000);
+    fs.symlinkSync(outside, path.join(tree, 'd', 'link'));
+    fs.symlinkSync(path.join(outside, 'keep'), path.join(tree, 'd', 'd', 'file-link'));
+    removeTree(tree);
+    expect(fs.existsSync(tree)).toBe(false);
+    expect(fs.readFileSync(path.join(outside, 'keep'), 'utf8')).toBe('k');
+    expect(fs.readdirSync(dir).sort()).toEqual(['outside']);
+  });
+
+  it('takes a missing tree as already removed', () => {
+    expect(() => removeTree(path.join(dir, 'missing'))).not.toThrow();
   });
 });
 
@@ -128,9 +161,39 @@ describe('when the judged compile builds a 3 000-deep tree in /box', () => {
     expect(r.message).toContain('beyond 64 levels deep');
   }, 60_000);
 
+  it('refuses a compiler plugin before any container starts', async () => {
+    const before = judge.stats().compiles;
+    const err = await judge.judge({
+      language: 'c',
+      files: [{ name: 'main.c', content: 'int main(void){return 0;}' }, { name: 'p.so', content: 'not really' }],
+      compilerOptions: ['-O2', '-fplugin=./p.so'],
+      testcases: [{}],
+    }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InvalidRequestError);
+    expect((err as InvalidRequestError).field).toBe('compilerOptions[1]');
+    expect(judge.stats().compiles).toBe(before);
+    expect(fs.readdirSync(sandbox.jobsDir).filter((n) => n.startsWith(`caged-${process.pid}-`))).toEqual([]);
+  });
+
   it('judges a program that builds the tree while it runs normally', async () => {
     const source = 'import os\nfor i in range(3000):\n  os.mkdir("d"); os.chdir("d")\nprint(1)\n';
     const r = await judge.judge({ language: 'python3', source, testcases: [{ expected: '1' }, { expected: '1' }] });
     expect(r.tests.map((t) => t.verdict)).toEqual(['AC', 'AC']);
   }, 60_000);
+});
+
+describe('on a host without overlayfs, when the judged program builds a 3 000-deep tree in /box', () => {
+  it('judges it normally: the run\'s copy of the box is removed without an internal error', async () => {
+    const sandbox = await Sandbox.create({ overlay: false, preparedContainers: 0 });
+    const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'caged-walk-cache-'));
+    const judge = await Judge.create({ sandbox, closeSandbox: true, manifestPath: TEST_MANIFEST, rootfsMode: 'extract', compileCacheDir: cacheDir });
+    try {
+      const source = 'import os\nfor i in range(3000):\n  os.mkdir("d"); os.chdir("d")\nprint(1)\n';
+      const r = await judge.judge({ language: 'python3', source, testcases: [{ expected: '1' }, { expected: '1' }] });
+      expect(r.tests.map((t) => t.verdict)).toEqual(['AC', 'AC']);
+    } finally {
+      await judge.close();
+      fs.rmSync(cacheDir, { recursive: true, force: true });
+    }
+  }, 180_000);
 });

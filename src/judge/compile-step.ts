@@ -9,7 +9,7 @@
  * "/dev/zero"`, gigabytes of diagnostics); SE for a forbidden system call. Any verdict but OK
  * makes the job's verdict CE; the compile step's own verdict says which limit it was. A compile
  * that leaves a tree in /box beyond the host walk's bounds (safe-fs.ts normalizeTreeModes: 64
- * levels, 10 000 entries) is a CE too, with a note saying so.
+ * levels, 10 000 entries, paths of 1 024 bytes) is a CE too, with a note saying so.
  */
 import { ImageError } from '../errors';
 import { ChildError } from '../sandbox/child-error';
@@ -115,7 +115,11 @@ export async function compileInBox(ctx: JobContext, req: CompileRequest): Promis
     const walk = normalizeTreeModes(req.box);
     if (walk.stopped) {
       verdict = 'CE';
-      const bound = walk.stopped.reason === 'depth' ? `${NORMALIZE_LIMITS.maxDepth} levels deep` : `${NORMALIZE_LIMITS.maxEntries} entries`;
+      const bound = {
+        depth: `${NORMALIZE_LIMITS.maxDepth} levels deep`,
+        entries: `${NORMALIZE_LIMITS.maxEntries} entries`,
+        path: `paths of ${NORMALIZE_LIMITS.maxPathBytes} bytes`,
+      }[walk.stopped.reason];
       limitNote = `\n[caged: the compile left a tree in /box beyond ${bound}; the judge does not use such a tree]`;
     }
   }

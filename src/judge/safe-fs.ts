@@ -9,7 +9,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { isHostFault, openDirAt, openFileAt, pathAt, walkTree, type WalkLimits, type WalkReport } from './tree-walk';
+import { isHostFault, openDirAt, openFileAt, pathAt, walkTree, type WalkLimits, type WalkReport } from '../fs/tree-walk';
 
 const { O_RDONLY, O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW, O_NONBLOCK } = fs.constants;
 const CHUNK = 1 << 20;
@@ -216,7 +216,7 @@ function isWithin(rel: string, dir: string): boolean {
 }
 
 /** Bounds of normalizeTreeModes: deeper or further entries are left as they are. */
-export const NORMALIZE_LIMITS: WalkLimits = { maxDepth: 64, maxEntries: 10_000 };
+export const NORMALIZE_LIMITS: Required<WalkLimits> = { maxDepth: 64, maxEntries: 10_000, maxPathBytes: 1024 };
 
 /**
  * Makes what a compile left in `root` usable by the later runs, whose uid differs from the

@@ -10,12 +10,19 @@
  * O_NOFOLLOW (a link is refused, never followed) and O_DIRECTORY. Paths stay under ~300 bytes
  * whatever the depth, so ENAMETOOLONG cannot happen; at most one descriptor per level is open.
  *
- * Bounds: `maxDepth` levels below the root and `maxEntries` entries in all (names are read in
- * batches, so a huge directory costs no more than the bound). What lies beyond a bound is not
+ * Bounds: `maxDepth` levels below the root, `maxEntries` entries in all (names are read in
+ * batches, so a huge directory costs no more than the bound) and, if given, `maxPathBytes` for
+ * an entry's path relative to the root (what a later path-based copy of the tree could reach). What lies beyond a bound is not
  * visited and the report says where the walk stopped; an entry that cannot be opened or stat'ed
  * (it vanished, it is not what it was) is skipped and counted. Both are the box's business, never
  * a fault of the host. Only errors of the host itself (out of descriptors or memory, I/O errors)
  * are thrown.
+ *
+ * `removeTree` removes such a tree whatever its depth, through descriptors too (Node's rmSync
+ * recurses on the stack and builds full paths: a 3 000-deep box copy overflowed it).
+ *
+ * Users: src/judge/safe-fs.ts (the compile's box: modes, the compile cache's listing and copy)
+ * and src/sandbox/sandbox.ts (a run's copy of the box on hosts without overlayfs).
  */
 import fs from 'node:fs';
 
@@ -29,6 +36,8 @@ export interface WalkLimits {
   maxDepth: number;
   /** Entries visited in all. */
   maxEntries: number;
+  /** Longest relative path visited, in bytes; default unbounded. */
+  maxPathBytes?: number;
 }
 
 export interface WalkEntry {
@@ -45,13 +54,15 @@ export interface WalkEntry {
   fd?: number;
 }
 
+export type StopReason = 'depth' | 'entries' | 'path';
+
 export interface WalkReport {
   /** Entries visited. */
   entries: number;
   /** Entries that could not be opened or stat'ed (left as they are). */
   skipped: number;
   /** Where a bound stopped the walk; null when the whole tree was visited. */
-  stopped: { reason: 'depth' | 'entries'; rel: string } | null;
+  stopped: { reason: StopReason; rel: string } | null;
 }
 
 /** `/proc/self/fd/<dirFd>/<name>`: opens `name` relative to `dirFd`, like openat(2). */
@@ -94,7 +105,7 @@ function readNames(fd: number, max: number): string[] {
  */
 export function walkTree(root: string, limits: WalkLimits, visit: (entry: WalkEntry) => boolean | void): WalkReport {
   const report: WalkReport = { entries: 0, skipped: 0, stopped: null };
-  const stop = (reason: 'depth' | 'entries', rel: string): void => {
+  const stop = (reason: StopReason, rel: string): void => {
     report.stopped ??= { reason, rel };
   };
   const walkDir = (fd: number, relDir: string, depth: number): void => {
@@ -113,6 +124,10 @@ export function walkTree(root: string, limits: WalkLimits, visit: (entry: WalkEn
     for (const name of names) {
       const rel = relDir ? `${relDir}/${name}` : name;
       if (report.entries >= limits.maxEntries) return stop('entries', rel);
+      if (limits.maxPathBytes !== undefined && Buffer.byteLength(rel) > limits.maxPathBytes) {
+        stop('path', relDir);
+        continue;
+      }
       let stat: fs.Stats;
       try {
         stat = fs.lstatSync(pathAt(fd, name));
@@ -149,4 +164,84 @@ export function walkTree(root: string, limits: WalkLimits, visit: (entry: WalkEn
     fs.closeSync(rootFd);
   }
   return report;
+}
+
+/** Levels a removal descends before it moves deeper directories up to the root. */
+const REMOVE_DEPTH = 32;
+let flattened = 0;
+
+/**
+ * Removes the tree `root` (like `rm -rf`, which Node's rmSync cannot do on a tree deeper than
+ * its stack or PATH_MAX), through descriptors, never following a link, with at most
+ * REMOVE_DEPTH descriptors open: a directory deeper than that is renamed up into the root and
+ * removed from there. Linear in the entries. A missing root is not an error.
+ */
+export function removeTree(root: string): void {
+  let rootFd: number;
+  try {
+    rootFd = fs.openSync(root, O_RDONLY | O_NOFOLLOW | O_DIRECTORY);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return;
+    if (code === 'ENOTDIR' || code === 'ELOOP') return fs.unlinkSync(root);
+    throw err;
+  }
+  try {
+    emptyDir(rootFd, rootFd, 0);
+  } finally {
+    fs.closeSync(rootFd);
+  }
+  fs.rmdirSync(root);
+}
+
+function ignoreMissing(op: () => void): void {
+  try {
+    op();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+}
+
+function emptyDir(rootFd: number, fd: number, depth: number): void {
+  for (;;) {
+    const names = readNames(fd, 1024);
+    if (names.length === 0) return;
+    for (const name of names) {
+      const at = pathAt(fd, name);
+      let stat: fs.Stats;
+      try {
+        stat = fs.lstatSync(at);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
+        throw err;
+      }
+      if (!stat.isDirectory()) {
+        ignoreMissing(() => fs.unlinkSync(at));
+      } else if (depth + 1 >= REMOVE_DEPTH) {
+        moveToRoot(rootFd, at);
+      } else {
+        const child = openDirAt(fd, name);
+        try {
+          emptyDir(rootFd, child, depth + 1);
+        } finally {
+          fs.closeSync(child);
+        }
+        ignoreMissing(() => fs.rmdirSync(at));
+      }
+    }
+  }
+}
+
+/** Renames the directory `at` to a fresh name in the root (rename follows no last component). */
+function moveToRoot(rootFd: number, at: string): void {
+  for (;;) {
+    try {
+      fs.renameSync(at, pathAt(rootFd, `.caged-flat-${process.pid}-${++flattened}`));
+      return;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') return;
+      if (code !== 'ENOTEMPTY' && code !== 'EEXIST' && code !== 'ENOTDIR') throw err;
+    }
+  }
 }
