@@ -5,7 +5,9 @@
  * block the worker) and checked again with fstat against the lstat'ed inode. New files are
  * created with O_EXCL, so an existing entry (a planted link included) is never written through.
  * (These are the Judge0 and go-judge escapes: the host copying or reading a box path that the
- * program turned into a link to a host file.)
+ * program turned into a link to a host file.) Trees are walked through directory descriptors
+ * with bounded depth, entries and path length (src/fs/tree-walk.ts): a tree deeper than PATH_MAX
+ * is the box's business, never ENAMETOOLONG in the worker.
  */
 import fs from 'node:fs';
 import path from 'node:path';
