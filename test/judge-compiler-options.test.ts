@@ -107,3 +107,18 @@ describe('when there are too many or too long options', () => {
     expect(refusal('c', [`-D${'X'.repeat(63)}`]).field).toBe('compilerOptions[0]');
   });
 });
+
+describe('when a producer validates with the submission schema (the client, the worker\'s gate)', () => {
+  it('refuses an option no language allows before the job is queued, naming it', () => {
+    const parsed = makeSubmissionSchema().safeParse({ language: 'c', source: 'x', compilerOptions: ['-O2', '-fplugin=./p.so'], testcases: [{}] });
+    expect(parsed.success).toBe(false);
+    const issue = parsed.error!.issues[0]!;
+    expect(issue.path).toEqual(['compilerOptions', 1]);
+    expect(issue.message).toContain('"-fplugin=./p.so" refused (loads a compiler plugin');
+  });
+
+  it('leaves an option some language allows to the plan, which knows the language', () => {
+    expect(makeSubmissionSchema().safeParse({ language: 'c', source: 'x', compilerOptions: ['-fno-rtti'], testcases: [{}] }).success).toBe(true);
+    expect(refusal('c', ['-fno-rtti']).field).toBe('compilerOptions[0]');
+  });
+});

@@ -110,6 +110,25 @@ const REFUSED_WHY: ReadonlyArray<readonly [string, string]> = [
   ['-x', 'changes the input language'],
 ];
 
+const FAMILIES: readonly CompilerFamily[] = ['gcc-c', 'gcc-c++'];
+
+/** Why `option` is refused, from the list of known loaders of code and readers of paths. */
+function refusalReason(option: string): string {
+  const why = REFUSED_WHY.find(([prefix]) => option.startsWith(prefix))?.[1];
+  return why ? ` (${why})` : '';
+}
+
+/**
+ * The schema's check, before the language is known: the message refusing `option` when no
+ * compiler family allows it (a plugin, a path, …), null when some family does (the plan then
+ * checks it against the submission's language). Producers using the schema (the client) refuse
+ * such a submission before it is queued.
+ */
+export function refusedForEveryLanguage(option: string): string | null {
+  if (FAMILIES.some((f) => isAllowedOption(f, option, Number.POSITIVE_INFINITY))) return null;
+  return `${JSON.stringify(option)} refused${refusalReason(option)}: not an allowed compiler option of any language`;
+}
+
 /** The family of `language`'s compiler (from its compile command's driver), or null. */
 export function compilerFamily(language: Pick<Language, 'compile'>): CompilerFamily | null {
   const driver = language.compile?.[0]?.split('/').pop() ?? '';
@@ -151,7 +170,6 @@ export function checkCompilerOptions(language: Language, options: readonly strin
     if (option.startsWith('-std=')) {
       throw new InvalidRequestError(`${shown} refused: not a standard that ${language.compile![0]} ${language.version} of language ${language.id} knows`, `${field}[${i}]`);
     }
-    const why = REFUSED_WHY.find(([prefix]) => option.startsWith(prefix))?.[1];
-    throw new InvalidRequestError(`${shown} refused${why ? ` (${why})` : ''}: not an allowed compiler option of language ${language.id}`, `${field}[${i}]`);
+    throw new InvalidRequestError(`${shown} refused${refusalReason(option)}: not an allowed compiler option of language ${language.id}`, `${field}[${i}]`);
   });
 }
