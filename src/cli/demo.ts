@@ -17,6 +17,7 @@ import { checkRedisReachable, redisConnection } from '../queue/connection';
 import { createLogger } from '../queue/log';
 import { WorkerRuntime } from '../queue/runtime';
 import { parseArgs, stringFlag } from './args';
+import { writeSafe } from './terminal-safe';
 
 export const DEMO_USAGE = 'caged demo [--samples DIR]   (a worker judging the bundled samples through Redis)';
 
@@ -35,7 +36,7 @@ export async function demoCommand(argv: readonly string[], out: NodeJS.WritableS
   // Worker logs go to stderr at 'warn' unless CAGED_LOG_LEVEL asks for more.
   const logger = createLogger({ level: process.env.CAGED_LOG_LEVEL ? config.logLevel : 'warn', worker: config.workerName, destination: process.stderr });
   await checkRedisReachable(config.redisUrl);
-  out.write(`caged demo: starting a worker (concurrency ${config.concurrency}) on ${config.redisUrl}, queue ${config.queue}\n`);
+  writeSafe(out, `caged demo: starting a worker (concurrency ${config.concurrency}) on ${config.redisUrl}, queue ${config.queue}\n`);
   const runtime = await WorkerRuntime.start(config, { logger });
   const connection = redisConnection(config.redisUrl, { cluster: config.redisCluster === 'yes' });
   const client = new CagedClient({ connection: connection.options, queueName: config.queue, prefix: config.prefix });
@@ -52,10 +53,10 @@ export async function demoCommand(argv: readonly string[], out: NodeJS.WritableS
             const s = samples[p.index]!;
             if (p.result) {
               if (p.result.verdict !== s.expect) wrong++;
-              out.write(row(s, p.result));
+              writeSafe(out, row(s, p.result));
             } else if (p.error) {
               wrong++;
-              out.write(`${s.file.padEnd(18)}${s.submission.language.padEnd(10)}${s.expect.padEnd(10)}failed: ${p.error.message}\n`);
+              writeSafe(out, `${s.file.padEnd(18)}${s.submission.language.padEnd(10)}${s.expect.padEnd(10)}failed: ${p.error.message}\n`);
             }
           },
         },

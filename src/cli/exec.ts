@@ -1,8 +1,9 @@
 /**
  * `caged exec --rootfs DIR [--time S] [--wall S] [--memory MB] [--pids N] [--output KB]
- *  [--stdin FILE] [--json] -- CMD ARGS...`: one command in one container, for operators
+ *  [--stdin FILE] [--json] [--raw] -- CMD ARGS...`: one command in one container, for operators
  * poking at the sandbox. The rootfs directory is the read-only lower layer of an overlay;
- * nothing is written to it.
+ * nothing is written to it. The command's stdout and stderr are printed terminal-safe (control
+ * characters escaped: terminal-safe.ts); `--raw` writes their bytes unchanged (for a pipe).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -11,8 +12,9 @@ import { Sandbox } from '../sandbox/sandbox';
 import { outcomeOf } from '../sandbox/outcome';
 import type { RunLimits } from '../sandbox/types';
 import { numberFlag, parseArgs, stringFlag } from './args';
+import { terminalSafe } from './terminal-safe';
 
-export const EXEC_USAGE = 'caged exec --rootfs DIR [--time S] [--wall S] [--memory MB] [--pids N] [--output KB] [--stdin FILE] [--json] -- CMD ARGS...';
+export const EXEC_USAGE = 'caged exec --rootfs DIR [--time S] [--wall S] [--memory MB] [--pids N] [--output KB] [--stdin FILE] [--json] [--raw] -- CMD ARGS...';
 
 export const DEFAULT_EXEC_LIMITS: RunLimits = {
   cpuTimeMs: 10_000,
@@ -28,7 +30,7 @@ export const DEFAULT_EXEC_LIMITS: RunLimits = {
 };
 
 export async function execCommand(argv: readonly string[], out: NodeJS.WritableStream): Promise<number> {
-  const args = parseArgs(argv, ['rootfs', 'time', 'wall', 'memory', 'pids', 'output', 'stdin'], ['json']);
+  const args = parseArgs(argv, ['rootfs', 'time', 'wall', 'memory', 'pids', 'output', 'stdin'], ['json', 'raw']);
   const rootfs = stringFlag(args, 'rootfs');
   if (!rootfs) throw new InvalidRequestError(`is required (${EXEC_USAGE})`, '--rootfs');
   if (!fs.statSync(rootfs, { throwIfNoEntry: false })?.isDirectory()) throw new InvalidRequestError(`not a directory: ${rootfs}`, '--rootfs');
@@ -64,9 +66,10 @@ export async function execCommand(argv: readonly string[], out: NodeJS.WritableS
       stderr: result.stderr.toString('utf8'),
     }, null, 2) + '\n');
   } else {
-    out.write(result.stdout);
-    process.stderr.write(result.stderr);
-    process.stderr.write(`caged: ${outcome.status} ${outcome.message} (cpu ${result.cpuTimeMs} ms, wall ${result.wallTimeMs} ms, memory ${(result.memoryBytes / 2 ** 20).toFixed(1)} MiB)\n`);
+    const raw = args.flags.has('raw');
+    out.write(raw ? result.stdout : terminalSafe(result.stdout.toString('utf8')));
+    process.stderr.write(raw ? result.stderr : terminalSafe(result.stderr.toString('utf8')));
+    process.stderr.write(terminalSafe(`caged: ${outcome.status} ${outcome.message} (cpu ${result.cpuTimeMs} ms, wall ${result.wallTimeMs} ms, memory ${(result.memoryBytes / 2 ** 20).toFixed(1)} MiB)\n`));
   }
   return 0;
 }

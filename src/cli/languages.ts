@@ -6,6 +6,7 @@ import { LanguageRegistry } from '../judge/languages';
 import { DEFAULT_MANIFEST } from '../judge/judge';
 import { loadManifest } from '../rootfs/manifest';
 import { parseArgs, stringFlag } from './args';
+import { writeSafe } from './terminal-safe';
 
 export const LANGUAGES_USAGE = 'caged languages [--image MANIFEST] [--json]';
 
@@ -20,7 +21,8 @@ export async function languagesCommand(argv: readonly string[], out: NodeJS.Writ
   }
   const idWidth = Math.max(2, ...list.map((l) => l.id.length));
   const verWidth = Math.max(7, ...list.map((l) => l.version.length));
-  out.write(`${'ID'.padEnd(idWidth)}  ${'VERSION'.padEnd(verWidth)}  NAME\n`);
-  for (const l of list) out.write(`${l.id.padEnd(idWidth)}  ${l.version.padEnd(verWidth)}  ${l.name}${l.compiled ? '' : ' (interpreted)'}\n`);
+  // The manifest is data from an image build: its names reach the terminal escaped.
+  writeSafe(out, `${'ID'.padEnd(idWidth)}  ${'VERSION'.padEnd(verWidth)}  NAME\n`);
+  for (const l of list) writeSafe(out, `${l.id.padEnd(idWidth)}  ${l.version.padEnd(verWidth)}  ${l.name}${l.compiled ? '' : ' (interpreted)'}\n`);
   return 0;
 }

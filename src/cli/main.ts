@@ -10,6 +10,7 @@ import { languagesCommand, LANGUAGES_USAGE } from './languages';
 import { runCommand, RUN_USAGE } from './run';
 import { demoCommand, DEMO_USAGE } from './demo';
 import { submitCommand, SUBMIT_USAGE } from './submit';
+import { terminalSafe } from './terminal-safe';
 import { workerCommand, WORKER_USAGE } from './worker';
 
 type Command = (argv: readonly string[], out: NodeJS.WritableStream) => Promise<number>;
@@ -35,18 +36,19 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   const command = commands[name];
   if (!command) {
-    process.stderr.write(`caged: unknown command ${JSON.stringify(name)}\n${usage()}\n`);
+    process.stderr.write(terminalSafe(`caged: unknown command ${JSON.stringify(name)}\n${usage()}\n`));
     return 2;
   }
   try {
     return await (await command.run())(rest, process.stdout);
   } catch (err) {
     const e = err as Error;
-    process.stderr.write(`caged: ${e.message}\n`);
+    // Messages can quote file names, compiler or checker text: escaped like every printout.
+    process.stderr.write(terminalSafe(`caged: ${e.message}\n`));
     if (err instanceof InvalidRequestError) return 2;
     if (err instanceof CagedError) return 1;
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 2;
-    process.stderr.write(`${e.stack ?? ''}\n`);
+    process.stderr.write(terminalSafe(`${e.stack ?? ''}\n`));
     return 1;
   }
 }
@@ -56,7 +58,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (err: unknown) => {
-    process.stderr.write(`caged: ${String(err)}\n`);
+    process.stderr.write(terminalSafe(`caged: ${String(err)}\n`));
     process.exitCode = 1;
   },
 );

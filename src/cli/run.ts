@@ -14,6 +14,7 @@ import { Judge, type JudgeOptions } from '../judge/judge';
 import type { JudgeResult, SubmissionInput } from '../judge/schema';
 import { Sandbox } from '../sandbox/sandbox';
 import { parseArgs, stringFlag, type ParsedArgs } from './args';
+import { terminalSafe } from './terminal-safe';
 
 export const RUN_USAGE = 'caged run FILE --lang LANG [--stdin FILE] [--expected FILE] [--tests DIR] [--checker exact|lines|tokens|float|FILE] '
   + '[--time S] [--wall S] [--memory MB] [--output KB] [--pids N] [--stop-on-failure] [--image MANIFEST] [--json]';
@@ -111,7 +112,7 @@ export function submissionFromArgs(args: ParsedArgs): SubmissionInput {
 
 const mib = (b: number) => `${(b / 2 ** 20).toFixed(1)} MiB`;
 
-/** The human summary: verdict line, compile line, one line per test. */
+/** The human summary: verdict line, compile line, one line per test; terminal-safe (terminal-safe.ts). */
 export function summary(r: JudgeResult): string {
   const lines = [`${r.verdict} (Judge0 ${r.judge0.id} ${r.judge0.description}) score ${r.score}/${r.maxScore}: ${r.message}`];
   if (r.compile) {
@@ -129,7 +130,7 @@ export function summary(r: JudgeResult): string {
     if (single.stdout) lines.push('--- stdout ---', single.stdoutEncoding === 'utf8' ? single.stdout.trimEnd() : `(binary, base64) ${single.stdout}`);
     if (single.stderr) lines.push('--- stderr ---', single.stderrEncoding === 'utf8' ? single.stderr.trimEnd() : `(binary, base64) ${single.stderr}`);
   }
-  return `${lines.join('\n')}\n`;
+  return terminalSafe(`${lines.join('\n')}\n`);
 }
 
 /** The worker's settings that shape judging (CAGED_IMAGE, CAGED_ROOTFS, CAGED_MAX_*), so that `caged run` judges alike. */

@@ -17,6 +17,7 @@ import type { JudgeResult, SubmissionInput } from '../judge/schema';
 import { checkRedisReachable, redisConnection } from '../queue/connection';
 import type { JudgeProgress } from '../queue/worker';
 import { numberFlag, parseArgs, stringFlag } from './args';
+import { terminalSafe } from './terminal-safe';
 
 export const SUBMIT_USAGE =
   'caged submit FILE --lang LANG [--tests DIR] [--stdin FILE] [--expected FILE] [--time S] [--memory MB] [--id ID] [--priority N] [--timeout S] [--json]';
@@ -89,7 +90,7 @@ export function testsFromDir(dir: string): Testcases {
   });
 }
 
-/** The human-readable result. */
+/** The human-readable result, terminal-safe (terminal-safe.ts). */
 export function describe(r: JudgeResult): string {
   const lines = [`${r.verdict}  ${r.judge0.description}  score ${r.score}/${r.maxScore}  (${r.language.id}, ${r.tests.length} tests, ${Math.round(r.timing.totalMs)} ms)`];
   if (r.message) lines.push(`  ${r.message}`);
@@ -98,7 +99,7 @@ export function describe(r: JudgeResult): string {
     const mem = (t.memoryBytes / 2 ** 20).toFixed(1);
     lines.push(`  test ${t.index + 1}${t.name ? ` (${t.name})` : ''}  ${t.verdict.padEnd(7)} cpu ${t.cpuTimeMs.toFixed(1)} ms  wall ${t.wallTimeMs.toFixed(1)} ms  mem ${mem} MiB${t.message ? `  ${t.message}` : ''}`);
   }
-  return `${lines.join('\n')}\n`;
+  return terminalSafe(`${lines.join('\n')}\n`);
 }
 
 /** `[#####-----] 5/10 AC` on one terminal line. */
@@ -116,7 +117,7 @@ class ProgressBar {
   }
 
   draw(text: string): void {
-    this.tty.write(`\r\x1b[2K${text}`);
+    this.tty.write(`\r\x1b[2K${terminalSafe(text)}`);
   }
 
   clear(): void {

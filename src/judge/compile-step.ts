@@ -7,7 +7,9 @@
  * Compile verdicts: OK (exit 0); CE (the compiler failed, also by a signal such as an internal
  * compiler error); TLE/MLE/OLE when a compile limit ended it (a template bomb, `#include
  * "/dev/zero"`, gigabytes of diagnostics); SE for a forbidden system call. Any verdict but OK
- * makes the job's verdict CE; the compile step's own verdict says which limit it was.
+ * makes the job's verdict CE; the compile step's own verdict says which limit it was. A compile
+ * that leaves a tree in /box beyond the host walk's bounds (safe-fs.ts normalizeTreeModes: 64
+ * levels, 10 000 entries, paths of 1 024 bytes) is a CE too, with a note saying so.
  */
 import { ImageError } from '../errors';
 import { ChildError } from '../sandbox/child-error';
@@ -17,7 +19,7 @@ import { compileCacheKey, type CompileCache } from './compile-cache';
 import type { Language } from './languages';
 import { compilerText } from './result';
 import { classifyRun } from './run-verdict';
-import { normalizeTreeModes, writeNewFile } from './safe-fs';
+import { NORMALIZE_LIMITS, normalizeTreeModes, writeNewFile } from './safe-fs';
 import type { CompileResult, CompileVerdict } from './schema';
 
 /** What every step of one job shares. */
@@ -106,7 +108,21 @@ export async function compileInBox(ctx: JobContext, req: CompileRequest): Promis
   }
   const out = compilerText(run.stdout, run.stderr, req.reportBytes);
   const truncated = out.truncated || run.stdoutTruncated || run.stderrTruncated;
-  const limitNote = verdict !== 'OK' && verdict !== 'CE' ? `\n[caged: the compiler was stopped: ${classified.message}]` : '';
+  let limitNote = verdict !== 'OK' && verdict !== 'CE' ? `\n[caged: the compiler was stopped: ${classified.message}]` : '';
+  if (verdict === 'OK') {
+    // The box's tree is the compile's: beyond the walk's bounds it is the submission's error,
+    // and nothing later (the cache, a run's copy of the box) has to walk it.
+    const walk = normalizeTreeModes(req.box);
+    if (walk.stopped) {
+      verdict = 'CE';
+      const bound = {
+        depth: `${NORMALIZE_LIMITS.maxDepth} levels deep`,
+        entries: `${NORMALIZE_LIMITS.maxEntries} entries`,
+        path: `paths of ${NORMALIZE_LIMITS.maxPathBytes} bytes`,
+      }[walk.stopped.reason];
+      limitNote = `\n[caged: the compile left a tree in /box beyond ${bound}; the judge does not use such a tree]`;
+    }
+  }
   const result: CompileResult = {
     verdict,
     exitCode: run.exitCode,
@@ -117,7 +133,6 @@ export async function compileInBox(ctx: JobContext, req: CompileRequest): Promis
     memoryBytes: run.memoryBytes,
     cached: false,
   };
-  if (verdict === 'OK') normalizeTreeModes(req.box);
   if (verdict === 'OK' && ctx.cache) {
     ctx.cache.store(key, req.box, new Set(req.files.map((f) => f.name)), { outputText: out.text, outputTruncated: truncated });
   }

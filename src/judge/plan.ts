@@ -1,12 +1,14 @@
 /**
  * From a raw submission to a job plan: validation with the submission schema (every bad field
  * reported with its path, never retried), the language, the source files, the limits of each
- * step (requests above the maxima refused with the field named) and the checker.
+ * step (requests above the maxima refused with the field named), the compiler options (an
+ * allow-list per compiler family: compiler-options.ts) and the checker.
  */
 import { InvalidRequestError } from '../errors';
 import type { RunLimits } from '../sandbox/types';
 import type { BuiltinChecker } from './checkers';
 import type { SourceFile } from './compile-step';
+import { checkCompilerOptions } from './compiler-options';
 import type { Language, LanguageRegistry } from './languages';
 import { resolveLimits, type StepLimitsConfig } from './limits';
 import type { makeSubmissionSchema, Submission } from './schema';
@@ -55,9 +57,7 @@ export function planJob(raw: unknown, cfg: PlanConfig): JobPlan {
   const s = parseSubmission(raw, cfg.schema);
   const language = cfg.languages.get(s.language, 'language');
   const compilerOptions = s.compilerOptions ?? [];
-  if (compilerOptions.length && !language.compile) {
-    throw new InvalidRequestError(`language ${language.id} is not compiled`, 'compilerOptions');
-  }
+  checkCompilerOptions(language, compilerOptions);
   let files: SourceFile[];
   if (s.source !== undefined) {
     files = [{ name: language.sourceFile, content: Buffer.from(s.source, 'utf8') }];

@@ -5,10 +5,13 @@
  * block the worker) and checked again with fstat against the lstat'ed inode. New files are
  * created with O_EXCL, so an existing entry (a planted link included) is never written through.
  * (These are the Judge0 and go-judge escapes: the host copying or reading a box path that the
- * program turned into a link to a host file.)
+ * program turned into a link to a host file.) Trees are walked through directory descriptors
+ * with bounded depth, entries and path length (src/fs/tree-walk.ts): a tree deeper than PATH_MAX
+ * is the box's business, never ENAMETOOLONG in the worker.
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { isHostFault, openDirAt, openFileAt, pathAt, walkTree, type WalkLimits, type WalkReport } from '../fs/tree-walk';
 
 const { O_RDONLY, O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW, O_NONBLOCK } = fs.constants;
 const CHUNK = 1 << 20;
@@ -53,9 +56,104 @@ export function normalizedMode(mode: number): number {
   return mode & 0o111 ? 0o755 : 0o644;
 }
 
-/** Copies a regular file `from` (no link followed) to a new file `to`, with a normalized mode. */
-export function copyFileNoFollow(from: string, to: string): number {
-  const { fd, stat } = openRegularNoFollow(from);
+export interface TreeEntry {
+  /** Relative path with "/" separators. */
+  rel: string;
+  kind: 'file' | 'dir';
+  /** Bytes (files). */
+  size: number;
+}
+
+export interface TreeLimits {
+  maxFiles: number;
+  maxBytes: number;
+  /** Levels below the root; default 16. */
+  maxDepth?: number;
+  /** Longest relative path, in bytes (so that a copy of the tree fits in PATH_MAX); default 1024. */
+  maxPathBytes?: number;
+  /** Top-level names left out (e.g. the sources the judge wrote itself). */
+  exclude?: ReadonlySet<string>;
+}
+
+/**
+ * Lists the tree under `root` (lstat only, parents before children) with a bounded,
+ * descriptor-relative walk (tree-walk.ts). Throws UnsafeEntryError on a symlink, a special file,
+ * an entry that cannot be read, or when the tree is larger, deeper or longer-named than the limits.
+ */
+export function listTree(root: string, limits: TreeLimits): TreeEntry[] {
+  const out: TreeEntry[] = [];
+  let bytes = 0;
+  const maxPathBytes = limits.maxPathBytes ?? 1024;
+  const report = walkTree(root, { maxDepth: limits.maxDepth ?? 16, maxEntries: limits.maxFiles + (limits.exclude?.size ?? 0) }, (e) => {
+    if (e.depth === 1 && limits.exclude?.has(e.name)) return false;
+    if (out.length >= limits.maxFiles) throw new UnsafeEntryError(`more than ${limits.maxFiles} entries`);
+    if (Buffer.byteLength(e.rel) > maxPathBytes) throw new UnsafeEntryError(`a path longer than ${maxPathBytes} bytes`);
+    if (e.stat.isDirectory()) {
+      out.push({ rel: e.rel, kind: 'dir', size: 0 });
+    } else if (e.stat.isFile()) {
+      bytes += e.stat.size;
+      if (bytes > limits.maxBytes) throw new UnsafeEntryError(`more than ${limits.maxBytes} bytes`);
+      out.push({ rel: e.rel, kind: 'file', size: e.stat.size });
+    } else {
+      throw new UnsafeEntryError(`${e.rel} is ${e.stat.isSymbolicLink() ? 'a symbolic link' : 'not a regular file'}`);
+    }
+  });
+  if (report.stopped) throw new UnsafeEntryError(`the tree goes beyond the walk's bounds (${report.stopped.reason}, at ${report.stopped.rel})`);
+  if (report.skipped) throw new UnsafeEntryError(`${report.skipped} entries could not be read`);
+  return out;
+}
+
+/**
+ * Copies a listed tree from `fromRoot` to `toRoot` (which exists) without following links:
+ * every source is opened relative to its directory's descriptor (tree-walk.ts), one component
+ * at a time with O_NOFOLLOW. Directories are created 0755. Returns the bytes copied.
+ */
+export function copyTree(fromRoot: string, toRoot: string, entries: readonly TreeEntry[]): number {
+  const dirs = new DirChain(fromRoot);
+  let total = 0;
+  try {
+    for (const e of entries) {
+      const to = path.join(toRoot, e.rel);
+      const slash = e.rel.lastIndexOf('/');
+      const parentFd = dirs.at(slash < 0 ? '' : e.rel.slice(0, slash));
+      const name = e.rel.slice(slash + 1);
+      if (e.kind === 'dir') {
+        const st = fs.lstatSync(pathAt(parentFd, name));
+        if (!st.isDirectory()) throw new UnsafeEntryError(`${e.rel} is no longer a directory`);
+        fs.mkdirSync(to, { mode: 0o755 });
+        fs.chmodSync(to, 0o755);
+      } else {
+        total += copyOpenFile(openRegularAt(parentFd, name, e.rel), to);
+      }
+    }
+  } finally {
+    dirs.close();
+  }
+  return total;
+}
+
+/** Opens the regular file `name` in `dirFd` without following a link; UnsafeEntryError otherwise. */
+export function openRegularAt(dirFd: number, name: string, shown = name): { fd: number; stat: fs.Stats } {
+  let fd: number;
+  try {
+    fd = openFileAt(dirFd, name);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ELOOP') throw new UnsafeEntryError(`${shown} is a symbolic link`);
+    if (!isHostFault(err)) throw new UnsafeEntryError(`${shown}: ${code ?? (err as Error).message}`);
+    throw err;
+  }
+  const stat = fs.fstatSync(fd);
+  if (!stat.isFile()) {
+    fs.closeSync(fd);
+    throw new UnsafeEntryError(`${shown} is not a regular file`);
+  }
+  return { fd, stat };
+}
+
+/** Copies the open file into a new file `to` with a normalized mode; closes `from.fd`. */
+function copyOpenFile(from: { fd: number; stat: fs.Stats }, to: string): number {
+  const { fd, stat } = from;
   try {
     const mode = normalizedMode(stat.mode);
     const out = fs.openSync(to, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode);
@@ -79,105 +177,71 @@ export function copyFileNoFollow(from: string, to: string): number {
   }
 }
 
-export interface TreeEntry {
-  /** Relative path with "/" separators. */
-  rel: string;
-  kind: 'file' | 'dir';
-  /** Bytes (files). */
-  size: number;
-}
-
-export interface TreeLimits {
-  maxFiles: number;
-  maxBytes: number;
-  /** Top-level names left out (e.g. the sources the judge wrote itself). */
-  exclude?: ReadonlySet<string>;
-}
-
 /**
- * Lists the tree under `root` (lstat only, parents before children). Throws UnsafeEntryError on
- * a symlink, a special file, or when the tree is larger than the limits.
+ * The descriptors of the directories on the way to the current one, for a listing in
+ * parents-before-children order: moving to a sibling closes what is no longer on the way.
  */
-export function listTree(root: string, limits: TreeLimits): TreeEntry[] {
-  const out: TreeEntry[] = [];
-  let bytes = 0;
-  const walk = (relDir: string): void => {
-    const names = fs.readdirSync(path.join(root, relDir)).sort();
-    for (const name of names) {
-      if (!relDir && limits.exclude?.has(name)) continue;
-      const rel = relDir ? `${relDir}/${name}` : name;
-      const st = fs.lstatSync(path.join(root, rel));
-      if (out.length >= limits.maxFiles) throw new UnsafeEntryError(`more than ${limits.maxFiles} entries`);
-      if (st.isDirectory()) {
-        out.push({ rel, kind: 'dir', size: 0 });
-        walk(rel);
-      } else if (st.isFile()) {
-        bytes += st.size;
-        if (bytes > limits.maxBytes) throw new UnsafeEntryError(`more than ${limits.maxBytes} bytes`);
-        out.push({ rel, kind: 'file', size: st.size });
-      } else {
-        throw new UnsafeEntryError(`${rel} is ${st.isSymbolicLink() ? 'a symbolic link' : 'not a regular file'}`);
-      }
-    }
-  };
-  walk('');
-  return out;
-}
+class DirChain {
+  private readonly chain: Array<{ rel: string; fd: number }>;
 
-/**
- * Copies a listed tree from `fromRoot` to `toRoot` (which exists) without following links;
- * directories are created 0755. Returns the bytes copied.
- */
-export function copyTree(fromRoot: string, toRoot: string, entries: readonly TreeEntry[]): number {
-  let total = 0;
-  for (const e of entries) {
-    const to = path.join(toRoot, e.rel);
-    if (e.kind === 'dir') {
-      const st = fs.lstatSync(path.join(fromRoot, e.rel));
-      if (!st.isDirectory()) throw new UnsafeEntryError(`${e.rel} is no longer a directory`);
-      fs.mkdirSync(to, { mode: 0o755 });
-      fs.chmodSync(to, 0o755);
-    } else {
-      total += copyFileNoFollow(path.join(fromRoot, e.rel), to);
-    }
+  constructor(root: string) {
+    this.chain = [{ rel: '', fd: fs.openSync(root, O_RDONLY | O_NOFOLLOW | fs.constants.O_DIRECTORY) }];
   }
-  return total;
+
+  /** The descriptor of `relDir` (opened component by component, O_NOFOLLOW). */
+  at(relDir: string): number {
+    while (this.chain.length > 1 && !isWithin(relDir, this.chain[this.chain.length - 1]!.rel)) fs.closeSync(this.chain.pop()!.fd);
+    let top = this.chain[this.chain.length - 1]!;
+    if (top.rel === relDir) return top.fd;
+    const rest = relDir.slice(top.rel ? top.rel.length + 1 : 0).split('/');
+    for (const name of rest) {
+      let fd: number;
+      try {
+        fd = openDirAt(top.fd, name);
+      } catch (err) {
+        if (isHostFault(err)) throw err;
+        throw new UnsafeEntryError(`${top.rel ? `${top.rel}/` : ''}${name} is no longer a directory`);
+      }
+      top = { rel: top.rel ? `${top.rel}/${name}` : name, fd };
+      this.chain.push(top);
+    }
+    return top.fd;
+  }
+
+  close(): void {
+    for (const d of this.chain.splice(0)) fs.closeSync(d.fd);
+  }
 }
+
+function isWithin(rel: string, dir: string): boolean {
+  return rel === dir || rel.startsWith(`${dir}/`);
+}
+
+/** Bounds of normalizeTreeModes: deeper or further entries are left as they are. */
+export const NORMALIZE_LIMITS: Required<WalkLimits> = { maxDepth: 64, maxEntries: 10_000, maxPathBytes: 1024 };
 
 /**
  * Makes what a compile left in `root` usable by the later runs, whose uid differs from the
- * compiler's: regular files become 0644 or 0755, directories 0755. Through file descriptors
- * opened with O_NOFOLLOW only; links and special files are left as they are. Stops after
- * `maxEntries` entries.
+ * compiler's: regular files become 0644 or 0755, directories 0755. A bounded walk through
+ * descriptors opened with O_NOFOLLOW (tree-walk.ts): links and special files are left as they
+ * are, and so is whatever lies beyond the bounds; the report says whether the walk was complete
+ * (the compile step makes an incomplete one the submission's compile error).
  */
-export function normalizeTreeModes(root: string, maxEntries = 10_000): void {
-  let seen = 0;
-  const walk = (dir: string): void => {
-    for (const name of fs.readdirSync(dir)) {
-      if (++seen > maxEntries) return;
-      const p = path.join(dir, name);
-      const st = fs.lstatSync(p);
-      if (st.isDirectory()) {
-        const fd = fs.openSync(p, O_RDONLY | O_NOFOLLOW | fs.constants.O_DIRECTORY);
+export function normalizeTreeModes(root: string, limits: WalkLimits = NORMALIZE_LIMITS): WalkReport {
+  return walkTree(root, limits, (e) => {
+    if (e.fd !== undefined) {
+      fs.fchmodSync(e.fd, 0o755);
+    } else if (e.stat.isFile()) {
+      try {
+        const { fd, stat } = openRegularAt(e.parentFd, e.name, e.rel);
         try {
-          fs.fchmodSync(fd, 0o755);
+          fs.fchmodSync(fd, normalizedMode(stat.mode));
         } finally {
           fs.closeSync(fd);
         }
-        walk(p);
-      } else if (st.isFile()) {
-        try {
-          const { fd, stat } = openRegularNoFollow(p);
-          try {
-            fs.fchmodSync(fd, normalizedMode(stat.mode));
-          } finally {
-            fs.closeSync(fd);
-          }
-        } catch (err) {
-          if (!(err instanceof UnsafeEntryError)) throw err;
-        }
+      } catch (err) {
+        if (!(err instanceof UnsafeEntryError)) throw err;
       }
     }
-  };
-  walk(root);
+  });
 }

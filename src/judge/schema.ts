@@ -7,6 +7,7 @@
  * unknown key is an error naming its path, never silently dropped.
  */
 import { z } from 'zod';
+import { refusedForEveryLanguage } from './compiler-options';
 
 export const SUBMISSION_SCHEMA_VERSION = 1;
 export const RESULT_SCHEMA_VERSION = 1;
@@ -101,8 +102,12 @@ export function makeSubmissionSchema(opts: SubmissionSchemaOptions = {}) {
       language: z.string().min(1).max(64),
       source: z.string().optional(),
       files: z.array(SourceFileSchema).min(1).max(64).optional(),
+      /** Added to the language's compile command: an allow-list per compiler (compiler-options.ts). */
       compilerOptions: z
-        .array(z.string().min(2).max(64).regex(/^-[^\0]*$/, { message: 'must start with "-"' }))
+        .array(z.string().min(2).max(64).regex(/^-[^\0]*$/, { message: 'must start with "-"' }).superRefine((option, ctx) => {
+          const refused = refusedForEveryLanguage(option);
+          if (refused) ctx.addIssue({ code: 'custom', message: refused });
+        }))
         .max(16)
         .optional(),
       testcases: z.array(TestcaseSchema).min(1).max(1000),

@@ -12,6 +12,7 @@ import type { CgroupManager } from '../cgroup/manager';
 import { HostError, InvalidRequestError } from '../errors';
 import { ContainerRun } from './container-run';
 import { IdSlots, pidAlive } from './id-slots';
+import { removeTree } from '../fs/tree-walk';
 import { overlaySupported } from '../rootfs/job-rootfs';
 import { prepareDevSkeleton } from './dev-skeleton';
 import { buildMountOps } from './mount-plan';
@@ -197,7 +198,8 @@ export class Sandbox {
       try {
         return await this.run({ ...plan, box: { hostDir: copy, mode: 'rw' } });
       } finally {
-        fs.rmSync(copy, { recursive: true, force: true });
+        // The run may have left a tree deeper than rmSync's stack or PATH_MAX in its copy.
+        removeTree(copy);
       }
     }
     const stdin = typeof plan.stdin === 'string' ? Buffer.from(plan.stdin) : plan.stdin ?? Buffer.alloc(0);
