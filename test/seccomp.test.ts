@@ -171,6 +171,11 @@ describe('the default program', () => {
     expect(p.program.length % 8).toBe(0);
     expect(p.instructions).toBe(p.program.length / 8);
     expect(p.instructions).toBeLessThan(4096);
+    // The kernel checks and translates the whole program at every install (per run): one shared
+    // `ret` per action keeps it short (181 on x86_64 with 67 ruled calls; 211 before with 55).
+    expect(p.instructions).toBeLessThan(256);
+    const rets = decodeProgram(p.program).filter((i) => i.code === 0x06).map((i) => i.k);
+    expect(rets.length).toBe(new Set(rets).size);
     expect(() => checkSeccompProgram(p.program)).not.toThrow();
   });
 

@@ -153,9 +153,25 @@ export function buildSeccompProgram(opts: { arch?: Arch; rules?: readonly Seccom
   // linear list would take one per rule: the kernel emulates the filter for every syscall
   // number when it installs it, to fill its constant-action cache, so a linear list made
   // installation cost ~240 us per run here against ~130 for the tree), then one body per call.
+  // Every distinct action is one shared `ret` at the end, and a call whose only rule is
+  // unconditional jumps straight to it: fewer instructions make installation cheaper too (the
+  // kernel checks and translates the whole program at every install).
+  const retOf = new Map<number, string>([[SECCOMP_RET.ALLOW, fresh()]]);
+  const ret = (value: number): string => {
+    const known = retOf.get(value);
+    if (known) return known;
+    const label = fresh();
+    retOf.set(value, label);
+    return label;
+  };
+  const allow = ret(SECCOMP_RET.ALLOW);
+  for (const group of groups.values()) {
+    const last = group.findIndex((r) => conditionsOf(r).length === 0);
+    if (last !== -1 && last !== group.length - 1) throw new RangeError(`seccomp rule ${group[last]!.syscall}: rules after an unconditional one are unreachable`);
+  }
   const nrs = [...groups.keys()].sort((a, b) => a - b);
-  const bodyOf = new Map(nrs.map((nr) => [nr, fresh()]));
-  const allow = fresh();
+  const direct = (nr: number): boolean => conditionsOf(groups.get(nr)![0]!).length === 0;
+  const bodyOf = new Map(nrs.map((nr) => [nr, direct(nr) ? ret(actionValue(groups.get(nr)![0]!.action)) : fresh()]));
   const tree = (lo: number, hi: number): void => {
     if (hi - lo <= LINEAR_RUN) {
       for (let i = lo; i < hi; i++) {
@@ -174,27 +190,29 @@ export function buildSeccompProgram(opts: { arch?: Arch; rules?: readonly Seccom
     tree(mid, hi);
   };
   tree(0, nrs.length);
-  for (const [nr, group] of groups) {
+  for (const nr of nrs) {
+    if (direct(nr)) continue;
+    const group = groups.get(nr)!;
     src.push({ op: 'label', name: bodyOf.get(nr)! });
     for (const [i, rule] of group.entries()) {
       const conds = conditionsOf(rule);
+      const action = ret(actionValue(rule.action));
       if (conds.length === 0) {
-        if (i !== group.length - 1) throw new RangeError(`seccomp rule ${rule.syscall}: rules after an unconditional one are unreachable`);
-        src.push({ op: 'ret', value: actionValue(rule.action) });
+        src.push({ op: 'ja', target: action });
         break;
       }
-      // All conditions must hold: each one that holds goes on to the next, any that fails to `no`.
-      const no = fresh();
-      for (const c of conds) {
-        const yes = fresh();
-        src.push(...condition(c, yes, no, fresh), { op: 'label', name: yes });
-      }
-      src.push({ op: 'ret', value: actionValue(rule.action) });
-      src.push({ op: 'label', name: no });
-      if (i === group.length - 1) src.push({ op: 'ret', value: SECCOMP_RET.ALLOW });
+      // All conditions must hold: each one that holds goes on to the next, the last to the
+      // action; any that fails goes to the next rule, or after the last rule to ALLOW.
+      const no = i === group.length - 1 ? allow : fresh();
+      conds.forEach((c, j) => {
+        const yes = j === conds.length - 1 ? action : fresh();
+        src.push(...condition(c, yes, no, fresh));
+        if (yes !== action) src.push({ op: 'label', name: yes });
+      });
+      if (no !== allow) src.push({ op: 'label', name: no });
     }
   }
-  src.push({ op: 'label', name: allow }, { op: 'ret', value: SECCOMP_RET.ALLOW });
+  for (const [value, label] of retOf) src.push({ op: 'label', name: label }, { op: 'ret', value });
   const program = assemble(src);
   return { program, instructions: program.length / 8, arch };
 }
