@@ -19,9 +19,11 @@
  *   that lacks them: a kernel upgrade never widens the box silently; libcs fall back.
  * - Layout: ld arch; jeq native or KILL_PROCESS; ld nr; [x86_64: jge 0x40000000 → KILL_PROCESS];
  *   jgt max → ENOSYS; then a binary search (`jge`) over the denied numbers, ending in short runs
- *   of `jeq nr` to that call's body, else ALLOW. Bodies load arguments and end in `ret`, so
- *   paths for other calls touch only nr and arch: the kernel's constant-action cache (5.11+) then marks every unconditionally allowed
- *   call "always allow" for this arch and skips the filter for it (no cost on read/write/futex).
+ *   of `jeq nr` to that call's body (or straight to its action when its one rule is
+ *   unconditional), else ALLOW; one shared `ret` per distinct action at the end. Bodies load
+ *   arguments, so paths for other calls touch only nr and arch: the kernel's constant-action
+ *   cache (5.11+) then marks every unconditionally allowed call "always allow" for this arch and
+ *   skips the filter for it (no cost on read/write/futex; the exhaustive test checks the loads).
  * - Arguments: seccomp sees 64-bit registers, little-endian (low word at 16 + 8·i). The
  *   kernel truncates int/unsigned int arguments (ioctl's cmd, socket's domain, personality,
  *   clone's flags), so those compare the low word only — a 64-bit compare would be bypassed by
@@ -127,32 +129,6 @@ export function buildSeccompProgram(opts: { arch?: Arch; rules?: readonly Seccom
   }
   let counter = 0;
   const fresh = (): string => `L${counter++}`;
-  const src: Insn[] = [
-    { op: 'ld', offset: OFF_ARCH },
-    { op: 'jcc', cond: 'jeq', k: auditArch(arch), jt: 'native', jf: 'foreign' },
-    { op: 'label', name: 'foreign' },
-    { op: 'ret', value: SECCOMP_RET.KILL_PROCESS },
-    { op: 'label', name: 'native' },
-    { op: 'ld', offset: OFF_NR },
-  ];
-  if (arch === 'x86_64') {
-    src.push(
-      { op: 'jcc', cond: 'jge', k: 0x40000000, jt: 'x32', jf: 'x64' }, // X32_SYSCALL_BIT and above
-      { op: 'label', name: 'x32' },
-      { op: 'ret', value: SECCOMP_RET.KILL_PROCESS },
-      { op: 'label', name: 'x64' },
-    );
-  }
-  src.push(
-    { op: 'jcc', cond: 'jgt', k: maxSyscallNumber(arch), jt: 'newer', jf: 'known' },
-    { op: 'label', name: 'newer' },
-    { op: 'ret', value: (SECCOMP_RET.ERRNO | ERRNO.ENOSYS) >>> 0 },
-    { op: 'label', name: 'known' },
-  );
-  // Dispatch on nr: a binary search over the denied numbers (a few compares per call, where a
-  // linear list would take one per rule: the kernel emulates the filter for every syscall
-  // number when it installs it, to fill its constant-action cache, so a linear list made
-  // installation cost ~240 us per run here against ~130 for the tree), then one body per call.
   // Every distinct action is one shared `ret` at the end, and a call whose only rule is
   // unconditional jumps straight to it: fewer instructions make installation cheaper too (the
   // kernel checks and translates the whole program at every install).
@@ -165,6 +141,24 @@ export function buildSeccompProgram(opts: { arch?: Arch; rules?: readonly Seccom
     return label;
   };
   const allow = ret(SECCOMP_RET.ALLOW);
+  const src: Insn[] = [
+    { op: 'ld', offset: OFF_ARCH },
+    { op: 'jcc', cond: 'jeq', k: auditArch(arch), jt: 'native', jf: ret(SECCOMP_RET.KILL_PROCESS) },
+    { op: 'label', name: 'native' },
+    { op: 'ld', offset: OFF_NR },
+  ];
+  if (arch === 'x86_64') {
+    // X32_SYSCALL_BIT and above: the x32 ABI.
+    src.push({ op: 'jcc', cond: 'jge', k: 0x40000000, jt: ret(SECCOMP_RET.KILL_PROCESS), jf: 'x64' }, { op: 'label', name: 'x64' });
+  }
+  src.push(
+    { op: 'jcc', cond: 'jgt', k: maxSyscallNumber(arch), jt: ret((SECCOMP_RET.ERRNO | ERRNO.ENOSYS) >>> 0), jf: 'known' },
+    { op: 'label', name: 'known' },
+  );
+  // Dispatch on nr: a binary search over the denied numbers (a few compares per call, where a
+  // linear list would take one per rule: the kernel emulates the filter for every syscall
+  // number when it installs it, to fill its constant-action cache, so a linear list made
+  // installation cost ~240 us per run here against ~130 for the tree), then one body per call.
   for (const group of groups.values()) {
     const last = group.findIndex((r) => conditionsOf(r).length === 0);
     if (last !== -1 && last !== group.length - 1) throw new RangeError(`seccomp rule ${group[last]!.syscall}: rules after an unconditional one are unreachable`);
