@@ -120,6 +120,12 @@ export const DEFAULT_RULES: readonly SeccompRule[] = Object.freeze([
   { syscall: 'io_uring_register', action: errno(ERRNO.ENOSYS), reason: 'io_uring (see io_uring_setup)' },
   // Host-wide budgets: counted for the whole host, or per user through the user-namespace tree
   // (every box's user namespace is owned by host root, so its use is charged to root's own).
+  // The other per-user counters and what bounds them: new namespaces (clone/unshare flags EPERM,
+  // clone3, setns); fanotify (SE); keys (SE); queued signals and POSIX timers (RLIMIT_SIGPENDING
+  // 256, rlimitsFor); processes (RLIMIT_NPROC = pids, and the pids cgroup); mqueue bytes
+  // (RLIMIT_MSGQUEUE 0); locked memory (RLIMIT_MEMLOCK 0; io_uring and bpf, which charge it,
+  // are denied); epoll watches and pipe buffers count per host uid, unique to the box, so a box
+  // exhausts only its own (and their memory is charged to its memory cgroup).
   { syscall: 'io_setup', action: errno(ERRNO.ENOSYS),
     reason: 'AIO contexts count against fs.aio-max-nr, one budget for the whole host; ENOSYS as without CONFIG_AIO: runtimes fall back to threads (io_submit & co. need a context)' },
   { syscall: 'inotify_init', action: errno(ERRNO.EMFILE),
