@@ -132,7 +132,7 @@ export const DEFAULT_RULES: readonly SeccompRule[] = Object.freeze([
     reason: 'inotify instances are charged to host root (max_user_instances, 128 for all of root); EMFILE is what a full budget answers, the case watchers already fall back from' },
   { syscall: 'inotify_init1', action: errno(ERRNO.EMFILE), reason: 'inotify instances are charged to host root (see inotify_init)' },
   // The host's disk and page cache: skipped, as they would succeed with nothing to do.
-  { syscall: 'sync', action: skip, reason: 'flushes every filesystem of the host, disk caches included; all a box may write is tmpfs' },
+  { syscall: 'sync', action: skip, reason: 'flushes every filesystem of the host, disk caches included; a box writes only to tmpfs (/tmp, the overlay\'s upper layer, the job directory)' },
   { syscall: 'syncfs', action: skip, reason: 'on a bind of a host directory (/dev, checker files) it flushes the host disk; the box\'s own filesystems are tmpfs' },
   { syscall: 'fsync', action: skip,
     reason: 'ext4 flushes the disk cache even for an unchanged read-only file (a bind of the host\'s); the box\'s writable files are tmpfs, where fsync does nothing' },
@@ -155,7 +155,7 @@ export const DEFAULT_RULES: readonly SeccompRule[] = Object.freeze([
   ...killAll(['quotactl', 'quotactl_fd'], 'disk quotas of the host filesystem'),
   ...killAll(['swapon', 'swapoff'], 'host swap'),
   { syscall: 'acct', action: kill, reason: 'host process accounting' },
-  { syscall: 'fanotify_init', action: kill, reason: 'filesystem-wide event monitoring; inotify covers programs' },
+  { syscall: 'fanotify_init', action: kill, reason: 'filesystem-wide event monitoring; its groups and marks are charged to host root, as inotify\'s are' },
   // The machine itself.
   ...killAll(['kexec_load', 'kexec_file_load', 'reboot'], 'replacing or restarting the host kernel'),
   ...killAll(['init_module', 'finit_module', 'delete_module'], 'loading or removing kernel modules'),
