@@ -215,6 +215,7 @@ describe('the default program', () => {
         const got = runSeccompProgram(programs.get(arch)!.program, { nr: n, arch: auditArch(arch), args: [0n, 0n, 0n, 0n, 0n, 0n] }, loads);
         expect([n, got]).toEqual([n, want]);
         if (rules.length === 0) expect([n, loads.filter((off) => off !== 0 && off !== 4)]).toEqual([n, []]);
+        else if (conditionsOf(rules[0]!).length) expect([n, loads.some((off) => off >= 16)]).toEqual([n, true]); // its body read an argument
       }
     });
 
