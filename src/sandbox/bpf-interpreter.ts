@@ -83,8 +83,13 @@ export function checkSeccompProgram(program: Buffer): void {
   if ((insns[len - 1].code & 0x07) !== RET_K) throw new RangeError('program does not end with a return');
 }
 
-/** Runs the program over `data` and returns the 32-bit action value (SECCOMP_RET_*). */
-export function runSeccompProgram(program: Buffer, data: SeccompData): number {
+/**
+ * Runs the program over `data` and returns the 32-bit action value (SECCOMP_RET_*). `loads`, if
+ * given, receives the seccomp_data offset of every load on the path taken: a path that loads
+ * only nr (0) and arch (4) is one the kernel's constant-action cache can decide without running
+ * the filter (seccomp_is_const_allow).
+ */
+export function runSeccompProgram(program: Buffer, data: SeccompData, loads?: number[]): number {
   checkSeccompProgram(program);
   const insns = decodeProgram(program);
   const mem = encodeSeccompData(data);
@@ -93,6 +98,7 @@ export function runSeccompProgram(program: Buffer, data: SeccompData): number {
     const { code, jt, jf, k } = insns[pc];
     switch (code) {
       case LD_W_ABS:
+        loads?.push(k);
         acc = mem.readUInt32LE(k);
         break;
       case JMP_JA:

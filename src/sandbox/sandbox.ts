@@ -322,6 +322,15 @@ function ownerPid(name: string): number | null {
   return m ? Number(m[1]) : null;
 }
 
+/**
+ * Signals queued to a box and not yet delivered (sigqueue, POSIX timers). The count is per user
+ * and climbs the user-namespace tree: each box's namespace is owned by host root, so whatever a
+ * box queues is charged to root's count as well. The box's own rlimit stops it at this many, so
+ * its charge to root (and to every other box, all owned by root) is at most this.
+ */
+const SIGPENDING_PER_BOX = 256n;
+const RLIMIT_SIGPENDING = 11;
+
 function rlimitsFor(plan: RunPlan): RlimitSetting[] {
   const l = plan.limits;
   const b = (n: number) => BigInt(Math.floor(n));
@@ -335,6 +344,7 @@ function rlimitsFor(plan: RunPlan): RlimitSetting[] {
     { resource: RLIMIT.NOFILE, cur: b(l.openFiles), max: b(l.openFiles), why: 'open files' },
     { resource: RLIMIT.MEMLOCK, cur: 0n, max: 0n, why: 'no locked memory' },
     { resource: RLIMIT.MSGQUEUE, cur: 0n, max: 0n, why: 'no POSIX message queues' },
+    { resource: RLIMIT_SIGPENDING, cur: SIGPENDING_PER_BOX, max: SIGPENDING_PER_BOX, why: 'queued signals, charged to host root too: bounded per box' },
     { resource: RLIMIT.NICE, cur: 0n, max: 0n, why: 'no raising priority' },
     { resource: RLIMIT.RTPRIO, cur: 0n, max: 0n, why: 'no real-time scheduling' },
   ];
