@@ -24,7 +24,7 @@ import {
 
 const schema = makeSubmissionSchema({ maxSourceBytes: 1024 });
 const good = { language: 'c', source: 'int main(){}', testcases: [{ stdin: '' }] };
-const badStdin = { ...good, testcases: [{ stdin: '%%%', stdinEncoding: 'base64' }] };
+const badStdin = { ...good, testcases: [{ stdin: '%%%', stdinEncoding: 'base64' as const }] };
 
 describe('the path notation', () => {
   it('joins keys with dots and puts indices in brackets', () => {
