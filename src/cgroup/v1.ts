@@ -209,7 +209,7 @@ class V1Box implements BoxCgroup {
         first ??= err;
       }
     }
-    if (first !== null) throw first;
+    if (first !== null) throw first instanceof Error ? first : new HostError(`cgroup v1: ${JSON.stringify(first)}`);
   }
 }
 

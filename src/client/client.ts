@@ -13,7 +13,7 @@
  */
 import { Queue, QueueEvents, type ConnectionOptions } from 'bullmq';
 import { InvalidRequestError } from '../errors';
-import { DEFAULT_MAX_SOURCE_BYTES, makeSubmissionSchema, type JudgeResult, type SubmissionInput } from '../judge/schema';
+import { DEFAULT_MAX_SOURCE_BYTES, makeSubmissionSchema, TEST_VERDICTS, type JudgeResult, type SubmissionInput } from '../judge/schema';
 import { redisOptionsFromUrl } from '../queue/connection';
 import { JOB_NAME, asJudgeProgress, fieldIssues, type JudgeProgress } from '../wire/contract';
 import { BatchFailedError, ClientClosedError, JobFailedError, WaitAbortedError, WaitTimeoutError } from './errors';
@@ -272,7 +272,7 @@ export class CagedClient {
     events.on('completed', ({ jobId, returnvalue }) => this.deliver({ type: 'completed', jobId, result: returnvalue }));
     events.on('failed', ({ jobId, failedReason }) => this.deliver({ type: 'failed', jobId, reason: failedReason }));
     events.on('progress', ({ jobId, data }) => {
-      const progress = asJudgeProgress(data);
+      const progress = asJudgeProgress(data, TEST_VERDICTS);
       if (progress) this.deliver({ type: 'progress', jobId, progress });
     });
     void events.run().catch(() => undefined);

@@ -8,7 +8,8 @@
  * used by `caged run`, with no queue); this module re-exports their types.
  */
 import type { z } from 'zod';
-import { TestVerdictSchema, type JudgeResult, type Submission, type SubmissionInput, type TestVerdict } from '../judge/schema';
+// Types only: at run time this module depends on nothing of caged's, so every layer may use it.
+import type { JudgeResult, Submission, SubmissionInput, TestVerdict } from '../judge/schema';
 
 export type { JudgeResult, Submission, SubmissionInput };
 
@@ -45,14 +46,16 @@ export interface JudgeProgress {
   verdict: TestVerdict;
 }
 
-/** Narrows a job's progress value (any producer's worker may report anything) to ours; null if it is not. */
-export function asJudgeProgress(value: unknown): JudgeProgress | null {
+/**
+ * Narrows a job's progress value (any producer's worker may report anything) to ours; null if
+ * it is not. `verdicts`: the test verdicts of the result schema (`TEST_VERDICTS`).
+ */
+export function asJudgeProgress(value: unknown, verdicts: readonly string[]): JudgeProgress | null {
   if (typeof value !== 'object' || value === null) return null;
   const v = value as Record<string, unknown>;
   if (typeof v.testIndex !== 'number' || typeof v.total !== 'number' || typeof v.verdict !== 'string') return null;
-  const verdict = TestVerdictSchema.safeParse(v.verdict);
-  if (!verdict.success) return null;
-  return { testIndex: v.testIndex, total: v.total, verdict: verdict.data };
+  if (!verdicts.includes(v.verdict)) return null;
+  return { testIndex: v.testIndex, total: v.total, verdict: v.verdict as TestVerdict };
 }
 
 /** Name of the whole payload when an issue is about the payload itself (not an object, …). */

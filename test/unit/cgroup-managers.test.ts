@@ -74,7 +74,10 @@ describe('CgroupV1Manager', () => {
   });
 
   it('removes a half-made leaf when a limit cannot be written, and names the file', () => {
-    const m = new CgroupV1Manager({ root: fake.root, fs: { ...bind(fake), writeFile: (f, d) => (f.endsWith('pids.max') ? fail(f) : fake.writeFile(f, d)) } });
+    const m = new CgroupV1Manager({
+      root: fake.root,
+      fs: { ...bind(fake), writeFile: (f, d) => (f.endsWith('pids.max') ? fail(f) : fake.writeFile(f, d)) },
+    });
     expect(() => m.create(NAME, LIMITS)).toThrow(/pids\.max/);
     expect(m.list()).toEqual([]);
   });

@@ -40,7 +40,9 @@ describe('loadConfig', () => {
   });
 
   it('points out CAGED_* variables no key declares (typos)', () => {
-    expect(unknownConfigVariables({ CAGED_CONCURENCY: '2', CAGED_QUEUE: 'x', CAGED_TEST_REDIS_URL: 'y', HOME: '/' })).toEqual(['CAGED_CONCURENCY']);
+    expect(unknownConfigVariables({ CAGED_CONCURENCY: '2', CAGED_QUEUE: 'x', CAGED_TEST_REDIS_URL: 'y', HOME: '/' })).toEqual([
+      'CAGED_CONCURENCY',
+    ]);
   });
 
   it('is documented in docs/configuration.md exactly as declared', () => {

@@ -8,7 +8,7 @@ import { ChildError } from '../../src/sandbox/child-error';
 import { ContainerRun, type ContainerRunDeps } from '../../src/sandbox/container-run';
 import { GO, MSG, STAGE_OP } from '../../src/sandbox/protocol';
 import type { Reaper } from '../../src/sandbox/reaper';
-import type { RunLimits } from '../../src/sandbox/types';
+import type { RunLimits, RunResult } from '../../src/sandbox/types';
 import { FakeBoxCgroup, FakeNative, message, realPipe, ScriptedInit } from './helpers/fake-native';
 
 const LIMITS: RunLimits = {
@@ -33,7 +33,7 @@ interface Harness {
   /** The program's stdout and stderr, as B would hold them. */
   stdoutW: number;
   stderrW: number;
-  run: Promise<import('../../src/sandbox/types').RunResult>;
+  run: Promise<RunResult>;
 }
 
 const open: ScriptedInit[] = [];
@@ -42,7 +42,16 @@ afterEach(() => {
 });
 
 function start(limits: RunLimits = LIMITS, opts: { sendRunFails?: Error } = {}): Harness {
-  const native = new FakeNative(opts.sendRunFails ? { sendRun: () => { throw opts.sendRunFails; } } : {});
+  const failure = opts.sendRunFails;
+  const native = new FakeNative(
+    failure
+      ? {
+          sendRun: () => {
+            throw failure;
+          },
+        }
+      : {},
+  );
   const cgroup = new FakeBoxCgroup();
   const init = new ScriptedInit();
   open.push(init);
@@ -58,7 +67,10 @@ function start(limits: RunLimits = LIMITS, opts: { sendRunFails?: Error } = {}):
     syscallName: (nr) => (nr === 101 ? 'ptrace' : `#${nr}`),
     describeOp: (i) => `mount /box: op ${i}`,
   };
-  h.run = new ContainerRun(deps, limits).run({ pid: init.pid, ctl: init.ctl, cgroup, exited: init.exited }, [10, 11, 12, 13], { stdout: outR, stderr: errR });
+  h.run = new ContainerRun(deps, limits).run({ pid: init.pid, ctl: init.ctl, cgroup, exited: init.exited }, [10, 11, 12, 13], {
+    stdout: outR,
+    stderr: errR,
+  });
   return h;
 }
 

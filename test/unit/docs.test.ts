@@ -8,11 +8,18 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 const ROOT = path.join(__dirname, '..', '..');
-const DOCS = ['README.md', ...fs.readdirSync(path.join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+const DOCS = [
+  'README.md',
+  ...fs
+    .readdirSync(path.join(ROOT, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => `docs/${f}`),
+];
 
 /** Top-level entries of the repository a backticked path may start with (build output excluded). */
 const REPO_DIRS = ['src', 'test', 'native', 'bench', 'scripts', 'images', 'docs', 'worker', 'samples', '.ci'];
-const REPO_FILES = /^(README\.md|package\.json|package-lock\.json|docker-compose\.yml|jest(\.unit)?\.config\.js|tsconfig\.json|eslint\.config\.mjs|\.prettierrc\.json|\.editorconfig)$/;
+const REPO_FILES =
+  /^(README\.md|package\.json|package-lock\.json|docker-compose\.yml|jest(\.unit)?\.config\.js|tsconfig\.json|eslint\.config\.mjs|\.prettierrc\.json|\.editorconfig)$/;
 
 /** Markdown without its fenced code blocks (commands and sample output are not references). */
 function prose(text: string): string {
@@ -53,9 +60,17 @@ describe.each(DOCS)('%s', (doc) => {
   });
 
   it('links only to headings that exist', () => {
-    const slug = (h: string): string => h.trim().toLowerCase().replace(/[^\p{L}\p{N} _-]/gu, '').replace(/ /g, '-');
+    const slug = (h: string): string =>
+      h
+        .trim()
+        .toLowerCase()
+        .replace(/[^\p{L}\p{N} _-]/gu, '')
+        .replace(/ /g, '-');
     const headings = (file: string): string[] =>
-      prose(fs.readFileSync(file, 'utf8')).split('\n').filter((l) => /^#{1,6} /.test(l)).map((l) => slug(l.replace(/^#+ /, '')));
+      prose(fs.readFileSync(file, 'utf8'))
+        .split('\n')
+        .filter((l) => /^#{1,6} /.test(l))
+        .map((l) => slug(l.replace(/^#+ /, '')));
     const broken: string[] = [];
     for (const m of prose(text).matchAll(/\]\(([^)\s]*)#([^)\s]+)\)/g)) {
       const file = m[1] ? path.resolve(path.dirname(path.join(ROOT, doc)), m[1]) : path.join(ROOT, doc);
@@ -76,7 +91,10 @@ describe('the README', () => {
   it('starts with the two commands for a fresh machine', () => {
     const block = /^# caged\n\n```sh\n([\s\S]*?)```/.exec(readme);
     expect(block).not.toBeNull();
-    const commands = block![1]!.trim().split('\n').map((l) => l.replace(/#.*$/, '').trim());
+    const commands = block![1]!
+      .trim()
+      .split('\n')
+      .map((l) => l.replace(/#.*$/, '').trim());
     expect(commands).toEqual(['bash scripts/quickstart.sh', 'npm test']);
   });
 
@@ -86,7 +104,11 @@ describe('the README', () => {
 });
 
 describe('package.json', () => {
-  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { main: string; types: string; bin: Record<string, string> };
+  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+    main: string;
+    types: string;
+    bin: Record<string, string>;
+  };
   /** dist/src/x.js (the build's output) comes from src/x.ts. */
   const source = (built: string): string => built.replace(/^dist\//, '').replace(/\.d\.ts$|\.js$/, '.ts');
 

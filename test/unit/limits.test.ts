@@ -20,7 +20,10 @@ describe('resolveLimits', () => {
   });
 
   it('lets a request lower a limit', () => {
-    expect(resolveLimits({ memoryBytes: 16 * MiB, pids: 2 }, testLimitsConfig(), 'limits')).toMatchObject({ memoryBytes: 16 * MiB, pids: 2 });
+    expect(resolveLimits({ memoryBytes: 16 * MiB, pids: 2 }, testLimitsConfig(), 'limits')).toMatchObject({
+      memoryBytes: 16 * MiB,
+      pids: 2,
+    });
   });
 
   it('refuses a request above the maximum, naming the field with units', () => {

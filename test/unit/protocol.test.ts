@@ -9,15 +9,35 @@ const strAt = (blob: Buffer, off: number): string => blob.toString('utf8', off, 
 
 function config(over: Partial<ChildConfig> = {}): ChildConfig {
   return {
-    cloneFlags: 0, stdinFd: 0, stdoutFd: 1, stderrFd: 2, ctlFd: 3, uid: 256, gid: 256,
-    hostname: 'caged', newRoot: '/run/caged/mnt/root',
+    cloneFlags: 0,
+    stdinFd: 0,
+    stdoutFd: 1,
+    stderrFd: 2,
+    ctlFd: 3,
+    uid: 256,
+    gid: 256,
+    hostname: 'caged',
+    newRoot: '/run/caged/mnt/root',
     ops: [
-      { kind: 'mount', source: 'proc', target: '/proc', fstype: 'proc', data: null, flags: 14, optional: false, why: 'the box sees its own processes' },
+      {
+        kind: 'mount',
+        source: 'proc',
+        target: '/proc',
+        fstype: 'proc',
+        data: null,
+        flags: 14,
+        optional: false,
+        why: 'the box sees its own processes',
+      },
       { kind: 'mkdir', target: '/box', mode: 0o755, why: 'the job' },
     ],
-    cwd: '/box', path: 'main', argv: ['main', 'arg'], env: ['PATH=/usr/bin', 'HOME=/tmp'],
+    cwd: '/box',
+    path: 'main',
+    argv: ['main', 'arg'],
+    env: ['PATH=/usr/bin', 'HOME=/tmp'],
     rlimits: [{ resource: 7, cur: 64n, max: 64n, why: 'open files' }],
-    filter: Buffer.from('0123456789abcdef'), flags: 0,
+    filter: Buffer.from('0123456789abcdef'),
+    flags: 0,
     ...over,
   } as ChildConfig;
 }
@@ -79,7 +99,15 @@ describe('a message from the container', () => {
     b.writeInt32LE(2, at + 28);
     b.writeBigUInt64LE(123_456_789n, at + 32);
     expect(decodeMessage(b, at)).toEqual({
-      type: MSG.EXIT, stage: 8, errno: -22, detail: 5, status: 0x0900, sysNr: 101, sysArch: 0xc000003e, cPid: 2, wallNs: 123_456_789n,
+      type: MSG.EXIT,
+      stage: 8,
+      errno: -22,
+      detail: 5,
+      status: 0x0900,
+      sysNr: 101,
+      sysArch: 0xc000003e,
+      cPid: 2,
+      wallNs: 123_456_789n,
     });
   });
 });

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { CagedClient } from '../../src/client';
 import { ClientClosedError, JobFailedError } from '../../src/client/errors';
 import { InvalidRequestError } from '../../src/errors';
-import { makeSubmissionSchema } from '../../src/judge/schema';
+import { makeSubmissionSchema, TEST_VERDICTS } from '../../src/judge/schema';
 import { parseSubmission } from '../../src/judge/plan';
 import { submissionParser } from '../../src/queue/validate';
 import {
@@ -89,10 +89,14 @@ describe('failedReason prefixes', () => {
 
 describe('the progress value', () => {
   it('is narrowed to our shape, or null for anything else', () => {
-    expect(asJudgeProgress({ testIndex: 0, total: 3, verdict: 'WA', extra: 1 })).toEqual({ testIndex: 0, total: 3, verdict: 'WA' });
-    expect(asJudgeProgress({ testIndex: 0, total: 3, verdict: 'MAYBE' })).toBeNull();
-    expect(asJudgeProgress(42)).toBeNull();
-    expect(asJudgeProgress(null)).toBeNull();
+    expect(asJudgeProgress({ testIndex: 0, total: 3, verdict: 'WA', extra: 1 }, TEST_VERDICTS)).toEqual({
+      testIndex: 0,
+      total: 3,
+      verdict: 'WA',
+    });
+    expect(asJudgeProgress({ testIndex: 0, total: 3, verdict: 'MAYBE' }, TEST_VERDICTS)).toBeNull();
+    expect(asJudgeProgress(42, TEST_VERDICTS)).toBeNull();
+    expect(asJudgeProgress(null, TEST_VERDICTS)).toBeNull();
   });
 });
 

@@ -30,7 +30,13 @@ const V1_FILES: Record<string, Record<string, string>> = {
 };
 
 const V2_FILES: Record<string, Record<string, string>> = {
-  memory: { 'memory.max': 'max\n', 'memory.swap.max': 'max\n', 'memory.oom.group': '0\n', 'memory.peak': '0\n', 'memory.events': 'low 0\nhigh 0\nmax 0\noom 0\noom_kill 0\n' },
+  memory: {
+    'memory.max': 'max\n',
+    'memory.swap.max': 'max\n',
+    'memory.oom.group': '0\n',
+    'memory.peak': '0\n',
+    'memory.events': 'low 0\nhigh 0\nmax 0\noom 0\noom_kill 0\n',
+  },
   pids: { 'pids.max': 'max\n', 'pids.events': 'max 0\n' },
   cpu: { 'cpu.max': 'max 100000\n' },
 };
@@ -124,7 +130,10 @@ export class FakeCgroupFs implements CgroupFs {
 
   listDirs(dir: string): string[] {
     if (!fs.existsSync(dir)) throw errno('ENOENT', dir);
-    return fs.readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+    return fs
+      .readdirSync(dir, { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name);
   }
 
   private populate(dir: string): void {
@@ -134,7 +143,9 @@ export class FakeCgroupFs implements CgroupFs {
       for (const [f, v] of Object.entries(V1_FILES[controller] ?? {})) fs.writeFileSync(path.join(dir, f), v);
       return;
     }
-    const enabled = this.readFile(path.join(path.dirname(dir), 'cgroup.subtree_control')).split(/\s+/).filter(Boolean);
+    const enabled = this.readFile(path.join(path.dirname(dir), 'cgroup.subtree_control'))
+      .split(/\s+/)
+      .filter(Boolean);
     fs.writeFileSync(path.join(dir, 'cgroup.controllers'), `${enabled.join(' ')}\n`);
     fs.writeFileSync(path.join(dir, 'cgroup.subtree_control'), '\n');
     fs.writeFileSync(path.join(dir, 'cgroup.kill'), '');

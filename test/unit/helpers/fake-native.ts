@@ -118,7 +118,10 @@ export class FakeBoxCgroup implements BoxCgroup {
 }
 
 /** One 48-byte message as B writes it (native/cage.h `struct cage_msg`). */
-export function message(type: number, f: { stage?: number; errno?: number; detail?: number; status?: number; sysNr?: number; sysArch?: number; wallNs?: bigint } = {}): Buffer {
+export function message(
+  type: number,
+  f: { stage?: number; errno?: number; detail?: number; status?: number; sysNr?: number; sysArch?: number; wallNs?: bigint } = {},
+): Buffer {
   const b = Buffer.alloc(SIZES.msg);
   b.writeUInt32LE(type, 0);
   b.writeInt32LE(f.stage ?? 0, 4);
@@ -162,7 +165,11 @@ export class ScriptedInit {
     this.proc.on('exit', (code, signal) => {
       // A SIGKILL from the run: B's death, as wait4 would report it.
       this.sock.destroy();
-      this.resolveExit({ pid: this.pid, status: signal === 'SIGKILL' ? 9 : (code ?? 0) << 8, rusage: { userNs: 0n, systemNs: 0n, maxRssKb: 0 } });
+      this.resolveExit({
+        pid: this.pid,
+        status: signal === 'SIGKILL' ? 9 : (code ?? 0) << 8,
+        rusage: { userNs: 0n, systemNs: 0n, maxRssKb: 0 },
+      });
     });
   }
 
