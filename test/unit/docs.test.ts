@@ -103,6 +103,22 @@ describe('the README', () => {
   });
 });
 
+describe('files outside the docs', () => {
+  it('point only at pages of docs/ that exist (and at headings they have)', () => {
+    const broken: string[] = [];
+    for (const file of ['docker-compose.yml', 'worker/Dockerfile', 'worker/entrypoint.sh', '.ci/run', 'scripts/quickstart.sh']) {
+      const text = fs.readFileSync(path.join(ROOT, file), 'utf8');
+      for (const m of text.matchAll(/docs\/[\w.-]+\.md(?:[^"\n]*"([^"]+)")?/g)) {
+        const page = m[0].split(/[^\w./-]/)[0]!;
+        if (!fs.existsSync(path.join(ROOT, page))) broken.push(`${file}: ${page}`);
+        else if (m[1] && !new RegExp(`^#+ ${m[1]}$`, 'm').test(fs.readFileSync(path.join(ROOT, page), 'utf8')))
+          broken.push(`${file}: ${page} "${m[1]}"`);
+      }
+    }
+    expect(broken).toEqual([]);
+  });
+});
+
 describe('package.json', () => {
   const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
     main: string;
