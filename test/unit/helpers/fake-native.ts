@@ -142,7 +142,7 @@ export function message(
  */
 export class ScriptedInit {
   readonly pid: number;
-  /** The worker's end, for the Zygote. */
+  /** The worker's end of the control socket (the prepared container's `ctl`). */
   readonly ctl: number;
   readonly exited: Promise<WaitOutcome>;
   /** Bytes the worker sent to B ('G'). */
