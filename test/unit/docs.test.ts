@@ -98,6 +98,11 @@ describe('the README', () => {
     expect(commands).toEqual(['bash scripts/quickstart.sh', 'npm test']);
   });
 
+  it('tells the run sequence once: only docs/architecture.md walks through the handshake', () => {
+    const tellers = DOCS.filter((doc) => /B → A `[URSXE]`/.test(fs.readFileSync(path.join(ROOT, doc), 'utf8')));
+    expect(tellers).toEqual(['docs/architecture.md']);
+  });
+
   it('links every page of docs/', () => {
     for (const f of fs.readdirSync(path.join(ROOT, 'docs')).filter((n) => n.endsWith('.md'))) expect(readme).toContain(`](docs/${f})`);
   });
