@@ -29,35 +29,43 @@ export function realPipe(): [number, number] {
   return [fds[0]!, fds[1]!];
 }
 
-export type NativeCall = { name: keyof NativeApi; args: unknown[] };
+export interface NativeCall {
+  name: string;
+  args: unknown[];
+}
 
-/** Records every call; `overrides` replaces a method (to inject a failure). */
+type Args<K extends keyof NativeApi> = Parameters<NativeApi[K]>;
+
+/**
+ * Records every call; `overrides` replaces a method (to inject a failure). Methods take the
+ * interface's own parameter lists, so the fake follows NativeApi as it changes.
+ */
 export class FakeNative implements NativeApi {
   readonly calls: NativeCall[] = [];
   constructor(private readonly overrides: Partial<NativeApi> = {}) {}
 
-  private record<K extends keyof NativeApi>(name: K, args: unknown[]): void {
+  private record(name: string, args: unknown[]): void {
     this.calls.push({ name, args });
   }
-  callsTo(name: keyof NativeApi): unknown[][] {
+  callsTo(name: string): unknown[][] {
     return this.calls.filter((c) => c.name === name).map((c) => c.args);
   }
 
-  spawnAsync(ctl: number, cloneFlags: number): Promise<number> {
-    this.record('spawnAsync', [ctl, cloneFlags]);
-    return this.overrides.spawnAsync?.(ctl, cloneFlags) ?? Promise.reject(new Error('FakeNative: no spawnAsync given'));
+  spawnAsync(...args: Args<'spawnAsync'>): Promise<number> {
+    this.record('spawnAsync', args);
+    return this.overrides.spawnAsync?.(...args) ?? Promise.reject(new Error('FakeNative: no spawnAsync given'));
   }
-  sendRun(ctl: number, fds: readonly [number, number, number, number]): void {
-    this.record('sendRun', [ctl, fds]);
-    this.overrides.sendRun?.(ctl, fds);
+  sendRun(...args: Args<'sendRun'>): void {
+    this.record('sendRun', args);
+    this.overrides.sendRun?.(...args);
   }
-  mapIds(pid: number, insideUid: number, hostUid: number, insideGid: number, hostGid: number): void {
-    this.record('mapIds', [pid, insideUid, hostUid, insideGid, hostGid]);
-    this.overrides.mapIds?.(pid, insideUid, hostUid, insideGid, hostGid);
+  mapIds(...args: Args<'mapIds'>): void {
+    this.record('mapIds', args);
+    this.overrides.mapIds?.(...args);
   }
-  tryWait(pid: number): WaitOutcome | null {
-    this.record('tryWait', [pid]);
-    return this.overrides.tryWait ? this.overrides.tryWait(pid) : null;
+  tryWait(...args: Args<'tryWait'>): WaitOutcome | null {
+    this.record('tryWait', args);
+    return this.overrides.tryWait ? this.overrides.tryWait(...args) : null;
   }
   socketpair(): [number, number] {
     this.record('socketpair', []);
@@ -67,30 +75,30 @@ export class FakeNative implements NativeApi {
     this.record('pipe', []);
     return this.overrides.pipe ? this.overrides.pipe() : realPipe();
   }
-  memfdWith(data: Buffer): number {
-    this.record('memfdWith', [data]);
-    if (this.overrides.memfdWith) return this.overrides.memfdWith(data);
+  memfdWith(...args: Args<'memfdWith'>): number {
+    this.record('memfdWith', args);
+    if (this.overrides.memfdWith) return this.overrides.memfdWith(...args);
     return fs.openSync('/dev/null', 'r');
   }
-  mount(source: string, target: string, fstype: string, flags: number, data: string): void {
-    this.record('mount', [source, target, fstype, flags, data]);
-    this.overrides.mount?.(source, target, fstype, flags, data);
+  mount(...args: Args<'mount'>): void {
+    this.record('mount', args);
+    this.overrides.mount?.(...args);
   }
-  detach(target: string): boolean {
-    this.record('detach', [target]);
-    return this.overrides.detach?.(target) ?? false;
+  detach(...args: Args<'detach'>): boolean {
+    this.record('detach', args);
+    return this.overrides.detach?.(...args) ?? false;
   }
-  tryLockExclusive(fd: number): boolean {
-    this.record('tryLockExclusive', [fd]);
-    return this.overrides.tryLockExclusive?.(fd) ?? true;
+  tryLockExclusive(...args: Args<'tryLockExclusive'>): boolean {
+    this.record('tryLockExclusive', args);
+    return this.overrides.tryLockExclusive?.(...args) ?? true;
   }
-  mknod(path: string, mode: number, dev: number): void {
-    this.record('mknod', [path, mode, dev]);
-    this.overrides.mknod?.(path, mode, dev);
+  /** Recorded only (the seam may lose this call: device nodes are moving into the container). */
+  mknod(...args: unknown[]): void {
+    this.record('mknod', args);
   }
-  setPipeSize(fd: number, bytes: number): number {
-    this.record('setPipeSize', [fd, bytes]);
-    return this.overrides.setPipeSize?.(fd, bytes) ?? bytes;
+  setPipeSize(...args: Args<'setPipeSize'>): number {
+    this.record('setPipeSize', args);
+    return this.overrides.setPipeSize?.(...args) ?? (args[1] as number);
   }
 }
 
