@@ -2,7 +2,7 @@
  * The worker's configuration, declared once: every key has its environment variable, a zod
  * schema, a default, a unit and a one-line description. `loadConfig()` reads them all and
  * reports EVERY bad key in one ConfigError before anything connects. `configTable()` renders
- * the same declaration as the Markdown table in README.md (a test keeps the two equal).
+ * the same declaration as the Markdown table in docs/configuration.md (a test keeps the two equal).
  *
  * Sizes are given in the unit named by the variable (MB = MiB, KB = KiB) and converted here,
  * once, into the internal unit (bytes); durations are milliseconds throughout.
@@ -159,7 +159,7 @@ export function unknownConfigVariables(env: NodeJS.ProcessEnv = process.env): st
   return Object.keys(env).filter((k) => k.startsWith('CAGED_') && !known.has(k) && !OTHER_VARIABLES.test(k)).sort();
 }
 
-/** The declaration as a Markdown table (README.md holds a copy; a test compares them). */
+/** The declaration as a Markdown table (docs/configuration.md holds a copy; a test compares them). */
 export function configTable(): string {
   const rows = Object.values(CONFIG_KEYS).map((k: Key<unknown>) => `| \`${k.env}\` | ${k.defaultText === '' ? '' : `\`${k.defaultText}\``} | ${k.unit} | ${k.description} |`);
   return ['| Variable | Default | Unit | Meaning |', '| --- | --- | --- | --- |', ...rows].join('\n');

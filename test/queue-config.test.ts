@@ -66,9 +66,9 @@ describe('the worker configuration', () => {
     expect(unknownConfigVariables({ CAGED_CONCURENCY: '2', CAGED_QUEUE: 'x', CAGED_TEST_REDIS_URL: 'y', HOME: '/' })).toEqual(['CAGED_CONCURENCY']);
   });
 
-  it('is documented exactly as declared in README.md', () => {
-    const docs = ['README.md'].map((f) => path.join(__dirname, '..', f)).filter((f) => fs.existsSync(f));
+  it('is documented exactly as declared in docs/configuration.md', () => {
+    const docs = ['docs/configuration.md'].map((f) => path.join(__dirname, '..', f)).filter((f) => fs.existsSync(f));
     const documented = docs.filter((f) => fs.readFileSync(f, 'utf8').includes(configTable()));
-    if (documented.length === 0) throw new Error(`no copy of configTable() in README.md: paste \`node dist/src/cli/main.js worker --help\`'s table`);
+    if (documented.length === 0) throw new Error(`no copy of configTable() in docs/configuration.md: paste \`node dist/src/cli/main.js worker --help\`'s table`);
   });
 });

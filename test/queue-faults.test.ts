@@ -170,7 +170,7 @@ describe('when a payload is bad', () => {
       ['wrong type', { ...good, source: 42 }, /^invalid submission: source: /],
       ['unknown language', { ...good, language: 'cobol' }, /^invalid submission: language: .*cobol/],
       ['10 MiB source', { ...good, source: 'x'.repeat(10 * 2 ** 20) }, /^invalid submission: source: is 10485760 bytes, more than the 262144 allowed/],
-      ['not an object', 'int main(){}', /^invalid submission: \(payload\): /],
+      ['not an object', 'int main(){}', /^invalid submission: \(submission\): /],
     ];
     // attempts: 5 proves that "unrecoverable" wins over the producer's retries.
     const jobs = await Promise.all(bad.map(([name, data]) => queue.add(name, data, { attempts: 5 })));

@@ -3,7 +3,7 @@
  * tests can use a fixture tree), errno-to-HostError wrapping, rmdir with retries, killing by
  * pid, leaf-name and limit checks, and the stale-leaf sweep.
  */
-import * as fs from 'fs';
+import fs from 'node:fs';
 import { HostError } from '../errors';
 import type { BoxCgroup, CgroupLimits } from './manager';
 

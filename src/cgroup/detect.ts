@@ -6,8 +6,8 @@
  *   A hybrid host's controller-less cgroup2 at `<root>/unified` does not count as v2.
  * - Neither: HostError saying what is missing.
  */
-import * as fs from 'fs';
-import * as path from 'path';
+import fs from 'node:fs';
+import path from 'node:path';
 import { HostError } from '../errors';
 import type { CgroupManager } from './manager';
 import { CgroupV1Manager, V1_REQUIRED_CONTROLLERS, type V1Controller } from './v1';

@@ -7,7 +7,7 @@
  * leaves are one directory. attach() writes the pid to every leaf's cgroup.procs; killAll() has no
  * cgroup.kill to use, so it SIGKILLs what cgroup.procs lists until nothing new appears.
  */
-import * as path from 'path';
+import path from 'node:path';
 import { HostError } from '../errors';
 import type { BoxCgroup, CgroupLimits, CgroupManager, CgroupStats } from './manager';
 import {
@@ -209,7 +209,7 @@ class V1Box implements BoxCgroup {
         first ??= err;
       }
     }
-    if (first !== null) throw first;
+    if (first !== null) throw first instanceof Error ? first : new HostError(`cgroup v1: ${JSON.stringify(first)}`);
   }
 }
 

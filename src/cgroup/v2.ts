@@ -10,7 +10,7 @@
  * Every file operation goes through a `CgroupFs` (real filesystem by default) so the tests can run
  * the manager against a fake cgroupfs in a temporary directory that enforces the kernel's rules.
  */
-import * as path from 'path';
+import path from 'node:path';
 import { HostError } from '../errors';
 import { CgroupIo, CPU_PERIOD_US, checkLeafName, checkLimits, cpuQuotaUs, errnoOf, hostError, keyedValue, LEAF_NAME, realCgroupFs, removeStaleLeaves, sigkillAll, words, type CgroupFs } from './cgroupfs';
 import type { BoxCgroup, CgroupLimits, CgroupManager, CgroupStats } from './manager';

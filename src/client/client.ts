@@ -13,11 +13,11 @@
  */
 import { Queue, QueueEvents, type ConnectionOptions } from 'bullmq';
 import { InvalidRequestError } from '../errors';
-import { DEFAULT_MAX_SOURCE_BYTES, makeSubmissionSchema, type JudgeResult, type SubmissionInput } from '../judge/schema';
+import { DEFAULT_MAX_SOURCE_BYTES, makeSubmissionSchema, TEST_VERDICTS, type JudgeResult, type SubmissionInput } from '../judge/schema';
 import { redisOptionsFromUrl } from '../queue/connection';
-import type { JudgeProgress } from '../queue/worker';
-import { BatchFailedError, JobFailedError, WaitAbortedError, WaitTimeoutError } from './errors';
-import { EventStream, asJudgeProgress, type CagedEvent } from './event-stream';
+import { JOB_NAME, asJudgeProgress, fieldIssues, type JudgeProgress } from '../wire/contract';
+import { BatchFailedError, ClientClosedError, JobFailedError, WaitAbortedError, WaitTimeoutError } from './errors';
+import { EventStream, type CagedEvent } from './event-stream';
 import { jobIdFor } from './job-id';
 
 export type { SubmissionInput } from '../judge/schema';
@@ -116,7 +116,7 @@ export class CagedClient {
 
   /** Adds many jobs in one round trip; resolves to their ids in order. */
   async enqueueMany(submissions: readonly SubmissionInput[], opts: { priority?: number } = {}): Promise<string[]> {
-    const jobs = submissions.map((s, i) => this.jobFor(s, opts, submissions.length > 1 ? `[${i}].` : ''));
+    const jobs = submissions.map((s, i) => this.jobFor(s, opts, submissions.length > 1 ? `[${i}]` : ''));
     const { queue } = await this.ready();
     const added = await queue.addBulk(jobs);
     return added.map((j) => j.id!);
@@ -238,18 +238,18 @@ export class CagedClient {
   private jobFor(s: SubmissionInput, opts: EnqueueOptions, where: string): { name: string; data: SubmissionInput; opts: { jobId?: string; priority?: number } } {
     const parsed = this.schema.safeParse(s);
     if (!parsed.success) {
-      const first = parsed.error.issues[0]!;
-      throw new InvalidRequestError(first.message, `${where}${first.path.join('.') || '(submission)'}`);
+      const first = fieldIssues(parsed.error, where)[0]!;
+      throw new InvalidRequestError(first.message, first.field);
     }
     const idSource = opts.jobId ?? parsed.data.id;
     if (opts.priority !== undefined && (!Number.isInteger(opts.priority) || opts.priority < 1 || opts.priority > 2_097_151)) {
       throw new InvalidRequestError(`must be an integer from 1 to 2097151 (got ${opts.priority})`, 'priority');
     }
-    return { name: 'judge', data: s, opts: { jobId: idSource === undefined ? undefined : jobIdFor(idSource), priority: opts.priority } };
+    return { name: JOB_NAME, data: s, opts: { jobId: idSource === undefined ? undefined : jobIdFor(idSource), priority: opts.priority } };
   }
 
   private ready(): Promise<Parts> {
-    if (this.closing) return Promise.reject(new InvalidRequestError('the client is closed'));
+    if (this.closing) return Promise.reject(new ClientClosedError());
     this.parts ??= this.connect();
     return this.parts;
   }
@@ -272,7 +272,7 @@ export class CagedClient {
     events.on('completed', ({ jobId, returnvalue }) => this.deliver({ type: 'completed', jobId, result: returnvalue }));
     events.on('failed', ({ jobId, failedReason }) => this.deliver({ type: 'failed', jobId, reason: failedReason }));
     events.on('progress', ({ jobId, data }) => {
-      const progress = asJudgeProgress(data);
+      const progress = asJudgeProgress(data, TEST_VERDICTS);
       if (progress) this.deliver({ type: 'progress', jobId, progress });
     });
     void events.run().catch(() => undefined);

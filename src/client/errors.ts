@@ -1,5 +1,6 @@
 /** What a backend may get instead of a result. */
 import { CagedError } from '../errors';
+import { isInvalidSubmissionReason } from '../wire/contract';
 
 /** The job failed on the queue: a rejected payload (never retried) or internal errors on every attempt. */
 export class JobFailedError extends CagedError {
@@ -8,8 +9,19 @@ export class JobFailedError extends CagedError {
   readonly retryable: boolean;
   constructor(readonly jobId: string, readonly reason: string) {
     super(`job ${jobId} failed: ${reason}`);
-    this.invalid = reason.startsWith('invalid submission');
+    this.invalid = isInvalidSubmissionReason(reason);
     this.retryable = !this.invalid;
+  }
+}
+
+/**
+ * The client was closed: it adds no job and starts no wait any more. Not a bad request (the
+ * same call on an open client may succeed) and not a fault of caged: make a new client.
+ */
+export class ClientClosedError extends CagedError {
+  readonly retryable = false;
+  constructor() {
+    super('the client is closed');
   }
 }
 

@@ -3,8 +3,7 @@
  * Unbounded buffer (events are small and a backend reads them as they come); ends when the
  * consumer breaks out of its loop, when its AbortSignal fires, or when the client closes.
  */
-import type { JudgeResult } from '../judge/schema';
-import type { JudgeProgress } from '../queue/worker';
+import type { JudgeProgress, JudgeResult } from '../wire/contract';
 
 export type CagedEvent =
   | { type: 'progress'; jobId: string; progress: JudgeProgress }
@@ -59,12 +58,4 @@ export class EventStream implements AsyncIterableIterator<CagedEvent> {
   [Symbol.asyncIterator](): AsyncIterableIterator<CagedEvent> {
     return this;
   }
-}
-
-/** Narrows a job's progress value (any producer's worker may report anything) to ours. */
-export function asJudgeProgress(value: unknown): JudgeProgress | null {
-  if (typeof value !== 'object' || value === null) return null;
-  const v = value as Record<string, unknown>;
-  if (typeof v.testIndex !== 'number' || typeof v.total !== 'number' || typeof v.verdict !== 'string') return null;
-  return { testIndex: v.testIndex, total: v.total, verdict: v.verdict };
 }

@@ -2,7 +2,7 @@
 export { CagedClient } from './client';
 export type { BatchProgress, CagedClientOptions, EnqueueOptions, SubmissionInput, SubmitManyOptions, SubmitOptions, WaitOptions } from './client';
 export type { CagedEvent } from './event-stream';
-export { BatchFailedError, JobFailedError, WaitAbortedError, WaitTimeoutError } from './errors';
+export { BatchFailedError, ClientClosedError, JobFailedError, WaitAbortedError, WaitTimeoutError } from './errors';
 export { jobIdFor } from './job-id';
-export type { JudgeResult, Submission } from '../judge/schema';
-export type { JudgeProgress } from '../queue/worker';
+export type { JudgeProgress, JudgeResult, Submission } from '../wire/contract';
+export { JOB_NAME, INVALID_SUBMISSION, INTERNAL_ERROR } from '../wire/contract';

@@ -23,9 +23,10 @@ import { LanguageRegistry, type LanguageInfo, type ManifestForLanguages } from '
 import { checkerLimitsConfig, checkLimitValues, compileLimitsConfig, resolveLimits, testLimitsConfig, type LimitValues } from './limits';
 import { planJob, type JobPlan, type PlanConfig } from './plan';
 import { aggregateTests, oneLine } from './result';
-import { DEFAULT_MAX_SOURCE_BYTES, makeSubmissionSchema, RESULT_SCHEMA_VERSION, type CompileResult, type JudgeResult, type TestResult, type TestVerdict } from './schema';
+import { DEFAULT_MAX_SOURCE_BYTES, makeSubmissionSchema, RESULT_SCHEMA_VERSION, type CompileResult, type JudgeResult, type TestResult } from './schema';
 import { runTest, skippedTest, type TestRequest } from './test-step';
 import { judge0Of, VERDICT_NAMES } from './verdict';
+import type { JudgeProgress } from '../wire/contract';
 
 export const DEFAULT_MANIFEST = '/var/cache/caged/images/debian/manifest.json';
 const MiB = 2 ** 20;
@@ -72,12 +73,8 @@ export interface JudgeOptions {
   reportOutputBytes?: number;
 }
 
-export interface JudgeProgress {
-  /** 0-based index of the test that just finished. */
-  testIndex: number;
-  total: number;
-  verdict: TestVerdict;
-}
+/** The progress value after each test case: declared once, in the wire contract. */
+export type { JudgeProgress };
 
 export interface JudgeHooks {
   onProgress?: (p: JudgeProgress) => void;

@@ -12,6 +12,7 @@ import { checkCompilerOptions } from './compiler-options';
 import type { Language, LanguageRegistry } from './languages';
 import { resolveLimits, type StepLimitsConfig } from './limits';
 import type { makeSubmissionSchema, Submission } from './schema';
+import { fieldIssues, INVALID_SUBMISSION, ROOT_FIELD } from '../wire/contract';
 
 export interface JobPlan {
   submission: Submission;
@@ -36,21 +37,9 @@ export interface PlanConfig {
 export function parseSubmission(raw: unknown, schema: PlanConfig['schema']): Submission {
   const parsed = schema.safeParse(raw);
   if (parsed.success) return parsed.data;
-  const issues = parsed.error.issues.slice(0, 20).map((i) => {
-    // An unknown key is reported on the key itself, not on the object holding it.
-    const path = i.code === 'unrecognized_keys' && i.keys.length ? [...i.path, i.keys[0]!] : i.path;
-    return { field: fieldName(path), message: i.message };
-  });
-  const [first, ...rest] = issues;
-  if (!first) throw new InvalidRequestError('invalid submission', '(submission)');
+  const [first, ...rest] = fieldIssues(parsed.error).slice(0, 20);
+  if (!first) throw new InvalidRequestError(INVALID_SUBMISSION, ROOT_FIELD);
   throw new InvalidRequestError(`${first.message}${rest.map((i) => `; ${i.field}: ${i.message}`).join('')}`, first.field);
-}
-
-/** `testcases[0].stdin` from zod's path. */
-function fieldName(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const p of path) out += typeof p === 'number' ? `[${p}]` : `${out ? '.' : ''}${String(p)}`;
-  return out || '(submission)';
 }
 
 export function planJob(raw: unknown, cfg: PlanConfig): JobPlan {

@@ -5,9 +5,7 @@
  */
 import { UnrecoverableError } from 'bullmq';
 import { makeSubmissionSchema, type Submission } from '../judge/schema';
-
-/** Prefix of every failedReason of a rejected payload (clients recognise it). */
-export const INVALID_SUBMISSION = 'invalid submission';
+import { describeIssues, fieldIssues, invalidSubmissionReason } from '../wire/contract';
 
 /** A parser for payloads with the worker's source cap (CAGED_MAX_SOURCE_BYTES). */
 export function submissionParser(maxSourceBytes: number): (data: unknown) => Submission {
@@ -15,9 +13,6 @@ export function submissionParser(maxSourceBytes: number): (data: unknown) => Sub
   return (data) => {
     const parsed = schema.safeParse(data);
     if (parsed.success) return parsed.data;
-    const all = parsed.error.issues;
-    const issues = all.slice(0, 5).map((i) => `${i.path.length ? i.path.join('.') : '(payload)'}: ${i.message}`);
-    const more = all.length > 5 ? ` (and ${all.length - 5} more)` : '';
-    throw new UnrecoverableError(`${INVALID_SUBMISSION}: ${issues.join('; ')}${more}`);
+    throw new UnrecoverableError(invalidSubmissionReason(describeIssues(fieldIssues(parsed.error))));
   };
 }

@@ -22,19 +22,15 @@
  */
 import { DelayedError, UnrecoverableError, WaitingError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import { CagedError, InvalidRequestError } from '../errors';
-import type { JudgeResult, Submission } from '../judge/schema';
+import { internalErrorReason, invalidSubmissionReason, type JudgeProgress, type JudgeResult, type Submission } from '../wire/contract';
 import { errorFields, jobLogger, testLogger, type Logger } from './log';
 import type { WorkerMetrics } from './metrics';
 import { launchOverheadsSeconds } from './launch-overhead';
 import { Slots } from './slots';
-import { INVALID_SUBMISSION, submissionParser } from './validate';
+import { submissionParser } from './validate';
 
-/** What the judge reports after each test case (also the job's progress value). */
-export interface JudgeProgress {
-  testIndex: number;
-  total: number;
-  verdict: string;
-}
+/** What the judge reports after each test case (also the job's progress value): declared by the wire contract. */
+export type { JudgeProgress };
 
 /** The part of Judge (src/judge/judge.ts) the worker uses. */
 export interface JudgeService {
@@ -282,7 +278,7 @@ export class QueueWorker {
     if (err instanceof InvalidRequestError || (err instanceof CagedError && !err.retryable)) {
       metrics?.failures.inc({ reason: 'invalid' });
       log.warn({ reason: err.message }, 'job rejected');
-      return new UnrecoverableError(`${INVALID_SUBMISSION}: ${err.message}`);
+      return new UnrecoverableError(invalidSubmissionReason(err.message));
     }
     metrics?.failures.inc({ reason: 'internal' });
     const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
@@ -295,6 +291,6 @@ export class QueueWorker {
       return new DelayedError();
     }
     log.error({ ...errorFields(err), attempt: job.attemptsStarted }, 'internal error');
-    return new Error(`internal error: ${message}`);
+    return new Error(internalErrorReason(message));
   }
 }

@@ -3,7 +3,8 @@
  * the event loop alive while a run's child lives, since Node's signal listeners are unref'd)
  * every watched pid gets a synchronous wait4(WNOHANG). Idle prepared containers do not keep
  * the process alive: they die with it (PDEATHSIG). Never wait4 on the libuv pool: a run
- * would hold a pool thread for its whole length (see notes/launcher-prototype.md, pitfall 9).
+ * would hold one of its few threads for the run's whole length, and enough long runs would
+ * starve every other user of the pool (fs, dns, zlib). The run sequence: docs/architecture.md.
  */
 import type { NativeApi, WaitOutcome } from './native';
 

@@ -206,6 +206,9 @@ export class Sandbox {
     const slot = this.ids.acquire();
     const childFds: number[] = [];
     const ours: number[] = [];
+    // Who releases the slot: this function until the ContainerRun has started (it releases it
+    // at its end, however the run ends); never inferred from what else was acquired.
+    let runOwnsSlot = false;
     try {
       const [outR, outW] = this.native.pipe();
       ours.push(outR);
@@ -258,13 +261,14 @@ export class Sandbox {
       const result = run.run(zygote, [stdinFd, outWFd, errWFd, configFd], { stdout: outR, stderr: errR }).finally(() => {
         this.active--;
       });
+      runOwnsSlot = true;
       // B holds its own copies now: the worker's copies of the child's ends go at once.
       for (const fd of childFds.splice(0)) fs.closeSync(fd);
       ours.length = 0; // owned by the run from here on
       return await result;
     } catch (err) {
       // Failed before the run took ownership of everything.
-      if (ours.length) slot.release();
+      if (!runOwnsSlot) slot.release();
       throw err;
     } finally {
       for (const fd of [...childFds, ...ours]) fs.closeSync(fd);

@@ -1,7 +1,7 @@
 /**
- * Prepared containers. Creating a container's namespaces (the network namespace above all:
- * ~0.7 ms of kernel time here) and its cgroup is most of a launch's cost, and none of it depends
- * on the run. So the sandbox keeps a few containers started ahead of their runs: B (caged-init)
+ * Prepared containers. Creating a container's namespaces (the network namespace above all) and
+ * its cgroup is most of a launch's cost (docs/benchmarks.md), and none of it depends on the
+ * run. Step 0 of the run sequence in docs/architecture.md. So the sandbox keeps a few containers started ahead of their runs: B (caged-init)
  * cloned into fresh namespaces on a libuv pool thread, put into a fresh cgroup, and blocked on
  * its control socket until `sendRun` hands it stdio and its configuration. Each is used for one
  * run only and then torn down like any other: nothing is ever reused between runs.

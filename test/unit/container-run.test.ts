@@ -1,0 +1,188 @@
+/**
+ * ContainerRun (the worker's half of a run) against a recording fake of the native seam and a
+ * scripted container init: the handshake, the measurements, the limits and the teardown, with
+ * no root and no namespaces.
+ */
+import fs from 'node:fs';
+import { ChildError } from '../../src/sandbox/child-error';
+import { ContainerRun, type ContainerRunDeps } from '../../src/sandbox/container-run';
+import { GO, MSG, STAGE_OP } from '../../src/sandbox/protocol';
+import type { Reaper } from '../../src/sandbox/reaper';
+import type { RunLimits, RunResult } from '../../src/sandbox/types';
+import { FakeBoxCgroup, FakeNative, message, realPipe, ScriptedInit } from './helpers/fake-native';
+
+const LIMITS: RunLimits = {
+  cpuTimeMs: 1000,
+  wallTimeMs: 2000,
+  memoryBytes: 64 * 2 ** 20,
+  pids: 8,
+  outputBytes: 1024,
+  fileSizeBytes: 2 ** 20,
+  openFiles: 16,
+  stackBytes: 8 * 2 ** 20,
+  diskBytes: 2 ** 20,
+} as RunLimits;
+
+interface Harness {
+  native: FakeNative;
+  cgroup: FakeBoxCgroup;
+  init: ScriptedInit;
+  released: number;
+  setUpDone: number;
+  exiting: number[];
+  /** The program's stdout and stderr, as B would hold them. */
+  stdoutW: number;
+  stderrW: number;
+  run: Promise<RunResult>;
+}
+
+const open: ScriptedInit[] = [];
+afterEach(() => {
+  for (const i of open.splice(0)) i.end();
+});
+
+function start(limits: RunLimits = LIMITS, opts: { sendRunFails?: Error } = {}): Harness {
+  const failure = opts.sendRunFails;
+  const native = new FakeNative(
+    failure
+      ? {
+          sendRun: () => {
+            throw failure;
+          },
+        }
+      : {},
+  );
+  const cgroup = new FakeBoxCgroup();
+  const init = new ScriptedInit();
+  open.push(init);
+  const [outR, outW] = realPipe();
+  const [errR, errW] = realPipe();
+  const h = { native, cgroup, init, released: 0, setUpDone: 0, exiting: [] as number[], stdoutW: outW, stderrW: errW } as Harness;
+  const deps: ContainerRunDeps = {
+    native,
+    reaper: { exiting: (pid: number) => h.exiting.push(pid) } as unknown as Reaper,
+    ids: { slot: 3, hostUid: 10_000_003, hostGid: 10_000_003, release: () => h.released++ },
+    setUpDone: () => h.setUpDone++,
+    cpus: 2,
+    syscallName: (nr) => (nr === 101 ? 'ptrace' : `#${nr}`),
+    describeOp: (i) => `mount /box: op ${i}`,
+  };
+  h.run = new ContainerRun(deps, limits).run({ pid: init.pid, ctl: init.ctl, cgroup, exited: init.exited }, [10, 11, 12, 13], {
+    stdout: outR,
+    stderr: errR,
+  });
+  return h;
+}
+
+function closeOutputs(h: Harness): void {
+  fs.closeSync(h.stdoutW);
+  fs.closeSync(h.stderrW);
+}
+
+describe('a run that goes well', () => {
+  it('hands B its run, maps the ids on U, answers G, and reports status, output and CPU past the baseline', async () => {
+    const h = start();
+    h.cgroup.cpuNs = 5_000_000; // B's own set-up: not billed
+    h.init.send(message(MSG.USERNS));
+    await h.init.waitForBytes(1);
+    expect(h.init.received).toEqual([GO]);
+    expect(h.native.callsTo('sendRun')).toEqual([[h.init.ctl, [10, 11, 12, 13]]]);
+    expect(h.native.callsTo('mapIds')).toEqual([[h.init.pid, 256, 10_000_003, 256, 10_000_003]]);
+    expect(h.cgroup.limits).toEqual({ memoryBytes: LIMITS.memoryBytes, pids: LIMITS.pids });
+    h.init.send(message(MSG.STARTED));
+    fs.writeSync(h.stdoutW, 'hello\n');
+    fs.writeSync(h.stderrW, 'warn\n');
+    closeOutputs(h);
+    h.cgroup.cpuNs = 12_000_000;
+    h.init.send(message(MSG.EXIT, { status: 3 << 8, wallNs: 4_000_000n }));
+    h.init.exit();
+    const r = await h.run;
+    expect(r).toMatchObject({ exitCode: 3, signal: null, cpuTimeMs: 7, wallTimeMs: 4, limitHit: null, forbiddenSyscall: null });
+    expect(r.stdout.toString()).toBe('hello\n');
+    expect(r.stderr.toString()).toBe('warn\n');
+    expect(h.setUpDone).toBe(1);
+    expect(h.released).toBe(1);
+    expect(h.cgroup.destroyed).toBe(1);
+  });
+
+  it('names a forbidden system call reported by B', async () => {
+    const h = start();
+    h.init.send(message(MSG.USERNS));
+    await h.init.waitForBytes(1);
+    h.init.send(message(MSG.STARTED));
+    closeOutputs(h);
+    h.init.send(message(MSG.EXIT, { status: 9, sysNr: 101, sysArch: 0xc000003e }));
+    h.init.exit();
+    const r = await h.run;
+    expect(r).toMatchObject({ signal: 'SIGKILL', forbiddenSyscall: 'ptrace', limitHit: null });
+  });
+});
+
+describe('when a limit is hit', () => {
+  it('kills B at the wall limit and reports TLE by wall', async () => {
+    const h = start({ ...LIMITS, wallTimeMs: 50, cpuTimeMs: 10_000 });
+    h.init.send(message(MSG.USERNS));
+    await h.init.waitForBytes(1);
+    h.init.send(message(MSG.STARTED));
+    closeOutputs(h);
+    const r = await h.run; // B never exits on its own: the run's SIGKILL ends it
+    expect(r.limitHit).toBe('wall');
+    expect(r.signal).toBe('SIGKILL');
+    expect(h.released).toBe(1);
+  });
+
+  it('kills B when the cgroup has used the CPU budget', async () => {
+    const h = start({ ...LIMITS, cpuTimeMs: 20, wallTimeMs: 5000 });
+    h.init.send(message(MSG.USERNS));
+    await h.init.waitForBytes(1);
+    h.init.send(message(MSG.STARTED));
+    closeOutputs(h);
+    h.cgroup.cpuNs = 25_000_000;
+    const r = await h.run;
+    expect(r.limitHit).toBe('cpu');
+  });
+
+  it('stops reading past the output cap and reports OLE by output', async () => {
+    const h = start({ ...LIMITS, outputBytes: 8 });
+    h.init.send(message(MSG.USERNS));
+    await h.init.waitForBytes(1);
+    h.init.send(message(MSG.STARTED));
+    fs.writeSync(h.stdoutW, 'x'.repeat(100));
+    fs.closeSync(h.stderrW); // (B's death closes its ends; here the test holds them)
+    const r = await h.run;
+    fs.closeSync(h.stdoutW);
+    expect(r.limitHit).toBe('output');
+    expect(r.stdout.length).toBe(8);
+    expect(r.stdoutTruncated).toBe(true);
+  });
+});
+
+describe('when the set-up fails', () => {
+  it('throws the child error with the failing mount operation named, and still tears down', async () => {
+    const h = start();
+    h.init.send(message(MSG.ERROR, { stage: STAGE_OP, errno: 22, detail: 7 }));
+    closeOutputs(h);
+    h.init.exit();
+    const err = await h.run.catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ChildError);
+    expect((err as Error).message).toMatch(/mount \/box: op 7/);
+    expect((err as Error).message).toMatch(/EINVAL/);
+    expect(h.released).toBe(1);
+    expect(h.cgroup.destroyed).toBe(1);
+    expect(h.setUpDone).toBe(1);
+  });
+
+  it('reports a failed hand-over as a host fault and kills B', async () => {
+    const h = start(LIMITS, { sendRunFails: new Error('cage_send_fds: EPIPE') });
+    closeOutputs(h);
+    await expect(h.run).rejects.toThrow(/EPIPE/);
+    expect(h.released).toBe(1);
+  });
+
+  it('refuses a message it does not know', async () => {
+    const h = start();
+    h.init.send(message(0x7a));
+    closeOutputs(h);
+    await expect(h.run).rejects.toThrow(/unknown message 122/);
+  });
+});

@@ -1,0 +1,81 @@
+/** Limits of a step: defaults within the maxima, requests refused above them, language factors after. */
+import { InvalidRequestError } from '../../src/errors';
+import {
+  checkLimitValues,
+  compileLimitsConfig,
+  DEFAULT_MAXIMA,
+  DEFAULT_TEST_LIMITS,
+  resolveLimits,
+  testLimitsConfig,
+} from '../../src/judge/limits';
+import { CONFIG_KEYS, loadConfig } from '../../src/config';
+
+const MiB = 2 ** 20;
+
+describe('resolveLimits', () => {
+  it('takes the defaults for what the request leaves out', () => {
+    const l = resolveLimits(undefined, testLimitsConfig(), 'limits');
+    expect(l).toMatchObject(DEFAULT_TEST_LIMITS);
+    expect(l).toMatchObject({ openFiles: 64, diskBytes: 64 * MiB });
+  });
+
+  it('lets a request lower a limit', () => {
+    expect(resolveLimits({ memoryBytes: 16 * MiB, pids: 2 }, testLimitsConfig(), 'limits')).toMatchObject({
+      memoryBytes: 16 * MiB,
+      pids: 2,
+    });
+  });
+
+  it('refuses a request above the maximum, naming the field with units', () => {
+    const ask = () => resolveLimits({ memoryBytes: 2048 * MiB }, testLimitsConfig(), 'limits');
+    expect(ask).toThrow(InvalidRequestError);
+    expect(ask).toThrow('limits.memoryBytes: 2147483648 bytes is above the maximum of 1073741824 bytes');
+  });
+
+  it('derives the wall limit from a CPU limit given alone: max(default, 2 x CPU + 1 s), capped', () => {
+    expect(resolveLimits({ cpuTimeMs: 1000 }, testLimitsConfig(), 'limits').wallTimeMs).toBe(5000);
+    expect(resolveLimits({ cpuTimeMs: 4000 }, testLimitsConfig(), 'limits').wallTimeMs).toBe(9000);
+    expect(resolveLimits({ cpuTimeMs: 10_000 }, testLimitsConfig({ wallTimeMs: 12_000 }), 'limits').wallTimeMs).toBe(12_000);
+  });
+
+  it('applies the language factors after the maxima check', () => {
+    const l = resolveLimits({ cpuTimeMs: 10_000 }, testLimitsConfig(), 'limits', { timeFactor: 2, memoryFactor: 1.5 });
+    expect(l.cpuTimeMs).toBe(20_000);
+    expect(l.memoryBytes).toBe(384 * MiB);
+  });
+
+  it('lowers the defaults with a lower configured maximum', () => {
+    const cfg = testLimitsConfig({ memoryBytes: 128 * MiB });
+    expect(cfg.defaults.memoryBytes).toBe(128 * MiB);
+    expect(resolveLimits(undefined, cfg, 'limits').memoryBytes).toBe(128 * MiB);
+  });
+
+  it('makes the compile limits both default and maximum', () => {
+    const cfg = compileLimitsConfig();
+    expect(cfg.defaults).toEqual(cfg.maxima);
+    expect(() => resolveLimits({ cpuTimeMs: cfg.maxima.cpuTimeMs + 1 }, cfg, 'compileLimits')).toThrow(/^compileLimits\.cpuTimeMs: /);
+  });
+});
+
+describe('checkLimitValues', () => {
+  it('accepts positive integers and names the first bad one', () => {
+    expect(() => checkLimitValues({ pids: 4 }, 'maxima')).not.toThrow();
+    expect(() => checkLimitValues({ pids: 0 }, 'maxima')).toThrow('maxima.pids: must be a positive integer (got 0)');
+    expect(() => checkLimitValues({ cpuTimeMs: 1.5 }, 'maxima')).toThrow(/maxima\.cpuTimeMs/);
+  });
+});
+
+describe('the maxima by default', () => {
+  it('are the configuration defaults (CAGED_MAX_*)', () => {
+    const c = loadConfig({});
+    expect(DEFAULT_MAXIMA).toEqual({
+      cpuTimeMs: c.maxCpuTimeMs,
+      wallTimeMs: c.maxWallTimeMs,
+      memoryBytes: c.maxMemoryBytes,
+      outputBytes: c.maxOutputBytes,
+      pids: c.maxPids,
+      fileSizeBytes: c.maxFileSizeBytes,
+    });
+    expect(Object.keys(CONFIG_KEYS).length).toBeGreaterThan(0);
+  });
+});
