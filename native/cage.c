@@ -29,8 +29,8 @@
  *   A -> B  'R'       with SCM_RIGHTS: stdin, stdout, stderr, the blob's memfd (onto 0-2, 4)
  *   B: map the blob, hostname, setgroups(0), / private, the mount
  *      operations, pivot_root, detach the old root, unshare(CLONE_NEWUSER)
- *   B -> A  'U'       A writes /proc/B/uid_map, setgroups "deny", gid_map, attaches B to
- *                     the job's cgroup
+ *   B -> A  'U'       A writes /proc/B/uid_map, setgroups "deny", gid_map (B has been in
+ *                     the run's cgroup since it was prepared: zygotes.ts attaches it)
  *   A -> B  'G'
  *   B: new cgroup namespace (rooted at the job's cgroup), SIGCHLD on a signalfd, vfork C
  *   C: caps, ids, rlimits, cwd, no_new_privs, seccomp (its notification fd lands in the
@@ -63,6 +63,7 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -151,14 +152,6 @@ static uint64_t now_ns(void) {
   if (S2(SYS_clock_gettime, CLOCK_MONOTONIC, &ts) < 0) return 0;
   return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
-
-/* The kernel's struct sigaction (not glibc's), as rt_sigaction expects it. */
-struct ksigaction {
-  void *handler;
-  unsigned long flags;
-  void *restorer;
-  unsigned long mask;
-};
 
 /* ---------------------------------------------------------------- C: the program */
 
@@ -265,6 +258,21 @@ caps:
 
 /* ---------------------------------------------------------------- B: the container init */
 
+/* A new file dst (mode, then chmod: the umask is the worker's) holding len bytes of text. */
+static long write_file(const char *dst, uint32_t mode, const char *text, uint32_t len) {
+  long fd = S4(SYS_openat, AT_FDCWD, dst, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode & 07777);
+  if (fd < 0) return fd;
+  long rc = S2(SYS_fchmod, fd, mode & 07777);
+  while (rc >= 0 && len > 0) {
+    rc = S3(SYS_write, fd, text, len);
+    if (rc == -EINTR) { rc = 0; continue; }
+    if (rc == 0) rc = -EIO;
+    if (rc > 0) { text += rc; len -= (uint32_t)rc; }
+  }
+  S1(SYS_close, fd);
+  return rc < 0 ? rc : 0;
+}
+
 static void do_ops(const struct region *r) {
   const struct cage_cfg *cfg = r->cfg;
   const struct cage_op *ops = (const struct cage_op *)(r->base + cfg->ops);
@@ -290,6 +298,17 @@ static void do_ops(const struct region *r) {
       break;
     case CAGE_OP_CHOWN:
       rc = S5(SYS_fchownat, AT_FDCWD, dst, op->mode, op->arg, AT_SYMLINK_NOFOLLOW);
+      break;
+    case CAGE_OP_MKNOD:
+      /* mknod honours the umask (inherited from the worker); the chmod sets the exact mode. */
+      rc = S4(SYS_mknodat, AT_FDCWD, dst, S_IFCHR | (op->mode & 07777), op->arg);
+      if (rc >= 0) rc = S3(SYS_fchmodat, AT_FDCWD, dst, op->mode & 07777);
+      break;
+    case CAGE_OP_WRITE:
+      rc = (uint64_t)op->data + op->arg >= cfg->size ? -EINVAL : write_file(dst, op->mode, str_at(r, op->data), op->arg);
+      break;
+    case CAGE_OP_CHDIR:
+      rc = S1(SYS_chdir, dst);
       break;
     default:
       rc = -EINVAL;
@@ -333,7 +352,7 @@ static int run_init(const struct region *r) {
   if ((rc = S2(SYS_umount2, ".", MNT_DETACH)) < 0) die(CAGE_STAGE_UMOUNT_OLD, rc, -1);
   if ((rc = S1(SYS_chdir, "/")) < 0) die(CAGE_STAGE_CHDIR_ROOT, rc, -1);
 
-  /* 6. The user namespace, and the handshake: A writes the maps and attaches the cgroup. */
+  /* 6. The user namespace, and the handshake: A writes the maps. */
   if ((rc = S1(SYS_unshare, CLONE_NEWUSER)) < 0) die(CAGE_STAGE_USERNS, rc, -1);
   {
     struct cage_msg m;

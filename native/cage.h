@@ -17,7 +17,7 @@
 #include <stdint.h>
 
 #define CAGE_MAGIC 0x45474143u /* "CAGE" */
-#define CAGE_ABI 2u
+#define CAGE_ABI 3u
 
 /* A to B, once, with SCM_RIGHTS: stdin, stdout, stderr, configuration memfd. */
 #define CAGE_RUN 'R'
@@ -29,6 +29,11 @@
 #define CAGE_OP_MKFILE 3u  /* create an empty regular file dst (a bind-mount target) */
 #define CAGE_OP_SYMLINK 4u /* symlink(src, dst); an existing entry is fine */
 #define CAGE_OP_CHOWN 5u   /* lchown(dst, uid, gid) with host ids (uid in mode, gid in arg) */
+#define CAGE_OP_MKNOD 6u   /* mknod(dst, S_IFCHR | mode, arg) then chmod(dst, mode): a device on
+                            * the box's own /dev tmpfs (B is still root of the initial user ns) */
+#define CAGE_OP_WRITE 7u   /* create dst (mode) holding the arg bytes of string data; the
+                            * run's box-relative /proc files, on its scratch tmpfs */
+#define CAGE_OP_CHDIR 8u   /* chdir(dst): later relative paths (overlay layers) start there */
 
 /* Operation flags. */
 #define CAGE_OPF_OPTIONAL 1u /* ENOENT on the target is not an error (e.g. masking /proc/sched_debug) */
@@ -39,9 +44,9 @@ struct cage_op {
   uint32_t src;    /* string offsets; 0 = NULL */
   uint32_t dst;
   uint32_t fstype;
-  uint32_t data;
-  uint32_t mode;   /* mkdir/mkfile mode, or uid for CHOWN */
-  uint32_t arg;    /* gid for CHOWN */
+  uint32_t data;   /* mount data, or the bytes of WRITE */
+  uint32_t mode;   /* mkdir/mkfile/mknod/write mode, or uid for CHOWN */
+  uint32_t arg;    /* gid for CHOWN, device number for MKNOD, length for WRITE */
   uint64_t flags;  /* mount flags */
 };                 /* 40 bytes */
 
@@ -60,11 +65,6 @@ struct cage_cfg {
   uint32_t magic;
   uint32_t abi;
   uint32_t size;        /* size of the whole blob in bytes */
-  uint32_t clone_flags; /* namespace flags for B */
-  int32_t stdin_fd;
-  int32_t stdout_fd;
-  int32_t stderr_fd;
-  int32_t ctl_fd;
   uint32_t uid;         /* ids of C inside the user namespace */
   uint32_t gid;
   uint32_t hostname;    /* string */
@@ -82,11 +82,10 @@ struct cage_cfg {
   uint32_t filter;      /* array of struct sock_filter (8 bytes each) */
   uint32_t nfilter;
   uint32_t flags;       /* CAGE_F_* */
-  uint32_t reserved;
-}; /* 104 bytes */
+}; /* 80 bytes: a multiple of 8, so that the ops after it are aligned */
 
 /* Messages B and C send to A on the control socket: fixed 48-byte records. */
-#define CAGE_MSG_USERNS 'U'  /* B is in its user namespace: write the maps, attach, then send 'G' */
+#define CAGE_MSG_USERNS 'U'  /* B is in its user namespace: write the maps, then send 'G' */
 #define CAGE_MSG_ERROR 'E'   /* set-up failed at stage, errno err (detail: op or rlimit index) */
 #define CAGE_MSG_STARTED 'S' /* C's execve succeeded; c_pid is C's pid inside */
 #define CAGE_MSG_EXIT 'X'    /* C ended: status is its wait status, sys_nr the forbidden call or -1 */
@@ -109,7 +108,6 @@ struct cage_msg {
 enum cage_stage {
   CAGE_STAGE_CONFIG = 1,
   CAGE_STAGE_SIGNALS = 2,
-  CAGE_STAGE_PDEATHSIG = 3,
   CAGE_STAGE_FDS = 4,
   CAGE_STAGE_HOSTNAME = 5,
   CAGE_STAGE_SETGROUPS = 6,
@@ -119,7 +117,6 @@ enum cage_stage {
   CAGE_STAGE_PIVOT_ROOT = 10,
   CAGE_STAGE_UMOUNT_OLD = 11,
   CAGE_STAGE_USERNS = 12,
-  CAGE_STAGE_HANDSHAKE = 13,
   CAGE_STAGE_CGROUPNS = 14,
   CAGE_STAGE_SIGNALFD = 15,
   CAGE_STAGE_FORK = 16,
@@ -147,5 +144,8 @@ int cage_send_fds(int32_t sock, const int32_t *fds, uint32_t n);
 int cage_map_ids(int32_t pid, uint32_t inside_uid, uint32_t host_uid, uint32_t inside_gid, uint32_t host_gid);
 /* Sizes, for the TypeScript side's layout check. */
 uint32_t cage_abi_sizes(void);
+/* Every field's offset, "struct.field=offset;..." for every struct above, for the TypeScript
+ * side's layout check (test/protocol.test.ts): two swapped fields of one size differ here. */
+const char *cage_abi_layout(void);
 
 #endif

@@ -154,3 +154,29 @@ uint32_t cage_abi_sizes(void) {
   return (uint32_t)(sizeof(struct cage_cfg) | (sizeof(struct cage_op) << 8) |
                     (sizeof(struct cage_rlimit) << 16) | (sizeof(struct cage_msg) << 24));
 }
+
+/* Formatted once, on the first call (from the main thread, at load). */
+const char *cage_abi_layout(void) {
+  static char out[2048];
+  if (out[0]) return out;
+  static const struct {
+    const char *name;
+    size_t off;
+  } f[] = {
+#define F(s, m) {#s "." #m, offsetof(struct s, m)}
+      F(cage_op, kind), F(cage_op, opflags), F(cage_op, src), F(cage_op, dst), F(cage_op, fstype),
+      F(cage_op, data), F(cage_op, mode), F(cage_op, arg), F(cage_op, flags),
+      F(cage_rlimit, resource), F(cage_rlimit, pad), F(cage_rlimit, cur), F(cage_rlimit, max),
+      F(cage_cfg, magic), F(cage_cfg, abi), F(cage_cfg, size), F(cage_cfg, uid), F(cage_cfg, gid),
+      F(cage_cfg, hostname), F(cage_cfg, new_root), F(cage_cfg, ops), F(cage_cfg, nops), F(cage_cfg, cwd),
+      F(cage_cfg, path), F(cage_cfg, argv), F(cage_cfg, argc), F(cage_cfg, envp), F(cage_cfg, envc),
+      F(cage_cfg, rlimits), F(cage_cfg, nrlimits), F(cage_cfg, filter), F(cage_cfg, nfilter), F(cage_cfg, flags),
+      F(cage_msg, type), F(cage_msg, stage), F(cage_msg, err), F(cage_msg, detail), F(cage_msg, status),
+      F(cage_msg, sys_nr), F(cage_msg, sys_arch), F(cage_msg, c_pid), F(cage_msg, wall_ns), F(cage_msg, reserved),
+#undef F
+  };
+  size_t at = 0;
+  for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
+    at += (size_t)snprintf(out + at, sizeof out - at, "%s=%zu;", f[i].name, f[i].off);
+  return out;
+}

@@ -39,7 +39,7 @@ describe('the protocol', () => {
 
   it('encodes a configuration the native side accepts the shape of', () => {
     const blob = encodeConfig({
-      cloneFlags: 0, stdinFd: 0, stdoutFd: 1, stderrFd: 2, ctlFd: 3, uid: 256, gid: 256, hostname: 'caged',
+      uid: 256, gid: 256, hostname: 'caged',
       newRoot: '/r', ops: [{ kind: 'mkdir', target: '/r/x', mode: 0o755, why: 't' }], cwd: '/box', path: 'true',
       argv: ['true'], env: ['A=b'], rlimits: [{ resource: 4, cur: 0n, max: 0n, why: 't' }], filter: Buffer.alloc(16), flags: 0,
     });

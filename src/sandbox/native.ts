@@ -10,7 +10,7 @@ import koffi from 'koffi';
 import os from 'node:os';
 import { HostError } from '../errors';
 import { errnoName } from './child-error';
-import { SIZES } from './protocol';
+import { SIZES, layoutString } from './protocol';
 
 export interface Rusage {
   userNs: bigint;
@@ -47,8 +47,6 @@ export interface NativeApi {
   detach(target: string): boolean;
   /** flock(fd, LOCK_EX | LOCK_NB): true when taken, false when another open file holds it. */
   tryLockExclusive(fd: number): boolean;
-  /** mknod(2); throws HostError on failure. */
-  mknod(path: string, mode: number, dev: number): void;
   /** F_SETPIPE_SZ; returns the new size or -1. */
   setPipeSize(fd: number, bytes: number): number;
 }
@@ -103,6 +101,10 @@ function bind(nativeDir: string): NativeApi {
   if (sizes !== want) {
     throw new HostError(`native launcher ${libraryPath} has another ABI (sizes ${sizes.toString(16)}, want ${want.toString(16)}): rebuild it`);
   }
+  const layout = lib.func('const char *cage_abi_layout(void)')() as string;
+  if (layout !== layoutString()) {
+    throw new HostError(`native launcher ${libraryPath} has another ABI (field offsets ${layout}, want ${layoutString()}): rebuild it`);
+  }
   const cageSpawn = lib.func('int cage_spawn(const char *init_path, int32_t ctl, uint32_t clone_flags)');
   const cageSendFds = lib.func('int cage_send_fds(int32_t sock, const int32_t *fds, uint32_t n)');
   const cageMapIds = lib.func('int cage_map_ids(int32_t pid, uint32_t inside_uid, uint32_t host_uid, uint32_t inside_gid, uint32_t host_gid)');
@@ -120,7 +122,6 @@ function bind(nativeDir: string): NativeApi {
   const pipe2 = libc.func('int pipe2(_Out_ int *fds, int flags)');
   const memfdCreate = libc.func('int memfd_create(const char *name, unsigned int flags)');
   const fcntl = libc.func('int fcntl(int fd, int cmd, ...)');
-  const mknod = libc.func('int mknod(const char *path, uint32_t mode, uint64_t dev)');
   const mount = libc.func('int mount(const char *src, const char *dst, const char *fstype, unsigned long flags, const char *data)');
   const umount2 = libc.func('int umount2(const char *target, int flags)');
   const flock = libc.func('int flock(int fd, int operation)');
@@ -202,9 +203,6 @@ function bind(nativeDir: string): NativeApi {
         if (errno === os.constants.errno.EWOULDBLOCK) return false;
         if (errno !== os.constants.errno.EINTR) return fail('flock', errno);
       }
-    },
-    mknod(path, mode, dev) {
-      if ((mknod(path, mode, dev) as number) < 0) fail(`mknod ${path}`, koffi.errno());
     },
     setPipeSize(fd, bytes) {
       return fcntl(fd, F_SETPIPE_SZ, 'int', bytes) as number;

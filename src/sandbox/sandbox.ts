@@ -13,7 +13,6 @@ import { HostError, InvalidRequestError } from '../errors';
 import { ContainerRun } from './container-run';
 import { IdSlots, pidAlive } from './id-slots';
 import { overlaySupported } from '../rootfs/job-rootfs';
-import { prepareDevSkeleton } from './dev-skeleton';
 import { buildMountOps } from './mount-plan';
 import { loadNative, type NativeApi } from './native';
 import { CFG_FLAG, encodeConfig, type RlimitSetting } from './protocol';
@@ -125,7 +124,6 @@ export class Sandbox {
       fs.mkdirSync(d, { recursive: true, mode: 0o755 });
     }
     const native = loadNative();
-    prepareDevSkeleton(native, path.join(runtimeDir, 'dev'));
     const cgroups = opts.cgroups ?? detectCgroupManager();
     const ids = new IdSlots(native, path.join(runtimeDir, 'slots'), opts.hostIdBase ?? 10_000_000, opts.idSlots ?? 256);
     const prepared = opts.preparedContainers ?? 2;
@@ -217,14 +215,12 @@ export class Sandbox {
         paths: {
           root: path.join(this.runtimeDir, 'mnt', 'root'),
           scratch: path.join(this.runtimeDir, 'mnt', 'scratch'),
-          devSkeleton: path.join(this.runtimeDir, 'dev'),
         },
         hostUid: slot.hostUid,
         hostGid: slot.hostGid,
+        cpus: this.cpus,
       });
       const blob = encodeConfig({
-        cloneFlags: CLONE_FLAGS,
-        stdinFd: 0, stdoutFd: 1, stderrFd: 2, ctlFd: 3, // where B puts them
         uid: 256, gid: 256,
         hostname: this.hostname,
         newRoot: path.join(this.runtimeDir, 'mnt', 'root'),
