@@ -97,13 +97,15 @@ function bind(nativeDir: string): NativeApi {
   const lib = koffi.load(libraryPath);
   const libc = koffi.load('libc.so.6');
   const sizes = lib.func('uint32_t cage_abi_sizes(void)')() as number;
-  const want = SIZES.cfg | (SIZES.op << 8) | (SIZES.rlimit << 16) | (SIZES.msg << 24);
-  if (sizes !== want) {
-    throw new HostError(`native launcher ${libraryPath} has another ABI (sizes ${sizes.toString(16)}, want ${want.toString(16)}): rebuild it`);
+  const wantSizes = SIZES.cfg | (SIZES.op << 8) | (SIZES.rlimit << 16) | (SIZES.msg << 24);
+  if (sizes !== wantSizes) {
+    throw new HostError(`native launcher ${libraryPath} has another ABI (sizes ${sizes.toString(16)}, want ${wantSizes.toString(16)}): rebuild it`);
   }
-  const layout = lib.func('const char *cage_abi_layout(void)')() as string;
-  if (layout !== layoutString()) {
-    throw new HostError(`native launcher ${libraryPath} has another ABI (field offsets ${layout}, want ${layoutString()}): rebuild it`);
+  const layout = (lib.func('const char *cage_abi_layout(void)')() as string).split(';');
+  const want = layoutString().split(';');
+  if (layout.join(';') !== want.join(';')) {
+    const differ = want.filter((f) => !layout.includes(f)).join(' ') || 'field lists';
+    throw new HostError(`native launcher ${libraryPath} has another ABI (differs at ${differ}): rebuild it`);
   }
   const cageSpawn = lib.func('int cage_spawn(const char *init_path, int32_t ctl, uint32_t clone_flags)');
   const cageSendFds = lib.func('int cage_send_fds(int32_t sock, const int32_t *fds, uint32_t n)');
