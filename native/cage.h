@@ -7,9 +7,12 @@
  *
  * A builds a flat, little-endian configuration blob (struct cage_cfg followed by strings and
  * arrays, all referenced by byte offsets from the start of the blob) and seals it in a memfd.
- * caged-init (B), started before its run with only the control socket on fd 3, receives on it
- * one message: the byte CAGE_RUN with CAGE_RUN_FDS fds (stdin, stdout, stderr, the blob's
- * memfd), placed on 0, 1, 2 and 4. B maps the blob read-only and never allocates after that.
+ * caged-init (B) is started before its run with the control socket on fd 3 and, on fd 4, a
+ * preparation blob of the same format (only its ops are used): the run-independent mounts
+ * (the box's /dev and /proc), which B builds while it waits, off the run's critical path. Then
+ * it receives on fd 3 one message: the byte CAGE_RUN with CAGE_RUN_FDS fds (stdin, stdout,
+ * stderr, the run's blob's memfd), placed on 0, 1, 2 and 4. B maps the blobs read-only and
+ * never allocates.
  */
 #ifndef CAGE_H
 #define CAGE_H
@@ -34,6 +37,7 @@
 #define CAGE_OP_WRITE 7u   /* create dst (mode) holding the arg bytes of string data; the
                             * run's box-relative /proc files, on its scratch tmpfs */
 #define CAGE_OP_CHDIR 8u   /* chdir(dst): later relative paths (overlay layers) start there */
+/* (mount with MS_MOVE moves a tree built during the preparation into the run's root) */
 
 /* Operation flags. */
 #define CAGE_OPF_OPTIONAL 1u /* ENOENT on the target is not an error (e.g. masking /proc/sched_debug) */
@@ -130,13 +134,16 @@ enum cage_stage {
   CAGE_STAGE_CLOSE_FDS = 24,
   CAGE_STAGE_EXEC = 25,
   CAGE_STAGE_SUPERVISE = 26,
-  CAGE_STAGE_EXEC_INIT = 27
+  CAGE_STAGE_EXEC_INIT = 27,
+  CAGE_STAGE_PREPARE = 28,   /* mapping or checking the preparation blob, or making / a slave */
+  CAGE_STAGE_PREPARE_OP = 29 /* a preparation op failed (detail: its index) */
 };
 
 /* spawn.c, called by A (on its main thread or a libuv pool thread): starts B (caged-init at
- * init_path) in new namespaces with the control socket ctl on fd 3 and nothing else open.
+ * init_path) in new namespaces with the control socket ctl on fd 3, the preparation blob's
+ * memfd prep (or -1: none) on fd 4 and nothing else open.
  * Returns B's host pid once the exec has happened, or -errno. */
-int cage_spawn(const char *init_path, int32_t ctl, uint32_t clone_flags);
+int cage_spawn(const char *init_path, int32_t ctl, int32_t prep, uint32_t clone_flags);
 /* Sends B its run: the byte CAGE_RUN with n (= CAGE_RUN_FDS) fds. 0 or -errno. */
 int cage_send_fds(int32_t sock, const int32_t *fds, uint32_t n);
 /* Writes /proc/pid/uid_map ("inside_uid host_uid 1"), setgroups ("deny") and gid_map.

@@ -30,7 +30,7 @@ export interface NativeApi {
    * fd, on a libuv pool thread (the clone takes ~1 ms; the event loop stays free); resolves to
    * B's host pid once caged-init has been exec'd. B then waits for `sendRun`.
    */
-  spawnAsync(ctl: number, cloneFlags: number): Promise<number>;
+  spawnAsync(ctl: number, prep: number, cloneFlags: number): Promise<number>;
   /** Hands B its run on the control socket: stdin, stdout, stderr, configuration memfd. */
   sendRun(ctl: number, fds: readonly [number, number, number, number]): void;
   /** Writes /proc/<pid>/uid_map, setgroups (deny) and gid_map: one id mapped each way. */
@@ -107,7 +107,7 @@ function bind(nativeDir: string): NativeApi {
     const differ = want.filter((f) => !layout.includes(f)).join(' ') || 'field lists';
     throw new HostError(`native launcher ${libraryPath} has another ABI (differs at ${differ}): rebuild it`);
   }
-  const cageSpawn = lib.func('int cage_spawn(const char *init_path, int32_t ctl, uint32_t clone_flags)');
+  const cageSpawn = lib.func('int cage_spawn(const char *init_path, int32_t ctl, int32_t prep, uint32_t clone_flags)');
   const cageSendFds = lib.func('int cage_send_fds(int32_t sock, const int32_t *fds, uint32_t n)');
   const cageMapIds = lib.func('int cage_map_ids(int32_t pid, uint32_t inside_uid, uint32_t host_uid, uint32_t inside_gid, uint32_t host_gid)');
 
@@ -133,9 +133,9 @@ function bind(nativeDir: string): NativeApi {
   const ns = (t: TimevalJs) => BigInt(t.tv_sec) * 1_000_000_000n + BigInt(t.tv_usec) * 1000n;
 
   return {
-    spawnAsync(ctl, cloneFlags) {
+    spawnAsync(ctl, prep, cloneFlags) {
       return new Promise((resolve, reject) => {
-        cageSpawn.async(initPath, ctl, cloneFlags, (err: unknown, pid: number) => {
+        cageSpawn.async(initPath, ctl, prep, cloneFlags, (err: unknown, pid: number) => {
           if (err) reject(err instanceof Error ? err : new HostError(String(err)));
           else if (pid < 0) reject(new HostError(`cage_spawn: ${errnoName(-pid)}`));
           else resolve(pid);

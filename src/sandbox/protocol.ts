@@ -68,8 +68,11 @@ export const STAGES: Readonly<Record<number, string>> = {
   25: 'exec',
   26: 'supervise',
   27: 'exec-init',
+  28: 'prepare',
+  29: 'prepare-op',
 };
 export const STAGE_OP = 8;
+export const STAGE_PREPARE_OP = 29;
 export const STAGE_RLIMIT = 20;
 
 /** One set-up step of B, executed in order before pivot_root. `why` is for errors and docs. */
@@ -231,4 +234,11 @@ export function decodeMessage(b: Buffer, at = 0): ChildMessage {
     cPid: b.readInt32LE(at + M.c_pid),
     wallNs: b.readBigUInt64LE(at + M.wall_ns),
   };
+}
+
+/** The preparation blob (fd 4 of a new B): the same format, of which B uses only the ops. */
+export function encodePreparation(ops: readonly SetupOp[]): Buffer {
+  return encodeConfig({
+    uid: 0, gid: 0, hostname: '', newRoot: '', ops, cwd: '', path: '', argv: [], env: [], rlimits: [], filter: Buffer.alloc(0), flags: 0,
+  });
 }

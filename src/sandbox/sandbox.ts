@@ -13,9 +13,9 @@ import { HostError, InvalidRequestError } from '../errors';
 import { ContainerRun } from './container-run';
 import { IdSlots, pidAlive } from './id-slots';
 import { overlaySupported } from '../rootfs/job-rootfs';
-import { buildMountOps } from './mount-plan';
+import { buildMountOps, buildPreparationOps, mountPaths } from './mount-plan';
 import { loadNative, type NativeApi } from './native';
-import { CFG_FLAG, encodeConfig, type RlimitSetting } from './protocol';
+import { CFG_FLAG, encodeConfig, encodePreparation, type RlimitSetting } from './protocol';
 import { Reaper } from './reaper';
 import { ZygotePool } from './zygotes';
 import { buildSeccompProgram } from './seccomp';
@@ -107,7 +107,10 @@ export class Sandbox {
     this.hasOverlay = hasOverlay;
     this.reaper = new Reaper(native);
     this.zygotes = new ZygotePool(
-      { native, reaper: this.reaper, cgroups, cloneFlags: CLONE_FLAGS, nextName: () => `${JOB_PREFIX}${process.pid}-${nextSeq()}`, onBackgroundError },
+      {
+        native, reaper: this.reaper, cgroups, cloneFlags: CLONE_FLAGS, nextName: () => `${JOB_PREFIX}${process.pid}-${nextSeq()}`, onBackgroundError,
+        preparation: () => encodePreparation(buildPreparationOps({ paths: mountPaths(runtimeDir), cpus: this.cpus })),
+      },
       preparedContainers,
     );
     const built = buildSeccompProgram();
@@ -120,7 +123,8 @@ export class Sandbox {
     ensureStdioOpen();
     const runtimeDir = opts.runtimeDir ?? '/run/caged';
     const jobsDir = opts.jobsDir ?? '/var/lib/caged/jobs';
-    for (const d of [path.join(runtimeDir, 'mnt', 'root'), path.join(runtimeDir, 'mnt', 'scratch'), jobsDir]) {
+    const { root, scratch, dev, proc, procFiles } = mountPaths(runtimeDir);
+    for (const d of [root, scratch, dev, proc, procFiles, jobsDir]) {
       fs.mkdirSync(d, { recursive: true, mode: 0o755 });
     }
     const native = loadNative();
@@ -211,15 +215,7 @@ export class Sandbox {
       childFds.push(errW);
       childFds.unshift(this.native.memfdWith(stdin));
 
-      const ops = buildMountOps(plan, {
-        paths: {
-          root: path.join(this.runtimeDir, 'mnt', 'root'),
-          scratch: path.join(this.runtimeDir, 'mnt', 'scratch'),
-        },
-        hostUid: slot.hostUid,
-        hostGid: slot.hostGid,
-        cpus: this.cpus,
-      });
+      const ops = buildMountOps(plan, { paths: mountPaths(this.runtimeDir), hostUid: slot.hostUid, hostGid: slot.hostGid });
       const blob = encodeConfig({
         uid: 256, gid: 256,
         hostname: this.hostname,
