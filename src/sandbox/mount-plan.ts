@@ -18,7 +18,7 @@
  */
 import path from 'node:path';
 import type { SetupOp } from './protocol';
-import { PROC_MASKED_DIRS, PROC_MASKED_FILES, boxProcFiles } from './proc-view';
+import { boxProcFiles, type ProcMasks } from './proc-view';
 import type { ReadOnlyBind, RunPlan } from './types';
 
 export const MS = {
@@ -62,6 +62,8 @@ export function mountPaths(runtimeDir: string): MountPaths {
 
 export interface PreparationContext {
   paths: MountPaths;
+  /** The /proc masks this kernel needs (proc-view.ts: procMasksFor). */
+  masks: ProcMasks;
   /** CPUs the box may use (its /proc/stat lists that many). */
   cpus: number;
 }
@@ -125,8 +127,8 @@ export function buildPreparationOps(ctx: PreparationContext): SetupOp[] {
   }
 
   ops.push({ kind: 'mount', source: 'proc', target: proc, fstype: 'proc', flags: MS.NOSUID | MS.NODEV | MS.NOEXEC, data: null, why: '/proc of the container\'s PID namespace' });
-  for (const [name, why] of PROC_MASKED_FILES) bind(path.join(dev, 'null'), path.join(proc, name), `mask /proc/${name}: ${why}`, true);
-  for (const [name, why] of PROC_MASKED_DIRS) bind(path.join(dev, 'shm'), path.join(proc, name), `mask /proc/${name}: ${why}`, true);
+  for (const [name, why] of ctx.masks.files) bind(path.join(dev, 'null'), path.join(proc, name), `mask /proc/${name}: ${why}`, true);
+  for (const [name, why] of ctx.masks.dirs) bind(path.join(dev, 'shm'), path.join(proc, name), `mask /proc/${name}: ${why}`, true);
   roBind(ops, path.join(proc, 'sys'), path.join(proc, 'sys'), MS.NOEXEC, '/proc/sys: kernel tunables');
   for (const [name, , why] of files) bind(path.join(procFiles, path.basename(name)), path.join(proc, name), `/proc/${name}: ${why}`);
   return ops;

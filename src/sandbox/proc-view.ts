@@ -17,6 +17,8 @@
  * the set-up may cost, built while a prepared container waits.
  */
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 
 /** Files masked with the box's /dev/null (optional: absent on some kernels), and why. */
 export const PROC_MASKED_FILES: ReadonlyArray<[string, string]> = [
@@ -56,6 +58,35 @@ export const PROC_MASKED_DIRS: ReadonlyArray<[string, string]> = [
   ['pressure', 'host-wide pressure stall information'],
   ['scsi', 'host disks'],
 ];
+
+export interface ProcMasks {
+  files: ReadonlyArray<[string, string]>;
+  dirs: ReadonlyArray<[string, string]>;
+}
+
+/**
+ * The masks this kernel needs, decided once at start-up from the host's own /proc (the box's
+ * is the same kernel's): an absent entry needs none, and neither does a file that only root
+ * may open (kcore, and on recent kernels timer_list and pagetypeinfo are 0400): the program
+ * has no capability in the initial user namespace, so the kernel refuses it (the test checks).
+ * Each mask is a bind mount, and each mount takes the kernel's global namespace lock.
+ */
+export function procMasksFor(procDir = '/proc'): ProcMasks {
+  const mode = (name: string): number | null => {
+    try {
+      return fs.statSync(path.join(procDir, name)).mode;
+    } catch {
+      return null;
+    }
+  };
+  return {
+    files: PROC_MASKED_FILES.filter(([n]) => {
+      const m = mode(n);
+      return m !== null && (m & 0o006) !== 0;
+    }),
+    dirs: PROC_MASKED_DIRS.filter(([n]) => mode(n) !== null),
+  };
+}
 
 /** What the box is: the inputs of its /proc files. */
 export interface BoxFacts {

@@ -17,6 +17,7 @@ import { buildMountOps, buildPreparationOps, mountPaths } from './mount-plan';
 import { loadNative, type NativeApi } from './native';
 import { CFG_FLAG, encodeConfig, encodePreparation, type RlimitSetting } from './protocol';
 import { Reaper } from './reaper';
+import { procMasksFor } from './proc-view';
 import { ZygotePool } from './zygotes';
 import { buildSeccompProgram } from './seccomp';
 import { syscallName as nameOfSyscall, type Arch } from './syscalls';
@@ -106,10 +107,11 @@ export class Sandbox {
   ) {
     this.hasOverlay = hasOverlay;
     this.reaper = new Reaper(native);
+    const masks = procMasksFor();
     this.zygotes = new ZygotePool(
       {
         native, reaper: this.reaper, cgroups, cloneFlags: CLONE_FLAGS, nextName: () => `${JOB_PREFIX}${process.pid}-${nextSeq()}`, onBackgroundError,
-        preparation: () => encodePreparation(buildPreparationOps({ paths: mountPaths(runtimeDir), cpus: this.cpus })),
+        preparation: () => encodePreparation(buildPreparationOps({ paths: mountPaths(runtimeDir), masks, cpus: this.cpus })),
       },
       preparedContainers,
     );
