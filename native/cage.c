@@ -24,13 +24,17 @@
  *
  * The handshake, on a SOCK_STREAM socketpair whose B end is fd 3 inside:
  *
- *   stub: signals to default, control socket onto fd 3, every other fd closed, exec
- *         caged-init (B); this may happen well before the run (a prepared container)
- *   A -> B  'R'       with SCM_RIGHTS: stdin, stdout, stderr, the blob's memfd (onto 0-2, 4)
- *   B: map the blob, hostname, setgroups(0), / private, the mount
- *      operations, pivot_root, detach the old root, unshare(CLONE_NEWUSER)
- *   B -> A  'U'       A writes /proc/B/uid_map, setgroups "deny", gid_map, attaches B to
- *                     the job's cgroup
+ *   stub: signals to default, control socket onto fd 3, the preparation blob onto fd 4,
+ *         every other fd closed, exec caged-init (B); this may happen well before the run
+ *         (a prepared container)
+ *   B: / a slave (nothing propagates to the host), the preparation's ops: the box's own /dev
+ *      (a tmpfs with its devices) and /proc (with its masks) built at staging mount points
+ *   A -> B  'R'       with SCM_RIGHTS: stdin, stdout, stderr, the run's blob's memfd (0-2, 4)
+ *   B: map the blob, hostname, setgroups(0), / private, the mount operations (the run's
+ *      root, /box, /dev and /proc moved in from staging, ...), pivot_root, detach the old
+ *      root, unshare(CLONE_NEWUSER)
+ *   B -> A  'U'       A writes /proc/B/uid_map, setgroups "deny", gid_map (B has been in
+ *                     the run's cgroup since it was prepared: zygotes.ts attaches it)
  *   A -> B  'G'
  *   B: new cgroup namespace (rooted at the job's cgroup), SIGCHLD on a signalfd, vfork C
  *   C: caps, ids, rlimits, cwd, no_new_privs, seccomp (its notification fd lands in the
@@ -63,6 +67,7 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -151,14 +156,6 @@ static uint64_t now_ns(void) {
   if (S2(SYS_clock_gettime, CLOCK_MONOTONIC, &ts) < 0) return 0;
   return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
-
-/* The kernel's struct sigaction (not glibc's), as rt_sigaction expects it. */
-struct ksigaction {
-  void *handler;
-  unsigned long flags;
-  void *restorer;
-  unsigned long mask;
-};
 
 /* ---------------------------------------------------------------- C: the program */
 
@@ -265,7 +262,23 @@ caps:
 
 /* ---------------------------------------------------------------- B: the container init */
 
-static void do_ops(const struct region *r) {
+/* File dst (created or emptied; mode, then chmod: the umask is the worker's) holding len
+ * bytes of text. */
+static long write_file(const char *dst, uint32_t mode, const char *text, uint32_t len) {
+  long fd = S4(SYS_openat, AT_FDCWD, dst, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode & 07777);
+  if (fd < 0) return fd;
+  long rc = S2(SYS_fchmod, fd, mode & 07777);
+  while (rc >= 0 && len > 0) {
+    rc = S3(SYS_write, fd, text, len);
+    if (rc == -EINTR) { rc = 0; continue; }
+    if (rc == 0) rc = -EIO;
+    if (rc > 0) { text += rc; len -= (uint32_t)rc; }
+  }
+  S1(SYS_close, fd);
+  return rc < 0 ? rc : 0;
+}
+
+static void do_ops(const struct region *r, int stage) {
   const struct cage_cfg *cfg = r->cfg;
   const struct cage_op *ops = (const struct cage_op *)(r->base + cfg->ops);
   for (uint32_t i = 0; i < cfg->nops; i++) {
@@ -291,11 +304,22 @@ static void do_ops(const struct region *r) {
     case CAGE_OP_CHOWN:
       rc = S5(SYS_fchownat, AT_FDCWD, dst, op->mode, op->arg, AT_SYMLINK_NOFOLLOW);
       break;
+    case CAGE_OP_MKNOD:
+      /* mknod honours the umask (inherited from the worker); the chmod sets the exact mode. */
+      rc = S4(SYS_mknodat, AT_FDCWD, dst, S_IFCHR | (op->mode & 07777), op->arg);
+      if (rc >= 0) rc = S3(SYS_fchmodat, AT_FDCWD, dst, op->mode & 07777);
+      break;
+    case CAGE_OP_WRITE:
+      rc = (uint64_t)op->data + op->arg >= cfg->size ? -EINVAL : write_file(dst, op->mode, str_at(r, op->data), op->arg);
+      break;
+    case CAGE_OP_CHDIR:
+      rc = S1(SYS_chdir, dst);
+      break;
     default:
       rc = -EINVAL;
     }
     if (rc == -ENOENT && (op->opflags & CAGE_OPF_OPTIONAL)) continue;
-    if (rc < 0) die(CAGE_STAGE_OP, rc, (int)i);
+    if (rc < 0) die(stage, rc, (int)i);
   }
 }
 
@@ -325,7 +349,7 @@ static int run_init(const struct region *r) {
 
   /* 4. Mounts: nothing propagates back to the host; then the worker's plan, in order. */
   if ((rc = S5(SYS_mount, 0, "/", 0, MS_REC | MS_PRIVATE, 0)) < 0) die(CAGE_STAGE_MOUNT_PRIVATE, rc, -1);
-  do_ops(r);
+  do_ops(r, CAGE_STAGE_OP);
 
   /* 5. The job's root becomes "/", and the host's root is detached. */
   if ((rc = S1(SYS_chdir, str_at(r, cfg->new_root))) < 0) die(CAGE_STAGE_CHDIR_ROOT, rc, -1);
@@ -333,7 +357,7 @@ static int run_init(const struct region *r) {
   if ((rc = S2(SYS_umount2, ".", MNT_DETACH)) < 0) die(CAGE_STAGE_UMOUNT_OLD, rc, -1);
   if ((rc = S1(SYS_chdir, "/")) < 0) die(CAGE_STAGE_CHDIR_ROOT, rc, -1);
 
-  /* 6. The user namespace, and the handshake: A writes the maps and attaches the cgroup. */
+  /* 6. The user namespace, and the handshake: A writes the maps. */
   if ((rc = S1(SYS_unshare, CLONE_NEWUSER)) < 0) die(CAGE_STAGE_USERNS, rc, -1);
   {
     struct cage_msg m;
@@ -462,8 +486,36 @@ static void receive_run(void) {
   }
 }
 
-/* Receives the run, maps the blob from fd 4, checks it, builds argv/envp and C's stack, runs B. */
+/* The preparation: while the container waits for its run, B performs the run-independent
+ * ops of the blob on fd 4 (if any): it builds the box's /dev and /proc at staging mount points,
+ * which the run's ops move into its root. First B's mounts stop propagating to the host (a
+ * slave still receives the host's new mounts: the run's job directory, made later). */
+static void prepare(void) {
+  long len = S3(SYS_lseek, 4, 0, SEEK_END);
+  if (len == -EBADF) return;
+  if (len < (long)sizeof(struct cage_cfg)) die(CAGE_STAGE_PREPARE, len < 0 ? len : -EINVAL, 0);
+  long at = sys6(SYS_mmap, 0, len, PROT_READ, MAP_PRIVATE, 4, 0);
+  if (at < 0 && at > -4096) die(CAGE_STAGE_PREPARE, at, 1);
+  S1(SYS_close, 4);
+  const struct cage_cfg *in = (const struct cage_cfg *)at;
+  if (in->magic != CAGE_MAGIC || in->abi != CAGE_ABI || in->size != (uint64_t)len ||
+      (uint64_t)in->ops + (uint64_t)sizeof(struct cage_op) * in->nops > (uint64_t)len || ((const char *)at)[len - 1] != 0)
+    die(CAGE_STAGE_PREPARE, -EINVAL, 2);
+  long rc = S5(SYS_mount, 0, "/", 0, MS_REC | MS_SLAVE, 0);
+  if (rc < 0) die(CAGE_STAGE_PREPARE, rc, 3);
+  struct region r;
+  volatile char *p = (volatile char *)&r;
+  for (size_t i = 0; i < sizeof r; i++) p[i] = 0;
+  r.cfg = in;
+  r.base = (const char *)at;
+  do_ops(&r, CAGE_STAGE_PREPARE_OP);
+  S2(SYS_munmap, at, len);
+}
+
+/* Prepares, receives the run, maps its blob from fd 4, checks it, builds argv/envp and C's
+ * stack, runs B. */
 int init_main(void) {
+  prepare();
   receive_run();
   long len = S3(SYS_lseek, 4, 0, SEEK_END);
   if (len < (long)sizeof(struct cage_cfg)) die(CAGE_STAGE_CONFIG, -EINVAL, 0);

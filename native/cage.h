@@ -7,9 +7,12 @@
  *
  * A builds a flat, little-endian configuration blob (struct cage_cfg followed by strings and
  * arrays, all referenced by byte offsets from the start of the blob) and seals it in a memfd.
- * caged-init (B), started before its run with only the control socket on fd 3, receives on it
- * one message: the byte CAGE_RUN with CAGE_RUN_FDS fds (stdin, stdout, stderr, the blob's
- * memfd), placed on 0, 1, 2 and 4. B maps the blob read-only and never allocates after that.
+ * caged-init (B) is started before its run with the control socket on fd 3 and, on fd 4, a
+ * preparation blob of the same format (only its ops are used): the run-independent mounts
+ * (the box's /dev and /proc), which B builds while it waits, off the run's critical path. Then
+ * it receives on fd 3 one message: the byte CAGE_RUN with CAGE_RUN_FDS fds (stdin, stdout,
+ * stderr, the run's blob's memfd), placed on 0, 1, 2 and 4. B maps the blobs read-only and
+ * never allocates.
  */
 #ifndef CAGE_H
 #define CAGE_H
@@ -17,7 +20,7 @@
 #include <stdint.h>
 
 #define CAGE_MAGIC 0x45474143u /* "CAGE" */
-#define CAGE_ABI 2u
+#define CAGE_ABI 3u
 
 /* A to B, once, with SCM_RIGHTS: stdin, stdout, stderr, configuration memfd. */
 #define CAGE_RUN 'R'
@@ -29,6 +32,12 @@
 #define CAGE_OP_MKFILE 3u  /* create an empty regular file dst (a bind-mount target) */
 #define CAGE_OP_SYMLINK 4u /* symlink(src, dst); an existing entry is fine */
 #define CAGE_OP_CHOWN 5u   /* lchown(dst, uid, gid) with host ids (uid in mode, gid in arg) */
+#define CAGE_OP_MKNOD 6u   /* mknod(dst, S_IFCHR | mode, arg) then chmod(dst, mode): a device on
+                            * the box's own /dev tmpfs (B is still root of the initial user ns) */
+#define CAGE_OP_WRITE 7u   /* create dst (mode) holding the arg bytes of string data; the
+                            * run's box-relative /proc files, on its scratch tmpfs */
+#define CAGE_OP_CHDIR 8u   /* chdir(dst): later relative paths (overlay layers) start there */
+/* (mount with MS_MOVE moves a tree built during the preparation into the run's root) */
 
 /* Operation flags. */
 #define CAGE_OPF_OPTIONAL 1u /* ENOENT on the target is not an error (e.g. masking /proc/sched_debug) */
@@ -39,9 +48,9 @@ struct cage_op {
   uint32_t src;    /* string offsets; 0 = NULL */
   uint32_t dst;
   uint32_t fstype;
-  uint32_t data;
-  uint32_t mode;   /* mkdir/mkfile mode, or uid for CHOWN */
-  uint32_t arg;    /* gid for CHOWN */
+  uint32_t data;   /* mount data, or the bytes of WRITE */
+  uint32_t mode;   /* mkdir/mkfile/mknod/write mode, or uid for CHOWN */
+  uint32_t arg;    /* gid for CHOWN, device number for MKNOD, length for WRITE */
   uint64_t flags;  /* mount flags */
 };                 /* 40 bytes */
 
@@ -60,11 +69,6 @@ struct cage_cfg {
   uint32_t magic;
   uint32_t abi;
   uint32_t size;        /* size of the whole blob in bytes */
-  uint32_t clone_flags; /* namespace flags for B */
-  int32_t stdin_fd;
-  int32_t stdout_fd;
-  int32_t stderr_fd;
-  int32_t ctl_fd;
   uint32_t uid;         /* ids of C inside the user namespace */
   uint32_t gid;
   uint32_t hostname;    /* string */
@@ -82,11 +86,10 @@ struct cage_cfg {
   uint32_t filter;      /* array of struct sock_filter (8 bytes each) */
   uint32_t nfilter;
   uint32_t flags;       /* CAGE_F_* */
-  uint32_t reserved;
-}; /* 104 bytes */
+}; /* 80 bytes: a multiple of 8, so that the ops after it are aligned */
 
 /* Messages B and C send to A on the control socket: fixed 48-byte records. */
-#define CAGE_MSG_USERNS 'U'  /* B is in its user namespace: write the maps, attach, then send 'G' */
+#define CAGE_MSG_USERNS 'U'  /* B is in its user namespace: write the maps, then send 'G' */
 #define CAGE_MSG_ERROR 'E'   /* set-up failed at stage, errno err (detail: op or rlimit index) */
 #define CAGE_MSG_STARTED 'S' /* C's execve succeeded; c_pid is C's pid inside */
 #define CAGE_MSG_EXIT 'X'    /* C ended: status is its wait status, sys_nr the forbidden call or -1 */
@@ -109,7 +112,6 @@ struct cage_msg {
 enum cage_stage {
   CAGE_STAGE_CONFIG = 1,
   CAGE_STAGE_SIGNALS = 2,
-  CAGE_STAGE_PDEATHSIG = 3,
   CAGE_STAGE_FDS = 4,
   CAGE_STAGE_HOSTNAME = 5,
   CAGE_STAGE_SETGROUPS = 6,
@@ -119,7 +121,6 @@ enum cage_stage {
   CAGE_STAGE_PIVOT_ROOT = 10,
   CAGE_STAGE_UMOUNT_OLD = 11,
   CAGE_STAGE_USERNS = 12,
-  CAGE_STAGE_HANDSHAKE = 13,
   CAGE_STAGE_CGROUPNS = 14,
   CAGE_STAGE_SIGNALFD = 15,
   CAGE_STAGE_FORK = 16,
@@ -133,13 +134,16 @@ enum cage_stage {
   CAGE_STAGE_CLOSE_FDS = 24,
   CAGE_STAGE_EXEC = 25,
   CAGE_STAGE_SUPERVISE = 26,
-  CAGE_STAGE_EXEC_INIT = 27
+  CAGE_STAGE_EXEC_INIT = 27,
+  CAGE_STAGE_PREPARE = 28,   /* mapping or checking the preparation blob, or making / a slave */
+  CAGE_STAGE_PREPARE_OP = 29 /* a preparation op failed (detail: its index) */
 };
 
 /* spawn.c, called by A (on its main thread or a libuv pool thread): starts B (caged-init at
- * init_path) in new namespaces with the control socket ctl on fd 3 and nothing else open.
+ * init_path) in new namespaces with the control socket ctl on fd 3, the preparation blob's
+ * memfd prep (or -1: none) on fd 4 and nothing else open.
  * Returns B's host pid once the exec has happened, or -errno. */
-int cage_spawn(const char *init_path, int32_t ctl, uint32_t clone_flags);
+int cage_spawn(const char *init_path, int32_t ctl, int32_t prep, uint32_t clone_flags);
 /* Sends B its run: the byte CAGE_RUN with n (= CAGE_RUN_FDS) fds. 0 or -errno. */
 int cage_send_fds(int32_t sock, const int32_t *fds, uint32_t n);
 /* Writes /proc/pid/uid_map ("inside_uid host_uid 1"), setgroups ("deny") and gid_map.
@@ -147,5 +151,8 @@ int cage_send_fds(int32_t sock, const int32_t *fds, uint32_t n);
 int cage_map_ids(int32_t pid, uint32_t inside_uid, uint32_t host_uid, uint32_t inside_gid, uint32_t host_gid);
 /* Sizes, for the TypeScript side's layout check. */
 uint32_t cage_abi_sizes(void);
+/* Every field's offset, "struct.field=offset;..." for every struct above, for the TypeScript
+ * side's layout check (test/protocol.test.ts): two swapped fields of one size differ here. */
+const char *cage_abi_layout(void);
 
 #endif

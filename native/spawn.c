@@ -5,7 +5,8 @@
  * style: no page tables are copied, so the cost stays flat however large the worker grows.
  * The stub runs in the worker's address space, on its own stack, with every signal blocked,
  * and does only raw system calls: it resets every signal to its default, asks for SIGKILL
- * when the worker dies, moves the control socket onto fd 3, closes every other fd and execs
+ * when the worker dies, moves the control socket onto fd 3 and the preparation blob (if any)
+ * onto fd 4, closes every other fd and execs
  * caged-init (cage.c), which becomes the container's init with an address space of its own.
  * The caller resumes when that exec has happened (or failed: then the stub reports on the
  * control socket). caged-init then waits for its run: cage_send_fds() hands it stdin, stdout,
@@ -42,6 +43,7 @@
 struct stub_args {
   const char *init_path;
   int ctl;
+  int prep; /* the preparation blob's memfd, or -1 */
 };
 
 struct ksigaction {
@@ -75,13 +77,19 @@ static int stub(void *arg) {
   sys6(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0, 0);
   /* The control socket onto fd 3 (without O_CLOEXEC: it survives the exec of caged-init);
    * every other fd the worker had open (other launches' sockets too) is closed. */
+  int prep = a->prep;
+  if (prep == 3 && (prep = (int)sys6(SYS_fcntl, 3, F_DUPFD, 5, 0, 0, 0)) < 0) for (;;) sys6(SYS_exit, 127, 0, 0, 0, 0, 0);
   if (a->ctl != 3 && (rc = sys6(SYS_dup3, a->ctl, 3, 0, 0, 0, 0)) < 0) for (;;) sys6(SYS_exit, 127, 0, 0, 0, 0, 0);
   if (a->ctl == 3 && (rc = sys6(SYS_fcntl, 3, F_SETFD, 0, 0, 0, 0)) < 0) for (;;) sys6(SYS_exit, 127, 0, 0, 0, 0, 0);
+  /* The preparation blob onto fd 4, also surviving the exec. */
+  if (prep >= 0 && prep != 4 && (rc = sys6(SYS_dup3, prep, 4, 0, 0, 0, 0)) < 0) stub_fail(CAGE_STAGE_FDS, rc);
+  if (prep == 4 && (rc = sys6(SYS_fcntl, 4, F_SETFD, 0, 0, 0, 0)) < 0) stub_fail(CAGE_STAGE_FDS, rc);
+  int keep = prep >= 0 ? 4 : 3; /* the last fd kept */
   rc = sys6(SYS_close_range, 0, 2, 0, 0, 0, 0);
-  if (rc == 0) rc = sys6(SYS_close_range, 4, ~0U, 0, 0, 0, 0);
+  if (rc == 0) rc = sys6(SYS_close_range, keep + 1, ~0U, 0, 0, 0, 0);
   if (rc == -ENOSYS) {
     for (int fd = 0; fd < 65536; fd++)
-      if (fd != 3) sys6(SYS_close, fd, 0, 0, 0, 0, 0);
+      if (fd < 3 || fd > keep) sys6(SYS_close, fd, 0, 0, 0, 0, 0);
   } else if (rc < 0) {
     stub_fail(CAGE_STAGE_FDS, rc);
   }
@@ -92,10 +100,11 @@ static int stub(void *arg) {
   return 127;
 }
 
-int cage_spawn(const char *init_path, int32_t ctl, uint32_t clone_flags) {
+int cage_spawn(const char *init_path, int32_t ctl, int32_t prep, uint32_t clone_flags) {
   struct stub_args args;
   args.init_path = init_path;
   args.ctl = ctl;
+  args.prep = prep;
   char *stack = mmap(NULL, STUB_STACK, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
   if (stack == MAP_FAILED) return -errno;
   /* Block every signal around clone so that no handler of the worker runs in the stub. */
@@ -153,4 +162,30 @@ int cage_map_ids(int32_t pid, uint32_t inside_uid, uint32_t host_uid, uint32_t i
 uint32_t cage_abi_sizes(void) {
   return (uint32_t)(sizeof(struct cage_cfg) | (sizeof(struct cage_op) << 8) |
                     (sizeof(struct cage_rlimit) << 16) | (sizeof(struct cage_msg) << 24));
+}
+
+/* Formatted once, on the first call (from the main thread, at load). */
+const char *cage_abi_layout(void) {
+  static char out[2048];
+  if (out[0]) return out;
+  static const struct {
+    const char *name;
+    size_t off;
+  } f[] = {
+#define F(s, m) {#s "." #m, offsetof(struct s, m)}
+      F(cage_op, kind), F(cage_op, opflags), F(cage_op, src), F(cage_op, dst), F(cage_op, fstype),
+      F(cage_op, data), F(cage_op, mode), F(cage_op, arg), F(cage_op, flags),
+      F(cage_rlimit, resource), F(cage_rlimit, pad), F(cage_rlimit, cur), F(cage_rlimit, max),
+      F(cage_cfg, magic), F(cage_cfg, abi), F(cage_cfg, size), F(cage_cfg, uid), F(cage_cfg, gid),
+      F(cage_cfg, hostname), F(cage_cfg, new_root), F(cage_cfg, ops), F(cage_cfg, nops), F(cage_cfg, cwd),
+      F(cage_cfg, path), F(cage_cfg, argv), F(cage_cfg, argc), F(cage_cfg, envp), F(cage_cfg, envc),
+      F(cage_cfg, rlimits), F(cage_cfg, nrlimits), F(cage_cfg, filter), F(cage_cfg, nfilter), F(cage_cfg, flags),
+      F(cage_msg, type), F(cage_msg, stage), F(cage_msg, err), F(cage_msg, detail), F(cage_msg, status),
+      F(cage_msg, sys_nr), F(cage_msg, sys_arch), F(cage_msg, c_pid), F(cage_msg, wall_ns), F(cage_msg, reserved),
+#undef F
+  };
+  size_t at = 0;
+  for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
+    at += (size_t)snprintf(out + at, sizeof out - at, "%s=%zu;", f[i].name, f[i].off);
+  return out;
 }

@@ -1,7 +1,8 @@
 /** The C header and the TypeScript mirror of the protocol must agree, constant for constant. */
 import fs from 'node:fs';
 import path from 'node:path';
-import { CAGE_ABI, CAGE_MAGIC, CFG_FLAG, GO, MSG, OP, OPF_OPTIONAL, STAGES, decodeMessage, encodeConfig } from '../src/sandbox/protocol';
+import koffi from 'koffi';
+import { CAGE_ABI, CAGE_MAGIC, CFG_FLAG, GO, LAYOUT, MSG, OP, OPF_OPTIONAL, STAGES, decodeMessage, encodeConfig } from '../src/sandbox/protocol';
 import { loadNative } from '../src/sandbox/native';
 
 const header = fs.readFileSync(path.join(__dirname, '..', 'native', 'cage.h'), 'utf8');
@@ -20,6 +21,9 @@ describe('the protocol', () => {
     expect(define('CAGE_OP_MKFILE')).toBe(OP.MKFILE);
     expect(define('CAGE_OP_SYMLINK')).toBe(OP.SYMLINK);
     expect(define('CAGE_OP_CHOWN')).toBe(OP.CHOWN);
+    expect(define('CAGE_OP_MKNOD')).toBe(OP.MKNOD);
+    expect(define('CAGE_OP_WRITE')).toBe(OP.WRITE);
+    expect(define('CAGE_OP_CHDIR')).toBe(OP.CHDIR);
     expect(define('CAGE_OPF_OPTIONAL')).toBe(OPF_OPTIONAL);
     expect(define('CAGE_F_CGROUPNS')).toBe(CFG_FLAG.CGROUPNS);
     expect(define('CAGE_F_SECCOMP_LISTENER')).toBe(CFG_FLAG.SECCOMP_LISTENER);
@@ -37,16 +41,35 @@ describe('the protocol', () => {
     expect(() => loadNative()).not.toThrow(); // loadNative compares cage_abi_sizes() with ours
   });
 
+  it('has every field of every struct at the same offset as the compiled library', () => {
+    // The compiled library's offsetof() of every field, by name.
+    const lib = koffi.load(path.join(__dirname, '..', 'build', 'libcage.so'));
+    const native = Object.fromEntries(
+      (lib.func('const char *cage_abi_layout(void)')() as string).split(';').filter(Boolean).map((kv) => {
+        const [k, v] = kv.split('=');
+        return [k!, Number(v)];
+      }),
+    );
+    const ours = Object.fromEntries(Object.entries(LAYOUT).flatMap(([st, f]) => Object.entries(f).map(([k, v]) => [`${st}.${k}`, v])));
+    // Every member declared in cage.h, so that a field added on one side only is caught too.
+    const declared: string[] = [];
+    for (const [, st, body] of header.matchAll(/struct (cage_\w+) \{([^}]*)\}/g)) {
+      for (const [, member] of body!.matchAll(/^\s*(?:u?int\d+_t)\s+(\w+)\s*;/gm)) declared.push(`${st}.${member}`);
+    }
+    expect(Object.keys(ours).sort()).toEqual(declared.sort());
+    expect(native).toEqual(ours);
+  });
+
   it('encodes a configuration the native side accepts the shape of', () => {
     const blob = encodeConfig({
-      cloneFlags: 0, stdinFd: 0, stdoutFd: 1, stderrFd: 2, ctlFd: 3, uid: 256, gid: 256, hostname: 'caged',
+      uid: 256, gid: 256, hostname: 'caged',
       newRoot: '/r', ops: [{ kind: 'mkdir', target: '/r/x', mode: 0o755, why: 't' }], cwd: '/box', path: 'true',
       argv: ['true'], env: ['A=b'], rlimits: [{ resource: 4, cur: 0n, max: 0n, why: 't' }], filter: Buffer.alloc(16), flags: 0,
     });
     expect(blob.readUInt32LE(0)).toBe(CAGE_MAGIC);
     expect(blob.readUInt32LE(8)).toBe(blob.length);
     expect(blob[blob.length - 1]).toBe(0);
-    expect(blob.readUInt32LE(88) % 8).toBe(0); // the filter is 8-byte aligned
+    expect(blob.readUInt32LE(LAYOUT.cage_cfg.filter) % 8).toBe(0); // the filter is 8-byte aligned
     const msg = Buffer.alloc(48);
     msg.writeUInt32LE(MSG.EXIT, 0);
     msg.writeInt32LE(-1, 20);

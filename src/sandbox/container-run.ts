@@ -20,7 +20,7 @@ import { ChildError } from './child-error';
 import type { IdSlot } from './id-slots';
 import type { NativeApi, WaitOutcome } from './native';
 import { OutputCollector } from './output-collector';
-import { GO, MSG, SIZES, decodeMessage, type ChildMessage } from './protocol';
+import { GO, MSG, SIZES, STAGE_OP, decodeMessage, type ChildMessage } from './protocol';
 import type { Reaper } from './reaper';
 import type { LimitHit, RunLimits, RunResult } from './types';
 import type { Zygote } from './zygotes';
@@ -159,7 +159,7 @@ export class ContainerRun {
         }
         return;
       case MSG.ERROR:
-        this.childError ??= new ChildError(m.stage, m.errno, m.detail, m.stage === 8 ? this.deps.describeOp(m.detail) : undefined);
+        this.childError ??= new ChildError(m.stage, m.errno, m.detail, m.stage === STAGE_OP ? this.deps.describeOp(m.detail) : undefined);
         return;
       case MSG.STARTED:
         this.startedAt = process.hrtime.bigint();

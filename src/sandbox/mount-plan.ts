@@ -2,33 +2,42 @@
  * The mounts of a container, decided here and executed in order by B (native/cage.c) inside
  * its own mount namespace, before pivot_root. Nothing is mounted in the host's namespace:
  * every mount vanishes with B, so a killed worker leaves none behind. All containers use the
- * same two host directories as mount points (`<runtimeDir>/mnt/root` and `.../scratch`),
- * which is safe because each mounts over them in a private namespace.
+ * same host directories as mount points (`<runtimeDir>/mnt/root`, `.../scratch` and the
+ * staging points), which is safe because each mounts over them in a namespace of its own.
+ *
+ * Two lists: the preparation (`buildPreparationOps`), run-independent, which B performs while
+ * it waits for its run (a prepared container: off the run's critical path): the box's /dev and
+ * its /proc with some 40 masks, built at staging mount points; and the run's (`buildMountOps`),
+ * which mounts the run's root and /box and moves /dev and /proc into it (one MS_MOVE each).
+ *
+ * What the box sees of its mounts (/proc/self/mountinfo) names no host path, pid or digest:
+ * overlay layers are given as names relative to the run's scratch tmpfs (B chdirs there; the
+ * lower layers are symlinks in it, which the kernel follows but never prints), and every bind
+ * source lives on a filesystem of the run's own (the scratch tmpfs, the box's /dev tmpfs) or
+ * of the job (its directory is a tmpfs of its own, so the source shows as `/box`, `/rootfs`).
  */
 import path from 'node:path';
 import type { SetupOp } from './protocol';
+import { boxProcFiles, type ProcMasks } from './proc-view';
 import type { ReadOnlyBind, RunPlan } from './types';
 
 export const MS = {
-  RDONLY: 1, NOSUID: 2, NODEV: 4, NOEXEC: 8, REMOUNT: 32, BIND: 4096, REC: 16384,
+  RDONLY: 1, NOSUID: 2, NODEV: 4, NOEXEC: 8, REMOUNT: 32, BIND: 4096, MOVE: 8192, REC: 16384,
 } as const;
 
-/** Host files masked with /dev/null inside /proc, and why. */
-const PROC_MASKED: ReadonlyArray<[string, string]> = [
-  ['kcore', 'physical memory image'],
-  ['keys', 'kernel keyrings of every user'],
-  ['timer_list', 'host timers leak other processes'],
-  ['sched_debug', 'host scheduler state'],
-  ['sysrq-trigger', 'host magic SysRq'],
-  ['latency_stats', 'host latency data'],
-  ['kallsyms', 'kernel symbol addresses'],
+/** Character devices of the box's /dev: the same major/minor numbers as on any Linux. */
+const DEVICES: ReadonlyArray<[string, number, number]> = [
+  ['null', 1, 3],
+  ['zero', 1, 5],
+  ['full', 1, 7],
+  ['random', 1, 8],
+  ['urandom', 1, 9],
 ];
-/** /proc directories made read-only, and why. */
-const PROC_READONLY: ReadonlyArray<[string, string]> = [
-  ['sys', 'kernel tunables'],
-  ['irq', 'interrupt affinity'],
-  ['bus', 'host buses'],
-  ['fs', 'filesystem tunables'],
+const DEV_LINKS: ReadonlyArray<[string, string]> = [
+  ['fd', '/proc/self/fd'],
+  ['stdin', '/proc/self/fd/0'],
+  ['stdout', '/proc/self/fd/1'],
+  ['stderr', '/proc/self/fd/2'],
 ];
 
 export interface MountPaths {
@@ -36,8 +45,27 @@ export interface MountPaths {
   root: string;
   /** Mount point of the run's writable tmpfs (overlay upper and work dirs). */
   scratch: string;
-  /** The /dev skeleton (see dev-skeleton.ts). */
-  devSkeleton: string;
+  /** Staging mount points of the preparation: the box's /dev, its /proc, its /proc files. */
+  dev: string;
+  proc: string;
+  procFiles: string;
+}
+
+/** The staging mount points under a runtime directory (the sandbox creates them). */
+export function mountPaths(runtimeDir: string): MountPaths {
+  const mnt = path.join(runtimeDir, 'mnt');
+  return {
+    root: path.join(mnt, 'root'), scratch: path.join(mnt, 'scratch'),
+    dev: path.join(mnt, 'dev'), proc: path.join(mnt, 'proc'), procFiles: path.join(mnt, 'proc-files'),
+  };
+}
+
+export interface PreparationContext {
+  paths: MountPaths;
+  /** The /proc masks this kernel needs (proc-view.ts: procMasksFor). */
+  masks: ProcMasks;
+  /** CPUs the box may use (its /proc/stat lists that many). */
+  cpus: number;
 }
 
 export interface MountContext {
@@ -47,10 +75,8 @@ export interface MountContext {
   hostGid: number;
 }
 
-function checkOverlayPath(p: string): string {
-  if (!path.isAbsolute(p) || /[,:\\\s]/.test(p)) {
-    throw new TypeError(`path cannot be an overlay layer (absolute, no commas, colons, blanks): ${p}`);
-  }
+function checkLayerPath(p: string): string {
+  if (!path.isAbsolute(p)) throw new TypeError(`an overlay layer must be an absolute path: ${p}`);
   return p;
 }
 
@@ -70,6 +96,44 @@ function roBind(ops: SetupOp[], source: string, target: string, extra: number, w
   });
 }
 
+/**
+ * The box's /dev and /proc, independent of any run, built at staging mount points.
+ * /dev: a tmpfs of the box's own (no host disk behind it, no inode shared with another box),
+ * holding only harmless devices, the fd links and a mount point for /dev/shm; then read-only.
+ * Devices must work (no MS_NODEV), but nothing can be created, run or setuid there.
+ * /proc: of the container's PID namespace (B is in it already), with the host's parts masked
+ * (a bind inherits the flags of its source's mount: the masks from /dev are read-only) or
+ * replaced by box-relative files (proc-view.ts) on a small tmpfs; meminfo is rewritten by each
+ * run with its memory limit.
+ */
+export function buildPreparationOps(ctx: PreparationContext): SetupOp[] {
+  const { dev, proc, procFiles } = ctx.paths;
+  const ops: SetupOp[] = [];
+  const bind = (source: string, target: string, why: string, optional = false) =>
+    ops.push({ kind: 'mount', source, target, fstype: null, flags: MS.BIND, data: null, optional, why });
+
+  ops.push({ kind: 'mount', source: 'caged-dev', target: dev, fstype: 'tmpfs', flags: MS.NOSUID | MS.NOEXEC, data: 'size=16k,nr_inodes=32,mode=0755', why: 'the box\'s own /dev' });
+  for (const [name, major, minor] of DEVICES) {
+    ops.push({ kind: 'mknod', target: path.join(dev, name), mode: 0o666, major, minor, why: `/dev/${name}` });
+  }
+  for (const [name, target] of DEV_LINKS) ops.push({ kind: 'symlink', source: target, target: path.join(dev, name), why: `/dev/${name}` });
+  ops.push({ kind: 'mkdir', target: path.join(dev, 'shm'), mode: 0o755, why: 'mount point of /dev/shm (and the empty directory masking /proc directories)' });
+  ops.push({ kind: 'mount', source: null, target: dev, fstype: null, flags: MS.BIND | MS.REMOUNT | MS.RDONLY | MS.NOSUID | MS.NOEXEC, data: null, why: '/dev read-only, no exec, no setuid' });
+
+  ops.push({ kind: 'mount', source: 'caged-proc', target: procFiles, fstype: 'tmpfs', flags: MS.NOSUID | MS.NODEV | MS.NOEXEC, data: 'size=64k,nr_inodes=16,mode=0755', why: 'the box\'s own /proc files' });
+  const files = boxProcFiles({ memoryBytes: 0, cpus: ctx.cpus, bootTimeS: Math.floor(Date.now() / 1000) });
+  for (const [name, content, why] of files) {
+    ops.push({ kind: 'write', target: path.join(procFiles, path.basename(name)), mode: 0o444, content, why: `/proc/${name}: ${why}` });
+  }
+
+  ops.push({ kind: 'mount', source: 'proc', target: proc, fstype: 'proc', flags: MS.NOSUID | MS.NODEV | MS.NOEXEC, data: null, why: '/proc of the container\'s PID namespace' });
+  for (const [name, why] of ctx.masks.files) bind(path.join(dev, 'null'), path.join(proc, name), `mask /proc/${name}: ${why}`, true);
+  for (const [name, why] of ctx.masks.dirs) bind(path.join(dev, 'shm'), path.join(proc, name), `mask /proc/${name}: ${why}`, true);
+  roBind(ops, path.join(proc, 'sys'), path.join(proc, 'sys'), MS.NOEXEC, '/proc/sys: kernel tunables');
+  for (const [name, , why] of files) bind(path.join(procFiles, path.basename(name)), path.join(proc, name), `/proc/${name}: ${why}`);
+  return ops;
+}
+
 export function buildMountOps(plan: RunPlan, ctx: MountContext): SetupOp[] {
   const { root, scratch } = ctx.paths;
   const { diskBytes } = plan.limits;
@@ -83,12 +147,14 @@ export function buildMountOps(plan: RunPlan, ctx: MountContext): SetupOp[] {
   for (const d of ['root-up', 'root-work', 'box-up', 'box-work']) {
     ops.push({ kind: 'mkdir', target: path.join(scratch, d), mode: 0o755, why: 'overlay layer' });
   }
+  // Overlay layers by relative names (mountinfo prints them as given): B works in the scratch.
+  ops.push({ kind: 'chdir', target: scratch, why: 'overlay layers named relative to the scratch tmpfs' });
 
   if (plan.rootfs.mode === 'overlay') {
-    const lower = checkOverlayPath(plan.rootfs.lowerDir);
+    ops.push({ kind: 'symlink', source: checkLayerPath(plan.rootfs.lowerDir), target: path.join(scratch, 'root-low'), why: 'the image, by a name that hides its path' });
     ops.push({
       kind: 'mount', source: 'overlay', target: root, fstype: 'overlay', flags: MS.NOSUID | MS.NODEV,
-      data: `lowerdir=${lower},upperdir=${scratch}/root-up,workdir=${scratch}/root-work`,
+      data: 'lowerdir=root-low,upperdir=root-up,workdir=root-work',
       why: 'the image, copy-on-write onto the run\'s tmpfs',
     });
   } else {
@@ -96,7 +162,6 @@ export function buildMountOps(plan: RunPlan, ctx: MountContext): SetupOp[] {
       kind: 'mount', source: plan.rootfs.dir, target: root, fstype: null, flags: MS.BIND | MS.REC,
       data: null, why: 'the job\'s own unpacked root',
     });
-
   }
 
   // /box: the job's files.
@@ -105,29 +170,23 @@ export function buildMountOps(plan: RunPlan, ctx: MountContext): SetupOp[] {
     ops.push({ kind: 'mount', source: plan.box.hostDir, target: at('/box'), fstype: null, flags: MS.BIND, data: null, why: 'the job\'s files, writable' });
     ops.push({ kind: 'mount', source: null, target: at('/box'), fstype: null, flags: MS.BIND | MS.REMOUNT | MS.NOSUID | MS.NODEV, data: null, why: 'no setuid, no devices in /box' });
   } else if (plan.box?.mode === 'overlay') {
-    const lower = checkOverlayPath(plan.box.hostDir);
+    ops.push({ kind: 'symlink', source: checkLayerPath(plan.box.hostDir), target: path.join(scratch, 'box-low'), why: 'the job\'s files, by a name that hides their path' });
     ops.push({
       kind: 'mount', source: 'overlay', target: at('/box'), fstype: 'overlay', flags: MS.NOSUID | MS.NODEV,
-      data: `lowerdir=${lower},upperdir=${scratch}/box-up,workdir=${scratch}/box-work`,
+      data: 'lowerdir=box-low,upperdir=box-up,workdir=box-work',
       why: 'the job\'s files; the run\'s writes vanish with it',
     });
   }
   ops.push({ kind: 'chown', target: at('/box'), uid: ctx.hostUid, gid: ctx.hostGid, why: '/box belongs to the program' });
 
-  // /proc of the new PID namespace, with the host-revealing parts masked.
-  ops.push({ kind: 'mkdir', target: at('/proc'), mode: 0o555, why: 'mount point of /proc' });
-  ops.push({ kind: 'mount', source: 'proc', target: at('/proc'), fstype: 'proc', flags: MS.NOSUID | MS.NODEV | MS.NOEXEC, data: null, why: '/proc of the container\'s PID namespace' });
-  for (const [name, why] of PROC_MASKED) {
-    ops.push({ kind: 'mount', source: '/dev/null', target: at(`/proc/${name}`), fstype: null, flags: MS.BIND, data: null, optional: true, why: `mask /proc/${name}: ${why}` });
-  }
-  for (const [name, why] of PROC_READONLY) {
-    roBind(ops, at(`/proc/${name}`), at(`/proc/${name}`), MS.NOEXEC, `/proc/${name}: ${why}`);
-  }
-
-  // A minimal /dev: the read-only skeleton prepared at start-up (null, zero, full, random,
-  // urandom, the fd links, an empty shm), and a private, capped /dev/shm on top.
+  // The box's /dev and /proc, prepared while the container waited (buildPreparationOps).
   ops.push({ kind: 'mkdir', target: at('/dev'), mode: 0o755, why: 'mount point of /dev' });
-  roBindDev(ops, ctx.paths.devSkeleton, at('/dev'));
+  ops.push({ kind: 'mount', source: ctx.paths.dev, target: at('/dev'), fstype: null, flags: MS.MOVE, data: null, why: 'the box\'s own /dev, prepared' });
+  ops.push({ kind: 'mkdir', target: at('/proc'), mode: 0o555, why: 'mount point of /proc' });
+  ops.push({ kind: 'mount', source: ctx.paths.proc, target: at('/proc'), fstype: null, flags: MS.MOVE, data: null, why: 'the box\'s /proc with its masks, prepared' });
+  const [meminfo] = boxProcFiles({ memoryBytes: plan.limits.memoryBytes, cpus: 1, bootTimeS: 0 });
+  ops.push({ kind: 'write', target: path.join(ctx.paths.procFiles, 'meminfo'), mode: 0o444, content: meminfo![1], why: `/proc/meminfo: ${meminfo![2]}` });
+
   ops.push({ kind: 'mount', source: 'caged-shm', target: at('/dev/shm'), fstype: 'tmpfs', flags: MS.NOSUID | MS.NODEV | MS.NOEXEC, data: `size=${diskBytes},mode=1777`, why: 'POSIX shared memory, capped' });
 
   // A private, capped /tmp.
@@ -144,12 +203,6 @@ export function buildMountOps(plan: RunPlan, ctx: MountContext): SetupOp[] {
     });
   }
   return ops;
-}
-
-/** Devices must work (no MS_NODEV) but nothing can be created, run or setuid there. */
-function roBindDev(ops: SetupOp[], skeleton: string, target: string): void {
-  ops.push({ kind: 'mount', source: skeleton, target, fstype: null, flags: MS.BIND, data: null, why: '/dev from the skeleton' });
-  ops.push({ kind: 'mount', source: null, target, fstype: null, flags: MS.BIND | MS.REMOUNT | MS.RDONLY | MS.NOSUID | MS.NOEXEC, data: null, why: '/dev read-only, no exec, no setuid' });
 }
 
 function addReadOnlyBind(ops: SetupOp[], root: string, b: ReadOnlyBind): void {

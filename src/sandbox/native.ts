@@ -10,7 +10,7 @@ import koffi from 'koffi';
 import os from 'node:os';
 import { HostError } from '../errors';
 import { errnoName } from './child-error';
-import { SIZES } from './protocol';
+import { SIZES, layoutString } from './protocol';
 
 export interface Rusage {
   userNs: bigint;
@@ -30,7 +30,7 @@ export interface NativeApi {
    * fd, on a libuv pool thread (the clone takes ~1 ms; the event loop stays free); resolves to
    * B's host pid once caged-init has been exec'd. B then waits for `sendRun`.
    */
-  spawnAsync(ctl: number, cloneFlags: number): Promise<number>;
+  spawnAsync(ctl: number, prep: number, cloneFlags: number): Promise<number>;
   /** Hands B its run on the control socket: stdin, stdout, stderr, configuration memfd. */
   sendRun(ctl: number, fds: readonly [number, number, number, number]): void;
   /** Writes /proc/<pid>/uid_map, setgroups (deny) and gid_map: one id mapped each way. */
@@ -47,8 +47,6 @@ export interface NativeApi {
   detach(target: string): boolean;
   /** flock(fd, LOCK_EX | LOCK_NB): true when taken, false when another open file holds it. */
   tryLockExclusive(fd: number): boolean;
-  /** mknod(2); throws HostError on failure. */
-  mknod(path: string, mode: number, dev: number): void;
   /** F_SETPIPE_SZ; returns the new size or -1. */
   setPipeSize(fd: number, bytes: number): number;
 }
@@ -99,11 +97,17 @@ function bind(nativeDir: string): NativeApi {
   const lib = koffi.load(libraryPath);
   const libc = koffi.load('libc.so.6');
   const sizes = lib.func('uint32_t cage_abi_sizes(void)')() as number;
-  const want = SIZES.cfg | (SIZES.op << 8) | (SIZES.rlimit << 16) | (SIZES.msg << 24);
-  if (sizes !== want) {
-    throw new HostError(`native launcher ${libraryPath} has another ABI (sizes ${sizes.toString(16)}, want ${want.toString(16)}): rebuild it`);
+  const wantSizes = SIZES.cfg | (SIZES.op << 8) | (SIZES.rlimit << 16) | (SIZES.msg << 24);
+  if (sizes !== wantSizes) {
+    throw new HostError(`native launcher ${libraryPath} has another ABI (sizes ${sizes.toString(16)}, want ${wantSizes.toString(16)}): rebuild it`);
   }
-  const cageSpawn = lib.func('int cage_spawn(const char *init_path, int32_t ctl, uint32_t clone_flags)');
+  const layout = (lib.func('const char *cage_abi_layout(void)')() as string).split(';');
+  const want = layoutString().split(';');
+  if (layout.join(';') !== want.join(';')) {
+    const differ = want.filter((f) => !layout.includes(f)).join(' ') || 'field lists';
+    throw new HostError(`native launcher ${libraryPath} has another ABI (differs at ${differ}): rebuild it`);
+  }
+  const cageSpawn = lib.func('int cage_spawn(const char *init_path, int32_t ctl, int32_t prep, uint32_t clone_flags)');
   const cageSendFds = lib.func('int cage_send_fds(int32_t sock, const int32_t *fds, uint32_t n)');
   const cageMapIds = lib.func('int cage_map_ids(int32_t pid, uint32_t inside_uid, uint32_t host_uid, uint32_t inside_gid, uint32_t host_gid)');
 
@@ -120,7 +124,6 @@ function bind(nativeDir: string): NativeApi {
   const pipe2 = libc.func('int pipe2(_Out_ int *fds, int flags)');
   const memfdCreate = libc.func('int memfd_create(const char *name, unsigned int flags)');
   const fcntl = libc.func('int fcntl(int fd, int cmd, ...)');
-  const mknod = libc.func('int mknod(const char *path, uint32_t mode, uint64_t dev)');
   const mount = libc.func('int mount(const char *src, const char *dst, const char *fstype, unsigned long flags, const char *data)');
   const umount2 = libc.func('int umount2(const char *target, int flags)');
   const flock = libc.func('int flock(int fd, int operation)');
@@ -130,9 +133,9 @@ function bind(nativeDir: string): NativeApi {
   const ns = (t: TimevalJs) => BigInt(t.tv_sec) * 1_000_000_000n + BigInt(t.tv_usec) * 1000n;
 
   return {
-    spawnAsync(ctl, cloneFlags) {
+    spawnAsync(ctl, prep, cloneFlags) {
       return new Promise((resolve, reject) => {
-        cageSpawn.async(initPath, ctl, cloneFlags, (err: unknown, pid: number) => {
+        cageSpawn.async(initPath, ctl, prep, cloneFlags, (err: unknown, pid: number) => {
           if (err) reject(err instanceof Error ? err : new HostError(String(err)));
           else if (pid < 0) reject(new HostError(`cage_spawn: ${errnoName(-pid)}`));
           else resolve(pid);
@@ -202,9 +205,6 @@ function bind(nativeDir: string): NativeApi {
         if (errno === os.constants.errno.EWOULDBLOCK) return false;
         if (errno !== os.constants.errno.EINTR) return fail('flock', errno);
       }
-    },
-    mknod(path, mode, dev) {
-      if ((mknod(path, mode, dev) as number) < 0) fail(`mknod ${path}`, koffi.errno());
     },
     setPipeSize(fd, bytes) {
       return fcntl(fd, F_SETPIPE_SZ, 'int', bytes) as number;

@@ -5,17 +5,38 @@
  */
 
 export const CAGE_MAGIC = 0x45474143;
-export const CAGE_ABI = 2;
+export const CAGE_ABI = 3;
 /** A to B with SCM_RIGHTS: the run's stdin, stdout, stderr and configuration memfd. */
 export const CAGE_RUN = 0x52; // 'R'
 export const CAGE_RUN_FDS = 4;
 
-export const OP = { MOUNT: 1, MKDIR: 2, MKFILE: 3, SYMLINK: 4, CHOWN: 5 } as const;
+export const OP = { MOUNT: 1, MKDIR: 2, MKFILE: 3, SYMLINK: 4, CHOWN: 5, MKNOD: 6, WRITE: 7, CHDIR: 8 } as const;
 export const OPF_OPTIONAL = 1;
 
 export const CFG_FLAG = { CGROUPNS: 1, SECCOMP_LISTENER: 2 } as const;
 
-export const SIZES = { cfg: 104, op: 40, rlimit: 24, msg: 48 } as const;
+export const SIZES = { cfg: 80, op: 40, rlimit: 24, msg: 48 } as const;
+
+/**
+ * Every field's byte offset, as in cage.h. encodeConfig and decodeMessage write and read
+ * through these; native.ts and test/protocol.test.ts compare them with the compiled library's.
+ */
+export const LAYOUT = {
+  cage_op: { kind: 0, opflags: 4, src: 8, dst: 12, fstype: 16, data: 20, mode: 24, arg: 28, flags: 32 },
+  cage_rlimit: { resource: 0, pad: 4, cur: 8, max: 16 },
+  cage_cfg: {
+    magic: 0, abi: 4, size: 8, uid: 12, gid: 16, hostname: 20, new_root: 24, ops: 28, nops: 32, cwd: 36,
+    path: 40, argv: 44, argc: 48, envp: 52, envc: 56, rlimits: 60, nrlimits: 64, filter: 68, nfilter: 72, flags: 76,
+  },
+  cage_msg: { type: 0, stage: 4, err: 8, detail: 12, status: 16, sys_nr: 20, sys_arch: 24, c_pid: 28, wall_ns: 32, reserved: 40 },
+} as const;
+
+/** LAYOUT in cage_abi_layout()'s format: "struct.field=offset;" for every field. */
+export function layoutString(): string {
+  return Object.entries(LAYOUT)
+    .flatMap(([st, fields]) => Object.entries(fields).map(([f, off]) => `${st}.${f}=${off};`))
+    .join('');
+}
 
 export const MSG = { USERNS: 0x55, ERROR: 0x45, STARTED: 0x53, EXIT: 0x58 } as const; // 'U' 'E' 'S' 'X'
 export const GO = 0x47; // 'G'
@@ -24,7 +45,6 @@ export const GO = 0x47; // 'G'
 export const STAGES: Readonly<Record<number, string>> = {
   1: 'config',
   2: 'signals',
-  3: 'pdeathsig',
   4: 'fds',
   5: 'hostname',
   6: 'setgroups',
@@ -34,7 +54,6 @@ export const STAGES: Readonly<Record<number, string>> = {
   10: 'pivot_root',
   11: 'umount-old-root',
   12: 'userns',
-  13: 'handshake',
   14: 'cgroupns',
   15: 'signalfd',
   16: 'fork',
@@ -49,8 +68,11 @@ export const STAGES: Readonly<Record<number, string>> = {
   25: 'exec',
   26: 'supervise',
   27: 'exec-init',
+  28: 'prepare',
+  29: 'prepare-op',
 };
 export const STAGE_OP = 8;
+export const STAGE_PREPARE_OP = 29;
 export const STAGE_RLIMIT = 20;
 
 /** One set-up step of B, executed in order before pivot_root. `why` is for errors and docs. */
@@ -59,7 +81,13 @@ export type SetupOp =
   | { kind: 'mkdir'; target: string; mode: number; why: string }
   | { kind: 'mkfile'; target: string; mode: number; why: string }
   | { kind: 'symlink'; source: string; target: string; why: string }
-  | { kind: 'chown'; target: string; uid: number; gid: number; why: string };
+  | { kind: 'chown'; target: string; uid: number; gid: number; why: string }
+  /** A character device (major, minor) with exactly `mode` (the umask does not apply). */
+  | { kind: 'mknod'; target: string; mode: number; major: number; minor: number; why: string }
+  /** A new file holding `content` (text, no NUL), with exactly `mode`. */
+  | { kind: 'write'; target: string; mode: number; content: string; why: string }
+  /** B's working directory from here on, for relative paths in later ops (overlay layers). */
+  | { kind: 'chdir'; target: string; why: string };
 
 export interface RlimitSetting {
   resource: number;
@@ -69,11 +97,6 @@ export interface RlimitSetting {
 }
 
 export interface ChildConfig {
-  cloneFlags: number;
-  stdinFd: number;
-  stdoutFd: number;
-  stderrFd: number;
-  ctlFd: number;
   uid: number;
   gid: number;
   hostname: string;
@@ -127,7 +150,7 @@ class BlobWriter {
 }
 
 /**
- * Serialises a ChildConfig into the blob cage_spawn() copies. Fixed-size arrays come first
+ * Serialises a ChildConfig into the blob B maps from its memfd. Fixed-size arrays come first
  * (8-byte aligned, the filter in particular), strings after them; the blob ends with a NUL.
  */
 export function encodeConfig(c: ChildConfig): Buffer {
@@ -146,6 +169,7 @@ export function encodeConfig(c: ChildConfig): Buffer {
   const head = Buffer.alloc(off);
   const w = new BlobWriter(off);
 
+  const O = LAYOUT.cage_op;
   c.ops.forEach((op, i) => {
     const at = opsAt + i * SIZES.op;
     let kind: number = OP.MOUNT, src = 0, fstype = 0, data = 0, mode = 0, arg = 0, flags = 0, opflags = 0;
@@ -158,54 +182,63 @@ export function encodeConfig(c: ChildConfig): Buffer {
       case 'mkfile': kind = OP.MKFILE; mode = op.mode; break;
       case 'symlink': kind = OP.SYMLINK; src = w.str(op.source); break;
       case 'chown': kind = OP.CHOWN; mode = op.uid; arg = op.gid; break;
+      case 'mknod': kind = OP.MKNOD; mode = op.mode; arg = ((op.major & 0xfff) << 8) | (op.minor & 0xff) | ((op.minor & ~0xff) << 12); break;
+      case 'write': kind = OP.WRITE; mode = op.mode; data = w.str(op.content); arg = Buffer.byteLength(op.content); break;
+      case 'chdir': kind = OP.CHDIR; break;
     }
-    head.writeUInt32LE(kind, at);
-    head.writeUInt32LE(opflags, at + 4);
-    head.writeUInt32LE(src, at + 8);
-    head.writeUInt32LE(w.str(op.target), at + 12);
-    head.writeUInt32LE(fstype, at + 16);
-    head.writeUInt32LE(data, at + 20);
-    head.writeUInt32LE(mode, at + 24);
-    head.writeUInt32LE(arg, at + 28);
-    head.writeBigUInt64LE(BigInt(flags), at + 32);
+    head.writeUInt32LE(kind, at + O.kind);
+    head.writeUInt32LE(opflags, at + O.opflags);
+    head.writeUInt32LE(src, at + O.src);
+    head.writeUInt32LE(w.str(op.target), at + O.dst);
+    head.writeUInt32LE(fstype, at + O.fstype);
+    head.writeUInt32LE(data, at + O.data);
+    head.writeUInt32LE(mode, at + O.mode);
+    head.writeUInt32LE(arg >>> 0, at + O.arg);
+    head.writeBigUInt64LE(BigInt(flags), at + O.flags);
   });
+  const R = LAYOUT.cage_rlimit;
   c.rlimits.forEach((r, i) => {
     const at = rlAt + i * SIZES.rlimit;
-    head.writeUInt32LE(r.resource, at);
-    head.writeBigUInt64LE(r.cur, at + 8);
-    head.writeBigUInt64LE(r.max, at + 16);
+    head.writeUInt32LE(r.resource, at + R.resource);
+    head.writeBigUInt64LE(r.cur, at + R.cur);
+    head.writeBigUInt64LE(r.max, at + R.max);
   });
   c.filter.copy(head, filterAt);
   c.argv.forEach((a, i) => head.writeUInt32LE(w.str(a), argvAt + 4 * i));
   c.env.forEach((e, i) => head.writeUInt32LE(w.str(e), envAt + 4 * i));
 
-  const fields: Array<[number, number]> = [];
-  const u32 = (v: number) => fields.push([v >>> 0, 0]);
-  const i32 = (v: number) => fields.push([v | 0, 1]);
-  u32(CAGE_MAGIC); u32(CAGE_ABI); u32(0 /* size, patched below */); u32(c.cloneFlags);
-  i32(c.stdinFd); i32(c.stdoutFd); i32(c.stderrFd); i32(c.ctlFd);
-  u32(c.uid); u32(c.gid); u32(w.str(c.hostname)); u32(w.str(c.newRoot));
-  u32(opsAt); u32(c.ops.length); u32(w.str(c.cwd)); u32(w.str(c.path));
-  u32(argvAt); u32(c.argv.length); u32(envAt); u32(c.env.length);
-  u32(rlAt); u32(c.rlimits.length); u32(filterAt); u32(c.filter.length / 8);
-  u32(c.flags); u32(0);
-  fields.forEach(([v, signed], i) => (signed ? head.writeInt32LE(v, 4 * i) : head.writeUInt32LE(v, 4 * i)));
+  const C = LAYOUT.cage_cfg;
+  const cfg: Record<keyof typeof C, number> = {
+    magic: CAGE_MAGIC, abi: CAGE_ABI, size: 0 /* patched below */, uid: c.uid, gid: c.gid,
+    hostname: w.str(c.hostname), new_root: w.str(c.newRoot), ops: opsAt, nops: c.ops.length,
+    cwd: w.str(c.cwd), path: w.str(c.path), argv: argvAt, argc: c.argv.length, envp: envAt, envc: c.env.length,
+    rlimits: rlAt, nrlimits: c.rlimits.length, filter: filterAt, nfilter: c.filter.length / 8, flags: c.flags,
+  };
+  for (const [k, off] of Object.entries(C)) head.writeUInt32LE(cfg[k as keyof typeof C] >>> 0, off);
   const blob = w.finish(head);
-  blob.writeUInt32LE(blob.length, 8);
+  blob.writeUInt32LE(blob.length, C.size);
   if (blob[blob.length - 1] !== 0) throw new Error('internal: blob must end with a NUL');
   return blob;
 }
 
 export function decodeMessage(b: Buffer, at = 0): ChildMessage {
+  const M = LAYOUT.cage_msg;
   return {
-    type: b.readUInt32LE(at),
-    stage: b.readInt32LE(at + 4),
-    errno: b.readInt32LE(at + 8),
-    detail: b.readInt32LE(at + 12),
-    status: b.readInt32LE(at + 16),
-    sysNr: b.readInt32LE(at + 20),
-    sysArch: b.readUInt32LE(at + 24),
-    cPid: b.readInt32LE(at + 28),
-    wallNs: b.readBigUInt64LE(at + 32),
+    type: b.readUInt32LE(at + M.type),
+    stage: b.readInt32LE(at + M.stage),
+    errno: b.readInt32LE(at + M.err),
+    detail: b.readInt32LE(at + M.detail),
+    status: b.readInt32LE(at + M.status),
+    sysNr: b.readInt32LE(at + M.sys_nr),
+    sysArch: b.readUInt32LE(at + M.sys_arch),
+    cPid: b.readInt32LE(at + M.c_pid),
+    wallNs: b.readBigUInt64LE(at + M.wall_ns),
   };
+}
+
+/** The preparation blob (fd 4 of a new B): the same format, of which B uses only the ops. */
+export function encodePreparation(ops: readonly SetupOp[]): Buffer {
+  return encodeConfig({
+    uid: 0, gid: 0, hostname: '', newRoot: '', ops, cwd: '', path: '', argv: [], env: [], rlimits: [], filter: Buffer.alloc(0), flags: 0,
+  });
 }

@@ -14,11 +14,11 @@ import { ContainerRun } from './container-run';
 import { IdSlots, pidAlive } from './id-slots';
 import { removeTree } from '../fs/tree-walk';
 import { overlaySupported } from '../rootfs/job-rootfs';
-import { prepareDevSkeleton } from './dev-skeleton';
-import { buildMountOps } from './mount-plan';
+import { buildMountOps, buildPreparationOps, mountPaths } from './mount-plan';
 import { loadNative, type NativeApi } from './native';
-import { CFG_FLAG, encodeConfig, type RlimitSetting } from './protocol';
+import { CFG_FLAG, encodeConfig, encodePreparation, type RlimitSetting } from './protocol';
 import { Reaper } from './reaper';
+import { procMasksFor } from './proc-view';
 import { ZygotePool } from './zygotes';
 import { buildSeccompProgram } from './seccomp';
 import { syscallName as nameOfSyscall, type Arch } from './syscalls';
@@ -108,8 +108,12 @@ export class Sandbox {
   ) {
     this.hasOverlay = hasOverlay;
     this.reaper = new Reaper(native);
+    const masks = procMasksFor();
     this.zygotes = new ZygotePool(
-      { native, reaper: this.reaper, cgroups, cloneFlags: CLONE_FLAGS, nextName: () => `${JOB_PREFIX}${process.pid}-${nextSeq()}`, onBackgroundError },
+      {
+        native, reaper: this.reaper, cgroups, cloneFlags: CLONE_FLAGS, nextName: () => `${JOB_PREFIX}${process.pid}-${nextSeq()}`, onBackgroundError,
+        preparation: () => encodePreparation(buildPreparationOps({ paths: mountPaths(runtimeDir), masks, cpus: this.cpus })),
+      },
       preparedContainers,
     );
     const built = buildSeccompProgram();
@@ -122,11 +126,11 @@ export class Sandbox {
     ensureStdioOpen();
     const runtimeDir = opts.runtimeDir ?? '/run/caged';
     const jobsDir = opts.jobsDir ?? '/var/lib/caged/jobs';
-    for (const d of [path.join(runtimeDir, 'mnt', 'root'), path.join(runtimeDir, 'mnt', 'scratch'), jobsDir]) {
+    const { root, scratch, dev, proc, procFiles } = mountPaths(runtimeDir);
+    for (const d of [root, scratch, dev, proc, procFiles, jobsDir]) {
       fs.mkdirSync(d, { recursive: true, mode: 0o755 });
     }
     const native = loadNative();
-    prepareDevSkeleton(native, path.join(runtimeDir, 'dev'));
     const cgroups = opts.cgroups ?? detectCgroupManager();
     const ids = new IdSlots(native, path.join(runtimeDir, 'slots'), opts.hostIdBase ?? 10_000_000, opts.idSlots ?? 256);
     const prepared = opts.preparedContainers ?? 2;
@@ -218,18 +222,8 @@ export class Sandbox {
       childFds.push(errW);
       childFds.unshift(this.native.memfdWith(stdin));
 
-      const ops = buildMountOps(plan, {
-        paths: {
-          root: path.join(this.runtimeDir, 'mnt', 'root'),
-          scratch: path.join(this.runtimeDir, 'mnt', 'scratch'),
-          devSkeleton: path.join(this.runtimeDir, 'dev'),
-        },
-        hostUid: slot.hostUid,
-        hostGid: slot.hostGid,
-      });
+      const ops = buildMountOps(plan, { paths: mountPaths(this.runtimeDir), hostUid: slot.hostUid, hostGid: slot.hostGid });
       const blob = encodeConfig({
-        cloneFlags: CLONE_FLAGS,
-        stdinFd: 0, stdoutFd: 1, stderrFd: 2, ctlFd: 3, // where B puts them
         uid: 256, gid: 256,
         hostname: this.hostname,
         newRoot: path.join(this.runtimeDir, 'mnt', 'root'),

@@ -6,7 +6,8 @@
  * its control socket until `sendRun` hands it stdio and its configuration. Each is used for one
  * run only and then torn down like any other: nothing is ever reused between runs.
  *
- * A prepared container is plain: no mounts, no user namespace, no program, root-owned and idle;
+ * A prepared container holds no job's data: only its own /dev and /proc, built at staging mount
+ * points from the preparation blob (mount-plan.ts), no user namespace, no program, idle;
  * it dies with the worker (PDEATHSIG) and its cgroup carries the worker's pid like a run's, so
  * a dead worker's are removed at the next start. `close()` ends the spare ones.
  */
@@ -37,6 +38,8 @@ export interface ZygoteDeps {
   reaper: Reaper;
   cgroups: CgroupManager;
   cloneFlags: number;
+  /** The preparation blob of a new container (the box's /dev and /proc, built while it waits). */
+  preparation: () => Buffer;
   /** A fresh cgroup leaf name (`caged-<pid>-<seq>`). */
   nextName: () => string;
   /** Told of every failure to make or end a spare in the background (runs are not affected). */
@@ -130,13 +133,16 @@ export class ZygotePool {
   private async make(): Promise<Spare> {
     const [ours, theirs] = this.deps.native.socketpair();
     let pid: number;
+    let prep = -1;
     try {
-      pid = await this.deps.native.spawnAsync(theirs, this.deps.cloneFlags);
+      prep = this.deps.native.memfdWith(this.deps.preparation());
+      pid = await this.deps.native.spawnAsync(theirs, prep, this.deps.cloneFlags);
     } catch (err) {
       fs.closeSync(ours);
       throw err;
     } finally {
       fs.closeSync(theirs);
+      if (prep >= 0) fs.closeSync(prep);
     }
     return this.adopt(pid, ours);
   }
