@@ -47,102 +47,12 @@ function show(s: Span): string {
   return JSON.stringify(text.length > SHOWN || bytes > SHOWN_BYTES ? `${text.slice(0, SHOWN)}…` : text);
 }
 
-/** Bytes [as, ae) of a equal bytes [bs, be) of b. */
-function sameBytes(a: Buffer, as: number, ae: number, b: Buffer, bs: number, be: number): boolean {
-  const n = ae - as;
-  if (n !== be - bs) return false;
-  if (n > 32) return a.compare(b, bs, be, as, ae) === 0; // memcmp, no allocation
-  for (let i = 0; i < n; i++) if (a[as + i] !== b[bs + i]) return false;
-  return true;
-}
-
 /** Index just past the last non-whitespace byte (0 when all of it is whitespace). */
 function significantEnd(b: Buffer): number {
   let end = b.length;
   while (end > 0 && WS[b[end - 1]!]) end--;
   return end;
 }
-
-/**
- * A cursor over the pieces (tokens or lines) of a buffer: `next()` moves to the next piece,
- * [start, end); no object per piece, so millions of short pieces cost no garbage.
- */
-abstract class Scanner {
-  start = 0;
-  end = 0;
-  protected pos = 0;
-
-  constructor(readonly buf: Buffer) {}
-
-  /** False at the end of the pieces. */
-  abstract next(): boolean;
-
-  span(): Span {
-    return { buf: this.buf, start: this.start, end: this.end };
-  }
-
-  same(o: Scanner): boolean {
-    return sameBytes(this.buf, this.start, this.end, o.buf, o.start, o.end);
-  }
-}
-
-/**
- * Lines without their "\n" and trailing whitespace. The lines end where only whitespace is
- * left (the empty lines at the end do not count).
- */
-class LineScanner extends Scanner {
-  private readonly last: number;
-
-  constructor(buf: Buffer) {
-    super(buf);
-    this.last = significantEnd(buf);
-  }
-
-  next(): boolean {
-    const b = this.buf;
-    if (this.pos >= this.last) return false;
-    this.start = this.pos;
-    let nl = this.start;
-    while (nl < b.length && b[nl] !== 0x0a) nl++;
-    let end = nl;
-    while (end > this.start && WS[b[end - 1]!]) end--;
-    this.end = end;
-    this.pos = nl + 1;
-    return true;
-  }
-}
-
-/** Whitespace-separated tokens. */
-class TokenScanner extends Scanner {
-  next(): boolean {
-    const b = this.buf;
-    const n = b.length;
-    let i = this.pos;
-    while (i < n && WS[b[i]!]) i++;
-    if (i >= n) {
-      this.pos = i;
-      return false;
-    }
-    this.start = i;
-    while (i < n && !WS[b[i]!]) i++;
-    this.end = this.pos = i;
-    return true;
-  }
-}
-
-/** Compares two scanners piece by piece; `what` names a piece in the messages. */
-function comparePieces(out: Scanner, ans: Scanner, what: string, same: (o: Scanner, a: Scanner) => boolean): CheckOutcome {
-  for (let i = 1; ; i++) {
-    const o = out.next();
-    const a = ans.next();
-    if (!o && !a) return { accepted: true, message: `ok, ${i - 1} ${what}s` };
-    if (!o || !a || !same(out, ans)) {
-      return { accepted: false, message: `${what} ${i} differs: expected ${show(a ? ans.span() : null)}, got ${show(o ? out.span() : null)}` };
-    }
-  }
-}
-
-const equalPieces = (o: Scanner, a: Scanner): boolean => o.same(a);
 
 export function checkExact(output: Buffer, answer: Buffer): CheckOutcome {
   if (output.equals(answer)) return { accepted: true, message: 'ok' };
@@ -155,56 +65,269 @@ export function checkExact(output: Buffer, answer: Buffer): CheckOutcome {
   return { accepted: false, message: `outputs differ at byte ${i} (output ${output.length} bytes, answer ${answer.length} bytes)` };
 }
 
+/** Equal bytes in a row after which the lockstep walks switch to memcmp by blocks. */
+const RUN_FOR_BLOCKS = 32;
+const BLOCK = 4096;
+
+/**
+ * Length of the common prefix of o[i..] and a[j..], found by memcmp over blocks and then byte
+ * by byte inside the first block that differs (long equal stretches cost little JavaScript).
+ */
+function commonPrefix(o: Buffer, i: number, a: Buffer, j: number): number {
+  let k = 0;
+  const room = Math.min(o.length - i, a.length - j);
+  while (k + BLOCK <= room && o.compare(a, j + k, j + k + BLOCK, i + k, i + k + BLOCK) === 0) k += BLOCK;
+  while (k < room && o[i + k] === a[j + k]) k++;
+  return k;
+}
+
+/** "\n" bytes in [start, end). */
+function countNewlines(b: Buffer, start: number, end: number): number {
+  let n = 0;
+  for (let i = start; i < end; i++) if (b[i] === 0x0a) n++;
+  return n;
+}
+
+/** Start of the line holding position `pos`; past the length, `pos` itself (no line). */
+function lineStart(b: Buffer, pos: number): number {
+  if (pos > b.length) return pos;
+  return pos === 0 ? 0 : b.lastIndexOf(0x0a, pos - 1) + 1;
+}
+
+/** The line starting at `start`, without its trailing whitespace; null past `last` (only whitespace left). */
+function lineAt(buf: Buffer, start: number, last: number): Span {
+  if (start >= last) return null;
+  let nl = buf.indexOf(0x0a, start);
+  if (nl < 0) nl = buf.length;
+  while (nl > start && WS[buf[nl - 1]!]) nl--;
+  return { buf, start, end: nl };
+}
+
+/**
+ * Lines in one lockstep walk over both buffers: equal bytes advance both sides (across any
+ * number of lines); where they differ, what is left of the line on each side must be
+ * whitespace for the lines to be equal. A side whose current line starts where only whitespace
+ * is left has no more lines. Every byte is looked at a bounded number of times.
+ */
 export function checkLines(output: Buffer, answer: Buffer): CheckOutcome {
-  return comparePieces(new LineScanner(output), new LineScanner(answer), 'line', equalPieces);
+  const o = output;
+  const a = answer;
+  const ol = o.length;
+  const al = a.length;
+  const oLast = significantEnd(o);
+  const aLast = significantEnd(a);
+  let i = 0;
+  let j = 0;
+  for (;;) {
+    for (let run = 0; i < ol && j < al && o[i] === a[j]; i++, j++) {
+      if (++run === RUN_FOR_BLOCKS) {
+        const k = commonPrefix(o, i, a, j);
+        i += k;
+        j += k;
+        break;
+      }
+    }
+    // Is either side out of lines? (Only possible once past its last significant byte.)
+    const oOut = i >= oLast && lineStart(o, i) >= oLast;
+    const aOut = j >= aLast && lineStart(a, j) >= aLast;
+    if (oOut && aOut) return { accepted: true, message: `ok, ${lineCount(a, aLast)} lines` };
+    if (!oOut && !aOut) {
+      while (i < ol && o[i] !== 0x0a && WS[o[i]!]) i++;
+      while (j < al && a[j] !== 0x0a && WS[a[j]!]) j++;
+      const oEol = i >= ol || o[i] === 0x0a;
+      const aEol = j >= al || a[j] === 0x0a;
+      if (oEol && aEol) {
+        // The same line on both sides: on past the "\n"s (at a buffer's end, to length + 1,
+        // the start of no line).
+        i++;
+        j++;
+        continue;
+      }
+    }
+    if (oOut || aOut) {
+      // The first line that one side lacks: after all of its lines, which matched.
+      const line = lineCount(oOut ? o : a, oOut ? oLast : aLast) + 1;
+      return differs(line, oOut ? null : lineAt(o, nthLineStart(o, line), oLast), aOut ? null : lineAt(a, nthLineStart(a, line), aLast));
+    }
+    const os = lineStart(o, i);
+    const as = lineStart(a, j);
+    return differs(countNewlines(a, 0, as) + 1, lineAt(o, os, oLast), lineAt(a, as, aLast));
+  }
+}
+
+function differs(line: number, got: Span, expected: Span): CheckOutcome {
+  return { accepted: false, message: `line ${line} differs: expected ${show(expected)}, got ${show(got)}` };
+}
+
+/** Lines up to `last` (the end of the significant bytes). */
+function lineCount(b: Buffer, last: number): number {
+  return last === 0 ? 0 : countNewlines(b, 0, last) + 1;
+}
+
+/** Start of line `n` (1-based); past the length when there is no such line. */
+function nthLineStart(b: Buffer, n: number): number {
+  let pos = 0;
+  for (let k = 1; k < n; k++) {
+    const nl = b.indexOf(0x0a, pos);
+    if (nl < 0) return b.length + 1;
+    pos = nl + 1;
+  }
+  return pos;
+}
+
+/** End of the token starting at `start`, looking no further than `limit`. */
+function tokenEnd(b: Buffer, start: number, limit = b.length): number {
+  let i = start;
+  while (i < limit && !WS[b[i]!]) i++;
+  return i;
+}
+
+const WS_BYTES = [0x20, 0x09, 0x0a, 0x0b, 0x0c, 0x0d];
+
+/** Start of the token that position `pos` is inside of (or just after). */
+function tokenStart(b: Buffer, pos: number): number {
+  // A few bytes back by hand (short tokens); for a long one, the last whitespace byte before
+  // it by native backward searches, one per whitespace byte.
+  const near = Math.max(0, pos - 64);
+  let i = pos;
+  while (i > near && !WS[b[i - 1]!]) i--;
+  if (i > near || i === 0) return i;
+  let last = -1;
+  for (const w of WS_BYTES) last = Math.max(last, b.lastIndexOf(w, i - 1));
+  return last + 1;
+}
+
+function countTokens(b: Buffer, start: number, end: number): number {
+  let n = 0;
+  let inToken = false;
+  for (let i = start; i < end; i++) {
+    const ws = WS[b[i]!] === 1;
+    if (!ws && !inToken) n++;
+    inToken = !ws;
+  }
+  return n;
+}
+
+/** Decides whether two different tokens match after all; returns their ends, or null. */
+type Differ = (o: Buffer, os: number, a: Buffer, as: number) => [number, number] | null;
+
+/**
+ * Tokens in one lockstep walk over both buffers: a step advances both sides when the bytes
+ * are equal or both are whitespace, so tokens separated alike cost one comparison per byte.
+ * Where the walk stops, either the separators differ in length (skip them) or a token differs:
+ * then `differ` (the float checker's numbers) may still match it, from both tokens' starts.
+ */
+function compareTokens(o: Buffer, a: Buffer, differ: Differ | null): CheckOutcome {
+  const ol = o.length;
+  const al = a.length;
+  let i = 0;
+  let j = 0;
+  for (;;) {
+    for (let run = 0; i < ol && j < al; i++, j++) {
+      const x = o[i]!;
+      const y = a[j]!;
+      if (x === y) {
+        if (++run === RUN_FOR_BLOCKS) {
+          const k = commonPrefix(o, i, a, j);
+          i += k;
+          j += k;
+          run = 0;
+          if (k > 0) {
+            i--; // the loop's own step follows
+            j--;
+          }
+        }
+      } else if ((WS[x]! & WS[y]!) === 0) {
+        break;
+      } else {
+        run = 0;
+      }
+    }
+    const oMid = i < ol && i > 0 && !WS[o[i]!] && !WS[o[i - 1]!];
+    const aMid = j < al && j > 0 && !WS[a[j]!] && !WS[a[j - 1]!];
+    let os = i;
+    let as = j;
+    if (oMid || aMid) {
+      // Inside a token on one side: both current tokens began at the same step.
+      os = tokenStart(o, i);
+      as = tokenStart(a, j);
+    } else {
+      while (i < ol && WS[o[i]!]) i++;
+      while (j < al && WS[a[j]!]) j++;
+      if (i >= ol && j >= al) return { accepted: true, message: `ok, ${countTokens(a, 0, al)} tokens` };
+      if (i < ol && j < al && o[i] === a[j]) continue;
+      os = i;
+      as = j;
+    }
+    const ends = differ && os < ol && as < al ? differ(o, os, a, as) : null;
+    if (ends) {
+      [i, j] = ends;
+      continue;
+    }
+    // Enough of each token for the message (show() cuts longer ones).
+    const cut = (b: Buffer, s: number): Span => (s >= b.length ? null : { buf: b, start: s, end: tokenEnd(b, s, Math.min(b.length, s + SHOWN_BYTES + 1)) });
+    return { accepted: false, message: `token ${countTokens(a, 0, as) + 1} differs: expected ${show(cut(a, as))}, got ${show(cut(o, os))}` };
+  }
 }
 
 export function checkTokens(output: Buffer, answer: Buffer): CheckOutcome {
-  return comparePieces(new TokenScanner(output), new TokenScanner(answer), 'token', equalPieces);
+  return compareTokens(output, answer, null);
 }
 
 const isDigit = (c: number | undefined): boolean => c !== undefined && c >= 0x30 && c <= 0x39;
 
 /**
- * True when bytes [start, end) are a decimal number: `[+-]?(d+.?d*|.d+)([eE][+-]?d+)?`. One
- * pass, each byte looked at once.
+ * Where the decimal number `[+-]?(d+.?d*|.d+)([eE][+-]?d+)?` starting at `start` ends, reading
+ * no further than `limit`; -1 when the bytes from `start` do not begin with one. One pass.
  */
-export function isDecimalNumber(b: Buffer, start: number, end: number): boolean {
+function decimalEnd(b: Buffer, start: number, limit: number): number {
   let i = start;
-  if (i < end && (b[i] === 0x2b || b[i] === 0x2d)) i++;
+  if (i < limit && (b[i] === 0x2b || b[i] === 0x2d)) i++;
   let digits = 0;
-  while (i < end && isDigit(b[i])) i++, digits++;
-  if (i < end && b[i] === 0x2e) {
+  while (i < limit && isDigit(b[i])) i++, digits++;
+  if (i < limit && b[i] === 0x2e) {
     i++;
-    while (i < end && isDigit(b[i])) i++, digits++;
+    while (i < limit && isDigit(b[i])) i++, digits++;
   }
-  if (digits === 0) return false;
-  if (i < end && (b[i] === 0x65 || b[i] === 0x45)) {
+  if (digits === 0) return -1;
+  if (i < limit && (b[i] === 0x65 || b[i] === 0x45)) {
+    const e = i;
     i++;
-    if (i < end && (b[i] === 0x2b || b[i] === 0x2d)) i++;
+    if (i < limit && (b[i] === 0x2b || b[i] === 0x2d)) i++;
     const first = i;
-    while (i < end && isDigit(b[i])) i++;
-    if (i === first) return false;
+    while (i < limit && isDigit(b[i])) i++;
+    if (i === first) return e; // "1e" is "1" then "e": not a number token, the caller sees
   }
-  return i === end;
+  return i;
 }
 
-/** The value of a token already known to be a decimal number (Number() reads it linearly). */
-function numberAt(s: Scanner): number {
-  return Number(s.buf.toString('latin1', s.start, s.end));
+/** True when bytes [start, end) are exactly one decimal number. */
+export function isDecimalNumber(b: Buffer, start: number, end: number): boolean {
+  return end > start && decimalEnd(b, start, end) === end;
+}
+
+/**
+ * The token at `start` as a number, and its end: one pass over it (the number's grammar, then,
+ * if the token goes on, the rest of it). NaN when the token is not a decimal number.
+ */
+function numberToken(b: Buffer, start: number): { value: number; end: number } {
+  const numEnd = decimalEnd(b, start, b.length);
+  if (numEnd > start && (numEnd >= b.length || WS[b[numEnd]!])) {
+    return { value: Number(b.toString('latin1', start, numEnd)), end: numEnd };
+  }
+  return { value: NaN, end: tokenEnd(b, Math.max(start, numEnd)) };
 }
 
 export function checkFloat(output: Buffer, answer: Buffer, absolute: number, relative: number): CheckOutcome {
-  return comparePieces(new TokenScanner(output), new TokenScanner(answer), 'token', (o, a) => {
-    if (o.same(a)) return true;
-    if (!isDecimalNumber(o.buf, o.start, o.end) || !isDecimalNumber(a.buf, a.start, a.end)) return false;
-    const x = numberAt(o);
-    const y = numberAt(a);
-    if (!Number.isFinite(x) || !Number.isFinite(y)) return false;
-    const diff = Math.abs(x - y);
+  return compareTokens(output, answer, (o, os, a, as) => {
+    const y = numberToken(a, as); // the answer first: the judge's own, short, usually a number
+    if (!Number.isFinite(y.value)) return null;
+    const x = numberToken(o, os);
+    if (!Number.isFinite(x.value)) return null;
+    const diff = Math.abs(x.value - y.value);
     // A tiny slack for the decimal → binary conversion of the bounds themselves.
-    const slack = 1e-12 * Math.max(1, Math.abs(y));
-    return diff <= absolute + slack || diff <= relative * Math.abs(y) + slack;
+    const slack = 1e-12 * Math.max(1, Math.abs(y.value));
+    return diff <= absolute + slack || diff <= relative * Math.abs(y.value) + slack ? [x.end, y.end] : null;
   });
 }
 

@@ -142,11 +142,22 @@ export function interpretExit(code: number, stdout: Buffer, stderr: Buffer): Che
  * 0..1. A hand-written scan (the checker's output is as long as the submission made it).
  */
 export function parsePoints(text: Buffer): number | null {
-  const s = text.toString('utf8');
+  // Only the first non-blank line is decoded: the rest may be as long as the output cap.
+  let from = 0;
+  let s = '';
+  for (;;) {
+    while (from < text.length && (text[from] === 0x20 || (text[from]! >= 0x09 && text[from]! <= 0x0d))) from++;
+    if (from >= text.length) return null;
+    let nl = text.indexOf(0x0a, from);
+    if (nl < 0) nl = text.length;
+    s = text.toString('utf8', from, nl);
+    from = nl + 1;
+    let blank = true;
+    for (let k = 0; k < s.length && blank; k++) if (!isSpace(s.charCodeAt(k))) blank = false;
+    if (!blank) break;
+  }
   let i = 0;
-  while (i < s.length && isSpace(s.charCodeAt(i))) i++;
-  let end = s.indexOf('\n', i);
-  if (end < 0) end = s.length;
+  const end = s.length;
   const token = (): string | undefined => {
     while (i < end && isSpace(s.charCodeAt(i))) i++;
     const start = i;
