@@ -131,6 +131,12 @@ describe('the check runner', () => {
       expect(large.where).toBe('thread');
       expect(large.outcome).toEqual(checkFloat(big, Buffer.from('1'), 1e-6, 1e-6));
       expect(runner.threadCount).toBe(1);
+      // Handed over: transferred to the thread, not copied; the caller's buffers are empty.
+      const out = digitsThenX(OUTPUT);
+      const ans = Buffer.from(`${'1'.repeat(OUTPUT - 1)}x`);
+      const handed = await runner.check({ type: 'tokens' }, out, ans, { handOver: true });
+      expect(handed.outcome).toEqual({ accepted: true, message: 'ok, 1 tokens' });
+      expect(out.length + ans.length).toBe(0);
     } finally {
       await runner.close();
     }

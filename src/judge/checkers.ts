@@ -274,7 +274,9 @@ export function checkTokens(output: Buffer, answer: Buffer): CheckOutcome {
   return compareTokens(output, answer, null);
 }
 
-const isDigit = (c: number | undefined): boolean => c !== undefined && c >= 0x30 && c <= 0x39;
+/** 1 for the ASCII digits. */
+const DIGIT = new Uint8Array(256);
+for (let c = 0x30; c <= 0x39; c++) DIGIT[c] = 1;
 
 /**
  * Where the decimal number `[+-]?(d+.?d*|.d+)([eE][+-]?d+)?` starting at `start` ends, reading
@@ -284,10 +286,10 @@ function decimalEnd(b: Buffer, start: number, limit: number): number {
   let i = start;
   if (i < limit && (b[i] === 0x2b || b[i] === 0x2d)) i++;
   let digits = 0;
-  while (i < limit && isDigit(b[i])) i++, digits++;
+  while (i < limit && DIGIT[b[i]!] === 1) i++, digits++;
   if (i < limit && b[i] === 0x2e) {
     i++;
-    while (i < limit && isDigit(b[i])) i++, digits++;
+    while (i < limit && DIGIT[b[i]!] === 1) i++, digits++;
   }
   if (digits === 0) return -1;
   if (i < limit && (b[i] === 0x65 || b[i] === 0x45)) {
@@ -295,7 +297,7 @@ function decimalEnd(b: Buffer, start: number, limit: number): number {
     i++;
     if (i < limit && (b[i] === 0x2b || b[i] === 0x2d)) i++;
     const first = i;
-    while (i < limit && isDigit(b[i])) i++;
+    while (i < limit && DIGIT[b[i]!] === 1) i++;
     if (i === first) return e; // "1e" is "1" then "e": not a number token, the caller sees
   }
   return i;

@@ -57,6 +57,9 @@ export async function runTest(ctx: JobContext, req: TestRequest): Promise<TestRe
     throw err;
   }
   const classified = classifyRun(run, req.limits);
+  // Encoded before checking: the check may take the output over (see CheckRunner.check).
+  const stdout = encodeOutput(run.stdout, req.reportBytes, run.stdoutTruncated);
+  const stderr = encodeOutput(run.stderr, req.reportBytes, run.stderrTruncated);
   let verdict: TestVerdict = classified.verdict === 'OK' ? 'AC' : classified.verdict;
   let fraction = verdict === 'AC' ? 1 : 0;
   let message = classified.message;
@@ -64,8 +67,9 @@ export async function runTest(ctx: JobContext, req: TestRequest): Promise<TestRe
   if (classified.verdict === 'OK' && tc.expected !== undefined) {
     const answer = decode(tc.expected, tc.expectedEncoding);
     if (req.checker.kind === 'builtin') {
-      const { outcome, ms } = await req.checks.check(req.checker.checker, run.stdout, answer);
-      req.onChecked?.(ms, run.stdout.length + answer.length);
+      const bytes = run.stdout.length + answer.length;
+      const { outcome, ms } = await req.checks.check(req.checker.checker, run.stdout, answer, { handOver: true });
+      req.onChecked?.(ms, bytes);
       verdict = outcome.accepted ? 'AC' : 'WA';
       fraction = outcome.accepted ? 1 : 0;
       checkerMessage = outcome.message;
@@ -79,8 +83,6 @@ export async function runTest(ctx: JobContext, req: TestRequest): Promise<TestRe
   } else if (classified.verdict === 'OK') {
     message = 'exited normally (no expected output to check)';
   }
-  const stdout = encodeOutput(run.stdout, req.reportBytes, run.stdoutTruncated);
-  const stderr = encodeOutput(run.stderr, req.reportBytes, run.stderrTruncated);
   return {
     index: req.index,
     name: tc.name ?? null,
