@@ -10,9 +10,11 @@
  *   (transferred, not copied: a copy of 8 MiB costs 3 to 18 ms here) when the caller says it
  *   is done with them and they own their memory; otherwise they are copied.
  *
- * Small checks stay inline: below `inlineBytes` (64 KiB) a check takes well under a
- * millisecond on the event loop, less than the round trip to a thread (figures in the report of
- * the test `test/judge-check-runner.test.ts`). A thread that dies fails its pending checks with a
+ * Small checks stay inline: at `inlineBytes` (64 KiB of output and answer together) the worst
+ * case (one-byte tokens, whitespace differing everywhere) holds the event loop for about
+ * 0.3 ms, under the CPU watchdog's 2 ms poll, while the round trip to a thread costs 0.2 to
+ * 0.9 ms (measured on the 2-core build host under load: 16 KiB 0.14 ms inline / 0.29 ms thread,
+ * 32 KiB 0.28 / 0.91, 64 KiB 0.60 / 1.29, 256 KiB 2.5 / 3.5). A thread that dies fails its pending checks with a
  * HostError (retryable: the fault is the host's) and is replaced at the next check.
  * `close()` ends the threads; it is idempotent.
  */
