@@ -96,6 +96,70 @@ describe('the built-in checkers on adversarial output', () => {
   });
 });
 
+describe('the scanners against the definitions they replace', () => {
+  // The definitions as they were written before (split, trim, regular expressions): fine on
+  // the few bytes used here, quadratic on a submission's megabytes.
+  const WSC = ' \t\n\v\f\r';
+  const show = (s: string | undefined) => (s === undefined ? 'end of output' : JSON.stringify(Buffer.from(s, 'latin1').toString('utf8').length > 40 ? `${Buffer.from(s, 'latin1').toString('utf8').slice(0, 40)}…` : Buffer.from(s, 'latin1').toString('utf8')));
+  const trimEnd = (l: string) => {
+    let e = l.length;
+    while (e > 0 && WSC.includes(l[e - 1]!)) e--;
+    return l.slice(0, e);
+  };
+  const refLines = (o: string, a: string) => {
+    const sig = (t: string) => {
+      const ls = t.split('\n').map(trimEnd);
+      while (ls.length && ls[ls.length - 1] === '') ls.pop();
+      return ls;
+    };
+    const out = sig(o);
+    const ans = sig(a);
+    for (let i = 0; i < Math.max(out.length, ans.length); i++) {
+      if (out[i] !== ans[i]) return { accepted: false, message: `line ${i + 1} differs: expected ${show(ans[i])}, got ${show(out[i])}` };
+    }
+    return { accepted: true, message: `ok, ${ans.length} lines` };
+  };
+  const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+  const refTokens = (o: string, a: string, float: boolean) => {
+    const out = o.match(/[^ \t\n\v\f\r]+/g) ?? [];
+    const ans = a.match(/[^ \t\n\v\f\r]+/g) ?? [];
+    const same = (x: string, y: string) => {
+      if (x === y) return true;
+      if (!float || !NUMBER.test(x) || !NUMBER.test(y)) return false;
+      const d = Math.abs(Number(x) - Number(y));
+      const slack = 1e-12 * Math.max(1, Math.abs(Number(y)));
+      return Number.isFinite(Number(x)) && Number.isFinite(Number(y)) && (d <= 1e-6 + slack || d <= 1e-6 * Math.abs(Number(y)) + slack);
+    };
+    for (let i = 0; ; i++) {
+      if (i >= out.length && i >= ans.length) return { accepted: true, message: `ok, ${i} tokens` };
+      if (i >= out.length || i >= ans.length || !same(out[i]!, ans[i]!)) return { accepted: false, message: `token ${i + 1} differs: expected ${show(ans[i])}, got ${show(out[i])}` };
+    }
+  };
+
+  it('agree on 20 000 random outputs and answers, long equal stretches included', () => {
+    const alphabet = ['1', '2', '0', '5', ' ', '\n', '\r', '\t', '\v', '.', 'e', 'E', '-', '+', 'x', 'é'];
+    let seed = 42;
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    const text = (max: number) => Array.from({ length: rand(max) }, () => alphabet[rand(alphabet.length)]).join('');
+    const differing: unknown[] = [];
+    for (let k = 0; k < 20_000; k++) {
+      const a = text(k % 10 === 0 ? 300 : 14);
+      const o = k % 3 === 0 ? a.replace(/[ \n]/g, (c) => (rand(2) ? c : c === ' ' ? '\n' : ' \r\n')) : k % 3 === 1 ? a + text(4) : text(14);
+      const [ob, ab] = [Buffer.from(o, 'latin1'), Buffer.from(a, 'latin1')];
+      const pairs: Array<[string, unknown, unknown]> = [
+        ['lines', checkLines(ob, ab), refLines(o, a)],
+        ['tokens', checkTokens(ob, ab), refTokens(o, a, false)],
+        ['float', checkFloat(ob, ab, 1e-6, 1e-6), refTokens(o, a, true)],
+      ];
+      for (const [name, got, want] of pairs) if (JSON.stringify(got) !== JSON.stringify(want)) differing.push({ name, o, a, got, want });
+    }
+    expect(differing.slice(0, 5)).toEqual([]);
+  });
+});
+
 describe('processing compiler and checker messages', () => {
   it('makes one line of a 60 000-space line quickly, as the old regular expression did slowly', () => {
     // As gcc shows it: the source line, then the caret line, each with the spaces inside.
