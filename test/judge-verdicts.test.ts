@@ -28,18 +28,31 @@ describe('the Judge0 status of a verdict', () => {
   });
 });
 
-describe('recognising memory exhaustion', () => {
+describe('classifying a run from what the judge measured', () => {
   const run = (r: Partial<RunResult>): RunResult => ({
     exitCode: null, signal: null, cpuTimeMs: 1, wallTimeMs: 1, memoryBytes: 1 << 20, limitHit: null, forbiddenSyscall: null,
     stdout: Buffer.alloc(0), stderr: Buffer.alloc(0), stdoutTruncated: false, stderrTruncated: false, oomKills: 0, memoryLimitHits: 0, ...r,
   });
-  const limits = { memoryBytes: 64 << 20 };
-  it('calls a failed program MLE when the limit was reached, the peak is near it, or it reports a failed allocation', () => {
-    expect(classifyRun(run({ signal: 'SIGSEGV', memoryLimitHits: 1 }), limits).verdict).toBe('MLE');
-    expect(classifyRun(run({ signal: 'SIGSEGV', memoryBytes: 62 << 20 }), limits).verdict).toBe('MLE');
-    expect(classifyRun(run({ exitCode: 1, stderr: Buffer.from('Traceback...\nMemoryError\n') }), limits).verdict).toBe('MLE');
-    expect(classifyRun(run({ signal: 'SIGABRT', stderr: Buffer.from("what():  std::bad_alloc") }), limits).verdict).toBe('MLE');
-    expect(classifyRun(run({ exitCode: 1, stderr: Buffer.from('x: Cannot allocate memory') }), limits).verdict).toBe('MLE');
+  const limits = { cpuTimeMs: 1000 };
+  it('takes limit verdicts from the sandbox\'s measured limitHit', () => {
+    expect(classifyRun(run({ signal: 'SIGKILL', limitHit: 'memory', oomKills: 1 }), limits).verdict).toBe('MLE');
+    expect(classifyRun(run({ signal: 'SIGKILL', limitHit: 'cpu', cpuTimeMs: 1002 }), limits).verdict).toBe('TLE');
+    expect(classifyRun(run({ signal: 'SIGKILL', limitHit: 'output' }), limits).verdict).toBe('OLE');
+  });
+  it('never takes MLE from the program\'s words or from a peak near the limit', () => {
+    // The program's stderr is the program's: anyone can print "std::bad_alloc" and exit 1.
+    expect(classifyRun(run({ exitCode: 1, stderr: Buffer.from('Traceback...\nMemoryError\n') }), limits).verdict).toBe('RE');
+    expect(classifyRun(run({ signal: 'SIGABRT', stderr: Buffer.from("what():  std::bad_alloc") }), limits).verdict).toBe('RE');
+    expect(classifyRun(run({ exitCode: 1, stderr: Buffer.from('x: Cannot allocate memory') }), limits).verdict).toBe('RE');
+    expect(classifyRun(run({ signal: 'SIGSEGV', memoryBytes: 62 << 20 }), limits).verdict).toBe('RE');
+  });
+  it('calls a limit-like signal without a measured limit RE, naming it', () => {
+    const xcpu = classifyRun(run({ signal: 'SIGXCPU', cpuTimeMs: 1.6 }), limits);
+    expect(xcpu.verdict).toBe('RE');
+    expect(xcpu.message).toMatch(/^killed by SIGXCPU .*1\.6 ms of CPU time, below the 1000 ms limit/);
+    const xfsz = classifyRun(run({ signal: 'SIGXFSZ' }), limits);
+    expect(xfsz.verdict).toBe('RE');
+    expect(xfsz.message).toContain('killed by SIGXFSZ');
   });
   it('leaves other failures RE and successful programs OK', () => {
     expect(classifyRun(run({ signal: 'SIGSEGV' }), limits).verdict).toBe('RE');
@@ -150,20 +163,25 @@ describe('when the program runs out of memory', () => {
     expect(r.judge0.id).toBe(12);
   });
 
-  it('reports MLE, not RE, for C++ std::bad_alloc followed by abort', async () => {
+  // The two cases below fail in the address space, far from the cgroup's limit: nothing the
+  // judge measures says memory ran out, only the program's own words do. They were MLE while
+  // the verdict was read from stderr; a program could then choose MLE by printing bad_alloc.
+  it('reports RE, not MLE, for a 128 TiB C++ operator new that throws bad_alloc (no cgroup limit reached)', async () => {
     // 128 TiB: more than the address space, so the allocation fails whatever the overcommit policy.
     const src = '#include <cstdio>\n#include <new>\nint main(){ volatile unsigned long n = 1UL << 47; void *p = ::operator new(n); std::printf("%p\\n", p); }\n';
     const r = await cagedRun('cpp', 'cpp17', src, ['--memory', '64']);
     expect(r.tests[0]!.signal).toBe('SIGABRT');
     expect(r.tests[0]!.stderr).toContain('bad_alloc');
-    expect(r.verdict).toBe('MLE');
-    expect(r.tests[0]!.limitHit).toBe('memory');
+    expect(r.verdict).toBe('RE');
+    expect(r.tests[0]!.limitHit).toBeNull();
+    expect(r.judge0.id).toBe(10);
   });
 
-  it('reports MLE, not RE, for Python MemoryError (exit 1)', async () => {
+  it('reports RE, not MLE, for Python bytearray(10**12) MemoryError (exit 1, no cgroup limit reached)', async () => {
     const r = await cagedRun('py', 'python3', 'x = bytearray(10**12)\n', ['--memory', '64']);
     expect(r.tests[0]!.exitCode).toBe(1);
-    expect(r.verdict).toBe('MLE');
+    expect(r.tests[0]!.stderr).toContain('MemoryError');
+    expect(r.verdict).toBe('RE');
   });
 
   it('reports MLE for a Python list growing into the cgroup limit', async () => {
@@ -210,6 +228,37 @@ describe('when the program crashes', () => {
     expect(r.verdict).toBe('RE');
     expect(r.tests[0]!.exitCode).toBe(1);
     expect(r.tests[0]!.stderr).toContain('ValueError: boom');
+    expect(r.judge0.id).toBe(11);
+  });
+});
+
+describe('when the program names its own failure', () => {
+  it('reports RE naming SIGXCPU for a self-raised SIGXCPU far below the CPU limit', async () => {
+    const r = await cagedRun('c', 'c', '#include <signal.h>\nint main(void){raise(SIGXCPU); return 0;}\n', ['--time', '1']);
+    expect(r.verdict).toBe('RE');
+    expect(r.tests[0]!.signal).toBe('SIGXCPU');
+    expect(r.tests[0]!.limitHit).toBeNull();
+    expect(r.tests[0]!.message).toContain('SIGXCPU');
+    expect(r.tests[0]!.cpuTimeMs).toBeLessThan(1000);
+  });
+
+  it('reports RE naming SIGXFSZ (Judge0 8) for a self-raised SIGXFSZ', async () => {
+    const r = await cagedRun('c', 'c', '#include <signal.h>\nint main(void){raise(SIGXFSZ); return 0;}\n');
+    expect(r.verdict).toBe('RE');
+    expect(r.tests[0]!.signal).toBe('SIGXFSZ');
+    expect(r.tests[0]!.limitHit).toBeNull();
+    expect(r.tests[0]!.message).toContain('SIGXFSZ');
+    expect(r.judge0).toEqual({ id: 8, description: 'Runtime Error (SIGXFSZ)' });
+  });
+
+  it('reports RE with the exit code for "std::bad_alloc" printed, then exit 1', async () => {
+    const src = '#include <cstdio>\nint main(){ std::fprintf(stderr, "terminate called after throwing an instance of \'std::bad_alloc\'\\n  what():  std::bad_alloc\\n"); return 1; }\n';
+    const r = await cagedRun('cpp', 'cpp17', src, ['--memory', '64']);
+    expect(r.tests[0]!.stderr).toContain('std::bad_alloc');
+    expect(r.verdict).toBe('RE');
+    expect(r.tests[0]!.exitCode).toBe(1);
+    expect(r.tests[0]!.limitHit).toBeNull();
+    expect(r.tests[0]!.message).toBe('exit code 1');
     expect(r.judge0.id).toBe(11);
   });
 });

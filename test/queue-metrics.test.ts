@@ -81,6 +81,21 @@ describe('when Prometheus scrapes a worker', () => {
     expect(sample(after, 'caged_judge_duration_seconds_count', 'language="cpp17",verdict="WA"')).toBe(3);
     expect(sample(after, 'caged_sandbox_launch_seconds_count')).toBeGreaterThan(0);
     expect(after).toContain('caged_process_cpu_seconds_total');
+    expect(sample(after, 'caged_check_duration_seconds_count')).toBeGreaterThan(0);
+  });
+
+  it("exports the event loop's delay and stalls, measured since the previous scrape", async () => {
+    await get(port, '/metrics'); // starts a fresh window
+    const blockedUntil = Date.now() + 250;
+    while (Date.now() < blockedUntil); // hold the event loop, as a synchronous step would
+    await new Promise((r) => setTimeout(r, 120)); // the watchdog's timer sees it late
+    const text = (await get(port, '/metrics')).body;
+    expect(text).toContain('# TYPE caged_event_loop_delay_seconds gauge');
+    expect(sample(text, 'caged_event_loop_delay_seconds', 'stat="max"')).toBeGreaterThanOrEqual(0.2);
+    expect(sample(text, 'caged_event_loop_delay_seconds', 'stat="p99"')).toBeGreaterThan(0);
+    expect(sample(text, 'caged_event_loop_stalls_total')).toBeGreaterThanOrEqual(1);
+    const next = (await get(port, '/metrics')).body;
+    expect(sample(next, 'caged_event_loop_delay_seconds', 'stat="max"')).toBeLessThan(0.2);
   });
 
   it('answers /healthz with 503 while draining', async () => {

@@ -54,6 +54,10 @@ export interface CompileOutcome {
   ran: boolean;
   /** The step's duration including the cache lookup and store, in ms. */
   stepMs: number;
+  /** Time spent turning the compiler's output into the result, in ms (0 on a cache hit). */
+  outputMs: number;
+  /** Bytes of compiler output (stdout + stderr) looked at. */
+  outputBytes: number;
 }
 
 /** Writes the sources into the (fresh, empty) box with O_EXCL: nothing is written through a link. */
@@ -79,6 +83,8 @@ export async function compileInBox(ctx: JobContext, req: CompileRequest): Promis
       result: { verdict: 'OK', exitCode: 0, output: hit.outputText, outputTruncated: hit.outputTruncated, cpuTimeMs: 0, wallTimeMs: 0, memoryBytes: 0, cached: true },
       ran: false,
       stepMs: elapsed(),
+      outputMs: 0,
+      outputBytes: 0,
     };
   }
   let run: RunResult;
@@ -99,6 +105,7 @@ export async function compileInBox(ctx: JobContext, req: CompileRequest): Promis
     }
     throw err;
   }
+  const outputStarted = process.hrtime.bigint();
   const classified = classifyRun(run, req.limits);
   let verdict: CompileVerdict;
   switch (classified.verdict) {
@@ -108,6 +115,7 @@ export async function compileInBox(ctx: JobContext, req: CompileRequest): Promis
   }
   const out = compilerText(run.stdout, run.stderr, req.reportBytes);
   const truncated = out.truncated || run.stdoutTruncated || run.stderrTruncated;
+  const outputMs = Number(process.hrtime.bigint() - outputStarted) / 1e6;
   let limitNote = verdict !== 'OK' && verdict !== 'CE' ? `\n[caged: the compiler was stopped: ${classified.message}]` : '';
   if (verdict === 'OK') {
     // The box's tree is the compile's: beyond the walk's bounds it is the submission's error,
@@ -136,5 +144,5 @@ export async function compileInBox(ctx: JobContext, req: CompileRequest): Promis
   if (verdict === 'OK' && ctx.cache) {
     ctx.cache.store(key, req.box, new Set(req.files.map((f) => f.name)), { outputText: out.text, outputTruncated: truncated });
   }
-  return { result, ran: true, stepMs: elapsed() };
+  return { result, ran: true, stepMs: elapsed(), outputMs, outputBytes: run.stdout.length + run.stderr.length };
 }

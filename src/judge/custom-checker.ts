@@ -26,7 +26,8 @@ import type { JobDir } from '../sandbox/sandbox';
 import type { RunLimits } from '../sandbox/types';
 import { compileInBox, writeSources, type CompileOutcome, type JobContext } from './compile-step';
 import type { Language } from './languages';
-import { oneLine } from './result';
+import { isDecimalNumber } from './checkers';
+import { isSpace, oneLine } from './result';
 import { writeNewFile } from './safe-fs';
 
 export interface CheckerVerdict {
@@ -136,12 +137,41 @@ export function interpretExit(code: number, stdout: Buffer, stderr: Buffer): Che
   }
 }
 
-/** `<fraction>` or `points <fraction>` on the first line; null when absent or out of 0..1. */
+/**
+ * `<fraction>` or `points <fraction>` on the first non-blank line; null when absent or out of
+ * 0..1. A hand-written scan (the checker's output is as long as the submission made it).
+ */
 export function parsePoints(text: Buffer): number | null {
-  const first = text.toString('utf8').trim().split('\n')[0] ?? '';
-  const tokens = first.trim().split(/\s+/);
-  const raw = tokens[0]?.toLowerCase() === 'points' ? tokens[1] : tokens[0];
-  if (raw === undefined || !/^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/.test(raw)) return null;
+  // Only the first non-blank line is decoded: the rest may be as long as the output cap.
+  let from = 0;
+  let s = '';
+  for (;;) {
+    while (from < text.length && (text[from] === 0x20 || (text[from]! >= 0x09 && text[from]! <= 0x0d))) from++;
+    if (from >= text.length) return null;
+    let nl = text.indexOf(0x0a, from);
+    if (nl < 0) nl = text.length;
+    s = text.toString('utf8', from, nl);
+    from = nl + 1;
+    let blank = true;
+    for (let k = 0; k < s.length && blank; k++) if (!isSpace(s.charCodeAt(k))) blank = false;
+    if (!blank) break;
+  }
+  let i = 0;
+  const end = s.length;
+  const token = (): string | undefined => {
+    while (i < end && isSpace(s.charCodeAt(i))) i++;
+    const start = i;
+    while (i < end && !isSpace(s.charCodeAt(i))) i++;
+    return i > start ? s.slice(start, i) : undefined;
+  };
+  const first = token();
+  const raw = first?.toLowerCase() === 'points' ? token() : first;
+  if (raw === undefined || !isAsciiDecimal(raw)) return null;
   const n = Number(raw);
   return Number.isFinite(n) && n >= 0 && n <= 1 ? n : null;
+}
+
+function isAsciiDecimal(raw: string): boolean {
+  for (let k = 0; k < raw.length; k++) if (raw.charCodeAt(k) > 0x7f) return false;
+  return isDecimalNumber(Buffer.from(raw, 'latin1'), 0, raw.length);
 }

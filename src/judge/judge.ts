@@ -16,13 +16,14 @@ import { HostError } from '../errors';
 import { chooseRootfsMode, jobDirBytes, prepareJobRootfs, type RootfsMode } from '../rootfs/job-rootfs';
 import { ImageStore } from '../rootfs/store';
 import type { JobDir, Sandbox } from '../sandbox/sandbox';
+import { CheckRunner } from './check-runner';
 import { CompileCache, type CompileCacheStats } from './compile-cache';
 import { compileInBox, writeSources, type JobContext } from './compile-step';
 import { CustomChecker } from './custom-checker';
 import { LanguageRegistry, type LanguageInfo, type ManifestForLanguages } from './languages';
 import { checkerLimitsConfig, checkLimitValues, compileLimitsConfig, resolveLimits, testLimitsConfig, type LimitValues } from './limits';
 import { planJob, type JobPlan, type PlanConfig } from './plan';
-import { aggregateTests, oneLine } from './result';
+import { aggregateTests, firstLines, oneLine } from './result';
 import { DEFAULT_MAX_SOURCE_BYTES, makeSubmissionSchema, RESULT_SCHEMA_VERSION, type CompileResult, type JudgeResult, type TestResult } from './schema';
 import { runTest, skippedTest, type TestRequest } from './test-step';
 import { judge0Of, VERDICT_NAMES } from './verdict';
@@ -71,13 +72,34 @@ export interface JudgeOptions {
   testParallelism?: number;
   /** Cap on each test's stdout and stderr in the result, in bytes; default 64 KiB. */
   reportOutputBytes?: number;
+  /**
+   * Built-in checks of more than this many bytes (output + answer) run in a checking thread,
+   * off the event loop; default 64 KiB (src/judge/check-runner.ts).
+   */
+  inlineCheckBytes?: number;
+  /** Checking threads at most, started when first needed; default 1. */
+  checkThreads?: number;
 }
 
 /** The progress value after each test case: declared once, in the wire contract. */
 export type { JudgeProgress };
 
+/**
+ * Time the judge itself spent on a submission's text: checking a test's output with a built-in
+ * checker (`check`), or turning the compiler's output into the result (`compiler-output`).
+ */
+export interface TextWork {
+  step: 'check' | 'compiler-output';
+  /** 0-based test index for `check`, else null. */
+  testIndex: number | null;
+  ms: number;
+  /** Bytes looked at (output + answer, or the compiler's two streams). */
+  bytes: number;
+}
+
 export interface JudgeHooks {
   onProgress?: (p: JudgeProgress) => void;
+  onTextWork?: (w: TextWork) => void;
   /** Aborting stops before the next step and throws a (retryable) HostError. */
   signal?: AbortSignal;
 }
@@ -93,6 +115,8 @@ export interface JudgeStats {
 export class Judge {
   private readonly counters = { judged: 0, compiles: 0 };
   private closed = false;
+  /** Starts no thread until a large output is checked. */
+  private readonly checks: CheckRunner;
 
   private constructor(
     private readonly opts: JudgeOptions,
@@ -104,7 +128,9 @@ export class Judge {
     private readonly store: ImageStore | null,
     /** The per-job rootfs mode in use, and why it was chosen. */
     readonly rootfs: { mode: RootfsMode; reason: string },
-  ) {}
+  ) {
+    this.checks = new CheckRunner({ inlineBytes: opts.inlineCheckBytes, threads: opts.checkThreads });
+  }
 
   static async create(opts: JudgeOptions): Promise<Judge> {
     checkLimitValues(opts.maxima ?? {}, 'maxima');
@@ -153,6 +179,7 @@ export class Judge {
     if (this.closed) return;
     this.closed = true;
     try {
+      await this.checks.close();
       await this.store?.close();
     } finally {
       if (this.opts.closeSandbox) await this.opts.sandbox.close();
@@ -204,11 +231,17 @@ export class Judge {
       if (outcome.ran) this.counters.compiles++;
       compile = outcome.result;
       compileMs = outcome.stepMs;
-      if (compile.verdict !== 'OK') {
-        const why = compile.verdict === 'CE' ? 'compilation failed' : `compilation stopped by a limit (${compile.verdict})`;
-        return this.finish(plan, started, compile, compileMs, this.skipAll(plan, `not run: ${why}`), {
-          verdict: 'CE', message: oneLine(`Compilation Error: ${compile.verdict === 'CE' ? firstLines(compile.output) : `${VERDICT_NAMES[compile.verdict]} while compiling`}`),
-        });
+      let textMs = outcome.outputMs;
+      try {
+        if (compile.verdict !== 'OK') {
+          const why = compile.verdict === 'CE' ? 'compilation failed' : `compilation stopped by a limit (${compile.verdict})`;
+          const t0 = process.hrtime.bigint();
+          const message = oneLine(`Compilation Error: ${compile.verdict === 'CE' ? firstLines(compile.output, 3) || 'the compiler failed' : `${VERDICT_NAMES[compile.verdict]} while compiling`}`);
+          textMs += Number(process.hrtime.bigint() - t0) / 1e6;
+          return this.finish(plan, started, compile, compileMs, this.skipAll(plan, `not run: ${why}`), { verdict: 'CE', message });
+        }
+      } finally {
+        if (outcome.ran) hooks.onTextWork?.({ step: 'compiler-output', testIndex: null, ms: textMs, bytes: outcome.outputBytes });
       }
     }
     let testChecker: TestRequest['checker'];
@@ -250,7 +283,8 @@ export class Judge {
         if (failed || index >= cases.length || index > firstFailure) return;
         aborted();
         const r = await runTest(ctx, {
-          index, testcase: cases[index]!, language: plan.language, box, limits: plan.testLimits, checker, reportBytes,
+          index, testcase: cases[index]!, language: plan.language, box, limits: plan.testLimits, checker, reportBytes, checks: this.checks,
+          onChecked: (ms, bytes) => hooks.onTextWork?.({ step: 'check', testIndex: index, ms, bytes }),
         });
         results[index] = r;
         if (stop && r.verdict !== 'AC') firstFailure = Math.min(firstFailure, index);
@@ -329,10 +363,6 @@ function runAll(steps: ReadonlyArray<() => void>): Error | null {
     }
   }
   return first;
-}
-
-function firstLines(text: string): string {
-  return text.split('\n').filter((l) => l.trim()).slice(0, 3).join(' ') || 'the compiler failed';
 }
 
 function round3(n: number): number {

@@ -75,8 +75,59 @@ export function roundScore(n: number): number {
   return Math.round(n * 1e9) / 1e9;
 }
 
-/** One line of at most `max` characters. */
+/**
+ * JavaScript's `\s`: the characters String.prototype.trim removes and the regular expression
+ * class matches (ASCII whitespace, NBSP, the Unicode space separators, line/paragraph
+ * separators, BOM).
+ */
+export function isSpace(c: number): boolean {
+  if (c <= 0x20) return c === 0x20 || (c >= 0x09 && c <= 0x0d);
+  if (c < 0xa0) return false;
+  return c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
+}
+
+/**
+ * One line of at most `max` characters: every run of whitespace that holds a line break
+ * becomes one space, other whitespace stays, the ends are trimmed; a longer line is cut with
+ * "…". One pass over the text, which stops once the line is known to be too long, so a huge
+ * or hostile message (a compiler's echo of a 60 000-space source line) costs little.
+ */
 export function oneLine(s: string, max = 500): string {
-  const line = s.replace(/\s*\n\s*/g, ' ').trim();
-  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+  let out = '';
+  let i = 0;
+  const n = s.length;
+  while (i < n && isSpace(s.charCodeAt(i))) i++; // leading whitespace goes
+  while (i < n) {
+    let j = i;
+    const stop = Math.min(n, i + max + 1 - out.length); // enough to know the line is too long
+    while (j < stop && !isSpace(s.charCodeAt(j))) j++;
+    out += s.slice(i, j);
+    if (out.length > max || j >= n) break;
+    let k = j;
+    let lineBreak = false;
+    while (k < n && isSpace(s.charCodeAt(k))) {
+      if (s.charCodeAt(k) === 0x0a) lineBreak = true;
+      k++;
+    }
+    if (k >= n) break; // trailing whitespace goes
+    out += lineBreak ? ' ' : s.slice(j, Math.min(k, j + max + 1));
+    if (out.length > max) break;
+    i = k;
+  }
+  return out.length > max ? `${out.slice(0, max - 1)}…` : out;
+}
+
+/** The first `count` lines of `text` that are not blank, joined by spaces, each at most `max` characters. */
+export function firstLines(text: string, count: number, max = 500): string {
+  const lines: string[] = [];
+  let start = 0;
+  while (lines.length < count && start < text.length) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    let blank = true;
+    for (let i = start; i < end && blank; i++) if (!isSpace(text.charCodeAt(i))) blank = false;
+    if (!blank) lines.push(text.slice(start, Math.min(end, start + max + 1)));
+    start = end + 1;
+  }
+  return lines.join(' ');
 }

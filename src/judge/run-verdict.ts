@@ -1,13 +1,18 @@
 /**
- * What a run means before its output is checked: OK, or the verdict that ended it. On top of
- * the sandbox's outcome (src/sandbox/outcome.ts) this recognises memory exhaustion that did not
- * end in the OOM killer, so that MLE is never reported as a runtime error:
+ * What a run means before its output is checked: OK, or the verdict that ended it, from the
+ * sandbox's outcome (src/sandbox/outcome.ts). A verdict comes from what the judge measured,
+ * never from what the program says or how it chose to end:
  *
- *   a program that failed (non-zero exit or a signal) is MLE when the cgroup's limit was hit
- *   (memoryLimitHits > 0), or its peak reached 90 % of the limit, or its stderr shows a failed
- *   allocation: C++ `std::bad_alloc` (then SIGABRT), Python `MemoryError` (then exit 1),
- *   "Cannot allocate memory" (ENOMEM from strerror/perror; C's malloc NULL often ends in
- *   SIGSEGV and is caught by the peak).
+ *   TLE  the CPU time the cgroup counted, or the wall time, reached its limit (or the
+ *        watchdog killed the run for it);
+ *   MLE  the memory cgroup's OOM kills, or allocations refused at its limit by a program that
+ *        then failed (`oomKills`, `memoryLimitHits`); a peak near the limit alone is not MLE,
+ *        nor a "std::bad_alloc" or "MemoryError" on stderr (a 128 TiB request fails in the
+ *        address space, far from the cgroup: the program's own failure);
+ *   OLE  the collector read more than the output limit;
+ *   RE   anything else that failed, naming its signal or exit code. A SIGXCPU with CPU time
+ *        below the limit, or any SIGXFSZ (the file-size rlimit, or raised by the program), is
+ *        RE naming it.
  */
 import { outcomeOf } from '../sandbox/outcome';
 import type { LimitHit, RunLimits, RunResult } from '../sandbox/types';
@@ -18,30 +23,23 @@ export interface ClassifiedRun {
   verdict: RunVerdict;
   /** One line: what ended the run. */
   message: string;
-  /** The sandbox's limitHit, or 'memory' when memory exhaustion was recognised here. */
+  /** The sandbox's limitHit: the limit the judge measured as reached, if any. */
   limitHit: LimitHit;
 }
 
-/** Share of the memory limit a failed program's peak must reach to count as MLE. */
-export const MLE_PEAK_SHARE = 0.9;
+/** Signals a program may raise itself that look like a limit; said so in the message. */
+const LIMIT_LIKE: Readonly<Record<string, string>> = {
+  SIGXCPU: 'the CPU time rlimit signal',
+  SIGXFSZ: 'the file size rlimit signal',
+};
 
-const ALLOCATION_FAILED = /std::bad_alloc|\bMemoryError\b|Cannot allocate memory/;
-
-export function classifyRun(result: RunResult, limits: Pick<RunLimits, 'memoryBytes'>): ClassifiedRun {
+export function classifyRun(result: RunResult, limits: Pick<RunLimits, 'cpuTimeMs'>): ClassifiedRun {
   const base = outcomeOf(result);
-  const failed = result.exitCode !== 0 || result.signal !== null;
-  if (base.status === 'RE' && failed) {
-    const why = memoryExhausted(result, limits.memoryBytes);
-    if (why) return { verdict: 'MLE', message: `memory limit exceeded (${why}; ${base.message})`, limitHit: 'memory' };
+  let message = base.message;
+  const like = result.signal ? LIMIT_LIKE[result.signal] : undefined;
+  if (base.status === 'RE' && like) {
+    const measured = result.signal === 'SIGXCPU' ? `, with ${result.cpuTimeMs} ms of CPU time, below the ${limits.cpuTimeMs} ms limit` : '';
+    message = `${message} (${like}${measured}; no limit was measured as reached)`;
   }
-  return { verdict: base.status, message: base.message, limitHit: result.limitHit };
-}
-
-function memoryExhausted(r: RunResult, limitBytes: number): string | null {
-  if (r.memoryLimitHits > 0) return 'the memory limit was reached';
-  if (r.memoryBytes >= MLE_PEAK_SHARE * limitBytes) return `peak ${r.memoryBytes} bytes of ${limitBytes}`;
-  // Only the tail matters (the runtime's last words); bounded so a huge stderr costs nothing.
-  const tail = r.stderr.subarray(Math.max(0, r.stderr.length - 4096)).toString('latin1');
-  const m = ALLOCATION_FAILED.exec(tail);
-  return m ? `the program reported ${JSON.stringify(m[0])}` : null;
+  return { verdict: base.status, message, limitHit: result.limitHit };
 }

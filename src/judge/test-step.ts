@@ -7,7 +7,8 @@
 import { ImageError } from '../errors';
 import { ChildError } from '../sandbox/child-error';
 import type { RunLimits, RunResult } from '../sandbox/types';
-import { runBuiltinChecker, type BuiltinChecker } from './checkers';
+import type { CheckRunner } from './check-runner';
+import type { BuiltinChecker } from './checkers';
 import type { JobContext } from './compile-step';
 import type { CustomChecker } from './custom-checker';
 import type { Language } from './languages';
@@ -26,6 +27,10 @@ export interface TestRequest {
   checker: { kind: 'builtin'; checker: BuiltinChecker } | { kind: 'custom'; checker: CustomChecker };
   /** Cap on stdout and on stderr in the result, in bytes each. */
   reportBytes: number;
+  /** Where the built-in checkers run (off the event loop when the output is large). */
+  checks: CheckRunner;
+  /** Told how long checking the output took (built-in checkers). */
+  onChecked?: (ms: number, bytes: number) => void;
 }
 
 export function decode(text: string, encoding: 'utf8' | 'base64'): Buffer {
@@ -52,6 +57,9 @@ export async function runTest(ctx: JobContext, req: TestRequest): Promise<TestRe
     throw err;
   }
   const classified = classifyRun(run, req.limits);
+  // Encoded before checking: the check may take the output over (see CheckRunner.check).
+  const stdout = encodeOutput(run.stdout, req.reportBytes, run.stdoutTruncated);
+  const stderr = encodeOutput(run.stderr, req.reportBytes, run.stderrTruncated);
   let verdict: TestVerdict = classified.verdict === 'OK' ? 'AC' : classified.verdict;
   let fraction = verdict === 'AC' ? 1 : 0;
   let message = classified.message;
@@ -59,7 +67,9 @@ export async function runTest(ctx: JobContext, req: TestRequest): Promise<TestRe
   if (classified.verdict === 'OK' && tc.expected !== undefined) {
     const answer = decode(tc.expected, tc.expectedEncoding);
     if (req.checker.kind === 'builtin') {
-      const outcome = runBuiltinChecker(req.checker.checker, run.stdout, answer);
+      const bytes = run.stdout.length + answer.length;
+      const { outcome, ms } = await req.checks.check(req.checker.checker, run.stdout, answer, { handOver: true });
+      req.onChecked?.(ms, bytes);
       verdict = outcome.accepted ? 'AC' : 'WA';
       fraction = outcome.accepted ? 1 : 0;
       checkerMessage = outcome.message;
@@ -73,8 +83,6 @@ export async function runTest(ctx: JobContext, req: TestRequest): Promise<TestRe
   } else if (classified.verdict === 'OK') {
     message = 'exited normally (no expected output to check)';
   }
-  const stdout = encodeOutput(run.stdout, req.reportBytes, run.stdoutTruncated);
-  const stderr = encodeOutput(run.stderr, req.reportBytes, run.stderrTruncated);
   return {
     index: req.index,
     name: tc.name ?? null,

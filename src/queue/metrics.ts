@@ -5,6 +5,7 @@
  * jobs pass.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { EventLoopWatchdog } from './event-loop-watchdog';
 
 /** Job counts as BullMQ's `queue.getJobCounts()` gives them. */
 export type QueueCounts = Record<string, number>;
@@ -20,6 +21,8 @@ export interface WorkerMetricsOptions {
   processMetrics?: boolean;
   /** Called when the queue counts cannot be read. */
   onCountsError?: (err: unknown) => void;
+  /** The event-loop watchdog whose delays and stalls are exported (started by the caller). */
+  eventLoop?: EventLoopWatchdog;
 }
 
 const SECONDS_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
@@ -39,6 +42,8 @@ export class WorkerMetrics {
   readonly activeJobs: Gauge;
   /** Jobs in the queue by state, read from Redis at scrape time. */
   readonly queueJobs: Gauge<'state'>;
+  /** Per test case: time a built-in checker took (event loop or checking thread). */
+  readonly checkDuration: Histogram;
 
   constructor(opts: WorkerMetricsOptions) {
     const registers = [this.registry];
@@ -64,6 +69,37 @@ export class WorkerMetrics {
       registers,
     });
     this.activeJobs = new Gauge({ name: 'caged_worker_active_jobs', help: 'Jobs this worker is judging now.', registers });
+    this.checkDuration = new Histogram({
+      name: 'caged_check_duration_seconds',
+      help: "Per test case: time the built-in checker took on the program's output (off the event loop above 64 KiB).",
+      buckets: LAUNCH_BUCKETS,
+      registers,
+    });
+    const watchdog = opts.eventLoop;
+    if (watchdog) {
+      new Gauge({
+        name: 'caged_event_loop_delay_seconds',
+        help: "Delay of the worker's event loop (which enforces every box's wall and CPU limits) since the previous scrape: max, p99, p50, mean.",
+        labelNames: ['stat'],
+        registers,
+        collect() {
+          const s = watchdog.snapshot();
+          this.set({ stat: 'max' }, s.maxSeconds);
+          this.set({ stat: 'p99' }, s.p99Seconds);
+          this.set({ stat: 'p50' }, s.p50Seconds);
+          this.set({ stat: 'mean' }, s.meanSeconds);
+        },
+      });
+      new Counter({
+        name: 'caged_event_loop_stalls_total',
+        help: 'Times the event loop was held for longer than the watchdog threshold (default 100 ms).',
+        registers,
+        collect() {
+          this.reset();
+          this.inc(watchdog.stallCount);
+        },
+      });
+    }
     const timeoutMs = opts.countsTimeoutMs ?? 1000;
     this.queueJobs = new Gauge({
       name: 'caged_queue_jobs',

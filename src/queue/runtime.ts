@@ -10,6 +10,7 @@ import { Judge } from '../judge/judge';
 import { Sandbox } from '../sandbox/sandbox';
 import { redisConnection, type RedisConnection } from './connection';
 import { HttpEndpoint, type Health } from './http-endpoint';
+import { EventLoopWatchdog } from './event-loop-watchdog';
 import { createLogger, errorFields, type Logger } from './log';
 import { WorkerMetrics } from './metrics';
 import { QueueWorker, type JudgeService, type ShutdownReport } from './worker';
@@ -39,6 +40,7 @@ export class WorkerRuntime {
     readonly worker: QueueWorker,
     readonly endpoint: HttpEndpoint | undefined,
     private readonly ownsJudge: boolean,
+    private readonly eventLoop: EventLoopWatchdog,
   ) {}
 
   static async start(config: WorkerConfig, opts: WorkerRuntimeOptions = {}): Promise<WorkerRuntime> {
@@ -50,7 +52,10 @@ export class WorkerRuntime {
       const connection = redisConnection(config.redisUrl, { cluster: config.redisCluster === 'yes' });
       undo.push(() => connection.close());
       let runtime: WorkerRuntime | undefined;
+      const eventLoop = new EventLoopWatchdog({ onStall: (ms) => logger.warn({ blockedMs: Math.round(ms) }, 'event loop blocked: box limits were enforced late') }).start();
+      undo.push(() => eventLoop.stop());
       const metrics = new WorkerMetrics({
+        eventLoop,
         queueCounts: () => (runtime ? runtime.queueCounts() : Promise.resolve({})),
         onCountsError: (err) => logger.warn(errorFields(err), 'queue depth unavailable for /metrics'),
       });
@@ -79,7 +84,7 @@ export class WorkerRuntime {
           ? await HttpEndpoint.listen({ port: config.metricsPort, host: config.metricsHost, metrics, health: () => runtime?.health() ?? { ok: false, status: 'starting' } })
           : undefined;
       if (endpoint) logger.info({ port: endpoint.port, host: config.metricsHost }, 'serving /healthz and /metrics');
-      runtime = new WorkerRuntime(config, logger, metrics, judge, connection, worker, endpoint, opts.judge === undefined);
+      runtime = new WorkerRuntime(config, logger, metrics, judge, connection, worker, endpoint, opts.judge === undefined, eventLoop);
       return runtime;
     } catch (err) {
       for (const step of undo.reverse()) {
@@ -135,6 +140,7 @@ export class WorkerRuntime {
       await step('closing the metrics queue', () => this.countsQueue?.close());
       if (this.ownsJudge) await step('closing the judge', () => this.judge.close?.());
       await step('closing the Redis connection', () => this.connection.close());
+      await step('stopping the event-loop watchdog', () => this.eventLoop.stop());
       return { ...report, errors };
     })();
     return this.closing;

@@ -34,7 +34,10 @@ export type { JudgeProgress };
 
 /** The part of Judge (src/judge/judge.ts) the worker uses. */
 export interface JudgeService {
-  judge(submission: Submission, hooks: { onProgress?: (p: JudgeProgress) => void; signal?: AbortSignal }): Promise<JudgeResult>;
+  judge(
+    submission: Submission,
+    hooks: { onProgress?: (p: JudgeProgress) => void; onTextWork?: (w: { step: string; ms: number }) => void; signal?: AbortSignal },
+  ): Promise<JudgeResult>;
 }
 
 export interface QueueWorkerOptions {
@@ -231,6 +234,9 @@ export class QueueWorker {
       try {
         result = await this.opts.judge.judge(submission, {
           signal: abort.signal,
+          onTextWork: (w) => {
+            if (w.step === 'check') metrics?.checkDuration.observe(w.ms / 1000);
+          },
           onProgress: (p) => {
             progressAt[p.testIndex] = performance.now();
             testLogger(log, p.testIndex).debug({ verdict: p.verdict, total: p.total }, 'test judged');

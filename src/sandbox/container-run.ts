@@ -262,12 +262,16 @@ export class ContainerRun {
     }
     if (!forbidden && signal === 'SIGSYS') forbidden = 'a system call of a foreign ABI (i386/x32)';
     const cpuTimeMs = Math.max(0, stats.cpuTimeNs - this.cpuBaselineNs) / 1e6;
+    // A limit is hit when the judge measured it, never because of how the program ended: a
+    // SIGXCPU or SIGXFSZ may be the program's own raise(), "bad_alloc" its own words. So: CPU
+    // and wall time from the cgroup's and the clock's counts, memory from the cgroup's OOM and
+    // limit events, output from the bytes the collector read (killedFor); a signal alone is RE.
     let limitHit: LimitHit = this.killedFor;
     if (!limitHit && !forbidden) {
       const failed = exitCode !== 0;
-      if (signal === 'SIGXCPU' || (failed && cpuTimeMs >= this.limits.cpuTimeMs)) limitHit = 'cpu';
+      if (cpuTimeMs >= this.limits.cpuTimeMs) limitHit = 'cpu';
+      else if (wallNs / 1e6 >= this.limits.wallTimeMs) limitHit = 'wall';
       else if (stats.oomKills > 0 || (failed && stats.memoryLimitHits > 0)) limitHit = 'memory';
-      else if (signal === 'SIGXFSZ') limitHit = 'fileSize';
       else if (failed && stats.pidsLimitHits > 0) limitHit = 'pids';
     }
     return {

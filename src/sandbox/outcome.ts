@@ -2,6 +2,10 @@
  * What a run's result means before any checker looks at the output: the program ended normally
  * (OK), or a limit, a signal, an exit code or a forbidden system call ended it. The judge maps
  * these onto verdicts (OK becomes AC or WA after checking).
+ *
+ * A limit verdict (TLE, MLE, OLE) comes only from `limitHit`, which the sandbox sets from its
+ * own measurements (container-run.ts); a signal such as SIGXCPU or SIGXFSZ without one is the
+ * program's own doing, RE naming the signal.
  */
 import type { RunResult } from './types';
 
@@ -14,7 +18,6 @@ export function outcomeOf(r: RunResult): { status: RunStatus; message: string } 
     case 'wall': return { status: 'TLE', message: 'wall time limit exceeded' };
     case 'memory': return { status: 'MLE', message: 'memory limit exceeded' };
     case 'output': return { status: 'OLE', message: 'output limit exceeded' };
-    case 'fileSize': return { status: 'OLE', message: 'file size limit exceeded' };
     default: break;
   }
   if (r.signal) return { status: 'RE', message: `killed by ${r.signal}${r.limitHit === 'pids' ? ' (process limit reached)' : ''}` };
