@@ -60,7 +60,8 @@ describe('a box\'s /dev', () => {
   }, 60_000);
 
   it('is not shared: two boxes at once cannot pass a bit through locks on its files', async () => {
-    // The holder locks /dev/null, /dev/zero and /dev/urandom (flock and fcntl) for 3 s; the
+    // The holder locks /dev/null, /dev/zero and /dev/urandom (flock and fcntl), and an image
+    // file (flock; each run sees the image through its own overlay) for 3 s; the
     // prober, started at the same time, tries the same locks 1 s in. A shared inode would
     // show the holder's locks as a conflict: that is a bit passed between two boxes.
     const holder = `python3 -c '
@@ -69,6 +70,7 @@ fds = []
 for n in ("null", "zero", "urandom"):
     a = os.open("/dev/" + n, os.O_RDWR); fcntl.flock(a, fcntl.LOCK_EX); fds.append(a)
     b = os.open("/dev/" + n, os.O_RDWR); fcntl.lockf(b, fcntl.LOCK_EX); fds.append(b)
+c = os.open("/etc/passwd", os.O_RDONLY); fcntl.flock(c, fcntl.LOCK_EX); fds.append(c)
 print("locked", time.time(), flush=True)
 time.sleep(3)
 print("unlocked", time.time())
@@ -87,6 +89,12 @@ for n in ("null", "zero", "urandom"):
         except OSError:
             seen.append("busy:" + n + ":" + how)
         os.close(fd)
+fd = os.open("/etc/passwd", os.O_RDONLY)
+try:
+    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    seen.append("free")
+except OSError:
+    seen.append("busy:image:flock")
 print("probed", t, " ".join(seen))
 '; stat -L -c "%d:%i" /dev/null`;
     const [h, p] = await Promise.all([box(holder), box(prober)]);
@@ -98,7 +106,7 @@ print("probed", t, " ".join(seen))
     // The probe happened while the holder held its locks (else the test proves nothing).
     expect(Number(probedAt)).toBeGreaterThan(lockedAt);
     expect(Number(probedAt)).toBeLessThan(unlockedAt);
-    expect(seen).toEqual(['free', 'free', 'free', 'free', 'free', 'free']);
+    expect(seen).toEqual(['free', 'free', 'free', 'free', 'free', 'free', 'free']);
     // And /dev/null is not the same file in the two boxes.
     expect(hl[2]).toMatch(/^\d+:\d+$/);
     expect(pl[1]).not.toBe(hl[2]);
