@@ -43,7 +43,7 @@ describe('when the manifest has the shape images/build.sh writes', () => {
   it('accepts it and types it', () => {
     const m: ImageManifest = parseManifest(realShape(), 'test');
     expect(m.languages.map((l) => l.id)).toEqual(['c', 'cpp17', 'python3']);
-    expect(m.languages[2].compile).toBeNull();
+    expect(m.languages[2]?.compile).toBeNull();
   });
 
   it('accepts the Ubuntu flavor', () => {

@@ -2,6 +2,7 @@
  * Each limit produces its outcome, with measured values, on real programs compiled by the
  * image's own gcc and run in real containers.
  */
+import fs from 'node:fs';
 import os from 'node:os';
 import { ChildError } from '../src/sandbox/child-error';
 import { outcomeOf } from '../src/sandbox/outcome';
@@ -151,7 +152,7 @@ describe('when a program runs for a known CPU time', () => {
 });
 
 function countHostProcesses(): number {
-  return require('node:fs').readdirSync('/proc').filter((n: string) => /^\d+$/.test(n)).length;
+  return fs.readdirSync('/proc').filter((n) => /^\d+$/.test(n)).length;
 }
 
 describe('when the container cannot be set up', () => {
