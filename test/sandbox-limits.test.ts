@@ -133,7 +133,7 @@ describe('when the program makes a forbidden system call', () => {
   });
 
   it('never lets a system call through the i386 ABI', async () => {
-    // The filter kills AUDIT_ARCH_I386 (SIGSYS, verdict SE; see test/seccomp.test.ts); kernels
+    // The filter kills AUDIT_ARCH_I386 (SIGSYS, verdict SE; see test/unit/seccomp.test.ts); kernels
     // that disable int 0x80 for 64-bit processes stop it earlier with SIGSEGV. Either way the
     // call (getpid) never returns to the program, which would exit 0.
     const r = await programs.run(['./i386']);

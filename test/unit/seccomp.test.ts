@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { runSeccompProgram, checkSeccompProgram, decodeProgram, type SeccompData } from '../src/sandbox/bpf-interpreter';
+import { runSeccompProgram, checkSeccompProgram, decodeProgram, type SeccompData } from '../../src/sandbox/bpf-interpreter';
 import {
   assemble,
   buildSeccompProgram,
@@ -12,7 +12,7 @@ import {
   type SeccompAction,
   type Insn,
   type SeccompRule,
-} from '../src/sandbox/seccomp';
+} from '../../src/sandbox/seccomp';
 import {
   ARCHES,
   AUDIT_ARCH,
@@ -23,7 +23,7 @@ import {
   syscallNumber,
   syscallTable,
   type Arch,
-} from '../src/sandbox/syscalls';
+} from '../../src/sandbox/syscalls';
 
 const EPERM = (SECCOMP_RET.ERRNO | ERRNO.EPERM) >>> 0;
 const ENOSYS = (SECCOMP_RET.ERRNO | ERRNO.ENOSYS) >>> 0;

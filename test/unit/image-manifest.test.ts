@@ -5,8 +5,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ImageError } from '../src/errors';
-import { type ImageManifest, loadManifest, parseManifest } from '../src/rootfs/manifest';
+import { ImageError } from '../../src/errors';
+import { type ImageManifest, loadManifest, parseManifest } from '../../src/rootfs/manifest';
 
 /** The shape of a real build (images/debian, 2026-11). */
 function realShape(): Record<string, unknown> {
