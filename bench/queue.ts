@@ -74,7 +74,7 @@ async function measure(jobs: number, submission: SubmissionInput, submit: Submit
 /** `submit` on `concurrency` lanes, for the direct runs. */
 function lanes(submit: Submit): (s: SubmissionInput[]) => Promise<JudgeResult[]> {
   return async (subs) => {
-    const out: JudgeResult[] = new Array(subs.length);
+    const out = new Array<JudgeResult>(subs.length);
     let next = 0;
     const lane = async (): Promise<void> => {
       for (let i = next++; i < subs.length; i = next++) out[i] = await submit(subs[i]!);
@@ -97,12 +97,12 @@ async function startWorkerProcess(queue: string): Promise<{ stop: () => Promise<
     const onData = (d: Buffer): void => {
       seen += d.toString();
       if (seen.includes('"worker ready"')) {
-        child.stdout!.off('data', onData);
-        child.stdout!.resume(); // keep draining the log
+        child.stdout.off('data', onData);
+        child.stdout.resume(); // keep draining the log
         resolve();
       }
     };
-    child.stdout!.on('data', onData);
+    child.stdout.on('data', onData);
     void exited.then(() => reject(new Error('the worker process exited before it was ready')));
   });
   return {
@@ -150,9 +150,9 @@ async function main(): Promise<void> {
     // stored result at once.
     const canned = await judge.judge(w.submission);
     const nullJudge: JudgeService = {
-      judge: async (s, hooks) => {
+      judge: (s, hooks) => {
         for (const t of canned.tests) hooks.onProgress?.({ testIndex: t.index, total: canned.tests.length, verdict: t.verdict });
-        return { ...canned, submissionId: s.id ?? null, timing: { totalMs: 0, compileMs: 0 } };
+        return Promise.resolve({ ...canned, submissionId: s.id ?? null, timing: { totalMs: 0, compileMs: 0 } });
       },
     };
     const nName = `caged-bench-${process.pid}-null-${rows.length}`;

@@ -147,7 +147,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, only?: readonly
     else issues.push({ env: key.env, message: `${parsed.error.issues.map((i) => i.message).join('; ')} (got ${JSON.stringify(env[key.env])})` });
   }
   if (issues.length) throw new ConfigError(issues);
-  return out as Partial<WorkerConfig>;
+  return out;
 }
 
 /** CAGED_* variables read elsewhere: the image build, the tests. */

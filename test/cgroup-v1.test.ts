@@ -3,9 +3,9 @@
  * under /sys/fs/cgroup). Needs root. Leaves go under a parent of their own, `caged-test-<pid>`,
  * so parallel runs and the real `caged` parent are never touched.
  */
-import { spawn, type ChildProcess } from 'child_process';
-import * as fs from 'fs';
-import * as path from 'path';
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { BoxCgroup } from '../src/cgroup/manager';
 import { CgroupV1Manager, writeV1MemoryLimit } from '../src/cgroup/v1';
 import { HostError } from '../src/errors';

@@ -9,10 +9,10 @@
  * pid to cgroup.procs moves it out of every other cgroup; rmdir refuses (EBUSY) a cgroup with live
  * processes or children; cgroup.procs never lists exited (or zombie) processes.
  */
-import { spawn, type ChildProcess } from 'child_process';
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { detectCgroupManager, parseMounts } from '../src/cgroup/detect';
 import type { BoxCgroup } from '../src/cgroup/manager';
 import { CgroupV2Manager, type CgroupFs } from '../src/cgroup/v2';

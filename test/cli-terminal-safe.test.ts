@@ -1,85 +1,22 @@
 /**
- * The command line's human output is terminal-safe: escape sequences from the program, the
- * compiler, checker messages, file names and error messages are shown as visible escapes, never
- * written raw; `--json` stays exact JSON. The `caged run` cases judge real programs on the real
- * image; the error line goes through the built CLI (dist/).
+ * The command line's human output is terminal-safe on real runs: escape sequences from the
+ * program, the compiler and error messages are shown as visible escapes, never written raw;
+ * `--json` stays exact JSON. The `caged run` cases judge real programs on the real image; the
+ * error line goes through the built CLI (dist/). The printing alone: test/unit/cli-terminal-safe.test.ts.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import { runCommand, summary } from '../src/cli/run';
-import { describe as describeResult } from '../src/cli/submit';
-import { terminalSafe } from '../src/cli/terminal-safe';
+import { runCommand } from '../src/cli/run';
 import { Judge } from '../src/judge/judge';
 import type { JudgeResult } from '../src/judge/schema';
 import { Sandbox } from '../src/sandbox/sandbox';
 import { TEST_MANIFEST } from './helpers/image';
+import { ACTIVE, BEL, ESC, HOSTILE } from './helpers/terminal';
 
 const CLI = path.join(__dirname, '..', 'dist', 'src', 'cli', 'main.js');
-const ESC = '\x1b';
-const BEL = '\x07';
-/** A screen clear, an OSC 52 clipboard write ("rm -rf ~"), and a fake verdict line over the real one. */
-const HOSTILE = `${ESC}[2J${ESC}[H${ESC}]52;c;cm0gLXJmIH4=${BEL}\rAC (Judge0 3 Accepted) score 1/1: all tests passed${ESC}[K\n`;
-
-/** Control characters a terminal acts on (C0 but \n and \t, DEL, C1, bidi controls). */
-// eslint-disable-next-line no-control-regex
-const ACTIVE = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/;
-
-describe('terminalSafe', () => {
-  it('shows C0 controls, DEL, C1 controls and bidi overrides as visible escapes', () => {
-    expect(terminalSafe(`a${ESC}[2Jb${BEL}c\rd\0e\x7ff\u009bg\u202eh\u2066i`)).toBe('a\\x1b[2Jb\\x07c\\rd\\0e\\x7ff\\u009bg\\u202eh\\u2066i');
-  });
-
-  it('keeps newlines, tabs and ordinary Unicode as they are', () => {
-    const text = 'line 1\n\tcafé 日本 🙂 ±½\n';
-    expect(terminalSafe(text)).toBe(text);
-  });
-
-  it('takes linear time: 8 times the escapes cost about 8 times as much, not 64 times', () => {
-    const time = (bytes: number): number => {
-      const text = `${ESC}${BEL}\u202e`.repeat(bytes / 3);
-      const started = performance.now();
-      const safe = terminalSafe(text);
-      const ms = performance.now() - started;
-      expect(safe.length).toBe((4 + 4 + 6) * (bytes / 3));
-      return ms;
-    };
-    time(3 * 2 ** 16); // warm-up
-    const small = Math.min(time(3 * 2 ** 16), time(3 * 2 ** 16));
-    const large = Math.min(time(3 * 2 ** 19), time(3 * 2 ** 19));
-    expect(large / small).toBeLessThan(24);
-  });
-});
-
-/** A result as a worker would return it, with hostile text in every free-text field. */
-function hostileResult(): JudgeResult {
-  return {
-    schemaVersion: 1, submissionId: null, verdict: 'WA', judge0: { id: 4, description: 'Wrong Answer' },
-    message: `test 1: ${HOSTILE}`, score: 0, maxScore: 1,
-    language: { id: 'c', name: `C${ESC}[2J`, version: '12' }, image: { name: 'debian', digest: 'x' },
-    compile: { verdict: 'CE', exitCode: 1, output: HOSTILE, outputTruncated: false, cpuTimeMs: 1, wallTimeMs: 1, memoryBytes: 1, cached: false },
-    tests: [{
-      index: 0, name: `t${ESC}]0;title${BEL}`, verdict: 'WA', judge0: { id: 4, description: 'Wrong Answer' }, exitCode: 0, signal: null,
-      stdout: HOSTILE, stdoutEncoding: 'utf8', stdoutTruncated: false, stderr: HOSTILE, stderrEncoding: 'utf8', stderrTruncated: false,
-      cpuTimeMs: 1, wallTimeMs: 1, memoryBytes: 1, limitHit: null, message: HOSTILE, points: 0, checkerMessage: HOSTILE,
-    }],
-    timing: { totalMs: 1, compileMs: 1 },
-  };
-}
-
-describe('when a result holds escape sequences', () => {
-  it.each([
-    ['caged run', summary],
-    ['caged submit', describeResult],
-  ])('%s prints none of them raw', (_name, print) => {
-    const text = print(hostileResult());
-    expect(text).not.toMatch(ACTIVE);
-    expect(text.split('\n')[0]).toMatch(/^WA\b/);
-    expect(text).toContain('\\x1b]52;c;cm0gLXJmIH4=\\x07\\rAC');
-  });
-});
 
 describe('caged run on the real image', () => {
   let judge: Judge;

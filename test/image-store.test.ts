@@ -158,7 +158,8 @@ describe('when the tarball is good', () => {
     const tarball = path.join(path.dirname(manifest), 'rootfs.tar');
     const expected = (JSON.parse(fs.readFileSync(manifest, 'utf8')) as { sha256: string }).sha256;
     const bytes = fs.readFileSync(tarball);
-    bytes[bytes.length >> 1] ^= 0x01;
+    const middle = bytes.length >> 1;
+    bytes.writeUInt8(bytes.readUInt8(middle) ^ 0x01, middle);
     fs.writeFileSync(tarball, bytes);
     const actual = await sha256File(tarball);
     const err = await store().register(manifest).catch((e: unknown) => e);
@@ -264,7 +265,7 @@ describe('when several stores start at once', () => {
     const results = await Promise.all([1, 2, 3, 4].map(() => store().register(manifest)));
     expect(results.filter((r) => r.unpacked)).toHaveLength(1);
     expect(new Set(results.map((r) => r.rootfsDir)).size).toBe(1);
-    expect(cacheContents()).toEqual([results[0].digest]);
+    expect(cacheContents()).toEqual([results[0]?.digest]);
   });
 
   it('makes one cache entry for stores in separate processes', async () => {

@@ -66,7 +66,7 @@ describe('when stopOnFirstFailure is set', () => {
       const r = await j.judge({ language: 'c', source: echoC(), testcases, stopOnFirstFailure: true }, { onProgress: (p) => progress.push(p) });
       expect(r.verdict).toBe('WA');
       expect(r.message).toContain('test 4 (t4)');
-      expect(r.tests.map((t) => t.verdict)).toEqual(['AC', 'AC', 'AC', 'WA', ...Array(6).fill('SKIPPED')]);
+      expect(r.tests.map((t) => t.verdict)).toEqual(['AC', 'AC', 'AC', 'WA', ...Array<string>(6).fill('SKIPPED')]);
       expect(r.tests[5]!.message).toContain('stopOnFirstFailure');
       expect(r.score).toBe(3);
       if (parallelism === 1) expect(progress.map((p) => p.testIndex)).toEqual([0, 1, 2, 3]);

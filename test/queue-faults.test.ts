@@ -10,6 +10,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { CagedClient } from '../src/client';
 import { detectCgroupManager } from '../src/cgroup/detect';
+import type { JudgeResult } from '../src/judge/schema';
 import { redisOptionsFromUrl } from '../src/queue/connection';
 import { EXPECTED, REDIS_URL, SUBMISSIONS, WorkerProcess, freePort, freshQueueName, obliterate, queueFixture, sleep, sleeper, until, type Kind } from './helpers/queue';
 
@@ -184,7 +185,7 @@ describe('when a payload is bad', () => {
       expect(job.attemptsMade).toBe(1);
     }
     const done = (await queue.getJob(after.id!))!;
-    expect(done.returnvalue.verdict).toBe('AC');
+    expect((done.returnvalue as JudgeResult).verdict).toBe('AC');
     expect(worker.lines.filter((l) => l.msg === 'job rejected')).toHaveLength(bad.length);
     await sleep(100);
     expect(await Promise.race([worker.exited.then(() => 'exited'), sleep(10).then(() => 'running')])).toBe('running');

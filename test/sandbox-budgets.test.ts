@@ -189,7 +189,7 @@ describe('when a box advises the kernel to drop an image file from the page cach
     const hostPath = path.join(rootfs, rel);
     fs.readFileSync(hostPath); // into the page cache
     const resident = (): number => {
-      const [inCache, pages] = execFileSync(hostTool, ['resident', hostPath], { encoding: 'utf8' }).trim().split(' ').map(Number);
+      const [inCache = NaN, pages = NaN] = execFileSync(hostTool, ['resident', hostPath], { encoding: 'utf8' }).trim().split(' ').map(Number);
       return inCache / pages;
     };
     expect(resident()).toBeGreaterThan(0.99);

@@ -2,6 +2,7 @@
  * Each limit produces its outcome, with measured values, on real programs compiled by the
  * image's own gcc and run in real containers.
  */
+import fs from 'node:fs';
 import os from 'node:os';
 import { ChildError } from '../src/sandbox/child-error';
 import { outcomeOf } from '../src/sandbox/outcome';
@@ -132,7 +133,7 @@ describe('when the program makes a forbidden system call', () => {
   });
 
   it('never lets a system call through the i386 ABI', async () => {
-    // The filter kills AUDIT_ARCH_I386 (SIGSYS, verdict SE; see test/seccomp.test.ts); kernels
+    // The filter kills AUDIT_ARCH_I386 (SIGSYS, verdict SE; see test/unit/seccomp.test.ts); kernels
     // that disable int 0x80 for 64-bit processes stop it earlier with SIGSEGV. Either way the
     // call (getpid) never returns to the program, which would exit 0.
     const r = await programs.run(['./i386']);
@@ -151,7 +152,7 @@ describe('when a program runs for a known CPU time', () => {
 });
 
 function countHostProcesses(): number {
-  return require('node:fs').readdirSync('/proc').filter((n: string) => /^\d+$/.test(n)).length;
+  return fs.readdirSync('/proc').filter((n) => /^\d+$/.test(n)).length;
 }
 
 describe('when the container cannot be set up', () => {

@@ -16,12 +16,12 @@ import { workerCommand, WORKER_USAGE } from './worker';
 type Command = (argv: readonly string[], out: NodeJS.WritableStream) => Promise<number>;
 
 const commands: Record<string, { run: () => Promise<Command>; usage: string }> = {
-  exec: { run: async () => execCommand, usage: EXEC_USAGE },
-  run: { run: async () => runCommand, usage: RUN_USAGE },
-  languages: { run: async () => languagesCommand, usage: LANGUAGES_USAGE },
-  worker: { run: async () => workerCommand, usage: WORKER_USAGE },
-  submit: { run: async () => submitCommand, usage: SUBMIT_USAGE },
-  demo: { run: async () => demoCommand, usage: DEMO_USAGE },
+  exec: { run: () => Promise.resolve(execCommand), usage: EXEC_USAGE },
+  run: { run: () => Promise.resolve(runCommand), usage: RUN_USAGE },
+  languages: { run: () => Promise.resolve(languagesCommand), usage: LANGUAGES_USAGE },
+  worker: { run: () => Promise.resolve(workerCommand), usage: WORKER_USAGE },
+  submit: { run: () => Promise.resolve(submitCommand), usage: SUBMIT_USAGE },
+  demo: { run: () => Promise.resolve(demoCommand), usage: DEMO_USAGE },
 };
 
 function usage(): string {

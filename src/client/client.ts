@@ -183,9 +183,10 @@ export class CagedClient {
             signal: opts.signal,
             onProgress: (progress) => opts.onProgress?.({ index, jobId, done, total, progress }),
           };
-          results[index] = await this.waitFor(jobId, waitOpts, lookFirst[index]!);
+          const result = await this.waitFor(jobId, waitOpts, lookFirst[index]!);
+          results[index] = result;
           done++;
-          opts.onProgress?.({ index, jobId, done, total, result: results[index]! });
+          opts.onProgress?.({ index, jobId, done, total, result });
         } catch (err) {
           const error = err instanceof Error ? err : new Error(String(err));
           done++;

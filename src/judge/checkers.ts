@@ -286,10 +286,10 @@ function decimalEnd(b: Buffer, start: number, limit: number): number {
   let i = start;
   if (i < limit && (b[i] === 0x2b || b[i] === 0x2d)) i++;
   let digits = 0;
-  while (i < limit && DIGIT[b[i]!] === 1) i++, digits++;
+  for (; i < limit && DIGIT[b[i]!] === 1; i++) digits++;
   if (i < limit && b[i] === 0x2e) {
     i++;
-    while (i < limit && DIGIT[b[i]!] === 1) i++, digits++;
+    for (; i < limit && DIGIT[b[i]!] === 1; i++) digits++;
   }
   if (digits === 0) return -1;
   if (i < limit && (b[i] === 0x65 || b[i] === 0x45)) {

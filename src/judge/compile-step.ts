@@ -111,7 +111,12 @@ export async function compileInBox(ctx: JobContext, req: CompileRequest): Promis
   switch (classified.verdict) {
     case 'OK': verdict = 'OK'; break;
     case 'RE': verdict = 'CE'; break;
-    default: verdict = classified.verdict;
+    case 'TLE':
+    case 'MLE':
+    case 'OLE':
+    case 'SE':
+      verdict = classified.verdict;
+      break;
   }
   const out = compilerText(run.stdout, run.stderr, req.reportBytes);
   const truncated = out.truncated || run.stdoutTruncated || run.stderrTruncated;

@@ -48,7 +48,7 @@ export function redisOptionsFromUrl(url: string): RedisOptions {
 
 export function redisConnection(url: string, opts: { cluster?: boolean } = {}): RedisConnection {
   const base = redisOptionsFromUrl(url);
-  if (!opts.cluster) return { options: base, close: async () => undefined };
+  if (!opts.cluster) return { options: base, close: () => Promise.resolve() };
   const { host, port, db: _db, retryStrategy: _r, ...redisOptions } = base;
   const cluster = new Cluster([{ host, port }], {
     redisOptions, // includes maxRetriesPerRequest: null, per node

@@ -51,12 +51,13 @@ export class WorkerRuntime {
       const judge = opts.judge ?? (await createJudge(config, logger, undo));
       const connection = redisConnection(config.redisUrl, { cluster: config.redisCluster === 'yes' });
       undo.push(() => connection.close());
-      let runtime: WorkerRuntime | undefined;
+      // Set once constructed: /metrics and /healthz may be asked before that.
+      const started: { runtime?: WorkerRuntime } = {};
       const eventLoop = new EventLoopWatchdog({ onStall: (ms) => logger.warn({ blockedMs: Math.round(ms) }, 'event loop blocked: box limits were enforced late') }).start();
       undo.push(() => eventLoop.stop());
       const metrics = new WorkerMetrics({
         eventLoop,
-        queueCounts: () => (runtime ? runtime.queueCounts() : Promise.resolve({})),
+        queueCounts: () => (started.runtime ? started.runtime.queueCounts() : Promise.resolve({})),
         onCountsError: (err) => logger.warn(errorFields(err), 'queue depth unavailable for /metrics'),
       });
       const worker = await QueueWorker.start({
@@ -81,10 +82,11 @@ export class WorkerRuntime {
       undo.push(() => worker.handBackNow().then(() => undefined));
       const endpoint =
         config.metricsPort > 0
-          ? await HttpEndpoint.listen({ port: config.metricsPort, host: config.metricsHost, metrics, health: () => runtime?.health() ?? { ok: false, status: 'starting' } })
+          ? await HttpEndpoint.listen({ port: config.metricsPort, host: config.metricsHost, metrics, health: () => started.runtime?.health() ?? { ok: false, status: 'starting' } })
           : undefined;
       if (endpoint) logger.info({ port: endpoint.port, host: config.metricsHost }, 'serving /healthz and /metrics');
-      runtime = new WorkerRuntime(config, logger, metrics, judge, connection, worker, endpoint, opts.judge === undefined, eventLoop);
+      const runtime = new WorkerRuntime(config, logger, metrics, judge, connection, worker, endpoint, opts.judge === undefined, eventLoop);
+      started.runtime = runtime;
       return runtime;
     } catch (err) {
       for (const step of undo.reverse()) {
@@ -124,7 +126,7 @@ export class WorkerRuntime {
   private close(stopWorker: () => Promise<ShutdownReport>): Promise<CloseReport> {
     this.closing ??= (async () => {
       const errors: string[] = [];
-      const step = async (what: string, fn: () => Promise<unknown> | unknown): Promise<void> => {
+      const step = async (what: string, fn: () => unknown): Promise<void> => {
         try {
           await fn();
         } catch (err) {

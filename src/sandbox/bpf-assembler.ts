@@ -34,6 +34,12 @@ export function assemble(source: readonly Insn[]): Buffer {
   };
   const wide = new Set<number>();
   let addr: number[] = [];
+  /** The address of `code[i]` (i === code.length: one past the end) in the current layout. */
+  const addrOf = (i: number): number => {
+    const a = addr[i];
+    if (a === undefined) throw new RangeError(`no address for instruction ${i}`);
+    return a;
+  };
   for (;;) {
     addr = [];
     let pc = 0;
@@ -45,19 +51,19 @@ export function assemble(source: readonly Insn[]): Buffer {
     const before = wide.size;
     code.forEach((ins, i) => {
       if (ins.op !== 'jcc' || wide.has(i)) return;
-      const far = [ins.jt, ins.jf].some((l) => addr[indexOf(l)] - addr[i] - 1 > MAX_SHORT_JUMP);
+      const far = [ins.jt, ins.jf].some((l) => addrOf(indexOf(l)) - addrOf(i) - 1 > MAX_SHORT_JUMP);
       if (far) wide.add(i);
     });
     if (wide.size === before) break;
   }
-  const out: number[][] = []; // [code, jt, jf, k]
+  const out: [code: number, jt: number, jf: number, k: number][] = [];
   const offset = (from: number, label: string): number => {
-    const d = addr[indexOf(label)] - from - 1;
+    const d = addrOf(indexOf(label)) - from - 1;
     if (d < 0) throw new RangeError(`backward jump to ${label}: cBPF jumps forward only`);
     return d;
   };
   code.forEach((ins, i) => {
-    const pc = addr[i];
+    const pc = addrOf(i);
     if (ins.op === 'ld') out.push([CODE.ld, 0, 0, ins.offset]);
     else if (ins.op === 'ret') out.push([CODE.ret, 0, 0, ins.value]);
     else if (ins.op === 'ja') out.push([CODE.ja, 0, 0, offset(pc, ins.target)]);

@@ -80,7 +80,8 @@ export function checkSeccompProgram(program: Buffer): void {
       throw new RangeError(`pc ${pc}: conditional jump out of range`);
     }
   });
-  if ((insns[len - 1].code & 0x07) !== RET_K) throw new RangeError('program does not end with a return');
+  const last = insns[len - 1];
+  if (last === undefined || (last.code & 0x07) !== RET_K) throw new RangeError('program does not end with a return');
 }
 
 /**
@@ -95,7 +96,9 @@ export function runSeccompProgram(program: Buffer, data: SeccompData, loads?: nu
   const mem = encodeSeccompData(data);
   let acc = 0; // the accumulator A (X is never used)
   for (let pc = 0; pc < insns.length; pc++) {
-    const { code, jt, jf, k } = insns[pc];
+    const ins = insns[pc];
+    if (ins === undefined) break; // unreachable: pc < insns.length
+    const { code, jt, jf, k } = ins;
     switch (code) {
       case LD_W_ABS:
         loads?.push(k);

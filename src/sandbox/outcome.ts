@@ -18,7 +18,11 @@ export function outcomeOf(r: RunResult): { status: RunStatus; message: string } 
     case 'wall': return { status: 'TLE', message: 'wall time limit exceeded' };
     case 'memory': return { status: 'MLE', message: 'memory limit exceeded' };
     case 'output': return { status: 'OLE', message: 'output limit exceeded' };
-    default: break;
+    // Not verdicts of their own: the program ended by a signal or an exit code, judged below.
+    case 'pids':
+    case 'fileSize':
+    case null:
+      break;
   }
   if (r.signal) return { status: 'RE', message: `killed by ${r.signal}${r.limitHit === 'pids' ? ' (process limit reached)' : ''}` };
   if (r.exitCode !== 0) return { status: 'RE', message: `exit code ${r.exitCode}${r.limitHit === 'pids' ? ' (process limit reached)' : ''}` };

@@ -98,7 +98,7 @@ export class FakeNative implements NativeApi {
   }
   setPipeSize(...args: Args<'setPipeSize'>): number {
     this.record('setPipeSize', args);
-    return this.overrides.setPipeSize?.(...args) ?? (args[1] as number);
+    return this.overrides.setPipeSize?.(...args) ?? args[1];
   }
 }
 

@@ -1,5 +1,5 @@
-import * as fs from 'fs';
-import { runSeccompProgram, checkSeccompProgram, decodeProgram, type SeccompData } from '../src/sandbox/bpf-interpreter';
+import * as fs from 'node:fs';
+import { runSeccompProgram, checkSeccompProgram, decodeProgram, type SeccompData } from '../../src/sandbox/bpf-interpreter';
 import {
   assemble,
   buildSeccompProgram,
@@ -12,7 +12,7 @@ import {
   type SeccompAction,
   type Insn,
   type SeccompRule,
-} from '../src/sandbox/seccomp';
+} from '../../src/sandbox/seccomp';
 import {
   ARCHES,
   AUDIT_ARCH,
@@ -23,7 +23,7 @@ import {
   syscallNumber,
   syscallTable,
   type Arch,
-} from '../src/sandbox/syscalls';
+} from '../../src/sandbox/syscalls';
 
 const EPERM = (SECCOMP_RET.ERRNO | ERRNO.EPERM) >>> 0;
 const ENOSYS = (SECCOMP_RET.ERRNO | ERRNO.ENOSYS) >>> 0;
@@ -82,7 +82,9 @@ function valueFor(when: ArgCondition, hold: boolean): bigint {
     const member = when.op === 'in' ? hold : !hold;
     let outside = 0x1234;
     while (when.values.includes(outside)) outside++;
-    v = member ? when.values[0] : outside;
+    const first = when.values[0];
+    if (first === undefined) throw new Error(`condition on argument ${when.arg} lists no values`);
+    v = member ? first : outside;
   }
   return BigInt(v >>> 0);
 }
@@ -133,7 +135,10 @@ describe('syscall tables', () => {
     const file = '/usr/include/x86_64-linux-gnu/asm/unistd_64.h';
     expect(fs.existsSync(file)).toBe(true);
     const header = new Map<string, number>();
-    for (const m of fs.readFileSync(file, 'utf8').matchAll(/^#define __NR_(\w+)\s+(\d+)\s*$/gm)) header.set(m[1], Number(m[2]));
+    for (const m of fs.readFileSync(file, 'utf8').matchAll(/^#define __NR_(\w+)\s+(\d+)\s*$/gm)) {
+      const [, name = '', n = ''] = m; // both groups are mandatory: never the defaults
+      header.set(name, Number(n));
+    }
     const later = ['uretprobe', 'uprobe']; // 6.11, 6.16: after these headers, below 450
     const ours = Object.entries(syscallTable('x86_64')).filter(([name, n]) => n <= 450 && !later.includes(name));
     expect(new Map(ours)).toEqual(header);
@@ -144,10 +149,13 @@ describe('syscall tables', () => {
     expect(fs.existsSync(file)).toBe(true);
     const text = fs.readFileSync(file, 'utf8');
     const numbers = new Map<string, number>();
-    for (const m of text.matchAll(/^#define (__NR(?:3264)?_\w+)\s+(\d+)\s*$/gm)) numbers.set(m[1], Number(m[2]));
-    for (const m of text.matchAll(/^#define (__NR_\w+)\s+(__NR3264_\w+)\s*$/gm)) {
-      const n = numbers.get(m[2]);
-      if (n !== undefined) numbers.set(m[1], n); // __NR3264_stat is never defined
+    for (const m of text.matchAll(/^#define (__NR(?:3264)?_\w+)\s+(\d+)\s*$/gm)) {
+      const [, macro = '', n = ''] = m; // both groups are mandatory: never the defaults
+      numbers.set(macro, Number(n));
+    }
+    for (const [, alias = '', target = ''] of text.matchAll(/^#define (__NR_\w+)\s+(__NR3264_\w+)\s*$/gm)) {
+      const n = numbers.get(target);
+      if (n !== undefined) numbers.set(alias, n); // __NR3264_stat is never defined
     }
     const table = syscallTable('aarch64');
     const ourNumbers = new Set(Object.values(table));

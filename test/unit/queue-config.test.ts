@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CONFIG_KEYS, ConfigError, configTable, loadConfig, unknownConfigVariables } from '../src/config';
+import { CONFIG_KEYS, ConfigError, configTable, loadConfig, unknownConfigVariables } from '../../src/config';
 
 describe('the worker configuration', () => {
   it('has a default for every key', () => {
@@ -67,7 +67,7 @@ describe('the worker configuration', () => {
   });
 
   it('is documented exactly as declared in docs/configuration.md', () => {
-    const docs = ['docs/configuration.md'].map((f) => path.join(__dirname, '..', f)).filter((f) => fs.existsSync(f));
+    const docs = ['docs/configuration.md'].map((f) => path.join(__dirname, '..', '..', f)).filter((f) => fs.existsSync(f));
     const documented = docs.filter((f) => fs.readFileSync(f, 'utf8').includes(configTable()));
     if (documented.length === 0) throw new Error(`no copy of configTable() in docs/configuration.md: paste \`node dist/src/cli/main.js worker --help\`'s table`);
   });

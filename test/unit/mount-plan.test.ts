@@ -3,11 +3,11 @@
  * /dev and /proc are built by the preparation, while a prepared container waits), and no mount
  * data names a host path (overlayfs prints its options in mountinfo as given).
  */
-import { MS, buildMountOps, buildPreparationOps, mountPaths } from '../src/sandbox/mount-plan';
-import { PROC_MASKED_DIRS, PROC_MASKED_FILES } from '../src/sandbox/proc-view';
-import type { SetupOp } from '../src/sandbox/protocol';
-import type { RunPlan } from '../src/sandbox/types';
-import { ENV, LIMITS } from './helpers/programs';
+import { MS, buildMountOps, buildPreparationOps, mountPaths } from '../../src/sandbox/mount-plan';
+import { PROC_MASKED_DIRS, PROC_MASKED_FILES } from '../../src/sandbox/proc-view';
+import type { SetupOp } from '../../src/sandbox/protocol';
+import type { RunPlan } from '../../src/sandbox/types';
+import { ENV, LIMITS } from '../helpers/programs';
 
 const paths = mountPaths('/run/caged');
 const plan: RunPlan = {

@@ -2,12 +2,12 @@
  * The compiler-option allow-list, checked when a job is planned: no root, no image, no
  * container (the real-compiler side is in judge-box-walk.test.ts and judge-pipeline.test.ts).
  */
-import { InvalidRequestError } from '../src/errors';
-import { compilerFamily } from '../src/judge/compiler-options';
-import { LanguageRegistry, type Language } from '../src/judge/languages';
-import { compileLimitsConfig, testLimitsConfig } from '../src/judge/limits';
-import { planJob, type PlanConfig } from '../src/judge/plan';
-import { makeSubmissionSchema } from '../src/judge/schema';
+import { InvalidRequestError } from '../../src/errors';
+import { compilerFamily } from '../../src/judge/compiler-options';
+import { LanguageRegistry, type Language } from '../../src/judge/languages';
+import { compileLimitsConfig, testLimitsConfig } from '../../src/judge/limits';
+import { planJob, type PlanConfig } from '../../src/judge/plan';
+import { makeSubmissionSchema } from '../../src/judge/schema';
 
 const lang = (id: string, compile: string[] | null, version = '12.2.0'): Language => ({
   id, name: id, version, sourceFile: compile ? (compile[0] === 'gcc' ? 'main.c' : 'main.cpp') : 'main.py',

@@ -2,8 +2,8 @@
  * Limits of a step: defaults, maxima (a request may lower, never raise), the derived wall limit
  * and the language's factors.
  */
-import { InvalidRequestError } from '../src/errors';
-import { compileLimitsConfig, DEFAULT_COMPILE_LIMITS, DEFAULT_TEST_LIMITS, resolveLimits, testLimitsConfig } from '../src/judge/limits';
+import { InvalidRequestError } from '../../src/errors';
+import { compileLimitsConfig, DEFAULT_COMPILE_LIMITS, DEFAULT_TEST_LIMITS, resolveLimits, testLimitsConfig } from '../../src/judge/limits';
 
 describe('when a submission names no limits', () => {
   it('gets the defaults, with no address-space limit', () => {

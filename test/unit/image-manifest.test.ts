@@ -5,8 +5,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ImageError } from '../src/errors';
-import { type ImageManifest, loadManifest, parseManifest } from '../src/rootfs/manifest';
+import { ImageError } from '../../src/errors';
+import { type ImageManifest, loadManifest, parseManifest } from '../../src/rootfs/manifest';
 
 /** The shape of a real build (images/debian, 2026-11). */
 function realShape(): Record<string, unknown> {
@@ -43,7 +43,7 @@ describe('when the manifest has the shape images/build.sh writes', () => {
   it('accepts it and types it', () => {
     const m: ImageManifest = parseManifest(realShape(), 'test');
     expect(m.languages.map((l) => l.id)).toEqual(['c', 'cpp17', 'python3']);
-    expect(m.languages[2].compile).toBeNull();
+    expect(m.languages[2]?.compile).toBeNull();
   });
 
   it('accepts the Ubuntu flavor', () => {

@@ -1,0 +1,64 @@
+/**
+ * The command line's human output is terminal-safe: escape sequences in a result's free text
+ * are shown as visible escapes, never written raw, in time linear in the text. The same on real
+ * runs and through the built CLI: test/cli-terminal-safe.test.ts.
+ */
+import { summary } from '../../src/cli/run';
+import { describe as describeResult } from '../../src/cli/submit';
+import { terminalSafe } from '../../src/cli/terminal-safe';
+import type { JudgeResult } from '../../src/judge/schema';
+import { ACTIVE, BEL, ESC, HOSTILE } from '../helpers/terminal';
+
+describe('terminalSafe', () => {
+  it('shows C0 controls, DEL, C1 controls and bidi overrides as visible escapes', () => {
+    expect(terminalSafe(`a${ESC}[2Jb${BEL}c\rd\0e\x7ff\u009bg\u202eh\u2066i`)).toBe('a\\x1b[2Jb\\x07c\\rd\\0e\\x7ff\\u009bg\\u202eh\\u2066i');
+  });
+
+  it('keeps newlines, tabs and ordinary Unicode as they are', () => {
+    const text = 'line 1\n\tcafé 日本 🙂 ±½\n';
+    expect(terminalSafe(text)).toBe(text);
+  });
+
+  it('takes linear time: 8 times the escapes cost about 8 times as much, not 64 times', () => {
+    const time = (bytes: number): number => {
+      const text = `${ESC}${BEL}\u202e`.repeat(bytes / 3);
+      const started = performance.now();
+      const safe = terminalSafe(text);
+      const ms = performance.now() - started;
+      expect(safe.length).toBe((4 + 4 + 6) * (bytes / 3));
+      return ms;
+    };
+    time(3 * 2 ** 16); // warm-up
+    const small = Math.min(time(3 * 2 ** 16), time(3 * 2 ** 16));
+    const large = Math.min(time(3 * 2 ** 19), time(3 * 2 ** 19));
+    expect(large / small).toBeLessThan(24);
+  });
+});
+
+/** A result as a worker would return it, with hostile text in every free-text field. */
+function hostileResult(): JudgeResult {
+  return {
+    schemaVersion: 1, submissionId: null, verdict: 'WA', judge0: { id: 4, description: 'Wrong Answer' },
+    message: `test 1: ${HOSTILE}`, score: 0, maxScore: 1,
+    language: { id: 'c', name: `C${ESC}[2J`, version: '12' }, image: { name: 'debian', digest: 'x' },
+    compile: { verdict: 'CE', exitCode: 1, output: HOSTILE, outputTruncated: false, cpuTimeMs: 1, wallTimeMs: 1, memoryBytes: 1, cached: false },
+    tests: [{
+      index: 0, name: `t${ESC}]0;title${BEL}`, verdict: 'WA', judge0: { id: 4, description: 'Wrong Answer' }, exitCode: 0, signal: null,
+      stdout: HOSTILE, stdoutEncoding: 'utf8', stdoutTruncated: false, stderr: HOSTILE, stderrEncoding: 'utf8', stderrTruncated: false,
+      cpuTimeMs: 1, wallTimeMs: 1, memoryBytes: 1, limitHit: null, message: HOSTILE, points: 0, checkerMessage: HOSTILE,
+    }],
+    timing: { totalMs: 1, compileMs: 1 },
+  };
+}
+
+describe('when a result holds escape sequences', () => {
+  it.each([
+    ['caged run', summary],
+    ['caged submit', describeResult],
+  ])('%s prints none of them raw', (_name, print) => {
+    const text = print(hostileResult());
+    expect(text).not.toMatch(ACTIVE);
+    expect(text.split('\n')[0]).toMatch(/^WA\b/);
+    expect(text).toContain('\\x1b]52;c;cm0gLXJmIH4=\\x07\\rAC');
+  });
+});

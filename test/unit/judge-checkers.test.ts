@@ -1,0 +1,92 @@
+/**
+ * The built-in checkers as functions on bytes, and the custom checker's protocol (testlib's exit
+ * codes, partial points). The same checkers on real runs: test/judge-checkers.test.ts.
+ */
+import { checkExact, checkFloat, checkLines, checkTokens } from '../../src/judge/checkers';
+import { interpretExit, parsePoints } from '../../src/judge/custom-checker';
+
+const b = (s: string) => Buffer.from(s);
+
+describe('the exact checker', () => {
+  it('accepts identical bytes only', () => {
+    expect(checkExact(b('1 2\n'), b('1 2\n')).accepted).toBe(true);
+    expect(checkExact(b('1 2'), b('1 2\n')).accepted).toBe(false);
+    expect(checkExact(b('1 2\n'), b('1 3\n')).message).toContain('byte 2');
+    expect(checkExact(Buffer.from([0, 255]), Buffer.from([0, 255])).accepted).toBe(true);
+  });
+});
+
+describe('the lines checker', () => {
+  it('ignores trailing whitespace of each line and final newlines', () => {
+    expect(checkLines(b('a  \nb\t\n\n\n'), b('a\nb')).accepted).toBe(true);
+    expect(checkLines(b('a\r\nb\r\n'), b('a\nb\n')).accepted).toBe(true);
+    expect(checkLines(b(''), b('\n\n')).accepted).toBe(true);
+  });
+
+  it('keeps inner and leading whitespace and empty lines in between', () => {
+    expect(checkLines(b('a  b'), b('a b')).accepted).toBe(false);
+    expect(checkLines(b(' a'), b('a')).accepted).toBe(false);
+    const r = checkLines(b('a\n\nb'), b('a\nb'));
+    expect(r.accepted).toBe(false);
+    expect(r.message).toContain('line 2 differs');
+  });
+});
+
+describe('the tokens checker', () => {
+  it('ignores all whitespace between tokens', () => {
+    expect(checkTokens(b('1   2\n\n3\t'), b('1 2 3')).accepted).toBe(true);
+    expect(checkTokens(b(''), b(' \n')).accepted).toBe(true);
+  });
+
+  it('says which token differs', () => {
+    expect(checkTokens(b('1 2'), b('1 2 3')).message).toBe('token 3 differs: expected "3", got end of output');
+    expect(checkTokens(b('1 2 4'), b('1 2 3')).message).toBe('token 3 differs: expected "3", got "4"');
+    expect(checkTokens(b('12'), b('1 2')).accepted).toBe(false);
+  });
+});
+
+describe('the float checker', () => {
+  it('accepts numbers within the absolute or the relative error', () => {
+    expect(checkFloat(b('0.3333333'), b('0.333333333'), 1e-6, 0).accepted).toBe(true);
+    expect(checkFloat(b('1000000.5'), b('1000000'), 0, 1e-6).accepted).toBe(true);
+    expect(checkFloat(b('1.000001'), b('1'), 1e-6, 0).accepted).toBe(true);
+    expect(checkFloat(b('1e-9'), b('0'), 1e-6, 1e-6).accepted).toBe(true);
+    expect(checkFloat(b('-2.5E+3'), b('-2500'), 1e-9, 0).accepted).toBe(true);
+  });
+
+  it('refuses numbers outside both', () => {
+    expect(checkFloat(b('1.1'), b('1.0'), 1e-6, 1e-6).accepted).toBe(false);
+    expect(checkFloat(b('1.00001'), b('1'), 1e-6, 1e-6).accepted).toBe(false);
+  });
+
+  it('compares non-numeric tokens exactly', () => {
+    expect(checkFloat(b('case 1: 1.0000001'), b('case 1: 1'), 1e-6, 1e-6).accepted).toBe(true);
+    expect(checkFloat(b('Case 1: 1'), b('case 1: 1'), 1e-6, 1e-6).accepted).toBe(false);
+    expect(checkFloat(b('1.0x'), b('1.0'), 1e-6, 1e-6).accepted).toBe(false);
+    expect(checkFloat(b('nan'), b('nan'), 1e-6, 1e-6).accepted).toBe(true);
+    expect(checkFloat(b('1 2'), b('1 2 3'), 1e-6, 1e-6).accepted).toBe(false);
+  });
+});
+
+describe('the custom checker protocol', () => {
+  it('reads partial points as a fraction or as "points F"', () => {
+    expect(parsePoints(b('points 0.5\n'))).toBe(0.5);
+    expect(parsePoints(b('0.25 well done'))).toBe(0.25);
+    expect(parsePoints(b('1.5'))).toBeNull();
+    expect(parsePoints(b('points'))).toBeNull();
+    expect(parsePoints(b('half'))).toBeNull();
+  });
+
+  it('maps testlib exit codes', () => {
+    const none = Buffer.alloc(0);
+    expect(interpretExit(0, none, b('ok'))).toMatchObject({ verdict: 'AC', fraction: 1, message: 'ok' });
+    expect(interpretExit(1, none, b('wrong'))).toMatchObject({ verdict: 'WA', fraction: 0 });
+    expect(interpretExit(2, none, b('format'))).toMatchObject({ verdict: 'WA', message: 'presentation error: format' });
+    expect(interpretExit(3, none, b('bad answer file'))).toMatchObject({ verdict: 'IE', message: 'the checker failed: bad answer file' });
+    expect(interpretExit(7, b('points 0.5'), none)).toMatchObject({ verdict: 'WA', fraction: 0.5 });
+    expect(interpretExit(7, b('1'), none)).toMatchObject({ verdict: 'AC', fraction: 1 });
+    expect(interpretExit(7, none, b('points 0.25 partial'))).toMatchObject({ verdict: 'WA', fraction: 0.25 });
+    expect(interpretExit(7, b('lots'), none).verdict).toBe('IE');
+    expect(interpretExit(42, none, none).verdict).toBe('IE');
+  });
+});
