@@ -23,9 +23,9 @@ import { compileInBox, writeSources, type JobContext } from './compile-step';
 import { CustomChecker } from './custom-checker';
 import { LanguageRegistry, type LanguageInfo, type ManifestForLanguages } from './languages';
 import { checkerLimitsConfig, checkLimitValues, compileLimitsConfig, resolveLimits, testLimitsConfig, type LimitValues } from './limits';
-import { planJob, type JobPlan, type PlanConfig } from './plan';
+import { parseSubmission, planSubmission, type JobPlan, type PlanConfig } from './plan';
 import { aggregateTests, firstLines, oneLine } from './result';
-import { DEFAULT_MAX_SOURCE_BYTES, makeSubmissionSchema, RESULT_SCHEMA_VERSION, type CompileResult, type JudgeResult, type TestResult } from './schema';
+import { DEFAULT_MAX_SOURCE_BYTES, makeSubmissionSchema, RESULT_SCHEMA_VERSION, type CompileResult, type JudgeResult, type Submission, type TestResult } from './schema';
 import { runTest, skippedTest, type TestRequest } from './test-step';
 import { judge0Of, VERDICT_NAMES } from './verdict';
 import type { JudgeProgress } from '../wire/contract';
@@ -192,10 +192,20 @@ export class Judge {
     }
   }
 
-  async judge(submission: unknown, hooks: JudgeHooks = {}): Promise<JudgeResult> {
+  /**
+   * Judges raw input (`caged run`, tests, any caller holding a payload): parses it with this
+   * judge's schema (InvalidRequestError naming the field), then `judgeSubmission`.
+   */
+  async judge(raw: unknown, hooks: JudgeHooks = {}): Promise<JudgeResult> {
+    if (this.closed) throw new HostError('the judge is closed');
+    return this.judgeSubmission(parseSubmission(raw, this.planConfig.schema), hooks);
+  }
+
+  /** Judges a submission already parsed with the submission schema (the worker's gate parses each job once). */
+  async judgeSubmission(submission: Submission, hooks: JudgeHooks = {}): Promise<JudgeResult> {
     if (this.closed) throw new HostError('the judge is closed');
     const started = process.hrtime.bigint();
-    const plan = planJob(submission, this.planConfig);
+    const plan = planSubmission(submission, this.planConfig);
     const aborted = () => {
       if (hooks.signal?.aborted) throw new HostError(`judging was aborted (${String(hooks.signal.reason ?? 'no reason')})`, { cause: hooks.signal.reason });
     };

@@ -32,9 +32,9 @@ import { submissionParser } from './validate';
 /** What the judge reports after each test case (also the job's progress value): declared by the wire contract. */
 export type { JudgeProgress };
 
-/** The part of Judge (src/judge/judge.ts) the worker uses. */
+/** The part of Judge (src/judge/judge.ts) the worker uses: it judges what the gate parsed (validate.ts), never parsing again. */
 export interface JudgeService {
-  judge(
+  judgeSubmission(
     submission: Submission,
     hooks: { onProgress?: (p: JudgeProgress) => void; onTextWork?: (w: { step: string; ms: number }) => void; signal?: AbortSignal },
   ): Promise<JudgeResult>;
@@ -232,7 +232,7 @@ export class QueueWorker {
       log.info({ language: submission.language, tests: submission.testcases.length, attempt: job.attemptsStarted }, 'job started');
       let result: JudgeResult;
       try {
-        result = await this.opts.judge.judge(submission, {
+        result = await this.opts.judge.judgeSubmission(submission, {
           signal: abort.signal,
           onTextWork: (w) => {
             if (w.step === 'check') metrics?.checkDuration.observe(w.ms / 1000);
