@@ -1,53 +1,32 @@
 /*
  * cage.c: caged-init, the container's init (B) and the program's last steps (C).
  *
- * Theory of operation
- * -------------------
- * Three processes make a container:
+ * The three processes (A the worker, B this init, C the program) and the run sequence between
+ * them, message by message, are told once in docs/architecture.md ("The run sequence"); the
+ * messages themselves are cage.h's. This comment keeps what B and C may do.
  *
- *   A  the worker (Node.js). Decides everything: the mounts, ids, limits, the seccomp program.
- *      It serialises that into one blob and sends it, with the program's stdio, to a B it
- *      started through koffi's cage_spawn() ahead of the run (on a libuv pool thread, so the
- *      namespaces' creation is off the run's critical path). A never enters a namespace.
- *   B  the container init. spawn.c clones a stub with CLONE_VM | CLONE_VFORK (posix_spawn
- *      style, so the cost does not grow with the worker's memory) in new mount, PID, network,
- *      UTS and IPC namespaces; the stub only resets signals, moves fds and execs this static
- *      binary. B therefore has an address space of its own: it must, because the kernel's OOM
- *      killer, choosing a victim in the job's memory cgroup, would score a process sharing the
- *      worker's memory by the worker's size, and kill every process sharing it: the worker.
- *      B is PID 1 inside. It waits for its run on the control socket (stdio and the sealed
- *      configuration memfd arrive as fds) and uses raw system calls only, no libc.
- *   C  the untrusted program, forked by B (CLONE_VM | CLONE_VFORK | CLONE_FILES, on a second
- *      stack). It drops to uid/gid 256, loses every capability, sets
- *      rlimits, no_new_privs and the seccomp filter, and execs. C is never PID 1, so its own
- *      abort() or kill(getpid(), ...) behave as on any Linux box.
+ * Rules for B
+ *   - B is a static binary with no libc: raw system calls only (sys.h), no malloc, no stdio,
+ *     no locks. It has an address space of its own (spawn.c execs it from a CLONE_VM stub):
+ *     it must, because the OOM killer would score a process sharing the worker's memory by
+ *     the worker's size and kill every process sharing it, the worker included.
+ *   - B decides nothing: every mount, id, limit and the seccomp program come from A in the
+ *     preparation blob and the run's blob (sealed memfds); B executes them in order and
+ *     reports the first failure as 'E' with a stage and an errno, then exits 127.
+ *   - Mounting happens before unshare(CLONE_NEWUSER): the mount namespace belongs to the
+ *     initial user namespace, and a process inside the new one gets EPERM.
+ *   - B stays PID 1: it reaps every zombie, treats a seccomp notification as a forbidden
+ *     system call (records it, kills everything), and when C has been reaped kills what C
+ *     left, reports, and exits; the kernel tears down the namespaces and their mounts.
  *
- * The handshake, on a SOCK_STREAM socketpair whose B end is fd 3 inside:
- *
- *   stub: signals to default, control socket onto fd 3, the preparation blob onto fd 4,
- *         every other fd closed, exec caged-init (B); this may happen well before the run
- *         (a prepared container)
- *   B: / a slave (nothing propagates to the host), the preparation's ops: the box's own /dev
- *      (a tmpfs with its devices) and /proc (with its masks) built at staging mount points
- *   A -> B  'R'       with SCM_RIGHTS: stdin, stdout, stderr, the run's blob's memfd (0-2, 4)
- *   B: map the blob, hostname, setgroups(0), / private, the mount operations (the run's
- *      root, /box, /dev and /proc moved in from staging, ...), pivot_root, detach the old
- *      root, unshare(CLONE_NEWUSER)
- *   B -> A  'U'       A writes /proc/B/uid_map, setgroups "deny", gid_map (B has been in
- *                     the run's cgroup since it was prepared: zygotes.ts attaches it)
- *   A -> B  'G'
- *   B: new cgroup namespace (rooted at the job's cgroup), SIGCHLD on a signalfd, vfork C
- *   C: caps, ids, rlimits, cwd, no_new_privs, seccomp (its notification fd lands in the
- *      shared fd table for B), private fd table, execve
- *   B -> A  'S'       C runs
- *   B: reaps every zombie; a seccomp notification means a forbidden system call: B
- *      records it and kills everything; when C has been reaped B kills what C left
- *   B -> A  'X'       C's wait status, the forbidden call, C's wall time; B exits, and the
- *                     kernel tears down the namespaces and every mount made in them
- *
- * Any failure before execve sends 'E' with a stage and an errno, then the process exits 127.
- * Mounting must happen before unshare(CLONE_NEWUSER): the mount namespace belongs to the
- * initial user namespace and a process inside the new one gets EPERM.
+ * Rules for C
+ *   - C is vforked by B (CLONE_VM | CLONE_VFORK | CLONE_FILES, on a second stack): until
+ *     execve it runs in B's memory, so it only makes raw system calls and writes nothing of
+ *     B's but `struct shared` (its failure flag, the seccomp listener's fd).
+ *   - Before execve C drops every capability, takes uid/gid 256, sets its rlimits, cwd,
+ *     no_new_privs and the seccomp filter (its notification fd lands in the shared fd table
+ *     for B), then unshares its fd table. C is never PID 1, so its own abort() or
+ *     kill(getpid(), ...) behave as on any Linux box.
  */
 #define _GNU_SOURCE
 #include "cage.h"
@@ -91,6 +70,7 @@
 #define STACK_BYTES (64 * 1024)
 #define PAGE 4096
 
+#include "setup-ops.h"
 #include "sys.h"
 
 /* ---------------------------------------------------------------- the private mapping */
@@ -262,63 +242,13 @@ caps:
 
 /* ---------------------------------------------------------------- B: the container init */
 
-/* File dst (created or emptied; mode, then chmod: the umask is the worker's) holding len
- * bytes of text. */
-static long write_file(const char *dst, uint32_t mode, const char *text, uint32_t len) {
-  long fd = S4(SYS_openat, AT_FDCWD, dst, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode & 07777);
-  if (fd < 0) return fd;
-  long rc = S2(SYS_fchmod, fd, mode & 07777);
-  while (rc >= 0 && len > 0) {
-    rc = S3(SYS_write, fd, text, len);
-    if (rc == -EINTR) { rc = 0; continue; }
-    if (rc == 0) rc = -EIO;
-    if (rc > 0) { text += rc; len -= (uint32_t)rc; }
-  }
-  S1(SYS_close, fd);
-  return rc < 0 ? rc : 0;
-}
-
+/* B's set-up operations, in order (each one: setup-ops.c); the first failure is reported. */
 static void do_ops(const struct region *r, int stage) {
   const struct cage_cfg *cfg = r->cfg;
   const struct cage_op *ops = (const struct cage_op *)(r->base + cfg->ops);
   for (uint32_t i = 0; i < cfg->nops; i++) {
-    const struct cage_op *op = &ops[i];
-    const char *dst = str_at(r, op->dst);
-    long rc;
-    switch (op->kind) {
-    case CAGE_OP_MOUNT:
-      rc = S5(SYS_mount, str_at(r, op->src), dst, str_at(r, op->fstype), op->flags, str_at(r, op->data));
-      break;
-    case CAGE_OP_MKDIR:
-      rc = S3(SYS_mkdirat, AT_FDCWD, dst, op->mode);
-      if (rc == -EEXIST) rc = 0;
-      break;
-    case CAGE_OP_MKFILE:
-      rc = S4(SYS_openat, AT_FDCWD, dst, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, op->mode);
-      if (rc >= 0) rc = S1(SYS_close, rc);
-      break;
-    case CAGE_OP_SYMLINK:
-      rc = S3(SYS_symlinkat, str_at(r, op->src), AT_FDCWD, dst);
-      if (rc == -EEXIST) rc = 0;
-      break;
-    case CAGE_OP_CHOWN:
-      rc = S5(SYS_fchownat, AT_FDCWD, dst, op->mode, op->arg, AT_SYMLINK_NOFOLLOW);
-      break;
-    case CAGE_OP_MKNOD:
-      /* mknod honours the umask (inherited from the worker); the chmod sets the exact mode. */
-      rc = S4(SYS_mknodat, AT_FDCWD, dst, S_IFCHR | (op->mode & 07777), op->arg);
-      if (rc >= 0) rc = S3(SYS_fchmodat, AT_FDCWD, dst, op->mode & 07777);
-      break;
-    case CAGE_OP_WRITE:
-      rc = (uint64_t)op->data + op->arg >= cfg->size ? -EINVAL : write_file(dst, op->mode, str_at(r, op->data), op->arg);
-      break;
-    case CAGE_OP_CHDIR:
-      rc = S1(SYS_chdir, dst);
-      break;
-    default:
-      rc = -EINVAL;
-    }
-    if (rc == -ENOENT && (op->opflags & CAGE_OPF_OPTIONAL)) continue;
+    long rc = cage_op_run(r->base, cfg->size, &ops[i]);
+    if (rc == -ENOENT && (ops[i].opflags & CAGE_OPF_OPTIONAL)) continue;
     if (rc < 0) die(stage, rc, (int)i);
   }
 }
