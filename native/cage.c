@@ -3,7 +3,8 @@
  *
  * The three processes (A the worker, B this init, C the program) and the run sequence between
  * them, message by message, are told once in docs/architecture.md ("The run sequence"); the
- * messages themselves are cage.h's. This comment keeps what B and C may do.
+ * messages themselves are cage.h's. This comment keeps what B and C may do. caged-init is
+ * this file (B), setup-ops.c (B's set-up operations) and program.c (C from vfork to execve).
  *
  * Rules for B
  *   - B is a static binary with no libc: raw system calls only (sys.h), no malloc, no stdio,
@@ -33,8 +34,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/capability.h>
-#include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <poll.h>
 #include <pthread.h>
@@ -44,25 +43,12 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 
-#ifndef CLOSE_RANGE_UNSHARE
-#define CLOSE_RANGE_UNSHARE (1U << 1)
-#endif
-#ifndef CLOSE_RANGE_CLOEXEC
-#define CLOSE_RANGE_CLOEXEC (1U << 2)
-#endif
-#ifndef SYS_close_range
-#define SYS_close_range 436
-#endif
-#ifndef SECCOMP_FILTER_FLAG_NEW_LISTENER
-#define SECCOMP_FILTER_FLAG_NEW_LISTENER (1UL << 3)
-#endif
 #ifndef SECCOMP_IOCTL_NOTIF_RECV
 #define SECCOMP_IOCTL_NOTIF_RECV 0xc0502100UL
 #endif
@@ -70,30 +56,9 @@
 #define STACK_BYTES (64 * 1024)
 #define PAGE 4096
 
+#include "init.h"
 #include "setup-ops.h"
 #include "sys.h"
-
-/* ---------------------------------------------------------------- the private mapping */
-
-/* State shared by B and C (same address space until C's execve). */
-struct shared {
-  volatile int32_t c_failed;
-  volatile int32_t listener_fd;
-};
-
-/* What B knows: the mapped blob, the argv/envp pointer arrays built from it, C's stack. */
-struct region {
-  struct shared *shared;
-  const struct cage_cfg *cfg;
-  const char *base; /* start of the mapped blob */
-  char *const *argv;
-  char *const *envp;
-  char *c_stack_top;
-};
-
-static inline const char *str_at(const struct region *r, uint32_t off) {
-  return off ? r->base + off : (const char *)0;
-}
 
 /* ---------------------------------------------------------------- helpers for B and C */
 
@@ -126,7 +91,8 @@ static void report(int stage, long err, int detail) {
   send_msg(&m);
 }
 
-__attribute__((noreturn)) static void die(int stage, long err, int detail) {
+/* Reports a failure ('E': stage, errno, detail) and exits 127; init.h declares it for C. */
+void die(int stage, long err, int detail) {
   report(stage, err, detail);
   for (;;) S1(SYS_exit, 127);
 }
@@ -135,109 +101,6 @@ static uint64_t now_ns(void) {
   struct timespec ts;
   if (S2(SYS_clock_gettime, CLOCK_MONOTONIC, &ts) < 0) return 0;
   return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-/* ---------------------------------------------------------------- C: the program */
-
-/* execve, searching the PATH of the program's own environment when the name has no slash
- * (execvp without allocation: the candidate is built on this stack). */
-static long exec_search(const char *name, char *const *argv, char *const *envp) {
-  int has_slash = 0;
-  size_t nlen = 0;
-  for (; name[nlen]; nlen++) has_slash |= name[nlen] == '/';
-  if (has_slash) return S3(SYS_execve, name, argv, envp);
-  const char *pathv = "/usr/local/bin:/usr/bin:/bin";
-  for (char *const *e = envp; *e; e++) {
-    const char *v = *e;
-    if (v[0] == 'P' && v[1] == 'A' && v[2] == 'T' && v[3] == 'H' && v[4] == '=') pathv = v + 5;
-  }
-  char buf[4096];
-  long last = -ENOENT;
-  const char *p = pathv;
-  for (;;) {
-    const char *end = p;
-    while (*end && *end != ':') end++;
-    size_t dlen = (size_t)(end - p);
-    if (dlen + 1 + nlen + 1 <= sizeof buf) {
-      size_t k = 0;
-      for (size_t i = 0; i < dlen; i++) buf[k++] = p[i];
-      if (dlen == 0) buf[k++] = '.';
-      buf[k++] = '/';
-      for (size_t i = 0; i < nlen; i++) buf[k++] = name[i];
-      buf[k] = 0;
-      long rc = S3(SYS_execve, buf, argv, envp);
-      if (rc != -ENOENT && rc != -ENOTDIR) last = rc;
-      if (rc != -ENOENT && rc != -ENOTDIR && rc != -EACCES) return rc;
-    }
-    if (!*end) return last;
-    p = end + 1;
-  }
-}
-
-/* C failed before execve: tell B (which resumes from vfork) not to report a start, then die. */
-__attribute__((noreturn)) static void c_die(struct shared *sh, int stage, long err, int detail) {
-  sh->c_failed = 1;
-  die(stage, err, detail);
-}
-
-static int child_c(void *arg) {
-  const struct region *r = arg;
-  const struct cage_cfg *cfg = r->cfg;
-  struct shared *sh = r->shared;
-  unsigned long empty = 0;
-  long rc;
-
-  if ((rc = S4(SYS_rt_sigprocmask, SIG_SETMASK, &empty, 0, sizeof empty)) < 0) goto signals;
-
-  /* Capabilities: empty the bounding and ambient sets while we still may, then change ids,
-   * then clear what is left. uid 0 is not mapped in the namespace, so the kernel's own
-   * "dropping root clears capabilities" rule does not apply: we clear them ourselves. */
-  for (int cap = 0; cap <= 63; cap++) {
-    rc = S2(SYS_prctl, PR_CAPBSET_DROP, cap);
-    if (rc < 0 && rc != -EINVAL) goto caps;
-  }
-  rc = S5(SYS_prctl, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
-  if (rc < 0 && rc != -EINVAL) goto caps;
-  if ((rc = S3(SYS_setresgid, cfg->gid, cfg->gid, cfg->gid)) < 0) c_die(sh, CAGE_STAGE_SETGID, rc, -1);
-  if ((rc = S3(SYS_setresuid, cfg->uid, cfg->uid, cfg->uid)) < 0) c_die(sh, CAGE_STAGE_SETUID, rc, -1);
-  {
-    struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
-    struct __user_cap_data_struct data[2];
-    volatile char *p = (volatile char *)data;
-    for (size_t i = 0; i < sizeof data; i++) p[i] = 0;
-    if ((rc = S2(SYS_capset, &hdr, data)) < 0) goto caps;
-  }
-
-  const struct cage_rlimit *rl = (const struct cage_rlimit *)(r->base + cfg->rlimits);
-  for (uint32_t i = 0; i < cfg->nrlimits; i++) {
-    uint64_t lim[2] = {rl[i].cur, rl[i].max};
-    if ((rc = S4(SYS_prlimit64, 0, rl[i].resource, lim, 0)) < 0) c_die(sh, CAGE_STAGE_RLIMIT, rc, (int)i);
-  }
-
-  if ((rc = S1(SYS_chdir, str_at(r, cfg->cwd))) < 0) c_die(sh, CAGE_STAGE_CHDIR_CWD, rc, -1);
-  if ((rc = S5(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)) < 0) c_die(sh, CAGE_STAGE_NO_NEW_PRIVS, rc, -1);
-
-  /* Once the filter is in, only allowed calls may follow: a notified one would wait for B,
-   * and B waits for us (vfork). close_range, fcntl, execve, write and exit are allowed. */
-  if (cfg->nfilter > 0) {
-    struct sock_fprog prog = {(unsigned short)cfg->nfilter,
-                              (struct sock_filter *)(r->base + cfg->filter)};
-    unsigned long flags = (cfg->flags & CAGE_F_SECCOMP_LISTENER) ? SECCOMP_FILTER_FLAG_NEW_LISTENER : 0;
-    rc = S3(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
-    if (rc < 0) c_die(sh, CAGE_STAGE_SECCOMP, rc, -1);
-    if (flags) sh->listener_fd = (int32_t)rc;
-  }
-
-  /* A private fd table: only 0, 1, 2 and the control socket (close-on-exec) remain. */
-  if ((rc = S3(SYS_close_range, 4, ~0U, CLOSE_RANGE_UNSHARE)) < 0) c_die(sh, CAGE_STAGE_CLOSE_FDS, rc, -1);
-  if ((rc = S3(SYS_fcntl, 3, F_SETFD, FD_CLOEXEC)) < 0) c_die(sh, CAGE_STAGE_CLOSE_FDS, rc, -1);
-
-  rc = exec_search(str_at(r, cfg->path), r->argv, r->envp);
-  c_die(sh, CAGE_STAGE_EXEC, rc, -1);
-signals:
-  c_die(sh, CAGE_STAGE_SIGNALS, rc, -1);
-caps:
-  c_die(sh, CAGE_STAGE_CAPS, rc, -1);
 }
 
 /* ---------------------------------------------------------------- B: the container init */
