@@ -14,6 +14,7 @@ import path from 'node:path';
 import { Sandbox } from '../src/sandbox/sandbox';
 import type { RunLimits } from '../src/sandbox/types';
 import { benchImageRootfs, percentile, type Stats } from './common';
+import { JobDirs } from '../src/rootfs/job-dirs';
 
 const RUNS = Number(process.argv[2] ?? 300);
 const LIMITS: RunLimits = {
@@ -50,7 +51,7 @@ async function main(): Promise<void> {
   const rootfs = await benchImageRootfs();
   const sandbox = await Sandbox.create();
   const atRun = await Sandbox.create({ preparedContainers: 0 });
-  const job = sandbox.createJobDir();
+  const job = JobDirs.of(sandbox).create();
   try {
     // The no-op, built by the image's own toolchain (x86_64 assembly: exit(0) in 3 instructions).
     fs.writeFileSync(path.join(job.box, 'noop.s'), NOOP_ASM);

@@ -150,7 +150,7 @@ async function main(): Promise<void> {
     // stored result at once.
     const canned = await judge.judge(w.submission);
     const nullJudge: JudgeService = {
-      judge: (s, hooks) => {
+      judgeSubmission: (s, hooks) => {
         for (const t of canned.tests) hooks.onProgress?.({ testIndex: t.index, total: canned.tests.length, verdict: t.verdict });
         return Promise.resolve({ ...canned, submissionId: s.id ?? null, timing: { totalMs: 0, compileMs: 0 } });
       },

@@ -1,61 +1,39 @@
 /*
  * cage.c: caged-init, the container's init (B) and the program's last steps (C).
  *
- * Theory of operation
- * -------------------
- * Three processes make a container:
+ * The three processes (A the worker, B this init, C the program) and the run sequence between
+ * them, message by message, are told once in docs/architecture.md ("The run sequence"); the
+ * messages themselves are cage.h's. This comment keeps what B and C may do. caged-init is
+ * this file (B), setup-ops.c (B's set-up operations) and program.c (C from vfork to execve).
  *
- *   A  the worker (Node.js). Decides everything: the mounts, ids, limits, the seccomp program.
- *      It serialises that into one blob and sends it, with the program's stdio, to a B it
- *      started through koffi's cage_spawn() ahead of the run (on a libuv pool thread, so the
- *      namespaces' creation is off the run's critical path). A never enters a namespace.
- *   B  the container init. spawn.c clones a stub with CLONE_VM | CLONE_VFORK (posix_spawn
- *      style, so the cost does not grow with the worker's memory) in new mount, PID, network,
- *      UTS and IPC namespaces; the stub only resets signals, moves fds and execs this static
- *      binary. B therefore has an address space of its own: it must, because the kernel's OOM
- *      killer, choosing a victim in the job's memory cgroup, would score a process sharing the
- *      worker's memory by the worker's size, and kill every process sharing it: the worker.
- *      B is PID 1 inside. It waits for its run on the control socket (stdio and the sealed
- *      configuration memfd arrive as fds) and uses raw system calls only, no libc.
- *   C  the untrusted program, forked by B (CLONE_VM | CLONE_VFORK | CLONE_FILES, on a second
- *      stack). It drops to uid/gid 256, loses every capability, sets
- *      rlimits, no_new_privs and the seccomp filter, and execs. C is never PID 1, so its own
- *      abort() or kill(getpid(), ...) behave as on any Linux box.
+ * Rules for B
+ *   - B is a static binary with no libc: raw system calls only (sys.h), no malloc, no stdio,
+ *     no locks. It has an address space of its own (spawn.c execs it from a CLONE_VM stub):
+ *     it must, because the OOM killer would score a process sharing the worker's memory by
+ *     the worker's size and kill every process sharing it, the worker included.
+ *   - B decides nothing: every mount, id, limit and the seccomp program come from A in the
+ *     preparation blob and the run's blob (sealed memfds); B executes them in order and
+ *     reports the first failure as 'E' with a stage and an errno, then exits 127.
+ *   - Mounting happens before unshare(CLONE_NEWUSER): the mount namespace belongs to the
+ *     initial user namespace, and a process inside the new one gets EPERM.
+ *   - B stays PID 1: it reaps every zombie, treats a seccomp notification as a forbidden
+ *     system call (records it, kills everything), and when C has been reaped kills what C
+ *     left, reports, and exits; the kernel tears down the namespaces and their mounts.
  *
- * The handshake, on a SOCK_STREAM socketpair whose B end is fd 3 inside:
- *
- *   stub: signals to default, control socket onto fd 3, the preparation blob onto fd 4,
- *         every other fd closed, exec caged-init (B); this may happen well before the run
- *         (a prepared container)
- *   B: / a slave (nothing propagates to the host), the preparation's ops: the box's own /dev
- *      (a tmpfs with its devices) and /proc (with its masks) built at staging mount points
- *   A -> B  'R'       with SCM_RIGHTS: stdin, stdout, stderr, the run's blob's memfd (0-2, 4)
- *   B: map the blob, hostname, setgroups(0), / private, the mount operations (the run's
- *      root, /box, /dev and /proc moved in from staging, ...), pivot_root, detach the old
- *      root, unshare(CLONE_NEWUSER)
- *   B -> A  'U'       A writes /proc/B/uid_map, setgroups "deny", gid_map (B has been in
- *                     the run's cgroup since it was prepared: zygotes.ts attaches it)
- *   A -> B  'G'
- *   B: new cgroup namespace (rooted at the job's cgroup), SIGCHLD on a signalfd, vfork C
- *   C: caps, ids, rlimits, cwd, no_new_privs, seccomp (its notification fd lands in the
- *      shared fd table for B), private fd table, execve
- *   B -> A  'S'       C runs
- *   B: reaps every zombie; a seccomp notification means a forbidden system call: B
- *      records it and kills everything; when C has been reaped B kills what C left
- *   B -> A  'X'       C's wait status, the forbidden call, C's wall time; B exits, and the
- *                     kernel tears down the namespaces and every mount made in them
- *
- * Any failure before execve sends 'E' with a stage and an errno, then the process exits 127.
- * Mounting must happen before unshare(CLONE_NEWUSER): the mount namespace belongs to the
- * initial user namespace and a process inside the new one gets EPERM.
+ * Rules for C
+ *   - C is vforked by B (CLONE_VM | CLONE_VFORK | CLONE_FILES, on a second stack): until
+ *     execve it runs in B's memory, so it only makes raw system calls and writes nothing of
+ *     B's but `struct shared` (its failure flag, the seccomp listener's fd).
+ *   - Before execve C drops every capability, takes uid/gid 256, sets its rlimits, cwd,
+ *     no_new_privs and the seccomp filter (its notification fd lands in the shared fd table
+ *     for B), then unshares its fd table. C is never PID 1, so its own abort() or
+ *     kill(getpid(), ...) behave as on any Linux box.
  */
 #define _GNU_SOURCE
 #include "cage.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/capability.h>
-#include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <poll.h>
 #include <pthread.h>
@@ -65,25 +43,12 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 
-#ifndef CLOSE_RANGE_UNSHARE
-#define CLOSE_RANGE_UNSHARE (1U << 1)
-#endif
-#ifndef CLOSE_RANGE_CLOEXEC
-#define CLOSE_RANGE_CLOEXEC (1U << 2)
-#endif
-#ifndef SYS_close_range
-#define SYS_close_range 436
-#endif
-#ifndef SECCOMP_FILTER_FLAG_NEW_LISTENER
-#define SECCOMP_FILTER_FLAG_NEW_LISTENER (1UL << 3)
-#endif
 #ifndef SECCOMP_IOCTL_NOTIF_RECV
 #define SECCOMP_IOCTL_NOTIF_RECV 0xc0502100UL
 #endif
@@ -91,29 +56,9 @@
 #define STACK_BYTES (64 * 1024)
 #define PAGE 4096
 
+#include "init.h"
+#include "setup-ops.h"
 #include "sys.h"
-
-/* ---------------------------------------------------------------- the private mapping */
-
-/* State shared by B and C (same address space until C's execve). */
-struct shared {
-  volatile int32_t c_failed;
-  volatile int32_t listener_fd;
-};
-
-/* What B knows: the mapped blob, the argv/envp pointer arrays built from it, C's stack. */
-struct region {
-  struct shared *shared;
-  const struct cage_cfg *cfg;
-  const char *base; /* start of the mapped blob */
-  char *const *argv;
-  char *const *envp;
-  char *c_stack_top;
-};
-
-static inline const char *str_at(const struct region *r, uint32_t off) {
-  return off ? r->base + off : (const char *)0;
-}
 
 /* ---------------------------------------------------------------- helpers for B and C */
 
@@ -146,7 +91,8 @@ static void report(int stage, long err, int detail) {
   send_msg(&m);
 }
 
-__attribute__((noreturn)) static void die(int stage, long err, int detail) {
+/* Reports a failure ('E': stage, errno, detail) and exits 127; init.h declares it for C. */
+void die(int stage, long err, int detail) {
   report(stage, err, detail);
   for (;;) S1(SYS_exit, 127);
 }
@@ -157,168 +103,15 @@ static uint64_t now_ns(void) {
   return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-/* ---------------------------------------------------------------- C: the program */
-
-/* execve, searching the PATH of the program's own environment when the name has no slash
- * (execvp without allocation: the candidate is built on this stack). */
-static long exec_search(const char *name, char *const *argv, char *const *envp) {
-  int has_slash = 0;
-  size_t nlen = 0;
-  for (; name[nlen]; nlen++) has_slash |= name[nlen] == '/';
-  if (has_slash) return S3(SYS_execve, name, argv, envp);
-  const char *pathv = "/usr/local/bin:/usr/bin:/bin";
-  for (char *const *e = envp; *e; e++) {
-    const char *v = *e;
-    if (v[0] == 'P' && v[1] == 'A' && v[2] == 'T' && v[3] == 'H' && v[4] == '=') pathv = v + 5;
-  }
-  char buf[4096];
-  long last = -ENOENT;
-  const char *p = pathv;
-  for (;;) {
-    const char *end = p;
-    while (*end && *end != ':') end++;
-    size_t dlen = (size_t)(end - p);
-    if (dlen + 1 + nlen + 1 <= sizeof buf) {
-      size_t k = 0;
-      for (size_t i = 0; i < dlen; i++) buf[k++] = p[i];
-      if (dlen == 0) buf[k++] = '.';
-      buf[k++] = '/';
-      for (size_t i = 0; i < nlen; i++) buf[k++] = name[i];
-      buf[k] = 0;
-      long rc = S3(SYS_execve, buf, argv, envp);
-      if (rc != -ENOENT && rc != -ENOTDIR) last = rc;
-      if (rc != -ENOENT && rc != -ENOTDIR && rc != -EACCES) return rc;
-    }
-    if (!*end) return last;
-    p = end + 1;
-  }
-}
-
-/* C failed before execve: tell B (which resumes from vfork) not to report a start, then die. */
-__attribute__((noreturn)) static void c_die(struct shared *sh, int stage, long err, int detail) {
-  sh->c_failed = 1;
-  die(stage, err, detail);
-}
-
-static int child_c(void *arg) {
-  const struct region *r = arg;
-  const struct cage_cfg *cfg = r->cfg;
-  struct shared *sh = r->shared;
-  unsigned long empty = 0;
-  long rc;
-
-  if ((rc = S4(SYS_rt_sigprocmask, SIG_SETMASK, &empty, 0, sizeof empty)) < 0) goto signals;
-
-  /* Capabilities: empty the bounding and ambient sets while we still may, then change ids,
-   * then clear what is left. uid 0 is not mapped in the namespace, so the kernel's own
-   * "dropping root clears capabilities" rule does not apply: we clear them ourselves. */
-  for (int cap = 0; cap <= 63; cap++) {
-    rc = S2(SYS_prctl, PR_CAPBSET_DROP, cap);
-    if (rc < 0 && rc != -EINVAL) goto caps;
-  }
-  rc = S5(SYS_prctl, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
-  if (rc < 0 && rc != -EINVAL) goto caps;
-  if ((rc = S3(SYS_setresgid, cfg->gid, cfg->gid, cfg->gid)) < 0) c_die(sh, CAGE_STAGE_SETGID, rc, -1);
-  if ((rc = S3(SYS_setresuid, cfg->uid, cfg->uid, cfg->uid)) < 0) c_die(sh, CAGE_STAGE_SETUID, rc, -1);
-  {
-    struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
-    struct __user_cap_data_struct data[2];
-    volatile char *p = (volatile char *)data;
-    for (size_t i = 0; i < sizeof data; i++) p[i] = 0;
-    if ((rc = S2(SYS_capset, &hdr, data)) < 0) goto caps;
-  }
-
-  const struct cage_rlimit *rl = (const struct cage_rlimit *)(r->base + cfg->rlimits);
-  for (uint32_t i = 0; i < cfg->nrlimits; i++) {
-    uint64_t lim[2] = {rl[i].cur, rl[i].max};
-    if ((rc = S4(SYS_prlimit64, 0, rl[i].resource, lim, 0)) < 0) c_die(sh, CAGE_STAGE_RLIMIT, rc, (int)i);
-  }
-
-  if ((rc = S1(SYS_chdir, str_at(r, cfg->cwd))) < 0) c_die(sh, CAGE_STAGE_CHDIR_CWD, rc, -1);
-  if ((rc = S5(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)) < 0) c_die(sh, CAGE_STAGE_NO_NEW_PRIVS, rc, -1);
-
-  /* Once the filter is in, only allowed calls may follow: a notified one would wait for B,
-   * and B waits for us (vfork). close_range, fcntl, execve, write and exit are allowed. */
-  if (cfg->nfilter > 0) {
-    struct sock_fprog prog = {(unsigned short)cfg->nfilter,
-                              (struct sock_filter *)(r->base + cfg->filter)};
-    unsigned long flags = (cfg->flags & CAGE_F_SECCOMP_LISTENER) ? SECCOMP_FILTER_FLAG_NEW_LISTENER : 0;
-    rc = S3(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
-    if (rc < 0) c_die(sh, CAGE_STAGE_SECCOMP, rc, -1);
-    if (flags) sh->listener_fd = (int32_t)rc;
-  }
-
-  /* A private fd table: only 0, 1, 2 and the control socket (close-on-exec) remain. */
-  if ((rc = S3(SYS_close_range, 4, ~0U, CLOSE_RANGE_UNSHARE)) < 0) c_die(sh, CAGE_STAGE_CLOSE_FDS, rc, -1);
-  if ((rc = S3(SYS_fcntl, 3, F_SETFD, FD_CLOEXEC)) < 0) c_die(sh, CAGE_STAGE_CLOSE_FDS, rc, -1);
-
-  rc = exec_search(str_at(r, cfg->path), r->argv, r->envp);
-  c_die(sh, CAGE_STAGE_EXEC, rc, -1);
-signals:
-  c_die(sh, CAGE_STAGE_SIGNALS, rc, -1);
-caps:
-  c_die(sh, CAGE_STAGE_CAPS, rc, -1);
-}
-
 /* ---------------------------------------------------------------- B: the container init */
 
-/* File dst (created or emptied; mode, then chmod: the umask is the worker's) holding len
- * bytes of text. */
-static long write_file(const char *dst, uint32_t mode, const char *text, uint32_t len) {
-  long fd = S4(SYS_openat, AT_FDCWD, dst, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode & 07777);
-  if (fd < 0) return fd;
-  long rc = S2(SYS_fchmod, fd, mode & 07777);
-  while (rc >= 0 && len > 0) {
-    rc = S3(SYS_write, fd, text, len);
-    if (rc == -EINTR) { rc = 0; continue; }
-    if (rc == 0) rc = -EIO;
-    if (rc > 0) { text += rc; len -= (uint32_t)rc; }
-  }
-  S1(SYS_close, fd);
-  return rc < 0 ? rc : 0;
-}
-
+/* B's set-up operations, in order (each one: setup-ops.c); the first failure is reported. */
 static void do_ops(const struct region *r, int stage) {
   const struct cage_cfg *cfg = r->cfg;
   const struct cage_op *ops = (const struct cage_op *)(r->base + cfg->ops);
   for (uint32_t i = 0; i < cfg->nops; i++) {
-    const struct cage_op *op = &ops[i];
-    const char *dst = str_at(r, op->dst);
-    long rc;
-    switch (op->kind) {
-    case CAGE_OP_MOUNT:
-      rc = S5(SYS_mount, str_at(r, op->src), dst, str_at(r, op->fstype), op->flags, str_at(r, op->data));
-      break;
-    case CAGE_OP_MKDIR:
-      rc = S3(SYS_mkdirat, AT_FDCWD, dst, op->mode);
-      if (rc == -EEXIST) rc = 0;
-      break;
-    case CAGE_OP_MKFILE:
-      rc = S4(SYS_openat, AT_FDCWD, dst, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, op->mode);
-      if (rc >= 0) rc = S1(SYS_close, rc);
-      break;
-    case CAGE_OP_SYMLINK:
-      rc = S3(SYS_symlinkat, str_at(r, op->src), AT_FDCWD, dst);
-      if (rc == -EEXIST) rc = 0;
-      break;
-    case CAGE_OP_CHOWN:
-      rc = S5(SYS_fchownat, AT_FDCWD, dst, op->mode, op->arg, AT_SYMLINK_NOFOLLOW);
-      break;
-    case CAGE_OP_MKNOD:
-      /* mknod honours the umask (inherited from the worker); the chmod sets the exact mode. */
-      rc = S4(SYS_mknodat, AT_FDCWD, dst, S_IFCHR | (op->mode & 07777), op->arg);
-      if (rc >= 0) rc = S3(SYS_fchmodat, AT_FDCWD, dst, op->mode & 07777);
-      break;
-    case CAGE_OP_WRITE:
-      rc = (uint64_t)op->data + op->arg >= cfg->size ? -EINVAL : write_file(dst, op->mode, str_at(r, op->data), op->arg);
-      break;
-    case CAGE_OP_CHDIR:
-      rc = S1(SYS_chdir, dst);
-      break;
-    default:
-      rc = -EINVAL;
-    }
-    if (rc == -ENOENT && (op->opflags & CAGE_OPF_OPTIONAL)) continue;
+    long rc = cage_op_run(r->base, cfg->size, &ops[i]);
+    if (rc == -ENOENT && (ops[i].opflags & CAGE_OPF_OPTIONAL)) continue;
     if (rc < 0) die(stage, rc, (int)i);
   }
 }

@@ -11,7 +11,7 @@
  * The caller resumes when that exec has happened (or failed: then the stub reports on the
  * control socket). caged-init then waits for its run: cage_send_fds() hands it stdin, stdout,
  * stderr and the configuration memfd in one message. So a container can be started ahead of
- * its run (the worker does, on a libuv pool thread: see src/sandbox/zygotes.ts) and the
+ * its run (a prepared container: the worker does, on a libuv pool thread: see src/sandbox/prepared-containers.ts) and the
  * namespaces' creation is off the run's critical path.
  *
  * cage_map_ids() writes B's uid_map, setgroups and gid_map during the handshake.

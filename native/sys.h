@@ -22,7 +22,7 @@ static inline long sys6(long n, long a, long b, long c, long d, long e, long f) 
 }
 
 /* clone onto a new stack and run fn(arg) there, then _exit with its result. */
-static long clone_on(unsigned long flags, void *stack_top, int (*fn)(void *), void *arg) {
+__attribute__((unused)) static long clone_on(unsigned long flags, void *stack_top, int (*fn)(void *), void *arg) {
   register long r10 __asm__("r10") = 0; /* child_tid */
   register long r8 __asm__("r8") = 0;   /* tls */
   register void *r12 __asm__("r12") = (void *)fn;
@@ -61,7 +61,7 @@ static inline long sys6(long n, long a, long b, long c, long d, long e, long f) 
   return x0;
 }
 
-static long clone_on(unsigned long flags, void *stack_top, int (*fn)(void *), void *arg) {
+__attribute__((unused)) static long clone_on(unsigned long flags, void *stack_top, int (*fn)(void *), void *arg) {
   register long x8 __asm__("x8") = SYS_clone;
   register long x0 __asm__("x0") = (long)flags;
   register long x1 __asm__("x1") = (long)stack_top;

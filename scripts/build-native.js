@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Builds the native side with the machine's C compiler: build/libcage.so (native/spawn.c, the
-// stub the worker calls through koffi) and build/caged-init (native/cage.c, the container's
-// init, static and libc-free). Runs from `npm install` / `npm ci` (the package's install
+// stub the worker calls through koffi) and build/caged-init (native/cage.c, B; native/program.c,
+// C's last steps; native/setup-ops.c, B's set-up operations: static and libc-free). Runs from `npm install` / `npm ci` (the package's install
 // script) and from `npm run build:native`.
 'use strict';
 const { execFileSync } = require('node:child_process');
@@ -15,7 +15,7 @@ const common = ['-O2', '-std=gnu11', '-Wall', '-Wextra', '-Werror', '-fno-stack-
   '-fno-tree-loop-distribute-patterns', '-fno-builtin', '-U_FORTIFY_SOURCE'];
 const targets = [
   { out: 'libcage.so', args: [...common, '-fPIC', '-shared', path.join(root, 'native', 'spawn.c')] },
-  { out: 'caged-init', args: [...common, '-static', '-nostdlib', '-fno-pie', '-no-pie', '-fno-asynchronous-unwind-tables', path.join(root, 'native', 'cage.c')] },
+  { out: 'caged-init', args: [...common, '-static', '-nostdlib', '-fno-pie', '-no-pie', '-fno-asynchronous-unwind-tables', path.join(root, 'native', 'cage.c'), path.join(root, 'native', 'program.c'), path.join(root, 'native', 'setup-ops.c')] },
 ];
 fs.mkdirSync(outDir, { recursive: true });
 for (const t of targets) {

@@ -13,6 +13,7 @@ import { Sandbox } from '../src/sandbox/sandbox';
 import type { RunResult } from '../src/sandbox/types';
 import { TEST_MANIFEST } from './helpers/image';
 import { ENV, LIMITS } from './helpers/programs';
+import { JobDirs } from '../src/rootfs/job-dirs';
 
 let sandbox: Sandbox;
 let image: { rootfsDir: string; tarball: string; sizeBytes: number };
@@ -30,7 +31,7 @@ afterAll(async () => {
 });
 
 async function inJob(mode: RootfsMode, script: string, diskBytes = LIMITS.diskBytes): Promise<RunResult> {
-  const job = sandbox.createJobDir({ diskBytes: jobDirBytes(mode, image.sizeBytes, 64 * 2 ** 20) });
+  const job = JobDirs.of(sandbox).create({ diskBytes: jobDirBytes(mode, image.sizeBytes, 64 * 2 ** 20) });
   try {
     const rootfs = await prepareJobRootfs(mode, image, job.path);
     return await sandbox.run({ rootfs, box: { hostDir: job.box, mode: 'rw' }, argv: ['/bin/sh', '-c', script], env: ENV, limits: { ...LIMITS, diskBytes } });
@@ -64,7 +65,7 @@ describe.each(['overlay', 'extract'] as const)('with rootfs mode %s', (mode) => 
 describe('on a host without overlayfs', () => {
   it('runs on the extracted root, and a run\'s writes to /box vanish with it', async () => {
     const plain = await Sandbox.create({ overlay: false });
-    const job = plain.createJobDir({ diskBytes: jobDirBytes('extract', image.sizeBytes, 64 * 2 ** 20) });
+    const job = JobDirs.of(plain).create({ diskBytes: jobDirBytes('extract', image.sizeBytes, 64 * 2 ** 20) });
     try {
       const rootfs = await prepareJobRootfs('extract', image, job.path);
       await expect(plain.run({ rootfs: { mode: 'overlay', lowerDir: image.rootfsDir }, argv: ['true'], env: ENV, limits: LIMITS })).rejects.toThrow(/no overlayfs/);

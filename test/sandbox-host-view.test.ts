@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { JobDirs } from '../src/rootfs/job-dirs';
 import { jobDirBytes, prepareJobRootfs, type RootfsMode } from '../src/rootfs/job-rootfs';
 import { ImageStore, type CachedImage } from '../src/rootfs/store';
 import { PROC_MASKED_DIRS, PROC_MASKED_FILES } from '../src/sandbox/proc-view';
@@ -33,7 +34,7 @@ afterAll(async () => {
 
 /** Runs `script` in a fresh job of the given mode; `extra` adds to the plan (binds). */
 async function inJob(mode: RootfsMode, script: string, extra: (jobPath: string) => Partial<RunPlan> = () => ({})): Promise<RunResult & { jobPath: string }> {
-  const job = sandbox.createJobDir({ diskBytes: jobDirBytes(mode, image.sizeBytes, 64 * 2 ** 20) });
+  const job = JobDirs.of(sandbox).create({ diskBytes: jobDirBytes(mode, image.sizeBytes, 64 * 2 ** 20) });
   try {
     const rootfs = await prepareJobRootfs(mode, image, job.path);
     const r = await sandbox.run({

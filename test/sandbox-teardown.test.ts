@@ -12,13 +12,14 @@ import { HostError } from '../src/errors';
 import { Sandbox } from '../src/sandbox/sandbox';
 import { testRootfs } from './helpers/image';
 import { ENV, LIMITS } from './helpers/programs';
+import { JobDirs } from '../src/rootfs/job-dirs';
 
 let sandbox: Sandbox;
 let rootfs: string;
 
 // A host-id range and directories of its own, so that other caged processes on this host
 // (another test file, a worker) can neither hide nor fake a leak.
-const ISOLATED = { hostIdBase: 30_000_000, idSlots: 64, runtimeDir: '/run/caged-teardown-test', jobsDir: '/var/lib/caged/jobs-teardown-test' };
+const ISOLATED = { hostIdBase: 30_000_000, hostIds: 64, runtimeDir: '/run/caged-teardown-test', jobsDir: '/var/lib/caged/jobs-teardown-test' };
 
 beforeAll(async () => {
   sandbox = await Sandbox.create(ISOLATED);
@@ -62,7 +63,7 @@ const ownJobDirs = () => fs.readdirSync(sandbox.jobsDir).filter((n) => n.startsW
 describe('after 200 containers', () => {
   it('leaves no process, mount, cgroup, fd or job directory behind', async () => {
     const run = async (sb: Sandbox) => {
-      const job = sb.createJobDir();
+      const job = JobDirs.of(sb).create();
       try {
         const r = await sb.run({
           rootfs: { mode: 'overlay', lowerDir: rootfs },
@@ -116,11 +117,11 @@ describe('after 200 containers', () => {
     const plan = { rootfs: { mode: 'overlay' as const, lowerDir: rootfs }, argv: ['/bin/true'], env: ENV, limits: LIMITS };
     try {
       expect((await sb.run(plan)).exitCode).toBe(0);
-      // Wait for the spare, then kill it behind the sandbox's back.
+      // Wait for the prepared container, then kill it behind the sandbox's back.
       await sb.whenPrepared();
-      const spares = initsOf(process.pid);
-      expect(spares.length).toBe(1);
-      process.kill(spares[0]!, 'SIGKILL');
+      const prepared = initsOf(process.pid);
+      expect(prepared.length).toBe(1);
+      process.kill(prepared[0]!, 'SIGKILL');
       for (let i = 0; i < 100 && sb.unreaped > 0; i++) await new Promise((r) => setTimeout(r, 10));
       expect(sb.unreaped).toBe(0);
       expect(sb.prepared).toBe(1); // dead, noticed at the next run
@@ -153,7 +154,7 @@ describe('when a container cannot be prepared ahead of its run', () => {
       expect((await sb.run(plan)).exitCode).toBe(0);
       await sb.whenPrepared();
       failing = true;
-      expect((await sb.run(plan)).exitCode).toBe(0); // the spare made before
+      expect((await sb.run(plan)).exitCode).toBe(0); // the prepared container made before
       await sb.whenPrepared();
       expect(reported).toEqual(['injected: cgroup creation failed']);
       await expect(sb.run(plan)).rejects.toThrow(/injected: cgroup creation failed/);
@@ -202,7 +203,8 @@ describe('when the worker is killed with SIGKILL mid-run', () => {
     expect(alive()).toEqual([]);
     expect(fs.existsSync(jobDir)).toBe(true); // what the dead worker left...
 
-    const next = await Sandbox.create(ISOLATED); // ...the next start removes
+    const next = await Sandbox.create(ISOLATED); // ...the next start removes (its cgroups)
+    expect(JobDirs.of(next).cleanupStale()).toEqual([path.basename(jobDir)]); // (its job directory)
     expect(fs.existsSync(jobDir)).toBe(false);
     expect(leftCgroups()).toEqual([]);
     expect(next.ids.held()).toEqual([]);

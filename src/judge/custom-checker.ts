@@ -22,7 +22,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { JobDir } from '../sandbox/sandbox';
+import { JobDirs, type JobDir } from '../rootfs/job-dirs';
 import type { RunLimits } from '../sandbox/types';
 import { compileInBox, writeSources, type CompileOutcome, type JobContext } from './compile-step';
 import type { Language } from './languages';
@@ -61,7 +61,7 @@ export class CustomChecker {
 
   /** Writes and compiles the checker; a checker that does not compile is reported, not thrown. */
   static async prepare(ctx: JobContext, opts: CustomCheckerOptions): Promise<PreparedChecker> {
-    const job = ctx.sandbox.createJobDir({ diskBytes: opts.diskBytes });
+    const job = JobDirs.of(ctx.sandbox).create({ diskBytes: opts.diskBytes });
     try {
       const files = [{ name: opts.language.sourceFile, content: Buffer.from(opts.source) }];
       writeSources(job.box, files);

@@ -15,16 +15,17 @@ import path from 'node:path';
 import { HostError } from '../errors';
 import { chooseRootfsMode, jobDirBytes, prepareJobRootfs, type RootfsMode } from '../rootfs/job-rootfs';
 import { ImageStore } from '../rootfs/store';
-import type { JobDir, Sandbox } from '../sandbox/sandbox';
+import { JobDirs, type JobDir } from '../rootfs/job-dirs';
+import type { Sandbox } from '../sandbox/sandbox';
 import { CheckRunner } from './check-runner';
 import { CompileCache, type CompileCacheStats } from './compile-cache';
 import { compileInBox, writeSources, type JobContext } from './compile-step';
 import { CustomChecker } from './custom-checker';
 import { LanguageRegistry, type LanguageInfo, type ManifestForLanguages } from './languages';
 import { checkerLimitsConfig, checkLimitValues, compileLimitsConfig, resolveLimits, testLimitsConfig, type LimitValues } from './limits';
-import { planJob, type JobPlan, type PlanConfig } from './plan';
+import { parseSubmission, planSubmission, type JobPlan, type PlanConfig } from './plan';
 import { aggregateTests, firstLines, oneLine } from './result';
-import { DEFAULT_MAX_SOURCE_BYTES, makeSubmissionSchema, RESULT_SCHEMA_VERSION, type CompileResult, type JudgeResult, type TestResult } from './schema';
+import { DEFAULT_MAX_SOURCE_BYTES, makeSubmissionSchema, RESULT_SCHEMA_VERSION, type CompileResult, type JudgeResult, type Submission, type TestResult } from './schema';
 import { runTest, skippedTest, type TestRequest } from './test-step';
 import { judge0Of, VERDICT_NAMES } from './verdict';
 import type { JudgeProgress } from '../wire/contract';
@@ -117,6 +118,8 @@ export class Judge {
   private closed = false;
   /** Starts no thread until a large output is checked. */
   private readonly checks: CheckRunner;
+  /** Where each job gets its directory (the sandbox's jobs directory). */
+  private readonly jobDirs: JobDirs;
 
   private constructor(
     private readonly opts: JudgeOptions,
@@ -130,6 +133,7 @@ export class Judge {
     readonly rootfs: { mode: RootfsMode; reason: string },
   ) {
     this.checks = new CheckRunner({ inlineBytes: opts.inlineCheckBytes, threads: opts.checkThreads });
+    this.jobDirs = JobDirs.of(opts.sandbox);
   }
 
   static async create(opts: JudgeOptions): Promise<Judge> {
@@ -137,6 +141,8 @@ export class Judge {
     checkLimitValues(opts.compileLimits ?? {}, 'compileLimits');
     checkLimitValues(opts.checkerLimits ?? {}, 'checkerLimits');
     const rootfs = chooseRootfsMode(opts.rootfsMode ?? 'auto', opts.sandbox.hasOverlay);
+    // What workers that died mid-job left in the jobs directory (their cgroups are the sandbox's).
+    JobDirs.of(opts.sandbox).cleanupStale();
     let image: JudgeImage;
     let store: ImageStore | null = null;
     if (opts.image) {
@@ -186,15 +192,25 @@ export class Judge {
     }
   }
 
-  async judge(submission: unknown, hooks: JudgeHooks = {}): Promise<JudgeResult> {
+  /**
+   * Judges raw input (`caged run`, tests, any caller holding a payload): parses it with this
+   * judge's schema (InvalidRequestError naming the field), then `judgeSubmission`.
+   */
+  async judge(raw: unknown, hooks: JudgeHooks = {}): Promise<JudgeResult> {
+    if (this.closed) throw new HostError('the judge is closed');
+    return this.judgeSubmission(parseSubmission(raw, this.planConfig.schema), hooks);
+  }
+
+  /** Judges a submission already parsed with the submission schema (the worker's gate parses each job once). */
+  async judgeSubmission(submission: Submission, hooks: JudgeHooks = {}): Promise<JudgeResult> {
     if (this.closed) throw new HostError('the judge is closed');
     const started = process.hrtime.bigint();
-    const plan = planJob(submission, this.planConfig);
+    const plan = planSubmission(submission, this.planConfig);
     const aborted = () => {
       if (hooks.signal?.aborted) throw new HostError(`judging was aborted (${String(hooks.signal.reason ?? 'no reason')})`, { cause: hooks.signal.reason });
     };
     aborted();
-    const job = this.opts.sandbox.createJobDir({ diskBytes: this.jobDiskBytes() });
+    const job = this.jobDirs.create({ diskBytes: this.jobDiskBytes() });
     // Undone in reverse order, every step even when one fails; the job directory goes last.
     const cleanups: Array<() => void> = [() => job.remove()];
     let result: JudgeResult;

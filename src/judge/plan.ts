@@ -1,6 +1,7 @@
 /**
- * From a raw submission to a job plan: validation with the submission schema (every bad field
- * reported with its path, never retried), the language, the source files, the limits of each
+ * From a submission to a job plan: validation with the submission schema (every bad field
+ * reported with its path, never retried; done once per job: the worker's gate parses, and
+ * `planSubmission` takes its result), the language, the source files, the limits of each
  * step (requests above the maxima refused with the field named), the compiler options (an
  * allow-list per compiler family: compiler-options.ts) and the checker.
  */
@@ -42,8 +43,13 @@ export function parseSubmission(raw: unknown, schema: PlanConfig['schema']): Sub
   throw new InvalidRequestError(`${first.message}${rest.map((i) => `; ${i.field}: ${i.message}`).join('')}`, first.field);
 }
 
+/** Parses `raw` (parseSubmission), then plans it (planSubmission). */
 export function planJob(raw: unknown, cfg: PlanConfig): JobPlan {
-  const s = parseSubmission(raw, cfg.schema);
+  return planSubmission(parseSubmission(raw, cfg.schema), cfg);
+}
+
+/** Plans a submission the schema has already parsed (the worker's gate, or `planJob`); checks what the schema cannot (languages, limits, options). */
+export function planSubmission(s: Submission, cfg: PlanConfig): JobPlan {
   const language = cfg.languages.get(s.language, 'language');
   const compilerOptions = s.compilerOptions ?? [];
   checkCompilerOptions(language, compilerOptions);

@@ -7,6 +7,7 @@
 import { Queue } from 'bullmq';
 import { unknownConfigVariables, type WorkerConfig } from '../config';
 import { Judge } from '../judge/judge';
+import { JobDirs } from '../rootfs/job-dirs';
 import { Sandbox } from '../sandbox/sandbox';
 import { redisConnection, type RedisConnection } from './connection';
 import { HttpEndpoint, type Health } from './http-endpoint';
@@ -149,7 +150,7 @@ export class WorkerRuntime {
   }
 }
 
-/** A Judge on a fresh Sandbox; the sandbox first removes what dead workers left on this host. */
+/** A Judge on a fresh Sandbox; first removes what dead workers left on this host (job directories, cgroups). */
 async function createJudge(config: WorkerConfig, logger: Logger, undo: Array<() => Promise<void> | void>): Promise<Judge> {
   // One container prepared per job the worker runs at once (each job runs its tests in turn).
   const sandbox = await Sandbox.create({
@@ -158,7 +159,7 @@ async function createJudge(config: WorkerConfig, logger: Logger, undo: Array<() 
     // A job's own launch reports a persistent failure; a passing one is only worth a warning.
     onBackgroundError: (err) => logger.warn(errorFields(err), 'preparing a container ahead of its job failed'),
   });
-  const cleaned = sandbox.cleanupStale();
+  const cleaned = { jobDirs: JobDirs.of(sandbox).cleanupStale(), cgroups: sandbox.cleanupStale() };
   logger.info({ cgroups: sandbox.cgroups.kind, cleaned }, 'host cleaned of what dead workers left');
   const judge = await Judge.create({
     sandbox,

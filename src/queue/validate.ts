@@ -2,6 +2,7 @@
  * The worker's gate on job payloads. Anything a producer can get wrong (a wrong type, a missing
  * field, an oversized source) becomes BullMQ's UnrecoverableError naming the field: the job
  * fails at once, is never retried, and its `failedReason` tells the backend what to fix.
+ * This is the job's only parse: the judge takes the parsed submission (`Judge.judgeSubmission`).
  */
 import { UnrecoverableError } from 'bullmq';
 import { makeSubmissionSchema, type Submission } from '../judge/schema';

@@ -26,15 +26,15 @@ import { internalErrorReason, invalidSubmissionReason, type JudgeProgress, type 
 import { errorFields, jobLogger, testLogger, type Logger } from './log';
 import type { WorkerMetrics } from './metrics';
 import { launchOverheadsSeconds } from './launch-overhead';
-import { Slots } from './slots';
+import { JudgeGate } from './judge-gate';
 import { submissionParser } from './validate';
 
 /** What the judge reports after each test case (also the job's progress value): declared by the wire contract. */
 export type { JudgeProgress };
 
-/** The part of Judge (src/judge/judge.ts) the worker uses. */
+/** The part of Judge (src/judge/judge.ts) the worker uses: it judges what the gate parsed (validate.ts), never parsing again. */
 export interface JudgeService {
-  judge(
+  judgeSubmission(
     submission: Submission,
     hooks: { onProgress?: (p: JudgeProgress) => void; onTextWork?: (w: { step: string; ms: number }) => void; signal?: AbortSignal },
   ): Promise<JudgeResult>;
@@ -48,7 +48,7 @@ export interface QueueWorkerOptions {
   name: string;
   /** Jobs judged at once. */
   concurrency: number;
-  /** Jobs taken ahead of a free judge slot. */
+  /** Jobs taken ahead of their turn at the judge gate. */
   prefetch: number;
   judge: JudgeService;
   logger: Logger;
@@ -80,7 +80,7 @@ const LOCK_LOST = 'caged: lock lost';
 
 interface InFlight {
   abort: AbortController;
-  /** False while waiting for a judge slot (a prefetched job). */
+  /** False while waiting at the judge gate (a prefetched job). */
   judging: boolean;
 }
 
@@ -93,12 +93,12 @@ export class QueueWorker {
   private drainTimer: NodeJS.Timeout | undefined;
   private worker!: Worker<unknown, JudgeResult>;
   private readonly parse: (data: unknown) => Submission;
-  private readonly slots: Slots;
+  private readonly gate: JudgeGate;
   private running: Promise<void> = Promise.resolve();
 
   private constructor(private readonly opts: QueueWorkerOptions) {
     this.parse = submissionParser(opts.maxSourceBytes);
-    this.slots = new Slots(opts.concurrency);
+    this.gate = new JudgeGate(opts.concurrency);
   }
 
   /** Connects, starts taking jobs, and resolves once the worker is ready. */
@@ -108,7 +108,7 @@ export class QueueWorker {
       connection: opts.connection,
       prefix: opts.prefix,
       name: opts.name,
-      // Prefetched jobs wait for a judge slot in this process (see slots.ts).
+      // Prefetched jobs wait at the judge gate in this process (see judge-gate.ts).
       concurrency: opts.concurrency + opts.prefetch,
       autorun: false,
       lockDuration: opts.lockDurationMs,
@@ -224,7 +224,7 @@ export class QueueWorker {
     this.inflight.set(id, entry);
     let progress: Promise<void> = Promise.resolve();
     try {
-      const release = await this.slots.acquire(abort.signal);
+      const release = await this.gate.acquire(abort.signal);
       entry.judging = true;
       metrics?.activeJobs.inc();
       const started = performance.now();
@@ -232,7 +232,7 @@ export class QueueWorker {
       log.info({ language: submission.language, tests: submission.testcases.length, attempt: job.attemptsStarted }, 'job started');
       let result: JudgeResult;
       try {
-        result = await this.opts.judge.judge(submission, {
+        result = await this.opts.judge.judgeSubmission(submission, {
           signal: abort.signal,
           onTextWork: (w) => {
             if (w.step === 'check') metrics?.checkDuration.observe(w.ms / 1000);

@@ -12,18 +12,13 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { HostError, ImageError } from '../errors';
+import { overlaySupported } from '../sandbox/kernel-features';
 import type { RootfsSpec } from '../sandbox/types';
 
 export type RootfsMode = 'overlay' | 'extract';
 
-/** True when the kernel offers overlayfs (built in, or loaded). */
-export function overlaySupported(filesystems = '/proc/filesystems'): boolean {
-  try {
-    return /\boverlay$/m.test(fs.readFileSync(filesystems, 'utf8'));
-  } catch {
-    return false;
-  }
-}
+/** Whether the kernel offers overlayfs: a kernel feature, read in the sandbox layer. */
+export { overlaySupported };
 
 /**
  * Resolves the configured mode: `auto` takes overlay where the kernel has it and says so;

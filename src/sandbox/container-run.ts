@@ -1,15 +1,10 @@
 /**
- * One run of one container, from the worker's side (process A). See native/cage.c for the
- * theory of operation; this file is A's half of the handshake:
+ * One run of one container, from the worker's side (process A): A's half of the run sequence
+ * told in docs/architecture.md (steps 1 to 6), from handing a prepared container its run to
+ * collecting what the program did.
  *
- *   B (prepared by zygotes.ts: in its namespaces and cgroup, waiting) gets its run: stdio and
- *   the configuration; the cgroup gets the run's limits (while B mounts)
- *           → on 'U': uid_map, setgroups deny, gid_map, send 'G'
- *           → on 'S': the program runs; start the wall timer and the CPU watchdog
- *           → on 'X' or on B's death: collect status, output, cgroup stats; tear down.
- *
- * Teardown runs every step even when one fails: kill B if alive, wait for it, free the
- * native region, destroy the cgroup, release the host id slot, close every fd.
+ * Teardown runs every step even when one fails: kill B if alive, wait for it, destroy the
+ * cgroup, release the host id lease, close every fd.
  */
 import fs from 'node:fs';
 import net from 'node:net';
@@ -17,13 +12,13 @@ import os from 'node:os';
 import type { BoxCgroup, CgroupStats } from '../cgroup/manager';
 import { HostError } from '../errors';
 import { ChildError } from './child-error';
-import type { IdSlot } from './id-slots';
+import type { HostIdLease } from './host-ids';
 import type { NativeApi, WaitOutcome } from './native';
 import { OutputCollector } from './output-collector';
+import type { PreparedContainer } from './prepared-containers';
 import { GO, MSG, SIZES, STAGE_OP, decodeMessage, type ChildMessage } from './protocol';
 import type { Reaper } from './reaper';
 import type { LimitHit, RunLimits, RunResult } from './types';
-import type { Zygote } from './zygotes';
 
 /** How long the set-up (clone to exec) may take before the host is considered at fault. */
 const SETUP_TIMEOUT_MS = 15_000;
@@ -41,7 +36,7 @@ export function signalName(n: number): string {
 export interface ContainerRunDeps {
   native: NativeApi;
   reaper: Reaper;
-  ids: IdSlot;
+  ids: HostIdLease;
   /** Called once when the set-up is over: the program started, or the run ended without it. */
   setUpDone: () => void;
   /** CPUs the container can use at once (to pace the CPU watchdog). */
@@ -75,28 +70,28 @@ export class ContainerRun {
   constructor(private readonly deps: ContainerRunDeps, private readonly limits: RunLimits) {}
 
   /**
-   * Hands the prepared container `z` its run — `childFds` (stdin, stdout, stderr, configuration;
+   * Hands the prepared container its run — `childFds` (stdin, stdout, stderr, configuration;
    * the caller closes its copies once this has started) — and runs it to its end. From here on
-   * the run owns `z`: B is ended, the cgroup destroyed and the control socket closed whatever
+   * the run owns the container: B is ended, the cgroup destroyed and the control socket closed whatever
    * happens.
    */
-  async run(z: Zygote, childFds: readonly [number, number, number, number], fds: ContainerFds): Promise<RunResult> {
-    this.pid = z.pid;
-    this.cgroup = z.cgroup;
-    const waited = z.exited;
+  async run(container: PreparedContainer, childFds: readonly [number, number, number, number], fds: ContainerFds): Promise<RunResult> {
+    this.pid = container.pid;
+    this.cgroup = container.cgroup;
+    const waited = container.exited;
     let ctl: net.Socket | null = null;
     const stdout = new OutputCollector(fds.stdout, this.limits.outputBytes, () => this.kill('output'));
     const stderr = new OutputCollector(fds.stderr, this.limits.outputBytes, () => this.kill('output'));
     try {
       try {
-        this.deps.native.sendRun(z.ctl, childFds);
+        this.deps.native.sendRun(container.ctl, childFds);
         // B mounts on the other core meanwhile; it cannot fork C before 'G', sent after this.
-        z.cgroup.setLimits({ memoryBytes: this.limits.memoryBytes, pids: this.limits.pids });
+        container.cgroup.setLimits({ memoryBytes: this.limits.memoryBytes, pids: this.limits.pids });
       } catch (err) {
         // B's own report (an 'E' on the socket), if any, is read below and wins.
         this.fault(err instanceof Error ? err : new HostError(String(err)));
       }
-      ctl = new net.Socket({ fd: z.ctl, readable: true, writable: true });
+      ctl = new net.Socket({ fd: container.ctl, readable: true, writable: true });
       this.setupTimer = setTimeout(() => this.fault(new HostError(`container set-up took over ${SETUP_TIMEOUT_MS} ms`)), SETUP_TIMEOUT_MS);
       const ctlDone = this.listen(ctl);
       const outcome = await waited;
@@ -115,7 +110,7 @@ export class ContainerRun {
         this.reaped = true;
       }
       if (ctl) ctl.destroy();
-      else fs.closeSync(z.ctl);
+      else fs.closeSync(container.ctl);
       stdout.destroy();
       stderr.destroy();
       const failure = this.teardown();
@@ -176,7 +171,7 @@ export class ContainerRun {
     }
   }
 
-  /** uid/gid 256 inside is the slot's host id; nothing else is mapped (not even root). */
+  /** uid/gid 256 inside is the leased host id; nothing else is mapped (not even root). */
   private mapIds(): void {
     const { hostUid, hostGid } = this.deps.ids;
     this.deps.native.mapIds(this.pid, 256, hostUid, 256, hostGid);

@@ -17,13 +17,12 @@
  * of the job (its directory is a tmpfs of its own, so the source shows as `/box`, `/rootfs`).
  */
 import path from 'node:path';
+import { MS } from './linux';
 import type { SetupOp } from './protocol';
 import { boxProcFiles, type ProcMasks } from './proc-view';
 import type { ReadOnlyBind, RunPlan } from './types';
 
-export const MS = {
-  RDONLY: 1, NOSUID: 2, NODEV: 4, NOEXEC: 8, REMOUNT: 32, BIND: 4096, MOVE: 8192, REC: 16384,
-} as const;
+export { MS };
 
 /** Character devices of the box's /dev: the same major/minor numbers as on any Linux. */
 const DEVICES: ReadonlyArray<[string, number, number]> = [

@@ -2,7 +2,7 @@
  * koffi bindings: the native launcher (build/libcage.so, built from native/spawn.c at install
  * time) and the handful of libc calls the worker needs. Every call here is short: nothing
  * blocks the event loop or holds a libuv pool thread for a run. `spawnAsync` is the one call
- * made on the pool, for the ~1 ms a clone into new namespaces takes.
+ * made on the pool, for the clone into new namespaces (docs/benchmarks.md gives its cost).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -10,6 +10,7 @@ import koffi from 'koffi';
 import os from 'node:os';
 import { HostError } from '../errors';
 import { errnoName } from './child-error';
+import { AF_UNIX, F, F_SEAL, MFD, MNT_DETACH, O_CLOEXEC, SOCK, WALL, WNOHANG } from './linux';
 import { SIZES, layoutString } from './protocol';
 
 export interface Rusage {
@@ -27,7 +28,7 @@ export interface WaitOutcome {
 export interface NativeApi {
   /**
    * Starts B (build/caged-init) in new namespaces with the control socket `ctl` as its only
-   * fd, on a libuv pool thread (the clone takes ~1 ms; the event loop stays free); resolves to
+   * fd, on a libuv pool thread (the clone is the costly part of a launch; the event loop stays free); resolves to
    * B's host pid once caged-init has been exec'd. B then waits for `sendRun`.
    */
   spawnAsync(ctl: number, prep: number, cloneFlags: number): Promise<number>;
@@ -51,15 +52,6 @@ export interface NativeApi {
   setPipeSize(fd: number, bytes: number): number;
 }
 
-const O_CLOEXEC = 0o2000000;
-const SOCK_CLOEXEC = 0o2000000;
-const WNOHANG = 1;
-const WALL = 0x40000000;
-const MFD_CLOEXEC = 1;
-const MFD_ALLOW_SEALING = 2;
-const F_ADD_SEALS = 1033;
-const F_SETPIPE_SZ = 1031;
-const F_SEAL_SEAL = 1, F_SEAL_SHRINK = 2, F_SEAL_GROW = 4, F_SEAL_WRITE = 8;
 
 
 function fail(what: string, errno: number): never {
@@ -167,7 +159,7 @@ function bind(nativeDir: string): NativeApi {
     },
     socketpair() {
       const sv = new Int32Array(2);
-      if ((socketpair(1 /* AF_UNIX */, 1 /* SOCK_STREAM */ | SOCK_CLOEXEC, 0, sv) as number) < 0) fail('socketpair', koffi.errno());
+      if ((socketpair(AF_UNIX, SOCK.STREAM | SOCK.CLOEXEC, 0, sv) as number) < 0) fail('socketpair', koffi.errno());
       return [sv[0]!, sv[1]!];
     },
     pipe() {
@@ -176,13 +168,13 @@ function bind(nativeDir: string): NativeApi {
       return [fds[0]!, fds[1]!];
     },
     memfdWith(data) {
-      const fd = memfdCreate('caged-stdin', MFD_CLOEXEC | MFD_ALLOW_SEALING) as number;
+      const fd = memfdCreate('caged-stdin', MFD.CLOEXEC | MFD.ALLOW_SEALING) as number;
       if (fd < 0) fail('memfd_create', koffi.errno());
       try {
         let done = 0;
         while (done < data.length) done += fs.writeSync(fd, data, done, data.length - done, done);
-        const seals = F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE;
-        if ((fcntl(fd, F_ADD_SEALS, 'int', seals) as number) < 0) fail('fcntl(F_ADD_SEALS)', koffi.errno());
+        const seals = F_SEAL.SEAL | F_SEAL.SHRINK | F_SEAL.GROW | F_SEAL.WRITE;
+        if ((fcntl(fd, F.ADD_SEALS, 'int', seals) as number) < 0) fail('fcntl(F_ADD_SEALS)', koffi.errno());
       } catch (err) {
         fs.closeSync(fd);
         throw err;
@@ -193,7 +185,7 @@ function bind(nativeDir: string): NativeApi {
       if ((mount(source, target, fstype, flags, data) as number) < 0) fail(`mount ${fstype} on ${target}`, koffi.errno());
     },
     detach(target) {
-      if ((umount2(target, 2 /* MNT_DETACH */) as number) === 0) return true;
+      if ((umount2(target, MNT_DETACH) as number) === 0) return true;
       const errno = koffi.errno();
       if (errno === os.constants.errno.EINVAL || errno === os.constants.errno.ENOENT) return false;
       return fail(`umount ${target}`, errno);
@@ -207,7 +199,7 @@ function bind(nativeDir: string): NativeApi {
       }
     },
     setPipeSize(fd, bytes) {
-      return fcntl(fd, F_SETPIPE_SZ, 'int', bytes) as number;
+      return fcntl(fd, F.SETPIPE_SZ, 'int', bytes) as number;
     },
   };
 }

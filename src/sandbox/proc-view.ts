@@ -13,8 +13,8 @@
  * runtimes kernel/pid_max), `net` and `sysvipc` (the box's own namespaces), and every
  * /proc/<pid> (the box's own processes). Masked: what describes the host's state or activity
  * (a side channel on other boxes) or its identity. Each mask is a bind mount, and every mount
- * takes the kernel's global namespace lock (~15-25 us each here, under load): the list is what
- * the set-up may cost, built while a prepared container waits.
+ * takes the kernel's global namespace lock (B's mounts' cost is in docs/benchmarks.md): the list is
+ * what the set-up may cost, built while a prepared container waits.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';

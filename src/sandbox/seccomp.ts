@@ -157,8 +157,8 @@ export function buildSeccompProgram(opts: { arch?: Arch; rules?: readonly Seccom
   );
   // Dispatch on nr: a binary search over the denied numbers (a few compares per call, where a
   // linear list would take one per rule: the kernel emulates the filter for every syscall
-  // number when it installs it, to fill its constant-action cache, so a linear list made
-  // installation cost ~240 us per run here against ~130 for the tree), then one body per call.
+  // number when it installs it, to fill its constant-action cache, so a linear list costs more
+  // per installation, i.e. per run: docs/benchmarks.md), then one body per call.
   for (const group of groups.values()) {
     const last = group.findIndex((r) => conditionsOf(r).length === 0);
     if (last !== -1 && last !== group.length - 1) throw new RangeError(`seccomp rule ${group[last]!.syscall}: rules after an unconditional one are unreachable`);

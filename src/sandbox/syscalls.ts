@@ -5,6 +5,7 @@
  * x86_64 and 117 on aarch64.
  */
 import { HostError } from '../errors';
+import { AUDIT_ARCH } from './linux';
 import { AARCH64_SYSCALLS } from './syscalls-aarch64';
 import { X86_64_SYSCALLS } from './syscalls-x86_64';
 
@@ -13,16 +14,8 @@ export type Arch = 'x86_64' | 'aarch64';
 
 export const ARCHES: readonly Arch[] = ['x86_64', 'aarch64'];
 
-/**
- * `seccomp_data.arch` values (linux/audit.h): EM_* | __AUDIT_ARCH_64BIT (0x80000000) |
- * __AUDIT_ARCH_LE (0x40000000). I386 and ARM are what 32-bit code on these hosts shows up as.
- */
-export const AUDIT_ARCH = Object.freeze({
-  X86_64: 0xc000003e,
-  I386: 0x40000003,
-  AARCH64: 0xc00000b7,
-  ARM: 0x40000028,
-} as const);
+/** `seccomp_data.arch` values: defined with the other Linux constants. */
+export { AUDIT_ARCH };
 
 /** x86_64 only: the bit that marks an x32-ABI call in the system call number. */
 export const X32_SYSCALL_BIT = 0x40000000;

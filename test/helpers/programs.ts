@@ -1,7 +1,8 @@
 /** Compiles test/programs/*.c with the image's own gcc, in a container, into a job box. */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { JobDir, Sandbox } from '../../src/sandbox/sandbox';
+import { JobDirs, type JobDir } from '../../src/rootfs/job-dirs';
+import type { Sandbox } from '../../src/sandbox/sandbox';
 import type { RunLimits, RunPlan, RunResult } from '../../src/sandbox/types';
 
 export const LIMITS: RunLimits = {
@@ -25,7 +26,7 @@ export interface Programs {
 }
 
 export async function compilePrograms(sandbox: Sandbox, rootfs: string): Promise<Programs> {
-  const job = sandbox.createJobDir();
+  const job = JobDirs.of(sandbox).create();
   const dir = path.join(__dirname, '..', 'programs');
   const sources = fs.readdirSync(dir).filter((f) => f.endsWith('.c'));
   for (const f of sources) fs.copyFileSync(path.join(dir, f), path.join(job.box, f));

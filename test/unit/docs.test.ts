@@ -26,7 +26,7 @@ function prose(text: string): string {
   return text.replace(/^```[\s\S]*?^```/gm, '');
 }
 
-/** `src/sandbox/zygotes.ts`, `test/unit/`, `.ci/run`: repository paths in backticks. */
+/** `src/sandbox/prepared-containers.ts`, `test/unit/`, `.ci/run`: repository paths in backticks. */
 function backtickedPaths(text: string): string[] {
   const found: string[] = [];
   for (const m of prose(text).matchAll(/`([^`\s]+)`/g)) {

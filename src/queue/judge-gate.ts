@@ -1,11 +1,11 @@
 /**
- * Judge slots of one worker: at most `count` jobs judged at once, FIFO. With prefetch, BullMQ
- * hands the worker a few more jobs than slots; those wait here, so that when a judge finishes,
+ * The judge gate of one worker: a FIFO limit on the jobs judged at once (`count`). With
+ * prefetch, BullMQ hands the worker a few more jobs than it judges at once; those wait here, so that when a judge finishes,
  * the next one starts at once instead of after the Redis round trips that report the finished
  * job and fetch a new one. A wait can be aborted (shutdown hands waiting jobs straight back).
  * One instance per worker: never module-level state.
  */
-export class Slots {
+export class JudgeGate {
   private free: number;
   private readonly queue: Array<{ grant: () => void; signal: AbortSignal; onAbort: () => void }> = [];
 
@@ -13,12 +13,12 @@ export class Slots {
     this.free = count;
   }
 
-  /** Jobs waiting for a slot. */
+  /** Jobs waiting at the gate. */
   get waiting(): number {
     return this.queue.length;
   }
 
-  /** Resolves with a release function (idempotent) once a slot is free; rejects if `signal` aborts first. */
+  /** Resolves with a release function (idempotent) once the job may be judged; rejects if `signal` aborts first. */
   acquire(signal: AbortSignal): Promise<() => void> {
     if (signal.aborted) return Promise.reject(abortReason(signal));
     if (this.free > 0) {
@@ -56,5 +56,5 @@ export class Slots {
 }
 
 function abortReason(signal: AbortSignal): Error {
-  return new Error(`aborted while waiting for a judge slot (${String(signal.reason)})`);
+  return new Error(`aborted while waiting to be judged (${String(signal.reason)})`);
 }

@@ -1,7 +1,9 @@
 /**
- * Host uids for boxes. uid/gid 256 inside a box maps to `base + slot` on the host, and a slot
- * belongs to one running box at a time across every worker process on the host, containers
- * included: a slot is an exclusive flock(2) on the file `<dir>/<slot>`, held while the box runs.
+ * Host uids for boxes. uid/gid 256 inside a box maps to `base + index` on the host, and each
+ * host id is leased to one running box at a time across every worker process on the host,
+ * containers included: a lease is an exclusive flock(2) on the file `<dir>/<index>`, held while
+ * the box runs. The lock directory is `<runtimeDir>/slots` (its old name, kept so that workers
+ * of two versions on one host still share it).
  * The kernel drops it when its holder closes the file or dies, however it dies, in whatever PID
  * namespace, so there is nothing stale to clean and no pid to check. Two boxes never share a
  * host uid, so one box can never signal, ptrace or read the files of another.
@@ -11,25 +13,17 @@ import path from 'node:path';
 import { HostError } from '../errors';
 import type { NativeApi } from './native';
 
-export interface IdSlot {
-  slot: number;
+export interface HostIdLease {
+  /** The index of the host id in the range (its lock file's name). */
+  index: number;
   hostUid: number;
   hostGid: number;
   release(): void;
 }
 
-export function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 const OPEN_FLAGS = fs.constants.O_RDWR | fs.constants.O_CREAT | fs.constants.O_NOFOLLOW;
 
-export class IdSlots {
+export class HostIdLeases {
   private next = 0;
 
   constructor(
@@ -43,10 +37,11 @@ export class IdSlots {
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   }
 
-  acquire(): IdSlot {
+  /** A free host id, locked until `release()` (or the holder's death); HostError when all are leased. */
+  acquire(): HostIdLease {
     for (let i = 0; i < this.count; i++) {
-      const slot = (this.next + i) % this.count;
-      const fd = fs.openSync(path.join(this.dir, String(slot)), OPEN_FLAGS, 0o600);
+      const index = (this.next + i) % this.count;
+      const fd = fs.openSync(path.join(this.dir, String(index)), OPEN_FLAGS, 0o600);
       let taken = false;
       try {
         taken = this.native.tryLockExclusive(fd);
@@ -54,12 +49,12 @@ export class IdSlots {
         if (!taken) fs.closeSync(fd);
       }
       if (!taken) continue;
-      this.next = slot + 1;
+      this.next = index + 1;
       let released = false;
       return {
-        slot,
-        hostUid: this.base + slot,
-        hostGid: this.base + slot,
+        index,
+        hostUid: this.base + index,
+        hostGid: this.base + index,
         release: () => {
           if (released) return;
           released = true;
@@ -67,7 +62,7 @@ export class IdSlots {
         },
       };
     }
-    throw new HostError(`all ${this.count} host id slots in ${this.dir} are busy`);
+    throw new HostError(`all ${this.count} host ids (lock files in ${this.dir}) are leased`);
   }
 
   /** Host uids currently held by anyone on this host, this process included (for leak checks). */

@@ -13,7 +13,7 @@ import { ENV, LIMITS } from './helpers/programs';
 // Slots and directories of its own: other caged processes on this host cannot hide a leak.
 const ISOLATED = {
   hostIdBase: 31_000_000,
-  idSlots: 4,
+  hostIds: 4,
   runtimeDir: '/run/caged-slot-release-test',
   jobsDir: '/var/lib/caged/jobs-slot-release-test',
   preparedContainers: 0,
@@ -42,7 +42,7 @@ describe('when the first pipe of a run fails (EMFILE)', () => {
     };
     try {
       const plan = { rootfs: { mode: 'overlay' as const, lowerDir: rootfs }, argv: ['/bin/true'], env: ENV, limits: LIMITS };
-      for (let i = 0; i < ISOLATED.idSlots + 1; i++) await expect(sandbox.run(plan)).rejects.toThrow(/EMFILE/);
+      for (let i = 0; i < ISOLATED.hostIds + 1; i++) await expect(sandbox.run(plan)).rejects.toThrow(/EMFILE/);
     } finally {
       native.pipe = pipe;
     }

@@ -1,7 +1,7 @@
 /**
  * Prepared containers. Creating a container's namespaces (the network namespace above all) and
  * its cgroup is most of a launch's cost (docs/benchmarks.md), and none of it depends on the
- * run. Step 0 of the run sequence in docs/architecture.md. So the sandbox keeps a few containers started ahead of their runs: B (caged-init)
+ * run. Step 0 of the run sequence in docs/architecture.md. So the sandbox keeps a few containers prepared ahead of their runs: B (caged-init)
  * cloned into fresh namespaces on a libuv pool thread, put into a fresh cgroup, and blocked on
  * its control socket until `sendRun` hands it stdio and its configuration. Each is used for one
  * run only and then torn down like any other: nothing is ever reused between runs.
@@ -9,17 +9,17 @@
  * A prepared container holds no job's data: only its own /dev and /proc, built at staging mount
  * points from the preparation blob (mount-plan.ts), no user namespace, no program, idle;
  * it dies with the worker (PDEATHSIG) and its cgroup carries the worker's pid like a run's, so
- * a dead worker's are removed at the next start. `close()` ends the spare ones.
+ * a dead worker's are removed at the next start. `close()` ends the idle ones.
  */
 import fs from 'node:fs';
 import type { BoxCgroup, CgroupManager } from '../cgroup/manager';
 import type { NativeApi, WaitOutcome } from './native';
 import type { Reaper } from './reaper';
 
-/** Limits of a spare's cgroup until its run sets its own (B alone, idle). */
-const SPARE_LIMITS = { memoryBytes: 64 * 2 ** 20, pids: 1 };
+/** Limits of a prepared container's cgroup until its run sets its own (B alone, idle). */
+const IDLE_LIMITS = { memoryBytes: 64 * 2 ** 20, pids: 1 };
 
-export interface Zygote {
+export interface PreparedContainer {
   /** B's host pid. */
   readonly pid: number;
   /** The worker's end of the control socket. */
@@ -29,11 +29,11 @@ export interface Zygote {
   readonly exited: Promise<WaitOutcome>;
 }
 
-interface Spare extends Zygote {
+interface Held extends PreparedContainer {
   dead: boolean;
 }
 
-export interface ZygoteDeps {
+export interface PreparedContainersDeps {
   native: NativeApi;
   reaper: Reaper;
   cgroups: CgroupManager;
@@ -42,18 +42,18 @@ export interface ZygoteDeps {
   preparation: () => Buffer;
   /** A fresh cgroup leaf name (`caged-<pid>-<seq>`). */
   nextName: () => string;
-  /** Told of every failure to make or end a spare in the background (runs are not affected). */
+  /** Told of every failure to make or end a prepared container in the background (runs are not affected). */
   onBackgroundError?: (err: Error) => void;
 }
 
-export class ZygotePool {
-  private readonly ready: Spare[] = [];
+export class PreparedContainers {
+  private readonly ready: Held[] = [];
   private readonly making = new Set<Promise<void>>();
   private readonly discarding = new Set<Promise<void>>();
   private closed = false;
   /** Runs between `take` and `setUpDone`. */
   private settingUp = 0;
-  /** The last failure to make or end a spare in the background (for diagnostics). */
+  /** The last failure to make or end a prepared container in the background (for diagnostics). */
   lastError: Error | null = null;
 
   private backgroundError(err: unknown): void {
@@ -61,20 +61,20 @@ export class ZygotePool {
     this.deps.onBackgroundError?.(this.lastError);
   }
 
-  /** `spares`: containers kept ready; 0 makes every container at its run. */
-  constructor(private readonly deps: ZygoteDeps, private readonly spares: number) {}
+  /** `target`: containers kept prepared; 0 makes every container at its run. */
+  constructor(private readonly deps: PreparedContainersDeps, private readonly target: number) {}
 
   /**
-   * A container for one run: a ready spare if there is one, else one made now. The caller owns
+   * A container for one run: a prepared one if there is one, else one made now. The caller owns
    * the result (it must end B, and destroy the cgroup) and calls `setUpDone` once the run's
-   * set-up is over: spares are made only while no run is setting up, so that making them
+   * set-up is over: containers are prepared only while no run is setting up, so that making them
    * (a clone on a pool thread, a cgroup on the main thread) never delays a run's start.
    * B is always cloned on a libuv pool thread: PDEATHSIG is tied to the cloning thread, and
    * libuv's pool threads live as long as the process.
    */
-  async take(): Promise<Zygote> {
+  async take(): Promise<PreparedContainer> {
     if (this.closed) throw new Error('the sandbox is closed');
-    let z: Spare | undefined;
+    let z: Held | undefined;
     while ((z = this.ready.shift()) && z.dead) this.discardInBackground(z);
     this.settingUp++;
     try {
@@ -93,17 +93,17 @@ export class ZygotePool {
     if (this.settingUp === 0) this.refill();
   }
 
-  /** Spares ready or being made. */
+  /** Containers prepared or being prepared. */
   get size(): number {
     return this.ready.length + this.making.size;
   }
 
-  /** Resolves once no spare is being made. */
+  /** Resolves once no container is being prepared. */
   async settled(): Promise<void> {
     while (this.making.size) await Promise.all([...this.making]);
   }
 
-  /** Ends the spares (and those still being made). */
+  /** Ends the prepared containers (and those still being made). */
   async close(): Promise<void> {
     this.closed = true;
     await this.settled();
@@ -112,7 +112,7 @@ export class ZygotePool {
   }
 
   private refill(): void {
-    while (!this.closed && this.ready.length + this.making.size < this.spares) {
+    while (!this.closed && this.ready.length + this.making.size < this.target) {
       const p: Promise<void> = this.make().then(
         (z) => {
           this.making.delete(p);
@@ -121,7 +121,7 @@ export class ZygotePool {
         },
         (err: unknown) => {
           this.backgroundError(err);
-          // A spare that cannot be made now is made at the next run's start, where the
+          // A container that cannot be prepared now is made at the next run's start, where the
           // failure is reported to that run (take() -> make()).
           this.making.delete(p);
         },
@@ -130,7 +130,7 @@ export class ZygotePool {
     }
   }
 
-  private async make(): Promise<Spare> {
+  private async make(): Promise<Held> {
     const [ours, theirs] = this.deps.native.socketpair();
     let pid: number;
     let prep = -1;
@@ -148,12 +148,12 @@ export class ZygotePool {
   }
 
   /** Watches B and gives it its cgroup; on failure B is killed and everything undone. */
-  private adopt(pid: number, ctl: number): Spare {
-    // An idle spare does not keep the process alive; the run that takes it does.
+  private adopt(pid: number, ctl: number): Held {
+    // An idle prepared container does not keep the process alive; the run that takes it does.
     const exited = this.deps.reaper.watch(pid, false);
     let cgroup: BoxCgroup | null = null;
     try {
-      cgroup = this.deps.cgroups.create(this.deps.nextName(), SPARE_LIMITS);
+      cgroup = this.deps.cgroups.create(this.deps.nextName(), IDLE_LIMITS);
       cgroup.attach(pid);
     } catch (err) {
       killQuietly(pid);
@@ -162,14 +162,14 @@ export class ZygotePool {
       void exited.then(() => made?.destroy()).catch((e: unknown) => this.backgroundError(e));
       throw err;
     }
-    const spare: Spare = { pid, ctl, cgroup, exited, dead: false };
+    const held: Held = { pid, ctl, cgroup, exited, dead: false };
     void exited.then(() => {
-      spare.dead = true;
+      held.dead = true;
     });
-    return spare;
+    return held;
   }
 
-  private discardInBackground(z: Spare): void {
+  private discardInBackground(z: Held): void {
     const p: Promise<void> = this.discard(z)
       .catch((err: unknown) => this.backgroundError(err))
       .finally(() => this.discarding.delete(p));
@@ -177,8 +177,8 @@ export class ZygotePool {
   }
 
   /** B reads EOF and exits; the kill is for a B that is not reading. */
-  private async discard(z: Spare): Promise<void> {
-    this.deps.reaper.hold(z.pid); // the process stays up until the spare's cgroup is gone
+  private async discard(z: Held): Promise<void> {
+    this.deps.reaper.hold(z.pid); // the process stays up until its cgroup is gone
     fs.closeSync(z.ctl);
     killQuietly(z.pid);
     await z.exited;

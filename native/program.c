@@ -1,0 +1,132 @@
+/*
+ * program.c: C, the untrusted program, from B's vfork to its execve: capabilities, ids,
+ * rlimits, cwd, no_new_privs, the seccomp filter, a private fd table, exec. Compiled into
+ * caged-init with cage.c, under the rules for C in cage.c's header (raw system calls only;
+ * C runs in B's memory and writes nothing of B's but `struct shared`).
+ */
+#define _GNU_SOURCE
+#include "init.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <signal.h>
+#include <stddef.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+
+#include "sys.h"
+
+#ifndef CLOSE_RANGE_UNSHARE
+#define CLOSE_RANGE_UNSHARE (1U << 1)
+#endif
+#ifndef SYS_close_range
+#define SYS_close_range 436
+#endif
+#ifndef SECCOMP_FILTER_FLAG_NEW_LISTENER
+#define SECCOMP_FILTER_FLAG_NEW_LISTENER (1UL << 3)
+#endif
+
+/* execve, searching the PATH of the program's own environment when the name has no slash
+ * (execvp without allocation: the candidate is built on this stack). */
+static long exec_search(const char *name, char *const *argv, char *const *envp) {
+  int has_slash = 0;
+  size_t nlen = 0;
+  for (; name[nlen]; nlen++) has_slash |= name[nlen] == '/';
+  if (has_slash) return S3(SYS_execve, name, argv, envp);
+  const char *pathv = "/usr/local/bin:/usr/bin:/bin";
+  for (char *const *e = envp; *e; e++) {
+    const char *v = *e;
+    if (v[0] == 'P' && v[1] == 'A' && v[2] == 'T' && v[3] == 'H' && v[4] == '=') pathv = v + 5;
+  }
+  char buf[4096];
+  long last = -ENOENT;
+  const char *p = pathv;
+  for (;;) {
+    const char *end = p;
+    while (*end && *end != ':') end++;
+    size_t dlen = (size_t)(end - p);
+    if (dlen + 1 + nlen + 1 <= sizeof buf) {
+      size_t k = 0;
+      for (size_t i = 0; i < dlen; i++) buf[k++] = p[i];
+      if (dlen == 0) buf[k++] = '.';
+      buf[k++] = '/';
+      for (size_t i = 0; i < nlen; i++) buf[k++] = name[i];
+      buf[k] = 0;
+      long rc = S3(SYS_execve, buf, argv, envp);
+      if (rc != -ENOENT && rc != -ENOTDIR) last = rc;
+      if (rc != -ENOENT && rc != -ENOTDIR && rc != -EACCES) return rc;
+    }
+    if (!*end) return last;
+    p = end + 1;
+  }
+}
+
+/* C failed before execve: tell B (which resumes from vfork) not to report a start, then die. */
+__attribute__((noreturn)) static void c_die(struct shared *sh, int stage, long err, int detail) {
+  sh->c_failed = 1;
+  die(stage, err, detail);
+}
+
+int child_c(void *arg) {
+  const struct region *r = arg;
+  const struct cage_cfg *cfg = r->cfg;
+  struct shared *sh = r->shared;
+  unsigned long empty = 0;
+  long rc;
+
+  if ((rc = S4(SYS_rt_sigprocmask, SIG_SETMASK, &empty, 0, sizeof empty)) < 0) goto signals;
+
+  /* Capabilities: empty the bounding and ambient sets while we still may, then change ids,
+   * then clear what is left. uid 0 is not mapped in the namespace, so the kernel's own
+   * "dropping root clears capabilities" rule does not apply: we clear them ourselves. */
+  for (int cap = 0; cap <= 63; cap++) {
+    rc = S2(SYS_prctl, PR_CAPBSET_DROP, cap);
+    if (rc < 0 && rc != -EINVAL) goto caps;
+  }
+  rc = S5(SYS_prctl, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+  if (rc < 0 && rc != -EINVAL) goto caps;
+  if ((rc = S3(SYS_setresgid, cfg->gid, cfg->gid, cfg->gid)) < 0) c_die(sh, CAGE_STAGE_SETGID, rc, -1);
+  if ((rc = S3(SYS_setresuid, cfg->uid, cfg->uid, cfg->uid)) < 0) c_die(sh, CAGE_STAGE_SETUID, rc, -1);
+  {
+    struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
+    struct __user_cap_data_struct data[2];
+    volatile char *p = (volatile char *)data;
+    for (size_t i = 0; i < sizeof data; i++) p[i] = 0;
+    if ((rc = S2(SYS_capset, &hdr, data)) < 0) goto caps;
+  }
+
+  const struct cage_rlimit *rl = (const struct cage_rlimit *)(r->base + cfg->rlimits);
+  for (uint32_t i = 0; i < cfg->nrlimits; i++) {
+    uint64_t lim[2] = {rl[i].cur, rl[i].max};
+    if ((rc = S4(SYS_prlimit64, 0, rl[i].resource, lim, 0)) < 0) c_die(sh, CAGE_STAGE_RLIMIT, rc, (int)i);
+  }
+
+  if ((rc = S1(SYS_chdir, str_at(r, cfg->cwd))) < 0) c_die(sh, CAGE_STAGE_CHDIR_CWD, rc, -1);
+  if ((rc = S5(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)) < 0) c_die(sh, CAGE_STAGE_NO_NEW_PRIVS, rc, -1);
+
+  /* Once the filter is in, only allowed calls may follow: a notified one would wait for B,
+   * and B waits for us (vfork). close_range, fcntl, execve, write and exit are allowed. */
+  if (cfg->nfilter > 0) {
+    struct sock_fprog prog = {(unsigned short)cfg->nfilter,
+                              (struct sock_filter *)(r->base + cfg->filter)};
+    unsigned long flags = (cfg->flags & CAGE_F_SECCOMP_LISTENER) ? SECCOMP_FILTER_FLAG_NEW_LISTENER : 0;
+    rc = S3(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
+    if (rc < 0) c_die(sh, CAGE_STAGE_SECCOMP, rc, -1);
+    if (flags) sh->listener_fd = (int32_t)rc;
+  }
+
+  /* A private fd table: only 0, 1, 2 and the control socket (close-on-exec) remain. */
+  if ((rc = S3(SYS_close_range, 4, ~0U, CLOSE_RANGE_UNSHARE)) < 0) c_die(sh, CAGE_STAGE_CLOSE_FDS, rc, -1);
+  if ((rc = S3(SYS_fcntl, 3, F_SETFD, FD_CLOEXEC)) < 0) c_die(sh, CAGE_STAGE_CLOSE_FDS, rc, -1);
+
+  rc = exec_search(str_at(r, cfg->path), r->argv, r->envp);
+  c_die(sh, CAGE_STAGE_EXEC, rc, -1);
+signals:
+  c_die(sh, CAGE_STAGE_SIGNALS, rc, -1);
+caps:
+  c_die(sh, CAGE_STAGE_CAPS, rc, -1);
+}

@@ -1,0 +1,100 @@
+/**
+ * Job directories: `<jobsDir>/caged-<pid>-<seq>`, one per job (and per custom checker), each a
+ * size-capped tmpfs of its own (so that nothing a box writes, even in a writable /box, can fill
+ * the host's disk) holding the job's /box and, in extract mode, its rootfs. The directory
+ * carries its owner's pid: `cleanupStale` removes those of dead workers.
+ *
+ * The jobs directory itself belongs to the sandbox: it makes it, and makes it a shared mount
+ * while it keeps prepared containers (see `shareJobsDir` in src/sandbox/sandbox.ts), so that a
+ * job directory mounted here later also appears in a container prepared before it existed.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { InvalidRequestError } from '../errors';
+import { MS } from '../sandbox/linux';
+import { pidAlive } from '../sandbox/pid-alive';
+import type { HostMounts, Sandbox } from '../sandbox/sandbox';
+
+export interface JobDirOptions {
+  /** Size of the job directory's tmpfs in bytes: the box and, in extract mode, the rootfs. Default 256 MiB. */
+  diskBytes?: number;
+}
+
+export interface JobDir {
+  /** `<jobsDir>/caged-<pid>-<seq>`, a size-capped tmpfs of its own */
+  path: string;
+  /** The job's /box on the host. */
+  box: string;
+  /** Unmounts and deletes the directory; idempotent. */
+  remove(): void;
+}
+
+const PREFIX = 'caged-';
+
+/**
+ * The sequence of a name is the process's, not one JobDirs', so that two in one process (over
+ * one jobs directory) never pick the same name. A name counter, not a gate.
+ */
+let lastSeq = 0;
+const nextSeq = (): number => ++lastSeq;
+
+export class JobDirs {
+  /** `dir`: the jobs directory (it exists); `mounts`: mount(2) and detaching in the host's namespace. */
+  constructor(readonly dir: string, private readonly mounts: HostMounts) {}
+
+  /** The job directories of a sandbox's jobs directory. */
+  static of(sandbox: Sandbox): JobDirs {
+    return new JobDirs(sandbox.jobsDir, sandbox.hostMounts);
+  }
+
+  /**
+   * A fresh job directory: a size-capped tmpfs holding an empty box, owned by root until a run
+   * hands it over. `remove()` unmounts and deletes it; a dead worker's are removed by `cleanupStale`.
+   */
+  create(opts: JobDirOptions = {}): JobDir {
+    const dir = path.join(this.dir, `${PREFIX}${process.pid}-${nextSeq()}`);
+    const size = opts.diskBytes ?? 256 * 2 ** 20;
+    if (!Number.isSafeInteger(size) || size <= 0) throw new InvalidRequestError(`must be a positive integer (got ${size})`, 'diskBytes');
+    fs.mkdirSync(dir, { mode: 0o711 });
+    try {
+      this.mounts.mount('caged-job', dir, 'tmpfs', MS.NOSUID | MS.NODEV, `size=${size},mode=0711`);
+      fs.mkdirSync(path.join(dir, 'box'), { mode: 0o755 });
+    } catch (err) {
+      this.remove(dir);
+      throw err;
+    }
+    let removed = false;
+    return {
+      path: dir,
+      box: path.join(dir, 'box'),
+      remove: () => {
+        if (removed) return;
+        removed = true;
+        this.remove(dir);
+      },
+    };
+  }
+
+  /** Removes the job directories of workers that died mid-job on this host; returns their names. */
+  cleanupStale(isAlive: (pid: number) => boolean = pidAlive): string[] {
+    const removed: string[] = [];
+    for (const name of fs.readdirSync(this.dir)) {
+      const owner = ownerPid(name);
+      if (owner !== null && owner !== process.pid && !isAlive(owner)) {
+        this.remove(path.join(this.dir, name));
+        removed.push(name);
+      }
+    }
+    return removed;
+  }
+
+  private remove(dir: string): void {
+    this.mounts.detach(dir);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function ownerPid(name: string): number | null {
+  const m = /^caged-(\d+)-\d+$/.exec(name);
+  return m ? Number(m[1]) : null;
+}

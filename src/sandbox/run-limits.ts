@@ -1,0 +1,43 @@
+/**
+ * The rlimits of a run's program (C), one reason each. They are per process and always set,
+ * beside the cgroup (which counts the whole container): backstops, and the limits a cgroup
+ * cannot express (file size, open files, stack, no core dumps).
+ */
+import { RLIM_INFINITY, RLIMIT } from './linux';
+import type { RlimitSetting } from './protocol';
+import type { RunPlan } from './types';
+
+/**
+ * Signals queued to a box and not yet delivered (sigqueue, POSIX timers). The count is per user
+ * and climbs the user-namespace tree: each box's namespace is owned by host root, so whatever a
+ * box queues is charged to root's count as well. The box's own rlimit stops it at this many, so
+ * its charge to root (and to every other box, all owned by root) is at most this.
+ */
+const SIGPENDING_PER_BOX = 256n;
+
+/** The rlimits of C for this plan, each with its reason (B applies them before exec). */
+export function rlimitsFor(plan: RunPlan): RlimitSetting[] {
+  const l = plan.limits;
+  const b = (n: number) => BigInt(Math.floor(n));
+  const cpuS = Math.ceil(l.cpuTimeMs / 1000) + 1;
+  const list: RlimitSetting[] = [
+    { resource: RLIMIT.CPU, cur: b(cpuS), max: b(cpuS + 1), why: 'backstop per process; the cgroup watchdog enforces the limit' },
+    { resource: RLIMIT.FSIZE, cur: b(l.fileSizeBytes), max: b(l.fileSizeBytes), why: 'largest file the program may write' },
+    { resource: RLIMIT.STACK, cur: l.stackBytes ? b(l.stackBytes) : b(l.memoryBytes), max: l.stackBytes ? b(l.stackBytes) : b(l.memoryBytes), why: 'stack size' },
+    { resource: RLIMIT.CORE, cur: 0n, max: 0n, why: 'no core dumps' },
+    { resource: RLIMIT.NPROC, cur: b(l.pids), max: b(l.pids), why: 'processes of the box\'s own host uid' },
+    { resource: RLIMIT.NOFILE, cur: b(l.openFiles), max: b(l.openFiles), why: 'open files' },
+    { resource: RLIMIT.MEMLOCK, cur: 0n, max: 0n, why: 'no locked memory' },
+    { resource: RLIMIT.MSGQUEUE, cur: 0n, max: 0n, why: 'no POSIX message queues' },
+    { resource: RLIMIT.SIGPENDING, cur: SIGPENDING_PER_BOX, max: SIGPENDING_PER_BOX, why: 'queued signals, charged to host root too: bounded per box' },
+    { resource: RLIMIT.NICE, cur: 0n, max: 0n, why: 'no raising priority' },
+    { resource: RLIMIT.RTPRIO, cur: 0n, max: 0n, why: 'no real-time scheduling' },
+  ];
+  list.push({
+    resource: RLIMIT.AS,
+    cur: l.addressSpaceBytes ? b(l.addressSpaceBytes) : RLIM_INFINITY,
+    max: l.addressSpaceBytes ? b(l.addressSpaceBytes) : RLIM_INFINITY,
+    why: 'address space (optional; the cgroup limit is what counts)',
+  });
+  return list;
+}

@@ -1,0 +1,66 @@
+/**
+ * Job directories against a recording fake of the host's mounts: each is a tmpfs of its own,
+ * removal unmounts before deleting, and only dead owners' directories are cleaned up.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { InvalidRequestError } from '../../src/errors';
+import { JobDirs } from '../../src/rootfs/job-dirs';
+import { MS } from '../../src/sandbox/linux';
+import type { HostMounts } from '../../src/sandbox/sandbox';
+
+let root: string;
+let calls: string[];
+const mounts: HostMounts = {
+  mount: (source, target, fstype, flags, data) => {
+    calls.push(`mount ${source} ${path.basename(target)} ${fstype} ${flags} ${data}`);
+  },
+  detach: (target) => {
+    calls.push(`detach ${path.basename(target)}`);
+    return true;
+  },
+};
+
+beforeEach(() => {
+  root = fs.mkdtempSync(path.join(os.tmpdir(), 'caged-job-dirs-'));
+  calls = [];
+});
+
+afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
+
+describe('JobDirs', () => {
+  it('makes each job directory a size-capped tmpfs named for this process, holding an empty box', () => {
+    const job = new JobDirs(root, mounts).create({ diskBytes: 1024 * 1024 });
+    const name = path.basename(job.path);
+    expect(name).toMatch(new RegExp(`^caged-${process.pid}-\\d+$`));
+    expect(calls).toEqual([`mount caged-job ${name} tmpfs ${MS.NOSUID | MS.NODEV} size=1048576,mode=0711`]);
+    expect(fs.readdirSync(job.box)).toEqual([]);
+  });
+
+  it('never gives two job directories of one process the same name', () => {
+    const a = new JobDirs(root, mounts).create();
+    const b = new JobDirs(root, mounts).create();
+    expect(a.path).not.toBe(b.path);
+  });
+
+  it('unmounts, then deletes, once however often removed', () => {
+    const job = new JobDirs(root, mounts).create();
+    job.remove();
+    job.remove();
+    expect(calls.filter((c) => c.startsWith('detach'))).toEqual([`detach ${path.basename(job.path)}`]);
+    expect(fs.existsSync(job.path)).toBe(false);
+  });
+
+  it('refuses a size that is not a positive integer, naming diskBytes', () => {
+    expect(() => new JobDirs(root, mounts).create({ diskBytes: 0 })).toThrow(InvalidRequestError);
+    expect(() => new JobDirs(root, mounts).create({ diskBytes: 1.5 })).toThrow(/diskBytes|positive integer/);
+  });
+
+  it('cleans up only the directories of dead owners', () => {
+    for (const n of ['caged-111-1', 'caged-222-7', `caged-${process.pid}-99`, 'other']) fs.mkdirSync(path.join(root, n));
+    const removed = new JobDirs(root, mounts).cleanupStale((pid) => pid === 222);
+    expect(removed).toEqual(['caged-111-1']);
+    expect(fs.readdirSync(root).sort()).toEqual([`caged-${process.pid}-99`, 'caged-222-7', 'other']);
+  });
+});

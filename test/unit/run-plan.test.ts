@@ -1,0 +1,49 @@
+/** A run plan's checks and rlimits, without a sandbox: bad plans are the caller's error; every rlimit has its reason. */
+import { InvalidRequestError } from '../../src/errors';
+import { RLIM_INFINITY, RLIMIT } from '../../src/sandbox/linux';
+import { validatePlan } from '../../src/sandbox/plan-checks';
+import { rlimitsFor } from '../../src/sandbox/run-limits';
+import type { RunPlan } from '../../src/sandbox/types';
+
+const MiB = 2 ** 20;
+const plan = (over: Partial<RunPlan> = {}): RunPlan => ({
+  rootfs: { mode: 'overlay', lowerDir: '/nonexistent' },
+  argv: ['/bin/true'],
+  env: { PATH: '/bin' },
+  limits: {
+    cpuTimeMs: 1500, wallTimeMs: 3000, memoryBytes: 64 * MiB, addressSpaceBytes: 0, pids: 8, outputBytes: MiB,
+    fileSizeBytes: MiB, openFiles: 32, stackBytes: 0, diskBytes: 16 * MiB,
+  },
+  ...over,
+});
+
+describe('validatePlan', () => {
+  it('accepts a whole plan', () => {
+    expect(() => validatePlan(plan())).not.toThrow();
+  });
+
+  it('refuses an empty command, a limit out of range and a bad environment entry, naming the field', () => {
+    expect(() => validatePlan(plan({ argv: [] }))).toThrow(InvalidRequestError);
+    expect(() => validatePlan(plan({ limits: { ...plan().limits, pids: 0 } }))).toThrow(/positive/);
+    expect(() => validatePlan(plan({ limits: { ...plan().limits, stackBytes: -1 } }))).toThrow(/zero or positive/);
+    expect(() => validatePlan(plan({ env: { 'A=B': 'x' } }))).toThrow(/environment/);
+  });
+});
+
+describe('rlimitsFor', () => {
+  const byResource = (p: RunPlan) => new Map(rlimitsFor(p).map((r) => [r.resource, r]));
+
+  it('sets each resource once, each with a reason', () => {
+    const list = rlimitsFor(plan());
+    expect(new Set(list.map((r) => r.resource)).size).toBe(list.length);
+    for (const r of list) expect(r.why.length).toBeGreaterThan(0);
+  });
+
+  it('backs the CPU limit with whole seconds above it, and leaves the address space open when unset', () => {
+    const m = byResource(plan());
+    expect(m.get(RLIMIT.CPU)).toMatchObject({ cur: 3n, max: 4n });
+    expect(m.get(RLIMIT.AS)).toMatchObject({ cur: RLIM_INFINITY, max: RLIM_INFINITY });
+    expect(m.get(RLIMIT.STACK)).toMatchObject({ cur: BigInt(64 * MiB) });
+    expect(m.get(RLIMIT.CORE)).toMatchObject({ cur: 0n, max: 0n });
+  });
+});
