@@ -19,8 +19,10 @@ const RUNS = Number(process.argv[2] ?? 5);
 /** Typical contest programs: a C one with stdio, C++ ones with <bits/stdc++.h>. */
 const PROGRAMS: Record<string, string> = {
   c: '#include <stdio.h>\nint main(void){long a,b; if(scanf("%ld %ld",&a,&b)!=2) return 1; printf("%ld\\n",a+b); return 0;}\n',
-  cpp17: '#include <bits/stdc++.h>\nusing namespace std;\nint main(){ long a,b; cin>>a>>b; vector<long> v{a,b}; cout<<accumulate(v.begin(),v.end(),0L)<<"\\n"; }\n',
-  cpp20: '#include <bits/stdc++.h>\nusing namespace std;\nint main(){ long a,b; cin>>a>>b; vector<long> v{a,b}; ranges::sort(v); cout<<v[0]+v[1]<<"\\n"; }\n',
+  cpp17:
+    '#include <bits/stdc++.h>\nusing namespace std;\nint main(){ long a,b; cin>>a>>b; vector<long> v{a,b}; cout<<accumulate(v.begin(),v.end(),0L)<<"\\n"; }\n',
+  cpp20:
+    '#include <bits/stdc++.h>\nusing namespace std;\nint main(){ long a,b; cin>>a>>b; vector<long> v{a,b}; ranges::sort(v); cout<<v[0]+v[1]<<"\\n"; }\n',
 };
 
 interface Timing {
@@ -32,7 +34,9 @@ async function judgeOnce(judge: Judge, language: string, source: string, expectC
   const sub: SubmissionInput = { language, source, testcases: [{ stdin: '2 40', expected: '42' }] };
   const r = await judge.judge(sub);
   if (r.verdict !== 'AC' || r.compile?.cached !== expectCached) {
-    throw new Error(`${language}: expected AC with cached=${expectCached}, got ${r.verdict} cached=${String(r.compile?.cached)}: ${r.message}`);
+    throw new Error(
+      `${language}: expected AC with cached=${expectCached}, got ${r.verdict} cached=${String(r.compile?.cached)}: ${r.message}`,
+    );
   }
   return { compileMs: r.timing.compileMs, totalMs: r.timing.totalMs };
 }
@@ -42,10 +46,19 @@ const median = (xs: readonly number[]) => percentile(xs, 50);
 async function main(): Promise<void> {
   if (!fs.existsSync(BENCH_MANIFEST)) throw new Error(`image ${BENCH_MANIFEST} missing: run \`npm run image:build -- debian\``);
   const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'caged-bench-cache-'));
-  const judge = await Judge.create({ sandbox: await Sandbox.create(), closeSandbox: true, manifestPath: BENCH_MANIFEST, compileCacheDir: cacheDir });
+  const judge = await Judge.create({
+    sandbox: await Sandbox.create(),
+    closeSandbox: true,
+    manifestPath: BENCH_MANIFEST,
+    compileCacheDir: cacheDir,
+  });
   try {
-    process.stdout.write(`compile cache, ${RUNS} runs each, medians (ms); compile = the compile step incl. cache lookup, total = whole judgement with one test\n`);
-    process.stdout.write(`${'language'.padEnd(9)} ${'miss compile'.padStart(12)} ${'hit compile'.padStart(12)} ${'ratio'.padStart(7)} ${'miss total'.padStart(11)} ${'hit total'.padStart(10)} ${'ratio'.padStart(7)}\n`);
+    process.stdout.write(
+      `compile cache, ${RUNS} runs each, medians (ms); compile = the compile step incl. cache lookup, total = whole judgement with one test\n`,
+    );
+    process.stdout.write(
+      `${'language'.padEnd(9)} ${'miss compile'.padStart(12)} ${'hit compile'.padStart(12)} ${'ratio'.padStart(7)} ${'miss total'.padStart(11)} ${'hit total'.padStart(10)} ${'ratio'.padStart(7)}\n`,
+    );
     for (const [language, program] of Object.entries(PROGRAMS)) {
       await judgeOnce(judge, language, `// warm-up ${crypto.randomUUID()}\n${program}`, false);
       const miss: Timing[] = [];
@@ -60,8 +73,8 @@ async function main(): Promise<void> {
       const mt = median(miss.map((t) => t.totalMs));
       const ht = median(hit.map((t) => t.totalMs));
       process.stdout.write(
-        `${language.padEnd(9)} ${mc.toFixed(1).padStart(12)} ${hc.toFixed(1).padStart(12)} ${`${(mc / hc).toFixed(0)}x`.padStart(7)} `
-        + `${mt.toFixed(1).padStart(11)} ${ht.toFixed(1).padStart(10)} ${`${(mt / ht).toFixed(1)}x`.padStart(7)}\n`,
+        `${language.padEnd(9)} ${mc.toFixed(1).padStart(12)} ${hc.toFixed(1).padStart(12)} ${`${(mc / hc).toFixed(0)}x`.padStart(7)} ` +
+          `${mt.toFixed(1).padStart(11)} ${ht.toFixed(1).padStart(10)} ${`${(mt / ht).toFixed(1)}x`.padStart(7)}\n`,
       );
     }
     const s = judge.stats();
@@ -73,6 +86,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   process.exitCode = 1;
 });

@@ -18,8 +18,16 @@ import { JobDirs } from '../src/rootfs/job-dirs';
 
 const RUNS = Number(process.argv[2] ?? 300);
 const LIMITS: RunLimits = {
-  cpuTimeMs: 1000, wallTimeMs: 2000, memoryBytes: 64 * 2 ** 20, addressSpaceBytes: 0, pids: 8,
-  outputBytes: 65536, fileSizeBytes: 2 ** 20, openFiles: 32, stackBytes: 0, diskBytes: 8 * 2 ** 20,
+  cpuTimeMs: 1000,
+  wallTimeMs: 2000,
+  memoryBytes: 64 * 2 ** 20,
+  addressSpaceBytes: 0,
+  pids: 8,
+  outputBytes: 65536,
+  fileSizeBytes: 2 ** 20,
+  openFiles: 32,
+  stackBytes: 0,
+  diskBytes: 8 * 2 ** 20,
 };
 const NOOP_ASM = '.globl _start\n_start: mov $60, %eax\n xor %edi, %edi\n syscall\n';
 
@@ -43,7 +51,8 @@ async function measure(runs: number, variants: Record<string, () => Promise<void
     }
   }
   const out: Record<string, Stats> = {};
-  for (const [name, m] of Object.entries(ms)) out[name] = { p50: percentile(m, 50), p99: percentile(m, 99), mean: m.reduce((a, b) => a + b, 0) / m.length };
+  for (const [name, m] of Object.entries(ms))
+    out[name] = { p50: percentile(m, 50), p99: percentile(m, 99), mean: m.reduce((a, b) => a + b, 0) / m.length };
   return out;
 }
 
@@ -56,19 +65,32 @@ async function main(): Promise<void> {
     // The no-op, built by the image's own toolchain (x86_64 assembly: exit(0) in 3 instructions).
     fs.writeFileSync(path.join(job.box, 'noop.s'), NOOP_ASM);
     const built = await sandbox.run({
-      rootfs: { mode: 'overlay', lowerDir: rootfs }, box: { hostDir: job.box, mode: 'rw' },
+      rootfs: { mode: 'overlay', lowerDir: rootfs },
+      box: { hostDir: job.box, mode: 'rw' },
       argv: ['gcc', '-nostdlib', '-static', '-o', 'noop', 'noop.s'],
-      env: { PATH: '/usr/bin:/bin' }, limits: { ...LIMITS, cpuTimeMs: 20_000, wallTimeMs: 40_000, memoryBytes: 512 * 2 ** 20, pids: 32 },
+      env: { PATH: '/usr/bin:/bin' },
+      limits: { ...LIMITS, cpuTimeMs: 20_000, wallTimeMs: 40_000, memoryBytes: 512 * 2 ** 20, pids: 32 },
     });
     if (built.exitCode !== 0) throw new Error(`building the no-op failed: ${built.stderr.toString()}`);
     const hostNoop = path.join(job.box, 'noop');
-    const container = (sb: Sandbox) => () => sb.run({
-      rootfs: { mode: 'overlay', lowerDir: rootfs }, box: { hostDir: job.box, mode: 'overlay' },
-      argv: ['/box/noop'], env: {}, limits: LIMITS,
-    }).then((r) => { if (r.exitCode !== 0) throw new Error(`no-op failed: ${JSON.stringify(r)}`); });
-    const forkExec = () => new Promise<void>((resolve, reject) => {
-      spawn(hostNoop, [], { stdio: 'ignore' }).on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`exit ${code}`)))).on('error', reject);
-    });
+    const container = (sb: Sandbox) => () =>
+      sb
+        .run({
+          rootfs: { mode: 'overlay', lowerDir: rootfs },
+          box: { hostDir: job.box, mode: 'overlay' },
+          argv: ['/box/noop'],
+          env: {},
+          limits: LIMITS,
+        })
+        .then((r) => {
+          if (r.exitCode !== 0) throw new Error(`no-op failed: ${JSON.stringify(r)}`);
+        });
+    const forkExec = () =>
+      new Promise<void>((resolve, reject) => {
+        spawn(hostNoop, [], { stdio: 'ignore' })
+          .on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`exit ${code}`))))
+          .on('error', reject);
+      });
     const variants = { prepared: container(sandbox), atRun: container(atRun), forkExec };
 
     const fresh = await measure(RUNS, variants);
@@ -77,18 +99,25 @@ async function main(): Promise<void> {
     const heavy = await measure(RUNS, variants);
     ballast.length = 0;
 
-    const row = (name: string, s: Stats | undefined) => `${name.padEnd(52)} p50 ${s!.p50.toFixed(3)} ms   p99 ${s!.p99.toFixed(3)} ms   mean ${s!.mean.toFixed(3)} ms`;
+    const row = (name: string, s: Stats | undefined) =>
+      `${name.padEnd(52)} p50 ${s!.p50.toFixed(3)} ms   p99 ${s!.p99.toFixed(3)} ms   mean ${s!.mean.toFixed(3)} ms`;
     const p50 = (r: Record<string, Stats>, k: string) => r[k]!.p50;
-    console.log(`bench/launch: ${RUNS} sequential runs per variant in ${ROUNDS} interleaved rounds, static no-op, ${sandbox.cgroups.describe()}`);
+    console.log(
+      `bench/launch: ${RUNS} sequential runs per variant in ${ROUNDS} interleaved rounds, static no-op, ${sandbox.cgroups.describe()}`,
+    );
     console.log(row('container, prepared ahead (fresh worker)', fresh.prepared));
     console.log(row('container, made at its run (fresh worker)', fresh.atRun));
     console.log(row('fork+exec (child_process.spawn, fresh)', fresh.forkExec));
     console.log(row('container, prepared (worker holding 1 GiB)', heavy.prepared));
     console.log(row('container, made at its run (holding 1 GiB)', heavy.atRun));
     console.log(row('fork+exec (holding 1 GiB of Buffers)', heavy.forkExec));
-    console.log(`ratio container / fork+exec, p50: prepared ${(p50(fresh, 'prepared') / p50(fresh, 'forkExec')).toFixed(2)}x, made at run ${(p50(fresh, 'atRun') / p50(fresh, 'forkExec')).toFixed(2)}x; holding 1 GiB: ${(p50(heavy, 'prepared') / p50(heavy, 'forkExec')).toFixed(2)}x`);
+    console.log(
+      `ratio container / fork+exec, p50: prepared ${(p50(fresh, 'prepared') / p50(fresh, 'forkExec')).toFixed(2)}x, made at run ${(p50(fresh, 'atRun') / p50(fresh, 'forkExec')).toFixed(2)}x; holding 1 GiB: ${(p50(heavy, 'prepared') / p50(heavy, 'forkExec')).toFixed(2)}x`,
+    );
     console.log(`prepared / made at run, p50: ${(p50(fresh, 'prepared') / p50(fresh, 'atRun')).toFixed(2)}x`);
-    console.log(`container 1 GiB / fresh, p50: prepared ${(p50(heavy, 'prepared') / p50(fresh, 'prepared')).toFixed(2)}x, made at run ${(p50(heavy, 'atRun') / p50(fresh, 'atRun')).toFixed(2)}x (target <= 1.2x)`);
+    console.log(
+      `container 1 GiB / fresh, p50: prepared ${(p50(heavy, 'prepared') / p50(fresh, 'prepared')).toFixed(2)}x, made at run ${(p50(heavy, 'atRun') / p50(fresh, 'atRun')).toFixed(2)}x (target <= 1.2x)`,
+    );
   } finally {
     job.remove();
     await sandbox.close();

@@ -35,8 +35,16 @@ const JSON_OUT = args.includes('--json');
 const REDIS_URL = loadConfig(process.env, ['redisUrl']).redisUrl;
 
 const WORKLOADS: Array<{ name: string; submission: SubmissionInput; jobs: number }> = [
-  { name: 'no-op C (compile cache)', submission: { language: 'c', source: 'int main(void){return 0;}\n', testcases: [{ stdin: '' }] }, jobs: JOBS },
-  { name: 'Python print', submission: { language: 'python3', source: 'print("hi")\n', testcases: [{ stdin: '', expected: 'hi\n' }] }, jobs: Math.ceil(JOBS / 2) },
+  {
+    name: 'no-op C (compile cache)',
+    submission: { language: 'c', source: 'int main(void){return 0;}\n', testcases: [{ stdin: '' }] },
+    jobs: JOBS,
+  },
+  {
+    name: 'Python print',
+    submission: { language: 'python3', source: 'print("hi")\n', testcases: [{ stdin: '', expected: 'hi\n' }] },
+    jobs: Math.ceil(JOBS / 2),
+  },
 ];
 
 interface Figures {
@@ -50,7 +58,12 @@ interface Figures {
 type Submit = (s: SubmissionInput) => Promise<JudgeResult>;
 
 /** N jobs at once (through `submitAll`), then 2-in-flight latency with `submit`. */
-async function measure(jobs: number, submission: SubmissionInput, submit: Submit, submitAll: (s: SubmissionInput[]) => Promise<JudgeResult[]>): Promise<Figures> {
+async function measure(
+  jobs: number,
+  submission: SubmissionInput,
+  submit: Submit,
+  submitAll: (s: SubmissionInput[]) => Promise<JudgeResult[]>,
+): Promise<Figures> {
   for (let i = 0; i < 10; i++) await submit(submission); // warm-up: caches, connections, JIT
   const t0 = performance.now();
   const all = await submitAll(Array.from({ length: jobs }, () => submission));
@@ -68,7 +81,12 @@ async function measure(jobs: number, submission: SubmissionInput, submit: Submit
     }
   };
   await Promise.all(Array.from({ length: CONCURRENCY }, loop));
-  return { jobsPerSecond: jobs / seconds, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99), judgeP50Ms: percentile(judgeMs, 50) };
+  return {
+    jobsPerSecond: jobs / seconds,
+    p50Ms: percentile(latencies, 50),
+    p99Ms: percentile(latencies, 99),
+    judgeP50Ms: percentile(judgeMs, 50),
+  };
 }
 
 /** `submit` on `concurrency` lanes, for the direct runs. */
@@ -88,7 +106,13 @@ function lanes(submit: Submit): (s: SubmissionInput[]) => Promise<JudgeResult[]>
 async function startWorkerProcess(queue: string): Promise<{ stop: () => Promise<void> }> {
   const main = path.join(__dirname, '..', 'src', 'cli', 'main.js');
   const child = spawn(process.execPath, [main, 'worker'], {
-    env: { ...process.env, CAGED_REDIS_URL: REDIS_URL, CAGED_QUEUE: queue, CAGED_CONCURRENCY: String(CONCURRENCY), CAGED_LOG_LEVEL: 'info' },
+    env: {
+      ...process.env,
+      CAGED_REDIS_URL: REDIS_URL,
+      CAGED_QUEUE: queue,
+      CAGED_CONCURRENCY: String(CONCURRENCY),
+      CAGED_LOG_LEVEL: 'info',
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
@@ -116,7 +140,12 @@ async function startWorkerProcess(queue: string): Promise<{ stop: () => Promise<
 async function throughRedis(queue: string, w: (typeof WORKLOADS)[number]): Promise<Figures> {
   const client = new CagedClient({ connection: REDIS_URL, queueName: queue });
   try {
-    return await measure(w.jobs, w.submission, (s) => client.submit(s), (s) => client.submitMany(s));
+    return await measure(
+      w.jobs,
+      w.submission,
+      (s) => client.submit(s),
+      (s) => client.submitMany(s),
+    );
   } finally {
     await client.close();
   }
@@ -134,7 +163,12 @@ async function main(): Promise<void> {
   const judge = await Judge.create({ sandbox, closeSandbox: true });
   const rows: Array<{ workload: string; direct: Figures; queue: Figures; queueOnly: Figures }> = [];
   for (const w of WORKLOADS) {
-    const direct = await measure(w.jobs, w.submission, (s) => judge.judge(s), lanes((s) => judge.judge(s)));
+    const direct = await measure(
+      w.jobs,
+      w.submission,
+      (s) => judge.judge(s),
+      lanes((s) => judge.judge(s)),
+    );
 
     const qName = `caged-bench-${process.pid}-${rows.length}`;
     const worker = await startWorkerProcess(qName);

@@ -39,7 +39,10 @@ async function main(): Promise<void> {
     check(mount('caged', scratch, 'tmpfs', 2 | 4, 'size=67108864,mode=0755') as number, 'mount tmpfs');
     fs.mkdirSync(path.join(scratch, 'up'));
     fs.mkdirSync(path.join(scratch, 'work'));
-    check(mount('overlay', root, 'overlay', 2 | 4, `lowerdir=${image.rootfsDir},upperdir=${scratch}/up,workdir=${scratch}/work`) as number, 'mount overlay');
+    check(
+      mount('overlay', root, 'overlay', 2 | 4, `lowerdir=${image.rootfsDir},upperdir=${scratch}/up,workdir=${scratch}/work`) as number,
+      'mount overlay',
+    );
     check(umount2(root, 2 /* MNT_DETACH */) as number, 'umount overlay');
     check(umount2(scratch, 2) as number, 'umount tmpfs');
   };
@@ -71,7 +74,9 @@ async function main(): Promise<void> {
   fs.rmSync(nodeTarDir, { recursive: true, force: true });
 
   console.log(`bench/rootfs: image ${image.manifest.name} (${sizeMiB.toFixed(0)} MiB tarball, digest ${image.digest.slice(0, 12)})`);
-  console.log(`overlay  prepare+teardown  p50 ${percentile(overlay, 50).toFixed(3)} ms  p99 ${percentile(overlay, 99).toFixed(3)} ms  (${OVERLAY_RUNS} runs; target <= 0.5 ms)`);
+  console.log(
+    `overlay  prepare+teardown  p50 ${percentile(overlay, 50).toFixed(3)} ms  p99 ${percentile(overlay, 99).toFixed(3)} ms  (${OVERLAY_RUNS} runs; target <= 0.5 ms)`,
+  );
   console.log(`extract  prepare+teardown  p50 ${percentile(extract, 50).toFixed(1)} ms  (${EXTRACT_RUNS} runs, GNU tar + rm -r)`);
   console.log(`ratio extract / overlay    ${(percentile(extract, 50) / percentile(overlay, 50)).toFixed(0)}x`);
   console.log(`one unpack with node's tar package: ${nodeTarMs.toFixed(0)} ms (the image store does this once per digest)`);

@@ -11,11 +11,33 @@ const path = require('node:path');
 const root = path.resolve(__dirname, '..');
 const outDir = path.join(root, 'build');
 const cc = process.env.CC || 'cc';
-const common = ['-O2', '-std=gnu11', '-Wall', '-Wextra', '-Werror', '-fno-stack-protector',
-  '-fno-tree-loop-distribute-patterns', '-fno-builtin', '-U_FORTIFY_SOURCE'];
+const common = [
+  '-O2',
+  '-std=gnu11',
+  '-Wall',
+  '-Wextra',
+  '-Werror',
+  '-fno-stack-protector',
+  '-fno-tree-loop-distribute-patterns',
+  '-fno-builtin',
+  '-U_FORTIFY_SOURCE',
+];
 const targets = [
   { out: 'libcage.so', args: [...common, '-fPIC', '-shared', path.join(root, 'native', 'spawn.c')] },
-  { out: 'caged-init', args: [...common, '-static', '-nostdlib', '-fno-pie', '-no-pie', '-fno-asynchronous-unwind-tables', path.join(root, 'native', 'cage.c'), path.join(root, 'native', 'program.c'), path.join(root, 'native', 'setup-ops.c')] },
+  {
+    out: 'caged-init',
+    args: [
+      ...common,
+      '-static',
+      '-nostdlib',
+      '-fno-pie',
+      '-no-pie',
+      '-fno-asynchronous-unwind-tables',
+      path.join(root, 'native', 'cage.c'),
+      path.join(root, 'native', 'program.c'),
+      path.join(root, 'native', 'setup-ops.c'),
+    ],
+  },
 ];
 fs.mkdirSync(outDir, { recursive: true });
 for (const t of targets) {

@@ -37,28 +37,50 @@ const MiB = 2 ** 20;
 const KiB = 2 ** 10;
 
 /** Absent and empty both mean "use the default". */
-const raw = z.string().optional().transform((s) => (s === undefined || s.trim() === '' ? undefined : s.trim()));
+const raw = z
+  .string()
+  .optional()
+  .transform((s) => (s === undefined || s.trim() === '' ? undefined : s.trim()));
 
-function integer(env: string, o: { def: number | (() => number); defaultText?: string; min: number; max?: number; unit: string; scale?: number; description: string }): Key<number> {
+function integer(
+  env: string,
+  o: { def: number | (() => number); defaultText?: string; min: number; max?: number; unit: string; scale?: number; description: string },
+): Key<number> {
   const max = o.max ?? Number.MAX_SAFE_INTEGER;
-  const schema = raw.pipe(
-    z
-      .string()
-      .regex(/^\d+$/, { message: 'must be a whole number' })
-      .transform(Number)
-      .pipe(z.number().int().min(o.min, { message: `must be at least ${o.min}` }).max(max, { message: `must be at most ${max}` }))
-      .optional(),
-  ).transform((v) => (v ?? (typeof o.def === 'function' ? o.def() : o.def)) * (o.scale ?? 1));
+  const schema = raw
+    .pipe(
+      z
+        .string()
+        .regex(/^\d+$/, { message: 'must be a whole number' })
+        .transform(Number)
+        .pipe(
+          z
+            .number()
+            .int()
+            .min(o.min, { message: `must be at least ${o.min}` })
+            .max(max, { message: `must be at most ${max}` }),
+        )
+        .optional(),
+    )
+    .transform((v) => (v ?? (typeof o.def === 'function' ? o.def() : o.def)) * (o.scale ?? 1));
   return { env, unit: o.unit, defaultText: o.defaultText ?? String(o.def), description: o.description, schema };
 }
 
-function text(env: string, o: { def: string | (() => string); defaultText?: string; unit?: string; pattern?: RegExp; patternText?: string; description: string }): Key<string> {
+function text(
+  env: string,
+  o: { def: string | (() => string); defaultText?: string; unit?: string; pattern?: RegExp; patternText?: string; description: string },
+): Key<string> {
   const inner = o.pattern ? z.string().regex(o.pattern, { message: o.patternText ?? `must match ${o.pattern}` }) : z.string();
   const schema = raw.pipe(inner.optional()).transform((v) => v ?? (typeof o.def === 'function' ? o.def() : o.def));
   return { env, unit: o.unit ?? '', defaultText: o.defaultText ?? String(o.def), description: o.description, schema };
 }
 
-function oneOf<const T extends readonly [string, ...string[]]>(env: string, values: T, def: T[number], description: string): Key<T[number]> {
+function oneOf<const T extends readonly [string, ...string[]]>(
+  env: string,
+  values: T,
+  def: T[number],
+  description: string,
+): Key<T[number]> {
   const schema = raw.pipe(z.enum(values, { message: `must be one of ${values.join(', ')}` }).optional()).transform((v) => v ?? def);
   return { env, unit: values.join(' \\| '), defaultText: def, description, schema };
 }
@@ -66,65 +88,178 @@ function oneOf<const T extends readonly [string, ...string[]]>(env: string, valu
 /** The declaration. Order is the order of the documentation table. */
 export const CONFIG_KEYS = {
   redisUrl: text('CAGED_REDIS_URL', {
-    def: 'redis://127.0.0.1:6379', unit: 'URL', pattern: /^rediss?:\/\/\S+$/, patternText: 'must be a redis:// or rediss:// URL',
+    def: 'redis://127.0.0.1:6379',
+    unit: 'URL',
+    pattern: /^rediss?:\/\/\S+$/,
+    patternText: 'must be a redis:// or rediss:// URL',
     description: 'Redis (or one node of a Redis Cluster) holding the queue; credentials and database go in the URL.',
   }),
-  redisCluster: oneOf('CAGED_REDIS_CLUSTER', ['no', 'yes'] as const, 'no', 'yes: the URL is one seed node of a Redis Cluster (then give CAGED_PREFIX a hash tag).'),
-  queue: text('CAGED_QUEUE', { def: 'caged', pattern: /^[A-Za-z0-9._-]{1,100}$/, patternText: 'must be 1-100 of A-Z a-z 0-9 . _ -', description: 'Queue name the worker consumes and clients produce to.' }),
+  redisCluster: oneOf(
+    'CAGED_REDIS_CLUSTER',
+    ['no', 'yes'] as const,
+    'no',
+    'yes: the URL is one seed node of a Redis Cluster (then give CAGED_PREFIX a hash tag).',
+  ),
+  queue: text('CAGED_QUEUE', {
+    def: 'caged',
+    pattern: /^[A-Za-z0-9._-]{1,100}$/,
+    patternText: 'must be 1-100 of A-Z a-z 0-9 . _ -',
+    description: 'Queue name the worker consumes and clients produce to.',
+  }),
   prefix: text('CAGED_PREFIX', {
-    def: 'bull', pattern: /^[^\s:]{1,100}$/, patternText: 'must be 1-100 characters without spaces or colons',
-    description: "Key prefix of the queue in Redis. On Redis Cluster use a hash tag such as `{caged}` so that all the queue's keys live in one slot.",
+    def: 'bull',
+    pattern: /^[^\s:]{1,100}$/,
+    patternText: 'must be 1-100 characters without spaces or colons',
+    description:
+      "Key prefix of the queue in Redis. On Redis Cluster use a hash tag such as `{caged}` so that all the queue's keys live in one slot.",
   }),
   workerName: text('CAGED_WORKER_NAME', {
-    def: () => `${os.hostname()}:${process.pid}`, defaultText: 'hostname:pid',
+    def: () => `${os.hostname()}:${process.pid}`,
+    defaultText: 'hostname:pid',
     description: 'Name stored on every job this worker takes (`job.processedBy`) and in every log line.',
   }),
   concurrency: integer('CAGED_CONCURRENCY', {
-    def: () => os.availableParallelism(), defaultText: 'number of CPUs', min: 1, max: 256, unit: 'jobs',
-    description: 'Jobs judged at once by this worker. Each job runs one container at a time; size the memory budget as concurrency × CAGED_MAX_MEMORY_MB.',
+    def: () => os.availableParallelism(),
+    defaultText: 'number of CPUs',
+    min: 1,
+    max: 256,
+    unit: 'jobs',
+    description:
+      'Jobs judged at once by this worker. Each job runs one container at a time; size the memory budget as concurrency × CAGED_MAX_MEMORY_MB.',
   }),
   prefetch: integer('CAGED_PREFETCH', {
-    def: 0, min: 0, max: 64, unit: 'jobs',
-    description: 'Jobs taken ahead of a free judge slot, so that the next one starts the moment a judge ends (the Redis round trips overlap judging): worth it when Redis is far away. A prefetched job waits on this worker even if another is idle.',
+    def: 0,
+    min: 0,
+    max: 64,
+    unit: 'jobs',
+    description:
+      'Jobs taken ahead of a free judge slot, so that the next one starts the moment a judge ends (the Redis round trips overlap judging): worth it when Redis is far away. A prefetched job waits on this worker even if another is idle.',
   }),
-  image: text('CAGED_IMAGE', { def: '/var/cache/caged/images/debian/manifest.json', unit: 'path', description: 'Manifest of the image (root filesystem with toolchains) the jobs run in.' }),
-  rootfs: oneOf('CAGED_ROOTFS', ['auto', 'overlay', 'extract'] as const, 'auto', 'Per-job root filesystem: an overlay on the cached image, or a full extraction (hosts without overlayfs); auto picks overlay where the kernel has it and logs the choice.'),
-  metricsPort: integer('CAGED_METRICS_PORT', { def: 0, min: 0, max: 65535, unit: 'port', description: 'Port of the HTTP endpoint with /healthz and /metrics; 0 turns it off.' }),
+  image: text('CAGED_IMAGE', {
+    def: '/var/cache/caged/images/debian/manifest.json',
+    unit: 'path',
+    description: 'Manifest of the image (root filesystem with toolchains) the jobs run in.',
+  }),
+  rootfs: oneOf(
+    'CAGED_ROOTFS',
+    ['auto', 'overlay', 'extract'] as const,
+    'auto',
+    'Per-job root filesystem: an overlay on the cached image, or a full extraction (hosts without overlayfs); auto picks overlay where the kernel has it and logs the choice.',
+  ),
+  metricsPort: integer('CAGED_METRICS_PORT', {
+    def: 0,
+    min: 0,
+    max: 65535,
+    unit: 'port',
+    description: 'Port of the HTTP endpoint with /healthz and /metrics; 0 turns it off.',
+  }),
   metricsHost: text('CAGED_METRICS_HOST', { def: '0.0.0.0', unit: 'address', description: 'Address the HTTP endpoint listens on.' }),
   shutdownTimeoutMs: integer('CAGED_SHUTDOWN_TIMEOUT_MS', {
-    def: 20_000, min: 0, unit: 'ms',
-    description: 'After the first SIGTERM/SIGINT, how long running jobs may finish before they are stopped and handed back to the queue. Keep it below the orchestrator\'s stop grace period.',
+    def: 20_000,
+    min: 0,
+    unit: 'ms',
+    description:
+      "After the first SIGTERM/SIGINT, how long running jobs may finish before they are stopped and handed back to the queue. Keep it below the orchestrator's stop grace period.",
   }),
   maxAttempts: integer('CAGED_MAX_ATTEMPTS', {
-    def: 3, min: 1, max: 100, unit: 'attempts',
-    description: 'Tries of a job that fails with an internal error (host or image fault), for jobs whose producer set no `attempts` of its own.',
+    def: 3,
+    min: 1,
+    max: 100,
+    unit: 'attempts',
+    description:
+      'Tries of a job that fails with an internal error (host or image fault), for jobs whose producer set no `attempts` of its own.',
   }),
-  backoffMs: integer('CAGED_BACKOFF_MS', { def: 1000, min: 0, unit: 'ms', description: 'Delay before the first retry of an internal error; doubles on every further retry.' }),
+  backoffMs: integer('CAGED_BACKOFF_MS', {
+    def: 1000,
+    min: 0,
+    unit: 'ms',
+    description: 'Delay before the first retry of an internal error; doubles on every further retry.',
+  }),
   lockDurationMs: integer('CAGED_LOCK_DURATION_MS', {
-    def: 30_000, min: 1000, unit: 'ms',
-    description: 'Lock a worker holds on a running job, renewed every half of it. A worker silent for this long (killed, cut off) loses its jobs to the stalled-job check.',
+    def: 30_000,
+    min: 1000,
+    unit: 'ms',
+    description:
+      'Lock a worker holds on a running job, renewed every half of it. A worker silent for this long (killed, cut off) loses its jobs to the stalled-job check.',
   }),
   stalledIntervalMs: integer('CAGED_STALLED_INTERVAL_MS', {
-    def: 30_000, min: 1000, unit: 'ms',
-    description: 'How often each worker looks for jobs whose lock expired and hands them back to the queue. A dead worker\'s job restarts within lock duration + this.',
+    def: 30_000,
+    min: 1000,
+    unit: 'ms',
+    description:
+      "How often each worker looks for jobs whose lock expired and hands them back to the queue. A dead worker's job restarts within lock duration + this.",
   }),
   maxStalledCount: integer('CAGED_MAX_STALLED_COUNT', {
-    def: 2, min: 0, max: 100, unit: 'times',
-    description: 'Times a job may be recovered from a dead worker before it fails (a submission that kills its worker every time ends here).',
+    def: 2,
+    min: 0,
+    max: 100,
+    unit: 'times',
+    description:
+      'Times a job may be recovered from a dead worker before it fails (a submission that kills its worker every time ends here).',
   }),
   keepCompletedS: integer('CAGED_KEEP_COMPLETED_S', {
-    def: 86_400, min: 0, unit: 's',
+    def: 86_400,
+    min: 0,
+    unit: 's',
     description: 'How long completed jobs and their results stay in Redis; also the window in which a submission id is idempotent.',
   }),
-  keepFailedS: integer('CAGED_KEEP_FAILED_S', { def: 7 * 86_400, min: 0, unit: 's', description: 'How long failed jobs (with their reason) stay in Redis.' }),
-  logLevel: oneOf('CAGED_LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info', 'Level of the JSON log lines on stdout.'),
-  maxCpuTimeMs: integer('CAGED_MAX_CPU_MS', { def: 10_000, min: 1, unit: 'ms', description: 'Largest CPU time limit a submission may ask for, per test case.' }),
-  maxWallTimeMs: integer('CAGED_MAX_WALL_MS', { def: 30_000, min: 1, unit: 'ms', description: 'Largest wall time limit a submission may ask for, per test case.' }),
-  maxMemoryBytes: integer('CAGED_MAX_MEMORY_MB', { def: 1024, min: 1, unit: 'MiB', scale: MiB, description: 'Largest memory limit a submission may ask for.' }),
-  maxOutputBytes: integer('CAGED_MAX_OUTPUT_KB', { def: 64 * 1024, min: 1, unit: 'KiB', scale: KiB, description: 'Largest output limit (stdout and stderr each) a submission may ask for.' }),
-  maxPids: integer('CAGED_MAX_PIDS', { def: 256, min: 1, unit: 'processes', description: 'Largest process/thread limit a submission may ask for.' }),
-  maxFileSizeBytes: integer('CAGED_MAX_FILE_SIZE_KB', { def: 64 * 1024, min: 1, unit: 'KiB', scale: KiB, description: 'Largest file size limit a submission may ask for.' }),
-  maxSourceBytes: integer('CAGED_MAX_SOURCE_BYTES', { def: 256 * KiB, min: 1, unit: 'bytes', description: 'Largest source (all files together) a submission may carry; larger ones fail at once, unretried.' }),
+  keepFailedS: integer('CAGED_KEEP_FAILED_S', {
+    def: 7 * 86_400,
+    min: 0,
+    unit: 's',
+    description: 'How long failed jobs (with their reason) stay in Redis.',
+  }),
+  logLevel: oneOf(
+    'CAGED_LOG_LEVEL',
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const,
+    'info',
+    'Level of the JSON log lines on stdout.',
+  ),
+  maxCpuTimeMs: integer('CAGED_MAX_CPU_MS', {
+    def: 10_000,
+    min: 1,
+    unit: 'ms',
+    description: 'Largest CPU time limit a submission may ask for, per test case.',
+  }),
+  maxWallTimeMs: integer('CAGED_MAX_WALL_MS', {
+    def: 30_000,
+    min: 1,
+    unit: 'ms',
+    description: 'Largest wall time limit a submission may ask for, per test case.',
+  }),
+  maxMemoryBytes: integer('CAGED_MAX_MEMORY_MB', {
+    def: 1024,
+    min: 1,
+    unit: 'MiB',
+    scale: MiB,
+    description: 'Largest memory limit a submission may ask for.',
+  }),
+  maxOutputBytes: integer('CAGED_MAX_OUTPUT_KB', {
+    def: 64 * 1024,
+    min: 1,
+    unit: 'KiB',
+    scale: KiB,
+    description: 'Largest output limit (stdout and stderr each) a submission may ask for.',
+  }),
+  maxPids: integer('CAGED_MAX_PIDS', {
+    def: 256,
+    min: 1,
+    unit: 'processes',
+    description: 'Largest process/thread limit a submission may ask for.',
+  }),
+  maxFileSizeBytes: integer('CAGED_MAX_FILE_SIZE_KB', {
+    def: 64 * 1024,
+    min: 1,
+    unit: 'KiB',
+    scale: KiB,
+    description: 'Largest file size limit a submission may ask for.',
+  }),
+  maxSourceBytes: integer('CAGED_MAX_SOURCE_BYTES', {
+    def: 256 * KiB,
+    min: 1,
+    unit: 'bytes',
+    description: 'Largest source (all files together) a submission may carry; larger ones fail at once, unretried.',
+  }),
 } as const;
 
 type Keys = typeof CONFIG_KEYS;
@@ -144,7 +279,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, only?: readonly
     const key: Key<unknown> = CONFIG_KEYS[name];
     const parsed = key.schema.safeParse(env[key.env]);
     if (parsed.success) out[name] = parsed.data;
-    else issues.push({ env: key.env, message: `${parsed.error.issues.map((i) => i.message).join('; ')} (got ${JSON.stringify(env[key.env])})` });
+    else
+      issues.push({
+        env: key.env,
+        message: `${parsed.error.issues.map((i) => i.message).join('; ')} (got ${JSON.stringify(env[key.env])})`,
+      });
   }
   if (issues.length) throw new ConfigError(issues);
   return out;
@@ -156,11 +295,15 @@ const OTHER_VARIABLES = /^CAGED_(TEST_|IMAGE_CACHE$|DOWNLOAD_DIR$|BUILD_IMAGE$|N
 /** CAGED_* variables that no key declares: most likely typos, logged as warnings at start. */
 export function unknownConfigVariables(env: NodeJS.ProcessEnv = process.env): string[] {
   const known = new Set<string>(Object.values(CONFIG_KEYS).map((k) => k.env));
-  return Object.keys(env).filter((k) => k.startsWith('CAGED_') && !known.has(k) && !OTHER_VARIABLES.test(k)).sort();
+  return Object.keys(env)
+    .filter((k) => k.startsWith('CAGED_') && !known.has(k) && !OTHER_VARIABLES.test(k))
+    .sort();
 }
 
 /** The declaration as a Markdown table (docs/configuration.md holds a copy; a test compares them). */
 export function configTable(): string {
-  const rows = Object.values(CONFIG_KEYS).map((k: Key<unknown>) => `| \`${k.env}\` | ${k.defaultText === '' ? '' : `\`${k.defaultText}\``} | ${k.unit} | ${k.description} |`);
+  const rows = Object.values(CONFIG_KEYS).map(
+    (k: Key<unknown>) => `| \`${k.env}\` | ${k.defaultText === '' ? '' : `\`${k.defaultText}\``} | ${k.unit} | ${k.description} |`,
+  );
   return ['| Variable | Default | Unit | Meaning |', '| --- | --- | --- | --- |', ...rows].join('\n');
 }

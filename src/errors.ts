@@ -14,7 +14,10 @@ export abstract class CagedError extends Error {
 /** The request itself is wrong (bad field, unknown language, limit above the maximum): never retried. */
 export class InvalidRequestError extends CagedError {
   readonly retryable = false;
-  constructor(message: string, readonly field?: string) {
+  constructor(
+    message: string,
+    readonly field?: string,
+  ) {
     super(field ? `${field}: ${message}` : message);
   }
 }

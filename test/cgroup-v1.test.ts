@@ -113,7 +113,7 @@ describe('CgroupV1Manager on this machine', () => {
     expect(readLeaf('cpu', box.name, 'cpu.cfs_quota_us')).toBe('50000');
   });
 
-  it('sets a prepared leaf\'s limits for its run, refusing a CPU cap it was made without', () => {
+  it("sets a prepared leaf's limits for its run, refusing a CPU cap it was made without", () => {
     const box = createBox({ memoryBytes: 64 * MiB, pids: 1 });
     box.setLimits({ memoryBytes: 256 * MiB, pids: 32 });
     expect(readLeaf('memory', box.name, 'memory.limit_in_bytes')).toBe(String(256 * MiB));

@@ -59,7 +59,9 @@ class FakeCgroupFs implements CgroupFs {
   readFile(file: string): string {
     const text = fs.readFileSync(file, 'utf8');
     if (path.basename(file) !== 'cgroup.procs') return text;
-    return this.pids(path.dirname(file)).map((p) => `${p}\n`).join('');
+    return this.pids(path.dirname(file))
+      .map((p) => `${p}\n`)
+      .join('');
   }
 
   writeFile(file: string, data: string): void {
@@ -89,7 +91,13 @@ class FakeCgroupFs implements CgroupFs {
         }
         for (const cgroup of this.cgroups(this.root)) {
           const procs = path.join(cgroup, 'cgroup.procs');
-          fs.writeFileSync(procs, this.pids(cgroup).filter((p) => p !== pid).map((p) => `${p}\n`).join(''));
+          fs.writeFileSync(
+            procs,
+            this.pids(cgroup)
+              .filter((p) => p !== pid)
+              .map((p) => `${p}\n`)
+              .join(''),
+          );
         }
         fs.appendFileSync(file, `${pid}\n`);
         return;
@@ -133,12 +141,17 @@ class FakeCgroupFs implements CgroupFs {
   }
 
   listDirs(dir: string): string[] {
-    return fs.readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+    return fs
+      .readdirSync(dir, { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name);
   }
 
   /** Live pids listed in `dir`'s cgroup.procs. */
   pids(dir: string): number[] {
-    return words(fs.readFileSync(path.join(dir, 'cgroup.procs'), 'utf8')).map(Number).filter(running);
+    return words(fs.readFileSync(path.join(dir, 'cgroup.procs'), 'utf8'))
+      .map(Number)
+      .filter(running);
   }
 
   /** Whether `dir` escapes the no-internal-process rule (only the host's real root does). */
@@ -234,7 +247,7 @@ describe('CgroupV2Manager on a fake cgroupfs', () => {
     expect(manager.describe()).toBe(`cgroup v2: memory, pids, cpu under ${root}/caged`);
   });
 
-  it('sets a prepared leaf\'s memory.max and pids.max for its run', () => {
+  it("sets a prepared leaf's memory.max and pids.max for its run", () => {
     const { root, manager } = fakeHierarchy();
     const box = manager.create(nextName(), { memoryBytes: 64 * MiB, pids: 1 });
     const leaf = path.join(root, 'caged', box.name);

@@ -23,7 +23,8 @@ describe('caged run on the real image', () => {
   let dir: string;
 
   beforeAll(async () => {
-    if (!fs.existsSync(TEST_MANIFEST)) throw new Error(`test image ${TEST_MANIFEST} is missing: run \`npm run image:build -- debian\` first`);
+    if (!fs.existsSync(TEST_MANIFEST))
+      throw new Error(`test image ${TEST_MANIFEST} is missing: run \`npm run image:build -- debian\` first`);
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'caged-terminal-'));
     judge = await Judge.create({ sandbox: await Sandbox.create(), closeSandbox: true, manifestPath: TEST_MANIFEST, compileCacheBytes: 0 });
   }, 120_000);
@@ -47,7 +48,9 @@ describe('caged run on the real image', () => {
     return text;
   }
 
-  const C_STRING = JSON.stringify(HOSTILE).replace(/\\u001b/g, '\\x1b').replace(/\\u0007/g, '\\x07');
+  const C_STRING = JSON.stringify(HOSTILE)
+    .replace(/\\u001b/g, '\\x1b')
+    .replace(/\\u0007/g, '\\x07');
   const PRINTS_HOSTILE = `#include <stdio.h>\nint main(void){fputs(${C_STRING}, stdout); fputs(${C_STRING}, stderr); puts("41"); return 0;}\n`;
 
   it('prints the real verdict and no ESC or BEL from the program', async () => {
@@ -61,7 +64,7 @@ describe('caged run on the real image', () => {
     expect(text).toContain('\\x1b]52;c;cm0gLXJmIH4=\\x07\\rAC (Judge0 3 Accepted)');
   }, 60_000);
 
-  it('keeps --json exact: the program\'s bytes round-trip through JSON', async () => {
+  it("keeps --json exact: the program's bytes round-trip through JSON", async () => {
     const text = await cagedRun('hostile-json.c', PRINTS_HOSTILE, ['--lang', 'c', '--json']);
     const r = JSON.parse(text) as JudgeResult;
     expect(r.tests[0]!.stdout).toBe(`${HOSTILE}41\n`);

@@ -47,7 +47,9 @@ async function manifestFor(tarball: string): Promise<string> {
     sizeBytes: fs.statSync(tarball).size,
     recipeSha256: '0'.repeat(64),
     env: { PATH: '/usr/bin:/bin' },
-    languages: [{ id: 'c', name: 'C', version: '1', sourceFile: 'main.c', compile: null, run: ['./main'], env: {}, timeFactor: 1, memoryFactor: 1 }],
+    languages: [
+      { id: 'c', name: 'C', version: '1', sourceFile: 'main.c', compile: null, run: ['./main'], env: {}, timeFactor: 1, memoryFactor: 1 },
+    ],
   };
   const file = path.join(path.dirname(tarball), 'manifest.json');
   fs.writeFileSync(file, JSON.stringify(manifest));
@@ -64,7 +66,12 @@ async function gnuTarImage(name: string, fill: (src: string) => void): Promise<s
   return manifestFor(path.join(dir, 'rootfs.tar'));
 }
 
-interface RawEntry { path: string; type: 'File' | 'Directory' | 'SymbolicLink' | 'Link'; linkpath?: string; body?: string }
+interface RawEntry {
+  path: string;
+  type: 'File' | 'Directory' | 'SymbolicLink' | 'Link';
+  linkpath?: string;
+  body?: string;
+}
 
 /** A tarball written header by header: hostile layouts that no tar program would produce. */
 async function rawTarImage(name: string, entries: RawEntry[]): Promise<string> {
@@ -72,7 +79,16 @@ async function rawTarImage(name: string, entries: RawEntry[]): Promise<string> {
   for (const e of entries) {
     const body = Buffer.from(e.body ?? '');
     const header = Buffer.alloc(512);
-    new tar.Header({ path: e.path, type: e.type, linkpath: e.linkpath, size: body.length, mode: e.type === 'Directory' ? 0o755 : 0o644, uid: 0, gid: 0, mtime: new Date() }).encode(header, 0);
+    new tar.Header({
+      path: e.path,
+      type: e.type,
+      linkpath: e.linkpath,
+      size: body.length,
+      mode: e.type === 'Directory' ? 0o755 : 0o644,
+      uid: 0,
+      gid: 0,
+      mtime: new Date(),
+    }).encode(header, 0);
     blocks.push(header, body, Buffer.alloc((512 - (body.length % 512)) % 512));
   }
   blocks.push(Buffer.alloc(1024));
@@ -85,13 +101,19 @@ async function rawTarImage(name: string, entries: RawEntry[]): Promise<string> {
 /** `find` listing of a tree: path, mode, owner, type, link target, link count, size, mtime. */
 function listing(dir: string): string {
   return execFileSync('find', ['.', '-printf', '%p %m %U %G %y %l %n %s %T@\\n'], { cwd: dir, maxBuffer: 1 << 28 })
-    .toString().split('\n').sort().join('\n');
+    .toString()
+    .split('\n')
+    .sort()
+    .join('\n');
 }
 
 /** Everything in the cache directory except lock files. */
 function cacheContents(): string[] {
   if (!fs.existsSync(cacheDir())) return [];
-  return fs.readdirSync(cacheDir()).filter((n) => !n.endsWith('.lock') && !n.endsWith('.inuse')).sort();
+  return fs
+    .readdirSync(cacheDir())
+    .filter((n) => !n.endsWith('.lock') && !n.endsWith('.inuse'))
+    .sort();
 }
 
 function fillGood(src: string): void {
@@ -162,7 +184,9 @@ describe('when the tarball is good', () => {
     bytes.writeUInt8(bytes.readUInt8(middle) ^ 0x01, middle);
     fs.writeFileSync(tarball, bytes);
     const actual = await sha256File(tarball);
-    const err = await store().register(manifest).catch((e: unknown) => e);
+    const err = await store()
+      .register(manifest)
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ImageError);
     expect((err as Error).message).toContain(expected);
     expect((err as Error).message).toContain(actual);
@@ -182,32 +206,61 @@ describe('when the tarball is hostile', () => {
   afterEach(() => fs.rmSync(path.join('/tmp', marker), { force: true }));
 
   const cases: Array<[string, () => RawEntry[], RegExp]> = [
-    ['a ../ path', () => [{ path: './', type: 'Directory' }, { path: `../${marker}`, type: 'File', body: 'x' }], /"\.\." component/],
+    [
+      'a ../ path',
+      () => [
+        { path: './', type: 'Directory' },
+        { path: `../${marker}`, type: 'File', body: 'x' },
+      ],
+      /"\.\." component/,
+    ],
     ['a ../ path to /tmp', () => [{ path: `a/${deep}tmp/${marker}`, type: 'File', body: 'x' }], /"\.\." component/],
     ['an absolute path', () => [{ path: `/tmp/${marker}`, type: 'File', body: 'x' }], /absolute path/],
-    ['a file written through a symlink that points out', () => [
-      { path: 'link', type: 'SymbolicLink', linkpath: outside() },
-      { path: 'link/pwned', type: 'File', body: 'x' },
-    ], /below the symlink "link"/],
-    ['a file replacing a symlink that points out', () => [
-      { path: 'f', type: 'SymbolicLink', linkpath: path.join(outside(), 'target') },
-      { path: 'f', type: 'File', body: 'pwned' },
-    ], /replaces an earlier entry \(symlink\)/],
-    ['a directory swapped for a symlink that points out', () => [
-      { path: 'd/a', type: 'File', body: 'x' },
-      { path: 'd', type: 'SymbolicLink', linkpath: outside() },
-      { path: 'd/pwned', type: 'File', body: 'x' },
-    ], /replaces a directory/],
-    ['a hard link to a host file', () => [{ path: 'h', type: 'Link', linkpath: path.join(outside(), 'target') }], /hard link target: absolute path/],
-    ['a hard link through a symlink', () => [
-      { path: 'link', type: 'SymbolicLink', linkpath: outside() },
-      { path: 'h', type: 'Link', linkpath: 'link/target' },
-    ], /not an earlier regular file/],
+    [
+      'a file written through a symlink that points out',
+      () => [
+        { path: 'link', type: 'SymbolicLink', linkpath: outside() },
+        { path: 'link/pwned', type: 'File', body: 'x' },
+      ],
+      /below the symlink "link"/,
+    ],
+    [
+      'a file replacing a symlink that points out',
+      () => [
+        { path: 'f', type: 'SymbolicLink', linkpath: path.join(outside(), 'target') },
+        { path: 'f', type: 'File', body: 'pwned' },
+      ],
+      /replaces an earlier entry \(symlink\)/,
+    ],
+    [
+      'a directory swapped for a symlink that points out',
+      () => [
+        { path: 'd/a', type: 'File', body: 'x' },
+        { path: 'd', type: 'SymbolicLink', linkpath: outside() },
+        { path: 'd/pwned', type: 'File', body: 'x' },
+      ],
+      /replaces a directory/,
+    ],
+    [
+      'a hard link to a host file',
+      () => [{ path: 'h', type: 'Link', linkpath: path.join(outside(), 'target') }],
+      /hard link target: absolute path/,
+    ],
+    [
+      'a hard link through a symlink',
+      () => [
+        { path: 'link', type: 'SymbolicLink', linkpath: outside() },
+        { path: 'h', type: 'Link', linkpath: 'link/target' },
+      ],
+      /not an earlier regular file/,
+    ],
   ];
 
   it.each(cases)('refuses %s and writes nothing outside the cache', async (_name, entries, reason) => {
     const manifest = await rawTarImage('hostile', entries());
-    const err = await store().register(manifest).catch((e: unknown) => e);
+    const err = await store()
+      .register(manifest)
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ImageError);
     expect((err as Error).message).toMatch(/refused/);
     expect((err as Error).message).toMatch(reason);
@@ -243,19 +296,24 @@ describe('when the tarball is hostile', () => {
 /** A node process that registers through the TypeScript sources (transpiled on load). */
 function childRegister(manifest: string): Promise<{ unpacked: boolean; rootfsDir: string }> {
   const script = path.join(base, 'child.js');
-  fs.writeFileSync(script, `
+  fs.writeFileSync(
+    script,
+    `
     const fs = require('fs'); const ts = require(${JSON.stringify(require.resolve('typescript'))});
     require.extensions['.ts'] = (m, f) => m._compile(ts.transpileModule(fs.readFileSync(f, 'utf8'),
       { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true }, fileName: f }).outputText, f);
     const { ImageStore } = require(${JSON.stringify(path.resolve(__dirname, '../src/rootfs/store.ts'))});
     const s = new ImageStore({ cacheDir: process.argv[2], lockPollMs: 20 });
     s.register(process.argv[3]).then(async (r) => { await s.close(); console.log(JSON.stringify({ unpacked: r.unpacked, rootfsDir: r.rootfsDir })); },
-      (e) => { console.error(e); process.exitCode = 1; });`);
+      (e) => { console.error(e); process.exitCode = 1; });`,
+  );
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [script, cacheDir(), manifest], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out) as { unpacked: boolean; rootfsDir: string }) : reject(new Error(`child exited ${code}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolve(JSON.parse(out) as { unpacked: boolean; rootfsDir: string }) : reject(new Error(`child exited ${code}`)),
+    );
   });
 }
 
@@ -270,7 +328,12 @@ describe('when several stores start at once', () => {
 
   it('makes one cache entry for stores in separate processes', async () => {
     const manifest = await gnuTarImage('img', fillGood);
-    const results = await Promise.all([childRegister(manifest), childRegister(manifest), childRegister(manifest), store().register(manifest)]);
+    const results = await Promise.all([
+      childRegister(manifest),
+      childRegister(manifest),
+      childRegister(manifest),
+      store().register(manifest),
+    ]);
     expect(results.filter((r) => r.unpacked)).toHaveLength(1);
     expect(new Set(results.map((r) => r.rootfsDir)).size).toBe(1);
     expect(cacheContents()).toHaveLength(1);
@@ -336,8 +399,10 @@ describe('the real Debian image', () => {
     const started = Date.now();
     const image: CachedImage = await store().register(REAL_MANIFEST);
     const ms = Date.now() - started;
-    console.log(`registering the real image (${(image.manifest.sizeBytes / 2 ** 20).toFixed(0)} MiB): ${ms} ms ` +
-      `(hash ${Math.round(image.timings.hashMs)} ms, unpack ${Math.round(image.timings.unpackMs)} ms)`);
+    console.log(
+      `registering the real image (${(image.manifest.sizeBytes / 2 ** 20).toFixed(0)} MiB): ${ms} ms ` +
+        `(hash ${Math.round(image.timings.hashMs)} ms, unpack ${Math.round(image.timings.unpackMs)} ms)`,
+    );
     const root = image.rootfsDir;
     expect(fs.existsSync(path.join(root, 'usr/bin/gcc'))).toBe(true);
     expect(fs.statSync(path.join(root, 'box')).isDirectory()).toBe(true);
@@ -351,7 +416,8 @@ describe('the real Debian image', () => {
         const p = path.join(root, e.path);
         const st = fs.lstatSync(p);
         const link = e.type === 'SymbolicLink' ? fs.readlinkSync(p) : undefined;
-        if (e.type !== 'SymbolicLink' && (st.mode & 0o7777) !== e.mode) mismatches.push(`${e.path}: mode ${st.mode.toString(8)} != ${e.mode?.toString(8)}`);
+        if (e.type !== 'SymbolicLink' && (st.mode & 0o7777) !== e.mode)
+          mismatches.push(`${e.path}: mode ${st.mode.toString(8)} != ${e.mode?.toString(8)}`);
         if (st.uid !== e.uid || st.gid !== e.gid) mismatches.push(`${e.path}: owner ${st.uid}:${st.gid} != ${e.uid}:${e.gid}`);
         if (link !== undefined && link !== e.linkpath) mismatches.push(`${e.path}: link ${link} != ${e.linkpath}`);
       },

@@ -127,7 +127,8 @@ describe('when the judged compile builds a 3 000-deep tree in /box', () => {
   let cacheDir: string;
 
   beforeAll(async () => {
-    if (!fs.existsSync(TEST_MANIFEST)) throw new Error(`test image ${TEST_MANIFEST} is missing: run \`npm run image:build -- debian\` first`);
+    if (!fs.existsSync(TEST_MANIFEST))
+      throw new Error(`test image ${TEST_MANIFEST} is missing: run \`npm run image:build -- debian\` first`);
     store = new ImageStore();
     const image = await store.register(TEST_MANIFEST);
     const python = image.manifest.languages.find((l) => l.id === 'python3')!;
@@ -141,7 +142,12 @@ describe('when the judged compile builds a 3 000-deep tree in /box', () => {
     sandbox = await Sandbox.create();
     judge = await Judge.create({
       sandbox,
-      image: { digest: image.digest, rootfsDir: image.rootfsDir, tarball: image.tarball, manifest: { ...image.manifest, languages: [...image.manifest.languages, deep] } },
+      image: {
+        digest: image.digest,
+        rootfsDir: image.rootfsDir,
+        tarball: image.tarball,
+        manifest: { ...image.manifest, languages: [...image.manifest.languages, deep] },
+      },
       compileCacheDir: cacheDir,
     });
   }, 120_000);
@@ -163,12 +169,17 @@ describe('when the judged compile builds a 3 000-deep tree in /box', () => {
 
   it('refuses a compiler plugin before any container starts', async () => {
     const before = judge.stats().compiles;
-    const err = await judge.judge({
-      language: 'c',
-      files: [{ name: 'main.c', content: 'int main(void){return 0;}' }, { name: 'p.so', content: 'not really' }],
-      compilerOptions: ['-O2', '-fplugin=./p.so'],
-      testcases: [{}],
-    }).catch((e: unknown) => e);
+    const err = await judge
+      .judge({
+        language: 'c',
+        files: [
+          { name: 'main.c', content: 'int main(void){return 0;}' },
+          { name: 'p.so', content: 'not really' },
+        ],
+        compilerOptions: ['-O2', '-fplugin=./p.so'],
+        testcases: [{}],
+      })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(InvalidRequestError);
     expect((err as InvalidRequestError).field).toBe('compilerOptions[1]');
     expect(judge.stats().compiles).toBe(before);
@@ -183,10 +194,16 @@ describe('when the judged compile builds a 3 000-deep tree in /box', () => {
 });
 
 describe('on a host without overlayfs, when the judged program builds a 3 000-deep tree in /box', () => {
-  it('judges it normally: the run\'s copy of the box is removed without an internal error', async () => {
+  it("judges it normally: the run's copy of the box is removed without an internal error", async () => {
     const sandbox = await Sandbox.create({ overlay: false, preparedContainers: 0 });
     const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'caged-walk-cache-'));
-    const judge = await Judge.create({ sandbox, closeSandbox: true, manifestPath: TEST_MANIFEST, rootfsMode: 'extract', compileCacheDir: cacheDir });
+    const judge = await Judge.create({
+      sandbox,
+      closeSandbox: true,
+      manifestPath: TEST_MANIFEST,
+      rootfsMode: 'extract',
+      compileCacheDir: cacheDir,
+    });
     try {
       const source = 'import os\nfor i in range(3000):\n  os.mkdir("d"); os.chdir("d")\nprint(1)\n';
       const r = await judge.judge({ language: 'python3', source, testcases: [{ expected: '1' }, { expected: '1' }] });

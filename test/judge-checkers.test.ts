@@ -17,7 +17,12 @@ let cacheDir: string;
 beforeAll(async () => {
   if (!fs.existsSync(TEST_MANIFEST)) throw new Error(`test image ${TEST_MANIFEST} is missing: run \`npm run image:build -- debian\` first`);
   cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'caged-checkers-cache-'));
-  judge = await Judge.create({ sandbox: await Sandbox.create(), closeSandbox: true, manifestPath: TEST_MANIFEST, compileCacheDir: cacheDir });
+  judge = await Judge.create({
+    sandbox: await Sandbox.create(),
+    closeSandbox: true,
+    manifestPath: TEST_MANIFEST,
+    compileCacheDir: cacheDir,
+  });
 }, 120_000);
 
 afterAll(async () => {
@@ -45,7 +50,12 @@ describe('when each built-in checker judges the same outputs', () => {
   });
 
   it('float honours the given epsilons', async () => {
-    const r = await judge.judge({ language: 'python3', source: ECHO_PY, testcases: [{ stdin: '1.01', expected: '1' }], checker: { type: 'float', absolute: 0.02, relative: 0 } });
+    const r = await judge.judge({
+      language: 'python3',
+      source: ECHO_PY,
+      testcases: [{ stdin: '1.01', expected: '1' }],
+      checker: { type: 'float', absolute: 0.02, relative: 0 },
+    });
     expect(r.verdict).toBe('AC');
   });
 });
@@ -73,7 +83,8 @@ int main(int argc, char **argv) {
 `;
 
 /** Prints its input, after planting a link to a host-looking path in its box. */
-const PLANTING_PY = 'import os, sys\nos.symlink("/etc/shadow", "planted")\nos.symlink("/etc/shadow", "output")\nsys.stdout.write(sys.stdin.read())\n';
+const PLANTING_PY =
+  'import os, sys\nos.symlink("/etc/shadow", "planted")\nos.symlink("/etc/shadow", "output")\nsys.stdout.write(sys.stdin.read())\n';
 
 describe('when a custom C checker follows the testlib exit codes', () => {
   const submission: SubmissionInput = {
@@ -128,7 +139,11 @@ describe('when a custom C checker follows the testlib exit codes', () => {
   });
 
   it('reports IE when the checker itself crashes', async () => {
-    const r = await judge.judge({ ...submission, testcases: [{ stdin: '1', expected: '1' }], checker: { type: 'custom', language: 'c', source: '#include <stdlib.h>\nint main(void){abort();}\n' } });
+    const r = await judge.judge({
+      ...submission,
+      testcases: [{ stdin: '1', expected: '1' }],
+      checker: { type: 'custom', language: 'c', source: '#include <stdlib.h>\nint main(void){abort();}\n' },
+    });
     expect(r.verdict).toBe('IE');
     expect(r.tests[0]!.checkerMessage).toContain('SIGABRT');
   });

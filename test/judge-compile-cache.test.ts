@@ -26,17 +26,41 @@ function box(files: Record<string, string | Buffer>): string {
 }
 
 const compiled = { outputText: 'warning: x', outputTruncated: false };
-const key = (n: string) => compileCacheKey({ imageDigest: 'd', languageId: 'c', compileCommand: ['gcc'], compilerOptions: [], files: [{ name: 'main.c', content: Buffer.from(n) }] });
+const key = (n: string) =>
+  compileCacheKey({
+    imageDigest: 'd',
+    languageId: 'c',
+    compileCommand: ['gcc'],
+    compilerOptions: [],
+    files: [{ name: 'main.c', content: Buffer.from(n) }],
+  });
 
 describe('the key', () => {
   it('changes with every part and not with the order of the files', () => {
-    const base = { imageDigest: 'd', languageId: 'c', compileCommand: ['gcc'], compilerOptions: ['-O2'], files: [{ name: 'a', content: Buffer.from('1') }, { name: 'b', content: Buffer.from('2') }] };
+    const base = {
+      imageDigest: 'd',
+      languageId: 'c',
+      compileCommand: ['gcc'],
+      compilerOptions: ['-O2'],
+      files: [
+        { name: 'a', content: Buffer.from('1') },
+        { name: 'b', content: Buffer.from('2') },
+      ],
+    };
     const k = compileCacheKey(base);
     expect(compileCacheKey({ ...base, files: [...base.files].reverse() })).toBe(k);
     expect(compileCacheKey({ ...base, imageDigest: 'e' })).not.toBe(k);
     expect(compileCacheKey({ ...base, languageId: 'cpp17' })).not.toBe(k);
     expect(compileCacheKey({ ...base, compilerOptions: ['-O3'] })).not.toBe(k);
-    expect(compileCacheKey({ ...base, files: [{ name: 'a', content: Buffer.from('12') }, { name: 'b', content: Buffer.from('') }] })).not.toBe(k);
+    expect(
+      compileCacheKey({
+        ...base,
+        files: [
+          { name: 'a', content: Buffer.from('12') },
+          { name: 'b', content: Buffer.from('') },
+        ],
+      }),
+    ).not.toBe(k);
   });
 });
 
@@ -138,14 +162,18 @@ describe('when several processes share one cache directory', () => {
       }
       process.stdout.write(JSON.stringify(cache.stats()));
     `;
-    const runs = Array.from({ length: 4 }, () => new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
-      const child = spawn(process.execPath, ['-e', script]);
-      let out = '';
-      let err = '';
-      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-      child.on('close', (code) => resolve({ code, out, err }));
-    }));
+    const runs = Array.from(
+      { length: 4 },
+      () =>
+        new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
+          const child = spawn(process.execPath, ['-e', script]);
+          let out = '';
+          let err = '';
+          child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+          child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+          child.on('close', (code) => resolve({ code, out, err }));
+        }),
+    );
     const results = await Promise.all(runs);
     for (const r of results) expect({ code: r.code, err: r.err }).toEqual({ code: 0, err: '' });
     const hits = results.reduce((s, r) => s + (JSON.parse(r.out) as { hits: number }).hits, 0);

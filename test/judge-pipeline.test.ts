@@ -21,7 +21,13 @@ beforeAll(async () => {
   if (!fs.existsSync(TEST_MANIFEST)) throw new Error(`test image ${TEST_MANIFEST} is missing: run \`npm run image:build -- debian\` first`);
   cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'caged-pipeline-cache-'));
   sandbox = await Sandbox.create();
-  judge = await Judge.create({ sandbox, manifestPath: TEST_MANIFEST, compileCacheDir: cacheDir, maxima: { cpuTimeMs: 5000 }, maxSourceBytes: 4096 });
+  judge = await Judge.create({
+    sandbox,
+    manifestPath: TEST_MANIFEST,
+    compileCacheDir: cacheDir,
+    maxima: { cpuTimeMs: 5000 },
+    maxSourceBytes: 4096,
+  });
 }, 120_000);
 
 afterAll(async () => {
@@ -59,22 +65,32 @@ describe('when a submission has 50 tests', () => {
 describe('when stopOnFirstFailure is set', () => {
   const testcases = Array.from({ length: 10 }, (_, i) => ({ name: `t${i + 1}`, stdin: `${i}`, expected: i === 3 ? 'nope' : `${i}` }));
 
-  it.each([1, 2])('stops at the first failing test and marks the rest SKIPPED (parallelism %d)', async (parallelism) => {
-    const j = parallelism === 1 ? judge : await Judge.create({ sandbox, manifestPath: TEST_MANIFEST, compileCacheDir: cacheDir, testParallelism: parallelism });
-    const progress: JudgeProgress[] = [];
-    try {
-      const r = await j.judge({ language: 'c', source: echoC(), testcases, stopOnFirstFailure: true }, { onProgress: (p) => progress.push(p) });
-      expect(r.verdict).toBe('WA');
-      expect(r.message).toContain('test 4 (t4)');
-      expect(r.tests.map((t) => t.verdict)).toEqual(['AC', 'AC', 'AC', 'WA', ...Array<string>(6).fill('SKIPPED')]);
-      expect(r.tests[5]!.message).toContain('stopOnFirstFailure');
-      expect(r.score).toBe(3);
-      if (parallelism === 1) expect(progress.map((p) => p.testIndex)).toEqual([0, 1, 2, 3]);
-      expect(progress.every((p) => p.total === 10)).toBe(true);
-    } finally {
-      if (j !== judge) await j.close();
-    }
-  }, 60_000);
+  it.each([1, 2])(
+    'stops at the first failing test and marks the rest SKIPPED (parallelism %d)',
+    async (parallelism) => {
+      const j =
+        parallelism === 1
+          ? judge
+          : await Judge.create({ sandbox, manifestPath: TEST_MANIFEST, compileCacheDir: cacheDir, testParallelism: parallelism });
+      const progress: JudgeProgress[] = [];
+      try {
+        const r = await j.judge(
+          { language: 'c', source: echoC(), testcases, stopOnFirstFailure: true },
+          { onProgress: (p) => progress.push(p) },
+        );
+        expect(r.verdict).toBe('WA');
+        expect(r.message).toContain('test 4 (t4)');
+        expect(r.tests.map((t) => t.verdict)).toEqual(['AC', 'AC', 'AC', 'WA', ...Array<string>(6).fill('SKIPPED')]);
+        expect(r.tests[5]!.message).toContain('stopOnFirstFailure');
+        expect(r.score).toBe(3);
+        if (parallelism === 1) expect(progress.map((p) => p.testIndex)).toEqual([0, 1, 2, 3]);
+        expect(progress.every((p) => p.total === 10)).toBe(true);
+      } finally {
+        if (j !== judge) await j.close();
+      }
+    },
+    60_000,
+  );
 
   it('runs every test without it', async () => {
     const r = await judge.judge({ language: 'c', source: echoC(), testcases });
@@ -135,7 +151,11 @@ describe('when a submission has several files', () => {
 describe('when a test writes into /box', () => {
   it('leaves nothing for the next test', async () => {
     const source = 'import os\nprint("seen" if os.path.exists("state") else "fresh")\nopen("state", "w").write("x")\n';
-    const r = await judge.judge({ language: 'python3', source, testcases: [{ expected: 'fresh' }, { expected: 'fresh' }, { expected: 'fresh' }] });
+    const r = await judge.judge({
+      language: 'python3',
+      source,
+      testcases: [{ expected: 'fresh' }, { expected: 'fresh' }, { expected: 'fresh' }],
+    });
     expect(r.tests.map((t) => t.verdict)).toEqual(['AC', 'AC', 'AC']);
   });
 });
@@ -147,17 +167,25 @@ describe('when the compiler is attacked', () => {
     ['#include "/dev/zero"', 'c', '#include "/dev/zero"\nint main(void){return 0;}\n'],
     ['#include "/dev/random"', 'c', '#include "/dev/random"\nint main(void){return 0;}\n'],
     ['an exponential self-include (gigabytes of diagnostics)', 'c', '#include __FILE__\n#include __FILE__\nint main(void){return 0;}\n'],
-    ['a template instantiation bomb', 'cpp17', 'template<int D, int N> struct T { static const int v = T<D-1, 2*N>::v + T<D-1, 2*N+1>::v; };\ntemplate<int N> struct T<0, N> { static const int v = 1; };\nint x = T<30, 0>::v;\nint main(){}\n'],
-  ])('ends %s as CE within the compile limits', async (_name, language, source) => {
-    const started = Date.now();
-    const r = await judge.judge({ language, source, testcases: [{}], compileLimits });
-    expect(r.verdict).toBe('CE');
-    expect(r.judge0.id).toBe(6);
-    expect(['CE', 'TLE', 'MLE', 'OLE']).toContain(r.compile!.verdict);
-    expect(r.compile!.output.length).toBeLessThanOrEqual(64 * 1024 + 200);
-    expect(r.compile!.wallTimeMs).toBeLessThan(compileLimits.wallTimeMs + 1000);
-    expect(Date.now() - started).toBeLessThan(15_000);
-  }, 30_000);
+    [
+      'a template instantiation bomb',
+      'cpp17',
+      'template<int D, int N> struct T { static const int v = T<D-1, 2*N>::v + T<D-1, 2*N+1>::v; };\ntemplate<int N> struct T<0, N> { static const int v = 1; };\nint x = T<30, 0>::v;\nint main(){}\n',
+    ],
+  ])(
+    'ends %s as CE within the compile limits',
+    async (_name, language, source) => {
+      const started = Date.now();
+      const r = await judge.judge({ language, source, testcases: [{}], compileLimits });
+      expect(r.verdict).toBe('CE');
+      expect(r.judge0.id).toBe(6);
+      expect(['CE', 'TLE', 'MLE', 'OLE']).toContain(r.compile!.verdict);
+      expect(r.compile!.output.length).toBeLessThanOrEqual(64 * 1024 + 200);
+      expect(r.compile!.wallTimeMs).toBeLessThan(compileLimits.wallTimeMs + 1000);
+      expect(Date.now() - started).toBeLessThan(15_000);
+    },
+    30_000,
+  );
 });
 
 describe('when limits are asked for', () => {
@@ -183,27 +211,29 @@ describe('when limits are asked for', () => {
 
 describe('when the payload is bad', () => {
   const ok = { language: 'c', source: 'int main(void){return 0;}', testcases: [{}] };
-  it.each([
-    [{}, 'language'],
-    [{ ...ok, language: 'cobol' }, 'language'],
-    [{ ...ok, testcases: [] }, 'testcases'],
-    [{ language: 'c', testcases: [{}] }, 'source'],
-    [{ ...ok, files: [{ name: 'main.c', content: '' }] }, 'source'],
-    [{ language: 'c', files: [{ name: '../main.c', content: '' }], testcases: [{}] }, 'files[0].name'],
-    [{ language: 'c', files: [{ name: 'other.c', content: '' }], testcases: [{}] }, 'files'],
-    [{ ...ok, source: 'x'.repeat(5000) }, 'source'],
-    [{ ...ok, compilerOptions: ['O2'] }, 'compilerOptions[0]'],
-    [{ ...ok, language: 'python3', compilerOptions: ['-O'] }, 'compilerOptions'],
-    [{ ...ok, testcases: [{ stdin: '%%%', stdinEncoding: 'base64' }] }, 'testcases[0].stdin'],
-    [{ ...ok, testcases: [{ points: -1 }] }, 'testcases[0].points'],
-    [{ ...ok, limits: { cpuTimeMs: -5 } }, 'limits.cpuTimeMs'],
-    [{ ...ok, limits: { cpuTime: 5 } }, 'limits.cpuTime'],
-    [{ ...ok, checker: { type: 'regex' } }, 'checker.type'],
-    [{ ...ok, checker: { type: 'custom', language: 'cobol', source: 'x' } }, 'checker.language'],
-    [{ ...ok, schemaVersion: 2 }, 'schemaVersion'],
-    [{ ...ok, surprise: true }, 'surprise'],
-    ['not an object', '(submission)'],
-  ].map(([payload, field]) => [JSON.stringify(payload).slice(0, 100), payload, field] as const))('refuses %s naming the field, and leaves no job directory', async (_shown, payload, field) => {
+  it.each(
+    [
+      [{}, 'language'],
+      [{ ...ok, language: 'cobol' }, 'language'],
+      [{ ...ok, testcases: [] }, 'testcases'],
+      [{ language: 'c', testcases: [{}] }, 'source'],
+      [{ ...ok, files: [{ name: 'main.c', content: '' }] }, 'source'],
+      [{ language: 'c', files: [{ name: '../main.c', content: '' }], testcases: [{}] }, 'files[0].name'],
+      [{ language: 'c', files: [{ name: 'other.c', content: '' }], testcases: [{}] }, 'files'],
+      [{ ...ok, source: 'x'.repeat(5000) }, 'source'],
+      [{ ...ok, compilerOptions: ['O2'] }, 'compilerOptions[0]'],
+      [{ ...ok, language: 'python3', compilerOptions: ['-O'] }, 'compilerOptions'],
+      [{ ...ok, testcases: [{ stdin: '%%%', stdinEncoding: 'base64' }] }, 'testcases[0].stdin'],
+      [{ ...ok, testcases: [{ points: -1 }] }, 'testcases[0].points'],
+      [{ ...ok, limits: { cpuTimeMs: -5 } }, 'limits.cpuTimeMs'],
+      [{ ...ok, limits: { cpuTime: 5 } }, 'limits.cpuTime'],
+      [{ ...ok, checker: { type: 'regex' } }, 'checker.type'],
+      [{ ...ok, checker: { type: 'custom', language: 'cobol', source: 'x' } }, 'checker.language'],
+      [{ ...ok, schemaVersion: 2 }, 'schemaVersion'],
+      [{ ...ok, surprise: true }, 'surprise'],
+      ['not an object', '(submission)'],
+    ].map(([payload, field]) => [JSON.stringify(payload).slice(0, 100), payload, field] as const),
+  )('refuses %s naming the field, and leaves no job directory', async (_shown, payload, field) => {
     const err = await judge.judge(payload).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(InvalidRequestError);
     expect((err as InvalidRequestError).field).toBe(field);
@@ -215,7 +245,9 @@ describe('when judging is aborted', () => {
   it('throws a retryable error and removes the job directory', async () => {
     const controller = new AbortController();
     controller.abort(new Error('worker shutting down'));
-    const err = await judge.judge({ language: 'c', source: echoC(), testcases: [{}] }, { signal: controller.signal }).catch((e: unknown) => e);
+    const err = await judge
+      .judge({ language: 'c', source: echoC(), testcases: [{}] }, { signal: controller.signal })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(HostError);
     expect((err as HostError).retryable).toBe(true);
     expect(ownJobDirs()).toEqual([]);

@@ -25,9 +25,15 @@ describe('through the real judge', () => {
   let cacheDir: string;
 
   beforeAll(async () => {
-    if (!fs.existsSync(TEST_MANIFEST)) throw new Error(`test image ${TEST_MANIFEST} is missing: run \`npm run image:build -- debian\` first`);
+    if (!fs.existsSync(TEST_MANIFEST))
+      throw new Error(`test image ${TEST_MANIFEST} is missing: run \`npm run image:build -- debian\` first`);
     cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'caged-untrusted-'));
-    judge = await Judge.create({ sandbox: await Sandbox.create(), closeSandbox: true, manifestPath: TEST_MANIFEST, compileCacheDir: cacheDir });
+    judge = await Judge.create({
+      sandbox: await Sandbox.create(),
+      closeSandbox: true,
+      manifestPath: TEST_MANIFEST,
+      compileCacheDir: cacheDir,
+    });
   }, 120_000);
 
   afterAll(async () => {
@@ -63,31 +69,39 @@ int main(void){
     ['float', { type: 'float' as const, absolute: 1e-6, relative: 1e-6 }, '1\n'],
     ['tokens', { type: 'tokens' as const }, `${'1'.repeat(OUTPUT - 1)}y\n`],
     ['lines', { type: 'lines' as const }, `${'1'.repeat(OUTPUT - 1)}y\n`],
-  ])('checks 8 MiB of adversarial output with the %s checker within twice the time of reading it', async (name, checker, expected) => {
-    const stdin = `d ${OUTPUT}\n`;
-    const reads: number[] = [];
-    const checks: number[] = [];
-    // Interleaved, so that both see the same load on a shared machine; the least of each.
-    for (let i = 0; i < 3; i++) {
-      // Reading: the same output received by the same judge, nothing to check.
-      const r = await judge.judge({ language: 'c', source: PRINTER, testcases: [{ stdin }] });
-      expect(r.verdict).toBe('AC');
-      reads.push(r.tests[0]!.wallTimeMs);
-      const { seen, run } = work({ language: 'c', source: PRINTER, checker, testcases: [{ stdin, expected }] });
-      const c = await run();
-      expect(c.verdict).toBe('WA');
-      expect(c.tests[0]!.checkerMessage).toMatch(/^(token|line) 1 differs: expected "1+…", got "1{40}…"$|^token 1 differs: expected "1", got "1{40}…"$/);
-      const check = seen.find((w) => w.step === 'check');
-      expect(check?.bytes).toBe(OUTPUT + Buffer.byteLength(expected));
-      checks.push(check!.ms);
-    }
-    const read = Math.min(...reads);
-    const checked = Math.min(...checks);
-    const buffer = digitsThenX(OUTPUT);
-    const pass = best(3, () => plainPass(buffer));
-    console.log(`${name}: checking 8 MiB ${checked.toFixed(1)} ms (runs ${checks.map((c) => c.toFixed(1)).join(', ')}), reading it ${read.toFixed(1)} ms (runs ${reads.join(', ')}), plain pass ${pass.toFixed(1)} ms`);
-    expect(checked).toBeLessThan(2 * read);
-  }, 180_000);
+  ])(
+    'checks 8 MiB of adversarial output with the %s checker within twice the time of reading it',
+    async (name, checker, expected) => {
+      const stdin = `d ${OUTPUT}\n`;
+      const reads: number[] = [];
+      const checks: number[] = [];
+      // Interleaved, so that both see the same load on a shared machine; the least of each.
+      for (let i = 0; i < 3; i++) {
+        // Reading: the same output received by the same judge, nothing to check.
+        const r = await judge.judge({ language: 'c', source: PRINTER, testcases: [{ stdin }] });
+        expect(r.verdict).toBe('AC');
+        reads.push(r.tests[0]!.wallTimeMs);
+        const { seen, run } = work({ language: 'c', source: PRINTER, checker, testcases: [{ stdin, expected }] });
+        const c = await run();
+        expect(c.verdict).toBe('WA');
+        expect(c.tests[0]!.checkerMessage).toMatch(
+          /^(token|line) 1 differs: expected "1+…", got "1{40}…"$|^token 1 differs: expected "1", got "1{40}…"$/,
+        );
+        const check = seen.find((w) => w.step === 'check');
+        expect(check?.bytes).toBe(OUTPUT + Buffer.byteLength(expected));
+        checks.push(check!.ms);
+      }
+      const read = Math.min(...reads);
+      const checked = Math.min(...checks);
+      const buffer = digitsThenX(OUTPUT);
+      const pass = best(3, () => plainPass(buffer));
+      console.log(
+        `${name}: checking 8 MiB ${checked.toFixed(1)} ms (runs ${checks.map((c) => c.toFixed(1)).join(', ')}), reading it ${read.toFixed(1)} ms (runs ${reads.join(', ')}), plain pass ${pass.toFixed(1)} ms`,
+      );
+      expect(checked).toBeLessThan(2 * read);
+    },
+    180_000,
+  );
 
   // The worst case per piece: 4 Mi one-byte tokens or lines, the answer's whitespace different
   // from the output's in every separator (no identical-bytes shortcut). Linear and off the
@@ -95,24 +109,37 @@ int main(void){
   it.each([
     ['tokens', 't', { type: 'tokens' as const }, '1\n'],
     ['lines', 'l', { type: 'lines' as const }, '1\r\n'],
-  ])('checks 4 Mi one-byte %s off the event loop, in time linear in their number', async (name, mode, checker, piece) => {
-    const times: number[] = [];
-    for (const size of [OUTPUT / 4, OUTPUT]) {
-      let least = Infinity;
-      for (let i = 0; i < 3; i++) {
-        const { seen, run } = work({ language: 'c', source: PRINTER, checker, testcases: [{ stdin: `${mode} ${size}\n`, expected: piece.repeat(size / 2) }] });
-        const r = await run();
-        expect(r.verdict).toBe('AC');
-        least = Math.min(least, seen.find((w) => w.step === 'check')!.ms);
+  ])(
+    'checks 4 Mi one-byte %s off the event loop, in time linear in their number',
+    async (name, mode, checker, piece) => {
+      const times: number[] = [];
+      for (const size of [OUTPUT / 4, OUTPUT]) {
+        let least = Infinity;
+        for (let i = 0; i < 3; i++) {
+          const { seen, run } = work({
+            language: 'c',
+            source: PRINTER,
+            checker,
+            testcases: [{ stdin: `${mode} ${size}\n`, expected: piece.repeat(size / 2) }],
+          });
+          const r = await run();
+          expect(r.verdict).toBe('AC');
+          least = Math.min(least, seen.find((w) => w.step === 'check')!.ms);
+        }
+        times.push(least);
       }
-      times.push(least);
-    }
-    console.log(`${name}: ${OUTPUT / 8} pieces checked in ${times[0]!.toFixed(1)} ms, ${OUTPUT / 2} in ${times[1]!.toFixed(1)} ms`);
-    expect(times[1]!).toBeLessThan(8 * times[0]! + 20);
-  }, 180_000);
+      console.log(`${name}: ${OUTPUT / 8} pieces checked in ${times[0]!.toFixed(1)} ms, ${OUTPUT / 2} in ${times[1]!.toFixed(1)} ms`);
+      expect(times[1]!).toBeLessThan(8 * times[0]! + 20);
+    },
+    180_000,
+  );
 
   it('spends under 50 ms on the output of a compiler that echoes a 60 000-space line', async () => {
-    const { seen, run } = work({ language: 'c', source: `int main(void){ return 0 ${' '.repeat(60_000)}x; }\n`, testcases: [{ stdin: '' }] });
+    const { seen, run } = work({
+      language: 'c',
+      source: `int main(void){ return 0 ${' '.repeat(60_000)}x; }\n`,
+      testcases: [{ stdin: '' }],
+    });
     const r = await run();
     expect(r.verdict).toBe('CE');
     expect(r.compile?.output).toContain('error');
@@ -128,7 +155,10 @@ int main(void){
     const float = { type: 'float' as const, absolute: 1e-6, relative: 1e-6 };
     // The observed case first (120 000 digits and an "x": 16 s of blocked loop before), then
     // the same at the full 8 MiB, enough tests to cover the busy box's whole second.
-    const testcases = [{ stdin: 'd 120001\n', expected: '1\n' }, ...Array.from({ length: 8 }, () => ({ stdin: `d ${OUTPUT}\n`, expected: '1\n' }))];
+    const testcases = [
+      { stdin: 'd 120001\n', expected: '1\n' },
+      ...Array.from({ length: 8 }, () => ({ stdin: `d ${OUTPUT}\n`, expected: '1\n' })),
+    ];
     // Both compiled first, so that the two jobs start their runs at once.
     await judge.judge({ language: 'c', source: busy, limits: { cpuTimeMs: 100 }, testcases: [{ stdin: '' }] });
     await judge.judge({ language: 'c', source: PRINTER, testcases: [{ stdin: 'd 2\n' }] });
@@ -140,7 +170,9 @@ int main(void){
       const checking = judge.judge({ language: 'c', source: PRINTER, checker: float, testcases, stopOnFirstFailure: false });
       const [b, c] = await Promise.all([box, checking]);
       const delay = watchdog.snapshot();
-      console.log(`busy box: ${b.tests[0]!.cpuTimeMs} ms CPU, ${b.tests[0]!.wallTimeMs} ms wall; event loop delay max ${(delay.maxSeconds * 1000).toFixed(1)} ms, p99 ${(delay.p99Seconds * 1000).toFixed(1)} ms`);
+      console.log(
+        `busy box: ${b.tests[0]!.cpuTimeMs} ms CPU, ${b.tests[0]!.wallTimeMs} ms wall; event loop delay max ${(delay.maxSeconds * 1000).toFixed(1)} ms, p99 ${(delay.p99Seconds * 1000).toFixed(1)} ms`,
+      );
       expect(c.tests.every((t) => t.verdict === 'WA')).toBe(true);
       expect(b.verdict).toBe('TLE');
       expect(b.tests[0]!.limitHit).toBe('cpu');

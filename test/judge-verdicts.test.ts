@@ -20,9 +20,20 @@ import { TEST_MANIFEST } from './helpers/image';
 
 describe('the Judge0 status of a verdict', () => {
   it.each([
-    ['AC', null, 3], ['WA', null, 4], ['TLE', null, 5], ['CE', null, 6], ['RE', 'SIGSEGV', 7], ['OLE', null, 8],
-    ['RE', 'SIGXFSZ', 8], ['RE', 'SIGFPE', 9], ['RE', 'SIGABRT', 10], ['RE', null, 11], ['RE', 'SIGKILL', 12],
-    ['MLE', 'SIGKILL', 12], ['SE', 'SIGKILL', 12], ['IE', null, 13],
+    ['AC', null, 3],
+    ['WA', null, 4],
+    ['TLE', null, 5],
+    ['CE', null, 6],
+    ['RE', 'SIGSEGV', 7],
+    ['OLE', null, 8],
+    ['RE', 'SIGXFSZ', 8],
+    ['RE', 'SIGFPE', 9],
+    ['RE', 'SIGABRT', 10],
+    ['RE', null, 11],
+    ['RE', 'SIGKILL', 12],
+    ['MLE', 'SIGKILL', 12],
+    ['SE', 'SIGKILL', 12],
+    ['IE', null, 13],
   ] as const)('%s with signal %s is %d', (verdict, signal, id) => {
     expect(judge0Of(verdict, signal).id).toBe(id);
   });
@@ -30,19 +41,31 @@ describe('the Judge0 status of a verdict', () => {
 
 describe('classifying a run from what the judge measured', () => {
   const run = (r: Partial<RunResult>): RunResult => ({
-    exitCode: null, signal: null, cpuTimeMs: 1, wallTimeMs: 1, memoryBytes: 1 << 20, limitHit: null, forbiddenSyscall: null,
-    stdout: Buffer.alloc(0), stderr: Buffer.alloc(0), stdoutTruncated: false, stderrTruncated: false, oomKills: 0, memoryLimitHits: 0, ...r,
+    exitCode: null,
+    signal: null,
+    cpuTimeMs: 1,
+    wallTimeMs: 1,
+    memoryBytes: 1 << 20,
+    limitHit: null,
+    forbiddenSyscall: null,
+    stdout: Buffer.alloc(0),
+    stderr: Buffer.alloc(0),
+    stdoutTruncated: false,
+    stderrTruncated: false,
+    oomKills: 0,
+    memoryLimitHits: 0,
+    ...r,
   });
   const limits = { cpuTimeMs: 1000 };
-  it('takes limit verdicts from the sandbox\'s measured limitHit', () => {
+  it("takes limit verdicts from the sandbox's measured limitHit", () => {
     expect(classifyRun(run({ signal: 'SIGKILL', limitHit: 'memory', oomKills: 1 }), limits).verdict).toBe('MLE');
     expect(classifyRun(run({ signal: 'SIGKILL', limitHit: 'cpu', cpuTimeMs: 1002 }), limits).verdict).toBe('TLE');
     expect(classifyRun(run({ signal: 'SIGKILL', limitHit: 'output' }), limits).verdict).toBe('OLE');
   });
-  it('never takes MLE from the program\'s words or from a peak near the limit', () => {
+  it("never takes MLE from the program's words or from a peak near the limit", () => {
     // The program's stderr is the program's: anyone can print "std::bad_alloc" and exit 1.
     expect(classifyRun(run({ exitCode: 1, stderr: Buffer.from('Traceback...\nMemoryError\n') }), limits).verdict).toBe('RE');
-    expect(classifyRun(run({ signal: 'SIGABRT', stderr: Buffer.from("what():  std::bad_alloc") }), limits).verdict).toBe('RE');
+    expect(classifyRun(run({ signal: 'SIGABRT', stderr: Buffer.from('what():  std::bad_alloc') }), limits).verdict).toBe('RE');
     expect(classifyRun(run({ exitCode: 1, stderr: Buffer.from('x: Cannot allocate memory') }), limits).verdict).toBe('RE');
     expect(classifyRun(run({ signal: 'SIGSEGV', memoryBytes: 62 << 20 }), limits).verdict).toBe('RE');
   });
@@ -77,7 +100,12 @@ beforeAll(async () => {
   if (!fs.existsSync(TEST_MANIFEST)) throw new Error(`test image ${TEST_MANIFEST} is missing: run \`npm run image:build -- debian\` first`);
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'caged-verdicts-'));
   cacheDir = path.join(dir, 'cache');
-  judge = await Judge.create({ sandbox: await Sandbox.create(), closeSandbox: true, manifestPath: TEST_MANIFEST, compileCacheDir: cacheDir });
+  judge = await Judge.create({
+    sandbox: await Sandbox.create(),
+    closeSandbox: true,
+    manifestPath: TEST_MANIFEST,
+    compileCacheDir: cacheDir,
+  });
 }, 120_000);
 
 afterAll(async () => {
@@ -156,7 +184,8 @@ describe('when the program runs too long', () => {
 
 describe('when the program runs out of memory', () => {
   it('reports MLE for C killed by the OOM killer', async () => {
-    const src = '#include <stdlib.h>\n#include <string.h>\nint main(void){for(;;){char*p=malloc(1<<20); if(!p) return 5; memset(p,1,1<<20);}}\n';
+    const src =
+      '#include <stdlib.h>\n#include <string.h>\nint main(void){for(;;){char*p=malloc(1<<20); if(!p) return 5; memset(p,1,1<<20);}}\n';
     const r = await cagedRun('c', 'c', src, ['--memory', '64']);
     expect(r.verdict).toBe('MLE');
     expect(r.tests[0]!.limitHit).toBe('memory');
@@ -168,7 +197,8 @@ describe('when the program runs out of memory', () => {
   // the verdict was read from stderr; a program could then choose MLE by printing bad_alloc.
   it('reports RE, not MLE, for a 128 TiB C++ operator new that throws bad_alloc (no cgroup limit reached)', async () => {
     // 128 TiB: more than the address space, so the allocation fails whatever the overcommit policy.
-    const src = '#include <cstdio>\n#include <new>\nint main(){ volatile unsigned long n = 1UL << 47; void *p = ::operator new(n); std::printf("%p\\n", p); }\n';
+    const src =
+      '#include <cstdio>\n#include <new>\nint main(){ volatile unsigned long n = 1UL << 47; void *p = ::operator new(n); std::printf("%p\\n", p); }\n';
     const r = await cagedRun('cpp', 'cpp17', src, ['--memory', '64']);
     expect(r.tests[0]!.signal).toBe('SIGABRT');
     expect(r.tests[0]!.stderr).toContain('bad_alloc');
@@ -252,7 +282,8 @@ describe('when the program names its own failure', () => {
   });
 
   it('reports RE with the exit code for "std::bad_alloc" printed, then exit 1', async () => {
-    const src = '#include <cstdio>\nint main(){ std::fprintf(stderr, "terminate called after throwing an instance of \'std::bad_alloc\'\\n  what():  std::bad_alloc\\n"); return 1; }\n';
+    const src =
+      '#include <cstdio>\nint main(){ std::fprintf(stderr, "terminate called after throwing an instance of \'std::bad_alloc\'\\n  what():  std::bad_alloc\\n"); return 1; }\n';
     const r = await cagedRun('cpp', 'cpp17', src, ['--memory', '64']);
     expect(r.tests[0]!.stderr).toContain('std::bad_alloc');
     expect(r.verdict).toBe('RE');
@@ -277,8 +308,14 @@ describe('when the source does not compile', () => {
 
 describe('when the program makes a forbidden system call', () => {
   it.each([
-    ['ptrace', '#include <sys/ptrace.h>\n#include <stdio.h>\nint main(void){printf("%ld\\n", ptrace(PTRACE_TRACEME, 0, 0, 0)); return 0;}\n'],
-    ['keyctl', '#include <unistd.h>\n#include <sys/syscall.h>\n#include <stdio.h>\nint main(void){printf("%ld\\n", syscall(SYS_keyctl, 0, 0, 0, 0, 0)); return 0;}\n'],
+    [
+      'ptrace',
+      '#include <sys/ptrace.h>\n#include <stdio.h>\nint main(void){printf("%ld\\n", ptrace(PTRACE_TRACEME, 0, 0, 0)); return 0;}\n',
+    ],
+    [
+      'keyctl',
+      '#include <unistd.h>\n#include <sys/syscall.h>\n#include <stdio.h>\nint main(void){printf("%ld\\n", syscall(SYS_keyctl, 0, 0, 0, 0, 0)); return 0;}\n',
+    ],
   ])('reports SE for %s', async (name, src) => {
     const r = await cagedRun('c', 'c', src);
     expect(r.verdict).toBe('SE');
@@ -305,7 +342,9 @@ describe('the built command line', () => {
   it('exits 0 and prints the result with --json', () => {
     const src = file('main.c', SUM_C);
     const r = spawnSync('node', [main, 'run', src, '--lang', 'c', '--stdin', file('in', '1 2'), '--expected', file('out', '3'), '--json'], {
-      encoding: 'utf8', env: { ...process.env, CAGED_IMAGE: TEST_MANIFEST }, timeout: 60_000,
+      encoding: 'utf8',
+      env: { ...process.env, CAGED_IMAGE: TEST_MANIFEST },
+      timeout: 60_000,
     });
     expect(r.status).toBe(0);
     expect(JudgeResultSchema.parse(JSON.parse(r.stdout)).verdict).toBe('AC');
@@ -313,7 +352,9 @@ describe('the built command line', () => {
 
   it('exits 2 with a one-line error naming the field for an unknown language', () => {
     const r = spawnSync('node', [main, 'run', file('main.c', SUM_C), '--lang', 'cobol'], {
-      encoding: 'utf8', env: { ...process.env, CAGED_IMAGE: TEST_MANIFEST }, timeout: 60_000,
+      encoding: 'utf8',
+      env: { ...process.env, CAGED_IMAGE: TEST_MANIFEST },
+      timeout: 60_000,
     });
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/^caged: language: unknown language "cobol"/);

@@ -2,7 +2,19 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import koffi from 'koffi';
-import { CAGE_ABI, CAGE_MAGIC, CFG_FLAG, GO, LAYOUT, MSG, OP, OPF_OPTIONAL, STAGES, decodeMessage, encodeConfig } from '../src/sandbox/protocol';
+import {
+  CAGE_ABI,
+  CAGE_MAGIC,
+  CFG_FLAG,
+  GO,
+  LAYOUT,
+  MSG,
+  OP,
+  OPF_OPTIONAL,
+  STAGES,
+  decodeMessage,
+  encodeConfig,
+} from '../src/sandbox/protocol';
 import { loadNative } from '../src/sandbox/native';
 
 const header = fs.readFileSync(path.join(__dirname, '..', 'native', 'cage.h'), 'utf8');
@@ -45,10 +57,13 @@ describe('the protocol', () => {
     // The compiled library's offsetof() of every field, by name.
     const lib = koffi.load(path.join(__dirname, '..', 'build', 'libcage.so'));
     const native = Object.fromEntries(
-      (lib.func('const char *cage_abi_layout(void)')() as string).split(';').filter(Boolean).map((kv) => {
-        const [k, v] = kv.split('=');
-        return [k!, Number(v)];
-      }),
+      (lib.func('const char *cage_abi_layout(void)')() as string)
+        .split(';')
+        .filter(Boolean)
+        .map((kv) => {
+          const [k, v] = kv.split('=');
+          return [k!, Number(v)];
+        }),
     );
     const ours = Object.fromEntries(Object.entries(LAYOUT).flatMap(([st, f]) => Object.entries(f).map(([k, v]) => [`${st}.${k}`, v])));
     // Every member declared in cage.h, so that a field added on one side only is caught too.
@@ -62,9 +77,18 @@ describe('the protocol', () => {
 
   it('encodes a configuration the native side accepts the shape of', () => {
     const blob = encodeConfig({
-      uid: 256, gid: 256, hostname: 'caged',
-      newRoot: '/r', ops: [{ kind: 'mkdir', target: '/r/x', mode: 0o755, why: 't' }], cwd: '/box', path: 'true',
-      argv: ['true'], env: ['A=b'], rlimits: [{ resource: 4, cur: 0n, max: 0n, why: 't' }], filter: Buffer.alloc(16), flags: 0,
+      uid: 256,
+      gid: 256,
+      hostname: 'caged',
+      newRoot: '/r',
+      ops: [{ kind: 'mkdir', target: '/r/x', mode: 0o755, why: 't' }],
+      cwd: '/box',
+      path: 'true',
+      argv: ['true'],
+      env: ['A=b'],
+      rlimits: [{ resource: 4, cur: 0n, max: 0n, why: 't' }],
+      filter: Buffer.alloc(16),
+      flags: 0,
     });
     expect(blob.readUInt32LE(0)).toBe(CAGE_MAGIC);
     expect(blob.readUInt32LE(8)).toBe(blob.length);

@@ -56,7 +56,10 @@ describe('the client', () => {
       expect(jobIdFor('contest:7:a')).toBe('~contest~7~a');
       expect(jobIdFor('plain-id_1.x')).toBe('plain-id_1.x');
       await startWorker(2);
-      const results = await client.submitMany([{ ...SUBMISSIONS.AC, id: '42' }, { ...SUBMISSIONS.AC, id: 'contest:7:a' }]);
+      const results = await client.submitMany([
+        { ...SUBMISSIONS.AC, id: '42' },
+        { ...SUBMISSIONS.AC, id: 'contest:7:a' },
+      ]);
       expect(results.map((r) => r.submissionId)).toEqual(['42', 'contest:7:a']);
     });
   });
@@ -83,11 +86,9 @@ describe('the client', () => {
       seen.push(e);
       if (e.type !== 'progress') break;
     }
-    expect(seen.map((e) => (e.type === 'progress' ? `progress ${e.progress.testIndex}/${e.progress.total} ${e.progress.verdict}` : e.type))).toEqual([
-      'progress 0/2 AC',
-      'progress 1/2 AC',
-      'completed',
-    ]);
+    expect(
+      seen.map((e) => (e.type === 'progress' ? `progress ${e.progress.testIndex}/${e.progress.total} ${e.progress.verdict}` : e.type)),
+    ).toEqual(['progress 0/2 AC', 'progress 1/2 AC', 'completed']);
     const last = seen[2]!;
     expect(last.type === 'completed' && last.result.verdict).toBe('AC');
   });

@@ -12,7 +12,20 @@ import { CagedClient } from '../src/client';
 import { detectCgroupManager } from '../src/cgroup/detect';
 import type { JudgeResult } from '../src/judge/schema';
 import { redisOptionsFromUrl } from '../src/queue/connection';
-import { EXPECTED, REDIS_URL, SUBMISSIONS, WorkerProcess, freePort, freshQueueName, obliterate, queueFixture, sleep, sleeper, until, type Kind } from './helpers/queue';
+import {
+  EXPECTED,
+  REDIS_URL,
+  SUBMISSIONS,
+  WorkerProcess,
+  freePort,
+  freshQueueName,
+  obliterate,
+  queueFixture,
+  sleep,
+  sleeper,
+  until,
+  type Kind,
+} from './helpers/queue';
 
 jest.setTimeout(180_000);
 
@@ -22,7 +35,9 @@ const JOBS_DIR = '/var/lib/caged/jobs';
 function leftoversOf(pid: number): string[] {
   const prefix = `caged-${pid}-`;
   const dirs = fs.existsSync(JOBS_DIR) ? fs.readdirSync(JOBS_DIR).filter((n) => n.startsWith(prefix)) : [];
-  const cgroups = detectCgroupManager().list().filter((n) => n.startsWith(prefix));
+  const cgroups = detectCgroupManager()
+    .list()
+    .filter((n) => n.startsWith(prefix));
   return [...dirs.map((d) => `jobs/${d}`), ...cgroups.map((c) => `cgroup/${c}`)];
 }
 
@@ -82,10 +97,22 @@ describe('when Redis restarts mid-run', () => {
   let client: CagedClient | undefined;
 
   const startRedis = async (): Promise<void> => {
-    redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--dir', dir], { stdio: 'ignore' });
+    redis = spawn(
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--dir', dir],
+      { stdio: 'ignore' },
+    );
     const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
     try {
-      await until(async () => probe.connect().then(() => true, () => false), 10_000, 'redis to start');
+      await until(
+        async () =>
+          probe.connect().then(
+            () => true,
+            () => false,
+          ),
+        10_000,
+        'redis to start',
+      );
     } finally {
       probe.disconnect();
     }
@@ -170,7 +197,11 @@ describe('when a payload is bad', () => {
     const bad: Array<[string, unknown, RegExp]> = [
       ['wrong type', { ...good, source: 42 }, /^invalid submission: source: /],
       ['unknown language', { ...good, language: 'cobol' }, /^invalid submission: language: .*cobol/],
-      ['10 MiB source', { ...good, source: 'x'.repeat(10 * 2 ** 20) }, /^invalid submission: source: is 10485760 bytes, more than the 262144 allowed/],
+      [
+        '10 MiB source',
+        { ...good, source: 'x'.repeat(10 * 2 ** 20) },
+        /^invalid submission: source: is 10485760 bytes, more than the 262144 allowed/,
+      ],
       ['not an object', 'int main(){}', /^invalid submission: \(submission\): /],
     ];
     // attempts: 5 proves that "unrecoverable" wins over the producer's retries.

@@ -39,7 +39,13 @@ describe('when Prometheus scrapes a worker', () => {
     queueName = freshQueueName();
     port = await freePort();
     client = new CagedClient({ connection: REDIS_URL, queueName });
-    const config = loadConfig({ CAGED_REDIS_URL: REDIS_URL, CAGED_QUEUE: queueName, CAGED_CONCURRENCY: '1', CAGED_METRICS_PORT: String(port), CAGED_METRICS_HOST: '127.0.0.1' });
+    const config = loadConfig({
+      CAGED_REDIS_URL: REDIS_URL,
+      CAGED_QUEUE: queueName,
+      CAGED_CONCURRENCY: '1',
+      CAGED_METRICS_PORT: String(port),
+      CAGED_METRICS_HOST: '127.0.0.1',
+    });
     runtime = await WorkerRuntime.start(config, { logger: createLogger({ level: 'silent' }) });
   });
   afterEach(async () => {

@@ -52,7 +52,13 @@ describe('when two worker processes share a queue', () => {
 
     expect(results).toHaveLength(100);
     const wrong = results
-      .map((r: JudgeResult, i) => ({ i, kind: kinds[i]!, verdict: r.verdict, message: r.message, tests: r.tests.map((t) => ({ ...t, stdout: t.stdout.slice(0, 200), stderr: t.stderr.slice(0, 200) })) }))
+      .map((r: JudgeResult, i) => ({
+        i,
+        kind: kinds[i]!,
+        verdict: r.verdict,
+        message: r.message,
+        tests: r.tests.map((t) => ({ ...t, stdout: t.stdout.slice(0, 200), stderr: t.stderr.slice(0, 200) })),
+      }))
       .filter((x) => !EXPECTED[x.kind].includes(x.verdict));
     expect(wrong).toEqual([]);
     results.forEach((r, i) => expect(r.submissionId).toBe(`mix-${i}`));

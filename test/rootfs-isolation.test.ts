@@ -23,7 +23,11 @@ beforeAll(async () => {
   if (!fs.existsSync(TEST_MANIFEST)) throw new Error(`test image ${TEST_MANIFEST} is missing: run \`npm run image:build -- debian\``);
   sandbox = await Sandbox.create();
   registered = await new ImageStore().register(TEST_MANIFEST);
-  image = { rootfsDir: registered.rootfsDir, tarball: path.join(path.dirname(TEST_MANIFEST), registered.manifest.tarball), sizeBytes: registered.manifest.sizeBytes };
+  image = {
+    rootfsDir: registered.rootfsDir,
+    tarball: path.join(path.dirname(TEST_MANIFEST), registered.manifest.tarball),
+    sizeBytes: registered.manifest.sizeBytes,
+  };
 }, 120_000);
 
 afterAll(async () => {
@@ -34,17 +38,24 @@ async function inJob(mode: RootfsMode, script: string, diskBytes = LIMITS.diskBy
   const job = JobDirs.of(sandbox).create({ diskBytes: jobDirBytes(mode, image.sizeBytes, 64 * 2 ** 20) });
   try {
     const rootfs = await prepareJobRootfs(mode, image, job.path);
-    return await sandbox.run({ rootfs, box: { hostDir: job.box, mode: 'rw' }, argv: ['/bin/sh', '-c', script], env: ENV, limits: { ...LIMITS, diskBytes } });
+    return await sandbox.run({
+      rootfs,
+      box: { hostDir: job.box, mode: 'rw' },
+      argv: ['/bin/sh', '-c', script],
+      env: ENV,
+      limits: { ...LIMITS, diskBytes },
+    });
   } finally {
     job.remove();
   }
 }
 
 describe.each(['overlay', 'extract'] as const)('with rootfs mode %s', (mode) => {
-  it('keeps each job\'s writes to itself', async () => {
+  it("keeps each job's writes to itself", async () => {
     // /var/tmp is on the root layer: writable in overlay mode (the run's own upper layer),
     // read-only in extract mode (the extracted root is shared by the job's steps).
-    const write = 'echo secret > /var/tmp/mark 2>/dev/null && echo root-writable; echo secret > /tmp/mark && echo secret > /box/mark && sleep 0.3 && cat /tmp/mark /box/mark';
+    const write =
+      'echo secret > /var/tmp/mark 2>/dev/null && echo root-writable; echo secret > /tmp/mark && echo secret > /box/mark && sleep 0.3 && cat /tmp/mark /box/mark';
     const look = 'sleep 0.1; for f in /var/tmp/mark /tmp/mark /box/mark; do test -e $f && echo "seen $f"; done; echo done';
     const [writer, peer] = await Promise.all([inJob(mode, write), inJob(mode, look)]);
     expect(writer.stdout.toString()).toBe(`${mode === 'overlay' ? 'root-writable\n' : ''}secret\nsecret\n`);
@@ -63,18 +74,38 @@ describe.each(['overlay', 'extract'] as const)('with rootfs mode %s', (mode) => 
 });
 
 describe('on a host without overlayfs', () => {
-  it('runs on the extracted root, and a run\'s writes to /box vanish with it', async () => {
+  it("runs on the extracted root, and a run's writes to /box vanish with it", async () => {
     const plain = await Sandbox.create({ overlay: false });
     const job = JobDirs.of(plain).create({ diskBytes: jobDirBytes('extract', image.sizeBytes, 64 * 2 ** 20) });
     try {
       const rootfs = await prepareJobRootfs('extract', image, job.path);
-      await expect(plain.run({ rootfs: { mode: 'overlay', lowerDir: image.rootfsDir }, argv: ['true'], env: ENV, limits: LIMITS })).rejects.toThrow(/no overlayfs/);
-      const built = await plain.run({ rootfs, box: { hostDir: job.box, mode: 'rw' }, argv: ['/bin/sh', '-c', 'echo artefact > out'], env: ENV, limits: LIMITS });
+      await expect(
+        plain.run({ rootfs: { mode: 'overlay', lowerDir: image.rootfsDir }, argv: ['true'], env: ENV, limits: LIMITS }),
+      ).rejects.toThrow(/no overlayfs/);
+      const built = await plain.run({
+        rootfs,
+        box: { hostDir: job.box, mode: 'rw' },
+        argv: ['/bin/sh', '-c', 'echo artefact > out'],
+        env: ENV,
+        limits: LIMITS,
+      });
       expect(built.exitCode).toBe(0);
       const test = 'cat /box/out; echo scribble > /box/new; cat /box/new';
-      const first = await plain.run({ rootfs, box: { hostDir: job.box, mode: 'overlay' }, argv: ['/bin/sh', '-c', test], env: ENV, limits: LIMITS });
+      const first = await plain.run({
+        rootfs,
+        box: { hostDir: job.box, mode: 'overlay' },
+        argv: ['/bin/sh', '-c', test],
+        env: ENV,
+        limits: LIMITS,
+      });
       expect(first.stdout.toString()).toBe('artefact\nscribble\n');
-      const second = await plain.run({ rootfs, box: { hostDir: job.box, mode: 'overlay' }, argv: ['/bin/sh', '-c', 'cat /box/out; ls /box'], env: ENV, limits: LIMITS });
+      const second = await plain.run({
+        rootfs,
+        box: { hostDir: job.box, mode: 'overlay' },
+        argv: ['/bin/sh', '-c', 'cat /box/out; ls /box'],
+        env: ENV,
+        limits: LIMITS,
+      });
       expect(second.stdout.toString()).toBe('artefact\nout\n');
     } finally {
       job.remove();
@@ -89,7 +120,7 @@ describe('choosing the rootfs mode', () => {
     expect(chooseRootfsMode('auto')).toEqual({ mode: 'overlay', reason: 'auto: the kernel has overlayfs' });
   });
 
-  it('is chosen at the judge\'s start-up, which says which mode is in use', async () => {
+  it("is chosen at the judge's start-up, which says which mode is in use", async () => {
     const auto = await Judge.create({ sandbox, image: registered, compileCacheBytes: 0 });
     expect(auto.rootfs).toEqual({ mode: 'overlay', reason: 'auto: the kernel has overlayfs' });
     await auto.close();
@@ -99,7 +130,9 @@ describe('choosing the rootfs mode', () => {
     const verdict = await fallback.judge({ language: 'python3', source: 'print(input())', testcases: [{ stdin: 'hi', expected: 'hi' }] });
     expect(verdict.verdict).toBe('AC');
     await fallback.close();
-    await expect(Judge.create({ sandbox: plain, image: registered, rootfsMode: 'overlay', compileCacheBytes: 0 })).rejects.toThrow(/no overlayfs/);
+    await expect(Judge.create({ sandbox: plain, image: registered, rootfsMode: 'overlay', compileCacheBytes: 0 })).rejects.toThrow(
+      /no overlayfs/,
+    );
     await plain.close();
   }, 60_000);
 

@@ -46,7 +46,7 @@ const SIGPENDING_PER_BOX = 256;
 const text = (r: RunResult): string => r.stdout.toString().trim();
 
 async function until(cond: () => boolean, ms: number, what: string): Promise<void> {
-  for (const end = Date.now() + ms; !cond(); ) {
+  for (const end = Date.now() + ms; !cond();) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
@@ -71,7 +71,9 @@ async function inBox(budget: string): Promise<string> {
  * a box gets with no hog running (`alone`: the policy's own answer, which the second box must
  * get too, whatever the hog did).
  */
-async function exhaust(budget: 'aio' | 'inotify' | 'sig'): Promise<{ hog: string; host: string; second: string; alone: string; rootSigQ: number }> {
+async function exhaust(
+  budget: 'aio' | 'inotify' | 'sig',
+): Promise<{ hog: string; host: string; second: string; alone: string; rootSigQ: number }> {
   const alone = await inBox(budget);
   const sigQBefore = rootSigQueued();
   let rootSigQ = 0;
@@ -79,9 +81,13 @@ async function exhaust(budget: 'aio' | 'inotify' | 'sig'): Promise<{ hog: string
   const ready = path.join(programs.job.box, `ready-${tag}`);
   const stop = path.join(programs.job.box, `stop-${tag}`);
   // The hog writes its ready file into /box, so its box is the job directory itself (rw).
-  const hogRun = programs.run(['./budgets', `${budget}-hog`, tag], { openFiles: 4096, wallTimeMs: 20_000, cpuTimeMs: 10_000 }, {
-    box: { hostDir: programs.job.box, mode: 'rw' },
-  });
+  const hogRun = programs.run(
+    ['./budgets', `${budget}-hog`, tag],
+    { openFiles: 4096, wallTimeMs: 20_000, cpuTimeMs: 10_000 },
+    {
+      box: { hostDir: programs.job.box, mode: 'rw' },
+    },
+  );
   let host = '';
   let second = '';
   try {
@@ -184,12 +190,17 @@ describe('when a box calls fsync() on files of the image and on /dev', () => {
 
 describe('when a box advises the kernel to drop an image file from the page cache', () => {
   it('gets success, and the host page cache keeps the file', async () => {
-    const rel = ['usr/lib/x86_64-linux-gnu/libdb-5.3.so', 'usr/lib/aarch64-linux-gnu/libdb-5.3.so'].find((p) => fs.existsSync(path.join(rootfs, p)));
+    const rel = ['usr/lib/x86_64-linux-gnu/libdb-5.3.so', 'usr/lib/aarch64-linux-gnu/libdb-5.3.so'].find((p) =>
+      fs.existsSync(path.join(rootfs, p)),
+    );
     if (!rel) throw new Error(`no libdb-5.3.so in the test image ${rootfs}`);
     const hostPath = path.join(rootfs, rel);
     fs.readFileSync(hostPath); // into the page cache
     const resident = (): number => {
-      const [inCache = NaN, pages = NaN] = execFileSync(hostTool, ['resident', hostPath], { encoding: 'utf8' }).trim().split(' ').map(Number);
+      const [inCache = NaN, pages = NaN] = execFileSync(hostTool, ['resident', hostPath], { encoding: 'utf8' })
+        .trim()
+        .split(' ')
+        .map(Number);
       return inCache / pages;
     };
     expect(resident()).toBeGreaterThan(0.99);
@@ -200,7 +211,7 @@ describe('when a box advises the kernel to drop an image file from the page cach
 });
 
 describe('when a box opens netlink sockets', () => {
-  it('is refused the uevent socket (the host\'s device events) and keeps the route socket', async () => {
+  it("is refused the uevent socket (the host's device events) and keeps the route socket", async () => {
     const r = await programs.run(['./budgets', 'uevent']);
     expect(text(r)).toBe('uevent=EPROTONOSUPPORT route=ok');
   }, 30_000);

@@ -25,7 +25,11 @@ beforeAll(async () => {
   if (!fs.existsSync(TEST_MANIFEST)) throw new Error(`test image ${TEST_MANIFEST} is missing: run \`npm run image:build -- debian\``);
   sandbox = await Sandbox.create();
   registered = await new ImageStore().register(TEST_MANIFEST);
-  image = { rootfsDir: registered.rootfsDir, tarball: path.join(path.dirname(TEST_MANIFEST), registered.manifest.tarball), sizeBytes: registered.manifest.sizeBytes };
+  image = {
+    rootfsDir: registered.rootfsDir,
+    tarball: path.join(path.dirname(TEST_MANIFEST), registered.manifest.tarball),
+    sizeBytes: registered.manifest.sizeBytes,
+  };
 }, 120_000);
 
 afterAll(async () => {
@@ -33,13 +37,21 @@ afterAll(async () => {
 });
 
 /** Runs `script` in a fresh job of the given mode; `extra` adds to the plan (binds). */
-async function inJob(mode: RootfsMode, script: string, extra: (jobPath: string) => Partial<RunPlan> = () => ({})): Promise<RunResult & { jobPath: string }> {
+async function inJob(
+  mode: RootfsMode,
+  script: string,
+  extra: (jobPath: string) => Partial<RunPlan> = () => ({}),
+): Promise<RunResult & { jobPath: string }> {
   const job = JobDirs.of(sandbox).create({ diskBytes: jobDirBytes(mode, image.sizeBytes, 64 * 2 ** 20) });
   try {
     const rootfs = await prepareJobRootfs(mode, image, job.path);
     const r = await sandbox.run({
-      rootfs, box: { hostDir: job.box, mode: mode === 'overlay' ? 'overlay' : 'rw' }, argv: ['/bin/sh', '-c', script], env: ENV,
-      limits: { ...LIMITS, wallTimeMs: 20_000 }, ...extra(job.path),
+      rootfs,
+      box: { hostDir: job.box, mode: mode === 'overlay' ? 'overlay' : 'rw' },
+      argv: ['/bin/sh', '-c', script],
+      env: ENV,
+      limits: { ...LIMITS, wallTimeMs: 20_000 },
+      ...extra(job.path),
     });
     return { ...r, jobPath: job.path };
   } finally {
@@ -49,8 +61,8 @@ async function inJob(mode: RootfsMode, script: string, extra: (jobPath: string) 
 
 const box = (script: string) => inJob('overlay', script);
 
-describe('a box\'s /dev', () => {
-  it('does not report the host\'s disk to statvfs', async () => {
+describe("a box's /dev", () => {
+  it("does not report the host's disk to statvfs", async () => {
     const host = fs.statfsSync('/');
     const r = await box('stat -f -c "%t %b %f" /dev');
     const [type, blocks, free] = r.stdout.toString().trim().split(' ');
@@ -114,19 +126,22 @@ print("probed", t, " ".join(seen))
   }, 60_000);
 
   it('still has working devices and the fd links, read-only', async () => {
-    const r = await box('echo x > /dev/null && echo null-ok; head -c 3 /dev/zero | od -An -tx1; head -c 16 /dev/urandom | wc -c; '
-      + 'echo y > /dev/full 2>/dev/null || echo full-ok; readlink /dev/fd /dev/stdin; touch /dev/x 2>/dev/null || echo ro-ok; '
-      + 'echo shm > /dev/shm/f && cat /dev/shm/f; stat -c "%a %t:%T" /dev/null /dev/urandom');
+    const r = await box(
+      'echo x > /dev/null && echo null-ok; head -c 3 /dev/zero | od -An -tx1; head -c 16 /dev/urandom | wc -c; ' +
+        'echo y > /dev/full 2>/dev/null || echo full-ok; readlink /dev/fd /dev/stdin; touch /dev/x 2>/dev/null || echo ro-ok; ' +
+        'echo shm > /dev/shm/f && cat /dev/shm/f; stat -c "%a %t:%T" /dev/null /dev/urandom',
+    );
     expect(r.stdout.toString()).toBe('null-ok\n 00 00 00\n16\nfull-ok\n/proc/self/fd\n/proc/self/fd/0\nro-ok\nshm\n666 1:3\n666 1:9\n');
   }, 60_000);
 });
 
-describe('a box\'s /proc', () => {
+describe("a box's /proc", () => {
   it('shows none of the masked host files', async () => {
     const files = PROC_MASKED_FILES.map(([n]) => n);
     const dirs = PROC_MASKED_DIRS.map(([n]) => n);
-    const script = `for f in ${files.join(' ')}; do test -e /proc/$f && echo "$f $(cat /proc/$f 2>/dev/null | wc -c)"; done; `
-      + `for d in ${dirs.join(' ')}; do test -d /proc/$d && echo "$d/ $(ls -A /proc/$d | wc -l)"; done; echo end`;
+    const script =
+      `for f in ${files.join(' ')}; do test -e /proc/$f && echo "$f $(cat /proc/$f 2>/dev/null | wc -c)"; done; ` +
+      `for d in ${dirs.join(' ')}; do test -d /proc/$d && echo "$d/ $(ls -A /proc/$d | wc -l)"; done; echo end`;
     const r = await box(script);
     const lines = r.stdout.toString().trim().split('\n');
     expect(lines.pop()).toBe('end');
@@ -140,13 +155,18 @@ describe('a box\'s /proc', () => {
   }, 60_000);
 
   it('gives box-relative meminfo, stat, loadavg, uptime and its own boot id', async () => {
-    const script = 'grep -E "^(MemTotal|MemFree|MemAvailable|SwapTotal):" /proc/meminfo; grep -c "^cpu[0-9]" /proc/stat; '
-      + 'cat /proc/loadavg /proc/uptime /proc/sys/kernel/random/boot_id; nproc; python3 -c "import os; print(os.cpu_count())"';
+    const script =
+      'grep -E "^(MemTotal|MemFree|MemAvailable|SwapTotal):" /proc/meminfo; grep -c "^cpu[0-9]" /proc/stat; ' +
+      'cat /proc/loadavg /proc/uptime /proc/sys/kernel/random/boot_id; nproc; python3 -c "import os; print(os.cpu_count())"';
     const [a, b] = await Promise.all([box(script), box(script)]);
     const out = a.stdout.toString().trim().split('\n');
     const kb = LIMITS.memoryBytes / 1024;
-    expect(out.slice(0, 4)).toEqual([`MemTotal:       ${String(kb).padStart(8)} kB`, `MemFree:        ${String(kb).padStart(8)} kB`,
-      `MemAvailable:   ${String(kb).padStart(8)} kB`, `SwapTotal:      ${String(0).padStart(8)} kB`]);
+    expect(out.slice(0, 4)).toEqual([
+      `MemTotal:       ${String(kb).padStart(8)} kB`,
+      `MemFree:        ${String(kb).padStart(8)} kB`,
+      `MemAvailable:   ${String(kb).padStart(8)} kB`,
+      `SwapTotal:      ${String(0).padStart(8)} kB`,
+    ]);
     const cpus = os.availableParallelism();
     expect(Number(out[4])).toBe(cpus);
     expect(out[5]).toBe('0.00 0.00 0.00 1/1 1');
@@ -161,11 +181,16 @@ describe('a box\'s /proc', () => {
   }, 60_000);
 });
 
-describe('a box\'s mountinfo', () => {
+describe("a box's mountinfo", () => {
   const forbidden = (jobPath: string): Array<string | RegExp> => {
     const digest = path.basename(path.dirname(registered.rootfsDir));
     return [
-      digest, registered.rootfsDir, '/var/lib/caged', '/run/caged', `caged-${process.pid}`, jobPath,
+      digest,
+      registered.rootfsDir,
+      '/var/lib/caged',
+      '/run/caged',
+      `caged-${process.pid}`,
+      jobPath,
       // The worker's pid as a path component or a name part.
       new RegExp(`(^|[\\s/,=:-])${process.pid}($|[\\s/,=:-])`, 'm'),
     ];
@@ -180,12 +205,16 @@ describe('a box\'s mountinfo', () => {
   };
   const script = 'cat /proc/self/mountinfo /proc/mounts /proc/1/mountinfo';
 
-  it.each(['overlay', 'extract'] as const)('names no host path, pid or digest with rootfs mode %s', async (mode) => {
-    expect(registered.rootfsDir).toContain(path.basename(path.dirname(registered.rootfsDir)));
-    expectClean(await inJob(mode, script));
-  }, 120_000);
+  it.each(['overlay', 'extract'] as const)(
+    'names no host path, pid or digest with rootfs mode %s',
+    async (mode) => {
+      expect(registered.rootfsDir).toContain(path.basename(path.dirname(registered.rootfsDir)));
+      expectClean(await inJob(mode, script));
+    },
+    120_000,
+  );
 
-  it('names none with a read-only bind from the job (the custom checker\'s)', async () => {
+  it("names none with a read-only bind from the job (the custom checker's)", async () => {
     const r = await inJob('overlay', `${script}; cat /checker/x`, (jobPath) => {
       const io = path.join(jobPath, 'io-1-0a1b2c3d'); // as custom-checker.ts names it
       fs.mkdirSync(io);

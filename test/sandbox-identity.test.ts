@@ -50,7 +50,9 @@ describe('caged exec', () => {
   });
 
   it('masks /proc and offers only harmless devices', () => {
-    const out = exec('cat /proc/kcore 2>/dev/null | wc -c; cat /proc/keys | wc -c; ls /dev; echo x > /proc/sys/kernel/hostname 2>&1 || echo ro; ls -d /sys 2>&1 || true');
+    const out = exec(
+      'cat /proc/kcore 2>/dev/null | wc -c; cat /proc/keys | wc -c; ls /dev; echo x > /proc/sys/kernel/hostname 2>&1 || echo ro; ls -d /sys 2>&1 || true',
+    );
     const lines = out.split('\n');
     expect(lines[0]).toBe('0');
     expect(lines[1]).toBe('0');

@@ -19,7 +19,12 @@ let rootfs: string;
 
 // A host-id range and directories of its own, so that other caged processes on this host
 // (another test file, a worker) can neither hide nor fake a leak.
-const ISOLATED = { hostIdBase: 30_000_000, hostIds: 64, runtimeDir: '/run/caged-teardown-test', jobsDir: '/var/lib/caged/jobs-teardown-test' };
+const ISOLATED = {
+  hostIdBase: 30_000_000,
+  hostIds: 64,
+  runtimeDir: '/run/caged-teardown-test',
+  jobsDir: '/var/lib/caged/jobs-teardown-test',
+};
 
 beforeAll(async () => {
   sandbox = await Sandbox.create(ISOLATED);
@@ -56,7 +61,12 @@ function initsOf(ppid: number): number[] {
   return found;
 }
 
-const hostMounts = () => fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ').slice(3, 5).join(' ')).sort();
+const hostMounts = () =>
+  fs
+    .readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .map((l) => l.split(' ').slice(3, 5).join(' '))
+    .sort();
 const ownFds = () => fs.readdirSync('/proc/self/fd').length;
 const ownJobDirs = () => fs.readdirSync(sandbox.jobsDir).filter((n) => n.startsWith(`caged-${process.pid}-`));
 
@@ -72,7 +82,8 @@ describe('after 200 containers', () => {
           env: ENV,
           limits: LIMITS,
         });
-        if (r.exitCode !== 0) throw new Error(`run failed: ${JSON.stringify({ ...r, stdout: r.stdout.toString(), stderr: r.stderr.toString() })}`);
+        if (r.exitCode !== 0)
+          throw new Error(`run failed: ${JSON.stringify({ ...r, stdout: r.stdout.toString(), stderr: r.stderr.toString() })}`);
       } finally {
         job.remove();
       }
@@ -148,7 +159,12 @@ describe('when a container cannot be prepared ahead of its run', () => {
       list: () => real.list(),
     };
     const reported: string[] = [];
-    const sb = await Sandbox.create({ ...ISOLATED, cgroups: flaky, preparedContainers: 1, onBackgroundError: (err) => reported.push(err.message) });
+    const sb = await Sandbox.create({
+      ...ISOLATED,
+      cgroups: flaky,
+      preparedContainers: 1,
+      onBackgroundError: (err) => reported.push(err.message),
+    });
     const plan = { rootfs: { mode: 'overlay' as const, lowerDir: rootfs }, argv: ['/bin/true'], env: ENV, limits: LIMITS };
     try {
       expect((await sb.run(plan)).exitCode).toBe(0);
@@ -170,7 +186,9 @@ describe('when a container cannot be prepared ahead of its run', () => {
 
 describe('when the worker is killed with SIGKILL mid-run', () => {
   it('the container dies with it and the next start cleans up', async () => {
-    const child = spawn('node', [path.join(__dirname, 'fixtures', 'hold-job.js'), rootfs, JSON.stringify(ISOLATED)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn('node', [path.join(__dirname, 'fixtures', 'hold-job.js'), rootfs, JSON.stringify(ISOLATED)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     const jobDir = await new Promise<string>((resolve, reject) => {
       child.stdout.on('data', (d: Buffer) => {
         const m = /^job (\S+)/.exec(d.toString());
@@ -187,13 +205,14 @@ describe('when the worker is killed with SIGKILL mid-run', () => {
     // The running container and the prepared ones: all must die with their worker.
     const inits = initsOf(child.pid!);
     expect(inits.length).toBeGreaterThanOrEqual(1);
-    const alive = () => inits.filter((p) => {
-      try {
-        return !/^State:\s+Z/m.test(fs.readFileSync(`/proc/${p}/status`, 'utf8'));
-      } catch {
-        return false; // gone
-      }
-    });
+    const alive = () =>
+      inits.filter((p) => {
+        try {
+          return !/^State:\s+Z/m.test(fs.readFileSync(`/proc/${p}/status`, 'utf8'));
+        } catch {
+          return false; // gone
+        }
+      });
 
     child.kill('SIGKILL');
     await new Promise((r) => child.once('exit', r));

@@ -35,7 +35,10 @@ export const realCgroupFs: CgroupFs = {
   mkdir: (dir) => fs.mkdirSync(dir),
   rmdir: (dir) => fs.rmdirSync(dir),
   listDirs: (dir) =>
-    fs.readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name),
+    fs
+      .readdirSync(dir, { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name),
 };
 
 /** CPU bandwidth period (v2 cpu.max, v1 cpu.cfs_period_us), in microseconds (the kernel's default). */
@@ -222,7 +225,9 @@ export function checkLimits(limits: CgroupLimits): void {
 
 /** Positive pids, one per line (never 0 or negatives, which process.kill treats as groups). */
 function parsePids(text: string): number[] {
-  return words(text).map(Number).filter((pid) => Number.isSafeInteger(pid) && pid > 0);
+  return words(text)
+    .map(Number)
+    .filter((pid) => Number.isSafeInteger(pid) && pid > 0);
 }
 
 /** The owner pid in a leaf name, or NaN when `name` is not a leaf name. */
@@ -256,4 +261,3 @@ export function hostError(op: string, target: string, err: unknown, detail = '')
 function sleepMs(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
-

@@ -12,14 +12,28 @@
  */
 import path from 'node:path';
 import { HostError } from '../errors';
-import { CgroupIo, CPU_PERIOD_US, checkLeafName, checkLimits, cpuQuotaUs, errnoOf, hostError, keyedValue, LEAF_NAME, realCgroupFs, removeStaleLeaves, sigkillAll, words, type CgroupFs } from './cgroupfs';
+import {
+  CgroupIo,
+  CPU_PERIOD_US,
+  checkLeafName,
+  checkLimits,
+  cpuQuotaUs,
+  errnoOf,
+  hostError,
+  keyedValue,
+  LEAF_NAME,
+  realCgroupFs,
+  removeStaleLeaves,
+  sigkillAll,
+  words,
+  type CgroupFs,
+} from './cgroupfs';
 import type { BoxCgroup, CgroupLimits, CgroupManager, CgroupStats } from './manager';
 
 export type V2Controller = 'memory' | 'pids' | 'cpu';
 
 /** The controllers a box needs, in the order they are enabled. */
 export const V2_CONTROLLERS: readonly V2Controller[] = ['memory', 'pids', 'cpu'];
-
 
 export interface CgroupV2Options {
   /** Mount point of the unified hierarchy. Default `/sys/fs/cgroup`. */
@@ -84,7 +98,10 @@ export class CgroupV2Manager implements CgroupManager {
   }
 
   list(): string[] {
-    return this.io.listDirs(this.parentDir).filter((n) => LEAF_NAME.test(n)).sort();
+    return this.io
+      .listDirs(this.parentDir)
+      .filter((n) => LEAF_NAME.test(n))
+      .sort();
   }
 
   /** Checks the root offers our controllers, then enables them down to the parent. */
@@ -197,7 +214,6 @@ class V2Box implements BoxCgroup {
     this.io.removeDir(this.dir, () => this.killAll());
   }
 }
-
 
 // Kept importable from here for existing callers.
 export { CgroupIo, CPU_PERIOD_US, LEAF_NAME, realCgroupFs, errnoOf, type CgroupFs } from './cgroupfs';

@@ -34,7 +34,11 @@ export async function demoCommand(argv: readonly string[], out: NodeJS.WritableS
   const base = loadConfig(process.env);
   const config: WorkerConfig = { ...base, queue: `caged-demo-${process.pid}`, keepCompletedS: 3600 };
   // Worker logs go to stderr at 'warn' unless CAGED_LOG_LEVEL asks for more.
-  const logger = createLogger({ level: process.env.CAGED_LOG_LEVEL ? config.logLevel : 'warn', worker: config.workerName, destination: process.stderr });
+  const logger = createLogger({
+    level: process.env.CAGED_LOG_LEVEL ? config.logLevel : 'warn',
+    worker: config.workerName,
+    destination: process.stderr,
+  });
   await checkRedisReachable(config.redisUrl);
   writeSafe(out, `caged demo: starting a worker (concurrency ${config.concurrency}) on ${config.redisUrl}, queue ${config.queue}\n`);
   const runtime = await WorkerRuntime.start(config, { logger });
@@ -63,7 +67,9 @@ export async function demoCommand(argv: readonly string[], out: NodeJS.WritableS
       )
       .catch(() => null);
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
-    out.write(`\n${results === null ? 'some jobs failed; ' : ''}${samples.length - wrong} of ${samples.length} samples got their expected verdict (${seconds} s)\n`);
+    out.write(
+      `\n${results === null ? 'some jobs failed; ' : ''}${samples.length - wrong} of ${samples.length} samples got their expected verdict (${seconds} s)\n`,
+    );
     return wrong === 0 ? 0 : 1;
   } finally {
     await client.close().catch(() => undefined);
@@ -84,7 +90,10 @@ function firstLine(text: string): string {
 }
 
 export function loadSamples(dir: string): Sample[] {
-  const files = fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+  const files = fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort();
   if (files.length === 0) throw new InvalidRequestError(`no *.json samples in ${dir}`, '--samples');
   return files.map((file) => {
     const data = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as Partial<Sample>;

@@ -14,7 +14,8 @@ import type { RunLimits } from '../sandbox/types';
 import { numberFlag, parseArgs, stringFlag } from './args';
 import { terminalSafe } from './terminal-safe';
 
-export const EXEC_USAGE = 'caged exec --rootfs DIR [--time S] [--wall S] [--memory MB] [--pids N] [--output KB] [--stdin FILE] [--json] [--raw] -- CMD ARGS...';
+export const EXEC_USAGE =
+  'caged exec --rootfs DIR [--time S] [--wall S] [--memory MB] [--pids N] [--output KB] [--stdin FILE] [--json] [--raw] -- CMD ARGS...';
 
 export const DEFAULT_EXEC_LIMITS: RunLimits = {
   cpuTimeMs: 10_000,
@@ -33,9 +34,11 @@ export async function execCommand(argv: readonly string[], out: NodeJS.WritableS
   const args = parseArgs(argv, ['rootfs', 'time', 'wall', 'memory', 'pids', 'output', 'stdin'], ['json', 'raw']);
   const rootfs = stringFlag(args, 'rootfs');
   if (!rootfs) throw new InvalidRequestError(`is required (${EXEC_USAGE})`, '--rootfs');
-  if (!fs.statSync(rootfs, { throwIfNoEntry: false })?.isDirectory()) throw new InvalidRequestError(`not a directory: ${rootfs}`, '--rootfs');
+  if (!fs.statSync(rootfs, { throwIfNoEntry: false })?.isDirectory())
+    throw new InvalidRequestError(`not a directory: ${rootfs}`, '--rootfs');
   if (args.rest.length === 0) throw new InvalidRequestError(`no command after -- (${EXEC_USAGE})`, 'command');
-  if (args.positional.length) throw new InvalidRequestError(`unexpected ${args.positional.join(' ')} (put the command after --)`, 'command');
+  if (args.positional.length)
+    throw new InvalidRequestError(`unexpected ${args.positional.join(' ')} (put the command after --)`, 'command');
   const cpuTimeMs = numberFlag(args, 'time', 1000, DEFAULT_EXEC_LIMITS.cpuTimeMs);
   const limits: RunLimits = {
     ...DEFAULT_EXEC_LIMITS,
@@ -58,18 +61,28 @@ export async function execCommand(argv: readonly string[], out: NodeJS.WritableS
   });
   const outcome = outcomeOf(result);
   if (args.flags.has('json')) {
-    out.write(JSON.stringify({
-      status: outcome.status,
-      message: outcome.message,
-      ...result,
-      stdout: result.stdout.toString('utf8'),
-      stderr: result.stderr.toString('utf8'),
-    }, null, 2) + '\n');
+    out.write(
+      JSON.stringify(
+        {
+          status: outcome.status,
+          message: outcome.message,
+          ...result,
+          stdout: result.stdout.toString('utf8'),
+          stderr: result.stderr.toString('utf8'),
+        },
+        null,
+        2,
+      ) + '\n',
+    );
   } else {
     const raw = args.flags.has('raw');
     out.write(raw ? result.stdout : terminalSafe(result.stdout.toString('utf8')));
     process.stderr.write(raw ? result.stderr : terminalSafe(result.stderr.toString('utf8')));
-    process.stderr.write(terminalSafe(`caged: ${outcome.status} ${outcome.message} (cpu ${result.cpuTimeMs} ms, wall ${result.wallTimeMs} ms, memory ${(result.memoryBytes / 2 ** 20).toFixed(1)} MiB)\n`));
+    process.stderr.write(
+      terminalSafe(
+        `caged: ${outcome.status} ${outcome.message} (cpu ${result.cpuTimeMs} ms, wall ${result.wallTimeMs} ms, memory ${(result.memoryBytes / 2 ** 20).toFixed(1)} MiB)\n`,
+      ),
+    );
   }
   return 0;
 }

@@ -23,6 +23,7 @@ export async function languagesCommand(argv: readonly string[], out: NodeJS.Writ
   const verWidth = Math.max(7, ...list.map((l) => l.version.length));
   // The manifest is data from an image build: its names reach the terminal escaped.
   writeSafe(out, `${'ID'.padEnd(idWidth)}  ${'VERSION'.padEnd(verWidth)}  NAME\n`);
-  for (const l of list) writeSafe(out, `${l.id.padEnd(idWidth)}  ${l.version.padEnd(verWidth)}  ${l.name}${l.compiled ? '' : ' (interpreted)'}\n`);
+  for (const l of list)
+    writeSafe(out, `${l.id.padEnd(idWidth)}  ${l.version.padEnd(verWidth)}  ${l.name}${l.compiled ? '' : ' (interpreted)'}\n`);
   return 0;
 }

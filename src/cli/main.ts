@@ -40,7 +40,9 @@ async function main(argv: readonly string[]): Promise<number> {
     return 2;
   }
   try {
-    return await (await command.run())(rest, process.stdout);
+    return await (
+      await command.run()
+    )(rest, process.stdout);
   } catch (err) {
     const e = err as Error;
     // Messages can quote file names, compiler or checker text: escaped like every printout.

@@ -16,8 +16,9 @@ import { Sandbox } from '../sandbox/sandbox';
 import { parseArgs, stringFlag, type ParsedArgs } from './args';
 import { terminalSafe } from './terminal-safe';
 
-export const RUN_USAGE = 'caged run FILE --lang LANG [--stdin FILE] [--expected FILE] [--tests DIR] [--checker exact|lines|tokens|float|FILE] '
-  + '[--time S] [--wall S] [--memory MB] [--output KB] [--pids N] [--stop-on-failure] [--image MANIFEST] [--json]';
+export const RUN_USAGE =
+  'caged run FILE --lang LANG [--stdin FILE] [--expected FILE] [--tests DIR] [--checker exact|lines|tokens|float|FILE] ' +
+  '[--time S] [--wall S] [--memory MB] [--output KB] [--pids N] [--stop-on-failure] [--image MANIFEST] [--json]';
 
 type TestcaseInput = SubmissionInput['testcases'][number];
 
@@ -50,7 +51,10 @@ function testcase(name: string | undefined, stdin: Buffer, expected: Buffer | un
 /** N.in / N.out pairs of a directory, numeric names in numeric order, others after them by name. */
 export function testsFromDir(dir: string): TestcaseInput[] {
   if (!fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory()) throw new InvalidRequestError(`not a directory: ${dir}`, '--tests');
-  const names = fs.readdirSync(dir).filter((f) => f.endsWith('.in')).map((f) => f.slice(0, -3));
+  const names = fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.in'))
+    .map((f) => f.slice(0, -3));
   if (!names.length) throw new InvalidRequestError(`no N.in files in ${dir}`, '--tests');
   names.sort((a, b) => {
     const na = /^\d+$/.test(a) ? Number(a) : NaN;
@@ -87,7 +91,13 @@ export function submissionFromArgs(args: ParsedArgs): SubmissionInput {
   if (testsDir && (stdinFile || expectedFile)) throw new InvalidRequestError('cannot be combined with --stdin or --expected', '--tests');
   const testcases = testsDir
     ? testsFromDir(testsDir)
-    : [testcase(undefined, stdinFile ? readInput(stdinFile, '--stdin') : Buffer.alloc(0), expectedFile ? readInput(expectedFile, '--expected') : undefined)];
+    : [
+        testcase(
+          undefined,
+          stdinFile ? readInput(stdinFile, '--stdin') : Buffer.alloc(0),
+          expectedFile ? readInput(expectedFile, '--expected') : undefined,
+        ),
+      ];
   const limits: Record<string, number> = {};
   const put = (key: string, v: number | undefined) => {
     if (v !== undefined) limits[key] = v;
@@ -104,7 +114,8 @@ export function submissionFromArgs(args: ParsedArgs): SubmissionInput {
     submission.checker = { type: checker };
   } else if (checker !== undefined) {
     const checkerLang = CHECKER_LANGUAGES[path.extname(checker).toLowerCase()];
-    if (!checkerLang) throw new InvalidRequestError(`exact, lines, tokens, float or a .c/.cpp/.cc/.py source (got ${checker})`, '--checker');
+    if (!checkerLang)
+      throw new InvalidRequestError(`exact, lines, tokens, float or a .c/.cpp/.cc/.py source (got ${checker})`, '--checker');
     submission.checker = { type: 'custom', language: checkerLang, source: readInput(checker, '--checker').toString('utf8') };
   }
   return submission;
@@ -117,8 +128,17 @@ export function summary(r: JudgeResult): string {
   const lines = [`${r.verdict} (Judge0 ${r.judge0.id} ${r.judge0.description}) score ${r.score}/${r.maxScore}: ${r.message}`];
   if (r.compile) {
     const c = r.compile;
-    lines.push(`compile: ${c.verdict}${c.cached ? ' (cached)' : ''} cpu ${c.cpuTimeMs} ms, wall ${c.wallTimeMs} ms, memory ${mib(c.memoryBytes)}`);
-    if (c.verdict !== 'OK' && c.output) lines.push(...c.output.trimEnd().split('\n').slice(0, 20).map((l) => `  | ${l}`));
+    lines.push(
+      `compile: ${c.verdict}${c.cached ? ' (cached)' : ''} cpu ${c.cpuTimeMs} ms, wall ${c.wallTimeMs} ms, memory ${mib(c.memoryBytes)}`,
+    );
+    if (c.verdict !== 'OK' && c.output)
+      lines.push(
+        ...c.output
+          .trimEnd()
+          .split('\n')
+          .slice(0, 20)
+          .map((l) => `  | ${l}`),
+      );
   }
   for (const t of r.tests) {
     const name = t.name && t.name !== String(t.index + 1) ? ` (${t.name})` : '';
@@ -127,15 +147,27 @@ export function summary(r: JudgeResult): string {
   }
   const single = r.tests.length === 1 ? r.tests[0] : undefined;
   if (single && single.verdict !== 'SKIPPED') {
-    if (single.stdout) lines.push('--- stdout ---', single.stdoutEncoding === 'utf8' ? single.stdout.trimEnd() : `(binary, base64) ${single.stdout}`);
-    if (single.stderr) lines.push('--- stderr ---', single.stderrEncoding === 'utf8' ? single.stderr.trimEnd() : `(binary, base64) ${single.stderr}`);
+    if (single.stdout)
+      lines.push('--- stdout ---', single.stdoutEncoding === 'utf8' ? single.stdout.trimEnd() : `(binary, base64) ${single.stdout}`);
+    if (single.stderr)
+      lines.push('--- stderr ---', single.stderrEncoding === 'utf8' ? single.stderr.trimEnd() : `(binary, base64) ${single.stderr}`);
   }
   return terminalSafe(`${lines.join('\n')}\n`);
 }
 
 /** The worker's settings that shape judging (CAGED_IMAGE, CAGED_ROOTFS, CAGED_MAX_*), so that `caged run` judges alike. */
 export function judgeOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Omit<JudgeOptions, 'sandbox'> {
-  const c = loadConfig(env, ['image', 'rootfs', 'maxCpuTimeMs', 'maxWallTimeMs', 'maxMemoryBytes', 'maxOutputBytes', 'maxPids', 'maxFileSizeBytes', 'maxSourceBytes']);
+  const c = loadConfig(env, [
+    'image',
+    'rootfs',
+    'maxCpuTimeMs',
+    'maxWallTimeMs',
+    'maxMemoryBytes',
+    'maxOutputBytes',
+    'maxPids',
+    'maxFileSizeBytes',
+    'maxSourceBytes',
+  ]);
   return {
     manifestPath: c.image,
     rootfsMode: c.rootfs,
@@ -157,9 +189,20 @@ export interface RunCommandDeps {
 }
 
 export async function runCommand(argv: readonly string[], out: NodeJS.WritableStream, deps: RunCommandDeps = {}): Promise<number> {
-  const args = parseArgs(argv, ['lang', 'stdin', 'expected', 'tests', 'checker', 'time', 'wall', 'memory', 'output', 'pids', 'image'], ['json', 'stop-on-failure']);
+  const args = parseArgs(
+    argv,
+    ['lang', 'stdin', 'expected', 'tests', 'checker', 'time', 'wall', 'memory', 'output', 'pids', 'image'],
+    ['json', 'stop-on-failure'],
+  );
   const submission = submissionFromArgs(args);
-  const judge = deps.judge ?? (await Judge.create({ ...judgeOptionsFromEnv(), sandbox: await Sandbox.create(), closeSandbox: true, ...(stringFlag(args, 'image') ? { manifestPath: stringFlag(args, 'image') } : {}) }));
+  const judge =
+    deps.judge ??
+    (await Judge.create({
+      ...judgeOptionsFromEnv(),
+      sandbox: await Sandbox.create(),
+      closeSandbox: true,
+      ...(stringFlag(args, 'image') ? { manifestPath: stringFlag(args, 'image') } : {}),
+    }));
   try {
     const result = await judge.judge(submission);
     out.write(args.flags.has('json') ? `${JSON.stringify(result, null, 2)}\n` : summary(result));

@@ -31,7 +31,8 @@ export async function submitCommand(argv: readonly string[], out: NodeJS.Writabl
   const language = stringFlag(args, 'lang');
   if (!language) throw new InvalidRequestError(`is required (${SUBMIT_USAGE})`, '--lang');
   const testsDir = stringFlag(args, 'tests');
-  if (testsDir && (args.flags.has('stdin') || args.flags.has('expected'))) throw new InvalidRequestError('give either --tests or --stdin/--expected', '--tests');
+  if (testsDir && (args.flags.has('stdin') || args.flags.has('expected')))
+    throw new InvalidRequestError('give either --tests or --stdin/--expected', '--tests');
   const limits: NonNullable<SubmissionInput['limits']> = {};
   if (args.flags.has('time')) limits.cpuTimeMs = numberFlag(args, 'time', 1000, 0);
   if (args.flags.has('memory')) limits.memoryBytes = numberFlag(args, 'memory', 2 ** 20, 0);
@@ -92,12 +93,16 @@ export function testsFromDir(dir: string): Testcases {
 
 /** The human-readable result, terminal-safe (terminal-safe.ts). */
 export function describe(r: JudgeResult): string {
-  const lines = [`${r.verdict}  ${r.judge0.description}  score ${r.score}/${r.maxScore}  (${r.language.id}, ${r.tests.length} tests, ${Math.round(r.timing.totalMs)} ms)`];
+  const lines = [
+    `${r.verdict}  ${r.judge0.description}  score ${r.score}/${r.maxScore}  (${r.language.id}, ${r.tests.length} tests, ${Math.round(r.timing.totalMs)} ms)`,
+  ];
   if (r.message) lines.push(`  ${r.message}`);
   if (r.compile && r.compile.verdict !== 'OK') lines.push(r.compile.output.trimEnd());
   for (const t of r.tests) {
     const mem = (t.memoryBytes / 2 ** 20).toFixed(1);
-    lines.push(`  test ${t.index + 1}${t.name ? ` (${t.name})` : ''}  ${t.verdict.padEnd(7)} cpu ${t.cpuTimeMs.toFixed(1)} ms  wall ${t.wallTimeMs.toFixed(1)} ms  mem ${mem} MiB${t.message ? `  ${t.message}` : ''}`);
+    lines.push(
+      `  test ${t.index + 1}${t.name ? ` (${t.name})` : ''}  ${t.verdict.padEnd(7)} cpu ${t.cpuTimeMs.toFixed(1)} ms  wall ${t.wallTimeMs.toFixed(1)} ms  mem ${mem} MiB${t.message ? `  ${t.message}` : ''}`,
+    );
   }
   return terminalSafe(`${lines.join('\n')}\n`);
 }

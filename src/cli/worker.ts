@@ -52,7 +52,10 @@ export function untilSignalled(runtime: WorkerRuntime): Promise<CloseReport> {
     function onSignal(signal: NodeJS.Signals): void {
       received++;
       if (received === 1) {
-        log.info({ signal, active: runtime.worker.active, timeoutMs: runtime.config.shutdownTimeoutMs }, 'shutting down: finishing running jobs (signal again to hand them back now)');
+        log.info(
+          { signal, active: runtime.worker.active, timeoutMs: runtime.config.shutdownTimeoutMs },
+          'shutting down: finishing running jobs (signal again to hand them back now)',
+        );
         finish(runtime.shutdown());
       } else {
         log.warn({ signal, active: runtime.worker.active }, 'second signal: handing running jobs back now (a third one kills the process)');

@@ -152,7 +152,8 @@ export class CagedClient {
       };
       if (opts.signal?.aborted) return onAbort();
       opts.signal?.addEventListener('abort', onAbort, { once: true });
-      if (opts.timeoutMs !== undefined) timer = setTimeout(() => waiter.reject(new WaitTimeoutError(jobId, opts.timeoutMs!)), opts.timeoutMs);
+      if (opts.timeoutMs !== undefined)
+        timer = setTimeout(() => waiter.reject(new WaitTimeoutError(jobId, opts.timeoutMs!)), opts.timeoutMs);
       this.addWaiter(jobId, waiter);
       if (lookFirst) void this.checkJob(parts, jobId);
     });
@@ -195,7 +196,11 @@ export class CagedClient {
         }
       }),
     );
-    if (failures.length) throw new BatchFailedError(results, failures.sort((a, b) => a.index - b.index));
+    if (failures.length)
+      throw new BatchFailedError(
+        results,
+        failures.sort((a, b) => a.index - b.index),
+      );
     return results as JudgeResult[];
   }
 
@@ -236,7 +241,11 @@ export class CagedClient {
     return this.closing;
   }
 
-  private jobFor(s: SubmissionInput, opts: EnqueueOptions, where: string): { name: string; data: SubmissionInput; opts: { jobId?: string; priority?: number } } {
+  private jobFor(
+    s: SubmissionInput,
+    opts: EnqueueOptions,
+    where: string,
+  ): { name: string; data: SubmissionInput; opts: { jobId?: string; priority?: number } } {
     const parsed = this.schema.safeParse(s);
     if (!parsed.success) {
       const first = fieldIssues(parsed.error, where)[0]!;

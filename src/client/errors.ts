@@ -7,7 +7,10 @@ export class JobFailedError extends CagedError {
   /** True when the payload was rejected (fix the submission; resubmitting as is fails again). */
   readonly invalid: boolean;
   readonly retryable: boolean;
-  constructor(readonly jobId: string, readonly reason: string) {
+  constructor(
+    readonly jobId: string,
+    readonly reason: string,
+  ) {
     super(`job ${jobId} failed: ${reason}`);
     this.invalid = isInvalidSubmissionReason(reason);
     this.retryable = !this.invalid;
@@ -28,7 +31,10 @@ export class ClientClosedError extends CagedError {
 /** No result within the wait's timeout. The job itself goes on; `wait(jobId)` may pick it up later. */
 export class WaitTimeoutError extends CagedError {
   readonly retryable = true;
-  constructor(readonly jobId: string, timeoutMs: number) {
+  constructor(
+    readonly jobId: string,
+    timeoutMs: number,
+  ) {
     super(`no result for job ${jobId} within ${timeoutMs} ms (the job is still queued or running)`);
   }
 }
@@ -36,7 +42,10 @@ export class WaitTimeoutError extends CagedError {
 /** The client was closed (or the wait aborted) before the result arrived. The job itself goes on. */
 export class WaitAbortedError extends CagedError {
   readonly retryable = true;
-  constructor(readonly jobId: string, why: string) {
+  constructor(
+    readonly jobId: string,
+    why: string,
+  ) {
     super(`stopped waiting for job ${jobId}: ${why}`);
   }
 }
@@ -44,7 +53,10 @@ export class WaitAbortedError extends CagedError {
 /** Some jobs of a batch failed; the results of the others are in `results` (null where failed). */
 export class BatchFailedError<R> extends CagedError {
   readonly retryable = false;
-  constructor(readonly results: ReadonlyArray<R | null>, readonly failures: ReadonlyArray<{ index: number; error: Error }>) {
+  constructor(
+    readonly results: ReadonlyArray<R | null>,
+    readonly failures: ReadonlyArray<{ index: number; error: Error }>,
+  ) {
     super(`${failures.length} of ${results.length} jobs failed; first: ${failures[0]?.error.message ?? ''}`);
   }
 }

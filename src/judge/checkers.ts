@@ -23,10 +23,7 @@ export interface CheckOutcome {
 }
 
 export type BuiltinChecker =
-  | { type: 'exact' }
-  | { type: 'lines' }
-  | { type: 'tokens' }
-  | { type: 'float'; absolute: number; relative: number };
+  { type: 'exact' } | { type: 'lines' } | { type: 'tokens' } | { type: 'float'; absolute: number; relative: number };
 
 /** Characters of a token or line shown in a message. */
 const SHOWN = 40;
@@ -265,8 +262,12 @@ function compareTokens(o: Buffer, a: Buffer, differ: Differ | null): CheckOutcom
       continue;
     }
     // Enough of each token for the message (show() cuts longer ones).
-    const cut = (b: Buffer, s: number): Span => (s >= b.length ? null : { buf: b, start: s, end: tokenEnd(b, s, Math.min(b.length, s + SHOWN_BYTES + 1)) });
-    return { accepted: false, message: `token ${countTokens(a, 0, as) + 1} differs: expected ${show(cut(a, as))}, got ${show(cut(o, os))}` };
+    const cut = (b: Buffer, s: number): Span =>
+      s >= b.length ? null : { buf: b, start: s, end: tokenEnd(b, s, Math.min(b.length, s + SHOWN_BYTES + 1)) };
+    return {
+      accepted: false,
+      message: `token ${countTokens(a, 0, as) + 1} differs: expected ${show(cut(a, as))}, got ${show(cut(o, os))}`,
+    };
   }
 }
 
@@ -335,9 +336,13 @@ export function checkFloat(output: Buffer, answer: Buffer, absolute: number, rel
 
 export function runBuiltinChecker(checker: BuiltinChecker, output: Buffer, answer: Buffer): CheckOutcome {
   switch (checker.type) {
-    case 'exact': return checkExact(output, answer);
-    case 'lines': return checkLines(output, answer);
-    case 'tokens': return checkTokens(output, answer);
-    case 'float': return checkFloat(output, answer, checker.absolute, checker.relative);
+    case 'exact':
+      return checkExact(output, answer);
+    case 'lines':
+      return checkLines(output, answer);
+    case 'tokens':
+      return checkTokens(output, answer);
+    case 'float':
+      return checkFloat(output, answer, checker.absolute, checker.relative);
   }
 }

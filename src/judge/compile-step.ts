@@ -80,7 +80,16 @@ export async function compileInBox(ctx: JobContext, req: CompileRequest): Promis
   const hit = ctx.cache?.restore(key, req.box) ?? null;
   if (hit) {
     return {
-      result: { verdict: 'OK', exitCode: 0, output: hit.outputText, outputTruncated: hit.outputTruncated, cpuTimeMs: 0, wallTimeMs: 0, memoryBytes: 0, cached: true },
+      result: {
+        verdict: 'OK',
+        exitCode: 0,
+        output: hit.outputText,
+        outputTruncated: hit.outputTruncated,
+        cpuTimeMs: 0,
+        wallTimeMs: 0,
+        memoryBytes: 0,
+        cached: true,
+      },
       ran: false,
       stepMs: elapsed(),
       outputMs: 0,
@@ -101,7 +110,9 @@ export async function compileInBox(ctx: JobContext, req: CompileRequest): Promis
   } catch (err) {
     // The compiler is the image's: not finding it is the image's fault, worth a retry elsewhere.
     if (err instanceof ChildError && err.stageName === 'exec') {
-      throw new ImageError(`the image cannot run the compiler ${command[0]} of language ${req.language.id}: ${err.errnoName}`, { cause: err });
+      throw new ImageError(`the image cannot run the compiler ${command[0]} of language ${req.language.id}: ${err.errnoName}`, {
+        cause: err,
+      });
     }
     throw err;
   }
@@ -109,8 +120,12 @@ export async function compileInBox(ctx: JobContext, req: CompileRequest): Promis
   const classified = classifyRun(run, req.limits);
   let verdict: CompileVerdict;
   switch (classified.verdict) {
-    case 'OK': verdict = 'OK'; break;
-    case 'RE': verdict = 'CE'; break;
+    case 'OK':
+      verdict = 'OK';
+      break;
+    case 'RE':
+      verdict = 'CE';
+      break;
     case 'TLE':
     case 'MLE':
     case 'OLE':

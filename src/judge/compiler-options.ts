@@ -34,34 +34,111 @@ export type CompilerFamily = 'gcc-c' | 'gcc-c++';
 
 /** `-std=` values and the first GCC major version that knows each. */
 const C_STANDARDS: Readonly<Record<string, number>> = {
-  c89: 1, c90: 1, 'iso9899:1990': 1, 'iso9899:199409': 1, c99: 1, 'iso9899:1999': 1, c11: 5, 'iso9899:2011': 5,
-  c17: 8, c18: 8, 'iso9899:2017': 8, 'iso9899:2018': 8, c2x: 9, c23: 14,
-  gnu89: 1, gnu90: 1, gnu99: 1, gnu11: 5, gnu17: 8, gnu18: 8, gnu2x: 9, gnu23: 14,
+  c89: 1,
+  c90: 1,
+  'iso9899:1990': 1,
+  'iso9899:199409': 1,
+  c99: 1,
+  'iso9899:1999': 1,
+  c11: 5,
+  'iso9899:2011': 5,
+  c17: 8,
+  c18: 8,
+  'iso9899:2017': 8,
+  'iso9899:2018': 8,
+  c2x: 9,
+  c23: 14,
+  gnu89: 1,
+  gnu90: 1,
+  gnu99: 1,
+  gnu11: 5,
+  gnu17: 8,
+  gnu18: 8,
+  gnu2x: 9,
+  gnu23: 14,
 };
 const CXX_STANDARDS: Readonly<Record<string, number>> = {
-  'c++98': 1, 'c++03': 1, 'c++11': 5, 'c++14': 5, 'c++17': 5, 'c++1z': 5, 'c++20': 10, 'c++2a': 8,
-  'c++23': 11, 'c++2b': 11, 'c++26': 14, 'c++2c': 14,
-  'gnu++98': 1, 'gnu++03': 1, 'gnu++11': 5, 'gnu++14': 5, 'gnu++17': 5, 'gnu++1z': 5, 'gnu++20': 10, 'gnu++2a': 8,
-  'gnu++23': 11, 'gnu++2b': 11, 'gnu++26': 14, 'gnu++2c': 14,
+  'c++98': 1,
+  'c++03': 1,
+  'c++11': 5,
+  'c++14': 5,
+  'c++17': 5,
+  'c++1z': 5,
+  'c++20': 10,
+  'c++2a': 8,
+  'c++23': 11,
+  'c++2b': 11,
+  'c++26': 14,
+  'c++2c': 14,
+  'gnu++98': 1,
+  'gnu++03': 1,
+  'gnu++11': 5,
+  'gnu++14': 5,
+  'gnu++17': 5,
+  'gnu++1z': 5,
+  'gnu++20': 10,
+  'gnu++2a': 8,
+  'gnu++23': 11,
+  'gnu++2b': 11,
+  'gnu++26': 14,
+  'gnu++2c': 14,
 };
 
 /** Options allowed as they are, for both families. */
 const COMMON_EXACT = new Set([
   // optimisation
-  '-O', '-O0', '-O1', '-O2', '-O3', '-Os', '-Og', '-Ofast', '-Oz',
+  '-O',
+  '-O0',
+  '-O1',
+  '-O2',
+  '-O3',
+  '-Os',
+  '-Og',
+  '-Ofast',
+  '-Oz',
   // debug information
-  '-g', '-g0', '-g1', '-g2', '-g3',
+  '-g',
+  '-g0',
+  '-g1',
+  '-g2',
+  '-g3',
   // warnings without a sub-option
-  '-w', '-pedantic', '-pedantic-errors',
+  '-w',
+  '-pedantic',
+  '-pedantic-errors',
   // libraries of the image, linking
-  '-lm', '-pthread', '-static',
+  '-lm',
+  '-pthread',
+  '-static',
   // code generation and diagnostics that load and read nothing
-  '-fsyntax-only', '-ffast-math', '-fno-fast-math', '-funroll-loops', '-fno-unroll-loops',
-  '-fomit-frame-pointer', '-fno-omit-frame-pointer', '-fstrict-aliasing', '-fno-strict-aliasing',
-  '-fwrapv', '-fno-wrapv', '-ftrapv', '-fno-trapv', '-fsigned-char', '-funsigned-char',
-  '-fstack-protector', '-fstack-protector-strong', '-fstack-protector-all', '-fno-stack-protector',
-  '-fno-builtin', '-fno-common', '-fPIE', '-fpie', '-fno-pie', '-fno-PIE', '-no-pie',
-  '-fdiagnostics-color=never', '-fno-diagnostics-color',
+  '-fsyntax-only',
+  '-ffast-math',
+  '-fno-fast-math',
+  '-funroll-loops',
+  '-fno-unroll-loops',
+  '-fomit-frame-pointer',
+  '-fno-omit-frame-pointer',
+  '-fstrict-aliasing',
+  '-fno-strict-aliasing',
+  '-fwrapv',
+  '-fno-wrapv',
+  '-ftrapv',
+  '-fno-trapv',
+  '-fsigned-char',
+  '-funsigned-char',
+  '-fstack-protector',
+  '-fstack-protector-strong',
+  '-fstack-protector-all',
+  '-fno-stack-protector',
+  '-fno-builtin',
+  '-fno-common',
+  '-fPIE',
+  '-fpie',
+  '-fno-pie',
+  '-fno-PIE',
+  '-no-pie',
+  '-fdiagnostics-color=never',
+  '-fno-diagnostics-color',
 ]);
 const CXX_EXACT = new Set(['-fno-exceptions', '-fno-rtti', '-fpermissive']);
 
@@ -82,8 +159,8 @@ const UNDEFINE = /^-U[A-Za-z_][A-Za-z0-9_]*$/;
 /** Known loaders of code or readers of paths, for a message that says why. */
 const REFUSED_WHY: ReadonlyArray<readonly [string, string]> = [
   ['-fplugin', 'loads a compiler plugin (code run by the compiler)'],
-  ['-specs', 'loads a specs file (rewrites the compiler\'s commands)'],
-  ['-wrapper', 'runs the compiler\'s programs under another program'],
+  ['-specs', "loads a specs file (rewrites the compiler's commands)"],
+  ['-wrapper', "runs the compiler's programs under another program"],
   ['-B', 'chooses where the compiler finds its own programs'],
   ['@', 'reads more options from a file'],
   ['-Wl,', 'passes arguments to the linker'],
@@ -168,8 +245,14 @@ export function checkCompilerOptions(language: Language, options: readonly strin
     const shown = JSON.stringify(option);
     if (!family) throw new InvalidRequestError(`${shown} refused: language ${language.id} accepts no compiler options`, `${field}[${i}]`);
     if (option.startsWith('-std=')) {
-      throw new InvalidRequestError(`${shown} refused: not a standard that ${language.compile![0]} ${language.version} of language ${language.id} knows`, `${field}[${i}]`);
+      throw new InvalidRequestError(
+        `${shown} refused: not a standard that ${language.compile![0]} ${language.version} of language ${language.id} knows`,
+        `${field}[${i}]`,
+      );
     }
-    throw new InvalidRequestError(`${shown} refused${refusalReason(option)}: not an allowed compiler option of language ${language.id}`, `${field}[${i}]`);
+    throw new InvalidRequestError(
+      `${shown} refused${refusalReason(option)}: not an allowed compiler option of language ${language.id}`,
+      `${field}[${i}]`,
+    );
   });
 }

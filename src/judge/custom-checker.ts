@@ -49,15 +49,18 @@ export interface CustomCheckerOptions {
 }
 
 export type PreparedChecker =
-  | { ok: true; checker: CustomChecker; compile: CompileOutcome | null }
-  | { ok: false; message: string; compile: CompileOutcome | null };
+  { ok: true; checker: CustomChecker; compile: CompileOutcome | null } | { ok: false; message: string; compile: CompileOutcome | null };
 
 const MOUNT = '/checker';
 
 export class CustomChecker {
   private seq = 0;
 
-  private constructor(private readonly ctx: JobContext, private readonly job: JobDir, private readonly opts: CustomCheckerOptions) {}
+  private constructor(
+    private readonly ctx: JobContext,
+    private readonly job: JobDir,
+    private readonly opts: CustomCheckerOptions,
+  ) {}
 
   /** Writes and compiles the checker; a checker that does not compile is reported, not thrown. */
   static async prepare(ctx: JobContext, opts: CustomCheckerOptions): Promise<PreparedChecker> {
@@ -67,12 +70,24 @@ export class CustomChecker {
       writeSources(job.box, files);
       let compile: CompileOutcome | null = null;
       if (opts.language.compile) {
-        compile = await compileInBox({ ...ctx, label: `${ctx.label} checker` }, {
-          language: opts.language, box: job.box, files, compilerOptions: [], limits: opts.compileLimits, reportBytes: opts.reportBytes,
-        });
+        compile = await compileInBox(
+          { ...ctx, label: `${ctx.label} checker` },
+          {
+            language: opts.language,
+            box: job.box,
+            files,
+            compilerOptions: [],
+            limits: opts.compileLimits,
+            reportBytes: opts.reportBytes,
+          },
+        );
         if (compile.result.verdict !== 'OK') {
           job.remove();
-          return { ok: false, compile, message: oneLine(`the custom checker did not compile (${compile.result.verdict}): ${compile.result.output}`) };
+          return {
+            ok: false,
+            compile,
+            message: oneLine(`the custom checker did not compile (${compile.result.verdict}): ${compile.result.output}`),
+          };
         }
       }
       return { ok: true, compile, checker: new CustomChecker(ctx, job, opts) };
@@ -101,7 +116,11 @@ export class CustomChecker {
       });
       const said = checkerMessage(run.stdout, run.stderr);
       if (run.forbiddenSyscall || run.limitHit || run.signal) {
-        const why = run.forbiddenSyscall ? `forbidden system call ${run.forbiddenSyscall}` : run.limitHit ? `${run.limitHit} limit` : run.signal;
+        const why = run.forbiddenSyscall
+          ? `forbidden system call ${run.forbiddenSyscall}`
+          : run.limitHit
+            ? `${run.limitHit} limit`
+            : run.signal;
         return { verdict: 'IE', fraction: 0, message: oneLine(`the checker failed (${why})${said ? `: ${said}` : ''}`) };
       }
       return interpretExit(run.exitCode ?? -1, run.stdout, run.stderr);
@@ -124,16 +143,30 @@ function checkerMessage(stdout: Buffer, stderr: Buffer): string {
 export function interpretExit(code: number, stdout: Buffer, stderr: Buffer): CheckerVerdict {
   const said = checkerMessage(stdout, stderr);
   switch (code) {
-    case 0: return { verdict: 'AC', fraction: 1, message: said || 'ok' };
-    case 1: return { verdict: 'WA', fraction: 0, message: said || 'wrong answer' };
-    case 2: return { verdict: 'WA', fraction: 0, message: `presentation error${said ? `: ${said}` : ''}` };
-    case 3: return { verdict: 'IE', fraction: 0, message: `the checker failed${said ? `: ${said}` : ''}` };
+    case 0:
+      return { verdict: 'AC', fraction: 1, message: said || 'ok' };
+    case 1:
+      return { verdict: 'WA', fraction: 0, message: said || 'wrong answer' };
+    case 2:
+      return { verdict: 'WA', fraction: 0, message: `presentation error${said ? `: ${said}` : ''}` };
+    case 3:
+      return { verdict: 'IE', fraction: 0, message: `the checker failed${said ? `: ${said}` : ''}` };
     case 7: {
       const fraction = parsePoints(stdout) ?? (stdout.toString().trim() ? null : parsePoints(stderr));
-      if (fraction === null) return { verdict: 'IE', fraction: 0, message: oneLine(`the checker gave partial points without a fraction 0..1 on its first line: ${said}`) };
+      if (fraction === null)
+        return {
+          verdict: 'IE',
+          fraction: 0,
+          message: oneLine(`the checker gave partial points without a fraction 0..1 on its first line: ${said}`),
+        };
       return { verdict: fraction >= 1 ? 'AC' : 'WA', fraction, message: said || `partial: ${fraction}` };
     }
-    default: return { verdict: 'IE', fraction: 0, message: oneLine(`the checker exited with ${code}, not a testlib code${said ? `: ${said}` : ''}`) };
+    default:
+      return {
+        verdict: 'IE',
+        fraction: 0,
+        message: oneLine(`the checker exited with ${code}, not a testlib code${said ? `: ${said}` : ''}`),
+      };
   }
 }
 

@@ -25,7 +25,15 @@ import { LanguageRegistry, type LanguageInfo, type ManifestForLanguages } from '
 import { checkerLimitsConfig, checkLimitValues, compileLimitsConfig, resolveLimits, testLimitsConfig, type LimitValues } from './limits';
 import { parseSubmission, planSubmission, type JobPlan, type PlanConfig } from './plan';
 import { aggregateTests, firstLines, oneLine } from './result';
-import { DEFAULT_MAX_SOURCE_BYTES, makeSubmissionSchema, RESULT_SCHEMA_VERSION, type CompileResult, type JudgeResult, type Submission, type TestResult } from './schema';
+import {
+  DEFAULT_MAX_SOURCE_BYTES,
+  makeSubmissionSchema,
+  RESULT_SCHEMA_VERSION,
+  type CompileResult,
+  type JudgeResult,
+  type Submission,
+  type TestResult,
+} from './schema';
 import { runTest, skippedTest, type TestRequest } from './test-step';
 import { judge0Of, VERDICT_NAMES } from './verdict';
 import type { JudgeProgress } from '../wire/contract';
@@ -207,7 +215,8 @@ export class Judge {
     const started = process.hrtime.bigint();
     const plan = planSubmission(submission, this.planConfig);
     const aborted = () => {
-      if (hooks.signal?.aborted) throw new HostError(`judging was aborted (${String(hooks.signal.reason ?? 'no reason')})`, { cause: hooks.signal.reason });
+      if (hooks.signal?.aborted)
+        throw new HostError(`judging was aborted (${String(hooks.signal.reason ?? 'no reason')})`, { cause: hooks.signal.reason });
     };
     aborted();
     const job = this.jobDirs.create({ diskBytes: this.jobDiskBytes() });
@@ -226,7 +235,14 @@ export class Judge {
     return result;
   }
 
-  private async judgeInJob(plan: JobPlan, job: JobDir, cleanups: Array<() => void>, started: bigint, hooks: JudgeHooks, aborted: () => void): Promise<JudgeResult> {
+  private async judgeInJob(
+    plan: JobPlan,
+    job: JobDir,
+    cleanups: Array<() => void>,
+    started: bigint,
+    hooks: JudgeHooks,
+    aborted: () => void,
+  ): Promise<JudgeResult> {
     const { sandbox } = this.opts;
     const ctx: JobContext = {
       sandbox,
@@ -242,7 +258,12 @@ export class Judge {
     if (plan.language.compile) {
       aborted();
       const outcome = await compileInBox(ctx, {
-        language: plan.language, box: job.box, files: plan.files, compilerOptions: plan.compilerOptions, limits: plan.compileLimits, reportBytes,
+        language: plan.language,
+        box: job.box,
+        files: plan.files,
+        compilerOptions: plan.compilerOptions,
+        limits: plan.compileLimits,
+        reportBytes,
       });
       if (outcome.ran) this.counters.compiles++;
       compile = outcome.result;
@@ -252,7 +273,9 @@ export class Judge {
         if (compile.verdict !== 'OK') {
           const why = compile.verdict === 'CE' ? 'compilation failed' : `compilation stopped by a limit (${compile.verdict})`;
           const t0 = process.hrtime.bigint();
-          const message = oneLine(`Compilation Error: ${compile.verdict === 'CE' ? firstLines(compile.output, 3) || 'the compiler failed' : `${VERDICT_NAMES[compile.verdict]} while compiling`}`);
+          const message = oneLine(
+            `Compilation Error: ${compile.verdict === 'CE' ? firstLines(compile.output, 3) || 'the compiler failed' : `${VERDICT_NAMES[compile.verdict]} while compiling`}`,
+          );
           textMs += Number(process.hrtime.bigint() - t0) / 1e6;
           return this.finish(plan, started, compile, compileMs, this.skipAll(plan, `not run: ${why}`), { verdict: 'CE', message });
         }
@@ -273,7 +296,10 @@ export class Judge {
       });
       if (prepared.compile?.ran) this.counters.compiles++;
       if (!prepared.ok) {
-        return this.finish(plan, started, compile, compileMs, this.skipAll(plan, 'not run: the checker did not compile'), { verdict: 'IE', message: prepared.message });
+        return this.finish(plan, started, compile, compileMs, this.skipAll(plan, 'not run: the checker did not compile'), {
+          verdict: 'IE',
+          message: prepared.message,
+        });
       }
       const checker = prepared.checker;
       cleanups.unshift(() => checker.remove());
@@ -286,9 +312,17 @@ export class Judge {
   }
 
   /** Runs the tests, at most `testParallelism` at once, in test order; stops early if asked. */
-  private async runTests(ctx: JobContext, plan: JobPlan, box: string, checker: TestRequest['checker'], reportBytes: number, hooks: JudgeHooks, aborted: () => void): Promise<TestResult[]> {
+  private async runTests(
+    ctx: JobContext,
+    plan: JobPlan,
+    box: string,
+    checker: TestRequest['checker'],
+    reportBytes: number,
+    hooks: JudgeHooks,
+    aborted: () => void,
+  ): Promise<TestResult[]> {
     const cases = plan.submission.testcases;
-    const results: Array<TestResult | undefined> = new Array(cases.length);
+    const results = new Array<TestResult | undefined>(cases.length);
     const stop = plan.submission.stopOnFirstFailure;
     let firstFailure = Infinity;
     let next = 0;
@@ -299,7 +333,14 @@ export class Judge {
         if (failed || index >= cases.length || index > firstFailure) return;
         aborted();
         const r = await runTest(ctx, {
-          index, testcase: cases[index]!, language: plan.language, box, limits: plan.testLimits, checker, reportBytes, checks: this.checks,
+          index,
+          testcase: cases[index]!,
+          language: plan.language,
+          box,
+          limits: plan.testLimits,
+          checker,
+          reportBytes,
+          checks: this.checks,
           onChecked: (ms, bytes) => hooks.onTextWork?.({ step: 'check', testIndex: index, ms, bytes }),
         });
         results[index] = r;
@@ -309,10 +350,14 @@ export class Judge {
     };
     const width = Math.max(1, Math.min(this.opts.testParallelism ?? 1, cases.length));
     // Every worker settles before the job directory can go: no run may outlive its box.
-    const settled = await Promise.allSettled(Array.from({ length: width }, () => worker().catch((err: unknown) => {
-      failed = true;
-      throw err;
-    })));
+    const settled = await Promise.allSettled(
+      Array.from({ length: width }, () =>
+        worker().catch((err: unknown) => {
+          failed = true;
+          throw err;
+        }),
+      ),
+    );
     const rejected = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (rejected) throw rejected.reason;
     // With parallel tests a later test may have run before an earlier one failed: it is
@@ -389,7 +434,12 @@ async function registerImage(manifestPath: string): Promise<{ image: JudgeImage;
   const store = new ImageStore();
   try {
     const registered = await store.register(manifestPath);
-    const image = { digest: registered.digest, rootfsDir: registered.rootfsDir, tarball: registered.tarball, manifest: registered.manifest };
+    const image = {
+      digest: registered.digest,
+      rootfsDir: registered.rootfsDir,
+      tarball: registered.tarball,
+      manifest: registered.manifest,
+    };
     return { image, store };
   } catch (err) {
     await store.close();

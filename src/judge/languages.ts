@@ -54,9 +54,7 @@ export class LanguageRegistry {
   }
 
   static fromManifest(manifest: ManifestForLanguages): LanguageRegistry {
-    return new LanguageRegistry(
-      manifest.languages.map((l) => ({ ...l, env: { ...manifest.env, ...l.env } })),
-    );
+    return new LanguageRegistry(manifest.languages.map((l) => ({ ...l, env: { ...manifest.env, ...l.env } })));
   }
 
   /** The language `id`; an unknown id is the request's fault, reported on `field`. */

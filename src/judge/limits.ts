@@ -109,7 +109,12 @@ function clamp(values: LimitValues, maxima: LimitValues): LimitValues {
 }
 
 const UNITS: Record<LimitName, string> = {
-  cpuTimeMs: 'ms', wallTimeMs: 'ms', memoryBytes: 'bytes', outputBytes: 'bytes', pids: 'processes', fileSizeBytes: 'bytes',
+  cpuTimeMs: 'ms',
+  wallTimeMs: 'ms',
+  memoryBytes: 'bytes',
+  outputBytes: 'bytes',
+  pids: 'processes',
+  fileSizeBytes: 'bytes',
 };
 
 export interface Factors {
@@ -121,7 +126,12 @@ export interface Factors {
  * The limits of one step: the request (validated against the maxima; `field` names it in
  * errors, e.g. "limits"), the defaults for what it leaves out, then the language's factors.
  */
-export function resolveLimits(requested: RequestedLimits | undefined, config: StepLimitsConfig, field: string, factors: Factors = { timeFactor: 1, memoryFactor: 1 }): RunLimits {
+export function resolveLimits(
+  requested: RequestedLimits | undefined,
+  config: StepLimitsConfig,
+  field: string,
+  factors: Factors = { timeFactor: 1, memoryFactor: 1 },
+): RunLimits {
   const req = requested ?? {};
   for (const k of Object.keys(req) as LimitName[]) {
     const v = req[k];
@@ -130,8 +140,11 @@ export function resolveLimits(requested: RequestedLimits | undefined, config: St
     }
   }
   const cpuTimeMs = req.cpuTimeMs ?? config.defaults.cpuTimeMs;
-  const wallTimeMs = req.wallTimeMs
-    ?? (req.cpuTimeMs !== undefined ? Math.min(config.maxima.wallTimeMs, Math.max(config.defaults.wallTimeMs, 2 * cpuTimeMs + 1000)) : config.defaults.wallTimeMs);
+  const wallTimeMs =
+    req.wallTimeMs ??
+    (req.cpuTimeMs !== undefined
+      ? Math.min(config.maxima.wallTimeMs, Math.max(config.defaults.wallTimeMs, 2 * cpuTimeMs + 1000))
+      : config.defaults.wallTimeMs);
   const memoryBytes = req.memoryBytes ?? config.defaults.memoryBytes;
   return {
     cpuTimeMs: Math.round(cpuTimeMs * factors.timeFactor),

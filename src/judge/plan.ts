@@ -59,15 +59,19 @@ export function planSubmission(s: Submission, cfg: PlanConfig): JobPlan {
   } else {
     files = (s.files ?? []).map((f) => ({ name: f.name, content: Buffer.from(f.content, f.encoding === 'base64' ? 'base64' : 'utf8') }));
     if (!files.some((f) => f.name === language.sourceFile)) {
-      throw new InvalidRequestError(`must include the entry point ${JSON.stringify(language.sourceFile)} of language ${language.id}`, 'files');
+      throw new InvalidRequestError(
+        `must include the entry point ${JSON.stringify(language.sourceFile)} of language ${language.id}`,
+        'files',
+      );
     }
   }
   const testLimits = resolveLimits(s.limits, cfg.test, 'limits', language);
   const compileLimits = resolveLimits(s.compileLimits, cfg.compile, 'compileLimits');
   const c = s.checker;
-  const checker: JobPlan['checker'] = c.type === 'custom'
-    ? { kind: 'custom', language: cfg.languages.get(c.language, 'checker.language'), source: c.source }
-    : { kind: 'builtin', checker: c };
+  const checker: JobPlan['checker'] =
+    c.type === 'custom'
+      ? { kind: 'custom', language: cfg.languages.get(c.language, 'checker.language'), source: c.source }
+      : { kind: 'builtin', checker: c };
   const maxScore = s.testcases.reduce((sum, t) => sum + t.points, 0);
   return { submission: s, language, files, compilerOptions, testLimits, compileLimits, checker, maxScore };
 }

@@ -37,7 +37,11 @@ export function encodeOutput(data: Buffer, capBytes: number, truncatedByRun: boo
 
 /** Text of the compiler's two streams, capped at `capBytes` (UTF-8, invalid bytes replaced). */
 export function compilerText(stdout: Buffer, stderr: Buffer, capBytes: number): { text: string; truncated: boolean } {
-  const both = Buffer.concat([stdout, stdout.length && stderr.length && stdout[stdout.length - 1] !== 0x0a ? Buffer.from('\n') : Buffer.alloc(0), stderr]);
+  const both = Buffer.concat([
+    stdout,
+    stdout.length && stderr.length && stdout[stdout.length - 1] !== 0x0a ? Buffer.from('\n') : Buffer.alloc(0),
+    stderr,
+  ]);
   const enc = encodeOutput(both, capBytes, false);
   const text = enc.encoding === 'utf8' ? enc.text : both.subarray(0, capBytes).toString('utf8');
   return { text, truncated: enc.truncated };
@@ -57,7 +61,13 @@ export function aggregateTests(tests: readonly TestResult[], maxScore: number): 
   const failed = tests.find((t) => t.verdict !== 'AC' && t.verdict !== 'SKIPPED');
   if (!failed) {
     const run = tests.filter((t) => t.verdict === 'AC').length;
-    return { verdict: 'AC', judge0: judge0Of('AC'), score, maxScore, message: `${VERDICT_NAMES.AC}: ${run} of ${tests.length} tests passed` };
+    return {
+      verdict: 'AC',
+      judge0: judge0Of('AC'),
+      score,
+      maxScore,
+      message: `${VERDICT_NAMES.AC}: ${run} of ${tests.length} tests passed`,
+    };
   }
   const verdict = failed.verdict as Verdict;
   const label = failed.name ? `test ${failed.index + 1} (${failed.name})` : `test ${failed.index + 1}`;
@@ -83,7 +93,17 @@ export function roundScore(n: number): number {
 export function isSpace(c: number): boolean {
   if (c <= 0x20) return c === 0x20 || (c >= 0x09 && c <= 0x0d);
   if (c < 0xa0) return false;
-  return c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
+  return (
+    c === 0xa0 ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000 ||
+    c === 0xfeff
+  );
 }
 
 /**

@@ -98,7 +98,8 @@ export function listTree(root: string, limits: TreeLimits): TreeEntry[] {
       throw new UnsafeEntryError(`${e.rel} is ${e.stat.isSymbolicLink() ? 'a symbolic link' : 'not a regular file'}`);
     }
   });
-  if (report.stopped) throw new UnsafeEntryError(`the tree goes beyond the walk's bounds (${report.stopped.reason}, at ${report.stopped.rel})`);
+  if (report.stopped)
+    throw new UnsafeEntryError(`the tree goes beyond the walk's bounds (${report.stopped.reason}, at ${report.stopped.rel})`);
   if (report.skipped) throw new UnsafeEntryError(`${report.skipped} entries could not be read`);
   return out;
 }

@@ -23,7 +23,9 @@ const fileName = z
   .string()
   .min(1)
   .max(100)
-  .refine((s) => !s.includes('/') && !s.includes('\0') && s !== '.' && s !== '..', { message: 'must be a plain file name (no "/", not "." or "..")' });
+  .refine((s) => !s.includes('/') && !s.includes('\0') && s !== '.' && s !== '..', {
+    message: 'must be a plain file name (no "/", not "." or "..")',
+  });
 
 const positiveInt = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 
@@ -98,16 +100,28 @@ export function makeSubmissionSchema(opts: SubmissionSchemaOptions = {}) {
     .strictObject({
       schemaVersion: z.literal(SUBMISSION_SCHEMA_VERSION).default(SUBMISSION_SCHEMA_VERSION),
       /** Chosen by the backend; the queue's idempotency key. */
-      id: z.string().min(1).max(200).regex(/^[A-Za-z0-9._:-]+$/, { message: 'may hold only A-Z a-z 0-9 . _ : -' }).optional(),
+      id: z
+        .string()
+        .min(1)
+        .max(200)
+        .regex(/^[A-Za-z0-9._:-]+$/, { message: 'may hold only A-Z a-z 0-9 . _ : -' })
+        .optional(),
       language: z.string().min(1).max(64),
       source: z.string().optional(),
       files: z.array(SourceFileSchema).min(1).max(64).optional(),
       /** Added to the language's compile command: an allow-list per compiler (compiler-options.ts). */
       compilerOptions: z
-        .array(z.string().min(2).max(64).regex(/^-[^\0]*$/, { message: 'must start with "-"' }).superRefine((option, ctx) => {
-          const refused = refusedForEveryLanguage(option);
-          if (refused) ctx.addIssue({ code: 'custom', message: refused });
-        }))
+        .array(
+          z
+            .string()
+            .min(2)
+            .max(64)
+            .regex(/^-[^\0]*$/, { message: 'must start with "-"' })
+            .superRefine((option, ctx) => {
+              const refused = refusedForEveryLanguage(option);
+              if (refused) ctx.addIssue({ code: 'custom', message: refused });
+            }),
+        )
         .max(16)
         .optional(),
       testcases: z.array(TestcaseSchema).min(1).max(1000),
@@ -124,18 +138,27 @@ export function makeSubmissionSchema(opts: SubmissionSchemaOptions = {}) {
       let total = 0;
       if (s.source !== undefined) {
         total = Buffer.byteLength(s.source, 'utf8');
-        if (total > maxSource) ctx.addIssue({ code: 'custom', path: ['source'], message: `is ${total} bytes, more than the ${maxSource} allowed` });
+        if (total > maxSource)
+          ctx.addIssue({ code: 'custom', path: ['source'], message: `is ${total} bytes, more than the ${maxSource} allowed` });
       }
       const seen = new Set<string>();
       s.files?.forEach((f, i) => {
-        if (f.encoding === 'base64' && !base64Text.test(f.content)) ctx.addIssue({ code: 'custom', path: ['files', i, 'content'], message: 'is not base64' });
-        if (seen.has(f.name)) ctx.addIssue({ code: 'custom', path: ['files', i, 'name'], message: `duplicate file name ${JSON.stringify(f.name)}` });
+        if (f.encoding === 'base64' && !base64Text.test(f.content))
+          ctx.addIssue({ code: 'custom', path: ['files', i, 'content'], message: 'is not base64' });
+        if (seen.has(f.name))
+          ctx.addIssue({ code: 'custom', path: ['files', i, 'name'], message: `duplicate file name ${JSON.stringify(f.name)}` });
         seen.add(f.name);
         total += decodedLength(f.content, f.encoding);
-        if (total > maxSource) ctx.addIssue({ code: 'custom', path: ['files', i, 'content'], message: `the files reach ${total} bytes, more than the ${maxSource} allowed` });
+        if (total > maxSource)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['files', i, 'content'],
+            message: `the files reach ${total} bytes, more than the ${maxSource} allowed`,
+          });
       });
       s.testcases.forEach((t, i) => {
-        if (t.stdinEncoding === 'base64' && !base64Text.test(t.stdin)) ctx.addIssue({ code: 'custom', path: ['testcases', i, 'stdin'], message: 'is not base64' });
+        if (t.stdinEncoding === 'base64' && !base64Text.test(t.stdin))
+          ctx.addIssue({ code: 'custom', path: ['testcases', i, 'stdin'], message: 'is not base64' });
         if (t.expected !== undefined && t.expectedEncoding === 'base64' && !base64Text.test(t.expected)) {
           ctx.addIssue({ code: 'custom', path: ['testcases', i, 'expected'], message: 'is not base64' });
         }

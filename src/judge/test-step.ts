@@ -115,7 +115,8 @@ export async function runTest(ctx: JobContext, req: TestRequest): Promise<TestRe
 function execFailure(err: unknown, language: Language): string | null {
   if (!(err instanceof ChildError) || err.stageName !== 'exec') return null;
   const program = language.run[0] ?? '';
-  if (!program.includes('/')) throw new ImageError(`the image cannot run ${program} for language ${language.id}: ${err.errnoName}`, { cause: err });
+  if (!program.includes('/'))
+    throw new ImageError(`the image cannot run ${program} for language ${language.id}: ${err.errnoName}`, { cause: err });
   return `the program ${program} could not be started: ${err.errnoName}`;
 }
 

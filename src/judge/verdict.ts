@@ -49,23 +49,38 @@ export const VERDICT_NAMES: Readonly<Record<TestVerdict | Verdict, string>> = {
  */
 export function judge0Of(verdict: TestVerdict | Verdict, signal: string | null = null): Judge0Status {
   switch (verdict) {
-    case 'AC': return { ...JUDGE0.accepted };
-    case 'WA': return { ...JUDGE0.wrongAnswer };
-    case 'TLE': return { ...JUDGE0.timeLimit };
-    case 'CE': return { ...JUDGE0.compilationError };
-    case 'MLE': return { ...JUDGE0.other };
-    case 'OLE': return { ...JUDGE0.sigxfsz };
-    case 'SE': return { ...JUDGE0.other };
-    case 'IE': return { ...JUDGE0.internalError };
-    case 'SKIPPED': return { ...JUDGE0.inQueue };
+    case 'AC':
+      return { ...JUDGE0.accepted };
+    case 'WA':
+      return { ...JUDGE0.wrongAnswer };
+    case 'TLE':
+      return { ...JUDGE0.timeLimit };
+    case 'CE':
+      return { ...JUDGE0.compilationError };
+    case 'MLE':
+      return { ...JUDGE0.other };
+    case 'OLE':
+      return { ...JUDGE0.sigxfsz };
+    case 'SE':
+      return { ...JUDGE0.other };
+    case 'IE':
+      return { ...JUDGE0.internalError };
+    case 'SKIPPED':
+      return { ...JUDGE0.inQueue };
     case 'RE':
       switch (signal) {
-        case null: return { ...JUDGE0.nzec };
-        case 'SIGSEGV': return { ...JUDGE0.sigsegv };
-        case 'SIGXFSZ': return { ...JUDGE0.sigxfsz };
-        case 'SIGFPE': return { ...JUDGE0.sigfpe };
-        case 'SIGABRT': return { ...JUDGE0.sigabrt };
-        default: return { ...JUDGE0.other };
+        case null:
+          return { ...JUDGE0.nzec };
+        case 'SIGSEGV':
+          return { ...JUDGE0.sigsegv };
+        case 'SIGXFSZ':
+          return { ...JUDGE0.sigxfsz };
+        case 'SIGFPE':
+          return { ...JUDGE0.sigfpe };
+        case 'SIGABRT':
+          return { ...JUDGE0.sigabrt };
+        default:
+          return { ...JUDGE0.other };
       }
   }
 }

@@ -30,9 +30,11 @@ export function redisOptionsFromUrl(url: string): RedisOptions {
   } catch {
     throw new InvalidRequestError(`not a URL: ${JSON.stringify(url)}`, 'redis url');
   }
-  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') throw new InvalidRequestError(`must be redis:// or rediss:// (got ${u.protocol})`, 'redis url');
+  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:')
+    throw new InvalidRequestError(`must be redis:// or rediss:// (got ${u.protocol})`, 'redis url');
   const db = u.pathname.length > 1 ? Number(u.pathname.slice(1)) : 0;
-  if (!Number.isInteger(db) || db < 0) throw new InvalidRequestError(`bad database number ${JSON.stringify(u.pathname.slice(1))}`, 'redis url');
+  if (!Number.isInteger(db) || db < 0)
+    throw new InvalidRequestError(`bad database number ${JSON.stringify(u.pathname.slice(1))}`, 'redis url');
   const opts: RedisOptions = {
     host: u.hostname.replace(/^\[(.*)\]$/, '$1') || '127.0.0.1',
     port: u.port ? Number(u.port) : 6379,
@@ -72,13 +74,21 @@ export function redisConnection(url: string, opts: { cluster?: boolean } = {}): 
  * person runs (`caged demo`, `caged submit`), which would otherwise wait for Redis forever.
  */
 export async function checkRedisReachable(url: string, timeoutMs = 3000): Promise<void> {
-  const probe = new Redis({ ...redisOptionsFromUrl(url), lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: timeoutMs });
+  const probe = new Redis({
+    ...redisOptionsFromUrl(url),
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    connectTimeout: timeoutMs,
+  });
   probe.on('error', () => undefined);
   try {
     await probe.connect();
     await probe.ping();
   } catch (err) {
-    throw new HostError(`Redis at ${url} does not answer (${err instanceof Error ? err.message : String(err)}): start it (scripts/setup-host.sh does) or set CAGED_REDIS_URL`);
+    throw new HostError(
+      `Redis at ${url} does not answer (${err instanceof Error ? err.message : String(err)}): start it (scripts/setup-host.sh does) or set CAGED_REDIS_URL`,
+    );
   } finally {
     probe.disconnect();
   }

@@ -54,7 +54,9 @@ export class WorkerRuntime {
       undo.push(() => connection.close());
       // Set once constructed: /metrics and /healthz may be asked before that.
       const started: { runtime?: WorkerRuntime } = {};
-      const eventLoop = new EventLoopWatchdog({ onStall: (ms) => logger.warn({ blockedMs: Math.round(ms) }, 'event loop blocked: box limits were enforced late') }).start();
+      const eventLoop = new EventLoopWatchdog({
+        onStall: (ms) => logger.warn({ blockedMs: Math.round(ms) }, 'event loop blocked: box limits were enforced late'),
+      }).start();
       undo.push(() => eventLoop.stop());
       const metrics = new WorkerMetrics({
         eventLoop,
@@ -83,7 +85,12 @@ export class WorkerRuntime {
       undo.push(() => worker.handBackNow().then(() => undefined));
       const endpoint =
         config.metricsPort > 0
-          ? await HttpEndpoint.listen({ port: config.metricsPort, host: config.metricsHost, metrics, health: () => started.runtime?.health() ?? { ok: false, status: 'starting' } })
+          ? await HttpEndpoint.listen({
+              port: config.metricsPort,
+              host: config.metricsHost,
+              metrics,
+              health: () => started.runtime?.health() ?? { ok: false, status: 'starting' },
+            })
           : undefined;
       if (endpoint) logger.info({ port: endpoint.port, host: config.metricsHost }, 'serving /healthz and /metrics');
       const runtime = new WorkerRuntime(config, logger, metrics, judge, connection, worker, endpoint, opts.judge === undefined, eventLoop);
@@ -177,6 +184,9 @@ async function createJudge(config: WorkerConfig, logger: Logger, undo: Array<() 
     maxSourceBytes: config.maxSourceBytes,
   });
   undo.push(() => judge.close());
-  logger.info({ rootfs: judge.rootfs.mode, why: judge.rootfs.reason, image: judge.image }, `per-job rootfs: ${judge.rootfs.mode} (${judge.rootfs.reason})`);
+  logger.info(
+    { rootfs: judge.rootfs.mode, why: judge.rootfs.reason, image: judge.image },
+    `per-job rootfs: ${judge.rootfs.mode} (${judge.rootfs.reason})`,
+  );
   return judge;
 }

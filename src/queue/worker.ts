@@ -122,7 +122,9 @@ export class QueueWorker {
     });
     const log = opts.logger;
     self.worker.on('error', (err) => log.warn(errorFields(err), 'queue error'));
-    self.worker.on('stalled', (jobId) => log.warn({ job: jobId }, 'stalled job handed back to the queue (its worker stopped renewing the lock)'));
+    self.worker.on('stalled', (jobId) =>
+      log.warn({ job: jobId }, 'stalled job handed back to the queue (its worker stopped renewing the lock)'),
+    );
     self.worker.on('lockRenewalFailed', (jobIds) => {
       for (const id of jobIds) self.inflight.get(id)?.abort.abort(LOCK_LOST);
     });
@@ -242,7 +244,9 @@ export class QueueWorker {
             testLogger(log, p.testIndex).debug({ verdict: p.verdict, total: p.total }, 'test judged');
             const value = { testIndex: p.testIndex, total: p.total, verdict: p.verdict };
             // In order, and all sent before the job completes.
-            progress = progress.then(() => job.updateProgress(value)).catch((err: unknown) => log.warn(errorFields(err), 'progress update failed'));
+            progress = progress
+              .then(() => job.updateProgress(value))
+              .catch((err: unknown) => log.warn(errorFields(err), 'progress update failed'));
           },
         });
       } finally {
@@ -267,7 +271,13 @@ export class QueueWorker {
   }
 
   /** The error the processor throws for a judge that did not return a result. */
-  private async failure(job: Job<unknown, JudgeResult>, token: string | undefined, err: unknown, signal: AbortSignal, log: Logger): Promise<Error> {
+  private async failure(
+    job: Job<unknown, JudgeResult>,
+    token: string | undefined,
+    err: unknown,
+    signal: AbortSignal,
+    log: Logger,
+  ): Promise<Error> {
     const metrics = this.opts.metrics;
     if (signal.aborted && signal.reason === HAND_BACK && token !== undefined) {
       await job.moveToWait(token);
@@ -291,7 +301,10 @@ export class QueueWorker {
     const producerAttempts = job.opts.attempts ?? 1;
     if (producerAttempts <= 1 && token !== undefined && job.attemptsStarted < this.opts.maxAttempts) {
       const delayMs = this.opts.backoffMs * 2 ** Math.max(0, job.attemptsStarted - 1);
-      log.error({ ...errorFields(err), retryInMs: delayMs, attempt: job.attemptsStarted, maxAttempts: this.opts.maxAttempts }, 'internal error: retrying');
+      log.error(
+        { ...errorFields(err), retryInMs: delayMs, attempt: job.attemptsStarted, maxAttempts: this.opts.maxAttempts },
+        'internal error: retrying',
+      );
       await job.log(`attempt ${job.attemptsStarted}: ${message}`).catch(() => undefined);
       await job.moveToDelayed(Date.now() + delayMs, token);
       return new DelayedError();

@@ -50,7 +50,11 @@ export interface LockOptions {
 export class FileLock {
   private fd: number | undefined;
 
-  private constructor(readonly path: string, readonly mode: LockMode, fd: number) {
+  private constructor(
+    readonly path: string,
+    readonly mode: LockMode,
+    fd: number,
+  ) {
     this.fd = fd;
   }
 

@@ -40,7 +40,10 @@ const nextSeq = (): number => ++lastSeq;
 
 export class JobDirs {
   /** `dir`: the jobs directory (it exists); `mounts`: mount(2) and detaching in the host's namespace. */
-  constructor(readonly dir: string, private readonly mounts: HostMounts) {}
+  constructor(
+    readonly dir: string,
+    private readonly mounts: HostMounts,
+  ) {}
 
   /** The job directories of a sandbox's jobs directory. */
   static of(sandbox: Sandbox): JobDirs {

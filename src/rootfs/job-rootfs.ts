@@ -27,7 +27,8 @@ export { overlaySupported };
 export function chooseRootfsMode(configured: RootfsMode | 'auto', hasOverlay = overlaySupported()): { mode: RootfsMode; reason: string } {
   if (configured === 'extract') return { mode: 'extract', reason: 'configured' };
   if (hasOverlay) return { mode: 'overlay', reason: configured === 'auto' ? 'auto: the kernel has overlayfs' : 'configured' };
-  if (configured === 'overlay') throw new HostError('rootfs mode "overlay" is configured but this kernel has no overlayfs (see /proc/filesystems); use "extract"');
+  if (configured === 'overlay')
+    throw new HostError('rootfs mode "overlay" is configured but this kernel has no overlayfs (see /proc/filesystems); use "extract"');
   return { mode: 'extract', reason: 'auto: the kernel has no overlayfs' };
 }
 
@@ -66,6 +67,10 @@ function untar(tarball: string, dir: string): Promise<void> {
       if (err.length < 4096) err += d.toString();
     });
     child.on('error', (e) => reject(new HostError(`extracting ${tarball}: ${e.message} (GNU tar is needed for rootfs mode "extract")`)));
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new ImageError(`extracting ${tarball} into ${dir} failed (tar exit ${code}): ${err.trim().split('\n')[0]}`))));
+    child.on('exit', (code) =>
+      code === 0
+        ? resolve()
+        : reject(new ImageError(`extracting ${tarball} into ${dir} failed (tar exit ${code}): ${err.trim().split('\n')[0]}`)),
+    );
   });
 }

@@ -13,9 +13,7 @@ import { ImageError } from '../errors';
 const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'must be a sha256: 64 lowercase hex digits');
 
 /** A file name inside one directory: no slash, not `.` or `..`. */
-const plainFileName = z
-  .string()
-  .regex(/^[A-Za-z0-9_][A-Za-z0-9_.+-]*$/, 'must be a plain file name (letters, digits, _ . + -; no slash)');
+const plainFileName = z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.+-]*$/, 'must be a plain file name (letters, digits, _ . + -; no slash)');
 
 const argv = z.array(z.string().min(1, 'must not be empty')).min(1, 'must have at least the program');
 
@@ -91,7 +89,8 @@ function fieldName(path: readonly PropertyKey[]): string {
 
 /** zod's message, or for a bad record key the reason the key is bad. */
 function issueMessage(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'invalid_key' && issue.issues.length > 0) return `bad key: ${issue.issues[0].message}`;
+  const first = issue.code === 'invalid_key' ? issue.issues[0] : undefined;
+  if (first) return `bad key: ${first.message}`;
   return issue.message;
 }
 

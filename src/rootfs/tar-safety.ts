@@ -25,9 +25,7 @@ export interface RawEntry {
   linkpath?: string;
 }
 
-export type Verdict =
-  | { ok: true; kind: VettedKind; path: string; linkpath?: string }
-  | { ok: false; reason: string };
+export type Verdict = { ok: true; kind: VettedKind; path: string; linkpath?: string } | { ok: false; reason: string };
 
 const KINDS: Readonly<Record<string, VettedKind>> = {
   File: 'file',

@@ -46,7 +46,7 @@ const FS_CONCURRENCY = 32;
 async function forEachLimit<T>(items: readonly T[], fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
   const worker = async (): Promise<void> => {
-    while (next < items.length) await fn(items[next++]);
+    for (let i = next++; i < items.length; i = next++) await fn(items[i]!); // i < length: present
   };
   await Promise.all(Array.from({ length: Math.min(FS_CONCURRENCY, items.length) }, worker));
 }

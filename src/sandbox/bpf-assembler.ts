@@ -80,4 +80,3 @@ export function assemble(source: readonly Insn[]): Buffer {
   });
   return buf;
 }
-

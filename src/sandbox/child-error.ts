@@ -17,7 +17,12 @@ export class ChildError extends CagedError {
   readonly stageName: string;
   readonly errnoName: string;
   readonly retryable: boolean;
-  constructor(readonly stage: number, readonly errno: number, readonly detail: number, what?: string) {
+  constructor(
+    readonly stage: number,
+    readonly errno: number,
+    readonly detail: number,
+    what?: string,
+  ) {
     const stageName = STAGES[stage] ?? `stage ${stage}`;
     const where = stage === STAGE_OP || stage === STAGE_RLIMIT ? `${stageName} ${detail}${what ? ` (${what})` : ''}` : stageName;
     super(`container set-up failed at ${where}: ${errnoName(errno)}`);

@@ -67,7 +67,10 @@ export class ContainerRun {
   private setupTimer: NodeJS.Timeout | null = null;
   private setUpReported = false;
 
-  constructor(private readonly deps: ContainerRunDeps, private readonly limits: RunLimits) {}
+  constructor(
+    private readonly deps: ContainerRunDeps,
+    private readonly limits: RunLimits,
+  ) {}
 
   /**
    * Hands the prepared container its run — `childFds` (stdin, stdout, stderr, configuration;

@@ -17,7 +17,15 @@ export const CLONE = Object.freeze({
 
 /** mount(2) flags (linux/mount.h). */
 export const MS = Object.freeze({
-  RDONLY: 1, NOSUID: 2, NODEV: 4, NOEXEC: 8, REMOUNT: 32, BIND: 4096, MOVE: 8192, REC: 16384, SHARED: 1 << 20,
+  RDONLY: 1,
+  NOSUID: 2,
+  NODEV: 4,
+  NOEXEC: 8,
+  REMOUNT: 32,
+  BIND: 4096,
+  MOVE: 8192,
+  REC: 16384,
+  SHARED: 1 << 20,
 } as const);
 
 /** umount2(2) flag: detach now, unmount once no longer busy. */
@@ -25,8 +33,21 @@ export const MNT_DETACH = 2;
 
 /** setrlimit(2) resources (asm-generic/resource.h). */
 export const RLIMIT = Object.freeze({
-  CPU: 0, FSIZE: 1, DATA: 2, STACK: 3, CORE: 4, RSS: 5, NPROC: 6, NOFILE: 7, MEMLOCK: 8, AS: 9,
-  LOCKS: 10, SIGPENDING: 11, MSGQUEUE: 12, NICE: 13, RTPRIO: 14,
+  CPU: 0,
+  FSIZE: 1,
+  DATA: 2,
+  STACK: 3,
+  CORE: 4,
+  RSS: 5,
+  NPROC: 6,
+  NOFILE: 7,
+  MEMLOCK: 8,
+  AS: 9,
+  LOCKS: 10,
+  SIGPENDING: 11,
+  MSGQUEUE: 12,
+  NICE: 13,
+  RTPRIO: 14,
 } as const);
 
 /** RLIM_INFINITY as the 64-bit value B passes to prlimit. */

@@ -54,8 +54,11 @@ export interface MountPaths {
 export function mountPaths(runtimeDir: string): MountPaths {
   const mnt = path.join(runtimeDir, 'mnt');
   return {
-    root: path.join(mnt, 'root'), scratch: path.join(mnt, 'scratch'),
-    dev: path.join(mnt, 'dev'), proc: path.join(mnt, 'proc'), procFiles: path.join(mnt, 'proc-files'),
+    root: path.join(mnt, 'root'),
+    scratch: path.join(mnt, 'scratch'),
+    dev: path.join(mnt, 'dev'),
+    proc: path.join(mnt, 'proc'),
+    procFiles: path.join(mnt, 'proc-files'),
   };
 }
 
@@ -89,8 +92,12 @@ function inside(root: string, target: string): string {
 function roBind(ops: SetupOp[], source: string, target: string, extra: number, why: string): void {
   ops.push({ kind: 'mount', source, target, fstype: null, flags: MS.BIND | MS.REC, data: null, why });
   ops.push({
-    kind: 'mount', source: null, target, fstype: null,
-    flags: MS.BIND | MS.REMOUNT | MS.RDONLY | MS.NOSUID | MS.NODEV | extra, data: null,
+    kind: 'mount',
+    source: null,
+    target,
+    fstype: null,
+    flags: MS.BIND | MS.REMOUNT | MS.RDONLY | MS.NOSUID | MS.NODEV | extra,
+    data: null,
     why: `${why} (read-only)`,
   });
 }
@@ -111,21 +118,58 @@ export function buildPreparationOps(ctx: PreparationContext): SetupOp[] {
   const bind = (source: string, target: string, why: string, optional = false) =>
     ops.push({ kind: 'mount', source, target, fstype: null, flags: MS.BIND, data: null, optional, why });
 
-  ops.push({ kind: 'mount', source: 'caged-dev', target: dev, fstype: 'tmpfs', flags: MS.NOSUID | MS.NOEXEC, data: 'size=16k,nr_inodes=32,mode=0755', why: 'the box\'s own /dev' });
+  ops.push({
+    kind: 'mount',
+    source: 'caged-dev',
+    target: dev,
+    fstype: 'tmpfs',
+    flags: MS.NOSUID | MS.NOEXEC,
+    data: 'size=16k,nr_inodes=32,mode=0755',
+    why: "the box's own /dev",
+  });
   for (const [name, major, minor] of DEVICES) {
     ops.push({ kind: 'mknod', target: path.join(dev, name), mode: 0o666, major, minor, why: `/dev/${name}` });
   }
   for (const [name, target] of DEV_LINKS) ops.push({ kind: 'symlink', source: target, target: path.join(dev, name), why: `/dev/${name}` });
-  ops.push({ kind: 'mkdir', target: path.join(dev, 'shm'), mode: 0o755, why: 'mount point of /dev/shm (and the empty directory masking /proc directories)' });
-  ops.push({ kind: 'mount', source: null, target: dev, fstype: null, flags: MS.BIND | MS.REMOUNT | MS.RDONLY | MS.NOSUID | MS.NOEXEC, data: null, why: '/dev read-only, no exec, no setuid' });
+  ops.push({
+    kind: 'mkdir',
+    target: path.join(dev, 'shm'),
+    mode: 0o755,
+    why: 'mount point of /dev/shm (and the empty directory masking /proc directories)',
+  });
+  ops.push({
+    kind: 'mount',
+    source: null,
+    target: dev,
+    fstype: null,
+    flags: MS.BIND | MS.REMOUNT | MS.RDONLY | MS.NOSUID | MS.NOEXEC,
+    data: null,
+    why: '/dev read-only, no exec, no setuid',
+  });
 
-  ops.push({ kind: 'mount', source: 'caged-proc', target: procFiles, fstype: 'tmpfs', flags: MS.NOSUID | MS.NODEV | MS.NOEXEC, data: 'size=64k,nr_inodes=16,mode=0755', why: 'the box\'s own /proc files' });
+  ops.push({
+    kind: 'mount',
+    source: 'caged-proc',
+    target: procFiles,
+    fstype: 'tmpfs',
+    flags: MS.NOSUID | MS.NODEV | MS.NOEXEC,
+    data: 'size=64k,nr_inodes=16,mode=0755',
+    why: "the box's own /proc files",
+  });
   const files = boxProcFiles({ memoryBytes: 0, cpus: ctx.cpus, bootTimeS: Math.floor(Date.now() / 1000) });
   for (const [name, content, why] of files) {
     ops.push({ kind: 'write', target: path.join(procFiles, path.basename(name)), mode: 0o444, content, why: `/proc/${name}: ${why}` });
   }
 
-  ops.push({ kind: 'mount', source: 'proc', target: proc, fstype: 'proc', flags: MS.NOSUID | MS.NODEV | MS.NOEXEC, data: null, why: '/proc of the container\'s PID namespace' });
+  ops.push({
+    kind: 'mount',
+    source: 'proc',
+    target: proc,
+    fstype: 'proc',
+    flags: MS.NOSUID | MS.NODEV | MS.NOEXEC,
+    data: null,
+    why: "/proc of the container's PID namespace",
+  });
   for (const [name, why] of ctx.masks.files) bind(path.join(dev, 'null'), path.join(proc, name), `mask /proc/${name}: ${why}`, true);
   for (const [name, why] of ctx.masks.dirs) bind(path.join(dev, 'shm'), path.join(proc, name), `mask /proc/${name}: ${why}`, true);
   roBind(ops, path.join(proc, 'sys'), path.join(proc, 'sys'), MS.NOEXEC, '/proc/sys: kernel tunables');
@@ -140,8 +184,13 @@ export function buildMountOps(plan: RunPlan, ctx: MountContext): SetupOp[] {
   const at = (p: string) => inside(root, p);
 
   ops.push({
-    kind: 'mount', source: 'caged', target: scratch, fstype: 'tmpfs', flags: MS.NOSUID | MS.NODEV,
-    data: `size=${diskBytes},mode=0755`, why: 'the run\'s writable layer, capped at the disk quota',
+    kind: 'mount',
+    source: 'caged',
+    target: scratch,
+    fstype: 'tmpfs',
+    flags: MS.NOSUID | MS.NODEV,
+    data: `size=${diskBytes},mode=0755`,
+    why: "the run's writable layer, capped at the disk quota",
   });
   for (const d of ['root-up', 'root-work', 'box-up', 'box-work']) {
     ops.push({ kind: 'mkdir', target: path.join(scratch, d), mode: 0o755, why: 'overlay layer' });
@@ -150,55 +199,137 @@ export function buildMountOps(plan: RunPlan, ctx: MountContext): SetupOp[] {
   ops.push({ kind: 'chdir', target: scratch, why: 'overlay layers named relative to the scratch tmpfs' });
 
   if (plan.rootfs.mode === 'overlay') {
-    ops.push({ kind: 'symlink', source: checkLayerPath(plan.rootfs.lowerDir), target: path.join(scratch, 'root-low'), why: 'the image, by a name that hides its path' });
     ops.push({
-      kind: 'mount', source: 'overlay', target: root, fstype: 'overlay', flags: MS.NOSUID | MS.NODEV,
+      kind: 'symlink',
+      source: checkLayerPath(plan.rootfs.lowerDir),
+      target: path.join(scratch, 'root-low'),
+      why: 'the image, by a name that hides its path',
+    });
+    ops.push({
+      kind: 'mount',
+      source: 'overlay',
+      target: root,
+      fstype: 'overlay',
+      flags: MS.NOSUID | MS.NODEV,
       data: 'lowerdir=root-low,upperdir=root-up,workdir=root-work',
-      why: 'the image, copy-on-write onto the run\'s tmpfs',
+      why: "the image, copy-on-write onto the run's tmpfs",
     });
   } else {
     ops.push({
-      kind: 'mount', source: plan.rootfs.dir, target: root, fstype: null, flags: MS.BIND | MS.REC,
-      data: null, why: 'the job\'s own unpacked root',
+      kind: 'mount',
+      source: plan.rootfs.dir,
+      target: root,
+      fstype: null,
+      flags: MS.BIND | MS.REC,
+      data: null,
+      why: "the job's own unpacked root",
     });
   }
 
   // /box: the job's files.
   ops.push({ kind: 'mkdir', target: at('/box'), mode: 0o755, why: 'mount point of /box' });
   if (plan.box?.mode === 'rw') {
-    ops.push({ kind: 'mount', source: plan.box.hostDir, target: at('/box'), fstype: null, flags: MS.BIND, data: null, why: 'the job\'s files, writable' });
-    ops.push({ kind: 'mount', source: null, target: at('/box'), fstype: null, flags: MS.BIND | MS.REMOUNT | MS.NOSUID | MS.NODEV, data: null, why: 'no setuid, no devices in /box' });
-  } else if (plan.box?.mode === 'overlay') {
-    ops.push({ kind: 'symlink', source: checkLayerPath(plan.box.hostDir), target: path.join(scratch, 'box-low'), why: 'the job\'s files, by a name that hides their path' });
     ops.push({
-      kind: 'mount', source: 'overlay', target: at('/box'), fstype: 'overlay', flags: MS.NOSUID | MS.NODEV,
+      kind: 'mount',
+      source: plan.box.hostDir,
+      target: at('/box'),
+      fstype: null,
+      flags: MS.BIND,
+      data: null,
+      why: "the job's files, writable",
+    });
+    ops.push({
+      kind: 'mount',
+      source: null,
+      target: at('/box'),
+      fstype: null,
+      flags: MS.BIND | MS.REMOUNT | MS.NOSUID | MS.NODEV,
+      data: null,
+      why: 'no setuid, no devices in /box',
+    });
+  } else if (plan.box?.mode === 'overlay') {
+    ops.push({
+      kind: 'symlink',
+      source: checkLayerPath(plan.box.hostDir),
+      target: path.join(scratch, 'box-low'),
+      why: "the job's files, by a name that hides their path",
+    });
+    ops.push({
+      kind: 'mount',
+      source: 'overlay',
+      target: at('/box'),
+      fstype: 'overlay',
+      flags: MS.NOSUID | MS.NODEV,
       data: 'lowerdir=box-low,upperdir=box-up,workdir=box-work',
-      why: 'the job\'s files; the run\'s writes vanish with it',
+      why: "the job's files; the run's writes vanish with it",
     });
   }
   ops.push({ kind: 'chown', target: at('/box'), uid: ctx.hostUid, gid: ctx.hostGid, why: '/box belongs to the program' });
 
   // The box's /dev and /proc, prepared while the container waited (buildPreparationOps).
   ops.push({ kind: 'mkdir', target: at('/dev'), mode: 0o755, why: 'mount point of /dev' });
-  ops.push({ kind: 'mount', source: ctx.paths.dev, target: at('/dev'), fstype: null, flags: MS.MOVE, data: null, why: 'the box\'s own /dev, prepared' });
+  ops.push({
+    kind: 'mount',
+    source: ctx.paths.dev,
+    target: at('/dev'),
+    fstype: null,
+    flags: MS.MOVE,
+    data: null,
+    why: "the box's own /dev, prepared",
+  });
   ops.push({ kind: 'mkdir', target: at('/proc'), mode: 0o555, why: 'mount point of /proc' });
-  ops.push({ kind: 'mount', source: ctx.paths.proc, target: at('/proc'), fstype: null, flags: MS.MOVE, data: null, why: 'the box\'s /proc with its masks, prepared' });
+  ops.push({
+    kind: 'mount',
+    source: ctx.paths.proc,
+    target: at('/proc'),
+    fstype: null,
+    flags: MS.MOVE,
+    data: null,
+    why: "the box's /proc with its masks, prepared",
+  });
   const [meminfo] = boxProcFiles({ memoryBytes: plan.limits.memoryBytes, cpus: 1, bootTimeS: 0 });
-  ops.push({ kind: 'write', target: path.join(ctx.paths.procFiles, 'meminfo'), mode: 0o444, content: meminfo![1], why: `/proc/meminfo: ${meminfo![2]}` });
+  ops.push({
+    kind: 'write',
+    target: path.join(ctx.paths.procFiles, 'meminfo'),
+    mode: 0o444,
+    content: meminfo![1],
+    why: `/proc/meminfo: ${meminfo![2]}`,
+  });
 
-  ops.push({ kind: 'mount', source: 'caged-shm', target: at('/dev/shm'), fstype: 'tmpfs', flags: MS.NOSUID | MS.NODEV | MS.NOEXEC, data: `size=${diskBytes},mode=1777`, why: 'POSIX shared memory, capped' });
+  ops.push({
+    kind: 'mount',
+    source: 'caged-shm',
+    target: at('/dev/shm'),
+    fstype: 'tmpfs',
+    flags: MS.NOSUID | MS.NODEV | MS.NOEXEC,
+    data: `size=${diskBytes},mode=1777`,
+    why: 'POSIX shared memory, capped',
+  });
 
   // A private, capped /tmp.
   ops.push({ kind: 'mkdir', target: at('/tmp'), mode: 0o1777, why: 'mount point of /tmp' });
-  ops.push({ kind: 'mount', source: 'caged-tmp', target: at('/tmp'), fstype: 'tmpfs', flags: MS.NOSUID | MS.NODEV, data: `size=${diskBytes},mode=1777`, why: 'a private /tmp, capped at the disk quota' });
+  ops.push({
+    kind: 'mount',
+    source: 'caged-tmp',
+    target: at('/tmp'),
+    fstype: 'tmpfs',
+    flags: MS.NOSUID | MS.NODEV,
+    data: `size=${diskBytes},mode=1777`,
+    why: 'a private /tmp, capped at the disk quota',
+  });
 
   for (const b of plan.binds ?? []) addReadOnlyBind(ops, root, b);
   if (plan.rootfs.mode === 'dir') {
     // Read-only, last (mount points above are made first): the job's extracted root is shared
     // by its compile, tests and checker, so no run may leave anything in it for the next one.
     ops.push({
-      kind: 'mount', source: null, target: root, fstype: null,
-      flags: MS.BIND | MS.REMOUNT | MS.RDONLY | MS.NOSUID | MS.NODEV, data: null, why: 'read-only, no setuid, no devices',
+      kind: 'mount',
+      source: null,
+      target: root,
+      fstype: null,
+      flags: MS.BIND | MS.REMOUNT | MS.RDONLY | MS.NOSUID | MS.NODEV,
+      data: null,
+      why: 'read-only, no setuid, no devices',
     });
   }
   return ops;

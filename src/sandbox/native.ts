@@ -52,8 +52,6 @@ export interface NativeApi {
   setPipeSize(fd: number, bytes: number): number;
 }
 
-
-
 function fail(what: string, errno: number): never {
   throw new HostError(`${what}: ${errnoName(errno)}`);
 }
@@ -91,7 +89,9 @@ function bind(nativeDir: string): NativeApi {
   const sizes = lib.func('uint32_t cage_abi_sizes(void)')() as number;
   const wantSizes = SIZES.cfg | (SIZES.op << 8) | (SIZES.rlimit << 16) | (SIZES.msg << 24);
   if (sizes !== wantSizes) {
-    throw new HostError(`native launcher ${libraryPath} has another ABI (sizes ${sizes.toString(16)}, want ${wantSizes.toString(16)}): rebuild it`);
+    throw new HostError(
+      `native launcher ${libraryPath} has another ABI (sizes ${sizes.toString(16)}, want ${wantSizes.toString(16)}): rebuild it`,
+    );
   }
   const layout = (lib.func('const char *cage_abi_layout(void)')() as string).split(';');
   const want = layoutString().split(';');
@@ -101,14 +101,28 @@ function bind(nativeDir: string): NativeApi {
   }
   const cageSpawn = lib.func('int cage_spawn(const char *init_path, int32_t ctl, int32_t prep, uint32_t clone_flags)');
   const cageSendFds = lib.func('int cage_send_fds(int32_t sock, const int32_t *fds, uint32_t n)');
-  const cageMapIds = lib.func('int cage_map_ids(int32_t pid, uint32_t inside_uid, uint32_t host_uid, uint32_t inside_gid, uint32_t host_gid)');
+  const cageMapIds = lib.func(
+    'int cage_map_ids(int32_t pid, uint32_t inside_uid, uint32_t host_uid, uint32_t inside_gid, uint32_t host_gid)',
+  );
 
   // Anonymous types: koffi's type names are process-global, and a test runner may bind twice.
   const timeval = koffi.struct({ tv_sec: 'long', tv_usec: 'long' });
   const rusageT = koffi.struct({
-    ru_utime: timeval, ru_stime: timeval, ru_maxrss: 'long', ru_ixrss: 'long', ru_idrss: 'long',
-    ru_isrss: 'long', ru_minflt: 'long', ru_majflt: 'long', ru_nswap: 'long', ru_inblock: 'long',
-    ru_oublock: 'long', ru_msgsnd: 'long', ru_msgrcv: 'long', ru_nsignals: 'long', ru_nvcsw: 'long',
+    ru_utime: timeval,
+    ru_stime: timeval,
+    ru_maxrss: 'long',
+    ru_ixrss: 'long',
+    ru_idrss: 'long',
+    ru_isrss: 'long',
+    ru_minflt: 'long',
+    ru_majflt: 'long',
+    ru_nswap: 'long',
+    ru_inblock: 'long',
+    ru_oublock: 'long',
+    ru_msgsnd: 'long',
+    ru_msgrcv: 'long',
+    ru_nsignals: 'long',
+    ru_nvcsw: 'long',
     ru_nivcsw: 'long',
   });
   const wait4 = libc.func('wait4', 'int', ['int', koffi.out(koffi.pointer('int')), 'int', koffi.out(koffi.pointer(rusageT))]);
@@ -120,15 +134,22 @@ function bind(nativeDir: string): NativeApi {
   const umount2 = libc.func('int umount2(const char *target, int flags)');
   const flock = libc.func('int flock(int fd, int operation)');
 
-  interface TimevalJs { tv_sec: number; tv_usec: number }
-  interface RusageJs { ru_utime: TimevalJs; ru_stime: TimevalJs; ru_maxrss: number }
+  interface TimevalJs {
+    tv_sec: number;
+    tv_usec: number;
+  }
+  interface RusageJs {
+    ru_utime: TimevalJs;
+    ru_stime: TimevalJs;
+    ru_maxrss: number;
+  }
   const ns = (t: TimevalJs) => BigInt(t.tv_sec) * 1_000_000_000n + BigInt(t.tv_usec) * 1000n;
 
   return {
     spawnAsync(ctl, prep, cloneFlags) {
       return new Promise((resolve, reject) => {
         cageSpawn.async(initPath, ctl, prep, cloneFlags, (err: unknown, pid: number) => {
-          if (err) reject(err instanceof Error ? err : new HostError(String(err)));
+          if (err) reject(err instanceof Error ? err : new HostError(`cage_spawn failed: ${JSON.stringify(err)}`));
           else if (pid < 0) reject(new HostError(`cage_spawn: ${errnoName(-pid)}`));
           else resolve(pid);
         });

@@ -14,10 +14,14 @@ export type RunStatus = 'OK' | 'TLE' | 'MLE' | 'OLE' | 'RE' | 'SE';
 export function outcomeOf(r: RunResult): { status: RunStatus; message: string } {
   if (r.forbiddenSyscall) return { status: 'SE', message: `forbidden system call: ${r.forbiddenSyscall}` };
   switch (r.limitHit) {
-    case 'cpu': return { status: 'TLE', message: 'CPU time limit exceeded' };
-    case 'wall': return { status: 'TLE', message: 'wall time limit exceeded' };
-    case 'memory': return { status: 'MLE', message: 'memory limit exceeded' };
-    case 'output': return { status: 'OLE', message: 'output limit exceeded' };
+    case 'cpu':
+      return { status: 'TLE', message: 'CPU time limit exceeded' };
+    case 'wall':
+      return { status: 'TLE', message: 'wall time limit exceeded' };
+    case 'memory':
+      return { status: 'MLE', message: 'memory limit exceeded' };
+    case 'output':
+      return { status: 'OLE', message: 'output limit exceeded' };
     // Not verdicts of their own: the program ended by a signal or an exit code, judged below.
     case 'pids':
     case 'fileSize':
@@ -25,6 +29,7 @@ export function outcomeOf(r: RunResult): { status: RunStatus; message: string } 
       break;
   }
   if (r.signal) return { status: 'RE', message: `killed by ${r.signal}${r.limitHit === 'pids' ? ' (process limit reached)' : ''}` };
-  if (r.exitCode !== 0) return { status: 'RE', message: `exit code ${r.exitCode}${r.limitHit === 'pids' ? ' (process limit reached)' : ''}` };
+  if (r.exitCode !== 0)
+    return { status: 'RE', message: `exit code ${r.exitCode}${r.limitHit === 'pids' ? ' (process limit reached)' : ''}` };
   return { status: 'OK', message: 'exited normally' };
 }

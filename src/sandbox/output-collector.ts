@@ -12,7 +12,11 @@ export class OutputCollector {
   readonly done: Promise<void>;
   private readonly socket: net.Socket;
 
-  constructor(fd: number, private readonly capBytes: number, onOverflow: () => void) {
+  constructor(
+    fd: number,
+    private readonly capBytes: number,
+    onOverflow: () => void,
+  ) {
     this.socket = new net.Socket({ fd, readable: true, writable: false });
     this.done = new Promise((resolve) => {
       this.socket.on('data', (chunk: Buffer) => {

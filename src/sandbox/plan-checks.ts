@@ -9,7 +9,16 @@ import type { RunPlan } from './types';
 export function validatePlan(plan: RunPlan): void {
   if (plan.argv.length === 0 || !plan.argv[0]) throw new InvalidRequestError('empty command', 'argv');
   const l = plan.limits;
-  const positive: Array<keyof typeof l> = ['cpuTimeMs', 'wallTimeMs', 'memoryBytes', 'pids', 'outputBytes', 'fileSizeBytes', 'openFiles', 'diskBytes'];
+  const positive: Array<keyof typeof l> = [
+    'cpuTimeMs',
+    'wallTimeMs',
+    'memoryBytes',
+    'pids',
+    'outputBytes',
+    'fileSizeBytes',
+    'openFiles',
+    'diskBytes',
+  ];
   for (const k of positive) {
     if (!Number.isFinite(l[k]) || l[k] <= 0) throw new InvalidRequestError(`must be a positive number (got ${l[k]})`, `limits.${k}`);
   }
@@ -17,6 +26,7 @@ export function validatePlan(plan: RunPlan): void {
     if (!Number.isFinite(l[k]) || l[k] < 0) throw new InvalidRequestError(`must be zero or positive (got ${l[k]})`, `limits.${k}`);
   }
   for (const [k, v] of Object.entries(plan.env)) {
-    if (!k || k.includes('=') || k.includes('\0') || v.includes('\0')) throw new InvalidRequestError(`bad environment entry ${JSON.stringify(k)}`, 'env');
+    if (!k || k.includes('=') || k.includes('\0') || v.includes('\0'))
+      throw new InvalidRequestError(`bad environment entry ${JSON.stringify(k)}`, 'env');
   }
 }

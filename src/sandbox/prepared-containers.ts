@@ -62,7 +62,10 @@ export class PreparedContainers {
   }
 
   /** `target`: containers kept prepared; 0 makes every container at its run. */
-  constructor(private readonly deps: PreparedContainersDeps, private readonly target: number) {}
+  constructor(
+    private readonly deps: PreparedContainersDeps,
+    private readonly target: number,
+  ) {}
 
   /**
    * A container for one run: a prepared one if there is one, else one made now. The caller owns

@@ -32,9 +32,9 @@ export const PROC_MASKED_FILES: ReadonlyArray<[string, string]> = [
   ['sysrq-trigger', 'host magic SysRq'],
   ['latency_stats', 'host latency data'],
   ['kallsyms', 'kernel symbol addresses'],
-  ['cmdline', 'the host\'s boot command line'],
-  ['bootconfig', 'the host\'s boot configuration'],
-  ['config.gz', 'the host kernel\'s configuration'],
+  ['cmdline', "the host's boot command line"],
+  ['bootconfig', "the host's boot configuration"],
+  ['config.gz', "the host kernel's configuration"],
   ['diskstats', 'host disk activity'],
   ['partitions', 'host disks'],
   ['swaps', 'host swap devices'],
@@ -101,11 +101,11 @@ export interface BoxFacts {
 /** /proc file (relative to /proc) → content, generated afresh for each run. */
 export function boxProcFiles(f: BoxFacts): Array<[string, string, string]> {
   return [
-    ['meminfo', meminfo(f.memoryBytes), 'the run\'s memory limit, not the host\'s memory'],
-    ['stat', stat(f.cpus, f.bootTimeS), 'the box\'s CPUs (glibc counts them here), no host counters'],
+    ['meminfo', meminfo(f.memoryBytes), "the run's memory limit, not the host's memory"],
+    ['stat', stat(f.cpus, f.bootTimeS), "the box's CPUs (glibc counts them here), no host counters"],
     ['loadavg', '0.00 0.00 0.00 1/1 1\n', 'no host load'],
     ['uptime', '0.00 0.00\n', 'the box booted when the run started'],
-    ['sys/kernel/random/boot_id', `${crypto.randomUUID()}\n`, 'a boot id of the box\'s own, not the host\'s'],
+    ['sys/kernel/random/boot_id', `${crypto.randomUUID()}\n`, "a boot id of the box's own, not the host's"],
   ];
 }
 
@@ -113,27 +113,65 @@ export function boxProcFiles(f: BoxFacts): Array<[string, string, string]> {
 function meminfo(memoryBytes: number): string {
   const kb = Math.floor(memoryBytes / 1024);
   const lines: Array<[string, number, boolean]> = [
-    ['MemTotal', kb, true], ['MemFree', kb, true], ['MemAvailable', kb, true], ['Buffers', 0, true],
-    ['Cached', 0, true], ['SwapCached', 0, true], ['Active', 0, true], ['Inactive', 0, true],
-    ['Active(anon)', 0, true], ['Inactive(anon)', 0, true], ['Active(file)', 0, true], ['Inactive(file)', 0, true],
-    ['Unevictable', 0, true], ['Mlocked', 0, true], ['SwapTotal', 0, true], ['SwapFree', 0, true],
-    ['Dirty', 0, true], ['Writeback', 0, true], ['AnonPages', 0, true], ['Mapped', 0, true], ['Shmem', 0, true],
-    ['KReclaimable', 0, true], ['Slab', 0, true], ['SReclaimable', 0, true], ['SUnreclaim', 0, true],
-    ['KernelStack', 0, true], ['PageTables', 0, true], ['CommitLimit', kb, true], ['Committed_AS', 0, true],
-    ['VmallocTotal', 0, true], ['VmallocUsed', 0, true], ['VmallocChunk', 0, true],
-    ['HugePages_Total', 0, false], ['HugePages_Free', 0, false], ['HugePages_Rsvd', 0, false],
-    ['HugePages_Surp', 0, false], ['Hugepagesize', 2048, true],
+    ['MemTotal', kb, true],
+    ['MemFree', kb, true],
+    ['MemAvailable', kb, true],
+    ['Buffers', 0, true],
+    ['Cached', 0, true],
+    ['SwapCached', 0, true],
+    ['Active', 0, true],
+    ['Inactive', 0, true],
+    ['Active(anon)', 0, true],
+    ['Inactive(anon)', 0, true],
+    ['Active(file)', 0, true],
+    ['Inactive(file)', 0, true],
+    ['Unevictable', 0, true],
+    ['Mlocked', 0, true],
+    ['SwapTotal', 0, true],
+    ['SwapFree', 0, true],
+    ['Dirty', 0, true],
+    ['Writeback', 0, true],
+    ['AnonPages', 0, true],
+    ['Mapped', 0, true],
+    ['Shmem', 0, true],
+    ['KReclaimable', 0, true],
+    ['Slab', 0, true],
+    ['SReclaimable', 0, true],
+    ['SUnreclaim', 0, true],
+    ['KernelStack', 0, true],
+    ['PageTables', 0, true],
+    ['CommitLimit', kb, true],
+    ['Committed_AS', 0, true],
+    ['VmallocTotal', 0, true],
+    ['VmallocUsed', 0, true],
+    ['VmallocChunk', 0, true],
+    ['HugePages_Total', 0, false],
+    ['HugePages_Free', 0, false],
+    ['HugePages_Rsvd', 0, false],
+    ['HugePages_Surp', 0, false],
+    ['Hugepagesize', 2048, true],
   ];
-  return lines
-    .map(([name, v, unit]) => (unit ? `${`${name}:`.padEnd(16)}${String(v).padStart(8)} kB` : `${`${name}:`.padEnd(16)}${String(v).padStart(5)}`))
-    .join('\n') + '\n';
+  return (
+    lines
+      .map(([name, v, unit]) =>
+        unit ? `${`${name}:`.padEnd(16)}${String(v).padStart(8)} kB` : `${`${name}:`.padEnd(16)}${String(v).padStart(5)}`,
+      )
+      .join('\n') + '\n'
+  );
 }
 
 function stat(cpus: number, bootTimeS: number): string {
   const zeros = ' 0 0 0 0 0 0 0 0 0 0';
   const lines = [`cpu ${zeros}`];
   for (let i = 0; i < cpus; i++) lines.push(`cpu${i}${zeros}`);
-  lines.push('intr 0', 'ctxt 0', `btime ${bootTimeS}`, 'processes 1', 'procs_running 1', 'procs_blocked 0',
-    'softirq 0 0 0 0 0 0 0 0 0 0 0');
+  lines.push(
+    'intr 0',
+    'ctxt 0',
+    `btime ${bootTimeS}`,
+    'processes 1',
+    'procs_running 1',
+    'procs_blocked 0',
+    'softirq 0 0 0 0 0 0 0 0 0 0 0',
+  );
   return lines.join('\n') + '\n';
 }

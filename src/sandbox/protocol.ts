@@ -25,8 +25,26 @@ export const LAYOUT = {
   cage_op: { kind: 0, opflags: 4, src: 8, dst: 12, fstype: 16, data: 20, mode: 24, arg: 28, flags: 32 },
   cage_rlimit: { resource: 0, pad: 4, cur: 8, max: 16 },
   cage_cfg: {
-    magic: 0, abi: 4, size: 8, uid: 12, gid: 16, hostname: 20, new_root: 24, ops: 28, nops: 32, cwd: 36,
-    path: 40, argv: 44, argc: 48, envp: 52, envc: 56, rlimits: 60, nrlimits: 64, filter: 68, nfilter: 72, flags: 76,
+    magic: 0,
+    abi: 4,
+    size: 8,
+    uid: 12,
+    gid: 16,
+    hostname: 20,
+    new_root: 24,
+    ops: 28,
+    nops: 32,
+    cwd: 36,
+    path: 40,
+    argv: 44,
+    argc: 48,
+    envp: 52,
+    envc: 56,
+    rlimits: 60,
+    nrlimits: 64,
+    filter: 68,
+    nfilter: 72,
+    flags: 76,
   },
   cage_msg: { type: 0, stage: 4, err: 8, detail: 12, status: 16, sys_nr: 20, sys_arch: 24, c_pid: 28, wall_ns: 32, reserved: 40 },
 } as const;
@@ -77,7 +95,16 @@ export const STAGE_RLIMIT = 20;
 
 /** One set-up step of B, executed in order before pivot_root. `why` is for errors and docs. */
 export type SetupOp =
-  | { kind: 'mount'; source: string | null; target: string; fstype: string | null; flags: number; data: string | null; optional?: boolean; why: string }
+  | {
+      kind: 'mount';
+      source: string | null;
+      target: string;
+      fstype: string | null;
+      flags: number;
+      data: string | null;
+      optional?: boolean;
+      why: string;
+    }
   | { kind: 'mkdir'; target: string; mode: number; why: string }
   | { kind: 'mkfile'; target: string; mode: number; why: string }
   | { kind: 'symlink'; source: string; target: string; why: string }
@@ -172,19 +199,53 @@ export function encodeConfig(c: ChildConfig): Buffer {
   const O = LAYOUT.cage_op;
   c.ops.forEach((op, i) => {
     const at = opsAt + i * SIZES.op;
-    let kind: number = OP.MOUNT, src = 0, fstype = 0, data = 0, mode = 0, arg = 0, flags = 0, opflags = 0;
+    let kind: number = OP.MOUNT,
+      src = 0,
+      fstype = 0,
+      data = 0,
+      mode = 0,
+      arg = 0,
+      flags = 0,
+      opflags = 0;
     switch (op.kind) {
       case 'mount':
-        src = w.str(op.source); fstype = w.str(op.fstype); data = w.str(op.data); flags = op.flags;
+        src = w.str(op.source);
+        fstype = w.str(op.fstype);
+        data = w.str(op.data);
+        flags = op.flags;
         opflags = op.optional ? OPF_OPTIONAL : 0;
         break;
-      case 'mkdir': kind = OP.MKDIR; mode = op.mode; break;
-      case 'mkfile': kind = OP.MKFILE; mode = op.mode; break;
-      case 'symlink': kind = OP.SYMLINK; src = w.str(op.source); break;
-      case 'chown': kind = OP.CHOWN; mode = op.uid; arg = op.gid; break;
-      case 'mknod': kind = OP.MKNOD; mode = op.mode; arg = ((op.major & 0xfff) << 8) | (op.minor & 0xff) | ((op.minor & ~0xff) << 12); break;
-      case 'write': kind = OP.WRITE; mode = op.mode; data = w.str(op.content); arg = Buffer.byteLength(op.content); break;
-      case 'chdir': kind = OP.CHDIR; break;
+      case 'mkdir':
+        kind = OP.MKDIR;
+        mode = op.mode;
+        break;
+      case 'mkfile':
+        kind = OP.MKFILE;
+        mode = op.mode;
+        break;
+      case 'symlink':
+        kind = OP.SYMLINK;
+        src = w.str(op.source);
+        break;
+      case 'chown':
+        kind = OP.CHOWN;
+        mode = op.uid;
+        arg = op.gid;
+        break;
+      case 'mknod':
+        kind = OP.MKNOD;
+        mode = op.mode;
+        arg = ((op.major & 0xfff) << 8) | (op.minor & 0xff) | ((op.minor & ~0xff) << 12);
+        break;
+      case 'write':
+        kind = OP.WRITE;
+        mode = op.mode;
+        data = w.str(op.content);
+        arg = Buffer.byteLength(op.content);
+        break;
+      case 'chdir':
+        kind = OP.CHDIR;
+        break;
     }
     head.writeUInt32LE(kind, at + O.kind);
     head.writeUInt32LE(opflags, at + O.opflags);
@@ -209,10 +270,26 @@ export function encodeConfig(c: ChildConfig): Buffer {
 
   const C = LAYOUT.cage_cfg;
   const cfg: Record<keyof typeof C, number> = {
-    magic: CAGE_MAGIC, abi: CAGE_ABI, size: 0 /* patched below */, uid: c.uid, gid: c.gid,
-    hostname: w.str(c.hostname), new_root: w.str(c.newRoot), ops: opsAt, nops: c.ops.length,
-    cwd: w.str(c.cwd), path: w.str(c.path), argv: argvAt, argc: c.argv.length, envp: envAt, envc: c.env.length,
-    rlimits: rlAt, nrlimits: c.rlimits.length, filter: filterAt, nfilter: c.filter.length / 8, flags: c.flags,
+    magic: CAGE_MAGIC,
+    abi: CAGE_ABI,
+    size: 0 /* patched below */,
+    uid: c.uid,
+    gid: c.gid,
+    hostname: w.str(c.hostname),
+    new_root: w.str(c.newRoot),
+    ops: opsAt,
+    nops: c.ops.length,
+    cwd: w.str(c.cwd),
+    path: w.str(c.path),
+    argv: argvAt,
+    argc: c.argv.length,
+    envp: envAt,
+    envc: c.env.length,
+    rlimits: rlAt,
+    nrlimits: c.rlimits.length,
+    filter: filterAt,
+    nfilter: c.filter.length / 8,
+    flags: c.flags,
   };
   for (const [k, off] of Object.entries(C)) head.writeUInt32LE(cfg[k as keyof typeof C] >>> 0, off);
   const blob = w.finish(head);
@@ -239,6 +316,17 @@ export function decodeMessage(b: Buffer, at = 0): ChildMessage {
 /** The preparation blob (fd 4 of a new B): the same format, of which B uses only the ops. */
 export function encodePreparation(ops: readonly SetupOp[]): Buffer {
   return encodeConfig({
-    uid: 0, gid: 0, hostname: '', newRoot: '', ops, cwd: '', path: '', argv: [], env: [], rlimits: [], filter: Buffer.alloc(0), flags: 0,
+    uid: 0,
+    gid: 0,
+    hostname: '',
+    newRoot: '',
+    ops,
+    cwd: '',
+    path: '',
+    argv: [],
+    env: [],
+    rlimits: [],
+    filter: Buffer.alloc(0),
+    flags: 0,
   });
 }

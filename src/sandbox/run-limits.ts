@@ -23,13 +23,23 @@ export function rlimitsFor(plan: RunPlan): RlimitSetting[] {
   const list: RlimitSetting[] = [
     { resource: RLIMIT.CPU, cur: b(cpuS), max: b(cpuS + 1), why: 'backstop per process; the cgroup watchdog enforces the limit' },
     { resource: RLIMIT.FSIZE, cur: b(l.fileSizeBytes), max: b(l.fileSizeBytes), why: 'largest file the program may write' },
-    { resource: RLIMIT.STACK, cur: l.stackBytes ? b(l.stackBytes) : b(l.memoryBytes), max: l.stackBytes ? b(l.stackBytes) : b(l.memoryBytes), why: 'stack size' },
+    {
+      resource: RLIMIT.STACK,
+      cur: l.stackBytes ? b(l.stackBytes) : b(l.memoryBytes),
+      max: l.stackBytes ? b(l.stackBytes) : b(l.memoryBytes),
+      why: 'stack size',
+    },
     { resource: RLIMIT.CORE, cur: 0n, max: 0n, why: 'no core dumps' },
-    { resource: RLIMIT.NPROC, cur: b(l.pids), max: b(l.pids), why: 'processes of the box\'s own host uid' },
+    { resource: RLIMIT.NPROC, cur: b(l.pids), max: b(l.pids), why: "processes of the box's own host uid" },
     { resource: RLIMIT.NOFILE, cur: b(l.openFiles), max: b(l.openFiles), why: 'open files' },
     { resource: RLIMIT.MEMLOCK, cur: 0n, max: 0n, why: 'no locked memory' },
     { resource: RLIMIT.MSGQUEUE, cur: 0n, max: 0n, why: 'no POSIX message queues' },
-    { resource: RLIMIT.SIGPENDING, cur: SIGPENDING_PER_BOX, max: SIGPENDING_PER_BOX, why: 'queued signals, charged to host root too: bounded per box' },
+    {
+      resource: RLIMIT.SIGPENDING,
+      cur: SIGPENDING_PER_BOX,
+      max: SIGPENDING_PER_BOX,
+      why: 'queued signals, charged to host root too: bounded per box',
+    },
     { resource: RLIMIT.NICE, cur: 0n, max: 0n, why: 'no raising priority' },
     { resource: RLIMIT.RTPRIO, cur: 0n, max: 0n, why: 'no real-time scheduling' },
   ];

@@ -97,7 +97,12 @@ export class Sandbox {
     const masks = procMasksFor();
     this.preparedContainers = new PreparedContainers(
       {
-        native, reaper: this.reaper, cgroups, cloneFlags: CLONE_FLAGS, nextName: () => `${NAME_PREFIX}${process.pid}-${nextSeq()}`, onBackgroundError,
+        native,
+        reaper: this.reaper,
+        cgroups,
+        cloneFlags: CLONE_FLAGS,
+        nextName: () => `${NAME_PREFIX}${process.pid}-${nextSeq()}`,
+        onBackgroundError,
         preparation: () => encodePreparation(buildPreparationOps({ paths: mountPaths(runtimeDir), masks, cpus: this.cpus })),
       },
       preparedContainers,
@@ -107,7 +112,12 @@ export class Sandbox {
     this.arch = built.arch;
   }
 
-  static async create(opts: SandboxOptions = {}): Promise<Sandbox> {
+  /** Sets the host up and returns the sandbox; a refusal (not root, bad option) rejects. */
+  static create(opts: SandboxOptions = {}): Promise<Sandbox> {
+    return new Promise((resolve) => resolve(Sandbox.build(opts)));
+  }
+
+  private static build(opts: SandboxOptions): Sandbox {
     if (process.getuid?.() !== 0) throw new HostError('caged must run as root to create containers');
     ensureStdioOpen();
     const runtimeDir = opts.runtimeDir ?? '/run/caged';
@@ -120,9 +130,20 @@ export class Sandbox {
     const cgroups = opts.cgroups ?? detectCgroupManager();
     const ids = new HostIdLeases(native, path.join(runtimeDir, 'slots'), opts.hostIdBase ?? 10_000_000, opts.hostIds ?? 256);
     const prepared = opts.preparedContainers ?? 2;
-    if (!Number.isSafeInteger(prepared) || prepared < 0) throw new InvalidRequestError(`must be a whole number >= 0 (got ${prepared})`, 'preparedContainers');
+    if (!Number.isSafeInteger(prepared) || prepared < 0)
+      throw new InvalidRequestError(`must be a whole number >= 0 (got ${prepared})`, 'preparedContainers');
     if (prepared > 0) shareJobsDir(native, jobsDir);
-    const sandbox = new Sandbox(native, cgroups, ids, runtimeDir, jobsDir, opts.hostname ?? 'caged', opts.overlay ?? overlaySupported(), prepared, opts.onBackgroundError);
+    const sandbox = new Sandbox(
+      native,
+      cgroups,
+      ids,
+      runtimeDir,
+      jobsDir,
+      opts.hostname ?? 'caged',
+      opts.overlay ?? overlaySupported(),
+      prepared,
+      opts.onBackgroundError,
+    );
     if (opts.cleanupAtStart ?? true) sandbox.cleanupStale();
     return sandbox;
   }
@@ -154,7 +175,7 @@ export class Sandbox {
         removeTree(copy);
       }
     }
-    const stdin = typeof plan.stdin === 'string' ? Buffer.from(plan.stdin) : plan.stdin ?? Buffer.alloc(0);
+    const stdin = typeof plan.stdin === 'string' ? Buffer.from(plan.stdin) : (plan.stdin ?? Buffer.alloc(0));
     const lease = this.ids.acquire();
     const childFds: number[] = [];
     const ours: number[] = [];
@@ -172,7 +193,8 @@ export class Sandbox {
 
       const ops = buildMountOps(plan, { paths: mountPaths(this.runtimeDir), hostUid: lease.hostUid, hostGid: lease.hostGid });
       const blob = encodeConfig({
-        uid: 256, gid: 256,
+        uid: 256,
+        gid: 256,
         hostname: this.hostname,
         newRoot: path.join(this.runtimeDir, 'mnt', 'root'),
         ops,
@@ -257,7 +279,12 @@ function shareJobsDir(native: NativeApi, jobsDir: string): void {
   const dir = fs.realpathSync(jobsDir);
   // mountinfo escapes space, tab, newline and backslash in paths as \ooo.
   const unescape = (p: string | undefined) => p?.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
-  const entry = fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ')).filter((f) => unescape(f[4]) === dir).pop();
+  const entry = fs
+    .readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .map((l) => l.split(' '))
+    .filter((f) => unescape(f[4]) === dir)
+    .pop();
   if (!entry) native.mount(dir, dir, '', MS.BIND, '');
   else if (entry.slice(6).some((f) => f.startsWith('shared:'))) return;
   native.mount('', dir, '', MS.SHARED, '');

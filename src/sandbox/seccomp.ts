@@ -40,7 +40,15 @@
  *   jump widening) bpf-assembler.ts, this file the compiler; bpf-interpreter.ts runs the result.
  */
 import { assemble, type Insn } from './bpf-assembler';
-import { conditionsOf, DEFAULT_RULES, ERRNO, validateRule, type ArgCondition, type SeccompAction, type SeccompRule } from './seccomp-policy';
+import {
+  conditionsOf,
+  DEFAULT_RULES,
+  ERRNO,
+  validateRule,
+  type ArgCondition,
+  type SeccompAction,
+  type SeccompRule,
+} from './seccomp-policy';
 import { nativeArch, syscallNumber, auditArch, maxSyscallNumber, type Arch } from './syscalls';
 
 export { assemble, type Insn } from './bpf-assembler';
@@ -86,7 +94,10 @@ export function actionValue(a: SeccompAction): number {
 /** Code for one rule's test: jumps to `yes` when the condition holds, to `no` otherwise. */
 function condition(w: ArgCondition, yes: string, no: string, fresh: () => string): Insn[] {
   if (w.op === 'maskAny') {
-    return [{ op: 'ld', offset: argLow(w.arg) }, { op: 'jcc', cond: 'jset', k: w.mask >>> 0, jt: yes, jf: no }];
+    return [
+      { op: 'ld', offset: argLow(w.arg) },
+      { op: 'jcc', cond: 'jset', k: w.mask >>> 0, jt: yes, jf: no },
+    ];
   }
   const member = w.op === 'in' ? yes : no; // where a listed value goes
   const other = w.op === 'in' ? no : yes;
@@ -161,7 +172,8 @@ export function buildSeccompProgram(opts: { arch?: Arch; rules?: readonly Seccom
   // per installation, i.e. per run: docs/benchmarks.md), then one body per call.
   for (const group of groups.values()) {
     const last = group.findIndex((r) => conditionsOf(r).length === 0);
-    if (last !== -1 && last !== group.length - 1) throw new RangeError(`seccomp rule ${group[last]!.syscall}: rules after an unconditional one are unreachable`);
+    if (last !== -1 && last !== group.length - 1)
+      throw new RangeError(`seccomp rule ${group[last]!.syscall}: rules after an unconditional one are unreachable`);
   }
   const nrs = [...groups.keys()].sort((a, b) => a - b);
   const direct = (nr: number): boolean => conditionsOf(groups.get(nr)![0]!).length === 0;

@@ -15,7 +15,8 @@ import { redisOptionsFromUrl } from '../../src/queue/connection';
 export const REDIS_URL = process.env.CAGED_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 /** The checkout: the nearest directory upwards holding package.json (from test/ or dist/test/). */
 export const ROOT = ((): string => {
-  for (let dir = __dirname; path.dirname(dir) !== dir; dir = path.dirname(dir)) if (fs.existsSync(path.join(dir, 'package.json'))) return dir;
+  for (let dir = __dirname; path.dirname(dir) !== dir; dir = path.dirname(dir))
+    if (fs.existsSync(path.join(dir, 'package.json'))) return dir;
   throw new Error(`no package.json above ${__dirname}`);
 })();
 export const MAIN_JS = path.join(ROOT, 'dist', 'src', 'cli', 'main.js');
@@ -48,7 +49,10 @@ export class WorkerProcess {
   private stderr = '';
   private readonly child: ChildProcess;
 
-  constructor(readonly name: string, env: Record<string, string>) {
+  constructor(
+    readonly name: string,
+    env: Record<string, string>,
+  ) {
     if (!fs.existsSync(MAIN_JS)) throw new Error(`${MAIN_JS} is missing: run \`npm run build\` first (npm test does it in pretest)`);
     this.child = spawn(process.execPath, [MAIN_JS, 'worker'], {
       env: { ...process.env, CAGED_REDIS_URL: REDIS_URL, CAGED_LOG_LEVEL: 'info', CAGED_WORKER_NAME: name, ...env },
@@ -78,7 +82,8 @@ export class WorkerProcess {
       const hit = this.lines.find(pred);
       if (hit) return hit;
       if (gone) throw new Error(`worker ${this.name} exited before the expected log line; stderr: ${this.stderr}`);
-      if (Date.now() > deadline) throw new Error(`worker ${this.name}: no matching log line within ${timeoutMs} ms; last: ${JSON.stringify(this.lines.slice(-3))}`);
+      if (Date.now() > deadline)
+        throw new Error(`worker ${this.name}: no matching log line within ${timeoutMs} ms; last: ${JSON.stringify(this.lines.slice(-3))}`);
       await sleep(25);
     }
   }
@@ -140,20 +145,44 @@ const AB_TESTS = [
 export type Kind = 'AC' | 'WA' | 'TLE' | 'CE' | 'MLE' | 'FORKBOMB' | 'PY_AC' | 'SLEEP';
 
 export const SUBMISSIONS: Record<Kind, SubmissionInput> = {
-  AC: { language: 'c', source: '#include <stdio.h>\nint main(void){long long a,b;scanf("%lld %lld",&a,&b);printf("%lld\\n",a+b);return 0;}\n', testcases: AB_TESTS },
-  WA: { language: 'cpp17', source: '#include <iostream>\nint main(){int a,b;std::cin>>a>>b;std::cout<<a+b<<"\\n";}\n', testcases: AB_TESTS },
-  TLE: { language: 'c', source: 'int main(void){volatile unsigned long n=0;for(;;)n++;}\n', testcases: [{ stdin: '' }], limits: { cpuTimeMs: 300, wallTimeMs: 3000 } },
+  AC: {
+    language: 'c',
+    source: '#include <stdio.h>\nint main(void){long long a,b;scanf("%lld %lld",&a,&b);printf("%lld\\n",a+b);return 0;}\n',
+    testcases: AB_TESTS,
+  },
+  WA: {
+    language: 'cpp17',
+    source: '#include <iostream>\nint main(){int a,b;std::cin>>a>>b;std::cout<<a+b<<"\\n";}\n',
+    testcases: AB_TESTS,
+  },
+  TLE: {
+    language: 'c',
+    source: 'int main(void){volatile unsigned long n=0;for(;;)n++;}\n',
+    testcases: [{ stdin: '' }],
+    limits: { cpuTimeMs: 300, wallTimeMs: 3000 },
+  },
   CE: { language: 'c', source: 'int main(void){ return missing; }\n', testcases: [{ stdin: '' }] },
   MLE: {
     language: 'c',
-    source: '#include <stdlib.h>\n#include <string.h>\nint main(void){for(int i=0;i<64;i++){char*p=malloc(16<<20);if(!p)return 3;memset(p,1,16<<20);}return 0;}\n',
+    source:
+      '#include <stdlib.h>\n#include <string.h>\nint main(void){for(int i=0;i<64;i++){char*p=malloc(16<<20);if(!p)return 3;memset(p,1,16<<20);}return 0;}\n',
     testcases: [{ stdin: '' }],
     limits: { memoryBytes: 64 << 20 },
   },
-  FORKBOMB: { language: 'c', source: '#include <unistd.h>\nint main(void){for(;;)fork();}\n', testcases: [{ stdin: '' }], limits: { cpuTimeMs: 300, wallTimeMs: 2000, pids: 16 } },
+  FORKBOMB: {
+    language: 'c',
+    source: '#include <unistd.h>\nint main(void){for(;;)fork();}\n',
+    testcases: [{ stdin: '' }],
+    limits: { cpuTimeMs: 300, wallTimeMs: 2000, pids: 16 },
+  },
   PY_AC: { language: 'python3', source: 'a, b = map(int, input().split())\nprint(a + b)\n', testcases: AB_TESTS },
   /** Runs `ms` of wall time per test, using no CPU: for jobs that must still be running when something happens. */
-  SLEEP: { language: 'c', source: '#include <unistd.h>\nint main(void){usleep(MS*1000);return 0;}\n', testcases: [{ stdin: '' }], limits: { wallTimeMs: 20_000 } },
+  SLEEP: {
+    language: 'c',
+    source: '#include <unistd.h>\nint main(void){usleep(MS*1000);return 0;}\n',
+    testcases: [{ stdin: '' }],
+    limits: { wallTimeMs: 20_000 },
+  },
 };
 
 /** The verdicts a kind may get (a fork bomb ends by CPU time or by a refused fork). */

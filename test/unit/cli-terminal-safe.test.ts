@@ -11,7 +11,9 @@ import { ACTIVE, BEL, ESC, HOSTILE } from '../helpers/terminal';
 
 describe('terminalSafe', () => {
   it('shows C0 controls, DEL, C1 controls and bidi overrides as visible escapes', () => {
-    expect(terminalSafe(`a${ESC}[2Jb${BEL}c\rd\0e\x7ff\u009bg\u202eh\u2066i`)).toBe('a\\x1b[2Jb\\x07c\\rd\\0e\\x7ff\\u009bg\\u202eh\\u2066i');
+    expect(terminalSafe(`a${ESC}[2Jb${BEL}c\rd\0e\x7ff\u009bg\u202eh\u2066i`)).toBe(
+      'a\\x1b[2Jb\\x07c\\rd\\0e\\x7ff\\u009bg\\u202eh\\u2066i',
+    );
   });
 
   it('keeps newlines, tabs and ordinary Unicode as they are', () => {
@@ -38,15 +40,48 @@ describe('terminalSafe', () => {
 /** A result as a worker would return it, with hostile text in every free-text field. */
 function hostileResult(): JudgeResult {
   return {
-    schemaVersion: 1, submissionId: null, verdict: 'WA', judge0: { id: 4, description: 'Wrong Answer' },
-    message: `test 1: ${HOSTILE}`, score: 0, maxScore: 1,
-    language: { id: 'c', name: `C${ESC}[2J`, version: '12' }, image: { name: 'debian', digest: 'x' },
-    compile: { verdict: 'CE', exitCode: 1, output: HOSTILE, outputTruncated: false, cpuTimeMs: 1, wallTimeMs: 1, memoryBytes: 1, cached: false },
-    tests: [{
-      index: 0, name: `t${ESC}]0;title${BEL}`, verdict: 'WA', judge0: { id: 4, description: 'Wrong Answer' }, exitCode: 0, signal: null,
-      stdout: HOSTILE, stdoutEncoding: 'utf8', stdoutTruncated: false, stderr: HOSTILE, stderrEncoding: 'utf8', stderrTruncated: false,
-      cpuTimeMs: 1, wallTimeMs: 1, memoryBytes: 1, limitHit: null, message: HOSTILE, points: 0, checkerMessage: HOSTILE,
-    }],
+    schemaVersion: 1,
+    submissionId: null,
+    verdict: 'WA',
+    judge0: { id: 4, description: 'Wrong Answer' },
+    message: `test 1: ${HOSTILE}`,
+    score: 0,
+    maxScore: 1,
+    language: { id: 'c', name: `C${ESC}[2J`, version: '12' },
+    image: { name: 'debian', digest: 'x' },
+    compile: {
+      verdict: 'CE',
+      exitCode: 1,
+      output: HOSTILE,
+      outputTruncated: false,
+      cpuTimeMs: 1,
+      wallTimeMs: 1,
+      memoryBytes: 1,
+      cached: false,
+    },
+    tests: [
+      {
+        index: 0,
+        name: `t${ESC}]0;title${BEL}`,
+        verdict: 'WA',
+        judge0: { id: 4, description: 'Wrong Answer' },
+        exitCode: 0,
+        signal: null,
+        stdout: HOSTILE,
+        stdoutEncoding: 'utf8',
+        stdoutTruncated: false,
+        stderr: HOSTILE,
+        stderrEncoding: 'utf8',
+        stderrTruncated: false,
+        cpuTimeMs: 1,
+        wallTimeMs: 1,
+        memoryBytes: 1,
+        limitHit: null,
+        message: HOSTILE,
+        points: 0,
+        checkerMessage: HOSTILE,
+      },
+    ],
     timing: { totalMs: 1, compileMs: 1 },
   };
 }

@@ -22,9 +22,39 @@ function realShape(): Record<string, unknown> {
     recipeSha256: 'fb7e4941e41a975490632979fd3b33912166371d684f2ab91334b485cccd8acf',
     env: { PATH: '/usr/local/bin:/usr/bin:/bin', LANG: 'C.UTF-8', HOME: '/box' },
     languages: [
-      { id: 'c', name: 'C (GCC 12.2.0, GNU17)', version: '12.2.0', sourceFile: 'main.c', compile: ['gcc', '-O2', '-std=gnu17', '-pipe', '-o', 'main', 'main.c', '-lm'], run: ['./main'], env: {}, timeFactor: 1, memoryFactor: 1 },
-      { id: 'cpp17', name: 'C++17 (GCC 12.2.0, GNU++17)', version: '12.2.0', sourceFile: 'main.cpp', compile: ['g++', '-O2', '-std=gnu++17', '-pipe', '-o', 'main', 'main.cpp'], run: ['./main'], env: {}, timeFactor: 1, memoryFactor: 1 },
-      { id: 'python3', name: 'Python 3.11.2', version: '3.11.2', sourceFile: 'main.py', compile: null, run: ['python3', 'main.py'], env: { PYTHONDONTWRITEBYTECODE: '1' }, timeFactor: 1, memoryFactor: 1 },
+      {
+        id: 'c',
+        name: 'C (GCC 12.2.0, GNU17)',
+        version: '12.2.0',
+        sourceFile: 'main.c',
+        compile: ['gcc', '-O2', '-std=gnu17', '-pipe', '-o', 'main', 'main.c', '-lm'],
+        run: ['./main'],
+        env: {},
+        timeFactor: 1,
+        memoryFactor: 1,
+      },
+      {
+        id: 'cpp17',
+        name: 'C++17 (GCC 12.2.0, GNU++17)',
+        version: '12.2.0',
+        sourceFile: 'main.cpp',
+        compile: ['g++', '-O2', '-std=gnu++17', '-pipe', '-o', 'main', 'main.cpp'],
+        run: ['./main'],
+        env: {},
+        timeFactor: 1,
+        memoryFactor: 1,
+      },
+      {
+        id: 'python3',
+        name: 'Python 3.11.2',
+        version: '3.11.2',
+        sourceFile: 'main.py',
+        compile: null,
+        run: ['python3', 'main.py'],
+        env: { PYTHONDONTWRITEBYTECODE: '1' },
+        timeFactor: 1,
+        memoryFactor: 1,
+      },
     ],
   };
 }
@@ -47,7 +77,9 @@ describe('when the manifest has the shape images/build.sh writes', () => {
   });
 
   it('accepts the Ubuntu flavor', () => {
-    expect(parseManifest({ ...realShape(), flavor: 'ubuntu', name: 'caged-ubuntu2404', base: 'ubuntu-base 24.04.5' }, 'test').flavor).toBe('ubuntu');
+    expect(parseManifest({ ...realShape(), flavor: 'ubuntu', name: 'caged-ubuntu2404', base: 'ubuntu-base 24.04.5' }, 'test').flavor).toBe(
+      'ubuntu',
+    );
   });
 });
 

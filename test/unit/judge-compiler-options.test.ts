@@ -10,8 +10,15 @@ import { planJob, type PlanConfig } from '../../src/judge/plan';
 import { makeSubmissionSchema } from '../../src/judge/schema';
 
 const lang = (id: string, compile: string[] | null, version = '12.2.0'): Language => ({
-  id, name: id, version, sourceFile: compile ? (compile[0] === 'gcc' ? 'main.c' : 'main.cpp') : 'main.py',
-  compile, run: compile ? ['./main'] : ['python3', 'main.py'], env: {}, timeFactor: 1, memoryFactor: 1,
+  id,
+  name: id,
+  version,
+  sourceFile: compile ? (compile[0] === 'gcc' ? 'main.c' : 'main.cpp') : 'main.py',
+  compile,
+  run: compile ? ['./main'] : ['python3', 'main.py'],
+  env: {},
+  timeFactor: 1,
+  memoryFactor: 1,
 });
 
 const config: PlanConfig = {
@@ -43,14 +50,67 @@ function refusal(language: string, compilerOptions: string[]): InvalidRequestErr
 
 describe('when a compiler option loads code or reads files', () => {
   it.each([
-    '-fplugin=./p.so', '-fplugin-arg-p-x=1', '-specs=./s', '-wrapper', '-B./bin', '-B', '@opts', '@./opts',
-    '-Wl,-rpath,.', '-Wa,-adhln', '-Wp,-imacros,x', '-Xlinker', '-Xassembler', '-Xpreprocessor',
-    '-I.', '-I/etc', '-L.', '-include', '-includemain.h', '-imacros', '-isystem.', '-iquote.', '-idirafter.',
-    '--sysroot=/', '-fdump-tree-all', '-save-temps', '-save-temps=obj', '-MD', '-MF', '-MMD', '-M',
-    '-o', '-omain2', '-x', '-xc', '--param=max-inline-insns-single=1', '-fsanitize=address',
-    '-march=native', '-mtune=native', '-fopenmp', 'main.c', './p.so', '-lstdc++fs', '-l:p.so',
-    '-Wl', '-Wa', '-Wp', '-Werror,x', '-DX=a\nb', '-DX=\u001b', '-D', '-U', '-std=c++17', '-std=../x',
-    '-std=gnu2x\u0000', '--help', '-v', '-###', '-print-search-dirs', '-fprofile-generate', '-fprofile-use=./p',
+    '-fplugin=./p.so',
+    '-fplugin-arg-p-x=1',
+    '-specs=./s',
+    '-wrapper',
+    '-B./bin',
+    '-B',
+    '@opts',
+    '@./opts',
+    '-Wl,-rpath,.',
+    '-Wa,-adhln',
+    '-Wp,-imacros,x',
+    '-Xlinker',
+    '-Xassembler',
+    '-Xpreprocessor',
+    '-I.',
+    '-I/etc',
+    '-L.',
+    '-include',
+    '-includemain.h',
+    '-imacros',
+    '-isystem.',
+    '-iquote.',
+    '-idirafter.',
+    '--sysroot=/',
+    '-fdump-tree-all',
+    '-save-temps',
+    '-save-temps=obj',
+    '-MD',
+    '-MF',
+    '-MMD',
+    '-M',
+    '-o',
+    '-omain2',
+    '-x',
+    '-xc',
+    '--param=max-inline-insns-single=1',
+    '-fsanitize=address',
+    '-march=native',
+    '-mtune=native',
+    '-fopenmp',
+    'main.c',
+    './p.so',
+    '-lstdc++fs',
+    '-l:p.so',
+    '-Wl',
+    '-Wa',
+    '-Wp',
+    '-Werror,x',
+    '-DX=a\nb',
+    '-DX=\u001b',
+    '-D',
+    '-U',
+    '-std=c++17',
+    '-std=../x',
+    '-std=gnu2x\u0000',
+    '--help',
+    '-v',
+    '-###',
+    '-print-search-dirs',
+    '-fprofile-generate',
+    '-fprofile-use=./p',
   ])('refuses %j as a bad request naming compilerOptions[i]', (option) => {
     const err = refusal('c', ['-O2', option]);
     expect(err.field).toBe('compilerOptions[1]');
@@ -59,7 +119,9 @@ describe('when a compiler option loads code or reads files', () => {
   });
 
   it('says why a plugin is refused', () => {
-    expect(refusal('cpp17', ['-fplugin=./p.so']).message).toMatch(/compilerOptions\[0\]: "-fplugin=\.\/p\.so" refused \(loads a compiler plugin/);
+    expect(refusal('cpp17', ['-fplugin=./p.so']).message).toMatch(
+      /compilerOptions\[0\]: "-fplugin=\.\/p\.so" refused \(loads a compiler plugin/,
+    );
   });
 });
 
@@ -103,14 +165,24 @@ describe('when the option depends on the compiler or the language', () => {
 
 describe('when there are too many or too long options', () => {
   it('refuses a 17th option and a 65-character one, naming the field', () => {
-    expect(refusal('c', Array.from({ length: 17 }, () => '-O2')).field).toBe('compilerOptions');
+    expect(
+      refusal(
+        'c',
+        Array.from({ length: 17 }, () => '-O2'),
+      ).field,
+    ).toBe('compilerOptions');
     expect(refusal('c', [`-D${'X'.repeat(63)}`]).field).toBe('compilerOptions[0]');
   });
 });
 
-describe('when a producer validates with the submission schema (the client, the worker\'s gate)', () => {
+describe("when a producer validates with the submission schema (the client, the worker's gate)", () => {
   it('refuses an option no language allows before the job is queued, naming it', () => {
-    const parsed = makeSubmissionSchema().safeParse({ language: 'c', source: 'x', compilerOptions: ['-O2', '-fplugin=./p.so'], testcases: [{}] });
+    const parsed = makeSubmissionSchema().safeParse({
+      language: 'c',
+      source: 'x',
+      compilerOptions: ['-O2', '-fplugin=./p.so'],
+      testcases: [{}],
+    });
     expect(parsed.success).toBe(false);
     const issue = parsed.error!.issues[0]!;
     expect(issue.path).toEqual(['compilerOptions', 1]);
@@ -118,7 +190,9 @@ describe('when a producer validates with the submission schema (the client, the 
   });
 
   it('leaves an option some language allows to the plan, which knows the language', () => {
-    expect(makeSubmissionSchema().safeParse({ language: 'c', source: 'x', compilerOptions: ['-fno-rtti'], testcases: [{}] }).success).toBe(true);
+    expect(makeSubmissionSchema().safeParse({ language: 'c', source: 'x', compilerOptions: ['-fno-rtti'], testcases: [{}] }).success).toBe(
+      true,
+    );
     expect(refusal('c', ['-fno-rtti']).field).toBe('compilerOptions[0]');
   });
 });

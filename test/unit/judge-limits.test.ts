@@ -35,13 +35,18 @@ describe('when a submission lowers or raises limits', () => {
   it('lets compile limits only be lowered', () => {
     const cfg = compileLimitsConfig();
     expect(resolveLimits({ cpuTimeMs: 1000 }, cfg, 'compileLimits').cpuTimeMs).toBe(1000);
-    expect(() => resolveLimits({ memoryBytes: DEFAULT_COMPILE_LIMITS.memoryBytes + 1 }, cfg, 'compileLimits')).toThrow(/^compileLimits\.memoryBytes/);
+    expect(() => resolveLimits({ memoryBytes: DEFAULT_COMPILE_LIMITS.memoryBytes + 1 }, cfg, 'compileLimits')).toThrow(
+      /^compileLimits\.memoryBytes/,
+    );
   });
 });
 
 describe('when the language is slow or large', () => {
   it('multiplies time and memory by its factors after the maxima check', () => {
-    const l = resolveLimits({ cpuTimeMs: 10_000, wallTimeMs: 30_000, memoryBytes: 2 ** 30 }, testLimitsConfig(), 'limits', { timeFactor: 2, memoryFactor: 1.5 });
+    const l = resolveLimits({ cpuTimeMs: 10_000, wallTimeMs: 30_000, memoryBytes: 2 ** 30 }, testLimitsConfig(), 'limits', {
+      timeFactor: 2,
+      memoryFactor: 1.5,
+    });
     expect(l.cpuTimeMs).toBe(20_000);
     expect(l.wallTimeMs).toBe(60_000);
     expect(l.memoryBytes).toBe(1.5 * 2 ** 30);

@@ -20,7 +20,9 @@ describe('the built-in checkers on adversarial output', () => {
     const tSmall = best(3, () => checkFloat(small, answer, 1e-6, 1e-6));
     const tLarge = best(3, () => checkFloat(large, answer, 1e-6, 1e-6));
     const pass = best(3, () => plainPass(large));
-    console.log(`float checker: 2 MiB token ${tSmall.toFixed(1)} ms, 8 MiB token ${tLarge.toFixed(1)} ms; plain pass over 8 MiB ${pass.toFixed(1)} ms`);
+    console.log(
+      `float checker: 2 MiB token ${tSmall.toFixed(1)} ms, 8 MiB token ${tLarge.toFixed(1)} ms; plain pass over 8 MiB ${pass.toFixed(1)} ms`,
+    );
     expect(tLarge).toBeLessThan(8 * tSmall + 5);
     expect(checkFloat(large, answer, 1e-6, 1e-6).message).toMatch(/^token 1 differs: expected "1", got "1{40}…"$/);
   });
@@ -55,7 +57,14 @@ describe('the scanners against the definitions they replace', () => {
   // The definitions as they were written before (split, trim, regular expressions): fine on
   // the few bytes used here, quadratic on a submission's megabytes.
   const WSC = ' \t\n\v\f\r';
-  const show = (s: string | undefined) => (s === undefined ? 'end of output' : JSON.stringify(Buffer.from(s, 'latin1').toString('utf8').length > 40 ? `${Buffer.from(s, 'latin1').toString('utf8').slice(0, 40)}…` : Buffer.from(s, 'latin1').toString('utf8')));
+  const show = (s: string | undefined) =>
+    s === undefined
+      ? 'end of output'
+      : JSON.stringify(
+          Buffer.from(s, 'latin1').toString('utf8').length > 40
+            ? `${Buffer.from(s, 'latin1').toString('utf8').slice(0, 40)}…`
+            : Buffer.from(s, 'latin1').toString('utf8'),
+        );
   const trimEnd = (l: string) => {
     let e = l.length;
     while (e > 0 && WSC.includes(l[e - 1]!)) e--;
@@ -87,7 +96,8 @@ describe('the scanners against the definitions they replace', () => {
     };
     for (let i = 0; ; i++) {
       if (i >= out.length && i >= ans.length) return { accepted: true, message: `ok, ${i} tokens` };
-      if (i >= out.length || i >= ans.length || !same(out[i]!, ans[i]!)) return { accepted: false, message: `token ${i + 1} differs: expected ${show(ans[i])}, got ${show(out[i])}` };
+      if (i >= out.length || i >= ans.length || !same(out[i]!, ans[i]!))
+        return { accepted: false, message: `token ${i + 1} differs: expected ${show(ans[i])}, got ${show(out[i])}` };
     }
   };
 

@@ -31,7 +31,10 @@ describe('the worker configuration', () => {
   });
 
   it('takes an empty variable as unset', () => {
-    expect(loadConfig({ CAGED_QUEUE: '', CAGED_CONCURRENCY: ' ' })).toMatchObject({ queue: 'caged', concurrency: os.availableParallelism() });
+    expect(loadConfig({ CAGED_QUEUE: '', CAGED_CONCURRENCY: ' ' })).toMatchObject({
+      queue: 'caged',
+      concurrency: os.availableParallelism(),
+    });
   });
 
   it('reports every bad key together, naming each variable', () => {
@@ -52,7 +55,14 @@ describe('the worker configuration', () => {
     }
     expect(err).toBeInstanceOf(ConfigError);
     const issues = (err as ConfigError).issues;
-    expect(issues.map((i) => i.env).sort()).toEqual(['CAGED_CONCURRENCY', 'CAGED_LOG_LEVEL', 'CAGED_MAX_CPU_MS', 'CAGED_METRICS_PORT', 'CAGED_PREFIX', 'CAGED_REDIS_URL']);
+    expect(issues.map((i) => i.env).sort()).toEqual([
+      'CAGED_CONCURRENCY',
+      'CAGED_LOG_LEVEL',
+      'CAGED_MAX_CPU_MS',
+      'CAGED_METRICS_PORT',
+      'CAGED_PREFIX',
+      'CAGED_REDIS_URL',
+    ]);
     expect((err as Error).message).toMatch(/CAGED_CONCURRENCY: must be a whole number \(got "two"\)/);
     expect((err as Error).message).toMatch(/CAGED_METRICS_PORT: must be at most 65535/);
     expect((err as Error).message).toMatch(/CAGED_LOG_LEVEL: must be one of fatal, error/);
@@ -63,12 +73,15 @@ describe('the worker configuration', () => {
   });
 
   it('points out CAGED_* variables that no key declares (typos)', () => {
-    expect(unknownConfigVariables({ CAGED_CONCURENCY: '2', CAGED_QUEUE: 'x', CAGED_TEST_REDIS_URL: 'y', HOME: '/' })).toEqual(['CAGED_CONCURENCY']);
+    expect(unknownConfigVariables({ CAGED_CONCURENCY: '2', CAGED_QUEUE: 'x', CAGED_TEST_REDIS_URL: 'y', HOME: '/' })).toEqual([
+      'CAGED_CONCURENCY',
+    ]);
   });
 
   it('is documented exactly as declared in docs/configuration.md', () => {
     const docs = ['docs/configuration.md'].map((f) => path.join(__dirname, '..', '..', f)).filter((f) => fs.existsSync(f));
     const documented = docs.filter((f) => fs.readFileSync(f, 'utf8').includes(configTable()));
-    if (documented.length === 0) throw new Error(`no copy of configTable() in docs/configuration.md: paste \`node dist/src/cli/main.js worker --help\`'s table`);
+    if (documented.length === 0)
+      throw new Error(`no copy of configTable() in docs/configuration.md: paste \`node dist/src/cli/main.js worker --help\`'s table`);
   });
 });

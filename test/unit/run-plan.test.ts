@@ -11,8 +11,16 @@ const plan = (over: Partial<RunPlan> = {}): RunPlan => ({
   argv: ['/bin/true'],
   env: { PATH: '/bin' },
   limits: {
-    cpuTimeMs: 1500, wallTimeMs: 3000, memoryBytes: 64 * MiB, addressSpaceBytes: 0, pids: 8, outputBytes: MiB,
-    fileSizeBytes: MiB, openFiles: 32, stackBytes: 0, diskBytes: 16 * MiB,
+    cpuTimeMs: 1500,
+    wallTimeMs: 3000,
+    memoryBytes: 64 * MiB,
+    addressSpaceBytes: 0,
+    pids: 8,
+    outputBytes: MiB,
+    fileSizeBytes: MiB,
+    openFiles: 32,
+    stackBytes: 0,
+    diskBytes: 16 * MiB,
   },
   ...over,
 });

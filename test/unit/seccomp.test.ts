@@ -45,7 +45,15 @@ const CLONE_PARENT_SETTID = 0x100000;
 const CLONE_CHILD_CLEARTID = 0x200000;
 const SIGCHLD = 17;
 const PTHREAD_FLAGS =
-  CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM | CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID;
+  CLONE_VM |
+  CLONE_FS |
+  CLONE_FILES |
+  CLONE_SIGHAND |
+  CLONE_THREAD |
+  CLONE_SYSVSEM |
+  CLONE_SETTLS |
+  CLONE_PARENT_SETTID |
+  CLONE_CHILD_CLEARTID;
 const CLONE_NEWUSER = 0x10000000;
 
 const programs = new Map(ARCHES.map((arch) => [arch, buildSeccompProgram({ arch })]));
@@ -182,7 +190,9 @@ describe('the default program', () => {
     // The kernel checks and translates the whole program at every install (per run): one shared
     // `ret` per action keeps it short (181 on x86_64 with 67 ruled calls; 211 before with 55).
     expect(p.instructions).toBeLessThan(256);
-    const rets = decodeProgram(p.program).filter((i) => i.code === 0x06).map((i) => i.k);
+    const rets = decodeProgram(p.program)
+      .filter((i) => i.code === 0x06)
+      .map((i) => i.k);
     expect(rets.length).toBe(new Set(rets).size);
     expect(() => checkSeccompProgram(p.program)).not.toThrow();
   });
@@ -214,7 +224,8 @@ describe('the default program', () => {
       // A list of conditions holds when all do. A call without rules must take a path that
       // loads nothing but nr and arch: the kernel's constant-action cache then allows it
       // without running the filter.
-      const holdsForZeros = (w: ArgCondition): boolean => (w.op === 'maskAny' ? false : w.op === 'in' ? w.values.includes(0) : !w.values.includes(0));
+      const holdsForZeros = (w: ArgCondition): boolean =>
+        w.op === 'maskAny' ? false : w.op === 'in' ? w.values.includes(0) : !w.values.includes(0);
       for (let n = 0; n <= maxSyscallNumber(arch); n++) {
         const rules = DEFAULT_RULES.filter((r) => syscallNumber(r.syscall, arch) === n);
         const decisive = rules.find((r) => conditionsOf(r).every(holdsForZeros));
@@ -287,30 +298,42 @@ describe('the default program', () => {
     });
 
     it('makes sync, syncfs and the fsync family return 0 without doing anything', () => {
-      for (const name of ['sync', 'syncfs', 'fsync', 'fdatasync', 'sync_file_range']) expect([name, run(arch, name, 3)]).toEqual([name, SKIPPED]);
+      for (const name of ['sync', 'syncfs', 'fsync', 'fdatasync', 'sync_file_range'])
+        expect([name, run(arch, name, 3)]).toEqual([name, SKIPPED]);
       expect(SKIPPED).toBe(0x00050000);
-      const MS_ASYNC = 1, MS_INVALIDATE = 2, MS_SYNC = 4;
+      const MS_ASYNC = 1,
+        MS_INVALIDATE = 2,
+        MS_SYNC = 4;
       expect(run(arch, 'msync', 0x1000, 4096, MS_SYNC)).toBe(SKIPPED);
       expect(run(arch, 'msync', 0x1000, 4096, MS_SYNC | MS_INVALIDATE)).toBe(SKIPPED);
       expect(run(arch, 'msync', 0x1000, 4096, MS_ASYNC)).toBe(ALLOW);
       expect(run(arch, 'msync', 0x1000, 4096, MS_INVALIDATE)).toBe(ALLOW);
     });
 
-    it('skips advice that drops shared page cache, keeps the rest (MADV_DONTNEED is malloc\'s)', () => {
-      const DONTNEED = 4, WILLNEED = 3, SEQUENTIAL = 2, COLD = 20, PAGEOUT = 21, FREE = 8;
+    it("skips advice that drops shared page cache, keeps the rest (MADV_DONTNEED is malloc's)", () => {
+      const DONTNEED = 4,
+        WILLNEED = 3,
+        SEQUENTIAL = 2,
+        COLD = 20,
+        PAGEOUT = 21,
+        FREE = 8;
       expect(run(arch, 'fadvise64', 3, 0, 0, DONTNEED)).toBe(SKIPPED);
       expect(run(arch, 'fadvise64', 3, 0, 0, 0xffff_ffff_0000_0000n | BigInt(DONTNEED))).toBe(SKIPPED); // an int: low word
       expect(run(arch, 'fadvise64', 3, 0, 0, WILLNEED)).toBe(ALLOW);
       expect(run(arch, 'fadvise64', 3, 0, 0, SEQUENTIAL)).toBe(ALLOW);
       expect(run(arch, 'madvise', 0x1000, 4096, COLD)).toBe(SKIPPED);
       expect(run(arch, 'madvise', 0x1000, 4096, PAGEOUT)).toBe(SKIPPED);
-      for (const advice of [DONTNEED, FREE, WILLNEED, 14 /* HUGEPAGE */]) expect([advice, run(arch, 'madvise', 0x1000, 4096, advice)]).toEqual([advice, ALLOW]);
+      for (const advice of [DONTNEED, FREE, WILLNEED, 14 /* HUGEPAGE */])
+        expect([advice, run(arch, 'madvise', 0x1000, 4096, advice)]).toEqual([advice, ALLOW]);
       expect(run(arch, 'process_madvise', 3, 0x1000, 1, PAGEOUT, 0)).toBe(SKIPPED);
       expect(run(arch, 'process_madvise', 3, 0x1000, 1, DONTNEED, 0)).toBe(ALLOW);
     });
 
     it('refuses the netlink uevent socket only: both conditions must hold', () => {
-      const AF_NETLINK = 16, SOCK_RAW = 3, SOCK_DGRAM = 2, UEVENT = 15;
+      const AF_NETLINK = 16,
+        SOCK_RAW = 3,
+        SOCK_DGRAM = 2,
+        UEVENT = 15;
       expect(run(arch, 'socket', AF_NETLINK, SOCK_DGRAM, UEVENT)).toBe(EPROTONOSUPPORT);
       expect(run(arch, 'socket', AF_NETLINK, SOCK_RAW | 0x80000 /* SOCK_CLOEXEC */, UEVENT)).toBe(EPROTONOSUPPORT);
       expect(run(arch, 'socket', 0x1_0000_0010n, SOCK_DGRAM, 0x1_0000_000fn)).toBe(EPROTONOSUPPORT); // ints: low words
@@ -332,7 +355,11 @@ describe('the default program', () => {
         expect([rule.syscall, runRaw(arch, { nr: n, arch: auditArch(arch), args: argsHolding(conds) })]).toEqual([rule.syscall, want]);
         if (conds.length && !seen.has(rule.syscall)) {
           for (const miss of argsMissing(conds)) {
-            expect([rule.syscall, 'miss', runRaw(arch, { nr: n, arch: auditArch(arch), args: miss })]).toEqual([rule.syscall, 'miss', ALLOW]);
+            expect([rule.syscall, 'miss', runRaw(arch, { nr: n, arch: auditArch(arch), args: miss })]).toEqual([
+              rule.syscall,
+              'miss',
+              ALLOW,
+            ]);
           }
         }
         seen.add(rule.syscall);
@@ -357,19 +384,30 @@ describe('rules', () => {
     expect(lines.find((l) => l.startsWith('ptrace'))).toMatch(/^ptrace: SE — /);
     expect(lines.find((l) => l.startsWith('clone3'))).toMatch(/errno ENOSYS/);
     expect(lines.find((l) => l.startsWith('sync:'))).toMatch(/^sync: no-op \(returns 0\) — /);
-    expect(lines.find((l) => l.includes('EPROTONOSUPPORT'))).toMatch(/^socket when arg0 \(low 32 bits\) in \{0x10\} and arg2 \(low 32 bits\) in \{0xf\}: errno EPROTONOSUPPORT — /);
+    expect(lines.find((l) => l.includes('EPROTONOSUPPORT'))).toMatch(
+      /^socket when arg0 \(low 32 bits\) in \{0x10\} and arg2 \(low 32 bits\) in \{0xf\}: errno EPROTONOSUPPORT — /,
+    );
   });
 
   it('hold a list of conditions only when all hold, in any combination of tests', () => {
     const p = buildSeccompProgram({
       arch: 'x86_64',
       rules: [
-        { syscall: 'lseek', action: { kind: 'skip' }, reason: 'x',
-          when: [{ arg: 0, op: 'maskAny', mask: 0x6 }, { arg: 1, op: 'in', values: [7, 9], upper: 'zero' }, { arg: 2, op: 'notIn', values: [1] }] },
+        {
+          syscall: 'lseek',
+          action: { kind: 'skip' },
+          reason: 'x',
+          when: [
+            { arg: 0, op: 'maskAny', mask: 0x6 },
+            { arg: 1, op: 'in', values: [7, 9], upper: 'zero' },
+            { arg: 2, op: 'notIn', values: [1] },
+          ],
+        },
         { syscall: 'lseek', action: { kind: 'errno', errno: 22 }, when: [{ arg: 2, op: 'in', values: [1] }], reason: 'x' },
       ],
     });
-    const at = (a: bigint, b: bigint, c: bigint): number => runSeccompProgram(p.program, { nr: 8, arch: AUDIT_ARCH.X86_64, args: [a, b, c] });
+    const at = (a: bigint, b: bigint, c: bigint): number =>
+      runSeccompProgram(p.program, { nr: 8, arch: AUDIT_ARCH.X86_64, args: [a, b, c] });
     expect(at(2n, 7n, 0n)).toBe(SKIPPED);
     expect(at(4n, 9n, 2n)).toBe(SKIPPED);
     expect(at(1n, 7n, 0n)).toBe(ALLOW); // first fails
@@ -381,7 +419,9 @@ describe('rules', () => {
   });
 
   it('reject an empty condition list', () => {
-    expect(() => buildSeccompProgram({ arch: 'x86_64', rules: [{ syscall: 'read', action: { kind: 'skip' }, when: [], reason: 'x' }] })).toThrow(/empty condition list/);
+    expect(() =>
+      buildSeccompProgram({ arch: 'x86_64', rules: [{ syscall: 'read', action: { kind: 'skip' }, when: [], reason: 'x' }] }),
+    ).toThrow(/empty condition list/);
   });
 
   it('reject unknown calls, bad errnos and bad arguments', () => {
@@ -389,7 +429,9 @@ describe('rules', () => {
     expect(build([{ syscall: 'no_such_call', action: { kind: 'kill' }, reason: 'x' }])).toThrow(/unknown system call/);
     expect(build([{ syscall: 'read', action: { kind: 'errno', errno: 0 }, reason: 'x' }])).toThrow(/errno/);
     expect(build([{ syscall: 'read', action: { kind: 'kill' }, reason: ' ' }])).toThrow(/reason/);
-    expect(build([{ syscall: 'read', action: { kind: 'kill' }, when: { arg: 6, op: 'maskAny', mask: 1 }, reason: 'x' }])).toThrow(/argument/);
+    expect(build([{ syscall: 'read', action: { kind: 'kill' }, when: { arg: 6, op: 'maskAny', mask: 1 }, reason: 'x' }])).toThrow(
+      /argument/,
+    );
     expect(
       build([
         { syscall: 'read', action: { kind: 'kill' }, reason: 'x' },
@@ -418,7 +460,8 @@ describe('rules', () => {
         { syscall: 'socket', action: { kind: 'kill' }, when: { arg: 1, op: 'maskAny', mask: 3 }, reason: 'x' },
       ],
     });
-    const sock = (d: number, t: number): number => runSeccompProgram(p.program, { nr: 198, arch: AUDIT_ARCH.AARCH64, args: [BigInt(d), BigInt(t)] });
+    const sock = (d: number, t: number): number =>
+      runSeccompProgram(p.program, { nr: 198, arch: AUDIT_ARCH.AARCH64, args: [BigInt(d), BigInt(t)] });
     expect(sock(40, 1)).toBe(EAFNOSUPPORT);
     expect(sock(2, 1)).toBe(USER_NOTIF);
     expect(sock(2, 4)).toBe(ALLOW);
@@ -445,7 +488,13 @@ describe('the assembler', () => {
   });
 
   it('refuses backward jumps and unknown labels', () => {
-    expect(() => assemble([{ op: 'label', name: 'a' }, { op: 'ld', offset: 0 }, { op: 'ja', target: 'a' }])).toThrow(/backward/);
+    expect(() =>
+      assemble([
+        { op: 'label', name: 'a' },
+        { op: 'ld', offset: 0 },
+        { op: 'ja', target: 'a' },
+      ]),
+    ).toThrow(/backward/);
     expect(() => assemble([{ op: 'ja', target: 'nowhere' }])).toThrow(/undefined label/);
   });
 });
