@@ -133,7 +133,7 @@ export const CONFIG_KEYS = {
     max: 64,
     unit: 'jobs',
     description:
-      'Jobs taken ahead of a free judge slot, so that the next one starts the moment a judge ends (the Redis round trips overlap judging): worth it when Redis is far away. A prefetched job waits on this worker even if another is idle.',
+      'Jobs taken ahead of a free place at the judge gate (CAGED_CONCURRENCY jobs judged at once), so that the next one starts the moment a judge ends (the Redis round trips overlap judging): worth it when Redis is far away. A prefetched job waits on this worker even if another is idle.',
   }),
   image: text('CAGED_IMAGE', {
     def: '/var/cache/caged/images/debian/manifest.json',

@@ -1,5 +1,5 @@
 /**
- * CgroupV2Manager against a fake cgroupfs in a temporary directory, plus detectCgroupManager, plus
+ * CgroupV2Manager against a fake cgroupfs in a temporary directory, plus
  * the v2 machinery (attach, cpu.stat, cgroup.kill, rmdir) on this machine's real but
  * controller-less cgroup2 hierarchy at /sys/fs/cgroup/unified.
  *
@@ -13,7 +13,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { detectCgroupManager, parseMounts } from '../src/cgroup/detect';
+import { parseMounts } from '../src/cgroup/detect';
 import type { BoxCgroup } from '../src/cgroup/manager';
 import { CgroupV2Manager, type CgroupFs } from '../src/cgroup/v2';
 import { HostError } from '../src/errors';
@@ -377,63 +377,6 @@ describe('CgroupV2Manager on a fake cgroupfs', () => {
     expect(manager.cleanupStale(running)).toEqual([stale.name]);
     expect(manager.list()).toEqual([live.name]);
     expect(await exited(orphan)).toEqual({ code: null, signal: 'SIGKILL' });
-  });
-});
-
-describe('detectCgroupManager', () => {
-  function mountsFile(text: string): string {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'caged-mounts-'));
-    tempDirs.push(dir);
-    fs.writeFileSync(path.join(dir, 'mounts'), text);
-    return path.join(dir, 'mounts');
-  }
-  const pureV2 = 'cgroup2 /sys/fs/cgroup cgroup2 rw,nosuid,nodev,noexec,relatime,nsdelegate 0 0\n';
-  const v1Lines = [
-    'tmpfs /sys/fs/cgroup tmpfs ro,nosuid,nodev,noexec,mode=755 0 0',
-    'cgroup /sys/fs/cgroup/memory cgroup rw,nosuid,nodev,noexec,relatime,memory 0 0',
-    'cgroup /sys/fs/cgroup/pids cgroup rw,nosuid,nodev,noexec,relatime,pids 0 0',
-    'cgroup /sys/fs/cgroup/cpu,cpuacct cgroup rw,nosuid,nodev,noexec,relatime,cpu,cpuacct 0 0',
-    'cgroup2 /sys/fs/cgroup/unified cgroup2 rw,nosuid,nodev,noexec,relatime 0 0',
-  ];
-
-  it('picks v2 when the root is a cgroup2 mount', () => {
-    const manager = detectCgroupManager({ mountsPath: mountsFile('proc /proc proc rw 0 0\n' + pureV2) });
-    expect(manager.kind).toBe('v2');
-    expect(manager.describe()).toBe('cgroup v2: memory, pids, cpu under /sys/fs/cgroup/caged');
-  });
-
-  it('picks v1 on a hybrid host, with co-mounted cpu,cpuacct', () => {
-    const manager = detectCgroupManager({ mountsPath: mountsFile(v1Lines.join('\n')) });
-    expect(manager.kind).toBe('v1');
-    expect(manager.describe()).toContain('cpuacct at /sys/fs/cgroup/cpu,cpuacct');
-  });
-
-  it('picks v1 for this machine (hybrid: v1 controllers, controller-less cgroup2 at /sys/fs/cgroup/unified)', () => {
-    const manager = detectCgroupManager();
-    expect(manager.kind).toBe('v1');
-    expect(manager.describe()).toContain('memory at /sys/fs/cgroup/memory');
-  });
-
-  it('follows prefer only when both kinds are usable', () => {
-    const both = mountsFile([pureV2.trim(), ...v1Lines.slice(1, 4)].join('\n'));
-    expect(detectCgroupManager({ mountsPath: both }).kind).toBe('v2');
-    expect(detectCgroupManager({ mountsPath: both, prefer: 'v1' }).kind).toBe('v1');
-    expect(detectCgroupManager({ mountsPath: mountsFile(pureV2), prefer: 'v1' }).kind).toBe('v2');
-  });
-
-  it('throws a HostError saying what is missing when neither is usable', () => {
-    const mountsPath = mountsFile([v1Lines[0], v1Lines[1]].join('\n'));
-    const attempt = (): unknown => detectCgroupManager({ mountsPath });
-    expect(attempt).toThrow(HostError);
-    expect(attempt).toThrow(
-      `cgroup: no usable cgroups in ${mountsPath}: no cgroup2 at /sys/fs/cgroup (tmpfs mounted there) and no cgroup v1 mount for pids, cpuacct`,
-    );
-  });
-
-  it('parseMounts decodes escaped spaces', () => {
-    expect(parseMounts('cgroup2 /mnt/my\\040cgroups cgroup2 rw 0 0\n')).toEqual([
-      { source: 'cgroup2', mountPoint: '/mnt/my cgroups', fsType: 'cgroup2', options: ['rw'] },
-    ]);
   });
 });
 

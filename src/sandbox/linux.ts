@@ -83,3 +83,6 @@ export const AUDIT_ARCH = Object.freeze({
   AARCH64: 0xc00000b7,
   ARM: 0x40000028,
 } as const);
+
+/** errno values the box's policy returns (identical on x86_64 and the generic aarch64 ABI). */
+export const ERRNO = Object.freeze({ EPERM: 1, EBUSY: 16, EMFILE: 24, ENOSYS: 38, EPROTONOSUPPORT: 93, EAFNOSUPPORT: 97 } as const);

@@ -6,10 +6,10 @@
  * whose only effect outside the box is harm (sync, cache-dropping advice) and whose success a
  * program may rely on.
  */
+import { CLONE, ERRNO } from './linux';
 import { ARCHES, syscallNumber } from './syscalls';
 
-/** errno values used by the rules (identical on x86_64 and the generic aarch64 ABI). */
-export const ERRNO = Object.freeze({ EPERM: 1, EBUSY: 16, EMFILE: 24, ENOSYS: 38, EPROTONOSUPPORT: 93, EAFNOSUPPORT: 97 } as const);
+export { ERRNO } from './linux';
 
 export type SeccompAction = { kind: 'kill' } | { kind: 'errno'; errno: number } | { kind: 'skip' };
 
@@ -51,16 +51,7 @@ function isConditionList(w: ArgCondition | readonly ArgCondition[]): w is readon
 }
 
 /** Namespace flags of clone/unshare (linux/sched.h). CLONE_NEWTIME is 0x80: see the clone rule. */
-export const CLONE_NS = Object.freeze({
-  NEWTIME: 0x00000080,
-  NEWNS: 0x00020000,
-  NEWCGROUP: 0x02000000,
-  NEWUTS: 0x04000000,
-  NEWIPC: 0x08000000,
-  NEWUSER: 0x10000000,
-  NEWPID: 0x20000000,
-  NEWNET: 0x40000000,
-} as const);
+export const CLONE_NS = CLONE;
 const NS_FLAGS_CLONE =
   CLONE_NS.NEWNS | CLONE_NS.NEWCGROUP | CLONE_NS.NEWUTS | CLONE_NS.NEWIPC | CLONE_NS.NEWUSER | CLONE_NS.NEWPID | CLONE_NS.NEWNET;
 const NS_FLAGS_ALL = (NS_FLAGS_CLONE | CLONE_NS.NEWTIME) >>> 0;

@@ -61,6 +61,6 @@ describe('JobDirs', () => {
     for (const n of ['caged-111-1', 'caged-222-7', `caged-${process.pid}-99`, 'other']) fs.mkdirSync(path.join(root, n));
     const removed = new JobDirs(root, mounts).cleanupStale((pid) => pid === 222);
     expect(removed).toEqual(['caged-111-1']);
-    expect(fs.readdirSync(root).sort()).toEqual([`caged-${process.pid}-99`, 'caged-222-7', 'other']);
+    expect(fs.readdirSync(root).sort()).toEqual([`caged-${process.pid}-99`, 'caged-222-7', 'other'].sort());
   });
 });
