@@ -6,16 +6,20 @@
  * 2. Dependencies between the folders of src/ point one way, down this order (run-time imports
  *    only: a type-only import is erased and may name a type the lower layer owns):
  *
- *      cli → client, queue → judge → rootfs → sandbox → cgroup → wire, fs → (src/*.ts: errors, config)
+ *      cli → client, queue → judge → rootfs → sandbox → cgroup → wire, fs, linux → (src/*.ts: errors, config)
  *
  *    A folder may import from its own rank or below, never from above.
+ * 3. Between rootfs and sandbox only types cross (the lower layer's types): what both need at
+ *    run time (Linux constants, kernel features, pid checks) lives below both, in src/linux.
  * Exit status 1 with every finding listed; 0 when clean.
  */
 const path = require('node:path');
 const madge = require('madge');
 
 const ROOT = path.join(__dirname, '..');
-const RANK = { cli: 7, client: 6, queue: 6, judge: 5, rootfs: 4, sandbox: 3, cgroup: 2, wire: 1, fs: 1, '.': 0 };
+const RANK = { cli: 7, client: 6, queue: 6, judge: 5, rootfs: 4, sandbox: 3, cgroup: 2, wire: 1, fs: 1, linux: 1, '.': 0 };
+/** Folder pairs between which no run-time import may go, in either direction. */
+const TYPES_ONLY = [['rootfs', 'sandbox']];
 const common = { fileExtensions: ['ts'], tsConfig: path.join(ROOT, 'tsconfig.json'), baseDir: ROOT };
 
 /** `src/sandbox/sandbox.ts` → 'sandbox'; `src/config.ts` → '.'; outside src/ → null. */
@@ -44,6 +48,8 @@ async function main() {
         findings.push(`layer: ${from} → ${to}: a folder of src/ has no rank in scripts/check-imports.js`);
       } else if (RANK[b] > RANK[a]) {
         findings.push(`layer: ${from} (${a}) imports ${to} (${b}), a higher layer`);
+      } else if (TYPES_ONLY.some(([x, y]) => (a === x && b === y) || (a === y && b === x))) {
+        findings.push(`layer: ${from} (${a}) imports ${to} (${b}) at run time; only types may cross between them`);
       }
     }
   }

@@ -11,8 +11,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { InvalidRequestError } from '../errors';
-import { MS } from '../sandbox/linux';
-import { pidAlive } from '../sandbox/pid-alive';
+import { MS } from '../linux/constants';
+import { pidAlive } from '../linux/pid-alive';
 import type { HostMounts, Sandbox } from '../sandbox/sandbox';
 
 export interface JobDirOptions {

@@ -12,7 +12,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { HostError, ImageError } from '../errors';
-import { overlaySupported } from '../sandbox/kernel-features';
+import { overlaySupported } from '../linux/kernel-features';
 import type { RootfsSpec } from '../sandbox/types';
 
 export type RootfsMode = 'overlay' | 'extract';

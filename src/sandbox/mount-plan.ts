@@ -17,7 +17,7 @@
  * of the job (its directory is a tmpfs of its own, so the source shows as `/box`, `/rootfs`).
  */
 import path from 'node:path';
-import { MS } from './linux';
+import { MS } from '../linux/constants';
 import type { SetupOp } from './protocol';
 import { boxProcFiles, type ProcMasks } from './proc-view';
 import type { ReadOnlyBind, RunPlan } from './types';

@@ -10,7 +10,7 @@ import koffi from 'koffi';
 import os from 'node:os';
 import { HostError } from '../errors';
 import { errnoName } from './child-error';
-import { AF_UNIX, F, F_SEAL, MFD, MNT_DETACH, O_CLOEXEC, SOCK, WALL, WNOHANG } from './linux';
+import { AF_UNIX, F, F_SEAL, MFD, MNT_DETACH, O_CLOEXEC, SOCK, WALL, WNOHANG } from '../linux/constants';
 import { SIZES, layoutString } from './protocol';
 
 export interface Rusage {

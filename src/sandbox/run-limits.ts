@@ -3,7 +3,7 @@
  * beside the cgroup (which counts the whole container): backstops, and the limits a cgroup
  * cannot express (file size, open files, stack, no core dumps).
  */
-import { RLIM_INFINITY, RLIMIT } from './linux';
+import { RLIM_INFINITY, RLIMIT } from '../linux/constants';
 import type { RlimitSetting } from './protocol';
 import type { RunPlan } from './types';
 

@@ -6,10 +6,10 @@
  * whose only effect outside the box is harm (sync, cache-dropping advice) and whose success a
  * program may rely on.
  */
-import { CLONE, ERRNO } from './linux';
+import { CLONE, ERRNO } from '../linux/constants';
 import { ARCHES, syscallNumber } from './syscalls';
 
-export { ERRNO } from './linux';
+export { ERRNO } from '../linux/constants';
 
 export type SeccompAction = { kind: 'kill' } | { kind: 'errno'; errno: number } | { kind: 'skip' };
 

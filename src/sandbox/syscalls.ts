@@ -5,7 +5,7 @@
  * x86_64 and 117 on aarch64.
  */
 import { HostError } from '../errors';
-import { AUDIT_ARCH } from './linux';
+import { AUDIT_ARCH } from '../linux/constants';
 import { AARCH64_SYSCALLS } from './syscalls-aarch64';
 import { X86_64_SYSCALLS } from './syscalls-x86_64';
 

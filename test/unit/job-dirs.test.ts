@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { InvalidRequestError } from '../../src/errors';
 import { JobDirs } from '../../src/rootfs/job-dirs';
-import { MS } from '../../src/sandbox/linux';
+import { MS } from '../../src/linux/constants';
 import type { HostMounts } from '../../src/sandbox/sandbox';
 
 let root: string;

@@ -1,6 +1,6 @@
 /** A run plan's checks and rlimits, without a sandbox: bad plans are the caller's error; every rlimit has its reason. */
 import { InvalidRequestError } from '../../src/errors';
-import { RLIM_INFINITY, RLIMIT } from '../../src/sandbox/linux';
+import { RLIM_INFINITY, RLIMIT } from '../../src/linux/constants';
 import { validatePlan } from '../../src/sandbox/plan-checks';
 import { rlimitsFor } from '../../src/sandbox/run-limits';
 import type { RunPlan } from '../../src/sandbox/types';
