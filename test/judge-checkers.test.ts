@@ -63,8 +63,7 @@ describe('when each built-in checker judges the same outputs', () => {
 /**
  * A testlib-style checker: input holds the number the program echoes; equal to the answer →
  * 0, half of it → 7 with "points 2" (absolute points: 2 of the test's 4), not a number → 2,
- * an answer file that is not a number →
- * 3, else 1. It also checks that nothing of the submission's box is visible to it.
+ * an answer file that is not a number → 3, else 1. It also checks that nothing of the submission's box is visible to it.
  */
 const CHECKER_C = `#include <stdio.h>
 #include <unistd.h>
