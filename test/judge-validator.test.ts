@@ -116,7 +116,7 @@ describe('when a validator breaks the protocol', () => {
 });
 
 describe('when a validator writes score.txt', () => {
-  it('reads the score back as the test\'s points, capped at them', async () => {
+  it("reads the score back as the test's points, capped at them", async () => {
     const r = await judge.judge(
       submission(PY_VALIDATOR, [
         { stdin: '1', expected: 'score=7', points: 10 },
@@ -168,7 +168,7 @@ int main(int argc, char **argv) {
 `;
 
 describe('when a testlib checker calls quitp(N)', () => {
-  it('reads N as absolute points, capped at the test\'s points', async () => {
+  it("reads N as absolute points, capped at the test's points", async () => {
     const r = await judge.judge({
       language: 'python3',
       source: 'print(1)\n',

@@ -21,10 +21,7 @@ export const FEEDBACK_MESSAGE_BYTES = 4096;
 /** Bytes read of score.txt: a number and blanks. */
 const SCORE_BYTES = 64;
 
-export type FeedbackFile =
-  | { kind: 'absent' }
-  | { kind: 'refused'; why: string }
-  | { kind: 'read'; data: Buffer; truncated: boolean };
+export type FeedbackFile = { kind: 'absent' } | { kind: 'refused'; why: string } | { kind: 'read'; data: Buffer; truncated: boolean };
 
 export interface Feedback {
   judgeMessage: FeedbackFile;

@@ -43,8 +43,7 @@ export interface OutputValidatorOptions {
 }
 
 export type PreparedValidator =
-  | { ok: true; validator: OutputValidator; compile: CompileOutcome | null }
-  | { ok: false; message: string; compile: CompileOutcome | null };
+  { ok: true; validator: OutputValidator; compile: CompileOutcome | null } | { ok: false; message: string; compile: CompileOutcome | null };
 
 const CODE = '/validator';
 const IO = '/validator-io';

@@ -207,7 +207,11 @@ function checkValidatorSources(v: Extract<Checker, { type: 'validator' }>, maxSo
     total += decodedLength(f.content, f.encoding);
   });
   if (total > maxSource)
-    ctx.addIssue({ code: 'custom', path: ['checker'], message: `the validator's sources are ${total} bytes, more than the ${maxSource} allowed` });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['checker'],
+      message: `the validator's sources are ${total} bytes, more than the ${maxSource} allowed`,
+    });
 }
 
 /** The submission with the default source cap (256 KiB). */

@@ -84,7 +84,10 @@ describe('the custom checker protocol', () => {
     expect(interpretExit(0, none, b('ok'), 1)).toMatchObject({ verdict: 'AC', fraction: 1, message: 'ok' });
     expect(interpretExit(1, none, b('wrong'), 1)).toMatchObject({ verdict: 'WA', fraction: 0 });
     expect(interpretExit(2, none, b('format'), 1)).toMatchObject({ verdict: 'WA', message: 'presentation error: format' });
-    expect(interpretExit(3, none, b('bad answer file'), 1)).toMatchObject({ verdict: 'IE', message: 'the checker failed: bad answer file' });
+    expect(interpretExit(3, none, b('bad answer file'), 1)).toMatchObject({
+      verdict: 'IE',
+      message: 'the checker failed: bad answer file',
+    });
     expect(interpretExit(7, b('0.5'), none, 4)).toMatchObject({ verdict: 'WA', fraction: 0.5 });
     expect(interpretExit(7, b('1'), none, 4)).toMatchObject({ verdict: 'AC', fraction: 1 });
     expect(interpretExit(7, none, b('points 1 partial'), 4)).toMatchObject({ verdict: 'WA', fraction: 0.25 });
@@ -92,7 +95,7 @@ describe('the custom checker protocol', () => {
     expect(interpretExit(42, none, none, 1).verdict).toBe('IE');
   });
 
-  it('caps absolute points at the test\'s points (quitp(5) on a 3-point test is AC)', () => {
+  it("caps absolute points at the test's points (quitp(5) on a 3-point test is AC)", () => {
     const none = Buffer.alloc(0);
     expect(interpretExit(7, none, b('points 5'), 10)).toMatchObject({ verdict: 'WA', fraction: 0.5 });
     expect(interpretExit(7, none, b('points 5'), 3)).toMatchObject({ verdict: 'AC', fraction: 1 });
