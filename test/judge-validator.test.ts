@@ -115,6 +115,45 @@ describe('when a validator breaks the protocol', () => {
   }, 60_000);
 });
 
+describe('when a validator has limits of its own', () => {
+  it('gives IE when it runs past its (lowered) CPU limit', async () => {
+    const loop: SubmissionInput['checker'] = {
+      type: 'validator',
+      language: 'python3',
+      source: 'while True: pass\n',
+      limits: { cpuTimeMs: 300, wallTimeMs: 2000 },
+    };
+    const r = await judge.judge(submission(loop, [{ stdin: '1', expected: '1' }]));
+    expect(r.verdict).toBe('IE');
+    expect(r.tests[0]!.checkerMessage).toMatch(/^the validator failed \((cpu|wall) limit\)/);
+  }, 60_000);
+
+  it('refuses limits above the configured maxima, naming the field', async () => {
+    const big = { ...PY_VALIDATOR, limits: { cpuTimeMs: 10 ** 9 } };
+    await expect(judge.judge(submission(big, [{ stdin: '1', expected: '1' }]))).rejects.toMatchObject({
+      name: 'InvalidRequestError',
+      field: 'checker.limits.cpuTimeMs',
+    });
+  });
+
+  it('imports a module given next to its entry file (Python, multi-file)', async () => {
+    const multi: SubmissionInput['checker'] = {
+      type: 'validator',
+      language: 'python3',
+      files: [
+        { name: 'main.py', content: 'import sys\nfrom verdicts import accept\naccept(sys.argv[3])\n' },
+        {
+          name: 'verdicts.py',
+          content:
+            'import os, sys\ndef accept(fb):\n    open(os.path.join(fb, "judgemessage.txt"), "w").write("from a module")\n    sys.exit(42)\n',
+        },
+      ],
+    };
+    const r = await judge.judge(submission(multi, [{ stdin: '1', expected: '1' }]));
+    expect(r.tests[0]).toMatchObject({ verdict: 'AC', checkerMessage: 'from a module' });
+  }, 60_000);
+});
+
 describe('when a validator writes score.txt', () => {
   it("reads the score back as the test's points, capped at them", async () => {
     const r = await judge.judge(
