@@ -26,6 +26,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { JobDirs, type JobDir } from '../rootfs/job-dirs';
+import type { RunPlan, RunResult } from '../sandbox/types';
 import { compileInBox, writeSources, type CompileOutcome, type JobContext } from './compile-step';
 import { interpretValidatorExit, readFeedback, type ValidatorVerdict } from './output-validator-feedback';
 import type { OutputValidatorSpec } from './output-validator-spec';
@@ -40,6 +41,13 @@ export interface OutputValidatorOptions {
   diskBytes: number;
   /** Cap on the compiler's output in the result, in bytes. */
   reportBytes: number;
+}
+
+/** One run of the validator, prepared (OutputValidator.openRun). */
+export interface ValidatorRun {
+  plan: RunPlan;
+  verdict(result: RunResult): ValidatorVerdict;
+  close(): void;
 }
 
 export type PreparedValidator =
@@ -97,48 +105,67 @@ export class OutputValidator {
 
   /** Runs the validator on one test; every failure of the validator is an IE verdict, not a throw. */
   async check(input: Buffer, output: Buffer, answer: Buffer): Promise<ValidatorVerdict> {
-    const run = `run-${++this.seq}-${crypto.randomBytes(4).toString('hex')}`;
-    const dir = path.join(this.job.path, run);
+    const run = this.openRun(input, answer);
+    try {
+      return run.verdict(await this.ctx.sandbox.run({ ...run.plan, stdin: output }));
+    } finally {
+      run.close();
+    }
+  }
+
+  /**
+   * One run's directories and plan (without stdin), for a caller that starts the run itself: an
+   * interactive run joins the validator's stdin and stdout to the submission's. `verdict` reads
+   * the feedback directory back; `close` removes the run's directories (idempotent).
+   */
+  openRun(input: Buffer, answer: Buffer): ValidatorRun {
+    const dir = path.join(this.job.path, `run-${++this.seq}-${crypto.randomBytes(4).toString('hex')}`);
     const io = path.join(dir, 'io');
     const feedback = path.join(dir, 'feedback');
+    const close = () => fs.rmSync(dir, { recursive: true, force: true });
     fs.mkdirSync(dir, { mode: 0o711 });
     try {
       fs.mkdirSync(io, { mode: 0o755 });
       fs.mkdirSync(feedback, { mode: 0o700 }); // /box: the run hands it to the validator's uid
       writeNewFile(io, 'input', input);
       writeNewFile(io, 'answer', answer);
-      const { language, flags, runLimits } = this.spec;
-      const result = await this.ctx.sandbox.run({
-        rootfs: this.ctx.rootfs,
-        box: { hostDir: feedback, mode: 'rw' },
-        binds: [
-          { hostPath: this.job.box, target: CODE, kind: 'dir' },
-          { hostPath: io, target: IO, kind: 'dir' },
-        ],
-        cwd: CODE,
-        argv: [...language.run, `${IO}/input`, `${IO}/answer`, FEEDBACK, ...flags],
-        env: language.env,
-        stdin: output,
-        limits: runLimits,
-        label: `${this.ctx.label} validator`,
-      });
-      if (result.forbiddenSyscall || result.limitHit || result.signal) {
-        const why = result.forbiddenSyscall
-          ? `forbidden system call ${result.forbiddenSyscall}`
-          : result.limitHit
-            ? `${result.limitHit} limit`
-            : result.signal;
-        const said = oneLine(result.stderr.toString('utf8'));
-        return { verdict: 'IE', message: oneLine(`the validator failed (${why})${said ? `: ${said}` : ''}`) };
-      }
-      return interpretValidatorExit(result.exitCode ?? -1, readFeedback(feedback), result.stderr);
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
+    } catch (err) {
+      close();
+      throw err;
     }
+    const { language, flags, runLimits } = this.spec;
+    const plan: RunPlan = {
+      rootfs: this.ctx.rootfs,
+      box: { hostDir: feedback, mode: 'rw' },
+      binds: [
+        { hostPath: this.job.box, target: CODE, kind: 'dir' },
+        { hostPath: io, target: IO, kind: 'dir' },
+      ],
+      cwd: CODE,
+      argv: [...language.run, `${IO}/input`, `${IO}/answer`, FEEDBACK, ...flags],
+      env: language.env,
+      limits: runLimits,
+      label: `${this.ctx.label} validator`,
+    };
+    return { plan, verdict: (result) => validatorVerdict(result, feedback), close };
   }
 
   /** Removes the validator's job directory; idempotent. */
   remove(): void {
     this.job.remove();
   }
+}
+
+/** A finished run → its verdict: a signal, a limit or a forbidden system call is IE; else the exit code and feedback decide. */
+function validatorVerdict(result: RunResult, feedbackDir: string): ValidatorVerdict {
+  if (result.forbiddenSyscall || result.limitHit || result.signal) {
+    const why = result.forbiddenSyscall
+      ? `forbidden system call ${result.forbiddenSyscall}`
+      : result.limitHit
+        ? `${result.limitHit} limit`
+        : result.signal;
+    const said = oneLine(result.stderr.toString('utf8'));
+    return { verdict: 'IE', message: oneLine(`the validator failed (${why})${said ? `: ${said}` : ''}`) };
+  }
+  return interpretValidatorExit(result.exitCode ?? -1, readFeedback(feedbackDir), result.stderr);
 }
