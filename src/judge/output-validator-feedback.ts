@@ -126,3 +126,14 @@ export function interpretValidatorExit(code: number, feedback: Feedback, stderr:
   if (score && 'error' in score) return { verdict: 'IE', message: withNote(`the validator accepted but ${score.error}`), ...extra };
   return { verdict: 'AC', message: withNote(judged ?? 'accepted'), ...(score ? { score: score.score } : {}), ...extra };
 }
+
+/**
+ * An output validator's share of the test's points: all of them when it accepts without
+ * score.txt; score.txt's number as absolute points, capped at the test's points, when it
+ * accepts with one; nothing otherwise.
+ */
+export function validatorFraction(verdict: 'AC' | 'WA' | 'IE', score: number | undefined, testPoints: number): number {
+  if (verdict !== 'AC') return 0;
+  if (score === undefined || testPoints <= 0) return 1;
+  return Math.min(score, testPoints) / testPoints;
+}

@@ -13,6 +13,7 @@ import type { JobContext } from './compile-step';
 import type { CustomChecker } from './custom-checker';
 import type { Language } from './languages';
 import type { OutputValidator } from './output-validator';
+import { validatorFraction } from './output-validator-feedback';
 import { encodeOutput, oneLine, roundScore } from './result';
 import { classifyRun } from './run-verdict';
 import type { Testcase, TestResult, TestVerdict } from './schema';
@@ -119,17 +120,6 @@ export async function runTest(ctx: JobContext, req: TestRequest): Promise<TestRe
     checkerMessage: checkerMessage === null ? null : oneLine(checkerMessage),
     ...fromValidator,
   };
-}
-
-/**
- * An output validator's share of the test's points: all of them when it accepts without
- * score.txt; score.txt's number as absolute points, capped at the test's points, when it
- * accepts with one; nothing otherwise.
- */
-export function validatorFraction(verdict: 'AC' | 'WA' | 'IE', score: number | undefined, testPoints: number): number {
-  if (verdict !== 'AC') return 0;
-  if (score === undefined || testPoints <= 0) return 1;
-  return Math.min(score, testPoints) / testPoints;
 }
 
 /**

@@ -13,10 +13,10 @@ import {
   interpretValidatorExit,
   parseScore,
   readFeedback,
+  validatorFraction,
   type Feedback,
 } from '../../src/judge/output-validator-feedback';
 import { SubmissionSchema } from '../../src/judge/schema';
-import { validatorFraction } from '../../src/judge/test-step';
 
 const b = (s: string) => Buffer.from(s);
 const absent = { kind: 'absent' } as const;
