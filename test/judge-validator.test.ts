@@ -226,3 +226,29 @@ describe('when a testlib checker calls quitp(N)', () => {
     expect(r.score).toBe(13);
   }, 60_000);
 });
+
+describe('on a host without overlayfs (rootfs mode extract)', () => {
+  it('runs the validator with its feedback directory all the same', async () => {
+    const bare = await Judge.create({
+      sandbox: await Sandbox.create({ overlay: false, preparedContainers: 0 }),
+      closeSandbox: true,
+      manifestPath: TEST_MANIFEST,
+      rootfsMode: 'extract',
+      compileCacheDir: cacheDir,
+    });
+    try {
+      const r = await bare.judge(
+        submission(C_VALIDATOR, [
+          { stdin: '3', expected: '3' },
+          { stdin: '2', expected: '3' },
+        ]),
+      );
+      expect(r.tests.map((t) => [t.verdict, t.checkerMessage, t.teamMessage])).toEqual([
+        ['AC', 'ok 3', undefined],
+        ['WA', 'expected 3, got 2', 'not quite'],
+      ]);
+    } finally {
+      await bare.close();
+    }
+  }, 180_000);
+});
