@@ -62,8 +62,8 @@ describe('when each built-in checker judges the same outputs', () => {
 
 /**
  * A testlib-style checker: input holds the number the program echoes; equal to the answer →
- * 0, half of it → 7 with "points 0.5", not a number → 2, an answer file that is not a number →
- * 3, else 1. It also checks that nothing of the submission's box is visible to it.
+ * 0, half of it → 7 with "points 2" (absolute points: 2 of the test's 4), not a number → 2,
+ * an answer file that is not a number → 3, else 1. It also checks that nothing of the submission's box is visible to it.
  */
 const CHECKER_C = `#include <stdio.h>
 #include <unistd.h>
@@ -76,7 +76,7 @@ int main(int argc, char **argv) {
   if (fscanf(ans, "%ld", &want) != 1) { fprintf(stderr, "the answer file is not a number"); return 3; }
   if (fscanf(out, "%ld", &got) != 1) { fprintf(stderr, "no number in the output"); return 2; }
   if (got == want) { fprintf(stderr, "ok %ld", got); return 0; }
-  if (2 * got == want) { printf("points 0.5\\n"); fprintf(stderr, "half of it"); return 7; }
+  if (2 * got == want) { printf("points 2\\n"); fprintf(stderr, "half of it"); return 7; }
   fprintf(stderr, "expected %ld, got %ld", want, got);
   return 1;
 }

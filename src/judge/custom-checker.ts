@@ -14,10 +14,13 @@
  * 3 the checker failed (IE: the test is not accepted); 7 partial points. Anything else (another
  * code, a signal, a limit) is IE.
  *
- * Partial points (exit 7): the first line of the checker's stdout, or of its stderr when stdout
- * is empty (where testlib's quitp writes), is `<fraction>` or `points <fraction>`, a number from
- * 0 to 1: the share of the test's points earned. The test's verdict is AC when it is 1, else WA
- * with those points. A missing or out-of-range number is IE.
+ * Partial points (exit 7): the first non-blank line of the checker's stdout, or of its stderr
+ * when stdout is empty (where testlib's quitp writes), is either
+ *   - `points <N>`: N ≥ 0 is ABSOLUTE points for the test (DMOJ's and ejudge's reading of
+ *     testlib's quitp(N)), capped at the test's `points`; or
+ *   - `<F>` alone: F from 0 to 1 is the share of the test's points earned.
+ * The test's verdict is AC when it earns all its points, else WA with what it earned. A missing,
+ * negative, or (bare) above-1 number is IE.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -32,7 +35,7 @@ import { writeNewFile } from './safe-fs';
 
 export interface CheckerVerdict {
   verdict: 'AC' | 'WA' | 'IE';
-  /** Share of the test's points earned, 0..1. */
+  /** Share of the test's points earned, 0..1 (absolute points already divided by the test's). */
   fraction: number;
   /** One line: the checker's own message, or why it is IE. */
   message: string;
@@ -97,7 +100,8 @@ export class CustomChecker {
     }
   }
 
-  async check(input: Buffer, output: Buffer, answer: Buffer): Promise<CheckerVerdict> {
+  /** `testPoints`: the test's `points`, against which `points N` is capped. */
+  async check(input: Buffer, output: Buffer, answer: Buffer, testPoints: number): Promise<CheckerVerdict> {
     const io = path.join(this.job.path, `io-${++this.seq}-${crypto.randomBytes(4).toString('hex')}`);
     fs.mkdirSync(io, { mode: 0o755 });
     try {
@@ -123,7 +127,7 @@ export class CustomChecker {
             : run.signal;
         return { verdict: 'IE', fraction: 0, message: oneLine(`the checker failed (${why})${said ? `: ${said}` : ''}`) };
       }
-      return interpretExit(run.exitCode ?? -1, run.stdout, run.stderr);
+      return interpretExit(run.exitCode ?? -1, run.stdout, run.stderr, testPoints);
     } finally {
       fs.rmSync(io, { recursive: true, force: true });
     }
@@ -139,8 +143,8 @@ function checkerMessage(stdout: Buffer, stderr: Buffer): string {
   return oneLine(err || stdout.toString('utf8').trim());
 }
 
-/** testlib's exit codes → a verdict (exported for the unit tests). */
-export function interpretExit(code: number, stdout: Buffer, stderr: Buffer): CheckerVerdict {
+/** testlib's exit codes → a verdict (exported for the unit tests); `testPoints` as in `check`. */
+export function interpretExit(code: number, stdout: Buffer, stderr: Buffer, testPoints: number): CheckerVerdict {
   const said = checkerMessage(stdout, stderr);
   switch (code) {
     case 0:
@@ -152,14 +156,15 @@ export function interpretExit(code: number, stdout: Buffer, stderr: Buffer): Che
     case 3:
       return { verdict: 'IE', fraction: 0, message: `the checker failed${said ? `: ${said}` : ''}` };
     case 7: {
-      const fraction = parsePoints(stdout) ?? (stdout.toString().trim() ? null : parsePoints(stderr));
-      if (fraction === null)
+      const points = parsePoints(stdout) ?? (stdout.toString().trim() ? null : parsePoints(stderr));
+      if (points === null)
         return {
           verdict: 'IE',
           fraction: 0,
-          message: oneLine(`the checker gave partial points without a fraction 0..1 on its first line: ${said}`),
+          message: oneLine(`the checker gave partial points without "points N" or a fraction 0..1 on its first line: ${said}`),
         };
-      return { verdict: fraction >= 1 ? 'AC' : 'WA', fraction, message: said || `partial: ${fraction}` };
+      const fraction = pointsToFraction(points, testPoints);
+      return { verdict: fraction >= 1 ? 'AC' : 'WA', fraction, message: said || `partial: ${points.value}` };
     }
     default:
       return {
@@ -170,11 +175,21 @@ export function interpretExit(code: number, stdout: Buffer, stderr: Buffer): Che
   }
 }
 
+/** What a checker said it earned: absolute points (`points N`) or a share of the test's (`F`). */
+export type PartialPoints = { kind: 'absolute'; value: number } | { kind: 'fraction'; value: number };
+
+/** The share of the test's points: absolute points are capped at the test's points. */
+export function pointsToFraction(points: PartialPoints, testPoints: number): number {
+  if (points.kind === 'fraction') return points.value;
+  if (testPoints <= 0) return 1; // a test worth nothing: any points N ≥ 0 earns all of it
+  return Math.min(points.value, testPoints) / testPoints;
+}
+
 /**
- * `<fraction>` or `points <fraction>` on the first non-blank line; null when absent or out of
- * 0..1. A hand-written scan (the checker's output is as long as the submission made it).
+ * `points <N>` (N ≥ 0, absolute) or a bare `<F>` (0..1, a fraction) on the first non-blank line;
+ * null otherwise. A hand-written scan (the checker's output is as long as the submission made it).
  */
-export function parsePoints(text: Buffer): number | null {
+export function parsePoints(text: Buffer): PartialPoints | null {
   // Only the first non-blank line is decoded: the rest may be as long as the output cap.
   let from = 0;
   let s = '';
@@ -198,10 +213,13 @@ export function parsePoints(text: Buffer): number | null {
     return i > start ? s.slice(start, i) : undefined;
   };
   const first = token();
-  const raw = first?.toLowerCase() === 'points' ? token() : first;
+  const absolute = first?.toLowerCase() === 'points';
+  const raw = absolute ? token() : first;
   if (raw === undefined || !isAsciiDecimal(raw)) return null;
   const n = Number(raw);
-  return Number.isFinite(n) && n >= 0 && n <= 1 ? n : null;
+  if (!Number.isFinite(n) || n < 0) return null;
+  if (absolute) return { kind: 'absolute', value: n };
+  return n <= 1 ? { kind: 'fraction', value: n } : null;
 }
 
 function isAsciiDecimal(raw: string): boolean {

@@ -21,6 +21,7 @@ import { CheckRunner } from './check-runner';
 import { CompileCache, type CompileCacheStats } from './compile-cache';
 import { compileInBox, writeSources, type JobContext } from './compile-step';
 import { CustomChecker } from './custom-checker';
+import { OutputValidator } from './output-validator';
 import { LanguageRegistry, type LanguageInfo, type ManifestForLanguages } from './languages';
 import { checkerLimitsConfig, checkLimitValues, compileLimitsConfig, resolveLimits, testLimitsConfig, type LimitValues } from './limits';
 import { parseSubmission, planSubmission, type JobPlan, type PlanConfig } from './plan';
@@ -167,6 +168,7 @@ export class Judge {
         languages: registry,
         test: testLimitsConfig(opts.maxima),
         compile: compileLimitsConfig(opts.compileLimits),
+        validator: { compile: compileLimitsConfig(opts.compileLimits), run: checkerLimitsConfig(opts.checkerLimits) },
       };
       return new Judge(opts, image, registry, cache, planConfig, store, rootfs);
     } catch (err) {
@@ -304,6 +306,19 @@ export class Judge {
       const checker = prepared.checker;
       cleanups.unshift(() => checker.remove());
       testChecker = { kind: 'custom', checker };
+    } else if (plan.checker.kind === 'validator') {
+      aborted();
+      const prepared = await OutputValidator.prepare(ctx, plan.checker.spec, { diskBytes: this.checkerDiskBytes(plan), reportBytes });
+      if (prepared.compile?.ran) this.counters.compiles++;
+      if (!prepared.ok) {
+        return this.finish(plan, started, compile, compileMs, this.skipAll(plan, 'not run: the output validator did not compile'), {
+          verdict: 'IE',
+          message: prepared.message,
+        });
+      }
+      const validator = prepared.validator;
+      cleanups.unshift(() => validator.remove());
+      testChecker = { kind: 'validator', validator };
     } else {
       testChecker = plan.checker;
     }

@@ -13,6 +13,7 @@ import { checkCompilerOptions } from './compiler-options';
 import type { Language, LanguageRegistry } from './languages';
 import { resolveLimits, type StepLimitsConfig } from './limits';
 import type { makeSubmissionSchema, Submission } from './schema';
+import { planValidator, type OutputValidatorSpec, type ValidatorLimitsConfig } from './output-validator-spec';
 import { fieldIssues, INVALID_SUBMISSION, ROOT_FIELD } from '../wire/contract';
 
 export interface JobPlan {
@@ -22,7 +23,10 @@ export interface JobPlan {
   compilerOptions: string[];
   testLimits: RunLimits;
   compileLimits: RunLimits;
-  checker: { kind: 'builtin'; checker: BuiltinChecker } | { kind: 'custom'; language: Language; source: string };
+  checker:
+    | { kind: 'builtin'; checker: BuiltinChecker }
+    | { kind: 'custom'; language: Language; source: string }
+    | { kind: 'validator'; spec: OutputValidatorSpec };
   /** Sum of the tests' points. */
   maxScore: number;
 }
@@ -32,6 +36,8 @@ export interface PlanConfig {
   languages: LanguageRegistry;
   test: StepLimitsConfig;
   compile: StepLimitsConfig;
+  /** Limits of an output validator's compile and runs (default: compile and checker limits). */
+  validator?: ValidatorLimitsConfig;
 }
 
 /** Validates `raw` with zod; throws one InvalidRequestError listing every issue, on the first field. */
@@ -71,7 +77,9 @@ export function planSubmission(s: Submission, cfg: PlanConfig): JobPlan {
   const checker: JobPlan['checker'] =
     c.type === 'custom'
       ? { kind: 'custom', language: cfg.languages.get(c.language, 'checker.language'), source: c.source }
-      : { kind: 'builtin', checker: c };
+      : c.type === 'validator'
+        ? { kind: 'validator', spec: planValidator(c, cfg.languages, cfg.validator) }
+        : { kind: 'builtin', checker: c };
   const maxScore = s.testcases.reduce((sum, t) => sum + t.points, 0);
   return { submission: s, language, files, compilerOptions, testLimits, compileLimits, checker, maxScore };
 }

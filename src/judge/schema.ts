@@ -81,6 +81,29 @@ export const CheckerSchema = z.discriminatedUnion('type', [
     language: z.string().min(1).max(64),
     source: z.string().min(1),
   }),
+  z.strictObject({
+    /** An output validator speaking the Kattis protocol (src/judge/output-validator.ts). */
+    type: z.literal('validator'),
+    /** A language id of the registry; the validator is compiled like a submission. */
+    language: z.string().min(1).max(64),
+    /** Exactly one of `source` (the language's entry file) and `files` (with a header, say). */
+    source: z.string().min(1).optional(),
+    files: z.array(SourceFileSchema).min(1).max(64).optional(),
+    /** Appended after `input answer feedback_dir`, in order (the package's `validator_flags`). */
+    flags: z
+      .array(
+        z
+          .string()
+          .max(256)
+          .refine((f) => !f.includes('\0'), { message: 'must not hold NUL' }),
+      )
+      .max(64)
+      .default([]),
+    /** The validator's run: may lower the configured checker limits, never raise them. */
+    limits: LimitsSchema.optional(),
+    /** The validator's compile: may lower the configured compile limits. */
+    compileLimits: LimitsSchema.optional(),
+  }),
 ]);
 export type Checker = z.output<typeof CheckerSchema>;
 
@@ -156,6 +179,7 @@ export function makeSubmissionSchema(opts: SubmissionSchemaOptions = {}) {
             message: `the files reach ${total} bytes, more than the ${maxSource} allowed`,
           });
       });
+      if (s.checker.type === 'validator') checkValidatorSources(s.checker, maxSource, ctx);
       s.testcases.forEach((t, i) => {
         if (t.stdinEncoding === 'base64' && !base64Text.test(t.stdin))
           ctx.addIssue({ code: 'custom', path: ['testcases', i, 'stdin'], message: 'is not base64' });
@@ -163,6 +187,30 @@ export function makeSubmissionSchema(opts: SubmissionSchemaOptions = {}) {
           ctx.addIssue({ code: 'custom', path: ['testcases', i, 'expected'], message: 'is not base64' });
         }
       });
+    });
+}
+
+/** A validator's sources: exactly one of source and files, base64 well-formed, names unique, within the cap. */
+function checkValidatorSources(v: Extract<Checker, { type: 'validator' }>, maxSource: number, ctx: z.RefinementCtx): void {
+  if ((v.source === undefined) === (v.files === undefined)) {
+    ctx.addIssue({ code: 'custom', path: ['checker', 'source'], message: 'give exactly one of "source" and "files"' });
+    return;
+  }
+  let total = v.source === undefined ? 0 : Buffer.byteLength(v.source, 'utf8');
+  const seen = new Set<string>();
+  v.files?.forEach((f, i) => {
+    if (f.encoding === 'base64' && !base64Text.test(f.content))
+      ctx.addIssue({ code: 'custom', path: ['checker', 'files', i, 'content'], message: 'is not base64' });
+    if (seen.has(f.name))
+      ctx.addIssue({ code: 'custom', path: ['checker', 'files', i, 'name'], message: `duplicate file name ${JSON.stringify(f.name)}` });
+    seen.add(f.name);
+    total += decodedLength(f.content, f.encoding);
+  });
+  if (total > maxSource)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['checker'],
+      message: `the validator's sources are ${total} bytes, more than the ${maxSource} allowed`,
     });
 }
 
@@ -232,6 +280,10 @@ export const TestResultSchema = z.strictObject({
   /** Points earned by this test (its `points`, a fraction of them, or 0). */
   points: nonNegative,
   checkerMessage: z.string().nullable(),
+  /** An output validator's teammessage.txt (one line, capped): meant for the contestant. */
+  teamMessage: z.string().optional(),
+  /** An output validator's score.txt, as it said it (before capping at the test's points). */
+  validatorScore: nonNegative.optional(),
 });
 export type TestResult = z.output<typeof TestResultSchema>;
 

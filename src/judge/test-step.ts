@@ -12,6 +12,8 @@ import type { BuiltinChecker } from './checkers';
 import type { JobContext } from './compile-step';
 import type { CustomChecker } from './custom-checker';
 import type { Language } from './languages';
+import type { OutputValidator } from './output-validator';
+import { validatorFraction } from './output-validator-feedback';
 import { encodeOutput, oneLine, roundScore } from './result';
 import { classifyRun } from './run-verdict';
 import type { Testcase, TestResult, TestVerdict } from './schema';
@@ -24,7 +26,10 @@ export interface TestRequest {
   /** Host path of the compiled box (read-only to the tests). */
   box: string;
   limits: RunLimits;
-  checker: { kind: 'builtin'; checker: BuiltinChecker } | { kind: 'custom'; checker: CustomChecker };
+  checker:
+    | { kind: 'builtin'; checker: BuiltinChecker }
+    | { kind: 'custom'; checker: CustomChecker }
+    | { kind: 'validator'; validator: OutputValidator };
   /** Cap on stdout and on stderr in the result, in bytes each. */
   reportBytes: number;
   /** Where the built-in checkers run (off the event loop when the output is large). */
@@ -64,6 +69,7 @@ export async function runTest(ctx: JobContext, req: TestRequest): Promise<TestRe
   let fraction = verdict === 'AC' ? 1 : 0;
   let message = classified.message;
   let checkerMessage: string | null = null;
+  let fromValidator: Pick<TestResult, 'teamMessage' | 'validatorScore'> = {};
   if (classified.verdict === 'OK' && tc.expected !== undefined) {
     const answer = decode(tc.expected, tc.expectedEncoding);
     if (req.checker.kind === 'builtin') {
@@ -73,11 +79,20 @@ export async function runTest(ctx: JobContext, req: TestRequest): Promise<TestRe
       verdict = outcome.accepted ? 'AC' : 'WA';
       fraction = outcome.accepted ? 1 : 0;
       checkerMessage = outcome.message;
-    } else {
-      const outcome = await req.checker.checker.check(stdin, run.stdout, answer);
+    } else if (req.checker.kind === 'custom') {
+      const outcome = await req.checker.checker.check(stdin, run.stdout, answer, tc.points);
       verdict = outcome.verdict;
       fraction = outcome.fraction;
       checkerMessage = outcome.message;
+    } else {
+      const outcome = await req.checker.validator.check(stdin, run.stdout, answer);
+      verdict = outcome.verdict;
+      fraction = validatorFraction(outcome.verdict, outcome.score, tc.points);
+      checkerMessage = outcome.message;
+      fromValidator = {
+        ...(outcome.teamMessage !== undefined ? { teamMessage: outcome.teamMessage } : {}),
+        ...(outcome.score !== undefined ? { validatorScore: outcome.score } : {}),
+      };
     }
     message = verdict === 'AC' ? 'accepted' : verdict === 'WA' ? 'wrong answer' : 'checker failure';
   } else if (classified.verdict === 'OK') {
@@ -103,6 +118,7 @@ export async function runTest(ctx: JobContext, req: TestRequest): Promise<TestRe
     message: oneLine(message),
     points: roundScore(fraction * tc.points),
     checkerMessage: checkerMessage === null ? null : oneLine(checkerMessage),
+    ...fromValidator,
   };
 }
 

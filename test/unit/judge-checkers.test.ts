@@ -69,24 +69,36 @@ describe('the float checker', () => {
 });
 
 describe('the custom checker protocol', () => {
-  it('reads partial points as a fraction or as "points F"', () => {
-    expect(parsePoints(b('points 0.5\n'))).toBe(0.5);
-    expect(parsePoints(b('0.25 well done'))).toBe(0.25);
+  it('reads "points N" as absolute points and a bare number as a fraction', () => {
+    expect(parsePoints(b('points 0.5\n'))).toEqual({ kind: 'absolute', value: 0.5 });
+    expect(parsePoints(b('points 5 well done'))).toEqual({ kind: 'absolute', value: 5 });
+    expect(parsePoints(b('0.25 well done'))).toEqual({ kind: 'fraction', value: 0.25 });
     expect(parsePoints(b('1.5'))).toBeNull();
+    expect(parsePoints(b('points -1'))).toBeNull();
     expect(parsePoints(b('points'))).toBeNull();
     expect(parsePoints(b('half'))).toBeNull();
   });
 
   it('maps testlib exit codes', () => {
     const none = Buffer.alloc(0);
-    expect(interpretExit(0, none, b('ok'))).toMatchObject({ verdict: 'AC', fraction: 1, message: 'ok' });
-    expect(interpretExit(1, none, b('wrong'))).toMatchObject({ verdict: 'WA', fraction: 0 });
-    expect(interpretExit(2, none, b('format'))).toMatchObject({ verdict: 'WA', message: 'presentation error: format' });
-    expect(interpretExit(3, none, b('bad answer file'))).toMatchObject({ verdict: 'IE', message: 'the checker failed: bad answer file' });
-    expect(interpretExit(7, b('points 0.5'), none)).toMatchObject({ verdict: 'WA', fraction: 0.5 });
-    expect(interpretExit(7, b('1'), none)).toMatchObject({ verdict: 'AC', fraction: 1 });
-    expect(interpretExit(7, none, b('points 0.25 partial'))).toMatchObject({ verdict: 'WA', fraction: 0.25 });
-    expect(interpretExit(7, b('lots'), none).verdict).toBe('IE');
-    expect(interpretExit(42, none, none).verdict).toBe('IE');
+    expect(interpretExit(0, none, b('ok'), 1)).toMatchObject({ verdict: 'AC', fraction: 1, message: 'ok' });
+    expect(interpretExit(1, none, b('wrong'), 1)).toMatchObject({ verdict: 'WA', fraction: 0 });
+    expect(interpretExit(2, none, b('format'), 1)).toMatchObject({ verdict: 'WA', message: 'presentation error: format' });
+    expect(interpretExit(3, none, b('bad answer file'), 1)).toMatchObject({
+      verdict: 'IE',
+      message: 'the checker failed: bad answer file',
+    });
+    expect(interpretExit(7, b('0.5'), none, 4)).toMatchObject({ verdict: 'WA', fraction: 0.5 });
+    expect(interpretExit(7, b('1'), none, 4)).toMatchObject({ verdict: 'AC', fraction: 1 });
+    expect(interpretExit(7, none, b('points 1 partial'), 4)).toMatchObject({ verdict: 'WA', fraction: 0.25 });
+    expect(interpretExit(7, b('lots'), none, 1).verdict).toBe('IE');
+    expect(interpretExit(42, none, none, 1).verdict).toBe('IE');
+  });
+
+  it("caps absolute points at the test's points (quitp(5) on a 3-point test is AC)", () => {
+    const none = Buffer.alloc(0);
+    expect(interpretExit(7, none, b('points 5'), 10)).toMatchObject({ verdict: 'WA', fraction: 0.5 });
+    expect(interpretExit(7, none, b('points 5'), 3)).toMatchObject({ verdict: 'AC', fraction: 1 });
+    expect(interpretExit(7, none, b('points 0'), 0)).toMatchObject({ verdict: 'AC', fraction: 1 });
   });
 });

@@ -1,0 +1,139 @@
+/**
+ * Reading back an output validator's feedback directory (the Kattis protocol's `feedback_dir`)
+ * from the host after its run, and turning its exit into a verdict.
+ *
+ * The directory was written by the validator: every file is opened relative to the directory's
+ * descriptor with O_NOFOLLOW and O_NONBLOCK (src/fs/tree-walk.ts), must be a regular file, and
+ * is read up to a cap. A link (to /etc/shadow, say), a FIFO or a directory in place of a file is
+ * refused: the refusal is noted in the test's message, never followed, never an exception.
+ */
+import fs from 'node:fs';
+import { isHostFault, openFileAt } from '../fs/tree-walk';
+import { isDecimalNumber } from './checkers';
+import { oneLine } from './result';
+
+/** The Kattis protocol's exit codes. */
+export const VALIDATOR_ACCEPT = 42;
+export const VALIDATOR_REJECT = 43;
+
+/** Bytes read of judgemessage.txt and teammessage.txt (the result keeps one line of 500 characters). */
+export const FEEDBACK_MESSAGE_BYTES = 4096;
+/** Bytes read of score.txt: a number and blanks. */
+const SCORE_BYTES = 64;
+
+export type FeedbackFile = { kind: 'absent' } | { kind: 'refused'; why: string } | { kind: 'read'; data: Buffer; truncated: boolean };
+
+export interface Feedback {
+  judgeMessage: FeedbackFile;
+  teamMessage: FeedbackFile;
+  score: FeedbackFile;
+}
+
+/** Reads the three files of the feedback directory `dir` (which the host created). */
+export function readFeedback(dir: string): Feedback {
+  const dirFd = fs.openSync(dir, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_DIRECTORY);
+  try {
+    return {
+      judgeMessage: readCapped(dirFd, 'judgemessage.txt', FEEDBACK_MESSAGE_BYTES),
+      teamMessage: readCapped(dirFd, 'teammessage.txt', FEEDBACK_MESSAGE_BYTES),
+      score: readCapped(dirFd, 'score.txt', SCORE_BYTES),
+    };
+  } finally {
+    fs.closeSync(dirFd);
+  }
+}
+
+/** At most `cap` bytes of the regular file `name` in `dirFd`; a link or special file is refused. */
+export function readCapped(dirFd: number, name: string, cap: number): FeedbackFile {
+  let fd: number;
+  try {
+    fd = openFileAt(dirFd, name);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return { kind: 'absent' };
+    if (code === 'ELOOP') return { kind: 'refused', why: `${name} is a symbolic link` };
+    if (isHostFault(err)) throw err;
+    return { kind: 'refused', why: `${name}: ${code ?? 'cannot be opened'}` };
+  }
+  try {
+    if (!fs.fstatSync(fd).isFile()) return { kind: 'refused', why: `${name} is not a regular file` };
+    const buf = Buffer.alloc(cap + 1);
+    let got = 0;
+    while (got < buf.length) {
+      const n = fs.readSync(fd, buf, got, buf.length - got, null);
+      if (n === 0) break;
+      got += n;
+    }
+    return { kind: 'read', data: buf.subarray(0, Math.min(got, cap)), truncated: got > cap };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** One line of a message file (invalid UTF-8 replaced), or null when absent, empty or refused. */
+export function feedbackText(f: FeedbackFile): string | null {
+  if (f.kind !== 'read') return null;
+  const text = oneLine(f.data.toString('utf8'));
+  return text === '' ? null : text;
+}
+
+/** score.txt → a number ≥ 0, or why it is not one. */
+export function parseScore(f: FeedbackFile): { score: number } | { error: string } | null {
+  if (f.kind === 'absent') return null;
+  if (f.kind === 'refused') return { error: f.why };
+  if (f.truncated) return { error: `score.txt is longer than ${SCORE_BYTES} bytes` };
+  let start = 0;
+  let end = f.data.length;
+  const blank = (c: number | undefined) => c === 0x20 || (c !== undefined && c >= 0x09 && c <= 0x0d);
+  while (start < end && blank(f.data[start])) start++;
+  while (end > start && blank(f.data[end - 1])) end--;
+  const shown = JSON.stringify(oneLine(f.data.toString('utf8'), 40));
+  if (start === end || !isDecimalNumber(f.data, start, end)) return { error: `score.txt is not a number: ${shown}` };
+  const score = Number(f.data.toString('latin1', start, end));
+  if (!Number.isFinite(score) || score < 0) return { error: `score.txt is not a number ≥ 0: ${shown}` };
+  return { score };
+}
+
+export interface ValidatorVerdict {
+  verdict: 'AC' | 'WA' | 'IE';
+  /** One line for the judge: judgemessage.txt, or why the test is IE. */
+  message: string;
+  /** score.txt, when the validator wrote one and accepted. */
+  score?: number;
+  /** teammessage.txt, one line, when written. */
+  teamMessage?: string;
+}
+
+/**
+ * The exit of a validator that ended by itself (no signal, no limit) and its feedback → a
+ * verdict: 42 AC, 43 WA, anything else IE. A refused or malformed score.txt is IE too (the
+ * test's score cannot be known); a refused message file is only noted.
+ */
+export function interpretValidatorExit(code: number, feedback: Feedback, stderr: Buffer): ValidatorVerdict {
+  const notes: string[] = [];
+  for (const f of [feedback.judgeMessage, feedback.teamMessage]) if (f.kind === 'refused') notes.push(`[caged: refused ${f.why}]`);
+  const judged = feedbackText(feedback.judgeMessage);
+  const team = feedbackText(feedback.teamMessage);
+  const extra = team === null ? {} : { teamMessage: team };
+  const note = notes.join(' ');
+  const withNote = (m: string) => oneLine(note ? `${m} ${note}` : m);
+  if (code !== VALIDATOR_ACCEPT && code !== VALIDATOR_REJECT) {
+    const said = judged ?? oneLine(stderr.toString('utf8'));
+    return { verdict: 'IE', message: withNote(`the validator exited with ${code}, not 42 or 43${said ? `: ${said}` : ''}`), ...extra };
+  }
+  if (code === VALIDATOR_REJECT) return { verdict: 'WA', message: withNote(judged ?? 'wrong answer'), ...extra };
+  const score = parseScore(feedback.score);
+  if (score && 'error' in score) return { verdict: 'IE', message: withNote(`the validator accepted but ${score.error}`), ...extra };
+  return { verdict: 'AC', message: withNote(judged ?? 'accepted'), ...(score ? { score: score.score } : {}), ...extra };
+}
+
+/**
+ * An output validator's share of the test's points: all of them when it accepts without
+ * score.txt; score.txt's number as absolute points, capped at the test's points, when it
+ * accepts with one; nothing otherwise.
+ */
+export function validatorFraction(verdict: 'AC' | 'WA' | 'IE', score: number | undefined, testPoints: number): number {
+  if (verdict !== 'AC') return 0;
+  if (score === undefined || testPoints <= 0) return 1;
+  return Math.min(score, testPoints) / testPoints;
+}

@@ -1,0 +1,171 @@
+/**
+ * An output validator speaking the Kattis protocol (the ICPC problem package format's
+ * `output_validators/`): a program of the problem, compiled once per job (its own compile-cache
+ * entry, keyed by its sources: once per validator in practice, across jobs) in a job directory
+ * of its own, and run for each test in its OWN container as
+ *
+ *     <run command> /validator-io/input /validator-io/answer /box [flags…] < program_output
+ *
+ * Inside that container:
+ *   - /validator      the compiled validator (its job directory's box), read-only; the cwd, so
+ *                     the language's run command (`./main`, `python3 main.py`) finds it;
+ *   - /validator-io   `input` and `answer`, written fresh for the test, read-only;
+ *   - /box            the feedback directory: a fresh empty directory of this run, writable by
+ *                     the validator only, inside the validator's size-capped job directory
+ *                     (and each file under the run's file-size limit). HOME is /box too.
+ * The submission's output is the validator's stdin: the bytes read from the submission's pipe,
+ * never a file of its box. The submission's box is not visible here, and this run's feedback
+ * directory is never visible to the submission.
+ *
+ * After the run the host reads judgemessage.txt, teammessage.txt and score.txt back without
+ * following links (output-validator-feedback.ts). Exit 42 = AC, 43 = WA; any other exit, a
+ * signal, a limit or a forbidden system call is IE: the problem's fault, reported in the test's
+ * result (verdict IE, Judge0 13), never an exception, never retried.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { JobDirs, type JobDir } from '../rootfs/job-dirs';
+import type { RunPlan, RunResult } from '../sandbox/types';
+import { compileInBox, writeSources, type CompileOutcome, type JobContext } from './compile-step';
+import { interpretValidatorExit, readFeedback, type ValidatorVerdict } from './output-validator-feedback';
+import type { OutputValidatorSpec } from './output-validator-spec';
+import { oneLine } from './result';
+import { writeNewFile } from './safe-fs';
+
+export type { ValidatorVerdict } from './output-validator-feedback';
+export type { OutputValidatorSpec } from './output-validator-spec';
+
+export interface OutputValidatorOptions {
+  /** Size of the validator's job directory (its box, per-test files, feedback directories), in bytes. */
+  diskBytes: number;
+  /** Cap on the compiler's output in the result, in bytes. */
+  reportBytes: number;
+}
+
+/** One run of the validator, prepared (OutputValidator.openRun). */
+export interface ValidatorRun {
+  plan: RunPlan;
+  verdict(result: RunResult): ValidatorVerdict;
+  close(): void;
+}
+
+export type PreparedValidator =
+  { ok: true; validator: OutputValidator; compile: CompileOutcome | null } | { ok: false; message: string; compile: CompileOutcome | null };
+
+const CODE = '/validator';
+const IO = '/validator-io';
+const FEEDBACK = '/box';
+
+export class OutputValidator {
+  private seq = 0;
+
+  private constructor(
+    private readonly ctx: JobContext,
+    private readonly job: JobDir,
+    private readonly spec: OutputValidatorSpec,
+  ) {}
+
+  /**
+   * Writes and compiles the validator (or takes the compile cache's artefact). A validator that
+   * does not compile is reported (the job's IE with the compiler's output), not thrown.
+   */
+  static async prepare(ctx: JobContext, spec: OutputValidatorSpec, opts: OutputValidatorOptions): Promise<PreparedValidator> {
+    const job = JobDirs.of(ctx.sandbox).create({ diskBytes: opts.diskBytes });
+    try {
+      writeSources(job.box, spec.files);
+      let compile: CompileOutcome | null = null;
+      if (spec.language.compile) {
+        compile = await compileInBox(
+          { ...ctx, label: `${ctx.label} validator` },
+          {
+            language: spec.language,
+            box: job.box,
+            files: spec.files,
+            compilerOptions: [],
+            limits: spec.compileLimits,
+            reportBytes: opts.reportBytes,
+          },
+        );
+        if (compile.result.verdict !== 'OK') {
+          job.remove();
+          return {
+            ok: false,
+            compile,
+            message: oneLine(`the output validator did not compile (${compile.result.verdict}): ${compile.result.output}`),
+          };
+        }
+      }
+      return { ok: true, compile, validator: new OutputValidator(ctx, job, spec) };
+    } catch (err) {
+      job.remove();
+      throw err;
+    }
+  }
+
+  /** Runs the validator on one test; every failure of the validator is an IE verdict, not a throw. */
+  async check(input: Buffer, output: Buffer, answer: Buffer): Promise<ValidatorVerdict> {
+    const run = this.openRun(input, answer);
+    try {
+      return run.verdict(await this.ctx.sandbox.run({ ...run.plan, stdin: output }));
+    } finally {
+      run.close();
+    }
+  }
+
+  /**
+   * One run's directories and plan (without stdin), for a caller that starts the run itself: an
+   * interactive run joins the validator's stdin and stdout to the submission's. `verdict` reads
+   * the feedback directory back; `close` removes the run's directories (idempotent).
+   */
+  openRun(input: Buffer, answer: Buffer): ValidatorRun {
+    const dir = path.join(this.job.path, `run-${++this.seq}-${crypto.randomBytes(4).toString('hex')}`);
+    const io = path.join(dir, 'io');
+    const feedback = path.join(dir, 'feedback');
+    const close = () => fs.rmSync(dir, { recursive: true, force: true });
+    fs.mkdirSync(dir, { mode: 0o711 });
+    try {
+      fs.mkdirSync(io, { mode: 0o755 });
+      fs.mkdirSync(feedback, { mode: 0o700 }); // /box: the run hands it to the validator's uid
+      writeNewFile(io, 'input', input);
+      writeNewFile(io, 'answer', answer);
+    } catch (err) {
+      close();
+      throw err;
+    }
+    const { language, flags, runLimits } = this.spec;
+    const plan: RunPlan = {
+      rootfs: this.ctx.rootfs,
+      box: { hostDir: feedback, mode: 'rw' },
+      binds: [
+        { hostPath: this.job.box, target: CODE, kind: 'dir' },
+        { hostPath: io, target: IO, kind: 'dir' },
+      ],
+      cwd: CODE,
+      argv: [...language.run, `${IO}/input`, `${IO}/answer`, FEEDBACK, ...flags],
+      env: language.env,
+      limits: runLimits,
+      label: `${this.ctx.label} validator`,
+    };
+    return { plan, verdict: (result) => validatorVerdict(result, feedback), close };
+  }
+
+  /** Removes the validator's job directory; idempotent. */
+  remove(): void {
+    this.job.remove();
+  }
+}
+
+/** A finished run → its verdict: a signal, a limit or a forbidden system call is IE; else the exit code and feedback decide. */
+function validatorVerdict(result: RunResult, feedbackDir: string): ValidatorVerdict {
+  if (result.forbiddenSyscall || result.limitHit || result.signal) {
+    const why = result.forbiddenSyscall
+      ? `forbidden system call ${result.forbiddenSyscall}`
+      : result.limitHit
+        ? `${result.limitHit} limit`
+        : result.signal;
+    const said = oneLine(result.stderr.toString('utf8'));
+    return { verdict: 'IE', message: oneLine(`the validator failed (${why})${said ? `: ${said}` : ''}`) };
+  }
+  return interpretValidatorExit(result.exitCode ?? -1, readFeedback(feedbackDir), result.stderr);
+}

@@ -1,0 +1,254 @@
+/**
+ * Output validators speaking the Kattis protocol, on real runs: a Python validator and a C one
+ * (with its header, `validate.h`), each accepting, rejecting with a judge message and a team
+ * message, and crashing (IE); exit 0 (IE, never AC); score.txt read back; links planted in the
+ * feedback directory refused without following them; flags passed in order. And a testlib
+ * checker's `points N` (quitp) read as absolute points. The validators: test/validators/.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Judge } from '../src/judge/judge';
+import type { SubmissionInput } from '../src/judge/schema';
+import { Sandbox } from '../src/sandbox/sandbox';
+import { TEST_MANIFEST } from './helpers/image';
+
+let judge: Judge;
+let cacheDir: string;
+
+beforeAll(async () => {
+  if (!fs.existsSync(TEST_MANIFEST)) throw new Error(`test image ${TEST_MANIFEST} is missing: run \`npm run image:build -- debian\` first`);
+  cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'caged-validator-cache-'));
+  judge = await Judge.create({
+    sandbox: await Sandbox.create(),
+    closeSandbox: true,
+    manifestPath: TEST_MANIFEST,
+    compileCacheDir: cacheDir,
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await judge?.close();
+  fs.rmSync(cacheDir, { recursive: true, force: true });
+});
+
+const VALIDATORS = path.join(__dirname, 'validators');
+const read = (name: string) => fs.readFileSync(path.join(VALIDATORS, name), 'utf8');
+
+/** Echoes its input, after planting links named like the feedback files in its own box. */
+const PLANTING_ECHO_PY =
+  'import os, sys\n' +
+  'for n in ("judgemessage.txt", "teammessage.txt", "score.txt"): os.symlink("/etc/shadow", n)\n' +
+  'sys.stdout.write(sys.stdin.read())\n';
+
+const PY_VALIDATOR: SubmissionInput['checker'] = { type: 'validator', language: 'python3', source: read('echo_validator.py') };
+const C_VALIDATOR: SubmissionInput['checker'] = {
+  type: 'validator',
+  language: 'c',
+  files: [
+    { name: 'main.c', content: read('main.c') },
+    { name: 'validate.h', content: read('validate.h') },
+  ],
+};
+
+function submission(checker: SubmissionInput['checker'], testcases: SubmissionInput['testcases']): SubmissionInput {
+  return { language: 'python3', source: PLANTING_ECHO_PY, checker, testcases };
+}
+
+describe.each([
+  ['Python', PY_VALIDATOR, 'crash', 'exited with 1'],
+  ['C with validate.h', C_VALIDATOR, '-1', 'SIGABRT'],
+] as const)('when a %s validator judges', (_name, checker, crash, crashSays) => {
+  it('gives AC on 42 and WA on 43 with its judge and team messages', async () => {
+    const r = await judge.judge(
+      submission(checker, [
+        { stdin: '7', expected: '7' },
+        { stdin: '5', expected: '7' },
+      ]),
+    );
+    expect(r.tests.map((t) => t.verdict)).toEqual(['AC', 'WA']);
+    expect(r.tests[0]!.checkerMessage).toBe('ok 7');
+    expect(r.tests[0]!.teamMessage).toBeUndefined();
+    expect(r.tests[1]!.checkerMessage).toBe('expected 7, got 5');
+    expect(r.tests[1]!.teamMessage).toBe('not quite');
+    expect(r.verdict).toBe('WA');
+    expect(r.score).toBe(1);
+  }, 60_000);
+
+  it('gives IE, never AC, when the validator crashes', async () => {
+    const r = await judge.judge(submission(checker, [{ stdin: '7', expected: crash }]));
+    expect(r.verdict).toBe('IE');
+    expect(r.judge0).toEqual({ id: 13, description: 'Internal Error' });
+    expect(r.tests[0]!.checkerMessage).toContain(crashSays);
+    expect(r.score).toBe(0);
+  }, 60_000);
+});
+
+describe('when a validator breaks the protocol', () => {
+  it('gives IE, not AC, for exit 0', async () => {
+    for (const [checker, answer] of [
+      [PY_VALIDATOR, 'zero'],
+      [C_VALIDATOR, '-2'],
+    ] as const) {
+      const r = await judge.judge(submission(checker, [{ stdin: '1', expected: answer }]));
+      expect(r.verdict).toBe('IE');
+      expect(r.tests[0]!.checkerMessage).toMatch(/^the validator exited with 0, not 42 or 43/);
+    }
+  }, 60_000);
+
+  it('refuses links named judgemessage.txt and teammessage.txt without following them', async () => {
+    const r = await judge.judge(submission(PY_VALIDATOR, [{ stdin: '1', expected: 'link' }]));
+    const t = r.tests[0]!;
+    expect(t.verdict).toBe('WA');
+    expect(t.checkerMessage).toBe(
+      'wrong answer [caged: refused judgemessage.txt is a symbolic link] [caged: refused teammessage.txt is a symbolic link]',
+    );
+    expect(t.teamMessage).toBeUndefined();
+    expect(JSON.stringify(r)).not.toMatch(/root:/);
+  }, 60_000);
+
+  it('reports IE with the compiler output when the validator does not compile', async () => {
+    const r = await judge.judge(submission({ type: 'validator', language: 'c', source: 'int main( {' }, [{ stdin: '1', expected: '1' }]));
+    expect(r.verdict).toBe('IE');
+    expect(r.message).toContain('the output validator did not compile');
+    expect(r.tests[0]!.verdict).toBe('SKIPPED');
+  }, 60_000);
+});
+
+describe('when a validator has limits of its own', () => {
+  it('gives IE when it runs past its (lowered) CPU limit', async () => {
+    const loop: SubmissionInput['checker'] = {
+      type: 'validator',
+      language: 'python3',
+      source: 'while True: pass\n',
+      limits: { cpuTimeMs: 300, wallTimeMs: 2000 },
+    };
+    const r = await judge.judge(submission(loop, [{ stdin: '1', expected: '1' }]));
+    expect(r.verdict).toBe('IE');
+    expect(r.tests[0]!.checkerMessage).toMatch(/^the validator failed \((cpu|wall) limit\)/);
+  }, 60_000);
+
+  it('refuses limits above the configured maxima, naming the field', async () => {
+    const big = { ...PY_VALIDATOR, limits: { cpuTimeMs: 10 ** 9 } };
+    await expect(judge.judge(submission(big, [{ stdin: '1', expected: '1' }]))).rejects.toMatchObject({
+      name: 'InvalidRequestError',
+      field: 'checker.limits.cpuTimeMs',
+    });
+  });
+
+  it('imports a module given next to its entry file (Python, multi-file)', async () => {
+    const multi: SubmissionInput['checker'] = {
+      type: 'validator',
+      language: 'python3',
+      files: [
+        { name: 'main.py', content: 'import sys\nfrom verdicts import accept\naccept(sys.argv[3])\n' },
+        {
+          name: 'verdicts.py',
+          content:
+            'import os, sys\ndef accept(fb):\n    open(os.path.join(fb, "judgemessage.txt"), "w").write("from a module")\n    sys.exit(42)\n',
+        },
+      ],
+    };
+    const r = await judge.judge(submission(multi, [{ stdin: '1', expected: '1' }]));
+    expect(r.tests[0]).toMatchObject({ verdict: 'AC', checkerMessage: 'from a module' });
+  }, 60_000);
+});
+
+describe('when a validator writes score.txt', () => {
+  it("reads the score back as the test's points, capped at them", async () => {
+    const r = await judge.judge(
+      submission(PY_VALIDATOR, [
+        { stdin: '1', expected: 'score=7', points: 10 },
+        { stdin: '1', expected: 'score=15.5', points: 10 },
+        { stdin: '1', expected: 'score=lots', points: 10 },
+      ]),
+    );
+    expect(r.tests.map((t) => [t.verdict, t.points, t.validatorScore])).toEqual([
+      ['AC', 7, 7],
+      ['AC', 10, 15.5],
+      ['IE', 0, undefined],
+    ]);
+    expect(r.tests[2]!.checkerMessage).toBe('the validator accepted but score.txt is not a number: "lots"');
+  }, 60_000);
+});
+
+describe('when a validator is given flags', () => {
+  it('passes them after the three arguments, in order', async () => {
+    const flags = ['case_sensitive', 'float_tolerance', '1e-6', '--', 'a b'];
+    const r = await judge.judge(submission({ ...PY_VALIDATOR, flags }, [{ stdin: '1', expected: 'flags' }]));
+    expect(r.tests[0]!.checkerMessage).toBe('flags: case_sensitive|float_tolerance|1e-6|--|a b');
+  }, 60_000);
+
+  it('gives it the test input as its first argument', async () => {
+    const r = await judge.judge(submission(PY_VALIDATOR, [{ stdin: 'hello there', expected: 'input' }]));
+    expect(r.tests[0]!.checkerMessage).toBe('input: hello there');
+  }, 60_000);
+});
+
+describe('when the same validator judges two jobs', () => {
+  it('compiles it once (its compile-cache entry)', async () => {
+    await judge.judge(submission(C_VALIDATOR, [{ stdin: '1', expected: '1' }]));
+    const before = judge.stats();
+    const r = await judge.judge(submission(C_VALIDATOR, [{ stdin: '2', expected: '2' }]));
+    expect(r.verdict).toBe('AC');
+    expect(judge.stats().compiles).toBe(before.compiles);
+  }, 60_000);
+});
+
+/** testlib's quitp(N): "points N" on stderr, exit 7. */
+const QUITP_C = `#include <stdio.h>
+int main(int argc, char **argv) {
+  FILE *ans = fopen(argv[3], "r");
+  double points;
+  if (!ans || fscanf(ans, "%lf", &points) != 1) return 3;
+  fprintf(stderr, "points %g\\n", points);
+  return 7;
+}
+`;
+
+describe('when a testlib checker calls quitp(N)', () => {
+  it("reads N as absolute points, capped at the test's points", async () => {
+    const r = await judge.judge({
+      language: 'python3',
+      source: 'print(1)\n',
+      checker: { type: 'custom', language: 'c', source: QUITP_C },
+      testcases: [
+        { expected: '5', points: 10 },
+        { expected: '5', points: 5 },
+        { expected: '5', points: 3 },
+      ],
+    });
+    expect(r.tests.map((t) => [t.verdict, t.points])).toEqual([
+      ['WA', 5],
+      ['AC', 5],
+      ['AC', 3],
+    ]);
+    expect(r.score).toBe(13);
+  }, 60_000);
+});
+
+describe('on a host without overlayfs (rootfs mode extract)', () => {
+  it('runs the validator with its feedback directory all the same', async () => {
+    const bare = await Judge.create({
+      sandbox: await Sandbox.create({ overlay: false, preparedContainers: 0 }),
+      closeSandbox: true,
+      manifestPath: TEST_MANIFEST,
+      rootfsMode: 'extract',
+      compileCacheDir: cacheDir,
+    });
+    try {
+      const r = await bare.judge(
+        submission(C_VALIDATOR, [
+          { stdin: '3', expected: '3' },
+          { stdin: '2', expected: '3' },
+        ]),
+      );
+      expect(r.tests.map((t) => [t.verdict, t.checkerMessage, t.teamMessage])).toEqual([
+        ['AC', 'ok 3', undefined],
+        ['WA', 'expected 3, got 2', 'not quite'],
+      ]);
+    } finally {
+      await bare.close();
+    }
+  }, 180_000);
+});

@@ -1,0 +1,132 @@
+/**
+ * The output validator's protocol without root or the image: the feedback files read back
+ * without following links and capped, score.txt parsed, exits mapped to verdicts, the points a
+ * score earns, and the schema of `checker: {type: "validator"}`. On real runs:
+ * test/judge-validator.test.ts.
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  FEEDBACK_MESSAGE_BYTES,
+  interpretValidatorExit,
+  parseScore,
+  readFeedback,
+  validatorFraction,
+  type Feedback,
+} from '../../src/judge/output-validator-feedback';
+import { SubmissionSchema } from '../../src/judge/schema';
+
+const b = (s: string) => Buffer.from(s);
+const absent = { kind: 'absent' } as const;
+const read = (s: string) => ({ kind: 'read', data: b(s), truncated: false }) as const;
+const none: Feedback = { judgeMessage: absent, teamMessage: absent, score: absent };
+
+describe('reading the feedback directory back', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'caged-feedback-'));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('reads the three files, the messages capped', () => {
+    fs.writeFileSync(path.join(dir, 'judgemessage.txt'), 'x'.repeat(FEEDBACK_MESSAGE_BYTES + 10));
+    fs.writeFileSync(path.join(dir, 'teammessage.txt'), 'try again\n');
+    fs.writeFileSync(path.join(dir, 'score.txt'), '12.5\n');
+    const fb = readFeedback(dir);
+    expect(fb.judgeMessage).toMatchObject({ kind: 'read', truncated: true });
+    expect(fb.judgeMessage.kind === 'read' && fb.judgeMessage.data.length).toBe(FEEDBACK_MESSAGE_BYTES);
+    expect(fb.teamMessage).toEqual(read('try again\n'));
+    expect(parseScore(fb.score)).toEqual({ score: 12.5 });
+  });
+
+  it('refuses links, directories and FIFOs without following or blocking', () => {
+    const secret = path.join(dir, 'secret');
+    fs.writeFileSync(secret, 'root:x:0:0');
+    fs.symlinkSync(secret, path.join(dir, 'judgemessage.txt'));
+    fs.mkdirSync(path.join(dir, 'teammessage.txt'));
+    execFileSync('mkfifo', [path.join(dir, 'score.txt')]);
+    const fb = readFeedback(dir);
+    expect(fb.judgeMessage).toEqual({ kind: 'refused', why: 'judgemessage.txt is a symbolic link' });
+    expect(fb.teamMessage).toEqual({ kind: 'refused', why: 'teammessage.txt is not a regular file' });
+    expect(fb.score).toEqual({ kind: 'refused', why: 'score.txt is not a regular file' });
+  });
+
+  it('says absent for files the validator did not write', () => {
+    expect(readFeedback(dir)).toEqual(none);
+  });
+});
+
+describe('score.txt', () => {
+  it.each([
+    ['7', 7],
+    [' 0.25 \n', 0.25],
+    ['1e2', 100],
+  ])('reads %j as %d', (text, score) => {
+    expect(parseScore(read(text))).toEqual({ score });
+  });
+
+  it.each(['', 'lots', '-1', '1 2', '0x10', 'NaN'])('refuses %j', (text) => {
+    expect(parseScore(read(text))).toHaveProperty('error');
+  });
+});
+
+describe('the validator exit codes', () => {
+  it('maps 42 to AC and 43 to WA, with the judge and team messages', () => {
+    const fb: Feedback = { judgeMessage: read('line 3\nis wrong'), teamMessage: read('hint'), score: absent };
+    expect(interpretValidatorExit(42, fb, b(''))).toEqual({ verdict: 'AC', message: 'line 3 is wrong', teamMessage: 'hint' });
+    expect(interpretValidatorExit(43, none, b(''))).toEqual({ verdict: 'WA', message: 'wrong answer' });
+  });
+
+  it('makes every other exit IE, never AC', () => {
+    for (const code of [0, 1, 3, 7, 41, 44, 255, -1]) expect(interpretValidatorExit(code, none, b('boom')).verdict).toBe('IE');
+    expect(interpretValidatorExit(0, none, b('boom')).message).toBe('the validator exited with 0, not 42 or 43: boom');
+  });
+
+  it('makes a bad score.txt of an accepted test IE, and ignores it on WA', () => {
+    const fb: Feedback = { ...none, score: read('much') };
+    expect(interpretValidatorExit(42, fb, b('')).verdict).toBe('IE');
+    expect(interpretValidatorExit(43, fb, b('')).verdict).toBe('WA');
+  });
+
+  it('notes a refused message file and keeps the verdict', () => {
+    const fb: Feedback = { ...none, judgeMessage: { kind: 'refused', why: 'judgemessage.txt is a symbolic link' } };
+    expect(interpretValidatorExit(42, fb, b(''))).toEqual({
+      verdict: 'AC',
+      message: 'accepted [caged: refused judgemessage.txt is a symbolic link]',
+    });
+  });
+});
+
+describe('the points of a validated test', () => {
+  it('are all of them on AC, the score capped at them, none otherwise', () => {
+    expect(validatorFraction('AC', undefined, 10)).toBe(1);
+    expect(validatorFraction('AC', 4, 10)).toBe(0.4);
+    expect(validatorFraction('AC', 40, 10)).toBe(1);
+    expect(validatorFraction('WA', 4, 10)).toBe(0);
+    expect(validatorFraction('IE', undefined, 10)).toBe(0);
+  });
+});
+
+describe('the validator checker in the submission schema', () => {
+  const base = { language: 'c', source: 'x', testcases: [{ stdin: '', expected: '' }] };
+  const parse = (checker: unknown) => SubmissionSchema.safeParse({ ...base, checker });
+
+  it('takes a source or files, flags defaulting to none', () => {
+    const r = parse({ type: 'validator', language: 'python3', source: 'print()' });
+    expect(r.success && r.data.checker).toEqual({ type: 'validator', language: 'python3', source: 'print()', flags: [] });
+    expect(parse({ type: 'validator', language: 'c', files: [{ name: 'main.c', content: '' }], flags: ['a'] }).success).toBe(true);
+  });
+
+  it('refuses both or neither of source and files, NUL in a flag, unknown keys', () => {
+    const paths = (checker: unknown) => {
+      const r = parse(checker);
+      return r.success ? [] : r.error.issues.map((i) => i.path.join('.'));
+    };
+    expect(paths({ type: 'validator', language: 'c' })).toEqual(['checker.source']);
+    expect(paths({ type: 'validator', language: 'c', source: 'x', files: [{ name: 'main.c', content: '' }] })).toEqual(['checker.source']);
+    expect(paths({ type: 'validator', language: 'c', source: 'x', flags: ['a\0b'] })).toEqual(['checker.flags.0']);
+    expect(paths({ type: 'validator', language: 'c', source: 'x', bogus: 1 })).toEqual(['checker']);
+  });
+});
