@@ -18,7 +18,7 @@ export interface Entry {
 }
 
 export class PackageFiles {
-  private readBytes = 0;
+  private listedBytes = 0;
 
   private constructor(
     /** The package's realpath. */
@@ -46,7 +46,11 @@ export class PackageFiles {
     const real = this.resolve(rel);
     if (real === null) return [];
     const names = fs.readdirSync(real).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
-    return names.map((name) => ({ name, kind: this.kind(`${rel}/${name}`) ?? 'other' }));
+    return names.map((name) => {
+      const kind = this.kind(`${rel}/${name}`) ?? 'other';
+      if (kind === 'file') this.count(fs.statSync(path.join(real, name)).size, `${rel}/${name}`);
+      return { name, kind };
+    });
   }
 
   /** The bytes of file `rel`; counted against the package's size cap. */
@@ -55,16 +59,17 @@ export class PackageFiles {
     if (real === null) throw new InvalidRequestError('no such file in the package', rel);
     const st = fs.statSync(real);
     if (!st.isFile()) throw new InvalidRequestError('is not a regular file', rel);
-    this.count(st.size, rel);
-    const data = fs.readFileSync(real);
-    this.count(data.length - st.size, rel);
-    return data;
+    if (st.size > this.maxBytes) this.tooLarge(rel);
+    return fs.readFileSync(real);
   }
 
   private count(bytes: number, rel: string): void {
-    this.readBytes += bytes;
-    if (this.readBytes > this.maxBytes)
-      throw new InvalidRequestError(`the package is larger than the ${this.maxBytes} bytes allowed (at ${rel})`, 'PROBLEM_DIR');
+    this.listedBytes += bytes;
+    if (this.listedBytes > this.maxBytes) this.tooLarge(rel);
+  }
+
+  private tooLarge(rel: string): never {
+    throw new InvalidRequestError(`the package is larger than the ${this.maxBytes} bytes allowed (at ${rel})`, 'PROBLEM_DIR');
   }
 
   /** The realpath of `rel`, checked to lie inside the package at every link; null if it does not exist. */

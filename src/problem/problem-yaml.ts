@@ -17,7 +17,7 @@ import { checkYaml, parseYaml } from './yaml-file';
 import { flagWords } from './default-validator';
 
 const positive = z.number().positive().finite();
-const anything = z.unknown();
+const anything = z.unknown().optional();
 
 const legacyLimits = z.strictObject({
   time_multiplier: positive.default(5),
