@@ -119,10 +119,10 @@ export function parseNumberToken(b: Buffer, s: number, e: number): number | null
   if (isWord(b, i, e, 'inf') || isWord(b, i, e, 'infinity')) return sign * Infinity;
   if (isWord(b, i, e, 'nan')) return NaN;
   let digits = 0;
-  while (i < e && DIGIT[b[i]!]) (i++, digits++);
+  for (; i < e && DIGIT[b[i]!]; i++) digits++;
   if (i < e && b[i] === 0x2e) {
     i++;
-    while (i < e && DIGIT[b[i]!]) (i++, digits++);
+    for (; i < e && DIGIT[b[i]!]; i++) digits++;
   }
   if (digits === 0) return null;
   if (i < e && (b[i] === 0x65 || b[i] === 0x45)) {
