@@ -184,7 +184,7 @@ export async function judgePackage(
     verdict === 'AC'
       ? `Accepted (${graded.tests.length} tests)`
       : failing
-        ? `${VERDICT_NAMES[verdict]} on ${failing.name ?? ''}: ${failing.message}`
+        ? `${VERDICT_NAMES[verdict]} on ${failing.name ?? ''}: ${failing.checkerMessage ?? failing.message}`
         : '';
   let score = Math.max(0, round(graded.score));
   if (compileFailed) {
