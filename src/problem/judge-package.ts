@@ -8,8 +8,9 @@
  * Each test runs with no expected output (the Judge then reports AC when the program ended
  * normally, or its RE/TLE/MLE/OLE/SE); its stdout, kept whole (the Judge's
  * `reportOutputBytes` must be at least the package's output limit, else the test is IE), is
- * then checked with the package's default output validator and its group's flags. The check
- * runs on the event loop between two runs: this loop runs no box while it checks.
+ * then checked with the package's default output validator and its group's flags, in slices
+ * that yield to the event loop (default-validator.ts), so a long check holds it for well under
+ * a millisecond at a time.
  *
  * The result is a JudgeResult (schema version 1) with `groups` and `problem` added; stdout and
  * stderr in it are cut to REPORT_BYTES each.
@@ -20,7 +21,7 @@ import { DEFAULT_COMPILE_LIMITS, DEFAULT_MAXIMA, type LimitValues } from '../jud
 import { oneLine } from '../judge/result';
 import { RESULT_SCHEMA_VERSION, type CompileResult, type JudgeResult, type SubmissionInput, type TestResult } from '../judge/schema';
 import { judge0Of, VERDICT_NAMES } from '../judge/verdict';
-import { defaultValidate, parseValidatorFlags } from './default-validator';
+import { defaultValidateSliced, parseValidatorFlags } from './default-validator';
 import { gradeTree } from './grading';
 import type { ProblemPackage } from './problem-package';
 import type { TestCase } from './test-data';
@@ -151,7 +152,7 @@ export async function judgePackage(
         message = "Internal Error: the output is larger than the judge keeps (raise the Judge's reportOutputBytes)";
       } else {
         const out = Buffer.from(t.stdout, t.stdoutEncoding === 'base64' ? 'base64' : 'utf8');
-        const v = defaultValidate(out, answer, parseValidatorFlags(flagWords, `${test.name} validator flags`));
+        const v = await defaultValidateSliced(out, answer, parseValidatorFlags(flagWords, `${test.name} validator flags`));
         verdict = v.accepted ? 'AC' : 'WA';
         checkerMessage = v.message;
         message = v.accepted ? 'Accepted' : `Wrong Answer: ${v.message}`;

@@ -102,3 +102,20 @@ describe('the default output validator', () => {
     expect(Date.now() - t0).toBeLessThan(5000);
   });
 });
+
+describe('when a large output is checked in slices', () => {
+  it('gives the same outcome as the one-shot check and lets the event loop run in between', async () => {
+    const { defaultValidateSliced } = await import('../../src/problem/default-validator');
+    const out = Buffer.alloc(4 * 2 ** 20, 'ab ');
+    const ans = Buffer.from(out);
+    ans[ans.length - 2] = 0x63; // the last token differs
+    const flags = parseValidatorFlags([], 'x');
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 0);
+    const sliced = await defaultValidateSliced(out, ans, flags);
+    clearInterval(timer);
+    expect(sliced).toEqual(defaultValidate(out, ans, flags));
+    expect(sliced.accepted).toBe(false);
+    expect(ticks).toBeGreaterThan(0);
+  });
+});
