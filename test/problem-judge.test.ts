@@ -4,6 +4,7 @@
  * accepted/, wrong_answer/, time_limit_exceeded/, run_time_error/), compiled once; the scoring
  * package gives a partial score through nested groups; the default validator's flags end to end.
  */
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -155,5 +156,22 @@ describe('caged judge on the real image', () => {
       fs.rmSync(pkg, { recursive: true, force: true });
     }
     expect(await cagedJudge(['--help'])).toMatch(/^usage: caged judge PROBLEM_DIR SUBMISSION/);
+  });
+
+  it('exits 2 from the built CLI for a bad package and names the culprit', () => {
+    const cli = path.join(__dirname, '..', 'dist', 'src', 'cli', 'main.js');
+    expect(fs.existsSync(cli)).toBe(true);
+    const pkg = fs.mkdtempSync(path.join(os.tmpdir(), 'caged-badpkg-'));
+    try {
+      fs.writeFileSync(path.join(pkg, 'problem.yaml'), 'name: B\ntimelimit: 1\n');
+      const r = spawnSync(process.execPath, [cli, 'judge', pkg, path.join(sum, 'submissions', 'accepted', 'sum.py')], { encoding: 'utf8' });
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(/problem\.yaml: unknown key timelimit/);
+      const help = spawnSync(process.execPath, [cli, 'judge', '--help'], { encoding: 'utf8' });
+      expect(help.status).toBe(0);
+      expect(help.stdout).toMatch(/^usage: caged judge/);
+    } finally {
+      fs.rmSync(pkg, { recursive: true, force: true });
+    }
   });
 });
