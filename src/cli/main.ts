@@ -6,6 +6,7 @@
  */
 import { CagedError, InvalidRequestError } from '../errors';
 import { execCommand, EXEC_USAGE } from './exec';
+import { judgeCommand, JUDGE_USAGE } from './judge';
 import { languagesCommand, LANGUAGES_USAGE } from './languages';
 import { runCommand, RUN_USAGE } from './run';
 import { demoCommand, DEMO_USAGE } from './demo';
@@ -18,6 +19,7 @@ type Command = (argv: readonly string[], out: NodeJS.WritableStream) => Promise<
 const commands: Record<string, { run: () => Promise<Command>; usage: string }> = {
   exec: { run: () => Promise.resolve(execCommand), usage: EXEC_USAGE },
   run: { run: () => Promise.resolve(runCommand), usage: RUN_USAGE },
+  judge: { run: () => Promise.resolve(judgeCommand), usage: JUDGE_USAGE },
   languages: { run: () => Promise.resolve(languagesCommand), usage: LANGUAGES_USAGE },
   worker: { run: () => Promise.resolve(workerCommand), usage: WORKER_USAGE },
   submit: { run: () => Promise.resolve(submitCommand), usage: SUBMIT_USAGE },

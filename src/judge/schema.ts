@@ -287,6 +287,31 @@ export const TestResultSchema = z.strictObject({
 });
 export type TestResult = z.output<typeof TestResultSchema>;
 
+/** A test group of a problem package (`caged judge`): its verdict and score (src/problem/grading.ts). */
+export const GroupResultSchema = z.strictObject({
+  /** "data" (the root), "sample", "secret/group1". */
+  name: z.string(),
+  verdict: TestVerdictSchema,
+  score: z.number(),
+  maxScore: z.number(),
+  /** Indices in `tests` of the group's tests, its subgroups' included. */
+  tests: z.array(z.number().int().min(0)),
+});
+export type GroupResult = z.output<typeof GroupResultSchema>;
+
+/** The problem package a result was judged against (`caged judge`). */
+export const ProblemInfoSchema = z.strictObject({
+  name: z.string(),
+  format: z.enum(['legacy', '2023-07']),
+  type: z.enum(['pass-fail', 'scoring']),
+  timeLimitMs: nonNegative,
+  /** Where the time limit came from: problem.yaml, .timelimit or --time. */
+  timeLimitFrom: z.string(),
+  /** Limits lowered to caged's maxima, and the like: one line each. */
+  notes: z.array(z.string()),
+});
+export type ProblemInfo = z.output<typeof ProblemInfoSchema>;
+
 export const JudgeResultSchema = z.strictObject({
   schemaVersion: z.literal(RESULT_SCHEMA_VERSION),
   submissionId: z.string().nullable(),
@@ -299,6 +324,9 @@ export const JudgeResultSchema = z.strictObject({
   image: z.strictObject({ name: z.string(), digest: z.string() }),
   compile: CompileResultSchema.optional(),
   tests: z.array(TestResultSchema),
+  /** Problem packages only: every test group, the root first (optional, additive to version 1). */
+  groups: z.array(GroupResultSchema).optional(),
+  problem: ProblemInfoSchema.optional(),
   timing: z.strictObject({
     /** From validation to the result, in ms. */
     totalMs: nonNegative,

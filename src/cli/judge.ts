@@ -1,0 +1,164 @@
+/**
+ * `caged judge PROBLEM_DIR SUBMISSION [--lang LANG] [--entry FILE] [--time S] [--memory MB]
+ * [--image MANIFEST] [--json]`: judges a submission against a problem package
+ * (src/problem/), locally, with no Redis, through the same Judge as `caged run`.
+ *
+ * SUBMISSION is a source file or a directory of source files. The language comes from
+ * `--lang`, else from the extension (`.c` c; `.cc .cpp .cxx .c++` cpp17, i.e. C++17; `.py`
+ * python3). In a directory the entry is `--entry FILE`, else the file already named as the
+ * language's source file (`main.cpp`, …), else the only file with the language's extension;
+ * the entry is renamed to the language's source file, the others keep their names.
+ * Output: the same human summary as `caged run` plus one line per group, or `--json`.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { InvalidRequestError } from '../errors';
+import { Judge } from '../judge/judge';
+import type { JudgeResult } from '../judge/schema';
+import { judgePackage, REPORT_BYTES, type PackageSubmission } from '../problem/judge-package';
+import { loadPackage } from '../problem/problem-package';
+import { Sandbox } from '../sandbox/sandbox';
+import { parseArgs, stringFlag } from './args';
+import { judgeOptionsFromEnv, summary } from './run';
+import { terminalSafe } from './terminal-safe';
+
+export const JUDGE_USAGE =
+  'caged judge PROBLEM_DIR SUBMISSION [--lang LANG] [--entry FILE] [--time S] [--memory MB] [--image MANIFEST] [--json]';
+
+export const LANGUAGE_OF_EXTENSION: Readonly<Record<string, string>> = {
+  '.c': 'c',
+  '.cc': 'cpp17',
+  '.cpp': 'cpp17',
+  '.cxx': 'cpp17',
+  '.c++': 'cpp17',
+  '.py': 'python3',
+};
+
+const SOURCE_FILE: Readonly<Record<string, string>> = { c: 'main.c', cpp17: 'main.cpp', cpp20: 'main.cpp', python3: 'main.py' };
+
+function languageOf(file: string): string {
+  const ext = path.extname(file).toLowerCase();
+  const lang = LANGUAGE_OF_EXTENSION[ext];
+  if (!lang)
+    throw new InvalidRequestError(
+      `unknown extension ${JSON.stringify(ext || '(none)')} of ${file} (known: ${Object.keys(LANGUAGE_OF_EXTENSION).join(' ')}); give --lang`,
+      'SUBMISSION',
+    );
+  return lang;
+}
+
+/** The submission `caged judge` builds from SUBMISSION, --lang and --entry (exported for tests). */
+export function packageSubmission(target: string, lang: string | undefined, entry: string | undefined): PackageSubmission {
+  const st = fs.statSync(target, { throwIfNoEntry: false });
+  if (st?.isFile()) {
+    return { language: lang ?? languageOf(target), source: fs.readFileSync(target, 'utf8') };
+  }
+  if (!st?.isDirectory()) throw new InvalidRequestError(`no such file or directory: ${target}`, 'SUBMISSION');
+  const names = fs
+    .readdirSync(target)
+    .filter((n) => fs.lstatSync(path.join(target, n)).isFile())
+    .sort();
+  if (!names.length) throw new InvalidRequestError(`no files in ${target}`, 'SUBMISSION');
+  let main = entry;
+  const language = lang ?? (main !== undefined ? languageOf(main) : directoryLanguage(names, target));
+  const sourceFile = SOURCE_FILE[language];
+  if (main === undefined) {
+    const ext = Object.keys(LANGUAGE_OF_EXTENSION).filter((e) => LANGUAGE_OF_EXTENSION[e] === language);
+    const candidates = names.filter((n) => ext.includes(path.extname(n).toLowerCase()));
+    if (sourceFile && names.includes(sourceFile)) main = sourceFile;
+    else if (candidates.length === 1) main = candidates[0];
+    else
+      throw new InvalidRequestError(
+        `cannot tell the entry among ${candidates.join(', ') || 'no source files'}: give --entry FILE`,
+        'SUBMISSION',
+      );
+  }
+  if (!names.includes(main!)) throw new InvalidRequestError(`no file ${JSON.stringify(main)} in ${target}`, '--entry');
+  const files = names.map((n) => ({
+    name: n === main && sourceFile ? sourceFile : n,
+    content: fs.readFileSync(path.join(target, n)).toString('base64'),
+    encoding: 'base64' as const,
+  }));
+  if (sourceFile && main !== sourceFile && names.includes(sourceFile))
+    throw new InvalidRequestError(`both ${main} (the entry) and ${sourceFile} are present`, 'SUBMISSION');
+  return { language, files };
+}
+
+/** The one language of a directory's source files (by extension). */
+function directoryLanguage(names: readonly string[], dir: string): string {
+  const langs = new Set<string>();
+  for (const n of names) {
+    const l = LANGUAGE_OF_EXTENSION[path.extname(n).toLowerCase()];
+    if (l) langs.add(l);
+  }
+  const [only, ...more] = [...langs];
+  if (!only || more.length)
+    throw new InvalidRequestError(
+      `cannot tell the language of ${dir} (${[...langs].join(', ') || 'no known extension'}): give --lang`,
+      'SUBMISSION',
+    );
+  return only;
+}
+
+function positiveNumber(v: string | undefined, flag: string): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidRequestError(`must be a positive number (got ${v})`, flag);
+  return n;
+}
+
+/** `caged run`'s summary, then the problem's notes and one line per group. */
+export function packageSummary(r: JudgeResult): string {
+  const lines: string[] = [];
+  if (r.problem) {
+    const p = r.problem;
+    lines.push(`problem ${p.name} (${p.format}, ${p.type}), time limit ${p.timeLimitMs / 1000} s from ${p.timeLimitFrom}`);
+    for (const n of p.notes) lines.push(`note: ${n}`);
+  }
+  for (const g of r.groups ?? []) {
+    const score = r.problem?.type === 'scoring' ? ` score ${g.score}/${g.maxScore}` : '';
+    lines.push(`group ${g.name}: ${g.verdict}${score} (${g.tests.length} tests)`);
+  }
+  return summary(r) + terminalSafe(`${lines.join('\n')}\n`);
+}
+
+export interface JudgeCommandDeps {
+  judge?: Judge;
+}
+
+export async function judgeCommand(argv: readonly string[], out: NodeJS.WritableStream, deps: JudgeCommandDeps = {}): Promise<number> {
+  const args = parseArgs(argv, ['lang', 'entry', 'time', 'memory', 'image'], ['json', 'help']);
+  if (args.flags.has('help')) {
+    out.write(`usage: ${JUDGE_USAGE}\n`);
+    return 0;
+  }
+  const [dir, target, ...extra] = args.positional;
+  if (!dir || !target || extra.length) throw new InvalidRequestError(`give PROBLEM_DIR and SUBMISSION (${JUDGE_USAGE})`, 'arguments');
+  const time = positiveNumber(stringFlag(args, 'time'), '--time');
+  const memory = positiveNumber(stringFlag(args, 'memory'), '--memory');
+  const pkg = loadPackage(dir, time === undefined ? {} : { fallbackTimeLimitS: time });
+  if (pkg.config.unsupported.length)
+    throw new InvalidRequestError(
+      `not supported yet: ${pkg.config.unsupported.join(', ')} (caged judge runs default validation only)`,
+      'problem.yaml',
+    );
+  const submission = packageSubmission(target, stringFlag(args, 'lang'), stringFlag(args, 'entry'));
+  const env = judgeOptionsFromEnv();
+  const judge =
+    deps.judge ??
+    (await Judge.create({
+      ...env,
+      sandbox: await Sandbox.create(),
+      closeSandbox: true,
+      // The whole output comes back to be validated (src/problem/judge-package.ts).
+      reportOutputBytes: Math.max(REPORT_BYTES, env.maxima?.outputBytes ?? 0, Math.ceil(pkg.config.limits.outputMiB * 2 ** 20)),
+      ...(stringFlag(args, 'image') ? { manifestPath: stringFlag(args, 'image') } : {}),
+    }));
+  try {
+    const result = await judgePackage(judge, pkg, submission, { maxima: env.maxima, ...(memory ? { memoryMiB: memory } : {}) });
+    out.write(args.flags.has('json') ? `${JSON.stringify(result, null, 2)}\n` : packageSummary(result));
+    return 0;
+  } finally {
+    if (!deps.judge) await judge.close();
+  }
+}

@@ -1,0 +1,147 @@
+/**
+ * Runs a package's test tree in order and grades it: per test and per group a verdict, and for
+ * scoring problems a score. Running a test is the caller's (`runOne`), so this file is pure
+ * policy, tested without containers.
+ *
+ * Order and stopping: a group's children (tests and subgroups) in lexicographic order; after a
+ * child is rejected (verdict not AC), `on_reject: break` marks the group's remaining tests
+ * SKIPPED (not run), `continue` runs them. A rejected subgroup counts as one rejected child.
+ *
+ * A group's verdict, from its children's (SKIPPED ones included): `first_error` (default) the
+ * first that is not AC; `worst_error` the worst by IE > SE > RE > MLE > TLE > OLE > WA >
+ * SKIPPED; `accept_if_any_accepted` AC when any child is AC; `always_accept` AC. An empty group
+ * is AC.
+ *
+ * A group's score (scoring problems): a test scores accept_score (1) when AC, else reject_score
+ * (0); the children's scores are aggregated with sum (default), min, max or avg (`pass-fail`:
+ * the sum of the children's maxima when all are AC, else 0), then clamped to `range`. With
+ * 2023-07's `max_score M` instead, each child counts as a fraction (a test 1 or 0, a subgroup
+ * its score over its maximum) and the group scores M × (mean of the fractions for sum, their
+ * minimum for min and pass-fail, their maximum for max). The maximum score is the same
+ * computation with every test AC. In a scoring problem the sample group's score never counts
+ * (its verdict does, unless the root has `ignore_sample`). Pass-fail problems score 1 when the
+ * root is AC, else 0, out of 1.
+ */
+import type { TestResult, TestVerdict } from '../judge/schema';
+import type { GroupChild, TestCase, TestGroup } from './test-data';
+
+export interface GroupOutcome {
+  name: string;
+  verdict: TestVerdict;
+  score: number;
+  maxScore: number;
+  /** Indices (in the result's `tests`) of the group's tests, its subgroups' included. */
+  tests: number[];
+}
+
+export interface GradeResult {
+  tests: TestResult[];
+  /** Every group, the root ("data") first, in the order they were entered. */
+  groups: GroupOutcome[];
+  verdict: TestVerdict;
+  score: number;
+  maxScore: number;
+}
+
+export type RunOne = (test: TestCase, validatorFlags: string[], index: number) => Promise<TestResult>;
+export type SkipOne = (test: TestCase, index: number, why: string) => TestResult;
+
+const SEVERITY: Record<TestVerdict, number> = { AC: 0, SKIPPED: 1, WA: 2, OLE: 3, TLE: 4, MLE: 5, RE: 6, SE: 7, IE: 8 };
+
+interface Node {
+  verdict: TestVerdict;
+  score: number;
+  maxScore: number;
+  /** Excluded from the group's verdict (ignore_sample) or score (a scoring problem's sample). */
+  inVerdict: boolean;
+  inScore: boolean;
+}
+
+function groupVerdict(rule: TestGroup['settings']['verdictRule'], verdicts: TestVerdict[]): TestVerdict {
+  if (rule === 'always_accept') return 'AC';
+  if (rule === 'accept_if_any_accepted' && verdicts.includes('AC')) return 'AC';
+  if (rule === 'worst_error') return verdicts.reduce<TestVerdict>((w, v) => (SEVERITY[v] > SEVERITY[w] ? v : w), 'AC');
+  return verdicts.find((v) => v !== 'AC') ?? 'AC';
+}
+
+function aggregate(g: TestGroup, nodes: Node[], best: boolean): number {
+  const s = g.settings;
+  const counted = nodes.filter((n) => n.inScore);
+  const allAc = best || counted.every((n) => n.verdict === 'AC');
+  if (s.maxScore !== null) {
+    const fractions = counted.map((n) => (best ? 1 : n.maxScore > 0 ? n.score / n.maxScore : n.verdict === 'AC' ? 1 : 0));
+    if (!fractions.length) return s.maxScore;
+    let f: number;
+    if (s.aggregation === 'sum' || s.aggregation === 'avg') f = fractions.reduce((a, b) => a + b, 0) / fractions.length;
+    else if (s.aggregation === 'max') f = Math.max(...fractions);
+    else f = Math.min(...fractions);
+    return s.maxScore * f;
+  }
+  const values = counted.map((n) => (best ? n.maxScore : n.score));
+  let v: number;
+  if (!values.length) v = 0;
+  else if (s.aggregation === 'sum') v = values.reduce((a, b) => a + b, 0);
+  else if (s.aggregation === 'avg') v = values.reduce((a, b) => a + b, 0) / values.length;
+  else if (s.aggregation === 'min') v = Math.min(...values);
+  else if (s.aggregation === 'max') v = Math.max(...values);
+  else v = allAc ? counted.reduce((a, n) => a + n.maxScore, 0) : 0;
+  return Math.min(s.range[1], Math.max(s.range[0], v));
+}
+
+export async function gradeTree(root: TestGroup, scoring: boolean, runOne: RunOne, skipOne: SkipOne): Promise<GradeResult> {
+  const tests: TestResult[] = [];
+  const groups: GroupOutcome[] = [];
+
+  const walk = async (g: TestGroup, skipping: string | null, atRoot: boolean): Promise<Node> => {
+    const outcome: GroupOutcome = { name: g.name, verdict: 'AC', score: 0, maxScore: 0, tests: [] };
+    groups.push(outcome);
+    const nodes: Node[] = [];
+    let broke = skipping;
+    const first = tests.length;
+    for (const child of g.children) {
+      const node = await visit(g, child, broke, atRoot);
+      nodes.push(node);
+      if (!broke && node.inVerdict && node.verdict !== 'AC' && g.settings.onReject === 'break') {
+        broke = `not run: ${childName(child)} was rejected (on_reject: break in ${g.name})`;
+      }
+    }
+    outcome.tests = Array.from({ length: tests.length - first }, (_, k) => first + k);
+    outcome.verdict = groupVerdict(
+      g.settings.verdictRule,
+      nodes.filter((n) => n.inVerdict).map((n) => n.verdict),
+    );
+    outcome.score = scoring ? aggregate(g, nodes, false) : 0;
+    outcome.maxScore = scoring ? aggregate(g, nodes, true) : 0;
+    return { verdict: outcome.verdict, score: outcome.score, maxScore: outcome.maxScore, inVerdict: true, inScore: true };
+  };
+
+  const visit = async (parent: TestGroup, child: GroupChild, skipping: string | null, atRoot: boolean): Promise<Node> => {
+    if (child.kind === 'group') {
+      const node = await walk(child.group, skipping, false);
+      if (atRoot && child.group.name === 'sample') {
+        node.inScore = !scoring;
+        node.inVerdict = !parent.settings.ignoreSample;
+      }
+      return node;
+    }
+    const index = tests.length;
+    const r = skipping ? skipOne(child.test, index, skipping) : await runOne(child.test, parent.settings.validatorFlags, index);
+    tests.push(r);
+    const s = parent.settings;
+    return {
+      verdict: r.verdict,
+      score: r.verdict === 'AC' ? s.acceptScore : s.rejectScore,
+      maxScore: s.acceptScore,
+      inVerdict: true,
+      inScore: true,
+    };
+  };
+
+  const top = await walk(root, null, true);
+  if (!scoring) return { tests, groups, verdict: top.verdict, score: top.verdict === 'AC' ? 1 : 0, maxScore: 1 };
+  return { tests, groups, verdict: top.verdict, score: top.score, maxScore: top.maxScore };
+}
+
+function childName(c: GroupChild): string {
+  return c.kind === 'test' ? `test ${c.test.name}` : `group ${c.group.name}`;
+}

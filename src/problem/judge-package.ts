@@ -1,0 +1,223 @@
+/**
+ * Judges a submission against a loaded problem package through the existing Judge: one Judge
+ * call per test case (each a fresh container, as always), in the test tree's order
+ * (grading.ts decides what runs and what is SKIPPED). The submission compiles once: the first
+ * call compiles, the later ones get the compile cache's artefact (the Judge's own cache; with
+ * the cache off, each call compiles again). A compile failure ends the judging as CE.
+ *
+ * Each test runs with no expected output (the Judge then reports AC when the program ended
+ * normally, or its RE/TLE/MLE/OLE/SE); its stdout, kept whole (the Judge's
+ * `reportOutputBytes` must be at least the package's output limit, else the test is IE), is
+ * then checked with the package's default output validator and its group's flags, in slices
+ * that yield to the event loop (default-validator.ts), so a long check holds it for well under
+ * a millisecond at a time.
+ *
+ * The result is a JudgeResult (schema version 1) with `groups` and `problem` added; stdout and
+ * stderr in it are cut to REPORT_BYTES each.
+ */
+import { InvalidRequestError } from '../errors';
+import type { Judge, JudgeHooks } from '../judge/judge';
+import { DEFAULT_COMPILE_LIMITS, DEFAULT_MAXIMA, type LimitValues } from '../judge/limits';
+import { oneLine } from '../judge/result';
+import { RESULT_SCHEMA_VERSION, type CompileResult, type JudgeResult, type SubmissionInput, type TestResult } from '../judge/schema';
+import { judge0Of, VERDICT_NAMES } from '../judge/verdict';
+import { defaultValidateSliced, parseValidatorFlags } from './default-validator';
+import { gradeTree } from './grading';
+import type { ProblemPackage } from './problem-package';
+import type { TestCase } from './test-data';
+
+const MiB = 2 ** 20;
+/** stdout and stderr kept per test in the result, in bytes. */
+export const REPORT_BYTES = 64 * 1024;
+
+export interface PackageSubmission {
+  language: string;
+  /** One of source and files (SubmissionInput's meaning). */
+  source?: string;
+  files?: SubmissionInput['files'];
+}
+
+export interface JudgePackageOptions {
+  /** caged's maxima for a test (the Judge's `maxima`); default src/judge/limits.ts's. */
+  maxima?: Partial<LimitValues>;
+  /** Overrides problem.yaml's memory limit, in MiB (`--memory`). */
+  memoryMiB?: number;
+  hooks?: JudgeHooks;
+}
+
+function field(data: Buffer): { text: string; encoding: 'utf8' | 'base64' } {
+  const text = data.toString('utf8');
+  return Buffer.from(text, 'utf8').equals(data) ? { text, encoding: 'utf8' } : { text: data.toString('base64'), encoding: 'base64' };
+}
+
+/** Limits for the package, capped to caged's maxima; each cap is a note. */
+export function packageLimits(pkg: ProblemPackage, opts: JudgePackageOptions) {
+  const max = { ...DEFAULT_MAXIMA, ...opts.maxima };
+  const notes: string[] = [];
+  const cap = (what: string, wanted: number, maximum: number, unit: (n: number) => string): number => {
+    if (wanted <= maximum) return wanted;
+    notes.push(`${what} ${unit(wanted)} lowered to caged's maximum of ${unit(maximum)}`);
+    return maximum;
+  };
+  const ms = (n: number) => `${n / 1000} s`;
+  const mib = (n: number) => `${Math.round((n / MiB) * 100) / 100} MiB`;
+  const l = pkg.config.limits;
+  const limits = {
+    cpuTimeMs: cap('time limit', Math.max(1, Math.round(pkg.timeLimit.seconds * 1000)), max.cpuTimeMs, ms),
+    memoryBytes: cap('memory limit', Math.round((opts.memoryMiB ?? l.memoryMiB) * MiB), max.memoryBytes, mib),
+    outputBytes: cap('output limit', Math.round(l.outputMiB * MiB), max.outputBytes, mib),
+  };
+  const compileLimits = {
+    cpuTimeMs: cap('compilation_time', Math.round(l.compilationTimeS * 1000), DEFAULT_COMPILE_LIMITS.cpuTimeMs, ms),
+    memoryBytes: cap('compilation_memory', Math.round(l.compilationMemoryMiB * MiB), DEFAULT_COMPILE_LIMITS.memoryBytes, mib),
+  };
+  return { limits, compileLimits, notes };
+}
+
+function sourceBytes(s: PackageSubmission): number {
+  if (s.source !== undefined) return Buffer.byteLength(s.source);
+  return (s.files ?? []).reduce((n, f) => n + Buffer.from(f.content, f.encoding === 'base64' ? 'base64' : 'utf8').length, 0);
+}
+
+function cut(text: string, encoding: 'utf8' | 'base64', truncated: boolean): { text: string; truncated: boolean } {
+  const max = encoding === 'base64' ? Math.floor((REPORT_BYTES * 4) / 3 / 4) * 4 : REPORT_BYTES;
+  return text.length > max ? { text: text.slice(0, max), truncated: true } : { text, truncated };
+}
+
+export async function judgePackage(
+  judge: Judge,
+  pkg: ProblemPackage,
+  submission: PackageSubmission,
+  opts: JudgePackageOptions = {},
+): Promise<JudgeResult> {
+  const started = process.hrtime.bigint();
+  const unsupported = pkg.config.unsupported;
+  if (unsupported.length)
+    throw new InvalidRequestError(`caged judge does not support ${unsupported.join(', ')} yet (default validation only)`, 'problem.yaml');
+  const codeBytes = pkg.config.limits.codeKiB * 1024;
+  const size = sourceBytes(submission);
+  if (size > codeBytes) throw new InvalidRequestError(`is ${size} bytes, more than the package's code limit of ${codeBytes}`, 'SUBMISSION');
+  const { limits, compileLimits, notes } = packageLimits(pkg, opts);
+  let first: JudgeResult | null = null;
+  let compile: CompileResult | undefined;
+  let compileFailed: string | null = null;
+  let compileMs = 0;
+
+  const skipOne = (test: TestCase, index: number, why: string): TestResult => ({
+    index,
+    name: test.name,
+    verdict: 'SKIPPED',
+    judge0: judge0Of('SKIPPED'),
+    exitCode: null,
+    signal: null,
+    stdout: '',
+    stdoutEncoding: 'utf8',
+    stdoutTruncated: false,
+    stderr: '',
+    stderrEncoding: 'utf8',
+    stderrTruncated: false,
+    cpuTimeMs: 0,
+    wallTimeMs: 0,
+    memoryBytes: 0,
+    limitHit: null,
+    message: why,
+    points: 0,
+    checkerMessage: null,
+  });
+
+  const runOne = async (test: TestCase, flagWords: string[], index: number): Promise<TestResult> => {
+    if (compileFailed) return skipOne(test, index, compileFailed);
+    const input = field(pkg.files.read(test.inPath));
+    const answer = pkg.files.read(test.ansPath);
+    const r = await judge.judge(
+      { ...submission, testcases: [{ name: test.name, stdin: input.text, stdinEncoding: input.encoding }], limits, compileLimits },
+      opts.hooks,
+    );
+    first ??= r;
+    compile ??= r.compile;
+    compileMs += r.timing.compileMs;
+    if (r.compile && r.compile.verdict !== 'OK') {
+      compile = r.compile;
+      compileFailed = `not run: ${r.message}`;
+      return skipOne(test, index, compileFailed);
+    }
+    const t = r.tests[0];
+    if (!t) throw new InvalidRequestError('the judge returned no test result', test.name);
+    let verdict = t.verdict;
+    let message = t.message;
+    let checkerMessage = t.checkerMessage;
+    if (verdict === 'AC') {
+      if (t.stdoutTruncated) {
+        verdict = 'IE';
+        message = "Internal Error: the output is larger than the judge keeps (raise the Judge's reportOutputBytes)";
+      } else {
+        const out = Buffer.from(t.stdout, t.stdoutEncoding === 'base64' ? 'base64' : 'utf8');
+        const v = await defaultValidateSliced(out, answer, parseValidatorFlags(flagWords, `${test.name} validator flags`));
+        verdict = v.accepted ? 'AC' : 'WA';
+        checkerMessage = v.message;
+        message = v.accepted ? 'Accepted' : `Wrong Answer: ${v.message}`;
+      }
+    }
+    const stdout = cut(t.stdout, t.stdoutEncoding, t.stdoutTruncated);
+    const stderr = cut(t.stderr, t.stderrEncoding, t.stderrTruncated);
+    return {
+      ...t,
+      index,
+      name: test.name,
+      verdict,
+      judge0: verdict === t.verdict ? t.judge0 : judge0Of(verdict),
+      message: oneLine(message),
+      checkerMessage,
+      points: verdict === 'AC' ? 1 : 0,
+      stdout: stdout.text,
+      stdoutTruncated: stdout.truncated,
+      stderr: stderr.text,
+      stderrTruncated: stderr.truncated,
+    };
+  };
+
+  const graded = await gradeTree(pkg.data, pkg.config.scoring, runOne, skipOne);
+  const base = first as JudgeResult | null;
+  if (!base) throw new InvalidRequestError('no test ran', 'data');
+  const failing = graded.tests.find((t) => t.verdict !== 'AC' && t.verdict !== 'SKIPPED');
+  let verdict: JudgeResult['verdict'] = graded.verdict === 'SKIPPED' ? 'IE' : graded.verdict;
+  let message =
+    verdict === 'AC'
+      ? `Accepted (${graded.tests.length} tests)`
+      : failing
+        ? `${VERDICT_NAMES[verdict]} on ${failing.name ?? ''}: ${failing.checkerMessage ?? failing.message}`
+        : '';
+  let score = Math.max(0, round(graded.score));
+  if (compileFailed) {
+    verdict = 'CE';
+    message = base.message;
+    score = 0;
+  }
+  return {
+    schemaVersion: RESULT_SCHEMA_VERSION,
+    submissionId: null,
+    verdict,
+    judge0: compileFailed ? base.judge0 : judge0Of(verdict),
+    message: oneLine(message),
+    score,
+    maxScore: Math.max(0, round(graded.maxScore)),
+    language: base.language,
+    image: base.image,
+    ...(compile ? { compile } : {}),
+    tests: graded.tests,
+    groups: graded.groups.map((g) => ({ ...g, score: round(g.score), maxScore: round(g.maxScore) })),
+    problem: {
+      name: pkg.config.name,
+      format: pkg.config.format,
+      type: pkg.config.scoring ? 'scoring' : 'pass-fail',
+      timeLimitMs: limits.cpuTimeMs,
+      timeLimitFrom: pkg.timeLimit.from,
+      notes,
+    },
+    timing: { totalMs: round(Number(process.hrtime.bigint() - started) / 1e6), compileMs: round(compileMs) },
+  };
+}
+
+function round(n: number): number {
+  return Number.isFinite(n) ? Math.round(n * 1e6) / 1e6 : 0;
+}

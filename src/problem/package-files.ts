@@ -1,0 +1,86 @@
+/**
+ * The files of a problem package, read with two rules: nothing outside the package, and no
+ * more than a configured size. Every entry is lstat'ed; a link is followed only when its target
+ * (realpath) lies inside the package's own realpath, otherwise the package is refused naming the
+ * link. Directories are listed in lexicographic (byte) order, at most MAX_DEPTH levels deep.
+ * The bytes of every file read are counted against `maxBytes`.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { InvalidRequestError } from '../errors';
+
+export const DEFAULT_MAX_PACKAGE_BYTES = 1024 * 2 ** 20;
+const MAX_DEPTH = 32;
+
+export interface Entry {
+  name: string;
+  kind: 'file' | 'dir' | 'other';
+}
+
+export class PackageFiles {
+  private listedBytes = 0;
+
+  private constructor(
+    /** The package's realpath. */
+    readonly root: string,
+    private readonly maxBytes: number,
+  ) {}
+
+  static open(dir: string, maxBytes = DEFAULT_MAX_PACKAGE_BYTES): PackageFiles {
+    const st = fs.statSync(dir, { throwIfNoEntry: false });
+    if (!st?.isDirectory()) throw new InvalidRequestError(`not a directory: ${dir}`, 'PROBLEM_DIR');
+    return new PackageFiles(fs.realpathSync(dir), maxBytes);
+  }
+
+  /** What `rel` (a path inside the package, "/"-separated) is, links resolved inside the package; null if absent. */
+  kind(rel: string): Entry['kind'] | null {
+    const real = this.resolve(rel);
+    if (real === null) return null;
+    const st = fs.statSync(real);
+    return st.isFile() ? 'file' : st.isDirectory() ? 'dir' : 'other';
+  }
+
+  /** The entries of directory `rel`, sorted by name (bytes of the UTF-8 names). */
+  list(rel: string): Entry[] {
+    if (rel.split('/').length > MAX_DEPTH) throw new InvalidRequestError(`nested deeper than ${MAX_DEPTH} levels`, rel);
+    const real = this.resolve(rel);
+    if (real === null) return [];
+    const names = fs.readdirSync(real).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+    return names.map((name) => {
+      const kind = this.kind(`${rel}/${name}`) ?? 'other';
+      if (kind === 'file') this.count(fs.statSync(path.join(real, name)).size, `${rel}/${name}`);
+      return { name, kind };
+    });
+  }
+
+  /** The bytes of file `rel`; counted against the package's size cap. */
+  read(rel: string): Buffer {
+    const real = this.resolve(rel);
+    if (real === null) throw new InvalidRequestError('no such file in the package', rel);
+    const st = fs.statSync(real);
+    if (!st.isFile()) throw new InvalidRequestError('is not a regular file', rel);
+    if (st.size > this.maxBytes) this.tooLarge(rel);
+    return fs.readFileSync(real);
+  }
+
+  private count(bytes: number, rel: string): void {
+    this.listedBytes += bytes;
+    if (this.listedBytes > this.maxBytes) this.tooLarge(rel);
+  }
+
+  private tooLarge(rel: string): never {
+    throw new InvalidRequestError(`the package is larger than the ${this.maxBytes} bytes allowed (at ${rel})`, 'PROBLEM_DIR');
+  }
+
+  /** The realpath of `rel`, checked to lie inside the package at every link; null if it does not exist. */
+  private resolve(rel: string): string | null {
+    const full = path.join(this.root, rel);
+    const st = fs.lstatSync(full, { throwIfNoEntry: false });
+    if (!st) return null;
+    const real = fs.realpathSync(full);
+    if (real !== this.root && !real.startsWith(this.root + path.sep)) {
+      throw new InvalidRequestError(`is a link pointing outside the package (to ${real})`, rel);
+    }
+    return real;
+  }
+}

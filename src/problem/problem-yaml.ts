@@ -1,0 +1,188 @@
+/**
+ * `problem.yaml`, legacy and 2023-07 (`problem_format_version: 2023-07` or `2023-07-draft`),
+ * read into one ProblemConfig. Every key of the format is known; any other is refused, naming
+ * it. Metadata (author, credits, license, …) is accepted and not used.
+ *
+ * Limits, with the format's defaults where absent (units as in the format: seconds, MiB, KiB):
+ *   time_multiplier 5 / time_safety_margin 2 (legacy), time_multipliers {ac_to_time_limit 2,
+ *   time_limit_to_tle 1.5} (2023-07): only used to compute a time limit from accepted
+ *   submissions, which caged does not do; read and reported.
+ *   time_limit (s, no default), memory 2048 MiB, output 8 MiB, code 128 KiB, compilation_time
+ *   60 s, compilation_memory 2048 MiB, validation_time 60 s, validation_memory 2048 MiB,
+ *   validation_output 8 MiB, validation_passes 2.
+ */
+import { z } from 'zod';
+import { InvalidRequestError } from '../errors';
+import { checkYaml, parseYaml } from './yaml-file';
+import { flagWords } from './default-validator';
+
+const positive = z.number().positive().finite();
+const anything = z.unknown().optional();
+
+const legacyLimits = z.strictObject({
+  time_multiplier: positive.default(5),
+  time_safety_margin: positive.default(2),
+  time_limit: positive.optional(),
+  memory: positive.default(2048),
+  output: positive.default(8),
+  code: positive.default(128),
+  compilation_time: positive.default(60),
+  compilation_memory: positive.default(2048),
+  validation_time: positive.default(60),
+  validation_memory: positive.default(2048),
+  validation_output: positive.default(8),
+});
+
+const modernLimits = z.strictObject({
+  time_multipliers: z
+    .strictObject({ ac_to_time_limit: positive.default(2), time_limit_to_tle: positive.default(1.5) })
+    .default({ ac_to_time_limit: 2, time_limit_to_tle: 1.5 }),
+  time_limit: positive.optional(),
+  time_resolution: positive.default(1),
+  memory: positive.default(2048),
+  output: positive.default(8),
+  code: positive.default(128),
+  compilation_time: positive.default(60),
+  compilation_memory: positive.default(2048),
+  validation_time: positive.default(60),
+  validation_memory: positive.default(2048),
+  validation_output: positive.default(8),
+  validation_passes: z.number().int().min(2).default(2),
+});
+
+const meta = {
+  name: anything,
+  uuid: anything,
+  source: anything,
+  license: anything,
+  rights_owner: anything,
+  keywords: anything,
+  languages: anything,
+};
+
+const legacySchema = z.strictObject({
+  ...meta,
+  problem_format_version: z.string().optional(),
+  type: z.enum(['pass-fail', 'scoring']).default('pass-fail'),
+  author: anything,
+  source_url: anything,
+  validation: z.string().default('default'),
+  validator_flags: z.string().default(''),
+  grading: anything,
+  limits: legacyLimits.default(legacyLimits.parse({})),
+});
+
+const modernType = z.enum(['pass-fail', 'scoring', 'interactive', 'multi-pass', 'submit-answer']);
+const modernSchema = z.strictObject({
+  ...meta,
+  problem_format_version: z.string(),
+  type: z.union([modernType, z.array(modernType).min(1)]).default('pass-fail'),
+  version: anything,
+  credits: anything,
+  embargo_until: anything,
+  allow_file_writing: z.boolean().optional(),
+  constants: anything,
+  limits: modernLimits.default(modernLimits.parse({})),
+});
+
+export interface ProblemConfig {
+  format: 'legacy' | '2023-07';
+  name: string;
+  scoring: boolean;
+  /** What caged cannot judge yet in a package (empty: judgeable). */
+  unsupported: string[];
+  /** Words of the problem-wide default validator flags (legacy `validator_flags`). */
+  validatorFlags: string[];
+  limits: {
+    /** Seconds; null when problem.yaml gives none. */
+    timeLimitS: number | null;
+    memoryMiB: number;
+    outputMiB: number;
+    codeKiB: number;
+    compilationTimeS: number;
+    compilationMemoryMiB: number;
+    validationTimeS: number;
+    validationMemoryMiB: number;
+    validationOutputMiB: number;
+    validationPasses: number;
+  };
+}
+
+function nameOf(v: unknown, fallback: string): string {
+  if (typeof v === 'string') return v;
+  if (v && typeof v === 'object') {
+    const m = v as Record<string, unknown>;
+    const first = m.en ?? Object.values(m)[0];
+    if (typeof first === 'string') return first;
+  }
+  return fallback;
+}
+
+/** Reads problem.yaml's text. `hasCustomValidator`: the package has `output_validator/` (2023-07's sign of a custom one). */
+export function readProblemYaml(text: string, fallbackName: string, hasCustomValidator: boolean): ProblemConfig {
+  const raw = parseYaml(text, 'problem.yaml');
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new InvalidRequestError('must be a map', 'problem.yaml');
+  const version = (raw as Record<string, unknown>).problem_format_version;
+  if (version === undefined || version === 'legacy' || version === 'legacy-icpc') {
+    const p = checkYaml(legacySchema, raw, 'problem.yaml');
+    const words = flagWords(p.validation);
+    const unsupported: string[] = [];
+    if (words[0] !== 'default' && words[0] !== 'custom')
+      throw new InvalidRequestError(`validation: must be default or custom [interactive] [score] (got ${p.validation})`, 'problem.yaml');
+    if (words[0] === 'default' && words.length > 1)
+      throw new InvalidRequestError(`validation: "default" takes no options (got ${p.validation})`, 'problem.yaml');
+    for (const w of words.slice(1))
+      if (!['interactive', 'score', 'multi-pass'].includes(w))
+        throw new InvalidRequestError(`validation: unknown option ${JSON.stringify(w)}`, 'problem.yaml');
+    if (words[0] === 'custom') unsupported.push(`validation: ${p.validation} (custom output validators)`);
+    const l = p.limits;
+    return {
+      format: 'legacy',
+      name: nameOf(p.name, fallbackName),
+      scoring: p.type === 'scoring',
+      unsupported,
+      validatorFlags: flagWords(p.validator_flags),
+      limits: {
+        timeLimitS: l.time_limit ?? null,
+        memoryMiB: l.memory,
+        outputMiB: l.output,
+        codeKiB: l.code,
+        compilationTimeS: l.compilation_time,
+        compilationMemoryMiB: l.compilation_memory,
+        validationTimeS: l.validation_time,
+        validationMemoryMiB: l.validation_memory,
+        validationOutputMiB: l.validation_output,
+        validationPasses: 2,
+      },
+    };
+  }
+  if (version !== '2023-07' && version !== '2023-07-draft')
+    throw new InvalidRequestError(`problem_format_version: unknown version ${JSON.stringify(version)} (legacy, 2023-07)`, 'problem.yaml');
+  const p = checkYaml(modernSchema, raw, 'problem.yaml');
+  const types = Array.isArray(p.type) ? p.type : [p.type];
+  if (types.includes('pass-fail') && types.includes('scoring'))
+    throw new InvalidRequestError('type: pass-fail and scoring exclude each other', 'problem.yaml');
+  const unsupported: string[] = [];
+  for (const t of ['interactive', 'multi-pass', 'submit-answer'] as const) if (types.includes(t)) unsupported.push(`type: ${t}`);
+  if (hasCustomValidator) unsupported.push('output_validator/ (custom output validators)');
+  const l = p.limits;
+  return {
+    format: '2023-07',
+    name: nameOf(p.name, fallbackName),
+    scoring: types.includes('scoring'),
+    unsupported,
+    validatorFlags: [],
+    limits: {
+      timeLimitS: l.time_limit ?? null,
+      memoryMiB: l.memory,
+      outputMiB: l.output,
+      codeKiB: l.code,
+      compilationTimeS: l.compilation_time,
+      compilationMemoryMiB: l.compilation_memory,
+      validationTimeS: l.validation_time,
+      validationMemoryMiB: l.validation_memory,
+      validationOutputMiB: l.validation_output,
+      validationPasses: l.validation_passes,
+    },
+  };
+}

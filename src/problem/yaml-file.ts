@@ -1,0 +1,32 @@
+/**
+ * A package's YAML files (problem.yaml, testdata.yaml) read with the `yaml` package: duplicate
+ * keys refused, aliases bounded (no billion-laughs expansion), an empty file an empty map.
+ * Every issue an InvalidRequestError naming the file (relative to the package) and the key.
+ */
+import { parse } from 'yaml';
+import type { z } from 'zod';
+import { InvalidRequestError } from '../errors';
+
+export function parseYaml(text: string, file: string): unknown {
+  let value: unknown;
+  try {
+    value = parse(text, { uniqueKeys: true, maxAliasCount: 100, prettyErrors: false });
+  } catch (err) {
+    throw new InvalidRequestError(`is not valid YAML: ${(err as Error).message.split('\n')[0] ?? ''}`, file);
+  }
+  return value ?? {};
+}
+
+/** Validates `value` with a strict zod schema; the first issue names its key path in `file`. */
+export function checkYaml<T extends z.ZodType>(schema: T, value: unknown, file: string): z.output<T> {
+  const r = schema.safeParse(value);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0];
+  if (!issue) throw new InvalidRequestError('is not valid', file);
+  const at = issue.path.map(String).join('.');
+  if (issue.code === 'unrecognized_keys') {
+    const keys = issue.keys.map((k) => (at ? `${at}.${k}` : k));
+    throw new InvalidRequestError(`unknown key${keys.length > 1 ? 's' : ''} ${keys.join(', ')}`, file);
+  }
+  throw new InvalidRequestError(`${at || 'the file'}: ${issue.message}`, file);
+}

@@ -1,0 +1,177 @@
+/**
+ * `caged judge` on real containers and the real Debian image, against the packages written in
+ * test/packages/: every submission of `sum` gets its folder's verdict (C, C++ and Python 3 in
+ * accepted/, wrong_answer/, time_limit_exceeded/, run_time_error/), compiled once; the scoring
+ * package gives a partial score through nested groups; the default validator's flags end to end.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { judgeCommand } from '../src/cli/judge';
+import { Judge } from '../src/judge/judge';
+import { JudgeResultSchema, type JudgeResult } from '../src/judge/schema';
+import { Sandbox } from '../src/sandbox/sandbox';
+import { TEST_MANIFEST } from './helpers/image';
+
+const PACKAGES = path.join(__dirname, 'packages');
+
+/** The verdict each folder of submissions/ stands for. */
+const FOLDER_VERDICT: Record<string, string> = {
+  accepted: 'AC',
+  wrong_answer: 'WA',
+  time_limit_exceeded: 'TLE',
+  run_time_error: 'RE',
+};
+
+describe('caged judge on the real image', () => {
+  let judge: Judge;
+  let cacheDir: string;
+
+  beforeAll(async () => {
+    if (!fs.existsSync(TEST_MANIFEST))
+      throw new Error(`test image ${TEST_MANIFEST} is missing: run \`npm run image:build -- debian\` first`);
+    cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'caged-problem-cache-'));
+    judge = await Judge.create({
+      sandbox: await Sandbox.create(),
+      closeSandbox: true,
+      manifestPath: TEST_MANIFEST,
+      compileCacheDir: cacheDir,
+      reportOutputBytes: 16 * 2 ** 20,
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await judge?.close();
+    fs.rmSync(cacheDir, { recursive: true, force: true });
+  });
+
+  async function cagedJudge(args: string[]): Promise<string> {
+    let text = '';
+    const out = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        text += chunk.toString();
+        done();
+      },
+    });
+    expect(await judgeCommand(args, out, { judge })).toBe(0);
+    return text;
+  }
+
+  async function judged(args: string[]): Promise<JudgeResult> {
+    return JudgeResultSchema.parse(JSON.parse(await cagedJudge([...args, '--json'])));
+  }
+
+  const sum = path.join(PACKAGES, 'sum');
+  const submissions = Object.keys(FOLDER_VERDICT).flatMap((folder) =>
+    fs
+      .readdirSync(path.join(sum, 'submissions', folder))
+      .sort()
+      .map((file) => [folder, file] as const),
+  );
+
+  it('has C, C++ and Python 3 in every verdict folder', () => {
+    for (const folder of Object.keys(FOLDER_VERDICT)) {
+      const exts = submissions.filter(([f]) => f === folder).map(([, file]) => path.extname(file));
+      expect(exts.sort()).toEqual(['.c', '.cpp', '.py']);
+    }
+  });
+
+  it.each(submissions)(
+    'gives %s/%s its folder verdict',
+    async (folder, file) => {
+      const before = judge.stats().compiles;
+      const r = await judged([sum, path.join(sum, 'submissions', folder, file)]);
+      expect(r.verdict).toBe(FOLDER_VERDICT[folder]);
+      expect(r.problem).toMatchObject({ name: 'Sum of two numbers', timeLimitFrom: '.timelimit', timeLimitMs: 1000 });
+      // Sample first, then secret, in lexicographic order.
+      expect(r.tests.map((t) => t.name)).toEqual(['sample/1', 'secret/01-small', 'secret/02-large', 'secret/03-negative']);
+      if (folder === 'accepted') expect(r.score).toBe(1);
+      else {
+        // on_reject: break (the default): everything after the first rejection is SKIPPED.
+        const firstBad = r.tests.findIndex((t) => t.verdict !== 'AC');
+        expect(r.tests.slice(firstBad + 1).every((t) => t.verdict === 'SKIPPED')).toBe(true);
+      }
+      // One compile for the whole package (the later tests take the cached artefact).
+      expect(judge.stats().compiles - before).toBe(path.extname(file) === '.py' ? 0 : 1);
+    },
+    120_000,
+  );
+
+  it('prints the human summary with groups, terminal-safe', async () => {
+    const text = await cagedJudge([sum, path.join(sum, 'submissions', 'wrong_answer', 'overflow.c')]);
+    expect(text).toMatch(/^WA \(Judge0 4 Wrong Answer\)/);
+    expect(text).toMatch(/test 3 \(secret\/02-large\): WA .*token 1 differs/);
+    expect(text).toMatch(/group secret: WA/);
+    expect(text).toMatch(/time limit 1 s from \.timelimit/);
+  }, 120_000);
+
+  it('gives a partial score through nested sum and min groups', async () => {
+    const dir = path.join(PACKAGES, 'subtasks');
+    const ok = await judged([dir, path.join(dir, 'submissions', 'accepted', 'square.py')]);
+    expect(ok).toMatchObject({ verdict: 'AC', score: 75, maxScore: 75 });
+    const partial = await judged([dir, path.join(dir, 'submissions', 'partial', 'small-only.py')]);
+    expect(partial).toMatchObject({ verdict: 'WA', score: 50, maxScore: 75 });
+    const by = Object.fromEntries((partial.groups ?? []).map((g) => [g.name, g]));
+    expect(by['secret/group1']).toMatchObject({ verdict: 'AC', score: 30 });
+    expect(by['secret/group2/a']).toMatchObject({ verdict: 'WA', score: 0 });
+    expect(by['secret/group2/b']).toMatchObject({ verdict: 'WA', score: 20 });
+  }, 120_000);
+
+  it('applies each group its default validator flags (float tolerance, case, space)', async () => {
+    const dir = path.join(PACKAGES, 'flags');
+    const ok = await judged([dir, path.join(dir, 'submissions', 'accepted', 'echo.py')]);
+    expect(ok.verdict).toBe('AC');
+    expect(ok.tests[1]?.stdout).toBe('3.1415926500e+00\n');
+    const wa = await judged([dir, path.join(dir, 'submissions', 'wrong_answer', 'upper.py')]);
+    expect(wa.verdict).toBe('WA');
+    expect(wa.tests.map((t) => t.verdict)).toEqual(['WA', 'SKIPPED', 'SKIPPED']);
+  }, 120_000);
+
+  it('judges a directory submission, the entry named by --entry', async () => {
+    const sub = fs.mkdtempSync(path.join(os.tmpdir(), 'caged-multi-'));
+    try {
+      fs.writeFileSync(path.join(sub, 'solve.py'), 'from helper import add\na, b = map(int, input().split())\nprint(add(a, b))\n');
+      fs.writeFileSync(path.join(sub, 'helper.py'), 'def add(a, b):\n    return a + b\n');
+      expect((await judged([sum, sub, '--entry', 'solve.py'])).verdict).toBe('AC');
+    } finally {
+      fs.rmSync(sub, { recursive: true, force: true });
+    }
+  }, 120_000);
+
+  it('refuses unknown extensions and unsupported packages with a clear message, and prints --help', async () => {
+    const out = new Writable({ write: (_c, _e, done) => done() });
+    await expect(judgeCommand([sum, path.join(sum, 'problem.yaml')], out, { judge })).rejects.toThrow(/unknown extension "\.yaml"/);
+    const pkg = fs.mkdtempSync(path.join(os.tmpdir(), 'caged-interactive-'));
+    try {
+      fs.writeFileSync(path.join(pkg, 'problem.yaml'), 'name: I\nvalidation: custom interactive\n');
+      fs.mkdirSync(path.join(pkg, 'data', 'secret'), { recursive: true });
+      fs.writeFileSync(path.join(pkg, 'data', 'secret', '1.in'), '1\n');
+      fs.writeFileSync(path.join(pkg, 'data', 'secret', '1.ans'), '1\n');
+      await expect(judgeCommand([pkg, path.join(sum, 'submissions', 'accepted', 'sum.py'), '--time', '1'], out, { judge })).rejects.toThrow(
+        /not supported yet: validation: custom interactive/,
+      );
+    } finally {
+      fs.rmSync(pkg, { recursive: true, force: true });
+    }
+    expect(await cagedJudge(['--help'])).toMatch(/^usage: caged judge PROBLEM_DIR SUBMISSION/);
+  });
+
+  it('exits 2 from the built CLI for a bad package and names the culprit', () => {
+    const cli = path.join(__dirname, '..', 'dist', 'src', 'cli', 'main.js');
+    expect(fs.existsSync(cli)).toBe(true);
+    const pkg = fs.mkdtempSync(path.join(os.tmpdir(), 'caged-badpkg-'));
+    try {
+      fs.writeFileSync(path.join(pkg, 'problem.yaml'), 'name: B\ntimelimit: 1\n');
+      const r = spawnSync(process.execPath, [cli, 'judge', pkg, path.join(sum, 'submissions', 'accepted', 'sum.py')], { encoding: 'utf8' });
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(/problem\.yaml: unknown key timelimit/);
+      const help = spawnSync(process.execPath, [cli, 'judge', '--help'], { encoding: 'utf8' });
+      expect(help.status).toBe(0);
+      expect(help.stdout).toMatch(/^usage: caged judge/);
+    } finally {
+      fs.rmSync(pkg, { recursive: true, force: true });
+    }
+  });
+});

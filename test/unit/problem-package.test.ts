@@ -1,0 +1,283 @@
+/**
+ * Loading problem packages (src/problem/problem-package.ts) and grading their test trees
+ * (src/problem/grading.ts) with a fake runner: no container, no root.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { InvalidRequestError } from '../../src/errors';
+import type { TestResult, TestVerdict } from '../../src/judge/schema';
+import { gradeTree } from '../../src/problem/grading';
+import { loadPackage } from '../../src/problem/problem-package';
+import type { TestCase } from '../../src/problem/test-data';
+import { packageLimits } from '../../src/problem/judge-package';
+
+const PACKAGES = path.join(__dirname, '..', 'packages');
+
+function result(index: number, name: string, verdict: TestVerdict, message = ''): TestResult {
+  return {
+    index,
+    name,
+    verdict,
+    judge0: { id: 0, description: '' },
+    exitCode: 0,
+    signal: null,
+    stdout: '',
+    stdoutEncoding: 'utf8',
+    stdoutTruncated: false,
+    stderr: '',
+    stderrEncoding: 'utf8',
+    stderrTruncated: false,
+    cpuTimeMs: 0,
+    wallTimeMs: 0,
+    memoryBytes: 0,
+    limitHit: null,
+    message,
+    points: 0,
+    checkerMessage: null,
+  };
+}
+
+/** Grades `dir` with tests failing (WA) where `fails(test)` says so; returns the tests run and the grade. */
+async function grade(dir: string, fails: (t: TestCase, input: string) => boolean) {
+  const pkg = loadPackage(dir, { fallbackTimeLimitS: 1 });
+  const ran: string[] = [];
+  const g = await gradeTree(
+    pkg.data,
+    pkg.config.scoring,
+    (t, _flags, i) => {
+      ran.push(t.name);
+      const input = fs.readFileSync(path.join(pkg.dir, t.inPath), 'utf8');
+      return Promise.resolve(result(i, t.name, fails(t, input) ? 'WA' : 'AC'));
+    },
+    (t, i, why) => result(i, t.name, 'SKIPPED', why),
+  );
+  return { pkg, ran, g };
+}
+
+let tmp: string;
+beforeEach(() => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'caged-problem-'));
+});
+afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+function write(rel: string, text: string): void {
+  const p = path.join(tmp, rel);
+  fs.mkdirSync(path.dirname(p), { recursive: true });
+  fs.writeFileSync(p, text);
+}
+
+function minimal(): void {
+  write('problem.yaml', 'name: Minimal\n');
+  write('data/secret/1.in', '1\n');
+  write('data/secret/1.ans', '1\n');
+}
+
+describe('when a package is loaded', () => {
+  it('reads the legacy sum package: name, .timelimit, limits with the format defaults', () => {
+    const pkg = loadPackage(path.join(PACKAGES, 'sum'));
+    expect(pkg.config.name).toBe('Sum of two numbers');
+    expect(pkg.config.format).toBe('legacy');
+    expect(pkg.timeLimit).toEqual({ seconds: 1, from: '.timelimit' });
+    expect(pkg.config.limits).toMatchObject({ memoryMiB: 256, outputMiB: 8, codeKiB: 128, compilationTimeS: 60, validationPasses: 2 });
+  });
+
+  it('reads a 2023-07 package: limits.time_limit wins over --time', () => {
+    const pkg = loadPackage(path.join(PACKAGES, 'flags'), { fallbackTimeLimitS: 9 });
+    expect(pkg.config.format).toBe('2023-07');
+    expect(pkg.timeLimit).toEqual({ seconds: 2, from: 'problem.yaml' });
+  });
+
+  it('takes --time when the package has no time limit, and refuses when there is none at all', () => {
+    minimal();
+    expect(loadPackage(tmp, { fallbackTimeLimitS: 3 }).timeLimit).toEqual({ seconds: 3, from: '--time' });
+    expect(() => loadPackage(tmp)).toThrow(/no time limit.*--time/);
+  });
+
+  it('caps limits to caged maxima and says so', () => {
+    minimal();
+    const pkg = loadPackage(tmp, { fallbackTimeLimitS: 60 });
+    const { limits, notes } = packageLimits(pkg, { maxima: { memoryBytes: 1024 * 2 ** 20, cpuTimeMs: 10_000 } });
+    expect(limits.memoryBytes).toBe(1024 * 2 ** 20);
+    expect(limits.cpuTimeMs).toBe(10_000);
+    expect(notes.join('\n')).toMatch(/memory limit 2048 MiB lowered to caged's maximum of 1024 MiB/);
+    expect(notes.join('\n')).toMatch(/time limit 60 s lowered/);
+  });
+
+  it('lists sample before secret and every group in lexicographic order', async () => {
+    const { ran, g } = await grade(path.join(PACKAGES, 'subtasks'), () => false);
+    expect(ran).toEqual([
+      'sample/1',
+      'secret/group1/1',
+      'secret/group1/2',
+      'secret/group1/3',
+      'secret/group2/a/1',
+      'secret/group2/a/2',
+      'secret/group2/b/1',
+      'secret/group2/b/2',
+      'secret/group2/b/3',
+    ]);
+    expect(g.groups.map((x) => x.name)).toEqual([
+      'data',
+      'sample',
+      'secret',
+      'secret/group1',
+      'secret/group2',
+      'secret/group2/a',
+      'secret/group2/b',
+    ]);
+  });
+
+  it('refuses a .in without its .ans, naming it', () => {
+    minimal();
+    write('data/secret/2.in', '2\n');
+    expect(() => loadPackage(tmp, { fallbackTimeLimitS: 1 })).toThrow(/data\/secret\/2\.in: has no matching 2\.ans/);
+  });
+
+  it('refuses an unknown key of problem.yaml and of testdata.yaml, naming it', () => {
+    minimal();
+    write('problem.yaml', 'name: X\nlimits:\n  memroy: 5\n');
+    expect(() => loadPackage(tmp, { fallbackTimeLimitS: 1 })).toThrow(/problem\.yaml: unknown key limits\.memroy/);
+    write('problem.yaml', 'name: X\ntimelimit: 5\n');
+    expect(() => loadPackage(tmp, { fallbackTimeLimitS: 1 })).toThrow(/unknown key timelimit/);
+    write('problem.yaml', 'name: X\n');
+    write('data/secret/testdata.yaml', 'on_reject: break\nscore: 5\n');
+    expect(() => loadPackage(tmp, { fallbackTimeLimitS: 1 })).toThrow(/data\/secret\/testdata\.yaml: unknown key score/);
+  });
+
+  it('refuses a link pointing outside the package, naming it', () => {
+    minimal();
+    const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'caged-outside-'));
+    try {
+      fs.writeFileSync(path.join(outside, 'x.ans'), 'secret\n');
+      write('data/secret/2.in', '2\n');
+      fs.symlinkSync(path.join(outside, 'x.ans'), path.join(tmp, 'data/secret/2.ans'));
+      expect(() => loadPackage(tmp, { fallbackTimeLimitS: 1 })).toThrow(/data\/secret\/2\.ans: is a link pointing outside the package/);
+      fs.rmSync(path.join(tmp, 'data/secret/2.ans'));
+      fs.symlinkSync(outside, path.join(tmp, 'data/secret/g'));
+      expect(() => loadPackage(tmp, { fallbackTimeLimitS: 1 })).toThrow(/data\/secret\/g: is a link pointing outside/);
+    } finally {
+      fs.rmSync(outside, { recursive: true, force: true });
+    }
+  });
+
+  it('follows a link that stays inside the package', () => {
+    minimal();
+    fs.symlinkSync('1.ans', path.join(tmp, 'data/secret/2.ans'));
+    write('data/secret/2.in', '1\n');
+    expect(loadPackage(tmp, { fallbackTimeLimitS: 1 }).data.children).toHaveLength(1);
+  });
+
+  it('refuses a package without problem.yaml, without test data, or over the size cap', () => {
+    write('data/secret/1.in', '1\n');
+    write('data/secret/1.ans', '1\n');
+    expect(() => loadPackage(tmp, { fallbackTimeLimitS: 1 })).toThrow(/no problem\.yaml/);
+    write('problem.yaml', 'name: X\n');
+    expect(() => loadPackage(tmp, { fallbackTimeLimitS: 1, maxBytes: 3 })).toThrow(/larger than the 3 bytes allowed/);
+    fs.rmSync(path.join(tmp, 'data'), { recursive: true });
+    fs.mkdirSync(path.join(tmp, 'data/secret'), { recursive: true });
+    expect(() => loadPackage(tmp, { fallbackTimeLimitS: 1 })).toThrow(/no test cases/);
+  });
+
+  it('refuses unknown validator flags and the bad .timelimit', () => {
+    minimal();
+    write('problem.yaml', 'name: X\nvalidator_flags: float_tolerance 1e-6 sloppy\n');
+    expect(() => loadPackage(tmp, { fallbackTimeLimitS: 1 })).toThrow(/unknown default validator flag "sloppy"/);
+    write('problem.yaml', 'name: X\n');
+    write('.timelimit', 'fast\n');
+    expect(() => loadPackage(tmp)).toThrow(InvalidRequestError);
+  });
+
+  it('marks custom validation, interactive and multi-pass problems as not supported yet', () => {
+    minimal();
+    write('problem.yaml', 'name: X\nvalidation: custom interactive\n');
+    expect(loadPackage(tmp, { fallbackTimeLimitS: 1 }).config.unsupported).toEqual([
+      'validation: custom interactive (custom output validators)',
+    ]);
+    write('problem.yaml', 'problem_format_version: 2023-07\nname: X\ntype: [scoring, multi-pass]\n');
+    expect(loadPackage(tmp, { fallbackTimeLimitS: 1 }).config.unsupported).toEqual(['type: multi-pass']);
+  });
+});
+
+describe('when a pass-fail package is graded', () => {
+  it('stops a group at its first rejection with on_reject: break (the default)', async () => {
+    const { ran, g } = await grade(path.join(PACKAGES, 'sum'), (t) => t.name === 'secret/01-small');
+    expect(ran).toEqual(['sample/1', 'secret/01-small']);
+    expect(g.tests.map((t) => t.verdict)).toEqual(['AC', 'WA', 'SKIPPED', 'SKIPPED']);
+    expect(g.verdict).toBe('WA');
+    expect(g.score).toBe(0);
+    expect(g.maxScore).toBe(1);
+  });
+
+  it('runs on with on_reject: continue, and the verdict is still the first error', async () => {
+    fs.cpSync(path.join(PACKAGES, 'sum', 'data'), path.join(tmp, 'data'), { recursive: true });
+    write('problem.yaml', 'name: X\n');
+    write('data/testdata.yaml', 'on_reject: continue\n');
+    write('data/secret/testdata.yaml', 'on_reject: continue\ngrader_flags: worst_error\n');
+    const { ran, g } = await grade(tmp, (t) => t.name === 'secret/01-small');
+    expect(ran).toHaveLength(4);
+    expect(g.tests.map((t) => t.verdict)).toEqual(['AC', 'WA', 'AC', 'AC']);
+    expect(g.verdict).toBe('WA');
+  });
+
+  it('a failing sample fails the problem, unless the root says ignore_sample', async () => {
+    const { g } = await grade(path.join(PACKAGES, 'sum'), (t) => t.name === 'sample/1');
+    expect(g.verdict).toBe('WA');
+    expect(g.tests.filter((t) => t.verdict === 'SKIPPED')).toHaveLength(3);
+    fs.cpSync(path.join(PACKAGES, 'sum', 'data'), path.join(tmp, 'data'), { recursive: true });
+    write('problem.yaml', 'name: X\n');
+    write('data/testdata.yaml', 'grader_flags: ignore_sample\n');
+    const ignored = await grade(tmp, (t) => t.name === 'sample/1');
+    expect(ignored.g.verdict).toBe('AC');
+    expect(ignored.ran).toHaveLength(4);
+  });
+});
+
+describe('when a scoring package with nested groups is graded', () => {
+  const dir = path.join(PACKAGES, 'subtasks');
+
+  it('gives full marks to an accepted submission (sum of min and clamped sum groups)', async () => {
+    const { g } = await grade(dir, () => false);
+    const by = Object.fromEntries(g.groups.map((x) => [x.name, x]));
+    expect(by['secret/group1']).toMatchObject({ score: 30, maxScore: 30 });
+    expect(by['secret/group2/a']).toMatchObject({ score: 20, maxScore: 20 });
+    expect(by['secret/group2/b']).toMatchObject({ score: 25, maxScore: 25 }); // 30 clamped by range 0 25
+    expect(by.sample).toMatchObject({ score: 1 });
+    expect(g).toMatchObject({ verdict: 'AC', score: 75, maxScore: 75 }); // the sample's score does not count
+  });
+
+  it('gives a partial score: min groups all or nothing, sum groups per test', async () => {
+    const { g } = await grade(dir, (_t, input) => Number(input) >= 30);
+    const by = Object.fromEntries(g.groups.map((x) => [x.name, x]));
+    expect(by['secret/group1']).toMatchObject({ verdict: 'AC', score: 30 });
+    expect(by['secret/group2/a']).toMatchObject({ verdict: 'WA', score: 0 });
+    expect(by['secret/group2/b']).toMatchObject({ verdict: 'WA', score: 20 });
+    expect(by['secret/group2']).toMatchObject({ score: 20, maxScore: 45 });
+    expect(g).toMatchObject({ verdict: 'WA', score: 50, maxScore: 75 });
+    expect(g.tests.every((t) => t.verdict !== 'SKIPPED')).toBe(true);
+  });
+
+  it('reads 2023-07 max_score and score_aggregation', async () => {
+    write('problem.yaml', 'problem_format_version: 2023-07\nname: X\ntype: scoring\nlimits:\n  time_limit: 1\n');
+    write('data/testdata.yaml', 'on_reject: continue\n');
+    write('data/secret/testdata.yaml', 'on_reject: continue\n');
+    write('data/secret/g1/testdata.yaml', 'score_aggregation: min\nmax_score: 40\non_reject: continue\n');
+    write('data/secret/g2/testdata.yaml', 'score_aggregation: sum\nmax_score: 60\non_reject: continue\n');
+    for (const [grp, n] of [
+      ['g1', 1],
+      ['g1', 2],
+      ['g2', 1],
+      ['g2', 2],
+      ['g2', 3],
+      ['g2', 4],
+    ] as const) {
+      write(`data/secret/${grp}/${n}.in`, `${grp}-${n}\n`);
+      write(`data/secret/${grp}/${n}.ans`, 'x\n');
+    }
+    const { g } = await grade(tmp, (_t, input) => input.startsWith('g1-2') || input.startsWith('g2-4'));
+    const by = Object.fromEntries(g.groups.map((x) => [x.name, x]));
+    expect(by['secret/g1']).toMatchObject({ score: 0, maxScore: 40 });
+    expect(by['secret/g2']).toMatchObject({ score: 45, maxScore: 60 });
+    expect(g).toMatchObject({ score: 45, maxScore: 100 });
+  });
+});
