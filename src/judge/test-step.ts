@@ -11,6 +11,7 @@ import type { CheckRunner } from './check-runner';
 import type { BuiltinChecker } from './checkers';
 import type { JobContext } from './compile-step';
 import type { CustomChecker } from './custom-checker';
+import type { Interactor } from './interactive';
 import type { Language } from './languages';
 import { encodeOutput, oneLine, roundScore } from './result';
 import { classifyRun } from './run-verdict';
@@ -31,6 +32,8 @@ export interface TestRequest {
   checks: CheckRunner;
   /** Told how long checking the output took (built-in checkers). */
   onChecked?: (ms: number, bytes: number) => void;
+  /** An interactive test: run beside this interactor (src/judge/interactive.ts); `checker` is not used. */
+  interactor?: Interactor;
 }
 
 export function decode(text: string, encoding: 'utf8' | 'base64'): Buffer {
@@ -38,6 +41,7 @@ export function decode(text: string, encoding: 'utf8' | 'base64'): Buffer {
 }
 
 export async function runTest(ctx: JobContext, req: TestRequest): Promise<TestResult> {
+  if (req.interactor) return req.interactor.runTest(req);
   const { testcase: tc } = req;
   const stdin = decode(tc.stdin, tc.stdinEncoding);
   let run: RunResult;
