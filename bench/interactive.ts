@@ -5,7 +5,8 @@
  * joined by pipes outside any sandbox (child_process.spawn with the pipes' fds), in interleaved
  * rounds of the same run. The submission times its own 1000 rounds (CLOCK_MONOTONIC, first
  * write to last read), so the figure is the exchange alone, without the launches; the launch
- * and end of the whole pair is printed apart.
+ * and end of the whole pair is printed apart. A third variant keeps a transcript (the worker
+ * tees the pipes through its event loop: src/sandbox/pair-tee.ts).
  * Run: `npm run build && node dist/bench/interactive.js [pairs]`.
  */
 import { spawn } from 'node:child_process';
@@ -91,9 +92,9 @@ async function main(): Promise<void> {
       env: {},
       limits: LIMITS,
     });
-    const inSandbox = async (): Promise<{ exchangeNs: number; pairMs: number }> => {
+    const inSandbox = async (transcriptBytes = 0): Promise<{ exchangeNs: number; pairMs: number }> => {
       const t = process.hrtime.bigint();
-      const r = await sandbox.runPair(side(['/box/pong']), side(['/box/ping']));
+      const r = await sandbox.runPair(side(['/box/pong']), side(['/box/ping']), { transcriptBytes });
       const pairMs = Number(process.hrtime.bigint() - t) / 1e6;
       if (r.interactor.exitCode !== 42 || r.submission.exitCode !== 0) throw new Error(`sandbox pair failed: ${JSON.stringify(r)}`);
       return { exchangeNs: Number(r.submission.stderr.toString().trim()), pairMs };
@@ -115,12 +116,15 @@ async function main(): Promise<void> {
     };
     for (let i = 0; i < 5; i++) {
       await inSandbox();
+      await inSandbox(64 * 1024);
       await outside();
     }
     const box: { exchangeNs: number; pairMs: number }[] = [];
     const plain: { exchangeNs: number; pairMs: number }[] = [];
+    const teed: { exchangeNs: number; pairMs: number }[] = [];
     for (let i = 0; i < PAIRS; i++) {
       box.push(await inSandbox());
+      teed.push(await inSandbox(64 * 1024));
       plain.push(await outside());
     }
     const us = (xs: typeof box, p: number) =>
@@ -140,7 +144,10 @@ async function main(): Promise<void> {
       `${name.padEnd(40)} per exchange p50 ${us(xs, 50).toFixed(2)} us  p90 ${us(xs, 90).toFixed(2)} us   whole pair p50 ${ms(xs, 50).toFixed(2)} ms`;
     console.log(row('sandbox pair (two containers)', box));
     console.log(row('plain pipes (no sandbox)', plain));
-    console.log(`ratio sandbox / plain, per exchange p50: ${(us(box, 50) / us(plain, 50)).toFixed(2)}x (target <= 1.5x)`);
+    console.log(row('sandbox pair, transcript (worker tee)', teed));
+    console.log(
+      `ratio sandbox / plain, per exchange p50: ${(us(box, 50) / us(plain, 50)).toFixed(2)}x (target <= 1.5x); with a transcript ${(us(teed, 50) / us(plain, 50)).toFixed(2)}x`,
+    );
   } finally {
     job.remove();
     await sandbox.close();

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { JobDirs, type JobDir } from '../src/rootfs/job-dirs';
-import type { PairResult } from '../src/sandbox/run-pair';
+import type { PairOptions, PairResult } from '../src/sandbox/run-pair';
 import { Sandbox } from '../src/sandbox/sandbox';
 import type { RunLimits } from '../src/sandbox/types';
 import { testRootfs } from './helpers/image';
@@ -67,7 +67,12 @@ function boxProcesses(): number[] {
   return found;
 }
 
-async function pair(interactorMode: number, submissionMode: number, limits: Partial<RunLimits> = {}): Promise<PairResult> {
+async function pair(
+  interactorMode: number,
+  submissionMode: number,
+  limits: Partial<RunLimits> = {},
+  opts: PairOptions = {},
+): Promise<PairResult> {
   const feedback = path.join(job.path, `fb-${interactorMode}-${submissionMode}-${Date.now()}`);
   fs.mkdirSync(feedback);
   try {
@@ -90,6 +95,7 @@ async function pair(interactorMode: number, submissionMode: number, limits: Part
         env: ENV,
         limits: { ...LIMITS, ...limits },
       },
+      opts,
     );
   } finally {
     fs.rmSync(feedback, { recursive: true, force: true });
@@ -197,6 +203,41 @@ describe('when the interactor burns CPU', () => {
     expect(r.interactor.limitHit).toBe('cpu');
     expect(r.submission.limitHit).toBeNull();
     expect(r.firstEnded).toBe('interactor');
+  });
+});
+
+describe('when a transcript is asked for', () => {
+  it('keeps the exchange in order, by side', async () => {
+    const r = await pair(0, 0, {}, { transcriptBytes: 4096 });
+    expect(r.interactor.exitCode).toBe(42);
+    expect(r.submission.exitCode).toBe(0);
+    const text = r.transcript!.chunks.map((c) => `${c.from === 'submission' ? '>' : '<'} ${c.data.toString()}`).join('');
+    expect(text.startsWith('> 500\n< <\n> 750\n< >\n')).toBe(true);
+    expect(text.endsWith('> 737\n< =\n')).toBe(true);
+    expect(r.transcript!.truncated).toBe(false);
+  });
+
+  it('caps it, and still ends the submission by SIGPIPE after the interactor rejected', async () => {
+    const r = await pair(0, 1, {}, { transcriptBytes: 16 });
+    expect(r.interactor.exitCode).toBe(43);
+    expect(r.submission.signal).toBe('SIGPIPE');
+    expect(r.transcript!.truncated).toBe(true);
+    expect(r.transcript!.chunks.reduce((n, c) => n + c.data.length, 0)).toBe(16);
+  });
+
+  it("leaves none of the worker's pipe ends open", async () => {
+    await sandbox.whenPrepared();
+    const fds = fs.readdirSync('/proc/self/fd').length;
+    await pair(0, 1, {}, { transcriptBytes: 64 });
+    await pair(0, 0, {}, { transcriptBytes: 64 });
+    await sandbox.whenPrepared();
+    expect(fs.readdirSync('/proc/self/fd').length).toBe(fds);
+  });
+
+  it('still ends a submission that never flushes by its wall limit', async () => {
+    const r = await pair(0, 2, { wallTimeMs: 1000 }, { transcriptBytes: 4096 });
+    expect(r.submission.limitHit).toBe('wall');
+    expect(r.firstEnded).toBe('submission');
   });
 });
 

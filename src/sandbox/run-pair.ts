@@ -29,6 +29,7 @@
  */
 import fs from 'node:fs';
 import type { NativeApi } from './native';
+import { PairTee, type TranscriptChunk } from './pair-tee';
 import { RunControl } from './run-control';
 import type { RunPlan, RunResult } from './types';
 
@@ -41,6 +42,11 @@ export const SIMULTANEOUS_MS = 10;
 export interface PairOptions {
   /** Time the submission may run on after the interactor's run ended, in ms; default 1000. */
   graceMs?: number;
+  /**
+   * Keep a transcript of the exchange, up to this many bytes; default 0 (none). The worker is
+   * then on the pipes (pair-tee.ts), which costs latency per message.
+   */
+  transcriptBytes?: number;
 }
 
 /** A side's stdin and stdout: ends of the pair's pipes. */
@@ -59,6 +65,8 @@ export interface PairResult {
   submissionEndMs: number;
   /** The submission outlived the interactor by more than the grace and was killed. */
   submissionKilledAfterGrace: boolean;
+  /** The exchange in order, when asked for (`transcriptBytes`), and whether the cap cut it. */
+  transcript?: { chunks: TranscriptChunk[]; truncated: boolean };
 }
 
 /** Launches one side with the given pipe ends (owned by the launch from its call on). */
@@ -72,13 +80,25 @@ export async function runPair(
   opts: PairOptions,
 ): Promise<PairResult> {
   const graceMs = opts.graceMs ?? DEFAULT_PAIR_GRACE_MS;
-  const toInteractor = native.pipe();
-  let toSubmission: [number, number];
+  const pipes: Array<[number, number]> = [];
   try {
-    toSubmission = native.pipe();
+    for (let n = opts.transcriptBytes ? 4 : 2; n > 0; n--) pipes.push(native.pipe());
   } catch (err) {
-    for (const fd of toInteractor) fs.closeSync(fd);
+    for (const fd of pipes.flat()) fs.closeSync(fd);
     throw err;
+  }
+  let interactorFds: PairFds;
+  let submissionFds: PairFds;
+  let tee: PairTee | null = null;
+  const [a, b, c, d] = pipes;
+  if (c && d) {
+    // submission → (a) → worker → (b) → interactor → (c) → worker → (d) → submission
+    tee = new PairTee({ submissionOut: a![0], interactorIn: b![1], interactorOut: c[0], submissionIn: d[1] }, opts.transcriptBytes ?? 0);
+    interactorFds = { stdin: b![0], stdout: c[1] };
+    submissionFds = { stdin: d[0], stdout: a![1] };
+  } else {
+    interactorFds = { stdin: a![0], stdout: b![1] };
+    submissionFds = { stdin: b![0], stdout: a![1] };
   }
   const started = process.hrtime.bigint();
   const ic = new RunControl();
@@ -87,7 +107,7 @@ export async function runPair(
   let killedAfterGrace = false;
   let grace: NodeJS.Timeout | null = null;
   // Each launch owns its two ends from here on (and closes them whatever happens).
-  const interactor = launch(interactorPlan, { stdin: toInteractor[0], stdout: toSubmission[1] }, ic).then(
+  const interactor = launch(interactorPlan, interactorFds, ic).then(
     (r) => {
       if (!submissionEnded)
         grace = setTimeout(() => {
@@ -102,7 +122,7 @@ export async function runPair(
       throw err;
     },
   );
-  const submission = launch(submissionPlan, { stdin: toSubmission[0], stdout: toInteractor[1] }, sc).then(
+  const submission = launch(submissionPlan, submissionFds, sc).then(
     (r) => {
       submissionEnded = true;
       return r;
@@ -115,6 +135,7 @@ export async function runPair(
   );
   const [i, s] = await Promise.allSettled([interactor, submission]);
   if (grace) clearTimeout(grace);
+  tee?.destroy();
   if (i.status === 'rejected') throw i.reason;
   if (s.status === 'rejected') throw s.reason;
   const ms = (ns: bigint | null) => Math.max(0, Number((ns ?? process.hrtime.bigint()) - started) / 1e6);
@@ -127,6 +148,7 @@ export async function runPair(
     interactorEndMs: Math.round(interactorEndMs * 1000) / 1000,
     submissionEndMs: Math.round(submissionEndMs * 1000) / 1000,
     submissionKilledAfterGrace: killedAfterGrace,
+    ...(tee ? { transcript: { chunks: tee.chunks, truncated: tee.truncated } } : {}),
   };
 }
 
