@@ -21,6 +21,7 @@ import { CheckRunner } from './check-runner';
 import { CompileCache, type CompileCacheStats } from './compile-cache';
 import { compileInBox, writeSources, type JobContext } from './compile-step';
 import { CustomChecker } from './custom-checker';
+import { prepareInteractor, type Interactor } from './interactive';
 import { OutputValidator } from './output-validator';
 import { LanguageRegistry, type LanguageInfo, type ManifestForLanguages } from './languages';
 import { checkerLimitsConfig, checkLimitValues, compileLimitsConfig, resolveLimits, testLimitsConfig, type LimitValues } from './limits';
@@ -322,7 +323,20 @@ export class Judge {
     } else {
       testChecker = plan.checker;
     }
-    const tests = await this.runTests(ctx, plan, job.box, testChecker, reportBytes, hooks, aborted);
+    let interactor: Interactor | undefined;
+    if (plan.submission.interactor) {
+      aborted();
+      const prepared = await prepareInteractor(ctx, plan, this.registry, this.opts.checkerLimits, reportBytes, this.checkerDiskBytes(plan));
+      if (prepared.compile?.ran) this.counters.compiles++;
+      if (!prepared.ok) {
+        const why = 'not run: the interactor did not compile';
+        return this.finish(plan, started, compile, compileMs, this.skipAll(plan, why), { verdict: 'IE', message: prepared.message });
+      }
+      const it = prepared.interactor;
+      cleanups.unshift(() => it.remove());
+      interactor = it;
+    }
+    const tests = await this.runTests(ctx, plan, job.box, testChecker, reportBytes, hooks, aborted, interactor);
     return this.finish(plan, started, compile, compileMs, tests, null);
   }
 
@@ -335,6 +349,7 @@ export class Judge {
     reportBytes: number,
     hooks: JudgeHooks,
     aborted: () => void,
+    interactor?: Interactor,
   ): Promise<TestResult[]> {
     const cases = plan.submission.testcases;
     const results = new Array<TestResult | undefined>(cases.length);
@@ -357,6 +372,7 @@ export class Judge {
           reportBytes,
           checks: this.checks,
           onChecked: (ms, bytes) => hooks.onTextWork?.({ step: 'check', testIndex: index, ms, bytes }),
+          interactor,
         });
         results[index] = r;
         if (stop && r.verdict !== 'AC') firstFailure = Math.min(firstFailure, index);

@@ -107,6 +107,24 @@ export const CheckerSchema = z.discriminatedUnion('type', [
 ]);
 export type Checker = z.output<typeof CheckerSchema>;
 
+/**
+ * The interactor of an interactive problem (Kattis protocol): compiled once per job, run beside
+ * the submission for each test, their stdio crossed (src/judge/interactive.ts). With one, the
+ * tests' `stdin` is the interactor's input file, not the submission's stdin, and `checker` is
+ * not used.
+ */
+export const InteractorSchema = z
+  .strictObject({
+    /** A language id of the registry. */
+    language: z.string().min(1).max(64),
+    source: z.string().min(1).optional(),
+    files: z.array(SourceFileSchema).min(1).max(64).optional(),
+    /** Passed after `input answer feedback_dir`. */
+    flags: z.array(z.string().max(200)).max(32).optional(),
+  })
+  .refine((i) => (i.source === undefined) !== (i.files === undefined), { message: 'give exactly one of "source" and "files"' });
+export type InteractorSpec = z.output<typeof InteractorSchema>;
+
 export interface SubmissionSchemaOptions {
   /** Cap on the source (all files together, decoded), in bytes; default 256 KiB. */
   maxSourceBytes?: number;
@@ -151,6 +169,7 @@ export function makeSubmissionSchema(opts: SubmissionSchemaOptions = {}) {
       limits: LimitsSchema.optional(),
       compileLimits: LimitsSchema.optional(),
       checker: CheckerSchema.default({ type: 'tokens' }),
+      interactor: InteractorSchema.optional(),
       stopOnFirstFailure: z.boolean().default(false),
     })
     .superRefine((s, ctx) => {

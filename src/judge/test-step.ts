@@ -11,6 +11,7 @@ import type { CheckRunner } from './check-runner';
 import type { BuiltinChecker } from './checkers';
 import type { JobContext } from './compile-step';
 import type { CustomChecker } from './custom-checker';
+import type { Interactor } from './interactive';
 import type { Language } from './languages';
 import type { OutputValidator } from './output-validator';
 import { validatorFraction } from './output-validator-feedback';
@@ -36,6 +37,8 @@ export interface TestRequest {
   checks: CheckRunner;
   /** Told how long checking the output took (built-in checkers). */
   onChecked?: (ms: number, bytes: number) => void;
+  /** An interactive test: run beside this interactor (src/judge/interactive.ts); `checker` is not used. */
+  interactor?: Interactor;
 }
 
 export function decode(text: string, encoding: 'utf8' | 'base64'): Buffer {
@@ -43,6 +46,7 @@ export function decode(text: string, encoding: 'utf8' | 'base64'): Buffer {
 }
 
 export async function runTest(ctx: JobContext, req: TestRequest): Promise<TestResult> {
+  if (req.interactor) return req.interactor.runTest(req);
   const { testcase: tc } = req;
   const stdin = decode(tc.stdin, tc.stdinEncoding);
   let run: RunResult;

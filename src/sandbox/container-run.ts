@@ -18,6 +18,7 @@ import { OutputCollector } from './output-collector';
 import type { PreparedContainer } from './prepared-containers';
 import { GO, MSG, SIZES, STAGE_OP, decodeMessage, type ChildMessage } from './protocol';
 import type { Reaper } from './reaper';
+import type { RunControl } from './run-control';
 import type { LimitHit, RunLimits, RunResult } from './types';
 
 /** How long the set-up (clone to exec) may take before the host is considered at fault. */
@@ -46,7 +47,8 @@ export interface ContainerRunDeps {
 }
 
 export interface ContainerFds {
-  stdout: number;
+  /** The read end of the program's stdout pipe; null when its stdout goes elsewhere (a pair's pipe). */
+  stdout: number | null;
   stderr: number;
 }
 
@@ -62,6 +64,9 @@ export class ContainerRun {
   /** CPU the cgroup had used when B finished mounting: B's own set-up, not billed to the program. */
   private cpuBaselineNs = 0;
   private endedAt = 0n;
+  /** When A read B's report of the program's end, and when A first killed the run: what orders a pair's ends. */
+  private exitSeenAt = 0n;
+  private killedAt = 0n;
   private wallTimer: NodeJS.Timeout | null = null;
   private cpuTimer: NodeJS.Timeout | null = null;
   private setupTimer: NodeJS.Timeout | null = null;
@@ -78,12 +83,17 @@ export class ContainerRun {
    * the run owns the container: B is ended, the cgroup destroyed and the control socket closed whatever
    * happens.
    */
-  async run(container: PreparedContainer, childFds: readonly [number, number, number, number], fds: ContainerFds): Promise<RunResult> {
+  async run(
+    container: PreparedContainer,
+    childFds: readonly [number, number, number, number],
+    fds: ContainerFds,
+    control?: RunControl,
+  ): Promise<RunResult> {
     this.pid = container.pid;
     this.cgroup = container.cgroup;
     const waited = container.exited;
     let ctl: net.Socket | null = null;
-    const stdout = new OutputCollector(fds.stdout, this.limits.outputBytes, () => this.kill('output'));
+    const stdout = fds.stdout === null ? null : new OutputCollector(fds.stdout, this.limits.outputBytes, () => this.kill('output'));
     const stderr = new OutputCollector(fds.stderr, this.limits.outputBytes, () => this.kill('output'));
     try {
       try {
@@ -95,6 +105,7 @@ export class ContainerRun {
         this.fault(err instanceof Error ? err : new HostError(String(err)));
       }
       ctl = new net.Socket({ fd: container.ctl, readable: true, writable: true });
+      control?.attach(() => this.kill(null));
       this.setupTimer = setTimeout(() => this.fault(new HostError(`container set-up took over ${SETUP_TIMEOUT_MS} ms`)), SETUP_TIMEOUT_MS);
       const ctlDone = this.listen(ctl);
       const outcome = await waited;
@@ -102,8 +113,10 @@ export class ContainerRun {
       this.endedAt = process.hrtime.bigint();
       // B may be reaped before its last message is read: its exit closes the socket, so wait
       // for that EOF, and for the output pipes'.
-      await Promise.all([stdout.done, stderr.done, ctlDone]);
-      return this.finish(outcome, stdout, stderr);
+      await Promise.all([stdout?.done, stderr.done, ctlDone]);
+      const result = this.finish(outcome, stdout, stderr);
+      if (control) control.endedNs = this.programEndNs();
+      return result;
     } finally {
       this.setUpOver();
       this.clearTimers();
@@ -114,7 +127,7 @@ export class ContainerRun {
       }
       if (ctl) ctl.destroy();
       else fs.closeSync(container.ctl);
-      stdout.destroy();
+      stdout?.destroy();
       stderr.destroy();
       const failure = this.teardown();
       // A run whose clean-up failed must not pass for a clean one.
@@ -168,6 +181,7 @@ export class ContainerRun {
         return;
       case MSG.EXIT:
         this.exit = m;
+        this.exitSeenAt = process.hrtime.bigint();
         return;
       default:
         this.fault(new HostError(`unknown message ${m.type} from the container`));
@@ -206,9 +220,19 @@ export class ContainerRun {
     this.cpuTimer = setTimeout(check, Math.max(CPU_POLL_MIN_MS, this.limits.cpuTimeMs / this.deps.cpus));
   }
 
+  /**
+   * When the program ended as A saw it: B's report of its end read, or A's kill, whichever came
+   * first (a killed run has no report); the reaping otherwise.
+   */
+  private programEndNs(): bigint {
+    const seen = [this.exitSeenAt, this.killedAt].filter((t) => t > 0n);
+    return seen.length ? seen.reduce((a, b) => (a < b ? a : b)) : this.endedAt;
+  }
+
   private kill(reason: LimitHit): void {
     if (reason && !this.killedFor) this.killedFor = reason;
     if (this.pid > 0 && !this.reaped) {
+      if (this.killedAt === 0n) this.killedAt = process.hrtime.bigint();
       try {
         process.kill(this.pid, 'SIGKILL'); // B is PID 1: its death ends the whole namespace
       } catch {
@@ -232,7 +256,7 @@ export class ContainerRun {
     for (const t of [this.wallTimer, this.cpuTimer, this.setupTimer]) if (t) clearTimeout(t);
   }
 
-  private finish(outcome: WaitOutcome, stdout: OutputCollector, stderr: OutputCollector): RunResult {
+  private finish(outcome: WaitOutcome, stdout: OutputCollector | null, stderr: OutputCollector): RunResult {
     // The child's own report is the most precise account of a failed set-up.
     if (this.childError) throw this.childError;
     if (this.hostFault) throw this.hostFault;
@@ -280,9 +304,9 @@ export class ContainerRun {
       memoryBytes: stats.memoryPeakBytes ?? 0,
       limitHit,
       forbiddenSyscall: forbidden,
-      stdout: stdout.take(),
+      stdout: stdout?.take() ?? Buffer.alloc(0),
       stderr: stderr.take(),
-      stdoutTruncated: stdout.truncated,
+      stdoutTruncated: stdout?.truncated ?? false,
       stderrTruncated: stderr.truncated,
       oomKills: stats.oomKills,
       memoryLimitHits: stats.memoryLimitHits,

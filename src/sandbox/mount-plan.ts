@@ -318,7 +318,7 @@ export function buildMountOps(plan: RunPlan, ctx: MountContext): SetupOp[] {
     why: 'a private /tmp, capped at the disk quota',
   });
 
-  for (const b of plan.binds ?? []) addReadOnlyBind(ops, root, b);
+  for (const b of plan.binds ?? []) addReadOnlyBind(ops, root, b, ctx);
   if (plan.rootfs.mode === 'dir') {
     // Read-only, last (mount points above are made first): the job's extracted root is shared
     // by its compile, tests and checker, so no run may leave anything in it for the next one.
@@ -335,9 +335,19 @@ export function buildMountOps(plan: RunPlan, ctx: MountContext): SetupOp[] {
   return ops;
 }
 
-function addReadOnlyBind(ops: SetupOp[], root: string, b: ReadOnlyBind): void {
+function addReadOnlyBind(ops: SetupOp[], root: string, b: ReadOnlyBind, ctx: { hostUid: number; hostGid: number }): void {
   const target = inside(root, b.target);
   if (b.kind === 'dir') ops.push({ kind: 'mkdir', target, mode: 0o755, why: `mount point of ${b.target}` });
   else ops.push({ kind: 'mkfile', target, mode: 0o644, why: `mount point of ${b.target}` });
+  if (b.kind === 'dir' && b.writable) {
+    // The one writable bind: an empty directory of the job made for this run (an interactor's
+    // feedback directory), handed to the program; the worker reads it back without following links.
+    const why = `${b.target} from the job, writable`;
+    ops.push({ kind: 'mount', source: b.hostPath, target, fstype: null, flags: MS.BIND, data: null, why });
+    const flags = MS.BIND | MS.REMOUNT | MS.NOSUID | MS.NODEV | MS.NOEXEC;
+    ops.push({ kind: 'mount', source: null, target, fstype: null, flags, data: null, why: `${b.target}: no setuid, devices or exec` });
+    ops.push({ kind: 'chown', target, uid: ctx.hostUid, gid: ctx.hostGid, why: `${b.target} belongs to the program` });
+    return;
+  }
   roBind(ops, b.hostPath, target, 0, `${b.target} from the job`);
 }

@@ -12,7 +12,7 @@ import { detectCgroupManager } from '../cgroup/detect';
 import type { CgroupManager } from '../cgroup/manager';
 import { HostError, InvalidRequestError } from '../errors';
 import { ContainerRun } from './container-run';
-import { HostIdLeases } from './host-ids';
+import { HostIdLeases, type HostIdLease } from './host-ids';
 import { removeTree } from '../fs/tree-walk';
 import { overlaySupported } from '../linux/kernel-features';
 import { CLONE, MS } from '../linux/constants';
@@ -22,6 +22,8 @@ import { pidAlive } from '../linux/pid-alive';
 import { validatePlan } from './plan-checks';
 import { CFG_FLAG, encodeConfig, encodePreparation } from './protocol';
 import { Reaper } from './reaper';
+import type { RunControl } from './run-control';
+import { runPair, type PairFds, type PairOptions, type PairResult } from './run-pair';
 import { procMasksFor } from './proc-view';
 import { PreparedContainers } from './prepared-containers';
 import { rlimitsFor } from './run-limits';
@@ -159,6 +161,28 @@ export class Sandbox {
   }
 
   async run(plan: RunPlan): Promise<RunResult> {
+    return this.withRunnableBox(plan, (p) => {
+      const stdin = typeof p.stdin === 'string' ? Buffer.from(p.stdin) : (p.stdin ?? Buffer.alloc(0));
+      return this.launch(p, { stdin });
+    });
+  }
+
+  /**
+   * Runs an interactive pair: the interactor and the submission at once, each in its own
+   * container (own limits, cgroup, host uid, seccomp), the submission's stdout piped into the
+   * interactor's stdin and the interactor's stdout into the submission's stdin. The plans'
+   * `stdin` is ignored. How the pair ends is run-pair.ts's.
+   */
+  async runPair(interactor: RunPlan, submission: RunPlan, opts: PairOptions = {}): Promise<PairResult> {
+    return this.withRunnableBox(interactor, (i) =>
+      this.withRunnableBox(submission, (s) =>
+        runPair(this.native, (plan, fds, control) => this.launch(plan, { fds }, control), i, s, opts),
+      ),
+    );
+  }
+
+  /** Checks the plan; without overlayfs, gives an overlay box a copy of its own for the run. */
+  private async withRunnableBox<T>(plan: RunPlan, run: (plan: RunPlan) => Promise<T>): Promise<T> {
     validatePlan(plan);
     if (plan.rootfs.mode === 'overlay' && !this.hasOverlay) {
       throw new HostError('this kernel has no overlayfs: use rootfs mode "extract"');
@@ -169,27 +193,39 @@ export class Sandbox {
       const copy = `${plan.box.hostDir}-run-${nextSeq()}`;
       fs.cpSync(plan.box.hostDir, copy, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
       try {
-        return await this.run({ ...plan, box: { hostDir: copy, mode: 'rw' } });
+        return await run({ ...plan, box: { hostDir: copy, mode: 'rw' } });
       } finally {
         // The run may have left a tree deeper than rmSync's stack or PATH_MAX in its copy.
         removeTree(copy);
       }
     }
-    const stdin = typeof plan.stdin === 'string' ? Buffer.from(plan.stdin) : (plan.stdin ?? Buffer.alloc(0));
-    const lease = this.ids.acquire();
+    return run(plan);
+  }
+
+  /**
+   * Launches one container. Its stdin is a sealed memfd of `stdin`, its stdout collected; or
+   * both are the pipe ends `fds` (owned by this call from its start: closed here whatever happens).
+   */
+  private async launch(plan: RunPlan, io: { stdin: Buffer } | { fds: PairFds }, control?: RunControl): Promise<RunResult> {
     const childFds: number[] = [];
     const ours: number[] = [];
+    if ('fds' in io) childFds.push(io.fds.stdin, io.fds.stdout);
+    let lease: HostIdLease | null = null;
     // Who releases the lease: this function until the ContainerRun has started (it releases it
     // at its end, however the run ends); never inferred from what else was acquired.
     let runOwnsLease = false;
     try {
-      const [outR, outW] = this.native.pipe();
-      ours.push(outR);
-      childFds.push(outW);
+      lease = this.ids.acquire();
+      let outR: number | null = null;
+      if ('stdin' in io) {
+        const [r, w] = this.native.pipe();
+        outR = r;
+        ours.push(r);
+        childFds.push(this.native.memfdWith(io.stdin), w);
+      }
       const [errR, errW] = this.native.pipe();
       ours.push(errR);
       childFds.push(errW);
-      childFds.unshift(this.native.memfdWith(stdin));
 
       const ops = buildMountOps(plan, { paths: mountPaths(this.runtimeDir), hostUid: lease.hostUid, hostGid: lease.hostGid });
       const blob = encodeConfig({
@@ -222,7 +258,7 @@ export class Sandbox {
       const container = await this.preparedContainers.take();
       const [stdinFd, outWFd, errWFd, configFd] = childFds as [number, number, number, number];
       this.active++;
-      const result = run.run(container, [stdinFd, outWFd, errWFd, configFd], { stdout: outR, stderr: errR }).finally(() => {
+      const result = run.run(container, [stdinFd, outWFd, errWFd, configFd], { stdout: outR, stderr: errR }, control).finally(() => {
         this.active--;
       });
       runOwnsLease = true;
@@ -232,7 +268,7 @@ export class Sandbox {
       return await result;
     } catch (err) {
       // Failed before the run took ownership of everything.
-      if (!runOwnsLease) lease.release();
+      if (!runOwnsLease) lease?.release();
       throw err;
     } finally {
       for (const fd of [...childFds, ...ours]) fs.closeSync(fd);

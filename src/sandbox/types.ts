@@ -47,6 +47,11 @@ export interface ReadOnlyBind {
   /** Absolute path inside the container. */
   target: string;
   kind: 'file' | 'dir';
+  /**
+   * Only for a `dir`: mounted writable (no setuid, devices or exec) and owned by the program,
+   * for an empty directory the run writes its report into (an interactor's feedback directory).
+   */
+  writable?: boolean;
 }
 
 export interface RunPlan {

@@ -1,0 +1,240 @@
+/**
+ * An interactor: the problem setter's program for an interactive problem, compiled once per job
+ * (with its own compile-cache entry) in a job directory of its own, then run for each test at
+ * the same time as the submission, in a container of its own, their stdio crossed by pipes
+ * (Sandbox.runPair, src/sandbox/run-pair.ts), as the Kattis protocol has it:
+ *
+ *     <run command> /interactor/input /interactor/answer /feedback/ [flags…]
+ *
+ * `input` is the test's `stdin` (not fed to the submission), `answer` its `expected` (empty when
+ * absent); both are written by the worker, fresh for each test, into the interactor's job
+ * directory and bind-mounted read-only. /feedback is an empty directory of its own for each
+ * test, writable; `judgemessage.txt` and `teammessage.txt` are read back from it without
+ * following links, capped. The verdict rules are interactive-verdict.ts's.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { removeTree } from '../fs/tree-walk';
+import { JobDirs, type JobDir } from '../rootfs/job-dirs';
+import type { PairResult } from '../sandbox/run-pair';
+import type { RunLimits } from '../sandbox/types';
+import { compileInBox, writeSources, type CompileOutcome, type JobContext, type SourceFile } from './compile-step';
+import { interactiveVerdict } from './interactive-verdict';
+import { InvalidRequestError } from '../errors';
+import type { Language, LanguageRegistry } from './languages';
+import { checkerLimitsConfig, resolveLimits, type LimitValues } from './limits';
+import type { JobPlan } from './plan';
+import { encodeOutput, oneLine, roundScore } from './result';
+import { openRegularNoFollow } from './safe-fs';
+import type { Testcase, TestResult } from './schema';
+import { judge0Of } from './verdict';
+
+/** Cap on each feedback file read back, in bytes. */
+const FEEDBACK_BYTES = 4096;
+const IO = '/interactor';
+const FEEDBACK = '/feedback';
+
+export interface InteractorOptions {
+  language: Language;
+  files: SourceFile[];
+  /** Passed after the three Kattis arguments. */
+  flags: readonly string[];
+  compileLimits: RunLimits;
+  runLimits: RunLimits;
+  /** Size of the interactor's job directory (its box and the per-test files), in bytes. */
+  diskBytes: number;
+  reportBytes: number;
+  /** Time the submission may run on after the interactor ended, in ms (Sandbox.runPair). */
+  graceMs?: number;
+}
+
+export type PreparedInteractor =
+  { ok: true; interactor: Interactor; compile: CompileOutcome | null } | { ok: false; message: string; compile: CompileOutcome | null };
+
+/** One test of an interactive job: what test-step.ts hands over. */
+export interface InteractiveTest {
+  index: number;
+  testcase: Testcase;
+  language: Language;
+  box: string;
+  limits: RunLimits;
+  reportBytes: number;
+}
+
+/** Time the submission may run on after the interactor ended, in ms (Sandbox.runPair's grace). */
+export const INTERACTOR_GRACE_MS = 1000;
+
+/**
+ * The interactor of a planned submission: its language and files, compiled. Its limits are the
+ * checker's (`checkerLimits`), except that its wall and CPU time are at least the tests' wall
+ * time plus twice the grace: it must be able to outlive the submission it talks to.
+ */
+export async function prepareInteractor(
+  ctx: JobContext,
+  plan: JobPlan,
+  languages: LanguageRegistry,
+  checkerLimits: Partial<LimitValues> | undefined,
+  reportBytes: number,
+  diskBytes: number,
+): Promise<PreparedInteractor> {
+  const spec = plan.submission.interactor;
+  if (!spec) throw new InvalidRequestError('the submission has no interactor', 'interactor');
+  const language = languages.get(spec.language, 'interactor.language');
+  const files: SourceFile[] =
+    spec.source !== undefined
+      ? [{ name: language.sourceFile, content: Buffer.from(spec.source, 'utf8') }]
+      : (spec.files ?? []).map((f) => ({ name: f.name, content: Buffer.from(f.content, f.encoding) }));
+  if (!files.some((f) => f.name === language.sourceFile))
+    throw new InvalidRequestError(
+      `must include the entry point ${JSON.stringify(language.sourceFile)} of language ${language.id}`,
+      'interactor.files',
+    );
+  const base = resolveLimits(undefined, checkerLimitsConfig(checkerLimits), 'checkerLimits');
+  const outlive = plan.testLimits.wallTimeMs + 2 * INTERACTOR_GRACE_MS;
+  const runLimits = { ...base, wallTimeMs: Math.max(base.wallTimeMs, outlive), cpuTimeMs: Math.max(base.cpuTimeMs, outlive) };
+  return Interactor.prepare(ctx, {
+    language,
+    files,
+    flags: spec.flags ?? [],
+    compileLimits: plan.compileLimits,
+    runLimits,
+    diskBytes,
+    reportBytes,
+    graceMs: INTERACTOR_GRACE_MS,
+  });
+}
+
+export class Interactor {
+  private seq = 0;
+
+  private constructor(
+    private readonly ctx: JobContext,
+    private readonly job: JobDir,
+    private readonly opts: InteractorOptions,
+  ) {}
+
+  /** Writes and compiles the interactor; one that does not compile is reported, not thrown. */
+  static async prepare(ctx: JobContext, opts: InteractorOptions): Promise<PreparedInteractor> {
+    const job = JobDirs.of(ctx.sandbox).create({ diskBytes: opts.diskBytes });
+    try {
+      writeSources(job.box, opts.files);
+      let compile: CompileOutcome | null = null;
+      if (opts.language.compile) {
+        compile = await compileInBox(
+          { ...ctx, label: `${ctx.label} interactor` },
+          {
+            language: opts.language,
+            box: job.box,
+            files: opts.files,
+            compilerOptions: [],
+            limits: opts.compileLimits,
+            reportBytes: opts.reportBytes,
+          },
+        );
+        if (compile.result.verdict !== 'OK') {
+          job.remove();
+          const why = `the interactor did not compile (${compile.result.verdict}): ${compile.result.output}`;
+          return { ok: false, compile, message: oneLine(why) };
+        }
+      }
+      return { ok: true, compile, interactor: new Interactor(ctx, job, opts) };
+    } catch (err) {
+      job.remove();
+      throw err;
+    }
+  }
+
+  async runTest(t: InteractiveTest): Promise<TestResult> {
+    const tc = t.testcase;
+    const io = path.join(this.job.path, `io-${++this.seq}-${crypto.randomBytes(4).toString('hex')}`);
+    const feedback = `${io}-feedback`;
+    fs.mkdirSync(io, { mode: 0o755 });
+    try {
+      fs.mkdirSync(feedback, { mode: 0o755 });
+      fs.writeFileSync(path.join(io, 'input'), Buffer.from(tc.stdin, tc.stdinEncoding), { flag: 'wx', mode: 0o644 });
+      fs.writeFileSync(path.join(io, 'answer'), Buffer.from(tc.expected ?? '', tc.expectedEncoding), { flag: 'wx', mode: 0o644 });
+      const pair = await this.ctx.sandbox.runPair(
+        {
+          rootfs: this.ctx.rootfs,
+          box: { hostDir: this.job.box, mode: 'overlay' },
+          binds: [
+            { hostPath: io, target: IO, kind: 'dir' },
+            { hostPath: feedback, target: FEEDBACK, kind: 'dir', writable: true },
+          ],
+          argv: [...this.opts.language.run, `${IO}/input`, `${IO}/answer`, `${FEEDBACK}/`, ...this.opts.flags],
+          env: this.opts.language.env,
+          limits: this.opts.runLimits,
+          label: `${this.ctx.label} test ${t.index + 1} interactor`,
+        },
+        {
+          rootfs: this.ctx.rootfs,
+          box: { hostDir: t.box, mode: 'overlay' },
+          argv: t.language.run,
+          env: t.language.env,
+          limits: t.limits,
+          label: `${this.ctx.label} test ${t.index + 1}`,
+        },
+        { graceMs: this.opts.graceMs },
+      );
+      return this.result(t, pair, readFeedback(feedback));
+    } finally {
+      removeTree(io);
+      removeTree(feedback);
+    }
+  }
+
+  private result(t: InteractiveTest, pair: PairResult, feedback: string): TestResult {
+    const v = interactiveVerdict(pair, t.limits);
+    const run = pair.submission;
+    const stderr = encodeOutput(run.stderr, t.reportBytes, run.stderrTruncated);
+    const said = oneLine(pair.interactor.stderr.toString('utf8').trim());
+    const checker = feedback || said;
+    return {
+      index: t.index,
+      name: t.testcase.name ?? null,
+      verdict: v.verdict,
+      judge0: judge0Of(v.verdict, run.signal),
+      exitCode: run.exitCode,
+      signal: run.signal,
+      stdout: '',
+      stdoutEncoding: 'utf8',
+      stdoutTruncated: false,
+      stderr: stderr.text,
+      stderrEncoding: stderr.encoding,
+      stderrTruncated: stderr.truncated,
+      cpuTimeMs: run.cpuTimeMs,
+      wallTimeMs: run.wallTimeMs,
+      memoryBytes: run.memoryBytes,
+      limitHit: v.limitHit,
+      message: oneLine(`${v.message} (${pair.firstEnded} ended first)`),
+      points: roundScore(v.verdict === 'AC' ? t.testcase.points : 0),
+      checkerMessage: checker ? checker : null,
+    };
+  }
+
+  remove(): void {
+    this.job.remove();
+  }
+}
+
+/** judgemessage.txt, else teammessage.txt, capped; only regular files, never through a link. */
+function readFeedback(dir: string): string {
+  for (const name of ['judgemessage.txt', 'teammessage.txt']) {
+    let opened: ReturnType<typeof openRegularNoFollow>;
+    try {
+      opened = openRegularNoFollow(path.join(dir, name));
+    } catch {
+      continue; // absent, or not a regular file: ignored
+    }
+    try {
+      const buf = Buffer.alloc(FEEDBACK_BYTES);
+      const n = fs.readSync(opened.fd, buf, 0, FEEDBACK_BYTES, 0);
+      const text = oneLine(buf.toString('utf8', 0, n).trim());
+      if (text) return text;
+    } finally {
+      fs.closeSync(opened.fd);
+    }
+  }
+  return '';
+}

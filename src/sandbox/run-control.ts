@@ -1,0 +1,23 @@
+/**
+ * A handle on one run from outside it (the interactive pair, run-pair.ts): ask for its end, and
+ * learn when its program ended. A kill asked for before the container has started is applied
+ * as soon as it has.
+ */
+export class RunControl {
+  private killer: (() => void) | null = null;
+  private wanted = false;
+  /** When the program ended (process.hrtime.bigint() clock), once the run has ended. */
+  endedNs: bigint | null = null;
+
+  /** Called by the run once it owns its container. */
+  attach(killer: () => void): void {
+    this.killer = killer;
+    if (this.wanted) killer();
+  }
+
+  /** Ends the run (SIGKILL to its init, so to every process of it); idempotent. */
+  kill(): void {
+    this.wanted = true;
+    this.killer?.();
+  }
+}

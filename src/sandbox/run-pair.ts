@@ -1,0 +1,160 @@
+/**
+ * Two sandboxes, one run: an interactor and a submission at once, each in a container of its
+ * own (its own limits, cgroup, host uid, seccomp filter, stderr collected and capped), their
+ * stdio crossed by two pipes made here:
+ *
+ *     submission stdout ──pipe──▶ interactor stdin
+ *     interactor stdout ──pipe──▶ submission stdin
+ *
+ * The worker holds no end of either pipe once both containers have theirs (each launch closes
+ * its copies after handing them to its init), so each side's EOF and EPIPE depend on the other
+ * side's processes alone. Bytes go straight from one container to the other: the worker is not
+ * on the path.
+ *
+ * How the pair ends, without deadlock whatever either side does:
+ *   - each side ends by its own limits (CPU, wall, memory…): a submission that never writes or
+ *     never flushes is ended by its wall limit, and the interactor then reads EOF;
+ *   - when the interactor's run ends, the submission reads EOF (and a write gets EPIPE/SIGPIPE);
+ *     if it is still running `graceMs` later it is killed (`submissionKilledAfterGrace`);
+ *   - when either launch fails (a host fault), the other side is killed and the failure thrown.
+ * `firstEnded` says whose program ended first, so that the judge can tell "the interactor
+ * decided, then the submission died of the closed pipe" from "the submission crashed, then the
+ * interactor read EOF": a submission ended by SIGPIPE ended second (the interactor had closed
+ * its end of the pipe: cause before effect); otherwise the earlier of the two ends as the
+ * worker saw them (B's report of its program's end read, or the worker's kill). A crash kills
+ * the submission before its init can report it, and the interactor may read the EOF and exit
+ * in that gap: ends less than SIMULTANEOUS_MS apart are one moment, and then a submission
+ * ended by a signal or a limit counts as first (an exit code never does: a program that exits
+ * non-zero on reading EOF lost to the interactor's decision).
+ */
+import fs from 'node:fs';
+import type { NativeApi } from './native';
+import { PairTee, type TranscriptChunk } from './pair-tee';
+import { RunControl } from './run-control';
+import type { RunPlan, RunResult } from './types';
+
+/** Default time the submission is given to exit after the interactor's run ended, in ms. */
+export const DEFAULT_PAIR_GRACE_MS = 1000;
+
+/** Ends closer than this, in ms, cannot be ordered from the worker's side (see above). */
+export const SIMULTANEOUS_MS = 10;
+
+export interface PairOptions {
+  /** Time the submission may run on after the interactor's run ended, in ms; default 1000. */
+  graceMs?: number;
+  /**
+   * Keep a transcript of the exchange, up to this many bytes; default 0 (none). The worker is
+   * then on the pipes (pair-tee.ts), which costs latency per message.
+   */
+  transcriptBytes?: number;
+}
+
+/** A side's stdin and stdout: ends of the pair's pipes. */
+export interface PairFds {
+  stdin: number;
+  stdout: number;
+}
+
+export interface PairResult {
+  interactor: RunResult;
+  submission: RunResult;
+  /** Whose program ended first. */
+  firstEnded: 'interactor' | 'submission';
+  /** From the pair's start to the end of each side's program, in ms. */
+  interactorEndMs: number;
+  submissionEndMs: number;
+  /** The submission outlived the interactor by more than the grace and was killed. */
+  submissionKilledAfterGrace: boolean;
+  /** The exchange in order, when asked for (`transcriptBytes`), and whether the cap cut it. */
+  transcript?: { chunks: TranscriptChunk[]; truncated: boolean };
+}
+
+/** Launches one side with the given pipe ends (owned by the launch from its call on). */
+export type LaunchSide = (plan: RunPlan, fds: PairFds, control: RunControl) => Promise<RunResult>;
+
+export async function runPair(
+  native: Pick<NativeApi, 'pipe'>,
+  launch: LaunchSide,
+  interactorPlan: RunPlan,
+  submissionPlan: RunPlan,
+  opts: PairOptions,
+): Promise<PairResult> {
+  const graceMs = opts.graceMs ?? DEFAULT_PAIR_GRACE_MS;
+  const pipes: Array<[number, number]> = [];
+  try {
+    for (let n = opts.transcriptBytes ? 4 : 2; n > 0; n--) pipes.push(native.pipe());
+  } catch (err) {
+    for (const fd of pipes.flat()) fs.closeSync(fd);
+    throw err;
+  }
+  let interactorFds: PairFds;
+  let submissionFds: PairFds;
+  let tee: PairTee | null = null;
+  const [a, b, c, d] = pipes;
+  if (c && d) {
+    // submission → (a) → worker → (b) → interactor → (c) → worker → (d) → submission
+    tee = new PairTee({ submissionOut: a![0], interactorIn: b![1], interactorOut: c[0], submissionIn: d[1] }, opts.transcriptBytes ?? 0);
+    interactorFds = { stdin: b![0], stdout: c[1] };
+    submissionFds = { stdin: d[0], stdout: a![1] };
+  } else {
+    interactorFds = { stdin: a![0], stdout: b![1] };
+    submissionFds = { stdin: b![0], stdout: a![1] };
+  }
+  const started = process.hrtime.bigint();
+  const ic = new RunControl();
+  const sc = new RunControl();
+  let submissionEnded = false;
+  let killedAfterGrace = false;
+  let grace: NodeJS.Timeout | null = null;
+  // Each launch owns its two ends from here on (and closes them whatever happens).
+  const interactor = launch(interactorPlan, interactorFds, ic).then(
+    (r) => {
+      if (!submissionEnded)
+        grace = setTimeout(() => {
+          if (submissionEnded) return;
+          killedAfterGrace = true;
+          sc.kill();
+        }, graceMs);
+      return r;
+    },
+    (err: unknown) => {
+      sc.kill();
+      throw err;
+    },
+  );
+  const submission = launch(submissionPlan, submissionFds, sc).then(
+    (r) => {
+      submissionEnded = true;
+      return r;
+    },
+    (err: unknown) => {
+      submissionEnded = true;
+      ic.kill();
+      throw err;
+    },
+  );
+  const [i, s] = await Promise.allSettled([interactor, submission]);
+  if (grace) clearTimeout(grace);
+  tee?.destroy();
+  if (i.status === 'rejected') throw i.reason;
+  if (s.status === 'rejected') throw s.reason;
+  const ms = (ns: bigint | null) => Math.max(0, Number((ns ?? process.hrtime.bigint()) - started) / 1e6);
+  const interactorEndMs = ms(ic.endedNs);
+  const submissionEndMs = ms(sc.endedNs);
+  return {
+    interactor: i.value,
+    submission: s.value,
+    firstEnded: submissionFirst(s.value, submissionEndMs, interactorEndMs) ? 'submission' : 'interactor',
+    interactorEndMs: Math.round(interactorEndMs * 1000) / 1000,
+    submissionEndMs: Math.round(submissionEndMs * 1000) / 1000,
+    submissionKilledAfterGrace: killedAfterGrace,
+    ...(tee ? { transcript: { chunks: tee.chunks, truncated: tee.truncated } } : {}),
+  };
+}
+
+function submissionFirst(s: RunResult, submissionEndMs: number, interactorEndMs: number): boolean {
+  if (s.signal === 'SIGPIPE') return false; // the interactor had closed its end
+  if (submissionEndMs < interactorEndMs) return true;
+  const crashed = s.signal !== null || s.limitHit !== null || s.forbiddenSyscall !== null;
+  return crashed && submissionEndMs - interactorEndMs < SIMULTANEOUS_MS;
+}

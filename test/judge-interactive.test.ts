@@ -1,0 +1,163 @@
+/**
+ * Interactive problems through the judge: a submission's `interactor` (Kattis protocol) runs
+ * beside each test, and the verdicts come out as DOMjudge and Kattis give them. The pair itself
+ * (ends, limits, clean-up): test/sandbox-interactive.test.ts.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Judge } from '../src/judge/judge';
+import type { SubmissionInput } from '../src/judge/schema';
+import { Sandbox } from '../src/sandbox/sandbox';
+import { TEST_MANIFEST } from './helpers/image';
+import { GUESS_INTERACTOR_C, GUESS_INTERACTOR_PY, GUESS_SUBMISSION_PY, guessSubmissionC } from './helpers/interactive-programs';
+
+let judge: Judge;
+let cacheDir: string;
+
+beforeAll(async () => {
+  if (!fs.existsSync(TEST_MANIFEST)) throw new Error(`test image ${TEST_MANIFEST} is missing: run \`npm run image:build -- debian\` first`);
+  cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'caged-interactive-cache-'));
+  judge = await Judge.create({
+    sandbox: await Sandbox.create(),
+    closeSandbox: true,
+    manifestPath: TEST_MANIFEST,
+    compileCacheDir: cacheDir,
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await judge?.close();
+  fs.rmSync(cacheDir, { recursive: true, force: true });
+});
+
+/** Three secrets; the interactor reads each from the test's stdin. */
+const TESTS = [
+  { stdin: '1\n', points: 1 },
+  { stdin: '737\n', points: 1 },
+  { stdin: '1000\n', points: 1 },
+];
+
+function game(submission: { language: string; source: string }, interactorMode = 0, extra: Partial<SubmissionInput> = {}): SubmissionInput {
+  return {
+    ...submission,
+    testcases: TESTS,
+    interactor: { language: 'c', source: GUESS_INTERACTOR_C, flags: [String(interactorMode)] },
+    ...extra,
+  };
+}
+
+describe('when the submission plays well', () => {
+  it('accepts a C submission against a C interactor', async () => {
+    const r = await judge.judge(game({ language: 'c', source: guessSubmissionC(0) }));
+    expect(r.tests.map((t) => t.verdict)).toEqual(['AC', 'AC', 'AC']);
+    expect(r.verdict).toBe('AC');
+    expect(r.score).toBe(3);
+    expect(r.tests[0]!.checkerMessage).toBe('found');
+  });
+
+  it('accepts a Python submission against a C interactor', async () => {
+    const r = await judge.judge(game({ language: 'python3', source: GUESS_SUBMISSION_PY }));
+    expect(r.tests.map((t) => t.verdict)).toEqual(['AC', 'AC', 'AC']);
+  });
+
+  it('accepts a C submission against a Python interactor', async () => {
+    const r = await judge.judge({
+      language: 'c',
+      source: guessSubmissionC(0),
+      testcases: TESTS,
+      interactor: { language: 'python3', source: GUESS_INTERACTOR_PY },
+    });
+    expect(r.tests.map((t) => t.verdict)).toEqual(['AC', 'AC', 'AC']);
+  });
+});
+
+describe('when the interactor says wrong answer', () => {
+  it('is WA even though the submission then dies of the closed pipe', async () => {
+    const r = await judge.judge(game({ language: 'c', source: guessSubmissionC(1) }));
+    // Secret 1 is the first guess: accepted, but the submission writes on and dies of the closed
+    // pipe after the decision: RE (an accepted test needs a normal end). The others need more
+    // than 10 guesses of 1, 2, 3…: the interactor's WA wins over the SIGPIPE that follows.
+    expect(r.tests.map((t) => t.verdict)).toEqual(['RE', 'WA', 'WA']);
+    expect(r.tests[0]!.message).toMatch(/after the interactor accepted/);
+    expect(r.tests[1]!.signal).toBe('SIGPIPE');
+    expect(r.tests[1]!.checkerMessage).toBe('too many guesses');
+  });
+
+  it('is WA when the interactor exits before the game starts (no deadlock)', async () => {
+    const r = await judge.judge(game({ language: 'c', source: guessSubmissionC(0) }, 1));
+    expect(r.tests.map((t) => t.verdict)).toEqual(['WA', 'WA', 'WA']);
+    expect(r.tests[0]!.checkerMessage).toBe('gave up at once');
+  });
+});
+
+describe('when the submission fails before the interactor decides', () => {
+  it('is TLE for a submission that never flushes', async () => {
+    const r = await judge.judge(
+      game({ language: 'c', source: guessSubmissionC(2) }, 0, { testcases: [TESTS[1]!], limits: { wallTimeMs: 1500 } }),
+    );
+    expect(r.tests[0]!.verdict).toBe('TLE');
+    expect(r.tests[0]!.limitHit).toBe('wall');
+  });
+
+  it('is RE for a submission that crashes mid-game', async () => {
+    const r = await judge.judge(game({ language: 'c', source: guessSubmissionC(3) }, 0, { testcases: [TESTS[1]!] }));
+    expect(r.tests[0]!.verdict).toBe('RE');
+    expect(r.tests[0]!.signal).toBe('SIGABRT');
+  });
+});
+
+describe('when the submission fails after the interactor accepted', () => {
+  it('is RE for a non-zero exit', async () => {
+    const r = await judge.judge(game({ language: 'c', source: guessSubmissionC(5) }, 0, { testcases: [TESTS[1]!] }));
+    expect(r.tests[0]!.verdict).toBe('RE');
+    expect(r.tests[0]!.exitCode).toBe(3);
+  });
+
+  it('is TLE for a submission still running a grace after it', async () => {
+    const r = await judge.judge(game({ language: 'c', source: guessSubmissionC(4) }, 0, { testcases: [TESTS[1]!] }));
+    expect(r.tests[0]!.verdict).toBe('TLE');
+  });
+});
+
+describe('when the interactor fails', () => {
+  it('is IE for an interactor crash', async () => {
+    const r = await judge.judge(game({ language: 'c', source: guessSubmissionC(0) }, 2, { testcases: [TESTS[1]!] }));
+    expect(r.verdict).toBe('IE');
+    expect(r.tests[0]!.message).toMatch(/interactor failed \(killed by SIGABRT\)/);
+  });
+
+  it('is IE for an interactor that does not compile, and runs no test', async () => {
+    const r = await judge.judge({
+      language: 'c',
+      source: guessSubmissionC(0),
+      testcases: TESTS,
+      interactor: { language: 'c', source: 'int main( {' },
+    });
+    expect(r.verdict).toBe('IE');
+    expect(r.tests.every((t) => t.verdict === 'SKIPPED')).toBe(true);
+  });
+});
+
+describe('when each side has its limits', () => {
+  it("does not bill the interactor's CPU time to the submission", async () => {
+    const r = await judge.judge(
+      game({ language: 'c', source: guessSubmissionC(0) }, 3, { testcases: [TESTS[1]!], limits: { cpuTimeMs: 300 } }),
+    );
+    expect(r.tests[0]!.verdict).toBe('AC');
+    expect(r.tests[0]!.cpuTimeMs).toBeLessThan(100);
+  });
+});
+
+describe('when the payload names an interactor badly', () => {
+  it('refuses both source and files', async () => {
+    await expect(
+      judge.judge({
+        language: 'c',
+        source: guessSubmissionC(0),
+        testcases: TESTS,
+        interactor: { language: 'c', source: 'x', files: [{ name: 'main.c', content: 'x' }] },
+      }),
+    ).rejects.toThrow(/interactor/);
+  });
+});

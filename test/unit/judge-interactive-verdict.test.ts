@@ -1,0 +1,70 @@
+/**
+ * The verdict rules of an interactive test (src/judge/interactive-verdict.ts) on made-up pair
+ * results: no root, no image. The real pairs: test/judge-interactive.test.ts.
+ */
+import { interactiveVerdict } from '../../src/judge/interactive-verdict';
+import type { PairResult } from '../../src/sandbox/run-pair';
+import type { RunResult } from '../../src/sandbox/types';
+
+const run = (over: Partial<RunResult> = {}): RunResult => ({
+  exitCode: 0,
+  signal: null,
+  cpuTimeMs: 1,
+  wallTimeMs: 1,
+  memoryBytes: 0,
+  limitHit: null,
+  forbiddenSyscall: null,
+  stdout: Buffer.alloc(0),
+  stderr: Buffer.alloc(0),
+  stdoutTruncated: false,
+  stderrTruncated: false,
+  oomKills: 0,
+  memoryLimitHits: 0,
+  ...over,
+});
+
+const pair = (interactor: Partial<RunResult>, submission: Partial<RunResult>, over: Partial<PairResult> = {}): PairResult => ({
+  interactor: run(interactor),
+  submission: run(submission),
+  firstEnded: 'interactor',
+  interactorEndMs: 1,
+  submissionEndMs: 2,
+  submissionKilledAfterGrace: false,
+  ...over,
+});
+
+const verdict = (p: PairResult) => interactiveVerdict(p, { cpuTimeMs: 1000 }).verdict;
+
+describe('when the interactor decides first', () => {
+  it('is AC for 42 and a normal end', () => expect(verdict(pair({ exitCode: 42 }, {}))).toBe('AC'));
+  it('is WA for 43 whatever the submission then did', () => {
+    expect(verdict(pair({ exitCode: 43 }, { exitCode: null, signal: 'SIGPIPE' }))).toBe('WA');
+    expect(verdict(pair({ exitCode: 43 }, { exitCode: 1 }))).toBe('WA');
+    expect(verdict(pair({ exitCode: 43 }, { exitCode: null, signal: 'SIGKILL' }, { submissionKilledAfterGrace: true }))).toBe('WA');
+  });
+  it('is TLE for 42 and a submission killed after the grace', () =>
+    expect(verdict(pair({ exitCode: 42 }, { exitCode: null, signal: 'SIGKILL' }, { submissionKilledAfterGrace: true }))).toBe('TLE'));
+  it('is RE for 42 and a submission failing afterwards', () => expect(verdict(pair({ exitCode: 42 }, { exitCode: 3 }))).toBe('RE'));
+});
+
+describe('when the submission fails first', () => {
+  const first = { firstEnded: 'submission' as const };
+  it('is its own verdict, even when the interactor then says WA', () => {
+    expect(verdict(pair({ exitCode: 43 }, { exitCode: null, signal: 'SIGSEGV' }, first))).toBe('RE');
+    expect(verdict(pair({ exitCode: 43 }, { exitCode: null, signal: 'SIGKILL', limitHit: 'wall' }, first))).toBe('TLE');
+  });
+  it('is its own verdict even when the interactor then crashes', () =>
+    expect(verdict(pair({ exitCode: null, signal: 'SIGSEGV' }, { exitCode: null, limitHit: 'memory', signal: 'SIGKILL' }, first))).toBe(
+      'MLE',
+    ));
+});
+
+describe('when the interactor fails', () => {
+  it.each([
+    ['a signal', { exitCode: null, signal: 'SIGABRT' }],
+    ['exit 0', { exitCode: 0 }],
+    ['exit 1', { exitCode: 1 }],
+    ['its CPU limit', { exitCode: null, signal: 'SIGKILL', limitHit: 'cpu' as const }],
+    ['a forbidden call', { exitCode: null, signal: 'SIGKILL', forbiddenSyscall: 'ptrace' }],
+  ])('is IE for %s', (_, interactor) => expect(verdict(pair(interactor, {}))).toBe('IE'));
+});
