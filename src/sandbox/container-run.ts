@@ -93,8 +93,8 @@ export class ContainerRun {
     this.cgroup = container.cgroup;
     const waited = container.exited;
     let ctl: net.Socket | null = null;
-    const stdout = fds.stdout === null ? null : new OutputCollector(fds.stdout, this.limits.outputBytes, () => this.kill('output'));
-    const stderr = new OutputCollector(fds.stderr, this.limits.outputBytes, () => this.kill('output'));
+    const stdout = fds.stdout === null ? null : new OutputCollector(fds.stdout, this.limits.outputBytes, () => this.outputOverflow());
+    const stderr = new OutputCollector(fds.stderr, this.limits.outputBytes, () => this.outputOverflow());
     try {
       try {
         this.deps.native.sendRun(container.ctl, childFds);
@@ -173,6 +173,7 @@ export class ContainerRun {
         this.childError ??= new ChildError(m.stage, m.errno, m.detail, m.stage === STAGE_OP ? this.deps.describeOp(m.detail) : undefined);
         return;
       case MSG.STARTED:
+        if (this.startedAt !== 0n) return; // the program's output told us first (outputOverflow)
         this.startedAt = process.hrtime.bigint();
         this.setUpOver();
         if (this.setupTimer) clearTimeout(this.setupTimer);
@@ -227,6 +228,20 @@ export class ContainerRun {
   private programEndNs(): bigint {
     const seen = [this.exitSeenAt, this.killedAt].filter((t) => t > 0n);
     return seen.length ? seen.reduce((a, b) => (a < b ? a : b)) : this.endedAt;
+  }
+
+  /**
+   * The program wrote more than its output limit. Only the program writes to these pipes, so it
+   * has started even when B's 'S' is still unsent: on a loaded machine the program can flood
+   * the pipe before B, resumed after its vfork, gets to report the start. The run is then the
+   * program's (OLE), not a set-up failure.
+   */
+  private outputOverflow(): void {
+    if (this.startedAt === 0n) {
+      this.startedAt = process.hrtime.bigint();
+      this.setUpOver();
+    }
+    this.kill('output');
   }
 
   private kill(reason: LimitHit): void {

@@ -155,6 +155,22 @@ describe('when a limit is hit', () => {
     expect(r.stdout.length).toBe(8);
     expect(r.stdoutTruncated).toBe(true);
   });
+  it('reports OLE when the program floods its output before B has reported the start', async () => {
+    // On a loaded machine the program (running from B's vfork) can fill the output cap before B
+    // is scheduled to send 'S'; the run's kill then ends B without any 'S'. Only the program
+    // writes to these pipes, so this is the program's OLE, not a failed set-up.
+    const h = start({ ...LIMITS, outputBytes: 8 });
+    h.init.send(message(MSG.USERNS));
+    await h.init.waitForBytes(1);
+    fs.writeSync(h.stdoutW, 'x'.repeat(100));
+    fs.closeSync(h.stderrW);
+    const r = await h.run;
+    fs.closeSync(h.stdoutW);
+    expect(r.limitHit).toBe('output');
+    expect(r.signal).toBe('SIGKILL');
+    expect(r.stdout.length).toBe(8);
+    expect(h.setUpDone).toBe(1);
+  });
 });
 
 describe('when the set-up fails', () => {
