@@ -61,11 +61,17 @@ function initsOf(ppid: number): number[] {
   return found;
 }
 
+/** The host's mounts, less the job directories of other processes (workers or tests running
+ * beside this one on the host mount theirs under the shared jobs directory meanwhile). */
 const hostMounts = () =>
   fs
     .readFileSync('/proc/self/mountinfo', 'utf8')
     .split('\n')
     .map((l) => l.split(' ').slice(3, 5).join(' '))
+    .filter((m) => {
+      const owner = /\/caged-(\d+)-\d+$/.exec(m)?.[1];
+      return owner === undefined || Number(owner) === process.pid;
+    })
     .sort();
 const ownFds = () => fs.readdirSync('/proc/self/fd').length;
 const ownJobDirs = () => fs.readdirSync(sandbox.jobsDir).filter((n) => n.startsWith(`caged-${process.pid}-`));
