@@ -85,6 +85,12 @@ function header(name: string, kind: 'file' | 'dir', size: number): Buffer {
   return h;
 }
 
+/** One archive entry (header, data, padding): for tests that build archives by hand. */
+export function ustarEntry(name: string, kind: 'file' | 'dir', data: Buffer = Buffer.alloc(0)): Buffer {
+  const pad = data.length % 512 ? Buffer.alloc(512 - (data.length % 512)) : Buffer.alloc(0);
+  return Buffer.concat([header(name, kind, data.length), data, pad]);
+}
+
 /** Packs the package at `dir` (refused as the loader refuses it: links outside, over `maxBytes`). */
 export function packProblem(dir: string, maxBytes = DEFAULT_MAX_PACKAGE_BYTES): PackedProblem {
   const files = PackageFiles.open(dir, maxBytes);
