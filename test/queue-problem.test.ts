@@ -10,6 +10,7 @@ import path from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { CagedClient, JobFailedError } from '../src/client';
+import { HostError } from '../src/errors';
 import type { SubmissionInput } from '../src/judge/schema';
 import { CHUNK_BYTES, fetchProblem, packProblem } from '../src/problem/package-store';
 import { redisOptionsFromUrl } from '../src/queue/connection';
@@ -73,6 +74,22 @@ describe('when submissions name a problem package pushed to Redis', () => {
     await expect(fetchProblem(redis, prefix, ref.digest, 1000)).rejects.toThrow(/more than the 1000 allowed/);
     await redis.setrange(`${prefix}:problem:${hex}:chunk:1`, 5, 'X');
     await expect(fetchProblem(redis, prefix, ref.digest, 64 * 2 ** 20)).rejects.toThrow(/do not match the digest/);
+  });
+
+  it('reports a Redis error while fetching as retryable (HostError), not as a missing package', async () => {
+    const down = new Redis({
+      ...redisOptionsFromUrl(`redis://127.0.0.1:${await freePort()}`),
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
+    down.on('error', () => undefined);
+    try {
+      const err = await fetchProblem(down, prefix, `sha256:${'cd'.repeat(32)}`, 2 ** 20).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(HostError);
+      expect((err as HostError).retryable).toBe(true);
+    } finally {
+      down.disconnect();
+    }
   });
 
   it('refuses a submission with both test cases and a problem, naming the field', async () => {

@@ -38,7 +38,9 @@ export class ProblemJudge implements JudgeService {
           language: submission.language,
           ...(submission.source !== undefined ? { source: submission.source } : { files: submission.files }),
         },
-        { maxima: this.opts.maxima, hooks },
+        // No per-test progress: the Judge's report comes before the package's validator has
+        // decided, so its verdict would be the run's, not the test's (an AC that is then WA).
+        { maxima: this.opts.maxima, hooks: { signal: hooks.signal, onTextWork: hooks.onTextWork } },
       );
       return { ...result, submissionId: submission.id ?? null };
     } finally {
