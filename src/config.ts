@@ -260,6 +260,26 @@ export const CONFIG_KEYS = {
     unit: 'bytes',
     description: 'Largest source (all files together) a submission may carry; larger ones fail at once, unretried.',
   }),
+  problemCacheDir: text('CAGED_PROBLEM_CACHE_DIR', {
+    def: '',
+    unit: 'path',
+    description:
+      'Where the worker keeps the problem packages it fetched from Redis (unpacked, one directory per digest); empty: a fresh directory under the system temp directory, removed when the worker stops.',
+  }),
+  problemCacheBytes: integer('CAGED_PROBLEM_CACHE_MB', {
+    def: 1024,
+    min: 1,
+    unit: 'MiB',
+    scale: MiB,
+    description: 'Bytes of problem packages kept in the cache (as their tarballs count); the least recently used are removed beyond it.',
+  }),
+  maxProblemBytes: integer('CAGED_MAX_PROBLEM_MB', {
+    def: 256,
+    min: 1,
+    unit: 'MiB',
+    scale: MiB,
+    description: 'Largest problem package (its tarball) a worker fetches; a larger one fails the job at once, unretried.',
+  }),
 } as const;
 
 type Keys = typeof CONFIG_KEYS;

@@ -8,6 +8,7 @@ import { CagedError, InvalidRequestError } from '../errors';
 import { execCommand, EXEC_USAGE } from './exec';
 import { judgeCommand, JUDGE_USAGE } from './judge';
 import { languagesCommand, LANGUAGES_USAGE } from './languages';
+import { problemCommand, PROBLEM_USAGE } from './problem';
 import { runCommand, RUN_USAGE } from './run';
 import { demoCommand, DEMO_USAGE } from './demo';
 import { submitCommand, SUBMIT_USAGE } from './submit';
@@ -24,6 +25,7 @@ const commands: Record<string, { run: () => Promise<Command>; usage: string }> =
   worker: { run: () => Promise.resolve(workerCommand), usage: WORKER_USAGE },
   submit: { run: () => Promise.resolve(submitCommand), usage: SUBMIT_USAGE },
   demo: { run: () => Promise.resolve(demoCommand), usage: DEMO_USAGE },
+  problem: { run: () => Promise.resolve(problemCommand), usage: PROBLEM_USAGE },
 };
 
 function usage(): string {

@@ -20,7 +20,7 @@ export const RUN_USAGE =
   'caged run FILE --lang LANG [--stdin FILE] [--expected FILE] [--tests DIR] [--checker exact|lines|tokens|float|FILE] ' +
   '[--time S] [--wall S] [--memory MB] [--output KB] [--pids N] [--stop-on-failure] [--image MANIFEST] [--json]';
 
-type TestcaseInput = SubmissionInput['testcases'][number];
+type TestcaseInput = NonNullable<SubmissionInput['testcases']>[number];
 
 const CHECKER_LANGUAGES: Record<string, string> = { '.c': 'c', '.cpp': 'cpp17', '.cc': 'cpp17', '.cxx': 'cpp17', '.py': 'python3' };
 

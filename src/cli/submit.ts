@@ -22,7 +22,7 @@ import { terminalSafe } from './terminal-safe';
 export const SUBMIT_USAGE =
   'caged submit FILE --lang LANG [--tests DIR] [--stdin FILE] [--expected FILE] [--time S] [--memory MB] [--id ID] [--priority N] [--timeout S] [--json]';
 
-type Testcases = SubmissionInput['testcases'];
+type Testcases = NonNullable<SubmissionInput['testcases']>;
 
 export async function submitCommand(argv: readonly string[], out: NodeJS.WritableStream): Promise<number> {
   const args = parseArgs(argv, ['lang', 'tests', 'stdin', 'expected', 'time', 'memory', 'id', 'priority', 'timeout'], ['json']);

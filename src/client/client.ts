@@ -14,6 +14,7 @@
 import { Queue, QueueEvents, type ConnectionOptions } from 'bullmq';
 import { InvalidRequestError } from '../errors';
 import { DEFAULT_MAX_SOURCE_BYTES, makeSubmissionSchema, TEST_VERDICTS, type JudgeResult, type SubmissionInput } from '../judge/schema';
+import { DEFAULT_MAX_PUSH_BYTES, pushProblem as pushProblemToRedis, redisClientFor, type ProblemRef } from '../problem/package-store';
 import { redisOptionsFromUrl } from '../queue/connection';
 import { JOB_NAME, asJudgeProgress, fieldIssues, type JudgeProgress } from '../wire/contract';
 import { BatchFailedError, ClientClosedError, JobFailedError, WaitAbortedError, WaitTimeoutError } from './errors';
@@ -202,6 +203,21 @@ export class CagedClient {
         failures.sort((a, b) => a.index - b.index),
       );
     return results as JudgeResult[];
+  }
+
+  /**
+   * Packs the problem package at `dir` and stores it in Redis under its digest, in chunks, with
+   * the queue's prefix (src/problem/package-store.ts); resolves to the reference a submission
+   * names as `problem`. Pushing the same package again stores nothing (`stored: false`).
+   */
+  async pushProblem(dir: string, opts: { maxBytes?: number } = {}): Promise<ProblemRef & { bytes: number; stored: boolean }> {
+    if (this.closing) throw new ClientClosedError();
+    const redis = redisClientFor(this.connection);
+    try {
+      return await pushProblemToRedis(redis.client, this.prefix, dir, opts.maxBytes ?? DEFAULT_MAX_PUSH_BYTES);
+    } finally {
+      await redis.close();
+    }
   }
 
   /** Progress and completion of every job on the queue (not only this client's), as they happen. */

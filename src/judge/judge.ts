@@ -12,7 +12,7 @@
  * InvalidRequestError (bad payload; never retried) or HostError/ImageError (retryable).
  */
 import path from 'node:path';
-import { HostError } from '../errors';
+import { HostError, InvalidRequestError } from '../errors';
 import { chooseRootfsMode, jobDirBytes, prepareJobRootfs, type RootfsMode } from '../rootfs/job-rootfs';
 import { ImageStore } from '../rootfs/store';
 import { JobDirs, type JobDir } from '../rootfs/job-dirs';
@@ -215,6 +215,8 @@ export class Judge {
   /** Judges a submission already parsed with the submission schema (the worker's gate parses each job once). */
   async judgeSubmission(submission: Submission, hooks: JudgeHooks = {}): Promise<JudgeResult> {
     if (this.closed) throw new HostError('the judge is closed');
+    if (submission.problem)
+      throw new InvalidRequestError('a problem package is judged through the queue worker (src/queue/problem-judge.ts)', 'problem');
     const started = process.hrtime.bigint();
     const plan = planSubmission(submission, this.planConfig);
     const aborted = () => {

@@ -125,6 +125,19 @@ export const InteractorSchema = z
   .refine((i) => (i.source === undefined) !== (i.files === undefined), { message: 'give exactly one of "source" and "files"' });
 export type InteractorSpec = z.output<typeof InteractorSchema>;
 
+/** A problem package stored in Redis by `caged problem push` (src/problem/package-store.ts). */
+export const ProblemRefSchema = z.strictObject({
+  /** The package's name, for people and logs. */
+  id: z
+    .string()
+    .min(1)
+    .max(200)
+    .regex(/^[A-Za-z0-9._:-]+$/, { message: 'may hold only A-Z a-z 0-9 . _ : -' }),
+  /** `sha256:` and the package archive's SHA-256 in lowercase hex: what the worker fetches and verifies. */
+  digest: z.string().regex(/^sha256:[0-9a-f]{64}$/, { message: 'must be "sha256:" and 64 lowercase hex digits' }),
+});
+export type ProblemRefInput = z.input<typeof ProblemRefSchema>;
+
 export interface SubmissionSchemaOptions {
   /** Cap on the source (all files together, decoded), in bytes; default 256 KiB. */
   maxSourceBytes?: number;
@@ -165,7 +178,10 @@ export function makeSubmissionSchema(opts: SubmissionSchemaOptions = {}) {
         )
         .max(16)
         .optional(),
-      testcases: z.array(TestcaseSchema).min(1).max(1000),
+      /** Exactly one of `testcases` and `problem`. */
+      testcases: z.array(TestcaseSchema).max(1000).default([]),
+      /** A problem package pushed to Redis (`caged problem push`): judged against it instead of `testcases`. */
+      problem: ProblemRefSchema.optional(),
       limits: LimitsSchema.optional(),
       compileLimits: LimitsSchema.optional(),
       checker: CheckerSchema.default({ type: 'tokens' }),
@@ -173,6 +189,12 @@ export function makeSubmissionSchema(opts: SubmissionSchemaOptions = {}) {
       stopOnFirstFailure: z.boolean().default(false),
     })
     .superRefine((s, ctx) => {
+      if (s.problem === undefined && s.testcases.length === 0)
+        ctx.addIssue({ code: 'custom', path: ['testcases'], message: 'give test cases, or a problem package in "problem"' });
+      if (s.problem !== undefined && s.testcases.length > 0)
+        ctx.addIssue({ code: 'custom', path: ['problem'], message: 'give exactly one of "testcases" and "problem"' });
+      if (s.problem !== undefined && s.interactor !== undefined)
+        ctx.addIssue({ code: 'custom', path: ['interactor'], message: 'a problem package brings its own validation' });
       if ((s.source === undefined) === (s.files === undefined)) {
         ctx.addIssue({ code: 'custom', path: ['source'], message: 'give exactly one of "source" and "files"' });
         return;

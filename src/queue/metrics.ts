@@ -44,6 +44,8 @@ export class WorkerMetrics {
   readonly queueJobs: Gauge<'state'>;
   /** Per test case: time a built-in checker took (event loop or checking thread). */
   readonly checkDuration: Histogram;
+  /** Problem packages this worker fetched from Redis (once per digest while cached). */
+  readonly problemFetches: Counter;
 
   constructor(opts: WorkerMetricsOptions) {
     const registers = [this.registry];
@@ -73,6 +75,11 @@ export class WorkerMetrics {
       name: 'caged_check_duration_seconds',
       help: "Per test case: time the built-in checker took on the program's output (off the event loop above 64 KiB).",
       buckets: LAUNCH_BUCKETS,
+      registers,
+    });
+    this.problemFetches = new Counter({
+      name: 'caged_problem_fetches_total',
+      help: 'Problem packages fetched from Redis into the local cache (once per digest while it stays cached).',
       registers,
     });
     const watchdog = opts.eventLoop;

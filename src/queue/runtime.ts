@@ -4,9 +4,14 @@
  * → judge → Redis connection → queue worker → HTTP endpoint. `caged worker`, the worker
  * container, `caged demo`, the benchmark and the tests all start workers through here.
  */
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { Queue } from 'bullmq';
 import { unknownConfigVariables, type WorkerConfig } from '../config';
 import { Judge } from '../judge/judge';
+import { PackageCache } from '../problem/package-cache';
+import { fetchProblem, redisClientFor } from '../problem/package-store';
 import { JobDirs } from '../rootfs/job-dirs';
 import { Sandbox } from '../sandbox/sandbox';
 import { redisConnection, type RedisConnection } from './connection';
@@ -14,6 +19,7 @@ import { HttpEndpoint, type Health } from './http-endpoint';
 import { EventLoopWatchdog } from './event-loop-watchdog';
 import { createLogger, errorFields, type Logger } from './log';
 import { WorkerMetrics } from './metrics';
+import { ProblemJudge } from './problem-judge';
 import { QueueWorker, type JudgeService, type ShutdownReport } from './worker';
 
 export interface WorkerRuntimeOptions {
@@ -49,7 +55,7 @@ export class WorkerRuntime {
     for (const name of unknownConfigVariables()) logger.warn({ variable: name }, 'unknown CAGED_* variable ignored (a typo?)');
     const undo: Array<() => Promise<void> | void> = [];
     try {
-      const judge = opts.judge ?? (await createJudge(config, logger, undo));
+      const baseJudge = opts.judge ?? (await createJudge(config, logger, undo));
       const connection = redisConnection(config.redisUrl, { cluster: config.redisCluster === 'yes' });
       undo.push(() => connection.close());
       // Set once constructed: /metrics and /healthz may be asked before that.
@@ -63,6 +69,7 @@ export class WorkerRuntime {
         queueCounts: () => (started.runtime ? started.runtime.queueCounts() : Promise.resolve({})),
         onCountsError: (err) => logger.warn(errorFields(err), 'queue depth unavailable for /metrics'),
       });
+      const judge = baseJudge instanceof Judge ? await problemJudge(config, baseJudge, connection, metrics, logger, undo) : baseJudge;
       const worker = await QueueWorker.start({
         connection: connection.options,
         queue: config.queue,
@@ -155,6 +162,44 @@ export class WorkerRuntime {
     })();
     return this.closing;
   }
+}
+
+/** The Judge with problem packages (fetched into this worker's PackageCache); its cache is removed at close. */
+async function problemJudge(
+  config: WorkerConfig,
+  judge: Judge,
+  connection: RedisConnection,
+  metrics: WorkerMetrics,
+  logger: Logger,
+  undo: Array<() => Promise<void> | void>,
+): Promise<ProblemJudge> {
+  const redis = redisClientFor(connection.options);
+  undo.push(() => redis.close());
+  const dir = config.problemCacheDir || (await fs.mkdtemp(path.join(os.tmpdir(), 'caged-problems-')));
+  const cache = await PackageCache.open({
+    dir,
+    maxBytes: config.problemCacheBytes,
+    fetch: (digest) => fetchProblem(redis.client, config.prefix, digest, config.maxProblemBytes),
+    onFetched: ({ digest, bytes, ms }) => {
+      metrics.problemFetches.inc();
+      logger.info({ digest, bytes, ms: Math.round(ms) }, 'problem package fetched');
+    },
+    onEvicted: ({ digest, bytes }) => logger.info({ digest, bytes }, 'problem package evicted from the cache'),
+  });
+  undo.push(() => cache.close());
+  logger.info({ dir, maxBytes: config.problemCacheBytes }, 'problem package cache ready');
+  return new ProblemJudge(judge, cache, {
+    maxPackageBytes: config.maxProblemBytes,
+    alsoClose: [() => cache.close(), () => redis.close()],
+    maxima: {
+      cpuTimeMs: config.maxCpuTimeMs,
+      wallTimeMs: config.maxWallTimeMs,
+      memoryBytes: config.maxMemoryBytes,
+      outputBytes: config.maxOutputBytes,
+      pids: config.maxPids,
+      fileSizeBytes: config.maxFileSizeBytes,
+    },
+  });
 }
 
 /** A Judge on a fresh Sandbox; first removes what dead workers left on this host (job directories, cgroups). */

@@ -231,7 +231,16 @@ export class QueueWorker {
       metrics?.activeJobs.inc();
       const started = performance.now();
       const progressAt: number[] = [];
-      log.info({ language: submission.language, tests: submission.testcases.length, attempt: job.attemptsStarted }, 'job started');
+      log.info(
+        {
+          language: submission.language,
+          ...(submission.problem
+            ? { problem: submission.problem.id, digest: submission.problem.digest }
+            : { tests: submission.testcases.length }),
+          attempt: job.attemptsStarted,
+        },
+        'job started',
+      );
       let result: JudgeResult;
       try {
         result = await this.opts.judge.judgeSubmission(submission, {

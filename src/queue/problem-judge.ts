@@ -1,0 +1,63 @@
+/**
+ * The worker's judge for submissions that name a problem package (`problem: { id, digest }`)
+ * instead of carrying test cases: the package comes from this worker's PackageCache (fetched
+ * from Redis once per digest, verified, unpacked with the image store's tarball rules), is
+ * loaded with src/problem's loader and judged by the same `judgePackage` as `caged judge`.
+ * Every other submission goes to the Judge unchanged.
+ */
+import type { Judge, JudgeHooks } from '../judge/judge';
+import type { JudgeResult, Submission } from '../judge/schema';
+import type { LimitValues } from '../judge/limits';
+import { judgePackage } from '../problem/judge-package';
+import type { PackageCache } from '../problem/package-cache';
+import { loadPackage } from '../problem/problem-package';
+import type { JudgeService } from './worker';
+
+export class ProblemJudge implements JudgeService {
+  constructor(
+    private readonly judge: Judge,
+    private readonly cache: PackageCache,
+    private readonly opts: {
+      maxima?: Partial<LimitValues>;
+      maxPackageBytes: number;
+      /** Run at close after the judge's own close (the cache, the Redis client), each even if one fails. */
+      alsoClose?: Array<() => Promise<void>>;
+    },
+  ) {}
+
+  async judgeSubmission(submission: Submission, hooks: JudgeHooks): Promise<JudgeResult> {
+    const ref = submission.problem;
+    if (!ref) return this.judge.judgeSubmission(submission, hooks);
+    const held = await this.cache.acquire(ref.digest);
+    try {
+      const pkg = loadPackage(held.dir, { maxBytes: this.opts.maxPackageBytes });
+      const result = await judgePackage(
+        this.judge,
+        pkg,
+        {
+          language: submission.language,
+          ...(submission.source !== undefined ? { source: submission.source } : { files: submission.files }),
+        },
+        // No per-test progress: the Judge's report comes before the package's validator has
+        // decided, so its verdict would be the run's, not the test's (an AC that is then WA).
+        { maxima: this.opts.maxima, hooks: { signal: hooks.signal, onTextWork: hooks.onTextWork } },
+      );
+      return { ...result, submissionId: submission.id ?? null };
+    } finally {
+      held.release();
+    }
+  }
+
+  /** Closes the judge, then the rest; every step runs; the first failure is thrown at the end. */
+  async close(): Promise<void> {
+    const errors: unknown[] = [];
+    for (const step of [() => this.judge.close(), ...(this.opts.alsoClose ?? [])]) {
+      try {
+        await step();
+      } catch (err) {
+        errors.push(err);
+      }
+    }
+    if (errors.length) throw errors[0];
+  }
+}

@@ -1,0 +1,166 @@
+/**
+ * Problem packages through the queue, against the real Redis: `pushProblem` stores a package in
+ * chunks under its digest (once), and two `caged worker` processes judge 50 submissions naming
+ * it, each worker downloading it once (its log line and caged_problem_fetches_total), with real
+ * containers and compilers. Every key lives under a fresh hash-tagged prefix, removed after.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { CagedClient, JobFailedError } from '../src/client';
+import { HostError } from '../src/errors';
+import type { SubmissionInput } from '../src/judge/schema';
+import { CHUNK_BYTES, fetchProblem, packProblem } from '../src/problem/package-store';
+import { redisOptionsFromUrl } from '../src/queue/connection';
+import { REDIS_URL, WorkerProcess, freePort, freshQueueName } from './helpers/queue';
+
+jest.setTimeout(300_000);
+
+const DOUBLE = path.join(__dirname, 'packages', 'double');
+const read = (rel: string): string => fs.readFileSync(path.join(DOUBLE, 'submissions', rel), 'utf8');
+
+describe('when submissions name a problem package pushed to Redis', () => {
+  let queueName: string;
+  let prefix: string;
+  let client: CagedClient;
+  let redis: Redis;
+  let workers: WorkerProcess[] = [];
+  let tmp: string;
+
+  beforeEach(() => {
+    queueName = freshQueueName();
+    prefix = `{${queueName}}`;
+    client = new CagedClient({ connection: REDIS_URL, queueName, prefix });
+    redis = new Redis(redisOptionsFromUrl(REDIS_URL));
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'caged-queue-problem-'));
+  });
+
+  afterEach(async () => {
+    await client.close();
+    await Promise.all(workers.map((w) => w.stop()));
+    workers = [];
+    const keys: string[] = [];
+    let cursor = '0';
+    do {
+      const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      cursor = next;
+      keys.push(...found);
+    } while (cursor !== '0');
+    if (keys.length) await redis.del(...keys);
+    redis.disconnect();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('stores a package in chunks under its digest, once, and reads it back verified', async () => {
+    const dir = path.join(tmp, 'big');
+    fs.cpSync(DOUBLE, dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'data', 'secret', '3.in'), Buffer.alloc(CHUNK_BYTES * 2 + 10, '7'));
+    fs.writeFileSync(path.join(dir, 'data', 'secret', '3.ans'), '14\n');
+    const ref = await client.pushProblem(dir);
+    expect(ref).toMatchObject({ id: 'big', stored: true });
+    expect(ref.digest).toBe(packProblem(dir).digest);
+    const hex = ref.digest.slice(7);
+    const chunks = await redis.keys(`${prefix}:problem:${hex}:chunk:*`);
+    expect(chunks).toHaveLength(3);
+    for (const k of chunks) expect(await redis.strlen(k)).toBeLessThanOrEqual(CHUNK_BYTES);
+
+    const again = await client.pushProblem(dir);
+    expect(again).toMatchObject({ digest: ref.digest, stored: false });
+
+    const tar = await fetchProblem(redis, prefix, ref.digest, 64 * 2 ** 20);
+    expect(tar.equals(packProblem(dir).tar)).toBe(true);
+    await expect(fetchProblem(redis, prefix, ref.digest, 1000)).rejects.toThrow(/more than the 1000 allowed/);
+    await redis.setrange(`${prefix}:problem:${hex}:chunk:1`, 5, 'X');
+    await expect(fetchProblem(redis, prefix, ref.digest, 64 * 2 ** 20)).rejects.toThrow(/do not match the digest/);
+  });
+
+  it('reports a Redis error while fetching as retryable (HostError), not as a missing package', async () => {
+    const down = new Redis({
+      ...redisOptionsFromUrl(`redis://127.0.0.1:${await freePort()}`),
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
+    down.on('error', () => undefined);
+    try {
+      const err = await fetchProblem(down, prefix, `sha256:${'cd'.repeat(32)}`, 2 ** 20).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(HostError);
+      expect((err as HostError).retryable).toBe(true);
+    } finally {
+      down.disconnect();
+    }
+  });
+
+  it('refuses a submission with both test cases and a problem, naming the field', async () => {
+    const ref = await client.pushProblem(DOUBLE);
+    await expect(
+      client.enqueue({ language: 'python3', source: 'print(1)', testcases: [{ stdin: '' }], problem: { id: ref.id, digest: ref.digest } }),
+    ).rejects.toThrow(/^problem: give exactly one of "testcases" and "problem"/);
+    await expect(client.enqueue({ language: 'python3', source: 'print(1)', problem: { id: 'x', digest: 'sha256:abc' } })).rejects.toThrow(
+      /^problem\.digest: /,
+    );
+  });
+
+  it('judges 50 jobs on two workers, each downloading the package once, every result right', async () => {
+    const ref = await client.pushProblem(DOUBLE);
+    const ports = [await freePort(), await freePort()];
+    workers = ['worker-a', 'worker-b'].map(
+      (name, i) =>
+        new WorkerProcess(name, {
+          CAGED_QUEUE: queueName,
+          CAGED_PREFIX: prefix,
+          CAGED_CONCURRENCY: '2',
+          CAGED_METRICS_PORT: String(ports[i]),
+          CAGED_METRICS_HOST: '127.0.0.1',
+        }),
+    );
+    await Promise.all(workers.map((w) => w.ready()));
+
+    const problem = { id: ref.id, digest: ref.digest };
+    const kinds: Array<{ expect: string; s: SubmissionInput }> = [
+      { expect: 'AC', s: { language: 'python3', source: read('accepted/double.py'), problem } },
+      { expect: 'AC', s: { language: 'c', source: read('accepted/double.c'), problem } },
+      { expect: 'WA', s: { language: 'python3', source: read('wrong_answer/plus3.py'), problem } },
+    ];
+    const jobs = Array.from({ length: 50 }, (_, i) => kinds[i % kinds.length]!);
+    const results = await client.submitMany(jobs.map((j, i) => ({ ...j.s, id: `pkg-${i}` })));
+
+    const wrong = results.map((r, i) => ({ i, want: jobs[i]!.expect, got: r.verdict, message: r.message })).filter((x) => x.want !== x.got);
+    expect(wrong).toEqual([]);
+    for (const [i, r] of results.entries()) {
+      expect(r.problem?.name).toBe('Double a number');
+      expect(r.tests.map((t) => t.name)).toEqual(['sample/1', 'secret/1', 'secret/2']);
+      if (jobs[i]!.expect === 'WA') expect(r.tests.map((t) => t.verdict)).toEqual(['AC', 'WA', 'SKIPPED']);
+    }
+
+    for (const w of workers) {
+      expect(w.completedJobs().length).toBeGreaterThan(0);
+      const fetches = w.lines.filter((l) => l.msg === 'problem package fetched');
+      expect(fetches).toHaveLength(1);
+      expect(fetches[0]).toMatchObject({ digest: ref.digest });
+    }
+    for (const port of ports) {
+      const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      expect(text).toMatch(/^caged_problem_fetches_total 1$/m);
+    }
+  });
+
+  it('fails a job naming a package not in Redis at once, unretried, saying so', async () => {
+    workers = [new WorkerProcess('worker-a', { CAGED_QUEUE: queueName, CAGED_PREFIX: prefix })];
+    await workers[0]!.ready();
+    const digest = `sha256:${'ab'.repeat(32)}`;
+    const err = await client
+      .submit({ id: 'missing', language: 'python3', source: 'print(1)', problem: { id: 'gone', digest } })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(JobFailedError);
+    expect((err as Error).message).toMatch(/invalid submission: problem\.digest: problem package sha256:ab.* is not in Redis/);
+    const queue = new Queue(queueName, { connection: redisOptionsFromUrl(REDIS_URL), prefix });
+    try {
+      const job = await queue.getJob('missing');
+      expect(job?.attemptsMade).toBe(1);
+    } finally {
+      await queue.close();
+    }
+  });
+});
