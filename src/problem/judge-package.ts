@@ -92,8 +92,10 @@ export async function judgePackage(
 ): Promise<JudgeResult> {
   const started = process.hrtime.bigint();
   const unsupported = pkg.config.unsupported;
-  if (unsupported.length)
-    throw new InvalidRequestError(`caged judge does not support ${unsupported.join(', ')} yet (default validation only)`, 'problem.yaml');
+  if (unsupported.length) throw new InvalidRequestError(`caged judge does not support ${unsupported.join(', ')} yet`, 'problem.yaml');
+  const validation = pkg.config.validation;
+  const validator = pkg.validator;
+  if (validation.kind !== 'default' && !validator) throw new InvalidRequestError('the package has no output validator', 'problem.yaml');
   const codeBytes = pkg.config.limits.codeKiB * 1024;
   const size = sourceBytes(submission);
   if (size > codeBytes) throw new InvalidRequestError(`is ${size} bytes, more than the package's code limit of ${codeBytes}`, 'SUBMISSION');
@@ -101,6 +103,8 @@ export async function judgePackage(
   let first: JudgeResult | null = null;
   let compile: CompileResult | undefined;
   let compileFailed: string | null = null;
+  /** The validator (or interactor) did not compile: the judging is IE with the compiler's output, not retried. */
+  let validatorFailed: string | null = null;
   let compileMs = 0;
 
   const skipOne = (test: TestCase, index: number, why: string): TestResult => ({
@@ -127,10 +131,20 @@ export async function judgePackage(
 
   const runOne = async (test: TestCase, flagWords: string[], index: number): Promise<TestResult> => {
     if (compileFailed) return skipOne(test, index, compileFailed);
+    if (validatorFailed) return skipOne(test, index, validatorFailed);
     const input = field(pkg.files.read(test.inPath));
     const answer = pkg.files.read(test.ansPath);
+    const custom =
+      validator && validation.kind !== 'default' ? { language: validator.language, files: validator.files, flags: flagWords } : null;
+    const expected = custom ? { expected: answer.toString('base64'), expectedEncoding: 'base64' as const } : {};
     const r = await judge.judge(
-      { ...submission, testcases: [{ name: test.name, stdin: input.text, stdinEncoding: input.encoding }], limits, compileLimits },
+      {
+        ...submission,
+        testcases: [{ name: test.name, stdin: input.text, stdinEncoding: input.encoding, ...expected }],
+        limits,
+        compileLimits,
+        ...(custom ? (validation.interactive ? { interactor: custom } : { checker: { type: 'validator' as const, ...custom } }) : {}),
+      },
       opts.hooks,
     );
     first ??= r;
@@ -143,10 +157,14 @@ export async function judgePackage(
     }
     const t = r.tests[0];
     if (!t) throw new InvalidRequestError('the judge returned no test result', test.name);
+    if (r.verdict === 'IE' && t.verdict === 'SKIPPED') {
+      validatorFailed = r.message;
+      return { ...t, index, name: test.name, verdict: 'IE', judge0: judge0Of('IE'), message: oneLine(r.message) };
+    }
     let verdict = t.verdict;
     let message = t.message;
     let checkerMessage = t.checkerMessage;
-    if (verdict === 'AC') {
+    if (verdict === 'AC' && !custom) {
       if (t.stdoutTruncated) {
         verdict = 'IE';
         message = "Internal Error: the output is larger than the judge keeps (raise the Judge's reportOutputBytes)";
@@ -191,6 +209,10 @@ export async function judgePackage(
   if (compileFailed) {
     verdict = 'CE';
     message = base.message;
+    score = 0;
+  } else if (validatorFailed) {
+    verdict = 'IE';
+    message = validatorFailed;
     score = 0;
   }
   return {
