@@ -4,7 +4,8 @@
  * validate.h and a flag) and test/packages/guess (2023-07 `type: interactive`, a C interactor).
  * Every submission in their submissions/ folders (C, C++ and Python 3 in each) gets its
  * folder's verdict; a validator that crashes or does not compile makes the judging IE; an
- * interactor that gives up at once is WA; a score.txt is the test's score.
+ * interactor that gives up at once is WA; a score.txt is the test's score; test/packages/twice
+ * (2023-07 `type: multi-pass`) runs a second pass on the validator's nextpass.in.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -19,6 +20,7 @@ import { TEST_MANIFEST } from './helpers/image';
 const PACKAGES = path.join(__dirname, 'packages');
 const ANYSUM = path.join(PACKAGES, 'anysum');
 const GUESS = path.join(PACKAGES, 'guess');
+const TWICE = path.join(PACKAGES, 'twice');
 
 const FOLDER_VERDICT: Record<string, string> = {
   accepted: 'AC',
@@ -79,8 +81,7 @@ function variant(base: string, changes: Record<string, string | null>): string {
 
 function walk(pkg: string): [string, string][] {
   return Object.keys(FOLDER_VERDICT).flatMap((folder) =>
-    fs
-      .readdirSync(path.join(pkg, 'submissions', folder))
+    (fs.existsSync(path.join(pkg, 'submissions', folder)) ? fs.readdirSync(path.join(pkg, 'submissions', folder)) : [])
       .sort()
       .map((file) => [folder, file] as [string, string]),
   );
@@ -185,5 +186,40 @@ describe('an interactive package', () => {
     const crash = variant(GUESS, { 'output_validator/guess.c': '#include <stdlib.h>\nint main(void) { abort(); }\n' });
     const r = await judged([crash, path.join(GUESS, 'submissions', 'accepted', 'bisect.py')]);
     expect(r.verdict).toBe('IE');
+  }, 120_000);
+});
+
+describe('a multi-pass package', () => {
+  it.each(walk(TWICE))(
+    'gives %s/%s its folder verdict',
+    async (folder, file) => {
+      const r = await judged([TWICE, path.join(TWICE, 'submissions', folder, file)]);
+      expect(r.verdict).toBe(FOLDER_VERDICT[folder]);
+      // The second pass's judgement is the test's: right on both, or wrong on the second.
+      expect(r.tests[0]!.checkerMessage).toBe(folder === 'accepted' ? 'pass 2 right' : 'pass 2: expected 12, got 6');
+    },
+    120_000,
+  );
+
+  it('is IE when the validator writes nextpass.in at the last pass', async () => {
+    const forever = variant(TWICE, { 'data/testdata.yaml': 'output_validator_flags: forever\n' });
+    const r = await judged([forever, path.join(TWICE, 'submissions', 'accepted', 'double.py')]);
+    expect(r.verdict).toBe('IE');
+    expect(r.tests[0]!.message).toMatch(/nextpass\.in at the last pass \(validation_passes 2\)/);
+  }, 120_000);
+
+  it('refuses a nextpass.in that is a link, without following it', async () => {
+    const link = variant(TWICE, {
+      'output_validator/twice.py': [
+        'import os, sys',
+        'sys.stdin.read()',
+        'os.symlink("/etc/passwd", sys.argv[3] + "/nextpass.in")',
+        'sys.exit(42)',
+        '',
+      ].join('\n'),
+    });
+    const r = await judged([link, path.join(TWICE, 'submissions', 'accepted', 'double.py')]);
+    expect(r.verdict).toBe('IE');
+    expect(r.tests[0]!.message).toMatch(/nextpass\.in was refused \(nextpass\.in is a symbolic link\)/);
   }, 120_000);
 });

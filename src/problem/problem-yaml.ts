@@ -148,7 +148,6 @@ export function readProblemYaml(text: string, fallbackName: string, hasCustomVal
       interactive,
       customScore: words.includes('score'),
     };
-    if (multiPass) unsupported.push(`validation: ${p.validation} (multi-pass)`);
     const l = p.limits;
     return {
       format: 'legacy',
@@ -178,7 +177,7 @@ export function readProblemYaml(text: string, fallbackName: string, hasCustomVal
   if (types.includes('pass-fail') && types.includes('scoring'))
     throw new InvalidRequestError('type: pass-fail and scoring exclude each other', 'problem.yaml');
   const unsupported: string[] = [];
-  for (const t of ['multi-pass', 'submit-answer'] as const) if (types.includes(t)) unsupported.push(`type: ${t}`);
+  if (types.includes('submit-answer')) unsupported.push('type: submit-answer');
   const interactive = types.includes('interactive');
   const multiPass = types.includes('multi-pass');
   const scoring = types.includes('scoring');
