@@ -145,12 +145,12 @@ describe('caged judge on the real image', () => {
     await expect(judgeCommand([sum, path.join(sum, 'problem.yaml')], out, { judge })).rejects.toThrow(/unknown extension "\.yaml"/);
     const pkg = fs.mkdtempSync(path.join(os.tmpdir(), 'caged-interactive-'));
     try {
-      fs.writeFileSync(path.join(pkg, 'problem.yaml'), 'name: I\nvalidation: custom interactive\n');
+      fs.writeFileSync(path.join(pkg, 'problem.yaml'), 'problem_format_version: 2023-07\nname: I\ntype: submit-answer\n');
       fs.mkdirSync(path.join(pkg, 'data', 'secret'), { recursive: true });
       fs.writeFileSync(path.join(pkg, 'data', 'secret', '1.in'), '1\n');
       fs.writeFileSync(path.join(pkg, 'data', 'secret', '1.ans'), '1\n');
       await expect(judgeCommand([pkg, path.join(sum, 'submissions', 'accepted', 'sum.py'), '--time', '1'], out, { judge })).rejects.toThrow(
-        /not supported yet: validation: custom interactive/,
+        /not supported yet: type: submit-answer/,
       );
     } finally {
       fs.rmSync(pkg, { recursive: true, force: true });

@@ -138,10 +138,7 @@ export async function judgeCommand(argv: readonly string[], out: NodeJS.Writable
   const memory = positiveNumber(stringFlag(args, 'memory'), '--memory');
   const pkg = loadPackage(dir, time === undefined ? {} : { fallbackTimeLimitS: time });
   if (pkg.config.unsupported.length)
-    throw new InvalidRequestError(
-      `not supported yet: ${pkg.config.unsupported.join(', ')} (caged judge runs default validation only)`,
-      'problem.yaml',
-    );
+    throw new InvalidRequestError(`not supported yet: ${pkg.config.unsupported.join(', ')}`, 'problem.yaml');
   const submission = packageSubmission(target, stringFlag(args, 'lang'), stringFlag(args, 'entry'));
   const env = judgeOptionsFromEnv();
   const judge =

@@ -12,6 +12,7 @@
  * test, writable; `judgemessage.txt` and `teammessage.txt` are read back from it without
  * following links, capped. The verdict rules are interactive-verdict.ts's.
  */
+import { readNextPass, type NextPassHook } from './output-validator-feedback';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -60,6 +61,8 @@ export interface InteractiveTest {
   box: string;
   limits: RunLimits;
   reportBytes: number;
+  /** Multi-pass: told the interactor's nextpass.in after the test. */
+  nextPass?: NextPassHook;
 }
 
 /** Time the submission may run on after the interactor ended, in ms (Sandbox.runPair's grace). */
@@ -177,6 +180,7 @@ export class Interactor {
         },
         { graceMs: this.opts.graceMs },
       );
+      t.nextPass?.onNextPass(t.index, readNextPass(feedback, t.nextPass.bytes));
       return this.result(t, pair, readFeedback(feedback));
     } finally {
       removeTree(io);

@@ -11,6 +11,7 @@
  * "The program failed" (CE, RE, TLE, …) is a JudgeResult. "caged failed" is an exception:
  * InvalidRequestError (bad payload; never retried) or HostError/ImageError (retryable).
  */
+import type { NextPassHook } from './output-validator-feedback';
 import path from 'node:path';
 import { HostError, InvalidRequestError } from '../errors';
 import { chooseRootfsMode, jobDirBytes, prepareJobRootfs, type RootfsMode } from '../rootfs/job-rootfs';
@@ -113,6 +114,8 @@ export interface JudgeHooks {
   onTextWork?: (w: TextWork) => void;
   /** Aborting stops before the next step and throws a (retryable) HostError. */
   signal?: AbortSignal;
+  /** Multi-pass problems: each test's validator's (or interactor's) nextpass.in, capped (test-step.ts). */
+  nextPass?: NextPassHook;
 }
 
 export interface JudgeStats {
@@ -375,6 +378,7 @@ export class Judge {
           checks: this.checks,
           onChecked: (ms, bytes) => hooks.onTextWork?.({ step: 'check', testIndex: index, ms, bytes }),
           interactor,
+          ...(hooks.nextPass ? { nextPass: hooks.nextPass } : {}),
         });
         results[index] = r;
         if (stop && r.verdict !== 'AC') firstFailure = Math.min(firstFailure, index);

@@ -23,6 +23,12 @@ const SCORE_BYTES = 64;
 
 export type FeedbackFile = { kind: 'absent' } | { kind: 'refused'; why: string } | { kind: 'read'; data: Buffer; truncated: boolean };
 
+/** A multi-pass problem's hook (src/problem/judge-package.ts): each test's nextpass.in, capped at `bytes`. */
+export interface NextPassHook {
+  bytes: number;
+  onNextPass: (testIndex: number, f: FeedbackFile) => void;
+}
+
 export interface Feedback {
   judgeMessage: FeedbackFile;
   teamMessage: FeedbackFile;
@@ -43,6 +49,19 @@ export function readFeedback(dir: string): Feedback {
   }
 }
 
+/**
+ * A multi-pass validator's `nextpass.in` in the feedback directory `dir`: the next pass's input,
+ * at most `cap` bytes (truncated beyond), read as the other files are (no link followed).
+ */
+export function readNextPass(dir: string, cap: number): FeedbackFile {
+  const dirFd = fs.openSync(dir, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_DIRECTORY);
+  try {
+    return readCapped(dirFd, 'nextpass.in', cap);
+  } finally {
+    fs.closeSync(dirFd);
+  }
+}
+
 /** At most `cap` bytes of the regular file `name` in `dirFd`; a link or special file is refused. */
 export function readCapped(dirFd: number, name: string, cap: number): FeedbackFile {
   let fd: number;
@@ -56,15 +75,17 @@ export function readCapped(dirFd: number, name: string, cap: number): FeedbackFi
     return { kind: 'refused', why: `${name}: ${code ?? 'cannot be opened'}` };
   }
   try {
-    if (!fs.fstatSync(fd).isFile()) return { kind: 'refused', why: `${name} is not a regular file` };
-    const buf = Buffer.alloc(cap + 1);
+    const st = fs.fstatSync(fd);
+    if (!st.isFile()) return { kind: 'refused', why: `${name} is not a regular file` };
+    // Sized by the file (it cannot grow: its writer has ended), so a large cap costs nothing.
+    const buf = Buffer.alloc(Math.min(cap, st.size) + 1);
     let got = 0;
     while (got < buf.length) {
       const n = fs.readSync(fd, buf, got, buf.length - got, null);
       if (n === 0) break;
       got += n;
     }
-    return { kind: 'read', data: buf.subarray(0, Math.min(got, cap)), truncated: got > cap };
+    return { kind: 'read', data: buf.subarray(0, Math.min(got, cap)), truncated: got > cap || st.size > cap };
   } finally {
     fs.closeSync(fd);
   }

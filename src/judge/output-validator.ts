@@ -28,7 +28,7 @@ import path from 'node:path';
 import { JobDirs, type JobDir } from '../rootfs/job-dirs';
 import type { RunPlan, RunResult } from '../sandbox/types';
 import { compileInBox, writeSources, type CompileOutcome, type JobContext } from './compile-step';
-import { interpretValidatorExit, readFeedback, type ValidatorVerdict } from './output-validator-feedback';
+import { interpretValidatorExit, readFeedback, readNextPass, type FeedbackFile, type ValidatorVerdict } from './output-validator-feedback';
 import type { OutputValidatorSpec } from './output-validator-spec';
 import { oneLine } from './result';
 import { writeNewFile } from './safe-fs';
@@ -46,6 +46,8 @@ export interface OutputValidatorOptions {
 /** One run of the validator, prepared (OutputValidator.openRun). */
 export interface ValidatorRun {
   plan: RunPlan;
+  /** Host path of the run's feedback directory (read only after the run ended). */
+  feedbackDir: string;
   verdict(result: RunResult): ValidatorVerdict;
   close(): void;
 }
@@ -103,11 +105,22 @@ export class OutputValidator {
     }
   }
 
-  /** Runs the validator on one test; every failure of the validator is an IE verdict, not a throw. */
-  async check(input: Buffer, output: Buffer, answer: Buffer): Promise<ValidatorVerdict> {
+  /**
+   * Runs the validator on one test; every failure of the validator is an IE verdict, not a throw.
+   * `onNextPass` (multi-pass problems) is given the feedback directory's `nextpass.in`, read
+   * without following links, at most `nextPassBytes`.
+   */
+  async check(
+    input: Buffer,
+    output: Buffer,
+    answer: Buffer,
+    nextPass?: { bytes: number; onNextPass: (f: FeedbackFile) => void },
+  ): Promise<ValidatorVerdict> {
     const run = this.openRun(input, answer);
     try {
-      return run.verdict(await this.ctx.sandbox.run({ ...run.plan, stdin: output }));
+      const verdict = run.verdict(await this.ctx.sandbox.run({ ...run.plan, stdin: output }));
+      if (nextPass) nextPass.onNextPass(readNextPass(run.feedbackDir, nextPass.bytes));
+      return verdict;
     } finally {
       run.close();
     }
@@ -147,7 +160,7 @@ export class OutputValidator {
       limits: runLimits,
       label: `${this.ctx.label} validator`,
     };
-    return { plan, verdict: (result) => validatorVerdict(result, feedback), close };
+    return { plan, feedbackDir: feedback, verdict: (result) => validatorVerdict(result, feedback), close };
   }
 
   /** Removes the validator's job directory; idempotent. */

@@ -14,7 +14,7 @@ import type { CustomChecker } from './custom-checker';
 import type { Interactor } from './interactive';
 import type { Language } from './languages';
 import type { OutputValidator } from './output-validator';
-import { validatorFraction } from './output-validator-feedback';
+import { validatorFraction, type NextPassHook } from './output-validator-feedback';
 import { encodeOutput, oneLine, roundScore } from './result';
 import { classifyRun } from './run-verdict';
 import type { Testcase, TestResult, TestVerdict } from './schema';
@@ -39,6 +39,8 @@ export interface TestRequest {
   onChecked?: (ms: number, bytes: number) => void;
   /** An interactive test: run beside this interactor (src/judge/interactive.ts); `checker` is not used. */
   interactor?: Interactor;
+  /** Multi-pass: given the validator's (or interactor's) nextpass.in after the test; see JudgeHooks.nextPass. */
+  nextPass?: NextPassHook;
 }
 
 export function decode(text: string, encoding: 'utf8' | 'base64'): Buffer {
@@ -89,7 +91,14 @@ export async function runTest(ctx: JobContext, req: TestRequest): Promise<TestRe
       fraction = outcome.fraction;
       checkerMessage = outcome.message;
     } else {
-      const outcome = await req.checker.validator.check(stdin, run.stdout, answer);
+      const hook = req.nextPass;
+      const index = req.index;
+      const outcome = await req.checker.validator.check(
+        stdin,
+        run.stdout,
+        answer,
+        hook && { bytes: hook.bytes, onNextPass: (f) => hook.onNextPass(index, f) },
+      );
       verdict = outcome.verdict;
       fraction = validatorFraction(outcome.verdict, outcome.score, tc.points);
       checkerMessage = outcome.message;

@@ -12,7 +12,8 @@
  * SKIPPED; `accept_if_any_accepted` AC when any child is AC; `always_accept` AC. An empty group
  * is AC.
  *
- * A group's score (scoring problems): a test scores accept_score (1) when AC, else reject_score
+ * A group's score (scoring problems): a test scores accept_score (1) when AC (or the score its
+ * output validator wrote to score.txt, `custom score`), else reject_score
  * (0); the children's scores are aggregated with sum (default), min, max or avg (`pass-fail`:
  * the sum of the children's maxima when all are AC, else 0), then clamped to `range`. With
  * 2023-07's `max_score M` instead, each child counts as a fraction (a test 1 or 0, a subgroup
@@ -130,7 +131,8 @@ export async function gradeTree(root: TestGroup, scoring: boolean, runOne: RunOn
     const s = parent.settings;
     return {
       verdict: r.verdict,
-      score: r.verdict === 'AC' ? s.acceptScore : s.rejectScore,
+      // A custom validator's score.txt, when it wrote one, is the accepted test's score.
+      score: r.verdict === 'AC' ? (r.validatorScore ?? s.acceptScore) : s.rejectScore,
       maxScore: s.acceptScore,
       inVerdict: true,
       inScore: true,

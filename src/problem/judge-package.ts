@@ -12,12 +12,20 @@
  * that yield to the event loop (default-validator.ts), so a long check holds it for well under
  * a millisecond at a time.
  *
+ * A package with its own output validator (custom, interactive) gives it to the Judge as the
+ * submission's `checker: {type: "validator"}` or `interactor`, with the test's answer as
+ * `expected`; the Judge's compile cache keeps it compiled across tests. Multi-pass: after a pass
+ * the validator accepted, its nextpass.in (read without following links, at most
+ * validation_output bytes) becomes the next pass's input, in a new Judge call; a nextpass.in at
+ * the last of `validation_passes` passes, or one refused or too large, is IE.
+ *
  * The result is a JudgeResult (schema version 1) with `groups` and `problem` added; stdout and
  * stderr in it are cut to REPORT_BYTES each.
  */
 import { InvalidRequestError } from '../errors';
 import type { Judge, JudgeHooks } from '../judge/judge';
 import { DEFAULT_COMPILE_LIMITS, DEFAULT_MAXIMA, type LimitValues } from '../judge/limits';
+import type { FeedbackFile } from '../judge/output-validator-feedback';
 import { oneLine } from '../judge/result';
 import { RESULT_SCHEMA_VERSION, type CompileResult, type JudgeResult, type SubmissionInput, type TestResult } from '../judge/schema';
 import { judge0Of, VERDICT_NAMES } from '../judge/verdict';
@@ -92,8 +100,13 @@ export async function judgePackage(
 ): Promise<JudgeResult> {
   const started = process.hrtime.bigint();
   const unsupported = pkg.config.unsupported;
-  if (unsupported.length)
-    throw new InvalidRequestError(`caged judge does not support ${unsupported.join(', ')} yet (default validation only)`, 'problem.yaml');
+  if (unsupported.length) throw new InvalidRequestError(`caged judge does not support ${unsupported.join(', ')} yet`, 'problem.yaml');
+  const validation = pkg.config.validation;
+  const validator = pkg.validator;
+  const multiPass = validation.kind === 'multi-pass';
+  const passes = pkg.config.limits.validationPasses;
+  const nextPassBytes = Math.round(pkg.config.limits.validationOutputMiB * MiB);
+  if (validation.kind !== 'default' && !validator) throw new InvalidRequestError('the package has no output validator', 'problem.yaml');
   const codeBytes = pkg.config.limits.codeKiB * 1024;
   const size = sourceBytes(submission);
   if (size > codeBytes) throw new InvalidRequestError(`is ${size} bytes, more than the package's code limit of ${codeBytes}`, 'SUBMISSION');
@@ -101,6 +114,8 @@ export async function judgePackage(
   let first: JudgeResult | null = null;
   let compile: CompileResult | undefined;
   let compileFailed: string | null = null;
+  /** The validator (or interactor) did not compile: the judging is IE with the compiler's output, not retried. */
+  let validatorFailed: string | null = null;
   let compileMs = 0;
 
   const skipOne = (test: TestCase, index: number, why: string): TestResult => ({
@@ -127,12 +142,39 @@ export async function judgePackage(
 
   const runOne = async (test: TestCase, flagWords: string[], index: number): Promise<TestResult> => {
     if (compileFailed) return skipOne(test, index, compileFailed);
-    const input = field(pkg.files.read(test.inPath));
+    if (validatorFailed) return skipOne(test, index, validatorFailed);
     const answer = pkg.files.read(test.ansPath);
-    const r = await judge.judge(
-      { ...submission, testcases: [{ name: test.name, stdin: input.text, stdinEncoding: input.encoding }], limits, compileLimits },
-      opts.hooks,
-    );
+    const custom =
+      validator && validation.kind !== 'default' ? { language: validator.language, files: validator.files, flags: flagWords } : null;
+    const expected = custom ? { expected: answer.toString('base64'), expectedEncoding: 'base64' as const } : {};
+    // Multi-pass: the validator's nextpass.in is the next pass's input (see the file's comment).
+    let stdin = pkg.files.read(test.inPath);
+    let passFailure: string | null = null;
+    let r: JudgeResult;
+    for (let pass = 1; ; pass++) {
+      const got: { next: FeedbackFile | null } = { next: null };
+      const hooks: JudgeHooks | undefined = multiPass
+        ? { ...opts.hooks, nextPass: { bytes: nextPassBytes, onNextPass: (_i, f) => (got.next = f) } }
+        : opts.hooks;
+      const input = field(stdin);
+      r = await judge.judge(
+        {
+          ...submission,
+          testcases: [{ name: test.name, stdin: input.text, stdinEncoding: input.encoding, ...expected }],
+          limits,
+          compileLimits,
+          ...(custom ? (validation.interactive ? { interactor: custom } : { checker: { type: 'validator' as const, ...custom } }) : {}),
+        },
+        hooks,
+      );
+      const next = got.next;
+      if (!multiPass || r.tests[0]?.verdict !== 'AC' || !next || next.kind === 'absent') break;
+      if (next.kind === 'refused') passFailure = `the validator's nextpass.in was refused (${next.why})`;
+      else if (next.truncated) passFailure = `the validator's nextpass.in is larger than validation_output (${nextPassBytes} bytes)`;
+      else if (pass >= passes) passFailure = `the validator wrote nextpass.in at the last pass (validation_passes ${passes})`;
+      if (passFailure || next.kind !== 'read') break;
+      stdin = next.data;
+    }
     first ??= r;
     compile ??= r.compile;
     compileMs += r.timing.compileMs;
@@ -143,10 +185,14 @@ export async function judgePackage(
     }
     const t = r.tests[0];
     if (!t) throw new InvalidRequestError('the judge returned no test result', test.name);
+    if (r.verdict === 'IE' && t.verdict === 'SKIPPED') {
+      validatorFailed = r.message;
+      return { ...t, index, name: test.name, verdict: 'IE', judge0: judge0Of('IE'), message: oneLine(r.message) };
+    }
     let verdict = t.verdict;
     let message = t.message;
     let checkerMessage = t.checkerMessage;
-    if (verdict === 'AC') {
+    if (verdict === 'AC' && !custom) {
       if (t.stdoutTruncated) {
         verdict = 'IE';
         message = "Internal Error: the output is larger than the judge keeps (raise the Judge's reportOutputBytes)";
@@ -157,6 +203,10 @@ export async function judgePackage(
         checkerMessage = v.message;
         message = v.accepted ? 'Accepted' : `Wrong Answer: ${v.message}`;
       }
+    }
+    if (passFailure) {
+      verdict = 'IE';
+      message = `Internal Error: ${passFailure}`;
     }
     const stdout = cut(t.stdout, t.stdoutEncoding, t.stdoutTruncated);
     const stderr = cut(t.stderr, t.stderrEncoding, t.stderrTruncated);
@@ -191,6 +241,10 @@ export async function judgePackage(
   if (compileFailed) {
     verdict = 'CE';
     message = base.message;
+    score = 0;
+  } else if (validatorFailed) {
+    verdict = 'IE';
+    message = validatorFailed;
     score = 0;
   }
   return {

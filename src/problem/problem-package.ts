@@ -12,6 +12,7 @@ import path from 'node:path';
 import { InvalidRequestError } from '../errors';
 import { parseValidatorFlags } from './default-validator';
 import { DEFAULT_MAX_PACKAGE_BYTES, PackageFiles } from './package-files';
+import { loadPackageValidator, type PackageValidator } from './package-validator';
 import { readProblemYaml, type ProblemConfig } from './problem-yaml';
 import { readTestData, type TestGroup } from './test-data';
 
@@ -21,6 +22,8 @@ export interface ProblemPackage {
   config: ProblemConfig;
   data: TestGroup;
   files: PackageFiles;
+  /** The output validator (the interactor of an interactive problem); null with default validation. */
+  validator: PackageValidator | null;
   timeLimit: { seconds: number; from: 'problem.yaml' | '.timelimit' | '--time' };
 }
 
@@ -40,7 +43,11 @@ export function loadPackage(dir: string, opts: LoadOptions = {}): ProblemPackage
     files.kind('output_validator') === 'dir',
   );
   const data = readTestData(files, config.validatorFlags);
-  checkFlags(data, 'problem.yaml validator_flags');
+  // A custom validator's flags are its own; the default validator's are checked before anything runs.
+  // (None is read for a package caged refuses anyway: the refusal then names what is unsupported.)
+  const custom = config.validation.kind !== 'default' && config.unsupported.length === 0;
+  const validator = custom ? loadPackageValidator(files, config.format) : null;
+  if (config.validation.kind === 'default') checkFlags(data, 'problem.yaml validator_flags');
   let timeLimit: ProblemPackage['timeLimit'];
   if (config.limits.timeLimitS !== null) {
     timeLimit = { seconds: config.limits.timeLimitS, from: 'problem.yaml' };
@@ -58,7 +65,7 @@ export function loadPackage(dir: string, opts: LoadOptions = {}): ProblemPackage
       'PROBLEM_DIR',
     );
   }
-  return { dir: files.root, config, data, files, timeLimit };
+  return { dir: files.root, config, data, files, validator, timeLimit };
 }
 
 /** Every group's validator flags parse (an unknown flag is refused before anything runs). */

@@ -91,6 +91,13 @@ export interface ProblemConfig {
   scoring: boolean;
   /** What caged cannot judge yet in a package (empty: judgeable). */
   unsupported: string[];
+  /**
+   * How output is validated: `default` (the default output validator), `custom` (the package's
+   * output validator on each test's output), `interactive` (the validator is the interactor),
+   * `multi-pass` (interactive or not, the validator may ask for another pass). `customScore`:
+   * the validator's score.txt is the test's score (legacy `custom score`, 2023-07 scoring).
+   */
+  validation: { kind: 'default' | 'custom' | 'interactive' | 'multi-pass'; interactive: boolean; customScore: boolean };
   /** Words of the problem-wide default validator flags (legacy `validator_flags`). */
   validatorFlags: string[];
   limits: {
@@ -134,13 +141,20 @@ export function readProblemYaml(text: string, fallbackName: string, hasCustomVal
     for (const w of words.slice(1))
       if (!['interactive', 'score', 'multi-pass'].includes(w))
         throw new InvalidRequestError(`validation: unknown option ${JSON.stringify(w)}`, 'problem.yaml');
-    if (words[0] === 'custom') unsupported.push(`validation: ${p.validation} (custom output validators)`);
+    const interactive = words.includes('interactive');
+    const multiPass = words.includes('multi-pass');
+    const validation: ProblemConfig['validation'] = {
+      kind: words[0] === 'default' ? 'default' : multiPass ? 'multi-pass' : interactive ? 'interactive' : 'custom',
+      interactive,
+      customScore: words.includes('score'),
+    };
     const l = p.limits;
     return {
       format: 'legacy',
       name: nameOf(p.name, fallbackName),
       scoring: p.type === 'scoring',
       unsupported,
+      validation,
       validatorFlags: flagWords(p.validator_flags),
       limits: {
         timeLimitS: l.time_limit ?? null,
@@ -163,14 +177,22 @@ export function readProblemYaml(text: string, fallbackName: string, hasCustomVal
   if (types.includes('pass-fail') && types.includes('scoring'))
     throw new InvalidRequestError('type: pass-fail and scoring exclude each other', 'problem.yaml');
   const unsupported: string[] = [];
-  for (const t of ['interactive', 'multi-pass', 'submit-answer'] as const) if (types.includes(t)) unsupported.push(`type: ${t}`);
-  if (hasCustomValidator) unsupported.push('output_validator/ (custom output validators)');
+  if (types.includes('submit-answer')) unsupported.push('type: submit-answer');
+  const interactive = types.includes('interactive');
+  const multiPass = types.includes('multi-pass');
+  const scoring = types.includes('scoring');
+  const validation: ProblemConfig['validation'] = {
+    kind: multiPass ? 'multi-pass' : interactive ? 'interactive' : hasCustomValidator ? 'custom' : 'default',
+    interactive,
+    customScore: scoring && (interactive || multiPass || hasCustomValidator),
+  };
   const l = p.limits;
   return {
     format: '2023-07',
     name: nameOf(p.name, fallbackName),
-    scoring: types.includes('scoring'),
+    scoring,
     unsupported,
+    validation,
     validatorFlags: [],
     limits: {
       timeLimitS: l.time_limit ?? null,

@@ -188,14 +188,34 @@ describe('when a package is loaded', () => {
     expect(() => loadPackage(tmp)).toThrow(InvalidRequestError);
   });
 
-  it('marks custom validation, interactive and multi-pass problems as not supported yet', () => {
+  it('reads the kind of validation, the validator of custom ones, and marks submit-answer as not supported yet', () => {
     minimal();
-    write('problem.yaml', 'name: X\nvalidation: custom interactive\n');
-    expect(loadPackage(tmp, { fallbackTimeLimitS: 1 }).config.unsupported).toEqual([
-      'validation: custom interactive (custom output validators)',
-    ]);
-    write('problem.yaml', 'problem_format_version: 2023-07\nname: X\ntype: [scoring, multi-pass]\n');
-    expect(loadPackage(tmp, { fallbackTimeLimitS: 1 }).config.unsupported).toEqual(['type: multi-pass']);
+    write('problem.yaml', 'name: X\nvalidation: custom interactive score\n');
+    expect(() => loadPackage(tmp, { fallbackTimeLimitS: 1 })).toThrow(/no output_validators\/<name>\/ directory/);
+    write('output_validators/v/check.cpp', 'int main() { return 42; }\n');
+    write('output_validators/v/validate.h', '\n');
+    const pkg = loadPackage(tmp, { fallbackTimeLimitS: 1 });
+    expect(pkg.config.unsupported).toEqual([]);
+    expect(pkg.config.validation).toEqual({ kind: 'interactive', interactive: true, customScore: true });
+    expect(pkg.validator).toMatchObject({ dir: 'output_validators/v', language: 'cpp17' });
+    expect(pkg.validator?.files.map((f) => f.name)).toEqual(['main.cpp', 'validate.h']);
+    write('output_validators/v/other.py', '\n');
+    expect(() => loadPackage(tmp, { fallbackTimeLimitS: 1 })).toThrow(/exactly one source file/);
+    write('problem.yaml', 'problem_format_version: 2023-07\nname: X\ntype: [scoring, submit-answer]\n');
+    expect(loadPackage(tmp, { fallbackTimeLimitS: 1 }).config.unsupported).toEqual(['type: submit-answer']);
+    write('output_validator/v.py', 'import sys\nsys.exit(42)\n');
+    write('problem.yaml', 'problem_format_version: 2023-07\nname: X\ntype: [scoring, multi-pass]\nlimits:\n  validation_passes: 3\n');
+    expect(loadPackage(tmp, { fallbackTimeLimitS: 1 }).config).toMatchObject({
+      unsupported: [],
+      validation: { kind: 'multi-pass', interactive: false, customScore: true },
+      limits: { validationPasses: 3 },
+    });
+    write('problem.yaml', 'problem_format_version: 2023-07\nname: X\n');
+    write('output_validator/v.py', 'import sys\nsys.exit(42)\n');
+    expect(loadPackage(tmp, { fallbackTimeLimitS: 1 })).toMatchObject({
+      config: { validation: { kind: 'custom', interactive: false, customScore: false } },
+      validator: { dir: 'output_validator', language: 'python3' },
+    });
   });
 });
 

@@ -1,0 +1,89 @@
+/**
+ * A package's output validator (also the interactor of an interactive problem), found and read
+ * before anything runs: legacy `output_validators/<name>/` (exactly one), 2023-07
+ * `output_validator/` (or the legacy place). Its directory is a single program in one language,
+ * told by its files' extensions: C (`.c`), C++ (`.cc .cpp .cxx .c++`, compiled as C++17) or
+ * Python 3 (`.py`), with any other plain files beside it (`validate.h`, data) written next to
+ * it. The entry is the one source file of that language, renamed to the language's source file.
+ *
+ * A `build`/`run` script pair is refused: caged compiles a validator as it compiles a
+ * submission, with the image's compilers in the sandbox, and has no step that runs an arbitrary
+ * build script and keeps what it wrote. Subdirectories are refused too.
+ *
+ * The validator's sources are the compile cache's key (src/judge/compile-cache.ts), so it is
+ * compiled once per package content, not once per test or per submission.
+ */
+import path from 'node:path';
+import { InvalidRequestError } from '../errors';
+import type { PackageFiles } from './package-files';
+
+export interface PackageValidator {
+  /** Where it was found, relative to the package's root. */
+  dir: string;
+  language: 'c' | 'cpp17' | 'python3';
+  /** The entry is named as the language's source file (main.c, main.cpp, main.py). */
+  files: { name: string; content: string; encoding: 'base64' }[];
+}
+
+const LANGUAGE_OF: Readonly<Record<string, PackageValidator['language']>> = {
+  '.c': 'c',
+  '.cc': 'cpp17',
+  '.cpp': 'cpp17',
+  '.cxx': 'cpp17',
+  '.c++': 'cpp17',
+  '.py': 'python3',
+};
+const ENTRY: Readonly<Record<PackageValidator['language'], string>> = { c: 'main.c', cpp17: 'main.cpp', python3: 'main.py' };
+
+/** The directory of the package's output validator; null when it has none. */
+function validatorDir(files: PackageFiles, format: 'legacy' | '2023-07'): string | null {
+  if (format === '2023-07' && files.kind('output_validator') === 'dir') return 'output_validator';
+  if (files.kind('output_validators') !== 'dir') return null;
+  const dirs = files.list('output_validators').filter((e) => e.kind === 'dir');
+  if (dirs.length > 1)
+    throw new InvalidRequestError(
+      `holds ${dirs.length} validators (${dirs.map((d) => d.name).join(', ')}); caged runs one`,
+      'output_validators',
+    );
+  const only = dirs[0];
+  return only ? `output_validators/${only.name}` : null;
+}
+
+/** Reads the package's output validator; an absent one, or one caged cannot build, is refused naming its directory. */
+export function loadPackageValidator(files: PackageFiles, format: 'legacy' | '2023-07'): PackageValidator {
+  const dir = validatorDir(files, format);
+  if (!dir)
+    throw new InvalidRequestError(
+      format === '2023-07'
+        ? 'the problem needs an output validator: no output_validator/ directory'
+        : 'no output_validators/<name>/ directory',
+      'problem.yaml',
+    );
+  const entries = files.list(dir);
+  const names = entries.map((e) => e.name);
+  if (names.includes('build') || names.includes('run'))
+    throw new InvalidRequestError(
+      'a build/run script validator is not supported: caged builds a validator as one C, C++ or Python program (give its source instead)',
+      dir,
+    );
+  const nested = entries.find((e) => e.kind !== 'file');
+  if (nested) throw new InvalidRequestError(`holds ${JSON.stringify(nested.name)}, not a plain file (one directory level only)`, dir);
+  const sources = names.filter((n) => LANGUAGE_OF[path.extname(n).toLowerCase()] !== undefined);
+  const languages = new Set(sources.map((n) => LANGUAGE_OF[path.extname(n).toLowerCase()]));
+  const [language, ...more] = [...languages];
+  if (!language || more.length || sources.length !== 1)
+    throw new InvalidRequestError(`must hold exactly one source file in C, C++ or Python (found: ${sources.join(', ') || 'none'})`, dir);
+  const entry = sources[0] as string;
+  const entryName = ENTRY[language];
+  if (entry !== entryName && names.includes(entryName))
+    throw new InvalidRequestError(`both ${entry} (the validator) and ${entryName} are present`, dir);
+  return {
+    dir,
+    language,
+    files: names.map((n) => ({
+      name: n === entry ? entryName : n,
+      content: files.read(`${dir}/${n}`).toString('base64'),
+      encoding: 'base64' as const,
+    })),
+  };
+}

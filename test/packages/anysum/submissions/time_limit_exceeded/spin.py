@@ -1,0 +1,3 @@
+n = int(input())
+while n >= 0:
+    n = (n + 1) % 7

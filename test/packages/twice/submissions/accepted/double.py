@@ -1,0 +1,2 @@
+k, n = map(int, input().split())
+print(2 * n)

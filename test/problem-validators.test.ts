@@ -1,0 +1,225 @@
+/**
+ * `caged judge` on packages with their own output validator, on real containers and the real
+ * image: test/packages/anysum (legacy `validation: custom`, a C++ validator with its own
+ * validate.h and a flag) and test/packages/guess (2023-07 `type: interactive`, a C interactor).
+ * Every submission in their submissions/ folders (C, C++ and Python 3 in each) gets its
+ * folder's verdict; a validator that crashes or does not compile makes the judging IE; an
+ * interactor that gives up at once is WA; a score.txt is the test's score; test/packages/twice
+ * (2023-07 `type: multi-pass`) runs a second pass on the validator's nextpass.in.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { judgeCommand } from '../src/cli/judge';
+import { Judge } from '../src/judge/judge';
+import { JudgeResultSchema, type JudgeResult } from '../src/judge/schema';
+import { Sandbox } from '../src/sandbox/sandbox';
+import { TEST_MANIFEST } from './helpers/image';
+
+const PACKAGES = path.join(__dirname, 'packages');
+const ANYSUM = path.join(PACKAGES, 'anysum');
+const GUESS = path.join(PACKAGES, 'guess');
+const TWICE = path.join(PACKAGES, 'twice');
+
+const FOLDER_VERDICT: Record<string, string> = {
+  accepted: 'AC',
+  wrong_answer: 'WA',
+  time_limit_exceeded: 'TLE',
+  run_time_error: 'RE',
+};
+
+let judge: Judge;
+let cacheDir: string;
+const scratch: string[] = [];
+
+beforeAll(async () => {
+  if (!fs.existsSync(TEST_MANIFEST)) throw new Error(`test image ${TEST_MANIFEST} is missing: run \`npm run image:build -- debian\` first`);
+  cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'caged-validators-cache-'));
+  judge = await Judge.create({
+    sandbox: await Sandbox.create(),
+    closeSandbox: true,
+    manifestPath: TEST_MANIFEST,
+    compileCacheDir: cacheDir,
+    reportOutputBytes: 16 * 2 ** 20,
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await judge?.close();
+  fs.rmSync(cacheDir, { recursive: true, force: true });
+  for (const d of scratch) fs.rmSync(d, { recursive: true, force: true });
+});
+
+async function judged(args: string[]): Promise<JudgeResult> {
+  let text = '';
+  const out = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      text += chunk.toString();
+      done();
+    },
+  });
+  expect(await judgeCommand([...args, '--json'], out, { judge })).toBe(0);
+  return JudgeResultSchema.parse(JSON.parse(text));
+}
+
+/** A copy of a package with some files replaced (relative path → content; null removes). */
+function variant(base: string, changes: Record<string, string | null>): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'caged-pkg-'));
+  scratch.push(dir);
+  fs.cpSync(base, dir, { recursive: true });
+  for (const [rel, content] of Object.entries(changes)) {
+    const p = path.join(dir, rel);
+    if (content === null) fs.rmSync(p, { recursive: true, force: true });
+    else {
+      fs.mkdirSync(path.dirname(p), { recursive: true });
+      fs.writeFileSync(p, content);
+    }
+  }
+  return dir;
+}
+
+function walk(pkg: string): [string, string][] {
+  return Object.keys(FOLDER_VERDICT).flatMap((folder) =>
+    (fs.existsSync(path.join(pkg, 'submissions', folder)) ? fs.readdirSync(path.join(pkg, 'submissions', folder)) : [])
+      .sort()
+      .map((file) => [folder, file] as [string, string]),
+  );
+}
+
+describe.each([
+  ['anysum', ANYSUM],
+  ['guess', GUESS],
+])('the %s package', (_name, pkg) => {
+  const submissions = walk(pkg);
+
+  it('has C, C++ and Python 3 in every verdict folder', () => {
+    for (const folder of Object.keys(FOLDER_VERDICT)) {
+      const exts = submissions.filter(([f]) => f === folder).map(([, file]) => path.extname(file));
+      expect(exts.sort()).toEqual(['.c', '.cpp', '.py']);
+    }
+  });
+
+  it.each(submissions)(
+    'gives %s/%s its folder verdict',
+    async (folder, file) => {
+      const r = await judged([pkg, path.join(pkg, 'submissions', folder, file)]);
+      expect({ verdict: r.verdict, tests: r.tests.map((t) => `${t.name}:${t.verdict}`) }).toMatchObject({
+        verdict: FOLDER_VERDICT[folder],
+      });
+      expect(r.tests[0]!.name).toBe('sample/1');
+    },
+    120_000,
+  );
+});
+
+describe('a custom output validator', () => {
+  it('gets the flags and says why it rejects', async () => {
+    const r = await judged([ANYSUM, path.join(ANYSUM, 'submissions', 'wrong_answer', 'negative.cpp')]);
+    expect(r.tests[0]).toMatchObject({ verdict: 'WA', checkerMessage: 'a negative summand', teamMessage: 'a negative summand' });
+    // Without the flag, -1 and n + 1 add up.
+    const lax = variant(ANYSUM, { 'problem.yaml': 'name: Any two summands\nvalidation: custom\nlimits:\n  time_limit: 1\n' });
+    const ok = await judged([lax, path.join(ANYSUM, 'submissions', 'wrong_answer', 'negative.cpp')]);
+    expect(ok.verdict).toBe('AC');
+  }, 120_000);
+
+  it('is IE when the validator crashes, never AC', async () => {
+    const crash = variant(ANYSUM, {
+      'output_validators/pair/pair.cpp': '#include <cstdlib>\nint main() { std::abort(); }\n',
+    });
+    const r = await judged([crash, path.join(ANYSUM, 'submissions', 'accepted', 'swap.py')]);
+    expect(r.verdict).toBe('IE');
+    expect(r.tests[0]!.verdict).toBe('IE');
+    expect(r.tests[0]!.checkerMessage).toMatch(/validator failed \(SIGABRT\)/);
+  }, 120_000);
+
+  it('is IE with the compiler output when the validator does not compile, and runs no more tests', async () => {
+    const broken = variant(ANYSUM, { 'output_validators/pair/pair.cpp': 'int main() { return undeclared_name; }\n' });
+    const r = await judged([broken, path.join(ANYSUM, 'submissions', 'accepted', 'swap.py')]);
+    expect(r.verdict).toBe('IE');
+    expect(r.message).toMatch(/did not compile.*undeclared_name/);
+    expect(r.tests.slice(1).every((t) => t.verdict === 'SKIPPED')).toBe(true);
+  }, 120_000);
+
+  it('is refused as a build/run script pair, naming its directory', async () => {
+    const scripts = variant(ANYSUM, { 'output_validators/pair/build': '#!/bin/sh\n', 'output_validators/pair/run': '#!/bin/sh\n' });
+    const out = new Writable({ write: (_c, _e, done) => done() });
+    await expect(judgeCommand([scripts, path.join(ANYSUM, 'submissions', 'accepted', 'swap.py')], out, { judge })).rejects.toThrow(
+      /build\/run script/,
+    );
+  });
+
+  it("takes each test's score from score.txt (custom score)", async () => {
+    const scored = variant(ANYSUM, {
+      'problem.yaml': 'name: Scored\ntype: scoring\nvalidation: custom score\nlimits:\n  time_limit: 1\n',
+      'output_validators/pair': null,
+      'output_validators/score/score.py': [
+        'import sys',
+        'n = int(open(sys.argv[1]).read())',
+        'a, b = map(int, sys.stdin.read().split())',
+        'open(sys.argv[3] + "/score.txt", "w").write("3" if a == 0 else "1")',
+        'sys.exit(42 if a + b == n else 43)',
+        '',
+      ].join('\n'),
+    });
+    const r = await judged([scored, path.join(ANYSUM, 'submissions', 'accepted', 'zero.cpp')]);
+    expect(r.verdict).toBe('AC');
+    expect(r.tests.filter((t) => t.name?.startsWith('secret')).map((t) => t.validatorScore)).toEqual([3, 3, 3]);
+    expect(r.score).toBe(9);
+  }, 120_000);
+});
+
+describe('an interactive package', () => {
+  it('is WA when the interactor gives up at once (no deadlock)', async () => {
+    const early = variant(GUESS, { 'data/testdata.yaml': 'output_validator_flags: give_up\n' });
+    const r = await judged([early, path.join(GUESS, 'submissions', 'accepted', 'bisect.c')]);
+    expect(r.verdict).toBe('WA');
+    expect(r.tests[0]!.checkerMessage).toBe('gave up at once');
+  }, 120_000);
+
+  it('is TLE by the wall limit for a submission that never flushes', async () => {
+    const r = await judged([GUESS, path.join(GUESS, 'submissions', 'time_limit_exceeded', 'no_flush.c')]);
+    expect(r.tests[0]).toMatchObject({ verdict: 'TLE' });
+  }, 120_000);
+
+  it('is IE when the interactor crashes', async () => {
+    const crash = variant(GUESS, { 'output_validator/guess.c': '#include <stdlib.h>\nint main(void) { abort(); }\n' });
+    const r = await judged([crash, path.join(GUESS, 'submissions', 'accepted', 'bisect.py')]);
+    expect(r.verdict).toBe('IE');
+  }, 120_000);
+});
+
+describe('a multi-pass package', () => {
+  it.each(walk(TWICE))(
+    'gives %s/%s its folder verdict',
+    async (folder, file) => {
+      const r = await judged([TWICE, path.join(TWICE, 'submissions', folder, file)]);
+      expect(r.verdict).toBe(FOLDER_VERDICT[folder]);
+      // The second pass's judgement is the test's: right on both, or wrong on the second.
+      expect(r.tests[0]!.checkerMessage).toBe(folder === 'accepted' ? 'pass 2 right' : 'pass 2: expected 12, got 6');
+    },
+    120_000,
+  );
+
+  it('is IE when the validator writes nextpass.in at the last pass', async () => {
+    const forever = variant(TWICE, { 'data/testdata.yaml': 'output_validator_flags: forever\n' });
+    const r = await judged([forever, path.join(TWICE, 'submissions', 'accepted', 'double.py')]);
+    expect(r.verdict).toBe('IE');
+    expect(r.tests[0]!.message).toMatch(/nextpass\.in at the last pass \(validation_passes 2\)/);
+  }, 120_000);
+
+  it('refuses a nextpass.in that is a link, without following it', async () => {
+    const link = variant(TWICE, {
+      'output_validator/twice.py': [
+        'import os, sys',
+        'sys.stdin.read()',
+        'os.symlink("/etc/passwd", sys.argv[3] + "/nextpass.in")',
+        'sys.exit(42)',
+        '',
+      ].join('\n'),
+    });
+    const r = await judged([link, path.join(TWICE, 'submissions', 'accepted', 'double.py')]);
+    expect(r.verdict).toBe('IE');
+    expect(r.tests[0]!.message).toMatch(/nextpass\.in was refused \(nextpass\.in is a symbolic link\)/);
+  }, 120_000);
+});
