@@ -25,9 +25,10 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { JobDirs, type JobDir } from '../rootfs/job-dirs';
+import type { JobDir } from '../rootfs/job-dirs';
 import type { RunLimits } from '../sandbox/types';
-import { compileInBox, writeSources, type CompileOutcome, type JobContext } from './compile-step';
+import type { CompileOutcome, JobContext } from './compile-step';
+import { compileHelper } from './helper-program';
 import type { Language } from './languages';
 import { isDecimalNumber } from './checkers';
 import { isSpace, oneLine } from './result';
@@ -67,37 +68,10 @@ export class CustomChecker {
 
   /** Writes and compiles the checker; a checker that does not compile is reported, not thrown. */
   static async prepare(ctx: JobContext, opts: CustomCheckerOptions): Promise<PreparedChecker> {
-    const job = JobDirs.of(ctx.sandbox).create({ diskBytes: opts.diskBytes });
-    try {
-      const files = [{ name: opts.language.sourceFile, content: Buffer.from(opts.source) }];
-      writeSources(job.box, files);
-      let compile: CompileOutcome | null = null;
-      if (opts.language.compile) {
-        compile = await compileInBox(
-          { ...ctx, label: `${ctx.label} checker` },
-          {
-            language: opts.language,
-            box: job.box,
-            files,
-            compilerOptions: [],
-            limits: opts.compileLimits,
-            reportBytes: opts.reportBytes,
-          },
-        );
-        if (compile.result.verdict !== 'OK') {
-          job.remove();
-          return {
-            ok: false,
-            compile,
-            message: oneLine(`the custom checker did not compile (${compile.result.verdict}): ${compile.result.output}`),
-          };
-        }
-      }
-      return { ok: true, compile, checker: new CustomChecker(ctx, job, opts) };
-    } catch (err) {
-      job.remove();
-      throw err;
-    }
+    const files = [{ name: opts.language.sourceFile, content: Buffer.from(opts.source) }];
+    const built = await compileHelper(ctx, { ...opts, role: 'custom checker', files });
+    if (!built.ok) return built;
+    return { ok: true, compile: built.compile, checker: new CustomChecker(ctx, built.job, opts) };
   }
 
   /** `testPoints`: the test's `points`, against which `points N` is capped. */

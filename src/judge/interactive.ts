@@ -17,10 +17,11 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { removeTree } from '../fs/tree-walk';
-import { JobDirs, type JobDir } from '../rootfs/job-dirs';
+import type { JobDir } from '../rootfs/job-dirs';
 import type { PairResult } from '../sandbox/run-pair';
 import type { RunLimits } from '../sandbox/types';
-import { compileInBox, writeSources, type CompileOutcome, type JobContext, type SourceFile } from './compile-step';
+import type { CompileOutcome, JobContext, SourceFile } from './compile-step';
+import { compileHelper } from './helper-program';
 import { interactiveVerdict } from './interactive-verdict';
 import { InvalidRequestError } from '../errors';
 import type { Language, LanguageRegistry } from './languages';
@@ -119,33 +120,9 @@ export class Interactor {
 
   /** Writes and compiles the interactor; one that does not compile is reported, not thrown. */
   static async prepare(ctx: JobContext, opts: InteractorOptions): Promise<PreparedInteractor> {
-    const job = JobDirs.of(ctx.sandbox).create({ diskBytes: opts.diskBytes });
-    try {
-      writeSources(job.box, opts.files);
-      let compile: CompileOutcome | null = null;
-      if (opts.language.compile) {
-        compile = await compileInBox(
-          { ...ctx, label: `${ctx.label} interactor` },
-          {
-            language: opts.language,
-            box: job.box,
-            files: opts.files,
-            compilerOptions: [],
-            limits: opts.compileLimits,
-            reportBytes: opts.reportBytes,
-          },
-        );
-        if (compile.result.verdict !== 'OK') {
-          job.remove();
-          const why = `the interactor did not compile (${compile.result.verdict}): ${compile.result.output}`;
-          return { ok: false, compile, message: oneLine(why) };
-        }
-      }
-      return { ok: true, compile, interactor: new Interactor(ctx, job, opts) };
-    } catch (err) {
-      job.remove();
-      throw err;
-    }
+    const built = await compileHelper(ctx, { ...opts, role: 'interactor' });
+    if (!built.ok) return built;
+    return { ok: true, compile: built.compile, interactor: new Interactor(ctx, built.job, opts) };
   }
 
   async runTest(t: InteractiveTest): Promise<TestResult> {

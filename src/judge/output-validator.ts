@@ -25,9 +25,10 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { JobDirs, type JobDir } from '../rootfs/job-dirs';
+import type { JobDir } from '../rootfs/job-dirs';
 import type { RunPlan, RunResult } from '../sandbox/types';
-import { compileInBox, writeSources, type CompileOutcome, type JobContext } from './compile-step';
+import type { CompileOutcome, JobContext } from './compile-step';
+import { compileHelper } from './helper-program';
 import { interpretValidatorExit, readFeedback, readNextPass, type FeedbackFile, type ValidatorVerdict } from './output-validator-feedback';
 import type { OutputValidatorSpec } from './output-validator-spec';
 import { oneLine } from './result';
@@ -73,36 +74,16 @@ export class OutputValidator {
    * does not compile is reported (the job's IE with the compiler's output), not thrown.
    */
   static async prepare(ctx: JobContext, spec: OutputValidatorSpec, opts: OutputValidatorOptions): Promise<PreparedValidator> {
-    const job = JobDirs.of(ctx.sandbox).create({ diskBytes: opts.diskBytes });
-    try {
-      writeSources(job.box, spec.files);
-      let compile: CompileOutcome | null = null;
-      if (spec.language.compile) {
-        compile = await compileInBox(
-          { ...ctx, label: `${ctx.label} validator` },
-          {
-            language: spec.language,
-            box: job.box,
-            files: spec.files,
-            compilerOptions: [],
-            limits: spec.compileLimits,
-            reportBytes: opts.reportBytes,
-          },
-        );
-        if (compile.result.verdict !== 'OK') {
-          job.remove();
-          return {
-            ok: false,
-            compile,
-            message: oneLine(`the output validator did not compile (${compile.result.verdict}): ${compile.result.output}`),
-          };
-        }
-      }
-      return { ok: true, compile, validator: new OutputValidator(ctx, job, spec) };
-    } catch (err) {
-      job.remove();
-      throw err;
-    }
+    const built = await compileHelper(ctx, {
+      role: 'output validator',
+      language: spec.language,
+      files: spec.files,
+      compileLimits: spec.compileLimits,
+      diskBytes: opts.diskBytes,
+      reportBytes: opts.reportBytes,
+    });
+    if (!built.ok) return built;
+    return { ok: true, compile: built.compile, validator: new OutputValidator(ctx, built.job, spec) };
   }
 
   /**

@@ -154,7 +154,7 @@ function notStarted(req: TestRequest, message: string): TestResult {
 }
 
 /** The entry of a test that was not run (stopOnFirstFailure, or the job ended before tests). */
-export function skippedTest(index: number, tc: Testcase, why: string): TestResult {
+export function skippedTest(index: number, tc: Pick<Testcase, 'name'> | { name: string | null }, why: string): TestResult {
   return {
     index,
     name: tc.name ?? null,

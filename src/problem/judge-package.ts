@@ -28,6 +28,7 @@ import { DEFAULT_COMPILE_LIMITS, DEFAULT_MAXIMA, type LimitValues } from '../jud
 import type { FeedbackFile } from '../judge/output-validator-feedback';
 import { oneLine } from '../judge/result';
 import { RESULT_SCHEMA_VERSION, type CompileResult, type JudgeResult, type SubmissionInput, type TestResult } from '../judge/schema';
+import { skippedTest } from '../judge/test-step';
 import { judge0Of, VERDICT_NAMES } from '../judge/verdict';
 import { defaultValidateSliced, parseValidatorFlags } from './default-validator';
 import { gradeTree } from './grading';
@@ -118,27 +119,7 @@ export async function judgePackage(
   let validatorFailed: string | null = null;
   let compileMs = 0;
 
-  const skipOne = (test: TestCase, index: number, why: string): TestResult => ({
-    index,
-    name: test.name,
-    verdict: 'SKIPPED',
-    judge0: judge0Of('SKIPPED'),
-    exitCode: null,
-    signal: null,
-    stdout: '',
-    stdoutEncoding: 'utf8',
-    stdoutTruncated: false,
-    stderr: '',
-    stderrEncoding: 'utf8',
-    stderrTruncated: false,
-    cpuTimeMs: 0,
-    wallTimeMs: 0,
-    memoryBytes: 0,
-    limitHit: null,
-    message: why,
-    points: 0,
-    checkerMessage: null,
-  });
+  const skipOne = (test: TestCase, index: number, why: string): TestResult => skippedTest(index, test, why);
 
   const runOne = async (test: TestCase, flagWords: string[], index: number): Promise<TestResult> => {
     if (compileFailed) return skipOne(test, index, compileFailed);
