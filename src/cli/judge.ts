@@ -21,18 +21,12 @@ import { Sandbox } from '../sandbox/sandbox';
 import { parseArgs, stringFlag } from './args';
 import { judgeOptionsFromEnv, summary } from './run';
 import { terminalSafe } from './terminal-safe';
+import { LANGUAGE_OF_EXTENSION } from '../problem/extensions';
 
 export const JUDGE_USAGE =
   'caged judge PROBLEM_DIR SUBMISSION [--lang LANG] [--entry FILE] [--time S] [--memory MB] [--image MANIFEST] [--json]';
 
-export const LANGUAGE_OF_EXTENSION: Readonly<Record<string, string>> = {
-  '.c': 'c',
-  '.cc': 'cpp17',
-  '.cpp': 'cpp17',
-  '.cxx': 'cpp17',
-  '.c++': 'cpp17',
-  '.py': 'python3',
-};
+export { LANGUAGE_OF_EXTENSION };
 
 const SOURCE_FILE: Readonly<Record<string, string>> = { c: 'main.c', cpp17: 'main.cpp', cpp20: 'main.cpp', python3: 'main.py' };
 

@@ -15,24 +15,18 @@
  */
 import path from 'node:path';
 import { InvalidRequestError } from '../errors';
+import { LANGUAGE_OF_EXTENSION, type ExtensionLanguage } from './extensions';
 import type { PackageFiles } from './package-files';
 
 export interface PackageValidator {
   /** Where it was found, relative to the package's root. */
   dir: string;
-  language: 'c' | 'cpp17' | 'python3';
+  language: ExtensionLanguage;
   /** The entry is named as the language's source file (main.c, main.cpp, main.py). */
   files: { name: string; content: string; encoding: 'base64' }[];
 }
 
-const LANGUAGE_OF: Readonly<Record<string, PackageValidator['language']>> = {
-  '.c': 'c',
-  '.cc': 'cpp17',
-  '.cpp': 'cpp17',
-  '.cxx': 'cpp17',
-  '.c++': 'cpp17',
-  '.py': 'python3',
-};
+const LANGUAGE_OF: Readonly<Record<string, PackageValidator['language']>> = LANGUAGE_OF_EXTENSION;
 const ENTRY: Readonly<Record<PackageValidator['language'], string>> = { c: 'main.c', cpp17: 'main.cpp', python3: 'main.py' };
 
 /** The directory of the package's output validator; null when it has none. */

@@ -115,6 +115,22 @@ export interface ProblemConfig {
   };
 }
 
+/** The limits both formats share, in ProblemConfig's names; `passes`: validation passes. */
+function limitsOf(l: z.infer<typeof legacyLimits> | z.infer<typeof modernLimits>, passes: number): ProblemConfig['limits'] {
+  return {
+    timeLimitS: l.time_limit ?? null,
+    memoryMiB: l.memory,
+    outputMiB: l.output,
+    codeKiB: l.code,
+    compilationTimeS: l.compilation_time,
+    compilationMemoryMiB: l.compilation_memory,
+    validationTimeS: l.validation_time,
+    validationMemoryMiB: l.validation_memory,
+    validationOutputMiB: l.validation_output,
+    validationPasses: passes,
+  };
+}
+
 function nameOf(v: unknown, fallback: string): string {
   if (typeof v === 'string') return v;
   if (v && typeof v === 'object') {
@@ -156,18 +172,7 @@ export function readProblemYaml(text: string, fallbackName: string, hasCustomVal
       unsupported,
       validation,
       validatorFlags: flagWords(p.validator_flags),
-      limits: {
-        timeLimitS: l.time_limit ?? null,
-        memoryMiB: l.memory,
-        outputMiB: l.output,
-        codeKiB: l.code,
-        compilationTimeS: l.compilation_time,
-        compilationMemoryMiB: l.compilation_memory,
-        validationTimeS: l.validation_time,
-        validationMemoryMiB: l.validation_memory,
-        validationOutputMiB: l.validation_output,
-        validationPasses: 2,
-      },
+      limits: limitsOf(l, 2),
     };
   }
   if (version !== '2023-07' && version !== '2023-07-draft')
@@ -194,17 +199,6 @@ export function readProblemYaml(text: string, fallbackName: string, hasCustomVal
     unsupported,
     validation,
     validatorFlags: [],
-    limits: {
-      timeLimitS: l.time_limit ?? null,
-      memoryMiB: l.memory,
-      outputMiB: l.output,
-      codeKiB: l.code,
-      compilationTimeS: l.compilation_time,
-      compilationMemoryMiB: l.compilation_memory,
-      validationTimeS: l.validation_time,
-      validationMemoryMiB: l.validation_memory,
-      validationOutputMiB: l.validation_output,
-      validationPasses: l.validation_passes,
-    },
+    limits: limitsOf(l, l.validation_passes),
   };
 }
