@@ -232,7 +232,8 @@ static int run_init(const struct region *r) {
       if (pid <= 0) break;
       if (pid == c_pid) {
         x.status = status;
-        x.wall_ns = now_ns() - t0;
+        x.end_ns = now_ns();
+        x.wall_ns = x.end_ns - t0;
         c_done = 1;
       }
     }

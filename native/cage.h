@@ -20,7 +20,7 @@
 #include <stdint.h>
 
 #define CAGE_MAGIC 0x45474143u /* "CAGE" */
-#define CAGE_ABI 3u
+#define CAGE_ABI 4u
 
 /* A to B, once, with SCM_RIGHTS: stdin, stdout, stderr, configuration memfd. */
 #define CAGE_RUN 'R'
@@ -105,7 +105,7 @@ struct cage_msg {
   uint32_t sys_arch;
   int32_t c_pid;
   uint64_t wall_ns;   /* C's wall time, from fork to reaping, measured by B */
-  uint64_t reserved;
+  uint64_t end_ns;    /* X: CLOCK_MONOTONIC when B reaped C (the worker's hrtime clock), 0 if unknown */
 }; /* 48 bytes */
 
 /* Where a set-up failure happened. */

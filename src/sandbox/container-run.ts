@@ -222,10 +222,14 @@ export class ContainerRun {
   }
 
   /**
-   * When the program ended as A saw it: B's report of its end read, or A's kill, whichever came
+   * When the program ended: the moment B reaped it, on B's CLOCK_MONOTONIC (the clock of
+   * process.hrtime, shared: no time namespace), which does not depend on when A's event loop
+   * got to read the report; else as A saw it: B's report read, or A's kill, whichever came
    * first (a killed run has no report); the reaping otherwise.
    */
   private programEndNs(): bigint {
+    const reaped = this.exit?.endNs ?? 0n;
+    if (reaped > 0n && (this.killedAt === 0n || reaped < this.killedAt)) return reaped;
     const seen = [this.exitSeenAt, this.killedAt].filter((t) => t > 0n);
     return seen.length ? seen.reduce((a, b) => (a < b ? a : b)) : this.endedAt;
   }

@@ -5,7 +5,7 @@
  */
 
 export const CAGE_MAGIC = 0x45474143;
-export const CAGE_ABI = 3;
+export const CAGE_ABI = 4;
 /** A to B with SCM_RIGHTS: the run's stdin, stdout, stderr and configuration memfd. */
 export const CAGE_RUN = 0x52; // 'R'
 export const CAGE_RUN_FDS = 4;
@@ -46,7 +46,7 @@ export const LAYOUT = {
     nfilter: 72,
     flags: 76,
   },
-  cage_msg: { type: 0, stage: 4, err: 8, detail: 12, status: 16, sys_nr: 20, sys_arch: 24, c_pid: 28, wall_ns: 32, reserved: 40 },
+  cage_msg: { type: 0, stage: 4, err: 8, detail: 12, status: 16, sys_nr: 20, sys_arch: 24, c_pid: 28, wall_ns: 32, end_ns: 40 },
 } as const;
 
 /** LAYOUT in cage_abi_layout()'s format: "struct.field=offset;" for every field. */
@@ -150,6 +150,8 @@ export interface ChildMessage {
   sysArch: number;
   cPid: number;
   wallNs: bigint;
+  /** X: CLOCK_MONOTONIC (process.hrtime's clock) when B reaped the program; 0n if unknown. */
+  endNs: bigint;
 }
 
 class BlobWriter {
@@ -310,6 +312,7 @@ export function decodeMessage(b: Buffer, at = 0): ChildMessage {
     sysArch: b.readUInt32LE(at + M.sys_arch),
     cPid: b.readInt32LE(at + M.c_pid),
     wallNs: b.readBigUInt64LE(at + M.wall_ns),
+    endNs: b.readBigUInt64LE(at + M.end_ns),
   };
 }
 

@@ -98,6 +98,7 @@ describe('a message from the container', () => {
     b.writeUInt32LE(0xc000003e, at + 24);
     b.writeInt32LE(2, at + 28);
     b.writeBigUInt64LE(123_456_789n, at + 32);
+    b.writeBigUInt64LE(987_654_321n, at + 40);
     expect(decodeMessage(b, at)).toEqual({
       type: MSG.EXIT,
       stage: 8,
@@ -108,6 +109,7 @@ describe('a message from the container', () => {
       sysArch: 0xc000003e,
       cPid: 2,
       wallNs: 123_456_789n,
+      endNs: 987_654_321n,
     });
   });
 });
