@@ -20,10 +20,11 @@
  * `firstEnded` says whose program ended first, so that the judge can tell "the interactor
  * decided, then the submission died of the closed pipe" from "the submission crashed, then the
  * interactor read EOF": a submission ended by SIGPIPE ended second (the interactor had closed
- * its end of the pipe: cause before effect); otherwise the earlier of the two ends as the
- * worker saw them (B's report of its program's end read, or the worker's kill). A crash kills
- * the submission before its init can report it, and the interactor may read the EOF and exit
- * in that gap: ends less than SIMULTANEOUS_MS apart are one moment, and then a submission
+ * its end of the pipe: cause before effect); otherwise the earlier of the two ends: the moment
+ * each init reaped its program, on the shared monotonic clock (the exit report's `end_ns`), or
+ * the worker's kill. An init is woken by its program's death, but on a loaded machine not
+ * at once, and the interactor may read the EOF and exit in that gap: ends less than
+ * SIMULTANEOUS_MS apart are one moment, and then a submission
  * ended by a signal or a limit counts as first (an exit code never does: a program that exits
  * non-zero on reading EOF lost to the interactor's decision).
  */
