@@ -13,6 +13,7 @@ import koffi from 'koffi';
 import * as tar from 'tar';
 import { prepareJobRootfs } from '../src/rootfs/job-rootfs';
 import { ImageStore } from '../src/rootfs/store';
+import { soleLayer } from '../src/rootfs/manifest';
 import { BENCH_MANIFEST, percentile } from './common';
 
 const OVERLAY_RUNS = Number(process.argv[2] ?? 500);
@@ -21,7 +22,7 @@ const EXTRACT_RUNS = Number(process.argv[3] ?? 5);
 async function main(): Promise<void> {
   if (!fs.existsSync(BENCH_MANIFEST)) throw new Error(`image ${BENCH_MANIFEST} missing: run \`npm run image:build -- debian\``);
   const image = await new ImageStore().register(BENCH_MANIFEST);
-  const tarball = path.join(path.dirname(BENCH_MANIFEST), image.manifest.tarball);
+  const tarball = path.join(path.dirname(BENCH_MANIFEST), soleLayer(image.manifest, BENCH_MANIFEST).tarball);
   const sizeMiB = fs.statSync(tarball).size / 2 ** 20;
 
   const libc = koffi.load('libc.so.6');

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { chooseRootfsMode, jobDirBytes, overlaySupported, prepareJobRootfs, type RootfsMode } from '../src/rootfs/job-rootfs';
 import { Judge } from '../src/judge/judge';
 import { ImageStore, type CachedImage } from '../src/rootfs/store';
+import { soleLayer } from '../src/rootfs/manifest';
 import { Sandbox } from '../src/sandbox/sandbox';
 import type { RunResult } from '../src/sandbox/types';
 import { TEST_MANIFEST } from './helpers/image';
@@ -25,8 +26,8 @@ beforeAll(async () => {
   registered = await new ImageStore().register(TEST_MANIFEST);
   image = {
     rootfsDir: registered.rootfsDir,
-    tarball: path.join(path.dirname(TEST_MANIFEST), registered.manifest.tarball),
-    sizeBytes: registered.manifest.sizeBytes,
+    tarball: path.join(path.dirname(TEST_MANIFEST), soleLayer(registered.manifest, TEST_MANIFEST).tarball),
+    sizeBytes: soleLayer(registered.manifest, TEST_MANIFEST).sizeBytes,
   };
 }, 120_000);
 

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { JobDirs } from '../src/rootfs/job-dirs';
 import { jobDirBytes, prepareJobRootfs, type RootfsMode } from '../src/rootfs/job-rootfs';
 import { ImageStore, type CachedImage } from '../src/rootfs/store';
+import { soleLayer } from '../src/rootfs/manifest';
 import { PROC_MASKED_DIRS, PROC_MASKED_FILES } from '../src/sandbox/proc-view';
 import { Sandbox } from '../src/sandbox/sandbox';
 import type { RunPlan, RunResult } from '../src/sandbox/types';
@@ -27,8 +28,8 @@ beforeAll(async () => {
   registered = await new ImageStore().register(TEST_MANIFEST);
   image = {
     rootfsDir: registered.rootfsDir,
-    tarball: path.join(path.dirname(TEST_MANIFEST), registered.manifest.tarball),
-    sizeBytes: registered.manifest.sizeBytes,
+    tarball: path.join(path.dirname(TEST_MANIFEST), soleLayer(registered.manifest, TEST_MANIFEST).tarball),
+    sizeBytes: soleLayer(registered.manifest, TEST_MANIFEST).sizeBytes,
   };
 }, 120_000);
 

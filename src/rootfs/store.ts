@@ -29,7 +29,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { HostError, ImageError } from '../errors';
 import { FileLock } from './file-lock';
-import { type ImageManifest, loadManifest } from './manifest';
+import { type ImageManifest, loadManifest, soleLayer } from './manifest';
 import { unpackImage } from './unpack';
 
 export interface ImageStoreOptions {
@@ -103,8 +103,9 @@ export class ImageStore {
    */
   async register(manifestPath: string): Promise<CachedImage> {
     const manifest = await loadManifest(manifestPath);
-    const digest = manifest.sha256;
-    const tarball = path.resolve(path.dirname(manifestPath), manifest.tarball);
+    const layer = soleLayer(manifest, manifestPath);
+    const digest = layer.sha256;
+    const tarball = path.resolve(path.dirname(manifestPath), layer.tarball);
 
     let t = performance.now();
     let actual: string;
