@@ -158,13 +158,18 @@ start_layer() {
   STATE[$id]=running
 }
 
-FAILED=()
+# A failed layer's descendants are skipped; independent layers go on building, so one run
+# reports every layer that fails.
+FAILED=() SKIPPED=()
 while :; do
   running=${#PID_LAYER[@]}
   for id in "${ORDER[@]}"; do
-    [ "${STATE[$id]}" = pending ] && [ "${#FAILED[@]}" = 0 ] && [ "$running" -lt "$JOBS" ] || continue
+    [ "${STATE[$id]}" = pending ] || continue
     p=${PARENT_OF[$id]}
-    if [ "$p" = - ] || [ "${STATE[$p]}" = built ] || [ "${STATE[$p]}" = cached ]; then
+    if [ "$p" != - ] && { [ "${STATE[$p]}" = failed ] || [ "${STATE[$p]}" = skipped ]; }; then
+      STATE[$id]=skipped
+      SKIPPED+=("$id")
+    elif [ "$running" -lt "$JOBS" ] && { [ "$p" = - ] || [ "${STATE[$p]}" = built ] || [ "${STATE[$p]}" = cached ]; }; then
       start_layer "$id"
       running=$((running + 1))
     fi
@@ -182,7 +187,7 @@ while :; do
     log "layer $id FAILED (exit $rc); its log: $LAYER_CACHE/$id.build.log"
   fi
 done
-[ "${#FAILED[@]}" = 0 ] || die "layers failed: ${FAILED[*]}"
+[ "${#FAILED[@]}" = 0 ] || die "layers failed: ${FAILED[*]}${SKIPPED[*]:+; not built because a parent failed: ${SKIPPED[*]}}"
 
 # shellcheck source=debian/base.sh
 source "$IMAGES_DIR/$FLAVOR/base.sh"
