@@ -191,10 +191,13 @@ function plan(flags, requested) {
     if (!layers.has(id)) fail(`unknown layer "${id}" (known: ${[...layers.keys()].sort().join(', ')}, all)`);
     for (let p = id; p !== null; p = layers.get(p).parent) closure.add(p);
   }
-  // Parents first; among siblings, by id (a stable order for logs and the manifest).
+  // Parents first; among siblings, the one with the most layers on it first (the longest chains
+  // start building first), then by id.
   const order = [];
+  const size = (id) => 1 + [...layers.values()].filter((x) => x.parent === id && closure.has(x.id)).reduce((n, x) => n + size(x.id), 0);
   const visit = (parent) => {
-    for (const l of [...layers.values()].filter((x) => x.parent === parent && closure.has(x.id)).sort((a, b) => (a.id < b.id ? -1 : 1))) {
+    const children = [...layers.values()].filter((x) => x.parent === parent && closure.has(x.id));
+    for (const l of children.sort((a, b) => size(b.id) - size(a.id) || (a.id < b.id ? -1 : 1))) {
       order.push(l.id);
       visit(l.id);
     }

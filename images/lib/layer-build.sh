@@ -190,8 +190,20 @@ selftests "$ROOT"
 mkdir -p "$WORK/selftest-root/tmp"
 [ ! -d "$ROOT/tmp/caged-selftest" ] || cp -a "$ROOT/tmp/caged-selftest" "$WORK/selftest-root/tmp/"
 
+# Alternatives whose target the image lacks (the man pages dpkg excludes) are dangling links; the
+# layer's own are removed, so that a child layer switching the alternative (gawk for awk) finds
+# nothing to delete.
+mapfile -t DANGLING < <(in_chroot find /etc/alternatives -xtype l)
+
 step "unmount; clean ($LAYER): apt lists and caches, docs, man pages, logs"
 unmount_all "$ROOT" || die "could not unmount everything under $ROOT"
+for p in "${DANGLING[@]}"; do
+  [ -L "$UPPER$p" ] || continue
+  for lower in ${LOWERS//:/ }; do
+    if [ -e "$lower$p" ] || [ -L "$lower$p" ]; then continue 2; fi
+  done
+  rm -f "$UPPER$p"
+done
 rm -f "$UPPER/usr/sbin/policy-rc.d" "$UPPER/etc/resolv.conf"
 if [ "$LAYER" = base ]; then
   [ ! -e "$WORK/resolv.conf.image" ] && [ ! -L "$WORK/resolv.conf.image" ] || mv "$WORK/resolv.conf.image" "$ROOT/etc/resolv.conf"
@@ -200,6 +212,21 @@ if [ "$LAYER" = base ]; then
   : >"$ROOT/etc/machine-id"
 fi
 clean_tree "$UPPER"
+if [ "$LAYER" != base ]; then
+  # Copies of the parents' files that apt only opened: its lock files and the logs (truncated in
+  # the parents). Dropping them from the upper directory shows the parents' versions again.
+  rm -f "$UPPER"/var/lib/dpkg/lock "$UPPER"/var/lib/dpkg/lock-frontend "$UPPER"/var/lib/dpkg/triggers/Lock \
+    "$UPPER"/var/cache/apt/archives/lock "$UPPER"/var/lib/apt/lists/lock
+  if [ -d "$UPPER/var/log" ]; then
+    while IFS= read -r -d '' f; do
+      for lower in ${LOWERS//:/ }; do
+        if [ -f "$lower/${f#"$UPPER"/}" ]; then rm -f "$f"; break; fi
+      done
+    done < <(find "$UPPER/var/log" -type f -print0)
+  fi
+fi
+# man1 stays, empty: postinst scripts of some packages (OpenJDK's) link alternatives into it.
+[ "$LAYER" != base ] || mkdir -p "$ROOT/usr/share/man/man1"
 rm -rf "$UPPER/tmp/caged-selftest"
 check_layer_tree "$UPPER" "$LAYER" ${LOWERS:+${LOWERS//:/ }}
 
