@@ -1,7 +1,13 @@
 /**
- * The image manifest: the JSON that `images/build.sh` writes next to each image tarball
- * (`manifest.json`) and that the judge reads to learn what the image is and which languages it
- * carries. This schema is the contract; the build's writer is `images/lib/image-tool.js`.
+ * The image manifest: the JSON that `images/build.sh` writes beside the image's layer tarballs
+ * (`manifest.json`) and that the judge reads to learn what the image is, which layers it has and
+ * which languages it carries. This schema is the contract; the build's writer is
+ * `images/lib/image-tool.js`.
+ *
+ * Schema 2 (layered): a base layer and toolchain layers, each a tarball named by its sha256,
+ * listed parents first; a language names the top layer of its chain. Schema 1 (one tarball, the
+ * images built before layers) is still read, as a one-layer image whose layer is `base`: every
+ * reader gets the schema-2 shape.
  *
  * Commands are argv arrays (no shell) run with cwd `/box` inside the container, in the image's
  * `env` with the language's `env` on top.
