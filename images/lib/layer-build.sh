@@ -212,7 +212,12 @@ if [ "$LAYER" = base ]; then
   : >"$ROOT/etc/machine-id"
 fi
 clean_tree "$UPPER"
-if [ "$LAYER" != base ]; then
+if [ "$LAYER" = base ]; then
+  # The base was installed before dpkg excluded man pages: its alternatives' man-page links
+  # dangle only now that clean_tree removed the pages. Removed here, so that a layer switching
+  # an alternative (gawk for awk) finds no link of the base to delete.
+  env -i "$(command -v chroot)" "$ROOT" /usr/bin/find /etc/alternatives -xtype l -delete
+else
   # Copies of the parents' files that apt only opened: its lock files and the logs (truncated in
   # the parents). Dropping them from the upper directory shows the parents' versions again.
   rm -f "$UPPER"/var/lib/dpkg/lock "$UPPER"/var/lib/dpkg/lock-frontend "$UPPER"/var/lib/dpkg/triggers/Lock \
