@@ -17,6 +17,8 @@
 //       writes the cache's layer.json (with the languages' versions read from the self-tests)
 //   image-tool.js manifest --plan PLAN --cache DIR --name N --base B --out FILE
 //       writes manifest.json from the cached layer.json files of the plan's layers
+//   image-tool.js prune-dirs --upper DIR [--lower DIR]...
+//       removes the empty directories of an upper directory that only copy a lower one's
 
 const crypto = require('node:crypto');
 const fs = require('node:fs');
@@ -161,7 +163,7 @@ function parseFlags(args, known) {
     const k = a.slice(2);
     if (!known.includes(k)) fail(`unknown option ${a}`);
     if (i + 1 >= args.length) fail(`${a} needs a value`);
-    if (k.startsWith('extra-')) (flags[k] ??= []).push(args[++i]);
+    if (k.startsWith('extra-') || k === 'lower') (flags[k] ??= []).push(args[++i]);
     else flags[k] = args[++i];
   }
   return { flags, rest };
@@ -385,6 +387,43 @@ function writeManifest(flags) {
   for (const l of languages) process.stdout.write(`  ${l.id} (${l.layer}): ${l.name}\n`);
 }
 
+/**
+ * Removes from an overlay's upper directory the empty directories that are only copies of a
+ * parent's (overlayfs copies a directory up when something is created in it, even if that is
+ * deleted again): the topmost lower directory having the path has it as a directory with the
+ * same mode and owner. Deepest first, so a chain of such directories goes entirely. Runs after
+ * check_layer_tree, which refused every opaque directory that hides a lower one.
+ */
+function pruneDirs(flags) {
+  need(flags, 'upper');
+  const lowers = flags.lower ?? [];
+  let removed = 0;
+  const walk = (rel) => {
+    const dir = path.join(flags.upper, rel);
+    let entries = fs.readdirSync(dir, { withFileTypes: true });
+    for (const e of entries) if (e.isDirectory()) walk(path.join(rel, e.name));
+    if (rel === '') return;
+    entries = fs.readdirSync(dir);
+    if (entries.length > 0) return;
+    const mine = fs.lstatSync(dir);
+    for (const lower of lowers) {
+      let theirs;
+      try {
+        theirs = fs.lstatSync(path.join(lower, rel));
+      } catch {
+        continue;
+      }
+      if (theirs.isDirectory() && theirs.mode === mine.mode && theirs.uid === mine.uid && theirs.gid === mine.gid) {
+        fs.rmdirSync(dir);
+        removed++;
+      }
+      return;
+    }
+  };
+  walk('');
+  process.stdout.write(`${removed}\n`);
+}
+
 /** The image's recipe hash: the flavor and every listed layer's recipe hash. */
 function overallRecipe(p) {
   return sha256(`${RECIPE_VERSION}\nimage ${p.flavor}\n${p.layers.map((l) => `${l.id} ${l.recipeSha256}\n`).join('')}`);
@@ -422,9 +461,12 @@ switch (command) {
   case 'layer-record':
     layerRecord(parseFlags(args, ['plan', 'layer', 'root', 'sha256', 'size', 'seconds', 'out']).flags);
     break;
+  case 'prune-dirs':
+    pruneDirs(parseFlags(args, ['upper', 'lower']).flags);
+    break;
   case 'manifest':
     writeManifest(parseFlags(args, ['plan', 'cache', 'name', 'base', 'out']).flags);
     break;
   default:
-    fail('usage: image-tool.js plan|recipe|packages|pch|selftest-prepare|layer-record|manifest ... (see the head of this file)');
+    fail('usage: image-tool.js plan|recipe|packages|pch|selftest-prepare|layer-record|manifest|prune-dirs ... (see the head of this file)');
 }

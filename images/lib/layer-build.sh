@@ -234,6 +234,12 @@ fi
 [ "$LAYER" != base ] || mkdir -p "$ROOT/usr/share/man/man1"
 rm -rf "$UPPER/tmp/caged-selftest"
 check_layer_tree "$UPPER" "$LAYER" ${LOWERS:+${LOWERS//:/ }}
+if [ -n "$LOWERS" ]; then
+  lower_args=()
+  for lower in ${LOWERS//:/ }; do lower_args+=(--lower "$lower"); done
+  pruned=$(node "$TOOL" prune-dirs --upper "$UPPER" "${lower_args[@]}")
+  log "dropped $pruned empty directories that only copied a parent's"
+fi
 
 step "pack ($LAYER)"
 mkdir "$WORK/entry"
