@@ -101,11 +101,9 @@ describe('adding a fixture layer on top of python3', () => {
     expect(before.layers.map((l) => l.id)).toEqual(['base', 'python3']);
   });
 
-  it("holds only the layer's own files, not its parents'", () => {
+  it("holds only the layer's own files: no parent's file, no directory it only passed through", () => {
     const names = tarList(path.join(dir, 'after', layer(after, 'fixture').tarball));
-    expect(names).toEqual(expect.arrayContaining(['./opt/caged-fixture/version', './opt/caged-fixture/ok']));
-    expect(names.filter((n) => n.startsWith('./usr/') || n.startsWith('./bin'))).toEqual([]);
-    expect(names.filter((n) => n.includes('caged-selftest') || n.includes('caged-post') || n.includes('policy-rc.d'))).toEqual([]);
+    expect(names.sort()).toEqual(['./', './opt/', './opt/caged-fixture/', './opt/caged-fixture/ok', './opt/caged-fixture/version']);
   });
 
   it('lists its language on it with the detected version, without the build-only fields', () => {
