@@ -137,6 +137,8 @@ chain() {
   done
 }
 entry_of() { printf '%s/%s-%s' "$LAYER_CACHE" "$1" "${RECIPE_OF[$1]}"; }
+# Marks the entries this build uses (images/prune-cache.sh keeps recently used ones).
+for id in "${ORDER[@]}"; do touch "$(entry_of "$id").lock"; done
 
 # A layer is reused when its entry exists and was built on its parent's current tarball (not on
 # one that a --force build has since replaced); the layers on a layer to build are built too.
