@@ -13,7 +13,8 @@
  *             setresgid/setresuid 256, no_new_privs, a seccomp filter (arch check + 40 denied
  *             calls), execve of a static no-op; the parent waits (wait4, rusage)
  *
- *   floor IMAGE_ROOTFS BOX_DIR RUNS [WORK_DIR]   (root; BOX_DIR holds the static no-op `noop`)
+ *   floor LOWER[:LOWER…] BOX_DIR RUNS [WORK_DIR]   (root; the image's layers top first, as caged
+ *                                                  stacks them; BOX_DIR holds the static no-op `noop`)
  *
  * Prints one line per run, "run <ms>", then "cpu <machine CPU ms per run>" read from
  * /proc/stat around the whole batch (every core's non-idle time, so kernel threads count).
@@ -91,8 +92,18 @@ static int child(void *arg) {
   if (mount("caged", scratch, "tmpfs", MS_NOSUID | MS_NODEV, "size=8388608,mode=0755")) die("scratch tmpfs");
   if (chdir(scratch)) die("chdir scratch");
   if (mkdir("up", 0755) || mkdir("work", 0755)) die("mkdir layers");
-  if (symlink(image, "low")) die("symlink lower");
-  if (mount("overlay", root, "overlay", MS_NOSUID | MS_NODEV, "lowerdir=low,upperdir=up,workdir=work")) die("overlay");
+  /* The image's layers, top first, each by a symlink in the scratch (as caged names them). */
+  char lower[4096] = "lowerdir=", layer[4096], name[16];
+  snprintf(layer, sizeof layer, "%s", image);
+  int n = 0;
+  for (char *save = NULL, *dir = strtok_r(layer, ":", &save); dir; dir = strtok_r(NULL, ":", &save), n++) {
+    snprintf(name, sizeof name, "low%d", n);
+    if (symlink(dir, name)) die("symlink lower");
+    if (n) strncat(lower, ":", sizeof lower - strlen(lower) - 1);
+    strncat(lower, name, sizeof lower - strlen(lower) - 1);
+  }
+  strncat(lower, ",upperdir=up,workdir=work", sizeof lower - strlen(lower) - 1);
+  if (mount("overlay", root, "overlay", MS_NOSUID | MS_NODEV, lower)) die("overlay");
   snprintf(path, sizeof path, "%s/box", root);
   if (mount(boxdir, path, NULL, MS_BIND, NULL)) die("bind /box");
   snprintf(path, sizeof path, "%s/dev", root);
@@ -167,13 +178,19 @@ static void one_run(int run) {
   if (pid < 0) die("clone");
   snprintf(line, sizeof line, "%d", pid);
   for (int i = 0; i < n; i++) snprintf(file, sizeof file, "%s/cgroup.procs", dirs[i]), put(file, line);
+  close(to_parent[1]), close(to_child[0]); /* a child that dies early then reads as EOF here */
   char c;
-  if (read(to_parent[0], &c, 1) != 1) die("child set-up");
+  if (read(to_parent[0], &c, 1) != 1) {
+    int status;
+    waitpid(pid, &status, 0);
+    fprintf(stderr, "run %d: the child failed its set-up (status 0x%x)\n", run, status);
+    exit(1);
+  }
   snprintf(file, sizeof file, "/proc/%d/uid_map", pid), snprintf(line, sizeof line, "256 %d 1\n", HOST_UID), put(file, line);
   snprintf(file, sizeof file, "/proc/%d/setgroups", pid), put(file, "deny");
   snprintf(file, sizeof file, "/proc/%d/gid_map", pid), put(file, line);
   if (write(to_child[1], "G", 1) != 1) die("go");
-  for (int i = 0; i < 2; i++) close(to_parent[i]), close(to_child[i]);
+  close(to_parent[0]), close(to_child[1]);
   int status;
   struct rusage ru;
   if (wait4(pid, &status, 0, &ru) != pid) die("wait4");
@@ -196,7 +213,7 @@ static void one_run(int run) {
 
 int main(int argc, char **argv) {
   if (argc < 4) {
-    fprintf(stderr, "usage: floor IMAGE_ROOTFS BOX_DIR RUNS [WORK_DIR]\n");
+    fprintf(stderr, "usage: floor LOWER[:LOWER...] BOX_DIR RUNS [WORK_DIR]\n");
     return 2;
   }
   image = argv[1], boxdir = argv[2], work = argc > 4 ? argv[4] : "/run/caged-floor";

@@ -30,8 +30,9 @@ export interface Floor {
 
 const NOOP_ASM = '.globl _start\n_start: mov $60, %eax\n xor %edi, %edi\n syscall\n';
 
-/** Compiles the floor program and the static no-op on the host; `rootfs` is the image's unpacked root. */
-export async function prepareFloor(rootfs: string): Promise<Floor> {
+/** Compiles the floor program and the static no-op on the host; `lowerDirs` are the image's layers, top first. */
+export async function prepareFloor(lowerDirs: readonly string[]): Promise<Floor> {
+  const rootfs = lowerDirs.join(':');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'caged-floor-'));
   const boxDir = path.join(dir, 'box');
   fs.mkdirSync(boxDir, { mode: 0o755 });
@@ -70,7 +71,7 @@ export async function prepareFloor(rootfs: string): Promise<Floor> {
 
 async function main(): Promise<void> {
   const runs = Number(process.argv[2] ?? 300);
-  const floor = await prepareFloor(await benchImageRootfs());
+  const floor = await prepareFloor([await benchImageRootfs()].flat());
   try {
     await floor.batch(20); // warm-up
     const b = await floor.batch(runs);
