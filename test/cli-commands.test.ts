@@ -143,7 +143,12 @@ describe('bytes that are not UTF-8', () => {
 /** Entries named after `pid` (caged-<pid>-<seq>) in the jobs directory and in every cgroup hierarchy. */
 function leftovers(pid: number): string[] {
   const mine = (n: string) => n.startsWith(`caged-${pid}-`);
-  const found = fs.existsSync(JOBS_DIR) ? fs.readdirSync(JOBS_DIR).filter(mine).map((n) => path.join(JOBS_DIR, n)) : [];
+  const found = fs.existsSync(JOBS_DIR)
+    ? fs
+        .readdirSync(JOBS_DIR)
+        .filter(mine)
+        .map((n) => path.join(JOBS_DIR, n))
+    : [];
   const walk = (d: string, depth: number): void => {
     let entries: fs.Dirent[];
     try {
