@@ -140,6 +140,24 @@ describe('bytes that are not UTF-8', () => {
   });
 });
 
+describe('on a terminal', () => {
+  it('caged run draws a progress line per test on stderr, cleared before the result', () => {
+    const tests = path.join(dir, 'progress');
+    fs.mkdirSync(tests, { recursive: true });
+    for (const n of [1, 2, 3]) {
+      fs.writeFileSync(path.join(tests, `${n}.in`), `${n} ${n}\n`);
+      fs.writeFileSync(path.join(tests, `${n}.ans`), `${2 * n}\n`);
+    }
+    const src = write('sum2.c', '#include <stdio.h>\nint main(void){int a,b;scanf("%d %d",&a,&b);printf("%d\\n",a+b);}\n');
+    // script(1) gives the command a pseudo-terminal, as a person's shell would.
+    const cmd = [process.execPath, MAIN_JS, 'run', src, '--lang', 'c', '--tests', tests].map((a) => `'${a}'`).join(' ');
+    const r = spawnSync('script', ['-qefc', cmd, '/dev/null'], { encoding: 'utf8', timeout: 100_000 });
+    expect(r.status).toBe(0);
+    for (const n of [1, 2, 3]) expect(r.stdout).toContain(`] ${n}/3 AC\r\x1b[2K`);
+    expect(r.stdout).toMatch(/\r\x1b\[2KAC \(Judge0 3 Accepted\) score 3\/3/);
+  });
+});
+
 /** Entries named after `pid` (caged-<pid>-<seq>) in the jobs directory and in every cgroup hierarchy. */
 function leftovers(pid: number): string[] {
   const mine = (n: string) => n.startsWith(`caged-${pid}-`);
@@ -167,23 +185,49 @@ function leftovers(pid: number): string[] {
 }
 
 describe('when interrupted mid-job', () => {
-  it.each([
-    ['SIGINT', 130],
-    ['SIGTERM', 143],
-  ] as const)('caged run removes its job directory and cgroups on %s and exits %i', async (signal, exitCode) => {
-    const spin = write('spin.c', 'int main(void){volatile unsigned long n=0;for(;;)n++;}\n');
-    const child = spawn(process.execPath, [MAIN_JS, 'run', spin, '--lang', 'c', '--time', '3', '--wall', '6'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+  async function interrupt(
+    args: string[],
+    signal: NodeJS.Signals,
+  ): Promise<{ code: number | null; ms: number; stdout: string; stderr: string; pid: number }> {
+    const child = spawn(process.execPath, [MAIN_JS, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
     let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     const pid = child.pid!;
-    // Mid-job: its job directory and its cgroups exist.
-    await until(() => leftovers(pid).some((p) => p.startsWith(JOBS_DIR)) && leftovers(pid).length > 1, 60_000, 'the job to start');
+    // Mid-job: its cgroups exist (and, for a judged run, its job directory).
+    const judged = args[0] === 'run';
+    await until(
+      () =>
+        leftovers(pid).filter((p) => !p.startsWith(JOBS_DIR)).length > 0 && (!judged || leftovers(pid).some((p) => p.startsWith(JOBS_DIR))),
+      60_000,
+      'the job to start',
+    );
+    await new Promise((r) => setTimeout(r, 500));
+    const sent = Date.now();
     child.kill(signal);
-    expect(await exited).toBe(exitCode);
-    expect(stderr).toContain(`caged: ${signal}: stopping and cleaning up`);
-    expect(leftovers(pid)).toEqual([]);
+    const code = await exited;
+    return { code, ms: Date.now() - sent, stdout, stderr, pid };
+  }
+
+  it.each([
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const)('caged run kills its box, removes its job directory and cgroups on %s and exits %i', async (signal, exitCode) => {
+    const spin = write('spin.c', 'int main(void){volatile unsigned long n=0;for(;;)n++;}\n');
+    const r = await interrupt(['run', spin, '--lang', 'c', '--time', '8', '--wall', '16'], signal);
+    expect(r.code).toBe(exitCode);
+    expect(r.ms).toBeLessThan(5000); // not the 8 s the running test had left
+    expect(r.stderr).toContain(`caged: ${signal}: stopping and cleaning up`);
+    expect(r.stdout).toBe(''); // no verdict for a box the interrupt killed
+    expect(leftovers(r.pid)).toEqual([]);
+  });
+
+  it('caged exec does the same on SIGTERM', async () => {
+    const r = await interrupt(['exec', '--time', '8', '--wall', '16', '--', 'sleep', '12'], 'SIGTERM');
+    expect(r.code).toBe(143);
+    expect(r.ms).toBeLessThan(5000);
+    expect(leftovers(r.pid)).toEqual([]);
   });
 });

@@ -80,6 +80,7 @@ export async function execCommand(argv: readonly string[], out: NodeJS.WritableS
     } finally {
       await sandbox.close();
     }
+    if (deps.signal?.aborted) throw new HostError('interrupted');
   } finally {
     await store?.close();
   }

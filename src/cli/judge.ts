@@ -12,7 +12,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { InvalidRequestError } from '../errors';
+import { HostError, InvalidRequestError } from '../errors';
 import { Judge } from '../judge/judge';
 import type { JudgeResult } from '../judge/schema';
 import { judgePackage, REPORT_BYTES, type PackageSubmission } from '../problem/judge-package';
@@ -157,6 +157,7 @@ export async function judgeCommand(argv: readonly string[], out: NodeJS.Writable
       ...(memory ? { memoryMiB: memory } : {}),
       hooks: { signal: deps.signal },
     });
+    if (deps.signal?.aborted) throw new HostError(`interrupted (${String(deps.signal.reason)})`);
     out.write(args.flags.has('json') ? `${JSON.stringify(result, null, 2)}\n` : packageSummary(result));
     return 0;
   } finally {

@@ -5,9 +5,9 @@
  *   no Redis, no sandbox); `caged --version` prints the version;
  * - unknown options are refused before anything connects anywhere (args.ts);
  * - with `--json`, an error is JSON on stdout too: `{"error": {"code", "message", "field"}}`;
- * - SIGINT/SIGTERM: the command stops (judging stops before its next step, waits end) and removes
- *   what it made (job directory, cgroups, containers) before exiting 130/143; a second signal
- *   exits at once. `caged worker` has its own two-stage shutdown (worker.ts).
+ * - SIGINT/SIGTERM: the command stops (its running box is killed, judging stops, waits end) and
+ *   removes what it made (job directory, cgroups, containers) before exiting 130/143; a second
+ *   signal exits at once. `caged worker` has its own two-stage shutdown (worker.ts).
  *
  * Exit status: 0 when the run or judging happened (whatever the verdict), 2 for a bad request
  * (usage, unknown language, missing file, limit out of bounds, id conflict), 1 when caged itself
@@ -19,6 +19,7 @@ import path from 'node:path';
 import { CagedError, InvalidRequestError } from '../errors';
 import { execCommand, EXEC_USAGE } from './exec';
 import { errorJson } from './error-json';
+import { killOwnContainers } from './interrupt';
 import { judgeCommand, JUDGE_USAGE } from './judge';
 import { languagesCommand, LANGUAGES_USAGE } from './languages';
 import { problemCommand, PROBLEM_USAGE } from './problem';
@@ -108,6 +109,8 @@ async function main(argv: readonly string[]): Promise<number> {
     received = signal;
     process.stderr.write(`caged: ${signal}: stopping and cleaning up (${signal} again to exit at once)\n`);
     interrupt.abort(signal);
+    // The step running would otherwise hold the exit up to its wall limit (interrupt.ts).
+    killOwnContainers();
   };
   if (!command.ownSignals) {
     process.on('SIGINT', onSignal);

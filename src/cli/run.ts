@@ -10,7 +10,7 @@
  * caged failed, 130/143 when interrupted).
  */
 import path from 'node:path';
-import { InvalidRequestError } from '../errors';
+import { HostError, InvalidRequestError } from '../errors';
 import { loadConfig } from '../config';
 import { Judge, type JudgeOptions } from '../judge/judge';
 import type { JudgeResult, SubmissionInput } from '../judge/schema';
@@ -171,6 +171,8 @@ export async function runCommand(argv: readonly string[], out: NodeJS.WritableSt
     progress?.draw('compiling and judging…');
     const result = await judge.judge(submission, { onProgress: (p) => progress?.test(p), signal: deps.signal });
     progress?.clear();
+    // Interrupted during the last step: its verdict is the interrupt's (a killed box), not the program's.
+    if (deps.signal?.aborted) throw new HostError(`interrupted (${String(deps.signal.reason)})`);
     out.write(args.flags.has('json') ? `${JSON.stringify(result, null, 2)}\n` : summary(result));
     return 0;
   } finally {
