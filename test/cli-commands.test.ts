@@ -154,7 +154,7 @@ describe('on a terminal', () => {
     const r = spawnSync('script', ['-qefc', cmd, '/dev/null'], { encoding: 'utf8', timeout: 100_000 });
     expect(r.status).toBe(0);
     for (const n of [1, 2, 3]) expect(r.stdout).toContain(`] ${n}/3 AC\r\x1b[2K`);
-    expect(r.stdout).toMatch(/\r\x1b\[2KAC \(Judge0 3 Accepted\) score 3\/3/);
+    expect(r.stdout).toContain('\r\x1b[2KAC (Judge0 3 Accepted) score 3/3');
   });
 });
 
