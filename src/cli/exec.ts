@@ -1,8 +1,11 @@
 /**
- * `caged exec --rootfs DIR [--time S] [--wall S] [--memory MB] [--pids N] [--output KB]
- *  [--stdin FILE] [--json] [--raw] -- CMD ARGS...`: one command in one container, for operators
- * poking at the sandbox. The rootfs directory is the read-only lower layer of an overlay;
- * nothing is written to it. The command's stdout and stderr are printed terminal-safe (control
+ * `caged exec (--lang ID | --layer ID | --rootfs DIR) [--image MANIFEST] [--time S] [--wall S]
+ *  [--memory MB] [--pids N] [--output KB] [--stdin FILE] [--json] [--raw] -- CMD ARGS...`: one
+ * command in one container, for operators poking at the sandbox. Its root is the chain of image
+ * layers a language's jobs get (`--lang`, with the language's environment), or the chain of one
+ * layer (`--layer`), from the image registered like the worker does; or any directory
+ * (`--rootfs`). The layers are the read-only lower layers of an overlay; nothing is written to
+ * them. The command's stdout and stderr are printed terminal-safe (control
  * characters escaped: terminal-safe.ts); `--raw` writes their bytes unchanged (for a pipe).
  */
 import fs from 'node:fs';
@@ -10,12 +13,58 @@ import path from 'node:path';
 import { InvalidRequestError } from '../errors';
 import { Sandbox } from '../sandbox/sandbox';
 import { outcomeOf } from '../sandbox/outcome';
-import type { RunLimits } from '../sandbox/types';
-import { numberFlag, parseArgs, stringFlag } from './args';
+import type { RootfsSpec, RunLimits, RunResult } from '../sandbox/types';
+import { DEFAULT_MANIFEST } from '../judge/judge';
+import { layerChain, languageLayerOf } from '../rootfs/layers';
+import { ImageStore } from '../rootfs/store';
+import { numberFlag, parseArgs, stringFlag, type ParsedArgs } from './args';
 import { terminalSafe } from './terminal-safe';
 
 export const EXEC_USAGE =
-  'caged exec --rootfs DIR [--time S] [--wall S] [--memory MB] [--pids N] [--output KB] [--stdin FILE] [--json] [--raw] -- CMD ARGS...';
+  'caged exec (--lang ID | --layer ID | --rootfs DIR) [--image MANIFEST] [--time S] [--wall S] [--memory MB] [--pids N] [--output KB] [--stdin FILE] [--json] [--raw] -- CMD ARGS...';
+
+const BASE_ENV = { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: '/box', LANG: 'C.UTF-8' };
+
+/** The root and environment `--lang`, `--layer` or `--rootfs` asks for; `close` releases the image. */
+async function chooseRoot(args: ParsedArgs): Promise<{ rootfs: RootfsSpec; env: Record<string, string>; close: () => Promise<void> }> {
+  const given = (['lang', 'layer', 'rootfs'] as const).filter((f) => args.flags.has(f));
+  if (given.length !== 1) throw new InvalidRequestError(`give exactly one of --lang, --layer and --rootfs (${EXEC_USAGE})`, 'root');
+  const rootfs = stringFlag(args, 'rootfs');
+  if (rootfs !== undefined) {
+    if (args.flags.has('image')) throw new InvalidRequestError('is for --lang and --layer, not --rootfs', '--image');
+    if (!fs.statSync(rootfs, { throwIfNoEntry: false })?.isDirectory())
+      throw new InvalidRequestError(`not a directory: ${rootfs}`, '--rootfs');
+    return { rootfs: { mode: 'overlay', lowerDirs: [path.resolve(rootfs)] }, env: BASE_ENV, close: () => Promise.resolve() };
+  }
+  const store = new ImageStore();
+  try {
+    const image = await store.registerImage(stringFlag(args, 'image') ?? process.env.CAGED_IMAGE ?? DEFAULT_MANIFEST);
+    const { manifest } = image;
+    const langId = stringFlag(args, 'lang');
+    let top = stringFlag(args, 'layer');
+    let env: Record<string, string> = { ...BASE_ENV, ...manifest.env };
+    if (langId !== undefined) {
+      const lang = manifest.languages.find((l) => l.id === langId);
+      if (!lang)
+        throw new InvalidRequestError(
+          `the image has no language ${JSON.stringify(langId)} (it has: ${manifest.languages.map((l) => l.id).join(', ')})`,
+          '--lang',
+        );
+      top = languageLayerOf(manifest, langId);
+      env = { ...env, ...lang.env };
+    }
+    if (!image.layers.some((l) => l.id === top))
+      throw new InvalidRequestError(
+        `the image has no layer ${JSON.stringify(top)} (it has: ${image.layers.map((l) => l.id).join(', ')})`,
+        '--layer',
+      );
+    const chain = layerChain(image.layers, top!);
+    return { rootfs: { mode: 'overlay', lowerDirs: chain.map((l) => l.rootfsDir) }, env, close: () => store.close() };
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+}
 
 export const DEFAULT_EXEC_LIMITS: RunLimits = {
   cpuTimeMs: 10_000,
@@ -31,11 +80,7 @@ export const DEFAULT_EXEC_LIMITS: RunLimits = {
 };
 
 export async function execCommand(argv: readonly string[], out: NodeJS.WritableStream): Promise<number> {
-  const args = parseArgs(argv, ['rootfs', 'time', 'wall', 'memory', 'pids', 'output', 'stdin'], ['json', 'raw']);
-  const rootfs = stringFlag(args, 'rootfs');
-  if (!rootfs) throw new InvalidRequestError(`is required (${EXEC_USAGE})`, '--rootfs');
-  if (!fs.statSync(rootfs, { throwIfNoEntry: false })?.isDirectory())
-    throw new InvalidRequestError(`not a directory: ${rootfs}`, '--rootfs');
+  const args = parseArgs(argv, ['lang', 'layer', 'rootfs', 'image', 'time', 'wall', 'memory', 'pids', 'output', 'stdin'], ['json', 'raw']);
   if (args.rest.length === 0) throw new InvalidRequestError(`no command after -- (${EXEC_USAGE})`, 'command');
   if (args.positional.length)
     throw new InvalidRequestError(`unexpected ${args.positional.join(' ')} (put the command after --)`, 'command');
@@ -50,15 +95,19 @@ export async function execCommand(argv: readonly string[], out: NodeJS.WritableS
   };
   const stdinPath = stringFlag(args, 'stdin');
   const stdin = stdinPath ? fs.readFileSync(stdinPath) : Buffer.alloc(0);
-  // One run: nothing to prepare ahead of it.
-  const sandbox = await Sandbox.create({ preparedContainers: 0 });
-  const result = await sandbox.run({
-    rootfs: { mode: 'overlay', lowerDir: path.resolve(rootfs) },
-    argv: args.rest,
-    env: { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: '/box', LANG: 'C.UTF-8' },
-    stdin,
-    limits,
-  });
+  const root = await chooseRoot(args);
+  let result: RunResult;
+  try {
+    // One run: nothing to prepare ahead of it.
+    const sandbox = await Sandbox.create({ preparedContainers: 0 });
+    try {
+      result = await sandbox.run({ rootfs: root.rootfs, argv: args.rest, env: root.env, stdin, limits });
+    } finally {
+      await sandbox.close();
+    }
+  } finally {
+    await root.close();
+  }
   const outcome = outcomeOf(result);
   if (args.flags.has('json')) {
     out.write(

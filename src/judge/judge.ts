@@ -13,17 +13,20 @@
  */
 import type { NextPassHook } from './output-validator-feedback';
 import path from 'node:path';
-import { HostError, InvalidRequestError } from '../errors';
+import { HostError, ImageError, InvalidRequestError } from '../errors';
 import { chooseRootfsMode, jobDirBytes, prepareJobRootfs, type RootfsMode } from '../rootfs/job-rootfs';
+import { chainDigest, layerChain } from '../rootfs/layers';
 import { ImageStore } from '../rootfs/store';
 import { JobDirs, type JobDir } from '../rootfs/job-dirs';
 import type { Sandbox } from '../sandbox/sandbox';
+import type { RootfsSpec } from '../sandbox/types';
 import { CheckRunner } from './check-runner';
 import { CompileCache, type CompileCacheStats } from './compile-cache';
 import { compileInBox, writeSources, type JobContext } from './compile-step';
 import { CustomChecker } from './custom-checker';
 import { prepareInteractor, type Interactor } from './interactive';
 import { OutputValidator } from './output-validator';
+import { defaultLanguagesDir, languageTableIds } from './language-table';
 import { LanguageRegistry, type LanguageInfo, type ManifestForLanguages } from './languages';
 import { checkerLimitsConfig, checkLimitValues, compileLimitsConfig, resolveLimits, testLimitsConfig, type LimitValues } from './limits';
 import { parseSubmission, planSubmission, type JobPlan, type PlanConfig } from './plan';
@@ -44,15 +47,36 @@ import type { JudgeProgress } from '../wire/contract';
 export const DEFAULT_MANIFEST = '/var/cache/caged/images/debian/manifest.json';
 const MiB = 2 ** 20;
 
+/** One unpacked layer of the image (the image store's entry for its tarball). */
+export interface JudgeLayer {
+  id: string;
+  /** null for the root layer. */
+  parent: string | null;
+  /** sha256 of the layer's tarball. */
+  digest: string;
+  /** The unpacked, read-only layer. */
+  rootfsDir: string;
+  /** The layer's tarball (needed by rootfs mode `extract`). */
+  tarball: string;
+  sizeBytes: number;
+}
+
 /** An image already registered with the image store. */
 export interface JudgeImage {
-  /** sha256 of the image tarball. */
+  /** Every layer of the image, parents first (a schema-1 image: its one tarball as `base`). */
+  layers: readonly JudgeLayer[];
+  /** Its languages; each names the top layer of its chain in `layer` (absent: the root layer). */
+  manifest: ManifestForLanguages;
+}
+
+/** The chain one language runs on. */
+interface LanguageChain {
+  /** The top layer's id. */
+  top: string;
+  /** Top first. */
+  layers: readonly JudgeLayer[];
+  /** The chain's identity (src/rootfs/layers.ts chainDigest): results' image.digest, compile cache keys. */
   digest: string;
-  /** The unpacked, read-only image. */
-  rootfsDir: string;
-  /** The image tarball (needed by rootfs mode `extract`). */
-  tarball: string;
-  manifest: ManifestForLanguages & { sizeBytes?: number };
 }
 
 export interface JudgeOptions {
@@ -91,6 +115,12 @@ export interface JudgeOptions {
   inlineCheckBytes?: number;
   /** Checking threads at most, started when first needed; default 1. */
   checkThreads?: number;
+  /**
+   * The ids of caged's language table (images/languages/<id>/); a request for one that the image
+   * does not carry is "not installed on this worker", any other unknown id an unknown language.
+   * Default: the ids of the table next to this caged (src/judge/language-table.ts).
+   */
+  knownLanguages?: readonly string[];
 }
 
 /** The progress value after each test case: declared once, in the wire contract. */
@@ -137,6 +167,8 @@ export class Judge {
   private constructor(
     private readonly opts: JudgeOptions,
     private readonly imageInfo: JudgeImage,
+    /** Each language's chain, by language id. */
+    private readonly chains: ReadonlyMap<string, LanguageChain>,
     private readonly registry: LanguageRegistry,
     private readonly cache: CompileCache | null,
     private readonly planConfig: PlanConfig,
@@ -164,7 +196,9 @@ export class Judge {
       ({ image, store } = await registerImage(opts.manifestPath ?? process.env.CAGED_IMAGE ?? DEFAULT_MANIFEST));
     }
     try {
-      const registry = LanguageRegistry.fromManifest(image.manifest);
+      const chains = languageChains(image);
+      const known = opts.knownLanguages ?? languageTableIds(defaultLanguagesDir());
+      const registry = LanguageRegistry.fromManifest(image.manifest, known);
       const cacheBytes = opts.compileCacheBytes ?? 512 * MiB;
       const cache = cacheBytes > 0 ? CompileCache.open({ dir: opts.compileCacheDir, maxBytes: cacheBytes }) : null;
       const planConfig: PlanConfig = {
@@ -174,16 +208,35 @@ export class Judge {
         compile: compileLimitsConfig(opts.compileLimits),
         validator: { compile: compileLimitsConfig(opts.compileLimits), run: checkerLimitsConfig(opts.checkerLimits) },
       };
-      return new Judge(opts, image, registry, cache, planConfig, store, rootfs);
+      return new Judge(opts, image, chains, registry, cache, planConfig, store, rootfs);
     } catch (err) {
       await store?.close();
       throw err;
     }
   }
 
-  /** The image the jobs run in. */
-  get image(): { name: string; digest: string } {
-    return { name: this.imageInfo.manifest.name, digest: this.imageInfo.digest };
+  /** The image the jobs run in: its name and layers, parents first. */
+  get image(): { name: string; layers: Array<{ id: string; parent: string | null; digest: string }> } {
+    return {
+      name: this.imageInfo.manifest.name,
+      layers: this.imageInfo.layers.map((l) => ({ id: l.id, parent: l.parent, digest: l.digest })),
+    };
+  }
+
+  /** Each language's chain of layers, top first. */
+  languageLayers(): Array<{ id: string; layers: string[] }> {
+    return [...this.chains].map(([id, c]) => ({ id, layers: c.layers.map((l) => l.id) }));
+  }
+
+  /** What a result says of the image a language ran in: its name and the digest of its chain. */
+  imageOf(languageId: string): { name: string; digest: string } {
+    return { name: this.imageInfo.manifest.name, digest: this.chainOf(languageId).digest };
+  }
+
+  private chainOf(languageId: string): LanguageChain {
+    const chain = this.chains.get(languageId);
+    if (!chain) throw new InvalidRequestError(`language "${languageId}" is not installed on this worker`, 'language');
+    return chain;
   }
 
   languages(): LanguageInfo[] {
@@ -252,10 +305,21 @@ export class Judge {
     aborted: () => void,
   ): Promise<JudgeResult> {
     const { sandbox } = this.opts;
+    // Each language's root is made once per job, when a step first needs it (extract mode
+    // untars the chain then): the submission's, and its checker's or interactor's if another.
+    const roots = new Map<string, Promise<RootfsSpec>>();
     const ctx: JobContext = {
       sandbox,
-      rootfs: await prepareJobRootfs(this.rootfs.mode, this.imageInfo, job.path),
-      imageDigest: this.imageInfo.digest,
+      rootfsFor: (language) => {
+        const chain = this.chainOf(language.id);
+        let root = roots.get(chain.top);
+        if (!root) {
+          root = prepareJobRootfs(this.rootfs.mode, chain, job.path);
+          roots.set(chain.top, root);
+        }
+        return root;
+      },
+      imageDigestFor: (language) => this.chainOf(language.id).digest,
       cache: this.cache,
       label: `job ${plan.submission.id ?? path.basename(job.path)}`,
     };
@@ -430,16 +494,17 @@ export class Judge {
       score: override ? 0 : agg.score,
       maxScore: plan.maxScore,
       language: { id: lang.id, name: lang.name, version: lang.version },
-      image: this.image,
+      image: this.imageOf(lang.id),
       ...(compile ? { compile } : {}),
       tests,
       timing: { totalMs: round3(Number(process.hrtime.bigint() - started) / 1e6), compileMs: round3(compileMs) },
     };
   }
 
-  /** The job directory holds the box, and in rootfs mode `extract` the unpacked image too. */
+  /** The job directory holds the box, and in rootfs mode `extract` the unpacked chains too (at most every layer). */
   private jobDiskBytes(): number {
-    return jobDirBytes(this.rootfs.mode, this.imageInfo.manifest.sizeBytes ?? 2048 * MiB, 256 * MiB);
+    const imageBytes = this.imageInfo.layers.reduce((sum, l) => sum + l.sizeBytes, 0);
+    return jobDirBytes(this.rootfs.mode, imageBytes, 256 * MiB);
   }
 
   /** The checker's directory holds its box and, per test, the input, output and answer. */
@@ -467,17 +532,24 @@ function round3(n: number): number {
   return Math.round(n * 1000) / 1000;
 }
 
+/** Each language's chain: its `layer` (absent: the root layer) and that layer's parents. */
+function languageChains(image: JudgeImage): Map<string, LanguageChain> {
+  const root = image.layers.find((l) => l.parent === null);
+  if (!root) throw new ImageError(`the image ${image.manifest.name} has no root layer`);
+  const chains = new Map<string, LanguageChain>();
+  for (const lang of image.manifest.languages) {
+    const top = (lang as { layer?: string }).layer ?? root.id;
+    const layers = layerChain(image.layers, top);
+    chains.set(lang.id, { top, layers, digest: chainDigest(layers.map((l) => l.digest)) });
+  }
+  return chains;
+}
+
 async function registerImage(manifestPath: string): Promise<{ image: JudgeImage; store: ImageStore }> {
   const store = new ImageStore();
   try {
-    const registered = await store.register(manifestPath);
-    const image = {
-      digest: registered.digest,
-      rootfsDir: registered.rootfsDir,
-      tarball: registered.tarball,
-      manifest: registered.manifest,
-    };
-    return { image, store };
+    const registered = await store.registerImage(manifestPath);
+    return { image: { layers: registered.layers, manifest: registered.manifest }, store };
   } catch (err) {
     await store.close();
     throw err;

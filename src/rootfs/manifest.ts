@@ -24,6 +24,30 @@ const envMap = z.record(
 
 const factor = z.number().positive('must be > 0').finite();
 
+const layerId = z.string().regex(/^[a-z0-9][a-z0-9_+-]*$/, 'must be lowercase letters, digits, _ + -');
+
+/** A path relative to the manifest's directory: no leading `/`, no `..`, no empty or `.` part. */
+const relativePath = z
+  .string()
+  .regex(/^[A-Za-z0-9_][A-Za-z0-9_.+-]*(\/[A-Za-z0-9_][A-Za-z0-9_.+-]*)*$/, 'must be a relative path (no leading /, no . or .. parts)')
+  .refine((p) => !p.split('/').includes('..'), 'must not contain ..');
+
+/** Schema 2: one layer of a layered image (the upper directory of its build, packed as a tarball). */
+export const ImageLayerSchema = z.object({
+  id: layerId,
+  /** The layer it was built on; null for the one root layer (`base`). */
+  parent: layerId.nullable(),
+  /** The layer's tarball, relative to the manifest's directory. */
+  tarball: relativePath,
+  /** sha256 of the tarball: the layer's identity. */
+  sha256: sha256Hex,
+  sizeBytes: z.int().nonnegative(),
+  /** Hash of the layer's recipe (its parent's recipe hash included). */
+  recipeSha256: sha256Hex,
+  packages: z.array(z.string().min(1)),
+  buildSeconds: z.number().nonnegative().finite(),
+});
+
 export const ImageLanguageSchema = z.object({
   /** Stable identifier used by requests (`c`, `cpp17`, `python3`). */
   id: z.string().regex(/^[a-z0-9][a-z0-9_+-]*$/, 'must be lowercase letters, digits, _ + -'),
@@ -43,9 +67,11 @@ export const ImageLanguageSchema = z.object({
   timeFactor: factor,
   /** Multiplies the memory limit for this language. */
   memoryFactor: factor,
+  /** Schema 2: the top layer of the language's chain (a job mounts that layer and its parents only). */
+  layer: layerId.optional(),
 });
 
-export const ImageManifestSchema = z
+const ImageManifestV1Schema = z
   .object({
     schema: z.literal(1),
     /** e.g. `caged-debian12`, `caged-ubuntu2404`. */
@@ -73,8 +99,40 @@ export const ImageManifestSchema = z
     });
   });
 
+/**
+ * Schema 2, a layered image: `layers` lists the layers parents first (exactly one root, `base`);
+ * each language names the top layer of its chain in `layer`. The graph itself (parents known,
+ * one root, no cycle, every language's layer listed) is checked by src/rootfs/layers.ts.
+ */
+const ImageManifestV2Schema = z
+  .object({
+    schema: z.literal(2),
+    name: z.string().min(1),
+    flavor: z.enum(['debian', 'ubuntu']),
+    base: z.string().min(1),
+    createdAt: z.iso.datetime(),
+    /** Hash of everything that produced the image. */
+    recipeSha256: sha256Hex,
+    env: envMap,
+    layers: z.array(ImageLayerSchema).min(1, 'must list at least the base layer'),
+    languages: z.array(ImageLanguageSchema).min(1, 'must list at least one language'),
+  })
+  .superRefine((m, ctx) => {
+    const seen = new Set<string>();
+    m.languages.forEach((l, i) => {
+      if (seen.has(l.id)) ctx.addIssue({ code: 'custom', path: ['languages', i, 'id'], message: `duplicate language id "${l.id}"` });
+      seen.add(l.id);
+      if (l.layer === undefined) ctx.addIssue({ code: 'custom', path: ['languages', i, 'layer'], message: 'is required in schema 2' });
+    });
+  });
+
+export const ImageManifestSchema = z.discriminatedUnion('schema', [ImageManifestV1Schema, ImageManifestV2Schema]);
+
 export type ImageLanguage = z.infer<typeof ImageLanguageSchema>;
+export type ImageLayer = z.infer<typeof ImageLayerSchema>;
 export type ImageManifest = z.infer<typeof ImageManifestSchema>;
+export type ImageManifestV1 = z.infer<typeof ImageManifestV1Schema>;
+export type ImageManifestV2 = z.infer<typeof ImageManifestV2Schema>;
 
 /** `languages[2].compile[0]`, `env["A B"]` from zod's path. */
 function fieldName(path: readonly PropertyKey[]): string {

@@ -91,7 +91,7 @@ describe('when a field is wrong', () => {
     return m;
   };
   const cases: Array<[string, Record<string, unknown>, string]> = [
-    ['an unknown schema version', { ...realShape(), schema: 2 }, 'schema'],
+    ['an unknown schema version', { ...realShape(), schema: 3 }, 'schema'],
     ['a short sha256', { ...realShape(), sha256: 'abc' }, 'sha256'],
     ['an upper-case recipe hash', { ...realShape(), recipeSha256: 'A'.repeat(64) }, 'recipeSha256'],
     ['an unknown flavor', { ...realShape(), flavor: 'alpine' }, 'flavor'],
