@@ -10,6 +10,7 @@ import { judgeCommand, JUDGE_USAGE } from './judge';
 import { languagesCommand, LANGUAGES_USAGE } from './languages';
 import { problemCommand, PROBLEM_USAGE } from './problem';
 import { runCommand, RUN_USAGE } from './run';
+import { selftestCommand, SELFTEST_USAGE } from './selftest';
 import { demoCommand, DEMO_USAGE } from './demo';
 import { submitCommand, SUBMIT_USAGE } from './submit';
 import { terminalSafe } from './terminal-safe';
@@ -26,6 +27,7 @@ const commands: Record<string, { run: () => Promise<Command>; usage: string }> =
   submit: { run: () => Promise.resolve(submitCommand), usage: SUBMIT_USAGE },
   demo: { run: () => Promise.resolve(demoCommand), usage: DEMO_USAGE },
   problem: { run: () => Promise.resolve(problemCommand), usage: PROBLEM_USAGE },
+  selftest: { run: () => Promise.resolve(selftestCommand), usage: SELFTEST_USAGE },
 };
 
 function usage(): string {

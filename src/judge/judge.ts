@@ -280,7 +280,7 @@ export class Judge {
         throw new HostError(`judging was aborted (${String(hooks.signal.reason ?? 'no reason')})`, { cause: hooks.signal.reason });
     };
     aborted();
-    const job = this.jobDirs.create({ diskBytes: this.jobDiskBytes() });
+    const job = this.jobDirs.create({ diskBytes: this.jobDiskBytes(plan) });
     // Undone in reverse order, every step even when one fails; the job directory goes last.
     const cleanups: Array<() => void> = [() => job.remove()];
     let result: JudgeResult;
@@ -501,9 +501,18 @@ export class Judge {
     };
   }
 
-  /** The job directory holds the box, and in rootfs mode `extract` the unpacked chains too (at most every layer). */
-  private jobDiskBytes(): number {
-    const imageBytes = this.imageInfo.layers.reduce((sum, l) => sum + l.sizeBytes, 0);
+  /**
+   * The job directory holds the box, and in rootfs mode `extract` the unpacked chain of each
+   * language the job runs (the submission's, its checker's or interactor's): each is a root of
+   * its own, so a layer shared by two chains is there twice.
+   */
+  private jobDiskBytes(plan: JobPlan): number {
+    const ids = [plan.language.id, plan.submission.interactor?.language];
+    if (plan.checker.kind === 'custom') ids.push(plan.checker.language.id);
+    if (plan.checker.kind === 'validator') ids.push(plan.checker.spec.language.id);
+    // An id without a chain is refused when its step looks it up (the registry names the field).
+    const chains = new Set(ids.flatMap((id) => (id === undefined ? [] : [this.chains.get(id)].filter((c) => c !== undefined))));
+    const imageBytes = [...chains].reduce((sum, c) => sum + c.layers.reduce((n, l) => n + l.sizeBytes, 0), 0);
     return jobDirBytes(this.rootfs.mode, imageBytes, 256 * MiB);
   }
 
