@@ -148,7 +148,7 @@ const PY_CHECKER =
   "import os, sys\nout = open(sys.argv[2]).read()\nok = out.startswith('hello from fakelang fakesh') and not os.path.exists('/opt/fakelang')\nsys.exit(0 if ok else 1)\n";
 
 function one(language: string, source: string, extra: Partial<SubmissionInput> = {}): SubmissionInput {
-  return { language, source, testcases: [{ stdin: '' }], ...extra } as SubmissionInput;
+  return { language, source, testcases: [{ stdin: '' }], ...extra };
 }
 const stdout = (r: JudgeResult): string => {
   expect(r.verdict).toBe('AC');

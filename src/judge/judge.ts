@@ -13,21 +13,20 @@
  */
 import type { NextPassHook } from './output-validator-feedback';
 import path from 'node:path';
-import { HostError, ImageError, InvalidRequestError } from '../errors';
-import { chooseRootfsMode, jobDirBytes, prepareJobRootfs, type RootfsMode } from '../rootfs/job-rootfs';
-import { chainDigest, layerChain } from '../rootfs/layers';
-import { ImageStore } from '../rootfs/store';
+import { HostError, InvalidRequestError } from '../errors';
+import { chooseRootfsMode, jobDirBytes, type RootfsMode } from '../rootfs/job-rootfs';
+import type { ImageStore } from '../rootfs/store';
 import { JobDirs, type JobDir } from '../rootfs/job-dirs';
 import type { Sandbox } from '../sandbox/sandbox';
-import type { RootfsSpec } from '../sandbox/types';
 import { CheckRunner } from './check-runner';
 import { CompileCache, type CompileCacheStats } from './compile-cache';
 import { compileInBox, writeSources, type JobContext } from './compile-step';
 import { CustomChecker } from './custom-checker';
 import { prepareInteractor, type Interactor } from './interactive';
 import { OutputValidator } from './output-validator';
+import { chainsBytes, jobRoots, languageChains, registerImage, type JudgeImage, type LanguageChain } from './judge-image';
 import { defaultLanguagesDir, languageTableIds } from './language-table';
-import { LanguageRegistry, type LanguageInfo, type ManifestForLanguages } from './languages';
+import { LanguageRegistry, type LanguageInfo } from './languages';
 import { checkerLimitsConfig, checkLimitValues, compileLimitsConfig, resolveLimits, testLimitsConfig, type LimitValues } from './limits';
 import { parseSubmission, planSubmission, type JobPlan, type PlanConfig } from './plan';
 import { aggregateTests, firstLines, oneLine } from './result';
@@ -44,40 +43,10 @@ import { runTest, skippedTest, type TestRequest } from './test-step';
 import { judge0Of, VERDICT_NAMES } from './verdict';
 import type { JudgeProgress } from '../wire/contract';
 
+export type { JudgeImage, JudgeLayer } from './judge-image';
+
 export const DEFAULT_MANIFEST = '/var/cache/caged/images/debian/manifest.json';
 const MiB = 2 ** 20;
-
-/** One unpacked layer of the image (the image store's entry for its tarball). */
-export interface JudgeLayer {
-  id: string;
-  /** null for the root layer. */
-  parent: string | null;
-  /** sha256 of the layer's tarball. */
-  digest: string;
-  /** The unpacked, read-only layer. */
-  rootfsDir: string;
-  /** The layer's tarball (needed by rootfs mode `extract`). */
-  tarball: string;
-  sizeBytes: number;
-}
-
-/** An image already registered with the image store. */
-export interface JudgeImage {
-  /** Every layer of the image, parents first (a schema-1 image: its one tarball as `base`). */
-  layers: readonly JudgeLayer[];
-  /** Its languages; each names the top layer of its chain in `layer` (absent: the root layer). */
-  manifest: ManifestForLanguages;
-}
-
-/** The chain one language runs on. */
-interface LanguageChain {
-  /** The top layer's id. */
-  top: string;
-  /** Top first. */
-  layers: readonly JudgeLayer[];
-  /** The chain's identity (src/rootfs/layers.ts chainDigest): results' image.digest, compile cache keys. */
-  digest: string;
-}
 
 export interface JudgeOptions {
   sandbox: Sandbox;
@@ -305,21 +274,9 @@ export class Judge {
     aborted: () => void,
   ): Promise<JudgeResult> {
     const { sandbox } = this.opts;
-    // Each language's root is made once per job, when a step first needs it (extract mode
-    // untars the chain then): the submission's, and its checker's or interactor's if another.
-    const roots = new Map<string, Promise<RootfsSpec>>();
     const ctx: JobContext = {
       sandbox,
-      rootfsFor: (language) => {
-        const chain = this.chainOf(language.id);
-        let root = roots.get(chain.top);
-        if (!root) {
-          root = prepareJobRootfs(this.rootfs.mode, chain, job.path);
-          roots.set(chain.top, root);
-        }
-        return root;
-      },
-      imageDigestFor: (language) => this.chainOf(language.id).digest,
+      ...jobRoots((id) => this.chainOf(id), this.rootfs.mode, job.path),
       cache: this.cache,
       label: `job ${plan.submission.id ?? path.basename(job.path)}`,
     };
@@ -510,9 +467,7 @@ export class Judge {
     const ids = [plan.language.id, plan.submission.interactor?.language];
     if (plan.checker.kind === 'custom') ids.push(plan.checker.language.id);
     if (plan.checker.kind === 'validator') ids.push(plan.checker.spec.language.id);
-    // An id without a chain is refused when its step looks it up (the registry names the field).
-    const chains = new Set(ids.flatMap((id) => (id === undefined ? [] : [this.chains.get(id)].filter((c) => c !== undefined))));
-    const imageBytes = [...chains].reduce((sum, c) => sum + c.layers.reduce((n, l) => n + l.sizeBytes, 0), 0);
+    const imageBytes = chainsBytes(this.chains, ids);
     return jobDirBytes(this.rootfs.mode, imageBytes, 256 * MiB);
   }
 
@@ -539,28 +494,4 @@ function runAll(steps: ReadonlyArray<() => void>): Error | null {
 
 function round3(n: number): number {
   return Math.round(n * 1000) / 1000;
-}
-
-/** Each language's chain: its `layer` (absent: the root layer) and that layer's parents. */
-function languageChains(image: JudgeImage): Map<string, LanguageChain> {
-  const root = image.layers.find((l) => l.parent === null);
-  if (!root) throw new ImageError(`the image ${image.manifest.name} has no root layer`);
-  const chains = new Map<string, LanguageChain>();
-  for (const lang of image.manifest.languages) {
-    const top = (lang as { layer?: string }).layer ?? root.id;
-    const layers = layerChain(image.layers, top);
-    chains.set(lang.id, { top, layers, digest: chainDigest(layers.map((l) => l.digest)) });
-  }
-  return chains;
-}
-
-async function registerImage(manifestPath: string): Promise<{ image: JudgeImage; store: ImageStore }> {
-  const store = new ImageStore();
-  try {
-    const registered = await store.registerImage(manifestPath);
-    return { image: { layers: registered.layers, manifest: registered.manifest }, store };
-  } catch (err) {
-    await store.close();
-    throw err;
-  }
 }
