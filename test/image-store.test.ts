@@ -372,6 +372,103 @@ describe('when several stores start at once', () => {
   });
 });
 
+/** A layered image (schema 2) in `name`/: each layer a GNU tar of what `fill` writes, parents first. */
+async function layeredImage(
+  name: string,
+  layers: Array<{ id: string; parent: string | null; fill: (src: string) => void }>,
+): Promise<string> {
+  const dir = path.join(base, name);
+  fs.mkdirSync(path.join(dir, 'layers'), { recursive: true });
+  const entries = [];
+  for (const l of layers) {
+    const src = path.join(dir, `src-${l.id}`);
+    fs.mkdirSync(src, { recursive: true });
+    l.fill(src);
+    const rel = `layers/${l.id}.tar`;
+    execFileSync('tar', ['--create', '--numeric-owner', '--sort=name', '--mtime=@0', '-f', path.join(dir, rel), '-C', src, '.']);
+    const file = path.join(dir, rel);
+    entries.push({
+      id: l.id,
+      parent: l.parent,
+      tarball: rel,
+      sha256: await sha256File(file),
+      sizeBytes: fs.statSync(file).size,
+      recipeSha256: '0'.repeat(64),
+      packages: [],
+      buildSeconds: 0,
+    });
+  }
+  const manifest = {
+    schema: 2,
+    name: `caged-${name}`,
+    flavor: 'debian',
+    base: 'test',
+    createdAt: new Date().toISOString(),
+    recipeSha256: '0'.repeat(64),
+    env: { PATH: '/usr/bin:/bin' },
+    layers: entries,
+    languages: [
+      {
+        id: 'c',
+        name: 'C',
+        version: '1',
+        sourceFile: 'main.c',
+        compile: null,
+        run: ['./main'],
+        env: {},
+        timeFactor: 1,
+        memoryFactor: 1,
+        layer: layers[layers.length - 1]!.id,
+      },
+    ],
+  };
+  fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify(manifest));
+  return path.join(dir, 'manifest.json');
+}
+
+describe('a layered image', () => {
+  const baseFill = (src: string) => fs.writeFileSync(path.join(src, 'base-file'), 'base');
+
+  it('registers every layer by its own digest, and shares a layer with another image', async () => {
+    const one = await layeredImage('one', [
+      { id: 'base', parent: null, fill: baseFill },
+      { id: 'gcc', parent: 'base', fill: (src) => fs.writeFileSync(path.join(src, 'gcc-file'), 'gcc') },
+    ]);
+    const two = await layeredImage('two', [
+      { id: 'base', parent: null, fill: baseFill },
+      { id: 'jdk', parent: 'base', fill: (src) => fs.writeFileSync(path.join(src, 'jdk-file'), 'jdk') },
+    ]);
+    const a = await store().registerImage(one);
+    expect(a.layers.map((l) => [l.id, l.parent, l.unpacked])).toEqual([
+      ['base', null, true],
+      ['gcc', 'base', true],
+    ]);
+    expect(fs.readdirSync(a.layers[1]!.rootfsDir)).toEqual(['gcc-file']);
+    expect(a.layers[1]!.rootfsDir).toBe(path.join(cacheDir(), a.layers[1]!.digest, 'rootfs'));
+    const b = await store().registerImage(two);
+    expect(b.layers.map((l) => [l.id, l.unpacked])).toEqual([
+      ['base', false],
+      ['jdk', true],
+    ]);
+    expect(b.layers[0]!.digest).toBe(a.layers[0]!.digest);
+    expect(cacheContents()).toEqual([a.layers[0]!.digest, a.layers[1]!.digest, b.layers[1]!.digest].sort());
+    await expect(store().register(one)).rejects.toThrow(/has 2 layers; register it with registerImage/);
+  });
+
+  it('refuses a tampered layer naming it, and keeps no mark on the layers before it', async () => {
+    const m = await layeredImage('bad', [
+      { id: 'base', parent: null, fill: baseFill },
+      { id: 'gcc', parent: 'base', fill: (src) => fs.writeFileSync(path.join(src, 'gcc-file'), 'gcc') },
+    ]);
+    fs.appendFileSync(path.join(base, 'bad', 'layers', 'gcc.tar'), 'x');
+    const s = store();
+    await expect(s.registerImage(m)).rejects.toThrow(/gcc\.tar: sha256 mismatch: .* for layer "gcc" but the file's sha256 is/);
+    await s.close();
+    // Nothing holds the base now: gc may take it.
+    expect(await store().gc([])).toHaveLength(1);
+  });
+});
+
 describe('gc', () => {
   it('removes images no live store uses, keeps the rest, and cleans up their locks', async () => {
     const a = await gnuTarImage('a', (src) => fs.writeFileSync(path.join(src, 'a'), 'a'));
