@@ -126,9 +126,21 @@ export class ImageStore {
     const manifest = await loadManifest(manifestPath);
     const specs = manifestLayers(manifest, manifestPath);
     const layers: CachedLayer[] = [];
-    for (const spec of specs) {
-      const entry = await this.registerTarball(spec, manifest, manifestPath);
-      layers.push({ id: spec.id, parent: spec.parent, sizeBytes: spec.sizeBytes, ...entry });
+    // On a failure, the marks this call made go again: a half-registered image holds nothing.
+    const marked: string[] = [];
+    try {
+      for (const spec of specs) {
+        const held = this.holds.has(spec.sha256);
+        const entry = await this.registerTarball(spec, manifest, manifestPath);
+        if (!held) marked.push(spec.sha256);
+        layers.push({ id: spec.id, parent: spec.parent, sizeBytes: spec.sizeBytes, ...entry });
+      }
+    } catch (err) {
+      for (const digest of marked) {
+        await this.holds.get(digest)?.release();
+        this.holds.delete(digest);
+      }
+      throw err;
     }
     return { manifest, manifestPath: path.resolve(manifestPath), layers };
   }
