@@ -18,7 +18,7 @@ import { Judge } from '../src/judge/judge';
 import { defaultLanguagesDir, languageTableIds } from '../src/judge/language-table';
 import type { JudgeResult, SubmissionInput } from '../src/judge/schema';
 import { redisOptionsFromUrl } from '../src/queue/connection';
-import { chainDigest } from '../src/rootfs/layers';
+import { chainDigest, layerChain } from '../src/rootfs/layers';
 import { type ImageManifest, loadManifest } from '../src/rootfs/manifest';
 import { sha256File } from '../src/rootfs/store';
 import { Sandbox } from '../src/sandbox/sandbox';
@@ -88,24 +88,9 @@ beforeAll(async () => {
   fs.mkdirSync(path.join(dir, 'layers'), { mode: 0o755 });
   fs.chmodSync(dir, 0o755);
   const realDir = path.dirname(TEST_MANIFEST);
-  // The test image's own layers, linked (schema 1: its one tarball is the layer `base`).
-  const baseLayers =
-    real.schema === 1
-      ? [
-          {
-            id: 'base',
-            parent: null,
-            tarball: 'layers/base.tar',
-            sha256: real.sha256,
-            sizeBytes: real.sizeBytes,
-            recipeSha256: real.recipeSha256,
-            packages: [],
-            buildSeconds: 0,
-          },
-        ]
-      : real.layers.map((l) => ({ ...l, tarball: `layers/real-${l.id}.tar` }));
-  const realTarballs = real.schema === 1 ? [real.tarball] : real.layers.map((l) => l.tarball);
-  baseLayers.forEach((l, i) => fs.symlinkSync(path.join(realDir, realTarballs[i]!), path.join(dir, l.tarball)));
+  // The test image's own layers, linked (a schema-1 image is read as one layer, `base`).
+  const baseLayers = real.layers.map((l) => ({ ...l, tarball: `layers/real-${l.id}.tar` }));
+  real.layers.forEach((l, i) => fs.symlinkSync(path.join(realDir, l.tarball), path.join(dir, baseLayers[i]!.tarball)));
   const root = baseLayers.find((l) => l.parent === null)!;
   digests.base = root.sha256;
 
@@ -127,11 +112,7 @@ beforeAll(async () => {
     recipeSha256: 'f'.repeat(64),
     env: real.env,
     layers,
-    languages: [
-      ...real.languages.filter((l) => l.id !== uninstalled).map((l) => ({ ...l, layer: real.schema === 1 ? root.id : l.layer })),
-      sh('fakesh', 'fakelang2'),
-      sh('othersh', 'otherlang'),
-    ],
+    languages: [...real.languages.filter((l) => l.id !== uninstalled), sh('fakesh', 'fakelang2'), sh('othersh', 'otherlang')],
   };
   fixture = path.join(dir, 'manifest.json');
   fs.writeFileSync(fixture, JSON.stringify(manifest, null, 2));
@@ -146,6 +127,9 @@ const PY_SEES = "import os\nfor d in ('/opt/fakelang', '/opt/otherlang'):\n    p
 /** A Python checker: accepts the hello line, and checks that its own root has no fixture layer. */
 const PY_CHECKER =
   "import os, sys\nout = open(sys.argv[2]).read()\nok = out.startswith('hello from fakelang fakesh') and not os.path.exists('/opt/fakelang')\nsys.exit(0 if ok else 1)\n";
+
+/** The real image's chain for python3 (the base alone in a schema-1 image). */
+const pythonChain = () => layerChain(real.layers, real.languages.find((l) => l.id === 'python3')!.layer);
 
 function one(language: string, source: string, extra: Partial<SubmissionInput> = {}): SubmissionInput {
   return { language, source, testcases: [{ stdin: '' }], ...extra };
@@ -175,7 +159,8 @@ describe.each([
   it("gives a base language's job none of the other layers", async () => {
     const r = await judge.judge(one('python3', PY_SEES));
     expect(stdout(r)).toBe('no /opt/fakelang\nno /opt/otherlang\n');
-    expect(r.image).toEqual({ name: 'caged-layered-fixture', digest: digests.base });
+    const chain = pythonChain();
+    expect(r.image).toEqual({ name: 'caged-layered-fixture', digest: chainDigest(chain.map((l) => l.sha256)) });
   }, 60_000);
 
   it('gives the fixture language its 3-layer chain and nothing of the sibling layer', async () => {
@@ -245,7 +230,7 @@ describe('a worker on a layered image', () => {
       expect.arrayContaining([
         { id: 'fakesh', layers: ['fakelang2', 'fakelang', 'base'] },
         { id: 'othersh', layers: ['otherlang', 'base'] },
-        { id: 'python3', layers: ['base'] },
+        { id: 'python3', layers: pythonChain().map((l) => l.id) },
       ]),
     );
     expect(logged.msg).toMatch(/fakesh \[fakelang2 > fakelang > base\]/);

@@ -1,6 +1,6 @@
 /**
- * The layered view of an image manifest: its layers (schema 2's `layers`, or a schema-1 image's
- * one tarball as the single layer `base`), checked as a graph, and each language's chain.
+ * The layered view of an image manifest (src/rootfs/manifest.ts reads schema 1 as a one-layer
+ * image whose layer is `base`): its layers, checked as a graph, and each language's chain.
  *
  * A layer has one parent; exactly one layer (the root, `base`) has none. A language names the
  * top layer of its chain; its jobs mount that chain, top first, as the overlay's lower
@@ -12,9 +12,6 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { ImageError } from '../errors';
 import type { ImageManifest } from './manifest';
-
-/** The id schema-1 images get for their one tarball. */
-export const BASE_LAYER = 'base';
 
 /** One layer of an image, as the manifest describes it. */
 export interface LayerSpec {
@@ -41,50 +38,41 @@ export interface LayerNode {
  */
 export function manifestLayers(manifest: ImageManifest, manifestPath: string): LayerSpec[] {
   const dir = path.dirname(path.resolve(manifestPath));
-  const layers: LayerSpec[] =
-    manifest.schema === 1
-      ? [
-          {
-            id: BASE_LAYER,
-            parent: null,
-            sha256: manifest.sha256,
-            sizeBytes: manifest.sizeBytes,
-            tarball: path.join(dir, manifest.tarball),
-          },
-        ]
-      : manifest.layers.map((l) => ({
-          id: l.id,
-          parent: l.parent,
-          sha256: l.sha256,
-          sizeBytes: l.sizeBytes,
-          tarball: path.resolve(dir, l.tarball),
-        }));
-  checkGraph(layers, manifestPath);
+  const layers: LayerSpec[] = manifest.layers.map((l) => ({
+    id: l.id,
+    parent: l.parent,
+    sha256: l.sha256,
+    sizeBytes: l.sizeBytes,
+    tarball: path.resolve(dir, l.tarball),
+  }));
+  checkLayerGraph(layers, manifestPath);
   for (const tarball of layers.map((l) => l.tarball)) {
     if (path.relative(dir, tarball).startsWith('..'))
       throw new ImageError(`${manifestPath}: layer tarball ${tarball} is outside the manifest's directory`);
   }
   for (const lang of manifest.languages) {
-    const top = languageLayerOf(manifest, lang.id);
-    if (!layers.some((l) => l.id === top)) {
+    if (!layers.some((l) => l.id === lang.layer)) {
       throw new ImageError(
-        `${manifestPath}: language "${lang.id}" is on layer "${top}", which the manifest does not list (layers: ${layers.map((l) => l.id).join(', ')})`,
+        `${manifestPath}: language "${lang.id}" is on layer "${lang.layer}", which the manifest does not list (layers: ${layers.map((l) => l.id).join(', ')})`,
       );
     }
   }
   return layers;
 }
 
-/** The top layer of a language's chain: its `layer` (schema 2), or `base` (schema 1). */
+/** The top layer of a language's chain (a schema-1 image's languages are all on `base`). */
 export function languageLayerOf(manifest: ImageManifest, languageId: string): string {
-  if (manifest.schema === 1) return BASE_LAYER;
   const lang = manifest.languages.find((l) => l.id === languageId);
   if (!lang) throw new ImageError(`the image ${manifest.name} has no language "${languageId}"`);
-  if (lang.layer === undefined) throw new ImageError(`the image ${manifest.name}: language "${languageId}" names no layer`);
   return lang.layer;
 }
 
-function checkGraph(layers: readonly LayerNode[], where: string): void {
+/**
+ * Checks a list of layers as a graph (parents first, so no cycle; exactly one root; unique ids),
+ * throwing an ImageError that names `where` and the layer. The manifest's schema checks the same
+ * of a manifest's own list; this guards every list the judge builds chains from.
+ */
+export function checkLayerGraph(layers: readonly LayerNode[], where: string): void {
   const seen = new Set<string>();
   const roots: string[] = [];
   for (const l of layers) {

@@ -1,14 +1,15 @@
 /**
  * The layered view of a manifest (src/rootfs/layers.ts): schema 2's layers and a schema-1
- * image's one tarball (as `base`), the graph checks with errors naming the manifest and the
- * layer, each language's chain top first, and the chain digest.
+ * image's one tarball (as `base`), the graph checks with errors naming where the list comes
+ * from and the layer, each language's chain top first, and the chain digest.
  */
 import { createHash } from 'node:crypto';
 import { ImageError } from '../../src/errors';
-import { BASE_LAYER, chainDigest, languageLayerOf, layerChain, manifestLayers } from '../../src/rootfs/layers';
+import { chainDigest, checkLayerGraph, languageLayerOf, layerChain, manifestLayers } from '../../src/rootfs/layers';
 import { parseManifest } from '../../src/rootfs/manifest';
 
 const hex = (c: string): string => c.repeat(64);
+const node = (id: string, parent: string | null) => ({ id, parent });
 const lang = (id: string, layer?: string) => ({
   id,
   name: id,
@@ -81,47 +82,27 @@ describe('a schema-2 manifest', () => {
   });
 
   it.each([
-    [
-      'a layer before its parent',
-      v2([layer('gcc', 'base', hex('b')), layer('base', null, hex('a'))], [lang('c', 'gcc')]),
-      /layer "gcc" is listed before its parent "base"/,
-    ],
-    [
-      'an unknown parent',
-      v2([layer('base', null, hex('a')), layer('gcc', 'gc', hex('b'))], [lang('c', 'gcc')]),
-      /parent "gc", which is not listed/,
-    ],
-    [
-      'two roots',
-      v2([layer('base', null, hex('a')), layer('other', null, hex('b'))], [lang('c', 'base')]),
-      /exactly one root layer .* has base, other/,
-    ],
-    [
-      'a cycle',
-      v2([layer('a', 'b', hex('a')), layer('b', 'a', hex('b'))], [lang('c', 'a')]),
-      /"a" is listed before its parent "b"|exactly one root/,
-    ],
-    [
-      'a layer listed twice',
-      v2([layer('base', null, hex('a')), layer('base', null, hex('b'))], [lang('c', 'base')]),
-      /"base" is listed twice/,
-    ],
-    ['its own parent', v2([layer('base', null, hex('a')), layer('x', 'x', hex('b'))], [lang('c', 'base')]), /"x" is its own parent/],
-    [
-      "a language's unknown layer",
-      v2([layer('base', null, hex('a'))], [lang('java', 'jdk')]),
-      /language "java" is on layer "jdk", which the manifest does not list \(layers: base\)/,
-    ],
-  ])('refuses %s, naming the manifest', (_what, json, message) => {
-    const text = refusal(json);
-    expect(text).toContain('/img/manifest.json');
-    expect(text).toMatch(message);
+    ['a layer before its parent', [node('gcc', 'base'), node('base', null)], /layer "gcc" is listed before its parent "base"/],
+    ['an unknown parent', [node('base', null), node('gcc', 'gc')], /parent "gc", which is not listed/],
+    ['two roots', [node('base', null), node('other', null)], /exactly one root layer .* has base, other/],
+    ['no root', [node('a', 'b'), node('b', 'a')], /"a" is listed before its parent "b"/],
+    ['a layer listed twice', [node('base', null), node('base', null)], /"base" is listed twice/],
+    ['its own parent', [node('base', null), node('x', 'x')], /"x" is its own parent/],
+  ])('refuses %s, naming where the list comes from', (_what, nodes, message) => {
+    expect(() => checkLayerGraph(nodes, '/img/manifest.json')).toThrow(ImageError);
+    expect(() => checkLayerGraph(nodes, '/img/manifest.json')).toThrow(message);
+    expect(() => checkLayerGraph(nodes, '/img/manifest.json')).toThrow(/^\/img\/manifest\.json: /);
+  });
+
+  it('refuses a bad graph already when parsing, naming the field', () => {
+    expect(refusal(v2([layer('base', null, hex('a')), layer('gcc', 'gc', hex('b'))], [lang('c', 'gcc')]))).toMatch(
+      /layers\[1\]\.parent: "gc" is not a layer listed before this one/,
+    );
+    expect(refusal(v2([layer('base', null, hex('a'))], [lang('java', 'jdk')]))).toMatch(/languages\[0\]\.layer: "jdk" is not a layer/);
   });
 
   it('refuses a language without a layer and a tarball path leaving the directory (schema)', () => {
-    expect(() => parseManifest(v2([layer('base', null, hex('a'))], [lang('c')]), 'm')).toThrow(
-      /languages\[0\]\.layer: is required in schema 2/,
-    );
+    expect(() => parseManifest(v2([layer('base', null, hex('a'))], [lang('c')]), 'm')).toThrow(/languages\[0\]\.layer: .*expected string/);
     const escape = { ...layer('base', null, hex('a')), tarball: '../x.tar' };
     expect(() => parseManifest(v2([escape], [lang('c', 'base')]), 'm')).toThrow(/layers\[0\]\.tarball: must be a relative path/);
     const absolute = { ...layer('base', null, hex('a')), tarball: '/x.tar' };
@@ -148,7 +129,7 @@ describe('a schema-1 manifest', () => {
       '/img/manifest.json',
     );
     expect(manifestLayers(m, '/img/manifest.json')).toEqual([
-      { id: BASE_LAYER, parent: null, sha256: hex('a'), sizeBytes: 5, tarball: '/img/rootfs.tar' },
+      { id: 'base', parent: null, sha256: hex('a'), sizeBytes: 5, tarball: '/img/rootfs.tar' },
     ]);
     expect(languageLayerOf(m, 'python3')).toBe('base');
   });
