@@ -5,6 +5,7 @@
  * could not do its work.
  */
 import { CagedError, InvalidRequestError } from '../errors';
+import { apiCommand, API_USAGE } from './api';
 import { execCommand, EXEC_USAGE } from './exec';
 import { judgeCommand, JUDGE_USAGE } from './judge';
 import { languagesCommand, LANGUAGES_USAGE } from './languages';
@@ -26,6 +27,7 @@ const commands: Record<string, { run: () => Promise<Command>; usage: string }> =
   submit: { run: () => Promise.resolve(submitCommand), usage: SUBMIT_USAGE },
   demo: { run: () => Promise.resolve(demoCommand), usage: DEMO_USAGE },
   problem: { run: () => Promise.resolve(problemCommand), usage: PROBLEM_USAGE },
+  api: { run: () => Promise.resolve(apiCommand), usage: API_USAGE },
 };
 
 function usage(): string {

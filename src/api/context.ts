@@ -1,0 +1,47 @@
+/** What the routes share: the queue's client and reader, the languages, the configuration. */
+import type { Queue } from 'bullmq';
+import type { CagedClient } from '../client/client';
+import type { WorkerConfig } from '../config';
+import { InvalidRequestError } from '../errors';
+import type { SubmissionInput } from '../judge/schema';
+import type { Judge0Languages } from '../judge0/languages';
+import type { ImageLanguage } from '../rootfs/manifest';
+import type { TargetGuard } from '../webhook/target-guard';
+
+export type ApiConfig = Pick<
+  WorkerConfig,
+  | 'apiHost'
+  | 'apiPort'
+  | 'apiAuth'
+  | 'apiTokens'
+  | 'apiBodyLimitBytes'
+  | 'apiRateLimit'
+  | 'apiMaxBatch'
+  | 'apiWaitTimeoutMs'
+  | 'apiCorsOrigins'
+  | 'webhookSecret'
+  | 'webhookAllowNetworks'
+>;
+
+export interface ApiContext {
+  client: CagedClient;
+  /** Reads jobs (state, data, result). */
+  queue: Queue;
+  judge0: Judge0Languages;
+  languages: readonly ImageLanguage[];
+  config: ApiConfig;
+  guard: TargetGuard;
+  version: string;
+}
+
+/** A callback is accepted only when deliveries can be signed, and never to a refused address literal. */
+export function checkCallback(ctx: ApiContext, s: SubmissionInput, field = 'callback.url'): void {
+  if (!s.callback) return;
+  if (ctx.config.webhookSecret === '')
+    throw new InvalidRequestError('webhooks are off on this server (CAGED_WEBHOOK_SECRET is not set)', field);
+  try {
+    ctx.guard.checkUrl(s.callback.url);
+  } catch (err) {
+    throw new InvalidRequestError((err as Error).message.replace(/^callback\.url: /, ''), field);
+  }
+}
