@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Queue } from 'bullmq';
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
 import { CagedClient } from '../client/client';
 import type { WorkerConfig } from '../config';
@@ -74,10 +74,11 @@ export class ApiServer {
       guard: new TargetGuard(config.webhookAllowNetworks),
       version,
     };
+    const fastifyLogger: FastifyBaseLogger = logger; // pino's Logger, typed as Fastify's routes expect
     const app = Fastify({
       bodyLimit: config.apiBodyLimitBytes,
-      loggerInstance: logger as FastifyBaseLogger,
-      disableRequestLogging: true,
+      loggerInstance: fastifyLogger,
+      logController: new LogController({ disableRequestLogging: true }),
       exposeHeadRoutes: false,
     });
     const routes: Array<{ method: string; url: string }> = [];

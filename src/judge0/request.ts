@@ -92,14 +92,20 @@ export function fromJudge0(
   if (!language) (errors.language_id ??= []).push(`language with id ${r.language_id} doesn't exist`);
   const source = carried(decode(r.source_code, opts.base64, 'source_code', errors));
   const stdin = carried(decode(r.stdin ?? '', opts.base64, 'stdin', errors));
-  const expected = r.expected_output == null ? undefined : carried(decode(r.expected_output, opts.base64, 'expected_output', errors));
+  const expectedText = r.expected_output ?? undefined;
+  const expected = expectedText === undefined ? undefined : carried(decode(expectedText, opts.base64, 'expected_output', errors));
   if (Object.keys(errors).length || !language) return { errors };
   const limits: NonNullable<SubmissionInput['limits']> = {};
-  if (r.cpu_time_limit != null) limits.cpuTimeMs = Math.max(1, Math.round(r.cpu_time_limit * 1000));
-  if (r.wall_time_limit != null) limits.wallTimeMs = Math.max(1, Math.round(r.wall_time_limit * 1000));
-  if (r.memory_limit != null) limits.memoryBytes = r.memory_limit * 1024;
-  if (r.max_processes_and_or_threads != null) limits.pids = r.max_processes_and_or_threads;
-  if (r.max_file_size != null) limits.fileSizeBytes = r.max_file_size * 1024;
+  const cpu = r.cpu_time_limit ?? undefined;
+  const wall = r.wall_time_limit ?? undefined;
+  const memoryKb = r.memory_limit ?? undefined;
+  const pids = r.max_processes_and_or_threads ?? undefined;
+  const fileKb = r.max_file_size ?? undefined;
+  if (cpu !== undefined) limits.cpuTimeMs = Math.max(1, Math.round(cpu * 1000));
+  if (wall !== undefined) limits.wallTimeMs = Math.max(1, Math.round(wall * 1000));
+  if (memoryKb !== undefined) limits.memoryBytes = memoryKb * 1024;
+  if (pids !== undefined) limits.pids = pids;
+  if (fileKb !== undefined) limits.fileSizeBytes = fileKb * 1024;
   const options = r.compiler_options?.split(/\s+/).filter((o) => o !== '') ?? [];
   const submission: SubmissionInput = {
     id: opts.id,

@@ -17,7 +17,7 @@ import { DEFAULT_FIELDS, judge0View } from '../judge0/view';
 import { errorFields, type Logger } from '../queue/log';
 import { signatureOf, SIGNATURE_HEADER } from './signature';
 import { webhookQueueName, type Delivery } from './outbox';
-import { RefusedTargetError, TargetGuard } from './target-guard';
+import { RefusedTargetError, type TargetGuard } from './target-guard';
 
 export type DeliveryOutcome = 'delivered' | 'failed_try' | 'gave_up' | 'refused';
 
