@@ -27,7 +27,7 @@ export function webhookQueueName(queue: string): string {
 /** The callback a job's payload asks for, or null (none, or not a valid one: the payload was refused then). */
 export function callbackOf(data: unknown): Callback | null {
   if (typeof data !== 'object' || data === null || !('callback' in data)) return null;
-  const parsed = CallbackSchema.safeParse((data).callback);
+  const parsed = CallbackSchema.safeParse(data.callback);
   return parsed.success ? parsed.data : null;
 }
 

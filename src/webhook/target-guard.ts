@@ -97,7 +97,7 @@ export class TargetGuard {
         const e = new RefusedTargetError(`${hostname}: ${bad ?? 'no address'}`, 'callback.url') as Error as NodeJS.ErrnoException;
         return callback(e, '', 0);
       }
-      if ((options).all) (callback as unknown as (e: null, a: dns.LookupAddress[]) => void)(null, addresses);
+      if (options.all) (callback as unknown as (e: null, a: dns.LookupAddress[]) => void)(null, addresses);
       else callback(null, addresses[0]!.address, addresses[0]!.family);
     });
   };
