@@ -1,6 +1,7 @@
 /** What the routes share: the queue's client and reader, the languages, the configuration. */
 import type { Queue } from 'bullmq';
 import type { CagedClient } from '../client/client';
+import type { EnqueueBatcher } from './enqueue-batcher';
 import type { WorkerConfig } from '../config';
 import { InvalidRequestError } from '../errors';
 import type { SubmissionInput } from '../judge/schema';
@@ -25,6 +26,8 @@ export type ApiConfig = Pick<
 
 export interface ApiContext {
   client: CagedClient;
+  /** Adds single submissions, those of one event-loop turn in one round trip. */
+  intake: EnqueueBatcher;
   /** Reads jobs (state, data, result). */
   queue: Queue;
   judge0: Judge0Languages;

@@ -81,7 +81,7 @@ export function judge0Routes(app: FastifyInstance, ctx: ApiContext): void {
     if ('errors' in t) return reply.code(422).send(t.errors);
     let jobId: string;
     try {
-      jobId = await ctx.client.enqueue(t.submission);
+      jobId = await ctx.intake.enqueue(t.submission);
     } catch (err) {
       const errors = clientErrors(err);
       if (errors) return reply.code(422).send(errors);

@@ -19,6 +19,7 @@ import { errorFields, type Logger } from '../queue/log';
 import { loadManifest } from '../rootfs/manifest';
 import { TargetGuard } from '../webhook/target-guard';
 import { AUTH_HEADER, TokenCheck } from './auth';
+import { EnqueueBatcher } from './enqueue-batcher';
 import type { ApiConfig, ApiContext } from './context';
 import { judge0Routes } from './judge0-routes';
 import { openApiDocument } from './openapi';
@@ -67,6 +68,7 @@ export class ApiServer {
     const version = packageVersion();
     const ctx: ApiContext = {
       client,
+      intake: new EnqueueBatcher(client),
       queue,
       judge0: new Judge0Languages(manifest.languages),
       languages: manifest.languages,

@@ -45,7 +45,7 @@ export function v1Routes(app: FastifyInstance, ctx: ApiContext): void {
     let jobId: string;
     try {
       if (typeof submission === 'object' && submission !== null) checkCallback(ctx, submission);
-      jobId = await ctx.client.enqueue(submission);
+      jobId = await ctx.intake.enqueue(submission);
     } catch (err) {
       if (err instanceof InvalidRequestError) return invalid(reply, err);
       throw err;
