@@ -12,7 +12,7 @@ import { ApiServer } from '../src/api/server';
 import { createLogger } from '../src/queue/log';
 import { WorkerRuntime } from '../src/queue/runtime';
 import { verifySignature } from '../src/webhook/signature';
-import { REDIS_URL, SUBMISSIONS, freshQueueName, obliterate, until } from './helpers/queue';
+import { REDIS_URL, SUBMISSIONS, freshQueueName, obliterate, sleeper, until } from './helpers/queue';
 
 jest.setTimeout(180_000);
 
@@ -100,6 +100,12 @@ describe('caged api', () => {
       expect(about.status).toBe(200);
       expect(((await about.json()) as { version: string }).version).toMatch(/^\d+\.\d+\.\d+/);
       expect((await fetch(`${base}/openapi.json`)).status).toBe(200);
+    });
+
+    it('sends no CORS header unless origins are configured', async () => {
+      const res = await fetch(`${base}/statuses`, { headers: { 'x-auth-token': TOKEN, origin: 'https://evil.example' } });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('access-control-allow-origin')).toBeNull();
     });
 
     it('refuses an oversize body with 413 and bad JSON with 400, both as JSON', async () => {
@@ -261,6 +267,25 @@ describe('caged api', () => {
       expect(bad.status).toBe(422);
       expect(bad.body.error.field).toBe('limits.cpuTimeMs');
       expect((await api('GET', '/v1/jobs/no-such-job')).status).toBe(404);
+    });
+  });
+
+  describe('caged /v1 progress', () => {
+    it('streams a progress event per judged test before the completed event', async () => {
+      const created = await api('POST', '/v1/jobs', sleeper(400, 3));
+      const res = await fetch(`${base}/v1/jobs/${created.body.jobId}/events`, { headers: { 'x-auth-token': TOKEN } });
+      const text = await res.text();
+      const events = [...text.matchAll(/^event: (\w+)\ndata: (.*)$/gm)].map((m) => ({
+        event: m[1],
+        data: JSON.parse(m[2]!) as { testIndex: number; total: number; verdict: string },
+      }));
+      const progress = events.filter((e) => e.event === 'progress');
+      // The stream opened while the first test ran: at least the later tests' progress arrives, in order.
+      expect(progress.length).toBeGreaterThanOrEqual(2);
+      const indices = progress.map((p) => p.data.testIndex);
+      expect(indices).toEqual([...indices].sort((a, b) => a - b));
+      expect(progress.every((p) => p.data.total === 3 && p.data.verdict === 'AC')).toBe(true);
+      expect(events[events.length - 1]!.event).toBe('completed');
     });
   });
 
