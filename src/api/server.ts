@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Queue } from 'bullmq';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
 import { CagedClient } from '../client/client';
 import type { WorkerConfig } from '../config';
@@ -76,13 +76,8 @@ export class ApiServer {
       guard: new TargetGuard(config.webhookAllowNetworks),
       version,
     };
-    const fastifyLogger: FastifyBaseLogger = logger; // pino's Logger, typed as Fastify's routes expect
-    const app = Fastify({
-      bodyLimit: config.apiBodyLimitBytes,
-      loggerInstance: fastifyLogger,
-      logController: new LogController({ disableRequestLogging: true }),
-      exposeHeadRoutes: false,
-    });
+    // No Fastify logger: it would make a child logger per request; failures are logged below.
+    const app = Fastify({ bodyLimit: config.apiBodyLimitBytes, logger: false, exposeHeadRoutes: false });
     const routes: Array<{ method: string; url: string }> = [];
     app.addHook('onRoute', (r) => {
       for (const m of [r.method].flat()) if (m !== 'OPTIONS') routes.push({ method: m, url: r.url });
@@ -111,7 +106,7 @@ export class ApiServer {
       if (error instanceof SyntaxError || error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY')
         return reply.code(400).send({ error: `the body is not valid JSON: ${error.message}` });
       if (status >= 400 && status < 500) return reply.code(status).send({ error: error.message });
-      req.log.error({ ...errorFields(error), url: req.url }, 'request failed');
+      logger.error({ ...errorFields(error), method: req.method, url: req.url.split('?')[0] }, 'request failed');
       return reply.code(500).send({ error: 'internal error' });
     });
     app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: `no route ${req.method} ${req.url.split('?')[0]}` }));
