@@ -128,6 +128,9 @@ describe('caged api', () => {
       const limit = await api('POST', '/submissions', { source_code: 'x', language_id: 50, cpu_time_limit: -1 });
       expect(limit.status).toBe(422);
       expect(Object.keys(limit.body)).toEqual(['cpu_time_limit']);
+      const above = await api('POST', '/submissions', { source_code: 'x', language_id: 50, cpu_time_limit: 100, memory_limit: 64 });
+      expect(above.status).toBe(422);
+      expect(above.body.cpu_time_limit[0]).toMatch(/above the maximum of 10000 ms/);
     });
 
     it('answers 429 past the rate limit, per token', async () => {

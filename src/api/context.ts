@@ -4,6 +4,7 @@ import type { CagedClient } from '../client/client';
 import type { EnqueueBatcher } from './enqueue-batcher';
 import type { WorkerConfig } from '../config';
 import { InvalidRequestError } from '../errors';
+import { resolveLimits, type StepLimitsConfig } from '../judge/limits';
 import type { SubmissionInput } from '../judge/schema';
 import type { Judge0Languages } from '../judge0/languages';
 import type { ImageLanguage } from '../rootfs/manifest';
@@ -22,9 +23,17 @@ export type ApiConfig = Pick<
   | 'apiCorsOrigins'
   | 'webhookSecret'
   | 'webhookAllowNetworks'
+  | 'maxCpuTimeMs'
+  | 'maxWallTimeMs'
+  | 'maxMemoryBytes'
+  | 'maxOutputBytes'
+  | 'maxPids'
+  | 'maxFileSizeBytes'
 >;
 
 export interface ApiContext {
+  /** The configured maxima of a test run (CAGED_MAX_*): the worker's own rule, checked before enqueueing. */
+  testLimits: StepLimitsConfig;
   client: CagedClient;
   /** Adds single submissions, those of one event-loop turn in one round trip. */
   intake: EnqueueBatcher;
@@ -47,4 +56,13 @@ export function checkCallback(ctx: ApiContext, s: SubmissionInput, field = 'call
   } catch (err) {
     throw new InvalidRequestError((err as Error).message.replace(/^callback\.url: /, ''), field);
   }
+}
+
+/**
+ * A limit above the configured maximum is refused here, as the worker would refuse it
+ * (resolveLimits, the one rule), instead of becoming a failed job. Malformed values are left to
+ * the client's schema check.
+ */
+export function checkLimits(ctx: ApiContext, s: SubmissionInput): void {
+  if (typeof s.limits === 'object' && s.limits !== null) resolveLimits(s.limits, ctx.testLimits, 'limits');
 }

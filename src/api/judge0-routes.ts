@@ -11,7 +11,7 @@ import { InvalidRequestError } from '../errors';
 import type { SubmissionInput } from '../judge/schema';
 import { fromJudge0, type Judge0Errors } from '../judge0/request';
 import { JUDGE0_STATUSES, NotUtf8Error, judge0View, parseFields, type Judge0Field, type JobSnapshot } from '../judge0/view';
-import { checkCallback, type ApiContext } from './context';
+import { checkCallback, checkLimits, type ApiContext } from './context';
 import { jobSnapshot } from './snapshot';
 
 interface Query {
@@ -43,17 +43,37 @@ function translate(
   if ('errors' in out) return out;
   try {
     checkCallback(ctx, out.submission, 'callback_url');
+    checkLimits(ctx, out.submission);
   } catch (err) {
-    if (err instanceof InvalidRequestError) return { errors: { callback_url: [err.message.replace(/^callback_url: /, '')] } };
+    const errors = clientErrors(err);
+    if (errors) return { errors };
     throw err;
   }
   return { submission: out.submission, token };
 }
 
-/** The client's own check of a translated submission (limits above the maxima, …) in Judge0's shape. */
+/** Native field names of a translated submission, back in Judge0's. */
+const JUDGE0_FIELD: Record<string, string> = {
+  'limits.cpuTimeMs': 'cpu_time_limit',
+  'limits.wallTimeMs': 'wall_time_limit',
+  'limits.memoryBytes': 'memory_limit',
+  'limits.pids': 'max_processes_and_or_threads',
+  'limits.fileSizeBytes': 'max_file_size',
+  language: 'language_id',
+  source: 'source_code',
+  'files[0].content': 'source_code',
+  compilerOptions: 'compiler_options',
+  'testcases[0].stdin': 'stdin',
+  'testcases[0].expected': 'expected_output',
+};
+
+/** A check of a translated submission (callback, limits above the maxima, the client's schema) in Judge0's shape. */
 function clientErrors(err: unknown): Judge0Errors | null {
   if (!(err instanceof InvalidRequestError)) return null;
-  return { [err.field ?? 'submission']: [err.field ? err.message.slice(err.field.length + 2) : err.message] };
+  const field = err.field ?? 'submission';
+  const message = err.field && err.message.startsWith(`${err.field}: `) ? err.message.slice(err.field.length + 2) : err.message;
+  const name = JUDGE0_FIELD[field] ?? (/^compilerOptions\[/.test(field) ? 'compiler_options' : field);
+  return { [name]: [message] };
 }
 
 function view(

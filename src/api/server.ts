@@ -13,6 +13,7 @@ import rateLimit from '@fastify/rate-limit';
 import { CagedClient } from '../client/client';
 import type { WorkerConfig } from '../config';
 import { InvalidRequestError } from '../errors';
+import { testLimitsConfig } from '../judge/limits';
 import { Judge0Languages } from '../judge0/languages';
 import { redisConnection, type RedisConnection } from '../queue/connection';
 import { errorFields, type Logger } from '../queue/log';
@@ -67,6 +68,14 @@ export class ApiServer {
     queue.on('error', () => undefined);
     const version = packageVersion();
     const ctx: ApiContext = {
+      testLimits: testLimitsConfig({
+        cpuTimeMs: config.maxCpuTimeMs,
+        wallTimeMs: config.maxWallTimeMs,
+        memoryBytes: config.maxMemoryBytes,
+        outputBytes: config.maxOutputBytes,
+        pids: config.maxPids,
+        fileSizeBytes: config.maxFileSizeBytes,
+      }),
       client,
       intake: new EnqueueBatcher(client),
       queue,

@@ -13,7 +13,7 @@ import type { Job } from 'bullmq';
 import { JobFailedError, WaitAbortedError, WaitTimeoutError } from '../client/errors';
 import { InvalidRequestError } from '../errors';
 import type { JudgeResult, SubmissionInput } from '../judge/schema';
-import { checkCallback, type ApiContext } from './context';
+import { checkCallback, checkLimits, type ApiContext } from './context';
 
 export function errorBody(code: string, message: string, field?: string): { error: { code: string; message: string; field?: string } } {
   return { error: { code, message, ...(field ? { field } : {}) } };
@@ -44,7 +44,10 @@ export function v1Routes(app: FastifyInstance, ctx: ApiContext): void {
     const submission = req.body as SubmissionInput;
     let jobId: string;
     try {
-      if (typeof submission === 'object' && submission !== null) checkCallback(ctx, submission);
+      if (typeof submission === 'object' && submission !== null) {
+        checkCallback(ctx, submission);
+        checkLimits(ctx, submission);
+      }
       jobId = await ctx.intake.enqueue(submission);
     } catch (err) {
       if (err instanceof InvalidRequestError) return invalid(reply, err);
