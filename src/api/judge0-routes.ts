@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { JobFailedError, WaitTimeoutError } from '../client/errors';
 import { jobIdFor } from '../client/job-id';
 import { InvalidRequestError } from '../errors';
 import type { SubmissionInput } from '../judge/schema';
@@ -108,7 +109,12 @@ export function judge0Routes(app: FastifyInstance, ctx: ApiContext): void {
       throw err;
     }
     if (!truthy(req.query.wait)) return reply.code(201).send({ token: t.token });
-    await ctx.client.wait(jobId, { timeoutMs: ctx.config.apiWaitTimeoutMs }).catch(() => undefined); // the view says how it ended
+    try {
+      await ctx.client.wait(jobId, { timeoutMs: ctx.config.apiWaitTimeoutMs });
+    } catch (err) {
+      // Failed (status 13) or still running after the wait: the view below says which.
+      if (!(err instanceof JobFailedError) && !(err instanceof WaitTimeoutError)) throw err;
+    }
     const snap = await jobSnapshot(ctx.queue, jobId, t.token);
     if (!snap) return reply.code(404).send({ error: 'the submission is gone (removed from the queue)' });
     const body = view(ctx, snap, fields, base64, reply);
@@ -130,7 +136,7 @@ export function judge0Routes(app: FastifyInstance, ctx: ApiContext): void {
     });
     // One round trip for the valid ones; one the client refuses is checked alone for its message.
     try {
-      await ctx.client.enqueueMany(valid.map((v) => v.submission));
+      if (valid.length) await ctx.client.enqueueMany(valid.map((v) => v.submission));
       for (const v of valid) out[v.index] = { token: v.token };
     } catch (err) {
       if (!(err instanceof InvalidRequestError)) throw err;
