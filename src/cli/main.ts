@@ -17,6 +17,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CagedError, InvalidRequestError } from '../errors';
+import { apiCommand, API_USAGE } from './api';
 import { execCommand, EXEC_USAGE } from './exec';
 import { errorJson } from './error-json';
 import { killOwnContainers } from './interrupt';
@@ -54,6 +55,7 @@ const commands: Record<string, CommandEntry> = {
   demo: { run: (a, o, c) => demoCommand(a, o, { signal: c.signal }), usage: DEMO_USAGE },
   problem: { run: (a, o) => problemCommand(a, o), usage: PROBLEM_USAGE },
   selftest: { run: (a, o) => selftestCommand(a, o), usage: SELFTEST_USAGE },
+  api: { run: (a, o) => apiCommand(a, o), usage: API_USAGE, ownSignals: true },
 };
 
 function usage(): string {

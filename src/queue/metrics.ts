@@ -50,6 +50,8 @@ export class WorkerMetrics {
   readonly checkDuration: Histogram;
   /** Problem packages this worker fetched from Redis (once per digest while cached). */
   readonly problemFetches: Counter;
+  /** Webhook deliveries by outcome: delivered, failed_try (retried), gave_up (no try left), refused (target). */
+  readonly webhooks: Counter<'outcome'>;
 
   constructor(opts: WorkerMetricsOptions) {
     const registers = [this.registry];
@@ -95,6 +97,12 @@ export class WorkerMetrics {
     this.problemFetches = new Counter({
       name: 'caged_problem_fetches_total',
       help: 'Problem packages fetched from Redis into the local cache (once per digest while it stays cached).',
+      registers,
+    });
+    this.webhooks = new Counter({
+      name: 'caged_webhook_deliveries_total',
+      help: 'Webhook deliveries by outcome: delivered, failed_try (retried later), gave_up (every try failed), refused (private or non-http target).',
+      labelNames: ['outcome'],
       registers,
     });
     const watchdog = opts.eventLoop;
