@@ -21,6 +21,8 @@ import { createLogger, errorFields, type Logger } from './log';
 import { WorkerMetrics } from './metrics';
 import { ProblemJudge } from './problem-judge';
 import { QueueWorker, type JudgeService, type ShutdownReport } from './worker';
+import { BatchWorker } from './batch-worker';
+import { batchQueueName } from '../wire/batch';
 
 export interface WorkerRuntimeOptions {
   /** Default: a pino logger at the configured level on stdout. */
@@ -45,6 +47,7 @@ export class WorkerRuntime {
     private readonly judge: JudgeService & { close?: () => Promise<void> | void },
     private readonly connection: RedisConnection,
     readonly worker: QueueWorker,
+    private readonly batches: BatchWorker,
     readonly endpoint: HttpEndpoint | undefined,
     private readonly ownsJudge: boolean,
     private readonly eventLoop: EventLoopWatchdog,
@@ -90,6 +93,18 @@ export class WorkerRuntime {
         keepFailedS: config.keepFailedS,
       });
       undo.push(() => worker.handBackNow().then(() => undefined));
+      // Batch parents (`caged grade`): aggregated once their submissions are judged (batch-worker.ts).
+      const batches = await BatchWorker.start({
+        connection: connection.options,
+        queue: batchQueueName(config.queue),
+        judgeQueue: config.queue,
+        prefix: config.prefix,
+        name: config.workerName,
+        logger,
+        keepCompletedS: config.keepCompletedS,
+        keepFailedS: config.keepFailedS,
+      });
+      undo.push(() => batches.close());
       const endpoint =
         config.metricsPort > 0
           ? await HttpEndpoint.listen({
@@ -100,7 +115,18 @@ export class WorkerRuntime {
             })
           : undefined;
       if (endpoint) logger.info({ port: endpoint.port, host: config.metricsHost }, 'serving /healthz and /metrics');
-      const runtime = new WorkerRuntime(config, logger, metrics, judge, connection, worker, endpoint, opts.judge === undefined, eventLoop);
+      const runtime = new WorkerRuntime(
+        config,
+        logger,
+        metrics,
+        judge,
+        connection,
+        worker,
+        batches,
+        endpoint,
+        opts.judge === undefined,
+        eventLoop,
+      );
       started.runtime = runtime;
       return runtime;
     } catch (err) {
@@ -153,6 +179,7 @@ export class WorkerRuntime {
       await step('stopping the worker', async () => {
         report = await stopWorker();
       });
+      await step('closing the batch worker', () => this.batches.close());
       await step('closing the HTTP endpoint', () => this.endpoint?.close());
       await step('closing the metrics queue', () => this.countsQueue?.close());
       if (this.ownsJudge) await step('closing the judge', () => this.judge.close?.());
