@@ -6,6 +6,7 @@
  */
 import { CagedError, InvalidRequestError } from '../errors';
 import { execCommand, EXEC_USAGE } from './exec';
+import { gradeCommand, GRADE_USAGE } from './grade';
 import { judgeCommand, JUDGE_USAGE } from './judge';
 import { languagesCommand, LANGUAGES_USAGE } from './languages';
 import { problemCommand, PROBLEM_USAGE } from './problem';
@@ -26,6 +27,7 @@ const commands: Record<string, { run: () => Promise<Command>; usage: string }> =
   submit: { run: () => Promise.resolve(submitCommand), usage: SUBMIT_USAGE },
   demo: { run: () => Promise.resolve(demoCommand), usage: DEMO_USAGE },
   problem: { run: () => Promise.resolve(problemCommand), usage: PROBLEM_USAGE },
+  grade: { run: () => Promise.resolve(gradeCommand), usage: GRADE_USAGE },
 };
 
 function usage(): string {
