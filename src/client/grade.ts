@@ -310,7 +310,7 @@ class BatchRun {
     let worker: string | null = null;
     try {
       const client = await this.queue.backend.client;
-      worker = await client.hget(this.queue.toKey(id), 'processedBy');
+      worker = await client.hget(this.queue.toKey(id), 'pb');
     } catch {
       // Removed already, or Redis away: the batch's summary names it anyway.
     }

@@ -85,7 +85,7 @@ export class BatchWorker {
     const outcomes = new Map<string, ChildOutcome>();
     const keys = [...Object.keys(values), ...Object.keys(failures)];
     // Every child's worker name, the commands sent back to back (a child removed since has none).
-    const workers = await Promise.all(keys.map((k) => client.hget(k, 'processedBy').catch(() => null)));
+    const workers = await Promise.all(keys.map((k) => client.hget(k, 'pb').catch(() => null)));
     keys.forEach((key, i) => {
       const worker = workers[i] ?? null;
       const value = values[key];

@@ -72,7 +72,7 @@ export interface BatchRow {
   tests: TestSummary[];
   /** The result's message, or why the submission was refused or its job failed. */
   message: string;
-  /** The worker that judged it (BullMQ's `processedBy`); null if unknown or not judged. */
+  /** The worker that judged it (BullMQ's `processedBy`, field `pb` of the job's hash); null if unknown or not judged. */
   worker: string | null;
 }
 
