@@ -4,7 +4,7 @@
  * only SUBMISSION, whose entries are the submissions. A quoted glob (`'subs/*.c'`, `'subs/*'`) is
  * expanded here (`*` and `?` within a path segment; a leading dot is matched only by a dot), in
  * name order. The language and the entry file come from the extensions, as for `caged judge`
- * (its `packageSubmission`).
+ * (its `packageSubmission`); `--lang-of .cc=cpp20` gives an extension another language.
  *
  * Bad input becomes the entry's refusal, never an error of the batch: an unreadable file, a
  * symbolic link, an unknown extension, an empty directory, sources over the cap (measured before
@@ -98,8 +98,32 @@ function sizeOf(p: string, st: fs.Stats): number {
   return total;
 }
 
+/** `--lang-of .cc=cpp20,.h=c`: extensions whose language is not the default one. */
+export function parseLanguageOverrides(spec: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (spec === undefined) return out;
+  for (const part of spec.split(',')) {
+    const m = /^(\.[A-Za-z0-9+_-]{1,16})=([A-Za-z0-9._+-]{1,64})$/.exec(part.trim());
+    if (!m) throw new InvalidRequestError(`expects .EXT=LANG[,.EXT=LANG…] (got ${JSON.stringify(part)})`, '--lang-of');
+    out[m[1]!.toLowerCase()] = m[2]!;
+  }
+  return out;
+}
+
+/** The language an override gives a file or a directory's files (undefined: by the default table). */
+function overriddenLanguage(p: string, st: fs.Stats, overrides: Readonly<Record<string, string>>): string | undefined {
+  const names = st.isFile() ? [path.basename(p)] : fs.readdirSync(p);
+  const langs = new Set(names.map((n) => overrides[path.extname(n).toLowerCase()]).filter((l): l is string => l !== undefined));
+  if (langs.size > 1) throw new InvalidRequestError(`its files have several languages by --lang-of: ${[...langs].join(', ')}`);
+  return [...langs][0];
+}
+
 /** One entry per path; names are the base names, made unique with the path where two share one. */
-export function collectEntries(paths: readonly string[], maxSourceBytes: number): GradeEntry[] {
+export function collectEntries(
+  paths: readonly string[],
+  maxSourceBytes: number,
+  overrides: Readonly<Record<string, string>> = {},
+): GradeEntry[] {
   const base = paths.map((p) => path.basename(p));
   const count = new Map<string, number>();
   for (const b of base) count.set(b, (count.get(b) ?? 0) + 1);
@@ -111,7 +135,7 @@ export function collectEntries(paths: readonly string[], maxSourceBytes: number)
       if (!st.isFile() && !st.isDirectory()) return { name, refused: 'is neither a file nor a directory' };
       const bytes = sizeOf(p, st);
       if (bytes > maxSourceBytes) return { name, refused: `the sources are ${bytes} bytes, more than the ${maxSourceBytes} allowed` };
-      const s = packageSubmission(p, undefined, undefined);
+      const s = packageSubmission(p, overriddenLanguage(p, st, overrides), undefined);
       return s.files !== undefined
         ? { name, language: s.language, files: s.files }
         : { name, language: s.language, source: s.source ?? '' };

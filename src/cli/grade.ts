@@ -1,6 +1,7 @@
 /**
  * `caged grade PROBLEM SUBMISSION… [--out FILE.csv|.json|.html]… [--local] [--rejudge]
- * [--concurrency N] [--json] [--time S] [--memory MB] [--state DIR] [--image MANIFEST]`:
+ * [--concurrency N] [--json] [--time S] [--memory MB] [--lang-of .EXT=LANG,…] [--state DIR]
+ * [--image MANIFEST]`:
  * grades a batch (a class's homework, a contest's submissions) against one problem.
  *
  * PROBLEM is a problem package (a directory with problem.yaml: pushed to Redis like `caged
@@ -34,14 +35,14 @@ import { loadPackage } from '../problem/problem-package';
 import { checkRedisReachable, redisConnection } from '../queue/connection';
 import { Sandbox } from '../sandbox/sandbox';
 import { numberFlag, parseArgs, stringFlag, type ParsedArgs } from './args';
-import { collectEntries, submissionPaths } from './grade-inputs';
+import { collectEntries, parseLanguageOverrides, submissionPaths } from './grade-inputs';
 import { GradeProgressView, type ProgressMode } from './grade-progress';
 import { judgeOptionsFromEnv } from './run';
 import { testsFromDir } from './submit';
 import { terminalSafe } from './terminal-safe';
 
 export const GRADE_USAGE =
-  'caged grade PROBLEM SUBMISSION... [--out FILE.csv|.json|.html]... [--local] [--rejudge] [--concurrency N] [--json] [--time S] [--memory MB] [--state DIR] [--image MANIFEST]';
+  'caged grade PROBLEM SUBMISSION... [--out FILE.csv|.json|.html]... [--local] [--rejudge] [--concurrency N] [--json] [--time S] [--memory MB] [--lang-of .EXT=LANG,…] [--state DIR] [--image MANIFEST]';
 
 /** Exit status of an interrupted batch (128 + SIGINT). */
 export const INTERRUPTED = 130;
@@ -90,7 +91,7 @@ function defaultStateDir(): string {
 
 export async function gradeCommand(argv: readonly string[], out: NodeJS.WritableStream): Promise<number> {
   const { outs, rest } = splitOuts(argv);
-  const args = parseArgs(rest, ['concurrency', 'time', 'memory', 'state', 'image'], ['local', 'rejudge', 'json', 'help']);
+  const args = parseArgs(rest, ['concurrency', 'time', 'memory', 'state', 'image', 'lang-of'], ['local', 'rejudge', 'json', 'help']);
   if (args.flags.has('help')) {
     out.write(`usage: ${GRADE_USAGE}\n`);
     return 0;
@@ -107,7 +108,7 @@ export async function gradeCommand(argv: readonly string[], out: NodeJS.Writable
     );
   const concurrency = numberFlag(args, 'concurrency', 1, 1);
   const { maxSourceBytes } = loadConfig(process.env, ['maxSourceBytes']);
-  const entries = collectEntries(submissionPaths(subArgs), maxSourceBytes);
+  const entries = collectEntries(submissionPaths(subArgs), maxSourceBytes, parseLanguageOverrides(stringFlag(args, 'lang-of')));
   const mode: ProgressMode = args.flags.has('json') ? 'json' : process.stderr.isTTY ? 'bar' : 'lines';
   const view = new GradeProgressView(mode, out, process.stderr);
   const abort = new AbortController();
