@@ -16,7 +16,7 @@ import type { GradeEntry } from '../client/grade';
 import { InvalidRequestError } from '../errors';
 import { packageSubmission } from './judge';
 
-/** `*` any run of characters, `?` one; no other special character. Linear-time two-pointer match. */
+/** `*` any run of characters, `?` one; no other special character. Greedy two-pointer match: at most pattern × name steps, no recursion. */
 export function globMatch(pattern: string, name: string): boolean {
   if (name.startsWith('.') && !pattern.startsWith('.')) return false;
   let p = 0;
