@@ -116,6 +116,13 @@ describe('when a batch is interrupted', () => {
       };
       expect(done).toMatchObject({ event: 'done', judged: TOTAL, reused: 0, counts: { AC: TOTAL } });
       expect(judged().count).toBe(2 * TOTAL);
+
+      // A fourth time: the finished batch is the answer, nothing is judged.
+      const fourth = await runGrade(queueName, [tests, subs]);
+      expect(fourth.code).toBe(0);
+      expect(fourth.stdout).toContain(`(judged 0, reused ${TOTAL})`);
+      await sleep(500);
+      expect(judged().count).toBe(2 * TOTAL);
     } finally {
       await queue.close();
       await batches.close();

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { planBatch } from '../../src/client/grade';
+import { GradeProgressView } from '../../src/cli/grade-progress';
 import { collectEntries, expandGlob, globMatch, parseLanguageOverrides, submissionPaths } from '../../src/cli/grade-inputs';
 import { csvField, csvReport, jsonReport, type GradeReport } from '../../src/grade/report';
 import { escapeHtml, htmlReport } from '../../src/grade/report-html';
@@ -217,5 +218,55 @@ describe('submission inputs', () => {
       ['void', null, expect.stringMatching(/^no files in /)],
     ]);
     expect(() => parseLanguageOverrides('cc=cpp20')).toThrow(/--lang-of/);
+  });
+});
+
+describe('the progress view', () => {
+  const row = (name: string, verdict: 'AC' | 'WA' | 'REFUSED') => ({
+    name,
+    jobId: verdict === 'REFUSED' ? null : 'g-1',
+    language: verdict === 'REFUSED' ? null : 'c',
+    verdict,
+    score: null,
+    maxScore: null,
+    cpuTimeMs: verdict === 'REFUSED' ? null : 12.4,
+    memoryBytes: verdict === 'REFUSED' ? null : 2 ** 20,
+    tests: [],
+    message: verdict === 'REFUSED' ? 'no files' : '',
+    worker: verdict === 'REFUSED' ? null : 'w1',
+  });
+
+  function sink(): { stream: NodeJS.WritableStream; text: () => string } {
+    let text = '';
+    const stream = { write: (s: string) => ((text += s), true) } as unknown as NodeJS.WritableStream;
+    return { stream, text: () => text };
+  }
+
+  it('prints one escaped line per submission when not on a terminal', () => {
+    const out = sink();
+    const view = new GradeProgressView('lines', out.stream, out.stream);
+    view.update({ row: row('a\x1b[2J.c', 'AC'), index: 0, done: 1, total: 2, reused: false });
+    view.update({ row: row('b', 'REFUSED'), index: 1, done: 2, total: 2, reused: false });
+    expect(out.text()).toBe('1/2 AC a\\x1b[2J.c (c, 12 ms, 1.0 MiB, w1)\n2/2 REFUSED b (?): no files\n');
+  });
+
+  it('draws a bar with the counts, the rate and the time left on a terminal', () => {
+    const out = sink();
+    const tty = sink();
+    const view = new GradeProgressView('bar', out.stream, tty.stream);
+    view.update({ row: row('a', 'AC'), index: 0, done: 1, total: 4, reused: false });
+    view.update({ row: row('b', 'WA'), index: 1, done: 2, total: 4, reused: false });
+    expect(view.barText()).toMatch(/^\[#{12}-{12}\] 2\/4 {2}AC 1 WA 1 {2}[\d.]+\/s {2}ETA \S+$/);
+    view.finish();
+    expect(out.text()).toBe('');
+    expect(tty.text()).toContain('\r\x1b[2K[');
+    expect(tty.text().endsWith('\n')).toBe(true);
+  });
+
+  it('prints JSON lines with --json', () => {
+    const out = sink();
+    const view = new GradeProgressView('json', out.stream, out.stream);
+    view.update({ row: row('a', 'AC'), index: 0, done: 1, total: 1, reused: true });
+    expect(JSON.parse(out.text())).toMatchObject({ event: 'row', done: 1, total: 1, reused: true, row: { name: 'a', verdict: 'AC' } });
   });
 });
