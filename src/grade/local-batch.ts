@@ -9,7 +9,14 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { GradeInterruptedError, planBatch, type GradeEntry, type GradeOptions, type GradeProblem, type GradeResult } from '../client/grade';
+import {
+  GradeInterruptedError,
+  planBatch,
+  type GradeEntry,
+  type GradeOptions,
+  type GradeProblem,
+  type GradeResult,
+} from '../client/grade-plan';
 import { JudgeResultSchema, type JudgeResult, type SubmissionInput } from '../judge/schema';
 import { rowOf, summarize, type ChildOutcome } from '../wire/batch';
 
