@@ -56,7 +56,7 @@ function barChart(
       );
     })
     .join('');
-  return `<figure><figcaption>${escapeHtml(title)}</figcaption><svg id="${id}" role="img" width="${labelW + barW + 80}" height="${h}" viewBox="0 0 ${labelW + barW + 80} ${h}">${bars}</svg></figure>`;
+  return `<figure><figcaption>${escapeHtml(title)}</figcaption><svg id="${id}" role="img" width="${labelW + barW + 120}" height="${h}" viewBox="0 0 ${labelW + barW + 120} ${h}">${bars}</svg></figure>`;
 }
 
 /** Histogram of the peak CPU times (ms) of the rows that ran. */
@@ -70,19 +70,20 @@ function timeChart(rows: readonly BatchRow[]): string {
   const top = Math.max(1, ...counts);
   const chartW = 520;
   const chartH = 160;
+  const top0 = 22;
   const colW = chartW / bins;
   const cols = counts
     .map((c, i) => {
       const h = (c / top) * chartH;
       const x = 40 + i * colW;
       return (
-        `<rect class="bar" x="${(x + 2).toFixed(1)}" y="${(10 + chartH - h).toFixed(1)}" width="${(colW - 4).toFixed(1)}" height="${h.toFixed(1)}" fill="#1565c0"><title>${Math.round(i * width)}–${Math.round((i + 1) * width)} ms: ${c}</title></rect>` +
-        (c ? `<text x="${(x + colW / 2).toFixed(1)}" y="${(6 + chartH - h).toFixed(1)}" text-anchor="middle">${c}</text>` : '')
+        `<rect class="bar" x="${(x + 2).toFixed(1)}" y="${(top0 + chartH - h).toFixed(1)}" width="${(colW - 4).toFixed(1)}" height="${h.toFixed(1)}" fill="#1565c0"><title>${Math.round(i * width)}–${Math.round((i + 1) * width)} ms: ${c}</title></rect>` +
+        (c ? `<text x="${(x + colW / 2).toFixed(1)}" y="${(top0 - 4 + chartH - h).toFixed(1)}" text-anchor="middle">${c}</text>` : '')
       );
     })
     .join('');
-  const axis = `<line x1="40" y1="${10 + chartH}" x2="${40 + chartW}" y2="${10 + chartH}" stroke="#333"></line><text x="40" y="${chartH + 28}">0 ms</text><text x="${40 + chartW}" y="${chartH + 28}" text-anchor="end">${Math.round(max)} ms</text>`;
-  return `<figure><figcaption>Peak CPU time per submission (${times.length} that ran)</figcaption><svg id="times" role="img" width="${chartW + 60}" height="${chartH + 40}" viewBox="0 0 ${chartW + 60} ${chartH + 40}">${cols}${axis}</svg></figure>`;
+  const axis = `<line x1="40" y1="${top0 + chartH}" x2="${40 + chartW}" y2="${top0 + chartH}" stroke="#333"></line><text x="40" y="${top0 + chartH + 18}">0 ms</text><text x="${40 + chartW}" y="${top0 + chartH + 18}" text-anchor="end">${Math.round(max)} ms</text>`;
+  return `<figure><figcaption>Peak CPU time per submission (${times.length} that ran)</figcaption><svg id="times" role="img" width="${chartW + 60}" height="${chartH + top0 + 30}" viewBox="0 0 ${chartW + 60} ${chartH + top0 + 30}">${cols}${axis}</svg></figure>`;
 }
 
 function mib(bytes: number | null): string {
@@ -108,26 +109,30 @@ td.v{font-weight:700;color:#fff}
 td.msg{max-width:40em;white-space:pre-wrap;word-break:break-word}
 `;
 
+/** Sorts the table by a column on a click (again: the other way), or on load by `#sort=N` / `#sort=N-` (descending). */
 const SCRIPT = `
-document.querySelectorAll('#results th').forEach(function (th, col) {
-  th.addEventListener('click', function () {
-    var body = document.querySelector('#results tbody');
-    var asc = th.getAttribute('aria-sort') !== 'ascending';
-    document.querySelectorAll('#results th').forEach(function (o) { o.removeAttribute('aria-sort'); });
-    th.setAttribute('aria-sort', asc ? 'ascending' : 'descending');
-    var key = function (tr) {
-      var td = tr.children[col];
-      var v = td.hasAttribute('data-v') ? td.getAttribute('data-v') : td.textContent;
-      var n = Number(v);
-      return v !== '' && !isNaN(n) ? n : v.toLowerCase();
-    };
-    Array.prototype.slice.call(body.rows).sort(function (a, b) {
-      var x = key(a), y = key(b);
-      var c = typeof x === typeof y ? (x < y ? -1 : x > y ? 1 : 0) : typeof x === 'number' ? -1 : 1;
-      return asc ? c : -c;
-    }).forEach(function (tr) { body.appendChild(tr); });
-  });
+var heads = document.querySelectorAll('#results th');
+function key(tr, col) {
+  var td = tr.children[col];
+  var v = td.hasAttribute('data-v') ? td.getAttribute('data-v') : td.textContent;
+  var n = Number(v);
+  return v !== '' && !isNaN(n) ? n : v.toLowerCase();
+}
+function sortBy(col, asc) {
+  var body = document.querySelector('#results tbody');
+  heads.forEach(function (o) { o.removeAttribute('aria-sort'); });
+  heads[col].setAttribute('aria-sort', asc ? 'ascending' : 'descending');
+  Array.prototype.slice.call(body.rows).sort(function (a, b) {
+    var x = key(a, col), y = key(b, col);
+    var c = typeof x === typeof y ? (x < y ? -1 : x > y ? 1 : 0) : typeof x === 'number' ? -1 : 1;
+    return asc ? c : -c;
+  }).forEach(function (tr) { body.appendChild(tr); });
+}
+heads.forEach(function (th, col) {
+  th.addEventListener('click', function () { sortBy(col, th.getAttribute('aria-sort') !== 'ascending'); });
 });
+var m = /^#sort=(\\d+)(-?)$/.exec(location.hash);
+if (m && heads[Number(m[1])]) sortBy(Number(m[1]), m[2] !== '-');
 `;
 
 export function htmlReport(r: GradeReport): string {
