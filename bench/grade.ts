@@ -38,7 +38,7 @@ function startWorker(queue: string, name: string): Promise<ChildProcess> {
   });
   return new Promise((resolve, reject) => {
     let buf = '';
-    child.stdout!.on('data', (d: Buffer) => {
+    child.stdout.on('data', (d: Buffer) => {
       buf += d.toString();
       if (buf.includes('"worker ready"')) resolve(child);
       if (buf.length > 1 << 20) buf = buf.slice(-4096);
