@@ -306,7 +306,8 @@ class BatchRun {
   }
 
   private settle(id: string, outcome: ChildOutcome): void {
-    if (this.outcomes.has(id)) return;
+    // After the summary, late events change nothing (finish() reported every row once).
+    if (this.outcomes.has(id) || this.summary) return;
     this.outcomes.set(id, outcome);
     if ('result' in outcome && this.opts.keepResults !== false) this.results.set(id, outcome.result);
     for (const i of this.indicesOf.get(id) ?? []) this.emit(i, rowOf(this.plan.data.entries[i]!, outcome), this.reusedIds.has(id));
