@@ -10,6 +10,7 @@
 import os from 'node:os';
 import { z } from 'zod';
 import { InvalidRequestError } from './errors';
+import { LIMIT_BOUNDS } from './limit-bounds';
 
 interface Key<T> {
   env: string;
@@ -138,7 +139,8 @@ export const CONFIG_KEYS = {
   image: text('CAGED_IMAGE', {
     def: '/var/cache/caged/images/debian/manifest.json',
     unit: 'path',
-    description: 'Manifest of the image (root filesystem with toolchains) the jobs run in.',
+    description:
+      'Manifest of the image the jobs run in (its layers: a base and toolchain layers; a job mounts the chain of its language). Every worker of a queue must serve the same languages.',
   }),
   rootfs: oneOf(
     'CAGED_ROOTFS',
@@ -229,7 +231,8 @@ export const CONFIG_KEYS = {
   }),
   maxMemoryBytes: integer('CAGED_MAX_MEMORY_MB', {
     def: 1024,
-    min: 1,
+    // The floor of a memory limit (src/limit-bounds.ts): below it no container starts.
+    min: LIMIT_BOUNDS.memoryBytes.min / MiB,
     unit: 'MiB',
     scale: MiB,
     description: 'Largest memory limit a submission may ask for.',
@@ -243,7 +246,7 @@ export const CONFIG_KEYS = {
   }),
   maxPids: integer('CAGED_MAX_PIDS', {
     def: 256,
-    min: 1,
+    min: LIMIT_BOUNDS.pids.min,
     unit: 'processes',
     description: 'Largest process/thread limit a submission may ask for.',
   }),

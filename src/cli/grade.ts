@@ -14,8 +14,8 @@
  * process, `--concurrency N` at a time (default 1), keeping results under `--state DIR`
  * (default $XDG_CACHE_HOME/caged/grade) for the same resumption (src/grade/local-batch.ts).
  *
- * Ctrl-C (SIGINT) interrupts: the submissions not started are withdrawn, the running ones
- * finish and are kept; exit status 130 (a second Ctrl-C kills at once). Otherwise 0 once the
+ * Ctrl-C (SIGINT) or SIGTERM interrupts: the submissions not started are withdrawn, the running
+ * ones finish and are kept; exit status 130 (143 for SIGTERM); a second signal kills at once. Otherwise 0 once the
  * batch is graded, whatever the verdicts; 2 for bad arguments; 1 when caged failed.
  */
 import fs from 'node:fs';
@@ -38,7 +38,7 @@ import { numberFlag, parseArgs, stringFlag, type ParsedArgs } from './args';
 import { collectEntries, parseLanguageOverrides, submissionPaths } from './grade-inputs';
 import { GradeProgressView, type ProgressMode } from './grade-progress';
 import { judgeOptionsFromEnv } from './run';
-import { testsFromDir } from './submit';
+import { readTestDir } from './test-dir';
 import { terminalSafe } from './terminal-safe';
 
 export const GRADE_USAGE =
@@ -81,7 +81,11 @@ function testLimits(args: ParsedArgs): SubmissionInput['limits'] {
 function testsProblem(dir: string, args: ParsedArgs): GradeProblem {
   if (!fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory()) throw new InvalidRequestError(`not a directory: ${dir}`, 'PROBLEM');
   const limits = testLimits(args);
-  return { name: path.basename(path.resolve(dir)), testcases: testsFromDir(dir), ...(limits ? { limits } : {}) };
+  return {
+    name: path.basename(path.resolve(dir)),
+    testcases: readTestDir(dir, { noExpected: false, flag: 'PROBLEM' }).testcases,
+    ...(limits ? { limits } : {}),
+  };
 }
 
 function defaultStateDir(): string {
@@ -112,12 +116,17 @@ export async function gradeCommand(argv: readonly string[], out: NodeJS.Writable
   const mode: ProgressMode = args.flags.has('json') ? 'json' : process.stderr.isTTY ? 'bar' : 'lines';
   const view = new GradeProgressView(mode, out, process.stderr);
   const abort = new AbortController();
-  const onSignal = (): void => {
+  let received: NodeJS.Signals | undefined;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    // Once: a second signal finds no handler and kills the process.
     process.off('SIGINT', onSignal);
-    if (mode !== 'json') process.stderr.write('\ninterrupting: withdrawing the submissions not started (Ctrl-C again to kill)\n');
+    process.off('SIGTERM', onSignal);
+    received = signal;
+    if (mode !== 'json') process.stderr.write(`\ninterrupting (${signal}): withdrawing the submissions not started (again to kill)\n`);
     abort.abort();
   };
   process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   const started = Date.now();
   const opts = {
     onProgress: (p: Parameters<GradeProgressView['update']>[0]) => view.update(p),
@@ -134,9 +143,10 @@ export async function gradeCommand(argv: readonly string[], out: NodeJS.Writable
     if (!(err instanceof GradeInterruptedError)) throw err;
     if (mode === 'json') out.write(`${JSON.stringify({ event: 'interrupted', done: err.done, total: err.total, running: err.running })}\n`);
     else process.stderr.write(terminalSafe(`caged: ${err.message}\n`));
-    return INTERRUPTED;
+    return received === 'SIGTERM' ? 128 + os.constants.signals.SIGTERM : INTERRUPTED;
   } finally {
     process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
   view.finish();
   const seconds = (Date.now() - started) / 1000;

@@ -12,13 +12,14 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { InvalidRequestError } from '../errors';
+import { HostError, InvalidRequestError } from '../errors';
 import { Judge } from '../judge/judge';
 import type { JudgeResult } from '../judge/schema';
 import { judgePackage, REPORT_BYTES, type PackageSubmission } from '../problem/judge-package';
 import { loadPackage } from '../problem/problem-package';
 import { Sandbox } from '../sandbox/sandbox';
 import { parseArgs, stringFlag } from './args';
+import { LIMIT_FLAGS, limitFlagValue } from './limit-flags';
 import { judgeOptionsFromEnv, summary } from './run';
 import { terminalSafe } from './terminal-safe';
 import { LANGUAGE_OF_EXTENSION } from '../problem/extensions';
@@ -94,6 +95,8 @@ function directoryLanguage(names: readonly string[], dir: string): string {
   return only;
 }
 
+const MEMORY_FLAG = LIMIT_FLAGS.find((f) => f.flag === 'memory')!;
+
 function positiveNumber(v: string | undefined, flag: string): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
@@ -118,6 +121,8 @@ export function packageSummary(r: JudgeResult): string {
 
 export interface JudgeCommandDeps {
   judge?: Judge;
+  /** Aborted on SIGINT/SIGTERM (main.ts): judging stops before its next step, and everything it made is removed. */
+  signal?: AbortSignal;
 }
 
 export async function judgeCommand(argv: readonly string[], out: NodeJS.WritableStream, deps: JudgeCommandDeps = {}): Promise<number> {
@@ -129,7 +134,8 @@ export async function judgeCommand(argv: readonly string[], out: NodeJS.Writable
   const [dir, target, ...extra] = args.positional;
   if (!dir || !target || extra.length) throw new InvalidRequestError(`give PROBLEM_DIR and SUBMISSION (${JUDGE_USAGE})`, 'arguments');
   const time = positiveNumber(stringFlag(args, 'time'), '--time');
-  const memory = positiveNumber(stringFlag(args, 'memory'), '--memory');
+  const memoryBytes = limitFlagValue(args, MEMORY_FLAG);
+  const memory = memoryBytes === undefined ? undefined : memoryBytes / 2 ** 20;
   const pkg = loadPackage(dir, time === undefined ? {} : { fallbackTimeLimitS: time });
   if (pkg.config.unsupported.length)
     throw new InvalidRequestError(`not supported yet: ${pkg.config.unsupported.join(', ')}`, 'problem.yaml');
@@ -146,7 +152,12 @@ export async function judgeCommand(argv: readonly string[], out: NodeJS.Writable
       ...(stringFlag(args, 'image') ? { manifestPath: stringFlag(args, 'image') } : {}),
     }));
   try {
-    const result = await judgePackage(judge, pkg, submission, { maxima: env.maxima, ...(memory ? { memoryMiB: memory } : {}) });
+    const result = await judgePackage(judge, pkg, submission, {
+      maxima: env.maxima,
+      ...(memory ? { memoryMiB: memory } : {}),
+      hooks: { signal: deps.signal },
+    });
+    if (deps.signal?.aborted) throw new HostError(`interrupted (${String(deps.signal.reason)})`);
     out.write(args.flags.has('json') ? `${JSON.stringify(result, null, 2)}\n` : packageSummary(result));
     return 0;
   } finally {

@@ -10,7 +10,8 @@ export type {
   WaitOptions,
 } from './client';
 export type { CagedEvent } from './event-stream';
-export { BatchFailedError, ClientClosedError, JobFailedError, WaitAbortedError, WaitTimeoutError } from './errors';
+export { BatchFailedError, ClientClosedError, ConflictError, JobFailedError, WaitAbortedError, WaitTimeoutError } from './errors';
+export { payloadDigest } from './payload-digest';
 export { jobIdFor } from './job-id';
 export { BatchJobFailedError, GradeInterruptedError } from './grade';
 export type { GradeEntry, GradeOptions, GradeProblem, GradeProgress, GradeResult } from './grade';

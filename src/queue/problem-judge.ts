@@ -36,7 +36,9 @@ export class ProblemJudge implements JudgeService {
         pkg,
         {
           language: submission.language,
-          ...(submission.source !== undefined ? { source: submission.source } : { files: submission.files }),
+          ...(submission.source !== undefined
+            ? { source: submission.source, sourceEncoding: submission.sourceEncoding }
+            : { files: submission.files }),
         },
         // No per-test progress: the Judge's report comes before the package's validator has
         // decided, so its verdict would be the run's, not the test's (an AC that is then WA).
