@@ -24,6 +24,8 @@ import { QueueWorker, type JudgeService, type ShutdownReport } from './worker';
 import { callbackOf, WebhookOutbox } from '../webhook/outbox';
 import { WebhookDeliverer } from '../webhook/deliverer';
 import { TargetGuard } from '../webhook/target-guard';
+import { BatchWorker } from './batch-worker';
+import { batchQueueName } from '../wire/batch';
 
 export interface WorkerRuntimeOptions {
   /** Default: a pino logger at the configured level on stdout. */
@@ -48,6 +50,7 @@ export class WorkerRuntime {
     private readonly judge: JudgeService & { close?: () => Promise<void> | void },
     private readonly connection: RedisConnection,
     readonly worker: QueueWorker,
+    private readonly batches: BatchWorker,
     readonly endpoint: HttpEndpoint | undefined,
     private readonly ownsJudge: boolean,
     private readonly eventLoop: EventLoopWatchdog,
@@ -96,6 +99,18 @@ export class WorkerRuntime {
         onEnded: webhooks.onEnded,
       });
       undo.push(() => worker.handBackNow().then(() => undefined));
+      // Batch parents (`caged grade`): aggregated once their submissions are judged (batch-worker.ts).
+      const batches = await BatchWorker.start({
+        connection: connection.options,
+        queue: batchQueueName(config.queue),
+        judgeQueue: config.queue,
+        prefix: config.prefix,
+        name: config.workerName,
+        logger,
+        keepCompletedS: config.keepCompletedS,
+        keepFailedS: config.keepFailedS,
+      });
+      undo.push(() => batches.close());
       const endpoint =
         config.metricsPort > 0
           ? await HttpEndpoint.listen({
@@ -113,6 +128,7 @@ export class WorkerRuntime {
         judge,
         connection,
         worker,
+        batches,
         endpoint,
         opts.judge === undefined,
         eventLoop,
@@ -170,6 +186,7 @@ export class WorkerRuntime {
       await step('stopping the worker', async () => {
         report = await stopWorker();
       });
+      await step('closing the batch worker', () => this.batches.close());
       await step('closing the HTTP endpoint', () => this.endpoint?.close());
       await step('closing the webhook queues', () => this.webhooks.close());
       await step('closing the metrics queue', () => this.countsQueue?.close());
