@@ -60,10 +60,32 @@ function loadLanguages(imagesDir) {
       if (typeof lang[f] !== 'number' || !(lang[f] > 0) || !Number.isFinite(lang[f])) bad(f, 'a positive number');
     }
     if (!isArgv(lang.packages)) bad('packages', 'a non-empty array of package names');
+    if (lang.versionPattern !== undefined) {
+      try {
+        if (typeof lang.versionPattern !== 'string' || new RegExp(lang.versionPattern).source.indexOf('(') < 0) throw new Error('no group');
+      } catch {
+        bad('versionPattern', 'a regular expression with one group (the version)');
+      }
+    }
+    // The other fields (extensions, entry, placeholders, factors...) are checked by the judge's
+    // schema (src/rootfs/manifest.ts, ImageLanguageSchema) when it loads the manifest.
     const selftest = fs.readdirSync(dir).find((f) => f.startsWith('selftest.'));
     if (!selftest) bad('selftest', `no selftest.<ext> in ${dir}`);
-    return { ...lang, selftestFile: path.join(dir, selftest) };
+    const stress = fs.readdirSync(dir).find((f) => f.startsWith('stress.'));
+    return { ...lang, selftestFile: path.join(dir, selftest), stressFile: stress ? path.join(dir, stress) : null };
   });
+}
+
+/** Fields of language.json that only the build reads; the manifest gets every other one. */
+const BUILD_ONLY = new Set(['versionCommand', 'versionPattern', 'packages', 'pch']);
+
+/** The self-test's values of the judge's placeholders (docs/languages.md): one source, 256 MiB. */
+function expandForSelftest(lang, arg) {
+  const stem = lang.sourceFile.replace(/\.[^.]*$/, '');
+  const memoryMiB = 256;
+  const heapMiB = Math.max(Math.floor(memoryMiB / 4), memoryMiB - (lang.heapReserveMiB ?? 0));
+  const values = { sources: lang.sourceFile, entry: lang.sourceFile, entryStem: stem, mainClass: stem, memoryMiB, heapMiB };
+  return arg.replace(/\{([A-Za-z]+)\}/g, (m, name) => (name in values ? String(values[name]) : m));
 }
 
 const shq = (s) => `'${String(s).replace(/'/g, `'\\''`)}'`;
@@ -73,9 +95,10 @@ const shArgv = (argv) => argv.map(shq).join(' ');
 function selftestScript(lang, env) {
   const dir = `${SELFTEST_DIR}/${lang.id}`;
   const tag = `selftest ${lang.id}`;
-  const exports = Object.entries({ ...env, ...lang.env }).map(([k, v]) => `export ${k}=${shq(v)}`);
+  const exports = Object.entries({ ...env, ...lang.env }).map(([k, v]) => `export ${k}=${shq(expandForSelftest(lang, v))}`);
+  const x = (argv) => shArgv(argv.map((a) => expandForSelftest(lang, a)));
   const compile = lang.compile === null ? [] : [
-    `if ! ${shArgv(lang.compile)} >compile.out 2>&1 </dev/null; then`,
+    `if ! ${x(lang.compile)} >compile.out 2>&1 </dev/null; then`,
     `  echo ${shq(`${tag}: FAILED: the compile step failed:`)}; cat compile.out; exit 1`,
     'fi',
   ];
@@ -88,7 +111,7 @@ function selftestScript(lang, env) {
     `  echo ${shq(`${tag}: FAILED: the version command failed:`)}; cat version.out; exit 1`,
     'fi',
     ...compile,
-    `${shArgv(lang.run)} </dev/null >run.out 2>run.err`,
+    `${x(lang.run)} </dev/null >run.out 2>run.err`,
     'rc=$?',
     'if [ "$rc" -ne 0 ]; then',
     `  echo ${shq(`${tag}: FAILED: the program exited with status`)} "$rc"; cat run.out run.err; exit 1`,
@@ -96,6 +119,19 @@ function selftestScript(lang, env) {
     'if [ "$(cat run.out)" != OK ]; then',
     `  echo ${shq(`${tag}: FAILED: the program did not print OK but:`)}; cat run.out run.err; exit 1`,
     'fi',
+    ...(lang.stressFile === null ? [] : [
+      `mkdir stress && cp stress.src stress/${shq(lang.sourceFile)} && cd stress || exit 1`,
+      ...(lang.compile === null ? [] : [
+        `if ! ${x(lang.compile)} >compile.out 2>&1 </dev/null; then`,
+        `  echo ${shq(`${tag}: FAILED: the stress program did not compile:`)}; cat compile.out; exit 1`,
+        'fi',
+      ]),
+      `${x(lang.run)} </dev/null >run.out 2>run.err`,
+      'rc=$?',
+      'if [ "$rc" -ne 0 ] || [ "$(cat run.out)" != OK ]; then',
+      `  echo ${shq(`${tag}: FAILED: the stress program exited with status`)} "$rc"; cat run.out run.err; exit 1`,
+      'fi',
+    ]),
     `echo ${shq(`${tag}: OK`)}`,
     '',
   ].join('\n');
@@ -109,6 +145,7 @@ function selftestPrepare(imagesDir, rootDir) {
     const dir = path.join(base, lang.id);
     fs.mkdirSync(dir, { recursive: true });
     fs.copyFileSync(lang.selftestFile, path.join(dir, lang.sourceFile));
+    if (lang.stressFile) fs.copyFileSync(lang.stressFile, path.join(dir, 'stress.src'));
     fs.writeFileSync(path.join(dir, 'run.sh'), selftestScript(lang, env), { mode: 0o755 });
     process.stdout.write(`${lang.id}\n`);
   }
@@ -131,19 +168,18 @@ function writeManifest(imagesDir, flags) {
   const { env } = loadCommon(imagesDir);
   const languages = loadLanguages(imagesDir).map((lang) => {
     const versionFile = path.join(flags.root, SELFTEST_DIR, lang.id, 'version.out');
-    const version = fs.readFileSync(versionFile, 'utf8').trim().split('\n')[0].trim();
+    const output = fs.readFileSync(versionFile, 'utf8');
+    let version = output.trim().split('\n')[0].trim();
+    if (lang.versionPattern !== undefined) {
+      const m = new RegExp(lang.versionPattern, 'm').exec(output);
+      if (!m || !m[1]) fail(`${lang.id}: versionPattern ${lang.versionPattern} does not match the version command's output: ${output.slice(0, 200)}`);
+      version = m[1];
+    }
     if (!version) fail(`${lang.id}: the version command printed nothing`);
-    return {
-      id: lang.id,
-      name: lang.name.replaceAll('{version}', version),
-      version,
-      sourceFile: lang.sourceFile,
-      compile: lang.compile,
-      run: lang.run,
-      env: lang.env,
-      timeFactor: lang.timeFactor,
-      memoryFactor: lang.memoryFactor,
-    };
+    const passed = Object.fromEntries(
+      Object.entries(lang).filter(([k]) => !BUILD_ONLY.has(k) && k !== 'selftestFile' && k !== 'stressFile' && k !== 'name' && k !== 'id'),
+    );
+    return { id: lang.id, name: lang.name.replaceAll('{version}', version), version, ...passed };
   });
   const manifest = {
     schema: 1,

@@ -1,6 +1,8 @@
 /**
- * `caged run FILE --lang LANG …`: judges one submission locally, with no Redis, through the
- * same Judge the worker uses. Tests come from `--tests DIR` (pairs N.in / N.out, in numeric
+ * `caged run FILE [--lang LANG] …`: judges one submission locally, with no Redis, through the
+ * same Judge the worker uses. Without `--lang` the language is the one FILE's extension selects
+ * in the image's manifest (`extensions`, docs/languages.md); an unknown extension is refused
+ * naming it. Tests come from `--tests DIR` (pairs N.in / N.out, in numeric
  * order), or from `--stdin FILE` / `--expected FILE` (one test; neither: one test with empty
  * input and no expected output). `--json` prints the JudgeResult; otherwise a verdict line and
  * one line per test. Exit 0 when judging happened, whatever the verdict (main.ts maps the
@@ -17,12 +19,10 @@ import { parseArgs, stringFlag, type ParsedArgs } from './args';
 import { terminalSafe } from './terminal-safe';
 
 export const RUN_USAGE =
-  'caged run FILE --lang LANG [--stdin FILE] [--expected FILE] [--tests DIR] [--checker exact|lines|tokens|float|FILE] ' +
+  'caged run FILE [--lang LANG] [--stdin FILE] [--expected FILE] [--tests DIR] [--checker exact|lines|tokens|float|FILE] ' +
   '[--time S] [--wall S] [--memory MB] [--output KB] [--pids N] [--stop-on-failure] [--image MANIFEST] [--json]';
 
 type TestcaseInput = NonNullable<SubmissionInput['testcases']>[number];
-
-const CHECKER_LANGUAGES: Record<string, string> = { '.c': 'c', '.cpp': 'cpp17', '.cc': 'cpp17', '.cxx': 'cpp17', '.py': 'python3' };
 
 function readInput(file: string, flag: string): Buffer {
   const st = fs.statSync(file, { throwIfNoEntry: false });
@@ -78,12 +78,14 @@ function limitFlag(args: ParsedArgs, name: string, scale: number): number | unde
   return Math.max(1, Math.round(n * scale));
 }
 
+/** Tells the language of a file by its extension (the judge's registry: Judge.languageOfFile). */
+export type LanguageOfFile = (file: string, field: string) => string;
+
 /** The submission `caged run` builds from its arguments (exported for tests). */
-export function submissionFromArgs(args: ParsedArgs): SubmissionInput {
+export function submissionFromArgs(args: ParsedArgs, languageOf: LanguageOfFile): SubmissionInput {
   const [file, ...extra] = args.positional;
   if (!file || extra.length) throw new InvalidRequestError(`give exactly one source FILE (${RUN_USAGE})`, 'FILE');
-  const lang = stringFlag(args, 'lang');
-  if (!lang) throw new InvalidRequestError(`is required (${RUN_USAGE})`, '--lang');
+  const lang = stringFlag(args, 'lang') ?? languageOf(file, 'FILE');
   const source = readInput(file, 'FILE').toString('utf8');
   const testsDir = stringFlag(args, 'tests');
   const stdinFile = stringFlag(args, 'stdin');
@@ -113,9 +115,7 @@ export function submissionFromArgs(args: ParsedArgs): SubmissionInput {
   if (checker === 'exact' || checker === 'lines' || checker === 'tokens' || checker === 'float') {
     submission.checker = { type: checker };
   } else if (checker !== undefined) {
-    const checkerLang = CHECKER_LANGUAGES[path.extname(checker).toLowerCase()];
-    if (!checkerLang)
-      throw new InvalidRequestError(`exact, lines, tokens, float or a .c/.cpp/.cc/.py source (got ${checker})`, '--checker');
+    const checkerLang = languageOf(checker, '--checker');
     submission.checker = { type: 'custom', language: checkerLang, source: readInput(checker, '--checker').toString('utf8') };
   }
   return submission;
@@ -194,7 +194,6 @@ export async function runCommand(argv: readonly string[], out: NodeJS.WritableSt
     ['lang', 'stdin', 'expected', 'tests', 'checker', 'time', 'wall', 'memory', 'output', 'pids', 'image'],
     ['json', 'stop-on-failure'],
   );
-  const submission = submissionFromArgs(args);
   const judge =
     deps.judge ??
     (await Judge.create({
@@ -204,6 +203,7 @@ export async function runCommand(argv: readonly string[], out: NodeJS.WritableSt
       ...(stringFlag(args, 'image') ? { manifestPath: stringFlag(args, 'image') } : {}),
     }));
   try {
+    const submission = submissionFromArgs(args, (f, field) => judge.languageOfFile(f, field));
     const result = await judge.judge(submission);
     out.write(args.flags.has('json') ? `${JSON.stringify(result, null, 2)}\n` : summary(result));
     return 0;

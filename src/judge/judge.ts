@@ -24,7 +24,7 @@ import { compileInBox, writeSources, type JobContext } from './compile-step';
 import { CustomChecker } from './custom-checker';
 import { prepareInteractor, type Interactor } from './interactive';
 import { OutputValidator } from './output-validator';
-import { LanguageRegistry, type LanguageInfo, type ManifestForLanguages } from './languages';
+import { LanguageRegistry, type Language, type LanguageInfo, type ManifestForLanguages } from './languages';
 import { checkerLimitsConfig, checkLimitValues, compileLimitsConfig, resolveLimits, testLimitsConfig, type LimitValues } from './limits';
 import { parseSubmission, planSubmission, type JobPlan, type PlanConfig } from './plan';
 import { aggregateTests, firstLines, oneLine } from './result';
@@ -184,6 +184,16 @@ export class Judge {
   /** The image the jobs run in. */
   get image(): { name: string; digest: string } {
     return { name: this.imageInfo.manifest.name, digest: this.imageInfo.digest };
+  }
+
+  /** The language id a file name selects by its extension (the manifest's `extensions`); unknown: InvalidRequestError on `field`. */
+  languageOfFile(file: string, field = 'file'): string {
+    return this.registry.ofFile(file, field).id;
+  }
+
+  /** The image's language `id` (unknown: InvalidRequestError listing the known ids). */
+  language(id: string, field = 'language'): Language {
+    return this.registry.get(id, field);
   }
 
   languages(): LanguageInfo[] {
