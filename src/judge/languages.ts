@@ -32,6 +32,8 @@ export interface ManifestLanguage {
   heapReserveMiB?: number;
   /** stderr lines of the runtime's own out-of-memory: RE with one of them is MLE (run-verdict.ts). */
   memoryErrorMarkers?: readonly string[];
+  /** Floor on the open-file limit of its runs (limits.ts). */
+  openFiles?: number;
   /** RLIMIT_AS grace over the memory limit (native languages). */
   addressSpaceGraceMiB?: number;
   /** The image layer the language needs (layered images). */

@@ -69,6 +69,8 @@ export const ImageLanguageSchema = z
      * better than RE.
      */
     memoryErrorMarkers: z.array(z.string().min(4)).default([]),
+    /** Floor on the open-file limit of the language's runs (R refuses to start below about 170). */
+    openFiles: z.int().positive().max(4096).optional(),
     /** RLIMIT_AS = memory limit + this (native languages; see docs/languages.md). */
     addressSpaceGraceMiB: z.int().nonnegative().max(65536).optional(),
     /** The top layer of the language's chain (issue 11; the layered build owns it). Absent in a one-tarball image. */
