@@ -12,6 +12,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Writable } from 'node:stream';
+import { packageSubmission } from '../src/cli/judge';
+import { runCommand } from '../src/cli/run';
 import { Judge } from '../src/judge/judge';
 import type { SubmissionInput } from '../src/judge/schema';
 import { parseManifest } from '../src/rootfs/manifest';
@@ -138,4 +141,62 @@ describe('runtimes that are not C', () => {
     });
     expect(ok.verdict).toBe('AC');
   }, 60_000);
+});
+
+describe('the language from the file name', () => {
+  const sink = () => {
+    let text = '';
+    const out = new Writable({
+      write(chunk: Buffer, _enc, cb) {
+        text += chunk.toString();
+        cb();
+      },
+    });
+    return { out, text: () => text };
+  };
+
+  it('caged run FILE without --lang detects it from the extension (.java, .plg, .R)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'caged-run-'));
+    try {
+      fs.writeFileSync(path.join(dir, 'in.txt'), INPUT);
+      fs.writeFileSync(path.join(dir, 'out.txt'), `${SUM}\n`);
+      for (const [id, file] of [
+        ['java', 'Solution.java'],
+        ['prolog', 'sum.plg'],
+        ['r', 'sum.R'],
+      ] as const) {
+        const source = fixture(id, 'ac')!;
+        fs.writeFileSync(path.join(dir, file), id === 'java' ? source.replace('public class Main', 'public class Solution') : source);
+        const s = sink();
+        const args = [path.join(dir, file), '--stdin', path.join(dir, 'in.txt'), '--expected', path.join(dir, 'out.txt'), '--json'];
+        expect(await runCommand(args, s.out, { judge })).toBe(0);
+        expect((JSON.parse(s.text()) as { verdict: string }).verdict).toBe('AC');
+      }
+      fs.writeFileSync(path.join(dir, 'main.kt'), 'fun main() {}');
+      await expect(runCommand([path.join(dir, 'main.kt')], sink().out, { judge })).rejects.toThrow(
+        /unknown extension "\.kt" of .*main\.kt \(known: /,
+      );
+      await expect(runCommand([path.join(dir, 'main.kt'), '--lang', 'kotlin'], sink().out, { judge })).rejects.toThrow(
+        /unknown language "kotlin" \(known: ada, awk, bash, c, /,
+      );
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+
+  it('caged judge: a directory of Java sources keeps its names; a Python one renames its entry', () => {
+    const java = packageSubmission(path.join(FIXTURES, 'multi', 'java'), undefined, undefined, judge);
+    expect(java.language).toBe('java');
+    expect(java.files!.map((f) => f.name)).toEqual(['Adder.java', 'Solution.java']);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'caged-judge-'));
+    try {
+      fs.copyFileSync(path.join(FIXTURES, 'multi', 'python3', 'adder.py'), path.join(dir, 'adder.py'));
+      fs.copyFileSync(path.join(FIXTURES, 'multi', 'python3', 'main.py'), path.join(dir, 'solve.py'));
+      const py = packageSubmission(dir, undefined, 'solve.py', judge);
+      expect(py.language).toBe('python3');
+      expect(py.files!.map((f) => f.name).sort()).toEqual(['adder.py', 'main.py']);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
