@@ -134,12 +134,13 @@ describe('runtimes that are not C', () => {
   }, 120_000);
 
   it('printing a memory-error marker only turns a failure into MLE, never a success', async () => {
-    const ok = await judge.judge({
-      language: 'python3',
-      source: 'import sys\nsys.stderr.write("MemoryError\\n")\nprint("OK")\n',
+    const printing = (exit: number) => ({
+      language: 'javascript',
+      source: `process.stderr.write('FATAL ERROR: JavaScript heap out of memory\\n');\nconsole.log('OK');\nprocess.exitCode = ${exit};\n`,
       testcases: [{ stdin: '', expected: 'OK' }],
     });
-    expect(ok.verdict).toBe('AC');
+    expect((await judge.judge(printing(0))).verdict).toBe('AC');
+    expect((await judge.judge(printing(1))).verdict).toBe('MLE');
   }, 60_000);
 });
 
