@@ -86,6 +86,22 @@ describe.each(manifest.languages.map((l) => [l.id, l.compile !== null] as const)
   }, 240_000);
 });
 
+describe.each(manifest.languages.map((l) => [l.id] as const))('%s stress', (id) => {
+  it('the stress program of images/languages prints OK in the sandbox with the default limits', async () => {
+    const dir = path.join(__dirname, '..', 'images', 'languages', id);
+    const file = fs.readdirSync(dir).find((f) => f.startsWith('stress.'));
+    expect(file).toBeDefined();
+    const r = await judge.judge({
+      language: id,
+      source: fs.readFileSync(path.join(dir, file!), 'utf8'),
+      testcases: [{ stdin: '', expected: 'OK' }],
+    });
+    expect({ verdict: r.verdict, message: r.message, stderr: r.tests[0]?.stderr.slice(0, 500) }).toEqual(
+      expect.objectContaining({ verdict: 'AC' }),
+    );
+  }, 240_000);
+});
+
 describe('multi-file submissions', () => {
   it.each(['cpp17', 'java', 'python3', 'javascript'])(
     '%s',
