@@ -101,7 +101,9 @@ export class LanguageRegistry {
     if (found) return found;
     const known = [...new Set(detecting.flatMap((l) => l.extensions ?? []))].sort().join(' ');
     throw new InvalidRequestError(
-      `unknown extension ${JSON.stringify(ext || '(none)')} of ${file} (known: ${known || 'none in this image'}); give the language`,
+      known
+        ? `unknown extension ${JSON.stringify(ext || '(none)')} of ${file} (known: ${known}); give the language`
+        : `cannot tell the language of ${file}: the image's manifest lists no extensions (built before languages had them: rebuild it with npm run image:build); give the language`,
       field,
     );
   }
