@@ -14,7 +14,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { GradeEntry } from '../client/grade';
 import { InvalidRequestError } from '../errors';
-import { packageSubmission } from './judge';
+import { packageSubmission, type SubmissionLanguages } from './judge';
 
 /** `*` any run of characters, `?` one; no other special character. Greedy two-pointer match: at most pattern × name steps, no recursion. */
 export function globMatch(pattern: string, name: string): boolean {
@@ -122,6 +122,7 @@ function overriddenLanguage(p: string, st: fs.Stats, overrides: Readonly<Record<
 export function collectEntries(
   paths: readonly string[],
   maxSourceBytes: number,
+  languages: SubmissionLanguages,
   overrides: Readonly<Record<string, string>> = {},
 ): GradeEntry[] {
   const base = paths.map((p) => path.basename(p));
@@ -135,7 +136,7 @@ export function collectEntries(
       if (!st.isFile() && !st.isDirectory()) return { name, refused: 'is neither a file nor a directory' };
       const bytes = sizeOf(p, st);
       if (bytes > maxSourceBytes) return { name, refused: `the sources are ${bytes} bytes, more than the ${maxSourceBytes} allowed` };
-      const s = packageSubmission(p, overriddenLanguage(p, st, overrides), undefined);
+      const s = packageSubmission(p, overriddenLanguage(p, st, overrides), undefined, languages);
       return s.files !== undefined
         ? { name, language: s.language, files: s.files }
         : { name, language: s.language, source: s.source ?? '' };

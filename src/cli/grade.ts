@@ -27,7 +27,9 @@ import { loadConfig } from '../config';
 import { InvalidRequestError } from '../errors';
 import { gradeLocally } from '../grade/local-batch';
 import { writeReports, reportKind } from '../grade/write-reports';
-import { Judge } from '../judge/judge';
+import { DEFAULT_MANIFEST, Judge } from '../judge/judge';
+import { LanguageRegistry } from '../judge/languages';
+import { loadManifest } from '../rootfs/manifest';
 import type { JudgeResult, SubmissionInput } from '../judge/schema';
 import { judgePackage, REPORT_BYTES } from '../problem/judge-package';
 import { packProblem } from '../problem/package-store';
@@ -105,14 +107,19 @@ export async function gradeCommand(argv: readonly string[], out: NodeJS.Writable
   if (!problemDir || !subArgs.length)
     throw new InvalidRequestError(`give PROBLEM and at least one SUBMISSION (${GRADE_USAGE})`, 'arguments');
   const local = args.flags.has('local');
-  if (!local && (args.flags.has('concurrency') || args.flags.has('state') || args.flags.has('image')))
-    throw new InvalidRequestError(
-      '--concurrency, --state and --image go with --local (through the queue, the workers decide)',
-      'arguments',
-    );
+  if (!local && (args.flags.has('concurrency') || args.flags.has('state')))
+    throw new InvalidRequestError('--concurrency and --state go with --local (through the queue, the workers decide)', 'arguments');
   const concurrency = numberFlag(args, 'concurrency', 1, 1);
   const { maxSourceBytes } = loadConfig(process.env, ['maxSourceBytes']);
-  const entries = collectEntries(submissionPaths(subArgs), maxSourceBytes, parseLanguageOverrides(stringFlag(args, 'lang-of')));
+  // Languages by extension from the image's manifest (through the queue: the one every worker serves).
+  const registry = LanguageRegistry.fromManifest(
+    await loadManifest(stringFlag(args, 'image') ?? process.env.CAGED_IMAGE ?? DEFAULT_MANIFEST),
+  );
+  const languages = {
+    languageOfFile: (f: string, field: string) => registry.ofFile(f, field).id,
+    language: (id: string, field: string) => registry.get(id, field),
+  };
+  const entries = collectEntries(submissionPaths(subArgs), maxSourceBytes, languages, parseLanguageOverrides(stringFlag(args, 'lang-of')));
   const mode: ProgressMode = args.flags.has('json') ? 'json' : process.stderr.isTTY ? 'bar' : 'lines';
   const view = new GradeProgressView(mode, out, process.stderr);
   const abort = new AbortController();

@@ -4,8 +4,9 @@
  * (src/problem/), locally, with no Redis, through the same Judge as `caged run`.
  *
  * SUBMISSION is a source file or a directory of source files. The language comes from
- * `--lang`, else from the extension (`.c` c; `.cc .cpp .cxx .c++` cpp17, i.e. C++17; `.py`
- * python3). In a directory the entry is `--entry FILE`, else the file already named as the
+ * `--lang`, else from the extension, by the image manifest's `extensions` (docs/languages.md:
+ * `.cpp` is cpp17, `.py` python3, `.java` java, …). Java and Scala find their main class in
+ * the sources. In a directory the entry is `--entry FILE`, else the file already named as the
  * language's source file (`main.cpp`, …), else the only file with the language's extension;
  * the entry is renamed to the language's source file, the others keep their names.
  * Output: the same human summary as `caged run` plus one line per group, or `--json`.
@@ -22,28 +23,27 @@ import { parseArgs, stringFlag } from './args';
 import { LIMIT_FLAGS, limitFlagValue } from './limit-flags';
 import { judgeOptionsFromEnv, summary } from './run';
 import { terminalSafe } from './terminal-safe';
-import { LANGUAGE_OF_EXTENSION } from '../problem/extensions';
+import type { Language } from '../judge/languages';
 
 export const JUDGE_USAGE =
   'caged judge PROBLEM_DIR SUBMISSION [--lang LANG] [--entry FILE] [--time S] [--memory MB] [--image MANIFEST] [--json]';
 
-export { LANGUAGE_OF_EXTENSION };
-
-const SOURCE_FILE: Readonly<Record<string, string>> = { c: 'main.c', cpp17: 'main.cpp', cpp20: 'main.cpp', python3: 'main.py' };
-
-function languageOf(file: string): string {
-  const ext = path.extname(file).toLowerCase();
-  const lang = LANGUAGE_OF_EXTENSION[ext];
-  if (!lang)
-    throw new InvalidRequestError(
-      `unknown extension ${JSON.stringify(ext || '(none)')} of ${file} (known: ${Object.keys(LANGUAGE_OF_EXTENSION).join(' ')}); give --lang`,
-      'SUBMISSION',
-    );
-  return lang;
+/** What packageSubmission needs of the image's languages (the Judge has both). */
+export interface SubmissionLanguages {
+  /** The language id a file name's extension selects; unknown: InvalidRequestError naming the extension. */
+  languageOfFile(file: string, field: string): string;
+  /** The language `id`; unknown: InvalidRequestError listing the ids. */
+  language(id: string, field: string): Language;
 }
 
 /** The submission `caged judge` builds from SUBMISSION, --lang and --entry (exported for tests). */
-export function packageSubmission(target: string, lang: string | undefined, entry: string | undefined): PackageSubmission {
+export function packageSubmission(
+  target: string,
+  lang: string | undefined,
+  entry: string | undefined,
+  languages: SubmissionLanguages,
+): PackageSubmission {
+  const languageOf = (file: string) => languages.languageOfFile(file, 'SUBMISSION');
   const st = fs.statSync(target, { throwIfNoEntry: false });
   if (st?.isFile()) {
     return { language: lang ?? languageOf(target), source: fs.readFileSync(target, 'utf8') };
@@ -55,12 +55,26 @@ export function packageSubmission(target: string, lang: string | undefined, entr
     .sort();
   if (!names.length) throw new InvalidRequestError(`no files in ${target}`, 'SUBMISSION');
   let main = entry;
-  const language = lang ?? (main !== undefined ? languageOf(main) : directoryLanguage(names, target));
-  const sourceFile = SOURCE_FILE[language];
+  const language = lang ?? (main !== undefined ? languageOf(main) : directoryLanguage(names, target, languages));
+  const spec = languages.language(language, '--lang');
+  // A language with an entry rule (Java, Scala) finds its main class in the sources: no renaming.
+  if (spec.entry) {
+    if (main !== undefined && !names.includes(main))
+      throw new InvalidRequestError(`no file ${JSON.stringify(main)} in ${target}`, '--entry');
+    return {
+      language,
+      files: names.map((n) => ({
+        name: n,
+        content: fs.readFileSync(path.join(target, n)).toString('base64'),
+        encoding: 'base64' as const,
+      })),
+    };
+  }
+  const sourceFile = spec.sourceFile;
   if (main === undefined) {
-    const ext = Object.keys(LANGUAGE_OF_EXTENSION).filter((e) => LANGUAGE_OF_EXTENSION[e] === language);
-    const candidates = names.filter((n) => ext.includes(path.extname(n).toLowerCase()));
-    if (sourceFile && names.includes(sourceFile)) main = sourceFile;
+    const ext = spec.extensions ?? [];
+    const candidates = names.filter((n) => ext.includes(path.extname(n)));
+    if (names.includes(sourceFile)) main = sourceFile;
     else if (candidates.length === 1) main = candidates[0];
     else
       throw new InvalidRequestError(
@@ -70,21 +84,24 @@ export function packageSubmission(target: string, lang: string | undefined, entr
   }
   if (!names.includes(main!)) throw new InvalidRequestError(`no file ${JSON.stringify(main)} in ${target}`, '--entry');
   const files = names.map((n) => ({
-    name: n === main && sourceFile ? sourceFile : n,
+    name: n === main ? sourceFile : n,
     content: fs.readFileSync(path.join(target, n)).toString('base64'),
     encoding: 'base64' as const,
   }));
-  if (sourceFile && main !== sourceFile && names.includes(sourceFile))
+  if (main !== sourceFile && names.includes(sourceFile))
     throw new InvalidRequestError(`both ${main} (the entry) and ${sourceFile} are present`, 'SUBMISSION');
   return { language, files };
 }
 
 /** The one language of a directory's source files (by extension). */
-function directoryLanguage(names: readonly string[], dir: string): string {
+function directoryLanguage(names: readonly string[], dir: string, languages: SubmissionLanguages): string {
   const langs = new Set<string>();
   for (const n of names) {
-    const l = LANGUAGE_OF_EXTENSION[path.extname(n).toLowerCase()];
-    if (l) langs.add(l);
+    try {
+      langs.add(languages.languageOfFile(n, 'SUBMISSION'));
+    } catch (err) {
+      if (!(err instanceof InvalidRequestError)) throw err; // a header, a data file: not a source
+    }
   }
   const [only, ...more] = [...langs];
   if (!only || more.length)
@@ -139,7 +156,6 @@ export async function judgeCommand(argv: readonly string[], out: NodeJS.Writable
   const pkg = loadPackage(dir, time === undefined ? {} : { fallbackTimeLimitS: time });
   if (pkg.config.unsupported.length)
     throw new InvalidRequestError(`not supported yet: ${pkg.config.unsupported.join(', ')}`, 'problem.yaml');
-  const submission = packageSubmission(target, stringFlag(args, 'lang'), stringFlag(args, 'entry'));
   const env = judgeOptionsFromEnv();
   const judge =
     deps.judge ??
@@ -152,6 +168,7 @@ export async function judgeCommand(argv: readonly string[], out: NodeJS.Writable
       ...(stringFlag(args, 'image') ? { manifestPath: stringFlag(args, 'image') } : {}),
     }));
   try {
+    const submission = packageSubmission(target, stringFlag(args, 'lang'), stringFlag(args, 'entry'), judge);
     const result = await judgePackage(judge, pkg, submission, {
       maxima: env.maxima,
       ...(memory ? { memoryMiB: memory } : {}),

@@ -1,6 +1,8 @@
 /**
- * `caged run FILE --lang LANG …`: judges one submission locally, with no Redis, through the
- * same Judge the worker uses. Tests come from `--tests DIR` (the one rule of test-dir.ts:
+ * `caged run FILE [--lang LANG] …`: judges one submission locally, with no Redis, through the
+ * same Judge the worker uses. Without `--lang` the language is the one FILE's extension selects
+ * in the image's manifest (`extensions`, docs/languages.md); an unknown extension is refused
+ * naming it (`caged submit`, which has no image at hand, needs `--lang`). Tests come from `--tests DIR` (the one rule of test-dir.ts:
  * NAME.in with NAME.ans or NAME.out, natural order), or from `--stdin FILE` / `--expected FILE`
  * (one test; neither: one test with empty input and no expected output). Files are sent as
  * bytes (input-bytes.ts); limit flags are checked against their bounds (limit-flags.ts).
@@ -17,16 +19,18 @@ import type { JudgeResult, SubmissionInput } from '../judge/schema';
 import { Sandbox } from '../sandbox/sandbox';
 import { parseArgs, stringFlag, type ParsedArgs } from './args';
 import { readInput, readSource, readTextSource } from './input-bytes';
+import { VALIDATOR_LANGUAGE_OF_EXTENSION } from '../problem/extensions';
 import { LIMIT_FLAG_NAMES, limitsFromFlags } from './limit-flags';
 import { ProgressLine } from './progress';
 import { terminalSafe } from './terminal-safe';
 import { readTestDir, testcase, type TestcaseInput } from './test-dir';
 
 export const RUN_USAGE =
-  'caged run FILE --lang LANG [--stdin FILE] [--expected FILE] [--tests DIR [--no-expected]] [--checker exact|lines|tokens|float|FILE] ' +
+  'caged run FILE [--lang LANG] [--stdin FILE] [--expected FILE] [--tests DIR [--no-expected]] [--checker exact|lines|tokens|float|FILE] ' +
   '[--time S] [--wall S] [--memory MB] [--output KB] [--pids N] [--stop-on-failure] [--image MANIFEST] [--json]';
 
-const CHECKER_LANGUAGES: Record<string, string> = { '.c': 'c', '.cpp': 'cpp17', '.cc': 'cpp17', '.cxx': 'cpp17', '.py': 'python3' };
+/** Tells the language of a file by its extension (the judge's registry: Judge.languageOfFile). */
+export type LanguageOfFile = (file: string, field: string) => string;
 
 /** The flags of `caged run` that take a value and those that do not (`caged submit` takes them too). */
 export const RUN_VALUED_FLAGS = ['lang', 'stdin', 'expected', 'tests', 'checker', ...LIMIT_FLAG_NAMES, 'image'];
@@ -45,12 +49,13 @@ function testsFromArgs(dir: string, args: ParsedArgs, warn: (line: string) => vo
 /** The submission `caged run` builds from its arguments (exported for tests). */
 export function submissionFromArgs(
   args: ParsedArgs,
+  languageOf: LanguageOfFile | undefined,
   warn: (line: string) => void = (l) => process.stderr.write(terminalSafe(l)),
 ): SubmissionInput {
   const [file, ...extra] = args.positional;
   if (!file || extra.length) throw new InvalidRequestError(`give exactly one source FILE (${RUN_USAGE})`, 'FILE');
-  const lang = stringFlag(args, 'lang');
-  if (!lang) throw new InvalidRequestError(`is required (${RUN_USAGE})`, '--lang');
+  const lang = stringFlag(args, 'lang') ?? languageOf?.(file, 'FILE');
+  if (!lang) throw new InvalidRequestError('is required (the language of FILE)', '--lang');
   const source = readSource(file, 'FILE');
   const testsDir = stringFlag(args, 'tests');
   const stdinFile = stringFlag(args, 'stdin');
@@ -78,7 +83,9 @@ export function submissionFromArgs(
   if (checker === 'exact' || checker === 'lines' || checker === 'tokens' || checker === 'float') {
     submission.checker = { type: checker };
   } else if (checker !== undefined) {
-    const checkerLang = CHECKER_LANGUAGES[path.extname(checker).toLowerCase()];
+    const checkerLang = languageOf
+      ? languageOf(checker, '--checker')
+      : VALIDATOR_LANGUAGE_OF_EXTENSION[path.extname(checker).toLowerCase()];
     if (!checkerLang)
       throw new InvalidRequestError(`exact, lines, tokens, float or a .c/.cpp/.cc/.py source (got ${checker})`, '--checker');
     submission.checker = { type: 'custom', language: checkerLang, source: readTextSource(checker, '--checker') };
@@ -157,7 +164,6 @@ export interface RunCommandDeps {
 
 export async function runCommand(argv: readonly string[], out: NodeJS.WritableStream, deps: RunCommandDeps = {}): Promise<number> {
   const args = parseArgs(argv, RUN_VALUED_FLAGS, RUN_BOOLEAN_FLAGS);
-  const submission = submissionFromArgs(args);
   const judge =
     deps.judge ??
     (await Judge.create({
@@ -168,6 +174,7 @@ export async function runCommand(argv: readonly string[], out: NodeJS.WritableSt
     }));
   const progress = ProgressLine.on();
   try {
+    const submission = submissionFromArgs(args, (f, field) => judge.languageOfFile(f, field));
     progress?.draw('compiling and judging…');
     const result = await judge.judge(submission, { onProgress: (p) => progress?.test(p), signal: deps.signal });
     progress?.clear();

@@ -54,7 +54,7 @@ export async function submitCommand(argv: readonly string[], out: NodeJS.Writabl
     ...RUN_BOOLEAN_FLAGS,
     'rejudge',
   ]);
-  const submission = submissionFromArgs(args);
+  const submission = submissionFromArgs(args, undefined);
   const id = stringFlag(args, 'id');
   if (id !== undefined) submission.id = id;
   const rejudge = args.flags.has('rejudge');

@@ -16,6 +16,7 @@ import { ChildError } from '../sandbox/child-error';
 import type { Sandbox } from '../sandbox/sandbox';
 import type { RootfsSpec, RunLimits, RunResult } from '../sandbox/types';
 import { compileCacheKey, type CompileCache } from './compile-cache';
+import { expandArgv, expandEnv } from './language-command';
 import type { Language } from './languages';
 import { compilerText } from './result';
 import { classifyRun } from './run-verdict';
@@ -70,8 +71,10 @@ export function writeSources(box: string, files: readonly SourceFile[]): void {
 export async function compileInBox(ctx: JobContext, req: CompileRequest): Promise<CompileOutcome> {
   const started = process.hrtime.bigint();
   const elapsed = () => Number(process.hrtime.bigint() - started) / 1e6;
-  const command = req.language.compile;
-  if (!command) throw new TypeError(`language ${req.language.id} does not compile`);
+  if (!req.language.compile) throw new TypeError(`language ${req.language.id} does not compile`);
+  const step = { memoryBytes: req.limits.memoryBytes, files: req.files };
+  const command = expandArgv(req.language, req.language.compile, step);
+  const env = expandEnv(req.language, step);
   const key = compileCacheKey({
     imageDigest: ctx.imageDigestFor(req.language),
     languageId: req.language.id,
@@ -105,7 +108,7 @@ export async function compileInBox(ctx: JobContext, req: CompileRequest): Promis
       rootfs,
       box: { hostDir: req.box, mode: 'rw' },
       argv: [...command, ...req.compilerOptions],
-      env: req.language.env,
+      env,
       stdin: Buffer.alloc(0),
       limits: req.limits,
       label: `${ctx.label} compile`,

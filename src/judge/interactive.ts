@@ -24,6 +24,7 @@ import type { CompileOutcome, JobContext, SourceFile } from './compile-step';
 import { compileHelper } from './helper-program';
 import { interactiveVerdict } from './interactive-verdict';
 import { InvalidRequestError } from '../errors';
+import { expandArgv, expandEnv } from './language-command';
 import type { Language, LanguageRegistry } from './languages';
 import { checkerLimitsConfig, resolveLimits, type LimitValues } from './limits';
 import type { JobPlan } from './plan';
@@ -143,16 +144,22 @@ export class Interactor {
             { hostPath: io, target: IO, kind: 'dir' },
             { hostPath: feedback, target: FEEDBACK, kind: 'dir', writable: true },
           ],
-          argv: [...this.opts.language.run, `${IO}/input`, `${IO}/answer`, `${FEEDBACK}/`, ...this.opts.flags],
-          env: this.opts.language.env,
+          argv: [
+            ...expandArgv(this.opts.language, this.opts.language.run, { memoryBytes: this.opts.runLimits.memoryBytes }),
+            `${IO}/input`,
+            `${IO}/answer`,
+            `${FEEDBACK}/`,
+            ...this.opts.flags,
+          ],
+          env: expandEnv(this.opts.language, { memoryBytes: this.opts.runLimits.memoryBytes }),
           limits: this.opts.runLimits,
           label: `${this.ctx.label} test ${t.index + 1} interactor`,
         },
         {
           rootfs: submissionRoot,
           box: { hostDir: t.box, mode: 'overlay' },
-          argv: t.language.run,
-          env: t.language.env,
+          argv: expandArgv(t.language, t.language.run, { memoryBytes: t.limits.memoryBytes }),
+          env: expandEnv(t.language, { memoryBytes: t.limits.memoryBytes }),
           limits: t.limits,
           label: `${this.ctx.label} test ${t.index + 1}`,
         },

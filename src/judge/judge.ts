@@ -26,7 +26,7 @@ import { prepareInteractor, type Interactor } from './interactive';
 import { OutputValidator } from './output-validator';
 import { chainsBytes, jobRoots, languageChains, registerImage, type JudgeImage, type LanguageChain } from './judge-image';
 import { defaultLanguagesDir, languageTableIds } from './language-table';
-import { LanguageRegistry, type LanguageInfo } from './languages';
+import { LanguageRegistry, type Language, type LanguageInfo } from './languages';
 import { checkerLimitsConfig, checkLimitValues, compileLimitsConfig, resolveLimits, testLimitsConfig, type LimitValues } from './limits';
 import { parseSubmission, planSubmission, type JobPlan, type PlanConfig } from './plan';
 import { aggregateTests, firstLines, oneLine } from './result';
@@ -206,6 +206,16 @@ export class Judge {
     const chain = this.chains.get(languageId);
     if (!chain) throw new InvalidRequestError(`language "${languageId}" is not installed on this worker`, 'language');
     return chain;
+  }
+
+  /** The language id a file name selects by its extension (the manifest's `extensions`); unknown: InvalidRequestError on `field`. */
+  languageOfFile(file: string, field = 'file'): string {
+    return this.registry.ofFile(file, field).id;
+  }
+
+  /** The image's language `id` (unknown: InvalidRequestError listing the known ids). */
+  language(id: string, field = 'language'): Language {
+    return this.registry.get(id, field);
   }
 
   languages(): LanguageInfo[] {

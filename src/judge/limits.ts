@@ -123,6 +123,8 @@ const UNITS: Record<LimitName, string> = {
 export interface Factors {
   timeFactor: number;
   memoryFactor: number;
+  /** The language's floor on open files per process (R needs about 170 at start). */
+  openFiles?: number;
 }
 
 /**
@@ -157,7 +159,7 @@ export function resolveLimits(
     pids: req.pids ?? config.defaults.pids,
     outputBytes: req.outputBytes ?? config.defaults.outputBytes,
     fileSizeBytes: req.fileSizeBytes ?? config.defaults.fileSizeBytes,
-    openFiles: config.openFiles,
+    openFiles: Math.max(config.openFiles, factors.openFiles ?? 0),
     stackBytes: 0,
     diskBytes: config.diskBytes,
   };

@@ -29,6 +29,7 @@ import type { JobDir } from '../rootfs/job-dirs';
 import type { RootfsSpec, RunPlan, RunResult } from '../sandbox/types';
 import type { CompileOutcome, JobContext } from './compile-step';
 import { compileHelper } from './helper-program';
+import { expandArgv, expandEnv } from './language-command';
 import { interpretValidatorExit, readFeedback, readNextPass, type FeedbackFile, type ValidatorVerdict } from './output-validator-feedback';
 import type { OutputValidatorSpec } from './output-validator-spec';
 import { oneLine } from './result';
@@ -145,8 +146,14 @@ export class OutputValidator {
         { hostPath: io, target: IO, kind: 'dir' },
       ],
       cwd: CODE,
-      argv: [...language.run, `${IO}/input`, `${IO}/answer`, FEEDBACK, ...flags],
-      env: language.env,
+      argv: [
+        ...expandArgv(language, language.run, { memoryBytes: runLimits.memoryBytes }),
+        `${IO}/input`,
+        `${IO}/answer`,
+        FEEDBACK,
+        ...flags,
+      ],
+      env: expandEnv(language, { memoryBytes: runLimits.memoryBytes }),
       limits: runLimits,
       label: `${this.ctx.label} validator`,
     };

@@ -33,8 +33,28 @@ const LIMIT_LIKE: Readonly<Record<string, string>> = {
   SIGXFSZ: 'the file size rlimit signal',
 };
 
-export function classifyRun(result: RunResult, limits: Pick<RunLimits, 'cpuTimeMs'>): ClassifiedRun {
+/**
+ * `memoryErrorMarkers` (the language's, for the submission's runs): a run that failed (RE) with
+ * one of them on stderr ran out of the heap its runtime was given from the memory limit (the
+ * JVM's -Xmx, Node's --max-old-space-size): MLE. A program printing a marker itself gains
+ * nothing: it only turns its own RE into MLE, never into anything better.
+ */
+export function classifyRun(
+  result: RunResult,
+  limits: Pick<RunLimits, 'cpuTimeMs'>,
+  memoryErrorMarkers: readonly string[] = [],
+): ClassifiedRun {
   const base = outcomeOf(result);
+  if (base.status === 'RE' && memoryErrorMarkers.length && !result.forbiddenSyscall) {
+    const stderr = result.stderr.toString('latin1');
+    const marker = memoryErrorMarkers.find((m) => stderr.includes(m));
+    if (marker)
+      return {
+        verdict: 'MLE',
+        message: `the runtime ran out of the heap sized from the memory limit ("${marker}" on stderr; ${base.message})`,
+        limitHit: result.limitHit,
+      };
+  }
   let message = base.message;
   const like = result.signal ? LIMIT_LIKE[result.signal] : undefined;
   if (base.status === 'RE' && like) {

@@ -12,6 +12,7 @@ import type { BuiltinChecker } from './checkers';
 import type { JobContext } from './compile-step';
 import type { CustomChecker } from './custom-checker';
 import type { Interactor } from './interactive';
+import { expandArgv, expandEnv } from './language-command';
 import type { Language } from './languages';
 import type { OutputValidator } from './output-validator';
 import { validatorFraction, type NextPassHook } from './output-validator-feedback';
@@ -57,8 +58,8 @@ export async function runTest(ctx: JobContext, req: TestRequest): Promise<TestRe
     run = await ctx.sandbox.run({
       rootfs,
       box: { hostDir: req.box, mode: 'overlay' },
-      argv: req.language.run,
-      env: req.language.env,
+      argv: expandArgv(req.language, req.language.run, { memoryBytes: req.limits.memoryBytes }),
+      env: expandEnv(req.language, { memoryBytes: req.limits.memoryBytes }),
       stdin,
       limits: req.limits,
       label: `${ctx.label} test ${req.index + 1}`,
@@ -68,7 +69,7 @@ export async function runTest(ctx: JobContext, req: TestRequest): Promise<TestRe
     if (failure) return notStarted(req, failure);
     throw err;
   }
-  const classified = classifyRun(run, req.limits);
+  const classified = classifyRun(run, req.limits, req.language.memoryErrorMarkers);
   // Encoded before checking: the check may take the output over (see CheckRunner.check).
   const stdout = encodeOutput(run.stdout, req.reportBytes, run.stdoutTruncated);
   const stderr = encodeOutput(run.stderr, req.reportBytes, run.stderrTruncated);

@@ -13,6 +13,7 @@ import { escapeHtml, htmlReport } from '../../src/grade/report-html';
 import { reportKind } from '../../src/grade/write-reports';
 import type { JudgeResult } from '../../src/judge/schema';
 import { summarize, type BatchData } from '../../src/wire/batch';
+import { repoLanguageRegistry } from './helpers/language-table';
 
 const HOSTILE = `<script>alert(1)</script>",=cmd|'/c calc'!A1\x1b[2J`;
 
@@ -208,7 +209,12 @@ describe('submission inputs', () => {
     const paths = submissionPaths([path.join(dir, 'subs')]);
     expect(paths.map((p) => path.basename(p))).toEqual(['a.c', 'b.cc', 'big.c', 'n.txt', 'team', 'void']);
     expect(expandGlob(path.join(dir, 'subs', '*.c')).map((p) => path.basename(p))).toEqual(['a.c', 'big.c']);
-    const entries = collectEntries(paths, 1000, parseLanguageOverrides('.cc=cpp20'));
+    const registry = repoLanguageRegistry();
+    const languages = {
+      languageOfFile: (f: string, field: string) => registry.ofFile(f, field).id,
+      language: (id: string, field: string) => registry.get(id, field),
+    };
+    const entries = collectEntries(paths, 1000, languages, parseLanguageOverrides('.cc=cpp20'));
     expect(entries.map((e) => [e.name, e.language ?? null, e.refused ?? null])).toEqual([
       ['a.c', 'c', null],
       ['b.cc', 'cpp20', null],
