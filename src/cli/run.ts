@@ -78,6 +78,37 @@ function limitFlag(args: ParsedArgs, name: string, scale: number): number | unde
   return Math.max(1, Math.round(n * scale));
 }
 
+/** A tolerance: a finite number ≥ 0 (decimal or exponent notation), else refused naming its flag. */
+function toleranceFlag(args: ParsedArgs, name: string): number | undefined {
+  const v = stringFlag(args, name);
+  if (v === undefined) return undefined;
+  const n = v.trim() === '' ? NaN : Number(v);
+  if (!Number.isFinite(n) || n < 0) throw new InvalidRequestError(`must be a number ≥ 0 such as 1e-6 (got ${v})`, `--${name}`);
+  return n;
+}
+
+/**
+ * The float checker's tolerances from the command line: `--epsilon E` sets both the absolute and
+ * the relative one; `--abs-epsilon` and `--rel-epsilon` set them apart (the other keeps the
+ * checker's default, 1e-6). `--epsilon` with either of the others is refused. `flag` names one
+ * given, for the error when the checker is not `float`.
+ */
+function floatTolerances(args: ParsedArgs): { flag: string; values: { absolute?: number; relative?: number } } | null {
+  const both = toleranceFlag(args, 'epsilon');
+  const absolute = toleranceFlag(args, 'abs-epsilon');
+  const relative = toleranceFlag(args, 'rel-epsilon');
+  if (both !== undefined) {
+    if (absolute !== undefined || relative !== undefined)
+      throw new InvalidRequestError('sets both tolerances: give it alone, or --abs-epsilon / --rel-epsilon instead', '--epsilon');
+    return { flag: '--epsilon', values: { absolute: both, relative: both } };
+  }
+  if (absolute === undefined && relative === undefined) return null;
+  return {
+    flag: absolute !== undefined ? '--abs-epsilon' : '--rel-epsilon',
+    values: { ...(absolute !== undefined ? { absolute } : {}), ...(relative !== undefined ? { relative } : {}) },
+  };
+}
+
 /** The submission `caged run` builds from its arguments (exported for tests). */
 export function submissionFromArgs(args: ParsedArgs): SubmissionInput {
   const [file, ...extra] = args.positional;
@@ -110,7 +141,11 @@ export function submissionFromArgs(args: ParsedArgs): SubmissionInput {
   const submission: SubmissionInput = { language: lang, source, testcases, stopOnFirstFailure: args.flags.has('stop-on-failure') };
   if (Object.keys(limits).length) submission.limits = limits;
   const checker = stringFlag(args, 'checker');
-  if (checker === 'exact' || checker === 'lines' || checker === 'tokens' || checker === 'float') {
+  const tolerances = floatTolerances(args);
+  if (tolerances && checker !== 'float') throw new InvalidRequestError('is only for --checker float', tolerances.flag);
+  if (checker === 'float') {
+    submission.checker = { type: 'float', ...tolerances?.values };
+  } else if (checker === 'exact' || checker === 'lines' || checker === 'tokens') {
     submission.checker = { type: checker };
   } else if (checker !== undefined) {
     const checkerLang = CHECKER_LANGUAGES[path.extname(checker).toLowerCase()];
@@ -191,7 +226,22 @@ export interface RunCommandDeps {
 export async function runCommand(argv: readonly string[], out: NodeJS.WritableStream, deps: RunCommandDeps = {}): Promise<number> {
   const args = parseArgs(
     argv,
-    ['lang', 'stdin', 'expected', 'tests', 'checker', 'time', 'wall', 'memory', 'output', 'pids', 'image'],
+    [
+      'lang',
+      'stdin',
+      'expected',
+      'tests',
+      'checker',
+      'epsilon',
+      'abs-epsilon',
+      'rel-epsilon',
+      'time',
+      'wall',
+      'memory',
+      'output',
+      'pids',
+      'image',
+    ],
     ['json', 'stop-on-failure'],
   );
   const submission = submissionFromArgs(args);

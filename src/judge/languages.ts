@@ -21,6 +21,8 @@ export interface ManifestLanguage {
   timeFactor: number;
   /** Multiplies the memory limit (runtimes with a large footprint). */
   memoryFactor: number;
+  /** When set, RLIMIT_AS = the memory limit (after memoryFactor) + this many MiB (src/judge/limits.ts). */
+  addressSpaceGraceMiB?: number;
 }
 
 /** The parts of an image manifest the registry needs (src/rootfs/manifest.ts holds the full schema). */

@@ -43,6 +43,12 @@ export const ImageLanguageSchema = z.object({
   timeFactor: factor,
   /** Multiplies the memory limit for this language. */
   memoryFactor: factor,
+  /**
+   * Optional: the run's address space (RLIMIT_AS) is limited to the memory limit (after
+   * memoryFactor) plus this many MiB, as DMOJ's `address_grace` does for native languages
+   * (src/judge/limits.ts). Absent: no address-space limit, only the cgroup's.
+   */
+  addressSpaceGraceMiB: z.number().int('must be a whole number of MiB').min(0, 'must be ≥ 0').max(1_048_576).optional(),
 });
 
 export const ImageManifestSchema = z
