@@ -25,7 +25,7 @@ import { compileHelper } from './helper-program';
 import { interactiveVerdict } from './interactive-verdict';
 import { InvalidRequestError } from '../errors';
 import type { Language, LanguageRegistry } from './languages';
-import { checkerLimitsConfig, resolveLimits, type LimitValues } from './limits';
+import { checkerLimitsConfig, resolveLimits, type LimitValues, type StepLimitsConfig } from './limits';
 import type { JobPlan } from './plan';
 import { encodeOutput, oneLine, roundScore } from './result';
 import { openRegularNoFollow } from './safe-fs';
@@ -94,19 +94,38 @@ export async function prepareInteractor(
       `must include the entry point ${JSON.stringify(language.sourceFile)} of language ${language.id}`,
       'interactor.files',
     );
-  const base = resolveLimits(undefined, checkerLimitsConfig(checkerLimits), 'checkerLimits');
+  const base = resolveLimits(spec.limits, checkerLimitsConfig(checkerLimits), 'interactor.limits', language);
   const outlive = plan.testLimits.wallTimeMs + 2 * INTERACTOR_GRACE_MS;
-  const runLimits = { ...base, wallTimeMs: Math.max(base.wallTimeMs, outlive), cpuTimeMs: Math.max(base.cpuTimeMs, outlive) };
+  // CPU time given by the request (a package's validation_time) is kept: time spent waiting for
+  // the submission is no CPU time. The wall time always outlives the submission.
+  const cpuTimeMs = spec.limits?.cpuTimeMs !== undefined ? base.cpuTimeMs : Math.max(base.cpuTimeMs, outlive);
+  const runLimits = { ...base, wallTimeMs: Math.max(base.wallTimeMs, outlive), cpuTimeMs };
+  const compileLimits = spec.compileLimits
+    ? resolveLimits(spec.compileLimits, stepConfigOf(plan.compileLimits), 'interactor.compileLimits')
+    : plan.compileLimits;
   return Interactor.prepare(ctx, {
     language,
     files,
     flags: spec.flags ?? [],
-    compileLimits: plan.compileLimits,
+    compileLimits,
     runLimits,
     diskBytes,
     reportBytes,
     graceMs: INTERACTOR_GRACE_MS,
   });
+}
+
+/** The job's compile limits as a step config: the interactor's compile may lower them only. */
+function stepConfigOf(l: RunLimits): StepLimitsConfig {
+  const values: LimitValues = {
+    cpuTimeMs: l.cpuTimeMs,
+    wallTimeMs: l.wallTimeMs,
+    memoryBytes: l.memoryBytes,
+    outputBytes: l.outputBytes,
+    pids: l.pids,
+    fileSizeBytes: l.fileSizeBytes,
+  };
+  return { defaults: values, maxima: values, openFiles: l.openFiles, diskBytes: l.diskBytes };
 }
 
 export class Interactor {

@@ -121,6 +121,13 @@ export const InteractorSchema = z
     files: z.array(SourceFileSchema).min(1).max(64).optional(),
     /** Passed after `input answer feedback_dir`. */
     flags: z.array(z.string().max(200)).max(32).optional(),
+    /**
+     * The interactor's run: may lower the configured checker limits, never raise them; its wall
+     * time (and CPU time, when not given here) is raised to outlive the submission.
+     */
+    limits: LimitsSchema.optional(),
+    /** The interactor's compile: may lower the job's compile limits. */
+    compileLimits: LimitsSchema.optional(),
   })
   .refine((i) => (i.source === undefined) !== (i.files === undefined), { message: 'give exactly one of "source" and "files"' });
 export type InteractorSpec = z.output<typeof InteractorSchema>;

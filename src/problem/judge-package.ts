@@ -24,7 +24,7 @@
  */
 import { InvalidRequestError } from '../errors';
 import type { Judge, JudgeHooks } from '../judge/judge';
-import { DEFAULT_COMPILE_LIMITS, DEFAULT_MAXIMA, type LimitValues } from '../judge/limits';
+import { DEFAULT_CHECKER_LIMITS, DEFAULT_COMPILE_LIMITS, DEFAULT_MAXIMA, type LimitValues } from '../judge/limits';
 import type { FeedbackFile } from '../judge/output-validator-feedback';
 import { oneLine } from '../judge/result';
 import { RESULT_SCHEMA_VERSION, type CompileResult, type JudgeResult, type SubmissionInput, type TestResult } from '../judge/schema';
@@ -32,7 +32,7 @@ import { skippedTest } from '../judge/test-step';
 import { judge0Of, VERDICT_NAMES } from '../judge/verdict';
 import { defaultValidateSliced, parseValidatorFlags } from './default-validator';
 import { gradeTree } from './grading';
-import type { ProblemPackage } from './problem-package';
+import { NO_TIME_LIMIT, type ProblemPackage } from './problem-package';
 import type { TestCase } from './test-data';
 
 const MiB = 2 ** 20;
@@ -51,6 +51,10 @@ export interface JudgePackageOptions {
   maxima?: Partial<LimitValues>;
   /** Overrides problem.yaml's memory limit, in MiB (`--memory`). */
   memoryMiB?: number;
+  /** The Judge's configured checker limits (its `checkerLimits`): caps of validation_time and validation_memory. */
+  checkerLimits?: Partial<LimitValues>;
+  /** The Judge's configured compile limits (its `compileLimits`): caps of compilation_time and compilation_memory. */
+  compileLimits?: Partial<LimitValues>;
   hooks?: JudgeHooks;
 }
 
@@ -71,16 +75,29 @@ export function packageLimits(pkg: ProblemPackage, opts: JudgePackageOptions) {
   const ms = (n: number) => `${n / 1000} s`;
   const mib = (n: number) => `${Math.round((n / MiB) * 100) / 100} MiB`;
   const l = pkg.config.limits;
+  if (!pkg.timeLimit) throw new InvalidRequestError(NO_TIME_LIMIT, 'PROBLEM_DIR');
   const limits = {
     cpuTimeMs: cap('time limit', Math.max(1, Math.round(pkg.timeLimit.seconds * 1000)), max.cpuTimeMs, ms),
     memoryBytes: cap('memory limit', Math.round((opts.memoryMiB ?? l.memoryMiB) * MiB), max.memoryBytes, mib),
     outputBytes: cap('output limit', Math.round(l.outputMiB * MiB), max.outputBytes, mib),
   };
+  const compileMax = { ...DEFAULT_COMPILE_LIMITS, ...opts.compileLimits };
   const compileLimits = {
-    cpuTimeMs: cap('compilation_time', Math.round(l.compilationTimeS * 1000), DEFAULT_COMPILE_LIMITS.cpuTimeMs, ms),
-    memoryBytes: cap('compilation_memory', Math.round(l.compilationMemoryMiB * MiB), DEFAULT_COMPILE_LIMITS.memoryBytes, mib),
+    cpuTimeMs: cap('compilation_time', Math.round(l.compilationTimeS * 1000), compileMax.cpuTimeMs, ms),
+    memoryBytes: cap('compilation_memory', Math.round(l.compilationMemoryMiB * MiB), compileMax.memoryBytes, mib),
   };
-  return { limits, compileLimits, notes };
+  // The output validator's (or interactor's) runs: validation_time is CPU time (an interactor's
+  // time spent waiting for the submission does not count, as the format says; its wall time
+  // is raised to outlive the submission: src/judge/interactive.ts).
+  const checkerMax = { ...DEFAULT_CHECKER_LIMITS, ...opts.checkerLimits };
+  const validation = pkg.config.validation.kind !== 'default';
+  const validatorLimits = validation
+    ? {
+        cpuTimeMs: cap('validation_time', Math.round(l.validationTimeS * 1000), checkerMax.cpuTimeMs, ms),
+        memoryBytes: cap('validation_memory', Math.round(l.validationMemoryMiB * MiB), checkerMax.memoryBytes, mib),
+      }
+    : null;
+  return { limits, compileLimits, validatorLimits, notes };
 }
 
 function sourceBytes(s: PackageSubmission): number {
@@ -111,7 +128,7 @@ export async function judgePackage(
   const codeBytes = pkg.config.limits.codeKiB * 1024;
   const size = sourceBytes(submission);
   if (size > codeBytes) throw new InvalidRequestError(`is ${size} bytes, more than the package's code limit of ${codeBytes}`, 'SUBMISSION');
-  const { limits, compileLimits, notes } = packageLimits(pkg, opts);
+  const { limits, compileLimits, validatorLimits, notes } = packageLimits(pkg, opts);
   let first: JudgeResult | null = null;
   let compile: CompileResult | undefined;
   let compileFailed: string | null = null;
@@ -125,8 +142,11 @@ export async function judgePackage(
     if (compileFailed) return skipOne(test, index, compileFailed);
     if (validatorFailed) return skipOne(test, index, validatorFailed);
     const answer = pkg.files.read(test.ansPath);
+    // The package's compilation limits apply to its validator's compile as to the submission's.
     const custom =
-      validator && validation.kind !== 'default' ? { language: validator.language, files: validator.files, flags: flagWords } : null;
+      validator && validatorLimits
+        ? { language: validator.language, files: validator.files, flags: flagWords, limits: validatorLimits, compileLimits }
+        : null;
     const expected = custom ? { expected: answer.toString('base64'), expectedEncoding: 'base64' as const } : {};
     // Multi-pass: the validator's nextpass.in is the next pass's input (see the file's comment).
     let stdin = pkg.files.read(test.inPath);
@@ -246,7 +266,7 @@ export async function judgePackage(
       format: pkg.config.format,
       type: pkg.config.scoring ? 'scoring' : 'pass-fail',
       timeLimitMs: limits.cpuTimeMs,
-      timeLimitFrom: pkg.timeLimit.from,
+      timeLimitFrom: pkg.timeLimit?.from ?? 'none',
       notes,
     },
     timing: { totalMs: round(Number(process.hrtime.bigint() - started) / 1e6), compileMs: round(compileMs) },
