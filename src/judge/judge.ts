@@ -116,6 +116,8 @@ export interface JudgeHooks {
   signal?: AbortSignal;
   /** Multi-pass problems: each test's validator's (or interactor's) nextpass.in, capped (test-step.ts). */
   nextPass?: NextPassHook;
+  /** The problem's own program (checker, output validator, interactor) is ready: `compiled` when a compiler ran (not the compile cache). */
+  onHelperReady?: (h: { role: 'checker' | 'output validator' | 'interactor'; compiled: boolean }) => void;
 }
 
 export interface JudgeStats {
@@ -303,6 +305,7 @@ export class Judge {
         reportBytes,
       });
       if (prepared.compile?.ran) this.counters.compiles++;
+      hooks.onHelperReady?.({ role: 'checker', compiled: prepared.compile?.ran ?? false });
       if (!prepared.ok) {
         return this.finish(plan, started, compile, compileMs, this.skipAll(plan, 'not run: the checker did not compile'), {
           verdict: 'IE',
@@ -316,6 +319,7 @@ export class Judge {
       aborted();
       const prepared = await OutputValidator.prepare(ctx, plan.checker.spec, { diskBytes: this.checkerDiskBytes(plan), reportBytes });
       if (prepared.compile?.ran) this.counters.compiles++;
+      hooks.onHelperReady?.({ role: 'output validator', compiled: prepared.compile?.ran ?? false });
       if (!prepared.ok) {
         return this.finish(plan, started, compile, compileMs, this.skipAll(plan, 'not run: the output validator did not compile'), {
           verdict: 'IE',
@@ -333,6 +337,7 @@ export class Judge {
       aborted();
       const prepared = await prepareInteractor(ctx, plan, this.registry, this.opts.checkerLimits, reportBytes, this.checkerDiskBytes(plan));
       if (prepared.compile?.ran) this.counters.compiles++;
+      hooks.onHelperReady?.({ role: 'interactor', compiled: prepared.compile?.ran ?? false });
       if (!prepared.ok) {
         const why = 'not run: the interactor did not compile';
         return this.finish(plan, started, compile, compileMs, this.skipAll(plan, why), { verdict: 'IE', message: prepared.message });

@@ -4,6 +4,12 @@
  * from Redis once per digest, verified, unpacked with the image store's tarball rules), is
  * loaded with src/problem's loader and judged by the same `judgePackage` as `caged judge`.
  * Every other submission goes to the Judge unchanged.
+ *
+ * The package's output validator or interactor is compiled once per content, which the package
+ * digest fixes: the Judge's compile cache (keyed by the sources, src/judge/compile-cache.ts)
+ * serves every later test and job of the same package, on this worker and on every worker
+ * sharing the cache directory. Each real compile is counted
+ * (`caged_problem_validator_compiles_total`) and logged (`problem validator compiled`).
  */
 import type { Judge, JudgeHooks } from '../judge/judge';
 import type { JudgeResult, Submission } from '../judge/schema';
@@ -20,6 +26,8 @@ export class ProblemJudge implements JudgeService {
     private readonly opts: {
       maxima?: Partial<LimitValues>;
       maxPackageBytes: number;
+      /** A package's validator or interactor was compiled (a compiler ran) for a job: the metric and log line. */
+      onValidatorCompiled?: (info: { digest: string; role: string }) => void;
       /** Run at close after the judge's own close (the cache, the Redis client), each even if one fails. */
       alsoClose?: Array<() => Promise<void>>;
     },
@@ -40,7 +48,16 @@ export class ProblemJudge implements JudgeService {
         },
         // No per-test progress: the Judge's report comes before the package's validator has
         // decided, so its verdict would be the run's, not the test's (an AC that is then WA).
-        { maxima: this.opts.maxima, hooks: { signal: hooks.signal, onTextWork: hooks.onTextWork } },
+        {
+          maxima: this.opts.maxima,
+          hooks: {
+            signal: hooks.signal,
+            onTextWork: hooks.onTextWork,
+            onHelperReady: (h) => {
+              if (h.compiled) this.opts.onValidatorCompiled?.({ digest: ref.digest, role: h.role });
+            },
+          },
+        },
       );
       return { ...result, submissionId: submission.id ?? null };
     } finally {
