@@ -125,6 +125,54 @@ describe('a worker with CAGED_PROBLEMS_DIR', () => {
     expect(text).toMatch(/^caged_problem_validator_compiles_total\{role="output validator"\} 1$/m);
   });
 
+  it('reports per-test progress with the validated verdicts, and validates output beyond 64 KiB', async () => {
+    const shared = path.join(tmp, 'shared');
+    fs.mkdirSync(shared);
+    const double = await packToDir(path.join(__dirname, 'packages', 'double'), shared);
+    // 30 000 lines, about 170 KiB: more than the worker keeps of a test's output in a result.
+    const big = path.join(tmp, 'big');
+    fs.mkdirSync(path.join(big, 'data/secret'), { recursive: true });
+    fs.writeFileSync(path.join(big, 'problem.yaml'), 'name: Count up\nlimits:\n  time_limit: 2\n  memory: 256\n');
+    fs.writeFileSync(path.join(big, 'data/secret/1.in'), '30000\n');
+    fs.writeFileSync(path.join(big, 'data/secret/1.ans'), Array.from({ length: 30000 }, (_, i) => i + 1).join('\n') + '\n');
+    const bigRef = await packToDir(big, shared);
+    worker = new WorkerProcess('worker-dir', { CAGED_QUEUE: queueName, CAGED_PREFIX: `{${queueName}}`, CAGED_PROBLEMS_DIR: shared });
+    await worker.ready();
+
+    const progress: Array<{ testIndex: number; total: number; verdict: string }> = [];
+    const r = await client.submit(
+      {
+        id: 'progress',
+        language: 'python3',
+        source: fs.readFileSync(path.join(__dirname, 'packages/double/submissions/wrong_answer/plus3.py'), 'utf8'),
+        problem: { id: double.id, digest: double.digest },
+      },
+      { onProgress: (p) => progress.push(p) },
+    );
+    expect(r.tests.map((t) => t.verdict)).toEqual(['AC', 'WA', 'SKIPPED']);
+    // The WA comes from the package's validator, after the run ended normally: progress says WA, not AC.
+    expect(progress).toEqual([
+      { testIndex: 0, total: 3, verdict: 'AC' },
+      { testIndex: 1, total: 3, verdict: 'WA' },
+    ]);
+
+    const count = await client.submit({
+      id: 'big-output',
+      language: 'python3',
+      source: 'n = int(input())\nprint("\\n".join(map(str, range(1, n + 1))))\n',
+      problem: { id: bigRef.id, digest: bigRef.digest },
+    });
+    expect(count.verdict).toBe('AC');
+    expect(count.tests[0]!.stdoutTruncated).toBe(true); // the result keeps 64 KiB of it; the validator saw it all
+    const wrong = await client.submit({
+      id: 'big-output-wrong',
+      language: 'python3',
+      source: 'n = int(input())\nprint("\\n".join(map(str, range(1, n))), 7)\n',
+      problem: { id: bigRef.id, digest: bigRef.digest },
+    });
+    expect(wrong.verdict).toBe('WA');
+  });
+
   it('fails a job at once, unretried, when the shared file does not match its digest', async () => {
     const shared = path.join(tmp, 'shared');
     fs.mkdirSync(shared);

@@ -116,6 +116,11 @@ export interface JudgeHooks {
   signal?: AbortSignal;
   /** Multi-pass problems: each test's validator's (or interactor's) nextpass.in, capped (test-step.ts). */
   nextPass?: NextPassHook;
+  /**
+   * Keep this much of each test's stdout and stderr in the result instead of the Judge's
+   * `reportOutputBytes` (a trusted caller that checks the whole output itself: problem packages).
+   */
+  reportOutputBytes?: number;
   /** The problem's own program (checker, output validator, interactor) is ready: `compiled` when a compiler ran (not the compile cache). */
   onHelperReady?: (h: { role: 'checker' | 'output validator' | 'interactor'; compiled: boolean }) => void;
 }
@@ -262,7 +267,7 @@ export class Judge {
       label: `job ${plan.submission.id ?? path.basename(job.path)}`,
     };
     writeSources(job.box, plan.files);
-    const reportBytes = this.opts.reportOutputBytes ?? 64 * 1024;
+    const reportBytes = hooks.reportOutputBytes ?? this.opts.reportOutputBytes ?? 64 * 1024;
     let compile: CompileResult | undefined;
     let compileMs = 0;
     if (plan.language.compile) {

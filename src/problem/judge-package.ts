@@ -6,8 +6,8 @@
  * the cache off, each call compiles again). A compile failure ends the judging as CE.
  *
  * Each test runs with no expected output (the Judge then reports AC when the program ended
- * normally, or its RE/TLE/MLE/OLE/SE); its stdout, kept whole (the Judge's
- * `reportOutputBytes` must be at least the package's output limit, else the test is IE), is
+ * normally, or its RE/TLE/MLE/OLE/SE); its stdout, kept whole (the Judge is asked to report up
+ * to the package's output limit: JudgeHooks.reportOutputBytes), is
  * then checked with the package's default output validator and its group's flags, in slices
  * that yield to the event loop (default-validator.ts), so a long check holds it for well under
  * a millisecond at a time.
@@ -56,6 +56,8 @@ export interface JudgePackageOptions {
   /** The Judge's configured compile limits (its `compileLimits`): caps of compilation_time and compilation_memory. */
   compileLimits?: Partial<LimitValues>;
   hooks?: JudgeHooks;
+  /** Each test that ran, with its final verdict (after the package's validation), in test order: per-test progress. */
+  onTest?: (t: TestResult, total: number) => void;
 }
 
 function field(data: Buffer): { text: string; encoding: 'utf8' | 'base64' } {
@@ -137,6 +139,7 @@ export async function judgePackage(
   let compileMs = 0;
 
   const skipOne = (test: TestCase, index: number, why: string): TestResult => skippedTest(index, test, why);
+  const total = countTests(pkg.data);
 
   const runOne = async (test: TestCase, flagWords: string[], index: number): Promise<TestResult> => {
     if (compileFailed) return skipOne(test, index, compileFailed);
@@ -154,9 +157,9 @@ export async function judgePackage(
     let r: JudgeResult;
     for (let pass = 1; ; pass++) {
       const got: { next: FeedbackFile | null } = { next: null };
-      const hooks: JudgeHooks | undefined = multiPass
-        ? { ...opts.hooks, nextPass: { bytes: nextPassBytes, onNextPass: (_i, f) => (got.next = f) } }
-        : opts.hooks;
+      // The whole output comes back to be validated: the report cap is the package's output limit.
+      const base: JudgeHooks = { ...opts.hooks, reportOutputBytes: Math.max(REPORT_BYTES, limits.outputBytes) };
+      const hooks: JudgeHooks = multiPass ? { ...base, nextPass: { bytes: nextPassBytes, onNextPass: (_i, f) => (got.next = f) } } : base;
       const input = field(stdin);
       r = await judge.judge(
         {
@@ -211,7 +214,7 @@ export async function judgePackage(
     }
     const stdout = cut(t.stdout, t.stdoutEncoding, t.stdoutTruncated);
     const stderr = cut(t.stderr, t.stderrEncoding, t.stderrTruncated);
-    return {
+    const final: TestResult = {
       ...t,
       index,
       name: test.name,
@@ -225,6 +228,8 @@ export async function judgePackage(
       stderr: stderr.text,
       stderrTruncated: stderr.truncated,
     };
+    opts.onTest?.(final, total);
+    return final;
   };
 
   const graded = await gradeTree(pkg.data, pkg.config.scoring, runOne, skipOne);
@@ -271,6 +276,10 @@ export async function judgePackage(
     },
     timing: { totalMs: round(Number(process.hrtime.bigint() - started) / 1e6), compileMs: round(compileMs) },
   };
+}
+
+function countTests(g: ProblemPackage['data']): number {
+  return g.children.reduce((n, c) => n + (c.kind === 'group' ? countTests(c.group) : 1), 0);
 }
 
 function round(n: number): number {

@@ -46,10 +46,11 @@ export class ProblemJudge implements JudgeService {
           language: submission.language,
           ...(submission.source !== undefined ? { source: submission.source } : { files: submission.files }),
         },
-        // No per-test progress: the Judge's report comes before the package's validator has
-        // decided, so its verdict would be the run's, not the test's (an AC that is then WA).
+        // Per-test progress from judgePackage, once the package's validation decided the test's
+        // verdict (the Judge's own report would give the run's: an AC that is then WA).
         {
           maxima: this.opts.maxima,
+          onTest: (t, total) => hooks.onProgress?.({ testIndex: t.index, total, verdict: t.verdict }),
           hooks: {
             signal: hooks.signal,
             onTextWork: hooks.onTextWork,
