@@ -18,19 +18,20 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { removeTree } from '../fs/tree-walk';
 import type { JobDir } from '../rootfs/job-dirs';
-import type { PairResult } from '../sandbox/run-pair';
+import { ChildError } from '../sandbox/child-error';
+import { PairLaunchError, type PairResult } from '../sandbox/run-pair';
 import type { RunLimits } from '../sandbox/types';
 import type { CompileOutcome, JobContext, SourceFile } from './compile-step';
 import { compileHelper } from './helper-program';
 import { interactiveVerdict } from './interactive-verdict';
-import { InvalidRequestError } from '../errors';
+import { ImageError, InvalidRequestError } from '../errors';
 import type { Language, LanguageRegistry } from './languages';
 import { checkerLimitsConfig, resolveLimits, type LimitValues, type StepLimitsConfig } from './limits';
 import type { JobPlan } from './plan';
 import { encodeOutput, oneLine, roundScore } from './result';
 import { openRegularNoFollow } from './safe-fs';
 import type { Testcase, TestResult } from './schema';
-import { judge0Of } from './verdict';
+import { JUDGE0, judge0Of } from './verdict';
 
 /** Cap on each feedback file read back, in bytes. */
 const FEEDBACK_BYTES = 4096;
@@ -49,6 +50,8 @@ export interface InteractorOptions {
   reportBytes: number;
   /** Time the submission may run on after the interactor ended, in ms (Sandbox.runPair). */
   graceMs?: number;
+  /** Keep each test's exchange in its result, up to this many bytes; 0 or absent: none. */
+  transcriptBytes?: number;
 }
 
 export type PreparedInteractor =
@@ -112,6 +115,7 @@ export async function prepareInteractor(
     diskBytes,
     reportBytes,
     graceMs: INTERACTOR_GRACE_MS,
+    transcriptBytes: spec.transcriptBytes ?? 0,
   });
 }
 
@@ -153,35 +157,78 @@ export class Interactor {
       fs.mkdirSync(feedback, { mode: 0o755 });
       fs.writeFileSync(path.join(io, 'input'), Buffer.from(tc.stdin, tc.stdinEncoding), { flag: 'wx', mode: 0o644 });
       fs.writeFileSync(path.join(io, 'answer'), Buffer.from(tc.expected ?? '', tc.expectedEncoding), { flag: 'wx', mode: 0o644 });
-      const pair = await this.ctx.sandbox.runPair(
-        {
-          rootfs: this.ctx.rootfs,
-          box: { hostDir: this.job.box, mode: 'overlay' },
-          binds: [
-            { hostPath: io, target: IO, kind: 'dir' },
-            { hostPath: feedback, target: FEEDBACK, kind: 'dir', writable: true },
-          ],
-          argv: [...this.opts.language.run, `${IO}/input`, `${IO}/answer`, `${FEEDBACK}/`, ...this.opts.flags],
-          env: this.opts.language.env,
-          limits: this.opts.runLimits,
-          label: `${this.ctx.label} test ${t.index + 1} interactor`,
-        },
-        {
-          rootfs: this.ctx.rootfs,
-          box: { hostDir: t.box, mode: 'overlay' },
-          argv: t.language.run,
-          env: t.language.env,
-          limits: t.limits,
-          label: `${this.ctx.label} test ${t.index + 1}`,
-        },
-        { graceMs: this.opts.graceMs },
-      );
+      let pair: PairResult;
+      try {
+        pair = await this.ctx.sandbox.runPair(
+          {
+            rootfs: this.ctx.rootfs,
+            box: { hostDir: this.job.box, mode: 'overlay' },
+            binds: [
+              { hostPath: io, target: IO, kind: 'dir' },
+              { hostPath: feedback, target: FEEDBACK, kind: 'dir', writable: true },
+            ],
+            argv: [...this.opts.language.run, `${IO}/input`, `${IO}/answer`, `${FEEDBACK}/`, ...this.opts.flags],
+            env: this.opts.language.env,
+            limits: this.opts.runLimits,
+            label: `${this.ctx.label} test ${t.index + 1} interactor`,
+          },
+          {
+            rootfs: this.ctx.rootfs,
+            box: { hostDir: t.box, mode: 'overlay' },
+            argv: t.language.run,
+            env: t.language.env,
+            limits: t.limits,
+            label: `${this.ctx.label} test ${t.index + 1}`,
+          },
+          { graceMs: this.opts.graceMs, ...(this.opts.transcriptBytes ? { transcriptBytes: this.opts.transcriptBytes } : {}) },
+        );
+      } catch (err) {
+        const failed = this.execFailure(err, t);
+        if (failed) return failed;
+        throw err;
+      }
       t.nextPass?.onNextPass(t.index, readNextPass(feedback, t.nextPass.bytes));
       return this.result(t, pair, readFeedback(feedback));
     } finally {
       removeTree(io);
       removeTree(feedback);
     }
+  }
+
+  /**
+   * One side of the pair could not be executed, named: the submission's own artefact (a path in
+   * its box) is its failure, RE 14 as in a plain test; the interactor's (compiled by the judge)
+   * is the problem's or the judge's, IE. A command the image should have (an interpreter) is a
+   * broken image: ImageError. Any other launch failure is not handled here (null).
+   */
+  private execFailure(err: unknown, t: InteractiveTest): TestResult | null {
+    if (!(err instanceof PairLaunchError) || !(err.error instanceof ChildError) || err.error.stageName !== 'exec') return null;
+    const language = err.side === 'submission' ? t.language : this.opts.language;
+    const program = language.run[0] ?? '';
+    const why = `the ${err.side}'s program ${program} could not be started: ${err.error.errnoName}`;
+    if (!program.includes('/')) throw new ImageError(`${why} (the image lacks it for language ${language.id})`, { cause: err });
+    const verdict = err.side === 'submission' ? 'RE' : 'IE';
+    return {
+      index: t.index,
+      name: t.testcase.name ?? null,
+      verdict,
+      judge0: verdict === 'RE' ? { ...JUDGE0.execFormatError } : judge0Of('IE'),
+      exitCode: null,
+      signal: null,
+      stdout: '',
+      stdoutEncoding: 'utf8',
+      stdoutTruncated: false,
+      stderr: '',
+      stderrEncoding: 'utf8',
+      stderrTruncated: false,
+      cpuTimeMs: 0,
+      wallTimeMs: 0,
+      memoryBytes: 0,
+      limitHit: null,
+      message: why,
+      points: 0,
+      checkerMessage: null,
+    };
   }
 
   private result(t: InteractiveTest, pair: PairResult, feedback: string): TestResult {
@@ -210,12 +257,33 @@ export class Interactor {
       message: oneLine(`${v.message} (${pair.firstEnded} ended first)`),
       points: roundScore(v.verdict === 'AC' ? t.testcase.points : 0),
       checkerMessage: checker ? checker : null,
+      ...(pair.transcript ? { transcript: transcriptOf(pair.transcript) } : {}),
     };
   }
 
   remove(): void {
     this.job.remove();
   }
+}
+
+/** The pair's transcript for the result: consecutive chunks of a side joined, UTF-8 as text, anything else base64. */
+function transcriptOf(t: NonNullable<PairResult['transcript']>): NonNullable<TestResult['transcript']> {
+  const joined: Array<{ from: 'interactor' | 'submission'; parts: Buffer[] }> = [];
+  for (const c of t.chunks) {
+    const last = joined[joined.length - 1];
+    if (last && last.from === c.from) last.parts.push(c.data);
+    else joined.push({ from: c.from, parts: [c.data] });
+  }
+  return {
+    chunks: joined.map(({ from, parts }) => {
+      const data = Buffer.concat(parts);
+      const text = data.toString('utf8');
+      return Buffer.from(text, 'utf8').equals(data)
+        ? { from, data: text, encoding: 'utf8' as const }
+        : { from, data: data.toString('base64'), encoding: 'base64' as const };
+    }),
+    truncated: t.truncated,
+  };
 }
 
 /** judgemessage.txt, else teammessage.txt, capped; only regular files, never through a link. */

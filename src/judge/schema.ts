@@ -128,6 +128,13 @@ export const InteractorSchema = z
     limits: LimitsSchema.optional(),
     /** The interactor's compile: may lower the job's compile limits. */
     compileLimits: LimitsSchema.optional(),
+    /** Keep each test's exchange in its result (`transcript`), up to this many bytes (at most 64 KiB); default none. */
+    transcriptBytes: z
+      .number()
+      .int()
+      .min(0)
+      .max(64 * 1024)
+      .optional(),
   })
   .refine((i) => (i.source === undefined) !== (i.files === undefined), { message: 'give exactly one of "source" and "files"' });
 export type InteractorSpec = z.output<typeof InteractorSchema>;
@@ -332,6 +339,19 @@ export const TestResultSchema = z.strictObject({
   teamMessage: z.string().optional(),
   /** An output validator's score.txt, as it said it (before capping at the test's points). */
   validatorScore: nonNegative.optional(),
+  /**
+   * An interactive test's exchange, when the interactor asked for one (`transcriptBytes`): what
+   * each side wrote, in order (consecutive writes of a side joined), at most that many bytes.
+   */
+  transcript: z
+    .strictObject({
+      chunks: z.array(
+        z.strictObject({ from: z.enum(['interactor', 'submission']), data: z.string(), encoding: z.enum(['utf8', 'base64']) }),
+      ),
+      /** The cap cut the exchange. */
+      truncated: z.boolean(),
+    })
+    .optional(),
 });
 export type TestResult = z.output<typeof TestResultSchema>;
 

@@ -56,6 +56,8 @@ export interface JudgePackageOptions {
   /** The Judge's configured compile limits (its `compileLimits`): caps of compilation_time and compilation_memory. */
   compileLimits?: Partial<LimitValues>;
   hooks?: JudgeHooks;
+  /** Interactive packages: keep each test's exchange in its result, up to this many bytes (≤ 64 KiB). */
+  transcriptBytes?: number;
   /** Each test that ran, with its final verdict (after the package's validation), in test order: per-test progress. */
   onTest?: (t: TestResult, total: number) => void;
 }
@@ -167,7 +169,11 @@ export async function judgePackage(
           testcases: [{ name: test.name, stdin: input.text, stdinEncoding: input.encoding, ...expected }],
           limits,
           compileLimits,
-          ...(custom ? (validation.interactive ? { interactor: custom } : { checker: { type: 'validator' as const, ...custom } }) : {}),
+          ...(custom
+            ? validation.interactive
+              ? { interactor: { ...custom, ...(opts.transcriptBytes ? { transcriptBytes: opts.transcriptBytes } : {}) } }
+              : { checker: { type: 'validator' as const, ...custom } }
+            : {}),
         },
         hooks,
       );
