@@ -13,6 +13,7 @@ import type { JudgeResult } from '../src/judge/schema';
 import { ImageStore } from '../src/rootfs/store';
 import { Sandbox } from '../src/sandbox/sandbox';
 import { TEST_MANIFEST } from './helpers/image';
+import { GUESS_INTERACTOR_C } from './helpers/interactive-programs';
 
 const MiB = 2 ** 20;
 const GRACE_MIB = 16;
@@ -100,6 +101,18 @@ describe('a C or C++ program under the address-space limit', () => {
     expect(t.stderr).toContain('std::bad_alloc');
     expect(t.limitHit).toBeNull();
     expect(r.judge0.id).toBe(10);
+  });
+
+  it('reports MLE for the static array in an interactive test too', async () => {
+    const r = await judge.judge({
+      language: 'c',
+      source: STATIC_C,
+      testcases: [{ stdin: '5\n' }],
+      limits: { memoryBytes: MiB },
+      interactor: { language: 'c', source: GUESS_INTERACTOR_C, flags: ['0'] },
+    });
+    expect(r.verdict).toBe('MLE');
+    expect(r.tests[0]!.message).toContain('needs 128 MiB of address space');
   });
 
   it('runs the same new when the limit covers it', async () => {

@@ -36,8 +36,13 @@ export function interactorFailure(r: RunResult): string | null {
   return null;
 }
 
-export function interactiveVerdict(pair: PairResult, limits: Pick<RunLimits, 'cpuTimeMs'>): InteractiveVerdict {
-  const sub = classifyRun(pair.submission, limits);
+/** `imageBytes`: the submission's image size, for its address-space verdict (run-verdict.ts's classifyRun). */
+export function interactiveVerdict(
+  pair: PairResult,
+  limits: Pick<RunLimits, 'cpuTimeMs'> & Partial<Pick<RunLimits, 'addressSpaceBytes'>>,
+  imageBytes?: () => number | null,
+): InteractiveVerdict {
+  const sub = classifyRun(pair.submission, limits, imageBytes);
   const subFailed = sub.verdict !== 'OK';
   const subVerdict = sub.verdict === 'OK' ? 'AC' : sub.verdict;
   if (subFailed && pair.firstEnded === 'submission') {

@@ -22,6 +22,7 @@ import { ChildError } from '../sandbox/child-error';
 import { PairLaunchError, type PairResult } from '../sandbox/run-pair';
 import type { RunLimits } from '../sandbox/types';
 import type { CompileOutcome, JobContext, SourceFile } from './compile-step';
+import { artefactOf, elfLoadBytes } from './address-space';
 import { compileHelper } from './helper-program';
 import { interactiveVerdict } from './interactive-verdict';
 import { ImageError, InvalidRequestError } from '../errors';
@@ -232,7 +233,8 @@ export class Interactor {
   }
 
   private result(t: InteractiveTest, pair: PairResult, feedback: string): TestResult {
-    const v = interactiveVerdict(pair, t.limits);
+    const artefact = artefactOf(t.box, t.language.run);
+    const v = interactiveVerdict(pair, t.limits, artefact ? () => elfLoadBytes(artefact) : undefined);
     const run = pair.submission;
     const stderr = encodeOutput(run.stderr, t.reportBytes, run.stderrTruncated);
     const said = oneLine(pair.interactor.stderr.toString('utf8').trim());
