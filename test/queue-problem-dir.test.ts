@@ -173,6 +173,21 @@ describe('a worker with CAGED_PROBLEMS_DIR', () => {
     expect(wrong.verdict).toBe('WA');
   });
 
+  it('fails a job naming a package without a time limit at once, saying what the worker needs', async () => {
+    const shared = path.join(tmp, 'shared');
+    fs.mkdirSync(shared);
+    const ref = await packToDir(path.join(__dirname, 'packages', 'timed'), shared);
+    worker = new WorkerProcess('worker-dir', { CAGED_QUEUE: queueName, CAGED_PREFIX: `{${queueName}}`, CAGED_PROBLEMS_DIR: shared });
+    await worker.ready();
+    const err = await client
+      .submit({ id: 'untimed', language: 'python3', source: 'print(1)', problem: { id: ref.id, digest: ref.digest } })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(JobFailedError);
+    expect((err as Error).message).toMatch(
+      /gives no time limit: the worker needs limits\.time_limit in problem\.yaml or a \.timelimit file/,
+    );
+  });
+
   it('fails a job at once, unretried, when the shared file does not match its digest', async () => {
     const shared = path.join(tmp, 'shared');
     fs.mkdirSync(shared);

@@ -11,6 +11,7 @@
  * sharing the cache directory. Each real compile is counted
  * (`caged_problem_validator_compiles_total`) and logged (`problem validator compiled`).
  */
+import { InvalidRequestError } from '../errors';
 import type { Judge, JudgeHooks } from '../judge/judge';
 import type { JudgeResult, Submission } from '../judge/schema';
 import type { LimitValues } from '../judge/limits';
@@ -38,7 +39,13 @@ export class ProblemJudge implements JudgeService {
     if (!ref) return this.judge.judgeSubmission(submission, hooks);
     const held = await this.cache.acquire(ref.digest);
     try {
-      const pkg = loadPackage(held.dir, { maxBytes: this.opts.maxPackageBytes });
+      const pkg = loadPackage(held.dir, { maxBytes: this.opts.maxPackageBytes, deferTimeLimit: true });
+      // Deriving it would judge every submission of the package for every job (caged judge does it once).
+      if (!pkg.timeLimit)
+        throw new InvalidRequestError(
+          `problem package ${ref.digest} gives no time limit: the worker needs limits.time_limit in problem.yaml or a .timelimit file`,
+          'problem.digest',
+        );
       const result = await judgePackage(
         this.judge,
         pkg,
