@@ -373,7 +373,7 @@ export const ProblemInfoSchema = z.strictObject({
   format: z.enum(['legacy', '2023-07']),
   type: z.enum(['pass-fail', 'scoring']),
   timeLimitMs: nonNegative,
-  /** Where the time limit came from: problem.yaml, .timelimit or --time. */
+  /** Where the time limit came from: problem.yaml, .timelimit, --time, or submissions (derived: src/problem/time-limit.ts). */
   timeLimitFrom: z.string(),
   /** Limits lowered to caged's maxima, and the like: one line each. */
   notes: z.array(z.string()),
