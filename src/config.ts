@@ -10,6 +10,7 @@
 import os from 'node:os';
 import { z } from 'zod';
 import { InvalidRequestError } from './errors';
+import { LIMIT_BOUNDS } from './limit-bounds';
 
 interface Key<T> {
   env: string;
@@ -229,7 +230,8 @@ export const CONFIG_KEYS = {
   }),
   maxMemoryBytes: integer('CAGED_MAX_MEMORY_MB', {
     def: 1024,
-    min: 1,
+    // The floor of a memory limit (src/limit-bounds.ts): below it no container starts.
+    min: LIMIT_BOUNDS.memoryBytes.min / MiB,
     unit: 'MiB',
     scale: MiB,
     description: 'Largest memory limit a submission may ask for.',
@@ -243,7 +245,7 @@ export const CONFIG_KEYS = {
   }),
   maxPids: integer('CAGED_MAX_PIDS', {
     def: 256,
-    min: 1,
+    min: LIMIT_BOUNDS.pids.min,
     unit: 'processes',
     description: 'Largest process/thread limit a submission may ask for.',
   }),

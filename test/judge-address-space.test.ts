@@ -73,18 +73,18 @@ describe('the address-space limit', () => {
 });
 
 describe('a C or C++ program under the address-space limit', () => {
-  it('runs an ordinary program under a 1 MiB limit', async () => {
-    const r = await run('c', '#include <stdio.h>\nint main(void){ puts("done"); return 0; }\n', 1);
+  it('runs an ordinary program under a 4 MiB limit (the smallest memory limit)', async () => {
+    const r = await run('c', '#include <stdio.h>\nint main(void){ puts("done"); return 0; }\n', 4);
     expect(r.verdict).toBe('AC');
   });
 
-  it('reports MLE for a 128 MiB static array under a 1 MiB limit, naming the sizes', async () => {
-    const r = await run('c', STATIC_C, 1);
+  it('reports MLE for a 128 MiB static array under a 4 MiB limit, naming the sizes', async () => {
+    const r = await run('c', STATIC_C, 4);
     const t = r.tests[0]!;
     expect(r.verdict).toBe('MLE');
     expect(t.limitHit).toBe('memory');
     expect(t.signal).toBe('SIGSEGV');
-    expect(t.message).toContain('needs 128 MiB of address space, more than the 17 MiB allowed');
+    expect(t.message).toContain('needs 128 MiB of address space, more than the 20 MiB allowed');
     expect(r.judge0.id).toBe(12);
   });
 
@@ -108,7 +108,7 @@ describe('a C or C++ program under the address-space limit', () => {
       language: 'c',
       source: STATIC_C,
       testcases: [{ stdin: '5\n' }],
-      limits: { memoryBytes: MiB },
+      limits: { memoryBytes: 4 * MiB },
       interactor: { language: 'c', source: GUESS_INTERACTOR_C, flags: ['0'] },
     });
     expect(r.verdict).toBe('MLE');

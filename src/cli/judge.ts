@@ -12,7 +12,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { InvalidRequestError } from '../errors';
+import { HostError, InvalidRequestError } from '../errors';
 import { Judge } from '../judge/judge';
 import type { JudgeResult } from '../judge/schema';
 import { judgePackage, REPORT_BYTES, type PackageSubmission } from '../problem/judge-package';
@@ -20,6 +20,7 @@ import { loadPackage } from '../problem/problem-package';
 import { timeLimitFromSubmissions } from '../problem/time-limit';
 import { Sandbox } from '../sandbox/sandbox';
 import { parseArgs, stringFlag } from './args';
+import { LIMIT_FLAGS, limitFlagValue } from './limit-flags';
 import { judgeOptionsFromEnv, summary } from './run';
 import { terminalSafe } from './terminal-safe';
 import { LANGUAGE_OF_EXTENSION } from '../problem/extensions';
@@ -95,6 +96,8 @@ function directoryLanguage(names: readonly string[], dir: string): string {
   return only;
 }
 
+const MEMORY_FLAG = LIMIT_FLAGS.find((f) => f.flag === 'memory')!;
+
 function positiveNumber(v: string | undefined, flag: string): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
@@ -119,6 +122,8 @@ export function packageSummary(r: JudgeResult): string {
 
 export interface JudgeCommandDeps {
   judge?: Judge;
+  /** Aborted on SIGINT/SIGTERM (main.ts): judging stops before its next step, and everything it made is removed. */
+  signal?: AbortSignal;
 }
 
 export async function judgeCommand(argv: readonly string[], out: NodeJS.WritableStream, deps: JudgeCommandDeps = {}): Promise<number> {
@@ -130,7 +135,8 @@ export async function judgeCommand(argv: readonly string[], out: NodeJS.Writable
   const [dir, target, ...extra] = args.positional;
   if (!dir || !target || extra.length) throw new InvalidRequestError(`give PROBLEM_DIR and SUBMISSION (${JUDGE_USAGE})`, 'arguments');
   const time = positiveNumber(stringFlag(args, 'time'), '--time');
-  const memory = positiveNumber(stringFlag(args, 'memory'), '--memory');
+  const memoryBytes = limitFlagValue(args, MEMORY_FLAG);
+  const memory = memoryBytes === undefined ? undefined : memoryBytes / 2 ** 20;
   // No time limit anywhere: derived from the package's submissions once the judge is up (time-limit.ts).
   const loaded = loadPackage(dir, { deferTimeLimit: true, ...(time === undefined ? {} : { fallbackTimeLimitS: time }) });
   let pkg = loaded;
@@ -149,10 +155,11 @@ export async function judgeCommand(argv: readonly string[], out: NodeJS.Writable
       ...(stringFlag(args, 'image') ? { manifestPath: stringFlag(args, 'image') } : {}),
     }));
   try {
-    const opts = { maxima: env.maxima, ...(memory ? { memoryMiB: memory } : {}) };
+    const opts = { maxima: env.maxima, ...(memory ? { memoryMiB: memory } : {}), hooks: { signal: deps.signal } };
     const derived = loaded.timeLimit === null ? await timeLimitFromSubmissions(judge, loaded, opts) : null;
     if (derived) pkg = { ...loaded, timeLimit: derived.timeLimit };
     const judged = await judgePackage(judge, pkg, submission, opts);
+    if (deps.signal?.aborted) throw new HostError(`interrupted (${String(deps.signal.reason)})`);
     const result =
       derived && judged.problem
         ? { ...judged, problem: { ...judged.problem, notes: [...derived.notes, ...judged.problem.notes] } }

@@ -1,7 +1,7 @@
 /**
  * The address-space limit's own verdict. A language with `addressSpaceGraceMiB` runs with
  * RLIMIT_AS = its memory limit + the grace (src/judge/limits.ts). When the program's image
- * itself does not fit (a 128 MiB static array under a 1 MiB limit), the kernel gives up on the
+ * itself does not fit (a 128 MiB static array under a 4 MiB limit), the kernel gives up on the
  * exec after the point of no return and kills the program with SIGSEGV before it ran a single
  * instruction of its own; nothing the cgroup counts ever happened. The judge measures the
  * request instead: the loadable segments of the program's ELF file in the compiled box (the sum

@@ -14,7 +14,10 @@
  */
 import { InvalidRequestError } from '../errors';
 import type { RunLimits } from '../sandbox/types';
-import type { LimitName, RequestedLimits } from './schema';
+import { limitBoundProblem, type LimitName } from '../limit-bounds';
+import type { RequestedLimits } from './schema';
+
+export { LIMIT_BOUNDS, LIMIT_NAMES, limitBoundProblem, type LimitBound, type LimitName } from '../limit-bounds';
 
 const MiB = 2 ** 20;
 const KiB = 2 ** 10;
@@ -96,12 +99,12 @@ export function checkerLimitsConfig(limits: Partial<LimitValues> = {}): StepLimi
   return { defaults: max, maxima: max, openFiles: 64, diskBytes: 64 * MiB };
 }
 
-/** Checks configured limit values (operator input): positive safe integers. */
+/** Checks configured limit values (operator input): whole numbers within the bounds of src/limit-bounds.ts. */
 export function checkLimitValues(values: Partial<LimitValues>, field: string): void {
-  for (const [k, v] of Object.entries(values)) {
-    if (v !== undefined && (!Number.isSafeInteger(v) || v <= 0)) {
-      throw new InvalidRequestError(`must be a positive integer (got ${String(v)})`, `${field}.${k}`);
-    }
+  for (const [k, v] of Object.entries(values) as Array<[LimitName, number | undefined]>) {
+    if (v === undefined) continue;
+    const problem = limitBoundProblem(k, v);
+    if (problem) throw new InvalidRequestError(problem, `${field}.${k}`);
   }
 }
 

@@ -61,7 +61,7 @@ export function planSubmission(s: Submission, cfg: PlanConfig): JobPlan {
   checkCompilerOptions(language, compilerOptions);
   let files: SourceFile[];
   if (s.source !== undefined) {
-    files = [{ name: language.sourceFile, content: Buffer.from(s.source, 'utf8') }];
+    files = [{ name: language.sourceFile, content: Buffer.from(s.source, s.sourceEncoding === 'base64' ? 'base64' : 'utf8') }];
   } else {
     files = (s.files ?? []).map((f) => ({ name: f.name, content: Buffer.from(f.content, f.encoding === 'base64' ? 'base64' : 'utf8') }));
     if (!files.some((f) => f.name === language.sourceFile)) {

@@ -7,6 +7,7 @@
  * unknown key is an error naming its path, never silently dropped.
  */
 import { z } from 'zod';
+import { LIMIT_BOUNDS, type LimitName } from '../limit-bounds';
 import { refusedForEveryLanguage } from './compiler-options';
 
 export const SUBMISSION_SCHEMA_VERSION = 1;
@@ -27,25 +28,34 @@ const fileName = z
     message: 'must be a plain file name (no "/", not "." or "..")',
   });
 
-const positiveInt = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+/** A limit: a whole number within its bounds (src/limit-bounds.ts), the bound named in the message. */
+function boundedLimit(name: LimitName) {
+  const b = LIMIT_BOUNDS[name];
+  return z
+    .number()
+    .int({ message: `must be a whole number of ${b.unit}` })
+    .min(b.min, { message: `must be at least ${b.min} ${b.unit}: ${b.why}` })
+    .max(b.max, { message: `must be at most ${b.max} ${b.unit}` })
+    .optional();
+}
 
 /** Requested limits of one step; every key optional (absent = the configured default). */
 export const LimitsSchema = z.strictObject({
   /** CPU time of all the program's processes and threads, in ms. */
-  cpuTimeMs: positiveInt.optional(),
+  cpuTimeMs: boundedLimit('cpuTimeMs'),
   /** Wall-clock time, in ms. */
-  wallTimeMs: positiveInt.optional(),
-  /** Memory of the whole container (peak), in bytes. */
-  memoryBytes: positiveInt.optional(),
+  wallTimeMs: boundedLimit('wallTimeMs'),
+  /** Memory of the whole container (peak), in bytes; at least 4 MiB. */
+  memoryBytes: boundedLimit('memoryBytes'),
   /** Cap on stdout and, separately, on stderr, in bytes. */
-  outputBytes: positiveInt.optional(),
-  /** Processes and threads alive at once. */
-  pids: positiveInt.optional(),
+  outputBytes: boundedLimit('outputBytes'),
+  /** Processes and threads alive at once; at least 2 (the container's init and the program). */
+  pids: boundedLimit('pids'),
   /** Largest file the program may write, in bytes. */
-  fileSizeBytes: positiveInt.optional(),
+  fileSizeBytes: boundedLimit('fileSizeBytes'),
 });
 export type RequestedLimits = z.output<typeof LimitsSchema>;
-export type LimitName = keyof RequestedLimits;
+export type { LimitName };
 
 export const SourceFileSchema = z.strictObject({
   name: fileName,
@@ -176,6 +186,8 @@ export function makeSubmissionSchema(opts: SubmissionSchemaOptions = {}) {
         .optional(),
       language: z.string().min(1).max(64),
       source: z.string().optional(),
+      /** How `source` is written: `utf8` text, or `base64` for bytes that are not UTF-8 (the command line sends those so). */
+      sourceEncoding: encoding,
       files: z.array(SourceFileSchema).min(1).max(64).optional(),
       /** Added to the language's compile command: an allow-list per compiler (compiler-options.ts). */
       compilerOptions: z
@@ -215,7 +227,9 @@ export function makeSubmissionSchema(opts: SubmissionSchemaOptions = {}) {
       }
       let total = 0;
       if (s.source !== undefined) {
-        total = Buffer.byteLength(s.source, 'utf8');
+        if (s.sourceEncoding === 'base64' && !base64Text.test(s.source))
+          ctx.addIssue({ code: 'custom', path: ['source'], message: 'is not base64' });
+        total = decodedLength(s.source, s.sourceEncoding);
         if (total > maxSource)
           ctx.addIssue({ code: 'custom', path: ['source'], message: `is ${total} bytes, more than the ${maxSource} allowed` });
       }

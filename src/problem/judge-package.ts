@@ -43,6 +43,8 @@ export interface PackageSubmission {
   language: string;
   /** One of source and files (SubmissionInput's meaning). */
   source?: string;
+  /** How `source` is written (default utf8). */
+  sourceEncoding?: 'utf8' | 'base64';
   files?: SubmissionInput['files'];
 }
 
@@ -105,7 +107,7 @@ export function packageLimits(pkg: ProblemPackage, opts: JudgePackageOptions) {
 }
 
 function sourceBytes(s: PackageSubmission): number {
-  if (s.source !== undefined) return Buffer.byteLength(s.source);
+  if (s.source !== undefined) return Buffer.from(s.source, s.sourceEncoding === 'base64' ? 'base64' : 'utf8').length;
   return (s.files ?? []).reduce((n, f) => n + Buffer.from(f.content, f.encoding === 'base64' ? 'base64' : 'utf8').length, 0);
 }
 

@@ -32,8 +32,12 @@ export class WorkerMetrics {
   readonly registry = new Registry();
   /** Jobs judged, by verdict (the job completed; the verdict says what the program did). */
   readonly jobs: Counter<'verdict'>;
-  /** Jobs that did not complete here, by reason. */
+  /** Jobs that failed for good, by reason (`invalid`, `internal` once its last attempt failed): one per job. */
   readonly failures: Counter<'reason'>;
+  /** Attempts that did not complete, by reason (every retried attempt, hand-backs and lost locks too). */
+  readonly attemptFailures: Counter<'reason'>;
+  /** 1 while the worker's Redis connection is up, 0 during an outage (redis-watch.ts). */
+  readonly redisConnected: Gauge;
   /** Time from taking a job to its result, by language and verdict. */
   readonly judgeDuration: Histogram<'language' | 'verdict'>;
   /** Per test case: the time the worker spent outside the program's own run (launch, rootfs, teardown, checking). */
@@ -55,8 +59,19 @@ export class WorkerMetrics {
     this.jobs = new Counter({ name: 'caged_jobs_total', help: 'Jobs judged, by verdict.', labelNames: ['verdict'], registers });
     this.failures = new Counter({
       name: 'caged_job_failures_total',
-      help: 'Jobs not completed by this worker: invalid payload (failed, not retried), internal error (retried), handed back at shutdown, lock lost.',
+      help: 'Jobs that failed for good, one per job: invalid payload (failed at once), internal error (once its last attempt failed).',
       labelNames: ['reason'],
+      registers,
+    });
+    this.attemptFailures = new Counter({
+      name: 'caged_job_attempt_failures_total',
+      help: 'Attempts that did not complete here: invalid payload, internal error (each retried attempt too), handed back at shutdown, lock lost.',
+      labelNames: ['reason'],
+      registers,
+    });
+    this.redisConnected = new Gauge({
+      name: 'caged_redis_connected',
+      help: "1 while the worker's Redis connection is up, 0 during an outage.",
       registers,
     });
     this.judgeDuration = new Histogram({

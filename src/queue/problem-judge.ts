@@ -51,7 +51,9 @@ export class ProblemJudge implements JudgeService {
         pkg,
         {
           language: submission.language,
-          ...(submission.source !== undefined ? { source: submission.source } : { files: submission.files }),
+          ...(submission.source !== undefined
+            ? { source: submission.source, sourceEncoding: submission.sourceEncoding }
+            : { files: submission.files }),
         },
         // Per-test progress from judgePackage, once the package's validation decided the test's
         // verdict (the Judge's own report would give the run's: an AC that is then WA).
