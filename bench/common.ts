@@ -15,7 +15,8 @@ export function percentile(values: readonly number[], p: number): number {
 
 export const BENCH_MANIFEST = process.env.CAGED_IMAGE ?? '/var/cache/caged/images/debian/manifest.json';
 
-export async function benchImageRootfs(): Promise<string> {
+/** Every layer of the bench image stacked, top first (one root with all its toolchains). */
+export async function benchImageRootfs(): Promise<string[]> {
   if (!fs.existsSync(BENCH_MANIFEST)) throw new Error(`image ${BENCH_MANIFEST} missing: run \`npm run image:build -- debian\``);
-  return (await new ImageStore().register(BENCH_MANIFEST)).rootfsDir;
+  return (await new ImageStore().registerImage(BENCH_MANIFEST)).layers.map((l) => l.rootfsDir).reverse();
 }

@@ -65,7 +65,7 @@ async function main(): Promise<void> {
     // The no-op, built by the image's own toolchain (x86_64 assembly: exit(0) in 3 instructions).
     fs.writeFileSync(path.join(job.box, 'noop.s'), NOOP_ASM);
     const built = await sandbox.run({
-      rootfs: { mode: 'overlay', lowerDir: rootfs },
+      rootfs: { mode: 'overlay', lowerDirs: rootfs },
       box: { hostDir: job.box, mode: 'rw' },
       argv: ['gcc', '-nostdlib', '-static', '-o', 'noop', 'noop.s'],
       env: { PATH: '/usr/bin:/bin' },
@@ -76,7 +76,7 @@ async function main(): Promise<void> {
     const container = (sb: Sandbox) => () =>
       sb
         .run({
-          rootfs: { mode: 'overlay', lowerDir: rootfs },
+          rootfs: { mode: 'overlay', lowerDirs: rootfs },
           box: { hostDir: job.box, mode: 'overlay' },
           argv: ['/box/noop'],
           env: {},

@@ -139,7 +139,8 @@ export const CONFIG_KEYS = {
   image: text('CAGED_IMAGE', {
     def: '/var/cache/caged/images/debian/manifest.json',
     unit: 'path',
-    description: 'Manifest of the image (root filesystem with toolchains) the jobs run in.',
+    description:
+      'Manifest of the image the jobs run in (its layers: a base and toolchain layers; a job mounts the chain of its language). Every worker of a queue must serve the same languages.',
   }),
   rootfs: oneOf(
     'CAGED_ROOTFS',

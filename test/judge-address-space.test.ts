@@ -28,7 +28,7 @@ let cacheDir: string;
 beforeAll(async () => {
   if (!fs.existsSync(TEST_MANIFEST)) throw new Error(`test image ${TEST_MANIFEST} is missing: run \`npm run image:build -- debian\` first`);
   store = new ImageStore();
-  const image = await store.register(TEST_MANIFEST);
+  const image = await store.registerImage(TEST_MANIFEST);
   const languages = image.manifest.languages.map((l) =>
     l.id === 'c' || l.id.startsWith('cpp') ? { ...l, addressSpaceGraceMiB: GRACE_MIB } : { ...l, addressSpaceGraceMiB: undefined },
   );
@@ -36,7 +36,7 @@ beforeAll(async () => {
   sandbox = await Sandbox.create();
   judge = await Judge.create({
     sandbox,
-    image: { digest: image.digest, rootfsDir: image.rootfsDir, tarball: image.tarball, manifest: { ...image.manifest, languages } },
+    image: { layers: image.layers, manifest: { ...image.manifest, languages } },
     compileCacheDir: cacheDir,
   });
 }, 120_000);

@@ -23,7 +23,7 @@ let cacheDir: string;
 beforeAll(async () => {
   if (!fs.existsSync(TEST_MANIFEST)) throw new Error(`test image ${TEST_MANIFEST} is missing: run \`npm run image:build -- debian\` first`);
   store = new ImageStore();
-  const image = await store.register(TEST_MANIFEST);
+  const image = await store.registerImage(TEST_MANIFEST);
   const c = image.manifest.languages.find((l) => l.id === 'c')!;
   const broken = [
     { ...c, id: 'c-no-artefact', run: ['./absent'] },
@@ -33,7 +33,7 @@ beforeAll(async () => {
   sandbox = await Sandbox.create();
   judge = await Judge.create({
     sandbox,
-    image: { ...image, manifest: { ...image.manifest, languages: [...image.manifest.languages, ...broken] } },
+    image: { layers: image.layers, manifest: { ...image.manifest, languages: [...image.manifest.languages, ...broken] } },
     compileCacheDir: cacheDir,
   });
 }, 120_000);

@@ -1,26 +1,73 @@
 /**
- * `caged exec [--image MANIFEST | --rootfs DIR] [--time S] [--wall S] [--memory MB] [--pids N]
- *  [--output KB] [--stdin FILE] [--json] [--raw] -- CMD ARGS...`: one command in one container,
- * for operators poking at the sandbox. The root filesystem is the installed image by default
- * (like `caged run`: `--image`, else CAGED_IMAGE, else the default manifest), or an unpacked
- * directory (`--rootfs`); either is the read-only lower layer of an overlay, nothing is written
- * to it. Limit flags have the bounds of every front (limit-flags.ts). The command's stdout and stderr are printed terminal-safe (control
+ * `caged exec [--lang ID | --layer ID | --rootfs DIR] [--image MANIFEST] [--time S] [--wall S]
+ *  [--memory MB] [--pids N] [--output KB] [--stdin FILE] [--json] [--raw] -- CMD ARGS...`: one
+ * command in one container, for operators poking at the sandbox. Its root is the chain of image
+ * layers a language's jobs get (`--lang`, with the language's environment), or the chain of one
+ * layer (`--layer`; the base layer when none of the three is given), from the installed image
+ * registered like the worker does (`--image`, else CAGED_IMAGE, else the default manifest); or
+ * any directory (`--rootfs`). The layers are the read-only lower layers of an overlay; nothing is
+ * written to them. Limit flags have the bounds of every front (limit-flags.ts). The command's stdout and stderr are printed terminal-safe (control
  * characters escaped: terminal-safe.ts); `--raw` writes their bytes unchanged (for a pipe).
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { HostError, InvalidRequestError } from '../errors';
-import { DEFAULT_MANIFEST } from '../judge/judge';
-import { ImageStore } from '../rootfs/store';
 import { Sandbox } from '../sandbox/sandbox';
 import { outcomeOf } from '../sandbox/outcome';
-import type { RunLimits, RunResult } from '../sandbox/types';
-import { parseArgs, stringFlag } from './args';
+import type { RootfsSpec, RunLimits, RunResult } from '../sandbox/types';
+import { DEFAULT_MANIFEST } from '../judge/judge';
+import { layerChain, languageLayerOf } from '../rootfs/layers';
+import { ImageStore } from '../rootfs/store';
+import { HostError, InvalidRequestError } from '../errors';
+import { parseArgs, stringFlag, type ParsedArgs } from './args';
 import { LIMIT_FLAG_NAMES, limitsFromFlags } from './limit-flags';
 import { terminalSafe } from './terminal-safe';
 
 export const EXEC_USAGE =
-  'caged exec [--image MANIFEST | --rootfs DIR] [--time S] [--wall S] [--memory MB] [--pids N] [--output KB] [--stdin FILE] [--json] [--raw] -- CMD ARGS...';
+  'caged exec [--lang ID | --layer ID | --rootfs DIR] [--image MANIFEST] [--time S] [--wall S] [--memory MB] [--pids N] [--output KB] [--stdin FILE] [--json] [--raw] -- CMD ARGS...';
+
+const BASE_ENV = { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: '/box', LANG: 'C.UTF-8' };
+
+/** The root and environment `--lang`, `--layer` or `--rootfs` asks for; `close` releases the image. */
+async function chooseRoot(args: ParsedArgs): Promise<{ rootfs: RootfsSpec; env: Record<string, string>; close: () => Promise<void> }> {
+  const given = (['lang', 'layer', 'rootfs'] as const).filter((f) => args.flags.has(f));
+  if (given.length > 1) throw new InvalidRequestError(`give at most one of --lang, --layer and --rootfs (${EXEC_USAGE})`, 'root');
+  const rootfs = stringFlag(args, 'rootfs');
+  if (rootfs !== undefined) {
+    if (args.flags.has('image')) throw new InvalidRequestError('is for --lang and --layer, not --rootfs', '--image');
+    if (!fs.statSync(rootfs, { throwIfNoEntry: false })?.isDirectory())
+      throw new InvalidRequestError(`not a directory: ${rootfs}`, '--rootfs');
+    return { rootfs: { mode: 'overlay', lowerDirs: [path.resolve(rootfs)] }, env: BASE_ENV, close: () => Promise.resolve() };
+  }
+  const store = new ImageStore();
+  try {
+    const image = await store.registerImage(stringFlag(args, 'image') ?? process.env.CAGED_IMAGE ?? DEFAULT_MANIFEST);
+    const { manifest } = image;
+    const langId = stringFlag(args, 'lang');
+    // Neither --lang nor --layer: the base layer (every chain's root: a shell and coreutils).
+    let top = stringFlag(args, 'layer') ?? 'base';
+    let env: Record<string, string> = { ...BASE_ENV, ...manifest.env };
+    if (langId !== undefined) {
+      const lang = manifest.languages.find((l) => l.id === langId);
+      if (!lang)
+        throw new InvalidRequestError(
+          `the image has no language ${JSON.stringify(langId)} (it has: ${manifest.languages.map((l) => l.id).join(', ')})`,
+          '--lang',
+        );
+      top = languageLayerOf(manifest, langId);
+      env = { ...env, ...lang.env };
+    }
+    if (!image.layers.some((l) => l.id === top))
+      throw new InvalidRequestError(
+        `the image has no layer ${JSON.stringify(top)} (it has: ${image.layers.map((l) => l.id).join(', ')})`,
+        '--layer',
+      );
+    const chain = layerChain(image.layers, top);
+    return { rootfs: { mode: 'overlay', lowerDirs: chain.map((l) => l.rootfsDir) }, env, close: () => store.close() };
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+}
 
 export const DEFAULT_EXEC_LIMITS: RunLimits = {
   cpuTimeMs: 10_000,
@@ -41,11 +88,7 @@ export interface ExecCommandDeps {
 }
 
 export async function execCommand(argv: readonly string[], out: NodeJS.WritableStream, deps: ExecCommandDeps = {}): Promise<number> {
-  const args = parseArgs(argv, ['rootfs', 'image', ...LIMIT_FLAG_NAMES, 'stdin'], ['json', 'raw']);
-  const rootfsFlag = stringFlag(args, 'rootfs');
-  if (rootfsFlag !== undefined && args.flags.has('image')) throw new InvalidRequestError('give --image or --rootfs, not both', '--rootfs');
-  if (rootfsFlag !== undefined && !fs.statSync(rootfsFlag, { throwIfNoEntry: false })?.isDirectory())
-    throw new InvalidRequestError(`not a directory: ${rootfsFlag}`, '--rootfs');
+  const args = parseArgs(argv, ['lang', 'layer', 'rootfs', 'image', ...LIMIT_FLAG_NAMES, 'stdin'], ['json', 'raw']);
   if (args.rest.length === 0) throw new InvalidRequestError(`no command after -- (${EXEC_USAGE})`, 'command');
   if (args.positional.length)
     throw new InvalidRequestError(`unexpected ${args.positional.join(' ')} (put the command after --)`, 'command');
@@ -61,28 +104,20 @@ export async function execCommand(argv: readonly string[], out: NodeJS.WritableS
   };
   const stdinPath = stringFlag(args, 'stdin');
   const stdin = stdinPath ? fs.readFileSync(stdinPath) : Buffer.alloc(0);
-  const store = rootfsFlag === undefined ? new ImageStore() : undefined;
+  const root = await chooseRoot(args);
   let result: RunResult;
   try {
-    const rootfs =
-      rootfsFlag ?? (await store!.register(stringFlag(args, 'image') ?? process.env.CAGED_IMAGE ?? DEFAULT_MANIFEST)).rootfsDir;
     // One run: nothing to prepare ahead of it.
     const sandbox = await Sandbox.create({ preparedContainers: 0 });
     try {
       if (deps.signal?.aborted) throw new HostError('interrupted before the run');
-      result = await sandbox.run({
-        rootfs: { mode: 'overlay', lowerDir: path.resolve(rootfs) },
-        argv: args.rest,
-        env: { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: '/box', LANG: 'C.UTF-8' },
-        stdin,
-        limits,
-      });
+      result = await sandbox.run({ rootfs: root.rootfs, argv: args.rest, env: root.env, stdin, limits });
     } finally {
       await sandbox.close();
     }
     if (deps.signal?.aborted) throw new HostError('interrupted');
   } finally {
-    await store?.close();
+    await root.close();
   }
   const outcome = outcomeOf(result);
   if (args.flags.has('json')) {

@@ -24,6 +24,7 @@ import { judgeCommand, JUDGE_USAGE } from './judge';
 import { languagesCommand, LANGUAGES_USAGE } from './languages';
 import { problemCommand, PROBLEM_USAGE } from './problem';
 import { runCommand, RUN_USAGE } from './run';
+import { selftestCommand, SELFTEST_USAGE } from './selftest';
 import { demoCommand, DEMO_USAGE } from './demo';
 import { submitCommand, SUBMIT_USAGE } from './submit';
 import { terminalSafe } from './terminal-safe';
@@ -52,6 +53,7 @@ const commands: Record<string, CommandEntry> = {
   submit: { run: (a, o, c) => submitCommand(a, o, { signal: c.signal }), usage: SUBMIT_USAGE },
   demo: { run: (a, o, c) => demoCommand(a, o, { signal: c.signal }), usage: DEMO_USAGE },
   problem: { run: (a, o) => problemCommand(a, o), usage: PROBLEM_USAGE },
+  selftest: { run: (a, o) => selftestCommand(a, o), usage: SELFTEST_USAGE },
 };
 
 function usage(): string {

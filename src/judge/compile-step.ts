@@ -25,8 +25,10 @@ import type { CompileResult, CompileVerdict } from './schema';
 /** What every step of one job shares. */
 export interface JobContext {
   sandbox: Sandbox;
-  rootfs: RootfsSpec;
-  imageDigest: string;
+  /** The root of a language's runs: its chain of image layers (made once per job). */
+  rootfsFor: (language: Language) => Promise<RootfsSpec>;
+  /** The digest of a language's chain (the compile cache key's image part). */
+  imageDigestFor: (language: Language) => string;
   cache: CompileCache | null;
   /** Label prefix for the sandbox's logs ("job 42"). */
   label: string;
@@ -71,7 +73,7 @@ export async function compileInBox(ctx: JobContext, req: CompileRequest): Promis
   const command = req.language.compile;
   if (!command) throw new TypeError(`language ${req.language.id} does not compile`);
   const key = compileCacheKey({
-    imageDigest: ctx.imageDigest,
+    imageDigest: ctx.imageDigestFor(req.language),
     languageId: req.language.id,
     compileCommand: command,
     compilerOptions: req.compilerOptions,
@@ -98,8 +100,9 @@ export async function compileInBox(ctx: JobContext, req: CompileRequest): Promis
   }
   let run: RunResult;
   try {
+    const rootfs = await ctx.rootfsFor(req.language);
     run = await ctx.sandbox.run({
-      rootfs: ctx.rootfs,
+      rootfs,
       box: { hostDir: req.box, mode: 'rw' },
       argv: [...command, ...req.compilerOptions],
       env: req.language.env,

@@ -82,8 +82,9 @@ export class CustomChecker {
       writeNewFile(io, 'input', input);
       writeNewFile(io, 'output', output);
       writeNewFile(io, 'answer', answer);
+      const rootfs = await this.ctx.rootfsFor(this.opts.language);
       const run = await this.ctx.sandbox.run({
-        rootfs: this.ctx.rootfs,
+        rootfs,
         box: { hostDir: this.job.box, mode: 'overlay' },
         binds: [{ hostPath: io, target: MOUNT, kind: 'dir' }],
         argv: [...this.opts.language.run, `${MOUNT}/input`, `${MOUNT}/output`, `${MOUNT}/answer`],

@@ -158,11 +158,12 @@ export class Interactor {
       fs.mkdirSync(feedback, { mode: 0o755 });
       fs.writeFileSync(path.join(io, 'input'), Buffer.from(tc.stdin, tc.stdinEncoding), { flag: 'wx', mode: 0o644 });
       fs.writeFileSync(path.join(io, 'answer'), Buffer.from(tc.expected ?? '', tc.expectedEncoding), { flag: 'wx', mode: 0o644 });
+      const [interactorRoot, submissionRoot] = [await this.ctx.rootfsFor(this.opts.language), await this.ctx.rootfsFor(t.language)];
       let pair: PairResult;
       try {
         pair = await this.ctx.sandbox.runPair(
           {
-            rootfs: this.ctx.rootfs,
+            rootfs: interactorRoot,
             box: { hostDir: this.job.box, mode: 'overlay' },
             binds: [
               { hostPath: io, target: IO, kind: 'dir' },
@@ -174,7 +175,7 @@ export class Interactor {
             label: `${this.ctx.label} test ${t.index + 1} interactor`,
           },
           {
-            rootfs: this.ctx.rootfs,
+            rootfs: submissionRoot,
             box: { hostDir: t.box, mode: 'overlay' },
             argv: t.language.run,
             env: t.language.env,

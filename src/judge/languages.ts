@@ -50,20 +50,33 @@ export interface LanguageInfo {
 
 export class LanguageRegistry {
   private readonly byId: ReadonlyMap<string, Language>;
+  /** Ids caged's language table knows but this image does not carry (language-table.ts). */
+  private readonly notInstalled: ReadonlySet<string>;
 
-  constructor(languages: readonly Language[]) {
+  constructor(languages: readonly Language[], knownIds: readonly string[] = []) {
     this.byId = new Map(languages.map((l) => [l.id, l]));
+    this.notInstalled = new Set(knownIds.filter((id) => !this.byId.has(id)));
   }
 
-  static fromManifest(manifest: ManifestForLanguages): LanguageRegistry {
-    return new LanguageRegistry(manifest.languages.map((l) => ({ ...l, env: { ...manifest.env, ...l.env } })));
+  static fromManifest(manifest: ManifestForLanguages, knownIds: readonly string[] = []): LanguageRegistry {
+    return new LanguageRegistry(
+      manifest.languages.map((l) => ({ ...l, env: { ...manifest.env, ...l.env } })),
+      knownIds,
+    );
   }
 
-  /** The language `id`; an unknown id is the request's fault, reported on `field`. */
+  /**
+   * The language `id`; an unknown id, or one whose layer this worker's image lacks, is the
+   * request's fault (never retried: every worker of a queue serves the same languages),
+   * reported on `field`.
+   */
   get(id: string, field = 'language'): Language {
     const lang = this.byId.get(id);
     if (!lang) {
-      throw new InvalidRequestError(`unknown language ${JSON.stringify(id)} (known: ${[...this.byId.keys()].join(', ')})`, field);
+      const installed = [...this.byId.keys()].join(', ');
+      if (this.notInstalled.has(id))
+        throw new InvalidRequestError(`language ${JSON.stringify(id)} is not installed on this worker (installed: ${installed})`, field);
+      throw new InvalidRequestError(`unknown language ${JSON.stringify(id)} (known: ${installed})`, field);
     }
     return lang;
   }

@@ -54,8 +54,9 @@ export async function runTest(ctx: JobContext, req: TestRequest): Promise<TestRe
   const stdin = decode(tc.stdin, tc.stdinEncoding);
   let run: RunResult;
   try {
+    const rootfs = await ctx.rootfsFor(req.language);
     run = await ctx.sandbox.run({
-      rootfs: ctx.rootfs,
+      rootfs,
       box: { hostDir: req.box, mode: 'overlay' },
       argv: req.language.run,
       env: req.language.env,

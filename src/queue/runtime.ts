@@ -243,5 +243,11 @@ async function createJudge(config: WorkerConfig, logger: Logger, undo: Array<() 
     { rootfs: judge.rootfs.mode, why: judge.rootfs.reason, image: judge.image },
     `per-job rootfs: ${judge.rootfs.mode} (${judge.rootfs.reason})`,
   );
+  // Every worker of a queue must serve the same languages: a job for one this worker lacks fails unretried.
+  const languages = judge.languageLayers();
+  logger.info(
+    { image: judge.image.name, languages },
+    `languages (${languages.length}): ${languages.map((l) => `${l.id} [${l.layers.join(' > ')}]`).join(', ')}`,
+  );
   return judge;
 }

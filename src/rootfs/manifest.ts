@@ -1,7 +1,13 @@
 /**
- * The image manifest: the JSON that `images/build.sh` writes next to each image tarball
- * (`manifest.json`) and that the judge reads to learn what the image is and which languages it
- * carries. This schema is the contract; the build's writer is `images/lib/image-tool.js`.
+ * The image manifest: the JSON that `images/build.sh` writes beside the image's layer tarballs
+ * (`manifest.json`) and that the judge reads to learn what the image is, which layers it has and
+ * which languages it carries. This schema is the contract; the build's writer is
+ * `images/lib/image-tool.js`.
+ *
+ * Schema 2 (layered): a base layer and toolchain layers, each a tarball named by its sha256,
+ * listed parents first; a language names the top layer of its chain. Schema 1 (one tarball, the
+ * images built before layers) is still read, as a one-layer image whose layer is `base`: every
+ * reader gets the schema-2 shape.
  *
  * Commands are argv arrays (no shell) run with cwd `/box` inside the container, in the image's
  * `env` with the language's `env` on top.
@@ -51,36 +57,142 @@ export const ImageLanguageSchema = z.object({
   addressSpaceGraceMiB: z.number().int('must be a whole number of MiB').min(0, 'must be ≥ 0').max(1_048_576).optional(),
 });
 
-export const ImageManifestSchema = z
+const layerId = z.string().regex(/^[a-z0-9][a-z0-9_+-]*$/, 'must be a layer id: lowercase letters, digits, _ + -');
+
+/** A path relative to the manifest's directory, inside it: segments of plain file names, no `..`. */
+const relativePath = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9_][A-Za-z0-9_.+-]*(\/[A-Za-z0-9_][A-Za-z0-9_.+-]*)*$/,
+    "must be a relative path inside the manifest's directory (plain names, no `..`, no leading /)",
+  )
+  .refine((p) => !p.split('/').includes('..'), 'must not contain ..');
+
+export const ImageLayerSchema = z.object({
+  /** `base`, `gcc`, `jdk`, ...: the recipe images/layers/<id>/. */
+  id: layerId,
+  /** The layer this one was built on; null for the one root (`base`). */
+  parent: layerId.nullable(),
+  /** The layer's tarball, relative to the manifest's directory (`layers/<sha256>.tar`). */
+  tarball: relativePath,
+  /** sha256 of the tarball: the layer's identity. */
+  sha256: sha256Hex,
+  sizeBytes: z.int().nonnegative(),
+  /** Hash of the layer's recipe (its parent's recipe hash, its files, its languages' files). */
+  recipeSha256: sha256Hex,
+  /** The apt packages the layer installed (on top of its parents'). */
+  packages: z.array(z.string().min(1)),
+  /** How long the layer took to build, in seconds. */
+  buildSeconds: z.number().nonnegative().finite(),
+});
+
+/** A language of a layered image: the language fields and the top layer of its chain. */
+export const ImageLanguageV2Schema = ImageLanguageSchema.extend({
+  /** The top layer of the language's chain: a job mounts it and its parents, nothing else. */
+  layer: layerId,
+});
+
+function uniqueLanguageIds(languages: ReadonlyArray<{ id: string }>, ctx: z.RefinementCtx): void {
+  const seen = new Set<string>();
+  languages.forEach((l, i) => {
+    if (seen.has(l.id)) ctx.addIssue({ code: 'custom', path: ['languages', i, 'id'], message: `duplicate language id "${l.id}"` });
+    seen.add(l.id);
+  });
+}
+
+const identity = {
+  /** e.g. `caged-debian12`, `caged-ubuntu2404`. */
+  name: z.string().min(1),
+  flavor: z.enum(['debian', 'ubuntu']),
+  /** What the image starts from, e.g. `ubuntu-base 24.04.5`. */
+  base: z.string().min(1),
+  createdAt: z.iso.datetime(),
+  /** Hash of the recipe files that produced the image (images/build.sh decides rebuilds by it). */
+  recipeSha256: sha256Hex,
+  /** Environment every command in the image starts with. */
+  env: envMap,
+};
+
+/** Schema 1: one tarball (the images built before layers). Loaded as a one-layer image. */
+export const ImageManifestV1Schema = z
   .object({
     schema: z.literal(1),
-    /** e.g. `caged-debian12`, `caged-ubuntu2404`. */
-    name: z.string().min(1),
-    flavor: z.enum(['debian', 'ubuntu']),
-    /** What the image starts from, e.g. `ubuntu-base 24.04.5`. */
-    base: z.string().min(1),
-    createdAt: z.iso.datetime(),
+    ...identity,
     /** The tarball's file name, in the manifest's directory. */
     tarball: plainFileName,
     /** sha256 of the tarball: the image's identity. */
     sha256: sha256Hex,
     sizeBytes: z.int().nonnegative(),
-    /** Hash of the recipe files that produced the image (images/build.sh decides rebuilds by it). */
-    recipeSha256: sha256Hex,
-    /** Environment every command in the image starts with. */
-    env: envMap,
     languages: z.array(ImageLanguageSchema).min(1, 'must list at least one language'),
   })
+  .superRefine((m, ctx) => uniqueLanguageIds(m.languages, ctx));
+
+/** Schema 2: a base layer and toolchain layers, each its own tarball; parents listed first. */
+export const ImageManifestV2Schema = z
+  .object({
+    schema: z.literal(2),
+    ...identity,
+    layers: z.array(ImageLayerSchema).min(1, 'must list at least the base layer'),
+    languages: z.array(ImageLanguageV2Schema).min(1, 'must list at least one language'),
+  })
   .superRefine((m, ctx) => {
-    const seen = new Set<string>();
+    const layers = new Set<string>();
+    m.layers.forEach((l, i) => {
+      const at = (field: string): PropertyKey[] => ['layers', i, field];
+      if (layers.has(l.id)) ctx.addIssue({ code: 'custom', path: at('id'), message: `duplicate layer id "${l.id}"` });
+      if (l.parent === null && i !== 0)
+        ctx.addIssue({ code: 'custom', path: at('parent'), message: 'only the first layer (the root) has parent null' });
+      if (l.parent !== null && i === 0)
+        ctx.addIssue({ code: 'custom', path: at('parent'), message: 'the first layer is the root: its parent must be null' });
+      if (l.parent !== null && !layers.has(l.parent)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: at('parent'),
+          message: `"${l.parent}" is not a layer listed before this one (parents come first)`,
+        });
+      }
+      layers.add(l.id);
+    });
+    uniqueLanguageIds(m.languages, ctx);
     m.languages.forEach((l, i) => {
-      if (seen.has(l.id)) ctx.addIssue({ code: 'custom', path: ['languages', i, 'id'], message: `duplicate language id "${l.id}"` });
-      seen.add(l.id);
+      if (!layers.has(l.layer))
+        ctx.addIssue({ code: 'custom', path: ['languages', i, 'layer'], message: `"${l.layer}" is not a layer of this image` });
     });
   });
 
-export type ImageLanguage = z.infer<typeof ImageLanguageSchema>;
-export type ImageManifest = z.infer<typeof ImageManifestSchema>;
+export const ImageManifestSchema = z.union([ImageManifestV1Schema, ImageManifestV2Schema]);
+
+export type ImageLanguage = z.infer<typeof ImageLanguageV2Schema>;
+export type ImageLayer = z.infer<typeof ImageLayerSchema>;
+/** A manifest as the judge uses it: always the schema-2 shape (schema 1 is normalised on load). */
+export type ImageManifest = z.infer<typeof ImageManifestV2Schema>;
+
+/**
+ * A schema-1 manifest as a one-layer image: its tarball is the `base` layer and every language
+ * is on it.
+ */
+function fromV1(m: z.infer<typeof ImageManifestV1Schema>): ImageManifest & { schema: 2 } {
+  const { tarball, sha256, sizeBytes, languages, schema: _schema, ...rest } = m;
+  return {
+    schema: 2,
+    ...rest,
+    layers: [{ id: 'base', parent: null, tarball, sha256, sizeBytes, recipeSha256: m.recipeSha256, packages: [], buildSeconds: 0 }],
+    languages: languages.map((l) => ({ ...l, layer: 'base' })),
+  };
+}
+
+/** The chain of layers a language runs on, top first (the order of overlay lower directories). */
+export function layerChain(manifest: ImageManifest, top: string): ImageLayer[] {
+  const byId = new Map(manifest.layers.map((l) => [l.id, l]));
+  const chain: ImageLayer[] = [];
+  for (let id: string | null = top; id !== null;) {
+    const layer = byId.get(id);
+    if (!layer) throw new ImageError(`image ${manifest.name}: no layer "${id}" (layers: ${manifest.layers.map((l) => l.id).join(', ')})`);
+    chain.push(layer);
+    id = layer.parent;
+  }
+  return chain;
+}
 
 /** `languages[2].compile[0]`, `env["A B"]` from zod's path. */
 function fieldName(path: readonly PropertyKey[]): string {
@@ -105,8 +217,15 @@ function issueMessage(issue: z.core.$ZodIssue): string {
  * error, which lists every bad field.
  */
 export function parseManifest(json: unknown, where: string): ImageManifest {
-  const result = ImageManifestSchema.safeParse(json);
-  if (result.success) return result.data;
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    throw new ImageError(`${where}: invalid image manifest: (root): must be a JSON object`);
+  }
+  const version = 'schema' in json ? json.schema : undefined;
+  if (version !== 1 && version !== 2) {
+    throw new ImageError(`${where}: invalid image manifest: schema: must be 1 or 2 (this caged reads image manifests of schema 1 and 2)`);
+  }
+  const result = version === 1 ? ImageManifestV1Schema.safeParse(json) : ImageManifestV2Schema.safeParse(json);
+  if (result.success) return result.data.schema === 1 ? fromV1(result.data) : result.data;
   const problems = result.error.issues.map((i) => `${fieldName(i.path)}: ${issueMessage(i)}`);
   throw new ImageError(`${where}: invalid image manifest: ${problems.join('; ')}`);
 }
@@ -128,4 +247,20 @@ export async function loadManifest(path: string): Promise<ImageManifest> {
     throw new ImageError(`${path}: not valid JSON: ${(err as Error).message}`, { cause: err });
   }
   return parseManifest(json, path);
+}
+
+/**
+ * The only layer of a one-layer image (a schema-1 manifest, or schema 2 with just `base`).
+ * Transitional: for the code that registers one tarball per image until the image store mounts
+ * layer chains (issue 11).
+ */
+export function soleLayer(manifest: ImageManifest, where: string): ImageLayer {
+  const [only, ...rest] = manifest.layers;
+  if (!only || rest.length > 0) {
+    throw new ImageError(
+      `${where}: image ${manifest.name} has ${manifest.layers.length} layers (${manifest.layers.map((l) => l.id).join(', ')}); ` +
+        'this part of caged reads one-layer images only',
+    );
+  }
+  return only;
 }
