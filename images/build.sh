@@ -1,40 +1,58 @@
 #!/usr/bin/env bash
-# Builds a caged root filesystem image: a tarball of an Ubuntu or Debian root with the judge's
-# toolchains, and the manifest.json the judge reads. See images/README.md.
+# Builds a caged image: a base layer and toolchain layers, each a content-addressed tarball, and
+# the manifest.json (schema 2) the judge reads. See images/README.md.
 #
-#   bash images/build.sh debian|ubuntu [--out DIR] [--force] [--verbose]
-#   bash images/build.sh debian|ubuntu [--out DIR] --manifest-path   (prints where the manifest goes)
+#   bash images/build.sh debian|ubuntu [LAYER...|all] [--out DIR] [--force] [--verbose] [--jobs N]
+#        [--extra-layers DIR] [--extra-languages DIR] [--no-sandbox-selftest] [--manifest-path]
 #
-# Idempotent: when DIR holds a manifest built from the current recipe (recipe.sha256 matches the
-# hash of the recipe files), it says so and exits 0 without rebuilding, unless --force.
-# The image is built in a temporary directory next to DIR and renamed into place at the end, so a
-# half-finished build is never mistaken for a finished one.
+# LAYER: ids of images/layers/ (default all); their parents are built too, and the manifest lists
+# exactly these layers and the languages on them.
+# Layers are cached by recipe hash in $CAGED_IMAGE_CACHE/layers/<flavor>/ (default
+# /var/cache/caged): a layer whose recipe did not change is reused, tarball and sha256 unchanged.
+# Independent layers build in parallel (--jobs, default 2). The manifest and the layers' tarballs
+# go to DIR (default $CAGED_IMAGE_CACHE/images/<flavor>), written in a temporary directory beside
+# it and renamed into place after the self-tests passed. When DIR already holds the manifest of
+# this recipe, nothing is built.
+#   --force                 rebuild every layer named (and its parents) even when cached
+#   --extra-layers DIR      more layer recipes (DIR/<id>/layer.json) besides images/layers/
+#   --extra-languages DIR   more languages (DIR/<id>/language.json) besides images/languages/
+#   --no-sandbox-selftest   development only: skip `caged selftest` (the languages' self-tests in
+#                           the real sandbox); the manifest is then not taken as up to date by a
+#                           build without this flag
+#   --manifest-path         print where the manifest goes and exit
 set -euo pipefail
 
 IMAGES_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO_DIR=$(dirname "$IMAGES_DIR")
 # shellcheck source=lib/common.sh
 source "$IMAGES_DIR/lib/common.sh"
+TOOL=$IMAGES_DIR/lib/image-tool.js
 
 usage() {
   sed -n '5,6p' "$0" | sed 's/^#   //' >&2
   exit 2
 }
 
-FLAVOR= OUT= FORCE=0 VERBOSE=0 PRINT_PATH=0
+FLAVOR= OUT= FORCE=0 VERBOSE=0 PRINT_PATH=0 JOBS=2 SANDBOX_SELFTEST=1
+LAYERS=() EXTRA=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --out) [ $# -ge 2 ] || usage; OUT=$2; shift 2 ;;
     --out=*) OUT=${1#--out=}; shift ;;
+    --jobs) [ $# -ge 2 ] || usage; JOBS=$2; shift 2 ;;
+    --extra-layers | --extra-languages) [ $# -ge 2 ] || usage; EXTRA+=("$1" "$(realpath "$2")"); shift 2 ;;
     --force) FORCE=1; shift ;;
-    --verbose|-v) VERBOSE=1; shift ;;
+    --verbose | -v) VERBOSE=1; shift ;;
+    --no-sandbox-selftest) SANDBOX_SELFTEST=0; shift ;;
     --manifest-path) PRINT_PATH=1; shift ;;
-    -h|--help) usage ;;
+    -h | --help) usage ;;
     -*) printf 'build.sh: unknown option %s\n' "$1" >&2; usage ;;
-    *) [ -z "$FLAVOR" ] || usage; FLAVOR=$1; shift ;;
+    *) if [ -z "$FLAVOR" ]; then FLAVOR=$1; else LAYERS+=("$1"); fi; shift ;;
   esac
 done
 [ -n "$FLAVOR" ] || usage
 [ -f "$IMAGES_DIR/$FLAVOR/base.sh" ] || die "unknown flavor '$FLAVOR' (known: $(cd "$IMAGES_DIR" && ls -d */base.sh | cut -d/ -f1 | tr '\n' ' '))"
+[[ $JOBS =~ ^[1-9][0-9]*$ ]] || die "--jobs: a positive integer, not '$JOBS'"
 
 CACHE_ROOT=${CAGED_IMAGE_CACHE:-/var/cache/caged}
 OUT=${OUT:-$CACHE_ROOT/images/$FLAVOR}
@@ -47,162 +65,166 @@ fi
 [ "$(id -u)" = 0 ] || die "must run as root (debootstrap, chroot and mounts need it)"
 command -v node >/dev/null || die "node is needed on the build host (it writes the JSON)"
 export DOWNLOAD_DIR=${CAGED_DOWNLOAD_DIR:-$CACHE_ROOT/downloads}
-
-# The recipe hash covers every file that shapes the image: this script, lib/, common.json, the
-# languages and this flavor's directory (not the README, not ensure.sh, not the other flavors).
-recipe_hash() {
-  (cd "$IMAGES_DIR" && {
-    printf 'flavor=%s\n' "$FLAVOR"
-    find build.sh common.json lib languages "$FLAVOR" -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum
-  } | sha256sum | cut -d' ' -f1)
-}
-RECIPE_SHA256=$(recipe_hash)
-
+LAYER_CACHE=$CACHE_ROOT/layers/$FLAVOR
+APT_CACHE=$DOWNLOAD_DIR/apt-$FLAVOR-$(dpkg --print-architecture 2>/dev/null || uname -m)
 PARENT=$(dirname "$OUT")
-mkdir -p "$PARENT"
+BUILD_LOG=$PARENT/$(basename "$OUT").build.log
+mkdir -p "$PARENT" "$LAYER_CACHE" "$APT_CACHE"
+: >"$BUILD_LOG"
+export IMAGES_DIR FLAVOR LAYER_CACHE APT_CACHE VERBOSE FORCE
+
 exec 9>"$PARENT/.$(basename "$OUT").lock"
 if ! flock -n 9; then
   log "another build of $OUT is running; waiting for it"
   flock 9
 fi
 
-up_to_date() {
-  [ -f "$OUT/manifest.json" ] && [ -f "$OUT/rootfs.tar" ] && [ -f "$OUT/recipe.sha256" ] &&
-    [ "$(cat "$OUT/recipe.sha256")" = "$RECIPE_SHA256" ]
-}
-if [ "$FORCE" = 0 ] && up_to_date; then
-  digest=$(node -e 'process.stdout.write(require(process.argv[1]).sha256)' "$OUT/manifest.json")
-  echo "image $FLAVOR is up to date ($digest)"
-  exit 0
-fi
-
-# shellcheck source=debian/base.sh
-source "$IMAGES_DIR/$FLAVOR/base.sh"
-
 WORK=$(mktemp -d "$PARENT/.$(basename "$OUT").build-XXXXXX")
-ROOT=$WORK/rootfs
-BUILD_LOG=$PARENT/$(basename "$OUT").build.log
-: >"$BUILD_LOG"
-export WORK ROOT BUILD_LOG VERBOSE
-
+export PLAN=$WORK/plan.json
+declare -A PID_LAYER=()
 cleanup() {
-  local rc=$?
+  local rc=$? pid
   set +e
-  if chroot_unmount_all "$WORK"; then
-    rm -rf --one-file-system "$WORK"
-  else
-    log "warning: mounts remain under $WORK; left it in place (remove it by hand after unmounting)"
-  fi
-  [ "$rc" = 0 ] || log "build of $FLAVOR FAILED (exit $rc); full log: $BUILD_LOG"
+  for pid in "${!PID_LAYER[@]}"; do
+    kill -TERM $(ps -o pid= --ppid "$pid") "$pid" 2>/dev/null
+  done
+  wait
+  rm -rf --one-file-system "$WORK"
+  [ "$rc" = 0 ] || log "build of $FLAVOR FAILED (exit $rc)"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
 
-step "building image $FLAVOR ($IMAGE_NAME) into $OUT; recipe $RECIPE_SHA256; log $BUILD_LOG"
+# The plan: the layers to build, parents first, with their recipe hashes.
+declare -A PARENT_OF=() RECIPE_OF=() STATE=()
+ORDER=()
+while IFS=$'\t' read -r id parent recipe _dir; do
+  ORDER+=("$id")
+  PARENT_OF[$id]=$parent
+  RECIPE_OF[$id]=$recipe
+done < <(node "$TOOL" plan --images "$IMAGES_DIR" --flavor "$FLAVOR" --out "$PLAN" "${EXTRA[@]}" "${LAYERS[@]}" || echo "FAILED")
+[ "${ORDER[-1]:-FAILED}" != FAILED ] || die "could not read the recipes (see above)"
+RECIPE_SHA256=$(node "$TOOL" recipe --plan "$PLAN")
+VERIFIED=$([ "$SANDBOX_SELFTEST" = 1 ] && echo sandbox-selftest || echo no-sandbox-selftest)
 
-step "base: $IMAGE_BASE"
-image_base "$ROOT"
+up_to_date() {
+  [ -f "$OUT/manifest.json" ] && [ -f "$OUT/recipe.sha256" ] || return 1
+  local recorded
+  recorded=$(cat "$OUT/recipe.sha256")
+  [ "$recorded" = "$RECIPE_SHA256 sandbox-selftest" ] || [ "$recorded" = "$RECIPE_SHA256 $VERIFIED" ] || return 1
+  node -e '
+    const fs = require("fs"), path = require("path");
+    const m = JSON.parse(fs.readFileSync(process.argv[1], "utf8"));
+    for (const l of m.layers) if (!fs.existsSync(path.join(path.dirname(process.argv[1]), l.tarball))) process.exit(1);
+  ' "$OUT/manifest.json"
+}
+if [ "$FORCE" = 0 ] && up_to_date; then
+  echo "image $FLAVOR is up to date ($RECIPE_SHA256): $OUT/manifest.json"
+  exit 0
+fi
 
-step "chroot: mount /proc, a minimal /dev, resolv.conf, policy-rc.d"
-chroot_mount "$ROOT"
+need_host_tool getfattr attr
+step "building image $FLAVOR (layers: ${ORDER[*]}) into $OUT; recipe $RECIPE_SHA256; layer cache $LAYER_CACHE"
 
-step "configure: no docs or man pages, no recommends, hostname caged, box user 256"
-mkdir -p "$ROOT/etc/dpkg/dpkg.cfg.d" "$ROOT/etc/apt/apt.conf.d"
-cat >"$ROOT/etc/dpkg/dpkg.cfg.d/01-caged-nodoc" <<'CFG'
-# caged image: no documentation (licences are kept)
-path-exclude=/usr/share/doc/*
-path-include=/usr/share/doc/*/copyright
-path-exclude=/usr/share/man/*
-path-exclude=/usr/share/info/*
-path-exclude=/usr/share/lintian/*
-path-exclude=/usr/share/locale/*
-CFG
-cat >"$ROOT/etc/apt/apt.conf.d/01-caged" <<'CFG'
-APT::Install-Recommends "false";
-APT::Install-Suggests "false";
-Acquire::Retries "3";
-Dpkg::Options { "--force-unsafe-io"; };
-CFG
-echo caged >"$ROOT/etc/hostname"
-printf '127.0.0.1\tlocalhost\n127.0.1.1\tcaged\n::1\tlocalhost ip6-localhost ip6-loopback\n' >"$ROOT/etc/hosts"
-grep -q '^box:' "$ROOT/etc/passwd" || echo 'box:x:256:256:caged submission:/box:/usr/sbin/nologin' >>"$ROOT/etc/passwd"
-grep -q '^box:' "$ROOT/etc/group" || echo 'box:x:256:' >>"$ROOT/etc/group"
-grep -q '^box:' "$ROOT/etc/shadow" || echo 'box:!:19000::::::' >>"$ROOT/etc/shadow"
+# chain ID: the cache entry names of ID's parents, parent first.
+chain() {
+  local p=${PARENT_OF[$1]}
+  while [ "$p" != - ]; do
+    printf '%s-%s\n' "$p" "${RECIPE_OF[$p]}"
+    p=${PARENT_OF[$p]}
+  done
+}
+entry_of() { printf '%s/%s-%s' "$LAYER_CACHE" "$1" "${RECIPE_OF[$1]}"; }
 
-PACKAGES=$(node "$IMAGES_DIR/lib/image-tool.js" packages "$IMAGES_DIR")
-step "install: $PACKAGES"
-run_logged in_chroot apt-get update -q
-run_logged in_chroot apt-get install -y -q --no-install-recommends $PACKAGES
-
-step "layout: /box, /tmp (1777), /proc, /dev mount points"
-mkdir -p "$ROOT/box" "$ROOT/tmp" "$ROOT/proc" "$ROOT/dev"
-chmod 0755 "$ROOT/box" "$ROOT"
-chmod 1777 "$ROOT/tmp"
-
-step "clean: apt lists and caches, docs, man pages, logs"
-run_logged in_chroot apt-get clean
-rm -rf "$ROOT"/var/lib/apt/lists/* "$ROOT"/var/cache/apt/*.bin "$ROOT"/var/cache/debconf/*-old \
-  "$ROOT"/var/lib/dpkg/*-old "$ROOT"/usr/share/man/* "$ROOT"/usr/share/info/* \
-  "$ROOT"/usr/share/lintian/* "$ROOT"/usr/share/locale/* "$ROOT"/var/cache/ldconfig/aux-cache \
-  "$ROOT"/tmp/* "$ROOT"/var/tmp/* "$ROOT"/root/.bash_history
-find "$ROOT/usr/share/doc" -mindepth 1 ! -type d ! -name copyright -delete 2>/dev/null || true
-find "$ROOT/usr/share/doc" -mindepth 1 -type d -empty -delete 2>/dev/null || true
-find "$ROOT/var/log" -type f -exec truncate -s 0 {} +
-: >"$ROOT/etc/machine-id"
-
-step "self-tests: compile and run each language as uid 256 inside the image"
-mapfile -t LANG_IDS < <(node "$IMAGES_DIR/lib/image-tool.js" selftest-prepare "$IMAGES_DIR" "$ROOT")
-chown -R 256:256 "$ROOT/tmp/caged-selftest"
-SELFTEST_LINES=()
-for id in "${LANG_IDS[@]}"; do
-  if ! line=$(timeout 300 env -i "$(command -v chroot)" --userspec=256:256 --groups=256 "$ROOT" /bin/sh "/tmp/caged-selftest/$id/run.sh" 2>&1); then
-    printf '%s\n' "$line" >&2
-    die "self-test of $id failed"
+for id in "${ORDER[@]}"; do
+  if [ "$FORCE" = 0 ] && [ -f "$(entry_of "$id")/layer.json" ] && [ -f "$(entry_of "$id")/layer.tar" ]; then
+    STATE[$id]=cached
+  else
+    STATE[$id]=pending
   fi
-  log "$line"
-  SELFTEST_LINES+=("$line")
 done
 
-step "unmount and restore the image's own resolv.conf"
-chroot_unmount_all "$ROOT" || die "could not unmount everything under $ROOT"
-chroot_restore "$ROOT"
-# /dev stays an empty mount point: the launcher mounts its own. Device nodes that the base step
-# created would be refused by the image store anyway.
-find "$ROOT/dev" -mindepth 1 -delete
+start_layer() {
+  local id=$1 log_file=$LAYER_CACHE/$1.build.log
+  : >"$log_file"
+  log "layer $id: building (log $log_file)"
+  (
+    set -o pipefail
+    mapfile -t parents < <(chain "$id")
+    BUILD_LOG=$log_file bash "$IMAGES_DIR/lib/layer-build.sh" "$id" "${RECIPE_OF[$id]}" "${parents[@]}" 2>&1 |
+      sed -u "s/^/[$id] /"
+  ) &
+  PID_LAYER[$!]=$id
+  STATE[$id]=running
+}
 
-step "manifest: versions and metadata"
+# A failed layer's descendants are skipped; independent layers go on building, so one run
+# reports every layer that fails.
+FAILED=() SKIPPED=()
+while :; do
+  running=${#PID_LAYER[@]}
+  for id in "${ORDER[@]}"; do
+    [ "${STATE[$id]}" = pending ] || continue
+    p=${PARENT_OF[$id]}
+    if [ "$p" != - ] && { [ "${STATE[$p]}" = failed ] || [ "${STATE[$p]}" = skipped ]; }; then
+      STATE[$id]=skipped
+      SKIPPED+=("$id")
+    elif [ "$running" -lt "$JOBS" ] && { [ "$p" = - ] || [ "${STATE[$p]}" = built ] || [ "${STATE[$p]}" = cached ]; }; then
+      start_layer "$id"
+      running=$((running + 1))
+    fi
+  done
+  [ "${#PID_LAYER[@]}" -gt 0 ] || break
+  rc=0
+  wait -n -p done_pid || rc=$?
+  id=${PID_LAYER[$done_pid]}
+  unset "PID_LAYER[$done_pid]"
+  if [ "$rc" = 0 ]; then
+    STATE[$id]=built
+  else
+    STATE[$id]=failed
+    FAILED+=("$id")
+    log "layer $id FAILED (exit $rc); its log: $LAYER_CACHE/$id.build.log"
+  fi
+done
+[ "${#FAILED[@]}" = 0 ] || die "layers failed: ${FAILED[*]}${SKIPPED[*]:+; not built because a parent failed: ${SKIPPED[*]}}"
+
+# shellcheck source=debian/base.sh
+source "$IMAGES_DIR/$FLAVOR/base.sh"
+step "manifest (schema 2) and the layers' tarballs"
 NEW=$WORK/out
-mkdir "$NEW"
-node "$IMAGES_DIR/lib/image-tool.js" manifest "$IMAGES_DIR" --flavor "$FLAVOR" --name "$IMAGE_NAME" \
-  --base "$IMAGE_BASE" --tarball "$NEW/rootfs.tar" --sha256 pending --size 0 \
-  --recipe "$RECIPE_SHA256" --root "$ROOT" --out "$WORK/manifest.partial.json"
-rm -rf "$ROOT/tmp/caged-selftest"
+mkdir -p "$NEW/layers"
+node "$TOOL" manifest --plan "$PLAN" --cache "$LAYER_CACHE" --name "$IMAGE_NAME" --base "$IMAGE_BASE" --out "$NEW/manifest.json"
+for id in "${ORDER[@]}"; do
+  sha=$(node -e 'process.stdout.write(require(process.argv[1]).sha256)' "$(entry_of "$id")/layer.json")
+  ln "$(entry_of "$id")/layer.tar" "$NEW/layers/$sha.tar" 2>/dev/null || cp "$(entry_of "$id")/layer.tar" "$NEW/layers/$sha.tar"
+done
 
-step "pack: GNU tar, numeric owners, sorted names"
-# Modification times are kept as installed: Python's .pyc files are only valid for their
-# sources' mtimes, so rewriting them would make every Python run recompile the standard library.
-tar --create --file="$NEW/rootfs.tar" --directory="$ROOT" --numeric-owner --sort=name --format=gnu .
-SHA256=$(sha256sum "$NEW/rootfs.tar" | cut -d' ' -f1)
-SIZE=$(stat -c %s "$NEW/rootfs.tar")
-node -e '
-  const fs = require("fs");
-  const [src, dst, sha, size] = process.argv.slice(1);
-  const m = JSON.parse(fs.readFileSync(src, "utf8"));
-  m.sha256 = sha; m.sizeBytes = Number(size);
-  fs.writeFileSync(dst, JSON.stringify(m, null, 2) + "\n");
-' "$WORK/manifest.partial.json" "$NEW/manifest.json" "$SHA256" "$SIZE"
-printf '%s\n' "$RECIPE_SHA256" >"$NEW/recipe.sha256"
-log "rootfs.tar: $((SIZE / 1048576)) MiB, sha256 $SHA256"
+mapfile -t LANG_IDS < <(node -e 'for (const l of require(process.argv[1]).languages) console.log(l.id)' "$NEW/manifest.json")
+if [ "$SANDBOX_SELFTEST" = 1 ] && [ "${#LANG_IDS[@]}" -gt 0 ]; then
+  step "sandbox self-tests: caged selftest --lang ${LANG_IDS[*]}"
+  CLI=$REPO_DIR/dist/src/cli/main.js
+  [ -f "$CLI" ] || die "$CLI is missing: build caged first (npx tsc -p tsconfig.json), or pass --no-sandbox-selftest (development only)"
+  node "$CLI" selftest --manifest "$NEW/manifest.json" --lang "${LANG_IDS[@]}" ||
+    die "the sandbox self-tests failed (caged selftest --manifest ... --lang ${LANG_IDS[*]}); the image was not published"
+elif [ "$SANDBOX_SELFTEST" = 0 ]; then
+  log "sandbox self-tests SKIPPED (--no-sandbox-selftest, a development flag)"
+fi
+printf '%s %s\n' "$RECIPE_SHA256" "$VERIFIED" >"$NEW/recipe.sha256"
 
 step "publish: $OUT"
-OLD=
 if [ -e "$OUT" ]; then
-  OLD=$WORK/previous
-  mv "$OUT" "$OLD"
+  mv "$OUT" "$WORK/previous"
 fi
 mv "$NEW" "$OUT"
 
-log "image $FLAVOR built in $((SECONDS - BUILD_STARTED))s: $OUT/manifest.json (sha256 $SHA256)"
-for line in "${SELFTEST_LINES[@]}"; do
-  printf '%s\n' "$line"
+log "image $FLAVOR built in $((SECONDS - BUILD_STARTED))s: $OUT/manifest.json (recipe $RECIPE_SHA256)"
+printf '%-10s %-8s %-7s %9s %8s  %s\n' layer parent status size build sha256
+for id in "${ORDER[@]}"; do
+  node -e '
+    const r = require(process.argv[1]);
+    const [id, status] = process.argv.slice(2);
+    const mib = (r.sizeBytes / 1048576).toFixed(1) + " MiB";
+    console.log(`${id.padEnd(10)} ${(r.parent ?? "-").padEnd(8)} ${status.padEnd(7)} ${mib.padStart(9)} ${(r.buildSeconds + " s").padStart(8)}  ${r.sha256}`);
+  ' "$(entry_of "$id")/layer.json" "$id" "${STATE[$id]}"
 done

@@ -17,7 +17,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CagedError, InvalidRequestError } from '../errors';
+import { apiCommand, API_USAGE } from './api';
 import { execCommand, EXEC_USAGE } from './exec';
+import { gradeCommand, GRADE_USAGE } from './grade';
 import { errorJson } from './error-json';
 import { killOwnContainers } from './interrupt';
 import { judgeCommand, JUDGE_USAGE } from './judge';
@@ -53,7 +55,10 @@ const commands: Record<string, CommandEntry> = {
   submit: { run: (a, o, c) => submitCommand(a, o, { signal: c.signal }), usage: SUBMIT_USAGE },
   demo: { run: (a, o, c) => demoCommand(a, o, { signal: c.signal }), usage: DEMO_USAGE },
   problem: { run: (a, o) => problemCommand(a, o), usage: PROBLEM_USAGE },
+  // Its own signals: the first withdraws what has not started and keeps what runs (grade.ts).
+  grade: { run: (a, o) => gradeCommand(a, o), usage: GRADE_USAGE, ownSignals: true },
   selftest: { run: (a, o) => selftestCommand(a, o), usage: SELFTEST_USAGE },
+  api: { run: (a, o) => apiCommand(a, o), usage: API_USAGE, ownSignals: true },
 };
 
 function usage(): string {

@@ -20,6 +20,7 @@ import { JOB_NAME, asJudgeProgress, fieldIssues, type JudgeProgress } from '../w
 import { BatchFailedError, ClientClosedError, ConflictError, JobFailedError, WaitAbortedError, WaitTimeoutError } from './errors';
 import { payloadDigest } from './payload-digest';
 import { EventStream, type CagedEvent } from './event-stream';
+import { gradeBatch, type GradeEntry, type GradeOptions, type GradeProblem, type GradeResult } from './grade';
 import { jobIdFor } from './job-id';
 
 export type { SubmissionInput } from '../judge/schema';
@@ -237,6 +238,21 @@ export class CagedClient {
         failures.sort((a, b) => a.index - b.index),
       );
     return results as JudgeResult[];
+  }
+
+  /** Grades a batch as one BullMQ flow: resumable, idempotent, bad input per row (src/client/grade.ts). */
+  grade(problem: GradeProblem, submissions: readonly GradeEntry[], opts: GradeOptions = {}): Promise<GradeResult> {
+    if (this.closing) return Promise.reject(new ClientClosedError());
+    const ctx = {
+      connection: this.connection,
+      queueName: this.queueName,
+      prefix: this.prefix,
+      attempts: this.opts.attempts ?? 3,
+      backoffMs: this.opts.backoffMs ?? 1000,
+      maxSourceBytes: this.opts.maxSourceBytes ?? DEFAULT_MAX_SOURCE_BYTES,
+      recheckMs: this.opts.recheckMs ?? 5000,
+    };
+    return gradeBatch(ctx, problem, submissions, opts);
   }
 
   /**

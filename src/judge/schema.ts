@@ -162,6 +162,26 @@ export const ProblemRefSchema = z.strictObject({
 });
 export type ProblemRefInput = z.input<typeof ProblemRefSchema>;
 
+function isHttpUrl(s: string): boolean {
+  try {
+    const u = new URL(s);
+    return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Where the result is sent (PUT, signed) when the job ends: docs/api.md, "Webhooks". Only
+ * http(s); the worker refuses private-network targets at delivery unless configured.
+ */
+export const CallbackSchema = z.strictObject({
+  url: z.string().max(2048).refine(isHttpUrl, { message: 'must be an http:// or https:// URL' }),
+  /** The body: caged's result (`caged`) or Judge0's submission fields (`judge0`). */
+  format: z.enum(['caged', 'judge0']).default('caged'),
+});
+export type Callback = z.output<typeof CallbackSchema>;
+
 export interface SubmissionSchemaOptions {
   /** Cap on the source (all files together, decoded), in bytes; default 256 KiB. */
   maxSourceBytes?: number;
@@ -213,6 +233,8 @@ export function makeSubmissionSchema(opts: SubmissionSchemaOptions = {}) {
       checker: CheckerSchema.default({ type: 'tokens' }),
       interactor: InteractorSchema.optional(),
       stopOnFirstFailure: z.boolean().default(false),
+      /** Webhook: the result is PUT there when the job ends (optional, additive to version 1). */
+      callback: CallbackSchema.optional(),
     })
     .superRefine((s, ctx) => {
       if (s.problem === undefined && s.testcases.length === 0)

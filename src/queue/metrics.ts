@@ -52,6 +52,8 @@ export class WorkerMetrics {
   readonly problemFetches: Counter;
   /** Compiler runs for a problem package's own program (output validator, interactor): once per content, not per job. */
   readonly problemValidatorCompiles: Counter<'role'>;
+  /** Webhook deliveries by outcome: delivered, failed_try (retried), gave_up (no try left), refused (target). */
+  readonly webhooks: Counter<'outcome'>;
 
   constructor(opts: WorkerMetricsOptions) {
     const registers = [this.registry];
@@ -103,6 +105,12 @@ export class WorkerMetrics {
       name: 'caged_problem_validator_compiles_total',
       help: "Compiler runs for problem packages' output validators and interactors (the compile cache serves the other jobs).",
       labelNames: ['role'],
+      registers,
+    });
+    this.webhooks = new Counter({
+      name: 'caged_webhook_deliveries_total',
+      help: 'Webhook deliveries by outcome: delivered, failed_try (retried later), gave_up (every try failed), refused (private or non-http target).',
+      labelNames: ['outcome'],
       registers,
     });
     const watchdog = opts.eventLoop;

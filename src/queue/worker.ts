@@ -64,6 +64,11 @@ export interface QueueWorkerOptions {
   /** Seconds completed / failed jobs stay in Redis (0: removed at once). */
   keepCompletedS: number;
   keepFailedS: number;
+  /**
+   * Called once a job has ended for good (completed, or failed with no try left), after BullMQ
+   * stored the outcome; never awaited by the worker (webhook enqueueing: src/webhook/outbox.ts).
+   */
+  onEnded?: (job: Job<unknown, JudgeResult>, outcome: { result: JudgeResult } | { failedReason: string }) => void;
 }
 
 export type WorkerState = 'running' | 'draining' | 'closed';
@@ -121,6 +126,13 @@ export class QueueWorker {
       // default is 15 s); ioredis itself queues commands while reconnecting.
       runRetryDelay: 1000,
     });
+    const onEnded = opts.onEnded;
+    if (onEnded) {
+      self.worker.on('completed', (job, result) => onEnded(job, { result }));
+      self.worker.on('failed', (job) => {
+        if (job?.finishedOn) onEnded(job, { failedReason: job.failedReason });
+      });
+    }
     const log = opts.logger;
     const redis = new RedisWatch(log, opts.metrics?.redisConnected);
     self.worker.on('error', (err) => redis.error(err));

@@ -1,0 +1,171 @@
+/**
+ * The build plan of images/build.sh (images/lib/image-tool.js plan): which layers a request
+ * builds, in which order, and their recipe hashes: a language's change reaches its layer and the
+ * layers on it, nothing else; bad recipes are refused naming the file and field. Runs the real
+ * tool on a copy of images/ (no root, no build).
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const IMAGES = path.resolve(__dirname, '../../images');
+
+let dir: string;
+let images: string;
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'caged-plan-'));
+  images = path.join(dir, 'images');
+  fs.cpSync(IMAGES, images, { recursive: true });
+});
+afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+interface Planned {
+  id: string;
+  parent: string;
+  recipe: string;
+}
+
+function plan(...args: string[]): { status: number | null; layers: Planned[]; stderr: string; json: () => Record<string, unknown> } {
+  const out = path.join(dir, 'plan.json');
+  const r = spawnSync(
+    'node',
+    [path.join(images, 'lib/image-tool.js'), 'plan', '--images', images, '--flavor', 'debian', '--out', out, ...args],
+    {
+      encoding: 'utf8',
+    },
+  );
+  const layers = r.stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      const [id = '', parent = '', recipe = ''] = line.split('\t');
+      return { id, parent, recipe };
+    });
+  return { status: r.status, layers, stderr: r.stderr, json: () => JSON.parse(fs.readFileSync(out, 'utf8')) as Record<string, unknown> };
+}
+const recipes = (layers: Planned[]): Record<string, string> => Object.fromEntries(layers.map((l) => [l.id, l.recipe]));
+const writeJson = (file: string, value: unknown): void => fs.writeFileSync(file, `${JSON.stringify(value, null, 2)}\n`);
+const readJson = (file: string): Record<string, unknown> => JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+
+describe('which layers a request builds', () => {
+  it('builds the named layers and their parents, parents first', () => {
+    const p = plan('clang', 'python3');
+    expect(p.status).toBe(0);
+    expect(p.layers.map((l) => `${l.id}<-${l.parent}`)).toEqual(['base<--', 'gcc<-base', 'clang<-gcc', 'python3<-base']);
+  });
+
+  it('builds every layer for all (and for no layer named), each after its parent', () => {
+    const all = plan('all').layers;
+    expect(plan().layers).toEqual(all);
+    expect(all.length).toBe(fs.readdirSync(path.join(IMAGES, 'layers')).length);
+    const seen = new Set<string>(['-']);
+    for (const l of all) {
+      expect(seen).toContain(l.parent);
+      seen.add(l.id);
+    }
+  });
+
+  it('puts in the plan only the languages of the layers it builds', () => {
+    const languages = plan('python3').json().languages as Record<string, unknown>;
+    expect(Object.keys(languages)).toEqual(['python3']);
+  });
+
+  it('refuses an unknown layer, listing the known ones', () => {
+    const p = plan('gcc', 'kotlin');
+    expect(p.status).not.toBe(0);
+    expect(p.stderr).toMatch(/unknown layer "kotlin" \(known: .*gcc.*python3.*, all\)/);
+  });
+});
+
+describe('recipe hashes', () => {
+  it('are stable', () => {
+    expect(recipes(plan('all').layers)).toEqual(recipes(plan('all').layers));
+  });
+
+  it("change for a language's layer and the layers on it only", () => {
+    const before = recipes(plan('all').layers);
+    const file = path.join(images, 'languages/cpp17/language.json');
+    writeJson(file, { ...readJson(file), timeFactor: 2 });
+    const after = recipes(plan('all').layers);
+    const changed = Object.keys(before).filter((id) => before[id] !== after[id]);
+    expect(changed.sort()).toEqual(['clang', 'fortran', 'gcc', 'gdc', 'ghc', 'gnat', 'ocaml', 'rust']);
+  });
+
+  it("change for a layer's own files (post.sh) and its children", () => {
+    const before = recipes(plan('all').layers);
+    fs.writeFileSync(path.join(images, 'layers/jdk/post.sh'), 'true\n');
+    const after = recipes(plan('all').layers);
+    expect(Object.keys(before).filter((id) => before[id] !== after[id])).toEqual(['jdk', 'scala']);
+  });
+
+  it('change for every layer when the build library or the base recipe changes', () => {
+    const before = recipes(plan('all').layers);
+    fs.appendFileSync(path.join(images, 'lib/common.sh'), '\n');
+    const after = recipes(plan('all').layers);
+    expect(Object.keys(before).filter((id) => before[id] === after[id])).toEqual([]);
+  });
+
+  it('do not depend on where an extra layer directory lives', () => {
+    const extra = (where: string): string => {
+      const d = path.join(dir, where, 'x');
+      fs.mkdirSync(d, { recursive: true });
+      writeJson(path.join(d, 'layer.json'), { id: 'x', parent: 'base', packages: [], description: 'x' });
+      return recipes(plan('x', '--extra-layers', path.dirname(d)).layers).x ?? '';
+    };
+    expect(extra('one')).toBe(extra('two'));
+  });
+});
+
+describe('bad recipes are refused, naming the file and field', () => {
+  const layer = (id: string, patch: Record<string, unknown>): void => {
+    const file = path.join(images, 'layers', id, 'layer.json');
+    writeJson(file, { ...readJson(file), ...patch });
+  };
+  it.each<[string, () => void, RegExp]>([
+    ['an unknown parent', () => layer('clang', { parent: 'llvm' }), /layers\/clang\/layer\.json: parent: unknown layer "llvm"/],
+    ['a cycle', () => layer('gcc', { parent: 'clang' }), /layer\.json: parent: cycle through/],
+    ['a second root', () => layer('lua', { parent: null }), /exactly one layer must have parent null/],
+    [
+      'an id that is not the directory',
+      () => layer('lua', { id: 'lua5' }),
+      /layers\/lua\/layer\.json: id: must equal the directory name "lua"/,
+    ],
+    [
+      'a bad package name',
+      () => layer('lua', { packages: ['lua; rm -rf /'] }),
+      /layers\/lua\/layer\.json: packages: "lua; rm -rf \/" is not a package name/,
+    ],
+    ['an unknown field', () => layer('lua', { recommends: true }), /layers\/lua\/layer\.json: recommends: unknown field/],
+    [
+      'a language on an unknown layer',
+      () => {
+        const file = path.join(images, 'languages/c/language.json');
+        writeJson(file, { ...readJson(file), layer: 'tcc' });
+      },
+      /languages\/c\/language\.json: layer: one of the layers/,
+    ],
+    [
+      'pch flags that are not strings',
+      () => {
+        const file = path.join(images, 'languages/cpp17/language.json');
+        writeJson(file, { ...readJson(file), pch: '-O2' });
+      },
+      /languages\/cpp17\/language\.json: pch: an array of compiler flags/,
+    ],
+  ])('%s', (_name, damage, message) => {
+    damage();
+    const p = plan('all');
+    expect(p.status).not.toBe(0);
+    expect(p.stderr).toMatch(message);
+  });
+
+  it('a layer defined twice (images/layers and an extra directory)', () => {
+    const extra = path.join(dir, 'extra', 'gcc');
+    fs.mkdirSync(extra, { recursive: true });
+    writeJson(path.join(extra, 'layer.json'), { id: 'gcc', parent: 'base', packages: [], description: 'x' });
+    const p = plan('all', '--extra-layers', path.dirname(extra));
+    expect(p.status).not.toBe(0);
+    expect(p.stderr).toMatch(/layers "gcc" is defined twice/);
+  });
+});
