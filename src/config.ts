@@ -276,6 +276,12 @@ export const CONFIG_KEYS = {
     scale: MiB,
     description: 'Bytes of problem packages kept in the cache (as their tarballs count); the least recently used are removed beyond it.',
   }),
+  problemsDir: text('CAGED_PROBLEMS_DIR', {
+    def: '',
+    unit: 'path',
+    description:
+      'A directory shared by every worker (a mounted volume) holding packed problem packages as `<hex>.tar` (`caged problem pack`), looked up before Redis; each is checked against its digest as Redis ones are. Empty: Redis only.',
+  }),
   maxProblemBytes: integer('CAGED_MAX_PROBLEM_MB', {
     def: 256,
     min: 1,

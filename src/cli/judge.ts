@@ -18,6 +18,7 @@ import { Judge } from '../judge/judge';
 import type { JudgeResult } from '../judge/schema';
 import { judgePackage, REPORT_BYTES, type PackageSubmission } from '../problem/judge-package';
 import { loadPackage } from '../problem/problem-package';
+import { timeLimitFromSubmissions } from '../problem/time-limit';
 import { Sandbox } from '../sandbox/sandbox';
 import { parseArgs, stringFlag } from './args';
 import { LIMIT_FLAGS, limitFlagValue } from './limit-flags';
@@ -153,7 +154,9 @@ export async function judgeCommand(argv: readonly string[], out: NodeJS.Writable
   const time = positiveNumber(stringFlag(args, 'time'), '--time');
   const memoryBytes = limitFlagValue(args, MEMORY_FLAG);
   const memory = memoryBytes === undefined ? undefined : memoryBytes / 2 ** 20;
-  const pkg = loadPackage(dir, time === undefined ? {} : { fallbackTimeLimitS: time });
+  // No time limit anywhere: derived from the package's submissions once the judge is up (time-limit.ts).
+  const loaded = loadPackage(dir, { deferTimeLimit: true, ...(time === undefined ? {} : { fallbackTimeLimitS: time }) });
+  let pkg = loaded;
   if (pkg.config.unsupported.length)
     throw new InvalidRequestError(`not supported yet: ${pkg.config.unsupported.join(', ')}`, 'problem.yaml');
   const env = judgeOptionsFromEnv();
@@ -164,17 +167,20 @@ export async function judgeCommand(argv: readonly string[], out: NodeJS.Writable
       sandbox: await Sandbox.create(),
       closeSandbox: true,
       // The whole output comes back to be validated (src/problem/judge-package.ts).
-      reportOutputBytes: Math.max(REPORT_BYTES, env.maxima?.outputBytes ?? 0, Math.ceil(pkg.config.limits.outputMiB * 2 ** 20)),
+      reportOutputBytes: Math.max(REPORT_BYTES, env.maxima?.outputBytes ?? 0, Math.ceil(loaded.config.limits.outputMiB * 2 ** 20)),
       ...(stringFlag(args, 'image') ? { manifestPath: stringFlag(args, 'image') } : {}),
     }));
   try {
     const submission = packageSubmission(target, stringFlag(args, 'lang'), stringFlag(args, 'entry'), judge);
-    const result = await judgePackage(judge, pkg, submission, {
-      maxima: env.maxima,
-      ...(memory ? { memoryMiB: memory } : {}),
-      hooks: { signal: deps.signal },
-    });
+    const opts = { maxima: env.maxima, ...(memory ? { memoryMiB: memory } : {}), hooks: { signal: deps.signal } };
+    const derived = loaded.timeLimit === null ? await timeLimitFromSubmissions(judge, loaded, opts) : null;
+    if (derived) pkg = { ...loaded, timeLimit: derived.timeLimit };
+    const judged = await judgePackage(judge, pkg, submission, opts);
     if (deps.signal?.aborted) throw new HostError(`interrupted (${String(deps.signal.reason)})`);
+    const result =
+      derived && judged.problem
+        ? { ...judged, problem: { ...judged.problem, notes: [...derived.notes, ...judged.problem.notes] } }
+        : judged;
     out.write(args.flags.has('json') ? `${JSON.stringify(result, null, 2)}\n` : packageSummary(result));
     return 0;
   } finally {

@@ -27,13 +27,24 @@ import { readTestDir, testcase, type TestcaseInput } from './test-dir';
 
 export const RUN_USAGE =
   'caged run FILE [--lang LANG] [--stdin FILE] [--expected FILE] [--tests DIR [--no-expected]] [--checker exact|lines|tokens|float|FILE] ' +
-  '[--time S] [--wall S] [--memory MB] [--output KB] [--pids N] [--stop-on-failure] [--image MANIFEST] [--json]';
+  '[--epsilon E | --abs-epsilon E --rel-epsilon E] [--time S] [--wall S] [--memory MB] [--output KB] [--pids N] [--stop-on-failure] [--image MANIFEST] [--json]';
 
 /** Tells the language of a file by its extension (the judge's registry: Judge.languageOfFile). */
 export type LanguageOfFile = (file: string, field: string) => string;
 
 /** The flags of `caged run` that take a value and those that do not (`caged submit` takes them too). */
-export const RUN_VALUED_FLAGS = ['lang', 'stdin', 'expected', 'tests', 'checker', ...LIMIT_FLAG_NAMES, 'image'];
+export const RUN_VALUED_FLAGS = [
+  'lang',
+  'stdin',
+  'expected',
+  'tests',
+  'checker',
+  'epsilon',
+  'abs-epsilon',
+  'rel-epsilon',
+  ...LIMIT_FLAG_NAMES,
+  'image',
+];
 export const RUN_BOOLEAN_FLAGS = ['json', 'stop-on-failure', 'no-expected'];
 
 /** `--tests DIR` by the one rule (test-dir.ts); files that pair with nothing are reported on `warn`. */
@@ -44,6 +55,37 @@ function testsFromArgs(dir: string, args: ParsedArgs, warn: (line: string) => vo
       `caged: ignored in ${dir} (not NAME.in, NAME.ans or NAME.out of a test): ${unpaired.slice(0, 10).join(', ')}${unpaired.length > 10 ? ` and ${unpaired.length - 10} more` : ''}\n`,
     );
   return testcases;
+}
+
+/** A tolerance: a finite number ≥ 0 (decimal or exponent notation), else refused naming its flag. */
+function toleranceFlag(args: ParsedArgs, name: string): number | undefined {
+  const v = stringFlag(args, name);
+  if (v === undefined) return undefined;
+  const n = v.trim() === '' ? NaN : Number(v);
+  if (!Number.isFinite(n) || n < 0) throw new InvalidRequestError(`must be a number ≥ 0 such as 1e-6 (got ${v})`, `--${name}`);
+  return n;
+}
+
+/**
+ * The float checker's tolerances from the command line: `--epsilon E` sets both the absolute and
+ * the relative one; `--abs-epsilon` and `--rel-epsilon` set them apart (the other keeps the
+ * checker's default, 1e-6). `--epsilon` with either of the others is refused. `flag` names one
+ * given, for the error when the checker is not `float`.
+ */
+function floatTolerances(args: ParsedArgs): { flag: string; values: { absolute?: number; relative?: number } } | null {
+  const both = toleranceFlag(args, 'epsilon');
+  const absolute = toleranceFlag(args, 'abs-epsilon');
+  const relative = toleranceFlag(args, 'rel-epsilon');
+  if (both !== undefined) {
+    if (absolute !== undefined || relative !== undefined)
+      throw new InvalidRequestError('sets both tolerances: give it alone, or --abs-epsilon / --rel-epsilon instead', '--epsilon');
+    return { flag: '--epsilon', values: { absolute: both, relative: both } };
+  }
+  if (absolute === undefined && relative === undefined) return null;
+  return {
+    flag: absolute !== undefined ? '--abs-epsilon' : '--rel-epsilon',
+    values: { ...(absolute !== undefined ? { absolute } : {}), ...(relative !== undefined ? { relative } : {}) },
+  };
 }
 
 /** The submission `caged run` builds from its arguments (exported for tests). */
@@ -80,7 +122,11 @@ export function submissionFromArgs(
   };
   if (Object.keys(limits).length) submission.limits = limits;
   const checker = stringFlag(args, 'checker');
-  if (checker === 'exact' || checker === 'lines' || checker === 'tokens' || checker === 'float') {
+  const tolerances = floatTolerances(args);
+  if (tolerances && checker !== 'float') throw new InvalidRequestError('is only for --checker float', tolerances.flag);
+  if (checker === 'float') {
+    submission.checker = { type: 'float', ...tolerances?.values };
+  } else if (checker === 'exact' || checker === 'lines' || checker === 'tokens') {
     submission.checker = { type: checker };
   } else if (checker !== undefined) {
     const checkerLang = languageOf

@@ -115,6 +115,13 @@ export interface JudgeHooks {
   signal?: AbortSignal;
   /** Multi-pass problems: each test's validator's (or interactor's) nextpass.in, capped (test-step.ts). */
   nextPass?: NextPassHook;
+  /**
+   * Keep this much of each test's stdout and stderr in the result instead of the Judge's
+   * `reportOutputBytes` (a trusted caller that checks the whole output itself: problem packages).
+   */
+  reportOutputBytes?: number;
+  /** The problem's own program (checker, output validator, interactor) is ready: `compiled` when a compiler ran (not the compile cache). */
+  onHelperReady?: (h: { role: 'checker' | 'output validator' | 'interactor'; compiled: boolean }) => void;
 }
 
 export interface JudgeStats {
@@ -291,7 +298,7 @@ export class Judge {
       label: `job ${plan.submission.id ?? path.basename(job.path)}`,
     };
     writeSources(job.box, plan.files);
-    const reportBytes = this.opts.reportOutputBytes ?? 64 * 1024;
+    const reportBytes = hooks.reportOutputBytes ?? this.opts.reportOutputBytes ?? 64 * 1024;
     let compile: CompileResult | undefined;
     let compileMs = 0;
     if (plan.language.compile) {
@@ -334,6 +341,7 @@ export class Judge {
         reportBytes,
       });
       if (prepared.compile?.ran) this.counters.compiles++;
+      hooks.onHelperReady?.({ role: 'checker', compiled: prepared.compile?.ran ?? false });
       if (!prepared.ok) {
         return this.finish(plan, started, compile, compileMs, this.skipAll(plan, 'not run: the checker did not compile'), {
           verdict: 'IE',
@@ -347,6 +355,7 @@ export class Judge {
       aborted();
       const prepared = await OutputValidator.prepare(ctx, plan.checker.spec, { diskBytes: this.checkerDiskBytes(plan), reportBytes });
       if (prepared.compile?.ran) this.counters.compiles++;
+      hooks.onHelperReady?.({ role: 'output validator', compiled: prepared.compile?.ran ?? false });
       if (!prepared.ok) {
         return this.finish(plan, started, compile, compileMs, this.skipAll(plan, 'not run: the output validator did not compile'), {
           verdict: 'IE',
@@ -364,6 +373,7 @@ export class Judge {
       aborted();
       const prepared = await prepareInteractor(ctx, plan, this.registry, this.opts.checkerLimits, reportBytes, this.checkerDiskBytes(plan));
       if (prepared.compile?.ran) this.counters.compiles++;
+      hooks.onHelperReady?.({ role: 'interactor', compiled: prepared.compile?.ran ?? false });
       if (!prepared.ok) {
         const why = 'not run: the interactor did not compile';
         return this.finish(plan, started, compile, compileMs, this.skipAll(plan, why), { verdict: 'IE', message: prepared.message });

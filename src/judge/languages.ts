@@ -34,7 +34,7 @@ export interface ManifestLanguage {
   memoryErrorMarkers?: readonly string[];
   /** Floor on the open-file limit of its runs (limits.ts). */
   openFiles?: number;
-  /** RLIMIT_AS grace over the memory limit (native languages). */
+  /** When set, RLIMIT_AS = the memory limit (after memoryFactor) + this many MiB (src/judge/limits.ts). */
   addressSpaceGraceMiB?: number;
   /** The image layer the language needs (layered images). */
   layer?: string;

@@ -5,9 +5,12 @@
  * timeFactor and memoryFactor are applied after that check: the maxima bound what a submission
  * may ask for, the factors are the operator's allowance for slow runtimes.
  *
- * RLIMIT_AS stays off (addressSpaceBytes 0) for every language: the cgroup's memory limit is
- * what counts. An address-space limit breaks runtimes that reserve large virtual ranges
- * (sanitizers, Go, the JVM, V8) and says nothing about memory really used.
+ * RLIMIT_AS is off (addressSpaceBytes 0) unless the language sets `addressSpaceGraceMiB`
+ * (C and C++ on the Debian image): then it is the memory limit, after the memoryFactor, plus
+ * that grace (DMOJ's `address_grace`), so that an allocation the cgroup would never see (a
+ * static array, a `new` never touched) fails instead of running to completion. Runtimes that
+ * reserve large virtual ranges (sanitizers, Go, the JVM, V8) leave it unset: the cgroup's
+ * limit is what counts for them.
  */
 import { InvalidRequestError } from '../errors';
 import type { RunLimits } from '../sandbox/types';
@@ -125,6 +128,8 @@ export interface Factors {
   memoryFactor: number;
   /** The language's floor on open files per process (R needs about 170 at start). */
   openFiles?: number;
+  /** MiB of address space above the memory limit; absent: no RLIMIT_AS. */
+  addressSpaceGraceMiB?: number;
 }
 
 /**
@@ -150,12 +155,13 @@ export function resolveLimits(
     (req.cpuTimeMs !== undefined
       ? Math.min(config.maxima.wallTimeMs, Math.max(config.defaults.wallTimeMs, 2 * cpuTimeMs + 1000))
       : config.defaults.wallTimeMs);
-  const memoryBytes = req.memoryBytes ?? config.defaults.memoryBytes;
+  const memoryBytes = Math.round((req.memoryBytes ?? config.defaults.memoryBytes) * factors.memoryFactor);
+  const grace = factors.addressSpaceGraceMiB;
   return {
     cpuTimeMs: Math.round(cpuTimeMs * factors.timeFactor),
     wallTimeMs: Math.round(wallTimeMs * factors.timeFactor),
-    memoryBytes: Math.round(memoryBytes * factors.memoryFactor),
-    addressSpaceBytes: 0,
+    memoryBytes,
+    addressSpaceBytes: grace === undefined ? 0 : memoryBytes + grace * MiB,
     pids: req.pids ?? config.defaults.pids,
     outputBytes: req.outputBytes ?? config.defaults.outputBytes,
     fileSizeBytes: req.fileSizeBytes ?? config.defaults.fileSizeBytes,

@@ -131,6 +131,20 @@ export const InteractorSchema = z
     files: z.array(SourceFileSchema).min(1).max(64).optional(),
     /** Passed after `input answer feedback_dir`. */
     flags: z.array(z.string().max(200)).max(32).optional(),
+    /**
+     * The interactor's run: may lower the configured checker limits, never raise them; its wall
+     * time (and CPU time, when not given here) is raised to outlive the submission.
+     */
+    limits: LimitsSchema.optional(),
+    /** The interactor's compile: may lower the job's compile limits. */
+    compileLimits: LimitsSchema.optional(),
+    /** Keep each test's exchange in its result (`transcript`), up to this many bytes (at most 64 KiB); default none. */
+    transcriptBytes: z
+      .number()
+      .int()
+      .min(0)
+      .max(64 * 1024)
+      .optional(),
   })
   .refine((i) => (i.source === undefined) !== (i.files === undefined), { message: 'give exactly one of "source" and "files"' });
 export type InteractorSpec = z.output<typeof InteractorSchema>;
@@ -361,6 +375,19 @@ export const TestResultSchema = z.strictObject({
   teamMessage: z.string().optional(),
   /** An output validator's score.txt, as it said it (before capping at the test's points). */
   validatorScore: nonNegative.optional(),
+  /**
+   * An interactive test's exchange, when the interactor asked for one (`transcriptBytes`): what
+   * each side wrote, in order (consecutive writes of a side joined), at most that many bytes.
+   */
+  transcript: z
+    .strictObject({
+      chunks: z.array(
+        z.strictObject({ from: z.enum(['interactor', 'submission']), data: z.string(), encoding: z.enum(['utf8', 'base64']) }),
+      ),
+      /** The cap cut the exchange. */
+      truncated: z.boolean(),
+    })
+    .optional(),
 });
 export type TestResult = z.output<typeof TestResultSchema>;
 
@@ -382,7 +409,7 @@ export const ProblemInfoSchema = z.strictObject({
   format: z.enum(['legacy', '2023-07']),
   type: z.enum(['pass-fail', 'scoring']),
   timeLimitMs: nonNegative,
-  /** Where the time limit came from: problem.yaml, .timelimit or --time. */
+  /** Where the time limit came from: problem.yaml, .timelimit, --time, or submissions (derived: src/problem/time-limit.ts). */
   timeLimitFrom: z.string(),
   /** Limits lowered to caged's maxima, and the like: one line each. */
   notes: z.array(z.string()),

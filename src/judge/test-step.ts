@@ -17,6 +17,7 @@ import type { Language } from './languages';
 import type { OutputValidator } from './output-validator';
 import { validatorFraction, type NextPassHook } from './output-validator-feedback';
 import { encodeOutput, oneLine, roundScore } from './result';
+import { artefactOf, elfLoadBytes } from './address-space';
 import { classifyRun } from './run-verdict';
 import type { Testcase, TestResult, TestVerdict } from './schema';
 import { JUDGE0, judge0Of } from './verdict';
@@ -69,7 +70,8 @@ export async function runTest(ctx: JobContext, req: TestRequest): Promise<TestRe
     if (failure) return notStarted(req, failure);
     throw err;
   }
-  const classified = classifyRun(run, req.limits, req.language.memoryErrorMarkers);
+  const artefact = artefactOf(req.box, req.language.run);
+  const classified = classifyRun(run, req.limits, req.language.memoryErrorMarkers, artefact ? () => elfLoadBytes(artefact) : undefined);
   // Encoded before checking: the check may take the output over (see CheckRunner.check).
   const stdout = encodeOutput(run.stdout, req.reportBytes, run.stdoutTruncated);
   const stderr = encodeOutput(run.stderr, req.reportBytes, run.stderrTruncated);

@@ -50,6 +50,8 @@ export class WorkerMetrics {
   readonly checkDuration: Histogram;
   /** Problem packages this worker fetched from Redis (once per digest while cached). */
   readonly problemFetches: Counter;
+  /** Compiler runs for a problem package's own program (output validator, interactor): once per content, not per job. */
+  readonly problemValidatorCompiles: Counter<'role'>;
   /** Webhook deliveries by outcome: delivered, failed_try (retried), gave_up (no try left), refused (target). */
   readonly webhooks: Counter<'outcome'>;
 
@@ -97,6 +99,12 @@ export class WorkerMetrics {
     this.problemFetches = new Counter({
       name: 'caged_problem_fetches_total',
       help: 'Problem packages fetched from Redis into the local cache (once per digest while it stays cached).',
+      registers,
+    });
+    this.problemValidatorCompiles = new Counter({
+      name: 'caged_problem_validator_compiles_total',
+      help: "Compiler runs for problem packages' output validators and interactors (the compile cache serves the other jobs).",
+      labelNames: ['role'],
       registers,
     });
     this.webhooks = new Counter({

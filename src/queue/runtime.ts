@@ -11,6 +11,7 @@ import { Queue } from 'bullmq';
 import { unknownConfigVariables, type WorkerConfig } from '../config';
 import { Judge } from '../judge/judge';
 import { PackageCache } from '../problem/package-cache';
+import { readProblemFromDir } from '../problem/package-dir';
 import { fetchProblem, redisClientFor } from '../problem/package-store';
 import { JobDirs } from '../rootfs/job-dirs';
 import { Sandbox } from '../sandbox/sandbox';
@@ -284,17 +285,26 @@ async function problemJudge(
   const cache = await PackageCache.open({
     dir,
     maxBytes: config.problemCacheBytes,
-    fetch: (digest) => fetchProblem(redis.client, config.prefix, digest, config.maxProblemBytes),
-    onFetched: ({ digest, bytes, ms }) => {
+    // The shared directory first (when configured), then Redis (src/problem/package-dir.ts).
+    fetch: async (digest) => {
+      const fromDir = config.problemsDir ? await readProblemFromDir(config.problemsDir, digest, config.maxProblemBytes) : null;
+      if (fromDir) return { tar: fromDir, source: 'directory' };
+      return { tar: await fetchProblem(redis.client, config.prefix, digest, config.maxProblemBytes), source: 'redis' };
+    },
+    onFetched: ({ digest, bytes, ms, source }) => {
       metrics.problemFetches.inc();
-      logger.info({ digest, bytes, ms: Math.round(ms) }, 'problem package fetched');
+      logger.info({ digest, bytes, ms: Math.round(ms), source }, 'problem package fetched');
     },
     onEvicted: ({ digest, bytes }) => logger.info({ digest, bytes }, 'problem package evicted from the cache'),
   });
   undo.push(() => cache.close());
-  logger.info({ dir, maxBytes: config.problemCacheBytes }, 'problem package cache ready');
+  logger.info({ dir, maxBytes: config.problemCacheBytes, sharedDir: config.problemsDir || null }, 'problem package cache ready');
   return new ProblemJudge(judge, cache, {
     maxPackageBytes: config.maxProblemBytes,
+    onValidatorCompiled: ({ digest, role }) => {
+      metrics.problemValidatorCompiles.inc({ role });
+      logger.info({ digest, role }, 'problem validator compiled');
+    },
     alsoClose: [() => cache.close(), () => redis.close()],
     maxima: {
       cpuTimeMs: config.maxCpuTimeMs,
