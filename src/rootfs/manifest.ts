@@ -264,19 +264,6 @@ function fromV1(m: z.infer<typeof ImageManifestV1Schema>): ImageManifest & { sch
   };
 }
 
-/** The chain of layers a language runs on, top first (the order of overlay lower directories). */
-export function layerChain(manifest: ImageManifest, top: string): ImageLayer[] {
-  const byId = new Map(manifest.layers.map((l) => [l.id, l]));
-  const chain: ImageLayer[] = [];
-  for (let id: string | null = top; id !== null;) {
-    const layer = byId.get(id);
-    if (!layer) throw new ImageError(`image ${manifest.name}: no layer "${id}" (layers: ${manifest.layers.map((l) => l.id).join(', ')})`);
-    chain.push(layer);
-    id = layer.parent;
-  }
-  return chain;
-}
-
 /** `languages[2].compile[0]`, `env["A B"]` from zod's path. */
 function fieldName(path: readonly PropertyKey[]): string {
   let out = '';
@@ -330,20 +317,4 @@ export async function loadManifest(path: string): Promise<ImageManifest> {
     throw new ImageError(`${path}: not valid JSON: ${(err as Error).message}`, { cause: err });
   }
   return parseManifest(json, path);
-}
-
-/**
- * The only layer of a one-layer image (a schema-1 manifest, or schema 2 with just `base`).
- * Transitional: for the code that registers one tarball per image until the image store mounts
- * layer chains (issue 11).
- */
-export function soleLayer(manifest: ImageManifest, where: string): ImageLayer {
-  const [only, ...rest] = manifest.layers;
-  if (!only || rest.length > 0) {
-    throw new ImageError(
-      `${where}: image ${manifest.name} has ${manifest.layers.length} layers (${manifest.layers.map((l) => l.id).join(', ')}); ` +
-        'this part of caged reads one-layer images only',
-    );
-  }
-  return only;
 }
