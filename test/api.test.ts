@@ -270,6 +270,16 @@ describe('caged api', () => {
       expect(bad.status).toBe(422);
       expect(bad.body.error.field).toBe('limits.cpuTimeMs');
       expect((await api('GET', '/v1/jobs/no-such-job')).status).toBe(404);
+      // The same id again: the same payload is the same job; another payload under it is a conflict.
+      expect((await api('POST', '/v1/jobs', { ...SUBMISSIONS.AC, id: `v1-${queueName}` })).status).toBe(201);
+      const other = await api('POST', '/v1/jobs', {
+        ...SUBMISSIONS.AC,
+        source: `${SUBMISSIONS.AC.source}\n// changed`,
+        id: `v1-${queueName}`,
+      });
+      expect(other.status).toBe(409);
+      expect(other.body.error.code).toBe('conflict');
+      expect(other.body.error.message).toContain(`v1-${queueName}`);
     });
   });
 

@@ -93,7 +93,11 @@ export function openApiDocument(version: string): Record<string, unknown> {
           summary: 'Submit a native job',
           parameters: [qp('wait', 'true: answer with the result', 'boolean')],
           requestBody: { required: true, ...(json(ref('Submission')) as object) },
-          responses: { '201': { description: '{jobId, state[, result | failedReason]}' }, '422': err },
+          responses: {
+            '201': { description: '{jobId, state[, result | failedReason]}' },
+            '409': { ...err, description: 'the id names a job with another payload' },
+            '422': err,
+          },
         },
       },
       '/v1/jobs/{id}': {

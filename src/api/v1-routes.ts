@@ -10,7 +10,7 @@
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Job } from 'bullmq';
-import { JobFailedError, WaitAbortedError, WaitTimeoutError } from '../client/errors';
+import { ConflictError, JobFailedError, WaitAbortedError, WaitTimeoutError } from '../client/errors';
 import { InvalidRequestError } from '../errors';
 import type { JudgeResult, SubmissionInput } from '../judge/schema';
 import { checkCallback, checkLimits, type ApiContext } from './context';
@@ -34,8 +34,10 @@ async function jobView(ctx: ApiContext, jobId: string): Promise<Record<string, u
   };
 }
 
+/** A bad request is 422; an id already used for another payload (ConflictError) is 409. */
 function invalid(reply: FastifyReply, err: InvalidRequestError): FastifyReply {
   const message = err.field && err.message.startsWith(`${err.field}: `) ? err.message.slice(err.field.length + 2) : err.message;
+  if (err instanceof ConflictError) return reply.code(409).send(errorBody('conflict', message, err.field));
   return reply.code(422).send(errorBody('invalid_request', message, err.field));
 }
 
