@@ -1,5 +1,6 @@
 /** Shared by the benchmarks: the image they run on and small statistics. */
 import fs from 'node:fs';
+import { languageLayerOf, layerChain } from '../src/rootfs/layers';
 import { ImageStore } from '../src/rootfs/store';
 
 export interface Stats {
@@ -15,7 +16,9 @@ export function percentile(values: readonly number[], p: number): number {
 
 export const BENCH_MANIFEST = process.env.CAGED_IMAGE ?? '/var/cache/caged/images/debian/manifest.json';
 
-export async function benchImageRootfs(): Promise<string> {
+/** The chain of layers a language's jobs get in the bench image (default C: base + gcc), top first. */
+export async function benchImageRootfs(languageId = 'c'): Promise<string[]> {
   if (!fs.existsSync(BENCH_MANIFEST)) throw new Error(`image ${BENCH_MANIFEST} missing: run \`npm run image:build -- debian\``);
-  return (await new ImageStore().register(BENCH_MANIFEST)).rootfsDir;
+  const image = await new ImageStore().registerImage(BENCH_MANIFEST);
+  return layerChain(image.layers, languageLayerOf(image.manifest, languageId)).map((l) => l.rootfsDir);
 }

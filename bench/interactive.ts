@@ -78,7 +78,7 @@ async function main(): Promise<void> {
     fs.writeFileSync(path.join(job.box, 'pong.c'), PONG_C);
     fs.writeFileSync(path.join(job.box, 'ping.c'), PING_C);
     const built = await sandbox.run({
-      rootfs: { mode: 'overlay', lowerDir: rootfs },
+      rootfs: { mode: 'overlay', lowerDirs: rootfs },
       box: { hostDir: job.box, mode: 'rw' },
       argv: ['/bin/sh', '-c', 'gcc -O2 -static -o pong pong.c && gcc -O2 -static -o ping ping.c'],
       env: { PATH: '/usr/bin:/bin' },
@@ -86,7 +86,7 @@ async function main(): Promise<void> {
     });
     if (built.exitCode !== 0) throw new Error(`building the programs failed: ${built.stderr.toString()}`);
     const side = (argv: string[]): RunPlan => ({
-      rootfs: { mode: 'overlay', lowerDir: rootfs },
+      rootfs: { mode: 'overlay', lowerDirs: rootfs },
       box: { hostDir: job.box, mode: 'overlay' },
       argv,
       env: {},

@@ -6,7 +6,7 @@
  * 2. Dependencies between the folders of src/ point one way, down this order (run-time imports
  *    only: a type-only import is erased and may name a type the lower layer owns):
  *
- *      cli → client, queue, problem → judge → rootfs → sandbox → cgroup → wire, fs, linux → (src/*.ts: errors, config)
+ *      cli → api → grade, client, queue, webhook, problem → judge0 → judge → rootfs → sandbox → cgroup → wire, fs, linux → (src/*.ts: errors, config)
  *
  *    A folder may import from its own rank or below, never from above.
  * 3. Between rootfs and sandbox only types cross (the lower layer's types): what both need at
@@ -17,7 +17,24 @@ const path = require('node:path');
 const madge = require('madge');
 
 const ROOT = path.join(__dirname, '..');
-const RANK = { cli: 7, client: 6, queue: 6, problem: 6, judge: 5, rootfs: 4, sandbox: 3, cgroup: 2, wire: 1, fs: 1, linux: 1, '.': 0 };
+const RANK = {
+  cli: 8,
+  api: 7,
+  grade: 6,
+  client: 6,
+  queue: 6,
+  webhook: 6,
+  problem: 6,
+  judge0: 5.5,
+  judge: 5,
+  rootfs: 4,
+  sandbox: 3,
+  cgroup: 2,
+  wire: 1,
+  fs: 1,
+  linux: 1,
+  '.': 0,
+};
 /** Folder pairs between which no run-time import may go, in either direction. */
 const TYPES_ONLY = [['rootfs', 'sandbox']];
 const common = { fileExtensions: ['ts'], tsConfig: path.join(ROOT, 'tsconfig.json'), baseDir: ROOT };

@@ -10,6 +10,7 @@
 import os from 'node:os';
 import { z } from 'zod';
 import { InvalidRequestError } from './errors';
+import { LIMIT_BOUNDS } from './limit-bounds';
 
 interface Key<T> {
   env: string;
@@ -138,7 +139,8 @@ export const CONFIG_KEYS = {
   image: text('CAGED_IMAGE', {
     def: '/var/cache/caged/images/debian/manifest.json',
     unit: 'path',
-    description: 'Manifest of the image (root filesystem with toolchains) the jobs run in.',
+    description:
+      'Manifest of the image the jobs run in (its layers: a base and toolchain layers; a job mounts the chain of its language). Every worker of a queue must serve the same languages.',
   }),
   rootfs: oneOf(
     'CAGED_ROOTFS',
@@ -229,7 +231,8 @@ export const CONFIG_KEYS = {
   }),
   maxMemoryBytes: integer('CAGED_MAX_MEMORY_MB', {
     def: 1024,
-    min: 1,
+    // The floor of a memory limit (src/limit-bounds.ts): below it no container starts.
+    min: LIMIT_BOUNDS.memoryBytes.min / MiB,
     unit: 'MiB',
     scale: MiB,
     description: 'Largest memory limit a submission may ask for.',
@@ -243,7 +246,7 @@ export const CONFIG_KEYS = {
   }),
   maxPids: integer('CAGED_MAX_PIDS', {
     def: 256,
-    min: 1,
+    min: LIMIT_BOUNDS.pids.min,
     unit: 'processes',
     description: 'Largest process/thread limit a submission may ask for.',
   }),
@@ -273,12 +276,109 @@ export const CONFIG_KEYS = {
     scale: MiB,
     description: 'Bytes of problem packages kept in the cache (as their tarballs count); the least recently used are removed beyond it.',
   }),
+  problemsDir: text('CAGED_PROBLEMS_DIR', {
+    def: '',
+    unit: 'path',
+    description:
+      'A directory shared by every worker (a mounted volume) holding packed problem packages as `<hex>.tar` (`caged problem pack`), looked up before Redis; each is checked against its digest as Redis ones are. Empty: Redis only.',
+  }),
   maxProblemBytes: integer('CAGED_MAX_PROBLEM_MB', {
     def: 256,
     min: 1,
     unit: 'MiB',
     scale: MiB,
     description: 'Largest problem package (its tarball) a worker fetches; a larger one fails the job at once, unretried.',
+  }),
+  apiHost: text('CAGED_API_HOST', {
+    def: '127.0.0.1',
+    unit: 'address',
+    description: '`caged api`: address the HTTP API listens on (0.0.0.0 for every interface).',
+  }),
+  apiPort: integer('CAGED_API_PORT', {
+    def: 2358,
+    min: 0,
+    max: 65535,
+    unit: 'port',
+    description: "`caged api`: port of the HTTP API (Judge0's port by default; 0 picks a free one).",
+  }),
+  apiAuth: oneOf(
+    'CAGED_API_AUTH',
+    ['token', 'off'] as const,
+    'token',
+    '`caged api`: token: every request but `GET /about` and `GET /openapi.json` needs an `X-Auth-Token` header holding one of CAGED_API_TOKENS; off: no authentication (a private network only).',
+  ),
+  apiTokens: text('CAGED_API_TOKENS', {
+    def: '',
+    unit: 'tokens',
+    pattern: /^[\x21-\x2b\x2d-\x7e]{16,}(,[\x21-\x2b\x2d-\x7e]{16,})*$/,
+    patternText: 'must be comma-separated tokens of at least 16 printable characters each',
+    description: '`caged api`: the accepted `X-Auth-Token` values, comma-separated (at least 16 characters each).',
+  }),
+  apiBodyLimitBytes: integer('CAGED_API_BODY_LIMIT_KB', {
+    def: 2048,
+    min: 1,
+    unit: 'KiB',
+    scale: KiB,
+    description: '`caged api`: largest request body; a larger one is refused with 413 before it is parsed.',
+  }),
+  apiRateLimit: integer('CAGED_API_RATE_LIMIT', {
+    def: 600,
+    min: 0,
+    unit: 'requests/min',
+    description: '`caged api`: requests per minute per token (per address without authentication), 429 beyond; 0 turns the limit off.',
+  }),
+  apiMaxBatch: integer('CAGED_API_MAX_BATCH', {
+    def: 20,
+    min: 1,
+    max: 1000,
+    unit: 'submissions',
+    description:
+      "`caged api`: most submissions in one `POST /submissions/batch` or tokens in one `GET /submissions/batch` (Judge0's default is 20).",
+  }),
+  apiWaitTimeoutMs: integer('CAGED_API_WAIT_TIMEOUT_MS', {
+    def: 60_000,
+    min: 1,
+    unit: 'ms',
+    description:
+      '`caged api`: how long `wait=true` waits for a result before answering with the submission as it is (In Queue, Processing).',
+  }),
+  apiCorsOrigins: text('CAGED_API_CORS_ORIGINS', {
+    def: '',
+    unit: 'origins',
+    description: '`caged api`: origins (comma-separated, or `*`) whose browsers may call the API; empty: no CORS headers at all.',
+  }),
+  webhookSecret: text('CAGED_WEBHOOK_SECRET', {
+    def: '',
+    unit: 'secret',
+    description:
+      'Key of the HMAC-SHA256 signature of webhook deliveries (docs/api.md); empty: submissions with a callback are refused by `caged api` and workers deliver none.',
+  }),
+  webhookAllowNetworks: text('CAGED_WEBHOOK_ALLOW_NETWORKS', {
+    def: '',
+    unit: 'CIDRs',
+    pattern: /^[0-9A-Fa-f.:]+\/\d{1,3}(,[0-9A-Fa-f.:]+\/\d{1,3})*$/,
+    patternText: 'must be comma-separated CIDRs such as 10.1.0.0/16',
+    description:
+      'Private, loopback or link-local networks webhooks may still be delivered to (comma-separated CIDRs); every other such address is refused.',
+  }),
+  webhookAttempts: integer('CAGED_WEBHOOK_ATTEMPTS', {
+    def: 8,
+    min: 1,
+    max: 100,
+    unit: 'attempts',
+    description: 'Tries of one webhook delivery (a non-2xx answer or no answer is a failed try).',
+  }),
+  webhookBackoffMs: integer('CAGED_WEBHOOK_BACKOFF_MS', {
+    def: 1000,
+    min: 0,
+    unit: 'ms',
+    description: 'Delay before the second try of a webhook delivery; doubles on every further try.',
+  }),
+  webhookTimeoutMs: integer('CAGED_WEBHOOK_TIMEOUT_MS', {
+    def: 10_000,
+    min: 100,
+    unit: 'ms',
+    description: 'How long one webhook delivery may take (connection and answer) before it counts as failed.',
   }),
 } as const;
 

@@ -11,8 +11,7 @@ import path from 'node:path';
 import * as tar from 'tar';
 import { ImageError } from '../src/errors';
 import { FileLock } from '../src/rootfs/file-lock';
-import { type CachedImage, ImageStore, sha256File } from '../src/rootfs/store';
-import { soleLayer } from '../src/rootfs/manifest';
+import { ImageStore, sha256File } from '../src/rootfs/store';
 
 const REAL_MANIFEST = '/var/cache/caged/images/debian/manifest.json';
 
@@ -373,6 +372,103 @@ describe('when several stores start at once', () => {
   });
 });
 
+/** A layered image (schema 2) in `name`/: each layer a GNU tar of what `fill` writes, parents first. */
+async function layeredImage(
+  name: string,
+  layers: Array<{ id: string; parent: string | null; fill: (src: string) => void }>,
+): Promise<string> {
+  const dir = path.join(base, name);
+  fs.mkdirSync(path.join(dir, 'layers'), { recursive: true });
+  const entries = [];
+  for (const l of layers) {
+    const src = path.join(dir, `src-${l.id}`);
+    fs.mkdirSync(src, { recursive: true });
+    l.fill(src);
+    const rel = `layers/${l.id}.tar`;
+    execFileSync('tar', ['--create', '--numeric-owner', '--sort=name', '--mtime=@0', '-f', path.join(dir, rel), '-C', src, '.']);
+    const file = path.join(dir, rel);
+    entries.push({
+      id: l.id,
+      parent: l.parent,
+      tarball: rel,
+      sha256: await sha256File(file),
+      sizeBytes: fs.statSync(file).size,
+      recipeSha256: '0'.repeat(64),
+      packages: [],
+      buildSeconds: 0,
+    });
+  }
+  const manifest = {
+    schema: 2,
+    name: `caged-${name}`,
+    flavor: 'debian',
+    base: 'test',
+    createdAt: new Date().toISOString(),
+    recipeSha256: '0'.repeat(64),
+    env: { PATH: '/usr/bin:/bin' },
+    layers: entries,
+    languages: [
+      {
+        id: 'c',
+        name: 'C',
+        version: '1',
+        sourceFile: 'main.c',
+        compile: null,
+        run: ['./main'],
+        env: {},
+        timeFactor: 1,
+        memoryFactor: 1,
+        layer: layers[layers.length - 1]!.id,
+      },
+    ],
+  };
+  fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify(manifest));
+  return path.join(dir, 'manifest.json');
+}
+
+describe('a layered image', () => {
+  const baseFill = (src: string) => fs.writeFileSync(path.join(src, 'base-file'), 'base');
+
+  it('registers every layer by its own digest, and shares a layer with another image', async () => {
+    const one = await layeredImage('one', [
+      { id: 'base', parent: null, fill: baseFill },
+      { id: 'gcc', parent: 'base', fill: (src) => fs.writeFileSync(path.join(src, 'gcc-file'), 'gcc') },
+    ]);
+    const two = await layeredImage('two', [
+      { id: 'base', parent: null, fill: baseFill },
+      { id: 'jdk', parent: 'base', fill: (src) => fs.writeFileSync(path.join(src, 'jdk-file'), 'jdk') },
+    ]);
+    const a = await store().registerImage(one);
+    expect(a.layers.map((l) => [l.id, l.parent, l.unpacked])).toEqual([
+      ['base', null, true],
+      ['gcc', 'base', true],
+    ]);
+    expect(fs.readdirSync(a.layers[1]!.rootfsDir)).toEqual(['gcc-file']);
+    expect(a.layers[1]!.rootfsDir).toBe(path.join(cacheDir(), a.layers[1]!.digest, 'rootfs'));
+    const b = await store().registerImage(two);
+    expect(b.layers.map((l) => [l.id, l.unpacked])).toEqual([
+      ['base', false],
+      ['jdk', true],
+    ]);
+    expect(b.layers[0]!.digest).toBe(a.layers[0]!.digest);
+    expect(cacheContents()).toEqual([a.layers[0]!.digest, a.layers[1]!.digest, b.layers[1]!.digest].sort());
+    await expect(store().register(one)).rejects.toThrow(/has 2 layers; register it with registerImage/);
+  });
+
+  it('refuses a tampered layer naming it, and keeps no mark on the layers before it', async () => {
+    const m = await layeredImage('bad', [
+      { id: 'base', parent: null, fill: baseFill },
+      { id: 'gcc', parent: 'base', fill: (src) => fs.writeFileSync(path.join(src, 'gcc-file'), 'gcc') },
+    ]);
+    fs.appendFileSync(path.join(base, 'bad', 'layers', 'gcc.tar'), 'x');
+    const s = store();
+    await expect(s.registerImage(m)).rejects.toThrow(/gcc\.tar: sha256 mismatch: .* for layer "gcc" but the file's sha256 is/);
+    // The base was unpacked, but the store that failed holds it no more: gc may take it.
+    expect(cacheContents()).toHaveLength(1);
+    expect(await store().gc([])).toHaveLength(1);
+  });
+});
+
 describe('gc', () => {
   it('removes images no live store uses, keeps the rest, and cleans up their locks', async () => {
     const a = await gnuTarImage('a', (src) => fs.writeFileSync(path.join(src, 'a'), 'a'));
@@ -398,31 +494,36 @@ describe('the real Debian image', () => {
       throw new Error(`${REAL_MANIFEST} is missing: run \`npm run image:build -- debian\` first`);
     }
     const started = Date.now();
-    const image: CachedImage = await store().register(REAL_MANIFEST);
+    const image = await store().registerImage(REAL_MANIFEST);
     const ms = Date.now() - started;
+    const sum = (f: (l: (typeof image.layers)[number]) => number): number => image.layers.reduce((n, l) => n + f(l), 0);
     console.log(
-      `registering the real image (${(soleLayer(image.manifest, REAL_MANIFEST).sizeBytes / 2 ** 20).toFixed(0)} MiB): ${ms} ms ` +
-        `(hash ${Math.round(image.timings.hashMs)} ms, unpack ${Math.round(image.timings.unpackMs)} ms)`,
+      `registering the real image (${image.layers.length} layers, ${(sum((l) => l.sizeBytes) / 2 ** 20).toFixed(0)} MiB): ${ms} ms ` +
+        `(hash ${Math.round(sum((l) => l.timings.hashMs))} ms, unpack ${Math.round(sum((l) => l.timings.unpackMs))} ms)`,
     );
-    const root = image.rootfsDir;
-    expect(fs.existsSync(path.join(root, 'usr/bin/gcc'))).toBe(true);
-    expect(fs.statSync(path.join(root, 'box')).isDirectory()).toBe(true);
-    expect(fs.statSync(path.join(root, 'tmp')).mode & 0o7777).toBe(0o1777);
-    expect(fs.readdirSync(path.join(root, 'dev'))).toEqual([]);
+    const base = image.layers.find((l) => l.parent === null)!.rootfsDir;
+    expect(image.layers.some((l) => fs.existsSync(path.join(l.rootfsDir, 'usr/bin/gcc')))).toBe(true);
+    expect(fs.statSync(path.join(base, 'box')).isDirectory()).toBe(true);
+    expect(fs.statSync(path.join(base, 'tmp')).mode & 0o7777).toBe(0o1777);
+    expect(fs.readdirSync(path.join(base, 'dev'))).toEqual([]);
 
     const mismatches: string[] = [];
-    await tar.t({
-      file: image.tarball,
-      onReadEntry: (e) => {
-        const p = path.join(root, e.path);
-        const st = fs.lstatSync(p);
-        const link = e.type === 'SymbolicLink' ? fs.readlinkSync(p) : undefined;
-        if (e.type !== 'SymbolicLink' && (st.mode & 0o7777) !== e.mode)
-          mismatches.push(`${e.path}: mode ${st.mode.toString(8)} != ${e.mode?.toString(8)}`);
-        if (st.uid !== e.uid || st.gid !== e.gid) mismatches.push(`${e.path}: owner ${st.uid}:${st.gid} != ${e.uid}:${e.gid}`);
-        if (link !== undefined && link !== e.linkpath) mismatches.push(`${e.path}: link ${link} != ${e.linkpath}`);
-      },
-    });
+    for (const layer of image.layers) {
+      const root = layer.rootfsDir;
+      await tar.t({
+        file: layer.tarball,
+        onReadEntry: (e) => {
+          const p = path.join(root, e.path);
+          const st = fs.lstatSync(p);
+          const link = e.type === 'SymbolicLink' ? fs.readlinkSync(p) : undefined;
+          if (e.type !== 'SymbolicLink' && (st.mode & 0o7777) !== e.mode)
+            mismatches.push(`${layer.id}: ${e.path}: mode ${st.mode.toString(8)} != ${e.mode?.toString(8)}`);
+          if (st.uid !== e.uid || st.gid !== e.gid)
+            mismatches.push(`${layer.id}: ${e.path}: owner ${st.uid}:${st.gid} != ${e.uid}:${e.gid}`);
+          if (link !== undefined && link !== e.linkpath) mismatches.push(`${layer.id}: ${e.path}: link ${link} != ${e.linkpath}`);
+        },
+      });
+    }
     expect(mismatches).toEqual([]);
   }, 180_000);
 });

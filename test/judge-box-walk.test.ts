@@ -130,7 +130,7 @@ describe('when the judged compile builds a 3 000-deep tree in /box', () => {
     if (!fs.existsSync(TEST_MANIFEST))
       throw new Error(`test image ${TEST_MANIFEST} is missing: run \`npm run image:build -- debian\` first`);
     store = new ImageStore();
-    const image = await store.register(TEST_MANIFEST);
+    const image = await store.registerImage(TEST_MANIFEST);
     const python = image.manifest.languages.find((l) => l.id === 'python3')!;
     // A language whose "compiler" does what a compiler plugin did: builds a deep tree in /box.
     const deep = {
@@ -143,9 +143,7 @@ describe('when the judged compile builds a 3 000-deep tree in /box', () => {
     judge = await Judge.create({
       sandbox,
       image: {
-        digest: image.digest,
-        rootfsDir: image.rootfsDir,
-        tarball: image.tarball,
+        layers: image.layers,
         manifest: { ...image.manifest, languages: [...image.manifest.languages, deep] },
       },
       compileCacheDir: cacheDir,

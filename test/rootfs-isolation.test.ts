@@ -5,30 +5,24 @@
  * goes on.
  */
 import fs from 'node:fs';
-import path from 'node:path';
 import { chooseRootfsMode, jobDirBytes, overlaySupported, prepareJobRootfs, type RootfsMode } from '../src/rootfs/job-rootfs';
 import { Judge } from '../src/judge/judge';
-import { ImageStore, type CachedImage } from '../src/rootfs/store';
-import { soleLayer } from '../src/rootfs/manifest';
+import { ImageStore, type RegisteredImage } from '../src/rootfs/store';
 import { Sandbox } from '../src/sandbox/sandbox';
 import type { RunResult } from '../src/sandbox/types';
-import { TEST_MANIFEST } from './helpers/image';
+import { TEST_MANIFEST, wholeImage } from './helpers/image';
 import { ENV, LIMITS } from './helpers/programs';
 import { JobDirs } from '../src/rootfs/job-dirs';
 
 let sandbox: Sandbox;
-let image: { rootfsDir: string; tarball: string; sizeBytes: number };
-let registered: CachedImage;
+let image: ReturnType<typeof wholeImage>;
+let registered: RegisteredImage;
 
 beforeAll(async () => {
   if (!fs.existsSync(TEST_MANIFEST)) throw new Error(`test image ${TEST_MANIFEST} is missing: run \`npm run image:build -- debian\``);
   sandbox = await Sandbox.create();
-  registered = await new ImageStore().register(TEST_MANIFEST);
-  image = {
-    rootfsDir: registered.rootfsDir,
-    tarball: path.join(path.dirname(TEST_MANIFEST), soleLayer(registered.manifest, TEST_MANIFEST).tarball),
-    sizeBytes: soleLayer(registered.manifest, TEST_MANIFEST).sizeBytes,
-  };
+  registered = await new ImageStore().registerImage(TEST_MANIFEST);
+  image = wholeImage(registered);
 }, 120_000);
 
 afterAll(async () => {
@@ -38,7 +32,7 @@ afterAll(async () => {
 async function inJob(mode: RootfsMode, script: string, diskBytes = LIMITS.diskBytes): Promise<RunResult> {
   const job = JobDirs.of(sandbox).create({ diskBytes: jobDirBytes(mode, image.sizeBytes, 64 * 2 ** 20) });
   try {
-    const rootfs = await prepareJobRootfs(mode, image, job.path);
+    const rootfs = await prepareJobRootfs(mode, image.chain, job.path);
     return await sandbox.run({
       rootfs,
       box: { hostDir: job.box, mode: 'rw' },
@@ -79,9 +73,9 @@ describe('on a host without overlayfs', () => {
     const plain = await Sandbox.create({ overlay: false });
     const job = JobDirs.of(plain).create({ diskBytes: jobDirBytes('extract', image.sizeBytes, 64 * 2 ** 20) });
     try {
-      const rootfs = await prepareJobRootfs('extract', image, job.path);
+      const rootfs = await prepareJobRootfs('extract', image.chain, job.path);
       await expect(
-        plain.run({ rootfs: { mode: 'overlay', lowerDir: image.rootfsDir }, argv: ['true'], env: ENV, limits: LIMITS }),
+        plain.run({ rootfs: { mode: 'overlay', lowerDirs: [registered.layers[0]!.rootfsDir] }, argv: ['true'], env: ENV, limits: LIMITS }),
       ).rejects.toThrow(/no overlayfs/);
       const built = await plain.run({
         rootfs,

@@ -15,7 +15,7 @@ import type { RunResult } from '../src/sandbox/types';
 
 let sandbox: Sandbox;
 let programs: Programs;
-let rootfs: string;
+let rootfs: string[];
 let hostTool: string;
 let hostDir: string;
 
@@ -190,11 +190,12 @@ describe('when a box calls fsync() on files of the image and on /dev', () => {
 
 describe('when a box advises the kernel to drop an image file from the page cache', () => {
   it('gets success, and the host page cache keeps the file', async () => {
-    const rel = ['usr/lib/x86_64-linux-gnu/libdb-5.3.so', 'usr/lib/aarch64-linux-gnu/libdb-5.3.so'].find((p) =>
-      fs.existsSync(path.join(rootfs, p)),
-    );
-    if (!rel) throw new Error(`no libdb-5.3.so in the test image ${rootfs}`);
-    const hostPath = path.join(rootfs, rel);
+    const rels = ['usr/lib/x86_64-linux-gnu/libdb-5.3.so', 'usr/lib/aarch64-linux-gnu/libdb-5.3.so'];
+    const found = rootfs
+      .flatMap((dir) => rels.map((rel) => ({ rel, hostPath: path.join(dir, rel) })))
+      .find((p) => fs.existsSync(p.hostPath));
+    if (!found) throw new Error(`no libdb-5.3.so in the test image's layers ${rootfs.join(', ')}`);
+    const { rel, hostPath } = found;
     fs.readFileSync(hostPath); // into the page cache
     const resident = (): number => {
       const [inCache = NaN, pages = NaN] = execFileSync(hostTool, ['resident', hostPath], { encoding: 'utf8' })

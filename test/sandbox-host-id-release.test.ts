@@ -20,7 +20,7 @@ const ISOLATED = {
 };
 
 let sandbox: Sandbox;
-let rootfs: string;
+let rootfs: string[];
 
 beforeAll(async () => {
   sandbox = await Sandbox.create(ISOLATED);
@@ -41,14 +41,14 @@ describe('when the first pipe of a run fails (EMFILE)', () => {
       throw Object.assign(new Error('pipe2: EMFILE (Too many open files)'), { code: 'EMFILE' });
     };
     try {
-      const plan = { rootfs: { mode: 'overlay' as const, lowerDir: rootfs }, argv: ['/bin/true'], env: ENV, limits: LIMITS };
+      const plan = { rootfs: { mode: 'overlay' as const, lowerDirs: rootfs }, argv: ['/bin/true'], env: ENV, limits: LIMITS };
       for (let i = 0; i < ISOLATED.hostIds + 1; i++) await expect(sandbox.run(plan)).rejects.toThrow(/EMFILE/);
     } finally {
       native.pipe = pipe;
     }
     expect(sandbox.ids.held()).toEqual([]);
     // And the sandbox still runs (a leak would have left every slot busy).
-    const r = await sandbox.run({ rootfs: { mode: 'overlay', lowerDir: rootfs }, argv: ['/bin/true'], env: ENV, limits: LIMITS });
+    const r = await sandbox.run({ rootfs: { mode: 'overlay', lowerDirs: rootfs }, argv: ['/bin/true'], env: ENV, limits: LIMITS });
     expect(r.exitCode).toBe(0);
   });
 });

@@ -9,28 +9,23 @@ import os from 'node:os';
 import path from 'node:path';
 import { JobDirs } from '../src/rootfs/job-dirs';
 import { jobDirBytes, prepareJobRootfs, type RootfsMode } from '../src/rootfs/job-rootfs';
-import { ImageStore, type CachedImage } from '../src/rootfs/store';
-import { soleLayer } from '../src/rootfs/manifest';
+import { ImageStore, type RegisteredImage } from '../src/rootfs/store';
 import { PROC_MASKED_DIRS, PROC_MASKED_FILES } from '../src/sandbox/proc-view';
 import { Sandbox } from '../src/sandbox/sandbox';
 import type { RunPlan, RunResult } from '../src/sandbox/types';
-import { TEST_MANIFEST } from './helpers/image';
+import { TEST_MANIFEST, wholeImage } from './helpers/image';
 import { ENV, LIMITS } from './helpers/programs';
 
 const TMPFS_MAGIC = 0x01021994;
 let sandbox: Sandbox;
-let registered: CachedImage;
-let image: { rootfsDir: string; tarball: string; sizeBytes: number };
+let registered: RegisteredImage;
+let image: ReturnType<typeof wholeImage>;
 
 beforeAll(async () => {
   if (!fs.existsSync(TEST_MANIFEST)) throw new Error(`test image ${TEST_MANIFEST} is missing: run \`npm run image:build -- debian\``);
   sandbox = await Sandbox.create();
-  registered = await new ImageStore().register(TEST_MANIFEST);
-  image = {
-    rootfsDir: registered.rootfsDir,
-    tarball: path.join(path.dirname(TEST_MANIFEST), soleLayer(registered.manifest, TEST_MANIFEST).tarball),
-    sizeBytes: soleLayer(registered.manifest, TEST_MANIFEST).sizeBytes,
-  };
+  registered = await new ImageStore().registerImage(TEST_MANIFEST);
+  image = wholeImage(registered);
 }, 120_000);
 
 afterAll(async () => {
@@ -45,7 +40,7 @@ async function inJob(
 ): Promise<RunResult & { jobPath: string }> {
   const job = JobDirs.of(sandbox).create({ diskBytes: jobDirBytes(mode, image.sizeBytes, 64 * 2 ** 20) });
   try {
-    const rootfs = await prepareJobRootfs(mode, image, job.path);
+    const rootfs = await prepareJobRootfs(mode, image.chain, job.path);
     const r = await sandbox.run({
       rootfs,
       box: { hostDir: job.box, mode: mode === 'overlay' ? 'overlay' : 'rw' },
@@ -184,10 +179,8 @@ describe("a box's /proc", () => {
 
 describe("a box's mountinfo", () => {
   const forbidden = (jobPath: string): Array<string | RegExp> => {
-    const digest = path.basename(path.dirname(registered.rootfsDir));
     return [
-      digest,
-      registered.rootfsDir,
+      ...registered.layers.flatMap((l) => [l.digest, l.digest.slice(0, 12), l.rootfsDir]),
       '/var/lib/caged',
       '/run/caged',
       `caged-${process.pid}`,
@@ -209,7 +202,7 @@ describe("a box's mountinfo", () => {
   it.each(['overlay', 'extract'] as const)(
     'names no host path, pid or digest with rootfs mode %s',
     async (mode) => {
-      expect(registered.rootfsDir).toContain(path.basename(path.dirname(registered.rootfsDir)));
+      for (const l of registered.layers) expect(l.rootfsDir).toContain(l.digest);
       expectClean(await inJob(mode, script));
     },
     120_000,

@@ -6,18 +6,21 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { testRootfs } from './helpers/image';
+import { TEST_MANIFEST, testImage } from './helpers/image';
 
 const CLI = path.join(__dirname, '..', 'dist', 'src', 'cli', 'main.js');
+/** The base layer: what `--layer base` mounts. */
 let rootfs: string;
 
 beforeAll(async () => {
-  rootfs = await testRootfs();
+  rootfs = (await testImage()).layers.find((l) => l.parent === null)!.rootfsDir;
   if (!fs.existsSync(CLI)) throw new Error(`${CLI} missing: run \`npm run build\``);
 });
 
 function exec(script: string, ...flags: string[]): string {
-  return execFileSync('node', [CLI, 'exec', '--rootfs', rootfs, ...flags, '--', '/bin/sh', '-c', script], { encoding: 'utf8' });
+  return execFileSync('node', [CLI, 'exec', '--image', TEST_MANIFEST, '--layer', 'base', ...flags, '--', '/bin/sh', '-c', script], {
+    encoding: 'utf8',
+  });
 }
 
 describe('caged exec', () => {
@@ -79,5 +82,25 @@ describe('caged exec', () => {
     const noCommand = spawnSync('node', [CLI, 'exec', '--rootfs', rootfs, '--', 'no-such-program'], { encoding: 'utf8' });
     expect(noCommand.status).not.toBe(0);
     expect(noCommand.stderr).toMatch(/exec: ENOENT/);
+    const twoRoots = spawnSync('node', [CLI, 'exec', '--rootfs', rootfs, '--layer', 'base', '--', 'true'], { encoding: 'utf8' });
+    expect(twoRoots.status).toBe(2);
+    expect(twoRoots.stderr).toMatch(/give at most one of --lang, --layer and --rootfs/);
+    const noLayer = spawnSync('node', [CLI, 'exec', '--image', TEST_MANIFEST, '--layer', 'nope', '--', 'true'], { encoding: 'utf8' });
+    expect(noLayer.status).toBe(2);
+    expect(noLayer.stderr).toMatch(/--layer: the image has no layer "nope" \(it has: base/);
+    const noLang = spawnSync('node', [CLI, 'exec', '--image', TEST_MANIFEST, '--lang', 'cobol', '--', 'true'], { encoding: 'utf8' });
+    expect(noLang.status).toBe(2);
+    expect(noLang.stderr).toMatch(/--lang: the image has no language "cobol" \(it has: .*c/);
+  });
+
+  it("runs in a language's chain with the language's environment (--lang)", () => {
+    const out = execFileSync(
+      'node',
+      [CLI, 'exec', '--image', TEST_MANIFEST, '--lang', 'c', '--', '/bin/sh', '-c', 'command -v gcc; echo $PATH'],
+      {
+        encoding: 'utf8',
+      },
+    );
+    expect(out).toMatch(/^\/usr\/bin\/gcc\n/);
   });
 });

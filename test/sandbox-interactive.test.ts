@@ -14,7 +14,7 @@ import { GUESS_INTERACTOR_C, guessSubmissionC } from './helpers/interactive-prog
 import { ENV, LIMITS } from './helpers/programs';
 
 let sandbox: Sandbox;
-let rootfs: string;
+let rootfs: string[];
 let job: JobDir;
 let io: string;
 
@@ -34,7 +34,7 @@ beforeAll(async () => {
   for (const m of modes) fs.writeFileSync(path.join(job.box, `sub${m}.c`), guessSubmissionC(m));
   const script = ['gcc -O1 -o int int.c', ...modes.map((m) => `gcc -O1 -o sub${m} sub${m}.c`)].join(' && ');
   const built = await sandbox.run({
-    rootfs: { mode: 'overlay', lowerDir: rootfs },
+    rootfs: { mode: 'overlay', lowerDirs: rootfs },
     box: { hostDir: job.box, mode: 'rw' },
     argv: ['/bin/sh', '-c', script],
     env: ENV,
@@ -78,7 +78,7 @@ async function pair(
   try {
     return await sandbox.runPair(
       {
-        rootfs: { mode: 'overlay', lowerDir: rootfs },
+        rootfs: { mode: 'overlay', lowerDirs: rootfs },
         box: { hostDir: job.box, mode: 'overlay' },
         binds: [
           { hostPath: io, target: '/interactor', kind: 'dir' },
@@ -89,7 +89,7 @@ async function pair(
         limits: { ...LIMITS, wallTimeMs: 10_000 },
       },
       {
-        rootfs: { mode: 'overlay', lowerDir: rootfs },
+        rootfs: { mode: 'overlay', lowerDirs: rootfs },
         box: { hostDir: job.box, mode: 'overlay' },
         argv: [`./sub${submissionMode}`],
         env: ENV,
@@ -182,7 +182,7 @@ describe('when the interactor burns CPU', () => {
     fs.mkdirSync(feedback);
     const r = await sandbox.runPair(
       {
-        rootfs: { mode: 'overlay', lowerDir: rootfs },
+        rootfs: { mode: 'overlay', lowerDirs: rootfs },
         box: { hostDir: job.box, mode: 'overlay' },
         binds: [
           { hostPath: io, target: '/interactor', kind: 'dir' },
@@ -193,7 +193,7 @@ describe('when the interactor burns CPU', () => {
         limits: { ...LIMITS, cpuTimeMs: 200 },
       },
       {
-        rootfs: { mode: 'overlay', lowerDir: rootfs },
+        rootfs: { mode: 'overlay', lowerDirs: rootfs },
         box: { hostDir: job.box, mode: 'overlay' },
         argv: ['./sub0'],
         env: ENV,

@@ -15,7 +15,7 @@ import { ENV, LIMITS } from './helpers/programs';
 import { JobDirs } from '../src/rootfs/job-dirs';
 
 let sandbox: Sandbox;
-let rootfs: string;
+let rootfs: string[];
 
 // A host-id range and directories of its own, so that other caged processes on this host
 // (another test file, a worker) can neither hide nor fake a leak.
@@ -82,7 +82,7 @@ describe('after 200 containers', () => {
       const job = JobDirs.of(sb).create();
       try {
         const r = await sb.run({
-          rootfs: { mode: 'overlay', lowerDir: rootfs },
+          rootfs: { mode: 'overlay', lowerDirs: rootfs },
           box: { hostDir: job.box, mode: 'rw' },
           argv: ['/bin/sh', '-c', 'echo x > /box/f; (sleep 0.05 &) ; true'],
           env: ENV,
@@ -131,7 +131,7 @@ describe('after 200 containers', () => {
 
   it('replaces a prepared container that died before its run', async () => {
     const sb = await Sandbox.create({ ...ISOLATED, preparedContainers: 1 });
-    const plan = { rootfs: { mode: 'overlay' as const, lowerDir: rootfs }, argv: ['/bin/true'], env: ENV, limits: LIMITS };
+    const plan = { rootfs: { mode: 'overlay' as const, lowerDirs: rootfs }, argv: ['/bin/true'], env: ENV, limits: LIMITS };
     try {
       expect((await sb.run(plan)).exitCode).toBe(0);
       // Wait for the prepared container, then kill it behind the sandbox's back.
@@ -171,7 +171,7 @@ describe('when a container cannot be prepared ahead of its run', () => {
       preparedContainers: 1,
       onBackgroundError: (err) => reported.push(err.message),
     });
-    const plan = { rootfs: { mode: 'overlay' as const, lowerDir: rootfs }, argv: ['/bin/true'], env: ENV, limits: LIMITS };
+    const plan = { rootfs: { mode: 'overlay' as const, lowerDirs: rootfs }, argv: ['/bin/true'], env: ENV, limits: LIMITS };
     try {
       expect((await sb.run(plan)).exitCode).toBe(0);
       await sb.whenPrepared();
@@ -192,7 +192,7 @@ describe('when a container cannot be prepared ahead of its run', () => {
 
 describe('when the worker is killed with SIGKILL mid-run', () => {
   it('the container dies with it and the next start cleans up', async () => {
-    const child = spawn('node', [path.join(__dirname, 'fixtures', 'hold-job.js'), rootfs, JSON.stringify(ISOLATED)], {
+    const child = spawn('node', [path.join(__dirname, 'fixtures', 'hold-job.js'), JSON.stringify(rootfs), JSON.stringify(ISOLATED)], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     const jobDir = await new Promise<string>((resolve, reject) => {

@@ -32,7 +32,7 @@ const SELFTEST_DIR = '/tmp/caged-selftest';
 /** Bump when the meaning of a recipe changes without its files changing. */
 const RECIPE_VERSION = 'caged-layer-recipe-2';
 /** language.json fields the build uses and the manifest does not carry. */
-const BUILD_ONLY_FIELDS = new Set(['versionCommand', 'pch', 'packages']);
+const BUILD_ONLY_FIELDS = new Set(['versionCommand', 'versionPattern', 'pch', 'packages']);
 const ID_RE = /^[a-z0-9][a-z0-9_+-]*$/;
 
 function fail(message) {
@@ -253,10 +253,21 @@ const shArgv = (argv) => argv.map(shq).join(' ');
 
 /**
  * Placeholders of a language's commands, as the build's self-test fills them: the one source
- * file is the entry and the only source; {memoryMiB} is the default memory limit.
+ * file is the entry and the only source (its stem the main class); {memoryMiB} is a 256 MiB limit
+ * and {heapMiB} what the judge leaves of it for the heap (docs/languages.md).
  */
 function expand(lang, argv, field) {
-  const values = { sources: [lang.sourceFile], entry: [lang.sourceFile], memoryMiB: ['256'] };
+  const stem = lang.sourceFile.replace(/\.[^.]*$/, '');
+  const memoryMiB = 256;
+  const heapMiB = Math.max(Math.floor(memoryMiB / 4), memoryMiB - (lang.heapReserveMiB ?? 0));
+  const values = {
+    sources: [lang.sourceFile],
+    entry: [lang.sourceFile],
+    entryStem: [stem],
+    mainClass: [stem],
+    memoryMiB: [String(memoryMiB)],
+    heapMiB: [String(heapMiB)],
+  };
   return argv.flatMap((arg) => {
     const whole = /^\{([A-Za-z]+)\}$/.exec(arg);
     if (whole && values[whole[1]]) return values[whole[1]];
@@ -273,7 +284,7 @@ function expand(lang, argv, field) {
 function selftestScript(lang, env) {
   const dir = `${SELFTEST_DIR}/${lang.id}`;
   const tag = `selftest ${lang.id}`;
-  const exports = Object.entries({ ...env, ...lang.env }).map(([k, v]) => `export ${k}=${shq(v)}`);
+  const exports = Object.entries({ ...env, ...lang.env }).map(([k, v]) => `export ${k}=${shq(expand(lang, [v], `env.${k}`).join(' '))}`);
   const compile =
     lang.compile === null
       ? []
@@ -316,10 +327,17 @@ function selftestPrepare(flags) {
   }
 }
 
-/** The version a language's versionCommand printed in the layer's self-test: its first line. */
-function detectedVersion(root, id) {
+/** The version a language's versionCommand printed in the layer's self-test: its first line, or versionPattern's group. */
+function detectedVersion(root, lang) {
+  const id = lang.id;
   const file = path.join(root, SELFTEST_DIR, id, 'version.out');
-  const version = fs.readFileSync(file, 'utf8').trim().split('\n')[0].trim();
+  const output = fs.readFileSync(file, 'utf8');
+  let version = output.trim().split('\n')[0].trim();
+  if (lang.versionPattern !== undefined) {
+    const m = new RegExp(lang.versionPattern, 'm').exec(output);
+    if (!m || !m[1]) fail(`${id}: versionPattern ${lang.versionPattern} does not match the version command's output: ${output.slice(0, 200)}`);
+    version = m[1];
+  }
   if (!version) fail(`${id}: the version command printed nothing`);
   return version;
 }
@@ -341,7 +359,7 @@ function layerRecord(flags) {
     packages: layer.packages,
     buildSeconds: Number(flags.seconds),
     builtAt: new Date().toISOString(),
-    languages: Object.fromEntries(layer.languages.map((id) => [id, { version: detectedVersion(flags.root, id) }])),
+    languages: Object.fromEntries(layer.languages.map((id) => [id, { version: detectedVersion(flags.root, p.languages[id]) }])),
   };
   fs.writeFileSync(flags.out, `${JSON.stringify(record, null, 2)}\n`);
 }

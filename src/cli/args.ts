@@ -31,6 +31,9 @@ export function parseArgs(argv: readonly string[], valued: readonly string[], bo
       } else {
         throw new InvalidRequestError('unknown option', `--${name}`);
       }
+    } else if (a.startsWith('-') && a.length > 1) {
+      // No short options besides -h (main.ts): `-x` is a typo, not a file name.
+      throw new InvalidRequestError('unknown option', a);
     } else {
       positional.push(a);
     }

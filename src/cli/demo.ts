@@ -28,7 +28,12 @@ export interface Sample {
   submission: SubmissionInput;
 }
 
-export async function demoCommand(argv: readonly string[], out: NodeJS.WritableStream): Promise<number> {
+export interface DemoCommandDeps {
+  /** Aborted on SIGINT/SIGTERM (main.ts): stop waiting, hand the running jobs back, remove the demo queue. */
+  signal?: AbortSignal;
+}
+
+export async function demoCommand(argv: readonly string[], out: NodeJS.WritableStream, deps: DemoCommandDeps = {}): Promise<number> {
   const args = parseArgs(argv, ['samples'], []);
   const samples = loadSamples(stringFlag(args, 'samples') ?? findSamplesDir());
   const base = loadConfig(process.env);
@@ -53,6 +58,7 @@ export async function demoCommand(argv: readonly string[], out: NodeJS.WritableS
       .submitMany(
         samples.map((s) => s.submission),
         {
+          signal: deps.signal,
           onProgress: (p) => {
             const s = samples[p.index]!;
             if (p.result) {
@@ -74,7 +80,7 @@ export async function demoCommand(argv: readonly string[], out: NodeJS.WritableS
   } finally {
     await client.close().catch(() => undefined);
     await connection.close();
-    await runtime.shutdown();
+    await (deps.signal?.aborted ? runtime.handBackNow() : runtime.shutdown());
     await removeQueue(config);
   }
 }

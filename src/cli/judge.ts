@@ -4,45 +4,47 @@
  * (src/problem/), locally, with no Redis, through the same Judge as `caged run`.
  *
  * SUBMISSION is a source file or a directory of source files. The language comes from
- * `--lang`, else from the extension (`.c` c; `.cc .cpp .cxx .c++` cpp17, i.e. C++17; `.py`
- * python3). In a directory the entry is `--entry FILE`, else the file already named as the
+ * `--lang`, else from the extension, by the image manifest's `extensions` (docs/languages.md:
+ * `.cpp` is cpp17, `.py` python3, `.java` java, …). Java and Scala find their main class in
+ * the sources. In a directory the entry is `--entry FILE`, else the file already named as the
  * language's source file (`main.cpp`, …), else the only file with the language's extension;
  * the entry is renamed to the language's source file, the others keep their names.
  * Output: the same human summary as `caged run` plus one line per group, or `--json`.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { InvalidRequestError } from '../errors';
+import { HostError, InvalidRequestError } from '../errors';
 import { Judge } from '../judge/judge';
 import type { JudgeResult } from '../judge/schema';
 import { judgePackage, REPORT_BYTES, type PackageSubmission } from '../problem/judge-package';
 import { loadPackage } from '../problem/problem-package';
+import { timeLimitFromSubmissions } from '../problem/time-limit';
 import { Sandbox } from '../sandbox/sandbox';
 import { parseArgs, stringFlag } from './args';
+import { LIMIT_FLAGS, limitFlagValue } from './limit-flags';
 import { judgeOptionsFromEnv, summary } from './run';
 import { terminalSafe } from './terminal-safe';
-import { LANGUAGE_OF_EXTENSION } from '../problem/extensions';
+import type { Language } from '../judge/languages';
 
 export const JUDGE_USAGE =
   'caged judge PROBLEM_DIR SUBMISSION [--lang LANG] [--entry FILE] [--time S] [--memory MB] [--image MANIFEST] [--json]';
 
-export { LANGUAGE_OF_EXTENSION };
-
-const SOURCE_FILE: Readonly<Record<string, string>> = { c: 'main.c', cpp17: 'main.cpp', cpp20: 'main.cpp', python3: 'main.py' };
-
-function languageOf(file: string): string {
-  const ext = path.extname(file).toLowerCase();
-  const lang = LANGUAGE_OF_EXTENSION[ext];
-  if (!lang)
-    throw new InvalidRequestError(
-      `unknown extension ${JSON.stringify(ext || '(none)')} of ${file} (known: ${Object.keys(LANGUAGE_OF_EXTENSION).join(' ')}); give --lang`,
-      'SUBMISSION',
-    );
-  return lang;
+/** What packageSubmission needs of the image's languages (the Judge has both). */
+export interface SubmissionLanguages {
+  /** The language id a file name's extension selects; unknown: InvalidRequestError naming the extension. */
+  languageOfFile(file: string, field: string): string;
+  /** The language `id`; unknown: InvalidRequestError listing the ids. */
+  language(id: string, field: string): Language;
 }
 
 /** The submission `caged judge` builds from SUBMISSION, --lang and --entry (exported for tests). */
-export function packageSubmission(target: string, lang: string | undefined, entry: string | undefined): PackageSubmission {
+export function packageSubmission(
+  target: string,
+  lang: string | undefined,
+  entry: string | undefined,
+  languages: SubmissionLanguages,
+): PackageSubmission {
+  const languageOf = (file: string) => languages.languageOfFile(file, 'SUBMISSION');
   const st = fs.statSync(target, { throwIfNoEntry: false });
   if (st?.isFile()) {
     return { language: lang ?? languageOf(target), source: fs.readFileSync(target, 'utf8') };
@@ -54,12 +56,26 @@ export function packageSubmission(target: string, lang: string | undefined, entr
     .sort();
   if (!names.length) throw new InvalidRequestError(`no files in ${target}`, 'SUBMISSION');
   let main = entry;
-  const language = lang ?? (main !== undefined ? languageOf(main) : directoryLanguage(names, target));
-  const sourceFile = SOURCE_FILE[language];
+  const language = lang ?? (main !== undefined ? languageOf(main) : directoryLanguage(names, target, languages));
+  const spec = languages.language(language, '--lang');
+  // A language with an entry rule (Java, Scala) finds its main class in the sources: no renaming.
+  if (spec.entry) {
+    if (main !== undefined && !names.includes(main))
+      throw new InvalidRequestError(`no file ${JSON.stringify(main)} in ${target}`, '--entry');
+    return {
+      language,
+      files: names.map((n) => ({
+        name: n,
+        content: fs.readFileSync(path.join(target, n)).toString('base64'),
+        encoding: 'base64' as const,
+      })),
+    };
+  }
+  const sourceFile = spec.sourceFile;
   if (main === undefined) {
-    const ext = Object.keys(LANGUAGE_OF_EXTENSION).filter((e) => LANGUAGE_OF_EXTENSION[e] === language);
-    const candidates = names.filter((n) => ext.includes(path.extname(n).toLowerCase()));
-    if (sourceFile && names.includes(sourceFile)) main = sourceFile;
+    const ext = spec.extensions ?? [];
+    const candidates = names.filter((n) => ext.includes(path.extname(n)));
+    if (names.includes(sourceFile)) main = sourceFile;
     else if (candidates.length === 1) main = candidates[0];
     else
       throw new InvalidRequestError(
@@ -69,21 +85,24 @@ export function packageSubmission(target: string, lang: string | undefined, entr
   }
   if (!names.includes(main!)) throw new InvalidRequestError(`no file ${JSON.stringify(main)} in ${target}`, '--entry');
   const files = names.map((n) => ({
-    name: n === main && sourceFile ? sourceFile : n,
+    name: n === main ? sourceFile : n,
     content: fs.readFileSync(path.join(target, n)).toString('base64'),
     encoding: 'base64' as const,
   }));
-  if (sourceFile && main !== sourceFile && names.includes(sourceFile))
+  if (main !== sourceFile && names.includes(sourceFile))
     throw new InvalidRequestError(`both ${main} (the entry) and ${sourceFile} are present`, 'SUBMISSION');
   return { language, files };
 }
 
 /** The one language of a directory's source files (by extension). */
-function directoryLanguage(names: readonly string[], dir: string): string {
+function directoryLanguage(names: readonly string[], dir: string, languages: SubmissionLanguages): string {
   const langs = new Set<string>();
   for (const n of names) {
-    const l = LANGUAGE_OF_EXTENSION[path.extname(n).toLowerCase()];
-    if (l) langs.add(l);
+    try {
+      langs.add(languages.languageOfFile(n, 'SUBMISSION'));
+    } catch (err) {
+      if (!(err instanceof InvalidRequestError)) throw err; // a header, a data file: not a source
+    }
   }
   const [only, ...more] = [...langs];
   if (!only || more.length)
@@ -93,6 +112,8 @@ function directoryLanguage(names: readonly string[], dir: string): string {
     );
   return only;
 }
+
+const MEMORY_FLAG = LIMIT_FLAGS.find((f) => f.flag === 'memory')!;
 
 function positiveNumber(v: string | undefined, flag: string): number | undefined {
   if (v === undefined) return undefined;
@@ -118,6 +139,8 @@ export function packageSummary(r: JudgeResult): string {
 
 export interface JudgeCommandDeps {
   judge?: Judge;
+  /** Aborted on SIGINT/SIGTERM (main.ts): judging stops before its next step, and everything it made is removed. */
+  signal?: AbortSignal;
 }
 
 export async function judgeCommand(argv: readonly string[], out: NodeJS.WritableStream, deps: JudgeCommandDeps = {}): Promise<number> {
@@ -129,11 +152,13 @@ export async function judgeCommand(argv: readonly string[], out: NodeJS.Writable
   const [dir, target, ...extra] = args.positional;
   if (!dir || !target || extra.length) throw new InvalidRequestError(`give PROBLEM_DIR and SUBMISSION (${JUDGE_USAGE})`, 'arguments');
   const time = positiveNumber(stringFlag(args, 'time'), '--time');
-  const memory = positiveNumber(stringFlag(args, 'memory'), '--memory');
-  const pkg = loadPackage(dir, time === undefined ? {} : { fallbackTimeLimitS: time });
+  const memoryBytes = limitFlagValue(args, MEMORY_FLAG);
+  const memory = memoryBytes === undefined ? undefined : memoryBytes / 2 ** 20;
+  // No time limit anywhere: derived from the package's submissions once the judge is up (time-limit.ts).
+  const loaded = loadPackage(dir, { deferTimeLimit: true, ...(time === undefined ? {} : { fallbackTimeLimitS: time }) });
+  let pkg = loaded;
   if (pkg.config.unsupported.length)
     throw new InvalidRequestError(`not supported yet: ${pkg.config.unsupported.join(', ')}`, 'problem.yaml');
-  const submission = packageSubmission(target, stringFlag(args, 'lang'), stringFlag(args, 'entry'));
   const env = judgeOptionsFromEnv();
   const judge =
     deps.judge ??
@@ -142,11 +167,20 @@ export async function judgeCommand(argv: readonly string[], out: NodeJS.Writable
       sandbox: await Sandbox.create(),
       closeSandbox: true,
       // The whole output comes back to be validated (src/problem/judge-package.ts).
-      reportOutputBytes: Math.max(REPORT_BYTES, env.maxima?.outputBytes ?? 0, Math.ceil(pkg.config.limits.outputMiB * 2 ** 20)),
+      reportOutputBytes: Math.max(REPORT_BYTES, env.maxima?.outputBytes ?? 0, Math.ceil(loaded.config.limits.outputMiB * 2 ** 20)),
       ...(stringFlag(args, 'image') ? { manifestPath: stringFlag(args, 'image') } : {}),
     }));
   try {
-    const result = await judgePackage(judge, pkg, submission, { maxima: env.maxima, ...(memory ? { memoryMiB: memory } : {}) });
+    const submission = packageSubmission(target, stringFlag(args, 'lang'), stringFlag(args, 'entry'), judge);
+    const opts = { maxima: env.maxima, ...(memory ? { memoryMiB: memory } : {}), hooks: { signal: deps.signal } };
+    const derived = loaded.timeLimit === null ? await timeLimitFromSubmissions(judge, loaded, opts) : null;
+    if (derived) pkg = { ...loaded, timeLimit: derived.timeLimit };
+    const judged = await judgePackage(judge, pkg, submission, opts);
+    if (deps.signal?.aborted) throw new HostError(`interrupted (${String(deps.signal.reason)})`);
+    const result =
+      derived && judged.problem
+        ? { ...judged, problem: { ...judged.problem, notes: [...derived.notes, ...judged.problem.notes] } }
+        : judged;
     out.write(args.flags.has('json') ? `${JSON.stringify(result, null, 2)}\n` : packageSummary(result));
     return 0;
   } finally {

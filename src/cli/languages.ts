@@ -1,6 +1,7 @@
 /**
  * `caged languages [--image MANIFEST] [--json]`: the language registry of an image, read from
- * its manifest (no container, no root needed).
+ * its manifest (no container, no root needed): id, version, layer, extensions (those in
+ * parentheses do not select the language by file name), name.
  */
 import { LanguageRegistry } from '../judge/languages';
 import { DEFAULT_MANIFEST } from '../judge/judge';
@@ -19,11 +20,19 @@ export async function languagesCommand(argv: readonly string[], out: NodeJS.Writ
     out.write(`${JSON.stringify({ image: manifest.name, languages: list }, null, 2)}\n`);
     return 0;
   }
-  const idWidth = Math.max(2, ...list.map((l) => l.id.length));
-  const verWidth = Math.max(7, ...list.map((l) => l.version.length));
+  const rows = list.map((l) => ({
+    id: l.id,
+    version: l.version,
+    layer: l.layer ?? '-',
+    // Extensions that do not select the language (cpp20's .cpp) are shown in parentheses.
+    ext: l.extensions.length ? (l.detect ? l.extensions.join(' ') : `(${l.extensions.join(' ')})`) : '-',
+    name: `${l.name}${l.compiled ? '' : ' (interpreted)'}`,
+  }));
+  const w = (k: 'id' | 'version' | 'layer' | 'ext', title: string) => Math.max(title.length, ...rows.map((r) => r[k].length));
+  const [wi, wv, wl, we] = [w('id', 'ID'), w('version', 'VERSION'), w('layer', 'LAYER'), w('ext', 'EXTENSIONS')];
   // The manifest is data from an image build: its names reach the terminal escaped.
-  writeSafe(out, `${'ID'.padEnd(idWidth)}  ${'VERSION'.padEnd(verWidth)}  NAME\n`);
-  for (const l of list)
-    writeSafe(out, `${l.id.padEnd(idWidth)}  ${l.version.padEnd(verWidth)}  ${l.name}${l.compiled ? '' : ' (interpreted)'}\n`);
+  writeSafe(out, `${'ID'.padEnd(wi)}  ${'VERSION'.padEnd(wv)}  ${'LAYER'.padEnd(wl)}  ${'EXTENSIONS'.padEnd(we)}  NAME\n`);
+  for (const r of rows)
+    writeSafe(out, `${r.id.padEnd(wi)}  ${r.version.padEnd(wv)}  ${r.layer.padEnd(wl)}  ${r.ext.padEnd(we)}  ${r.name}\n`);
   return 0;
 }

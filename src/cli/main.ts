@@ -1,39 +1,93 @@
 #!/usr/bin/env node
 /**
- * The caged command line. Exit status: 0 when the run or judging happened (whatever the
- * verdict), 2 for a bad request (usage, unknown language, missing file), 1 when caged itself
- * could not do its work.
+ * The caged command line. One convention for every command:
+ * - `caged COMMAND --help` (or `-h`) prints the command's usage and does nothing else (exit 0:
+ *   no Redis, no sandbox); `caged --version` prints the version;
+ * - unknown options are refused before anything connects anywhere (args.ts);
+ * - with `--json`, an error is JSON on stdout too: `{"error": {"code", "message", "field"}}`;
+ * - SIGINT/SIGTERM: the command stops (its running box is killed, judging stops, waits end) and
+ *   removes what it made (job directory, cgroups, containers) before exiting 130/143; a second
+ *   signal exits at once. `caged worker` has its own two-stage shutdown (worker.ts).
+ *
+ * Exit status: 0 when the run or judging happened (whatever the verdict), 2 for a bad request
+ * (usage, unknown language, missing file, limit out of bounds, id conflict), 1 when caged itself
+ * could not do its work, 128 + the signal's number when interrupted.
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { CagedError, InvalidRequestError } from '../errors';
+import { apiCommand, API_USAGE } from './api';
 import { execCommand, EXEC_USAGE } from './exec';
+import { gradeCommand, GRADE_USAGE } from './grade';
+import { errorJson } from './error-json';
+import { killOwnContainers } from './interrupt';
 import { judgeCommand, JUDGE_USAGE } from './judge';
 import { languagesCommand, LANGUAGES_USAGE } from './languages';
 import { problemCommand, PROBLEM_USAGE } from './problem';
 import { runCommand, RUN_USAGE } from './run';
+import { selftestCommand, SELFTEST_USAGE } from './selftest';
 import { demoCommand, DEMO_USAGE } from './demo';
 import { submitCommand, SUBMIT_USAGE } from './submit';
 import { terminalSafe } from './terminal-safe';
 import { workerCommand, WORKER_USAGE } from './worker';
 
-type Command = (argv: readonly string[], out: NodeJS.WritableStream) => Promise<number>;
+interface CommandContext {
+  /** Aborted by the first SIGINT/SIGTERM. */
+  signal: AbortSignal;
+}
 
-const commands: Record<string, { run: () => Promise<Command>; usage: string }> = {
-  exec: { run: () => Promise.resolve(execCommand), usage: EXEC_USAGE },
-  run: { run: () => Promise.resolve(runCommand), usage: RUN_USAGE },
-  judge: { run: () => Promise.resolve(judgeCommand), usage: JUDGE_USAGE },
-  languages: { run: () => Promise.resolve(languagesCommand), usage: LANGUAGES_USAGE },
-  worker: { run: () => Promise.resolve(workerCommand), usage: WORKER_USAGE },
-  submit: { run: () => Promise.resolve(submitCommand), usage: SUBMIT_USAGE },
-  demo: { run: () => Promise.resolve(demoCommand), usage: DEMO_USAGE },
-  problem: { run: () => Promise.resolve(problemCommand), usage: PROBLEM_USAGE },
+type Command = (argv: readonly string[], out: NodeJS.WritableStream, ctx: CommandContext) => Promise<number>;
+
+interface CommandEntry {
+  run: Command;
+  usage: string;
+  /** Handles SIGINT/SIGTERM itself (the worker's two-stage shutdown). */
+  ownSignals?: boolean;
+}
+
+const commands: Record<string, CommandEntry> = {
+  exec: { run: (a, o, c) => execCommand(a, o, { signal: c.signal }), usage: EXEC_USAGE },
+  run: { run: (a, o, c) => runCommand(a, o, { signal: c.signal }), usage: RUN_USAGE },
+  judge: { run: (a, o, c) => judgeCommand(a, o, { signal: c.signal }), usage: JUDGE_USAGE },
+  languages: { run: (a, o) => languagesCommand(a, o), usage: LANGUAGES_USAGE },
+  worker: { run: (a, o) => workerCommand(a, o), usage: WORKER_USAGE, ownSignals: true },
+  submit: { run: (a, o, c) => submitCommand(a, o, { signal: c.signal }), usage: SUBMIT_USAGE },
+  demo: { run: (a, o, c) => demoCommand(a, o, { signal: c.signal }), usage: DEMO_USAGE },
+  problem: { run: (a, o) => problemCommand(a, o), usage: PROBLEM_USAGE },
+  // Its own signals: the first withdraws what has not started and keeps what runs (grade.ts).
+  grade: { run: (a, o) => gradeCommand(a, o), usage: GRADE_USAGE, ownSignals: true },
+  selftest: { run: (a, o) => selftestCommand(a, o), usage: SELFTEST_USAGE },
+  api: { run: (a, o) => apiCommand(a, o), usage: API_USAGE, ownSignals: true },
 };
 
 function usage(): string {
-  return ['usage:', ...Object.values(commands).map((c) => `  ${c.usage}`)].join('\n');
+  return ['usage:', ...Object.values(commands).map((c) => `  ${c.usage}`), '  caged --version', '  caged COMMAND --help'].join('\n');
+}
+
+/** The arguments before `--` (after it, they belong to the command `caged exec` runs). */
+function options(argv: readonly string[]): readonly string[] {
+  const end = argv.indexOf('--');
+  return end < 0 ? argv : argv.slice(0, end);
+}
+
+/** The version of this checkout's package.json. */
+function version(): string {
+  for (let dir = __dirname; path.dirname(dir) !== dir; dir = path.dirname(dir)) {
+    const file = path.join(dir, 'package.json');
+    if (!fs.existsSync(file)) continue;
+    const v = (JSON.parse(fs.readFileSync(file, 'utf8')) as { version?: unknown }).version;
+    return typeof v === 'string' ? v : 'unknown';
+  }
+  return 'unknown';
 }
 
 async function main(argv: readonly string[]): Promise<number> {
   const [name, ...rest] = argv;
+  if (name === '--version' || name === '-V') {
+    process.stdout.write(`caged ${version()}\n`);
+    return 0;
+  }
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(usage() + '\n');
     return name ? 0 : 2;
@@ -43,19 +97,52 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stderr.write(terminalSafe(`caged: unknown command ${JSON.stringify(name)}\n${usage()}\n`));
     return 2;
   }
+  const opts = options(rest);
+  if (opts.includes('--help') || opts.includes('-h')) {
+    // Before anything else: no Redis, no sandbox, no file read (the worker lists its variables).
+    if (name === 'worker') return workerCommand(['--help'], process.stdout);
+    process.stdout.write(`usage: ${command.usage}\n`);
+    return 0;
+  }
+  const json = opts.includes('--json');
+  const interrupt = new AbortController();
+  let received: NodeJS.Signals | undefined;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (received) {
+      // A second signal: no more waiting for the cleanup.
+      process.stderr.write(`caged: ${signal} again: exiting without cleaning up (the next start removes what is left)\n`);
+      process.exit(128 + os.constants.signals[signal]);
+    }
+    received = signal;
+    process.stderr.write(`caged: ${signal}: stopping and cleaning up (${signal} again to exit at once)\n`);
+    interrupt.abort(signal);
+    // The step running would otherwise hold the exit up to its wall limit (interrupt.ts).
+    killOwnContainers();
+  };
+  if (!command.ownSignals) {
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  }
   try {
-    return await (
-      await command.run()
-    )(rest, process.stdout);
+    const code = await command.run(rest, process.stdout, { signal: interrupt.signal });
+    return received ? 128 + os.constants.signals[received] : code;
   } catch (err) {
-    const e = err as Error;
+    if (received) {
+      process.stderr.write(`caged: interrupted by ${received}; cleaned up\n`);
+      return 128 + os.constants.signals[received];
+    }
+    const e = err instanceof Error ? err : new Error(String(err));
+    if (json) process.stdout.write(`${JSON.stringify(errorJson(e))}\n`);
     // Messages can quote file names, compiler or checker text: escaped like every printout.
-    process.stderr.write(terminalSafe(`caged: ${e.message}\n`));
+    else process.stderr.write(terminalSafe(`caged: ${e.message}\n`));
     if (err instanceof InvalidRequestError) return 2;
     if (err instanceof CagedError) return 1;
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 2;
-    process.stderr.write(terminalSafe(`${e.stack ?? ''}\n`));
+    if (!json) process.stderr.write(terminalSafe(`${e.stack ?? ''}\n`));
     return 1;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
 }
 

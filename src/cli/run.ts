@@ -1,96 +1,110 @@
 /**
- * `caged run FILE --lang LANG …`: judges one submission locally, with no Redis, through the
- * same Judge the worker uses. Tests come from `--tests DIR` (pairs N.in / N.out, in numeric
- * order), or from `--stdin FILE` / `--expected FILE` (one test; neither: one test with empty
- * input and no expected output). `--json` prints the JudgeResult; otherwise a verdict line and
- * one line per test. Exit 0 when judging happened, whatever the verdict (main.ts maps the
- * errors: 2 for bad input, 1 when caged failed).
+ * `caged run FILE [--lang LANG] …`: judges one submission locally, with no Redis, through the
+ * same Judge the worker uses. Without `--lang` the language is the one FILE's extension selects
+ * in the image's manifest (`extensions`, docs/languages.md); an unknown extension is refused
+ * naming it (`caged submit`, which has no image at hand, needs `--lang`). Tests come from `--tests DIR` (the one rule of test-dir.ts:
+ * NAME.in with NAME.ans or NAME.out, natural order), or from `--stdin FILE` / `--expected FILE`
+ * (one test; neither: one test with empty input and no expected output). Files are sent as
+ * bytes (input-bytes.ts); limit flags are checked against their bounds (limit-flags.ts).
+ * `--json` prints the JudgeResult; otherwise a verdict line and one line per test (the format
+ * of `caged judge` and `caged submit` too), with a progress line on a terminal. Exit 0 when
+ * judging happened, whatever the verdict (main.ts maps the errors: 2 for bad input, 1 when
+ * caged failed, 130/143 when interrupted).
  */
-import fs from 'node:fs';
 import path from 'node:path';
-import { InvalidRequestError } from '../errors';
+import { HostError, InvalidRequestError } from '../errors';
 import { loadConfig } from '../config';
 import { Judge, type JudgeOptions } from '../judge/judge';
 import type { JudgeResult, SubmissionInput } from '../judge/schema';
 import { Sandbox } from '../sandbox/sandbox';
 import { parseArgs, stringFlag, type ParsedArgs } from './args';
+import { readInput, readSource, readTextSource } from './input-bytes';
+import { VALIDATOR_LANGUAGE_OF_EXTENSION } from '../problem/extensions';
+import { LIMIT_FLAG_NAMES, limitsFromFlags } from './limit-flags';
+import { ProgressLine } from './progress';
 import { terminalSafe } from './terminal-safe';
+import { readTestDir, testcase, type TestcaseInput } from './test-dir';
 
 export const RUN_USAGE =
-  'caged run FILE --lang LANG [--stdin FILE] [--expected FILE] [--tests DIR] [--checker exact|lines|tokens|float|FILE] ' +
-  '[--time S] [--wall S] [--memory MB] [--output KB] [--pids N] [--stop-on-failure] [--image MANIFEST] [--json]';
+  'caged run FILE [--lang LANG] [--stdin FILE] [--expected FILE] [--tests DIR [--no-expected]] [--checker exact|lines|tokens|float|FILE] ' +
+  '[--epsilon E | --abs-epsilon E --rel-epsilon E] [--time S] [--wall S] [--memory MB] [--output KB] [--pids N] [--stop-on-failure] [--image MANIFEST] [--json]';
 
-type TestcaseInput = NonNullable<SubmissionInput['testcases']>[number];
+/** Tells the language of a file by its extension (the judge's registry: Judge.languageOfFile). */
+export type LanguageOfFile = (file: string, field: string) => string;
 
-const CHECKER_LANGUAGES: Record<string, string> = { '.c': 'c', '.cpp': 'cpp17', '.cc': 'cpp17', '.cxx': 'cpp17', '.py': 'python3' };
+/** The flags of `caged run` that take a value and those that do not (`caged submit` takes them too). */
+export const RUN_VALUED_FLAGS = [
+  'lang',
+  'stdin',
+  'expected',
+  'tests',
+  'checker',
+  'epsilon',
+  'abs-epsilon',
+  'rel-epsilon',
+  ...LIMIT_FLAG_NAMES,
+  'image',
+];
+export const RUN_BOOLEAN_FLAGS = ['json', 'stop-on-failure', 'no-expected'];
 
-function readInput(file: string, flag: string): Buffer {
-  const st = fs.statSync(file, { throwIfNoEntry: false });
-  if (!st?.isFile()) throw new InvalidRequestError(`no such file: ${file}`, flag);
-  return fs.readFileSync(file);
+/** `--tests DIR` by the one rule (test-dir.ts); files that pair with nothing are reported on `warn`. */
+function testsFromArgs(dir: string, args: ParsedArgs, warn: (line: string) => void): TestcaseInput[] {
+  const { testcases, unpaired } = readTestDir(dir, { noExpected: args.flags.has('no-expected') });
+  if (unpaired.length)
+    warn(
+      `caged: ignored in ${dir} (not NAME.in, NAME.ans or NAME.out of a test): ${unpaired.slice(0, 10).join(', ')}${unpaired.length > 10 ? ` and ${unpaired.length - 10} more` : ''}\n`,
+    );
+  return testcases;
 }
 
-/** Text when it is UTF-8, else base64 with its encoding. */
-function asField(data: Buffer): { text: string; encoding: 'utf8' | 'base64' } {
-  const text = data.toString('utf8');
-  return Buffer.from(text, 'utf8').equals(data) ? { text, encoding: 'utf8' } : { text: data.toString('base64'), encoding: 'base64' };
-}
-
-function testcase(name: string | undefined, stdin: Buffer, expected: Buffer | undefined): TestcaseInput {
-  const i = asField(stdin);
-  const tc: TestcaseInput = { stdin: i.text, stdinEncoding: i.encoding };
-  if (name !== undefined) tc.name = name;
-  if (expected) {
-    const e = asField(expected);
-    tc.expected = e.text;
-    tc.expectedEncoding = e.encoding;
-  }
-  return tc;
-}
-
-/** N.in / N.out pairs of a directory, numeric names in numeric order, others after them by name. */
-export function testsFromDir(dir: string): TestcaseInput[] {
-  if (!fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory()) throw new InvalidRequestError(`not a directory: ${dir}`, '--tests');
-  const names = fs
-    .readdirSync(dir)
-    .filter((f) => f.endsWith('.in'))
-    .map((f) => f.slice(0, -3));
-  if (!names.length) throw new InvalidRequestError(`no N.in files in ${dir}`, '--tests');
-  names.sort((a, b) => {
-    const na = /^\d+$/.test(a) ? Number(a) : NaN;
-    const nb = /^\d+$/.test(b) ? Number(b) : NaN;
-    if (!Number.isNaN(na) && !Number.isNaN(nb)) return na - nb;
-    if (!Number.isNaN(na)) return -1;
-    if (!Number.isNaN(nb)) return 1;
-    return a < b ? -1 : a > b ? 1 : 0;
-  });
-  return names.map((n) => {
-    const out = path.join(dir, `${n}.out`);
-    return testcase(n, readInput(path.join(dir, `${n}.in`), '--tests'), fs.existsSync(out) ? readInput(out, '--tests') : undefined);
-  });
-}
-
-function limitFlag(args: ParsedArgs, name: string, scale: number): number | undefined {
+/** A tolerance: a finite number ≥ 0 (decimal or exponent notation), else refused naming its flag. */
+function toleranceFlag(args: ParsedArgs, name: string): number | undefined {
   const v = stringFlag(args, name);
   if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidRequestError(`must be a positive number (got ${v})`, `--${name}`);
-  return Math.max(1, Math.round(n * scale));
+  const n = v.trim() === '' ? NaN : Number(v);
+  if (!Number.isFinite(n) || n < 0) throw new InvalidRequestError(`must be a number ≥ 0 such as 1e-6 (got ${v})`, `--${name}`);
+  return n;
+}
+
+/**
+ * The float checker's tolerances from the command line: `--epsilon E` sets both the absolute and
+ * the relative one; `--abs-epsilon` and `--rel-epsilon` set them apart (the other keeps the
+ * checker's default, 1e-6). `--epsilon` with either of the others is refused. `flag` names one
+ * given, for the error when the checker is not `float`.
+ */
+function floatTolerances(args: ParsedArgs): { flag: string; values: { absolute?: number; relative?: number } } | null {
+  const both = toleranceFlag(args, 'epsilon');
+  const absolute = toleranceFlag(args, 'abs-epsilon');
+  const relative = toleranceFlag(args, 'rel-epsilon');
+  if (both !== undefined) {
+    if (absolute !== undefined || relative !== undefined)
+      throw new InvalidRequestError('sets both tolerances: give it alone, or --abs-epsilon / --rel-epsilon instead', '--epsilon');
+    return { flag: '--epsilon', values: { absolute: both, relative: both } };
+  }
+  if (absolute === undefined && relative === undefined) return null;
+  return {
+    flag: absolute !== undefined ? '--abs-epsilon' : '--rel-epsilon',
+    values: { ...(absolute !== undefined ? { absolute } : {}), ...(relative !== undefined ? { relative } : {}) },
+  };
 }
 
 /** The submission `caged run` builds from its arguments (exported for tests). */
-export function submissionFromArgs(args: ParsedArgs): SubmissionInput {
+export function submissionFromArgs(
+  args: ParsedArgs,
+  languageOf: LanguageOfFile | undefined,
+  warn: (line: string) => void = (l) => process.stderr.write(terminalSafe(l)),
+): SubmissionInput {
   const [file, ...extra] = args.positional;
   if (!file || extra.length) throw new InvalidRequestError(`give exactly one source FILE (${RUN_USAGE})`, 'FILE');
-  const lang = stringFlag(args, 'lang');
-  if (!lang) throw new InvalidRequestError(`is required (${RUN_USAGE})`, '--lang');
-  const source = readInput(file, 'FILE').toString('utf8');
+  const lang = stringFlag(args, 'lang') ?? languageOf?.(file, 'FILE');
+  if (!lang) throw new InvalidRequestError('is required (the language of FILE)', '--lang');
+  const source = readSource(file, 'FILE');
   const testsDir = stringFlag(args, 'tests');
   const stdinFile = stringFlag(args, 'stdin');
   const expectedFile = stringFlag(args, 'expected');
   if (testsDir && (stdinFile || expectedFile)) throw new InvalidRequestError('cannot be combined with --stdin or --expected', '--tests');
   const testcases = testsDir
-    ? testsFromDir(testsDir)
+    ? testsFromArgs(testsDir, args, warn)
     : [
         testcase(
           undefined,
@@ -98,25 +112,29 @@ export function submissionFromArgs(args: ParsedArgs): SubmissionInput {
           expectedFile ? readInput(expectedFile, '--expected') : undefined,
         ),
       ];
-  const limits: Record<string, number> = {};
-  const put = (key: string, v: number | undefined) => {
-    if (v !== undefined) limits[key] = v;
+  const limits = limitsFromFlags(args);
+  const submission: SubmissionInput = {
+    language: lang,
+    source: source.text,
+    ...(source.encoding === 'base64' ? { sourceEncoding: 'base64' as const } : {}),
+    testcases,
+    stopOnFirstFailure: args.flags.has('stop-on-failure'),
   };
-  put('cpuTimeMs', limitFlag(args, 'time', 1000));
-  put('wallTimeMs', limitFlag(args, 'wall', 1000));
-  put('memoryBytes', limitFlag(args, 'memory', 2 ** 20));
-  put('outputBytes', limitFlag(args, 'output', 1024));
-  put('pids', limitFlag(args, 'pids', 1));
-  const submission: SubmissionInput = { language: lang, source, testcases, stopOnFirstFailure: args.flags.has('stop-on-failure') };
   if (Object.keys(limits).length) submission.limits = limits;
   const checker = stringFlag(args, 'checker');
-  if (checker === 'exact' || checker === 'lines' || checker === 'tokens' || checker === 'float') {
+  const tolerances = floatTolerances(args);
+  if (tolerances && checker !== 'float') throw new InvalidRequestError('is only for --checker float', tolerances.flag);
+  if (checker === 'float') {
+    submission.checker = { type: 'float', ...tolerances?.values };
+  } else if (checker === 'exact' || checker === 'lines' || checker === 'tokens') {
     submission.checker = { type: checker };
   } else if (checker !== undefined) {
-    const checkerLang = CHECKER_LANGUAGES[path.extname(checker).toLowerCase()];
+    const checkerLang = languageOf
+      ? languageOf(checker, '--checker')
+      : VALIDATOR_LANGUAGE_OF_EXTENSION[path.extname(checker).toLowerCase()];
     if (!checkerLang)
       throw new InvalidRequestError(`exact, lines, tokens, float or a .c/.cpp/.cc/.py source (got ${checker})`, '--checker');
-    submission.checker = { type: 'custom', language: checkerLang, source: readInput(checker, '--checker').toString('utf8') };
+    submission.checker = { type: 'custom', language: checkerLang, source: readTextSource(checker, '--checker') };
   }
   return submission;
 }
@@ -186,15 +204,12 @@ export function judgeOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Omit<
 export interface RunCommandDeps {
   /** A judge to use (tests reuse one); by default `caged run` makes its own sandbox and judge. */
   judge?: Judge;
+  /** Aborted on SIGINT/SIGTERM (main.ts): judging stops before its next step, and everything it made is removed. */
+  signal?: AbortSignal;
 }
 
 export async function runCommand(argv: readonly string[], out: NodeJS.WritableStream, deps: RunCommandDeps = {}): Promise<number> {
-  const args = parseArgs(
-    argv,
-    ['lang', 'stdin', 'expected', 'tests', 'checker', 'time', 'wall', 'memory', 'output', 'pids', 'image'],
-    ['json', 'stop-on-failure'],
-  );
-  const submission = submissionFromArgs(args);
+  const args = parseArgs(argv, RUN_VALUED_FLAGS, RUN_BOOLEAN_FLAGS);
   const judge =
     deps.judge ??
     (await Judge.create({
@@ -203,11 +218,18 @@ export async function runCommand(argv: readonly string[], out: NodeJS.WritableSt
       closeSandbox: true,
       ...(stringFlag(args, 'image') ? { manifestPath: stringFlag(args, 'image') } : {}),
     }));
+  const progress = ProgressLine.on();
   try {
-    const result = await judge.judge(submission);
+    const submission = submissionFromArgs(args, (f, field) => judge.languageOfFile(f, field));
+    progress?.draw('compiling and judging…');
+    const result = await judge.judge(submission, { onProgress: (p) => progress?.test(p), signal: deps.signal });
+    progress?.clear();
+    // Interrupted during the last step: its verdict is the interrupt's (a killed box), not the program's.
+    if (deps.signal?.aborted) throw new HostError(`interrupted (${String(deps.signal.reason)})`);
     out.write(args.flags.has('json') ? `${JSON.stringify(result, null, 2)}\n` : summary(result));
     return 0;
   } finally {
+    progress?.clear();
     if (!deps.judge) await judge.close();
   }
 }

@@ -1,131 +1,131 @@
 /**
- * `caged submit FILE --lang LANG [--tests DIR] [--stdin FILE] [--expected FILE] [--time S]
- *  [--memory MB] [--id ID] [--priority N] [--timeout S] [--json]`: enqueues one submission on
- * the queue (CAGED_REDIS_URL, CAGED_QUEUE, CAGED_PREFIX), waits for a worker to judge it, prints
- * the result. `--tests DIR` takes every `NAME.in` there with its `NAME.out` (or `.ans`) as the
- * expected output. A progress bar goes to stderr when it is a terminal.
+ * `caged submit FILE --lang LANG [every flag of caged run] [--id ID [--rejudge]] [--priority N]
+ * [--timeout S] [--json]`: enqueues one submission on the queue (CAGED_REDIS_URL, CAGED_QUEUE,
+ * CAGED_PREFIX), waits for a worker to judge it and prints the result in `caged run`'s format.
+ * The submission is built by `caged run`'s own code (run.ts: the test-directory rule, bytes
+ * kept, limit bounds), so the two commands read a directory alike.
  *
- * Exit status: 0 judged (whatever the verdict), 2 the submission was refused, 1 caged failed.
+ * - `--id ID`: the idempotency key. The same id with the same payload is the same job (its
+ *   result, if already judged); with a different payload, a conflict (exit 2). `--rejudge`
+ *   judges again under the id and replaces the result.
+ * - `--timeout S`: stop waiting after S seconds (default 600; 0 waits forever); the job stays
+ *   queued. When no worker has been seen on the queue for NO_WORKER_HINT_MS, it is said on
+ *   stderr once (the job waits until one starts).
+ * - a progress line on stderr when it is a terminal.
+ *
+ * Exit status: 0 judged (whatever the verdict), 2 the submission was refused, 1 caged failed
+ * (or no result within the timeout), 130/143 interrupted (the job stays on the queue).
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import { CagedClient } from '../client/client';
 import { JobFailedError } from '../client/errors';
 import { loadConfig } from '../config';
 import { InvalidRequestError } from '../errors';
-import type { JudgeResult, SubmissionInput } from '../judge/schema';
 import { checkRedisReachable, redisConnection } from '../queue/connection';
-import type { JudgeProgress } from '../queue/worker';
-import { numberFlag, parseArgs, stringFlag } from './args';
+import { parseArgs, stringFlag, type ParsedArgs } from './args';
+import { ProgressLine } from './progress';
+import { RUN_BOOLEAN_FLAGS, RUN_VALUED_FLAGS, submissionFromArgs, summary } from './run';
 import { terminalSafe } from './terminal-safe';
 
 export const SUBMIT_USAGE =
-  'caged submit FILE --lang LANG [--tests DIR] [--stdin FILE] [--expected FILE] [--time S] [--memory MB] [--id ID] [--priority N] [--timeout S] [--json]';
+  'caged submit FILE --lang LANG [--tests DIR [--no-expected] | --stdin FILE --expected FILE] [--checker …] [--time S] [--wall S] ' +
+  '[--memory MB] [--output KB] [--pids N] [--stop-on-failure] [--id ID [--rejudge]] [--priority N] [--timeout S] [--json]';
 
-type Testcases = NonNullable<SubmissionInput['testcases']>;
+/** Default of `--timeout`, in seconds. */
+export const DEFAULT_SUBMIT_TIMEOUT_S = 600;
+/** How long no worker may be seen on the queue before `caged submit` says so, in ms. */
+export const NO_WORKER_HINT_MS = 5000;
+const WORKER_POLL_MS = 1000;
 
-export async function submitCommand(argv: readonly string[], out: NodeJS.WritableStream): Promise<number> {
-  const args = parseArgs(argv, ['lang', 'tests', 'stdin', 'expected', 'time', 'memory', 'id', 'priority', 'timeout'], ['json']);
-  const [file, ...extra] = args.positional;
-  if (!file || extra.length) throw new InvalidRequestError(`expects exactly one source FILE (${SUBMIT_USAGE})`, 'FILE');
-  const language = stringFlag(args, 'lang');
-  if (!language) throw new InvalidRequestError(`is required (${SUBMIT_USAGE})`, '--lang');
-  const testsDir = stringFlag(args, 'tests');
-  if (testsDir && (args.flags.has('stdin') || args.flags.has('expected')))
-    throw new InvalidRequestError('give either --tests or --stdin/--expected', '--tests');
-  const limits: NonNullable<SubmissionInput['limits']> = {};
-  if (args.flags.has('time')) limits.cpuTimeMs = numberFlag(args, 'time', 1000, 0);
-  if (args.flags.has('memory')) limits.memoryBytes = numberFlag(args, 'memory', 2 ** 20, 0);
-  const submission: SubmissionInput = {
-    language,
-    source: fs.readFileSync(file, 'utf8'),
-    testcases: testsDir ? testsFromDir(testsDir) : [singleTest(stringFlag(args, 'stdin'), stringFlag(args, 'expected'))],
-    ...(Object.keys(limits).length ? { limits } : {}),
-    ...(stringFlag(args, 'id') ? { id: stringFlag(args, 'id') } : {}),
-  };
-  const priority = args.flags.has('priority') ? numberFlag(args, 'priority', 1, 0) : undefined;
-  const timeoutMs = args.flags.has('timeout') ? numberFlag(args, 'timeout', 1000, 0) : undefined;
+export interface SubmitCommandDeps {
+  /** Aborted on SIGINT/SIGTERM (main.ts): stop waiting (the job stays queued). */
+  signal?: AbortSignal;
+}
+
+function wholeFlag(args: ParsedArgs, name: string, min: number, max: number): number | undefined {
+  const v = stringFlag(args, name);
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max)
+    throw new InvalidRequestError(`must be a whole number from ${min} to ${max} (got ${v})`, `--${name}`);
+  return Number(v);
+}
+
+export async function submitCommand(argv: readonly string[], out: NodeJS.WritableStream, deps: SubmitCommandDeps = {}): Promise<number> {
+  const args = parseArgs(argv, RUN_VALUED_FLAGS.filter((f) => f !== 'image').concat(['id', 'priority', 'timeout']), [
+    ...RUN_BOOLEAN_FLAGS,
+    'rejudge',
+  ]);
+  const submission = submissionFromArgs(args, undefined);
+  const id = stringFlag(args, 'id');
+  if (id !== undefined) submission.id = id;
+  const rejudge = args.flags.has('rejudge');
+  if (rejudge && id === undefined) throw new InvalidRequestError('needs --id (the id to judge again)', '--rejudge');
+  const priority = wholeFlag(args, 'priority', 1, 2_097_151);
+  const timeoutS = wholeFlag(args, 'timeout', 0, 7 * 24 * 3600) ?? DEFAULT_SUBMIT_TIMEOUT_S;
 
   const config = loadConfig(process.env, ['redisUrl', 'redisCluster', 'queue', 'prefix']);
   await checkRedisReachable(config.redisUrl);
   const connection = redisConnection(config.redisUrl, { cluster: config.redisCluster === 'yes' });
   const client = new CagedClient({ connection: connection.options, queueName: config.queue, prefix: config.prefix });
-  const bar = process.stderr.isTTY ? new ProgressBar(process.stderr) : undefined;
+  const progress = ProgressLine.on();
+  const watch = new WorkerWatch(client, config.queue);
   try {
-    const jobId = await client.enqueue(submission, { priority });
-    bar?.draw(`job ${jobId} queued`);
-    const result = await client.wait(jobId, { timeoutMs, onProgress: (p) => bar?.test(p) });
-    bar?.clear();
-    out.write(args.flags.has('json') ? `${JSON.stringify(result, null, 2)}\n` : describe(result));
+    const jobId = await client.enqueue(submission, { priority, rejudge });
+    progress?.draw(`job ${jobId} queued on ${config.queue}`);
+    watch.start((line) => {
+      progress?.clear();
+      process.stderr.write(terminalSafe(line));
+    });
+    const result = await client.wait(jobId, {
+      ...(timeoutS > 0 ? { timeoutMs: timeoutS * 1000 } : {}),
+      onProgress: (p) => progress?.test(p),
+      signal: deps.signal,
+    });
+    progress?.clear();
+    out.write(args.flags.has('json') ? `${JSON.stringify(result, null, 2)}\n` : summary(result));
     return 0;
   } catch (err) {
-    bar?.clear();
     if (err instanceof JobFailedError && err.invalid) throw new InvalidRequestError(err.reason);
     throw err;
   } finally {
+    watch.stop();
+    progress?.clear();
     await client.close().catch(() => undefined);
     await connection.close();
   }
 }
 
-function singleTest(stdinFile: string | undefined, expectedFile: string | undefined): Testcases[number] {
-  return {
-    stdin: stdinFile ? fs.readFileSync(stdinFile, 'utf8') : '',
-    ...(expectedFile ? { expected: fs.readFileSync(expectedFile, 'utf8') } : {}),
-  };
-}
+/** Says once on stderr when no worker has been seen on the queue for NO_WORKER_HINT_MS (BullMQ's worker list). */
+class WorkerWatch {
+  private timer: NodeJS.Timeout | undefined;
+  private since = 0;
+  private said = false;
 
-/** `NAME.in` (+ `NAME.out` or `NAME.ans`) in natural order: 2.in before 10.in. */
-export function testsFromDir(dir: string): Testcases {
-  const names = fs.readdirSync(dir).filter((n) => n.endsWith('.in'));
-  if (names.length === 0) throw new InvalidRequestError(`no NAME.in files in ${dir}`, '--tests');
-  names.sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
-  return names.map((n) => {
-    const stem = n.slice(0, -3);
-    const answer = ['.out', '.ans'].map((ext) => path.join(dir, stem + ext)).find((p) => fs.existsSync(p));
-    return {
-      name: stem,
-      stdin: fs.readFileSync(path.join(dir, n), 'utf8'),
-      ...(answer ? { expected: fs.readFileSync(answer, 'utf8') } : {}),
+  constructor(
+    private readonly client: CagedClient,
+    private readonly queue: string,
+  ) {}
+
+  start(say: (line: string) => void): void {
+    this.since = Date.now();
+    const poll = async (): Promise<void> => {
+      const count = await this.client.workerCount().catch(() => null);
+      if (count === null || this.timer === undefined) return;
+      if (count > 0) this.since = Date.now();
+      else if (!this.said && Date.now() - this.since >= NO_WORKER_HINT_MS) {
+        this.said = true;
+        say(
+          `caged: no worker has been seen on queue ${this.queue} for ${Math.round((Date.now() - this.since) / 1000)} s: ` +
+            'the job waits until one starts (`caged worker` with the same CAGED_REDIS_URL, CAGED_QUEUE and CAGED_PREFIX)\n',
+        );
+      }
     };
-  });
-}
-
-/** The human-readable result, terminal-safe (terminal-safe.ts). */
-export function describe(r: JudgeResult): string {
-  const lines = [
-    `${r.verdict}  ${r.judge0.description}  score ${r.score}/${r.maxScore}  (${r.language.id}, ${r.tests.length} tests, ${Math.round(r.timing.totalMs)} ms)`,
-  ];
-  if (r.message) lines.push(`  ${r.message}`);
-  if (r.compile && r.compile.verdict !== 'OK') lines.push(r.compile.output.trimEnd());
-  for (const t of r.tests) {
-    const mem = (t.memoryBytes / 2 ** 20).toFixed(1);
-    lines.push(
-      `  test ${t.index + 1}${t.name ? ` (${t.name})` : ''}  ${t.verdict.padEnd(7)} cpu ${t.cpuTimeMs.toFixed(1)} ms  wall ${t.wallTimeMs.toFixed(1)} ms  mem ${mem} MiB${t.message ? `  ${t.message}` : ''}`,
-    );
-  }
-  return terminalSafe(`${lines.join('\n')}\n`);
-}
-
-/** `[#####-----] 5/10 AC` on one terminal line. */
-class ProgressBar {
-  private done = 0;
-  private last = '';
-  constructor(private readonly tty: NodeJS.WriteStream) {}
-
-  test(p: JudgeProgress): void {
-    this.done = p.testIndex + 1;
-    this.last = p.verdict;
-    const width = 30;
-    const filled = Math.round((this.done / Math.max(1, p.total)) * width);
-    this.draw(`[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${this.done}/${p.total} ${this.last}`);
+    this.timer = setInterval(() => void poll(), WORKER_POLL_MS);
+    this.timer.unref();
+    void poll();
   }
 
-  draw(text: string): void {
-    this.tty.write(`\r\x1b[2K${terminalSafe(text)}`);
-  }
-
-  clear(): void {
-    this.tty.write('\r\x1b[2K');
+  stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
   }
 }

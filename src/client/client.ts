@@ -17,8 +17,10 @@ import { DEFAULT_MAX_SOURCE_BYTES, makeSubmissionSchema, TEST_VERDICTS, type Jud
 import { DEFAULT_MAX_PUSH_BYTES, pushProblem as pushProblemToRedis, redisClientFor, type ProblemRef } from '../problem/package-store';
 import { redisOptionsFromUrl } from '../queue/connection';
 import { JOB_NAME, asJudgeProgress, fieldIssues, type JudgeProgress } from '../wire/contract';
-import { BatchFailedError, ClientClosedError, JobFailedError, WaitAbortedError, WaitTimeoutError } from './errors';
+import { BatchFailedError, ClientClosedError, ConflictError, JobFailedError, WaitAbortedError, WaitTimeoutError } from './errors';
+import { payloadDigest } from './payload-digest';
 import { EventStream, type CagedEvent } from './event-stream';
+import { gradeBatch, type GradeEntry, type GradeOptions, type GradeProblem, type GradeResult } from './grade';
 import { jobIdFor } from './job-id';
 
 export type { SubmissionInput } from '../judge/schema';
@@ -45,6 +47,12 @@ export interface EnqueueOptions {
   jobId?: string;
   /** 1 (most urgent) to 2 097 151; jobs without a priority go before prioritized ones (BullMQ). */
   priority?: number;
+  /**
+   * Judge again under an id already used: the stored job (and its result) is removed and the
+   * submission added anew, whatever its payload. A job being judged is first let finish.
+   * Without it, the same id with a different payload is a ConflictError.
+   */
+  rejudge?: boolean;
 }
 
 export interface WaitOptions {
@@ -116,11 +124,38 @@ export class CagedClient {
   }
 
   /** Adds many jobs in one round trip; resolves to their ids in order. */
-  async enqueueMany(submissions: readonly SubmissionInput[], opts: { priority?: number } = {}): Promise<string[]> {
+  async enqueueMany(submissions: readonly SubmissionInput[], opts: { priority?: number; rejudge?: boolean } = {}): Promise<string[]> {
     const jobs = submissions.map((s, i) => this.jobFor(s, opts, submissions.length > 1 ? `[${i}]` : ''));
-    const { queue } = await this.ready();
-    const added = await queue.addBulk(jobs);
+    const parts = await this.ready();
+    if (opts.rejudge) for (const j of jobs) if (j.opts.jobId !== undefined) await this.removeForRejudge(parts, j.opts.jobId);
+    const added = await parts.queue.addBulk(jobs.map(({ digest: _digest, submissionId: _id, ...job }) => job));
+    // BullMQ keeps the job already stored under an id: a different payload there is a conflict.
+    if (!opts.rejudge) await Promise.all(jobs.map((j) => this.checkSamePayload(parts, j)));
     return added.map((j) => j.id!);
+  }
+
+  /** Workers connected to this queue now (BullMQ's worker list: Redis CLIENT LIST). */
+  async workerCount(): Promise<number> {
+    const { queue } = await this.ready();
+    return queue.getWorkersCount();
+  }
+
+  private async checkSamePayload(parts: Parts, j: { opts: { jobId?: string }; digest: string; submissionId?: string }): Promise<void> {
+    if (j.opts.jobId === undefined) return;
+    const stored = await parts.queue.getJob(j.opts.jobId);
+    if (!stored) return; // removed since (CAGED_KEEP_*): the wait reports it
+    const parsed = this.schema.safeParse(stored.data);
+    if (payloadDigest(parsed.success ? parsed.data : stored.data) !== j.digest)
+      throw new ConflictError(j.opts.jobId, j.submissionId ?? j.opts.jobId);
+  }
+
+  /** Removes a stored job for a rejudge; a job being judged is let finish first (a locked job cannot be removed). */
+  private async removeForRejudge(parts: Parts, jobId: string): Promise<void> {
+    for (let tries = 0; ; tries++) {
+      if ((await parts.queue.remove(jobId)) === 1 || (await parts.queue.getJobState(jobId)) === 'unknown') return;
+      if (tries >= 3) throw new ConflictError(jobId, jobId);
+      await this.waitFor(jobId, {}, true).catch(() => undefined);
+    }
   }
 
   /** Waits for a job's result; rejects with JobFailedError, WaitTimeoutError or WaitAbortedError. */
@@ -205,6 +240,21 @@ export class CagedClient {
     return results as JudgeResult[];
   }
 
+  /** Grades a batch as one BullMQ flow: resumable, idempotent, bad input per row (src/client/grade.ts). */
+  grade(problem: GradeProblem, submissions: readonly GradeEntry[], opts: GradeOptions = {}): Promise<GradeResult> {
+    if (this.closing) return Promise.reject(new ClientClosedError());
+    const ctx = {
+      connection: this.connection,
+      queueName: this.queueName,
+      prefix: this.prefix,
+      attempts: this.opts.attempts ?? 3,
+      backoffMs: this.opts.backoffMs ?? 1000,
+      maxSourceBytes: this.opts.maxSourceBytes ?? DEFAULT_MAX_SOURCE_BYTES,
+      recheckMs: this.opts.recheckMs ?? 5000,
+    };
+    return gradeBatch(ctx, problem, submissions, opts);
+  }
+
   /**
    * Packs the problem package at `dir` and stores it in Redis under its digest, in chunks, with
    * the queue's prefix (src/problem/package-store.ts); resolves to the reference a submission
@@ -261,7 +311,7 @@ export class CagedClient {
     s: SubmissionInput,
     opts: EnqueueOptions,
     where: string,
-  ): { name: string; data: SubmissionInput; opts: { jobId?: string; priority?: number } } {
+  ): { name: string; data: SubmissionInput; opts: { jobId?: string; priority?: number }; digest: string; submissionId?: string } {
     const parsed = this.schema.safeParse(s);
     if (!parsed.success) {
       const first = fieldIssues(parsed.error, where)[0]!;
@@ -271,7 +321,13 @@ export class CagedClient {
     if (opts.priority !== undefined && (!Number.isInteger(opts.priority) || opts.priority < 1 || opts.priority > 2_097_151)) {
       throw new InvalidRequestError(`must be an integer from 1 to 2097151 (got ${opts.priority})`, 'priority');
     }
-    return { name: JOB_NAME, data: s, opts: { jobId: idSource === undefined ? undefined : jobIdFor(idSource), priority: opts.priority } };
+    return {
+      name: JOB_NAME,
+      data: s,
+      opts: { jobId: idSource === undefined ? undefined : jobIdFor(idSource), priority: opts.priority },
+      digest: payloadDigest(parsed.data),
+      ...(idSource === undefined ? {} : { submissionId: idSource }),
+    };
   }
 
   private ready(): Promise<Parts> {

@@ -1,5 +1,5 @@
 /** What a backend may get instead of a result. */
-import { CagedError } from '../errors';
+import { CagedError, InvalidRequestError } from '../errors';
 import { isInvalidSubmissionReason } from '../wire/contract';
 
 /** The job failed on the queue: a rejected payload (never retried) or internal errors on every attempt. */
@@ -58,5 +58,22 @@ export class BatchFailedError<R> extends CagedError {
     readonly failures: ReadonlyArray<{ index: number; error: Error }>,
   ) {
     super(`${failures.length} of ${results.length} jobs failed; first: ${failures[0]?.error.message ?? ''}`);
+  }
+}
+
+/**
+ * A different payload was already sent under this id (payload digests compared): the stored job
+ * is left as it is. Use a new id, or `rejudge: true` to judge the new payload under the same id
+ * and replace the old result. Never retried (a bad request: the field is `id`).
+ */
+export class ConflictError extends InvalidRequestError {
+  constructor(
+    readonly jobId: string,
+    readonly submissionId: string,
+  ) {
+    super(
+      `a different submission was already sent under ${JSON.stringify(submissionId)} (job ${jobId}): use a new id, or rejudge to replace it`,
+      'id',
+    );
   }
 }

@@ -16,6 +16,7 @@ import { ChildError } from '../sandbox/child-error';
 import type { Sandbox } from '../sandbox/sandbox';
 import type { RootfsSpec, RunLimits, RunResult } from '../sandbox/types';
 import { compileCacheKey, type CompileCache } from './compile-cache';
+import { expandArgv, expandEnv } from './language-command';
 import type { Language } from './languages';
 import { compilerText } from './result';
 import { classifyRun } from './run-verdict';
@@ -25,8 +26,10 @@ import type { CompileResult, CompileVerdict } from './schema';
 /** What every step of one job shares. */
 export interface JobContext {
   sandbox: Sandbox;
-  rootfs: RootfsSpec;
-  imageDigest: string;
+  /** The root of a language's runs: its chain of image layers (made once per job). */
+  rootfsFor: (language: Language) => Promise<RootfsSpec>;
+  /** The digest of a language's chain (the compile cache key's image part). */
+  imageDigestFor: (language: Language) => string;
   cache: CompileCache | null;
   /** Label prefix for the sandbox's logs ("job 42"). */
   label: string;
@@ -68,10 +71,12 @@ export function writeSources(box: string, files: readonly SourceFile[]): void {
 export async function compileInBox(ctx: JobContext, req: CompileRequest): Promise<CompileOutcome> {
   const started = process.hrtime.bigint();
   const elapsed = () => Number(process.hrtime.bigint() - started) / 1e6;
-  const command = req.language.compile;
-  if (!command) throw new TypeError(`language ${req.language.id} does not compile`);
+  if (!req.language.compile) throw new TypeError(`language ${req.language.id} does not compile`);
+  const step = { memoryBytes: req.limits.memoryBytes, files: req.files };
+  const command = expandArgv(req.language, req.language.compile, step);
+  const env = expandEnv(req.language, step);
   const key = compileCacheKey({
-    imageDigest: ctx.imageDigest,
+    imageDigest: ctx.imageDigestFor(req.language),
     languageId: req.language.id,
     compileCommand: command,
     compilerOptions: req.compilerOptions,
@@ -98,11 +103,12 @@ export async function compileInBox(ctx: JobContext, req: CompileRequest): Promis
   }
   let run: RunResult;
   try {
+    const rootfs = await ctx.rootfsFor(req.language);
     run = await ctx.sandbox.run({
-      rootfs: ctx.rootfs,
+      rootfs,
       box: { hostDir: req.box, mode: 'rw' },
       argv: [...command, ...req.compilerOptions],
-      env: req.language.env,
+      env,
       stdin: Buffer.alloc(0),
       limits: req.limits,
       label: `${ctx.label} compile`,

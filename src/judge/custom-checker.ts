@@ -29,6 +29,7 @@ import type { JobDir } from '../rootfs/job-dirs';
 import type { RunLimits } from '../sandbox/types';
 import type { CompileOutcome, JobContext } from './compile-step';
 import { compileHelper } from './helper-program';
+import { expandArgv, expandEnv } from './language-command';
 import type { Language } from './languages';
 import { isDecimalNumber } from './checkers';
 import { isSpace, oneLine } from './result';
@@ -82,12 +83,18 @@ export class CustomChecker {
       writeNewFile(io, 'input', input);
       writeNewFile(io, 'output', output);
       writeNewFile(io, 'answer', answer);
+      const rootfs = await this.ctx.rootfsFor(this.opts.language);
       const run = await this.ctx.sandbox.run({
-        rootfs: this.ctx.rootfs,
+        rootfs,
         box: { hostDir: this.job.box, mode: 'overlay' },
         binds: [{ hostPath: io, target: MOUNT, kind: 'dir' }],
-        argv: [...this.opts.language.run, `${MOUNT}/input`, `${MOUNT}/output`, `${MOUNT}/answer`],
-        env: this.opts.language.env,
+        argv: [
+          ...expandArgv(this.opts.language, this.opts.language.run, { memoryBytes: this.opts.runLimits.memoryBytes }),
+          `${MOUNT}/input`,
+          `${MOUNT}/output`,
+          `${MOUNT}/answer`,
+        ],
+        env: expandEnv(this.opts.language, { memoryBytes: this.opts.runLimits.memoryBytes }),
         stdin: Buffer.alloc(0),
         limits: this.opts.runLimits,
         label: `${this.ctx.label} checker`,

@@ -36,8 +36,17 @@ export function interactorFailure(r: RunResult): string | null {
   return null;
 }
 
-export function interactiveVerdict(pair: PairResult, limits: Pick<RunLimits, 'cpuTimeMs'>): InteractiveVerdict {
-  const sub = classifyRun(pair.submission, limits);
+/**
+ * `imageBytes`: the submission's image size, for its address-space verdict; `memoryErrorMarkers`:
+ * its language's runtime out-of-memory lines (both as run-verdict.ts's classifyRun reads them).
+ */
+export function interactiveVerdict(
+  pair: PairResult,
+  limits: Pick<RunLimits, 'cpuTimeMs'> & Partial<Pick<RunLimits, 'addressSpaceBytes'>>,
+  imageBytes?: () => number | null,
+  memoryErrorMarkers: readonly string[] = [],
+): InteractiveVerdict {
+  const sub = classifyRun(pair.submission, limits, memoryErrorMarkers, imageBytes);
   const subFailed = sub.verdict !== 'OK';
   const subVerdict = sub.verdict === 'OK' ? 'AC' : sub.verdict;
   if (subFailed && pair.firstEnded === 'submission') {

@@ -18,19 +18,22 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { removeTree } from '../fs/tree-walk';
 import type { JobDir } from '../rootfs/job-dirs';
-import type { PairResult } from '../sandbox/run-pair';
+import { ChildError } from '../sandbox/child-error';
+import { PairLaunchError, type PairResult } from '../sandbox/run-pair';
 import type { RunLimits } from '../sandbox/types';
 import type { CompileOutcome, JobContext, SourceFile } from './compile-step';
+import { artefactOf, elfLoadBytes } from './address-space';
 import { compileHelper } from './helper-program';
 import { interactiveVerdict } from './interactive-verdict';
-import { InvalidRequestError } from '../errors';
+import { ImageError, InvalidRequestError } from '../errors';
+import { expandArgv, expandEnv } from './language-command';
 import type { Language, LanguageRegistry } from './languages';
-import { checkerLimitsConfig, resolveLimits, type LimitValues } from './limits';
+import { checkerLimitsConfig, resolveLimits, type LimitValues, type StepLimitsConfig } from './limits';
 import type { JobPlan } from './plan';
 import { encodeOutput, oneLine, roundScore } from './result';
 import { openRegularNoFollow } from './safe-fs';
 import type { Testcase, TestResult } from './schema';
-import { judge0Of } from './verdict';
+import { JUDGE0, judge0Of } from './verdict';
 
 /** Cap on each feedback file read back, in bytes. */
 const FEEDBACK_BYTES = 4096;
@@ -49,6 +52,8 @@ export interface InteractorOptions {
   reportBytes: number;
   /** Time the submission may run on after the interactor ended, in ms (Sandbox.runPair). */
   graceMs?: number;
+  /** Keep each test's exchange in its result, up to this many bytes; 0 or absent: none. */
+  transcriptBytes?: number;
 }
 
 export type PreparedInteractor =
@@ -94,19 +99,39 @@ export async function prepareInteractor(
       `must include the entry point ${JSON.stringify(language.sourceFile)} of language ${language.id}`,
       'interactor.files',
     );
-  const base = resolveLimits(undefined, checkerLimitsConfig(checkerLimits), 'checkerLimits');
+  const base = resolveLimits(spec.limits, checkerLimitsConfig(checkerLimits), 'interactor.limits', language);
   const outlive = plan.testLimits.wallTimeMs + 2 * INTERACTOR_GRACE_MS;
-  const runLimits = { ...base, wallTimeMs: Math.max(base.wallTimeMs, outlive), cpuTimeMs: Math.max(base.cpuTimeMs, outlive) };
+  // CPU time given by the request (a package's validation_time) is kept: time spent waiting for
+  // the submission is no CPU time. The wall time always outlives the submission.
+  const cpuTimeMs = spec.limits?.cpuTimeMs !== undefined ? base.cpuTimeMs : Math.max(base.cpuTimeMs, outlive);
+  const runLimits = { ...base, wallTimeMs: Math.max(base.wallTimeMs, outlive), cpuTimeMs };
+  const compileLimits = spec.compileLimits
+    ? resolveLimits(spec.compileLimits, stepConfigOf(plan.compileLimits), 'interactor.compileLimits')
+    : plan.compileLimits;
   return Interactor.prepare(ctx, {
     language,
     files,
     flags: spec.flags ?? [],
-    compileLimits: plan.compileLimits,
+    compileLimits,
     runLimits,
     diskBytes,
     reportBytes,
     graceMs: INTERACTOR_GRACE_MS,
+    transcriptBytes: spec.transcriptBytes ?? 0,
   });
+}
+
+/** The job's compile limits as a step config: the interactor's compile may lower them only. */
+function stepConfigOf(l: RunLimits): StepLimitsConfig {
+  const values: LimitValues = {
+    cpuTimeMs: l.cpuTimeMs,
+    wallTimeMs: l.wallTimeMs,
+    memoryBytes: l.memoryBytes,
+    outputBytes: l.outputBytes,
+    pids: l.pids,
+    fileSizeBytes: l.fileSizeBytes,
+  };
+  return { defaults: values, maxima: values, openFiles: l.openFiles, diskBytes: l.diskBytes };
 }
 
 export class Interactor {
@@ -134,29 +159,43 @@ export class Interactor {
       fs.mkdirSync(feedback, { mode: 0o755 });
       fs.writeFileSync(path.join(io, 'input'), Buffer.from(tc.stdin, tc.stdinEncoding), { flag: 'wx', mode: 0o644 });
       fs.writeFileSync(path.join(io, 'answer'), Buffer.from(tc.expected ?? '', tc.expectedEncoding), { flag: 'wx', mode: 0o644 });
-      const pair = await this.ctx.sandbox.runPair(
-        {
-          rootfs: this.ctx.rootfs,
-          box: { hostDir: this.job.box, mode: 'overlay' },
-          binds: [
-            { hostPath: io, target: IO, kind: 'dir' },
-            { hostPath: feedback, target: FEEDBACK, kind: 'dir', writable: true },
-          ],
-          argv: [...this.opts.language.run, `${IO}/input`, `${IO}/answer`, `${FEEDBACK}/`, ...this.opts.flags],
-          env: this.opts.language.env,
-          limits: this.opts.runLimits,
-          label: `${this.ctx.label} test ${t.index + 1} interactor`,
-        },
-        {
-          rootfs: this.ctx.rootfs,
-          box: { hostDir: t.box, mode: 'overlay' },
-          argv: t.language.run,
-          env: t.language.env,
-          limits: t.limits,
-          label: `${this.ctx.label} test ${t.index + 1}`,
-        },
-        { graceMs: this.opts.graceMs },
-      );
+      const [interactorRoot, submissionRoot] = [await this.ctx.rootfsFor(this.opts.language), await this.ctx.rootfsFor(t.language)];
+      let pair: PairResult;
+      try {
+        pair = await this.ctx.sandbox.runPair(
+          {
+            rootfs: interactorRoot,
+            box: { hostDir: this.job.box, mode: 'overlay' },
+            binds: [
+              { hostPath: io, target: IO, kind: 'dir' },
+              { hostPath: feedback, target: FEEDBACK, kind: 'dir', writable: true },
+            ],
+            argv: [
+              ...expandArgv(this.opts.language, this.opts.language.run, { memoryBytes: this.opts.runLimits.memoryBytes }),
+              `${IO}/input`,
+              `${IO}/answer`,
+              `${FEEDBACK}/`,
+              ...this.opts.flags,
+            ],
+            env: expandEnv(this.opts.language, { memoryBytes: this.opts.runLimits.memoryBytes }),
+            limits: this.opts.runLimits,
+            label: `${this.ctx.label} test ${t.index + 1} interactor`,
+          },
+          {
+            rootfs: submissionRoot,
+            box: { hostDir: t.box, mode: 'overlay' },
+            argv: expandArgv(t.language, t.language.run, { memoryBytes: t.limits.memoryBytes }),
+            env: expandEnv(t.language, { memoryBytes: t.limits.memoryBytes }),
+            limits: t.limits,
+            label: `${this.ctx.label} test ${t.index + 1}`,
+          },
+          { graceMs: this.opts.graceMs, ...(this.opts.transcriptBytes ? { transcriptBytes: this.opts.transcriptBytes } : {}) },
+        );
+      } catch (err) {
+        const failed = this.execFailure(err, t);
+        if (failed) return failed;
+        throw err;
+      }
       t.nextPass?.onNextPass(t.index, readNextPass(feedback, t.nextPass.bytes));
       return this.result(t, pair, readFeedback(feedback));
     } finally {
@@ -165,8 +204,45 @@ export class Interactor {
     }
   }
 
+  /**
+   * One side of the pair could not be executed, named: the submission's own artefact (a path in
+   * its box) is its failure, RE 14 as in a plain test; the interactor's (compiled by the judge)
+   * is the problem's or the judge's, IE. A command the image should have (an interpreter) is a
+   * broken image: ImageError. Any other launch failure is not handled here (null).
+   */
+  private execFailure(err: unknown, t: InteractiveTest): TestResult | null {
+    if (!(err instanceof PairLaunchError) || !(err.error instanceof ChildError) || err.error.stageName !== 'exec') return null;
+    const language = err.side === 'submission' ? t.language : this.opts.language;
+    const program = language.run[0] ?? '';
+    const why = `the ${err.side}'s program ${program} could not be started: ${err.error.errnoName}`;
+    if (!program.includes('/')) throw new ImageError(`${why} (the image lacks it for language ${language.id})`, { cause: err });
+    const verdict = err.side === 'submission' ? 'RE' : 'IE';
+    return {
+      index: t.index,
+      name: t.testcase.name ?? null,
+      verdict,
+      judge0: verdict === 'RE' ? { ...JUDGE0.execFormatError } : judge0Of('IE'),
+      exitCode: null,
+      signal: null,
+      stdout: '',
+      stdoutEncoding: 'utf8',
+      stdoutTruncated: false,
+      stderr: '',
+      stderrEncoding: 'utf8',
+      stderrTruncated: false,
+      cpuTimeMs: 0,
+      wallTimeMs: 0,
+      memoryBytes: 0,
+      limitHit: null,
+      message: why,
+      points: 0,
+      checkerMessage: null,
+    };
+  }
+
   private result(t: InteractiveTest, pair: PairResult, feedback: string): TestResult {
-    const v = interactiveVerdict(pair, t.limits);
+    const artefact = artefactOf(t.box, t.language.run);
+    const v = interactiveVerdict(pair, t.limits, artefact ? () => elfLoadBytes(artefact) : undefined, t.language.memoryErrorMarkers);
     const run = pair.submission;
     const stderr = encodeOutput(run.stderr, t.reportBytes, run.stderrTruncated);
     const said = oneLine(pair.interactor.stderr.toString('utf8').trim());
@@ -191,12 +267,33 @@ export class Interactor {
       message: oneLine(`${v.message} (${pair.firstEnded} ended first)`),
       points: roundScore(v.verdict === 'AC' ? t.testcase.points : 0),
       checkerMessage: checker ? checker : null,
+      ...(pair.transcript ? { transcript: transcriptOf(pair.transcript) } : {}),
     };
   }
 
   remove(): void {
     this.job.remove();
   }
+}
+
+/** The pair's transcript for the result: consecutive chunks of a side joined, UTF-8 as text, anything else base64. */
+function transcriptOf(t: NonNullable<PairResult['transcript']>): NonNullable<TestResult['transcript']> {
+  const joined: Array<{ from: 'interactor' | 'submission'; parts: Buffer[] }> = [];
+  for (const c of t.chunks) {
+    const last = joined[joined.length - 1];
+    if (last && last.from === c.from) last.parts.push(c.data);
+    else joined.push({ from: c.from, parts: [c.data] });
+  }
+  return {
+    chunks: joined.map(({ from, parts }) => {
+      const data = Buffer.concat(parts);
+      const text = data.toString('utf8');
+      return Buffer.from(text, 'utf8').equals(data)
+        ? { from, data: text, encoding: 'utf8' as const }
+        : { from, data: data.toString('base64'), encoding: 'base64' as const };
+    }),
+    truncated: t.truncated,
+  };
 }
 
 /** judgemessage.txt, else teammessage.txt, capped; only regular files, never through a link. */

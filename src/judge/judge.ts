@@ -14,8 +14,8 @@
 import type { NextPassHook } from './output-validator-feedback';
 import path from 'node:path';
 import { HostError, InvalidRequestError } from '../errors';
-import { chooseRootfsMode, jobDirBytes, prepareJobRootfs, type RootfsMode } from '../rootfs/job-rootfs';
-import { ImageStore } from '../rootfs/store';
+import { chooseRootfsMode, jobDirBytes, type RootfsMode } from '../rootfs/job-rootfs';
+import type { ImageStore } from '../rootfs/store';
 import { JobDirs, type JobDir } from '../rootfs/job-dirs';
 import type { Sandbox } from '../sandbox/sandbox';
 import { CheckRunner } from './check-runner';
@@ -24,7 +24,9 @@ import { compileInBox, writeSources, type JobContext } from './compile-step';
 import { CustomChecker } from './custom-checker';
 import { prepareInteractor, type Interactor } from './interactive';
 import { OutputValidator } from './output-validator';
-import { LanguageRegistry, type LanguageInfo, type ManifestForLanguages } from './languages';
+import { chainsBytes, jobRoots, languageChains, registerImage, type JudgeImage, type LanguageChain } from './judge-image';
+import { defaultLanguagesDir, languageTableIds } from './language-table';
+import { LanguageRegistry, type Language, type LanguageInfo } from './languages';
 import { checkerLimitsConfig, checkLimitValues, compileLimitsConfig, resolveLimits, testLimitsConfig, type LimitValues } from './limits';
 import { parseSubmission, planSubmission, type JobPlan, type PlanConfig } from './plan';
 import { aggregateTests, firstLines, oneLine } from './result';
@@ -41,19 +43,10 @@ import { runTest, skippedTest, type TestRequest } from './test-step';
 import { judge0Of, VERDICT_NAMES } from './verdict';
 import type { JudgeProgress } from '../wire/contract';
 
+export type { JudgeImage, JudgeLayer } from './judge-image';
+
 export const DEFAULT_MANIFEST = '/var/cache/caged/images/debian/manifest.json';
 const MiB = 2 ** 20;
-
-/** An image already registered with the image store. */
-export interface JudgeImage {
-  /** sha256 of the image tarball. */
-  digest: string;
-  /** The unpacked, read-only image. */
-  rootfsDir: string;
-  /** The image tarball (needed by rootfs mode `extract`). */
-  tarball: string;
-  manifest: ManifestForLanguages & { sizeBytes?: number };
-}
 
 export interface JudgeOptions {
   sandbox: Sandbox;
@@ -91,6 +84,12 @@ export interface JudgeOptions {
   inlineCheckBytes?: number;
   /** Checking threads at most, started when first needed; default 1. */
   checkThreads?: number;
+  /**
+   * The ids of caged's language table (images/languages/<id>/); a request for one that the image
+   * does not carry is "not installed on this worker", any other unknown id an unknown language.
+   * Default: the ids of the table next to this caged (src/judge/language-table.ts).
+   */
+  knownLanguages?: readonly string[];
 }
 
 /** The progress value after each test case: declared once, in the wire contract. */
@@ -116,6 +115,13 @@ export interface JudgeHooks {
   signal?: AbortSignal;
   /** Multi-pass problems: each test's validator's (or interactor's) nextpass.in, capped (test-step.ts). */
   nextPass?: NextPassHook;
+  /**
+   * Keep this much of each test's stdout and stderr in the result instead of the Judge's
+   * `reportOutputBytes` (a trusted caller that checks the whole output itself: problem packages).
+   */
+  reportOutputBytes?: number;
+  /** The problem's own program (checker, output validator, interactor) is ready: `compiled` when a compiler ran (not the compile cache). */
+  onHelperReady?: (h: { role: 'checker' | 'output validator' | 'interactor'; compiled: boolean }) => void;
 }
 
 export interface JudgeStats {
@@ -137,6 +143,8 @@ export class Judge {
   private constructor(
     private readonly opts: JudgeOptions,
     private readonly imageInfo: JudgeImage,
+    /** Each language's chain, by language id. */
+    private readonly chains: ReadonlyMap<string, LanguageChain>,
     private readonly registry: LanguageRegistry,
     private readonly cache: CompileCache | null,
     private readonly planConfig: PlanConfig,
@@ -164,7 +172,9 @@ export class Judge {
       ({ image, store } = await registerImage(opts.manifestPath ?? process.env.CAGED_IMAGE ?? DEFAULT_MANIFEST));
     }
     try {
-      const registry = LanguageRegistry.fromManifest(image.manifest);
+      const chains = languageChains(image);
+      const known = opts.knownLanguages ?? languageTableIds(defaultLanguagesDir());
+      const registry = LanguageRegistry.fromManifest(image.manifest, known);
       const cacheBytes = opts.compileCacheBytes ?? 512 * MiB;
       const cache = cacheBytes > 0 ? CompileCache.open({ dir: opts.compileCacheDir, maxBytes: cacheBytes }) : null;
       const planConfig: PlanConfig = {
@@ -174,16 +184,45 @@ export class Judge {
         compile: compileLimitsConfig(opts.compileLimits),
         validator: { compile: compileLimitsConfig(opts.compileLimits), run: checkerLimitsConfig(opts.checkerLimits) },
       };
-      return new Judge(opts, image, registry, cache, planConfig, store, rootfs);
+      return new Judge(opts, image, chains, registry, cache, planConfig, store, rootfs);
     } catch (err) {
       await store?.close();
       throw err;
     }
   }
 
-  /** The image the jobs run in. */
-  get image(): { name: string; digest: string } {
-    return { name: this.imageInfo.manifest.name, digest: this.imageInfo.digest };
+  /** The image the jobs run in: its name and layers, parents first. */
+  get image(): { name: string; layers: Array<{ id: string; parent: string | null; digest: string }> } {
+    return {
+      name: this.imageInfo.manifest.name,
+      layers: this.imageInfo.layers.map((l) => ({ id: l.id, parent: l.parent, digest: l.digest })),
+    };
+  }
+
+  /** Each language's chain of layers, top first. */
+  languageLayers(): Array<{ id: string; layers: string[] }> {
+    return [...this.chains].map(([id, c]) => ({ id, layers: c.layers.map((l) => l.id) }));
+  }
+
+  /** What a result says of the image a language ran in: its name and the digest of its chain. */
+  imageOf(languageId: string): { name: string; digest: string } {
+    return { name: this.imageInfo.manifest.name, digest: this.chainOf(languageId).digest };
+  }
+
+  private chainOf(languageId: string): LanguageChain {
+    const chain = this.chains.get(languageId);
+    if (!chain) throw new InvalidRequestError(`language "${languageId}" is not installed on this worker`, 'language');
+    return chain;
+  }
+
+  /** The language id a file name selects by its extension (the manifest's `extensions`); unknown: InvalidRequestError on `field`. */
+  languageOfFile(file: string, field = 'file'): string {
+    return this.registry.ofFile(file, field).id;
+  }
+
+  /** The image's language `id` (unknown: InvalidRequestError listing the known ids). */
+  language(id: string, field = 'language'): Language {
+    return this.registry.get(id, field);
   }
 
   languages(): LanguageInfo[] {
@@ -227,7 +266,7 @@ export class Judge {
         throw new HostError(`judging was aborted (${String(hooks.signal.reason ?? 'no reason')})`, { cause: hooks.signal.reason });
     };
     aborted();
-    const job = this.jobDirs.create({ diskBytes: this.jobDiskBytes() });
+    const job = this.jobDirs.create({ diskBytes: this.jobDiskBytes(plan) });
     // Undone in reverse order, every step even when one fails; the job directory goes last.
     const cleanups: Array<() => void> = [() => job.remove()];
     let result: JudgeResult;
@@ -254,13 +293,12 @@ export class Judge {
     const { sandbox } = this.opts;
     const ctx: JobContext = {
       sandbox,
-      rootfs: await prepareJobRootfs(this.rootfs.mode, this.imageInfo, job.path),
-      imageDigest: this.imageInfo.digest,
+      ...jobRoots((id) => this.chainOf(id), this.rootfs.mode, job.path),
       cache: this.cache,
       label: `job ${plan.submission.id ?? path.basename(job.path)}`,
     };
     writeSources(job.box, plan.files);
-    const reportBytes = this.opts.reportOutputBytes ?? 64 * 1024;
+    const reportBytes = hooks.reportOutputBytes ?? this.opts.reportOutputBytes ?? 64 * 1024;
     let compile: CompileResult | undefined;
     let compileMs = 0;
     if (plan.language.compile) {
@@ -303,6 +341,7 @@ export class Judge {
         reportBytes,
       });
       if (prepared.compile?.ran) this.counters.compiles++;
+      hooks.onHelperReady?.({ role: 'checker', compiled: prepared.compile?.ran ?? false });
       if (!prepared.ok) {
         return this.finish(plan, started, compile, compileMs, this.skipAll(plan, 'not run: the checker did not compile'), {
           verdict: 'IE',
@@ -316,6 +355,7 @@ export class Judge {
       aborted();
       const prepared = await OutputValidator.prepare(ctx, plan.checker.spec, { diskBytes: this.checkerDiskBytes(plan), reportBytes });
       if (prepared.compile?.ran) this.counters.compiles++;
+      hooks.onHelperReady?.({ role: 'output validator', compiled: prepared.compile?.ran ?? false });
       if (!prepared.ok) {
         return this.finish(plan, started, compile, compileMs, this.skipAll(plan, 'not run: the output validator did not compile'), {
           verdict: 'IE',
@@ -333,6 +373,7 @@ export class Judge {
       aborted();
       const prepared = await prepareInteractor(ctx, plan, this.registry, this.opts.checkerLimits, reportBytes, this.checkerDiskBytes(plan));
       if (prepared.compile?.ran) this.counters.compiles++;
+      hooks.onHelperReady?.({ role: 'interactor', compiled: prepared.compile?.ran ?? false });
       if (!prepared.ok) {
         const why = 'not run: the interactor did not compile';
         return this.finish(plan, started, compile, compileMs, this.skipAll(plan, why), { verdict: 'IE', message: prepared.message });
@@ -430,16 +471,24 @@ export class Judge {
       score: override ? 0 : agg.score,
       maxScore: plan.maxScore,
       language: { id: lang.id, name: lang.name, version: lang.version },
-      image: this.image,
+      image: this.imageOf(lang.id),
       ...(compile ? { compile } : {}),
       tests,
       timing: { totalMs: round3(Number(process.hrtime.bigint() - started) / 1e6), compileMs: round3(compileMs) },
     };
   }
 
-  /** The job directory holds the box, and in rootfs mode `extract` the unpacked image too. */
-  private jobDiskBytes(): number {
-    return jobDirBytes(this.rootfs.mode, this.imageInfo.manifest.sizeBytes ?? 2048 * MiB, 256 * MiB);
+  /**
+   * The job directory holds the box, and in rootfs mode `extract` the unpacked chain of each
+   * language the job runs (the submission's, its checker's or interactor's): each is a root of
+   * its own, so a layer shared by two chains is there twice.
+   */
+  private jobDiskBytes(plan: JobPlan): number {
+    const ids = [plan.language.id, plan.submission.interactor?.language];
+    if (plan.checker.kind === 'custom') ids.push(plan.checker.language.id);
+    if (plan.checker.kind === 'validator') ids.push(plan.checker.spec.language.id);
+    const imageBytes = chainsBytes(this.chains, ids);
+    return jobDirBytes(this.rootfs.mode, imageBytes, 256 * MiB);
   }
 
   /** The checker's directory holds its box and, per test, the input, output and answer. */
@@ -465,21 +514,4 @@ function runAll(steps: ReadonlyArray<() => void>): Error | null {
 
 function round3(n: number): number {
   return Math.round(n * 1000) / 1000;
-}
-
-async function registerImage(manifestPath: string): Promise<{ image: JudgeImage; store: ImageStore }> {
-  const store = new ImageStore();
-  try {
-    const registered = await store.register(manifestPath);
-    const image = {
-      digest: registered.digest,
-      rootfsDir: registered.rootfsDir,
-      tarball: registered.tarball,
-      manifest: registered.manifest,
-    };
-    return { image, store };
-  } catch (err) {
-    await store.close();
-    throw err;
-  }
 }

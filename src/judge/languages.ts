@@ -3,6 +3,7 @@
  * (written by images/lib/image-tool.js from images/languages/<id>/language.json), so adding a
  * language is a manifest entry plus its self-test; no code here changes.
  */
+import path from 'node:path';
 import { InvalidRequestError } from '../errors';
 
 /** One language entry of the image manifest (the fields the judge reads). */
@@ -21,6 +22,22 @@ export interface ManifestLanguage {
   timeFactor: number;
   /** Multiplies the memory limit (runtimes with a large footprint). */
   memoryFactor: number;
+  /** Source extensions (`.cpp`, `.cc`): `{sources}`, and detection by file name when `detect` is not false. */
+  extensions?: readonly string[];
+  /** False: the extensions do not select this language (a second compiler of them). */
+  detect?: boolean;
+  /** Entry rule beyond `sourceFile` (src/judge/entry-point.ts). */
+  entry?: 'java-main' | 'scala-main';
+  /** `{heapMiB}` = memory limit − this (language-command.ts). */
+  heapReserveMiB?: number;
+  /** stderr lines of the runtime's own out-of-memory: RE with one of them is MLE (run-verdict.ts). */
+  memoryErrorMarkers?: readonly string[];
+  /** Floor on the open-file limit of its runs (limits.ts). */
+  openFiles?: number;
+  /** When set, RLIMIT_AS = the memory limit (after memoryFactor) + this many MiB (src/judge/limits.ts). */
+  addressSpaceGraceMiB?: number;
+  /** The image layer the language needs (layered images). */
+  layer?: string;
 }
 
 /** The parts of an image manifest the registry needs (src/rootfs/manifest.ts holds the full schema). */
@@ -33,6 +50,8 @@ export interface ManifestForLanguages {
 /** A language ready to use: its environment is the image's with the language's on top. */
 export interface Language extends ManifestLanguage {
   env: Readonly<Record<string, string>>;
+  /** `{mainClass}`: set by the plan for a submission under an entry rule (entry-point.ts). */
+  mainClass?: string;
 }
 
 /** What `caged languages` and `judge.languages()` show. */
@@ -42,28 +61,64 @@ export interface LanguageInfo {
   version: string;
   compiled: boolean;
   sourceFile: string;
+  extensions: readonly string[];
+  /** Whether the extensions select this language (`caged run FILE`). */
+  detect: boolean;
+  layer: string | null;
   timeFactor: number;
   memoryFactor: number;
 }
 
 export class LanguageRegistry {
   private readonly byId: ReadonlyMap<string, Language>;
+  /** Ids caged's language table knows but this image does not carry (language-table.ts). */
+  private readonly notInstalled: ReadonlySet<string>;
 
-  constructor(languages: readonly Language[]) {
+  constructor(languages: readonly Language[], knownIds: readonly string[] = []) {
     this.byId = new Map(languages.map((l) => [l.id, l]));
+    this.notInstalled = new Set(knownIds.filter((id) => !this.byId.has(id)));
   }
 
-  static fromManifest(manifest: ManifestForLanguages): LanguageRegistry {
-    return new LanguageRegistry(manifest.languages.map((l) => ({ ...l, env: { ...manifest.env, ...l.env } })));
+  static fromManifest(manifest: ManifestForLanguages, knownIds: readonly string[] = []): LanguageRegistry {
+    return new LanguageRegistry(
+      manifest.languages.map((l) => ({ ...l, env: { ...manifest.env, ...l.env } })),
+      knownIds,
+    );
   }
 
-  /** The language `id`; an unknown id is the request's fault, reported on `field`. */
+  /**
+   * The language `id`; an unknown id, or one whose layer this worker's image lacks, is the
+   * request's fault (never retried: every worker of a queue serves the same languages),
+   * reported on `field`.
+   */
   get(id: string, field = 'language'): Language {
     const lang = this.byId.get(id);
     if (!lang) {
-      throw new InvalidRequestError(`unknown language ${JSON.stringify(id)} (known: ${[...this.byId.keys()].join(', ')})`, field);
+      const installed = [...this.byId.keys()].join(', ');
+      if (this.notInstalled.has(id))
+        throw new InvalidRequestError(`language ${JSON.stringify(id)} is not installed on this worker (installed: ${installed})`, field);
+      throw new InvalidRequestError(`unknown language ${JSON.stringify(id)} (known: ${installed})`, field);
     }
     return lang;
+  }
+
+  /**
+   * The language a file name selects by its extension (case-sensitive first, `.C` is C++, then
+   * lowercased); an unknown extension is refused naming it and the known ones.
+   */
+  ofFile(file: string, field = 'file'): Language {
+    const ext = path.extname(file);
+    const detecting = [...this.byId.values()].filter((l) => l.detect !== false);
+    const found =
+      detecting.find((l) => (l.extensions ?? []).includes(ext)) ?? detecting.find((l) => (l.extensions ?? []).includes(ext.toLowerCase()));
+    if (found) return found;
+    const known = [...new Set(detecting.flatMap((l) => l.extensions ?? []))].sort().join(' ');
+    throw new InvalidRequestError(
+      known
+        ? `unknown extension ${JSON.stringify(ext || '(none)')} of ${file} (known: ${known}); give the language`
+        : `cannot tell the language of ${file}: the image's manifest lists no extensions (built before languages had them: rebuild it with npm run image:build); give the language`,
+      field,
+    );
   }
 
   has(id: string): boolean {
@@ -77,6 +132,9 @@ export class LanguageRegistry {
       version: l.version,
       compiled: l.compile !== null,
       sourceFile: l.sourceFile,
+      extensions: l.extensions ?? [],
+      detect: l.detect !== false,
+      layer: l.layer ?? null,
       timeFactor: l.timeFactor,
       memoryFactor: l.memoryFactor,
     }));

@@ -5,13 +5,19 @@
  * timeFactor and memoryFactor are applied after that check: the maxima bound what a submission
  * may ask for, the factors are the operator's allowance for slow runtimes.
  *
- * RLIMIT_AS stays off (addressSpaceBytes 0) for every language: the cgroup's memory limit is
- * what counts. An address-space limit breaks runtimes that reserve large virtual ranges
- * (sanitizers, Go, the JVM, V8) and says nothing about memory really used.
+ * RLIMIT_AS is off (addressSpaceBytes 0) unless the language sets `addressSpaceGraceMiB`
+ * (C and C++ on the Debian image): then it is the memory limit, after the memoryFactor, plus
+ * that grace (DMOJ's `address_grace`), so that an allocation the cgroup would never see (a
+ * static array, a `new` never touched) fails instead of running to completion. Runtimes that
+ * reserve large virtual ranges (sanitizers, Go, the JVM, V8) leave it unset: the cgroup's
+ * limit is what counts for them.
  */
 import { InvalidRequestError } from '../errors';
 import type { RunLimits } from '../sandbox/types';
-import type { LimitName, RequestedLimits } from './schema';
+import { limitBoundProblem, type LimitName } from '../limit-bounds';
+import type { RequestedLimits } from './schema';
+
+export { LIMIT_BOUNDS, LIMIT_NAMES, limitBoundProblem, type LimitBound, type LimitName } from '../limit-bounds';
 
 const MiB = 2 ** 20;
 const KiB = 2 ** 10;
@@ -93,12 +99,12 @@ export function checkerLimitsConfig(limits: Partial<LimitValues> = {}): StepLimi
   return { defaults: max, maxima: max, openFiles: 64, diskBytes: 64 * MiB };
 }
 
-/** Checks configured limit values (operator input): positive safe integers. */
+/** Checks configured limit values (operator input): whole numbers within the bounds of src/limit-bounds.ts. */
 export function checkLimitValues(values: Partial<LimitValues>, field: string): void {
-  for (const [k, v] of Object.entries(values)) {
-    if (v !== undefined && (!Number.isSafeInteger(v) || v <= 0)) {
-      throw new InvalidRequestError(`must be a positive integer (got ${String(v)})`, `${field}.${k}`);
-    }
+  for (const [k, v] of Object.entries(values) as Array<[LimitName, number | undefined]>) {
+    if (v === undefined) continue;
+    const problem = limitBoundProblem(k, v);
+    if (problem) throw new InvalidRequestError(problem, `${field}.${k}`);
   }
 }
 
@@ -120,6 +126,10 @@ const UNITS: Record<LimitName, string> = {
 export interface Factors {
   timeFactor: number;
   memoryFactor: number;
+  /** The language's floor on open files per process (R needs about 170 at start). */
+  openFiles?: number;
+  /** MiB of address space above the memory limit; absent: no RLIMIT_AS. */
+  addressSpaceGraceMiB?: number;
 }
 
 /**
@@ -145,16 +155,17 @@ export function resolveLimits(
     (req.cpuTimeMs !== undefined
       ? Math.min(config.maxima.wallTimeMs, Math.max(config.defaults.wallTimeMs, 2 * cpuTimeMs + 1000))
       : config.defaults.wallTimeMs);
-  const memoryBytes = req.memoryBytes ?? config.defaults.memoryBytes;
+  const memoryBytes = Math.round((req.memoryBytes ?? config.defaults.memoryBytes) * factors.memoryFactor);
+  const grace = factors.addressSpaceGraceMiB;
   return {
     cpuTimeMs: Math.round(cpuTimeMs * factors.timeFactor),
     wallTimeMs: Math.round(wallTimeMs * factors.timeFactor),
-    memoryBytes: Math.round(memoryBytes * factors.memoryFactor),
-    addressSpaceBytes: 0,
+    memoryBytes,
+    addressSpaceBytes: grace === undefined ? 0 : memoryBytes + grace * MiB,
     pids: req.pids ?? config.defaults.pids,
     outputBytes: req.outputBytes ?? config.defaults.outputBytes,
     fileSizeBytes: req.fileSizeBytes ?? config.defaults.fileSizeBytes,
-    openFiles: config.openFiles,
+    openFiles: Math.max(config.openFiles, factors.openFiles ?? 0),
     stackBytes: 0,
     diskBytes: config.diskBytes,
   };

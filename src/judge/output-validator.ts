@@ -26,9 +26,10 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { JobDir } from '../rootfs/job-dirs';
-import type { RunPlan, RunResult } from '../sandbox/types';
+import type { RootfsSpec, RunPlan, RunResult } from '../sandbox/types';
 import type { CompileOutcome, JobContext } from './compile-step';
 import { compileHelper } from './helper-program';
+import { expandArgv, expandEnv } from './language-command';
 import { interpretValidatorExit, readFeedback, readNextPass, type FeedbackFile, type ValidatorVerdict } from './output-validator-feedback';
 import type { OutputValidatorSpec } from './output-validator-spec';
 import { oneLine } from './result';
@@ -67,6 +68,8 @@ export class OutputValidator {
     private readonly ctx: JobContext,
     private readonly job: JobDir,
     private readonly spec: OutputValidatorSpec,
+    /** The root of its language's chain. */
+    private readonly rootfs: RootfsSpec,
   ) {}
 
   /**
@@ -83,7 +86,14 @@ export class OutputValidator {
       reportBytes: opts.reportBytes,
     });
     if (!built.ok) return built;
-    return { ok: true, compile: built.compile, validator: new OutputValidator(ctx, built.job, spec) };
+    let rootfs: RootfsSpec;
+    try {
+      rootfs = await ctx.rootfsFor(spec.language);
+    } catch (err) {
+      built.job.remove();
+      throw err;
+    }
+    return { ok: true, compile: built.compile, validator: new OutputValidator(ctx, built.job, spec, rootfs) };
   }
 
   /**
@@ -129,15 +139,21 @@ export class OutputValidator {
     }
     const { language, flags, runLimits } = this.spec;
     const plan: RunPlan = {
-      rootfs: this.ctx.rootfs,
+      rootfs: this.rootfs,
       box: { hostDir: feedback, mode: 'rw' },
       binds: [
         { hostPath: this.job.box, target: CODE, kind: 'dir' },
         { hostPath: io, target: IO, kind: 'dir' },
       ],
       cwd: CODE,
-      argv: [...language.run, `${IO}/input`, `${IO}/answer`, FEEDBACK, ...flags],
-      env: language.env,
+      argv: [
+        ...expandArgv(language, language.run, { memoryBytes: runLimits.memoryBytes }),
+        `${IO}/input`,
+        `${IO}/answer`,
+        FEEDBACK,
+        ...flags,
+      ],
+      env: expandEnv(language, { memoryBytes: runLimits.memoryBytes }),
       limits: runLimits,
       label: `${this.ctx.label} validator`,
     };

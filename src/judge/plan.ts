@@ -10,6 +10,7 @@ import type { RunLimits } from '../sandbox/types';
 import type { BuiltinChecker } from './checkers';
 import type { SourceFile } from './compile-step';
 import { checkCompilerOptions } from './compiler-options';
+import { findMainClass, singleSourceName } from './entry-point';
 import type { Language, LanguageRegistry } from './languages';
 import { resolveLimits, type StepLimitsConfig } from './limits';
 import type { makeSubmissionSchema, Submission } from './schema';
@@ -56,21 +57,23 @@ export function planJob(raw: unknown, cfg: PlanConfig): JobPlan {
 
 /** Plans a submission the schema has already parsed (the worker's gate, or `planJob`); checks what the schema cannot (languages, limits, options). */
 export function planSubmission(s: Submission, cfg: PlanConfig): JobPlan {
-  const language = cfg.languages.get(s.language, 'language');
+  let language = cfg.languages.get(s.language, 'language');
   const compilerOptions = s.compilerOptions ?? [];
   checkCompilerOptions(language, compilerOptions);
   let files: SourceFile[];
   if (s.source !== undefined) {
-    files = [{ name: language.sourceFile, content: Buffer.from(s.source, 'utf8') }];
+    const content = Buffer.from(s.source, s.sourceEncoding === 'base64' ? 'base64' : 'utf8');
+    files = [{ name: singleSourceName(language, content.toString('utf8')), content }];
   } else {
     files = (s.files ?? []).map((f) => ({ name: f.name, content: Buffer.from(f.content, f.encoding === 'base64' ? 'base64' : 'utf8') }));
-    if (!files.some((f) => f.name === language.sourceFile)) {
+    if (!language.entry && !files.some((f) => f.name === language.sourceFile)) {
       throw new InvalidRequestError(
         `must include the entry point ${JSON.stringify(language.sourceFile)} of language ${language.id}`,
         'files',
       );
     }
   }
+  if (language.entry) language = { ...language, mainClass: findMainClass(language, files, s.source !== undefined ? 'source' : 'files') };
   const testLimits = resolveLimits(s.limits, cfg.test, 'limits', language);
   const compileLimits = resolveLimits(s.compileLimits, cfg.compile, 'compileLimits');
   const c = s.checker;

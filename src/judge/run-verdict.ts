@@ -6,7 +6,9 @@
  *   TLE  the CPU time the cgroup counted, or the wall time, reached its limit (or the
  *        watchdog killed the run for it);
  *   MLE  the memory cgroup's OOM kills, or allocations refused at its limit by a program that
- *        then failed (`oomKills`, `memoryLimitHits`); a peak near the limit alone is not MLE,
+ *        then failed (`oomKills`, `memoryLimitHits`); or, under an address-space limit, a
+ *        program whose image alone does not fit in it (address-space.ts), killed at its
+ *        start; a peak near the limit alone is not MLE,
  *        nor a "std::bad_alloc" or "MemoryError" on stderr (a 128 TiB request fails in the
  *        address space, far from the cgroup: the program's own failure);
  *   OLE  the collector read more than the output limit;
@@ -15,6 +17,7 @@
  *        RE naming it.
  */
 import { outcomeOf } from '../sandbox/outcome';
+import { addressSpaceVerdict } from './address-space';
 import type { LimitHit, RunLimits, RunResult } from '../sandbox/types';
 
 export type RunVerdict = 'OK' | 'TLE' | 'MLE' | 'OLE' | 'RE' | 'SE';
@@ -33,8 +36,36 @@ const LIMIT_LIKE: Readonly<Record<string, string>> = {
   SIGXFSZ: 'the file size rlimit signal',
 };
 
-export function classifyRun(result: RunResult, limits: Pick<RunLimits, 'cpuTimeMs'>): ClassifiedRun {
+/**
+ * `memoryErrorMarkers` (the language's, for the submission's runs): a run that failed (RE) with
+ * one of them on stderr ran out of the heap its runtime was given from the memory limit (the
+ * JVM's -Xmx, Node's --max-old-space-size): MLE. A program printing a marker itself gains
+ * nothing: it only turns its own RE into MLE, never into anything better.
+ * `imageBytes` (optional, asked only when needed): the address space the program's image needs,
+ * for a run under an address-space limit that failed by a signal (address-space.ts: MLE when
+ * the image alone exceeds the limit).
+ */
+export function classifyRun(
+  result: RunResult,
+  limits: Pick<RunLimits, 'cpuTimeMs'> & Partial<Pick<RunLimits, 'addressSpaceBytes'>>,
+  memoryErrorMarkers: readonly string[] = [],
+  imageBytes?: () => number | null,
+): ClassifiedRun {
+  if (imageBytes) {
+    const as = addressSpaceVerdict(result, { addressSpaceBytes: limits.addressSpaceBytes ?? 0 }, imageBytes);
+    if (as) return { ...as, limitHit: 'memory' };
+  }
   const base = outcomeOf(result);
+  if (base.status === 'RE' && memoryErrorMarkers.length && !result.forbiddenSyscall) {
+    const stderr = result.stderr.toString('latin1');
+    const marker = memoryErrorMarkers.find((m) => stderr.includes(m));
+    if (marker)
+      return {
+        verdict: 'MLE',
+        message: `the runtime ran out of the heap sized from the memory limit ("${marker}" on stderr; ${base.message})`,
+        limitHit: result.limitHit,
+      };
+  }
   let message = base.message;
   const like = result.signal ? LIMIT_LIKE[result.signal] : undefined;
   if (base.status === 'RE' && like) {

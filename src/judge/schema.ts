@@ -7,6 +7,7 @@
  * unknown key is an error naming its path, never silently dropped.
  */
 import { z } from 'zod';
+import { LIMIT_BOUNDS, type LimitName } from '../limit-bounds';
 import { refusedForEveryLanguage } from './compiler-options';
 
 export const SUBMISSION_SCHEMA_VERSION = 1;
@@ -27,25 +28,34 @@ const fileName = z
     message: 'must be a plain file name (no "/", not "." or "..")',
   });
 
-const positiveInt = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+/** A limit: a whole number within its bounds (src/limit-bounds.ts), the bound named in the message. */
+function boundedLimit(name: LimitName) {
+  const b = LIMIT_BOUNDS[name];
+  return z
+    .number()
+    .int({ message: `must be a whole number of ${b.unit}` })
+    .min(b.min, { message: `must be at least ${b.min} ${b.unit}: ${b.why}` })
+    .max(b.max, { message: `must be at most ${b.max} ${b.unit}` })
+    .optional();
+}
 
 /** Requested limits of one step; every key optional (absent = the configured default). */
 export const LimitsSchema = z.strictObject({
   /** CPU time of all the program's processes and threads, in ms. */
-  cpuTimeMs: positiveInt.optional(),
+  cpuTimeMs: boundedLimit('cpuTimeMs'),
   /** Wall-clock time, in ms. */
-  wallTimeMs: positiveInt.optional(),
-  /** Memory of the whole container (peak), in bytes. */
-  memoryBytes: positiveInt.optional(),
+  wallTimeMs: boundedLimit('wallTimeMs'),
+  /** Memory of the whole container (peak), in bytes; at least 4 MiB. */
+  memoryBytes: boundedLimit('memoryBytes'),
   /** Cap on stdout and, separately, on stderr, in bytes. */
-  outputBytes: positiveInt.optional(),
-  /** Processes and threads alive at once. */
-  pids: positiveInt.optional(),
+  outputBytes: boundedLimit('outputBytes'),
+  /** Processes and threads alive at once; at least 2 (the container's init and the program). */
+  pids: boundedLimit('pids'),
   /** Largest file the program may write, in bytes. */
-  fileSizeBytes: positiveInt.optional(),
+  fileSizeBytes: boundedLimit('fileSizeBytes'),
 });
 export type RequestedLimits = z.output<typeof LimitsSchema>;
-export type LimitName = keyof RequestedLimits;
+export type { LimitName };
 
 export const SourceFileSchema = z.strictObject({
   name: fileName,
@@ -121,6 +131,20 @@ export const InteractorSchema = z
     files: z.array(SourceFileSchema).min(1).max(64).optional(),
     /** Passed after `input answer feedback_dir`. */
     flags: z.array(z.string().max(200)).max(32).optional(),
+    /**
+     * The interactor's run: may lower the configured checker limits, never raise them; its wall
+     * time (and CPU time, when not given here) is raised to outlive the submission.
+     */
+    limits: LimitsSchema.optional(),
+    /** The interactor's compile: may lower the job's compile limits. */
+    compileLimits: LimitsSchema.optional(),
+    /** Keep each test's exchange in its result (`transcript`), up to this many bytes (at most 64 KiB); default none. */
+    transcriptBytes: z
+      .number()
+      .int()
+      .min(0)
+      .max(64 * 1024)
+      .optional(),
   })
   .refine((i) => (i.source === undefined) !== (i.files === undefined), { message: 'give exactly one of "source" and "files"' });
 export type InteractorSpec = z.output<typeof InteractorSchema>;
@@ -137,6 +161,26 @@ export const ProblemRefSchema = z.strictObject({
   digest: z.string().regex(/^sha256:[0-9a-f]{64}$/, { message: 'must be "sha256:" and 64 lowercase hex digits' }),
 });
 export type ProblemRefInput = z.input<typeof ProblemRefSchema>;
+
+function isHttpUrl(s: string): boolean {
+  try {
+    const u = new URL(s);
+    return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Where the result is sent (PUT, signed) when the job ends: docs/api.md, "Webhooks". Only
+ * http(s); the worker refuses private-network targets at delivery unless configured.
+ */
+export const CallbackSchema = z.strictObject({
+  url: z.string().max(2048).refine(isHttpUrl, { message: 'must be an http:// or https:// URL' }),
+  /** The body: caged's result (`caged`) or Judge0's submission fields (`judge0`). */
+  format: z.enum(['caged', 'judge0']).default('caged'),
+});
+export type Callback = z.output<typeof CallbackSchema>;
 
 export interface SubmissionSchemaOptions {
   /** Cap on the source (all files together, decoded), in bytes; default 256 KiB. */
@@ -162,6 +206,8 @@ export function makeSubmissionSchema(opts: SubmissionSchemaOptions = {}) {
         .optional(),
       language: z.string().min(1).max(64),
       source: z.string().optional(),
+      /** How `source` is written: `utf8` text, or `base64` for bytes that are not UTF-8 (the command line sends those so). */
+      sourceEncoding: encoding,
       files: z.array(SourceFileSchema).min(1).max(64).optional(),
       /** Added to the language's compile command: an allow-list per compiler (compiler-options.ts). */
       compilerOptions: z
@@ -187,6 +233,8 @@ export function makeSubmissionSchema(opts: SubmissionSchemaOptions = {}) {
       checker: CheckerSchema.default({ type: 'tokens' }),
       interactor: InteractorSchema.optional(),
       stopOnFirstFailure: z.boolean().default(false),
+      /** Webhook: the result is PUT there when the job ends (optional, additive to version 1). */
+      callback: CallbackSchema.optional(),
     })
     .superRefine((s, ctx) => {
       if (s.problem === undefined && s.testcases.length === 0)
@@ -201,7 +249,9 @@ export function makeSubmissionSchema(opts: SubmissionSchemaOptions = {}) {
       }
       let total = 0;
       if (s.source !== undefined) {
-        total = Buffer.byteLength(s.source, 'utf8');
+        if (s.sourceEncoding === 'base64' && !base64Text.test(s.source))
+          ctx.addIssue({ code: 'custom', path: ['source'], message: 'is not base64' });
+        total = decodedLength(s.source, s.sourceEncoding);
         if (total > maxSource)
           ctx.addIssue({ code: 'custom', path: ['source'], message: `is ${total} bytes, more than the ${maxSource} allowed` });
       }
@@ -325,6 +375,19 @@ export const TestResultSchema = z.strictObject({
   teamMessage: z.string().optional(),
   /** An output validator's score.txt, as it said it (before capping at the test's points). */
   validatorScore: nonNegative.optional(),
+  /**
+   * An interactive test's exchange, when the interactor asked for one (`transcriptBytes`): what
+   * each side wrote, in order (consecutive writes of a side joined), at most that many bytes.
+   */
+  transcript: z
+    .strictObject({
+      chunks: z.array(
+        z.strictObject({ from: z.enum(['interactor', 'submission']), data: z.string(), encoding: z.enum(['utf8', 'base64']) }),
+      ),
+      /** The cap cut the exchange. */
+      truncated: z.boolean(),
+    })
+    .optional(),
 });
 export type TestResult = z.output<typeof TestResultSchema>;
 
@@ -346,7 +409,7 @@ export const ProblemInfoSchema = z.strictObject({
   format: z.enum(['legacy', '2023-07']),
   type: z.enum(['pass-fail', 'scoring']),
   timeLimitMs: nonNegative,
-  /** Where the time limit came from: problem.yaml, .timelimit or --time. */
+  /** Where the time limit came from: problem.yaml, .timelimit, --time, or submissions (derived: src/problem/time-limit.ts). */
   timeLimitFrom: z.string(),
   /** Limits lowered to caged's maxima, and the like: one line each. */
   notes: z.array(z.string()),

@@ -12,10 +12,12 @@ import type { BuiltinChecker } from './checkers';
 import type { JobContext } from './compile-step';
 import type { CustomChecker } from './custom-checker';
 import type { Interactor } from './interactive';
+import { expandArgv, expandEnv } from './language-command';
 import type { Language } from './languages';
 import type { OutputValidator } from './output-validator';
 import { validatorFraction, type NextPassHook } from './output-validator-feedback';
 import { encodeOutput, oneLine, roundScore } from './result';
+import { artefactOf, elfLoadBytes } from './address-space';
 import { classifyRun } from './run-verdict';
 import type { Testcase, TestResult, TestVerdict } from './schema';
 import { JUDGE0, judge0Of } from './verdict';
@@ -53,11 +55,12 @@ export async function runTest(ctx: JobContext, req: TestRequest): Promise<TestRe
   const stdin = decode(tc.stdin, tc.stdinEncoding);
   let run: RunResult;
   try {
+    const rootfs = await ctx.rootfsFor(req.language);
     run = await ctx.sandbox.run({
-      rootfs: ctx.rootfs,
+      rootfs,
       box: { hostDir: req.box, mode: 'overlay' },
-      argv: req.language.run,
-      env: req.language.env,
+      argv: expandArgv(req.language, req.language.run, { memoryBytes: req.limits.memoryBytes }),
+      env: expandEnv(req.language, { memoryBytes: req.limits.memoryBytes }),
       stdin,
       limits: req.limits,
       label: `${ctx.label} test ${req.index + 1}`,
@@ -67,7 +70,8 @@ export async function runTest(ctx: JobContext, req: TestRequest): Promise<TestRe
     if (failure) return notStarted(req, failure);
     throw err;
   }
-  const classified = classifyRun(run, req.limits);
+  const artefact = artefactOf(req.box, req.language.run);
+  const classified = classifyRun(run, req.limits, req.language.memoryErrorMarkers, artefact ? () => elfLoadBytes(artefact) : undefined);
   // Encoded before checking: the check may take the output over (see CheckRunner.check).
   const stdout = encodeOutput(run.stdout, req.reportBytes, run.stdoutTruncated);
   const stderr = encodeOutput(run.stderr, req.reportBytes, run.stderrTruncated);

@@ -1,10 +1,12 @@
 /**
- * The language of a source file by its extension, for `caged judge` (the submission) and for a
- * package's own programs (its output validator): the image's languages, C++ as C++17.
+ * The language of a package's own program (its output validator or interactor) by its file
+ * extension. A validator is C, C++ (as C++17) or Python 3: the languages every image carries
+ * and that the formats' tools (testlib, validate.h) are written in. Submissions are detected
+ * from the image manifest's `extensions` instead (LanguageRegistry.ofFile, docs/languages.md).
  */
-export type ExtensionLanguage = 'c' | 'cpp17' | 'python3';
+export type ValidatorLanguage = 'c' | 'cpp17' | 'python3';
 
-export const LANGUAGE_OF_EXTENSION: Readonly<Record<string, ExtensionLanguage>> = {
+export const VALIDATOR_LANGUAGE_OF_EXTENSION: Readonly<Record<string, ValidatorLanguage>> = {
   '.c': 'c',
   '.cc': 'cpp17',
   '.cpp': 'cpp17',

@@ -6,8 +6,8 @@
  * the cache off, each call compiles again). A compile failure ends the judging as CE.
  *
  * Each test runs with no expected output (the Judge then reports AC when the program ended
- * normally, or its RE/TLE/MLE/OLE/SE); its stdout, kept whole (the Judge's
- * `reportOutputBytes` must be at least the package's output limit, else the test is IE), is
+ * normally, or its RE/TLE/MLE/OLE/SE); its stdout, kept whole (the Judge is asked to report up
+ * to the package's output limit: JudgeHooks.reportOutputBytes), is
  * then checked with the package's default output validator and its group's flags, in slices
  * that yield to the event loop (default-validator.ts), so a long check holds it for well under
  * a millisecond at a time.
@@ -24,7 +24,7 @@
  */
 import { InvalidRequestError } from '../errors';
 import type { Judge, JudgeHooks } from '../judge/judge';
-import { DEFAULT_COMPILE_LIMITS, DEFAULT_MAXIMA, type LimitValues } from '../judge/limits';
+import { DEFAULT_CHECKER_LIMITS, DEFAULT_COMPILE_LIMITS, DEFAULT_MAXIMA, type LimitValues } from '../judge/limits';
 import type { FeedbackFile } from '../judge/output-validator-feedback';
 import { oneLine } from '../judge/result';
 import { RESULT_SCHEMA_VERSION, type CompileResult, type JudgeResult, type SubmissionInput, type TestResult } from '../judge/schema';
@@ -32,7 +32,7 @@ import { skippedTest } from '../judge/test-step';
 import { judge0Of, VERDICT_NAMES } from '../judge/verdict';
 import { defaultValidateSliced, parseValidatorFlags } from './default-validator';
 import { gradeTree } from './grading';
-import type { ProblemPackage } from './problem-package';
+import { NO_TIME_LIMIT, type ProblemPackage } from './problem-package';
 import type { TestCase } from './test-data';
 
 const MiB = 2 ** 20;
@@ -43,6 +43,8 @@ export interface PackageSubmission {
   language: string;
   /** One of source and files (SubmissionInput's meaning). */
   source?: string;
+  /** How `source` is written (default utf8). */
+  sourceEncoding?: 'utf8' | 'base64';
   files?: SubmissionInput['files'];
 }
 
@@ -51,7 +53,15 @@ export interface JudgePackageOptions {
   maxima?: Partial<LimitValues>;
   /** Overrides problem.yaml's memory limit, in MiB (`--memory`). */
   memoryMiB?: number;
+  /** The Judge's configured checker limits (its `checkerLimits`): caps of validation_time and validation_memory. */
+  checkerLimits?: Partial<LimitValues>;
+  /** The Judge's configured compile limits (its `compileLimits`): caps of compilation_time and compilation_memory. */
+  compileLimits?: Partial<LimitValues>;
   hooks?: JudgeHooks;
+  /** Interactive packages: keep each test's exchange in its result, up to this many bytes (≤ 64 KiB). */
+  transcriptBytes?: number;
+  /** Each test that ran, with its final verdict (after the package's validation), in test order: per-test progress. */
+  onTest?: (t: TestResult, total: number) => void;
 }
 
 function field(data: Buffer): { text: string; encoding: 'utf8' | 'base64' } {
@@ -71,20 +81,33 @@ export function packageLimits(pkg: ProblemPackage, opts: JudgePackageOptions) {
   const ms = (n: number) => `${n / 1000} s`;
   const mib = (n: number) => `${Math.round((n / MiB) * 100) / 100} MiB`;
   const l = pkg.config.limits;
+  if (!pkg.timeLimit) throw new InvalidRequestError(NO_TIME_LIMIT, 'PROBLEM_DIR');
   const limits = {
     cpuTimeMs: cap('time limit', Math.max(1, Math.round(pkg.timeLimit.seconds * 1000)), max.cpuTimeMs, ms),
     memoryBytes: cap('memory limit', Math.round((opts.memoryMiB ?? l.memoryMiB) * MiB), max.memoryBytes, mib),
     outputBytes: cap('output limit', Math.round(l.outputMiB * MiB), max.outputBytes, mib),
   };
+  const compileMax = { ...DEFAULT_COMPILE_LIMITS, ...opts.compileLimits };
   const compileLimits = {
-    cpuTimeMs: cap('compilation_time', Math.round(l.compilationTimeS * 1000), DEFAULT_COMPILE_LIMITS.cpuTimeMs, ms),
-    memoryBytes: cap('compilation_memory', Math.round(l.compilationMemoryMiB * MiB), DEFAULT_COMPILE_LIMITS.memoryBytes, mib),
+    cpuTimeMs: cap('compilation_time', Math.round(l.compilationTimeS * 1000), compileMax.cpuTimeMs, ms),
+    memoryBytes: cap('compilation_memory', Math.round(l.compilationMemoryMiB * MiB), compileMax.memoryBytes, mib),
   };
-  return { limits, compileLimits, notes };
+  // The output validator's (or interactor's) runs: validation_time is CPU time (an interactor's
+  // time spent waiting for the submission does not count, as the format says; its wall time
+  // is raised to outlive the submission: src/judge/interactive.ts).
+  const checkerMax = { ...DEFAULT_CHECKER_LIMITS, ...opts.checkerLimits };
+  const validation = pkg.config.validation.kind !== 'default';
+  const validatorLimits = validation
+    ? {
+        cpuTimeMs: cap('validation_time', Math.round(l.validationTimeS * 1000), checkerMax.cpuTimeMs, ms),
+        memoryBytes: cap('validation_memory', Math.round(l.validationMemoryMiB * MiB), checkerMax.memoryBytes, mib),
+      }
+    : null;
+  return { limits, compileLimits, validatorLimits, notes };
 }
 
 function sourceBytes(s: PackageSubmission): number {
-  if (s.source !== undefined) return Buffer.byteLength(s.source);
+  if (s.source !== undefined) return Buffer.from(s.source, s.sourceEncoding === 'base64' ? 'base64' : 'utf8').length;
   return (s.files ?? []).reduce((n, f) => n + Buffer.from(f.content, f.encoding === 'base64' ? 'base64' : 'utf8').length, 0);
 }
 
@@ -111,7 +134,7 @@ export async function judgePackage(
   const codeBytes = pkg.config.limits.codeKiB * 1024;
   const size = sourceBytes(submission);
   if (size > codeBytes) throw new InvalidRequestError(`is ${size} bytes, more than the package's code limit of ${codeBytes}`, 'SUBMISSION');
-  const { limits, compileLimits, notes } = packageLimits(pkg, opts);
+  const { limits, compileLimits, validatorLimits, notes } = packageLimits(pkg, opts);
   let first: JudgeResult | null = null;
   let compile: CompileResult | undefined;
   let compileFailed: string | null = null;
@@ -120,13 +143,17 @@ export async function judgePackage(
   let compileMs = 0;
 
   const skipOne = (test: TestCase, index: number, why: string): TestResult => skippedTest(index, test, why);
+  const total = countTests(pkg.data);
 
   const runOne = async (test: TestCase, flagWords: string[], index: number): Promise<TestResult> => {
     if (compileFailed) return skipOne(test, index, compileFailed);
     if (validatorFailed) return skipOne(test, index, validatorFailed);
     const answer = pkg.files.read(test.ansPath);
+    // The package's compilation limits apply to its validator's compile as to the submission's.
     const custom =
-      validator && validation.kind !== 'default' ? { language: validator.language, files: validator.files, flags: flagWords } : null;
+      validator && validatorLimits
+        ? { language: validator.language, files: validator.files, flags: flagWords, limits: validatorLimits, compileLimits }
+        : null;
     const expected = custom ? { expected: answer.toString('base64'), expectedEncoding: 'base64' as const } : {};
     // Multi-pass: the validator's nextpass.in is the next pass's input (see the file's comment).
     let stdin = pkg.files.read(test.inPath);
@@ -134,9 +161,9 @@ export async function judgePackage(
     let r: JudgeResult;
     for (let pass = 1; ; pass++) {
       const got: { next: FeedbackFile | null } = { next: null };
-      const hooks: JudgeHooks | undefined = multiPass
-        ? { ...opts.hooks, nextPass: { bytes: nextPassBytes, onNextPass: (_i, f) => (got.next = f) } }
-        : opts.hooks;
+      // The whole output comes back to be validated: the report cap is the package's output limit.
+      const base: JudgeHooks = { ...opts.hooks, reportOutputBytes: Math.max(REPORT_BYTES, limits.outputBytes) };
+      const hooks: JudgeHooks = multiPass ? { ...base, nextPass: { bytes: nextPassBytes, onNextPass: (_i, f) => (got.next = f) } } : base;
       const input = field(stdin);
       r = await judge.judge(
         {
@@ -144,7 +171,11 @@ export async function judgePackage(
           testcases: [{ name: test.name, stdin: input.text, stdinEncoding: input.encoding, ...expected }],
           limits,
           compileLimits,
-          ...(custom ? (validation.interactive ? { interactor: custom } : { checker: { type: 'validator' as const, ...custom } }) : {}),
+          ...(custom
+            ? validation.interactive
+              ? { interactor: { ...custom, ...(opts.transcriptBytes ? { transcriptBytes: opts.transcriptBytes } : {}) } }
+              : { checker: { type: 'validator' as const, ...custom } }
+            : {}),
         },
         hooks,
       );
@@ -191,7 +222,7 @@ export async function judgePackage(
     }
     const stdout = cut(t.stdout, t.stdoutEncoding, t.stdoutTruncated);
     const stderr = cut(t.stderr, t.stderrEncoding, t.stderrTruncated);
-    return {
+    const final: TestResult = {
       ...t,
       index,
       name: test.name,
@@ -205,6 +236,8 @@ export async function judgePackage(
       stderr: stderr.text,
       stderrTruncated: stderr.truncated,
     };
+    opts.onTest?.(final, total);
+    return final;
   };
 
   const graded = await gradeTree(pkg.data, pkg.config.scoring, runOne, skipOne);
@@ -246,11 +279,15 @@ export async function judgePackage(
       format: pkg.config.format,
       type: pkg.config.scoring ? 'scoring' : 'pass-fail',
       timeLimitMs: limits.cpuTimeMs,
-      timeLimitFrom: pkg.timeLimit.from,
+      timeLimitFrom: pkg.timeLimit?.from ?? 'none',
       notes,
     },
     timing: { totalMs: round(Number(process.hrtime.bigint() - started) / 1e6), compileMs: round(compileMs) },
   };
+}
+
+function countTests(g: ProblemPackage['data']): number {
+  return g.children.reduce((n, c) => n + (c.kind === 'group' ? countTests(c.group) : 1), 0);
 }
 
 function round(n: number): number {

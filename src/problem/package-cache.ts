@@ -23,10 +23,10 @@ export interface PackageCacheOptions {
   dir: string;
   /** Bound on the archives' bytes kept. */
   maxBytes: number;
-  /** Brings the archive of `digest` (verified against it). */
-  fetch: (digest: string) => Promise<Buffer>;
+  /** Brings the archive of `digest` (verified against it), with where it came from when the caller has several sources. */
+  fetch: (digest: string) => Promise<Buffer | { tar: Buffer; source: string }>;
   /** Called after each download (the metric and log line). */
-  onFetched?: (info: { digest: string; bytes: number; ms: number }) => void;
+  onFetched?: (info: { digest: string; bytes: number; ms: number; source?: string }) => void;
   onEvicted?: (info: { digest: string; bytes: number }) => void;
 }
 
@@ -96,7 +96,8 @@ export class PackageCache {
 
   private async download(digest: string): Promise<Entry> {
     const started = performance.now();
-    const tar = await this.opts.fetch(digest);
+    const fetched = await this.opts.fetch(digest);
+    const { tar, source } = Buffer.isBuffer(fetched) ? { tar: fetched, source: undefined } : fetched;
     const hex = digest.slice('sha256:'.length);
     const tarPath = path.join(this.opts.dir, `${hex}.tar`);
     const tmp = path.join(this.opts.dir, `${hex}.tmp`);
@@ -117,7 +118,7 @@ export class PackageCache {
     const entry: Entry = { dir, bytes: tar.length, users: 0 };
     this.entries.set(digest, entry);
     this.bytes += entry.bytes;
-    this.opts.onFetched?.({ digest, bytes: tar.length, ms: performance.now() - started });
+    this.opts.onFetched?.({ digest, bytes: tar.length, ms: performance.now() - started, ...(source ? { source } : {}) });
     await this.evict(digest);
     return entry;
   }

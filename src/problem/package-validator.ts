@@ -15,18 +15,18 @@
  */
 import path from 'node:path';
 import { InvalidRequestError } from '../errors';
-import { LANGUAGE_OF_EXTENSION, type ExtensionLanguage } from './extensions';
+import { VALIDATOR_LANGUAGE_OF_EXTENSION, type ValidatorLanguage } from './extensions';
 import type { PackageFiles } from './package-files';
 
 export interface PackageValidator {
   /** Where it was found, relative to the package's root. */
   dir: string;
-  language: ExtensionLanguage;
+  language: ValidatorLanguage;
   /** The entry is named as the language's source file (main.c, main.cpp, main.py). */
   files: { name: string; content: string; encoding: 'base64' }[];
 }
 
-const LANGUAGE_OF: Readonly<Record<string, PackageValidator['language']>> = LANGUAGE_OF_EXTENSION;
+const LANGUAGE_OF: Readonly<Record<string, PackageValidator['language']>> = VALIDATOR_LANGUAGE_OF_EXTENSION;
 const ENTRY: Readonly<Record<PackageValidator['language'], string>> = { c: 'main.c', cpp17: 'main.cpp', python3: 'main.py' };
 
 /** The directory of the package's output validator; null when it has none. */

@@ -6,7 +6,8 @@
  *
  * The time limit: problem.yaml's `limits.time_limit`, else the `.timelimit` file at the
  * package's root (DOMjudge's convention: seconds), else the caller's fallback (`--time`); none
- * of them is an error.
+ * of them is an error, unless the caller will derive it from the package's submissions
+ * (`deferTimeLimit`, `caged judge`: time-limit.ts), when it is null.
  */
 import path from 'node:path';
 import { InvalidRequestError } from '../errors';
@@ -24,7 +25,8 @@ export interface ProblemPackage {
   files: PackageFiles;
   /** The output validator (the interactor of an interactive problem); null with default validation. */
   validator: PackageValidator | null;
-  timeLimit: { seconds: number; from: 'problem.yaml' | '.timelimit' | '--time' };
+  /** Null only when loaded with `deferTimeLimit` and the package gives none. */
+  timeLimit: { seconds: number; from: 'problem.yaml' | '.timelimit' | '--time' | 'submissions' } | null;
 }
 
 export interface LoadOptions {
@@ -32,7 +34,12 @@ export interface LoadOptions {
   fallbackTimeLimitS?: number;
   /** Cap on the package's bytes read; default 1 GiB. */
   maxBytes?: number;
+  /** No time limit anywhere is not an error: `timeLimit` is null (the caller derives one). */
+  deferTimeLimit?: boolean;
 }
+
+export const NO_TIME_LIMIT =
+  'the package gives no time limit (no limits.time_limit in problem.yaml, no .timelimit file): give one with --time S';
 
 export function loadPackage(dir: string, opts: LoadOptions = {}): ProblemPackage {
   const files = PackageFiles.open(dir, opts.maxBytes ?? DEFAULT_MAX_PACKAGE_BYTES);
@@ -59,11 +66,10 @@ export function loadPackage(dir: string, opts: LoadOptions = {}): ProblemPackage
     timeLimit = { seconds: s, from: '.timelimit' };
   } else if (opts.fallbackTimeLimitS !== undefined) {
     timeLimit = { seconds: opts.fallbackTimeLimitS, from: '--time' };
+  } else if (opts.deferTimeLimit) {
+    timeLimit = null;
   } else {
-    throw new InvalidRequestError(
-      'the package gives no time limit (no limits.time_limit in problem.yaml, no .timelimit file): give one with --time S',
-      'PROBLEM_DIR',
-    );
+    throw new InvalidRequestError(NO_TIME_LIMIT, 'PROBLEM_DIR');
   }
   return { dir: files.root, config, data, files, validator, timeLimit };
 }

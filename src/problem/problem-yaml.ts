@@ -3,13 +3,16 @@
  * read into one ProblemConfig. Every key of the format is known; any other is refused, naming
  * it. Metadata (author, credits, license, …) is accepted and not used.
  *
- * Limits, with the format's defaults where absent (units as in the format: seconds, MiB, KiB):
+ * Limits, with the format's defaults where absent (units as in the format: seconds, MiB, KiB;
+ * docs/judging.md has the table with the spec's text behind each):
  *   time_multiplier 5 / time_safety_margin 2 (legacy), time_multipliers {ac_to_time_limit 2,
- *   time_limit_to_tle 1.5} (2023-07): only used to compute a time limit from accepted
- *   submissions, which caged does not do; read and reported.
+ *   time_limit_to_tle 1.5} and time_resolution 1 (2023-07): the time limit from the package's
+ *   own submissions when none is given (time-limit.ts); legacy maps onto the 2023-07 names as
+ *   problemtools does (time_multiplier = ac_to_time_limit, time_safety_margin =
+ *   time_limit_to_tle) with a resolution of 1 s.
  *   time_limit (s, no default), memory 2048 MiB, output 8 MiB, code 128 KiB, compilation_time
  *   60 s, compilation_memory 2048 MiB, validation_time 60 s, validation_memory 2048 MiB,
- *   validation_output 8 MiB, validation_passes 2.
+ *   validation_output 8 MiB (the spec's "typical system default" column), validation_passes 2.
  */
 import { z } from 'zod';
 import { InvalidRequestError } from '../errors';
@@ -17,6 +20,8 @@ import { checkYaml, parseYaml } from './yaml-file';
 import { flagWords } from './default-validator';
 
 const positive = z.number().positive().finite();
+/** The 2023-07 multipliers: "optional float >= 1". */
+const atLeastOne = z.number().min(1).finite();
 const anything = z.unknown().optional();
 
 const legacyLimits = z.strictObject({
@@ -35,7 +40,7 @@ const legacyLimits = z.strictObject({
 
 const modernLimits = z.strictObject({
   time_multipliers: z
-    .strictObject({ ac_to_time_limit: positive.default(2), time_limit_to_tle: positive.default(1.5) })
+    .strictObject({ ac_to_time_limit: atLeastOne.default(2), time_limit_to_tle: atLeastOne.default(1.5) })
     .default({ ac_to_time_limit: 2, time_limit_to_tle: 1.5 }),
   time_limit: positive.optional(),
   time_resolution: positive.default(1),
@@ -112,12 +117,19 @@ export interface ProblemConfig {
     validationMemoryMiB: number;
     validationOutputMiB: number;
     validationPasses: number;
+    /** How a time limit is derived from the submissions (time-limit.ts); legacy names mapped. */
+    timing: { acToTimeLimit: number; timeLimitToTle: number; resolutionS: number };
   };
 }
 
 /** The limits both formats share, in ProblemConfig's names; `passes`: validation passes. */
-function limitsOf(l: z.infer<typeof legacyLimits> | z.infer<typeof modernLimits>, passes: number): ProblemConfig['limits'] {
+function limitsOf(
+  l: z.infer<typeof legacyLimits> | z.infer<typeof modernLimits>,
+  passes: number,
+  timing: ProblemConfig['limits']['timing'],
+): ProblemConfig['limits'] {
   return {
+    timing,
     timeLimitS: l.time_limit ?? null,
     memoryMiB: l.memory,
     outputMiB: l.output,
@@ -172,7 +184,7 @@ export function readProblemYaml(text: string, fallbackName: string, hasCustomVal
       unsupported,
       validation,
       validatorFlags: flagWords(p.validator_flags),
-      limits: limitsOf(l, 2),
+      limits: limitsOf(l, 2, { acToTimeLimit: l.time_multiplier, timeLimitToTle: l.time_safety_margin, resolutionS: 1 }),
     };
   }
   if (version !== '2023-07' && version !== '2023-07-draft')
@@ -199,6 +211,10 @@ export function readProblemYaml(text: string, fallbackName: string, hasCustomVal
     unsupported,
     validation,
     validatorFlags: [],
-    limits: limitsOf(l, l.validation_passes),
+    limits: limitsOf(l, l.validation_passes, {
+      acToTimeLimit: l.time_multipliers.ac_to_time_limit,
+      timeLimitToTle: l.time_multipliers.time_limit_to_tle,
+      resolutionS: l.time_resolution,
+    }),
   };
 }

@@ -18,7 +18,10 @@ export interface LoggerOptions {
 
 export function createLogger(opts: LoggerOptions): Logger {
   const base = opts.worker === undefined ? { pid: process.pid } : { pid: process.pid, worker: opts.worker };
-  return pino({ level: opts.level, base, timestamp: pino.stdTimeFunctions.isoTime }, opts.destination ?? process.stdout);
+  return pino(
+    { level: opts.level, base, timestamp: pino.stdTimeFunctions.isoTime, serializers: { err: pino.stdSerializers.err } },
+    opts.destination ?? process.stdout,
+  );
 }
 
 /** The logger for one job. */
@@ -31,8 +34,12 @@ export function testLogger(job: Logger, testIndex: number): Logger {
   return job.child({ test: testIndex });
 }
 
-/** An error as log fields: class, message and stack. */
-export function errorFields(err: unknown): { err: { type: string; message: string; stack?: string } } {
-  if (err instanceof Error) return { err: { type: err.name, message: err.message, stack: err.stack } };
-  return { err: { type: typeof err, message: String(err) } };
+/**
+ * An error as log fields: `{ err }`, which pino's error serializer (pino.stdSerializers.err,
+ * pino's default for `err`) writes with its class (`type`), message, stack, cause and own
+ * properties (`code`, `field`…). A thrown non-Error is wrapped so that it is logged alike.
+ */
+export function errorFields(err: unknown): { err: Error } {
+  if (err instanceof Error) return { err };
+  return { err: new Error(`non-Error thrown: ${typeof err === 'string' ? err : (JSON.stringify(err) ?? String(err))}`) };
 }

@@ -32,8 +32,12 @@ export class WorkerMetrics {
   readonly registry = new Registry();
   /** Jobs judged, by verdict (the job completed; the verdict says what the program did). */
   readonly jobs: Counter<'verdict'>;
-  /** Jobs that did not complete here, by reason. */
+  /** Jobs that failed for good, by reason (`invalid`, `internal` once its last attempt failed): one per job. */
   readonly failures: Counter<'reason'>;
+  /** Attempts that did not complete, by reason (every retried attempt, hand-backs and lost locks too). */
+  readonly attemptFailures: Counter<'reason'>;
+  /** 1 while the worker's Redis connection is up, 0 during an outage (redis-watch.ts). */
+  readonly redisConnected: Gauge;
   /** Time from taking a job to its result, by language and verdict. */
   readonly judgeDuration: Histogram<'language' | 'verdict'>;
   /** Per test case: the time the worker spent outside the program's own run (launch, rootfs, teardown, checking). */
@@ -46,6 +50,10 @@ export class WorkerMetrics {
   readonly checkDuration: Histogram;
   /** Problem packages this worker fetched from Redis (once per digest while cached). */
   readonly problemFetches: Counter;
+  /** Compiler runs for a problem package's own program (output validator, interactor): once per content, not per job. */
+  readonly problemValidatorCompiles: Counter<'role'>;
+  /** Webhook deliveries by outcome: delivered, failed_try (retried), gave_up (no try left), refused (target). */
+  readonly webhooks: Counter<'outcome'>;
 
   constructor(opts: WorkerMetricsOptions) {
     const registers = [this.registry];
@@ -53,8 +61,19 @@ export class WorkerMetrics {
     this.jobs = new Counter({ name: 'caged_jobs_total', help: 'Jobs judged, by verdict.', labelNames: ['verdict'], registers });
     this.failures = new Counter({
       name: 'caged_job_failures_total',
-      help: 'Jobs not completed by this worker: invalid payload (failed, not retried), internal error (retried), handed back at shutdown, lock lost.',
+      help: 'Jobs that failed for good, one per job: invalid payload (failed at once), internal error (once its last attempt failed).',
       labelNames: ['reason'],
+      registers,
+    });
+    this.attemptFailures = new Counter({
+      name: 'caged_job_attempt_failures_total',
+      help: 'Attempts that did not complete here: invalid payload, internal error (each retried attempt too), handed back at shutdown, lock lost.',
+      labelNames: ['reason'],
+      registers,
+    });
+    this.redisConnected = new Gauge({
+      name: 'caged_redis_connected',
+      help: "1 while the worker's Redis connection is up, 0 during an outage.",
       registers,
     });
     this.judgeDuration = new Histogram({
@@ -80,6 +99,18 @@ export class WorkerMetrics {
     this.problemFetches = new Counter({
       name: 'caged_problem_fetches_total',
       help: 'Problem packages fetched from Redis into the local cache (once per digest while it stays cached).',
+      registers,
+    });
+    this.problemValidatorCompiles = new Counter({
+      name: 'caged_problem_validator_compiles_total',
+      help: "Compiler runs for problem packages' output validators and interactors (the compile cache serves the other jobs).",
+      labelNames: ['role'],
+      registers,
+    });
+    this.webhooks = new Counter({
+      name: 'caged_webhook_deliveries_total',
+      help: 'Webhook deliveries by outcome: delivered, failed_try (retried later), gave_up (every try failed), refused (private or non-http target).',
+      labelNames: ['outcome'],
       registers,
     });
     const watchdog = opts.eventLoop;

@@ -4,7 +4,14 @@
  * from Redis once per digest, verified, unpacked with the image store's tarball rules), is
  * loaded with src/problem's loader and judged by the same `judgePackage` as `caged judge`.
  * Every other submission goes to the Judge unchanged.
+ *
+ * The package's output validator or interactor is compiled once per content, which the package
+ * digest fixes: the Judge's compile cache (keyed by the sources, src/judge/compile-cache.ts)
+ * serves every later test and job of the same package, on this worker and on every worker
+ * sharing the cache directory. Each real compile is counted
+ * (`caged_problem_validator_compiles_total`) and logged (`problem validator compiled`).
  */
+import { InvalidRequestError } from '../errors';
 import type { Judge, JudgeHooks } from '../judge/judge';
 import type { JudgeResult, Submission } from '../judge/schema';
 import type { LimitValues } from '../judge/limits';
@@ -20,6 +27,8 @@ export class ProblemJudge implements JudgeService {
     private readonly opts: {
       maxima?: Partial<LimitValues>;
       maxPackageBytes: number;
+      /** A package's validator or interactor was compiled (a compiler ran) for a job: the metric and log line. */
+      onValidatorCompiled?: (info: { digest: string; role: string }) => void;
       /** Run at close after the judge's own close (the cache, the Redis client), each even if one fails. */
       alsoClose?: Array<() => Promise<void>>;
     },
@@ -30,17 +39,35 @@ export class ProblemJudge implements JudgeService {
     if (!ref) return this.judge.judgeSubmission(submission, hooks);
     const held = await this.cache.acquire(ref.digest);
     try {
-      const pkg = loadPackage(held.dir, { maxBytes: this.opts.maxPackageBytes });
+      const pkg = loadPackage(held.dir, { maxBytes: this.opts.maxPackageBytes, deferTimeLimit: true });
+      // Deriving it would judge every submission of the package for every job (caged judge does it once).
+      if (!pkg.timeLimit)
+        throw new InvalidRequestError(
+          `problem package ${ref.digest} gives no time limit: the worker needs limits.time_limit in problem.yaml or a .timelimit file`,
+          'problem.digest',
+        );
       const result = await judgePackage(
         this.judge,
         pkg,
         {
           language: submission.language,
-          ...(submission.source !== undefined ? { source: submission.source } : { files: submission.files }),
+          ...(submission.source !== undefined
+            ? { source: submission.source, sourceEncoding: submission.sourceEncoding }
+            : { files: submission.files }),
         },
-        // No per-test progress: the Judge's report comes before the package's validator has
-        // decided, so its verdict would be the run's, not the test's (an AC that is then WA).
-        { maxima: this.opts.maxima, hooks: { signal: hooks.signal, onTextWork: hooks.onTextWork } },
+        // Per-test progress from judgePackage, once the package's validation decided the test's
+        // verdict (the Judge's own report would give the run's: an AC that is then WA).
+        {
+          maxima: this.opts.maxima,
+          onTest: (t, total) => hooks.onProgress?.({ testIndex: t.index, total, verdict: t.verdict }),
+          hooks: {
+            signal: hooks.signal,
+            onTextWork: hooks.onTextWork,
+            onHelperReady: (h) => {
+              if (h.compiled) this.opts.onValidatorCompiled?.({ digest: ref.digest, role: h.role });
+            },
+          },
+        },
       );
       return { ...result, submissionId: submission.id ?? null };
     } finally {

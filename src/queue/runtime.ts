@@ -11,6 +11,7 @@ import { Queue } from 'bullmq';
 import { unknownConfigVariables, type WorkerConfig } from '../config';
 import { Judge } from '../judge/judge';
 import { PackageCache } from '../problem/package-cache';
+import { readProblemFromDir } from '../problem/package-dir';
 import { fetchProblem, redisClientFor } from '../problem/package-store';
 import { JobDirs } from '../rootfs/job-dirs';
 import { Sandbox } from '../sandbox/sandbox';
@@ -21,6 +22,11 @@ import { createLogger, errorFields, type Logger } from './log';
 import { WorkerMetrics } from './metrics';
 import { ProblemJudge } from './problem-judge';
 import { QueueWorker, type JudgeService, type ShutdownReport } from './worker';
+import { callbackOf, WebhookOutbox } from '../webhook/outbox';
+import { WebhookDeliverer } from '../webhook/deliverer';
+import { TargetGuard } from '../webhook/target-guard';
+import { BatchWorker } from './batch-worker';
+import { batchQueueName } from '../wire/batch';
 
 export interface WorkerRuntimeOptions {
   /** Default: a pino logger at the configured level on stdout. */
@@ -45,9 +51,11 @@ export class WorkerRuntime {
     private readonly judge: JudgeService & { close?: () => Promise<void> | void },
     private readonly connection: RedisConnection,
     readonly worker: QueueWorker,
+    private readonly batches: BatchWorker,
     readonly endpoint: HttpEndpoint | undefined,
     private readonly ownsJudge: boolean,
     private readonly eventLoop: EventLoopWatchdog,
+    private readonly webhooks: Webhooks,
   ) {}
 
   static async start(config: WorkerConfig, opts: WorkerRuntimeOptions = {}): Promise<WorkerRuntime> {
@@ -69,6 +77,7 @@ export class WorkerRuntime {
         queueCounts: () => (started.runtime ? started.runtime.queueCounts() : Promise.resolve({})),
         onCountsError: (err) => logger.warn(errorFields(err), 'queue depth unavailable for /metrics'),
       });
+      const webhooks = await startWebhooks(config, connection, metrics, logger, undo);
       const judge = baseJudge instanceof Judge ? await problemJudge(config, baseJudge, connection, metrics, logger, undo) : baseJudge;
       const worker = await QueueWorker.start({
         connection: connection.options,
@@ -88,8 +97,21 @@ export class WorkerRuntime {
         maxStalledCount: config.maxStalledCount,
         keepCompletedS: config.keepCompletedS,
         keepFailedS: config.keepFailedS,
+        onEnded: webhooks.onEnded,
       });
       undo.push(() => worker.handBackNow().then(() => undefined));
+      // Batch parents (`caged grade`): aggregated once their submissions are judged (batch-worker.ts).
+      const batches = await BatchWorker.start({
+        connection: connection.options,
+        queue: batchQueueName(config.queue),
+        judgeQueue: config.queue,
+        prefix: config.prefix,
+        name: config.workerName,
+        logger,
+        keepCompletedS: config.keepCompletedS,
+        keepFailedS: config.keepFailedS,
+      });
+      undo.push(() => batches.close());
       const endpoint =
         config.metricsPort > 0
           ? await HttpEndpoint.listen({
@@ -100,7 +122,19 @@ export class WorkerRuntime {
             })
           : undefined;
       if (endpoint) logger.info({ port: endpoint.port, host: config.metricsHost }, 'serving /healthz and /metrics');
-      const runtime = new WorkerRuntime(config, logger, metrics, judge, connection, worker, endpoint, opts.judge === undefined, eventLoop);
+      const runtime = new WorkerRuntime(
+        config,
+        logger,
+        metrics,
+        judge,
+        connection,
+        worker,
+        batches,
+        endpoint,
+        opts.judge === undefined,
+        eventLoop,
+        webhooks,
+      );
       started.runtime = runtime;
       return runtime;
     } catch (err) {
@@ -153,7 +187,9 @@ export class WorkerRuntime {
       await step('stopping the worker', async () => {
         report = await stopWorker();
       });
+      await step('closing the batch worker', () => this.batches.close());
       await step('closing the HTTP endpoint', () => this.endpoint?.close());
+      await step('closing the webhook queues', () => this.webhooks.close());
       await step('closing the metrics queue', () => this.countsQueue?.close());
       if (this.ownsJudge) await step('closing the judge', () => this.judge.close?.());
       await step('closing the Redis connection', () => this.connection.close());
@@ -162,6 +198,76 @@ export class WorkerRuntime {
     })();
     return this.closing;
   }
+}
+
+interface Webhooks {
+  onEnded: NonNullable<Parameters<typeof QueueWorker.start>[0]['onEnded']>;
+  close(): Promise<void>;
+}
+
+/**
+ * Webhooks: jobs with a `callback` get a delivery on the webhook queue when they end (never
+ * awaited by the judging path); with CAGED_WEBHOOK_SECRET set this worker also delivers.
+ */
+async function startWebhooks(
+  config: WorkerConfig,
+  connection: RedisConnection,
+  metrics: WorkerMetrics,
+  logger: Logger,
+  undo: Array<() => Promise<void> | void>,
+): Promise<Webhooks> {
+  let outbox: WebhookOutbox | undefined;
+  let deliverer: WebhookDeliverer | undefined;
+  const close = async (): Promise<void> => {
+    const results = await Promise.allSettled([deliverer?.close(), outbox?.close()]);
+    const failed = results.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
+  };
+  undo.push(close);
+  if (config.webhookSecret !== '') {
+    deliverer = await WebhookDeliverer.start({
+      connection: connection.options,
+      queue: config.queue,
+      prefix: config.prefix,
+      secret: config.webhookSecret,
+      guard: new TargetGuard(config.webhookAllowNetworks),
+      timeoutMs: config.webhookTimeoutMs,
+      logger,
+      onOutcome: (outcome) => metrics.webhooks.inc({ outcome }),
+    });
+  } else {
+    logger.info('webhook deliveries off on this worker (CAGED_WEBHOOK_SECRET is empty)');
+  }
+  return {
+    close,
+    onEnded: (job, outcome) => {
+      const callback = callbackOf(job.data);
+      if (!callback || job.id === undefined) return;
+      outbox ??= new WebhookOutbox({
+        connection: connection.options,
+        queue: config.queue,
+        prefix: config.prefix,
+        attempts: config.webhookAttempts,
+        backoffMs: config.webhookBackoffMs,
+        keepS: config.keepCompletedS,
+      });
+      const data = job.data as { id?: string };
+      outbox
+        .add({
+          callback,
+          jobId: job.id,
+          submissionId: data.id ?? job.id,
+          state: 'result' in outcome ? 'completed' : 'failed',
+          ...outcome,
+          createdAt: job.timestamp,
+          finishedAt: job.finishedOn ?? Date.now(),
+        })
+        .catch((err: unknown) => {
+          metrics.webhooks.inc({ outcome: 'gave_up' });
+          logger.error({ ...errorFields(err), job: job.id }, 'webhook delivery could not be queued');
+        });
+    },
+  };
 }
 
 /** The Judge with problem packages (fetched into this worker's PackageCache); its cache is removed at close. */
@@ -179,17 +285,26 @@ async function problemJudge(
   const cache = await PackageCache.open({
     dir,
     maxBytes: config.problemCacheBytes,
-    fetch: (digest) => fetchProblem(redis.client, config.prefix, digest, config.maxProblemBytes),
-    onFetched: ({ digest, bytes, ms }) => {
+    // The shared directory first (when configured), then Redis (src/problem/package-dir.ts).
+    fetch: async (digest) => {
+      const fromDir = config.problemsDir ? await readProblemFromDir(config.problemsDir, digest, config.maxProblemBytes) : null;
+      if (fromDir) return { tar: fromDir, source: 'directory' };
+      return { tar: await fetchProblem(redis.client, config.prefix, digest, config.maxProblemBytes), source: 'redis' };
+    },
+    onFetched: ({ digest, bytes, ms, source }) => {
       metrics.problemFetches.inc();
-      logger.info({ digest, bytes, ms: Math.round(ms) }, 'problem package fetched');
+      logger.info({ digest, bytes, ms: Math.round(ms), source }, 'problem package fetched');
     },
     onEvicted: ({ digest, bytes }) => logger.info({ digest, bytes }, 'problem package evicted from the cache'),
   });
   undo.push(() => cache.close());
-  logger.info({ dir, maxBytes: config.problemCacheBytes }, 'problem package cache ready');
+  logger.info({ dir, maxBytes: config.problemCacheBytes, sharedDir: config.problemsDir || null }, 'problem package cache ready');
   return new ProblemJudge(judge, cache, {
     maxPackageBytes: config.maxProblemBytes,
+    onValidatorCompiled: ({ digest, role }) => {
+      metrics.problemValidatorCompiles.inc({ role });
+      logger.info({ digest, role }, 'problem validator compiled');
+    },
     alsoClose: [() => cache.close(), () => redis.close()],
     maxima: {
       cpuTimeMs: config.maxCpuTimeMs,
@@ -232,6 +347,12 @@ async function createJudge(config: WorkerConfig, logger: Logger, undo: Array<() 
   logger.info(
     { rootfs: judge.rootfs.mode, why: judge.rootfs.reason, image: judge.image },
     `per-job rootfs: ${judge.rootfs.mode} (${judge.rootfs.reason})`,
+  );
+  // Every worker of a queue must serve the same languages: a job for one this worker lacks fails unretried.
+  const languages = judge.languageLayers();
+  logger.info(
+    { image: judge.image.name, languages },
+    `languages (${languages.length}): ${languages.map((l) => `${l.id} [${l.layers.join(' > ')}]`).join(', ')}`,
   );
   return judge;
 }

@@ -27,6 +27,7 @@ import { errorFields, jobLogger, testLogger, type Logger } from './log';
 import type { WorkerMetrics } from './metrics';
 import { launchOverheadsSeconds } from './launch-overhead';
 import { JudgeGate } from './judge-gate';
+import { RedisWatch } from './redis-watch';
 import { submissionParser } from './validate';
 
 /** What the judge reports after each test case (also the job's progress value): declared by the wire contract. */
@@ -63,6 +64,11 @@ export interface QueueWorkerOptions {
   /** Seconds completed / failed jobs stay in Redis (0: removed at once). */
   keepCompletedS: number;
   keepFailedS: number;
+  /**
+   * Called once a job has ended for good (completed, or failed with no try left), after BullMQ
+   * stored the outcome; never awaited by the worker (webhook enqueueing: src/webhook/outbox.ts).
+   */
+  onEnded?: (job: Job<unknown, JudgeResult>, outcome: { result: JudgeResult } | { failedReason: string }) => void;
 }
 
 export type WorkerState = 'running' | 'draining' | 'closed';
@@ -120,8 +126,18 @@ export class QueueWorker {
       // default is 15 s); ioredis itself queues commands while reconnecting.
       runRetryDelay: 1000,
     });
+    const onEnded = opts.onEnded;
+    if (onEnded) {
+      self.worker.on('completed', (job, result) => onEnded(job, { result }));
+      self.worker.on('failed', (job) => {
+        if (job?.finishedOn) onEnded(job, { failedReason: job.failedReason });
+      });
+    }
     const log = opts.logger;
-    self.worker.on('error', (err) => log.warn(errorFields(err), 'queue error'));
+    const redis = new RedisWatch(log, opts.metrics?.redisConnected);
+    self.worker.on('error', (err) => redis.error(err));
+    self.worker.on('ioredis:close', () => redis.down());
+    self.worker.backend.on('ready', () => redis.up());
     self.worker.on('stalled', (jobId) =>
       log.warn({ job: jobId }, 'stalled job handed back to the queue (its worker stopped renewing the lock)'),
     );
@@ -137,6 +153,7 @@ export class QueueWorker {
     } finally {
       clearTimeout(slow);
     }
+    redis.up();
     self.running = self.worker.run().catch((err: unknown) => log.error(errorFields(err), 'worker loop ended with an error'));
     log.info({ queue: opts.queue, prefix: opts.prefix, concurrency: opts.concurrency, prefetch: opts.prefetch }, 'worker ready');
     return self;
@@ -218,6 +235,7 @@ export class QueueWorker {
       submission = this.parse(job.data);
     } catch (err) {
       metrics?.failures.inc({ reason: 'invalid' });
+      metrics?.attemptFailures.inc({ reason: 'invalid' });
       log.warn({ reason: (err as Error).message }, 'job rejected');
       throw err;
     }
@@ -291,21 +309,22 @@ export class QueueWorker {
     if (signal.aborted && signal.reason === HAND_BACK && token !== undefined) {
       await job.moveToWait(token);
       this.handedBack++;
-      metrics?.failures.inc({ reason: 'handed_back' });
+      metrics?.attemptFailures.inc({ reason: 'handed_back' });
       log.info('job handed back to the queue');
       return new WaitingError();
     }
     if (signal.aborted && signal.reason === LOCK_LOST) {
-      metrics?.failures.inc({ reason: 'lock_lost' });
+      metrics?.attemptFailures.inc({ reason: 'lock_lost' });
       log.warn('job abandoned: its lock was lost (another worker may have taken it)');
       return new Error(LOCK_LOST);
     }
     if (err instanceof InvalidRequestError || (err instanceof CagedError && !err.retryable)) {
       metrics?.failures.inc({ reason: 'invalid' });
+      metrics?.attemptFailures.inc({ reason: 'invalid' });
       log.warn({ reason: err.message }, 'job rejected');
       return new UnrecoverableError(invalidSubmissionReason(err.message));
     }
-    metrics?.failures.inc({ reason: 'internal' });
+    metrics?.attemptFailures.inc({ reason: 'internal' });
     const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
     const producerAttempts = job.opts.attempts ?? 1;
     if (producerAttempts <= 1 && token !== undefined && job.attemptsStarted < this.opts.maxAttempts) {
@@ -318,7 +337,13 @@ export class QueueWorker {
       await job.moveToDelayed(Date.now() + delayMs, token);
       return new DelayedError();
     }
-    log.error({ ...errorFields(err), attempt: job.attemptsStarted }, 'internal error');
+    // BullMQ retries while attempts remain (attemptsMade counts the attempts before this one).
+    const last = job.attemptsMade + 1 >= producerAttempts;
+    if (last) metrics?.failures.inc({ reason: 'internal' });
+    log.error(
+      { ...errorFields(err), attempt: job.attemptsStarted, last },
+      last ? 'internal error: job failed' : 'internal error: retrying',
+    );
     return new Error(internalErrorReason(message));
   }
 }

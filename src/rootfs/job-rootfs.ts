@@ -1,12 +1,13 @@
 /**
  * The per-job root filesystem. Two modes, chosen once at start-up:
  *
- * - `overlay` (default): the cached, read-only unpacked image is the lower layer; each run's
+ * - `overlay` (default): the cached, read-only unpacked layers of the job's language's chain
+ *   are the lower layers (top first); each run's
  *   upper and work directories live on a size-capped tmpfs mounted inside the run's own mount
  *   namespace (see src/sandbox/mount-plan.ts), so the writable layer costs one mount and
  *   disappears with the container. Nothing to prepare or remove on the host.
- * - `extract`: the whole image tarball is unpacked (GNU tar) into the job's directory, for
- *   hosts without overlayfs; the job directory's removal removes it.
+ * - `extract`: the chain's tarballs are unpacked (GNU tar), base first, into the job's
+ *   directory, for hosts without overlayfs; the job directory's removal removes it.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -32,27 +33,41 @@ export function chooseRootfsMode(configured: RootfsMode | 'auto', hasOverlay = o
   return { mode: 'extract', reason: 'auto: the kernel has no overlayfs' };
 }
 
-export interface ImageForJobs {
-  /** The unpacked, read-only image (the store's cache entry). */
+/** One unpacked layer of an image (the store's cache entry). */
+export interface JobLayer {
+  /** The unpacked, read-only layer. */
   rootfsDir: string;
-  /** The verified image tarball. */
+  /** The verified layer tarball. */
   tarball: string;
 }
 
+/** The chain of layers a job's language runs on, top first (the overlay's lowerdir order). */
+export interface LayerChainForJobs {
+  /** The top layer's id: names the chain's directory in rootfs mode `extract`. */
+  top: string;
+  layers: readonly JobLayer[];
+}
+
 /**
- * Size of a job directory's tmpfs: the job's own disk quota, plus in extract mode the whole
- * unpacked image (with 10% for filesystem overhead). Extract mode costs that much RAM per job.
+ * Size of a job directory's tmpfs: the job's own disk quota, plus in extract mode the unpacked
+ * layers it may hold (`imageBytes`: all the image's layers, with 10% for filesystem overhead).
+ * Extract mode costs that much RAM per job.
  */
 export function jobDirBytes(mode: RootfsMode, imageBytes: number, quotaBytes: number): number {
   return mode === 'extract' ? Math.ceil(imageBytes * 1.1) + quotaBytes : quotaBytes;
 }
 
-/** Gives a job its root filesystem in the chosen mode (the job dir sized by jobDirBytes). */
-export async function prepareJobRootfs(mode: RootfsMode, image: ImageForJobs, jobDir: string): Promise<RootfsSpec> {
-  if (mode === 'overlay') return { mode: 'overlay', lowerDir: image.rootfsDir };
-  const dir = path.join(jobDir, 'rootfs');
+/**
+ * Gives a job the root filesystem of one chain in the chosen mode (the job dir sized by
+ * jobDirBytes): the layers as the overlay's lower directories, or untarred bottom up (a layer
+ * has no whiteouts, so each tarball only adds and replaces) into `<jobDir>/rootfs-<top>`.
+ */
+export async function prepareJobRootfs(mode: RootfsMode, chain: LayerChainForJobs, jobDir: string): Promise<RootfsSpec> {
+  if (chain.layers.length === 0) throw new TypeError(`the chain of layer ${chain.top} has no layer`);
+  if (mode === 'overlay') return { mode: 'overlay', lowerDirs: chain.layers.map((l) => l.rootfsDir) };
+  const dir = path.join(jobDir, `rootfs-${chain.top}`);
   fs.mkdirSync(dir, { mode: 0o755 });
-  await untar(image.tarball, dir);
+  for (const layer of [...chain.layers].reverse()) await untar(layer.tarball, dir);
   return { mode: 'dir', dir };
 }
 

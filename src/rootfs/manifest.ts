@@ -30,26 +30,90 @@ const envMap = z.record(
 
 const factor = z.number().positive('must be > 0').finite();
 
-export const ImageLanguageSchema = z.object({
+/** A file name extension with its dot: `.cpp`, `.R` (case matters: `.C` is C++, `.c` is C). */
+const extension = z.string().regex(/^\.[A-Za-z0-9+_-]{1,16}$/, 'must be a dot and 1-16 letters, digits, + _ -');
+
+/**
+ * The placeholders the judge expands in compile, run and env (src/judge/language-command.ts;
+ * docs/languages.md): `{sources}` (a whole argv element: one element per source), `{entry}`,
+ * `{entryStem}`, `{mainClass}` (only with an `entry` rule), `{memoryMiB}`, `{heapMiB}`.
+ */
+export const PLACEHOLDERS = ['sources', 'entry', 'entryStem', 'mainClass', 'memoryMiB', 'heapMiB'] as const;
+
+const ImageLanguageFields = z.object({
   /** Stable identifier used by requests (`c`, `cpp17`, `python3`). */
   id: z.string().regex(/^[a-z0-9][a-z0-9_+-]*$/, 'must be lowercase letters, digits, _ + -'),
   /** Display name with the detected version, e.g. `C (GCC 12.2.0, GNU17)`. */
   name: z.string().min(1),
   /** Toolchain version detected inside the image at build time. */
   version: z.string().min(1),
-  /** Name the submitted source is saved under in /box. */
+  /** Extensions of this language's sources: `{sources}` is the submission's files with one of them; detection by file name uses them. */
+  extensions: z.array(extension).default([]),
+  /** Whether a file name's extension selects this language (false for a second compiler of the same extensions: cpp20, cpp-clang, pypy3). */
+  detect: z.boolean().default(true),
+  /** Name a single submitted source is saved under in /box (and the entry of a multi-file one). */
   sourceFile: plainFileName,
+  /**
+   * How the entry point is found beyond `sourceFile`: `java-main` (the top-level class with
+   * `public static void main`, package-qualified, is `{mainClass}`; a single source is saved
+   * as `<its public class>.java`) or `scala-main` (the top-level `object` with `def main` or
+   * `extends App`). Absent: the entry is the file named `sourceFile`.
+   */
+  entry: z.enum(['java-main', 'scala-main']).optional(),
   /** Compile argv, run in /box; null for interpreted languages. */
   compile: argv.nullable(),
   /** Run argv, run in /box. */
   run: argv,
   /** Added to the image's env for this language's commands. */
   env: envMap,
+  /** `{heapMiB}` is the memory limit minus this (not below a quarter of it): room for the runtime beside its heap. */
+  heapReserveMiB: z.int().nonnegative().max(4096).default(0),
+  /**
+   * Lines a runtime prints on stderr when its own heap is exhausted (`java.lang.OutOfMemoryError`):
+   * a run that failed (RE) with one of them on stderr is MLE. Never turns anything into a verdict
+   * better than RE.
+   */
+  memoryErrorMarkers: z.array(z.string().min(4)).default([]),
+  /** Floor on the open-file limit of the language's runs (R refuses to start below about 170). */
+  openFiles: z.int().positive().max(4096).optional(),
+  /** RLIMIT_AS = memory limit + this (native languages; see docs/languages.md). */
+  addressSpaceGraceMiB: z.int().nonnegative().max(65536).optional(),
   /** Multiplies the CPU and wall time limits for this language. */
   timeFactor: factor,
   /** Multiplies the memory limit for this language. */
   memoryFactor: factor,
 });
+
+/** The placeholders of compile, run and env are known ones, where they may stand. */
+function checkPlaceholders(l: z.infer<typeof ImageLanguageFields>, ctx: z.RefinementCtx): void {
+  const check = (args: readonly string[], where: string, sourcesAllowed: boolean) =>
+    args.forEach((a, i) => {
+      for (const m of a.matchAll(/\{([A-Za-z]*)\}/g)) {
+        const name = m[1] ?? '';
+        const path = [where, i];
+        if (!(PLACEHOLDERS as readonly string[]).includes(name))
+          ctx.addIssue({
+            code: 'custom',
+            path,
+            message: `unknown placeholder {${name}} (known: ${PLACEHOLDERS.map((p) => `{${p}}`).join(' ')})`,
+          });
+        else if (name === 'sources' && (!sourcesAllowed || a !== '{sources}'))
+          ctx.addIssue({ code: 'custom', path, message: '{sources} must be a whole argv element of compile or run' });
+        else if (name === 'mainClass' && !l.entry)
+          ctx.addIssue({ code: 'custom', path, message: '{mainClass} needs an entry rule (entry: java-main or scala-main)' });
+      }
+    });
+  if (l.compile) check(l.compile, 'compile', true);
+  check(l.run, 'run', true);
+  for (const [k, v] of Object.entries(l.env)) {
+    for (const m of v.matchAll(/\{([A-Za-z]*)\}/g)) {
+      if (m[1] !== 'memoryMiB' && m[1] !== 'heapMiB')
+        ctx.addIssue({ code: 'custom', path: ['env', k], message: `only {memoryMiB} and {heapMiB} are expanded in env (got {${m[1]}})` });
+    }
+  }
+}
+
+export const ImageLanguageSchema = ImageLanguageFields.superRefine(checkPlaceholders);
 
 const layerId = z.string().regex(/^[a-z0-9][a-z0-9_+-]*$/, 'must be a layer id: lowercase letters, digits, _ + -');
 
@@ -81,16 +145,37 @@ export const ImageLayerSchema = z.object({
 });
 
 /** A language of a layered image: the language fields and the top layer of its chain. */
-export const ImageLanguageV2Schema = ImageLanguageSchema.extend({
+export const ImageLanguageV2Schema = ImageLanguageFields.extend({
   /** The top layer of the language's chain: a job mounts it and its parents, nothing else. */
   layer: layerId,
-});
+}).superRefine(checkPlaceholders);
 
 function uniqueLanguageIds(languages: ReadonlyArray<{ id: string }>, ctx: z.RefinementCtx): void {
   const seen = new Set<string>();
   languages.forEach((l, i) => {
     if (seen.has(l.id)) ctx.addIssue({ code: 'custom', path: ['languages', i, 'id'], message: `duplicate language id "${l.id}"` });
     seen.add(l.id);
+  });
+}
+
+/** Two detecting languages may not share an extension: detection by file name must have one answer. */
+function detectCollisions(
+  languages: ReadonlyArray<{ id: string; detect: boolean; extensions: readonly string[] }>,
+  ctx: z.RefinementCtx,
+): void {
+  const detecting = new Map<string, string>();
+  languages.forEach((l, i) => {
+    if (!l.detect) return;
+    for (const e of l.extensions) {
+      const other = detecting.get(e);
+      if (other)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['languages', i, 'extensions'],
+          message: `${e} detects both ${other} and ${l.id} (set detect: false on one)`,
+        });
+      detecting.set(e, l.id);
+    }
   });
 }
 
@@ -119,7 +204,10 @@ export const ImageManifestV1Schema = z
     sizeBytes: z.int().nonnegative(),
     languages: z.array(ImageLanguageSchema).min(1, 'must list at least one language'),
   })
-  .superRefine((m, ctx) => uniqueLanguageIds(m.languages, ctx));
+  .superRefine((m, ctx) => {
+    uniqueLanguageIds(m.languages, ctx);
+    detectCollisions(m.languages, ctx);
+  });
 
 /** Schema 2: a base layer and toolchain layers, each its own tarball; parents listed first. */
 export const ImageManifestV2Schema = z
@@ -152,6 +240,7 @@ export const ImageManifestV2Schema = z
       if (!layers.has(l.layer))
         ctx.addIssue({ code: 'custom', path: ['languages', i, 'layer'], message: `"${l.layer}" is not a layer of this image` });
     });
+    detectCollisions(m.languages, ctx);
   });
 
 export const ImageManifestSchema = z.union([ImageManifestV1Schema, ImageManifestV2Schema]);
@@ -173,19 +262,6 @@ function fromV1(m: z.infer<typeof ImageManifestV1Schema>): ImageManifest & { sch
     layers: [{ id: 'base', parent: null, tarball, sha256, sizeBytes, recipeSha256: m.recipeSha256, packages: [], buildSeconds: 0 }],
     languages: languages.map((l) => ({ ...l, layer: 'base' })),
   };
-}
-
-/** The chain of layers a language runs on, top first (the order of overlay lower directories). */
-export function layerChain(manifest: ImageManifest, top: string): ImageLayer[] {
-  const byId = new Map(manifest.layers.map((l) => [l.id, l]));
-  const chain: ImageLayer[] = [];
-  for (let id: string | null = top; id !== null;) {
-    const layer = byId.get(id);
-    if (!layer) throw new ImageError(`image ${manifest.name}: no layer "${id}" (layers: ${manifest.layers.map((l) => l.id).join(', ')})`);
-    chain.push(layer);
-    id = layer.parent;
-  }
-  return chain;
 }
 
 /** `languages[2].compile[0]`, `env["A B"]` from zod's path. */
@@ -241,20 +317,4 @@ export async function loadManifest(path: string): Promise<ImageManifest> {
     throw new ImageError(`${path}: not valid JSON: ${(err as Error).message}`, { cause: err });
   }
   return parseManifest(json, path);
-}
-
-/**
- * The only layer of a one-layer image (a schema-1 manifest, or schema 2 with just `base`).
- * Transitional: for the code that registers one tarball per image until the image store mounts
- * layer chains (issue 11).
- */
-export function soleLayer(manifest: ImageManifest, where: string): ImageLayer {
-  const [only, ...rest] = manifest.layers;
-  if (!only || rest.length > 0) {
-    throw new ImageError(
-      `${where}: image ${manifest.name} has ${manifest.layers.length} layers (${manifest.layers.map((l) => l.id).join(', ')}); ` +
-        'this part of caged reads one-layer images only',
-    );
-  }
-  return only;
 }

@@ -29,7 +29,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { HostError, ImageError } from '../errors';
 import { FileLock } from './file-lock';
-import { type ImageManifest, loadManifest, soleLayer } from './manifest';
+import { type LayerSpec, manifestLayers } from './layers';
+import { type ImageManifest, loadManifest } from './manifest';
 import { unpackImage } from './unpack';
 
 export interface ImageStoreOptions {
@@ -43,18 +44,35 @@ export interface ImageStoreOptions {
   log?: (line: string) => void;
 }
 
-export interface CachedImage {
-  /** sha256 of the tarball, the cache key. */
+/** One layer of a registered image: today's cache entry, one per tarball digest. */
+export interface CachedLayer {
+  /** The layer's id in the manifest (`base` for a schema-1 image). */
+  id: string;
+  parent: string | null;
+  /** sha256 of the layer's tarball, the cache key. */
   digest: string;
-  /** The unpacked image: read-only by convention, the overlay lower layer. */
+  /** The unpacked layer: read-only by convention, an overlay lower directory. */
   rootfsDir: string;
-  manifest: ImageManifest;
   /** Absolute path of the verified tarball (for the `extract` per-job mode). */
   tarball: string;
-  /** True when this call unpacked the image; false when it was already cached. */
+  sizeBytes: number;
+  /** True when this call unpacked the layer; false when it was already cached. */
   unpacked: boolean;
   /** Where the time went, ms: hashing the tarball, waiting for the lock, unpacking. */
   timings: { hashMs: number; waitMs: number; unpackMs: number };
+}
+
+/** A registered image: every layer its manifest lists, verified and unpacked. */
+export interface RegisteredImage {
+  manifest: ImageManifest;
+  manifestPath: string;
+  /** Parents first, as the manifest lists them. */
+  layers: CachedLayer[];
+}
+
+/** A one-layer image registered with register(): its layer's entry and the manifest. */
+export interface CachedImage extends Omit<CachedLayer, 'id' | 'parent' | 'sizeBytes'> {
+  manifest: ImageManifest;
 }
 
 export interface CacheEntry {
@@ -74,6 +92,8 @@ export async function sha256File(file: string): Promise<string> {
   for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
   return hash.digest('hex');
 }
+
+const layerName = (spec: LayerSpec): string => `layer "${spec.id}"`;
 
 const uniqueSuffix = (): string => `${process.pid}-${randomBytes(4).toString('hex')}`;
 
@@ -97,26 +117,63 @@ export class ImageStore {
   }
 
   /**
-   * Verifies the image's tarball against its manifest and returns its unpacked root, unpacking
-   * it first if no process has yet. Marks the digest in use until close().
-   * Throws ImageError when the manifest is bad, the digest differs or the tarball is refused.
+   * Verifies every layer tarball of the image against its manifest and returns the unpacked
+   * layers, unpacking each digest first if no process has yet. Marks the digests in use until
+   * close(). Throws ImageError when the manifest or its layer graph is bad, a digest differs or
+   * a tarball is refused.
+   */
+  async registerImage(manifestPath: string): Promise<RegisteredImage> {
+    const manifest = await loadManifest(manifestPath);
+    const specs = manifestLayers(manifest, manifestPath);
+    const layers: CachedLayer[] = [];
+    // On a failure, the marks this call made go again: a half-registered image holds nothing.
+    const marked: string[] = [];
+    try {
+      for (const spec of specs) {
+        const held = this.holds.has(spec.sha256);
+        const entry = await this.registerTarball(spec, manifest, manifestPath);
+        if (!held) marked.push(spec.sha256);
+        layers.push({ id: spec.id, parent: spec.parent, sizeBytes: spec.sizeBytes, ...entry });
+      }
+    } catch (err) {
+      for (const digest of marked) {
+        await this.holds.get(digest)?.release();
+        this.holds.delete(digest);
+      }
+      throw err;
+    }
+    return { manifest, manifestPath: path.resolve(manifestPath), layers };
+  }
+
+  /**
+   * registerImage for a one-layer image (schema 1, or schema 2 with the base alone): its layer
+   * with the manifest. A layered image is an error naming registerImage.
    */
   async register(manifestPath: string): Promise<CachedImage> {
-    const manifest = await loadManifest(manifestPath);
-    const layer = soleLayer(manifest, manifestPath);
-    const digest = layer.sha256;
-    const tarball = path.resolve(path.dirname(manifestPath), layer.tarball);
+    const image = await this.registerImage(manifestPath);
+    const [only, ...more] = image.layers;
+    if (!only || more.length)
+      throw new ImageError(`${manifestPath}: the image has ${image.layers.length} layers; register it with registerImage()`);
+    const { id: _id, parent: _parent, sizeBytes: _size, ...entry } = only;
+    return { ...entry, manifest: image.manifest };
+  }
 
+  private async registerTarball(
+    spec: LayerSpec,
+    manifest: ImageManifest,
+    manifestPath: string,
+  ): Promise<Omit<CachedLayer, 'id' | 'parent' | 'sizeBytes'>> {
+    const { sha256: digest, tarball } = spec;
     let t = performance.now();
     let actual: string;
     try {
       actual = await sha256File(tarball);
     } catch (err) {
-      throw new ImageError(`cannot read image tarball ${tarball}: ${(err as Error).message}`, { cause: err });
+      throw new ImageError(`cannot read ${layerName(spec)} tarball ${tarball}: ${(err as Error).message}`, { cause: err });
     }
     if (actual !== digest) {
       throw new ImageError(
-        `${tarball}: sha256 mismatch: ${manifestPath} expects ${digest} but the file's sha256 is ${actual}; ` +
+        `${tarball}: sha256 mismatch: ${manifestPath} expects ${digest} for ${layerName(spec)} but the file's sha256 is ${actual}; ` +
           `the tarball is corrupt or changed after the build (rebuild: npm run image:build -- ${manifest.flavor})`,
       );
     }
@@ -132,8 +189,9 @@ export class ImageStore {
     const waitMs = performance.now() - t;
     let unpackMs = 0;
     let unpacked = false;
+    const heldBefore = this.holds.has(digest);
     try {
-      if (!this.holds.has(digest)) {
+      if (!heldBefore) {
         // gc takes `.inuse` only while holding `.lock`, which we hold: this does not wait long.
         const hold = await FileLock.acquireOrFail(`${this.entryDir(digest)}.inuse`, {
           mode: 'shared',
@@ -144,13 +202,15 @@ export class ImageStore {
       }
       if (!(await this.isReady(digest))) {
         t = performance.now();
-        await this.unpackLocked(digest, tarball, manifest);
+        await this.unpackLocked(digest, tarball, manifest, spec.id);
         unpackMs = performance.now() - t;
         unpacked = true;
       }
     } catch (err) {
-      await this.holds.get(digest)?.release();
-      this.holds.delete(digest);
+      if (!heldBefore) {
+        await this.holds.get(digest)?.release();
+        this.holds.delete(digest);
+      }
       throw err;
     } finally {
       await lock.release();
@@ -158,7 +218,6 @@ export class ImageStore {
     return {
       digest,
       rootfsDir: path.join(this.entryDir(digest), 'rootfs'),
-      manifest,
       tarball,
       unpacked,
       timings: { hashMs, waitMs, unpackMs },
@@ -175,26 +234,24 @@ export class ImageStore {
   }
 
   /** Unpacks into a temporary directory and renames it into place. Caller holds `<digest>.lock`. */
-  private async unpackLocked(digest: string, tarball: string, manifest: ImageManifest): Promise<void> {
+  private async unpackLocked(digest: string, tarball: string, manifest: ImageManifest, layer: string): Promise<void> {
     await this.removeLeftovers(digest);
     const tmp = path.join(this.cacheDir, `.tmp-${digest}-${uniqueSuffix()}`);
     try {
       await fs.mkdir(tmp, { mode: 0o700 });
       const rootfs = path.join(tmp, 'rootfs');
       await fs.mkdir(rootfs, { mode: 0o755 });
-      this.log(`image ${manifest.name} (${digest.slice(0, 12)}): unpacking ${tarball}`);
+      const what = `image ${manifest.name} layer ${layer} (${digest.slice(0, 12)})`;
+      this.log(`${what}: unpacking ${tarball}`);
       const stats = await unpackImage(tarball, rootfs);
-      const info = { unpackedAt: new Date().toISOString(), pid: process.pid, host: os.hostname(), tarball, ...stats };
+      const info = { unpackedAt: new Date().toISOString(), pid: process.pid, host: os.hostname(), layer, tarball, ...stats };
       await fs.writeFile(path.join(tmp, 'unpacked.json'), `${JSON.stringify(info, null, 2)}\n`);
       await fs.writeFile(path.join(tmp, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
       // Flush the data before the rename publishes it, so a crash cannot leave a "ready" entry
       // with empty files in it.
       await promisify(execFile)('sync', ['-f', tmp]);
       await fs.rename(tmp, this.entryDir(digest));
-      this.log(
-        `image ${manifest.name} (${digest.slice(0, 12)}): unpacked ${stats.entries} entries in ` +
-          `${Math.round(stats.elapsedMs)} ms into ${this.entryDir(digest)}`,
-      );
+      this.log(`${what}: unpacked ${stats.entries} entries in ` + `${Math.round(stats.elapsedMs)} ms into ${this.entryDir(digest)}`);
     } catch (err) {
       await fs.rm(tmp, { recursive: true, force: true }).catch(() => undefined);
       if (err instanceof ImageError) throw err;

@@ -12,7 +12,8 @@
  *
  * What the box sees of its mounts (/proc/self/mountinfo) names no host path, pid or digest:
  * overlay layers are given as names relative to the run's scratch tmpfs (B chdirs there; the
- * lower layers are symlinks in it, which the kernel follows but never prints), and every bind
+ * lower layers are symlinks in it, `root-low0` (top) … `root-lowN` (the base), which the kernel
+ * follows but never prints), and every bind
  * source lives on a filesystem of the run's own (the scratch tmpfs, the box's /dev tmpfs) or
  * of the job (its directory is a tmpfs of its own, so the source shows as `/box`, `/rootfs`).
  */
@@ -77,8 +78,12 @@ export interface MountContext {
   hostGid: number;
 }
 
+/** Lower directories of one overlay root at most (overlayfs allows 500; mount data is one page). */
+export const MAX_LOWER_DIRS = 64;
+
 function checkLayerPath(p: string): string {
   if (!path.isAbsolute(p)) throw new TypeError(`an overlay layer must be an absolute path: ${p}`);
+  if (/[:,\n]/.test(p)) throw new TypeError(`an overlay layer path must not contain ':', ',' or a newline: ${p}`);
   return p;
 }
 
@@ -199,20 +204,26 @@ export function buildMountOps(plan: RunPlan, ctx: MountContext): SetupOp[] {
   ops.push({ kind: 'chdir', target: scratch, why: 'overlay layers named relative to the scratch tmpfs' });
 
   if (plan.rootfs.mode === 'overlay') {
-    ops.push({
-      kind: 'symlink',
-      source: checkLayerPath(plan.rootfs.lowerDir),
-      target: path.join(scratch, 'root-low'),
-      why: 'the image, by a name that hides its path',
-    });
+    const lowers = plan.rootfs.lowerDirs;
+    if (lowers.length === 0) throw new TypeError('an overlay root needs at least one lower directory');
+    if (lowers.length > MAX_LOWER_DIRS)
+      throw new TypeError(`an overlay root takes at most ${MAX_LOWER_DIRS} lower directories, not ${lowers.length}`);
+    lowers.forEach((dir, i) =>
+      ops.push({
+        kind: 'symlink',
+        source: checkLayerPath(dir),
+        target: path.join(scratch, `root-low${i}`),
+        why: `image layer ${i} (0 = top), by a name that hides its path`,
+      }),
+    );
     ops.push({
       kind: 'mount',
       source: 'overlay',
       target: root,
       fstype: 'overlay',
       flags: MS.NOSUID | MS.NODEV,
-      data: 'lowerdir=root-low,upperdir=root-up,workdir=root-work',
-      why: "the image, copy-on-write onto the run's tmpfs",
+      data: `lowerdir=${lowers.map((_, i) => `root-low${i}`).join(':')},upperdir=root-up,workdir=root-work`,
+      why: "the image's layers, copy-on-write onto the run's tmpfs",
     });
   } else {
     ops.push({

@@ -29,6 +29,7 @@
  * non-zero on reading EOF lost to the interactor's decision).
  */
 import fs from 'node:fs';
+import { CagedError } from '../errors';
 import type { NativeApi } from './native';
 import { PairTee, type TranscriptChunk } from './pair-tee';
 import { RunControl } from './run-control';
@@ -36,6 +37,21 @@ import type { RunPlan, RunResult } from './types';
 
 /** Default time the submission is given to exit after the interactor's run ended, in ms. */
 export const DEFAULT_PAIR_GRACE_MS = 1000;
+
+/**
+ * The launch of one side failed (its set-up, or its exec): which side, and the launch's own
+ * error (`error`), whose retryability this keeps.
+ */
+export class PairLaunchError extends CagedError {
+  readonly retryable: boolean;
+  constructor(
+    readonly side: 'interactor' | 'submission',
+    readonly error: unknown,
+  ) {
+    super(`the ${side}'s container: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    this.retryable = error instanceof CagedError ? error.retryable : true;
+  }
+}
 
 /** Ends closer than this, in ms, cannot be ordered from the worker's side (see above). */
 export const SIMULTANEOUS_MS = 10;
@@ -137,8 +153,8 @@ export async function runPair(
   const [i, s] = await Promise.allSettled([interactor, submission]);
   if (grace) clearTimeout(grace);
   tee?.destroy();
-  if (i.status === 'rejected') throw i.reason;
-  if (s.status === 'rejected') throw s.reason;
+  if (i.status === 'rejected') throw new PairLaunchError('interactor', i.reason);
+  if (s.status === 'rejected') throw new PairLaunchError('submission', s.reason);
   const ms = (ns: bigint | null) => Math.max(0, Number((ns ?? process.hrtime.bigint()) - started) / 1e6);
   const interactorEndMs = ms(ic.endedNs);
   const submissionEndMs = ms(sc.endedNs);

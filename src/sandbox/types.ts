@@ -27,8 +27,11 @@ export interface RunLimits {
 }
 
 export type RootfsSpec =
-  /** Copy-on-write: the read-only image dir below, a per-run tmpfs above. */
-  | { mode: 'overlay'; lowerDir: string }
+  /**
+   * Copy-on-write: the read-only image layers below (top first: the first hides the others'
+   * files of the same path, overlayfs's lowerdir order), a per-run tmpfs above.
+   */
+  | { mode: 'overlay'; lowerDirs: readonly string[] }
   /** A directory used as it is (the per-job unpacked copy of `rootfs: "extract"`). */
   | { mode: 'dir'; dir: string };
 

@@ -25,14 +25,14 @@ export interface Programs {
   run(argv: string[], limits?: Partial<RunLimits>, extra?: Partial<RunPlan>): Promise<RunResult>;
 }
 
-export async function compilePrograms(sandbox: Sandbox, rootfs: string): Promise<Programs> {
+export async function compilePrograms(sandbox: Sandbox, rootfs: readonly string[]): Promise<Programs> {
   const job = JobDirs.of(sandbox).create();
   const dir = path.join(__dirname, '..', 'programs');
   const sources = fs.readdirSync(dir).filter((f) => f.endsWith('.c'));
   for (const f of sources) fs.copyFileSync(path.join(dir, f), path.join(job.box, f));
   const script = sources.map((f) => `gcc -O1 -pthread -o ${f.slice(0, -2)} ${f}`).join(' && ');
   const compiled = await sandbox.run({
-    rootfs: { mode: 'overlay', lowerDir: rootfs },
+    rootfs: { mode: 'overlay', lowerDirs: rootfs },
     box: { hostDir: job.box, mode: 'rw' },
     argv: ['/bin/sh', '-c', script],
     env: ENV,
@@ -43,7 +43,7 @@ export async function compilePrograms(sandbox: Sandbox, rootfs: string): Promise
     job,
     run: (argv, limits = {}, extra = {}) =>
       sandbox.run({
-        rootfs: { mode: 'overlay', lowerDir: rootfs },
+        rootfs: { mode: 'overlay', lowerDirs: rootfs },
         box: { hostDir: job.box, mode: 'overlay' },
         argv,
         env: ENV,

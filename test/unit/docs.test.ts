@@ -17,7 +17,7 @@ const DOCS = [
 ];
 
 /** Top-level entries of the repository a backticked path may start with (build output excluded). */
-const REPO_DIRS = ['src', 'test', 'native', 'bench', 'scripts', 'images', 'docs', 'worker', 'samples', '.ci'];
+const REPO_DIRS = ['src', 'test', 'client', 'native', 'bench', 'scripts', 'images', 'docs', 'worker', 'samples', '.ci'];
 const REPO_FILES =
   /^(README\.md|package\.json|package-lock\.json|docker-compose\.yml|jest(\.unit)?\.config\.js|tsconfig\.json|eslint\.config\.mjs|\.prettierrc\.json|\.editorconfig)$/;
 

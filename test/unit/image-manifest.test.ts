@@ -6,7 +6,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ImageError } from '../../src/errors';
-import { type ImageManifest, layerChain, loadManifest, parseManifest } from '../../src/rootfs/manifest';
+import { layerChain } from '../../src/rootfs/layers';
+import { type ImageManifest, loadManifest, parseManifest } from '../../src/rootfs/manifest';
 
 /** The shape of a real build (images/debian, 2026-11). */
 function realShape(): Record<string, unknown> {
@@ -202,10 +203,10 @@ describe('a layered manifest (schema 2)', () => {
 
   it("gives a language's chain top first, as the overlay stacks it", () => {
     const m = parseManifest(layeredShape(), 'test');
-    expect(layerChain(m, 'gcc').map((l) => l.id)).toEqual(['gcc', 'base']);
-    expect(layerChain(m, 'base').map((l) => l.id)).toEqual(['base']);
-    expect(() => layerChain(m, 'jdk')).toThrow(ImageError);
-    expect(() => layerChain(m, 'jdk')).toThrow(/no layer "jdk"/);
+    expect(layerChain(m.layers, 'gcc').map((l) => l.id)).toEqual(['gcc', 'base']);
+    expect(layerChain(m.layers, 'base').map((l) => l.id)).toEqual(['base']);
+    expect(() => layerChain(m.layers, 'jdk')).toThrow(ImageError);
+    expect(() => layerChain(m.layers, 'jdk')).toThrow(/no layer "jdk"/);
   });
 
   const layers = (patch: (ls: Array<Record<string, unknown>>) => void): Record<string, unknown> => {

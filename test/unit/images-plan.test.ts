@@ -66,9 +66,9 @@ describe('which layers a request builds', () => {
     }
   });
 
-  it('puts in the plan only the languages of the layers it builds', () => {
+  it('puts in the plan only the languages of the layers it builds (python3 and its parent, base: bash)', () => {
     const languages = plan('python3').json().languages as Record<string, unknown>;
-    expect(Object.keys(languages)).toEqual(['python3']);
+    expect(Object.keys(languages).sort()).toEqual(['bash', 'python3']);
   });
 
   it('refuses an unknown layer, listing the known ones', () => {

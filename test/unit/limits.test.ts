@@ -58,9 +58,9 @@ describe('resolveLimits', () => {
 });
 
 describe('checkLimitValues', () => {
-  it('accepts positive integers and names the first bad one', () => {
+  it('accepts whole numbers within the bounds and names the first bad one with its bound', () => {
     expect(() => checkLimitValues({ pids: 4 }, 'maxima')).not.toThrow();
-    expect(() => checkLimitValues({ pids: 0 }, 'maxima')).toThrow('maxima.pids: must be a positive integer (got 0)');
+    expect(() => checkLimitValues({ pids: 0 }, 'maxima')).toThrow('maxima.pids: 0 processes is below the minimum of 2 processes');
     expect(() => checkLimitValues({ cpuTimeMs: 1.5 }, 'maxima')).toThrow(/maxima\.cpuTimeMs/);
   });
 });

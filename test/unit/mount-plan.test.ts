@@ -11,7 +11,7 @@ import { ENV, LIMITS } from '../helpers/programs';
 
 const paths = mountPaths('/run/caged');
 const plan: RunPlan = {
-  rootfs: { mode: 'overlay', lowerDir: '/var/lib/caged/images/0123abcd/rootfs' },
+  rootfs: { mode: 'overlay', lowerDirs: ['/var/lib/caged/images/0123abcd/rootfs'] },
   box: { hostDir: '/var/lib/caged/jobs/caged-4242-7/box', mode: 'overlay' },
   argv: ['true'],
   env: ENV,
@@ -31,7 +31,31 @@ describe('the mount plan', () => {
     for (const m of run) {
       expect(m.data ?? '').not.toMatch(/\//);
     }
-    expect(run.find((m) => m.fstype === 'overlay')?.data).toBe('lowerdir=root-low,upperdir=root-up,workdir=root-work');
+    expect(run.find((m) => m.fstype === 'overlay')?.data).toBe('lowerdir=root-low0,upperdir=root-up,workdir=root-work');
+  });
+
+  it('stacks a chain of layers top first, each by a symlink in the scratch, with the same mounts', () => {
+    const layers = ['/var/lib/caged/images/cccc/rootfs', '/var/lib/caged/images/bbbb/rootfs', '/var/lib/caged/images/aaaa/rootfs'];
+    const ops = buildMountOps({ ...plan, rootfs: { mode: 'overlay', lowerDirs: layers } }, { paths, hostUid: 1, hostGid: 1 });
+    const overlay = mounts(ops).find((m) => m.target === paths.root);
+    expect(overlay?.data).toBe('lowerdir=root-low0:root-low1:root-low2,upperdir=root-up,workdir=root-work');
+    const links = ops.filter((o) => o.kind === 'symlink' && o.target.startsWith(`${paths.scratch}/root-low`));
+    expect(links.map((o) => [o.target, o.kind === 'symlink' ? o.source : null])).toEqual(
+      layers.map((dir, i) => [`${paths.scratch}/root-low${i}`, dir]),
+    );
+    // The links come after the scratch tmpfs is mounted and before the overlay that reads them.
+    const at = (pred: (o: SetupOp) => boolean) => ops.findIndex(pred);
+    expect(at((o) => o.kind === 'mount' && o.target === paths.scratch)).toBeLessThan(at((o) => o === links[0]));
+    expect(at((o) => o === links[2])).toBeLessThan(at((o) => o.kind === 'mount' && o.target === paths.root));
+    expect(mounts(ops).length).toBe(mounts(buildMountOps(plan, { paths, hostUid: 1, hostGid: 1 })).length);
+  });
+
+  it('refuses an overlay without layers, a relative layer or one whose path would break the mount data', () => {
+    const build = (lowerDirs: string[]) => () =>
+      buildMountOps({ ...plan, rootfs: { mode: 'overlay', lowerDirs } }, { paths, hostUid: 1, hostGid: 1 });
+    expect(build([])).toThrow(/at least one lower directory/);
+    expect(build(['relative/rootfs'])).toThrow(/absolute path/);
+    expect(build(['/var/lib/a:b'])).toThrow(/must not contain/);
   });
 
   it("prepares /dev and /proc with every mask it is given, from the box's own files only", () => {

@@ -7,7 +7,7 @@ import type { RunPlan } from '../../src/sandbox/types';
 
 const MiB = 2 ** 20;
 const plan = (over: Partial<RunPlan> = {}): RunPlan => ({
-  rootfs: { mode: 'overlay', lowerDir: '/nonexistent' },
+  rootfs: { mode: 'overlay', lowerDirs: ['/nonexistent'] },
   argv: ['/bin/true'],
   env: { PATH: '/bin' },
   limits: {

@@ -1,0 +1,244 @@
+/*
+ * bench/floor: the kernel's floor for one caged run. Does exactly the kernel work of one run,
+ * with nothing else: no Node, no protocol, no second process inside the box.
+ *
+ *   per run:  cgroup v1 memory + pids + cpuacct leaves made, limited, attached, read, removed
+ *             (or a cgroup v2 leaf with memory.max and pids.max)
+ *             clone into new pid, mount, net, uts and ipc namespaces
+ *             mount / private; a size-capped tmpfs scratch; overlay of the image (lower) with
+ *             upper and work dirs on the scratch; /box bound from the host (no-op inside);
+ *             a /dev tmpfs; /proc; pivot_root and detach the old root
+ *             unshare a user namespace; the parent writes uid_map, setgroups, gid_map
+ *             (256 inside = a host uid of the box's own)
+ *             setresgid/setresuid 256, no_new_privs, a seccomp filter (arch check + 40 denied
+ *             calls), execve of a static no-op; the parent waits (wait4, rusage)
+ *
+ *   floor LOWER[:LOWER…] BOX_DIR RUNS [WORK_DIR]   (root; the image's layers top first, as caged
+ *                                                  stacks them; BOX_DIR holds the static no-op `noop`)
+ *
+ * Prints one line per run, "run <ms>", then "cpu <machine CPU ms per run>" read from
+ * /proc/stat around the whole batch (every core's non-idle time, so kernel threads count).
+ * bench/floor.ts compiles and drives it; bench/launch interleaves it with caged's variants.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <sched.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define HOST_UID 1999000 /* the box's own host uid, as caged leases one per box */
+
+static const char *image, *boxdir, *work;
+static char root[512], scratch[512];
+static int v2;
+
+static void die(const char *what) {
+  perror(what);
+  exit(1);
+}
+
+static void put(const char *path, const char *value) {
+  int fd = open(path, O_WRONLY | O_CLOEXEC);
+  if (fd < 0 || write(fd, value, strlen(value)) != (ssize_t)strlen(value)) die(path);
+  close(fd);
+}
+
+static long long get(const char *path) {
+  char buf[64] = {0};
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0 || read(fd, buf, sizeof buf - 1) < 0) die(path);
+  close(fd);
+  return atoll(buf);
+}
+
+static double now_ms(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
+}
+
+/* Every core's non-idle jiffies (user nice system irq softirq steal). */
+static long long busy_jiffies(void) {
+  long long v[8] = {0};
+  FILE *f = fopen("/proc/stat", "r");
+  if (!f || fscanf(f, "cpu %lld %lld %lld %lld %lld %lld %lld %lld", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]) != 8)
+    die("/proc/stat");
+  fclose(f);
+  return v[0] + v[1] + v[2] + v[5] + v[6] + v[7];
+}
+
+static int to_parent[2], to_child[2];
+
+static int child(void *arg) {
+  (void)arg;
+  char c, path[600];
+  if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL)) die("make / private");
+  if (sethostname("caged", 5)) die("sethostname");
+  if (mount("caged", scratch, "tmpfs", MS_NOSUID | MS_NODEV, "size=8388608,mode=0755")) die("scratch tmpfs");
+  if (chdir(scratch)) die("chdir scratch");
+  if (mkdir("up", 0755) || mkdir("work", 0755)) die("mkdir layers");
+  /* The image's layers, top first, each by a symlink in the scratch (as caged names them). */
+  char lower[4096] = "lowerdir=", layer[4096], name[16];
+  snprintf(layer, sizeof layer, "%s", image);
+  int n = 0;
+  for (char *save = NULL, *dir = strtok_r(layer, ":", &save); dir; dir = strtok_r(NULL, ":", &save), n++) {
+    snprintf(name, sizeof name, "low%d", n);
+    if (symlink(dir, name)) die("symlink lower");
+    if (n) strncat(lower, ":", sizeof lower - strlen(lower) - 1);
+    strncat(lower, name, sizeof lower - strlen(lower) - 1);
+  }
+  strncat(lower, ",upperdir=up,workdir=work", sizeof lower - strlen(lower) - 1);
+  if (mount("overlay", root, "overlay", MS_NOSUID | MS_NODEV, lower)) die("overlay");
+  snprintf(path, sizeof path, "%s/box", root);
+  if (mount(boxdir, path, NULL, MS_BIND, NULL)) die("bind /box");
+  snprintf(path, sizeof path, "%s/dev", root);
+  if (mount("caged", path, "tmpfs", MS_NOSUID | MS_NOEXEC, "size=65536,mode=0755")) die("/dev tmpfs");
+  snprintf(path, sizeof path, "%s/proc", root);
+  if (mount("proc", path, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL)) die("/proc");
+  if (chdir(root)) die("chdir root");
+  if (syscall(SYS_pivot_root, ".", ".")) die("pivot_root");
+  if (umount2(".", MNT_DETACH)) die("detach old root");
+  if (chdir("/box")) die("chdir /box");
+  if (unshare(CLONE_NEWUSER)) die("unshare user");
+  if (write(to_parent[1], "U", 1) != 1) die("tell parent");
+  if (read(to_child[0], &c, 1) != 1) die("wait for maps");
+  if (setresgid(256, 256, 256) || setresuid(256, 256, 256)) die("setres[ug]id");
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)) die("no_new_privs");
+  /* arch check, then 40 denied calls (EPERM), allow the rest: the shape of a deny-list filter. */
+  static const int denied[] = {
+      SYS_mount,      SYS_umount2,       SYS_pivot_root,    SYS_chroot,        SYS_unshare,   SYS_setns,        SYS_kexec_load,
+      SYS_init_module, SYS_finit_module, SYS_delete_module, SYS_reboot,        SYS_swapon,    SYS_swapoff,      SYS_acct,
+      SYS_bpf,        SYS_perf_event_open, SYS_ptrace,      SYS_process_vm_readv, SYS_process_vm_writev, SYS_keyctl, SYS_add_key,
+      SYS_request_key, SYS_userfaultfd,  SYS_open_by_handle_at, SYS_name_to_handle_at, SYS_fanotify_init, SYS_quotactl, SYS_syslog,
+      SYS_settimeofday, SYS_clock_settime, SYS_adjtimex,    SYS_sethostname,   SYS_setdomainname, SYS_iopl,     SYS_ioperm,
+      SYS_io_setup,   SYS_inotify_init1, SYS_lookup_dcookie, SYS_vhangup,      SYS_nfsservctl};
+  enum { N = sizeof denied / sizeof denied[0] };
+  struct sock_filter prog[4 + 2 * N + 1];
+  int k = 0;
+  prog[k++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch));
+  prog[k++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0);
+  prog[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS);
+  prog[k++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr));
+  for (int i = 0; i < N; i++) {
+    prog[k++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned)denied[i], 0, 1);
+    prog[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM);
+  }
+  prog[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+  struct sock_fprog fprog = {.len = (unsigned short)k, .filter = prog};
+  if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &fprog)) die("seccomp");
+  char *argv[] = {"/box/noop", NULL}, *envp[] = {NULL};
+  execve(argv[0], argv, envp);
+  die("execve");
+  return 1;
+}
+
+static const char *V1[] = {"memory", "pids", "cpuacct"};
+
+static void cgroup_dirs(int run, char dirs[3][256]) {
+  for (int i = 0; i < 3; i++) {
+    if (v2)
+      snprintf(dirs[i], 256, "/sys/fs/cgroup/caged/floor-%d-%d", getpid(), run);
+    else
+      snprintf(dirs[i], 256, "/sys/fs/cgroup/%s/caged/floor-%d-%d", V1[i], getpid(), run);
+  }
+}
+
+static void one_run(int run) {
+  char dirs[3][256], file[1024], line[64];
+  cgroup_dirs(run, dirs);
+  int n = v2 ? 1 : 3;
+  for (int i = 0; i < n; i++)
+    if (mkdir(dirs[i], 0755)) die(dirs[i]);
+  if (v2) {
+    snprintf(file, sizeof file, "%s/memory.max", dirs[0]), put(file, "67108864");
+    snprintf(file, sizeof file, "%s/pids.max", dirs[0]), put(file, "8");
+  } else {
+    snprintf(file, sizeof file, "%s/memory.limit_in_bytes", dirs[0]), put(file, "67108864");
+    snprintf(file, sizeof file, "%s/pids.max", dirs[1]), put(file, "8");
+  }
+  if (pipe2(to_parent, O_CLOEXEC) || pipe2(to_child, O_CLOEXEC)) die("pipe");
+  static char stack[1 << 16] __attribute__((aligned(16)));
+  int flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWIPC | SIGCHLD;
+  pid_t pid = clone(child, stack + sizeof stack, flags, NULL);
+  if (pid < 0) die("clone");
+  snprintf(line, sizeof line, "%d", pid);
+  for (int i = 0; i < n; i++) snprintf(file, sizeof file, "%s/cgroup.procs", dirs[i]), put(file, line);
+  close(to_parent[1]), close(to_child[0]); /* a child that dies early then reads as EOF here */
+  char c;
+  if (read(to_parent[0], &c, 1) != 1) {
+    int status;
+    waitpid(pid, &status, 0);
+    fprintf(stderr, "run %d: the child failed its set-up (status 0x%x)\n", run, status);
+    exit(1);
+  }
+  snprintf(file, sizeof file, "/proc/%d/uid_map", pid), snprintf(line, sizeof line, "256 %d 1\n", HOST_UID), put(file, line);
+  snprintf(file, sizeof file, "/proc/%d/setgroups", pid), put(file, "deny");
+  snprintf(file, sizeof file, "/proc/%d/gid_map", pid), put(file, line);
+  if (write(to_child[1], "G", 1) != 1) die("go");
+  close(to_parent[0]), close(to_child[1]);
+  int status;
+  struct rusage ru;
+  if (wait4(pid, &status, 0, &ru) != pid) die("wait4");
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    fprintf(stderr, "run %d: the no-op ended with status 0x%x\n", run, status);
+    exit(1);
+  }
+  if (v2) {
+    snprintf(file, sizeof file, "%s/memory.peak", dirs[0]);
+    if (access(file, R_OK) == 0) (void)get(file);
+    snprintf(file, sizeof file, "%s/cpu.stat", dirs[0]);
+    (void)get(file);
+  } else {
+    snprintf(file, sizeof file, "%s/memory.max_usage_in_bytes", dirs[0]), (void)get(file);
+    snprintf(file, sizeof file, "%s/cpuacct.usage", dirs[2]), (void)get(file);
+  }
+  for (int i = 0; i < n; i++)
+    if (rmdir(dirs[i])) die(dirs[i]);
+}
+
+int main(int argc, char **argv) {
+  if (argc < 4) {
+    fprintf(stderr, "usage: floor LOWER[:LOWER...] BOX_DIR RUNS [WORK_DIR]\n");
+    return 2;
+  }
+  image = argv[1], boxdir = argv[2], work = argc > 4 ? argv[4] : "/run/caged-floor";
+  int runs = atoi(argv[3]);
+  struct stat st;
+  v2 = stat("/sys/fs/cgroup/memory", &st) != 0;
+  snprintf(root, sizeof root, "%s/root", work);
+  snprintf(scratch, sizeof scratch, "%s/scratch", work);
+  mkdir(work, 0755), mkdir(root, 0755), mkdir(scratch, 0755);
+  if (v2) {
+    mkdir("/sys/fs/cgroup/caged", 0755);
+  } else {
+    char dir[128];
+    for (int i = 0; i < 3; i++) snprintf(dir, sizeof dir, "/sys/fs/cgroup/%s/caged", V1[i]), mkdir(dir, 0755);
+  }
+  setvbuf(stdout, NULL, _IOFBF, 1 << 16);
+  long long busy0 = busy_jiffies();
+  double ms[runs > 0 ? runs : 1];
+  for (int i = 0; i < runs; i++) {
+    double t = now_ms();
+    one_run(i);
+    ms[i] = now_ms() - t;
+  }
+  long long busy1 = busy_jiffies();
+  for (int i = 0; i < runs; i++) printf("run %.4f\n", ms[i]);
+  printf("cpu %.4f\n", runs > 0 ? (double)(busy1 - busy0) * 1000.0 / sysconf(_SC_CLK_TCK) / runs : 0.0);
+  return 0;
+}

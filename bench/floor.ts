@@ -1,0 +1,92 @@
+/**
+ * bench/floor: the kernel's floor for one caged run, measured by bench/floor.c (compiled here
+ * with the host's C compiler), which does exactly one run's kernel work and nothing else. The
+ * figure caged holds itself to is caged ÷ floor in one run (bench/launch prints it).
+ * Run alone: `npm run build && node dist/bench/floor.js [runs]`.
+ */
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { benchImageRootfs, percentile } from './common';
+
+const run = promisify(execFile);
+
+export interface FloorBatch {
+  /** Latency of each run, ms: cgroup made → namespaces, mounts, maps, seccomp → exec → reaped → cgroup removed. */
+  ms: number[];
+  /** Machine CPU per run, ms: every core's non-idle time over the batch, from /proc/stat. */
+  cpuMs: number;
+}
+
+export interface Floor {
+  /** Runs `runs` floor runs in one process of the floor program. */
+  batch(runs: number): Promise<FloorBatch>;
+  /** The static no-op's directory (the floor binds it as /box), for callers that run the same no-op. */
+  boxDir: string;
+  close(): void;
+}
+
+const NOOP_ASM = '.globl _start\n_start: mov $60, %eax\n xor %edi, %edi\n syscall\n';
+
+/** Compiles the floor program and the static no-op on the host; `lowerDirs` are the image's layers, top first. */
+export async function prepareFloor(lowerDirs: readonly string[]): Promise<Floor> {
+  const rootfs = lowerDirs.join(':');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'caged-floor-'));
+  const boxDir = path.join(dir, 'box');
+  fs.mkdirSync(boxDir, { mode: 0o755 });
+  fs.chmodSync(dir, 0o755);
+  const bin = path.join(dir, 'floor');
+  const src = path.join(__dirname, '..', '..', 'bench', 'floor.c');
+  try {
+    await run('cc', ['-O2', '-Wall', '-o', bin, src]);
+    fs.writeFileSync(path.join(dir, 'noop.s'), NOOP_ASM);
+    await run('cc', ['-nostdlib', '-static', '-o', path.join(boxDir, 'noop'), path.join(dir, 'noop.s')]);
+  } catch (err) {
+    fs.rmSync(dir, { recursive: true, force: true });
+    throw new Error(`building bench/floor.c with the host's cc failed: ${(err as Error).message}`);
+  }
+  const workDir = path.join(dir, 'mnt');
+  return {
+    boxDir,
+    async batch(runs: number): Promise<FloorBatch> {
+      const { stdout } = await run(bin, [rootfs, boxDir, String(runs), workDir], { maxBuffer: 1 << 24 });
+      const ms: number[] = [];
+      let cpuMs = NaN;
+      for (const line of stdout.split('\n')) {
+        const [key, value] = line.split(' ');
+        if (key === 'run') ms.push(Number(value));
+        else if (key === 'cpu') cpuMs = Number(value);
+      }
+      if (ms.length !== runs || !Number.isFinite(cpuMs))
+        throw new Error(`bench/floor printed ${ms.length} runs of ${runs}: ${stdout.slice(0, 200)}`);
+      return { ms, cpuMs };
+    },
+    close(): void {
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const runs = Number(process.argv[2] ?? 300);
+  const floor = await prepareFloor([await benchImageRootfs()].flat());
+  try {
+    await floor.batch(20); // warm-up
+    const b = await floor.batch(runs);
+    console.log(
+      `bench/floor: ${runs} runs  p50 ${percentile(b.ms, 50).toFixed(3)} ms  p99 ${percentile(b.ms, 99).toFixed(3)} ms  ` +
+        `machine CPU ${b.cpuMs.toFixed(3)} ms per run`,
+    );
+  } finally {
+    floor.close();
+  }
+}
+
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    console.error(err);
+    process.exitCode = 1;
+  });
+}

@@ -1,0 +1,1 @@
+program main; begin writeln('OK'); end.

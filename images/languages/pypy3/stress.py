@@ -1,0 +1,16 @@
+# Stress of Python: a recursion 5 000 deep, a dict of 10^6 keys, a sort of 10^6 items. Prints OK.
+import random
+import sys
+
+sys.setrecursionlimit(100000)
+
+
+def depth(n):
+    return 0 if n == 0 else depth(n - 1) + 1
+
+
+d = {i: i * i for i in range(10**6)}
+v = [random.random() for _ in range(10**6)]
+v.sort()
+ok = depth(5000) == 5000 and len(d) == 10**6 and all(v[i] <= v[i + 1] for i in range(len(v) - 1))
+print("OK" if ok else "FAIL")

@@ -1,0 +1,222 @@
+/**
+ * Judge0's API (https://ce.judge0.com, version 1.13), so that a Judge0 client switches by
+ * changing its base URL: submissions (single, `wait`, batch, `fields`, `base64_encoded`),
+ * languages, statuses, about. Tokens are UUIDs and are the submissions' ids on the queue.
+ * Errors in Judge0's shapes: 422 `{"field": ["message"]}`, others `{"error": "message"}`.
+ */
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { JobFailedError, WaitTimeoutError } from '../client/errors';
+import { jobIdFor } from '../client/job-id';
+import { InvalidRequestError } from '../errors';
+import type { SubmissionInput } from '../judge/schema';
+import { fromJudge0, type Judge0Errors } from '../judge0/request';
+import { JUDGE0_STATUSES, NotUtf8Error, judge0View, parseFields, type Judge0Field, type JobSnapshot } from '../judge0/view';
+import { checkCallback, checkLimits, type ApiContext } from './context';
+import { jobSnapshot } from './snapshot';
+
+interface Query {
+  base64_encoded?: string;
+  wait?: string;
+  fields?: string;
+  tokens?: string;
+}
+
+const truthy = (v: string | undefined): boolean => v === 'true' || v === '1';
+
+function fieldsOf(q: Query, reply: FastifyReply): readonly Judge0Field[] | null {
+  const { fields, unknown } = parseFields(q.fields);
+  if (unknown.length) {
+    void reply.code(400).send({ error: `invalid fields: [${unknown.join(', ')}]` });
+    return null;
+  }
+  return fields;
+}
+
+/** The native submission of a Judge0 request, or its Judge0-style errors (callback checked too). */
+function translate(
+  ctx: ApiContext,
+  body: unknown,
+  base64: boolean,
+): { submission: SubmissionInput; token: string } | { errors: Judge0Errors } {
+  const token = randomUUID();
+  const out = fromJudge0(body, { id: token, base64, languages: ctx.judge0 });
+  if ('errors' in out) return out;
+  try {
+    checkCallback(ctx, out.submission, 'callback_url');
+    checkLimits(ctx, out.submission);
+  } catch (err) {
+    const errors = clientErrors(err);
+    if (errors) return { errors };
+    throw err;
+  }
+  return { submission: out.submission, token };
+}
+
+/** Native field names of a translated submission, back in Judge0's. */
+const JUDGE0_FIELD: Record<string, string> = {
+  'limits.cpuTimeMs': 'cpu_time_limit',
+  'limits.wallTimeMs': 'wall_time_limit',
+  'limits.memoryBytes': 'memory_limit',
+  'limits.pids': 'max_processes_and_or_threads',
+  'limits.fileSizeBytes': 'max_file_size',
+  language: 'language_id',
+  source: 'source_code',
+  'files[0].content': 'source_code',
+  compilerOptions: 'compiler_options',
+  'testcases[0].stdin': 'stdin',
+  'testcases[0].expected': 'expected_output',
+};
+
+/** A check of a translated submission (callback, limits above the maxima, the client's schema) in Judge0's shape. */
+function clientErrors(err: unknown): Judge0Errors | null {
+  if (!(err instanceof InvalidRequestError)) return null;
+  const field = err.field ?? 'submission';
+  const message = err.field && err.message.startsWith(`${err.field}: `) ? err.message.slice(err.field.length + 2) : err.message;
+  const name = JUDGE0_FIELD[field] ?? (/^compilerOptions\[/.test(field) ? 'compiler_options' : field);
+  return { [name]: [message] };
+}
+
+function view(
+  ctx: ApiContext,
+  snap: JobSnapshot,
+  fields: readonly Judge0Field[],
+  base64: boolean,
+  reply: FastifyReply,
+): Record<string, unknown> | null {
+  try {
+    return judge0View(snap, { fields, base64, languages: ctx.judge0 });
+  } catch (err) {
+    if (!(err instanceof NotUtf8Error)) throw err;
+    void reply.code(400).send({ error: err.message });
+    return null;
+  }
+}
+
+export function judge0Routes(app: FastifyInstance, ctx: ApiContext): void {
+  app.post<{ Querystring: Query }>('/submissions', async (req, reply) => {
+    const base64 = truthy(req.query.base64_encoded);
+    const fields = fieldsOf(req.query, reply);
+    if (!fields) return reply;
+    const t = translate(ctx, req.body, base64);
+    if ('errors' in t) return reply.code(422).send(t.errors);
+    let jobId: string;
+    try {
+      jobId = await ctx.intake.enqueue(t.submission);
+    } catch (err) {
+      const errors = clientErrors(err);
+      if (errors) return reply.code(422).send(errors);
+      throw err;
+    }
+    if (!truthy(req.query.wait)) return reply.code(201).send({ token: t.token });
+    try {
+      await ctx.client.wait(jobId, { timeoutMs: ctx.config.apiWaitTimeoutMs });
+    } catch (err) {
+      // Failed (status 13) or still running after the wait: the view below says which.
+      if (!(err instanceof JobFailedError) && !(err instanceof WaitTimeoutError)) throw err;
+    }
+    const snap = await jobSnapshot(ctx.queue, jobId, t.token);
+    if (!snap) return reply.code(404).send({ error: 'the submission is gone (removed from the queue)' });
+    const body = view(ctx, snap, fields, base64, reply);
+    return body ? reply.code(201).send(body) : reply;
+  });
+
+  app.post<{ Querystring: Query }>('/submissions/batch', async (req, reply) => {
+    const base64 = truthy(req.query.base64_encoded);
+    const list = (req.body as { submissions?: unknown } | null)?.submissions;
+    if (!Array.isArray(list) || list.length === 0) return reply.code(422).send({ submissions: ['must be a non-empty array'] });
+    if (list.length > ctx.config.apiMaxBatch)
+      return reply.code(422).send({ submissions: [`at most ${ctx.config.apiMaxBatch} submissions in one batch (got ${list.length})`] });
+    const out: Array<{ token: string } | Judge0Errors> = list.map(() => ({}));
+    const valid: Array<{ index: number; submission: SubmissionInput; token: string }> = [];
+    list.forEach((body, index) => {
+      const t = translate(ctx, body, base64);
+      if ('errors' in t) out[index] = t.errors;
+      else valid.push({ index, ...t });
+    });
+    // One round trip for the valid ones; one the client refuses is checked alone for its message.
+    try {
+      if (valid.length) await ctx.client.enqueueMany(valid.map((v) => v.submission));
+      for (const v of valid) out[v.index] = { token: v.token };
+    } catch (err) {
+      if (!(err instanceof InvalidRequestError)) throw err;
+      for (const v of valid) {
+        try {
+          await ctx.client.enqueue(v.submission);
+          out[v.index] = { token: v.token };
+        } catch (e) {
+          const errors = clientErrors(e);
+          if (!errors) throw e;
+          out[v.index] = errors;
+        }
+      }
+    }
+    return reply.code(201).send(out);
+  });
+
+  app.get<{ Querystring: Query }>('/submissions/batch', async (req, reply) => {
+    const base64 = truthy(req.query.base64_encoded);
+    const fields = fieldsOf(req.query, reply);
+    if (!fields) return reply;
+    const tokens = (req.query.tokens ?? '').split(',').filter((t) => t !== '');
+    if (tokens.length === 0) return reply.code(400).send({ error: 'give tokens=a,b,c' });
+    if (tokens.length > ctx.config.apiMaxBatch)
+      return reply.code(400).send({ error: `at most ${ctx.config.apiMaxBatch} tokens in one batch (got ${tokens.length})` });
+    const submissions: Array<Record<string, unknown> | null> = [];
+    for (const token of tokens) {
+      const snap = await snapshotOf(ctx, token);
+      if (!snap) {
+        submissions.push(null);
+        continue;
+      }
+      const body = view(ctx, snap, fields, base64, reply);
+      if (!body) return reply;
+      submissions.push(body);
+    }
+    return { submissions };
+  });
+
+  app.get<{ Params: { token: string }; Querystring: Query }>('/submissions/:token', async (req, reply) => {
+    const fields = fieldsOf(req.query, reply);
+    if (!fields) return reply;
+    const snap = await snapshotOf(ctx, req.params.token);
+    if (!snap) return reply.code(404).send({ error: 'Not Found' });
+    return view(ctx, snap, fields, truthy(req.query.base64_encoded), reply) ?? reply;
+  });
+
+  app.get('/languages', () => ctx.judge0.list.map((l) => ({ id: l.id, name: l.name })));
+
+  app.get<{ Params: { id: string } }>('/languages/:id', async (req, reply) => {
+    const l = /^\d{1,9}$/.test(req.params.id) ? ctx.judge0.get(Number(req.params.id)) : undefined;
+    const native = l && ctx.languages.find((x) => x.id === l.cagedId);
+    if (!l || !native) return reply.code(404).send({ error: 'Not Found' });
+    return {
+      id: l.id,
+      name: l.name,
+      is_archived: false,
+      source_file: native.sourceFile,
+      compile_cmd: native.compile?.join(' ') ?? null,
+      run_cmd: native.run.join(' '),
+    };
+  });
+
+  app.get('/statuses', () => JUDGE0_STATUSES);
+
+  app.get('/about', () => ({
+    version: ctx.version,
+    homepage: null,
+    source_code: null,
+    maintainer: 'caged',
+    compatibility: 'Judge0 CE 1.13 API (docs/api.md)',
+  }));
+}
+
+async function snapshotOf(ctx: ApiContext, token: string): Promise<JobSnapshot | null> {
+  let jobId: string;
+  try {
+    jobId = jobIdFor(token);
+  } catch {
+    return null;
+  }
+  return jobSnapshot(ctx.queue, jobId, token);
+}

@@ -1,0 +1,151 @@
+/**
+ * `caged grade`'s SUBMISSION arguments → the batch's entries. Each argument is one submission (a
+ * source file, or a directory of a student's or team's files), except a directory given as the
+ * only SUBMISSION, whose entries are the submissions. A quoted glob (`'subs/*.c'`, `'subs/*'`) is
+ * expanded here (`*` and `?` within a path segment; a leading dot is matched only by a dot), in
+ * name order. The language and the entry file come from the extensions, as for `caged judge`
+ * (its `packageSubmission`); `--lang-of .cc=cpp20` gives an extension another language.
+ *
+ * Bad input becomes the entry's refusal, never an error of the batch: an unreadable file, a
+ * symbolic link, an unknown extension, an empty directory, sources over the cap (measured before
+ * anything is read).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { GradeEntry } from '../client/grade';
+import { InvalidRequestError } from '../errors';
+import { packageSubmission, type SubmissionLanguages } from './judge';
+
+/** `*` any run of characters, `?` one; no other special character. Greedy two-pointer match: at most pattern × name steps, no recursion. */
+export function globMatch(pattern: string, name: string): boolean {
+  if (name.startsWith('.') && !pattern.startsWith('.')) return false;
+  let p = 0;
+  let n = 0;
+  let star = -1;
+  let mark = 0;
+  while (n < name.length) {
+    if (p < pattern.length && (pattern[p] === '?' || pattern[p] === name[n])) {
+      p++;
+      n++;
+    } else if (p < pattern.length && pattern[p] === '*') {
+      star = p++;
+      mark = n;
+    } else if (star >= 0) {
+      p = star + 1;
+      n = ++mark;
+    } else {
+      return false;
+    }
+  }
+  while (p < pattern.length && pattern[p] === '*') p++;
+  return p === pattern.length;
+}
+
+function hasMagic(s: string): boolean {
+  return s.includes('*') || s.includes('?');
+}
+
+/** The paths a glob names, in name order (none: an error naming the pattern). */
+export function expandGlob(pattern: string): string[] {
+  const absolute = pattern.startsWith('/');
+  const segments = pattern.split('/').filter((s) => s !== '');
+  let paths = [absolute ? '/' : '.'];
+  for (const seg of segments) {
+    const next: string[] = [];
+    for (const base of paths) {
+      if (!hasMagic(seg)) {
+        const p = path.join(base, seg);
+        if (fs.existsSync(p)) next.push(p);
+        continue;
+      }
+      let names: string[] = [];
+      try {
+        names = fs.readdirSync(base).sort();
+      } catch {
+        continue;
+      }
+      for (const n of names) if (globMatch(seg, n)) next.push(path.join(base, n));
+    }
+    paths = next;
+  }
+  if (!paths.length) throw new InvalidRequestError(`matches nothing: ${pattern}`, 'SUBMISSION');
+  return paths.map((p) => (absolute || pattern.startsWith('./') ? p : path.relative('.', p) || '.'));
+}
+
+/** The submission paths of the arguments (globs expanded, a lone directory opened). */
+export function submissionPaths(args: readonly string[]): string[] {
+  const paths = args.flatMap((a) => (hasMagic(a) && !fs.existsSync(a) ? expandGlob(a) : [a]));
+  if (args.length === 1 && paths.length === 1 && fs.statSync(paths[0]!, { throwIfNoEntry: false })?.isDirectory()) {
+    const dir = paths[0]!;
+    const names = fs
+      .readdirSync(dir)
+      .filter((n) => !n.startsWith('.'))
+      .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+    if (!names.length) throw new InvalidRequestError(`no submissions in ${dir}`, 'SUBMISSION');
+    return names.map((n) => path.join(dir, n));
+  }
+  return paths;
+}
+
+/** Bytes a submission would send: a file's size, or its directory's regular files' sizes. */
+function sizeOf(p: string, st: fs.Stats): number {
+  if (st.isFile()) return st.size;
+  let total = 0;
+  for (const n of fs.readdirSync(p)) {
+    const s = fs.lstatSync(path.join(p, n));
+    if (s.isFile()) total += s.size;
+  }
+  return total;
+}
+
+/** `--lang-of .cc=cpp20,.h=c`: extensions whose language is not the default one. */
+export function parseLanguageOverrides(spec: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (spec === undefined) return out;
+  for (const part of spec.split(',')) {
+    const m = /^(\.[A-Za-z0-9+_-]{1,16})=([A-Za-z0-9._+-]{1,64})$/.exec(part.trim());
+    if (!m) throw new InvalidRequestError(`expects .EXT=LANG[,.EXT=LANG…] (got ${JSON.stringify(part)})`, '--lang-of');
+    out[m[1]!.toLowerCase()] = m[2]!;
+  }
+  return out;
+}
+
+/** The language an override gives a file or a directory's files (undefined: by the default table). */
+function overriddenLanguage(p: string, st: fs.Stats, overrides: Readonly<Record<string, string>>): string | undefined {
+  const names = st.isFile() ? [path.basename(p)] : fs.readdirSync(p);
+  const langs = new Set(names.map((n) => overrides[path.extname(n).toLowerCase()]).filter((l): l is string => l !== undefined));
+  if (langs.size > 1) throw new InvalidRequestError(`its files have several languages by --lang-of: ${[...langs].join(', ')}`);
+  return [...langs][0];
+}
+
+/** One entry per path; names are the base names, made unique with the path where two share one. */
+export function collectEntries(
+  paths: readonly string[],
+  maxSourceBytes: number,
+  languages: SubmissionLanguages,
+  overrides: Readonly<Record<string, string>> = {},
+): GradeEntry[] {
+  const base = paths.map((p) => path.basename(p));
+  const count = new Map<string, number>();
+  for (const b of base) count.set(b, (count.get(b) ?? 0) + 1);
+  return paths.map((p, i) => {
+    const name = count.get(base[i]!)! > 1 ? p : base[i]!;
+    try {
+      const st = fs.lstatSync(p);
+      if (st.isSymbolicLink()) return { name, refused: 'is a symbolic link (give the file itself)' };
+      if (!st.isFile() && !st.isDirectory()) return { name, refused: 'is neither a file nor a directory' };
+      const bytes = sizeOf(p, st);
+      if (bytes > maxSourceBytes) return { name, refused: `the sources are ${bytes} bytes, more than the ${maxSourceBytes} allowed` };
+      const s = packageSubmission(p, overriddenLanguage(p, st, overrides), undefined, languages);
+      return s.files !== undefined
+        ? { name, language: s.language, files: s.files }
+        : { name, language: s.language, source: s.source ?? '' };
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      // `caged judge`'s message, without the argument it names (here the entry is the subject).
+      const field = err instanceof InvalidRequestError && err.field ? `${err.field}: ` : '';
+      const why = e.code ? `cannot read it: ${e.code}` : e.message.startsWith(field) ? e.message.slice(field.length) : e.message;
+      return { name, refused: why };
+    }
+  });
+}

@@ -1,0 +1,260 @@
+/**
+ * `caged grade PROBLEM SUBMISSION… [--out FILE.csv|.json|.html]… [--local] [--rejudge]
+ * [--concurrency N] [--json] [--time S] [--memory MB] [--lang-of .EXT=LANG,…] [--state DIR]
+ * [--image MANIFEST]`:
+ * grades a batch (a class's homework, a contest's submissions) against one problem.
+ *
+ * PROBLEM is a problem package (a directory with problem.yaml: pushed to Redis like `caged
+ * problem push`, judged like `caged judge`) or a directory of tests (NAME.in with NAME.ans or
+ * NAME.out; `--time`/`--memory` set their limits). SUBMISSION: see grade-inputs.ts.
+ *
+ * Through the queue by default (CAGED_REDIS_URL, CAGED_QUEUE, CAGED_PREFIX): the batch is one
+ * BullMQ flow and every worker takes part (src/client/grade.ts); resumable: the same command
+ * again judges only what is missing, `--rejudge` judges all again. `--local` judges in this
+ * process, `--concurrency N` at a time (default 1), keeping results under `--state DIR`
+ * (default $XDG_CACHE_HOME/caged/grade) for the same resumption (src/grade/local-batch.ts).
+ *
+ * Ctrl-C (SIGINT) or SIGTERM interrupts: the submissions not started are withdrawn, the running
+ * ones finish and are kept; exit status 130 (143 for SIGTERM); a second signal kills at once. Otherwise 0 once the
+ * batch is graded, whatever the verdicts; 2 for bad arguments; 1 when caged failed.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { CagedClient } from '../client/client';
+import { GradeInterruptedError, type GradeEntry, type GradeProblem, type GradeResult } from '../client/grade';
+import { loadConfig } from '../config';
+import { InvalidRequestError } from '../errors';
+import { gradeLocally } from '../grade/local-batch';
+import { writeReports, reportKind } from '../grade/write-reports';
+import { DEFAULT_MANIFEST, Judge } from '../judge/judge';
+import { LanguageRegistry } from '../judge/languages';
+import { loadManifest } from '../rootfs/manifest';
+import type { JudgeResult, SubmissionInput } from '../judge/schema';
+import { judgePackage, REPORT_BYTES } from '../problem/judge-package';
+import { packProblem } from '../problem/package-store';
+import { loadPackage } from '../problem/problem-package';
+import { checkRedisReachable, redisConnection } from '../queue/connection';
+import { Sandbox } from '../sandbox/sandbox';
+import { numberFlag, parseArgs, stringFlag, type ParsedArgs } from './args';
+import { collectEntries, parseLanguageOverrides, submissionPaths } from './grade-inputs';
+import { GradeProgressView, type ProgressMode } from './grade-progress';
+import { judgeOptionsFromEnv } from './run';
+import { readTestDir } from './test-dir';
+import { terminalSafe } from './terminal-safe';
+
+export const GRADE_USAGE =
+  'caged grade PROBLEM SUBMISSION... [--out FILE.csv|.json|.html]... [--local] [--rejudge] [--concurrency N] [--json] [--time S] [--memory MB] [--lang-of .EXT=LANG,…] [--state DIR] [--image MANIFEST]';
+
+/** Exit status of an interrupted batch (128 + SIGINT). */
+export const INTERRUPTED = 130;
+
+/** `--out` may be repeated; the rest goes to the strict parser. */
+function splitOuts(argv: readonly string[]): { outs: string[]; rest: string[] } {
+  const outs: string[] = [];
+  const rest: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--out') {
+      const v = argv[++i];
+      if (v === undefined) throw new InvalidRequestError('needs a value', '--out');
+      outs.push(v);
+    } else if (a.startsWith('--out=')) {
+      outs.push(a.slice('--out='.length));
+    } else {
+      rest.push(a);
+    }
+  }
+  return { outs, rest };
+}
+
+function isPackage(dir: string): boolean {
+  return fs.statSync(path.join(dir, 'problem.yaml'), { throwIfNoEntry: false })?.isFile() === true;
+}
+
+/** The limits of a tests directory's submissions, from --time and --memory. */
+function testLimits(args: ParsedArgs): SubmissionInput['limits'] {
+  const limits: NonNullable<SubmissionInput['limits']> = {};
+  if (args.flags.has('time')) limits.cpuTimeMs = numberFlag(args, 'time', 1000, 0);
+  if (args.flags.has('memory')) limits.memoryBytes = numberFlag(args, 'memory', 2 ** 20, 0);
+  return Object.keys(limits).length ? limits : undefined;
+}
+
+function testsProblem(dir: string, args: ParsedArgs): GradeProblem {
+  if (!fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory()) throw new InvalidRequestError(`not a directory: ${dir}`, 'PROBLEM');
+  const limits = testLimits(args);
+  return {
+    name: path.basename(path.resolve(dir)),
+    testcases: readTestDir(dir, { noExpected: false, flag: 'PROBLEM' }).testcases,
+    ...(limits ? { limits } : {}),
+  };
+}
+
+function defaultStateDir(): string {
+  const cache = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
+  return path.join(cache, 'caged', 'grade');
+}
+
+export async function gradeCommand(argv: readonly string[], out: NodeJS.WritableStream): Promise<number> {
+  const { outs, rest } = splitOuts(argv);
+  const args = parseArgs(rest, ['concurrency', 'time', 'memory', 'state', 'image', 'lang-of'], ['local', 'rejudge', 'json', 'help']);
+  if (args.flags.has('help')) {
+    out.write(`usage: ${GRADE_USAGE}\n`);
+    return 0;
+  }
+  for (const f of outs) reportKind(f);
+  const [problemDir, ...subArgs] = args.positional;
+  if (!problemDir || !subArgs.length)
+    throw new InvalidRequestError(`give PROBLEM and at least one SUBMISSION (${GRADE_USAGE})`, 'arguments');
+  const local = args.flags.has('local');
+  if (!local && (args.flags.has('concurrency') || args.flags.has('state')))
+    throw new InvalidRequestError('--concurrency and --state go with --local (through the queue, the workers decide)', 'arguments');
+  const concurrency = numberFlag(args, 'concurrency', 1, 1);
+  const { maxSourceBytes } = loadConfig(process.env, ['maxSourceBytes']);
+  // Languages by extension from the image's manifest (through the queue: the one every worker serves).
+  const registry = LanguageRegistry.fromManifest(
+    await loadManifest(stringFlag(args, 'image') ?? process.env.CAGED_IMAGE ?? DEFAULT_MANIFEST),
+  );
+  const languages = {
+    languageOfFile: (f: string, field: string) => registry.ofFile(f, field).id,
+    language: (id: string, field: string) => registry.get(id, field),
+  };
+  const entries = collectEntries(submissionPaths(subArgs), maxSourceBytes, languages, parseLanguageOverrides(stringFlag(args, 'lang-of')));
+  const mode: ProgressMode = args.flags.has('json') ? 'json' : process.stderr.isTTY ? 'bar' : 'lines';
+  const view = new GradeProgressView(mode, out, process.stderr);
+  const abort = new AbortController();
+  let received: NodeJS.Signals | undefined;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    // Once: a second signal finds no handler and kills the process.
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    received = signal;
+    if (mode !== 'json') process.stderr.write(`\ninterrupting (${signal}): withdrawing the submissions not started (again to kill)\n`);
+    abort.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const started = Date.now();
+  const opts = {
+    onProgress: (p: Parameters<GradeProgressView['update']>[0]) => view.update(p),
+    rejudge: args.flags.has('rejudge'),
+    signal: abort.signal,
+  };
+  let result: GradeResult;
+  try {
+    result = local
+      ? await gradeHere(problemDir, entries, args, { ...opts, concurrency, maxSourceBytes })
+      : await gradeThroughQueue(problemDir, entries, args, { ...opts, keepResults: outs.some((f) => reportKind(f) === '.json') });
+  } catch (err) {
+    view.finish();
+    if (!(err instanceof GradeInterruptedError)) throw err;
+    if (mode === 'json') out.write(`${JSON.stringify({ event: 'interrupted', done: err.done, total: err.total, running: err.running })}\n`);
+    else process.stderr.write(terminalSafe(`caged: ${err.message}\n`));
+    return received === 'SIGTERM' ? 128 + os.constants.signals.SIGTERM : INTERRUPTED;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  view.finish();
+  const seconds = (Date.now() - started) / 1000;
+  writeReports(outs, { ...result, generatedAt: new Date().toISOString(), seconds });
+  const s = result.summary;
+  if (mode === 'json') {
+    out.write(
+      `${JSON.stringify({ event: 'done', batchId: s.batchId, total: s.rows.length, judged: result.judged, reused: result.reused, counts: s.counts, seconds, reports: outs })}\n`,
+    );
+  } else {
+    const counts = Object.entries(s.counts)
+      .map(([v, n]) => `${v} ${n}`)
+      .join(', ');
+    const lines = [
+      `graded ${s.rows.length} submissions in ${seconds.toFixed(1)} s: ${counts} (judged ${result.judged}, reused ${result.reused})`,
+    ];
+    for (const f of outs) lines.push(`report: ${f}`);
+    out.write(terminalSafe(`${lines.join('\n')}\n`));
+  }
+  return 0;
+}
+
+interface RunOpts {
+  onProgress: (p: Parameters<GradeProgressView['update']>[0]) => void;
+  rejudge: boolean;
+  signal: AbortSignal;
+}
+
+async function gradeThroughQueue(
+  problemDir: string,
+  entries: GradeEntry[],
+  args: ParsedArgs,
+  opts: RunOpts & { keepResults: boolean },
+): Promise<GradeResult> {
+  const config = loadConfig(process.env, ['redisUrl', 'redisCluster', 'queue', 'prefix', 'maxSourceBytes']);
+  await checkRedisReachable(config.redisUrl);
+  const connection = redisConnection(config.redisUrl, { cluster: config.redisCluster === 'yes' });
+  const client = new CagedClient({
+    connection: connection.options,
+    queueName: config.queue,
+    prefix: config.prefix,
+    maxSourceBytes: config.maxSourceBytes,
+    recheckMs: 2000,
+  });
+  try {
+    let problem: GradeProblem;
+    if (isPackage(problemDir)) {
+      const ref = await client.pushProblem(problemDir);
+      problem = { package: { id: ref.id, digest: ref.digest } };
+    } else {
+      problem = testsProblem(problemDir, args);
+    }
+    return await client.grade(problem, entries, opts);
+  } finally {
+    await client.close().catch(() => undefined);
+    await connection.close();
+  }
+}
+
+async function gradeHere(
+  problemDir: string,
+  entries: GradeEntry[],
+  args: ParsedArgs,
+  opts: RunOpts & { concurrency: number; maxSourceBytes: number },
+): Promise<GradeResult> {
+  const env = judgeOptionsFromEnv();
+  const image = stringFlag(args, 'image');
+  const time = args.flags.has('time') ? numberFlag(args, 'time', 1, 0) : undefined;
+  const memory = args.flags.has('memory') ? numberFlag(args, 'memory', 1, 0) : undefined;
+  const pkg = isPackage(problemDir) ? loadPackage(problemDir, time === undefined ? {} : { fallbackTimeLimitS: time }) : undefined;
+  if (pkg?.config.unsupported.length)
+    throw new InvalidRequestError(`not supported yet: ${pkg.config.unsupported.join(', ')}`, 'problem.yaml');
+  let problem: GradeProblem;
+  if (pkg) {
+    const packed = packProblem(problemDir);
+    problem = { package: { id: packed.id, digest: packed.digest } };
+  } else {
+    problem = testsProblem(problemDir, args);
+  }
+  const judge = await Judge.create({
+    ...env,
+    sandbox: await Sandbox.create({ preparedContainers: Math.min(opts.concurrency, 16) }),
+    closeSandbox: true,
+    ...(pkg
+      ? { reportOutputBytes: Math.max(REPORT_BYTES, env.maxima?.outputBytes ?? 0, Math.ceil(pkg.config.limits.outputMiB * 2 ** 20)) }
+      : {}),
+    ...(image ? { manifestPath: image } : {}),
+  });
+  const judgeOne = (s: SubmissionInput): Promise<JudgeResult> => {
+    if (!pkg) return judge.judge(s);
+    const sub = { language: s.language, ...(s.files !== undefined ? { files: s.files } : { source: s.source }) };
+    return judgePackage(judge, pkg, sub, { maxima: env.maxima, ...(memory ? { memoryMiB: memory } : {}) });
+  };
+  try {
+    return await gradeLocally(problem, entries, {
+      ...opts,
+      judgeOne,
+      stateDir: stringFlag(args, 'state') ?? defaultStateDir(),
+      workerName: `local@${os.hostname()}`,
+    });
+  } finally {
+    await judge.close();
+  }
+}

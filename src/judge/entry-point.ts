@@ -1,0 +1,162 @@
+/**
+ * Entry points of the JVM languages, found in the sources as DOMjudge and Kattis do: the
+ * top-level class (Java) or object (Scala) that declares `main`, qualified with the file's
+ * package. A single Java source is saved as `<its public class>.java` (javac insists), so
+ * `class Solution` in one file needs no renaming by the contestant.
+ *
+ * The scan is lexical: comments, string and character literals are blanked first, then braces
+ * are counted. It only picks a name; javac/scalac still judge the program.
+ */
+import path from 'node:path';
+import { InvalidRequestError } from '../errors';
+import type { SourceFile } from './compile-step';
+import type { Language } from './languages';
+
+/** The text with comments and string/char literals replaced by spaces (newlines kept). */
+export function blankCommentsAndStrings(src: string): string {
+  let out = '';
+  let i = 0;
+  const n = src.length;
+  while (i < n) {
+    const c = src[i]!;
+    const d = src[i + 1];
+    if (c === '/' && d === '/') {
+      while (i < n && src[i] !== '\n') {
+        out += ' ';
+        i++;
+      }
+    } else if (c === '/' && d === '*') {
+      out += '  ';
+      i += 2;
+      while (i < n && !(src[i] === '*' && src[i + 1] === '/')) {
+        out += src[i] === '\n' ? '\n' : ' ';
+        i++;
+      }
+      out += '  ';
+      i += 2;
+    } else if (c === '"' && src.startsWith('"""', i)) {
+      out += '   ';
+      i += 3;
+      while (i < n && !src.startsWith('"""', i)) {
+        out += src[i] === '\n' ? '\n' : ' ';
+        i++;
+      }
+      out += '   ';
+      i += 3;
+    } else if (c === '"' || (c === "'" && /^'(?:\\.|[^\\'\n])'/.test(src.slice(i, i + 8)))) {
+      out += ' ';
+      i++;
+      while (i < n && src[i] !== c && src[i] !== '\n') {
+        if (src[i] === '\\') {
+          out += ' ';
+          i++;
+        }
+        out += ' ';
+        i++;
+      }
+      out += ' ';
+      i++;
+    } else {
+      out += c;
+      i++;
+    }
+  }
+  return out;
+}
+
+interface TopLevel {
+  name: string;
+  kind: string;
+  header: string;
+  body: string;
+  isPublic: boolean;
+}
+
+/** The package and the top-level type declarations of a Java or Scala source. */
+function scan(src: string): { pkg: string | null; types: TopLevel[] } {
+  const text = blankCommentsAndStrings(src);
+  const pkg = /^\s*package\s+([A-Za-z_$][\w$]*(?:\s*\.\s*[A-Za-z_$][\w$]*)*)/m.exec(text)?.[1]?.replace(/\s+/g, '') ?? null;
+  const types: TopLevel[] = [];
+  const decl = /\b(class|interface|enum|record|object|trait)\s+([A-Za-z_$][\w$]*)/g;
+  let depth = 0;
+  let i = 0;
+  while (i < text.length) {
+    const ch = text[i];
+    if (ch === '{') depth++;
+    else if (ch === '}') depth = Math.max(0, depth - 1);
+    else if (depth === 0) {
+      decl.lastIndex = i;
+      const m = decl.exec(text);
+      if (m && m.index === i && (i === 0 || !/[\w$.]/.test(text[i - 1]!))) {
+        const open = text.indexOf('{', i);
+        if (open < 0) break;
+        let d = 0;
+        let j = open;
+        for (; j < text.length; j++) {
+          if (text[j] === '{') d++;
+          else if (text[j] === '}' && --d === 0) break;
+        }
+        const lineStart = text.lastIndexOf('\n', i) + 1;
+        const modifiers = text.slice(Math.max(lineStart, prevDeclEnd(text, i)), i);
+        types.push({
+          kind: m[1]!,
+          name: m[2]!,
+          header: text.slice(i, open),
+          body: text.slice(open + 1, j),
+          isPublic: /\bpublic\b/.test(modifiers),
+        });
+        i = j + 1;
+        continue;
+      }
+    }
+    i++;
+  }
+  return { pkg, types };
+}
+
+/** Where the modifiers of the declaration at `i` may start: after the previous `;` or `}`. */
+function prevDeclEnd(text: string, i: number): number {
+  return Math.max(text.lastIndexOf(';', i), text.lastIndexOf('}', i)) + 1;
+}
+
+const JAVA_MAIN = /\b(?:public\s+(?:final\s+)?static|static\s+(?:final\s+)?public)\s+(?:final\s+)?void\s+main\s*\(/;
+const SCALA_MAIN = /\bdef\s+main\s*\(/;
+
+function hasMain(language: Language, t: TopLevel): boolean {
+  if (language.entry === 'scala-main') return t.kind === 'object' && (SCALA_MAIN.test(t.body) || /\bextends\s+App\b/.test(t.header));
+  return t.kind !== 'object' && t.kind !== 'trait' && JAVA_MAIN.test(t.body);
+}
+
+/**
+ * The name a single source of `language` is saved under: for java-main the public top-level
+ * class's `<Name>.java` when there is one, else the language's sourceFile.
+ */
+export function singleSourceName(language: Language, source: string): string {
+  if (language.entry !== 'java-main') return language.sourceFile;
+  const pub = scan(source).types.find((t) => t.isPublic);
+  return pub ? `${pub.name}${path.extname(language.sourceFile)}` : language.sourceFile;
+}
+
+/**
+ * `{mainClass}` of a submission under an entry rule: the one top-level type with `main` in the
+ * language's sources; with several, the one in `sourceFile`. None, or several and none in
+ * sourceFile, is the request's fault (refused on `field`, naming what was found).
+ */
+export function findMainClass(language: Language, files: readonly SourceFile[], field: string): string {
+  const exts = language.extensions?.length ? language.extensions : [path.extname(language.sourceFile)];
+  const found: { qualified: string; file: string }[] = [];
+  for (const f of files) {
+    if (!exts.includes(path.extname(f.name))) continue;
+    const { pkg, types } = scan(f.content.toString('utf8'));
+    for (const t of types) if (hasMain(language, t)) found.push({ qualified: pkg ? `${pkg}.${t.name}` : t.name, file: f.name });
+  }
+  const what = language.entry === 'scala-main' ? 'object with def main (or extends App)' : 'class with public static void main';
+  const only = found.length === 1 ? found[0] : found.find((c) => c.file === language.sourceFile);
+  if (only) return only.qualified;
+  throw new InvalidRequestError(
+    found.length === 0
+      ? `no top-level ${what} in the ${language.id} sources`
+      : `several top-level ${what}: ${found.map((c) => `${c.qualified} (${c.file})`).join(', ')}; name the entry file ${language.sourceFile}`,
+    field,
+  );
+}

@@ -1,0 +1,72 @@
+/**
+ * The placeholders of a language's compile and run commands and env (docs/languages.md), expanded
+ * for one step of one job. No shell is involved: `{sources}` becomes one argv element per
+ * source, every other placeholder is replaced inside its element.
+ *
+ *   {sources}    the submission's files whose extension is one of the language's `extensions`,
+ *                sorted by name (C++ with a header and two sources: both .cpp files); the
+ *                `sourceFile` alone when the language lists no extensions
+ *   {entry}      the language's `sourceFile` (the entry of a multi-file submission is saved
+ *                under that name; `caged run/judge --entry` rename it)
+ *   {entryStem}  `{entry}` without its extension
+ *   {mainClass}  the class holding `main` (entry rules java-main / scala-main, found by
+ *                entry-point.ts at plan time), package-qualified
+ *   {memoryMiB}  the memory limit of the step the command runs in, in MiB (the compile's for
+ *                compile, the test's for run); env is expanded with the same step's limit
+ *   {heapMiB}    {memoryMiB} minus the language's `heapReserveMiB`, at least a quarter of
+ *                {memoryMiB}: the runtime's heap (-Xmx, --max-old-space-size, GOMEMLIMIT)
+ */
+import path from 'node:path';
+import type { Language } from './languages';
+
+const MiB = 2 ** 20;
+
+export interface CommandContext {
+  /** The memory limit of the step (bytes). */
+  memoryBytes: number;
+  /** The files in /box (names); absent for a program whose sources are not known here. */
+  files?: readonly { name: string }[];
+}
+
+/** `{heapMiB}` of `language` under a memory limit of `memoryBytes`. */
+export function heapMiB(language: Pick<Language, 'heapReserveMiB'>, memoryBytes: number): number {
+  const mem = Math.floor(memoryBytes / MiB);
+  return Math.max(Math.floor(mem / 4), mem - (language.heapReserveMiB ?? 0));
+}
+
+/** The sources `{sources}` stands for. */
+export function sourcesOf(language: Pick<Language, 'extensions' | 'sourceFile'>, files: readonly { name: string }[] | undefined): string[] {
+  const exts = language.extensions ?? [];
+  if (!files || exts.length === 0) return [language.sourceFile];
+  const names = files.map((f) => f.name).filter((n) => exts.includes(path.extname(n)));
+  return names.length ? names.sort() : [language.sourceFile];
+}
+
+function values(language: Language, ctx: CommandContext): Record<string, string> {
+  const entry = language.sourceFile;
+  const stem = entry.replace(/\.[^.]*$/, '');
+  const mem = Math.floor(ctx.memoryBytes / MiB);
+  return {
+    entry,
+    entryStem: stem,
+    mainClass: language.mainClass ?? stem,
+    memoryMiB: String(mem),
+    heapMiB: String(heapMiB(language, ctx.memoryBytes)),
+  };
+}
+
+function replace(text: string, v: Record<string, string>): string {
+  return text.replace(/\{([A-Za-z]+)\}/g, (m, name: string) => v[name] ?? m);
+}
+
+/** `argv` (the language's compile or run command) with its placeholders expanded. */
+export function expandArgv(language: Language, argv: readonly string[], ctx: CommandContext): string[] {
+  const v = values(language, ctx);
+  return argv.flatMap((a) => (a === '{sources}' ? sourcesOf(language, ctx.files) : [replace(a, v)]));
+}
+
+/** The language's env (the image's with the language's on top) with {memoryMiB} and {heapMiB} expanded. */
+export function expandEnv(language: Language, ctx: CommandContext): Record<string, string> {
+  const v = values(language, ctx);
+  return Object.fromEntries(Object.entries(language.env).map(([k, s]) => [k, replace(s, v)]));
+}

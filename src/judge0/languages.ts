@@ -1,0 +1,71 @@
+/**
+ * Judge0 language ids of caged's languages, by caged id: the one table a Judge0 client's
+ * `language_id` is read through. Judge0 CE's ids (its `GET /languages` of version 1.13); the
+ * first id of each row is the one caged lists, the others are older compilers of the same
+ * language that Judge0 clients may still send, judged by caged's version.
+ *
+ * Only the languages of the installed image are offered; a caged language without a row
+ * (cpp20, pypy3, ada, awk, …) has no Judge0 id and is reachable through `POST /v1/jobs`.
+ */
+export const JUDGE0_LANGUAGE_IDS: Readonly<Record<string, readonly number[]>> = {
+  c: [50, 48, 49], // C (GCC 9.2.0), (GCC 7.4.0), (GCC 8.3.0)
+  cpp17: [54, 52, 53], // C++ (GCC 9.2.0), (GCC 7.4.0), (GCC 8.3.0)
+  'cpp-clang': [76], // C++ (Clang 7.0.1)
+  python3: [71], // Python (3.8.1)
+  java: [62], // Java (OpenJDK 13.0.1)
+  javascript: [63], // JavaScript (Node.js 12.14.0)
+  go: [60], // Go (1.13.5)
+  rust: [73], // Rust (1.40.0)
+  bash: [46], // Bash (5.0.0)
+  csharp: [51], // C# (Mono 6.6.0.161)
+  commonlisp: [55], // Common Lisp (SBCL 2.0.0)
+  d: [56], // D (DMD 2.089.1)
+  fortran: [59], // Fortran (GFortran 9.2.0)
+  haskell: [61], // Haskell (GHC 8.8.1)
+  lua: [64], // Lua (5.3.5)
+  ocaml: [65], // OCaml (4.09.0)
+  pascal: [67], // Pascal (FPC 3.0.4)
+  php: [68], // PHP (7.4.1)
+  prolog: [69], // Prolog (GNU Prolog 1.4.5)
+  ruby: [72], // Ruby (2.7.0)
+  r: [80], // R (4.0.0)
+  scala: [81], // Scala (2.13.2)
+  perl: [85], // Perl (5.28.1)
+};
+
+export interface Judge0Language {
+  /** Judge0's id (the row's first). */
+  id: number;
+  /** caged's name of the language ("C (GCC 12.2.0, GNU17)"). */
+  name: string;
+  cagedId: string;
+  sourceFile: string;
+}
+
+/** The languages of an image that have a Judge0 id, and the lookup from any of their ids. */
+export class Judge0Languages {
+  private readonly byJudge0 = new Map<number, Judge0Language>();
+  readonly list: readonly Judge0Language[];
+
+  constructor(languages: ReadonlyArray<{ id: string; name: string; sourceFile: string }>) {
+    const list: Judge0Language[] = [];
+    for (const l of languages) {
+      const ids = JUDGE0_LANGUAGE_IDS[l.id];
+      if (!ids?.length) continue;
+      const entry = { id: ids[0]!, name: l.name, cagedId: l.id, sourceFile: l.sourceFile };
+      list.push(entry);
+      for (const id of ids) this.byJudge0.set(id, entry);
+    }
+    this.list = list.sort((a, b) => a.id - b.id);
+  }
+
+  /** The language a Judge0 `language_id` names, or undefined. */
+  get(judge0Id: number): Judge0Language | undefined {
+    return this.byJudge0.get(judge0Id);
+  }
+
+  /** The Judge0 id caged lists for a caged language id, or null. */
+  idOf(cagedId: string): number | null {
+    return this.list.find((l) => l.cagedId === cagedId)?.id ?? null;
+  }
+}

@@ -1,0 +1,129 @@
+/**
+ * A Judge0 submission request (`POST /submissions`), its fields and units as Judge0 documents
+ * them, turned into caged's native submission (src/judge/schema.ts):
+ *
+ *   source_code, stdin, expected_output   text, or base64 with `?base64_encoded=true`
+ *   language_id                            a Judge0 id (./languages.ts)
+ *   cpu_time_limit, wall_time_limit        seconds (fractions allowed)  → limits.cpuTimeMs, wallTimeMs
+ *   memory_limit                           KB (KiB, as isolate counts) → limits.memoryBytes
+ *   max_processes_and_or_threads           count                        → limits.pids
+ *   max_file_size                          KB                           → limits.fileSizeBytes
+ *   compiler_options                       one string, split at spaces  → compilerOptions
+ *   callback_url                           http(s)                      → callback (format judge0)
+ *
+ * Output is compared as Judge0 does, line by line ignoring trailing white space (checker
+ * `lines`). Judge0 options caged does not implement are accepted only at the value that means
+ * "off" (null, false, 1, empty), and refused otherwise, naming the field: a request is never
+ * judged under rules other than those it asked for.
+ */
+import { z } from 'zod';
+import type { SubmissionInput } from '../judge/schema';
+import type { Judge0Languages } from './languages';
+
+/** A field → messages map: Judge0's 422 body (`{"language_id": ["can't be blank"]}`). */
+export type Judge0Errors = Record<string, string[]>;
+
+const seconds = z.number().positive().max(1e6).nullish();
+const kb = z
+  .number()
+  .int()
+  .positive()
+  .max(2 ** 40)
+  .nullish();
+const text = z.string().nullish();
+
+export const Judge0RequestSchema = z.object({
+  source_code: z.string({ message: "can't be blank" }).min(1, { message: "can't be blank" }),
+  language_id: z.number({ message: "can't be blank" }).int(),
+  compiler_options: z.string().max(512).nullish(),
+  command_line_arguments: z.string().max(0, { message: 'is not supported by caged (give none)' }).nullish(),
+  stdin: text,
+  expected_output: text,
+  cpu_time_limit: seconds,
+  cpu_extra_time: z.number().max(0, { message: 'is not supported by caged (the CPU limit is exact)' }).nullish(),
+  wall_time_limit: seconds,
+  memory_limit: kb,
+  stack_limit: z.null({ message: 'is not supported by caged (the stack shares memory_limit)' }).optional(),
+  max_processes_and_or_threads: z.number().int().positive().max(1_000_000).nullish(),
+  enable_per_process_and_thread_time_limit: z.literal(false, { message: 'is not supported by caged (limits are per container)' }).nullish(),
+  enable_per_process_and_thread_memory_limit: z
+    .literal(false, { message: 'is not supported by caged (limits are per container)' })
+    .nullish(),
+  max_file_size: kb,
+  redirect_stderr_to_stdout: z.literal(false, { message: 'is not supported by caged' }).nullish(),
+  enable_network: z.literal(false, { message: 'is not supported: programs never have a network' }).nullish(),
+  number_of_runs: z.literal(1, { message: 'is not supported by caged (one run)' }).nullish(),
+  additional_files: z.null({ message: 'is not supported by caged (use POST /v1/jobs with files)' }).optional(),
+  callback_url: z.string().max(2048).nullish(),
+});
+export type Judge0Request = z.output<typeof Judge0RequestSchema>;
+
+function decode(value: string, base64: boolean, field: string, errors: Judge0Errors): Buffer {
+  if (!base64) return Buffer.from(value, 'utf8');
+  const clean = value.replace(/\s+/g, '');
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(clean)) (errors[field] ??= []).push('is not base64');
+  return Buffer.from(clean, 'base64');
+}
+
+/** Text as the native schema carries it: UTF-8 when it is, base64 otherwise. */
+function carried(bytes: Buffer): { text: string; encoding: 'utf8' | 'base64' } {
+  const asText = bytes.toString('utf8');
+  return Buffer.from(asText, 'utf8').equals(bytes)
+    ? { text: asText, encoding: 'utf8' }
+    : { text: bytes.toString('base64'), encoding: 'base64' };
+}
+
+/**
+ * The native submission of a Judge0 request, or the errors in Judge0's shape. `id` becomes the
+ * submission id (the token).
+ */
+export function fromJudge0(
+  body: unknown,
+  opts: { id: string; base64: boolean; languages: Judge0Languages },
+): { submission: SubmissionInput } | { errors: Judge0Errors } {
+  const parsed = Judge0RequestSchema.safeParse(body);
+  const errors: Judge0Errors = {};
+  if (!parsed.success) {
+    for (const i of parsed.error.issues) (errors[i.path.length ? i.path.map(String).join('.') : 'submission'] ??= []).push(i.message);
+    return { errors };
+  }
+  const r = parsed.data;
+  const language = opts.languages.get(r.language_id);
+  if (!language) (errors.language_id ??= []).push(`language with id ${r.language_id} doesn't exist`);
+  const source = carried(decode(r.source_code, opts.base64, 'source_code', errors));
+  const stdin = carried(decode(r.stdin ?? '', opts.base64, 'stdin', errors));
+  const expectedText = r.expected_output ?? undefined;
+  const expected = expectedText === undefined ? undefined : carried(decode(expectedText, opts.base64, 'expected_output', errors));
+  if (Object.keys(errors).length || !language) return { errors };
+  const limits: NonNullable<SubmissionInput['limits']> = {};
+  const cpu = r.cpu_time_limit ?? undefined;
+  const wall = r.wall_time_limit ?? undefined;
+  const memoryKb = r.memory_limit ?? undefined;
+  const pids = r.max_processes_and_or_threads ?? undefined;
+  const fileKb = r.max_file_size ?? undefined;
+  if (cpu !== undefined) limits.cpuTimeMs = Math.max(1, Math.round(cpu * 1000));
+  if (wall !== undefined) limits.wallTimeMs = Math.max(1, Math.round(wall * 1000));
+  if (memoryKb !== undefined) limits.memoryBytes = memoryKb * 1024;
+  if (pids !== undefined) limits.pids = pids;
+  if (fileKb !== undefined) limits.fileSizeBytes = fileKb * 1024;
+  const options = r.compiler_options?.split(/\s+/).filter((o) => o !== '') ?? [];
+  const submission: SubmissionInput = {
+    id: opts.id,
+    language: language.cagedId,
+    ...(source.encoding === 'utf8'
+      ? { source: source.text }
+      : { files: [{ name: language.sourceFile, content: source.text, encoding: 'base64' as const }] }),
+    testcases: [
+      {
+        stdin: stdin.text,
+        stdinEncoding: stdin.encoding,
+        ...(expected ? { expected: expected.text, expectedEncoding: expected.encoding } : {}),
+      },
+    ],
+    checker: { type: 'lines' },
+    ...(Object.keys(limits).length ? { limits } : {}),
+    ...(options.length ? { compilerOptions: options } : {}),
+    ...(r.callback_url ? { callback: { url: r.callback_url, format: 'judge0' as const } } : {}),
+  };
+  return { submission };
+}

@@ -1,0 +1,160 @@
+/**
+ * A time limit derived from the package's own submissions, for a package that gives none
+ * (no `limits.time_limit`, no `.timelimit`, no `--time`), as the problem package format says
+ * (2023-07, "Problem timing"):
+ *
+ *   the time multipliers specify safety margins relative to the slowest accepted submission,
+ *   T_ac, and the fastest time_limit_exceeded submission, T_tle; the time limit must satisfy
+ *   T_ac × ac_to_time_limit ≤ time_limit and time_limit × time_limit_to_tle ≤ T_tle (T_tle is
+ *   infinity without a time_limit_exceeded submission); without a time_limit, it is the
+ *   smallest integer multiple of time_resolution that satisfies both; it is an error if no
+ *   such multiple exists.
+ *
+ * A submission's time is the largest CPU time over the test cases it ran (the format's time
+ * limit is CPU time per test case). Each submission of `submissions/accepted/` and
+ * `submissions/time_limit_exceeded/` is judged once under a probe limit, caged's CPU maximum
+ * (`maxima.cpuTimeMs`): an accepted one must be AC under it (else the limit cannot be derived:
+ * refused, naming it); a time_limit_exceeded one that reaches it counts as taking the probe
+ * limit (a lower bound of its time, enough to check the second inequality as far as caged can
+ * run anything). Legacy packages use the same rule with time_multiplier as ac_to_time_limit and
+ * time_safety_margin as time_limit_to_tle (problemtools' own mapping) and a resolution of 1 s.
+ *
+ * A submission is one file in a language caged knows by its extension, or a directory of
+ * files holding one such language's sources (the entry: the language's source file name, else
+ * the only source); anything else is skipped, with a note.
+ */
+import path from 'node:path';
+import { InvalidRequestError } from '../errors';
+import type { Judge } from '../judge/judge';
+import { DEFAULT_MAXIMA } from '../judge/limits';
+import { judgePackage, type JudgePackageOptions, type PackageSubmission } from './judge-package';
+import type { ProblemPackage } from './problem-package';
+
+export interface TimedSubmission {
+  /** Below `submissions/`, e.g. `accepted/fast.py`. */
+  path: string;
+  verdict: string;
+  /** Largest CPU time of a test case, ms. */
+  maxCpuMs: number;
+}
+
+export interface DerivedTimeLimit {
+  timeLimit: { seconds: number; from: 'submissions' };
+  /** One line each: how the limit was derived, submissions skipped. */
+  notes: string[];
+  runs: TimedSubmission[];
+}
+
+/**
+ * The package's submission at `rel` (a file or a directory), or a reason it is skipped; languages
+ * by the image's extensions (`judge.languageOfFile`), the entry of a directory is the language's
+ * `sourceFile` or its one source (Java and Scala find their main class themselves).
+ */
+export function readPackageSubmission(judge: Judge, pkg: ProblemPackage, rel: string): PackageSubmission | { skipped: string } {
+  const files = pkg.files;
+  const kind = files.kind(rel);
+  const langOf = (name: string): string | undefined => {
+    try {
+      return judge.languageOfFile(name, 'submission');
+    } catch {
+      return undefined;
+    }
+  };
+  if (kind === 'file') {
+    const language = langOf(rel);
+    if (!language) return { skipped: `${rel}: not a language caged knows by its extension` };
+    return { language, source: files.read(rel).toString('utf8') };
+  }
+  if (kind !== 'dir') return { skipped: `${rel}: neither a file nor a directory` };
+  const entries = files.list(rel);
+  if (entries.some((e) => e.kind !== 'file')) return { skipped: `${rel}: holds subdirectories` };
+  const names = entries.map((e) => e.name);
+  const languages = new Set(names.map(langOf).filter((l): l is string => l !== undefined));
+  const [language, ...more] = [...languages];
+  if (!language || more.length) return { skipped: `${rel}: not one language caged knows (${[...languages].join(', ') || 'none'})` };
+  const sources = names.filter((n) => langOf(n) === language);
+  const { sourceFile, entry: rule } = judge.language(language, 'submission');
+  if (rule)
+    return {
+      language,
+      files: names.map((n) => ({ name: n, content: files.read(`${rel}/${n}`).toString('base64'), encoding: 'base64' as const })),
+    };
+  const entry = names.includes(sourceFile) ? sourceFile : sources.length === 1 ? sources[0] : undefined;
+  if (!entry) return { skipped: `${rel}: cannot tell the entry among ${sources.join(', ')}` };
+  return {
+    language,
+    files: names.map((n) => ({
+      name: n === entry ? sourceFile : n,
+      content: files.read(`${rel}/${n}`).toString('base64'),
+      encoding: 'base64' as const,
+    })),
+  };
+}
+
+const s3 = (ms: number) => `${Math.round(ms) / 1000} s`;
+
+/** Judges the package's accepted and time_limit_exceeded submissions and derives the time limit; refuses when it cannot. */
+export async function timeLimitFromSubmissions(
+  judge: Judge,
+  pkg: ProblemPackage,
+  opts: JudgePackageOptions = {},
+): Promise<DerivedTimeLimit> {
+  const probeMs = opts.maxima?.cpuTimeMs ?? DEFAULT_MAXIMA.cpuTimeMs;
+  const probe: ProblemPackage = { ...pkg, timeLimit: { seconds: probeMs / 1000, from: 'submissions' } };
+  const { acToTimeLimit, timeLimitToTle, resolutionS } = pkg.config.limits.timing;
+  const notes: string[] = [];
+  const runs: TimedSubmission[] = [];
+  const judgeFolder = async (folder: 'accepted' | 'time_limit_exceeded'): Promise<TimedSubmission[]> => {
+    const out: TimedSubmission[] = [];
+    for (const e of pkg.files.list(`submissions/${folder}`)) {
+      const rel = `submissions/${folder}/${e.name}`;
+      const sub = readPackageSubmission(judge, pkg, rel);
+      if ('skipped' in sub) {
+        notes.push(`skipped ${sub.skipped}`);
+        continue;
+      }
+      const r = await judgePackage(judge, probe, sub, opts);
+      const ran = r.tests.filter((t) => t.verdict !== 'SKIPPED');
+      const timed = { path: `${folder}/${e.name}`, verdict: r.verdict, maxCpuMs: Math.max(0, ...ran.map((t) => t.cpuTimeMs)) };
+      out.push(timed);
+      runs.push(timed);
+    }
+    return out;
+  };
+  const accepted = await judgeFolder('accepted');
+  if (!accepted.length)
+    throw new InvalidRequestError(
+      'the package gives no time limit and has no accepted submission caged can run to derive one (submissions/accepted/): give one with --time S',
+      'PROBLEM_DIR',
+    );
+  const failed = accepted.find((a) => a.verdict !== 'AC');
+  if (failed)
+    throw new InvalidRequestError(
+      `cannot derive the time limit: submissions/${failed.path} is ${failed.verdict}, not AC, under the probe limit of ${s3(probeMs)} (caged's CPU maximum); give one with --time S`,
+      'PROBLEM_DIR',
+    );
+  const slowest = accepted.reduce((a, b) => (b.maxCpuMs > a.maxCpuMs ? b : a));
+  // The time_limit_exceeded submissions bound it from above; one that got another verdict is not a timing.
+  const tle = (await judgeFolder('time_limit_exceeded')).filter((t) => {
+    if (t.verdict === 'TLE' || t.verdict === 'AC') return true;
+    notes.push(`time_limit_exceeded/${path.basename(t.path)} is ${t.verdict} under the probe limit: not used for the time limit`);
+    return false;
+  });
+  const fastestTle = tle.length ? tle.reduce((a, b) => (b.maxCpuMs < a.maxCpuMs ? b : a)) : null;
+  const tleMs = fastestTle ? (fastestTle.verdict === 'TLE' ? Math.max(fastestTle.maxCpuMs, probeMs) : fastestTle.maxCpuMs) : Infinity;
+  const steps = Math.max(1, Math.ceil(((slowest.maxCpuMs / 1000) * acToTimeLimit) / resolutionS - 1e-9));
+  const seconds = Math.round(steps * resolutionS * 1e6) / 1e6;
+  const lower = `slowest accepted ${s3(slowest.maxCpuMs)} (${slowest.path}) × ac_to_time_limit ${acToTimeLimit}`;
+  if (seconds * timeLimitToTle > tleMs / 1000 + 1e-9)
+    throw new InvalidRequestError(
+      `no time limit satisfies the package's submissions: at least ${seconds} s (${lower}, a multiple of time_resolution ${resolutionS} s), but the fastest time_limit_exceeded submission (${fastestTle?.path ?? ''}) took ${s3(tleMs)}, less than ${seconds} s × time_limit_to_tle ${timeLimitToTle}; give one with --time S`,
+      'PROBLEM_DIR',
+    );
+  const upper = fastestTle
+    ? `; fastest time_limit_exceeded ${fastestTle.verdict === 'TLE' ? '≥ ' : ''}${s3(tleMs)} (${fastestTle.path}) ≥ ${seconds} s × time_limit_to_tle ${timeLimitToTle}`
+    : '; no time_limit_exceeded submission';
+  notes.unshift(
+    `time limit ${seconds} s from the submissions: ${lower}, rounded up to a multiple of time_resolution ${resolutionS} s${upper}`,
+  );
+  return { timeLimit: { seconds, from: 'submissions' }, notes, runs };
+}

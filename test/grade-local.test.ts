@@ -1,0 +1,61 @@
+/**
+ * `caged grade --local`: the batch judged in the command's own process (real sandbox, image and
+ * compilers; no Redis), two at a time, results kept in --state so that a second run judges
+ * nothing and --rejudge judges all again.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseCsv, runGrade } from './helpers/grade';
+
+jest.setTimeout(180_000);
+
+describe('when caged grade judges locally', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'caged-grade-local-'));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('judges in process, keeps the results, and reuses them on the next run', async () => {
+    const tests = path.join(dir, 'tests');
+    fs.mkdirSync(tests);
+    fs.writeFileSync(path.join(tests, 'a.in'), '1 2\n');
+    fs.writeFileSync(path.join(tests, 'a.out'), '3\n');
+    fs.writeFileSync(path.join(tests, 'b.in'), '5 7\n');
+    fs.writeFileSync(path.join(tests, 'b.out'), '12\n');
+    const subs = path.join(dir, 'subs');
+    fs.mkdirSync(subs);
+    fs.writeFileSync(path.join(subs, 'ok.py'), 'a, b = map(int, input().split())\nprint(a + b)\n');
+    fs.writeFileSync(path.join(subs, 'wa.c'), '#include <stdio.h>\nint main(void){int a,b;scanf("%d %d",&a,&b);printf("%d\\n",a*b);}\n');
+    fs.writeFileSync(path.join(subs, 'spin.c'), 'int main(void){for(;;);}\n');
+    fs.writeFileSync(path.join(subs, 'readme.md'), '# not a program\n');
+    const state = path.join(dir, 'state');
+    const csv = path.join(dir, 'r.csv');
+    // No CAGED_QUEUE, no Redis needed: a queue name that exists nowhere proves nothing is enqueued.
+    const args = [tests, subs, '--local', '--concurrency', '2', '--time', '0.3', '--state', state, '--out', csv];
+
+    const first = await runGrade('caged-grade-local-unused', args);
+    expect({ code: first.code, stderr: first.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(first.stdout).toContain('graded 4 submissions');
+    expect(first.stdout).toContain('(judged 3, reused 0)');
+    const rows = parseCsv(fs.readFileSync(csv, 'utf8'));
+    expect(rows[0]!.slice(9)).toEqual(['a', 'b']);
+    expect(rows.slice(1).map((r) => [r[0], r[1], r[2], r[9], r[10]])).toEqual([
+      ['ok.py', 'python3', 'AC', 'AC', 'AC'],
+      ['readme.md', '', 'REFUSED', '', ''],
+      ['spin.c', 'c', 'TLE', 'TLE', 'TLE'],
+      ['wa.c', 'c', 'WA', 'WA', 'WA'],
+    ]);
+    expect(rows[2]![8]).toMatch(/^unknown extension "\.md"/);
+    expect(fs.readdirSync(state).filter((f) => f.endsWith('.json'))).toHaveLength(3);
+
+    const second = await runGrade('caged-grade-local-unused', args);
+    expect(second.code).toBe(0);
+    expect(second.stdout).toContain('(judged 0, reused 3)');
+
+    const third = await runGrade('caged-grade-local-unused', [...args, '--rejudge']);
+    expect(third.code).toBe(0);
+    expect(third.stdout).toContain('(judged 3, reused 0)');
+  });
+});

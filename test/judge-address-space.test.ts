@@ -1,0 +1,122 @@
+/**
+ * The address-space limit of languages with `addressSpaceGraceMiB` (C and C++ on the Debian
+ * image): RLIMIT_AS = the memory limit + the grace, so that memory the cgroup never sees (a
+ * static array never touched, a `new` never written) cannot be had beyond the limit. Real
+ * programs in real containers; the image's manifest is given the grace here, as
+ * images/languages/<id>/language.json does for the next image build.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Judge } from '../src/judge/judge';
+import type { JudgeResult } from '../src/judge/schema';
+import { ImageStore } from '../src/rootfs/store';
+import { Sandbox } from '../src/sandbox/sandbox';
+import { TEST_MANIFEST } from './helpers/image';
+import { GUESS_INTERACTOR_C } from './helpers/interactive-programs';
+
+const MiB = 2 ** 20;
+const GRACE_MIB = 16;
+/** RLIM_INFINITY as Python prints it. */
+const PY_RLIM_INFINITY = -1;
+
+let sandbox: Sandbox;
+let judge: Judge;
+let store: ImageStore;
+let cacheDir: string;
+
+beforeAll(async () => {
+  if (!fs.existsSync(TEST_MANIFEST)) throw new Error(`test image ${TEST_MANIFEST} is missing: run \`npm run image:build -- debian\` first`);
+  store = new ImageStore();
+  const image = await store.registerImage(TEST_MANIFEST);
+  const languages = image.manifest.languages.map((l) =>
+    l.id === 'c' || l.id.startsWith('cpp') ? { ...l, addressSpaceGraceMiB: GRACE_MIB } : { ...l, addressSpaceGraceMiB: undefined },
+  );
+  cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'caged-as-cache-'));
+  sandbox = await Sandbox.create();
+  judge = await Judge.create({
+    sandbox,
+    image: { layers: image.layers, manifest: { ...image.manifest, languages } },
+    compileCacheDir: cacheDir,
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await judge?.close();
+  await sandbox?.close();
+  await store?.close();
+  if (cacheDir) fs.rmSync(cacheDir, { recursive: true, force: true });
+});
+
+const run = (language: string, source: string, memoryMiB: number): Promise<JudgeResult> =>
+  judge.judge({ language, source, testcases: [{ stdin: '', expected: 'done\n' }], limits: { memoryBytes: memoryMiB * MiB } });
+
+// The array and the allocation are used through volatile pointers, so the compiler keeps them.
+const STATIC_C =
+  '#include <stdio.h>\nstatic char big[128 << 20];\nint main(void){ volatile char *p = big; p[1000] = 1; if (p[1000]) puts("done"); return 0; }\n';
+const NEW_CPP =
+  '#include <cstdio>\n#include <new>\nint main(){ char *volatile p = new char[512u << 20]; p[1000] = 1; if (p[1000]) std::puts("done"); delete[] p; }\n';
+
+const RLIMIT_AS_C =
+  '#include <stdio.h>\n#include <sys/resource.h>\nint main(void){ struct rlimit r; getrlimit(RLIMIT_AS, &r); printf("%llu\\n", (unsigned long long)r.rlim_cur); return 0; }\n';
+
+describe('the address-space limit', () => {
+  it('is the memory limit plus the grace for C', async () => {
+    const r = await run('c', RLIMIT_AS_C, 64);
+    expect(r.tests[0]!.stdout).toBe(`${(64 + GRACE_MIB) * MiB}\n`);
+  });
+
+  it('is absent for a language without the grace (Python)', async () => {
+    const r = await run('python3', 'import resource\nprint(resource.getrlimit(resource.RLIMIT_AS)[0])\n', 64);
+    expect(r.tests[0]!.stdout).toBe(`${PY_RLIM_INFINITY}\n`);
+  });
+});
+
+describe('a C or C++ program under the address-space limit', () => {
+  it('runs an ordinary program under a 4 MiB limit (the smallest memory limit)', async () => {
+    const r = await run('c', '#include <stdio.h>\nint main(void){ puts("done"); return 0; }\n', 4);
+    expect(r.verdict).toBe('AC');
+  });
+
+  it('reports MLE for a 128 MiB static array under a 4 MiB limit, naming the sizes', async () => {
+    const r = await run('c', STATIC_C, 4);
+    const t = r.tests[0]!;
+    expect(r.verdict).toBe('MLE');
+    expect(t.limitHit).toBe('memory');
+    expect(t.signal).toBe('SIGSEGV');
+    expect(t.message).toContain('needs 128 MiB of address space, more than the 20 MiB allowed');
+    expect(r.judge0.id).toBe(12);
+  });
+
+  it('runs the same static array when the limit covers it', async () => {
+    const r = await run('c', STATIC_C, 128);
+    expect(r.verdict).toBe('AC');
+  });
+
+  it("reports RE (SIGABRT, bad_alloc) for a 512 MiB new under a 4 MiB limit: a refused allocation is the program's failure", async () => {
+    const r = await run('cpp17', NEW_CPP, 4);
+    const t = r.tests[0]!;
+    expect(r.verdict).toBe('RE');
+    expect(t.signal).toBe('SIGABRT');
+    expect(t.stderr).toContain('std::bad_alloc');
+    expect(t.limitHit).toBeNull();
+    expect(r.judge0.id).toBe(10);
+  });
+
+  it('reports MLE for the static array in an interactive test too', async () => {
+    const r = await judge.judge({
+      language: 'c',
+      source: STATIC_C,
+      testcases: [{ stdin: '5\n' }],
+      limits: { memoryBytes: 4 * MiB },
+      interactor: { language: 'c', source: GUESS_INTERACTOR_C, flags: ['0'] },
+    });
+    expect(r.verdict).toBe('MLE');
+    expect(r.tests[0]!.message).toContain('needs 128 MiB of address space');
+  });
+
+  it('runs the same new when the limit covers it', async () => {
+    const r = await run('cpp17', NEW_CPP, 600);
+    expect(r.verdict).toBe('AC');
+  });
+});

@@ -1,0 +1,219 @@
+/**
+ * Every language of the test image's manifest, judged in real containers with the default
+ * limits: a correct A+B is AC, a wrong one WA, a crashing one RE and (compiled languages) a
+ * non-compiling one CE. Then multi-file submissions (C++ header + two sources, Java with two
+ * classes and its main class found in the sources, Python and JavaScript with a module), the
+ * JVM and Node running out of the heap sized from the memory limit (MLE), and a Java program
+ * with 8 threads under the default pids limit.
+ *
+ * The image is CAGED_IMAGE (test/helpers/image.ts); the fixtures are
+ * test/fixtures/languages/<id>/{ac,wa,re,ce}.<ext> and test/fixtures/languages/multi/<id>/.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { packageSubmission } from '../src/cli/judge';
+import { runCommand } from '../src/cli/run';
+import { Judge } from '../src/judge/judge';
+import type { SubmissionInput } from '../src/judge/schema';
+import { parseManifest } from '../src/rootfs/manifest';
+import { Sandbox } from '../src/sandbox/sandbox';
+import { TEST_MANIFEST } from './helpers/image';
+
+const FIXTURES = path.join(__dirname, 'fixtures', 'languages');
+const manifest = parseManifest(JSON.parse(fs.readFileSync(TEST_MANIFEST, 'utf8')), TEST_MANIFEST);
+const INPUT = '123456789 987654321\n';
+const SUM = '1111111110';
+
+let sandbox: Sandbox;
+let judge: Judge;
+let cacheDir: string;
+
+beforeAll(async () => {
+  // The first registration of an image unpacks its tarball (about a minute for all the languages).
+  cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'caged-languages-'));
+  sandbox = await Sandbox.create();
+  judge = await Judge.create({ sandbox, manifestPath: TEST_MANIFEST, compileCacheDir: cacheDir });
+}, 600_000);
+
+afterAll(async () => {
+  await judge?.close();
+  await sandbox?.close();
+  fs.rmSync(cacheDir, { recursive: true, force: true });
+});
+
+/** The fixture `kind` (ac, wa, re, ce, …) of language `id`: test/fixtures/languages/<id>/<kind>.<ext>. */
+function fixture(id: string, kind: string): string | null {
+  const dir = path.join(FIXTURES, id);
+  const file = fs.readdirSync(dir).find((f) => f.startsWith(`${kind}.`));
+  return file ? fs.readFileSync(path.join(dir, file), 'utf8') : null;
+}
+
+function files(dir: string): NonNullable<SubmissionInput['files']> {
+  return fs
+    .readdirSync(dir)
+    .sort()
+    .map((name) => ({ name, content: fs.readFileSync(path.join(dir, name), 'utf8') }));
+}
+
+const aPlusB = (language: string, source: string): SubmissionInput => ({ language, source, testcases: [{ stdin: INPUT, expected: SUM }] });
+
+it('the image offers at least 24 languages, each with fixtures', () => {
+  expect(manifest.languages.length).toBeGreaterThanOrEqual(24);
+  for (const l of manifest.languages) {
+    expect(fixture(l.id, 'ac')).not.toBeNull();
+    expect(fixture(l.id, 'ce') !== null).toBe(l.compile !== null);
+  }
+});
+
+describe.each(manifest.languages.map((l) => [l.id, l.compile !== null] as const))('%s', (id, compiled) => {
+  it(`AC, WA, RE${compiled ? ', CE' : ''} with the default limits`, async () => {
+    const ac = await judge.judge(aPlusB(id, fixture(id, 'ac')!));
+    expect({ verdict: ac.verdict, compile: ac.compile?.output ?? null, test: ac.tests[0]?.message, stderr: ac.tests[0]?.stderr }).toEqual(
+      expect.objectContaining({ verdict: 'AC' }),
+    );
+    expect(ac.tests[0]!.stdout.trim()).toBe(SUM);
+    const wa = await judge.judge(aPlusB(id, fixture(id, 'wa')!));
+    expect(wa.verdict).toBe('WA');
+    const re = await judge.judge(aPlusB(id, fixture(id, 're')!));
+    expect({ verdict: re.verdict, message: re.message }).toEqual(expect.objectContaining({ verdict: 'RE' }));
+    if (compiled) {
+      const ce = await judge.judge(aPlusB(id, fixture(id, 'ce')!));
+      expect(ce.verdict).toBe('CE');
+      expect(ce.compile!.output.length).toBeGreaterThan(0);
+    }
+  }, 240_000);
+});
+
+describe.each(manifest.languages.map((l) => [l.id] as const))('%s stress', (id) => {
+  it('the stress program of images/languages prints OK in the sandbox with the default limits', async () => {
+    const dir = path.join(__dirname, '..', 'images', 'languages', id);
+    const file = fs.readdirSync(dir).find((f) => f.startsWith('stress.'));
+    expect(file).toBeDefined();
+    const r = await judge.judge({
+      language: id,
+      source: fs.readFileSync(path.join(dir, file!), 'utf8'),
+      testcases: [{ stdin: '', expected: 'OK' }],
+    });
+    expect({ verdict: r.verdict, message: r.message, stderr: r.tests[0]?.stderr.slice(0, 500) }).toEqual(
+      expect.objectContaining({ verdict: 'AC' }),
+    );
+  }, 240_000);
+});
+
+describe('multi-file submissions', () => {
+  it.each(['cpp17', 'java', 'python3', 'javascript'])(
+    '%s',
+    async (id) => {
+      const r = await judge.judge({
+        language: id,
+        files: files(path.join(FIXTURES, 'multi', id)),
+        testcases: [{ stdin: INPUT, expected: SUM }],
+      });
+      expect({ verdict: r.verdict, message: r.message, compile: r.compile?.output ?? null }).toEqual(
+        expect.objectContaining({ verdict: 'AC' }),
+      );
+    },
+    120_000,
+  );
+
+  it('Java: a single source is saved under its public class, whatever it is called', async () => {
+    const source = fixture('java', 'ac')!.replace('public class Main', 'public class Solution');
+    const r = await judge.judge(aPlusB('java', source));
+    expect(r.verdict).toBe('AC');
+  }, 120_000);
+
+  it('Java: no class with main is refused, saying so', async () => {
+    await expect(judge.judge(aPlusB('java', 'public class Main { static int f() { return 1; } }'))).rejects.toThrow(
+      /no top-level class with public static void main/,
+    );
+  });
+});
+
+describe('runtimes that are not C', () => {
+  it('a JVM program allocating past the memory limit gets MLE (OutOfMemoryError)', async () => {
+    const r = await judge.judge({ language: 'java', source: fixture('java', 'mle')!, testcases: [{ stdin: '' }] });
+    expect({ verdict: r.verdict, message: r.tests[0]?.message }).toEqual(expect.objectContaining({ verdict: 'MLE' }));
+  }, 120_000);
+
+  it('a Node program allocating past the memory limit gets MLE (heap out of memory)', async () => {
+    const r = await judge.judge({ language: 'javascript', source: fixture('javascript', 'mle')!, testcases: [{ stdin: '' }] });
+    expect({ verdict: r.verdict, message: r.tests[0]?.message }).toEqual(expect.objectContaining({ verdict: 'MLE' }));
+  }, 120_000);
+
+  it('a Java program with 8 threads and a GC-heavy loop runs under the default pids limit', async () => {
+    const r = await judge.judge({ language: 'java', source: fixture('java', 'threads')!, testcases: [{ stdin: '', expected: 'OK' }] });
+    expect({ verdict: r.verdict, message: r.tests[0]?.message, stderr: r.tests[0]?.stderr }).toEqual(
+      expect.objectContaining({ verdict: 'AC' }),
+    );
+  }, 120_000);
+
+  it('printing a memory-error marker only turns a failure into MLE, never a success', async () => {
+    const printing = (exit: number) => ({
+      language: 'javascript',
+      source: `process.stderr.write('FATAL ERROR: JavaScript heap out of memory\\n');\nconsole.log('OK');\nprocess.exitCode = ${exit};\n`,
+      testcases: [{ stdin: '', expected: 'OK' }],
+    });
+    expect((await judge.judge(printing(0))).verdict).toBe('AC');
+    expect((await judge.judge(printing(1))).verdict).toBe('MLE');
+  }, 60_000);
+});
+
+describe('the language from the file name', () => {
+  const sink = () => {
+    let text = '';
+    const out = new Writable({
+      write(chunk: Buffer, _enc, cb) {
+        text += chunk.toString();
+        cb();
+      },
+    });
+    return { out, text: () => text };
+  };
+
+  it('caged run FILE without --lang detects it from the extension (.java, .plg, .R)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'caged-run-'));
+    try {
+      fs.writeFileSync(path.join(dir, 'in.txt'), INPUT);
+      fs.writeFileSync(path.join(dir, 'out.txt'), `${SUM}\n`);
+      for (const [id, file] of [
+        ['java', 'Solution.java'],
+        ['prolog', 'sum.plg'],
+        ['r', 'sum.R'],
+      ] as const) {
+        const source = fixture(id, 'ac')!;
+        fs.writeFileSync(path.join(dir, file), id === 'java' ? source.replace('public class Main', 'public class Solution') : source);
+        const s = sink();
+        const args = [path.join(dir, file), '--stdin', path.join(dir, 'in.txt'), '--expected', path.join(dir, 'out.txt'), '--json'];
+        expect(await runCommand(args, s.out, { judge })).toBe(0);
+        expect((JSON.parse(s.text()) as { verdict: string }).verdict).toBe('AC');
+      }
+      fs.writeFileSync(path.join(dir, 'main.kt'), 'fun main() {}');
+      await expect(runCommand([path.join(dir, 'main.kt')], sink().out, { judge })).rejects.toThrow(
+        /unknown extension "\.kt" of .*main\.kt \(known: /,
+      );
+      await expect(runCommand([path.join(dir, 'main.kt'), '--lang', 'kotlin'], sink().out, { judge })).rejects.toThrow(
+        /unknown language "kotlin" \(known: ada, awk, bash, c, /,
+      );
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+
+  it('caged judge: a directory of Java sources keeps its names; a Python one renames its entry', () => {
+    const java = packageSubmission(path.join(FIXTURES, 'multi', 'java'), undefined, undefined, judge);
+    expect(java.language).toBe('java');
+    expect(java.files!.map((f) => f.name)).toEqual(['Adder.java', 'Solution.java']);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'caged-judge-'));
+    try {
+      fs.copyFileSync(path.join(FIXTURES, 'multi', 'python3', 'adder.py'), path.join(dir, 'adder.py'));
+      fs.copyFileSync(path.join(FIXTURES, 'multi', 'python3', 'main.py'), path.join(dir, 'solve.py'));
+      const py = packageSubmission(dir, undefined, 'solve.py', judge);
+      expect(py.language).toBe('python3');
+      expect(py.files!.map((f) => f.name).sort()).toEqual(['adder.py', 'main.py']);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,117 @@
+/**
+ * A package without a time limit (no limits.time_limit, no .timelimit, no --time): `caged judge`
+ * derives it from the package's accepted and time_limit_exceeded submissions as the format says
+ * (src/problem/time-limit.ts), or refuses naming why. Real runs on the real image; the probe
+ * limit is lowered to 2 s (caged's CPU maximum here) so that a submission that never ends costs
+ * little.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { judgeCommand } from '../src/cli/judge';
+import { InvalidRequestError } from '../src/errors';
+import { Judge } from '../src/judge/judge';
+import { JudgeResultSchema } from '../src/judge/schema';
+import { loadPackage, NO_TIME_LIMIT } from '../src/problem/problem-package';
+import { timeLimitFromSubmissions } from '../src/problem/time-limit';
+import { Sandbox } from '../src/sandbox/sandbox';
+import { TEST_MANIFEST } from './helpers/image';
+
+const TIMED = path.join(__dirname, 'packages/timed');
+const MAXIMA = { cpuTimeMs: 2000 };
+
+let dir: string;
+let sandbox: Sandbox;
+let judge: Judge;
+
+beforeAll(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'caged-timed-'));
+  sandbox = await Sandbox.create();
+  judge = await Judge.create({ sandbox, manifestPath: TEST_MANIFEST, compileCacheDir: path.join(dir, 'cache'), maxima: MAXIMA });
+}, 120_000);
+
+afterAll(async () => {
+  await judge?.close();
+  await sandbox?.close();
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** A copy of the timed package with `extra` files added (paths below the package). */
+function variant(name: string, extra: Record<string, string>): string {
+  const to = path.join(dir, name);
+  fs.cpSync(TIMED, to, { recursive: true });
+  for (const [rel, text] of Object.entries(extra)) fs.writeFileSync(path.join(to, rel), text);
+  return to;
+}
+
+describe('a package that gives no time limit', () => {
+  it('is refused by the loader unless the time limit is to be derived', () => {
+    expect(() => loadPackage(TIMED)).toThrow(NO_TIME_LIMIT);
+    expect(loadPackage(TIMED, { deferTimeLimit: true }).timeLimit).toBeNull();
+    expect(loadPackage(TIMED, { deferTimeLimit: true, fallbackTimeLimitS: 3 }).timeLimit).toEqual({ seconds: 3, from: '--time' });
+  });
+
+  it('gets the smallest multiple of time_resolution ≥ the slowest accepted × ac_to_time_limit', async () => {
+    const d = await timeLimitFromSubmissions(judge, loadPackage(TIMED, { deferTimeLimit: true }), { maxima: MAXIMA });
+    const spin = d.runs.find((r) => r.path === 'accepted/spin.c')!;
+    expect(spin.verdict).toBe('AC');
+    expect(spin.maxCpuMs).toBeGreaterThanOrEqual(250);
+    expect(d.timeLimit).toEqual({ seconds: Math.ceil(((spin.maxCpuMs / 1000) * 2) / 0.25 - 1e-9) * 0.25, from: 'submissions' });
+    expect(d.timeLimit.seconds).toBe(0.75);
+    expect(d.runs.find((r) => r.path === 'time_limit_exceeded/forever.c')!.verdict).toBe('TLE');
+    expect(d.notes[0]).toMatch(
+      /^time limit 0\.75 s from the submissions: slowest accepted 0\.2\d+ s \(accepted\/spin\.c\) × ac_to_time_limit 2/,
+    );
+    // At least the probe limit: a run stopped at its CPU limit may have used a few ms more.
+    expect(d.notes[0]).toMatch(/fastest time_limit_exceeded ≥ 2(\.\d+)? s \(time_limit_exceeded\/forever\.c\)/);
+  }, 60_000);
+
+  it('is judged by caged judge with that time limit, said in the result', async () => {
+    let text = '';
+    const out = new Writable({
+      write(chunk: Buffer, _e, done) {
+        text += chunk.toString();
+        done();
+      },
+    });
+    // caged judge takes caged's maxima from the environment, as the worker does.
+    const saved = process.env.CAGED_MAX_CPU_MS;
+    process.env.CAGED_MAX_CPU_MS = String(MAXIMA.cpuTimeMs);
+    let code: number;
+    try {
+      code = await judgeCommand([TIMED, path.join(TIMED, 'submissions/accepted/spin.c'), '--json'], out, { judge });
+    } finally {
+      if (saved === undefined) delete process.env.CAGED_MAX_CPU_MS;
+      else process.env.CAGED_MAX_CPU_MS = saved;
+    }
+    expect(code).toBe(0);
+    const r = JudgeResultSchema.parse(JSON.parse(text));
+    expect(r.verdict).toBe('AC');
+    expect(r.problem).toMatchObject({ timeLimitMs: 750, timeLimitFrom: 'submissions' });
+    expect(r.problem!.notes[0]).toMatch(/^time limit 0\.75 s from the submissions/);
+  }, 60_000);
+
+  it('is refused when a time_limit_exceeded submission is too fast for any multiple', async () => {
+    // Takes 0.5 s: the limit would have to be ≤ 0.5 / 1.5 s but is at least 0.5+ s.
+    const pkgDir = variant('too-fast', {
+      'submissions/time_limit_exceeded/halfsecond.c':
+        '#include <stdio.h>\n#include <time.h>\nint main(void){ long n; if (scanf("%ld",&n)!=1) return 1; while (clock() < CLOCKS_PER_SEC / 2) {} printf("%ld\\n", 2*n); return 0; }\n',
+    });
+    const err = await timeLimitFromSubmissions(judge, loadPackage(pkgDir, { deferTimeLimit: true }), { maxima: MAXIMA }).catch(
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(InvalidRequestError);
+    expect((err as Error).message).toMatch(
+      /no time limit satisfies the package's submissions: at least 0\.75 s .*\(time_limit_exceeded\/halfsecond\.c\) took 0\.5\d* s, less than 0\.75 s × time_limit_to_tle 1\.5/,
+    );
+  }, 60_000);
+
+  it('is refused when an accepted submission is not accepted under the probe limit', async () => {
+    const pkgDir = variant('wrong-accepted', { 'submissions/accepted/wrong.py': 'print(0)\n' });
+    const err = await timeLimitFromSubmissions(judge, loadPackage(pkgDir, { deferTimeLimit: true }), { maxima: MAXIMA }).catch(
+      (e: unknown) => e,
+    );
+    expect((err as Error).message).toContain('cannot derive the time limit: submissions/accepted/wrong.py is WA, not AC');
+  }, 60_000);
+});

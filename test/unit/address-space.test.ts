@@ -1,0 +1,125 @@
+/**
+ * The address-space limit's pieces without a sandbox: the manifest field, the limit it makes
+ * (src/judge/limits.ts), the ELF image size (src/judge/address-space.ts) and the verdict rule.
+ * The real runs: test/judge-address-space.test.ts.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { addressSpaceVerdict, artefactOf, elfLoadBytes, loadBytesOf } from '../../src/judge/address-space';
+import { resolveLimits, testLimitsConfig } from '../../src/judge/limits';
+import { ImageLanguageSchema } from '../../src/rootfs/manifest';
+import type { RunResult } from '../../src/sandbox/types';
+
+const MiB = 2 ** 20;
+
+const lang = {
+  id: 'c',
+  name: 'C',
+  version: '12',
+  sourceFile: 'main.c',
+  compile: ['gcc', 'main.c'],
+  run: ['./main'],
+  env: {},
+  timeFactor: 1,
+  memoryFactor: 1,
+};
+
+/** An ELF64 LE header with the given PT_LOAD (vaddr, memsz) segments and one PT_NOTE. */
+function elf(segments: Array<[number, number]>): Buffer {
+  const ph = 56;
+  const all = [...segments.map(([v, m]) => ({ type: 1, v, m })), { type: 4, v: 0, m: 1 << 30 }];
+  const b = Buffer.alloc(64 + ph * all.length);
+  b.writeUInt32BE(0x7f454c46, 0);
+  b[4] = 2;
+  b[5] = 1;
+  b.writeBigUInt64LE(64n, 32);
+  b.writeUInt16LE(ph, 54);
+  b.writeUInt16LE(all.length, 56);
+  all.forEach((s, i) => {
+    b.writeUInt32LE(s.type, 64 + i * ph);
+    b.writeBigUInt64LE(BigInt(s.v), 64 + i * ph + 16);
+    b.writeBigUInt64LE(BigInt(s.m), 64 + i * ph + 40);
+  });
+  return b;
+}
+
+describe('addressSpaceGraceMiB', () => {
+  it('is optional in a language of the manifest, a whole number ≥ 0', () => {
+    expect(ImageLanguageSchema.parse(lang).addressSpaceGraceMiB).toBeUndefined();
+    expect(ImageLanguageSchema.parse({ ...lang, addressSpaceGraceMiB: 16 }).addressSpaceGraceMiB).toBe(16);
+    expect(ImageLanguageSchema.safeParse({ ...lang, addressSpaceGraceMiB: -1 }).success).toBe(false);
+    expect(ImageLanguageSchema.safeParse({ ...lang, addressSpaceGraceMiB: 1.5 }).success).toBe(false);
+  });
+
+  it('makes RLIMIT_AS the memory limit after the factor plus the grace; absent, none', () => {
+    const l = resolveLimits({ memoryBytes: 64 * MiB }, testLimitsConfig(), 'limits', {
+      timeFactor: 1,
+      memoryFactor: 2,
+      addressSpaceGraceMiB: 16,
+    });
+    expect(l.memoryBytes).toBe(128 * MiB);
+    expect(l.addressSpaceBytes).toBe(144 * MiB);
+    expect(
+      resolveLimits({ memoryBytes: 64 * MiB }, testLimitsConfig(), 'limits', { timeFactor: 1, memoryFactor: 1 }).addressSpaceBytes,
+    ).toBe(0);
+  });
+});
+
+describe("a program's image size", () => {
+  it('sums the page-rounded PT_LOAD segments only', () => {
+    expect(
+      loadBytesOf(
+        elf([
+          [0x1000, 0x10],
+          [0x2010, 128 * MiB],
+        ]),
+      ),
+    ).toBe(4096 + (128 * MiB + 4096));
+    expect(loadBytesOf(Buffer.from('#!/bin/sh\n'))).toBeNull();
+  });
+
+  it('reads the artefact in the box without following a link', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'caged-elf-'));
+    try {
+      fs.writeFileSync(path.join(dir, 'main'), elf([[0, 8192]]));
+      expect(elfLoadBytes(artefactOf(dir, ['./main'])!)).toBe(8192);
+      fs.symlinkSync('/bin/sh', path.join(dir, 'link'));
+      expect(elfLoadBytes(path.join(dir, 'link'))).toBeNull();
+      expect(artefactOf(dir, ['python3', 'main.py'])).toBeNull();
+      expect(artefactOf(dir, ['./../x'])).toBeNull();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the address-space verdict', () => {
+  const run = (r: Partial<RunResult>): RunResult => ({
+    exitCode: null,
+    signal: 'SIGSEGV',
+    cpuTimeMs: 1,
+    wallTimeMs: 1,
+    memoryBytes: 1,
+    limitHit: null,
+    forbiddenSyscall: null,
+    stdout: Buffer.alloc(0),
+    stderr: Buffer.alloc(0),
+    stdoutTruncated: false,
+    stderrTruncated: false,
+    oomKills: 0,
+    memoryLimitHits: 0,
+    ...r,
+  });
+  const limits = { addressSpaceBytes: 17 * MiB };
+
+  it('is MLE for a failed run whose image exceeds the limit', () => {
+    expect(addressSpaceVerdict(run({}), limits, () => 128 * MiB)?.verdict).toBe('MLE');
+  });
+
+  it('is nothing without a limit, for an image that fits, or a run that ended normally', () => {
+    expect(addressSpaceVerdict(run({}), { addressSpaceBytes: 0 }, () => 128 * MiB)).toBeNull();
+    expect(addressSpaceVerdict(run({}), limits, () => MiB)).toBeNull();
+    expect(addressSpaceVerdict(run({ signal: null, exitCode: 0 }), limits, () => 128 * MiB)).toBeNull();
+  });
+});

@@ -1,0 +1,196 @@
+/**
+ * The Judge0 edges of `caged api` without a server: a Judge0 request becomes a native
+ * submission in caged's units, a result becomes Judge0's fields, webhook signatures verify,
+ * and the target guard refuses private networks (resolving names, not only literals).
+ */
+import dns from 'node:dns';
+import { Judge0Languages } from '../../src/judge0/languages';
+import { fromJudge0 } from '../../src/judge0/request';
+import { judge0View, NotUtf8Error, parseFields } from '../../src/judge0/view';
+import { signatureOf, verifySignature } from '../../src/webhook/signature';
+import { RefusedTargetError, TargetGuard } from '../../src/webhook/target-guard';
+import type { JudgeResult } from '../../src/judge/schema';
+
+const languages = new Judge0Languages([
+  { id: 'c', name: 'C (GCC 12.2.0, GNU17)', sourceFile: 'main.c' },
+  { id: 'cpp20', name: 'C++20', sourceFile: 'main.cpp' },
+]);
+
+describe('a Judge0 request', () => {
+  it('maps seconds, KB and counts to caged limits, and stdin/expected_output to one test', () => {
+    const out = fromJudge0(
+      {
+        source_code: 'int main(){}',
+        language_id: 48,
+        stdin: 'in',
+        expected_output: 'out',
+        cpu_time_limit: 1.5,
+        wall_time_limit: 3,
+        memory_limit: 128000,
+        max_processes_and_or_threads: 8,
+        max_file_size: 1024,
+      },
+      { id: 'tok', base64: false, languages },
+    );
+    expect(out).toEqual({
+      submission: {
+        id: 'tok',
+        language: 'c',
+        source: 'int main(){}',
+        testcases: [{ stdin: 'in', stdinEncoding: 'utf8', expected: 'out', expectedEncoding: 'utf8' }],
+        checker: { type: 'lines' },
+        limits: { cpuTimeMs: 1500, wallTimeMs: 3000, memoryBytes: 128000 * 1024, pids: 8, fileSizeBytes: 1024 * 1024 },
+      },
+    });
+  });
+
+  it('keeps a base64 source that is not UTF-8 as bytes, in the language source file', () => {
+    const bytes = Buffer.from([0x70, 0xe9, 0x0a]);
+    const out = fromJudge0({ source_code: bytes.toString('base64'), language_id: 50 }, { id: 't', base64: true, languages });
+    expect('submission' in out && out.submission.files).toEqual([
+      { name: 'main.c', content: bytes.toString('base64'), encoding: 'base64' },
+    ]);
+  });
+
+  it('refuses unknown languages, languages without a Judge0 id, and options caged does not implement, by field', () => {
+    expect(fromJudge0({ source_code: 'x', language_id: 54 }, { id: 't', base64: false, languages })).toEqual({
+      errors: { language_id: ["language with id 54 doesn't exist"] },
+    });
+    const out = fromJudge0(
+      { source_code: 'x', language_id: 50, enable_network: true, number_of_runs: 3, redirect_stderr_to_stdout: true },
+      { id: 't', base64: false, languages },
+    );
+    expect(Object.keys('errors' in out ? out.errors : {}).sort()).toEqual([
+      'enable_network',
+      'number_of_runs',
+      'redirect_stderr_to_stdout',
+    ]);
+    expect(fromJudge0({ source_code: '@@@', language_id: 50 }, { id: 't', base64: true, languages })).toEqual({
+      errors: { source_code: ['is not base64'] },
+    });
+  });
+});
+
+describe('the Judge0 view of a job', () => {
+  const result = {
+    verdict: 'RE',
+    judge0: { id: 7, description: 'Runtime Error (SIGSEGV)' },
+    message: '',
+    compile: {
+      verdict: 'OK',
+      exitCode: 0,
+      output: '',
+      outputTruncated: false,
+      cpuTimeMs: 300,
+      wallTimeMs: 320,
+      memoryBytes: 1,
+      cached: false,
+    },
+    tests: [
+      {
+        index: 0,
+        verdict: 'RE',
+        judge0: { id: 7, description: 'Runtime Error (SIGSEGV)' },
+        exitCode: null,
+        signal: 'SIGSEGV',
+        stdout: Buffer.from([0xff]).toString('base64'),
+        stdoutEncoding: 'base64',
+        stderr: '',
+        stderrEncoding: 'utf8',
+        cpuTimeMs: 12,
+        wallTimeMs: 15.6,
+        memoryBytes: 2048 * 1024,
+        message: 'killed by SIGSEGV',
+      },
+    ],
+  } as unknown as JudgeResult;
+  const job = {
+    token: 'tok',
+    state: 'completed',
+    data: { language: 'c', source: 's', testcases: [{ stdin: '' }], limits: { cpuTimeMs: 2500 } },
+    result,
+  };
+
+  it("gives Judge0's units: time in seconds as a string, memory in KB, the signal's number", () => {
+    const v = judge0View(job, {
+      fields: parseFields('time,wall_time,memory,exit_signal,status,cpu_time_limit,language_id').fields,
+      base64: false,
+      languages,
+    });
+    expect(v).toEqual({
+      time: '0.012',
+      wall_time: '0.016',
+      memory: 2048,
+      exit_signal: 11,
+      status: { id: 7, description: 'Runtime Error (SIGSEGV)' },
+      cpu_time_limit: 2.5,
+      language_id: 50,
+    });
+  });
+
+  it('refuses output that is not UTF-8 unless base64 is asked for', () => {
+    expect(() => judge0View(job, { fields: ['stdout'], base64: false, languages })).toThrow(NotUtf8Error);
+    expect(judge0View(job, { fields: ['stdout'], base64: true, languages })).toEqual({ stdout: '/w==' });
+  });
+
+  it('shows In Queue, Processing and Internal Error for jobs not completed', () => {
+    const status = (state: string): unknown =>
+      judge0View({ ...job, state, failedReason: 'internal error: x' }, { fields: ['status_id'], base64: false, languages }).status_id;
+    expect([status('waiting'), status('active'), status('failed')]).toEqual([1, 2, 13]);
+    expect(parseFields('stdout,bogus').unknown).toEqual(['bogus']);
+  });
+});
+
+describe('webhook signatures', () => {
+  it('verify with the secret, not with another, not when the body changed, not when stale', () => {
+    const now = 1_800_000_000;
+    const sig = signatureOf('s3cret', now, '{"a":1}');
+    expect(verifySignature('s3cret', sig, '{"a":1}', { nowS: now })).toBe(true);
+    expect(verifySignature('other', sig, '{"a":1}', { nowS: now })).toBe(false);
+    expect(verifySignature('s3cret', sig, '{"a":2}', { nowS: now })).toBe(false);
+    expect(verifySignature('s3cret', sig, '{"a":1}', { nowS: now + 3600 })).toBe(false);
+    expect(verifySignature('s3cret', undefined, '{"a":1}', { nowS: now })).toBe(false);
+  });
+});
+
+describe('the webhook target guard', () => {
+  const guard = new TargetGuard();
+  it('refuses private, loopback, link-local and mapped addresses, and accepts public ones', () => {
+    for (const a of [
+      '127.0.0.1',
+      '10.2.3.4',
+      '172.16.0.1',
+      '192.168.1.1',
+      '169.254.169.254',
+      '100.64.0.1',
+      '::1',
+      'fd00::1',
+      'fe80::1',
+      '::ffff:10.0.0.1',
+      '0.0.0.0',
+    ])
+      expect([a, guard.refusal(a)]).toEqual([a, expect.any(String)]);
+    for (const a of ['93.184.216.34', '2606:2800:220:1::1']) expect(guard.refusal(a)).toBeNull();
+  });
+
+  it('refuses non-http URLs and private literals, and allows a configured network', () => {
+    expect(() => guard.checkUrl('ftp://example.com/')).toThrow(RefusedTargetError);
+    expect(() => guard.checkUrl('http://[::1]:8080/')).toThrow(RefusedTargetError);
+    expect(guard.checkUrl('https://example.com/hook').hostname).toBe('example.com');
+    expect(new TargetGuard('127.0.0.0/8').refusal('127.0.0.1')).toBeNull();
+  });
+
+  it('refuses a name that resolves to a private address (the lookup the socket uses)', async () => {
+    const spy = jest.spyOn(dns, 'lookup').mockImplementation(((_h: string, _o: unknown, cb: (e: null, a: dns.LookupAddress[]) => void) =>
+      cb(null, [
+        { address: '93.184.216.34', family: 4 },
+        { address: '10.0.0.5', family: 4 },
+      ])) as unknown as typeof dns.lookup);
+    try {
+      const err = await new Promise<unknown>((resolve) => guard.lookup('rebind.example', {}, (e) => resolve(e)));
+      expect(err).toBeInstanceOf(RefusedTargetError);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+});

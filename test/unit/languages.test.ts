@@ -1,0 +1,205 @@
+/**
+ * Languages as data, without containers: every images/languages/<id>/language.json passes the
+ * manifest schema as the build would write it; placeholders are checked at load and expanded per
+ * step; Java and Scala main classes are found in the sources; a file name selects its language
+ * by the manifest's extensions; a runtime's own out-of-memory on stderr turns RE (only) into MLE.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { InvalidRequestError } from '../../src/errors';
+import { blankCommentsAndStrings, findMainClass, singleSourceName } from '../../src/judge/entry-point';
+import { expandArgv, expandEnv, heapMiB, sourcesOf } from '../../src/judge/language-command';
+import type { Language } from '../../src/judge/languages';
+import { classifyRun } from '../../src/judge/run-verdict';
+import { parseManifest } from '../../src/rootfs/manifest';
+import { LANG_DIR, languageJsons, manifestOf, repoLanguageRegistry } from './helpers/language-table';
+import type { RunResult } from '../../src/sandbox/types';
+
+const MiB = 2 ** 20;
+
+const registry = repoLanguageRegistry;
+
+describe('the language directories', () => {
+  it('at least 24 languages, each valid for the manifest schema, with a selftest and a stress program', () => {
+    const m = parseManifest(manifestOf(languageJsons()), 'languages');
+    expect(m.languages.length).toBeGreaterThanOrEqual(24);
+    for (const l of m.languages) {
+      const files = fs.readdirSync(path.join(LANG_DIR, l.id));
+      expect(files.some((f) => f.startsWith('selftest.'))).toBe(true);
+      expect(files.some((f) => f.startsWith('stress.'))).toBe(true);
+      expect(l.extensions.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('the C++ compile commands use exactly the pch flags before the file arguments', () => {
+    for (const id of ['cpp17', 'cpp20']) {
+      const raw = JSON.parse(fs.readFileSync(path.join(LANG_DIR, id, 'language.json'), 'utf8')) as { pch: string[]; compile: string[] };
+      expect(raw.compile.slice(1, 1 + raw.pch.length)).toEqual(raw.pch);
+    }
+  });
+
+  it('refuses an unknown placeholder, {sources} inside an element, {mainClass} without an entry rule', () => {
+    const [c] = languageJsons();
+    const bad = (patch: Record<string, unknown>) => () => parseManifest(manifestOf([{ ...c, ...patch }]), 'm.json');
+    expect(bad({ run: ['./main', '{input}'] })).toThrow(/languages\[0\]\.run\[1\]: unknown placeholder \{input\}/);
+    expect(bad({ compile: ['gcc', '-o', 'main', 'x{sources}'] })).toThrow(/\{sources\} must be a whole argv element/);
+    expect(bad({ run: ['java', '{mainClass}'] })).toThrow(/\{mainClass\} needs an entry rule/);
+    expect(bad({ env: { X: '{entry}' } })).toThrow(/only \{memoryMiB\} and \{heapMiB\} are expanded in env/);
+  });
+
+  it('refuses two detecting languages sharing an extension', () => {
+    const ls = languageJsons().map((l) => (l.id === 'cpp20' ? { ...l, detect: true } : l));
+    expect(() => parseManifest(manifestOf(ls), 'm.json')).toThrow(/\.cpp detects both cpp17 and cpp20/);
+  });
+});
+
+describe('placeholders', () => {
+  const r = registry();
+  it('{sources} is every source of the language, sorted; headers are not sources', () => {
+    const cpp = r.get('cpp17');
+    expect(sourcesOf(cpp, [{ name: 'main.cpp' }, { name: 'add.h' }, { name: 'add.cpp' }])).toEqual(['add.cpp', 'main.cpp']);
+    const argv = expandArgv(cpp, cpp.compile!, {
+      memoryBytes: 512 * MiB,
+      files: [{ name: 'main.cpp' }, { name: 'b.cc' }, { name: 'b.h' }],
+    });
+    expect(argv).toEqual(['g++', '-O2', '-std=gnu++17', '-DONLINE_JUDGE', '-static', '-pipe', '-o', 'main', 'b.cc', 'main.cpp']);
+  });
+
+  it('the JVM heap and Node heap come from the step memory limit, less the reserve', () => {
+    const java = { ...r.get('java'), mainClass: 'pkg.Solution' };
+    const run = expandArgv(java, java.run, { memoryBytes: 256 * MiB });
+    expect(run).toContain('-Xmx192m');
+    expect(run[run.length - 1]).toBe('pkg.Solution');
+    expect(heapMiB(java, 64 * MiB)).toBe(16);
+    const node = r.get('javascript');
+    expect(expandArgv(node, node.run, { memoryBytes: 1024 * MiB })).toEqual(['node', '--max-old-space-size=960', 'main.js']);
+    expect(expandEnv(r.get('go'), { memoryBytes: 256 * MiB }).GOMEMLIMIT).toBe('240MiB');
+  });
+});
+
+describe('entry points', () => {
+  const r = registry();
+  const java = r.get('java');
+  const src = (name: string, content: string) => ({ name, content: Buffer.from(content) });
+
+  it('blanks comments and strings so that a main in them does not count', () => {
+    const text = 'a /* x { */ b // y {\n"s{" \'}\' c';
+    const blank = blankCommentsAndStrings(text);
+    expect(blank.length).toBe(text.length);
+    expect(blank.indexOf('\n')).toBe(text.indexOf('\n'));
+    expect(blank.split(/\s+/).filter(Boolean)).toEqual(['a', 'b', 'c']);
+  });
+
+  it('finds the class with public static void main, package-qualified', () => {
+    const files = [
+      src('Adder.java', 'public class Adder { static long add(long a, long b) { return a + b; } }'),
+      src(
+        'Solution.java',
+        'package contest.a;\n// public static void main(String[] x) in a comment\npublic class Solution {\n  static class Inner {}\n  public static void main(String[] args) {}\n}\n',
+      ),
+    ];
+    expect(findMainClass(java, files, 'files')).toBe('contest.a.Solution');
+  });
+
+  it('saves a single Java source under its public class', () => {
+    expect(singleSourceName(java, 'import java.util.*;\npublic final class Solution { public static void main(String[] a) {} }')).toBe(
+      'Solution.java',
+    );
+    expect(singleSourceName(java, 'class Main { public static void main(String[] a) {} }')).toBe('Main.java');
+  });
+
+  it('refuses no main, and several mains none of which is in Main.java', () => {
+    expect(() => findMainClass(java, [src('A.java', 'class A {}')], 'source')).toThrow(InvalidRequestError);
+    const two = [
+      src('A.java', 'class A { public static void main(String[] a) {} }'),
+      src('B.java', 'class B { static public void main(String[] a) {} }'),
+    ];
+    expect(() => findMainClass(java, two, 'files')).toThrow(
+      /several top-level class with public static void main: A \(A.java\), B \(B.java\)/,
+    );
+  });
+
+  it('Scala: the object with def main, or extending App', () => {
+    const scala = r.get('scala');
+    expect(
+      findMainClass(
+        scala,
+        [src('x.scala', 'package p\nobject Util { def f = 1 }\nobject Go { def main(args: Array[String]): Unit = () }')],
+        'f',
+      ),
+    ).toBe('p.Go');
+    expect(findMainClass(scala, [src('Main.scala', 'object Hello extends App { println(1) }')], 'f')).toBe('Hello');
+  });
+});
+
+describe('detection by file name', () => {
+  const r = registry();
+  it.each([
+    ['a.cpp', 'cpp17'],
+    ['a.cc', 'cpp17'],
+    ['a.cxx', 'cpp17'],
+    ['a.c++', 'cpp17'],
+    ['a.C', 'cpp17'],
+    ['a.c', 'c'],
+    ['a.py', 'python3'],
+    ['a.mjs', 'javascript'],
+    ['a.pl', 'perl'],
+    ['a.plg', 'prolog'],
+    ['a.p', 'pascal'],
+    ['a.f95', 'fortran'],
+    ['a.adb', 'ada'],
+    ['a.R', 'r'],
+    ['a.r', 'r'],
+    ['A.java', 'java'],
+    ['a.CPP', 'cpp17'],
+  ])('%s is %s', (file, id) => {
+    expect(r.ofFile(file).id).toBe(id);
+  });
+
+  it('an unknown extension is refused naming it', () => {
+    expect(() => r.ofFile('x.kt', 'FILE')).toThrow(/unknown extension ".kt" of x.kt \(known: .*\.cpp.*\)/);
+    expect(() => r.ofFile('Makefile', 'FILE')).toThrow(/unknown extension "\(none\)"/);
+  });
+
+  it('an unknown id is refused listing the ids', () => {
+    expect(() => r.get('kotlin')).toThrow(/unknown language "kotlin" \(known: ada, awk, bash, c, /);
+  });
+});
+
+describe("a runtime's own out-of-memory", () => {
+  const run = (r: Partial<RunResult>): RunResult => ({
+    exitCode: 1,
+    signal: null,
+    cpuTimeMs: 1,
+    wallTimeMs: 1,
+    memoryBytes: 1 << 20,
+    limitHit: null,
+    forbiddenSyscall: null,
+    stdout: Buffer.alloc(0),
+    stderr: Buffer.alloc(0),
+    stdoutTruncated: false,
+    stderrTruncated: false,
+    oomKills: 0,
+    memoryLimitHits: 0,
+    ...r,
+  });
+  const markers = ['java.lang.OutOfMemoryError'];
+  it('RE with the marker on stderr is MLE', () => {
+    const c = classifyRun(
+      run({ stderr: Buffer.from('Exception in thread "main" java.lang.OutOfMemoryError: Java heap space') }),
+      { cpuTimeMs: 1000 },
+      markers,
+    );
+    expect(c.verdict).toBe('MLE');
+    expect(c.message).toMatch(/ran out of the heap/);
+  });
+  it('a success, a TLE or a forbidden system call with the marker stays what it was', () => {
+    const stderr = Buffer.from('java.lang.OutOfMemoryError');
+    expect(classifyRun(run({ exitCode: 0, stderr }), { cpuTimeMs: 1000 }, markers).verdict).toBe('OK');
+    expect(classifyRun(run({ limitHit: 'cpu', signal: 'SIGKILL', stderr }), { cpuTimeMs: 1000 }, markers).verdict).toBe('TLE');
+    expect(classifyRun(run({ forbiddenSyscall: 'ptrace', stderr }), { cpuTimeMs: 1000 }, markers).verdict).toBe('SE');
+    expect(classifyRun(run({ stderr }), { cpuTimeMs: 1000 }).verdict).toBe('RE');
+  });
+});
+
+export type { Language };
