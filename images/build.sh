@@ -13,7 +13,9 @@
 # go to DIR (default $CAGED_IMAGE_CACHE/images/<flavor>), written in a temporary directory beside
 # it and renamed into place after the self-tests passed. When DIR already holds the manifest of
 # this recipe, nothing is built.
-#   --force                 rebuild every layer named (and its parents) even when cached
+#   --force                 rebuild the layers named (every layer for all) even when cached; the
+#                           layers on a rebuilt layer are rebuilt too (they were built on its
+#                           previous tarball), its parents are reused
 #   --extra-layers DIR      more layer recipes (DIR/<id>/layer.json) besides images/layers/
 #   --extra-languages DIR   more languages (DIR/<id>/language.json) besides images/languages/
 #   --no-sandbox-selftest   development only: skip `caged selftest` (the languages' self-tests in
@@ -71,7 +73,7 @@ PARENT=$(dirname "$OUT")
 BUILD_LOG=$PARENT/$(basename "$OUT").build.log
 mkdir -p "$PARENT" "$LAYER_CACHE" "$APT_CACHE"
 : >"$BUILD_LOG"
-export IMAGES_DIR FLAVOR LAYER_CACHE APT_CACHE VERBOSE FORCE
+export IMAGES_DIR FLAVOR LAYER_CACHE APT_CACHE VERBOSE
 
 exec 9>"$PARENT/.$(basename "$OUT").lock"
 if ! flock -n 9; then
@@ -135,9 +137,25 @@ chain() {
   done
 }
 entry_of() { printf '%s/%s-%s' "$LAYER_CACHE" "$1" "${RECIPE_OF[$1]}"; }
+# Marks the entries this build uses (images/prune-cache.sh keeps recently used ones).
+for id in "${ORDER[@]}"; do touch "$(entry_of "$id").lock"; done
 
+# A layer is reused when its entry exists and was built on its parent's current tarball (not on
+# one that a --force build has since replaced); the layers on a layer to build are built too.
+# --force rebuilds the layers named (every layer for all), not their parents.
+declare -A FORCED=()
+if [ "$FORCE" = 1 ]; then
+  if [ "${#LAYERS[@]}" = 0 ] || [[ " ${LAYERS[*]} " == *" all "* ]]; then
+    for id in "${ORDER[@]}"; do FORCED[$id]=1; done
+  else
+    for id in "${LAYERS[@]}"; do FORCED[$id]=1; done
+  fi
+fi
 for id in "${ORDER[@]}"; do
-  if [ "$FORCE" = 0 ] && [ -f "$(entry_of "$id")/layer.json" ] && [ -f "$(entry_of "$id")/layer.tar" ]; then
+  p=${PARENT_OF[$id]}
+  if [ -z "${FORCED[$id]:-}" ] && [ -f "$(entry_of "$id")/layer.json" ] && [ -f "$(entry_of "$id")/layer.tar" ] &&
+    { [ "$p" = - ] || { [ "${STATE[$p]}" = cached ] &&
+      node "$TOOL" fresh --cache "$LAYER_CACHE" --entry "$id-${RECIPE_OF[$id]}" --parent "$p-${RECIPE_OF[$p]}"; }; }; then
     STATE[$id]=cached
   else
     STATE[$id]=pending
@@ -151,7 +169,7 @@ start_layer() {
   (
     set -o pipefail
     mapfile -t parents < <(chain "$id")
-    BUILD_LOG=$log_file bash "$IMAGES_DIR/lib/layer-build.sh" "$id" "${RECIPE_OF[$id]}" "${parents[@]}" 2>&1 |
+    BUILD_LOG=$log_file FORCE=${FORCED[$id]:-0} bash "$IMAGES_DIR/lib/layer-build.sh" "$id" "${RECIPE_OF[$id]}" "${parents[@]}" 2>&1 |
       sed -u "s/^/[$id] /"
   ) &
   PID_LAYER[$!]=$id

@@ -124,6 +124,31 @@ describe('adding a fixture layer on top of python3', () => {
   );
 });
 
+describe('a layer rebuilt with --force', () => {
+  it(
+    'is rebuilt alone, and the layers on it are rebuilt when next asked for (they were built on its old tarball)',
+    async () => {
+      const first = await built('chain1', ['fixture-child', ...EXTRA]);
+      const r = build('forced', ['fixture', '--force', ...EXTRA]);
+      expect(r.status).toBe(0);
+      expect(r.stdout).toMatch(/layer fixture: building/);
+      expect(r.stdout).not.toMatch(/layer (base|python3): building/);
+      const forced = await loadManifest(path.join(dir, 'forced', 'manifest.json'));
+      expect(layer(forced, 'fixture').sha256).not.toBe(layer(first, 'fixture').sha256);
+      expect(layer(forced, 'python3')).toEqual(layer(first, 'python3'));
+
+      const again = build('chain2', ['fixture-child', ...EXTRA]);
+      expect(again.status).toBe(0);
+      expect(again.stdout).toMatch(/layer fixture-child: building/);
+      expect(again.stdout).not.toMatch(/layer fixture: building/);
+      const second = await loadManifest(path.join(dir, 'chain2', 'manifest.json'));
+      expect(layer(second, 'fixture')).toEqual(layer(forced, 'fixture'));
+      expect(layer(second, 'fixture-child').sha256).not.toBe(layer(first, 'fixture-child').sha256);
+    },
+    15 * 60_000,
+  );
+});
+
 describe('a layer that changes its parents', () => {
   it(
     'is refused when it deletes a parent file, naming the path; nothing is published',

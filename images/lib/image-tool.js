@@ -13,10 +13,14 @@
 //   image-tool.js pch --plan PLAN --layer ID                 per C++ language with `pch`: id <TAB> compiler <TAB> flags...
 //   image-tool.js selftest-prepare --plan PLAN --layer ID --root ROOT
 //       writes ROOT/tmp/caged-selftest/<id>/run.sh per language on the layer; prints their ids
-//   image-tool.js layer-record --plan PLAN --layer ID --root ROOT --sha256 S --size N --seconds N --out FILE
-//       writes the cache's layer.json (with the languages' versions read from the self-tests)
+//   image-tool.js layer-record --plan PLAN --layer ID --root ROOT --sha256 S --size N --seconds N
+//                --out FILE [--parent-sha256 S]
+//       writes the cache's layer.json (with the languages' versions read from the self-tests and
+//       the sha256 of the parent's tarball it was built on)
 //   image-tool.js manifest --plan PLAN --cache DIR --name N --base B --out FILE
 //       writes manifest.json from the cached layer.json files of the plan's layers
+//   image-tool.js fresh --cache DIR --entry ID-RECIPE [--parent ID-RECIPE]
+//       exits 0 when the entry was built on the parent entry's current tarball
 //   image-tool.js prune-dirs --upper DIR [--lower DIR]...
 //       removes the empty directories of an upper directory that only copy a lower one's
 
@@ -342,9 +346,13 @@ function layerRecord(flags) {
   need(flags, 'layer', 'root', 'sha256', 'size', 'seconds', 'out');
   const p = loadPlan(flags);
   const layer = planLayer(p, flags.layer);
+  if (layer.parent !== null) need(flags, 'parent-sha256');
   const record = {
     id: layer.id,
     parent: layer.parent,
+    // The parent's tarball this layer was built on: a cached layer is reused only on that same
+    // tarball (a parent rebuilt with --force makes the layers on it stale).
+    parentSha256: layer.parent === null ? null : flags['parent-sha256'],
     sha256: flags.sha256,
     sizeBytes: Number(flags.size),
     recipeSha256: layer.recipeSha256,
@@ -477,8 +485,18 @@ switch (command) {
     selftestPrepare(parseFlags(args, ['plan', 'layer', 'root']).flags);
     break;
   case 'layer-record':
-    layerRecord(parseFlags(args, ['plan', 'layer', 'root', 'sha256', 'size', 'seconds', 'out']).flags);
+    layerRecord(parseFlags(args, ['plan', 'layer', 'root', 'sha256', 'size', 'seconds', 'out', 'parent-sha256']).flags);
     break;
+  case 'fresh': {
+    // Exit 0 when the cached entry was built on the parent entry's current tarball.
+    const { flags } = parseFlags(args, ['cache', 'entry', 'parent']);
+    need(flags, 'cache', 'entry');
+    const rec = readJson(path.join(flags.cache, flags.entry, 'layer.json'));
+    if (flags.parent === undefined) process.exit(rec.parent === null ? 0 : 1);
+    const parent = readJson(path.join(flags.cache, flags.parent, 'layer.json'));
+    process.exit(rec.parentSha256 === parent.sha256 ? 0 : 1);
+    break;
+  }
   case 'prune-dirs':
     pruneDirs(parseFlags(args, ['upper', 'lower']).flags);
     break;

@@ -32,7 +32,8 @@ ENTRY=$LAYER_CACHE/$LAYER-$RECIPE
 # a parent holds it shared (so a --force rebuild never swaps a tree that an overlay is using).
 exec 8>"$ENTRY.lock"
 flock -x 8
-if [ "${FORCE:-0}" = 0 ] && [ -f "$ENTRY/layer.json" ] && [ -f "$ENTRY/layer.tar" ]; then
+if [ "${FORCE:-0}" = 0 ] && [ -f "$ENTRY/layer.json" ] && [ -f "$ENTRY/layer.tar" ] &&
+  node "$IMAGES_DIR/lib/image-tool.js" fresh --cache "$LAYER_CACHE" --entry "$LAYER-$RECIPE" ${1:+--parent "$1"}; then
   log "layer $LAYER: built meanwhile by another build; reusing it"
   exit 0
 fi
@@ -246,8 +247,12 @@ mkdir "$WORK/entry"
 pack_tree "$UPPER" "$WORK/entry/layer.tar"
 SHA256=$(sha256sum "$WORK/entry/layer.tar" | cut -d' ' -f1)
 SIZE=$(stat -c %s "$WORK/entry/layer.tar")
+parent_args=()
+if [ "${#CHAIN[@]}" -gt 0 ]; then
+  parent_args=(--parent-sha256 "$(node -e 'process.stdout.write(require(process.argv[1]).sha256)' "$LAYER_CACHE/${CHAIN[0]}/layer.json")")
+fi
 node "$TOOL" layer-record --plan "$PLAN" --layer "$LAYER" --root "$WORK/selftest-root" --sha256 "$SHA256" \
-  --size "$SIZE" --seconds "$((SECONDS - STARTED))" --out "$WORK/entry/layer.json"
+  --size "$SIZE" --seconds "$((SECONDS - STARTED))" --out "$WORK/entry/layer.json" "${parent_args[@]}"
 if [ -e "$ENTRY" ]; then
   mv "$ENTRY" "$WORK/previous"
 fi
