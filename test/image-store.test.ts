@@ -107,12 +107,12 @@ function listing(dir: string): string {
     .join('\n');
 }
 
-/** Everything in the cache directory except lock files. */
+/** Everything in the cache directory except lock files and verification stamps. */
 function cacheContents(): string[] {
   if (!fs.existsSync(cacheDir())) return [];
   return fs
     .readdirSync(cacheDir())
-    .filter((n) => !n.endsWith('.lock') && !n.endsWith('.inuse'))
+    .filter((n) => !n.endsWith('.lock') && !n.endsWith('.inuse') && !n.endsWith('.verified'))
     .sort();
 }
 
@@ -173,6 +173,25 @@ describe('when the tarball is good', () => {
     expect(st('dangling')).toMatchObject({ uid: 1234, gid: 5678 });
     expect(fs.statSync(path.dirname(first.rootfsDir)).mode & 0o777).toBe(0o700);
     expect(cacheContents()).toEqual([first.digest]);
+  });
+
+  it('hashes a tarball once: unchanged since, it is not hashed again; changed in place, it is, and refused', async () => {
+    const manifest = await gnuTarImage('stamped', fillGood);
+    const tarball = path.join(path.dirname(manifest), 'rootfs.tar');
+    const first = await store().register(manifest);
+    expect(first.hashed).toBe(true);
+    const again = await store().register(manifest);
+    expect(again.hashed).toBe(false);
+    // One byte changed, the mtime put back: the inode's ctime still moved, so it is hashed again.
+    const before = fs.statSync(tarball);
+    const fd = fs.openSync(tarball, 'r+');
+    const byte = Buffer.alloc(1);
+    fs.readSync(fd, byte, 0, 1, before.size >> 1);
+    byte[0] = byte[0]! ^ 0x01;
+    fs.writeSync(fd, byte, 0, 1, before.size >> 1);
+    fs.closeSync(fd);
+    fs.utimesSync(tarball, before.atime, before.mtime);
+    await expect(store().register(manifest)).rejects.toThrow(/sha256 mismatch/);
   });
 
   it('refuses the tarball with one byte changed, naming both digests and the file', async () => {

@@ -50,7 +50,8 @@ describe('when a worker is SIGKILLed mid-job', () => {
     const a = new WorkerProcess('victim', { CAGED_QUEUE: fx.queueName, ...fastStall });
     fx.workers.push(a);
     await a.ready();
-    const jobId = await fx.client.enqueue(sleeper(3000, 1, 'killed-mid-job'));
+    // Long enough that the second worker is up (it registers the image first) before the job could end.
+    const jobId = await fx.client.enqueue(sleeper(8000, 1, 'killed-mid-job'));
     await a.waitFor((l) => l.msg === 'job started' && l.job === jobId);
     await sleep(700); // inside the run: the container is up
     const b = new WorkerProcess('survivor', { CAGED_QUEUE: fx.queueName, ...fastStall });

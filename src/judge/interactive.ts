@@ -28,7 +28,7 @@ import { interactiveVerdict } from './interactive-verdict';
 import { ImageError, InvalidRequestError } from '../errors';
 import { expandArgv, expandEnv } from './language-command';
 import type { Language, LanguageRegistry } from './languages';
-import { checkerLimitsConfig, resolveLimits, type LimitValues, type StepLimitsConfig } from './limits';
+import { checkerLimitsConfig, helperFactors, resolveLimits, type LimitValues, type StepLimitsConfig } from './limits';
 import type { JobPlan } from './plan';
 import { encodeOutput, oneLine, roundScore } from './result';
 import { openRegularNoFollow } from './safe-fs';
@@ -99,7 +99,7 @@ export async function prepareInteractor(
       `must include the entry point ${JSON.stringify(language.sourceFile)} of language ${language.id}`,
       'interactor.files',
     );
-  const base = resolveLimits(spec.limits, checkerLimitsConfig(checkerLimits), 'interactor.limits', language);
+  const base = resolveLimits(spec.limits, checkerLimitsConfig(checkerLimits), 'interactor.limits', helperFactors(language));
   const outlive = plan.testLimits.wallTimeMs + 2 * INTERACTOR_GRACE_MS;
   // CPU time given by the request (a package's validation_time) is kept: time spent waiting for
   // the submission is no CPU time. The wall time always outlives the submission.

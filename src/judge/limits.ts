@@ -133,6 +133,16 @@ export interface Factors {
 }
 
 /**
+ * A language's factors for the judge's own programs in it (output validators, interactors):
+ * without the address-space grace. RLIMIT_AS is a verdict rule for submissions (MLE for a program
+ * whose image does not fit); the judge's programs run under the cgroup's memory limit alone, so
+ * that running out of it is reported as the memory limit, not as their own failed allocation.
+ */
+export function helperFactors(l: Factors): Factors {
+  return { timeFactor: l.timeFactor, memoryFactor: l.memoryFactor, ...(l.openFiles !== undefined ? { openFiles: l.openFiles } : {}) };
+}
+
+/**
  * The limits of one step: the request (validated against the maxima; `field` names it in
  * errors, e.g. "limits"), the defaults for what it leaves out, then the language's factors.
  */

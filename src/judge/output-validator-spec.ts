@@ -8,7 +8,7 @@ import { InvalidRequestError } from '../errors';
 import type { RunLimits } from '../sandbox/types';
 import type { SourceFile } from './compile-step';
 import type { Language, LanguageRegistry } from './languages';
-import { checkerLimitsConfig, compileLimitsConfig, resolveLimits, type StepLimitsConfig } from './limits';
+import { checkerLimitsConfig, compileLimitsConfig, helperFactors, resolveLimits, type StepLimitsConfig } from './limits';
 import type { Checker } from './schema';
 
 export interface OutputValidatorSpec {
@@ -50,6 +50,6 @@ export function planValidator(
     files,
     flags: [...c.flags],
     compileLimits: resolveLimits(c.compileLimits, cfg.compile ?? compileLimitsConfig(), 'checker.compileLimits'),
-    runLimits: resolveLimits(c.limits, cfg.run ?? checkerLimitsConfig(), 'checker.limits', language),
+    runLimits: resolveLimits(c.limits, cfg.run ?? checkerLimitsConfig(), 'checker.limits', helperFactors(language)),
   };
 }

@@ -9,6 +9,8 @@
  *     manifest.json           the manifest it was registered with
  *     unpacked.json           when, by whom, how long, how many entries
  *   <sha256>.lock             flock, exclusive: held while unpacking or deleting that digest
+ *   <sha256>.verified         the tarball this store hashed to <sha256>, as it was (path, device,
+ *                             inode, size, mtime, ctime): unchanged, it is not hashed again
  *   <sha256>.inuse            flock, shared: held by every ImageStore that registered the digest,
  *                             until its close() or its process's death
  *   .tmp-<sha256>-<pid>-<rand>/   an unpack in progress (left over if its process died)
@@ -22,7 +24,7 @@
  */
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, type Stats } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -58,6 +60,8 @@ export interface CachedLayer {
   sizeBytes: number;
   /** True when this call unpacked the layer; false when it was already cached. */
   unpacked: boolean;
+  /** True when this call hashed the tarball; false when it was unchanged since this store's cache verified it. */
+  hashed: boolean;
   /** Where the time went, ms: hashing the tarball, waiting for the lock, unpacking. */
   timings: { hashMs: number; waitMs: number; unpackMs: number };
 }
@@ -165,17 +169,28 @@ export class ImageStore {
   ): Promise<Omit<CachedLayer, 'id' | 'parent' | 'sizeBytes'>> {
     const { sha256: digest, tarball } = spec;
     let t = performance.now();
-    let actual: string;
+    let st: Stats;
     try {
-      actual = await sha256File(tarball);
+      st = await fs.stat(tarball);
     } catch (err) {
       throw new ImageError(`cannot read ${layerName(spec)} tarball ${tarball}: ${(err as Error).message}`, { cause: err });
     }
-    if (actual !== digest) {
-      throw new ImageError(
-        `${tarball}: sha256 mismatch: ${manifestPath} expects ${digest} for ${layerName(spec)} but the file's sha256 is ${actual}; ` +
-          `the tarball is corrupt or changed after the build (rebuild: npm run image:build -- ${manifest.flavor})`,
-      );
+    // Hashing 4 GiB of layers at every start would cost seconds: a tarball this store verified
+    // before, unchanged since (same file, size and mtime), is not hashed again.
+    const verifiedBefore = await this.verifiedBefore(digest, tarball, st);
+    if (!verifiedBefore) {
+      let actual: string;
+      try {
+        actual = await sha256File(tarball);
+      } catch (err) {
+        throw new ImageError(`cannot read ${layerName(spec)} tarball ${tarball}: ${(err as Error).message}`, { cause: err });
+      }
+      if (actual !== digest) {
+        throw new ImageError(
+          `${tarball}: sha256 mismatch: ${manifestPath} expects ${digest} for ${layerName(spec)} but the file's sha256 is ${actual}; ` +
+            `the tarball is corrupt or changed after the build (rebuild: npm run image:build -- ${manifest.flavor})`,
+        );
+      }
     }
     const hashMs = performance.now() - t;
 
@@ -215,13 +230,43 @@ export class ImageStore {
     } finally {
       await lock.release();
     }
+    if (!verifiedBefore) await this.recordVerified(digest, tarball, st);
     return {
       digest,
       rootfsDir: path.join(this.entryDir(digest), 'rootfs'),
       tarball,
       unpacked,
+      hashed: !verifiedBefore,
       timings: { hashMs, waitMs, unpackMs },
     };
+  }
+
+  /** `<digest>.verified`: the tarball this store hashed to `digest`, as it was then (path, device, inode, size, mtime). */
+  private verifiedStamp(digest: string): string {
+    return `${this.entryDir(digest)}.verified`;
+  }
+
+  private async verifiedBefore(digest: string, tarball: string, st: Stats): Promise<boolean> {
+    try {
+      const seen = JSON.parse(await fs.readFile(this.verifiedStamp(digest), 'utf8')) as Record<string, unknown>;
+      return (
+        seen.tarball === path.resolve(tarball) &&
+        seen.dev === st.dev &&
+        seen.ino === st.ino &&
+        seen.size === st.size &&
+        seen.mtimeMs === st.mtimeMs &&
+        seen.ctimeMs === st.ctimeMs
+      );
+    } catch {
+      return false;
+    }
+  }
+
+  private async recordVerified(digest: string, tarball: string, st: Stats): Promise<void> {
+    const stamp = { tarball: path.resolve(tarball), dev: st.dev, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs };
+    const tmp = `${this.verifiedStamp(digest)}.${uniqueSuffix()}`;
+    await fs.writeFile(tmp, `${JSON.stringify(stamp)}\n`, { mode: 0o600 });
+    await fs.rename(tmp, this.verifiedStamp(digest));
   }
 
   private async isReady(digest: string): Promise<boolean> {
@@ -268,6 +313,7 @@ export class ImageStore {
     }
     // An entry without its manifest copy was not made by rename(): never trust it.
     await fs.rm(this.entryDir(digest), { recursive: true, force: true });
+    await fs.rm(this.verifiedStamp(digest), { force: true });
   }
 
   private async digestsOnDisk(): Promise<string[]> {
@@ -311,7 +357,7 @@ export class ImageStore {
     const names = await fs.readdir(this.cacheDir).catch(() => [] as string[]);
     const candidates = new Set<string>();
     for (const name of names) {
-      const digest = /^(?:\.tmp-|\.trash-)?([0-9a-f]{64})(?:-|\.lock$|\.inuse$|$)/.exec(name)?.[1];
+      const digest = /^(?:\.tmp-|\.trash-)?([0-9a-f]{64})(?:-|\.lock$|\.inuse$|\.verified(?:\..*)?$|$)/.exec(name)?.[1];
       if (digest !== undefined && !keep.has(digest) && !this.holds.has(digest)) candidates.add(digest);
     }
     const removed: string[] = [];
