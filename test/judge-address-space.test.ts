@@ -1,9 +1,9 @@
 /**
- * The address-space limit of languages with `addressSpaceGraceMiB` (C and C++ on the Debian
- * image): RLIMIT_AS = the memory limit + the grace, so that memory the cgroup never sees (a
- * static array never touched, a `new` never written) cannot be had beyond the limit. Real
- * programs in real containers; the image's manifest is given the grace here, as
- * images/languages/<id>/language.json does for the next image build.
+ * The address-space limit of languages with `addressSpaceGraceMiB` (an operator's opt-in, off on
+ * the Debian image: docs/judging.md#limits): RLIMIT_AS = the memory limit + the grace, so that
+ * memory the cgroup never sees (a static array never touched, a `new` never written) cannot be
+ * had beyond the limit. Real programs in real containers; the image's manifest is given the grace
+ * here, as an operator's language.json would.
  */
 import fs from 'node:fs';
 import os from 'node:os';
