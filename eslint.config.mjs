@@ -41,6 +41,10 @@ export default tseslint.config(
       'test/client-project/node_modules/**',
       'native/**',
       'coverage/**',
+      // Contestants' programs, not project code: the languages' self-tests and stress programs
+      // (checked by compiling and running them in the sandbox at every image build).
+      'images/languages/**',
+      'test/fixtures/languages/**',
     ],
   },
   { linterOptions: { reportUnusedDisableDirectives: 'error' } },
