@@ -49,6 +49,13 @@ export function interactiveVerdict(
   const sub = classifyRun(pair.submission, limits, memoryErrorMarkers, imageBytes);
   const subFailed = sub.verdict !== 'OK';
   const subVerdict = sub.verdict === 'OK' ? 'AC' : sub.verdict;
+  // The interactor stopped by one of its own limits (not the wall, which a silent submission
+  // makes both sides reach) or by the seccomp policy failed whatever the order: the submission
+  // may well have died of the pipe its dying interactor closed (an OOM kill takes its time).
+  const own = pair.interactor;
+  if (own.forbiddenSyscall || (own.limitHit !== null && own.limitHit !== 'wall')) {
+    return { verdict: 'IE', message: `the interactor failed (${interactorFailure(own)})`, limitHit: null };
+  }
   if (subFailed && pair.firstEnded === 'submission') {
     return { verdict: subVerdict, message: `${sub.message}, before the interactor decided`, limitHit: sub.limitHit };
   }

@@ -53,6 +53,17 @@ describe('when the submission fails first', () => {
     expect(verdict(pair({ exitCode: 43 }, { exitCode: null, signal: 'SIGSEGV' }, first))).toBe('RE');
     expect(verdict(pair({ exitCode: 43 }, { exitCode: null, signal: 'SIGKILL', limitHit: 'wall' }, first))).toBe('TLE');
   });
+  it('is IE when the interactor was stopped by a limit of its own (not the wall), whatever the order', () => {
+    expect(verdict(pair({ exitCode: null, signal: 'SIGKILL', limitHit: 'memory' }, { exitCode: null, signal: 'SIGPIPE' }, first))).toBe(
+      'IE',
+    );
+    expect(verdict(pair({ exitCode: null, signal: 'SIGKILL', limitHit: 'cpu' }, { exitCode: 1 }, first))).toBe('IE');
+    expect(
+      verdict(
+        pair({ exitCode: null, signal: 'SIGKILL', limitHit: 'wall' }, { exitCode: null, signal: 'SIGKILL', limitHit: 'wall' }, first),
+      ),
+    ).toBe('TLE');
+  });
   it('is its own verdict even when the interactor then crashes', () =>
     expect(verdict(pair({ exitCode: null, signal: 'SIGSEGV' }, { exitCode: null, limitHit: 'memory', signal: 'SIGKILL' }, first))).toBe(
       'MLE',
