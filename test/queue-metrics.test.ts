@@ -92,7 +92,8 @@ describe('when Prometheus scrapes a worker', () => {
 
   it("exports the event loop's delay and stalls, measured since the previous scrape", async () => {
     await get(port, '/metrics'); // starts a fresh window
-    const blockedUntil = Date.now() + 250;
+    await new Promise((r) => setTimeout(r, 50)); // the scrape's own work done, the watchdog ticking
+    const blockedUntil = Date.now() + 300;
     while (Date.now() < blockedUntil); // hold the event loop, as a synchronous step would
     await new Promise((r) => setTimeout(r, 120)); // the watchdog's timer sees it late
     const text = (await get(port, '/metrics')).body;
