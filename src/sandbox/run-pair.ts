@@ -123,6 +123,8 @@ export async function runPair(
   let submissionEnded = false;
   let killedAfterGrace = false;
   let grace: NodeJS.Timeout | null = null;
+  // The side whose launch failed first: the other's failure may be our kill of it.
+  let firstFailed: 'interactor' | 'submission' | null = null;
   // Each launch owns its two ends from here on (and closes them whatever happens).
   const interactor = launch(interactorPlan, interactorFds, ic).then(
     (r) => {
@@ -135,6 +137,7 @@ export async function runPair(
       return r;
     },
     (err: unknown) => {
+      firstFailed ??= 'interactor';
       sc.kill();
       throw err;
     },
@@ -145,6 +148,7 @@ export async function runPair(
       return r;
     },
     (err: unknown) => {
+      firstFailed ??= 'submission';
       submissionEnded = true;
       ic.kill();
       throw err;
@@ -153,6 +157,8 @@ export async function runPair(
   const [i, s] = await Promise.allSettled([interactor, submission]);
   if (grace) clearTimeout(grace);
   tee?.destroy();
+  if (s.status === 'rejected' && (firstFailed === 'submission' || i.status !== 'rejected'))
+    throw new PairLaunchError('submission', s.reason);
   if (i.status === 'rejected') throw new PairLaunchError('interactor', i.reason);
   if (s.status === 'rejected') throw new PairLaunchError('submission', s.reason);
   const ms = (ns: bigint | null) => Math.max(0, Number((ns ?? process.hrtime.bigint()) - started) / 1e6);
