@@ -24,8 +24,10 @@ const fileName = z
   .string()
   .min(1)
   .max(100)
-  .refine((s) => !s.includes('/') && !s.includes('\0') && s !== '.' && s !== '..', {
-    message: 'must be a plain file name (no "/", not "." or "..")',
+  // No leading "-": the names reach compile and run commands as arguments ({sources}), where
+  // "-fplugin=x.cpp" would be an option past the compiler-options allow-list.
+  .refine((s) => !s.includes('/') && !s.includes('\0') && s !== '.' && s !== '..' && !s.startsWith('-'), {
+    message: 'must be a plain file name (no "/", not "." or "..", not starting with "-")',
   });
 
 /** A limit: a whole number within its bounds (src/limit-bounds.ts), the bound named in the message. */

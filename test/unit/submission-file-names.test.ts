@@ -1,0 +1,19 @@
+/**
+ * Submission file names reach compile and run commands as arguments ({sources}, docs/languages.md):
+ * a name that could be read as an option is refused by the schema, before any compiler sees it.
+ */
+import { SourceFileSchema } from '../../src/judge/schema';
+
+describe('a submission file name', () => {
+  it('is refused when it starts with "-" (an option in disguise)', () => {
+    for (const name of ['-fplugin=evil.cpp', '-o', '--version.py']) {
+      const r = SourceFileSchema.safeParse({ name, content: 'x' });
+      expect(r.success).toBe(false);
+      expect(r.error?.issues[0]?.message).toMatch(/not starting with "-"/);
+    }
+  });
+
+  it('is taken when plain, a "-" inside it included', () => {
+    for (const name of ['main.cpp', 'my-lib.h', 'a-b.py']) expect(SourceFileSchema.safeParse({ name, content: 'x' }).success).toBe(true);
+  });
+});
