@@ -17,7 +17,7 @@ import { MAIN_JS, freePort, until } from './helpers/queue';
 jest.setTimeout(120_000);
 
 const JOBS_DIR = '/var/lib/caged/jobs';
-const COMMANDS = ['run', 'judge', 'submit', 'exec', 'demo', 'problem', 'languages', 'worker'];
+const COMMANDS = ['run', 'judge', 'submit', 'exec', 'demo', 'problem', 'languages', 'worker', 'grade', 'selftest', 'api'];
 
 let dir: string;
 beforeAll(() => {
