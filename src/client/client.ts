@@ -13,7 +13,14 @@
  */
 import { Queue, QueueEvents, type ConnectionOptions } from 'bullmq';
 import { InvalidRequestError } from '../errors';
-import { DEFAULT_MAX_SOURCE_BYTES, makeSubmissionSchema, TEST_VERDICTS, type JudgeResult, type SubmissionInput } from '../judge/schema';
+import {
+  DEFAULT_MAX_SOURCE_BYTES,
+  makeSubmissionSchema,
+  TEST_VERDICTS,
+  type JudgeResult,
+  type Submission,
+  type SubmissionInput,
+} from '../judge/schema';
 import { DEFAULT_MAX_PUSH_BYTES, pushProblem as pushProblemToRedis, redisClientFor, type ProblemRef } from '../problem/package-store';
 import { redisOptionsFromUrl } from '../queue/connection';
 import { JOB_NAME, asJudgeProgress, fieldIssues, type JudgeProgress } from '../wire/contract';
@@ -92,6 +99,15 @@ interface Waiter {
   onProgress?: (p: JudgeProgress) => void;
 }
 
+/** A job as added, with what its idempotency check needs: the checked submission and the id the caller gave. */
+interface AddedJob {
+  name: string;
+  data: SubmissionInput;
+  opts: { jobId?: string; priority?: number };
+  parsed: Submission;
+  submissionId?: string;
+}
+
 interface Parts {
   queue: Queue<unknown, JudgeResult>;
   events: QueueEvents<JudgeResult>;
@@ -128,9 +144,9 @@ export class CagedClient {
     const jobs = submissions.map((s, i) => this.jobFor(s, opts, submissions.length > 1 ? `[${i}]` : ''));
     const parts = await this.ready();
     if (opts.rejudge) for (const j of jobs) if (j.opts.jobId !== undefined) await this.removeForRejudge(parts, j.opts.jobId);
-    const added = await parts.queue.addBulk(jobs.map(({ digest: _digest, submissionId: _id, ...job }) => job));
+    const added = await parts.queue.addBulk(jobs.map(({ name, data, opts: jobOpts }) => ({ name, data, opts: jobOpts })));
     // BullMQ keeps the job already stored under an id: a different payload there is a conflict.
-    if (!opts.rejudge) await Promise.all(jobs.map((j) => this.checkSamePayload(parts, j)));
+    if (!opts.rejudge) await this.checkSamePayloads(parts, jobs);
     return added.map((j) => j.id!);
   }
 
@@ -140,13 +156,31 @@ export class CagedClient {
     return queue.getWorkersCount();
   }
 
-  private async checkSamePayload(parts: Parts, j: { opts: { jobId?: string }; digest: string; submissionId?: string }): Promise<void> {
-    if (j.opts.jobId === undefined) return;
-    const stored = await parts.queue.getJob(j.opts.jobId);
-    if (!stored) return; // removed since (CAGED_KEEP_*): the wait reports it
-    const parsed = this.schema.safeParse(stored.data);
-    if (payloadDigest(parsed.success ? parsed.data : stored.data) !== j.digest)
-      throw new ConflictError(j.opts.jobId, j.submissionId ?? j.opts.jobId);
+  /**
+   * The payloads stored under the jobs' ids, read in one round trip, are those just sent, or
+   * the same submission (digests equal). The stored data is the JSON BullMQ wrote of the data
+   * it was given: text equal to this submission's JSON is the same payload without parsing or
+   * digesting anything; other text is compared by digest, after the same parse.
+   */
+  private async checkSamePayloads(parts: Parts, jobs: ReadonlyArray<AddedJob>): Promise<void> {
+    const withId = jobs.filter((j): j is AddedJob & { opts: { jobId: string } } => j.opts.jobId !== undefined);
+    if (withId.length === 0) return;
+    const client = await parts.queue.backend.client;
+    const pipeline = client.pipeline();
+    for (const j of withId) pipeline.hgetall(parts.queue.toKey(j.opts.jobId));
+    const replies: ReadonlyArray<[Error | null, unknown]> = (await pipeline.exec()) ?? [];
+    for (const [i, j] of withId.entries()) {
+      const [err, hash] = replies[i] ?? [new Error('no reply to HGETALL from the pipeline'), null];
+      if (err) throw err;
+      const raw = (hash as Record<string, string> | null)?.data;
+      if (typeof raw === 'string' && raw === JSON.stringify(j.data)) continue;
+      // Removed since (CAGED_KEEP_*: the wait reports it), or another text: read as BullMQ reads it.
+      const stored = typeof raw === 'string' ? (JSON.parse(raw) as unknown) : (await parts.queue.getJob(j.opts.jobId))?.data;
+      if (stored === undefined) continue;
+      const parsed = this.schema.safeParse(stored);
+      if (payloadDigest(parsed.success ? parsed.data : stored) !== payloadDigest(j.parsed))
+        throw new ConflictError(j.opts.jobId, j.submissionId ?? j.opts.jobId);
+    }
   }
 
   /** Removes a stored job for a rejudge; a job being judged is let finish first (a locked job cannot be removed). */
@@ -307,11 +341,7 @@ export class CagedClient {
     return this.closing;
   }
 
-  private jobFor(
-    s: SubmissionInput,
-    opts: EnqueueOptions,
-    where: string,
-  ): { name: string; data: SubmissionInput; opts: { jobId?: string; priority?: number }; digest: string; submissionId?: string } {
+  private jobFor(s: SubmissionInput, opts: EnqueueOptions, where: string): AddedJob {
     const parsed = this.schema.safeParse(s);
     if (!parsed.success) {
       const first = fieldIssues(parsed.error, where)[0]!;
@@ -325,7 +355,7 @@ export class CagedClient {
       name: JOB_NAME,
       data: s,
       opts: { jobId: idSource === undefined ? undefined : jobIdFor(idSource), priority: opts.priority },
-      digest: payloadDigest(parsed.data),
+      parsed: parsed.data,
       ...(idSource === undefined ? {} : { submissionId: idSource }),
     };
   }
