@@ -31,7 +31,7 @@ import { RESULT_SCHEMA_VERSION, type CompileResult, type JudgeResult, type Submi
 import { skippedTest } from '../judge/test-step';
 import { judge0Of, VERDICT_NAMES } from '../judge/verdict';
 import { defaultValidateSliced, parseValidatorFlags } from './default-validator';
-import { gradeTree } from './grading';
+import { gradeTree } from '../judge/group-grading';
 import { NO_TIME_LIMIT, type ProblemPackage } from './problem-package';
 import type { TestCase } from './test-data';
 

@@ -1,13 +1,13 @@
 /**
  * Loading problem packages (src/problem/problem-package.ts) and grading their test trees
- * (src/problem/grading.ts) with a fake runner: no container, no root.
+ * (src/judge/group-grading.ts) with a fake runner: no container, no root.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { InvalidRequestError } from '../../src/errors';
 import type { TestResult, TestVerdict } from '../../src/judge/schema';
-import { gradeTree } from '../../src/problem/grading';
+import { gradeTree } from '../../src/judge/group-grading';
 import { loadPackage } from '../../src/problem/problem-package';
 import type { TestCase } from '../../src/problem/test-data';
 import { packageLimits } from '../../src/problem/judge-package';
