@@ -115,6 +115,11 @@ export const CheckerSchema = z.discriminatedUnion('type', [
     /** Exactly one of `source` (the language's entry file) and `files` (with a header, say). */
     source: z.string().min(1).optional(),
     files: z.array(SourceFileSchema).min(1).max(64).optional(),
+    /**
+     * `build-run` (default `source`): `files` are a Kattis build/run program (`build` run in
+     * the sandbox as its compile, then `run`); `language` picks the image layers it runs on.
+     */
+    program: z.enum(['source', 'build-run']).optional(),
     /** Appended after `input answer feedback_dir`, in order (the package's `validator_flags`). */
     flags: z
       .array(
@@ -145,6 +150,11 @@ export const InteractorSchema = z
     language: z.string().min(1).max(64),
     source: z.string().min(1).optional(),
     files: z.array(SourceFileSchema).min(1).max(64).optional(),
+    /**
+     * `build-run` (default `source`): `files` are a Kattis build/run program (`build` run in
+     * the sandbox as its compile, then `run`); `language` picks the image layers it runs on.
+     */
+    program: z.enum(['source', 'build-run']).optional(),
     /** Passed after `input answer feedback_dir`. */
     flags: z.array(z.string().max(200)).max(32).optional(),
     /**

@@ -152,7 +152,14 @@ export async function judgePackage(
     // The package's compilation limits apply to its validator's compile as to the submission's.
     const custom =
       validator && validatorLimits
-        ? { language: validator.language, files: validator.files, flags: flagWords, limits: validatorLimits, compileLimits }
+        ? {
+            language: validator.language,
+            program: validator.program,
+            files: validator.files,
+            flags: flagWords,
+            limits: validatorLimits,
+            compileLimits,
+          }
         : null;
     const expected = custom ? { expected: answer.toString('base64'), expectedEncoding: 'base64' as const } : {};
     // Multi-pass: the validator's nextpass.in is the next pass's input (see the file's comment).
