@@ -176,6 +176,19 @@ describe('an interactive package', () => {
     expect(r.tests[0]).toMatchObject({ verdict: 'TLE' });
   }, 120_000);
 
+  it('takes its interactor as a build/run program too', async () => {
+    const scripted = variant(GUESS, {
+      'output_validator/build': '#!/bin/sh\nset -e\ngcc -O2 -o run guess.c\n',
+    });
+    const ok = await judged([scripted, path.join(GUESS, 'submissions', 'accepted', 'bisect.c')]);
+    expect(ok.verdict).toBe('AC');
+    const wa = await judged([
+      scripted,
+      path.join(GUESS, 'submissions', 'wrong_answer', fs.readdirSync(path.join(GUESS, 'submissions', 'wrong_answer')).sort()[0]!),
+    ]);
+    expect(wa.verdict).toBe('WA');
+  }, 120_000);
+
   it('is IE when the interactor crashes', async () => {
     const crash = variant(GUESS, { 'output_validator/guess.c': '#include <stdlib.h>\nint main(void) { abort(); }\n' });
     const r = await judged([crash, path.join(GUESS, 'submissions', 'accepted', 'bisect.py')]);
