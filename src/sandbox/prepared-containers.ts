@@ -88,6 +88,7 @@ export class PreparedContainers {
       // work beside the runs): wait for it, unless another run takes it first.
       while (!z && this.making.size) {
         await Promise.race(this.making);
+        if (this.closed) throw new Error('the sandbox is closed');
         next();
       }
       z ??= await this.make();
