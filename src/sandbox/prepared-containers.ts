@@ -78,9 +78,19 @@ export class PreparedContainers {
   async take(): Promise<PreparedContainer> {
     if (this.closed) throw new Error('the sandbox is closed');
     let z: Held | undefined;
-    while ((z = this.ready.shift()) && z.dead) this.discardInBackground(z);
+    const next = () => {
+      while ((z = this.ready.shift()) && z.dead) this.discardInBackground(z);
+    };
+    next();
     this.settingUp++;
     try {
+      // One being prepared is ready sooner than one made now (and making more would only add
+      // work beside the runs): wait for it, unless another run takes it first.
+      while (!z && this.making.size) {
+        await Promise.race(this.making);
+        if (this.closed) throw new Error('the sandbox is closed');
+        next();
+      }
       z ??= await this.make();
     } catch (err) {
       this.settingUp--;

@@ -174,11 +174,20 @@ export class Sandbox {
    * `stdin` is ignored. How the pair ends is run-pair.ts's.
    */
   async runPair(interactor: RunPlan, submission: RunPlan, opts: PairOptions = {}): Promise<PairResult> {
-    return this.withRunnableBox(interactor, (i) =>
-      this.withRunnableBox(submission, (s) =>
-        runPair(this.native, (plan, fds, control) => this.launch(plan, { fds }, control), i, s, opts),
-      ),
-    );
+    // The pool is refilled once no run is setting up; a pair counts as setting up until it has
+    // ended: preparing containers (clones into new namespaces, their mounts, cgroups) is
+    // milliseconds of kernel work that would share the CPUs with the exchange, which is bound
+    // by wake-up latency (bench/interactive.ts: +40 % per exchange on 2 cores).
+    let setUpsDone = 0;
+    try {
+      return await this.withRunnableBox(interactor, (i) =>
+        this.withRunnableBox(submission, (s) =>
+          runPair(this.native, (plan, fds, control) => this.launch(plan, { fds }, control, () => setUpsDone++), i, s, opts),
+        ),
+      );
+    } finally {
+      for (; setUpsDone > 0; setUpsDone--) this.preparedContainers.setUpDone();
+    }
   }
 
   /** Checks the plan; without overlayfs, gives an overlay box a copy of its own for the run. */
@@ -206,7 +215,12 @@ export class Sandbox {
    * Launches one container. Its stdin is a sealed memfd of `stdin`, its stdout collected; or
    * both are the pipe ends `fds` (owned by this call from its start: closed here whatever happens).
    */
-  private async launch(plan: RunPlan, io: { stdin: Buffer } | { fds: PairFds }, control?: RunControl): Promise<RunResult> {
+  private async launch(
+    plan: RunPlan,
+    io: { stdin: Buffer } | { fds: PairFds },
+    control?: RunControl,
+    setUpDone = () => this.preparedContainers.setUpDone(),
+  ): Promise<RunResult> {
     const childFds: number[] = [];
     const ours: number[] = [];
     if ('fds' in io) childFds.push(io.fds.stdin, io.fds.stdout);
@@ -248,7 +262,7 @@ export class Sandbox {
           native: this.native,
           reaper: this.reaper,
           ids: lease,
-          setUpDone: () => this.preparedContainers.setUpDone(),
+          setUpDone,
           cpus: this.cpus,
           syscallName: (nr, arch) => nameOfSyscall(nr, archOfAudit(arch) ?? this.arch),
           describeOp: (i) => (ops[i] ? `${ops[i].kind} ${'target' in ops[i] ? ops[i].target : ''}: ${ops[i].why}` : 'unknown'),
