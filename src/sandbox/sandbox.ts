@@ -55,7 +55,11 @@ export interface SandboxOptions {
    * prepared-containers.ts), default 2; 0 makes each at its run. `close()` ends them.
    */
   preparedContainers?: number;
-  /** Told when preparing (or ending) a prepared container fails in the background; default: ignored. */
+  /**
+   * Told when work in the background fails: preparing (or ending) a prepared container, or
+   * tearing down the container of an ended run (its cgroup's removal); default: ignored. The
+   * runs are not affected; `backgroundFailures` counts them.
+   */
   onBackgroundError?: (err: Error) => void;
 }
 
@@ -75,6 +79,9 @@ const CLONE_FLAGS = CLONE.NEWNS | CLONE.NEWPID | CLONE.NEWNET | CLONE.NEWUTS | C
 
 export class Sandbox {
   private active = 0;
+  /** Teardowns of ended runs still under way (container-run.ts: off the critical path). */
+  private readonly teardowns = new Set<Promise<void>>();
+  private failedInBackground = 0;
   private readonly reaper: Reaper;
   private readonly preparedContainers: PreparedContainers;
   private readonly filter: Buffer;
@@ -95,6 +102,7 @@ export class Sandbox {
     onBackgroundError: ((err: Error) => void) | undefined,
   ) {
     this.hasOverlay = hasOverlay;
+    this.onBackgroundError = onBackgroundError;
     this.reaper = new Reaper(native);
     const masks = procMasksFor();
     this.preparedContainers = new PreparedContainers(
@@ -104,7 +112,7 @@ export class Sandbox {
         cgroups,
         cloneFlags: CLONE_FLAGS,
         nextName: () => `${NAME_PREFIX}${process.pid}-${nextSeq()}`,
-        onBackgroundError,
+        onBackgroundError: (err) => this.backgroundError(err),
         preparation: () => encodePreparation(buildPreparationOps({ paths: mountPaths(runtimeDir), masks, cpus: this.cpus })),
       },
       preparedContainers,
@@ -252,6 +260,7 @@ export class Sandbox {
           cpus: this.cpus,
           syscallName: (nr, arch) => nameOfSyscall(nr, archOfAudit(arch) ?? this.arch),
           describeOp: (i) => (ops[i] ? `${ops[i].kind} ${'target' in ops[i] ? ops[i].target : ''}: ${ops[i].why}` : 'unknown'),
+          background: (teardown) => this.inBackground(teardown),
         },
         plan.limits,
       );
@@ -281,6 +290,32 @@ export class Sandbox {
    */
   async close(): Promise<void> {
     await this.preparedContainers.close();
+    await this.tornDown();
+    this.cgroups.drain?.();
+  }
+
+  /** Failures of background work so far (preparing containers, tearing down ended runs): a metric. */
+  get backgroundFailures(): number {
+    return this.failedInBackground;
+  }
+
+  private readonly onBackgroundError: ((err: Error) => void) | undefined;
+
+  private backgroundError(err: Error): void {
+    this.failedInBackground++;
+    this.onBackgroundError?.(err);
+  }
+
+  private inBackground(teardown: Promise<void>): void {
+    const p: Promise<void> = teardown
+      .catch((err: unknown) => this.backgroundError(err instanceof Error ? err : new HostError(String(err))))
+      .finally(() => this.teardowns.delete(p));
+    this.teardowns.add(p);
+  }
+
+  /** Resolves once the teardowns of ended runs under way have finished. */
+  private async tornDown(): Promise<void> {
+    while (this.teardowns.size) await Promise.all([...this.teardowns]);
   }
 
   /** Runs in progress. */
@@ -293,8 +328,12 @@ export class Sandbox {
     return this.preparedContainers.size;
   }
 
-  /** Resolves once the containers being prepared are ready (or failed). */
+  /**
+   * Resolves once the background work under way is over: the containers being prepared are
+   * ready (or failed) and the ended runs' containers are torn down.
+   */
   async whenPrepared(): Promise<void> {
+    await this.tornDown();
     await this.preparedContainers.settled();
   }
 
