@@ -116,7 +116,9 @@ export class CgroupV1Manager implements CgroupManager {
         this.io.mkdirIfMissing(path.dirname(dir));
         this.io.mkdir(dir);
       }
-      this.applyLimits(dirs, limits);
+      this.prepareLeaf(dirs);
+      box.memoryLimit = Infinity; // a fresh leaf has none
+      if (limits) box.setLimits(limits);
     } catch (err) {
       try {
         box.destroy();
@@ -147,13 +149,12 @@ export class CgroupV1Manager implements CgroupManager {
     return dirs;
   }
 
-  private applyLimits(dirs: LeafDirs, limits: CgroupLimits | null): void {
+  private prepareLeaf(dirs: LeafDirs): void {
     const memory = required(dirs.memory);
     // A parent with oom_kill_disable=1 is inherited by new children: a hog would hang, not die.
     this.io.write(path.join(memory, 'memory.oom_control'), '0');
     // Keep pages in RAM so the limit means resident memory; some kernels refuse it: best effort.
     this.io.tryWrite(path.join(memory, 'memory.swappiness'), '0');
-    if (limits) writeV1Limits(dirs, limits, this.io);
   }
 
   /** A released box: into the pool when there is room and it can be reset, else removed. */
@@ -163,8 +164,10 @@ export class CgroupV1Manager implements CgroupManager {
   }
 }
 
-function writeV1Limits(dirs: LeafDirs, limits: CgroupLimits, io: CgroupIo): void {
-  writeV1MemoryLimit(required(dirs.memory), limits.memoryBytes, io);
+/** `memoryNow`: the leaf's memory limit as last written (Infinity: a fresh leaf), or null: read it. */
+function writeV1Limits(dirs: LeafDirs, limits: CgroupLimits, io: CgroupIo, memoryNow: number | null, memsw: boolean): void {
+  if (memoryNow === null) writeV1MemoryLimit(required(dirs.memory), limits.memoryBytes, io);
+  else writeKnownMemoryLimit(required(dirs.memory), memoryNow, limits.memoryBytes, memsw, io);
   io.write(path.join(required(dirs.pids), 'pids.max'), String(limits.pids));
   if (limits.cpuCores !== undefined) {
     if (!dirs.cpu) throw new HostError('this cgroup was created without a CPU cap: the cpu controller is not in it');
@@ -191,12 +194,22 @@ export function writeV1MemoryLimit(dir: string, bytes: number, io: CgroupIo = ne
   for (const file of order) io.write(file, String(bytes));
 }
 
+/** writeV1MemoryLimit for a leaf whose current limit is known (no reads): same order rule. */
+function writeKnownMemoryLimit(dir: string, now: number, bytes: number, memsw: boolean, io: CgroupIo): void {
+  const limitFile = path.join(dir, 'memory.limit_in_bytes');
+  if (!memsw) return io.write(limitFile, String(bytes));
+  const memswFile = path.join(dir, 'memory.memsw.limit_in_bytes');
+  for (const file of bytes > now ? [memswFile, limitFile] : [limitFile, memswFile]) io.write(file, String(bytes));
+}
+
 class V1Box implements BoxCgroup {
   private readonly dirs: readonly string[];
   /** What the kernel cannot reset, as it stood when the leaf was last reset (the pool, in the header). */
   private base = { oomKills: 0, pidsMax: 0, chargedBytes: 0 };
   /** Whether memory.memsw.* exist (swap accounting), once known. */
   private memsw: boolean | null = null;
+  /** The memory limit as this object last wrote it (Infinity: none yet, on a fresh leaf); null: unknown. */
+  memoryLimit: number | null = null;
 
   constructor(
     readonly name: string,
@@ -251,7 +264,10 @@ class V1Box implements BoxCgroup {
 
   setLimits(limits: CgroupLimits): void {
     checkLimits(limits);
-    writeV1Limits(this.leaf, limits, this.io);
+    const now = this.memoryLimit;
+    this.memoryLimit = null; // unknown until every write has succeeded
+    writeV1Limits(this.leaf, limits, this.io, now, now === null ? false : this.hasMemsw());
+    this.memoryLimit = limits.memoryBytes;
   }
 
   attach(pid: number): void {

@@ -24,7 +24,7 @@ import { CFG_FLAG, encodeConfig, encodePreparation } from './protocol';
 import { Reaper } from './reaper';
 import type { RunControl } from './run-control';
 import { runPair, type PairFds, type PairOptions, type PairResult } from './run-pair';
-import { procMasksFor } from './proc-view';
+import { procMasksFor, type ProcMasks } from './proc-view';
 import { PreparedContainers } from './prepared-containers';
 import { rlimitsFor } from './run-limits';
 import { buildSeccompProgram } from './seccomp';
@@ -113,7 +113,7 @@ export class Sandbox {
         cloneFlags: CLONE_FLAGS,
         nextName: () => `${NAME_PREFIX}${process.pid}-${nextSeq()}`,
         onBackgroundError: (err) => this.backgroundError(err),
-        preparation: () => encodePreparation(buildPreparationOps({ paths: mountPaths(runtimeDir), masks, cpus: this.cpus })),
+        preparation: () => this.preparationBlob(runtimeDir, masks),
       },
       preparedContainers,
     );
@@ -121,6 +121,21 @@ export class Sandbox {
     this.filter = built.program;
     this.arch = built.arch;
   }
+
+  /**
+   * The preparation blob of a new container. It depends on nothing but the second it is made in
+   * (the box's boot time in its /proc/stat), so it is built once per second, not per container.
+   */
+  private preparationBlob(runtimeDir: string, masks: ProcMasks): Buffer {
+    const second = Math.floor(Date.now() / 1000);
+    if (this.preparationCache?.second !== second) {
+      const blob = encodePreparation(buildPreparationOps({ paths: mountPaths(runtimeDir), masks, cpus: this.cpus }));
+      this.preparationCache = { second, blob };
+    }
+    return this.preparationCache.blob;
+  }
+
+  private preparationCache: { second: number; blob: Buffer } | null = null;
 
   /** Sets the host up and returns the sandbox; a refusal (not root, bad option) rejects. */
   static create(opts: SandboxOptions = {}): Promise<Sandbox> {
