@@ -5,6 +5,7 @@
  * `caged run`, the worker and the tests. Job directories are src/rootfs/job-dirs.ts's; the
  * run sequence is told in docs/architecture.md.
  */
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -124,18 +125,27 @@ export class Sandbox {
 
   /**
    * The preparation blob of a new container. It depends on nothing but the second it is made in
-   * (the box's boot time in its /proc/stat), so it is built once per second, not per container.
+   * (the box's boot time in its /proc/stat) and the box's own random boot id, so it is built once
+   * per second, and each container gets a copy with a boot id of its own written in place.
    */
   private preparationBlob(runtimeDir: string, masks: ProcMasks): Buffer {
     const second = Math.floor(Date.now() / 1000);
     if (this.preparationCache?.second !== second) {
-      const blob = encodePreparation(buildPreparationOps({ paths: mountPaths(runtimeDir), masks, cpus: this.cpus }));
-      this.preparationCache = { second, blob };
+      const ops = buildPreparationOps({ paths: mountPaths(runtimeDir), masks, cpus: this.cpus });
+      const blob = encodePreparation(ops);
+      const bootId = ops.find((op) => op.kind === 'write' && op.target.endsWith('/boot_id'));
+      const at = bootId?.kind === 'write' ? blob.indexOf(bootId.content) : -1;
+      if (at < 0 || !/^[0-9a-f-]{36}\n$/.test(bootId?.kind === 'write' ? bootId.content : ''))
+        throw new Error('the preparation has no boot id to renew');
+      this.preparationCache = { second, blob, bootIdAt: at };
     }
-    return this.preparationCache.blob;
+    const { blob, bootIdAt } = this.preparationCache;
+    const copy = Buffer.from(blob);
+    copy.write(crypto.randomUUID(), bootIdAt, 'latin1');
+    return copy;
   }
 
-  private preparationCache: { second: number; blob: Buffer } | null = null;
+  private preparationCache: { second: number; blob: Buffer; bootIdAt: number } | null = null;
 
   /** Sets the host up and returns the sandbox; a refusal (not root, bad option) rejects. */
   static create(opts: SandboxOptions = {}): Promise<Sandbox> {
