@@ -130,7 +130,7 @@ describe('when the submission never flushes', () => {
     expect(sandbox.running).toBe(0);
     expect(sandbox.ids.held()).toEqual([]);
     await sandbox.whenPrepared();
-    expect(mine().length).toBe(sandbox.prepared);
+    expect(mine().length).toBe(sandbox.prepared + (sandbox.cgroups.pooled ?? 0));
   });
 });
 
@@ -263,6 +263,6 @@ describe('after every pair', () => {
     expect(boxProcesses()).toEqual([]);
     expect(sandbox.ids.held()).toEqual([]);
     expect(sandbox.running).toBe(0);
-    expect(mine().length).toBe(sandbox.prepared);
+    expect(mine().length).toBe(sandbox.prepared + (sandbox.cgroups.pooled ?? 0));
   });
 });

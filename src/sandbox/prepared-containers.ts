@@ -16,9 +16,6 @@ import type { BoxCgroup, CgroupManager } from '../cgroup/manager';
 import type { NativeApi, WaitOutcome } from './native';
 import type { Reaper } from './reaper';
 
-/** Limits of a prepared container's cgroup until its run sets its own (B alone, idle). */
-const IDLE_LIMITS = { memoryBytes: 64 * 2 ** 20, pids: 1 };
-
 export interface PreparedContainer {
   /** B's host pid. */
   readonly pid: number;
@@ -166,7 +163,8 @@ export class PreparedContainers {
     const exited = this.deps.reaper.watch(pid, false);
     let cgroup: BoxCgroup | null = null;
     try {
-      cgroup = this.deps.cgroups.create(this.deps.nextName(), IDLE_LIMITS);
+      // No limits yet: B alone runs in it, idle, until the run writes its own before B may fork.
+      cgroup = this.deps.cgroups.create(this.deps.nextName(), null);
       cgroup.attach(pid);
     } catch (err) {
       killQuietly(pid);
@@ -195,7 +193,7 @@ export class PreparedContainers {
     fs.closeSync(z.ctl);
     killQuietly(z.pid);
     await z.exited;
-    z.cgroup.destroy();
+    z.cgroup.release();
   }
 }
 

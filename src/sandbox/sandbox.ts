@@ -5,6 +5,7 @@
  * `caged run`, the worker and the tests. Job directories are src/rootfs/job-dirs.ts's; the
  * run sequence is told in docs/architecture.md.
  */
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -24,7 +25,7 @@ import { CFG_FLAG, encodeConfig, encodePreparation } from './protocol';
 import { Reaper } from './reaper';
 import type { RunControl } from './run-control';
 import { runPair, type PairFds, type PairOptions, type PairResult } from './run-pair';
-import { procMasksFor } from './proc-view';
+import { procMasksFor, type ProcMasks } from './proc-view';
 import { PreparedContainers } from './prepared-containers';
 import { rlimitsFor } from './run-limits';
 import { buildSeccompProgram } from './seccomp';
@@ -55,7 +56,11 @@ export interface SandboxOptions {
    * prepared-containers.ts), default 2; 0 makes each at its run. `close()` ends them.
    */
   preparedContainers?: number;
-  /** Told when preparing (or ending) a prepared container fails in the background; default: ignored. */
+  /**
+   * Told when work in the background fails: preparing (or ending) a prepared container, or
+   * tearing down the container of an ended run (its cgroup's removal); default: ignored. The
+   * runs are not affected; `backgroundFailures` counts them.
+   */
   onBackgroundError?: (err: Error) => void;
 }
 
@@ -75,6 +80,9 @@ const CLONE_FLAGS = CLONE.NEWNS | CLONE.NEWPID | CLONE.NEWNET | CLONE.NEWUTS | C
 
 export class Sandbox {
   private active = 0;
+  /** Teardowns of ended runs still under way (container-run.ts: off the critical path). */
+  private readonly teardowns = new Set<Promise<void>>();
+  private failedInBackground = 0;
   private readonly reaper: Reaper;
   private readonly preparedContainers: PreparedContainers;
   private readonly filter: Buffer;
@@ -95,6 +103,7 @@ export class Sandbox {
     onBackgroundError: ((err: Error) => void) | undefined,
   ) {
     this.hasOverlay = hasOverlay;
+    this.onBackgroundError = onBackgroundError;
     this.reaper = new Reaper(native);
     const masks = procMasksFor();
     this.preparedContainers = new PreparedContainers(
@@ -104,8 +113,8 @@ export class Sandbox {
         cgroups,
         cloneFlags: CLONE_FLAGS,
         nextName: () => `${NAME_PREFIX}${process.pid}-${nextSeq()}`,
-        onBackgroundError,
-        preparation: () => encodePreparation(buildPreparationOps({ paths: mountPaths(runtimeDir), masks, cpus: this.cpus })),
+        onBackgroundError: (err) => this.backgroundError(err),
+        preparation: () => this.preparationBlob(runtimeDir, masks),
       },
       preparedContainers,
     );
@@ -113,6 +122,30 @@ export class Sandbox {
     this.filter = built.program;
     this.arch = built.arch;
   }
+
+  /**
+   * The preparation blob of a new container. It depends on nothing but the second it is made in
+   * (the box's boot time in its /proc/stat) and the box's own random boot id, so it is built once
+   * per second, and each container gets a copy with a boot id of its own written in place.
+   */
+  private preparationBlob(runtimeDir: string, masks: ProcMasks): Buffer {
+    const second = Math.floor(Date.now() / 1000);
+    if (this.preparationCache?.second !== second) {
+      const ops = buildPreparationOps({ paths: mountPaths(runtimeDir), masks, cpus: this.cpus });
+      const blob = encodePreparation(ops);
+      const bootId = ops.find((op) => op.kind === 'write' && op.target.endsWith('/boot_id'));
+      const at = bootId?.kind === 'write' ? blob.indexOf(bootId.content) : -1;
+      if (at < 0 || !/^[0-9a-f-]{36}\n$/.test(bootId?.kind === 'write' ? bootId.content : ''))
+        throw new Error('the preparation has no boot id to renew');
+      this.preparationCache = { second, blob, bootIdAt: at };
+    }
+    const { blob, bootIdAt } = this.preparationCache;
+    const copy = Buffer.from(blob);
+    copy.write(crypto.randomUUID(), bootIdAt, 'latin1');
+    return copy;
+  }
+
+  private preparationCache: { second: number; blob: Buffer; bootIdAt: number } | null = null;
 
   /** Sets the host up and returns the sandbox; a refusal (not root, bad option) rejects. */
   static create(opts: SandboxOptions = {}): Promise<Sandbox> {
@@ -266,6 +299,7 @@ export class Sandbox {
           cpus: this.cpus,
           syscallName: (nr, arch) => nameOfSyscall(nr, archOfAudit(arch) ?? this.arch),
           describeOp: (i) => (ops[i] ? `${ops[i].kind} ${'target' in ops[i] ? ops[i].target : ''}: ${ops[i].why}` : 'unknown'),
+          background: (teardown) => this.inBackground(teardown),
         },
         plan.limits,
       );
@@ -295,6 +329,32 @@ export class Sandbox {
    */
   async close(): Promise<void> {
     await this.preparedContainers.close();
+    await this.tornDown();
+    this.cgroups.drain?.();
+  }
+
+  /** Failures of background work so far (preparing containers, tearing down ended runs): a metric. */
+  get backgroundFailures(): number {
+    return this.failedInBackground;
+  }
+
+  private readonly onBackgroundError: ((err: Error) => void) | undefined;
+
+  private backgroundError(err: Error): void {
+    this.failedInBackground++;
+    this.onBackgroundError?.(err);
+  }
+
+  private inBackground(teardown: Promise<void>): void {
+    const p: Promise<void> = teardown
+      .catch((err: unknown) => this.backgroundError(err instanceof Error ? err : new HostError(String(err))))
+      .finally(() => this.teardowns.delete(p));
+    this.teardowns.add(p);
+  }
+
+  /** Resolves once the teardowns of ended runs under way have finished. */
+  private async tornDown(): Promise<void> {
+    while (this.teardowns.size) await Promise.all([...this.teardowns]);
   }
 
   /** Runs in progress. */
@@ -307,8 +367,12 @@ export class Sandbox {
     return this.preparedContainers.size;
   }
 
-  /** Resolves once the containers being prepared are ready (or failed). */
+  /**
+   * Resolves once the background work under way is over: the containers being prepared are
+   * ready (or failed) and the ended runs' containers are torn down.
+   */
   async whenPrepared(): Promise<void> {
+    await this.tornDown();
     await this.preparedContainers.settled();
   }
 
