@@ -405,8 +405,43 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, only?: readonly
         message: `${parsed.error.issues.map((i) => i.message).join('; ')} (got ${JSON.stringify(env[key.env])})`,
       });
   }
+  // Redis Cluster: BullMQ's scripts touch many keys of a queue at once, which a cluster allows only
+  // within one slot; only a hash tag in the prefix puts them there. A prefix not read here (a
+  // caller that asked for `redisCluster` alone) is checked where it is read.
+  if (out.redisCluster === 'yes' && typeof out.prefix === 'string' && hashTagOf(out.prefix) === null)
+    issues.push({
+      env: CONFIG_KEYS.prefix.env,
+      message:
+        `on Redis Cluster (${CONFIG_KEYS.redisCluster.env}=yes) must hold a hash tag such as {caged}, so that every key of the queue ` +
+        `lands in one slot (got ${JSON.stringify(out.prefix)})`,
+    });
+  if (out.redisCluster === 'yes' && typeof out.redisUrl === 'string' && !/^\/?0?$/.test(urlPath(out.redisUrl)))
+    issues.push({
+      env: CONFIG_KEYS.redisUrl.env,
+      message: `names database ${JSON.stringify(urlPath(out.redisUrl).slice(1))}, but a Redis Cluster has only database 0`,
+    });
   if (issues.length) throw new ConfigError(issues);
   return out;
+}
+
+function urlPath(url: string): string {
+  try {
+    return new URL(url).pathname;
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * The hash tag Redis Cluster hashes the keys under `prefix` by: the text between the first "{"
+ * and the first "}" after it, when not empty, found in the prefix itself (a job id, which
+ * follows it in the key, must not be able to close it). Null when there is none.
+ */
+export function hashTagOf(prefix: string): string | null {
+  const open = prefix.indexOf('{');
+  if (open < 0) return null;
+  const close = prefix.indexOf('}', open + 1);
+  return close > open + 1 ? prefix.slice(open + 1, close) : null;
 }
 
 /** CAGED_* variables read elsewhere: the image build, the tests. */

@@ -11,7 +11,7 @@
 import type { Gauge } from 'prom-client';
 import { errorFields, type Logger } from './log';
 
-/** Error codes and messages of a lost or refused connection (Node's socket errors, ioredis). */
+/** Error codes and messages of a lost or refused connection (Node's socket errors, ioredis, ioredis Cluster). */
 const CONNECTION_CODES = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
@@ -27,7 +27,10 @@ export function isConnectionError(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
   const code = (err as NodeJS.ErrnoException).code;
   if (code !== undefined && CONNECTION_CODES.has(code)) return true;
-  return /Connection is closed|connect ETIMEDOUT|Stream isn't writeable|MaxRetriesPerRequest/i.test(err.message);
+  // Redis Cluster (ioredis): no node answered a slots refresh, a slot without a reachable master.
+  return /Connection is closed|connect ETIMEDOUT|Stream isn't writeable|MaxRetriesPerRequest|Failed to refresh slots cache|None of startup nodes is available|CLUSTERDOWN|Too many Cluster redirections|Cluster isn't ready/i.test(
+    err.message,
+  );
 }
 
 export class RedisWatch {
