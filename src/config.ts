@@ -11,6 +11,7 @@ import os from 'node:os';
 import { z } from 'zod';
 import { InvalidRequestError } from './errors';
 import { LIMIT_BOUNDS } from './limit-bounds';
+import { clusterPrefixProblem, clusterUrlProblem } from './redis-cluster';
 
 interface Key<T> {
   env: string;
@@ -99,7 +100,7 @@ export const CONFIG_KEYS = {
     'CAGED_REDIS_CLUSTER',
     ['no', 'yes'] as const,
     'no',
-    'yes: the URL is one seed node of a Redis Cluster (then give CAGED_PREFIX a hash tag).',
+    'yes: the URL is one seed node of a Redis Cluster (database 0), and CAGED_PREFIX must hold a hash tag (docs/queue.md, "Redis Cluster").',
   ),
   queue: text('CAGED_QUEUE', {
     def: 'caged',
@@ -112,7 +113,7 @@ export const CONFIG_KEYS = {
     pattern: /^[^\s:]{1,100}$/,
     patternText: 'must be 1-100 characters without spaces or colons',
     description:
-      "Key prefix of the queue in Redis. On Redis Cluster use a hash tag such as `{caged}` so that all the queue's keys live in one slot.",
+      "Key prefix of the queue in Redis. On Redis Cluster it must hold a hash tag such as `{caged}`, so that all the queue's keys live in one slot (refused otherwise).",
   }),
   workerName: text('CAGED_WORKER_NAME', {
     def: () => `${os.hostname()}:${process.pid}`,
@@ -405,43 +406,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, only?: readonly
         message: `${parsed.error.issues.map((i) => i.message).join('; ')} (got ${JSON.stringify(env[key.env])})`,
       });
   }
-  // Redis Cluster: BullMQ's scripts touch many keys of a queue at once, which a cluster allows only
-  // within one slot; only a hash tag in the prefix puts them there. A prefix not read here (a
-  // caller that asked for `redisCluster` alone) is checked where it is read.
-  if (out.redisCluster === 'yes' && typeof out.prefix === 'string' && hashTagOf(out.prefix) === null)
-    issues.push({
-      env: CONFIG_KEYS.prefix.env,
-      message:
-        `on Redis Cluster (${CONFIG_KEYS.redisCluster.env}=yes) must hold a hash tag such as {caged}, so that every key of the queue ` +
-        `lands in one slot (got ${JSON.stringify(out.prefix)})`,
-    });
-  if (out.redisCluster === 'yes' && typeof out.redisUrl === 'string' && !/^\/?0?$/.test(urlPath(out.redisUrl)))
-    issues.push({
-      env: CONFIG_KEYS.redisUrl.env,
-      message: `names database ${JSON.stringify(urlPath(out.redisUrl).slice(1))}, but a Redis Cluster has only database 0`,
-    });
+  if (out.redisCluster === 'yes') {
+    // A prefix or URL not read here (a caller that asked for `redisCluster` alone) is checked where it is read.
+    const prefix = typeof out.prefix === 'string' ? clusterPrefixProblem(out.prefix) : null;
+    if (prefix)
+      issues.push({
+        env: CONFIG_KEYS.prefix.env,
+        message: prefix.replace(/^on Redis Cluster/, `$& (${CONFIG_KEYS.redisCluster.env}=yes)`),
+      });
+    const url = typeof out.redisUrl === 'string' ? clusterUrlProblem(out.redisUrl) : null;
+    if (url) issues.push({ env: CONFIG_KEYS.redisUrl.env, message: url });
+  }
   if (issues.length) throw new ConfigError(issues);
   return out;
-}
-
-function urlPath(url: string): string {
-  try {
-    return new URL(url).pathname;
-  } catch {
-    return '';
-  }
-}
-
-/**
- * The hash tag Redis Cluster hashes the keys under `prefix` by: the text between the first "{"
- * and the first "}" after it, when not empty, found in the prefix itself (a job id, which
- * follows it in the key, must not be able to close it). Null when there is none.
- */
-export function hashTagOf(prefix: string): string | null {
-  const open = prefix.indexOf('{');
-  if (open < 0) return null;
-  const close = prefix.indexOf('}', open + 1);
-  return close > open + 1 ? prefix.slice(open + 1, close) : null;
 }
 
 /** CAGED_* variables read elsewhere: the image build, the tests. */

@@ -86,8 +86,13 @@ export class RedisCluster {
     const slot = Number((await this.cli(seed.port, 'CLUSTER', 'KEYSLOT', key)).trim());
     const shard = (await this.masters(seed.port)).find((s) => s.slots.some(([a, b]) => slot >= a && slot <= b));
     if (!shard) throw new Error(`no master serves slot ${slot}`);
-    const replicas = await this.replicasOf(shard.master);
-    if (replicas.length !== 1) throw new Error(`master ${shard.master} has ${replicas.length} replicas`);
+    // A replica that has just (re)joined its master may still be syncing: wait for it.
+    let replicas: number[] = [];
+    await until(
+      async () => (replicas = await this.replicasOf(shard.master)).length === 1,
+      15_000,
+      `master ${shard.master} to have one replica in sync`,
+    );
     return { master: this.node(shard.master), replica: this.node(replicas[0]!) };
   }
 

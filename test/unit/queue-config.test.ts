@@ -5,7 +5,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CONFIG_KEYS, ConfigError, configTable, hashTagOf, loadConfig, unknownConfigVariables } from '../../src/config';
+import { CONFIG_KEYS, ConfigError, configTable, loadConfig, unknownConfigVariables } from '../../src/config';
+import { hashTagOf } from '../../src/redis-cluster';
 
 describe('the worker configuration', () => {
   it('has a default for every key', () => {
