@@ -17,7 +17,19 @@ import { CagedClient } from '../src/client';
 import { InvalidRequestError } from '../src/errors';
 import { batchQueueName } from '../src/wire/batch';
 import { RedisCluster } from './helpers/redis-cluster';
-import { EXPECTED, MAIN_JS, ROOT, SUBMISSIONS, WorkerProcess, freshQueueName, sleep, sleeper, until, type Kind } from './helpers/queue';
+import {
+  EXPECTED,
+  MAIN_JS,
+  ROOT,
+  SUBMISSIONS,
+  WorkerProcess,
+  freePort,
+  freshQueueName,
+  sleep,
+  sleeper,
+  until,
+  type Kind,
+} from './helpers/queue';
 
 jest.setTimeout(180_000);
 
@@ -89,12 +101,20 @@ describe('through a Redis Cluster of three masters', () => {
   };
 
   it('the worker, the client, `caged submit` and `caged grade` judge through it, every key in the slot of the prefix', async () => {
-    await startWorkers(['c1'], { CAGED_CONCURRENCY: '2' });
+    const metricsPort = await freePort();
+    await startWorkers(['c1'], { CAGED_CONCURRENCY: '2', CAGED_METRICS_PORT: String(metricsPort), CAGED_METRICS_HOST: '127.0.0.1' });
     client = new CagedClient({ connection: cluster.url, cluster: true, queueName, prefix: PREFIX });
     const kinds: Kind[] = ['AC', 'WA', 'PY_AC', 'CE', 'TLE'];
     const results = await client.submitMany(kinds.map((k) => SUBMISSIONS[k]));
     results.forEach((r, i) => expect(EXPECTED[kinds[i]!]).toContain(r.verdict));
     expect(await client.workerCount()).toBe(1);
+    // The worker's health and metrics read the queue through the cluster too.
+    const health = await fetch(`http://127.0.0.1:${metricsPort}/healthz`);
+    expect([health.status, await health.text()]).toEqual([200, '{"status":"ok"}\n']);
+    const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    expect(metrics).toMatch(/^caged_redis_connected 1$/m);
+    expect(metrics).toMatch(/^caged_queue_jobs\{state="waiting"\} 0$/m);
+    expect(metrics).toMatch(/^caged_jobs_total\{verdict="AC"\} 2$/m);
 
     const sum = path.join(dir, 'sum.c');
     fs.writeFileSync(sum, SUBMISSIONS.AC.source as string);
