@@ -11,7 +11,7 @@ import os from 'node:os';
 import { z } from 'zod';
 import { InvalidRequestError } from './errors';
 import { LIMIT_BOUNDS } from './limit-bounds';
-import { clusterPrefixProblem, clusterUrlProblem } from './redis-cluster';
+import { clusterConfigIssues } from './redis-cluster';
 
 interface Key<T> {
   env: string;
@@ -406,17 +406,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, only?: readonly
         message: `${parsed.error.issues.map((i) => i.message).join('; ')} (got ${JSON.stringify(env[key.env])})`,
       });
   }
-  if (out.redisCluster === 'yes') {
-    // A prefix or URL not read here (a caller that asked for `redisCluster` alone) is checked where it is read.
-    const prefix = typeof out.prefix === 'string' ? clusterPrefixProblem(out.prefix) : null;
-    if (prefix)
-      issues.push({
-        env: CONFIG_KEYS.prefix.env,
-        message: prefix.replace(/^on Redis Cluster/, `$& (${CONFIG_KEYS.redisCluster.env}=yes)`),
-      });
-    const url = typeof out.redisUrl === 'string' ? clusterUrlProblem(out.redisUrl) : null;
-    if (url) issues.push({ env: CONFIG_KEYS.redisUrl.env, message: url });
-  }
+  // A prefix or URL not read here (a caller that asked for `redisCluster` alone) is checked where it is read.
+  if (out.redisCluster === 'yes') issues.push(...clusterConfigIssues(out));
   if (issues.length) throw new ConfigError(issues);
   return out;
 }

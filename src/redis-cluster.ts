@@ -34,3 +34,13 @@ export function clusterUrlProblem(url: string): string | null {
   }
   return db === '' || db === '0' ? null : `names database ${JSON.stringify(db)}, but a Redis Cluster has only database 0`;
 }
+
+/** The problems of CAGED_PREFIX and CAGED_REDIS_URL (those read) when CAGED_REDIS_CLUSTER=yes, for src/config.ts. */
+export function clusterConfigIssues(config: { prefix?: string; redisUrl?: string }): Array<{ env: string; message: string }> {
+  const prefix = config.prefix === undefined ? null : clusterPrefixProblem(config.prefix);
+  const url = config.redisUrl === undefined ? null : clusterUrlProblem(config.redisUrl);
+  return [
+    ...(prefix ? [{ env: 'CAGED_PREFIX', message: prefix.replace(/^on Redis Cluster/, '$& (CAGED_REDIS_CLUSTER=yes)') }] : []),
+    ...(url ? [{ env: 'CAGED_REDIS_URL', message: url }] : []),
+  ];
+}
