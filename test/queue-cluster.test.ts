@@ -185,8 +185,7 @@ describe('through a Redis Cluster of three masters', () => {
   it("loses no job when the replica of the queue's slot takes over mid-run", async () => {
     const before = await cluster.ownerOf(PREFIX);
     await survives(async () => {
-      await cluster.cli(before.replica.port, 'CLUSTER', 'FAILOVER');
-      await until(async () => (await cluster.ownerOf(PREFIX)).master === before.replica, 20_000, 'the replica to be promoted');
+      await cluster.failover(PREFIX, before.replica);
     });
     await cluster.waitHealthy();
     expect((await cluster.ownerOf(PREFIX)).replica).toBe(before.master);

@@ -80,20 +80,29 @@ export class RedisCluster {
     return stdout;
   }
 
-  /** The node serving `key`'s slot as master now, and its replica (as the master itself tells). */
+  /**
+   * The node serving `key`'s slot as master now (as the node itself tells: the others learn of a
+   * failover a moment later), and its replica (as the master tells).
+   */
   async ownerOf(key: string): Promise<{ master: ClusterNode; replica: ClusterNode }> {
-    const seed = this.nodes.find((n) => n.process)!;
-    const slot = Number((await this.cli(seed.port, 'CLUSTER', 'KEYSLOT', key)).trim());
-    const shard = (await this.masters(seed.port)).find((s) => s.slots.some(([a, b]) => slot >= a && slot <= b));
-    if (!shard) throw new Error(`no master serves slot ${slot}`);
+    const running = this.nodes.filter((n) => n.process);
+    const slot = Number((await this.cli(running[0]!.port, 'CLUSTER', 'KEYSLOT', key)).trim());
+    let master: ClusterNode | undefined;
+    for (const n of running) {
+      const myself = (await this.cli(n.port, 'CLUSTER', 'NODES')).split('\n').find((l) => l.split(' ')[2]?.includes('myself'));
+      const [, , flags, , , , , , ...ranges] = (myself ?? '').trim().split(' ');
+      if (!flags?.includes('master')) continue;
+      if (ranges.some((r) => ((a, b) => slot >= a && slot <= (b ?? a))(...(r.split('-').map(Number) as [number, number?])))) master = n;
+    }
+    if (!master) throw new Error(`no node claims slot ${slot} as its master`);
     // A replica that has just (re)joined its master may still be syncing: wait for it.
     let replicas: number[] = [];
     await until(
-      async () => (replicas = await this.replicasOf(shard.master)).length === 1,
+      async () => (replicas = await this.replicasOf(master.port)).length === 1,
       15_000,
-      `master ${shard.master} to have one replica in sync`,
+      `master ${master.port} to have one replica in sync`,
     );
-    return { master: this.node(shard.master), replica: this.node(replicas[0]!) };
+    return { master, replica: this.node(replicas[0]!) };
   }
 
   private node(port: number): ClusterNode {
@@ -106,6 +115,23 @@ export class RedisCluster {
   async replicasOf(port: number): Promise<number[]> {
     const info = await this.cli(port, 'INFO', 'replication');
     return [...info.matchAll(/^slave\d+:.*\bport=(\d+),state=online/gm)].map((m) => Number(m[1]));
+  }
+
+  /**
+   * A manual failover (CLUSTER FAILOVER on `replica`: its master stops taking writes until the
+   * replica has them all, then the replica takes over). The masters vote for it only once gossip
+   * has told them the node is a replica; a failover not done within Redis's 5 s is asked again.
+   */
+  async failover(key: string, replica: ClusterNode): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      await this.cli(replica.port, 'CLUSTER', 'FAILOVER');
+      try {
+        await until(async () => (await this.ownerOf(key)).master === replica, 6000, `${replica.port} to take over`);
+        return;
+      } catch (err) {
+        if (attempt >= 4) throw err;
+      }
+    }
   }
 
   /** Kills a node at once (SIGKILL: no shutdown, no last write); resolves once it is gone. */
