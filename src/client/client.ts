@@ -12,6 +12,7 @@
  * every `recheckMs` in case an event was lost (a Redis failover, a trimmed stream).
  */
 import { Queue, QueueEvents, type ConnectionOptions } from 'bullmq';
+import type { Cluster } from 'ioredis';
 import { InvalidRequestError } from '../errors';
 import {
   DEFAULT_MAX_SOURCE_BYTES,
@@ -22,7 +23,8 @@ import {
   type SubmissionInput,
 } from '../judge/schema';
 import { DEFAULT_MAX_PUSH_BYTES, pushProblem as pushProblemToRedis, redisClientFor, type ProblemRef } from '../problem/package-store';
-import { redisOptionsFromUrl } from '../queue/connection';
+import { clusterFromUrl, redisOptionsFromUrl } from '../queue/connection';
+import { clusterPrefixProblem } from '../redis-cluster';
 import { JOB_NAME, asJudgeProgress, fieldIssues, type JudgeProgress } from '../wire/contract';
 import { BatchFailedError, ClientClosedError, ConflictError, JobFailedError, WaitAbortedError, WaitTimeoutError } from './errors';
 import { payloadDigest } from './payload-digest';
@@ -33,11 +35,19 @@ import { jobIdFor } from './job-id';
 export type { SubmissionInput } from '../judge/schema';
 
 export interface CagedClientOptions {
-  /** A redis:// URL, ioredis options, or an ioredis (Cluster) instance. */
+  /**
+   * A redis:// URL, ioredis options, or an ioredis (Cluster) instance. An instance given here is
+   * the caller's: the client never closes it.
+   */
   connection: ConnectionOptions | string;
+  /**
+   * The URL given as `connection` is one seed node of a Redis Cluster: the client opens an ioredis
+   * Cluster of its own (closed by close()), with the retries the worker uses. Default false.
+   */
+  cluster?: boolean;
   /** Default 'caged' (the worker's CAGED_QUEUE). */
   queueName?: string;
-  /** Default 'bull' (the worker's CAGED_PREFIX); a hash tag such as '{caged}' on Redis Cluster. */
+  /** Default 'bull' (the worker's CAGED_PREFIX); on Redis Cluster it must hold a hash tag such as '{caged}'. */
   prefix?: string;
   /** Tries of a job that fails with an internal error; default 3. */
   attempts?: number;
@@ -117,6 +127,8 @@ export class CagedClient {
   readonly queueName: string;
   readonly prefix: string;
   private readonly connection: ConnectionOptions;
+  /** The Cluster opened for `cluster: true`, closed with the client. */
+  private readonly ownCluster: Cluster | undefined;
   private readonly schema: ReturnType<typeof makeSubmissionSchema>;
   private parts: Promise<Parts> | undefined;
   private readonly waiters = new Map<string, Set<Waiter>>();
@@ -129,7 +141,17 @@ export class CagedClient {
   constructor(private readonly opts: CagedClientOptions) {
     this.queueName = opts.queueName ?? 'caged';
     this.prefix = opts.prefix ?? 'bull';
-    this.connection = typeof opts.connection === 'string' ? redisOptionsFromUrl(opts.connection) : opts.connection;
+    if (opts.cluster && typeof opts.connection !== 'string')
+      throw new InvalidRequestError('`cluster: true` needs a redis:// URL (pass an ioredis Cluster itself otherwise)', 'cluster');
+    this.ownCluster = opts.cluster ? clusterFromUrl(opts.connection as string) : undefined;
+    this.ownCluster?.on('error', () => undefined); // BullMQ's listeners report; ioredis keeps trying
+    this.connection = this.ownCluster ?? (typeof opts.connection === 'string' ? redisOptionsFromUrl(opts.connection) : opts.connection);
+    // BullMQ's scripts touch many keys of the queue at once: on a cluster they must share one slot.
+    const problem = isCluster(this.connection) ? clusterPrefixProblem(this.prefix) : null;
+    if (problem) {
+      this.ownCluster?.disconnect();
+      throw new InvalidRequestError(problem, 'prefix');
+    }
     this.schema = makeSubmissionSchema({ maxSourceBytes: opts.maxSourceBytes ?? DEFAULT_MAX_SOURCE_BYTES });
   }
 
@@ -323,13 +345,16 @@ export class CagedClient {
       clearInterval(this.recheckTimer);
       for (const [jobId, set] of [...this.waiters]) for (const w of [...set]) w.reject(new WaitAbortedError(jobId, 'client closed'));
       for (const s of [...this.streams]) s.end();
-      if (!this.parts) return;
+      if (!this.parts) {
+        await this.ownCluster?.quit().catch(() => this.ownCluster?.disconnect());
+        return;
+      }
       const errors: unknown[] = [];
       const parts = await this.parts.catch((err: unknown) => {
         errors.push(err);
         return undefined;
       });
-      for (const close of [() => parts?.events.close(), () => parts?.queue.close()]) {
+      for (const close of [() => parts?.events.close(), () => parts?.queue.close(), () => this.ownCluster?.quit()]) {
         try {
           await close();
         } catch (err) {
@@ -453,6 +478,11 @@ export class CagedClient {
       // Redis away: the next recheck or the event will settle it.
     }
   }
+}
+
+/** An ioredis Cluster, by its own flag (an instance from another copy of ioredis is one all the same). */
+function isCluster(connection: ConnectionOptions): boolean {
+  return (connection as { isCluster?: unknown }).isCluster === true;
 }
 
 /** Only a job added under a chosen id can exist already (BullMQ keeps one job per id). */
