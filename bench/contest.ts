@@ -10,10 +10,19 @@
  * Prints submissions per minute both ways and their ratio (sandboxed ÷ unsandboxed, target
  * ≥ 0.85), and where the sandboxed time went per submission: queue wait (submit → result
  * minus the judge's own time), compile, the programs' wall time, and the judge's overhead around
- * them (containers, checking, bookkeeping). The unsandboxed C++ compiles use a precompiled
- * `bits/stdc++.h` built on the host with the same flags, so both sides get the same compiler help.
+ * them (containers, checking, bookkeeping); then, per language and kind, compile and tests
+ * both ways, which says where the sandbox loses.
  *
- * Run: `npm run build && node dist/bench/contest.js [--submissions N]` (default 100; Redis at CAGED_REDIS_URL).
+ * The same work both ways: the same compiler (the host's g++ 12 is the image's) with the same
+ * flags, the unsandboxed C++ compiles with a `bits/stdc++.h` precompiled on the host with those
+ * flags (the image's gcc layer carries its own); Python is Debian's /usr/bin/python3 with the
+ * language's environment (not whatever shim PATH finds); each test under the CPU and wall limits
+ * caged resolves for the language (its time factor included: Python's 1 s is 2 s), tests one
+ * after another, stopping at the first failure, as many submissions at once as the worker's
+ * concurrency. The two sides take turns on rounds of the stream (default 4), so that the machine's load
+ * changing during the run weighs on both alike.
+ *
+ * Run: `npm run build && node dist/bench/contest.js [--submissions N] [--rounds N] [--main FILE]` (default 100; Redis at CAGED_REDIS_URL).
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -24,13 +33,21 @@ import { CagedClient } from '../src/client';
 import { loadConfig } from '../src/config';
 import type { JudgeResult, SubmissionInput } from '../src/judge/schema';
 import { redisConnection } from '../src/queue/connection';
-import { percentile } from './common';
+import { resolveLimits, testLimitsConfig } from '../src/judge/limits';
+import { loadManifest } from '../src/rootfs/manifest';
+import { BENCH_MANIFEST, percentile } from './common';
 
 const args = process.argv.slice(2);
 const N = Number(args[args.indexOf('--submissions') + 1] ?? 0) || 100;
 const TESTS = 20;
+/** Rounds the stream is cut into, each judged both ways in turn (`--rounds N`, default 4). */
+const ROUNDS = Number(args[args.indexOf('--rounds') + 1] ?? 0) || 4;
 const CPU_LIMIT_MS = 1000;
 const config = loadConfig(process.env, ['redisUrl', 'concurrency']);
+/** `--main FILE`: the worker of another checkout (its dist/src/cli/main.js), to compare before and after a change. */
+const WORKER_MAIN = args.includes('--main')
+  ? path.resolve(args[args.indexOf('--main') + 1]!)
+  : path.join(__dirname, '..', 'src', 'cli', 'main.js');
 
 /** Makes every source of this run new to the worker's (persistent) compile cache. */
 const RUN = `${process.pid}-${Date.now()}`;
@@ -86,10 +103,9 @@ const expectedVerdict = (e: Entry): string => (e.kind === 'CE' && e.lang !== 'py
 // ---- through Redis ----------------------------------------------------------------------------
 
 async function startWorker(queue: string): Promise<{ stop: () => Promise<void> }> {
-  const main = path.join(__dirname, '..', 'src', 'cli', 'main.js');
   const env: NodeJS.ProcessEnv = { ...process.env, CAGED_REDIS_URL: config.redisUrl, CAGED_QUEUE: queue, CAGED_LOG_LEVEL: 'info' };
   delete env.CAGED_CONCURRENCY; // the default concurrency is the figure
-  const child = spawn(process.execPath, [main, 'worker'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [WORKER_MAIN, 'worker'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
   await new Promise<void>((resolve, reject) => {
     let seen = '';
@@ -118,34 +134,44 @@ interface Sandboxed {
   latencyMs: number[];
 }
 
-async function sandboxed(entries: Entry[]): Promise<Sandboxed> {
+/** A worker on a fresh queue and a client, warmed up; `run` judges a chunk of the stream through them. */
+async function sandboxed(): Promise<{ run: (entries: Entry[]) => Promise<Sandboxed>; close: () => Promise<void> }> {
   const queue = `caged-bench-contest-${process.pid}`;
   const worker = await startWorker(queue);
   const client = new CagedClient({ connection: config.redisUrl, queueName: queue });
-  try {
-    // Warm-up outside the figure: the worker's first compile of each language.
-    await Promise.all(
-      (['cpp17', 'python3', 'c'] as const).map((lang) => client.submit(submission({ lang, kind: 'AC', source: SOURCES[lang].AC }))),
-    );
-    const latencyMs: number[] = [];
-    const t0 = performance.now();
-    const results = await Promise.all(
-      entries.map(async (e) => {
-        const t = performance.now();
-        const r = await client.submit(submission(e));
-        latencyMs.push(performance.now() - t);
-        return r;
-      }),
-    );
-    return { seconds: (performance.now() - t0) / 1000, results, latencyMs };
-  } finally {
+  const close = async (): Promise<void> => {
     await client.close();
     await worker.stop();
     const conn = redisConnection(config.redisUrl);
     const q = new Queue(queue, { connection: conn.options });
     await q.obliterate({ force: true });
     await q.close();
+  };
+  try {
+    // Warm-up outside the figure: the worker's first compile of each language.
+    await Promise.all(
+      (['cpp17', 'python3', 'c'] as const).map((lang) => client.submit(submission({ lang, kind: 'AC', source: SOURCES[lang].AC }))),
+    );
+  } catch (err) {
+    await close();
+    throw err;
   }
+  return {
+    close,
+    run: async (entries) => {
+      const latencyMs: number[] = [];
+      const t0 = performance.now();
+      const results = await Promise.all(
+        entries.map(async (e, k) => {
+          const t = performance.now();
+          const r = await client.submit(submission(e));
+          latencyMs[k] = performance.now() - t;
+          return r;
+        }),
+      );
+      return { seconds: (performance.now() - t0) / 1000, results, latencyMs };
+    },
+  };
 }
 
 // ---- with no sandbox ---------------------------------------------------------------------------
@@ -157,9 +183,9 @@ interface Proc {
   timedOut: boolean;
 }
 
-function exec(argv: readonly string[], cwd: string, stdin: string, timeoutMs: number): Promise<Proc> {
+function exec(argv: readonly string[], cwd: string, stdin: string, timeoutMs: number, env?: NodeJS.ProcessEnv): Promise<Proc> {
   return new Promise((resolve, reject) => {
-    const child = spawn(argv[0]!, argv.slice(1), { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(argv[0]!, argv.slice(1), { cwd, stdio: ['pipe', 'pipe', 'pipe'], ...(env ? { env } : {}) });
     let stdout = '';
     let timedOut = false;
     const timer = setTimeout(() => {
@@ -178,8 +204,12 @@ function exec(argv: readonly string[], cwd: string, stdin: string, timeoutMs: nu
   });
 }
 
-/** Host commands with the image's flags (C and C++ static, -O2, -DONLINE_JUDGE). */
-function hostCommands(lang: Lang, pchDir: string): { file: string; compile: string[] | null; run: string[] } {
+/**
+ * Host commands with the image's flags (C and C++ static, -O2, -DONLINE_JUDGE), and Python as
+ * the image runs it: Debian's /usr/bin/python3 (not a version manager's shim on PATH), with
+ * the language's environment.
+ */
+function hostCommands(lang: Lang, pchDir: string): { file: string; compile: string[] | null; run: string[]; env?: NodeJS.ProcessEnv } {
   if (lang === 'cpp17')
     return {
       file: 'main.cpp',
@@ -192,31 +222,68 @@ function hostCommands(lang: Lang, pchDir: string): { file: string; compile: stri
       compile: ['gcc', '-O2', '-std=gnu17', '-DONLINE_JUDGE', '-pipe', '-static', '-o', 'main', 'main.c', '-lm'],
       run: ['./main'],
     };
-  return { file: 'main.py', compile: null, run: ['python3', 'main.py'] };
+  return { file: 'main.py', compile: null, run: ['/usr/bin/python3', 'main.py'], env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } };
 }
 
-async function judgeOnHost(e: Entry, dir: string, pchDir: string): Promise<string> {
+/**
+ * Each language's test limits exactly as caged resolves them (src/judge/limits.ts: the image's
+ * time factor, the wall limit derived from the CPU limit): the host enforces the same CPU limit
+ * (RLIMIT_CPU, whole seconds) and the same wall limit.
+ */
+let hostLimits: Record<Lang, { cpuS: number; wallMs: number }> | undefined;
+
+async function loadHostLimits(): Promise<Record<Lang, { cpuS: number; wallMs: number }>> {
+  const manifest = await loadManifest(BENCH_MANIFEST);
+  const of = (lang: Lang): { cpuS: number; wallMs: number } => {
+    const l = manifest.languages.find((x) => x.id === lang);
+    if (!l) throw new Error(`the image has no language ${lang}`);
+    const r = resolveLimits({ cpuTimeMs: CPU_LIMIT_MS }, testLimitsConfig(), 'limits', {
+      timeFactor: l.timeFactor,
+      memoryFactor: l.memoryFactor,
+    });
+    return { cpuS: Math.ceil(r.cpuTimeMs / 1000), wallMs: r.wallTimeMs };
+  };
+  return { cpp17: of('cpp17'), python3: of('python3'), c: of('c') };
+}
+
+/** A submission judged on the host: its verdict and the time of its compile and of its tests, ms. */
+interface HostJudgement {
+  verdict: string;
+  compileMs: number;
+  testsMs: number;
+}
+
+async function judgeOnHost(e: Entry, dir: string, pchDir: string): Promise<HostJudgement> {
   fs.mkdirSync(dir, { recursive: true });
   const cmd = hostCommands(e.lang, pchDir);
   fs.writeFileSync(path.join(dir, cmd.file), e.source);
+  const t0 = performance.now();
   if (cmd.compile) {
     const c = await exec(cmd.compile, dir, '', 30_000);
-    if (c.code !== 0) return 'CE';
+    if (c.code !== 0) return { verdict: 'CE', compileMs: performance.now() - t0, testsMs: 0 };
   }
+  const t1 = performance.now();
+  const done = (verdict: string): HostJudgement => ({ verdict, compileMs: t1 - t0, testsMs: performance.now() - t1 });
+  hostLimits ??= await loadHostLimits();
+  const limits = hostLimits[e.lang];
   for (const t of TESTCASES) {
-    // The CPU limit as RLIMIT_CPU (whole seconds, as the limit is), a wall backstop of 3x.
-    const r = await exec(['prlimit', `--cpu=${CPU_LIMIT_MS / 1000}`, '--', ...cmd.run], dir, t.stdin, 3 * CPU_LIMIT_MS);
-    if (r.timedOut || r.signal === 'SIGXCPU' || r.signal === 'SIGKILL') return 'TLE';
-    if (r.code !== 0) return 'RE';
-    if (r.stdout.trim() !== t.expected.trim()) return 'WA';
+    // caged's CPU limit as RLIMIT_CPU (whole seconds, as the limits are), and its wall limit.
+    const r = await exec(['prlimit', `--cpu=${limits.cpuS}`, '--', ...cmd.run], dir, t.stdin, limits.wallMs, cmd.env);
+    if (r.timedOut || r.signal === 'SIGXCPU' || r.signal === 'SIGKILL') return done('TLE');
+    if (r.code !== 0) return done('RE');
+    if (r.stdout.trim() !== t.expected.trim()) return done('WA');
   }
-  return 'AC';
+  return done('AC');
 }
 
-async function unsandboxed(entries: Entry[], lanes: number): Promise<{ seconds: number; verdicts: string[] }> {
+/** The host's own compilers, warmed up (the PCH built); `run` judges a chunk of the stream on `lanes` lanes. */
+async function unsandboxed(
+  lanes: number,
+): Promise<{ run: (entries: Entry[]) => Promise<{ seconds: number; judged: HostJudgement[] }>; close: () => void }> {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'caged-contest-'));
+  const close = (): void => fs.rmSync(root, { recursive: true, force: true });
+  const pchDir = path.join(root, 'pch');
   try {
-    const pchDir = path.join(root, 'pch');
     const header = fs.readdirSync('/usr/include/c++').sort().reverse()[0];
     fs.mkdirSync(path.join(pchDir, 'bits'), { recursive: true });
     const arch = `/usr/include/${os.arch() === 'arm64' ? 'aarch64' : 'x86_64'}-linux-gnu/c++/${header}/bits/stdc++.h`;
@@ -228,33 +295,70 @@ async function unsandboxed(entries: Entry[], lanes: number): Promise<{ seconds: 
     );
     if (pch.code !== 0) throw new Error(`precompiling ${arch} on the host failed`);
     await judgeOnHost(entry(0), path.join(root, 'warm'), pchDir);
-    const verdicts = new Array<string>(entries.length);
-    let next = 0;
-    const t0 = performance.now();
-    await Promise.all(
-      Array.from({ length: lanes }, async () => {
-        for (let i = next++; i < entries.length; i = next++)
-          verdicts[i] = await judgeOnHost(entries[i]!, path.join(root, String(i)), pchDir);
-      }),
-    );
-    return { seconds: (performance.now() - t0) / 1000, verdicts };
-  } finally {
-    fs.rmSync(root, { recursive: true, force: true });
+  } catch (err) {
+    close();
+    throw err;
   }
+  let dirs = 0;
+  return {
+    close,
+    run: async (entries) => {
+      const judged = new Array<HostJudgement>(entries.length);
+      let next = 0;
+      const t0 = performance.now();
+      await Promise.all(
+        Array.from({ length: lanes }, async () => {
+          for (let i = next++; i < entries.length; i = next++)
+            judged[i] = await judgeOnHost(entries[i]!, path.join(root, String(dirs++)), pchDir);
+        }),
+      );
+      return { seconds: (performance.now() - t0) / 1000, judged };
+    },
+  };
 }
 
 // ---- report ------------------------------------------------------------------------------------
 
 async function main(): Promise<void> {
   const entries = Array.from({ length: N }, (_, i) => entry(i));
-  const box = await sandboxed(entries);
-  const host = await unsandboxed(entries, config.concurrency);
+  // The two sides alternate in rounds of the stream (which goes first alternates too), so that a
+  // change in the machine's load during the run weighs on both alike.
+  const rounds = Math.max(1, Math.min(ROUNDS, N));
+  const boxSide = await sandboxed();
+  const box: Sandboxed = { seconds: 0, results: [], latencyMs: [] };
+  const host = { seconds: 0, judged: [] as HostJudgement[] };
+  try {
+    const hostSide = await unsandboxed(config.concurrency);
+    try {
+      for (let r = 0; r < rounds; r++) {
+        const chunk = entries.slice(Math.floor((r * N) / rounds), Math.floor(((r + 1) * N) / rounds));
+        const sides = [
+          async () => {
+            const b = await boxSide.run(chunk);
+            box.seconds += b.seconds;
+            box.results.push(...b.results);
+            box.latencyMs.push(...b.latencyMs);
+          },
+          async () => {
+            const h = await hostSide.run(chunk);
+            host.seconds += h.seconds;
+            host.judged.push(...h.judged);
+          },
+        ];
+        if (r % 2 === 1) sides.reverse();
+        for (const side of sides) await side();
+      }
+    } finally {
+      hostSide.close();
+    }
+  } finally {
+    await boxSide.close();
+  }
 
   const wrong = entries.flatMap((e, i) => {
     const got = box.results[i]!.verdict;
-    return got === expectedVerdict(e) && host.verdicts[i] === got
-      ? []
-      : [`#${i} ${e.lang} ${e.kind}: sandboxed ${got}, host ${host.verdicts[i]}`];
+    const onHost = host.judged[i]!.verdict;
+    return got === expectedVerdict(e) && onHost === got ? [] : [`#${i} ${e.lang} ${e.kind}: sandboxed ${got}, host ${onHost}`];
   });
   if (wrong.length) throw new Error(`verdicts differ from the stream's design:\n${wrong.join('\n')}`);
 
@@ -277,6 +381,19 @@ async function main(): Promise<void> {
       `programs ${mean(programMs).toFixed(0)} (${percentile(programMs, 50).toFixed(0)}) ms, ` +
       `judge overhead ${mean(overheadMs).toFixed(0)} (${percentile(overheadMs, 50).toFixed(0)}) ms`,
   );
+  // Where the sandboxed side loses, by language and kind: compile and tests (with their
+  // containers), caged's against the host's, means in ms.
+  for (const lang of ['cpp17', 'python3', 'c'] as const) {
+    for (const kind of ['AC', 'TLE', 'CE'] as const) {
+      const idx = entries.flatMap((e, i) => (e.lang === lang && e.kind === kind ? [i] : []));
+      if (!idx.length) continue;
+      const m = (f: (i: number) => number): string => mean(idx.map(f)).toFixed(0).padStart(5);
+      console.log(
+        `  ${`${lang} ${kind}`.padEnd(12)} x${String(idx.length).padEnd(3)} compile caged ${m((i) => compileMs[i]!)} host ${m((i) => host.judged[i]!.compileMs)}   ` +
+          `tests caged ${m((i) => judgeMs[i]! - compileMs[i]!)} (programs ${m((i) => programMs[i]!)}) host ${m((i) => host.judged[i]!.testsMs)}`,
+      );
+    }
+  }
 }
 
 main().catch((err: unknown) => {

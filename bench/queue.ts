@@ -12,7 +12,12 @@
  * queue overhead is the latency difference between 2 and 1, and 2's extra service time per job
  * derived from the throughputs.
  *
- * Run: `npm run build && node dist/bench/queue.js [--jobs N] [--json]` (Redis at CAGED_REDIS_URL).
+ * Each path also prints its CPU per job over the throughput run: the machine's (every core's busy
+ * time from /proc/stat, as bench/floor measures its runs) beside the floor's CPU per run measured
+ * first in the same run, and the parties' own (the worker with its reaped containers, the Redis
+ * server, the client: bench/cpu.ts), which stay readable when other work shares the machine.
+ *
+ * Run: `npm run build && node dist/bench/queue.js [--jobs N] [--main FILE] [--json]` (Redis at CAGED_REDIS_URL).
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
@@ -26,12 +31,19 @@ import { WorkerRuntime } from '../src/queue/runtime';
 import type { JudgeService } from '../src/queue/worker';
 import { Sandbox } from '../src/sandbox/sandbox';
 import { Queue } from 'bullmq';
-import { percentile } from './common';
+import { Redis } from 'ioredis';
+import { benchImageRootfs, percentile } from './common';
+import { cpuReading, type CpuSplit } from './cpu';
+import { prepareFloor } from './floor';
 
 const CONCURRENCY = 2;
 const args = process.argv.slice(2);
 const JOBS = Number(args[args.indexOf('--jobs') + 1] ?? 0) || 400;
 const JSON_OUT = args.includes('--json');
+/** `--main FILE`: the worker of another checkout (its dist/src/cli/main.js), to compare before and after a change. */
+const WORKER_MAIN = args.includes('--main')
+  ? path.resolve(args[args.indexOf('--main') + 1]!)
+  : path.join(__dirname, '..', 'src', 'cli', 'main.js');
 const REDIS_URL = loadConfig(process.env, ['redisUrl']).redisUrl;
 
 const WORKLOADS: Array<{ name: string; submission: SubmissionInput; jobs: number }> = [
@@ -53,7 +65,12 @@ interface Figures {
   p99Ms: number;
   /** p50 of the judge's own time (result.timing.totalMs): latency minus this is what surrounds judging. */
   judgeP50Ms: number;
+  /** CPU per job over the throughput run, ms: the machine's (/proc/stat) and each party's. */
+  cpu: CpuSplit;
 }
+
+/** Starts a CPU reading of the parties of a path (cpu.ts); resolves the reading's end. */
+type CpuMeter = () => Promise<() => Promise<CpuSplit>>;
 
 type Submit = (s: SubmissionInput) => Promise<JudgeResult>;
 
@@ -63,11 +80,15 @@ async function measure(
   submission: SubmissionInput,
   submit: Submit,
   submitAll: (s: SubmissionInput[]) => Promise<JudgeResult[]>,
+  meter: CpuMeter,
 ): Promise<Figures> {
   for (let i = 0; i < 10; i++) await submit(submission); // warm-up: caches, connections, JIT
+  const reading = await meter();
   const t0 = performance.now();
   const all = await submitAll(Array.from({ length: jobs }, () => submission));
   const seconds = (performance.now() - t0) / 1000;
+  const used = await reading();
+  const cpu = { machine: used.machine / jobs, worker: used.worker / jobs, redis: used.redis / jobs, client: used.client / jobs };
   if (all.some((r) => r.verdict !== 'AC')) throw new Error(`a bench job was not AC: ${all.find((r) => r.verdict !== 'AC')!.message}`);
   const latencies: number[] = [];
   const judgeMs: number[] = [];
@@ -86,6 +107,7 @@ async function measure(
     p50Ms: percentile(latencies, 50),
     p99Ms: percentile(latencies, 99),
     judgeP50Ms: percentile(judgeMs, 50),
+    cpu,
   };
 }
 
@@ -103,9 +125,8 @@ function lanes(submit: Submit): (s: SubmissionInput[]) => Promise<JudgeResult[]>
 }
 
 /** One `caged worker` process on a fresh queue; resolves once it is ready. */
-async function startWorkerProcess(queue: string): Promise<{ stop: () => Promise<void> }> {
-  const main = path.join(__dirname, '..', 'src', 'cli', 'main.js');
-  const child = spawn(process.execPath, [main, 'worker'], {
+async function startWorkerProcess(queue: string): Promise<{ pid: number; stop: () => Promise<void> }> {
+  const child = spawn(process.execPath, [WORKER_MAIN, 'worker'], {
     env: {
       ...process.env,
       CAGED_REDIS_URL: REDIS_URL,
@@ -130,6 +151,7 @@ async function startWorkerProcess(queue: string): Promise<{ stop: () => Promise<
     void exited.then(() => reject(new Error('the worker process exited before it was ready')));
   });
   return {
+    pid: child.pid!,
     stop: async () => {
       child.kill('SIGTERM');
       await exited;
@@ -137,7 +159,7 @@ async function startWorkerProcess(queue: string): Promise<{ stop: () => Promise<
   };
 }
 
-async function throughRedis(queue: string, w: (typeof WORKLOADS)[number]): Promise<Figures> {
+async function throughRedis(queue: string, w: (typeof WORKLOADS)[number], meter: CpuMeter): Promise<Figures> {
   const client = new CagedClient({ connection: REDIS_URL, queueName: queue });
   try {
     return await measure(
@@ -145,6 +167,7 @@ async function throughRedis(queue: string, w: (typeof WORKLOADS)[number]): Promi
       w.submission,
       (s) => client.submit(s),
       (s) => client.submitMany(s),
+      meter,
     );
   } finally {
     await client.close();
@@ -159,6 +182,20 @@ async function removeQueue(name: string): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  // The floor's machine CPU per run, measured first in the same run (bench/floor).
+  const floor = await prepareFloor(await benchImageRootfs('c'));
+  let floorCpuMs: number;
+  try {
+    await floor.batch(20);
+    floorCpuMs = (await floor.batch(JOBS)).cpuMs;
+  } finally {
+    floor.close();
+  }
+  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+  const meterOf =
+    (pid: number): CpuMeter =>
+    () =>
+      cpuReading(pid, redis);
   const sandbox = await Sandbox.create();
   const judge = await Judge.create({ sandbox, closeSandbox: true });
   const rows: Array<{ workload: string; direct: Figures; queue: Figures; queueOnly: Figures }> = [];
@@ -168,13 +205,14 @@ async function main(): Promise<void> {
       w.submission,
       (s) => judge.judge(s),
       lanes((s) => judge.judge(s)),
+      meterOf(process.pid),
     );
 
     const qName = `caged-bench-${process.pid}-${rows.length}`;
     const worker = await startWorkerProcess(qName);
     let queue: Figures;
     try {
-      queue = await throughRedis(qName, w);
+      queue = await throughRedis(qName, w, meterOf(worker.pid));
     } finally {
       await worker.stop();
       await removeQueue(qName);
@@ -194,7 +232,7 @@ async function main(): Promise<void> {
     const runtime = await WorkerRuntime.start(config, { judge: nullJudge, logger: createLogger({ level: 'silent' }) });
     let queueOnly: Figures;
     try {
-      queueOnly = await throughRedis(nName, w);
+      queueOnly = await throughRedis(nName, w, meterOf(process.pid));
     } finally {
       await runtime.shutdown();
       await removeQueue(nName);
@@ -202,22 +240,30 @@ async function main(): Promise<void> {
     rows.push({ workload: w.name, direct, queue, queueOnly });
   }
   await judge.close();
+  redis.disconnect();
 
   if (JSON_OUT) {
-    process.stdout.write(`${JSON.stringify({ concurrency: CONCURRENCY, rows }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ concurrency: CONCURRENCY, floorCpuMs, rows }, null, 2)}\n`);
     return;
   }
   const f = (x: Figures): string =>
     `${x.jobsPerSecond.toFixed(0).padStart(5)} jobs/s  p50 ${x.p50Ms.toFixed(1).padStart(6)} ms  p99 ${x.p99Ms.toFixed(1).padStart(6)} ms  (judging p50 ${x.judgeP50Ms.toFixed(1)} ms)`;
-  process.stdout.write(`bench/queue: ${JOBS} jobs per workload, one worker at concurrency ${CONCURRENCY}, Redis ${REDIS_URL}\n\n`);
+  const c = (x: Figures, who: string): string =>
+    `machine CPU ${x.cpu.machine.toFixed(2)} ms/job (${(x.cpu.machine / floorCpuMs).toFixed(1)}x the floor's per run; ` +
+    `${who} ${x.cpu.worker.toFixed(2)}, Redis ${x.cpu.redis.toFixed(2)}${who === 'worker' ? `, client ${x.cpu.client.toFixed(2)}` : ''})`;
+  process.stdout.write(`bench/queue: ${JOBS} jobs per workload, one worker at concurrency ${CONCURRENCY}, Redis ${REDIS_URL}\n`);
+  process.stdout.write(`floor (bench/floor, same run): machine CPU ${floorCpuMs.toFixed(2)} ms per run\n\n`);
   for (const r of rows) {
     const ratio = r.queue.jobsPerSecond / r.direct.jobsPerSecond;
     const extraServiceMs = (CONCURRENCY * 1000) / r.queue.jobsPerSecond - (CONCURRENCY * 1000) / r.direct.jobsPerSecond;
     process.stdout.write(
       `${r.workload}\n` +
         `  direct (Judge in-process)        ${f(r.direct)}\n` +
+        `                                   ${c(r.direct, 'this process')}\n` +
         `  through Redis (caged worker)     ${f(r.queue)}\n` +
+        `                                   ${c(r.queue, 'worker')}\n` +
         `  queue alone (no-op judge)        ${f(r.queueOnly)}\n` +
+        `                                   ${c(r.queueOnly, 'this process')}\n` +
         `  ratio queue/direct: ${(ratio * 100).toFixed(0)} % of the throughput, ` +
         `+${extraServiceMs.toFixed(2)} ms service time per job (from throughput)\n` +
         `  queue overhead per job (p50 latency - p50 judging): direct ${(r.direct.p50Ms - r.direct.judgeP50Ms).toFixed(2)} ms, ` +

@@ -19,7 +19,14 @@ interface Key<T> {
   /** The default as documented (computed defaults say how they are computed). */
   defaultText: string;
   description: string;
-  schema: z.ZodType<T>;
+  /** Built when first read: a command reads a few of the keys (`caged run` its judging ones). */
+  readonly schema: z.ZodType<T>;
+}
+
+/** A key whose schema is made by `build` on first use. */
+function key<T>(fields: Omit<Key<T>, 'schema'>, build: () => z.ZodType<T>): Key<T> {
+  let schema: z.ZodType<T> | undefined;
+  return Object.defineProperty(fields, 'schema', { get: () => (schema ??= build()), enumerable: true }) as Key<T>;
 }
 
 /** One problem with one variable. */
@@ -49,32 +56,35 @@ function integer(
   o: { def: number | (() => number); defaultText?: string; min: number; max?: number; unit: string; scale?: number; description: string },
 ): Key<number> {
   const max = o.max ?? Number.MAX_SAFE_INTEGER;
-  const schema = raw
-    .pipe(
-      z
-        .string()
-        .regex(/^\d+$/, { message: 'must be a whole number' })
-        .transform(Number)
-        .pipe(
-          z
-            .number()
-            .int()
-            .min(o.min, { message: `must be at least ${o.min}` })
-            .max(max, { message: `must be at most ${max}` }),
-        )
-        .optional(),
-    )
-    .transform((v) => (v ?? (typeof o.def === 'function' ? o.def() : o.def)) * (o.scale ?? 1));
-  return { env, unit: o.unit, defaultText: o.defaultText ?? String(o.def), description: o.description, schema };
+  const schema = () =>
+    raw
+      .pipe(
+        z
+          .string()
+          .regex(/^\d+$/, { message: 'must be a whole number' })
+          .transform(Number)
+          .pipe(
+            z
+              .number()
+              .int()
+              .min(o.min, { message: `must be at least ${o.min}` })
+              .max(max, { message: `must be at most ${max}` }),
+          )
+          .optional(),
+      )
+      .transform((v) => (v ?? (typeof o.def === 'function' ? o.def() : o.def)) * (o.scale ?? 1));
+  return key({ env, unit: o.unit, defaultText: o.defaultText ?? String(o.def), description: o.description }, schema);
 }
 
 function text(
   env: string,
   o: { def: string | (() => string); defaultText?: string; unit?: string; pattern?: RegExp; patternText?: string; description: string },
 ): Key<string> {
-  const inner = o.pattern ? z.string().regex(o.pattern, { message: o.patternText ?? `must match ${o.pattern}` }) : z.string();
-  const schema = raw.pipe(inner.optional()).transform((v) => v ?? (typeof o.def === 'function' ? o.def() : o.def));
-  return { env, unit: o.unit ?? '', defaultText: o.defaultText ?? String(o.def), description: o.description, schema };
+  const schema = () => {
+    const inner = o.pattern ? z.string().regex(o.pattern, { message: o.patternText ?? `must match ${o.pattern}` }) : z.string();
+    return raw.pipe(inner.optional()).transform((v) => v ?? (typeof o.def === 'function' ? o.def() : o.def));
+  };
+  return key({ env, unit: o.unit ?? '', defaultText: o.defaultText ?? String(o.def), description: o.description }, schema);
 }
 
 function oneOf<const T extends readonly [string, ...string[]]>(
@@ -83,8 +93,8 @@ function oneOf<const T extends readonly [string, ...string[]]>(
   def: T[number],
   description: string,
 ): Key<T[number]> {
-  const schema = raw.pipe(z.enum(values, { message: `must be one of ${values.join(', ')}` }).optional()).transform((v) => v ?? def);
-  return { env, unit: values.join(' \\| '), defaultText: def, description, schema };
+  const schema = () => raw.pipe(z.enum(values, { message: `must be one of ${values.join(', ')}` }).optional()).transform((v) => v ?? def);
+  return key({ env, unit: values.join(' \\| '), defaultText: def, description }, schema);
 }
 
 /** The declaration. Order is the order of the documentation table. */

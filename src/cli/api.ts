@@ -3,8 +3,7 @@ import { configTable, loadConfig } from '../config';
 import { InvalidRequestError } from '../errors';
 import { ApiServer } from '../api/server';
 import { createLogger } from '../queue/log';
-
-export const API_USAGE = 'caged api                 (HTTP API, Judge0-compatible; configured by CAGED_* variables; caged api --help)';
+import { API_USAGE } from './usage';
 
 export async function apiCommand(argv: readonly string[], out: NodeJS.WritableStream): Promise<number> {
   if (argv[0] === '--help' || argv[0] === '-h') {

@@ -19,8 +19,6 @@ import { WorkerRuntime } from '../queue/runtime';
 import { parseArgs, stringFlag } from './args';
 import { writeSafe } from './terminal-safe';
 
-export const DEMO_USAGE = 'caged demo [--samples DIR]   (a worker judging the bundled samples through Redis)';
-
 export interface Sample {
   file: string;
   description: string;

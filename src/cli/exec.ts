@@ -21,9 +21,7 @@ import { HostError, InvalidRequestError } from '../errors';
 import { parseArgs, stringFlag, type ParsedArgs } from './args';
 import { LIMIT_FLAG_NAMES, limitsFromFlags } from './limit-flags';
 import { terminalSafe } from './terminal-safe';
-
-export const EXEC_USAGE =
-  'caged exec [--lang ID | --layer ID | --rootfs DIR] [--image MANIFEST] [--time S] [--wall S] [--memory MB] [--pids N] [--output KB] [--stdin FILE] [--json] [--raw] -- CMD ARGS...';
+import { EXEC_USAGE } from './usage';
 
 const BASE_ENV = { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: '/box', LANG: 'C.UTF-8' };
 

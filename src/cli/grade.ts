@@ -42,9 +42,7 @@ import { GradeProgressView, type ProgressMode } from './grade-progress';
 import { judgeOptionsFromEnv } from './run';
 import { readTestDir } from './test-dir';
 import { terminalSafe } from './terminal-safe';
-
-export const GRADE_USAGE =
-  'caged grade PROBLEM SUBMISSION... [--out FILE.csv|.json|.html]... [--local] [--rejudge] [--concurrency N] [--json] [--time S] [--memory MB] [--lang-of .EXT=LANG,…] [--state DIR] [--image MANIFEST]';
+import { GRADE_USAGE } from './usage';
 
 /** Exit status of an interrupted batch (128 + SIGINT). */
 export const INTERRUPTED = 130;

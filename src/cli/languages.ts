@@ -9,8 +9,6 @@ import { loadManifest } from '../rootfs/manifest';
 import { parseArgs, stringFlag } from './args';
 import { writeSafe } from './terminal-safe';
 
-export const LANGUAGES_USAGE = 'caged languages [--image MANIFEST] [--json]';
-
 export async function languagesCommand(argv: readonly string[], out: NodeJS.WritableStream): Promise<number> {
   const args = parseArgs(argv, ['image'], ['json']);
   const manifestPath = stringFlag(args, 'image') ?? process.env.CAGED_IMAGE ?? DEFAULT_MANIFEST;

@@ -17,20 +17,22 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CagedError, InvalidRequestError } from '../errors';
-import { apiCommand, API_USAGE } from './api';
-import { execCommand, EXEC_USAGE } from './exec';
-import { gradeCommand, GRADE_USAGE } from './grade';
 import { errorJson } from './error-json';
 import { killOwnContainers } from './interrupt';
-import { judgeCommand, JUDGE_USAGE } from './judge';
-import { languagesCommand, LANGUAGES_USAGE } from './languages';
-import { problemCommand, PROBLEM_USAGE } from './problem';
-import { runCommand, RUN_USAGE } from './run';
-import { selftestCommand, SELFTEST_USAGE } from './selftest';
-import { demoCommand, DEMO_USAGE } from './demo';
-import { submitCommand, SUBMIT_USAGE } from './submit';
 import { terminalSafe } from './terminal-safe';
-import { workerCommand, WORKER_USAGE } from './worker';
+import {
+  API_USAGE,
+  DEMO_USAGE,
+  EXEC_USAGE,
+  GRADE_USAGE,
+  JUDGE_USAGE,
+  LANGUAGES_USAGE,
+  PROBLEM_USAGE,
+  RUN_USAGE,
+  SELFTEST_USAGE,
+  SUBMIT_USAGE,
+  WORKER_USAGE,
+} from './usage';
 
 interface CommandContext {
   /** Aborted by the first SIGINT/SIGTERM. */
@@ -40,25 +42,30 @@ interface CommandContext {
 type Command = (argv: readonly string[], out: NodeJS.WritableStream, ctx: CommandContext) => Promise<number>;
 
 interface CommandEntry {
-  run: Command;
+  /**
+   * Loads the command's module when the command is the one run: a command's dependencies (the
+   * queue's BullMQ and ioredis, the API's fastify, the sandbox's koffi) are not loaded for
+   * another, so that `caged run` starts without the worker's (bench/startup.ts measures it).
+   */
+  load: () => Promise<Command>;
   usage: string;
   /** Handles SIGINT/SIGTERM itself (the worker's two-stage shutdown). */
   ownSignals?: boolean;
 }
 
 const commands: Record<string, CommandEntry> = {
-  exec: { run: (a, o, c) => execCommand(a, o, { signal: c.signal }), usage: EXEC_USAGE },
-  run: { run: (a, o, c) => runCommand(a, o, { signal: c.signal }), usage: RUN_USAGE },
-  judge: { run: (a, o, c) => judgeCommand(a, o, { signal: c.signal }), usage: JUDGE_USAGE },
-  languages: { run: (a, o) => languagesCommand(a, o), usage: LANGUAGES_USAGE },
-  worker: { run: (a, o) => workerCommand(a, o), usage: WORKER_USAGE, ownSignals: true },
-  submit: { run: (a, o, c) => submitCommand(a, o, { signal: c.signal }), usage: SUBMIT_USAGE },
-  demo: { run: (a, o, c) => demoCommand(a, o, { signal: c.signal }), usage: DEMO_USAGE },
-  problem: { run: (a, o) => problemCommand(a, o), usage: PROBLEM_USAGE },
+  exec: { load: () => import('./exec').then((m) => (a, o, c) => m.execCommand(a, o, { signal: c.signal })), usage: EXEC_USAGE },
+  run: { load: () => import('./run').then((m) => (a, o, c) => m.runCommand(a, o, { signal: c.signal })), usage: RUN_USAGE },
+  judge: { load: () => import('./judge').then((m) => (a, o, c) => m.judgeCommand(a, o, { signal: c.signal })), usage: JUDGE_USAGE },
+  languages: { load: () => import('./languages').then((m) => m.languagesCommand), usage: LANGUAGES_USAGE },
+  worker: { load: () => import('./worker').then((m) => m.workerCommand), usage: WORKER_USAGE, ownSignals: true },
+  submit: { load: () => import('./submit').then((m) => (a, o, c) => m.submitCommand(a, o, { signal: c.signal })), usage: SUBMIT_USAGE },
+  demo: { load: () => import('./demo').then((m) => (a, o, c) => m.demoCommand(a, o, { signal: c.signal })), usage: DEMO_USAGE },
+  problem: { load: () => import('./problem').then((m) => m.problemCommand), usage: PROBLEM_USAGE },
   // Its own signals: the first withdraws what has not started and keeps what runs (grade.ts).
-  grade: { run: (a, o) => gradeCommand(a, o), usage: GRADE_USAGE, ownSignals: true },
-  selftest: { run: (a, o) => selftestCommand(a, o), usage: SELFTEST_USAGE },
-  api: { run: (a, o) => apiCommand(a, o), usage: API_USAGE, ownSignals: true },
+  grade: { load: () => import('./grade').then((m) => m.gradeCommand), usage: GRADE_USAGE, ownSignals: true },
+  selftest: { load: () => import('./selftest').then((m) => m.selftestCommand), usage: SELFTEST_USAGE },
+  api: { load: () => import('./api').then((m) => m.apiCommand), usage: API_USAGE, ownSignals: true },
 };
 
 function usage(): string {
@@ -100,7 +107,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const opts = options(rest);
   if (opts.includes('--help') || opts.includes('-h')) {
     // Before anything else: no Redis, no sandbox, no file read (the worker lists its variables).
-    if (name === 'worker') return workerCommand(['--help'], process.stdout);
+    if (name === 'worker') return (await command.load())(['--help'], process.stdout, { signal: new AbortController().signal });
     process.stdout.write(`usage: ${command.usage}\n`);
     return 0;
   }
@@ -124,7 +131,8 @@ async function main(argv: readonly string[]): Promise<number> {
     process.on('SIGTERM', onSignal);
   }
   try {
-    const code = await command.run(rest, process.stdout, { signal: interrupt.signal });
+    const run = await command.load();
+    const code = await run(rest, process.stdout, { signal: interrupt.signal });
     return received ? 128 + os.constants.signals[received] : code;
   } catch (err) {
     if (received) {

@@ -17,8 +17,7 @@ import { DEFAULT_MAX_PUSH_BYTES } from '../problem/package-store';
 import { checkRedisReachable, redisConnection } from '../queue/connection';
 import { numberFlag, parseArgs } from './args';
 import { terminalSafe } from './terminal-safe';
-
-export const PROBLEM_USAGE = 'caged problem push DIR [--max-mb N] [--json] | caged problem pack DIR OUTDIR [--max-mb N] [--json]';
+import { PROBLEM_USAGE } from './usage';
 
 export async function problemCommand(argv: readonly string[], out: NodeJS.WritableStream): Promise<number> {
   const args = parseArgs(argv, ['max-mb'], ['json', 'help']);

@@ -24,10 +24,7 @@ import { LIMIT_FLAG_NAMES, limitsFromFlags } from './limit-flags';
 import { ProgressLine } from './progress';
 import { terminalSafe } from './terminal-safe';
 import { readTestDir, testcase, type TestcaseInput } from './test-dir';
-
-export const RUN_USAGE =
-  'caged run FILE [--lang LANG] [--stdin FILE] [--expected FILE] [--tests DIR [--no-expected]] [--checker exact|lines|tokens|float|FILE] ' +
-  '[--epsilon E | --abs-epsilon E --rel-epsilon E] [--time S] [--wall S] [--memory MB] [--output KB] [--pids N] [--stop-on-failure] [--image MANIFEST] [--json]';
+import { RUN_USAGE } from './usage';
 
 /** Tells the language of a file by its extension (the judge's registry: Judge.languageOfFile). */
 export type LanguageOfFile = (file: string, field: string) => string;

@@ -20,8 +20,7 @@ import { Sandbox } from '../sandbox/sandbox';
 import { parseArgs, stringFlag } from './args';
 import { judgeOptionsFromEnv } from './run';
 import { writeSafe } from './terminal-safe';
-
-export const SELFTEST_USAGE = 'caged selftest [--manifest MANIFEST] [--lang ID...] [--languages-dir DIR] [--json]';
+import { SELFTEST_USAGE } from './usage';
 
 /** The programs a language's table directory holds: selftest.* first, then stress.*. */
 export function selfTestFiles(dir: string): string[] {

@@ -26,10 +26,6 @@ import { ProgressLine } from './progress';
 import { RUN_BOOLEAN_FLAGS, RUN_VALUED_FLAGS, submissionFromArgs, summary } from './run';
 import { terminalSafe } from './terminal-safe';
 
-export const SUBMIT_USAGE =
-  'caged submit FILE --lang LANG [--tests DIR [--no-expected] | --stdin FILE --expected FILE] [--checker …] [--time S] [--wall S] ' +
-  '[--memory MB] [--output KB] [--pids N] [--stop-on-failure] [--id ID [--rejudge]] [--priority N] [--timeout S] [--json]';
-
 /** Default of `--timeout`, in seconds. */
 export const DEFAULT_SUBMIT_TIMEOUT_S = 600;
 /** How long no worker may be seen on the queue before `caged submit` says so, in ms. */

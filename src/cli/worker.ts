@@ -13,8 +13,7 @@
 import { configTable, loadConfig } from '../config';
 import { InvalidRequestError } from '../errors';
 import { WorkerRuntime, type CloseReport } from '../queue/runtime';
-
-export const WORKER_USAGE = 'caged worker              (configured by CAGED_* variables; caged worker --help lists them)';
+import { WORKER_USAGE } from './usage';
 
 export async function workerCommand(argv: readonly string[], out: NodeJS.WritableStream): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {

@@ -128,7 +128,8 @@ export class CompileCache {
       return null;
     }
     try {
-      copyTree(path.join(entry, 'files'), box, meta.files);
+      // The entry is the judge's own (stored from a checked tree): its bytes are copied in the kernel.
+      copyTree(path.join(entry, 'files'), box, meta.files, { kernelCopy: true });
     } catch {
       for (const e of [...meta.files].reverse()) fs.rmSync(path.join(box, e.rel), { recursive: true, force: true });
       this.counters.misses++;

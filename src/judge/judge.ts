@@ -268,16 +268,26 @@ export class Judge {
     };
     aborted();
     const job = this.jobDirs.create({ diskBytes: this.jobDiskBytes(plan) });
-    // Undone in reverse order, every step even when one fails; the job directory goes last.
-    const cleanups: Array<() => void> = [() => job.remove()];
+    // Undone in reverse order, every step even when one fails; the job directory goes last, its
+    // unmount and deletion off the event loop (job-dirs.ts) so that other jobs go on meanwhile.
+    const cleanups: Array<() => void> = [];
+    const cleanUp = async (): Promise<Error | null> => {
+      const first = runAll(cleanups);
+      try {
+        await job.removeAsync();
+      } catch (err) {
+        return first ?? (err instanceof Error ? err : new Error(String(err)));
+      }
+      return first;
+    };
     let result: JudgeResult;
     try {
       result = await this.judgeInJob(plan, job, cleanups, started, hooks, aborted);
     } catch (err) {
-      runAll(cleanups);
+      await cleanUp();
       throw err;
     }
-    const failure = runAll(cleanups);
+    const failure = await cleanUp();
     // A host left unclean must not pass for a clean judgement.
     if (failure) throw new HostError(`cleaning up after the job: ${failure.message}`, { cause: failure });
     return result;

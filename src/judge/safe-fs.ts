@@ -108,8 +108,11 @@ export function listTree(root: string, limits: TreeLimits): TreeEntry[] {
  * Copies a listed tree from `fromRoot` to `toRoot` (which exists) without following links:
  * every source is opened relative to its directory's descriptor (tree-walk.ts), one component
  * at a time with O_NOFOLLOW. Directories are created 0755. Returns the bytes copied.
+ * `kernelCopy` (for a source the judge wrote itself, the compile cache's entries): each file's
+ * bytes go from the opened source to the new file inside the kernel (copy_file_range/sendfile),
+ * not through a buffer of this process.
  */
-export function copyTree(fromRoot: string, toRoot: string, entries: readonly TreeEntry[]): number {
+export function copyTree(fromRoot: string, toRoot: string, entries: readonly TreeEntry[], opts: { kernelCopy?: boolean } = {}): number {
   const dirs = new DirChain(fromRoot);
   let total = 0;
   try {
@@ -124,7 +127,8 @@ export function copyTree(fromRoot: string, toRoot: string, entries: readonly Tre
         fs.mkdirSync(to, { mode: 0o755 });
         fs.chmodSync(to, 0o755);
       } else {
-        total += copyOpenFile(openRegularAt(parentFd, name, e.rel), to);
+        const from = openRegularAt(parentFd, name, e.rel);
+        total += opts.kernelCopy ? copyOpenFileInKernel(from, to) : copyOpenFile(from, to);
       }
     }
   } finally {
@@ -175,6 +179,21 @@ function copyOpenFile(from: { fd: number; stat: fs.Stats }, to: string): number 
     return total;
   } finally {
     fs.closeSync(fd);
+  }
+}
+
+/**
+ * copyOpenFile through libuv's copyfile: the source is the descriptor already opened (its
+ * /proc/self/fd link names that very file), the new file is made with O_CREAT | O_EXCL (never
+ * through a link) and given the normalized mode at once. Closes `from.fd`.
+ */
+function copyOpenFileInKernel(from: { fd: number; stat: fs.Stats }, to: string): number {
+  try {
+    fs.copyFileSync(`/proc/self/fd/${from.fd}`, to, fs.constants.COPYFILE_EXCL);
+    fs.chmodSync(to, normalizedMode(from.stat.mode));
+    return from.stat.size;
+  } finally {
+    fs.closeSync(from.fd);
   }
 }
 

@@ -275,7 +275,8 @@ export class QueueWorker {
           },
           onProgress: (p) => {
             progressAt[p.testIndex] = performance.now();
-            testLogger(log, p.testIndex).debug({ verdict: p.verdict, total: p.total }, 'test judged');
+            // A child logger per test only when its line is written (debug is off by default).
+            if (log.isLevelEnabled('debug')) testLogger(log, p.testIndex).debug({ verdict: p.verdict, total: p.total }, 'test judged');
             const value = { testIndex: p.testIndex, total: p.total, verdict: p.verdict };
             // In order, and all sent before the job completes.
             progress = progress

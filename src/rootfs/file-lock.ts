@@ -6,13 +6,12 @@
  * Locks belong to the open file description, so two opens in one process exclude each other
  * just like two processes do.
  *
- * Waiting never blocks the event loop: every attempt is LOCK_NB, and a busy lock is retried after
- * `pollMs`. Lock files may be deleted by their holder (gc does); after locking, the holder checks
+ * Waiting never blocks the event loop: every attempt is LOCK_NB (a few system calls that do not
+ * wait, made synchronously), and a busy lock is retried after `pollMs`. Lock files may be deleted by their holder (gc does); after locking, the holder checks
  * that the path still names the inode it locked and starts over otherwise.
  */
 import fs from 'node:fs';
 import { constants as osConstants } from 'node:os';
-import { promisify } from 'node:util';
 import koffi from 'koffi';
 import { HostError, ImageError } from '../errors';
 
@@ -31,9 +30,6 @@ function flock(fd: number, operation: number): { rc: number; errno: number } {
   return { rc, errno: rc === 0 ? 0 : koffi.errno() };
 }
 
-const open = promisify(fs.open);
-const close = promisify(fs.close);
-const fstat = promisify(fs.fstat);
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export type LockMode = 'exclusive' | 'shared';
@@ -62,29 +58,43 @@ export class FileLock {
   static async acquire(path: string, options: LockOptions): Promise<FileLock | null> {
     const pollMs = options.pollMs ?? 100;
     const deadline = options.timeoutMs === undefined ? Infinity : Date.now() + options.timeoutMs;
-    const op = (options.mode === 'exclusive' ? LOCK_EX : LOCK_SH) | LOCK_NB;
     for (;;) {
-      const fd = await open(path, fs.constants.O_RDWR | fs.constants.O_CREAT | fs.constants.O_NOFOLLOW, 0o600);
+      const lock = FileLock.tryAcquire(path, options.mode);
+      if (lock !== null) return lock;
+      if (Date.now() + pollMs > deadline) return null;
+      await sleep(pollMs);
+    }
+  }
+
+  /**
+   * One attempt, synchronous: a handful of system calls that never wait (LOCK_NB), cheaper
+   * than as many trips through the thread pool (a worker's start takes two locks per layer).
+   * Null when another holder has it.
+   */
+  static tryAcquire(path: string, mode: LockMode): FileLock | null {
+    const op = (mode === 'exclusive' ? LOCK_EX : LOCK_SH) | LOCK_NB;
+    for (;;) {
+      const fd = fs.openSync(path, fs.constants.O_RDWR | fs.constants.O_CREAT | fs.constants.O_NOFOLLOW, 0o600);
       let keep = false;
       try {
         const { rc, errno } = flock(fd, op);
         if (rc === 0) {
           // The holder before us may have deleted or replaced the file: then our lock guards nothing.
-          const [mine, named] = await Promise.all([fstat(fd), fs.promises.stat(path).catch(() => undefined)]);
+          const mine = fs.fstatSync(fd);
+          const named = fs.statSync(path, { throwIfNoEntry: false });
           if (named !== undefined && named.ino === mine.ino && named.dev === mine.dev) {
             keep = true;
-            return new FileLock(path, options.mode, fd);
+            return new FileLock(path, mode, fd);
           }
           continue;
         }
         if (errno !== osConstants.errno.EWOULDBLOCK && errno !== osConstants.errno.EINTR) {
           throw new HostError(`flock(${path}): errno ${errno}`);
         }
+        return null;
       } finally {
-        if (!keep) await close(fd);
+        if (!keep) fs.closeSync(fd);
       }
-      if (Date.now() + pollMs > deadline) return null;
-      await sleep(pollMs);
     }
   }
 
@@ -106,11 +116,13 @@ export class FileLock {
     if (this.fd !== undefined) await fs.promises.rm(this.path, { force: true });
   }
 
-  async release(): Promise<void> {
+  /** Unlocks and closes (synchronously; a promise for the callers that await it). Idempotent. */
+  release(): Promise<void> {
     const fd = this.fd;
-    if (fd === undefined) return;
+    if (fd === undefined) return Promise.resolve();
     this.fd = undefined;
     flock(fd, LOCK_UN);
-    await close(fd);
+    fs.closeSync(fd);
+    return Promise.resolve();
   }
 }

@@ -14,6 +14,7 @@ import { InvalidRequestError } from '../errors';
 import { MS } from '../linux/constants';
 import { pidAlive } from '../linux/pid-alive';
 import type { HostMounts, Sandbox } from '../sandbox/sandbox';
+import { detachOffLoop } from './unmount-off-loop';
 
 export interface JobDirOptions {
   /** Size of the job directory's tmpfs in bytes: the box and, in extract mode, the rootfs. Default 256 MiB. */
@@ -27,6 +28,11 @@ export interface JobDir {
   box: string;
   /** Unmounts and deletes the directory; idempotent. */
   remove(): void;
+  /**
+   * The same, off the event loop (the unmount and the deletion on libuv's thread pool): what a
+   * job's end awaits, so that other jobs go on meanwhile. Idempotent, with `remove` too.
+   */
+  removeAsync(): Promise<void>;
 }
 
 const PREFIX = 'caged-';
@@ -39,15 +45,20 @@ let lastSeq = 0;
 const nextSeq = (): number => ++lastSeq;
 
 export class JobDirs {
-  /** `dir`: the jobs directory (it exists); `mounts`: mount(2) and detaching in the host's namespace. */
+  /**
+   * `dir`: the jobs directory (it exists); `mounts`: mount(2) and detaching in the host's
+   * namespace; `detachAsync`: detaching off the event loop (default: `mounts.detach`, in line).
+   */
   constructor(
     readonly dir: string,
     private readonly mounts: HostMounts,
+    private readonly detachAsync: (target: string) => Promise<boolean> = (target) => Promise.resolve(mounts.detach(target)),
   ) {}
 
   /** The job directories of a sandbox's jobs directory. */
   static of(sandbox: Sandbox): JobDirs {
-    return new JobDirs(sandbox.jobsDir, sandbox.hostMounts);
+    const mounts = sandbox.hostMounts;
+    return new JobDirs(sandbox.jobsDir, mounts, detachOffLoop(mounts));
   }
 
   /**
@@ -66,15 +77,16 @@ export class JobDirs {
       this.remove(dir);
       throw err;
     }
-    let removed = false;
+    let removed: Promise<void> | undefined;
     return {
       path: dir,
       box: path.join(dir, 'box'),
       remove: () => {
         if (removed) return;
-        removed = true;
+        removed = Promise.resolve();
         this.remove(dir);
       },
+      removeAsync: () => (removed ??= this.removeAsync(dir)),
     };
   }
 
@@ -94,6 +106,11 @@ export class JobDirs {
   private remove(dir: string): void {
     this.mounts.detach(dir);
     fs.rmSync(dir, { recursive: true, force: true });
+  }
+
+  private async removeAsync(dir: string): Promise<void> {
+    await this.detachAsync(dir);
+    await fs.promises.rm(dir, { recursive: true, force: true });
   }
 }
 

@@ -24,7 +24,7 @@
  */
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, type Stats } from 'node:fs';
+import { accessSync, createReadStream, mkdirSync, readFileSync, statSync, type Stats } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -170,14 +170,16 @@ export class ImageStore {
     const { sha256: digest, tarball } = spec;
     let t = performance.now();
     let st: Stats;
+    // The checks of a verified layer are a few system calls each, made synchronously: a trip
+    // through the thread pool per call cost more than the calls (25 layers at every start).
     try {
-      st = await fs.stat(tarball);
+      st = statSync(tarball);
     } catch (err) {
       throw new ImageError(`cannot read ${layerName(spec)} tarball ${tarball}: ${(err as Error).message}`, { cause: err });
     }
     // Hashing 4 GiB of layers at every start would cost seconds: a tarball this store verified
     // before, unchanged since (same file, size and mtime), is not hashed again.
-    const verifiedBefore = await this.verifiedBefore(digest, tarball, st);
+    const verifiedBefore = this.verifiedBefore(digest, tarball, st);
     if (!verifiedBefore) {
       let actual: string;
       try {
@@ -194,7 +196,7 @@ export class ImageStore {
     }
     const hashMs = performance.now() - t;
 
-    await fs.mkdir(this.cacheDir, { recursive: true, mode: 0o711 });
+    mkdirSync(this.cacheDir, { recursive: true, mode: 0o711 });
     t = performance.now();
     const lock = await FileLock.acquireOrFail(`${this.entryDir(digest)}.lock`, {
       mode: 'exclusive',
@@ -215,7 +217,7 @@ export class ImageStore {
         });
         this.holds.set(digest, hold);
       }
-      if (!(await this.isReady(digest))) {
+      if (!this.isReady(digest)) {
         t = performance.now();
         await this.unpackLocked(digest, tarball, manifest, spec.id);
         unpackMs = performance.now() - t;
@@ -246,9 +248,9 @@ export class ImageStore {
     return `${this.entryDir(digest)}.verified`;
   }
 
-  private async verifiedBefore(digest: string, tarball: string, st: Stats): Promise<boolean> {
+  private verifiedBefore(digest: string, tarball: string, st: Stats): boolean {
     try {
-      const seen = JSON.parse(await fs.readFile(this.verifiedStamp(digest), 'utf8')) as Record<string, unknown>;
+      const seen = JSON.parse(readFileSync(this.verifiedStamp(digest), 'utf8')) as Record<string, unknown>;
       return (
         seen.tarball === path.resolve(tarball) &&
         seen.dev === st.dev &&
@@ -269,9 +271,9 @@ export class ImageStore {
     await fs.rename(tmp, this.verifiedStamp(digest));
   }
 
-  private async isReady(digest: string): Promise<boolean> {
+  private isReady(digest: string): boolean {
     try {
-      await fs.access(path.join(this.entryDir(digest), 'manifest.json'));
+      accessSync(path.join(this.entryDir(digest), 'manifest.json'));
       return true;
     } catch {
       return false;
@@ -368,7 +370,7 @@ export class ImageStore {
         const inuse = await FileLock.acquire(`${this.entryDir(digest)}.inuse`, { mode: 'exclusive', timeoutMs: 0 });
         if (inuse === null) continue;
         try {
-          const existed = await this.isReady(digest);
+          const existed = this.isReady(digest);
           if (existed) {
             const trash = path.join(this.cacheDir, `.trash-${digest}-${uniqueSuffix()}`);
             await fs.rename(this.entryDir(digest), trash);

@@ -16,7 +16,7 @@
 import type { Stats } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import * as tar from 'tar';
+import type * as Tar from 'tar';
 import { ImageError } from '../errors';
 import { TarVetter, type VettedKind } from './tar-safety';
 
@@ -60,11 +60,13 @@ const isRoot = (): boolean => process.getuid?.() === 0;
  */
 export async function unpackImage(tarball: string, destDir: string): Promise<UnpackStats> {
   const started = performance.now();
+  // Loaded on first use: most starts find every layer unpacked already (bench/startup.ts).
+  const tar: typeof Tar = await import('tar');
   const vetter = new TarVetter();
   const records: Recorded[] = [];
   let refusal: string | undefined;
 
-  const filter = (_path: string, entry: tar.ReadEntry | Stats): boolean => {
+  const filter = (_path: string, entry: Tar.ReadEntry | Stats): boolean => {
     if (refusal !== undefined || !(entry instanceof tar.ReadEntry)) return false;
     const verdict = vetter.check({ path: entry.path, type: entry.type, linkpath: entry.linkpath });
     if (!verdict.ok) {

@@ -52,6 +52,32 @@ describe('JobDirs', () => {
     expect(fs.existsSync(job.path)).toBe(false);
   });
 
+  it('unmounts off the event loop, then deletes, once however often removed (either way)', async () => {
+    const offLoop: string[] = [];
+    const dirs = new JobDirs(root, mounts, (target) => {
+      offLoop.push(`detach ${path.basename(target)}`);
+      return Promise.resolve(true);
+    });
+    const job = dirs.create();
+    fs.writeFileSync(path.join(job.box, 'main.c'), 'int main(){}');
+    const removing = job.removeAsync();
+    expect(job.removeAsync()).toBe(removing);
+    await removing;
+    job.remove();
+    expect(offLoop).toEqual([`detach ${path.basename(job.path)}`]);
+    expect(calls.filter((c) => c.startsWith('detach'))).toEqual([]);
+    expect(fs.existsSync(job.path)).toBe(false);
+  });
+
+  it('does not remove again off the loop what was removed in line', async () => {
+    let offLoop = 0;
+    const job = new JobDirs(root, mounts, () => Promise.resolve(++offLoop > 0)).create();
+    job.remove();
+    await job.removeAsync();
+    expect(offLoop).toBe(0);
+    expect(calls.filter((c) => c.startsWith('detach'))).toHaveLength(1);
+  });
+
   it('refuses a size that is not a positive integer, naming diskBytes', () => {
     expect(() => new JobDirs(root, mounts).create({ diskBytes: 0 })).toThrow(InvalidRequestError);
     expect(() => new JobDirs(root, mounts).create({ diskBytes: 1.5 })).toThrow(/diskBytes|positive integer/);

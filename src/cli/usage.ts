@@ -1,0 +1,32 @@
+/**
+ * Each command's one-line usage, apart from the commands themselves so that `caged --help` and
+ * `caged COMMAND --help` print them without loading any command (main.ts loads only the one run).
+ */
+export const EXEC_USAGE =
+  'caged exec [--lang ID | --layer ID | --rootfs DIR] [--image MANIFEST] [--time S] [--wall S] [--memory MB] [--pids N] [--output KB] [--stdin FILE] [--json] [--raw] -- CMD ARGS...';
+
+export const RUN_USAGE =
+  'caged run FILE [--lang LANG] [--stdin FILE] [--expected FILE] [--tests DIR [--no-expected]] [--checker exact|lines|tokens|float|FILE] ' +
+  '[--epsilon E | --abs-epsilon E --rel-epsilon E] [--time S] [--wall S] [--memory MB] [--output KB] [--pids N] [--stop-on-failure] [--image MANIFEST] [--json]';
+
+export const JUDGE_USAGE =
+  'caged judge PROBLEM_DIR SUBMISSION [--lang LANG] [--entry FILE] [--time S] [--memory MB] [--image MANIFEST] [--json]';
+
+export const LANGUAGES_USAGE = 'caged languages [--image MANIFEST] [--json]';
+
+export const WORKER_USAGE = 'caged worker              (configured by CAGED_* variables; caged worker --help lists them)';
+
+export const SUBMIT_USAGE =
+  'caged submit FILE --lang LANG [--tests DIR [--no-expected] | --stdin FILE --expected FILE] [--checker …] [--time S] [--wall S] ' +
+  '[--memory MB] [--output KB] [--pids N] [--stop-on-failure] [--id ID [--rejudge]] [--priority N] [--timeout S] [--json]';
+
+export const DEMO_USAGE = 'caged demo [--samples DIR]   (a worker judging the bundled samples through Redis)';
+
+export const PROBLEM_USAGE = 'caged problem push DIR [--max-mb N] [--json] | caged problem pack DIR OUTDIR [--max-mb N] [--json]';
+
+export const GRADE_USAGE =
+  'caged grade PROBLEM SUBMISSION... [--out FILE.csv|.json|.html]... [--local] [--rejudge] [--concurrency N] [--json] [--time S] [--memory MB] [--lang-of .EXT=LANG,…] [--state DIR] [--image MANIFEST]';
+
+export const SELFTEST_USAGE = 'caged selftest [--manifest MANIFEST] [--lang ID...] [--languages-dir DIR] [--json]';
+
+export const API_USAGE = 'caged api                 (HTTP API, Judge0-compatible; configured by CAGED_* variables; caged api --help)';
