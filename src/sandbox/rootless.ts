@@ -13,7 +13,6 @@
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { HostError } from '../errors';
 import { grantCommand, readOwnerSubIds, currentOwner, type SubIdOwner } from '../linux/subids';
@@ -174,13 +173,4 @@ export function resolvePrivilege(privilege: 'auto' | 'root' | 'rootless' = 'auto
   if (privilege === 'root' && !root) throw new HostError('root mode needs root: run as root, or rootless (CAGED_ROOTLESS=auto or yes)');
   if (privilege === 'auto') return root ? 'root' : 'rootless';
   return privilege;
-}
-
-/** The user name of this process, for messages. */
-export function userName(): string {
-  try {
-    return os.userInfo().username;
-  } catch {
-    return String(process.geteuid?.());
-  }
 }
