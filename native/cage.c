@@ -18,7 +18,7 @@
  *     to the initial user namespace, and a process inside the new one gets EPERM.
  *     Rootless (CAGE_F_USERNS_FIRST): B starts in the worker's user namespace, as its root,
  *     and every namespace of the box belongs to that one: B mounts as its root and unshares
- *     no user namespace; C enters one of its own (program.c), which locks the mounts.
+ *     no user namespace; C enters one of its own (program.c), below the mounts' owner.
  *   - B stays PID 1: it reaps every zombie, treats a seccomp notification as a forbidden
  *     system call (records it, kills everything), and when C has been reaped kills what C
  *     left, reports, and exits; the kernel tears down the namespaces and their mounts.

@@ -66,8 +66,8 @@ struct cage_rlimit {
 #define CAGE_F_SECCOMP_LISTENER 2u /* install the filter with SECCOMP_FILTER_FLAG_NEW_LISTENER */
 #define CAGE_F_USERNS_FIRST 4u /* rootless: B was started in the worker's user namespace (cage_spawn's
                                 * userns_fd), so B unshares none; C takes outer_uid/outer_gid there,
-                                * then enters a user and mount namespace of its own mapping uid/gid
-                                * to them (its mounts are then locked against it) */
+                                * then enters a user namespace of its own mapping uid/gid to them
+                                * (below the one the box's mounts belong to) */
 
 struct cage_cfg {
   uint32_t magic;

@@ -103,17 +103,18 @@ static long write_self(const char *file, const char *fixed, uint32_t inside, uin
 }
 
 /* Rootless: C takes its own ids in B's user namespace (the worker's: a subordinate uid there,
- * so its capabilities go), then enters a user namespace of its own where uid/gid are the
- * same ids (mapped by C itself, allowed for one's own ids) and a mount namespace owned by it:
- * the kernel copies B's mounts into it locked (MNT_LOCKED and the flag locks), so that no
- * capability C holds there can unmount or remount what hides the host. Its /proc files
- * belong to it while dumpable (its memory is B's until execve: the flag is B's again after). */
+ * so its capabilities go), then enters a user namespace of its own where uid/gid are the same
+ * ids (mapped by C itself, allowed for one's own ids): inside, it is 256 and nothing else is
+ * mapped. The box's mounts stay in B's mount namespace, which belongs to the worker's user
+ * namespace, an ancestor of C's: no capability C could hold in its own (or any it makes)
+ * reaches them, as in root mode, and a mount namespace it makes itself is a locked copy. Its
+ * /proc files belong to it while dumpable (its memory is B's until execve: the flag is reset). */
 static void nest_user_namespace(struct shared *sh, const struct cage_cfg *cfg) {
   long rc;
   if ((rc = S3(SYS_setresgid, cfg->outer_gid, cfg->outer_gid, cfg->outer_gid)) < 0) c_die(sh, CAGE_STAGE_PROGRAM_USERNS, rc, 1);
   if ((rc = S3(SYS_setresuid, cfg->outer_uid, cfg->outer_uid, cfg->outer_uid)) < 0) c_die(sh, CAGE_STAGE_PROGRAM_USERNS, rc, 2);
   if ((rc = S2(SYS_prctl, PR_SET_DUMPABLE, 1)) < 0) c_die(sh, CAGE_STAGE_PROGRAM_USERNS, rc, 3);
-  if ((rc = S1(SYS_unshare, CLONE_NEWUSER | CLONE_NEWNS)) < 0) c_die(sh, CAGE_STAGE_PROGRAM_USERNS, rc, 4);
+  if ((rc = S1(SYS_unshare, CLONE_NEWUSER)) < 0) c_die(sh, CAGE_STAGE_PROGRAM_USERNS, rc, 4);
   if ((rc = write_self("uid_map", 0, cfg->uid, cfg->outer_uid)) < 0) c_die(sh, CAGE_STAGE_PROGRAM_USERNS, rc, 5);
   if ((rc = write_self("setgroups", "deny", 0, 0)) < 0) c_die(sh, CAGE_STAGE_PROGRAM_USERNS, rc, 6);
   if ((rc = write_self("gid_map", 0, cfg->gid, cfg->outer_gid)) < 0) c_die(sh, CAGE_STAGE_PROGRAM_USERNS, rc, 7);
