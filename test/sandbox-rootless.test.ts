@@ -3,7 +3,7 @@
  * `npm test`, rootless by scripts/test-rootless.sh as an ordinary user): the box's identity
  * (hostname caged, uid/gid 256, a host uid that is neither root nor the worker's, only `lo`, no
  * host path in mountinfo), that the program cannot unmount or remount anything even when it
- * makes itself root of a new user namespace (its mounts are locked), and that the limits are
+ * makes itself root of a new user namespace (what it then holds is a locked copy), and that the limits are
  * the cgroup's (rootless: the user's delegated subtree).
  */
 import fs from 'node:fs';
