@@ -18,6 +18,8 @@ export interface FloorBatch {
   ms: number[];
   /** Machine CPU per run, ms: every core's non-idle time over the batch, from /proc/stat. */
   cpuMs: number;
+  /** The floor process's and its children's CPU per run, ms (getrusage): not inflated by other load. */
+  ownCpuMs: number;
 }
 
 export interface Floor {
@@ -54,14 +56,16 @@ export async function prepareFloor(lowerDirs: readonly string[]): Promise<Floor>
       const { stdout } = await run(bin, [rootfs, boxDir, String(runs), workDir], { maxBuffer: 1 << 24 });
       const ms: number[] = [];
       let cpuMs = NaN;
+      let ownCpuMs = NaN;
       for (const line of stdout.split('\n')) {
         const [key, value] = line.split(' ');
         if (key === 'run') ms.push(Number(value));
         else if (key === 'cpu') cpuMs = Number(value);
+        else if (key === 'owncpu') ownCpuMs = Number(value);
       }
-      if (ms.length !== runs || !Number.isFinite(cpuMs))
+      if (ms.length !== runs || !Number.isFinite(cpuMs) || !Number.isFinite(ownCpuMs))
         throw new Error(`bench/floor printed ${ms.length} runs of ${runs}: ${stdout.slice(0, 200)}`);
-      return { ms, cpuMs };
+      return { ms, cpuMs, ownCpuMs };
     },
     close(): void {
       fs.rmSync(dir, { recursive: true, force: true });
@@ -77,7 +81,7 @@ async function main(): Promise<void> {
     const b = await floor.batch(runs);
     console.log(
       `bench/floor: ${runs} runs  p50 ${percentile(b.ms, 50).toFixed(3)} ms  p99 ${percentile(b.ms, 99).toFixed(3)} ms  ` +
-        `machine CPU ${b.cpuMs.toFixed(3)} ms per run`,
+        `machine CPU ${b.cpuMs.toFixed(3)} ms per run  own CPU ${b.ownCpuMs.toFixed(3)} ms per run`,
     );
   } finally {
     floor.close();

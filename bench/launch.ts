@@ -6,6 +6,9 @@
  * must not). Containers come prepared ahead of their runs (the default) and, for comparison,
  * made at their run (preparedContainers: 0). The variants are measured in interleaved rounds,
  * so that drift in the machine's speed hits them alike.
+ * Last, the cost of one test inside a job: a C job (compile cached) of 100 tests (an A+B program
+ * reading stdin, its output checked) against one of 1 test, so (T100 - T1) / 99 is what one more
+ * test costs, against a bare launch of the same static binary with the same stdin, interleaved.
  * Run: `npm run build && node dist/bench/launch.js [runs]`; with CAGED_BENCH_ROOTLESS_USER=NAME
  * (a user prepared by `scripts/setup-host.sh --user NAME`) it then compares root and rootless mode.
  */
@@ -18,6 +21,10 @@ import { benchImageRootfs, percentile, type Stats } from './common';
 import { prepareFloor, type FloorBatch } from './floor';
 import { JobDirs } from '../src/rootfs/job-dirs';
 import { compareModes } from './launch-modes';
+import { Judge } from '../src/judge/judge';
+import type { SubmissionInput } from '../src/judge/schema';
+import os from 'node:os';
+import { BENCH_MANIFEST } from './common';
 
 const RUNS = Number(process.argv[2] ?? 300);
 const LIMITS: RunLimits = {
@@ -44,9 +51,22 @@ function busyMs(): number {
 }
 const CLK_TCK = 100; // USER_HZ on Linux
 
+/**
+ * This process's CPU so far (every thread, µs precision) and its reaped children's (the
+ * containers' inits, which reaped their programs; /proc/self/stat cutime + cstime, in ticks), ms:
+ * the CPU the runs cost their own processes, which other load on the machine does not inflate.
+ */
+function ownMs(): number {
+  const self = process.cpuUsage();
+  const stat = fs.readFileSync('/proc/self/stat', 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const children = Number(f[13]) + Number(f[14]); // cutime, cstime (fields 16 and 17)
+  return (self.user + self.system) / 1000 + (children * 1000) / CLK_TCK;
+}
+
 /** A variant runs one run per call, or (the floor) a batch of runs in its own process. */
 type Variant = { once: () => Promise<void> } | { batch: (n: number) => Promise<FloorBatch> };
-type Figures = Stats & { cpuMs: number };
+type Figures = Stats & { cpuMs: number; ownCpuMs: number };
 
 /**
  * Interleaved rounds of each variant (after a warm-up of each): p50/p99/mean latency per run and
@@ -55,9 +75,11 @@ type Figures = Stats & { cpuMs: number };
 async function measure(runs: number, variants: Record<string, Variant>): Promise<Record<string, Figures>> {
   const ms: Record<string, number[]> = {};
   const cpu: Record<string, number> = {};
+  const own: Record<string, number> = {};
   for (const [name, v] of Object.entries(variants)) {
     ms[name] = [];
     cpu[name] = 0;
+    own[name] = 0;
     if ('once' in v) for (let i = 0; i < 20; i++) await v.once();
     else await v.batch(20);
   }
@@ -68,8 +90,10 @@ async function measure(runs: number, variants: Record<string, Variant>): Promise
         const b = await v.batch(perRound);
         ms[name]!.push(...b.ms);
         cpu[name]! += b.cpuMs * perRound;
+        own[name]! += b.ownCpuMs * perRound;
         continue;
       }
+      const ownBefore = ownMs();
       const busy = busyMs();
       for (let i = 0; i < perRound; i++) {
         const t = process.hrtime.bigint();
@@ -77,6 +101,7 @@ async function measure(runs: number, variants: Record<string, Variant>): Promise
         ms[name]!.push(Number(process.hrtime.bigint() - t) / 1e6);
       }
       cpu[name]! += busyMs() - busy;
+      own[name]! += ownMs() - ownBefore;
     }
   }
   const out: Record<string, Figures> = {};
@@ -86,8 +111,82 @@ async function measure(runs: number, variants: Record<string, Variant>): Promise
       p99: percentile(m, 99),
       mean: m.reduce((a, b) => a + b, 0) / m.length,
       cpuMs: cpu[name]! / m.length,
+      ownCpuMs: own[name]! / m.length,
     };
   return out;
+}
+
+const APLUSB = '#include <stdio.h>\nint main(void){long a,b; if(scanf("%ld %ld",&a,&b)!=2) return 1; printf("%ld\\n",a+b); return 0;}\n';
+const JOB_TESTS = 100;
+
+/**
+ * One more test in a job against one bare launch of the same program: per round, a job of 1 test,
+ * a job of JOB_TESTS tests and JOB_TESTS launches; p50 over the rounds of (T100 - T1) / 99 and of
+ * the launches. The same own-CPU measure as above (this process and its reaped children).
+ */
+async function perTest(
+  sandbox: Sandbox,
+  rootfs: string[],
+  box: string,
+): Promise<{ testMs: number; launchMs: number; testCpuMs: number; launchCpuMs: number }> {
+  const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'caged-bench-launch-'));
+  const judge = await Judge.create({ sandbox, manifestPath: BENCH_MANIFEST, compileCacheDir: cacheDir });
+  const job = (n: number): SubmissionInput => ({
+    language: 'c',
+    source: APLUSB,
+    testcases: Array.from({ length: n }, () => ({ stdin: '2 40\n', expected: '42\n' })),
+  });
+  const judged = async (n: number) => {
+    const r = await judge.judge(job(n));
+    if (r.verdict !== 'AC' || r.tests.length !== n) throw new Error(`the ${n}-test job: ${r.verdict} ${r.message}`);
+  };
+  const launch = async () => {
+    const r = await sandbox.run({
+      rootfs: { mode: 'overlay', lowerDirs: rootfs },
+      box: { hostDir: box, mode: 'overlay' },
+      argv: ['./main'],
+      env: {},
+      stdin: '2 40\n',
+      limits: LIMITS,
+    });
+    if (r.exitCode !== 0 || r.stdout.toString() !== '42\n') throw new Error(`a+b failed: ${JSON.stringify(r)}`);
+  };
+  try {
+    await judged(JOB_TESTS); // compiles once; every later job is a cache hit
+    for (let i = 0; i < 20; i++) await launch();
+    const tests: number[] = [];
+    const launches: number[] = [];
+    let testCpu = 0;
+    let launchCpu = 0;
+    for (let round = 0; round < ROUNDS; round++) {
+      let t = process.hrtime.bigint();
+      let own = ownMs();
+      await judged(1);
+      const one = Number(process.hrtime.bigint() - t) / 1e6;
+      const oneCpu = ownMs() - own;
+      t = process.hrtime.bigint();
+      own = ownMs();
+      await judged(JOB_TESTS);
+      tests.push((Number(process.hrtime.bigint() - t) / 1e6 - one) / (JOB_TESTS - 1));
+      testCpu += (ownMs() - own - oneCpu) / (JOB_TESTS - 1);
+      own = ownMs();
+      for (let i = 0; i < JOB_TESTS; i++) {
+        t = process.hrtime.bigint();
+        await launch();
+        launches.push(Number(process.hrtime.bigint() - t) / 1e6);
+      }
+      launchCpu += (ownMs() - own) / JOB_TESTS;
+    }
+    return {
+      testMs: percentile(tests, 50),
+      launchMs: percentile(launches, 50),
+      testCpuMs: testCpu / ROUNDS,
+      launchCpuMs: launchCpu / ROUNDS,
+    };
+  } finally {
+    await judge.close();
+    fs.rmSync(cacheDir, { recursive: true, force: true });
+  }
 }
 
 async function main(): Promise<void> {
@@ -107,6 +206,16 @@ async function main(): Promise<void> {
     });
     if (built.exitCode !== 0) throw new Error(`building the no-op failed: ${built.stderr.toString()}`);
     const hostNoop = path.join(job.box, 'noop');
+    // The A+B program, built as the C language builds it (static), for the per-test comparison.
+    fs.writeFileSync(path.join(job.box, 'main.c'), APLUSB);
+    const aplusb = await sandbox.run({
+      rootfs: { mode: 'overlay', lowerDirs: rootfs },
+      box: { hostDir: job.box, mode: 'rw' },
+      argv: ['gcc', '-O2', '-std=gnu17', '-static', '-o', 'main', 'main.c', '-lm'],
+      env: { PATH: '/usr/bin:/bin' },
+      limits: { ...LIMITS, cpuTimeMs: 20_000, wallTimeMs: 40_000, memoryBytes: 512 * 2 ** 20, pids: 32 },
+    });
+    if (aplusb.exitCode !== 0) throw new Error(`building the A+B program failed: ${aplusb.stderr.toString()}`);
     const container = (sb: Sandbox) => async () =>
       sb
         .run({
@@ -140,12 +249,14 @@ async function main(): Promise<void> {
     for (let i = 0; i < 16; i++) ballast.push(Buffer.alloc(64 * 2 ** 20, 1)); // 1 GiB, touched
     const heavy = await measure(RUNS, variants);
     ballast.length = 0;
+    const inJob = await perTest(sandbox, rootfs, job.box);
 
     floor.close();
     const row = (name: string, s: Figures | undefined) =>
-      `${name.padEnd(52)} p50 ${s!.p50.toFixed(3)} ms   p99 ${s!.p99.toFixed(3)} ms   mean ${s!.mean.toFixed(3)} ms   machine CPU ${s!.cpuMs.toFixed(3)} ms/run`;
+      `${name.padEnd(52)} p50 ${s!.p50.toFixed(3)} ms   p99 ${s!.p99.toFixed(3)} ms   mean ${s!.mean.toFixed(3)} ms   machine CPU ${s!.cpuMs.toFixed(3)} ms/run   own CPU ${s!.ownCpuMs.toFixed(3)} ms/run`;
     const p50 = (r: Record<string, Figures>, k: string) => r[k]!.p50;
     const cpu = (r: Record<string, Figures>, k: string) => r[k]!.cpuMs;
+    const ownCpu = (r: Record<string, Figures>, k: string) => r[k]!.ownCpuMs;
     console.log(
       `bench/launch: ${RUNS} sequential runs per variant in ${ROUNDS} interleaved rounds, static no-op, ${sandbox.cgroups.describe()}`,
     );
@@ -162,10 +273,16 @@ async function main(): Promise<void> {
     console.log(`prepared / made at run, p50: ${(p50(fresh, 'prepared') / p50(fresh, 'atRun')).toFixed(2)}x`);
     console.log(
       `caged / floor: p50 prepared ${(p50(fresh, 'prepared') / p50(fresh, 'floor')).toFixed(2)}x, made at run ${(p50(fresh, 'atRun') / p50(fresh, 'floor')).toFixed(2)}x (target <= 1.5x); ` +
-        `machine CPU per run prepared ${(cpu(fresh, 'prepared') / cpu(fresh, 'floor')).toFixed(2)}x, made at run ${(cpu(fresh, 'atRun') / cpu(fresh, 'floor')).toFixed(2)}x (target <= 1.5x)`,
+        `machine CPU per run prepared ${(cpu(fresh, 'prepared') / cpu(fresh, 'floor')).toFixed(2)}x, made at run ${(cpu(fresh, 'atRun') / cpu(fresh, 'floor')).toFixed(2)}x (target <= 1.5x); ` +
+        `own CPU per run prepared ${(ownCpu(fresh, 'prepared') / ownCpu(fresh, 'floor')).toFixed(2)}x, made at run ${(ownCpu(fresh, 'atRun') / ownCpu(fresh, 'floor')).toFixed(2)}x`,
     );
     console.log(
       `container 1 GiB / fresh, p50: prepared ${(p50(heavy, 'prepared') / p50(fresh, 'prepared')).toFixed(2)}x, made at run ${(p50(heavy, 'atRun') / p50(fresh, 'atRun')).toFixed(2)}x (target <= 1.2x)`,
+    );
+    console.log(
+      `one test of a ${JOB_TESTS}-test C job (A+B, compile cached, output checked) p50 ${inJob.testMs.toFixed(3)} ms, own CPU ${inJob.testCpuMs.toFixed(3)} ms; ` +
+        `one launch of the same program p50 ${inJob.launchMs.toFixed(3)} ms, own CPU ${inJob.launchCpuMs.toFixed(3)} ms; ` +
+        `test / launch: p50 ${(inJob.testMs / inJob.launchMs).toFixed(2)}x, own CPU ${(inJob.testCpuMs / inJob.launchCpuMs).toFixed(2)}x (target <= 1.2x)`,
     );
   } finally {
     job.remove();

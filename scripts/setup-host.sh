@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Host prerequisites for caged on Debian/Ubuntu: a C compiler (the native launcher is built
-# from source), debootstrap (the Debian image recipe), and a running Redis for the worker
-# and its tests, and Chromium (test/grade-html.test.ts renders the HTML report in it), and
+# from source), debootstrap (the Debian image recipe), a running Redis for the worker and its
+# tests (redis-server; redis-tools for redis-cli, with which test/queue-cluster.test.ts also
+# builds a Redis Cluster), Chromium (test/grade-html.test.ts renders the HTML report in it), and
 # newuidmap/newgidmap (uidmap: a rootless worker's user namespace). Idempotent; needs root.
 #
 #   scripts/setup-host.sh --user NAME   also prepares NAME to run a rootless worker (docs/rootless.md):
@@ -22,6 +23,7 @@ command -v newuidmap >/dev/null || need+=(uidmap)
 command -v cc >/dev/null || need+=(gcc libc6-dev)
 command -v debootstrap >/dev/null || need+=(debootstrap)
 command -v redis-server >/dev/null || need+=(redis-server)
+command -v redis-cli >/dev/null || need+=(redis-tools)
 command -v chromium >/dev/null || need+=(chromium)
 if [ ${#need[@]} -gt 0 ]; then
   echo "setup-host: installing ${need[*]}"

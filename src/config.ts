@@ -11,6 +11,7 @@ import os from 'node:os';
 import { z } from 'zod';
 import { InvalidRequestError } from './errors';
 import { LIMIT_BOUNDS } from './limit-bounds';
+import { clusterConfigIssues } from './redis-cluster';
 
 interface Key<T> {
   env: string;
@@ -99,7 +100,7 @@ export const CONFIG_KEYS = {
     'CAGED_REDIS_CLUSTER',
     ['no', 'yes'] as const,
     'no',
-    'yes: the URL is one seed node of a Redis Cluster (then give CAGED_PREFIX a hash tag).',
+    'yes: the URL is one seed node of a Redis Cluster (database 0), and CAGED_PREFIX must hold a hash tag (docs/queue.md, "Redis Cluster").',
   ),
   queue: text('CAGED_QUEUE', {
     def: 'caged',
@@ -112,7 +113,7 @@ export const CONFIG_KEYS = {
     pattern: /^[^\s:]{1,100}$/,
     patternText: 'must be 1-100 characters without spaces or colons',
     description:
-      "Key prefix of the queue in Redis. On Redis Cluster use a hash tag such as `{caged}` so that all the queue's keys live in one slot.",
+      "Key prefix of the queue in Redis. On Redis Cluster it must hold a hash tag such as `{caged}`, so that all the queue's keys live in one slot (refused otherwise).",
   }),
   workerName: text('CAGED_WORKER_NAME', {
     def: () => `${os.hostname()}:${process.pid}`,
@@ -434,6 +435,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, only?: readonly
         message: `${parsed.error.issues.map((i) => i.message).join('; ')} (got ${JSON.stringify(env[key.env])})`,
       });
   }
+  // A prefix or URL not read here (a caller that asked for `redisCluster` alone) is checked where it is read.
+  if (out.redisCluster === 'yes') issues.push(...clusterConfigIssues(out));
   if (issues.length) throw new ConfigError(issues);
   return out;
 }

@@ -3,11 +3,11 @@
  * under /sys/fs/cgroup). Needs root. Leaves go under a parent of their own, `caged-test-<pid>`,
  * so parallel runs and the real `caged` parent are never touched.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { BoxCgroup } from '../src/cgroup/manager';
-import { CgroupV1Manager, writeV1MemoryLimit } from '../src/cgroup/v1';
+import { CgroupV1Manager, POOL_RESIDUAL_BYTES, writeV1MemoryLimit } from '../src/cgroup/v1';
 import { HostError } from '../src/errors';
 
 const ROOT = '/sys/fs/cgroup';
@@ -234,6 +234,77 @@ describe('CgroupV1Manager on this machine', () => {
     expect(manager.list()).toEqual([live.name]);
     expect(await exited(orphan)).toEqual({ code: null, signal: 'SIGKILL' });
     expect(manager.cleanupStale(isAlive)).toEqual([]);
+  });
+
+  it('pools a released empty leaf with every counter reset, and hands it to the next create', async () => {
+    const pool = new CgroupV1Manager({ root: ROOT, parent: PARENT, poolSize: 1 });
+    // The programs' files in the page cache first: read from inside, they would be charged to the
+    // leaf (whose pages then keep it out of the pool, rightly), as on a host that evicted them.
+    spawnSync('sh', ['-c', "head -c 1 /dev/zero | tr '\\0' a >/dev/null; sleep 0"]);
+    const box = pool.create(nextName(), { memoryBytes: 64 * MiB, pids: 4 });
+    boxes.push(box);
+    // A run that uses CPU, 16 MiB of anonymous memory (freed at its exit), and is refused forks.
+    const child = spawnGated(
+      "x=$(head -c 16777216 /dev/zero | tr '\\0' a); i=0; while [ $i -lt 20000 ]; do i=$((i+1)); done; for i in 1 2 3 4 5 6; do sleep 1 & done",
+    );
+    box.attach(child.pid ?? -1);
+    child.go();
+    await exited(child);
+    for (let i = 0; i < 200 && box.stats().pidsLimitHits === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    // The background sleeps: wait until the leaf has no task left (B's reaping, in a real run).
+    box.killAll();
+    for (let i = 0; i < 200 && readLeaf('pids', box.name, 'cgroup.procs') !== ''; i++) await new Promise((r) => setTimeout(r, 10));
+    const used = box.stats();
+    expect(used.cpuTimeNs).toBeGreaterThan(0);
+    expect(used.memoryPeakBytes).toBeGreaterThan(16 * MiB);
+    expect(used.pidsLimitHits).toBeGreaterThan(0);
+
+    // What the kernel frees after a grace period (the shell's task structs) may still be charged.
+    const usage = () => Number(readLeaf('memory', box.name, 'memory.usage_in_bytes'));
+    for (let i = 0; i < 200 && usage() > POOL_RESIDUAL_BYTES; i++) await new Promise((r) => setTimeout(r, 10));
+    const left = readLeaf('memory', box.name, 'memory.stat').split('\n').slice(0, 2).join(', ');
+    box.release();
+    expect({ pooled: pool.pooled, left }).toEqual({ pooled: 1, left: 'cache 0, rss 0' });
+    expect(pool.list()).toEqual([box.name]);
+    const again = pool.create(nextName(), { memoryBytes: 32 * MiB, pids: 8 });
+    expect(again).toBe(box);
+    expect(pool.pooled).toBe(0);
+    const fresh = again.stats();
+    expect(fresh.cpuTimeNs).toBe(0);
+    expect(fresh.memoryPeakBytes).toBeLessThanOrEqual(POOL_RESIDUAL_BYTES);
+    expect(fresh.pidsLimitHits).toBe(0);
+    expect(fresh.oomKills).toBe(0);
+    expect(fresh.memoryLimitHits).toBe(0);
+    expect(readLeaf('memory', box.name, 'memory.limit_in_bytes')).toBe(String(32 * MiB));
+    expect(readLeaf('pids', box.name, 'pids.max')).toBe('8');
+    again.release();
+    pool.drain();
+    expect(pool.pooled).toBe(0);
+    for (const c of ['memory', 'pids', 'cpuacct']) expect(fs.existsSync(leafDir(c, box.name))).toBe(false);
+  });
+
+  it('removes a released leaf that still holds a task, or the page cache of what its run read', async () => {
+    const pool = new CgroupV1Manager({ root: ROOT, parent: PARENT, poolSize: 4 });
+    const busy = pool.create(nextName(), { memoryBytes: 64 * MiB, pids: 16 });
+    boxes.push(busy);
+    const sleeper = spawnGated('exec sleep 30');
+    busy.attach(sleeper.pid ?? -1);
+    busy.release(); // not empty: destroyed, which kills what is left
+    expect(pool.pooled).toBe(0);
+    expect(await exited(sleeper)).toEqual({ code: null, signal: 'SIGKILL' });
+
+    const reader = pool.create(nextName(), { memoryBytes: 64 * MiB, pids: 16 });
+    boxes.push(reader);
+    // A file it writes: its pages stay in the page cache, charged to this leaf.
+    const file = path.join(fs.mkdtempSync('/var/tmp/caged-cgroup-test-'), 'data');
+    const child = spawnGated(`head -c 4194304 /dev/zero > ${file}`);
+    reader.attach(child.pid ?? -1);
+    child.go();
+    await exited(child);
+    reader.release();
+    fs.rmSync(path.dirname(file), { recursive: true, force: true });
+    expect(pool.pooled).toBe(0);
+    expect(pool.list()).toEqual([]);
   });
 
   it('reports a failed limit write as a HostError naming the file and errno, leaving no leaf', () => {

@@ -17,7 +17,7 @@ import { MAIN_JS, freePort, until } from './helpers/queue';
 jest.setTimeout(120_000);
 
 const JOBS_DIR = '/var/lib/caged/jobs';
-const COMMANDS = ['run', 'judge', 'submit', 'exec', 'demo', 'problem', 'languages', 'worker'];
+const COMMANDS = ['run', 'judge', 'submit', 'exec', 'demo', 'problem', 'languages', 'worker', 'grade', 'selftest', 'api'];
 
 let dir: string;
 beforeAll(() => {
@@ -197,7 +197,7 @@ describe('when interrupted mid-job', () => {
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     const pid = child.pid!;
     // Mid-job: its cgroups exist (and, for a judged run, its job directory).
-    const judged = args[0] === 'run';
+    const judged = args[0] === 'run' || args[0] === 'judge';
     await until(
       () =>
         leftovers(pid).filter((p) => !p.startsWith(JOBS_DIR)).length > 0 && (!judged || leftovers(pid).some((p) => p.startsWith(JOBS_DIR))),
@@ -221,6 +221,19 @@ describe('when interrupted mid-job', () => {
     expect(r.ms).toBeLessThan(5000); // not the 8 s the running test had left
     expect(r.stderr).toContain(`caged: ${signal}: stopping and cleaning up`);
     expect(r.stdout).toBe(''); // no verdict for a box the interrupt killed
+    expect(leftovers(r.pid)).toEqual([]);
+  });
+
+  it('caged judge does the same for a problem package on SIGINT', async () => {
+    const pkg = path.join(dir, 'spin-package');
+    fs.cpSync(path.join(__dirname, 'packages', 'sum', 'data'), path.join(pkg, 'data'), { recursive: true });
+    fs.writeFileSync(path.join(pkg, 'problem.yaml'), 'name: Spin\nlimits:\n  memory: 256\n  time_limit: 8\n');
+    const spin = write('spin.c', 'int main(void){volatile unsigned long n=0;for(;;)n++;}\n');
+    const r = await interrupt(['judge', pkg, spin, '--lang', 'c'], 'SIGINT');
+    expect(r.code).toBe(130);
+    expect(r.ms).toBeLessThan(5000);
+    expect(r.stderr).toContain('caged: SIGINT: stopping and cleaning up');
+    expect(r.stdout).toBe('');
     expect(leftovers(r.pid)).toEqual([]);
   });
 

@@ -1,7 +1,8 @@
 /**
  * The client as a package of its own (client/): a separate Node project (test/client-project)
  * installs it from the repository's folder, the way a backend would, and judges submissions
- * through a real worker and the real Redis. The installed package must hold no sandbox code
+ * through a real worker and the real Redis, and through a Redis Cluster (a seed URL, `cluster:
+ * true`, a hash-tagged prefix). The installed package must hold no sandbox code
  * and require nothing but BullMQ, its Redis driver and zod.
  */
 import { execFile } from 'node:child_process';
@@ -13,6 +14,7 @@ import { loadConfig } from '../src/config';
 import { createLogger } from '../src/queue/log';
 import { WorkerRuntime } from '../src/queue/runtime';
 import { REDIS_URL, ROOT, SUBMISSIONS, freshQueueName, obliterate } from './helpers/queue';
+import { RedisCluster } from './helpers/redis-cluster';
 
 jest.setTimeout(300_000);
 const run = promisify(execFile);
@@ -27,6 +29,18 @@ function jsFiles(dir: string): string[] {
     const p = path.join(dir, e.name);
     return e.isDirectory() ? jsFiles(p) : e.name.endsWith('.js') ? [p] : [];
   });
+}
+
+/** test/client-project/judge.js (the installed package) on one program and test; its JSON answer. */
+async function judgeWith(env: Record<string, string>, source: string, language: string, stdin: string, expected: string): Promise<unknown> {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'caged-client-project-')), 'prog');
+  fs.writeFileSync(file, source);
+  const { stdout } = await run(process.execPath, ['judge.js', file, language, stdin, expected], {
+    cwd: PROJECT,
+    env: { ...process.env, ...env },
+  });
+  fs.rmSync(path.dirname(file), { recursive: true, force: true });
+  return JSON.parse(stdout) as unknown;
 }
 
 describe('the client package, installed from client/ by a project of its own', () => {
@@ -76,16 +90,8 @@ describe('the client package, installed from client/ by a project of its own', (
       await obliterate(queueName);
     });
 
-    const judge = async (source: string, language: string, stdin: string, expected: string): Promise<unknown> => {
-      const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'caged-client-project-')), 'prog');
-      fs.writeFileSync(file, source);
-      const { stdout } = await run(process.execPath, ['judge.js', file, language, stdin, expected], {
-        cwd: PROJECT,
-        env: { ...process.env, CAGED_REDIS_URL: REDIS_URL, CAGED_QUEUE: queueName },
-      });
-      fs.rmSync(path.dirname(file), { recursive: true, force: true });
-      return JSON.parse(stdout) as unknown;
-    };
+    const judge = (source: string, language: string, stdin: string, expected: string): Promise<unknown> =>
+      judgeWith({ CAGED_REDIS_URL: REDIS_URL, CAGED_QUEUE: queueName }, source, language, stdin, expected);
 
     it('judges a right program AC and a wrong one WA', async () => {
       const source = SUBMISSIONS.AC.source as string;
@@ -95,6 +101,31 @@ describe('the client package, installed from client/ by a project of its own', (
 
     it('refuses an unknown language as an invalid submission', async () => {
       expect(await judge('x', 'no-such-language', '', '')).toEqual({ error: 'JobFailedError', invalid: true });
+    });
+  });
+
+  describe('with a worker on a Redis Cluster', () => {
+    // A throwaway cluster (test/helpers/redis-cluster.ts): the backend gives the package a seed
+    // URL, `cluster: true` and the hash-tagged prefix, as the worker's CAGED_* variables say.
+    const env = { CAGED_REDIS_CLUSTER: 'yes', CAGED_PREFIX: '{caged-client-package}', CAGED_QUEUE: 'caged-client-package' };
+    let cluster: RedisCluster | undefined;
+    let runtime: WorkerRuntime | undefined;
+    beforeAll(async () => {
+      cluster = await RedisCluster.start();
+      const config = loadConfig({ ...env, CAGED_REDIS_URL: cluster.url, CAGED_CONCURRENCY: '1' });
+      runtime = await WorkerRuntime.start(config, { logger: createLogger({ level: 'silent' }) });
+    });
+    afterAll(async () => {
+      await runtime?.shutdown();
+      await cluster?.stop();
+    });
+
+    it('judges through it', async () => {
+      const source = SUBMISSIONS.AC.source as string;
+      expect(await judgeWith({ ...env, CAGED_REDIS_URL: cluster!.url }, source, 'c', '4 5\n', '9\n')).toEqual({
+        verdict: 'AC',
+        stdout: '9\n',
+      });
     });
   });
 });

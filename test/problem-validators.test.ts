@@ -5,7 +5,8 @@
  * Every submission in their submissions/ folders (C, C++ and Python 3 in each) gets its
  * folder's verdict; a validator that crashes or does not compile makes the judging IE; an
  * interactor that gives up at once is WA; a score.txt is the test's score; test/packages/twice
- * (2023-07 `type: multi-pass`) runs a second pass on the validator's nextpass.in.
+ * (2023-07 `type: multi-pass`) runs a second pass on the validator's nextpass.in;
+ * test/packages/scripted's validator is a build/run script pair, built and run in the sandbox.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -21,6 +22,7 @@ const PACKAGES = path.join(__dirname, 'packages');
 const ANYSUM = path.join(PACKAGES, 'anysum');
 const GUESS = path.join(PACKAGES, 'guess');
 const TWICE = path.join(PACKAGES, 'twice');
+const SCRIPTED = path.join(PACKAGES, 'scripted');
 
 const FOLDER_VERDICT: Record<string, string> = {
   accepted: 'AC',
@@ -141,14 +143,6 @@ describe('a custom output validator', () => {
     expect(r.tests.slice(1).every((t) => t.verdict === 'SKIPPED')).toBe(true);
   }, 120_000);
 
-  it('is refused as a build/run script pair, naming its directory', async () => {
-    const scripts = variant(ANYSUM, { 'output_validators/pair/build': '#!/bin/sh\n', 'output_validators/pair/run': '#!/bin/sh\n' });
-    const out = new Writable({ write: (_c, _e, done) => done() });
-    await expect(judgeCommand([scripts, path.join(ANYSUM, 'submissions', 'accepted', 'swap.py')], out, { judge })).rejects.toThrow(
-      /build\/run script/,
-    );
-  });
-
   it("takes each test's score from score.txt (custom score)", async () => {
     const scored = variant(ANYSUM, {
       'problem.yaml': 'name: Scored\ntype: scoring\nvalidation: custom score\nlimits:\n  time_limit: 1\n',
@@ -180,6 +174,19 @@ describe('an interactive package', () => {
   it('is TLE by the wall limit for a submission that never flushes', async () => {
     const r = await judged([GUESS, path.join(GUESS, 'submissions', 'time_limit_exceeded', 'no_flush.c')]);
     expect(r.tests[0]).toMatchObject({ verdict: 'TLE' });
+  }, 120_000);
+
+  it('takes its interactor as a build/run program too', async () => {
+    const scripted = variant(GUESS, {
+      'output_validator/build': '#!/bin/sh\nset -e\ngcc -O2 -o run guess.c\n',
+    });
+    const ok = await judged([scripted, path.join(GUESS, 'submissions', 'accepted', 'bisect.c')]);
+    expect(ok.verdict).toBe('AC');
+    const wa = await judged([
+      scripted,
+      path.join(GUESS, 'submissions', 'wrong_answer', fs.readdirSync(path.join(GUESS, 'submissions', 'wrong_answer')).sort()[0]!),
+    ]);
+    expect(wa.verdict).toBe('WA');
   }, 120_000);
 
   it('is IE when the interactor crashes', async () => {
@@ -221,5 +228,59 @@ describe('a multi-pass package', () => {
     const r = await judged([link, path.join(TWICE, 'submissions', 'accepted', 'double.py')]);
     expect(r.verdict).toBe('IE');
     expect(r.tests[0]!.message).toMatch(/nextpass\.in was refused \(nextpass\.in is a symbolic link\)/);
+  }, 120_000);
+});
+
+describe('a build/run output validator (test/packages/scripted)', () => {
+  it('is built by its build script in the sandbox and run: accepted', async () => {
+    const r = await judged([SCRIPTED, path.join(SCRIPTED, 'submissions', 'accepted', 'add.c')]);
+    expect(r.verdict).toBe('AC');
+    expect(r.tests.map((t) => `${t.name}:${t.verdict}`)).toEqual(['sample/1:AC', 'secret/1:AC', 'secret/2:AC']);
+  }, 120_000);
+
+  it('says why it rejects: wrong answer with its judge message', async () => {
+    const r = await judged([SCRIPTED, path.join(SCRIPTED, 'submissions', 'wrong_answer', 'minus.c')]);
+    expect(r.verdict).toBe('WA');
+    expect(r.tests[0]!.checkerMessage).toMatch(/wrong sum -1, expected 3/);
+  }, 120_000);
+
+  it('is IE with the build output when the build script fails, and runs no more tests', async () => {
+    const broken = variant(SCRIPTED, {
+      'output_validators/check/build': '#!/bin/sh\necho "no compiler for this one" >&2\nexit 3\n',
+    });
+    const r = await judged([broken, path.join(SCRIPTED, 'submissions', 'accepted', 'add.c')]);
+    expect(r.verdict).toBe('IE');
+    expect(r.message).toMatch(/did not compile.*no compiler for this one/);
+    expect(r.tests.slice(1).every((t) => t.verdict === 'SKIPPED')).toBe(true);
+  }, 120_000);
+
+  it('is IE when the build leaves no executable run', async () => {
+    const norun = variant(SCRIPTED, { 'output_validators/check/build': '#!/bin/sh\ng++ -O2 -o check check.cpp\n' });
+    const r = await judged([norun, path.join(SCRIPTED, 'submissions', 'accepted', 'add.c')]);
+    expect(r.verdict).toBe('IE');
+    expect(r.message).toMatch(/made no executable file named run/);
+  }, 120_000);
+
+  it('runs a run script without build as it is (on the base layer: bash)', async () => {
+    const script = [
+      '#!/bin/bash',
+      '# run input answer feedback_dir < team_output',
+      'read -r got || exit 43',
+      'want=$(cat "$2")',
+      '[ "$got" = "$want" ] && exit 42',
+      'echo "bash says $got is not $want" > "$3/judgemessage.txt"',
+      'exit 43',
+      '',
+    ].join('\n');
+    const bare = variant(SCRIPTED, {
+      'output_validators/check/build': null,
+      'output_validators/check/check.cpp': null,
+      'output_validators/check/run': script,
+    });
+    const ok = await judged([bare, path.join(SCRIPTED, 'submissions', 'accepted', 'add.c')]);
+    expect(ok.verdict).toBe('AC');
+    const wa = await judged([bare, path.join(SCRIPTED, 'submissions', 'wrong_answer', 'minus.c')]);
+    expect(wa.verdict).toBe('WA');
+    expect(wa.tests[0]!.checkerMessage).toMatch(/bash says -1 is not 3/);
   }, 120_000);
 });

@@ -131,7 +131,7 @@ describe('when the submission never flushes', () => {
     expect(sandbox.running).toBe(0);
     expect(sandbox.ids.held()).toEqual([]);
     await sandbox.whenPrepared();
-    expect(mine().length).toBe(sandbox.prepared);
+    expect(mine().length).toBe(sandbox.prepared + (sandbox.cgroups.pooled ?? 0));
   });
 });
 
@@ -242,12 +242,28 @@ describe('when a transcript is asked for', () => {
   });
 });
 
+describe('while a pair runs', () => {
+  it('prepares no container beside it (that work would slow the exchange), and refills the pool after', async () => {
+    await sandbox.whenPrepared();
+    const before = sandbox.prepared;
+    expect(before).toBeGreaterThanOrEqual(2);
+    // Submission mode 4 lingers after "=" until the grace (1 s) ends it.
+    const running = pair(0, 4);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(sandbox.running).toBe(1); // the submission, lingering
+    expect(sandbox.prepared).toBe(before - 2);
+    expect((await running).submissionKilledAfterGrace).toBe(true);
+    await sandbox.whenPrepared();
+    expect(sandbox.prepared).toBe(before);
+  });
+});
+
 describe('after every pair', () => {
   it('leaves no box process, no run cgroup, no host id', async () => {
     await sandbox.whenPrepared();
     expect(boxProcesses()).toEqual([]);
     expect(sandbox.ids.held()).toEqual([]);
     expect(sandbox.running).toBe(0);
-    expect(mine().length).toBe(sandbox.prepared);
+    expect(mine().length).toBe(sandbox.prepared + (sandbox.cgroups.pooled ?? 0));
   });
 });

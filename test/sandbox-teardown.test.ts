@@ -109,13 +109,14 @@ describe('after 200 containers', () => {
       for (let i = 0; i < 25; i++) await Promise.all([run(sb), run(sb), run(sb), run(sb)]);
       await sb.whenPrepared();
       // What is left between runs is the containers prepared for the next ones (idle inits in
-      // their own cgroups, one control socket each), and nothing of a run: no box process,
-      // no host mount, no job directory, no id slot.
+      // their own cgroups, one control socket each) and emptied cgroups kept for later runs
+      // (their counters reset), and nothing of a run: no box process, no host mount, no job
+      // directory, no id slot.
       expect(boxProcesses()).toEqual([]);
       expect(hostMounts()).toEqual(mountsBefore);
       expect(ownJobDirs()).toEqual([]);
       expect(sb.ids.held()).toEqual([]);
-      expect(mine().length).toBe(2);
+      expect(mine().length).toBe(2 + (sb.cgroups.pooled ?? 0));
       expect(sb.running).toBe(0);
       expect(sb.prepared).toBe(2);
       expect(sb.unreaped).toBe(2);
@@ -165,6 +166,10 @@ describe('when a container cannot be prepared ahead of its run', () => {
       },
       cleanupStale: (isAlive) => real.cleanupStale(isAlive),
       list: () => real.list(),
+      get pooled() {
+        return real.pooled;
+      },
+      drain: () => real.drain?.(),
     };
     const reported: string[] = [];
     const sb = await Sandbox.create({

@@ -92,7 +92,14 @@ export class ApiServer {
       for (const m of [r.method].flat()) if (m !== 'OPTIONS') routes.push({ method: m, url: r.url });
     });
     corsHooks(app, config.apiCorsOrigins);
-    const tokenOf = (req: FastifyRequest): string | null => tokens.check(req.headers[AUTH_HEADER]);
+    // The presented token is checked once per request (SHA-256 and a constant-time compare): the
+    // rate limit's key reuses the check the authentication made.
+    const checked = new WeakMap<FastifyRequest, string | null>();
+    const tokenOf = (req: FastifyRequest): string | null => {
+      let t = checked.get(req);
+      if (t === undefined) checked.set(req, (t = tokens.check(req.headers[AUTH_HEADER])));
+      return t;
+    };
     app.addHook('onRequest', async (req, reply) => {
       if (config.apiAuth === 'off' || req.method === 'OPTIONS' || PUBLIC.has(req.url.split('?')[0]!)) return;
       if (tokenOf(req) === null) return reply.code(401).send({ error: `missing or unknown ${AUTH_HEADER} header` });

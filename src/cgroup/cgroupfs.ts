@@ -21,9 +21,30 @@ export interface CgroupFs {
   listDirs(dir: string): string[];
 }
 
+/** One buffer for every read: cgroup files are small, and reads are synchronous (never interleaved). */
+const readBuffer = Buffer.alloc(16 * 1024);
+
+/**
+ * open, read until EOF, close: fewer system calls and less work than fs.readFileSync (which
+ * also fstats and allocates per call); the manager reads a dozen cgroup files per run.
+ */
+function readSmallFile(file: string): string {
+  const fd = fs.openSync(file, fs.constants.O_RDONLY); // libuv opens with O_CLOEXEC
+  try {
+    let text = '';
+    for (;;) {
+      const n = fs.readSync(fd, readBuffer, 0, readBuffer.length, null);
+      if (n === 0) return text;
+      text += readBuffer.toString('utf8', 0, n);
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 /** The real filesystem. Opened write-only without O_CREAT: write-only cgroup files refuse O_RDWR. */
 export const realCgroupFs: CgroupFs = {
-  readFile: (file) => fs.readFileSync(file, 'utf8'),
+  readFile: readSmallFile,
   writeFile: (file, data) => {
     const fd = fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_TRUNC);
     try {

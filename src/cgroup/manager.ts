@@ -1,8 +1,9 @@
 /**
  * One interface over cgroup v1 and cgroup v2, chosen once at start-up (see detect.ts).
- * The launcher creates one BoxCgroup per run, attaches the container's init (process B) to it
- * by pid during the handshake, polls its CPU usage to enforce the CPU limit, reads its stats
- * after the run and destroys it. All file operations are synchronous: they are short writes to
+ * The launcher takes one BoxCgroup per run, attaches the container's init (process B) to it
+ * by pid, polls its CPU usage to enforce the CPU limit, reads its stats after the run and
+ * releases it: a manager may keep an emptied leaf for a later run (a pool), only with no task
+ * left in it and every counter reset, else the leaf is removed. All file operations are synchronous: they are short writes to
  * cgroupfs, and keeping them off the libuv pool avoids the pool deadlock in the launcher notes.
  */
 
@@ -45,19 +46,32 @@ export interface BoxCgroup {
   killAll(): void;
   /** Removes the cgroup directories; idempotent; retries briefly while the last tasks exit. */
   destroy(): void;
+  /**
+   * The run is over and every process of it has been reaped: the leaf goes back to its
+   * manager's pool if it is empty and its counters can be reset, else it is destroyed.
+   */
+  release(): void;
 }
 
 export interface CgroupManager {
   readonly kind: 'v1' | 'v2';
   /** Human-readable description for logs ("cgroup v1: memory, pids, cpuacct under /sys/fs/cgroup/*\/caged"). */
   describe(): string;
-  /** Creates a fresh leaf with the limits applied; throws HostError naming the file on failure. */
-  create(name: string, limits: CgroupLimits): BoxCgroup;
+  /**
+   * A leaf for one run: an emptied one from the pool (its counters reset), else a fresh one named
+   * `name`. With `limits` they are applied; with null none are (the run sets its own with
+   * `setLimits` before any program of it starts). Throws HostError naming the file on failure.
+   */
+  create(name: string, limits: CgroupLimits | null): BoxCgroup;
   /**
    * Removes leaves left by dead owners (`caged-<pid>-*` whose pid is not alive), killing any
    * process still inside. Returns the names removed.
    */
   cleanupStale(isAlive: (pid: number) => boolean): string[];
-  /** Names of the caged leaves that currently exist (used by leak tests). */
+  /** Names of the caged leaves that currently exist (used by leak tests), pooled ones included. */
   list(): string[];
+  /** Leaves kept in the pool for later runs. */
+  readonly pooled?: number;
+  /** Removes the pooled leaves (the owner is closing); idempotent. */
+  drain?(): void;
 }

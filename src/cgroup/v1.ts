@@ -6,6 +6,16 @@
  * `/sys/fs/cgroup/memory/caged/caged-12-3`. Where controllers are co-mounted (`cpu,cpuacct`) the
  * leaves are one directory. attach() writes the pid to every leaf's cgroup.procs; killAll() has no
  * cgroup.kill to use, so it SIGKILLs what cgroup.procs lists until nothing new appears.
+ *
+ * The pool: making and removing a memory cgroup costs more than resetting one (docs/benchmarks.md),
+ * so a released leaf is kept for a later run when it is empty: no task in any of its hierarchies,
+ * no page of user memory still charged to it (the page cache of files its run wrote or read: a
+ * leaf holding some is removed, so that no run is billed for another's cache, and that cache is
+ * not evicted either), and at most POOL_RESIDUAL_BYTES of kernel objects the run left (slab
+ * objects freed after a grace period, dentries). Then every counter is reset: the memory and memsw peaks
+ * and failcnts, cpuacct.usage; the counters the kernel cannot reset (the OOM kills in
+ * memory.oom_control, pids.events' max) and the residual charge become the leaf's baselines,
+ * subtracted from what the next run reads. A leaf with a CPU cap is never pooled.
  */
 import path from 'node:path';
 import { HostError } from '../errors';
@@ -42,7 +52,12 @@ export interface CgroupV1Options {
   parent?: string;
   /** File operations; default the real filesystem. */
   fs?: CgroupFs;
+  /** Emptied leaves kept for later runs; default 8, 0 removes every leaf after its run. */
+  poolSize?: number;
 }
+
+/** A released leaf with more kernel memory than this still charged to it is removed rather than pooled. */
+export const POOL_RESIDUAL_BYTES = 1024 * 1024;
 
 /** The leaf directory of a box in each controller it uses. */
 type LeafDirs = Partial<Record<V1Controller, string>>;
@@ -52,6 +67,8 @@ export class CgroupV1Manager implements CgroupManager {
   private readonly mounts: Record<V1Controller, string>;
   private readonly parent: string;
   private readonly io: CgroupIo;
+  private readonly poolSize: number;
+  private readonly idle: V1Box[] = [];
 
   constructor(options: CgroupV1Options = {}) {
     const root = path.resolve(options.root ?? '/sys/fs/cgroup');
@@ -59,6 +76,23 @@ export class CgroupV1Manager implements CgroupManager {
     this.mounts = { memory: mountOf('memory'), pids: mountOf('pids'), cpuacct: mountOf('cpuacct'), cpu: mountOf('cpu') };
     this.parent = options.parent ?? 'caged';
     this.io = new CgroupIo(options.fs ?? realCgroupFs);
+    this.poolSize = options.poolSize ?? 8;
+  }
+
+  get pooled(): number {
+    return this.idle.length;
+  }
+
+  drain(): void {
+    let first: unknown = null;
+    for (const box of this.idle.splice(0)) {
+      try {
+        box.destroy();
+      } catch (err) {
+        first ??= err;
+      }
+    }
+    if (first !== null) throw first instanceof Error ? first : new HostError(`cgroup v1: ${JSON.stringify(first)}`);
   }
 
   describe(): string {
@@ -66,18 +100,25 @@ export class CgroupV1Manager implements CgroupManager {
     return `cgroup v1: ${where} (cpu only for CPU caps); leaves under <mount>/${this.parent}`;
   }
 
-  create(name: string, limits: CgroupLimits): BoxCgroup {
+  create(name: string, limits: CgroupLimits | null): BoxCgroup {
     checkLeafName(name);
-    checkLimits(limits);
-    const used = limits.cpuCores === undefined ? V1_REQUIRED_CONTROLLERS : ALL_CONTROLLERS;
-    const dirs = this.leafDirs(name, used);
-    const box = new V1Box(name, dirs, this.io);
+    if (limits) checkLimits(limits);
+    const capped = limits?.cpuCores !== undefined;
+    const pooled = capped ? undefined : this.idle.pop();
+    if (pooled) {
+      if (limits) pooled.setLimits(limits);
+      return pooled;
+    }
+    const dirs = this.leafDirs(name, capped ? ALL_CONTROLLERS : V1_REQUIRED_CONTROLLERS);
+    const box = new V1Box(name, dirs, this.io, (b) => this.recycle(b));
     try {
       for (const dir of uniqueDirs(dirs)) {
         this.io.mkdirIfMissing(path.dirname(dir));
         this.io.mkdir(dir);
       }
-      this.applyLimits(dirs, limits);
+      this.prepareLeaf(dirs);
+      box.memoryLimit = Infinity; // a fresh leaf has none
+      if (limits) box.setLimits(limits);
     } catch (err) {
       try {
         box.destroy();
@@ -108,18 +149,25 @@ export class CgroupV1Manager implements CgroupManager {
     return dirs;
   }
 
-  private applyLimits(dirs: LeafDirs, limits: CgroupLimits): void {
+  private prepareLeaf(dirs: LeafDirs): void {
     const memory = required(dirs.memory);
     // A parent with oom_kill_disable=1 is inherited by new children: a hog would hang, not die.
     this.io.write(path.join(memory, 'memory.oom_control'), '0');
     // Keep pages in RAM so the limit means resident memory; some kernels refuse it: best effort.
     this.io.tryWrite(path.join(memory, 'memory.swappiness'), '0');
-    writeV1Limits(dirs, limits, this.io);
+  }
+
+  /** A released box: into the pool when there is room and it can be reset, else removed. */
+  private recycle(box: V1Box): void {
+    if (this.idle.length < this.poolSize && !box.capped && box.reset()) this.idle.push(box);
+    else box.destroy();
   }
 }
 
-function writeV1Limits(dirs: LeafDirs, limits: CgroupLimits, io: CgroupIo): void {
-  writeV1MemoryLimit(required(dirs.memory), limits.memoryBytes, io);
+/** `memoryNow`: the leaf's memory limit as last written (Infinity: a fresh leaf), or null: read it. */
+function writeV1Limits(dirs: LeafDirs, limits: CgroupLimits, io: CgroupIo, memoryNow: number | null, memsw: boolean): void {
+  if (memoryNow === null) writeV1MemoryLimit(required(dirs.memory), limits.memoryBytes, io);
+  else writeKnownMemoryLimit(required(dirs.memory), memoryNow, limits.memoryBytes, memsw, io);
   io.write(path.join(required(dirs.pids), 'pids.max'), String(limits.pids));
   if (limits.cpuCores !== undefined) {
     if (!dirs.cpu) throw new HostError('this cgroup was created without a CPU cap: the cpu controller is not in it');
@@ -146,20 +194,80 @@ export function writeV1MemoryLimit(dir: string, bytes: number, io: CgroupIo = ne
   for (const file of order) io.write(file, String(bytes));
 }
 
+/** writeV1MemoryLimit for a leaf whose current limit is known (no reads): same order rule. */
+function writeKnownMemoryLimit(dir: string, now: number, bytes: number, memsw: boolean, io: CgroupIo): void {
+  const limitFile = path.join(dir, 'memory.limit_in_bytes');
+  if (!memsw) return io.write(limitFile, String(bytes));
+  const memswFile = path.join(dir, 'memory.memsw.limit_in_bytes');
+  for (const file of bytes > now ? [memswFile, limitFile] : [limitFile, memswFile]) io.write(file, String(bytes));
+}
+
 class V1Box implements BoxCgroup {
   private readonly dirs: readonly string[];
+  /** What the kernel cannot reset, as it stood when the leaf was last reset (the pool, in the header). */
+  private base = { oomKills: 0, pidsMax: 0, chargedBytes: 0 };
+  /** Whether memory.memsw.* exist (swap accounting), once known. */
+  private memsw: boolean | null = null;
+  /** The memory limit as this object last wrote it (Infinity: none yet, on a fresh leaf); null: unknown. */
+  memoryLimit: number | null = null;
 
   constructor(
     readonly name: string,
     private readonly leaf: LeafDirs,
     private readonly io: CgroupIo,
+    private readonly recycle: (box: V1Box) => void = (b) => b.destroy(),
   ) {
     this.dirs = uniqueDirs(leaf);
   }
 
+  get capped(): boolean {
+    return this.leaf.cpu !== undefined;
+  }
+
+  release(): void {
+    this.recycle(this);
+  }
+
+  /**
+   * Makes an emptied leaf ready for another run (the pool, in the header): false when it holds
+   * a task or too much charged memory, or a reset fails (the caller then removes it).
+   */
+  reset(): boolean {
+    try {
+      for (const dir of this.dirs) if (this.io.readPids(path.join(dir, 'cgroup.procs')).length > 0) return false;
+      const memory = required(this.leaf.memory);
+      const charged = Number(this.io.read(path.join(memory, 'memory.usage_in_bytes')).trim());
+      if (!(charged <= POOL_RESIDUAL_BYTES)) return false;
+      // memory.stat's first lines: this leaf's own cache (page cache, shmem) and rss, in bytes.
+      const stat = this.io.read(path.join(memory, 'memory.stat'));
+      if (keyedValue(stat, 'cache') !== 0 || keyedValue(stat, 'rss') !== 0) return false;
+      const files = ['memory.max_usage_in_bytes', 'memory.failcnt'];
+      if (this.hasMemsw()) files.push('memory.memsw.max_usage_in_bytes', 'memory.memsw.failcnt');
+      for (const f of files) this.io.write(path.join(memory, f), '0');
+      this.io.write(path.join(required(this.leaf.cpuacct), 'cpuacct.usage'), '0');
+      const pidsEvents = this.io.readIfPresent(path.join(required(this.leaf.pids), 'pids.events')) ?? '';
+      this.base = {
+        oomKills: keyedValue(this.io.read(path.join(memory, 'memory.oom_control')), 'oom_kill'),
+        pidsMax: keyedValue(pidsEvents, 'max'),
+        chargedBytes: charged,
+      };
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private hasMemsw(): boolean {
+    this.memsw ??= this.io.readIfPresent(path.join(required(this.leaf.memory), 'memory.memsw.failcnt')) !== null;
+    return this.memsw;
+  }
+
   setLimits(limits: CgroupLimits): void {
     checkLimits(limits);
-    writeV1Limits(this.leaf, limits, this.io);
+    const now = this.memoryLimit;
+    this.memoryLimit = null; // unknown until every write has succeeded
+    writeV1Limits(this.leaf, limits, this.io, now, now === null ? false : this.hasMemsw());
+    this.memoryLimit = limits.memoryBytes;
   }
 
   attach(pid: number): void {
@@ -175,7 +283,7 @@ class V1Box implements BoxCgroup {
     const read = (file: string): string => this.io.read(path.join(memory, file));
     const pidsEvents = this.io.readIfPresent(path.join(required(this.leaf.pids), 'pids.events')) ?? '';
     // The oom_kill line exists since Linux 4.13; older kernels report 0.
-    const oomKills = keyedValue(read('memory.oom_control'), 'oom_kill');
+    const oomKills = keyedValue(read('memory.oom_control'), 'oom_kill') - this.base.oomKills;
     // A failed charge counts in the failcnt of the counter that failed: memsw first, as it is never
     // below memory. Recent kernels (track_failcnt) count only the memory counter, so with memsw
     // limited the failcnts stay 0; every OOM kill follows a failed charge, hence the lower bound.
@@ -183,10 +291,10 @@ class V1Box implements BoxCgroup {
     const failcnt = Number(read('memory.failcnt').trim()) + Number(memswFailcnt.trim());
     return {
       cpuTimeNs: this.cpuTimeNs(),
-      memoryPeakBytes: Number(read('memory.max_usage_in_bytes').trim()),
+      memoryPeakBytes: Math.max(0, Number(read('memory.max_usage_in_bytes').trim()) - this.base.chargedBytes),
       oomKills,
       memoryLimitHits: Math.max(failcnt, oomKills),
-      pidsLimitHits: keyedValue(pidsEvents, 'max'),
+      pidsLimitHits: keyedValue(pidsEvents, 'max') - this.base.pidsMax,
     };
   }
 

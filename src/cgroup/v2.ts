@@ -73,9 +73,10 @@ export class CgroupV2Manager implements CgroupManager {
     return `cgroup v2: ${list} under ${this.parentDir}`;
   }
 
-  create(name: string, limits: CgroupLimits): BoxCgroup {
+  /** Always a fresh leaf: v2 has no pool (its peak and event counters cannot be reset before 6.12). */
+  create(name: string, limits: CgroupLimits | null): BoxCgroup {
     checkLeafName(name);
-    checkLimits(limits);
+    if (limits) checkLimits(limits);
     this.prepareParent();
     const dir = path.join(this.parentDir, name);
     this.io.mkdir(dir);
@@ -145,7 +146,7 @@ export class CgroupV2Manager implements CgroupManager {
     }
   }
 
-  private applyLimits(dir: string, limits: CgroupLimits): void {
+  private applyLimits(dir: string, limits: CgroupLimits | null): void {
     if (this.controllers.includes('memory')) {
       // Absent when the kernel has no swap accounting; then there is no swap to forbid.
       const swap = path.join(dir, 'memory.swap.max');
@@ -154,7 +155,7 @@ export class CgroupV2Manager implements CgroupManager {
       // On OOM kill the whole box, not one process that its siblings could outlive.
       this.io.write(path.join(dir, 'memory.oom.group'), '1');
     }
-    writeV2Limits(dir, limits, this.controllers, this.io);
+    if (limits) writeV2Limits(dir, limits, this.controllers, this.io);
   }
 }
 
@@ -212,6 +213,10 @@ class V2Box implements BoxCgroup {
 
   destroy(): void {
     this.io.removeDir(this.dir, () => this.killAll());
+  }
+
+  release(): void {
+    this.destroy();
   }
 }
 

@@ -12,10 +12,19 @@
  * every `recheckMs` in case an event was lost (a Redis failover, a trimmed stream).
  */
 import { Queue, QueueEvents, type ConnectionOptions } from 'bullmq';
+import type { Cluster } from 'ioredis';
 import { InvalidRequestError } from '../errors';
-import { DEFAULT_MAX_SOURCE_BYTES, makeSubmissionSchema, TEST_VERDICTS, type JudgeResult, type SubmissionInput } from '../judge/schema';
+import {
+  DEFAULT_MAX_SOURCE_BYTES,
+  makeSubmissionSchema,
+  TEST_VERDICTS,
+  type JudgeResult,
+  type Submission,
+  type SubmissionInput,
+} from '../judge/schema';
 import { DEFAULT_MAX_PUSH_BYTES, pushProblem as pushProblemToRedis, redisClientFor, type ProblemRef } from '../problem/package-store';
-import { redisOptionsFromUrl } from '../queue/connection';
+import { clusterFromUrl, redisOptionsFromUrl } from '../queue/connection';
+import { clusterPrefixProblem } from '../redis-cluster';
 import { JOB_NAME, asJudgeProgress, fieldIssues, type JudgeProgress } from '../wire/contract';
 import { BatchFailedError, ClientClosedError, ConflictError, JobFailedError, WaitAbortedError, WaitTimeoutError } from './errors';
 import { payloadDigest } from './payload-digest';
@@ -26,11 +35,19 @@ import { jobIdFor } from './job-id';
 export type { SubmissionInput } from '../judge/schema';
 
 export interface CagedClientOptions {
-  /** A redis:// URL, ioredis options, or an ioredis (Cluster) instance. */
+  /**
+   * A redis:// URL, ioredis options, or an ioredis (Cluster) instance. An instance given here is
+   * the caller's: the client never closes it.
+   */
   connection: ConnectionOptions | string;
+  /**
+   * The URL given as `connection` is one seed node of a Redis Cluster: the client opens an ioredis
+   * Cluster of its own (closed by close()), with the retries the worker uses. Default false.
+   */
+  cluster?: boolean;
   /** Default 'caged' (the worker's CAGED_QUEUE). */
   queueName?: string;
-  /** Default 'bull' (the worker's CAGED_PREFIX); a hash tag such as '{caged}' on Redis Cluster. */
+  /** Default 'bull' (the worker's CAGED_PREFIX); on Redis Cluster it must hold a hash tag such as '{caged}'. */
   prefix?: string;
   /** Tries of a job that fails with an internal error; default 3. */
   attempts?: number;
@@ -92,6 +109,15 @@ interface Waiter {
   onProgress?: (p: JudgeProgress) => void;
 }
 
+/** A job as added, with what its idempotency check needs: the checked submission and the id the caller gave. */
+interface AddedJob {
+  name: string;
+  data: SubmissionInput;
+  opts: { jobId?: string; priority?: number };
+  parsed: Submission;
+  submissionId?: string;
+}
+
 interface Parts {
   queue: Queue<unknown, JudgeResult>;
   events: QueueEvents<JudgeResult>;
@@ -101,6 +127,8 @@ export class CagedClient {
   readonly queueName: string;
   readonly prefix: string;
   private readonly connection: ConnectionOptions;
+  /** The Cluster opened for `cluster: true`, closed with the client. */
+  private readonly ownCluster: Cluster | undefined;
   private readonly schema: ReturnType<typeof makeSubmissionSchema>;
   private parts: Promise<Parts> | undefined;
   private readonly waiters = new Map<string, Set<Waiter>>();
@@ -113,7 +141,17 @@ export class CagedClient {
   constructor(private readonly opts: CagedClientOptions) {
     this.queueName = opts.queueName ?? 'caged';
     this.prefix = opts.prefix ?? 'bull';
-    this.connection = typeof opts.connection === 'string' ? redisOptionsFromUrl(opts.connection) : opts.connection;
+    if (opts.cluster && typeof opts.connection !== 'string')
+      throw new InvalidRequestError('`cluster: true` needs a redis:// URL (pass an ioredis Cluster itself otherwise)', 'cluster');
+    this.ownCluster = opts.cluster ? clusterFromUrl(opts.connection as string) : undefined;
+    this.ownCluster?.on('error', () => undefined); // BullMQ's listeners report; ioredis keeps trying
+    this.connection = this.ownCluster ?? (typeof opts.connection === 'string' ? redisOptionsFromUrl(opts.connection) : opts.connection);
+    // BullMQ's scripts touch many keys of the queue at once: on a cluster they must share one slot.
+    const problem = isCluster(this.connection) ? clusterPrefixProblem(this.prefix) : null;
+    if (problem) {
+      this.ownCluster?.disconnect();
+      throw new InvalidRequestError(problem, 'prefix');
+    }
     this.schema = makeSubmissionSchema({ maxSourceBytes: opts.maxSourceBytes ?? DEFAULT_MAX_SOURCE_BYTES });
   }
 
@@ -128,9 +166,9 @@ export class CagedClient {
     const jobs = submissions.map((s, i) => this.jobFor(s, opts, submissions.length > 1 ? `[${i}]` : ''));
     const parts = await this.ready();
     if (opts.rejudge) for (const j of jobs) if (j.opts.jobId !== undefined) await this.removeForRejudge(parts, j.opts.jobId);
-    const added = await parts.queue.addBulk(jobs.map(({ digest: _digest, submissionId: _id, ...job }) => job));
+    const added = await parts.queue.addBulk(jobs.map(({ name, data, opts: jobOpts }) => ({ name, data, opts: jobOpts })));
     // BullMQ keeps the job already stored under an id: a different payload there is a conflict.
-    if (!opts.rejudge) await Promise.all(jobs.map((j) => this.checkSamePayload(parts, j)));
+    if (!opts.rejudge) await this.checkSamePayloads(parts, jobs);
     return added.map((j) => j.id!);
   }
 
@@ -140,13 +178,31 @@ export class CagedClient {
     return queue.getWorkersCount();
   }
 
-  private async checkSamePayload(parts: Parts, j: { opts: { jobId?: string }; digest: string; submissionId?: string }): Promise<void> {
-    if (j.opts.jobId === undefined) return;
-    const stored = await parts.queue.getJob(j.opts.jobId);
-    if (!stored) return; // removed since (CAGED_KEEP_*): the wait reports it
-    const parsed = this.schema.safeParse(stored.data);
-    if (payloadDigest(parsed.success ? parsed.data : stored.data) !== j.digest)
-      throw new ConflictError(j.opts.jobId, j.submissionId ?? j.opts.jobId);
+  /**
+   * The payloads stored under the jobs' ids, read in one round trip, are those just sent, or
+   * the same submission (digests equal). The stored data is the JSON BullMQ wrote of the data
+   * it was given: text equal to this submission's JSON is the same payload without parsing or
+   * digesting anything; other text is compared by digest, after the same parse.
+   */
+  private async checkSamePayloads(parts: Parts, jobs: ReadonlyArray<AddedJob>): Promise<void> {
+    const withId = jobs.filter((j): j is AddedJob & { opts: { jobId: string } } => j.opts.jobId !== undefined);
+    if (withId.length === 0) return;
+    const client = await parts.queue.backend.client;
+    const pipeline = client.pipeline();
+    for (const j of withId) pipeline.hgetall(parts.queue.toKey(j.opts.jobId));
+    const replies: ReadonlyArray<[Error | null, unknown]> = (await pipeline.exec()) ?? [];
+    for (const [i, j] of withId.entries()) {
+      const [err, hash] = replies[i] ?? [new Error('no reply to HGETALL from the pipeline'), null];
+      if (err) throw err;
+      const raw = (hash as Record<string, string> | null)?.data;
+      if (typeof raw === 'string' && raw === JSON.stringify(j.data)) continue;
+      // Removed since (CAGED_KEEP_*: the wait reports it), or another text: read as BullMQ reads it.
+      const stored = typeof raw === 'string' ? (JSON.parse(raw) as unknown) : (await parts.queue.getJob(j.opts.jobId))?.data;
+      if (stored === undefined) continue;
+      const parsed = this.schema.safeParse(stored);
+      if (payloadDigest(parsed.success ? parsed.data : stored) !== payloadDigest(j.parsed))
+        throw new ConflictError(j.opts.jobId, j.submissionId ?? j.opts.jobId);
+    }
   }
 
   /** Removes a stored job for a rejudge; a job being judged is let finish first (a locked job cannot be removed). */
@@ -289,13 +345,16 @@ export class CagedClient {
       clearInterval(this.recheckTimer);
       for (const [jobId, set] of [...this.waiters]) for (const w of [...set]) w.reject(new WaitAbortedError(jobId, 'client closed'));
       for (const s of [...this.streams]) s.end();
-      if (!this.parts) return;
+      if (!this.parts) {
+        await this.ownCluster?.quit().catch(() => this.ownCluster?.disconnect());
+        return;
+      }
       const errors: unknown[] = [];
       const parts = await this.parts.catch((err: unknown) => {
         errors.push(err);
         return undefined;
       });
-      for (const close of [() => parts?.events.close(), () => parts?.queue.close()]) {
+      for (const close of [() => parts?.events.close(), () => parts?.queue.close(), () => this.ownCluster?.quit()]) {
         try {
           await close();
         } catch (err) {
@@ -307,11 +366,7 @@ export class CagedClient {
     return this.closing;
   }
 
-  private jobFor(
-    s: SubmissionInput,
-    opts: EnqueueOptions,
-    where: string,
-  ): { name: string; data: SubmissionInput; opts: { jobId?: string; priority?: number }; digest: string; submissionId?: string } {
+  private jobFor(s: SubmissionInput, opts: EnqueueOptions, where: string): AddedJob {
     const parsed = this.schema.safeParse(s);
     if (!parsed.success) {
       const first = fieldIssues(parsed.error, where)[0]!;
@@ -325,7 +380,7 @@ export class CagedClient {
       name: JOB_NAME,
       data: s,
       opts: { jobId: idSource === undefined ? undefined : jobIdFor(idSource), priority: opts.priority },
-      digest: payloadDigest(parsed.data),
+      parsed: parsed.data,
       ...(idSource === undefined ? {} : { submissionId: idSource }),
     };
   }
@@ -423,6 +478,11 @@ export class CagedClient {
       // Redis away: the next recheck or the event will settle it.
     }
   }
+}
+
+/** An ioredis Cluster, by its own flag (an instance from another copy of ioredis is one all the same). */
+function isCluster(connection: ConnectionOptions): boolean {
+  return (connection as { isCluster?: unknown }).isCluster === true;
 }
 
 /** Only a job added under a chosen id can exist already (BullMQ keeps one job per id). */

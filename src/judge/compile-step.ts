@@ -38,6 +38,8 @@ export interface JobContext {
 export interface SourceFile {
   name: string;
   content: Buffer;
+  /** Written with mode 0755 (a build/run program's scripts); default 0644. */
+  executable?: boolean;
 }
 
 export interface CompileRequest {
@@ -65,7 +67,7 @@ export interface CompileOutcome {
 
 /** Writes the sources into the (fresh, empty) box with O_EXCL: nothing is written through a link. */
 export function writeSources(box: string, files: readonly SourceFile[]): void {
-  for (const f of files) writeNewFile(box, f.name, f.content, 0o644);
+  for (const f of files) writeNewFile(box, f.name, f.content, f.executable ? 0o755 : 0o644);
 }
 
 export async function compileInBox(ctx: JobContext, req: CompileRequest): Promise<CompileOutcome> {

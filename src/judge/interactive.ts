@@ -25,6 +25,7 @@ import type { CompileOutcome, JobContext, SourceFile } from './compile-step';
 import { artefactOf, elfLoadBytes } from './address-space';
 import { compileHelper } from './helper-program';
 import { interactiveVerdict } from './interactive-verdict';
+import { buildRunProgram } from './output-validator-spec';
 import { ImageError, InvalidRequestError } from '../errors';
 import { expandArgv, expandEnv } from './language-command';
 import type { Language, LanguageRegistry } from './languages';
@@ -89,11 +90,15 @@ export async function prepareInteractor(
 ): Promise<PreparedInteractor> {
   const spec = plan.submission.interactor;
   if (!spec) throw new InvalidRequestError('the submission has no interactor', 'interactor');
-  const language = languages.get(spec.language, 'interactor.language');
-  const files: SourceFile[] =
+  let language = languages.get(spec.language, 'interactor.language');
+  let files: SourceFile[] =
     spec.source !== undefined
       ? [{ name: language.sourceFile, content: Buffer.from(spec.source, 'utf8') }]
       : (spec.files ?? []).map((f) => ({ name: f.name, content: Buffer.from(f.content, f.encoding) }));
+  if (spec.program === 'build-run') {
+    if (spec.source !== undefined) throw new InvalidRequestError('a build/run program is given as "files"', 'interactor.source');
+    ({ language, files } = buildRunProgram(language, files, 'interactor.files'));
+  }
   if (!files.some((f) => f.name === language.sourceFile))
     throw new InvalidRequestError(
       `must include the entry point ${JSON.stringify(language.sourceFile)} of language ${language.id}`,

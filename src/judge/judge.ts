@@ -19,6 +19,7 @@ import type { ImageStore } from '../rootfs/store';
 import { JobDirs, type JobDir } from '../rootfs/job-dirs';
 import type { Sandbox } from '../sandbox/sandbox';
 import { CheckRunner } from './check-runner';
+import { gradeInlineGroups } from './inline-groups';
 import { CompileCache, type CompileCacheStats } from './compile-cache';
 import { compileInBox, writeSources, type JobContext } from './compile-step';
 import { CustomChecker } from './custom-checker';
@@ -451,15 +452,17 @@ export class Judge {
     return plan.submission.testcases.map((tc, i) => skippedTest(i, tc, why));
   }
 
-  private finish(
+  private async finish(
     plan: JobPlan,
     started: bigint,
     compile: CompileResult | undefined,
     compileMs: number,
     tests: TestResult[],
     override: { verdict: 'CE' | 'IE'; message: string } | null,
-  ): JudgeResult {
+  ): Promise<JudgeResult> {
     const agg = aggregateTests(tests, plan.maxScore);
+    // With groups, the score is theirs (the verdict stays the first failed test's).
+    const grouped = plan.submission.groups ? await gradeInlineGroups(plan.submission.groups, plan.submission.testcases, tests) : null;
     this.counters.judged++;
     const lang = plan.language;
     return {
@@ -468,12 +471,13 @@ export class Judge {
       verdict: override?.verdict ?? agg.verdict,
       judge0: override ? judge0Of(override.verdict) : agg.judge0,
       message: override?.message ?? agg.message,
-      score: override ? 0 : agg.score,
+      score: override ? 0 : (grouped?.score ?? agg.score),
       maxScore: plan.maxScore,
       language: { id: lang.id, name: lang.name, version: lang.version },
       image: this.imageOf(lang.id),
       ...(compile ? { compile } : {}),
       tests,
+      ...(grouped ? { groups: grouped.groups } : {}),
       timing: { totalMs: round3(Number(process.hrtime.bigint() - started) / 1e6), compileMs: round3(compileMs) },
     };
   }

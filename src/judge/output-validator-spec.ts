@@ -3,6 +3,14 @@
  * and the limits of its compile and of each run. A JSON submission's `checker: {type:
  * "validator"}` becomes one here (planValidator); a problem package (src/problem/) makes the
  * same object from `output_validators/<name>/` and hands it to OutputValidator.prepare.
+ *
+ * A validator (or interactor) given as `program: "build-run"` is a Kattis build/run program
+ * (problemtools' and DOMjudge's convention), run inside the sandbox like any other: its files
+ * are written into its box, `build` (when there is one) is its compile step (cwd the box, the
+ * compile limits, cached by its files like any compile), after which an executable `run` must
+ * exist; `run` is then the program (through `/bin/sh -c 'exec ./run "$@"'`, so a script
+ * without a `#!` line runs as a shell script). `language` picks only the image layers it runs
+ * on (their compilers and interpreters: `cpp17` the gcc layer, `bash` the base layer alone).
  */
 import { InvalidRequestError } from '../errors';
 import type { RunLimits } from '../sandbox/types';
@@ -21,6 +29,41 @@ export interface OutputValidatorSpec {
   runLimits: RunLimits;
 }
 
+/** The build step of a build/run program: `build`, then an executable `run` must be there. */
+export const BUILD_RUN_BUILD = [
+  '/bin/sh',
+  '-c',
+  './build && { [ -f run ] && [ -x run ] || { echo "caged: the build script made no executable file named run" >&2; exit 1; }; }',
+] as const;
+/** The run of a build/run program (its arguments follow). */
+export const BUILD_RUN_RUN = ['/bin/sh', '-c', 'exec ./run "$@"', 'run'] as const;
+
+/**
+ * A build/run program's language and files: the layers of `base`, `build` as its compile
+ * command (absent: nothing to build), `run` as its program; `build` and `run` are written
+ * executable. Needs `build` or `run` among the files.
+ */
+export function buildRunProgram(base: Language, files: readonly SourceFile[], field: string): { language: Language; files: SourceFile[] } {
+  const names = new Set(files.map((f) => f.name));
+  if (!names.has('build') && !names.has('run'))
+    throw new InvalidRequestError('a build/run program needs a file named "build" or "run"', field);
+  const language: Language = {
+    id: base.id,
+    name: `build/run scripts on ${base.name}`,
+    version: base.version,
+    sourceFile: names.has('build') ? 'build' : 'run',
+    compile: names.has('build') ? BUILD_RUN_BUILD : null,
+    run: BUILD_RUN_RUN,
+    env: base.env,
+    timeFactor: 1,
+    memoryFactor: 1,
+    extensions: [],
+    detect: false,
+    ...(base.layer !== undefined ? { layer: base.layer } : {}),
+  };
+  return { language, files: files.map((f) => (f.name === 'build' || f.name === 'run' ? { ...f, executable: true } : f)) };
+}
+
 export interface ValidatorLimitsConfig {
   /** Defaults and maxima of the validator's compile; default the judge's compile limits. */
   compile?: StepLimitsConfig;
@@ -34,11 +77,15 @@ export function planValidator(
   languages: LanguageRegistry,
   cfg: ValidatorLimitsConfig = {},
 ): OutputValidatorSpec {
-  const language = languages.get(c.language, 'checker.language');
-  const files: SourceFile[] =
+  let language = languages.get(c.language, 'checker.language');
+  let files: SourceFile[] =
     c.source !== undefined
       ? [{ name: language.sourceFile, content: Buffer.from(c.source, 'utf8') }]
       : (c.files ?? []).map((f) => ({ name: f.name, content: Buffer.from(f.content, f.encoding === 'base64' ? 'base64' : 'utf8') }));
+  if (c.program === 'build-run') {
+    if (c.source !== undefined) throw new InvalidRequestError('a build/run program is given as "files"', 'checker.source');
+    ({ language, files } = buildRunProgram(language, files, 'checker.files'));
+  }
   if (!files.some((f) => f.name === language.sourceFile)) {
     throw new InvalidRequestError(
       `must include the entry point ${JSON.stringify(language.sourceFile)} of language ${language.id}`,

@@ -11,6 +11,7 @@ import type { BuiltinChecker } from './checkers';
 import type { SourceFile } from './compile-step';
 import { checkCompilerOptions } from './compiler-options';
 import { findMainClass, singleSourceName } from './entry-point';
+import { inlineMaxScore } from './inline-groups';
 import type { Language, LanguageRegistry } from './languages';
 import { resolveLimits, type StepLimitsConfig } from './limits';
 import type { makeSubmissionSchema, Submission } from './schema';
@@ -83,6 +84,6 @@ export function planSubmission(s: Submission, cfg: PlanConfig): JobPlan {
       : c.type === 'validator'
         ? { kind: 'validator', spec: planValidator(c, cfg.languages, cfg.validator) }
         : { kind: 'builtin', checker: c };
-  const maxScore = s.testcases.reduce((sum, t) => sum + t.points, 0);
+  const maxScore = s.groups ? inlineMaxScore(s.groups, s.testcases) : s.testcases.reduce((sum, t) => sum + t.points, 0);
   return { submission: s, language, files, compilerOptions, testLimits, compileLimits, checker, maxScore };
 }

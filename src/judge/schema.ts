@@ -76,6 +76,20 @@ export const TestcaseSchema = z.strictObject({
   points: z.number().min(0).max(1e9).default(1),
 });
 
+/**
+ * A test group of a JSON submission (src/judge/inline-groups.ts): worth `points`, which its
+ * tests earn together by `aggregation`. A test may be in several groups; tests in no group
+ * score their own points.
+ */
+export const TestGroupSchema = z.strictObject({
+  name: z.string().min(1).max(200),
+  /** 0-based indices in `testcases`, in the order the group's verdict reads them. */
+  tests: z.array(z.number().int().min(0)).min(1).max(1000),
+  points: z.number().min(0).max(1e9),
+  /** `sum`: points × the mean of the tests' fractions; `min`: points × the smallest (all or nothing for pass/fail tests). */
+  aggregation: z.enum(['sum', 'min']).default('sum'),
+});
+
 export const CheckerSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('exact') }),
   z.strictObject({ type: z.literal('lines') }),
@@ -101,6 +115,11 @@ export const CheckerSchema = z.discriminatedUnion('type', [
     /** Exactly one of `source` (the language's entry file) and `files` (with a header, say). */
     source: z.string().min(1).optional(),
     files: z.array(SourceFileSchema).min(1).max(64).optional(),
+    /**
+     * `build-run` (default `source`): `files` are a Kattis build/run program (`build` run in
+     * the sandbox as its compile, then `run`); `language` picks the image layers it runs on.
+     */
+    program: z.enum(['source', 'build-run']).optional(),
     /** Appended after `input answer feedback_dir`, in order (the package's `validator_flags`). */
     flags: z
       .array(
@@ -131,6 +150,11 @@ export const InteractorSchema = z
     language: z.string().min(1).max(64),
     source: z.string().min(1).optional(),
     files: z.array(SourceFileSchema).min(1).max(64).optional(),
+    /**
+     * `build-run` (default `source`): `files` are a Kattis build/run program (`build` run in
+     * the sandbox as its compile, then `run`); `language` picks the image layers it runs on.
+     */
+    program: z.enum(['source', 'build-run']).optional(),
     /** Passed after `input answer feedback_dir`. */
     flags: z.array(z.string().max(200)).max(32).optional(),
     /**
@@ -228,6 +252,8 @@ export function makeSubmissionSchema(opts: SubmissionSchemaOptions = {}) {
         .optional(),
       /** Exactly one of `testcases` and `problem`. */
       testcases: z.array(TestcaseSchema).max(1000).default([]),
+      /** Test groups with points (scoring): the job's score is theirs (src/judge/inline-groups.ts). */
+      groups: z.array(TestGroupSchema).min(1).max(100).optional(),
       /** A problem package pushed to Redis (`caged problem push`): judged against it instead of `testcases`. */
       problem: ProblemRefSchema.optional(),
       limits: LimitsSchema.optional(),
@@ -245,6 +271,9 @@ export function makeSubmissionSchema(opts: SubmissionSchemaOptions = {}) {
         ctx.addIssue({ code: 'custom', path: ['problem'], message: 'give exactly one of "testcases" and "problem"' });
       if (s.problem !== undefined && s.interactor !== undefined)
         ctx.addIssue({ code: 'custom', path: ['interactor'], message: 'a problem package brings its own validation' });
+      if (s.problem !== undefined && s.groups !== undefined)
+        ctx.addIssue({ code: 'custom', path: ['groups'], message: 'a problem package brings its own test groups' });
+      checkGroups(s.groups ?? [], s.testcases.length, ctx);
       if ((s.source === undefined) === (s.files === undefined)) {
         ctx.addIssue({ code: 'custom', path: ['source'], message: 'give exactly one of "source" and "files"' });
         return;
@@ -281,6 +310,27 @@ export function makeSubmissionSchema(opts: SubmissionSchemaOptions = {}) {
         }
       });
     });
+}
+
+/** Group names unique; each group's tests existing and listed once. */
+function checkGroups(groups: ReadonlyArray<z.output<typeof TestGroupSchema>>, tests: number, ctx: z.RefinementCtx): void {
+  const names = new Set<string>();
+  groups.forEach((g, i) => {
+    if (names.has(g.name))
+      ctx.addIssue({ code: 'custom', path: ['groups', i, 'name'], message: `duplicate group name ${JSON.stringify(g.name)}` });
+    names.add(g.name);
+    const seen = new Set<number>();
+    g.tests.forEach((t, k) => {
+      if (t >= tests)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['groups', i, 'tests', k],
+          message: `is test ${t}, but there are ${tests} test cases (0-based)`,
+        });
+      if (seen.has(t)) ctx.addIssue({ code: 'custom', path: ['groups', i, 'tests', k], message: `lists test ${t} twice` });
+      seen.add(t);
+    });
+  });
 }
 
 /** A validator's sources: exactly one of source and files, base64 well-formed, names unique, within the cap. */
@@ -393,9 +443,12 @@ export const TestResultSchema = z.strictObject({
 });
 export type TestResult = z.output<typeof TestResultSchema>;
 
-/** A test group of a problem package (`caged judge`): its verdict and score (src/problem/grading.ts). */
+/**
+ * A test group's verdict and score (src/judge/group-grading.ts): a problem package's (`caged
+ * judge`), or a JSON submission's `groups` (in its order).
+ */
 export const GroupResultSchema = z.strictObject({
-  /** "data" (the root), "sample", "secret/group1". */
+  /** A package's "data" (the root), "sample", "secret/group1"; a submission's group's name. */
   name: z.string(),
   verdict: TestVerdictSchema,
   score: z.number(),
@@ -430,7 +483,10 @@ export const JudgeResultSchema = z.strictObject({
   image: z.strictObject({ name: z.string(), digest: z.string() }),
   compile: CompileResultSchema.optional(),
   tests: z.array(TestResultSchema),
-  /** Problem packages only: every test group, the root first (optional, additive to version 1). */
+  /**
+   * A problem package's test groups, the root first; a JSON submission's `groups`, in its order
+   * (optional, additive to version 1).
+   */
   groups: z.array(GroupResultSchema).optional(),
   problem: ProblemInfoSchema.optional(),
   timing: z.strictObject({

@@ -31,7 +31,7 @@ import { RESULT_SCHEMA_VERSION, type CompileResult, type JudgeResult, type Submi
 import { skippedTest } from '../judge/test-step';
 import { judge0Of, VERDICT_NAMES } from '../judge/verdict';
 import { defaultValidateSliced, parseValidatorFlags } from './default-validator';
-import { gradeTree } from './grading';
+import { gradeTree } from '../judge/group-grading';
 import { NO_TIME_LIMIT, type ProblemPackage } from './problem-package';
 import type { TestCase } from './test-data';
 
@@ -152,7 +152,14 @@ export async function judgePackage(
     // The package's compilation limits apply to its validator's compile as to the submission's.
     const custom =
       validator && validatorLimits
-        ? { language: validator.language, files: validator.files, flags: flagWords, limits: validatorLimits, compileLimits }
+        ? {
+            language: validator.language,
+            program: validator.program,
+            files: validator.files,
+            flags: flagWords,
+            limits: validatorLimits,
+            compileLimits,
+          }
         : null;
     const expected = custom ? { expected: answer.toString('base64'), expectedEncoding: 'base64' as const } : {};
     // Multi-pass: the validator's nextpass.in is the next pass's input (see the file's comment).

@@ -16,7 +16,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { ConnectionOptions } from 'bullmq';
-import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import { Redis, type Cluster, type RedisOptions } from 'ioredis';
 import { z } from 'zod';
 import { HostError, InvalidRequestError } from '../errors';
 import { DEFAULT_MAX_PACKAGE_BYTES, PackageFiles } from './package-files';
@@ -199,7 +199,9 @@ export async function fetchProblem(redis: RedisClient, prefix: string, digest: s
 
 /** An ioredis client on the queue's connection (the Cluster itself when it is one); `close` ends only what was opened here. */
 export function redisClientFor(connection: ConnectionOptions): { client: RedisClient; close: () => Promise<void> } {
-  if (connection instanceof Cluster || connection instanceof Redis) return { client: connection, close: () => Promise.resolve() };
+  // An instance by its shape, not `instanceof`: a backend's ioredis may be another copy than the client package's.
+  if (typeof (connection as { isCluster?: unknown }).isCluster === 'boolean')
+    return { client: connection as RedisClient, close: () => Promise.resolve() };
   const client = new Redis(connection as RedisOptions);
   client.on('error', () => undefined); // ioredis reconnects; a failed command is a retryable HostError
   return {

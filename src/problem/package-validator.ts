@@ -1,14 +1,17 @@
 /**
  * A package's output validator (also the interactor of an interactive problem), found and read
  * before anything runs: legacy `output_validators/<name>/` (exactly one), 2023-07
- * `output_validator/` (or the legacy place). Its directory is a single program in one language,
- * told by its files' extensions: C (`.c`), C++ (`.cc .cpp .cxx .c++`, compiled as C++17) or
- * Python 3 (`.py`), with any other plain files beside it (`validate.h`, data) written next to
- * it. The entry is the one source file of that language, renamed to the language's source file.
- *
- * A `build`/`run` script pair is refused: caged compiles a validator as it compiles a
- * submission, with the image's compilers in the sandbox, and has no step that runs an arbitrary
- * build script and keeps what it wrote. Subdirectories are refused too.
+ * `output_validator/` (or the legacy place). Its directory is either
+ *   - a single program in one language, told by its files' extensions: C (`.c`), C++ (`.cc .cpp
+ *     .cxx .c++`, compiled as C++17) or Python 3 (`.py`), with any other plain files beside it
+ *     (`validate.h`, data) written next to it. The entry is the one source file of that
+ *     language, renamed to the language's source file; or
+ *   - a build/run program (problemtools' convention): a `build` script, run in the sandbox with
+ *     the compile limits, cwd a copy of the directory, after which `run` must be an executable
+ *     there; or a `run` script alone, run as it is (src/judge/output-validator-spec.ts). They run
+ *     on the image layers of the sources beside them: the gcc layer for C or C++ files, Python's
+ *     for `.py` files, the base layer alone (bash, coreutils) for neither; both are refused.
+ * Subdirectories are refused.
  *
  * The validator's sources are the compile cache's key (src/judge/compile-cache.ts), so it is
  * compiled once per package content, not once per test or per submission.
@@ -21,13 +24,15 @@ import type { PackageFiles } from './package-files';
 export interface PackageValidator {
   /** Where it was found, relative to the package's root. */
   dir: string;
-  language: ValidatorLanguage;
-  /** The entry is named as the language's source file (main.c, main.cpp, main.py). */
+  /** The language id (a build/run program's: the one whose image layers it runs on). */
+  language: ValidatorLanguage | 'bash';
+  program: 'source' | 'build-run';
+  /** A source program's entry is named as the language's source file (main.c, main.cpp, main.py). */
   files: { name: string; content: string; encoding: 'base64' }[];
 }
 
-const LANGUAGE_OF: Readonly<Record<string, PackageValidator['language']>> = VALIDATOR_LANGUAGE_OF_EXTENSION;
-const ENTRY: Readonly<Record<PackageValidator['language'], string>> = { c: 'main.c', cpp17: 'main.cpp', python3: 'main.py' };
+const LANGUAGE_OF: Readonly<Record<string, ValidatorLanguage>> = VALIDATOR_LANGUAGE_OF_EXTENSION;
+const ENTRY: Readonly<Record<ValidatorLanguage, string>> = { c: 'main.c', cpp17: 'main.cpp', python3: 'main.py' };
 
 /** The directory of the package's output validator; null when it has none. */
 function validatorDir(files: PackageFiles, format: 'legacy' | '2023-07'): string | null {
@@ -55,15 +60,22 @@ export function loadPackageValidator(files: PackageFiles, format: 'legacy' | '20
     );
   const entries = files.list(dir);
   const names = entries.map((e) => e.name);
-  if (names.includes('build') || names.includes('run'))
-    throw new InvalidRequestError(
-      'a build/run script validator is not supported: caged builds a validator as one C, C++ or Python program (give its source instead)',
-      dir,
-    );
   const nested = entries.find((e) => e.kind !== 'file');
   if (nested) throw new InvalidRequestError(`holds ${JSON.stringify(nested.name)}, not a plain file (one directory level only)`, dir);
   const sources = names.filter((n) => LANGUAGE_OF[path.extname(n).toLowerCase()] !== undefined);
   const languages = new Set(sources.map((n) => LANGUAGE_OF[path.extname(n).toLowerCase()]));
+  const read = (n: string, as = n) => ({ name: as, content: files.read(`${dir}/${n}`).toString('base64'), encoding: 'base64' as const });
+  if (names.includes('build') || names.includes('run')) {
+    // C and C++ share the gcc layer; g++ is on cpp17's chain.
+    const chains = new Set([...languages].map((l) => (l === 'python3' ? 'python3' : 'cpp17')));
+    if (chains.size > 1)
+      throw new InvalidRequestError(
+        `a build/run validator runs on one language's image layers: it holds both C/C++ and Python sources (${sources.join(', ')})`,
+        dir,
+      );
+    const [language = 'bash'] = chains;
+    return { dir, language, program: 'build-run', files: names.map((n) => read(n)) };
+  }
   const [language, ...more] = [...languages];
   if (!language || more.length || sources.length !== 1)
     throw new InvalidRequestError(`must hold exactly one source file in C, C++ or Python (found: ${sources.join(', ') || 'none'})`, dir);
@@ -71,13 +83,5 @@ export function loadPackageValidator(files: PackageFiles, format: 'legacy' | '20
   const entryName = ENTRY[language];
   if (entry !== entryName && names.includes(entryName))
     throw new InvalidRequestError(`both ${entry} (the validator) and ${entryName} are present`, dir);
-  return {
-    dir,
-    language,
-    files: names.map((n) => ({
-      name: n === entry ? entryName : n,
-      content: files.read(`${dir}/${n}`).toString('base64'),
-      encoding: 'base64' as const,
-    })),
-  };
+  return { dir, language, program: 'source', files: names.map((n) => read(n, n === entry ? entryName : n)) };
 }

@@ -19,26 +19,12 @@
  */
 import { z } from 'zod';
 import { InvalidRequestError } from '../errors';
+import type { GroupChild as GenericChild, GroupSettings, TestGroup as GenericGroup } from '../judge/group-grading';
 import { flagWords } from './default-validator';
 import type { PackageFiles } from './package-files';
 import { checkYaml, parseYaml } from './yaml-file';
 
-export type VerdictRule = 'first_error' | 'worst_error' | 'accept_if_any_accepted' | 'always_accept';
-export type Aggregation = 'sum' | 'min' | 'max' | 'avg' | 'pass-fail';
-
-export interface GroupSettings {
-  onReject: 'break' | 'continue';
-  verdictRule: VerdictRule;
-  aggregation: Aggregation;
-  ignoreSample: boolean;
-  acceptScore: number;
-  rejectScore: number;
-  range: [number, number];
-  /** 2023-07: the group's score is this times the aggregated fraction of its children. */
-  maxScore: number | null;
-  /** Default validator flags of this group's tests (problem.yaml's, then the groups'). */
-  validatorFlags: string[];
-}
+export type { Aggregation, GroupSettings, VerdictRule } from '../judge/group-grading';
 
 export interface TestCase {
   /** "secret/group1/01": the path below data/ without ".in". */
@@ -47,14 +33,8 @@ export interface TestCase {
   ansPath: string;
 }
 
-export type GroupChild = { kind: 'test'; test: TestCase } | { kind: 'group'; group: TestGroup };
-
-export interface TestGroup {
-  /** "data", "sample", "secret/group1". */
-  name: string;
-  settings: GroupSettings;
-  children: GroupChild[];
-}
+export type GroupChild = GenericChild<TestCase>;
+export type TestGroup = GenericGroup<TestCase>;
 
 const score = z.number().finite();
 const words = z.union([z.string(), z.array(z.string())]);

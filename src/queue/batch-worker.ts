@@ -15,6 +15,7 @@
 import { Queue, Worker, type ConnectionOptions, type Job, type RedisClient } from 'bullmq';
 import type { JudgeResult } from '../judge/schema';
 import { summarize, type BatchData, type BatchSummary, type ChildOutcome } from '../wire/batch';
+import { isFailoverNotice } from './redis-watch';
 import { errorFields, type Logger } from './log';
 
 export interface BatchWorkerOptions {
@@ -61,7 +62,10 @@ export class BatchWorker {
         runRetryDelay: 1000,
       },
     );
-    worker.on('error', (err) => log.warn(errorFields(err), 'batch queue error'));
+    worker.on('error', (err) => {
+      if (isFailoverNotice(err)) log.info(errorFields(err), 'Redis Cluster failover: a blocking read was interrupted (retried)');
+      else log.warn(errorFields(err), 'batch queue error');
+    });
     try {
       await worker.waitUntilReady();
     } catch (err) {

@@ -5,7 +5,10 @@
  *
  * Redis Cluster: `cluster: true` treats the URL as one seed node and connects an ioredis
  * Cluster; the queue's prefix must then be a hash tag (`{caged}`) so that every key of the
- * queue hashes to one slot, which BullMQ's Lua scripts need.
+ * queue hashes to one slot, which BullMQ's Lua scripts need (src/config.ts refuses a prefix
+ * without one). While the master of that slot is away (killed, restarting, failing over to its
+ * replica), a command is retried every CLUSTER_RETRY_DELAY_MS for CLUSTER_OUTAGE_MS before it
+ * fails, as a single Redis's commands wait for the reconnection (docs/queue.md, "Redis Cluster").
  */
 import { Cluster, Redis } from 'ioredis';
 import type { ConnectionOptions, RedisOptions } from 'bullmq';
@@ -48,14 +51,34 @@ export function redisOptionsFromUrl(url: string): RedisOptions {
   return opts;
 }
 
+/** Delay between tries of a command while its slot has no reachable master (CLUSTERDOWN, a closed connection, TRYAGAIN). */
+export const CLUSTER_RETRY_DELAY_MS = 200;
+/** How long a command keeps trying through such an outage: longer than a failover at Redis's default cluster-node-timeout (15 s). */
+export const CLUSTER_OUTAGE_MS = 120_000;
+
+/**
+ * An ioredis Cluster seeded with the node of `url` (its credentials and TLS apply to every node).
+ * ioredis counts every retry of a command as a redirection; a lost master costs two per try (the
+ * refused connection, then a MOVED back to it from another node), hence the bound below.
+ */
+export function clusterFromUrl(url: string): Cluster {
+  const { host, port, db, retryStrategy: _r, ...redisOptions } = redisOptionsFromUrl(url);
+  if (db !== 0) throw new InvalidRequestError(`a Redis Cluster has only database 0 (got ${db})`, 'redis url');
+  return new Cluster([{ host, port }], {
+    redisOptions, // includes maxRetriesPerRequest: null, per node
+    clusterRetryStrategy: reconnectDelayMs,
+    retryDelayOnFailover: CLUSTER_RETRY_DELAY_MS,
+    retryDelayOnClusterDown: CLUSTER_RETRY_DELAY_MS,
+    retryDelayOnTryAgain: CLUSTER_RETRY_DELAY_MS,
+    maxRedirections: Math.ceil((2 * CLUSTER_OUTAGE_MS) / CLUSTER_RETRY_DELAY_MS),
+  });
+}
+
 export function redisConnection(url: string, opts: { cluster?: boolean } = {}): RedisConnection {
   const base = redisOptionsFromUrl(url);
   if (!opts.cluster) return { options: base, close: () => Promise.resolve() };
-  const { host, port, db: _db, retryStrategy: _r, ...redisOptions } = base;
-  const cluster = new Cluster([{ host, port }], {
-    redisOptions, // includes maxRetriesPerRequest: null, per node
-    clusterRetryStrategy: reconnectDelayMs,
-  });
+  const cluster = clusterFromUrl(url);
+  cluster.on('error', () => undefined); // BullMQ's own listeners report it; ioredis keeps trying
   let closing: Promise<void> | undefined;
   return {
     options: cluster,

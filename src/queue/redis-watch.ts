@@ -11,7 +11,7 @@
 import type { Gauge } from 'prom-client';
 import { errorFields, type Logger } from './log';
 
-/** Error codes and messages of a lost or refused connection (Node's socket errors, ioredis). */
+/** Error codes and messages of a lost or refused connection (Node's socket errors, ioredis, ioredis Cluster). */
 const CONNECTION_CODES = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
@@ -27,7 +27,28 @@ export function isConnectionError(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
   const code = (err as NodeJS.ErrnoException).code;
   if (code !== undefined && CONNECTION_CODES.has(code)) return true;
-  return /Connection is closed|connect ETIMEDOUT|Stream isn't writeable|MaxRetriesPerRequest/i.test(err.message);
+  // Redis Cluster (ioredis): no node answered a slots refresh, a slot without a reachable master.
+  return /Connection is closed|connect ETIMEDOUT|Stream isn't writeable|MaxRetriesPerRequest|Failed to refresh slots cache|None of startup nodes is available|CLUSTERDOWN|Too many Cluster redirections|Cluster isn't ready/i.test(
+    err.message,
+  );
+}
+
+/**
+ * A Redis Cluster failover seen by a blocking command (BullMQ's wait for jobs): the master it
+ * waited on became a replica and unblocked it. Nothing is lost; BullMQ blocks again on the new master.
+ */
+export function isFailoverNotice(err: unknown): boolean {
+  return err instanceof Error && /^UNBLOCKED\b/.test(err.message);
+}
+
+/** How long a probe of the queue's slot may take before the cluster counts as away, and how often it is probed meanwhile. */
+export const PROBE_TIMEOUT_MS = 1000;
+export const PROBE_INTERVAL_MS = 1000;
+
+/** The events of an ioredis Cluster that watchCluster listens to. */
+export interface ClusterEvents {
+  on(event: '-node' | 'node error', listener: (...args: never[]) => void): unknown;
+  off(event: '-node' | 'node error', listener: (...args: never[]) => void): unknown;
 }
 
 export class RedisWatch {
@@ -63,7 +84,55 @@ export class RedisWatch {
   /** A queue error: an outage when it is about the connection, else logged as it is. */
   error(err: unknown): void {
     if (isConnectionError(err)) this.down(err);
+    else if (isFailoverNotice(err)) this.log.info(errorFields(err), 'Redis Cluster failover: a blocking read was interrupted (retried)');
     else this.log.warn(errorFields(err), 'queue error');
+  }
+
+  /**
+   * Redis Cluster: a lost master closes no connection of the Cluster (the other nodes answer) and
+   * its return brings no 'ready'. So a node lost or failing (`-node`, `node error`) starts probing
+   * the queue's own slot: a probe unanswered within PROBE_TIMEOUT_MS starts the outage, the first
+   * answered one ends it (and the probing). Returns the function that stops watching.
+   */
+  watchCluster(cluster: ClusterEvents, probe: () => Promise<unknown>): () => void {
+    let probing = false;
+    let stopped = false;
+    let timer: NodeJS.Timeout | undefined;
+    const tick = async (): Promise<void> => {
+      let timeout: NodeJS.Timeout | undefined;
+      const answered = await Promise.race([
+        probe().then(
+          () => true,
+          () => false,
+        ),
+        new Promise<false>((r) => (timeout = setTimeout(r, PROBE_TIMEOUT_MS, false).unref())),
+      ]);
+      clearTimeout(timeout);
+      if (stopped) return;
+      if (answered) {
+        this.up();
+        probing = false;
+        return;
+      }
+      this.down(new Error(`the master of the queue's slot does not answer (${PROBE_TIMEOUT_MS} ms)`));
+      timer = setTimeout(() => void tick(), PROBE_INTERVAL_MS).unref();
+    };
+    const start = (): void => {
+      if (probing || stopped) return;
+      probing = true;
+      void tick();
+    };
+    const onNodeError = (err: unknown): void => {
+      if (isConnectionError(err)) start();
+    };
+    cluster.on('-node', start);
+    cluster.on('node error', onNodeError);
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+      cluster.off('-node', start);
+      cluster.off('node error', onNodeError);
+    };
   }
 
   get connected(): boolean {

@@ -324,7 +324,11 @@ async function createJudge(config: WorkerConfig, logger: Logger, undo: Array<() 
     cleanupAtStart: false,
     preparedContainers: Math.min(config.concurrency, 16),
     // A job's own launch reports a persistent failure; a passing one is only worth a warning.
-    onBackgroundError: (err) => logger.warn(errorFields(err), 'preparing a container ahead of its job failed'),
+    onBackgroundError: (err) =>
+      logger.warn(
+        errorFields(err),
+        'a container task in the background failed (preparing one ahead of its job, or tearing down an ended run)',
+      ),
   });
   const cleaned = { jobDirs: JobDirs.of(sandbox).cleanupStale(), cgroups: sandbox.cleanupStale() };
   logger.info({ cgroups: sandbox.cgroups.kind, cleaned }, 'host cleaned of what dead workers left');

@@ -27,7 +27,7 @@ import { errorFields, jobLogger, testLogger, type Logger } from './log';
 import type { WorkerMetrics } from './metrics';
 import { launchOverheadsSeconds } from './launch-overhead';
 import { JudgeGate } from './judge-gate';
-import { RedisWatch } from './redis-watch';
+import { RedisWatch, type ClusterEvents } from './redis-watch';
 import { submissionParser } from './validate';
 
 /** What the judge reports after each test case (also the job's progress value): declared by the wire contract. */
@@ -101,6 +101,7 @@ export class QueueWorker {
   private readonly parse: (data: unknown) => Submission;
   private readonly gate: JudgeGate;
   private running: Promise<void> = Promise.resolve();
+  private stopClusterWatch: () => void = () => undefined;
 
   private constructor(private readonly opts: QueueWorkerOptions) {
     this.parse = submissionParser(opts.maxSourceBytes);
@@ -138,6 +139,10 @@ export class QueueWorker {
     self.worker.on('error', (err) => redis.error(err));
     self.worker.on('ioredis:close', () => redis.down());
     self.worker.backend.on('ready', () => redis.up());
+    // Redis Cluster: the master of the queue's slot lost and back shows only to a probe of that slot.
+    const cluster = opts.connection as Partial<ClusterEvents> & { isCluster?: unknown; exists?: (key: string) => Promise<number> };
+    if (cluster.isCluster === true && cluster.exists)
+      self.stopClusterWatch = redis.watchCluster(cluster as ClusterEvents, () => cluster.exists!(`${opts.prefix}:${opts.queue}:meta`));
     self.worker.on('stalled', (jobId) =>
       log.warn({ job: jobId }, 'stalled job handed back to the queue (its worker stopped renewing the lock)'),
     );
@@ -148,6 +153,7 @@ export class QueueWorker {
     try {
       await self.worker.waitUntilReady();
     } catch (err) {
+      self.stopClusterWatch();
       await self.worker.close(true).catch(() => undefined);
       throw err;
     } finally {
@@ -219,6 +225,7 @@ export class QueueWorker {
       log.error(errorFields(err), 'closing the BullMQ worker failed');
     }
     clearTimeout(this.drainTimer);
+    this.stopClusterWatch();
     await this.running;
     this.phase = 'closed';
     const report = { handedBack: this.handedBack, forced: this.forced };

@@ -3,8 +3,13 @@
  * told in docs/architecture.md (steps 1 to 6), from handing a prepared container its run to
  * collecting what the program did.
  *
- * Teardown runs every step even when one fails: kill B if alive, wait for it, destroy the
- * cgroup, release the host id lease, close every fd.
+ * The result is returned once every process of the program is dead and the cgroup's counters
+ * are read: when B has reported the program's end ('X', sent after B killed and reaped every
+ * other process of its PID namespace), or when B itself has been reaped (a run A killed). B's
+ * own exit (the namespaces' teardown) and the cgroup's removal then finish off the critical
+ * path (`ContainerRunDeps.background`): the next run never waits on them, and a failure there
+ * is counted and reported by the sandbox. The host id lease is released with the result (no
+ * process of that uid is left; what it wrote in the run's tmpfs dies with B's mount namespace).
  */
 import fs from 'node:fs';
 import net from 'node:net';
@@ -46,6 +51,8 @@ export interface ContainerRunDeps {
   cpus: number;
   syscallName: (nr: number, arch: number) => string;
   describeOp: (index: number) => string;
+  /** Takes the rest of the teardown (B's reaping, the cgroup's removal) off the run's critical path. */
+  background: (teardown: Promise<void>) => void;
 }
 
 export interface ContainerFds {
@@ -73,6 +80,8 @@ export class ContainerRun {
   private cpuTimer: NodeJS.Timeout | null = null;
   private setupTimer: NodeJS.Timeout | null = null;
   private setUpReported = false;
+  /** Resolves when B reports the program's end ('X'). */
+  private reportedEnd: () => void = () => undefined;
 
   constructor(
     private readonly deps: ContainerRunDeps,
@@ -94,6 +103,9 @@ export class ContainerRun {
     this.pid = container.pid;
     this.cgroup = container.cgroup;
     const waited = container.exited;
+    const reported = new Promise<null>((resolve) => {
+      this.reportedEnd = () => resolve(null);
+    });
     let ctl: net.Socket | null = null;
     const stdout = fds.stdout === null ? null : new OutputCollector(fds.stdout, this.limits.outputBytes, () => this.outputOverflow());
     const stderr = new OutputCollector(fds.stderr, this.limits.outputBytes, () => this.outputOverflow());
@@ -110,31 +122,52 @@ export class ContainerRun {
       control?.attach(() => this.kill(null));
       this.setupTimer = setTimeout(() => this.fault(new HostError(`container set-up took over ${SETUP_TIMEOUT_MS} ms`)), SETUP_TIMEOUT_MS);
       const ctlDone = this.listen(ctl);
-      const outcome = await waited;
-      this.reaped = true;
+      // Whichever comes first: B's report of the program's end, or B reaped (killed, or failed).
+      const outcome = await Promise.race([waited, reported]);
       this.endedAt = process.hrtime.bigint();
-      // B may be reaped before its last message is read: its exit closes the socket, so wait
-      // for that EOF, and for the output pipes'.
-      await Promise.all([stdout?.done, stderr.done, ctlDone]);
+      if (outcome) {
+        this.reaped = true;
+        // B may be reaped before its last message is read: its exit closes the socket, so wait
+        // for that EOF.
+        await ctlDone;
+      }
+      // Every process that could hold the output pipes is dead: they reach EOF.
+      await Promise.all([stdout?.done, stderr.done]);
       const result = this.finish(outcome, stdout, stderr);
       if (control) control.endedNs = this.programEndNs();
       return result;
     } finally {
       this.setUpOver();
       this.clearTimers();
-      if (!this.reaped) {
+      if (!this.reaped && !this.exit) {
+        // Not ended by itself (a fault, a set-up failure): B dies, and with it every process of
+        // its PID namespace, before the run returns.
         this.kill(null);
         await waited;
         this.reaped = true;
       }
-      if (ctl) ctl.destroy();
-      else fs.closeSync(container.ctl);
       stdout?.destroy();
       stderr.destroy();
-      const failure = this.teardown();
-      // A run whose clean-up failed must not pass for a clean one.
-      if (failure) throw failure; // eslint-disable-line no-unsafe-finally
+      // No process of the box's host uid is left (the program's tree is reaped): the id is free.
+      const released = this.step(() => this.deps.ids.release());
+      this.deps.background(this.finishTeardown(waited, ctl, container.ctl, released));
     }
+  }
+
+  /**
+   * Off the critical path: waits for B's exit (it exits by itself once it has reported), then
+   * closes the control socket and removes the cgroup. Rejects with the first failure, the
+   * lease's included.
+   */
+  private async finishTeardown(waited: Promise<WaitOutcome>, ctl: net.Socket | null, ctlFd: number, released: Error | null): Promise<void> {
+    if (!this.reaped) await waited;
+    this.reaped = true;
+    if (ctl) ctl.destroy();
+    else fs.closeSync(ctlFd);
+    // An emptied cgroup may go back to its manager's pool (counters reset), else it is removed.
+    const removed = this.step(() => this.cgroup?.release());
+    const failure = released ?? removed;
+    if (failure) throw new HostError(`tearing down the container of an ended run (B ${this.pid}): ${failure.message}`, { cause: failure });
   }
 
   /** Reads B's messages; resolves at the socket's end. */
@@ -162,6 +195,7 @@ export class ContainerRun {
   private onMessage(m: ChildMessage, ctl: net.Socket): void {
     switch (m.type) {
       case MSG.USERNS:
+        if (this.hostFault) return; // B is being killed: it gets no 'G'
         try {
           if (!this.cgroup) throw new HostError('the run has no cgroup');
           this.cpuBaselineNs = this.cgroup.cpuTimeNs(); // B is idle until it reads 'G'
@@ -185,6 +219,9 @@ export class ContainerRun {
       case MSG.EXIT:
         this.exit = m;
         this.exitSeenAt = process.hrtime.bigint();
+        // The program's tree is dead: no limit can be hit any more.
+        this.clearTimers();
+        this.reportedEnd();
         return;
       default:
         this.fault(new HostError(`unknown message ${m.type} from the container`));
@@ -206,7 +243,7 @@ export class ContainerRun {
   private scheduleCpuCheck(): void {
     const limitNs = this.limits.cpuTimeMs * 1e6;
     const check = () => {
-      if (this.reaped || this.killedFor) return;
+      if (this.reaped || this.exit || this.killedFor) return;
       let used: number;
       try {
         used = (this.cgroup?.cpuTimeNs() ?? 0) - this.cpuBaselineNs;
@@ -252,6 +289,7 @@ export class ContainerRun {
   }
 
   private kill(reason: LimitHit): void {
+    if (this.exit && !this.hostFault && !this.childError) return; // ended by itself: nothing to kill
     if (reason && !this.killedFor) this.killedFor = reason;
     if (this.pid > 0 && !this.reaped) {
       if (this.killedAt === 0n) this.killedAt = process.hrtime.bigint();
@@ -278,12 +316,12 @@ export class ContainerRun {
     for (const t of [this.wallTimer, this.cpuTimer, this.setupTimer]) if (t) clearTimeout(t);
   }
 
-  private finish(outcome: WaitOutcome, stdout: OutputCollector | null, stderr: OutputCollector): RunResult {
+  private finish(outcome: WaitOutcome | null, stdout: OutputCollector | null, stderr: OutputCollector): RunResult {
     // The child's own report is the most precise account of a failed set-up.
     if (this.childError) throw this.childError;
     if (this.hostFault) throw this.hostFault;
     if (this.startedAt === 0n) {
-      throw new HostError(`container init ended before the program started (wait status ${outcome.status})`);
+      throw new HostError(`container init ended before the program started (wait status ${outcome?.status ?? 'unknown'})`);
     }
     let stats: CgroupStats;
     try {
@@ -335,19 +373,13 @@ export class ContainerRun {
     };
   }
 
-  private teardown(): Error | null {
-    const errors: unknown[] = [];
-    const step = (f: () => void) => {
-      try {
-        f();
-      } catch (err) {
-        errors.push(err);
-      }
-    };
-    step(() => this.cgroup?.destroy());
-    step(() => this.deps.ids.release());
-    if (!errors.length) return null;
-    const first = errors[0];
-    return first instanceof Error ? first : new HostError(String(first));
+  /** Runs one teardown step; returns its failure. */
+  private step(f: () => void): Error | null {
+    try {
+      f();
+      return null;
+    } catch (err) {
+      return err instanceof Error ? err : new HostError(String(err));
+    }
   }
 }

@@ -16,9 +16,6 @@ import type { BoxCgroup, CgroupManager } from '../cgroup/manager';
 import type { NativeApi, WaitOutcome } from './native';
 import type { Reaper } from './reaper';
 
-/** Limits of a prepared container's cgroup until its run sets its own (B alone, idle). */
-const IDLE_LIMITS = { memoryBytes: 64 * 2 ** 20, pids: 1 };
-
 export interface PreparedContainer {
   /** B's host pid. */
   readonly pid: number;
@@ -88,9 +85,19 @@ export class PreparedContainers {
   async take(): Promise<PreparedContainer> {
     if (this.closed) throw new Error('the sandbox is closed');
     let z: Held | undefined;
-    while ((z = this.ready.shift()) && z.dead) this.discardInBackground(z);
+    const next = () => {
+      while ((z = this.ready.shift()) && z.dead) this.discardInBackground(z);
+    };
+    next();
     this.settingUp++;
     try {
+      // One being prepared is ready sooner than one made now (and making more would only add
+      // work beside the runs): wait for it, unless another run takes it first.
+      while (!z && this.making.size) {
+        await Promise.race(this.making);
+        if (this.closed) throw new Error('the sandbox is closed');
+        next();
+      }
       z ??= await this.make();
     } catch (err) {
       this.settingUp--;
@@ -170,7 +177,8 @@ export class PreparedContainers {
     if (slot) void exited.finally(() => slot.release()).catch(() => undefined);
     let cgroup: BoxCgroup | null = null;
     try {
-      cgroup = this.deps.cgroups.create(this.deps.nextName(), IDLE_LIMITS);
+      // No limits yet: B alone runs in it, idle, until the run writes its own before B may fork.
+      cgroup = this.deps.cgroups.create(this.deps.nextName(), null);
       cgroup.attach(pid);
     } catch (err) {
       killQuietly(pid);
@@ -199,7 +207,7 @@ export class PreparedContainers {
     fs.closeSync(z.ctl);
     killQuietly(z.pid);
     await z.exited;
-    z.cgroup.destroy();
+    z.cgroup.release();
   }
 }
 

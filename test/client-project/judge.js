@@ -1,13 +1,18 @@
 // A backend that knows nothing of caged but its client package: judges the program named on
-// the command line against one test and prints the result as JSON. CAGED_REDIS_URL and
-// CAGED_QUEUE say where the worker listens.
+// the command line against one test and prints the result as JSON. CAGED_REDIS_URL,
+// CAGED_QUEUE, CAGED_PREFIX and CAGED_REDIS_CLUSTER say where the worker listens.
 'use strict';
 const fs = require('node:fs');
 const { CagedClient, JobFailedError } = require('caged-client');
 
 async function main() {
   const [file, language, stdin, expected] = process.argv.slice(2);
-  const client = new CagedClient({ connection: process.env.CAGED_REDIS_URL, queueName: process.env.CAGED_QUEUE });
+  const client = new CagedClient({
+    connection: process.env.CAGED_REDIS_URL,
+    cluster: process.env.CAGED_REDIS_CLUSTER === 'yes',
+    queueName: process.env.CAGED_QUEUE,
+    prefix: process.env.CAGED_PREFIX || undefined,
+  });
   try {
     const result = await client.submit(
       { language, source: fs.readFileSync(file, 'utf8'), testcases: [{ stdin, expected }] },

@@ -30,6 +30,8 @@ interface Harness {
   released: number;
   setUpDone: number;
   exiting: number[];
+  /** The teardowns the run left to the background (B's reaping, the cgroup's removal). */
+  teardowns: Array<Promise<void>>;
   /** The program's stdout and stderr, as B would hold them. */
   stdoutW: number;
   stderrW: number;
@@ -57,7 +59,17 @@ function start(limits: RunLimits = LIMITS, opts: { sendRunFails?: Error } = {}):
   open.push(init);
   const [outR, outW] = realPipe();
   const [errR, errW] = realPipe();
-  const h = { native, cgroup, init, released: 0, setUpDone: 0, exiting: [] as number[], stdoutW: outW, stderrW: errW } as Harness;
+  const h = {
+    native,
+    cgroup,
+    init,
+    released: 0,
+    setUpDone: 0,
+    exiting: [] as number[],
+    teardowns: [] as Array<Promise<void>>,
+    stdoutW: outW,
+    stderrW: errW,
+  } as Harness;
   const deps: ContainerRunDeps = {
     native,
     reaper: { exiting: (pid: number) => h.exiting.push(pid) } as unknown as Reaper,
@@ -66,6 +78,7 @@ function start(limits: RunLimits = LIMITS, opts: { sendRunFails?: Error } = {}):
     cpus: 2,
     syscallName: (nr) => (nr === 101 ? 'ptrace' : `#${nr}`),
     describeOp: (i) => `mount /box: op ${i}`,
+    background: (p) => h.teardowns.push(p),
   };
   h.run = new ContainerRun(deps, limits).run({ pid: init.pid, ctl: init.ctl, cgroup, exited: init.exited }, [10, 11, 12, 13], {
     stdout: outR,
@@ -102,7 +115,41 @@ describe('a run that goes well', () => {
     expect(r.stderr.toString()).toBe('warn\n');
     expect(h.setUpDone).toBe(1);
     expect(h.released).toBe(1);
+    await Promise.all(h.teardowns);
     expect(h.cgroup.destroyed).toBe(1);
+  });
+
+  it('returns once B reports the end, before B exits; the cgroup goes when B has exited', async () => {
+    const h = start();
+    h.init.send(message(MSG.USERNS));
+    await h.init.waitForBytes(1);
+    h.init.send(message(MSG.STARTED));
+    closeOutputs(h);
+    h.init.send(message(MSG.EXIT, { status: 0, wallNs: 1_000_000n }));
+    const r = await h.run; // B has not exited
+    expect(r.exitCode).toBe(0);
+    expect(h.released).toBe(1); // no process of the box's uid is left
+    expect(h.teardowns.length).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(h.cgroup.destroyed).toBe(0);
+    h.init.exit();
+    await h.teardowns[0];
+    expect(h.cgroup.destroyed).toBe(1);
+  });
+
+  it('leaves a failed teardown to the background, where it rejects naming B', async () => {
+    const h = start();
+    h.cgroup.destroy = () => {
+      throw new Error('rmdir: EBUSY');
+    };
+    h.init.send(message(MSG.USERNS));
+    await h.init.waitForBytes(1);
+    h.init.send(message(MSG.STARTED));
+    closeOutputs(h);
+    h.init.send(message(MSG.EXIT, { status: 0 }));
+    h.init.exit();
+    expect((await h.run).exitCode).toBe(0);
+    await expect(h.teardowns[0]).rejects.toThrow(/tearing down the container of an ended run .*EBUSY/);
   });
 
   it('names a forbidden system call reported by B', async () => {
@@ -184,6 +231,7 @@ describe('when the set-up fails', () => {
     expect((err as Error).message).toMatch(/mount \/box: op 7/);
     expect((err as Error).message).toMatch(/EINVAL/);
     expect(h.released).toBe(1);
+    await Promise.all(h.teardowns);
     expect(h.cgroup.destroyed).toBe(1);
     expect(h.setUpDone).toBe(1);
   });

@@ -1,13 +1,13 @@
 /**
  * Loading problem packages (src/problem/problem-package.ts) and grading their test trees
- * (src/problem/grading.ts) with a fake runner: no container, no root.
+ * (src/judge/group-grading.ts) with a fake runner: no container, no root.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { InvalidRequestError } from '../../src/errors';
 import type { TestResult, TestVerdict } from '../../src/judge/schema';
-import { gradeTree } from '../../src/problem/grading';
+import { gradeTree } from '../../src/judge/group-grading';
 import { loadPackage } from '../../src/problem/problem-package';
 import type { TestCase } from '../../src/problem/test-data';
 import { packageLimits } from '../../src/problem/judge-package';
@@ -216,6 +216,21 @@ describe('when a package is loaded', () => {
       config: { validation: { kind: 'custom', interactive: false, customScore: false } },
       validator: { dir: 'output_validator', language: 'python3' },
     });
+  });
+
+  it('reads a build/run validator with the image layers of its sources, and refuses one with sources of two', () => {
+    minimal();
+    write('problem.yaml', 'name: X\nvalidation: custom\n');
+    write('output_validators/v/build', '#!/bin/sh\ng++ -o run check.cc\n');
+    write('output_validators/v/check.cc', 'int main() { return 42; }\n');
+    const pkg = loadPackage(tmp, { fallbackTimeLimitS: 1 });
+    expect(pkg.validator).toMatchObject({ dir: 'output_validators/v', language: 'cpp17', program: 'build-run' });
+    expect(pkg.validator?.files.map((f) => f.name)).toEqual(['build', 'check.cc']); // not renamed
+    write('output_validators/v/helper.py', '\n');
+    expect(() => loadPackage(tmp, { fallbackTimeLimitS: 1 })).toThrow(/both C\/C\+\+ and Python sources/);
+    fs.rmSync(path.join(tmp, 'output_validators/v'), { recursive: true });
+    write('output_validators/v/run', '#!/bin/sh\nexit 42\n');
+    expect(loadPackage(tmp, { fallbackTimeLimitS: 1 }).validator).toMatchObject({ language: 'bash', program: 'build-run' });
   });
 });
 

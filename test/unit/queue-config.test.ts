@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CONFIG_KEYS, ConfigError, configTable, loadConfig, unknownConfigVariables } from '../../src/config';
+import { hashTagOf } from '../../src/redis-cluster';
 
 describe('the worker configuration', () => {
   it('has a default for every key', () => {
@@ -70,6 +71,28 @@ describe('the worker configuration', () => {
 
   it('reads only the keys asked for (a client needs just Redis)', () => {
     expect(loadConfig({ CAGED_CONCURRENCY: 'bad' }, ['redisUrl', 'queue'])).toEqual({ redisUrl: 'redis://127.0.0.1:6379', queue: 'caged' });
+  });
+
+  describe('on Redis Cluster', () => {
+    it('needs a hash tag in the prefix, and database 0', () => {
+      const cluster = { CAGED_REDIS_CLUSTER: 'yes', CAGED_REDIS_URL: 'redis://10.0.0.5:7000' };
+      expect(loadConfig({ ...cluster, CAGED_PREFIX: '{caged}' })).toMatchObject({ redisCluster: 'yes', prefix: '{caged}' });
+      expect(loadConfig({ ...cluster, CAGED_PREFIX: 'judge{prod}x' }, ['redisCluster', 'prefix']).prefix).toBe('judge{prod}x');
+      expect(() => loadConfig(cluster, ['redisUrl', 'redisCluster', 'prefix'])).toThrow(
+        /CAGED_PREFIX: on Redis Cluster \(CAGED_REDIS_CLUSTER=yes\) must hold a hash tag such as \{caged\}, .* \(got "bull"\)/,
+      );
+      for (const bad of ['{}caged', 'caged}{x', '{caged']) expect(() => loadConfig({ ...cluster, CAGED_PREFIX: bad })).toThrow(ConfigError);
+      expect(() => loadConfig({ ...cluster, CAGED_PREFIX: '{caged}', CAGED_REDIS_URL: 'redis://10.0.0.5:7000/2' })).toThrow(
+        /CAGED_REDIS_URL: names database "2", but a Redis Cluster has only database 0/,
+      );
+      expect(loadConfig({ ...cluster, CAGED_PREFIX: '{c}', CAGED_REDIS_URL: 'redis://10.0.0.5:7000/0' }).redisUrl).toMatch(/\/0$/);
+      // Without a cluster, any prefix.
+      expect(loadConfig({ CAGED_PREFIX: 'bull', CAGED_REDIS_URL: 'redis://h/2' }).prefix).toBe('bull');
+    });
+
+    it('hashes keys by the first {…} of the prefix, when not empty', () => {
+      expect(['{caged}', 'a{b}c{d}', '{}x', 'x{', '{a{b}', 'plain'].map(hashTagOf)).toEqual(['caged', 'b', null, null, 'a{b', null]);
+    });
   });
 
   it('points out CAGED_* variables that no key declares (typos)', () => {

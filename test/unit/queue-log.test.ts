@@ -7,7 +7,7 @@ import { Writable } from 'node:stream';
 import { Registry, Gauge } from 'prom-client';
 import { HostError } from '../../src/errors';
 import { createLogger, errorFields } from '../../src/queue/log';
-import { isConnectionError, RedisWatch } from '../../src/queue/redis-watch';
+import { isConnectionError, isFailoverNotice, RedisWatch } from '../../src/queue/redis-watch';
 
 function capture(): { lines: Array<Record<string, unknown>>; stream: Writable } {
   const lines: Array<Record<string, unknown>> = [];
@@ -81,5 +81,23 @@ describe('a Redis outage', () => {
     await flush();
     expect(watch.connected).toBe(true);
     expect(lines.map((l) => l.msg)).toEqual(['queue error', 'queue error']);
+  });
+
+  it("on Redis Cluster: a slot without a reachable master is an outage; a failover's unblocking is not", async () => {
+    for (const message of [
+      'Failed to refresh slots cache.',
+      'None of startup nodes is available',
+      'CLUSTERDOWN The cluster is down',
+      'Too many Cluster redirections. Last error: Error: Connection is closed.',
+    ])
+      expect(isConnectionError(new Error(message))).toBe(true);
+    const unblocked = new Error('UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)');
+    expect([isConnectionError(unblocked), isFailoverNotice(unblocked)]).toEqual([false, true]);
+    const { lines, stream } = capture();
+    const watch = new RedisWatch(createLogger({ level: 'info', destination: stream }));
+    watch.error(unblocked);
+    await flush();
+    expect(watch.connected).toBe(true);
+    expect(lines.map((l) => [l.level, l.msg])).toEqual([[30, 'Redis Cluster failover: a blocking read was interrupted (retried)']]);
   });
 });

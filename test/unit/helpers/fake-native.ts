@@ -123,6 +123,10 @@ export class FakeBoxCgroup implements BoxCgroup {
   destroy(): void {
     this.destroyed++;
   }
+  /** No pool here: a released leaf is destroyed. */
+  release(): void {
+    this.destroy();
+  }
 }
 
 /** One 48-byte message as B writes it (native/cage.h `struct cage_msg`). */

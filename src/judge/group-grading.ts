@@ -1,7 +1,8 @@
 /**
- * Runs a package's test tree in order and grades it: per test and per group a verdict, and for
- * scoring problems a score. Running a test is the caller's (`runOne`), so this file is pure
- * policy, tested without containers.
+ * Runs a tree of test groups in order and grades it: per test and per group a verdict, and for
+ * scoring problems a score. The tree is a problem package's (src/problem/test-data.ts) or a JSON
+ * submission's `groups` (inline-groups.ts, graded on results already there). Running a test is
+ * the caller's (`runOne`), so this file is pure policy, tested without containers.
  *
  * Order and stopping: a group's children (tests and subgroups) in lexicographic order; after a
  * child is rejected (verdict not AC), `on_reject: break` marks the group's remaining tests
@@ -23,8 +24,34 @@
  * (its verdict does, unless the root has `ignore_sample`). Pass-fail problems score 1 when the
  * root is AC, else 0, out of 1.
  */
-import type { TestResult, TestVerdict } from '../judge/schema';
-import type { GroupChild, TestCase, TestGroup } from './test-data';
+import type { TestResult, TestVerdict } from './schema';
+
+export type VerdictRule = 'first_error' | 'worst_error' | 'accept_if_any_accepted' | 'always_accept';
+export type Aggregation = 'sum' | 'min' | 'max' | 'avg' | 'pass-fail';
+
+export interface GroupSettings {
+  onReject: 'break' | 'continue';
+  verdictRule: VerdictRule;
+  aggregation: Aggregation;
+  ignoreSample: boolean;
+  acceptScore: number;
+  rejectScore: number;
+  range: [number, number];
+  /** 2023-07: the group's score is this times the aggregated fraction of its children. */
+  maxScore: number | null;
+  /** Default validator flags of this group's tests (problem.yaml's, then the groups'). */
+  validatorFlags: string[];
+}
+
+/** A group's entry: a test (a package's TestCase, a JSON submission's test: inline-groups.ts) or a subgroup. */
+export type GroupChild<T> = { kind: 'test'; test: T } | { kind: 'group'; group: TestGroup<T> };
+
+export interface TestGroup<T> {
+  /** "data", "sample", "secret/group1". */
+  name: string;
+  settings: GroupSettings;
+  children: GroupChild<T>[];
+}
 
 export interface GroupOutcome {
   name: string;
@@ -44,8 +71,16 @@ export interface GradeResult {
   maxScore: number;
 }
 
-export type RunOne = (test: TestCase, validatorFlags: string[], index: number) => Promise<TestResult>;
-export type SkipOne = (test: TestCase, index: number, why: string) => TestResult;
+export type RunOne<T> = (test: T, validatorFlags: string[], index: number) => Promise<TestResult>;
+export type SkipOne<T> = (test: T, index: number, why: string) => TestResult;
+/** A test's score and maximum from its result; `packageTestScore` unless the caller gives one. */
+export type TestScore<T> = (test: T, r: TestResult, s: GroupSettings) => { score: number; maxScore: number };
+
+/** A package's test: accept_score when AC (or its validator's score.txt), else reject_score; out of accept_score. */
+export function packageTestScore(_test: unknown, r: TestResult, s: GroupSettings): { score: number; maxScore: number } {
+  // A custom validator's score.txt, when it wrote one, is the accepted test's score.
+  return { score: r.verdict === 'AC' ? (r.validatorScore ?? s.acceptScore) : s.rejectScore, maxScore: s.acceptScore };
+}
 
 const SEVERITY: Record<TestVerdict, number> = { AC: 0, SKIPPED: 1, WA: 2, OLE: 3, TLE: 4, MLE: 5, RE: 6, SE: 7, IE: 8 };
 
@@ -58,15 +93,14 @@ interface Node {
   inScore: boolean;
 }
 
-function groupVerdict(rule: TestGroup['settings']['verdictRule'], verdicts: TestVerdict[]): TestVerdict {
+function groupVerdict(rule: GroupSettings['verdictRule'], verdicts: TestVerdict[]): TestVerdict {
   if (rule === 'always_accept') return 'AC';
   if (rule === 'accept_if_any_accepted' && verdicts.includes('AC')) return 'AC';
   if (rule === 'worst_error') return verdicts.reduce<TestVerdict>((w, v) => (SEVERITY[v] > SEVERITY[w] ? v : w), 'AC');
   return verdicts.find((v) => v !== 'AC') ?? 'AC';
 }
 
-function aggregate(g: TestGroup, nodes: Node[], best: boolean): number {
-  const s = g.settings;
+function aggregate(s: GroupSettings, nodes: Node[], best: boolean): number {
   const counted = nodes.filter((n) => n.inScore);
   const allAc = best || counted.every((n) => n.verdict === 'AC');
   if (s.maxScore !== null) {
@@ -89,11 +123,17 @@ function aggregate(g: TestGroup, nodes: Node[], best: boolean): number {
   return Math.min(s.range[1], Math.max(s.range[0], v));
 }
 
-export async function gradeTree(root: TestGroup, scoring: boolean, runOne: RunOne, skipOne: SkipOne): Promise<GradeResult> {
+export async function gradeTree<T extends { name: string }>(
+  root: TestGroup<T>,
+  scoring: boolean,
+  runOne: RunOne<T>,
+  skipOne: SkipOne<T>,
+  testScore: TestScore<T> = packageTestScore,
+): Promise<GradeResult> {
   const tests: TestResult[] = [];
   const groups: GroupOutcome[] = [];
 
-  const walk = async (g: TestGroup, skipping: string | null, atRoot: boolean): Promise<Node> => {
+  const walk = async (g: TestGroup<T>, skipping: string | null, atRoot: boolean): Promise<Node> => {
     const outcome: GroupOutcome = { name: g.name, verdict: 'AC', score: 0, maxScore: 0, tests: [] };
     groups.push(outcome);
     const nodes: Node[] = [];
@@ -111,12 +151,12 @@ export async function gradeTree(root: TestGroup, scoring: boolean, runOne: RunOn
       g.settings.verdictRule,
       nodes.filter((n) => n.inVerdict).map((n) => n.verdict),
     );
-    outcome.score = scoring ? aggregate(g, nodes, false) : 0;
-    outcome.maxScore = scoring ? aggregate(g, nodes, true) : 0;
+    outcome.score = scoring ? aggregate(g.settings, nodes, false) : 0;
+    outcome.maxScore = scoring ? aggregate(g.settings, nodes, true) : 0;
     return { verdict: outcome.verdict, score: outcome.score, maxScore: outcome.maxScore, inVerdict: true, inScore: true };
   };
 
-  const visit = async (parent: TestGroup, child: GroupChild, skipping: string | null, atRoot: boolean): Promise<Node> => {
+  const visit = async (parent: TestGroup<T>, child: GroupChild<T>, skipping: string | null, atRoot: boolean): Promise<Node> => {
     if (child.kind === 'group') {
       const node = await walk(child.group, skipping, false);
       if (atRoot && child.group.name === 'sample') {
@@ -128,15 +168,7 @@ export async function gradeTree(root: TestGroup, scoring: boolean, runOne: RunOn
     const index = tests.length;
     const r = skipping ? skipOne(child.test, index, skipping) : await runOne(child.test, parent.settings.validatorFlags, index);
     tests.push(r);
-    const s = parent.settings;
-    return {
-      verdict: r.verdict,
-      // A custom validator's score.txt, when it wrote one, is the accepted test's score.
-      score: r.verdict === 'AC' ? (r.validatorScore ?? s.acceptScore) : s.rejectScore,
-      maxScore: s.acceptScore,
-      inVerdict: true,
-      inScore: true,
-    };
+    return { verdict: r.verdict, ...testScore(child.test, r, parent.settings), inVerdict: true, inScore: true };
   };
 
   const top = await walk(root, null, true);
@@ -144,6 +176,6 @@ export async function gradeTree(root: TestGroup, scoring: boolean, runOne: RunOn
   return { tests, groups, verdict: top.verdict, score: top.score, maxScore: top.maxScore };
 }
 
-function childName(c: GroupChild): string {
+function childName<T extends { name: string }>(c: GroupChild<T>): string {
   return c.kind === 'test' ? `test ${c.test.name}` : `group ${c.group.name}`;
 }

@@ -1,0 +1,107 @@
+/**
+ * Test groups of a JSON submission (src/judge/inline-groups.ts): the package grader on made-up
+ * test results, and the submission schema's checks of `groups`. No container, no root.
+ */
+import { gradeInlineGroups, inlineMaxScore } from '../../src/judge/inline-groups';
+import { SubmissionSchema, type TestResult, type TestVerdict } from '../../src/judge/schema';
+
+function result(index: number, verdict: TestVerdict, points: number): TestResult {
+  return {
+    index,
+    name: null,
+    verdict,
+    judge0: { id: 0, description: '' },
+    exitCode: 0,
+    signal: null,
+    stdout: '',
+    stdoutEncoding: 'utf8',
+    stdoutTruncated: false,
+    stderr: '',
+    stderrEncoding: 'utf8',
+    stderrTruncated: false,
+    cpuTimeMs: 0,
+    wallTimeMs: 0,
+    memoryBytes: 0,
+    limitHit: null,
+    message: '',
+    points,
+    checkerMessage: null,
+  };
+}
+
+/** Six tests worth 1 point each; tests 0 (a sample) and 5 in no group. */
+const testcases = Array.from({ length: 6 }, () => ({ points: 1 }));
+const groups = [
+  { name: 'small', tests: [1, 2], points: 30, aggregation: 'min' as const },
+  { name: 'large', tests: [3, 4, 2], points: 70, aggregation: 'sum' as const },
+];
+
+describe('when a submission has test groups', () => {
+  it('scores each group by its aggregation and adds the tests in no group', async () => {
+    // Test 2 (in both groups) fails: "small" gets nothing, "large" two thirds.
+    const verdicts: TestVerdict[] = ['AC', 'AC', 'WA', 'AC', 'AC', 'AC'];
+    const results = verdicts.map((v, i) => result(i, v, v === 'AC' ? 1 : 0));
+    const g = await gradeInlineGroups(groups, testcases, results);
+    expect(g.groups).toEqual([
+      { name: 'small', verdict: 'WA', score: 0, maxScore: 30, tests: [1, 2] },
+      { name: 'large', verdict: 'WA', score: 46.666666667, maxScore: 70, tests: [3, 4, 2] },
+    ]);
+    expect(g.score).toBe(48.666666667); // 0 + 70 × 2/3 + tests 0 and 5
+    expect(g.maxScore).toBe(102);
+    expect(inlineMaxScore(groups, testcases)).toBe(102);
+  });
+
+  it('gives a min group all its points only when every test passes, and counts partial points as fractions', async () => {
+    const all = await gradeInlineGroups(
+      groups,
+      testcases,
+      testcases.map((_, i) => result(i, 'AC', 1)),
+    );
+    expect(all.groups.map((g) => [g.verdict, g.score])).toEqual([
+      ['AC', 30],
+      ['AC', 70],
+    ]);
+    expect(all.score).toBe(all.maxScore);
+    // A checker gave test 3 half its points (AC with 0.5): "large" earns 70 × (1 + 0.5 + 1) / 3.
+    const partial = testcases.map((_, i) => result(i, 'AC', i === 3 ? 0.5 : 1));
+    expect((await gradeInlineGroups(groups, testcases, partial)).groups[1]!.score).toBeCloseTo(58.333333333, 6);
+  });
+
+  it('reads a skipped test (stopOnFirstFailure) as failed, with the group verdict its first non-AC test in listed order', async () => {
+    const verdicts: TestVerdict[] = ['AC', 'AC', 'AC', 'TLE', 'SKIPPED', 'SKIPPED'];
+    const g = await gradeInlineGroups(
+      groups,
+      testcases,
+      verdicts.map((v, i) => result(i, v, v === 'AC' ? 1 : 0)),
+    );
+    expect(g.groups.map((x) => [x.name, x.verdict, x.score])).toEqual([
+      ['small', 'AC', 30],
+      ['large', 'TLE', 23.333333333],
+    ]);
+  });
+
+  it('refuses groups naming missing or repeated tests, duplicate names, and groups beside a package', () => {
+    const base = { language: 'c', source: 'int main(){}', testcases: [{ stdin: '' }, { stdin: '' }] };
+    const issues = (extra: object) => {
+      const r = SubmissionSchema.safeParse({ ...base, ...extra });
+      return r.success ? [] : r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    };
+    expect(issues({ groups: [{ name: 'a', tests: [0, 1], points: 10 }] })).toEqual([]);
+    expect(issues({ groups: [{ name: 'a', tests: [2], points: 10 }] })).toEqual([
+      'groups.0.tests.0: is test 2, but there are 2 test cases (0-based)',
+    ]);
+    expect(issues({ groups: [{ name: 'a', tests: [1, 1], points: 10 }] })).toEqual(['groups.0.tests.1: lists test 1 twice']);
+    expect(
+      issues({
+        groups: [
+          { name: 'a', tests: [0], points: 1 },
+          { name: 'a', tests: [1], points: 1 },
+        ],
+      }),
+    ).toEqual(['groups.1.name: duplicate group name "a"']);
+    expect(issues({ groups: [{ name: 'a', tests: [0], points: 1, aggregation: 'max' }] })[0]).toMatch(/^groups\.0\.aggregation/);
+    expect(
+      issues({ testcases: [], problem: { id: 'p', digest: `sha256:${'0'.repeat(64)}` }, groups: [{ name: 'a', tests: [0], points: 1 }] }),
+    ).toContain('groups: a problem package brings its own test groups');
+  });
+});
