@@ -5,7 +5,7 @@
 # (subordinate ids, a delegated cgroup subtree, device slots) and runs the suites as that user.
 # CAGED_TEST_ROOTLESS=1 tells the suites to expect rootless mode (test/helpers/mode.ts); the
 # first run unpacks the test image into the user's own store (~/.local/share/caged/images).
-# Extra arguments are passed to jest (e.g. one suite's path).
+# Extra arguments are passed to jest (e.g. one suite's path); CAGED_ROOTLESS_USER names another user.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 user=${CAGED_ROOTLESS_USER:-caged-ci}
