@@ -9,7 +9,8 @@
  * Last, the cost of one test inside a job: a C job (compile cached) of 100 tests (an A+B program
  * reading stdin, its output checked) against one of 1 test, so (T100 - T1) / 99 is what one more
  * test costs, against a bare launch of the same static binary with the same stdin, interleaved.
- * Run: `npm run build && node dist/bench/launch.js [runs]`.
+ * Run: `npm run build && node dist/bench/launch.js [runs]`; with CAGED_BENCH_ROOTLESS_USER=NAME
+ * (a user prepared by `scripts/setup-host.sh --user NAME`) it then compares root and rootless mode.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -19,6 +20,7 @@ import type { RunLimits } from '../src/sandbox/types';
 import { benchImageRootfs, percentile, type Stats } from './common';
 import { prepareFloor, type FloorBatch } from './floor';
 import { JobDirs } from '../src/rootfs/job-dirs';
+import { compareModes } from './launch-modes';
 import { Judge } from '../src/judge/judge';
 import type { SubmissionInput } from '../src/judge/schema';
 import os from 'node:os';
@@ -289,7 +291,11 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exitCode = 1;
-});
+// Both modes side by side (bench/launch-modes.ts), when a user prepared for rootless mode is named.
+const rootlessUser = process.env.CAGED_BENCH_ROOTLESS_USER;
+main()
+  .then(() => (rootlessUser ? compareModes(RUNS, rootlessUser) : undefined))
+  .catch((err: unknown) => {
+    console.error(err);
+    process.exitCode = 1;
+  });

@@ -8,26 +8,10 @@
  * once, into the internal unit (bytes); durations are milliseconds throughout.
  */
 import os from 'node:os';
-import { z } from 'zod';
 import { InvalidRequestError } from './errors';
+import { integer, oneOf, text, type Key } from './config-keys';
 import { LIMIT_BOUNDS } from './limit-bounds';
 import { clusterConfigIssues } from './redis-cluster';
-
-interface Key<T> {
-  env: string;
-  unit: string;
-  /** The default as documented (computed defaults say how they are computed). */
-  defaultText: string;
-  description: string;
-  /** Built when first read: a command reads a few of the keys (`caged run` its judging ones). */
-  readonly schema: z.ZodType<T>;
-}
-
-/** A key whose schema is made by `build` on first use. */
-function key<T>(fields: Omit<Key<T>, 'schema'>, build: () => z.ZodType<T>): Key<T> {
-  let schema: z.ZodType<T> | undefined;
-  return Object.defineProperty(fields, 'schema', { get: () => (schema ??= build()), enumerable: true }) as Key<T>;
-}
 
 /** One problem with one variable. */
 export interface ConfigIssue {
@@ -44,58 +28,6 @@ export class ConfigError extends InvalidRequestError {
 
 const MiB = 2 ** 20;
 const KiB = 2 ** 10;
-
-/** Absent and empty both mean "use the default". */
-const raw = z
-  .string()
-  .optional()
-  .transform((s) => (s === undefined || s.trim() === '' ? undefined : s.trim()));
-
-function integer(
-  env: string,
-  o: { def: number | (() => number); defaultText?: string; min: number; max?: number; unit: string; scale?: number; description: string },
-): Key<number> {
-  const max = o.max ?? Number.MAX_SAFE_INTEGER;
-  const schema = () =>
-    raw
-      .pipe(
-        z
-          .string()
-          .regex(/^\d+$/, { message: 'must be a whole number' })
-          .transform(Number)
-          .pipe(
-            z
-              .number()
-              .int()
-              .min(o.min, { message: `must be at least ${o.min}` })
-              .max(max, { message: `must be at most ${max}` }),
-          )
-          .optional(),
-      )
-      .transform((v) => (v ?? (typeof o.def === 'function' ? o.def() : o.def)) * (o.scale ?? 1));
-  return key({ env, unit: o.unit, defaultText: o.defaultText ?? String(o.def), description: o.description }, schema);
-}
-
-function text(
-  env: string,
-  o: { def: string | (() => string); defaultText?: string; unit?: string; pattern?: RegExp; patternText?: string; description: string },
-): Key<string> {
-  const schema = () => {
-    const inner = o.pattern ? z.string().regex(o.pattern, { message: o.patternText ?? `must match ${o.pattern}` }) : z.string();
-    return raw.pipe(inner.optional()).transform((v) => v ?? (typeof o.def === 'function' ? o.def() : o.def));
-  };
-  return key({ env, unit: o.unit ?? '', defaultText: o.defaultText ?? String(o.def), description: o.description }, schema);
-}
-
-function oneOf<const T extends readonly [string, ...string[]]>(
-  env: string,
-  values: T,
-  def: T[number],
-  description: string,
-): Key<T[number]> {
-  const schema = () => raw.pipe(z.enum(values, { message: `must be one of ${values.join(', ')}` }).optional()).transform((v) => v ?? def);
-  return key({ env, unit: values.join(' \\| '), defaultText: def, description }, schema);
-}
 
 /** The declaration. Order is the order of the documentation table. */
 export const CONFIG_KEYS = {
@@ -159,6 +91,35 @@ export const CONFIG_KEYS = {
     'auto',
     'Per-job root filesystem: an overlay on the cached image, or a full extraction (hosts without overlayfs); auto picks overlay where the kernel has it and logs the choice.',
   ),
+  rootless: oneOf(
+    'CAGED_ROOTLESS',
+    ['auto', 'yes', 'no'] as const,
+    'auto',
+    'Rootless mode (docs/rootless.md): the worker runs as an ordinary user, every box made in its user namespace. auto: rootless when not run as root; no: root mode only (refuse if not root).',
+  ),
+  rootlessSingleUid: oneOf(
+    'CAGED_ROOTLESS_SINGLE_UID',
+    ['no', 'yes'] as const,
+    'no',
+    "Rootless without subordinate ids: yes runs every program as the worker's own uid (weaker isolation, docs/security.md); no refuses to start.",
+  ),
+  stateDir: text('CAGED_STATE_DIR', {
+    def: '',
+    unit: 'path',
+    description:
+      'Image cache, job directories and compile cache; empty: /var/lib/caged as root, else $XDG_DATA_HOME/caged or ~/.local/share/caged (a rootless worker unpacks the image into its own store).',
+  }),
+  runtimeDir: text('CAGED_RUNTIME_DIR', {
+    def: '',
+    unit: 'path',
+    description: 'Mount points and id leases; empty: /run/caged as root, else $XDG_RUNTIME_DIR/caged or <tmpdir>/caged-<uid>.',
+  }),
+  devicePool: text('CAGED_DEVICE_POOL', {
+    def: '',
+    unit: 'path',
+    description:
+      "Rootless: the user's device slots made by `scripts/setup-host.sh --user NAME` (a box's /dev nodes); empty: /var/lib/caged/devices/<user>.",
+  }),
   metricsPort: integer('CAGED_METRICS_PORT', {
     def: 0,
     min: 0,

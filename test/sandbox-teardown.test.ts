@@ -6,13 +6,14 @@
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { detectCgroupManager } from '../src/cgroup/detect';
+import { delegatedCgroupManager, detectCgroupManager } from '../src/cgroup/detect';
 import type { CgroupManager } from '../src/cgroup/manager';
 import { HostError } from '../src/errors';
 import { Sandbox } from '../src/sandbox/sandbox';
 import { testRootfs } from './helpers/image';
 import { ENV, LIMITS } from './helpers/programs';
 import { JobDirs } from '../src/rootfs/job-dirs';
+import { ROOTLESS, ownDir } from './helpers/mode';
 
 let sandbox: Sandbox;
 let rootfs: string[];
@@ -22,8 +23,8 @@ let rootfs: string[];
 const ISOLATED = {
   hostIdBase: 30_000_000,
   hostIds: 64,
-  runtimeDir: '/run/caged-teardown-test',
-  jobsDir: '/var/lib/caged/jobs-teardown-test',
+  runtimeDir: ownDir('/run/caged-teardown-test'),
+  jobsDir: ownDir('/var/lib/caged/jobs-teardown-test'),
 };
 
 beforeAll(async () => {
@@ -32,12 +33,11 @@ beforeAll(async () => {
 });
 
 function boxProcesses(): number[] {
-  const base = sandbox.ids.base;
   const found: number[] = [];
   for (const pid of fs.readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
     try {
       const uid = Number(/^Uid:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
-      if (uid >= base && uid < base + sandbox.ids.count) found.push(Number(pid));
+      if (sandbox.ids.includes(uid)) found.push(Number(pid));
     } catch {
       /* exited meanwhile */
     }
@@ -120,7 +120,9 @@ describe('after 200 containers', () => {
       expect(sb.running).toBe(0);
       expect(sb.prepared).toBe(2);
       expect(sb.unreaped).toBe(2);
-      expect(ownFds()).toBe(fdsBefore + 2);
+      // One control socket per prepared container; rootless, also the worker's user namespace
+      // and each prepared container's device slot lock (src/sandbox/rootless.ts).
+      expect(ownFds()).toBe(fdsBefore + 2 + (ROOTLESS ? 3 : 0));
     } finally {
       await sb.close();
     }
@@ -153,7 +155,7 @@ describe('after 200 containers', () => {
 
 describe('when a container cannot be prepared ahead of its run', () => {
   it('says so in the background, and the next run gets the same failure itself', async () => {
-    const real = detectCgroupManager();
+    const real = ROOTLESS ? delegatedCgroupManager() : detectCgroupManager();
     let failing = false;
     const flaky: CgroupManager = {
       kind: real.kind,

@@ -69,13 +69,31 @@ export interface PreparationContext {
   masks: ProcMasks;
   /** CPUs the box may use (its /proc/stat lists that many). */
   cpus: number;
+  /**
+   * Rootless: a host directory holding the device nodes (null, zero, full, random, urandom) of
+   * this container alone, made by root beforehand (scripts/setup-host.sh --user): a user
+   * namespace may not mknod, so they are bound onto files of the box's /dev instead. Absent:
+   * the nodes are made (root mode).
+   */
+  devices?: string;
 }
+
+/** The device nodes of a box's /dev, by name (what a rootless device directory holds). */
+export const DEVICE_NAMES: readonly string[] = ['null', 'zero', 'full', 'random', 'urandom'];
 
 export interface MountContext {
   paths: MountPaths;
-  /** Host uid/gid of uid/gid 256 inside, owner of /box. */
+  /** Host uid/gid of uid/gid 256 inside, owner of /box (rootless: its id in the worker's user namespace). */
   hostUid: number;
   hostGid: number;
+  /**
+   * Rootless: the job directory is a plain directory of the host's disk, and a bind from it
+   * would show its path in the box's mountinfo. So a writable /box is an overlay whose upper
+   * layer is the job's box (writes land there as with a bind) over an empty lower one, and an
+   * extracted root is an overlay's only lower layer (read-only at the end as the bind is), both
+   * named by links.
+   */
+  rootless?: boolean;
 }
 
 /** Lower directories of one overlay root at most (overlayfs allows 500; mount data is one page). */
@@ -133,7 +151,15 @@ export function buildPreparationOps(ctx: PreparationContext): SetupOp[] {
     why: "the box's own /dev",
   });
   for (const [name, major, minor] of DEVICES) {
-    ops.push({ kind: 'mknod', target: path.join(dev, name), mode: 0o666, major, minor, why: `/dev/${name}` });
+    const target = path.join(dev, name);
+    if (ctx.devices === undefined) {
+      ops.push({ kind: 'mknod', target, mode: 0o666, major, minor, why: `/dev/${name}` });
+      continue;
+    }
+    // An inode of this container's own (as a mknod would give): no lock or lease on it is seen by another box.
+    ops.push({ kind: 'mkfile', target, mode: 0o666, why: `mount point of /dev/${name}` });
+    const source = path.join(ctx.devices, name);
+    ops.push({ kind: 'mount', source, target, fstype: null, flags: MS.BIND, data: null, why: `/dev/${name}, this container's own node` });
   }
   for (const [name, target] of DEV_LINKS) ops.push({ kind: 'symlink', source: target, target: path.join(dev, name), why: `/dev/${name}` });
   ops.push({
@@ -203,8 +229,8 @@ export function buildMountOps(plan: RunPlan, ctx: MountContext): SetupOp[] {
   // Overlay layers by relative names (mountinfo prints them as given): B works in the scratch.
   ops.push({ kind: 'chdir', target: scratch, why: 'overlay layers named relative to the scratch tmpfs' });
 
-  if (plan.rootfs.mode === 'overlay') {
-    const lowers = plan.rootfs.lowerDirs;
+  if (plan.rootfs.mode === 'overlay' || ctx.rootless) {
+    const lowers = plan.rootfs.mode === 'overlay' ? plan.rootfs.lowerDirs : [plan.rootfs.dir];
     if (lowers.length === 0) throw new TypeError('an overlay root needs at least one lower directory');
     if (lowers.length > MAX_LOWER_DIRS)
       throw new TypeError(`an overlay root takes at most ${MAX_LOWER_DIRS} lower directories, not ${lowers.length}`);
@@ -239,7 +265,27 @@ export function buildMountOps(plan: RunPlan, ctx: MountContext): SetupOp[] {
 
   // /box: the job's files.
   ops.push({ kind: 'mkdir', target: at('/box'), mode: 0o755, why: 'mount point of /box' });
-  if (plan.box?.mode === 'rw') {
+  if (plan.box?.mode === 'rw' && ctx.rootless) {
+    const work = `${checkLayerPath(plan.box.hostDir)}.work`;
+    ops.push({ kind: 'mkdir', target: path.join(scratch, 'box-empty'), mode: 0o755, why: 'empty lower layer of the writable /box' });
+    ops.push({ kind: 'mkdir', target: work, mode: 0o700, why: "overlay work directory beside the job's box" });
+    ops.push({
+      kind: 'symlink',
+      source: plan.box.hostDir,
+      target: path.join(scratch, 'box-rw'),
+      why: "the job's files, by a name that hides their path",
+    });
+    ops.push({ kind: 'symlink', source: work, target: path.join(scratch, 'box-rw-work'), why: 'its work directory, likewise' });
+    ops.push({
+      kind: 'mount',
+      source: 'overlay',
+      target: at('/box'),
+      fstype: 'overlay',
+      flags: MS.NOSUID | MS.NODEV,
+      data: 'lowerdir=box-empty,upperdir=box-rw,workdir=box-rw-work',
+      why: "the job's files, writable (written straight into the job's box)",
+    });
+  } else if (plan.box?.mode === 'rw') {
     ops.push({
       kind: 'mount',
       source: plan.box.hostDir,
@@ -329,7 +375,7 @@ export function buildMountOps(plan: RunPlan, ctx: MountContext): SetupOp[] {
     why: 'a private /tmp, capped at the disk quota',
   });
 
-  for (const b of plan.binds ?? []) addReadOnlyBind(ops, root, b, ctx);
+  (plan.binds ?? []).forEach((b, i) => (ctx.rootless ? addHiddenBind(ops, root, scratch, b, i, ctx) : addReadOnlyBind(ops, root, b, ctx)));
   if (plan.rootfs.mode === 'dir') {
     // Read-only, last (mount points above are made first): the job's extracted root is shared
     // by its compile, tests and checker, so no run may leave anything in it for the next one.
@@ -361,4 +407,52 @@ function addReadOnlyBind(ops: SetupOp[], root: string, b: ReadOnlyBind, ctx: { h
     return;
   }
   roBind(ops, b.hostPath, target, 0, `${b.target} from the job`);
+}
+
+/**
+ * Rootless: the binds of addReadOnlyBind, as overlays whose layers are named by links in the
+ * scratch tmpfs, so that the box's mountinfo shows no host path (see MountContext.rootless).
+ * A directory: a read-only overlay of it (over an empty layer), or, writable, an overlay whose
+ * upper layer it is. A file: its directory staged as such a read-only overlay in the scratch
+ * (outside the box's root), and the file bound from there.
+ */
+function addHiddenBind(
+  ops: SetupOp[],
+  root: string,
+  scratch: string,
+  b: ReadOnlyBind,
+  i: number,
+  ctx: { hostUid: number; hostGid: number },
+): void {
+  const target = inside(root, b.target);
+  const link = (name: string, to: string, why: string) =>
+    ops.push({ kind: 'symlink', source: checkLayerPath(to), target: path.join(scratch, name), why });
+  const empty = `bind-${i}-empty`;
+  ops.push({ kind: 'mkdir', target: path.join(scratch, empty), mode: 0o755, why: `empty layer of ${b.target}` });
+  const overlay = (at: string, data: string, flags: number, why: string) =>
+    ops.push({ kind: 'mount', source: 'overlay', target: at, fstype: 'overlay', flags, data, why });
+  if (b.kind === 'dir' && b.writable) {
+    ops.push({ kind: 'mkdir', target, mode: 0o755, why: `mount point of ${b.target}` });
+    ops.push({ kind: 'mkdir', target: `${b.hostPath}.work`, mode: 0o700, why: `overlay work directory of ${b.target}` });
+    link(`bind-${i}`, b.hostPath, `${b.target} from the job, by a name that hides its path`);
+    link(`bind-${i}-work`, `${b.hostPath}.work`, 'its work directory, likewise');
+    const data = `lowerdir=${empty},upperdir=bind-${i},workdir=bind-${i}-work`;
+    overlay(target, data, MS.NOSUID | MS.NODEV | MS.NOEXEC, `${b.target} from the job, writable (written straight into it)`);
+    ops.push({ kind: 'chown', target, uid: ctx.hostUid, gid: ctx.hostGid, why: `${b.target} belongs to the program` });
+    return;
+  }
+  const dir = b.kind === 'dir' ? b.hostPath : path.dirname(b.hostPath);
+  link(`bind-${i}`, dir, `${b.target} from the job, by a name that hides its path`);
+  const data = `lowerdir=bind-${i}:${empty}`;
+  const flags = MS.RDONLY | MS.NOSUID | MS.NODEV;
+  if (b.kind === 'dir') {
+    ops.push({ kind: 'mkdir', target, mode: 0o755, why: `mount point of ${b.target}` });
+    overlay(target, data, flags, `${b.target} from the job (read-only)`);
+    return;
+  }
+  const stage = path.join(scratch, `bind-${i}-stage`);
+  ops.push({ kind: 'mkdir', target: stage, mode: 0o755, why: `staging point of ${b.target}'s directory` });
+  overlay(stage, data, flags, `${b.target}'s directory, staged outside the root (read-only)`);
+  ops.push({ kind: 'mkfile', target, mode: 0o644, why: `mount point of ${b.target}` });
+  roBind(ops, path.join(stage, path.basename(b.hostPath)), target, 0, `${b.target} from the job`);
 }

@@ -9,17 +9,21 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { detectCgroupManager } from '../cgroup/detect';
+import { delegatedCgroupManager, detectCgroupManager } from '../cgroup/detect';
 import type { CgroupManager } from '../cgroup/manager';
+import { loadConfig } from '../config';
 import { HostError, InvalidRequestError } from '../errors';
 import { ContainerRun } from './container-run';
 import { HostIdLeases, type HostIdLease } from './host-ids';
 import { removeTree } from '../fs/tree-walk';
 import { overlaySupported } from '../linux/kernel-features';
-import { CLONE, MS } from '../linux/constants';
+import { CLONE } from '../linux/constants';
+import { ensureStdioOpen, shareJobsDir } from './host-setup';
 import { buildMountOps, buildPreparationOps, mountPaths } from './mount-plan';
 import { loadNative, type NativeApi } from './native';
 import { pidAlive } from '../linux/pid-alive';
+import { ownPrivateDir, runtimeDir as defaultRuntimeDir, stateDir } from '../linux/state-dirs';
+import { resolvePrivilege, setUpRootless, writableDirs, type PrivilegeMode, type Rootless } from './rootless';
 import { validatePlan } from './plan-checks';
 import { CFG_FLAG, encodeConfig, encodePreparation } from './protocol';
 import { Reaper } from './reaper';
@@ -33,9 +37,19 @@ import { archOfAudit, syscallName as nameOfSyscall, type Arch } from './syscalls
 import type { RunPlan, RunResult } from './types';
 
 export interface SandboxOptions {
-  /** Mount points and the host id leases' lock files (`<runtimeDir>/slots`); default /run/caged. */
+  /**
+   * root: the worker is root (the boxes' namespaces made by clone, ids mapped by the worker).
+   * rootless: an ordinary user; every box is made in the worker's user namespace (rootless.ts).
+   * auto (default): root when the process's euid is 0, else rootless.
+   */
+  privilege?: 'auto' | 'root' | 'rootless';
+  /** Rootless without subordinate ids: run every program as the worker's uid (weaker: docs/security.md); default false: refuse. */
+  singleUid?: boolean;
+  /** Rootless: this user's device slots (default /var/lib/caged/devices/<user>, made by scripts/setup-host.sh --user). */
+  devicePool?: string;
+  /** Mount points and the host id leases' lock files (`<runtimeDir>/slots`); default /run/caged (root), src/linux/state-dirs.ts. */
   runtimeDir?: string;
-  /** Where job directories live (src/rootfs/job-dirs.ts); default /var/lib/caged/jobs. */
+  /** Where job directories live (src/rootfs/job-dirs.ts); default <state dir>/jobs, /var/lib/caged/jobs as root. */
   jobsDir?: string;
   /** First host uid/gid given to boxes; default 10,000,000. */
   hostIdBase?: number;
@@ -62,10 +76,19 @@ export interface SandboxOptions {
    * runs are not affected; `backgroundFailures` counts them.
    */
   onBackgroundError?: (err: Error) => void;
+  /**
+   * false: no seccomp filter. Only for tests of the layers beneath it (that the mounts stay
+   * locked even for a program that may call mount); the worker and the CLI never set it.
+   */
+  seccomp?: boolean;
 }
 
-/** mount(2) and detaching in the host's own namespace: what job directories need (src/rootfs/job-dirs.ts). */
-export type HostMounts = Pick<NativeApi, 'mount' | 'detach'>;
+/**
+ * mount(2) and detaching in the host's own namespace: what job directories need (src/rootfs/job-dirs.ts).
+ * Rootless, nothing can be mounted there: `plainDirs` says job directories are plain
+ * directories, and `removeTree` removes one (its boxes' files belong to other ids).
+ */
+export type HostMounts = Pick<NativeApi, 'mount' | 'detach'> & { plainDirs?: boolean; removeTree?: (dir: string) => void };
 
 /**
  * Cgroups (and, in src/rootfs/job-dirs.ts, job directories) are named `caged-<pid>-<seq>`: the
@@ -101,25 +124,34 @@ export class Sandbox {
     hasOverlay: boolean,
     preparedContainers: number,
     onBackgroundError: ((err: Error) => void) | undefined,
+    private readonly rootless: Rootless | null,
+    seccomp: boolean,
   ) {
     this.hasOverlay = hasOverlay;
     this.onBackgroundError = onBackgroundError;
     this.reaper = new Reaper(native);
     const masks = procMasksFor();
+    const devices = (slot?: number) => (rootless && slot !== undefined ? path.join(rootless.devicePool, String(slot)) : undefined);
     this.preparedContainers = new PreparedContainers(
       {
         native,
         reaper: this.reaper,
         cgroups,
         cloneFlags: CLONE_FLAGS,
+        usernsFd: rootless?.userns.fd,
+        deviceSlot: rootless ? () => rootless.deviceSlots.acquire() : undefined,
         nextName: () => `${NAME_PREFIX}${process.pid}-${nextSeq()}`,
         onBackgroundError: (err) => this.backgroundError(err),
-        preparation: () => this.preparationBlob(runtimeDir, masks),
+        // Rootless, each container binds its own device slot: its blob is its own, not the cached one.
+        preparation: (slot) =>
+          rootless
+            ? encodePreparation(buildPreparationOps({ paths: mountPaths(runtimeDir), masks, cpus: this.cpus, devices: devices(slot) }))
+            : this.preparationBlob(runtimeDir, masks),
       },
       preparedContainers,
     );
     const built = buildSeccompProgram();
-    this.filter = built.program;
+    this.filter = seccomp ? built.program : Buffer.alloc(0);
     this.arch = built.arch;
   }
 
@@ -147,40 +179,59 @@ export class Sandbox {
 
   private preparationCache: { second: number; blob: Buffer; bootIdAt: number } | null = null;
 
-  /** Sets the host up and returns the sandbox; a refusal (not root, bad option) rejects. */
-  static create(opts: SandboxOptions = {}): Promise<Sandbox> {
-    return new Promise((resolve) => resolve(Sandbox.build(opts)));
-  }
-
-  private static build(opts: SandboxOptions): Sandbox {
-    if (process.getuid?.() !== 0) throw new HostError('caged must run as root to create containers');
+  /** Sets the host up and returns the sandbox; a refusal (no privilege, no subordinate ids, bad option) rejects. */
+  static async create(opts: SandboxOptions = {}): Promise<Sandbox> {
+    // Unset options come from the environment's configuration (CAGED_ROOTLESS and the rest).
+    const env = loadConfig(process.env, ['rootless', 'rootlessSingleUid', 'devicePool']);
+    const mode = resolvePrivilege(opts.privilege ?? ({ auto: 'auto', yes: 'rootless', no: 'root' } as const)[env.rootless]);
     ensureStdioOpen();
-    const runtimeDir = opts.runtimeDir ?? '/run/caged';
-    const jobsDir = opts.jobsDir ?? '/var/lib/caged/jobs';
+    const runtimeDir = opts.runtimeDir ?? defaultRuntimeDir();
+    const jobsDir = opts.jobsDir ?? path.join(stateDir(), 'jobs');
+    if (mode === 'rootless') ownPrivateDir(runtimeDir);
     const { root, scratch, dev, proc, procFiles } = mountPaths(runtimeDir);
     for (const d of [root, scratch, dev, proc, procFiles, jobsDir]) {
       fs.mkdirSync(d, { recursive: true, mode: 0o755 });
     }
-    const native = loadNative();
-    const cgroups = opts.cgroups ?? detectCgroupManager();
-    const ids = new HostIdLeases(native, path.join(runtimeDir, 'slots'), opts.hostIdBase ?? 10_000_000, opts.hostIds ?? 256);
     const prepared = opts.preparedContainers ?? 2;
     if (!Number.isSafeInteger(prepared) || prepared < 0)
       throw new InvalidRequestError(`must be a whole number >= 0 (got ${prepared})`, 'preparedContainers');
-    if (prepared > 0) shareJobsDir(native, jobsDir);
-    const sandbox = new Sandbox(
-      native,
-      cgroups,
-      ids,
-      runtimeDir,
-      jobsDir,
-      opts.hostname ?? 'caged',
-      opts.overlay ?? overlaySupported(),
-      prepared,
-      opts.onBackgroundError,
-    );
-    if (opts.cleanupAtStart ?? true) sandbox.cleanupStale();
-    return sandbox;
+    const native = loadNative();
+    const hostIds = opts.hostIds ?? 256;
+    const rootless =
+      mode === 'rootless'
+        ? await setUpRootless(native, runtimeDir, hostIds, {
+            singleUid: opts.singleUid ?? env.rootlessSingleUid === 'yes',
+            devicePool: opts.devicePool ?? (env.devicePool || undefined),
+          })
+        : null;
+    try {
+      const cgroups = opts.cgroups ?? (rootless ? delegatedCgroupManager() : detectCgroupManager());
+      const ids = rootless?.ids ?? new HostIdLeases(native, path.join(runtimeDir, 'slots'), opts.hostIdBase ?? 10_000_000, hostIds);
+      if (prepared > 0 && !rootless) shareJobsDir(native, jobsDir);
+      const sandbox = new Sandbox(
+        native,
+        cgroups,
+        ids,
+        runtimeDir,
+        jobsDir,
+        opts.hostname ?? 'caged',
+        opts.overlay ?? overlaySupported(),
+        prepared,
+        opts.onBackgroundError,
+        rootless,
+        opts.seccomp ?? true,
+      );
+      if (opts.cleanupAtStart ?? true) sandbox.cleanupStale();
+      return sandbox;
+    } catch (err) {
+      rootless?.close();
+      throw err;
+    }
+  }
+
+  /** root, rootless (subordinate ids) or rootless-single-uid. */
+  get mode(): PrivilegeMode {
+    return this.rootless?.mode ?? 'root';
   }
 
   /** Removes the cgroups of workers that died mid-run on this host; returns their names. */
@@ -190,6 +241,17 @@ export class Sandbox {
 
   /** mount(2) and detaching in the host's namespace, for job directories (src/rootfs/job-dirs.ts). */
   get hostMounts(): HostMounts {
+    const rootless = this.rootless;
+    if (rootless) {
+      return {
+        mount: (_s, target) => {
+          throw new HostError(`rootless: nothing can be mounted on the host (${target})`);
+        },
+        detach: () => false,
+        plainDirs: true,
+        removeTree: (dir) => rootless.removeTree(dir),
+      };
+    }
     return { mount: (...args) => this.native.mount(...args), detach: (target) => this.native.detach(target) };
   }
 
@@ -274,7 +336,13 @@ export class Sandbox {
       ours.push(errR);
       childFds.push(errW);
 
-      const ops = buildMountOps(plan, { paths: mountPaths(this.runtimeDir), hostUid: lease.hostUid, hostGid: lease.hostGid });
+      // The box's ids as B sees them: host ids (root), ids of the worker's namespace (rootless).
+      const ops = buildMountOps(plan, {
+        paths: mountPaths(this.runtimeDir),
+        hostUid: lease.outerUid,
+        hostGid: lease.outerGid,
+        rootless: this.rootless !== null,
+      });
       const blob = encodeConfig({
         uid: 256,
         gid: 256,
@@ -287,7 +355,9 @@ export class Sandbox {
         env: Object.entries(plan.env).map(([k, v]) => `${k}=${v}`),
         rlimits: rlimitsFor(plan),
         filter: this.filter,
-        flags: CFG_FLAG.CGROUPNS | CFG_FLAG.SECCOMP_LISTENER,
+        flags: CFG_FLAG.CGROUPNS | (this.filter.length ? CFG_FLAG.SECCOMP_LISTENER : 0) | (this.rootless ? CFG_FLAG.USERNS_FIRST : 0),
+        outerUid: lease.outerUid,
+        outerGid: lease.outerGid,
       });
       childFds.push(this.native.memfdWith(blob));
       const run = new ContainerRun(
@@ -295,6 +365,7 @@ export class Sandbox {
           native: this.native,
           reaper: this.reaper,
           ids: lease,
+          idsMapped: this.rootless !== null,
           setUpDone,
           cpus: this.cpus,
           syscallName: (nr, arch) => nameOfSyscall(nr, archOfAudit(arch) ?? this.arch),
@@ -313,7 +384,12 @@ export class Sandbox {
       // B holds its own copies now: the worker's copies of the child's ends go at once.
       for (const fd of childFds.splice(0)) fs.closeSync(fd);
       ours.length = 0; // owned by the run from here on
-      return await result;
+      try {
+        return await result;
+      } finally {
+        // Rootless: what the box wrote is its subordinate uid's; the worker reads and removes it.
+        this.rootless?.giveBack(writableDirs(plan));
+      }
     } catch (err) {
       // Failed before the run took ownership of everything.
       if (!runOwnsLease) lease?.release();
@@ -331,6 +407,7 @@ export class Sandbox {
     await this.preparedContainers.close();
     await this.tornDown();
     this.cgroups.drain?.();
+    this.rootless?.close();
   }
 
   /** Failures of background work so far (preparing containers, tearing down ended runs): a metric. */
@@ -379,38 +456,5 @@ export class Sandbox {
   /** Processes this sandbox started that have not been reaped: running and prepared containers. */
   get unreaped(): number {
     return this.reaper.watching;
-  }
-}
-
-/**
- * A prepared container's mount namespace is a copy of the host's taken before its run's job
- * directory (a tmpfs mounted in the host) existed. So the jobs directory is made a mount of its
- * own with shared propagation: every job directory mounted under it later appears in the
- * prepared containers too, until their init makes every mount private as the first step of its
- * run (nothing ever propagates back, or after that). Idempotent.
- */
-function shareJobsDir(native: NativeApi, jobsDir: string): void {
-  const dir = fs.realpathSync(jobsDir);
-  // mountinfo escapes space, tab, newline and backslash in paths as \ooo.
-  const unescape = (p: string | undefined) => p?.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
-  const entry = fs
-    .readFileSync('/proc/self/mountinfo', 'utf8')
-    .split('\n')
-    .map((l) => l.split(' '))
-    .filter((f) => unescape(f[4]) === dir)
-    .pop();
-  if (!entry) native.mount(dir, dir, '', MS.BIND, '');
-  else if (entry.slice(6).some((f) => f.startsWith('shared:'))) return;
-  native.mount('', dir, '', MS.SHARED, '');
-}
-
-/** Fds 0-2 must be open, or a pipe could get number 0-2 and be clobbered by B's dup2s. */
-function ensureStdioOpen(): void {
-  for (let fd = 0; fd <= 2; fd++) {
-    try {
-      fs.fstatSync(fd);
-    } catch {
-      fs.openSync('/dev/null', fd === 0 ? 'r' : 'w');
-    }
   }
 }
