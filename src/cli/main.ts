@@ -28,6 +28,7 @@ import { problemCommand, PROBLEM_USAGE } from './problem';
 import { runCommand, RUN_USAGE } from './run';
 import { selftestCommand, SELFTEST_USAGE } from './selftest';
 import { demoCommand, DEMO_USAGE } from './demo';
+import { doctorCommand, DOCTOR_USAGE } from './doctor';
 import { submitCommand, SUBMIT_USAGE } from './submit';
 import { terminalSafe } from './terminal-safe';
 import { workerCommand, WORKER_USAGE } from './worker';
@@ -59,6 +60,7 @@ const commands: Record<string, CommandEntry> = {
   grade: { run: (a, o) => gradeCommand(a, o), usage: GRADE_USAGE, ownSignals: true },
   selftest: { run: (a, o) => selftestCommand(a, o), usage: SELFTEST_USAGE },
   api: { run: (a, o) => apiCommand(a, o), usage: API_USAGE, ownSignals: true },
+  doctor: { run: (a, o) => doctorCommand(a, o), usage: DOCTOR_USAGE },
 };
 
 function usage(): string {

@@ -47,13 +47,15 @@ export interface UsernsInput {
   live: ProbeOutcome;
   /** The overlay probe in a user namespace (rootless only): shows whether the namespace has its capabilities. */
   overlayInUserns?: ProbeOutcome;
-  /** The worker's executable, for the AppArmor profile (default process.execPath). */
+  /** The worker's executable, for the AppArmor profile. */
   nodePath: string;
+  /** The rootless mode applies (the namespace is created by an unprivileged worker). */
+  rootless: boolean;
 }
 
 export function usernsFinding(host: HostView, input: UsernsInput): Finding {
   const title = 'user namespaces';
-  const rootless = host.identity.uid !== 0;
+  const rootless = input.rootless;
   const max = sysctl(host, 'user.max_user_namespaces');
   const debian = sysctl(host, 'kernel.unprivileged_userns_clone');
   const apparmor = sysctl(host, 'kernel.apparmor_restrict_unprivileged_userns');
@@ -93,9 +95,8 @@ export function usernsFinding(host: HostView, input: UsernsInput): Finding {
   return finding('userns', title, 'ok', `available: ${input.live.detail} succeeded${sysctls}`);
 }
 
-export function overlayFinding(host: HostView, live: ProbeOutcome, rootfs: 'auto' | 'overlay' | 'extract'): Finding {
+export function overlayFinding(host: HostView, live: ProbeOutcome, rootfs: 'auto' | 'overlay' | 'extract', rootless: boolean): Finding {
   const title = 'overlayfs';
-  const rootless = host.identity.uid !== 0;
   const where = rootless ? 'in a user namespace' : 'in a mount namespace';
   const inKernel = /\boverlay$/m.test(host.readText('/proc/filesystems') ?? '');
   const release = sysctl(host, 'kernel.osrelease') ?? 'unknown';

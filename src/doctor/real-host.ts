@@ -66,7 +66,7 @@ function overlayProbe(inUserNamespace: boolean): ProbeOutcome {
   }
 }
 
-function runProbe(argv: readonly string[], what: string): ProbeOutcome {
+function runProbe(argv: readonly [string, ...string[]], what: string): ProbeOutcome {
   const r = spawnSync(argv[0], argv.slice(1), { encoding: 'utf8', timeout: PROBE_TIMEOUT_MS, stdio: ['ignore', 'ignore', 'pipe'] });
   if (r.error) {
     const code = (r.error as NodeJS.ErrnoException).code;
