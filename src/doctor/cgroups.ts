@@ -57,30 +57,54 @@ function v2AsRoot(host: HostView, mount: MountEntry): CgroupProbe {
   if (!mount.options.includes('rw')) {
     return {
       usable: null,
-      finding: finding('cgroup', 'cgroups', 'missing', `cgroup v2 at ${CGROUP_ROOT} is mounted read-only`, `sudo mount -o remount,rw ${CGROUP_ROOT}`),
+      finding: finding(
+        'cgroup',
+        'cgroups',
+        'missing',
+        `cgroup v2 at ${CGROUP_ROOT} is mounted read-only`,
+        `sudo mount -o remount,rw ${CGROUP_ROOT}`,
+      ),
     };
   }
   if (lacking.length > 0) {
     return {
       usable: null,
-      finding: finding('cgroup', 'cgroups', 'missing', `cgroup v2 at ${CGROUP_ROOT} offers no ${lacking.join(', ')} (has: ${have.join(' ') || 'none'})`),
+      finding: finding(
+        'cgroup',
+        'cgroups',
+        'missing',
+        `cgroup v2 at ${CGROUP_ROOT} offers no ${lacking.join(', ')} (has: ${have.join(' ') || 'none'})`,
+      ),
     };
   }
   return {
     usable: { version: 2, where: `${CGROUP_ROOT}/caged` },
-    finding: finding('cgroup', 'cgroups', 'ok', `cgroup v2 at ${CGROUP_ROOT}, read-write, with ${V2_CONTROLLERS.join(', ')}: boxes go under ${CGROUP_ROOT}/caged`),
+    finding: finding(
+      'cgroup',
+      'cgroups',
+      'ok',
+      `cgroup v2 at ${CGROUP_ROOT}, read-write, with ${V2_CONTROLLERS.join(', ')}: boxes go under ${CGROUP_ROOT}/caged`,
+    ),
   };
 }
 
 function v1AsRoot(mounts: readonly MountEntry[], v1: ReturnType<typeof v1ControllerMounts>, kind: string): CgroupProbe {
-  const readOnly = V1_REQUIRED_CONTROLLERS.filter((c) => !mounts.find((m) => m.mountPoint === v1[c] && m.fsType === 'cgroup')?.options.includes('rw'));
+  const readOnly = V1_REQUIRED_CONTROLLERS.filter(
+    (c) => !mounts.find((m) => m.mountPoint === v1[c] && m.fsType === 'cgroup')?.options.includes('rw'),
+  );
   const list = V1_REQUIRED_CONTROLLERS.map((c) => `${c} at ${v1[c]}`).join(', ');
   const [firstReadOnly] = readOnly;
   if (firstReadOnly !== undefined) {
     const first = v1[firstReadOnly] ?? CGROUP_ROOT;
     return {
       usable: null,
-      finding: finding('cgroup', 'cgroups', 'missing', `${kind}: ${readOnly.join(', ')} mounted read-only (${list})`, `sudo mount -o remount,rw ${first}`),
+      finding: finding(
+        'cgroup',
+        'cgroups',
+        'missing',
+        `${kind}: ${readOnly.join(', ')} mounted read-only (${list})`,
+        `sudo mount -o remount,rw ${first}`,
+      ),
     };
   }
   return {
@@ -101,7 +125,10 @@ function v1Delegated(host: HostView, v1: ReturnType<typeof v1ControllerMounts>, 
     else if (!mayWrite(st, host.identity) || !procs || !mayWrite(procs, host.identity)) notOurs.push(`${dir} is not writable by ${name}`);
   }
   if (notOurs.length > 0) {
-    return { usable: null, finding: finding('cgroup', 'cgroups', 'missing', `${kind}, nothing delegated to ${name}: ${notOurs.join('; ')}`, fix) };
+    return {
+      usable: null,
+      finding: finding('cgroup', 'cgroups', 'missing', `${kind}, nothing delegated to ${name}: ${notOurs.join('; ')}`, fix),
+    };
   }
   const where = V1_REQUIRED_CONTROLLERS.map((c) => `${v1[c]}/caged`).join(', ');
   return {
@@ -116,7 +143,13 @@ function v2Delegated(host: HostView, mount: MountEntry): CgroupProbe {
     // A container runtime mounts its cgroup namespace read-only unless the cgroup is delegated to it.
     return {
       usable: null,
-      finding: finding('cgroup', 'cgroups', 'missing', `cgroup v2 at ${CGROUP_ROOT} is mounted read-only (a container's view?): nothing is writable`, DELEGATE_V2),
+      finding: finding(
+        'cgroup',
+        'cgroups',
+        'missing',
+        `cgroup v2 at ${CGROUP_ROOT} is mounted read-only (a container's view?): nothing is writable`,
+        DELEGATE_V2,
+      ),
     };
   }
   const own = (host.readText('/proc/self/cgroup') ?? '')
@@ -125,7 +158,10 @@ function v2Delegated(host: HostView, mount: MountEntry): CgroupProbe {
     ?.slice(3)
     .trim();
   if (own === undefined) {
-    return { usable: null, finding: finding('cgroup', 'cgroups', 'missing', 'cgroup v2, but /proc/self/cgroup names no v2 cgroup of this process', DELEGATE_V2) };
+    return {
+      usable: null,
+      finding: finding('cgroup', 'cgroups', 'missing', 'cgroup v2, but /proc/self/cgroup names no v2 cgroup of this process', DELEGATE_V2),
+    };
   }
   // The topmost ancestor of our own cgroup that is ours: systemd's Delegate=yes hands out the unit's cgroup.
   let delegated: string | null = null;
@@ -139,7 +175,13 @@ function v2Delegated(host: HostView, mount: MountEntry): CgroupProbe {
   if (delegated === null) {
     return {
       usable: null,
-      finding: finding('cgroup', 'cgroups', 'missing', `cgroup v2; this process's cgroup ${ownDir} is not delegated to ${name} (its cgroup.procs or cgroup.subtree_control is not writable)`, DELEGATE_V2),
+      finding: finding(
+        'cgroup',
+        'cgroups',
+        'missing',
+        `cgroup v2; this process's cgroup ${ownDir} is not delegated to ${name} (its cgroup.procs or cgroup.subtree_control is not writable)`,
+        DELEGATE_V2,
+      ),
     };
   }
   const have = (host.readText(`${delegated}/cgroup.controllers`) ?? '').trim().split(/\s+/);

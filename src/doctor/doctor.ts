@@ -62,7 +62,9 @@ export async function diagnose(host: HostView, opts: DoctorOptions): Promise<Doc
   const overlayLive = opts.rootfs === 'extract' ? { result: 'unknown' as const, detail: 'not tried' } : host.live.overlay(rootless);
   const cgroups = cgroupProbe(host);
   const findings: Finding[] = [
-    rootless && uid === 0 ? finding('identity', 'worker identity', 'ok', 'runs as root with CAGED_ROOTLESS=yes: the rootless mode applies') : identity,
+    rootless && uid === 0
+      ? finding('identity', 'worker identity', 'ok', 'runs as root with CAGED_ROOTLESS=yes: the rootless mode applies')
+      : identity,
     usernsFinding(host, { live: userns, overlayInUserns: rootless ? overlayLive : undefined, nodePath: opts.nodePath, rootless }),
     overlayFinding(host, overlayLive, opts.rootfs, rootless),
     cgroups.finding,
@@ -91,7 +93,8 @@ export async function diagnose(host: HostView, opts: DoctorOptions): Promise<Doc
       for (const f of [byKey('subids'), byKey('idmap')]) if (f.status === 'missing') f.status = 'warn';
     } else {
       block('subids', 'idmap');
-      for (const f of [byKey('subids'), byKey('idmap')]) if (f.blocking) f.fix = `${f.fix ?? ''} (or accept CAGED_ROOTLESS_SINGLE_UID=yes: weaker isolation)`.trim();
+      for (const f of [byKey('subids'), byKey('idmap')])
+        if (f.blocking) f.fix = `${f.fix ?? ''} (or accept CAGED_ROOTLESS_SINGLE_UID=yes: weaker isolation)`.trim();
     }
   }
   let limits: LimitsMode = cgroups.usable?.version === 1 ? 'cgroup-v1' : 'cgroup-v2';

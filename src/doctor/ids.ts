@@ -19,7 +19,12 @@ export function subidsFinding(host: HostView, rootless: boolean): Finding {
   try {
     ids = readOwnerSubIds(owner, host.hostPath('/etc'));
   } catch (err) {
-    return finding('subids', title, 'missing', `cannot read /etc/subuid or /etc/subgid: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    return finding(
+      'subids',
+      title,
+      'missing',
+      `cannot read /etc/subuid or /etc/subgid: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+    );
   }
   const problems = [...ids.uids.problems, ...ids.gids.problems].map((p) => `${displayFile(p.file)}:${p.line}: ${p.reason}`);
   const bad = problems.length > 0 ? `; malformed lines: ${problems.join('; ')}` : '';
@@ -52,12 +57,25 @@ export function idmapFinding(host: HostView, rootless: boolean): Finding {
     ['newgidmap', 'setgid'],
   ] as const) {
     const file = findProgram(host, name);
-    if (file === null) return finding('idmap', title, 'missing', `${name} not found: it maps the subordinate ids into each box`, 'sudo apt-get install uidmap');
+    if (file === null)
+      return finding(
+        'idmap',
+        title,
+        'missing',
+        `${name} not found: it maps the subordinate ids into each box`,
+        'sudo apt-get install uidmap',
+      );
     const st = host.stat(file);
     const setuidRoot = st !== null && st.uid === 0 && (st.mode & 0o4000) !== 0;
     const caps = host.fileCaps(file);
     if (!setuidRoot && !caps?.[cap]) {
-      return finding('idmap', title, 'missing', `${file} is neither setuid root nor has cap_${cap}: it cannot map other ids`, 'sudo apt-get install --reinstall uidmap');
+      return finding(
+        'idmap',
+        title,
+        'missing',
+        `${file} is neither setuid root nor has cap_${cap}: it cannot map other ids`,
+        'sudo apt-get install --reinstall uidmap',
+      );
     }
     notes.push(`${file} (${setuidRoot ? 'setuid root' : `cap_${cap}`})`);
   }

@@ -60,13 +60,23 @@ export function usernsFinding(host: HostView, input: UsernsInput): Finding {
   const debian = sysctl(host, 'kernel.unprivileged_userns_clone');
   const apparmor = sysctl(host, 'kernel.apparmor_restrict_unprivileged_userns');
   const seen = [`user.max_user_namespaces=${max ?? 'absent'}`];
-  if (rootless) seen.push(`kernel.unprivileged_userns_clone=${debian ?? 'absent'}`, `kernel.apparmor_restrict_unprivileged_userns=${apparmor ?? 'absent'}`);
+  if (rootless)
+    seen.push(
+      `kernel.unprivileged_userns_clone=${debian ?? 'absent'}`,
+      `kernel.apparmor_restrict_unprivileged_userns=${apparmor ?? 'absent'}`,
+    );
   const sysctls = ` (${seen.join(', ')})`;
   const why = rootless
     ? 'every box starts in a user namespace of its own, created by the unprivileged worker'
     : "the box's uid 256 is mapped in a user namespace of its own";
   if (max === '0') {
-    return finding('userns', title, 'missing', `disabled: user.max_user_namespaces is 0${sysctls}; ${why}`, sysctlFix('user.max_user_namespaces=15000'));
+    return finding(
+      'userns',
+      title,
+      'missing',
+      `disabled: user.max_user_namespaces is 0${sysctls}; ${why}`,
+      sysctlFix('user.max_user_namespaces=15000'),
+    );
   }
   if (rootless && debian === '0') {
     return finding(
@@ -91,7 +101,8 @@ export function usernsFinding(host: HostView, input: UsernsInput): Finding {
     }
     return finding('userns', title, 'missing', `cannot be created: ${input.live.detail}${sysctls}; ${why}`);
   }
-  if (input.live.result === 'unknown') return finding('userns', title, 'warn', `not probed: ${input.live.detail}${sysctls}`, 'sudo apt-get install util-linux');
+  if (input.live.result === 'unknown')
+    return finding('userns', title, 'warn', `not probed: ${input.live.detail}${sysctls}`, 'sudo apt-get install util-linux');
   return finding('userns', title, 'ok', `available: ${input.live.detail} succeeded${sysctls}`);
 }
 
@@ -103,10 +114,14 @@ export function overlayFinding(host: HostView, live: ProbeOutcome, rootfs: 'auto
   if (rootfs === 'extract') {
     return finding('overlay', title, 'skipped', 'not used: CAGED_ROOTFS=extract unpacks every job its own root filesystem');
   }
-  if (live.result === 'ok') return finding('overlay', title, 'ok', `mounts ${where}: each job's root is an overlay on the cached image (${live.detail})`);
+  if (live.result === 'ok')
+    return finding('overlay', title, 'ok', `mounts ${where}: each job's root is an overlay on the cached image (${live.detail})`);
   const fallback =
-    rootfs === 'auto' ? 'jobs get a full extraction of their image instead (CAGED_ROOTFS=extract: slower per job)' : 'CAGED_ROOTFS=overlay requires it';
-  if (!inKernel) return finding('overlay', title, 'missing', `the kernel (${release}) has no overlayfs loaded: ${fallback}`, 'sudo modprobe overlay');
+    rootfs === 'auto'
+      ? 'jobs get a full extraction of their image instead (CAGED_ROOTFS=extract: slower per job)'
+      : 'CAGED_ROOTFS=overlay requires it';
+  if (!inKernel)
+    return finding('overlay', title, 'missing', `the kernel (${release}) has no overlayfs loaded: ${fallback}`, 'sudo modprobe overlay');
   const status = rootfs === 'auto' ? 'warn' : 'missing';
   const detail = `does not mount ${where} on kernel ${release} (${live.detail}): ${fallback}`;
   // Overlayfs in a user namespace came with Linux 5.11.
@@ -119,7 +134,13 @@ export function seccompFinding(host: HostView): Finding {
   const status = host.readText('/proc/self/status');
   const mode = statusField(status, 'Seccomp');
   if (mode === null) {
-    return finding('seccomp', title, 'missing', 'the kernel has no seccomp (no Seccomp line in /proc/self/status)', 'a kernel built with CONFIG_SECCOMP_FILTER');
+    return finding(
+      'seccomp',
+      title,
+      'missing',
+      'the kernel has no seccomp (no Seccomp line in /proc/self/status)',
+      'a kernel built with CONFIG_SECCOMP_FILTER',
+    );
   }
   const actions = (host.readText('/proc/sys/kernel/seccomp/actions_avail') ?? '').trim().split(/\s+/);
   const lacking = SECCOMP_ACTIONS.filter((a) => !actions.includes(a));

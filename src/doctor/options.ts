@@ -4,7 +4,7 @@
  */
 import os from 'node:os';
 import path from 'node:path';
-import { loadConfig } from '../config';
+import { loadConfig, type WorkerConfig } from '../config';
 import { InvalidRequestError } from '../errors';
 import type { DoctorOptions } from './doctor';
 
@@ -12,7 +12,15 @@ import type { DoctorOptions } from './doctor';
 export const REDIS_TIMEOUT_MS = 2000;
 
 export function doctorOptionsFromEnv(env: NodeJS.ProcessEnv, opts: { checkRedis: boolean }): DoctorOptions {
-  const config = loadConfig(env, ['redisUrl', 'image', 'rootfs']);
+  return doctorOptions(loadConfig(env, ['redisUrl', 'image', 'rootfs']), env, opts);
+}
+
+/** The options for a worker of this configuration (the rootless keys are read from `env`). */
+export function doctorOptions(
+  config: Pick<WorkerConfig, 'redisUrl' | 'image' | 'rootfs'>,
+  env: NodeJS.ProcessEnv,
+  opts: { checkRedis: boolean },
+): DoctorOptions {
   const rootless = choice(env, 'CAGED_ROOTLESS', ['auto', 'yes', 'no'] as const, 'auto');
   const asRoot = rootless === 'no' || (rootless === 'auto' && process.getuid?.() === 0);
   return {

@@ -31,7 +31,9 @@ describe('on a cgroup v1 host, as root', () => {
       image: 'ok',
       redis: 'ok',
     });
-    expect(get(report, 'cgroup').detail).toContain('memory at /sys/fs/cgroup/memory, pids at /sys/fs/cgroup/pids, cpuacct at /sys/fs/cgroup/cpu,cpuacct');
+    expect(get(report, 'cgroup').detail).toContain(
+      'memory at /sys/fs/cgroup/memory, pids at /sys/fs/cgroup/pids, cpuacct at /sys/fs/cgroup/cpu,cpuacct',
+    );
     expect(get(report, 'cgroup').detail).toContain('hybrid');
     expect(get(report, 'image').detail).toContain('1 layers, 1 verified');
     expect(report.findings.filter((f) => f.fix !== undefined)).toEqual([]);
@@ -46,7 +48,11 @@ describe('on a cgroup v1 host, as root', () => {
     const host = fixtureHost('v1-root');
     const status = host.view.readText('/proc/self/status') ?? '';
     // CapEff without bit 21 (CAP_SYS_ADMIN).
-    const view = { ...host.view, readText: (f: string) => (f === '/proc/self/status' ? status.replace(/CapEff:\t\w+/, 'CapEff:\t000001ffffdfffff') : host.view.readText(f)) };
+    const view = {
+      ...host.view,
+      readText: (f: string) =>
+        f === '/proc/self/status' ? status.replace(/CapEff:\t\w+/, 'CapEff:\t000001ffffdfffff') : host.view.readText(f),
+    };
     const report = await diagnose(view, fixtureOptions(view));
     expect(report.runnable).toBe(false);
     expect(get(report, 'identity')).toMatchObject({ status: 'missing', blocking: true });
@@ -78,13 +84,18 @@ describe('on a cgroup v2 host with a subtree delegated to the user', () => {
     const report = await diagnose(view, fixtureOptions(view));
     expect(report.runnable).toBe(false);
     expect(get(report, 'cgroup').detail).toContain('without memory (has: cpu pids)');
-    expect(get(report, 'cgroup').fix).toContain("printf '[Service]\\nDelegate=memory pids cpu\\n' | sudo tee /etc/systemd/system/user@.service.d/caged.conf");
+    expect(get(report, 'cgroup').fix).toContain(
+      "printf '[Service]\\nDelegate=memory pids cpu\\n' | sudo tee /etc/systemd/system/user@.service.d/caged.conf",
+    );
   });
 
   it('with no_new_privs (allowPrivilegeEscalation: false), subordinate ids cannot be mapped: single-uid only if accepted', async () => {
     const host = fixtureHost('v2-delegated-user');
     const status = host.view.readText('/proc/self/status') ?? '';
-    const view = { ...host.view, readText: (f: string) => (f === '/proc/self/status' ? status.replace('NoNewPrivs:\t0', 'NoNewPrivs:\t1') : host.view.readText(f)) };
+    const view = {
+      ...host.view,
+      readText: (f: string) => (f === '/proc/self/status' ? status.replace('NoNewPrivs:\t0', 'NoNewPrivs:\t1') : host.view.readText(f)),
+    };
     const refused = await diagnose(view, fixtureOptions(view));
     expect(refused.runnable).toBe(false);
     expect(get(refused, 'idmap')).toMatchObject({ status: 'missing', blocking: true });
@@ -118,7 +129,9 @@ describe('on a host whose sysctl disables user namespaces', () => {
     const host = fixtureHost('userns-disabled');
     const view = { ...host.view, readText: (f: string) => (f === '/proc/sys/user/max_user_namespaces' ? '0\n' : host.view.readText(f)) };
     const report = await diagnose(view, fixtureOptions(view));
-    expect(get(report, 'userns').fix).toBe('echo user.max_user_namespaces=15000 | sudo tee /etc/sysctl.d/60-caged-userns.conf && sudo sysctl --system');
+    expect(get(report, 'userns').fix).toBe(
+      'echo user.max_user_namespaces=15000 | sudo tee /etc/sysctl.d/60-caged-userns.conf && sudo sysctl --system',
+    );
   });
 
   it("under Ubuntu's AppArmor restriction, gives the AppArmor profile for the worker's node", async () => {
@@ -158,10 +171,15 @@ describe('on a host without subordinate ids for the user', () => {
 
   it('without its delegated cgroups either, runs with rlimits only when accepted, and refuses otherwise', async () => {
     const host = fixtureHost('no-subids');
-    const view = { ...host.view, stat: (f: string) => (f.startsWith('/sys/fs/cgroup/') && f.includes('/caged') ? null : host.view.stat(f)) };
+    const view = {
+      ...host.view,
+      stat: (f: string) => (f.startsWith('/sys/fs/cgroup/') && f.includes('/caged') ? null : host.view.stat(f)),
+    };
     const refused = await diagnose(view, fixtureOptions(view, { singleUid: true }));
     expect(refused.runnable).toBe(false);
-    expect(get(refused, 'cgroup').fix).toBe('sudo bash scripts/setup-host.sh --user judge (or accept CAGED_RLIMITS_ONLY=yes: limits by rlimits only)');
+    expect(get(refused, 'cgroup').fix).toBe(
+      'sudo bash scripts/setup-host.sh --user judge (or accept CAGED_RLIMITS_ONLY=yes: limits by rlimits only)',
+    );
     const accepted = await diagnose(view, fixtureOptions(view, { singleUid: true, rlimitsOnly: true }));
     expect(accepted).toMatchObject({ runnable: true, mode: 'rootless-single-uid', limits: 'rlimits-only' });
   });
@@ -186,7 +204,9 @@ describe('faults every host can have', () => {
     expect(get(missing, 'image')).toMatchObject({ status: 'missing', blocking: true, fix: 'npm run image:build -- debian' });
     const fresh = await diagnose(host.view, fixtureOptions(host.view, { imageCacheDir: '/var/lib/caged/empty' }));
     expect(get(fresh, 'image').status).toBe('warn');
-    expect(get(fresh, 'image').detail).toContain("1 not yet unpacked into /var/lib/caged/empty (base): the worker's first start unpacks them");
+    expect(get(fresh, 'image').detail).toContain(
+      "1 not yet unpacked into /var/lib/caged/empty (base): the worker's first start unpacks them",
+    );
     expect(fresh.runnable).toBe(true);
   });
 
