@@ -29,7 +29,7 @@ describe('caged doctor as root on this host', () => {
     expect(r.stdout).toMatch(/^caged doctor: user root \(uid 0\)$/m);
     expect(r.stdout).toMatch(/^the worker can run: root mode .*, limits by cgroup v[12] /m);
     for (const title of ['user namespaces', 'overlayfs', 'cgroups', 'seccomp', 'image store', 'Redis']) {
-      expect(r.stdout).toMatch(new RegExp(`^  ok +${title} `, 'm'));
+      expect(r.stdout).toMatch(new RegExp(`^ {2}ok +${title} `, 'm'));
     }
     expect(r.stdout).not.toContain('MISSING');
   });
@@ -89,7 +89,7 @@ describe('caged doctor as root on this host', () => {
     const port = await freePort();
     const r = doctor([], { CAGED_REDIS_URL: `redis://127.0.0.1:${port}` });
     expect(r.status).toBe(1);
-    expect(r.stdout).toMatch(/^  MISSING +Redis +no answer within 2000 ms at redis:\/\/127\.0\.0\.1:\d+/m);
+    expect(r.stdout).toMatch(/^ {2}MISSING +Redis +no answer within 2000 ms at redis:\/\/127\.0\.0\.1:\d+/m);
     expect(r.stdout).toContain('fix: CAGED_REDIS_URL=');
     expect(r.stdout).toContain('the worker cannot run: Redis missing');
   });
