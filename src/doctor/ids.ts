@@ -52,6 +52,16 @@ export function idmapFinding(host: HostView, rootless: boolean): Finding {
   const title = 'newuidmap/newgidmap';
   if (!rootless) return finding('idmap', title, 'skipped', `${ROOT_IDS}; the worker writes the maps itself`);
   const notes: string[] = [];
+  const bounding = boundingSet(host);
+  if (statusField(host.readText('/proc/self/status'), 'NoNewPrivs') === '1') {
+    return finding(
+      'idmap',
+      title,
+      'missing',
+      "the worker runs with no_new_privs (Docker's no-new-privileges, Kubernetes' allowPrivilegeEscalation: false): neither a setuid bit nor a file capability of newuidmap/newgidmap takes effect, so no subordinate id can be mapped",
+      'start the worker without no_new_privs',
+    );
+  }
   for (const [name, cap] of [
     ['newuidmap', 'setuid'],
     ['newgidmap', 'setgid'],
@@ -77,16 +87,26 @@ export function idmapFinding(host: HostView, rootless: boolean): Finding {
         'sudo apt-get install --reinstall uidmap',
       );
     }
-    notes.push(`${file} (${setuidRoot ? 'setuid root' : `cap_${cap}`})`);
-  }
-  if (statusField(host.readText('/proc/self/status'), 'NoNewPrivs') === '1') {
-    return finding(
-      'idmap',
-      title,
-      'missing',
-      `${notes.join(', ')} present, but the worker runs with no_new_privs (Docker's no-new-privileges, Kubernetes' allowPrivilegeEscalation: false): their privilege never takes effect, so no subordinate id can be mapped`,
-      'start the worker without no_new_privs, or accept CAGED_ROOTLESS_SINGLE_UID=yes',
-    );
+    // What the helper's privilege needs in the bounding set (a container's capability list):
+    // with a file capability, that capability (it runs as the user, owner of the namespace); setuid
+    // root also opens another uid's /proc/<pid>/uid_map and writes a namespace it does not own.
+    const how = caps?.[cap] ? `cap_${cap}` : 'setuid root';
+    const needs = caps?.[cap]
+      ? [cap === 'setuid' ? 'CAP_SETUID' : 'CAP_SETGID']
+      : ['CAP_SETUID', 'CAP_SETGID', 'CAP_DAC_OVERRIDE', 'CAP_SYS_ADMIN'];
+    const lacking = needs.filter((c) => !bounding.has(c));
+    if (lacking.length > 0) {
+      return finding(
+        'idmap',
+        title,
+        'missing',
+        `${file} is ${how} but the worker's bounding set lacks ${lacking.join(', ')} (a container's capability list): it cannot map the subordinate ids`,
+        caps?.[cap]
+          ? `keep ${lacking.join(', ')} in the container's bounding set (Docker's default set has it)`
+          : `give it a file capability instead: sudo chmod u-s ${file} && sudo setcap cap_${cap}+ep ${file}`,
+      );
+    }
+    notes.push(`${file} (${how})`);
   }
   return finding('idmap', title, 'ok', notes.join(', '));
 }
@@ -99,4 +119,18 @@ function ranges(list: readonly SubIdRange[]): string {
 function displayFile(file: string): string {
   const at = file.lastIndexOf('/etc/');
   return at < 0 ? file : file.slice(at);
+}
+
+const CAP_BITS: Record<string, number> = { CAP_DAC_OVERRIDE: 1, CAP_SETGID: 6, CAP_SETUID: 7, CAP_SYS_ADMIN: 21 };
+
+/** The names (of CAP_BITS) in the process's bounding set; all of them when /proc says nothing. */
+function boundingSet(host: HostView): Set<string> {
+  const hex = statusField(host.readText('/proc/self/status'), 'CapBnd');
+  if (hex === null || !/^[0-9a-f]+$/i.test(hex)) return new Set(Object.keys(CAP_BITS));
+  const bits = BigInt(`0x${hex}`);
+  return new Set(
+    Object.entries(CAP_BITS)
+      .filter(([, bit]) => (bits & (1n << BigInt(bit))) !== 0n)
+      .map(([name]) => name),
+  );
 }

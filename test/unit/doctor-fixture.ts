@@ -8,13 +8,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { DoctorOptions } from '../../src/doctor/doctor';
-import { directoryHostView, type FileInfo, type HostView, type Identity, type ProbeOutcome } from '../../src/doctor/host-view';
+import { directoryHostView, type FileCaps, type FileInfo, type HostView, type Identity, type ProbeOutcome } from '../../src/doctor/host-view';
 
 interface HostJson {
   description: string;
   identity: Identity;
   /** Per file: `owner: "user"` (the identity's), or an explicit uid; `mode` in octal. */
   files?: Record<string, { owner?: 'user'; uid?: number; mode?: string }>;
+  /** File capabilities (security.capability) by file. */
+  caps?: Record<string, FileCaps>;
   probes: { userNamespace: ProbeOutcome; overlay: ProbeOutcome; redis: ProbeOutcome };
 }
 
@@ -42,6 +44,7 @@ export function fixtureHost(name: string, probes: Partial<HostJson['probes']> = 
     root,
     identity,
     fileInfo,
+    fileCaps: (file) => json.caps?.[file] ?? null,
     live: {
       userNamespace: () => live.userNamespace,
       overlay: (inUserNamespace) => {

@@ -219,3 +219,41 @@ describe('faults every host can have', () => {
     expect(host.asked.overlay).toEqual([false]);
   });
 });
+
+describe("in docker-compose.yml's worker-rootless container", () => {
+  it('runs rootless with subordinate ids (file-capability newuidmap) and rlimits only, the cgroup being read-only', async () => {
+    const host = fixtureHost('docker-rootless');
+    const refused = await diagnose(host.view, fixtureOptions(host.view));
+    expect(refused.runnable).toBe(false);
+    expect(get(refused, 'cgroup').detail).toContain('mounted read-only');
+    const report = await diagnose(host.view, fixtureOptions(host.view, { rlimitsOnly: true }));
+    expect(report).toMatchObject({ runnable: true, mode: 'rootless', limits: 'rlimits-only' });
+    expect(get(report, 'idmap')).toMatchObject({
+      status: 'ok',
+      detail: '/usr/bin/newuidmap (cap_setuid), /usr/bin/newgidmap (cap_setgid)',
+    });
+  });
+
+  it('a setuid-root newuidmap there cannot work (its bounding set lacks CAP_DAC_OVERRIDE, CAP_SYS_ADMIN): the fix is a file capability', async () => {
+    const host = fixtureHost('docker-rootless');
+    const setuid = { uid: 0, gid: 0, mode: 0o4755, isDirectory: false };
+    const view = { ...host.view, fileCaps: () => null, stat: (f: string) => (f.startsWith('/usr/bin/new') ? setuid : host.view.stat(f)) };
+    const report = await diagnose(view, fixtureOptions(view, { rlimitsOnly: true }));
+    expect(report.runnable).toBe(false);
+    expect(get(report, 'idmap').detail).toContain("the worker's bounding set lacks CAP_DAC_OVERRIDE, CAP_SYS_ADMIN");
+    expect(get(report, 'idmap').fix).toBe(
+      'give it a file capability instead: sudo chmod u-s /usr/bin/newuidmap && sudo setcap cap_setuid+ep /usr/bin/newuidmap (or accept CAGED_ROOTLESS_SINGLE_UID=yes: weaker isolation)',
+    );
+  });
+});
+
+describe("in deploy/kubernetes's pod (no_new_privs, no capabilities)", () => {
+  it('runs only in single-uid mode with rlimits only, both accepted in its ConfigMap', async () => {
+    const host = fixtureHost('k8s-pod');
+    const refused = await diagnose(host.view, fixtureOptions(host.view));
+    expect(refused.runnable).toBe(false);
+    expect(get(refused, 'idmap').detail).toContain('no_new_privs');
+    const report = await diagnose(host.view, fixtureOptions(host.view, { singleUid: true, rlimitsOnly: true }));
+    expect(report).toMatchObject({ runnable: true, mode: 'rootless-single-uid', limits: 'rlimits-only' });
+  });
+});
