@@ -14,8 +14,11 @@
  *   - B decides nothing: every mount, id, limit and the seccomp program come from A in the
  *     preparation blob and the run's blob (sealed memfds); B executes them in order and
  *     reports the first failure as 'E' with a stage and an errno, then exits 127.
- *   - Mounting happens before unshare(CLONE_NEWUSER): the mount namespace belongs to the
- *     initial user namespace, and a process inside the new one gets EPERM.
+ *   - Root mode: mounting happens before unshare(CLONE_NEWUSER): the mount namespace belongs
+ *     to the initial user namespace, and a process inside the new one gets EPERM.
+ *     Rootless (CAGE_F_USERNS_FIRST): B starts in the worker's user namespace, as its root,
+ *     and every namespace of the box belongs to that one: B mounts as its root and unshares
+ *     no user namespace; C enters one of its own (program.c), which locks the mounts.
  *   - B stays PID 1: it reaps every zombie, treats a seccomp notification as a forbidden
  *     system call (records it, kills everything), and when C has been reaped kills what C
  *     left, reports, and exits; the kernel tears down the namespaces and their mounts.
@@ -150,8 +153,9 @@ static int run_init(const struct region *r) {
   if ((rc = S2(SYS_umount2, ".", MNT_DETACH)) < 0) die(CAGE_STAGE_UMOUNT_OLD, rc, -1);
   if ((rc = S1(SYS_chdir, "/")) < 0) die(CAGE_STAGE_CHDIR_ROOT, rc, -1);
 
-  /* 6. The user namespace, and the handshake: A writes the maps. */
-  if ((rc = S1(SYS_unshare, CLONE_NEWUSER)) < 0) die(CAGE_STAGE_USERNS, rc, -1);
+  /* 6. The user namespace (rootless: B is in it already), and the handshake: A writes the
+   *    maps (rootless: nothing to write; A reads the CPU B's set-up used). */
+  if (!(cfg->flags & CAGE_F_USERNS_FIRST) && (rc = S1(SYS_unshare, CLONE_NEWUSER)) < 0) die(CAGE_STAGE_USERNS, rc, -1);
   {
     struct cage_msg m;
     msg_init(&m, CAGE_MSG_USERNS);

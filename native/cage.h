@@ -20,7 +20,7 @@
 #include <stdint.h>
 
 #define CAGE_MAGIC 0x45474143u /* "CAGE" */
-#define CAGE_ABI 4u
+#define CAGE_ABI 5u
 
 /* A to B, once, with SCM_RIGHTS: stdin, stdout, stderr, configuration memfd. */
 #define CAGE_RUN 'R'
@@ -64,6 +64,10 @@ struct cage_rlimit {
 /* Configuration flags. */
 #define CAGE_F_CGROUPNS 1u  /* B enters a fresh cgroup namespace after A attached it */
 #define CAGE_F_SECCOMP_LISTENER 2u /* install the filter with SECCOMP_FILTER_FLAG_NEW_LISTENER */
+#define CAGE_F_USERNS_FIRST 4u /* rootless: B was started in the worker's user namespace (cage_spawn's
+                                * userns_fd), so B unshares none; C takes outer_uid/outer_gid there,
+                                * then enters a user and mount namespace of its own mapping uid/gid
+                                * to them (its mounts are then locked against it) */
 
 struct cage_cfg {
   uint32_t magic;
@@ -86,7 +90,9 @@ struct cage_cfg {
   uint32_t filter;      /* array of struct sock_filter (8 bytes each) */
   uint32_t nfilter;
   uint32_t flags;       /* CAGE_F_* */
-}; /* 80 bytes: a multiple of 8, so that the ops after it are aligned */
+  uint32_t outer_uid;   /* CAGE_F_USERNS_FIRST: C's ids in B's user namespace; else 0 */
+  uint32_t outer_gid;
+}; /* 88 bytes: a multiple of 8, so that the ops after it are aligned */
 
 /* Messages B and C send to A on the control socket: fixed 48-byte records. */
 #define CAGE_MSG_USERNS 'U'  /* B is in its user namespace: write the maps, then send 'G' */
@@ -136,14 +142,17 @@ enum cage_stage {
   CAGE_STAGE_SUPERVISE = 26,
   CAGE_STAGE_EXEC_INIT = 27,
   CAGE_STAGE_PREPARE = 28,   /* mapping or checking the preparation blob, or making / a slave */
-  CAGE_STAGE_PREPARE_OP = 29 /* a preparation op failed (detail: its index) */
+  CAGE_STAGE_PREPARE_OP = 29, /* a preparation op failed (detail: its index) */
+  CAGE_STAGE_PROGRAM_USERNS = 30 /* CAGE_F_USERNS_FIRST: C's own user namespace (detail: step) */
 };
 
 /* spawn.c, called by A (on its main thread or a libuv pool thread): starts B (caged-init at
  * init_path) in new namespaces with the control socket ctl on fd 3, the preparation blob's
- * memfd prep (or -1: none) on fd 4 and nothing else open.
+ * memfd prep (or -1: none) on fd 4 and nothing else open. userns_fd -1: the namespaces are
+ * B's clone flags (root mode). Else (rootless) an open user namespace (the worker's own, see
+ * src/linux/user-namespace.ts): B is made in it, its other namespaces owned by it.
  * Returns B's host pid once the exec has happened, or -errno. */
-int cage_spawn(const char *init_path, int32_t ctl, int32_t prep, uint32_t clone_flags);
+int cage_spawn(const char *init_path, int32_t ctl, int32_t prep, uint32_t clone_flags, int32_t userns_fd);
 /* Sends B its run: the byte CAGE_RUN with n (= CAGE_RUN_FDS) fds. 0 or -errno. */
 int cage_send_fds(int32_t sock, const int32_t *fds, uint32_t n);
 /* Writes /proc/pid/uid_map ("inside_uid host_uid 1"), setgroups ("deny") and gid_map.

@@ -12,6 +12,7 @@
 #include <linux/capability.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+#include <sched.h>
 #include <signal.h>
 #include <stddef.h>
 #include <string.h>
@@ -71,6 +72,54 @@ __attribute__((noreturn)) static void c_die(struct shared *sh, int stage, long e
   die(stage, err, detail);
 }
 
+/* Writes "inside outside 1\n" (or the text `fixed`) to /proc/self/<file>; 0 or -errno. */
+static long write_self(const char *file, const char *fixed, uint32_t inside, uint32_t outside) {
+  char path[32] = "/proc/self/";
+  size_t k = 11;
+  for (size_t i = 0; file[i] && k < sizeof path - 1; i++) path[k++] = file[i];
+  path[k] = 0;
+  char text[48];
+  size_t n = 0;
+  if (fixed) {
+    for (; fixed[n]; n++) text[n] = fixed[n];
+  } else {
+    uint32_t v[2] = {inside, outside};
+    for (int j = 0; j < 2; j++) {
+      char d[10];
+      int m = 0;
+      do d[m++] = (char)('0' + v[j] % 10);
+      while ((v[j] /= 10) && m < 10);
+      while (m) text[n++] = d[--m];
+      text[n++] = ' ';
+    }
+    text[n++] = '1';
+    text[n++] = '\n';
+  }
+  long fd = S4(SYS_openat, AT_FDCWD, path, O_WRONLY | O_CLOEXEC, 0);
+  if (fd < 0) return fd;
+  long rc = S3(SYS_write, fd, text, n);
+  S1(SYS_close, fd);
+  return rc < 0 ? rc : (size_t)rc == n ? 0 : -EIO;
+}
+
+/* Rootless: C takes its own ids in B's user namespace (the worker's: a subordinate uid there,
+ * so its capabilities go), then enters a user namespace of its own where uid/gid are the
+ * same ids (mapped by C itself, allowed for one's own ids) and a mount namespace owned by it:
+ * the kernel copies B's mounts into it locked (MNT_LOCKED and the flag locks), so that no
+ * capability C holds there can unmount or remount what hides the host. Its /proc files
+ * belong to it while dumpable (its memory is B's until execve: the flag is B's again after). */
+static void nest_user_namespace(struct shared *sh, const struct cage_cfg *cfg) {
+  long rc;
+  if ((rc = S3(SYS_setresgid, cfg->outer_gid, cfg->outer_gid, cfg->outer_gid)) < 0) c_die(sh, CAGE_STAGE_PROGRAM_USERNS, rc, 1);
+  if ((rc = S3(SYS_setresuid, cfg->outer_uid, cfg->outer_uid, cfg->outer_uid)) < 0) c_die(sh, CAGE_STAGE_PROGRAM_USERNS, rc, 2);
+  if ((rc = S2(SYS_prctl, PR_SET_DUMPABLE, 1)) < 0) c_die(sh, CAGE_STAGE_PROGRAM_USERNS, rc, 3);
+  if ((rc = S1(SYS_unshare, CLONE_NEWUSER | CLONE_NEWNS)) < 0) c_die(sh, CAGE_STAGE_PROGRAM_USERNS, rc, 4);
+  if ((rc = write_self("uid_map", 0, cfg->uid, cfg->outer_uid)) < 0) c_die(sh, CAGE_STAGE_PROGRAM_USERNS, rc, 5);
+  if ((rc = write_self("setgroups", "deny", 0, 0)) < 0) c_die(sh, CAGE_STAGE_PROGRAM_USERNS, rc, 6);
+  if ((rc = write_self("gid_map", 0, cfg->gid, cfg->outer_gid)) < 0) c_die(sh, CAGE_STAGE_PROGRAM_USERNS, rc, 7);
+  if ((rc = S2(SYS_prctl, PR_SET_DUMPABLE, 0)) < 0) c_die(sh, CAGE_STAGE_PROGRAM_USERNS, rc, 8);
+}
+
 int child_c(void *arg) {
   const struct region *r = arg;
   const struct cage_cfg *cfg = r->cfg;
@@ -79,6 +128,7 @@ int child_c(void *arg) {
   long rc;
 
   if ((rc = S4(SYS_rt_sigprocmask, SIG_SETMASK, &empty, 0, sizeof empty)) < 0) goto signals;
+  if (cfg->flags & CAGE_F_USERNS_FIRST) nest_user_namespace(sh, cfg);
 
   /* Capabilities: empty the bounding and ambient sets while we still may, then change ids,
    * then clear what is left. uid 0 is not mapped in the namespace, so the kernel's own

@@ -14,7 +14,15 @@
  * its run (a prepared container: the worker does, on a libuv pool thread: see src/sandbox/prepared-containers.ts) and the
  * namespaces' creation is off the run's critical path.
  *
- * cage_map_ids() writes B's uid_map, setgroups and gid_map during the handshake.
+ * Rootless (userns_fd >= 0): an unprivileged worker cannot create the namespaces by clone,
+ * so the stub first enters the worker's user namespace (made once, mapped by newuidmap), in
+ * which the worker is root, unshares the other namespaces there (so they belong to it), and
+ * clones B with CLONE_PARENT (B's parent is the worker, as in root mode: wait4, PDEATHSIG and
+ * SIGCHLD work the same) into the new PID namespace, where B is PID 1. The stub waits for B's
+ * exec (vfork), tells the worker B's pid through the shared memory, and exits; the worker
+ * reaps it here.
+ *
+ * cage_map_ids() writes B's uid_map, setgroups and gid_map during the handshake (root mode).
  */
 #define _GNU_SOURCE
 #include "cage.h"
@@ -30,6 +38,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "sys.h"
@@ -43,7 +52,11 @@
 struct stub_args {
   const char *init_path;
   int ctl;
-  int prep; /* the preparation blob's memfd, or -1 */
+  int prep;   /* the preparation blob's memfd, or -1 */
+  int userns; /* rootless: the worker's user namespace, or -1 */
+  unsigned long ns_flags; /* rootless: the namespaces the stub unshares */
+  char *b_stack_top;      /* rootless: B's stack until its exec */
+  volatile long b_pid;    /* rootless: B's pid, or -errno, written by the stub */
 };
 
 struct ksigaction {
@@ -66,15 +79,33 @@ static void stub_fail(int stage, long rc) {
   for (;;) sys6(SYS_exit, 127, 0, 0, 0, 0, 0);
 }
 
-static int stub(void *arg) {
+static int exec_init(void *arg) {
   const struct stub_args *a = arg;
+  /* The worker dying takes the container with it. */
+  sys6(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0, 0);
+  static char *const argv[] = {"caged-init", 0};
+  static char *const envp[] = {0};
+  long rc = sys6(SYS_execve, (long)a->init_path, (long)argv, (long)envp, 0, 0, 0);
+  stub_fail(CAGE_STAGE_EXEC_INIT, rc);
+  return 127;
+}
+
+static int stub(void *arg) {
+  struct stub_args *a = arg;
   long rc;
   struct ksigaction dfl = {0, 0, 0, 0};
   for (int sig = 1; sig <= 64; sig++) sys6(SYS_rt_sigaction, sig, (long)&dfl, 0, 8, 0, 0);
   unsigned long none = 0;
   sys6(SYS_rt_sigprocmask, SIG_SETMASK, (long)&none, 0, 8, 0, 0);
-  /* The worker dying takes the container with it. */
-  sys6(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0, 0);
+  if (a->userns >= 0) {
+    /* Rootless: into the worker's user namespace, where the worker is root; the namespaces
+     * unshared there belong to it. A failure here has no B: the worker learns it from b_pid. */
+    if ((rc = sys6(SYS_setns, a->userns, CLONE_NEWUSER, 0, 0, 0, 0)) < 0 ||
+        (rc = sys6(SYS_unshare, (long)a->ns_flags, 0, 0, 0, 0, 0)) < 0) {
+      a->b_pid = rc;
+      for (;;) sys6(SYS_exit, 127, 0, 0, 0, 0, 0);
+    }
+  }
   /* The control socket onto fd 3 (without O_CLOEXEC: it survives the exec of caged-init);
    * every other fd the worker had open (other launches' sockets too) is closed. */
   int prep = a->prep;
@@ -93,28 +124,40 @@ static int stub(void *arg) {
   } else if (rc < 0) {
     stub_fail(CAGE_STAGE_FDS, rc);
   }
-  static char *const argv[] = {"caged-init", 0};
-  static char *const envp[] = {0};
-  rc = sys6(SYS_execve, (long)a->init_path, (long)argv, (long)envp, 0, 0, 0);
-  stub_fail(CAGE_STAGE_EXEC_INIT, rc);
-  return 127;
+  if (a->userns < 0) return exec_init(a);
+  /* B: PID 1 of the new PID namespace, the worker's child (CLONE_PARENT); we resume once it
+   * has exec'd (or failed: then it reported on fd 3 and its exit is the worker's to reap). */
+  a->b_pid = clone_on(CLONE_VM | CLONE_VFORK | CLONE_PARENT, a->b_stack_top, exec_init, a);
+  for (;;) sys6(SYS_exit, 0, 0, 0, 0, 0, 0);
 }
 
-int cage_spawn(const char *init_path, int32_t ctl, int32_t prep, uint32_t clone_flags) {
+int cage_spawn(const char *init_path, int32_t ctl, int32_t prep, uint32_t clone_flags, int32_t userns_fd) {
   struct stub_args args;
   args.init_path = init_path;
   args.ctl = ctl;
   args.prep = prep;
-  char *stack = mmap(NULL, STUB_STACK, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+  args.userns = userns_fd;
+  args.ns_flags = clone_flags & ~(unsigned long)CLONE_NEWUSER;
+  args.b_pid = -ECHILD;
+  size_t stacks = userns_fd >= 0 ? 2 : 1;
+  char *stack = mmap(NULL, STUB_STACK * stacks, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
   if (stack == MAP_FAILED) return -errno;
+  args.b_stack_top = stack + STUB_STACK * stacks;
   /* Block every signal around clone so that no handler of the worker runs in the stub. */
   sigset_t all, old;
   sigfillset(&all);
   pthread_sigmask(SIG_SETMASK, &all, &old);
-  long pid = clone_on(CLONE_VM | CLONE_VFORK | (clone_flags & ~(unsigned long)CLONE_NEWUSER) | SIGCHLD,
-                      stack + STUB_STACK, stub, &args);
+  unsigned long flags = userns_fd >= 0 ? 0 : (unsigned long)args.ns_flags;
+  long pid = clone_on(CLONE_VM | CLONE_VFORK | flags | SIGCHLD, stack + STUB_STACK, stub, &args);
   pthread_sigmask(SIG_SETMASK, &old, NULL);
-  munmap(stack, STUB_STACK); /* the stub has exec'd or exited: its stack is free */
+  if (pid > 0 && userns_fd >= 0) {
+    /* The stub has exited (vfork): reap it; B is the result. */
+    int st;
+    while (waitpid((pid_t)pid, &st, __WALL) < 0 && errno == EINTR) {
+    }
+    pid = args.b_pid;
+  }
+  munmap(stack, STUB_STACK * stacks); /* the stubs have exec'd or exited: their stacks are free */
   return (int)pid;
 }
 
@@ -179,7 +222,7 @@ const char *cage_abi_layout(void) {
       F(cage_cfg, magic), F(cage_cfg, abi), F(cage_cfg, size), F(cage_cfg, uid), F(cage_cfg, gid),
       F(cage_cfg, hostname), F(cage_cfg, new_root), F(cage_cfg, ops), F(cage_cfg, nops), F(cage_cfg, cwd),
       F(cage_cfg, path), F(cage_cfg, argv), F(cage_cfg, argc), F(cage_cfg, envp), F(cage_cfg, envc),
-      F(cage_cfg, rlimits), F(cage_cfg, nrlimits), F(cage_cfg, filter), F(cage_cfg, nfilter), F(cage_cfg, flags),
+      F(cage_cfg, rlimits), F(cage_cfg, nrlimits), F(cage_cfg, filter), F(cage_cfg, nfilter), F(cage_cfg, flags), F(cage_cfg, outer_uid), F(cage_cfg, outer_gid),
       F(cage_msg, type), F(cage_msg, stage), F(cage_msg, err), F(cage_msg, detail), F(cage_msg, status),
       F(cage_msg, sys_nr), F(cage_msg, sys_arch), F(cage_msg, c_pid), F(cage_msg, wall_ns), F(cage_msg, end_ns),
 #undef F

@@ -1,9 +1,24 @@
 #!/usr/bin/env bash
 # Host prerequisites for caged on Debian/Ubuntu: a C compiler (the native launcher is built
 # from source), debootstrap (the Debian image recipe), and a running Redis for the worker
-# and its tests, and Chromium (test/grade-html.test.ts renders the HTML report in it). Idempotent; needs root.
+# and its tests, and Chromium (test/grade-html.test.ts renders the HTML report in it), and
+# newuidmap/newgidmap (uidmap: a rootless worker's user namespace). Idempotent; needs root.
+#
+#   scripts/setup-host.sh --user NAME   also prepares NAME to run a rootless worker (docs/rootless.md):
+#     subordinate uids/gids (usermod --add-subuids/--add-subgids) unless NAME has some; on a
+#     cgroup v1 host, <controller>/caged-NAME under memory, pids, cpuacct and cpu, owned by NAME;
+#     and NAME's device slots /var/lib/caged/devices/NAME/<0..255>/{null,zero,full,random,urandom}
+#     (a user namespace cannot make device nodes; each living container binds a slot of its own).
 set -euo pipefail
+user=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --user) user="${2:?--user needs a user name}"; shift 2 ;;
+    *) echo "setup-host: unknown argument $1 (usage: setup-host.sh [--user NAME])" >&2; exit 2 ;;
+  esac
+done
 need=()
+command -v newuidmap >/dev/null || need+=(uidmap)
 command -v cc >/dev/null || need+=(gcc libc6-dev)
 command -v debootstrap >/dev/null || need+=(debootstrap)
 command -v redis-server >/dev/null || need+=(redis-server)
@@ -34,4 +49,41 @@ while read -r _ _ _ _ mnt _ rest; do
     echo "setup-host: cgroup2 at $mnt: favordynmods not available (older kernel); cgroup moves stay slower"
   fi
 done < /proc/self/mountinfo
+if [ -n "$user" ]; then
+  id "$user" >/dev/null 2>&1 || { echo "setup-host: no user $user" >&2; exit 1; }
+  # Subordinate ids: one per box running at once; 65536 after every range already granted.
+  for kind in uid gid; do
+    if ! grep -qE "^($user|$(id -u "$user")):[0-9]+:[0-9]+$" "/etc/sub$kind" 2>/dev/null; then
+      start=$(awk -F: 'BEGIN { m = 100000 } NF == 3 && $2 + $3 > m { m = $2 + $3 } END { print m }' /etc/subuid /etc/subgid 2>/dev/null)
+      usermod "--add-sub${kind}s" "$start-$((start + 65535))" "$user"
+      echo "setup-host: $user: sub${kind}s $start-$((start + 65535))"
+    fi
+  done
+  # cgroup v1: a subtree per controller for the user (v2: delegation is systemd's Delegate=yes).
+  while read -r _ mnt fstype opts _; do
+    [ "$fstype" = cgroup ] || continue
+    case ",$opts," in *,memory,* | *,pids,* | *,cpuacct,* | *,cpu,*) ;; *) continue ;; esac
+    dir="$mnt/caged-$user"
+    mkdir -p "$dir"
+    chown "$user:" "$dir" "$dir/cgroup.procs" "$dir/tasks" "$dir/cgroup.clone_children" 2>/dev/null || chown "$user:" "$dir" "$dir/cgroup.procs"
+    echo "setup-host: cgroup v1 $dir delegated to $user"
+  done < /proc/self/mounts
+  if grep -q " /sys/fs/cgroup cgroup2 " /proc/self/mounts; then
+    echo "setup-host: cgroup v2: start $user's worker in a delegated cgroup, e.g. systemd-run --user --scope -p Delegate=yes caged worker"
+  fi
+  # Device slots: the box's /dev nodes, one set per container alive at once.
+  pool="/var/lib/caged/devices/$user"
+  mkdir -p "$pool"
+  chmod 0755 /var/lib/caged /var/lib/caged/devices "$pool"
+  for slot in $(seq 0 255); do
+    [ -c "$pool/$slot/urandom" ] && continue
+    mkdir -p "$pool/$slot"
+    [ -c "$pool/$slot/null" ] || mknod -m 0666 "$pool/$slot/null" c 1 3
+    [ -c "$pool/$slot/zero" ] || mknod -m 0666 "$pool/$slot/zero" c 1 5
+    [ -c "$pool/$slot/full" ] || mknod -m 0666 "$pool/$slot/full" c 1 7
+    [ -c "$pool/$slot/random" ] || mknod -m 0666 "$pool/$slot/random" c 1 8
+    [ -c "$pool/$slot/urandom" ] || mknod -m 0666 "$pool/$slot/urandom" c 1 9
+  done
+  echo "setup-host: $user: 256 device slots in $pool"
+fi
 echo "setup-host: ok"

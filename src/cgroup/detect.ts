@@ -7,6 +7,7 @@
  * - Neither: HostError saying what is missing.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { HostError } from '../errors';
 import type { CgroupManager } from './manager';
@@ -82,4 +83,106 @@ export function detectCgroupManager(opts: DetectOptions = {}): CgroupManager {
   return kind === 'v2'
     ? new CgroupV2Manager({ root, parent: opts.parent })
     : new CgroupV1Manager({ mounts: v1Mounts, parent: opts.parent });
+}
+
+/**
+ * A cgroup subtree an unprivileged worker may use, or why there is none. Root uses the
+ * hierarchy's own `caged` directories; an ordinary user needs one handed to it:
+ *
+ * - v1: `<controller mount>/caged-<user>` for each of memory, pids, cpuacct and cpu, made by
+ *   root and given to the user once (`scripts/setup-host.sh --user NAME`). The name carries the
+ *   user so that root's `caged` and several users' subtrees live side by side.
+ * - v2: the worker's own cgroup (from /proc/self/cgroup) when the user may write it
+ *   (systemd `Delegate=yes`, e.g. `systemd-run --user --scope -p Delegate=yes`, or a
+ *   container's own cgroup namespace): the boxes' leaves go under `<it>/caged`, and the worker
+ *   moves itself to a leaf beside them (v2's no-internal-processes rule).
+ */
+export type DelegatedCgroup =
+  | { kind: 'v1'; mounts: Partial<Record<V1Controller, string>>; parent: string; where: string }
+  | { kind: 'v2'; root: string; parent: string; where: string }
+  | { kind: 'none'; reason: string; fix: string };
+
+export interface DelegationOptions extends Pick<DetectOptions, 'root' | 'mountsPath'> {
+  /** The user whose subtree is looked for (v1 `caged-<user>`); default this process's. */
+  user?: string;
+  /** /proc/self/cgroup (fixtures in tests). */
+  procSelfCgroup?: string;
+  /** Whether this process may write `p` (default access(2) W_OK). */
+  writable?: (p: string) => boolean;
+}
+
+const canWrite = (p: string): boolean => {
+  try {
+    fs.accessSync(p, fs.constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** Finds this user's delegated cgroup subtree (see DelegatedCgroup). Never throws for a missing one. */
+export function findDelegatedCgroup(opts: DelegationOptions = {}): DelegatedCgroup {
+  const root = path.resolve(opts.root ?? '/sys/fs/cgroup');
+  const writable = opts.writable ?? canWrite;
+  const user = opts.user ?? userNameOf();
+  let mounts: MountEntry[];
+  try {
+    mounts = parseMounts(fs.readFileSync(opts.mountsPath ?? '/proc/self/mounts', 'utf8'));
+  } catch (err) {
+    return { kind: 'none', reason: `cannot read the mount table: ${errnoOf(err)}`, fix: 'mount /proc' };
+  }
+  const atRoot = mounts.filter((m) => path.resolve(m.mountPoint) === root).pop();
+  if (atRoot?.fsType === 'cgroup2') {
+    let self = '';
+    try {
+      const text = fs.readFileSync(opts.procSelfCgroup ?? '/proc/self/cgroup', 'utf8');
+      self = /^0::(\/.*)$/m.exec(text)?.[1] ?? '';
+    } catch (err) {
+      return { kind: 'none', reason: `cannot read /proc/self/cgroup: ${errnoOf(err)}`, fix: 'mount /proc' };
+    }
+    const dir = path.join(root, self);
+    const files = [dir, path.join(dir, 'cgroup.procs'), path.join(dir, 'cgroup.subtree_control')];
+    const denied = files.filter((f) => !writable(f));
+    if (self === '' || denied.length > 0) {
+      return {
+        kind: 'none',
+        reason: `cgroup v2: this process's cgroup ${dir} is not delegated to ${user} (${denied.map((f) => path.basename(f)).join(', ') || 'no 0:: line'} not writable)`,
+        fix: 'start the worker in a delegated cgroup: systemd-run --user --scope -p Delegate=yes caged worker (or a unit with Delegate=yes)',
+      };
+    }
+    return { kind: 'v2', root: dir, parent: 'caged', where: `cgroup v2: ${dir} (delegated), boxes under ${dir}/caged` };
+  }
+  const v1Mounts = v1ControllerMounts(mounts);
+  const parent = `caged-${user}`;
+  const missing = V1_REQUIRED_CONTROLLERS.filter((c) => v1Mounts[c] === undefined);
+  const fix = `sudo scripts/setup-host.sh --user ${user}`;
+  if (missing.length > 0) return { kind: 'none', reason: `cgroup v1: no mount for ${missing.join(', ')}`, fix };
+  const controllers = (['memory', 'pids', 'cpuacct', 'cpu'] as const).filter((c) => v1Mounts[c] !== undefined);
+  const notOurs = controllers.filter((c) => {
+    const dir = path.join(v1Mounts[c]!, parent);
+    return !writable(dir) || !writable(path.join(dir, 'cgroup.procs'));
+  });
+  if (notOurs.length > 0) {
+    return {
+      kind: 'none',
+      reason: `cgroup v1: ${notOurs.map((c) => path.join(v1Mounts[c]!, parent)).join(', ')} missing or not writable by ${user}`,
+      fix,
+    };
+  }
+  return { kind: 'v1', mounts: v1Mounts, parent, where: `cgroup v1: <controller>/${parent} (delegated to ${user})` };
+}
+
+/** The cgroup manager of a rootless worker: its delegated subtree, else a HostError naming the fix. */
+export function delegatedCgroupManager(opts: DelegationOptions = {}): CgroupManager {
+  const d = findDelegatedCgroup(opts);
+  if (d.kind === 'none') throw new HostError(`rootless: no writable cgroup: ${d.reason}. Fix: ${d.fix}`);
+  return d.kind === 'v2' ? new CgroupV2Manager({ root: d.root, parent: d.parent }) : new CgroupV1Manager({ mounts: d.mounts, parent: d.parent });
+}
+
+function userNameOf(): string {
+  try {
+    return os.userInfo().username;
+  } catch {
+    return String(process.geteuid?.() ?? 'user');
+  }
 }

@@ -22,6 +22,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { HostError } from '../errors';
+import { stateDir } from '../linux/state-dirs';
 import { copyTree, listTree, UnsafeEntryError, type TreeEntry } from './safe-fs';
 
 export interface CompileCacheOptions {
@@ -61,7 +62,8 @@ export interface CompileCacheStats {
   evictions: number;
 }
 
-export const DEFAULT_COMPILE_CACHE_DIR = '/var/lib/caged/compile-cache';
+/** <state dir>/compile-cache: /var/lib/caged/compile-cache as root (src/linux/state-dirs.ts). */
+export const DEFAULT_COMPILE_CACHE_DIR = path.join(stateDir(), 'compile-cache');
 
 /** The key: sha256 over length-prefixed parts, so that no two different inputs collide by concatenation. */
 export function compileCacheKey(parts: CompileCacheKeyParts): string {

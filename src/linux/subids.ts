@@ -58,38 +58,23 @@ export function parseSubIds(text: string, owner: SubIdOwner, file: string): Omit
   const ranges: SubIdRange[] = [];
   const problems: SubIdProblem[] = [];
   const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i].trim();
-    if (line === '' || line.startsWith('#')) continue;
+  lines.forEach((raw, i) => {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) return;
     const problem = (reason: string): void => {
-      problems.push({ file, line: i + 1, text: lines[i].slice(0, 200), reason });
+      problems.push({ file, line: i + 1, text: raw.slice(0, 200), reason });
     };
     const fields = line.split(':');
-    if (fields.length !== 3) {
-      problem(`expected NAME:START:COUNT, got ${fields.length} field(s)`);
-      continue;
-    }
-    const [who, startText, countText] = fields;
-    if (who === '') {
-      problem('the user field is empty');
-      continue;
-    }
-    if (!DECIMAL.test(startText) || !DECIMAL.test(countText)) {
-      problem('START and COUNT must be decimal numbers');
-      continue;
-    }
+    const [who = '', startText = '', countText = ''] = fields;
+    if (fields.length !== 3) return problem(`expected NAME:START:COUNT, got ${fields.length} field(s)`);
+    if (who === '') return problem('the user field is empty');
+    if (!DECIMAL.test(startText) || !DECIMAL.test(countText)) return problem('START and COUNT must be decimal numbers');
     const start = Number(startText);
     const count = Number(countText);
-    if (count === 0) {
-      problem('COUNT is 0');
-      continue;
-    }
-    if (start + count > MAX_ID) {
-      problem(`the range ends past ${MAX_ID - 1}`);
-      continue;
-    }
+    if (count === 0) return problem('COUNT is 0');
+    if (start + count > MAX_ID) return problem(`the range ends past ${MAX_ID - 1}`);
     if (who === owner.name || (DECIMAL.test(who) && Number(who) === owner.uid)) ranges.push({ start, count });
-  }
+  });
   return { file, ranges, problems };
 }
 

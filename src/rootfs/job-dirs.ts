@@ -4,6 +4,11 @@
  * the host's disk) holding the job's /box and, in extract mode, its rootfs. The directory
  * carries its owner's pid: `cleanupStale` removes those of dead workers.
  *
+ * Rootless (the sandbox's `hostMounts.plainDirs`), nothing can be mounted on the host: a job
+ * directory is a plain directory, its size bounded only by the rlimits of what runs in it
+ * (docs/security.md), and its removal goes through `hostMounts.removeTree` (the boxes' files
+ * belong to their subordinate ids).
+ *
  * The jobs directory itself belongs to the sandbox: it makes it, and makes it a shared mount
  * while it keeps prepared containers (see `shareJobsDir` in src/sandbox/sandbox.ts), so that a
  * job directory mounted here later also appears in a container prepared before it existed.
@@ -60,7 +65,7 @@ export class JobDirs {
     if (!Number.isSafeInteger(size) || size <= 0) throw new InvalidRequestError(`must be a positive integer (got ${size})`, 'diskBytes');
     fs.mkdirSync(dir, { mode: 0o711 });
     try {
-      this.mounts.mount('caged-job', dir, 'tmpfs', MS.NOSUID | MS.NODEV, `size=${size},mode=0711`);
+      if (!this.mounts.plainDirs) this.mounts.mount('caged-job', dir, 'tmpfs', MS.NOSUID | MS.NODEV, `size=${size},mode=0711`);
       fs.mkdirSync(path.join(dir, 'box'), { mode: 0o755 });
     } catch (err) {
       this.remove(dir);
@@ -93,7 +98,8 @@ export class JobDirs {
 
   private remove(dir: string): void {
     this.mounts.detach(dir);
-    fs.rmSync(dir, { recursive: true, force: true });
+    if (this.mounts.removeTree) this.mounts.removeTree(dir);
+    else fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -30,13 +30,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { HostError, ImageError } from '../errors';
+import { stateDir } from '../linux/state-dirs';
 import { FileLock } from './file-lock';
 import { type LayerSpec, manifestLayers } from './layers';
 import { type ImageManifest, loadManifest } from './manifest';
 import { unpackImage } from './unpack';
 
 export interface ImageStoreOptions {
-  /** Where unpacked images live, one directory per tarball sha256. Default /var/lib/caged/images. */
+  /** Where unpacked images live, one directory per tarball sha256. Default <state dir>/images (/var/lib/caged/images as root: src/linux/state-dirs.ts). */
   cacheDir?: string;
   /** Retry interval while another process holds an image's lock, ms. Default 100. */
   lockPollMs?: number;
@@ -110,7 +111,7 @@ export class ImageStore {
   private readonly holds = new Map<string, FileLock>();
 
   constructor(options: ImageStoreOptions = {}) {
-    this.cacheDir = path.resolve(options.cacheDir ?? '/var/lib/caged/images');
+    this.cacheDir = path.resolve(options.cacheDir ?? path.join(stateDir(), 'images'));
     this.pollMs = options.lockPollMs ?? 100;
     this.timeoutMs = options.lockTimeoutMs ?? 15 * 60_000;
     this.log = options.log ?? (() => undefined);

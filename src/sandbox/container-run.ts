@@ -38,6 +38,8 @@ export interface ContainerRunDeps {
   native: NativeApi;
   reaper: Reaper;
   ids: HostIdLease;
+  /** Rootless: B's ids were mapped when it was made (the worker's namespace); the handshake writes none. */
+  idsMapped?: boolean;
   /** Called once when the set-up is over: the program started, or the run ended without it. */
   setUpDone: () => void;
   /** CPUs the container can use at once (to pace the CPU watchdog). */
@@ -191,6 +193,7 @@ export class ContainerRun {
 
   /** uid/gid 256 inside is the leased host id; nothing else is mapped (not even root). */
   private mapIds(): void {
+    if (this.deps.idsMapped) return;
     const { hostUid, hostGid } = this.deps.ids;
     this.deps.native.mapIds(this.pid, 256, hostUid, 256, hostGid);
   }

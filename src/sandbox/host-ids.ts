@@ -7,6 +7,10 @@
  * The kernel drops it when its holder closes the file or dies, however it dies, in whatever PID
  * namespace, so there is nothing stale to clean and no pid to check. Two boxes never share a
  * host uid, so one box can never signal, ptrace or read the files of another.
+ *
+ * Rootless, the ids are the worker's subordinate ids (src/linux/user-namespace.ts): index i is
+ * id 1 + i of the worker's user namespace (`outerUid`), whose host uid the mapping gives; the
+ * lock directory is the worker user's own.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -18,7 +22,17 @@ export interface HostIdLease {
   index: number;
   hostUid: number;
   hostGid: number;
+  /** Rootless: the ids in the worker's user namespace that map to hostUid/hostGid; root mode: equal to them. */
+  outerUid: number;
+  outerGid: number;
   release(): void;
+}
+
+/** Rootless: which ids index i stands for (instead of base + i). */
+export interface HostIdMapping {
+  outer(index: number): number;
+  hostUid(index: number): number;
+  hostGid(index: number): number;
 }
 
 const OPEN_FLAGS = fs.constants.O_RDWR | fs.constants.O_CREAT | fs.constants.O_NOFOLLOW;
@@ -32,9 +46,17 @@ export class HostIdLeases {
     /** First host uid/gid; never 0, and away from the usual subuid ranges. */
     readonly base: number,
     readonly count: number,
+    private readonly mapping?: HostIdMapping,
   ) {
-    if (base < 65536) throw new TypeError(`host id base must be >= 65536 (got ${base})`);
+    if (!mapping && base < 65536) throw new TypeError(`host id base must be >= 65536 (got ${base})`);
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  }
+
+  /** True when `uid` is a host uid this range gives to boxes (leak checks). */
+  includes(uid: number): boolean {
+    if (!this.mapping) return uid >= this.base && uid < this.base + this.count;
+    for (let i = 0; i < this.count; i++) if (this.mapping.hostUid(i) === uid) return true;
+    return false;
   }
 
   /** A free host id, locked until `release()` (or the holder's death); HostError when all are leased. */
@@ -51,10 +73,15 @@ export class HostIdLeases {
       if (!taken) continue;
       this.next = index + 1;
       let released = false;
+      const m = this.mapping;
+      const hostUid = m ? m.hostUid(index) : this.base + index;
+      const hostGid = m ? m.hostGid(index) : this.base + index;
       return {
         index,
-        hostUid: this.base + index,
-        hostGid: this.base + index,
+        hostUid,
+        hostGid,
+        outerUid: m ? m.outer(index) : hostUid,
+        outerGid: m ? m.outer(index) : hostGid,
         release: () => {
           if (released) return;
           released = true;
@@ -71,7 +98,7 @@ export class HostIdLeases {
     for (const name of fs.readdirSync(this.dir)) {
       const fd = fs.openSync(path.join(this.dir, name), OPEN_FLAGS, 0o600);
       try {
-        if (!this.native.tryLockExclusive(fd)) held.push(this.base + Number(name));
+        if (!this.native.tryLockExclusive(fd)) held.push(this.mapping ? this.mapping.hostUid(Number(name)) : this.base + Number(name));
       } finally {
         fs.closeSync(fd);
       }

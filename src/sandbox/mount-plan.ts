@@ -69,7 +69,17 @@ export interface PreparationContext {
   masks: ProcMasks;
   /** CPUs the box may use (its /proc/stat lists that many). */
   cpus: number;
+  /**
+   * Rootless: a host directory holding the device nodes (null, zero, full, random, urandom) of
+   * this container alone, made by root beforehand (scripts/setup-host.sh --user): a user
+   * namespace may not mknod, so they are bound onto files of the box's /dev instead. Absent:
+   * the nodes are made (root mode).
+   */
+  devices?: string;
 }
+
+/** The device nodes of a box's /dev, by name (what a rootless device directory holds). */
+export const DEVICE_NAMES: readonly string[] = ['null', 'zero', 'full', 'random', 'urandom'];
 
 export interface MountContext {
   paths: MountPaths;
@@ -133,7 +143,15 @@ export function buildPreparationOps(ctx: PreparationContext): SetupOp[] {
     why: "the box's own /dev",
   });
   for (const [name, major, minor] of DEVICES) {
-    ops.push({ kind: 'mknod', target: path.join(dev, name), mode: 0o666, major, minor, why: `/dev/${name}` });
+    const target = path.join(dev, name);
+    if (ctx.devices === undefined) {
+      ops.push({ kind: 'mknod', target, mode: 0o666, major, minor, why: `/dev/${name}` });
+      continue;
+    }
+    // An inode of this container's own (as a mknod would give): no lock or lease on it is seen by another box.
+    ops.push({ kind: 'mkfile', target, mode: 0o666, why: `mount point of /dev/${name}` });
+    const source = path.join(ctx.devices, name);
+    ops.push({ kind: 'mount', source, target, fstype: null, flags: MS.BIND, data: null, why: `/dev/${name}, this container's own node` });
   }
   for (const [name, target] of DEV_LINKS) ops.push({ kind: 'symlink', source: target, target: path.join(dev, name), why: `/dev/${name}` });
   ops.push({

@@ -29,9 +29,10 @@ export interface NativeApi {
   /**
    * Starts B (build/caged-init) in new namespaces with the control socket `ctl` as its only
    * fd, on a libuv pool thread (the clone is the costly part of a launch; the event loop stays free); resolves to
-   * B's host pid once caged-init has been exec'd. B then waits for `sendRun`.
+   * B's host pid once caged-init has been exec'd. B then waits for `sendRun`. `usernsFd`
+   * (rootless): B is made in that user namespace, `cloneFlags` unshared there (spawn.c).
    */
-  spawnAsync(ctl: number, prep: number, cloneFlags: number): Promise<number>;
+  spawnAsync(ctl: number, prep: number, cloneFlags: number, usernsFd?: number): Promise<number>;
   /** Hands B its run on the control socket: stdin, stdout, stderr, configuration memfd. */
   sendRun(ctl: number, fds: readonly [number, number, number, number]): void;
   /** Writes /proc/<pid>/uid_map, setgroups (deny) and gid_map: one id mapped each way. */
@@ -99,7 +100,9 @@ function bind(nativeDir: string): NativeApi {
     const differ = want.filter((f) => !layout.includes(f)).join(' ') || 'field lists';
     throw new HostError(`native launcher ${libraryPath} has another ABI (differs at ${differ}): rebuild it`);
   }
-  const cageSpawn = lib.func('int cage_spawn(const char *init_path, int32_t ctl, int32_t prep, uint32_t clone_flags)');
+  const cageSpawn = lib.func(
+    'int cage_spawn(const char *init_path, int32_t ctl, int32_t prep, uint32_t clone_flags, int32_t userns_fd)',
+  );
   const cageSendFds = lib.func('int cage_send_fds(int32_t sock, const int32_t *fds, uint32_t n)');
   const cageMapIds = lib.func(
     'int cage_map_ids(int32_t pid, uint32_t inside_uid, uint32_t host_uid, uint32_t inside_gid, uint32_t host_gid)',
@@ -146,9 +149,9 @@ function bind(nativeDir: string): NativeApi {
   const ns = (t: TimevalJs) => BigInt(t.tv_sec) * 1_000_000_000n + BigInt(t.tv_usec) * 1000n;
 
   return {
-    spawnAsync(ctl, prep, cloneFlags) {
+    spawnAsync(ctl, prep, cloneFlags, usernsFd = -1) {
       return new Promise((resolve, reject) => {
-        cageSpawn.async(initPath, ctl, prep, cloneFlags, (err: unknown, pid: number) => {
+        cageSpawn.async(initPath, ctl, prep, cloneFlags, usernsFd, (err: unknown, pid: number) => {
           if (err) reject(err instanceof Error ? err : new HostError(`cage_spawn failed: ${JSON.stringify(err)}`));
           else if (pid < 0) reject(new HostError(`cage_spawn: ${errnoName(-pid)}`));
           else resolve(pid);

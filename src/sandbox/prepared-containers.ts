@@ -33,13 +33,23 @@ interface Held extends PreparedContainer {
   dead: boolean;
 }
 
+/** Something a container holds from its making to its end (B reaped): a rootless device slot. */
+export interface ContainerHold {
+  index: number;
+  release(): void;
+}
+
 export interface PreparedContainersDeps {
   native: NativeApi;
   reaper: Reaper;
   cgroups: CgroupManager;
   cloneFlags: number;
-  /** The preparation blob of a new container (the box's /dev and /proc, built while it waits). */
-  preparation: () => Buffer;
+  /** Rootless: the worker's user namespace (an open fd), in which B is made (native/spawn.c). */
+  usernsFd?: number;
+  /** Rootless: a device slot (its own /dev nodes) for each container, held until B is reaped. */
+  deviceSlot?: () => ContainerHold;
+  /** The preparation blob of a new container (the box's /dev and /proc, built while it waits); `slot`: its device slot. */
+  preparation: (slot?: number) => Buffer;
   /** A fresh cgroup leaf name (`caged-<pid>-<seq>`). */
   nextName: () => string;
   /** Told of every failure to make or end a prepared container in the background (runs are not affected). */
@@ -134,26 +144,30 @@ export class PreparedContainers {
   }
 
   private async make(): Promise<Held> {
+    const slot = this.deps.deviceSlot?.();
     const [ours, theirs] = this.deps.native.socketpair();
     let pid: number;
     let prep = -1;
     try {
-      prep = this.deps.native.memfdWith(this.deps.preparation());
-      pid = await this.deps.native.spawnAsync(theirs, prep, this.deps.cloneFlags);
+      prep = this.deps.native.memfdWith(this.deps.preparation(slot?.index));
+      pid = await this.deps.native.spawnAsync(theirs, prep, this.deps.cloneFlags, this.deps.usernsFd);
     } catch (err) {
       fs.closeSync(ours);
+      slot?.release();
       throw err;
     } finally {
       fs.closeSync(theirs);
       if (prep >= 0) fs.closeSync(prep);
     }
-    return this.adopt(pid, ours);
+    return this.adopt(pid, ours, slot);
   }
 
   /** Watches B and gives it its cgroup; on failure B is killed and everything undone. */
-  private adopt(pid: number, ctl: number): Held {
+  private adopt(pid: number, ctl: number, slot: ContainerHold | undefined): Held {
     // An idle prepared container does not keep the process alive; the run that takes it does.
     const exited = this.deps.reaper.watch(pid, false);
+    // The slot is free once B is reaped: B is PID 1, so every process of the box is gone.
+    if (slot) void exited.finally(() => slot.release()).catch(() => undefined);
     let cgroup: BoxCgroup | null = null;
     try {
       cgroup = this.deps.cgroups.create(this.deps.nextName(), IDLE_LIMITS);

@@ -5,7 +5,7 @@
  */
 
 export const CAGE_MAGIC = 0x45474143;
-export const CAGE_ABI = 4;
+export const CAGE_ABI = 5;
 /** A to B with SCM_RIGHTS: the run's stdin, stdout, stderr and configuration memfd. */
 export const CAGE_RUN = 0x52; // 'R'
 export const CAGE_RUN_FDS = 4;
@@ -13,9 +13,9 @@ export const CAGE_RUN_FDS = 4;
 export const OP = { MOUNT: 1, MKDIR: 2, MKFILE: 3, SYMLINK: 4, CHOWN: 5, MKNOD: 6, WRITE: 7, CHDIR: 8 } as const;
 export const OPF_OPTIONAL = 1;
 
-export const CFG_FLAG = { CGROUPNS: 1, SECCOMP_LISTENER: 2 } as const;
+export const CFG_FLAG = { CGROUPNS: 1, SECCOMP_LISTENER: 2, USERNS_FIRST: 4 } as const;
 
-export const SIZES = { cfg: 80, op: 40, rlimit: 24, msg: 48 } as const;
+export const SIZES = { cfg: 88, op: 40, rlimit: 24, msg: 48 } as const;
 
 /**
  * Every field's byte offset, as in cage.h. encodeConfig and decodeMessage write and read
@@ -45,6 +45,8 @@ export const LAYOUT = {
     filter: 68,
     nfilter: 72,
     flags: 76,
+    outer_uid: 80,
+    outer_gid: 84,
   },
   cage_msg: { type: 0, stage: 4, err: 8, detail: 12, status: 16, sys_nr: 20, sys_arch: 24, c_pid: 28, wall_ns: 32, end_ns: 40 },
 } as const;
@@ -88,6 +90,7 @@ export const STAGES: Readonly<Record<number, string>> = {
   27: 'exec-init',
   28: 'prepare',
   29: 'prepare-op',
+  30: 'program-userns',
 };
 export const STAGE_OP = 8;
 export const STAGE_PREPARE_OP = 29;
@@ -137,6 +140,9 @@ export interface ChildConfig {
   /** Classic BPF program, 8 bytes per instruction; empty = no filter. */
   filter: Buffer;
   flags: number;
+  /** Rootless (CFG_FLAG.USERNS_FIRST): the program's uid/gid in B's user namespace, which its own maps `uid`/`gid` to. */
+  outerUid?: number;
+  outerGid?: number;
 }
 
 /** A message from B or C. */
@@ -292,6 +298,8 @@ export function encodeConfig(c: ChildConfig): Buffer {
     filter: filterAt,
     nfilter: c.filter.length / 8,
     flags: c.flags,
+    outer_uid: c.outerUid ?? 0,
+    outer_gid: c.outerGid ?? 0,
   };
   for (const [k, off] of Object.entries(C)) head.writeUInt32LE(cfg[k as keyof typeof C] >>> 0, off);
   const blob = w.finish(head);

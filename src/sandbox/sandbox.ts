@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { detectCgroupManager } from '../cgroup/detect';
+import { delegatedCgroupManager, detectCgroupManager } from '../cgroup/detect';
 import type { CgroupManager } from '../cgroup/manager';
 import { HostError, InvalidRequestError } from '../errors';
 import { ContainerRun } from './container-run';
@@ -19,6 +19,8 @@ import { CLONE, MS } from '../linux/constants';
 import { buildMountOps, buildPreparationOps, mountPaths } from './mount-plan';
 import { loadNative, type NativeApi } from './native';
 import { pidAlive } from '../linux/pid-alive';
+import { ownPrivateDir, runtimeDir as defaultRuntimeDir, stateDir } from '../linux/state-dirs';
+import { resolvePrivilege, setUpRootless, type PrivilegeMode, type Rootless } from './rootless';
 import { validatePlan } from './plan-checks';
 import { CFG_FLAG, encodeConfig, encodePreparation } from './protocol';
 import { Reaper } from './reaper';
@@ -32,9 +34,19 @@ import { archOfAudit, syscallName as nameOfSyscall, type Arch } from './syscalls
 import type { RunPlan, RunResult } from './types';
 
 export interface SandboxOptions {
-  /** Mount points and the host id leases' lock files (`<runtimeDir>/slots`); default /run/caged. */
+  /**
+   * root: the worker is root (the boxes' namespaces made by clone, ids mapped by the worker).
+   * rootless: an ordinary user; every box is made in the worker's user namespace (rootless.ts).
+   * auto (default): root when the process's euid is 0, else rootless.
+   */
+  privilege?: 'auto' | 'root' | 'rootless';
+  /** Rootless without subordinate ids: run every program as the worker's uid (weaker: docs/security.md); default false: refuse. */
+  singleUid?: boolean;
+  /** Rootless: this user's device slots (default /var/lib/caged/devices/<user>, made by scripts/setup-host.sh --user). */
+  devicePool?: string;
+  /** Mount points and the host id leases' lock files (`<runtimeDir>/slots`); default /run/caged (root), src/linux/state-dirs.ts. */
   runtimeDir?: string;
-  /** Where job directories live (src/rootfs/job-dirs.ts); default /var/lib/caged/jobs. */
+  /** Where job directories live (src/rootfs/job-dirs.ts); default <state dir>/jobs, /var/lib/caged/jobs as root. */
   jobsDir?: string;
   /** First host uid/gid given to boxes; default 10,000,000. */
   hostIdBase?: number;
@@ -59,8 +71,12 @@ export interface SandboxOptions {
   onBackgroundError?: (err: Error) => void;
 }
 
-/** mount(2) and detaching in the host's own namespace: what job directories need (src/rootfs/job-dirs.ts). */
-export type HostMounts = Pick<NativeApi, 'mount' | 'detach'>;
+/**
+ * mount(2) and detaching in the host's own namespace: what job directories need (src/rootfs/job-dirs.ts).
+ * Rootless, nothing can be mounted there: `plainDirs` says job directories are plain
+ * directories, and `removeTree` removes one (its boxes' files belong to other ids).
+ */
+export type HostMounts = Pick<NativeApi, 'mount' | 'detach'> & { plainDirs?: boolean; removeTree?: (dir: string) => void };
 
 /**
  * Cgroups (and, in src/rootfs/job-dirs.ts, job directories) are named `caged-<pid>-<seq>`: the
@@ -93,19 +109,24 @@ export class Sandbox {
     hasOverlay: boolean,
     preparedContainers: number,
     onBackgroundError: ((err: Error) => void) | undefined,
+    private readonly rootless: Rootless | null,
   ) {
     this.hasOverlay = hasOverlay;
     this.reaper = new Reaper(native);
     const masks = procMasksFor();
+    const devices = (slot?: number) => (rootless && slot !== undefined ? path.join(rootless.devicePool, String(slot)) : undefined);
     this.preparedContainers = new PreparedContainers(
       {
         native,
         reaper: this.reaper,
         cgroups,
         cloneFlags: CLONE_FLAGS,
+        usernsFd: rootless?.userns.fd,
+        deviceSlot: rootless ? () => rootless.deviceSlots.acquire() : undefined,
         nextName: () => `${NAME_PREFIX}${process.pid}-${nextSeq()}`,
         onBackgroundError,
-        preparation: () => encodePreparation(buildPreparationOps({ paths: mountPaths(runtimeDir), masks, cpus: this.cpus })),
+        preparation: (slot) =>
+          encodePreparation(buildPreparationOps({ paths: mountPaths(runtimeDir), masks, cpus: this.cpus, devices: devices(slot) })),
       },
       preparedContainers,
     );
@@ -114,40 +135,51 @@ export class Sandbox {
     this.arch = built.arch;
   }
 
-  /** Sets the host up and returns the sandbox; a refusal (not root, bad option) rejects. */
-  static create(opts: SandboxOptions = {}): Promise<Sandbox> {
-    return new Promise((resolve) => resolve(Sandbox.build(opts)));
-  }
-
-  private static build(opts: SandboxOptions): Sandbox {
-    if (process.getuid?.() !== 0) throw new HostError('caged must run as root to create containers');
+  /** Sets the host up and returns the sandbox; a refusal (no privilege, no subordinate ids, bad option) rejects. */
+  static async create(opts: SandboxOptions = {}): Promise<Sandbox> {
+    const mode = resolvePrivilege(opts.privilege);
     ensureStdioOpen();
-    const runtimeDir = opts.runtimeDir ?? '/run/caged';
-    const jobsDir = opts.jobsDir ?? '/var/lib/caged/jobs';
+    const runtimeDir = opts.runtimeDir ?? defaultRuntimeDir();
+    const jobsDir = opts.jobsDir ?? path.join(stateDir(), 'jobs');
+    if (mode === 'rootless') ownPrivateDir(runtimeDir);
     const { root, scratch, dev, proc, procFiles } = mountPaths(runtimeDir);
     for (const d of [root, scratch, dev, proc, procFiles, jobsDir]) {
       fs.mkdirSync(d, { recursive: true, mode: 0o755 });
     }
-    const native = loadNative();
-    const cgroups = opts.cgroups ?? detectCgroupManager();
-    const ids = new HostIdLeases(native, path.join(runtimeDir, 'slots'), opts.hostIdBase ?? 10_000_000, opts.hostIds ?? 256);
     const prepared = opts.preparedContainers ?? 2;
     if (!Number.isSafeInteger(prepared) || prepared < 0)
       throw new InvalidRequestError(`must be a whole number >= 0 (got ${prepared})`, 'preparedContainers');
-    if (prepared > 0) shareJobsDir(native, jobsDir);
-    const sandbox = new Sandbox(
-      native,
-      cgroups,
-      ids,
-      runtimeDir,
-      jobsDir,
-      opts.hostname ?? 'caged',
-      opts.overlay ?? overlaySupported(),
-      prepared,
-      opts.onBackgroundError,
-    );
-    if (opts.cleanupAtStart ?? true) sandbox.cleanupStale();
-    return sandbox;
+    const native = loadNative();
+    const hostIds = opts.hostIds ?? 256;
+    const rootless =
+      mode === 'rootless' ? await setUpRootless(native, runtimeDir, hostIds, { singleUid: opts.singleUid, devicePool: opts.devicePool }) : null;
+    try {
+      const cgroups = opts.cgroups ?? (rootless ? delegatedCgroupManager() : detectCgroupManager());
+      const ids = rootless?.ids ?? new HostIdLeases(native, path.join(runtimeDir, 'slots'), opts.hostIdBase ?? 10_000_000, hostIds);
+      if (prepared > 0 && !rootless) shareJobsDir(native, jobsDir);
+      const sandbox = new Sandbox(
+        native,
+        cgroups,
+        ids,
+        runtimeDir,
+        jobsDir,
+        opts.hostname ?? 'caged',
+        opts.overlay ?? overlaySupported(),
+        prepared,
+        opts.onBackgroundError,
+        rootless,
+      );
+      if (opts.cleanupAtStart ?? true) sandbox.cleanupStale();
+      return sandbox;
+    } catch (err) {
+      rootless?.close();
+      throw err;
+    }
+  }
+
+  /** root, rootless (subordinate ids) or rootless-single-uid. */
+  get mode(): PrivilegeMode {
+    return this.rootless?.mode ?? 'root';
   }
 
   /** Removes the cgroups of workers that died mid-run on this host; returns their names. */
@@ -157,6 +189,17 @@ export class Sandbox {
 
   /** mount(2) and detaching in the host's namespace, for job directories (src/rootfs/job-dirs.ts). */
   get hostMounts(): HostMounts {
+    const rootless = this.rootless;
+    if (rootless) {
+      return {
+        mount: (_s, target) => {
+          throw new HostError(`rootless: nothing can be mounted on the host (${target})`);
+        },
+        detach: () => false,
+        plainDirs: true,
+        removeTree: (dir) => rootless.removeTree(dir),
+      };
+    }
     return { mount: (...args) => this.native.mount(...args), detach: (target) => this.native.detach(target) };
   }
 
@@ -227,7 +270,8 @@ export class Sandbox {
       ours.push(errR);
       childFds.push(errW);
 
-      const ops = buildMountOps(plan, { paths: mountPaths(this.runtimeDir), hostUid: lease.hostUid, hostGid: lease.hostGid });
+      // The box's ids as B sees them: host ids (root), ids of the worker's namespace (rootless).
+      const ops = buildMountOps(plan, { paths: mountPaths(this.runtimeDir), hostUid: lease.outerUid, hostGid: lease.outerGid });
       const blob = encodeConfig({
         uid: 256,
         gid: 256,
@@ -240,7 +284,9 @@ export class Sandbox {
         env: Object.entries(plan.env).map(([k, v]) => `${k}=${v}`),
         rlimits: rlimitsFor(plan),
         filter: this.filter,
-        flags: CFG_FLAG.CGROUPNS | CFG_FLAG.SECCOMP_LISTENER,
+        flags: CFG_FLAG.CGROUPNS | CFG_FLAG.SECCOMP_LISTENER | (this.rootless ? CFG_FLAG.USERNS_FIRST : 0),
+        outerUid: lease.outerUid,
+        outerGid: lease.outerGid,
       });
       childFds.push(this.native.memfdWith(blob));
       const run = new ContainerRun(
@@ -248,6 +294,7 @@ export class Sandbox {
           native: this.native,
           reaper: this.reaper,
           ids: lease,
+          idsMapped: this.rootless !== null,
           setUpDone: () => this.preparedContainers.setUpDone(),
           cpus: this.cpus,
           syscallName: (nr, arch) => nameOfSyscall(nr, archOfAudit(arch) ?? this.arch),
@@ -281,6 +328,7 @@ export class Sandbox {
    */
   async close(): Promise<void> {
     await this.preparedContainers.close();
+    this.rootless?.close();
   }
 
   /** Runs in progress. */

@@ -61,7 +61,7 @@ function start(limits: RunLimits = LIMITS, opts: { sendRunFails?: Error } = {}):
   const deps: ContainerRunDeps = {
     native,
     reaper: { exiting: (pid: number) => h.exiting.push(pid) } as unknown as Reaper,
-    ids: { index: 3, hostUid: 10_000_003, hostGid: 10_000_003, release: () => h.released++ },
+    ids: { index: 3, hostUid: 10_000_003, hostGid: 10_000_003, outerUid: 10_000_003, outerGid: 10_000_003, release: () => h.released++ },
     setUpDone: () => h.setUpDone++,
     cpus: 2,
     syscallName: (nr) => (nr === 101 ? 'ptrace' : `#${nr}`),

@@ -37,7 +37,7 @@ describe('parseSubIds', () => {
       [4, 'COUNT is 0'],
       [5, 'the range ends past 4294967294'],
     ]);
-    expect(problems[0].file).toBe('/etc/subgid');
+    expect(problems[0]?.file).toBe('/etc/subgid');
   });
 
   it('does not take a uid line for a user whose name is that number but whose uid differs', () => {
