@@ -4,17 +4,17 @@
  * - Root: cgroup v2 at /sys/fs/cgroup with memory, pids and cpu, or v1 controllers memory, pids
  *   and cpuacct under /sys/fs/cgroup/* (a hybrid host's controller-less /sys/fs/cgroup/unified
  *   does not count), mounted read-write.
- * - An ordinary user: a delegated subtree. v1: `<controller mount>/caged` owned by the user for
- *   each controller (`scripts/setup-host.sh --user NAME` makes them). v2: the topmost ancestor of
- *   the process's own cgroup (from /proc/self/cgroup) that the user may write, with writable
- *   cgroup.procs and cgroup.subtree_control (systemd's `Delegate=yes` hands out such subtrees).
+ * - Rootless: the subtree delegated to the user, found as the worker finds it
+ *   (src/cgroup/detect.ts findDelegatedCgroup: v1 `<controller mount>/caged-<user>`, which
+ *   `scripts/setup-host.sh --user NAME` hands over; v2 the worker's own cgroup when it may write
+ *   it, as systemd's `Delegate=yes` gives it), with, on v2, the controllers the boxes use.
  */
 import path from 'node:path';
-import { parseMounts, v1ControllerMounts, type MountEntry } from '../cgroup/detect';
+import { findDelegatedCgroup, parseMounts, v1ControllerMounts, type MountEntry } from '../cgroup/detect';
 import { V1_REQUIRED_CONTROLLERS } from '../cgroup/v1';
 import { V2_CONTROLLERS } from '../cgroup/v2';
 import { finding, type Finding } from './finding';
-import { mayWrite, type HostView } from './host-view';
+import type { HostView } from './host-view';
 
 const CGROUP_ROOT = '/sys/fs/cgroup';
 
@@ -26,17 +26,18 @@ export interface CgroupProbe {
 
 const DELEGATE_V2 = 'systemd-run --user --scope -p Delegate=yes -- caged worker';
 
-export function cgroupProbe(host: HostView): CgroupProbe {
+export function cgroupProbe(host: HostView, rootless: boolean): CgroupProbe {
   const mounts = parseMounts(host.readText('/proc/self/mounts') ?? '');
   const atRoot = mounts.filter((m) => path.posix.resolve(m.mountPoint) === CGROUP_ROOT).pop();
   const v1 = v1ControllerMounts(mounts);
   const v1Complete = V1_REQUIRED_CONTROLLERS.every((c) => v1[c] !== undefined);
   const title = 'cgroups';
-  if (atRoot?.fsType === 'cgroup2') return host.identity.uid === 0 ? v2AsRoot(host, atRoot) : v2Delegated(host, atRoot);
+  if (rootless && (atRoot?.fsType === 'cgroup2' || v1Complete)) return delegated(host, atRoot);
+  if (atRoot?.fsType === 'cgroup2') return v2AsRoot(host, atRoot);
   if (v1Complete) {
     const unified = mounts.some((m) => m.fsType === 'cgroup2' && path.posix.resolve(m.mountPoint) === `${CGROUP_ROOT}/unified`);
     const kind = unified ? 'cgroup v1 (hybrid: the cgroup2 at /sys/fs/cgroup/unified holds no controllers)' : 'cgroup v1';
-    return host.identity.uid === 0 ? v1AsRoot(mounts, v1, kind) : v1Delegated(host, v1, kind);
+    return v1AsRoot(mounts, v1, kind);
   }
   const missing = V1_REQUIRED_CONTROLLERS.filter((c) => v1[c] === undefined);
   return {
@@ -113,101 +114,69 @@ function v1AsRoot(mounts: readonly MountEntry[], v1: ReturnType<typeof v1Control
   };
 }
 
-function v1Delegated(host: HostView, v1: ReturnType<typeof v1ControllerMounts>, kind: string): CgroupProbe {
-  const name = host.identity.userName;
-  const fix = `sudo bash scripts/setup-host.sh --user ${name}`;
-  const notOurs: string[] = [];
-  for (const c of V1_REQUIRED_CONTROLLERS) {
-    const dir = `${v1[c]}/caged`;
-    const st = host.stat(dir);
-    const procs = host.stat(`${dir}/cgroup.procs`);
-    if (!st?.isDirectory) notOurs.push(`${dir} does not exist`);
-    else if (!mayWrite(st, host.identity) || !procs || !mayWrite(procs, host.identity)) notOurs.push(`${dir} is not writable by ${name}`);
-  }
-  if (notOurs.length > 0) {
-    return {
-      usable: null,
-      finding: finding('cgroup', 'cgroups', 'missing', `${kind}, nothing delegated to ${name}: ${notOurs.join('; ')}`, fix),
-    };
-  }
-  const where = V1_REQUIRED_CONTROLLERS.map((c) => `${v1[c]}/caged`).join(', ');
-  return {
-    usable: { version: 1, where },
-    finding: finding('cgroup', 'cgroups', 'ok', `${kind}, delegated to ${name}: ${where}`),
-  };
-}
-
-function v2Delegated(host: HostView, mount: MountEntry): CgroupProbe {
-  const name = host.identity.userName;
-  if (!mount.options.includes('rw')) {
-    // A container runtime mounts its cgroup namespace read-only unless the cgroup is delegated to it.
+/**
+ * An ordinary user's delegated subtree, found as the rootless worker finds it
+ * (src/cgroup/detect.ts findDelegatedCgroup), read through the host view; the doctor adds that a
+ * v2 subtree must offer the controllers the boxes use.
+ */
+function delegated(host: HostView, mount: MountEntry | undefined): CgroupProbe {
+  if (mount?.fsType === 'cgroup2' && !mount.options.includes('rw')) {
+    // A container runtime mounts the container's cgroup namespace read-only unless it delegates it.
     return {
       usable: null,
       finding: finding(
         'cgroup',
         'cgroups',
         'missing',
-        `cgroup v2 at ${CGROUP_ROOT} is mounted read-only (a container's view?): nothing is writable`,
+        `cgroup v2 at ${CGROUP_ROOT} is mounted read-only (a container's own cgroup?): nothing is writable`,
         DELEGATE_V2,
       ),
     };
   }
-  const own = (host.readText('/proc/self/cgroup') ?? '')
-    .split('\n')
-    .find((l) => l.startsWith('0::'))
-    ?.slice(3)
-    .trim();
-  if (own === undefined) {
-    return {
-      usable: null,
-      finding: finding('cgroup', 'cgroups', 'missing', 'cgroup v2, but /proc/self/cgroup names no v2 cgroup of this process', DELEGATE_V2),
-    };
-  }
-  // The topmost ancestor of our own cgroup that is ours: systemd's Delegate=yes hands out the unit's cgroup.
-  let delegated: string | null = null;
-  for (let rel = path.posix.resolve('/', own); ; rel = path.posix.dirname(rel)) {
-    const dir = path.posix.join(CGROUP_ROOT, rel);
-    if (!writableCgroup(host, dir)) break;
-    delegated = dir;
-    if (rel === '/') break;
-  }
-  const ownDir = path.posix.join(CGROUP_ROOT, own);
-  if (delegated === null) {
-    return {
-      usable: null,
-      finding: finding(
-        'cgroup',
-        'cgroups',
-        'missing',
-        `cgroup v2; this process's cgroup ${ownDir} is not delegated to ${name} (its cgroup.procs or cgroup.subtree_control is not writable)`,
-        DELEGATE_V2,
-      ),
-    };
-  }
-  const have = (host.readText(`${delegated}/cgroup.controllers`) ?? '').trim().split(/\s+/);
-  const lacking = V2_CONTROLLERS.filter((c) => !have.includes(c));
-  if (lacking.length > 0) {
-    return {
-      usable: null,
-      finding: finding(
-        'cgroup',
-        'cgroups',
-        'missing',
-        `cgroup v2, ${delegated} delegated to ${name} but without ${lacking.join(', ')} (has: ${have.join(' ') || 'none'})`,
-        "sudo mkdir -p /etc/systemd/system/user@.service.d && printf '[Service]\\nDelegate=memory pids cpu\\n' | sudo tee /etc/systemd/system/user@.service.d/caged.conf && sudo systemctl daemon-reload",
-      ),
-    };
-  }
-  return {
-    usable: { version: 2, where: delegated },
-    finding: finding('cgroup', 'cgroups', 'ok', `cgroup v2, delegated to ${name}: ${delegated} with ${V2_CONTROLLERS.join(', ')}`),
-  };
-}
-
-function writableCgroup(host: HostView, dir: string): boolean {
-  const files = [dir, `${dir}/cgroup.procs`, `${dir}/cgroup.subtree_control`];
-  return files.every((f) => {
-    const st = host.stat(f);
-    return st !== null && mayWrite(st, host.identity);
+  // Paths in the mount table and under the hierarchy stay host paths; only the files read move.
+  const found = findDelegatedCgroup({
+    root: CGROUP_ROOT,
+    mountsPath: host.hostPath('/proc/self/mounts'),
+    procSelfCgroup: host.hostPath('/proc/self/cgroup'),
+    user: host.identity.userName,
+    writable: (p) => host.writable(p),
   });
+  const name = host.identity.userName;
+  switch (found.kind) {
+    case 'none':
+      return { usable: null, finding: finding('cgroup', 'cgroups', 'missing', found.reason, found.fix) };
+    case 'v1': {
+      const dirs = Object.values(found.mounts).map((m) => `${m}/${found.parent}`);
+      return {
+        usable: { version: 1, where: dirs.join(', ') },
+        finding: finding('cgroup', 'cgroups', 'ok', `cgroup v1, delegated to ${name}: ${dirs.join(', ')}`),
+      };
+    }
+    case 'v2': {
+      const dir = found.root;
+      const have = (host.readText(`${dir}/cgroup.controllers`) ?? '').trim().split(/\s+/);
+      const lacking = V2_CONTROLLERS.filter((c) => !have.includes(c));
+      if (lacking.length > 0) {
+        return {
+          usable: null,
+          finding: finding(
+            'cgroup',
+            'cgroups',
+            'missing',
+            `cgroup v2, ${dir} delegated to ${name} but without ${lacking.join(', ')} (has: ${have.join(' ') || 'none'})`,
+            "sudo mkdir -p /etc/systemd/system/user@.service.d && printf '[Service]\\nDelegate=memory pids cpu\\n' | sudo tee /etc/systemd/system/user@.service.d/caged.conf && sudo systemctl daemon-reload",
+          ),
+        };
+      }
+      return {
+        usable: { version: 2, where: `${dir}/${found.parent}` },
+        finding: finding(
+          'cgroup',
+          'cgroups',
+          'ok',
+          `cgroup v2, delegated to ${name}: ${dir} with ${V2_CONTROLLERS.join(', ')}; boxes under ${dir}/${found.parent}`,
+        ),
+      };
+    }
+  }
 }

@@ -60,7 +60,7 @@ export async function diagnose(host: HostView, opts: DoctorOptions): Promise<Doc
   const identity = opts.rootless === 'no' && uid !== 0 ? refusedRootMode(host) : identityFinding(host);
   const userns = host.live.userNamespace();
   const overlayLive = opts.rootfs === 'extract' ? { result: 'unknown' as const, detail: 'not tried' } : host.live.overlay(rootless);
-  const cgroups = cgroupProbe(host);
+  const cgroups = cgroupProbe(host, rootless);
   const findings: Finding[] = [
     rootless && uid === 0
       ? finding('identity', 'worker identity', 'ok', 'runs as root with CAGED_ROOTLESS=yes: the rootless mode applies')

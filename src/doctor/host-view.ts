@@ -63,6 +63,9 @@ export interface HostView {
   listDirs(dir: string): string[];
   /** The file's capabilities, or null when it has none. */
   fileCaps(file: string): FileCaps | null;
+  /** Whether the worker may write the host file (the real host asks access(2): modes, ACLs, read-only mounts). */
+  writable(file: string): boolean;
+
   /** Where the view reads `file` (for `/etc` readers that take a directory). */
   hostPath(file: string): string;
   readonly live: LiveProbes;
@@ -79,6 +82,8 @@ export interface DirectoryHostOptions {
    */
   fileInfo?: (file: string) => Partial<FileInfo> | undefined;
   fileCaps?: (file: string) => FileCaps | null;
+  /** Default: by owner, group and mode (mayWrite). */
+  writable?: (file: string) => boolean;
 }
 
 /** A host whose files are under `root`. The real host is `root: '/'`. */
@@ -117,6 +122,11 @@ export function directoryHostView(opts: DirectoryHostOptions): HostView {
       }
     },
     fileCaps: (file) => opts.fileCaps?.(path.resolve('/', file)) ?? null,
+    writable(file) {
+      if (opts.writable) return opts.writable(path.resolve('/', file));
+      const st = this.stat(file);
+      return st !== null && mayWrite(st, opts.identity);
+    },
   };
 }
 

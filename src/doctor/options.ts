@@ -2,10 +2,10 @@
  * The doctor's options from the worker's configuration (the CAGED_* variables), so that it
  * judges the host for the worker that this environment would start.
  */
-import os from 'node:os';
 import path from 'node:path';
 import { loadConfig, type WorkerConfig } from '../config';
 import { InvalidRequestError } from '../errors';
+import { stateDir } from '../linux/state-dirs';
 import type { DoctorOptions } from './doctor';
 
 /** How long the doctor waits for Redis's PONG, in milliseconds. */
@@ -22,14 +22,13 @@ export function doctorOptions(
   opts: { checkRedis: boolean },
 ): DoctorOptions {
   const rootless = choice(env, 'CAGED_ROOTLESS', ['auto', 'yes', 'no'] as const, 'auto');
-  const asRoot = rootless === 'no' || (rootless === 'auto' && process.getuid?.() === 0);
   return {
     rootless,
     singleUid: choice(env, 'CAGED_ROOTLESS_SINGLE_UID', ['no', 'yes'] as const, 'no') === 'yes',
     rlimitsOnly: choice(env, 'CAGED_RLIMITS_ONLY', ['no', 'yes'] as const, 'no') === 'yes',
     rootfs: config.rootfs,
     manifestPath: config.image,
-    imageCacheDir: path.join(stateDir(env, asRoot), 'images'),
+    imageCacheDir: path.join(stateDir(env), 'images'),
     redisUrl: opts.checkRedis ? config.redisUrl : null,
     redisTimeoutMs: REDIS_TIMEOUT_MS,
     nodePath: process.execPath,
@@ -41,12 +40,4 @@ function choice<const T extends readonly string[]>(env: NodeJS.ProcessEnv, name:
   if (v === undefined || v === '') return def;
   if (!values.includes(v)) throw new InvalidRequestError(`must be one of ${values.join(', ')} (got ${JSON.stringify(v)})`, name);
   return v;
-}
-
-/** CAGED_STATE_DIR: /var/lib/caged as root; $XDG_DATA_HOME/caged (or ~/.local/share/caged) rootless. */
-function stateDir(env: NodeJS.ProcessEnv, asRoot: boolean): string {
-  const set = env.CAGED_STATE_DIR?.trim();
-  if (set) return set;
-  if (asRoot) return '/var/lib/caged';
-  return path.join(env.XDG_DATA_HOME?.trim() || path.join(os.homedir(), '.local', 'share'), 'caged');
 }

@@ -29,7 +29,7 @@ export function currentIdentity(): Identity {
 }
 
 export function realHostView(): HostView {
-  return directoryHostView({ root: '/', identity: currentIdentity(), live: realLiveProbes(), fileCaps: readFileCaps });
+  return directoryHostView({ root: '/', identity: currentIdentity(), live: realLiveProbes(), fileCaps: readFileCaps, writable: canWrite });
 }
 
 export function realLiveProbes(): LiveProbes {
@@ -76,6 +76,15 @@ function runProbe(argv: readonly [string, ...string[]], what: string): ProbeOutc
   if (r.status === 0) return { result: 'ok', detail: what };
   const said = r.stderr.trim().split('\n').slice(-2).join(' / ') || (r.signal ? `killed by ${r.signal}` : `exit status ${r.status}`);
   return { result: 'failed', detail: `${what}: ${said}` };
+}
+
+function canWrite(file: string): boolean {
+  try {
+    fs.accessSync(file, fs.constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 const CAP_SETGID = 6;

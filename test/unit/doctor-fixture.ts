@@ -8,7 +8,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { DoctorOptions } from '../../src/doctor/doctor';
-import { directoryHostView, type FileCaps, type FileInfo, type HostView, type Identity, type ProbeOutcome } from '../../src/doctor/host-view';
+import {
+  directoryHostView,
+  type FileCaps,
+  type FileInfo,
+  type HostView,
+  type Identity,
+  type ProbeOutcome,
+} from '../../src/doctor/host-view';
 
 interface HostJson {
   description: string;

@@ -66,10 +66,9 @@ describe('on a cgroup v2 host with a subtree delegated to the user', () => {
     const report = await diagnose(host.view, fixtureOptions(host.view));
     expect(report).toMatchObject({ runnable: true, mode: 'rootless', limits: 'cgroup-v2', user: { uid: 1000, name: 'judge' } });
     expect(Object.values(statuses(report)).every((s) => s === 'ok')).toBe(true);
-    // The topmost cgroup the user owns, not the leaf the process sits in, nor user-1000.slice (root's).
-    expect(get(report, 'cgroup').detail).toBe(
-      'cgroup v2, delegated to judge: /sys/fs/cgroup/user.slice/user-1000.slice/user@1000.service with memory, pids, cpu',
-    );
+    // The worker's own cgroup, which systemd delegated (as src/cgroup/detect.ts finds it); boxes go below it.
+    const own = '/sys/fs/cgroup/user.slice/user-1000.slice/user@1000.service/app.slice/caged-worker.service';
+    expect(get(report, 'cgroup').detail).toBe(`cgroup v2, delegated to judge: ${own} with memory, pids, cpu; boxes under ${own}/caged`);
     expect(get(report, 'subids').detail).toContain('65536 for judge (uids 100000-165535, gids 100000-165535)');
     expect(get(report, 'idmap').detail).toBe('/usr/bin/newuidmap (setuid root), /usr/bin/newgidmap (setuid root)');
     expect(get(report, 'userns').detail).toContain('kernel.unprivileged_userns_clone=1');
@@ -79,7 +78,7 @@ describe('on a cgroup v2 host with a subtree delegated to the user', () => {
 
   it('without delegated memory, names the systemd drop-in that delegates it', async () => {
     const host = fixtureHost('v2-delegated-user');
-    const svc = '/sys/fs/cgroup/user.slice/user-1000.slice/user@1000.service/cgroup.controllers';
+    const svc = '/sys/fs/cgroup/user.slice/user-1000.slice/user@1000.service/app.slice/caged-worker.service/cgroup.controllers';
     const view = { ...host.view, readText: (f: string) => (f === svc ? 'cpu pids\n' : host.view.readText(f)) };
     const report = await diagnose(view, fixtureOptions(view));
     expect(report.runnable).toBe(false);
@@ -178,7 +177,7 @@ describe('on a host without subordinate ids for the user', () => {
     const refused = await diagnose(view, fixtureOptions(view, { singleUid: true }));
     expect(refused.runnable).toBe(false);
     expect(get(refused, 'cgroup').fix).toBe(
-      'sudo bash scripts/setup-host.sh --user judge (or accept CAGED_RLIMITS_ONLY=yes: limits by rlimits only)',
+      'sudo scripts/setup-host.sh --user judge (or accept CAGED_RLIMITS_ONLY=yes: limits by rlimits only)',
     );
     const accepted = await diagnose(view, fixtureOptions(view, { singleUid: true, rlimitsOnly: true }));
     expect(accepted).toMatchObject({ runnable: true, mode: 'rootless-single-uid', limits: 'rlimits-only' });
