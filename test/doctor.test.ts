@@ -47,6 +47,7 @@ describe('caged doctor as root on this host', () => {
       'seccomp',
       'subids',
       'idmap',
+      'devices',
       'image',
       'redis',
     ]);

@@ -16,7 +16,7 @@
 import { finding, type Finding } from './finding';
 import type { HostView } from './host-view';
 import { cgroupProbe } from './cgroups';
-import { idmapFinding, subidsFinding } from './ids';
+import { devicesFinding, idmapFinding, subidsFinding } from './ids';
 import { imageFinding } from './image';
 import { identityFinding, overlayFinding, seccompFinding, usernsFinding } from './kernel';
 
@@ -71,6 +71,7 @@ export async function diagnose(host: HostView, opts: DoctorOptions): Promise<Doc
     seccompFinding(host),
     subidsFinding(host, rootless),
     idmapFinding(host, rootless),
+    devicesFinding(host, rootless),
     imageFinding(host, { manifestPath: opts.manifestPath, cacheDir: opts.imageCacheDir }),
     opts.redisUrl === null
       ? finding('redis', 'Redis', 'skipped', 'not checked here (the worker connects by itself and retries)')
@@ -83,7 +84,7 @@ export async function diagnose(host: HostView, opts: DoctorOptions): Promise<Doc
       if (f.status === 'missing') f.blocking = true;
     }
   };
-  block('identity', 'userns', 'seccomp', 'image', 'redis');
+  block('identity', 'userns', 'seccomp', 'devices', 'image', 'redis');
   if (opts.rootfs === 'overlay') block('overlay');
 
   let mode: WorkerMode = rootless ? 'rootless' : 'root';

@@ -65,6 +65,8 @@ export interface HostView {
   fileCaps(file: string): FileCaps | null;
   /** Whether the worker may write the host file (the real host asks access(2): modes, ACLs, read-only mounts). */
   writable(file: string): boolean;
+  /** Complete device slots (numbered directories of the five device nodes) in a rootless device pool. */
+  deviceSlots(pool: string): number;
 
   /** Where the view reads `file` (for `/etc` readers that take a directory). */
   hostPath(file: string): string;
@@ -84,6 +86,8 @@ export interface DirectoryHostOptions {
   fileCaps?: (file: string) => FileCaps | null;
   /** Default: by owner, group and mode (mayWrite). */
   writable?: (file: string) => boolean;
+  /** Default: none (a checkout holds no device nodes). */
+  deviceSlots?: (pool: string) => number;
 }
 
 /** A host whose files are under `root`. The real host is `root: '/'`. */
@@ -122,6 +126,7 @@ export function directoryHostView(opts: DirectoryHostOptions): HostView {
       }
     },
     fileCaps: (file) => opts.fileCaps?.(path.resolve('/', file)) ?? null,
+    deviceSlots: (pool) => opts.deviceSlots?.(path.resolve('/', pool)) ?? 0,
     writable(file) {
       if (opts.writable) return opts.writable(path.resolve('/', file));
       const st = this.stat(file);

@@ -6,6 +6,7 @@
  * As root neither is used: each box gets a host uid of its own from /run/caged/slots.
  */
 import { grantCommand, readOwnerSubIds, type SubIdRange } from '../linux/subids';
+import { setupHostCommand } from '../sandbox/rootless';
 import { finding, type Finding } from './finding';
 import { findProgram, statusField, type HostView } from './host-view';
 
@@ -133,4 +134,26 @@ function boundingSet(host: HostView): Set<string> {
       .filter(([, bit]) => (bits & (1n << BigInt(bit))) !== 0n)
       .map(([name]) => name),
   );
+}
+
+/** Where the rootless sandbox looks for a user's device slots (src/sandbox/rootless.ts). */
+export const devicePoolOf = (user: string): string => `/var/lib/caged/devices/${user}`;
+
+/** Rootless: the boxes' /dev nodes, bound from slots root made once (a user namespace cannot make device nodes). */
+export function devicesFinding(host: HostView, rootless: boolean): Finding {
+  const title = 'device nodes';
+  if (!rootless) return finding('devices', title, 'skipped', "not needed as root: the worker makes each box's /dev itself");
+  const user = host.identity.userName;
+  const pool = devicePoolOf(user);
+  const slots = host.deviceSlots(pool);
+  if (slots === 0) {
+    return finding(
+      'devices',
+      title,
+      'missing',
+      `no device slots in ${pool}: a user namespace cannot make the boxes' null, zero, full, random and urandom`,
+      setupHostCommand(user),
+    );
+  }
+  return finding('devices', title, 'ok', `${slots} slots in ${pool} (one per container alive at once)`);
 }

@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import koffi from 'koffi';
 import { checkRedisReachable } from '../queue/connection';
+import { devicePoolSlots } from '../sandbox/rootless';
 import { directoryHostView, type FileCaps, type HostView, type Identity, type LiveProbes, type ProbeOutcome } from './host-view';
 
 /** How long a live probe's child may take, in milliseconds. */
@@ -29,7 +30,14 @@ export function currentIdentity(): Identity {
 }
 
 export function realHostView(): HostView {
-  return directoryHostView({ root: '/', identity: currentIdentity(), live: realLiveProbes(), fileCaps: readFileCaps, writable: canWrite });
+  return directoryHostView({
+    root: '/',
+    identity: currentIdentity(),
+    live: realLiveProbes(),
+    fileCaps: readFileCaps,
+    writable: canWrite,
+    deviceSlots: devicePoolSlots,
+  });
 }
 
 export function realLiveProbes(): LiveProbes {

@@ -22,6 +22,8 @@ interface HostJson {
   identity: Identity;
   /** Per file: `owner: "user"` (the identity's), or an explicit uid; `mode` in octal. */
   files?: Record<string, { owner?: 'user'; uid?: number; mode?: string }>;
+  /** Complete device slots by pool directory (a checkout holds no device nodes). */
+  deviceSlots?: Record<string, number>;
   /** File capabilities (security.capability) by file. */
   caps?: Record<string, FileCaps>;
   probes: { userNamespace: ProbeOutcome; overlay: ProbeOutcome; redis: ProbeOutcome };
@@ -52,6 +54,7 @@ export function fixtureHost(name: string, probes: Partial<HostJson['probes']> = 
     identity,
     fileInfo,
     fileCaps: (file) => json.caps?.[file] ?? null,
+    deviceSlots: (pool) => json.deviceSlots?.[pool] ?? 0,
     live: {
       userNamespace: () => live.userNamespace,
       overlay: (inUserNamespace) => {

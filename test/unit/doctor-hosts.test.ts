@@ -28,6 +28,7 @@ describe('on a cgroup v1 host, as root', () => {
       seccomp: 'ok',
       subids: 'skipped',
       idmap: 'skipped',
+      devices: 'skipped',
       image: 'ok',
       redis: 'ok',
     });
@@ -185,6 +186,15 @@ describe('on a host without subordinate ids for the user', () => {
 });
 
 describe('faults every host can have', () => {
+  it("rootless without the user's device slots cannot run, and names the set-up that makes them", async () => {
+    const host = fixtureHost('v2-delegated-user');
+    const view = { ...host.view, deviceSlots: () => 0 };
+    const report = await diagnose(view, fixtureOptions(view));
+    expect(report.runnable).toBe(false);
+    expect(get(report, 'devices')).toMatchObject({ status: 'missing', blocking: true, fix: 'sudo scripts/setup-host.sh --user judge' });
+    expect(get(report, 'devices').detail).toContain('no device slots in /var/lib/caged/devices/judge');
+  });
+
   it('Redis not answering blocks, with the setup command for a local URL and the variable for another', async () => {
     const down = { result: 'failed' as const, detail: 'connect ECONNREFUSED' };
     const host = fixtureHost('v1-root', { redis: down });
