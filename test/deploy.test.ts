@@ -290,6 +290,11 @@ describe("worker/Dockerfile's rootless stage", () => {
     expect(rootless).toContain('useradd --uid 10001 --gid 10001');
     expect(rootless).toContain('setcap cap_setuid+ep /usr/bin/newuidmap');
     expect(rootless).toContain('setcap cap_setgid+ep /usr/bin/newgidmap');
+    // The device slots the rootless sandbox binds (src/sandbox/rootless.ts), outside every volume.
+    expect(rootless).toContain('d=/var/lib/caged/devices/caged/$slot');
+    const volumes = JSON.parse(/^VOLUME (\[.*\])$/m.exec(rootless)?.[1] ?? '[]') as string[];
+    expect(volumes.filter((v) => '/var/lib/caged/devices/caged'.startsWith(v))).toEqual([]);
+    expect(rootless).toMatch(/CAGED_STATE_DIR=\/var\/lib\/caged\/state/);
   });
 
   it('leaves root mode the default target (the last stage)', () => {
