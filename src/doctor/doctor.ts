@@ -136,15 +136,29 @@ function refusedRootMode(host: HostView): Finding {
 
 async function redisFinding(host: HostView, url: string, timeoutMs: number): Promise<Finding> {
   const outcome = await host.live.redis(url, timeoutMs);
-  if (outcome.result === 'ok') return finding('redis', 'Redis', 'ok', `answers at ${url}`);
+  // The report is printed and logged: a password in the URL never is.
+  const shown = withoutPassword(url);
+  if (outcome.result === 'ok') return finding('redis', 'Redis', 'ok', `answers at ${shown}`);
   const local = /^redis:\/\/(127\.0\.0\.1|localhost)(:6379)?\/?$/.test(url);
   return finding(
     'redis',
     'Redis',
     'missing',
-    `no answer within ${timeoutMs} ms at ${url}: the worker would take no job (${outcome.detail})`,
+    `no answer within ${timeoutMs} ms at ${shown}: the worker would take no job (${outcome.detail.split(url).join(shown)})`,
     local ? 'sudo bash scripts/setup-host.sh' : 'CAGED_REDIS_URL=redis://HOST:PORT (the Redis your backends use)',
   );
+}
+
+/** The URL with its password (if any) replaced by `***`. */
+export function withoutPassword(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password === '') return url;
+    u.password = '***';
+    return u.toString();
+  } catch {
+    return url;
+  }
 }
 
 function describeMode(mode: WorkerMode): string {

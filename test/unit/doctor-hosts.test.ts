@@ -202,6 +202,10 @@ describe('faults every host can have', () => {
     expect(get(local, 'redis')).toMatchObject({ status: 'missing', blocking: true, fix: 'sudo bash scripts/setup-host.sh' });
     const remote = await diagnose(host.view, fixtureOptions(host.view, { redisUrl: 'redis://queue.internal:6379' }));
     expect(get(remote, 'redis').fix).toContain('CAGED_REDIS_URL=');
+    // A password in the URL is never printed (the worker logs the same report).
+    const secret = await diagnose(host.view, fixtureOptions(host.view, { redisUrl: 'redis://:s3cret-pass@queue.internal:6379/2' }));
+    expect(JSON.stringify(secret)).not.toContain('s3cret-pass');
+    expect(get(secret, 'redis').detail).toContain('redis://:***@queue.internal:6379/2');
     const skipped = await diagnose(host.view, fixtureOptions(host.view, { redisUrl: null }));
     expect(get(skipped, 'redis').status).toBe('skipped');
     expect(skipped.runnable).toBe(true);
