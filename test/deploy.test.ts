@@ -23,6 +23,7 @@ interface Meta {
 }
 interface Container {
   name?: string;
+  volumeMounts?: Array<{ name: string; mountPath: string; readOnly?: boolean }>;
   ports?: Array<{ name?: string; containerPort: number }>;
   securityContext: Doc & { capabilities?: { drop?: string[]; add?: string[] } };
   resources: { requests?: Record<string, string>; limits?: Record<string, string> };
@@ -168,6 +169,21 @@ describe('deploy/kubernetes', () => {
     const known = new Set<string>([...Object.values(CONFIG_KEYS).map((k) => k.env), ...ROOTLESS_KEYS]);
     const set = [...Object.keys(one('ConfigMap').data), ...Object.keys(one('Secret').stringData).filter((k) => k.startsWith('CAGED_'))];
     expect(set.filter((k) => !known.has(k))).toEqual([]);
+  });
+
+  it('puts the state, runtime and image directories the ConfigMap names on volumes (the root filesystem is read-only)', () => {
+    const worker = one('Deployment').spec.template.spec.containers[0]!;
+    const config = one('ConfigMap').data;
+    const mounts = worker.volumeMounts ?? [];
+    const writableUnder = (dir: string): boolean =>
+      mounts.some((m) => !m.readOnly && (dir === m.mountPath || dir.startsWith(`${m.mountPath}/`)));
+    expect(worker.securityContext.readOnlyRootFilesystem).toBe(true);
+    for (const dir of [config.CAGED_STATE_DIR!, config.CAGED_RUNTIME_DIR!, '/tmp']) expect(writableUnder(dir)).toBe(true);
+    // The runtime directory is made by the worker below the mount, so that it is the worker's own.
+    expect(mounts.map((m) => m.mountPath)).not.toContain(config.CAGED_RUNTIME_DIR);
+    expect(mounts).toContainEqual(
+      expect.objectContaining({ mountPath: path.posix.dirname(config.CAGED_IMAGE!).replace(/\/debian$/, ''), readOnly: true }),
+    );
   });
 
   it('exposes the metrics port the worker listens on through the Service, on the pods of the Deployment', () => {
