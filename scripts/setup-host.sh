@@ -72,9 +72,14 @@ if [ -n "$user" ]; then
     echo "setup-host: cgroup v2: start $user's worker in a delegated cgroup, e.g. systemd-run --user --scope -p Delegate=yes caged worker"
   fi
   # Device slots: the box's /dev nodes, one set per container alive at once.
+  # A tmpfs of its own: a box's mountinfo shows a bound node by its path in that filesystem
+  # (/<slot>/null), never a host path. It does not survive a reboot: run this again after one.
   pool="/var/lib/caged/devices/$user"
   mkdir -p "$pool"
-  chmod 0755 /var/lib/caged /var/lib/caged/devices "$pool"
+  chmod 0755 /var/lib/caged /var/lib/caged/devices
+  if ! mountpoint -q "$pool"; then
+    mount -t tmpfs -o size=64k,nr_inodes=2048,mode=0755,nosuid,noexec caged-devices "$pool"
+  fi
   for slot in $(seq 0 255); do
     [ -c "$pool/$slot/urandom" ] && continue
     mkdir -p "$pool/$slot"

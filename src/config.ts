@@ -148,6 +148,41 @@ export const CONFIG_KEYS = {
     'auto',
     'Per-job root filesystem: an overlay on the cached image, or a full extraction (hosts without overlayfs); auto picks overlay where the kernel has it and logs the choice.',
   ),
+  rootless: oneOf(
+    'CAGED_ROOTLESS',
+    ['auto', 'yes', 'no'] as const,
+    'auto',
+    'Rootless mode (docs/rootless.md): the worker runs as an ordinary user, every box made in its user namespace. auto: rootless when not run as root; no: root mode only (refuse if not root).',
+  ),
+  rootlessSingleUid: oneOf(
+    'CAGED_ROOTLESS_SINGLE_UID',
+    ['no', 'yes'] as const,
+    'no',
+    "Rootless without subordinate ids: yes runs every program as the worker's own uid (weaker isolation, docs/security.md); no refuses to start.",
+  ),
+  rlimitsOnly: oneOf(
+    'CAGED_RLIMITS_ONLY',
+    ['no', 'yes'] as const,
+    'no',
+    'Without a writable cgroup (rootless, nothing delegated): yes enforces limits with rlimits only and says so in every result (`enforcement`); no refuses to start.',
+  ),
+  stateDir: text('CAGED_STATE_DIR', {
+    def: '',
+    unit: 'path',
+    description:
+      'Image cache, job directories and compile cache; empty: /var/lib/caged as root, else $XDG_DATA_HOME/caged or ~/.local/share/caged (a rootless worker unpacks the image into its own store).',
+  }),
+  runtimeDir: text('CAGED_RUNTIME_DIR', {
+    def: '',
+    unit: 'path',
+    description: 'Mount points and id leases; empty: /run/caged as root, else $XDG_RUNTIME_DIR/caged or <tmpdir>/caged-<uid>.',
+  }),
+  devicePool: text('CAGED_DEVICE_POOL', {
+    def: '',
+    unit: 'path',
+    description:
+      "Rootless: the user's device slots made by `scripts/setup-host.sh --user NAME` (a box's /dev nodes); empty: /var/lib/caged/devices/<user>.",
+  }),
   metricsPort: integer('CAGED_METRICS_PORT', {
     def: 0,
     min: 0,

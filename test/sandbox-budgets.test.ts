@@ -78,15 +78,18 @@ async function exhaust(
   const sigQBefore = rootSigQueued();
   let rootSigQ = 0;
   const tag = `${budget}-${process.pid}-${Date.now()}`;
-  const ready = path.join(programs.job.box, `ready-${tag}`);
-  const stop = path.join(programs.job.box, `stop-${tag}`);
-  // The hog writes its ready file into /box, so its box is the job directory itself (rw).
+  // The hog's ready and stop files are in a directory of the job bound writable at /ctl (its
+  // cwd), made writable by all before the run so that the worker (root, or the rootless user)
+  // may add the stop file to it once it belongs to the box.
+  const ctl = path.join(programs.job.path, `ctl-${tag}`);
+  fs.mkdirSync(ctl);
+  fs.chmodSync(ctl, 0o777);
+  const ready = path.join(ctl, `ready-${tag}`);
+  const stop = path.join(ctl, `stop-${tag}`);
   const hogRun = programs.run(
-    ['./budgets', `${budget}-hog`, tag],
+    ['/box/budgets', `${budget}-hog`, tag],
     { openFiles: 4096, wallTimeMs: 20_000, cpuTimeMs: 10_000 },
-    {
-      box: { hostDir: programs.job.box, mode: 'rw' },
-    },
+    { cwd: '/ctl', binds: [{ hostPath: ctl, target: '/ctl', kind: 'dir', writable: true }] },
   );
   let host = '';
   let second = '';
@@ -98,8 +101,6 @@ async function exhaust(
   } finally {
     fs.writeFileSync(stop, '');
     await hogRun.catch(() => undefined);
-    fs.rmSync(ready, { force: true });
-    fs.rmSync(stop, { force: true });
   }
   const hog = await hogRun;
   return { hog: hog.exitCode === 0 ? text(hog) : `exit ${hog.exitCode} ${hog.stderr.toString()}`, host, second, alone, rootSigQ };

@@ -9,13 +9,14 @@ import { loadNative } from '../src/sandbox/native';
 import { Sandbox } from '../src/sandbox/sandbox';
 import { testRootfs } from './helpers/image';
 import { ENV, LIMITS } from './helpers/programs';
+import { ownDir } from './helpers/mode';
 
 // Slots and directories of its own: other caged processes on this host cannot hide a leak.
 const ISOLATED = {
   hostIdBase: 31_000_000,
   hostIds: 4,
-  runtimeDir: '/run/caged-slot-release-test',
-  jobsDir: '/var/lib/caged/jobs-slot-release-test',
+  runtimeDir: ownDir('/run/caged-slot-release-test'),
+  jobsDir: ownDir('/var/lib/caged/jobs-slot-release-test'),
   preparedContainers: 0,
 };
 

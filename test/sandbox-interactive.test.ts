@@ -12,6 +12,7 @@ import type { RunLimits } from '../src/sandbox/types';
 import { testRootfs } from './helpers/image';
 import { GUESS_INTERACTOR_C, guessSubmissionC } from './helpers/interactive-programs';
 import { ENV, LIMITS } from './helpers/programs';
+import { ownDir } from './helpers/mode';
 
 let sandbox: Sandbox;
 let rootfs: string[];
@@ -21,8 +22,8 @@ let io: string;
 const ISOLATED = {
   hostIdBase: 31_000_000,
   hostIds: 32,
-  runtimeDir: '/run/caged-interactive-test',
-  jobsDir: '/var/lib/caged/jobs-interactive-test',
+  runtimeDir: ownDir('/run/caged-interactive-test'),
+  jobsDir: ownDir('/var/lib/caged/jobs-interactive-test'),
 };
 
 beforeAll(async () => {
@@ -59,7 +60,7 @@ function boxProcesses(): number[] {
   for (const pid of fs.readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
     try {
       const uid = Number(/^Uid:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
-      if (uid >= sandbox.ids.base && uid < sandbox.ids.base + sandbox.ids.count) found.push(Number(pid));
+      if (sandbox.ids.includes(uid)) found.push(Number(pid));
     } catch {
       /* exited meanwhile */
     }

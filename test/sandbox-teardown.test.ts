@@ -13,6 +13,7 @@ import { Sandbox } from '../src/sandbox/sandbox';
 import { testRootfs } from './helpers/image';
 import { ENV, LIMITS } from './helpers/programs';
 import { JobDirs } from '../src/rootfs/job-dirs';
+import { ownDir } from './helpers/mode';
 
 let sandbox: Sandbox;
 let rootfs: string[];
@@ -22,8 +23,8 @@ let rootfs: string[];
 const ISOLATED = {
   hostIdBase: 30_000_000,
   hostIds: 64,
-  runtimeDir: '/run/caged-teardown-test',
-  jobsDir: '/var/lib/caged/jobs-teardown-test',
+  runtimeDir: ownDir('/run/caged-teardown-test'),
+  jobsDir: ownDir('/var/lib/caged/jobs-teardown-test'),
 };
 
 beforeAll(async () => {
@@ -32,12 +33,11 @@ beforeAll(async () => {
 });
 
 function boxProcesses(): number[] {
-  const base = sandbox.ids.base;
   const found: number[] = [];
   for (const pid of fs.readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
     try {
       const uid = Number(/^Uid:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
-      if (uid >= base && uid < base + sandbox.ids.count) found.push(Number(pid));
+      if (sandbox.ids.includes(uid)) found.push(Number(pid));
     } catch {
       /* exited meanwhile */
     }

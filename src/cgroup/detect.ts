@@ -176,7 +176,9 @@ export function findDelegatedCgroup(opts: DelegationOptions = {}): DelegatedCgro
 export function delegatedCgroupManager(opts: DelegationOptions = {}): CgroupManager {
   const d = findDelegatedCgroup(opts);
   if (d.kind === 'none') throw new HostError(`rootless: no writable cgroup: ${d.reason}. Fix: ${d.fix}`);
-  return d.kind === 'v2' ? new CgroupV2Manager({ root: d.root, parent: d.parent }) : new CgroupV1Manager({ mounts: d.mounts, parent: d.parent });
+  return d.kind === 'v2'
+    ? new CgroupV2Manager({ root: d.root, parent: d.parent })
+    : new CgroupV1Manager({ mounts: d.mounts, parent: d.parent });
 }
 
 function userNameOf(): string {

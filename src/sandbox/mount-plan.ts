@@ -83,9 +83,17 @@ export const DEVICE_NAMES: readonly string[] = ['null', 'zero', 'full', 'random'
 
 export interface MountContext {
   paths: MountPaths;
-  /** Host uid/gid of uid/gid 256 inside, owner of /box. */
+  /** Host uid/gid of uid/gid 256 inside, owner of /box (rootless: its id in the worker's user namespace). */
   hostUid: number;
   hostGid: number;
+  /**
+   * Rootless: the job directory is a plain directory of the host's disk, and a bind from it
+   * would show its path in the box's mountinfo. So a writable /box is an overlay whose upper
+   * layer is the job's box (writes land there as with a bind) over an empty lower one, and an
+   * extracted root is an overlay's only lower layer (read-only at the end as the bind is), both
+   * named by links.
+   */
+  rootless?: boolean;
 }
 
 /** Lower directories of one overlay root at most (overlayfs allows 500; mount data is one page). */
@@ -221,8 +229,8 @@ export function buildMountOps(plan: RunPlan, ctx: MountContext): SetupOp[] {
   // Overlay layers by relative names (mountinfo prints them as given): B works in the scratch.
   ops.push({ kind: 'chdir', target: scratch, why: 'overlay layers named relative to the scratch tmpfs' });
 
-  if (plan.rootfs.mode === 'overlay') {
-    const lowers = plan.rootfs.lowerDirs;
+  if (plan.rootfs.mode === 'overlay' || ctx.rootless) {
+    const lowers = plan.rootfs.mode === 'overlay' ? plan.rootfs.lowerDirs : [plan.rootfs.dir];
     if (lowers.length === 0) throw new TypeError('an overlay root needs at least one lower directory');
     if (lowers.length > MAX_LOWER_DIRS)
       throw new TypeError(`an overlay root takes at most ${MAX_LOWER_DIRS} lower directories, not ${lowers.length}`);
@@ -257,7 +265,27 @@ export function buildMountOps(plan: RunPlan, ctx: MountContext): SetupOp[] {
 
   // /box: the job's files.
   ops.push({ kind: 'mkdir', target: at('/box'), mode: 0o755, why: 'mount point of /box' });
-  if (plan.box?.mode === 'rw') {
+  if (plan.box?.mode === 'rw' && ctx.rootless) {
+    const work = `${checkLayerPath(plan.box.hostDir)}.work`;
+    ops.push({ kind: 'mkdir', target: path.join(scratch, 'box-empty'), mode: 0o755, why: 'empty lower layer of the writable /box' });
+    ops.push({ kind: 'mkdir', target: work, mode: 0o700, why: "overlay work directory beside the job's box" });
+    ops.push({
+      kind: 'symlink',
+      source: plan.box.hostDir,
+      target: path.join(scratch, 'box-rw'),
+      why: "the job's files, by a name that hides their path",
+    });
+    ops.push({ kind: 'symlink', source: work, target: path.join(scratch, 'box-rw-work'), why: 'its work directory, likewise' });
+    ops.push({
+      kind: 'mount',
+      source: 'overlay',
+      target: at('/box'),
+      fstype: 'overlay',
+      flags: MS.NOSUID | MS.NODEV,
+      data: 'lowerdir=box-empty,upperdir=box-rw,workdir=box-rw-work',
+      why: "the job's files, writable (written straight into the job's box)",
+    });
+  } else if (plan.box?.mode === 'rw') {
     ops.push({
       kind: 'mount',
       source: plan.box.hostDir,

@@ -100,9 +100,7 @@ function bind(nativeDir: string): NativeApi {
     const differ = want.filter((f) => !layout.includes(f)).join(' ') || 'field lists';
     throw new HostError(`native launcher ${libraryPath} has another ABI (differs at ${differ}): rebuild it`);
   }
-  const cageSpawn = lib.func(
-    'int cage_spawn(const char *init_path, int32_t ctl, int32_t prep, uint32_t clone_flags, int32_t userns_fd)',
-  );
+  const cageSpawn = lib.func('int cage_spawn(const char *init_path, int32_t ctl, int32_t prep, uint32_t clone_flags, int32_t userns_fd)');
   const cageSendFds = lib.func('int cage_send_fds(int32_t sock, const int32_t *fds, uint32_t n)');
   const cageMapIds = lib.func(
     'int cage_map_ids(int32_t pid, uint32_t inside_uid, uint32_t host_uid, uint32_t inside_gid, uint32_t host_gid)',

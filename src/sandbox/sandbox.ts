@@ -10,12 +10,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { delegatedCgroupManager, detectCgroupManager } from '../cgroup/detect';
 import type { CgroupManager } from '../cgroup/manager';
+import { loadConfig } from '../config';
 import { HostError, InvalidRequestError } from '../errors';
 import { ContainerRun } from './container-run';
 import { HostIdLeases, type HostIdLease } from './host-ids';
 import { removeTree } from '../fs/tree-walk';
 import { overlaySupported } from '../linux/kernel-features';
-import { CLONE, MS } from '../linux/constants';
+import { CLONE } from '../linux/constants';
+import { ensureStdioOpen, shareJobsDir } from './host-setup';
 import { buildMountOps, buildPreparationOps, mountPaths } from './mount-plan';
 import { loadNative, type NativeApi } from './native';
 import { pidAlive } from '../linux/pid-alive';
@@ -69,6 +71,11 @@ export interface SandboxOptions {
   preparedContainers?: number;
   /** Told when preparing (or ending) a prepared container fails in the background; default: ignored. */
   onBackgroundError?: (err: Error) => void;
+  /**
+   * false: no seccomp filter. Only for tests of the layers beneath it (that the mounts stay
+   * locked even for a program that may call mount); the worker and the CLI never set it.
+   */
+  seccomp?: boolean;
 }
 
 /**
@@ -110,6 +117,7 @@ export class Sandbox {
     preparedContainers: number,
     onBackgroundError: ((err: Error) => void) | undefined,
     private readonly rootless: Rootless | null,
+    seccomp: boolean,
   ) {
     this.hasOverlay = hasOverlay;
     this.reaper = new Reaper(native);
@@ -131,13 +139,15 @@ export class Sandbox {
       preparedContainers,
     );
     const built = buildSeccompProgram();
-    this.filter = built.program;
+    this.filter = seccomp ? built.program : Buffer.alloc(0);
     this.arch = built.arch;
   }
 
   /** Sets the host up and returns the sandbox; a refusal (no privilege, no subordinate ids, bad option) rejects. */
   static async create(opts: SandboxOptions = {}): Promise<Sandbox> {
-    const mode = resolvePrivilege(opts.privilege);
+    // Unset options come from the environment's configuration (CAGED_ROOTLESS and the rest).
+    const env = loadConfig(process.env, ['rootless', 'rootlessSingleUid', 'devicePool']);
+    const mode = resolvePrivilege(opts.privilege ?? ({ auto: 'auto', yes: 'rootless', no: 'root' } as const)[env.rootless]);
     ensureStdioOpen();
     const runtimeDir = opts.runtimeDir ?? defaultRuntimeDir();
     const jobsDir = opts.jobsDir ?? path.join(stateDir(), 'jobs');
@@ -152,7 +162,12 @@ export class Sandbox {
     const native = loadNative();
     const hostIds = opts.hostIds ?? 256;
     const rootless =
-      mode === 'rootless' ? await setUpRootless(native, runtimeDir, hostIds, { singleUid: opts.singleUid, devicePool: opts.devicePool }) : null;
+      mode === 'rootless'
+        ? await setUpRootless(native, runtimeDir, hostIds, {
+            singleUid: opts.singleUid ?? env.rootlessSingleUid === 'yes',
+            devicePool: opts.devicePool ?? (env.devicePool || undefined),
+          })
+        : null;
     try {
       const cgroups = opts.cgroups ?? (rootless ? delegatedCgroupManager() : detectCgroupManager());
       const ids = rootless?.ids ?? new HostIdLeases(native, path.join(runtimeDir, 'slots'), opts.hostIdBase ?? 10_000_000, hostIds);
@@ -168,6 +183,7 @@ export class Sandbox {
         prepared,
         opts.onBackgroundError,
         rootless,
+        opts.seccomp ?? true,
       );
       if (opts.cleanupAtStart ?? true) sandbox.cleanupStale();
       return sandbox;
@@ -271,7 +287,12 @@ export class Sandbox {
       childFds.push(errW);
 
       // The box's ids as B sees them: host ids (root), ids of the worker's namespace (rootless).
-      const ops = buildMountOps(plan, { paths: mountPaths(this.runtimeDir), hostUid: lease.outerUid, hostGid: lease.outerGid });
+      const ops = buildMountOps(plan, {
+        paths: mountPaths(this.runtimeDir),
+        hostUid: lease.outerUid,
+        hostGid: lease.outerGid,
+        rootless: this.rootless !== null,
+      });
       const blob = encodeConfig({
         uid: 256,
         gid: 256,
@@ -284,7 +305,7 @@ export class Sandbox {
         env: Object.entries(plan.env).map(([k, v]) => `${k}=${v}`),
         rlimits: rlimitsFor(plan),
         filter: this.filter,
-        flags: CFG_FLAG.CGROUPNS | CFG_FLAG.SECCOMP_LISTENER | (this.rootless ? CFG_FLAG.USERNS_FIRST : 0),
+        flags: CFG_FLAG.CGROUPNS | (this.filter.length ? CFG_FLAG.SECCOMP_LISTENER : 0) | (this.rootless ? CFG_FLAG.USERNS_FIRST : 0),
         outerUid: lease.outerUid,
         outerGid: lease.outerGid,
       });
@@ -349,38 +370,5 @@ export class Sandbox {
   /** Processes this sandbox started that have not been reaped: running and prepared containers. */
   get unreaped(): number {
     return this.reaper.watching;
-  }
-}
-
-/**
- * A prepared container's mount namespace is a copy of the host's taken before its run's job
- * directory (a tmpfs mounted in the host) existed. So the jobs directory is made a mount of its
- * own with shared propagation: every job directory mounted under it later appears in the
- * prepared containers too, until their init makes every mount private as the first step of its
- * run (nothing ever propagates back, or after that). Idempotent.
- */
-function shareJobsDir(native: NativeApi, jobsDir: string): void {
-  const dir = fs.realpathSync(jobsDir);
-  // mountinfo escapes space, tab, newline and backslash in paths as \ooo.
-  const unescape = (p: string | undefined) => p?.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
-  const entry = fs
-    .readFileSync('/proc/self/mountinfo', 'utf8')
-    .split('\n')
-    .map((l) => l.split(' '))
-    .filter((f) => unescape(f[4]) === dir)
-    .pop();
-  if (!entry) native.mount(dir, dir, '', MS.BIND, '');
-  else if (entry.slice(6).some((f) => f.startsWith('shared:'))) return;
-  native.mount('', dir, '', MS.SHARED, '');
-}
-
-/** Fds 0-2 must be open, or a pipe could get number 0-2 and be clobbered by B's dup2s. */
-function ensureStdioOpen(): void {
-  for (let fd = 0; fd <= 2; fd++) {
-    try {
-      fs.fstatSync(fd);
-    } catch {
-      fs.openSync('/dev/null', fd === 0 ? 'r' : 'w');
-    }
   }
 }
