@@ -166,7 +166,7 @@ describe('deploy/kubernetes', () => {
     expect(one('Secret').stringData.CAGED_REDIS_URL).toMatch(/^rediss?:\/\//);
     expect(worker.readinessProbe?.httpGet).toEqual({ path: '/healthz', port: 'metrics' });
     // Every variable the ConfigMap and Secret set is one the worker reads (no typo silently ignored).
-    const known = new Set<string>([...Object.values(CONFIG_KEYS).map((k) => k.env), ...ROOTLESS_KEYS]);
+    const known = new Set<string>([...Object.values(CONFIG_KEYS).map((k) => k.env)]);
     const set = [...Object.keys(one('ConfigMap').data), ...Object.keys(one('Secret').stringData).filter((k) => k.startsWith('CAGED_'))];
     expect(set.filter((k) => !known.has(k))).toEqual([]);
   });
@@ -239,9 +239,6 @@ describe('deploy/kubernetes', () => {
   });
 });
 
-/** The rootless mode's variables (docs/deploy-rootless.md); src/config.ts declares them with the rootless mode. */
-const ROOTLESS_KEYS = ['CAGED_ROOTLESS', 'CAGED_ROOTLESS_SINGLE_UID', 'CAGED_RLIMITS_ONLY', 'CAGED_STATE_DIR', 'CAGED_RUNTIME_DIR'];
-
 describe("docker-compose.yml's worker-rootless service", () => {
   const compose = YAML.parse(read('docker-compose.yml')) as { services: Record<string, Doc | undefined> };
   const service = compose.services['worker-rootless'] ?? {};
@@ -281,7 +278,7 @@ describe("docker-compose.yml's worker-rootless service", () => {
     expect(service.cgroup).toBe('private');
     expect(service.profiles).toEqual(['rootless']);
     const env = service.environment as Doc;
-    const known = new Set<string>([...Object.values(CONFIG_KEYS).map((k) => k.env), ...ROOTLESS_KEYS]);
+    const known = new Set<string>([...Object.values(CONFIG_KEYS).map((k) => k.env)]);
     expect(Object.keys(env).filter((k) => !known.has(k))).toEqual([]);
   });
 });

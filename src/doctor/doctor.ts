@@ -36,6 +36,8 @@ export interface DoctorOptions {
   manifestPath: string;
   /** The image store's cache directory. */
   imageCacheDir: string;
+  /** CAGED_DEVICE_POOL; null: the default, /var/lib/caged/devices/<user>. */
+  devicePool: string | null;
   /** Redis to PING, or null to skip (the worker at start connects by itself). */
   redisUrl: string | null;
   redisTimeoutMs: number;
@@ -71,7 +73,7 @@ export async function diagnose(host: HostView, opts: DoctorOptions): Promise<Doc
     seccompFinding(host),
     subidsFinding(host, rootless),
     idmapFinding(host, rootless),
-    devicesFinding(host, rootless),
+    devicesFinding(host, rootless, opts.devicePool),
     imageFinding(host, { manifestPath: opts.manifestPath, cacheDir: opts.imageCacheDir }),
     opts.redisUrl === null
       ? finding('redis', 'Redis', 'skipped', 'not checked here (the worker connects by itself and retries)')

@@ -140,11 +140,11 @@ function boundingSet(host: HostView): Set<string> {
 export const devicePoolOf = (user: string): string => `/var/lib/caged/devices/${user}`;
 
 /** Rootless: the boxes' /dev nodes, bound from slots root made once (a user namespace cannot make device nodes). */
-export function devicesFinding(host: HostView, rootless: boolean): Finding {
+export function devicesFinding(host: HostView, rootless: boolean, devicePool: string | null): Finding {
   const title = 'device nodes';
   if (!rootless) return finding('devices', title, 'skipped', "not needed as root: the worker makes each box's /dev itself");
   const user = host.identity.userName;
-  const pool = devicePoolOf(user);
+  const pool = devicePool ?? devicePoolOf(user);
   const slots = host.deviceSlots(pool);
   if (slots === 0) {
     return finding(

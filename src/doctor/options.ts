@@ -1,43 +1,34 @@
 /**
- * The doctor's options from the worker's configuration (the CAGED_* variables), so that it
- * judges the host for the worker that this environment would start.
+ * The doctor's options from the worker's configuration (the CAGED_* variables, src/config.ts),
+ * so that it judges the host for the worker that this environment would start.
  */
 import path from 'node:path';
 import { loadConfig, type WorkerConfig } from '../config';
-import { InvalidRequestError } from '../errors';
 import { stateDir } from '../linux/state-dirs';
 import type { DoctorOptions } from './doctor';
 
 /** How long the doctor waits for Redis's PONG, in milliseconds. */
 export const REDIS_TIMEOUT_MS = 2000;
 
+const KEYS = ['redisUrl', 'image', 'rootfs', 'rootless', 'rootlessSingleUid', 'rlimitsOnly', 'stateDir', 'devicePool'] as const;
+
 export function doctorOptionsFromEnv(env: NodeJS.ProcessEnv, opts: { checkRedis: boolean }): DoctorOptions {
-  return doctorOptions(loadConfig(env, ['redisUrl', 'image', 'rootfs']), env, opts);
+  return doctorOptions(loadConfig(env, KEYS), opts);
 }
 
-/** The options for a worker of this configuration (the rootless keys are read from `env`). */
-export function doctorOptions(
-  config: Pick<WorkerConfig, 'redisUrl' | 'image' | 'rootfs'>,
-  env: NodeJS.ProcessEnv,
-  opts: { checkRedis: boolean },
-): DoctorOptions {
-  const rootless = choice(env, 'CAGED_ROOTLESS', ['auto', 'yes', 'no'] as const, 'auto');
+/** The options for a worker of this configuration. */
+export function doctorOptions(config: Pick<WorkerConfig, (typeof KEYS)[number]>, opts: { checkRedis: boolean }): DoctorOptions {
   return {
-    rootless,
-    singleUid: choice(env, 'CAGED_ROOTLESS_SINGLE_UID', ['no', 'yes'] as const, 'no') === 'yes',
-    rlimitsOnly: choice(env, 'CAGED_RLIMITS_ONLY', ['no', 'yes'] as const, 'no') === 'yes',
+    rootless: config.rootless,
+    singleUid: config.rootlessSingleUid === 'yes',
+    rlimitsOnly: config.rlimitsOnly === 'yes',
     rootfs: config.rootfs,
     manifestPath: config.image,
-    imageCacheDir: path.join(stateDir(env), 'images'),
+    // Empty: the default of src/linux/state-dirs.ts (root's, or the user's own).
+    imageCacheDir: path.join(stateDir({ ...process.env, CAGED_STATE_DIR: config.stateDir }), 'images'),
+    devicePool: config.devicePool === '' ? null : config.devicePool,
     redisUrl: opts.checkRedis ? config.redisUrl : null,
     redisTimeoutMs: REDIS_TIMEOUT_MS,
     nodePath: process.execPath,
   };
-}
-
-function choice<const T extends readonly string[]>(env: NodeJS.ProcessEnv, name: string, values: T, def: T[number]): T[number] {
-  const v = env[name]?.trim();
-  if (v === undefined || v === '') return def;
-  if (!values.includes(v)) throw new InvalidRequestError(`must be one of ${values.join(', ')} (got ${JSON.stringify(v)})`, name);
-  return v;
 }

@@ -369,7 +369,7 @@ async function createJudge(config: WorkerConfig, logger: Logger, undo: Array<() 
  * refusal naming each missing piece and its fix when the worker cannot run here.
  */
 async function checkHost(config: WorkerConfig, logger: Logger): Promise<void> {
-  const report = await diagnose(realHostView(), doctorOptions(config, process.env, { checkRedis: false }));
+  const report = await diagnose(realHostView(), doctorOptions(config, { checkRedis: false }));
   logger.info({ doctor: reportLogFields(report) }, `host: ${report.summary}`);
   for (const f of report.findings) {
     if (f.status === 'warn' || f.status === 'missing') logger.warn({ finding: f.key, fix: f.fix ?? null }, `${f.title}: ${f.detail}`);

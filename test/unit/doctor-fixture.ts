@@ -80,6 +80,7 @@ export function fixtureOptions(host: HostView, patch: Partial<DoctorOptions> = {
     rootfs: 'auto',
     manifestPath: '/var/cache/caged/images/debian/manifest.json',
     imageCacheDir: `${home}/images`,
+    devicePool: null,
     redisUrl: 'redis://127.0.0.1:6379',
     redisTimeoutMs: 2000,
     nodePath: '/usr/bin/node',
