@@ -6,7 +6,8 @@
  * must not). Containers come prepared ahead of their runs (the default) and, for comparison,
  * made at their run (preparedContainers: 0). The variants are measured in interleaved rounds,
  * so that drift in the machine's speed hits them alike.
- * Run: `npm run build && node dist/bench/launch.js [runs]`.
+ * Run: `npm run build && node dist/bench/launch.js [runs]`; with CAGED_BENCH_ROOTLESS_USER=NAME
+ * (a user prepared by `scripts/setup-host.sh --user NAME`) it then compares root and rootless mode.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -16,6 +17,7 @@ import type { RunLimits } from '../src/sandbox/types';
 import { benchImageRootfs, percentile, type Stats } from './common';
 import { prepareFloor, type FloorBatch } from './floor';
 import { JobDirs } from '../src/rootfs/job-dirs';
+import { compareModes } from './launch-modes';
 
 const RUNS = Number(process.argv[2] ?? 300);
 const LIMITS: RunLimits = {
@@ -172,7 +174,11 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exitCode = 1;
-});
+// Both modes side by side (bench/launch-modes.ts), when a user prepared for rootless mode is named.
+const rootlessUser = process.env.CAGED_BENCH_ROOTLESS_USER;
+main()
+  .then(() => (rootlessUser ? compareModes(RUNS, rootlessUser) : undefined))
+  .catch((err: unknown) => {
+    console.error(err);
+    process.exitCode = 1;
+  });

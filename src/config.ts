@@ -160,12 +160,6 @@ export const CONFIG_KEYS = {
     'no',
     "Rootless without subordinate ids: yes runs every program as the worker's own uid (weaker isolation, docs/security.md); no refuses to start.",
   ),
-  rlimitsOnly: oneOf(
-    'CAGED_RLIMITS_ONLY',
-    ['no', 'yes'] as const,
-    'no',
-    'Without a writable cgroup (rootless, nothing delegated): yes enforces limits with rlimits only and says so in every result (`enforcement`); no refuses to start.',
-  ),
   stateDir: text('CAGED_STATE_DIR', {
     def: '',
     unit: 'path',

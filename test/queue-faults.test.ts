@@ -9,7 +9,9 @@ import path from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { CagedClient } from '../src/client';
-import { detectCgroupManager } from '../src/cgroup/detect';
+import { delegatedCgroupManager, detectCgroupManager } from '../src/cgroup/detect';
+import { stateDir } from '../src/linux/state-dirs';
+import { ROOTLESS } from './helpers/mode';
 import type { JudgeResult } from '../src/judge/schema';
 import { redisOptionsFromUrl } from '../src/queue/connection';
 import {
@@ -29,15 +31,14 @@ import {
 
 jest.setTimeout(180_000);
 
-const JOBS_DIR = '/var/lib/caged/jobs';
+/** Where the worker keeps job directories in this mode (src/linux/state-dirs.ts). */
+const JOBS_DIR = path.join(stateDir(), 'jobs');
 
 /** What a worker process left on the host: job directories and cgroups named after its pid. */
 function leftoversOf(pid: number): string[] {
   const prefix = `caged-${pid}-`;
   const dirs = fs.existsSync(JOBS_DIR) ? fs.readdirSync(JOBS_DIR).filter((n) => n.startsWith(prefix)) : [];
-  const cgroups = detectCgroupManager()
-    .list()
-    .filter((n) => n.startsWith(prefix));
+  const cgroups = (ROOTLESS ? delegatedCgroupManager() : detectCgroupManager()).list().filter((n) => n.startsWith(prefix));
   return [...dirs.map((d) => `jobs/${d}`), ...cgroups.map((c) => `cgroup/${c}`)];
 }
 

@@ -8,10 +8,9 @@
  *   (newuidmap/newgidmap).
  * - `rootless-single-uid`: an ordinary user without subordinate ids, only when the operator
  *   accepted it (CAGED_ROOTLESS_SINGLE_UID=yes): the program runs as the worker's own uid.
- * Limits come from a writable cgroup (`cgroup-v1`, `cgroup-v2`), or, only when the operator
- * accepted it (CAGED_RLIMITS_ONLY=yes) and none is writable, from rlimits alone
- * (`rlimits-only`). Whatever else is missing (user namespaces, seccomp, the image, Redis) means
- * the worker cannot run: `runnable` false, and each blocking finding carries its fix.
+ * Limits come from a cgroup the worker may write (`cgroup-v1`, `cgroup-v2`): without one the
+ * worker refuses to start, as it does without whatever else is missing (user namespaces,
+ * seccomp, the image, Redis): `runnable` false, and each blocking finding carries its fix.
  */
 import { finding, type Finding } from './finding';
 import type { HostView } from './host-view';
@@ -21,15 +20,13 @@ import { imageFinding } from './image';
 import { identityFinding, overlayFinding, seccompFinding, usernsFinding } from './kernel';
 
 export type WorkerMode = 'root' | 'rootless' | 'rootless-single-uid';
-export type LimitsMode = 'cgroup-v1' | 'cgroup-v2' | 'rlimits-only';
+export type LimitsMode = 'cgroup-v1' | 'cgroup-v2';
 
 export interface DoctorOptions {
   /** CAGED_ROOTLESS: auto = rootless when not root. */
   rootless: 'auto' | 'yes' | 'no';
   /** CAGED_ROOTLESS_SINGLE_UID accepted. */
   singleUid: boolean;
-  /** CAGED_RLIMITS_ONLY accepted. */
-  rlimitsOnly: boolean;
   /** CAGED_ROOTFS. */
   rootfs: 'auto' | 'overlay' | 'extract';
   /** CAGED_IMAGE. */
@@ -100,18 +97,8 @@ export async function diagnose(host: HostView, opts: DoctorOptions): Promise<Doc
         if (f.blocking) f.fix = `${f.fix ?? ''} (or accept CAGED_ROOTLESS_SINGLE_UID=yes: weaker isolation)`.trim();
     }
   }
-  let limits: LimitsMode = cgroups.usable?.version === 1 ? 'cgroup-v1' : 'cgroup-v2';
-  if (cgroups.usable === null) {
-    const cg = byKey('cgroup');
-    if (opts.rlimitsOnly) {
-      limits = 'rlimits-only';
-      cg.status = 'warn';
-      cg.detail += ': limits by rlimits only (CAGED_RLIMITS_ONLY=yes)';
-    } else {
-      cg.blocking = true;
-      cg.fix = `${cg.fix ?? ''} (or accept CAGED_RLIMITS_ONLY=yes: limits by rlimits only)`.trim();
-    }
-  }
+  const limits: LimitsMode = cgroups.usable?.version === 1 ? 'cgroup-v1' : 'cgroup-v2';
+  block('cgroup');
   const blockers = findings.filter((f) => f.blocking);
   const runnable = blockers.length === 0;
   return {
@@ -175,6 +162,5 @@ function describeMode(mode: WorkerMode): string {
 }
 
 function describeLimits(limits: LimitsMode, where: string | undefined): string {
-  if (limits === 'rlimits-only') return 'limits by rlimits only (no memory, pids or CPU cgroup; results say so)';
   return `limits by ${limits === 'cgroup-v1' ? 'cgroup v1' : 'cgroup v2'} (${where ?? ''})`;
 }

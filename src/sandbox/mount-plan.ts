@@ -375,7 +375,7 @@ export function buildMountOps(plan: RunPlan, ctx: MountContext): SetupOp[] {
     why: 'a private /tmp, capped at the disk quota',
   });
 
-  for (const b of plan.binds ?? []) addReadOnlyBind(ops, root, b, ctx);
+  (plan.binds ?? []).forEach((b, i) => (ctx.rootless ? addHiddenBind(ops, root, scratch, b, i, ctx) : addReadOnlyBind(ops, root, b, ctx)));
   if (plan.rootfs.mode === 'dir') {
     // Read-only, last (mount points above are made first): the job's extracted root is shared
     // by its compile, tests and checker, so no run may leave anything in it for the next one.
@@ -407,4 +407,52 @@ function addReadOnlyBind(ops: SetupOp[], root: string, b: ReadOnlyBind, ctx: { h
     return;
   }
   roBind(ops, b.hostPath, target, 0, `${b.target} from the job`);
+}
+
+/**
+ * Rootless: the binds of addReadOnlyBind, as overlays whose layers are named by links in the
+ * scratch tmpfs, so that the box's mountinfo shows no host path (see MountContext.rootless).
+ * A directory: a read-only overlay of it (over an empty layer), or, writable, an overlay whose
+ * upper layer it is. A file: its directory staged as such a read-only overlay in the scratch
+ * (outside the box's root), and the file bound from there.
+ */
+function addHiddenBind(
+  ops: SetupOp[],
+  root: string,
+  scratch: string,
+  b: ReadOnlyBind,
+  i: number,
+  ctx: { hostUid: number; hostGid: number },
+): void {
+  const target = inside(root, b.target);
+  const link = (name: string, to: string, why: string) =>
+    ops.push({ kind: 'symlink', source: checkLayerPath(to), target: path.join(scratch, name), why });
+  const empty = `bind-${i}-empty`;
+  ops.push({ kind: 'mkdir', target: path.join(scratch, empty), mode: 0o755, why: `empty layer of ${b.target}` });
+  const overlay = (at: string, data: string, flags: number, why: string) =>
+    ops.push({ kind: 'mount', source: 'overlay', target: at, fstype: 'overlay', flags, data, why });
+  if (b.kind === 'dir' && b.writable) {
+    ops.push({ kind: 'mkdir', target, mode: 0o755, why: `mount point of ${b.target}` });
+    ops.push({ kind: 'mkdir', target: `${b.hostPath}.work`, mode: 0o700, why: `overlay work directory of ${b.target}` });
+    link(`bind-${i}`, b.hostPath, `${b.target} from the job, by a name that hides its path`);
+    link(`bind-${i}-work`, `${b.hostPath}.work`, 'its work directory, likewise');
+    const data = `lowerdir=${empty},upperdir=bind-${i},workdir=bind-${i}-work`;
+    overlay(target, data, MS.NOSUID | MS.NODEV | MS.NOEXEC, `${b.target} from the job, writable (written straight into it)`);
+    ops.push({ kind: 'chown', target, uid: ctx.hostUid, gid: ctx.hostGid, why: `${b.target} belongs to the program` });
+    return;
+  }
+  const dir = b.kind === 'dir' ? b.hostPath : path.dirname(b.hostPath);
+  link(`bind-${i}`, dir, `${b.target} from the job, by a name that hides its path`);
+  const data = `lowerdir=bind-${i}:${empty}`;
+  const flags = MS.RDONLY | MS.NOSUID | MS.NODEV;
+  if (b.kind === 'dir') {
+    ops.push({ kind: 'mkdir', target, mode: 0o755, why: `mount point of ${b.target}` });
+    overlay(target, data, flags, `${b.target} from the job (read-only)`);
+    return;
+  }
+  const stage = path.join(scratch, `bind-${i}-stage`);
+  ops.push({ kind: 'mkdir', target: stage, mode: 0o755, why: `staging point of ${b.target}'s directory` });
+  overlay(stage, data, flags, `${b.target}'s directory, staged outside the root (read-only)`);
+  ops.push({ kind: 'mkfile', target, mode: 0o644, why: `mount point of ${b.target}` });
+  roBind(ops, path.join(stage, path.basename(b.hostPath)), target, 0, `${b.target} from the job`);
 }

@@ -13,7 +13,6 @@
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { HostError } from '../errors';
 import { grantCommand, readOwnerSubIds, currentOwner, type SubIdOwner } from '../linux/subids';
@@ -21,6 +20,7 @@ import { createWorkerUserNamespace, type WorkerUserNamespace } from '../linux/us
 import { HostIdLeases } from './host-ids';
 import { DEVICE_NAMES } from './mount-plan';
 import type { NativeApi } from './native';
+import type { RunPlan } from './types';
 
 /** How the sandbox runs: as root, or as an ordinary user with subordinate ids, or with the worker's uid only. */
 export type PrivilegeMode = 'root' | 'rootless' | 'rootless-single-uid';
@@ -46,6 +46,11 @@ export interface Rootless {
   devicePool: string;
   /** Removes a tree whose files boxes may own (job directories). */
   removeTree(dir: string): void;
+  /**
+   * Gives the trees a run could write (its writable /box and binds) back to the worker, once
+   * every process of the box is gone: the judge then reads and removes them as in root mode.
+   */
+  giveBack(dirs: readonly string[]): void;
   close(): void;
 }
 
@@ -115,6 +120,10 @@ export async function setUpRootless(native: NativeApi, runtimeDir: string, hostI
       deviceSlots,
       devicePool,
       removeTree: (dir) => removeAsNamespaceRoot(userns, dir),
+      giveBack: (dirs) => {
+        if (!single && dirs.length > 0)
+          asNamespaceRoot(userns, ['chown', '-R', '-h', '-P', '0:0', '--', ...dirs], `giving ${dirs.join(', ')} back`);
+      },
       close: () => userns.close(),
     };
   } catch (err) {
@@ -136,14 +145,26 @@ function removeAsNamespaceRoot(userns: WorkerUserNamespace, dir: string): void {
     const code = (err as NodeJS.ErrnoException).code;
     if (code !== 'EACCES' && code !== 'EPERM' && code !== 'ENOTEMPTY') throw err;
   }
-  const r = spawnSync('nsenter', ['--user=/proc/self/fd/3', '--', 'rm', '-rf', '--', dir], {
+  asNamespaceRoot(userns, ['rm', '-rf', '--', dir], `removing ${dir}`);
+}
+
+/** Runs `argv` as root of the worker's user namespace (nsenter, util-linux); HostError on failure. */
+function asNamespaceRoot(userns: WorkerUserNamespace, argv: readonly string[], what: string): void {
+  const r = spawnSync('nsenter', ['--user=/proc/self/fd/3', '--', ...argv], {
     stdio: ['ignore', 'ignore', 'pipe', userns.fd],
     timeout: 60_000,
   });
   if (r.status !== 0) {
     const why = r.error?.message ?? (r.stderr.toString().trim() || `exit ${r.status}`);
-    throw new HostError(`removing ${dir} in the worker's user namespace: ${why}`);
+    throw new HostError(`${what} in the worker's user namespace: ${why}`);
   }
+}
+
+/** The host directories a run may write: its /box when writable, and its writable binds. */
+export function writableDirs(plan: RunPlan): string[] {
+  const dirs = plan.box?.mode === 'rw' ? [plan.box.hostDir] : [];
+  for (const b of plan.binds ?? []) if (b.kind === 'dir' && b.writable) dirs.push(b.hostPath);
+  return dirs.filter((d) => fs.existsSync(d));
 }
 
 /** The mode a sandbox with `privilege` runs in, as this process (euid) can. */
@@ -152,13 +173,4 @@ export function resolvePrivilege(privilege: 'auto' | 'root' | 'rootless' = 'auto
   if (privilege === 'root' && !root) throw new HostError('root mode needs root: run as root, or rootless (CAGED_ROOTLESS=auto or yes)');
   if (privilege === 'auto') return root ? 'root' : 'rootless';
   return privilege;
-}
-
-/** The user name of this process, for messages. */
-export function userName(): string {
-  try {
-    return os.userInfo().username;
-  } catch {
-    return String(process.geteuid?.());
-  }
 }

@@ -22,7 +22,7 @@ import { buildMountOps, buildPreparationOps, mountPaths } from './mount-plan';
 import { loadNative, type NativeApi } from './native';
 import { pidAlive } from '../linux/pid-alive';
 import { ownPrivateDir, runtimeDir as defaultRuntimeDir, stateDir } from '../linux/state-dirs';
-import { resolvePrivilege, setUpRootless, type PrivilegeMode, type Rootless } from './rootless';
+import { resolvePrivilege, setUpRootless, writableDirs, type PrivilegeMode, type Rootless } from './rootless';
 import { validatePlan } from './plan-checks';
 import { CFG_FLAG, encodeConfig, encodePreparation } from './protocol';
 import { Reaper } from './reaper';
@@ -333,7 +333,12 @@ export class Sandbox {
       // B holds its own copies now: the worker's copies of the child's ends go at once.
       for (const fd of childFds.splice(0)) fs.closeSync(fd);
       ours.length = 0; // owned by the run from here on
-      return await result;
+      try {
+        return await result;
+      } finally {
+        // Rootless: what the box wrote is its subordinate uid's; the worker reads and removes it.
+        this.rootless?.giveBack(writableDirs(plan));
+      }
     } catch (err) {
       // Failed before the run took ownership of everything.
       if (!runOwnsLease) lease?.release();

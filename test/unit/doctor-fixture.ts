@@ -76,7 +76,6 @@ export function fixtureOptions(host: HostView, patch: Partial<DoctorOptions> = {
   return {
     rootless: 'auto',
     singleUid: false,
-    rlimitsOnly: false,
     rootfs: 'auto',
     manifestPath: '/var/cache/caged/images/debian/manifest.json',
     imageCacheDir: `${home}/images`,

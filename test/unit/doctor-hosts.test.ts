@@ -169,7 +169,7 @@ describe('on a host without subordinate ids for the user', () => {
     expect(report.summary).toContain("every box's program runs as the worker's own uid: weaker isolation");
   });
 
-  it('without its delegated cgroups either, runs with rlimits only when accepted, and refuses otherwise', async () => {
+  it('without its delegated cgroups either, refuses, naming the set-up that delegates them', async () => {
     const host = fixtureHost('no-subids');
     const view = {
       ...host.view,
@@ -177,11 +177,8 @@ describe('on a host without subordinate ids for the user', () => {
     };
     const refused = await diagnose(view, fixtureOptions(view, { singleUid: true }));
     expect(refused.runnable).toBe(false);
-    expect(get(refused, 'cgroup').fix).toBe(
-      'sudo scripts/setup-host.sh --user judge (or accept CAGED_RLIMITS_ONLY=yes: limits by rlimits only)',
-    );
-    const accepted = await diagnose(view, fixtureOptions(view, { singleUid: true, rlimitsOnly: true }));
-    expect(accepted).toMatchObject({ runnable: true, mode: 'rootless-single-uid', limits: 'rlimits-only' });
+    expect(get(refused, 'cgroup')).toMatchObject({ status: 'missing', blocking: true, fix: 'sudo scripts/setup-host.sh --user judge' });
+    expect(refused.summary).toBe('the worker cannot run: cgroups missing');
   });
 });
 
@@ -234,25 +231,25 @@ describe('faults every host can have', () => {
 });
 
 describe("in docker-compose.yml's worker-rootless container", () => {
-  it('runs rootless with subordinate ids (file-capability newuidmap) and rlimits only, the cgroup being read-only', async () => {
+  it('maps subordinate ids through file-capability newuidmap, but finds no writable cgroup (Docker mounts it read-only)', async () => {
     const host = fixtureHost('docker-rootless');
-    const refused = await diagnose(host.view, fixtureOptions(host.view));
-    expect(refused.runnable).toBe(false);
-    expect(get(refused, 'cgroup').detail).toContain('mounted read-only');
-    const report = await diagnose(host.view, fixtureOptions(host.view, { rlimitsOnly: true }));
-    expect(report).toMatchObject({ runnable: true, mode: 'rootless', limits: 'rlimits-only' });
+    const report = await diagnose(host.view, fixtureOptions(host.view));
+    expect(report.runnable).toBe(false);
+    expect(report.summary).toBe('the worker cannot run: cgroups missing');
+    expect(get(report, 'cgroup').detail).toContain('mounted read-only');
     expect(get(report, 'idmap')).toMatchObject({
       status: 'ok',
       detail: '/usr/bin/newuidmap (cap_setuid), /usr/bin/newgidmap (cap_setgid)',
     });
+    expect(get(report, 'subids').status).toBe('ok');
+    expect(get(report, 'devices').status).toBe('ok');
   });
 
   it('a setuid-root newuidmap there cannot work (its bounding set lacks CAP_DAC_OVERRIDE, CAP_SYS_ADMIN): the fix is a file capability', async () => {
     const host = fixtureHost('docker-rootless');
     const setuid = { uid: 0, gid: 0, mode: 0o4755, isDirectory: false };
     const view = { ...host.view, fileCaps: () => null, stat: (f: string) => (f.startsWith('/usr/bin/new') ? setuid : host.view.stat(f)) };
-    const report = await diagnose(view, fixtureOptions(view, { rlimitsOnly: true }));
-    expect(report.runnable).toBe(false);
+    const report = await diagnose(view, fixtureOptions(view));
     expect(get(report, 'idmap').detail).toContain("the worker's bounding set lacks CAP_DAC_OVERRIDE, CAP_SYS_ADMIN");
     expect(get(report, 'idmap').fix).toBe(
       'give it a file capability instead: sudo chmod u-s /usr/bin/newuidmap && sudo setcap cap_setuid+ep /usr/bin/newuidmap (or accept CAGED_ROOTLESS_SINGLE_UID=yes: weaker isolation)',
@@ -261,12 +258,13 @@ describe("in docker-compose.yml's worker-rootless container", () => {
 });
 
 describe("in deploy/kubernetes's pod (no_new_privs, no capabilities)", () => {
-  it('runs only in single-uid mode with rlimits only, both accepted in its ConfigMap', async () => {
+  it('maps no subordinate id (single-uid mode, accepted in its ConfigMap) and finds no writable cgroup', async () => {
     const host = fixtureHost('k8s-pod');
     const refused = await diagnose(host.view, fixtureOptions(host.view));
-    expect(refused.runnable).toBe(false);
+    expect(get(refused, 'idmap')).toMatchObject({ status: 'missing', blocking: true });
     expect(get(refused, 'idmap').detail).toContain('no_new_privs');
-    const report = await diagnose(host.view, fixtureOptions(host.view, { singleUid: true, rlimitsOnly: true }));
-    expect(report).toMatchObject({ runnable: true, mode: 'rootless-single-uid', limits: 'rlimits-only' });
+    const report = await diagnose(host.view, fixtureOptions(host.view, { singleUid: true }));
+    expect(get(report, 'idmap').status).toBe('warn');
+    expect(report.summary).toBe('the worker cannot run: cgroups missing');
   });
 });
