@@ -15,17 +15,21 @@ import { listTree, normalizeTreeModes, UnsafeEntryError } from '../src/judge/saf
 import { ImageStore } from '../src/rootfs/store';
 import { Sandbox } from '../src/sandbox/sandbox';
 import { TEST_MANIFEST } from './helpers/image';
+import { ROOTLESS } from './helpers/mode';
 
 let dir: string;
 
+// Rootless (scripts/test-rootless.sh), an ordinary user cannot mount: a plain temporary
+// directory holds the trees instead (the walks are the same; only the disk is not capped).
 beforeEach(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'caged-walk-'));
-  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64m,mode=0755', 'caged-test-walk', dir]);
+  if (!ROOTLESS) execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64m,mode=0755', 'caged-test-walk', dir]);
 });
 
 afterEach(() => {
-  execFileSync('umount', ['-l', dir]);
-  fs.rmdirSync(dir);
+  if (!ROOTLESS) execFileSync('umount', ['-l', dir]);
+  if (ROOTLESS) removeTree(dir);
+  else fs.rmdirSync(dir);
 });
 
 /** `depth` nested directories `d` under `root`, each holding a file `f` (mode 0600), as a program would make them. */

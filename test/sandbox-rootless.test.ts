@@ -67,10 +67,13 @@ describe("a box's identity", () => {
   }, 60_000);
 
   it("has a host uid that is neither root nor the worker's (rootless: one of the worker's subordinate ids)", async () => {
+    // Looked at while the program runs: afterwards a rootless sandbox gives the box's files back to the worker.
     const name = `owner-${Date.now()}`;
-    const r = await run(`touch /box/${name}; id -u`, { plan: { box: { hostDir: job.box, mode: 'rw' } } });
-    expect(r.exitCode).toBe(0);
-    const st = fs.statSync(path.join(job.box, name));
+    const running = run(`touch /box/${name}; sleep 3`, { plan: { box: { hostDir: job.box, mode: 'rw' } } });
+    const file = path.join(job.box, name);
+    for (const end = Date.now() + 15_000; !fs.existsSync(file) && Date.now() < end;) await new Promise((r) => setTimeout(r, 20));
+    const st = fs.statSync(file);
+    expect((await running).exitCode).toBe(0);
     expect(st.uid).not.toBe(0);
     expect(st.uid).not.toBe(process.geteuid!());
     expect(st.gid).not.toBe(process.getegid!());
@@ -78,6 +81,8 @@ describe("a box's identity", () => {
       const ids = readOwnerSubIds();
       expect(ids.uids.ranges.some((x) => st.uid >= x.start && st.uid < x.start + x.count)).toBe(true);
       expect(ids.gids.ranges.some((x) => st.gid >= x.start && st.gid < x.start + x.count)).toBe(true);
+      // Once the box is gone, what it wrote is the worker's again (to read and remove).
+      expect(fs.statSync(file).uid).toBe(process.geteuid!());
     }
   }, 60_000);
 

@@ -15,6 +15,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { HostError } from '../errors';
+import { removeTree } from '../fs/tree-walk';
 import { grantCommand, readOwnerSubIds, currentOwner, type SubIdOwner } from '../linux/subids';
 import { createWorkerUserNamespace, type WorkerUserNamespace } from '../linux/user-namespace';
 import { HostIdLeases } from './host-ids';
@@ -139,11 +140,10 @@ export async function setUpRootless(native: NativeApi, runtimeDir: string, hostI
 function removeAsNamespaceRoot(userns: WorkerUserNamespace, dir: string): void {
   if (!fs.existsSync(dir)) return;
   try {
-    fs.rmSync(dir, { recursive: true, force: true });
+    removeTree(dir); // what a run left was given back to the worker: this is the usual way
     return;
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code !== 'EACCES' && code !== 'EPERM' && code !== 'ENOTEMPTY') throw err;
+  } catch {
+    // A tree the worker cannot remove (a box's files it was not given back): as namespace root.
   }
   asNamespaceRoot(userns, ['rm', '-rf', '--', dir], `removing ${dir}`);
 }
