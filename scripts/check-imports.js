@@ -6,7 +6,7 @@
  * 2. Dependencies between the folders of src/ point one way, down this order (run-time imports
  *    only: a type-only import is erased and may name a type the lower layer owns):
  *
- *      cli → api → grade, client, queue, webhook, problem → judge0 → judge → rootfs → sandbox → cgroup → wire, fs, linux → (src/*.ts: errors, config)
+ *      cli → api → grade, client, queue, doctor, webhook, problem → judge0 → judge → rootfs → sandbox → cgroup → wire, fs, linux → (src/*.ts: errors, config)
  *
  *    A folder may import from its own rank or below, never from above.
  * 3. Between rootfs and sandbox only types cross (the lower layer's types): what both need at
@@ -23,6 +23,7 @@ const RANK = {
   grade: 6,
   client: 6,
   queue: 6,
+  doctor: 6,
   webhook: 6,
   problem: 6,
   judge0: 5.5,

@@ -23,6 +23,7 @@ import { terminalSafe } from './terminal-safe';
 import {
   API_USAGE,
   DEMO_USAGE,
+  DOCTOR_USAGE,
   EXEC_USAGE,
   GRADE_USAGE,
   JUDGE_USAGE,
@@ -66,6 +67,7 @@ const commands: Record<string, CommandEntry> = {
   grade: { load: () => import('./grade').then((m) => m.gradeCommand), usage: GRADE_USAGE, ownSignals: true },
   selftest: { load: () => import('./selftest').then((m) => m.selftestCommand), usage: SELFTEST_USAGE },
   api: { load: () => import('./api').then((m) => m.apiCommand), usage: API_USAGE, ownSignals: true },
+  doctor: { load: () => import('./doctor').then((m) => m.doctorCommand), usage: DOCTOR_USAGE },
 };
 
 function usage(): string {

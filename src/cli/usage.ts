@@ -20,6 +20,8 @@ export const SUBMIT_USAGE =
   'caged submit FILE --lang LANG [--tests DIR [--no-expected] | --stdin FILE --expected FILE] [--checker …] [--time S] [--wall S] ' +
   '[--memory MB] [--output KB] [--pids N] [--stop-on-failure] [--id ID [--rejudge]] [--priority N] [--timeout S] [--json]';
 
+export const DOCTOR_USAGE = 'caged doctor [--json] [--no-redis]   (what the sandbox rests on here, and the mode the worker will run in)';
+
 export const DEMO_USAGE = 'caged demo [--samples DIR]   (a worker judging the bundled samples through Redis)';
 
 export const PROBLEM_USAGE = 'caged problem push DIR [--max-mb N] [--json] | caged problem pack DIR OUTDIR [--max-mb N] [--json]';

@@ -27,6 +27,11 @@ import { WebhookDeliverer } from '../webhook/deliverer';
 import { TargetGuard } from '../webhook/target-guard';
 import { BatchWorker } from './batch-worker';
 import { batchQueueName } from '../wire/batch';
+import { diagnose } from '../doctor/doctor';
+import { doctorOptions } from '../doctor/options';
+import { realHostView } from '../doctor/real-host';
+import { reportLogFields } from '../doctor/render';
+import { HostError } from '../errors';
 
 export interface WorkerRuntimeOptions {
   /** Default: a pino logger at the configured level on stdout. */
@@ -319,6 +324,7 @@ async function problemJudge(
 
 /** A Judge on a fresh Sandbox; first removes what dead workers left on this host (job directories, cgroups). */
 async function createJudge(config: WorkerConfig, logger: Logger, undo: Array<() => Promise<void> | void>): Promise<Judge> {
+  await checkHost(config, logger);
   // One container prepared per job the worker runs at once (each job runs its tests in turn).
   const sandbox = await Sandbox.create({
     cleanupAtStart: false,
@@ -359,4 +365,22 @@ async function createJudge(config: WorkerConfig, logger: Logger, undo: Array<() 
     `languages (${languages.length}): ${languages.map((l) => `${l.id} [${l.layers.join(' > ')}]`).join(', ')}`,
   );
   return judge;
+}
+
+/**
+ * `caged doctor`'s report (src/doctor/doctor.ts), minus Redis, which the worker reaches by itself:
+ * one line with the mode and every finding's status, a warning per finding that is not ok, and a
+ * refusal naming each missing piece and its fix when the worker cannot run here.
+ */
+async function checkHost(config: WorkerConfig, logger: Logger): Promise<void> {
+  const report = await diagnose(realHostView(), doctorOptions(config, { checkRedis: false }));
+  logger.info({ doctor: reportLogFields(report) }, `host: ${report.summary}`);
+  for (const f of report.findings) {
+    if (f.status === 'warn' || f.status === 'missing') logger.warn({ finding: f.key, fix: f.fix ?? null }, `${f.title}: ${f.detail}`);
+  }
+  const blockers = report.findings.filter((f) => f.blocking);
+  if (blockers.length > 0) {
+    const each = blockers.map((f) => `${f.title}: ${f.detail}${f.fix === undefined ? '' : ` (fix: ${f.fix})`}`);
+    throw new HostError(`${report.summary}: ${each.join('; ')} (caged doctor prints the whole report)`);
+  }
 }

@@ -1,0 +1,182 @@
+/**
+ * The doctor's cgroup probe: which version the host mounts, and what the worker may write there.
+ *
+ * - Root: cgroup v2 at /sys/fs/cgroup with memory, pids and cpu, or v1 controllers memory, pids
+ *   and cpuacct under /sys/fs/cgroup/* (a hybrid host's controller-less /sys/fs/cgroup/unified
+ *   does not count), mounted read-write.
+ * - Rootless: the subtree delegated to the user, found as the worker finds it
+ *   (src/cgroup/detect.ts findDelegatedCgroup: v1 `<controller mount>/caged-<user>`, which
+ *   `scripts/setup-host.sh --user NAME` hands over; v2 the worker's own cgroup when it may write
+ *   it, as systemd's `Delegate=yes` gives it), with, on v2, the controllers the boxes use.
+ */
+import path from 'node:path';
+import { findDelegatedCgroup, parseMounts, v1ControllerMounts, type MountEntry } from '../cgroup/detect';
+import { V1_REQUIRED_CONTROLLERS } from '../cgroup/v1';
+import { V2_CONTROLLERS } from '../cgroup/v2';
+import { finding, type Finding } from './finding';
+import type { HostView } from './host-view';
+
+const CGROUP_ROOT = '/sys/fs/cgroup';
+
+export interface CgroupProbe {
+  finding: Finding;
+  /** The hierarchy the boxes would use, or null when none is usable. */
+  usable: { version: 1 | 2; where: string } | null;
+}
+
+const DELEGATE_V2 = 'systemd-run --user --scope -p Delegate=yes -- caged worker';
+
+export function cgroupProbe(host: HostView, rootless: boolean): CgroupProbe {
+  const mounts = parseMounts(host.readText('/proc/self/mounts') ?? '');
+  const atRoot = mounts.filter((m) => path.posix.resolve(m.mountPoint) === CGROUP_ROOT).pop();
+  const v1 = v1ControllerMounts(mounts);
+  const v1Complete = V1_REQUIRED_CONTROLLERS.every((c) => v1[c] !== undefined);
+  const title = 'cgroups';
+  if (rootless && (atRoot?.fsType === 'cgroup2' || v1Complete)) return delegated(host, atRoot);
+  if (atRoot?.fsType === 'cgroup2') return v2AsRoot(host, atRoot);
+  if (v1Complete) {
+    const unified = mounts.some((m) => m.fsType === 'cgroup2' && path.posix.resolve(m.mountPoint) === `${CGROUP_ROOT}/unified`);
+    const kind = unified ? 'cgroup v1 (hybrid: the cgroup2 at /sys/fs/cgroup/unified holds no controllers)' : 'cgroup v1';
+    return v1AsRoot(mounts, v1, kind);
+  }
+  const missing = V1_REQUIRED_CONTROLLERS.filter((c) => v1[c] === undefined);
+  return {
+    usable: null,
+    finding: finding(
+      'cgroup',
+      title,
+      'missing',
+      `none usable: no cgroup2 at ${CGROUP_ROOT} (${atRoot ? `${atRoot.fsType} there` : 'nothing mounted there'}) and no cgroup v1 mount for ${missing.join(', ')}`,
+      `sudo mount -t cgroup2 none ${CGROUP_ROOT}`,
+    ),
+  };
+}
+
+function v2AsRoot(host: HostView, mount: MountEntry): CgroupProbe {
+  const have = (host.readText(`${CGROUP_ROOT}/cgroup.controllers`) ?? '').trim().split(/\s+/);
+  const lacking = V2_CONTROLLERS.filter((c) => !have.includes(c));
+  if (!mount.options.includes('rw')) {
+    return {
+      usable: null,
+      finding: finding(
+        'cgroup',
+        'cgroups',
+        'missing',
+        `cgroup v2 at ${CGROUP_ROOT} is mounted read-only`,
+        `sudo mount -o remount,rw ${CGROUP_ROOT}`,
+      ),
+    };
+  }
+  if (lacking.length > 0) {
+    return {
+      usable: null,
+      finding: finding(
+        'cgroup',
+        'cgroups',
+        'missing',
+        `cgroup v2 at ${CGROUP_ROOT} offers no ${lacking.join(', ')} (has: ${have.join(' ') || 'none'})`,
+      ),
+    };
+  }
+  return {
+    usable: { version: 2, where: `${CGROUP_ROOT}/caged` },
+    finding: finding(
+      'cgroup',
+      'cgroups',
+      'ok',
+      `cgroup v2 at ${CGROUP_ROOT}, read-write, with ${V2_CONTROLLERS.join(', ')}: boxes go under ${CGROUP_ROOT}/caged`,
+    ),
+  };
+}
+
+function v1AsRoot(mounts: readonly MountEntry[], v1: ReturnType<typeof v1ControllerMounts>, kind: string): CgroupProbe {
+  const readOnly = V1_REQUIRED_CONTROLLERS.filter(
+    (c) => !mounts.find((m) => m.mountPoint === v1[c] && m.fsType === 'cgroup')?.options.includes('rw'),
+  );
+  const list = V1_REQUIRED_CONTROLLERS.map((c) => `${c} at ${v1[c]}`).join(', ');
+  const [firstReadOnly] = readOnly;
+  if (firstReadOnly !== undefined) {
+    const first = v1[firstReadOnly] ?? CGROUP_ROOT;
+    return {
+      usable: null,
+      finding: finding(
+        'cgroup',
+        'cgroups',
+        'missing',
+        `${kind}: ${readOnly.join(', ')} mounted read-only (${list})`,
+        `sudo mount -o remount,rw ${first}`,
+      ),
+    };
+  }
+  return {
+    usable: { version: 1, where: V1_REQUIRED_CONTROLLERS.map((c) => `${v1[c]}/caged`).join(', ') },
+    finding: finding('cgroup', 'cgroups', 'ok', `${kind}, read-write: ${list}; boxes go under caged/ in each`),
+  };
+}
+
+/**
+ * An ordinary user's delegated subtree, found as the rootless worker finds it
+ * (src/cgroup/detect.ts findDelegatedCgroup), read through the host view; the doctor adds that a
+ * v2 subtree must offer the controllers the boxes use.
+ */
+function delegated(host: HostView, mount: MountEntry | undefined): CgroupProbe {
+  if (mount?.fsType === 'cgroup2' && !mount.options.includes('rw')) {
+    // A container runtime mounts the container's cgroup namespace read-only unless it delegates it.
+    return {
+      usable: null,
+      finding: finding(
+        'cgroup',
+        'cgroups',
+        'missing',
+        `cgroup v2 at ${CGROUP_ROOT} is mounted read-only (a container's own cgroup?): nothing is writable`,
+        DELEGATE_V2,
+      ),
+    };
+  }
+  // Paths in the mount table and under the hierarchy stay host paths; only the files read move.
+  const found = findDelegatedCgroup({
+    root: CGROUP_ROOT,
+    mountsPath: host.hostPath('/proc/self/mounts'),
+    procSelfCgroup: host.hostPath('/proc/self/cgroup'),
+    user: host.identity.userName,
+    writable: (p) => host.writable(p),
+  });
+  const name = host.identity.userName;
+  switch (found.kind) {
+    case 'none':
+      return { usable: null, finding: finding('cgroup', 'cgroups', 'missing', found.reason, found.fix) };
+    case 'v1': {
+      const dirs = Object.values(found.mounts).map((m) => `${m}/${found.parent}`);
+      return {
+        usable: { version: 1, where: dirs.join(', ') },
+        finding: finding('cgroup', 'cgroups', 'ok', `cgroup v1, delegated to ${name}: ${dirs.join(', ')}`),
+      };
+    }
+    case 'v2': {
+      const dir = found.root;
+      const have = (host.readText(`${dir}/cgroup.controllers`) ?? '').trim().split(/\s+/);
+      const lacking = V2_CONTROLLERS.filter((c) => !have.includes(c));
+      if (lacking.length > 0) {
+        return {
+          usable: null,
+          finding: finding(
+            'cgroup',
+            'cgroups',
+            'missing',
+            `cgroup v2, ${dir} delegated to ${name} but without ${lacking.join(', ')} (has: ${have.join(' ') || 'none'})`,
+            "sudo mkdir -p /etc/systemd/system/user@.service.d && printf '[Service]\\nDelegate=memory pids cpu\\n' | sudo tee /etc/systemd/system/user@.service.d/caged.conf && sudo systemctl daemon-reload",
+          ),
+        };
+      }
+      return {
+        usable: { version: 2, where: `${dir}/${found.parent}` },
+        finding: finding(
+          'cgroup',
+          'cgroups',
+          'ok',
+          `cgroup v2, delegated to ${name}: ${dir} with ${V2_CONTROLLERS.join(', ')}; boxes under ${dir}/${found.parent}`,
+        ),
+      };
+    }
+  }
+}

@@ -1,0 +1,33 @@
+/**
+ * The doctor's options from the worker's configuration (the CAGED_* variables, src/config.ts),
+ * so that it judges the host for the worker that this environment would start.
+ */
+import path from 'node:path';
+import { loadConfig, type WorkerConfig } from '../config';
+import { stateDir } from '../linux/state-dirs';
+import type { DoctorOptions } from './doctor';
+
+/** How long the doctor waits for Redis's PONG, in milliseconds. */
+export const REDIS_TIMEOUT_MS = 2000;
+
+const KEYS = ['redisUrl', 'image', 'rootfs', 'rootless', 'rootlessSingleUid', 'stateDir', 'devicePool'] as const;
+
+export function doctorOptionsFromEnv(env: NodeJS.ProcessEnv, opts: { checkRedis: boolean }): DoctorOptions {
+  return doctorOptions(loadConfig(env, KEYS), opts);
+}
+
+/** The options for a worker of this configuration. */
+export function doctorOptions(config: Pick<WorkerConfig, (typeof KEYS)[number]>, opts: { checkRedis: boolean }): DoctorOptions {
+  return {
+    rootless: config.rootless,
+    singleUid: config.rootlessSingleUid === 'yes',
+    rootfs: config.rootfs,
+    manifestPath: config.image,
+    // Empty: the default of src/linux/state-dirs.ts (root's, or the user's own).
+    imageCacheDir: path.join(stateDir({ ...process.env, CAGED_STATE_DIR: config.stateDir }), 'images'),
+    devicePool: config.devicePool === '' ? null : config.devicePool,
+    redisUrl: opts.checkRedis ? config.redisUrl : null,
+    redisTimeoutMs: REDIS_TIMEOUT_MS,
+    nodePath: process.execPath,
+  };
+}

@@ -1,0 +1,270 @@
+/**
+ * `caged doctor` on fixture hosts (test/fixtures/hosts/: their /proc, /sys and /etc files and
+ * host.json, see doctor-fixture.ts): the mode it announces, what each finding says, and the one
+ * command it gives for each missing piece. No root, no Redis, no namespace.
+ */
+import { diagnose, type DoctorReport } from '../../src/doctor/doctor';
+import type { Finding, FindingKey } from '../../src/doctor/finding';
+import { renderReport } from '../../src/doctor/render';
+import { fixtureHost, fixtureOptions } from './doctor-fixture';
+
+const get = (report: DoctorReport, key: FindingKey): Finding => {
+  const f = report.findings.find((x) => x.key === key);
+  if (!f) throw new Error(`no finding ${key}`);
+  return f;
+};
+const statuses = (report: DoctorReport): Record<string, string> => Object.fromEntries(report.findings.map((f) => [f.key, f.status]));
+
+describe('on a cgroup v1 host, as root', () => {
+  it('announces root mode with cgroup v1 limits, runnable, ids not needed', async () => {
+    const host = fixtureHost('v1-root');
+    const report = await diagnose(host.view, fixtureOptions(host.view));
+    expect(report).toMatchObject({ runnable: true, mode: 'root', limits: 'cgroup-v1', user: { uid: 0, name: 'root' } });
+    expect(statuses(report)).toEqual({
+      identity: 'ok',
+      userns: 'ok',
+      overlay: 'ok',
+      cgroup: 'ok',
+      seccomp: 'ok',
+      subids: 'skipped',
+      idmap: 'skipped',
+      devices: 'skipped',
+      image: 'ok',
+      redis: 'ok',
+    });
+    expect(get(report, 'cgroup').detail).toContain(
+      'memory at /sys/fs/cgroup/memory, pids at /sys/fs/cgroup/pids, cpuacct at /sys/fs/cgroup/cpu,cpuacct',
+    );
+    expect(get(report, 'cgroup').detail).toContain('hybrid');
+    expect(get(report, 'image').detail).toContain('1 layers, 1 verified');
+    expect(report.findings.filter((f) => f.fix !== undefined)).toEqual([]);
+    // As root, the overlay is probed in a mount namespace only (no user namespace in between).
+    expect(host.asked).toEqual({ overlay: [false], redis: ['redis://127.0.0.1:6379'] });
+    expect(report.summary).toBe(
+      'the worker can run: root mode (each box gets a host uid of its own), limits by cgroup v1 (/sys/fs/cgroup/memory/caged, /sys/fs/cgroup/pids/caged, /sys/fs/cgroup/cpu,cpuacct/caged)',
+    );
+  });
+
+  it('refuses root mode to a root without CAP_SYS_ADMIN (a container), naming the capability', async () => {
+    const host = fixtureHost('v1-root');
+    const status = host.view.readText('/proc/self/status') ?? '';
+    // CapEff without bit 21 (CAP_SYS_ADMIN).
+    const view = {
+      ...host.view,
+      readText: (f: string) =>
+        f === '/proc/self/status' ? status.replace(/CapEff:\t\w+/, 'CapEff:\t000001ffffdfffff') : host.view.readText(f),
+    };
+    const report = await diagnose(view, fixtureOptions(view));
+    expect(report.runnable).toBe(false);
+    expect(get(report, 'identity')).toMatchObject({ status: 'missing', blocking: true });
+    expect(get(report, 'identity').detail).toContain('without CAP_SYS_ADMIN');
+  });
+});
+
+describe('on a cgroup v2 host with a subtree delegated to the user', () => {
+  it('announces rootless mode on the delegated subtree and the subordinate ids', async () => {
+    const host = fixtureHost('v2-delegated-user');
+    const report = await diagnose(host.view, fixtureOptions(host.view));
+    expect(report).toMatchObject({ runnable: true, mode: 'rootless', limits: 'cgroup-v2', user: { uid: 1000, name: 'judge' } });
+    expect(Object.values(statuses(report)).every((s) => s === 'ok')).toBe(true);
+    // The worker's own cgroup, which systemd delegated (as src/cgroup/detect.ts finds it); boxes go below it.
+    const own = '/sys/fs/cgroup/user.slice/user-1000.slice/user@1000.service/app.slice/caged-worker.service';
+    expect(get(report, 'cgroup').detail).toBe(`cgroup v2, delegated to judge: ${own} with memory, pids, cpu; boxes under ${own}/caged`);
+    expect(get(report, 'subids').detail).toContain('65536 for judge (uids 100000-165535, gids 100000-165535)');
+    expect(get(report, 'idmap').detail).toBe('/usr/bin/newuidmap (setuid root), /usr/bin/newgidmap (setuid root)');
+    expect(get(report, 'userns').detail).toContain('kernel.unprivileged_userns_clone=1');
+    expect(host.asked.overlay).toEqual([true]);
+    expect(renderReport(report)).toContain("the worker can run: rootless mode (each box's uid 256 maps to a subordinate id of its own)");
+  });
+
+  it('without delegated memory, names the systemd drop-in that delegates it', async () => {
+    const host = fixtureHost('v2-delegated-user');
+    const svc = '/sys/fs/cgroup/user.slice/user-1000.slice/user@1000.service/app.slice/caged-worker.service/cgroup.controllers';
+    const view = { ...host.view, readText: (f: string) => (f === svc ? 'cpu pids\n' : host.view.readText(f)) };
+    const report = await diagnose(view, fixtureOptions(view));
+    expect(report.runnable).toBe(false);
+    expect(get(report, 'cgroup').detail).toContain('without memory (has: cpu pids)');
+    expect(get(report, 'cgroup').fix).toContain(
+      "printf '[Service]\\nDelegate=memory pids cpu\\n' | sudo tee /etc/systemd/system/user@.service.d/caged.conf",
+    );
+  });
+
+  it('with no_new_privs (allowPrivilegeEscalation: false), subordinate ids cannot be mapped: single-uid only if accepted', async () => {
+    const host = fixtureHost('v2-delegated-user');
+    const status = host.view.readText('/proc/self/status') ?? '';
+    const view = {
+      ...host.view,
+      readText: (f: string) => (f === '/proc/self/status' ? status.replace('NoNewPrivs:\t0', 'NoNewPrivs:\t1') : host.view.readText(f)),
+    };
+    const refused = await diagnose(view, fixtureOptions(view));
+    expect(refused.runnable).toBe(false);
+    expect(get(refused, 'idmap')).toMatchObject({ status: 'missing', blocking: true });
+    expect(get(refused, 'idmap').detail).toContain('no_new_privs');
+    const accepted = await diagnose(view, fixtureOptions(view, { singleUid: true }));
+    expect(accepted).toMatchObject({ runnable: true, mode: 'rootless-single-uid', limits: 'cgroup-v2' });
+    expect(get(accepted, 'idmap').status).toBe('warn');
+  });
+});
+
+describe('on a host whose sysctl disables user namespaces', () => {
+  it('cannot run, and names kernel.unprivileged_userns_clone with the command that sets it', async () => {
+    const host = fixtureHost('userns-disabled');
+    const report = await diagnose(host.view, fixtureOptions(host.view));
+    expect(report).toMatchObject({ runnable: false, mode: null, limits: null });
+    expect(get(report, 'userns')).toMatchObject({ status: 'missing', blocking: true });
+    expect(get(report, 'userns').detail).toContain('kernel.unprivileged_userns_clone is 0 (Debian)');
+    expect(get(report, 'userns').fix).toBe(
+      'echo kernel.unprivileged_userns_clone=1 | sudo tee /etc/sysctl.d/60-caged-userns.conf && sudo sysctl --system',
+    );
+    // The overlay's failure is not blocking (extraction is the fallback) and offers no false fix.
+    expect(get(report, 'overlay')).toMatchObject({ status: 'warn', blocking: false });
+    expect(get(report, 'cgroup').status).toBe('ok');
+    expect(report.summary).toBe('the worker cannot run: user namespaces missing');
+    const text = renderReport(report);
+    expect(text).toContain('MISSING  user namespaces');
+    expect(text).toContain('fix: echo kernel.unprivileged_userns_clone=1');
+  });
+
+  it('with user.max_user_namespaces=0, names that sysctl (it blocks root too)', async () => {
+    const host = fixtureHost('userns-disabled');
+    const view = { ...host.view, readText: (f: string) => (f === '/proc/sys/user/max_user_namespaces' ? '0\n' : host.view.readText(f)) };
+    const report = await diagnose(view, fixtureOptions(view));
+    expect(get(report, 'userns').fix).toBe(
+      'echo user.max_user_namespaces=15000 | sudo tee /etc/sysctl.d/60-caged-userns.conf && sudo sysctl --system',
+    );
+  });
+
+  it("under Ubuntu's AppArmor restriction, gives the AppArmor profile for the worker's node", async () => {
+    const host = fixtureHost('userns-disabled');
+    const sysctls: Record<string, string> = {
+      '/proc/sys/kernel/unprivileged_userns_clone': '1\n',
+      '/proc/sys/kernel/apparmor_restrict_unprivileged_userns': '1\n',
+    };
+    const view = { ...host.view, readText: (f: string) => sysctls[f] ?? host.view.readText(f) };
+    const report = await diagnose(view, fixtureOptions(view));
+    expect(get(report, 'userns').detail).toContain('restricted by AppArmor');
+    expect(get(report, 'userns').fix).toContain('profile caged-worker /usr/bin/node flags=(unconfined)');
+    expect(get(report, 'userns').fix).toContain('sudo apparmor_parser -r /etc/apparmor.d/caged-worker');
+  });
+});
+
+describe('on a host without subordinate ids for the user', () => {
+  it('cannot run, and gives the usermod command granting a range', async () => {
+    const host = fixtureHost('no-subids');
+    const report = await diagnose(host.view, fixtureOptions(host.view));
+    expect(report).toMatchObject({ runnable: false, mode: null });
+    expect(get(report, 'subids')).toMatchObject({ status: 'missing', blocking: true });
+    expect(get(report, 'subids').detail).toContain('/etc/subuid has no range for judge');
+    expect(get(report, 'subids').fix).toBe(
+      'sudo usermod --add-subuids 100000-165535 --add-subgids 100000-165535 judge (or accept CAGED_ROOTLESS_SINGLE_UID=yes: weaker isolation)',
+    );
+    expect(get(report, 'cgroup').detail).toContain('delegated to judge');
+  });
+
+  it('runs in single-uid mode when the operator accepted it, saying the isolation is weaker', async () => {
+    const host = fixtureHost('no-subids');
+    const report = await diagnose(host.view, fixtureOptions(host.view, { singleUid: true }));
+    expect(report).toMatchObject({ runnable: true, mode: 'rootless-single-uid', limits: 'cgroup-v1' });
+    expect(get(report, 'subids').status).toBe('warn');
+    expect(report.summary).toContain("every box's program runs as the worker's own uid: weaker isolation");
+  });
+
+  it('without its delegated cgroups either, refuses, naming the set-up that delegates them', async () => {
+    const host = fixtureHost('no-subids');
+    const view = {
+      ...host.view,
+      stat: (f: string) => (f.startsWith('/sys/fs/cgroup/') && f.includes('/caged') ? null : host.view.stat(f)),
+    };
+    const refused = await diagnose(view, fixtureOptions(view, { singleUid: true }));
+    expect(refused.runnable).toBe(false);
+    expect(get(refused, 'cgroup')).toMatchObject({ status: 'missing', blocking: true, fix: 'sudo scripts/setup-host.sh --user judge' });
+    expect(refused.summary).toBe('the worker cannot run: cgroups missing');
+  });
+});
+
+describe('faults every host can have', () => {
+  it("rootless without the user's device slots cannot run, and names the set-up that makes them", async () => {
+    const host = fixtureHost('v2-delegated-user');
+    const view = { ...host.view, deviceSlots: () => 0 };
+    const report = await diagnose(view, fixtureOptions(view));
+    expect(report.runnable).toBe(false);
+    expect(get(report, 'devices')).toMatchObject({ status: 'missing', blocking: true, fix: 'sudo scripts/setup-host.sh --user judge' });
+    expect(get(report, 'devices').detail).toContain('no device slots in /var/lib/caged/devices/judge');
+  });
+
+  it('Redis not answering blocks, with the setup command for a local URL and the variable for another', async () => {
+    const down = { result: 'failed' as const, detail: 'connect ECONNREFUSED' };
+    const host = fixtureHost('v1-root', { redis: down });
+    const local = await diagnose(host.view, fixtureOptions(host.view));
+    expect(get(local, 'redis')).toMatchObject({ status: 'missing', blocking: true, fix: 'sudo bash scripts/setup-host.sh' });
+    const remote = await diagnose(host.view, fixtureOptions(host.view, { redisUrl: 'redis://queue.internal:6379' }));
+    expect(get(remote, 'redis').fix).toContain('CAGED_REDIS_URL=');
+    // A password in the URL is never printed (the worker logs the same report).
+    const secret = await diagnose(host.view, fixtureOptions(host.view, { redisUrl: 'redis://:s3cret-pass@queue.internal:6379/2' }));
+    expect(JSON.stringify(secret)).not.toContain('s3cret-pass');
+    expect(get(secret, 'redis').detail).toContain('redis://:***@queue.internal:6379/2');
+    const skipped = await diagnose(host.view, fixtureOptions(host.view, { redisUrl: null }));
+    expect(get(skipped, 'redis').status).toBe('skipped');
+    expect(skipped.runnable).toBe(true);
+  });
+
+  it('a missing image blocks with the build command; a layer not yet unpacked only warns', async () => {
+    const host = fixtureHost('v1-root');
+    const missing = await diagnose(host.view, fixtureOptions(host.view, { manifestPath: '/nowhere/manifest.json' }));
+    expect(get(missing, 'image')).toMatchObject({ status: 'missing', blocking: true, fix: 'npm run image:build -- debian' });
+    const fresh = await diagnose(host.view, fixtureOptions(host.view, { imageCacheDir: '/var/lib/caged/empty' }));
+    expect(get(fresh, 'image').status).toBe('warn');
+    expect(get(fresh, 'image').detail).toContain(
+      "1 not yet unpacked into /var/lib/caged/empty (base): the worker's first start unpacks them",
+    );
+    expect(fresh.runnable).toBe(true);
+  });
+
+  it('CAGED_ROOTFS=overlay makes a failing overlay blocking; extract does not probe it', async () => {
+    const host = fixtureHost('v1-root', { overlay: { result: 'failed', detail: 'mount: permission denied' } });
+    const overlay = await diagnose(host.view, fixtureOptions(host.view, { rootfs: 'overlay' }));
+    expect(get(overlay, 'overlay')).toMatchObject({ status: 'missing', blocking: true, fix: 'CAGED_ROOTFS=extract' });
+    const extract = await diagnose(host.view, fixtureOptions(host.view, { rootfs: 'extract' }));
+    expect(get(extract, 'overlay').status).toBe('skipped');
+    expect(host.asked.overlay).toEqual([false]);
+  });
+});
+
+describe("in docker-compose.yml's worker-rootless container", () => {
+  it('maps subordinate ids through file-capability newuidmap, but finds no writable cgroup (Docker mounts it read-only)', async () => {
+    const host = fixtureHost('docker-rootless');
+    const report = await diagnose(host.view, fixtureOptions(host.view));
+    expect(report.runnable).toBe(false);
+    expect(report.summary).toBe('the worker cannot run: cgroups missing');
+    expect(get(report, 'cgroup').detail).toContain('mounted read-only');
+    expect(get(report, 'idmap')).toMatchObject({
+      status: 'ok',
+      detail: '/usr/bin/newuidmap (cap_setuid), /usr/bin/newgidmap (cap_setgid)',
+    });
+    expect(get(report, 'subids').status).toBe('ok');
+    expect(get(report, 'devices').status).toBe('ok');
+  });
+
+  it('a setuid-root newuidmap there cannot work (its bounding set lacks CAP_DAC_OVERRIDE, CAP_SYS_ADMIN): the fix is a file capability', async () => {
+    const host = fixtureHost('docker-rootless');
+    const setuid = { uid: 0, gid: 0, mode: 0o4755, isDirectory: false };
+    const view = { ...host.view, fileCaps: () => null, stat: (f: string) => (f.startsWith('/usr/bin/new') ? setuid : host.view.stat(f)) };
+    const report = await diagnose(view, fixtureOptions(view));
+    expect(get(report, 'idmap').detail).toContain("the worker's bounding set lacks CAP_DAC_OVERRIDE, CAP_SYS_ADMIN");
+    expect(get(report, 'idmap').fix).toBe(
+      'give it a file capability instead: sudo chmod u-s /usr/bin/newuidmap && sudo setcap cap_setuid+ep /usr/bin/newuidmap (or accept CAGED_ROOTLESS_SINGLE_UID=yes: weaker isolation)',
+    );
+  });
+});
+
+describe("in deploy/kubernetes's pod (no_new_privs, no capabilities)", () => {
+  it('maps no subordinate id (single-uid mode, accepted in its ConfigMap) and finds no writable cgroup', async () => {
+    const host = fixtureHost('k8s-pod');
+    const refused = await diagnose(host.view, fixtureOptions(host.view));
+    expect(get(refused, 'idmap')).toMatchObject({ status: 'missing', blocking: true });
+    expect(get(refused, 'idmap').detail).toContain('no_new_privs');
+    const report = await diagnose(host.view, fixtureOptions(host.view, { singleUid: true }));
+    expect(get(report, 'idmap').status).toBe('warn');
+    expect(report.summary).toBe('the worker cannot run: cgroups missing');
+  });
+});
