@@ -11,11 +11,10 @@
  * so a released leaf is kept for a later run when it is empty: no task in any of its hierarchies,
  * no page of user memory still charged to it (the page cache of files its run wrote or read: a
  * leaf holding some is removed, so that no run is billed for another's cache, and that cache is
- * not evicted either), and at most POOL_RESIDUAL_BYTES of kernel objects the run left (slab
- * objects freed after a grace period, dentries). Then every counter is reset: the memory and memsw peaks
- * and failcnts, cpuacct.usage; the counters the kernel cannot reset (the OOM kills in
- * memory.oom_control, pids.events' max) and the residual charge become the leaf's baselines,
- * subtracted from what the next run reads. A leaf with a CPU cap is never pooled.
+ * not evicted either), and no kernel objects the run left still charged (POOL_RESIDUAL_BYTES).
+ * Then every counter is reset: the memory and memsw peaks and failcnts, cpuacct.usage; the
+ * counters the kernel cannot reset (the OOM kills in memory.oom_control, pids.events' max) become
+ * the leaf's baselines, subtracted from what the next run reads. A leaf with a CPU cap is never pooled.
  */
 import path from 'node:path';
 import { HostError } from '../errors';
@@ -56,8 +55,13 @@ export interface CgroupV1Options {
   poolSize?: number;
 }
 
-/** A released leaf with more kernel memory than this still charged to it is removed rather than pooled. */
-export const POOL_RESIDUAL_BYTES = 1024 * 1024;
+/**
+ * A released leaf with more memory than this still charged to it is removed rather than pooled.
+ * Zero: a reset restarts `memory.max_usage_in_bytes` from the charge left, and a residue the kernel
+ * frees during the next run (slab objects after a grace period) would hide that run's own peak
+ * (a small program's peak came out as 0 with a 1 MiB allowance).
+ */
+export const POOL_RESIDUAL_BYTES = 0;
 
 /** The leaf directory of a box in each controller it uses. */
 type LeafDirs = Partial<Record<V1Controller, string>>;

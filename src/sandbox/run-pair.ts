@@ -177,7 +177,8 @@ export async function runPair(
 
 function submissionFirst(s: RunResult, submissionEndMs: number, interactorEndMs: number): boolean {
   if (s.signal === 'SIGPIPE') return false; // the interactor had closed its end
-  if (submissionEndMs < interactorEndMs) return true;
   const crashed = s.signal !== null || s.limitHit !== null || s.forbiddenSyscall !== null;
-  return crashed && submissionEndMs - interactorEndMs < SIMULTANEOUS_MS;
+  // One moment: only a crash or a limit counts as first (an exit on reading EOF never does).
+  if (Math.abs(submissionEndMs - interactorEndMs) < SIMULTANEOUS_MS) return crashed;
+  return submissionEndMs < interactorEndMs;
 }
