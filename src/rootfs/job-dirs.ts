@@ -116,7 +116,10 @@ export class JobDirs {
 
   private async removeAsync(dir: string): Promise<void> {
     await this.detachAsync(dir);
-    await fs.promises.rm(dir, { recursive: true, force: true });
+    // Rootless, the job's files are on the host's disk, however deep, and some belong to the
+    // boxes' ids: only removeTree removes those (Node's rm stops at ENAMETOOLONG).
+    if (this.mounts.removeTree) this.mounts.removeTree(dir);
+    else await fs.promises.rm(dir, { recursive: true, force: true });
   }
 }
 
