@@ -218,6 +218,7 @@ export class ContainerRun {
         return;
       case MSG.EXIT:
         this.exit = m;
+        this.cgroup?.recordUsage?.(Number(m.cpuNs), Number(m.maxRssKb) * 1024);
         this.exitSeenAt = process.hrtime.bigint();
         // The program's tree is dead: no limit can be hit any more.
         this.clearTimers();
