@@ -383,6 +383,7 @@ export class Sandbox {
           syscallName: (nr, arch) => nameOfSyscall(nr, archOfAudit(arch) ?? this.arch),
           describeOp: (i) => (ops[i] ? `${ops[i].kind} ${'target' in ops[i] ? ops[i].target : ''}: ${ops[i].why}` : 'unknown'),
           background: (teardown) => this.inBackground(teardown),
+          cpuByRlimit: this.cgroups.kind === 'rlimits',
         },
         plan.limits,
       );
