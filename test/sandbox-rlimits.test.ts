@@ -4,10 +4,15 @@
  * cgroup gets) limits the program by its rlimits alone and measures it by B's rusage. Runs in
  * both modes (as root and by scripts/test-rootless.sh): the manager is passed explicitly.
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Judge } from '../src/judge/judge';
+import { JudgeResultSchema } from '../src/judge/schema';
 import { outcomeOf } from '../src/sandbox/outcome';
 import { RlimitsOnlyManager } from '../src/cgroup/rlimits';
 import { Sandbox } from '../src/sandbox/sandbox';
-import { testRootfs } from './helpers/image';
+import { TEST_MANIFEST, testRootfs } from './helpers/image';
 import { compilePrograms, type Programs } from './helpers/programs';
 
 let sandbox: Sandbox;
@@ -67,4 +72,32 @@ describe('a sandbox with rlimits only', () => {
     const over = await programs.run(['/bin/sh', '-c', 'n=0; while [ $n -lt 20 ]; do sleep 1 & n=$((n+1)); done; wait'], { pids: 16 });
     expect(over.stderr.toString()).toMatch(/fork|Resource temporarily unavailable|Cannot/i);
   });
+});
+
+describe('a judge over a sandbox with rlimits only', () => {
+  it('says in the result that every limit was an rlimit, and gives a busy loop TLE', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'caged-rlimits-'));
+    const judge = await Judge.create({ sandbox, manifestPath: TEST_MANIFEST, compileCacheDir: path.join(dir, 'cache') });
+    try {
+      const ok = await judge.judge({
+        language: 'c',
+        source: '#include <stdio.h>\nint main(void) { puts("hi"); return 0; }\n',
+        testcases: [{ expected: 'hi\n' }],
+      });
+      expect(ok.verdict).toBe('AC');
+      expect(ok.enforcement).toEqual(RLIMIT);
+      expect(JudgeResultSchema.parse(ok).enforcement).toEqual(RLIMIT);
+      const busy = await judge.judge({
+        language: 'c',
+        source: 'int main(void) { for (volatile unsigned long i = 0;; i++) {} }\n',
+        testcases: [{ expected: '' }],
+        limits: { cpuTimeMs: 1000 },
+      });
+      expect(busy.verdict).toBe('TLE');
+      expect(busy.enforcement).toEqual(RLIMIT);
+    } finally {
+      await judge.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
