@@ -20,7 +20,7 @@
 #include <stdint.h>
 
 #define CAGE_MAGIC 0x45474143u /* "CAGE" */
-#define CAGE_ABI 5u
+#define CAGE_ABI 6u
 
 /* A to B, once, with SCM_RIGHTS: stdin, stdout, stderr, configuration memfd. */
 #define CAGE_RUN 'R'
@@ -94,7 +94,7 @@ struct cage_cfg {
   uint32_t outer_gid;
 }; /* 88 bytes: a multiple of 8, so that the ops after it are aligned */
 
-/* Messages B and C send to A on the control socket: fixed 48-byte records. */
+/* Messages B and C send to A on the control socket: fixed 64-byte records. */
 #define CAGE_MSG_USERNS 'U'  /* B is in its user namespace: write the maps, then send 'G' */
 #define CAGE_MSG_ERROR 'E'   /* set-up failed at stage, errno err (detail: op or rlimit index) */
 #define CAGE_MSG_STARTED 'S' /* C's execve succeeded; c_pid is C's pid inside */
@@ -112,7 +112,9 @@ struct cage_msg {
   int32_t c_pid;
   uint64_t wall_ns;   /* C's wall time, from fork to reaping, measured by B */
   uint64_t end_ns;    /* X: CLOCK_MONOTONIC when B reaped C (the worker's hrtime clock), 0 if unknown */
-}; /* 48 bytes */
+  uint64_t cpu_ns;    /* X: user + system CPU of every process B reaped (getrusage RUSAGE_CHILDREN) */
+  uint64_t maxrss_kb; /* X: the largest peak resident set of one of them, in KiB (ru_maxrss) */
+}; /* 64 bytes */
 
 /* Where a set-up failure happened. */
 enum cage_stage {

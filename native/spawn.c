@@ -225,6 +225,7 @@ const char *cage_abi_layout(void) {
       F(cage_cfg, rlimits), F(cage_cfg, nrlimits), F(cage_cfg, filter), F(cage_cfg, nfilter), F(cage_cfg, flags), F(cage_cfg, outer_uid), F(cage_cfg, outer_gid),
       F(cage_msg, type), F(cage_msg, stage), F(cage_msg, err), F(cage_msg, detail), F(cage_msg, status),
       F(cage_msg, sys_nr), F(cage_msg, sys_arch), F(cage_msg, c_pid), F(cage_msg, wall_ns), F(cage_msg, end_ns),
+      F(cage_msg, cpu_ns), F(cage_msg, maxrss_kb),
 #undef F
   };
   size_t at = 0;

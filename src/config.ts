@@ -103,6 +103,12 @@ export const CONFIG_KEYS = {
     'no',
     "Rootless without subordinate ids: yes runs every program as the worker's own uid (weaker isolation, docs/security.md); no refuses to start.",
   ),
+  rlimitsOnly: oneOf(
+    'CAGED_RLIMITS_ONLY',
+    ['no', 'yes'] as const,
+    'no',
+    'Rootless without any writable cgroup: yes limits each program by its rlimits only (RLIMIT_AS, RLIMIT_CPU, RLIMIT_NPROC: per process, weaker; docs/rootless.md#rlimits-only); no refuses to start. A writable cgroup is always used.',
+  ),
   stateDir: text('CAGED_STATE_DIR', {
     def: '',
     unit: 'path',

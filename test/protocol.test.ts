@@ -11,6 +11,7 @@ import {
   MSG,
   OP,
   OPF_OPTIONAL,
+  SIZES,
   STAGES,
   decodeMessage,
   encodeConfig,
@@ -94,7 +95,7 @@ describe('the protocol', () => {
     expect(blob.readUInt32LE(8)).toBe(blob.length);
     expect(blob[blob.length - 1]).toBe(0);
     expect(blob.readUInt32LE(LAYOUT.cage_cfg.filter) % 8).toBe(0); // the filter is 8-byte aligned
-    const msg = Buffer.alloc(48);
+    const msg = Buffer.alloc(SIZES.msg);
     msg.writeUInt32LE(MSG.EXIT, 0);
     msg.writeInt32LE(-1, 20);
     expect(decodeMessage(msg)).toMatchObject({ type: MSG.EXIT, sysNr: -1 });

@@ -13,6 +13,7 @@ import { HostError } from '../errors';
 import type { CgroupManager } from './manager';
 import { CgroupV1Manager, V1_REQUIRED_CONTROLLERS, type V1Controller } from './v1';
 import { CgroupV2Manager, errnoOf } from './v2';
+import { RLIMITS_ONLY_OPT_IN, RlimitsOnlyManager } from './rlimits';
 
 export interface MountEntry {
   source: string;
@@ -172,10 +173,19 @@ export function findDelegatedCgroup(opts: DelegationOptions = {}): DelegatedCgro
   return { kind: 'v1', mounts: v1Mounts, parent, where: `cgroup v1: <controller>/${parent} (delegated to ${user})` };
 }
 
-/** The cgroup manager of a rootless worker: its delegated subtree, else a HostError naming the fix. */
-export function delegatedCgroupManager(opts: DelegationOptions = {}): CgroupManager {
+/**
+ * The cgroup manager of a rootless worker: its delegated subtree; without one, with `rlimitsOnly`
+ * (CAGED_RLIMITS_ONLY=yes) no cgroup at all (rlimits.ts), else a HostError naming the fix and the
+ * opt-in. A writable cgroup is always used: `rlimitsOnly` never replaces one.
+ */
+export function delegatedCgroupManager(opts: DelegationOptions & { rlimitsOnly?: boolean } = {}): CgroupManager {
   const d = findDelegatedCgroup(opts);
-  if (d.kind === 'none') throw new HostError(`rootless: no writable cgroup: ${d.reason}. Fix: ${d.fix}`);
+  if (d.kind === 'none') {
+    if (opts.rlimitsOnly) return new RlimitsOnlyManager(d.reason);
+    throw new HostError(
+      `rootless: no writable cgroup: ${d.reason}. Fix: ${d.fix} (or accept per-process limits only: ${RLIMITS_ONLY_OPT_IN}, docs/rootless.md#rlimits-only)`,
+    );
+  }
   return d.kind === 'v2'
     ? new CgroupV2Manager({ root: d.root, parent: d.parent })
     : new CgroupV1Manager({ mounts: d.mounts, parent: d.parent });

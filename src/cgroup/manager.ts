@@ -51,10 +51,16 @@ export interface BoxCgroup {
    * manager's pool if it is empty and its counters can be reset, else it is destroyed.
    */
   release(): void;
+  /**
+   * Only a box without a cgroup (rlimits.ts) has it: the program's CPU time and peak memory from
+   * B's report (its children's rusage), which `stats()` then returns.
+   */
+  recordUsage?(cpuTimeNs: number, maxRssBytes: number): void;
 }
 
 export interface CgroupManager {
-  readonly kind: 'v1' | 'v2';
+  /** rlimits: no cgroup at all (CAGED_RLIMITS_ONLY, rlimits.ts). */
+  readonly kind: 'v1' | 'v2' | 'rlimits';
   /** Human-readable description for logs ("cgroup v1: memory, pids, cpuacct under /sys/fs/cgroup/*\/caged"). */
   describe(): string;
   /**

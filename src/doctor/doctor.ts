@@ -9,9 +9,12 @@
  * - `rootless-single-uid`: an ordinary user without subordinate ids, only when the operator
  *   accepted it (CAGED_ROOTLESS_SINGLE_UID=yes): the program runs as the worker's own uid.
  * Limits come from a cgroup the worker may write (`cgroup-v1`, `cgroup-v2`): without one the
- * worker refuses to start, as it does without whatever else is missing (user namespaces,
- * seccomp, the image, Redis): `runnable` false, and each blocking finding carries its fix.
+ * worker refuses to start, unless a rootless worker was told to run on rlimits only
+ * (CAGED_RLIMITS_ONLY=yes: `rlimits`, weaker, docs/rootless.md#rlimits-only), as it does without
+ * whatever else is missing (user namespaces, seccomp, the image, Redis): `runnable` false, and
+ * each blocking finding carries its fix.
  */
+import { RLIMITS_ONLY_OPT_IN } from '../cgroup/rlimits';
 import { finding, type Finding } from './finding';
 import type { HostView } from './host-view';
 import { cgroupProbe } from './cgroups';
@@ -20,13 +23,15 @@ import { imageFinding } from './image';
 import { identityFinding, overlayFinding, seccompFinding, usernsFinding } from './kernel';
 
 export type WorkerMode = 'root' | 'rootless' | 'rootless-single-uid';
-export type LimitsMode = 'cgroup-v1' | 'cgroup-v2';
+export type LimitsMode = 'cgroup-v1' | 'cgroup-v2' | 'rlimits';
 
 export interface DoctorOptions {
   /** CAGED_ROOTLESS: auto = rootless when not root. */
   rootless: 'auto' | 'yes' | 'no';
   /** CAGED_ROOTLESS_SINGLE_UID accepted. */
   singleUid: boolean;
+  /** CAGED_RLIMITS_ONLY accepted (rootless, only when no cgroup is writable); default false. */
+  rlimitsOnly?: boolean;
   /** CAGED_ROOTFS. */
   rootfs: 'auto' | 'overlay' | 'extract';
   /** CAGED_IMAGE. */
@@ -97,7 +102,18 @@ export async function diagnose(host: HostView, opts: DoctorOptions): Promise<Doc
         if (f.blocking) f.fix = `${f.fix ?? ''} (or accept CAGED_ROOTLESS_SINGLE_UID=yes: weaker isolation)`.trim();
     }
   }
-  const limits: LimitsMode = cgroups.usable?.version === 1 ? 'cgroup-v1' : 'cgroup-v2';
+  let limits: LimitsMode = cgroups.usable?.version === 1 ? 'cgroup-v1' : 'cgroup-v2';
+  const cgroup = byKey('cgroup');
+  if (rootless && cgroups.usable === null && cgroup.status === 'missing') {
+    // As src/cgroup/detect.ts decides: rlimits only when accepted and no cgroup is writable.
+    if (opts.rlimitsOnly) {
+      limits = 'rlimits';
+      cgroup.status = 'warn';
+      cgroup.detail = `${cgroup.detail}; ${RLIMITS_ONLY_OPT_IN}: limits by rlimits only (per process, weaker)`;
+    } else {
+      cgroup.fix = `${cgroup.fix ?? ''} (or accept ${RLIMITS_ONLY_OPT_IN}: per-process limits only)`.trim();
+    }
+  }
   block('cgroup');
   const blockers = findings.filter((f) => f.blocking);
   const runnable = blockers.length === 0;
@@ -162,5 +178,7 @@ function describeMode(mode: WorkerMode): string {
 }
 
 function describeLimits(limits: LimitsMode, where: string | undefined): string {
+  if (limits === 'rlimits')
+    return 'limits by rlimits only (no writable cgroup: memory by RLIMIT_AS, CPU by RLIMIT_CPU, processes by RLIMIT_NPROC, each per process)';
   return `limits by ${limits === 'cgroup-v1' ? 'cgroup v1' : 'cgroup v2'} (${where ?? ''})`;
 }

@@ -10,7 +10,7 @@ import type { DoctorOptions } from './doctor';
 /** How long the doctor waits for Redis's PONG, in milliseconds. */
 export const REDIS_TIMEOUT_MS = 2000;
 
-const KEYS = ['redisUrl', 'image', 'rootfs', 'rootless', 'rootlessSingleUid', 'stateDir', 'devicePool'] as const;
+const KEYS = ['redisUrl', 'image', 'rootfs', 'rootless', 'rootlessSingleUid', 'rlimitsOnly', 'stateDir', 'devicePool'] as const;
 
 export function doctorOptionsFromEnv(env: NodeJS.ProcessEnv, opts: { checkRedis: boolean }): DoctorOptions {
   return doctorOptions(loadConfig(env, KEYS), opts);
@@ -21,6 +21,7 @@ export function doctorOptions(config: Pick<WorkerConfig, (typeof KEYS)[number]>,
   return {
     rootless: config.rootless,
     singleUid: config.rootlessSingleUid === 'yes',
+    rlimitsOnly: config.rlimitsOnly === 'yes',
     rootfs: config.rootfs,
     manifestPath: config.image,
     // Empty: the default of src/linux/state-dirs.ts (root's, or the user's own).

@@ -489,6 +489,7 @@ export class Judge {
       tests,
       ...(grouped ? { groups: grouped.groups } : {}),
       timing: { totalMs: round3(Number(process.hrtime.bigint() - started) / 1e6), compileMs: round3(compileMs) },
+      ...(this.opts.sandbox.enforcement ? { enforcement: this.opts.sandbox.enforcement } : {}),
     };
   }
 

@@ -495,5 +495,17 @@ export const JudgeResultSchema = z.strictObject({
     /** The compile step including the cache lookup, in ms (0 for interpreted languages). */
     compileMs: nonNegative,
   }),
+  /**
+   * How the limits were enforced, present only when no cgroup enforced them (the rootless worker's
+   * rlimits-only mode, docs/rootless.md#rlimits-only): each is then a per-process rlimit, and an
+   * allocation refused at the memory limit is a runtime error, not MLE (optional, additive to version 1).
+   */
+  enforcement: z
+    .strictObject({
+      memory: z.enum(['cgroup', 'rlimit']),
+      cpu: z.enum(['cgroup', 'rlimit']),
+      pids: z.enum(['cgroup', 'rlimit']),
+    })
+    .optional(),
 });
 export type JudgeResult = z.output<typeof JudgeResultSchema>;

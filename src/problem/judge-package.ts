@@ -290,6 +290,7 @@ export async function judgePackage(
       notes,
     },
     timing: { totalMs: round(Number(process.hrtime.bigint() - started) / 1e6), compileMs: round(compileMs) },
+    ...(base.enforcement ? { enforcement: base.enforcement } : {}),
   };
 }
 

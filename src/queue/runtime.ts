@@ -338,6 +338,7 @@ async function createJudge(config: WorkerConfig, logger: Logger, undo: Array<() 
   });
   const cleaned = { jobDirs: JobDirs.of(sandbox).cleanupStale(), cgroups: sandbox.cleanupStale() };
   logger.info({ cgroups: sandbox.cgroups.kind, cleaned }, 'host cleaned of what dead workers left');
+  if (sandbox.enforcement) logger.warn({ limits: sandbox.cgroups.describe() }, 'CAGED_RLIMITS_ONLY: no cgroup, every limit is per process');
   const judge = await Judge.create({
     sandbox,
     closeSandbox: true,

@@ -53,7 +53,16 @@ export interface ContainerRunDeps {
   describeOp: (index: number) => string;
   /** Takes the rest of the teardown (B's reaping, the cgroup's removal) off the run's critical path. */
   background: (teardown: Promise<void>) => void;
+  /**
+   * No cgroup (src/cgroup/rlimits.ts): the CPU limit is the program's RLIMIT_CPU, so a program
+   * the kernel ended for it (SIGXCPU, SIGKILL at the hard limit) is TLE even when its rusage,
+   * counted in scheduler ticks, falls a tick short of the limit.
+   */
+  cpuByRlimit?: boolean;
 }
+
+/** How far below the CPU limit an rlimit's SIGXCPU/SIGKILL still counts as TLE: a few ticks, in ms. */
+const RLIMIT_CPU_TICKS_MS = 20;
 
 export interface ContainerFds {
   /** The read end of the program's stdout pipe; null when its stdout goes elsewhere (a pair's pipe). */
@@ -218,6 +227,7 @@ export class ContainerRun {
         return;
       case MSG.EXIT:
         this.exit = m;
+        this.cgroup?.recordUsage?.(Number(m.cpuNs), Number(m.maxRssKb) * 1024);
         this.exitSeenAt = process.hrtime.bigint();
         // The program's tree is dead: no limit can be hit any more.
         this.clearTimers();
@@ -351,7 +361,8 @@ export class ContainerRun {
     let limitHit: LimitHit = this.killedFor;
     if (!limitHit && !forbidden) {
       const failed = exitCode !== 0;
-      if (cpuTimeMs >= this.limits.cpuTimeMs) limitHit = 'cpu';
+      const byRlimit = this.deps.cpuByRlimit && (signal === 'SIGXCPU' || signal === 'SIGKILL');
+      if (cpuTimeMs >= this.limits.cpuTimeMs - (byRlimit ? RLIMIT_CPU_TICKS_MS : 0)) limitHit = 'cpu';
       else if (wallNs / 1e6 >= this.limits.wallTimeMs) limitHit = 'wall';
       else if (stats.oomKills > 0 || (failed && stats.memoryLimitHits > 0)) limitHit = 'memory';
       else if (failed && stats.pidsLimitHits > 0) limitHit = 'pids';

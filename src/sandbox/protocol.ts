@@ -1,11 +1,11 @@
 /**
  * The protocol between the worker (A) and the native container processes (B, C): the
- * configuration blob A builds and the 48-byte messages B and C send back. It mirrors
+ * configuration blob A builds and the 64-byte messages B and C send back. It mirrors
  * native/cage.h constant for constant; test/protocol.test.ts checks the two agree.
  */
 
 export const CAGE_MAGIC = 0x45474143;
-export const CAGE_ABI = 5;
+export const CAGE_ABI = 6;
 /** A to B with SCM_RIGHTS: the run's stdin, stdout, stderr and configuration memfd. */
 export const CAGE_RUN = 0x52; // 'R'
 export const CAGE_RUN_FDS = 4;
@@ -15,7 +15,7 @@ export const OPF_OPTIONAL = 1;
 
 export const CFG_FLAG = { CGROUPNS: 1, SECCOMP_LISTENER: 2, USERNS_FIRST: 4 } as const;
 
-export const SIZES = { cfg: 88, op: 40, rlimit: 24, msg: 48 } as const;
+export const SIZES = { cfg: 88, op: 40, rlimit: 24, msg: 64 } as const;
 
 /**
  * Every field's byte offset, as in cage.h. encodeConfig and decodeMessage write and read
@@ -48,7 +48,20 @@ export const LAYOUT = {
     outer_uid: 80,
     outer_gid: 84,
   },
-  cage_msg: { type: 0, stage: 4, err: 8, detail: 12, status: 16, sys_nr: 20, sys_arch: 24, c_pid: 28, wall_ns: 32, end_ns: 40 },
+  cage_msg: {
+    type: 0,
+    stage: 4,
+    err: 8,
+    detail: 12,
+    status: 16,
+    sys_nr: 20,
+    sys_arch: 24,
+    c_pid: 28,
+    wall_ns: 32,
+    end_ns: 40,
+    cpu_ns: 48,
+    maxrss_kb: 56,
+  },
 } as const;
 
 /** LAYOUT in cage_abi_layout()'s format: "struct.field=offset;" for every field. */
@@ -158,6 +171,10 @@ export interface ChildMessage {
   wallNs: bigint;
   /** X: CLOCK_MONOTONIC (process.hrtime's clock) when B reaped the program; 0n if unknown. */
   endNs: bigint;
+  /** X: CPU time of every process B reaped (its children's rusage), in ns. */
+  cpuNs: bigint;
+  /** X: the largest peak resident set of one of those processes, in KiB (ru_maxrss). */
+  maxRssKb: bigint;
 }
 
 class BlobWriter {
@@ -321,6 +338,8 @@ export function decodeMessage(b: Buffer, at = 0): ChildMessage {
     cPid: b.readInt32LE(at + M.c_pid),
     wallNs: b.readBigUInt64LE(at + M.wall_ns),
     endNs: b.readBigUInt64LE(at + M.end_ns),
+    cpuNs: b.readBigUInt64LE(at + M.cpu_ns),
+    maxRssKb: b.readBigUInt64LE(at + M.maxrss_kb),
   };
 }
 

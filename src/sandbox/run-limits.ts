@@ -15,13 +15,18 @@ import type { RunPlan } from './types';
  */
 const SIGPENDING_PER_BOX = 256n;
 
-/** The rlimits of C for this plan, each with its reason (B applies them before exec). */
-export function rlimitsFor(plan: RunPlan): RlimitSetting[] {
+/**
+ * The rlimits of C for this plan, each with its reason (B applies them before exec). `rlimitsOnly`
+ * (no cgroup: src/cgroup/rlimits.ts): they are the limits, CPU at the limit rounded up to a second
+ * (SIGXCPU, then SIGKILL a second later) and the address space at the memory limit.
+ */
+export function rlimitsFor(plan: RunPlan, rlimitsOnly = false): RlimitSetting[] {
   const l = plan.limits;
   const b = (n: number) => BigInt(Math.floor(n));
-  const cpuS = Math.ceil(l.cpuTimeMs / 1000) + 1;
+  const cpuS = Math.ceil(l.cpuTimeMs / 1000) + (rlimitsOnly ? 0 : 1);
+  const cpuWhy = rlimitsOnly ? 'the CPU limit, per process (rlimits only)' : 'backstop per process; the cgroup watchdog enforces the limit';
   const list: RlimitSetting[] = [
-    { resource: RLIMIT.CPU, cur: b(cpuS), max: b(cpuS + 1), why: 'backstop per process; the cgroup watchdog enforces the limit' },
+    { resource: RLIMIT.CPU, cur: b(cpuS), max: b(cpuS + 1), why: cpuWhy },
     { resource: RLIMIT.FSIZE, cur: b(l.fileSizeBytes), max: b(l.fileSizeBytes), why: 'largest file the program may write' },
     {
       resource: RLIMIT.STACK,
@@ -43,11 +48,12 @@ export function rlimitsFor(plan: RunPlan): RlimitSetting[] {
     { resource: RLIMIT.NICE, cur: 0n, max: 0n, why: 'no raising priority' },
     { resource: RLIMIT.RTPRIO, cur: 0n, max: 0n, why: 'no real-time scheduling' },
   ];
+  const as = l.addressSpaceBytes || (rlimitsOnly ? l.memoryBytes : 0);
   list.push({
     resource: RLIMIT.AS,
-    cur: l.addressSpaceBytes ? b(l.addressSpaceBytes) : RLIM_INFINITY,
-    max: l.addressSpaceBytes ? b(l.addressSpaceBytes) : RLIM_INFINITY,
-    why: 'address space (optional; the cgroup limit is what counts)',
+    cur: as ? b(as) : RLIM_INFINITY,
+    max: as ? b(as) : RLIM_INFINITY,
+    why: rlimitsOnly ? 'the memory limit, per process (rlimits only)' : 'address space (optional; the cgroup limit is what counts)',
   });
   return list;
 }

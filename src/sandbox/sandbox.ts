@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { delegatedCgroupManager, detectCgroupManager } from '../cgroup/detect';
 import type { CgroupManager } from '../cgroup/manager';
+import { RLIMIT_ENFORCEMENT, type Enforcement } from '../cgroup/rlimits';
 import { loadConfig } from '../config';
 import { HostError, InvalidRequestError } from '../errors';
 import { ContainerRun } from './container-run';
@@ -56,8 +57,13 @@ export interface SandboxOptions {
   /** Host ids available, i.e. boxes that may run at once on this host; default 256. */
   hostIds?: number;
   hostname?: string;
-  /** Default: detected (cgroup v2 where /sys/fs/cgroup is cgroup2, else v1). */
+  /**
+   * Default: detected (cgroup v2 where /sys/fs/cgroup is cgroup2, else v1; rootless, the delegated
+   * subtree). A RlimitsOnlyManager (src/cgroup/rlimits.ts) runs every box on its rlimits alone.
+   */
   cgroups?: CgroupManager;
+  /** Rootless with no writable cgroup: rlimits only instead of refusing (docs/rootless.md#rlimits-only); default CAGED_RLIMITS_ONLY. */
+  rlimitsOnly?: boolean;
   /** Use overlayfs; default: whether the kernel has it. false behaves as on a kernel without it. */
   overlay?: boolean;
   /**
@@ -182,7 +188,7 @@ export class Sandbox {
   /** Sets the host up and returns the sandbox; a refusal (no privilege, no subordinate ids, bad option) rejects. */
   static async create(opts: SandboxOptions = {}): Promise<Sandbox> {
     // Unset options come from the environment's configuration (CAGED_ROOTLESS and the rest).
-    const env = loadConfig(process.env, ['rootless', 'rootlessSingleUid', 'devicePool']);
+    const env = loadConfig(process.env, ['rootless', 'rootlessSingleUid', 'rlimitsOnly', 'devicePool']);
     const mode = resolvePrivilege(opts.privilege ?? ({ auto: 'auto', yes: 'rootless', no: 'root' } as const)[env.rootless]);
     ensureStdioOpen();
     const runtimeDir = opts.runtimeDir ?? defaultRuntimeDir();
@@ -205,7 +211,8 @@ export class Sandbox {
           })
         : null;
     try {
-      const cgroups = opts.cgroups ?? (rootless ? delegatedCgroupManager() : detectCgroupManager());
+      const rlimitsOnly = opts.rlimitsOnly ?? env.rlimitsOnly === 'yes';
+      const cgroups = opts.cgroups ?? (rootless ? delegatedCgroupManager({ rlimitsOnly }) : detectCgroupManager());
       const ids = rootless?.ids ?? new HostIdLeases(native, path.join(runtimeDir, 'slots'), opts.hostIdBase ?? 10_000_000, hostIds);
       if (prepared > 0 && !rootless) shareJobsDir(native, jobsDir);
       const sandbox = new Sandbox(
@@ -232,6 +239,11 @@ export class Sandbox {
   /** root, rootless (subordinate ids) or rootless-single-uid. */
   get mode(): PrivilegeMode {
     return this.rootless?.mode ?? 'root';
+  }
+
+  /** How the limits are enforced when there is no cgroup (rlimits only); null: by the cgroup. */
+  get enforcement(): Enforcement | null {
+    return this.cgroups.kind === 'rlimits' ? { ...RLIMIT_ENFORCEMENT } : null;
   }
 
   /** Removes the cgroups of workers that died mid-run on this host; returns their names. */
@@ -353,7 +365,7 @@ export class Sandbox {
         path: plan.argv[0]!,
         argv: plan.argv,
         env: Object.entries(plan.env).map(([k, v]) => `${k}=${v}`),
-        rlimits: rlimitsFor(plan),
+        rlimits: rlimitsFor(plan, this.cgroups.kind === 'rlimits'),
         filter: this.filter,
         flags: CFG_FLAG.CGROUPNS | (this.filter.length ? CFG_FLAG.SECCOMP_LISTENER : 0) | (this.rootless ? CFG_FLAG.USERNS_FIRST : 0),
         outerUid: lease.outerUid,
@@ -371,6 +383,7 @@ export class Sandbox {
           syscallName: (nr, arch) => nameOfSyscall(nr, archOfAudit(arch) ?? this.arch),
           describeOp: (i) => (ops[i] ? `${ops[i].kind} ${'target' in ops[i] ? ops[i].target : ''}: ${ops[i].why}` : 'unknown'),
           background: (teardown) => this.inBackground(teardown),
+          cpuByRlimit: this.cgroups.kind === 'rlimits',
         },
         plan.limits,
       );
@@ -385,7 +398,9 @@ export class Sandbox {
       for (const fd of childFds.splice(0)) fs.closeSync(fd);
       ours.length = 0; // owned by the run from here on
       try {
-        return await result;
+        const done = await result;
+        const enforcement = this.enforcement;
+        return enforcement ? { ...done, enforcement } : done;
       } finally {
         // Rootless: what the box wrote is its subordinate uid's; the worker reads and removes it.
         this.rootless?.giveBack(writableDirs(plan));

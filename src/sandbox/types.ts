@@ -2,6 +2,7 @@
  * What a run is asked to do (RunPlan) and what it reports (RunResult). Units are in the names;
  * one internal unit per quantity: milliseconds, bytes.
  */
+import type { Enforcement } from '../cgroup/rlimits';
 
 export interface RunLimits {
   /** CPU time of every process and thread of the container together, in ms. */
@@ -95,4 +96,10 @@ export interface RunResult {
   /** Raw counters for the judge: OOM kills and allocations that hit the memory limit. */
   oomKills: number;
   memoryLimitHits: number;
+  /**
+   * Rlimits only (no cgroup, src/cgroup/rlimits.ts): how each limit was enforced; absent: by the
+   * cgroup. cpuTimeMs and memoryBytes are then the rusage of the box's processes (peak memory:
+   * the largest one's resident set).
+   */
+  enforcement?: Enforcement;
 }

@@ -6,7 +6,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { findDelegatedCgroup } from '../../src/cgroup/detect';
+import { delegatedCgroupManager, findDelegatedCgroup } from '../../src/cgroup/detect';
+import { loadConfig } from '../../src/config';
 
 let dir: string;
 const write = (name: string, text: string): string => {
@@ -66,5 +67,39 @@ describe('findDelegatedCgroup', () => {
       expect(d.reason).toContain('cgroup.subtree_control');
       expect(d.fix).toContain('Delegate=yes');
     }
+  });
+});
+
+describe('delegatedCgroupManager and CAGED_RLIMITS_ONLY', () => {
+  const noneWritable = () => ({ mountsPath: write('mounts', V1_MOUNTS), user: 'judge', writable: () => false });
+
+  it('refuses without a writable cgroup, naming the fix and the opt-in', () => {
+    expect(() => delegatedCgroupManager(noneWritable())).toThrow(
+      /no writable cgroup: .*Fix: sudo scripts\/setup-host.sh --user judge .*CAGED_RLIMITS_ONLY=yes/,
+    );
+  });
+
+  it('runs on rlimits only when opted in and no cgroup is writable', () => {
+    const m = delegatedCgroupManager({ ...noneWritable(), rlimitsOnly: true });
+    expect(m.kind).toBe('rlimits');
+    expect(m.describe()).toContain('/sys/fs/cgroup/pids/caged-judge');
+    const box = m.create('caged-1-1', null);
+    expect(m.list()).toEqual(['caged-1-1']);
+    box.recordUsage?.(2e9, 3 * 2 ** 20);
+    expect(box.stats()).toMatchObject({ cpuTimeNs: 2e9, memoryPeakBytes: 3 * 2 ** 20, oomKills: 0, memoryLimitHits: 0 });
+    box.release();
+    expect(m.list()).toEqual([]);
+  });
+
+  it('never replaces a writable cgroup: the opt-in is ignored when one exists', () => {
+    const mountsPath = write('mounts', V1_MOUNTS);
+    const m = delegatedCgroupManager({ mountsPath, user: 'judge', writable: (p) => p.includes('/caged-judge'), rlimitsOnly: true });
+    expect(m.kind).toBe('v1');
+  });
+
+  it('is read from CAGED_RLIMITS_ONLY (default no) and refuses other values', () => {
+    expect(loadConfig({}, ['rlimitsOnly']).rlimitsOnly).toBe('no');
+    expect(loadConfig({ CAGED_RLIMITS_ONLY: 'yes' }, ['rlimitsOnly']).rlimitsOnly).toBe('yes');
+    expect(() => loadConfig({ CAGED_RLIMITS_ONLY: 'maybe' }, ['rlimitsOnly'])).toThrow(/CAGED_RLIMITS_ONLY/);
   });
 });

@@ -4,6 +4,8 @@
  * no root and no namespaces.
  */
 import fs from 'node:fs';
+import type { BoxCgroup, CgroupManager } from '../../src/cgroup/manager';
+import { RlimitsOnlyManager } from '../../src/cgroup/rlimits';
 import { ChildError } from '../../src/sandbox/child-error';
 import { ContainerRun, type ContainerRunDeps } from '../../src/sandbox/container-run';
 import { GO, MSG, STAGE_OP } from '../../src/sandbox/protocol';
@@ -43,7 +45,7 @@ afterEach(() => {
   for (const i of open.splice(0)) i.end();
 });
 
-function start(limits: RunLimits = LIMITS, opts: { sendRunFails?: Error } = {}): Harness {
+function start(limits: RunLimits = LIMITS, opts: { sendRunFails?: Error; cgroup?: BoxCgroup; cpuByRlimit?: boolean } = {}): Harness {
   const failure = opts.sendRunFails;
   const native = new FakeNative(
     failure
@@ -54,7 +56,7 @@ function start(limits: RunLimits = LIMITS, opts: { sendRunFails?: Error } = {}):
         }
       : {},
   );
-  const cgroup = new FakeBoxCgroup();
+  const cgroup = opts.cgroup ?? new FakeBoxCgroup();
   const init = new ScriptedInit();
   open.push(init);
   const [outR, outW] = realPipe();
@@ -79,6 +81,7 @@ function start(limits: RunLimits = LIMITS, opts: { sendRunFails?: Error } = {}):
     syscallName: (nr) => (nr === 101 ? 'ptrace' : `#${nr}`),
     describeOp: (i) => `mount /box: op ${i}`,
     background: (p) => h.teardowns.push(p),
+    cpuByRlimit: opts.cpuByRlimit,
   };
   h.run = new ContainerRun(deps, limits).run({ pid: init.pid, ctl: init.ctl, cgroup, exited: init.exited }, [10, 11, 12, 13], {
     stdout: outR,
@@ -248,5 +251,34 @@ describe('when the set-up fails', () => {
     h.init.send(message(0x7a));
     closeOutputs(h);
     await expect(h.run).rejects.toThrow(/unknown message 122/);
+  });
+});
+
+describe('a run with rlimits only (no cgroup)', () => {
+  async function ended(status: number, cpuNs: bigint, cpuByRlimit: boolean): Promise<RunResult> {
+    const manager: CgroupManager = new RlimitsOnlyManager();
+    const box = manager.create('caged-1-1', null);
+    const h = start(LIMITS, { cgroup: box, cpuByRlimit });
+    h.init.send(message(MSG.USERNS));
+    await h.init.waitForBytes(1);
+    h.init.send(message(MSG.STARTED));
+    closeOutputs(h);
+    h.init.send(message(MSG.EXIT, { status, wallNs: 1_200_000_000n, cpuNs, maxRssKb: 2048n }));
+    h.init.exit();
+    return h.run;
+  }
+
+  it("measures CPU and peak memory by B's rusage", async () => {
+    const r = await ended(0, 250_000_000n, true);
+    expect(r).toMatchObject({ exitCode: 0, cpuTimeMs: 250, memoryBytes: 2048 * 1024, limitHit: null });
+  });
+
+  it('a SIGXCPU of RLIMIT_CPU a tick short of the limit (rusage counts ticks) is TLE', async () => {
+    const SIGXCPU = 24;
+    expect(await ended(SIGXCPU, 996_000_000n, true)).toMatchObject({ signal: 'SIGXCPU', limitHit: 'cpu' });
+    // The same signal far from the limit is the program's own: RE, not TLE.
+    expect((await ended(SIGXCPU, 500_000_000n, true)).limitHit).toBeNull();
+    // With a cgroup, the cgroup's count decides alone.
+    expect((await ended(SIGXCPU, 996_000_000n, false)).limitHit).toBeNull();
   });
 });

@@ -177,8 +177,28 @@ describe('on a host without subordinate ids for the user', () => {
     };
     const refused = await diagnose(view, fixtureOptions(view, { singleUid: true }));
     expect(refused.runnable).toBe(false);
-    expect(get(refused, 'cgroup')).toMatchObject({ status: 'missing', blocking: true, fix: 'sudo scripts/setup-host.sh --user judge' });
+    expect(get(refused, 'cgroup')).toMatchObject({
+      status: 'missing',
+      blocking: true,
+      fix: 'sudo scripts/setup-host.sh --user judge (or accept CAGED_RLIMITS_ONLY=yes: per-process limits only)',
+    });
     expect(refused.summary).toBe('the worker cannot run: cgroups missing');
+  });
+
+  it('without its delegated cgroups, runs on rlimits only when CAGED_RLIMITS_ONLY=yes, and says so', async () => {
+    const host = fixtureHost('no-subids');
+    const view = {
+      ...host.view,
+      stat: (f: string) => (f.startsWith('/sys/fs/cgroup/') && f.includes('/caged') ? null : host.view.stat(f)),
+    };
+    const report = await diagnose(view, fixtureOptions(view, { singleUid: true, rlimitsOnly: true }));
+    expect(report).toMatchObject({ runnable: true, mode: 'rootless-single-uid', limits: 'rlimits' });
+    expect(get(report, 'cgroup')).toMatchObject({ status: 'warn', blocking: false });
+    expect(get(report, 'cgroup').detail).toContain('CAGED_RLIMITS_ONLY=yes: limits by rlimits only (per process, weaker)');
+    expect(report.summary).toContain('limits by rlimits only (no writable cgroup');
+    // A delegated cgroup is used whatever the opt-in says.
+    const delegated = await diagnose(host.view, fixtureOptions(host.view, { singleUid: true, rlimitsOnly: true }));
+    expect(delegated.limits).toBe('cgroup-v1');
   });
 });
 

@@ -86,7 +86,7 @@ describe('the configuration blob', () => {
 });
 
 describe('a message from the container', () => {
-  it('decodes every field of the 48-byte record', () => {
+  it('decodes every field of the 64-byte record', () => {
     const b = Buffer.alloc(SIZES.msg * 2);
     const at = SIZES.msg; // the second message of a read
     b.writeUInt32LE(MSG.EXIT, at);
@@ -99,6 +99,8 @@ describe('a message from the container', () => {
     b.writeInt32LE(2, at + 28);
     b.writeBigUInt64LE(123_456_789n, at + 32);
     b.writeBigUInt64LE(987_654_321n, at + 40);
+    b.writeBigUInt64LE(1_500_000_000n, at + 48);
+    b.writeBigUInt64LE(65_536n, at + 56);
     expect(decodeMessage(b, at)).toEqual({
       type: MSG.EXIT,
       stage: 8,
@@ -110,6 +112,8 @@ describe('a message from the container', () => {
       cPid: 2,
       wallNs: 123_456_789n,
       endNs: 987_654_321n,
+      cpuNs: 1_500_000_000n,
+      maxRssKb: 65_536n,
     });
   });
 });

@@ -54,4 +54,14 @@ describe('rlimitsFor', () => {
     expect(m.get(RLIMIT.STACK)).toMatchObject({ cur: BigInt(64 * MiB) });
     expect(m.get(RLIMIT.CORE)).toMatchObject({ cur: 0n, max: 0n });
   });
+
+  it('rlimits only: the CPU limit rounded up to a second, the address space at the memory limit, processes at pids', () => {
+    const m = new Map(rlimitsFor(plan(), true).map((r) => [r.resource, r]));
+    expect(m.get(RLIMIT.CPU)).toMatchObject({ cur: 2n, max: 3n });
+    expect(m.get(RLIMIT.AS)).toMatchObject({ cur: BigInt(64 * MiB), max: BigInt(64 * MiB) });
+    expect(m.get(RLIMIT.NPROC)?.cur).toBe(BigInt(plan().limits.pids));
+    // An explicit address-space limit stays what it is.
+    const own = new Map(rlimitsFor(plan({ limits: { ...plan().limits, addressSpaceBytes: 512 * MiB } }), true).map((r) => [r.resource, r]));
+    expect(own.get(RLIMIT.AS)?.cur).toBe(BigInt(512 * MiB));
+  });
 });

@@ -132,7 +132,17 @@ export class FakeBoxCgroup implements BoxCgroup {
 /** One 48-byte message as B writes it (native/cage.h `struct cage_msg`). */
 export function message(
   type: number,
-  f: { stage?: number; errno?: number; detail?: number; status?: number; sysNr?: number; sysArch?: number; wallNs?: bigint } = {},
+  f: {
+    stage?: number;
+    errno?: number;
+    detail?: number;
+    status?: number;
+    sysNr?: number;
+    sysArch?: number;
+    wallNs?: bigint;
+    cpuNs?: bigint;
+    maxRssKb?: bigint;
+  } = {},
 ): Buffer {
   const b = Buffer.alloc(SIZES.msg);
   b.writeUInt32LE(type, 0);
@@ -144,6 +154,8 @@ export function message(
   b.writeUInt32LE(f.sysArch ?? 0, 24);
   b.writeInt32LE(0, 28);
   b.writeBigUInt64LE(f.wallNs ?? 0n, 32);
+  b.writeBigUInt64LE(f.cpuNs ?? 0n, 48);
+  b.writeBigUInt64LE(f.maxRssKb ?? 0n, 56);
   return b;
 }
 
