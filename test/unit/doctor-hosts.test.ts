@@ -3,6 +3,9 @@
  * host.json, see doctor-fixture.ts): the mode it announces, what each finding says, and the one
  * command it gives for each missing piece. No root, no Redis, no namespace.
  */
+import fs from 'node:fs';
+import path from 'node:path';
+import YAML from 'yaml';
 import { diagnose, type DoctorReport } from '../../src/doctor/doctor';
 import type { Finding, FindingKey } from '../../src/doctor/finding';
 import { renderReport } from '../../src/doctor/render';
@@ -286,5 +289,15 @@ describe("in deploy/kubernetes's pod (no_new_privs, no capabilities)", () => {
     const report = await diagnose(host.view, fixtureOptions(host.view, { singleUid: true }));
     expect(get(report, 'idmap').status).toBe('warn');
     expect(report.summary).toBe('the worker cannot run: cgroups missing');
+  });
+
+  it('runs with its ConfigMap as written: single uid, limits by rlimits only', async () => {
+    const host = fixtureHost('k8s-pod');
+    const config = YAML.parse(fs.readFileSync(path.join(__dirname, '../../deploy/kubernetes/configmap.yaml'), 'utf8')) as {
+      data: Record<string, string>;
+    };
+    expect(config.data).toMatchObject({ CAGED_ROOTLESS_SINGLE_UID: 'yes', CAGED_RLIMITS_ONLY: 'yes', CAGED_CONCURRENCY: '1' });
+    const report = await diagnose(host.view, fixtureOptions(host.view, { singleUid: true, rlimitsOnly: true }));
+    expect(report).toMatchObject({ runnable: true, mode: 'rootless-single-uid', limits: 'rlimits' });
   });
 });
