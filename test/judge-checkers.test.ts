@@ -3,32 +3,12 @@
  * (accepted, wrong answer, presentation error, partial points, checker failure → IE). The
  * checkers as functions, without root or the image: test/unit/judge-checkers.test.ts.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { Judge } from '../src/judge/judge';
+import type { Judge } from '../src/judge/judge';
 import type { SubmissionInput } from '../src/judge/schema';
-import { Sandbox } from '../src/sandbox/sandbox';
-import { TEST_MANIFEST } from './helpers/image';
+import { useTestJudge } from './helpers/judge-fixture';
 
 let judge: Judge;
-let cacheDir: string;
-
-beforeAll(async () => {
-  if (!fs.existsSync(TEST_MANIFEST)) throw new Error(`test image ${TEST_MANIFEST} is missing: run \`npm run image:build -- debian\` first`);
-  cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'caged-checkers-cache-'));
-  judge = await Judge.create({
-    sandbox: await Sandbox.create(),
-    closeSandbox: true,
-    manifestPath: TEST_MANIFEST,
-    compileCacheDir: cacheDir,
-  });
-}, 120_000);
-
-afterAll(async () => {
-  await judge?.close();
-  fs.rmSync(cacheDir, { recursive: true, force: true });
-});
+useTestJudge('caged-checkers-cache-', (j) => (judge = j));
 
 /** Echoes its input: the test's stdin decides the output. */
 const ECHO_PY = 'import sys\nsys.stdout.write(sys.stdin.read())\n';

@@ -4,32 +4,12 @@
  * verdict, in the result the schema describes; with stopOnFirstFailure the skipped tests count
  * as failed.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { Judge } from '../src/judge/judge';
+import type { Judge } from '../src/judge/judge';
 import { JudgeResultSchema, type SubmissionInput } from '../src/judge/schema';
-import { Sandbox } from '../src/sandbox/sandbox';
-import { TEST_MANIFEST } from './helpers/image';
+import { useTestJudge } from './helpers/judge-fixture';
 
 let judge: Judge;
-let cacheDir: string;
-
-beforeAll(async () => {
-  if (!fs.existsSync(TEST_MANIFEST)) throw new Error(`test image ${TEST_MANIFEST} is missing: run \`npm run image:build -- debian\` first`);
-  cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'caged-groups-cache-'));
-  judge = await Judge.create({
-    sandbox: await Sandbox.create(),
-    closeSandbox: true,
-    manifestPath: TEST_MANIFEST,
-    compileCacheDir: cacheDir,
-  });
-}, 120_000);
-
-afterAll(async () => {
-  await judge?.close();
-  fs.rmSync(cacheDir, { recursive: true, force: true });
-});
+useTestJudge('caged-groups-cache-', (j) => (judge = j));
 
 /** Doubles its number, except 7, which it gets wrong. */
 const DOUBLE_C =

@@ -3,33 +3,13 @@
  * beside each test, and the verdicts come out as DOMjudge and Kattis give them. The pair itself
  * (ends, limits, clean-up): test/sandbox-interactive.test.ts.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { Judge } from '../src/judge/judge';
+import type { Judge } from '../src/judge/judge';
 import type { SubmissionInput } from '../src/judge/schema';
-import { Sandbox } from '../src/sandbox/sandbox';
-import { TEST_MANIFEST } from './helpers/image';
+import { useTestJudge } from './helpers/judge-fixture';
 import { GUESS_INTERACTOR_C, GUESS_INTERACTOR_PY, GUESS_SUBMISSION_PY, guessSubmissionC } from './helpers/interactive-programs';
 
 let judge: Judge;
-let cacheDir: string;
-
-beforeAll(async () => {
-  if (!fs.existsSync(TEST_MANIFEST)) throw new Error(`test image ${TEST_MANIFEST} is missing: run \`npm run image:build -- debian\` first`);
-  cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'caged-interactive-cache-'));
-  judge = await Judge.create({
-    sandbox: await Sandbox.create(),
-    closeSandbox: true,
-    manifestPath: TEST_MANIFEST,
-    compileCacheDir: cacheDir,
-  });
-}, 120_000);
-
-afterAll(async () => {
-  await judge?.close();
-  fs.rmSync(cacheDir, { recursive: true, force: true });
-});
+useTestJudge('caged-interactive-cache-', (j) => (judge = j));
 
 /** Three secrets; the interactor reads each from the test's stdin. */
 const TESTS = [

@@ -10,36 +10,15 @@
  * before the worker has taken all but the last pipe buffer). Beside it the test prints a plain
  * pass over the buffer in this process, for scale.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { Judge, type TextWork } from '../src/judge/judge';
+import type { Judge, TextWork } from '../src/judge/judge';
 import type { SubmissionInput } from '../src/judge/schema';
 import { EventLoopWatchdog } from '../src/queue/event-loop-watchdog';
-import { Sandbox } from '../src/sandbox/sandbox';
-import { TEST_MANIFEST } from './helpers/image';
+import { useTestJudge } from './helpers/judge-fixture';
 import { OUTPUT, best, digitsThenX, plainPass } from './helpers/text';
 
 describe('through the real judge', () => {
   let judge: Judge;
-  let cacheDir: string;
-
-  beforeAll(async () => {
-    if (!fs.existsSync(TEST_MANIFEST))
-      throw new Error(`test image ${TEST_MANIFEST} is missing: run \`npm run image:build -- debian\` first`);
-    cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'caged-untrusted-'));
-    judge = await Judge.create({
-      sandbox: await Sandbox.create(),
-      closeSandbox: true,
-      manifestPath: TEST_MANIFEST,
-      compileCacheDir: cacheDir,
-    });
-  }, 120_000);
-
-  afterAll(async () => {
-    await judge?.close();
-    fs.rmSync(cacheDir, { recursive: true, force: true });
-  });
+  useTestJudge('caged-untrusted-', (j) => (judge = j));
 
   /** Prints, by its stdin "MODE N": d = N−1 digits then "x"; t = "1 " × N/2; l = "1\n" × N/2. */
   const PRINTER = `#include <stdio.h>
