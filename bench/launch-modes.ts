@@ -9,37 +9,16 @@
  * `node dist/bench/launch-modes.js [runs] NAME`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
-import path from 'node:path';
 import readline from 'node:readline';
 import { JobDirs } from '../src/rootfs/job-dirs';
 import { Sandbox } from '../src/sandbox/sandbox';
-import type { RunLimits } from '../src/sandbox/types';
 import { benchImageRootfs, percentile } from './common';
+import { NOOP_LIMITS, busyMs, buildNoop } from './noop';
 
-const LIMITS: RunLimits = {
-  cpuTimeMs: 1000,
-  wallTimeMs: 2000,
-  memoryBytes: 64 * 2 ** 20,
-  addressSpaceBytes: 0,
-  pids: 8,
-  outputBytes: 65536,
-  fileSizeBytes: 2 ** 20,
-  openFiles: 32,
-  stackBytes: 0,
-  diskBytes: 8 * 2 ** 20,
-};
-const NOOP_ASM = '.globl _start\n_start: mov $60, %eax\n xor %edi, %edi\n syscall\n';
+const LIMITS = NOOP_LIMITS;
 const ROUNDS = 10;
 const VARIANTS = ['prepared', 'atRun'] as const;
 type VariantName = (typeof VARIANTS)[number];
-
-/** Every core's non-idle time so far, ms (/proc/stat). */
-function busyMs(): number {
-  const f = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
-  const [user, nice, system, , , irq, softirq, steal] = f;
-  return ((user! + nice! + system! + irq! + softirq! + steal!) * 1000) / 100;
-}
 
 /** A server: reads "<variant> <n>" lines, answers each with one JSON line {ms, busyMs}. */
 async function serve(): Promise<void> {
@@ -50,15 +29,7 @@ async function serve(): Promise<void> {
   };
   const job = JobDirs.of(sandboxes.prepared).create();
   try {
-    fs.writeFileSync(path.join(job.box, 'noop.s'), NOOP_ASM);
-    const built = await sandboxes.prepared.run({
-      rootfs: { mode: 'overlay', lowerDirs: rootfs },
-      box: { hostDir: job.box, mode: 'rw' },
-      argv: ['gcc', '-nostdlib', '-static', '-o', 'noop', 'noop.s'],
-      env: { PATH: '/usr/bin:/bin' },
-      limits: { ...LIMITS, cpuTimeMs: 20_000, wallTimeMs: 40_000, memoryBytes: 512 * 2 ** 20, pids: 32 },
-    });
-    if (built.exitCode !== 0) throw new Error(`building the no-op failed: ${built.stderr.toString()}`);
+    await buildNoop(sandboxes.prepared, rootfs, job.box);
     process.stdout.write(`${JSON.stringify({ ready: sandboxes.prepared.mode, cgroups: sandboxes.prepared.cgroups.describe() })}\n`);
     for await (const line of readline.createInterface({ input: process.stdin })) {
       const [name, count] = line.split(' ');

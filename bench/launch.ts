@@ -16,7 +16,6 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Sandbox } from '../src/sandbox/sandbox';
-import type { RunLimits } from '../src/sandbox/types';
 import { benchImageRootfs, percentile, type Stats } from './common';
 import { prepareFloor, type FloorBatch } from './floor';
 import { JobDirs } from '../src/rootfs/job-dirs';
@@ -25,30 +24,13 @@ import { Judge } from '../src/judge/judge';
 import type { SubmissionInput } from '../src/judge/schema';
 import os from 'node:os';
 import { BENCH_MANIFEST } from './common';
+import { NOOP_LIMITS, busyMs, buildInBox, buildNoop } from './noop';
 
 const RUNS = Number(process.argv[2] ?? 300);
-const LIMITS: RunLimits = {
-  cpuTimeMs: 1000,
-  wallTimeMs: 2000,
-  memoryBytes: 64 * 2 ** 20,
-  addressSpaceBytes: 0,
-  pids: 8,
-  outputBytes: 65536,
-  fileSizeBytes: 2 ** 20,
-  openFiles: 32,
-  stackBytes: 0,
-  diskBytes: 8 * 2 ** 20,
-};
-const NOOP_ASM = '.globl _start\n_start: mov $60, %eax\n xor %edi, %edi\n syscall\n';
+const LIMITS = NOOP_LIMITS;
 
 const ROUNDS = 10;
 
-/** Every core's non-idle time so far, ms (/proc/stat: user nice system irq softirq steal). */
-function busyMs(): number {
-  const f = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
-  const [user, nice, system, , , irq, softirq, steal] = f;
-  return ((user! + nice! + system! + irq! + softirq! + steal!) * 1000) / CLK_TCK;
-}
 const CLK_TCK = 100; // USER_HZ on Linux
 
 /**
@@ -195,27 +177,10 @@ async function main(): Promise<void> {
   const atRun = await Sandbox.create({ preparedContainers: 0 });
   const job = JobDirs.of(sandbox).create();
   try {
-    // The no-op, built by the image's own toolchain (x86_64 assembly: exit(0) in 3 instructions).
-    fs.writeFileSync(path.join(job.box, 'noop.s'), NOOP_ASM);
-    const built = await sandbox.run({
-      rootfs: { mode: 'overlay', lowerDirs: rootfs },
-      box: { hostDir: job.box, mode: 'rw' },
-      argv: ['gcc', '-nostdlib', '-static', '-o', 'noop', 'noop.s'],
-      env: { PATH: '/usr/bin:/bin' },
-      limits: { ...LIMITS, cpuTimeMs: 20_000, wallTimeMs: 40_000, memoryBytes: 512 * 2 ** 20, pids: 32 },
-    });
-    if (built.exitCode !== 0) throw new Error(`building the no-op failed: ${built.stderr.toString()}`);
-    const hostNoop = path.join(job.box, 'noop');
+    const hostNoop = await buildNoop(sandbox, rootfs, job.box);
     // The A+B program, built as the C language builds it (static), for the per-test comparison.
     fs.writeFileSync(path.join(job.box, 'main.c'), APLUSB);
-    const aplusb = await sandbox.run({
-      rootfs: { mode: 'overlay', lowerDirs: rootfs },
-      box: { hostDir: job.box, mode: 'rw' },
-      argv: ['gcc', '-O2', '-std=gnu17', '-static', '-o', 'main', 'main.c', '-lm'],
-      env: { PATH: '/usr/bin:/bin' },
-      limits: { ...LIMITS, cpuTimeMs: 20_000, wallTimeMs: 40_000, memoryBytes: 512 * 2 ** 20, pids: 32 },
-    });
-    if (aplusb.exitCode !== 0) throw new Error(`building the A+B program failed: ${aplusb.stderr.toString()}`);
+    await buildInBox(sandbox, rootfs, job.box, ['gcc', '-O2', '-std=gnu17', '-static', '-o', 'main', 'main.c', '-lm'], 'the A+B program');
     const container = (sb: Sandbox) => async () =>
       sb
         .run({
