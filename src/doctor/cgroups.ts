@@ -26,12 +26,21 @@ export interface CgroupProbe {
 
 const DELEGATE_V2 = 'systemd-run --user --scope -p Delegate=yes -- caged worker';
 
+/** No hierarchy the boxes could use: why, and the command that fixes it. */
+function unusable(detail: string, fix?: string): CgroupProbe {
+  return { usable: null, finding: finding('cgroup', 'cgroups', 'missing', detail, fix) };
+}
+
+/** The hierarchy the boxes would use. */
+function usable(where: NonNullable<CgroupProbe['usable']>, detail: string): CgroupProbe {
+  return { usable: where, finding: finding('cgroup', 'cgroups', 'ok', detail) };
+}
+
 export function cgroupProbe(host: HostView, rootless: boolean): CgroupProbe {
   const mounts = parseMounts(host.readText('/proc/self/mounts') ?? '');
   const atRoot = mounts.filter((m) => path.posix.resolve(m.mountPoint) === CGROUP_ROOT).pop();
   const v1 = v1ControllerMounts(mounts);
   const v1Complete = V1_REQUIRED_CONTROLLERS.every((c) => v1[c] !== undefined);
-  const title = 'cgroups';
   if (rootless && (atRoot?.fsType === 'cgroup2' || v1Complete)) return delegated(host, atRoot);
   if (atRoot?.fsType === 'cgroup2') return v2AsRoot(host, atRoot);
   if (v1Complete) {
@@ -40,53 +49,25 @@ export function cgroupProbe(host: HostView, rootless: boolean): CgroupProbe {
     return v1AsRoot(mounts, v1, kind);
   }
   const missing = V1_REQUIRED_CONTROLLERS.filter((c) => v1[c] === undefined);
-  return {
-    usable: null,
-    finding: finding(
-      'cgroup',
-      title,
-      'missing',
-      `none usable: no cgroup2 at ${CGROUP_ROOT} (${atRoot ? `${atRoot.fsType} there` : 'nothing mounted there'}) and no cgroup v1 mount for ${missing.join(', ')}`,
-      `sudo mount -t cgroup2 none ${CGROUP_ROOT}`,
-    ),
-  };
+  return unusable(
+    `none usable: no cgroup2 at ${CGROUP_ROOT} (${atRoot ? `${atRoot.fsType} there` : 'nothing mounted there'}) and no cgroup v1 mount for ${missing.join(', ')}`,
+    `sudo mount -t cgroup2 none ${CGROUP_ROOT}`,
+  );
 }
 
 function v2AsRoot(host: HostView, mount: MountEntry): CgroupProbe {
   const have = (host.readText(`${CGROUP_ROOT}/cgroup.controllers`) ?? '').trim().split(/\s+/);
   const lacking = V2_CONTROLLERS.filter((c) => !have.includes(c));
   if (!mount.options.includes('rw')) {
-    return {
-      usable: null,
-      finding: finding(
-        'cgroup',
-        'cgroups',
-        'missing',
-        `cgroup v2 at ${CGROUP_ROOT} is mounted read-only`,
-        `sudo mount -o remount,rw ${CGROUP_ROOT}`,
-      ),
-    };
+    return unusable(`cgroup v2 at ${CGROUP_ROOT} is mounted read-only`, `sudo mount -o remount,rw ${CGROUP_ROOT}`);
   }
   if (lacking.length > 0) {
-    return {
-      usable: null,
-      finding: finding(
-        'cgroup',
-        'cgroups',
-        'missing',
-        `cgroup v2 at ${CGROUP_ROOT} offers no ${lacking.join(', ')} (has: ${have.join(' ') || 'none'})`,
-      ),
-    };
+    return unusable(`cgroup v2 at ${CGROUP_ROOT} offers no ${lacking.join(', ')} (has: ${have.join(' ') || 'none'})`);
   }
-  return {
-    usable: { version: 2, where: `${CGROUP_ROOT}/caged` },
-    finding: finding(
-      'cgroup',
-      'cgroups',
-      'ok',
-      `cgroup v2 at ${CGROUP_ROOT}, read-write, with ${V2_CONTROLLERS.join(', ')}: boxes go under ${CGROUP_ROOT}/caged`,
-    ),
-  };
+  return usable(
+    { version: 2, where: `${CGROUP_ROOT}/caged` },
+    `cgroup v2 at ${CGROUP_ROOT}, read-write, with ${V2_CONTROLLERS.join(', ')}: boxes go under ${CGROUP_ROOT}/caged`,
+  );
 }
 
 function v1AsRoot(mounts: readonly MountEntry[], v1: ReturnType<typeof v1ControllerMounts>, kind: string): CgroupProbe {
@@ -97,21 +78,12 @@ function v1AsRoot(mounts: readonly MountEntry[], v1: ReturnType<typeof v1Control
   const [firstReadOnly] = readOnly;
   if (firstReadOnly !== undefined) {
     const first = v1[firstReadOnly] ?? CGROUP_ROOT;
-    return {
-      usable: null,
-      finding: finding(
-        'cgroup',
-        'cgroups',
-        'missing',
-        `${kind}: ${readOnly.join(', ')} mounted read-only (${list})`,
-        `sudo mount -o remount,rw ${first}`,
-      ),
-    };
+    return unusable(`${kind}: ${readOnly.join(', ')} mounted read-only (${list})`, `sudo mount -o remount,rw ${first}`);
   }
-  return {
-    usable: { version: 1, where: V1_REQUIRED_CONTROLLERS.map((c) => `${v1[c]}/caged`).join(', ') },
-    finding: finding('cgroup', 'cgroups', 'ok', `${kind}, read-write: ${list}; boxes go under caged/ in each`),
-  };
+  return usable(
+    { version: 1, where: V1_REQUIRED_CONTROLLERS.map((c) => `${v1[c]}/caged`).join(', ') },
+    `${kind}, read-write: ${list}; boxes go under caged/ in each`,
+  );
 }
 
 /**
@@ -122,16 +94,7 @@ function v1AsRoot(mounts: readonly MountEntry[], v1: ReturnType<typeof v1Control
 function delegated(host: HostView, mount: MountEntry | undefined): CgroupProbe {
   if (mount?.fsType === 'cgroup2' && !mount.options.includes('rw')) {
     // A container runtime mounts the container's cgroup namespace read-only unless it delegates it.
-    return {
-      usable: null,
-      finding: finding(
-        'cgroup',
-        'cgroups',
-        'missing',
-        `cgroup v2 at ${CGROUP_ROOT} is mounted read-only (a container's own cgroup?): nothing is writable`,
-        DELEGATE_V2,
-      ),
-    };
+    return unusable(`cgroup v2 at ${CGROUP_ROOT} is mounted read-only (a container's own cgroup?): nothing is writable`, DELEGATE_V2);
   }
   // Paths in the mount table and under the hierarchy stay host paths; only the files read move.
   const found = findDelegatedCgroup({
@@ -144,39 +107,25 @@ function delegated(host: HostView, mount: MountEntry | undefined): CgroupProbe {
   const name = host.identity.userName;
   switch (found.kind) {
     case 'none':
-      return { usable: null, finding: finding('cgroup', 'cgroups', 'missing', found.reason, found.fix) };
+      return unusable(found.reason, found.fix);
     case 'v1': {
       const dirs = Object.values(found.mounts).map((m) => `${m}/${found.parent}`);
-      return {
-        usable: { version: 1, where: dirs.join(', ') },
-        finding: finding('cgroup', 'cgroups', 'ok', `cgroup v1, delegated to ${name}: ${dirs.join(', ')}`),
-      };
+      return usable({ version: 1, where: dirs.join(', ') }, `cgroup v1, delegated to ${name}: ${dirs.join(', ')}`);
     }
     case 'v2': {
       const dir = found.root;
       const have = (host.readText(`${dir}/cgroup.controllers`) ?? '').trim().split(/\s+/);
       const lacking = V2_CONTROLLERS.filter((c) => !have.includes(c));
       if (lacking.length > 0) {
-        return {
-          usable: null,
-          finding: finding(
-            'cgroup',
-            'cgroups',
-            'missing',
-            `cgroup v2, ${dir} delegated to ${name} but without ${lacking.join(', ')} (has: ${have.join(' ') || 'none'})`,
-            "sudo mkdir -p /etc/systemd/system/user@.service.d && printf '[Service]\\nDelegate=memory pids cpu\\n' | sudo tee /etc/systemd/system/user@.service.d/caged.conf && sudo systemctl daemon-reload",
-          ),
-        };
+        return unusable(
+          `cgroup v2, ${dir} delegated to ${name} but without ${lacking.join(', ')} (has: ${have.join(' ') || 'none'})`,
+          "sudo mkdir -p /etc/systemd/system/user@.service.d && printf '[Service]\\nDelegate=memory pids cpu\\n' | sudo tee /etc/systemd/system/user@.service.d/caged.conf && sudo systemctl daemon-reload",
+        );
       }
-      return {
-        usable: { version: 2, where: `${dir}/${found.parent}` },
-        finding: finding(
-          'cgroup',
-          'cgroups',
-          'ok',
-          `cgroup v2, delegated to ${name}: ${dir} with ${V2_CONTROLLERS.join(', ')}; boxes under ${dir}/${found.parent}`,
-        ),
-      };
+      return usable(
+        { version: 2, where: `${dir}/${found.parent}` },
+        `cgroup v2, delegated to ${name}: ${dir} with ${V2_CONTROLLERS.join(', ')}; boxes under ${dir}/${found.parent}`,
+      );
     }
   }
 }
