@@ -11,7 +11,7 @@
  *   - job directories are plain directories (no tmpfs can be mounted on the host), removed from
  *     inside the worker's namespace where the boxes' files (owned by subordinate ids) can be.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { HostError } from '../errors';
@@ -50,8 +50,9 @@ export interface Rootless {
   /**
    * Gives the trees a run could write (its writable /box and binds) back to the worker, once
    * every process of the box is gone: the judge then reads and removes them as in root mode.
+   * A child process does it (nsenter + chown -R), not the event loop, which other runs share.
    */
-  giveBack(dirs: readonly string[]): void;
+  giveBack(dirs: readonly string[]): Promise<void>;
   close(): void;
 }
 
@@ -121,9 +122,9 @@ export async function setUpRootless(native: NativeApi, runtimeDir: string, hostI
       deviceSlots,
       devicePool,
       removeTree: (dir) => removeAsNamespaceRoot(userns, dir),
-      giveBack: (dirs) => {
+      giveBack: async (dirs) => {
         if (!single && dirs.length > 0)
-          asNamespaceRoot(userns, ['chown', '-R', '-h', '-P', '0:0', '--', ...dirs], `giving ${dirs.join(', ')} back`);
+          await asNamespaceRootAsync(userns, ['chown', '-R', '-h', '-P', '0:0', '--', ...dirs], `giving ${dirs.join(', ')} back`);
       },
       close: () => userns.close(),
     };
@@ -148,11 +149,33 @@ function removeAsNamespaceRoot(userns: WorkerUserNamespace, dir: string): void {
   asNamespaceRoot(userns, ['rm', '-rf', '--', dir], `removing ${dir}`);
 }
 
+const NAMESPACE_ROOT_TIMEOUT_MS = 60_000;
+
+/** asNamespaceRoot in a child process the event loop does not wait on; rejects with HostError on failure. */
+function asNamespaceRootAsync(userns: WorkerUserNamespace, argv: readonly string[], what: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('nsenter', ['--user=/proc/self/fd/3', '--', ...argv], {
+      stdio: ['ignore', 'ignore', 'pipe', userns.fd],
+      timeout: NAMESPACE_ROOT_TIMEOUT_MS,
+    });
+    const stderr: Buffer[] = [];
+    child.stderr?.on('data', (chunk: Buffer) => {
+      if (stderr.length < 64) stderr.push(chunk);
+    });
+    child.on('error', (err) => reject(new HostError(`${what} in the worker's user namespace: ${err.message}`, { cause: err })));
+    child.on('close', (status, signal) => {
+      if (status === 0) return resolve();
+      const why = Buffer.concat(stderr).toString().trim() || (signal ? `killed by ${signal}` : `exit ${status}`);
+      reject(new HostError(`${what} in the worker's user namespace: ${why}`));
+    });
+  });
+}
+
 /** Runs `argv` as root of the worker's user namespace (nsenter, util-linux); HostError on failure. */
 function asNamespaceRoot(userns: WorkerUserNamespace, argv: readonly string[], what: string): void {
   const r = spawnSync('nsenter', ['--user=/proc/self/fd/3', '--', ...argv], {
     stdio: ['ignore', 'ignore', 'pipe', userns.fd],
-    timeout: 60_000,
+    timeout: NAMESPACE_ROOT_TIMEOUT_MS,
   });
   if (r.status !== 0) {
     const why = r.error?.message ?? (r.stderr.toString().trim() || `exit ${r.status}`);

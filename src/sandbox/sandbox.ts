@@ -403,7 +403,7 @@ export class Sandbox {
         return enforcement ? { ...done, enforcement } : done;
       } finally {
         // Rootless: what the box wrote is its subordinate uid's; the worker reads and removes it.
-        this.rootless?.giveBack(writableDirs(plan));
+        await this.rootless?.giveBack(writableDirs(plan));
       }
     } catch (err) {
       // Failed before the run took ownership of everything.
