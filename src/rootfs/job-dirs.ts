@@ -34,8 +34,9 @@ export interface JobDir {
   /** Unmounts and deletes the directory; idempotent. */
   remove(): void;
   /**
-   * The same, off the event loop (the unmount and the deletion on libuv's thread pool): what a
-   * job's end awaits, so that other jobs go on meanwhile. Idempotent, with `remove` too.
+   * The same, with the unmount off the event loop (on libuv's thread pool; the empty mount point
+   * then goes with one rmdir): what a job's end awaits, so that other jobs go on meanwhile.
+   * Idempotent, with `remove` too.
    */
   removeAsync(): Promise<void>;
 }
