@@ -269,7 +269,7 @@ export class Judge {
     aborted();
     const job = this.jobDirs.create({ diskBytes: this.jobDiskBytes(plan) });
     // Undone in reverse order, every step even when one fails; the job directory goes last, its
-    // unmount and deletion off the event loop (job-dirs.ts) so that other jobs go on meanwhile.
+    // unmount off the event loop (job-dirs.ts) so that other jobs go on meanwhile.
     const cleanups: Array<() => void> = [];
     const cleanUp = async (): Promise<Error | null> => {
       const first = runAll(cleanups);

@@ -34,8 +34,9 @@ export interface JobDir {
   /** Unmounts and deletes the directory; idempotent. */
   remove(): void;
   /**
-   * The same, off the event loop (the unmount and the deletion on libuv's thread pool): what a
-   * job's end awaits, so that other jobs go on meanwhile. Idempotent, with `remove` too.
+   * The same, with the unmount off the event loop (on libuv's thread pool; the empty mount point
+   * then goes with one rmdir): what a job's end awaits, so that other jobs go on meanwhile.
+   * Idempotent, with `remove` too.
    */
   removeAsync(): Promise<void>;
 }
@@ -109,17 +110,32 @@ export class JobDirs {
   }
 
   private remove(dir: string): void {
-    this.mounts.detach(dir);
+    const unmounted = this.mounts.detach(dir);
     if (this.mounts.removeTree) this.mounts.removeTree(dir);
-    else fs.rmSync(dir, { recursive: true, force: true });
+    else if (!(unmounted && removedEmpty(dir))) fs.rmSync(dir, { recursive: true, force: true });
   }
 
   private async removeAsync(dir: string): Promise<void> {
-    await this.detachAsync(dir);
+    const unmounted = await this.detachAsync(dir);
     // Rootless, the job's files are on the host's disk, however deep, and some belong to the
     // boxes' ids: only removeTree removes those (Node's rm stops at ENAMETOOLONG).
     if (this.mounts.removeTree) this.mounts.removeTree(dir);
-    else await fs.promises.rm(dir, { recursive: true, force: true });
+    else if (!(unmounted && removedEmpty(dir))) await fs.promises.rm(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Once its tmpfs is unmounted (and its files gone with it), a job directory is the empty mount
+ * point made by `create`: one rmdir(2) removes it, in line, instead of a recursive walk on
+ * libuv's pool. False when it is not empty after all (or rmdir fails otherwise): the caller
+ * then removes the tree, and reports what fails there.
+ */
+function removedEmpty(dir: string): boolean {
+  try {
+    fs.rmdirSync(dir);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ENOENT';
   }
 }
 

@@ -69,6 +69,35 @@ describe('JobDirs', () => {
     expect(fs.existsSync(job.path)).toBe(false);
   });
 
+  it('removes an unmounted job directory (its tmpfs gone) with one rmdir, and a non-empty one as a tree', async () => {
+    // The fake unmount takes the tmpfs's files with it, as the kernel's does.
+    const unmount = (target: string): boolean => {
+      fs.rmSync(path.join(target, 'box'), { recursive: true });
+      return true;
+    };
+    const rm = jest.spyOn(fs.promises, 'rm');
+    const rmSync = jest.spyOn(fs, 'rmSync');
+    try {
+      const dirs = new JobDirs(root, { ...mounts, detach: unmount }, (target) => Promise.resolve(unmount(target)));
+      const a = dirs.create();
+      const b = dirs.create();
+      await a.removeAsync();
+      b.remove();
+      expect(rm).not.toHaveBeenCalled();
+      expect(rmSync.mock.calls.filter(([p]) => p === a.path || p === b.path)).toEqual([]);
+      expect(fs.existsSync(a.path) || fs.existsSync(b.path)).toBe(false);
+      // Not a mount point after all (detach says false): whatever it holds goes, through rm.
+      const c = new JobDirs(root, mounts, () => Promise.resolve(false)).create();
+      fs.writeFileSync(path.join(c.box, 'left'), 'x');
+      await c.removeAsync();
+      expect(rm).toHaveBeenCalledWith(c.path, { recursive: true, force: true });
+      expect(fs.existsSync(c.path)).toBe(false);
+    } finally {
+      rm.mockRestore();
+      rmSync.mockRestore();
+    }
+  });
+
   it('does not remove again off the loop what was removed in line', async () => {
     let offLoop = 0;
     const job = new JobDirs(root, mounts, () => Promise.resolve(++offLoop > 0)).create();
