@@ -12,7 +12,8 @@
  * Stale bundles: tsc rewrites every output file, cli.js included, on each run; the bundle script
  * runs after it. A bundle older than cli.js was built from an earlier compile (someone ran only
  * `npx tsc`): it is not used, the compiled files run instead (the current code, only slower),
- * until the next `npm run build`. CAGED_BUNDLE=0 runs the compiled files always (debugging:
+ * until the next `npm run build`. The same when npm installed packages since the bundle was built
+ * (node_modules/.package-lock.json is newer): the bundle holds copies of them. CAGED_BUNDLE=0 runs the compiled files always (debugging:
  * the bundles are whitespace-minified, their stack traces point into one long line).
  *
  * V8 code cache: compiling a bundle (~1.2 MB for `run`) takes ~70 ms, ~10 ms from V8's code
@@ -46,7 +47,10 @@ function currentBundle(command: string | undefined): { file: string; stat: fs.St
   const file = path.join(__dirname, '..', '..', 'cli-bundle', `${command}.js`);
   const built = fs.statSync(file, { throwIfNoEntry: false });
   const compiled = fs.statSync(path.join(__dirname, 'cli.js'), { throwIfNoEntry: false });
-  return built && compiled && built.mtimeMs >= compiled.mtimeMs ? { file, stat: built } : null;
+  if (!built || !compiled || built.mtimeMs < compiled.mtimeMs) return null;
+  // npm rewrites it at each install: packages changed since the bundle copied them in.
+  const installed = fs.statSync(path.join(__dirname, '..', '..', '..', 'node_modules', '.package-lock.json'), { throwIfNoEntry: false });
+  return installed && built.mtimeMs < installed.mtimeMs ? null : { file, stat: built };
 }
 
 /** The first line of a cache file: what it was made from. */
