@@ -76,7 +76,11 @@ function writeCache(file: string, key: string, data: Buffer): void {
     fs.renameSync(tmp, file);
   } catch {
     // Not writable here (a read-only install, another user's checkout): no cache, as before.
-    fs.rmSync(tmp, { force: true });
+    try {
+      fs.rmSync(tmp, { force: true });
+    } catch {
+      // Nothing was written.
+    }
   }
 }
 
