@@ -15,6 +15,9 @@
  *
  * The figure is "first container at": spawn → the first Sandbox.run (target ≤ 150 ms), with
  * `node -e 0` spawned in the same run for node's own cost. Medians of N runs after one warm-up.
+ * main.js runs the command's bundle (dist/cli-bundle/run.js) when the build made a current one,
+ * else the compiled files (and always with CAGED_BUNDLE=0): the first line says which ran; the
+ * probe sees the phases either way (startup-probe.ts).
  *
  * Run: `npm run build && node dist/bench/startup.js [--runs N] [--main FILE] [--json]` (as root, the image built).
  */
@@ -41,6 +44,10 @@ interface ProbeReport {
   phases: Record<string, number>;
   marks: Record<string, number>;
   cpuAt: Record<string, number>;
+  /** The bundle main.js loaded (dist/cli-bundle/run.js), null when it ran the compiled files. */
+  bundle: string | null;
+  /** How the bundle was compiled: 'used' (V8's code cache), 'rejected', 'none'. */
+  codeCache: string | null;
 }
 
 interface Sample {
@@ -103,6 +110,10 @@ async function main(): Promise<void> {
       samples.push(s);
     }
     const r = (s: Sample): ProbeReport => s.report!;
+    const loaded = new Set(samples.map((s) => r(s).bundle));
+    if (loaded.size !== 1) throw new Error(`the runs did not all load the same code: ${[...loaded].join(', ')}`);
+    const bundle = r(samples[0]!).bundle;
+    const caches = samples.map((s) => r(s).codeCache ?? '-').join(' ');
     const phase = (name: string) => median(samples.map((s) => r(s).phases[name] ?? 0));
     const at = (s: Sample, mark: string): number => s.nodeStartMs + (r(s).marks[mark] ?? NaN) - r(s).probeMs;
     const rows: Array<[string, number, string]> = [
@@ -131,11 +142,14 @@ async function main(): Promise<void> {
     const wall = median(samples.map((s) => s.wallMs));
     if (JSON_OUT) {
       process.stdout.write(
-        `${JSON.stringify({ runs: RUNS, rows: Object.fromEntries(rows.map(([k, v]) => [k, v])), firstContainerAtMs: firstAt, wallMs: wall, nodeMs: median(bare) })}\n`,
+        `${JSON.stringify({ runs: RUNS, rows: Object.fromEntries(rows.map(([k, v]) => [k, v])), firstContainerAtMs: firstAt, wallMs: wall, nodeMs: median(bare), bundle, codeCache: samples.map((s) => r(s).codeCache) })}\n`,
       );
       return;
     }
     process.stdout.write(`bench/startup: \`caged run noop.c --lang c\` (cached compile, 1 test), medians of ${RUNS} runs\n`);
+    process.stdout.write(
+      `  ${MAIN} ran ${bundle ? `the bundle ${bundle} (code cache per run: ${caches})` : 'the compiled files (no current bundle)'}\n`,
+    );
     for (const [name, ms, why] of rows) process.stdout.write(`  ${name.padEnd(15)} ${ms.toFixed(1).padStart(7)} ms   ${why}\n`);
     const firstCpu = median(samples.map((s) => s.cpuMs));
     const p90 = percentile(

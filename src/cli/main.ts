@@ -1,167 +1,123 @@
 #!/usr/bin/env node
 /**
- * The caged command line. One convention for every command:
- * - `caged COMMAND --help` (or `-h`) prints the command's usage and does nothing else (exit 0:
- *   no Redis, no sandbox); `caged --version` prints the version;
- * - unknown options are refused before anything connects anywhere (args.ts);
- * - with `--json`, an error is JSON on stdout too: `{"error": {"code", "message", "field"}}`;
- * - SIGINT/SIGTERM: the command stops (its running box is killed, judging stops, waits end) and
- *   removes what it made (job directory, cgroups, containers) before exiting 130/143; a second
- *   signal exits at once. `caged worker` has its own two-stage shutdown (worker.ts).
+ * The `caged` command (package.json "bin"): a loader that starts the command line (cli.ts) from
+ * the command's bundle when that bundle is current, else from the compiled files.
  *
- * Exit status: 0 when the run or judging happened (whatever the verdict), 2 for a bad request
- * (usage, unknown language, missing file, limit out of bounds, id conflict), 1 when caged itself
- * could not do its work, 128 + the signal's number when interrupted.
+ * Why bundles: `caged run` loads ~190 modules (zod alone ~100 ms), most of the time before its
+ * first container (bench/startup.ts). `npm run build` runs tsc, then scripts/bundle-cli.js, which
+ * writes dist/cli-bundle/COMMAND.js for each command: cli.js with that command's module graph
+ * in one file (koffi stays external; the other commands are left out). One file per command, not
+ * one for all: the queue's BullMQ and the API's fastify would make every command parse ~7 MB.
+ *
+ * Stale bundles: tsc rewrites every output file, cli.js included, on each run; the bundle script
+ * runs after it. A bundle older than cli.js was built from an earlier compile (someone ran only
+ * `npx tsc`): it is not used, the compiled files run instead (the current code, only slower),
+ * until the next `npm run build`. The same when npm installed packages since the bundle was built
+ * (node_modules/.package-lock.json is newer): the bundle holds copies of them. CAGED_BUNDLE=0 runs the compiled files always (debugging:
+ * the bundles are whitespace-minified, their stack traces point into one long line).
+ *
+ * V8 code cache: compiling a bundle (~1.2 MB for `run`) takes ~70 ms, ~10 ms from V8's code
+ * cache. The loader compiles the bundle with vm.Script and keeps the cache in COMMAND.js.cache
+ * beside the bundle: written at exit by the first run without a usable cache (so it holds every
+ * function that run compiled, not only the top level), through a temporary file renamed into
+ * place (concurrent writers each write a whole file). The cache is as trusted as the bundle, so
+ * it lives only beside it: whoever can write there can change the bundle too; where the process
+ * cannot write (a read-only install), there is no cache and the bundle is compiled each time.
+ * V8 checks its version and flags but only the source's length, so the cache file starts with
+ * the bundle's identity (inode, size, mtime): a rebuilt bundle never meets the old cache (the
+ * build removes the caches too).
  */
 import fs from 'node:fs';
-import os from 'node:os';
+import Module, { createRequire } from 'node:module';
 import path from 'node:path';
-import { CagedError, InvalidRequestError } from '../errors';
-import { errorJson } from './error-json';
-import { killOwnContainers } from './interrupt';
-import { terminalSafe } from './terminal-safe';
-import {
-  API_USAGE,
-  DEMO_USAGE,
-  DOCTOR_USAGE,
-  EXEC_USAGE,
-  GRADE_USAGE,
-  JUDGE_USAGE,
-  LANGUAGES_USAGE,
-  PROBLEM_USAGE,
-  RUN_USAGE,
-  SELFTEST_USAGE,
-  SUBMIT_USAGE,
-  WORKER_USAGE,
-} from './usage';
+import vm from 'node:vm';
+import type * as CliModule from './cli';
 
-interface CommandContext {
-  /** Aborted by the first SIGINT/SIGTERM. */
-  signal: AbortSignal;
+type Cli = typeof CliModule;
+
+/** The hooks of bench/startup-probe.ts, when it is preloaded (the bundle's modules call them too). */
+interface Probe {
+  enter(file: string): void;
+  leave(file: string, exports: unknown, detail?: Record<string, unknown>): void;
 }
 
-type Command = (argv: readonly string[], out: NodeJS.WritableStream, ctx: CommandContext) => Promise<number>;
-
-interface CommandEntry {
-  /**
-   * Loads the command's module when the command is the one run: a command's dependencies (the
-   * queue's BullMQ and ioredis, the API's fastify, the sandbox's koffi) are not loaded for
-   * another, so that `caged run` starts without the worker's (bench/startup.ts measures it).
-   */
-  load: () => Promise<Command>;
-  usage: string;
-  /** Handles SIGINT/SIGTERM itself (the worker's two-stage shutdown). */
-  ownSignals?: boolean;
+/** The bundle of this command line's command, when there is one no older than the compiled cli.js. */
+function currentBundle(command: string | undefined): { file: string; stat: fs.Stats } | null {
+  if (!command || !/^[a-z][a-z0-9-]*$/.test(command) || process.env.CAGED_BUNDLE === '0') return null;
+  const file = path.join(__dirname, '..', '..', 'cli-bundle', `${command}.js`);
+  const built = fs.statSync(file, { throwIfNoEntry: false });
+  const compiled = fs.statSync(path.join(__dirname, 'cli.js'), { throwIfNoEntry: false });
+  if (!built || !compiled || built.mtimeMs < compiled.mtimeMs) return null;
+  // npm rewrites it at each install: packages changed since the bundle copied them in.
+  const installed = fs.statSync(path.join(__dirname, '..', '..', '..', 'node_modules', '.package-lock.json'), { throwIfNoEntry: false });
+  return installed && built.mtimeMs < installed.mtimeMs ? null : { file, stat: built };
 }
 
-const commands: Record<string, CommandEntry> = {
-  exec: { load: () => import('./exec').then((m) => (a, o, c) => m.execCommand(a, o, { signal: c.signal })), usage: EXEC_USAGE },
-  run: { load: () => import('./run').then((m) => (a, o, c) => m.runCommand(a, o, { signal: c.signal })), usage: RUN_USAGE },
-  judge: { load: () => import('./judge').then((m) => (a, o, c) => m.judgeCommand(a, o, { signal: c.signal })), usage: JUDGE_USAGE },
-  languages: { load: () => import('./languages').then((m) => m.languagesCommand), usage: LANGUAGES_USAGE },
-  worker: { load: () => import('./worker').then((m) => m.workerCommand), usage: WORKER_USAGE, ownSignals: true },
-  submit: { load: () => import('./submit').then((m) => (a, o, c) => m.submitCommand(a, o, { signal: c.signal })), usage: SUBMIT_USAGE },
-  demo: { load: () => import('./demo').then((m) => (a, o, c) => m.demoCommand(a, o, { signal: c.signal })), usage: DEMO_USAGE },
-  problem: { load: () => import('./problem').then((m) => m.problemCommand), usage: PROBLEM_USAGE },
-  // Its own signals: the first withdraws what has not started and keeps what runs (grade.ts).
-  grade: { load: () => import('./grade').then((m) => m.gradeCommand), usage: GRADE_USAGE, ownSignals: true },
-  selftest: { load: () => import('./selftest').then((m) => m.selftestCommand), usage: SELFTEST_USAGE },
-  api: { load: () => import('./api').then((m) => m.apiCommand), usage: API_USAGE, ownSignals: true },
-  doctor: { load: () => import('./doctor').then((m) => m.doctorCommand), usage: DOCTOR_USAGE },
-};
+/** The first line of a cache file: what it was made from. */
+const cacheKey = (stat: fs.Stats): string => `caged-code-cache ${process.version} ${stat.ino} ${stat.size} ${stat.mtimeMs}\n`;
 
-function usage(): string {
-  return ['usage:', ...Object.values(commands).map((c) => `  ${c.usage}`), '  caged --version', '  caged COMMAND --help'].join('\n');
-}
-
-/** The arguments before `--` (after it, they belong to the command `caged exec` runs). */
-function options(argv: readonly string[]): readonly string[] {
-  const end = argv.indexOf('--');
-  return end < 0 ? argv : argv.slice(0, end);
-}
-
-/** The version of this checkout's package.json. */
-function version(): string {
-  for (let dir = __dirname; path.dirname(dir) !== dir; dir = path.dirname(dir)) {
-    const file = path.join(dir, 'package.json');
-    if (!fs.existsSync(file)) continue;
-    const v = (JSON.parse(fs.readFileSync(file, 'utf8')) as { version?: unknown }).version;
-    return typeof v === 'string' ? v : 'unknown';
-  }
-  return 'unknown';
-}
-
-async function main(argv: readonly string[]): Promise<number> {
-  const [name, ...rest] = argv;
-  if (name === '--version' || name === '-V') {
-    process.stdout.write(`caged ${version()}\n`);
-    return 0;
-  }
-  if (!name || name === '--help' || name === '-h' || name === 'help') {
-    process.stdout.write(usage() + '\n');
-    return name ? 0 : 2;
-  }
-  const command = commands[name];
-  if (!command) {
-    process.stderr.write(terminalSafe(`caged: unknown command ${JSON.stringify(name)}\n${usage()}\n`));
-    return 2;
-  }
-  const opts = options(rest);
-  if (opts.includes('--help') || opts.includes('-h')) {
-    // Before anything else: no Redis, no sandbox, no file read (the worker lists its variables).
-    if (name === 'worker') return (await command.load())(['--help'], process.stdout, { signal: new AbortController().signal });
-    process.stdout.write(`usage: ${command.usage}\n`);
-    return 0;
-  }
-  const json = opts.includes('--json');
-  const interrupt = new AbortController();
-  let received: NodeJS.Signals | undefined;
-  const onSignal = (signal: NodeJS.Signals): void => {
-    if (received) {
-      // A second signal: no more waiting for the cleanup.
-      process.stderr.write(`caged: ${signal} again: exiting without cleaning up (the next start removes what is left)\n`);
-      process.exit(128 + os.constants.signals[signal]);
-    }
-    received = signal;
-    process.stderr.write(`caged: ${signal}: stopping and cleaning up (${signal} again to exit at once)\n`);
-    interrupt.abort(signal);
-    // The step running would otherwise hold the exit up to its wall limit (interrupt.ts).
-    killOwnContainers();
-  };
-  if (!command.ownSignals) {
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-  }
+/** The code cache of this very bundle, or undefined. */
+function readCache(file: string, key: string): Buffer | undefined {
+  let data: Buffer;
   try {
-    const run = await command.load();
-    const code = await run(rest, process.stdout, { signal: interrupt.signal });
-    return received ? 128 + os.constants.signals[received] : code;
-  } catch (err) {
-    if (received) {
-      process.stderr.write(`caged: interrupted by ${received}; cleaned up\n`);
-      return 128 + os.constants.signals[received];
+    data = fs.readFileSync(file);
+  } catch {
+    return undefined;
+  }
+  const head = Buffer.from(key, 'latin1');
+  return data.subarray(0, head.length).equals(head) ? data.subarray(head.length) : undefined;
+}
+
+function writeCache(file: string, key: string, data: Buffer): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  try {
+    // 'wx': a new file (O_EXCL follows no link left there).
+    fs.writeFileSync(tmp, Buffer.concat([Buffer.from(key, 'latin1'), data]), { mode: 0o644, flag: 'wx' });
+    fs.renameSync(tmp, file);
+  } catch {
+    // Not writable here (a read-only install, another user's checkout): no cache, as before.
+    try {
+      fs.rmSync(tmp, { force: true });
+    } catch {
+      // Nothing was written.
     }
-    const e = err instanceof Error ? err : new Error(String(err));
-    if (json) process.stdout.write(`${JSON.stringify(errorJson(e))}\n`);
-    // Messages can quote file names, compiler or checker text: escaped like every printout.
-    else process.stderr.write(terminalSafe(`caged: ${e.message}\n`));
-    if (err instanceof InvalidRequestError) return 2;
-    if (err instanceof CagedError) return 1;
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 2;
-    if (!json) process.stderr.write(terminalSafe(`${e.stack ?? ''}\n`));
-    return 1;
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    process.stderr.write(terminalSafe(`caged: ${String(err)}\n`));
-    process.exitCode = 1;
-  },
-);
+/** Loads the bundle as node loads a CommonJS file, compiled with (or else for) its code cache. */
+function loadBundle(file: string, stat: fs.Stats): { cli: Cli; cache: 'used' | 'rejected' | 'none' } {
+  const cacheFile = `${file}.cache`;
+  const key = cacheKey(stat);
+  const cachedData = readCache(cacheFile, key);
+  // scripts/bundle-cli.js makes the bundle ASCII: latin1 is the same text, decoded fastest.
+  const source = fs.readFileSync(file, 'latin1');
+  const script = new vm.Script(Module.wrap(source), {
+    filename: file,
+    cachedData,
+    importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+  });
+  const cache = cachedData === undefined ? 'none' : script.cachedDataRejected ? 'rejected' : 'used';
+  if (cache !== 'used') process.once('exit', () => writeCache(cacheFile, key, script.createCachedData()));
+  const m = new Module(file, module);
+  m.filename = file;
+  const wrapper = script.runInThisContext() as (...a: unknown[]) => void;
+  wrapper.call(m.exports, m.exports, createRequire(file), m, file, path.dirname(file));
+  m.loaded = true;
+  return { cli: m.exports as Cli, cache };
+}
+
+const argv = process.argv.slice(2);
+const bundle = currentBundle(argv[0]);
+let cli: Cli;
+if (bundle) {
+  const probe = (globalThis as { __cagedProbe?: Probe }).__cagedProbe;
+  const name = path.relative(path.join(__dirname, '..', '..', '..'), bundle.file);
+  probe?.enter(name);
+  const loaded = loadBundle(bundle.file, bundle.stat);
+  probe?.leave(name, loaded.cli, { codeCache: loaded.cache });
+  cli = loaded.cli;
+} else {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  cli = require('./cli') as Cli;
+}
+cli.runCli(argv);
