@@ -353,6 +353,7 @@ describe('CgroupV1Manager on this machine', () => {
       const second = own.create(nextName(), { memoryBytes: 64 * MiB, pids: 16 });
       expect(oomDisabled(path.join(memoryParent, second.name))).toBe('1');
       second.stats();
+      expect(oomDisabled(path.join(memoryParent, second.name))).toBe('0');
       second.release();
       const third = own.create(nextName(), { memoryBytes: 64 * MiB, pids: 16 });
       expect(oomDisabled(memoryParent)).toBe('0');

@@ -347,8 +347,12 @@ class V1Box implements BoxCgroup {
     const pidsEvents = this.io.readIfPresent(path.join(required(this.leaf.pids), 'pids.events')) ?? '';
     const oomControl = read('memory.oom_control');
     // The leaf inherited oom_kill_disable=1: the parent's setting was changed since the manager
-    // set it; the next leaves are made after setting it again.
-    if (keyedValue(oomControl, 'oom_kill_disable') !== 0) this.oomKillDisabled();
+    // set it; the next leaves are made after setting it again, and this one (should it be
+    // pooled) gets it now.
+    if (keyedValue(oomControl, 'oom_kill_disable') !== 0) {
+      this.oomKillDisabled();
+      this.io.tryWrite(path.join(memory, 'memory.oom_control'), '0');
+    }
     // The oom_kill line exists since Linux 4.13; older kernels report 0.
     const oomKills = keyedValue(oomControl, 'oom_kill') - this.base.oomKills;
     // A failed charge counts in the failcnt of the counter that failed: memsw first, as it is never
