@@ -83,6 +83,17 @@ afterEach(() => {
   }
 });
 
+/** Removes `<controller>/<name>` in every controller (absent ones are fine). */
+function removeParents(name: string): void {
+  for (const c of CONTROLLERS) {
+    try {
+      fs.rmdirSync(path.join(ROOT, c, name));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+  }
+}
+
 afterAll(() => {
   for (const c of CONTROLLERS) {
     try {
@@ -318,6 +329,40 @@ describe('CgroupV1Manager on this machine', () => {
     fs.rmSync(path.dirname(file), { recursive: true, force: true });
     expect(pool.pooled).toBe(0);
     expect(pool.list()).toEqual([]);
+  });
+
+  it('sets the OOM killer on and swappiness 0 on the parent, which leaves inherit; finds a parent changed since', () => {
+    // A parent someone left with the OOM killer disabled and the default swappiness.
+    const parentName = `${PARENT}-inherit`;
+    const memoryParent = path.join(ROOT, 'memory', parentName);
+    fs.mkdirSync(memoryParent);
+    const own = new CgroupV1Manager({ root: ROOT, parent: parentName, poolSize: 0 });
+    try {
+      fs.writeFileSync(path.join(memoryParent, 'memory.oom_control'), '1');
+      fs.writeFileSync(path.join(memoryParent, 'memory.swappiness'), '60');
+      const oomDisabled = (dir: string): string =>
+        /oom_kill_disable (\d)/.exec(fs.readFileSync(path.join(dir, 'memory.oom_control'), 'utf8'))?.[1] ?? '?';
+      const first = own.create(nextName(), { memoryBytes: 64 * MiB, pids: 16 });
+      const firstDir = path.join(memoryParent, first.name);
+      expect([oomDisabled(memoryParent), fs.readFileSync(path.join(memoryParent, 'memory.swappiness'), 'utf8').trim()]).toEqual(['0', '0']);
+      expect([oomDisabled(firstDir), fs.readFileSync(path.join(firstDir, 'memory.swappiness'), 'utf8').trim()]).toEqual(['0', '0']);
+      first.release();
+      // Changed behind the manager's back: the leaf made next inherits it, its stats find it, and
+      // the leaf after that is made once the parent is set again.
+      fs.writeFileSync(path.join(memoryParent, 'memory.oom_control'), '1');
+      const second = own.create(nextName(), { memoryBytes: 64 * MiB, pids: 16 });
+      expect(oomDisabled(path.join(memoryParent, second.name))).toBe('1');
+      second.stats();
+      expect(oomDisabled(path.join(memoryParent, second.name))).toBe('0');
+      second.release();
+      const third = own.create(nextName(), { memoryBytes: 64 * MiB, pids: 16 });
+      expect(oomDisabled(memoryParent)).toBe('0');
+      expect(oomDisabled(path.join(memoryParent, third.name))).toBe('0');
+      third.release();
+      expect(own.list()).toEqual([]);
+    } finally {
+      removeParents(parentName);
+    }
   });
 
   it('reports a failed limit write as a HostError naming the file and errno, leaving no leaf', () => {

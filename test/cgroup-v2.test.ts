@@ -235,12 +235,13 @@ describe('CgroupV2Manager on a fake cgroupfs', () => {
     expect(fake.pids(root)).toEqual([process.pid]);
   });
 
-  it('writes memory.max, memory.swap.max, memory.oom.group, pids.max and cpu.max', () => {
+  it("writes memory.max, memory.oom.group, pids.max and cpu.max, and the parent's memory.swap.max", () => {
     const { root, manager } = fakeHierarchy();
     const box = manager.create(nextName(), { memoryBytes: 64 * MiB, pids: 16, cpuCores: 1.5 });
     const leaf = path.join(root, 'caged', box.name);
     expect(read(leaf, 'memory.max')).toBe(String(64 * MiB));
-    expect(read(leaf, 'memory.swap.max')).toBe('0');
+    // Hierarchical: no leaf under the parent can swap.
+    expect(read(root, 'caged', 'memory.swap.max')).toBe('0');
     expect(read(leaf, 'memory.oom.group')).toBe('1');
     expect(read(leaf, 'pids.max')).toBe('16');
     expect(read(leaf, 'cpu.max')).toBe('150000 100000');
@@ -263,7 +264,34 @@ describe('CgroupV2Manager on a fake cgroupfs', () => {
     const leaf = path.join(root, 'caged', box.name);
     expect(read(leaf, 'cpu.max')).toBe('max 100000');
     expect(fs.existsSync(path.join(leaf, 'memory.swap.max'))).toBe(false);
+    expect(fs.existsSync(path.join(root, 'caged', 'memory.swap.max'))).toBe(false);
     expect(read(leaf, 'memory.max')).toBe(String(32 * MiB));
+  });
+
+  it('sets the parent up once, and again when a controller was disabled above it or the parent removed', () => {
+    const { root, fake, manager } = fakeHierarchy();
+    const first = manager.create(nextName(), { memoryBytes: 64 * MiB, pids: 16 });
+    const touched: string[] = [];
+    const readFile = fake.readFile.bind(fake);
+    fake.readFile = (file: string) => {
+      touched.push(file);
+      return readFile(file);
+    };
+    const second = manager.create(nextName(), { memoryBytes: 64 * MiB, pids: 16 });
+    expect(touched).toEqual([]); // no cgroup.controllers, no subtree_control: per leaf only writes
+    // Someone disables memory and pids in the root: the next leaf enables them again.
+    fs.writeFileSync(path.join(root, 'cgroup.subtree_control'), 'cpu\n');
+    fs.writeFileSync(path.join(root, 'caged', 'cgroup.subtree_control'), 'cpu\n');
+    const third = manager.create(nextName(), { memoryBytes: 32 * MiB, pids: 8 });
+    expect(read(root, 'caged', third.name, 'memory.max')).toBe(String(32 * MiB));
+    expect(read(root, 'caged', third.name, 'memory.oom.group')).toBe('1');
+    expect(words(read(root, 'caged', 'cgroup.subtree_control')).sort()).toEqual(['cpu', 'memory', 'pids']);
+    for (const box of [first, second, third]) box.destroy();
+    // The parent removed: made again.
+    fs.rmSync(path.join(root, 'caged'), { recursive: true });
+    const fourth = manager.create(nextName(), { memoryBytes: 32 * MiB, pids: 8 });
+    expect(read(root, 'caged', 'memory.swap.max')).toBe('0');
+    expect(manager.list()).toEqual([fourth.name]);
   });
 
   it('reports stats in nanoseconds and bytes from cpu.stat, memory.peak, memory.events and pids.events', () => {

@@ -87,6 +87,41 @@ describe('when the program floods stdout', () => {
   });
 });
 
+describe('when the program prints up to or past its output limit', () => {
+  // Output is drained at the run's end when the run is short, and read by streams attached a
+  // few ms after the program's start otherwise (output-collector.ts): both enforce the cap.
+  it('gets OLE quickly when it prints forever', async () => {
+    const r = await programs.run(['./print', '-1'], { outputBytes: 2 ** 20, wallTimeMs: 5000 });
+    expect(r.limitHit).toBe('output');
+    expect(outcomeOf(r).status).toBe('OLE');
+    expect(r.stdout.length).toBe(2 ** 20);
+    expect(r.wallTimeMs).toBeLessThan(2000);
+  });
+
+  it('keeps all of 10 MiB printed slowly under a larger limit', async () => {
+    // 160 writes of 64 KiB, 5 ms apart: the pipe never holds it all, the stream reads it.
+    const r = await programs.run(['./print', String(10 * 2 ** 20), '5000'], { outputBytes: 16 * 2 ** 20 });
+    expect(r.exitCode).toBe(0);
+    expect(r.limitHit).toBeNull();
+    expect(r.stdout.length).toBe(10 * 2 ** 20);
+    expect(r.stdoutTruncated).toBe(false);
+  });
+
+  it.each([
+    ['small (drained at the end)', 1000],
+    ['larger than a pipe (streamed)', 2 ** 20],
+  ])('keeps output of exactly the limit, and calls one byte more OLE: %s', async (_what, cap) => {
+    const exact = await programs.run(['./print', String(cap)], { outputBytes: cap });
+    expect(exact).toMatchObject({ exitCode: 0, limitHit: null, stdoutTruncated: false });
+    expect(exact.stdout.length).toBe(cap);
+    const over = await programs.run(['./print', String(cap + 1)], { outputBytes: cap });
+    expect(over.limitHit).toBe('output');
+    expect(outcomeOf(over).status).toBe('OLE');
+    expect(over.stdout.length).toBe(cap);
+    expect(over.stdoutTruncated).toBe(true);
+  });
+});
+
 describe('when several threads burn CPU', () => {
   it('counts the CPU time of every thread', async () => {
     // Four threads each burn 300 ms of their own CPU clock: whatever the machine's load, the

@@ -4,6 +4,7 @@
  * pid, leaf-name and limit checks, and the stale-leaf sweep.
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import { HostError } from '../errors';
 import type { BoxCgroup, CgroupLimits } from './manager';
 
@@ -19,6 +20,18 @@ export interface CgroupFs {
   rmdir(dir: string): void;
   /** Names of the subdirectories of `dir`. */
   listDirs(dir: string): string[];
+  /**
+   * Optional: `file` kept open for reads that start again at offset 0 each time (cgroupfs
+   * regenerates a file's text on a read at offset 0), for files read several times per run.
+   * Without it, each read opens the file anew.
+   */
+  openFile?(file: string): CgroupFile;
+}
+
+/** A cgroup file kept open: `read()` returns its current text. */
+export interface CgroupFile {
+  read(): string;
+  close(): void;
 }
 
 /** One buffer for every read: cgroup files are small, and reads are synchronous (never interleaved). */
@@ -31,15 +44,37 @@ const readBuffer = Buffer.alloc(16 * 1024);
 function readSmallFile(file: string): string {
   const fd = fs.openSync(file, fs.constants.O_RDONLY); // libuv opens with O_CLOEXEC
   try {
-    let text = '';
-    for (;;) {
-      const n = fs.readSync(fd, readBuffer, 0, readBuffer.length, null);
-      if (n === 0) return text;
-      text += readBuffer.toString('utf8', 0, n);
-    }
+    return readFromStart(fd);
   } finally {
     fs.closeSync(fd);
   }
+}
+
+/** pread from offset 0 to EOF: a read at offset 0 makes cgroupfs (seq_file) regenerate the text. */
+function readFromStart(fd: number): string {
+  let text = '';
+  for (let at = 0; ;) {
+    const n = fs.readSync(fd, readBuffer, 0, readBuffer.length, at);
+    if (n === 0) return text;
+    text += readBuffer.toString('utf8', 0, n);
+    at += n;
+  }
+}
+
+function openCgroupFile(file: string): CgroupFile {
+  let fd: number | null = fs.openSync(file, fs.constants.O_RDONLY);
+  return {
+    read: () => {
+      if (fd === null) throw Object.assign(new Error(`${file} is closed`), { code: 'EBADF' });
+      return readFromStart(fd);
+    },
+    close: () => {
+      if (fd === null) return;
+      const f = fd;
+      fd = null;
+      fs.closeSync(f);
+    },
+  };
 }
 
 /** The real filesystem. Opened write-only without O_CREAT: write-only cgroup files refuse O_RDWR. */
@@ -60,6 +95,7 @@ export const realCgroupFs: CgroupFs = {
       .readdirSync(dir, { withFileTypes: true })
       .filter((e) => e.isDirectory())
       .map((e) => e.name),
+  openFile: openCgroupFile,
 };
 
 /** CPU bandwidth period (v2 cpu.max, v1 cpu.cfs_period_us), in microseconds (the kernel's default). */
@@ -100,6 +136,34 @@ export class CgroupIo {
     }
   }
 
+  /** `file` kept open where the file operations can (CgroupFs.openFile), else read anew each time. */
+  open(file: string): CgroupFile {
+    let opened: CgroupFile | null = null;
+    try {
+      opened = this.fs.openFile?.(file) ?? null;
+    } catch (err) {
+      throw hostError('open', file, err);
+    }
+    if (opened === null) return { read: () => this.read(file), close: () => undefined };
+    const kept = opened;
+    return {
+      read: () => {
+        try {
+          return kept.read();
+        } catch (err) {
+          throw hostError('read', file, err);
+        }
+      },
+      close: () => {
+        try {
+          kept.close();
+        } catch (err) {
+          throw hostError('close', file, err);
+        }
+      },
+    };
+  }
+
   readPids(file: string): number[] {
     return parsePids(this.read(file));
   }
@@ -129,6 +193,18 @@ export class CgroupIo {
     } catch (err) {
       throw hostError('mkdir', dir, err);
     }
+  }
+
+  /** mkdir `dir`; when its parent is missing (ENOENT), the parent first, then `dir` again. */
+  mkdirUnder(dir: string): void {
+    try {
+      this.fs.mkdir(dir);
+      return;
+    } catch (err) {
+      if (errnoOf(err) !== 'ENOENT') throw hostError('mkdir', dir, err);
+    }
+    this.mkdirIfMissing(path.dirname(dir));
+    this.mkdir(dir);
   }
 
   mkdirIfMissing(dir: string): void {

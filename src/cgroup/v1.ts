@@ -30,6 +30,7 @@ import {
   realCgroupFs,
   removeStaleLeaves,
   sigkillAll,
+  type CgroupFile,
   type CgroupFs,
 } from './cgroupfs';
 
@@ -63,22 +64,35 @@ export interface CgroupV1Options {
  */
 export const POOL_RESIDUAL_BYTES = 0;
 
+/** The parent directories' state, known once per manager (CgroupV1Manager.prepareParent). */
+interface V1Parent {
+  /** Whether the kernel accounts swap (memory.memsw.* exist). */
+  memsw: boolean;
+  /** Whether a leaf made after the parent was set up has been checked for the inherited settings. */
+  checked: boolean;
+  /** The leaves did not inherit oom_kill_disable=0 / swappiness 0: each leaf is written. */
+  oomPerLeaf: boolean;
+  swappinessPerLeaf: boolean;
+}
+
 /** The leaf directory of a box in each controller it uses. */
 type LeafDirs = Partial<Record<V1Controller, string>>;
 
 export class CgroupV1Manager implements CgroupManager {
   readonly kind = 'v1' as const;
   private readonly mounts: Record<V1Controller, string>;
-  private readonly parent: string;
+  private readonly parentName: string;
   private readonly io: CgroupIo;
   private readonly poolSize: number;
   private readonly idle: V1Box[] = [];
+  /** What prepareParent set up and found, once per manager; null: not yet (or to be done again). */
+  private parent: V1Parent | null = null;
 
   constructor(options: CgroupV1Options = {}) {
     const root = path.resolve(options.root ?? '/sys/fs/cgroup');
     const mountOf = (c: V1Controller): string => path.resolve(options.mounts?.[c] ?? path.join(root, c));
     this.mounts = { memory: mountOf('memory'), pids: mountOf('pids'), cpuacct: mountOf('cpuacct'), cpu: mountOf('cpu') };
-    this.parent = options.parent ?? 'caged';
+    this.parentName = options.parent ?? 'caged';
     this.io = new CgroupIo(options.fs ?? realCgroupFs);
     this.poolSize = options.poolSize ?? 8;
   }
@@ -101,7 +115,7 @@ export class CgroupV1Manager implements CgroupManager {
 
   describe(): string {
     const where = ALL_CONTROLLERS.map((c) => `${c} at ${this.mounts[c]}`).join(', ');
-    return `cgroup v1: ${where} (cpu only for CPU caps); leaves under <mount>/${this.parent}`;
+    return `cgroup v1: ${where} (cpu only for CPU caps); leaves under <mount>/${this.parentName}`;
   }
 
   create(name: string, limits: CgroupLimits | null): BoxCgroup {
@@ -113,14 +127,21 @@ export class CgroupV1Manager implements CgroupManager {
       if (limits) pooled.setLimits(limits);
       return pooled;
     }
+    this.parent ??= this.prepareParent();
+    const parent = this.parent;
     const dirs = this.leafDirs(name, capped ? ALL_CONTROLLERS : V1_REQUIRED_CONTROLLERS);
-    const box = new V1Box(name, dirs, this.io, (b) => this.recycle(b));
+    const box = new V1Box(
+      name,
+      dirs,
+      this.io,
+      (b) => this.recycle(b),
+      parent.memsw,
+      () => (this.parent = null),
+    );
     try {
-      for (const dir of uniqueDirs(dirs)) {
-        this.io.mkdirIfMissing(path.dirname(dir));
-        this.io.mkdir(dir);
-      }
-      this.prepareLeaf(dirs);
+      // The parent directories exist from prepareParent (or are made again if someone removed them).
+      for (const dir of uniqueDirs(dirs)) this.io.mkdirUnder(dir);
+      this.prepareLeaf(required(dirs.memory), parent);
       box.memoryLimit = Infinity; // a fresh leaf has none
       if (limits) box.setLimits(limits);
     } catch (err) {
@@ -141,7 +162,7 @@ export class CgroupV1Manager implements CgroupManager {
   /** Union of the leaves found under every controller's parent directory. */
   list(): string[] {
     const names = new Set<string>();
-    for (const parentDir of new Set(ALL_CONTROLLERS.map((c) => path.join(this.mounts[c], this.parent)))) {
+    for (const parentDir of new Set(ALL_CONTROLLERS.map((c) => path.join(this.mounts[c], this.parentName)))) {
       for (const name of this.io.listDirs(parentDir)) if (LEAF_NAME.test(name)) names.add(name);
     }
     return [...names].sort();
@@ -149,16 +170,41 @@ export class CgroupV1Manager implements CgroupManager {
 
   private leafDirs(name: string, controllers: readonly V1Controller[]): LeafDirs {
     const dirs: LeafDirs = {};
-    for (const c of controllers) dirs[c] = path.join(this.mounts[c], this.parent, name);
+    for (const c of controllers) dirs[c] = path.join(this.mounts[c], this.parentName, name);
     return dirs;
   }
 
-  private prepareLeaf(dirs: LeafDirs): void {
-    const memory = required(dirs.memory);
-    // A parent with oom_kill_disable=1 is inherited by new children: a hog would hang, not die.
-    this.io.write(path.join(memory, 'memory.oom_control'), '0');
-    // Keep pages in RAM so the limit means resident memory; some kernels refuse it: best effort.
+  /**
+   * Once per manager (again after a leaf was found with the OOM killer disabled): makes the
+   * parent directories, and sets on the memory parent what a new leaf inherits at its creation
+   * (mem_cgroup_css_alloc copies the parent's oom_kill_disable and swappiness): the OOM killer
+   * on (a parent with oom_kill_disable=1 would make a hog hang, not die), swappiness 0 (pages stay
+   * in RAM, so the limit means resident memory). The first leaf made after it is checked
+   * (checkLeaf); a setting it did not inherit is written to every leaf, as a last resort.
+   */
+  private prepareParent(): V1Parent {
+    for (const dir of new Set(V1_REQUIRED_CONTROLLERS.map((c) => path.join(this.mounts[c], this.parentName)))) {
+      this.io.mkdirIfMissing(dir);
+    }
+    const memory = path.join(this.mounts.memory, this.parentName);
+    // Failures here are not fatal: the check of the first leaf then finds the setting missing.
+    this.io.tryWrite(path.join(memory, 'memory.oom_control'), '0');
     this.io.tryWrite(path.join(memory, 'memory.swappiness'), '0');
+    // Swap accounting (memory.memsw.*) is a property of the kernel: the parent has it iff leaves do.
+    const memsw = this.io.readIfPresent(path.join(memory, 'memory.memsw.limit_in_bytes')) !== null;
+    return { memsw, checked: false, oomPerLeaf: false, swappinessPerLeaf: false };
+  }
+
+  private prepareLeaf(memory: string, parent: V1Parent): void {
+    if (!parent.checked) {
+      const oom = this.io.read(path.join(memory, 'memory.oom_control'));
+      parent.oomPerLeaf = keyedValue(oom, 'oom_kill_disable') !== 0;
+      parent.swappinessPerLeaf = this.io.readIfPresent(path.join(memory, 'memory.swappiness'))?.trim() !== '0';
+      parent.checked = true;
+    }
+    if (parent.oomPerLeaf) this.io.write(path.join(memory, 'memory.oom_control'), '0');
+    // Some kernels refuse it: best effort.
+    if (parent.swappinessPerLeaf) this.io.tryWrite(path.join(memory, 'memory.swappiness'), '0');
   }
 
   /** A released box: into the pool when there is room and it can be reset, else removed. */
@@ -210,8 +256,8 @@ class V1Box implements BoxCgroup {
   private readonly dirs: readonly string[];
   /** What the kernel cannot reset, as it stood when the leaf was last reset (the pool, in the header). */
   private base = { oomKills: 0, pidsMax: 0, chargedBytes: 0 };
-  /** Whether memory.memsw.* exist (swap accounting), once known. */
-  private memsw: boolean | null = null;
+  /** cpuacct.usage, kept open from its first read (the CPU baseline, the watchdog, the stats) to destroy(). */
+  private cpuUsage: CgroupFile | null = null;
   /** The memory limit as this object last wrote it (Infinity: none yet, on a fresh leaf); null: unknown. */
   memoryLimit: number | null = null;
 
@@ -220,6 +266,10 @@ class V1Box implements BoxCgroup {
     private readonly leaf: LeafDirs,
     private readonly io: CgroupIo,
     private readonly recycle: (box: V1Box) => void = (b) => b.destroy(),
+    /** Whether memory.memsw.* exist (swap accounting): the manager's, else found at first need. */
+    private memsw: boolean | null = null,
+    /** Told when this leaf turns out to have the OOM killer disabled (the parent's setting changed). */
+    private readonly oomKillDisabled: () => void = () => undefined,
   ) {
     this.dirs = uniqueDirs(leaf);
   }
@@ -229,19 +279,27 @@ class V1Box implements BoxCgroup {
   }
 
   release(): void {
-    this.recycle(this);
+    // The run is over: its CPU counter is not read again (a pooled leaf opens it at its next run).
+    const cpuUsage = this.cpuUsage;
+    this.cpuUsage = null;
+    try {
+      cpuUsage?.close();
+    } finally {
+      this.recycle(this);
+    }
   }
 
   /**
    * Makes an emptied leaf ready for another run (the pool, in the header): false when it holds
-   * a task or too much charged memory, or a reset fails (the caller then removes it).
+   * a task or too much charged memory, or a reset fails (the caller then removes it). The charge
+   * is read first: it is what disqualifies almost every leaf, in one read.
    */
   reset(): boolean {
     try {
-      for (const dir of this.dirs) if (this.io.readPids(path.join(dir, 'cgroup.procs')).length > 0) return false;
       const memory = required(this.leaf.memory);
       const charged = Number(this.io.read(path.join(memory, 'memory.usage_in_bytes')).trim());
       if (!(charged <= POOL_RESIDUAL_BYTES)) return false;
+      for (const dir of this.dirs) if (this.io.readPids(path.join(dir, 'cgroup.procs')).length > 0) return false;
       // memory.stat's first lines: this leaf's own cache (page cache, shmem) and rss, in bytes.
       const stat = this.io.read(path.join(memory, 'memory.stat'));
       if (keyedValue(stat, 'cache') !== 0 || keyedValue(stat, 'rss') !== 0) return false;
@@ -279,19 +337,28 @@ class V1Box implements BoxCgroup {
   }
 
   cpuTimeNs(): number {
-    return Number(this.io.read(path.join(required(this.leaf.cpuacct), 'cpuacct.usage')).trim());
+    this.cpuUsage ??= this.io.open(path.join(required(this.leaf.cpuacct), 'cpuacct.usage'));
+    return Number(this.cpuUsage.read().trim());
   }
 
   stats(): CgroupStats {
     const memory = required(this.leaf.memory);
     const read = (file: string): string => this.io.read(path.join(memory, file));
     const pidsEvents = this.io.readIfPresent(path.join(required(this.leaf.pids), 'pids.events')) ?? '';
+    const oomControl = read('memory.oom_control');
+    // The leaf inherited oom_kill_disable=1: the parent's setting was changed since the manager
+    // set it; the next leaves are made after setting it again, and this one (should it be
+    // pooled) gets it now.
+    if (keyedValue(oomControl, 'oom_kill_disable') !== 0) {
+      this.oomKillDisabled();
+      this.io.tryWrite(path.join(memory, 'memory.oom_control'), '0');
+    }
     // The oom_kill line exists since Linux 4.13; older kernels report 0.
-    const oomKills = keyedValue(read('memory.oom_control'), 'oom_kill') - this.base.oomKills;
+    const oomKills = keyedValue(oomControl, 'oom_kill') - this.base.oomKills;
     // A failed charge counts in the failcnt of the counter that failed: memsw first, as it is never
     // below memory. Recent kernels (track_failcnt) count only the memory counter, so with memsw
     // limited the failcnts stay 0; every OOM kill follows a failed charge, hence the lower bound.
-    const memswFailcnt = this.io.readIfPresent(path.join(memory, 'memory.memsw.failcnt')) ?? '0';
+    const memswFailcnt = this.hasMemsw() ? read('memory.memsw.failcnt') : '0';
     const failcnt = Number(read('memory.failcnt').trim()) + Number(memswFailcnt.trim());
     return {
       cpuTimeNs: this.cpuTimeNs(),
@@ -314,6 +381,12 @@ class V1Box implements BoxCgroup {
   /** Removes every leaf, trying all of them even when one fails; the first failure is thrown. */
   destroy(): void {
     let first: unknown = null;
+    try {
+      this.cpuUsage?.close();
+    } catch (err) {
+      first = err;
+    }
+    this.cpuUsage = null;
     for (const dir of this.dirs) {
       try {
         this.io.removeDir(dir, () => this.killAll());

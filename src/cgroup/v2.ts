@@ -26,6 +26,7 @@ import {
   removeStaleLeaves,
   sigkillAll,
   words,
+  type CgroupFile,
   type CgroupFs,
 } from './cgroupfs';
 import type { BoxCgroup, CgroupLimits, CgroupManager, CgroupStats } from './manager';
@@ -60,6 +61,11 @@ export class CgroupV2Manager implements CgroupManager {
   private readonly parentDir: string;
   private readonly controllers: readonly V2Controller[];
   private readonly io: CgroupIo;
+  /**
+   * Whether prepareParent has run: once per manager, not per leaf. A failure to make or set up a
+   * leaf (or a box's limit write) clears it, so that the next leaf re-checks the controllers.
+   */
+  private parentReady = false;
 
   constructor(options: CgroupV2Options = {}) {
     this.root = path.resolve(options.root ?? '/sys/fs/cgroup');
@@ -77,18 +83,28 @@ export class CgroupV2Manager implements CgroupManager {
   create(name: string, limits: CgroupLimits | null): BoxCgroup {
     checkLeafName(name);
     if (limits) checkLimits(limits);
-    this.prepareParent();
+    const assumed = this.parentReady;
+    if (!assumed) {
+      this.prepareParent();
+      this.parentReady = true;
+    }
     const dir = path.join(this.parentDir, name);
-    this.io.mkdir(dir);
-    const box = new V2Box(name, dir, this.io, this.controllers);
+    const box = new V2Box(name, dir, this.io, this.controllers, () => (this.parentReady = false));
     try {
+      this.io.mkdir(dir);
       this.applyLimits(dir, limits);
     } catch (err) {
+      this.parentReady = false;
+      let removed = true;
       try {
         box.destroy();
       } catch {
         // The limit error is the one to report; cleanupStale removes the leaf later.
+        removed = false;
       }
+      // The parent was set up by an earlier leaf and may have changed since (removed, a
+      // controller disabled above us): once more, after setting it up again.
+      if (assumed && removed) return this.create(name, limits);
       throw err;
     }
     return box;
@@ -105,7 +121,11 @@ export class CgroupV2Manager implements CgroupManager {
       .sort();
   }
 
-  /** Checks the root offers our controllers, then enables them down to the parent. */
+  /**
+   * Checks the root offers our controllers, then enables them down to the parent; forbids swap
+   * to the whole subtree there (memory.swap.max is hierarchical: a leaf cannot swap beyond any
+   * ancestor's limit), so that no leaf needs its own.
+   */
   private prepareParent(): void {
     const controllersFile = path.join(this.root, 'cgroup.controllers');
     const available = words(this.io.read(controllersFile));
@@ -117,6 +137,12 @@ export class CgroupV2Manager implements CgroupManager {
     this.enableControllers(this.root);
     this.io.mkdirIfMissing(this.parentDir);
     this.enableControllers(this.parentDir);
+    if (this.controllers.includes('memory')) {
+      // Absent when the kernel has no swap accounting; then there is no swap to forbid.
+      const swap = path.join(this.parentDir, 'memory.swap.max');
+      const err = this.io.tryWrite(swap, '0');
+      if (err !== null && errnoOf(err) !== 'ENOENT') throw hostError('write', swap, err);
+    }
   }
 
   /** Enables the missing controllers in `dir`'s subtree_control, evacuating `dir` on EBUSY. */
@@ -148,11 +174,8 @@ export class CgroupV2Manager implements CgroupManager {
 
   private applyLimits(dir: string, limits: CgroupLimits | null): void {
     if (this.controllers.includes('memory')) {
-      // Absent when the kernel has no swap accounting; then there is no swap to forbid.
-      const swap = path.join(dir, 'memory.swap.max');
-      const err = this.io.tryWrite(swap, '0');
-      if (err !== null && errnoOf(err) !== 'ENOENT') throw hostError('write', swap, err);
-      // On OOM kill the whole box, not one process that its siblings could outlive.
+      // On OOM kill the whole box, not one process that its siblings could outlive (not
+      // inherited: the kernel reads it on the cgroup whose limit was hit, the leaf).
       this.io.write(path.join(dir, 'memory.oom.group'), '1');
     }
     if (limits) writeV2Limits(dir, limits, this.controllers, this.io);
@@ -168,16 +191,26 @@ function writeV2Limits(dir: string, limits: CgroupLimits, controllers: readonly 
 }
 
 class V2Box implements BoxCgroup {
+  /** cpu.stat, kept open from its first read (the CPU baseline, the watchdog, the stats) to destroy(). */
+  private cpuStat: CgroupFile | null = null;
+
   constructor(
     readonly name: string,
     private readonly dir: string,
     private readonly io: CgroupIo,
     private readonly controllers: readonly V2Controller[],
+    /** Told when a limit cannot be written: the manager sets the parent up again for the next leaf. */
+    private readonly limitFailed: () => void = () => undefined,
   ) {}
 
   setLimits(limits: CgroupLimits): void {
     checkLimits(limits);
-    writeV2Limits(this.dir, limits, this.controllers, this.io);
+    try {
+      writeV2Limits(this.dir, limits, this.controllers, this.io);
+    } catch (err) {
+      this.limitFailed();
+      throw err;
+    }
   }
 
   attach(pid: number): void {
@@ -186,7 +219,8 @@ class V2Box implements BoxCgroup {
 
   cpuTimeNs(): number {
     // cpu.stat's usage_usec is kept by the core even without the cpu controller.
-    return keyedValue(this.io.read(path.join(this.dir, 'cpu.stat')), 'usage_usec') * 1000;
+    this.cpuStat ??= this.io.open(path.join(this.dir, 'cpu.stat'));
+    return keyedValue(this.cpuStat.read(), 'usage_usec') * 1000;
   }
 
   stats(): CgroupStats {
@@ -212,7 +246,13 @@ class V2Box implements BoxCgroup {
   }
 
   destroy(): void {
-    this.io.removeDir(this.dir, () => this.killAll());
+    const cpuStat = this.cpuStat;
+    this.cpuStat = null;
+    try {
+      cpuStat?.close();
+    } finally {
+      this.io.removeDir(this.dir, () => this.killAll());
+    }
   }
 
   release(): void {

@@ -68,7 +68,19 @@ export interface ContainerFds {
   /** The read end of the program's stdout pipe; null when its stdout goes elsewhere (a pair's pipe). */
   stdout: number | null;
   stderr: number;
+  /**
+   * The read ends are O_NONBLOCK (native.pipe(true)): a run that ends within OUTPUT_STREAM_AFTER_MS
+   * of its start has its output drained at its end, without streams. Else streams from the start.
+   */
+  nonBlocking?: boolean;
 }
+
+/**
+ * How long after the program's start ('S') its output pipes get streams (output-collector.ts),
+ * in ms: a run ended by then is drained at its end without any; a program that fills a pipe
+ * (64 KiB) sooner waits at most this long (plus the event loop's delay) for the reader.
+ */
+const OUTPUT_STREAM_AFTER_MS = 2;
 
 export class ContainerRun {
   private pid = -1;
@@ -88,6 +100,9 @@ export class ContainerRun {
   private wallTimer: NodeJS.Timeout | null = null;
   private cpuTimer: NodeJS.Timeout | null = null;
   private setupTimer: NodeJS.Timeout | null = null;
+  /** Attaches the output streams a little after the program's start (OUTPUT_STREAM_AFTER_MS). */
+  private outputTimer: NodeJS.Timeout | null = null;
+  private collectors: OutputCollector[] = [];
   private setUpReported = false;
   /** Resolves when B reports the program's end ('X'). */
   private reportedEnd: () => void = () => undefined;
@@ -118,6 +133,8 @@ export class ContainerRun {
     let ctl: net.Socket | null = null;
     const stdout = fds.stdout === null ? null : new OutputCollector(fds.stdout, this.limits.outputBytes, () => this.outputOverflow());
     const stderr = new OutputCollector(fds.stderr, this.limits.outputBytes, () => this.outputOverflow());
+    this.collectors = stdout ? [stdout, stderr] : [stderr];
+    if (!fds.nonBlocking) this.attachOutputs();
     try {
       try {
         this.deps.native.sendRun(container.ctl, childFds);
@@ -140,8 +157,9 @@ export class ContainerRun {
         // for that EOF.
         await ctlDone;
       }
-      // Every process that could hold the output pipes is dead: they reach EOF.
-      await Promise.all([stdout?.done, stderr.done]);
+      // Every process that could hold the output pipes is dead: they reach EOF (read at once
+      // when no stream is attached yet).
+      await Promise.all(this.collectors.map((c) => c.finish()));
       const result = this.finish(outcome, stdout, stderr);
       if (control) control.endedNs = this.programEndNs();
       return result;
@@ -224,6 +242,7 @@ export class ContainerRun {
         if (this.setupTimer) clearTimeout(this.setupTimer);
         this.wallTimer = setTimeout(() => this.kill('wall'), this.limits.wallTimeMs);
         this.scheduleCpuCheck();
+        this.outputTimer ??= setTimeout(() => this.attachOutputs(), OUTPUT_STREAM_AFTER_MS);
         return;
       case MSG.EXIT:
         this.exit = m;
@@ -291,6 +310,8 @@ export class ContainerRun {
    * program's (OLE), not a set-up failure.
    */
   private outputOverflow(): void {
+    // Read at the end (no stream yet): the program wrote more than its limit all the same.
+    if (this.exit) this.killedFor ??= 'output';
     if (this.startedAt === 0n) {
       this.startedAt = process.hrtime.bigint();
       this.setUpOver();
@@ -323,7 +344,12 @@ export class ContainerRun {
   }
 
   private clearTimers(): void {
-    for (const t of [this.wallTimer, this.cpuTimer, this.setupTimer]) if (t) clearTimeout(t);
+    for (const t of [this.wallTimer, this.cpuTimer, this.setupTimer, this.outputTimer]) if (t) clearTimeout(t);
+  }
+
+  /** The output pipes are read through streams from now on (the run goes on, or is a pair's). */
+  private attachOutputs(): void {
+    for (const c of this.collectors) c.attach();
   }
 
   private finish(outcome: WaitOutcome | null, stdout: OutputCollector | null, stderr: OutputCollector): RunResult {

@@ -4,8 +4,9 @@
  * containers included: a lease is an exclusive flock(2) on the file `<dir>/<index>`, held while
  * the box runs. The lock directory is `<runtimeDir>/slots` (its old name, kept so that workers
  * of two versions on one host still share it).
- * The kernel drops it when its holder closes the file or dies, however it dies, in whatever PID
- * namespace, so there is nothing stale to clean and no pid to check. Two boxes never share a
+ * The kernel drops it when its holder unlocks or closes the file or dies, however it dies, in
+ * whatever PID namespace, so there is nothing stale to clean and no pid to check. The lock files
+ * stay open for the object's life (close()): a lease costs a flock and its release a LOCK_UN. Two boxes never share a
  * host uid, so one box can never signal, ptrace or read the files of another.
  *
  * Rootless, the ids are the worker's subordinate ids (src/linux/user-namespace.ts): index i is
@@ -39,6 +40,13 @@ const OPEN_FLAGS = fs.constants.O_RDWR | fs.constants.O_CREAT | fs.constants.O_N
 
 export class HostIdLeases {
   private next = 0;
+  /**
+   * Each lock file this object has opened, kept open until close(): a lease is a flock on it and
+   * its release a LOCK_UN, so a run costs one flock and one unlock, not an open and a close.
+   */
+  private readonly files = new Map<number, { fd: number }>();
+  /** Indexes this object has leased and not released: flock on an open file that already holds the lock succeeds again. */
+  private readonly leased = new Set<number>();
 
   constructor(
     private readonly native: NativeApi,
@@ -63,14 +71,10 @@ export class HostIdLeases {
   acquire(): HostIdLease {
     for (let i = 0; i < this.count; i++) {
       const index = (this.next + i) % this.count;
-      const fd = fs.openSync(path.join(this.dir, String(index)), OPEN_FLAGS, 0o600);
-      let taken = false;
-      try {
-        taken = this.native.tryLockExclusive(fd);
-      } finally {
-        if (!taken) fs.closeSync(fd);
-      }
-      if (!taken) continue;
+      if (this.leased.has(index)) continue;
+      const file = this.lockFile(index);
+      if (!this.native.tryLockExclusive(file.fd)) continue;
+      this.leased.add(index);
       this.next = index + 1;
       let released = false;
       const m = this.mapping;
@@ -85,11 +89,33 @@ export class HostIdLeases {
         release: () => {
           if (released) return;
           released = true;
-          fs.closeSync(fd); // drops the lock
+          try {
+            // Not after close(): the file is closed (the lock with it), its number maybe reused.
+            if (this.files.get(index) === file) this.native.unlock(file.fd);
+          } finally {
+            this.leased.delete(index);
+          }
         },
       };
     }
     throw new HostError(`all ${this.count} host ids (lock files in ${this.dir}) are leased`);
+  }
+
+  /** The open lock file of `index`, opened at its first use. */
+  private lockFile(index: number): { fd: number } {
+    let file = this.files.get(index);
+    if (file === undefined) {
+      file = { fd: fs.openSync(path.join(this.dir, String(index)), OPEN_FLAGS, 0o600) };
+      this.files.set(index, file);
+    }
+    return file;
+  }
+
+  /** Closes the lock files (dropping any lease still held); acquire opens them again. */
+  close(): void {
+    for (const file of this.files.values()) fs.closeSync(file.fd);
+    this.files.clear();
+    this.leased.clear();
   }
 
   /** Host uids currently held by anyone on this host, this process included (for leak checks). */

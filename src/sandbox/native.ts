@@ -40,7 +40,8 @@ export interface NativeApi {
   /** wait4(pid, WNOHANG | __WALL): null while the child runs. */
   tryWait(pid: number): WaitOutcome | null;
   socketpair(): [number, number];
-  pipe(): [number, number];
+  /** pipe2(O_CLOEXEC); `nonBlockingRead`: the read end O_NONBLOCK too (the write end stays blocking). */
+  pipe(nonBlockingRead?: boolean): [number, number];
   /** An anonymous file holding `data`, sealed against any change, positioned at 0. */
   memfdWith(data: Buffer): number;
   /** mount(2) in the worker's own (host) namespace; throws HostError on failure. */
@@ -49,6 +50,8 @@ export interface NativeApi {
   detach(target: string): boolean;
   /** flock(fd, LOCK_EX | LOCK_NB): true when taken, false when another open file holds it. */
   tryLockExclusive(fd: number): boolean;
+  /** flock(fd, LOCK_UN): drops the lock this open file holds (the file stays open). */
+  unlock(fd: number): void;
   /** F_SETPIPE_SZ; returns the new size or -1. */
   setPipeSize(fd: number, bytes: number): number;
 }
@@ -184,9 +187,15 @@ function bind(nativeDir: string): NativeApi {
       if ((socketpair(AF_UNIX, SOCK.STREAM | SOCK.CLOEXEC, 0, sv) as number) < 0) fail('socketpair', koffi.errno());
       return [sv[0]!, sv[1]!];
     },
-    pipe() {
+    pipe(nonBlockingRead = false) {
       const fds = new Int32Array(2);
       if ((pipe2(fds, O_CLOEXEC) as number) < 0) fail('pipe2', koffi.errno());
+      if (nonBlockingRead && (fcntl(fds[0]!, 4 /* F_SETFL */, 'int', fs.constants.O_NONBLOCK) as number) < 0) {
+        const errno = koffi.errno();
+        fs.closeSync(fds[0]!);
+        fs.closeSync(fds[1]!);
+        fail('fcntl(F_SETFL, O_NONBLOCK)', errno);
+      }
       return [fds[0]!, fds[1]!];
     },
     memfdWith(data) {
@@ -218,6 +227,13 @@ function bind(nativeDir: string): NativeApi {
         const errno = koffi.errno();
         if (errno === os.constants.errno.EWOULDBLOCK) return false;
         if (errno !== os.constants.errno.EINTR) return fail('flock', errno);
+      }
+    },
+    unlock(fd) {
+      for (;;) {
+        if ((flock(fd, 8 /* LOCK_UN */) as number) === 0) return;
+        const errno = koffi.errno();
+        if (errno !== os.constants.errno.EINTR) fail('flock(LOCK_UN)', errno);
       }
     },
     setPipeSize(fd, bytes) {

@@ -339,12 +339,13 @@ export class Sandbox {
       lease = this.ids.acquire();
       let outR: number | null = null;
       if ('stdin' in io) {
-        const [r, w] = this.native.pipe();
+        // Read ends non-blocking: a short run's output is drained at its end (output-collector.ts).
+        const [r, w] = this.native.pipe(true);
         outR = r;
         ours.push(r);
         childFds.push(this.native.memfdWith(io.stdin), w);
       }
-      const [errR, errW] = this.native.pipe();
+      const [errR, errW] = this.native.pipe(true);
       ours.push(errR);
       childFds.push(errW);
 
@@ -390,9 +391,11 @@ export class Sandbox {
       const container = await this.preparedContainers.take();
       const [stdinFd, outWFd, errWFd, configFd] = childFds as [number, number, number, number];
       this.active++;
-      const result = run.run(container, [stdinFd, outWFd, errWFd, configFd], { stdout: outR, stderr: errR }, control).finally(() => {
-        this.active--;
-      });
+      const result = run
+        .run(container, [stdinFd, outWFd, errWFd, configFd], { stdout: outR, stderr: errR, nonBlocking: true }, control)
+        .finally(() => {
+          this.active--;
+        });
       runOwnsLease = true;
       // B holds its own copies now: the worker's copies of the child's ends go at once.
       for (const fd of childFds.splice(0)) fs.closeSync(fd);
@@ -422,6 +425,8 @@ export class Sandbox {
     await this.preparedContainers.close();
     await this.tornDown();
     this.cgroups.drain?.();
+    this.ids.close();
+    this.rootless?.deviceSlots.close();
     this.rootless?.close();
   }
 

@@ -28,9 +28,32 @@ describe('CgroupV1Manager', () => {
     const writes = Object.fromEntries(fake.writes.map(([f, d]) => [f, d]));
     expect(writes[`memory/caged/${NAME}/memory.limit_in_bytes`]).toBe(String(64 * MiB));
     expect(writes[`memory/caged/${NAME}/memory.memsw.limit_in_bytes`]).toBe(String(64 * MiB));
-    expect(writes[`memory/caged/${NAME}/memory.oom_control`]).toBe('0');
+    // Set once on the parent, which the leaf inherits at its creation: not written per leaf.
+    expect(writes['memory/caged/memory.oom_control']).toBe('0');
+    expect(writes['memory/caged/memory.swappiness']).toBe('0');
+    expect(writes[`memory/caged/${NAME}/memory.oom_control`]).toBeUndefined();
+    expect(fake.readFile(`${fake.root}/memory/caged/${NAME}/memory.oom_control`)).toMatch(/^oom_kill_disable 0\n/);
+    expect(fake.readFile(`${fake.root}/memory/caged/${NAME}/memory.swappiness`).trim()).toBe('0');
     expect(writes[`pids/caged/${NAME}/pids.max`]).toBe('16');
     expect(box.name).toBe(NAME);
+  });
+
+  it('writes to each leaf what its parent refuses to pass on', () => {
+    // A parent whose swappiness cannot be written (a kernel refusing it): leaves get it themselves.
+    const refusing = Object.assign(Object.create(fake) as FakeCgroupFs, {
+      writeFile: (file: string, data: string) => {
+        if (file === `${fake.root}/memory/caged/memory.swappiness`) throw Object.assign(new Error('EINVAL'), { code: 'EINVAL' });
+        fake.writeFile(file, data);
+      },
+    });
+    const m = new CgroupV1Manager({ root: fake.root, fs: refusing });
+    m.create(NAME, LIMITS);
+    m.create(`caged-${process.pid}-2`, LIMITS);
+    const leafWrites = fake.writes.filter(([f]) => /caged-\d+-\d+\/memory\.swappiness$/.test(f));
+    expect(leafWrites).toEqual([
+      [`memory/caged/${NAME}/memory.swappiness`, '0'],
+      [`memory/caged/caged-${process.pid}-2/memory.swappiness`, '0'],
+    ]);
   });
 
   it('lowers the memory limit before memsw and raises memsw first (the kernel keeps memsw >= limit)', () => {
@@ -94,7 +117,7 @@ describe('CgroupV2Manager', () => {
     expect(fake.readFile(`${fake.root}/cgroup.subtree_control`).trim().split(' ').sort()).toEqual(['cpu', 'memory', 'pids']);
     const writes = Object.fromEntries(fake.writes.map(([f, d]) => [f, d]));
     expect(writes[`caged/${NAME}/memory.max`]).toBe(String(64 * MiB));
-    expect(writes[`caged/${NAME}/memory.swap.max`]).toBe('0');
+    expect(writes['caged/memory.swap.max']).toBe('0'); // hierarchical: once, for every leaf
     expect(writes[`caged/${NAME}/memory.oom.group`]).toBe('1');
     expect(writes[`caged/${NAME}/pids.max`]).toBe('16');
   });

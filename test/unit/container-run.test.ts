@@ -45,7 +45,10 @@ afterEach(() => {
   for (const i of open.splice(0)) i.end();
 });
 
-function start(limits: RunLimits = LIMITS, opts: { sendRunFails?: Error; cgroup?: BoxCgroup; cpuByRlimit?: boolean } = {}): Harness {
+function start(
+  limits: RunLimits = LIMITS,
+  opts: { sendRunFails?: Error; cgroup?: BoxCgroup; cpuByRlimit?: boolean; nonBlocking?: boolean } = {},
+): Harness {
   const failure = opts.sendRunFails;
   const native = new FakeNative(
     failure
@@ -59,8 +62,8 @@ function start(limits: RunLimits = LIMITS, opts: { sendRunFails?: Error; cgroup?
   const cgroup = opts.cgroup ?? new FakeBoxCgroup();
   const init = new ScriptedInit();
   open.push(init);
-  const [outR, outW] = realPipe();
-  const [errR, errW] = realPipe();
+  const [outR, outW] = realPipe(opts.nonBlocking);
+  const [errR, errW] = realPipe(opts.nonBlocking);
   const h = {
     native,
     cgroup,
@@ -86,6 +89,7 @@ function start(limits: RunLimits = LIMITS, opts: { sendRunFails?: Error; cgroup?
   h.run = new ContainerRun(deps, limits).run({ pid: init.pid, ctl: init.ctl, cgroup, exited: init.exited }, [10, 11, 12, 13], {
     stdout: outR,
     stderr: errR,
+    nonBlocking: opts.nonBlocking,
   });
   return h;
 }
@@ -220,6 +224,38 @@ describe('when a limit is hit', () => {
     expect(r.signal).toBe('SIGKILL');
     expect(r.stdout.length).toBe(8);
     expect(h.setUpDone).toBe(1);
+  });
+});
+
+describe('output drained at the end (non-blocking read ends, no stream for a short run)', () => {
+  it('returns what the program wrote before its end', async () => {
+    const h = start(LIMITS, { nonBlocking: true });
+    h.init.send(message(MSG.USERNS));
+    await h.init.waitForBytes(1);
+    h.init.send(message(MSG.STARTED));
+    fs.writeSync(h.stdoutW, 'out');
+    fs.writeSync(h.stderrW, 'err');
+    closeOutputs(h);
+    h.init.send(message(MSG.EXIT, { status: 0 }));
+    h.init.exit();
+    const r = await h.run;
+    expect(r).toMatchObject({ exitCode: 0, limitHit: null, stdoutTruncated: false });
+    expect([r.stdout.toString(), r.stderr.toString()]).toEqual(['out', 'err']);
+  });
+
+  it('reports OLE for output past the cap found only at the end', async () => {
+    const h = start({ ...LIMITS, outputBytes: 8 }, { nonBlocking: true });
+    h.init.send(message(MSG.USERNS));
+    await h.init.waitForBytes(1);
+    // Written and ended before the streams' timer: read only at the end.
+    fs.writeSync(h.stdoutW, 'x'.repeat(9));
+    closeOutputs(h);
+    h.init.send(message(MSG.STARTED));
+    h.init.send(message(MSG.EXIT, { status: 0 }));
+    h.init.exit();
+    const r = await h.run;
+    expect(r).toMatchObject({ exitCode: 0, limitHit: 'output', stdoutTruncated: true });
+    expect(r.stdout.length).toBe(8);
   });
 });
 

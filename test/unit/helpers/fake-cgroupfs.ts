@@ -111,6 +111,12 @@ export class FakeCgroupFs implements CgroupFs {
       fs.appendFileSync(file, `${data.trim()}\n`);
       return;
     }
+    if (name === 'memory.oom_control') {
+      // Sets oom_kill_disable; the counters stay.
+      const text = this.readFile(file);
+      fs.writeFileSync(file, text.replace(/oom_kill_disable \d/, `oom_kill_disable ${data.trim()}`));
+      return;
+    }
     fs.writeFileSync(file, data);
   }
 
@@ -141,6 +147,13 @@ export class FakeCgroupFs implements CgroupFs {
     if (this.kind === 'v1') {
       const controller = path.relative(this.root, dir).split(path.sep)[0]!;
       for (const [f, v] of Object.entries(V1_FILES[controller] ?? {})) fs.writeFileSync(path.join(dir, f), v);
+      if (controller === 'memory' && dir !== path.join(this.root, 'memory')) {
+        // As mem_cgroup_css_alloc: a new memory cgroup takes its parent's oom_kill_disable and swappiness.
+        const parent = path.dirname(dir);
+        const disabled = /oom_kill_disable (\d)/.exec(this.readFile(path.join(parent, 'memory.oom_control')))?.[1] ?? '0';
+        fs.writeFileSync(path.join(dir, 'memory.oom_control'), `oom_kill_disable ${disabled}\nunder_oom 0\noom_kill 0\n`);
+        fs.copyFileSync(path.join(parent, 'memory.swappiness'), path.join(dir, 'memory.swappiness'));
+      }
       return;
     }
     const enabled = this.readFile(path.join(path.dirname(dir), 'cgroup.subtree_control'))

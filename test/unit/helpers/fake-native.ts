@@ -23,9 +23,10 @@ export function realSocketpair(): [number, number] {
   return [sv[0]!, sv[1]!];
 }
 
-export function realPipe(): [number, number] {
+/** `nonBlocking`: both ends O_NONBLOCK (as the worker's read ends are; the tests write little). */
+export function realPipe(nonBlocking = false): [number, number] {
   const fds = new Int32Array(2);
-  if ((pipe2Fn(fds, O_CLOEXEC) as number) < 0) throw new Error('pipe2 failed');
+  if ((pipe2Fn(fds, O_CLOEXEC | (nonBlocking ? fs.constants.O_NONBLOCK : 0)) as number) < 0) throw new Error('pipe2 failed');
   return [fds[0]!, fds[1]!];
 }
 
@@ -91,6 +92,9 @@ export class FakeNative implements NativeApi {
   tryLockExclusive(...args: Args<'tryLockExclusive'>): boolean {
     this.record('tryLockExclusive', args);
     return this.overrides.tryLockExclusive?.(...args) ?? true;
+  }
+  unlock(...args: Args<'unlock'>): void {
+    this.record('unlock', args);
   }
   /** Recorded only (the seam may lose this call: device nodes are moving into the container). */
   mknod(...args: unknown[]): void {
