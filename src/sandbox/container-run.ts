@@ -1,6 +1,6 @@
 /**
  * One run of one container, from the worker's side (process A): A's half of the run sequence
- * told in docs/architecture.md (steps 1 to 6), from handing a prepared container its run to
+ * told in docs/architecture.md (steps 1 to 5), from handing a prepared container its run to
  * collecting what the program did.
  *
  * The result is returned once every process of the program is dead and the cgroup's counters

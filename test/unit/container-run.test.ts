@@ -102,7 +102,7 @@ function closeOutputs(h: Harness): void {
 }
 
 describe('a run that goes well', () => {
-  it('hands B its run with the limits written, sends nothing after it, and bills the CPU past B\'s set-up', async () => {
+  it("hands B its run with the limits written, sends nothing after it, and bills the CPU past B's set-up", async () => {
     // At the hand-over the box had used 5 ms (B's preparation) and B's clock read 40 ms; B's 'S'
     // says its clock read 41.5 ms when the program's set-up was over: 6.5 ms are B's, not billed.
     const h = start(LIMITS, { boxCpuNs: 5_000_000, initCpuNs: 40_000_000n });
