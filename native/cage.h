@@ -111,7 +111,7 @@ struct cage_msg {
   int32_t sys_nr;
   uint32_t sys_arch;
   int32_t c_pid;
-  uint64_t wall_ns;   /* C's wall time, from fork to reaping, measured by B */
+  uint64_t wall_ns;   /* C's wall time, from its clone to its reaping, measured by B */
   uint64_t end_ns;    /* X: CLOCK_MONOTONIC when B reaped C (the worker's hrtime clock), 0 if unknown */
   uint64_t cpu_ns;    /* S: B's own CPU time so far (CLOCK_PROCESS_CPUTIME_ID) when its set-up of C was
                        * over (maps written, C let go); X: user + system CPU of every process B
