@@ -129,7 +129,7 @@ export class FakeBoxCgroup implements BoxCgroup {
   }
 }
 
-/** One 48-byte message as B writes it (native/cage.h `struct cage_msg`). */
+/** One 64-byte message as B writes it (native/cage.h `struct cage_msg`). */
 export function message(
   type: number,
   f: {
