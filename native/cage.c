@@ -4,7 +4,7 @@
  * The three processes (A the worker, B this init, C the program) and the run sequence between
  * them, message by message, are told once in docs/architecture.md ("The run sequence"); the
  * messages themselves are cage.h's. This comment keeps what B and C may do. caged-init is
- * this file (B), setup-ops.c (B's set-up operations) and program.c (C from vfork to execve).
+ * this file (B), setup-ops.c (B's set-up operations) and program.c (C from its clone to execve).
  *
  * Rules for B
  *   - B is a static binary with no libc: raw system calls only (sys.h), no malloc, no stdio,
@@ -14,19 +14,36 @@
  *   - B decides nothing: every mount, id, limit and the seccomp program come from A in the
  *     preparation blob and the run's blob (sealed memfds); B executes them in order and
  *     reports the first failure as 'E' with a stage and an errno, then exits 127.
- *   - Root mode: mounting happens before unshare(CLONE_NEWUSER): the mount namespace belongs
- *     to the initial user namespace, and a process inside the new one gets EPERM.
- *     Rootless (CAGE_F_USERNS_FIRST): B starts in the worker's user namespace, as its root,
- *     and every namespace of the box belongs to that one: B mounts as its root and unshares
- *     no user namespace; C enters one of its own (program.c), below the mounts' owner.
+ *   - B never enters the program's user namespace. Root mode: B stays root of the initial user
+ *     namespace, which owns the box's mount namespace (a process inside a new one gets EPERM on
+ *     its mounts); it clones C into a new user namespace and writes C's maps itself (uid/gid
+ *     256 to the leased host ids, setgroups "deny"): the kernel lets a process of the parent
+ *     namespace holding CAP_SETUID/CAP_SETGID there write them. Rootless (CAGE_F_USERNS_FIRST):
+ *     B starts in the worker's user namespace, as its root, and every namespace of the box
+ *     belongs to that one: B mounts as its root; C enters one of its own (program.c), below the
+ *     mounts' owner. Either way A sends nothing after the run ('R'): no round trip through the
+ *     worker's event loop between the hand-over and the program's start.
+ *   - What the program can reach of B: nothing. B's ids are root's of an ancestor user namespace,
+ *     the program's are a leased host id with no capability in any namespace: ptrace and
+ *     /proc/1's private files (mem, environ, fd/, maps: ptrace access checks) need B's uid or
+ *     CAP_SYS_PTRACE over B's namespace; kill needs B's uid or CAP_KILL there, and B is PID 1 of
+ *     the box, to which no signal from inside is delivered without a handler (SIGKILL, SIGSTOP
+ *     never). B's fds (the control socket, the signalfd, the seccomp listener, the blob) are in a
+ *     table the program does not have: C unshares its copy before execve, keeping 0, 1, 2 and
+ *     the control socket close-on-exec; B opens the map files while C still waits for them, so
+ *     they are closed before C's copy is made. B's memory is C's only until C's execve.
  *   - B stays PID 1: it reaps every zombie, treats a seccomp notification as a forbidden
  *     system call (records it, kills everything), and when C has been reaped kills what C
  *     left, reports, and exits; the kernel tears down the namespaces and their mounts.
  *
  * Rules for C
- *   - C is vforked by B (CLONE_VM | CLONE_VFORK | CLONE_FILES, on a second stack): until
- *     execve it runs in B's memory, so it only makes raw system calls and writes nothing of
- *     B's but `struct shared` (its failure flag, the seccomp listener's fd).
+ *   - C is cloned by B (CLONE_VM | CLONE_FILES | CLONE_CHILD_CLEARTID, root mode with
+ *     CLONE_NEWUSER, on a second stack), without CLONE_VFORK, since B has C's maps to write
+ *     while C waits for them: until execve C runs in B's memory, alongside B, so it only makes
+ *     raw system calls and writes nothing of B's but `struct shared` (its failure flag, the
+ *     seccomp listener's fd); B writes nothing C reads but `maps_written`, and touches neither
+ *     C's stack nor what it reads until C is gone. The kernel clears `c_running` and wakes B
+ *     when C's execve has happened or C died (vfork's semantics, on B's own terms).
  *   - Before execve C drops every capability, takes uid/gid 256, sets its rlimits, cwd,
  *     no_new_privs and the seccomp filter (its notification fd lands in the shared fd table
  *     for B), then unshares its fd table. C is never PID 1, so its own abort() or
@@ -37,6 +54,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/futex.h>
 #include <linux/seccomp.h>
 #include <poll.h>
 #include <pthread.h>
@@ -101,11 +119,13 @@ void die(int stage, long err, int detail) {
   for (;;) S1(SYS_exit, 127);
 }
 
-static uint64_t now_ns(void) {
+static uint64_t clock_ns(int clock) {
   struct timespec ts;
-  if (S2(SYS_clock_gettime, CLOCK_MONOTONIC, &ts) < 0) return 0;
+  if (S2(SYS_clock_gettime, clock, &ts) < 0) return 0;
   return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
+
+static uint64_t now_ns(void) { return clock_ns(CLOCK_MONOTONIC); }
 
 /* ---------------------------------------------------------------- B: the container init */
 
@@ -130,12 +150,53 @@ static void kill_and_reap(void) {
   }
 }
 
+/* Root mode: writes /proc/<pid>/<file> (one write: the kernel takes a map in one). 0 or -errno. */
+static long write_proc(long pid, const char *file, const char *text, size_t len) {
+  char path[48] = "/proc/";
+  size_t k = 6;
+  k += put_u32(path + k, (uint32_t)pid);
+  path[k++] = '/';
+  for (size_t i = 0; file[i] && k < sizeof path - 1; i++) path[k++] = file[i];
+  path[k] = 0;
+  long fd = S4(SYS_openat, AT_FDCWD, path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0);
+  if (fd < 0) return fd;
+  long rc = S3(SYS_write, fd, text, len);
+  S1(SYS_close, fd);
+  return rc < 0 ? rc : (size_t)rc == len ? 0 : -EIO;
+}
+
+/* Root mode: the maps of C's user namespace, "256 <host id> 1" each and nothing else (not even
+ * root), and setgroups "deny", written by B from the parent (initial) user namespace with its
+ * CAP_SETUID/CAP_SETGID there (user_namespaces(7)). 0, or -errno with *which = 1, 2, 3. */
+static long map_ids(long c_pid, const struct cage_cfg *cfg, int *which) {
+  char line[32];
+  size_t n = put_u32(line, cfg->uid);
+  line[n++] = ' ';
+  n += put_u32(line + n, cfg->outer_uid);
+  line[n++] = ' ';
+  line[n++] = '1';
+  line[n++] = '\n';
+  long rc;
+  *which = 1;
+  if ((rc = write_proc(c_pid, "uid_map", line, n)) < 0) return rc;
+  *which = 2;
+  if ((rc = write_proc(c_pid, "setgroups", "deny", 4)) < 0) return rc;
+  n = put_u32(line, cfg->gid);
+  line[n++] = ' ';
+  n += put_u32(line + n, cfg->outer_gid);
+  line[n++] = ' ';
+  line[n++] = '1';
+  line[n++] = '\n';
+  *which = 3;
+  return write_proc(c_pid, "gid_map", line, n);
+}
+
 static int run_init(const struct region *r) {
   const struct cage_cfg *cfg = r->cfg;
   long rc;
 
-  /* 3. Identity of the box: hostname, and no supplementary groups (after the user namespace
-   *    exists, setgroups is denied, so this is the only moment to drop the worker's). */
+  /* 3. Identity of the box: hostname, and no supplementary groups (C inherits B's, and in C's
+   *    user namespace setgroups is denied, so this is the only moment to drop the worker's). */
   {
     const char *h = str_at(r, cfg->hostname);
     size_t n = 0;
@@ -154,21 +215,8 @@ static int run_init(const struct region *r) {
   if ((rc = S2(SYS_umount2, ".", MNT_DETACH)) < 0) die(CAGE_STAGE_UMOUNT_OLD, rc, -1);
   if ((rc = S1(SYS_chdir, "/")) < 0) die(CAGE_STAGE_CHDIR_ROOT, rc, -1);
 
-  /* 6. The user namespace (rootless: B is in it already), and the handshake: A writes the
-   *    maps (rootless: nothing to write; A reads the CPU B's set-up used). */
-  if (!(cfg->flags & CAGE_F_USERNS_FIRST) && (rc = S1(SYS_unshare, CLONE_NEWUSER)) < 0) die(CAGE_STAGE_USERNS, rc, -1);
-  {
-    struct cage_msg m;
-    msg_init(&m, CAGE_MSG_USERNS);
-    send_msg(&m);
-    char go = 0;
-    do rc = S3(SYS_read, 3, &go, 1);
-    while (rc == -EINTR);
-    if (rc != 1 || go != CAGE_GO) {
-      /* A is gone or refused: there is nobody to report to. */
-      for (;;) S1(SYS_exit, 127);
-    }
-  }
+  /* 6. A fresh cgroup namespace, rooted at the box's cgroup (A attached B when it prepared it;
+   *    the run's limits were written before 'R'). It belongs to B's user namespace. */
   if (cfg->flags & CAGE_F_CGROUPNS) {
     if ((rc = S1(SYS_unshare, CLONE_NEWCGROUP)) < 0) die(CAGE_STAGE_CGROUPNS, rc, -1);
   }
@@ -179,18 +227,38 @@ static int run_init(const struct region *r) {
   long sfd = S4(SYS_signalfd4, -1, &chld, 8, O_CLOEXEC | O_NONBLOCK);
   if (sfd < 0) die(CAGE_STAGE_SIGNALFD, sfd, -1);
 
-  /* 8. C. vfork semantics: we resume once C has exec'd or died. */
-  r->shared->c_failed = 0;
-  r->shared->listener_fd = -1;
+  /* 8. C, root mode in a user namespace of its own, which B maps while C waits; then B waits
+   *    until C has exec'd or died (the kernel clears c_running then). */
+  struct shared *sh = r->shared;
+  int own_userns = !(cfg->flags & CAGE_F_USERNS_FIRST);
+  sh->c_failed = 0;
+  sh->listener_fd = -1;
+  sh->maps_written = !own_userns;
+  sh->c_running = 1;
   uint64_t t0 = now_ns();
-  long c_pid = clone_on(CLONE_VM | CLONE_VFORK | CLONE_FILES | SIGCHLD, r->c_stack_top, child_c, (void *)r);
+  unsigned long cflags = CLONE_VM | CLONE_FILES | CLONE_CHILD_CLEARTID | (own_userns ? CLONE_NEWUSER : 0) | SIGCHLD;
+  long c_pid = clone_on(cflags, r->c_stack_top, child_c, (void *)r, &sh->c_running);
   if (c_pid < 0) die(CAGE_STAGE_FORK, c_pid, -1);
-  int listener = r->shared->listener_fd;
+  if (own_userns) {
+    int which = 0;
+    if ((rc = map_ids(c_pid, cfg, &which)) < 0) {
+      report(CAGE_STAGE_USERNS, rc, which);
+      kill_and_reap(); /* C, waiting for its maps */
+      for (;;) S1(SYS_exit, 127);
+    }
+    sh->maps_written = 1;
+    S4(SYS_futex, &sh->maps_written, FUTEX_WAKE_PRIVATE, 1, 0);
+  }
+  /* B's set-up is over: its CPU so far is not the program's (A subtracts it, 'S'). */
+  uint64_t setup_cpu_ns = clock_ns(CLOCK_PROCESS_CPUTIME_ID);
+  /* The kernel's wake on c_running is a shared futex's: the wait must be one too. */
+  for (int32_t v; (v = sh->c_running) != 0;) S4(SYS_futex, &sh->c_running, FUTEX_WAIT, v, 0);
+  int listener = sh->listener_fd;
   /* B no longer needs the program's stdio: EOF on the pipes then depends on the program alone. */
   S1(SYS_close, 0);
   S1(SYS_close, 1);
   S1(SYS_close, 2);
-  if (r->shared->c_failed) {
+  if (sh->c_failed) {
     kill_and_reap(); /* C already sent its 'E' */
     for (;;) S1(SYS_exit, 127);
   }
@@ -198,6 +266,7 @@ static int run_init(const struct region *r) {
     struct cage_msg m;
     msg_init(&m, CAGE_MSG_STARTED);
     m.c_pid = (int32_t)c_pid;
+    m.cpu_ns = setup_cpu_ns;
     send_msg(&m);
   }
 

@@ -12,7 +12,8 @@
  * (the box's /dev and /proc), which B builds while it waits, off the run's critical path. Then
  * it receives on fd 3 one message: the byte CAGE_RUN with CAGE_RUN_FDS fds (stdin, stdout,
  * stderr, the run's blob's memfd), placed on 0, 1, 2 and 4. B maps the blobs read-only and
- * never allocates.
+ * never allocates. That message is the last A sends: from there to the program's end B and C
+ * need nothing more of A, and only report (CAGE_MSG_*).
  */
 #ifndef CAGE_H
 #define CAGE_H
@@ -20,7 +21,7 @@
 #include <stdint.h>
 
 #define CAGE_MAGIC 0x45474143u /* "CAGE" */
-#define CAGE_ABI 6u
+#define CAGE_ABI 7u
 
 /* A to B, once, with SCM_RIGHTS: stdin, stdout, stderr, configuration memfd. */
 #define CAGE_RUN 'R'
@@ -65,9 +66,11 @@ struct cage_rlimit {
 #define CAGE_F_CGROUPNS 1u  /* B enters a fresh cgroup namespace after A attached it */
 #define CAGE_F_SECCOMP_LISTENER 2u /* install the filter with SECCOMP_FILTER_FLAG_NEW_LISTENER */
 #define CAGE_F_USERNS_FIRST 4u /* rootless: B was started in the worker's user namespace (cage_spawn's
-                                * userns_fd), so B unshares none; C takes outer_uid/outer_gid there,
-                                * then enters a user namespace of its own mapping uid/gid to them
-                                * (below the one the box's mounts belong to) */
+                                * userns_fd); C takes outer_uid/outer_gid there, then enters a user
+                                * namespace of its own mapping uid/gid to them (below the one the
+                                * box's mounts belong to). Root mode (unset): C is cloned into a new
+                                * user namespace, whose maps (uid/gid to outer_uid/outer_gid, the
+                                * host ids) B writes as root of the initial one */
 
 struct cage_cfg {
   uint32_t magic;
@@ -90,16 +93,14 @@ struct cage_cfg {
   uint32_t filter;      /* array of struct sock_filter (8 bytes each) */
   uint32_t nfilter;
   uint32_t flags;       /* CAGE_F_* */
-  uint32_t outer_uid;   /* CAGE_F_USERNS_FIRST: C's ids in B's user namespace; else 0 */
-  uint32_t outer_gid;
+  uint32_t outer_uid;   /* what uid/gid map to in B's user namespace: the leased host ids (root */
+  uint32_t outer_gid;   /* mode), ids of the worker's namespace (CAGE_F_USERNS_FIRST) */
 }; /* 88 bytes: a multiple of 8, so that the ops after it are aligned */
 
 /* Messages B and C send to A on the control socket: fixed 64-byte records. */
-#define CAGE_MSG_USERNS 'U'  /* B is in its user namespace: write the maps, then send 'G' */
 #define CAGE_MSG_ERROR 'E'   /* set-up failed at stage, errno err (detail: op or rlimit index) */
-#define CAGE_MSG_STARTED 'S' /* C's execve succeeded; c_pid is C's pid inside */
+#define CAGE_MSG_STARTED 'S' /* C's execve succeeded; c_pid is C's pid inside, cpu_ns B's own CPU */
 #define CAGE_MSG_EXIT 'X'    /* C ended: status is its wait status, sys_nr the forbidden call or -1 */
-#define CAGE_GO 'G'          /* A to B: the maps are written, go on */
 
 struct cage_msg {
   uint32_t type;
@@ -110,9 +111,11 @@ struct cage_msg {
   int32_t sys_nr;
   uint32_t sys_arch;
   int32_t c_pid;
-  uint64_t wall_ns;   /* C's wall time, from fork to reaping, measured by B */
+  uint64_t wall_ns;   /* C's wall time, from its clone to its reaping, measured by B */
   uint64_t end_ns;    /* X: CLOCK_MONOTONIC when B reaped C (the worker's hrtime clock), 0 if unknown */
-  uint64_t cpu_ns;    /* X: user + system CPU of every process B reaped (getrusage RUSAGE_CHILDREN) */
+  uint64_t cpu_ns;    /* S: B's own CPU time so far (CLOCK_PROCESS_CPUTIME_ID) when its set-up of C was
+                       * over (maps written, C let go); X: user + system CPU of every process B
+                       * reaped (getrusage RUSAGE_CHILDREN) */
   uint64_t maxrss_kb; /* X: the largest peak resident set of one of them, in KiB (ru_maxrss) */
 }; /* 64 bytes */
 
@@ -128,10 +131,11 @@ enum cage_stage {
   CAGE_STAGE_CHDIR_ROOT = 9,
   CAGE_STAGE_PIVOT_ROOT = 10,
   CAGE_STAGE_UMOUNT_OLD = 11,
-  CAGE_STAGE_USERNS = 12,
+  CAGE_STAGE_USERNS = 12,      /* root mode: B writing the maps of C's user namespace (detail: 1
+                                * uid_map, 2 setgroups, 3 gid_map) */
   CAGE_STAGE_CGROUPNS = 14,
   CAGE_STAGE_SIGNALFD = 15,
-  CAGE_STAGE_FORK = 16,
+  CAGE_STAGE_FORK = 16,        /* cloning C (root mode: into its new user namespace) */
   CAGE_STAGE_CAPS = 17,
   CAGE_STAGE_SETGID = 18,
   CAGE_STAGE_SETUID = 19,
@@ -157,9 +161,9 @@ enum cage_stage {
 int cage_spawn(const char *init_path, int32_t ctl, int32_t prep, uint32_t clone_flags, int32_t userns_fd);
 /* Sends B its run: the byte CAGE_RUN with n (= CAGE_RUN_FDS) fds. 0 or -errno. */
 int cage_send_fds(int32_t sock, const int32_t *fds, uint32_t n);
-/* Writes /proc/pid/uid_map ("inside_uid host_uid 1"), setgroups ("deny") and gid_map.
- * 0, or -(errno + 1000 * k) where k = 1, 2, 3 names the file that failed. */
-int cage_map_ids(int32_t pid, uint32_t inside_uid, uint32_t host_uid, uint32_t inside_gid, uint32_t host_gid);
+/* The CPU time (user + system, ns) process pid has used so far, or -errno. A reads B's when it
+ * hands B its run; B's 'S' carries the same clock read by B when C's set-up was over. */
+int64_t cage_cpu_ns(int32_t pid);
 /* Sizes, for the TypeScript side's layout check. */
 uint32_t cage_abi_sizes(void);
 /* Every field's offset, "struct.field=offset;..." for every struct above, for the TypeScript

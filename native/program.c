@@ -1,8 +1,9 @@
 /*
- * program.c: C, the untrusted program, from B's vfork to its execve: capabilities, ids,
- * rlimits, cwd, no_new_privs, the seccomp filter, a private fd table, exec. Compiled into
- * caged-init with cage.c, under the rules for C in cage.c's header (raw system calls only;
- * C runs in B's memory and writes nothing of B's but `struct shared`).
+ * program.c: C, the untrusted program, from B's clone to its execve: its user namespace's maps
+ * (waited for, root mode; written by itself, rootless), capabilities, ids, rlimits, cwd,
+ * no_new_privs, the seccomp filter, a private fd table, exec. Compiled into caged-init with
+ * cage.c, under the rules for C in cage.c's header (raw system calls only; C runs in B's memory
+ * and writes nothing of B's but `struct shared`).
  */
 #define _GNU_SOURCE
 #include "init.h"
@@ -10,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/capability.h>
+#include <linux/futex.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <sched.h>
@@ -66,7 +68,7 @@ static long exec_search(const char *name, char *const *argv, char *const *envp) 
   }
 }
 
-/* C failed before execve: tell B (which resumes from vfork) not to report a start, then die. */
+/* C failed before execve: tell B (which waits for C's execve or death) not to report a start, then die. */
 __attribute__((noreturn)) static void c_die(struct shared *sh, int stage, long err, int detail) {
   sh->c_failed = 1;
   die(stage, err, detail);
@@ -83,15 +85,10 @@ static long write_self(const char *file, const char *fixed, uint32_t inside, uin
   if (fixed) {
     for (; fixed[n]; n++) text[n] = fixed[n];
   } else {
-    uint32_t v[2] = {inside, outside};
-    for (int j = 0; j < 2; j++) {
-      char d[10];
-      int m = 0;
-      do d[m++] = (char)('0' + v[j] % 10);
-      while ((v[j] /= 10) && m < 10);
-      while (m) text[n++] = d[--m];
-      text[n++] = ' ';
-    }
+    n += put_u32(text + n, inside);
+    text[n++] = ' ';
+    n += put_u32(text + n, outside);
+    text[n++] = ' ';
     text[n++] = '1';
     text[n++] = '\n';
   }
@@ -129,7 +126,13 @@ int child_c(void *arg) {
   long rc;
 
   if ((rc = S4(SYS_rt_sigprocmask, SIG_SETMASK, &empty, 0, sizeof empty)) < 0) goto signals;
-  if (cfg->flags & CAGE_F_USERNS_FIRST) nest_user_namespace(sh, cfg);
+  if (cfg->flags & CAGE_F_USERNS_FIRST) {
+    nest_user_namespace(sh, cfg);
+  } else {
+    /* Root mode: cloned into a new user namespace, where nothing is mapped until B, root of the
+     * initial one, has written the maps (or killed us when it could not). */
+    while (!sh->maps_written) S4(SYS_futex, &sh->maps_written, FUTEX_WAIT_PRIVATE, 0, 0);
+  }
 
   /* Capabilities: empty the bounding and ambient sets while we still may, then change ids,
    * then clear what is left. uid 0 is not mapped in the namespace, so the kernel's own
@@ -160,7 +163,7 @@ int child_c(void *arg) {
   if ((rc = S5(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)) < 0) c_die(sh, CAGE_STAGE_NO_NEW_PRIVS, rc, -1);
 
   /* Once the filter is in, only allowed calls may follow: a notified one would wait for B,
-   * and B waits for us (vfork). close_range, fcntl, execve, write and exit are allowed. */
+   * and B waits for our execve. close_range, fcntl, execve, write and exit are allowed. */
   if (cfg->nfilter > 0) {
     struct sock_fprog prog = {(unsigned short)cfg->nfilter,
                               (struct sock_filter *)(r->base + cfg->filter)};

@@ -21,9 +21,11 @@ static inline long sys6(long n, long a, long b, long c, long d, long e, long f) 
   return ret;
 }
 
-/* clone onto a new stack and run fn(arg) there, then _exit with its result. */
-__attribute__((unused)) static long clone_on(unsigned long flags, void *stack_top, int (*fn)(void *), void *arg) {
-  register long r10 __asm__("r10") = 0; /* child_tid */
+/* clone onto a new stack and run fn(arg) there, then _exit with its result. ctid: the child's
+ * tid word for CLONE_CHILD_CLEARTID (else 0). */
+__attribute__((unused)) static long clone_on(unsigned long flags, void *stack_top, int (*fn)(void *), void *arg,
+                                             volatile int *ctid) {
+  register long r10 __asm__("r10") = (long)ctid; /* child_tid */
   register long r8 __asm__("r8") = 0;   /* tls */
   register void *r12 __asm__("r12") = (void *)fn;
   register void *r13 __asm__("r13") = arg;
@@ -61,13 +63,14 @@ static inline long sys6(long n, long a, long b, long c, long d, long e, long f) 
   return x0;
 }
 
-__attribute__((unused)) static long clone_on(unsigned long flags, void *stack_top, int (*fn)(void *), void *arg) {
+__attribute__((unused)) static long clone_on(unsigned long flags, void *stack_top, int (*fn)(void *), void *arg,
+                                             volatile int *ctid) {
   register long x8 __asm__("x8") = SYS_clone;
   register long x0 __asm__("x0") = (long)flags;
   register long x1 __asm__("x1") = (long)stack_top;
   register long x2 __asm__("x2") = 0; /* parent_tid */
   register long x3 __asm__("x3") = 0; /* tls */
-  register long x4 __asm__("x4") = 0; /* child_tid */
+  register long x4 __asm__("x4") = (long)ctid; /* child_tid */
   register void *x19 __asm__("x19") = (void *)fn;
   register void *x20 __asm__("x20") = arg;
   __asm__ volatile("svc #0\n\t"

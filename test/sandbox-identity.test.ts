@@ -48,6 +48,33 @@ describe('caged exec', () => {
     expect(interfaces).toEqual(['lo']);
   });
 
+  it("maps uid/gid 256 to one host id and nothing else, and leaves the program nothing of its init's", () => {
+    const out = exec(
+      'cat /proc/self/uid_map; echo -; cat /proc/self/gid_map; echo -; cat /proc/self/setgroups; kill -0 1 2>/dev/null && echo signalled; readlink /proc/1/ns/user || echo unreadable',
+    )
+      .trim()
+      .split('\n');
+    const lines = (from: number): number[][] => {
+      const end = out.indexOf('-', from);
+      return out.slice(from, end < 0 ? undefined : end).map((l) => l.trim().split(/\s+/).map(Number));
+    };
+    const uidMap = lines(0);
+    const gidMap = lines(uidMap.length + 1);
+    // One line each: 256 inside, one id outside (a host id of its own, or rootless an id of the
+    // worker's namespace other than its root), a range of 1. Root (0 inside) is not mapped.
+    for (const map of [uidMap, gidMap]) {
+      expect(map).toHaveLength(1);
+      expect(map[0]![0]).toBe(256);
+      expect(map[0]![1]).toBeGreaterThanOrEqual(ROOTLESS ? 1 : 65536);
+      expect(map[0]![2]).toBe(1);
+    }
+    const rest = out.slice(uidMap.length + gidMap.length + 2);
+    expect(rest[0]).toBe('deny');
+    // B (PID 1) is root of an ancestor user namespace: no signal, no look at its namespaces.
+    expect(rest).not.toContain('signalled');
+    expect(rest).toContain('unreadable');
+  });
+
   it('runs the program without privileges', () => {
     const status = exec('grep -E "^(Cap|NoNewPrivs|Seccomp:)" /proc/self/status; echo pid $$');
     for (const cap of ['CapInh', 'CapPrm', 'CapEff', 'CapBnd', 'CapAmb']) expect(status).toMatch(new RegExp(`${cap}:\\s+0000000000000000`));

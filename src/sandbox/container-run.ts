@@ -1,6 +1,6 @@
 /**
  * One run of one container, from the worker's side (process A): A's half of the run sequence
- * told in docs/architecture.md (steps 1 to 6), from handing a prepared container its run to
+ * told in docs/architecture.md (steps 1 to 5), from handing a prepared container its run to
  * collecting what the program did.
  *
  * The result is returned once every process of the program is dead and the cgroup's counters
@@ -21,7 +21,7 @@ import type { HostIdLease } from './host-ids';
 import type { NativeApi, WaitOutcome } from './native';
 import { OutputCollector } from './output-collector';
 import type { PreparedContainer } from './prepared-containers';
-import { GO, MSG, SIZES, STAGE_OP, decodeMessage, type ChildMessage } from './protocol';
+import { MSG, SIZES, STAGE_OP, decodeMessage, type ChildMessage } from './protocol';
 import type { Reaper } from './reaper';
 import type { RunControl } from './run-control';
 import type { LimitHit, RunLimits, RunResult } from './types';
@@ -43,8 +43,6 @@ export interface ContainerRunDeps {
   native: NativeApi;
   reaper: Reaper;
   ids: HostIdLease;
-  /** Rootless: B's ids were mapped when it was made (the worker's namespace); the handshake writes none. */
-  idsMapped?: boolean;
   /** Called once when the set-up is over: the program started, or the run ended without it. */
   setUpDone: () => void;
   /** CPUs the container can use at once (to pace the CPU watchdog). */
@@ -91,8 +89,21 @@ export class ContainerRun {
   private exit: ChildMessage | null = null;
   private startedAt = 0n;
   private cgroup: BoxCgroup | null = null;
-  /** CPU the cgroup had used when B finished mounting: B's own set-up, not billed to the program. */
+  /**
+   * What the box's CPU count held when B's set-up was over: B's own work (the preparation, the
+   * run's mounts, the program's user namespace), not billed to the program. A never hears from B
+   * between the run's hand-over and the program's start, so it is put together from two reads:
+   * the cgroup's count and B's CPU clock, read together just before the hand-over (`handOver`),
+   * and B's CPU clock when its set-up was over, which B reports in 'S'. The cgroup's count then
+   * is the first plus what B used in between; it bills from there on whatever runs in the box
+   * (the program's tree, B's supervision), as before. Both are the scheduler's runtime, in ns.
+   * Exact when B is idle at the hand-over (a container prepared ahead waits in recvmsg); when B
+   * is still preparing, the cgroup may not yet count the slice B is running (under one
+   * scheduler tick), which is billed. Rlimits only, the count is B's children's rusage, which
+   * never held B's own: no baseline.
+   */
   private cpuBaselineNs = 0;
+  private handOver: { boxCpuNs: number; initCpuNs: bigint } | null = null;
   private endedAt = 0n;
   /** When A read B's report of the program's end, and when A first killed the run: what orders a pair's ends. */
   private exitSeenAt = 0n;
@@ -137,9 +148,13 @@ export class ContainerRun {
     if (!fds.nonBlocking) this.attachOutputs();
     try {
       try {
-        this.deps.native.sendRun(container.ctl, childFds);
-        // B mounts on the other core meanwhile; it cannot fork C before 'G', sent after this.
+        // B starts the program without another word from A: its limits are in place first.
         container.cgroup.setLimits({ memoryBytes: this.limits.memoryBytes, pids: this.limits.pids });
+        if (!this.deps.cpuByRlimit) {
+          this.handOver = { boxCpuNs: container.cgroup.cpuTimeNs(), initCpuNs: this.deps.native.cpuNs(this.pid) };
+          this.cpuBaselineNs = this.handOver.boxCpuNs; // until 'S' adds B's set-up of the run
+        }
+        this.deps.native.sendRun(container.ctl, childFds);
       } catch (err) {
         // B's own report (an 'E' on the socket), if any, is read below and wins.
         this.fault(err instanceof Error ? err : new HostError(String(err)));
@@ -203,7 +218,7 @@ export class ContainerRun {
     ctl.on('data', (chunk: Buffer) => {
       pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
       while (pending.length >= SIZES.msg) {
-        this.onMessage(decodeMessage(pending), ctl);
+        this.onMessage(decodeMessage(pending));
         pending = pending.subarray(SIZES.msg);
       }
     });
@@ -219,23 +234,14 @@ export class ContainerRun {
     });
   }
 
-  private onMessage(m: ChildMessage, ctl: net.Socket): void {
+  private onMessage(m: ChildMessage): void {
     switch (m.type) {
-      case MSG.USERNS:
-        if (this.hostFault) return; // B is being killed: it gets no 'G'
-        try {
-          if (!this.cgroup) throw new HostError('the run has no cgroup');
-          this.cpuBaselineNs = this.cgroup.cpuTimeNs(); // B is idle until it reads 'G'
-          this.mapIds();
-          ctl.write(Buffer.from([GO]));
-        } catch (err) {
-          this.fault(err instanceof Error ? err : new HostError(String(err)));
-        }
-        return;
       case MSG.ERROR:
         this.childError ??= new ChildError(m.stage, m.errno, m.detail, m.stage === STAGE_OP ? this.deps.describeOp(m.detail) : undefined);
         return;
       case MSG.STARTED:
+        // B's CPU between the hand-over and the end of its set-up (cpuBaselineNs).
+        if (this.handOver) this.cpuBaselineNs = this.handOver.boxCpuNs + Math.max(0, Number(m.cpuNs - this.handOver.initCpuNs));
         if (this.startedAt !== 0n) return; // the program's output told us first (outputOverflow)
         this.startedAt = process.hrtime.bigint();
         this.setUpOver();
@@ -255,13 +261,6 @@ export class ContainerRun {
       default:
         this.fault(new HostError(`unknown message ${m.type} from the container`));
     }
-  }
-
-  /** uid/gid 256 inside is the leased host id; nothing else is mapped (not even root). */
-  private mapIds(): void {
-    if (this.deps.idsMapped) return;
-    const { hostUid, hostGid } = this.deps.ids;
-    this.deps.native.mapIds(this.pid, 256, hostUid, 256, hostGid);
   }
 
   /**

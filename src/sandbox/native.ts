@@ -35,8 +35,8 @@ export interface NativeApi {
   spawnAsync(ctl: number, prep: number, cloneFlags: number, usernsFd?: number): Promise<number>;
   /** Hands B its run on the control socket: stdin, stdout, stderr, configuration memfd. */
   sendRun(ctl: number, fds: readonly [number, number, number, number]): void;
-  /** Writes /proc/<pid>/uid_map, setgroups (deny) and gid_map: one id mapped each way. */
-  mapIds(pid: number, insideUid: number, hostUid: number, insideGid: number, hostGid: number): void;
+  /** The CPU time (user + system) process `pid` has used so far, in ns: its CPU clock, which any process may read. */
+  cpuNs(pid: number): bigint;
   /** wait4(pid, WNOHANG | __WALL): null while the child runs. */
   tryWait(pid: number): WaitOutcome | null;
   socketpair(): [number, number];
@@ -105,9 +105,7 @@ function bind(nativeDir: string): NativeApi {
   }
   const cageSpawn = lib.func('int cage_spawn(const char *init_path, int32_t ctl, int32_t prep, uint32_t clone_flags, int32_t userns_fd)');
   const cageSendFds = lib.func('int cage_send_fds(int32_t sock, const int32_t *fds, uint32_t n)');
-  const cageMapIds = lib.func(
-    'int cage_map_ids(int32_t pid, uint32_t inside_uid, uint32_t host_uid, uint32_t inside_gid, uint32_t host_gid)',
-  );
+  const cageCpuNs = lib.func('int64_t cage_cpu_ns(int32_t pid)');
 
   // Anonymous types: koffi's type names are process-global, and a test runner may bind twice.
   const timeval = koffi.struct({ tv_sec: 'long', tv_usec: 'long' });
@@ -163,12 +161,10 @@ function bind(nativeDir: string): NativeApi {
       const rc = cageSendFds(ctl, Int32Array.from(fds), fds.length) as number;
       if (rc < 0) fail('handing the run to the container init', -rc);
     },
-    mapIds(pid, insideUid, hostUid, insideGid, hostGid) {
-      const rc = cageMapIds(pid, insideUid, hostUid, insideGid, hostGid) as number;
-      if (rc < 0) {
-        const file = ['uid_map', 'setgroups', 'gid_map'][Math.floor(-rc / 1000) - 1] ?? 'id maps';
-        fail(`writing /proc/${pid}/${file}`, -rc % 1000);
-      }
+    cpuNs(pid) {
+      const ns = BigInt(cageCpuNs(pid) as number | bigint);
+      if (ns < 0n) fail(`the CPU clock of process ${pid}`, Number(-ns));
+      return ns;
     },
     tryWait(pid) {
       const status = [0];

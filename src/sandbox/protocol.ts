@@ -5,8 +5,8 @@
  */
 
 export const CAGE_MAGIC = 0x45474143;
-export const CAGE_ABI = 6;
-/** A to B with SCM_RIGHTS: the run's stdin, stdout, stderr and configuration memfd. */
+export const CAGE_ABI = 7;
+/** A to B with SCM_RIGHTS: the run's stdin, stdout, stderr and configuration memfd. The last message A sends. */
 export const CAGE_RUN = 0x52; // 'R'
 export const CAGE_RUN_FDS = 4;
 
@@ -71,8 +71,7 @@ export function layoutString(): string {
     .join('');
 }
 
-export const MSG = { USERNS: 0x55, ERROR: 0x45, STARTED: 0x53, EXIT: 0x58 } as const; // 'U' 'E' 'S' 'X'
-export const GO = 0x47; // 'G'
+export const MSG = { ERROR: 0x45, STARTED: 0x53, EXIT: 0x58 } as const; // 'E' 'S' 'X'
 
 /** Stages of the container set-up, as reported with an errno when one fails. */
 export const STAGES: Readonly<Record<number, string>> = {
@@ -153,7 +152,11 @@ export interface ChildConfig {
   /** Classic BPF program, 8 bytes per instruction; empty = no filter. */
   filter: Buffer;
   flags: number;
-  /** Rootless (CFG_FLAG.USERNS_FIRST): the program's uid/gid in B's user namespace, which its own maps `uid`/`gid` to. */
+  /**
+   * What the program's user namespace maps `uid`/`gid` to, in B's: the leased host ids (root
+   * mode: B writes the maps); rootless (CFG_FLAG.USERNS_FIRST), ids of the worker's namespace
+   * (the program maps itself).
+   */
   outerUid?: number;
   outerGid?: number;
 }
@@ -171,7 +174,10 @@ export interface ChildMessage {
   wallNs: bigint;
   /** X: CLOCK_MONOTONIC (process.hrtime's clock) when B reaped the program; 0n if unknown. */
   endNs: bigint;
-  /** X: CPU time of every process B reaped (its children's rusage), in ns. */
+  /**
+   * S: B's own CPU time so far (its process CPU clock), read once the program's set-up was B's
+   * no more; X: CPU time of every process B reaped (its children's rusage). In ns.
+   */
   cpuNs: bigint;
   /** X: the largest peak resident set of one of those processes, in KiB (ru_maxrss). */
   maxRssKb: bigint;

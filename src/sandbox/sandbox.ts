@@ -39,7 +39,7 @@ import type { RunPlan, RunResult } from './types';
 
 export interface SandboxOptions {
   /**
-   * root: the worker is root (the boxes' namespaces made by clone, ids mapped by the worker).
+   * root: the worker is root (the boxes' namespaces made by clone, ids mapped by each box's init).
    * rootless: an ordinary user; every box is made in the worker's user namespace (rootless.ts).
    * auto (default): root when the process's euid is 0, else rootless.
    */
@@ -369,6 +369,8 @@ export class Sandbox {
         rlimits: rlimitsFor(plan, this.cgroups.kind === 'rlimits'),
         filter: this.filter,
         flags: CFG_FLAG.CGROUPNS | (this.filter.length ? CFG_FLAG.SECCOMP_LISTENER : 0) | (this.rootless ? CFG_FLAG.USERNS_FIRST : 0),
+        // What uid/gid 256 map to: the leased host ids, mapped by B (root mode), or the worker's
+        // namespace's ids in front of them, mapped by the program itself (rootless).
         outerUid: lease.outerUid,
         outerGid: lease.outerGid,
       });
@@ -378,7 +380,6 @@ export class Sandbox {
           native: this.native,
           reaper: this.reaper,
           ids: lease,
-          idsMapped: this.rootless !== null,
           setUpDone,
           cpus: this.cpus,
           syscallName: (nr, arch) => nameOfSyscall(nr, archOfAudit(arch) ?? this.arch),

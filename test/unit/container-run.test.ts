@@ -1,6 +1,6 @@
 /**
  * ContainerRun (the worker's half of a run) against a recording fake of the native seam and a
- * scripted container init: the handshake, the measurements, the limits and the teardown, with
+ * scripted container init: the hand-over, the measurements, the limits and the teardown, with
  * no root and no namespaces.
  */
 import fs from 'node:fs';
@@ -8,7 +8,7 @@ import type { BoxCgroup, CgroupManager } from '../../src/cgroup/manager';
 import { RlimitsOnlyManager } from '../../src/cgroup/rlimits';
 import { ChildError } from '../../src/sandbox/child-error';
 import { ContainerRun, type ContainerRunDeps } from '../../src/sandbox/container-run';
-import { GO, MSG, STAGE_OP } from '../../src/sandbox/protocol';
+import { MSG, STAGE_OP } from '../../src/sandbox/protocol';
 import type { Reaper } from '../../src/sandbox/reaper';
 import type { RunLimits, RunResult } from '../../src/sandbox/types';
 import { FakeBoxCgroup, FakeNative, message, realPipe, ScriptedInit } from './helpers/fake-native';
@@ -38,6 +38,8 @@ interface Harness {
   stdoutW: number;
   stderrW: number;
   run: Promise<RunResult>;
+  /** The cgroup's limits when the run was handed over (null: not yet written). */
+  limitsAtHandOver: unknown;
 }
 
 const open: ScriptedInit[] = [];
@@ -47,19 +49,26 @@ afterEach(() => {
 
 function start(
   limits: RunLimits = LIMITS,
-  opts: { sendRunFails?: Error; cgroup?: BoxCgroup; cpuByRlimit?: boolean; nonBlocking?: boolean } = {},
+  opts: {
+    sendRunFails?: Error;
+    cgroup?: BoxCgroup;
+    cpuByRlimit?: boolean;
+    nonBlocking?: boolean;
+    boxCpuNs?: number;
+    initCpuNs?: bigint;
+  } = {},
 ): Harness {
   const failure = opts.sendRunFails;
-  const native = new FakeNative(
-    failure
-      ? {
-          sendRun: () => {
-            throw failure;
-          },
-        }
-      : {},
-  );
   const cgroup = opts.cgroup ?? new FakeBoxCgroup();
+  if (cgroup instanceof FakeBoxCgroup) cgroup.cpuNs = opts.boxCpuNs ?? 0;
+  let limitsAtHandOver: unknown = undefined;
+  const native = new FakeNative({
+    sendRun: () => {
+      limitsAtHandOver = cgroup instanceof FakeBoxCgroup ? cgroup.limits : null;
+      if (failure) throw failure;
+    },
+    cpuNs: () => opts.initCpuNs ?? 0n,
+  });
   const init = new ScriptedInit();
   open.push(init);
   const [outR, outW] = realPipe(opts.nonBlocking);
@@ -91,6 +100,7 @@ function start(
     stderr: errR,
     nonBlocking: opts.nonBlocking,
   });
+  h.limitsAtHandOver = limitsAtHandOver;
   return h;
 }
 
@@ -100,16 +110,14 @@ function closeOutputs(h: Harness): void {
 }
 
 describe('a run that goes well', () => {
-  it('hands B its run, maps the ids on U, answers G, and reports status, output and CPU past the baseline', async () => {
-    const h = start();
-    h.cgroup.cpuNs = 5_000_000; // B's own set-up: not billed
-    h.init.send(message(MSG.USERNS));
-    await h.init.waitForBytes(1);
-    expect(h.init.received).toEqual([GO]);
+  it("hands B its run with the limits written, sends nothing after it, and bills the CPU past B's set-up", async () => {
+    // At the hand-over the box had used 5 ms (B's preparation) and B's clock read 40 ms; B's 'S'
+    // says its clock read 41.5 ms when the program's set-up was over: 6.5 ms are B's, not billed.
+    const h = start(LIMITS, { boxCpuNs: 5_000_000, initCpuNs: 40_000_000n });
     expect(h.native.callsTo('sendRun')).toEqual([[h.init.ctl, [10, 11, 12, 13]]]);
-    expect(h.native.callsTo('mapIds')).toEqual([[h.init.pid, 256, 10_000_003, 256, 10_000_003]]);
-    expect(h.cgroup.limits).toEqual({ memoryBytes: LIMITS.memoryBytes, pids: LIMITS.pids });
-    h.init.send(message(MSG.STARTED));
+    expect(h.limitsAtHandOver).toEqual({ memoryBytes: LIMITS.memoryBytes, pids: LIMITS.pids });
+    expect(h.native.callsTo('cpuNs')).toEqual([[h.init.pid]]);
+    h.init.send(message(MSG.STARTED, { cpuNs: 41_500_000n }));
     fs.writeSync(h.stdoutW, 'hello\n');
     fs.writeSync(h.stderrW, 'warn\n');
     closeOutputs(h);
@@ -117,7 +125,8 @@ describe('a run that goes well', () => {
     h.init.send(message(MSG.EXIT, { status: 3 << 8, wallNs: 4_000_000n }));
     h.init.exit();
     const r = await h.run;
-    expect(r).toMatchObject({ exitCode: 3, signal: null, cpuTimeMs: 7, wallTimeMs: 4, limitHit: null, forbiddenSyscall: null });
+    expect(r).toMatchObject({ exitCode: 3, signal: null, cpuTimeMs: 5.5, wallTimeMs: 4, limitHit: null, forbiddenSyscall: null });
+    expect(h.init.received).toEqual([]); // 'R' was the last word: nothing on the control socket
     expect(r.stdout.toString()).toBe('hello\n');
     expect(r.stderr.toString()).toBe('warn\n');
     expect(h.setUpDone).toBe(1);
@@ -128,8 +137,6 @@ describe('a run that goes well', () => {
 
   it('returns once B reports the end, before B exits; the cgroup goes when B has exited', async () => {
     const h = start();
-    h.init.send(message(MSG.USERNS));
-    await h.init.waitForBytes(1);
     h.init.send(message(MSG.STARTED));
     closeOutputs(h);
     h.init.send(message(MSG.EXIT, { status: 0, wallNs: 1_000_000n }));
@@ -149,8 +156,6 @@ describe('a run that goes well', () => {
     h.cgroup.destroy = () => {
       throw new Error('rmdir: EBUSY');
     };
-    h.init.send(message(MSG.USERNS));
-    await h.init.waitForBytes(1);
     h.init.send(message(MSG.STARTED));
     closeOutputs(h);
     h.init.send(message(MSG.EXIT, { status: 0 }));
@@ -161,8 +166,6 @@ describe('a run that goes well', () => {
 
   it('names a forbidden system call reported by B', async () => {
     const h = start();
-    h.init.send(message(MSG.USERNS));
-    await h.init.waitForBytes(1);
     h.init.send(message(MSG.STARTED));
     closeOutputs(h);
     h.init.send(message(MSG.EXIT, { status: 9, sysNr: 101, sysArch: 0xc000003e }));
@@ -175,8 +178,6 @@ describe('a run that goes well', () => {
 describe('when a limit is hit', () => {
   it('kills B at the wall limit and reports TLE by wall', async () => {
     const h = start({ ...LIMITS, wallTimeMs: 50, cpuTimeMs: 10_000 });
-    h.init.send(message(MSG.USERNS));
-    await h.init.waitForBytes(1);
     h.init.send(message(MSG.STARTED));
     closeOutputs(h);
     const r = await h.run; // B never exits on its own: the run's SIGKILL ends it
@@ -187,8 +188,6 @@ describe('when a limit is hit', () => {
 
   it('kills B when the cgroup has used the CPU budget', async () => {
     const h = start({ ...LIMITS, cpuTimeMs: 20, wallTimeMs: 5000 });
-    h.init.send(message(MSG.USERNS));
-    await h.init.waitForBytes(1);
     h.init.send(message(MSG.STARTED));
     closeOutputs(h);
     h.cgroup.cpuNs = 25_000_000;
@@ -196,10 +195,23 @@ describe('when a limit is hit', () => {
     expect(r.limitHit).toBe('cpu');
   });
 
+  it("counts the CPU budget from the end of B's set-up", async () => {
+    // 3 ms before the hand-over and 2 ms of B's set-up after it are not the program's: at 23 ms
+    // the program has used 18 of its 20 ms; at 26 ms, 21.
+    const h = start({ ...LIMITS, cpuTimeMs: 20, wallTimeMs: 5000 }, { boxCpuNs: 3_000_000, initCpuNs: 1_000_000n });
+    h.init.send(message(MSG.STARTED, { cpuNs: 3_000_000n }));
+    closeOutputs(h);
+    h.cgroup.cpuNs = 23_000_000;
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(h.released).toBe(0); // still running
+    h.cgroup.cpuNs = 26_000_000;
+    const r = await h.run;
+    expect(r.limitHit).toBe('cpu');
+    expect(r.cpuTimeMs).toBe(21);
+  });
+
   it('stops reading past the output cap and reports OLE by output', async () => {
     const h = start({ ...LIMITS, outputBytes: 8 });
-    h.init.send(message(MSG.USERNS));
-    await h.init.waitForBytes(1);
     h.init.send(message(MSG.STARTED));
     fs.writeSync(h.stdoutW, 'x'.repeat(100));
     fs.closeSync(h.stderrW); // (B's death closes its ends; here the test holds them)
@@ -214,8 +226,6 @@ describe('when a limit is hit', () => {
     // is scheduled to send 'S'; the run's kill then ends B without any 'S'. Only the program
     // writes to these pipes, so this is the program's OLE, not a failed set-up.
     const h = start({ ...LIMITS, outputBytes: 8 });
-    h.init.send(message(MSG.USERNS));
-    await h.init.waitForBytes(1);
     fs.writeSync(h.stdoutW, 'x'.repeat(100));
     fs.closeSync(h.stderrW);
     const r = await h.run;
@@ -230,8 +240,6 @@ describe('when a limit is hit', () => {
 describe('output drained at the end (non-blocking read ends, no stream for a short run)', () => {
   it('returns what the program wrote before its end', async () => {
     const h = start(LIMITS, { nonBlocking: true });
-    h.init.send(message(MSG.USERNS));
-    await h.init.waitForBytes(1);
     h.init.send(message(MSG.STARTED));
     fs.writeSync(h.stdoutW, 'out');
     fs.writeSync(h.stderrW, 'err');
@@ -245,8 +253,6 @@ describe('output drained at the end (non-blocking read ends, no stream for a sho
 
   it('reports OLE for output past the cap found only at the end', async () => {
     const h = start({ ...LIMITS, outputBytes: 8 }, { nonBlocking: true });
-    h.init.send(message(MSG.USERNS));
-    await h.init.waitForBytes(1);
     // Written and ended before the streams' timer: read only at the end.
     fs.writeSync(h.stdoutW, 'x'.repeat(9));
     closeOutputs(h);
@@ -294,10 +300,9 @@ describe('a run with rlimits only (no cgroup)', () => {
   async function ended(status: number, cpuNs: bigint, cpuByRlimit: boolean): Promise<RunResult> {
     const manager: CgroupManager = new RlimitsOnlyManager();
     const box = manager.create('caged-1-1', null);
-    const h = start(LIMITS, { cgroup: box, cpuByRlimit });
-    h.init.send(message(MSG.USERNS));
-    await h.init.waitForBytes(1);
-    h.init.send(message(MSG.STARTED));
+    const h = start(LIMITS, { cgroup: box, cpuByRlimit, initCpuNs: 1_000_000n });
+    // B's own CPU is not in its children's rusage: nothing of it is subtracted.
+    h.init.send(message(MSG.STARTED, { cpuNs: 7_000_000n }));
     closeOutputs(h);
     h.init.send(message(MSG.EXIT, { status, wallNs: 1_200_000_000n, cpuNs, maxRssKb: 2048n }));
     h.init.exit();

@@ -2,7 +2,7 @@
  * A recording fake of the NativeApi seam for the unit tier, and a scripted B (the container
  * init) on a real socketpair, so that ContainerRun and its neighbours run unchanged without
  * root, namespaces or the native build. Pipes and socketpairs are real (plain libc through
- * koffi); everything that would need privileges (spawn, mapIds, mount, mknod) is recorded.
+ * koffi); everything that would need privileges (spawn, mount, mknod) or a real B (its CPU clock) is recorded.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -60,9 +60,9 @@ export class FakeNative implements NativeApi {
     this.record('sendRun', args);
     this.overrides.sendRun?.(...args);
   }
-  mapIds(...args: Args<'mapIds'>): void {
-    this.record('mapIds', args);
-    this.overrides.mapIds?.(...args);
+  cpuNs(...args: Args<'cpuNs'>): bigint {
+    this.record('cpuNs', args);
+    return this.overrides.cpuNs?.(...args) ?? 0n;
   }
   tryWait(...args: Args<'tryWait'>): WaitOutcome | null {
     this.record('tryWait', args);
@@ -133,7 +133,7 @@ export class FakeBoxCgroup implements BoxCgroup {
   }
 }
 
-/** One 48-byte message as B writes it (native/cage.h `struct cage_msg`). */
+/** One 64-byte message as B writes it (native/cage.h `struct cage_msg`). */
 export function message(
   type: number,
   f: {
@@ -173,7 +173,7 @@ export class ScriptedInit {
   /** The worker's end of the control socket (the prepared container's `ctl`). */
   readonly ctl: number;
   readonly exited: Promise<WaitOutcome>;
-  /** Bytes the worker sent to B ('G'). */
+  /** Bytes the worker sent to B on the control socket (none: the run travels by sendRun, and nothing follows). */
   readonly received: number[] = [];
   private readonly sock: net.Socket;
   private readonly proc: ChildProcess;
