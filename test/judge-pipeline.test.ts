@@ -12,6 +12,7 @@ import { Judge, type JudgeProgress } from '../src/judge/judge';
 import type { SubmissionInput } from '../src/judge/schema';
 import { Sandbox } from '../src/sandbox/sandbox';
 import { TEST_MANIFEST } from './helpers/image';
+import { LIMITS } from './helpers/programs';
 
 let sandbox: Sandbox;
 let judge: Judge;
@@ -167,6 +168,41 @@ describe('when a cache hit lends its entry as a layer of /box', () => {
     // A third judging runs the intact binary again.
     expect((await judge.judge(sub)).tests.map((t) => t.verdict)).toEqual(['AC', 'AC']);
   });
+});
+
+describe('when the sandbox has no overlayfs', () => {
+  // Decided, not a silent fallback: an overlay /box is then a per-run copy of the box alone
+  // (Sandbox.withRunnableBox), which cannot carry a layer, so a hit is copied into the box.
+  it('copies a hit into the box as before, and refuses a layered /box', async () => {
+    const plain = await Sandbox.create({ overlay: false });
+    const fallback = await Judge.create({ sandbox: plain, manifestPath: TEST_MANIFEST, compileCacheDir: cacheDir });
+    try {
+      const sub: SubmissionInput = { language: 'c', source: echoC(), testcases: [{ stdin: '5', expected: '5' }] };
+      expect((await fallback.judge(sub)).compile).toMatchObject({ cached: false });
+      const boxes: string[][] = [];
+      const hit = await fallback.judge(sub, {
+        onProgress: () => {
+          for (const d of fs.readdirSync(plain.jobsDir).filter((n) => n.startsWith(`caged-${process.pid}-`)))
+            boxes.push(fs.readdirSync(path.join(plain.jobsDir, d, 'box')).sort());
+        },
+      });
+      expect(hit.compile).toMatchObject({ cached: true });
+      expect(hit.verdict).toBe('AC');
+      expect(boxes).toContainEqual(['main', 'main.c']);
+      await expect(
+        plain.run({
+          rootfs: { mode: 'dir', dir: '/nonexistent' },
+          box: { hostDir: '/nonexistent/box', mode: 'overlay', lowerDirs: [cacheDir] },
+          argv: ['true'],
+          env: {},
+          limits: LIMITS,
+        }),
+      ).rejects.toThrow(/needs overlayfs/);
+    } finally {
+      await fallback.close();
+      await plain.close();
+    }
+  }, 120_000);
 });
 
 describe('when the compiler options leave no program to run', () => {
