@@ -20,8 +20,9 @@
  * pinned entry is skipped (the cache may then stay above its bound until the pin goes). flock
  * excludes between open files, so this holds between jobs of one process as between workers;
  * the kernel drops a dead worker's pins. The total size is bounded (default 512 MiB): after
- * each insert the least recently used entries go until the rest fits. Artefacts are read from the box with O_NOFOLLOW semantics (safe-fs.ts): a tree
- * holding a link or a special file is simply not cached.
+ * each insert the least recently used entries go until the rest fits. Artefacts are read from
+ * the box with O_NOFOLLOW semantics (safe-fs.ts): a tree holding a link or a special file is
+ * simply not cached.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
