@@ -88,6 +88,13 @@ describe('a C or C++ program under the address-space limit', () => {
     expect(r.judge0.id).toBe(12);
   });
 
+  it('names the sizes likewise on a compile-cache hit (the binary read from the cache entry, a layer under /box)', async () => {
+    const r = await run('c', STATIC_C, 4);
+    expect(r.compile?.cached).toBe(true);
+    expect(r.verdict).toBe('MLE');
+    expect(r.tests[0]!.message).toMatch(/needs 128(\.\d)? MiB of address space, more than the 20 MiB allowed/);
+  });
+
   it('runs the same static array when the limit covers it', async () => {
     const r = await run('c', STATIC_C, 128);
     expect(r.verdict).toBe('AC');

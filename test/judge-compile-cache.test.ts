@@ -125,6 +125,67 @@ describe('when the cache grows past its bound', () => {
   });
 });
 
+describe('when a hit is lent as a layer (pin)', () => {
+  it('gives the entry in place, copies nothing, and keeps it from eviction until released', () => {
+    const cache = CompileCache.open({ dir: path.join(root, 'cache'), maxBytes: 1024 * 1024 });
+    const blob = Buffer.alloc(400 * 1024, 1);
+    expect(cache.store(key('1'), box({ 'main.c': 'src', main: blob }), new Set(['main.c']), compiled)).toBe(true);
+    const pinned = cache.pin(key('1'));
+    expect(pinned).toMatchObject({ ...compiled, filesDir: path.join(root, 'cache', 'entries', key('1'), 'files') });
+    expect(fs.readdirSync(pinned!.filesDir)).toEqual(['main']);
+    expect(cache.stats()).toMatchObject({ hits: 1, misses: 0 });
+    // Key 1 is the least recently used when 2 and 3 come, yet pinned: 2 goes instead.
+    const old = new Date(Date.now() - 60_000);
+    fs.utimesSync(path.join(root, 'cache', 'entries', key('1'), 'meta.json'), old, old);
+    cache.store(key('2'), box({ main: blob }), new Set(), compiled);
+    cache.store(key('3'), box({ main: blob }), new Set(), compiled);
+    expect(fs.existsSync(path.join(pinned!.filesDir, 'main'))).toBe(true);
+    expect(cache.stats().evictions).toBe(1);
+    pinned!.release();
+    pinned!.release(); // idempotent
+    cache.evict(); // still 1 + 3 within the bound: nothing to do
+    cache.store(key('4'), box({ main: blob }), new Set(), compiled);
+    expect(fs.existsSync(pinned!.filesDir)).toBe(false); // released, least recently used: evicted
+  });
+
+  it('pins across processes: another process cannot evict a pinned entry', () => {
+    const dist = path.join(__dirname, '..', 'dist', 'src', 'judge', 'compile-cache.js');
+    if (!fs.existsSync(dist)) throw new Error(`${dist} is missing: run \`npm run build\` (npm test does it) first`);
+    const dir = path.join(root, 'cache');
+    const cache = CompileCache.open({ dir });
+    cache.store(key('1'), box({ main: Buffer.alloc(4096, 1) }), new Set(), compiled);
+    const evictAll = () =>
+      execFileSync(process.execPath, [
+        '-e',
+        `const { CompileCache } = require(${JSON.stringify(dist)}); const c = CompileCache.open({ dir: ${JSON.stringify(dir)}, maxBytes: 1 }); c.evict(); process.stdout.write(String(c.stats().evictions));`,
+      ]).toString();
+    const pinned = cache.pin(key('1'))!;
+    expect(evictAll()).toBe('0');
+    expect(fs.existsSync(path.join(pinned.filesDir, 'main'))).toBe(true);
+    pinned.release();
+    expect(evictAll()).toBe('1');
+    expect(cache.pin(key('1'))).toBeNull();
+  });
+
+  it('never lends an entry that is a link, nor one whose files/ is', () => {
+    const cache = CompileCache.open({ dir: path.join(root, 'cache') });
+    cache.store(key('1'), box({ main: 'ELF' }), new Set(), compiled);
+    const secret = box({ 'secret.txt': 'host' });
+    const entries = path.join(root, 'cache', 'entries');
+    // entries/<key> a link to a real entry elsewhere
+    fs.renameSync(path.join(entries, key('1')), path.join(root, 'moved'));
+    fs.symlinkSync(path.join(root, 'moved'), path.join(entries, key('1')));
+    expect(cache.pin(key('1'))).toBeNull();
+    fs.unlinkSync(path.join(entries, key('1')));
+    fs.renameSync(path.join(root, 'moved'), path.join(entries, key('1')));
+    // files/ a link to a host directory
+    fs.rmSync(path.join(entries, key('1'), 'files'), { recursive: true });
+    fs.symlinkSync(secret, path.join(entries, key('1'), 'files'));
+    expect(cache.pin(key('1'))).toBeNull();
+    expect(cache.stats()).toMatchObject({ hits: 0, misses: 2 });
+  });
+});
+
 describe('when an entry vanishes while it is copied', () => {
   it('counts a miss and leaves nothing of it in the box', () => {
     const cache = CompileCache.open({ dir: path.join(root, 'cache') });

@@ -12,6 +12,7 @@ import { Judge, type JudgeProgress } from '../src/judge/judge';
 import type { SubmissionInput } from '../src/judge/schema';
 import { Sandbox } from '../src/sandbox/sandbox';
 import { TEST_MANIFEST } from './helpers/image';
+import { LIMITS } from './helpers/programs';
 
 let sandbox: Sandbox;
 let judge: Judge;
@@ -122,6 +123,86 @@ describe('when the same source is submitted twice', () => {
     expect([a.verdict, b.verdict]).toEqual(['AC', 'AC']);
     expect(b.compile!.cached).toBe(false);
   });
+});
+
+describe('when a cache hit lends its entry as a layer of /box', () => {
+  /**
+   * The program tries to write into its binary (not its own file: refused, as with a copied
+   * one), then removes it and writes a file of that name in its place, and reads that back.
+   */
+  const vandal = (tag: string) =>
+    `/* ${tag} */\n#include <errno.h>\n#include <stdio.h>\n#include <unistd.h>\nint main(void){` +
+    `FILE *f = fopen("main", "r+"); int denied = !f && errno == EACCES; if (f) { fputs("GARBAGE", f); fclose(f); }` +
+    `if (unlink("main") != 0) { puts("no-unlink"); return 0; }` +
+    `f = fopen("main", "w"); fputs("GARBAGE", f); fclose(f);` +
+    `f = fopen("main", "r"); char b[8] = {0}; fread(b, 1, 7, f); fclose(f);` +
+    `printf("%s %s\\n", denied ? "denied" : "WRITTEN", b); return 0;}\n`;
+  const sha = (f: string) => crypto.createHash('sha256').update(fs.readFileSync(f)).digest('hex');
+
+  it('copies no binary into the job directory, and the program cannot change the entry', async () => {
+    const tag = crypto.randomBytes(6).toString('hex');
+    const source = vandal(tag);
+    const sub: SubmissionInput = { language: 'c', source, testcases: [{ expected: 'denied GARBAGE' }, { expected: 'denied GARBAGE' }] };
+    const first = await judge.judge(sub);
+    expect(first.compile).toMatchObject({ cached: false });
+    expect(first.tests.map((t) => t.verdict)).toEqual(['AC', 'AC']);
+    // Every entry's binary, to compare after the vandal ran on its cache hit.
+    const binaries = fs
+      .readdirSync(path.join(cacheDir, 'entries'))
+      .map((k) => path.join(cacheDir, 'entries', k, 'files', 'main'))
+      .filter((f) => fs.existsSync(f));
+    const before = new Map(binaries.map((f) => [f, sha(f)]));
+    expect(before.size).toBeGreaterThan(0);
+    const boxes: string[][] = [];
+    const second = await judge.judge(sub, {
+      onProgress: () => {
+        for (const d of ownJobDirs()) boxes.push(fs.readdirSync(path.join(sandbox.jobsDir, d, 'box')));
+      },
+    });
+    expect(second.compile).toMatchObject({ verdict: 'OK', cached: true });
+    expect(second.tests.map((t) => t.verdict)).toEqual(['AC', 'AC']);
+    // While the tests ran the job's box held the source alone: the binary came from the entry.
+    expect(boxes.length).toBeGreaterThan(0);
+    for (const names of boxes) expect(names).toEqual(['main.c']);
+    for (const [f, digest] of before) expect(sha(f)).toBe(digest);
+    // A third judging runs the intact binary again.
+    expect((await judge.judge(sub)).tests.map((t) => t.verdict)).toEqual(['AC', 'AC']);
+  });
+});
+
+describe('when the sandbox has no overlayfs', () => {
+  // Decided, not a silent fallback: an overlay /box is then a per-run copy of the box alone
+  // (Sandbox.withRunnableBox), which cannot carry a layer, so a hit is copied into the box.
+  it('copies a hit into the box as before, and refuses a layered /box', async () => {
+    const plain = await Sandbox.create({ overlay: false });
+    const fallback = await Judge.create({ sandbox: plain, manifestPath: TEST_MANIFEST, compileCacheDir: cacheDir });
+    try {
+      const sub: SubmissionInput = { language: 'c', source: echoC(), testcases: [{ stdin: '5', expected: '5' }] };
+      expect((await fallback.judge(sub)).compile).toMatchObject({ cached: false });
+      const boxes: string[][] = [];
+      const hit = await fallback.judge(sub, {
+        onProgress: () => {
+          for (const d of fs.readdirSync(plain.jobsDir).filter((n) => n.startsWith(`caged-${process.pid}-`)))
+            boxes.push(fs.readdirSync(path.join(plain.jobsDir, d, 'box')).sort());
+        },
+      });
+      expect(hit.compile).toMatchObject({ cached: true });
+      expect(hit.verdict).toBe('AC');
+      expect(boxes).toContainEqual(['main', 'main.c']);
+      await expect(
+        plain.run({
+          rootfs: { mode: 'dir', dir: '/nonexistent' },
+          box: { hostDir: '/nonexistent/box', mode: 'overlay', lowerDirs: [cacheDir] },
+          argv: ['true'],
+          env: {},
+          limits: LIMITS,
+        }),
+      ).rejects.toThrow(/needs overlayfs/);
+    } finally {
+      await fallback.close();
+      await plain.close();
+    }
+  }, 120_000);
 });
 
 describe('when the compiler options leave no program to run', () => {

@@ -10,19 +10,26 @@
  *   entries/<key>/files/…     the artefact tree
  *   tmp/<pid>-<random>/       entries being built, and entries being evicted
  *
- * Safe for concurrent jobs and processes without locks: an entry is built in tmp/ and renamed
- * into entries/ in one step (a second writer of the same key loses the rename and drops its
- * copy); eviction renames an entry out before deleting it, so a reader either copies the whole
- * entry or meets ENOENT and counts a miss (its partial copy is removed from the box). The total
- * size is bounded (default 512 MiB): after each insert the least recently used entries go until
- * the rest fits. Artefacts are read from the box with O_NOFOLLOW semantics (safe-fs.ts): a tree
- * holding a link or a special file is simply not cached.
+ * Safe for concurrent jobs and processes: an entry is built in tmp/ and renamed into entries/
+ * in one step (a second writer of the same key loses the rename and drops its copy), and never
+ * rewritten; eviction renames an entry out before deleting it, so a reader that copies either
+ * copies the whole entry or meets ENOENT and counts a miss (its partial copy is removed from the
+ * box). A hit may instead lend the entry's files/ as a read-only lower layer of the job's /box
+ * (`pin`, nothing copied): the job then holds a shared flock(2) on the entry's meta.json until it
+ * ends, and eviction takes that lock exclusively (LOCK_NB) before renaming an entry out, so a
+ * pinned entry is skipped (the cache may then stay above its bound until the pin goes). flock
+ * excludes between open files, so this holds between jobs of one process as between workers;
+ * the kernel drops a dead worker's pins. The total size is bounded (default 512 MiB): after
+ * each insert the least recently used entries go until the rest fits. Artefacts are read from
+ * the box with O_NOFOLLOW semantics (safe-fs.ts): a tree holding a link or a special file is
+ * simply not cached.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { HostError } from '../errors';
 import { stateDir } from '../linux/state-dirs';
+import { FileLock } from '../rootfs/file-lock';
 import { copyTree, listTree, UnsafeEntryError, type TreeEntry } from './safe-fs';
 
 export interface CompileCacheOptions {
@@ -48,6 +55,14 @@ export interface CompileCacheKeyParts {
 export interface CachedCompile {
   outputText: string;
   outputTruncated: boolean;
+}
+
+/** A hit lent as a layer: the entry's files stay in place (and are not evicted) until `release`. */
+export interface PinnedCompile extends CachedCompile {
+  /** The entry's artefact tree (host path), a real directory: to be a read-only lower layer of /box. */
+  filesDir: string;
+  /** Gives the entry back to eviction. Idempotent. */
+  release: () => void;
 }
 
 interface Meta extends CachedCompile {
@@ -148,6 +163,53 @@ export class CompileCache {
   }
 
   /**
+   * A hit without a copy: pins the entry of `key` (a shared lock on its meta.json, see the
+   * header) and returns its files/ directory, to be mounted read-only under the job's box. Null
+   * on a miss, also when the entry is being evicted or is not what the cache writes (entries/<key>
+   * or its files/ a symbolic link or not a directory: never followed, never lent).
+   */
+  pin(key: string): PinnedCompile | null {
+    const entry = path.join(this.dir, 'entries', key);
+    let lock: FileLock | null = null;
+    try {
+      // lstat first: the lock's open would follow a linked entries/<key> (its last component is O_NOFOLLOW).
+      if (!fs.lstatSync(entry).isDirectory()) throw new Error('not a directory');
+      lock = FileLock.tryAcquire(path.join(entry, 'meta.json'), 'shared');
+    } catch {
+      lock = null;
+    }
+    if (lock === null) {
+      this.counters.misses++;
+      return null;
+    }
+    const held = lock;
+    let meta: Meta;
+    const filesDir = path.join(entry, 'files');
+    try {
+      // Checked under the lock: from here on nothing renames or removes the entry.
+      if (!fs.lstatSync(entry).isDirectory() || !fs.lstatSync(filesDir).isDirectory()) throw new Error('not a directory');
+      meta = JSON.parse(fs.readFileSync(path.join(entry, 'meta.json'), 'utf8')) as Meta;
+    } catch {
+      void held.release();
+      this.counters.misses++;
+      return null;
+    }
+    const now = new Date();
+    try {
+      fs.utimesSync(path.join(entry, 'meta.json'), now, now);
+    } catch {
+      /* the LRU mark only */
+    }
+    this.counters.hits++;
+    return {
+      outputText: meta.outputText,
+      outputTruncated: meta.outputTruncated,
+      filesDir,
+      release: () => void held.release(),
+    };
+  }
+
+  /**
    * Stores what `box` holds (minus `exclude`, the sources) under `key`. Returns false when the
    * artefact is not cacheable (a link, a special file, too large); the job goes on either way.
    */
@@ -200,10 +262,19 @@ export class CompileCache {
     for (const e of entries) {
       if (total <= this.maxBytes) break;
       const doomed = path.join(this.dir, 'tmp', `evict-${process.pid}-${crypto.randomBytes(8).toString('hex')}`);
+      let lock: FileLock | null;
+      try {
+        lock = FileLock.tryAcquire(path.join(root, e.key, 'meta.json'), 'exclusive');
+      } catch {
+        continue; // already gone
+      }
+      if (lock === null) continue; // pinned: a job's /box has it as a layer
       try {
         fs.renameSync(path.join(root, e.key), doomed);
       } catch {
         continue; // already gone
+      } finally {
+        void lock.release();
       }
       fs.rmSync(doomed, { recursive: true, force: true });
       total -= e.bytes;

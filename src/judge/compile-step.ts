@@ -1,6 +1,7 @@
 /**
  * The compile step of a job (and of a custom checker): the sources written into a fresh box,
- * then either the compile cache's artefact copied in (a hit: no compiler runs, times are 0) or
+ * then either the compile cache's artefact copied in or lent as a read-only layer under the
+ * box (a hit: no compiler runs, times are 0; see CompileRequest.hitAsLayer) or
  * the language's compile command run in a container with the compile limits and /box writable,
  * after which a successful artefact is stored in the cache.
  *
@@ -51,6 +52,12 @@ export interface CompileRequest {
   limits: RunLimits;
   /** Cap on the compiler output in the result, in bytes. */
   reportBytes: number;
+  /**
+   * On a cache hit, lend the entry as a read-only layer (CompileOutcome.layer) instead of copying
+   * it into the box. Only for a box that is then used solely as an overlay /box of runs given
+   * that layer (test-step.ts), and only where the sandbox has overlayfs: otherwise the copy.
+   */
+  hitAsLayer?: boolean;
 }
 
 export interface CompileOutcome {
@@ -63,6 +70,11 @@ export interface CompileOutcome {
   outputMs: number;
   /** Bytes of compiler output (stdout + stderr) looked at. */
   outputBytes: number;
+  /**
+   * A hit lent as a layer (hitAsLayer): the cache entry's files, to go under the box of every
+   * run (BoxSpec.lowerDirs); the box holds only the sources. `release` when no run uses it any more.
+   */
+  layer?: { dir: string; release: () => void };
 }
 
 /** Writes the sources into the (fresh, empty) box with O_EXCL: nothing is written through a link. */
@@ -84,7 +96,11 @@ export async function compileInBox(ctx: JobContext, req: CompileRequest): Promis
     compilerOptions: req.compilerOptions,
     files: req.files,
   });
-  const hit = ctx.cache?.restore(key, req.box) ?? null;
+  // A layer only where a run can mount it: without overlayfs an overlay /box is a per-run copy
+  // of the box alone (Sandbox.withRunnableBox), so there the entry is copied in as before.
+  const asLayer = req.hitAsLayer === true && ctx.sandbox.hasOverlay;
+  const pinned = asLayer ? (ctx.cache?.pin(key) ?? null) : null;
+  const hit = pinned ?? (asLayer ? null : (ctx.cache?.restore(key, req.box) ?? null));
   if (hit) {
     return {
       result: {
@@ -101,6 +117,7 @@ export async function compileInBox(ctx: JobContext, req: CompileRequest): Promis
       stepMs: elapsed(),
       outputMs: 0,
       outputBytes: 0,
+      ...(pinned ? { layer: { dir: pinned.filesDir, release: pinned.release } } : {}),
     };
   }
   let run: RunResult;

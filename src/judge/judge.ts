@@ -312,6 +312,7 @@ export class Judge {
     const reportBytes = hooks.reportOutputBytes ?? this.opts.reportOutputBytes ?? 64 * 1024;
     let compile: CompileResult | undefined;
     let compileMs = 0;
+    let boxLayers: string[] | undefined;
     if (plan.language.compile) {
       aborted();
       const outcome = await compileInBox(ctx, {
@@ -321,7 +322,16 @@ export class Judge {
         compilerOptions: plan.compilerOptions,
         limits: plan.compileLimits,
         reportBytes,
+        // The box is then only the tests' overlay /box: a hit is lent as a layer, nothing copied.
+        // An interactive job's submission runs beside its interactor (interactive.ts), which
+        // takes the box alone: there the hit is copied in as before.
+        hitAsLayer: !plan.submission.interactor,
       });
+      if (outcome.layer) {
+        const layer = outcome.layer;
+        cleanups.unshift(() => layer.release());
+        boxLayers = [layer.dir];
+      }
       if (outcome.ran) this.counters.compiles++;
       compile = outcome.result;
       compileMs = outcome.stepMs;
@@ -393,7 +403,7 @@ export class Judge {
       cleanups.unshift(() => it.remove());
       interactor = it;
     }
-    const tests = await this.runTests(ctx, plan, job.box, testChecker, reportBytes, hooks, aborted, interactor);
+    const tests = await this.runTests(ctx, plan, job.box, boxLayers, testChecker, reportBytes, hooks, aborted, interactor);
     return this.finish(plan, started, compile, compileMs, tests, null);
   }
 
@@ -402,6 +412,7 @@ export class Judge {
     ctx: JobContext,
     plan: JobPlan,
     box: string,
+    boxLayers: readonly string[] | undefined,
     checker: TestRequest['checker'],
     reportBytes: number,
     hooks: JudgeHooks,
@@ -424,6 +435,7 @@ export class Judge {
           testcase: cases[index]!,
           language: plan.language,
           box,
+          ...(boxLayers ? { boxLayers } : {}),
           limits: plan.testLimits,
           checker,
           reportBytes,

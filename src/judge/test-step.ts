@@ -4,6 +4,8 @@
  * other), classified (run-verdict.ts), then its stdout checked against the expected answer by
  * the job's checker. A test without `expected` is accepted whenever the program ends normally.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { ImageError } from '../errors';
 import { ChildError } from '../sandbox/child-error';
 import type { RunLimits, RunResult } from '../sandbox/types';
@@ -28,6 +30,8 @@ export interface TestRequest {
   language: Language;
   /** Host path of the compiled box (read-only to the tests). */
   box: string;
+  /** Read-only layers under the box (the compile cache's entry on a hit: CompileOutcome.layer). */
+  boxLayers?: readonly string[];
   limits: RunLimits;
   checker:
     | { kind: 'builtin'; checker: BuiltinChecker }
@@ -58,7 +62,7 @@ export async function runTest(ctx: JobContext, req: TestRequest): Promise<TestRe
     const rootfs = await ctx.rootfsFor(req.language);
     run = await ctx.sandbox.run({
       rootfs,
-      box: { hostDir: req.box, mode: 'overlay' },
+      box: { hostDir: req.box, mode: 'overlay', ...(req.boxLayers?.length ? { lowerDirs: req.boxLayers } : {}) },
       argv: expandArgv(req.language, req.language.run, { memoryBytes: req.limits.memoryBytes }),
       env: expandEnv(req.language, { memoryBytes: req.limits.memoryBytes }),
       stdin,
@@ -71,7 +75,12 @@ export async function runTest(ctx: JobContext, req: TestRequest): Promise<TestRe
     throw err;
   }
   const artefact = artefactOf(req.box, req.language.run);
-  const classified = classifyRun(run, req.limits, req.language.memoryErrorMarkers, artefact ? () => elfLoadBytes(artefact) : undefined);
+  const classified = classifyRun(
+    run,
+    req.limits,
+    req.language.memoryErrorMarkers,
+    artefact ? () => elfLoadBytes(inLayers(artefact, req.box, req.boxLayers)) : undefined,
+  );
   // Encoded before checking: the check may take the output over (see CheckRunner.check).
   const stdout = encodeOutput(run.stdout, req.reportBytes, run.stdoutTruncated);
   const stderr = encodeOutput(run.stderr, req.reportBytes, run.stderrTruncated);
@@ -137,6 +146,20 @@ export async function runTest(ctx: JobContext, req: TestRequest): Promise<TestRe
     checkerMessage: checkerMessage === null ? null : oneLine(checkerMessage),
     ...fromValidator,
   };
+}
+
+/**
+ * Where the run found `file` (a path in the box): in the box, else in the first layer under it
+ * that has it (lstat: a link is not followed; elfLoadBytes opens with O_NOFOLLOW).
+ */
+function inLayers(file: string, box: string, layers: readonly string[] | undefined): string {
+  if (!layers?.length || fs.lstatSync(file, { throwIfNoEntry: false })) return file;
+  const rel = path.relative(box, file);
+  for (const dir of layers) {
+    const p = path.join(dir, rel);
+    if (fs.lstatSync(p, { throwIfNoEntry: false })) return p;
+  }
+  return file;
 }
 
 /**

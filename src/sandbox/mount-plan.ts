@@ -265,6 +265,7 @@ export function buildMountOps(plan: RunPlan, ctx: MountContext): SetupOp[] {
 
   // /box: the job's files.
   ops.push({ kind: 'mkdir', target: at('/box'), mode: 0o755, why: 'mount point of /box' });
+  if (plan.box?.lowerDirs?.length && plan.box.mode !== 'overlay') throw new TypeError('lower layers are only for an overlay /box');
   if (plan.box?.mode === 'rw' && ctx.rootless) {
     const work = `${checkLayerPath(plan.box.hostDir)}.work`;
     ops.push({ kind: 'mkdir', target: path.join(scratch, 'box-empty'), mode: 0o755, why: 'empty lower layer of the writable /box' });
@@ -305,20 +306,35 @@ export function buildMountOps(plan: RunPlan, ctx: MountContext): SetupOp[] {
       why: 'no setuid, no devices in /box',
     });
   } else if (plan.box?.mode === 'overlay') {
+    const extra = plan.box.lowerDirs ?? [];
+    if (extra.length + 1 > MAX_LOWER_DIRS)
+      throw new TypeError(`an overlay /box takes at most ${MAX_LOWER_DIRS - 1} extra lower directories, not ${extra.length}`);
     ops.push({
       kind: 'symlink',
       source: checkLayerPath(plan.box.hostDir),
       target: path.join(scratch, 'box-low'),
       why: "the job's files, by a name that hides their path",
     });
+    // Extra read-only layers under the job's files (the compile cache's entry on a hit): the
+    // job's files hide same-named ones below; copy-up goes to box-up, never into a layer.
+    extra.forEach((dir, i) =>
+      ops.push({
+        kind: 'symlink',
+        source: checkLayerPath(dir),
+        target: path.join(scratch, `box-low${i + 1}`),
+        why: `read-only layer ${i + 1} of /box, by a name that hides its path`,
+      }),
+    );
     ops.push({
       kind: 'mount',
       source: 'overlay',
       target: at('/box'),
       fstype: 'overlay',
       flags: MS.NOSUID | MS.NODEV,
-      data: 'lowerdir=box-low,upperdir=box-up,workdir=box-work',
-      why: "the job's files; the run's writes vanish with it",
+      data: `lowerdir=${['box-low', ...extra.map((_, i) => `box-low${i + 1}`)].join(':')},upperdir=box-up,workdir=box-work`,
+      why: extra.length
+        ? "the job's files over read-only layers; the run's writes vanish with it"
+        : "the job's files; the run's writes vanish with it",
     });
   }
   ops.push({ kind: 'chown', target: at('/box'), uid: ctx.hostUid, gid: ctx.hostGid, why: '/box belongs to the program' });

@@ -2,10 +2,11 @@
  * Checks of a run plan before anything is made for it: a bad plan is the caller's error
  * (InvalidRequestError naming the field), never a failed launch.
  */
+import path from 'node:path';
 import { InvalidRequestError } from '../errors';
 import type { RunPlan } from './types';
 
-/** Throws InvalidRequestError for an empty command, a limit out of range or a bad environment entry. */
+/** Throws InvalidRequestError for an empty command, a limit out of range, a bad box layer or environment entry. */
 export function validatePlan(plan: RunPlan): void {
   if (plan.argv.length === 0 || !plan.argv[0]) throw new InvalidRequestError('empty command', 'argv');
   const l = plan.limits;
@@ -24,6 +25,17 @@ export function validatePlan(plan: RunPlan): void {
   }
   for (const k of ['addressSpaceBytes', 'stackBytes'] as const) {
     if (!Number.isFinite(l[k]) || l[k] < 0) throw new InvalidRequestError(`must be zero or positive (got ${l[k]})`, `limits.${k}`);
+  }
+  const lowers = plan.box?.lowerDirs;
+  if (lowers !== undefined) {
+    if (plan.box?.mode !== 'overlay') throw new InvalidRequestError('lower layers are only for an overlay /box', 'box.lowerDirs');
+    for (const dir of lowers) {
+      if (!path.isAbsolute(dir) || /[:,\n]/.test(dir))
+        throw new InvalidRequestError(
+          `a lower layer must be an absolute path without ':', ',' or a newline: ${JSON.stringify(dir)}`,
+          'box.lowerDirs',
+        );
+    }
   }
   for (const [k, v] of Object.entries(plan.env)) {
     if (!k || k.includes('=') || k.includes('\0') || v.includes('\0'))

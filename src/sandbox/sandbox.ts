@@ -303,6 +303,11 @@ export class Sandbox {
     if (plan.rootfs.mode === 'overlay' && !this.hasOverlay) {
       throw new HostError('this kernel has no overlayfs: use rootfs mode "extract"');
     }
+    if (plan.box?.lowerDirs?.length && !this.hasOverlay) {
+      // No copy of the layers here: the judge restores the compile cache's entry by a copy
+      // when the sandbox has no overlayfs (compile-step.ts), so a layered box cannot come here from it.
+      throw new HostError('a /box with lower layers needs overlayfs (this sandbox has none)');
+    }
     if (plan.box?.mode === 'overlay' && !this.hasOverlay) {
       // Same semantics without overlayfs: the run writes into its own copy, dropped afterwards.
       // The copy keeps symlinks as symlinks: nothing planted in the box is followed.

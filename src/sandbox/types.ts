@@ -44,6 +44,13 @@ export interface BoxSpec {
    * `overlay`: the program sees hostDir's files but its writes go to the run's tmpfs and vanish.
    */
   mode: 'rw' | 'overlay';
+  /**
+   * Only for `overlay`: read-only directories beneath hostDir's files (top first, overlayfs's
+   * lowerdir order), e.g. the compile cache's entry on a hit, so that nothing is copied into
+   * hostDir. The program sees the union (hostDir's files hide same-named ones below); its writes
+   * go to the run's tmpfs as always, never into a layer. Needs overlayfs (Sandbox.hasOverlay).
+   */
+  lowerDirs?: readonly string[];
 }
 
 export interface ReadOnlyBind {

@@ -50,6 +50,24 @@ describe('the mount plan', () => {
     expect(mounts(ops).length).toBe(mounts(buildMountOps(plan, { paths, hostUid: 1, hostGid: 1 })).length);
   });
 
+  it("puts a box's extra layers under the job's files, each by a symlink, with the same mounts", () => {
+    const entry = '/var/lib/caged/compile-cache/entries/abcd/files';
+    const ops = buildMountOps({ ...plan, box: { ...plan.box!, lowerDirs: [entry] } }, { paths, hostUid: 1, hostGid: 1 });
+    const box = mounts(ops).find((m) => m.target === `${paths.root}/box`);
+    expect(box?.data).toBe('lowerdir=box-low:box-low1,upperdir=box-up,workdir=box-work');
+    const link = ops.find((o) => o.kind === 'symlink' && o.target === `${paths.scratch}/box-low1`);
+    expect(link).toMatchObject({ source: entry });
+    expect(ops.indexOf(link!)).toBeLessThan(ops.indexOf(box!));
+    expect(mounts(ops).length).toBe(mounts(buildMountOps(plan, { paths, hostUid: 1, hostGid: 1 })).length);
+    // Only an overlay /box takes layers.
+    expect(() =>
+      buildMountOps({ ...plan, box: { hostDir: plan.box!.hostDir, mode: 'rw', lowerDirs: [entry] } }, { paths, hostUid: 1, hostGid: 1 }),
+    ).toThrow(/only for an overlay/);
+    expect(() => buildMountOps({ ...plan, box: { ...plan.box!, lowerDirs: ['/a,b'] } }, { paths, hostUid: 1, hostGid: 1 })).toThrow(
+      /must not contain/,
+    );
+  });
+
   it('refuses an overlay without layers, a relative layer or one whose path would break the mount data', () => {
     const build = (lowerDirs: string[]) => () =>
       buildMountOps({ ...plan, rootfs: { mode: 'overlay', lowerDirs } }, { paths, hostUid: 1, hostGid: 1 });

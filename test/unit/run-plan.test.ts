@@ -36,6 +36,13 @@ describe('validatePlan', () => {
     expect(() => validatePlan(plan({ limits: { ...plan().limits, stackBytes: -1 } }))).toThrow(/zero or positive/);
     expect(() => validatePlan(plan({ env: { 'A=B': 'x' } }))).toThrow(/environment/);
   });
+
+  it("accepts lower layers of an overlay /box only, each an absolute path fit for overlayfs's options", () => {
+    const box = (mode: 'rw' | 'overlay', lowerDirs: string[]) => plan({ box: { hostDir: '/jobs/1/box', mode, lowerDirs } });
+    expect(() => validatePlan(box('overlay', ['/cache/entries/k/files']))).not.toThrow();
+    expect(() => validatePlan(box('rw', ['/cache/entries/k/files']))).toThrow(/only for an overlay/);
+    for (const bad of ['relative', '/a:b', '/a,b']) expect(() => validatePlan(box('overlay', [bad]))).toThrow(InvalidRequestError);
+  });
 });
 
 describe('rlimitsFor', () => {
