@@ -107,27 +107,13 @@ function bind(nativeDir: string): NativeApi {
   const cageSendFds = lib.func('int cage_send_fds(int32_t sock, const int32_t *fds, uint32_t n)');
   const cageCpuNs = lib.func('int64_t cage_cpu_ns(int32_t pid)');
 
-  // Anonymous types: koffi's type names are process-global, and a test runner may bind twice.
-  const timeval = koffi.struct({ tv_sec: 'long', tv_usec: 'long' });
-  const rusageT = koffi.struct({
-    ru_utime: timeval,
-    ru_stime: timeval,
-    ru_maxrss: 'long',
-    ru_ixrss: 'long',
-    ru_idrss: 'long',
-    ru_isrss: 'long',
-    ru_minflt: 'long',
-    ru_majflt: 'long',
-    ru_nswap: 'long',
-    ru_inblock: 'long',
-    ru_oublock: 'long',
-    ru_msgsnd: 'long',
-    ru_msgrcv: 'long',
-    ru_nsignals: 'long',
-    ru_nvcsw: 'long',
-    ru_nivcsw: 'long',
-  });
-  const wait4 = libc.func('wait4', 'int', ['int', koffi.out(koffi.pointer('int')), 'int', koffi.out(koffi.pointer(rusageT))]);
+  // wait4's status and rusage land in preallocated memory read directly: no koffi struct is
+  // decoded into objects on every call (the reaper calls it for each watched pid at each SIGCHLD,
+  // mostly for a child still running). struct rusage: ru_utime and ru_stime (timevals of two
+  // longs), then ru_maxrss: 18 longs on LP64 Linux, of which the first five are read.
+  const wait4 = libc.func('int wait4(int pid, int *status, int options, void *rusage)');
+  const waitStatus = new Int32Array(1);
+  const rusageBuf = Buffer.alloc(18 * 8);
   const socketpair = libc.func('int socketpair(int domain, int type, int protocol, _Out_ int *sv)');
   const pipe2 = libc.func('int pipe2(_Out_ int *fds, int flags)');
   const memfdCreate = libc.func('int memfd_create(const char *name, unsigned int flags)');
@@ -136,16 +122,8 @@ function bind(nativeDir: string): NativeApi {
   const umount2 = libc.func('int umount2(const char *target, int flags)');
   const flock = libc.func('int flock(int fd, int operation)');
 
-  interface TimevalJs {
-    tv_sec: number;
-    tv_usec: number;
-  }
-  interface RusageJs {
-    ru_utime: TimevalJs;
-    ru_stime: TimevalJs;
-    ru_maxrss: number;
-  }
-  const ns = (t: TimevalJs) => BigInt(t.tv_sec) * 1_000_000_000n + BigInt(t.tv_usec) * 1000n;
+  /** The timeval at byte `at` of rusageBuf, in ns. */
+  const timevalNs = (at: number) => rusageBuf.readBigInt64LE(at) * 1_000_000_000n + rusageBuf.readBigInt64LE(at + 8) * 1000n;
 
   return {
     spawnAsync(ctl, prep, cloneFlags, usernsFd = -1) {
@@ -167,15 +145,13 @@ function bind(nativeDir: string): NativeApi {
       return ns;
     },
     tryWait(pid) {
-      const status = [0];
-      const ru = {} as RusageJs;
-      const r = wait4(pid, status, WNOHANG | WALL, ru) as number;
+      const r = wait4(pid, waitStatus, WNOHANG | WALL, rusageBuf) as number;
       if (r === 0) return null;
       if (r < 0) fail(`wait4(${pid})`, koffi.errno());
       return {
         pid: r,
-        status: status[0] ?? 0,
-        rusage: { userNs: ns(ru.ru_utime), systemNs: ns(ru.ru_stime), maxRssKb: ru.ru_maxrss },
+        status: waitStatus[0] ?? 0,
+        rusage: { userNs: timevalNs(0), systemNs: timevalNs(16), maxRssKb: Number(rusageBuf.readBigInt64LE(32)) },
       };
     },
     socketpair() {
