@@ -11,16 +11,14 @@
  * "The program failed" (CE, RE, TLE, …) is a JudgeResult. "caged failed" is an exception:
  * InvalidRequestError (bad payload; never retried) or HostError/ImageError (retryable).
  */
-import type { NextPassHook } from './output-validator-feedback';
 import path from 'node:path';
 import { HostError, InvalidRequestError } from '../errors';
 import { chooseRootfsMode, jobDirBytes, type RootfsMode } from '../rootfs/job-rootfs';
 import type { ImageStore } from '../rootfs/store';
 import { JobDirs, type JobDir } from '../rootfs/job-dirs';
-import type { Sandbox } from '../sandbox/sandbox';
 import { CheckRunner } from './check-runner';
 import { gradeInlineGroups } from './inline-groups';
-import { CompileCache, type CompileCacheStats } from './compile-cache';
+import { CompileCache } from './compile-cache';
 import { compileInBox, writeSources, type JobContext } from './compile-step';
 import { CustomChecker } from './custom-checker';
 import { prepareInteractor, type Interactor } from './interactive';
@@ -28,7 +26,7 @@ import { OutputValidator } from './output-validator';
 import { chainsBytes, jobRoots, languageChains, registerImage, type JudgeImage, type LanguageChain } from './judge-image';
 import { defaultLanguagesDir, languageTableIds } from './language-table';
 import { LanguageRegistry, type Language, type LanguageInfo } from './languages';
-import { checkerLimitsConfig, checkLimitValues, compileLimitsConfig, resolveLimits, testLimitsConfig, type LimitValues } from './limits';
+import { checkerLimitsConfig, checkLimitValues, compileLimitsConfig, resolveLimits, testLimitsConfig } from './limits';
 import { parseSubmission, planSubmission, type JobPlan, type PlanConfig } from './plan';
 import { aggregateTests, firstLines, oneLine } from './result';
 import {
@@ -42,96 +40,14 @@ import {
 } from './schema';
 import { runTest, skippedTest, type TestRequest } from './test-step';
 import { judge0Of, VERDICT_NAMES } from './verdict';
-import type { JudgeProgress } from '../wire/contract';
 
 export type { JudgeImage, JudgeLayer } from './judge-image';
 
 export const DEFAULT_MANIFEST = '/var/cache/caged/images/debian/manifest.json';
 const MiB = 2 ** 20;
 
-export interface JudgeOptions {
-  sandbox: Sandbox;
-  /** Close the sandbox (its prepared containers) when the judge closes; default false. */
-  closeSandbox?: boolean;
-  /** Image manifest; default $CAGED_IMAGE or /var/cache/caged/images/debian/manifest.json. */
-  manifestPath?: string;
-  /** An image registered by the caller (then manifestPath is not read). */
-  image?: JudgeImage;
-  /**
-   * Per-job root filesystem. Default `auto`: overlay where the sandbox has overlayfs, else
-   * extract; an explicit `overlay` without overlayfs is an error, never a silent fallback.
-   */
-  rootfsMode?: RootfsMode | 'auto';
-  /** Largest per-test limits a submission may ask for (defaults: src/judge/limits.ts). */
-  maxima?: Partial<LimitValues>;
-  /** Compile-step limits: defaults and maxima at once (compileLimits may only lower them). */
-  compileLimits?: Partial<LimitValues>;
-  /** Limits of a custom checker's run. */
-  checkerLimits?: Partial<LimitValues>;
-  /** Default /var/lib/caged/compile-cache. */
-  compileCacheDir?: string;
-  /** Bound on the compile cache in bytes; default 512 MiB; 0 turns the cache off. */
-  compileCacheBytes?: number;
-  /** Cap on a submission's source (all files), in bytes; default 256 KiB. */
-  maxSourceBytes?: number;
-  /** Tests of one submission run at once; default 1 (sequential). */
-  testParallelism?: number;
-  /** Cap on each test's stdout and stderr in the result, in bytes; default 64 KiB. */
-  reportOutputBytes?: number;
-  /**
-   * Built-in checks of more than this many bytes (output + answer) run in a checking thread,
-   * off the event loop; default 64 KiB (src/judge/check-runner.ts).
-   */
-  inlineCheckBytes?: number;
-  /** Checking threads at most, started when first needed; default 1. */
-  checkThreads?: number;
-  /**
-   * The ids of caged's language table (images/languages/<id>/); a request for one that the image
-   * does not carry is "not installed on this worker", any other unknown id an unknown language.
-   * Default: the ids of the table next to this caged (src/judge/language-table.ts).
-   */
-  knownLanguages?: readonly string[];
-}
-
-/** The progress value after each test case: declared once, in the wire contract. */
-export type { JudgeProgress };
-
-/**
- * Time the judge itself spent on a submission's text: checking a test's output with a built-in
- * checker (`check`), or turning the compiler's output into the result (`compiler-output`).
- */
-export interface TextWork {
-  step: 'check' | 'compiler-output';
-  /** 0-based test index for `check`, else null. */
-  testIndex: number | null;
-  ms: number;
-  /** Bytes looked at (output + answer, or the compiler's two streams). */
-  bytes: number;
-}
-
-export interface JudgeHooks {
-  onProgress?: (p: JudgeProgress) => void;
-  onTextWork?: (w: TextWork) => void;
-  /** Aborting stops before the next step and throws a (retryable) HostError. */
-  signal?: AbortSignal;
-  /** Multi-pass problems: each test's validator's (or interactor's) nextpass.in, capped (test-step.ts). */
-  nextPass?: NextPassHook;
-  /**
-   * Keep this much of each test's stdout and stderr in the result instead of the Judge's
-   * `reportOutputBytes` (a trusted caller that checks the whole output itself: problem packages).
-   */
-  reportOutputBytes?: number;
-  /** The problem's own program (checker, output validator, interactor) is ready: `compiled` when a compiler ran (not the compile cache). */
-  onHelperReady?: (h: { role: 'checker' | 'output validator' | 'interactor'; compiled: boolean }) => void;
-}
-
-export interface JudgeStats {
-  /** Submissions judged (with a result). */
-  judged: number;
-  /** Compiler runs (submissions and checkers; cache hits are not counted). */
-  compiles: number;
-  cache: CompileCacheStats | null;
-}
+import type { JudgeHooks, JudgeOptions, JudgeStats } from './judge-options';
+export type { JudgeHooks, JudgeOptions, JudgeProgress, JudgeStats, TextWork } from './judge-options';
 
 export class Judge {
   private readonly counters = { judged: 0, compiles: 0 };
