@@ -21,24 +21,14 @@ import { loadNative } from '../src/sandbox/native';
 import { Sandbox } from '../src/sandbox/sandbox';
 import type { RunLimits, RunPlan } from '../src/sandbox/types';
 import { benchImageRootfs, percentile } from './common';
+import { NOOP_LIMITS } from './noop';
 
 const PAIRS = Number(process.argv[2] ?? 40);
 const ROUNDS = 1000;
 const WARMUP = 5;
 /** Pause after the pool is refilled, for the new inits to finish their set-up (mounts). */
 const SETTLE_MS = 100;
-const LIMITS: RunLimits = {
-  cpuTimeMs: 5000,
-  wallTimeMs: 10_000,
-  memoryBytes: 64 * 2 ** 20,
-  addressSpaceBytes: 0,
-  pids: 8,
-  outputBytes: 65536,
-  fileSizeBytes: 2 ** 20,
-  openFiles: 32,
-  stackBytes: 0,
-  diskBytes: 8 * 2 ** 20,
-};
+const LIMITS: RunLimits = { ...NOOP_LIMITS, cpuTimeMs: 5000, wallTimeMs: 10_000 };
 
 /** Echoes each line back until EOF, then exits 42 (accepted). */
 const PONG_C = String.raw`

@@ -170,23 +170,13 @@ static long write_proc(long pid, const char *file, const char *text, size_t len)
  * CAP_SETUID/CAP_SETGID there (user_namespaces(7)). 0, or -errno with *which = 1, 2, 3. */
 static long map_ids(long c_pid, const struct cage_cfg *cfg, int *which) {
   char line[32];
-  size_t n = put_u32(line, cfg->uid);
-  line[n++] = ' ';
-  n += put_u32(line + n, cfg->outer_uid);
-  line[n++] = ' ';
-  line[n++] = '1';
-  line[n++] = '\n';
+  size_t n = put_map_line(line, cfg->uid, cfg->outer_uid);
   long rc;
   *which = 1;
   if ((rc = write_proc(c_pid, "uid_map", line, n)) < 0) return rc;
   *which = 2;
   if ((rc = write_proc(c_pid, "setgroups", "deny", 4)) < 0) return rc;
-  n = put_u32(line, cfg->gid);
-  line[n++] = ' ';
-  n += put_u32(line + n, cfg->outer_gid);
-  line[n++] = ' ';
-  line[n++] = '1';
-  line[n++] = '\n';
+  n = put_map_line(line, cfg->gid, cfg->outer_gid);
   *which = 3;
   return write_proc(c_pid, "gid_map", line, n);
 }

@@ -48,4 +48,15 @@ static inline size_t put_u32(char *out, uint32_t v) {
   return n;
 }
 
+/* Writes one id map line, "inside outside 1\n", at out (at least 24 bytes); returns its length. */
+static inline size_t put_map_line(char *out, uint32_t inside, uint32_t outside) {
+  size_t n = put_u32(out, inside);
+  out[n++] = ' ';
+  n += put_u32(out + n, outside);
+  out[n++] = ' ';
+  out[n++] = '1';
+  out[n++] = '\n';
+  return n;
+}
+
 #endif

@@ -85,12 +85,7 @@ static long write_self(const char *file, const char *fixed, uint32_t inside, uin
   if (fixed) {
     for (; fixed[n]; n++) text[n] = fixed[n];
   } else {
-    n += put_u32(text + n, inside);
-    text[n++] = ' ';
-    n += put_u32(text + n, outside);
-    text[n++] = ' ';
-    text[n++] = '1';
-    text[n++] = '\n';
+    n = put_map_line(text, inside, outside);
   }
   long fd = S4(SYS_openat, AT_FDCWD, path, O_WRONLY | O_CLOEXEC, 0);
   if (fd < 0) return fd;

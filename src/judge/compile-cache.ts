@@ -152,14 +152,19 @@ export class CompileCache {
       this.counters.misses++;
       return null;
     }
+    this.markHit(entry);
+    return { outputText: meta.outputText, outputTruncated: meta.outputTruncated };
+  }
+
+  /** Counts a hit and renews the entry's LRU mark (its meta.json's mtime), if it is still there. */
+  private markHit(entry: string): void {
     const now = new Date();
     try {
       fs.utimesSync(path.join(entry, 'meta.json'), now, now);
     } catch {
-      /* evicted meanwhile: the copy is complete all the same */
+      /* evicted meanwhile (a copy is complete all the same), or not writable: the LRU mark only */
     }
     this.counters.hits++;
-    return { outputText: meta.outputText, outputTruncated: meta.outputTruncated };
   }
 
   /**
@@ -194,13 +199,7 @@ export class CompileCache {
       this.counters.misses++;
       return null;
     }
-    const now = new Date();
-    try {
-      fs.utimesSync(path.join(entry, 'meta.json'), now, now);
-    } catch {
-      /* the LRU mark only */
-    }
-    this.counters.hits++;
+    this.markHit(entry);
     return {
       outputText: meta.outputText,
       outputTruncated: meta.outputTruncated,
