@@ -132,9 +132,11 @@ int child_c(void *arg) {
   /* Capabilities: empty the bounding and ambient sets while we still may, then change ids,
    * then clear what is left. uid 0 is not mapped in the namespace, so the kernel's own
    * "dropping root clears capabilities" rule does not apply: we clear them ourselves. */
+  /* Capabilities are numbered 0..CAP_LAST_CAP without gaps: the first EINVAL is past the last. */
   for (int cap = 0; cap <= 63; cap++) {
     rc = S2(SYS_prctl, PR_CAPBSET_DROP, cap);
-    if (rc < 0 && rc != -EINVAL) goto caps;
+    if (rc == -EINVAL && cap > 0) break;
+    if (rc < 0) goto caps;
   }
   rc = S5(SYS_prctl, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
   if (rc < 0 && rc != -EINVAL) goto caps;

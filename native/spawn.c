@@ -3,8 +3,9 @@
  *
  * cage_spawn() clones a stub with CLONE_VM | CLONE_VFORK and the namespace flags, posix_spawn
  * style: no page tables are copied, so the cost stays flat however large the worker grows.
- * The stub runs in the worker's address space, on its own stack, with every signal blocked,
- * and does only raw system calls: it resets every signal to its default, asks for SIGKILL
+ * The stub runs in the worker's address space, on its own stack, with every signal blocked
+ * (until caged-init unblocks them after the exec, which resets every caught signal), and does
+ * only raw system calls: it resets the signals the worker ignores to their default, asks for SIGKILL
  * when the worker dies, moves the control socket onto fd 3 and the preparation blob (if any)
  * onto fd 4, closes every other fd and execs
  * caged-init (cage.c), which becomes the container's init with an address space of its own.
@@ -58,6 +59,7 @@ struct stub_args {
   int userns; /* rootless: the worker's user namespace, or -1 */
   unsigned long ns_flags; /* rootless: the namespaces the stub unshares */
   char *b_stack_top;      /* rootless: B's stack until its exec */
+  uint64_t ignored;       /* signals the worker ignores (bit n-1 for signal n) */
   volatile long b_pid;    /* rootless: B's pid, or -errno, written by the stub */
 };
 
@@ -95,10 +97,12 @@ static int exec_init(void *arg) {
 static int stub(void *arg) {
   struct stub_args *a = arg;
   long rc;
+  /* Every signal stays blocked until caged-init unblocks them after its exec, so no handler of
+   * the worker runs here; execve resets caught signals to their default. Ignored ones stay
+   * ignored across it: those (SIGPIPE in Node) go back to their default here. */
   struct ksigaction dfl = {0, 0, 0, 0};
-  for (int sig = 1; sig <= 64; sig++) sys6(SYS_rt_sigaction, sig, (long)&dfl, 0, 8, 0, 0);
-  unsigned long none = 0;
-  sys6(SYS_rt_sigprocmask, SIG_SETMASK, (long)&none, 0, 8, 0, 0);
+  for (int sig = 1; sig <= 64; sig++)
+    if (a->ignored & (1ULL << (sig - 1))) sys6(SYS_rt_sigaction, sig, (long)&dfl, 0, 8, 0, 0);
   if (a->userns >= 0) {
     /* Rootless: into the worker's user namespace, where the worker is root; the namespaces
      * unshared there belong to it. A failure here has no B: the worker learns it from b_pid. */
@@ -133,6 +137,31 @@ static int stub(void *arg) {
   for (;;) sys6(SYS_exit, 0, 0, 0, 0, 0, 0);
 }
 
+/* The signals this process ignores, from /proc/self/status ("SigIgn:", hexadecimal): reading it is
+ * three system calls where asking for every disposition would be 64. All of them when it cannot
+ * be read (every signal is then reset, as if each were ignored). */
+static uint64_t ignored_signals(void) {
+  char buf[4096];
+  int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return ~0ULL;
+  ssize_t n = read(fd, buf, sizeof buf - 1);
+  close(fd);
+  if (n <= 0) return ~0ULL;
+  buf[n] = 0;
+  const char *p = strstr(buf, "\nSigIgn:");
+  if (!p) return ~0ULL;
+  p += 9;
+  while (*p == ' ' || *p == '\t') p++;
+  uint64_t mask = 0;
+  int digits = 0;
+  for (; digits < 16; p++, digits++) {
+    int v = *p >= '0' && *p <= '9' ? *p - '0' : *p >= 'a' && *p <= 'f' ? *p - 'a' + 10 : -1;
+    if (v < 0) break;
+    mask = mask << 4 | (uint64_t)v;
+  }
+  return digits == 16 ? mask : ~0ULL;
+}
+
 int cage_spawn(const char *init_path, int32_t ctl, int32_t prep, uint32_t clone_flags, int32_t userns_fd) {
   struct stub_args args;
   args.init_path = init_path;
@@ -141,6 +170,7 @@ int cage_spawn(const char *init_path, int32_t ctl, int32_t prep, uint32_t clone_
   args.userns = userns_fd;
   args.ns_flags = clone_flags & ~(unsigned long)CLONE_NEWUSER;
   args.b_pid = -ECHILD;
+  args.ignored = ignored_signals();
   size_t stacks = userns_fd >= 0 ? 2 : 1;
   char *stack = mmap(NULL, STUB_STACK * stacks, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
   if (stack == MAP_FAILED) return -errno;

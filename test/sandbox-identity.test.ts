@@ -48,6 +48,11 @@ describe('caged exec', () => {
     expect(interfaces).toEqual(['lo']);
   });
 
+  it('starts the program with no signal blocked or ignored (Node, the worker, ignores SIGPIPE)', () => {
+    const out = exec('grep -E "^Sig(Blk|Ign):" /proc/self/status').trim().split('\n');
+    expect(out).toEqual(['SigBlk:\t0000000000000000', 'SigIgn:\t0000000000000000']);
+  });
+
   it("maps uid/gid 256 to one host id and nothing else, and leaves the program nothing of its init's", () => {
     const out = exec(
       'cat /proc/self/uid_map; echo -; cat /proc/self/gid_map; echo -; cat /proc/self/setgroups; kill -0 1 2>/dev/null && echo signalled; readlink /proc/1/ns/user || echo unreadable',

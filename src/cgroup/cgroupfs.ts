@@ -50,6 +50,12 @@ function readSmallFile(file: string): string {
   }
 }
 
+/**
+ * seq_file fills its first buffer (one page) with every record that fits and hands all of it to a
+ * larger read: a first read shorter than a page is the whole text, with no read for the EOF.
+ */
+const SEQ_FIRST_BUFFER = 4096;
+
 /** pread from offset 0 to EOF: a read at offset 0 makes cgroupfs (seq_file) regenerate the text. */
 function readFromStart(fd: number): string {
   let text = '';
@@ -57,6 +63,7 @@ function readFromStart(fd: number): string {
     const n = fs.readSync(fd, readBuffer, 0, readBuffer.length, at);
     if (n === 0) return text;
     text += readBuffer.toString('utf8', 0, n);
+    if (at === 0 && n < SEQ_FIRST_BUFFER) return text;
     at += n;
   }
 }
