@@ -159,7 +159,8 @@ static uint64_t ignored_signals(void) {
     if (v < 0) break;
     mask = mask << 4 | (uint64_t)v;
   }
-  return digits == 16 ? mask : ~0ULL;
+  /* 64 signals, 16 digits (x86_64, aarch64); any other width resets every signal. */
+  return digits == 16 && *p == '\n' ? mask : ~0ULL;
 }
 
 int cage_spawn(const char *init_path, int32_t ctl, int32_t prep, uint32_t clone_flags, int32_t userns_fd) {
