@@ -198,6 +198,8 @@ describe('CgroupV1Manager on this machine', () => {
     const child = spawnGated('for i in 1 2 3 4 5 6 7 8; do sleep 30 & done; wait');
     let stderr = '';
     child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    // The sleeps hold the shell's stderr too: it ends once they are killed.
+    const stderrEnded = new Promise<void>((resolve) => (child.stderr ? child.stderr.on('end', () => resolve()) : resolve()));
     box.attach(child.pid ?? -1);
     child.go();
     const leafProcs = (): number[] => readLeaf('pids', box.name, 'cgroup.procs').split('\n').filter(Boolean).map(Number);
@@ -205,14 +207,16 @@ describe('CgroupV1Manager on this machine', () => {
     while (box.stats().pidsLimitHits === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     expect(box.stats().pidsLimitHits).toBeGreaterThan(0);
     expect(Number(readLeaf('pids', box.name, 'pids.current'))).toBeLessThanOrEqual(4);
+    // The shell saw the refusal itself: dash stops at the first failed fork ("Cannot fork") and
+    // exits, leaving the sleeps it started. Waited for before killAll, which would race it.
+    expect(await exited(child)).toEqual({ code: 2, signal: null });
     const before = leafProcs();
     expect(before.length).toBeGreaterThan(1);
     box.killAll();
     const killDeadline = Date.now() + 2000;
     while (leafProcs().length > 0 && Date.now() < killDeadline) await new Promise((r) => setTimeout(r, 10));
     expect(leafProcs()).toEqual([]);
-    // The shell saw the refusal itself: dash stops at the first failed fork ("Cannot fork").
-    expect(await exited(child)).toEqual({ code: 2, signal: null });
+    await stderrEnded;
     expect(stderr).toMatch(/cannot fork/i);
   });
 
