@@ -37,6 +37,7 @@
 #include <stddef.h>
 #include <sys/mman.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -137,9 +138,11 @@ static int stub(void *arg) {
   for (;;) sys6(SYS_exit, 0, 0, 0, 0, 0, 0);
 }
 
-/* The signals this process ignores, from /proc/self/status ("SigIgn:", hexadecimal): reading it is
- * three system calls where asking for every disposition would be 64. All of them when it cannot
- * be read (every signal is then reset, as if each were ignored). */
+/* The signals this process ignores, from /proc/self/status ("SigIgn:", 16 hex digits for 64
+ * signals on x86_64 and aarch64): three system calls where asking for every disposition would
+ * be 64. All of them when it cannot be read or has another width (every signal is then reset).
+ * Read before the clone, whose copy of the dispositions the stub resets: Node ignores signals
+ * only at its start (SIGPIPE, SIGXFSZ), and a signal it handles is reset by the exec anyway. */
 static uint64_t ignored_signals(void) {
   char buf[4096];
   int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
@@ -150,17 +153,9 @@ static uint64_t ignored_signals(void) {
   buf[n] = 0;
   const char *p = strstr(buf, "\nSigIgn:");
   if (!p) return ~0ULL;
-  p += 9;
-  while (*p == ' ' || *p == '\t') p++;
-  uint64_t mask = 0;
-  int digits = 0;
-  for (; digits < 16; p++, digits++) {
-    int v = *p >= '0' && *p <= '9' ? *p - '0' : *p >= 'a' && *p <= 'f' ? *p - 'a' + 10 : -1;
-    if (v < 0) break;
-    mask = mask << 4 | (uint64_t)v;
-  }
-  /* 64 signals, 16 digits (x86_64, aarch64); any other width resets every signal. */
-  return digits == 16 && *p == '\n' ? mask : ~0ULL;
+  p += strspn(p + 8, " \t") + 8;
+  if (strspn(p, "0123456789abcdef") != 16 || p[16] != '\n') return ~0ULL;
+  return strtoull(p, NULL, 16);
 }
 
 int cage_spawn(const char *init_path, int32_t ctl, int32_t prep, uint32_t clone_flags, int32_t userns_fd) {
