@@ -309,3 +309,68 @@ describe('when a worker gets SIGTERM during a job', () => {
     }
   });
 });
+
+describe("when Redis refuses a job's report because the worker no longer holds its lock", () => {
+  const fx = queueFixture();
+  let queue: Queue;
+  let redis: Redis;
+  beforeEach(() => {
+    queue = new Queue(fx.queueName, { connection: redisOptionsFromUrl(REDIS_URL) });
+    redis = new Redis(REDIS_URL);
+  });
+  afterEach(async () => {
+    await queue.close();
+    redis.disconnect();
+  });
+  const lockKey = (jobId: string): string => `bull:${fx.queueName}:${jobId}:lock`;
+  const completedEvents = async (jobId: string): Promise<number> =>
+    (await redis.xrange(`bull:${fx.queueName}:events`, '-', '+')).filter(
+      ([, f]) => f.includes('completed') && f[f.indexOf('jobId') + 1] === jobId && f[f.indexOf('event') + 1] === 'completed',
+    ).length;
+  const queueErrors = (w: WorkerProcess) => w.lines.filter((l) => /queue error/.test(l.msg));
+
+  it('says the job was already finished when a try of the report landed, keeps that result, and serves on', async () => {
+    const w = new WorkerProcess('reporter', { CAGED_QUEUE: fx.queueName, CAGED_CONCURRENCY: '1' });
+    fx.workers.push(w);
+    await w.ready();
+    const jobId = await fx.client.enqueue(sleeper(1500, 1, 'report-landed'));
+    await w.waitFor((l) => l.msg === 'job started' && l.job === jobId);
+    // What happens when Redis applies a try of the worker's report and goes away before
+    // answering: the job completes under the worker's own lock, and the next try finds no lock.
+    const token = await redis.get(lockKey(jobId));
+    expect(token).toMatch(/\S/);
+    const landed = { landed: 'the first try of the report' };
+    await (await queue.getJob(jobId))!.moveToCompleted(landed, token!, false);
+
+    const line = await w.waitFor((l) => l.msg.startsWith('report of a finished job refused') && l.job === jobId);
+    expect(line).toMatchObject({ state: 'completed', reason: `Missing lock for job ${jobId}. moveToFinished` });
+    const job = (await queue.getJob(jobId))!;
+    expect([await job.getState(), job.returnvalue]).toEqual(['completed', landed]);
+    expect(await completedEvents(jobId)).toBe(1);
+    expect(queueErrors(w)).toEqual([]);
+    // One line for the job, though BullMQ tells the refusal twice (completing, then failing it).
+    expect(w.lines.filter((l) => l.job === jobId && /refused/.test(l.msg))).toHaveLength(1);
+
+    const next = await fx.client.submit(SUBMISSIONS.AC);
+    expect(next.verdict).toBe('AC');
+  });
+
+  it('says the result is dropped when the lock ran out, and the job is judged again, completing once', async () => {
+    const w = new WorkerProcess('reporter', { CAGED_QUEUE: fx.queueName, CAGED_CONCURRENCY: '1', CAGED_STALLED_INTERVAL_MS: '1000' });
+    fx.workers.push(w);
+    await w.ready();
+    const jobId = await fx.client.enqueue(sleeper(3000, 1, 'lock-ran-out'));
+    await w.waitFor((l) => l.msg === 'job started' && l.job === jobId);
+    await redis.del(lockKey(jobId)); // the lock running out while the job runs
+
+    const line = await w.waitFor((l) => l.msg.startsWith('report refused') && l.job === jobId);
+    expect(line.state).not.toMatch(/completed|failed|removed/);
+    expect(line.level).toBe(40); // a warning: this run's work is lost
+    const result = await fx.client.wait(jobId, { timeoutMs: 60_000 });
+    expect(result.verdict).toBe('AC');
+    expect(w.lines.some((l) => l.msg.startsWith('stalled job') && l.job === jobId)).toBe(true);
+    expect(w.lines.filter((l) => l.msg === 'job started' && l.job === jobId)).toHaveLength(2);
+    expect(await completedEvents(jobId)).toBe(1);
+    expect(queueErrors(w)).toEqual([]);
+  });
+});

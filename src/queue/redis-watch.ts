@@ -41,6 +41,31 @@ export function isFailoverNotice(err: unknown): boolean {
   return err instanceof Error && /^UNBLOCKED\b/.test(err.message);
 }
 
+/**
+ * The job whose report (completed, failed, delayed, back to wait) Redis refused because this
+ * worker no longer holds its lock: BullMQ's "Missing lock for job ID. CMD" (code -2), "Lock
+ * mismatch for job ID. …" (-6), "Job ID is not in the active state. …" (-3), and "Missing key
+ * for job ID. …" (-1: the job finished and was removed, CAGED_KEEP_COMPLETED_S=0). It happens
+ * when a try of the report landed but its reply was lost with the connection (Redis applied
+ * it, then went away before answering; ioredis or BullMQ sent it again), or when the lock ran
+ * out and the stalled-job check handed the job to the queue again. Null for any other error.
+ */
+export function refusedReportJob(err: unknown): string | null {
+  if (!(err instanceof Error)) return null;
+  const code = (err as { code?: unknown }).code;
+  const m =
+    code === -1
+      ? /^Missing key for job (.+)\. \S+$/s.exec(err.message)
+      : code === -2
+        ? /^Missing lock for job (.+)\. \S+$/s.exec(err.message)
+        : code === -6
+          ? /^Lock mismatch for job (.+)\. Cmd \S+ from \S*$/s.exec(err.message)
+          : code === -3
+            ? /^Job (.+) is not in the active state\. \S+$/s.exec(err.message)
+            : null;
+  return m ? m[1]! : null;
+}
+
 /** How long a probe of the queue's slot may take before the cluster counts as away, and how often it is probed meanwhile. */
 export const PROBE_TIMEOUT_MS = 1000;
 export const PROBE_INTERVAL_MS = 1000;

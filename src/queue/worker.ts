@@ -20,14 +20,14 @@
  * (the second signal) hands back at once. Either way nothing is lost: a job either completed
  * here or is waiting for another worker.
  */
-import { DelayedError, UnrecoverableError, WaitingError, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import { DelayedError, Job, UnrecoverableError, WaitingError, Worker, type ConnectionOptions } from 'bullmq';
 import { CagedError, InvalidRequestError } from '../errors';
 import { internalErrorReason, invalidSubmissionReason, type JudgeProgress, type JudgeResult, type Submission } from '../wire/contract';
 import { errorFields, jobLogger, testLogger, type Logger } from './log';
 import type { WorkerMetrics } from './metrics';
 import { launchOverheadsSeconds } from './launch-overhead';
 import { JudgeGate } from './judge-gate';
-import { RedisWatch, type ClusterEvents } from './redis-watch';
+import { RedisWatch, refusedReportJob, type ClusterEvents } from './redis-watch';
 import { submissionParser } from './validate';
 
 /** What the judge reports after each test case (also the job's progress value): declared by the wire contract. */
@@ -102,6 +102,8 @@ export class QueueWorker {
   private readonly gate: JudgeGate;
   private running: Promise<void> = Promise.resolve();
   private stopClusterWatch: () => void = () => undefined;
+  /** Jobs whose refused report is being looked into (BullMQ tells it twice: completing, then failing). */
+  private readonly refused = new Set<string>();
 
   private constructor(private readonly opts: QueueWorkerOptions) {
     this.parse = submissionParser(opts.maxSourceBytes);
@@ -136,7 +138,11 @@ export class QueueWorker {
     }
     const log = opts.logger;
     const redis = new RedisWatch(log, opts.metrics?.redisConnected);
-    self.worker.on('error', (err) => redis.error(err));
+    self.worker.on('error', (err) => {
+      const refused = refusedReportJob(err);
+      if (refused === null) redis.error(err);
+      else self.reportRefused(refused, err);
+    });
     self.worker.on('ioredis:close', () => redis.down());
     self.worker.backend.on('ready', () => redis.up());
     // Redis Cluster: the master of the queue's slot lost and back shows only to a probe of that slot.
@@ -303,6 +309,37 @@ export class QueueWorker {
     } finally {
       this.inflight.delete(id);
     }
+  }
+
+  /**
+   * Redis refused this worker's report of a job because the worker no longer holds its lock
+   * (redis-watch.ts, refusedReportJob). Nothing of the job is lost either way, and the job's
+   * state tells which way it went: finished means a try of this report landed before its reply
+   * was lost, or another worker judged it after a stalled-job check (removed: finished and not
+   * kept); anything else means the
+   * lock ran out and the job waits for a worker (or runs on one) again.
+   */
+  private reportRefused(jobId: string, err: Error): void {
+    if (this.refused.has(jobId)) return;
+    this.refused.add(jobId);
+    const log = this.opts.logger;
+    const fields = { job: jobId, reason: err.message };
+    Job.fromId(this.worker, jobId)
+      .then((job) => job?.getState() ?? 'removed')
+      .then(
+        (state) => {
+          if (state === 'completed' || state === 'failed' || state === 'removed')
+            log.info(
+              { ...fields, state },
+              'report of a finished job refused: the job was already finished (a try of this report landed, or another worker judged it)',
+            );
+          else
+            log.warn({ ...fields, state }, "report refused, the job's lock was lost: this result is dropped and the job is judged again");
+        },
+        (lookup: unknown) =>
+          log.warn({ ...fields, lookup: errorFields(lookup) }, "report refused, the job's lock was lost; its state could not be read"),
+      )
+      .finally(() => setTimeout(() => this.refused.delete(jobId), 60_000).unref());
   }
 
   /** The error the processor throws for a judge that did not return a result. */

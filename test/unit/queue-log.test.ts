@@ -7,7 +7,7 @@ import { Writable } from 'node:stream';
 import { Registry, Gauge } from 'prom-client';
 import { HostError } from '../../src/errors';
 import { createLogger, errorFields } from '../../src/queue/log';
-import { isConnectionError, isFailoverNotice, RedisWatch } from '../../src/queue/redis-watch';
+import { isConnectionError, isFailoverNotice, RedisWatch, refusedReportJob } from '../../src/queue/redis-watch';
 
 function capture(): { lines: Array<Record<string, unknown>>; stream: Writable } {
   const lines: Array<Record<string, unknown>> = [];
@@ -99,5 +99,21 @@ describe('a Redis outage', () => {
     await flush();
     expect(watch.connected).toBe(true);
     expect(lines.map((l) => [l.level, l.msg])).toEqual([[30, 'Redis Cluster failover: a blocking read was interrupted (retried)']]);
+  });
+
+  it("names the job of a report refused for want of its lock (BullMQ's codes -1, -2, -3, -6), and nothing else", () => {
+    const coded = (message: string, code: number): Error => Object.assign(new Error(message), { code });
+    expect(refusedReportJob(coded('Missing lock for job f-0. moveToFinished', -2))).toBe('f-0');
+    expect(refusedReportJob(coded('Missing lock for job a. b. c. moveToDelayed', -2))).toBe('a. b. c');
+    expect(refusedReportJob(coded('Lock mismatch for job 7. Cmd moveToFinished from active', -6))).toBe('7');
+    expect(refusedReportJob(coded('Lock mismatch for job 7. Cmd moveToFinished from undefined', -6))).toBe('7');
+    expect(refusedReportJob(coded('Job x y is not in the active state. moveToFinished', -3))).toBe('x y');
+    expect(refusedReportJob(coded('Missing key for job gone. moveToFinished', -1))).toBe('gone');
+    // The same words with another code, or without one, or another message with the code: not a refused report.
+    expect(refusedReportJob(coded('Missing lock for job f-0. moveToFinished', -6))).toBeNull();
+    expect(refusedReportJob(new Error('Missing lock for job f-0. moveToFinished'))).toBeNull();
+    expect(refusedReportJob(coded('Job f-0 has pending dependencies. moveToFinished', -4))).toBeNull();
+    expect(refusedReportJob(coded('ERR Error running script', -2))).toBeNull();
+    expect(refusedReportJob('Missing lock for job f-0. moveToFinished')).toBeNull();
   });
 });
