@@ -13,6 +13,7 @@ import type { SubmissionInput } from '../src/judge/schema';
 import { Sandbox } from '../src/sandbox/sandbox';
 import { TEST_MANIFEST } from './helpers/image';
 import { LIMITS } from './helpers/programs';
+import { liveJobDirs } from './helpers/job-dirs';
 
 let sandbox: Sandbox;
 let judge: Judge;
@@ -43,7 +44,7 @@ function echoC(tag = crypto.randomBytes(6).toString('hex')): string {
 }
 
 function ownJobDirs(): string[] {
-  return fs.readdirSync(sandbox.jobsDir).filter((n) => n.startsWith(`caged-${process.pid}-`));
+  return liveJobDirs(sandbox.jobsDir);
 }
 
 describe('when a submission has 50 tests', () => {
@@ -182,8 +183,7 @@ describe('when the sandbox has no overlayfs', () => {
       const boxes: string[][] = [];
       const hit = await fallback.judge(sub, {
         onProgress: () => {
-          for (const d of fs.readdirSync(plain.jobsDir).filter((n) => n.startsWith(`caged-${process.pid}-`)))
-            boxes.push(fs.readdirSync(path.join(plain.jobsDir, d, 'box')).sort());
+          for (const d of liveJobDirs(plain.jobsDir)) boxes.push(fs.readdirSync(path.join(plain.jobsDir, d, 'box')).sort());
         },
       });
       expect(hit.compile).toMatchObject({ cached: true });

@@ -150,11 +150,12 @@ export class Judge {
     return { ...this.counters, cache: this.cache?.stats() ?? null };
   }
 
-  /** Releases the image (the store's in-use mark), and the sandbox if `closeSandbox`. Idempotent. */
+  /** Releases the image (the store's in-use mark), the spare job directories, and the sandbox if `closeSandbox`. Idempotent. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     try {
+      this.jobDirs.close();
       await this.checks.close();
       await this.store?.close();
     } finally {

@@ -12,6 +12,13 @@
  * The jobs directory itself belongs to the sandbox: it makes it, and makes it a shared mount
  * while it keeps prepared containers (see `shareJobsDir` in src/sandbox/sandbox.ts), so that a
  * job directory mounted here later also appears in a container prepared before it existed.
+ *
+ * An emptied mount point is kept for the next job instead of removed (a few, `SPARE_DIRS`): the
+ * rmdir of a directory that was a mount point waits on the mount namespaces' lock and was the
+ * largest system call of a short job on the event loop (docs/benchmarks.md). The next job mounts
+ * a fresh tmpfs on it: nothing of the last job's files is there (they went with their tmpfs),
+ * and a spare that is not an empty directory of its own is removed, never reused. `close()`
+ * removes the spares; a dead worker's go with `cleanupStale`, as they carry its pid.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -34,14 +41,16 @@ export interface JobDir {
   /** Unmounts and deletes the directory; idempotent. */
   remove(): void;
   /**
-   * The same, with the unmount off the event loop (on libuv's thread pool; the empty mount point
-   * then goes with one rmdir): what a job's end awaits, so that other jobs go on meanwhile.
-   * Idempotent, with `remove` too.
+   * The same, with the unmount off the event loop (on libuv's thread pool), the emptied mount
+   * point kept as a spare for the next job (or, with enough spares, removed with one rmdir):
+   * what a job's end awaits, so that other jobs go on meanwhile. Idempotent, with `remove` too.
    */
   removeAsync(): Promise<void>;
 }
 
 const PREFIX = 'caged-';
+/** Emptied mount points a JobDirs keeps for its next jobs: enough for a worker's concurrent jobs to turn over. */
+const SPARE_DIRS = 8;
 
 /**
  * The sequence of a name is the process's, not one JobDirs', so that two in one process (over
@@ -61,6 +70,9 @@ export class JobDirs {
     private readonly detachAsync: (target: string) => Promise<boolean> = (target) => Promise.resolve(mounts.detach(target)),
   ) {}
 
+  /** Emptied mount points (an unmounted job directory, empty), most recent last. */
+  private readonly spares: string[] = [];
+
   /** The job directories of a sandbox's jobs directory. */
   static of(sandbox: Sandbox): JobDirs {
     const mounts = sandbox.hostMounts;
@@ -72,10 +84,19 @@ export class JobDirs {
    * hands it over. `remove()` unmounts and deletes it; a dead worker's are removed by `cleanupStale`.
    */
   create(opts: JobDirOptions = {}): JobDir {
-    const dir = path.join(this.dir, `${PREFIX}${process.pid}-${nextSeq()}`);
     const size = opts.diskBytes ?? 256 * 2 ** 20;
     if (!Number.isSafeInteger(size) || size <= 0) throw new InvalidRequestError(`must be a positive integer (got ${size})`, 'diskBytes');
-    fs.mkdirSync(dir, { mode: 0o711 });
+    let dir = this.spares.pop();
+    if (dir !== undefined && !isSpare(dir)) {
+      // Never followed: a link is unlinked, a directory (a mount point now?) detached and removed.
+      if (fs.lstatSync(dir, { throwIfNoEntry: false })?.isDirectory()) this.remove(dir);
+      else fs.rmSync(dir, { force: true });
+      dir = undefined;
+    }
+    if (dir === undefined) {
+      dir = path.join(this.dir, `${PREFIX}${process.pid}-${nextSeq()}`);
+      fs.mkdirSync(dir, { mode: 0o711 });
+    }
     try {
       if (!this.mounts.plainDirs) this.mounts.mount('caged-job', dir, 'tmpfs', MS.NOSUID | MS.NODEV, `size=${size},mode=0711`);
       fs.mkdirSync(path.join(dir, 'box'), { mode: 0o755 });
@@ -120,7 +141,37 @@ export class JobDirs {
     // Rootless, the job's files are on the host's disk, however deep, and some belong to the
     // boxes' ids: only removeTree removes those (Node's rm stops at ENAMETOOLONG).
     if (this.mounts.removeTree) this.mounts.removeTree(dir);
+    else if (unmounted && this.spares.length < SPARE_DIRS && !this.closed) this.spares.push(dir);
     else if (!(unmounted && removedEmpty(dir))) await fs.promises.rm(dir, { recursive: true, force: true });
+  }
+
+  private closed = false;
+
+  /** Removes the spare mount points; a job directory made after this is removed at its end. */
+  close(): void {
+    this.closed = true;
+    for (const dir of this.spares.splice(0)) if (!removedEmpty(dir)) fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Whether a spare `dir` can take the next job's tmpfs: a directory (not a link), not a mount
+ * point (its device is its parent's), owned by root and writable by no one else, with nothing
+ * in it. Checked when it is taken; a few microseconds against the rmdir it saves.
+ */
+function isSpare(dir: string): boolean {
+  try {
+    const st = fs.lstatSync(dir);
+    const parent = fs.statSync(path.dirname(dir));
+    return (
+      st.isDirectory() &&
+      st.dev === parent.dev &&
+      st.uid === process.getuid!() &&
+      (st.mode & 0o022) === 0 &&
+      fs.readdirSync(dir).length === 0
+    );
+  } catch {
+    return false;
   }
 }
 

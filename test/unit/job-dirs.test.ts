@@ -29,6 +29,13 @@ beforeEach(() => {
 
 afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
 
+/** A fake unmount that takes the tmpfs's files with it, as the kernel's does. */
+function unmount(target: string): boolean {
+  calls.push(`detach ${path.basename(target)}`);
+  fs.rmSync(path.join(target, 'box'), { recursive: true, force: true });
+  return true;
+}
+
 describe('JobDirs', () => {
   it('makes each job directory a size-capped tmpfs named for this process, holding an empty box', () => {
     const job = new JobDirs(root, mounts).create({ diskBytes: 1024 * 1024 });
@@ -66,15 +73,11 @@ describe('JobDirs', () => {
     job.remove();
     expect(offLoop).toEqual([`detach ${path.basename(job.path)}`]);
     expect(calls.filter((c) => c.startsWith('detach'))).toEqual([]);
+    dirs.close(); // the unmounted directory was kept as a spare: close removes it
     expect(fs.existsSync(job.path)).toBe(false);
   });
 
   it('removes an unmounted job directory (its tmpfs gone) with one rmdir, and a non-empty one as a tree', async () => {
-    // The fake unmount takes the tmpfs's files with it, as the kernel's does.
-    const unmount = (target: string): boolean => {
-      fs.rmSync(path.join(target, 'box'), { recursive: true });
-      return true;
-    };
     const rm = jest.spyOn(fs.promises, 'rm');
     const rmSync = jest.spyOn(fs, 'rmSync');
     try {
@@ -83,6 +86,7 @@ describe('JobDirs', () => {
       const b = dirs.create();
       await a.removeAsync();
       b.remove();
+      dirs.close();
       expect(rm).not.toHaveBeenCalled();
       expect(rmSync.mock.calls.filter(([p]) => p === a.path || p === b.path)).toEqual([]);
       expect(fs.existsSync(a.path) || fs.existsSync(b.path)).toBe(false);
@@ -117,5 +121,63 @@ describe('JobDirs', () => {
     const removed = new JobDirs(root, mounts).cleanupStale((pid) => pid === 222);
     expect(removed).toEqual(['caged-111-1']);
     expect(fs.readdirSync(root).sort()).toEqual([`caged-${process.pid}-99`, 'caged-222-7', 'other'].sort());
+  });
+
+  it('keeps an emptied mount point for the next job, which mounts a fresh tmpfs on it', async () => {
+    const dirs = new JobDirs(root, { ...mounts, detach: unmount }, (target) => Promise.resolve(unmount(target)));
+    const a = dirs.create();
+    fs.writeFileSync(path.join(a.box, 'main.c'), 'int main(){}');
+    await a.removeAsync();
+    expect(fs.readdirSync(a.path)).toEqual([]);
+    const b = dirs.create();
+    expect(b.path).toBe(a.path);
+    expect(fs.readdirSync(b.box)).toEqual([]);
+    const name = path.basename(a.path);
+    expect(calls.filter((c) => c.includes(name))).toEqual([
+      `mount caged-job ${name} tmpfs ${MS.NOSUID | MS.NODEV} size=268435456,mode=0711`,
+      `detach ${name}`,
+      `mount caged-job ${name} tmpfs ${MS.NOSUID | MS.NODEV} size=268435456,mode=0711`,
+    ]);
+    // In-line removal and close() delete; nothing is kept after close.
+    b.remove();
+    expect(fs.existsSync(b.path)).toBe(false);
+    const c = dirs.create();
+    dirs.close();
+    await c.removeAsync();
+    expect(fs.readdirSync(root)).toEqual([]);
+  });
+
+  it('never reuses a spare that is not an empty directory of its own, and removes it', async () => {
+    const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), 'caged-elsewhere-'));
+    fs.mkdirSync(path.join(elsewhere, 'box'));
+    fs.writeFileSync(path.join(elsewhere, 'box', 'kept'), 'x');
+    const spoil: Array<[string, (dir: string) => void]> = [
+      ['holds a file', (dir) => fs.writeFileSync(path.join(dir, 'planted'), 'x')],
+      ['is writable by others', (dir) => fs.chmodSync(dir, 0o777)],
+      ['is a symlink', (dir) => (fs.rmdirSync(dir), fs.symlinkSync(elsewhere, dir))],
+      ['is gone', (dir) => fs.rmdirSync(dir)],
+    ];
+    for (const [what, f] of spoil) {
+      const dirs = new JobDirs(root, { ...mounts, detach: unmount }, (target) => Promise.resolve(unmount(target)));
+      const a = dirs.create();
+      await a.removeAsync();
+      f(a.path);
+      const b = dirs.create();
+      expect([what, b.path === a.path]).toEqual([what, false]);
+      expect([what, fs.existsSync(a.path)]).toEqual([what, false]);
+      b.remove();
+    }
+    // A link is unlinked, never followed: what it pointed to is intact.
+    expect(fs.readFileSync(path.join(elsewhere, 'box', 'kept'), 'utf8')).toBe('x');
+    fs.rmSync(elsewhere, { recursive: true });
+  });
+
+  it('keeps at most 8 spares', async () => {
+    const dirs = new JobDirs(root, { ...mounts, detach: unmount }, (target) => Promise.resolve(unmount(target)));
+    const jobs = Array.from({ length: 11 }, () => dirs.create());
+    for (const j of jobs) await j.removeAsync();
+    expect(fs.readdirSync(root)).toHaveLength(8);
+    dirs.close();
+    expect(fs.readdirSync(root)).toEqual([]);
   });
 });
