@@ -31,7 +31,7 @@ beforeAll(async () => {
   rootfs = await testRootfs();
   job = JobDirs.of(sandbox).create();
   fs.writeFileSync(path.join(job.box, 'int.c'), GUESS_INTERACTOR_C);
-  const modes = [0, 1, 2, 3, 4];
+  const modes = [0, 1, 2, 3, 4, 6];
   for (const m of modes) fs.writeFileSync(path.join(job.box, `sub${m}.c`), guessSubmissionC(m));
   const script = ['gcc -O1 -o int int.c', ...modes.map((m) => `gcc -O1 -o sub${m} sub${m}.c`)].join(' && ');
   const built = await sandbox.run({
@@ -118,6 +118,18 @@ describe('when the interactor rejects and the submission keeps writing', () => {
     expect(r.interactor.exitCode).toBe(43);
     expect(r.submission.signal).toBe('SIGPIPE');
     expect(r.firstEnded).toBe('interactor');
+  });
+});
+
+describe('when the submission quits before the interactor answers', () => {
+  it.each<[string, PairOptions]>([
+    ['directly', {}],
+    ['through the transcript tee', { transcriptBytes: 4096 }],
+  ])('%s: its answers (more than a pipe holds) go nowhere, it is not killed by SIGPIPE, and it decides on EOF', async (_how, opts) => {
+    const r = await pair(4, 6, {}, opts);
+    expect(r.submission).toMatchObject({ exitCode: 0, signal: null });
+    expect(r.interactor).toMatchObject({ exitCode: 43, signal: null, limitHit: null });
+    expect(r.firstEnded).toBe('submission');
   });
 });
 
@@ -240,6 +252,9 @@ describe('when a transcript is asked for', () => {
     const fds = pipes();
     await pair(0, 1, {}, { transcriptBytes: 64 });
     await pair(0, 0, {}, { transcriptBytes: 64 });
+    await pair(4, 6, {}, { transcriptBytes: 64 });
+    await pair(4, 6); // the worker's own reader of the interactor's answers, without the tee
+    await pair(0, 0);
     await sandbox.whenPrepared();
     expect(pipes()).toBe(fds);
   });

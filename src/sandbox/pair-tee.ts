@@ -3,8 +3,10 @@
  * stdout is read through the event loop (epoll, never the libuv pool), kept up to a cap, and
  * written on to the other side's stdin, with backpressure (a side that does not read stops the
  * other's reads, as a direct pipe would). EOF is passed on (the reader's end → the writer's
- * end), and so is a closed reader: a write that fails (EPIPE) closes the pipe it came from, so
- * the writer gets EPIPE/SIGPIPE as it would without the tee. Costs two event-loop hops per
+ * end), and so is a closed reader of the interactor: a write to it that fails (EPIPE) closes the
+ * pipe from the submission, which then gets EPIPE/SIGPIPE as it would without the tee. What the
+ * interactor writes to a submission that is gone is read and dropped (not kept), as run-pair.ts
+ * does without the tee: an interactor never dies of SIGPIPE. Costs two event-loop hops per
  * message (bench/interactive.ts measures it).
  */
 import net from 'node:net';
@@ -31,12 +33,15 @@ export class PairTee {
       this.sockets.push(s);
       return s;
     };
-    this.pump(open(fds.submissionOut, true), open(fds.interactorIn, false), 'submission');
-    this.pump(open(fds.interactorOut, true), open(fds.submissionIn, false), 'interactor');
+    this.pump(open(fds.submissionOut, true), open(fds.interactorIn, false), 'submission', false);
+    this.pump(open(fds.interactorOut, true), open(fds.submissionIn, false), 'interactor', true);
   }
 
-  private pump(src: net.Socket, dst: net.Socket, from: TranscriptChunk['from']): void {
+  /** `dropWhenGone`: once `dst` is closed, read on from `src` and drop (else close `src`). */
+  private pump(src: net.Socket, dst: net.Socket, from: TranscriptChunk['from'], dropWhenGone: boolean): void {
+    let gone = false;
     src.on('data', (chunk: Buffer) => {
+      if (gone) return;
       this.record(from, chunk);
       if (!dst.write(chunk)) {
         src.pause();
@@ -45,9 +50,14 @@ export class PairTee {
     });
     src.on('end', () => dst.end());
     src.on('error', () => dst.destroy());
-    // The other side closed its stdin (or ended): close the pipe this side writes into.
-    dst.on('error', () => src.destroy());
-    dst.on('close', () => src.destroy());
+    // The other side closed its stdin (or ended).
+    const onGone = (): void => {
+      gone = true;
+      if (dropWhenGone) src.resume();
+      else src.destroy();
+    };
+    dst.on('error', onGone);
+    dst.on('close', onGone);
   }
 
   private record(from: TranscriptChunk['from'], chunk: Buffer): void {

@@ -6,10 +6,17 @@
  *     submission stdout ──pipe──▶ interactor stdin
  *     interactor stdout ──pipe──▶ submission stdin
  *
- * The worker holds no end of either pipe once both containers have theirs (each launch closes
- * its copies after handing them to its init), so each side's EOF and EPIPE depend on the other
- * side's processes alone. Bytes go straight from one container to the other: the worker is not
- * on the path.
+ * Bytes go straight from one container to the other: the worker is not on the path. It holds
+ * no end of the submission → interactor pipe once both containers have theirs (each launch
+ * closes its copies after handing them to its init), so a submission writing to an interactor
+ * that has ended gets EPIPE/SIGPIPE. Of the interactor → submission pipe it keeps a reader of
+ * its own (as Kattis's reference runner keeps that end open): an interactor answering a
+ * submission that has already quit must not die of SIGPIPE (an interactor's death is the
+ * judge's error, IE), since a submission may quit early and then it is the interactor that
+ * decides (a wrong answer, when it reads EOF). The worker never reads it while the submission
+ * runs; once the submission has ended it drains it, so that the interactor's answers, however
+ * long, go nowhere instead of blocking it on a full pipe. The transcript's tee (pair-tee.ts)
+ * does the same: the interactor's answers to a submission gone are read and dropped.
  *
  * How the pair ends, without deadlock whatever either side does:
  *   - each side ends by its own limits (CPU, wall, memory…): a submission that never writes or
@@ -29,6 +36,7 @@
  * non-zero on reading EOF lost to the interactor's decision).
  */
 import fs from 'node:fs';
+import net from 'node:net';
 import { CagedError } from '../errors';
 import type { NativeApi } from './native';
 import { PairTee, type TranscriptChunk } from './pair-tee';
@@ -117,6 +125,26 @@ export async function runPair(
     interactorFds = { stdin: a![0], stdout: b![1] };
     submissionFds = { stdin: b![0], stdout: a![1] };
   }
+  // The worker's own reader of interactor → submission: a new open file of the pipe (not a dup,
+  // whose non-blocking flag would be the submission's stdin's too), drained once the submission
+  // has ended. Opening a pipe's read end for reading never blocks.
+  let held: number | null = null;
+  if (!tee) {
+    try {
+      held = fs.openSync(`/proc/self/fd/${submissionFds.stdin}`, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+    } catch (err) {
+      for (const fd of pipes.flat()) fs.closeSync(fd);
+      throw err;
+    }
+  }
+  let drain: net.Socket | null = null;
+  const drainHeld = (): void => {
+    if (held === null) return;
+    drain = new net.Socket({ fd: held, readable: true, writable: false });
+    held = null;
+    drain.on('error', () => undefined);
+    drain.resume();
+  };
   const started = process.hrtime.bigint();
   const ic = new RunControl();
   const sc = new RunControl();
@@ -145,11 +173,13 @@ export async function runPair(
   const submission = launch(submissionPlan, submissionFds, sc).then(
     (r) => {
       submissionEnded = true;
+      drainHeld();
       return r;
     },
     (err: unknown) => {
       firstFailed ??= 'submission';
       submissionEnded = true;
+      drainHeld();
       ic.kill();
       throw err;
     },
@@ -157,6 +187,8 @@ export async function runPair(
   const [i, s] = await Promise.allSettled([interactor, submission]);
   if (grace) clearTimeout(grace);
   tee?.destroy();
+  (drain as net.Socket | null)?.destroy();
+  if (held !== null) fs.closeSync(held);
   if (s.status === 'rejected' && (firstFailed === 'submission' || i.status !== 'rejected'))
     throw new PairLaunchError('submission', s.reason);
   if (i.status === 'rejected') throw new PairLaunchError('interactor', i.reason);

@@ -4,12 +4,16 @@
  * MODE: the interactor's from its flag (argv[4]), the submission's from `#define MODE`.
  */
 
-/** Interactor modes: 0 plays; 1 exits 43 at once; 2 aborts; 3 burns 600 ms of CPU, then plays. */
+/**
+ * Interactor modes: 0 plays; 1 exits 43 at once; 2 aborts; 3 burns 600 ms of CPU, then plays; 4
+ * reads a guess, waits 300 ms, answers with 256 KiB (more than a pipe holds), then plays on.
+ */
 export const GUESS_INTERACTOR_C = String.raw`
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 static void feedback(const char *dir, const char *msg) {
   char p[512];
   snprintf(p, sizeof p, "%sjudgemessage.txt", dir);
@@ -27,6 +31,7 @@ int main(int argc, char **argv) {
   for (int i = 0; i < 10; i++) {
     int g;
     if (scanf("%d", &g) != 1) { feedback(argv[3], "no guess"); return 43; }
+    if (mode == 4 && i == 0) { usleep(300000); for (int k = 0; k < 128 * 1024; k++) fputs(">\n", stdout); fflush(stdout); continue; }
     if (g == secret) { printf("=\n"); fflush(stdout); feedback(argv[3], "found"); return 42; }
     printf(g < secret ? "<\n" : ">\n");
     fflush(stdout);
@@ -39,7 +44,8 @@ int main(int argc, char **argv) {
 /**
  * Submission modes: 0 binary search (AC); 1 guesses 1, 2, 3… without reading the answers (WA,
  * then SIGPIPE); 2 never flushes (TLE); 3 aborts after one exchange (RE); 4 lingers after "="
- * (killed after the grace); 5 exits 3 after "=" (RE after the interactor accepted).
+ * (killed after the grace); 5 exits 3 after "=" (RE after the interactor accepted); 6 guesses
+ * once and exits 0 at once, reading nothing.
  */
 export function guessSubmissionC(mode: number): string {
   return `#define MODE ${mode}\n${String.raw`
@@ -49,6 +55,7 @@ export function guessSubmissionC(mode: number): string {
 int main(void) {
   if (MODE == 1) { for (int g = 1;; g++) { printf("%d\n", g); fflush(stdout); } }
   if (MODE == 2) { printf("500\n"); char c[8]; if (scanf("%7s", c) != 1) return 0; return 0; }
+  if (MODE == 6) { printf("1\n"); fflush(stdout); return 0; }
   int lo = 1, hi = 1000;
   for (;;) {
     int mid = (lo + hi) / 2;
