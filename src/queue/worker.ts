@@ -316,8 +316,8 @@ export class QueueWorker {
    * (redis-watch.ts, refusedReportJob). Nothing of the job is lost either way, and the job's
    * state tells which way it went: finished means a try of this report landed before its reply
    * was lost, or another worker judged it after a stalled-job check (removed: finished and not
-   * kept); anything else means the
-   * lock ran out and the job waits for a worker (or runs on one) again.
+   * kept); anything else means the lock ran out and the job waits for a worker (or runs on one)
+   * again. Logged once per job.
    */
   private reportRefused(jobId: string, err: Error): void {
     if (this.refused.has(jobId)) return;
