@@ -18,6 +18,7 @@ import { InvalidRequestError } from '../src/errors';
 import { batchQueueName } from '../src/wire/batch';
 import { RedisCluster } from './helpers/redis-cluster';
 import {
+  completedEvents,
   EXPECTED,
   MAIN_JS,
   ROOT,
@@ -64,17 +65,11 @@ function cli(args: string[], env: Record<string, string>): Promise<{ code: numbe
 }
 
 /** How many 'completed' events each job has on the queue's event stream. */
-async function completedEvents(queue: string): Promise<Map<string, number>> {
+async function completedEventsOf(queue: string): Promise<Map<string, number>> {
   const redis = new Cluster(cluster.startupNodes);
   redis.on('error', () => undefined);
   try {
-    const completed = new Map<string, number>();
-    for (const [, fields] of await redis.xrange(`${PREFIX}:${queue}:events`, '-', '+')) {
-      const f = new Map<string, string>();
-      for (let i = 0; i + 1 < fields.length; i += 2) f.set(fields[i]!, fields[i + 1]!);
-      if (f.get('event') === 'completed') completed.set(f.get('jobId')!, (completed.get(f.get('jobId')!) ?? 0) + 1);
-    }
-    return completed;
+    return await completedEvents(redis, PREFIX, queue);
   } finally {
     await redis.quit();
   }
@@ -159,7 +154,7 @@ describe('through a Redis Cluster of three masters', () => {
     await fault();
     const results = await all;
     results.forEach((r, i) => expect(i % 4 === 0 ? ['AC'] : EXPECTED[kinds[i]!]).toContain(r.verdict));
-    const completed = await completedEvents(queueName);
+    const completed = await completedEventsOf(queueName);
     expect(completed.size).toBe(submissions.length);
     expect([...completed.values()].every((n) => n === 1)).toBe(true);
     for (const w of workers) expect(w.lines.filter((l) => /queue error/.test(l.msg))).toEqual([]);

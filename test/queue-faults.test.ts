@@ -15,6 +15,7 @@ import { ROOTLESS } from './helpers/mode';
 import type { JudgeResult } from '../src/judge/schema';
 import { redisOptionsFromUrl } from '../src/queue/connection';
 import {
+  completedEvents,
   EXPECTED,
   REDIS_URL,
   SUBMISSIONS,
@@ -323,18 +324,20 @@ describe("when Redis refuses a job's report because the worker no longer holds i
     redis.disconnect();
   });
   const lockKey = (jobId: string): string => `bull:${fx.queueName}:${jobId}:lock`;
-  const completedEvents = async (jobId: string): Promise<number> =>
-    (await redis.xrange(`bull:${fx.queueName}:events`, '-', '+')).filter(
-      ([, f]) => f.includes('completed') && f[f.indexOf('jobId') + 1] === jobId && f[f.indexOf('event') + 1] === 'completed',
-    ).length;
+  const completedOf = async (jobId: string): Promise<number> => (await completedEvents(redis, 'bull', fx.queueName)).get(jobId) ?? 0;
+  /** A worker of one job slot, and a sleeper job it has started. */
+  const started = async (env: Record<string, string>, ms: number, id: string): Promise<{ w: WorkerProcess; jobId: string }> => {
+    const w = new WorkerProcess('reporter', { CAGED_QUEUE: fx.queueName, CAGED_CONCURRENCY: '1', ...env });
+    fx.workers.push(w);
+    await w.ready();
+    const jobId = await fx.client.enqueue(sleeper(ms, 1, id));
+    await w.waitFor((l) => l.msg === 'job started' && l.job === jobId);
+    return { w, jobId };
+  };
   const queueErrors = (w: WorkerProcess) => w.lines.filter((l) => /queue error/.test(l.msg));
 
   it('says the job was already finished when a try of the report landed, keeps that result, and serves on', async () => {
-    const w = new WorkerProcess('reporter', { CAGED_QUEUE: fx.queueName, CAGED_CONCURRENCY: '1' });
-    fx.workers.push(w);
-    await w.ready();
-    const jobId = await fx.client.enqueue(sleeper(1500, 1, 'report-landed'));
-    await w.waitFor((l) => l.msg === 'job started' && l.job === jobId);
+    const { w, jobId } = await started({}, 1500, 'report-landed');
     // What happens when Redis applies a try of the worker's report and goes away before
     // answering: the job completes under the worker's own lock, and the next try finds no lock.
     const token = await redis.get(lockKey(jobId));
@@ -346,7 +349,7 @@ describe("when Redis refuses a job's report because the worker no longer holds i
     expect(line).toMatchObject({ state: 'completed', reason: `Missing lock for job ${jobId}. moveToFinished` });
     const job = (await queue.getJob(jobId))!;
     expect([await job.getState(), job.returnvalue]).toEqual(['completed', landed]);
-    expect(await completedEvents(jobId)).toBe(1);
+    expect(await completedOf(jobId)).toBe(1);
     expect(queueErrors(w)).toEqual([]);
     // One line for the job, though BullMQ tells the refusal twice (completing, then failing it).
     expect(w.lines.filter((l) => l.job === jobId && /refused/.test(l.msg))).toHaveLength(1);
@@ -356,11 +359,7 @@ describe("when Redis refuses a job's report because the worker no longer holds i
   });
 
   it('says the result is dropped when the lock ran out, and the job is judged again, completing once', async () => {
-    const w = new WorkerProcess('reporter', { CAGED_QUEUE: fx.queueName, CAGED_CONCURRENCY: '1', CAGED_STALLED_INTERVAL_MS: '1000' });
-    fx.workers.push(w);
-    await w.ready();
-    const jobId = await fx.client.enqueue(sleeper(3000, 1, 'lock-ran-out'));
-    await w.waitFor((l) => l.msg === 'job started' && l.job === jobId);
+    const { w, jobId } = await started({ CAGED_STALLED_INTERVAL_MS: '1000' }, 3000, 'lock-ran-out');
     await redis.del(lockKey(jobId)); // the lock running out while the job runs
 
     const line = await w.waitFor((l) => l.msg.startsWith('report refused') && l.job === jobId);
@@ -370,7 +369,7 @@ describe("when Redis refuses a job's report because the worker no longer holds i
     expect(result.verdict).toBe('AC');
     expect(w.lines.some((l) => l.msg.startsWith('stalled job') && l.job === jobId)).toBe(true);
     expect(w.lines.filter((l) => l.msg === 'job started' && l.job === jobId)).toHaveLength(2);
-    expect(await completedEvents(jobId)).toBe(1);
+    expect(await completedOf(jobId)).toBe(1);
     expect(queueErrors(w)).toEqual([]);
   });
 });

@@ -231,3 +231,21 @@ export function queueFixture(): QueueFixture {
   });
   return fx;
 }
+
+/**
+ * How many 'completed' events each job has on a queue's event stream (`PREFIX:QUEUE:events`),
+ * read through any ioredis client (a Redis or a Cluster).
+ */
+export async function completedEvents(
+  redis: { xrange(key: string, start: string, end: string): Promise<Array<[string, string[]]>> },
+  prefix: string,
+  queue: string,
+): Promise<Map<string, number>> {
+  const completed = new Map<string, number>();
+  for (const [, fields] of await redis.xrange(`${prefix}:${queue}:events`, '-', '+')) {
+    const f = new Map<string, string>();
+    for (let i = 0; i + 1 < fields.length; i += 2) f.set(fields[i]!, fields[i + 1]!);
+    if (f.get('event') === 'completed') completed.set(f.get('jobId')!, (completed.get(f.get('jobId')!) ?? 0) + 1);
+  }
+  return completed;
+}
