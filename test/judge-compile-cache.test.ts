@@ -123,6 +123,43 @@ describe('when the cache grows past its bound', () => {
     expect(cache.sizeBytes()).toBeLessThanOrEqual(1024 * 1024);
     expect(cache.stats().evictions).toBe(1);
   });
+
+  it('scans the entries once per tenth of the bound inserted, not at every insert, and keeps the bound', () => {
+    const maxBytes = 1024 * 1024;
+    const cache = CompileCache.open({ dir: path.join(root, 'cache'), maxBytes });
+    const blob = Buffer.alloc(20 * 1024, 1);
+    const sizes: number[] = [];
+    for (let n = 0; n < 150; n++) {
+      expect(cache.store(key(String(n)), box({ main: blob }), new Set(), compiled)).toBe(true);
+      sizes.push(cache.sizeBytes());
+    }
+    const { scans, evictions, inserts } = cache.stats();
+    expect(inserts).toBe(150);
+    // 150 entries of ~20 KiB are ~3 MiB: a scan every ~5 inserts (a tenth of 1 MiB), not 150.
+    expect(scans).toBeGreaterThanOrEqual(150 / 6);
+    expect(scans).toBeLessThanOrEqual(150 / 4);
+    // One process alone never goes past the bound (sizeBytes counts the artefacts alone).
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(maxBytes);
+    // An eviction frees down to 90 % of the bound, so the entries of ~3 MiB went mostly.
+    expect(evictions).toBeGreaterThan(100);
+    expect(cache.sizeBytes()).toBeGreaterThan(maxBytes * 0.5);
+  });
+
+  it('counts the entries another process inserted at its next scan', () => {
+    const maxBytes = 1024 * 1024;
+    const dir = path.join(root, 'cache');
+    const mine = CompileCache.open({ dir, maxBytes });
+    const theirs = CompileCache.open({ dir, maxBytes });
+    const blob = Buffer.alloc(110 * 1024, 1); // more than a tenth of the bound
+    mine.store(key('mine'), box({ main: blob }), new Set(), compiled);
+    // Another worker fills the directory to just below its bound: 8 entries more.
+    for (let n = 0; n < 8; n++) theirs.store(key(`theirs-${n}`), box({ main: blob }), new Set(), compiled);
+    expect(mine.stats().evictions + theirs.stats().evictions).toBe(0);
+    // My next insert reaches a tenth of the bound: my scan sees theirs, and evicts.
+    mine.store(key('mine-2'), box({ main: blob }), new Set(), compiled);
+    expect(mine.stats().evictions).toBeGreaterThanOrEqual(1);
+    expect(mine.sizeBytes()).toBeLessThanOrEqual(maxBytes * 0.9);
+  });
 });
 
 describe('when a hit is lent as a layer (pin)', () => {
