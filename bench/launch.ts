@@ -46,9 +46,24 @@ function ownMs(): number {
   return (self.user + self.system) / 1000 + (children * 1000) / CLK_TCK;
 }
 
+/**
+ * Time this process's main thread (the worker's event loop) has spent runnable but not running,
+ * in ms (the second field of its /proc schedstat); NaN where the kernel does not keep it. With the
+ * kernel non-preemptible (PREEMPT_NONE, this VM) a woken thread waits for another task's system
+ * call to end: on 2 cores, the work of other containers' namespaces in the kernel delays the run
+ * under way through the event loop.
+ */
+function mainThreadWaitMs(): number {
+  try {
+    return Number(fs.readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ')[1]) / 1e6;
+  } catch {
+    return NaN;
+  }
+}
+
 /** A variant runs one run per call, or (the floor) a batch of runs in its own process. */
 type Variant = { once: () => Promise<void> } | { batch: (n: number) => Promise<FloorBatch> };
-type Figures = Stats & { cpuMs: number; ownCpuMs: number };
+type Figures = Stats & { cpuMs: number; ownCpuMs: number; mainWaitMs: number };
 
 /**
  * Interleaved rounds of each variant (after a warm-up of each): p50/p99/mean latency per run and
@@ -58,10 +73,12 @@ async function measure(runs: number, variants: Record<string, Variant>): Promise
   const ms: Record<string, number[]> = {};
   const cpu: Record<string, number> = {};
   const own: Record<string, number> = {};
+  const wait: Record<string, number> = {};
   for (const [name, v] of Object.entries(variants)) {
     ms[name] = [];
     cpu[name] = 0;
     own[name] = 0;
+    wait[name] = 0;
     if ('once' in v) for (let i = 0; i < 20; i++) await v.once();
     else await v.batch(20);
   }
@@ -77,11 +94,13 @@ async function measure(runs: number, variants: Record<string, Variant>): Promise
       }
       const ownBefore = ownMs();
       const busy = busyMs();
+      const waited = mainThreadWaitMs();
       for (let i = 0; i < perRound; i++) {
         const t = process.hrtime.bigint();
         await v.once();
         ms[name]!.push(Number(process.hrtime.bigint() - t) / 1e6);
       }
+      wait[name]! += mainThreadWaitMs() - waited;
       cpu[name]! += busyMs() - busy;
       own[name]! += ownMs() - ownBefore;
     }
@@ -94,6 +113,7 @@ async function measure(runs: number, variants: Record<string, Variant>): Promise
       mean: m.reduce((a, b) => a + b, 0) / m.length,
       cpuMs: cpu[name]! / m.length,
       ownCpuMs: own[name]! / m.length,
+      mainWaitMs: wait[name]! / m.length,
     };
   return out;
 }
@@ -240,6 +260,10 @@ async function main(): Promise<void> {
       `caged / floor: p50 prepared ${(p50(fresh, 'prepared') / p50(fresh, 'floor')).toFixed(2)}x, made at run ${(p50(fresh, 'atRun') / p50(fresh, 'floor')).toFixed(2)}x (target <= 1.5x); ` +
         `machine CPU per run prepared ${(cpu(fresh, 'prepared') / cpu(fresh, 'floor')).toFixed(2)}x, made at run ${(cpu(fresh, 'atRun') / cpu(fresh, 'floor')).toFixed(2)}x (target <= 1.5x); ` +
         `own CPU per run prepared ${(ownCpu(fresh, 'prepared') / ownCpu(fresh, 'floor')).toFixed(2)}x, made at run ${(ownCpu(fresh, 'atRun') / ownCpu(fresh, 'floor')).toFixed(2)}x`,
+    );
+    console.log(
+      `the worker's main thread runnable but waiting for a CPU, per run: prepared ${fresh.prepared!.mainWaitMs.toFixed(3)} ms, ` +
+        `made at run ${fresh.atRun!.mainWaitMs.toFixed(3)} ms, fork+exec ${fresh.forkExec!.mainWaitMs.toFixed(3)} ms`,
     );
     console.log(
       `container 1 GiB / fresh, p50: prepared ${(p50(heavy, 'prepared') / p50(fresh, 'prepared')).toFixed(2)}x, made at run ${(p50(heavy, 'atRun') / p50(fresh, 'atRun')).toFixed(2)}x (target <= 1.2x)`,
