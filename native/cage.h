@@ -106,7 +106,8 @@ struct cage_msg {
   uint32_t type;
   int32_t stage;
   int32_t err;
-  int32_t detail;
+  int32_t detail;     /* E: which item failed; X: 1 when C wrote no byte in its life, 0 when it
+                       * wrote some, -1 when unknown (cage.c: c_wrote_nothing) */
   int32_t status;
   int32_t sys_nr;
   uint32_t sys_arch;

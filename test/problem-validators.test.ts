@@ -189,6 +189,37 @@ describe('an interactive package', () => {
     expect(wa.verdict).toBe('WA');
   }, 120_000);
 
+  it("finds its interactor in output_validator/<name>/, as problemtools' own example package lays it out", async () => {
+    const nested = variant(GUESS, {
+      'output_validator/guess.c': null,
+      'output_validator/guess_validator/guess.c': fs.readFileSync(path.join(GUESS, 'output_validator', 'guess.c'), 'utf8'),
+    });
+    const ok = await judged([nested, path.join(GUESS, 'submissions', 'accepted', 'bisect.c')]);
+    expect(ok.verdict).toBe('AC');
+  }, 120_000);
+
+  it('is RE for a submission that exits non-zero without a word, even when the interactor reads that EOF and says WA at once', async () => {
+    // The two ends fall within one moment (run-pair.ts, SIMULTANEOUS_MS); the interactor had nothing to decide on but the EOF.
+    const silent = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'caged-silent-')), 'silent.c');
+    scratch.push(path.dirname(silent));
+    fs.writeFileSync(silent, 'int main(void) { return 42; }\n');
+    for (let i = 0; i < 3; i++) {
+      const r = await judged([GUESS, silent]);
+      expect(r.tests.map((t) => t.verdict)).toEqual(['RE', 'SKIPPED', 'SKIPPED', 'SKIPPED']);
+    }
+    // One that said something, then exits non-zero on the EOF of the interactor's decision, lost to that decision.
+    const talker = path.join(path.dirname(silent), 'talker.c');
+    fs.writeFileSync(
+      talker,
+      '#include <stdio.h>\nint main(void) { char r[8]; printf("1\\n"); fflush(stdout); return scanf("%7s", r) == 1 ? 3 : 4; }\n',
+    );
+    const early = variant(GUESS, { 'data/testdata.yaml': 'output_validator_flags: give_up\n' });
+    for (let i = 0; i < 3; i++) {
+      const wa = await judged([early, talker]);
+      expect(wa.tests[0]).toMatchObject({ verdict: 'WA', checkerMessage: 'gave up at once' });
+    }
+  }, 120_000);
+
   it('is IE when the interactor crashes', async () => {
     const crash = variant(GUESS, { 'output_validator/guess.c': '#include <stdlib.h>\nint main(void) { abort(); }\n' });
     const r = await judged([crash, path.join(GUESS, 'submissions', 'accepted', 'bisect.py')]);

@@ -24,7 +24,7 @@ import { parseArgs, stringFlag } from './args';
 import { LIMIT_FLAGS, limitFlagValue } from './limit-flags';
 import { judgeOptionsFromEnv, summary } from './run';
 import { terminalSafe } from './terminal-safe';
-import type { Language } from '../judge/languages';
+import { namesPython2, type Language } from '../judge/languages';
 import { JUDGE_USAGE } from './usage';
 
 /** What packageSubmission needs of the image's languages (the Judge has both). */
@@ -45,7 +45,13 @@ export function packageSubmission(
   const languageOf = (file: string) => languages.languageOfFile(file, 'SUBMISSION');
   const st = fs.statSync(target, { throwIfNoEntry: false });
   if (st?.isFile()) {
-    return { language: lang ?? languageOf(target), source: fs.readFileSync(target, 'utf8') };
+    const source = fs.readFileSync(target, 'utf8');
+    if (lang === undefined && namesPython2(source))
+      throw new InvalidRequestError(
+        `${target} is a Python 2 program (its #! line names python2), and caged has no Python 2: give --lang python3 to judge it as Python 3`,
+        'SUBMISSION',
+      );
+    return { language: lang ?? languageOf(target), source };
   }
   if (!st?.isDirectory()) throw new InvalidRequestError(`no such file or directory: ${target}`, 'SUBMISSION');
   const names = fs

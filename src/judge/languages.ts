@@ -69,6 +69,16 @@ export interface LanguageInfo {
   memoryFactor: number;
 }
 
+/**
+ * Whether a source's first line is a `#!` line naming Python 2 (problemtools' rule:
+ * `^#!.*python2\b`): a `.py` file that is a Python 2 program, which no caged image runs (Debian 12
+ * and Ubuntu 24.04 package no Python 2), so that it is not judged as Python 3 by its extension.
+ */
+export function namesPython2(source: string): boolean {
+  const nl = source.indexOf('\n');
+  return /^#!.*python2\b/.test(nl < 0 ? source : source.slice(0, nl));
+}
+
 export class LanguageRegistry {
   private readonly byId: ReadonlyMap<string, Language>;
   /** Ids caged's language table knows but this image does not carry (language-table.ts). */

@@ -1,7 +1,8 @@
 /**
  * A package's output validator (also the interactor of an interactive problem), found and read
- * before anything runs: legacy `output_validators/<name>/` (exactly one), 2023-07
- * `output_validator/` (or the legacy place). Its directory is either
+ * before anything runs: legacy `output_validators/<name>/` or a lone source file there (exactly
+ * one program), 2023-07 `output_validator/` or its one subdirectory (or the legacy place; see
+ * validatorPlace). Its directory is either
  *   - a single program in one language, told by its files' extensions: C (`.c`), C++ (`.cc .cpp
  *     .cxx .c++`, compiled as C++17) or Python 3 (`.py`), with any other plain files beside it
  *     (`validate.h`, data) written next to it. The entry is the one source file of that
@@ -34,31 +35,61 @@ export interface PackageValidator {
 const LANGUAGE_OF: Readonly<Record<string, ValidatorLanguage>> = VALIDATOR_LANGUAGE_OF_EXTENSION;
 const ENTRY: Readonly<Record<ValidatorLanguage, string>> = { c: 'main.c', cpp17: 'main.cpp', python3: 'main.py' };
 
-/** The directory of the package's output validator; null when it has none. */
-function validatorDir(files: PackageFiles, format: 'legacy' | '2023-07'): string | null {
-  if (format === '2023-07' && files.kind('output_validator') === 'dir') return 'output_validator';
+/** A validator program: a directory (its files), or one source file standing alone. */
+interface ProgramPlace {
+  dir: string;
+  /** A program that is one file of `dir` (problemtools' `output_validators/validate.py`): that file alone. */
+  file?: string;
+}
+
+/**
+ * The programs of a directory that holds programs, as problemtools reads one: each
+ * subdirectory, and each file in a language a validator may be written in (C, C++, Python; a
+ * `validate.h` or a README beside them is no program).
+ */
+function programsIn(files: PackageFiles, dir: string): ProgramPlace[] {
+  return files
+    .list(dir)
+    .filter((e) => e.kind === 'dir' || (e.kind === 'file' && LANGUAGE_OF[path.extname(e.name).toLowerCase()] !== undefined))
+    .map((e) => (e.kind === 'dir' ? { dir: `${dir}/${e.name}` } : { dir, file: e.name }));
+}
+
+/**
+ * Where the package's output validator is; null when it has none. Legacy `output_validators/`
+ * holds programs (problemtools: each subdirectory or source file is one), of which caged runs
+ * exactly one. 2023-07's `output_validator/` is the program itself when it holds any file (the
+ * format's text, BAPCtools), and holds it as legacy's does when it holds only one subdirectory
+ * (problemtools' reading, as in its own example packages).
+ */
+function validatorPlace(files: PackageFiles, format: 'legacy' | '2023-07'): ProgramPlace | null {
+  if (format === '2023-07' && files.kind('output_validator') === 'dir') {
+    const entries = files.list('output_validator');
+    const only = entries[0];
+    if (entries.length === 1 && only?.kind === 'dir') return { dir: `output_validator/${only.name}` };
+    return { dir: 'output_validator' };
+  }
   if (files.kind('output_validators') !== 'dir') return null;
-  const dirs = files.list('output_validators').filter((e) => e.kind === 'dir');
-  if (dirs.length > 1)
+  const programs = programsIn(files, 'output_validators');
+  if (programs.length > 1)
     throw new InvalidRequestError(
-      `holds ${dirs.length} validators (${dirs.map((d) => d.name).join(', ')}); caged runs one`,
+      `holds ${programs.length} validators (${programs.map((p) => (p.file ?? p.dir).replace('output_validators/', '')).join(', ')}); caged runs one`,
       'output_validators',
     );
-  const only = dirs[0];
-  return only ? `output_validators/${only.name}` : null;
+  return programs[0] ?? null;
 }
 
 /** Reads the package's output validator; an absent one, or one caged cannot build, is refused naming its directory. */
 export function loadPackageValidator(files: PackageFiles, format: 'legacy' | '2023-07'): PackageValidator {
-  const dir = validatorDir(files, format);
-  if (!dir)
+  const place = validatorPlace(files, format);
+  if (!place)
     throw new InvalidRequestError(
       format === '2023-07'
         ? 'the problem needs an output validator: no output_validator/ directory'
-        : 'no output_validators/<name>/ directory',
+        : 'no output_validators/<name>/ directory (nor one source file in output_validators/)',
       'problem.yaml',
     );
-  const entries = files.list(dir);
+  const { dir } = place;
+  const entries = files.list(dir).filter((e) => place.file === undefined || e.name === place.file);
   const names = entries.map((e) => e.name);
   const nested = entries.find((e) => e.kind !== 'file');
   if (nested) throw new InvalidRequestError(`holds ${JSON.stringify(nested.name)}, not a plain file (one directory level only)`, dir);

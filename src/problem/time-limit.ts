@@ -14,18 +14,20 @@
  * limit is CPU time per test case). Each submission of `submissions/accepted/` and
  * `submissions/time_limit_exceeded/` is judged once under a probe limit, caged's CPU maximum
  * (`maxima.cpuTimeMs`): an accepted one must be AC under it (else the limit cannot be derived:
- * refused, naming it); a time_limit_exceeded one that reaches it counts as taking the probe
- * limit (a lower bound of its time, enough to check the second inequality as far as caged can
- * run anything). Legacy packages use the same rule with time_multiplier as ac_to_time_limit and
+ * refused, naming it); a time_limit_exceeded one that reaches it took at least the probe limit:
+ * the second inequality is checked against that as far as caged can run anything, and a bound
+ * past it is taken as met, with a note. Legacy packages use the same rule with time_multiplier as ac_to_time_limit and
  * time_safety_margin as time_limit_to_tle (problemtools' own mapping) and a resolution of 1 s.
  *
  * A submission is one file in a language caged knows by its extension, or a directory of
  * files holding one such language's sources (the entry: the language's source file name, else
- * the only source); anything else is skipped, with a note.
+ * the only source); anything else is skipped, with a note, as is a `.py` whose #! line names
+ * Python 2 (problemtools runs those with a Python 2; no caged image has one).
  */
 import path from 'node:path';
 import { InvalidRequestError } from '../errors';
 import type { Judge } from '../judge/judge';
+import { namesPython2 } from '../judge/languages';
 import { DEFAULT_MAXIMA } from '../judge/limits';
 import { judgePackage, type JudgePackageOptions, type PackageSubmission } from './judge-package';
 import type { ProblemPackage } from './problem-package';
@@ -60,10 +62,13 @@ export function readPackageSubmission(judge: Judge, pkg: ProblemPackage, rel: st
       return undefined;
     }
   };
+  const python2 = (name: string) => `${name}: a Python 2 program (its #! line names python2), a language caged does not have`;
   if (kind === 'file') {
     const language = langOf(rel);
     if (!language) return { skipped: `${rel}: not a language caged knows by its extension` };
-    return { language, source: files.read(rel).toString('utf8') };
+    const source = files.read(rel).toString('utf8');
+    if (namesPython2(source)) return { skipped: python2(rel) };
+    return { language, source };
   }
   if (kind !== 'dir') return { skipped: `${rel}: neither a file nor a directory` };
   const entries = files.list(rel);
@@ -81,6 +86,7 @@ export function readPackageSubmission(judge: Judge, pkg: ProblemPackage, rel: st
     };
   const entry = names.includes(sourceFile) ? sourceFile : sources.length === 1 ? sources[0] : undefined;
   if (!entry) return { skipped: `${rel}: cannot tell the entry among ${sources.join(', ')}` };
+  if (namesPython2(files.read(`${rel}/${entry}`).toString('utf8'))) return { skipped: python2(`${rel}/${entry}`) };
   return {
     language,
     files: names.map((n) => ({
@@ -145,7 +151,16 @@ export async function timeLimitFromSubmissions(
   const steps = Math.max(1, Math.ceil(((slowest.maxCpuMs / 1000) * acToTimeLimit) / resolutionS - 1e-9));
   const seconds = Math.round(steps * resolutionS * 1e6) / 1e6;
   const lower = `slowest accepted ${s3(slowest.maxCpuMs)} (${slowest.path}) × ac_to_time_limit ${acToTimeLimit}`;
-  if (seconds * timeLimitToTle > tleMs / 1000 + 1e-9)
+  // A submission stopped at the probe limit took at least that: a bound beyond it cannot be
+  // checked here, and is not refuted (problemtools runs such a submission at time_limit ×
+  // time_limit_to_tle and wants TLE; caged runs nothing past its CPU maximum).
+  const cut = fastestTle?.verdict === 'TLE';
+  const beyond = seconds * timeLimitToTle > probeMs / 1000 + 1e-9;
+  if (cut && beyond)
+    notes.push(
+      `${seconds} s × time_limit_to_tle ${timeLimitToTle} is past caged's CPU maximum ${s3(probeMs)}: time_limit_exceeded/${path.basename(fastestTle.path)} took at least that, taken as slow enough`,
+    );
+  else if (seconds * timeLimitToTle > tleMs / 1000 + 1e-9)
     throw new InvalidRequestError(
       `no time limit satisfies the package's submissions: at least ${seconds} s (${lower}, a multiple of time_resolution ${resolutionS} s), but the fastest time_limit_exceeded submission (${fastestTle?.path ?? ''}) took ${s3(tleMs)}, less than ${seconds} s × time_limit_to_tle ${timeLimitToTle}; give one with --time S`,
       'PROBLEM_DIR',

@@ -183,7 +183,11 @@ export class ContainerRun {
       // when no stream is attached yet).
       await Promise.all(this.collectors.map((c) => c.finish()));
       const result = this.finish(outcome, stdout, stderr);
-      if (control) control.endedNs = this.programEndNs();
+      if (control) {
+        control.endedNs = this.programEndNs();
+        // B's exit report says whether the program wrote anything (1 nothing, 0 some, -1 unknown).
+        control.wroteNothing = this.exit ? (this.exit.detail === 1 ? true : this.exit.detail === 0 ? false : null) : null;
+      }
       return result;
     } finally {
       this.setUpOver();

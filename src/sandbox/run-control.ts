@@ -8,6 +8,12 @@ export class RunControl {
   private wanted = false;
   /** When the program ended (process.hrtime.bigint() clock), once the run has ended. */
   endedNs: bigint | null = null;
+  /**
+   * Whether the program (the box's first process) wrote no byte in its life, as its init read
+   * it from its /proc io counters before reaping it; null when unknown (it was killed with its
+   * init, or the init could not read them).
+   */
+  wroteNothing: boolean | null = null;
 
   /** Called by the run once it owns its container. */
   attach(killer: () => void): void {

@@ -32,8 +32,11 @@
  * the worker's kill. An init is woken by its program's death, but on a loaded machine not
  * at once, and the interactor may read the EOF and exit in that gap: ends less than
  * SIMULTANEOUS_MS apart are one moment, and then a submission
- * ended by a signal or a limit counts as first (an exit code never does: a program that exits
- * non-zero on reading EOF lost to the interactor's decision).
+ * ended by a signal or a limit counts as first, and one that exited non-zero only when it had
+ * written nothing at all (its init read its io counters): an interactor decides on what it read,
+ * and from a submission that said nothing it could read only the EOF of its end (problemtools'
+ * example `guess`, run_time_error/guess_rte.c). Otherwise an exit code does not: a program that
+ * exits non-zero on reading EOF lost to the interactor's decision (wrong_answer/GuessCrash.java).
  */
 import fs from 'node:fs';
 import net from 'node:net';
@@ -199,7 +202,7 @@ export async function runPair(
   return {
     interactor: i.value,
     submission: s.value,
-    firstEnded: submissionFirst(s.value, submissionEndMs, interactorEndMs) ? 'submission' : 'interactor',
+    firstEnded: submissionFirst(s.value, sc.wroteNothing === true, submissionEndMs, interactorEndMs) ? 'submission' : 'interactor',
     interactorEndMs: Math.round(interactorEndMs * 1000) / 1000,
     submissionEndMs: Math.round(submissionEndMs * 1000) / 1000,
     submissionKilledAfterGrace: killedAfterGrace,
@@ -207,10 +210,10 @@ export async function runPair(
   };
 }
 
-function submissionFirst(s: RunResult, submissionEndMs: number, interactorEndMs: number): boolean {
+export function submissionFirst(s: RunResult, wroteNothing: boolean, submissionEndMs: number, interactorEndMs: number): boolean {
   if (s.signal === 'SIGPIPE') return false; // the interactor had closed its end
   const crashed = s.signal !== null || s.limitHit !== null || s.forbiddenSyscall !== null;
-  // One moment: only a crash or a limit counts as first (an exit on reading EOF never does).
-  if (Math.abs(submissionEndMs - interactorEndMs) < SIMULTANEOUS_MS) return crashed;
+  // One moment: a crash or a limit counts as first, an exit non-zero only without a word said.
+  if (Math.abs(submissionEndMs - interactorEndMs) < SIMULTANEOUS_MS) return crashed || (wroteNothing && s.exitCode !== 0);
   return submissionEndMs < interactorEndMs;
 }

@@ -3,7 +3,7 @@
  * results: no root, no image. The real pairs: test/judge-interactive.test.ts.
  */
 import { interactiveVerdict } from '../../src/judge/interactive-verdict';
-import type { PairResult } from '../../src/sandbox/run-pair';
+import { SIMULTANEOUS_MS, submissionFirst, type PairResult } from '../../src/sandbox/run-pair';
 import type { RunResult } from '../../src/sandbox/types';
 
 const run = (over: Partial<RunResult> = {}): RunResult => ({
@@ -78,4 +78,21 @@ describe('when the interactor fails', () => {
     ['its CPU limit', { exitCode: null, signal: 'SIGKILL', limitHit: 'cpu' as const }],
     ['a forbidden call', { exitCode: null, signal: 'SIGKILL', forbiddenSyscall: 'ptrace' }],
   ])('is IE for %s', (_, interactor) => expect(verdict(pair(interactor, {}))).toBe('IE'));
+});
+
+describe('whose program ended first (run-pair.ts)', () => {
+  const far = SIMULTANEOUS_MS * 2;
+  it('goes by the ends when they are far apart, except a submission ended by SIGPIPE, which is always second', () => {
+    expect(submissionFirst(run({ exitCode: 1 }), false, 1, 1 + far)).toBe(true);
+    expect(submissionFirst(run({ exitCode: 1 }), false, 1 + far, 1)).toBe(false);
+    expect(submissionFirst(run({ exitCode: null, signal: 'SIGPIPE' }), true, 1, 1 + far)).toBe(false);
+  });
+  it('within one moment counts a crash or a limit as first, an exit code only from a submission that wrote nothing', () => {
+    const now = SIMULTANEOUS_MS / 2;
+    expect(submissionFirst(run({ exitCode: null, signal: 'SIGSEGV' }), false, 1 + now, 1)).toBe(true);
+    expect(submissionFirst(run({ limitHit: 'cpu' }), false, 1 + now, 1)).toBe(true);
+    expect(submissionFirst(run({ exitCode: 42 }), true, 1 + now, 1)).toBe(true); // problemtools' guess_rte.c
+    expect(submissionFirst(run({ exitCode: 1 }), false, 1, 1 + now)).toBe(false); // GuessCrash.java: exits on the EOF after the WA
+    expect(submissionFirst(run({ exitCode: 0 }), true, 1, 1 + now)).toBe(false);
+  });
 });

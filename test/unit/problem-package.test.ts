@@ -218,6 +218,32 @@ describe('when a package is loaded', () => {
     });
   });
 
+  it('finds the validator program where problemtools and the 2023-07 format put it: a directory, its one subdirectory, a lone source file', () => {
+    minimal();
+    write('problem.yaml', 'problem_format_version: 2023-07-draft\nname: X\ntype: interactive\n');
+    // problemtools' own example (examples/guess): output_validator/<name>/ holds the program.
+    write('output_validator/guess_validator/validate.cc', 'int main() { return 42; }\n');
+    write('output_validator/guess_validator/validate.h', '\n');
+    let pkg = loadPackage(tmp, { fallbackTimeLimitS: 1 });
+    expect(pkg.validator).toMatchObject({ dir: 'output_validator/guess_validator', language: 'cpp17', program: 'source' });
+    expect(pkg.validator?.files.map((f) => f.name)).toEqual(['main.cpp', 'validate.h']);
+    // A file beside it: output_validator/ is the program, and its subdirectory is refused.
+    write('output_validator/validate.py', 'import sys\nsys.exit(42)\n');
+    expect(() => loadPackage(tmp, { fallbackTimeLimitS: 1 })).toThrow(/"guess_validator", not a plain file/);
+    fs.rmSync(path.join(tmp, 'output_validator/guess_validator'), { recursive: true });
+    expect(loadPackage(tmp, { fallbackTimeLimitS: 1 }).validator).toMatchObject({ dir: 'output_validator', language: 'python3' });
+    // Legacy: one source file straight in output_validators/ is a program of its own; a header beside it is none.
+    fs.rmSync(path.join(tmp, 'output_validator'), { recursive: true });
+    write('problem.yaml', 'name: X\nvalidation: custom\n');
+    write('output_validators/check.c', 'int main(void) { return 42; }\n');
+    write('output_validators/README', 'notes\n');
+    pkg = loadPackage(tmp, { fallbackTimeLimitS: 1 });
+    expect(pkg.validator).toMatchObject({ dir: 'output_validators', language: 'c', program: 'source' });
+    expect(pkg.validator?.files.map((f) => f.name)).toEqual(['main.c']);
+    write('output_validators/v/check.py', 'import sys\nsys.exit(42)\n');
+    expect(() => loadPackage(tmp, { fallbackTimeLimitS: 1 })).toThrow(/holds 2 validators \(check\.c, v\); caged runs one/);
+  });
+
   it('reads a build/run validator with the image layers of its sources, and refuses one with sources of two', () => {
     minimal();
     write('problem.yaml', 'name: X\nvalidation: custom\n');
