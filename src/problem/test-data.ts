@@ -4,8 +4,8 @@
  * (test cases `NAME.in` with `NAME.ans`, and subgroups) in lexicographic order of their names.
  * `data/invalid_*` and `data/valid_output` (input and output validator tests) are skipped.
  *
- * `testdata.yaml` settings are inherited key by key from the parent group and overridden by a
- * group's own file:
+ * `testdata.yaml` settings (the file may be named `test_group.yaml`, as later 2023-07 drafts
+ * call it) are inherited key by key from the parent group and overridden by a group's own file:
  *   on_reject: break | continue               (default break)
  *   grading: default                          (custom graders are refused)
  *   grader_flags: first_error | worst_error | accept_if_any_accepted | always_accept,
@@ -55,14 +55,22 @@ const testdataSchema = z.strictObject({
   static_validation: z.unknown().optional(),
 });
 
+const SETTINGS_FILES = ['testdata.yaml', 'test_group.yaml'];
 const SKIPPED_DATA_DIRS = new Set(['invalid_input', 'invalid_answer', 'invalid_output', 'valid_output']);
+
+/** A group's settings file: `testdata.yaml`, or `test_group.yaml` (its name in later 2023-07 drafts); both is refused. */
+function settingsFile(files: PackageFiles, dir: string): string | null {
+  const [found, ...more] = SETTINGS_FILES.map((n) => `${dir}/${n}`).filter((f) => files.kind(f) === 'file');
+  if (more.length) throw new InvalidRequestError(`holds both ${SETTINGS_FILES.join(' and ')}: keep one`, dir);
+  return found ?? null;
+}
 
 function readSettings(files: PackageFiles, dir: string, parent: GroupSettings): GroupSettings {
   // grader_flags' verdict rule and aggregation are inherited like the other settings.
   const aggregation = parent.aggregation === 'pass-fail' ? 'sum' : parent.aggregation;
   const own: GroupSettings = { ...parent, range: [-Infinity, Infinity], maxScore: null, aggregation };
-  const file = `${dir}/testdata.yaml`;
-  if (files.kind(file) !== 'file') return own;
+  const file = settingsFile(files, dir);
+  if (!file) return own;
   const t = checkYaml(testdataSchema, parseYaml(files.read(file).toString('utf8'), file), file);
   if (t.grading === 'custom') throw new InvalidRequestError('grading: custom (custom graders) is not supported', file);
   if (t.static_validation !== undefined && t.static_validation !== false)
@@ -125,7 +133,7 @@ export function readTestData(files: PackageFiles, validatorFlags: string[]): Tes
   const settings = readSettings(files, 'data', base);
   const children: GroupChild[] = [];
   for (const e of files.list('data')) {
-    if (e.kind === 'file' && (e.name === 'testdata.yaml' || !e.name.endsWith('.in'))) continue;
+    if (e.kind === 'file' && (SETTINGS_FILES.includes(e.name) || !e.name.endsWith('.in'))) continue;
     if (e.kind === 'dir' && SKIPPED_DATA_DIRS.has(e.name)) continue;
     if (e.kind !== 'dir' || (e.name !== 'sample' && e.name !== 'secret'))
       throw new InvalidRequestError('data/ may hold only sample/ and secret/ (and testdata.yaml)', `data/${e.name}`);

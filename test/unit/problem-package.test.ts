@@ -145,6 +145,22 @@ describe('when a package is loaded', () => {
     expect(() => loadPackage(tmp, { fallbackTimeLimitS: 1 })).toThrow(/data\/secret\/testdata\.yaml: unknown key score/);
   });
 
+  it("reads a group's settings from test_group.yaml (later 2023-07 drafts' name) as from testdata.yaml, and refuses both", () => {
+    minimal();
+    write('data/secret/test_group.yaml', 'on_reject: continue\ngrader_flags: worst_error\n');
+    write('data/test_group.yaml', 'grader_flags: ignore_sample\n');
+    const secret = loadPackage(tmp, { fallbackTimeLimitS: 1 }).data.children.find((c) => c.kind === 'group' && c.group.name === 'secret');
+    expect(secret?.kind === 'group' && secret.group.settings).toMatchObject({
+      onReject: 'continue',
+      verdictRule: 'worst_error',
+      ignoreSample: true,
+    });
+    write('data/secret/testdata.yaml', 'on_reject: break\n');
+    expect(() => loadPackage(tmp, { fallbackTimeLimitS: 1 })).toThrow(
+      /data\/secret: holds both testdata\.yaml and test_group\.yaml: keep one/,
+    );
+  });
+
   it('refuses a link pointing outside the package, naming it', () => {
     minimal();
     const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'caged-outside-'));
