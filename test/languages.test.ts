@@ -201,7 +201,7 @@ describe('the language from the file name', () => {
     }
   }, 120_000);
 
-  it('caged judge: a directory of Java sources keeps its names; a Python one renames its entry', () => {
+  it('caged judge: a directory of Java or C++ sources keeps its names; a Python one renames its entry', () => {
     const java = packageSubmission(path.join(FIXTURES, 'multi', 'java'), undefined, undefined, judge);
     expect(java.language).toBe('java');
     expect(java.files!.map((f) => f.name)).toEqual(['Adder.java', 'Solution.java']);
@@ -212,6 +212,15 @@ describe('the language from the file name', () => {
       const py = packageSubmission(dir, undefined, 'solve.py', judge);
       expect(py.language).toBe('python3');
       expect(py.files!.map((f) => f.name).sort()).toEqual(['adder.py', 'main.py']);
+      // C++ compiles every source together: no entry to choose, the names are kept (DOMjudge's multifile-cpp).
+      fs.rmSync(path.join(dir, 'adder.py'));
+      fs.rmSync(path.join(dir, 'solve.py'));
+      fs.writeFileSync(path.join(dir, 'main.cc'), '#include "message.hpp"\nint main() { return message(); }\n');
+      fs.writeFileSync(path.join(dir, 'message.cc'), 'int message() { return 0; }\n');
+      fs.writeFileSync(path.join(dir, 'message.hpp'), 'int message();\n');
+      const cpp = packageSubmission(dir, undefined, undefined, judge);
+      expect(cpp).toMatchObject({ language: 'cpp17' });
+      expect(cpp.files!.map((f) => f.name)).toEqual(['main.cc', 'message.cc', 'message.hpp']);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -25,6 +25,7 @@ import { LIMIT_FLAGS, limitFlagValue } from './limit-flags';
 import { judgeOptionsFromEnv, summary } from './run';
 import { terminalSafe } from './terminal-safe';
 import { namesPython2, type Language } from '../judge/languages';
+import { takesEntry } from '../judge/language-command';
 import { JUDGE_USAGE } from './usage';
 
 /** What packageSubmission needs of the image's languages (the Judge has both). */
@@ -76,6 +77,12 @@ export function packageSubmission(
     };
   }
   const sourceFile = spec.sourceFile;
+  const keepNames = () => ({
+    language,
+    files: names.map((n) => ({ name: n, content: fs.readFileSync(path.join(target, n)).toString('base64'), encoding: 'base64' as const })),
+  });
+  // Every source compiled together (C, C++…: the commands take {sources} only): no entry to choose.
+  if (main === undefined && !takesEntry(spec) && !names.includes(sourceFile)) return keepNames();
   if (main === undefined) {
     const ext = spec.extensions ?? [];
     const candidates = names.filter((n) => ext.includes(path.extname(n)));

@@ -42,6 +42,16 @@ export function sourcesOf(language: Pick<Language, 'extensions' | 'sourceFile'>,
   return names.length ? names.sort() : [language.sourceFile];
 }
 
+/**
+ * Whether the language's commands name the entry (`{entry}`, `{entryStem}`): when they do not
+ * (C, C++, Go…: `{sources}` compiles every file), a multi-file submission needs no file chosen
+ * and renamed as its entry.
+ */
+export function takesEntry(language: Pick<Language, 'compile' | 'run' | 'env'>): boolean {
+  const words = [...(language.compile ?? []), ...language.run, ...Object.values(language.env)];
+  return words.some((w) => w.includes('{entry}') || w.includes('{entryStem}'));
+}
+
 function values(language: Language, ctx: CommandContext): Record<string, string> {
   const entry = language.sourceFile;
   const stem = entry.replace(/\.[^.]*$/, '');

@@ -11,6 +11,7 @@ import type { BuiltinChecker } from './checkers';
 import type { SourceFile } from './compile-step';
 import { checkCompilerOptions } from './compiler-options';
 import { findMainClass, singleSourceName } from './entry-point';
+import { sourcesOf, takesEntry } from './language-command';
 import { inlineMaxScore } from './inline-groups';
 import type { Language, LanguageRegistry } from './languages';
 import { resolveLimits, type StepLimitsConfig } from './limits';
@@ -67,9 +68,21 @@ export function planSubmission(s: Submission, cfg: PlanConfig): JobPlan {
     files = [{ name: singleSourceName(language, content.toString('utf8')), content }];
   } else {
     files = (s.files ?? []).map((f) => ({ name: f.name, content: Buffer.from(f.content, f.encoding === 'base64' ? 'base64' : 'utf8') }));
-    if (!language.entry && !files.some((f) => f.name === language.sourceFile)) {
+    if (!language.entry && takesEntry(language) && !files.some((f) => f.name === language.sourceFile)) {
       throw new InvalidRequestError(
         `must include the entry point ${JSON.stringify(language.sourceFile)} of language ${language.id}`,
+        'files',
+      );
+    }
+    // A language whose commands compile {sources} alone (C, C++…) needs no entry, but one source at least.
+    if (
+      !language.entry &&
+      !takesEntry(language) &&
+      sourcesOf(language, files)[0] === language.sourceFile &&
+      !files.some((f) => f.name === language.sourceFile)
+    ) {
+      throw new InvalidRequestError(
+        `holds no source of language ${language.id} (${(language.extensions ?? [language.sourceFile]).join(' ')})`,
         'files',
       );
     }

@@ -8,7 +8,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { InvalidRequestError } from '../../src/errors';
 import { blankCommentsAndStrings, findMainClass, singleSourceName } from '../../src/judge/entry-point';
-import { expandArgv, expandEnv, heapMiB, sourcesOf } from '../../src/judge/language-command';
+import { expandArgv, expandEnv, heapMiB, sourcesOf, takesEntry } from '../../src/judge/language-command';
+import { compileLimitsConfig, testLimitsConfig } from '../../src/judge/limits';
+import { planJob, type PlanConfig } from '../../src/judge/plan';
+import { makeSubmissionSchema } from '../../src/judge/schema';
 import type { Language } from '../../src/judge/languages';
 import { classifyRun } from '../../src/judge/run-verdict';
 import { parseManifest } from '../../src/rootfs/manifest';
@@ -63,6 +66,26 @@ describe('placeholders', () => {
       files: [{ name: 'main.cpp' }, { name: 'b.cc' }, { name: 'b.h' }],
     });
     expect(argv).toEqual(['g++', '-O2', '-std=gnu++17', '-DONLINE_JUDGE', '-static', '-pipe', '-o', 'main', 'b.cc', 'main.cpp']);
+  });
+
+  it('a multi-file submission needs an entry only in the languages whose commands name it', () => {
+    const needEntry = languageJsons()
+      .map((l) => r.get(l.id))
+      .filter((l) => !l.entry && takesEntry(l))
+      .map((l) => l.id);
+    for (const id of ['python3', 'pascal', 'haskell', 'javascript', 'rust']) expect(needEntry).toContain(id);
+    for (const id of ['c', 'cpp17', 'go']) expect(needEntry).not.toContain(id);
+    // C++ sources without a main.cpp (DOMjudge's multifile-cpp: main.cc, message.cc, message.hpp) are planned as they are.
+    const config: PlanConfig = { schema: makeSubmissionSchema(), languages: r, test: testLimitsConfig(), compile: compileLimitsConfig() };
+    const file = (name: string) => ({ name, content: 'x' });
+    const planned = planJob({ language: 'cpp17', files: ['main.cc', 'message.cc', 'message.hpp'].map(file), testcases: [{}] }, config);
+    expect(planned.files.map((f) => f.name)).toEqual(['main.cc', 'message.cc', 'message.hpp']);
+    expect(() => planJob({ language: 'cpp17', files: [file('message.hpp')], testcases: [{}] }, config)).toThrow(
+      /holds no source of language cpp17/,
+    );
+    expect(() => planJob({ language: 'python3', files: [file('util.py')], testcases: [{}] }, config)).toThrow(
+      /must include the entry point "main\.py"/,
+    );
   });
 
   it('the JVM heap and Node heap come from the step memory limit, less the reserve', () => {
