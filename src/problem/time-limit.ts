@@ -88,7 +88,10 @@ export function readPackageSubmission(judge: Judge, pkg: ProblemPackage, rel: st
   const entry = names.includes(sourceFile) ? sourceFile : sources.length === 1 ? sources[0] : undefined;
   if (!entry && !takesEntry(judge.language(language, 'submission')))
     // Every source compiled together (C, C++…: the commands take {sources} only): no entry to choose.
-    return { language, files: names.map((n) => ({ name: n, content: files.read(`${rel}/${n}`).toString('base64'), encoding: 'base64' as const })) };
+    return {
+      language,
+      files: names.map((n) => ({ name: n, content: files.read(`${rel}/${n}`).toString('base64'), encoding: 'base64' as const })),
+    };
   if (!entry) return { skipped: `${rel}: cannot tell the entry among ${sources.join(', ')}` };
   if (namesPython2(files.read(`${rel}/${entry}`).toString('utf8'))) return { skipped: python2(`${rel}/${entry}`) };
   return {
