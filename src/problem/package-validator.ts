@@ -59,10 +59,14 @@ function programsIn(files: PackageFiles, dir: string): ProgramPlace[] {
  * holds programs (problemtools: each subdirectory or source file is one), of which caged runs
  * exactly one. 2023-07's `output_validator/` is the program itself when it holds any file (the
  * format's text, BAPCtools), and holds it as legacy's does when it holds only one subdirectory
- * (problemtools' reading, as in its own example packages).
+ * (problemtools' reading, as in its own example packages). Each format's place is looked at
+ * first, then the other format's.
  */
 function validatorPlace(files: PackageFiles, format: 'legacy' | '2023-07'): ProgramPlace | null {
-  if (format === '2023-07' && files.kind('output_validator') === 'dir') {
+  // Each format's place first, then the other's (DOMjudge reads either: its example hangman is a
+  // legacy package with output_validator/).
+  const modern = format === '2023-07' || files.kind('output_validators') !== 'dir';
+  if (modern && files.kind('output_validator') === 'dir') {
     const entries = files.list('output_validator');
     const only = entries[0];
     if (entries.length === 1 && only?.kind === 'dir') return { dir: `output_validator/${only.name}` };

@@ -36,6 +36,8 @@ const legacyLimits = z.strictObject({
   validation_time: positive.default(60),
   validation_memory: positive.default(2048),
   validation_output: positive.default(8),
+  // Not in the legacy text, but read by DOMjudge with `validation: custom multi-pass` (its example hangman).
+  validation_passes: z.number().int().min(2).default(2),
 });
 
 const modernLimits = z.strictObject({
@@ -184,7 +186,7 @@ export function readProblemYaml(text: string, fallbackName: string, hasCustomVal
       unsupported,
       validation,
       validatorFlags: flagWords(p.validator_flags),
-      limits: limitsOf(l, 2, { acToTimeLimit: l.time_multiplier, timeLimitToTle: l.time_safety_margin, resolutionS: 1 }),
+      limits: limitsOf(l, l.validation_passes, { acToTimeLimit: l.time_multiplier, timeLimitToTle: l.time_safety_margin, resolutionS: 1 }),
     };
   }
   if (version !== '2023-07' && version !== '2023-07-draft')

@@ -70,7 +70,7 @@ describe('placeholders', () => {
 
   it('a multi-file submission needs an entry only in the languages whose commands name it', () => {
     const needEntry = languageJsons()
-      .map((l) => r.get(l.id))
+      .map((l) => r.get(String(l.id)))
       .filter((l) => !l.entry && takesEntry(l))
       .map((l) => l.id);
     for (const id of ['python3', 'pascal', 'haskell', 'javascript', 'rust']) expect(needEntry).toContain(id);

@@ -260,6 +260,18 @@ describe('when a package is loaded', () => {
     expect(() => loadPackage(tmp, { fallbackTimeLimitS: 1 })).toThrow(/holds 2 validators \(check\.c, v\); caged runs one/);
   });
 
+  it('reads a legacy multi-pass package as DOMjudge writes one (its example hangman): validation_passes, output_validator/', () => {
+    minimal();
+    write('problem.yaml', 'name: Hangman\nvalidation: custom multi-pass\nlimits:\n  validation_passes: 26\n');
+    write('output_validator/validator.py', 'import sys\nsys.exit(42)\n');
+    const pkg = loadPackage(tmp, { fallbackTimeLimitS: 1 });
+    expect(pkg.config).toMatchObject({ format: 'legacy', validation: { kind: 'multi-pass' }, limits: { validationPasses: 26 } });
+    expect(pkg.validator).toMatchObject({ dir: 'output_validator', language: 'python3' });
+    // The format's own place wins when both are there.
+    write('output_validators/v/check.c', 'int main(void) { return 42; }\n');
+    expect(loadPackage(tmp, { fallbackTimeLimitS: 1 }).validator).toMatchObject({ dir: 'output_validators/v', language: 'c' });
+  });
+
   it('reads a build/run validator with the image layers of its sources, and refuses one with sources of two', () => {
     minimal();
     write('problem.yaml', 'name: X\nvalidation: custom\n');
