@@ -201,6 +201,25 @@ describe('the language from the file name', () => {
     }
   }, 120_000);
 
+  it('JavaScript: an ES module entry stays main.mjs, and imports its sibling module (DOMjudge multifile-js)', async () => {
+    const files = [
+      { name: 'main.mjs', content: "import { greet } from './module.mjs';\nconsole.log(greet());\n" },
+      { name: 'module.mjs', content: "export function greet() { return 'Hello world!'; }\n" },
+    ];
+    const r = await judge.judge({ language: 'javascript', files, testcases: [{ stdin: '', expected: 'Hello world!\n' }] });
+    expect({ verdict: r.verdict, message: r.message }).toMatchObject({ verdict: 'AC' });
+    // As main.js the same module would not load: the entry keeps its extension when caged judge renames it.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'caged-esm-'));
+    try {
+      fs.writeFileSync(path.join(dir, 'hello.mjs'), files[0]!.content);
+      fs.writeFileSync(path.join(dir, 'module.mjs'), files[1]!.content);
+      const sub = packageSubmission(dir, undefined, 'hello.mjs', judge);
+      expect(sub.files!.map((f) => f.name).sort()).toEqual(['main.mjs', 'module.mjs']);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+
   it('caged judge: a directory of Java or C++ sources keeps its names; a Python one renames its entry', () => {
     const java = packageSubmission(path.join(FIXTURES, 'multi', 'java'), undefined, undefined, judge);
     expect(java.language).toBe('java');

@@ -26,6 +26,7 @@ import { judgeOptionsFromEnv, summary } from './run';
 import { terminalSafe } from './terminal-safe';
 import { namesPython2, type Language } from '../judge/languages';
 import { takesEntry } from '../judge/language-command';
+import { entryAmong, entryNameFor } from '../judge/entry-point';
 import { JUDGE_USAGE } from './usage';
 
 /** What packageSubmission needs of the image's languages (the Judge has both). */
@@ -52,7 +53,12 @@ export function packageSubmission(
         `${target} is a Python 2 program (its #! line names python2), and caged has no Python 2: give --lang python3 to judge it as Python 3`,
         'SUBMISSION',
       );
-    return { language: lang ?? languageOf(target), source };
+    const language = lang ?? languageOf(target);
+    // A file of another of the language's extensions than its sourceFile's keeps it (main.mjs: an ES module).
+    const name = entryNameFor(languages.language(language, '--lang'), target);
+    if (name !== languages.language(language, '--lang').sourceFile)
+      return { language, files: [{ name, content: Buffer.from(source, 'utf8').toString('base64'), encoding: 'base64' }] };
+    return { language, source };
   }
   if (!st?.isDirectory()) throw new InvalidRequestError(`no such file or directory: ${target}`, 'SUBMISSION');
   const names = fs
@@ -86,7 +92,8 @@ export function packageSubmission(
   if (main === undefined) {
     const ext = spec.extensions ?? [];
     const candidates = names.filter((n) => ext.includes(path.extname(n)));
-    if (names.includes(sourceFile)) main = sourceFile;
+    const named = entryAmong(spec, names); // main.js, or main.mjs
+    if (named) main = named;
     else if (candidates.length === 1) main = candidates[0];
     else
       throw new InvalidRequestError(
@@ -95,13 +102,14 @@ export function packageSubmission(
       );
   }
   if (!names.includes(main!)) throw new InvalidRequestError(`no file ${JSON.stringify(main)} in ${target}`, '--entry');
+  const entryName = entryNameFor(spec, main!);
   const files = names.map((n) => ({
-    name: n === main ? sourceFile : n,
+    name: n === main ? entryName : n,
     content: fs.readFileSync(path.join(target, n)).toString('base64'),
     encoding: 'base64' as const,
   }));
-  if (main !== sourceFile && names.includes(sourceFile))
-    throw new InvalidRequestError(`both ${main} (the entry) and ${sourceFile} are present`, 'SUBMISSION');
+  if (main !== entryName && names.includes(entryName))
+    throw new InvalidRequestError(`both ${main} (the entry) and ${entryName} are present`, 'SUBMISSION');
   return { language, files };
 }
 

@@ -128,6 +128,28 @@ function hasMain(language: Language, t: TopLevel): boolean {
 }
 
 /**
+ * The name the entry `fileName` of a submission in `language` is saved under: the language's
+ * `sourceFile`, or its stem with the file's own extension when that is another of the language's
+ * (`main.mjs` for JavaScript: an ES module stays one).
+ */
+export function entryNameFor(language: Pick<Language, 'sourceFile' | 'extensions'>, fileName: string): string {
+  const ext = path.extname(fileName);
+  const own = path.extname(language.sourceFile);
+  if (ext === own || !(language.extensions ?? []).includes(ext)) return language.sourceFile;
+  return `${language.sourceFile.slice(0, language.sourceFile.length - own.length)}${ext}`;
+}
+
+/**
+ * The entry among a submission's files: the language's `sourceFile`, else one named as
+ * entryNameFor names an entry of another of its extensions (`main.mjs`); undefined when none is.
+ */
+export function entryAmong(language: Pick<Language, 'sourceFile' | 'extensions'>, names: readonly string[]): string | undefined {
+  if (names.includes(language.sourceFile)) return language.sourceFile;
+  const alternatives = names.filter((n) => n !== language.sourceFile && entryNameFor(language, n) === n);
+  return alternatives.length === 1 ? alternatives[0] : undefined;
+}
+
+/**
  * The name a single source of `language` is saved under: for java-main the public top-level
  * class's `<Name>.java` when there is one, else the language's sourceFile.
  */

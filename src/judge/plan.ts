@@ -10,7 +10,7 @@ import type { RunLimits } from '../sandbox/types';
 import type { BuiltinChecker } from './checkers';
 import type { SourceFile } from './compile-step';
 import { checkCompilerOptions } from './compiler-options';
-import { findMainClass, singleSourceName } from './entry-point';
+import { entryAmong, findMainClass, singleSourceName } from './entry-point';
 import { sourcesOf, takesEntry } from './language-command';
 import { inlineMaxScore } from './inline-groups';
 import type { Language, LanguageRegistry } from './languages';
@@ -68,11 +68,18 @@ export function planSubmission(s: Submission, cfg: PlanConfig): JobPlan {
     files = [{ name: singleSourceName(language, content.toString('utf8')), content }];
   } else {
     files = (s.files ?? []).map((f) => ({ name: f.name, content: Buffer.from(f.content, f.encoding === 'base64' ? 'base64' : 'utf8') }));
-    if (!language.entry && takesEntry(language) && !files.some((f) => f.name === language.sourceFile)) {
-      throw new InvalidRequestError(
-        `must include the entry point ${JSON.stringify(language.sourceFile)} of language ${language.id}`,
-        'files',
+    if (!language.entry && takesEntry(language)) {
+      // The entry is sourceFile, or its stem with another of the language's extensions (main.mjs): {entry} names it.
+      const entry = entryAmong(
+        language,
+        files.map((f) => f.name),
       );
+      if (!entry)
+        throw new InvalidRequestError(
+          `must include the entry point ${JSON.stringify(language.sourceFile)} of language ${language.id}`,
+          'files',
+        );
+      if (entry !== language.sourceFile) language = { ...language, sourceFile: entry };
     }
     // A language whose commands compile {sources} alone (C, C++…) needs no entry, but one source at least.
     if (

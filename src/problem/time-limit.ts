@@ -29,6 +29,7 @@ import { InvalidRequestError } from '../errors';
 import type { Judge } from '../judge/judge';
 import { namesPython2 } from '../judge/languages';
 import { takesEntry } from '../judge/language-command';
+import { entryAmong, entryNameFor } from '../judge/entry-point';
 import { DEFAULT_MAXIMA } from '../judge/limits';
 import { judgePackage, type JudgePackageOptions, type PackageSubmission } from './judge-package';
 import type { ProblemPackage } from './problem-package';
@@ -69,6 +70,9 @@ export function readPackageSubmission(judge: Judge, pkg: ProblemPackage, rel: st
     if (!language) return { skipped: `${rel}: not a language caged knows by its extension` };
     const source = files.read(rel).toString('utf8');
     if (namesPython2(source)) return { skipped: python2(rel) };
+    const name = entryNameFor(judge.language(language, 'submission'), rel);
+    if (name !== judge.language(language, 'submission').sourceFile)
+      return { language, files: [{ name, content: Buffer.from(source, 'utf8').toString('base64'), encoding: 'base64' }] };
     return { language, source };
   }
   if (kind !== 'dir') return { skipped: `${rel}: neither a file nor a directory` };
@@ -79,13 +83,13 @@ export function readPackageSubmission(judge: Judge, pkg: ProblemPackage, rel: st
   const [language, ...more] = [...languages];
   if (!language || more.length) return { skipped: `${rel}: not one language caged knows (${[...languages].join(', ') || 'none'})` };
   const sources = names.filter((n) => langOf(n) === language);
-  const { sourceFile, entry: rule } = judge.language(language, 'submission');
+  const { sourceFile, extensions, entry: rule } = judge.language(language, 'submission');
   if (rule)
     return {
       language,
       files: names.map((n) => ({ name: n, content: files.read(`${rel}/${n}`).toString('base64'), encoding: 'base64' as const })),
     };
-  const entry = names.includes(sourceFile) ? sourceFile : sources.length === 1 ? sources[0] : undefined;
+  const entry = entryAmong({ sourceFile, extensions }, names) ?? (sources.length === 1 ? sources[0] : undefined);
   if (!entry && !takesEntry(judge.language(language, 'submission')))
     // Every source compiled together (C, C++…: the commands take {sources} only): no entry to choose.
     return {
@@ -94,10 +98,11 @@ export function readPackageSubmission(judge: Judge, pkg: ProblemPackage, rel: st
     };
   if (!entry) return { skipped: `${rel}: cannot tell the entry among ${sources.join(', ')}` };
   if (namesPython2(files.read(`${rel}/${entry}`).toString('utf8'))) return { skipped: python2(`${rel}/${entry}`) };
+  const entryName = entryNameFor(judge.language(language, 'submission'), entry);
   return {
     language,
     files: names.map((n) => ({
-      name: n === entry ? sourceFile : n,
+      name: n === entry ? entryName : n,
       content: files.read(`${rel}/${n}`).toString('base64'),
       encoding: 'base64' as const,
     })),

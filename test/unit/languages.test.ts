@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { InvalidRequestError } from '../../src/errors';
-import { blankCommentsAndStrings, findMainClass, singleSourceName } from '../../src/judge/entry-point';
+import { blankCommentsAndStrings, entryAmong, entryNameFor, findMainClass, singleSourceName } from '../../src/judge/entry-point';
 import { expandArgv, expandEnv, heapMiB, sourcesOf, takesEntry } from '../../src/judge/language-command';
 import { compileLimitsConfig, testLimitsConfig } from '../../src/judge/limits';
 import { planJob, type PlanConfig } from '../../src/judge/plan';
@@ -86,6 +86,15 @@ describe('placeholders', () => {
     expect(() => planJob({ language: 'python3', files: [file('util.py')], testcases: [{}] }, config)).toThrow(
       /must include the entry point "main\.py"/,
     );
+    // An entry of another of the language's extensions keeps it, and {entry} names it.
+    const js = r.get('javascript');
+    expect(entryNameFor(js, 'hello.mjs')).toBe('main.mjs');
+    expect(entryNameFor(js, 'hello.js')).toBe('main.js');
+    expect(entryNameFor(r.get('python3'), 'x.txt')).toBe('main.py');
+    expect(entryAmong(js, ['main.mjs', 'module.mjs'])).toBe('main.mjs');
+    expect(entryAmong(js, ['main.mjs', 'main.cjs'])).toBeUndefined();
+    const esm = planJob({ language: 'javascript', files: ['main.mjs', 'module.mjs'].map(file), testcases: [{}] }, config);
+    expect(expandArgv(esm.language, esm.language.run, { memoryBytes: 256 * MiB }).at(-1)).toBe('main.mjs');
   });
 
   it('the JVM heap and Node heap come from the step memory limit, less the reserve', () => {
