@@ -300,7 +300,9 @@ describe('when the payload is bad', () => {
       [{ language: 'c', testcases: [{}] }, 'source'],
       [{ ...ok, files: [{ name: 'main.c', content: '' }] }, 'source'],
       [{ language: 'c', files: [{ name: '../main.c', content: '' }], testcases: [{}] }, 'files[0].name'],
-      [{ language: 'c', files: [{ name: 'other.c', content: '' }], testcases: [{}] }, 'files'],
+      // C compiles every source ({sources}): any .c will do, but one there must be; Python runs its entry, main.py.
+      [{ language: 'c', files: [{ name: 'notes.txt', content: '' }], testcases: [{}] }, 'files'],
+      [{ language: 'python3', files: [{ name: 'other.py', content: '' }], testcases: [{}] }, 'files'],
       [{ ...ok, source: 'x'.repeat(5000) }, 'source'],
       [{ ...ok, compilerOptions: ['O2'] }, 'compilerOptions[0]'],
       [{ ...ok, language: 'python3', compilerOptions: ['-O'] }, 'compilerOptions'],
