@@ -320,8 +320,8 @@ static int run_init(const struct region *r) {
     char buf[128 * 4];
     while (S3(SYS_read, sfd, buf, sizeof buf) > 0) {
     }
-    /* C dead but not reaped: what it wrote can still be read (X's detail). */
-    if (x.detail < 0) {
+    /* C dead but not reaped: what it wrote can still be read (X's detail), for a pair's run. */
+    if (x.detail < 0 && (cfg->flags & CAGE_F_REPORT_WRITES)) {
       int32_t info[32] = {0}; /* siginfo_t: si_pid at byte 16 */
       if (S5(SYS_waitid, P_PID, c_pid, info, WEXITED | WNOHANG | WNOWAIT | __WALL, 0) == 0 && info[4] == (int32_t)c_pid)
         x.detail = c_wrote_nothing(c_pid);

@@ -71,6 +71,7 @@ struct cage_rlimit {
                                 * box's mounts belong to). Root mode (unset): C is cloned into a new
                                 * user namespace, whose maps (uid/gid to outer_uid/outer_gid, the
                                 * host ids) B writes as root of the initial one */
+#define CAGE_F_REPORT_WRITES 8u /* X's detail says whether C wrote any byte (an interactive pair's runs) */
 
 struct cage_cfg {
   uint32_t magic;
@@ -106,8 +107,8 @@ struct cage_msg {
   uint32_t type;
   int32_t stage;
   int32_t err;
-  int32_t detail;     /* E: which item failed; X: 1 when C wrote no byte in its life, 0 when it
-                       * wrote some, -1 when unknown (cage.c: c_wrote_nothing) */
+  int32_t detail;     /* E: which item failed; X (CAGE_F_REPORT_WRITES): 1 when C wrote no byte in
+                       * its life, 0 when it wrote some, -1 when unknown (cage.c: c_wrote_nothing) */
   int32_t status;
   int32_t sys_nr;
   uint32_t sys_arch;

@@ -39,6 +39,7 @@ describe('the protocol', () => {
     expect(define('CAGE_OPF_OPTIONAL')).toBe(OPF_OPTIONAL);
     expect(define('CAGE_F_CGROUPNS')).toBe(CFG_FLAG.CGROUPNS);
     expect(define('CAGE_F_SECCOMP_LISTENER')).toBe(CFG_FLAG.SECCOMP_LISTENER);
+    expect(define('CAGE_F_REPORT_WRITES')).toBe(CFG_FLAG.REPORT_WRITES);
     // Every message of the header and no other (B and C send them; A sends only CAGE_RUN).
     const messages = [...header.matchAll(/#define CAGE_MSG_(\w+) '(.)'/g)].map((m) => [m[1]!, m[2]!.charCodeAt(0)]);
     expect(Object.fromEntries(messages)).toEqual(MSG);

@@ -13,7 +13,7 @@ export const CAGE_RUN_FDS = 4;
 export const OP = { MOUNT: 1, MKDIR: 2, MKFILE: 3, SYMLINK: 4, CHOWN: 5, MKNOD: 6, WRITE: 7, CHDIR: 8 } as const;
 export const OPF_OPTIONAL = 1;
 
-export const CFG_FLAG = { CGROUPNS: 1, SECCOMP_LISTENER: 2, USERNS_FIRST: 4 } as const;
+export const CFG_FLAG = { CGROUPNS: 1, SECCOMP_LISTENER: 2, USERNS_FIRST: 4, REPORT_WRITES: 8 } as const;
 
 export const SIZES = { cfg: 88, op: 40, rlimit: 24, msg: 64 } as const;
 

@@ -373,7 +373,12 @@ export class Sandbox {
         env: Object.entries(plan.env).map(([k, v]) => `${k}=${v}`),
         rlimits: rlimitsFor(plan, this.cgroups.kind === 'rlimits'),
         filter: this.filter,
-        flags: CFG_FLAG.CGROUPNS | (this.filter.length ? CFG_FLAG.SECCOMP_LISTENER : 0) | (this.rootless ? CFG_FLAG.USERNS_FIRST : 0),
+        flags:
+          CFG_FLAG.CGROUPNS |
+          (this.filter.length ? CFG_FLAG.SECCOMP_LISTENER : 0) |
+          (this.rootless ? CFG_FLAG.USERNS_FIRST : 0) |
+          // A pair's run (it has a control): whether its program wrote anything orders the pair's ends (run-pair.ts).
+          (control ? CFG_FLAG.REPORT_WRITES : 0),
         // What uid/gid 256 map to: the leased host ids, mapped by B (root mode), or the worker's
         // namespace's ids in front of them, mapped by the program itself (rootless).
         outerUid: lease.outerUid,
