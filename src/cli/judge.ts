@@ -16,7 +16,7 @@ import path from 'node:path';
 import { HostError, InvalidRequestError } from '../errors';
 import { Judge } from '../judge/judge';
 import type { JudgeResult } from '../judge/schema';
-import { judgePackage, REPORT_BYTES, type PackageSubmission } from '../problem/judge-package';
+import { directorySubmission, fileSubmission, judgePackage, REPORT_BYTES, type PackageSubmission } from '../problem/judge-package';
 import { loadPackage } from '../problem/problem-package';
 import { timeLimitFromSubmissions } from '../problem/time-limit';
 import { Sandbox } from '../sandbox/sandbox';
@@ -25,8 +25,6 @@ import { LIMIT_FLAGS, limitFlagValue } from './limit-flags';
 import { judgeOptionsFromEnv, summary } from './run';
 import { terminalSafe } from './terminal-safe';
 import { namesPython2, type Language } from '../judge/languages';
-import { takesEntry } from '../judge/language-command';
-import { entryAmong, entryNameFor } from '../judge/entry-point';
 import { JUDGE_USAGE } from './usage';
 
 /** What packageSubmission needs of the image's languages (the Judge has both). */
@@ -45,20 +43,16 @@ export function packageSubmission(
   languages: SubmissionLanguages,
 ): PackageSubmission {
   const languageOf = (file: string) => languages.languageOfFile(file, 'SUBMISSION');
+  const python2 = (name: string) =>
+    new InvalidRequestError(
+      `${name} is a Python 2 program (its #! line names python2), and caged has no Python 2: give --lang python3 to judge it as Python 3`,
+      'SUBMISSION',
+    );
   const st = fs.statSync(target, { throwIfNoEntry: false });
   if (st?.isFile()) {
     const source = fs.readFileSync(target, 'utf8');
-    if (lang === undefined && namesPython2(source))
-      throw new InvalidRequestError(
-        `${target} is a Python 2 program (its #! line names python2), and caged has no Python 2: give --lang python3 to judge it as Python 3`,
-        'SUBMISSION',
-      );
-    const language = lang ?? languageOf(target);
-    // A file of another of the language's extensions than its sourceFile's keeps it (main.mjs: an ES module).
-    const name = entryNameFor(languages.language(language, '--lang'), target);
-    if (name !== languages.language(language, '--lang').sourceFile)
-      return { language, files: [{ name, content: Buffer.from(source, 'utf8').toString('base64'), encoding: 'base64' }] };
-    return { language, source };
+    if (lang === undefined && namesPython2(source)) throw python2(target);
+    return fileSubmission(languages.language(lang ?? languageOf(target), '--lang'), target, source);
   }
   if (!st?.isDirectory()) throw new InvalidRequestError(`no such file or directory: ${target}`, 'SUBMISSION');
   const names = fs
@@ -66,51 +60,18 @@ export function packageSubmission(
     .filter((n) => fs.lstatSync(path.join(target, n)).isFile())
     .sort();
   if (!names.length) throw new InvalidRequestError(`no files in ${target}`, 'SUBMISSION');
-  let main = entry;
-  const language = lang ?? (main !== undefined ? languageOf(main) : directoryLanguage(names, target, languages));
+  const language = lang ?? (entry !== undefined ? languageOf(entry) : directoryLanguage(names, target, languages));
   const spec = languages.language(language, '--lang');
-  // A language with an entry rule (Java, Scala) finds its main class in the sources: no renaming.
-  if (spec.entry) {
-    if (main !== undefined && !names.includes(main))
-      throw new InvalidRequestError(`no file ${JSON.stringify(main)} in ${target}`, '--entry');
-    return {
-      language,
-      files: names.map((n) => ({
-        name: n,
-        content: fs.readFileSync(path.join(target, n)).toString('base64'),
-        encoding: 'base64' as const,
-      })),
-    };
-  }
-  const sourceFile = spec.sourceFile;
-  const keepNames = () => ({
-    language,
-    files: names.map((n) => ({ name: n, content: fs.readFileSync(path.join(target, n)).toString('base64'), encoding: 'base64' as const })),
-  });
-  // Every source compiled together (C, C++…: the commands take {sources} only): no entry to choose.
-  if (main === undefined && !takesEntry(spec) && !names.includes(sourceFile)) return keepNames();
-  if (main === undefined) {
-    const ext = spec.extensions ?? [];
-    const candidates = names.filter((n) => ext.includes(path.extname(n)));
-    const named = entryAmong(spec, names); // main.js, or main.mjs
-    if (named) main = named;
-    else if (candidates.length === 1) main = candidates[0];
-    else
-      throw new InvalidRequestError(
-        `cannot tell the entry among ${candidates.join(', ') || 'no source files'}: give --entry FILE`,
-        'SUBMISSION',
-      );
-  }
-  if (!names.includes(main!)) throw new InvalidRequestError(`no file ${JSON.stringify(main)} in ${target}`, '--entry');
-  const entryName = entryNameFor(spec, main!);
-  const files = names.map((n) => ({
-    name: n === main ? entryName : n,
-    content: fs.readFileSync(path.join(target, n)).toString('base64'),
-    encoding: 'base64' as const,
-  }));
-  if (main !== entryName && names.includes(entryName))
-    throw new InvalidRequestError(`both ${main} (the entry) and ${entryName} are present`, 'SUBMISSION');
-  return { language, files };
+  if (entry !== undefined && !names.includes(entry))
+    throw new InvalidRequestError(`no file ${JSON.stringify(entry)} in ${target}`, '--entry');
+  const py2 =
+    lang === undefined &&
+    names.find((n) => spec.extensions?.includes(path.extname(n)) && namesPython2(fs.readFileSync(path.join(target, n), 'utf8')));
+  if (py2) throw python2(py2);
+  const sub = directorySubmission(spec, names, (n) => fs.readFileSync(path.join(target, n)), entry);
+  if ('refused' in sub)
+    throw new InvalidRequestError(entry === undefined ? `${sub.refused}: give --entry FILE` : sub.refused, 'SUBMISSION');
+  return sub;
 }
 
 /** The one language of a directory's source files (by extension). */

@@ -5,13 +5,14 @@
  * step (requests above the maxima refused with the field named), the compiler options (an
  * allow-list per compiler family: compiler-options.ts) and the checker.
  */
+import path from 'node:path';
 import { InvalidRequestError } from '../errors';
 import type { RunLimits } from '../sandbox/types';
 import type { BuiltinChecker } from './checkers';
 import type { SourceFile } from './compile-step';
 import { checkCompilerOptions } from './compiler-options';
 import { entryAmong, findMainClass, singleSourceName } from './entry-point';
-import { sourcesOf, takesEntry } from './language-command';
+import { takesEntry } from './language-command';
 import { inlineMaxScore } from './inline-groups';
 import type { Language, LanguageRegistry } from './languages';
 import { resolveLimits, type StepLimitsConfig } from './limits';
@@ -80,18 +81,11 @@ export function planSubmission(s: Submission, cfg: PlanConfig): JobPlan {
           'files',
         );
       if (entry !== language.sourceFile) language = { ...language, sourceFile: entry };
-    }
-    // A language whose commands compile {sources} alone (C, C++…) needs no entry, but one source at least.
-    if (
-      !language.entry &&
-      !takesEntry(language) &&
-      sourcesOf(language, files)[0] === language.sourceFile &&
-      !files.some((f) => f.name === language.sourceFile)
-    ) {
-      throw new InvalidRequestError(
-        `holds no source of language ${language.id} (${(language.extensions ?? [language.sourceFile]).join(' ')})`,
-        'files',
-      );
+    } else if (!language.entry) {
+      // Commands that compile {sources} alone (C, C++…) need no entry, but one source at least.
+      const exts = language.extensions?.length ? language.extensions : [path.extname(language.sourceFile)];
+      if (!files.some((f) => exts.includes(path.extname(f.name))))
+        throw new InvalidRequestError(`holds no source of language ${language.id} (${exts.join(' ')})`, 'files');
     }
   }
   if (language.entry) language = { ...language, mainClass: findMainClass(language, files, s.source !== undefined ? 'source' : 'files') };

@@ -22,8 +22,12 @@
  * The result is a JudgeResult (schema version 1) with `groups` and `problem` added; stdout and
  * stderr in it are cut to REPORT_BYTES each.
  */
+import path from 'node:path';
 import { InvalidRequestError } from '../errors';
+import { entryAmong, entryNameFor } from '../judge/entry-point';
 import type { Judge, JudgeHooks } from '../judge/judge';
+import { takesEntry } from '../judge/language-command';
+import type { Language } from '../judge/languages';
 import { DEFAULT_CHECKER_LIMITS, DEFAULT_COMPILE_LIMITS, DEFAULT_MAXIMA, type LimitValues } from '../judge/limits';
 import type { FeedbackFile } from '../judge/output-validator-feedback';
 import { oneLine } from '../judge/result';
@@ -104,6 +108,45 @@ export function packageLimits(pkg: ProblemPackage, opts: JudgePackageOptions) {
       }
     : null;
   return { limits, compileLimits, validatorLimits, notes };
+}
+
+/**
+ * The submission of one file `fileName` in `language`: its `source`, or, when the file has another
+ * of the language's extensions than its sourceFile's, one file keeping it (`main.mjs`: an ES
+ * module stays one).
+ */
+export function fileSubmission(language: Language, fileName: string, source: string): PackageSubmission {
+  const name = entryNameFor(language, fileName);
+  if (name === language.sourceFile) return { language: language.id, source };
+  return { language: language.id, files: [{ name, content: Buffer.from(source, 'utf8').toString('base64'), encoding: 'base64' }] };
+}
+
+/**
+ * The submission of the files `names` (read by `read`) in `language`, `chosen` the entry a user
+ * named: every name kept when the language needs no entry file (an entry rule finds Java's main
+ * class; commands that take `{sources}` alone compile every file), else the entry (the chosen
+ * one, the language's sourceFile or `main.mjs`, or the one source) saved as entryNameFor names
+ * it. `{ refused }` says why not: it cannot tell the entry, or another file has the entry's
+ * name. A chosen entry must be one of `names`.
+ */
+export function directorySubmission(
+  language: Language,
+  names: readonly string[],
+  read: (name: string) => Buffer,
+  chosen?: string,
+): PackageSubmission | { refused: string } {
+  const saved = (entry?: string, as?: string) => ({
+    language: language.id,
+    files: names.map((n) => ({ name: n === entry ? as! : n, content: read(n).toString('base64'), encoding: 'base64' as const })),
+  });
+  const named = chosen ?? entryAmong(language, names);
+  if (language.entry || (named === undefined && !takesEntry(language))) return saved();
+  const candidates = names.filter((n) => (language.extensions ?? []).includes(path.extname(n)));
+  const entry = named ?? (candidates.length === 1 ? candidates[0] : undefined);
+  if (entry === undefined) return { refused: `cannot tell the entry among ${candidates.join(', ') || 'no source files'}` };
+  const as = entryNameFor(language, entry);
+  if (entry !== as && names.includes(as)) return { refused: `both ${entry} (the entry) and ${as} are present` };
+  return saved(entry, as);
 }
 
 function sourceBytes(s: PackageSubmission): number {

@@ -63,8 +63,7 @@ function programsIn(files: PackageFiles, dir: string): ProgramPlace[] {
  * first, then the other format's.
  */
 function validatorPlace(files: PackageFiles, format: 'legacy' | '2023-07'): ProgramPlace | null {
-  // Each format's place first, then the other's (DOMjudge reads either: its example hangman is a
-  // legacy package with output_validator/).
+  // DOMjudge reads either place: its example hangman is a legacy package with output_validator/.
   const modern = format === '2023-07' || files.kind('output_validators') !== 'dir';
   if (modern && files.kind('output_validator') === 'dir') {
     const entries = files.list('output_validator');

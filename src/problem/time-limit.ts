@@ -28,10 +28,8 @@ import path from 'node:path';
 import { InvalidRequestError } from '../errors';
 import type { Judge } from '../judge/judge';
 import { namesPython2 } from '../judge/languages';
-import { takesEntry } from '../judge/language-command';
-import { entryAmong, entryNameFor } from '../judge/entry-point';
 import { DEFAULT_MAXIMA } from '../judge/limits';
-import { judgePackage, type JudgePackageOptions, type PackageSubmission } from './judge-package';
+import { directorySubmission, fileSubmission, judgePackage, type JudgePackageOptions, type PackageSubmission } from './judge-package';
 import type { ProblemPackage } from './problem-package';
 
 export interface TimedSubmission {
@@ -51,8 +49,8 @@ export interface DerivedTimeLimit {
 
 /**
  * The package's submission at `rel` (a file or a directory), or a reason it is skipped; languages
- * by the image's extensions (`judge.languageOfFile`), the entry of a directory is the language's
- * `sourceFile` or its one source (Java and Scala find their main class themselves).
+ * by the image's extensions (`judge.languageOfFile`), a directory's entry as directorySubmission
+ * finds it (judge-package.ts).
  */
 export function readPackageSubmission(judge: Judge, pkg: ProblemPackage, rel: string): PackageSubmission | { skipped: string } {
   const files = pkg.files;
@@ -70,10 +68,7 @@ export function readPackageSubmission(judge: Judge, pkg: ProblemPackage, rel: st
     if (!language) return { skipped: `${rel}: not a language caged knows by its extension` };
     const source = files.read(rel).toString('utf8');
     if (namesPython2(source)) return { skipped: python2(rel) };
-    const name = entryNameFor(judge.language(language, 'submission'), rel);
-    if (name !== judge.language(language, 'submission').sourceFile)
-      return { language, files: [{ name, content: Buffer.from(source, 'utf8').toString('base64'), encoding: 'base64' }] };
-    return { language, source };
+    return fileSubmission(judge.language(language, 'submission'), rel, source);
   }
   if (kind !== 'dir') return { skipped: `${rel}: neither a file nor a directory` };
   const entries = files.list(rel);
@@ -82,31 +77,10 @@ export function readPackageSubmission(judge: Judge, pkg: ProblemPackage, rel: st
   const languages = new Set(names.map(langOf).filter((l): l is string => l !== undefined));
   const [language, ...more] = [...languages];
   if (!language || more.length) return { skipped: `${rel}: not one language caged knows (${[...languages].join(', ') || 'none'})` };
-  const sources = names.filter((n) => langOf(n) === language);
-  const { sourceFile, extensions, entry: rule } = judge.language(language, 'submission');
-  if (rule)
-    return {
-      language,
-      files: names.map((n) => ({ name: n, content: files.read(`${rel}/${n}`).toString('base64'), encoding: 'base64' as const })),
-    };
-  const entry = entryAmong({ sourceFile, extensions }, names) ?? (sources.length === 1 ? sources[0] : undefined);
-  if (!entry && !takesEntry(judge.language(language, 'submission')))
-    // Every source compiled together (C, C++…: the commands take {sources} only): no entry to choose.
-    return {
-      language,
-      files: names.map((n) => ({ name: n, content: files.read(`${rel}/${n}`).toString('base64'), encoding: 'base64' as const })),
-    };
-  if (!entry) return { skipped: `${rel}: cannot tell the entry among ${sources.join(', ')}` };
-  if (namesPython2(files.read(`${rel}/${entry}`).toString('utf8'))) return { skipped: python2(`${rel}/${entry}`) };
-  const entryName = entryNameFor(judge.language(language, 'submission'), entry);
-  return {
-    language,
-    files: names.map((n) => ({
-      name: n === entry ? entryName : n,
-      content: files.read(`${rel}/${n}`).toString('base64'),
-      encoding: 'base64' as const,
-    })),
-  };
+  const py2 = names.find((n) => langOf(n) === language && namesPython2(files.read(`${rel}/${n}`).toString('utf8')));
+  if (py2) return { skipped: python2(`${rel}/${py2}`) };
+  const sub = directorySubmission(judge.language(language, 'submission'), names, (n) => files.read(`${rel}/${n}`));
+  return 'refused' in sub ? { skipped: `${rel}: ${sub.refused}` } : sub;
 }
 
 const s3 = (ms: number) => `${Math.round(ms) / 1000} s`;
@@ -163,23 +137,20 @@ export async function timeLimitFromSubmissions(
   const steps = Math.max(1, Math.ceil(((slowest.maxCpuMs / 1000) * acToTimeLimit) / resolutionS - 1e-9));
   const seconds = Math.round(steps * resolutionS * 1e6) / 1e6;
   const lower = `slowest accepted ${s3(slowest.maxCpuMs)} (${slowest.path}) × ac_to_time_limit ${acToTimeLimit}`;
-  // A submission stopped at the probe limit took at least that: a bound beyond it cannot be
+  // A submission stopped at the probe limit took at least that: a bound past it cannot be
   // checked here, and is not refuted (problemtools runs such a submission at time_limit ×
   // time_limit_to_tle and wants TLE; caged runs nothing past its CPU maximum).
-  const cut = fastestTle?.verdict === 'TLE';
-  const beyond = seconds * timeLimitToTle > probeMs / 1000 + 1e-9;
-  if (cut && beyond)
-    notes.push(
-      `${seconds} s × time_limit_to_tle ${timeLimitToTle} is past caged's CPU maximum ${s3(probeMs)}: time_limit_exceeded/${path.basename(fastestTle.path)} took at least that, taken as slow enough`,
-    );
-  else if (seconds * timeLimitToTle > tleMs / 1000 + 1e-9)
+  const pastProbe = fastestTle?.verdict === 'TLE' && seconds * timeLimitToTle > probeMs / 1000 + 1e-9;
+  if (!pastProbe && seconds * timeLimitToTle > tleMs / 1000 + 1e-9)
     throw new InvalidRequestError(
       `no time limit satisfies the package's submissions: at least ${seconds} s (${lower}, a multiple of time_resolution ${resolutionS} s), but the fastest time_limit_exceeded submission (${fastestTle?.path ?? ''}) took ${s3(tleMs)}, less than ${seconds} s × time_limit_to_tle ${timeLimitToTle}; give one with --time S`,
       'PROBLEM_DIR',
     );
-  const upper = fastestTle
-    ? `; fastest time_limit_exceeded ${fastestTle.verdict === 'TLE' ? '≥ ' : ''}${s3(tleMs)} (${fastestTle.path}) ≥ ${seconds} s × time_limit_to_tle ${timeLimitToTle}`
-    : '; no time_limit_exceeded submission';
+  const upper = !fastestTle
+    ? '; no time_limit_exceeded submission'
+    : pastProbe
+      ? `; ${seconds} s × time_limit_to_tle ${timeLimitToTle} is past caged's CPU maximum ${s3(probeMs)}: ${fastestTle.path} took at least that, taken as slow enough`
+      : `; fastest time_limit_exceeded ${fastestTle.verdict === 'TLE' ? '≥ ' : ''}${s3(tleMs)} (${fastestTle.path}) ≥ ${seconds} s × time_limit_to_tle ${timeLimitToTle}`;
   notes.unshift(
     `time limit ${seconds} s from the submissions: ${lower}, rounded up to a multiple of time_resolution ${resolutionS} s${upper}`,
   );

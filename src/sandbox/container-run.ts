@@ -186,7 +186,8 @@ export class ContainerRun {
       if (control) {
         control.endedNs = this.programEndNs();
         // B's exit report says whether the program wrote anything (1 nothing, 0 some, -1 unknown).
-        control.wroteNothing = this.exit ? (this.exit.detail === 1 ? true : this.exit.detail === 0 ? false : null) : null;
+        const said = this.exit?.detail;
+        control.wroteNothing = said === 1 || said === 0 ? said === 1 : null;
       }
       return result;
     } finally {
