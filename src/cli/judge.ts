@@ -16,7 +16,14 @@ import path from 'node:path';
 import { HostError, InvalidRequestError } from '../errors';
 import { Judge } from '../judge/judge';
 import type { JudgeResult } from '../judge/schema';
-import { directorySubmission, fileSubmission, judgePackage, REPORT_BYTES, type PackageSubmission } from '../problem/judge-package';
+import {
+  directorySubmission,
+  fileSubmission,
+  judgePackage,
+  REPORT_BYTES,
+  withPackageConstants,
+  type PackageSubmission,
+} from '../problem/judge-package';
 import { loadPackage } from '../problem/problem-package';
 import { timeLimitFromSubmissions } from '../problem/time-limit';
 import { Sandbox } from '../sandbox/sandbox';
@@ -151,7 +158,12 @@ export async function judgeCommand(argv: readonly string[], out: NodeJS.Writable
       ...(stringFlag(args, 'image') ? { manifestPath: stringFlag(args, 'image') } : {}),
     }));
   try {
-    const submission = packageSubmission(target, stringFlag(args, 'lang'), stringFlag(args, 'entry'), judge);
+    const own = packageSubmission(target, stringFlag(args, 'lang'), stringFlag(args, 'entry'), judge);
+    // One of the package's own example submissions gets the problem's constants (2025-09).
+    const real = fs.realpathSync(target);
+    const submission = real.startsWith(path.join(loaded.dir, 'submissions') + path.sep)
+      ? withPackageConstants(own, loaded.config.constants)
+      : own;
     const opts = { maxima: env.maxima, ...(memory ? { memoryMiB: memory } : {}), hooks: { signal: deps.signal } };
     const derived = loaded.timeLimit === null ? await timeLimitFromSubmissions(judge, loaded, opts) : null;
     if (derived) pkg = { ...loaded, timeLimit: derived.timeLimit };

@@ -23,6 +23,12 @@
  * computation with every test AC. In a scoring problem the sample group's score never counts
  * (its verdict does, unless the root has `ignore_sample`). Pass-fail problems score 1 when the
  * root is AC, else 0, out of 1.
+ *
+ * 2025-09 (`caseScores`): a test scores its maximum (TestCase.maxScore, set by test-data.ts)
+ * when AC, or its validator's score.txt, else 0; a group with `pass-fail` aggregation scores its
+ * max_score when every test is AC, else 0; `sum` the sum of its children's scores, `min` their
+ * minimum; the root sums what it holds (secret). A group with `require_pass` runs only when
+ * every group it names (an earlier one) was AC; otherwise its tests are SKIPPED and it scores 0.
  */
 import type { TestResult, TestVerdict } from './schema';
 
@@ -37,8 +43,15 @@ export interface GroupSettings {
   acceptScore: number;
   rejectScore: number;
   range: [number, number];
-  /** 2023-07: the group's score is this times the aggregated fraction of its children. */
+  /**
+   * 2023-07: the group's score is this times the aggregated fraction of its children. 2025-09
+   * (`caseScores`): the group's maximum score (Infinity: unbounded).
+   */
   maxScore: number | null;
+  /** 2025-09: the format's final scoring model (see the file's comment). */
+  caseScores?: boolean;
+  /** Names of earlier groups that must be AC for this one to run (2023-07, 2025-09 `require_pass`). */
+  requirePass: string[];
   /** Default validator flags of this group's tests (problem.yaml's, then the groups'). */
   validatorFlags: string[];
 }
@@ -77,7 +90,11 @@ export type SkipOne<T> = (test: T, index: number, why: string) => TestResult;
 export type TestScore<T> = (test: T, r: TestResult, s: GroupSettings) => { score: number; maxScore: number };
 
 /** A package's test: accept_score when AC (or its validator's score.txt), else reject_score; out of accept_score. */
-export function packageTestScore(_test: unknown, r: TestResult, s: GroupSettings): { score: number; maxScore: number } {
+export function packageTestScore(test: unknown, r: TestResult, s: GroupSettings): { score: number; maxScore: number } {
+  if (s.caseScores) {
+    const max = (test as { maxScore?: number }).maxScore ?? 0;
+    return { score: r.verdict === 'AC' ? (r.validatorScore ?? max) : 0, maxScore: max };
+  }
   // A custom validator's score.txt, when it wrote one, is the accepted test's score.
   return { score: r.verdict === 'AC' ? (r.validatorScore ?? s.acceptScore) : s.rejectScore, maxScore: s.acceptScore };
 }
@@ -103,6 +120,12 @@ function groupVerdict(rule: GroupSettings['verdictRule'], verdicts: TestVerdict[
 function aggregate(s: GroupSettings, nodes: Node[], best: boolean): number {
   const counted = nodes.filter((n) => n.inScore);
   const allAc = best || counted.every((n) => n.verdict === 'AC');
+  if (s.caseScores) {
+    const values = counted.map((n) => (best ? n.maxScore : n.score));
+    if (s.maxScore === null || s.aggregation === 'sum') return values.reduce((a, b) => a + b, 0);
+    if (s.aggregation === 'pass-fail') return allAc ? s.maxScore : 0;
+    return values.length ? Math.min(...values) : s.maxScore;
+  }
   if (s.maxScore !== null) {
     const fractions = counted.map((n) => (best ? 1 : n.maxScore > 0 ? n.score / n.maxScore : n.verdict === 'AC' ? 1 : 0));
     if (!fractions.length) return s.maxScore;
@@ -137,7 +160,8 @@ export async function gradeTree<T extends { name: string }>(
     const outcome: GroupOutcome = { name: g.name, verdict: 'AC', score: 0, maxScore: 0, tests: [] };
     groups.push(outcome);
     const nodes: Node[] = [];
-    let broke = skipping;
+    const unmet = g.settings.requirePass.find((r) => groups.find((o) => o.name === r)?.verdict !== 'AC');
+    let broke = skipping ?? (unmet === undefined ? null : `not run: ${unmet} did not pass (require_pass of ${g.name})`);
     const first = tests.length;
     for (const child of g.children) {
       const node = await visit(g, child, broke, atRoot);
@@ -151,7 +175,7 @@ export async function gradeTree<T extends { name: string }>(
       g.settings.verdictRule,
       nodes.filter((n) => n.inVerdict).map((n) => n.verdict),
     );
-    outcome.score = scoring ? aggregate(g.settings, nodes, false) : 0;
+    outcome.score = scoring && (unmet === undefined || skipping !== null) ? aggregate(g.settings, nodes, false) : 0;
     outcome.maxScore = scoring ? aggregate(g.settings, nodes, true) : 0;
     return { verdict: outcome.verdict, score: outcome.score, maxScore: outcome.maxScore, inVerdict: true, inScore: true };
   };

@@ -36,6 +36,7 @@ const ROOT: GroupSettings = {
   rejectScore: 0,
   range: [-Infinity, Infinity],
   maxScore: null,
+  requirePass: [],
   validatorFlags: [],
 };
 

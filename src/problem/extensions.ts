@@ -14,3 +14,20 @@ export const VALIDATOR_LANGUAGE_OF_EXTENSION: Readonly<Record<string, ValidatorL
   '.c++': 'cpp17',
   '.py': 'python3',
 };
+
+/**
+ * A caged language id's code in the package format's languages table (appendix/languages.md):
+ * what `languages:` in problem.yaml and the `include/<code>/` directories name. Ids not listed
+ * are their own code.
+ */
+const PACKAGE_CODE: Readonly<Record<string, string>> = {
+  cpp17: 'cpp',
+  cpp20: 'cpp',
+  'cpp-clang': 'cpp',
+  pypy3: 'python3',
+  commonlisp: 'lisp',
+};
+
+export function packageLanguageCode(languageId: string): string {
+  return Object.hasOwn(PACKAGE_CODE, languageId) ? PACKAGE_CODE[languageId]! : languageId;
+}

@@ -36,6 +36,8 @@ import { skippedTest } from '../judge/test-step';
 import { judge0Of, VERDICT_NAMES } from '../judge/verdict';
 import { defaultValidateSliced, parseValidatorFlags } from './default-validator';
 import { gradeTree } from '../judge/group-grading';
+import { packageLanguageCode } from './extensions';
+import { withConstants } from './package-validator';
 import { NO_TIME_LIMIT, type ProblemPackage } from './problem-package';
 import type { TestCase } from './test-data';
 
@@ -149,6 +151,58 @@ export function directorySubmission(
   return saved(entry, as);
 }
 
+/** The submission with the problem's constants substituted in its UTF-8 files: the package's own example submissions (2025-09). */
+export function withPackageConstants(s: PackageSubmission, constants: ProblemPackage['config']['constants']): PackageSubmission {
+  if (!Object.keys(constants).length) return s;
+  const sub = (data: Buffer) => withConstants(data, constants);
+  if (s.source !== undefined) {
+    const bytes = sub(Buffer.from(s.source, s.sourceEncoding === 'base64' ? 'base64' : 'utf8'));
+    return { ...s, source: bytes.toString('base64'), sourceEncoding: 'base64' };
+  }
+  return {
+    ...s,
+    files: (s.files ?? []).map((f) => ({
+      ...f,
+      content: sub(Buffer.from(f.content, f.encoding === 'base64' ? 'base64' : 'utf8')).toString('base64'),
+      encoding: 'base64' as const,
+    })),
+  };
+}
+
+/**
+ * The package's included files for a submission whose language has the format's code `code`:
+ * `include/<code>/`, else `include/default/` (the format: a language's directory overrides the
+ * default), constants substituted; every file plain and directly in that directory.
+ */
+function includedFiles(pkg: ProblemPackage, code: string): { name: string; data: Buffer }[] {
+  const dir = pkg.files.kind(`include/${code}`) === 'dir' ? `include/${code}` : 'include/default';
+  if (pkg.files.kind(dir) !== 'dir') return [];
+  return pkg.files.list(dir).map((e) => {
+    if (e.kind !== 'file')
+      throw new InvalidRequestError('caged includes only plain files directly in an include directory', `${dir}/${e.name}`);
+    if (e.name.startsWith('.') || e.name.startsWith('-'))
+      throw new InvalidRequestError('not a name an included file may have', `${dir}/${e.name}`);
+    return { name: e.name, data: withConstants(pkg.files.read(`${dir}/${e.name}`), pkg.config.constants) };
+  });
+}
+
+/** `s` with `included` added to its files, replacing those of the same name (the format's rule); `source` saved as `sourceFile`. */
+function withIncluded(s: PackageSubmission, included: { name: string; data: Buffer }[], sourceFile: string): PackageSubmission {
+  if (!included.length) return s;
+  const own =
+    s.source !== undefined
+      ? [{ name: sourceFile, content: s.source, encoding: s.sourceEncoding ?? ('utf8' as const) }]
+      : (s.files ?? []).map((f) => ({ ...f }));
+  const names = new Set(included.map((f) => f.name));
+  return {
+    language: s.language,
+    files: [
+      ...own.filter((f) => !names.has(f.name)),
+      ...included.map((f) => ({ name: f.name, content: f.data.toString('base64'), encoding: 'base64' as const })),
+    ],
+  };
+}
+
 function sourceBytes(s: PackageSubmission): number {
   if (s.source !== undefined) return Buffer.from(s.source, s.sourceEncoding === 'base64' ? 'base64' : 'utf8').length;
   return (s.files ?? []).reduce((n, f) => n + Buffer.from(f.content, f.encoding === 'base64' ? 'base64' : 'utf8').length, 0);
@@ -174,9 +228,17 @@ export async function judgePackage(
   const passes = pkg.config.limits.validationPasses;
   const nextPassBytes = Math.round(pkg.config.limits.validationOutputMiB * MiB);
   if (validation.kind !== 'default' && !validator) throw new InvalidRequestError('the package has no output validator', 'problem.yaml');
+  const code = packageLanguageCode(submission.language);
+  if (pkg.config.languages && !pkg.config.languages.includes(code))
+    throw new InvalidRequestError(
+      `is in ${submission.language} (the format's ${code}), not one of the problem's languages (${pkg.config.languages.join(', ')})`,
+      'SUBMISSION',
+    );
   const codeBytes = pkg.config.limits.codeKiB * 1024;
   const size = sourceBytes(submission);
   if (size > codeBytes) throw new InvalidRequestError(`is ${size} bytes, more than the package's code limit of ${codeBytes}`, 'SUBMISSION');
+  // Included files are added after the code limit is checked (the format's order).
+  submission = withIncluded(submission, includedFiles(pkg, code), judge.language(submission.language, 'language').sourceFile);
   const { limits, compileLimits, validatorLimits, notes } = packageLimits(pkg, opts);
   let first: JudgeResult | null = null;
   let compile: CompileResult | undefined;
@@ -188,7 +250,8 @@ export async function judgePackage(
   const skipOne = (test: TestCase, index: number, why: string): TestResult => skippedTest(index, test, why);
   const total = countTests(pkg.data);
 
-  const runOne = async (test: TestCase, flagWords: string[], index: number): Promise<TestResult> => {
+  const runOne = async (test: TestCase, groupFlags: string[], index: number): Promise<TestResult> => {
+    const flagWords = test.validatorFlags ?? groupFlags;
     if (compileFailed) return skipOne(test, index, compileFailed);
     if (validatorFailed) return skipOne(test, index, validatorFailed);
     const answer = pkg.files.read(test.ansPath);
@@ -270,6 +333,11 @@ export async function judgePackage(
       verdict = 'IE';
       message = `Internal Error: ${passFailure}`;
     }
+    const scoreFailure = verdict === 'AC' ? caseScoreFailure(pkg, test, t.validatorScore) : null;
+    if (scoreFailure) {
+      verdict = 'IE';
+      message = `Internal Error: ${scoreFailure}`;
+    }
     const stdout = cut(t.stdout, t.stdoutEncoding, t.stdoutTruncated);
     const stderr = cut(t.stderr, t.stderrEncoding, t.stderrTruncated);
     const final: TestResult = {
@@ -335,6 +403,20 @@ export async function judgePackage(
     timing: { totalMs: round(Number(process.hrtime.bigint() - started) / 1e6), compileMs: round(compileMs) },
     ...(base.enforcement ? { enforcement: base.enforcement } : {}),
   };
+}
+
+/**
+ * 2025-09 scoring: what makes an accepted secret test a judge error (the format's list) that
+ * caged checks: score.txt above the test case's maximum, or none in an unbounded group. A
+ * sample's score.txt is ignored, as the format says.
+ */
+function caseScoreFailure(pkg: ProblemPackage, test: TestCase, score: number | undefined): string | null {
+  if (!pkg.config.scoring || test.maxScore === undefined || test.name.startsWith('sample/')) return null;
+  if (score === undefined)
+    return test.maxScore === Infinity ? 'the validator accepted a test of an unbounded group without writing score.txt' : null;
+  if (score > test.maxScore * (1 + 1e-9))
+    return `the validator's score.txt (${score}) is above the test case's maximum score (${round(test.maxScore)})`;
+  return null;
 }
 
 function countTests(g: ProblemPackage['data']): number {

@@ -21,6 +21,7 @@ import path from 'node:path';
 import { InvalidRequestError } from '../errors';
 import { VALIDATOR_LANGUAGE_OF_EXTENSION, type ValidatorLanguage } from './extensions';
 import type { PackageFiles } from './package-files';
+import { substituteConstants, type ProblemConfig } from './problem-yaml';
 
 export interface PackageValidator {
   /** Where it was found, relative to the package's root. */
@@ -62,9 +63,9 @@ function programsIn(files: PackageFiles, dir: string): ProgramPlace[] {
  * (problemtools' reading, as in its own example packages). Each format's place is looked at
  * first, then the other format's.
  */
-function validatorPlace(files: PackageFiles, format: 'legacy' | '2023-07'): ProgramPlace | null {
+function validatorPlace(files: PackageFiles, format: ProblemConfig['format']): ProgramPlace | null {
   // DOMjudge reads either place: its example hangman is a legacy package with output_validator/.
-  const modern = format === '2023-07' || files.kind('output_validators') !== 'dir';
+  const modern = format !== 'legacy' || files.kind('output_validators') !== 'dir';
   if (modern && files.kind('output_validator') === 'dir') {
     const entries = files.list('output_validator');
     const only = entries[0];
@@ -81,12 +82,19 @@ function validatorPlace(files: PackageFiles, format: 'legacy' | '2023-07'): Prog
   return programs[0] ?? null;
 }
 
-/** Reads the package's output validator; an absent one, or one caged cannot build, is refused naming its directory. */
-export function loadPackageValidator(files: PackageFiles, format: 'legacy' | '2023-07'): PackageValidator {
+/**
+ * Reads the package's output validator; an absent one, or one caged cannot build, is refused
+ * naming its directory. The problem's `constants` are substituted in its UTF-8 files (2025-09).
+ */
+export function loadPackageValidator(
+  files: PackageFiles,
+  format: ProblemConfig['format'],
+  constants: ProblemConfig['constants'] = {},
+): PackageValidator {
   const place = validatorPlace(files, format);
   if (!place)
     throw new InvalidRequestError(
-      format === '2023-07'
+      format !== 'legacy'
         ? 'the problem needs an output validator: no output_validator/ directory'
         : 'no output_validators/<name>/ directory (nor one source file in output_validators/)',
       'problem.yaml',
@@ -98,7 +106,11 @@ export function loadPackageValidator(files: PackageFiles, format: 'legacy' | '20
   if (nested) throw new InvalidRequestError(`holds ${JSON.stringify(nested.name)}, not a plain file (one directory level only)`, dir);
   const sources = names.filter((n) => LANGUAGE_OF[path.extname(n).toLowerCase()] !== undefined);
   const languages = new Set(sources.map((n) => LANGUAGE_OF[path.extname(n).toLowerCase()]));
-  const read = (n: string, as = n) => ({ name: as, content: files.read(`${dir}/${n}`).toString('base64'), encoding: 'base64' as const });
+  const read = (n: string, as = n) => ({
+    name: as,
+    content: withConstants(files.read(`${dir}/${n}`), constants).toString('base64'),
+    encoding: 'base64' as const,
+  });
   if (names.includes('build') || names.includes('run')) {
     // C and C++ share the gcc layer; g++ is on cpp17's chain.
     const chains = new Set([...languages].map((l) => (l === 'python3' ? 'python3' : 'cpp17')));
@@ -111,11 +123,24 @@ export function loadPackageValidator(files: PackageFiles, format: 'legacy' | '20
     return { dir, language, program: 'build-run', files: names.map((n) => read(n)) };
   }
   const [language, ...more] = [...languages];
-  if (!language || more.length || sources.length !== 1)
-    throw new InvalidRequestError(`must hold exactly one source file in C, C++ or Python (found: ${sources.join(', ') || 'none'})`, dir);
-  const entry = sources[0] as string;
+  // A Python program of several files is a module whose entry is __main__.py (the format's text).
+  const pythonModule = language === 'python3' && !more.length && sources.includes('__main__.py');
+  if (!language || more.length || (sources.length !== 1 && !pythonModule))
+    throw new InvalidRequestError(
+      `must hold exactly one source file in C, C++ or Python, or a Python module with __main__.py (found: ${sources.join(', ') || 'none'})`,
+      dir,
+    );
+  const entry = pythonModule ? '__main__.py' : (sources[0] as string);
   const entryName = ENTRY[language];
   if (entry !== entryName && names.includes(entryName))
     throw new InvalidRequestError(`both ${entry} (the validator) and ${entryName} are present`, dir);
   return { dir, language, program: 'source', files: names.map((n) => read(n, n === entry ? entryName : n)) };
+}
+
+/** `data` with the problem's constants substituted, when it is UTF-8 text; other bytes unchanged. */
+export function withConstants(data: Buffer, constants: ProblemConfig['constants']): Buffer {
+  if (!Object.keys(constants).length || !data.includes('{{')) return data;
+  const text = data.toString('utf8');
+  if (!Buffer.from(text, 'utf8').equals(data)) return data;
+  return Buffer.from(substituteConstants(text, constants), 'utf8');
 }

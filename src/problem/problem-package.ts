@@ -49,11 +49,11 @@ export function loadPackage(dir: string, opts: LoadOptions = {}): ProblemPackage
     path.basename(files.root),
     files.kind('output_validator') === 'dir',
   );
-  const data = readTestData(files, config.validatorFlags);
+  const data = readTestData(files, config.validatorFlags, config);
   // A custom validator's flags are its own; the default validator's are checked before anything runs.
   // (None is read for a package caged refuses anyway: the refusal then names what is unsupported.)
   const custom = config.validation.kind !== 'default' && config.unsupported.length === 0;
-  const validator = custom ? loadPackageValidator(files, config.format) : null;
+  const validator = custom ? loadPackageValidator(files, config.format, config.constants) : null;
   if (config.validation.kind === 'default') checkFlags(data, 'problem.yaml validator_flags');
   let timeLimit: ProblemPackage['timeLimit'];
   if (config.limits.timeLimitS !== null) {

@@ -1,6 +1,6 @@
 /**
- * `problem.yaml`, legacy and 2023-07 (`problem_format_version: 2023-07` or `2023-07-draft`),
- * read into one ProblemConfig. Every key of the format is known; any other is refused, naming
+ * `problem.yaml`, legacy, 2023-07 (`problem_format_version: 2023-07` or `2023-07-draft`, the
+ * draft that became 2025-09) and 2025-09 (or `2025-09-draft`), read into one ProblemConfig. Every key of the format is known; any other is refused, naming
  * it. Metadata (author, credits, license, …) is accepted and not used.
  *
  * Limits, with the format's defaults where absent (units as in the format: seconds, MiB, KiB;
@@ -80,22 +80,60 @@ const legacySchema = z.strictObject({
 });
 
 const modernType = z.enum(['pass-fail', 'scoring', 'interactive', 'multi-pass', 'submit-answer']);
+/** A constant's name (2025-09: `[a-zA-Z_][a-zA-Z0-9_]*`) and value: a scalar, or a map with `value` and variants. */
+const constantName = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+const scalar = z.union([z.string(), z.number().finite()]);
+const constantsSchema = z.record(
+  z.string().regex(constantName, 'a constant name is [a-zA-Z_][a-zA-Z0-9_]*'),
+  z.union([scalar, z.record(z.string(), scalar)]),
+);
 const modernSchema = z.strictObject({
   ...meta,
   problem_format_version: z.string(),
-  type: z.union([modernType, z.array(modernType).min(1)]).default('pass-fail'),
+  // A sequence, or one string; words separated by blanks are read as a sequence (the spec's
+  // own examples write `type: pass-fail interactive`).
+  type: z.union([z.string(), z.array(z.string()).min(1)]).default('pass-fail'),
   version: anything,
   credits: anything,
   embargo_until: anything,
+  languages: z.union([z.string(), z.array(z.string()).min(1)]).optional(),
   allow_file_writing: z.boolean().optional(),
-  constants: anything,
+  constants: constantsSchema.optional(),
   limits: modernLimits.default(modernLimits.parse({})),
 });
 
+/** The versions read as the modern format, and the name each is reported as. */
+const MODERN_VERSIONS: Record<string, '2023-07' | '2025-09'> = {
+  '2023-07': '2023-07',
+  '2023-07-draft': '2023-07',
+  '2025-09': '2025-09',
+  '2025-09-draft': '2025-09',
+};
+
+/** `{{name}}` or `{{name.variant}}`: a constant sequence (2025-09). */
+const CONSTANT_SEQUENCE = /\{\{([a-zA-Z_][a-zA-Z0-9_]*)(?:\.([a-zA-Z0-9_]+))?\}\}/g;
+
+/**
+ * `text` with every constant sequence of a defined constant (and variant) replaced by its value;
+ * one of an undefined name or variant is left as it is, as the format says.
+ */
+export function substituteConstants(text: string, constants: ProblemConfig['constants']): string {
+  if (!Object.keys(constants).length) return text;
+  return text.replace(CONSTANT_SEQUENCE, (all, name: string, variant: string | undefined) => {
+    const c = Object.hasOwn(constants, name) ? constants[name] : undefined;
+    const v = c && Object.hasOwn(c, variant ?? 'value') ? c[variant ?? 'value'] : undefined;
+    return v === undefined ? all : String(v);
+  });
+}
+
 export interface ProblemConfig {
-  format: 'legacy' | '2023-07';
+  format: 'legacy' | '2023-07' | '2025-09';
   name: string;
   scoring: boolean;
+  /** The package format's codes of the languages a submission may be in (`languages:`); null: all. */
+  languages: string[] | null;
+  /** 2025-09 `constants`: name → variant (`value` always) → text. */
+  constants: Record<string, Record<string, string>>;
   /** What caged cannot judge yet in a package (empty: judgeable). */
   unsupported: string[];
   /**
@@ -183,18 +221,39 @@ export function readProblemYaml(text: string, fallbackName: string, hasCustomVal
       format: 'legacy',
       name: nameOf(p.name, fallbackName),
       scoring: p.type === 'scoring',
+      languages: typeof p.languages === 'string' && p.languages.trim() !== 'all' ? flagWords(p.languages) : null,
+      constants: {},
       unsupported,
       validation,
       validatorFlags: flagWords(p.validator_flags),
       limits: limitsOf(l, l.validation_passes, { acToTimeLimit: l.time_multiplier, timeLimitToTle: l.time_safety_margin, resolutionS: 1 }),
     };
   }
-  if (version !== '2023-07' && version !== '2023-07-draft')
-    throw new InvalidRequestError(`problem_format_version: unknown version ${JSON.stringify(version)} (legacy, 2023-07)`, 'problem.yaml');
+  const format = typeof version === 'string' && Object.hasOwn(MODERN_VERSIONS, version) ? MODERN_VERSIONS[version]! : null;
+  if (!format)
+    throw new InvalidRequestError(
+      `problem_format_version: unknown version ${JSON.stringify(version)} (legacy, legacy-icpc, 2023-07, 2025-09)`,
+      'problem.yaml',
+    );
   const p = checkYaml(modernSchema, raw, 'problem.yaml');
-  const types = Array.isArray(p.type) ? p.type : [p.type];
-  if (types.includes('pass-fail') && types.includes('scoring'))
-    throw new InvalidRequestError('type: pass-fail and scoring exclude each other', 'problem.yaml');
+  const types = Array.isArray(p.type) ? p.type : flagWords(p.type);
+  for (const t of types)
+    if (!modernType.safeParse(t).success)
+      throw new InvalidRequestError(`type: unknown type ${JSON.stringify(t)} (${modernType.options.join(', ')})`, 'problem.yaml');
+  if (new Set(types).size !== types.length) throw new InvalidRequestError('type: a type is repeated', 'problem.yaml');
+  for (const [a, b] of [
+    ['pass-fail', 'scoring'],
+    ['multi-pass', 'submit-answer'],
+    ['interactive', 'submit-answer'],
+  ] as const)
+    if (types.includes(a) && types.includes(b)) throw new InvalidRequestError(`type: ${a} and ${b} exclude each other`, 'problem.yaml');
+  const languages = p.languages === undefined ? ['all'] : Array.isArray(p.languages) ? p.languages : [p.languages];
+  const constants: ProblemConfig['constants'] = {};
+  for (const [name, c] of Object.entries(p.constants ?? {})) {
+    const variants = typeof c === 'object' ? c : { value: c };
+    if (!Object.hasOwn(variants, 'value')) throw new InvalidRequestError(`constants.${name}: has no value`, 'problem.yaml');
+    constants[name] = Object.fromEntries(Object.entries(variants).map(([k, v]) => [k, String(v)]));
+  }
   const unsupported: string[] = [];
   if (types.includes('submit-answer')) unsupported.push('type: submit-answer');
   const interactive = types.includes('interactive');
@@ -207,9 +266,11 @@ export function readProblemYaml(text: string, fallbackName: string, hasCustomVal
   };
   const l = p.limits;
   return {
-    format: '2023-07',
+    format,
     name: nameOf(p.name, fallbackName),
     scoring,
+    languages: languages.includes('all') ? null : languages,
+    constants,
     unsupported,
     validation,
     validatorFlags: [],

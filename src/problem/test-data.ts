@@ -16,12 +16,31 @@
  *   input_validator_flags / input_validator_args, full_feedback: accepted, not used
  *   static_validation: refused unless false
  * `range`, `max_score` and `score_aggregation` belong to their own group and are not inherited.
+ *
+ * 2025-09 (the format's final text, https://icpc.io/problem-package-format/spec/2025-09.html):
+ *   - test data groups are the subdirectories of `data/secret` holding a `test_group.yaml` (then
+ *     every subdirectory must be one, and no test sits directly in secret); any other
+ *     directory, and every directory inside a group or `sample`, only holds test cases of the
+ *     group around it (its tests are that group's, named by their path);
+ *   - test_group.yaml's `output_validator_args` replace the inherited ones; the problem's
+ *     constants are substituted in its text first;
+ *   - scoring (a `scoring` problem): `secret` defaults to `score_aggregation: sum` and
+ *     `max_score: 100`, its groups to `pass-fail` and `unbounded`; a test case's maximum is the
+ *     group's maximum over its N tests for `sum`, the group's maximum for `min`; every test of a
+ *     `sum` or `min` group runs (no stopping at a rejected one); `require_pass` runs a group only
+ *     when the groups it names passed (group-grading.ts);
+ *   - `static_validation_score` and non-empty `args` are refused (caged has no static validator
+ *     and passes no arguments to submissions); a test case's `.files` directory is refused.
+ * 2023-07 and 2025-09: a test case's own `NAME.yaml` (`output_validator_args` replacing its
+ * group's; `args` as above; `hint`, `description`, `full_feedback`, the validators' and
+ * visualizers' args accepted, not used).
  */
 import { z } from 'zod';
 import { InvalidRequestError } from '../errors';
 import type { GroupChild as GenericChild, GroupSettings, TestGroup as GenericGroup } from '../judge/group-grading';
 import { flagWords } from './default-validator';
 import type { PackageFiles } from './package-files';
+import { substituteConstants } from './problem-yaml';
 import { checkYaml, parseYaml } from './yaml-file';
 
 export type { Aggregation, GroupSettings, VerdictRule } from '../judge/group-grading';
@@ -31,6 +50,17 @@ export interface TestCase {
   name: string;
   inPath: string;
   ansPath: string;
+  /** Its own `NAME.yaml`'s output_validator_args, replacing its group's. */
+  validatorFlags?: string[];
+  /** 2025-09 scoring: the test case's maximum score (Infinity in an unbounded group). */
+  maxScore?: number;
+}
+
+/** How a package's test data is read: its format, and the problem's constants (2025-09). */
+export interface TestDataFormat {
+  format: 'legacy' | '2023-07' | '2025-09';
+  scoring: boolean;
+  constants: Record<string, Record<string, string>>;
 }
 
 export type GroupChild = GenericChild<TestCase>;
@@ -38,6 +68,7 @@ export type TestGroup = GenericGroup<TestCase>;
 
 const score = z.number().finite();
 const words = z.union([z.string(), z.array(z.string())]);
+const argsMap = z.union([words, z.record(z.string(), words)]);
 const testdataSchema = z.strictObject({
   on_reject: z.enum(['break', 'continue']).optional(),
   grading: z.enum(['default', 'custom']).optional(),
@@ -46,14 +77,40 @@ const testdataSchema = z.strictObject({
   reject_score: score.optional(),
   range: z.string().optional(),
   score_aggregation: z.enum(['pass-fail', 'sum', 'min']).optional(),
-  max_score: z.number().min(0).finite().optional(),
+  max_score: z.union([z.number().min(0).finite(), z.literal('unbounded')]).optional(),
+  require_pass: words.optional(),
+  args: words.optional(),
   input_validator_flags: words.optional(),
-  input_validator_args: words.optional(),
+  input_validator_args: argsMap.optional(),
   output_validator_flags: words.optional(),
   output_validator_args: words.optional(),
+  input_visualizer_args: words.optional(),
+  output_visualizer_args: words.optional(),
+  static_validator_args: words.optional(),
+  static_validation_score: z.union([z.number(), z.literal('pass-fail')]).optional(),
   full_feedback: z.boolean().optional(),
   static_validation: z.unknown().optional(),
 });
+
+/** A test case's own `NAME.yaml` (2023-07, 2025-09). */
+const testCaseSchema = z.strictObject({
+  args: words.optional(),
+  input_validator_args: argsMap.optional(),
+  output_validator_args: words.optional(),
+  input_visualizer_args: words.optional(),
+  output_visualizer_args: words.optional(),
+  full_feedback: z.boolean().optional(),
+  hint: z.string().optional(),
+  description: z.string().optional(),
+});
+
+const wordList = (w: string | string[]) => (typeof w === 'string' ? flagWords(w) : w);
+
+/** Arguments for the submission: caged passes none, so any is refused rather than dropped. */
+function refuseArgs(args: string | string[] | undefined, file: string): void {
+  if (args !== undefined && wordList(args).length)
+    throw new InvalidRequestError('args: command-line arguments for the submission are not supported', file);
+}
 
 const SETTINGS_FILES = ['testdata.yaml', 'test_group.yaml'];
 const SKIPPED_DATA_DIRS = new Set(['invalid_input', 'invalid_answer', 'invalid_output', 'valid_output']);
@@ -65,16 +122,22 @@ function settingsFile(files: PackageFiles, dir: string): string | null {
   return found ?? null;
 }
 
-function readSettings(files: PackageFiles, dir: string, parent: GroupSettings): GroupSettings {
+function readSettings(files: PackageFiles, dir: string, parent: GroupSettings, fmt: TestDataFormat): GroupSettings {
   // grader_flags' verdict rule and aggregation are inherited like the other settings.
   const aggregation = parent.aggregation === 'pass-fail' ? 'sum' : parent.aggregation;
-  const own: GroupSettings = { ...parent, range: [-Infinity, Infinity], maxScore: null, aggregation };
+  const own: GroupSettings = { ...parent, range: [-Infinity, Infinity], maxScore: null, aggregation, requirePass: [] };
+  if (fmt.format === '2025-09') casesDefaults(own, dir, fmt.scoring);
   const file = settingsFile(files, dir);
   if (!file) return own;
-  const t = checkYaml(testdataSchema, parseYaml(files.read(file).toString('utf8'), file), file);
+  const text = files.read(file).toString('utf8');
+  const t = checkYaml(testdataSchema, parseYaml(fmt.format === '2025-09' ? substituteConstants(text, fmt.constants) : text, file), file);
   if (t.grading === 'custom') throw new InvalidRequestError('grading: custom (custom graders) is not supported', file);
   if (t.static_validation !== undefined && t.static_validation !== false)
     throw new InvalidRequestError('static_validation is not supported', file);
+  if (t.static_validation_score !== undefined || t.static_validator_args !== undefined)
+    throw new InvalidRequestError('static validation (static_validation_score) is not supported: caged has no static validator', file);
+  refuseArgs(t.args, file);
+  if (t.require_pass !== undefined) own.requirePass = wordList(t.require_pass);
   if (t.on_reject) own.onReject = t.on_reject;
   if (t.accept_score !== undefined) own.acceptScore = t.accept_score;
   if (t.reject_score !== undefined) own.rejectScore = t.reject_score;
@@ -85,7 +148,9 @@ function readSettings(files: PackageFiles, dir: string, parent: GroupSettings): 
     else throw new InvalidRequestError(`grader_flags: unknown flag ${JSON.stringify(f)}`, file);
   }
   if (t.score_aggregation) own.aggregation = t.score_aggregation;
-  if (t.max_score !== undefined) own.maxScore = t.max_score;
+  if (t.max_score !== undefined) own.maxScore = t.max_score === 'unbounded' ? Infinity : t.max_score;
+  if (fmt.format === '2025-09' && fmt.scoring && dir !== 'data/sample')
+    own.onReject = own.aggregation === 'pass-fail' ? 'break' : 'continue';
   if (t.range !== undefined) {
     const [lo, hi, extra] = flagWords(t.range).map((w) => Number(w.replace(/^\+?inf$/, 'Infinity').replace(/^-inf$/, '-Infinity')));
     if (lo === undefined || hi === undefined || extra !== undefined || Number.isNaN(lo) || Number.isNaN(hi) || lo > hi)
@@ -93,31 +158,111 @@ function readSettings(files: PackageFiles, dir: string, parent: GroupSettings): 
     own.range = [lo, hi];
   }
   const out = t.output_validator_flags ?? t.output_validator_args;
-  if (out !== undefined) own.validatorFlags = [...parent.validatorFlags, ...(typeof out === 'string' ? flagWords(out) : out)];
+  // 2025-09: a group's args replace the inherited ones; the older formats append them to problem.yaml's.
+  if (out !== undefined) own.validatorFlags = [...(fmt.format === '2025-09' ? [] : parent.validatorFlags), ...wordList(out)];
   return own;
 }
 
-function readGroup(files: PackageFiles, dir: string, name: string, parent: GroupSettings): TestGroup {
-  const settings = readSettings(files, dir, parent);
+/**
+ * 2025-09's defaults for `dir`'s group: `secret` sums up to 100, its groups are pass-fail and
+ * unbounded; every group scores its test cases' scores (group-grading.ts `caseScores`). A
+ * scoring problem's `sum` and `min` groups run every test; a pass-fail one stops at the first
+ * rejection (its score is then 0 whatever follows).
+ */
+function casesDefaults(own: GroupSettings, dir: string, scoring: boolean): void {
+  own.caseScores = true;
+  own.aggregation = dir === 'data/secret' || dir === 'data' ? 'sum' : 'pass-fail';
+  own.maxScore = dir === 'data/secret' ? 100 : dir === 'data' ? null : Infinity;
+  // Scoring: every test of a sum or min group runs, and a rejected sample does not stop secret.
+  own.onReject = scoring && (own.aggregation !== 'pass-fail' || dir === 'data/sample') ? 'continue' : 'break';
+}
+
+/** A test case's own `NAME.yaml`: its output validator args (2023-07, 2025-09); other keys checked and unused. */
+function readTestCaseYaml(files: PackageFiles, rel: string): string[] | undefined {
+  const t = checkYaml(testCaseSchema, parseYaml(files.read(rel).toString('utf8'), rel), rel);
+  refuseArgs(t.args, rel);
+  return t.output_validator_args === undefined ? undefined : wordList(t.output_validator_args);
+}
+
+/**
+ * The group of directory `dir`. Its subdirectories are groups of their own in every format but
+ * 2025-09, where only secret's subdirectories with a test_group.yaml are; otherwise their test
+ * cases are this group's.
+ */
+function readGroup(files: PackageFiles, dir: string, name: string, parent: GroupSettings, fmt: TestDataFormat): TestGroup {
+  const settings = readSettings(files, dir, parent, fmt);
   const children: GroupChild[] = [];
-  const entries = files.list(dir);
-  const names = new Set(entries.map((e) => e.name));
-  for (const e of entries) {
-    const rel = `${dir}/${e.name}`;
-    const childName = name === 'data' ? e.name : `${name}/${e.name}`;
-    if (e.kind === 'dir') {
-      children.push({ kind: 'group', group: readGroup(files, rel, childName, settings) });
-    } else if (e.kind === 'file' && e.name.endsWith('.in')) {
-      const base = e.name.slice(0, -3);
-      if (!names.has(`${base}.ans`)) throw new InvalidRequestError(`has no matching ${base}.ans`, rel);
-      children.push({ kind: 'test', test: { name: childName.slice(0, -3), inPath: rel, ansPath: `${dir}/${base}.ans` } });
+  const subgroups = fmt.format !== '2025-09' || (dir === 'data/secret' && secretHasGroups(files));
+  const collect = (at: string, prefix: string): void => {
+    const entries = files.list(at);
+    const names = new Set(entries.map((e) => e.name));
+    for (const e of entries) {
+      const rel = `${at}/${e.name}`;
+      const childName = `${prefix}/${e.name}`;
+      if (e.kind === 'dir' && e.name.endsWith('.files') && names.has(`${e.name.slice(0, -6)}.in`)) {
+        if (fmt.format === 'legacy') continue;
+        throw new InvalidRequestError("a test case's .files directory (input files in the working directory) is not supported", rel);
+      }
+      if (e.kind === 'dir' && subgroups) {
+        children.push({ kind: 'group', group: readGroup(files, rel, childName, settings, fmt) });
+      } else if (e.kind === 'dir') {
+        if (settingsFile(files, rel) !== null)
+          throw new InvalidRequestError('a test data group must be a direct subdirectory of data/secret (2025-09)', rel);
+        collect(rel, childName);
+      } else if (e.kind === 'file' && e.name.endsWith('.in')) {
+        const base = e.name.slice(0, -3);
+        if (!names.has(`${base}.ans`)) throw new InvalidRequestError(`has no matching ${base}.ans`, rel);
+        const test: TestCase = { name: childName.slice(0, -3), inPath: rel, ansPath: `${at}/${base}.ans` };
+        if (fmt.format !== 'legacy' && names.has(`${base}.yaml`)) {
+          const flags = readTestCaseYaml(files, `${at}/${base}.yaml`);
+          if (flags) test.validatorFlags = flags;
+        }
+        children.push({ kind: 'test', test });
+      }
     }
+  };
+  collect(dir, name);
+  if (settings.caseScores) {
+    // 2025-09: each test case's maximum score (group-grading.ts scores it).
+    const tests = children.flatMap((c) => (c.kind === 'test' ? [c.test] : []));
+    const max = settings.maxScore ?? Infinity;
+    for (const t of tests) t.maxScore = settings.aggregation === 'sum' ? max / tests.length : max;
   }
   return { name, settings, children };
 }
 
+/**
+ * 2025-09: data/secret holds test data groups (subdirectories with a test_group.yaml); then every
+ * subdirectory must be one and no test case may sit directly in secret.
+ */
+function secretHasGroups(files: PackageFiles): boolean {
+  const entries = files.list('data/secret');
+  const dirs = entries.filter(
+    (e) => e.kind === 'dir' && !(e.name.endsWith('.files') && entries.some((f) => f.name === `${e.name.slice(0, -6)}.in`)),
+  );
+  const groups = dirs.filter((e) => settingsFile(files, `data/secret/${e.name}`) !== null);
+  if (!groups.length) return false;
+  const plain = dirs.find((e) => !groups.includes(e));
+  if (plain)
+    throw new InvalidRequestError(
+      'data/secret holds test data groups, so each of its subdirectories must be one (this has no test_group.yaml)',
+      `data/secret/${plain.name}`,
+    );
+  const loose = entries.find((e) => e.kind === 'file' && e.name.endsWith('.in'));
+  if (loose)
+    throw new InvalidRequestError(
+      'data/secret holds test data groups, so no test case may sit directly in it',
+      `data/secret/${loose.name}`,
+    );
+  return true;
+}
+
 /** The root group `data` with `sample` first, then `secret`; problem-wide flags at the root. */
-export function readTestData(files: PackageFiles, validatorFlags: string[]): TestGroup {
+export function readTestData(
+  files: PackageFiles,
+  validatorFlags: string[],
+  fmt: TestDataFormat = { format: 'legacy', scoring: false, constants: {} },
+): TestGroup {
   if (files.kind('data') !== 'dir') throw new InvalidRequestError('the package has no data/ directory', 'data');
   const base: GroupSettings = {
     onReject: 'break',
@@ -129,8 +274,9 @@ export function readTestData(files: PackageFiles, validatorFlags: string[]): Tes
     range: [-Infinity, Infinity],
     maxScore: null,
     validatorFlags,
+    requirePass: [],
   };
-  const settings = readSettings(files, 'data', base);
+  const settings = readSettings(files, 'data', base, fmt);
   const children: GroupChild[] = [];
   for (const e of files.list('data')) {
     if (e.kind === 'file' && (SETTINGS_FILES.includes(e.name) || !e.name.endsWith('.in'))) continue;
@@ -139,11 +285,43 @@ export function readTestData(files: PackageFiles, validatorFlags: string[]): Tes
       throw new InvalidRequestError('data/ may hold only sample/ and secret/ (and testdata.yaml)', `data/${e.name}`);
   }
   for (const g of ['sample', 'secret']) {
-    if (files.kind(`data/${g}`) === 'dir') children.push({ kind: 'group', group: readGroup(files, `data/${g}`, g, settings) });
+    if (files.kind(`data/${g}`) === 'dir') children.push({ kind: 'group', group: readGroup(files, `data/${g}`, g, settings, fmt) });
   }
   const root: TestGroup = { name: 'data', settings, children };
   if (countTests(root) === 0) throw new InvalidRequestError('the package has no test cases (NAME.in with NAME.ans)', 'data');
+  checkGroups(root, fmt);
   return root;
+}
+
+/** Every group's `require_pass` names an earlier group; 2025-09 scoring: a bounded secret needs bounded groups. */
+function checkGroups(root: TestGroup, fmt: TestDataFormat): void {
+  const seen = new Map<string, TestGroup>();
+  const visit = (g: TestGroup, parent: TestGroup | null) => {
+    for (const r of g.settings.requirePass) {
+      const required = seen.get(r);
+      if (!required || r === 'data' || parent === null)
+        throw new InvalidRequestError(
+          `require_pass: ${JSON.stringify(r)} is not a test data group before ${g.name} (nor sample)`,
+          `data/${g.name}`,
+        );
+      if (fmt.format === '2025-09' && required.settings.aggregation !== 'pass-fail')
+        throw new InvalidRequestError(`require_pass: ${r} must have pass-fail aggregation`, `data/${g.name}`);
+    }
+    if (
+      fmt.format === '2025-09' &&
+      fmt.scoring &&
+      parent?.name === 'secret' &&
+      g.settings.maxScore === Infinity &&
+      parent.settings.maxScore !== Infinity
+    )
+      throw new InvalidRequestError(
+        `needs a max_score: secret's is bounded (${parent.settings.maxScore}), so each of its groups' must be`,
+        `data/${g.name}`,
+      );
+    seen.set(g.name, g);
+    for (const c of g.children) if (c.kind === 'group') visit(c.group, g);
+  };
+  visit(root, null);
 }
 
 export function countTests(g: TestGroup): number {

@@ -29,7 +29,14 @@ import { InvalidRequestError } from '../errors';
 import type { Judge } from '../judge/judge';
 import { namesPython2 } from '../judge/languages';
 import { DEFAULT_MAXIMA } from '../judge/limits';
-import { directorySubmission, fileSubmission, judgePackage, type JudgePackageOptions, type PackageSubmission } from './judge-package';
+import {
+  directorySubmission,
+  fileSubmission,
+  judgePackage,
+  withPackageConstants,
+  type JudgePackageOptions,
+  type PackageSubmission,
+} from './judge-package';
 import type { ProblemPackage } from './problem-package';
 
 export interface TimedSubmission {
@@ -68,7 +75,7 @@ export function readPackageSubmission(judge: Judge, pkg: ProblemPackage, rel: st
     if (!language) return { skipped: `${rel}: not a language caged knows by its extension` };
     const source = files.read(rel).toString('utf8');
     if (namesPython2(source)) return { skipped: python2(rel) };
-    return fileSubmission(judge.language(language, 'submission'), rel, source);
+    return withPackageConstants(fileSubmission(judge.language(language, 'submission'), rel, source), pkg.config.constants);
   }
   if (kind !== 'dir') return { skipped: `${rel}: neither a file nor a directory` };
   const entries = files.list(rel);
@@ -80,7 +87,7 @@ export function readPackageSubmission(judge: Judge, pkg: ProblemPackage, rel: st
   const py2 = names.find((n) => langOf(n) === language && namesPython2(files.read(`${rel}/${n}`).toString('utf8')));
   if (py2) return { skipped: python2(`${rel}/${py2}`) };
   const sub = directorySubmission(judge.language(language, 'submission'), names, (n) => files.read(`${rel}/${n}`));
-  return 'refused' in sub ? { skipped: `${rel}: ${sub.refused}` } : sub;
+  return 'refused' in sub ? { skipped: `${rel}: ${sub.refused}` } : withPackageConstants(sub, pkg.config.constants);
 }
 
 const s3 = (ms: number) => `${Math.round(ms) / 1000} s`;

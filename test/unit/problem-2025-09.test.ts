@@ -1,0 +1,295 @@
+/**
+ * Problem packages of the format's 2025-09 version (src/problem/problem-yaml.ts, test-data.ts,
+ * src/judge/group-grading.ts): what problem.yaml and test_group.yaml say, how the test data is
+ * grouped and scored, with a fake runner: no container, no root.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { InvalidRequestError } from '../../src/errors';
+import { gradeTree } from '../../src/judge/group-grading';
+import type { TestResult, TestVerdict } from '../../src/judge/schema';
+import { packageLanguageCode } from '../../src/problem/extensions';
+import { withPackageConstants } from '../../src/problem/judge-package';
+import { loadPackage } from '../../src/problem/problem-package';
+import { substituteConstants } from '../../src/problem/problem-yaml';
+import type { TestCase } from '../../src/problem/test-data';
+
+let tmp: string;
+beforeEach(() => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'caged-2025-'));
+});
+afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+function write(rel: string, text: string): void {
+  const p = path.join(tmp, rel);
+  fs.mkdirSync(path.dirname(p), { recursive: true });
+  fs.writeFileSync(p, text);
+}
+
+function problem(extra = ''): void {
+  write('problem.yaml', `problem_format_version: 2025-09\nname: X\nuuid: 8ee7605a-0000-0000-0000-000000000000\n${extra}`);
+}
+
+function test(rel: string, input = `${rel}\n`): void {
+  write(`data/${rel}.in`, input);
+  write(`data/${rel}.ans`, 'x\n');
+}
+
+function refused(f: () => unknown, field: string, text: RegExp): void {
+  let err: unknown;
+  try {
+    f();
+  } catch (e) {
+    err = e;
+  }
+  expect(err).toBeInstanceOf(InvalidRequestError);
+  expect((err as InvalidRequestError).field).toBe(field);
+  expect((err as Error).message).toMatch(text);
+}
+
+function result(index: number, name: string, verdict: TestVerdict, validatorScore?: number): TestResult {
+  return {
+    index,
+    name,
+    verdict,
+    judge0: { id: 0, description: '' },
+    exitCode: 0,
+    signal: null,
+    stdout: '',
+    stdoutEncoding: 'utf8',
+    stdoutTruncated: false,
+    stderr: '',
+    stderrEncoding: 'utf8',
+    stderrTruncated: false,
+    cpuTimeMs: 0,
+    wallTimeMs: 0,
+    memoryBytes: 0,
+    limitHit: null,
+    message: '',
+    points: 0,
+    checkerMessage: null,
+    ...(validatorScore === undefined ? {} : { validatorScore }),
+  };
+}
+
+/** Grades the package in tmp: each test's verdict (and score.txt) from `outcome(test)`. */
+async function grade(outcome: (t: TestCase) => TestVerdict | [TestVerdict, number]) {
+  const pkg = loadPackage(tmp, { fallbackTimeLimitS: 1 });
+  const ran: string[] = [];
+  const g = await gradeTree(
+    pkg.data,
+    pkg.config.scoring,
+    (t, _flags, i) => {
+      ran.push(t.name);
+      const o = outcome(t);
+      return Promise.resolve(Array.isArray(o) ? result(i, t.name, o[0], o[1]) : result(i, t.name, o));
+    },
+    (t, i) => result(i, t.name, 'SKIPPED'),
+  );
+  return { pkg, ran, g, by: Object.fromEntries(g.groups.map((x) => [x.name, x])) };
+}
+
+/** The package's secret group. */
+function secretOf(pkg: ReturnType<typeof loadPackage>) {
+  const c = pkg.data.children.find((x) => x.kind === 'group' && x.group.name === 'secret');
+  if (c?.kind !== 'group') throw new Error('no secret');
+  return c.group;
+}
+
+describe('when a 2025-09 problem.yaml is read', () => {
+  it('reads the version, a type sequence or blank-separated words, languages and constants', () => {
+    problem('type: [pass-fail, interactive]\nlanguages: [python3, cpp]\nconstants:\n  k: 5\n  big:\n    value: 1000000\n    tex: 10^6\n');
+    test('secret/1');
+    write('output_validator/validate.py', 'print(1)\n');
+    const pkg = loadPackage(tmp, { fallbackTimeLimitS: 1 });
+    expect(pkg.config).toMatchObject({
+      format: '2025-09',
+      scoring: false,
+      languages: ['python3', 'cpp'],
+      constants: { k: { value: '5' }, big: { value: '1000000', tex: '10^6' } },
+    });
+    expect(pkg.config.validation).toMatchObject({ kind: 'interactive', interactive: true });
+    problem('type: pass-fail multi-pass\n');
+    expect(loadPackage(tmp, { fallbackTimeLimitS: 1 }).config.validation).toMatchObject({ kind: 'multi-pass', interactive: false });
+    problem('languages: all\n');
+    expect(loadPackage(tmp, { fallbackTimeLimitS: 1 }).config.languages).toBeNull();
+  });
+
+  it('refuses an unknown version, type, or conflicting types, and the removed scoring key, naming them', () => {
+    test('secret/1');
+    write('problem.yaml', 'problem_format_version: 2024-01\nname: X\n');
+    refused(
+      () => loadPackage(tmp, { fallbackTimeLimitS: 1 }),
+      'problem.yaml',
+      /unknown version "2024-01" \(legacy, legacy-icpc, 2023-07, 2025-09\)/,
+    );
+    problem('type: pass-fail quiz\n');
+    refused(() => loadPackage(tmp, { fallbackTimeLimitS: 1 }), 'problem.yaml', /unknown type "quiz"/);
+    problem('type: [interactive, submit-answer]\n');
+    refused(() => loadPackage(tmp, { fallbackTimeLimitS: 1 }), 'problem.yaml', /interactive and submit-answer exclude each other/);
+    problem('type: scoring\nscoring:\n  objective: max\n');
+    refused(() => loadPackage(tmp, { fallbackTimeLimitS: 1 }), 'problem.yaml', /unknown key scoring/);
+  });
+
+  it('substitutes {{name}} and {{name.variant}} of defined constants, and leaves the others', () => {
+    const c = { k: { value: '5', tex: '5 \\cdot 1' } };
+    expect(substituteConstants('a {{k}} b {{k.tex}} {{k.nope}} {{other}} {{ k }}', c)).toBe(
+      'a 5 b 5 \\cdot 1 {{k.nope}} {{other}} {{ k }}',
+    );
+    const sub = withPackageConstants({ language: 'php', source: 'echo {{k}};' }, c);
+    expect(Buffer.from(sub.source!, 'base64').toString()).toBe('echo 5;');
+    const bytes = Buffer.from([0xff, 0x7b, 0x7b, 0x6b, 0x7d, 0x7d]); // not UTF-8: left as it is
+    const files = withPackageConstants(
+      { language: 'c', files: [{ name: 'a.c', content: bytes.toString('base64'), encoding: 'base64' }] },
+      c,
+    );
+    expect(Buffer.from(files.files![0]!.content, 'base64')).toEqual(bytes);
+  });
+
+  it('names languages by the format table: cpp for caged C++ ids, python3 for pypy3', () => {
+    expect(['cpp17', 'cpp20', 'cpp-clang', 'pypy3', 'python3', 'java', 'commonlisp'].map(packageLanguageCode)).toEqual([
+      'cpp',
+      'cpp',
+      'cpp',
+      'python3',
+      'python3',
+      'java',
+      'lisp',
+    ]);
+  });
+});
+
+describe('when 2025-09 test data is read', () => {
+  it('reads secret without groups as one group, its subdirectories holding tests of it', () => {
+    problem();
+    test('sample/1');
+    test('secret/b/2');
+    test('secret/a/1');
+    test('secret/c');
+    const pkg = loadPackage(tmp, { fallbackTimeLimitS: 1 });
+    expect(secretOf(pkg).children.map((c) => (c.kind === 'test' ? c.test.name : c.group.name))).toEqual([
+      'secret/a/1',
+      'secret/b/2',
+      'secret/c',
+    ]);
+  });
+
+  it('reads subdirectories with a test_group.yaml as groups, and refuses mixing them with plain ones or loose tests', () => {
+    problem();
+    test('secret/g1/1');
+    test('secret/g1/deep/2');
+    write('data/secret/g1/test_group.yaml', 'output_validator_args: [case_sensitive]\n');
+    test('secret/g2/1');
+    write('data/secret/g2/test_group.yaml', '');
+    const pkg = loadPackage(tmp, { fallbackTimeLimitS: 1 });
+    const [g1, g2] = secretOf(pkg).children;
+    expect(g1?.kind === 'group' && g1.group.children.map((c) => c.kind === 'test' && c.test.name)).toEqual([
+      'secret/g1/1',
+      'secret/g1/deep/2',
+    ]);
+    expect(g1?.kind === 'group' && g1.group.settings.validatorFlags).toEqual(['case_sensitive']);
+    expect(g2?.kind === 'group' && g2.group.name).toBe('secret/g2');
+    test('secret/g3/1');
+    refused(() => loadPackage(tmp, { fallbackTimeLimitS: 1 }), 'data/secret/g3', /each of its subdirectories must be one/);
+    fs.rmSync(path.join(tmp, 'data/secret/g3'), { recursive: true });
+    test('secret/loose');
+    refused(() => loadPackage(tmp, { fallbackTimeLimitS: 1 }), 'data/secret/loose.in', /no test case may sit directly in it/);
+    fs.rmSync(path.join(tmp, 'data/secret/loose.in'));
+    write('data/secret/g1/deep/test_group.yaml', '');
+    refused(() => loadPackage(tmp, { fallbackTimeLimitS: 1 }), 'data/secret/g1/deep', /direct subdirectory of data\/secret/);
+  });
+
+  it("reads a test case's own yaml: its output_validator_args replace the group's; args and .files are refused", () => {
+    problem();
+    write('data/secret/test_group.yaml', 'output_validator_args: [float_tolerance, "1e-6"]\n');
+    test('secret/1');
+    test('secret/2');
+    write('data/secret/2.yaml', 'output_validator_args: [case_sensitive]\nhint: think\ndescription: edge\nfull_feedback: true\n');
+    const pkg = loadPackage(tmp, { fallbackTimeLimitS: 1 });
+    const secret = secretOf(pkg);
+    expect(secret.settings.validatorFlags).toEqual(['float_tolerance', '1e-6']);
+    expect(secret.children.map((c) => c.kind === 'test' && c.test.validatorFlags)).toEqual([undefined, ['case_sensitive']]);
+    write('data/secret/2.yaml', 'colour: red\n');
+    refused(() => loadPackage(tmp, { fallbackTimeLimitS: 1 }), 'data/secret/2.yaml', /unknown key colour/);
+    write('data/secret/2.yaml', 'args: [--fast]\n');
+    refused(
+      () => loadPackage(tmp, { fallbackTimeLimitS: 1 }),
+      'data/secret/2.yaml',
+      /command-line arguments for the submission are not supported/,
+    );
+    write('data/secret/2.yaml', 'args: []\n');
+    write('data/secret/1.files/extra.txt', 'x');
+    refused(() => loadPackage(tmp, { fallbackTimeLimitS: 1 }), 'data/secret/1.files', /\.files directory .* not supported/);
+  });
+
+  it("accepts test_group.yaml's visualizer args and refuses static validation, substituting constants first", () => {
+    problem('constants:\n  eps: 1e-4\n');
+    test('secret/1');
+    write(
+      'data/secret/test_group.yaml',
+      'input_visualizer_args: [x]\noutput_visualizer_args: [y]\noutput_validator_args: [float_tolerance, "{{eps}}"]\n',
+    );
+    const pkg = loadPackage(tmp, { fallbackTimeLimitS: 1 });
+    expect(secretOf(pkg).settings.validatorFlags).toEqual(['float_tolerance', '0.0001']);
+    write('data/secret/test_group.yaml', 'static_validation_score: 10\n');
+    refused(() => loadPackage(tmp, { fallbackTimeLimitS: 1 }), 'data/secret/test_group.yaml', /static validation .* not supported/);
+  });
+});
+
+describe('when a 2025-09 scoring problem is graded', () => {
+  function subtasks(secretYaml = ''): void {
+    problem('type: scoring\n');
+    test('sample/1');
+    if (secretYaml) write('data/secret/test_group.yaml', secretYaml);
+    write('data/secret/a/test_group.yaml', 'max_score: 30\n'); // pass-fail by default
+    write('data/secret/b/test_group.yaml', 'max_score: 70\nscore_aggregation: sum\n');
+    write('data/secret/c/test_group.yaml', 'max_score: 0\nrequire_pass: [secret/a, sample]\n');
+    for (const t of ['a/1', 'a/2', 'b/1', 'b/2', 'b/3', 'b/4', 'c/1']) test(`secret/${t}`);
+  }
+
+  it('sums the groups: pass-fail all or nothing, sum per test (max_score / N each), the sample not counted', async () => {
+    subtasks();
+    const { g, by, ran } = await grade((t) => (t.name === 'secret/a/1' || t.name === 'secret/b/2' || t.name === 'sample/1' ? 'WA' : 'AC'));
+    expect(by['secret/a']).toMatchObject({ verdict: 'WA', score: 0, maxScore: 30 });
+    expect(by['secret/b']).toMatchObject({ verdict: 'WA', score: 52.5, maxScore: 70 });
+    expect(by.secret).toMatchObject({ score: 52.5, maxScore: 100 });
+    expect(g).toMatchObject({ verdict: 'WA', score: 52.5, maxScore: 100 });
+    // Every test of the sum group ran after a rejected one; the pass-fail group stopped at its first.
+    expect(ran).toEqual(['sample/1', 'secret/a/1', 'secret/b/1', 'secret/b/2', 'secret/b/3', 'secret/b/4']);
+    // secret/c requires secret/a, which failed: not run, score 0.
+    expect(g.tests.find((t) => t.name === 'secret/c/1')?.verdict).toBe('SKIPPED');
+  });
+
+  it("gives full marks to an accepted submission, and takes score.txt as a test's score", async () => {
+    subtasks();
+    const full = await grade(() => 'AC');
+    expect(full.g).toMatchObject({ verdict: 'AC', score: 100, maxScore: 100 });
+    expect(full.ran).toContain('secret/c/1');
+    const partial = await grade((t) => (t.name === 'secret/b/1' ? ['AC', 10] : 'AC'));
+    expect(partial.by['secret/b']).toMatchObject({ score: 62.5 });
+  });
+
+  it('scores a min group by its lowest test, and refuses a bounded secret with an unbounded group or a bad require_pass', async () => {
+    problem('type: scoring\n');
+    write('data/secret/test_group.yaml', 'max_score: 50\n');
+    write('data/secret/m/test_group.yaml', 'max_score: 50\nscore_aggregation: min\n');
+    test('secret/m/1');
+    test('secret/m/2');
+    const { by } = await grade((t) => (t.name === 'secret/m/2' ? ['AC', 20] : 'AC'));
+    expect(by['secret/m']).toMatchObject({ score: 20, maxScore: 50 });
+    write('data/secret/m/test_group.yaml', 'score_aggregation: min\n');
+    refused(() => loadPackage(tmp, { fallbackTimeLimitS: 1 }), 'data/secret/m', /needs a max_score: secret's is bounded/);
+    write('data/secret/m/test_group.yaml', 'max_score: 50\nrequire_pass: secret/z\n');
+    refused(() => loadPackage(tmp, { fallbackTimeLimitS: 1 }), 'data/secret/m', /"secret\/z" is not a test data group before/);
+  });
+
+  it('reads a pass-fail problem as before: the first rejection ends the judging', async () => {
+    problem();
+    test('secret/1');
+    test('secret/2');
+    const { g, ran } = await grade((t) => (t.name === 'secret/1' ? 'WA' : 'AC'));
+    expect(g).toMatchObject({ verdict: 'WA', score: 0, maxScore: 1 });
+    expect(ran).toEqual(['secret/1']);
+  });
+});
