@@ -77,7 +77,13 @@ export class PackageFiles {
     const full = path.join(this.root, rel);
     const st = fs.lstatSync(full, { throwIfNoEntry: false });
     if (!st) return null;
-    const real = fs.realpathSync(full);
+    let real: string;
+    try {
+      real = fs.realpathSync(full);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' && (err as NodeJS.ErrnoException).code !== 'ELOOP') throw err;
+      throw new InvalidRequestError(`is a link to nothing (${fs.readlinkSync(full)})`, rel);
+    }
     if (real !== this.root && !real.startsWith(this.root + path.sep)) {
       throw new InvalidRequestError(`is a link pointing outside the package (to ${real})`, rel);
     }

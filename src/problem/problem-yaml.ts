@@ -95,6 +95,8 @@ const modernSchema = z.strictObject({
   type: z.union([z.string(), z.array(z.string()).min(1)]).default('pass-fail'),
   version: anything,
   credits: anything,
+  // Legacy metadata that the format's own 2025-09 examples still carry: accepted, not used.
+  source_url: anything,
   embargo_until: anything,
   languages: z.union([z.string(), z.array(z.string()).min(1)]).optional(),
   allow_file_writing: z.boolean().optional(),

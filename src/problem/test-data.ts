@@ -78,6 +78,13 @@ const testdataSchema = z.strictObject({
   range: z.string().optional(),
   score_aggregation: z.enum(['pass-fail', 'sum', 'min']).optional(),
   max_score: z.union([z.number().min(0).finite(), z.literal('unbounded')]).optional(),
+  // An earlier 2023-07 draft's form of max_score and score_aggregation (the format's own scoring example).
+  scoring: z
+    .strictObject({
+      score: z.union([z.number().min(0).finite(), z.literal('unbounded')]).optional(),
+      aggregation: z.enum(['pass-fail', 'sum', 'min']).optional(),
+    })
+    .optional(),
   require_pass: words.optional(),
   args: words.optional(),
   input_validator_flags: words.optional(),
@@ -147,8 +154,12 @@ function readSettings(files: PackageFiles, dir: string, parent: GroupSettings, f
     else if (f === 'ignore_sample') own.ignoreSample = true;
     else throw new InvalidRequestError(`grader_flags: unknown flag ${JSON.stringify(f)}`, file);
   }
-  if (t.score_aggregation) own.aggregation = t.score_aggregation;
-  if (t.max_score !== undefined) own.maxScore = t.max_score === 'unbounded' ? Infinity : t.max_score;
+  if (t.scoring && (t.score_aggregation !== undefined || t.max_score !== undefined))
+    throw new InvalidRequestError('give scoring (an earlier draft form) or score_aggregation and max_score, not both', file);
+  const aggregationOf = t.score_aggregation ?? t.scoring?.aggregation;
+  const maxOf = t.max_score ?? t.scoring?.score;
+  if (aggregationOf) own.aggregation = aggregationOf;
+  if (maxOf !== undefined) own.maxScore = maxOf === 'unbounded' ? Infinity : maxOf;
   if (fmt.format === '2025-09' && fmt.scoring && dir !== 'data/sample')
     own.onReject = own.aggregation === 'pass-fail' ? 'break' : 'continue';
   if (t.range !== undefined) {
