@@ -93,10 +93,12 @@ export type TestScore<T> = (test: T, r: TestResult, s: GroupSettings) => { score
 export function packageTestScore(test: unknown, r: TestResult, s: GroupSettings): { score: number; maxScore: number } {
   if (s.caseScores) {
     const max = (test as { maxScore?: number }).maxScore ?? 0;
-    return { score: r.verdict === 'AC' ? (r.validatorScore ?? max) : 0, maxScore: max };
+    const accepted = r.validatorScore ?? (r.validatorScoreMultiplier === undefined ? max : r.validatorScoreMultiplier * max);
+    return { score: r.verdict === 'AC' ? accepted : 0, maxScore: max };
   }
   // A custom validator's score.txt, when it wrote one, is the accepted test's score.
-  return { score: r.verdict === 'AC' ? (r.validatorScore ?? s.acceptScore) : s.rejectScore, maxScore: s.acceptScore };
+  const accepted = r.validatorScore ?? (r.validatorScoreMultiplier ?? 1) * s.acceptScore;
+  return { score: r.verdict === 'AC' ? accepted : s.rejectScore, maxScore: s.acceptScore };
 }
 
 const SEVERITY: Record<TestVerdict, number> = { AC: 0, SKIPPED: 1, WA: 2, OLE: 3, TLE: 4, MLE: 5, RE: 6, SE: 7, IE: 8 };

@@ -12,7 +12,13 @@
  * test, writable; `judgemessage.txt` and `teammessage.txt` are read back from it without
  * following links, capped. The verdict rules are interactive-verdict.ts's.
  */
-import { readNextPass, type NextPassHook } from './output-validator-feedback';
+import {
+  acceptedScore,
+  readFeedback as readValidatorFeedback,
+  readNextPass,
+  validatorFraction,
+  type NextPassHook,
+} from './output-validator-feedback';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -202,7 +208,7 @@ export class Interactor {
         throw err;
       }
       t.nextPass?.onNextPass(t.index, readNextPass(feedback, t.nextPass.bytes));
-      return this.result(t, pair, readFeedback(feedback));
+      return this.result(t, pair, readFeedback(feedback), acceptedScore(readValidatorFeedback(feedback)));
     } finally {
       removeTree(io);
       removeTree(feedback);
@@ -245,9 +251,16 @@ export class Interactor {
     };
   }
 
-  private result(t: InteractiveTest, pair: PairResult, feedback: string): TestResult {
+  /** `score`: what the interactor's score.txt or score_multiplier.txt says, used when it accepted. */
+  private result(t: InteractiveTest, pair: PairResult, feedback: string, score: ReturnType<typeof acceptedScore>): TestResult {
     const artefact = artefactOf(t.box, t.language.run);
-    const v = interactiveVerdict(pair, t.limits, artefact ? () => elfLoadBytes(artefact) : undefined, t.language.memoryErrorMarkers);
+    const judged = interactiveVerdict(pair, t.limits, artefact ? () => elfLoadBytes(artefact) : undefined, t.language.memoryErrorMarkers);
+    // An accepting interactor's score file that cannot be read as a score makes the test IE, as for an output validator.
+    const v =
+      judged.verdict === 'AC' && 'error' in score
+        ? { ...judged, verdict: 'IE' as const, message: `the interactor accepted but ${score.error}` }
+        : judged;
+    const scored = v.verdict === 'AC' && !('error' in score) ? score : {};
     const run = pair.submission;
     const stderr = encodeOutput(run.stderr, t.reportBytes, run.stderrTruncated);
     const said = oneLine(pair.interactor.stderr.toString('utf8').trim());
@@ -270,7 +283,11 @@ export class Interactor {
       memoryBytes: run.memoryBytes,
       limitHit: v.limitHit,
       message: oneLine(`${v.message} (${pair.firstEnded} ended first)`),
-      points: roundScore(v.verdict === 'AC' ? t.testcase.points : 0),
+      points: roundScore(
+        v.verdict === 'AC' ? validatorFraction('AC', scored.score, t.testcase.points, scored.multiplier) * t.testcase.points : 0,
+      ),
+      ...(scored.score !== undefined ? { validatorScore: scored.score } : {}),
+      ...(scored.multiplier !== undefined ? { validatorScoreMultiplier: scored.multiplier } : {}),
       checkerMessage: checker ? checker : null,
       ...(pair.transcript ? { transcript: transcriptOf(pair.transcript) } : {}),
     };

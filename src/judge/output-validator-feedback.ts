@@ -33,9 +33,11 @@ export interface Feedback {
   judgeMessage: FeedbackFile;
   teamMessage: FeedbackFile;
   score: FeedbackFile;
+  /** score_multiplier.txt (2025-09): the share of the test's maximum score, in [0, 1]. */
+  scoreMultiplier: FeedbackFile;
 }
 
-/** Reads the three files of the feedback directory `dir` (which the host created). */
+/** Reads the four files of the feedback directory `dir` (which the host created). */
 export function readFeedback(dir: string): Feedback {
   const dirFd = fs.openSync(dir, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_DIRECTORY);
   try {
@@ -43,6 +45,7 @@ export function readFeedback(dir: string): Feedback {
       judgeMessage: readCapped(dirFd, 'judgemessage.txt', FEEDBACK_MESSAGE_BYTES),
       teamMessage: readCapped(dirFd, 'teammessage.txt', FEEDBACK_MESSAGE_BYTES),
       score: readCapped(dirFd, 'score.txt', SCORE_BYTES),
+      scoreMultiplier: readCapped(dirFd, 'score_multiplier.txt', SCORE_BYTES),
     };
   } finally {
     fs.closeSync(dirFd);
@@ -98,21 +101,38 @@ export function feedbackText(f: FeedbackFile): string | null {
   return text === '' ? null : text;
 }
 
-/** score.txt → a number ≥ 0, or why it is not one. */
-export function parseScore(f: FeedbackFile): { score: number } | { error: string } | null {
+/** score.txt (or `name`) → a number ≥ 0, or why it is not one. */
+export function parseScore(f: FeedbackFile, name = 'score.txt'): { score: number } | { error: string } | null {
   if (f.kind === 'absent') return null;
   if (f.kind === 'refused') return { error: f.why };
-  if (f.truncated) return { error: `score.txt is longer than ${SCORE_BYTES} bytes` };
+  if (f.truncated) return { error: `${name} is longer than ${SCORE_BYTES} bytes` };
   let start = 0;
   let end = f.data.length;
   const blank = (c: number | undefined) => c === 0x20 || (c !== undefined && c >= 0x09 && c <= 0x0d);
   while (start < end && blank(f.data[start])) start++;
   while (end > start && blank(f.data[end - 1])) end--;
   const shown = JSON.stringify(oneLine(f.data.toString('utf8'), 40));
-  if (start === end || !isDecimalNumber(f.data, start, end)) return { error: `score.txt is not a number: ${shown}` };
+  if (start === end || !isDecimalNumber(f.data, start, end)) return { error: `${name} is not a number: ${shown}` };
   const score = Number(f.data.toString('latin1', start, end));
-  if (!Number.isFinite(score) || score < 0) return { error: `score.txt is not a number ≥ 0: ${shown}` };
+  if (!Number.isFinite(score) || score < 0) return { error: `${name} is not a number ≥ 0: ${shown}` };
   return { score };
+}
+
+/**
+ * What an accepting validator said of the test's score: score.txt (absolute), or
+ * score_multiplier.txt (a share in [0, 1] of the test's maximum), or neither; both, or a
+ * malformed one, is why the score cannot be known (the format: a judge error).
+ */
+export function acceptedScore(
+  feedback: Pick<Feedback, 'score' | 'scoreMultiplier'>,
+): { score?: number; multiplier?: number } | { error: string } {
+  const score = parseScore(feedback.score);
+  const multiplier = parseScore(feedback.scoreMultiplier, 'score_multiplier.txt');
+  if (score && 'error' in score) return score;
+  if (multiplier && 'error' in multiplier) return multiplier;
+  if (score && multiplier) return { error: 'wrote both score.txt and score_multiplier.txt' };
+  if (multiplier && multiplier.score > 1) return { error: `score_multiplier.txt is above 1: ${multiplier.score}` };
+  return { ...(score ? { score: score.score } : {}), ...(multiplier ? { multiplier: multiplier.score } : {}) };
 }
 
 export interface ValidatorVerdict {
@@ -121,6 +141,8 @@ export interface ValidatorVerdict {
   message: string;
   /** score.txt, when the validator wrote one and accepted. */
   score?: number;
+  /** score_multiplier.txt, when the validator wrote one and accepted. */
+  multiplier?: number;
   /** teammessage.txt, one line, when written. */
   teamMessage?: string;
 }
@@ -143,18 +165,19 @@ export function interpretValidatorExit(code: number, feedback: Feedback, stderr:
     return { verdict: 'IE', message: withNote(`the validator exited with ${code}, not 42 or 43${said ? `: ${said}` : ''}`), ...extra };
   }
   if (code === VALIDATOR_REJECT) return { verdict: 'WA', message: withNote(judged ?? 'wrong answer'), ...extra };
-  const score = parseScore(feedback.score);
-  if (score && 'error' in score) return { verdict: 'IE', message: withNote(`the validator accepted but ${score.error}`), ...extra };
-  return { verdict: 'AC', message: withNote(judged ?? 'accepted'), ...(score ? { score: score.score } : {}), ...extra };
+  const score = acceptedScore(feedback);
+  if ('error' in score) return { verdict: 'IE', message: withNote(`the validator accepted but ${score.error}`), ...extra };
+  return { verdict: 'AC', message: withNote(judged ?? 'accepted'), ...score, ...extra };
 }
 
 /**
  * An output validator's share of the test's points: all of them when it accepts without
  * score.txt; score.txt's number as absolute points, capped at the test's points, when it
- * accepts with one; nothing otherwise.
+ * accepts with one; score_multiplier.txt's share; nothing otherwise.
  */
-export function validatorFraction(verdict: 'AC' | 'WA' | 'IE', score: number | undefined, testPoints: number): number {
+export function validatorFraction(verdict: 'AC' | 'WA' | 'IE', score: number | undefined, testPoints: number, multiplier?: number): number {
   if (verdict !== 'AC') return 0;
+  if (multiplier !== undefined) return multiplier;
   if (score === undefined || testPoints <= 0) return 1;
   return Math.min(score, testPoints) / testPoints;
 }

@@ -150,7 +150,8 @@ export class OutputValidator {
         ...expandArgv(language, language.run, { memoryBytes: runLimits.memoryBytes }),
         `${IO}/input`,
         `${IO}/answer`,
-        FEEDBACK,
+        // The format: feedback_dir ends with a separator, so that a validator may append a file name to it.
+        `${FEEDBACK}/`,
         ...flags,
       ],
       env: expandEnv(language, { memoryBytes: runLimits.memoryBytes }),

@@ -427,6 +427,8 @@ export const TestResultSchema = z.strictObject({
   teamMessage: z.string().optional(),
   /** An output validator's score.txt, as it said it (before capping at the test's points). */
   validatorScore: nonNegative.optional(),
+  /** An output validator's score_multiplier.txt (2025-09): its share, in [0, 1], of the test's maximum score. */
+  validatorScoreMultiplier: z.number().min(0).max(1).optional(),
   /**
    * An interactive test's exchange, when the interactor asked for one (`transcriptBytes`): what
    * each side wrote, in order (consecutive writes of a side joined), at most that many bytes.

@@ -88,7 +88,7 @@ export async function runTest(ctx: JobContext, req: TestRequest): Promise<TestRe
   let fraction = verdict === 'AC' ? 1 : 0;
   let message = classified.message;
   let checkerMessage: string | null = null;
-  let fromValidator: Pick<TestResult, 'teamMessage' | 'validatorScore'> = {};
+  let fromValidator: Pick<TestResult, 'teamMessage' | 'validatorScore' | 'validatorScoreMultiplier'> = {};
   if (classified.verdict === 'OK' && tc.expected !== undefined) {
     const answer = decode(tc.expected, tc.expectedEncoding);
     if (req.checker.kind === 'builtin') {
@@ -113,11 +113,12 @@ export async function runTest(ctx: JobContext, req: TestRequest): Promise<TestRe
         hook && { bytes: hook.bytes, onNextPass: (f) => hook.onNextPass(index, f) },
       );
       verdict = outcome.verdict;
-      fraction = validatorFraction(outcome.verdict, outcome.score, tc.points);
+      fraction = validatorFraction(outcome.verdict, outcome.score, tc.points, outcome.multiplier);
       checkerMessage = outcome.message;
       fromValidator = {
         ...(outcome.teamMessage !== undefined ? { teamMessage: outcome.teamMessage } : {}),
         ...(outcome.score !== undefined ? { validatorScore: outcome.score } : {}),
+        ...(outcome.multiplier !== undefined ? { validatorScoreMultiplier: outcome.multiplier } : {}),
       };
     }
     message = verdict === 'AC' ? 'accepted' : verdict === 'WA' ? 'wrong answer' : 'checker failure';

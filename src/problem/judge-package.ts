@@ -333,7 +333,7 @@ export async function judgePackage(
       verdict = 'IE';
       message = `Internal Error: ${passFailure}`;
     }
-    const scoreFailure = verdict === 'AC' ? caseScoreFailure(pkg, test, t.validatorScore) : null;
+    const scoreFailure = verdict === 'AC' ? caseScoreFailure(pkg, test, t.validatorScore, t.validatorScoreMultiplier) : null;
     if (scoreFailure) {
       verdict = 'IE';
       message = `Internal Error: ${scoreFailure}`;
@@ -410,11 +410,13 @@ export async function judgePackage(
  * caged checks: score.txt above the test case's maximum, or none in an unbounded group. A
  * sample's score.txt is ignored, as the format says.
  */
-function caseScoreFailure(pkg: ProblemPackage, test: TestCase, score: number | undefined): string | null {
+function caseScoreFailure(pkg: ProblemPackage, test: TestCase, score: number | undefined, multiplier: number | undefined): string | null {
   if (!pkg.config.scoring || test.maxScore === undefined || test.name.startsWith('sample/')) return null;
-  if (score === undefined)
+  if (multiplier !== undefined && test.maxScore === Infinity)
+    return 'the validator wrote score_multiplier.txt for a test of an unbounded group';
+  if (score === undefined && multiplier === undefined)
     return test.maxScore === Infinity ? 'the validator accepted a test of an unbounded group without writing score.txt' : null;
-  if (score > test.maxScore * (1 + 1e-9))
+  if (score !== undefined && score > test.maxScore * (1 + 1e-9))
     return `the validator's score.txt (${score}) is above the test case's maximum score (${round(test.maxScore)})`;
   return null;
 }

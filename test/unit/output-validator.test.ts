@@ -21,7 +21,7 @@ import { SubmissionSchema } from '../../src/judge/schema';
 const b = (s: string) => Buffer.from(s);
 const absent = { kind: 'absent' } as const;
 const read = (s: string) => ({ kind: 'read', data: b(s), truncated: false }) as const;
-const none: Feedback = { judgeMessage: absent, teamMessage: absent, score: absent };
+const none: Feedback = { judgeMessage: absent, teamMessage: absent, score: absent, scoreMultiplier: absent };
 
 describe('reading the feedback directory back', () => {
   let dir: string;
@@ -72,9 +72,28 @@ describe('score.txt', () => {
   });
 });
 
+describe("an accepting validator's score", () => {
+  it('takes score.txt or score_multiplier.txt, and refuses both, a malformed one or a multiplier above 1', () => {
+    expect(interpretValidatorExit(42, { ...none, score: read('7.5\n') }, b(''))).toMatchObject({ verdict: 'AC', score: 7.5 });
+    expect(interpretValidatorExit(42, { ...none, scoreMultiplier: read('0.25') }, b(''))).toMatchObject({
+      verdict: 'AC',
+      multiplier: 0.25,
+    });
+    expect(interpretValidatorExit(42, { ...none, score: read('1'), scoreMultiplier: read('1') }, b('')).message).toMatch(
+      /wrote both score.txt and score_multiplier.txt/,
+    );
+    expect(interpretValidatorExit(42, { ...none, scoreMultiplier: read('1.5') }, b('')).message).toMatch(/score_multiplier.txt is above 1/);
+    expect(interpretValidatorExit(42, { ...none, scoreMultiplier: read('half') }, b('')).message).toMatch(
+      /score_multiplier.txt is not a number/,
+    );
+    expect(validatorFraction('AC', undefined, 10, 0.25)).toBe(0.25);
+    expect(validatorFraction('WA', undefined, 10, 0.25)).toBe(0);
+  });
+});
+
 describe('the validator exit codes', () => {
   it('maps 42 to AC and 43 to WA, with the judge and team messages', () => {
-    const fb: Feedback = { judgeMessage: read('line 3\nis wrong'), teamMessage: read('hint'), score: absent };
+    const fb: Feedback = { judgeMessage: read('line 3\nis wrong'), teamMessage: read('hint'), score: absent, scoreMultiplier: absent };
     expect(interpretValidatorExit(42, fb, b(''))).toEqual({ verdict: 'AC', message: 'line 3 is wrong', teamMessage: 'hint' });
     expect(interpretValidatorExit(43, none, b(''))).toEqual({ verdict: 'WA', message: 'wrong answer' });
   });

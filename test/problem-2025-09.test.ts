@@ -1,0 +1,89 @@
+/**
+ * A package of the format's 2025-09 version judged by `caged judge` on real containers and the
+ * real Debian image (test/packages/modern): included files per language (include/python3/ for
+ * Python, include/default/ for C), constants substituted in the output validator (a Python
+ * module with __main__.py) and the included files, a feedback_dir ending with "/",
+ * score_multiplier.txt, groups with pass-fail and sum aggregation, require_pass, a test in a
+ * plain directory below its group, and the problem's languages enforced.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { judgeCommand } from '../src/cli/judge';
+import { InvalidRequestError } from '../src/errors';
+import { Judge } from '../src/judge/judge';
+import { JudgeResultSchema, type JudgeResult } from '../src/judge/schema';
+import { Sandbox } from '../src/sandbox/sandbox';
+import { TEST_MANIFEST } from './helpers/image';
+
+const PKG = path.join(__dirname, 'packages', 'modern');
+
+describe('caged judge on a 2025-09 package', () => {
+  let judge: Judge;
+  let cacheDir: string;
+
+  beforeAll(async () => {
+    if (!fs.existsSync(TEST_MANIFEST))
+      throw new Error(`test image ${TEST_MANIFEST} is missing: run \`npm run image:build -- debian\` first`);
+    cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'caged-modern-cache-'));
+    judge = await Judge.create({
+      sandbox: await Sandbox.create(),
+      closeSandbox: true,
+      manifestPath: TEST_MANIFEST,
+      compileCacheDir: cacheDir,
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await judge?.close();
+    fs.rmSync(cacheDir, { recursive: true, force: true });
+  });
+
+  async function judged(submission: string, ...flags: string[]): Promise<JudgeResult> {
+    let text = '';
+    const out = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        text += chunk.toString();
+        done();
+      },
+    });
+    expect(await judgeCommand([PKG, path.join(PKG, 'submissions', submission), '--json', ...flags], out, { judge })).toBe(0);
+    return JudgeResultSchema.parse(JSON.parse(text));
+  }
+
+  const groups = (r: JudgeResult) => Object.fromEntries((r.groups ?? []).map((g) => [g.name, [g.verdict, g.score, g.maxScore]]));
+
+  it('gives full marks to the accepted submissions, each with its language’s included files', async () => {
+    for (const s of ['accepted/add.py', 'accepted/add.c']) {
+      const r = await judged(s);
+      expect({ s, verdict: r.verdict, score: r.score, maxScore: r.maxScore }).toEqual({ s, verdict: 'AC', score: 100, maxScore: 100 });
+      expect(r.problem).toMatchObject({ format: '2025-09', type: 'scoring' });
+      expect(r.tests.map((t) => t.name)).toEqual(['sample/1', 'secret/easy/1', 'secret/easy/2', 'secret/hard/1', 'secret/hard/big/2']);
+      expect(groups(r)).toMatchObject({ 'secret/easy': ['AC', 40, 40], 'secret/hard': ['AC', 60, 60], secret: ['AC', 100, 100] });
+    }
+  }, 180_000);
+
+  it('scores a test by the validator’s score_multiplier.txt within a sum group', async () => {
+    const r = await judged('partially_accepted/half.py');
+    expect(r.tests.find((t) => t.name === 'secret/hard/big/2')).toMatchObject({ verdict: 'AC', validatorScoreMultiplier: 0.5 });
+    expect(groups(r)).toMatchObject({ 'secret/easy': ['AC', 40, 40], 'secret/hard': ['AC', 45, 60] });
+    expect(r.score).toBe(85);
+  }, 120_000);
+
+  it('skips a group whose required group failed, scoring it 0', async () => {
+    const r = await judged('wrong_answer/off.py');
+    expect(r.verdict).toBe('WA');
+    expect(r.score).toBe(0);
+    expect(r.tests.filter((t) => t.name?.startsWith('secret/hard')).map((t) => [t.verdict, t.message])).toEqual([
+      ['SKIPPED', 'not run: secret/easy did not pass (require_pass of secret/hard)'],
+      ['SKIPPED', 'not run: secret/easy did not pass (require_pass of secret/hard)'],
+    ]);
+  }, 120_000);
+
+  it('refuses a submission in a language the problem does not list, naming the list', async () => {
+    await expect(judged('accepted/add.py', '--lang', 'pypy3')).resolves.toMatchObject({ verdict: 'AC' }); // pypy3 is the format's python3
+    await expect(judged('accepted/add.py', '--lang', 'ruby')).rejects.toThrow(InvalidRequestError);
+    await expect(judged('accepted/add.py', '--lang', 'ruby')).rejects.toThrow(/not one of the problem's languages \(python3, c\)/);
+  }, 120_000);
+});
