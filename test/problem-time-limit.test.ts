@@ -20,6 +20,7 @@ import { TEST_MANIFEST } from './helpers/image';
 
 const TIMED = path.join(__dirname, 'packages/timed');
 const MAXIMA = { cpuTimeMs: 2000 };
+const SECRET_INPUT = Number(fs.readFileSync(path.join(TIMED, 'data/secret/1.in'), 'utf8'));
 
 let dir: string;
 let sandbox: Sandbox;
@@ -91,6 +92,43 @@ describe('a package that gives no time limit', () => {
     expect(r.problem).toMatchObject({ timeLimitMs: 750, timeLimitFrom: 'submissions' });
     expect(r.problem!.notes[0]).toMatch(/^time limit 0\.75 s from the submissions/);
   }, 60_000);
+
+  it('counts wrong_answer and run_time_error submissions as lower bounds in 2025-09, each of their tests run', async () => {
+    // Wrong on every test, at once on the sample and after 0.45 s of CPU on the secret one: the
+    // slowest test comes after the first rejection.
+    const slowWrong = `#include <stdio.h>
+#include <time.h>
+int main(void) {
+  long n;
+  if (scanf("%ld", &n) != 1) return 1;
+  if (n == ${SECRET_INPUT}) while (clock() < CLOCKS_PER_SEC * 45 / 100) {
+  }
+  printf("%ld\\n", 2 * n + 1);
+  return 0;
+}
+`;
+    const derive = async (version: string) => {
+      const to = variant(`lower-${version}`, {});
+      fs.writeFileSync(
+        path.join(to, 'problem.yaml'),
+        fs.readFileSync(path.join(TIMED, 'problem.yaml'), 'utf8').replace('2023-07', version),
+      );
+      fs.mkdirSync(path.join(to, 'submissions/wrong_answer'));
+      fs.writeFileSync(path.join(to, 'submissions/wrong_answer/slow.c'), slowWrong);
+      fs.writeFileSync(path.join(to, 'submissions/wrong_answer/.gitkeep'), '');
+      return timeLimitFromSubmissions(judge, loadPackage(to, { deferTimeLimit: true }), { maxima: MAXIMA });
+    };
+    const modern = await derive('2025-09');
+    const slow = modern.runs.find((r) => r.path === 'wrong_answer/slow.c')!;
+    expect(slow.verdicts).toEqual(['WA', 'WA']);
+    expect(slow.maxCpuMs).toBeGreaterThanOrEqual(450);
+    expect(modern.timeLimit.seconds).toBe(Math.ceil(((slow.maxCpuMs / 1000) * 2) / 0.25 - 1e-9) * 0.25);
+    expect(modern.notes[0]).toMatch(/slowest wrong_answer \(not permitted TLE\) 0\.4\d+ s \(wrong_answer\/slow\.c\)/);
+    // The draft before it bounds the limit by accepted/ alone.
+    const draft = await derive('2023-07');
+    expect(draft.runs.map((r) => r.path)).not.toContain('wrong_answer/slow.c');
+    expect(draft.timeLimit.seconds).toBe(0.75);
+  }, 120_000);
 
   it('is refused when a time_limit_exceeded submission is too fast for any multiple', async () => {
     // Takes 0.5 s: the limit would have to be ≤ 0.5 / 1.5 s but is at least 0.5+ s.

@@ -19,6 +19,13 @@
  * past it is taken as met, with a note. Legacy packages use the same rule with time_multiplier as ac_to_time_limit and
  * time_safety_margin as time_limit_to_tle (problemtools' own mapping) and a resolution of 1 s.
  *
+ * 2025-09 ("Example submissions", "Timelimit inference"): a submission that is not permitted
+ * TLE bounds the limit from below, so `wrong_answer/` and `run_time_error/` count with
+ * `accepted/` (their slowest test of all: each of their tests runs, none is skipped after a
+ * rejection); one of them that reaches the probe limit, or gets a verdict its folder does not
+ * permit (TLE, say), is refused as an accepted one is. `submissions.yaml` is not read: the
+ * folders' default rules apply.
+ *
  * A submission is one file in a language caged knows by its extension, or a directory of
  * files holding one such language's sources (the entry: the language's source file name, else
  * the only source); anything else is skipped, with a note, as is a `.py` whose #! line names
@@ -38,11 +45,14 @@ import {
   type PackageSubmission,
 } from './judge-package';
 import type { ProblemPackage } from './problem-package';
+import type { TestGroup } from './test-data';
 
 export interface TimedSubmission {
   /** Below `submissions/`, e.g. `accepted/fast.py`. */
   path: string;
   verdict: string;
+  /** Each test's verdict, of those that ran. */
+  verdicts: string[];
   /** Largest CPU time of a test case, ms. */
   maxCpuMs: number;
 }
@@ -92,6 +102,15 @@ export function readPackageSubmission(judge: Judge, pkg: ProblemPackage, rel: st
 
 const s3 = (ms: number) => `${Math.round(ms) / 1000} s`;
 
+/** The test tree with every group running on after a rejection and no group waiting on another. */
+function runningEveryTest(g: TestGroup): TestGroup {
+  return {
+    ...g,
+    settings: { ...g.settings, onReject: 'continue', requirePass: [] },
+    children: g.children.map((c) => (c.kind === 'group' ? { kind: 'group', group: runningEveryTest(c.group) } : c)),
+  };
+}
+
 /** Judges the package's accepted and time_limit_exceeded submissions and derives the time limit; refuses when it cannot. */
 export async function timeLimitFromSubmissions(
   judge: Judge,
@@ -103,18 +122,28 @@ export async function timeLimitFromSubmissions(
   const { acToTimeLimit, timeLimitToTle, resolutionS } = pkg.config.limits.timing;
   const notes: string[] = [];
   const runs: TimedSubmission[] = [];
-  const judgeFolder = async (folder: 'accepted' | 'time_limit_exceeded'): Promise<TimedSubmission[]> => {
+  // Every test of a lower-bounding rejected submission runs: its slowest test may come after its first rejection.
+  const probeAll: ProblemPackage = { ...probe, data: runningEveryTest(pkg.data) };
+  const judgeFolder = async (
+    folder: 'accepted' | 'time_limit_exceeded' | 'wrong_answer' | 'run_time_error',
+  ): Promise<TimedSubmission[]> => {
     const out: TimedSubmission[] = [];
     for (const e of pkg.files.list(`submissions/${folder}`)) {
+      if (e.name.startsWith('.')) continue; // hidden (.gitkeep): not a submission, as the format says
       const rel = `submissions/${folder}/${e.name}`;
       const sub = readPackageSubmission(judge, pkg, rel);
       if ('skipped' in sub) {
         notes.push(`skipped ${sub.skipped}`);
         continue;
       }
-      const r = await judgePackage(judge, probe, sub, opts);
+      const r = await judgePackage(judge, folder === 'wrong_answer' || folder === 'run_time_error' ? probeAll : probe, sub, opts);
       const ran = r.tests.filter((t) => t.verdict !== 'SKIPPED');
-      const timed = { path: `${folder}/${e.name}`, verdict: r.verdict, maxCpuMs: Math.max(0, ...ran.map((t) => t.cpuTimeMs)) };
+      const timed = {
+        path: `${folder}/${e.name}`,
+        verdict: r.verdict,
+        verdicts: ran.map((t) => t.verdict),
+        maxCpuMs: Math.max(0, ...ran.map((t) => t.cpuTimeMs)),
+      };
       out.push(timed);
       runs.push(timed);
     }
@@ -132,7 +161,30 @@ export async function timeLimitFromSubmissions(
       `cannot derive the time limit: submissions/${failed.path} is ${failed.verdict}, not AC, under the probe limit of ${s3(probeMs)} (caged's CPU maximum); give one with --time S`,
       'PROBLEM_DIR',
     );
-  const slowest = accepted.reduce((a, b) => (b.maxCpuMs > a.maxCpuMs ? b : a));
+  const lowering: TimedSubmission[] = [...accepted];
+  if (pkg.config.format === '2025-09')
+    for (const [folder, permitted] of [
+      ['wrong_answer', ['AC', 'WA']],
+      ['run_time_error', ['AC', 'RE', 'MLE', 'OLE', 'SE']],
+    ] as const) {
+      for (const t of await judgeFolder(folder)) {
+        if (t.verdict === 'CE' || t.verdict === 'IE') {
+          notes.push(`${t.path} is ${t.verdict}: not used for the time limit`);
+          continue;
+        }
+        // Its verdict is its first rejection's; a TLE anywhere would be that or a later one: look at every test.
+        const seen = new Set(t.verdicts);
+        const bad = [...seen].find((v) => !(permitted as readonly string[]).includes(v));
+        if (bad === 'TLE')
+          throw new InvalidRequestError(
+            `cannot derive the time limit: submissions/${t.path} is TLE under the probe limit of ${s3(probeMs)} (caged's CPU maximum), and a ${folder} submission bounds the time limit from below; give one with --time S`,
+            'PROBLEM_DIR',
+          );
+        if (bad) notes.push(`${t.path} got ${bad}, which its folder does not permit: not used for the time limit`);
+        else lowering.push(t);
+      }
+    }
+  const slowest = lowering.reduce((a, b) => (b.maxCpuMs > a.maxCpuMs ? b : a));
   // The time_limit_exceeded submissions bound it from above; one that got another verdict is not a timing.
   const tle = (await judgeFolder('time_limit_exceeded')).filter((t) => {
     if (t.verdict === 'TLE' || t.verdict === 'AC') return true;
@@ -143,7 +195,8 @@ export async function timeLimitFromSubmissions(
   const tleMs = fastestTle ? (fastestTle.verdict === 'TLE' ? Math.max(fastestTle.maxCpuMs, probeMs) : fastestTle.maxCpuMs) : Infinity;
   const steps = Math.max(1, Math.ceil(((slowest.maxCpuMs / 1000) * acToTimeLimit) / resolutionS - 1e-9));
   const seconds = Math.round(steps * resolutionS * 1e6) / 1e6;
-  const lower = `slowest accepted ${s3(slowest.maxCpuMs)} (${slowest.path}) × ac_to_time_limit ${acToTimeLimit}`;
+  const which = slowest.path.startsWith('accepted/') ? 'accepted' : `${slowest.path.split('/')[0]} (not permitted TLE)`;
+  const lower = `slowest ${which} ${s3(slowest.maxCpuMs)} (${slowest.path}) × ac_to_time_limit ${acToTimeLimit}`;
   // A submission stopped at the probe limit took at least that: a bound past it cannot be
   // checked here, and is not refuted (problemtools runs such a submission at time_limit ×
   // time_limit_to_tle and wants TLE; caged runs nothing past its CPU maximum).
