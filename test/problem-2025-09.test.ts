@@ -4,7 +4,9 @@
  * Python, include/default/ for C), constants substituted in the output validator (a Python
  * module with __main__.py) and the included files, a feedback_dir ending with "/",
  * score_multiplier.txt, groups with pass-fail and sum aggregation, require_pass, a test in a
- * plain directory below its group, and the problem's languages enforced.
+ * plain directory below its group, the submission's command-line arguments (a group's `args`,
+ * replaced by a test's own; argv.py is right only with them), and the problem's languages
+ * enforced.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -55,7 +57,7 @@ describe('caged judge on a 2025-09 package', () => {
   const groups = (r: JudgeResult) => Object.fromEntries((r.groups ?? []).map((g) => [g.name, [g.verdict, g.score, g.maxScore]]));
 
   it('gives full marks to the accepted submissions, each with its language’s included files', async () => {
-    for (const s of ['accepted/add.py', 'accepted/add.c']) {
+    for (const s of ['accepted/add.py', 'accepted/add.c', 'accepted/argv.py']) {
       const r = await judged(s);
       expect({ s, verdict: r.verdict, score: r.score, maxScore: r.maxScore }).toEqual({ s, verdict: 'AC', score: 100, maxScore: 100 });
       expect(r.problem).toMatchObject({ format: '2025-09', type: 'scoring' });

@@ -195,7 +195,7 @@ export class Interactor {
           {
             rootfs: submissionRoot,
             box: { hostDir: t.box, mode: 'overlay' },
-            argv: expandArgv(t.language, t.language.run, { memoryBytes: t.limits.memoryBytes }),
+            argv: [...expandArgv(t.language, t.language.run, { memoryBytes: t.limits.memoryBytes }), ...(t.testcase.args ?? [])],
             env: expandEnv(t.language, { memoryBytes: t.limits.memoryBytes }),
             limits: t.limits,
             label: `${this.ctx.label} test ${t.index + 1}`,

@@ -74,6 +74,16 @@ export const TestcaseSchema = z.strictObject({
   expectedEncoding: encoding,
   /** Points of the test; the score is their sum over accepted tests. */
   points: z.number().min(0).max(1e9).default(1),
+  /** Command-line arguments of the program, after the language's run command (a problem package's `args`). */
+  args: z
+    .array(
+      z
+        .string()
+        .max(4096)
+        .refine((a) => !a.includes('\0'), 'an argument holds no NUL byte'),
+    )
+    .max(64)
+    .optional(),
 });
 
 /**

@@ -63,7 +63,7 @@ export async function runTest(ctx: JobContext, req: TestRequest): Promise<TestRe
     run = await ctx.sandbox.run({
       rootfs,
       box: { hostDir: req.box, mode: 'overlay', ...(req.boxLayers?.length ? { lowerDirs: req.boxLayers } : {}) },
-      argv: expandArgv(req.language, req.language.run, { memoryBytes: req.limits.memoryBytes }),
+      argv: [...expandArgv(req.language, req.language.run, { memoryBytes: req.limits.memoryBytes }), ...(tc.args ?? [])],
       env: expandEnv(req.language, { memoryBytes: req.limits.memoryBytes }),
       stdin,
       limits: req.limits,

@@ -281,7 +281,9 @@ export async function judgePackage(
       r = await judge.judge(
         {
           ...submission,
-          testcases: [{ name: test.name, stdin: input.text, stdinEncoding: input.encoding, ...expected }],
+          testcases: [
+            { name: test.name, stdin: input.text, stdinEncoding: input.encoding, ...expected, ...(test.args ? { args: test.args } : {}) },
+          ],
           limits,
           compileLimits,
           ...(custom

@@ -6,7 +6,8 @@
  *   - a single program in one language, told by its files' extensions: C (`.c`), C++ (`.cc .cpp
  *     .cxx .c++`, compiled as C++17) or Python 3 (`.py`), with any other plain files beside it
  *     (`validate.h`, data) written next to it. The entry is the one source file of that
- *     language, renamed to the language's source file; or
+ *     language, or a Python module's `__main__.py` (the format's multi-file Python program),
+ *     renamed to the language's source file; or
  *   - a build/run program (problemtools' convention): a `build` script, run in the sandbox with
  *     the compile limits, cwd a copy of the directory, after which `run` must be an executable
  *     there; or a `run` script alone, run as it is (src/judge/output-validator-spec.ts). They run

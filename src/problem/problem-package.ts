@@ -1,6 +1,6 @@
 /**
- * Loads a problem package directory (the ICPC / Kattis problem package format, legacy and
- * 2023-07): problem.yaml (problem-yaml.ts), the test data tree (test-data.ts), the time limit,
+ * Loads a problem package directory (the ICPC / Kattis problem package format, legacy, 2023-07
+ * and 2025-09): problem.yaml (problem-yaml.ts), the test data tree (test-data.ts), the time limit,
  * and the default validator's flags checked up front, so that a bad package is refused before
  * anything runs (InvalidRequestError naming the file and key: CLI exit 2).
  *

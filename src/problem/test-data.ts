@@ -29,11 +29,12 @@
  *     group's maximum over its N tests for `sum`, the group's maximum for `min`; every test of a
  *     `sum` or `min` group runs (no stopping at a rejected one); `require_pass` runs a group only
  *     when the groups it names passed (group-grading.ts);
- *   - `static_validation_score` and non-empty `args` are refused (caged has no static validator
- *     and passes no arguments to submissions); a test case's `.files` directory is refused.
- * 2023-07 and 2025-09: a test case's own `NAME.yaml` (`output_validator_args` replacing its
- * group's; `args` as above; `hint`, `description`, `full_feedback`, the validators' and
- * visualizers' args accepted, not used).
+ *   - `static_validation_score` is refused (caged has no static validator); so is a test case's
+ *     `.files` directory.
+ * 2023-07 and 2025-09: `args` (test_group.yaml's, inherited and replaced key-wise like the
+ * other settings, or a test case's own) are the submission's command-line arguments; a test
+ * case's own `NAME.yaml` (`output_validator_args` and `args` replacing its group's; `hint`,
+ * `description`, `full_feedback`, the validators' and visualizers' args accepted, not used).
  */
 import { z } from 'zod';
 import { InvalidRequestError } from '../errors';
@@ -52,6 +53,8 @@ export interface TestCase {
   ansPath: string;
   /** Its own `NAME.yaml`'s output_validator_args, replacing its group's. */
   validatorFlags?: string[];
+  /** The submission's command-line arguments (`args`: its own NAME.yaml's, else its group's); absent when none. */
+  args?: string[];
   /** 2025-09 scoring: the test case's maximum score (Infinity in an unbounded group). */
   maxScore?: number;
 }
@@ -113,10 +116,15 @@ const testCaseSchema = z.strictObject({
 
 const wordList = (w: string | string[]) => (typeof w === 'string' ? flagWords(w) : w);
 
-/** Arguments for the submission: caged passes none, so any is refused rather than dropped. */
-function refuseArgs(args: string | string[] | undefined, file: string): void {
-  if (args !== undefined && wordList(args).length)
-    throw new InvalidRequestError('args: command-line arguments for the submission are not supported', file);
+/** The submission's arguments of each group's settings (inherited from the parent's unless its file gives them). */
+const argsOf = new WeakMap<GroupSettings, string[]>();
+
+/** `args` as a list, within what a test case carries (src/judge/schema.ts: 64 of at most 4096 characters, no NUL). */
+function submissionArgs(args: string | string[], file: string): string[] {
+  const list = wordList(args);
+  if (list.length > 64 || list.some((a) => a.length > 4096 || a.includes('\0')))
+    throw new InvalidRequestError('args: at most 64 arguments of at most 4096 characters each, without NUL', file);
+  return list;
 }
 
 const SETTINGS_FILES = ['testdata.yaml', 'test_group.yaml'];
@@ -134,6 +142,7 @@ function readSettings(files: PackageFiles, dir: string, parent: GroupSettings, f
   const aggregation = parent.aggregation === 'pass-fail' ? 'sum' : parent.aggregation;
   const own: GroupSettings = { ...parent, range: [-Infinity, Infinity], maxScore: null, aggregation, requirePass: [] };
   if (fmt.format === '2025-09') casesDefaults(own, dir, fmt.scoring);
+  argsOf.set(own, argsOf.get(parent) ?? []);
   const file = settingsFile(files, dir);
   if (!file) return own;
   const text = files.read(file).toString('utf8');
@@ -143,7 +152,7 @@ function readSettings(files: PackageFiles, dir: string, parent: GroupSettings, f
     throw new InvalidRequestError('static_validation is not supported', file);
   if (t.static_validation_score !== undefined || t.static_validator_args !== undefined)
     throw new InvalidRequestError('static validation (static_validation_score) is not supported: caged has no static validator', file);
-  refuseArgs(t.args, file);
+  if (t.args !== undefined) argsOf.set(own, submissionArgs(t.args, file));
   if (t.require_pass !== undefined) own.requirePass = wordList(t.require_pass);
   if (t.on_reject) own.onReject = t.on_reject;
   if (t.accept_score !== undefined) own.acceptScore = t.accept_score;
@@ -188,11 +197,13 @@ function casesDefaults(own: GroupSettings, dir: string, scoring: boolean): void 
   own.onReject = scoring && (own.aggregation !== 'pass-fail' || dir === 'data/sample') ? 'continue' : 'break';
 }
 
-/** A test case's own `NAME.yaml`: its output validator args (2023-07, 2025-09); other keys checked and unused. */
-function readTestCaseYaml(files: PackageFiles, rel: string): string[] | undefined {
+/** A test case's own `NAME.yaml`: its output validator args and args (2023-07, 2025-09); other keys checked and unused. */
+function readTestCaseYaml(files: PackageFiles, rel: string): { flags?: string[]; args?: string[] } {
   const t = checkYaml(testCaseSchema, parseYaml(files.read(rel).toString('utf8'), rel), rel);
-  refuseArgs(t.args, rel);
-  return t.output_validator_args === undefined ? undefined : wordList(t.output_validator_args);
+  return {
+    ...(t.output_validator_args === undefined ? {} : { flags: wordList(t.output_validator_args) }),
+    ...(t.args === undefined ? {} : { args: submissionArgs(t.args, rel) }),
+  };
 }
 
 /**
@@ -224,10 +235,10 @@ function readGroup(files: PackageFiles, dir: string, name: string, parent: Group
         const base = e.name.slice(0, -3);
         if (!names.has(`${base}.ans`)) throw new InvalidRequestError(`has no matching ${base}.ans`, rel);
         const test: TestCase = { name: childName.slice(0, -3), inPath: rel, ansPath: `${at}/${base}.ans` };
-        if (fmt.format !== 'legacy' && names.has(`${base}.yaml`)) {
-          const flags = readTestCaseYaml(files, `${at}/${base}.yaml`);
-          if (flags) test.validatorFlags = flags;
-        }
+        const own = fmt.format !== 'legacy' && names.has(`${base}.yaml`) ? readTestCaseYaml(files, `${at}/${base}.yaml`) : {};
+        if (own.flags) test.validatorFlags = own.flags;
+        const args = own.args ?? argsOf.get(settings) ?? [];
+        if (args.length) test.args = args;
         children.push({ kind: 'test', test });
       }
     }

@@ -200,7 +200,7 @@ describe('when 2025-09 test data is read', () => {
     refused(() => loadPackage(tmp, { fallbackTimeLimitS: 1 }), 'data/secret/g1/deep', /direct subdirectory of data\/secret/);
   });
 
-  it("reads a test case's own yaml: its output_validator_args replace the group's; args and .files are refused", () => {
+  it("reads a test case's own yaml: its output_validator_args and args replace the group's; .files is refused", () => {
     problem();
     write('data/secret/test_group.yaml', 'output_validator_args: [float_tolerance, "1e-6"]\n');
     test('secret/1');
@@ -212,12 +212,14 @@ describe('when 2025-09 test data is read', () => {
     expect(secret.children.map((c) => c.kind === 'test' && c.test.validatorFlags)).toEqual([undefined, ['case_sensitive']]);
     write('data/secret/2.yaml', 'colour: red\n');
     refused(() => loadPackage(tmp, { fallbackTimeLimitS: 1 }), 'data/secret/2.yaml', /unknown key colour/);
-    write('data/secret/2.yaml', 'args: [--fast]\n');
-    refused(
-      () => loadPackage(tmp, { fallbackTimeLimitS: 1 }),
-      'data/secret/2.yaml',
-      /command-line arguments for the submission are not supported/,
-    );
+    write('data/secret/test_group.yaml', 'args: [--group]\n');
+    write('data/secret/2.yaml', 'args: [--fast, "two words"]\n');
+    expect(secretOf(loadPackage(tmp, { fallbackTimeLimitS: 1 })).children.map((c) => c.kind === 'test' && c.test.args)).toEqual([
+      ['--group'],
+      ['--fast', 'two words'],
+    ]);
+    write('data/secret/2.yaml', `args: [${Array.from({ length: 65 }, () => 'x').join(', ')}]\n`);
+    refused(() => loadPackage(tmp, { fallbackTimeLimitS: 1 }), 'data/secret/2.yaml', /at most 64 arguments/);
     write('data/secret/2.yaml', 'args: []\n');
     write('data/secret/1.files/extra.txt', 'x');
     refused(() => loadPackage(tmp, { fallbackTimeLimitS: 1 }), 'data/secret/1.files', /\.files directory .* not supported/);
