@@ -4,29 +4,10 @@
  */
 import { gradeInlineGroups, inlineMaxScore } from '../../src/judge/inline-groups';
 import { SubmissionSchema, type TestResult, type TestVerdict } from '../../src/judge/schema';
+import { madeUpResult } from './helpers/test-result';
 
 function result(index: number, verdict: TestVerdict, points: number): TestResult {
-  return {
-    index,
-    name: null,
-    verdict,
-    judge0: { id: 0, description: '' },
-    exitCode: 0,
-    signal: null,
-    stdout: '',
-    stdoutEncoding: 'utf8',
-    stdoutTruncated: false,
-    stderr: '',
-    stderrEncoding: 'utf8',
-    stderrTruncated: false,
-    cpuTimeMs: 0,
-    wallTimeMs: 0,
-    memoryBytes: 0,
-    limitHit: null,
-    message: '',
-    points,
-    checkerMessage: null,
-  };
+  return madeUpResult(index, verdict, { points });
 }
 
 /** Six tests worth 1 point each; tests 0 (a sample) and 5 in no group. */

@@ -14,6 +14,7 @@ import { withPackageConstants } from '../../src/problem/judge-package';
 import { loadPackage } from '../../src/problem/problem-package';
 import { substituteConstants } from '../../src/problem/problem-yaml';
 import type { TestCase } from '../../src/problem/test-data';
+import { madeUpResult } from './helpers/test-result';
 
 let tmp: string;
 beforeEach(() => {
@@ -49,28 +50,7 @@ function refused(f: () => unknown, field: string, text: RegExp): void {
 }
 
 function result(index: number, name: string, verdict: TestVerdict, validatorScore?: number): TestResult {
-  return {
-    index,
-    name,
-    verdict,
-    judge0: { id: 0, description: '' },
-    exitCode: 0,
-    signal: null,
-    stdout: '',
-    stdoutEncoding: 'utf8',
-    stdoutTruncated: false,
-    stderr: '',
-    stderrEncoding: 'utf8',
-    stderrTruncated: false,
-    cpuTimeMs: 0,
-    wallTimeMs: 0,
-    memoryBytes: 0,
-    limitHit: null,
-    message: '',
-    points: 0,
-    checkerMessage: null,
-    ...(validatorScore === undefined ? {} : { validatorScore }),
-  };
+  return madeUpResult(index, verdict, { name, ...(validatorScore === undefined ? {} : { validatorScore }) });
 }
 
 /** Grades the package in tmp: each test's verdict (and score.txt) from `outcome(test)`. */

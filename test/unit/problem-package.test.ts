@@ -11,31 +11,12 @@ import { gradeTree } from '../../src/judge/group-grading';
 import { loadPackage } from '../../src/problem/problem-package';
 import type { TestCase } from '../../src/problem/test-data';
 import { packageLimits } from '../../src/problem/judge-package';
+import { madeUpResult } from './helpers/test-result';
 
 const PACKAGES = path.join(__dirname, '..', 'packages');
 
 function result(index: number, name: string, verdict: TestVerdict, message = ''): TestResult {
-  return {
-    index,
-    name,
-    verdict,
-    judge0: { id: 0, description: '' },
-    exitCode: 0,
-    signal: null,
-    stdout: '',
-    stdoutEncoding: 'utf8',
-    stdoutTruncated: false,
-    stderr: '',
-    stderrEncoding: 'utf8',
-    stderrTruncated: false,
-    cpuTimeMs: 0,
-    wallTimeMs: 0,
-    memoryBytes: 0,
-    limitHit: null,
-    message,
-    points: 0,
-    checkerMessage: null,
-  };
+  return madeUpResult(index, verdict, { name, message });
 }
 
 /** Grades `dir` with tests failing (WA) where `fails(test)` says so; returns the tests run and the grade. */
