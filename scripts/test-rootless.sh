@@ -4,7 +4,7 @@
 # creates the user caged-ci, prepares it with `scripts/setup-host.sh --user caged-ci`
 # (subordinate ids, a delegated cgroup subtree, device slots) and runs the suites as that user.
 # CAGED_TEST_ROOTLESS=1 tells the suites to expect rootless mode (test/helpers/mode.ts); the
-# first run unpacks the test image into the user's own store (~/.local/share/caged/images).
+# first thing it does as that user is to unpack the test image into the user's own store (~/.local/share/caged/images).
 # Extra arguments are passed to jest (e.g. one suite's path); CAGED_ROOTLESS_USER names another user.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,6 +20,9 @@ if [ "$(id -u)" = 0 ]; then
   exit
 fi
 [ "${CAGED_TEST_ROOTLESS:-}" = 1 ] || { echo "test-rootless: run as root (it sets up the user), or with CAGED_TEST_ROOTLESS=1 as that user" >&2; exit 2; }
+# Unpack the test image into this user's store before any suite: on a cold store that takes about
+# a minute, longer than a suite waits for a worker's first job.
+node dist/src/cli/main.js exec --lang c -- /bin/true >/dev/null
 suites=(test/sandbox-*.test.ts test/judge-*.test.ts test/queue-*.test.ts)
 [ $# -gt 0 ] && suites=("$@")
 exec npx jest --runInBand ${CAGED_JEST_CACHE:+--cacheDirectory "$CAGED_JEST_CACHE"} "${suites[@]}"
