@@ -1,7 +1,7 @@
 /**
  * A package of the format's 2025-09 version judged by `caged judge` on real containers and the
  * real Debian image (test/packages/modern): included files per language (include/python3/ for
- * Python, include/default/ for C), constants substituted in the output validator (a Python
+ * Python, include/default/ for C, its .gitkeep ignored as the format says), constants substituted in the output validator (a Python
  * module with __main__.py) and the included files, a feedback_dir ending with "/",
  * score_multiplier.txt, groups with pass-fail and sum aggregation, require_pass, a test in a
  * plain directory below its group, the submission's command-line arguments (a group's `args`,

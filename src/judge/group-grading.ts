@@ -177,7 +177,7 @@ export async function gradeTree<T extends { name: string }>(
       g.settings.verdictRule,
       nodes.filter((n) => n.inVerdict).map((n) => n.verdict),
     );
-    outcome.score = scoring && (unmet === undefined || skipping !== null) ? aggregate(g.settings, nodes, false) : 0;
+    outcome.score = scoring && unmet === undefined ? aggregate(g.settings, nodes, false) : 0;
     outcome.maxScore = scoring ? aggregate(g.settings, nodes, true) : 0;
     return { verdict: outcome.verdict, score: outcome.score, maxScore: outcome.maxScore, inVerdict: true, inScore: true };
   };

@@ -14,9 +14,11 @@
  */
 import {
   acceptedScore,
-  readFeedback as readValidatorFeedback,
+  feedbackText,
+  readFeedback,
   readNextPass,
   validatorFraction,
+  type Feedback,
   type NextPassHook,
 } from './output-validator-feedback';
 import crypto from 'node:crypto';
@@ -38,12 +40,9 @@ import type { Language, LanguageRegistry } from './languages';
 import { checkerLimitsConfig, helperFactors, resolveLimits, type LimitValues, type StepLimitsConfig } from './limits';
 import type { JobPlan } from './plan';
 import { encodeOutput, oneLine, roundScore } from './result';
-import { openRegularNoFollow } from './safe-fs';
 import type { Testcase, TestResult } from './schema';
 import { JUDGE0, judge0Of } from './verdict';
 
-/** Cap on each feedback file read back, in bytes. */
-const FEEDBACK_BYTES = 4096;
 const IO = '/interactor';
 const FEEDBACK = '/feedback';
 
@@ -208,7 +207,7 @@ export class Interactor {
         throw err;
       }
       t.nextPass?.onNextPass(t.index, readNextPass(feedback, t.nextPass.bytes));
-      return this.result(t, pair, readFeedback(feedback), acceptedScore(readValidatorFeedback(feedback)));
+      return this.result(t, pair, readFeedback(feedback));
     } finally {
       removeTree(io);
       removeTree(feedback);
@@ -251,8 +250,9 @@ export class Interactor {
     };
   }
 
-  /** `score`: what the interactor's score.txt or score_multiplier.txt says, used when it accepted. */
-  private result(t: InteractiveTest, pair: PairResult, feedback: string, score: ReturnType<typeof acceptedScore>): TestResult {
+  /** `feedback`: the interactor's feedback directory, read back (its messages; its score files, used when it accepted). */
+  private result(t: InteractiveTest, pair: PairResult, feedback: Feedback): TestResult {
+    const score = acceptedScore(feedback);
     const artefact = artefactOf(t.box, t.language.run);
     const judged = interactiveVerdict(pair, t.limits, artefact ? () => elfLoadBytes(artefact) : undefined, t.language.memoryErrorMarkers);
     // An accepting interactor's score file that cannot be read as a score makes the test IE, as for an output validator.
@@ -264,7 +264,7 @@ export class Interactor {
     const run = pair.submission;
     const stderr = encodeOutput(run.stderr, t.reportBytes, run.stderrTruncated);
     const said = oneLine(pair.interactor.stderr.toString('utf8').trim());
-    const checker = feedback || said;
+    const checker = feedbackText(feedback.judgeMessage) ?? feedbackText(feedback.teamMessage) ?? said;
     return {
       index: t.index,
       name: t.testcase.name ?? null,
@@ -316,25 +316,4 @@ function transcriptOf(t: NonNullable<PairResult['transcript']>): NonNullable<Tes
     }),
     truncated: t.truncated,
   };
-}
-
-/** judgemessage.txt, else teammessage.txt, capped; only regular files, never through a link. */
-function readFeedback(dir: string): string {
-  for (const name of ['judgemessage.txt', 'teammessage.txt']) {
-    let opened: ReturnType<typeof openRegularNoFollow>;
-    try {
-      opened = openRegularNoFollow(path.join(dir, name));
-    } catch {
-      continue; // absent, or not a regular file: ignored
-    }
-    try {
-      const buf = Buffer.alloc(FEEDBACK_BYTES);
-      const n = fs.readSync(opened.fd, buf, 0, FEEDBACK_BYTES, 0);
-      const text = oneLine(buf.toString('utf8', 0, n).trim());
-      if (text) return text;
-    } finally {
-      fs.closeSync(opened.fd);
-    }
-  }
-  return '';
 }

@@ -37,8 +37,8 @@ import { judge0Of, VERDICT_NAMES } from '../judge/verdict';
 import { defaultValidateSliced, parseValidatorFlags } from './default-validator';
 import { gradeTree } from '../judge/group-grading';
 import { packageLanguageCode } from './extensions';
-import { withConstants } from './package-validator';
 import { NO_TIME_LIMIT, type ProblemPackage } from './problem-package';
+import { withConstants } from './problem-yaml';
 import type { TestCase } from './test-data';
 
 const MiB = 2 ** 20;
@@ -169,6 +169,9 @@ export function withPackageConstants(s: PackageSubmission, constants: ProblemPac
   };
 }
 
+/** A file name the package format allows; others are to be treated as absent. */
+const PACKAGE_NAME = /^[a-zA-Z0-9_][a-zA-Z0-9_.-]{0,254}$/;
+
 /**
  * The package's included files for a submission whose language has the format's code `code`:
  * `include/<code>/`, else `include/default/` (the format: a language's directory overrides the
@@ -177,13 +180,15 @@ export function withPackageConstants(s: PackageSubmission, constants: ProblemPac
 function includedFiles(pkg: ProblemPackage, code: string): { name: string; data: Buffer }[] {
   const dir = pkg.files.kind(`include/${code}`) === 'dir' ? `include/${code}` : 'include/default';
   if (pkg.files.kind(dir) !== 'dir') return [];
-  return pkg.files.list(dir).map((e) => {
-    if (e.kind !== 'file')
-      throw new InvalidRequestError('caged includes only plain files directly in an include directory', `${dir}/${e.name}`);
-    if (e.name.startsWith('.') || e.name.startsWith('-'))
-      throw new InvalidRequestError('not a name an included file may have', `${dir}/${e.name}`);
-    return { name: e.name, data: withConstants(pkg.files.read(`${dir}/${e.name}`), pkg.config.constants) };
-  });
+  // A name the format does not allow (`.gitkeep`, `-x`) is ignored, as if it were not there (the format's rule).
+  return pkg.files
+    .list(dir)
+    .filter((e) => PACKAGE_NAME.test(e.name))
+    .map((e) => {
+      if (e.kind !== 'file')
+        throw new InvalidRequestError('caged includes only plain files directly in an include directory', `${dir}/${e.name}`);
+      return { name: e.name, data: withConstants(pkg.files.read(`${dir}/${e.name}`), pkg.config.constants) };
+    });
 }
 
 /** `s` with `included` added to its files, replacing those of the same name (the format's rule); `source` saved as `sourceFile`. */

@@ -22,7 +22,7 @@ import path from 'node:path';
 import { InvalidRequestError } from '../errors';
 import { VALIDATOR_LANGUAGE_OF_EXTENSION, type ValidatorLanguage } from './extensions';
 import type { PackageFiles } from './package-files';
-import { substituteConstants, type ProblemConfig } from './problem-yaml';
+import { withConstants, type ProblemConfig } from './problem-yaml';
 
 export interface PackageValidator {
   /** Where it was found, relative to the package's root. */
@@ -136,12 +136,4 @@ export function loadPackageValidator(
   if (entry !== entryName && names.includes(entryName))
     throw new InvalidRequestError(`both ${entry} (the validator) and ${entryName} are present`, dir);
   return { dir, language, program: 'source', files: names.map((n) => read(n, n === entry ? entryName : n)) };
-}
-
-/** `data` with the problem's constants substituted, when it is UTF-8 text; other bytes unchanged. */
-export function withConstants(data: Buffer, constants: ProblemConfig['constants']): Buffer {
-  if (!Object.keys(constants).length || !data.includes('{{')) return data;
-  const text = data.toString('utf8');
-  if (!Buffer.from(text, 'utf8').equals(data)) return data;
-  return Buffer.from(substituteConstants(text, constants), 'utf8');
 }

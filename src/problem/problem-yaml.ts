@@ -115,6 +115,14 @@ const MODERN_VERSIONS: Record<string, '2023-07' | '2025-09'> = {
 /** `{{name}}` or `{{name.variant}}`: a constant sequence (2025-09). */
 const CONSTANT_SEQUENCE = /\{\{([a-zA-Z_][a-zA-Z0-9_]*)(?:\.([a-zA-Z0-9_]+))?\}\}/g;
 
+/** `data` with the problem's constants substituted, when it is UTF-8 text; other bytes unchanged. */
+export function withConstants(data: Buffer, constants: ProblemConfig['constants']): Buffer {
+  if (!Object.keys(constants).length || !data.includes('{{')) return data;
+  const text = data.toString('utf8');
+  if (!Buffer.from(text, 'utf8').equals(data)) return data;
+  return Buffer.from(substituteConstants(text, constants), 'utf8');
+}
+
 /**
  * `text` with every constant sequence of a defined constant (and variant) replaced by its value;
  * one of an undefined name or variant is left as it is, as the format says.

@@ -137,11 +137,23 @@ function settingsFile(files: PackageFiles, dir: string): string | null {
   return found ?? null;
 }
 
+/**
+ * `dir`'s group settings. 2025-09 has no on_reject: in a scoring problem every test of a sum or
+ * min group runs, and a rejected sample does not stop secret; a pass-fail group (or problem)
+ * stops at its first rejection, after which its score is 0 whatever follows.
+ */
 function readSettings(files: PackageFiles, dir: string, parent: GroupSettings, fmt: TestDataFormat): GroupSettings {
+  const own = settingsOf(files, dir, parent, fmt);
+  if (fmt.format === '2025-09')
+    own.onReject = fmt.scoring && (own.aggregation !== 'pass-fail' || dir === 'data/sample') ? 'continue' : 'break';
+  return own;
+}
+
+function settingsOf(files: PackageFiles, dir: string, parent: GroupSettings, fmt: TestDataFormat): GroupSettings {
   // grader_flags' verdict rule and aggregation are inherited like the other settings.
   const aggregation = parent.aggregation === 'pass-fail' ? 'sum' : parent.aggregation;
   const own: GroupSettings = { ...parent, range: [-Infinity, Infinity], maxScore: null, aggregation, requirePass: [] };
-  if (fmt.format === '2025-09') casesDefaults(own, dir, fmt.scoring);
+  if (fmt.format === '2025-09') casesDefaults(own, dir);
   argsOf.set(own, argsOf.get(parent) ?? []);
   const file = settingsFile(files, dir);
   if (!file) return own;
@@ -169,8 +181,6 @@ function readSettings(files: PackageFiles, dir: string, parent: GroupSettings, f
   const maxOf = t.max_score ?? t.scoring?.score;
   if (aggregationOf) own.aggregation = aggregationOf;
   if (maxOf !== undefined) own.maxScore = maxOf === 'unbounded' ? Infinity : maxOf;
-  if (fmt.format === '2025-09' && fmt.scoring && dir !== 'data/sample')
-    own.onReject = own.aggregation === 'pass-fail' ? 'break' : 'continue';
   if (t.range !== undefined) {
     const [lo, hi, extra] = flagWords(t.range).map((w) => Number(w.replace(/^\+?inf$/, 'Infinity').replace(/^-inf$/, '-Infinity')));
     if (lo === undefined || hi === undefined || extra !== undefined || Number.isNaN(lo) || Number.isNaN(hi) || lo > hi)
@@ -185,16 +195,17 @@ function readSettings(files: PackageFiles, dir: string, parent: GroupSettings, f
 
 /**
  * 2025-09's defaults for `dir`'s group: `secret` sums up to 100, its groups are pass-fail and
- * unbounded; every group scores its test cases' scores (group-grading.ts `caseScores`). A
- * scoring problem's `sum` and `min` groups run every test; a pass-fail one stops at the first
- * rejection (its score is then 0 whatever follows).
+ * unbounded; every group scores its test cases' scores (group-grading.ts `caseScores`).
  */
-function casesDefaults(own: GroupSettings, dir: string, scoring: boolean): void {
+function casesDefaults(own: GroupSettings, dir: string): void {
   own.caseScores = true;
   own.aggregation = dir === 'data/secret' || dir === 'data' ? 'sum' : 'pass-fail';
   own.maxScore = dir === 'data/secret' ? 100 : dir === 'data' ? null : Infinity;
-  // Scoring: every test of a sum or min group runs, and a rejected sample does not stop secret.
-  own.onReject = scoring && (own.aggregation !== 'pass-fail' || dir === 'data/sample') ? 'continue' : 'break';
+}
+
+/** Whether directory `name` among a directory's `names` is a test case's `.files` (its `NAME.in` is there). */
+function isFilesDir(name: string, names: ReadonlySet<string>): boolean {
+  return name.endsWith('.files') && names.has(`${name.slice(0, -6)}.in`);
 }
 
 /** A test case's own `NAME.yaml`: its output validator args and args (2023-07, 2025-09); other keys checked and unused. */
@@ -221,7 +232,7 @@ function readGroup(files: PackageFiles, dir: string, name: string, parent: Group
     for (const e of entries) {
       const rel = `${at}/${e.name}`;
       const childName = `${prefix}/${e.name}`;
-      if (e.kind === 'dir' && e.name.endsWith('.files') && names.has(`${e.name.slice(0, -6)}.in`)) {
+      if (e.kind === 'dir' && isFilesDir(e.name, names)) {
         if (fmt.format === 'legacy') continue;
         throw new InvalidRequestError("a test case's .files directory (input files in the working directory) is not supported", rel);
       }
@@ -259,9 +270,8 @@ function readGroup(files: PackageFiles, dir: string, name: string, parent: Group
  */
 function secretHasGroups(files: PackageFiles): boolean {
   const entries = files.list('data/secret');
-  const dirs = entries.filter(
-    (e) => e.kind === 'dir' && !(e.name.endsWith('.files') && entries.some((f) => f.name === `${e.name.slice(0, -6)}.in`)),
-  );
+  const names = new Set(entries.map((e) => e.name));
+  const dirs = entries.filter((e) => e.kind === 'dir' && !isFilesDir(e.name, names));
   const groups = dirs.filter((e) => settingsFile(files, `data/secret/${e.name}`) !== null);
   if (!groups.length) return false;
   const plain = dirs.find((e) => !groups.includes(e));
