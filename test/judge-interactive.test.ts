@@ -52,6 +52,32 @@ describe('when the submission plays well', () => {
   });
 });
 
+describe('when a test brings files (testcases[].files)', () => {
+  it("gives the submission its test's files only, not the interactor", async () => {
+    // The submission reads the secret from its test's hint/secret.txt and guesses it at once;
+    // the second test's hint is wrong, so its single guess fails. The interactor (Python) finds
+    // no such file in its own working directory.
+    const source =
+      "import os\nprint(int(open('hint/secret.txt').read()), flush=True)\nprint(input() == '=' and not os.path.exists('leak'), file=__import__('sys').stderr)\nopen('leak', 'w').close()\n";
+    const interactor = `import os, sys\nassert not os.path.exists('hint')\n${GUESS_INTERACTOR_PY}`;
+    const r = await judge.judge({
+      language: 'python3',
+      source,
+      testcases: [
+        { stdin: '737\n', files: [{ path: 'hint/secret.txt', content: '737\n' }] },
+        { stdin: '5\n', files: [{ path: 'hint/secret.txt', content: '6\n' }] },
+        { stdin: '40\n', files: [{ path: 'hint/secret.txt', content: '40\n' }] },
+      ],
+      interactor: { language: 'python3', source: interactor },
+    });
+    expect(r.tests.map((t) => [t.verdict, t.stderr.trim()])).toEqual([
+      ['AC', 'True'],
+      ['WA', 'False'],
+      ['AC', 'True'],
+    ]);
+  });
+});
+
 describe('when the interactor says wrong answer', () => {
   it('is WA even though the submission then dies of the closed pipe', async () => {
     const r = await judge.judge(game({ language: 'c', source: guessSubmissionC(1) }));

@@ -6,7 +6,7 @@
  * score_multiplier.txt, groups with pass-fail and sum aggregation, require_pass, a test in a
  * plain directory below its group, the submission's command-line arguments (a group's `args`,
  * replaced by a test's own; argv.py is right only with them), and the problem's languages
- * enforced.
+ * enforced. And test/packages/files: test cases with input files (`NAME.files`).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -20,6 +20,7 @@ import { Sandbox } from '../src/sandbox/sandbox';
 import { TEST_MANIFEST } from './helpers/image';
 
 const PKG = path.join(__dirname, 'packages', 'modern');
+const FILES_PKG = path.join(__dirname, 'packages', 'files');
 
 describe('caged judge on a 2025-09 package', () => {
   let judge: Judge;
@@ -43,6 +44,10 @@ describe('caged judge on a 2025-09 package', () => {
   });
 
   async function judged(submission: string, ...flags: string[]): Promise<JudgeResult> {
+    return judgedIn(PKG, submission, ...flags);
+  }
+
+  async function judgedIn(pkg: string, submission: string, ...flags: string[]): Promise<JudgeResult> {
     let text = '';
     const out = new Writable({
       write(chunk: Buffer, _enc, done) {
@@ -50,7 +55,7 @@ describe('caged judge on a 2025-09 package', () => {
         done();
       },
     });
-    expect(await judgeCommand([PKG, path.join(PKG, 'submissions', submission), '--json', ...flags], out, { judge })).toBe(0);
+    expect(await judgeCommand([pkg, path.join(pkg, 'submissions', submission), '--json', ...flags], out, { judge })).toBe(0);
     return JudgeResultSchema.parse(JSON.parse(text));
   }
 
@@ -82,6 +87,25 @@ describe('caged judge on a 2025-09 package', () => {
       ['SKIPPED', 'not run: secret/easy did not pass (require_pass of secret/hard)'],
     ]);
   }, 120_000);
+
+  it("puts each test case's .files in the working directory for that test only, over the included files", async () => {
+    // test/packages/files: each test names files; the submission prints their first words
+    // ("absent" when missing), then overwrites them and leaves leak.txt behind, which no later
+    // test may see. k.txt is included (1), and one test's own k.txt (5) replaces it.
+    for (const s of ['accepted/files.py', 'accepted/files.c']) {
+      const r = await judgedIn(FILES_PKG, s);
+      expect({ s, tests: r.tests.map((t) => [t.name, t.verdict, t.stdout.trim()]) }).toEqual({
+        s,
+        tests: [
+          ['sample/1', 'AC', '3x3 absent'],
+          ['secret/1', 'AC', '42 h 1 absent'],
+          ['secret/2', 'AC', '5 absent absent absent'],
+          ['secret/3', 'AC', '42 1'],
+        ],
+      });
+      expect(r.verdict).toBe('AC');
+    }
+  }, 180_000);
 
   it('refuses a submission in a language the problem does not list, naming the list', async () => {
     await expect(judged('accepted/add.py', '--lang', 'pypy3')).resolves.toMatchObject({ verdict: 'AC' }); // pypy3 is the format's python3

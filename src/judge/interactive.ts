@@ -28,7 +28,7 @@ import { removeTree } from '../fs/tree-walk';
 import type { JobDir } from '../rootfs/job-dirs';
 import { ChildError } from '../sandbox/child-error';
 import { PairLaunchError, type PairResult } from '../sandbox/run-pair';
-import type { RunLimits } from '../sandbox/types';
+import type { RootfsSpec, RunLimits } from '../sandbox/types';
 import type { CompileOutcome, JobContext, SourceFile } from './compile-step';
 import { artefactOf, elfLoadBytes } from './address-space';
 import { compileHelper } from './helper-program';
@@ -41,6 +41,7 @@ import { checkerLimitsConfig, helperFactors, resolveLimits, type LimitValues, ty
 import type { JobPlan } from './plan';
 import { encodeOutput, oneLine, roundScore } from './result';
 import type { Testcase, TestResult } from './schema';
+import { boxPath, withTestBox, type TestBox } from './test-files';
 import { JUDGE0, judge0Of } from './verdict';
 
 const IO = '/interactor';
@@ -170,48 +171,59 @@ export class Interactor {
       fs.writeFileSync(path.join(io, 'input'), Buffer.from(tc.stdin, tc.stdinEncoding), { flag: 'wx', mode: 0o644 });
       fs.writeFileSync(path.join(io, 'answer'), Buffer.from(tc.expected ?? '', tc.expectedEncoding), { flag: 'wx', mode: 0o644 });
       const [interactorRoot, submissionRoot] = [await this.ctx.rootfsFor(this.opts.language), await this.ctx.rootfsFor(t.language)];
-      let pair: PairResult;
-      try {
-        pair = await this.ctx.sandbox.runPair(
-          {
-            rootfs: interactorRoot,
-            box: { hostDir: this.job.box, mode: 'overlay' },
-            binds: [
-              { hostPath: io, target: IO, kind: 'dir' },
-              { hostPath: feedback, target: FEEDBACK, kind: 'dir', writable: true },
-            ],
-            argv: [
-              ...expandArgv(this.opts.language, this.opts.language.run, { memoryBytes: this.opts.runLimits.memoryBytes }),
-              `${IO}/input`,
-              `${IO}/answer`,
-              `${FEEDBACK}/`,
-              ...this.opts.flags,
-            ],
-            env: expandEnv(this.opts.language, { memoryBytes: this.opts.runLimits.memoryBytes }),
-            limits: this.opts.runLimits,
-            label: `${this.ctx.label} test ${t.index + 1} interactor`,
-          },
-          {
-            rootfs: submissionRoot,
-            box: { hostDir: t.box, mode: 'overlay' },
-            argv: [...expandArgv(t.language, t.language.run, { memoryBytes: t.limits.memoryBytes }), ...(t.testcase.args ?? [])],
-            env: expandEnv(t.language, { memoryBytes: t.limits.memoryBytes }),
-            limits: t.limits,
-            label: `${this.ctx.label} test ${t.index + 1}`,
-          },
-          { graceMs: this.opts.graceMs, ...(this.opts.transcriptBytes ? { transcriptBytes: this.opts.transcriptBytes } : {}) },
-        );
-      } catch (err) {
-        const failed = this.execFailure(err, t);
-        if (failed) return failed;
-        throw err;
-      }
-      t.nextPass?.onNextPass(t.index, readNextPass(feedback, t.nextPass.bytes));
-      return this.result(t, pair, readFeedback(feedback));
+      return await withTestBox({ ...t, hasOverlay: this.ctx.sandbox.hasOverlay }, (box) =>
+        this.runPair(t, { io, feedback, interactorRoot, submissionRoot, box }),
+      );
     } finally {
       removeTree(io);
       removeTree(feedback);
     }
+  }
+
+  /** The test's pair of containers, the submission's /box being `at.box` (its files over the job's box). */
+  private async runPair(
+    t: InteractiveTest,
+    at: { io: string; feedback: string; interactorRoot: RootfsSpec; submissionRoot: RootfsSpec; box: TestBox },
+  ): Promise<TestResult> {
+    const { io, feedback, interactorRoot, submissionRoot } = at;
+    let pair: PairResult;
+    try {
+      pair = await this.ctx.sandbox.runPair(
+        {
+          rootfs: interactorRoot,
+          box: { hostDir: this.job.box, mode: 'overlay' },
+          binds: [
+            { hostPath: io, target: IO, kind: 'dir' },
+            { hostPath: feedback, target: FEEDBACK, kind: 'dir', writable: true },
+          ],
+          argv: [
+            ...expandArgv(this.opts.language, this.opts.language.run, { memoryBytes: this.opts.runLimits.memoryBytes }),
+            `${IO}/input`,
+            `${IO}/answer`,
+            `${FEEDBACK}/`,
+            ...this.opts.flags,
+          ],
+          env: expandEnv(this.opts.language, { memoryBytes: this.opts.runLimits.memoryBytes }),
+          limits: this.opts.runLimits,
+          label: `${this.ctx.label} test ${t.index + 1} interactor`,
+        },
+        {
+          rootfs: submissionRoot,
+          box: at.box.box,
+          argv: [...expandArgv(t.language, t.language.run, { memoryBytes: t.limits.memoryBytes }), ...(t.testcase.args ?? [])],
+          env: expandEnv(t.language, { memoryBytes: t.limits.memoryBytes }),
+          limits: t.limits,
+          label: `${this.ctx.label} test ${t.index + 1}`,
+        },
+        { graceMs: this.opts.graceMs, ...(this.opts.transcriptBytes ? { transcriptBytes: this.opts.transcriptBytes } : {}) },
+      );
+    } catch (err) {
+      const failed = this.execFailure(err, t);
+      if (failed) return failed;
+      throw err;
+    }
+    t.nextPass?.onNextPass(t.index, readNextPass(feedback, t.nextPass.bytes));
+    return this.result(t, pair, readFeedback(feedback), at.box.dirs);
   }
 
   /**
@@ -251,10 +263,11 @@ export class Interactor {
   }
 
   /** `feedback`: the interactor's feedback directory, read back (its messages; its score files, used when it accepted). */
-  private result(t: InteractiveTest, pair: PairResult, feedback: Feedback): TestResult {
+  private result(t: InteractiveTest, pair: PairResult, feedback: Feedback, dirs: readonly string[]): TestResult {
     const score = acceptedScore(feedback);
     const artefact = artefactOf(t.box, t.language.run);
-    const judged = interactiveVerdict(pair, t.limits, artefact ? () => elfLoadBytes(artefact) : undefined, t.language.memoryErrorMarkers);
+    const where = artefact && boxPath(path.relative(t.box, artefact), dirs);
+    const judged = interactiveVerdict(pair, t.limits, where ? () => elfLoadBytes(where) : undefined, t.language.memoryErrorMarkers);
     // An accepting interactor's score file that cannot be read as a score makes the test IE, as for an output validator.
     const v =
       judged.verdict === 'AC' && 'error' in score

@@ -38,6 +38,7 @@ import {
   type Submission,
   type TestResult,
 } from './schema';
+import { testFilesBytes } from './test-files';
 import { runTest, skippedTest, type TestRequest } from './test-step';
 import { judge0Of, VERDICT_NAMES } from './verdict';
 
@@ -425,14 +426,19 @@ export class Judge {
   /**
    * The job directory holds the box, and in rootfs mode `extract` the unpacked chain of each
    * language the job runs (the submission's, its checker's or interactor's): each is a root of
-   * its own, so a layer shared by two chains is there twice.
+   * its own, so a layer shared by two chains is there twice. The tests' own files
+   * (test-files.ts) come on top: the largest test's, once per test running at a time.
    */
   private jobDiskBytes(plan: JobPlan): number {
     const ids = [plan.language.id, plan.submission.interactor?.language];
     if (plan.checker.kind === 'custom') ids.push(plan.checker.language.id);
     if (plan.checker.kind === 'validator') ids.push(plan.checker.spec.language.id);
     const imageBytes = chainsBytes(this.chains, ids);
-    return jobDirBytes(this.rootfs.mode, imageBytes, 256 * MiB);
+    let testFiles = 0;
+    for (const t of plan.submission.testcases)
+      if (t.files?.length) testFiles = Math.max(testFiles, testFilesBytes(t) + t.files.length * 4096);
+    const width = Math.max(1, this.opts.testParallelism ?? 1);
+    return jobDirBytes(this.rootfs.mode, imageBytes, 256 * MiB) + testFiles * width;
   }
 
   /** The checker's directory holds its box and, per test, the input, output and answer. */

@@ -9,15 +9,14 @@
 import { z } from 'zod';
 import { LIMIT_BOUNDS, type LimitName } from '../limit-bounds';
 import { refusedForEveryLanguage } from './compiler-options';
+import { checkTestFiles, TestFileSchema } from './test-file-schema';
+import { base64Text, encoding } from './wire-encoding';
 
 export const SUBMISSION_SCHEMA_VERSION = 1;
 export const RESULT_SCHEMA_VERSION = 1;
 
 /** Default cap on the source (all files together, after decoding), in bytes. */
 export const DEFAULT_MAX_SOURCE_BYTES = 256 * 1024;
-
-const encoding = z.enum(['utf8', 'base64']).default('utf8');
-const base64Text = /^[A-Za-z0-9+/]*={0,2}$/;
 
 /** A plain file name: no slash, not `.` or `..`, no NUL, at most 100 characters. */
 const fileName = z
@@ -84,6 +83,12 @@ export const TestcaseSchema = z.strictObject({
     )
     .max(64)
     .optional(),
+  /**
+   * Files in the program's working directory for this test only (a problem package's
+   * `NAME.files`), over the submission's own and its compiled files; its writes to them vanish
+   * with the test. Not given to an interactor or checker.
+   */
+  files: z.array(TestFileSchema).max(1000).optional(),
 });
 
 /**
@@ -318,6 +323,7 @@ export function makeSubmissionSchema(opts: SubmissionSchemaOptions = {}) {
         if (t.expected !== undefined && t.expectedEncoding === 'base64' && !base64Text.test(t.expected)) {
           ctx.addIssue({ code: 'custom', path: ['testcases', i, 'expected'], message: 'is not base64' });
         }
+        if (t.files) checkTestFiles(t.files, ['testcases', i, 'files'], ctx);
       });
     });
 }

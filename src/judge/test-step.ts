@@ -4,7 +4,6 @@
  * other), classified (run-verdict.ts), then its stdout checked against the expected answer by
  * the job's checker. A test without `expected` is accepted whenever the program ends normally.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { ImageError } from '../errors';
 import { ChildError } from '../sandbox/child-error';
@@ -22,6 +21,7 @@ import { encodeOutput, oneLine, roundScore } from './result';
 import { artefactOf, elfLoadBytes } from './address-space';
 import { classifyRun } from './run-verdict';
 import type { Testcase, TestResult, TestVerdict } from './schema';
+import { boxPath, withTestBox } from './test-files';
 import { JUDGE0, judge0Of } from './verdict';
 
 export interface TestRequest {
@@ -57,30 +57,37 @@ export async function runTest(ctx: JobContext, req: TestRequest): Promise<TestRe
   if (req.interactor) return req.interactor.runTest(req);
   const { testcase: tc } = req;
   const stdin = decode(tc.stdin, tc.stdinEncoding);
-  let run: RunResult;
-  try {
-    const rootfs = await ctx.rootfsFor(req.language);
-    run = await ctx.sandbox.run({
-      rootfs,
-      box: { hostDir: req.box, mode: 'overlay', ...(req.boxLayers?.length ? { lowerDirs: req.boxLayers } : {}) },
-      argv: [...expandArgv(req.language, req.language.run, { memoryBytes: req.limits.memoryBytes }), ...(tc.args ?? [])],
-      env: expandEnv(req.language, { memoryBytes: req.limits.memoryBytes }),
-      stdin,
-      limits: req.limits,
-      label: `${ctx.label} test ${req.index + 1}`,
-    });
-  } catch (err) {
-    const failure = execFailure(err, req.language);
-    if (failure) return notStarted(req, failure);
-    throw err;
-  }
-  const artefact = artefactOf(req.box, req.language.run);
-  const classified = classifyRun(
-    run,
-    req.limits,
-    req.language.memoryErrorMarkers,
-    artefact ? () => elfLoadBytes(inLayers(artefact, req.box, req.boxLayers)) : undefined,
-  );
+  const rootfs = await ctx.rootfsFor(req.language);
+  type Ran = { failure: string } | { run: RunResult; classified: ReturnType<typeof classifyRun> };
+  const ran = await withTestBox<Ran>({ ...req, hasOverlay: ctx.sandbox.hasOverlay }, async (box) => {
+    let run: RunResult;
+    try {
+      run = await ctx.sandbox.run({
+        rootfs,
+        box: box.box,
+        argv: [...expandArgv(req.language, req.language.run, { memoryBytes: req.limits.memoryBytes }), ...(tc.args ?? [])],
+        env: expandEnv(req.language, { memoryBytes: req.limits.memoryBytes }),
+        stdin,
+        limits: req.limits,
+        label: `${ctx.label} test ${req.index + 1}`,
+      });
+    } catch (err) {
+      const failure = execFailure(err, req.language);
+      if (failure) return { failure };
+      throw err;
+    }
+    // Read while the test's files are there: they may have replaced the artefact.
+    const artefact = artefactOf(req.box, req.language.run);
+    const classified = classifyRun(
+      run,
+      req.limits,
+      req.language.memoryErrorMarkers,
+      artefact ? () => elfLoadBytes(boxPath(path.relative(req.box, artefact), box.dirs)) : undefined,
+    );
+    return { run, classified };
+  });
+  if ('failure' in ran) return notStarted(req, ran.failure);
+  const { run, classified } = ran;
   // Encoded before checking: the check may take the output over (see CheckRunner.check).
   const stdout = encodeOutput(run.stdout, req.reportBytes, run.stdoutTruncated);
   const stderr = encodeOutput(run.stderr, req.reportBytes, run.stderrTruncated);
@@ -147,20 +154,6 @@ export async function runTest(ctx: JobContext, req: TestRequest): Promise<TestRe
     checkerMessage: checkerMessage === null ? null : oneLine(checkerMessage),
     ...fromValidator,
   };
-}
-
-/**
- * Where the run found `file` (a path in the box): in the box, else in the first layer under it
- * that has it (lstat: a link is not followed; elfLoadBytes opens with O_NOFOLLOW).
- */
-function inLayers(file: string, box: string, layers: readonly string[] | undefined): string {
-  if (!layers?.length || fs.lstatSync(file, { throwIfNoEntry: false })) return file;
-  const rel = path.relative(box, file);
-  for (const dir of layers) {
-    const p = path.join(dir, rel);
-    if (fs.lstatSync(p, { throwIfNoEntry: false })) return p;
-  }
-  return file;
 }
 
 /**

@@ -287,7 +287,22 @@ export async function judgePackage(
         {
           ...submission,
           testcases: [
-            { name: test.name, stdin: input.text, stdinEncoding: input.encoding, ...expected, ...(test.args ? { args: test.args } : {}) },
+            {
+              name: test.name,
+              stdin: input.text,
+              stdinEncoding: input.encoding,
+              ...expected,
+              ...(test.args ? { args: test.args } : {}),
+              ...(test.files
+                ? {
+                    files: test.files.map((f) => ({
+                      path: f.path,
+                      content: pkg.files.read(f.rel).toString('base64'),
+                      encoding: 'base64' as const,
+                    })),
+                  }
+                : {}),
+            },
           ],
           limits,
           compileLimits,
@@ -414,11 +429,18 @@ export async function judgePackage(
 
 /**
  * 2025-09 scoring: what makes an accepted secret test a judge error (the format's list) that
- * caged checks: score.txt above the test case's maximum, or none in an unbounded group. A
- * sample's score.txt is ignored, as the format says.
+ * caged checks: a score file in a pass-fail group, score.txt above the test case's maximum, or
+ * none in an unbounded group. A sample's score files are ignored, as the format says.
  */
-function caseScoreFailure(pkg: ProblemPackage, test: TestCase, score: number | undefined, multiplier: number | undefined): string | null {
+export function caseScoreFailure(
+  pkg: ProblemPackage,
+  test: TestCase,
+  score: number | undefined,
+  multiplier: number | undefined,
+): string | null {
   if (!pkg.config.scoring || test.maxScore === undefined || test.name.startsWith('sample/')) return null;
+  if (test.passFail && (score !== undefined || multiplier !== undefined))
+    return `the validator wrote ${score !== undefined ? 'score.txt' : 'score_multiplier.txt'} for a test of a pass-fail group`;
   if (multiplier !== undefined && test.maxScore === Infinity)
     return 'the validator wrote score_multiplier.txt for a test of an unbounded group';
   if (score === undefined && multiplier === undefined)

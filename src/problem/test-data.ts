@@ -55,8 +55,15 @@ export interface TestCase {
   validatorFlags?: string[];
   /** The submission's command-line arguments (`args`: its own NAME.yaml's, else its group's); absent when none. */
   args?: string[];
+  /**
+   * 2025-09: the files of its `NAME.files` directory, put in the submission's working directory
+   * for this test (`path` there, `rel` in the package); absent when it has none.
+   */
+  files?: TestFileRef[];
   /** 2025-09 scoring: the test case's maximum score (Infinity in an unbounded group). */
   maxScore?: number;
+  /** 2025-09 scoring: its group aggregates `pass-fail` (a score file of its validator is then a judge error). */
+  passFail?: true;
 }
 
 /** How a package's test data is read: its format, and the problem's constants (2025-09). */
@@ -101,6 +108,41 @@ const testdataSchema = z.strictObject({
   full_feedback: z.boolean().optional(),
   static_validation: z.unknown().optional(),
 });
+
+export interface TestFileRef {
+  /** Below the working directory, "/"-separated. */
+  path: string;
+  /** In the package. */
+  rel: string;
+}
+
+/** As many files as a test case may bring (the wire's `testcases[].files`), and as deep. */
+const MAX_TEST_FILES = 1000;
+const MAX_TEST_FILE_DEPTH = 16;
+
+/**
+ * The files below a test case's `NAME.files` directory, every one (hidden ones too: the format
+ * copies "all files"), in name order; anything but files and directories is refused, as is a
+ * tree the wire cannot carry (more than 1000 files, deeper than 16, a path over 1024 bytes).
+ */
+function listTestFiles(files: PackageFiles, dir: string): TestFileRef[] {
+  if (files.kind(dir) !== 'dir') throw new InvalidRequestError("must be a directory (the test case's input files)", dir);
+  const out: TestFileRef[] = [];
+  const walk = (rel: string, prefix: string, depth: number): void => {
+    for (const e of files.list(rel)) {
+      const at = `${rel}/${e.name}`;
+      const p = prefix ? `${prefix}/${e.name}` : e.name;
+      if (depth > MAX_TEST_FILE_DEPTH || Buffer.byteLength(p) > 1024)
+        throw new InvalidRequestError(`is deeper than ${MAX_TEST_FILE_DEPTH} levels or its path longer than 1024 bytes`, at);
+      if (e.kind === 'dir') walk(at, p, depth + 1);
+      else if (e.kind === 'file') out.push({ path: p, rel: at });
+      else throw new InvalidRequestError('is neither a file nor a directory', at);
+      if (out.length > MAX_TEST_FILES) throw new InvalidRequestError(`holds more than ${MAX_TEST_FILES} files`, dir);
+    }
+  };
+  walk(dir, '', 1);
+  return out;
+}
 
 /** A test case's own `NAME.yaml` (2023-07, 2025-09). */
 const testCaseSchema = z.strictObject({
@@ -233,8 +275,9 @@ function readGroup(files: PackageFiles, dir: string, name: string, parent: Group
       const rel = `${at}/${e.name}`;
       const childName = `${prefix}/${e.name}`;
       if (e.kind === 'dir' && isFilesDir(e.name, names)) {
-        if (fmt.format === 'legacy') continue;
-        throw new InvalidRequestError("a test case's .files directory (input files in the working directory) is not supported", rel);
+        // 2025-09: its test case's input files (read with it below); earlier versions have none.
+        if (fmt.format === 'legacy' || fmt.format === '2025-09') continue;
+        throw new InvalidRequestError("a test case's .files directory is a 2025-09 feature (problem_format_version)", rel);
       }
       if (e.kind === 'dir' && subgroups) {
         children.push({ kind: 'group', group: readGroup(files, rel, childName, settings, fmt) });
@@ -248,6 +291,7 @@ function readGroup(files: PackageFiles, dir: string, name: string, parent: Group
         const test: TestCase = { name: childName.slice(0, -3), inPath: rel, ansPath: `${at}/${base}.ans` };
         const own = fmt.format !== 'legacy' && names.has(`${base}.yaml`) ? readTestCaseYaml(files, `${at}/${base}.yaml`) : {};
         if (own.flags) test.validatorFlags = own.flags;
+        if (fmt.format === '2025-09' && names.has(`${base}.files`)) test.files = listTestFiles(files, `${at}/${base}.files`);
         const args = own.args ?? argsOf.get(settings) ?? [];
         if (args.length) test.args = args;
         children.push({ kind: 'test', test });
@@ -259,7 +303,10 @@ function readGroup(files: PackageFiles, dir: string, name: string, parent: Group
     // 2025-09: each test case's maximum score (group-grading.ts scores it).
     const tests = children.flatMap((c) => (c.kind === 'test' ? [c.test] : []));
     const max = settings.maxScore ?? Infinity;
-    for (const t of tests) t.maxScore = settings.aggregation === 'sum' ? max / tests.length : max;
+    for (const t of tests) {
+      t.maxScore = settings.aggregation === 'sum' ? max / tests.length : max;
+      if (settings.aggregation === 'pass-fail') t.passFail = true;
+    }
   }
   return { name, settings, children };
 }

@@ -10,10 +10,10 @@ import { InvalidRequestError } from '../../src/errors';
 import { gradeTree } from '../../src/judge/group-grading';
 import type { TestResult, TestVerdict } from '../../src/judge/schema';
 import { packageLanguageCode } from '../../src/problem/extensions';
-import { withPackageConstants } from '../../src/problem/judge-package';
+import { caseScoreFailure, withPackageConstants } from '../../src/problem/judge-package';
 import { loadPackage } from '../../src/problem/problem-package';
 import { substituteConstants } from '../../src/problem/problem-yaml';
-import type { TestCase } from '../../src/problem/test-data';
+import type { TestCase, TestGroup } from '../../src/problem/test-data';
 import { madeUpResult } from './helpers/test-result';
 
 let tmp: string;
@@ -180,7 +180,7 @@ describe('when 2025-09 test data is read', () => {
     refused(() => loadPackage(tmp, { fallbackTimeLimitS: 1 }), 'data/secret/g1/deep', /direct subdirectory of data\/secret/);
   });
 
-  it("reads a test case's own yaml: its output_validator_args and args replace the group's; .files is refused", () => {
+  it("reads a test case's own yaml: its output_validator_args and args replace the group's", () => {
     problem();
     write('data/secret/test_group.yaml', 'output_validator_args: [float_tolerance, "1e-6"]\n');
     test('secret/1');
@@ -200,9 +200,45 @@ describe('when 2025-09 test data is read', () => {
     ]);
     write('data/secret/2.yaml', `args: [${Array.from({ length: 65 }, () => 'x').join(', ')}]\n`);
     refused(() => loadPackage(tmp, { fallbackTimeLimitS: 1 }), 'data/secret/2.yaml', /at most 64 arguments/);
-    write('data/secret/2.yaml', 'args: []\n');
-    write('data/secret/1.files/extra.txt', 'x');
-    refused(() => loadPackage(tmp, { fallbackTimeLimitS: 1 }), 'data/secret/1.files', /\.files directory .* not supported/);
+  });
+
+  it("lists a test case's .files: every file below it, hidden and nested ones too, in name order", () => {
+    problem();
+    test('secret/1');
+    test('secret/2');
+    write('data/secret/1.files/b.txt', 'b');
+    write('data/secret/1.files/.hidden', 'h');
+    write('data/secret/1.files/data/deep/in.txt', '42');
+    write('data/secret/1.files/a.txt', 'a');
+    const tests = secretOf(loadPackage(tmp, { fallbackTimeLimitS: 1 })).children.map((c) => c.kind === 'test' && c.test.files);
+    expect(tests).toEqual([
+      [
+        { path: '.hidden', rel: 'data/secret/1.files/.hidden' },
+        { path: 'a.txt', rel: 'data/secret/1.files/a.txt' },
+        { path: 'b.txt', rel: 'data/secret/1.files/b.txt' },
+        { path: 'data/deep/in.txt', rel: 'data/secret/1.files/data/deep/in.txt' },
+      ],
+      undefined,
+    ]);
+    // A directory named like a test's .files without its .in is an ordinary directory of tests.
+    write('data/secret/x.files/3.in', '3\n');
+    write('data/secret/x.files/3.ans', '3\n');
+    expect(secretOf(loadPackage(tmp, { fallbackTimeLimitS: 1 })).children.map((c) => c.kind === 'test' && c.test.name)).toContain(
+      'secret/x.files/3',
+    );
+    fs.rmSync(path.join(tmp, 'data/secret/x.files'), { recursive: true });
+    fs.symlinkSync('/etc/passwd', path.join(tmp, 'data/secret/1.files/out'));
+    refused(() => loadPackage(tmp, { fallbackTimeLimitS: 1 }), 'data/secret/1.files/out', /outside the package/);
+    fs.unlinkSync(path.join(tmp, 'data/secret/1.files/out'));
+    for (let i = 0; i < 1000; i++) write(`data/secret/2.files/f${i}`, '');
+    write('data/secret/2.files/one-more', '');
+    refused(() => loadPackage(tmp, { fallbackTimeLimitS: 1 }), 'data/secret/2.files', /more than 1000 files/);
+    fs.rmSync(path.join(tmp, 'data/secret/2.files'), { recursive: true });
+    write('data/secret/2.files', 'not a directory');
+    refused(() => loadPackage(tmp, { fallbackTimeLimitS: 1 }), 'data/secret/2.files', /must be a directory/);
+    fs.rmSync(path.join(tmp, 'data/secret/2.files'));
+    write('problem.yaml', 'problem_format_version: 2023-07-draft\nname: X\nuuid: 8ee7605a-0000-0000-0000-000000000000\n');
+    refused(() => loadPackage(tmp, { fallbackTimeLimitS: 1 }), 'data/secret/1.files', /2025-09 feature/);
   });
 
   it("accepts test_group.yaml's visualizer args and refuses static validation, substituting constants first", () => {
@@ -250,6 +286,30 @@ describe('when a 2025-09 scoring problem is graded', () => {
     expect(full.ran).toContain('secret/c/1');
     const partial = await grade((t) => (t.name === 'secret/b/1' ? ['AC', 10] : 'AC'));
     expect(partial.by['secret/b']).toMatchObject({ score: 62.5 });
+  });
+
+  it("makes an accepted test's score files a judge error where the format lists them", () => {
+    subtasks();
+    write('data/secret/d/test_group.yaml', 'max_score: unbounded\nscore_aggregation: sum\n');
+    write('data/secret/test_group.yaml', 'max_score: unbounded\n');
+    test('secret/d/1');
+    const pkg = loadPackage(tmp, { fallbackTimeLimitS: 1 });
+    const byName = new Map<string, TestCase>();
+    const walk = (g: TestGroup): void => g.children.forEach((c) => (c.kind === 'group' ? walk(c.group) : byName.set(c.test.name, c.test)));
+    walk(pkg.data);
+    const failure = (name: string, score?: number, multiplier?: number) => caseScoreFailure(pkg, byName.get(name)!, score, multiplier);
+    // secret/a: pass-fail, 30 points; secret/b: sum of 4 tests, 17.5 each; secret/d: unbounded sum.
+    expect(failure('secret/a/1')).toBeNull();
+    expect(failure('secret/a/1', 30)).toMatch(/score\.txt for a test of a pass-fail group/);
+    expect(failure('secret/a/1', undefined, 0.5)).toMatch(/score_multiplier\.txt for a test of a pass-fail group/);
+    expect(failure('secret/b/1')).toBeNull();
+    expect(failure('secret/b/1', 17.5)).toBeNull();
+    expect(failure('secret/b/1', undefined, 0.5)).toBeNull();
+    expect(failure('secret/b/1', 18)).toMatch(/score\.txt \(18\) is above the test case's maximum score \(17\.5\)/);
+    expect(failure('secret/d/1', 1e6)).toBeNull();
+    expect(failure('secret/d/1')).toMatch(/unbounded group without writing score\.txt/);
+    expect(failure('secret/d/1', undefined, 2)).toMatch(/score_multiplier\.txt for a test of an unbounded group/);
+    expect(failure('sample/1', 5, 5)).toBeNull(); // a sample's score files are ignored
   });
 
   it('scores a min group by its lowest test, and refuses a bounded secret with an unbounded group or a bad require_pass', async () => {

@@ -1,0 +1,100 @@
+/**
+ * A test's own input files (the wire's `testcases[].files`, a problem package's `NAME.files`):
+ * "copied into the submission's working directory after compiling, but before executing the
+ * submission, possibly overwriting the compiled submission file or included files" (the
+ * problem package format, 2025-09). They are written into a directory of their own beside the
+ * job's box and laid over it as the top layer of that test's overlay /box, so they hide the
+ * box's files of the same name; the program's writes go to the run's own upper layer as always,
+ * and the directory is removed when the test ends, so no other test sees them. Without
+ * overlayfs the test gets a copy of the box with the files written over it.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { removeTree } from '../fs/tree-walk';
+import type { BoxSpec } from '../sandbox/types';
+import { writeNewFile } from './safe-fs';
+import type { Testcase } from './schema';
+
+export interface TestBox {
+  box: BoxSpec;
+  /** The directories the run sees as /box, top first (where a path in /box is looked up on the host). */
+  dirs: readonly string[];
+}
+
+/** Bytes of a test's files, decoded. */
+export function testFilesBytes(tc: Pick<Testcase, 'files'>): number {
+  let n = 0;
+  for (const f of tc.files ?? []) n += f.encoding === 'base64' ? Buffer.from(f.content, 'base64').length : Buffer.byteLength(f.content);
+  return n;
+}
+
+/**
+ * Runs `run` with the /box of test `index`: the job's box over its read-only layers, and the
+ * test's files over both when it has any (written into `<job>/test-files-<index>`, removed
+ * afterwards whatever happens).
+ */
+export async function withTestBox<T>(
+  opts: { box: string; boxLayers?: readonly string[]; testcase: Pick<Testcase, 'files'>; index: number; hasOverlay: boolean },
+  run: (box: TestBox) => Promise<T>,
+): Promise<T> {
+  const layers = opts.boxLayers ?? [];
+  const files = opts.testcase.files ?? [];
+  if (files.length === 0) {
+    return run({
+      box: { hostDir: opts.box, mode: 'overlay', ...(layers.length ? { lowerDirs: layers } : {}) },
+      dirs: [opts.box, ...layers],
+    });
+  }
+  const dir = path.join(path.dirname(opts.box), `test-files-${opts.index}`);
+  try {
+    if (opts.hasOverlay) {
+      fs.mkdirSync(dir, { mode: 0o755 });
+    } else {
+      // The sandbox copies an overlay /box for the run when it has no overlayfs; this copy only
+      // merges the files in, and the program never writes to it. (A box has no lower layers then.)
+      if (layers.length) throw new TypeError('a /box with lower layers needs overlayfs');
+      fs.cpSync(opts.box, dir, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
+    }
+    fs.chmodSync(dir, 0o755);
+    writeTestFiles(dir, files);
+    if (!opts.hasOverlay) return await run({ box: { hostDir: dir, mode: 'overlay' }, dirs: [dir] });
+    return await run({ box: { hostDir: dir, mode: 'overlay', lowerDirs: [opts.box, ...layers] }, dirs: [dir, opts.box, ...layers] });
+  } finally {
+    removeTree(dir);
+  }
+}
+
+/**
+ * Where the run finds `rel` (a path in /box) on the host: in the first of the box's directories,
+ * top first, that has it (lstat: a link is not followed; elfLoadBytes opens with O_NOFOLLOW).
+ */
+export function boxPath(rel: string, dirs: readonly string[]): string {
+  for (const dir of dirs) {
+    const p = path.join(dir, rel);
+    if (fs.lstatSync(p, { throwIfNoEntry: false })) return p;
+  }
+  return path.join(dirs[0]!, rel);
+}
+
+/** Writes the files under `dir`, making their directories (0755; files 0644, as the box's sources). */
+function writeTestFiles(dir: string, files: NonNullable<Testcase['files']>): void {
+  const made = new Set<string>();
+  for (const f of files) {
+    const parts = f.path.split('/');
+    for (let n = 1; n < parts.length; n++) {
+      const sub = parts.slice(0, n).join('/');
+      if (made.has(sub)) continue;
+      const at = path.join(dir, sub);
+      // Without overlayfs the box's copy is under the files: a directory of the box is reused,
+      // anything else in the way (a file or a link the compile left) is replaced.
+      const st = fs.lstatSync(at, { throwIfNoEntry: false });
+      if (st && !st.isDirectory()) removeTree(at);
+      if (!st?.isDirectory()) fs.mkdirSync(at, { mode: 0o755 });
+      fs.chmodSync(at, 0o755);
+      made.add(sub);
+    }
+    const at = path.join(dir, f.path);
+    if (fs.lstatSync(at, { throwIfNoEntry: false })) removeTree(at);
+    writeNewFile(path.dirname(at), path.basename(at), Buffer.from(f.content, f.encoding === 'base64' ? 'base64' : 'utf8'));
+  }
+}
