@@ -130,6 +130,78 @@ int main(void) {
     expect(draft.timeLimit.seconds).toBe(0.75);
   }, 120_000);
 
+  it("reads submissions.yaml in 2025-09: use_for_time_limit opts a submission out and a folder in, and caged judge checks a submission's requirements", async () => {
+    // slow.c: wrong at once on the sample, after 0.45 s of CPU on the secret test.
+    const slow = `#include <stdio.h>
+#include <time.h>
+int main(void) {
+  long n;
+  if (scanf("%ld", &n) != 1) return 1;
+  if (n == ${SECRET_INPUT}) while (clock() < CLOCKS_PER_SEC * 45 / 100) {
+  }
+  printf("%ld\\n", 2 * n + 1);
+  return 0;
+}
+`;
+    const to = variant('yaml', {});
+    fs.writeFileSync(
+      path.join(to, 'problem.yaml'),
+      fs.readFileSync(path.join(TIMED, 'problem.yaml'), 'utf8').replace('2023-07', '2025-09'),
+    );
+    for (const d of ['wrong_answer', 'slow_but_fine']) {
+      fs.mkdirSync(path.join(to, 'submissions', d));
+      fs.writeFileSync(path.join(to, 'submissions', d, 'slow.c'), slow);
+    }
+    // Opting a submission out takes use_for_time_limit: false on every requirement that would
+    // count it: its own glob's alone leaves the wrong_answer folder's default.
+    const yaml = (extra: string) =>
+      fs.writeFileSync(
+        path.join(to, 'submissions/submissions.yaml'),
+        `wrong_answer/slow.c:\n  use_for_time_limit: false\nslow_but_fine:\n  permitted: [AC, WA]\n  use_for_time_limit: false\n${extra}`,
+      );
+    yaml('');
+    const counted = await timeLimitFromSubmissions(judge, loadPackage(to, { deferTimeLimit: true }), { maxima: MAXIMA });
+    expect(counted.runs.map((r) => r.path)).toContain('wrong_answer/slow.c');
+    expect(counted.timeLimit.seconds).toBeGreaterThan(0.75);
+    yaml('wrong_answer:\n  use_for_time_limit: false\n');
+    const out = await timeLimitFromSubmissions(judge, loadPackage(to, { deferTimeLimit: true }), { maxima: MAXIMA });
+    expect(out.runs.map((r) => r.path).sort()).toEqual(['accepted/fast.py', 'accepted/spin.c', 'time_limit_exceeded/forever.c']);
+    expect(out.timeLimit.seconds).toBe(0.75);
+    // A folder of the package's own, opted in over the secret tests only.
+    yaml('wrong_answer:\n  use_for_time_limit: false\nslow_but_fine/slow.c:\n  secret:\n    use_for_time_limit: lower\n');
+    const opted = await timeLimitFromSubmissions(judge, loadPackage(to, { deferTimeLimit: true }), { maxima: MAXIMA });
+    const run = opted.runs.find((r) => r.path === 'slow_but_fine/slow.c')!;
+    expect(run.verdicts).toEqual(['WA', 'WA']);
+    expect(opted.timeLimit.seconds).toBe(Math.ceil(((run.maxCpuMs / 1000) * 2) / 0.25 - 1e-9) * 0.25);
+    expect(opted.notes[0]).toMatch(/slowest slow_but_fine \(use_for_time_limit: lower on secret\) 0\.4\d+ s \(slow_but_fine\/slow\.c\)/);
+
+    // caged judge: the submission's requirements, from the folder's defaults and the yaml.
+    const judged = async (sub: string) => {
+      let text = '';
+      const sink = new Writable({
+        write(chunk: Buffer, _enc, done) {
+          text += chunk.toString();
+          done();
+        },
+      });
+      expect(await judgeCommand([to, path.join(to, 'submissions', sub), '--json', '--time', '1'], sink, { judge })).toBe(0);
+      return JudgeResultSchema.parse(JSON.parse(text)).problem!.expectations;
+    };
+    // Wrong on the sample, so the secret test is not judged: it might have broken `permitted`.
+    await expect(judged('wrong_answer/slow.c')).resolves.toEqual({
+      status: 'unverified',
+      failed: [],
+      unverified: ['some of its tests were not judged, so not all are known to be AC or WA (permitted)'],
+    });
+    await expect(judged('accepted/spin.c')).resolves.toEqual({ status: 'met', failed: [], unverified: [] });
+    yaml('wrong_answer:\n  use_for_time_limit: false\naccepted/spin.c:\n  required: [WA]\n  message: never said\n');
+    await expect(judged('accepted/spin.c')).resolves.toEqual({
+      status: 'failed',
+      failed: ['none of its tests is WA (required)', 'no judge message of its tests holds "never said"'],
+      unverified: [],
+    });
+  }, 180_000);
+
   it('is refused when a time_limit_exceeded submission is too fast for any multiple', async () => {
     // Takes 0.5 s: the limit would have to be ≤ 0.5 / 1.5 s but is at least 0.5+ s.
     const pkgDir = variant('too-fast', {

@@ -32,6 +32,13 @@ import { LIMIT_FLAGS, limitFlagValue } from './limit-flags';
 import { judgeOptionsFromEnv, summary } from './run';
 import { terminalSafe } from './terminal-safe';
 import { namesPython2, type Language } from '../judge/languages';
+import {
+  checkExpectations,
+  expectationsOf,
+  languageAndEntry,
+  readSubmissionsYaml,
+  type SubmissionExpectations,
+} from '../problem/submissions-yaml';
 import { JUDGE_USAGE } from './usage';
 
 /** What packageSubmission needs of the image's languages (the Judge has both). */
@@ -81,6 +88,32 @@ export function packageSubmission(
   return sub;
 }
 
+/** submissions.yaml's language and entry point of the package submission at `real` (`rel` below submissions/). */
+function yamlLanguageAndEntry(
+  expected: SubmissionExpectations,
+  rel: string,
+  real: string,
+  judge: Judge,
+): { lang?: string; entry?: string } {
+  const languageOf = (name: string): string | undefined => {
+    try {
+      return judge.languageOfFile(name, 'SUBMISSION');
+    } catch {
+      return undefined;
+    }
+  };
+  const files = fs.statSync(real).isDirectory()
+    ? { names: fs.readdirSync(real).filter((n) => fs.lstatSync(path.join(real, n)).isFile()) }
+    : { single: path.basename(real) };
+  return languageAndEntry(
+    expected,
+    rel,
+    files,
+    judge.languages().map((l) => l.id),
+    languageOf,
+  );
+}
+
 /** The one language of a directory's source files (by extension). */
 function directoryLanguage(names: readonly string[], dir: string, languages: SubmissionLanguages): string {
   const langs = new Set<string>();
@@ -116,6 +149,12 @@ export function packageSummary(r: JudgeResult): string {
     const p = r.problem;
     lines.push(`problem ${p.name} (${p.format}, ${p.type}), time limit ${p.timeLimitMs / 1000} s from ${p.timeLimitFrom}`);
     for (const n of p.notes) lines.push(`note: ${n}`);
+    const e = p.expectations;
+    if (e) {
+      lines.push(`submissions.yaml: ${e.status === 'met' ? 'every requirement met' : e.status}`);
+      for (const f of e.failed) lines.push(`  failed: ${f}`);
+      for (const u of e.unverified) lines.push(`  unverified: ${u}`);
+    }
   }
   for (const g of r.groups ?? []) {
     const score = r.problem?.type === 'scoring' ? ` score ${g.score}/${g.maxScore}` : '';
@@ -158,20 +197,31 @@ export async function judgeCommand(argv: readonly string[], out: NodeJS.Writable
       ...(stringFlag(args, 'image') ? { manifestPath: stringFlag(args, 'image') } : {}),
     }));
   try {
-    const own = packageSubmission(target, stringFlag(args, 'lang'), stringFlag(args, 'entry'), judge);
-    // One of the package's own example submissions gets the problem's constants (2025-09).
+    // One of the package's own example submissions gets the problem's constants, and what
+    // submissions.yaml says of it: its language and entry point, and its requirements (2025-09).
     const real = fs.realpathSync(target);
-    const submission = real.startsWith(path.join(loaded.dir, 'submissions') + path.sep)
-      ? withPackageConstants(own, loaded.config.constants)
-      : own;
+    const subsDir = path.join(loaded.dir, 'submissions');
+    const own = real.startsWith(subsDir + path.sep);
+    const rel = path.relative(subsDir, real).split(path.sep).join('/');
+    const expected = own && loaded.config.format === '2025-09' ? expectationsOf(readSubmissionsYaml(loaded.files), rel) : null;
+    const fromYaml = expected ? yamlLanguageAndEntry(expected, rel, real, judge) : {};
+    const given = packageSubmission(target, stringFlag(args, 'lang') ?? fromYaml.lang, stringFlag(args, 'entry') ?? fromYaml.entry, judge);
+    const submission = own ? withPackageConstants(given, loaded.config.constants) : given;
     const opts = { maxima: env.maxima, ...(memory ? { memoryMiB: memory } : {}), hooks: { signal: deps.signal } };
     const derived = loaded.timeLimit === null ? await timeLimitFromSubmissions(judge, loaded, opts) : null;
     if (derived) pkg = { ...loaded, timeLimit: derived.timeLimit };
     const judged = await judgePackage(judge, pkg, submission, opts);
     if (deps.signal?.aborted) throw new HostError(`interrupted (${String(deps.signal.reason)})`);
     const result =
-      derived && judged.problem
-        ? { ...judged, problem: { ...judged.problem, notes: [...derived.notes, ...judged.problem.notes] } }
+      judged.problem && (derived || expected)
+        ? {
+            ...judged,
+            problem: {
+              ...judged.problem,
+              notes: [...(derived?.notes ?? []), ...judged.problem.notes],
+              ...(expected ? { expectations: checkExpectations(expected, judged) } : {}),
+            },
+          }
         : judged;
     out.write(args.flags.has('json') ? `${JSON.stringify(result, null, 2)}\n` : packageSummary(result));
     return 0;

@@ -486,6 +486,14 @@ export const ProblemInfoSchema = z.strictObject({
   timeLimitFrom: z.string(),
   /** Limits lowered to caged's maxima, and the like: one line each. */
   notes: z.array(z.string()),
+  /**
+   * A 2025-09 package's own submission: whether it met what submissions/submissions.yaml (and
+   * the folders' defaults) require of it; `unverified` when nothing failed but tests that were
+   * not judged (after a rejection) could decide it. One line per requirement failed or open.
+   */
+  expectations: z
+    .strictObject({ status: z.enum(['met', 'failed', 'unverified']), failed: z.array(z.string()), unverified: z.array(z.string()) })
+    .optional(),
 });
 export type ProblemInfo = z.output<typeof ProblemInfoSchema>;
 

@@ -31,3 +31,20 @@ const PACKAGE_CODE: Readonly<Record<string, string>> = {
 export function packageLanguageCode(languageId: string): string {
   return Object.hasOwn(PACKAGE_CODE, languageId) ? PACKAGE_CODE[languageId]! : languageId;
 }
+
+/** Which caged language a format code means when several share it (`cpp`: caged's C++17, as `.cpp` files are). */
+const PREFERRED_ID: Readonly<Record<string, string>> = { cpp: 'cpp17', python3: 'python3', lisp: 'commonlisp' };
+
+/**
+ * The caged language of format code `code` (submissions.yaml's `language`): `byExtension`, the
+ * language a submission's extension selects, when it has that code (a `.py` file stays
+ * python3, a C++ file keeps its dialect), else the one caged language with the code (the
+ * preferred one when several have it). Null when caged has none (kotlin, python2).
+ */
+export function languageIdOfCode(code: string, ids: readonly string[], byExtension?: string): string | null {
+  if (byExtension !== undefined && packageLanguageCode(byExtension) === code) return byExtension;
+  const candidates = ids.filter((id) => packageLanguageCode(id) === code);
+  if (candidates.length <= 1) return candidates[0] ?? null;
+  const preferred = PREFERRED_ID[code];
+  return preferred !== undefined && candidates.includes(preferred) ? preferred : (candidates.sort()[0] ?? null);
+}

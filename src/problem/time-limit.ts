@@ -19,12 +19,11 @@
  * past it is taken as met, with a note. Legacy packages use the same rule with time_multiplier as ac_to_time_limit and
  * time_safety_margin as time_limit_to_tle (problemtools' own mapping) and a resolution of 1 s.
  *
- * 2025-09 ("Example submissions", "Timelimit inference"): a submission that is not permitted
- * TLE bounds the limit from below, so `wrong_answer/` and `run_time_error/` count with
- * `accepted/` (their slowest test of all: each of their tests runs, none is skipped after a
- * rejection); one of them that reaches the probe limit, or gets a verdict its folder does not
- * permit (TLE, say), is refused as an accepted one is. `submissions.yaml` is not read: the
- * folders' default rules apply.
+ * 2025-09 ("Example submissions", "Timelimit inference"): the submissions that bound the limit
+ * are those submissions/submissions.yaml's requirements (and the folders' defaults: accepted,
+ * wrong_answer and run_time_error from below, time_limit_exceeded from above) make bound it,
+ * in any folder, each over the tests its requirement names (boundsFromExpectations); the
+ * yaml's `language` and `entrypoint` choose how a submission is read.
  *
  * A submission is one file in a language caged knows by its extension, or a directory of
  * files holding one such language's sources (the entry: the language's source file name, else
@@ -34,6 +33,7 @@
 import path from 'node:path';
 import { InvalidRequestError } from '../errors';
 import type { Judge } from '../judge/judge';
+import type { JudgeResult } from '../judge/schema';
 import { namesPython2 } from '../judge/languages';
 import { DEFAULT_MAXIMA } from '../judge/limits';
 import {
@@ -45,6 +45,15 @@ import {
   type PackageSubmission,
 } from './judge-package';
 import type { ProblemPackage } from './problem-package';
+import {
+  expectationsOf,
+  expectationVerdict,
+  inScope,
+  languageAndEntry,
+  readSubmissionsYaml,
+  type Expectation,
+  type SubmissionExpectations,
+} from './submissions-yaml';
 import type { TestGroup } from './test-data';
 
 export interface TimedSubmission {
@@ -69,7 +78,12 @@ export interface DerivedTimeLimit {
  * by the image's extensions (`judge.languageOfFile`), a directory's entry as directorySubmission
  * finds it (judge-package.ts).
  */
-export function readPackageSubmission(judge: Judge, pkg: ProblemPackage, rel: string): PackageSubmission | { skipped: string } {
+export function readPackageSubmission(
+  judge: Judge,
+  pkg: ProblemPackage,
+  rel: string,
+  expected: Pick<SubmissionExpectations, 'language' | 'entrypoint'> = {},
+): PackageSubmission | { skipped: string } {
   const files = pkg.files;
   const kind = files.kind(rel);
   const langOf = (name: string): string | undefined => {
@@ -79,24 +93,40 @@ export function readPackageSubmission(judge: Judge, pkg: ProblemPackage, rel: st
       return undefined;
     }
   };
+  // submissions.yaml's language and entry point (2025-09), as --lang and --entry.
+  const given = (names: { single: string } | { names: readonly string[] }): { lang?: string; entry?: string } | { skipped: string } => {
+    try {
+      const ids = judge.languages().map((l) => l.id);
+      return languageAndEntry(expected, rel.replace(/^submissions\//, ''), names, ids, langOf);
+    } catch (err) {
+      if (err instanceof InvalidRequestError) return { skipped: `${rel}: ${err.message}` };
+      throw err;
+    }
+  };
   const python2 = (name: string) => `${name}: a Python 2 program (its #! line names python2), a language caged does not have`;
   if (kind === 'file') {
-    const language = langOf(rel);
+    const chosen = given({ single: path.basename(rel) });
+    if ('skipped' in chosen) return chosen;
+    const language = chosen.lang ?? langOf(rel);
     if (!language) return { skipped: `${rel}: not a language caged knows by its extension` };
     const source = files.read(rel).toString('utf8');
-    if (namesPython2(source)) return { skipped: python2(rel) };
+    if (chosen.lang === undefined && namesPython2(source)) return { skipped: python2(rel) };
     return withPackageConstants(fileSubmission(judge.language(language, 'submission'), rel, source), pkg.config.constants);
   }
   if (kind !== 'dir') return { skipped: `${rel}: neither a file nor a directory` };
   const entries = files.list(rel);
   if (entries.some((e) => e.kind !== 'file')) return { skipped: `${rel}: holds subdirectories` };
   const names = entries.map((e) => e.name);
+  const chosen = given({ names });
+  if ('skipped' in chosen) return chosen;
   const languages = new Set(names.map(langOf).filter((l): l is string => l !== undefined));
-  const [language, ...more] = [...languages];
-  if (!language || more.length) return { skipped: `${rel}: not one language caged knows (${[...languages].join(', ') || 'none'})` };
-  const py2 = names.find((n) => langOf(n) === language && namesPython2(files.read(`${rel}/${n}`).toString('utf8')));
+  const [detected, ...more] = [...languages];
+  const language = chosen.lang ?? (chosen.entry !== undefined ? langOf(chosen.entry) : more.length ? undefined : detected);
+  if (!language) return { skipped: `${rel}: not one language caged knows (${[...languages].join(', ') || 'none'})` };
+  const py2 =
+    chosen.lang === undefined && names.find((n) => langOf(n) === language && namesPython2(files.read(`${rel}/${n}`).toString('utf8')));
   if (py2) return { skipped: python2(`${rel}/${py2}`) };
-  const sub = directorySubmission(judge.language(language, 'submission'), names, (n) => files.read(`${rel}/${n}`));
+  const sub = directorySubmission(judge.language(language, 'submission'), names, (n) => files.read(`${rel}/${n}`), chosen.entry);
   return 'refused' in sub ? { skipped: `${rel}: ${sub.refused}` } : withPackageConstants(sub, pkg.config.constants);
 }
 
@@ -111,7 +141,17 @@ function runningEveryTest(g: TestGroup): TestGroup {
   };
 }
 
-/** Judges the package's accepted and time_limit_exceeded submissions and derives the time limit; refuses when it cannot. */
+/** A submission's timing that bounds the limit: from below (its slowest test) or from above. */
+interface Bound {
+  path: string;
+  ms: number;
+  /** How it is named in the notes ("accepted", "wrong_answer (not permitted TLE)", a glob's requirement). */
+  which: string;
+  /** Upper bounds: it reached the probe limit, so it took at least that. */
+  atProbe?: boolean;
+}
+
+/** Judges the package's submissions that bound the time limit and derives it; refuses when it cannot. */
 export async function timeLimitFromSubmissions(
   judge: Judge,
   pkg: ProblemPackage,
@@ -119,88 +159,177 @@ export async function timeLimitFromSubmissions(
 ): Promise<DerivedTimeLimit> {
   const probeMs = opts.maxima?.cpuTimeMs ?? DEFAULT_MAXIMA.cpuTimeMs;
   const probe: ProblemPackage = { ...pkg, timeLimit: { seconds: probeMs / 1000, from: 'submissions' } };
-  const { acToTimeLimit, timeLimitToTle, resolutionS } = pkg.config.limits.timing;
-  const notes: string[] = [];
-  const runs: TimedSubmission[] = [];
   // Every test of a lower-bounding rejected submission runs: its slowest test may come after its first rejection.
   const probeAll: ProblemPackage = { ...probe, data: runningEveryTest(pkg.data) };
-  const judgeFolder = async (
-    folder: 'accepted' | 'time_limit_exceeded' | 'wrong_answer' | 'run_time_error',
-  ): Promise<TimedSubmission[]> => {
-    const out: TimedSubmission[] = [];
-    for (const e of pkg.files.list(`submissions/${folder}`)) {
-      if (e.name.startsWith('.')) continue; // hidden (.gitkeep): not a submission, as the format says
-      const rel = `submissions/${folder}/${e.name}`;
-      const sub = readPackageSubmission(judge, pkg, rel);
-      if ('skipped' in sub) {
-        notes.push(`skipped ${sub.skipped}`);
-        continue;
-      }
-      const r = await judgePackage(judge, folder === 'wrong_answer' || folder === 'run_time_error' ? probeAll : probe, sub, opts);
-      const ran = r.tests.filter((t) => t.verdict !== 'SKIPPED');
-      const timed = {
-        path: `${folder}/${e.name}`,
-        verdict: r.verdict,
-        verdicts: ran.map((t) => t.verdict),
-        maxCpuMs: Math.max(0, ...ran.map((t) => t.cpuTimeMs)),
-      };
-      out.push(timed);
-      runs.push(timed);
-    }
-    return out;
+  const notes: string[] = [];
+  const runs: TimedSubmission[] = [];
+  const timed = async (rel: string, sub: PackageSubmission, everyTest: boolean): Promise<{ t: TimedSubmission; r: JudgeResult }> => {
+    const r = await judgePackage(judge, everyTest ? probeAll : probe, sub, opts);
+    const ran = r.tests.filter((x) => x.verdict !== 'SKIPPED');
+    const t = { path: rel, verdict: r.verdict, verdicts: ran.map((x) => x.verdict), maxCpuMs: Math.max(0, ...ran.map((x) => x.cpuTimeMs)) };
+    runs.push(t);
+    return { t, r };
   };
-  const accepted = await judgeFolder('accepted');
-  if (!accepted.length)
+  const { lowers, uppers } =
+    pkg.config.format === '2025-09'
+      ? await boundsFromExpectations(judge, pkg, probeMs, notes, timed)
+      : await boundsFromFolders(judge, pkg, probeMs, notes, timed);
+  return { ...limitWithin(pkg, lowers, uppers, probeMs, notes), notes, runs };
+}
+
+type Timed = (rel: string, sub: PackageSubmission, everyTest: boolean) => Promise<{ t: TimedSubmission; r: JudgeResult }>;
+
+/** The submissions of `submissions/<folder>/` (hidden entries are not submissions, as the format says), read or skipped with a note. */
+function folderSubmissions(
+  judge: Judge,
+  pkg: ProblemPackage,
+  folder: string,
+  notes: string[],
+  expected?: (rel: string) => SubmissionExpectations,
+) {
+  const out: { rel: string; sub: PackageSubmission; expected?: SubmissionExpectations }[] = [];
+  for (const e of pkg.files.list(`submissions/${folder}`)) {
+    if (e.name.startsWith('.')) continue;
+    const rel = `${folder}/${e.name}`;
+    const exp = expected?.(rel);
+    if (exp && !exp.expectations.some((x) => x.lower || x.upper)) continue;
+    const sub = readPackageSubmission(judge, pkg, `submissions/${rel}`, exp);
+    if ('skipped' in sub) notes.push(`skipped ${sub.skipped}`);
+    else out.push({ rel, sub, ...(exp ? { expected: exp } : {}) });
+  }
+  return out;
+}
+
+/**
+ * 2023-07 and legacy packages: `accepted/` bounds the limit from below (each must be AC),
+ * `time_limit_exceeded/` from above.
+ */
+async function boundsFromFolders(judge: Judge, pkg: ProblemPackage, probeMs: number, notes: string[], timed: Timed) {
+  const lowers: Bound[] = [];
+  for (const { rel, sub } of folderSubmissions(judge, pkg, 'accepted', notes)) {
+    const { t } = await timed(rel, sub, false);
+    if (t.verdict !== 'AC')
+      throw new InvalidRequestError(
+        `cannot derive the time limit: submissions/${rel} is ${t.verdict}, not AC, under the probe limit of ${s3(probeMs)} (caged's CPU maximum); give one with --time S`,
+        'PROBLEM_DIR',
+      );
+    lowers.push({ path: rel, ms: t.maxCpuMs, which: 'accepted' });
+  }
+  if (!lowers.length)
     throw new InvalidRequestError(
       'the package gives no time limit and has no accepted submission caged can run to derive one (submissions/accepted/): give one with --time S',
       'PROBLEM_DIR',
     );
-  const failed = accepted.find((a) => a.verdict !== 'AC');
-  if (failed)
-    throw new InvalidRequestError(
-      `cannot derive the time limit: submissions/${failed.path} is ${failed.verdict}, not AC, under the probe limit of ${s3(probeMs)} (caged's CPU maximum); give one with --time S`,
-      'PROBLEM_DIR',
-    );
-  const lowering: TimedSubmission[] = [...accepted];
-  if (pkg.config.format === '2025-09')
-    for (const [folder, permitted] of [
-      ['wrong_answer', ['AC', 'WA']],
-      ['run_time_error', ['AC', 'RE', 'MLE', 'OLE', 'SE']],
-    ] as const) {
-      for (const t of await judgeFolder(folder)) {
-        if (t.verdict === 'CE' || t.verdict === 'IE') {
-          notes.push(`${t.path} is ${t.verdict}: not used for the time limit`);
-          continue;
-        }
-        // Its verdict is its first rejection's; a TLE anywhere would be that or a later one: look at every test.
-        const seen = new Set(t.verdicts);
-        const bad = [...seen].find((v) => !(permitted as readonly string[]).includes(v));
-        if (bad === 'TLE')
+  // The time_limit_exceeded submissions bound it from above; one that got another verdict is not a timing.
+  const uppers: Bound[] = [];
+  for (const { rel, sub } of folderSubmissions(judge, pkg, 'time_limit_exceeded', notes)) {
+    const { t } = await timed(rel, sub, false);
+    if (t.verdict === 'TLE' || t.verdict === 'AC')
+      uppers.push({
+        path: rel,
+        ms: t.verdict === 'TLE' ? Math.max(t.maxCpuMs, probeMs) : t.maxCpuMs,
+        which: 'time_limit_exceeded',
+        atProbe: t.verdict === 'TLE',
+      });
+    else notes.push(`${rel} is ${t.verdict} under the probe limit: not used for the time limit`);
+  }
+  return { lowers, uppers };
+}
+
+/**
+ * 2025-09 ("Timelimit inference"): every submission that a requirement of submissions.yaml (or
+ * the folders' defaults) makes bound the time limit, each such requirement over the tests it
+ * names: one that permits no TLE (or says `use_for_time_limit: lower`) from below by its
+ * slowest test there, one that requires TLE (or says `upper`) from above. A submission with a
+ * lower bound runs every test. A lower bound met by a TLE under the probe limit is refused; one
+ * broken otherwise is refused for a requirement of all AC (an accepted submission), else noted
+ * and not used.
+ */
+async function boundsFromExpectations(judge: Judge, pkg: ProblemPackage, probeMs: number, notes: string[], timed: Timed) {
+  const rules = readSubmissionsYaml(pkg.files);
+  const lowers: Bound[] = [];
+  const uppers: Bound[] = [];
+  const folders = pkg.files.list('submissions').filter((e) => e.kind === 'dir' && !e.name.startsWith('.'));
+  for (const folder of folders) {
+    for (const { rel, sub, expected } of folderSubmissions(judge, pkg, folder.name, notes, (r) => expectationsOf(rules, r))) {
+      const bounding = expected!.expectations.filter((x) => x.lower || x.upper);
+      const { t, r } = await timed(
+        rel,
+        sub,
+        bounding.some((x) => x.lower),
+      );
+      const allAc = (x: Expectation) => x.tests === null && x.permitted.size === 1 && x.permitted.has('AC');
+      if (t.verdict === 'CE' || t.verdict === 'IE') {
+        if (bounding.some(allAc))
           throw new InvalidRequestError(
-            `cannot derive the time limit: submissions/${t.path} is TLE under the probe limit of ${s3(probeMs)} (caged's CPU maximum), and a ${folder} submission bounds the time limit from below; give one with --time S`,
+            `cannot derive the time limit: submissions/${rel} is ${t.verdict}, not AC; give one with --time S`,
             'PROBLEM_DIR',
           );
-        if (bad) notes.push(`${t.path} got ${bad}, which its folder does not permit: not used for the time limit`);
-        else lowering.push(t);
+        notes.push(`${rel} is ${t.verdict}: not used for the time limit`);
+        continue;
+      }
+      for (const x of bounding) {
+        const scope = x.tests === null ? '' : ` on ${x.tests}`;
+        const tests = r.tests.filter((v) => v.verdict !== 'SKIPPED' && v.name !== null && inScope(x, v.name));
+        if (!tests.length) {
+          notes.push(`${rel}: no test ran${scope || ''}, so it does not bound the time limit there`);
+          continue;
+        }
+        const ms = Math.max(0, ...tests.map((v) => v.cpuTimeMs));
+        const bad = tests.find((v) => {
+          const e = expectationVerdict(v.verdict);
+          return e === null || !x.permitted.has(e);
+        });
+        if (x.lower) {
+          const tle = tests.find((v) => v.verdict === 'TLE');
+          if (tle)
+            throw new InvalidRequestError(
+              `cannot derive the time limit: submissions/${rel} is TLE under the probe limit of ${s3(probeMs)} (caged's CPU maximum) on ${tle.name ?? '?'}, and it bounds the time limit from below; give one with --time S`,
+              'PROBLEM_DIR',
+            );
+          if (bad && allAc(x))
+            throw new InvalidRequestError(
+              `cannot derive the time limit: submissions/${rel} is ${bad.verdict}, not AC, on ${bad.name ?? '?'} under the probe limit of ${s3(probeMs)} (caged's CPU maximum); give one with --time S`,
+              'PROBLEM_DIR',
+            );
+          if (bad) notes.push(`${rel} got ${bad.verdict}${scope}, which its requirements do not permit: not used for the time limit`);
+          else lowers.push({ path: rel, ms, which: allAc(x) ? folder.name : `${folder.name} (${x.why}${scope})` });
+        } else if (bad) {
+          notes.push(
+            `${rel} got ${bad.verdict}${scope} under the probe limit, which its requirements do not permit: not used for the time limit`,
+          );
+        } else {
+          const atProbe = tests.some((v) => v.verdict === 'TLE');
+          uppers.push({ path: rel, ms: atProbe ? Math.max(ms, probeMs) : ms, which: `${folder.name} (${x.why}${scope})`, atProbe });
+        }
       }
     }
-  const slowest = lowering.reduce((a, b) => (b.maxCpuMs > a.maxCpuMs ? b : a));
-  // The time_limit_exceeded submissions bound it from above; one that got another verdict is not a timing.
-  const tle = (await judgeFolder('time_limit_exceeded')).filter((t) => {
-    if (t.verdict === 'TLE' || t.verdict === 'AC') return true;
-    notes.push(`time_limit_exceeded/${path.basename(t.path)} is ${t.verdict} under the probe limit: not used for the time limit`);
-    return false;
-  });
-  const fastestTle = tle.length ? tle.reduce((a, b) => (b.maxCpuMs < a.maxCpuMs ? b : a)) : null;
-  const tleMs = fastestTle ? (fastestTle.verdict === 'TLE' ? Math.max(fastestTle.maxCpuMs, probeMs) : fastestTle.maxCpuMs) : Infinity;
-  const steps = Math.max(1, Math.ceil(((slowest.maxCpuMs / 1000) * acToTimeLimit) / resolutionS - 1e-9));
+  }
+  if (!lowers.length)
+    throw new InvalidRequestError(
+      'the package gives no time limit and no submission caged can run bounds one from below (submissions/accepted/, or a requirement without TLE in submissions/submissions.yaml): give one with --time S',
+      'PROBLEM_DIR',
+    );
+  return { lowers, uppers };
+}
+
+/**
+ * The smallest multiple of time_resolution at least the slowest lower bound × ac_to_time_limit
+ * that the fastest upper bound allows (× time_limit_to_tle); refused when none does. An upper
+ * bound stopped at the probe limit took at least that: a limit past it is taken as met.
+ */
+function limitWithin(pkg: ProblemPackage, lowers: Bound[], uppers: Bound[], probeMs: number, notes: string[]) {
+  const { acToTimeLimit, timeLimitToTle, resolutionS } = pkg.config.limits.timing;
+  const slowest = lowers.reduce((a, b) => (b.ms > a.ms ? b : a));
+  const fastestTle = uppers.length ? uppers.reduce((a, b) => (b.ms < a.ms ? b : a)) : null;
+  const tleMs = fastestTle ? fastestTle.ms : Infinity;
+  const steps = Math.max(1, Math.ceil(((slowest.ms / 1000) * acToTimeLimit) / resolutionS - 1e-9));
   const seconds = Math.round(steps * resolutionS * 1e6) / 1e6;
-  const which = slowest.path.startsWith('accepted/') ? 'accepted' : `${slowest.path.split('/')[0]} (not permitted TLE)`;
-  const lower = `slowest ${which} ${s3(slowest.maxCpuMs)} (${slowest.path}) × ac_to_time_limit ${acToTimeLimit}`;
+  const lower = `slowest ${slowest.which} ${s3(slowest.ms)} (${slowest.path}) × ac_to_time_limit ${acToTimeLimit}`;
   // A submission stopped at the probe limit took at least that: a bound past it cannot be
   // checked here, and is not refuted (problemtools runs such a submission at time_limit ×
   // time_limit_to_tle and wants TLE; caged runs nothing past its CPU maximum).
-  const pastProbe = fastestTle?.verdict === 'TLE' && seconds * timeLimitToTle > probeMs / 1000 + 1e-9;
+  const pastProbe = fastestTle?.atProbe === true && seconds * timeLimitToTle > probeMs / 1000 + 1e-9;
   if (!pastProbe && seconds * timeLimitToTle > tleMs / 1000 + 1e-9)
     throw new InvalidRequestError(
       `no time limit satisfies the package's submissions: at least ${seconds} s (${lower}, a multiple of time_resolution ${resolutionS} s), but the fastest time_limit_exceeded submission (${fastestTle?.path ?? ''}) took ${s3(tleMs)}, less than ${seconds} s × time_limit_to_tle ${timeLimitToTle}; give one with --time S`,
@@ -210,9 +339,9 @@ export async function timeLimitFromSubmissions(
     ? '; no time_limit_exceeded submission'
     : pastProbe
       ? `; ${seconds} s × time_limit_to_tle ${timeLimitToTle} is past caged's CPU maximum ${s3(probeMs)}: ${fastestTle.path} took at least that, taken as slow enough`
-      : `; fastest time_limit_exceeded ${fastestTle.verdict === 'TLE' ? '≥ ' : ''}${s3(tleMs)} (${fastestTle.path}) ≥ ${seconds} s × time_limit_to_tle ${timeLimitToTle}`;
+      : `; fastest time_limit_exceeded ${fastestTle.atProbe ? '≥ ' : ''}${s3(tleMs)} (${fastestTle.path}) ≥ ${seconds} s × time_limit_to_tle ${timeLimitToTle}`;
   notes.unshift(
     `time limit ${seconds} s from the submissions: ${lower}, rounded up to a multiple of time_resolution ${resolutionS} s${upper}`,
   );
-  return { timeLimit: { seconds, from: 'submissions' }, notes, runs };
+  return { timeLimit: { seconds, from: 'submissions' as const } };
 }
