@@ -49,7 +49,7 @@ function testsFromArgs(dir: string, args: ParsedArgs, warn: (line: string) => vo
   const { testcases, unpaired } = readTestDir(dir, { noExpected: args.flags.has('no-expected') });
   if (unpaired.length)
     warn(
-      `caged: ignored in ${dir} (not NAME.in, NAME.ans or NAME.out of a test): ${unpaired.slice(0, 10).join(', ')}${unpaired.length > 10 ? ` and ${unpaired.length - 10} more` : ''}\n`,
+      `caged: ignored in ${dir} (not NAME.in, NAME.ans, NAME.out or NAME.files of a test): ${unpaired.slice(0, 10).join(', ')}${unpaired.length > 10 ? ` and ${unpaired.length - 10} more` : ''}\n`,
     );
   return testcases;
 }

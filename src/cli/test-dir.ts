@@ -1,7 +1,8 @@
 /**
  * The one test-directory rule of the command line (`caged run --tests`, `caged submit --tests`),
  * the one ICPC packages use: `NAME.in` with `NAME.ans` or `NAME.out` (not both), in natural
- * order (2 before 10). An `.in` without an answer is an error, unless the caller says there is
+ * order (2 before 10), a test's `NAME.files` directory its input files (testcases[].files). An
+ * `.in` without an answer is an error, unless the caller says there is
  * no expected output (`--no-expected`: such tests pass when the program ends normally), never a
  * silent AC. Files that pair with nothing (a `.ans` alone, notes, subdirectories) are returned
  * in `unpaired` for the caller to report.
@@ -64,7 +65,13 @@ export function readTestDir(dir: string, opts: TestDirOptions): TestDir {
     const answer = answers[0];
     if (answer) used.add(answer);
     else missing.push(`${stem}.in`);
-    return testcase(stem, readInput(path.join(dir, `${stem}.in`), flag), answer ? readInput(path.join(dir, answer), flag) : undefined);
+    const tc = testcase(stem, readInput(path.join(dir, `${stem}.in`), flag), answer ? readInput(path.join(dir, answer), flag) : undefined);
+    const filesDir = entries.find((e) => e.name === `${stem}.files` && e.isDirectory());
+    if (filesDir) {
+      used.add(`${stem}.files/`);
+      tc.files = readFilesDir(path.join(dir, filesDir.name), flag);
+    }
+    return tc;
   });
   if (missing.length && !opts.noExpected) {
     const shown = missing.slice(0, 5).join(', ') + (missing.length > 5 ? ` and ${missing.length - 5} more` : '');
@@ -78,6 +85,34 @@ export function readTestDir(dir: string, opts: TestDirOptions): TestDir {
     .filter((n) => !used.has(n))
     .sort(naturalCompare);
   return { testcases, unpaired };
+}
+
+/** As many files as a test may bring (the wire's `testcases[].files`), and as deep. */
+const MAX_TEST_FILES = 1000;
+const MAX_TEST_FILE_DEPTH = 16;
+
+/**
+ * A test's `NAME.files` directory (the problem package format's input files, put in the
+ * program's working directory for that test): every file below it, hidden ones too; a link or
+ * anything but files and directories is refused, naming it.
+ */
+function readFilesDir(root: string, flag: string): NonNullable<TestcaseInput['files']> {
+  const out: NonNullable<TestcaseInput['files']> = [];
+  const walk = (abs: string, rel: string, depth: number): void => {
+    const entries = fs.readdirSync(abs, { withFileTypes: true }).sort((a, b) => Buffer.compare(Buffer.from(a.name), Buffer.from(b.name)));
+    for (const e of entries) {
+      const p = rel ? `${rel}/${e.name}` : e.name;
+      const at = path.join(abs, e.name);
+      if (depth > MAX_TEST_FILE_DEPTH)
+        throw new InvalidRequestError(`${at} is deeper than ${MAX_TEST_FILE_DEPTH} levels in a test's .files`, flag);
+      if (e.isDirectory()) walk(at, p, depth + 1);
+      else if (e.isFile()) out.push({ path: p, content: fs.readFileSync(at).toString('base64'), encoding: 'base64' });
+      else throw new InvalidRequestError(`${at} is neither a file nor a directory (a test's .files holds only those)`, flag);
+      if (out.length > MAX_TEST_FILES) throw new InvalidRequestError(`${root} holds more than ${MAX_TEST_FILES} files`, flag);
+    }
+  };
+  walk(root, '', 1);
+  return out;
 }
 
 function isFile(p: string): boolean {

@@ -60,6 +60,31 @@ describe('the test-directory rule', () => {
     expect(readTestDir(dir, { noExpected: false }).unpaired).toEqual(['3.ans', 'README', 'sub/']);
   });
 
+  it("takes a test's NAME.files directory as its input files, every file below it; a link there is refused", () => {
+    files({
+      '1.in': 'a',
+      '1.ans': 'A',
+      '1.files/grid.txt': '3x3',
+      '1.files/.hidden': 'h',
+      '1.files/data/deep/in.txt': '42',
+      '2.in': 'b',
+      '2.ans': 'B',
+    });
+    const { testcases, unpaired } = readTestDir(dir, { noExpected: false });
+    const decoded = (t: (typeof testcases)[number]) => t.files?.map((f) => [f.path, Buffer.from(f.content, 'base64').toString()]);
+    expect(testcases.map(decoded)).toEqual([
+      [
+        ['.hidden', 'h'],
+        ['data/deep/in.txt', '42'],
+        ['grid.txt', '3x3'],
+      ],
+      undefined,
+    ]);
+    expect(unpaired).toEqual([]);
+    fs.symlinkSync('/etc/passwd', path.join(dir, '1.files', 'link'));
+    expect(() => readTestDir(dir, { noExpected: false })).toThrow(/1\.files\/link is neither a file nor a directory/);
+  });
+
   it('refuses a directory with no .in and a missing directory', () => {
     files({ '1.ans': 'A' });
     expect(() => readTestDir(dir, { noExpected: true })).toThrow(/no NAME\.in files/);
