@@ -21,6 +21,18 @@ import { TEST_MANIFEST } from './helpers/image';
 const TIMED = path.join(__dirname, 'packages/timed');
 const MAXIMA = { cpuTimeMs: 2000 };
 const SECRET_INPUT = Number(fs.readFileSync(path.join(TIMED, 'data/secret/1.in'), 'utf8'));
+/** Wrong on every test, at once on the sample and after 0.45 s of CPU on the secret one: its slowest test comes after its first rejection. */
+const SLOW_WRONG = `#include <stdio.h>
+#include <time.h>
+int main(void) {
+  long n;
+  if (scanf("%ld", &n) != 1) return 1;
+  if (n == ${SECRET_INPUT}) while (clock() < CLOCKS_PER_SEC * 45 / 100) {
+  }
+  printf("%ld\\n", 2 * n + 1);
+  return 0;
+}
+`;
 
 let dir: string;
 let sandbox: Sandbox;
@@ -94,19 +106,6 @@ describe('a package that gives no time limit', () => {
   }, 60_000);
 
   it('counts wrong_answer and run_time_error submissions as lower bounds in 2025-09, each of their tests run', async () => {
-    // Wrong on every test, at once on the sample and after 0.45 s of CPU on the secret one: the
-    // slowest test comes after the first rejection.
-    const slowWrong = `#include <stdio.h>
-#include <time.h>
-int main(void) {
-  long n;
-  if (scanf("%ld", &n) != 1) return 1;
-  if (n == ${SECRET_INPUT}) while (clock() < CLOCKS_PER_SEC * 45 / 100) {
-  }
-  printf("%ld\\n", 2 * n + 1);
-  return 0;
-}
-`;
     const derive = async (version: string) => {
       const to = variant(`lower-${version}`, {});
       fs.writeFileSync(
@@ -114,7 +113,7 @@ int main(void) {
         fs.readFileSync(path.join(TIMED, 'problem.yaml'), 'utf8').replace('2023-07', version),
       );
       fs.mkdirSync(path.join(to, 'submissions/wrong_answer'));
-      fs.writeFileSync(path.join(to, 'submissions/wrong_answer/slow.c'), slowWrong);
+      fs.writeFileSync(path.join(to, 'submissions/wrong_answer/slow.c'), SLOW_WRONG);
       fs.writeFileSync(path.join(to, 'submissions/wrong_answer/.gitkeep'), '');
       return timeLimitFromSubmissions(judge, loadPackage(to, { deferTimeLimit: true }), { maxima: MAXIMA });
     };
@@ -131,18 +130,6 @@ int main(void) {
   }, 120_000);
 
   it("reads submissions.yaml in 2025-09: use_for_time_limit opts a submission out and a folder in, and caged judge checks a submission's requirements", async () => {
-    // slow.c: wrong at once on the sample, after 0.45 s of CPU on the secret test.
-    const slow = `#include <stdio.h>
-#include <time.h>
-int main(void) {
-  long n;
-  if (scanf("%ld", &n) != 1) return 1;
-  if (n == ${SECRET_INPUT}) while (clock() < CLOCKS_PER_SEC * 45 / 100) {
-  }
-  printf("%ld\\n", 2 * n + 1);
-  return 0;
-}
-`;
     const to = variant('yaml', {});
     fs.writeFileSync(
       path.join(to, 'problem.yaml'),
@@ -150,7 +137,7 @@ int main(void) {
     );
     for (const d of ['wrong_answer', 'slow_but_fine']) {
       fs.mkdirSync(path.join(to, 'submissions', d));
-      fs.writeFileSync(path.join(to, 'submissions', d, 'slow.c'), slow);
+      fs.writeFileSync(path.join(to, 'submissions', d, 'slow.c'), SLOW_WRONG);
     }
     // Opting a submission out takes use_for_time_limit: false on every requirement that would
     // count it: its own glob's alone leaves the wrong_answer folder's default.

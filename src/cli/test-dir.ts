@@ -10,6 +10,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { InvalidRequestError } from '../errors';
+import { MAX_TEST_FILE_DEPTH, MAX_TEST_FILES } from '../judge/test-file-schema';
 import type { SubmissionInput } from '../judge/schema';
 import { asField, readInput } from './input-bytes';
 
@@ -86,10 +87,6 @@ export function readTestDir(dir: string, opts: TestDirOptions): TestDir {
     .sort(naturalCompare);
   return { testcases, unpaired };
 }
-
-/** As many files as a test may bring (the wire's `testcases[].files`), and as deep. */
-const MAX_TEST_FILES = 1000;
-const MAX_TEST_FILE_DEPTH = 16;
 
 /**
  * A test's `NAME.files` directory (the problem package format's input files, put in the

@@ -9,7 +9,7 @@
 import { z } from 'zod';
 import { LIMIT_BOUNDS, type LimitName } from '../limit-bounds';
 import { refusedForEveryLanguage } from './compiler-options';
-import { checkTestFiles, TestFileSchema } from './test-file-schema';
+import { checkTestFiles, MAX_TEST_FILES, TestFileSchema } from './test-file-schema';
 import { base64Text, encoding } from './wire-encoding';
 
 export const SUBMISSION_SCHEMA_VERSION = 1;
@@ -88,7 +88,7 @@ export const TestcaseSchema = z.strictObject({
    * `NAME.files`), over the submission's own and its compiled files; its writes to them vanish
    * with the test. Not given to an interactor or checker.
    */
-  files: z.array(TestFileSchema).max(1000).optional(),
+  files: z.array(TestFileSchema).max(MAX_TEST_FILES).optional(),
 });
 
 /**

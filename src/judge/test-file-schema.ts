@@ -6,6 +6,10 @@
 import { z } from 'zod';
 import { base64Text, encoding } from './wire-encoding';
 
+/** Most files a test may bring, and how deep below the working directory. */
+export const MAX_TEST_FILES = 1000;
+export const MAX_TEST_FILE_DEPTH = 16;
+
 /**
  * A test's input file (a problem package's `NAME.files`): a relative path with "/" between its
  * components (each a name of at most 255 bytes, not `.` or `..`, no NUL), at most 16 deep and
@@ -18,7 +22,7 @@ const testFilePath = z
   .refine(
     (p) =>
       !p.includes('\0') &&
-      p.split('/').length <= 16 &&
+      p.split('/').length <= MAX_TEST_FILE_DEPTH &&
       p.split('/').every((c) => !['', '.', '..'].includes(c) && Buffer.byteLength(c) <= 255),
     {
       message: 'must be a relative path of names (no empty, "." or ".." component, no NUL, at most 16 deep)',

@@ -38,6 +38,7 @@
  */
 import { z } from 'zod';
 import { InvalidRequestError } from '../errors';
+import { MAX_TEST_FILE_DEPTH, MAX_TEST_FILES } from '../judge/test-file-schema';
 import type { GroupChild as GenericChild, GroupSettings, TestGroup as GenericGroup } from '../judge/group-grading';
 import { flagWords } from './default-validator';
 import type { PackageFiles } from './package-files';
@@ -115,10 +116,6 @@ export interface TestFileRef {
   /** In the package. */
   rel: string;
 }
-
-/** As many files as a test case may bring (the wire's `testcases[].files`), and as deep. */
-const MAX_TEST_FILES = 1000;
-const MAX_TEST_FILE_DEPTH = 16;
 
 /**
  * The files below a test case's `NAME.files` directory, every one (hidden ones too: the format
