@@ -181,11 +181,11 @@ static long map_ids(long c_pid, const struct cage_cfg *cfg, int *which) {
   return write_proc(c_pid, "gid_map", line, n);
 }
 
-/* Whether C, a zombie not yet reaped, wrote any byte in its life: 1 none, 0 some, -1 unknown.
+/* How many bytes C, a zombie not yet reaped, wrote in its life (at most INT32_MAX), -1 unknown.
  * Its /proc/<pid>/io (readable until it is reaped) counts every byte its threads wrote
- * ("wchar: N"): the worker tells by it whether an interactor can have decided on anything C
- * said (src/sandbox/run-pair.ts). */
-static int32_t c_wrote_nothing(long c_pid) {
+ * ("wchar: N"): the worker compares it with the stderr it read, to tell whether an interactor
+ * can have decided on anything C said (src/sandbox/run-pair.ts). */
+static int32_t c_bytes_written(long c_pid) {
   char path[32] = "/proc/";
   size_t k = 6;
   k += put_u32(path + k, (uint32_t)c_pid);
@@ -206,7 +206,12 @@ static int32_t c_wrote_nothing(long c_pid) {
     if (key[j]) continue;
     const char *v = buf + i + (long)j;
     if (v[0] < '0' || v[0] > '9') return -1;
-    return v[0] == '0' && v[1] == '\n' ? 1 : 0;
+    uint64_t total = 0;
+    for (; *v >= '0' && *v <= '9'; v++) {
+      total = total * 10 + (uint64_t)(*v - '0');
+      if (total > INT32_MAX) return INT32_MAX;
+    }
+    return (int32_t)total;
   }
   return -1;
 }
@@ -324,7 +329,7 @@ static int run_init(const struct region *r) {
     if (x.detail < 0 && (cfg->flags & CAGE_F_REPORT_WRITES)) {
       int32_t info[32] = {0}; /* siginfo_t: si_pid at byte 16 */
       if (S5(SYS_waitid, P_PID, c_pid, info, WEXITED | WNOHANG | WNOWAIT | __WALL, 0) == 0 && info[4] == (int32_t)c_pid)
-        x.detail = c_wrote_nothing(c_pid);
+        x.detail = c_bytes_written(c_pid);
     }
     for (;;) {
       int status = 0;

@@ -107,8 +107,8 @@ struct cage_msg {
   uint32_t type;
   int32_t stage;
   int32_t err;
-  int32_t detail;     /* E: which item failed; X (CAGE_F_REPORT_WRITES): 1 when C wrote no byte in
-                       * its life, 0 when it wrote some, -1 when unknown (cage.c: c_wrote_nothing) */
+  int32_t detail;     /* E: which item failed; X (CAGE_F_REPORT_WRITES): the bytes C wrote in its
+                       * life, at most INT32_MAX, -1 when unknown (cage.c: c_bytes_written) */
   int32_t status;
   int32_t sys_nr;
   uint32_t sys_arch;

@@ -163,7 +163,7 @@ describe('a package that gives no time limit', () => {
     expect(opted.notes[0]).toMatch(/slowest slow_but_fine \(use_for_time_limit: lower on secret\) 0\.4\d+ s \(slow_but_fine\/slow\.c\)/);
 
     // caged judge: the submission's requirements, from the folder's defaults and the yaml.
-    const judged = async (sub: string) => {
+    const judged = async (sub: string, ...flags: string[]) => {
       let text = '';
       const sink = new Writable({
         write(chunk: Buffer, _enc, done) {
@@ -171,7 +171,7 @@ describe('a package that gives no time limit', () => {
           done();
         },
       });
-      expect(await judgeCommand([to, path.join(to, 'submissions', sub), '--json', '--time', '1'], sink, { judge })).toBe(0);
+      expect(await judgeCommand([to, path.join(to, 'submissions', sub), '--json', '--time', '1', ...flags], sink, { judge })).toBe(0);
       return JudgeResultSchema.parse(JSON.parse(text)).problem!.expectations;
     };
     // Wrong on the sample, so the secret test is not judged: it might have broken `permitted`.
@@ -180,6 +180,8 @@ describe('a package that gives no time limit', () => {
       failed: [],
       unverified: ['some of its tests were not judged, so not all are known to be AC or WA (permitted)'],
     });
+    // --all-tests judges the secret test too: WA, as permitted.
+    await expect(judged('wrong_answer/slow.c', '--all-tests')).resolves.toEqual({ status: 'met', failed: [], unverified: [] });
     await expect(judged('accepted/spin.c')).resolves.toEqual({ status: 'met', failed: [], unverified: [] });
     yaml('wrong_answer:\n  use_for_time_limit: false\naccepted/spin.c:\n  required: [WA]\n  message: never said\n');
     await expect(judged('accepted/spin.c')).resolves.toEqual({

@@ -198,7 +198,7 @@ describe('an interactive package', () => {
     expect(ok.verdict).toBe('AC');
   }, 120_000);
 
-  it('is RE for a submission that exits non-zero without a word, even when the interactor reads that EOF and says WA at once', async () => {
+  it('is RE for a submission that exits non-zero without a word (but on its stderr), even when the interactor reads that EOF and says WA at once', async () => {
     // The two ends fall within one moment (run-pair.ts, SIMULTANEOUS_MS); the interactor had nothing to decide on but the EOF.
     const silent = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'caged-silent-')), 'silent.c');
     scratch.push(path.dirname(silent));
@@ -206,6 +206,14 @@ describe('an interactive package', () => {
     for (let i = 0; i < 3; i++) {
       const r = await judged([GUESS, silent]);
       expect(r.tests.map((t) => t.verdict)).toEqual(['RE', 'SKIPPED', 'SKIPPED', 'SKIPPED']);
+    }
+    // Nothing said but on its stderr: a Python assert's traceback (BAPCtools' guess_assert_failure.py).
+    const traceback = path.join(path.dirname(silent), 'assert.py');
+    fs.writeFileSync(traceback, 'assert False\n');
+    for (let i = 0; i < 3; i++) {
+      const r = await judged([GUESS, traceback]);
+      expect(r.tests[0]).toMatchObject({ verdict: 'RE', exitCode: 1 });
+      expect(r.tests[0]!.stderr).toMatch(/AssertionError/);
     }
     // One that said something, then exits non-zero on the EOF of the interactor's decision, lost to that decision.
     const talker = path.join(path.dirname(silent), 'talker.c');

@@ -1,6 +1,6 @@
 /**
  * `caged judge PROBLEM_DIR SUBMISSION [--lang LANG] [--entry FILE] [--time S] [--memory MB]
- * [--image MANIFEST] [--json]`: judges a submission against a problem package
+ * [--all-tests] [--image MANIFEST] [--json]`: judges a submission against a problem package
  * (src/problem/), locally, with no Redis, through the same Judge as `caged run`.
  *
  * SUBMISSION is a source file or a directory of source files. The language comes from
@@ -9,6 +9,8 @@
  * the sources. In a directory the entry is `--entry FILE`, else the file already named as the
  * language's source file (`main.cpp`, …), else the only file with the language's extension;
  * the entry is renamed to the language's source file, the others keep their names.
+ * `--all-tests` judges every test (no group stops after a rejection), as checking a package's
+ * own submission against submissions.yaml needs.
  * Output: the same human summary as `caged run` plus one line per group, or `--json`.
  */
 import fs from 'node:fs';
@@ -32,6 +34,7 @@ import { LIMIT_FLAGS, limitFlagValue } from './limit-flags';
 import { judgeOptionsFromEnv, summary } from './run';
 import { terminalSafe } from './terminal-safe';
 import { namesPython2, type Language } from '../judge/languages';
+import { runningEveryTest } from '../problem/test-data';
 import {
   checkExpectations,
   expectationsOf,
@@ -154,6 +157,7 @@ export function packageSummary(r: JudgeResult): string {
       lines.push(`submissions.yaml: ${e.status === 'met' ? 'every requirement met' : e.status}`);
       for (const f of e.failed) lines.push(`  failed: ${f}`);
       for (const u of e.unverified) lines.push(`  unverified: ${u}`);
+      if (e.unverified.length) lines.push('  (give --all-tests to judge every test)');
     }
   }
   for (const g of r.groups ?? []) {
@@ -170,7 +174,7 @@ export interface JudgeCommandDeps {
 }
 
 export async function judgeCommand(argv: readonly string[], out: NodeJS.WritableStream, deps: JudgeCommandDeps = {}): Promise<number> {
-  const args = parseArgs(argv, ['lang', 'entry', 'time', 'memory', 'image'], ['json', 'help']);
+  const args = parseArgs(argv, ['lang', 'entry', 'time', 'memory', 'image'], ['json', 'help', 'all-tests']);
   if (args.flags.has('help')) {
     out.write(`usage: ${JUDGE_USAGE}\n`);
     return 0;
@@ -210,6 +214,7 @@ export async function judgeCommand(argv: readonly string[], out: NodeJS.Writable
     const opts = { maxima: env.maxima, ...(memory ? { memoryMiB: memory } : {}), hooks: { signal: deps.signal } };
     const derived = loaded.timeLimit === null ? await timeLimitFromSubmissions(judge, loaded, opts) : null;
     if (derived) pkg = { ...loaded, timeLimit: derived.timeLimit };
+    if (args.flags.has('all-tests')) pkg = { ...pkg, data: runningEveryTest(pkg.data) };
     const judged = await judgePackage(judge, pkg, submission, opts);
     if (deps.signal?.aborted) throw new HostError(`interrupted (${String(deps.signal.reason)})`);
     const result =

@@ -10,7 +10,7 @@ export const RUN_USAGE =
   '[--epsilon E | --abs-epsilon E --rel-epsilon E] [--time S] [--wall S] [--memory MB] [--output KB] [--pids N] [--stop-on-failure] [--image MANIFEST] [--json]';
 
 export const JUDGE_USAGE =
-  'caged judge PROBLEM_DIR SUBMISSION [--lang LANG] [--entry FILE] [--time S] [--memory MB] [--image MANIFEST] [--json]';
+  'caged judge PROBLEM_DIR SUBMISSION [--lang LANG] [--entry FILE] [--time S] [--memory MB] [--all-tests] [--image MANIFEST] [--json]';
 
 export const LANGUAGES_USAGE = 'caged languages [--image MANIFEST] [--json]';
 

@@ -333,6 +333,20 @@ function secretHasGroups(files: PackageFiles): boolean {
   return true;
 }
 
+/**
+ * The test tree with every group running on after a rejection (on_reject: continue), so that
+ * every test is judged; its scores stay the same, and its verdicts (a group's is still its
+ * first rejection's; legacy `worst_error` then sees every test). With `ignoreRequirePass`, no group waits on another either (the time
+ * limit's derivation wants every test's time).
+ */
+export function runningEveryTest(g: TestGroup, opts: { ignoreRequirePass?: boolean } = {}): TestGroup {
+  return {
+    ...g,
+    settings: { ...g.settings, onReject: 'continue', ...(opts.ignoreRequirePass ? { requirePass: [] } : {}) },
+    children: g.children.map((c) => (c.kind === 'group' ? { kind: 'group', group: runningEveryTest(c.group, opts) } : c)),
+  };
+}
+
 /** The root group `data` with `sample` first, then `secret`; problem-wide flags at the root. */
 export function readTestData(
   files: PackageFiles,

@@ -54,7 +54,7 @@ import {
   type Expectation,
   type SubmissionExpectations,
 } from './submissions-yaml';
-import type { TestGroup } from './test-data';
+import { runningEveryTest } from './test-data';
 
 export interface TimedSubmission {
   /** Below `submissions/`, e.g. `accepted/fast.py`. */
@@ -132,15 +132,6 @@ export function readPackageSubmission(
 
 const s3 = (ms: number) => `${Math.round(ms) / 1000} s`;
 
-/** The test tree with every group running on after a rejection and no group waiting on another. */
-function runningEveryTest(g: TestGroup): TestGroup {
-  return {
-    ...g,
-    settings: { ...g.settings, onReject: 'continue', requirePass: [] },
-    children: g.children.map((c) => (c.kind === 'group' ? { kind: 'group', group: runningEveryTest(c.group) } : c)),
-  };
-}
-
 /** A submission's timing that bounds the limit: from below (its slowest test) or from above. */
 interface Bound {
   path: string;
@@ -160,7 +151,7 @@ export async function timeLimitFromSubmissions(
   const probeMs = opts.maxima?.cpuTimeMs ?? DEFAULT_MAXIMA.cpuTimeMs;
   const probe: ProblemPackage = { ...pkg, timeLimit: { seconds: probeMs / 1000, from: 'submissions' } };
   // Every test of a lower-bounding rejected submission runs: its slowest test may come after its first rejection.
-  const probeAll: ProblemPackage = { ...probe, data: runningEveryTest(pkg.data) };
+  const probeAll: ProblemPackage = { ...probe, data: runningEveryTest(pkg.data, { ignoreRequirePass: true }) };
   const notes: string[] = [];
   const runs: TimedSubmission[] = [];
   const timed = async (rel: string, sub: PackageSubmission, everyTest: boolean): Promise<{ t: TimedSubmission; r: JudgeResult }> => {

@@ -185,9 +185,10 @@ export class ContainerRun {
       const result = this.finish(outcome, stdout, stderr);
       if (control) {
         control.endedNs = this.programEndNs();
-        // B's exit report says whether the program wrote anything (1 nothing, 0 some, -1 unknown).
-        const said = this.exit?.detail;
-        control.wroteNothing = said === 1 || said === 0 ? said === 1 : null;
+        // B's exit report counts every byte the program wrote (-1 unknown): when the stderr the
+        // worker read, whole, holds them all, it said nothing anywhere else (its stdout included).
+        const written = this.exit?.detail;
+        control.saidNothing = written === undefined || written < 0 || result.stderrTruncated ? null : written <= result.stderr.length;
       }
       return result;
     } finally {

@@ -9,11 +9,12 @@ export class RunControl {
   /** When the program ended (process.hrtime.bigint() clock), once the run has ended. */
   endedNs: bigint | null = null;
   /**
-   * Whether the program (the box's first process) wrote no byte in its life, as its init read
-   * it from its /proc io counters before reaping it; null when unknown (it was killed with its
-   * init, or the init could not read them).
+   * Whether the program (the box's first process) wrote no byte in its life but to its stderr:
+   * its init counts every byte it wrote from its /proc io counters before reaping it, and the
+   * worker read them all on the stderr pipe; null when unknown (it was killed with its init, the
+   * init could not read them, or its stderr was cut at its cap).
    */
-  wroteNothing: boolean | null = null;
+  saidNothing: boolean | null = null;
 
   /** Called by the run once it owns its container. */
   attach(killer: () => void): void {

@@ -33,9 +33,10 @@
  * at once, and the interactor may read the EOF and exit in that gap: ends less than
  * SIMULTANEOUS_MS apart are one moment, and then a submission
  * ended by a signal or a limit counts as first, and one that exited non-zero only when it had
- * written nothing at all (its init read its io counters): an interactor decides on what it read,
- * and from a submission that said nothing it could read only the EOF of its end (problemtools'
- * example `guess`, run_time_error/guess_rte.c). Otherwise an exit code does not: a program that
+ * said nothing: written no byte but to its stderr (its init counts what it wrote from its io
+ * counters; the worker read the stderr): an interactor decides on what it read, and from a
+ * submission that said nothing it could read only the EOF of its end (problemtools' example
+ * `guess`, run_time_error/guess_rte.c; a Python assert's traceback, BAPCtools' guess). Otherwise an exit code does not: a program that
  * exits non-zero on reading EOF lost to the interactor's decision (wrong_answer/GuessCrash.java).
  */
 import fs from 'node:fs';
@@ -202,7 +203,7 @@ export async function runPair(
   return {
     interactor: i.value,
     submission: s.value,
-    firstEnded: submissionFirst(s.value, sc.wroteNothing === true, submissionEndMs, interactorEndMs) ? 'submission' : 'interactor',
+    firstEnded: submissionFirst(s.value, sc.saidNothing === true, submissionEndMs, interactorEndMs) ? 'submission' : 'interactor',
     interactorEndMs: Math.round(interactorEndMs * 1000) / 1000,
     submissionEndMs: Math.round(submissionEndMs * 1000) / 1000,
     submissionKilledAfterGrace: killedAfterGrace,
@@ -210,10 +211,10 @@ export async function runPair(
   };
 }
 
-export function submissionFirst(s: RunResult, wroteNothing: boolean, submissionEndMs: number, interactorEndMs: number): boolean {
+export function submissionFirst(s: RunResult, saidNothing: boolean, submissionEndMs: number, interactorEndMs: number): boolean {
   if (s.signal === 'SIGPIPE') return false; // the interactor had closed its end
   const crashed = s.signal !== null || s.limitHit !== null || s.forbiddenSyscall !== null;
   // One moment: a crash or a limit counts as first, an exit non-zero only without a word said.
-  if (Math.abs(submissionEndMs - interactorEndMs) < SIMULTANEOUS_MS) return crashed || (wroteNothing && s.exitCode !== 0);
+  if (Math.abs(submissionEndMs - interactorEndMs) < SIMULTANEOUS_MS) return crashed || (saidNothing && s.exitCode !== 0);
   return submissionEndMs < interactorEndMs;
 }
