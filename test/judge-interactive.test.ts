@@ -81,11 +81,12 @@ describe('when a test brings files (testcases[].files)', () => {
 describe('when the interactor says wrong answer', () => {
   it('is WA even though the submission then dies of the closed pipe', async () => {
     const r = await judge.judge(game({ language: 'c', source: guessSubmissionC(1) }));
-    // Secret 1 is the first guess: accepted, but the submission writes on and dies of the closed
-    // pipe after the decision: RE (an accepted test needs a normal end). The others need more
-    // than 10 guesses of 1, 2, 3…: the interactor's WA wins over the SIGPIPE that follows.
-    expect(r.tests.map((t) => t.verdict)).toEqual(['RE', 'WA', 'WA']);
-    expect(r.tests[0]!.message).toMatch(/after the interactor accepted/);
+    // Secret 1 is the first guess: accepted, and what the submission writes on is dropped (no
+    // SIGPIPE after an accepting interactor, as in problemtools' runner), but it never ends: TLE
+    // after the grace. The others need more than 10 guesses of 1, 2, 3…: the interactor's WA
+    // wins over the SIGPIPE that follows it.
+    expect(r.tests.map((t) => t.verdict)).toEqual(['TLE', 'WA', 'WA']);
+    expect(r.tests[0]!.message).toMatch(/still running after the interactor accepted/);
     expect(r.tests[1]!.signal).toBe('SIGPIPE');
     expect(r.tests[1]!.checkerMessage).toBe('too many guesses');
   });
@@ -110,6 +111,30 @@ describe('when the submission fails before the interactor decides', () => {
     const r = await judge.judge(game({ language: 'c', source: guessSubmissionC(3) }, 0, { testcases: [TESTS[1]!] }));
     expect(r.tests[0]!.verdict).toBe('RE');
     expect(r.tests[0]!.signal).toBe('SIGABRT');
+  });
+});
+
+describe('when the submission writes on after the interactor accepted', () => {
+  it('is AC: what it writes after the decision is dropped, not refused by SIGPIPE (problemtools, BAPCtools guessnoeofcheck)', async () => {
+    // Finds the secret, then prints more than a pipe holds and exits 0.
+    const source = guessSubmissionC(0).replace(
+      'return MODE == 5 ? 3 : 0;',
+      'for (int k = 0; k < 20000; k++) printf("%d\\n", k); return 0;',
+    );
+    expect(source).toContain('k < 20000');
+    for (const transcriptBytes of [0, 4096]) {
+      const r = await judge.judge(
+        game({ language: 'c', source }, 0, {
+          testcases: [TESTS[1]!],
+          ...(transcriptBytes ? { interactor: { language: 'c', source: GUESS_INTERACTOR_C, flags: ['0'], transcriptBytes } } : {}),
+        }),
+      );
+      expect({ transcriptBytes, verdict: r.tests[0]!.verdict, signal: r.tests[0]!.signal }).toEqual({
+        transcriptBytes,
+        verdict: 'AC',
+        signal: null,
+      });
+    }
   });
 });
 

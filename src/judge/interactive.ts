@@ -32,7 +32,7 @@ import type { RootfsSpec, RunLimits } from '../sandbox/types';
 import type { CompileOutcome, JobContext, SourceFile } from './compile-step';
 import { artefactOf, elfLoadBytes } from './address-space';
 import { compileHelper } from './helper-program';
-import { interactiveVerdict } from './interactive-verdict';
+import { interactiveVerdict, KATTIS_ACCEPTED } from './interactive-verdict';
 import { buildRunProgram } from './output-validator-spec';
 import { ImageError, InvalidRequestError } from '../errors';
 import { expandArgv, expandEnv } from './language-command';
@@ -215,7 +215,12 @@ export class Interactor {
           limits: t.limits,
           label: `${this.ctx.label} test ${t.index + 1}`,
         },
-        { graceMs: this.opts.graceMs, ...(this.opts.transcriptBytes ? { transcriptBytes: this.opts.transcriptBytes } : {}) },
+        {
+          graceMs: this.opts.graceMs,
+          // After an accepting interactor the submission's further output is dropped, as problemtools' runner does.
+          acceptExitCode: KATTIS_ACCEPTED,
+          ...(this.opts.transcriptBytes ? { transcriptBytes: this.opts.transcriptBytes } : {}),
+        },
       );
     } catch (err) {
       const failed = this.execFailure(err, t);

@@ -3,8 +3,10 @@
  * stdout is read through the event loop (epoll, never the libuv pool), kept up to a cap, and
  * written on to the other side's stdin, with backpressure (a side that does not read stops the
  * other's reads, as a direct pipe would). EOF is passed on (the reader's end → the writer's
- * end), and so is a closed reader of the interactor: a write to it that fails (EPIPE) closes the
- * pipe from the submission, which then gets EPIPE/SIGPIPE as it would without the tee. What the
+ * end). A closed reader of the interactor stops the reads from the submission until the
+ * interactor's run has ended (`interactorEnded`): then what the submission writes on is read and
+ * dropped if the interactor accepted, and its pipe is closed otherwise (EPIPE/SIGPIPE), as
+ * run-pair.ts does without the tee (PairOptions.acceptExitCode). What the
  * interactor writes to a submission that is gone is read and dropped (not kept), as run-pair.ts
  * does without the tee: an interactor never dies of SIGPIPE. Costs two event-loop hops per
  * message (bench/interactive.ts measures it).
@@ -33,28 +35,60 @@ export class PairTee {
       this.sockets.push(s);
       return s;
     };
-    this.pump(open(fds.submissionOut, true), open(fds.interactorIn, false), 'submission', false);
-    this.pump(open(fds.interactorOut, true), open(fds.submissionIn, false), 'interactor', true);
+    this.fromSubmission = open(fds.submissionOut, true);
+    this.pump(this.fromSubmission, open(fds.interactorIn, false), 'submission', 'hold');
+    this.pump(open(fds.interactorOut, true), open(fds.submissionIn, false), 'interactor', 'drop');
   }
 
-  /** `dropWhenGone`: once `dst` is closed, read on from `src` and drop (else close `src`). */
-  private pump(src: net.Socket, dst: net.Socket, from: TranscriptChunk['from'], dropWhenGone: boolean): void {
+  private readonly fromSubmission: net.Socket;
+  private submissionOutGone = false;
+  /** How the interactor's run ended, once it has: what becomes of the submission's further output. */
+  private interactorAccepted: boolean | null = null;
+
+  /**
+   * The interactor's run ended (run-pair.ts): once it is gone too, what the submission writes on
+   * is read and dropped when it accepted, refused (the pipe closed: EPIPE/SIGPIPE) otherwise.
+   */
+  interactorEnded(accepted: boolean): void {
+    this.interactorAccepted = accepted;
+    if (this.submissionOutGone) this.settleSubmissionOut();
+  }
+
+  private settleSubmissionOut(): void {
+    if (this.interactorAccepted === null) return; // held, unread, until the interactor's end is known
+    if (this.interactorAccepted) this.fromSubmission.resume();
+    else this.fromSubmission.destroy();
+  }
+
+  /**
+   * Once `dst` is closed: `drop` reads on from `src` and drops it; `hold` stops reading `src`
+   * until the interactor's end says which (the submission's output, as run-pair.ts holds it).
+   */
+  private pump(src: net.Socket, dst: net.Socket, from: TranscriptChunk['from'], whenGone: 'drop' | 'hold'): void {
     let gone = false;
     src.on('data', (chunk: Buffer) => {
       if (gone) return;
       this.record(from, chunk);
       if (!dst.write(chunk)) {
         src.pause();
-        dst.once('drain', () => src.resume());
+        dst.once('drain', () => {
+          if (!gone) src.resume();
+        });
       }
     });
     src.on('end', () => dst.end());
     src.on('error', () => dst.destroy());
     // The other side closed its stdin (or ended).
     const onGone = (): void => {
+      if (gone) return;
       gone = true;
-      if (dropWhenGone) src.resume();
-      else src.destroy();
+      if (whenGone === 'drop') {
+        src.resume();
+        return;
+      }
+      src.pause();
+      this.submissionOutGone = true;
+      this.settleSubmissionOut();
     };
     dst.on('error', onGone);
     dst.on('close', onGone);

@@ -76,6 +76,16 @@ export interface PairOptions {
    * then on the pipes (pair-tee.ts), which costs latency per message.
    */
   transcriptBytes?: number;
+  /**
+   * The interactor's exit code that accepts (the Kattis protocol's 42). The worker holds a
+   * reader of the pipe from the submission, unread, while the interactor runs, as problemtools'
+   * runner does: a submission writing as the interactor exits is not killed by SIGPIPE by that
+   * race. When the interactor ends with this code, what the submission writes on is read and
+   * dropped (output after an accepting interactor is not a failure, as in the reference
+   * runner); otherwise that reader is closed, and a write gets EPIPE/SIGPIPE. Absent: it is
+   * closed whatever the interactor's end.
+   */
+  acceptExitCode?: number;
 }
 
 /** A side's stdin and stdout: ends of the pair's pipes. */
@@ -141,14 +151,38 @@ export async function runPair(
       throw err;
     }
   }
-  let drain: net.Socket | null = null;
+  // Its reader of submission → interactor, likewise (see PairOptions.acceptExitCode); the tee
+  // holds its own.
+  let heldOut: number | null = null;
+  if (!tee) {
+    try {
+      heldOut = fs.openSync(`/proc/self/fd/${interactorFds.stdin}`, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+    } catch (err) {
+      for (const fd of [...pipes.flat(), ...(held === null ? [] : [held])]) fs.closeSync(fd);
+      throw err;
+    }
+  }
+  const drains: net.Socket[] = [];
+  const drainFd = (fd: number): void => {
+    const socket = new net.Socket({ fd, readable: true, writable: false });
+    drains.push(socket);
+    socket.on('error', () => undefined);
+    socket.resume();
+  };
   const drainHeld = (): void => {
     if (held === null) return;
-    drain = new net.Socket({ fd: held, readable: true, writable: false });
+    drainFd(held);
     held = null;
-    drain.on('error', () => undefined);
-    drain.resume();
   };
+  /** The interactor ended: the submission's further output is dropped if it accepted, refused otherwise. */
+  const interactorEnded = (accepted: boolean): void => {
+    tee?.interactorEnded(accepted);
+    if (heldOut === null) return;
+    if (accepted) drainFd(heldOut);
+    else fs.closeSync(heldOut);
+    heldOut = null;
+  };
+  const accepts = (r: RunResult) => opts.acceptExitCode !== undefined && r.signal === null && r.exitCode === opts.acceptExitCode;
   const started = process.hrtime.bigint();
   const ic = new RunControl();
   const sc = new RunControl();
@@ -160,6 +194,7 @@ export async function runPair(
   // Each launch owns its two ends from here on (and closes them whatever happens).
   const interactor = launch(interactorPlan, interactorFds, ic).then(
     (r) => {
+      interactorEnded(accepts(r));
       if (!submissionEnded)
         grace = setTimeout(() => {
           if (submissionEnded) return;
@@ -170,6 +205,7 @@ export async function runPair(
     },
     (err: unknown) => {
       firstFailed ??= 'interactor';
+      interactorEnded(false);
       sc.kill();
       throw err;
     },
@@ -191,8 +227,8 @@ export async function runPair(
   const [i, s] = await Promise.allSettled([interactor, submission]);
   if (grace) clearTimeout(grace);
   tee?.destroy();
-  (drain as net.Socket | null)?.destroy();
-  if (held !== null) fs.closeSync(held);
+  for (const socket of drains) socket.destroy();
+  for (const fd of [held, heldOut]) if (fd !== null) fs.closeSync(fd);
   if (s.status === 'rejected' && (firstFailed === 'submission' || i.status !== 'rejected'))
     throw new PairLaunchError('submission', s.reason);
   if (i.status === 'rejected') throw new PairLaunchError('interactor', i.reason);
