@@ -98,23 +98,10 @@ function yamlLanguageAndEntry(
   real: string,
   judge: Judge,
 ): { lang?: string; entry?: string } {
-  const languageOf = (name: string): string | undefined => {
-    try {
-      return judge.languageOfFile(name, 'SUBMISSION');
-    } catch {
-      return undefined;
-    }
-  };
   const files = fs.statSync(real).isDirectory()
     ? { names: fs.readdirSync(real).filter((n) => fs.lstatSync(path.join(real, n)).isFile()) }
     : { single: path.basename(real) };
-  return languageAndEntry(
-    expected,
-    rel,
-    files,
-    judge.languages().map((l) => l.id),
-    languageOf,
-  );
+  return languageAndEntry(expected, rel, files, judge);
 }
 
 /** The one language of a directory's source files (by extension). */

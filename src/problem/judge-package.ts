@@ -275,6 +275,12 @@ export async function judgePackage(
     const expected = custom ? { expected: answer.toString('base64'), expectedEncoding: 'base64' as const } : {};
     // Multi-pass: the validator's nextpass.in is the next pass's input (see the file's comment).
     let stdin = pkg.files.read(test.inPath);
+    // Its input files (2025-09 `.files`), read once for every pass.
+    const files = test.files?.map((f) => ({
+      path: f.path,
+      content: pkg.files.read(f.rel).toString('base64'),
+      encoding: 'base64' as const,
+    }));
     let passFailure: string | null = null;
     let r: JudgeResult;
     for (let pass = 1; ; pass++) {
@@ -293,15 +299,7 @@ export async function judgePackage(
               stdinEncoding: input.encoding,
               ...expected,
               ...(test.args ? { args: test.args } : {}),
-              ...(test.files
-                ? {
-                    files: test.files.map((f) => ({
-                      path: f.path,
-                      content: pkg.files.read(f.rel).toString('base64'),
-                      encoding: 'base64' as const,
-                    })),
-                  }
-                : {}),
+              ...(files ? { files } : {}),
             },
           ],
           limits,

@@ -296,10 +296,26 @@ export function checkExpectations(expected: SubmissionExpectations, result: Judg
   return { status: failed.length ? 'failed' : unknown.length ? 'unverified' : 'met', failed, unverified: unknown };
 }
 
+/** What the image's languages tell (the Judge has both). */
+export interface KnownLanguages {
+  languages(): readonly { id: string }[];
+  /** The language a file name's extension selects; throws for an extension no language has. */
+  languageOfFile(file: string, field?: string): string;
+}
+
+/** The language a file name's extension selects, or undefined for one no language has. */
+export function languageOfName(languages: Pick<KnownLanguages, 'languageOfFile'>, name: string): string | undefined {
+  try {
+    return languages.languageOfFile(name, 'submission');
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * submissions.yaml's `language` and `entrypoint` for submission `rel` as caged's --lang and
- * --entry: the caged language of the format's code (`languageOf` gives the one a file name's
- * extension selects, `ids` caged's languages), and for a directory the file the entry point
+ * --entry: the caged language of the format's code (among `languages`, the one a file name's
+ * extension selects when it has that code), and for a directory the file the entry point
  * names (itself, or the one file whose name without extension it is: Java's `Main`). A
  * language caged lacks, or an entry point naming no file, is refused.
  */
@@ -307,9 +323,10 @@ export function languageAndEntry(
   expected: Pick<SubmissionExpectations, 'language' | 'entrypoint'>,
   rel: string,
   files: { single: string } | { names: readonly string[] },
-  ids: readonly string[],
-  languageOf: (name: string) => string | undefined,
+  languages: KnownLanguages,
 ): { lang?: string; entry?: string } {
+  if (expected.language === undefined && expected.entrypoint === undefined) return {};
+  const languageOf = (name: string) => languageOfName(languages, name);
   const where = `submissions/${rel}`;
   let entry: string | undefined;
   const e = expected.entrypoint;
@@ -326,6 +343,7 @@ export function languageAndEntry(
   }
   if (expected.language === undefined) return entry === undefined ? {} : { entry };
   const sample = 'single' in files ? files.single : (entry ?? files.names.find((n) => languageOf(n) !== undefined));
+  const ids = languages.languages().map((l) => l.id);
   const lang = languageIdOfCode(expected.language, ids, sample === undefined ? undefined : languageOf(sample));
   if (lang === null)
     throw new InvalidRequestError(

@@ -50,6 +50,7 @@ import {
   expectationVerdict,
   inScope,
   languageAndEntry,
+  languageOfName,
   readSubmissionsYaml,
   type Expectation,
   type SubmissionExpectations,
@@ -86,18 +87,11 @@ export function readPackageSubmission(
 ): PackageSubmission | { skipped: string } {
   const files = pkg.files;
   const kind = files.kind(rel);
-  const langOf = (name: string): string | undefined => {
-    try {
-      return judge.languageOfFile(name, 'submission');
-    } catch {
-      return undefined;
-    }
-  };
+  const langOf = (name: string) => languageOfName(judge, name);
   // submissions.yaml's language and entry point (2025-09), as --lang and --entry.
   const given = (names: { single: string } | { names: readonly string[] }): { lang?: string; entry?: string } | { skipped: string } => {
     try {
-      const ids = judge.languages().map((l) => l.id);
-      return languageAndEntry(expected, rel.replace(/^submissions\//, ''), names, ids, langOf);
+      return languageAndEntry(expected, rel.replace(/^submissions\//, ''), names, judge);
     } catch (err) {
       if (err instanceof InvalidRequestError) return { skipped: `${rel}: ${err.message}` };
       throw err;

@@ -36,8 +36,9 @@
  * said nothing: written no byte but to its stderr (its init counts what it wrote from its io
  * counters; the worker read the stderr): an interactor decides on what it read, and from a
  * submission that said nothing it could read only the EOF of its end (problemtools' example
- * `guess`, run_time_error/guess_rte.c; a Python assert's traceback, BAPCtools' guess). Otherwise an exit code does not: a program that
- * exits non-zero on reading EOF lost to the interactor's decision (wrong_answer/GuessCrash.java).
+ * `guess`, run_time_error/guess_rte.c; a Python assert's traceback, BAPCtools' guess).
+ * Otherwise an exit code does not: a program that exits non-zero on reading EOF lost to the
+ * interactor's decision (wrong_answer/GuessCrash.java).
  */
 import fs from 'node:fs';
 import net from 'node:net';
@@ -139,24 +140,17 @@ export async function runPair(
     interactorFds = { stdin: a![0], stdout: b![1] };
     submissionFds = { stdin: b![0], stdout: a![1] };
   }
-  // The worker's own reader of interactor → submission: a new open file of the pipe (not a dup,
-  // whose non-blocking flag would be the submission's stdin's too), drained once the submission
-  // has ended. Opening a pipe's read end for reading never blocks.
+  // The worker's own readers, new open files of the pipes (not dups, whose non-blocking flag
+  // would be the sides' too; opening a pipe's read end never blocks): of interactor →
+  // submission, drained once the submission has ended; of submission → interactor, held unread
+  // while the interactor runs (see PairOptions.acceptExitCode). The tee holds its own.
   let held: number | null = null;
-  if (!tee) {
-    try {
-      held = fs.openSync(`/proc/self/fd/${submissionFds.stdin}`, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
-    } catch (err) {
-      for (const fd of pipes.flat()) fs.closeSync(fd);
-      throw err;
-    }
-  }
-  // Its reader of submission → interactor, likewise (see PairOptions.acceptExitCode); the tee
-  // holds its own.
   let heldOut: number | null = null;
   if (!tee) {
+    const reader = (fd: number) => fs.openSync(`/proc/self/fd/${fd}`, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
     try {
-      heldOut = fs.openSync(`/proc/self/fd/${interactorFds.stdin}`, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+      held = reader(submissionFds.stdin);
+      heldOut = reader(interactorFds.stdin);
     } catch (err) {
       for (const fd of [...pipes.flat(), ...(held === null ? [] : [held])]) fs.closeSync(fd);
       throw err;

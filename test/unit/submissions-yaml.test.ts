@@ -181,32 +181,38 @@ describe('a judgement checked against them', () => {
 
 describe('the language and entry point it gives', () => {
   const ids = ['c', 'cpp17', 'cpp20', 'cpp-clang', 'python3', 'pypy3', 'java', 'commonlisp'];
-  const languageOf = (n: string) =>
+  const extension = (n: string) =>
     ({ '.py': 'python3', '.cpp': 'cpp17', '.cc': 'cpp17', '.java': 'java', '.lisp': 'commonlisp' })[path.extname(n)];
+  /** The image's languages as the Judge tells them: an unknown extension throws. */
+  const known = {
+    languages: () => ids.map((id) => ({ id })),
+    languageOfFile: (n: string) => {
+      const id = extension(n);
+      if (id === undefined) throw new InvalidRequestError(`no language has ${path.extname(n)}`, 'file');
+      return id;
+    },
+  };
 
   it("names caged's language of the format's code, the extension's when it has that code", () => {
-    expect(languageAndEntry({ language: 'python3' }, 'a/x.py', { single: 'x.py' }, ids, languageOf)).toEqual({ lang: 'python3' });
-    expect(languageAndEntry({ language: 'cpp' }, 'a/x.txt', { single: 'x.txt' }, ids, languageOf)).toEqual({ lang: 'cpp17' });
-    expect(languageAndEntry({ language: 'lisp' }, 'a/x', { single: 'x' }, ids, languageOf)).toEqual({ lang: 'commonlisp' });
-    expect(languageAndEntry({ language: 'python3' }, 'a/x.cc', { single: 'x.cc' }, ids, languageOf)).toEqual({ lang: 'python3' });
+    expect(languageAndEntry({ language: 'python3' }, 'a/x.py', { single: 'x.py' }, known)).toEqual({ lang: 'python3' });
+    expect(languageAndEntry({ language: 'cpp' }, 'a/x.txt', { single: 'x.txt' }, known)).toEqual({ lang: 'cpp17' });
+    expect(languageAndEntry({ language: 'lisp' }, 'a/x', { single: 'x' }, known)).toEqual({ lang: 'commonlisp' });
+    expect(languageAndEntry({ language: 'python3' }, 'a/x.cc', { single: 'x.cc' }, known)).toEqual({ lang: 'python3' });
     refused(
-      () => languageAndEntry({ language: 'kotlin' }, 'a/x.kt', { single: 'x.kt' }, ids, languageOf),
+      () => languageAndEntry({ language: 'kotlin' }, 'a/x.kt', { single: 'x.kt' }, known),
       /language "kotlin", which caged does not have/,
     );
   });
 
   it('names the entry file of a directory, by its name or a class name', () => {
     const names = ['ac.py', 'helper.py'];
-    expect(languageAndEntry({ language: 'python3', entrypoint: 'ac.py' }, 'ac_or_wa/metadata', { names }, ids, languageOf)).toEqual({
+    expect(languageAndEntry({ language: 'python3', entrypoint: 'ac.py' }, 'ac_or_wa/metadata', { names }, known)).toEqual({
       lang: 'python3',
       entry: 'ac.py',
     });
-    expect(languageAndEntry({ entrypoint: 'Main' }, 'a/j', { names: ['Main.java', 'Util.java'] }, ids, languageOf)).toEqual({
+    expect(languageAndEntry({ entrypoint: 'Main' }, 'a/j', { names: ['Main.java', 'Util.java'] }, known)).toEqual({
       entry: 'Main.java',
     });
-    refused(
-      () => languageAndEntry({ entrypoint: 'main.py' }, 'a/d', { names }, ids, languageOf),
-      /entry point "main.py", which names no one file/,
-    );
+    refused(() => languageAndEntry({ entrypoint: 'main.py' }, 'a/d', { names }, known), /entry point "main.py", which names no one file/);
   });
 });
