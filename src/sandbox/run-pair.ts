@@ -233,7 +233,9 @@ export async function runPair(
   return {
     interactor: i.value,
     submission: s.value,
-    firstEnded: submissionFirst(s.value, sc.saidNothing === true, submissionEndMs, interactorEndMs) ? 'submission' : 'interactor',
+    firstEnded: submissionFirst(s.value, sc.saidNothing === true, submissionEndMs, interactorEndMs, crashed(i.value))
+      ? 'submission'
+      : 'interactor',
     interactorEndMs: Math.round(interactorEndMs * 1000) / 1000,
     submissionEndMs: Math.round(submissionEndMs * 1000) / 1000,
     submissionKilledAfterGrace: killedAfterGrace,
@@ -241,10 +243,27 @@ export async function runPair(
   };
 }
 
-export function submissionFirst(s: RunResult, saidNothing: boolean, submissionEndMs: number, interactorEndMs: number): boolean {
+/**
+ * Whether the submission's program ended first. Within one moment (SIMULTANEOUS_MS) a crash or
+ * a limit of the submission counts as first; an exit non-zero only from a submission that said
+ * nothing (an assert's traceback: the interactor then judged its EOF), and not when the
+ * interactor crashed: a crash judged nothing, and its closed pipe is what failed the
+ * submission's first write (Python's BrokenPipeError, which writes nothing either).
+ */
+export function submissionFirst(
+  s: RunResult,
+  saidNothing: boolean,
+  submissionEndMs: number,
+  interactorEndMs: number,
+  interactorCrashed = false,
+): boolean {
   if (s.signal === 'SIGPIPE') return false; // the interactor had closed its end
-  const crashed = s.signal !== null || s.limitHit !== null || s.forbiddenSyscall !== null;
-  // One moment: a crash or a limit counts as first, an exit non-zero only without a word said.
-  if (Math.abs(submissionEndMs - interactorEndMs) < SIMULTANEOUS_MS) return crashed || (saidNothing && s.exitCode !== 0);
+  if (Math.abs(submissionEndMs - interactorEndMs) < SIMULTANEOUS_MS)
+    return crashed(s) || (saidNothing && s.exitCode !== 0 && !interactorCrashed);
   return submissionEndMs < interactorEndMs;
+}
+
+/** Ended by a signal, a limit or a forbidden system call: not by its own exit. */
+function crashed(r: RunResult): boolean {
+  return r.signal !== null || r.limitHit !== null || r.forbiddenSyscall !== null;
 }

@@ -94,5 +94,8 @@ describe('whose program ended first (run-pair.ts)', () => {
     expect(submissionFirst(run({ exitCode: 42 }), true, 1 + now, 1)).toBe(true); // problemtools' guess_rte.c
     expect(submissionFirst(run({ exitCode: 1 }), false, 1, 1 + now)).toBe(false); // GuessCrash.java: exits on the EOF after the WA
     expect(submissionFirst(run({ exitCode: 0 }), true, 1, 1 + now)).toBe(false);
+    // An interactor that crashed judged nothing: the submission's failed first write (EPIPE) came after it.
+    expect(submissionFirst(run({ exitCode: 1 }), true, 1 + now, 1, true)).toBe(false);
+    expect(submissionFirst(run({ exitCode: null, signal: 'SIGSEGV' }), false, 1 + now, 1, true)).toBe(true);
   });
 });
