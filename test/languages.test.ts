@@ -14,6 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { packageSubmission } from '../src/cli/judge';
+import { packageLanguages } from '../src/problem/extensions';
 import { runCommand } from '../src/cli/run';
 import { Judge } from '../src/judge/judge';
 import type { SubmissionInput } from '../src/judge/schema';
@@ -208,19 +209,21 @@ describe('the language from the file name', () => {
     ];
     const r = await judge.judge({ language: 'javascript', files, testcases: [{ stdin: '', expected: 'Hello world!\n' }] });
     expect({ verdict: r.verdict, message: r.message }).toMatchObject({ verdict: 'AC' });
-    // As main.js the same module would not load: the entry keeps its extension when caged judge renames it.
+    // Named by caged judge --entry, the entry keeps its name and extension (as main.js it would not load).
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'caged-esm-'));
     try {
       fs.writeFileSync(path.join(dir, 'hello.mjs'), files[0]!.content);
       fs.writeFileSync(path.join(dir, 'module.mjs'), files[1]!.content);
       const sub = packageSubmission(dir, undefined, 'hello.mjs', judge);
-      expect(sub.files!.map((f) => f.name).sort()).toEqual(['main.mjs', 'module.mjs']);
+      expect(sub.files!.map((f) => f.name).sort()).toEqual(['hello.mjs', 'module.mjs']);
+      expect(sub.entry).toBe('hello.mjs');
+      expect((await judge.judge({ ...sub, testcases: [{ stdin: '', expected: 'Hello world!\n' }] })).verdict).toBe('AC');
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   }, 120_000);
 
-  it('caged judge: a directory of Java or C++ sources keeps its names; a Python one renames its entry', () => {
+  it('caged judge: a directory keeps its names; a Python one names its entry', () => {
     const java = packageSubmission(path.join(FIXTURES, 'multi', 'java'), undefined, undefined, judge);
     expect(java.language).toBe('java');
     expect(java.files!.map((f) => f.name)).toEqual(['Adder.java', 'Solution.java']);
@@ -229,8 +232,13 @@ describe('the language from the file name', () => {
       fs.copyFileSync(path.join(FIXTURES, 'multi', 'python3', 'adder.py'), path.join(dir, 'adder.py'));
       fs.copyFileSync(path.join(FIXTURES, 'multi', 'python3', 'main.py'), path.join(dir, 'solve.py'));
       const py = packageSubmission(dir, undefined, 'solve.py', judge);
-      expect(py.language).toBe('python3');
-      expect(py.files!.map((f) => f.name).sort()).toEqual(['adder.py', 'main.py']);
+      expect(py).toMatchObject({ language: 'python3', entry: 'solve.py' });
+      expect(py.files!.map((f) => f.name).sort()).toEqual(['adder.py', 'solve.py']);
+      // Unnamed, as problemtools and BAPCtools choose: a name starting with "main" in any case, else the first by name.
+      expect(packageSubmission(dir, undefined, undefined, judge).entry).toBe('adder.py');
+      fs.writeFileSync(path.join(dir, 'Main_b.py'), '');
+      expect(packageSubmission(dir, undefined, undefined, judge).entry).toBe('Main_b.py');
+      fs.rmSync(path.join(dir, 'Main_b.py'));
       // C++ compiles every source together: no entry to choose, the names are kept (DOMjudge's multifile-cpp).
       fs.rmSync(path.join(dir, 'adder.py'));
       fs.rmSync(path.join(dir, 'solve.py'));
@@ -244,4 +252,39 @@ describe('the language from the file name', () => {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('caged judge: a named entry runs beside a decoy main.py and is imported by its name; .pl is Prolog, every file loaded', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'caged-entry-'));
+    try {
+      // BAPCtools' testexpectations/ac_or_wa/metadata: entrypoint ac.py beside a main.py that is wrong.
+      fs.writeFileSync(path.join(dir, 'main.py'), 'print("decoy")\n');
+      fs.writeFileSync(
+        path.join(dir, 'solve.py'),
+        'import sys\nimport lib\nWHO = "solve"\nif __name__ == "__main__":\n    print(lib.total(sys.stdin.read()))\n',
+      );
+      fs.writeFileSync(
+        path.join(dir, 'lib.py'),
+        'def total(s):\n    import solve\n    return solve.WHO + " " + str(sum(map(int, s.split())))\n',
+      );
+      const tests = [{ stdin: '1 2 3\n', expected: 'solve 6\n' }];
+      const py = packageSubmission(dir, undefined, 'solve.py', packageLanguages(judge));
+      expect((await judge.judge({ ...py, testcases: tests })).verdict).toBe('AC');
+      // Without an entry named, main.py runs, as the format's tools would run it.
+      expect(
+        (await judge.judge({ ...packageSubmission(dir, undefined, undefined, packageLanguages(judge)), testcases: tests })).verdict,
+      ).toBe('WA');
+      for (const f of fs.readdirSync(dir)) fs.rmSync(path.join(dir, f));
+      // problemtools' different/submissions/accepted/prolog: the solution consults its kattio.pl beside it.
+      fs.writeFileSync(path.join(dir, 'sol.pl'), 'main :- read_term(user_input, X, []), double(X, Y), write(Y), nl.\n');
+      fs.writeFileSync(path.join(dir, 'lib.pl'), 'double(X, Y) :- Y is 2 * X.\n');
+      const pl = packageSubmission(dir, undefined, undefined, packageLanguages(judge));
+      expect(pl).toMatchObject({ language: 'prolog' });
+      expect(pl.entry).toBeUndefined();
+      expect((await judge.judge({ ...pl, testcases: [{ stdin: '21.\n', expected: '42\n' }] })).verdict).toBe('AC');
+      // Outside a package a .pl file is Perl, as the image's extensions say.
+      expect(judge.languageOfFile('sol.pl')).toBe('perl');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

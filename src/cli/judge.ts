@@ -40,8 +40,10 @@ import {
   expectationsOf,
   languageAndEntry,
   readSubmissionsYaml,
+  type KnownLanguages,
   type SubmissionExpectations,
 } from '../problem/submissions-yaml';
+import { packageLanguages } from '../problem/extensions';
 import { JUDGE_USAGE } from './usage';
 
 /** What packageSubmission needs of the image's languages (the Judge has both). */
@@ -96,12 +98,12 @@ function yamlLanguageAndEntry(
   expected: SubmissionExpectations,
   rel: string,
   real: string,
-  judge: Judge,
+  languages: KnownLanguages,
 ): { lang?: string; entry?: string } {
   const files = fs.statSync(real).isDirectory()
     ? { names: fs.readdirSync(real).filter((n) => fs.lstatSync(path.join(real, n)).isFile()) }
     : { single: path.basename(real) };
-  return languageAndEntry(expected, rel, files, judge);
+  return languageAndEntry(expected, rel, files, languages);
 }
 
 /** The one language of a directory's source files (by extension). */
@@ -195,8 +197,14 @@ export async function judgeCommand(argv: readonly string[], out: NodeJS.Writable
     const own = real.startsWith(subsDir + path.sep);
     const rel = path.relative(subsDir, real).split(path.sep).join('/');
     const expected = own && loaded.config.format === '2025-09' ? expectationsOf(readSubmissionsYaml(loaded.files), rel) : null;
-    const fromYaml = expected ? yamlLanguageAndEntry(expected, rel, real, judge) : {};
-    const given = packageSubmission(target, stringFlag(args, 'lang') ?? fromYaml.lang, stringFlag(args, 'entry') ?? fromYaml.entry, judge);
+    const languages = packageLanguages(judge);
+    const fromYaml = expected ? yamlLanguageAndEntry(expected, rel, real, languages) : {};
+    const given = packageSubmission(
+      target,
+      stringFlag(args, 'lang') ?? fromYaml.lang,
+      stringFlag(args, 'entry') ?? fromYaml.entry,
+      languages,
+    );
     const submission = own ? withPackageConstants(given, loaded.config.constants) : given;
     const opts = { maxima: env.maxima, ...(memory ? { memoryMiB: memory } : {}), hooks: { signal: deps.signal } };
     const derived = loaded.timeLimit === null ? await timeLimitFromSubmissions(judge, loaded, opts) : null;

@@ -10,6 +10,7 @@
 import path from 'node:path';
 import { InvalidRequestError } from '../errors';
 import type { SourceFile } from './compile-step';
+import { sourceExtensions } from './language-command';
 import type { Language } from './languages';
 
 /** The text with comments and string/char literals replaced by spaces (newlines kept). */
@@ -162,10 +163,11 @@ export function singleSourceName(language: Language, source: string): string {
 /**
  * `{mainClass}` of a submission under an entry rule: the one top-level type with `main` in the
  * language's sources; with several, the one in `sourceFile`. None, or several and none in
- * sourceFile, is the request's fault (refused on `field`, naming what was found).
+ * sourceFile, is the request's fault (refused on `field`, naming what was found). With an entry
+ * `named` (the submission's `entry`), the one in that file, or refused on `entry`.
  */
-export function findMainClass(language: Language, files: readonly SourceFile[], field: string): string {
-  const exts = language.extensions?.length ? language.extensions : [path.extname(language.sourceFile)];
+export function findMainClass(language: Language, files: readonly SourceFile[], field: string, named?: string): string {
+  const exts = sourceExtensions(language);
   const found: { qualified: string; file: string }[] = [];
   for (const f of files) {
     if (!exts.includes(path.extname(f.name))) continue;
@@ -173,6 +175,11 @@ export function findMainClass(language: Language, files: readonly SourceFile[], 
     for (const t of types) if (hasMain(language, t)) found.push({ qualified: pkg ? `${pkg}.${t.name}` : t.name, file: f.name });
   }
   const what = language.entry === 'scala-main' ? 'object with def main (or extends App)' : 'class with public static void main';
+  if (named !== undefined) {
+    const inEntry = found.filter((c) => c.file === named);
+    if (inEntry.length === 1) return inEntry[0]!.qualified;
+    throw new InvalidRequestError(`${inEntry.length ? 'several' : 'no'} top-level ${what} in the entry ${named}`, 'entry');
+  }
   const only = found.length === 1 ? found[0] : found.find((c) => c.file === language.sourceFile);
   if (only) return only.qualified;
   throw new InvalidRequestError(

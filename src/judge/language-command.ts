@@ -3,9 +3,10 @@
  * for one step of one job. No shell is involved: `{sources}` becomes one argv element per
  * source, every other placeholder is replaced inside its element.
  *
- *   {sources}    the submission's files whose extension is one of the language's `extensions`,
- *                sorted by name (C++ with a header and two sources: both .cpp files); the
- *                `sourceFile` alone when the language lists no extensions
+ *   {sources}    the submission's files whose extension is one of the language's `extensions`
+ *                or its sourceFile's (sourceExtensions), sorted by name (C++ with a header and
+ *                two sources: both .cpp files); the `sourceFile` alone when none has; a run
+ *                (expanded without the files) has the plan's (Language.sources)
  *   {entry}      the language's `sourceFile` (the entry of a multi-file submission is saved
  *                under that name; `caged run/judge --entry` rename it)
  *   {entryStem}  `{entry}` without its extension
@@ -34,10 +35,23 @@ export function heapMiB(language: Pick<Language, 'heapReserveMiB'>, memoryBytes:
   return Math.max(Math.floor(mem / 4), mem - (language.heapReserveMiB ?? 0));
 }
 
+/**
+ * The extensions of the language's sources: its `extensions`, and its sourceFile's when they lack
+ * it (Prolog's `main.pl`: `.pl` tells Perl by name, but a Prolog submission's files have it too).
+ */
+export function sourceExtensions(language: Pick<Language, 'extensions' | 'sourceFile'>): string[] {
+  const exts = [...(language.extensions ?? [])];
+  const own = path.extname(language.sourceFile);
+  return own && !exts.includes(own) ? [...exts, own] : exts;
+}
+
 /** The sources `{sources}` stands for. */
-export function sourcesOf(language: Pick<Language, 'extensions' | 'sourceFile'>, files: readonly { name: string }[] | undefined): string[] {
-  const exts = language.extensions ?? [];
-  if (!files || exts.length === 0) return [language.sourceFile];
+export function sourcesOf(
+  language: Pick<Language, 'extensions' | 'sourceFile' | 'sources'>,
+  files: readonly { name: string }[] | undefined,
+): string[] {
+  if (!files) return language.sources ? [...language.sources] : [language.sourceFile];
+  const exts = sourceExtensions(language);
   const names = files.map((f) => f.name).filter((n) => exts.includes(path.extname(n)));
   return names.length ? names.sort() : [language.sourceFile];
 }

@@ -52,6 +52,11 @@ export interface Language extends ManifestLanguage {
   env: Readonly<Record<string, string>>;
   /** `{mainClass}`: set by the plan for a submission under an entry rule (entry-point.ts). */
   mainClass?: string;
+  /**
+   * `{sources}` of a submission: set by the plan from its files, for the commands expanded
+   * without them (the run: Prolog loads every source).
+   */
+  sources?: readonly string[];
 }
 
 /** What `caged languages` and `judge.languages()` show. */

@@ -12,7 +12,7 @@ import type { BuiltinChecker } from './checkers';
 import type { SourceFile } from './compile-step';
 import { checkCompilerOptions } from './compiler-options';
 import { entryAmong, findMainClass, singleSourceName } from './entry-point';
-import { takesEntry } from './language-command';
+import { sourceExtensions, sourcesOf, takesEntry } from './language-command';
 import { inlineMaxScore } from './inline-groups';
 import type { Language, LanguageRegistry } from './languages';
 import { resolveLimits, type StepLimitsConfig } from './limits';
@@ -69,7 +69,12 @@ export function planSubmission(s: Submission, cfg: PlanConfig): JobPlan {
     files = [{ name: singleSourceName(language, content.toString('utf8')), content }];
   } else {
     files = (s.files ?? []).map((f) => ({ name: f.name, content: Buffer.from(f.content, f.encoding === 'base64' ? 'base64' : 'utf8') }));
-    if (!language.entry && takesEntry(language)) {
+    if (s.entry !== undefined) {
+      // Named: {entry} is that file, its name kept; under an entry rule its main class wins.
+      if (!language.entry && !takesEntry(language))
+        throw new InvalidRequestError(`language ${language.id} compiles every source together and takes no entry`, 'entry');
+      language = { ...language, sourceFile: s.entry };
+    } else if (!language.entry && takesEntry(language)) {
       // The entry is sourceFile, or its stem with another of the language's extensions (main.mjs): {entry} names it.
       const entry = entryAmong(
         language,
@@ -83,12 +88,14 @@ export function planSubmission(s: Submission, cfg: PlanConfig): JobPlan {
       if (entry !== language.sourceFile) language = { ...language, sourceFile: entry };
     } else if (!language.entry) {
       // Commands that compile {sources} alone (C, C++…) need no entry, but one source at least.
-      const exts = language.extensions?.length ? language.extensions : [path.extname(language.sourceFile)];
+      const exts = sourceExtensions(language);
       if (!files.some((f) => exts.includes(path.extname(f.name))))
         throw new InvalidRequestError(`holds no source of language ${language.id} (${exts.join(' ')})`, 'files');
     }
   }
-  if (language.entry) language = { ...language, mainClass: findMainClass(language, files, s.source !== undefined ? 'source' : 'files') };
+  language = { ...language, sources: sourcesOf(language, files) };
+  if (language.entry)
+    language = { ...language, mainClass: findMainClass(language, files, s.source !== undefined ? 'source' : 'files', s.entry) };
   const testLimits = resolveLimits(s.limits, cfg.test, 'limits', language);
   const compileLimits = resolveLimits(s.compileLimits, cfg.compile, 'compileLimits');
   const c = s.checker;

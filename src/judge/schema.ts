@@ -250,6 +250,12 @@ export function makeSubmissionSchema(opts: SubmissionSchemaOptions = {}) {
       /** How `source` is written: `utf8` text, or `base64` for bytes that are not UTF-8 (the command line sends those so). */
       sourceEncoding: encoding,
       files: z.array(SourceFileSchema).min(1).max(64).optional(),
+      /**
+       * With `files`: the one that is the entry point (`{entry}`), its name kept; default the file
+       * named like the language's sourceFile (docs/judging.md). Refused for a language that
+       * compiles every source and takes no entry (src/judge/plan.ts).
+       */
+      entry: fileName.optional(),
       /** Added to the language's compile command: an allow-list per compiler (compiler-options.ts). */
       compilerOptions: z
         .array(
@@ -316,6 +322,12 @@ export function makeSubmissionSchema(opts: SubmissionSchemaOptions = {}) {
             message: `the files reach ${total} bytes, more than the ${maxSource} allowed`,
           });
       });
+      if (s.entry !== undefined && !s.files?.some((f) => f.name === s.entry))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['entry'],
+          message: s.files ? `names no file of "files": ${JSON.stringify(s.entry)}` : 'goes with "files", not "source"',
+        });
       if (s.checker.type === 'validator') checkValidatorSources(s.checker, maxSource, ctx);
       s.testcases.forEach((t, i) => {
         if (t.stdinEncoding === 'base64' && !base64Text.test(t.stdin))

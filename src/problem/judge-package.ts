@@ -24,9 +24,9 @@
  */
 import path from 'node:path';
 import { InvalidRequestError } from '../errors';
-import { entryAmong, entryNameFor } from '../judge/entry-point';
+import { entryAmong, entryNameFor, singleSourceName } from '../judge/entry-point';
 import type { Judge, JudgeHooks } from '../judge/judge';
-import { takesEntry } from '../judge/language-command';
+import { sourceExtensions, takesEntry } from '../judge/language-command';
 import type { Language } from '../judge/languages';
 import { DEFAULT_CHECKER_LIMITS, DEFAULT_COMPILE_LIMITS, DEFAULT_MAXIMA, type LimitValues } from '../judge/limits';
 import type { FeedbackFile } from '../judge/output-validator-feedback';
@@ -36,7 +36,7 @@ import { skippedTest } from '../judge/test-step';
 import { judge0Of, VERDICT_NAMES } from '../judge/verdict';
 import { defaultValidateSliced, parseValidatorFlags } from './default-validator';
 import { gradeTree } from '../judge/group-grading';
-import { packageLanguageCode } from './extensions';
+import { formatEndings, packageLanguageCode } from './extensions';
 import { NO_TIME_LIMIT, type ProblemPackage } from './problem-package';
 import { withConstants } from './problem-yaml';
 import type { TestCase } from './test-data';
@@ -52,6 +52,8 @@ export interface PackageSubmission {
   /** How `source` is written (default utf8). */
   sourceEncoding?: 'utf8' | 'base64';
   files?: SubmissionInput['files'];
+  /** With files: the entry, its name kept (SubmissionInput's meaning). */
+  entry?: string;
 }
 
 export interface JudgePackageOptions {
@@ -124,12 +126,15 @@ export function fileSubmission(language: Language, fileName: string, source: str
 }
 
 /**
- * The submission of the files `names` (read by `read`) in `language`, `chosen` the entry a user
- * named: every name kept when the language needs no entry file (an entry rule finds Java's main
- * class; commands that take `{sources}` alone compile every file), else the entry (the chosen
- * one, the language's sourceFile or `main.mjs`, or the one source) saved as entryNameFor names
- * it. `{ refused }` says why not: it cannot tell the entry, or another file has the entry's
- * name. A chosen entry must be one of `names`.
+ * The submission of the files `names` (read by `read`) in `language`, every name kept, `chosen`
+ * the entry a user or submissions.yaml named. A language whose commands name the entry (`{entry}`:
+ * Python, Pascal…) gets the wire's `entry`: the chosen file, else the one named like its
+ * sourceFile (or `main.mjs`), else the one source, else as the format's tools choose among
+ * several (problemtools' `{mainfile}`, BAPCtools): the first, by name, whose name starts with
+ * "main" in any case, else the first. One under an entry rule (Java's main class) gets it only
+ * when chosen; one that compiles every source (C, C++, Go) needs none, chosen or not (the
+ * format: the entry point is used where there could be several). `{ refused }` when no file
+ * has the language's extension. A chosen entry must be one of `names`.
  */
 export function directorySubmission(
   language: Language,
@@ -137,18 +142,15 @@ export function directorySubmission(
   read: (name: string) => Buffer,
   chosen?: string,
 ): PackageSubmission | { refused: string } {
-  const saved = (entry?: string, as?: string) => ({
-    language: language.id,
-    files: names.map((n) => ({ name: n === entry ? as! : n, content: read(n).toString('base64'), encoding: 'base64' as const })),
-  });
-  const named = chosen ?? entryAmong(language, names);
-  if (language.entry || (named === undefined && !takesEntry(language))) return saved();
-  const candidates = names.filter((n) => (language.extensions ?? []).includes(path.extname(n)));
-  const entry = named ?? (candidates.length === 1 ? candidates[0] : undefined);
-  if (entry === undefined) return { refused: `cannot tell the entry among ${candidates.join(', ') || 'no source files'}` };
-  const as = entryNameFor(language, entry);
-  if (entry !== as && names.includes(as)) return { refused: `both ${entry} (the entry) and ${as} are present` };
-  return saved(entry, as);
+  const files = names.map((n) => ({ name: n, content: read(n).toString('base64'), encoding: 'base64' as const }));
+  const base = { language: language.id, files };
+  if (language.entry) return chosen === undefined ? base : { ...base, entry: chosen };
+  if (!takesEntry(language)) return base;
+  const exts = [...sourceExtensions(language), ...formatEndings(language.id)];
+  const sources = names.filter((n) => exts.includes(path.extname(n))).sort();
+  const entry = chosen ?? entryAmong(language, names) ?? sources.find((n) => n.toLowerCase().startsWith('main')) ?? sources[0];
+  if (entry === undefined) return { refused: `no ${language.id} source among ${names.join(', ')} (${exts.join(' ')})` };
+  return { ...base, entry };
 }
 
 /** The submission with the problem's constants substituted in its UTF-8 files: the package's own example submissions (2025-09). */
@@ -191,12 +193,21 @@ function includedFiles(pkg: ProblemPackage, code: string): { name: string; data:
     });
 }
 
-/** `s` with `included` added to its files, replacing those of the same name (the format's rule); `source` saved as `sourceFile`. */
-function withIncluded(s: PackageSubmission, included: { name: string; data: Buffer }[], sourceFile: string): PackageSubmission {
+/**
+ * `s` with `included` added to its files, replacing those of the same name (the format's rule); a
+ * `source` saved under the name it has alone (singleSourceName: Java's public class's file).
+ */
+function withIncluded(s: PackageSubmission, included: { name: string; data: Buffer }[], language: Language): PackageSubmission {
   if (!included.length) return s;
   const own =
     s.source !== undefined
-      ? [{ name: sourceFile, content: s.source, encoding: s.sourceEncoding ?? ('utf8' as const) }]
+      ? [
+          {
+            name: singleSourceName(language, Buffer.from(s.source, s.sourceEncoding === 'base64' ? 'base64' : 'utf8').toString('utf8')),
+            content: s.source,
+            encoding: s.sourceEncoding ?? ('utf8' as const),
+          },
+        ]
       : (s.files ?? []).map((f) => ({ ...f }));
   const names = new Set(included.map((f) => f.name));
   return {
@@ -205,6 +216,7 @@ function withIncluded(s: PackageSubmission, included: { name: string; data: Buff
       ...own.filter((f) => !names.has(f.name)),
       ...included.map((f) => ({ name: f.name, content: f.data.toString('base64'), encoding: 'base64' as const })),
     ],
+    ...(s.entry !== undefined ? { entry: s.entry } : {}),
   };
 }
 
@@ -243,7 +255,7 @@ export async function judgePackage(
   const size = sourceBytes(submission);
   if (size > codeBytes) throw new InvalidRequestError(`is ${size} bytes, more than the package's code limit of ${codeBytes}`, 'SUBMISSION');
   // Included files are added after the code limit is checked (the format's order).
-  submission = withIncluded(submission, includedFiles(pkg, code), judge.language(submission.language, 'language').sourceFile);
+  submission = withIncluded(submission, includedFiles(pkg, code), judge.language(submission.language, 'language'));
   const { limits, compileLimits, validatorLimits, notes } = packageLimits(pkg, opts);
   let first: JudgeResult | null = null;
   let compile: CompileResult | undefined;

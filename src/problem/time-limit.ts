@@ -44,6 +44,7 @@ import {
   type JudgePackageOptions,
   type PackageSubmission,
 } from './judge-package';
+import { packageLanguages } from './extensions';
 import type { ProblemPackage } from './problem-package';
 import {
   expectationsOf,
@@ -76,7 +77,7 @@ export interface DerivedTimeLimit {
 
 /**
  * The package's submission at `rel` (a file or a directory), or a reason it is skipped; languages
- * by the image's extensions (`judge.languageOfFile`), a directory's entry as directorySubmission
+ * by the format's table, then the image's extensions (packageLanguages), a directory's entry as directorySubmission
  * finds it (judge-package.ts).
  */
 export function readPackageSubmission(
@@ -87,11 +88,12 @@ export function readPackageSubmission(
 ): PackageSubmission | { skipped: string } {
   const files = pkg.files;
   const kind = files.kind(rel);
-  const langOf = (name: string) => languageOfName(judge, name);
+  const image = packageLanguages(judge);
+  const langOf = (name: string) => languageOfName(image, name);
   // submissions.yaml's language and entry point (2025-09), as --lang and --entry.
   const given = (names: { single: string } | { names: readonly string[] }): { lang?: string; entry?: string } | { skipped: string } => {
     try {
-      return languageAndEntry(expected, rel.replace(/^submissions\//, ''), names, judge);
+      return languageAndEntry(expected, rel.replace(/^submissions\//, ''), names, image);
     } catch (err) {
       if (err instanceof InvalidRequestError) return { skipped: `${rel}: ${err.message}` };
       throw err;

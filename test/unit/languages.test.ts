@@ -97,6 +97,38 @@ describe('placeholders', () => {
     expect(expandArgv(esm.language, esm.language.run, { memoryBytes: 256 * MiB }).at(-1)).toBe('main.mjs');
   });
 
+  it('a named entry: {entry} is that file, its name kept; refused without files, outside them, or for a language that takes none', () => {
+    const config: PlanConfig = { schema: makeSubmissionSchema(), languages: r, test: testLimitsConfig(), compile: compileLimitsConfig() };
+    const file = (name: string) => ({ name, content: 'x' });
+    // Beside a decoy main.py (BAPCtools' testexpectations/ac_or_wa/metadata): the named one runs.
+    const py = planJob({ language: 'python3', files: ['ac.py', 'main.py', 'util.py'].map(file), entry: 'ac.py', testcases: [{}] }, config);
+    expect(py.files.map((f) => f.name)).toEqual(['ac.py', 'main.py', 'util.py']);
+    expect(expandArgv(py.language, py.language.run, { memoryBytes: 256 * MiB })).toEqual(['python3', 'ac.py']);
+    const hs = planJob({ language: 'haskell', files: ['Solve.hs', 'Lib.hs'].map(file), entry: 'Solve.hs', testcases: [{}] }, config);
+    expect(expandArgv(hs.language, hs.language.compile!, { memoryBytes: 256 * MiB })).toContain('Solve.hs');
+    expect(() => planJob({ language: 'python3', files: [file('a.py')], entry: 'b.py', testcases: [{}] }, config)).toThrow(
+      /entry: names no file of "files": "b\.py"/,
+    );
+    expect(() => planJob({ language: 'python3', source: 'print(1)', entry: 'main.py', testcases: [{}] }, config)).toThrow(
+      /entry: goes with "files", not "source"/,
+    );
+    expect(() => planJob({ language: 'c', files: ['a.c', 'b.c'].map(file), entry: 'a.c', testcases: [{}] }, config)).toThrow(
+      /language c compiles every source together and takes no entry/,
+    );
+    // Under an entry rule the named file's main class is {mainClass}, where two files have one.
+    const twoMains = [
+      { name: 'A.java', content: 'class A { public static void main(String[] a) {} }' },
+      { name: 'B.java', content: 'class B { public static void main(String[] a) {} }' },
+    ];
+    expect(planJob({ language: 'java', files: twoMains, entry: 'B.java', testcases: [{}] }, config).language.mainClass).toBe('B');
+    expect(() =>
+      planJob(
+        { language: 'java', files: [...twoMains, { name: 'C.java', content: 'class C {}' }], entry: 'C.java', testcases: [{}] },
+        config,
+      ),
+    ).toThrow(/no top-level class with public static void main in the entry C\.java/);
+  });
+
   it('the JVM heap and Node heap come from the step memory limit, less the reserve', () => {
     const java = { ...r.get('java'), mainClass: 'pkg.Solution' };
     const run = expandArgv(java, java.run, { memoryBytes: 256 * MiB });
