@@ -125,10 +125,12 @@ describe('multi-file submissions', () => {
     expect(r.verdict).toBe('AC');
   }, 120_000);
 
-  it('Java: no class with main is refused, saying so', async () => {
-    await expect(judge.judge(aPlusB('java', 'public class Main { static int f() { return 1; } }'))).rejects.toThrow(
-      /no top-level class with public static void main/,
-    );
+  it('Java: no class with main is CE, saying so, the compiler not run (DOMjudge hello compiler_error/mainclass-missing)', async () => {
+    const r = await judge.judge(aPlusB('java', 'public class Main { static int f() { return 1; } }'));
+    expect(r.verdict).toBe('CE');
+    expect(r.message).toMatch(/^Compilation Error: no top-level class with public static void main in the java sources/);
+    expect(r.compile).toMatchObject({ verdict: 'CE', cached: false, cpuTimeMs: 0 });
+    expect(r.tests.every((t) => t.verdict === 'SKIPPED')).toBe(true);
   });
 });
 
@@ -253,7 +255,8 @@ describe('the language from the file name', () => {
     }
   });
 
-  it('caged judge: a named entry runs beside a decoy main.py and is imported by its name; .pl is Prolog, every file loaded', async () => {
+  it('caged judge: a named entry runs beside a decoy main.py and is imported by its name; a Prolog .pl loads every file, a Perl one stays Perl', async () => {
+    const read = (f: string) => (fs.existsSync(f) ? fs.readFileSync(f) : null);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'caged-entry-'));
     try {
       // BAPCtools' testexpectations/ac_or_wa/metadata: entrypoint ac.py beside a main.py that is wrong.
@@ -267,22 +270,28 @@ describe('the language from the file name', () => {
         'def total(s):\n    import solve\n    return solve.WHO + " " + str(sum(map(int, s.split())))\n',
       );
       const tests = [{ stdin: '1 2 3\n', expected: 'solve 6\n' }];
-      const py = packageSubmission(dir, undefined, 'solve.py', packageLanguages(judge));
+      const py = packageSubmission(dir, undefined, 'solve.py', packageLanguages(judge, read));
       expect((await judge.judge({ ...py, testcases: tests })).verdict).toBe('AC');
       // Without an entry named, main.py runs, as the format's tools would run it.
       expect(
-        (await judge.judge({ ...packageSubmission(dir, undefined, undefined, packageLanguages(judge)), testcases: tests })).verdict,
+        (await judge.judge({ ...packageSubmission(dir, undefined, undefined, packageLanguages(judge, read)), testcases: tests })).verdict,
       ).toBe('WA');
       for (const f of fs.readdirSync(dir)) fs.rmSync(path.join(dir, f));
       // problemtools' different/submissions/accepted/prolog: the solution consults its kattio.pl beside it.
       fs.writeFileSync(path.join(dir, 'sol.pl'), 'main :- read_term(user_input, X, []), double(X, Y), write(Y), nl.\n');
       fs.writeFileSync(path.join(dir, 'lib.pl'), 'double(X, Y) :- Y is 2 * X.\n');
-      const pl = packageSubmission(dir, undefined, undefined, packageLanguages(judge));
+      const pl = packageSubmission(dir, undefined, undefined, packageLanguages(judge, read));
       expect(pl).toMatchObject({ language: 'prolog' });
       expect(pl.entry).toBeUndefined();
       expect((await judge.judge({ ...pl, testcases: [{ stdin: '21.\n', expected: '42\n' }] })).verdict).toBe('AC');
-      // Outside a package a .pl file is Perl, as the image's extensions say.
+      // Outside a package a .pl file is Perl, as the image's extensions say; in one, Perl without a ":-" line stays Perl
+      // (DOMjudge's hello/accepted/test-hello.pl).
       expect(judge.languageOfFile('sol.pl')).toBe('perl');
+      const perl = path.join(dir, 'hello.pl');
+      fs.writeFileSync(perl, '# @EXPECTED_RESULTS@: CORRECT :-)\n\nprint "Hello world!\\n";\n\nexit;\n');
+      const pm = packageSubmission(perl, undefined, undefined, packageLanguages(judge, read));
+      expect(pm.language).toBe('perl');
+      expect((await judge.judge({ ...pm, testcases: [{ stdin: '', expected: 'Hello world!\n' }] })).verdict).toBe('AC');
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

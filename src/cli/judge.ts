@@ -79,7 +79,7 @@ export function packageSubmission(
     .filter((n) => fs.lstatSync(path.join(target, n)).isFile())
     .sort();
   if (!names.length) throw new InvalidRequestError(`no files in ${target}`, 'SUBMISSION');
-  const language = lang ?? (entry !== undefined ? languageOf(entry) : directoryLanguage(names, target, languages));
+  const language = lang ?? (entry !== undefined ? languageOf(path.join(target, entry)) : directoryLanguage(names, target, languages));
   const spec = languages.language(language, '--lang');
   if (entry !== undefined && !names.includes(entry))
     throw new InvalidRequestError(`no file ${JSON.stringify(entry)} in ${target}`, '--entry');
@@ -106,12 +106,21 @@ function yamlLanguageAndEntry(
   return languageAndEntry(expected, rel, files, languages);
 }
 
+/** The bytes of `file` when it is a plain file, else null. */
+function readIfFile(file: string): Buffer | null {
+  try {
+    return fs.lstatSync(file).isFile() ? fs.readFileSync(file) : null;
+  } catch {
+    return null;
+  }
+}
+
 /** The one language of a directory's source files (by extension). */
 function directoryLanguage(names: readonly string[], dir: string, languages: SubmissionLanguages): string {
   const langs = new Set<string>();
   for (const n of names) {
     try {
-      langs.add(languages.languageOfFile(n, 'SUBMISSION'));
+      langs.add(languages.languageOfFile(path.join(dir, n), 'SUBMISSION'));
     } catch (err) {
       if (!(err instanceof InvalidRequestError)) throw err; // a header, a data file: not a source
     }
@@ -197,7 +206,7 @@ export async function judgeCommand(argv: readonly string[], out: NodeJS.Writable
     const own = real.startsWith(subsDir + path.sep);
     const rel = path.relative(subsDir, real).split(path.sep).join('/');
     const expected = own && loaded.config.format === '2025-09' ? expectationsOf(readSubmissionsYaml(loaded.files), rel) : null;
-    const languages = packageLanguages(judge);
+    const languages = packageLanguages(judge, (file) => readIfFile(file));
     const fromYaml = expected ? yamlLanguageAndEntry(expected, rel, real, languages) : {};
     const given = packageSubmission(
       target,

@@ -82,6 +82,11 @@ export function writeSources(box: string, files: readonly SourceFile[]): void {
   for (const f of files) writeNewFile(box, f.name, f.content, f.executable ? 0o755 : 0o644);
 }
 
+/** The compile of a submission the plan found cannot compile (JobPlan.compileError): CE, the compiler not run. */
+export function refusedCompile(why: string): CompileResult {
+  return { verdict: 'CE', exitCode: null, output: why, outputTruncated: false, cpuTimeMs: 0, wallTimeMs: 0, memoryBytes: 0, cached: false };
+}
+
 export async function compileInBox(ctx: JobContext, req: CompileRequest): Promise<CompileOutcome> {
   const started = process.hrtime.bigint();
   const elapsed = () => Number(process.hrtime.bigint() - started) / 1e6;

@@ -19,7 +19,7 @@ import { JobDirs, type JobDir } from '../rootfs/job-dirs';
 import { CheckRunner } from './check-runner';
 import { gradeInlineGroups } from './inline-groups';
 import { CompileCache } from './compile-cache';
-import { compileInBox, writeSources, type JobContext } from './compile-step';
+import { compileInBox, refusedCompile, writeSources, type JobContext } from './compile-step';
 import { CustomChecker } from './custom-checker';
 import { prepareInteractor, type Interactor } from './interactive';
 import { OutputValidator } from './output-validator';
@@ -231,6 +231,12 @@ export class Judge {
     let compile: CompileResult | undefined;
     let compileMs = 0;
     let boxLayers: string[] | undefined;
+    if (plan.compileError) {
+      // The plan found it (Java's main class): the compiler is not run.
+      const message = oneLine(`Compilation Error: ${plan.compileError}`);
+      const skipped = this.skipAll(plan, 'not run: compilation failed');
+      return this.finish(plan, started, refusedCompile(plan.compileError), 0, skipped, { verdict: 'CE', message });
+    }
     if (plan.language.compile) {
       aborted();
       const outcome = await compileInBox(ctx, {

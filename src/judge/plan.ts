@@ -33,6 +33,11 @@ export interface JobPlan {
     | { kind: 'validator'; spec: OutputValidatorSpec };
   /** Sum of the tests' points. */
   maxScore: number;
+  /**
+   * Why the submission cannot compile, found at plan: no class with `main` (or several) under an
+   * entry rule (Java, Scala). Judged CE without running the compiler, as DOMjudge and Kattis do.
+   */
+  compileError?: string;
 }
 
 export interface PlanConfig {
@@ -94,8 +99,15 @@ export function planSubmission(s: Submission, cfg: PlanConfig): JobPlan {
     }
   }
   language = { ...language, sources: sourcesOf(language, files) };
-  if (language.entry)
-    language = { ...language, mainClass: findMainClass(language, files, s.source !== undefined ? 'source' : 'files', s.entry) };
+  let compileError: string | undefined;
+  if (language.entry) {
+    try {
+      language = { ...language, mainClass: findMainClass(language, files, s.source !== undefined ? 'source' : 'files', s.entry) };
+    } catch (err) {
+      if (!(err instanceof InvalidRequestError)) throw err;
+      compileError = err.field ? err.message.slice(err.field.length + 2) : err.message;
+    }
+  }
   const testLimits = resolveLimits(s.limits, cfg.test, 'limits', language);
   const compileLimits = resolveLimits(s.compileLimits, cfg.compile, 'compileLimits');
   const c = s.checker;
@@ -106,5 +118,15 @@ export function planSubmission(s: Submission, cfg: PlanConfig): JobPlan {
         ? { kind: 'validator', spec: planValidator(c, cfg.languages, cfg.validator) }
         : { kind: 'builtin', checker: c };
   const maxScore = s.groups ? inlineMaxScore(s.groups, s.testcases) : s.testcases.reduce((sum, t) => sum + t.points, 0);
-  return { submission: s, language, files, compilerOptions, testLimits, compileLimits, checker, maxScore };
+  return {
+    submission: s,
+    language,
+    files,
+    compilerOptions,
+    testLimits,
+    compileLimits,
+    checker,
+    maxScore,
+    ...(compileError ? { compileError } : {}),
+  };
 }

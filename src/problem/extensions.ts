@@ -2,8 +2,8 @@
  * The language of a package's own program (its output validator or interactor) by its file
  * extension. A validator is C, C++ (as C++17) or Python 3: the languages every image carries
  * and that the formats' tools (testlib, validate.h) are written in. A package's submissions are
- * detected by the format's languages table, then the image manifest's `extensions`
- * (packageLanguages below; LanguageRegistry.ofFile, docs/languages.md).
+ * detected by the image manifest's `extensions` (LanguageRegistry.ofFile, docs/languages.md),
+ * a Prolog `.pl` file excepted (packageLanguages below).
  */
 import path from 'node:path';
 import type { Language } from '../judge/languages';
@@ -54,40 +54,12 @@ export function languageIdOfCode(code: string, ids: readonly string[], byExtensi
 }
 
 /**
- * The format's languages table (appendix/languages.md; problemtools' and BAPCtools' tables agree):
- * the file endings that tell each code, for the codes caged has. Where the image's extensions
- * say otherwise, a package's submissions follow this: `.pl` is Prolog (the format counts it as
- * Perl's only in parentheses: not for telling the language), `.pm` Perl.
+ * A `.pl` file that is Prolog, not Perl: a line with `:-` before any `#` (GitHub linguist's
+ * rule). The package format's table (2023-07, 2025-09), problemtools and BAPCtools read `.pl`
+ * as Prolog; DOMjudge, whose example packages hold Perl `.pl` submissions, and the image's
+ * extensions as Perl. Every Prolog program with a rule has `:-`; Perl hardly ever does.
  */
-const FORMAT_ENDINGS: Readonly<Record<string, readonly string[]>> = {
-  ada: ['.adb', '.ads'],
-  bash: ['.sh'],
-  c: ['.c'],
-  cpp: ['.cc', '.cpp', '.cxx', '.c++', '.C'],
-  csharp: ['.cs'],
-  d: ['.d'],
-  fortran: ['.f90'],
-  go: ['.go'],
-  haskell: ['.hs'],
-  java: ['.java'],
-  javascript: ['.js'],
-  lisp: ['.lisp', '.cl'],
-  lua: ['.lua'],
-  ocaml: ['.ml'],
-  pascal: ['.pas'],
-  perl: ['.pm'],
-  php: ['.php'],
-  prolog: ['.pl'],
-  python3: ['.py', '.py3'],
-  ruby: ['.rb'],
-  rust: ['.rs'],
-  scala: ['.scala'],
-};
-
-/** The endings the format's table gives caged language `languageId` (its code's). */
-export function formatEndings(languageId: string): readonly string[] {
-  return FORMAT_ENDINGS[packageLanguageCode(languageId)] ?? [];
-}
+const PROLOG_LINE = /^[^#\n]*:-/m;
 
 /** What package submissions need of the image's languages (the Judge has it). */
 export interface ImageLanguages {
@@ -97,35 +69,19 @@ export interface ImageLanguages {
 }
 
 /**
- * The image's languages as a package's tools see them: a file's language by the format's table
- * when the image has a language of that code (`.pl`: Prolog), else by the image's extensions.
+ * The image's languages as a problem package's tools see them: a `.pl` file that reads as Prolog
+ * (`read` gives its bytes, or null) is Prolog, when the image has it; else the image's extensions.
  */
-export function packageLanguages(image: ImageLanguages): ImageLanguages {
+export function packageLanguages(image: ImageLanguages, read: (file: string) => Buffer | null): ImageLanguages {
   return {
     languages: () => image.languages(),
     language: (id, field) => image.language(id, field),
     languageOfFile: (file, field) => {
-      const ext = path.extname(file);
-      const code = Object.keys(FORMAT_ENDINGS).find((c) => FORMAT_ENDINGS[c]!.includes(ext));
-      const id =
-        code === undefined
-          ? null
-          : languageIdOfCode(
-              code,
-              image.languages().map((l) => l.id),
-              preferredOf(image, file, field, code),
-            );
-      return id ?? image.languageOfFile(file, field);
+      if (path.extname(file) === '.pl' && image.languages().some((l) => l.id === 'prolog')) {
+        const text = read(file);
+        if (text && PROLOG_LINE.test(text.toString('utf8'))) return 'prolog';
+      }
+      return image.languageOfFile(file, field);
     },
   };
-}
-
-/** The image's own choice for `file` when it has the format's `code` (a C++ file keeps the image's dialect). */
-function preferredOf(image: ImageLanguages, file: string, field: string | undefined, code: string): string | undefined {
-  try {
-    const id = image.languageOfFile(file, field);
-    return packageLanguageCode(id) === code ? id : undefined;
-  } catch {
-    return undefined;
-  }
 }

@@ -36,7 +36,7 @@ import { skippedTest } from '../judge/test-step';
 import { judge0Of, VERDICT_NAMES } from '../judge/verdict';
 import { defaultValidateSliced, parseValidatorFlags } from './default-validator';
 import { gradeTree } from '../judge/group-grading';
-import { formatEndings, packageLanguageCode } from './extensions';
+import { packageLanguageCode } from './extensions';
 import { NO_TIME_LIMIT, type ProblemPackage } from './problem-package';
 import { withConstants } from './problem-yaml';
 import type { TestCase } from './test-data';
@@ -146,7 +146,7 @@ export function directorySubmission(
   const base = { language: language.id, files };
   if (language.entry) return chosen === undefined ? base : { ...base, entry: chosen };
   if (!takesEntry(language)) return base;
-  const exts = [...sourceExtensions(language), ...formatEndings(language.id)];
+  const exts = sourceExtensions(language);
   const sources = names.filter((n) => exts.includes(path.extname(n))).sort();
   const entry = chosen ?? entryAmong(language, names) ?? sources.find((n) => n.toLowerCase().startsWith('main')) ?? sources[0];
   if (entry === undefined) return { refused: `no ${language.id} source among ${names.join(', ')} (${exts.join(' ')})` };

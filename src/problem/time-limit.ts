@@ -77,8 +77,8 @@ export interface DerivedTimeLimit {
 
 /**
  * The package's submission at `rel` (a file or a directory), or a reason it is skipped; languages
- * by the format's table, then the image's extensions (packageLanguages), a directory's entry as directorySubmission
- * finds it (judge-package.ts).
+ * by the image's extensions (a Prolog `.pl` excepted: packageLanguages), a directory's entry as
+ * directorySubmission finds it (judge-package.ts).
  */
 export function readPackageSubmission(
   judge: Judge,
@@ -88,8 +88,9 @@ export function readPackageSubmission(
 ): PackageSubmission | { skipped: string } {
   const files = pkg.files;
   const kind = files.kind(rel);
-  const image = packageLanguages(judge);
+  const image = packageLanguages(judge, (p) => (files.kind(p) === 'file' ? files.read(p) : null));
   const langOf = (name: string) => languageOfName(image, name);
+  const inDir = (name: string) => langOf(`${rel}/${name}`);
   // submissions.yaml's language and entry point (2025-09), as --lang and --entry.
   const given = (names: { single: string } | { names: readonly string[] }): { lang?: string; entry?: string } | { skipped: string } => {
     try {
@@ -115,12 +116,12 @@ export function readPackageSubmission(
   const names = entries.map((e) => e.name);
   const chosen = given({ names });
   if ('skipped' in chosen) return chosen;
-  const languages = new Set(names.map(langOf).filter((l): l is string => l !== undefined));
+  const languages = new Set(names.map(inDir).filter((l): l is string => l !== undefined));
   const [detected, ...more] = [...languages];
-  const language = chosen.lang ?? (chosen.entry !== undefined ? langOf(chosen.entry) : more.length ? undefined : detected);
+  const language = chosen.lang ?? (chosen.entry !== undefined ? inDir(chosen.entry) : more.length ? undefined : detected);
   if (!language) return { skipped: `${rel}: not one language caged knows (${[...languages].join(', ') || 'none'})` };
   const py2 =
-    chosen.lang === undefined && names.find((n) => langOf(n) === language && namesPython2(files.read(`${rel}/${n}`).toString('utf8')));
+    chosen.lang === undefined && names.find((n) => inDir(n) === language && namesPython2(files.read(`${rel}/${n}`).toString('utf8')));
   if (py2) return { skipped: python2(`${rel}/${py2}`) };
   const sub = directorySubmission(judge.language(language, 'submission'), names, (n) => files.read(`${rel}/${n}`), chosen.entry);
   return 'refused' in sub ? { skipped: `${rel}: ${sub.refused}` } : withPackageConstants(sub, pkg.config.constants);

@@ -11,6 +11,7 @@ import { blankCommentsAndStrings, entryAmong, entryNameFor, findMainClass, singl
 import { expandArgv, expandEnv, heapMiB, sourcesOf, takesEntry } from '../../src/judge/language-command';
 import { compileLimitsConfig, testLimitsConfig } from '../../src/judge/limits';
 import { planJob, type PlanConfig } from '../../src/judge/plan';
+import { packageLanguages } from '../../src/problem/extensions';
 import { makeSubmissionSchema } from '../../src/judge/schema';
 import type { Language } from '../../src/judge/languages';
 import { classifyRun } from '../../src/judge/run-verdict';
@@ -121,12 +122,17 @@ describe('placeholders', () => {
       { name: 'B.java', content: 'class B { public static void main(String[] a) {} }' },
     ];
     expect(planJob({ language: 'java', files: twoMains, entry: 'B.java', testcases: [{}] }, config).language.mainClass).toBe('B');
-    expect(() =>
-      planJob(
-        { language: 'java', files: [...twoMains, { name: 'C.java', content: 'class C {}' }], entry: 'C.java', testcases: [{}] },
-        config,
-      ),
-    ).toThrow(/no top-level class with public static void main in the entry C\.java/);
+    // No main class where one is looked for is the submission's compile error (CE, the compiler not run), not a bad request.
+    const noMain = planJob(
+      { language: 'java', files: [...twoMains, { name: 'C.java', content: 'class C {}' }], entry: 'C.java', testcases: [{}] },
+      config,
+    );
+    expect(noMain.compileError).toMatch(/no top-level class with public static void main in the entry C\.java/);
+    expect(noMain.language.mainClass).toBeUndefined();
+    expect(planJob({ language: 'java', files: twoMains, testcases: [{}] }, config).compileError).toMatch(
+      /several top-level class with public static void main: A \(A\.java\), B \(B\.java\); name the entry file Main\.java/,
+    );
+    expect(planJob({ language: 'java', files: twoMains, entry: 'A.java', testcases: [{}] }, config).compileError).toBeUndefined();
   });
 
   it('the JVM heap and Node heap come from the step memory limit, less the reserve', () => {
@@ -227,6 +233,29 @@ describe('detection by file name', () => {
 
   it('an unknown id is refused listing the ids', () => {
     expect(() => r.get('kotlin')).toThrow(/unknown language "kotlin" \(known: ada, awk, bash, c, /);
+  });
+});
+
+describe("a package submission's .pl (packageLanguages)", () => {
+  const r = registry();
+  const image = {
+    languages: () => r.list(),
+    languageOfFile: (f: string, field?: string) => r.ofFile(f, field).id,
+    language: (id: string) => r.get(id),
+  };
+  const texts: Record<string, string> = {
+    'different.pl': '[kattio].\n\nmain :-\n    read_int(X), write(X), nl.\n', // problemtools' different/accepted/prolog
+    'kattio.pl': '% tokens\n:- module(kattio, [read_int/1]).\n',
+    'hello.pl': '# @EXPECTED_RESULTS@: CORRECT :-)\nprint "Hello world!\\n";\n', // DOMjudge's hello/accepted/test-hello.pl
+  };
+  const languages = packageLanguages(image, (f) => (f in texts ? Buffer.from(texts[f]!) : null));
+  it('is Prolog with a ":-" line before any "#", else Perl as the image says; other files go by the image', () => {
+    expect(languages.languageOfFile('different.pl')).toBe('prolog');
+    expect(languages.languageOfFile('kattio.pl')).toBe('prolog');
+    expect(languages.languageOfFile('hello.pl')).toBe('perl');
+    expect(languages.languageOfFile('unreadable.pl')).toBe('perl');
+    expect(languages.languageOfFile('a.py')).toBe('python3');
+    expect(() => languages.languageOfFile('a.kt', 'SUBMISSION')).toThrow(InvalidRequestError);
   });
 });
 
