@@ -5,10 +5,9 @@
  *
  * SUBMISSION is a source file or a directory of source files. The language comes from
  * `--lang`, else from the extension, by the image manifest's `extensions` (docs/languages.md:
- * `.cpp` is cpp17, `.py` python3, `.java` java, …). Java and Scala find their main class in
- * the sources. In a directory the entry is `--entry FILE`, else the file already named as the
- * language's source file (`main.cpp`, …), else the only file with the language's extension;
- * the entry is renamed to the language's source file, the others keep their names.
+ * `.cpp` is cpp17, `.py` python3, `.java` java, …; a Prolog `.pl`: packageLanguages). Java and
+ * Scala find their main class in the sources. A directory keeps every name; its entry (the
+ * wire's `entry`) is found by directorySubmission (src/problem/judge-package.ts).
  * `--all-tests` judges every test (no group stops after a rejection), as checking a package's
  * own submission against submissions.yaml needs.
  * Output: the same human summary as `caged run` plus one line per group, or `--json`.
@@ -33,26 +32,20 @@ import { parseArgs, stringFlag } from './args';
 import { LIMIT_FLAGS, limitFlagValue } from './limit-flags';
 import { judgeOptionsFromEnv, summary } from './run';
 import { terminalSafe } from './terminal-safe';
-import { namesPython2, type Language } from '../judge/languages';
+import { namesPython2 } from '../judge/languages';
 import { runningEveryTest } from '../problem/test-data';
 import {
   checkExpectations,
   expectationsOf,
   languageAndEntry,
   readSubmissionsYaml,
-  type KnownLanguages,
   type SubmissionExpectations,
 } from '../problem/submissions-yaml';
-import { packageLanguages } from '../problem/extensions';
+import { packageLanguages, type ImageLanguages, type KnownLanguages } from '../problem/extensions';
 import { JUDGE_USAGE } from './usage';
 
 /** What packageSubmission needs of the image's languages (the Judge has both). */
-export interface SubmissionLanguages {
-  /** The language id a file name's extension selects; unknown: InvalidRequestError naming the extension. */
-  languageOfFile(file: string, field: string): string;
-  /** The language `id`; unknown: InvalidRequestError listing the ids. */
-  language(id: string, field: string): Language;
-}
+export type SubmissionLanguages = Pick<ImageLanguages, 'languageOfFile' | 'language'>;
 
 /** The submission `caged judge` builds from SUBMISSION, --lang and --entry (exported for tests). */
 export function packageSubmission(

@@ -7,8 +7,8 @@
  *                or its sourceFile's (sourceExtensions), sorted by name (C++ with a header and
  *                two sources: both .cpp files); the `sourceFile` alone when none has; a run
  *                (expanded without the files) has the plan's (Language.sources)
- *   {entry}      the language's `sourceFile` (the entry of a multi-file submission is saved
- *                under that name; `caged run/judge --entry` rename it)
+ *   {entry}      the submission's entry: the language's `sourceFile`, or the file the
+ *                submission's `entry` names (the plan sets it as the job's sourceFile)
  *   {entryStem}  `{entry}` without its extension
  *   {mainClass}  the class holding `main` (entry rules java-main / scala-main, found by
  *                entry-point.ts at plan time), package-qualified

@@ -61,10 +61,15 @@ export function languageIdOfCode(code: string, ids: readonly string[], byExtensi
  */
 const PROLOG_LINE = /^[^#\n]*:-/m;
 
-/** What package submissions need of the image's languages (the Judge has it). */
-export interface ImageLanguages {
+/** What the image's languages tell (the Judge has both). */
+export interface KnownLanguages {
   languages(): readonly { id: string }[];
+  /** The language a file name's extension selects; throws for an extension no language has. */
   languageOfFile(file: string, field?: string): string;
+}
+
+/** What package submissions need of the image's languages (the Judge has it). */
+export interface ImageLanguages extends KnownLanguages {
   language(id: string, field?: string): Language;
 }
 

@@ -22,7 +22,7 @@
 import { z } from 'zod';
 import { InvalidRequestError } from '../errors';
 import type { JudgeResult, ProblemInfo } from '../judge/schema';
-import { languageIdOfCode } from './extensions';
+import { languageIdOfCode, type KnownLanguages } from './extensions';
 import type { PackageFiles } from './package-files';
 import { checkYaml, parseYaml } from './yaml-file';
 
@@ -294,13 +294,6 @@ export function checkExpectations(expected: SubmissionExpectations, result: Judg
     }
   }
   return { status: failed.length ? 'failed' : unknown.length ? 'unverified' : 'met', failed, unverified: unknown };
-}
-
-/** What the image's languages tell (the Judge has both). */
-export interface KnownLanguages {
-  languages(): readonly { id: string }[];
-  /** The language a file name's extension selects; throws for an extension no language has. */
-  languageOfFile(file: string, field?: string): string;
 }
 
 /** The language a file name's extension selects, or undefined for one no language has. */
