@@ -96,6 +96,23 @@ describe('when the interactor says wrong answer', () => {
     expect(r.tests.map((t) => t.verdict)).toEqual(['WA', 'WA', 'WA']);
     expect(r.tests[0]!.checkerMessage).toBe('gave up at once');
   });
+
+  it('reports a score file the rejecting interactor wrote all the same, and stays WA', async () => {
+    const interactor =
+      'import sys\nline = sys.stdin.readline().strip()\nopen(sys.argv[3] + "/score.txt", "w").write("0")\n' +
+      'sys.exit(42 if line == "right" else 43)\n';
+    const say = (word: string): SubmissionInput => ({
+      language: 'python3',
+      source: `print("${word}")`,
+      testcases: [{ stdin: '', points: 1 }],
+      interactor: { language: 'python3', source: interactor },
+    });
+    const wrong = await judge.judge(say('wrong'));
+    expect(wrong.tests[0]).toMatchObject({ verdict: 'WA', validatorRejectedWithScoreFile: 'score.txt' });
+    const right = await judge.judge(say('right'));
+    expect(right.tests[0]).toMatchObject({ verdict: 'AC', validatorScore: 0 });
+    expect(right.tests[0]!.validatorRejectedWithScoreFile).toBeUndefined();
+  });
 });
 
 describe('when the submission fails before the interactor decides', () => {

@@ -192,12 +192,12 @@ describe('the language from the file name', () => {
         expect(await runCommand(args, s.out, { judge })).toBe(0);
         expect((JSON.parse(s.text()) as { verdict: string }).verdict).toBe('AC');
       }
-      fs.writeFileSync(path.join(dir, 'main.kt'), 'fun main() {}');
-      await expect(runCommand([path.join(dir, 'main.kt')], sink().out, { judge })).rejects.toThrow(
-        /unknown extension "\.kt" of .*main\.kt \(known: /,
+      fs.writeFileSync(path.join(dir, 'main.swift'), 'fun main() {}');
+      await expect(runCommand([path.join(dir, 'main.swift')], sink().out, { judge })).rejects.toThrow(
+        /unknown extension "\.swift" of .*main\.swift \(known: /,
       );
-      await expect(runCommand([path.join(dir, 'main.kt'), '--lang', 'kotlin'], sink().out, { judge })).rejects.toThrow(
-        /unknown language "kotlin" \(known: ada, awk, bash, c, /,
+      await expect(runCommand([path.join(dir, 'main.swift'), '--lang', 'swift'], sink().out, { judge })).rejects.toThrow(
+        /unknown language "swift" \(known: ada, awk, bash, c, /,
       );
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
@@ -254,6 +254,34 @@ describe('the language from the file name', () => {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('caged judge: a Pascal directory enters by its program, not by a unit that sorts first (DOMjudge multifile-pas)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'caged-pas-'));
+    try {
+      fs.writeFileSync(
+        path.join(dir, 'hello.pp'),
+        "{ the unit }\nunit hello;\ninterface\nfunction greeting: string;\nimplementation\nfunction greeting: string;\nbegin\n  greeting := 'Hello world!';\nend;\nend.\n",
+      );
+      fs.writeFileSync(path.join(dir, 'test-hello-unit.pas'), 'program hellounit;\nuses hello;\nbegin\n  writeln(greeting);\nend.\n');
+      const sub = packageSubmission(dir, undefined, undefined, judge);
+      expect(sub).toMatchObject({ language: 'pascal', entry: 'test-hello-unit.pas' });
+      expect((await judge.judge({ ...sub, testcases: [{ stdin: '', expected: 'Hello world!\n' }] })).verdict).toBe('AC');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+
+  it('Kotlin: the file class with fun main among several files, whatever their names', async () => {
+    const files = [
+      { name: 'util.kt', content: 'fun add(a: Long, b: Long) = a + b\n' },
+      {
+        name: 'solve.kt',
+        content: 'fun main() {\n    val (a, b) = readLine()!!.trim().split(" ").map { it.toLong() }\n    println(add(a, b))\n}\n',
+      },
+    ];
+    const r = await judge.judge({ language: 'kotlin', files, testcases: [{ stdin: INPUT, expected: SUM }] });
+    expect({ verdict: r.verdict, compile: r.compile?.output }).toMatchObject({ verdict: 'AC' });
+  }, 120_000);
 
   it('caged judge: a named entry runs beside a decoy main.py and is imported by its name; a Prolog .pl loads every file, a Perl one stays Perl', async () => {
     const read = (f: string) => (fs.existsSync(f) ? fs.readFileSync(f) : null);

@@ -78,6 +78,19 @@ describe('caged judge on a 2025-09 package', () => {
     expect(r.score).toBe(85);
   }, 120_000);
 
+  it('makes a rejection that wrote score_multiplier.txt a judge error on a secret test, not on a sample', async () => {
+    const r = await judged('rejected/wrong_half.py');
+    expect(r.tests[0]).toMatchObject({ name: 'sample/1', verdict: 'WA', validatorRejectedWithScoreFile: 'score_multiplier.txt' });
+    expect(r.tests[1]).toMatchObject({
+      name: 'secret/easy/1',
+      verdict: 'IE',
+      message: 'Internal Error: the validator rejected the test case but wrote score_multiplier.txt',
+    });
+    // The first failing test decides the submission's verdict (the sample's WA); the secret group is IE.
+    expect(r.verdict).toBe('WA');
+    expect(groups(r)).toMatchObject({ secret: ['IE', 0, 100], 'secret/easy': ['IE', 0, 40] });
+  }, 120_000);
+
   it('skips a group whose required group failed, scoring it 0', async () => {
     const r = await judged('wrong_answer/off.py');
     expect(r.verdict).toBe('WA');

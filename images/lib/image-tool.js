@@ -253,7 +253,7 @@ const shArgv = (argv) => argv.map(shq).join(' ');
 
 /**
  * Placeholders of a language's commands, as the build's self-test fills them: the one source
- * file is the entry and the only source (its stem the main class); {memoryMiB} is a 256 MiB limit
+ * file is the entry and the only source (its stem the main class, Kotlin's with `Kt`); {memoryMiB} is a 256 MiB limit
  * and {heapMiB} what the judge leaves of it for the heap (docs/languages.md).
  */
 function expand(lang, argv, field) {
@@ -264,7 +264,8 @@ function expand(lang, argv, field) {
     sources: [lang.sourceFile],
     entry: [lang.sourceFile],
     entryStem: [stem],
-    mainClass: [stem],
+    // Kotlin's top-level main lives in the file's class: Main.kt → MainKt (src/judge/entry-point.ts).
+    mainClass: [lang.entry === 'kotlin-main' ? `${stem}Kt` : stem],
     memoryMiB: [String(memoryMiB)],
     heapMiB: [String(heapMiB)],
   };

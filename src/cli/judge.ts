@@ -82,7 +82,10 @@ export function packageSubmission(
   if (py2) throw python2(py2);
   const sub = directorySubmission(spec, names, (n) => fs.readFileSync(path.join(target, n)), entry);
   if ('refused' in sub)
-    throw new InvalidRequestError(entry === undefined ? `${sub.refused}: give --entry FILE` : sub.refused, 'SUBMISSION');
+    throw new InvalidRequestError(
+      entry === undefined ? `${sub.refused}: give --entry FILE${lang === undefined ? '' : ', or another --lang'}` : sub.refused,
+      'SUBMISSION',
+    );
   return sub;
 }
 

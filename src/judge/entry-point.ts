@@ -1,7 +1,8 @@
 /**
  * Entry points of the JVM languages, found in the sources as DOMjudge and Kattis do: the
- * top-level class (Java) or object (Scala) that declares `main`, qualified with the file's
- * package. A single Java source is saved as `<its public class>.java` (javac insists), so
+ * top-level class (Java) or object (Scala) that declares `main`, or the file class of the Kotlin
+ * file with a top-level `fun main` (`Main.kt` → `MainKt`, or its `@file:JvmName`), qualified with
+ * the file's package. A single Java source is saved as `<its public class>.java` (javac insists), so
  * `class Solution` in one file needs no renaming by the contestant.
  *
  * The scan is lexical: comments, string and character literals are blanked first, then braces
@@ -91,6 +92,13 @@ function scan(src: string): { pkg: string | null; types: TopLevel[] } {
       if (m && m.index === i && (i === 0 || !/[\w$.]/.test(text[i - 1]!))) {
         const open = text.indexOf('{', i);
         if (open < 0) break;
+        const header = text.slice(i + m[0].length, open);
+        if (DECLARATION_WORD.test(withoutParentheses(header))) {
+          // No body of its own (Kotlin's `data class P(val x: Int)`, Scala's `case class`, the
+          // `enum` of Kotlin's `enum class`): the brace is a later declaration's.
+          i += m[0].length;
+          continue;
+        }
         let d = 0;
         let j = open;
         for (; j < text.length; j++) {
@@ -115,6 +123,33 @@ function scan(src: string): { pkg: string | null; types: TopLevel[] } {
   return { pkg, types };
 }
 
+/** A keyword that starts another declaration: a header holding one (outside parentheses) is two declarations. */
+const DECLARATION_WORD = /\b(?:class|interface|enum|record|object|trait|fun|def|val|var)\b/;
+
+/** `text` with every parenthesised part (nested ones too) removed. */
+function withoutParentheses(text: string): string {
+  let out = '';
+  let depth = 0;
+  for (const c of text) {
+    if (c === '(') depth++;
+    else if (c === ')') depth = Math.max(0, depth - 1);
+    else if (depth === 0) out += c;
+  }
+  return out;
+}
+
+/** The characters of `text` outside every brace (newlines kept): the file's top level. */
+function topLevelText(text: string): string {
+  let out = '';
+  let depth = 0;
+  for (const c of text) {
+    if (c === '{') depth++;
+    else if (c === '}') depth = Math.max(0, depth - 1);
+    else if (depth === 0 || c === '\n') out += depth === 0 ? c : '\n';
+  }
+  return out;
+}
+
 /** Where the modifiers of the declaration at `i` may start: after the previous `;` or `}`. */
 function prevDeclEnd(text: string, i: number): number {
   return Math.max(text.lastIndexOf(';', i), text.lastIndexOf('}', i)) + 1;
@@ -122,8 +157,28 @@ function prevDeclEnd(text: string, i: number): number {
 
 const JAVA_MAIN = /\b(?:public\s+(?:final\s+)?static|static\s+(?:final\s+)?public)\s+(?:final\s+)?void\s+main\s*\(/;
 const SCALA_MAIN = /\bdef\s+main\s*\(/;
+/** Kotlin's `main` in an object, or a class's companion object: it needs `@JvmStatic` to be the JVM's. */
+const KOTLIN_STATIC_MAIN = /@JvmStatic\s+(?:(?:public|suspend)\s+)*fun\s+main\s*\(/;
+/** Kotlin's top-level `main` (`fun main()`, `fun main(args: Array<String>)`, `suspend fun main`), in a file's top-level text. */
+const KOTLIN_TOP_MAIN = /(?:^|[^\w$.])fun\s+main\s*\(/;
+/** `@file:JvmName("Name")`: the file class's name instead of the one made from the file's. */
+const KOTLIN_JVM_NAME = /^\s*@file\s*:\s*JvmName\s*\(\s*"([A-Za-z_$][\w$]*)"\s*\)/m;
+
+/**
+ * The JVM class of a Kotlin file's top-level functions: its `@file:JvmName`, else the file's
+ * stem with every character that is neither a letter nor a digit made `_`, the first letter
+ * capitalised, and `Kt` (kotlinc's rule: `hello-world.kt` → `Hello_worldKt`).
+ */
+export function kotlinFileClass(fileName: string, source: string): string {
+  const named = KOTLIN_JVM_NAME.exec(source)?.[1];
+  if (named) return named;
+  const stem = path.basename(fileName, path.extname(fileName)).replace(/[^\p{L}\p{Nd}]/gu, '_') || '_';
+  return `${stem.charAt(0).toUpperCase()}${stem.slice(1)}Kt`;
+}
 
 function hasMain(language: Language, t: TopLevel): boolean {
+  if (language.entry === 'kotlin-main')
+    return (t.kind === 'object' || (t.kind === 'class' && /\bcompanion\s+object\b/.test(t.body))) && KOTLIN_STATIC_MAIN.test(t.body);
   if (language.entry === 'scala-main') return t.kind === 'object' && (SCALA_MAIN.test(t.body) || /\bextends\s+App\b/.test(t.header));
   return t.kind !== 'object' && t.kind !== 'trait' && JAVA_MAIN.test(t.body);
 }
@@ -160,6 +215,13 @@ export function singleSourceName(language: Language, source: string): string {
   return pub ? `${pub.name}${path.extname(language.sourceFile)}` : language.sourceFile;
 }
 
+/** What each entry rule looks for, as its messages name it. */
+const MAIN_KINDS: Record<NonNullable<Language['entry']>, string> = {
+  'java-main': 'class with public static void main',
+  'scala-main': 'object with def main (or extends App)',
+  'kotlin-main': 'fun main (or object with @JvmStatic fun main)',
+};
+
 /**
  * `{mainClass}` of a submission under an entry rule: the one top-level type with `main` in the
  * language's sources; with several, the one in `sourceFile`. None, or several and none in
@@ -171,10 +233,14 @@ export function findMainClass(language: Language, files: readonly SourceFile[], 
   const found: { qualified: string; file: string }[] = [];
   for (const f of files) {
     if (!exts.includes(path.extname(f.name))) continue;
-    const { pkg, types } = scan(f.content.toString('utf8'));
-    for (const t of types) if (hasMain(language, t)) found.push({ qualified: pkg ? `${pkg}.${t.name}` : t.name, file: f.name });
+    const source = f.content.toString('utf8');
+    const { pkg, types } = scan(source);
+    const qualify = (name: string) => (pkg ? `${pkg}.${name}` : name);
+    for (const t of types) if (hasMain(language, t)) found.push({ qualified: qualify(t.name), file: f.name });
+    if (language.entry === 'kotlin-main' && KOTLIN_TOP_MAIN.test(topLevelText(blankCommentsAndStrings(source))))
+      found.push({ qualified: qualify(kotlinFileClass(f.name, source)), file: f.name });
   }
-  const what = language.entry === 'scala-main' ? 'object with def main (or extends App)' : 'class with public static void main';
+  const what = MAIN_KINDS[language.entry ?? 'java-main'];
   if (named !== undefined) {
     const inEntry = found.filter((c) => c.file === named);
     if (inEntry.length === 1) return inEntry[0]!.qualified;

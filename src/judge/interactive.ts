@@ -17,7 +17,9 @@ import {
   feedbackText,
   readFeedback,
   readNextPass,
+  scoreFileWritten,
   validatorFraction,
+  VALIDATOR_REJECT,
   type Feedback,
   type NextPassHook,
 } from './output-validator-feedback';
@@ -279,6 +281,8 @@ export class Interactor {
         ? { ...judged, verdict: 'IE' as const, message: `the interactor accepted but ${score.error}` }
         : judged;
     const scored = v.verdict === 'AC' && !('error' in score) ? score : {};
+    // A rejection (exit 43) that wrote a score file all the same is reported (2025-09: a judge error).
+    const written = v.verdict === 'WA' && pair.interactor.exitCode === VALIDATOR_REJECT ? scoreFileWritten(feedback) : undefined;
     const run = pair.submission;
     const stderr = encodeOutput(run.stderr, t.reportBytes, run.stderrTruncated);
     const said = oneLine(pair.interactor.stderr.toString('utf8').trim());
@@ -306,6 +310,7 @@ export class Interactor {
       ),
       ...(scored.score !== undefined ? { validatorScore: scored.score } : {}),
       ...(scored.multiplier !== undefined ? { validatorScoreMultiplier: scored.multiplier } : {}),
+      ...(written ? { validatorRejectedWithScoreFile: written } : {}),
       checkerMessage: checker ? checker : null,
       ...(pair.transcript ? { transcript: transcriptOf(pair.transcript) } : {}),
     };

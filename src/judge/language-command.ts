@@ -10,7 +10,7 @@
  *   {entry}      the submission's entry: the language's `sourceFile`, or the file the
  *                submission's `entry` names (the plan sets it as the job's sourceFile)
  *   {entryStem}  `{entry}` without its extension
- *   {mainClass}  the class holding `main` (entry rules java-main / scala-main, found by
+ *   {mainClass}  the class holding `main` (entry rules java-main / scala-main / kotlin-main, found by
  *                entry-point.ts at plan time), package-qualified
  *   {memoryMiB}  the memory limit of the step the command runs in, in MiB (the compile's for
  *                compile, the test's for run); env is expanded with the same step's limit

@@ -27,7 +27,9 @@ export interface ManifestLanguage {
   /** False: the extensions do not select this language (a second compiler of them). */
   detect?: boolean;
   /** Entry rule beyond `sourceFile` (src/judge/entry-point.ts). */
-  entry?: 'java-main' | 'scala-main';
+  entry?: 'java-main' | 'scala-main' | 'kotlin-main';
+  /** A source this regular expression finds (flags `im`) is a library, never a directory's entry (Pascal's `unit`). */
+  library?: string;
   /** `{heapMiB}` = memory limit − this (language-command.ts). */
   heapReserveMiB?: number;
   /** stderr lines of the runtime's own out-of-memory: RE with one of them is MLE (run-verdict.ts). */

@@ -135,6 +135,14 @@ export function acceptedScore(
   return { ...(score ? { score: score.score } : {}), ...(multiplier ? { multiplier: multiplier.score } : {}) };
 }
 
+/** The score file a validator wrote (score.txt first), read or refused; undefined when it wrote none. */
+export function scoreFileWritten(feedback: Pick<Feedback, 'score' | 'scoreMultiplier'>): ScoreFileName | undefined {
+  if (feedback.score.kind !== 'absent') return 'score.txt';
+  return feedback.scoreMultiplier.kind !== 'absent' ? 'score_multiplier.txt' : undefined;
+}
+
+export type ScoreFileName = 'score.txt' | 'score_multiplier.txt';
+
 export interface ValidatorVerdict {
   verdict: 'AC' | 'WA' | 'IE';
   /** One line for the judge: judgemessage.txt, or why the test is IE. */
@@ -145,6 +153,8 @@ export interface ValidatorVerdict {
   multiplier?: number;
   /** teammessage.txt, one line, when written. */
   teamMessage?: string;
+  /** The score file a rejecting validator wrote all the same (the verdict stays WA; 2025-09 packages make it IE). */
+  rejectedWithScoreFile?: ScoreFileName;
 }
 
 /**
@@ -164,7 +174,10 @@ export function interpretValidatorExit(code: number, feedback: Feedback, stderr:
     const said = judged ?? oneLine(stderr.toString('utf8'));
     return { verdict: 'IE', message: withNote(`the validator exited with ${code}, not 42 or 43${said ? `: ${said}` : ''}`), ...extra };
   }
-  if (code === VALIDATOR_REJECT) return { verdict: 'WA', message: withNote(judged ?? 'wrong answer'), ...extra };
+  if (code === VALIDATOR_REJECT) {
+    const written = scoreFileWritten(feedback);
+    return { verdict: 'WA', message: withNote(judged ?? 'wrong answer'), ...extra, ...(written ? { rejectedWithScoreFile: written } : {}) };
+  }
   const score = acceptedScore(feedback);
   if ('error' in score) return { verdict: 'IE', message: withNote(`the validator accepted but ${score.error}`), ...extra };
   return { verdict: 'AC', message: withNote(judged ?? 'accepted'), ...score, ...extra };

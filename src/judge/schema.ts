@@ -458,6 +458,12 @@ export const TestResultSchema = z.strictObject({
   /** An output validator's score_multiplier.txt (2025-09): its share, in [0, 1], of the test's maximum score. */
   validatorScoreMultiplier: z.number().min(0).max(1).optional(),
   /**
+   * The score file (`score.txt`, else `score_multiplier.txt`) an output validator or interactor
+   * wrote although it rejected (exit 43). The verdict stays WA; the package format 2025-09 makes
+   * this a judge error on a scoring problem's secret test, which `caged judge` applies.
+   */
+  validatorRejectedWithScoreFile: z.enum(['score.txt', 'score_multiplier.txt']).optional(),
+  /**
    * An interactive test's exchange, when the interactor asked for one (`transcriptBytes`): what
    * each side wrote, in order (consecutive writes of a side joined), at most that many bytes.
    */

@@ -95,7 +95,8 @@ export async function runTest(ctx: JobContext, req: TestRequest): Promise<TestRe
   let fraction = verdict === 'AC' ? 1 : 0;
   let message = classified.message;
   let checkerMessage: string | null = null;
-  let fromValidator: Pick<TestResult, 'teamMessage' | 'validatorScore' | 'validatorScoreMultiplier'> = {};
+  let fromValidator: Pick<TestResult, 'teamMessage' | 'validatorScore' | 'validatorScoreMultiplier' | 'validatorRejectedWithScoreFile'> =
+    {};
   if (classified.verdict === 'OK' && tc.expected !== undefined) {
     const answer = decode(tc.expected, tc.expectedEncoding);
     if (req.checker.kind === 'builtin') {
@@ -126,6 +127,7 @@ export async function runTest(ctx: JobContext, req: TestRequest): Promise<TestRe
         ...(outcome.teamMessage !== undefined ? { teamMessage: outcome.teamMessage } : {}),
         ...(outcome.score !== undefined ? { validatorScore: outcome.score } : {}),
         ...(outcome.multiplier !== undefined ? { validatorScoreMultiplier: outcome.multiplier } : {}),
+        ...(outcome.rejectedWithScoreFile ? { validatorRejectedWithScoreFile: outcome.rejectedWithScoreFile } : {}),
       };
     }
     message = verdict === 'AC' ? 'accepted' : verdict === 'WA' ? 'wrong answer' : 'checker failure';

@@ -30,6 +30,7 @@ export const JUDGE0_LANGUAGE_IDS: Readonly<Record<string, readonly number[]>> = 
   ruby: [72], // Ruby (2.7.0)
   r: [80], // R (4.0.0)
   scala: [81], // Scala (2.13.2)
+  kotlin: [78], // Kotlin (1.3.70)
   perl: [85], // Perl (5.28.1)
 };
 

@@ -131,7 +131,8 @@ export function fileSubmission(language: Language, fileName: string, source: str
  * Python, Pascal…) gets the wire's `entry`: the chosen file, else the one named like its
  * sourceFile (or `main.mjs`), else the one source, else as the format's tools choose among
  * several (problemtools' `{mainfile}`, BAPCtools): the first, by name, whose name starts with
- * "main" in any case, else the first. One under an entry rule (Java's main class) gets it only
+ * "main" in any case, else the first; a library (the language's `library`: Pascal's `unit`,
+ * which DOMjudge's Pascal compile also passes over) is never chosen. One under an entry rule (Java's main class) gets it only
  * when chosen; one that compiles every source (C, C++, Go) needs none, chosen or not (the
  * format: the entry point is used where there could be several). `{ refused }` when no file
  * has the language's extension. A chosen entry must be one of `names`.
@@ -147,9 +148,16 @@ export function directorySubmission(
   if (language.entry) return chosen === undefined ? base : { ...base, entry: chosen };
   if (!takesEntry(language)) return base;
   const exts = sourceExtensions(language);
-  const sources = names.filter((n) => exts.includes(path.extname(n))).sort();
+  const library = language.library === undefined ? null : new RegExp(language.library, 'im');
+  const all = names.filter((n) => exts.includes(path.extname(n))).sort();
+  const sources = library ? all.filter((n) => !library.test(read(n).toString('utf8'))) : all;
   const entry = chosen ?? entryAmong(language, names) ?? sources.find((n) => n.toLowerCase().startsWith('main')) ?? sources[0];
-  if (entry === undefined) return { refused: `no ${language.id} source among ${names.join(', ')} (${exts.join(' ')})` };
+  if (entry === undefined)
+    return {
+      refused: all.length
+        ? `every ${language.id} source among ${names.join(', ')} is a library (${language.library}), none a program`
+        : `no ${language.id} source among ${names.join(', ')} (${exts.join(' ')})`,
+    };
   return { ...base, entry };
 }
 
@@ -365,7 +373,12 @@ export async function judgePackage(
       verdict = 'IE';
       message = `Internal Error: ${passFailure}`;
     }
-    const scoreFailure = verdict === 'AC' ? caseScoreFailure(pkg, test, t.validatorScore, t.validatorScoreMultiplier) : null;
+    const scoreFailure =
+      verdict === 'AC'
+        ? caseScoreFailure(pkg, test, t.validatorScore, t.validatorScoreMultiplier)
+        : verdict === 'WA' && t.validatorRejectedWithScoreFile
+          ? rejectedScoreFailure(pkg, test, t.validatorRejectedWithScoreFile)
+          : null;
     if (scoreFailure) {
       verdict = 'IE';
       message = `Internal Error: ${scoreFailure}`;
@@ -458,6 +471,16 @@ export function caseScoreFailure(
   if (score !== undefined && score > test.maxScore * (1 + 1e-9))
     return `the validator's score.txt (${score}) is above the test case's maximum score (${round(test.maxScore)})`;
   return null;
+}
+
+/**
+ * 2025-09 scoring: a validator (or interactor) that rejected a secret test case but wrote a score
+ * file is a judge error, as the format lists it; on a sample, or outside 2025-09 scoring, the file
+ * is ignored.
+ */
+export function rejectedScoreFailure(pkg: ProblemPackage, test: TestCase, written: 'score.txt' | 'score_multiplier.txt'): string | null {
+  if (!pkg.config.scoring || test.maxScore === undefined || test.name.startsWith('sample/')) return null;
+  return `the validator rejected the test case but wrote ${written}`;
 }
 
 function countTests(g: ProblemPackage['data']): number {

@@ -21,6 +21,7 @@
  */
 import { z } from 'zod';
 import { InvalidRequestError } from '../errors';
+import { kotlinFileClass } from '../judge/entry-point';
 import type { JudgeResult, ProblemInfo } from '../judge/schema';
 import { languageIdOfCode, type KnownLanguages } from './extensions';
 import type { PackageFiles } from './package-files';
@@ -309,7 +310,8 @@ export function languageOfName(languages: Pick<KnownLanguages, 'languageOfFile'>
  * submissions.yaml's `language` and `entrypoint` for submission `rel` as caged's --lang and
  * --entry: the caged language of the format's code (among `languages`, the one a file name's
  * extension selects when it has that code), and for a directory the file the entry point
- * names (itself, or the one file whose name without extension it is: Java's `Main`). A
+ * names (itself, the one file whose name without extension it is: Java's `Main`, or whose Kotlin
+ * file class it is: `MainKt`). A
  * language caged lacks, or an entry point naming no file, is refused.
  */
 export function languageAndEntry(
@@ -326,7 +328,8 @@ export function languageAndEntry(
   if (e !== undefined) {
     const names = 'single' in files ? [files.single] : files.names;
     const stem = (n: string) => n.replace(/\.[^.]*$/, '');
-    const hits = names.includes(e) ? [e] : names.filter((n) => stem(n) === e);
+    // A file's name, its stem (Java's `Main`), or the file class Kotlin makes of it (`MainKt`, the format's default).
+    const hits = names.includes(e) ? [e] : names.filter((n) => stem(n) === e || (n.endsWith('.kt') && kotlinFileClass(n, '') === e));
     if (hits.length !== 1)
       throw new InvalidRequestError(
         `submissions.yaml gives ${where} the entry point ${JSON.stringify(e)}, which names no one file of it`,

@@ -57,9 +57,27 @@ const ImageLanguageFields = z.object({
    * How the entry point is found beyond `sourceFile`: `java-main` (the top-level class with
    * `public static void main`, package-qualified, is `{mainClass}`; a single source is saved
    * as `<its public class>.java`) or `scala-main` (the top-level `object` with `def main` or
-   * `extends App`). Absent: the entry is the file named `sourceFile`.
+   * `extends App`) or `kotlin-main` (the file class of the file with a top-level `fun main`,
+   * `Main.kt` → `MainKt`, or an object with `@JvmStatic fun main`). Absent: the entry is the file named `sourceFile`.
    */
-  entry: z.enum(['java-main', 'scala-main']).optional(),
+  entry: z.enum(['java-main', 'scala-main', 'kotlin-main']).optional(),
+  /**
+   * A source this regular expression finds (multiline, case-insensitive) is a library, never the
+   * entry a directory's sources are chosen from: Pascal's `unit` (problem/judge-package.ts).
+   */
+  library: z
+    .string()
+    .min(1)
+    .max(200)
+    .refine((r) => {
+      try {
+        new RegExp(r, 'im');
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'must be a valid regular expression')
+    .optional(),
   /** Compile argv, run in /box; null for interpreted languages. */
   compile: argv.nullable(),
   /** Run argv, run in /box. */
@@ -100,7 +118,7 @@ function checkPlaceholders(l: z.infer<typeof ImageLanguageFields>, ctx: z.Refine
         else if (name === 'sources' && (!sourcesAllowed || a !== '{sources}'))
           ctx.addIssue({ code: 'custom', path, message: '{sources} must be a whole argv element of compile or run' });
         else if (name === 'mainClass' && !l.entry)
-          ctx.addIssue({ code: 'custom', path, message: '{mainClass} needs an entry rule (entry: java-main or scala-main)' });
+          ctx.addIssue({ code: 'custom', path, message: '{mainClass} needs an entry rule (entry: java-main, scala-main or kotlin-main)' });
       }
     });
   if (l.compile) check(l.compile, 'compile', true);

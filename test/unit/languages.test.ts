@@ -12,6 +12,7 @@ import { expandArgv, expandEnv, heapMiB, sourcesOf, takesEntry } from '../../src
 import { compileLimitsConfig, testLimitsConfig } from '../../src/judge/limits';
 import { planJob, type PlanConfig } from '../../src/judge/plan';
 import { packageLanguages } from '../../src/problem/extensions';
+import { directorySubmission } from '../../src/problem/judge-package';
 import { makeSubmissionSchema } from '../../src/judge/schema';
 import type { Language } from '../../src/judge/languages';
 import { classifyRun } from '../../src/judge/run-verdict';
@@ -49,6 +50,7 @@ describe('the language directories', () => {
     expect(bad({ compile: ['gcc', '-o', 'main', 'x{sources}'] })).toThrow(/\{sources\} must be a whole argv element/);
     expect(bad({ run: ['java', '{mainClass}'] })).toThrow(/\{mainClass\} needs an entry rule/);
     expect(bad({ env: { X: '{entry}' } })).toThrow(/only \{memoryMiB\} and \{heapMiB\} are expanded in env/);
+    expect(bad({ library: '^unit(' })).toThrow(/languages\[0\]\.library: must be a valid regular expression/);
   });
 
   it('refuses two detecting languages sharing an extension', () => {
@@ -200,6 +202,63 @@ describe('entry points', () => {
     ).toBe('p.Go');
     expect(findMainClass(scala, [src('Main.scala', 'object Hello extends App { println(1) }')], 'f')).toBe('Hello');
   });
+
+  it("a declaration without a body does not take the next one's (Scala case class, Kotlin data class)", () => {
+    const scala = r.get('scala');
+    const go = 'case class P(x: Int)\nobject Go { def main(args: Array[String]): Unit = () }';
+    expect(findMainClass(scala, [src('Main.scala', go)], 'f')).toBe('Go');
+  });
+
+  describe('Kotlin: the file class of the top-level fun main, or an object with @JvmStatic main', () => {
+    const kotlin = r.get('kotlin');
+    it.each([
+      ['Main.kt', 'fun main() { println(1) }', 'MainKt'],
+      ['hello.kt', 'import java.util.*\n\nfun main(args: Array<String>) {\n  println("fun main(")\n}\n', 'HelloKt'],
+      ['a-b.c.kt', 'suspend fun main() {}', 'A_b_cKt'],
+      ['sol.kt', 'package contest.b\n\nfun main() = println(readLine())', 'contest.b.SolKt'],
+      ['x.kt', '@file:JvmName("Solver")\npackage p\nfun main() {}', 'p.Solver'],
+      ['x.kt', 'data class P(val x: Int)\nobject Runner {\n  @JvmStatic fun main(args: Array<String>) {}\n}', 'Runner'],
+      ['x.kt', 'class App {\n  companion object {\n    @JvmStatic\n    fun main(args: Array<String>) {}\n  }\n}', 'App'],
+      ['x.kt', 'enum class Color { RED }\nclass Q { fun main() {} }\n// fun main()\nfun String.main() {}\nfun main() {}', 'XKt'],
+    ])('%s: %j is %s', (name, content, expected) => {
+      expect(findMainClass(kotlin, [src(name, content)], 'files')).toBe(expected);
+    });
+
+    it('a main in a class body, a comment, a string or an extension is none', () => {
+      for (const content of ['class Q { fun main() {} }', '// fun main() {}', 'val s = "fun main()"', 'fun Int.main() {}'])
+        expect(() => findMainClass(kotlin, [src('Main.kt', content)], 'files')).toThrow(/no top-level fun main/);
+    });
+
+    it('among several files, the one with main; with mains in two, the one in Main.kt or the entry', () => {
+      const util = src('util.kt', 'fun add(a: Int, b: Int) = a + b');
+      expect(findMainClass(kotlin, [util, src('solve.kt', 'fun main() { println(add(1, 2)) }')], 'files')).toBe('SolveKt');
+      const two = [src('Main.kt', 'fun main() {}'), src('b.kt', 'fun main() {}')];
+      expect(findMainClass(kotlin, two, 'files')).toBe('MainKt');
+      expect(findMainClass(kotlin, two, 'files', 'b.kt')).toBe('BKt');
+    });
+  });
+});
+
+describe("a directory's entry (directorySubmission)", () => {
+  const r = registry();
+  const pascal = r.get('pascal');
+  const files: Record<string, string> = {
+    'hello.pp': '{ a unit }\nUnit hello;\ninterface\nimplementation\nend.\n',
+    'run.pas': 'program run;\nuses hello;\nbegin\nend.\n',
+    'bare.pas': 'begin\n  writeln(1);\nend.\n',
+  };
+  const read = (n: string) => Buffer.from(files[n]!);
+
+  it("passes over a language's libraries: a Pascal unit is never the entry", () => {
+    expect(directorySubmission(pascal, ['hello.pp', 'run.pas'], read)).toMatchObject({ entry: 'run.pas' });
+    // A program without a program line is a program too.
+    expect(directorySubmission(pascal, ['bare.pas', 'hello.pp'], read)).toMatchObject({ entry: 'bare.pas' });
+    // Named, the entry is taken as given.
+    expect(directorySubmission(pascal, ['hello.pp', 'run.pas'], read, 'hello.pp')).toMatchObject({ entry: 'hello.pp' });
+    expect(directorySubmission(pascal, ['hello.pp'], read)).toEqual({
+      refused: expect.stringMatching(/^every pascal source among hello.pp is a library \(.*unit.*\), none a program$/) as unknown,
+    });
+  });
 });
 
 describe('detection by file name', () => {
@@ -221,18 +280,19 @@ describe('detection by file name', () => {
     ['a.R', 'r'],
     ['a.r', 'r'],
     ['A.java', 'java'],
+    ['a.kt', 'kotlin'],
     ['a.CPP', 'cpp17'],
   ])('%s is %s', (file, id) => {
     expect(r.ofFile(file).id).toBe(id);
   });
 
   it('an unknown extension is refused naming it', () => {
-    expect(() => r.ofFile('x.kt', 'FILE')).toThrow(/unknown extension ".kt" of x.kt \(known: .*\.cpp.*\)/);
+    expect(() => r.ofFile('x.swift', 'FILE')).toThrow(/unknown extension ".swift" of x.swift \(known: .*\.cpp.*\)/);
     expect(() => r.ofFile('Makefile', 'FILE')).toThrow(/unknown extension "\(none\)"/);
   });
 
   it('an unknown id is refused listing the ids', () => {
-    expect(() => r.get('kotlin')).toThrow(/unknown language "kotlin" \(known: ada, awk, bash, c, /);
+    expect(() => r.get('swift')).toThrow(/unknown language "swift" \(known: ada, awk, bash, c, /);
   });
 });
 
@@ -255,7 +315,7 @@ describe("a package submission's .pl (packageLanguages)", () => {
     expect(languages.languageOfFile('hello.pl')).toBe('perl');
     expect(languages.languageOfFile('unreadable.pl')).toBe('perl');
     expect(languages.languageOfFile('a.py')).toBe('python3');
-    expect(() => languages.languageOfFile('a.kt', 'SUBMISSION')).toThrow(InvalidRequestError);
+    expect(() => languages.languageOfFile('a.swift', 'SUBMISSION')).toThrow(InvalidRequestError);
   });
 });
 

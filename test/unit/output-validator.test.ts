@@ -98,6 +98,19 @@ describe('the validator exit codes', () => {
     expect(interpretValidatorExit(43, none, b(''))).toEqual({ verdict: 'WA', message: 'wrong answer' });
   });
 
+  it('reports the score file a rejection wrote all the same, read or refused, and leaves it WA', () => {
+    expect(interpretValidatorExit(43, { ...none, score: read('0') }, b(''))).toEqual({
+      verdict: 'WA',
+      message: 'wrong answer',
+      rejectedWithScoreFile: 'score.txt',
+    });
+    const refused = { kind: 'refused', why: 'score_multiplier.txt is a symbolic link' } as const;
+    expect(interpretValidatorExit(43, { ...none, scoreMultiplier: refused }, b(''))).toMatchObject({
+      verdict: 'WA',
+      rejectedWithScoreFile: 'score_multiplier.txt',
+    });
+  });
+
   it('makes every other exit IE, never AC', () => {
     for (const code of [0, 1, 3, 7, 41, 44, 255, -1]) expect(interpretValidatorExit(code, none, b('boom')).verdict).toBe('IE');
     expect(interpretValidatorExit(0, none, b('boom')).message).toBe('the validator exited with 0, not 42 or 43: boom');

@@ -10,7 +10,7 @@ import { InvalidRequestError } from '../../src/errors';
 import { gradeTree } from '../../src/judge/group-grading';
 import type { TestResult, TestVerdict } from '../../src/judge/schema';
 import { packageLanguageCode } from '../../src/problem/extensions';
-import { caseScoreFailure, withPackageConstants } from '../../src/problem/judge-package';
+import { caseScoreFailure, rejectedScoreFailure, withPackageConstants } from '../../src/problem/judge-package';
 import { loadPackage } from '../../src/problem/problem-package';
 import { substituteConstants } from '../../src/problem/problem-yaml';
 import type { TestCase, TestGroup } from '../../src/problem/test-data';
@@ -310,6 +310,11 @@ describe('when a 2025-09 scoring problem is graded', () => {
     expect(failure('secret/d/1')).toMatch(/unbounded group without writing score\.txt/);
     expect(failure('secret/d/1', undefined, 2)).toMatch(/score_multiplier\.txt for a test of an unbounded group/);
     expect(failure('sample/1', 5, 5)).toBeNull(); // a sample's score files are ignored
+    // A rejection that wrote a score file: a judge error on a secret test case, ignored on a sample.
+    expect(rejectedScoreFailure(pkg, byName.get('secret/b/1')!, 'score.txt')).toBe(
+      'the validator rejected the test case but wrote score.txt',
+    );
+    expect(rejectedScoreFailure(pkg, byName.get('sample/1')!, 'score_multiplier.txt')).toBeNull();
   });
 
   it('scores a min group by its lowest test, and refuses a bounded secret with an unbounded group or a bad require_pass', async () => {

@@ -199,8 +199,8 @@ describe('the language and entry point it gives', () => {
     expect(languageAndEntry({ language: 'lisp' }, 'a/x', { single: 'x' }, known)).toEqual({ lang: 'commonlisp' });
     expect(languageAndEntry({ language: 'python3' }, 'a/x.cc', { single: 'x.cc' }, known)).toEqual({ lang: 'python3' });
     refused(
-      () => languageAndEntry({ language: 'kotlin' }, 'a/x.kt', { single: 'x.kt' }, known),
-      /language "kotlin", which caged does not have/,
+      () => languageAndEntry({ language: 'swift' }, 'a/x.swift', { single: 'x.swift' }, known),
+      /language "swift", which caged does not have/,
     );
   });
 
@@ -213,6 +213,8 @@ describe('the language and entry point it gives', () => {
     expect(languageAndEntry({ entrypoint: 'Main' }, 'a/j', { names: ['Main.java', 'Util.java'] }, known)).toEqual({
       entry: 'Main.java',
     });
+    // Kotlin's class of a file: the format's default entry point MainKt, or any file's.
+    expect(languageAndEntry({ entrypoint: 'HelloKt' }, 'a/k', { names: ['hello.kt', 'util.kt'] }, known)).toEqual({ entry: 'hello.kt' });
     refused(() => languageAndEntry({ entrypoint: 'main.py' }, 'a/d', { names }, known), /entry point "main.py", which names no one file/);
   });
 });

@@ -1,4 +1,5 @@
-# The output validator: the answer is the input plus {{k}} ({{k.word}}); "half" after it earns half the test.
+# The output validator: the answer is the input plus {{k}} ({{k.word}}); "half" after it earns half the test
+# (and makes a rejection write score_multiplier.txt all the same: a judge error the format lists).
 import sys
 from check import verdict
 
