@@ -207,7 +207,7 @@ function exec(argv: readonly string[], cwd: string, stdin: string, timeoutMs: nu
 /**
  * Host commands with the image's flags (C and C++ static, -O2, -DONLINE_JUDGE), and Python as
  * the image runs it: Debian's /usr/bin/python3 (not a version manager's shim on PATH), with
- * the language's environment.
+ * the language's environment and its syntax check (py_compile) as its compile.
  */
 function hostCommands(lang: Lang, pchDir: string): { file: string; compile: string[] | null; run: string[]; env?: NodeJS.ProcessEnv } {
   if (lang === 'cpp17')
@@ -222,7 +222,12 @@ function hostCommands(lang: Lang, pchDir: string): { file: string; compile: stri
       compile: ['gcc', '-O2', '-std=gnu17', '-DONLINE_JUDGE', '-pipe', '-static', '-o', 'main', 'main.c', '-lm'],
       run: ['./main'],
     };
-  return { file: 'main.py', compile: null, run: ['/usr/bin/python3', 'main.py'], env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } };
+  return {
+    file: 'main.py',
+    compile: ['/usr/bin/python3', '-m', 'py_compile', 'main.py'],
+    run: ['/usr/bin/python3', 'main.py'],
+    env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' },
+  };
 }
 
 /**
