@@ -305,7 +305,9 @@ describe('when the payload is bad', () => {
       [{ language: 'python3', files: [{ name: 'other.py', content: '' }], testcases: [{}] }, 'files'],
       [{ ...ok, source: 'x'.repeat(5000) }, 'source'],
       [{ ...ok, compilerOptions: ['O2'] }, 'compilerOptions[0]'],
-      [{ ...ok, language: 'python3', compilerOptions: ['-O'] }, 'compilerOptions'],
+      // AWK is not compiled; Python's compile (a syntax check) takes no option.
+      [{ ...ok, language: 'awk', compilerOptions: ['-O'] }, 'compilerOptions'],
+      [{ ...ok, language: 'python3', compilerOptions: ['-O'] }, 'compilerOptions[0]'],
       [{ ...ok, testcases: [{ stdin: '%%%', stdinEncoding: 'base64' }] }, 'testcases[0].stdin'],
       [{ ...ok, testcases: [{ points: -1 }] }, 'testcases[0].points'],
       [{ ...ok, limits: { cpuTimeMs: -5 } }, 'limits.cpuTimeMs'],

@@ -93,8 +93,8 @@ describe('caged judge on the real image', () => {
         const firstBad = r.tests.findIndex((t) => t.verdict !== 'AC');
         expect(r.tests.slice(firstBad + 1).every((t) => t.verdict === 'SKIPPED')).toBe(true);
       }
-      // One compile for the whole package (the later tests take the cached artefact).
-      expect(judge.stats().compiles - before).toBe(path.extname(file) === '.py' ? 0 : 1);
+      // One compile for the whole package (the later tests take the cached artefact); Python's is its syntax check.
+      expect(judge.stats().compiles - before).toBe(1);
     },
     120_000,
   );

@@ -93,7 +93,7 @@ function scan(src: string): { pkg: string | null; types: TopLevel[] } {
         const open = text.indexOf('{', i);
         if (open < 0) break;
         const header = text.slice(i + m[0].length, open);
-        if (DECLARATION_WORD.test(withoutParentheses(header))) {
+        if (DECLARATION_WORD.test(outside(header, '(', ')'))) {
           // No body of its own (Kotlin's `data class P(val x: Int)`, Scala's `case class`, the
           // `enum` of Kotlin's `enum class`): the brace is a later declaration's.
           i += m[0].length;
@@ -126,26 +126,17 @@ function scan(src: string): { pkg: string | null; types: TopLevel[] } {
 /** A keyword that starts another declaration: a header holding one (outside parentheses) is two declarations. */
 const DECLARATION_WORD = /\b(?:class|interface|enum|record|object|trait|fun|def|val|var)\b/;
 
-/** `text` with every parenthesised part (nested ones too) removed. */
-function withoutParentheses(text: string): string {
+/**
+ * `text` outside every `open`…`close` pair (nested ones too): without its parenthesised parts,
+ * or, for braces, the file's top level (newlines kept, so that a line stays a line).
+ */
+function outside(text: string, open: string, close: string): string {
   let out = '';
   let depth = 0;
   for (const c of text) {
-    if (c === '(') depth++;
-    else if (c === ')') depth = Math.max(0, depth - 1);
-    else if (depth === 0) out += c;
-  }
-  return out;
-}
-
-/** The characters of `text` outside every brace (newlines kept): the file's top level. */
-function topLevelText(text: string): string {
-  let out = '';
-  let depth = 0;
-  for (const c of text) {
-    if (c === '{') depth++;
-    else if (c === '}') depth = Math.max(0, depth - 1);
-    else if (depth === 0 || c === '\n') out += depth === 0 ? c : '\n';
+    if (c === open) depth++;
+    else if (c === close) depth = Math.max(0, depth - 1);
+    else if (depth === 0 || c === '\n') out += c;
   }
   return out;
 }
@@ -166,14 +157,15 @@ const KOTLIN_JVM_NAME = /^\s*@file\s*:\s*JvmName\s*\(\s*"([A-Za-z_$][\w$]*)"\s*\
 
 /**
  * The JVM class of a Kotlin file's top-level functions: its `@file:JvmName`, else the file's
- * stem with every character that is neither a letter nor a digit made `_`, the first letter
+ * stem with every character that is neither a letter nor a digit made `_`, a first ASCII letter
  * capitalised, and `Kt` (kotlinc's rule: `hello-world.kt` → `Hello_worldKt`).
  */
 export function kotlinFileClass(fileName: string, source: string): string {
   const named = KOTLIN_JVM_NAME.exec(source)?.[1];
   if (named) return named;
   const stem = path.basename(fileName, path.extname(fileName)).replace(/[^\p{L}\p{Nd}]/gu, '_') || '_';
-  return `${stem.charAt(0).toUpperCase()}${stem.slice(1)}Kt`;
+  // kotlinc capitalises ASCII letters only.
+  return `${stem.replace(/^[a-z]/, (c) => c.toUpperCase())}Kt`;
 }
 
 function hasMain(language: Language, t: TopLevel): boolean {
@@ -237,7 +229,7 @@ export function findMainClass(language: Language, files: readonly SourceFile[], 
     const { pkg, types } = scan(source);
     const qualify = (name: string) => (pkg ? `${pkg}.${name}` : name);
     for (const t of types) if (hasMain(language, t)) found.push({ qualified: qualify(t.name), file: f.name });
-    if (language.entry === 'kotlin-main' && KOTLIN_TOP_MAIN.test(topLevelText(blankCommentsAndStrings(source))))
+    if (language.entry === 'kotlin-main' && KOTLIN_TOP_MAIN.test(outside(blankCommentsAndStrings(source), '{', '}')))
       found.push({ qualified: qualify(kotlinFileClass(f.name, source)), file: f.name });
   }
   const what = MAIN_KINDS[language.entry ?? 'java-main'];

@@ -215,6 +215,7 @@ describe('entry points', () => {
       ['Main.kt', 'fun main() { println(1) }', 'MainKt'],
       ['hello.kt', 'import java.util.*\n\nfun main(args: Array<String>) {\n  println("fun main(")\n}\n', 'HelloKt'],
       ['a-b.c.kt', 'suspend fun main() {}', 'A_b_cKt'],
+      ['élan.kt', 'fun main() {}', 'élanKt'],
       ['sol.kt', 'package contest.b\n\nfun main() = println(readLine())', 'contest.b.SolKt'],
       ['x.kt', '@file:JvmName("Solver")\npackage p\nfun main() {}', 'p.Solver'],
       ['x.kt', 'data class P(val x: Int)\nobject Runner {\n  @JvmStatic fun main(args: Array<String>) {}\n}', 'Runner'],
