@@ -132,10 +132,11 @@ export function fileSubmission(language: Language, fileName: string, source: str
  * sourceFile (or `main.mjs`), else the one source, else as the format's tools choose among
  * several (problemtools' `{mainfile}`, BAPCtools): the first, by name, whose name starts with
  * "main" in any case, else the first; a library (the language's `library`: Pascal's `unit`,
- * which DOMjudge's Pascal compile also passes over) is never chosen. One under an entry rule (Java's main class) gets it only
- * when chosen; one that compiles every source (C, C++, Go) needs none, chosen or not (the
- * format: the entry point is used where there could be several). `{ refused }` when no file
- * has the language's extension. A chosen entry must be one of `names`.
+ * which DOMjudge's Pascal compile also passes over) is never chosen. One under an entry rule
+ * (Java's main class) gets it only when chosen; one that compiles every source (C, C++, Go)
+ * needs none, chosen or not (the format: the entry point is used where there could be several).
+ * `{ refused }` when no file has the language's extension, or every such file is a library. A
+ * chosen entry must be one of `names`.
  */
 export function directorySubmission(
   language: Language,
