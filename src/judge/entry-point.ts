@@ -74,47 +74,59 @@ interface TopLevel {
   isPublic: boolean;
 }
 
-/** The package and the top-level type declarations of a Java or Scala source. */
+/**
+ * The package and the top-level type declarations of a Java, Scala or Kotlin source, in one pass
+ * over the text: every search is anchored where it stands (sticky) or stops at the next
+ * declaration, so that a hostile source of the wire's size cannot hold the worker (the plan runs
+ * on its event loop).
+ */
 function scan(src: string): { pkg: string | null; types: TopLevel[] } {
   const text = blankCommentsAndStrings(src);
-  const pkg = /^\s*package\s+([A-Za-z_$][\w$]*(?:\s*\.\s*[A-Za-z_$][\w$]*)*)/m.exec(text)?.[1]?.replace(/\s+/g, '') ?? null;
+  const pkg = /^[ \t]*package\s+([A-Za-z_$][\w$]*(?:\s*\.\s*[A-Za-z_$][\w$]*)*)/m.exec(text)?.[1]?.replace(/\s+/g, '') ?? null;
   const types: TopLevel[] = [];
-  const decl = /\b(class|interface|enum|record|object|trait)\s+([A-Za-z_$][\w$]*)/g;
+  const decl = /\b(class|interface|enum|record|object|trait)\s+([A-Za-z_$][\w$]*)/y;
   let depth = 0;
   let i = 0;
+  // Where the text since the last declaration, brace, `;` or line starts: a declaration's modifiers.
+  let segment = 0;
   while (i < text.length) {
     const ch = text[i];
     if (ch === '{') depth++;
     else if (ch === '}') depth = Math.max(0, depth - 1);
+    if (ch === '{' || ch === '}' || ch === ';' || ch === '\n') segment = i + 1;
     else if (depth === 0) {
       decl.lastIndex = i;
       const m = decl.exec(text);
-      if (m && m.index === i && (i === 0 || !/[\w$.]/.test(text[i - 1]!))) {
-        const open = text.indexOf('{', i);
-        if (open < 0) break;
-        const header = text.slice(i + m[0].length, open);
-        if (DECLARATION_WORD.test(outside(header, '(', ')'))) {
-          // No body of its own (Kotlin's `data class P(val x: Int)`, Scala's `case class`, the
-          // `enum` of Kotlin's `enum class`): the brace is a later declaration's.
-          i += m[0].length;
+      if (m && (i === 0 || !/[\w$.]/.test(text[i - 1]!))) {
+        if (/^(?:class|interface|enum|record|object|trait)$/.test(m[2]!)) {
+          // Kotlin's `enum class Color`, `enum interface`: the declaration is the second word's.
+          i += m[1]!.length;
           continue;
         }
+        const open = bodyStart(text, i + m[0].length);
+        if (open === null) {
+          // No body of its own (Kotlin's `data class P(val x: Int)`, Scala's `case class`): a
+          // later declaration's brace is not its.
+          i += m[0].length;
+          segment = i;
+          continue;
+        }
+        if (open < 0) break;
         let d = 0;
         let j = open;
         for (; j < text.length; j++) {
           if (text[j] === '{') d++;
           else if (text[j] === '}' && --d === 0) break;
         }
-        const lineStart = text.lastIndexOf('\n', i) + 1;
-        const modifiers = text.slice(Math.max(lineStart, prevDeclEnd(text, i)), i);
         types.push({
           kind: m[1]!,
           name: m[2]!,
           header: text.slice(i, open),
           body: text.slice(open + 1, j),
-          isPublic: /\bpublic\b/.test(modifiers),
+          isPublic: /\bpublic\b/.test(text.slice(segment, i)),
         });
         i = j + 1;
+        segment = i;
         continue;
       }
     }
@@ -123,8 +135,31 @@ function scan(src: string): { pkg: string | null; types: TopLevel[] } {
   return { pkg, types };
 }
 
-/** A keyword that starts another declaration: a header holding one (outside parentheses) is two declarations. */
-const DECLARATION_WORD = /\b(?:class|interface|enum|record|object|trait|fun|def|val|var)\b/;
+/** A keyword that starts another type declaration, anywhere in a header. */
+const TYPE_WORD = /(?:class|interface|enum|record|object|trait)\b/y;
+/** A keyword that starts another member, outside a header's parentheses (`class P(val x: Int)` has none). */
+const MEMBER_WORD = /(?:fun|def|val|var)\b/y;
+
+/**
+ * The `{` that opens the body of the declaration whose header starts at `from`; null when the
+ * header has none (another declaration starts first), -1 when the text ends first. It reads no
+ * further than the next declaration, so that the headers of many declarations are read once.
+ */
+function bodyStart(text: string, from: number): number | null {
+  let parens = 0;
+  for (let j = from; j < text.length; j++) {
+    const c = text[j]!;
+    if (c === '{') return j;
+    if (c === '(') parens++;
+    else if (c === ')') parens = Math.max(0, parens - 1);
+    else if (c >= 'a' && c <= 'z' && !/[\w$.]/.test(text[j - 1]!)) {
+      TYPE_WORD.lastIndex = j;
+      MEMBER_WORD.lastIndex = j;
+      if (TYPE_WORD.test(text) || (parens === 0 && MEMBER_WORD.test(text))) return null;
+    }
+  }
+  return -1;
+}
 
 /**
  * `text` outside every `open`…`close` pair (nested ones too): without its parenthesised parts,
@@ -141,11 +176,6 @@ function outside(text: string, open: string, close: string): string {
   return out;
 }
 
-/** Where the modifiers of the declaration at `i` may start: after the previous `;` or `}`. */
-function prevDeclEnd(text: string, i: number): number {
-  return Math.max(text.lastIndexOf(';', i), text.lastIndexOf('}', i)) + 1;
-}
-
 const JAVA_MAIN = /\b(?:public\s+(?:final\s+)?static|static\s+(?:final\s+)?public)\s+(?:final\s+)?void\s+main\s*\(/;
 const SCALA_MAIN = /\bdef\s+main\s*\(/;
 /** Kotlin's `main` in an object, or a class's companion object: it needs `@JvmStatic` to be the JVM's. */
@@ -153,7 +183,7 @@ const KOTLIN_STATIC_MAIN = /@JvmStatic\s+(?:(?:public|suspend)\s+)*fun\s+main\s*
 /** Kotlin's top-level `main` (`fun main()`, `fun main(args: Array<String>)`, `suspend fun main`), in a file's top-level text. */
 const KOTLIN_TOP_MAIN = /(?:^|[^\w$.])fun\s+main\s*\(/;
 /** `@file:JvmName("Name")`: the file class's name instead of the one made from the file's. */
-const KOTLIN_JVM_NAME = /^\s*@file\s*:\s*JvmName\s*\(\s*"([A-Za-z_$][\w$]*)"\s*\)/m;
+const KOTLIN_JVM_NAME = /^[ \t]*@file\s*:\s*JvmName\s*\(\s*"([A-Za-z_$][\w$]*)"\s*\)/m;
 
 /**
  * The JVM class of a Kotlin file's top-level functions: its `@file:JvmName`, else the file's

@@ -29,7 +29,7 @@ import type { Judge, JudgeHooks } from '../judge/judge';
 import { sourceExtensions, takesEntry } from '../judge/language-command';
 import type { Language } from '../judge/languages';
 import { DEFAULT_CHECKER_LIMITS, DEFAULT_COMPILE_LIMITS, DEFAULT_MAXIMA, type LimitValues } from '../judge/limits';
-import type { FeedbackFile } from '../judge/output-validator-feedback';
+import type { FeedbackFile, ScoreFileName } from '../judge/output-validator-feedback';
 import { oneLine } from '../judge/result';
 import { RESULT_SCHEMA_VERSION, type CompileResult, type JudgeResult, type SubmissionInput, type TestResult } from '../judge/schema';
 import { skippedTest } from '../judge/test-step';
@@ -479,7 +479,7 @@ export function caseScoreFailure(
  * file is a judge error, as the format lists it; on a sample, or outside 2025-09 scoring, the file
  * is ignored.
  */
-export function rejectedScoreFailure(pkg: ProblemPackage, test: TestCase, written: 'score.txt' | 'score_multiplier.txt'): string | null {
+export function rejectedScoreFailure(pkg: ProblemPackage, test: TestCase, written: ScoreFileName): string | null {
   if (!pkg.config.scoring || test.maxScore === undefined || test.name.startsWith('sample/')) return null;
   return `the validator rejected the test case but wrote ${written}`;
 }

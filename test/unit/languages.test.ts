@@ -18,6 +18,7 @@ import type { Language } from '../../src/judge/languages';
 import { classifyRun } from '../../src/judge/run-verdict';
 import { parseManifest } from '../../src/rootfs/manifest';
 import { LANG_DIR, languageJsons, manifestOf, repoLanguageRegistry } from './helpers/language-table';
+import { best } from '../helpers/text';
 import type { RunResult } from '../../src/sandbox/types';
 
 const MiB = 2 ** 20;
@@ -209,6 +210,43 @@ describe('entry points', () => {
     expect(findMainClass(scala, [src('Main.scala', go)], 'f')).toBe('Go');
   });
 
+  // The plan finds the main class on the worker's event loop, in a source of the wire's size
+  // (256 KiB by default). The scans used to take time quadratic in some shapes (a run of blank
+  // lines before the package line: 256 KiB took about 45 s for Java, 90 s for Kotlin; many
+  // body-less declarations; many declarations on one line). Sixteen times the source must cost
+  // about sixteen times as much, not 256 (the bound, 48x of the best of 3, leaves room for load).
+  it.each([
+    ['java', 'Main.java', (n: number) => `${'\n'.repeat(n)}class Main { public static void main(String[] a) {} }`],
+    ['java', 'Main.java', (n: number) => `${'class A{}'.repeat(n / 9)}class Main { public static void main(String[] a) {} }`],
+    ['java', 'Main.java', (n: number) => `${'x;'.repeat(n / 2)}class Main { public static void main(String[] a) {} }`],
+    ['kotlin', 'Main.kt', (n: number) => `${'\n'.repeat(n)}fun main() {}`],
+    ['kotlin', 'Main.kt', (n: number) => `${'class A(val x: Int)\n'.repeat(n / 20)}fun main() {}`],
+    ['kotlin', 'Main.kt', (n: number) => `${'class A('.repeat(n / 8)}\nfun main() {}`],
+    [
+      'scala',
+      'Main.scala',
+      (n: number) => `${'case class P(x: Int)\n'.repeat(n / 21)}object Main { def main(a: Array[String]): Unit = () }`,
+    ],
+  ])('%s %s: finding main takes time linear in a hostile source (%#)', (id, name, make) => {
+    const language = r.get(id);
+    const find = (n: number) => {
+      const files = [src(name, make(n))];
+      return () => {
+        try {
+          findMainClass(language, files, 'files');
+        } catch {
+          // several or none: the time is what counts
+        }
+      };
+    };
+    const small = find(16 * 1024);
+    const large = find(256 * 1024);
+    small();
+    const tSmall = best(3, small);
+    const tLarge = best(3, large);
+    expect(tLarge).toBeLessThan(48 * tSmall + 25);
+  });
+
   describe('Kotlin: the file class of the top-level fun main, or an object with @JvmStatic main', () => {
     const kotlin = r.get('kotlin');
     it.each([
@@ -221,6 +259,7 @@ describe('entry points', () => {
       ['x.kt', 'data class P(val x: Int)\nobject Runner {\n  @JvmStatic fun main(args: Array<String>) {}\n}', 'Runner'],
       ['x.kt', 'class App {\n  companion object {\n    @JvmStatic\n    fun main(args: Array<String>) {}\n  }\n}', 'App'],
       ['x.kt', 'enum class Color { RED }\nclass Q { fun main() {} }\n// fun main()\nfun String.main() {}\nfun main() {}', 'XKt'],
+      ['x.kt', 'enum class Runner {\n  A;\n  companion object {\n    @JvmStatic fun main(args: Array<String>) {}\n  }\n}', 'Runner'],
     ])('%s: %j is %s', (name, content, expected) => {
       expect(findMainClass(kotlin, [src(name, content)], 'files')).toBe(expected);
     });
