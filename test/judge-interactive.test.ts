@@ -153,6 +153,23 @@ describe('when the submission writes on after the interactor accepted', () => {
       });
     }
   });
+
+  it('is OLE once it has written more than its output limit after the decision (killed, not left a grace of reading)', async () => {
+    for (const transcriptBytes of [0, 4096]) {
+      const r = await judge.judge(
+        game({ language: 'c', source: guessSubmissionC(7) }, 0, {
+          testcases: [TESTS[1]!],
+          limits: { outputBytes: 256 * 1024 },
+          ...(transcriptBytes ? { interactor: { language: 'c', source: GUESS_INTERACTOR_C, flags: ['0'], transcriptBytes } } : {}),
+        }),
+      );
+      expect({ transcriptBytes, verdict: r.tests[0]!.verdict, message: r.tests[0]!.message }).toEqual({
+        transcriptBytes,
+        verdict: 'OLE',
+        message: 'wrote more than its output limit after the interactor accepted (killed) (interactor ended first)',
+      });
+    }
+  });
 });
 
 describe('when the submission fails after the interactor accepted', () => {

@@ -4,7 +4,8 @@
  * non-compiling one CE. Then multi-file submissions (C++ header + two sources, Java with two
  * classes and its main class found in the sources, Python and JavaScript with a module), the
  * JVM and Node running out of the heap sized from the memory limit (MLE), and a Java program
- * with 8 threads under the default pids limit.
+ * with 8 threads under the default pids limit. Each language's stress program runs with /box
+ * read-only (`allowFileWriting: false`).
  *
  * The image is CAGED_IMAGE (test/helpers/image.ts); the fixtures are
  * test/fixtures/languages/<id>/{ac,wa,re,ce}.<ext> and test/fixtures/languages/multi/<id>/.
@@ -88,7 +89,8 @@ describe.each(manifest.languages.map((l) => [l.id, l.compile !== null] as const)
 });
 
 describe.each(manifest.languages.map((l) => [l.id] as const))('%s stress', (id) => {
-  it('the stress program of images/languages prints OK in the sandbox with the default limits', async () => {
+  // With /box read-only (a problem package's default): no runtime may need to write its working directory.
+  it('the stress program of images/languages prints OK in the sandbox with the default limits, /box read-only', async () => {
     const dir = path.join(__dirname, '..', 'images', 'languages', id);
     const file = fs.readdirSync(dir).find((f) => f.startsWith('stress.'));
     expect(file).toBeDefined();
@@ -96,6 +98,7 @@ describe.each(manifest.languages.map((l) => [l.id] as const))('%s stress', (id) 
       language: id,
       source: fs.readFileSync(path.join(dir, file!), 'utf8'),
       testcases: [{ stdin: '', expected: 'OK' }],
+      allowFileWriting: false,
     });
     expect({ verdict: r.verdict, message: r.message, stderr: r.tests[0]?.stderr.slice(0, 500) }).toEqual(
       expect.objectContaining({ verdict: 'AC' }),

@@ -120,6 +120,31 @@ describe('caged judge on a 2025-09 package', () => {
     }
   }, 180_000);
 
+  it('keeps the working directory read-only without allow_file_writing (its default), the files still readable', async () => {
+    // The same package without the key: files.py's leak.txt is refused (RE at the first test);
+    // files.c ignores its failed writes and is AC, having read every file as before.
+    const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'caged-files-ro-'));
+    try {
+      fs.cpSync(FILES_PKG, copy, { recursive: true });
+      const yaml = path.join(copy, 'problem.yaml');
+      fs.writeFileSync(yaml, fs.readFileSync(yaml, 'utf8').replace(/^allow_file_writing: true\n/m, ''));
+      expect(fs.readFileSync(yaml, 'utf8')).not.toMatch(/^allow_file_writing/m);
+      const py = await judgedIn(copy, 'accepted/files.py');
+      expect({ verdict: py.verdict, test: py.tests[0]!.name }).toEqual({ verdict: 'RE', test: 'sample/1' });
+      expect(py.tests[0]!.stderr).toMatch(/Read-only file system: 'leak.txt'/);
+      expect(py.tests[0]!.stdout.trim()).toBe('3x3 absent');
+      const c = await judgedIn(copy, 'accepted/files.c');
+      expect(c.tests.map((t) => [t.name, t.verdict, t.stdout.trim()])).toEqual([
+        ['sample/1', 'AC', '3x3 absent'],
+        ['secret/1', 'AC', '42 h 1 absent'],
+        ['secret/2', 'AC', '5 absent absent absent'],
+        ['secret/3', 'AC', '42 1'],
+      ]);
+    } finally {
+      fs.rmSync(copy, { recursive: true, force: true });
+    }
+  }, 180_000);
+
   it('refuses a submission in a language the problem does not list, naming the list', async () => {
     await expect(judged('accepted/add.py', '--lang', 'pypy3')).resolves.toMatchObject({ verdict: 'AC' }); // pypy3 is the format's python3
     await expect(judged('accepted/add.py', '--lang', 'ruby')).rejects.toThrow(InvalidRequestError);

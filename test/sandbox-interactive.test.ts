@@ -31,7 +31,7 @@ beforeAll(async () => {
   rootfs = await testRootfs();
   job = JobDirs.of(sandbox).create();
   fs.writeFileSync(path.join(job.box, 'int.c'), GUESS_INTERACTOR_C);
-  const modes = [0, 1, 2, 3, 4, 6];
+  const modes = [0, 1, 2, 3, 4, 6, 7];
   for (const m of modes) fs.writeFileSync(path.join(job.box, `sub${m}.c`), guessSubmissionC(m));
   const script = ['gcc -O1 -o int int.c', ...modes.map((m) => `gcc -O1 -o sub${m} sub${m}.c`)].join(' && ');
   const built = await sandbox.run({
@@ -179,6 +179,27 @@ describe('when the submission lingers after the interactor accepted', () => {
     expect(r.submissionKilledAfterGrace).toBe(true);
     expect(r.submission.signal).toBe('SIGKILL');
     expect(r.submission.wallTimeMs).toBeLessThan(LIMITS.wallTimeMs);
+  });
+});
+
+describe('when the submission floods its output after the interactor accepted', () => {
+  it.each<[string, PairOptions]>([
+    ['directly', {}],
+    ['through the transcript tee', { transcriptBytes: 4096 }],
+  ])('%s: kills it once the worker has dropped its output limit, well before the grace', async (_how, opts) => {
+    const r = await pair(0, 7, { outputBytes: 1024 * 1024 }, { ...opts, graceMs: 30_000, acceptExitCode: 42 });
+    expect(r.interactor.exitCode).toBe(42);
+    expect(r.submissionFloodedAfterAccept).toBe(true);
+    expect(r.submissionKilledAfterGrace).toBe(false);
+    expect(r.submission.signal).toBe('SIGKILL');
+    expect(r.firstEnded).toBe('interactor');
+    expect(r.submissionEndMs - r.interactorEndMs).toBeLessThan(5000);
+  });
+
+  it('counts nothing against a submission that writes nothing after "="', async () => {
+    const r = await pair(0, 0, { outputBytes: 1024 * 1024 }, { dropBytes: 0, acceptExitCode: 42 });
+    expect(r.submissionFloodedAfterAccept).toBe(false);
+    expect(r.submission.exitCode).toBe(0);
   });
 });
 

@@ -42,7 +42,7 @@ export const RUN_VALUED_FLAGS = [
   ...LIMIT_FLAG_NAMES,
   'image',
 ];
-export const RUN_BOOLEAN_FLAGS = ['json', 'stop-on-failure', 'no-expected'];
+export const RUN_BOOLEAN_FLAGS = ['json', 'stop-on-failure', 'no-expected', 'no-file-writing'];
 
 /** `--tests DIR` by the one rule (test-dir.ts); files that pair with nothing are reported on `warn`. */
 function testsFromArgs(dir: string, args: ParsedArgs, warn: (line: string) => void): TestcaseInput[] {
@@ -116,6 +116,7 @@ export function submissionFromArgs(
     ...(source.encoding === 'base64' ? { sourceEncoding: 'base64' as const } : {}),
     testcases,
     stopOnFirstFailure: args.flags.has('stop-on-failure'),
+    ...(args.flags.has('no-file-writing') ? { allowFileWriting: false } : {}),
   };
   if (Object.keys(limits).length) submission.limits = limits;
   const checker = stringFlag(args, 'checker');

@@ -9,8 +9,9 @@
  *   2. The interactor failed: IE.
  *   3. The interactor said 43: WA, whatever the submission did afterwards (died of the closed
  *      pipe, exited non-zero, was killed after the grace).
- *   4. The interactor said 42: TLE if the submission was still running a grace after it
- *      (killed), its own verdict if it then failed, else AC.
+ *   4. The interactor said 42: OLE if the submission then wrote more than its output limit
+ *      (killed: the worker reads what it writes on and drops it), TLE if it was still running a
+ *      grace after it (killed), its own verdict if it then failed, else AC.
  */
 import type { PairResult } from '../sandbox/run-pair';
 import type { LimitHit, RunLimits, RunResult } from '../sandbox/types';
@@ -62,6 +63,9 @@ export function interactiveVerdict(
   const failure = interactorFailure(pair.interactor);
   if (failure) return { verdict: 'IE', message: `the interactor failed (${failure})`, limitHit: null };
   if (pair.interactor.exitCode === KATTIS_WRONG_ANSWER) return { verdict: 'WA', message: 'wrong answer (the interactor)', limitHit: null };
+  if (pair.submissionFloodedAfterAccept) {
+    return { verdict: 'OLE', message: 'wrote more than its output limit after the interactor accepted (killed)', limitHit: 'output' };
+  }
   if (pair.submissionKilledAfterGrace) {
     return { verdict: 'TLE', message: 'still running after the interactor accepted (killed after the grace)', limitHit: null };
   }

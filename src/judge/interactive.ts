@@ -74,6 +74,8 @@ export interface InteractiveTest {
   testcase: Testcase;
   language: Language;
   box: string;
+  /** The submission may not write to /box (TestRequest.readOnlyBox); the interactor's stays writable. */
+  readOnlyBox?: boolean;
   limits: RunLimits;
   reportBytes: number;
   /** Multi-pass: told the interactor's nextpass.in after the test. */

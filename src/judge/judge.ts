@@ -360,6 +360,7 @@ export class Judge {
           language: plan.language,
           box,
           ...(boxLayers ? { boxLayers } : {}),
+          ...(plan.submission.allowFileWriting === false ? { readOnlyBox: true } : {}),
           limits: plan.testLimits,
           checker,
           reportBytes,

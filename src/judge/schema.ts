@@ -282,6 +282,13 @@ export function makeSubmissionSchema(opts: SubmissionSchemaOptions = {}) {
       checker: CheckerSchema.default({ type: 'tokens' }),
       interactor: InteractorSchema.optional(),
       stopOnFirstFailure: z.boolean().default(false),
+      /**
+       * Whether the program may create, change and remove files in its working directory /box
+       * (a problem package's `allow_file_writing`); false: /box is read-only to the tests (/tmp
+       * stays writable). Absent: true, as version 1 always had it (its writes vanish with the test).
+       * A problem package brings its own (problem.yaml `allow_file_writing`).
+       */
+      allowFileWriting: z.boolean().optional(),
       /** Webhook: the result is PUT there when the job ends (optional, additive to version 1). */
       callback: CallbackSchema.optional(),
     })
@@ -294,6 +301,12 @@ export function makeSubmissionSchema(opts: SubmissionSchemaOptions = {}) {
         ctx.addIssue({ code: 'custom', path: ['interactor'], message: 'a problem package brings its own validation' });
       if (s.problem !== undefined && s.groups !== undefined)
         ctx.addIssue({ code: 'custom', path: ['groups'], message: 'a problem package brings its own test groups' });
+      if (s.problem !== undefined && s.allowFileWriting !== undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['allowFileWriting'],
+          message: "a problem package brings its own (problem.yaml's allow_file_writing)",
+        });
       checkGroups(s.groups ?? [], s.testcases.length, ctx);
       if ((s.source === undefined) === (s.files === undefined)) {
         ctx.addIssue({ code: 'custom', path: ['source'], message: 'give exactly one of "source" and "files"' });

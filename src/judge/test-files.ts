@@ -34,14 +34,23 @@ export function testFilesBytes(tc: Pick<Testcase, 'files'>): number {
  * afterwards whatever happens).
  */
 export async function withTestBox<T>(
-  opts: { box: string; boxLayers?: readonly string[]; testcase: Pick<Testcase, 'files'>; index: number; hasOverlay: boolean },
+  opts: {
+    box: string;
+    boxLayers?: readonly string[];
+    testcase: Pick<Testcase, 'files'>;
+    index: number;
+    hasOverlay: boolean;
+    /** The program may not write to /box (BoxSpec.readOnly). */
+    readOnlyBox?: boolean;
+  },
   run: (box: TestBox) => Promise<T>,
 ): Promise<T> {
   const layers = opts.boxLayers ?? [];
   const files = opts.testcase.files ?? [];
+  const readOnly = opts.readOnlyBox ? { readOnly: true } : {};
   if (files.length === 0) {
     return run({
-      box: { hostDir: opts.box, mode: 'overlay', ...(layers.length ? { lowerDirs: layers } : {}) },
+      box: { hostDir: opts.box, mode: 'overlay', ...(layers.length ? { lowerDirs: layers } : {}), ...readOnly },
       dirs: [opts.box, ...layers],
     });
   }
@@ -57,8 +66,11 @@ export async function withTestBox<T>(
     }
     fs.chmodSync(dir, 0o755);
     writeTestFiles(dir, files);
-    if (!opts.hasOverlay) return await run({ box: { hostDir: dir, mode: 'overlay' }, dirs: [dir] });
-    return await run({ box: { hostDir: dir, mode: 'overlay', lowerDirs: [opts.box, ...layers] }, dirs: [dir, opts.box, ...layers] });
+    if (!opts.hasOverlay) return await run({ box: { hostDir: dir, mode: 'overlay', ...readOnly }, dirs: [dir] });
+    return await run({
+      box: { hostDir: dir, mode: 'overlay', lowerDirs: [opts.box, ...layers], ...readOnly },
+      dirs: [dir, opts.box, ...layers],
+    });
   } finally {
     removeTree(dir);
   }

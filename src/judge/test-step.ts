@@ -32,6 +32,8 @@ export interface TestRequest {
   box: string;
   /** Read-only layers under the box (the compile cache's entry on a hit: CompileOutcome.layer). */
   boxLayers?: readonly string[];
+  /** The program may not write to /box (the submission's `allowFileWriting: false`). */
+  readOnlyBox?: boolean;
   limits: RunLimits;
   checker:
     | { kind: 'builtin'; checker: BuiltinChecker }

@@ -325,6 +325,7 @@ export async function judgePackage(
           ],
           limits,
           compileLimits,
+          allowFileWriting: pkg.config.allowFileWriting,
           ...(custom
             ? validation.interactive
               ? { interactor: { ...custom, ...(opts.transcriptBytes ? { transcriptBytes: opts.transcriptBytes } : {}) } }

@@ -144,6 +144,12 @@ export interface ProblemConfig {
   languages: string[] | null;
   /** 2025-09 `constants`: name → variant (`value` always) → text. */
   constants: Record<string, Record<string, string>>;
+  /**
+   * Whether submissions may write files in their working directory (2023-07 and 2025-09
+   * `allow_file_writing`, default false). Legacy packages have no such key and get false, as
+   * on Kattis and DOMjudge.
+   */
+  allowFileWriting: boolean;
   /** What caged cannot judge yet in a package (empty: judgeable). */
   unsupported: string[];
   /**
@@ -233,6 +239,7 @@ export function readProblemYaml(text: string, fallbackName: string, hasCustomVal
       scoring: p.type === 'scoring',
       languages: typeof p.languages === 'string' && p.languages.trim() !== 'all' ? flagWords(p.languages) : null,
       constants: {},
+      allowFileWriting: false,
       unsupported,
       validation,
       validatorFlags: flagWords(p.validator_flags),
@@ -281,6 +288,7 @@ export function readProblemYaml(text: string, fallbackName: string, hasCustomVal
     scoring,
     languages: languages.includes('all') ? null : languages,
     constants,
+    allowFileWriting: p.allow_file_writing ?? false,
     unsupported,
     validation,
     validatorFlags: [],

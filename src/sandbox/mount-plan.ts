@@ -338,6 +338,18 @@ export function buildMountOps(plan: RunPlan, ctx: MountContext): SetupOp[] {
     });
   }
   ops.push({ kind: 'chown', target: at('/box'), uid: ctx.hostUid, gid: ctx.hostGid, why: '/box belongs to the program' });
+  if (plan.box?.readOnly) {
+    // After the chown (a read-only mount refuses it), before anything is mounted under /box.
+    ops.push({
+      kind: 'mount',
+      source: null,
+      target: at('/box'),
+      fstype: null,
+      flags: MS.BIND | MS.REMOUNT | MS.RDONLY | MS.NOSUID | MS.NODEV,
+      data: null,
+      why: '/box read-only: the program may not write files',
+    });
+  }
 
   // The box's /dev and /proc, prepared while the container waited (buildPreparationOps).
   ops.push({ kind: 'mkdir', target: at('/dev'), mode: 0o755, why: 'mount point of /dev' });

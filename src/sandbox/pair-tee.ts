@@ -29,6 +29,8 @@ export class PairTee {
   constructor(
     fds: { submissionOut: number; interactorIn: number; interactorOut: number; submissionIn: number },
     private readonly capBytes: number,
+    /** Told the size of each chunk of the submission's output dropped after an accepting interactor. */
+    private readonly onDroppedFromSubmission?: (bytes: number) => void,
   ) {
     const open = (fd: number, readable: boolean) => {
       const s = new net.Socket({ fd, readable, writable: !readable });
@@ -67,7 +69,10 @@ export class PairTee {
   private pump(src: net.Socket, dst: net.Socket, from: TranscriptChunk['from'], whenGone: 'drop' | 'hold'): void {
     let gone = false;
     src.on('data', (chunk: Buffer) => {
-      if (gone) return;
+      if (gone) {
+        if (from === 'submission') this.onDroppedFromSubmission?.(chunk.length);
+        return;
+      }
       this.record(from, chunk);
       if (!dst.write(chunk)) {
         src.pause();

@@ -22,7 +22,9 @@
  *   - each side ends by its own limits (CPU, wall, memory…): a submission that never writes or
  *     never flushes is ended by its wall limit, and the interactor then reads EOF;
  *   - when the interactor's run ends, the submission reads EOF (and a write gets EPIPE/SIGPIPE);
- *     if it is still running `graceMs` later it is killed (`submissionKilledAfterGrace`);
+ *     if it is still running `graceMs` later it is killed (`submissionKilledAfterGrace`), and
+ *     after an accepting interactor, as soon as it has written more than `dropBytes` that the
+ *     worker reads and drops (`submissionFloodedAfterAccept`);
  *   - when either launch fails (a host fault), the other side is killed and the failure thrown.
  * `firstEnded` says whose program ended first, so that the judge can tell "the interactor
  * decided, then the submission died of the closed pipe" from "the submission crashed, then the
@@ -87,6 +89,13 @@ export interface PairOptions {
    * closed whatever the interactor's end.
    */
   acceptExitCode?: number;
+  /**
+   * What the submission may write after an accepting interactor, read and dropped by the
+   * worker, in bytes; past it the submission is killed (`submissionFloodedAfterAccept`), so that
+   * a flood costs the worker that much reading, not a grace period of it. Default: the
+   * submission's output limit.
+   */
+  dropBytes?: number;
 }
 
 /** A side's stdin and stdout: ends of the pair's pipes. */
@@ -105,6 +114,8 @@ export interface PairResult {
   submissionEndMs: number;
   /** The submission outlived the interactor by more than the grace and was killed. */
   submissionKilledAfterGrace: boolean;
+  /** The submission wrote more than `dropBytes` after the interactor accepted, and was killed. */
+  submissionFloodedAfterAccept: boolean;
   /** The exchange in order, when asked for (`transcriptBytes`), and whether the cap cut it. */
   transcript?: { chunks: TranscriptChunk[]; truncated: boolean };
 }
@@ -120,6 +131,18 @@ export async function runPair(
   opts: PairOptions,
 ): Promise<PairResult> {
   const graceMs = opts.graceMs ?? DEFAULT_PAIR_GRACE_MS;
+  const dropBytes = opts.dropBytes ?? submissionPlan.limits.outputBytes;
+  const sc = new RunControl();
+  let submissionEnded = false;
+  let flooded = false;
+  let dropped = 0;
+  /** Bytes of the submission's output read and dropped after the interactor accepted. */
+  const droppedFromSubmission = (n: number): void => {
+    dropped += n;
+    if (dropped <= dropBytes || flooded || submissionEnded) return;
+    flooded = true;
+    sc.kill();
+  };
   const pipes: Array<[number, number]> = [];
   try {
     for (let n = opts.transcriptBytes ? 4 : 2; n > 0; n--) pipes.push(native.pipe());
@@ -133,7 +156,8 @@ export async function runPair(
   const [a, b, c, d] = pipes;
   if (c && d) {
     // submission → (a) → worker → (b) → interactor → (c) → worker → (d) → submission
-    tee = new PairTee({ submissionOut: a![0], interactorIn: b![1], interactorOut: c[0], submissionIn: d[1] }, opts.transcriptBytes ?? 0);
+    const fds = { submissionOut: a![0], interactorIn: b![1], interactorOut: c[0], submissionIn: d[1] };
+    tee = new PairTee(fds, opts.transcriptBytes ?? 0, droppedFromSubmission);
     interactorFds = { stdin: b![0], stdout: c[1] };
     submissionFds = { stdin: d[0], stdout: a![1] };
   } else {
@@ -157,11 +181,12 @@ export async function runPair(
     }
   }
   const drains: net.Socket[] = [];
-  const drainFd = (fd: number): void => {
+  const drainFd = (fd: number, onData?: (bytes: number) => void): void => {
     const socket = new net.Socket({ fd, readable: true, writable: false });
     drains.push(socket);
     socket.on('error', () => undefined);
-    socket.resume();
+    if (onData) socket.on('data', (chunk: Buffer) => onData(chunk.length));
+    else socket.resume();
   };
   const drainHeld = (): void => {
     if (held === null) return;
@@ -172,15 +197,13 @@ export async function runPair(
   const interactorEnded = (accepted: boolean): void => {
     tee?.interactorEnded(accepted);
     if (heldOut === null) return;
-    if (accepted) drainFd(heldOut);
+    if (accepted) drainFd(heldOut, droppedFromSubmission);
     else fs.closeSync(heldOut);
     heldOut = null;
   };
   const accepts = (r: RunResult) => opts.acceptExitCode !== undefined && r.signal === null && r.exitCode === opts.acceptExitCode;
   const started = process.hrtime.bigint();
   const ic = new RunControl();
-  const sc = new RunControl();
-  let submissionEnded = false;
   let killedAfterGrace = false;
   let grace: NodeJS.Timeout | null = null;
   // The side whose launch failed first: the other's failure may be our kill of it.
@@ -191,7 +214,7 @@ export async function runPair(
       interactorEnded(accepts(r));
       if (!submissionEnded)
         grace = setTimeout(() => {
-          if (submissionEnded) return;
+          if (submissionEnded || flooded) return;
           killedAfterGrace = true;
           sc.kill();
         }, graceMs);
@@ -233,12 +256,15 @@ export async function runPair(
   return {
     interactor: i.value,
     submission: s.value,
-    firstEnded: submissionFirst(s.value, sc.saidNothing === true, submissionEndMs, interactorEndMs, crashed(i.value))
-      ? 'submission'
-      : 'interactor',
+    // Killed for a flood after the interactor had accepted: it ended second, however soon.
+    firstEnded:
+      !flooded && submissionFirst(s.value, sc.saidNothing === true, submissionEndMs, interactorEndMs, crashed(i.value))
+        ? 'submission'
+        : 'interactor',
     interactorEndMs: Math.round(interactorEndMs * 1000) / 1000,
     submissionEndMs: Math.round(submissionEndMs * 1000) / 1000,
     submissionKilledAfterGrace: killedAfterGrace,
+    submissionFloodedAfterAccept: flooded,
     ...(tee ? { transcript: { chunks: tee.chunks, truncated: tee.truncated } } : {}),
   };
 }

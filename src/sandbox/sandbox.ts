@@ -314,7 +314,7 @@ export class Sandbox {
       const copy = `${plan.box.hostDir}-run-${nextSeq()}`;
       fs.cpSync(plan.box.hostDir, copy, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
       try {
-        return await run({ ...plan, box: { hostDir: copy, mode: 'rw' } });
+        return await run({ ...plan, box: { hostDir: copy, mode: 'rw', ...(plan.box.readOnly ? { readOnly: true } : {}) } });
       } finally {
         // The run may have left a tree deeper than rmSync's stack or PATH_MAX in its copy.
         removeTree(copy);

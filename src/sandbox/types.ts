@@ -51,6 +51,12 @@ export interface BoxSpec {
    * go to the run's tmpfs as always, never into a layer. Needs overlayfs (Sandbox.hasOverlay).
    */
   lowerDirs?: readonly string[];
+  /**
+   * The program may not create, change or remove anything in /box (a problem package's
+   * `allow_file_writing: false`): /box is remounted read-only once it is the program's. Its
+   * writes fail with EROFS; /tmp stays writable.
+   */
+  readOnly?: boolean;
 }
 
 export interface ReadOnlyBind {

@@ -45,7 +45,8 @@ int main(int argc, char **argv) {
  * Submission modes: 0 binary search (AC); 1 guesses 1, 2, 3… without reading the answers (WA,
  * then SIGPIPE); 2 never flushes (TLE); 3 aborts after one exchange (RE); 4 lingers after "="
  * (killed after the grace); 5 exits 3 after "=" (RE after the interactor accepted); 6 guesses
- * once and exits 0 at once, reading nothing.
+ * once and exits 0 at once, reading nothing; 7 floods its stdout after "=" (killed once past its
+ * output limit, as the worker drops what it writes).
  */
 export function guessSubmissionC(mode: number): string {
   return `#define MODE ${mode}\n${String.raw`
@@ -68,6 +69,7 @@ int main(void) {
     if (r[0] == '<') lo = mid + 1; else hi = mid - 1;
   }
   if (MODE == 4) for (;;) pause();
+  if (MODE == 7) { static char buf[65536]; for (int i = 0; i < 65536; i++) buf[i] = 'x'; for (;;) fwrite(buf, 1, sizeof buf, stdout); }
   return MODE == 5 ? 3 : 0;
 }
 `}`;

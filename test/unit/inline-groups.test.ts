@@ -84,5 +84,12 @@ describe('when a submission has test groups', () => {
     expect(
       issues({ testcases: [], problem: { id: 'p', digest: `sha256:${'0'.repeat(64)}` }, groups: [{ name: 'a', tests: [0], points: 1 }] }),
     ).toContain('groups: a problem package brings its own test groups');
+    // Likewise whether the program may write files (problem.yaml's allow_file_writing).
+    const pkg = { testcases: [], problem: { id: 'p', digest: `sha256:${'0'.repeat(64)}` } };
+    expect(issues({ ...pkg, allowFileWriting: true })).toEqual([
+      "allowFileWriting: a problem package brings its own (problem.yaml's allow_file_writing)",
+    ]);
+    expect(issues({ allowFileWriting: false })).toEqual([]);
+    expect(issues({ allowFileWriting: 'no' })[0]).toMatch(/^allowFileWriting: /);
   });
 });

@@ -30,6 +30,7 @@ const pair = (interactor: Partial<RunResult>, submission: Partial<RunResult>, ov
   interactorEndMs: 1,
   submissionEndMs: 2,
   submissionKilledAfterGrace: false,
+  submissionFloodedAfterAccept: false,
   ...over,
 });
 
@@ -45,6 +46,16 @@ describe('when the interactor decides first', () => {
   it('is TLE for 42 and a submission killed after the grace', () =>
     expect(verdict(pair({ exitCode: 42 }, { exitCode: null, signal: 'SIGKILL' }, { submissionKilledAfterGrace: true }))).toBe('TLE'));
   it('is RE for 42 and a submission failing afterwards', () => expect(verdict(pair({ exitCode: 42 }, { exitCode: 3 }))).toBe('RE'));
+  it('is OLE for 42 and a submission killed for flooding its output afterwards', () => {
+    const flooded = pair({ exitCode: 42 }, { exitCode: null, signal: 'SIGKILL' }, { submissionFloodedAfterAccept: true });
+    expect(interactiveVerdict(flooded, { cpuTimeMs: 1000 })).toEqual({
+      verdict: 'OLE',
+      message: 'wrote more than its output limit after the interactor accepted (killed)',
+      limitHit: 'output',
+    });
+    // After a rejection the pipe is closed, not drained: WA stands.
+    expect(verdict({ ...flooded, interactor: run({ exitCode: 43 }) })).toBe('WA');
+  });
 });
 
 describe('when the submission fails first', () => {

@@ -68,6 +68,27 @@ describe('the mount plan', () => {
     );
   });
 
+  it.each([
+    ['an overlay /box', { mode: 'overlay' as const }, {}],
+    ['an overlay /box over layers', { mode: 'overlay' as const, lowerDirs: ['/var/lib/caged/compile-cache/entries/abcd/files'] }, {}],
+    ['a bound /box (no overlayfs)', { mode: 'rw' as const }, {}],
+    ['a rootless /box', { mode: 'rw' as const }, { rootless: true }],
+  ])('makes a read-only /box read-only after its chown, before anything under it: %s', (_what, box, extra) => {
+    const hostDir = plan.box!.hostDir;
+    const ctx = { paths, hostUid: 1, hostGid: 1, ...extra };
+    const writable = buildMountOps({ ...plan, box: { hostDir, ...box } }, ctx);
+    const ops = buildMountOps({ ...plan, box: { hostDir, ...box, readOnly: true } }, ctx);
+    const target = `${paths.root}/box`;
+    const ro = ops.filter((o) => o.kind === 'mount' && o.target === target && (o.flags & MS.RDONLY) !== 0);
+    expect(ro).toHaveLength(1);
+    expect(ro[0]).toMatchObject({ source: null, flags: MS.BIND | MS.REMOUNT | MS.RDONLY | MS.NOSUID | MS.NODEV });
+    const chown = ops.findIndex((o) => o.kind === 'chown' && o.target === target);
+    expect(chown).toBe(ops.indexOf(ro[0]!) - 1);
+    // Nothing else changes; a writable /box has no read-only mount.
+    expect(ops.filter((o) => o !== ro[0])).toEqual(writable);
+    expect(writable.some((o) => o.kind === 'mount' && o.target === target && (o.flags & MS.RDONLY) !== 0)).toBe(false);
+  });
+
   it('refuses an overlay without layers, a relative layer or one whose path would break the mount data', () => {
     const build = (lowerDirs: string[]) => () =>
       buildMountOps({ ...plan, rootfs: { mode: 'overlay', lowerDirs } }, { paths, hostUid: 1, hostGid: 1 });

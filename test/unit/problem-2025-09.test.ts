@@ -12,7 +12,7 @@ import type { TestResult, TestVerdict } from '../../src/judge/schema';
 import { packageLanguageCode } from '../../src/problem/extensions';
 import { caseScoreFailure, rejectedScoreFailure, withPackageConstants } from '../../src/problem/judge-package';
 import { loadPackage } from '../../src/problem/problem-package';
-import { substituteConstants } from '../../src/problem/problem-yaml';
+import { readProblemYaml, substituteConstants } from '../../src/problem/problem-yaml';
 import type { TestCase, TestGroup } from '../../src/problem/test-data';
 import { madeUpResult } from './helpers/test-result';
 
@@ -94,6 +94,20 @@ describe('when a 2025-09 problem.yaml is read', () => {
     expect(loadPackage(tmp, { fallbackTimeLimitS: 1 }).config.validation).toMatchObject({ kind: 'multi-pass', interactive: false });
     problem('languages: all\n');
     expect(loadPackage(tmp, { fallbackTimeLimitS: 1 }).config.languages).toBeNull();
+  });
+
+  it('reads allow_file_writing, false when absent, and false for a legacy package (which has no such key)', () => {
+    test('secret/1');
+    problem('');
+    expect(loadPackage(tmp, { fallbackTimeLimitS: 1 }).config.allowFileWriting).toBe(false);
+    problem('allow_file_writing: true\n');
+    expect(loadPackage(tmp, { fallbackTimeLimitS: 1 }).config.allowFileWriting).toBe(true);
+    problem('allow_file_writing: false\n');
+    expect(loadPackage(tmp, { fallbackTimeLimitS: 1 }).config.allowFileWriting).toBe(false);
+    problem('allow_file_writing: yes please\n');
+    expect(() => loadPackage(tmp, { fallbackTimeLimitS: 1 })).toThrow(/allow_file_writing/);
+    expect(readProblemYaml('name: x\n', 'x', false).allowFileWriting).toBe(false);
+    expect(() => readProblemYaml('name: x\nallow_file_writing: true\n', 'x', false)).toThrow(/allow_file_writing/);
   });
 
   it('refuses an unknown version, type, or conflicting types, and the removed scoring key, naming them', () => {
