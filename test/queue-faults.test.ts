@@ -265,6 +265,8 @@ describe('when a worker gets SIGTERM during a job', () => {
     const result = await fx.client.wait(jobId, { timeoutMs: 60_000 });
     expect(result.verdict).toBe('AC');
     expect(result.tests).toHaveLength(5);
+    // The result event can reach the client before the worker's log line reaches this process.
+    await next.waitFor((l) => l.msg === 'job completed' && l.job === jobId, 10_000);
     expect(next.completedJobs()).toEqual([jobId]);
   });
 
