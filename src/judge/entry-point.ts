@@ -78,9 +78,9 @@ interface TopLevel {
  * The package and the top-level type declarations of a Java, Scala or Kotlin source, in one pass
  * over the text: every search is anchored where it stands (sticky) or stops at the next
  * declaration, so that a hostile source of the wire's size cannot hold the worker (the plan runs
- * on its event loop).
+ * on its event loop). `text`: the source with its comments and strings blanked, as scanned.
  */
-function scan(src: string): { pkg: string | null; types: TopLevel[] } {
+function scan(src: string): { pkg: string | null; types: TopLevel[]; text: string } {
   const text = blankCommentsAndStrings(src);
   const pkg = /^[ \t]*package\s+([A-Za-z_$][\w$]*(?:\s*\.\s*[A-Za-z_$][\w$]*)*)/m.exec(text)?.[1]?.replace(/\s+/g, '') ?? null;
   const types: TopLevel[] = [];
@@ -132,7 +132,7 @@ function scan(src: string): { pkg: string | null; types: TopLevel[] } {
     }
     i++;
   }
-  return { pkg, types };
+  return { pkg, types, text };
 }
 
 /** A keyword that starts another type declaration, anywhere in a header. */
@@ -256,10 +256,10 @@ export function findMainClass(language: Language, files: readonly SourceFile[], 
   for (const f of files) {
     if (!exts.includes(path.extname(f.name))) continue;
     const source = f.content.toString('utf8');
-    const { pkg, types } = scan(source);
+    const { pkg, types, text } = scan(source);
     const qualify = (name: string) => (pkg ? `${pkg}.${name}` : name);
     for (const t of types) if (hasMain(language, t)) found.push({ qualified: qualify(t.name), file: f.name });
-    if (language.entry === 'kotlin-main' && KOTLIN_TOP_MAIN.test(outside(blankCommentsAndStrings(source), '{', '}')))
+    if (language.entry === 'kotlin-main' && KOTLIN_TOP_MAIN.test(outside(text, '{', '}')))
       found.push({ qualified: qualify(kotlinFileClass(f.name, source)), file: f.name });
   }
   const what = MAIN_KINDS[language.entry ?? 'java-main'];
