@@ -5,6 +5,7 @@
  * once, not per job (caged_problem_validator_compiles_total, `problem validator compiled`).
  * A real `caged worker` process, real Redis, containers and compilers.
  */
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,9 +13,21 @@ import { CagedClient, JobFailedError } from '../src/client';
 import { HostError, InvalidRequestError } from '../src/errors';
 import { packageFileName, packToDir, readProblemFromDir } from '../src/problem/package-dir';
 import { packProblem } from '../src/problem/package-store';
-import { REDIS_URL, WorkerProcess, freePort, freshQueueName, obliterate } from './helpers/queue';
+import { MAIN_JS, REDIS_URL, WorkerProcess, freePort, freshQueueName, obliterate } from './helpers/queue';
 
 jest.setTimeout(300_000);
+
+/** The built CLI, as a person runs it. */
+function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [MAIN_JS, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
 
 const ANYSUM = path.join(__dirname, 'packages', 'anysum');
 const read = (rel: string): string => fs.readFileSync(path.join(ANYSUM, 'submissions', rel), 'utf8');
@@ -184,8 +197,46 @@ describe('a worker with CAGED_PROBLEMS_DIR', () => {
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(JobFailedError);
     expect((err as Error).message).toMatch(
-      /gives no time limit: the worker needs limits\.time_limit in problem\.yaml or a \.timelimit file/,
+      /gives no time limit: the worker needs limits\.time_limit in problem\.yaml or a \.timelimit file \(caged problem push --time S or --derive-time adds one\)/,
     );
+  });
+
+  it('`caged problem pack` refuses such a package, and with --derive-time or --time stores it with a .timelimit the worker uses', async () => {
+    const shared = path.join(tmp, 'shared');
+    fs.mkdirSync(shared);
+    const timed = path.join(__dirname, 'packages', 'timed');
+    const refused = await cli(['problem', 'pack', timed, shared, '--json']);
+    expect(refused.code).toBe(2);
+    expect(refused.stdout).toMatch(/"invalid_request".*gives no time limit .*give --time S, or --derive-time/);
+    expect(fs.readdirSync(shared)).toEqual([]);
+
+    // Derived here as `caged judge` derives it: spin.c's slowest test × 2, up to a multiple of 0.25 s (problem.yaml).
+    const derived = await cli(['problem', 'pack', timed, shared, '--derive-time', '--json']);
+    expect(derived.code).toBe(0);
+    const d = JSON.parse(derived.stdout) as {
+      id: string;
+      digest: string;
+      timeLimit: { seconds: number; from: string; added: boolean; notes: string[] };
+    };
+    expect(d.timeLimit).toMatchObject({ seconds: 0.75, from: 'submissions', added: true });
+    expect(d.timeLimit.notes[0]).toMatch(/^time limit 0\.75 s from the submissions: slowest accepted/);
+    const given = await cli(['problem', 'pack', timed, shared, '--time', '2', '--json']);
+    expect(given.code).toBe(0);
+    const g = JSON.parse(given.stdout) as { digest: string; timeLimit: { seconds: number; from: string } };
+    expect(g.timeLimit).toMatchObject({ seconds: 2, from: '--time' });
+    expect(g.digest).not.toBe(d.digest);
+
+    worker = new WorkerProcess('worker-dir', { CAGED_QUEUE: queueName, CAGED_PREFIX: `{${queueName}}`, CAGED_PROBLEMS_DIR: shared });
+    await worker.ready();
+    const source = fs.readFileSync(path.join(timed, 'submissions', 'accepted', 'fast.py'), 'utf8');
+    for (const [ref, ms] of [
+      [d, 750],
+      [g, 2000],
+    ] as const) {
+      const r = await client.submit({ id: `timed-${ms}`, language: 'python3', source, problem: { id: 'timed', digest: ref.digest } });
+      expect(r.verdict).toBe('AC');
+      expect(r.problem).toMatchObject({ timeLimitMs: ms, timeLimitFrom: '.timelimit' });
+    }
   });
 
   it('fails a job at once, unretried, when the shared file does not match its digest', async () => {

@@ -4,6 +4,7 @@
  * it, each worker downloading it once (its log line and caged_problem_fetches_total), with real
  * containers and compilers. Every key lives under a fresh hash-tagged prefix, removed after.
  */
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,7 +15,7 @@ import { HostError } from '../src/errors';
 import type { SubmissionInput } from '../src/judge/schema';
 import { CHUNK_BYTES, fetchProblem, packProblem } from '../src/problem/package-store';
 import { redisOptionsFromUrl } from '../src/queue/connection';
-import { REDIS_URL, WorkerProcess, freePort, freshQueueName } from './helpers/queue';
+import { MAIN_JS, REDIS_URL, WorkerProcess, freePort, freshQueueName } from './helpers/queue';
 
 jest.setTimeout(300_000);
 
@@ -74,6 +75,24 @@ describe('when submissions name a problem package pushed to Redis', () => {
     await expect(fetchProblem(redis, prefix, ref.digest, 1000)).rejects.toThrow(/more than the 1000 allowed/);
     await redis.setrange(`${prefix}:problem:${hex}:chunk:1`, 5, 'X');
     await expect(fetchProblem(redis, prefix, ref.digest, 64 * 2 ** 20)).rejects.toThrow(/do not match the digest/);
+  });
+
+  it('`caged problem push` refuses a package without a time limit, storing nothing, and stores it with --time as .timelimit', async () => {
+    const timed = path.join(__dirname, 'packages', 'timed');
+    const env = { ...process.env, CAGED_REDIS_URL: REDIS_URL, CAGED_QUEUE: queueName, CAGED_PREFIX: prefix };
+    const push = (...args: string[]) =>
+      spawnSync(process.execPath, [MAIN_JS, 'problem', 'push', timed, ...args], { env, encoding: 'utf8' });
+    const refused = push();
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toMatch(/gives no time limit .*give --time S, or --derive-time/);
+    expect(await redis.keys(`${prefix}:problem:*`)).toEqual([]);
+    const given = push('--time', '1.5', '--json');
+    expect(given.status).toBe(0);
+    const ref = JSON.parse(given.stdout) as { id: string; digest: string; stored: boolean; timeLimit: unknown };
+    expect(ref).toMatchObject({ id: 'timed', stored: true, timeLimit: { seconds: 1.5, from: '--time', added: true, notes: [] } });
+    expect(ref.digest).toBe(packProblem(timed, undefined, { timeLimitS: 1.5 }).digest);
+    const text = push('--time', '1.5');
+    expect(text.stdout).toMatch(/already stored: \d+ bytes\ntime limit 1\.5 s from --time \(added as \.timelimit\)\n$/);
   });
 
   it('reports a Redis error while fetching as retryable (HostError), not as a missing package', async () => {

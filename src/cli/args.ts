@@ -50,6 +50,14 @@ export function numberFlag(args: ParsedArgs, name: string, scale: number, fallba
   return Math.round(n * scale);
 }
 
+/** A flag's positive number as given (not rounded: `--time 0.75`); undefined when absent. */
+export function positiveNumber(v: string | undefined, flag: string): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidRequestError(`must be a positive number (got ${v})`, flag);
+  return n;
+}
+
 export function stringFlag(args: ParsedArgs, name: string): string | undefined {
   const v = args.flags.get(name);
   return typeof v === 'string' ? v : undefined;

@@ -61,7 +61,7 @@ const commands: Record<string, CommandEntry> = {
   worker: { load: () => import('./worker').then((m) => m.workerCommand), usage: WORKER_USAGE, ownSignals: true },
   submit: { load: () => import('./submit').then((m) => (a, o, c) => m.submitCommand(a, o, { signal: c.signal })), usage: SUBMIT_USAGE },
   demo: { load: () => import('./demo').then((m) => (a, o, c) => m.demoCommand(a, o, { signal: c.signal })), usage: DEMO_USAGE },
-  problem: { load: () => import('./problem').then((m) => m.problemCommand), usage: PROBLEM_USAGE },
+  problem: { load: () => import('./problem').then((m) => (a, o, c) => m.problemCommand(a, o, { signal: c.signal })), usage: PROBLEM_USAGE },
   // Its own signals: the first withdraws what has not started and keeps what runs (grade.ts).
   grade: { load: () => import('./grade').then((m) => m.gradeCommand), usage: GRADE_USAGE, ownSignals: true },
   selftest: { load: () => import('./selftest').then((m) => m.selftestCommand), usage: SELFTEST_USAGE },

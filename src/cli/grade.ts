@@ -4,9 +4,10 @@
  * [--image MANIFEST]`:
  * grades a batch (a class's homework, a contest's submissions) against one problem.
  *
- * PROBLEM is a problem package (a directory with problem.yaml: pushed to Redis like `caged
- * problem push`, judged like `caged judge`) or a directory of tests (NAME.in with NAME.ans or
- * NAME.out; `--time`/`--memory` set their limits). SUBMISSION: see grade-inputs.ts.
+ * PROBLEM is a problem package (a directory with problem.yaml: checked and pushed to Redis like
+ * `caged problem push`, judged like `caged judge`; `--time` is its time limit when it gives none)
+ * or a directory of tests (NAME.in with NAME.ans or NAME.out; `--time`/`--memory` set their
+ * limits). SUBMISSION: see grade-inputs.ts.
  *
  * Through the queue by default (CAGED_REDIS_URL, CAGED_QUEUE, CAGED_PREFIX): the batch is one
  * BullMQ flow and every worker takes part (src/client/grade.ts); resumable: the same command
@@ -32,13 +33,14 @@ import { LanguageRegistry } from '../judge/languages';
 import { loadManifest } from '../rootfs/manifest';
 import type { JudgeResult, SubmissionInput } from '../judge/schema';
 import { judgePackage, REPORT_BYTES } from '../problem/judge-package';
-import { packProblem } from '../problem/package-store';
+import { DEFAULT_MAX_PUSH_BYTES, packProblem } from '../problem/package-store';
 import { loadPackage } from '../problem/problem-package';
 import { checkRedisReachable, redisConnection } from '../queue/connection';
 import { Sandbox } from '../sandbox/sandbox';
-import { numberFlag, parseArgs, stringFlag, type ParsedArgs } from './args';
+import { numberFlag, parseArgs, positiveNumber, stringFlag, type ParsedArgs } from './args';
 import { collectEntries, parseLanguageOverrides, submissionPaths } from './grade-inputs';
 import { GradeProgressView, type ProgressMode } from './grade-progress';
+import { packageTimeLimit } from './package-time';
 import { judgeOptionsFromEnv } from './run';
 import { readTestDir } from './test-dir';
 import { terminalSafe } from './terminal-safe';
@@ -199,7 +201,14 @@ async function gradeThroughQueue(
   try {
     let problem: GradeProblem;
     if (isPackage(problemDir)) {
-      const ref = await client.pushProblem(problemDir);
+      // Checked, and given --time when it has no time limit of its own, before anything is queued (package-time.ts).
+      const time = positiveNumber(stringFlag(args, 'time'), '--time');
+      const t = await packageTimeLimit(problemDir, {
+        ...(time === undefined ? {} : { time }),
+        derive: false,
+        maxBytes: DEFAULT_MAX_PUSH_BYTES,
+      });
+      const ref = await client.pushProblem(problemDir, t.add === undefined ? {} : { timeLimitS: t.add });
       problem = { package: { id: ref.id, digest: ref.digest } };
     } else {
       problem = testsProblem(problemDir, args);
@@ -219,7 +228,7 @@ async function gradeHere(
 ): Promise<GradeResult> {
   const env = judgeOptionsFromEnv();
   const image = stringFlag(args, 'image');
-  const time = args.flags.has('time') ? numberFlag(args, 'time', 1, 0) : undefined;
+  const time = positiveNumber(stringFlag(args, 'time'), '--time');
   const memory = args.flags.has('memory') ? numberFlag(args, 'memory', 1, 0) : undefined;
   const pkg = isPackage(problemDir) ? loadPackage(problemDir, time === undefined ? {} : { fallbackTimeLimitS: time }) : undefined;
   if (pkg?.config.unsupported.length)

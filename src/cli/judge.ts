@@ -28,7 +28,7 @@ import {
 import { loadPackage } from '../problem/problem-package';
 import { timeLimitFromSubmissions } from '../problem/time-limit';
 import { Sandbox } from '../sandbox/sandbox';
-import { parseArgs, stringFlag } from './args';
+import { parseArgs, positiveNumber, stringFlag } from './args';
 import { LIMIT_FLAGS, limitFlagValue } from './limit-flags';
 import { judgeOptionsFromEnv, summary } from './run';
 import { terminalSafe } from './terminal-safe';
@@ -131,13 +131,6 @@ function directoryLanguage(names: readonly string[], dir: string, languages: Sub
 }
 
 const MEMORY_FLAG = LIMIT_FLAGS.find((f) => f.flag === 'memory')!;
-
-function positiveNumber(v: string | undefined, flag: string): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidRequestError(`must be a positive number (got ${v})`, flag);
-  return n;
-}
 
 /** `caged run`'s summary, then the problem's notes and one line per group. */
 export function packageSummary(r: JudgeResult): string {

@@ -24,7 +24,8 @@ export const DOCTOR_USAGE = 'caged doctor [--json] [--no-redis]   (what the sand
 
 export const DEMO_USAGE = 'caged demo [--samples DIR]   (a worker judging the bundled samples through Redis)';
 
-export const PROBLEM_USAGE = 'caged problem push DIR [--max-mb N] [--json] | caged problem pack DIR OUTDIR [--max-mb N] [--json]';
+export const PROBLEM_USAGE =
+  'caged problem push DIR [--time S | --derive-time] [--max-mb N] [--json] | caged problem pack DIR OUTDIR [--time S | --derive-time] [--max-mb N] [--json]';
 
 export const GRADE_USAGE =
   'caged grade PROBLEM SUBMISSION... [--out FILE.csv|.json|.html]... [--local] [--rejudge] [--concurrency N] [--json] [--time S] [--memory MB] [--lang-of .EXT=LANG,…] [--state DIR] [--image MANIFEST]';

@@ -22,7 +22,13 @@ import {
   type Submission,
   type SubmissionInput,
 } from '../judge/schema';
-import { DEFAULT_MAX_PUSH_BYTES, pushProblem as pushProblemToRedis, redisClientFor, type ProblemRef } from '../problem/package-store';
+import {
+  DEFAULT_MAX_PUSH_BYTES,
+  pushProblem as pushProblemToRedis,
+  redisClientFor,
+  type PackOptions,
+  type ProblemRef,
+} from '../problem/package-store';
 import { clusterFromUrl, redisOptionsFromUrl } from '../queue/connection';
 import { clusterPrefixProblem } from '../redis-cluster';
 import { JOB_NAME, asJudgeProgress, fieldIssues, type JudgeProgress } from '../wire/contract';
@@ -315,12 +321,14 @@ export class CagedClient {
    * Packs the problem package at `dir` and stores it in Redis under its digest, in chunks, with
    * the queue's prefix (src/problem/package-store.ts); resolves to the reference a submission
    * names as `problem`. Pushing the same package again stores nothing (`stored: false`).
+   * `timeLimitS` adds a `.timelimit` to a package that gives no time limit (the worker needs one).
    */
-  async pushProblem(dir: string, opts: { maxBytes?: number } = {}): Promise<ProblemRef & { bytes: number; stored: boolean }> {
+  async pushProblem(dir: string, opts: { maxBytes?: number } & PackOptions = {}): Promise<ProblemRef & { bytes: number; stored: boolean }> {
     if (this.closing) throw new ClientClosedError();
     const redis = redisClientFor(this.connection);
     try {
-      return await pushProblemToRedis(redis.client, this.prefix, dir, opts.maxBytes ?? DEFAULT_MAX_PUSH_BYTES);
+      const pack = opts.timeLimitS === undefined ? {} : { timeLimitS: opts.timeLimitS };
+      return await pushProblemToRedis(redis.client, this.prefix, dir, opts.maxBytes ?? DEFAULT_MAX_PUSH_BYTES, pack);
     } finally {
       await redis.close();
     }

@@ -266,14 +266,14 @@ export function findMainClass(language: Language, files: readonly SourceFile[], 
   if (named !== undefined) {
     const inEntry = found.filter((c) => c.file === named);
     if (inEntry.length === 1) return inEntry[0]!.qualified;
-    throw new InvalidRequestError(`${inEntry.length ? 'several' : 'no'} top-level ${what} in the entry ${named}`, 'entry');
+    throw new InvalidRequestError(`${inEntry.length ? 'more than one' : 'no'} top-level ${what} in the entry ${named}`, 'entry');
   }
   const only = found.length === 1 ? found[0] : found.find((c) => c.file === language.sourceFile);
   if (only) return only.qualified;
   throw new InvalidRequestError(
     found.length === 0
       ? `no top-level ${what} in the ${language.id} sources`
-      : `several top-level ${what}: ${found.map((c) => `${c.qualified} (${c.file})`).join(', ')}; name the entry file ${language.sourceFile}`,
+      : `more than one top-level ${what}: ${found.map((c) => `${c.qualified} (${c.file})`).join(', ')}; name the entry file ${language.sourceFile}`,
     field,
   );
 }

@@ -18,7 +18,7 @@ import { constants } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { HostError, InvalidRequestError } from '../errors';
-import { DIGEST_PATTERN, digestOf, packProblem } from './package-store';
+import { DIGEST_PATTERN, digestOf, packProblem, type PackOptions } from './package-store';
 
 const { O_RDONLY, O_NOFOLLOW, O_NONBLOCK } = constants;
 
@@ -75,8 +75,9 @@ export async function packToDir(
   packageDir: string,
   outDir: string,
   maxBytes?: number,
+  opts: PackOptions = {},
 ): Promise<{ id: string; digest: string; bytes: number; file: string }> {
-  const packed = packProblem(packageDir, maxBytes);
+  const packed = packProblem(packageDir, maxBytes, opts);
   const file = path.join(outDir, packageFileName(packed.digest));
   const tmp = `${file}.tmp-${process.pid}`;
   await fs.writeFile(tmp, packed.tar, { flag: 'wx', mode: 0o644 });

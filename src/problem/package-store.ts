@@ -91,10 +91,26 @@ export function ustarEntry(name: string, kind: 'file' | 'dir', data: Buffer = Bu
   return Buffer.concat([header(name, kind, data.length), data, pad]);
 }
 
+export interface PackOptions {
+  /**
+   * A time limit for a package that gives none (seconds): the archive gets a `.timelimit` file
+   * at its root holding it, which the worker reads as the package's own (problem-package.ts).
+   * Refused when the package has a `.timelimit` already.
+   */
+  timeLimitS?: number;
+}
+
 /** Packs the package at `dir` (refused as the loader refuses it: links outside, over `maxBytes`). */
-export function packProblem(dir: string, maxBytes = DEFAULT_MAX_PACKAGE_BYTES): PackedProblem {
+export function packProblem(dir: string, maxBytes = DEFAULT_MAX_PACKAGE_BYTES, opts: PackOptions = {}): PackedProblem {
   const files = PackageFiles.open(dir, maxBytes);
   if (files.kind('problem.yaml') !== 'file') throw new InvalidRequestError(`no problem.yaml in ${dir}`, 'PROBLEM_DIR');
+  const limit = opts.timeLimitS;
+  if (limit !== undefined) {
+    if (!Number.isFinite(limit) || limit <= 0)
+      throw new InvalidRequestError(`must be a positive number of seconds (got ${limit})`, 'timeLimitS');
+    if (files.kind('.timelimit') !== null)
+      throw new InvalidRequestError('the package has its own .timelimit: no time limit is added to it', '.timelimit');
+  }
   const parts: Buffer[] = [];
   let total = 0;
   const add = (b: Buffer): void => {
@@ -119,6 +135,12 @@ export function packProblem(dir: string, maxBytes = DEFAULT_MAX_PACKAGE_BYTES): 
     }
   };
   walk('.', 0);
+  if (limit !== undefined) {
+    const data = Buffer.from(`${limit}\n`);
+    add(header('.timelimit', 'file', data.length));
+    add(data);
+    add(Buffer.alloc(512 - data.length));
+  }
   add(Buffer.alloc(1024));
   const tar = Buffer.concat(parts);
   return { id: problemIdOf(files.root), digest: digestOf(tar), tar };
@@ -150,8 +172,9 @@ export async function pushProblem(
   prefix: string,
   dir: string,
   maxBytes = DEFAULT_MAX_PUSH_BYTES,
+  opts: PackOptions = {},
 ): Promise<ProblemRef & { bytes: number; stored: boolean }> {
-  const packed = packProblem(dir, maxBytes);
+  const packed = packProblem(dir, maxBytes, opts);
   const { stored } = await storeProblem(redis, prefix, packed);
   return { id: packed.id, digest: packed.digest, bytes: packed.tar.length, stored };
 }

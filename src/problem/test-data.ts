@@ -29,8 +29,8 @@
  *     group's maximum over its N tests for `sum`, the group's maximum for `min`; every test of a
  *     `sum` or `min` group runs (no stopping at a rejected one); `require_pass` runs a group only
  *     when the groups it names passed (group-grading.ts);
- *   - `static_validation_score` is refused (caged has no static validator); so is a test case's
- *     `.files` directory.
+ *   - `static_validation_score` is refused (caged has no static validator); a test case's
+ *     `.files` directory is copied into the submission's working directory (TestCase.files).
  * 2023-07 and 2025-09: `args` (test_group.yaml's, inherited and replaced key-wise like the
  * other settings, or a test case's own) are the submission's command-line arguments; a test
  * case's own `NAME.yaml` (`output_validator_args` and `args` replacing its group's; `hint`,

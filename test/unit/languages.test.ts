@@ -133,7 +133,7 @@ describe('placeholders', () => {
     expect(noMain.compileError).toMatch(/no top-level class with public static void main in the entry C\.java/);
     expect(noMain.language.mainClass).toBeUndefined();
     expect(planJob({ language: 'java', files: twoMains, testcases: [{}] }, config).compileError).toMatch(
-      /several top-level class with public static void main: A \(A\.java\), B \(B\.java\); name the entry file Main\.java/,
+      /more than one top-level class with public static void main: A \(A\.java\), B \(B\.java\); name the entry file Main\.java/,
     );
     expect(planJob({ language: 'java', files: twoMains, entry: 'A.java', testcases: [{}] }, config).compileError).toBeUndefined();
   });
@@ -188,7 +188,7 @@ describe('entry points', () => {
       src('B.java', 'class B { static public void main(String[] a) {} }'),
     ];
     expect(() => findMainClass(java, two, 'files')).toThrow(
-      /several top-level class with public static void main: A \(A.java\), B \(B.java\)/,
+      /more than one top-level class with public static void main: A \(A.java\), B \(B.java\)/,
     );
   });
 

@@ -11,6 +11,7 @@ import { digestOf, packProblem, ustarEntry } from '../../src/problem/package-sto
 import { loadPackage } from '../../src/problem/problem-package';
 
 const DOUBLE = path.join(__dirname, '..', 'packages', 'double');
+const TIMED = path.join(__dirname, '..', 'packages', 'timed');
 
 let tmp: string;
 beforeEach(() => {
@@ -47,6 +48,31 @@ describe('packing a package', () => {
   it('refuses a package over the size cap', () => {
     const dir = variant('big', 100_000);
     expect(() => packProblem(dir, 50_000)).toThrow(InvalidRequestError);
+  });
+
+  it('adds a .timelimit to a package without one when asked, which the loader reads as the package’s', async () => {
+    const dir = path.join(tmp, 'src', 'timed');
+    fs.cpSync(TIMED, dir, { recursive: true });
+    const plain = packProblem(dir);
+    const timed = packProblem(dir, undefined, { timeLimitS: 0.75 });
+    expect(timed.digest).not.toBe(plain.digest);
+    expect(timed.id).toBe('timed');
+    expect(fs.existsSync(path.join(dir, '.timelimit'))).toBe(false); // the directory is not written
+    const cache = await PackageCache.open({
+      dir: path.join(tmp, 'cache'),
+      maxBytes: 10 * 2 ** 20,
+      fetch: () => Promise.resolve(timed.tar),
+    });
+    const held = await cache.acquire(timed.digest);
+    expect(fs.readFileSync(path.join(held.dir, '.timelimit'), 'utf8')).toBe('0.75\n');
+    expect(loadPackage(held.dir).timeLimit).toEqual({ seconds: 0.75, from: '.timelimit' });
+    expect(() => loadPackage(dir)).toThrow(/gives no time limit/);
+    held.release();
+    await cache.close();
+
+    for (const bad of [0, -1, Number.NaN, Infinity]) expect(() => packProblem(dir, undefined, { timeLimitS: bad })).toThrow(/timeLimitS/);
+    fs.writeFileSync(path.join(dir, '.timelimit'), '2\n');
+    expect(() => packProblem(dir, undefined, { timeLimitS: 1 })).toThrow(/has its own \.timelimit/);
   });
 });
 

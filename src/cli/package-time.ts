@@ -1,0 +1,85 @@
+/**
+ * The time limit a problem package leaves the machine with (`caged problem push|pack`, and
+ * `caged grade` through the queue). A worker never derives one: it would judge every submission of
+ * the package for every job (docs/judging.md). So a package is checked before it is stored, not
+ * when its first job fails:
+ *
+ *   its own (problem.yaml's limits.time_limit, else .timelimit)  → stored as it is;
+ *   none, and --time S                                           → stored with a .timelimit of S;
+ *   none, and --derive-time                                      → derived here from the package's
+ *                                                                  submissions, as `caged judge`
+ *                                                                  does (time-limit.ts), and
+ *                                                                  stored with a .timelimit of it;
+ *   none, and neither                                            → refused, saying so.
+ *
+ * --time is the fallback it is for `caged judge`: beside a package's own limit it is not used, and
+ * a note says so. --derive-time beside a package's own limit, or beside --time, is refused.
+ * A package caged cannot judge (an unsupported feature, a bad problem.yaml or test tree) is
+ * refused here too, as `caged judge` would refuse it.
+ */
+import { InvalidRequestError } from '../errors';
+import { loadPackage } from '../problem/problem-package';
+
+export interface PackageTimeLimit {
+  seconds: number;
+  from: 'problem.yaml' | '.timelimit' | '--time' | 'submissions';
+  /** Set when the archive is to get a `.timelimit` of these seconds (PackOptions.timeLimitS). */
+  add?: number;
+  notes: string[];
+}
+
+export interface PackageTimeOptions {
+  /** --time S. */
+  time?: number;
+  /** --derive-time. */
+  derive: boolean;
+  maxBytes: number;
+  signal?: AbortSignal;
+}
+
+export const NO_LIMIT_FOR_WORKERS =
+  'the package gives no time limit (no limits.time_limit in problem.yaml, no .timelimit file), and workers do not derive one: ' +
+  "give --time S, or --derive-time to derive it here from the package's submissions (as caged judge does)";
+
+export async function packageTimeLimit(dir: string, opts: PackageTimeOptions): Promise<PackageTimeLimit> {
+  if (opts.derive && opts.time !== undefined) throw new InvalidRequestError('give one of --time and --derive-time', 'arguments');
+  const pkg = loadPackage(dir, { maxBytes: opts.maxBytes, deferTimeLimit: true });
+  if (pkg.config.unsupported.length)
+    throw new InvalidRequestError(`not supported yet: ${pkg.config.unsupported.join(', ')}`, 'problem.yaml');
+  if (pkg.timeLimit) {
+    const own = pkg.timeLimit;
+    if (opts.derive)
+      throw new InvalidRequestError(
+        `the package gives its time limit (${own.seconds} s in ${own.from}): nothing to derive`,
+        '--derive-time',
+      );
+    const notes =
+      opts.time === undefined ? [] : [`--time ${opts.time} not used: the package gives its time limit (${own.seconds} s in ${own.from})`];
+    return { seconds: own.seconds, from: own.from === '.timelimit' ? '.timelimit' : 'problem.yaml', notes };
+  }
+  if (opts.time !== undefined) return { seconds: opts.time, from: '--time', add: opts.time, notes: [] };
+  if (!opts.derive) throw new InvalidRequestError(NO_LIMIT_FOR_WORKERS, 'PROBLEM_DIR');
+  // The sandbox and the judge are loaded only to derive (a push needs neither: no koffi, no image).
+  const [{ Judge }, { Sandbox }, { REPORT_BYTES }, { timeLimitFromSubmissions }, { judgeOptionsFromEnv }] = await Promise.all([
+    import('../judge/judge'),
+    import('../sandbox/sandbox'),
+    import('../problem/judge-package'),
+    import('../problem/time-limit'),
+    import('./run'),
+  ]);
+  const env = judgeOptionsFromEnv();
+  const judge = await Judge.create({
+    ...env,
+    sandbox: await Sandbox.create(),
+    closeSandbox: true,
+    // The whole output comes back to be validated, as for caged judge (src/cli/judge.ts).
+    reportOutputBytes: Math.max(REPORT_BYTES, env.maxima?.outputBytes ?? 0, Math.ceil(pkg.config.limits.outputMiB * 2 ** 20)),
+  });
+  try {
+    const derived = await timeLimitFromSubmissions(judge, pkg, { maxima: env.maxima, hooks: { signal: opts.signal } });
+    const seconds = derived.timeLimit.seconds;
+    return { seconds, from: 'submissions', add: seconds, notes: derived.notes };
+  } finally {
+    await judge.close();
+  }
+}
