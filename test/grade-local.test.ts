@@ -58,4 +58,30 @@ describe('when caged grade judges locally', () => {
     expect(third.code).toBe(0);
     expect(third.stdout).toContain('(judged 3, reused 0)');
   });
+
+  it('derives the time limit of a package that gives none once for the batch, as caged judge does', async () => {
+    const timed = path.join(__dirname, 'packages', 'timed');
+    const subs = path.join(dir, 'subs');
+    fs.mkdirSync(subs);
+    fs.copyFileSync(path.join(timed, 'submissions', 'accepted', 'fast.py'), path.join(subs, 'fast.py'));
+    // A second of CPU per test: over the derived 0.75 s.
+    fs.writeFileSync(
+      path.join(subs, 'slow.c'),
+      '#include <stdio.h>\n#include <time.h>\nint main(void){int n;scanf("%d",&n);while(clock()<CLOCKS_PER_SEC);printf("%d\\n",2*n);}\n',
+    );
+    const json = path.join(dir, 'r.json');
+    const args = [timed, subs, '--local', '--state', path.join(dir, 'state'), '--out', json];
+    const r = await runGrade('caged-grade-local-unused', args);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/^caged: note: time limit 0\.75 s from the submissions: slowest accepted/m);
+    const report = JSON.parse(fs.readFileSync(json, 'utf8')) as {
+      rows: Array<{ name: string; verdict: string; result?: { problem?: unknown } }>;
+    };
+    const byFile = Object.fromEntries(report.rows.map((row) => [row.name, row]));
+    expect(byFile['fast.py']).toMatchObject({ verdict: 'AC', result: { problem: { timeLimitMs: 750, timeLimitFrom: 'submissions' } } });
+    expect(byFile['slow.c']!.verdict).toBe('TLE');
+    expect((await runGrade('caged-grade-local-unused', [timed, subs, '--local', '--derive-time'])).stderr).toMatch(
+      /--derive-time goes without --local/,
+    );
+  });
 });

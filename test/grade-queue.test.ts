@@ -8,7 +8,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { ROOT, WorkerProcess, freshQueueName } from './helpers/queue';
+import { Redis } from 'ioredis';
+import { redisOptionsFromUrl } from '../src/queue/connection';
+import { REDIS_URL, ROOT, WorkerProcess, freshQueueName } from './helpers/queue';
 import { obliterateBoth, parseCsv, runGrade } from './helpers/grade';
 
 jest.setTimeout(400_000);
@@ -245,5 +247,28 @@ describe('when caged grade judges a class through two workers', () => {
     expect(html).not.toMatch(/<(link|img|iframe)\b|src=|https?:\/\//);
     expect(html.match(/<tr>/g)).toHaveLength(67);
     expect(html).toContain('<svg id="verdicts"');
+  });
+
+  it('refuses a package without a time limit before queueing anything, and takes --time for it', async () => {
+    const timed = path.join(ROOT, 'test', 'packages', 'timed');
+    const sub = path.join(dir, 'fast.py');
+    fs.copyFileSync(path.join(timed, 'submissions', 'accepted', 'fast.py'), sub);
+    const refused = await runGrade(queue, [timed, sub]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/gives no time limit .*give --time S, or --derive-time/);
+    const redis = new Redis(redisOptionsFromUrl(REDIS_URL));
+    try {
+      expect(await redis.keys(`bull:${queue}:*`)).toEqual([]); // nothing queued
+    } finally {
+      redis.disconnect();
+    }
+    workers = [new WorkerProcess('grade-timed', { CAGED_QUEUE: queue })];
+    await workers[0]!.ready();
+    const json = path.join(dir, 'r.json');
+    const given = await runGrade(queue, [timed, sub, '--time', '0.5', '--out', json]);
+    expect(given.code).toBe(0);
+    const report = JSON.parse(fs.readFileSync(json, 'utf8')) as { rows: Array<{ verdict: string; result: { problem: unknown } }> };
+    expect(report.rows).toHaveLength(1);
+    expect(report.rows[0]).toMatchObject({ verdict: 'AC', result: { problem: { timeLimitMs: 500, timeLimitFrom: '.timelimit' } } });
   });
 });

@@ -1,11 +1,12 @@
 /**
  * `caged grade PROBLEM SUBMISSION… [--out FILE.csv|.json|.html]… [--local] [--rejudge]
- * [--concurrency N] [--json] [--time S] [--memory MB] [--lang-of .EXT=LANG,…] [--state DIR]
+ * [--concurrency N] [--json] [--time S | --derive-time] [--memory MB] [--lang-of .EXT=LANG,…] [--state DIR]
  * [--image MANIFEST]`:
  * grades a batch (a class's homework, a contest's submissions) against one problem.
  *
  * PROBLEM is a problem package (a directory with problem.yaml: checked and pushed to Redis like
- * `caged problem push`, judged like `caged judge`; `--time` is its time limit when it gives none)
+ * `caged problem push`, with its `--time` and `--derive-time`; judged like `caged judge`, and with
+ * `--local` a time limit it lacks is derived once for the batch)
  * or a directory of tests (NAME.in with NAME.ans or NAME.out; `--time`/`--memory` set their
  * limits). SUBMISSION: see grade-inputs.ts.
  *
@@ -35,6 +36,7 @@ import type { JudgeResult, SubmissionInput } from '../judge/schema';
 import { judgePackage, REPORT_BYTES } from '../problem/judge-package';
 import { DEFAULT_MAX_PUSH_BYTES, packProblem } from '../problem/package-store';
 import { loadPackage } from '../problem/problem-package';
+import { timeLimitFromSubmissions } from '../problem/time-limit';
 import { checkRedisReachable, redisConnection } from '../queue/connection';
 import { Sandbox } from '../sandbox/sandbox';
 import { numberFlag, parseArgs, positiveNumber, stringFlag, type ParsedArgs } from './args';
@@ -97,7 +99,11 @@ function defaultStateDir(): string {
 
 export async function gradeCommand(argv: readonly string[], out: NodeJS.WritableStream): Promise<number> {
   const { outs, rest } = splitOuts(argv);
-  const args = parseArgs(rest, ['concurrency', 'time', 'memory', 'state', 'image', 'lang-of'], ['local', 'rejudge', 'json', 'help']);
+  const args = parseArgs(
+    rest,
+    ['concurrency', 'time', 'memory', 'state', 'image', 'lang-of'],
+    ['local', 'rejudge', 'json', 'help', 'derive-time'],
+  );
   if (args.flags.has('help')) {
     out.write(`usage: ${GRADE_USAGE}\n`);
     return 0;
@@ -109,6 +115,11 @@ export async function gradeCommand(argv: readonly string[], out: NodeJS.Writable
   const local = args.flags.has('local');
   if (!local && (args.flags.has('concurrency') || args.flags.has('state')))
     throw new InvalidRequestError('--concurrency and --state go with --local (through the queue, the workers decide)', 'arguments');
+  if (local && args.flags.has('derive-time'))
+    throw new InvalidRequestError(
+      '--derive-time goes without --local (here a package without a time limit gets one derived anyway)',
+      'arguments',
+    );
   const concurrency = numberFlag(args, 'concurrency', 1, 1);
   const { maxSourceBytes } = loadConfig(process.env, ['maxSourceBytes']);
   // Languages by extension from the image's manifest (through the queue: the one every worker serves).
@@ -205,9 +216,11 @@ async function gradeThroughQueue(
       const time = positiveNumber(stringFlag(args, 'time'), '--time');
       const t = await packageTimeLimit(problemDir, {
         ...(time === undefined ? {} : { time }),
-        derive: false,
+        derive: args.flags.has('derive-time'),
         maxBytes: DEFAULT_MAX_PUSH_BYTES,
+        signal: opts.signal,
       });
+      for (const n of t.notes) process.stderr.write(terminalSafe(`caged: note: ${n}\n`));
       const ref = await client.pushProblem(problemDir, t.add === undefined ? {} : { timeLimitS: t.add });
       problem = { package: { id: ref.id, digest: ref.digest } };
     } else {
@@ -230,16 +243,12 @@ async function gradeHere(
   const image = stringFlag(args, 'image');
   const time = positiveNumber(stringFlag(args, 'time'), '--time');
   const memory = args.flags.has('memory') ? numberFlag(args, 'memory', 1, 0) : undefined;
-  const pkg = isPackage(problemDir) ? loadPackage(problemDir, time === undefined ? {} : { fallbackTimeLimitS: time }) : undefined;
+  let pkg = isPackage(problemDir)
+    ? loadPackage(problemDir, { deferTimeLimit: true, ...(time === undefined ? {} : { fallbackTimeLimitS: time }) })
+    : undefined;
   if (pkg?.config.unsupported.length)
     throw new InvalidRequestError(`not supported yet: ${pkg.config.unsupported.join(', ')}`, 'problem.yaml');
-  let problem: GradeProblem;
-  if (pkg) {
-    const packed = packProblem(problemDir);
-    problem = { package: { id: packed.id, digest: packed.digest } };
-  } else {
-    problem = testsProblem(problemDir, args);
-  }
+  const tests = pkg ? null : testsProblem(problemDir, args);
   const judge = await Judge.create({
     ...env,
     sandbox: await Sandbox.create({ preparedContainers: Math.min(opts.concurrency, 16) }),
@@ -249,12 +258,29 @@ async function gradeHere(
       : {}),
     ...(image ? { manifestPath: image } : {}),
   });
-  const judgeOne = (s: SubmissionInput): Promise<JudgeResult> => {
-    if (!pkg) return judge.judge(s);
-    const sub = { language: s.language, ...(s.files !== undefined ? { files: s.files } : { source: s.source }) };
-    return judgePackage(judge, pkg, sub, { maxima: env.maxima, ...(memory ? { memoryMiB: memory } : {}) });
-  };
   try {
+    let problem: GradeProblem;
+    if (pkg) {
+      // No time limit anywhere: derived once for the batch, as caged judge derives it (time-limit.ts);
+      // the archive the results are kept under then holds it, so a resumed batch with another limit judges again.
+      let derived: number | undefined;
+      if (!pkg.timeLimit) {
+        const d = await timeLimitFromSubmissions(judge, pkg, { maxima: env.maxima, hooks: { signal: opts.signal } });
+        for (const n of d.notes) process.stderr.write(terminalSafe(`caged: note: ${n}\n`));
+        pkg = { ...pkg, timeLimit: d.timeLimit };
+        derived = d.timeLimit.seconds;
+      }
+      const packed = packProblem(problemDir, undefined, derived === undefined ? {} : { timeLimitS: derived });
+      problem = { package: { id: packed.id, digest: packed.digest } };
+    } else {
+      problem = tests!;
+    }
+    const judged = pkg;
+    const judgeOne = (s: SubmissionInput): Promise<JudgeResult> => {
+      if (!judged) return judge.judge(s);
+      const sub = { language: s.language, ...(s.files !== undefined ? { files: s.files } : { source: s.source }) };
+      return judgePackage(judge, judged, sub, { maxima: env.maxima, ...(memory ? { memoryMiB: memory } : {}) });
+    };
     return await gradeLocally(problem, entries, {
       ...opts,
       judgeOne,
