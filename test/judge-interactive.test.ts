@@ -124,6 +124,30 @@ describe('when the submission fails before the interactor decides', () => {
     expect(r.tests[0]!.limitHit).toBe('wall');
   });
 
+  it('is RE or TLE, not WA, for a submission that closes its stdout and then crashes or sleeps (Kattis, BAPCtools guess_close_stdout)', async () => {
+    // The interactor reads EOF only once the submission has ended (the worker holds a writer of that
+    // pipe until then), so the submission's own end comes first.
+    for (const transcriptBytes of [0, 4096]) {
+      const interactor = transcriptBytes
+        ? { interactor: { language: 'c', source: GUESS_INTERACTOR_C, flags: ['0'], transcriptBytes } }
+        : {};
+      const crash = await judge.judge(game({ language: 'c', source: guessSubmissionC(8) }, 0, { testcases: [TESTS[1]!], ...interactor }));
+      expect({ transcriptBytes, verdict: crash.tests[0]!.verdict, signal: crash.tests[0]!.signal }).toEqual({
+        transcriptBytes,
+        verdict: 'RE',
+        signal: 'SIGABRT',
+      });
+      const sleeper = await judge.judge(
+        game({ language: 'c', source: guessSubmissionC(9) }, 0, { testcases: [TESTS[1]!], limits: { wallTimeMs: 1500 }, ...interactor }),
+      );
+      expect({ transcriptBytes, verdict: sleeper.tests[0]!.verdict, limit: sleeper.tests[0]!.limitHit }).toEqual({
+        transcriptBytes,
+        verdict: 'TLE',
+        limit: 'wall',
+      });
+    }
+  });
+
   it('is RE for a submission that crashes mid-game', async () => {
     const r = await judge.judge(game({ language: 'c', source: guessSubmissionC(3) }, 0, { testcases: [TESTS[1]!] }));
     expect(r.tests[0]!.verdict).toBe('RE');

@@ -183,6 +183,13 @@ describe('a package that gives no time limit', () => {
     // --all-tests judges the secret test too: WA, as permitted.
     await expect(judged('wrong_answer/slow.c', '--all-tests')).resolves.toEqual({ status: 'met', failed: [], unverified: [] });
     await expect(judged('accepted/spin.c')).resolves.toEqual({ status: 'met', failed: [], unverified: [] });
+    // A link is judged by the folder it lies in, not the one it points to (BAPCtools' `.bad.` links).
+    fs.symlinkSync('../accepted/spin.c', path.join(to, 'submissions', 'wrong_answer', 'ac.bad.c'));
+    await expect(judged('wrong_answer/ac.bad.c')).resolves.toEqual({
+      status: 'failed',
+      failed: ['none of its tests is WA (required)'],
+      unverified: [],
+    });
     yaml('wrong_answer:\n  use_for_time_limit: false\naccepted/spin.c:\n  required: [WA]\n  message: never said\n');
     await expect(judged('accepted/spin.c')).resolves.toEqual({
       status: 'failed',

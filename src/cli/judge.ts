@@ -190,7 +190,10 @@ export async function judgeCommand(argv: readonly string[], out: NodeJS.Writable
   try {
     // One of the package's own example submissions gets the problem's constants, and what
     // submissions.yaml says of it: its language and entry point, and its requirements (2025-09).
-    const real = fs.realpathSync(target);
+    // The submission's own place decides its folder: a link is named where it lies (BAPCtools'
+    // `run_time_error/ac.bad.py` → `../accepted/author.py` is run_time_error's), only the
+    // directories above it are resolved.
+    const real = path.join(fs.realpathSync(path.dirname(path.resolve(target))), path.basename(path.resolve(target)));
     const subsDir = path.join(loaded.dir, 'submissions');
     const own = real.startsWith(subsDir + path.sep);
     const rel = path.relative(subsDir, real).split(path.sep).join('/');

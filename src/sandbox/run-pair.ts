@@ -6,10 +6,12 @@
  *     submission stdout ──pipe──▶ interactor stdin
  *     interactor stdout ──pipe──▶ submission stdin
  *
- * Bytes go straight from one container to the other: the worker is not on the path. It holds
- * no end of the submission → interactor pipe once both containers have theirs (each launch
- * closes its copies after handing them to its init), so a submission writing to an interactor
- * that has ended gets EPIPE/SIGPIPE. Of the interactor → submission pipe it keeps a reader of
+ * Bytes go straight from one container to the other: the worker is not on the path. Of the
+ * submission → interactor pipe it holds a writer, never written, until the submission's program
+ * has ended, so that the interactor reads EOF only then (as Kattis's runner holds it: a
+ * submission that closes its stdout and then crashes or spins ended first), and a reader,
+ * unread, until the interactor has ended (PairOptions.acceptExitCode): a submission writing to
+ * an interactor that rejected gets EPIPE/SIGPIPE. Of the interactor → submission pipe it keeps a reader of
  * its own (as Kattis's reference runner keeps that end open): an interactor answering a
  * submission that has already quit must not die of SIGPIPE (an interactor's death is the
  * judge's error, IE), since a submission may quit early and then it is the interactor that
@@ -164,22 +166,37 @@ export async function runPair(
     interactorFds = { stdin: a![0], stdout: b![1] };
     submissionFds = { stdin: b![0], stdout: a![1] };
   }
-  // The worker's own readers, new open files of the pipes (not dups, whose non-blocking flag
-  // would be the sides' too; opening a pipe's read end never blocks): of interactor →
-  // submission, drained once the submission has ended; of submission → interactor, held unread
-  // while the interactor runs (see PairOptions.acceptExitCode). The tee holds its own.
+  // The worker's own ends, new open files of the pipes (not dups, whose non-blocking flag
+  // would be the sides' too; opening a pipe's end never blocks while the pipe has a reader): a
+  // reader of interactor → submission, drained once the submission has ended; a reader of
+  // submission → interactor, held unread while the interactor runs (see
+  // PairOptions.acceptExitCode; the tee holds its own); and a writer of submission →
+  // interactor, never written, closed once the submission's program has ended: a submission
+  // that closes its stdout and goes on does not give the interactor EOF until it has ended, as
+  // Kattis's runner and BAPCtools hold that end (so a submission that closes stdout and then
+  // crashes or spins is RTE or TLE, ending first, not WA by an interactor reading that EOF).
   let held: number | null = null;
   let heldOut: number | null = null;
-  if (!tee) {
-    const reader = (fd: number) => fs.openSync(`/proc/self/fd/${fd}`, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
-    try {
-      held = reader(submissionFds.stdin);
-      heldOut = reader(interactorFds.stdin);
-    } catch (err) {
-      for (const fd of [...pipes.flat(), ...(held === null ? [] : [held])]) fs.closeSync(fd);
-      throw err;
+  let heldWriter: number | null = null;
+  const reopen = (fd: number, flags: number) => fs.openSync(`/proc/self/fd/${fd}`, flags | fs.constants.O_NONBLOCK);
+  try {
+    heldWriter = reopen(submissionFds.stdout, fs.constants.O_WRONLY);
+    if (!tee) {
+      held = reopen(submissionFds.stdin, fs.constants.O_RDONLY);
+      heldOut = reopen(interactorFds.stdin, fs.constants.O_RDONLY);
     }
+  } catch (err) {
+    tee?.destroy();
+    for (const fd of [...(tee ? [interactorFds.stdin, interactorFds.stdout, submissionFds.stdin, submissionFds.stdout] : pipes.flat())])
+      fs.closeSync(fd);
+    for (const fd of [held, heldWriter]) if (fd !== null) fs.closeSync(fd);
+    throw err;
   }
+  const releaseWriter = (): void => {
+    if (heldWriter === null) return;
+    fs.closeSync(heldWriter);
+    heldWriter = null;
+  };
   const drains: net.Socket[] = [];
   const drainFd = (fd: number, onData?: (bytes: number) => void): void => {
     const socket = new net.Socket({ fd, readable: true, writable: false });
@@ -230,12 +247,14 @@ export async function runPair(
   const submission = launch(submissionPlan, submissionFds, sc).then(
     (r) => {
       submissionEnded = true;
+      releaseWriter();
       drainHeld();
       return r;
     },
     (err: unknown) => {
       firstFailed ??= 'submission';
       submissionEnded = true;
+      releaseWriter();
       drainHeld();
       ic.kill();
       throw err;
@@ -245,6 +264,7 @@ export async function runPair(
   if (grace) clearTimeout(grace);
   tee?.destroy();
   for (const socket of drains) socket.destroy();
+  releaseWriter();
   for (const fd of [held, heldOut]) if (fd !== null) fs.closeSync(fd);
   if (s.status === 'rejected' && (firstFailed === 'submission' || i.status !== 'rejected'))
     throw new PairLaunchError('submission', s.reason);

@@ -46,7 +46,9 @@ int main(int argc, char **argv) {
  * then SIGPIPE); 2 never flushes (TLE); 3 aborts after one exchange (RE); 4 lingers after "="
  * (killed after the grace); 5 exits 3 after "=" (RE after the interactor accepted); 6 guesses
  * once and exits 0 at once, reading nothing; 7 floods its stdout after "=" (killed once past its
- * output limit, as the worker drops what it writes).
+ * output limit, as the worker drops what it writes); 8 closes its stdout, then aborts 300 ms
+ * later (RE: the interactor reads EOF only once it has ended); 9 closes its stdout, then sleeps
+ * (TLE by the wall limit, likewise).
  */
 export function guessSubmissionC(mode: number): string {
   return `#define MODE ${mode}\n${String.raw`
@@ -57,6 +59,8 @@ int main(void) {
   if (MODE == 1) { for (int g = 1;; g++) { printf("%d\n", g); fflush(stdout); } }
   if (MODE == 2) { printf("500\n"); char c[8]; if (scanf("%7s", c) != 1) return 0; return 0; }
   if (MODE == 6) { printf("1\n"); fflush(stdout); return 0; }
+  if (MODE == 8) { fclose(stdout); usleep(300000); abort(); }
+  if (MODE == 9) { fclose(stdout); for (;;) pause(); }
   int lo = 1, hi = 1000;
   for (;;) {
     int mid = (lo + hi) / 2;
