@@ -197,7 +197,7 @@ describe('a worker with CAGED_PROBLEMS_DIR', () => {
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(JobFailedError);
     expect((err as Error).message).toMatch(
-      /gives no time limit: the worker needs limits\.time_limit in problem\.yaml or a \.timelimit file \(caged problem push --time S or --derive-time adds one\)/,
+      /gives no time limit: the worker needs limits\.time_limit in problem\.yaml, a \.timelimit file or a domjudge-problem\.ini timelimit \(caged problem push --time S or --derive-time adds one\)/,
     );
   });
 

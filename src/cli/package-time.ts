@@ -4,7 +4,7 @@
  * the package for every job (docs/judging.md). So a package is checked before it is stored, not
  * when its first job fails:
  *
- *   its own (problem.yaml's limits.time_limit, else .timelimit)  → stored as it is;
+ *   its own (problem.yaml, .timelimit or domjudge-problem.ini)   → stored as it is;
  *   none, and --time S                                           → stored with a .timelimit of S;
  *   none, and --derive-time                                      → derived here from the package's
  *                                                                  submissions, as `caged judge`
@@ -18,11 +18,11 @@
  * refused here too, as `caged judge` would refuse it.
  */
 import { InvalidRequestError } from '../errors';
-import { loadPackage } from '../problem/problem-package';
+import { loadPackage, type OwnTimeLimitSource } from '../problem/problem-package';
 
 export interface PackageTimeLimit {
   seconds: number;
-  from: 'problem.yaml' | '.timelimit' | '--time' | 'submissions';
+  from: OwnTimeLimitSource | '--time' | 'submissions';
   /** Set when the archive is to get a `.timelimit` of these seconds (PackOptions.timeLimitS). */
   add?: number;
   notes: string[];
@@ -38,7 +38,7 @@ export interface PackageTimeOptions {
 }
 
 export const NO_LIMIT_FOR_WORKERS =
-  'the package gives no time limit (no limits.time_limit in problem.yaml, no .timelimit file), and workers do not derive one: ' +
+  'the package gives no time limit (no limits.time_limit in problem.yaml, no .timelimit file, no timelimit in domjudge-problem.ini), and workers do not derive one: ' +
   "give --time S, or --derive-time to derive it here from the package's submissions (as caged judge does)";
 
 export async function packageTimeLimit(dir: string, opts: PackageTimeOptions): Promise<PackageTimeLimit> {
@@ -55,7 +55,7 @@ export async function packageTimeLimit(dir: string, opts: PackageTimeOptions): P
       );
     const notes =
       opts.time === undefined ? [] : [`--time ${opts.time} not used: the package gives its time limit (${own.seconds} s in ${own.from})`];
-    return { seconds: own.seconds, from: own.from === '.timelimit' ? '.timelimit' : 'problem.yaml', notes };
+    return { seconds: own.seconds, from: own.from, notes };
   }
   if (opts.time !== undefined) return { seconds: opts.time, from: '--time', add: opts.time, notes: [] };
   if (!opts.derive) throw new InvalidRequestError(NO_LIMIT_FOR_WORKERS, 'PROBLEM_DIR');

@@ -4,10 +4,13 @@
  * and the default validator's flags checked up front, so that a bad package is refused before
  * anything runs (InvalidRequestError naming the file and key: CLI exit 2).
  *
- * The time limit: problem.yaml's `limits.time_limit`, else the `.timelimit` file at the
- * package's root (DOMjudge's convention: seconds), else the caller's fallback (`--time`); none
- * of them is an error, unless the caller will derive it from the package's submissions
- * (`deferTimeLimit`, `caged judge`: time-limit.ts), when it is null.
+ * The time limit: the package's own, from problem.yaml's `limits.time_limit`, the `.timelimit`
+ * file at its root (DOMjudge's convention: seconds) or the `timelimit` of its
+ * `domjudge-problem.ini` (what DOMjudge's export writes); where the package gives it in more than
+ * one place, every one must say the same (DOMjudge refuses a conflict too), and it is named by
+ * the first. Else the caller's fallback (`--time`); none of them is an error, unless the caller
+ * will derive it from the package's submissions (`deferTimeLimit`, `caged judge`:
+ * time-limit.ts), when it is null.
  */
 import path from 'node:path';
 import { InvalidRequestError } from '../errors';
@@ -26,7 +29,7 @@ export interface ProblemPackage {
   /** The output validator (the interactor of an interactive problem); null with default validation. */
   validator: PackageValidator | null;
   /** Null only when loaded with `deferTimeLimit` and the package gives none. */
-  timeLimit: { seconds: number; from: 'problem.yaml' | '.timelimit' | '--time' | 'submissions' } | null;
+  timeLimit: { seconds: number; from: OwnTimeLimitSource | '--time' | 'submissions' } | null;
 }
 
 export interface LoadOptions {
@@ -39,7 +42,7 @@ export interface LoadOptions {
 }
 
 export const NO_TIME_LIMIT =
-  'the package gives no time limit (no limits.time_limit in problem.yaml, no .timelimit file): give one with --time S';
+  'the package gives no time limit (no limits.time_limit in problem.yaml, no .timelimit file, no timelimit in domjudge-problem.ini): give one with --time S';
 
 export function loadPackage(dir: string, opts: LoadOptions = {}): ProblemPackage {
   const files = PackageFiles.open(dir, opts.maxBytes ?? DEFAULT_MAX_PACKAGE_BYTES);
@@ -55,15 +58,9 @@ export function loadPackage(dir: string, opts: LoadOptions = {}): ProblemPackage
   const custom = config.validation.kind !== 'default' && config.unsupported.length === 0;
   const validator = custom ? loadPackageValidator(files, config.format, config.constants) : null;
   if (config.validation.kind === 'default') checkFlags(data, 'problem.yaml validator_flags');
-  let timeLimit: ProblemPackage['timeLimit'];
-  if (config.limits.timeLimitS !== null) {
-    timeLimit = { seconds: config.limits.timeLimitS, from: 'problem.yaml' };
-  } else if (files.kind('.timelimit') === 'file') {
-    const text = files.read('.timelimit').toString('utf8').trim();
-    const s = Number(text);
-    if (!text || !Number.isFinite(s) || s <= 0)
-      throw new InvalidRequestError(`must hold a positive number of seconds (got ${JSON.stringify(text.slice(0, 40))})`, '.timelimit');
-    timeLimit = { seconds: s, from: '.timelimit' };
+  let timeLimit: ProblemPackage['timeLimit'] = ownTimeLimit(files, config.limits.timeLimitS);
+  if (timeLimit) {
+    // The package's own.
   } else if (opts.fallbackTimeLimitS !== undefined) {
     timeLimit = { seconds: opts.fallbackTimeLimitS, from: '--time' };
   } else if (opts.deferTimeLimit) {
@@ -72,6 +69,56 @@ export function loadPackage(dir: string, opts: LoadOptions = {}): ProblemPackage
     throw new InvalidRequestError(NO_TIME_LIMIT, 'PROBLEM_DIR');
   }
   return { dir: files.root, config, data, files, validator, timeLimit };
+}
+
+export type OwnTimeLimitSource = 'problem.yaml' | '.timelimit' | 'domjudge-problem.ini';
+
+function seconds(text: string, where: string): number {
+  const s = Number(text);
+  if (!text || !Number.isFinite(s) || s <= 0)
+    throw new InvalidRequestError(`must hold a positive number of seconds (got ${JSON.stringify(text.slice(0, 40))})`, where);
+  return s;
+}
+
+/**
+ * `domjudge-problem.ini`'s `timelimit`, or null: PHP's INI syntax as DOMjudge reads it (`key =
+ * value`, the value bare or quoted, `;` and `#` comments, `[section]` headers); a line of another
+ * shape is refused, naming it. Its other keys (name, special_compare, color, points, …) are
+ * DOMjudge's own and not used.
+ */
+function iniTimeLimit(text: string): number | null {
+  let found: number | null = null;
+  const lines = text.split(/\r?\n/);
+  lines.forEach((raw, i) => {
+    const line = raw.trim();
+    if (!line || line.startsWith(';') || line.startsWith('#') || /^\[[^\]]*\]$/.test(line)) return;
+    const m = /^([A-Za-z0-9_.-]+)\s*=\s*(.*)$/.exec(line);
+    if (!m) throw new InvalidRequestError(`line ${i + 1} is not "key = value"`, 'domjudge-problem.ini');
+    if (m[1] !== 'timelimit') return;
+    const value = m[2]!.replace(/^(['"])(.*)\1$/, '$2').trim();
+    found = seconds(value, 'domjudge-problem.ini timelimit');
+  });
+  return found;
+}
+
+/** The package's own time limit (see the top of this file), or null when it gives none. */
+function ownTimeLimit(files: PackageFiles, yamlSeconds: number | null): { seconds: number; from: OwnTimeLimitSource } | null {
+  const given: { seconds: number; from: OwnTimeLimitSource }[] = [];
+  if (yamlSeconds !== null) given.push({ seconds: yamlSeconds, from: 'problem.yaml' });
+  if (files.kind('.timelimit') === 'file')
+    given.push({ seconds: seconds(files.read('.timelimit').toString('utf8').trim(), '.timelimit'), from: '.timelimit' });
+  if (files.kind('domjudge-problem.ini') === 'file') {
+    const ini = iniTimeLimit(files.read('domjudge-problem.ini').toString('utf8'));
+    if (ini !== null) given.push({ seconds: ini, from: 'domjudge-problem.ini' });
+  }
+  const first = given[0];
+  const other = given.find((g) => Math.abs(g.seconds - first!.seconds) > 1e-9);
+  if (first && other)
+    throw new InvalidRequestError(
+      `conflicting time limits: ${first.seconds} s in ${first.from}, ${other.seconds} s in ${other.from}`,
+      other.from,
+    );
+  return first ?? null;
 }
 
 /** Every group's validator flags parse (an unknown flag is refused before anything runs). */

@@ -43,7 +43,7 @@ export class ProblemJudge implements JudgeService {
       // Deriving it would judge every submission of the package for every job (caged judge does it once).
       if (!pkg.timeLimit)
         throw new InvalidRequestError(
-          `problem package ${ref.digest} gives no time limit: the worker needs limits.time_limit in problem.yaml or a .timelimit file (caged problem push --time S or --derive-time adds one)`,
+          `problem package ${ref.digest} gives no time limit: the worker needs limits.time_limit in problem.yaml, a .timelimit file or a domjudge-problem.ini timelimit (caged problem push --time S or --derive-time adds one)`,
           'problem.digest',
         );
       const result = await judgePackage(

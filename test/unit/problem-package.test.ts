@@ -185,6 +185,31 @@ describe('when a package is loaded', () => {
     expect(() => loadPackage(tmp)).toThrow(InvalidRequestError);
   });
 
+  it("reads DOMjudge's domjudge-problem.ini timelimit, and refuses time limits that disagree", () => {
+    minimal();
+    write('problem.yaml', 'name: X\n');
+    // What DOMjudge's export writes (src/Controller/Jury/ProblemController.php), with a comment and a section.
+    write('domjudge-problem.ini', "; exported\ntimelimit='2.5'\nspecial_compare='boolfind_cmp'\n[extra]\ncolor = \"#ff0000\"\n");
+    expect(loadPackage(tmp).timeLimit).toEqual({ seconds: 2.5, from: 'domjudge-problem.ini' });
+    write('.timelimit', '2.5\n');
+    expect(loadPackage(tmp).timeLimit).toEqual({ seconds: 2.5, from: '.timelimit' });
+    write('.timelimit', '3\n');
+    expect(() => loadPackage(tmp)).toThrow(/conflicting time limits: 3 s in \.timelimit, 2\.5 s in domjudge-problem\.ini/);
+    write('problem.yaml', 'name: X\nlimits:\n  time_limit: 3\n');
+    expect(() => loadPackage(tmp)).toThrow(/conflicting time limits: 3 s in problem\.yaml, 2\.5 s in domjudge-problem\.ini/);
+    write('domjudge-problem.ini', 'timelimit = 3\n');
+    expect(loadPackage(tmp).timeLimit).toEqual({ seconds: 3, from: 'problem.yaml' });
+    write('domjudge-problem.ini', "timelimit='soon'\n");
+    expect(() => loadPackage(tmp)).toThrow(/domjudge-problem\.ini timelimit: must hold a positive number of seconds/);
+    write('domjudge-problem.ini', 'name: not ini\n');
+    expect(() => loadPackage(tmp)).toThrow(/domjudge-problem\.ini: line 1 is not "key = value"/);
+    fs.rmSync(path.join(tmp, 'domjudge-problem.ini'));
+    fs.rmSync(path.join(tmp, '.timelimit'));
+    write('problem.yaml', 'name: X\n');
+    write('domjudge-problem.ini', "name='X'\n");
+    expect(() => loadPackage(tmp)).toThrow(/no timelimit in domjudge-problem\.ini\): give one with --time S/);
+  });
+
   it('reads the kind of validation, the validator of custom ones, and marks submit-answer as not supported yet', () => {
     minimal();
     write('problem.yaml', 'name: X\nvalidation: custom interactive score\n');
