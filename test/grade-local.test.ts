@@ -80,6 +80,15 @@ describe('when caged grade judges locally', () => {
     const byFile = Object.fromEntries(report.rows.map((row) => [row.name, row]));
     expect(byFile['fast.py']).toMatchObject({ verdict: 'AC', result: { problem: { timeLimitMs: 750, timeLimitFrom: 'submissions' } } });
     expect(byFile['slow.c']!.verdict).toBe('TLE');
+    // Another limit is another problem for the kept results: judged again under --time 2, then reused.
+    const timed2 = [...args.slice(0, -2), '--time', '2'];
+    const again = await runGrade('caged-grade-local-unused', timed2);
+    expect({ code: again.code, judged: again.stdout.match(/\(judged \d+, reused \d+\)/)?.[0] }).toEqual({
+      code: 0,
+      judged: '(judged 2, reused 0)',
+    });
+    expect((await runGrade('caged-grade-local-unused', timed2)).stdout).toContain('(judged 0, reused 2)');
+    expect((await runGrade('caged-grade-local-unused', args)).stdout).toContain('(judged 0, reused 2)'); // derived again, the same 0.75 s
     expect((await runGrade('caged-grade-local-unused', [timed, subs, '--local', '--derive-time'])).stderr).toMatch(
       /--derive-time goes without --local/,
     );

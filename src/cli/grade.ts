@@ -261,16 +261,18 @@ async function gradeHere(
   try {
     let problem: GradeProblem;
     if (pkg) {
-      // No time limit anywhere: derived once for the batch, as caged judge derives it (time-limit.ts);
-      // the archive the results are kept under then holds it, so a resumed batch with another limit judges again.
-      let derived: number | undefined;
-      if (!pkg.timeLimit) {
+      // No time limit anywhere: derived once for the batch, as caged judge derives it (time-limit.ts).
+      let limit = pkg.timeLimit;
+      if (!limit) {
         const d = await timeLimitFromSubmissions(judge, pkg, { maxima: env.maxima, hooks: { signal: opts.signal } });
         for (const n of d.notes) process.stderr.write(terminalSafe(`caged: note: ${n}\n`));
-        pkg = { ...pkg, timeLimit: d.timeLimit };
-        derived = d.timeLimit.seconds;
+        limit = d.timeLimit;
+        pkg = { ...pkg, timeLimit: limit };
       }
-      const packed = packProblem(problemDir, undefined, derived === undefined ? {} : { timeLimitS: derived });
+      // A limit not the package's own (--time, derived) is in the archive the results are kept
+      // under, as through the queue: a resumed batch under another limit judges again.
+      const own = limit.from !== '--time' && limit.from !== 'submissions';
+      const packed = packProblem(problemDir, undefined, own ? {} : { timeLimitS: limit.seconds });
       problem = { package: { id: packed.id, digest: packed.digest } };
     } else {
       problem = tests!;
