@@ -89,6 +89,9 @@ describe('when caged grade judges locally', () => {
     });
     expect((await runGrade('caged-grade-local-unused', timed2)).stdout).toContain('(judged 0, reused 2)');
     expect((await runGrade('caged-grade-local-unused', args)).stdout).toContain('(judged 0, reused 2)'); // derived again, the same 0.75 s
+    // So is another memory limit (--memory overrides problem.yaml's).
+    expect((await runGrade('caged-grade-local-unused', [...timed2, '--memory', '128'])).stdout).toContain('(judged 2, reused 0)');
+    expect((await runGrade('caged-grade-local-unused', [...timed2, '--memory', '128'])).stdout).toContain('(judged 0, reused 2)');
     expect((await runGrade('caged-grade-local-unused', [timed, subs, '--local', '--derive-time'])).stderr).toMatch(
       /--derive-time goes without --local/,
     );

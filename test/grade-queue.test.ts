@@ -256,6 +256,9 @@ describe('when caged grade judges a class through two workers', () => {
     const refused = await runGrade(queue, [timed, sub]);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/gives no time limit .*give --time S, or --derive-time/);
+    const memory = await runGrade(queue, [timed, sub, '--time', '1', '--memory', '128']);
+    expect(memory.code).toBe(2);
+    expect(memory.stderr).toMatch(/--memory: a problem package's memory limit is its own through the queue/);
     const redis = new Redis(redisOptionsFromUrl(REDIS_URL));
     try {
       expect(await redis.keys(`bull:${queue}:*`)).toEqual([]); // nothing queued

@@ -34,7 +34,7 @@ import { LanguageRegistry } from '../judge/languages';
 import { loadManifest } from '../rootfs/manifest';
 import type { JudgeResult, SubmissionInput } from '../judge/schema';
 import { judgePackage, REPORT_BYTES } from '../problem/judge-package';
-import { DEFAULT_MAX_PUSH_BYTES, packProblem } from '../problem/package-store';
+import { DEFAULT_MAX_PUSH_BYTES, digestOf, packProblem } from '../problem/package-store';
 import { loadPackage } from '../problem/problem-package';
 import { timeLimitFromSubmissions } from '../problem/time-limit';
 import { checkRedisReachable, redisConnection } from '../queue/connection';
@@ -212,6 +212,11 @@ async function gradeThroughQueue(
   try {
     let problem: GradeProblem;
     if (isPackage(problemDir)) {
+      if (args.flags.has('memory'))
+        throw new InvalidRequestError(
+          "a problem package's memory limit is its own through the queue (the workers judge by its problem.yaml); --memory goes with --local",
+          '--memory',
+        );
       // Checked, and given --time when it has no time limit of its own, before anything is queued (package-time.ts).
       const time = positiveNumber(stringFlag(args, 'time'), '--time');
       const t = await packageTimeLimit(problemDir, {
@@ -273,7 +278,9 @@ async function gradeHere(
       // under, as through the queue: a resumed batch under another limit judges again.
       const own = limit.from !== '--time' && limit.from !== 'submissions';
       const packed = packProblem(problemDir, undefined, own ? {} : { timeLimitS: limit.seconds });
-      problem = { package: { id: packed.id, digest: packed.digest } };
+      // --memory overrides problem.yaml's: the results are kept under a key of both, likewise.
+      const key = memory === undefined ? packed.digest : digestOf(Buffer.concat([packed.tar, Buffer.from(`\0--memory ${memory}`)]));
+      problem = { package: { id: packed.id, digest: key } };
     } else {
       problem = tests!;
     }
