@@ -228,6 +228,28 @@ describe('the language from the file name', () => {
     }
   }, 120_000);
 
+  it("caged judge: a directory's links are its files when they point inside (the package, for its own), refused elsewhere", () => {
+    const pkg = fs.mkdtempSync(path.join(os.tmpdir(), 'caged-judge-links-'));
+    try {
+      const sub = path.join(pkg, 'submissions', 'accepted', 'nested');
+      fs.mkdirSync(sub, { recursive: true });
+      fs.copyFileSync(path.join(FIXTURES, 'multi', 'python3', 'adder.py'), path.join(pkg, 'submissions', 'accepted', 'adder.py'));
+      fs.copyFileSync(path.join(FIXTURES, 'multi', 'python3', 'main.py'), path.join(sub, 'main.py'));
+      // BAPCtools' testexpectations/submissions/match/nested/nested_wa.py → ../match_wa.py.
+      fs.symlinkSync('../adder.py', path.join(sub, 'adder.py'));
+      const own = packageSubmission(sub, undefined, undefined, judge, pkg);
+      expect(own.files!.map((f) => f.name).sort()).toEqual(['adder.py', 'main.py']);
+      expect(() => packageSubmission(sub, undefined, undefined, judge)).toThrow(/adder\.py: is a link outside .*nested \(refused\)/);
+      fs.symlinkSync('/etc/passwd', path.join(sub, 'leak.py'));
+      expect(() => packageSubmission(sub, undefined, undefined, judge, pkg)).toThrow(/leak\.py: is a link outside .* \(refused\)/);
+      fs.rmSync(path.join(sub, 'leak.py'));
+      fs.symlinkSync('gone.py', path.join(sub, 'gone.py'));
+      expect(() => packageSubmission(sub, undefined, undefined, judge, pkg)).toThrow(/gone\.py: is a link to nothing \(refused\)/);
+    } finally {
+      fs.rmSync(pkg, { recursive: true, force: true });
+    }
+  });
+
   it('caged judge: a directory keeps its names; a Python one names its entry', () => {
     const java = packageSubmission(path.join(FIXTURES, 'multi', 'java'), undefined, undefined, judge);
     expect(java.language).toBe('java');

@@ -47,12 +47,38 @@ import { JUDGE_USAGE } from './usage';
 /** What packageSubmission needs of the image's languages (the Judge has both). */
 export type SubmissionLanguages = Pick<ImageLanguages, 'languageOfFile' | 'language'>;
 
-/** The submission `caged judge` builds from SUBMISSION, --lang and --entry (exported for tests). */
+/**
+ * The plain files of directory `dir`, by name, sorted: its regular files, and its links to a
+ * regular file inside `within` (a package's own submission may link to another of its
+ * submissions, as BAPCtools' test problems do); a link elsewhere, or to nothing, is refused
+ * naming it, as the package loader refuses one; directories and the rest are not files of it.
+ */
+function directoryFiles(dir: string, within: string): string[] {
+  const root = fs.realpathSync(within);
+  return fs
+    .readdirSync(dir)
+    .filter((n) => {
+      const p = path.join(dir, n);
+      const st = fs.lstatSync(p);
+      if (!st.isSymbolicLink()) return st.isFile();
+      const real = fs.existsSync(p) ? fs.realpathSync(p) : null;
+      if (real === null || (real !== root && !real.startsWith(root + path.sep)))
+        throw new InvalidRequestError(`is a link ${real === null ? 'to nothing' : `outside ${within}`} (refused)`, p);
+      return fs.statSync(real).isFile();
+    })
+    .sort();
+}
+
+/**
+ * The submission `caged judge` builds from SUBMISSION, --lang and --entry (exported for tests);
+ * a directory's links may point anywhere inside `within` (default: the directory itself).
+ */
 export function packageSubmission(
   target: string,
   lang: string | undefined,
   entry: string | undefined,
   languages: SubmissionLanguages,
+  within: string = target,
 ): PackageSubmission {
   const languageOf = (file: string) => languages.languageOfFile(file, 'SUBMISSION');
   const python2 = (name: string) =>
@@ -67,10 +93,7 @@ export function packageSubmission(
     return fileSubmission(languages.language(lang ?? languageOf(target), '--lang'), target, source);
   }
   if (!st?.isDirectory()) throw new InvalidRequestError(`no such file or directory: ${target}`, 'SUBMISSION');
-  const names = fs
-    .readdirSync(target)
-    .filter((n) => fs.lstatSync(path.join(target, n)).isFile())
-    .sort();
+  const names = directoryFiles(target, within);
   if (!names.length) throw new InvalidRequestError(`no files in ${target}`, 'SUBMISSION');
   const language = lang ?? (entry !== undefined ? languageOf(path.join(target, entry)) : directoryLanguage(names, target, languages));
   const spec = languages.language(language, '--lang');
@@ -95,10 +118,9 @@ function yamlLanguageAndEntry(
   rel: string,
   real: string,
   languages: KnownLanguages,
+  within: string,
 ): { lang?: string; entry?: string } {
-  const files = fs.statSync(real).isDirectory()
-    ? { names: fs.readdirSync(real).filter((n) => fs.lstatSync(path.join(real, n)).isFile()) }
-    : { single: path.basename(real) };
+  const files = fs.statSync(real).isDirectory() ? { names: directoryFiles(real, within) } : { single: path.basename(real) };
   return languageAndEntry(expected, rel, files, languages);
 }
 
@@ -199,12 +221,14 @@ export async function judgeCommand(argv: readonly string[], out: NodeJS.Writable
     const rel = path.relative(subsDir, real).split(path.sep).join('/');
     const expected = own && loaded.config.format === '2025-09' ? expectationsOf(readSubmissionsYaml(loaded.files), rel) : null;
     const languages = packageLanguages(judge, (file) => readIfFile(file));
-    const fromYaml = expected ? yamlLanguageAndEntry(expected, rel, real, languages) : {};
+    const fromYaml = expected ? yamlLanguageAndEntry(expected, rel, real, languages, loaded.dir) : {};
+    // A package's own submission may link to another of its files (the loader's rule); any other, within itself.
     const given = packageSubmission(
       target,
       stringFlag(args, 'lang') ?? fromYaml.lang,
       stringFlag(args, 'entry') ?? fromYaml.entry,
       languages,
+      own ? loaded.dir : target,
     );
     const submission = own ? withPackageConstants(given, loaded.config.constants) : given;
     const opts = { maxima: env.maxima, ...(memory ? { memoryMiB: memory } : {}), hooks: { signal: deps.signal } };
