@@ -39,14 +39,27 @@ export const DEFAULT_FLAGS: DefaultValidatorFlags = {
   relativeTolerance: null,
 };
 
-/** Reads the flags (words of `validator_flags` / `output_validator_flags`); an unknown one is refused, naming it and `where`. */
-export function parseValidatorFlags(words: readonly string[], where: string): DefaultValidatorFlags {
+/**
+ * Reads the flags (words of `validator_flags` / `output_validator_flags`); an unknown one is
+ * refused, naming it and `where`. `strict` (2025-09, whose text makes it an error, and whose
+ * groups replace the flags they inherit): a tolerance given twice, or `float_tolerance` beside one
+ * of the other two, is refused too; elsewhere (flags appended group by group) the last one counts.
+ */
+export function parseValidatorFlags(words: readonly string[], where: string, strict = false): DefaultValidatorFlags {
   const flags = { ...DEFAULT_FLAGS };
+  const seen = new Set<string>();
   for (let i = 0; i < words.length; i++) {
     const w = words[i]!;
     if (w === 'case_sensitive') flags.caseSensitive = true;
     else if (w === 'space_change_sensitive') flags.spaceChangeSensitive = true;
     else if (w === 'float_tolerance' || w === 'float_absolute_tolerance' || w === 'float_relative_tolerance') {
+      const clash = seen.has(w) ? w : w === 'float_tolerance' ? [...seen][0] : seen.has('float_tolerance') ? 'float_tolerance' : undefined;
+      if (strict && clash !== undefined)
+        throw new InvalidRequestError(
+          clash === w ? `${w} is given more than once` : `${w} and ${clash} are given together (float_tolerance sets both tolerances)`,
+          where,
+        );
+      seen.add(w);
       const v = words[++i];
       const e = v === undefined ? NaN : Number(v);
       if (!Number.isFinite(e) || e < 0)

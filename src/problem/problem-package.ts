@@ -57,7 +57,7 @@ export function loadPackage(dir: string, opts: LoadOptions = {}): ProblemPackage
   // (None is read for a package caged refuses anyway: the refusal then names what is unsupported.)
   const custom = config.validation.kind !== 'default' && config.unsupported.length === 0;
   const validator = custom ? loadPackageValidator(files, config.format, config.constants) : null;
-  if (config.validation.kind === 'default') checkFlags(data, 'problem.yaml validator_flags');
+  if (config.validation.kind === 'default') checkFlags(data, 'problem.yaml validator_flags', config.format === '2025-09');
   let timeLimit: ProblemPackage['timeLimit'] = ownTimeLimit(files, config.limits.timeLimitS);
   if (timeLimit) {
     // The package's own.
@@ -121,8 +121,14 @@ function ownTimeLimit(files: PackageFiles, yamlSeconds: number | null): { second
   return first ?? null;
 }
 
-/** Every group's validator flags parse (an unknown flag is refused before anything runs). */
-function checkFlags(g: TestGroup, where: string): void {
-  parseValidatorFlags(g.settings.validatorFlags, g.name === 'data' ? where : `data/${g.name}/testdata.yaml output_validator_flags`);
-  for (const c of g.children) if (c.kind === 'group') checkFlags(c.group, where);
+/**
+ * Every group's validator flags, and every test case's own, parse (an unknown flag is refused
+ * before anything runs, not in the middle of a judging).
+ */
+function checkFlags(g: TestGroup, where: string, strict: boolean): void {
+  parseValidatorFlags(g.settings.validatorFlags, g.name === 'data' ? where : `data/${g.name}/testdata.yaml output_validator_flags`, strict);
+  for (const c of g.children) {
+    if (c.kind === 'group') checkFlags(c.group, where, strict);
+    else if (c.test.validatorFlags) parseValidatorFlags(c.test.validatorFlags, `data/${c.test.name}.yaml output_validator_args`, strict);
+  }
 }

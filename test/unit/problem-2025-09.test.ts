@@ -194,6 +194,33 @@ describe('when 2025-09 test data is read', () => {
     refused(() => loadPackage(tmp, { fallbackTimeLimitS: 1 }), 'data/secret/g1/deep', /direct subdirectory of data\/secret/);
   });
 
+  it("refuses a tolerance given twice, or float_tolerance beside another, and a test case's bad flags, before anything runs", () => {
+    problem();
+    test('secret/1');
+    test('secret/2');
+    write('data/secret/test_group.yaml', 'output_validator_args: [float_tolerance, "1e-6", float_absolute_tolerance, "1e-3"]\n');
+    refused(
+      () => loadPackage(tmp, { fallbackTimeLimitS: 1 }),
+      'data/secret/testdata.yaml output_validator_flags',
+      /float_absolute_tolerance and float_tolerance are given together/,
+    );
+    write('data/secret/test_group.yaml', 'output_validator_args: [float_relative_tolerance, "1e-6", float_relative_tolerance, "1e-3"]\n');
+    refused(
+      () => loadPackage(tmp, { fallbackTimeLimitS: 1 }),
+      'data/secret/testdata.yaml output_validator_flags',
+      /float_relative_tolerance is given more than once/,
+    );
+    write('data/secret/test_group.yaml', 'output_validator_args: [float_relative_tolerance, "1e-6", float_absolute_tolerance, "1e-3"]\n');
+    expect(secretOf(loadPackage(tmp, { fallbackTimeLimitS: 1 })).settings.validatorFlags).toHaveLength(4);
+    // A test case's own flags are checked with the package, not when that test runs.
+    write('data/secret/2.yaml', 'output_validator_args: [sloppy]\n');
+    refused(
+      () => loadPackage(tmp, { fallbackTimeLimitS: 1 }),
+      'data/secret/2.yaml output_validator_args',
+      /unknown default validator flag "sloppy"/,
+    );
+  });
+
   it("reads a test case's own yaml: its output_validator_args and args replace the group's", () => {
     problem();
     write('data/secret/test_group.yaml', 'output_validator_args: [float_tolerance, "1e-6"]\n');

@@ -180,6 +180,9 @@ describe('when a package is loaded', () => {
     minimal();
     write('problem.yaml', 'name: X\nvalidator_flags: float_tolerance 1e-6 sloppy\n');
     expect(() => loadPackage(tmp, { fallbackTimeLimitS: 1 })).toThrow(/unknown default validator flag "sloppy"/);
+    // Legacy says nothing against a tolerance given twice (testdata.yaml's flags are appended): the last counts.
+    write('problem.yaml', 'name: X\nvalidator_flags: float_tolerance 1e-6 float_absolute_tolerance 1e-3\n');
+    expect(loadPackage(tmp, { fallbackTimeLimitS: 1 }).config.validatorFlags).toHaveLength(4);
     write('problem.yaml', 'name: X\n');
     write('.timelimit', 'fast\n');
     expect(() => loadPackage(tmp)).toThrow(InvalidRequestError);
