@@ -143,6 +143,9 @@ describe('caged judge on the real image', () => {
   it('refuses unknown extensions and unsupported packages with a clear message, and prints --help', async () => {
     const out = new Writable({ write: (_c, _e, done) => done() });
     await expect(judgeCommand([sum, path.join(sum, 'problem.yaml')], out, { judge })).rejects.toThrow(/unknown extension "\.yaml"/);
+    await expect(judgeCommand([sum, '/nonexistent/x.py'], out, { judge })).rejects.toThrow(
+      /^SUBMISSION: no such file or directory: \/nonexistent\/x\.py$/,
+    );
     const pkg = fs.mkdtempSync(path.join(os.tmpdir(), 'caged-interactive-'));
     try {
       fs.writeFileSync(path.join(pkg, 'problem.yaml'), 'problem_format_version: 2023-07\nname: I\ntype: submit-answer\n');

@@ -215,6 +215,7 @@ export async function judgeCommand(argv: readonly string[], out: NodeJS.Writable
     // The submission's own place decides its folder: a link is named where it lies (BAPCtools'
     // `run_time_error/ac.bad.py` → `../accepted/author.py` is run_time_error's), only the
     // directories above it are resolved.
+    if (!fs.existsSync(target)) throw new InvalidRequestError(`no such file or directory: ${target}`, 'SUBMISSION');
     const real = path.join(fs.realpathSync(path.dirname(path.resolve(target))), path.basename(path.resolve(target)));
     const subsDir = path.join(loaded.dir, 'submissions');
     const own = real.startsWith(subsDir + path.sep);
