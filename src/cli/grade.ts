@@ -33,7 +33,7 @@ import { DEFAULT_MANIFEST, Judge } from '../judge/judge';
 import { LanguageRegistry } from '../judge/languages';
 import { loadManifest } from '../rootfs/manifest';
 import type { JudgeResult, SubmissionInput } from '../judge/schema';
-import { judgePackage, REPORT_BYTES } from '../problem/judge-package';
+import { judgePackage, packageReportBytes } from '../problem/judge-package';
 import { DEFAULT_MAX_PUSH_BYTES, digestOf, packProblem } from '../problem/package-store';
 import { loadPackage } from '../problem/problem-package';
 import { timeLimitFromSubmissions } from '../problem/time-limit';
@@ -258,9 +258,7 @@ async function gradeHere(
     ...env,
     sandbox: await Sandbox.create({ preparedContainers: Math.min(opts.concurrency, 16) }),
     closeSandbox: true,
-    ...(pkg
-      ? { reportOutputBytes: Math.max(REPORT_BYTES, env.maxima?.outputBytes ?? 0, Math.ceil(pkg.config.limits.outputMiB * 2 ** 20)) }
-      : {}),
+    ...(pkg ? { reportOutputBytes: packageReportBytes(pkg, env.maxima) } : {}),
     ...(image ? { manifestPath: image } : {}),
   });
   try {

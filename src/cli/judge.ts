@@ -21,7 +21,7 @@ import {
   directorySubmission,
   fileSubmission,
   judgePackage,
-  REPORT_BYTES,
+  packageReportBytes,
   withPackageConstants,
   type PackageSubmission,
 } from '../problem/judge-package';
@@ -206,7 +206,7 @@ export async function judgeCommand(argv: readonly string[], out: NodeJS.Writable
       sandbox: await Sandbox.create(),
       closeSandbox: true,
       // The whole output comes back to be validated (src/problem/judge-package.ts).
-      reportOutputBytes: Math.max(REPORT_BYTES, env.maxima?.outputBytes ?? 0, Math.ceil(loaded.config.limits.outputMiB * 2 ** 20)),
+      reportOutputBytes: packageReportBytes(loaded, env.maxima),
       ...(stringFlag(args, 'image') ? { manifestPath: stringFlag(args, 'image') } : {}),
     }));
   try {
@@ -216,7 +216,8 @@ export async function judgeCommand(argv: readonly string[], out: NodeJS.Writable
     // `run_time_error/ac.bad.py` → `../accepted/author.py` is run_time_error's), only the
     // directories above it are resolved.
     if (!fs.existsSync(target)) throw new InvalidRequestError(`no such file or directory: ${target}`, 'SUBMISSION');
-    const real = path.join(fs.realpathSync(path.dirname(path.resolve(target))), path.basename(path.resolve(target)));
+    const absolute = path.resolve(target);
+    const real = path.join(fs.realpathSync(path.dirname(absolute)), path.basename(absolute));
     const subsDir = path.join(loaded.dir, 'submissions');
     const own = real.startsWith(subsDir + path.sep);
     const rel = path.relative(subsDir, real).split(path.sep).join('/');

@@ -60,7 +60,7 @@ export async function packageTimeLimit(dir: string, opts: PackageTimeOptions): P
   if (opts.time !== undefined) return { seconds: opts.time, from: '--time', add: opts.time, notes: [] };
   if (!opts.derive) throw new InvalidRequestError(NO_LIMIT_FOR_WORKERS, 'PROBLEM_DIR');
   // The sandbox and the judge are loaded only to derive (a push needs neither: no koffi, no image).
-  const [{ Judge }, { Sandbox }, { REPORT_BYTES }, { timeLimitFromSubmissions }, { judgeOptionsFromEnv }] = await Promise.all([
+  const [{ Judge }, { Sandbox }, { packageReportBytes }, { timeLimitFromSubmissions }, { judgeOptionsFromEnv }] = await Promise.all([
     import('../judge/judge'),
     import('../sandbox/sandbox'),
     import('../problem/judge-package'),
@@ -72,8 +72,7 @@ export async function packageTimeLimit(dir: string, opts: PackageTimeOptions): P
     ...env,
     sandbox: await Sandbox.create(),
     closeSandbox: true,
-    // The whole output comes back to be validated, as for caged judge (src/cli/judge.ts).
-    reportOutputBytes: Math.max(REPORT_BYTES, env.maxima?.outputBytes ?? 0, Math.ceil(pkg.config.limits.outputMiB * 2 ** 20)),
+    reportOutputBytes: packageReportBytes(pkg, env.maxima),
   });
   try {
     const derived = await timeLimitFromSubmissions(judge, pkg, { maxima: env.maxima, hooks: { signal: opts.signal } });

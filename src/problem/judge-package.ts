@@ -45,6 +45,14 @@ const MiB = 2 ** 20;
 /** stdout and stderr kept per test in the result, in bytes. */
 export const REPORT_BYTES = 64 * 1024;
 
+/**
+ * The Judge's `reportOutputBytes` for judging `pkg`: the whole output comes back to be validated,
+ * up to the package's output limit (or caged's maximum, when larger).
+ */
+export function packageReportBytes(pkg: Pick<ProblemPackage, 'config'>, maxima?: Partial<LimitValues>): number {
+  return Math.max(REPORT_BYTES, maxima?.outputBytes ?? 0, Math.ceil(pkg.config.limits.outputMiB * MiB));
+}
+
 export interface PackageSubmission {
   language: string;
   /** One of source and files (SubmissionInput's meaning). */

@@ -187,7 +187,8 @@ export async function runPair(
     }
   } catch (err) {
     tee?.destroy();
-    for (const fd of [...(tee ? [interactorFds.stdin, interactorFds.stdout, submissionFds.stdin, submissionFds.stdout] : pipes.flat())])
+    // The sides' ends (the tee closed its own).
+    for (const fd of tee ? [interactorFds.stdin, interactorFds.stdout, submissionFds.stdin, submissionFds.stdout] : pipes.flat())
       fs.closeSync(fd);
     for (const fd of [held, heldWriter]) if (fd !== null) fs.closeSync(fd);
     throw err;
