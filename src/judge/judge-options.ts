@@ -10,6 +10,7 @@ import type { CompileCacheStats } from './compile-cache';
 import type { JudgeImage } from './judge-image';
 import type { LimitValues } from './limits';
 import type { NextPassHook } from './output-validator-feedback';
+import type { StaticValidationHook } from './static-validator';
 
 export interface JudgeOptions {
   sandbox: Sandbox;
@@ -84,7 +85,13 @@ export interface JudgeHooks {
    */
   reportOutputBytes?: number;
   /** The problem's own program (checker, output validator, interactor) is ready: `compiled` when a compiler ran (not the compile cache). */
-  onHelperReady?: (h: { role: 'checker' | 'output validator' | 'interactor'; compiled: boolean }) => void;
+  onHelperReady?: (h: { role: 'checker' | 'output validator' | 'interactor' | 'static validator'; compiled: boolean }) => void;
+  /**
+   * A problem package's static validation test case (judge-package.ts): after the submission
+   * compiled, its static validator judges the compiled box and is the one test's result; the
+   * submission's tests do not run (static-validator.ts).
+   */
+  staticValidation?: StaticValidationHook;
 }
 
 export interface JudgeStats {

@@ -17,12 +17,14 @@ import { chooseRootfsMode, jobDirBytes, type RootfsMode } from '../rootfs/job-ro
 import type { ImageStore } from '../rootfs/store';
 import { JobDirs, type JobDir } from '../rootfs/job-dirs';
 import { CheckRunner } from './check-runner';
+import { runAll } from './cleanups';
 import { gradeInlineGroups } from './inline-groups';
 import { CompileCache } from './compile-cache';
 import { compileInBox, refusedCompile, writeSources, type JobContext } from './compile-step';
 import { CustomChecker } from './custom-checker';
 import { prepareInteractor, type Interactor } from './interactive';
 import { OutputValidator } from './output-validator';
+import { validateStatically } from './static-validator';
 import { chainsBytes, jobRoots, languageChains, registerImage, type JudgeImage, type LanguageChain } from './judge-image';
 import { defaultLanguagesDir, languageTableIds } from './language-table';
 import { LanguageRegistry, type Language, type LanguageInfo } from './languages';
@@ -185,7 +187,7 @@ export class Judge {
         throw new HostError(`judging was aborted (${String(hooks.signal.reason ?? 'no reason')})`, { cause: hooks.signal.reason });
     };
     aborted();
-    const job = this.jobDirs.create({ diskBytes: this.jobDiskBytes(plan) });
+    const job = this.jobDirs.create({ diskBytes: this.jobDiskBytes(plan, hooks) });
     // Undone in reverse order, every step even when one fails; the job directory goes last, its
     // unmount off the event loop (job-dirs.ts) so that other jobs go on meanwhile.
     const cleanups: Array<() => void> = [];
@@ -273,6 +275,16 @@ export class Judge {
       } finally {
         if (outcome.ran) hooks.onTextWork?.({ step: 'compiler-output', testIndex: null, ms: textMs, bytes: outcome.outputBytes });
       }
+    }
+    if (hooks.staticValidation) {
+      aborted();
+      const cfg = { registry: this.registry, limits: this.planConfig.validator, diskBytes: this.checkerDiskBytes(plan), reportBytes };
+      const out = await validateStatically(ctx, hooks.staticValidation, plan, { box: job.box, boxLayers }, cfg);
+      if (out.compiled) this.counters.compiles++;
+      hooks.onHelperReady?.({ role: 'static validator', compiled: out.compiled });
+      if (out.ok) return this.finish(plan, started, compile, compileMs, [out.test], null);
+      const why = 'not run: the static validator did not compile';
+      return this.finish(plan, started, compile, compileMs, this.skipAll(plan, why), { verdict: 'IE', message: out.message });
     }
     let testChecker: TestRequest['checker'];
     if (plan.checker.kind === 'custom') {
@@ -436,8 +448,8 @@ export class Judge {
    * its own, so a layer shared by two chains is there twice. The tests' own files
    * (test-files.ts) come on top: the largest test's, once per test running at a time.
    */
-  private jobDiskBytes(plan: JobPlan): number {
-    const ids = [plan.language.id, plan.submission.interactor?.language];
+  private jobDiskBytes(plan: JobPlan, hooks: JudgeHooks): number {
+    const ids = [plan.language.id, plan.submission.interactor?.language, hooks.staticValidation?.validator.language];
     if (plan.checker.kind === 'custom') ids.push(plan.checker.language.id);
     if (plan.checker.kind === 'validator') ids.push(plan.checker.spec.language.id);
     const imageBytes = chainsBytes(this.chains, ids);
@@ -454,19 +466,6 @@ export class Judge {
     for (const t of plan.submission.testcases) largest = Math.max(largest, t.stdin.length + (t.expected?.length ?? 0));
     return 128 * MiB + 2 * largest + plan.testLimits.outputBytes;
   }
-}
-
-/** Runs every step even when one fails; returns the first failure. */
-function runAll(steps: ReadonlyArray<() => void>): Error | null {
-  let first: Error | null = null;
-  for (const step of steps) {
-    try {
-      step();
-    } catch (err) {
-      first ??= err instanceof Error ? err : new Error(String(err));
-    }
-  }
-  return first;
 }
 
 function round3(n: number): number {

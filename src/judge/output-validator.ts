@@ -168,7 +168,7 @@ export class OutputValidator {
 }
 
 /** A finished run → its verdict: a signal, a limit or a forbidden system call is IE; else the exit code and feedback decide. */
-function validatorVerdict(result: RunResult, feedbackDir: string): ValidatorVerdict {
+export function validatorVerdict(result: RunResult, feedbackDir: string): ValidatorVerdict {
   if (result.forbiddenSyscall || result.limitHit || result.signal) {
     const why = result.forbiddenSyscall
       ? `forbidden system call ${result.forbiddenSyscall}`

@@ -29,7 +29,7 @@ import type { Judge, JudgeHooks } from '../judge/judge';
 import { sourceExtensions, takesEntry } from '../judge/language-command';
 import type { Language } from '../judge/languages';
 import { DEFAULT_CHECKER_LIMITS, DEFAULT_COMPILE_LIMITS, DEFAULT_MAXIMA, type LimitValues } from '../judge/limits';
-import type { FeedbackFile, ScoreFileName } from '../judge/output-validator-feedback';
+import type { FeedbackFile } from '../judge/output-validator-feedback';
 import { oneLine } from '../judge/result';
 import { RESULT_SCHEMA_VERSION, type CompileResult, type JudgeResult, type SubmissionInput, type TestResult } from '../judge/schema';
 import { skippedTest } from '../judge/test-step';
@@ -39,6 +39,7 @@ import { gradeTree } from '../judge/group-grading';
 import { packageLanguageCode } from './extensions';
 import { NO_TIME_LIMIT, type ProblemPackage } from './problem-package';
 import { withConstants } from './problem-yaml';
+import { caseScoreFailure, rejectedScoreFailure } from './case-scores';
 import type { TestCase } from './test-data';
 
 const MiB = 2 ** 20;
@@ -113,13 +114,15 @@ export function packageLimits(pkg: ProblemPackage, opts: JudgePackageOptions) {
   // is raised to outlive the submission: src/judge/interactive.ts).
   const checkerMax = { ...DEFAULT_CHECKER_LIMITS, ...opts.checkerLimits };
   const validation = pkg.config.validation.kind !== 'default';
-  const validatorLimits = validation
-    ? {
-        cpuTimeMs: cap('validation_time', Math.round(l.validationTimeS * 1000), checkerMax.cpuTimeMs, ms),
-        memoryBytes: cap('validation_memory', Math.round(l.validationMemoryMiB * MiB), checkerMax.memoryBytes, mib),
-      }
-    : null;
-  return { limits, compileLimits, validatorLimits, notes };
+  // The static validator's run has the output validator's limits (the format gives it none of its own).
+  const helperLimits =
+    validation || pkg.staticValidator
+      ? {
+          cpuTimeMs: cap('validation_time', Math.round(l.validationTimeS * 1000), checkerMax.cpuTimeMs, ms),
+          memoryBytes: cap('validation_memory', Math.round(l.validationMemoryMiB * MiB), checkerMax.memoryBytes, mib),
+        }
+      : null;
+  return { limits, compileLimits, validatorLimits: validation ? helperLimits : null, staticLimits: helperLimits, notes };
 }
 
 /**
@@ -273,7 +276,7 @@ export async function judgePackage(
   if (size > codeBytes) throw new InvalidRequestError(`is ${size} bytes, more than the package's code limit of ${codeBytes}`, 'SUBMISSION');
   // Included files are added after the code limit is checked (the format's order).
   submission = withIncluded(submission, includedFiles(pkg, code), judge.language(submission.language, 'language'));
-  const { limits, compileLimits, validatorLimits, notes } = packageLimits(pkg, opts);
+  const { limits, compileLimits, validatorLimits, staticLimits, notes } = packageLimits(pkg, opts);
   let first: JudgeResult | null = null;
   let compile: CompileResult | undefined;
   let compileFailed: string | null = null;
@@ -288,10 +291,11 @@ export async function judgePackage(
     const flagWords = test.validatorFlags ?? groupFlags;
     if (compileFailed) return skipOne(test, index, compileFailed);
     if (validatorFailed) return skipOne(test, index, validatorFailed);
-    const answer = pkg.files.read(test.ansPath);
+    const statically = test.staticValidation;
+    const answer = statically ? Buffer.alloc(0) : pkg.files.read(test.ansPath);
     // The package's compilation limits apply to its validator's compile as to the submission's.
     const custom =
-      validator && validatorLimits
+      validator && validatorLimits && !statically
         ? {
             language: validator.language,
             program: validator.program,
@@ -303,7 +307,7 @@ export async function judgePackage(
         : null;
     const expected = custom ? { expected: answer.toString('base64'), expectedEncoding: 'base64' as const } : {};
     // Multi-pass: the validator's nextpass.in is the next pass's input (see the file's comment).
-    let stdin = pkg.files.read(test.inPath);
+    let stdin = statically ? Buffer.alloc(0) : pkg.files.read(test.inPath);
     // Its input files (2025-09 `.files`), read once for every pass.
     const files = test.files?.map((f) => ({
       path: f.path,
@@ -316,7 +320,11 @@ export async function judgePackage(
       const got: { next: FeedbackFile | null } = { next: null };
       // The whole output comes back to be validated: the report cap is the package's output limit.
       const base: JudgeHooks = { ...opts.hooks, reportOutputBytes: Math.max(REPORT_BYTES, limits.outputBytes) };
-      const hooks: JudgeHooks = multiPass ? { ...base, nextPass: { bytes: nextPassBytes, onNextPass: (_i, f) => (got.next = f) } } : base;
+      const hooks: JudgeHooks = statically
+        ? { ...base, staticValidation: staticHook(pkg, code, statically.args, staticLimits, compileLimits) }
+        : multiPass
+          ? { ...base, nextPass: { bytes: nextPassBytes, onNextPass: (_i, f) => (got.next = f) } }
+          : base;
       const input = field(stdin);
       r = await judge.judge(
         {
@@ -367,7 +375,7 @@ export async function judgePackage(
     let verdict = t.verdict;
     let message = t.message;
     let checkerMessage = t.checkerMessage;
-    if (verdict === 'AC' && !custom) {
+    if (verdict === 'AC' && !custom && !statically) {
       if (t.stdoutTruncated) {
         verdict = 'IE';
         message = "Internal Error: the output is larger than the judge keeps (raise the Judge's reportOutputBytes)";
@@ -460,37 +468,21 @@ export async function judgePackage(
   };
 }
 
-/**
- * 2025-09 scoring: what makes an accepted secret test a judge error (the format's list) that
- * caged checks: a score file in a pass-fail group, score.txt above the test case's maximum, or
- * none in an unbounded group. A sample's score files are ignored, as the format says.
- */
-export function caseScoreFailure(
+/** JudgeHooks.staticValidation for a static validation test case with `args`. */
+function staticHook(
   pkg: ProblemPackage,
-  test: TestCase,
-  score: number | undefined,
-  multiplier: number | undefined,
-): string | null {
-  if (!pkg.config.scoring || test.maxScore === undefined || test.name.startsWith('sample/')) return null;
-  if (test.passFail && (score !== undefined || multiplier !== undefined))
-    return `the validator wrote ${score !== undefined ? 'score.txt' : 'score_multiplier.txt'} for a test of a pass-fail group`;
-  if (multiplier !== undefined && test.maxScore === Infinity)
-    return 'the validator wrote score_multiplier.txt for a test of an unbounded group';
-  if (score === undefined && multiplier === undefined)
-    return test.maxScore === Infinity ? 'the validator accepted a test of an unbounded group without writing score.txt' : null;
-  if (score !== undefined && score > test.maxScore * (1 + 1e-9))
-    return `the validator's score.txt (${score}) is above the test case's maximum score (${round(test.maxScore)})`;
-  return null;
-}
-
-/**
- * 2025-09 scoring: a validator (or interactor) that rejected a secret test case but wrote a score
- * file is a judge error, as the format lists it; on a sample, or outside 2025-09 scoring, the file
- * is ignored.
- */
-export function rejectedScoreFailure(pkg: ProblemPackage, test: TestCase, written: ScoreFileName): string | null {
-  if (!pkg.config.scoring || test.maxScore === undefined || test.name.startsWith('sample/')) return null;
-  return `the validator rejected the test case but wrote ${written}`;
+  code: string,
+  args: string[],
+  limits: ReturnType<typeof packageLimits>['staticLimits'],
+  compileLimits: ReturnType<typeof packageLimits>['compileLimits'],
+): NonNullable<JudgeHooks['staticValidation']> {
+  const v = pkg.staticValidator;
+  // test-data.ts refuses a static validation test case without a static validator.
+  if (!v || !limits) throw new InvalidRequestError('the package has no static validator', 'static_validator');
+  return {
+    languageCode: code,
+    validator: { type: 'validator', language: v.language, program: v.program, files: v.files, flags: args, limits, compileLimits },
+  };
 }
 
 function countTests(g: ProblemPackage['data']): number {

@@ -100,6 +100,26 @@ export function loadPackageValidator(
         : 'no output_validators/<name>/ directory (nor one source file in output_validators/)',
       'problem.yaml',
     );
+  return loadProgram(files, place, constants);
+}
+
+/**
+ * 2025-09: the package's static validator, `static_validator/`: the program itself, or its one
+ * subdirectory, read as `output_validator/` is (the format: "similar to a custom output
+ * validator"); null when the package has none.
+ */
+export function loadStaticValidator(files: PackageFiles, constants: ProblemConfig['constants'] = {}): PackageValidator | null {
+  const kind = files.kind('static_validator');
+  if (kind === null) return null;
+  if (kind !== 'dir') throw new InvalidRequestError('must be a directory holding the static validator', 'static_validator');
+  const entries = files.list('static_validator');
+  const only = entries[0];
+  const dir = entries.length === 1 && only?.kind === 'dir' ? `static_validator/${only.name}` : 'static_validator';
+  return loadProgram(files, { dir }, constants);
+}
+
+/** The program at `place`: a build/run program or a single source program (see the file's comment). */
+function loadProgram(files: PackageFiles, place: ProgramPlace, constants: ProblemConfig['constants']): PackageValidator {
   const { dir } = place;
   const entries = files.list(dir).filter((e) => place.file === undefined || e.name === place.file);
   const names = entries.map((e) => e.name);

@@ -29,8 +29,11 @@
  *     group's maximum over its N tests for `sum`, the group's maximum for `min`; every test of a
  *     `sum` or `min` group runs (no stopping at a rejected one); `require_pass` runs a group only
  *     when the groups it names passed (group-grading.ts);
- *   - `static_validation_score` is refused (caged has no static validator); a test case's
- *     `.files` directory is copied into the submission's working directory (TestCase.files).
+ *   - `static_validation_score` (a group's own, not inherited) adds the group's static
+ *     validation test case, `<group>/static_validation`, first among its children, judged by the
+ *     package's static validator (staticCase has the format's rules); in a `sum` group the other
+ *     test cases share max_score less its score;
+ *   - a test case's `.files` directory is copied into the submission's working directory (TestCase.files).
  * 2023-07 and 2025-09: `args` (test_group.yaml's, inherited and replaced key-wise like the
  * other settings, or a test case's own) are the submission's command-line arguments; a test
  * case's own `NAME.yaml` (`output_validator_args` and `args` replacing its group's; `hint`,
@@ -65,6 +68,12 @@ export interface TestCase {
   maxScore?: number;
   /** 2025-09 scoring: its group aggregates `pass-fail` (a score file of its validator is then a judge error). */
   passFail?: true;
+  /**
+   * 2025-09: the group's static validation test case (`static_validation_score`), its
+   * `static_validator_args`: the static validator judges the submission's files; it has no
+   * input or answer (inPath and ansPath are empty).
+   */
+  staticValidation?: { args: string[] };
 }
 
 /** How a package's test data is read: its format, and the problem's constants (2025-09). */
@@ -72,6 +81,8 @@ export interface TestDataFormat {
   format: 'legacy' | '2023-07' | '2025-09';
   scoring: boolean;
   constants: Record<string, Record<string, string>>;
+  /** 2025-09: the package has a static validator (`static_validator/`). */
+  staticValidator?: boolean;
 }
 
 export type GroupChild = GenericChild<TestCase>;
@@ -158,11 +169,17 @@ const wordList = (w: string | string[]) => (typeof w === 'string' ? flagWords(w)
 /** The submission's arguments of each group's settings (inherited from the parent's unless its file gives them). */
 const argsOf = new WeakMap<GroupSettings, string[]>();
 
+/** A group's own static validation test case (2025-09; not inherited): its maximum score or `pass-fail`, and its args. */
+const staticOf = new WeakMap<GroupSettings, { score: number | 'pass-fail'; args: string[] }>();
+
+/** The name of a group's static validation test case, below the group's. */
+export const STATIC_VALIDATION_NAME = 'static_validation';
+
 /** `args` as a list, within what a test case carries (src/judge/schema.ts: 64 of at most 4096 characters, no NUL). */
-function submissionArgs(args: string | string[], file: string): string[] {
+function submissionArgs(args: string | string[], file: string, key = 'args'): string[] {
   const list = wordList(args);
   if (list.length > 64 || list.some((a) => a.length > 4096 || a.includes('\0')))
-    throw new InvalidRequestError('args: at most 64 arguments of at most 4096 characters each, without NUL', file);
+    throw new InvalidRequestError(`${key}: at most 64 arguments of at most 4096 characters each, without NUL`, file);
   return list;
 }
 
@@ -201,8 +218,6 @@ function settingsOf(files: PackageFiles, dir: string, parent: GroupSettings, fmt
   if (t.grading === 'custom') throw new InvalidRequestError('grading: custom (custom graders) is not supported', file);
   if (t.static_validation !== undefined && t.static_validation !== false)
     throw new InvalidRequestError('static_validation is not supported', file);
-  if (t.static_validation_score !== undefined || t.static_validator_args !== undefined)
-    throw new InvalidRequestError('static validation (static_validation_score) is not supported: caged has no static validator', file);
   if (t.args !== undefined) argsOf.set(own, submissionArgs(t.args, file));
   if (t.require_pass !== undefined) own.requirePass = wordList(t.require_pass);
   if (t.on_reject) own.onReject = t.on_reject;
@@ -229,7 +244,47 @@ function settingsOf(files: PackageFiles, dir: string, parent: GroupSettings, fmt
   const out = t.output_validator_flags ?? t.output_validator_args;
   // 2025-09: a group's args replace the inherited ones; the older formats append them to problem.yaml's.
   if (out !== undefined) own.validatorFlags = [...(fmt.format === '2025-09' ? [] : parent.validatorFlags), ...wordList(out)];
+  if (t.static_validation_score !== undefined || t.static_validator_args !== undefined)
+    staticOf.set(own, staticCase(t, own, dir, file, fmt));
   return own;
+}
+
+/**
+ * 2025-09: a group's static validation test case, checked as the format's text says: a static
+ * validator must exist; `static_validator_args` need a `static_validation_score`; a score (a
+ * non-negative integer, at most the group's max_score) needs a scoring problem and a `sum` or
+ * `min` group; `pass-fail` needs a pass-fail group or problem. It belongs to data/sample,
+ * data/secret or a test data group.
+ */
+function staticCase(
+  t: z.infer<typeof testdataSchema>,
+  own: GroupSettings,
+  dir: string,
+  file: string,
+  fmt: TestDataFormat,
+): { score: number | 'pass-fail'; args: string[] } {
+  const refuse = (why: string) => new InvalidRequestError(why, file);
+  if (fmt.format !== '2025-09') throw refuse('static validation (static_validation_score) is a 2025-09 feature (problem_format_version)');
+  if (dir === 'data') throw refuse('static validation belongs to data/sample, data/secret or a test data group, not data/');
+  if (!fmt.staticValidator) throw refuse('static_validation_score needs a static validator: the package has no static_validator/');
+  const score = t.static_validation_score;
+  if (score === undefined) throw refuse('static_validator_args without static_validation_score');
+  if (score === 'pass-fail') {
+    if (fmt.scoring && own.aggregation !== 'pass-fail')
+      throw refuse(
+        `static_validation_score: pass-fail needs score_aggregation: pass-fail (this group's is ${own.aggregation}) or a pass-fail problem`,
+      );
+  } else {
+    if (!Number.isInteger(score) || score < 0)
+      throw refuse(`static_validation_score: must be a non-negative integer or pass-fail (got ${score})`);
+    if (!fmt.scoring) throw refuse('static_validation_score: a score needs a scoring problem (give pass-fail)');
+    if (own.aggregation === 'pass-fail')
+      throw refuse("static_validation_score: a score needs sum or min aggregation (this group's is pass-fail)");
+    if (own.maxScore !== null && score > own.maxScore)
+      throw refuse(`static_validation_score (${score}) is above the group's max_score (${own.maxScore})`);
+  }
+  const args = t.static_validator_args === undefined ? [] : submissionArgs(t.static_validator_args, file, 'static_validator_args');
+  return { score, args };
 }
 
 /**
@@ -296,13 +351,33 @@ function readGroup(files: PackageFiles, dir: string, name: string, parent: Group
     }
   };
   collect(dir, name);
+  const own = staticOf.get(settings);
+  const staticTest: TestCase | null = own
+    ? { name: `${name}/${STATIC_VALIDATION_NAME}`, inPath: '', ansPath: '', staticValidation: { args: own.args } }
+    : null;
+  if (staticTest) {
+    const clash = children.find((c) => c.kind === 'test' && c.test.name === staticTest.name);
+    if (clash)
+      throw new InvalidRequestError(
+        `is named as the group's static validation test case: rename it`,
+        (clash as { test: TestCase }).test.inPath,
+      );
+    // Run first: it needs no test data, and the format lists it with the group.
+    children.unshift({ kind: 'test', test: staticTest });
+  }
   if (settings.caseScores) {
-    // 2025-09: each test case's maximum score (group-grading.ts scores it).
-    const tests = children.flatMap((c) => (c.kind === 'test' ? [c.test] : []));
+    // 2025-09: each test case's maximum score (group-grading.ts scores it); a sum group's test
+    // cases share its max_score less the static validation's.
+    const tests = children.flatMap((c) => (c.kind === 'test' && c.test !== staticTest ? [c.test] : []));
     const max = settings.maxScore ?? Infinity;
+    const staticMax = typeof own?.score === 'number' ? own.score : 0;
     for (const t of tests) {
-      t.maxScore = settings.aggregation === 'sum' ? max / tests.length : max;
+      t.maxScore = settings.aggregation === 'sum' ? (max - staticMax) / tests.length : max;
       if (settings.aggregation === 'pass-fail') t.passFail = true;
+    }
+    if (staticTest) {
+      staticTest.maxScore = typeof own?.score === 'number' ? own.score : max;
+      if (settings.aggregation === 'pass-fail') staticTest.passFail = true;
     }
   }
   return { name, settings, children };

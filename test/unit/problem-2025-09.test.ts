@@ -10,7 +10,8 @@ import { InvalidRequestError } from '../../src/errors';
 import { gradeTree } from '../../src/judge/group-grading';
 import type { TestResult, TestVerdict } from '../../src/judge/schema';
 import { packageLanguageCode } from '../../src/problem/extensions';
-import { caseScoreFailure, rejectedScoreFailure, withPackageConstants } from '../../src/problem/judge-package';
+import { caseScoreFailure, rejectedScoreFailure } from '../../src/problem/case-scores';
+import { withPackageConstants } from '../../src/problem/judge-package';
 import { loadPackage } from '../../src/problem/problem-package';
 import { readProblemYaml, substituteConstants } from '../../src/problem/problem-yaml';
 import type { TestCase, TestGroup } from '../../src/problem/test-data';
@@ -282,7 +283,7 @@ describe('when 2025-09 test data is read', () => {
     refused(() => loadPackage(tmp, { fallbackTimeLimitS: 1 }), 'data/secret/1.files', /2025-09 feature/);
   });
 
-  it("accepts test_group.yaml's visualizer args and refuses static validation, substituting constants first", () => {
+  it("accepts test_group.yaml's visualizer args and refuses static validation without a static validator, substituting constants first", () => {
     problem('constants:\n  eps: 1e-4\n');
     test('secret/1');
     write(
@@ -292,7 +293,11 @@ describe('when 2025-09 test data is read', () => {
     const pkg = loadPackage(tmp, { fallbackTimeLimitS: 1 });
     expect(secretOf(pkg).settings.validatorFlags).toEqual(['float_tolerance', '0.0001']);
     write('data/secret/test_group.yaml', 'static_validation_score: 10\n');
-    refused(() => loadPackage(tmp, { fallbackTimeLimitS: 1 }), 'data/secret/test_group.yaml', /static validation .* not supported/);
+    refused(
+      () => loadPackage(tmp, { fallbackTimeLimitS: 1 }),
+      'data/secret/test_group.yaml',
+      /needs a static validator: .* no static_validator/,
+    );
   });
 });
 

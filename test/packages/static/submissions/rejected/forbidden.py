@@ -1,0 +1,3 @@
+# Right answers, but FORBIDDEN.
+a,b=map(int,input().split())
+print(a+b)
