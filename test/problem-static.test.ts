@@ -12,37 +12,21 @@ import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { judgeCommand } from '../src/cli/judge';
-import { Judge } from '../src/judge/judge';
+import type { Judge } from '../src/judge/judge';
 import { JudgeResultSchema, type JudgeResult } from '../src/judge/schema';
-import { Sandbox } from '../src/sandbox/sandbox';
-import { TEST_MANIFEST } from './helpers/image';
+import { useTestJudge } from './helpers/judge-fixture';
 
 const PKG = path.join(__dirname, 'packages', 'static');
 const NAMES = ['sample/static_validation', 'sample/1', 'secret/static_validation', 'secret/1', 'secret/2'];
 
 describe('caged judge on a package with a static validator', () => {
   let judge: Judge;
-  let cacheDir: string;
   let tmp: string;
-
-  beforeAll(async () => {
-    if (!fs.existsSync(TEST_MANIFEST))
-      throw new Error(`test image ${TEST_MANIFEST} is missing: run \`npm run image:build -- debian\` first`);
-    cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'caged-static-cache-'));
+  useTestJudge('caged-static-cache-', (j) => (judge = j));
+  beforeAll(() => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'caged-static-subs-'));
-    judge = await Judge.create({
-      sandbox: await Sandbox.create(),
-      closeSandbox: true,
-      manifestPath: TEST_MANIFEST,
-      compileCacheDir: cacheDir,
-    });
-  }, 120_000);
-
-  afterAll(async () => {
-    await judge?.close();
-    fs.rmSync(cacheDir, { recursive: true, force: true });
-    fs.rmSync(tmp, { recursive: true, force: true });
   });
+  afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
   async function judged(pkg: string, submission: string): Promise<{ code: number; r: JudgeResult | null; text: string }> {
     let text = '';

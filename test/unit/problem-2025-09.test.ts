@@ -4,72 +4,23 @@
  * grouped and scored, with a fake runner: no container, no root.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { InvalidRequestError } from '../../src/errors';
-import { gradeTree } from '../../src/judge/group-grading';
-import type { TestResult, TestVerdict } from '../../src/judge/schema';
 import { packageLanguageCode } from '../../src/problem/extensions';
 import { caseScoreFailure, rejectedScoreFailure } from '../../src/problem/case-scores';
 import { withPackageConstants } from '../../src/problem/judge-package';
 import { loadPackage } from '../../src/problem/problem-package';
 import { readProblemYaml, substituteConstants } from '../../src/problem/problem-yaml';
 import type { TestCase, TestGroup } from '../../src/problem/test-data';
-import { madeUpResult } from './helpers/test-result';
+import { gradeOutcomes, refused, scratchPackage } from './helpers/scratch-package';
 
-let tmp: string;
-beforeEach(() => {
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'caged-2025-'));
-});
-afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
-
-function write(rel: string, text: string): void {
-  const p = path.join(tmp, rel);
-  fs.mkdirSync(path.dirname(p), { recursive: true });
-  fs.writeFileSync(p, text);
-}
+const pkgDir = scratchPackage('caged-2025-');
+const { write, test } = pkgDir;
 
 function problem(extra = ''): void {
   write('problem.yaml', `problem_format_version: 2025-09\nname: X\nuuid: 8ee7605a-0000-0000-0000-000000000000\n${extra}`);
 }
 
-function test(rel: string, input = `${rel}\n`): void {
-  write(`data/${rel}.in`, input);
-  write(`data/${rel}.ans`, 'x\n');
-}
-
-function refused(f: () => unknown, field: string, text: RegExp): void {
-  let err: unknown;
-  try {
-    f();
-  } catch (e) {
-    err = e;
-  }
-  expect(err).toBeInstanceOf(InvalidRequestError);
-  expect((err as InvalidRequestError).field).toBe(field);
-  expect((err as Error).message).toMatch(text);
-}
-
-function result(index: number, name: string, verdict: TestVerdict, validatorScore?: number): TestResult {
-  return madeUpResult(index, verdict, { name, ...(validatorScore === undefined ? {} : { validatorScore }) });
-}
-
-/** Grades the package in tmp: each test's verdict (and score.txt) from `outcome(test)`. */
-async function grade(outcome: (t: TestCase) => TestVerdict | [TestVerdict, number]) {
-  const pkg = loadPackage(tmp, { fallbackTimeLimitS: 1 });
-  const ran: string[] = [];
-  const g = await gradeTree(
-    pkg.data,
-    pkg.config.scoring,
-    (t, _flags, i) => {
-      ran.push(t.name);
-      const o = outcome(t);
-      return Promise.resolve(Array.isArray(o) ? result(i, t.name, o[0], o[1]) : result(i, t.name, o));
-    },
-    (t, i) => result(i, t.name, 'SKIPPED'),
-  );
-  return { pkg, ran, g, by: Object.fromEntries(g.groups.map((x) => [x.name, x])) };
-}
+const grade = (outcome: Parameters<typeof gradeOutcomes>[1]) => gradeOutcomes(pkgDir.dir(), outcome);
 
 /** The package's secret group. */
 function secretOf(pkg: ReturnType<typeof loadPackage>) {
@@ -83,7 +34,7 @@ describe('when a 2025-09 problem.yaml is read', () => {
     problem('type: [pass-fail, interactive]\nlanguages: [python3, cpp]\nconstants:\n  k: 5\n  big:\n    value: 1000000\n    tex: 10^6\n');
     test('secret/1');
     write('output_validator/validate.py', 'print(1)\n');
-    const pkg = loadPackage(tmp, { fallbackTimeLimitS: 1 });
+    const pkg = loadPackage(pkgDir.dir(), { fallbackTimeLimitS: 1 });
     expect(pkg.config).toMatchObject({
       format: '2025-09',
       scoring: false,
@@ -92,21 +43,24 @@ describe('when a 2025-09 problem.yaml is read', () => {
     });
     expect(pkg.config.validation).toMatchObject({ kind: 'interactive', interactive: true });
     problem('type: pass-fail multi-pass\n');
-    expect(loadPackage(tmp, { fallbackTimeLimitS: 1 }).config.validation).toMatchObject({ kind: 'multi-pass', interactive: false });
+    expect(loadPackage(pkgDir.dir(), { fallbackTimeLimitS: 1 }).config.validation).toMatchObject({
+      kind: 'multi-pass',
+      interactive: false,
+    });
     problem('languages: all\n');
-    expect(loadPackage(tmp, { fallbackTimeLimitS: 1 }).config.languages).toBeNull();
+    expect(loadPackage(pkgDir.dir(), { fallbackTimeLimitS: 1 }).config.languages).toBeNull();
   });
 
   it('reads allow_file_writing, false when absent, and false for a legacy package (which has no such key)', () => {
     test('secret/1');
     problem('');
-    expect(loadPackage(tmp, { fallbackTimeLimitS: 1 }).config.allowFileWriting).toBe(false);
+    expect(loadPackage(pkgDir.dir(), { fallbackTimeLimitS: 1 }).config.allowFileWriting).toBe(false);
     problem('allow_file_writing: true\n');
-    expect(loadPackage(tmp, { fallbackTimeLimitS: 1 }).config.allowFileWriting).toBe(true);
+    expect(loadPackage(pkgDir.dir(), { fallbackTimeLimitS: 1 }).config.allowFileWriting).toBe(true);
     problem('allow_file_writing: false\n');
-    expect(loadPackage(tmp, { fallbackTimeLimitS: 1 }).config.allowFileWriting).toBe(false);
+    expect(loadPackage(pkgDir.dir(), { fallbackTimeLimitS: 1 }).config.allowFileWriting).toBe(false);
     problem('allow_file_writing: yes please\n');
-    expect(() => loadPackage(tmp, { fallbackTimeLimitS: 1 })).toThrow(/allow_file_writing/);
+    expect(() => loadPackage(pkgDir.dir(), { fallbackTimeLimitS: 1 })).toThrow(/allow_file_writing/);
     expect(readProblemYaml('name: x\n', 'x', false).allowFileWriting).toBe(false);
     expect(() => readProblemYaml('name: x\nallow_file_writing: true\n', 'x', false)).toThrow(/allow_file_writing/);
   });
@@ -115,16 +69,16 @@ describe('when a 2025-09 problem.yaml is read', () => {
     test('secret/1');
     write('problem.yaml', 'problem_format_version: 2024-01\nname: X\n');
     refused(
-      () => loadPackage(tmp, { fallbackTimeLimitS: 1 }),
+      () => loadPackage(pkgDir.dir(), { fallbackTimeLimitS: 1 }),
       'problem.yaml',
       /unknown version "2024-01" \(legacy, legacy-icpc, 2023-07, 2025-09\)/,
     );
     problem('type: pass-fail quiz\n');
-    refused(() => loadPackage(tmp, { fallbackTimeLimitS: 1 }), 'problem.yaml', /unknown type "quiz"/);
+    refused(() => loadPackage(pkgDir.dir(), { fallbackTimeLimitS: 1 }), 'problem.yaml', /unknown type "quiz"/);
     problem('type: [interactive, submit-answer]\n');
-    refused(() => loadPackage(tmp, { fallbackTimeLimitS: 1 }), 'problem.yaml', /interactive and submit-answer exclude each other/);
+    refused(() => loadPackage(pkgDir.dir(), { fallbackTimeLimitS: 1 }), 'problem.yaml', /interactive and submit-answer exclude each other/);
     problem('type: scoring\nscoring:\n  objective: max\n');
-    refused(() => loadPackage(tmp, { fallbackTimeLimitS: 1 }), 'problem.yaml', /unknown key scoring/);
+    refused(() => loadPackage(pkgDir.dir(), { fallbackTimeLimitS: 1 }), 'problem.yaml', /unknown key scoring/);
   });
 
   it('substitutes {{name}} and {{name.variant}} of defined constants, and leaves the others', () => {
@@ -162,7 +116,7 @@ describe('when 2025-09 test data is read', () => {
     test('secret/b/2');
     test('secret/a/1');
     test('secret/c');
-    const pkg = loadPackage(tmp, { fallbackTimeLimitS: 1 });
+    const pkg = loadPackage(pkgDir.dir(), { fallbackTimeLimitS: 1 });
     expect(secretOf(pkg).children.map((c) => (c.kind === 'test' ? c.test.name : c.group.name))).toEqual([
       'secret/a/1',
       'secret/b/2',
@@ -177,7 +131,7 @@ describe('when 2025-09 test data is read', () => {
     write('data/secret/g1/test_group.yaml', 'output_validator_args: [case_sensitive]\n');
     test('secret/g2/1');
     write('data/secret/g2/test_group.yaml', '');
-    const pkg = loadPackage(tmp, { fallbackTimeLimitS: 1 });
+    const pkg = loadPackage(pkgDir.dir(), { fallbackTimeLimitS: 1 });
     const [g1, g2] = secretOf(pkg).children;
     expect(g1?.kind === 'group' && g1.group.children.map((c) => c.kind === 'test' && c.test.name)).toEqual([
       'secret/g1/1',
@@ -186,13 +140,13 @@ describe('when 2025-09 test data is read', () => {
     expect(g1?.kind === 'group' && g1.group.settings.validatorFlags).toEqual(['case_sensitive']);
     expect(g2?.kind === 'group' && g2.group.name).toBe('secret/g2');
     test('secret/g3/1');
-    refused(() => loadPackage(tmp, { fallbackTimeLimitS: 1 }), 'data/secret/g3', /each of its subdirectories must be one/);
-    fs.rmSync(path.join(tmp, 'data/secret/g3'), { recursive: true });
+    refused(() => loadPackage(pkgDir.dir(), { fallbackTimeLimitS: 1 }), 'data/secret/g3', /each of its subdirectories must be one/);
+    fs.rmSync(path.join(pkgDir.dir(), 'data/secret/g3'), { recursive: true });
     test('secret/loose');
-    refused(() => loadPackage(tmp, { fallbackTimeLimitS: 1 }), 'data/secret/loose.in', /no test case may sit directly in it/);
-    fs.rmSync(path.join(tmp, 'data/secret/loose.in'));
+    refused(() => loadPackage(pkgDir.dir(), { fallbackTimeLimitS: 1 }), 'data/secret/loose.in', /no test case may sit directly in it/);
+    fs.rmSync(path.join(pkgDir.dir(), 'data/secret/loose.in'));
     write('data/secret/g1/deep/test_group.yaml', '');
-    refused(() => loadPackage(tmp, { fallbackTimeLimitS: 1 }), 'data/secret/g1/deep', /direct subdirectory of data\/secret/);
+    refused(() => loadPackage(pkgDir.dir(), { fallbackTimeLimitS: 1 }), 'data/secret/g1/deep', /direct subdirectory of data\/secret/);
   });
 
   it("refuses a tolerance given twice, or float_tolerance beside another, and a test case's bad flags, before anything runs", () => {
@@ -201,22 +155,22 @@ describe('when 2025-09 test data is read', () => {
     test('secret/2');
     write('data/secret/test_group.yaml', 'output_validator_args: [float_tolerance, "1e-6", float_absolute_tolerance, "1e-3"]\n');
     refused(
-      () => loadPackage(tmp, { fallbackTimeLimitS: 1 }),
+      () => loadPackage(pkgDir.dir(), { fallbackTimeLimitS: 1 }),
       'data/secret/testdata.yaml output_validator_flags',
       /float_absolute_tolerance and float_tolerance are given together/,
     );
     write('data/secret/test_group.yaml', 'output_validator_args: [float_relative_tolerance, "1e-6", float_relative_tolerance, "1e-3"]\n');
     refused(
-      () => loadPackage(tmp, { fallbackTimeLimitS: 1 }),
+      () => loadPackage(pkgDir.dir(), { fallbackTimeLimitS: 1 }),
       'data/secret/testdata.yaml output_validator_flags',
       /float_relative_tolerance is given more than once/,
     );
     write('data/secret/test_group.yaml', 'output_validator_args: [float_relative_tolerance, "1e-6", float_absolute_tolerance, "1e-3"]\n');
-    expect(secretOf(loadPackage(tmp, { fallbackTimeLimitS: 1 })).settings.validatorFlags).toHaveLength(4);
+    expect(secretOf(loadPackage(pkgDir.dir(), { fallbackTimeLimitS: 1 })).settings.validatorFlags).toHaveLength(4);
     // A test case's own flags are checked with the package, not when that test runs.
     write('data/secret/2.yaml', 'output_validator_args: [sloppy]\n');
     refused(
-      () => loadPackage(tmp, { fallbackTimeLimitS: 1 }),
+      () => loadPackage(pkgDir.dir(), { fallbackTimeLimitS: 1 }),
       'data/secret/2.yaml output_validator_args',
       /unknown default validator flag "sloppy"/,
     );
@@ -228,20 +182,20 @@ describe('when 2025-09 test data is read', () => {
     test('secret/1');
     test('secret/2');
     write('data/secret/2.yaml', 'output_validator_args: [case_sensitive]\nhint: think\ndescription: edge\nfull_feedback: true\n');
-    const pkg = loadPackage(tmp, { fallbackTimeLimitS: 1 });
+    const pkg = loadPackage(pkgDir.dir(), { fallbackTimeLimitS: 1 });
     const secret = secretOf(pkg);
     expect(secret.settings.validatorFlags).toEqual(['float_tolerance', '1e-6']);
     expect(secret.children.map((c) => c.kind === 'test' && c.test.validatorFlags)).toEqual([undefined, ['case_sensitive']]);
     write('data/secret/2.yaml', 'colour: red\n');
-    refused(() => loadPackage(tmp, { fallbackTimeLimitS: 1 }), 'data/secret/2.yaml', /unknown key colour/);
+    refused(() => loadPackage(pkgDir.dir(), { fallbackTimeLimitS: 1 }), 'data/secret/2.yaml', /unknown key colour/);
     write('data/secret/test_group.yaml', 'args: [--group]\n');
     write('data/secret/2.yaml', 'args: [--fast, "two words"]\n');
-    expect(secretOf(loadPackage(tmp, { fallbackTimeLimitS: 1 })).children.map((c) => c.kind === 'test' && c.test.args)).toEqual([
+    expect(secretOf(loadPackage(pkgDir.dir(), { fallbackTimeLimitS: 1 })).children.map((c) => c.kind === 'test' && c.test.args)).toEqual([
       ['--group'],
       ['--fast', 'two words'],
     ]);
     write('data/secret/2.yaml', `args: [${Array.from({ length: 65 }, () => 'x').join(', ')}]\n`);
-    refused(() => loadPackage(tmp, { fallbackTimeLimitS: 1 }), 'data/secret/2.yaml', /at most 64 arguments/);
+    refused(() => loadPackage(pkgDir.dir(), { fallbackTimeLimitS: 1 }), 'data/secret/2.yaml', /at most 64 arguments/);
   });
 
   it("lists a test case's .files: every file below it, hidden and nested ones too, in name order", () => {
@@ -252,7 +206,7 @@ describe('when 2025-09 test data is read', () => {
     write('data/secret/1.files/.hidden', 'h');
     write('data/secret/1.files/data/deep/in.txt', '42');
     write('data/secret/1.files/a.txt', 'a');
-    const tests = secretOf(loadPackage(tmp, { fallbackTimeLimitS: 1 })).children.map((c) => c.kind === 'test' && c.test.files);
+    const tests = secretOf(loadPackage(pkgDir.dir(), { fallbackTimeLimitS: 1 })).children.map((c) => c.kind === 'test' && c.test.files);
     expect(tests).toEqual([
       [
         { path: '.hidden', rel: 'data/secret/1.files/.hidden' },
@@ -265,22 +219,22 @@ describe('when 2025-09 test data is read', () => {
     // A directory named like a test's .files without its .in is an ordinary directory of tests.
     write('data/secret/x.files/3.in', '3\n');
     write('data/secret/x.files/3.ans', '3\n');
-    expect(secretOf(loadPackage(tmp, { fallbackTimeLimitS: 1 })).children.map((c) => c.kind === 'test' && c.test.name)).toContain(
+    expect(secretOf(loadPackage(pkgDir.dir(), { fallbackTimeLimitS: 1 })).children.map((c) => c.kind === 'test' && c.test.name)).toContain(
       'secret/x.files/3',
     );
-    fs.rmSync(path.join(tmp, 'data/secret/x.files'), { recursive: true });
-    fs.symlinkSync('/etc/passwd', path.join(tmp, 'data/secret/1.files/out'));
-    refused(() => loadPackage(tmp, { fallbackTimeLimitS: 1 }), 'data/secret/1.files/out', /outside the package/);
-    fs.unlinkSync(path.join(tmp, 'data/secret/1.files/out'));
+    fs.rmSync(path.join(pkgDir.dir(), 'data/secret/x.files'), { recursive: true });
+    fs.symlinkSync('/etc/passwd', path.join(pkgDir.dir(), 'data/secret/1.files/out'));
+    refused(() => loadPackage(pkgDir.dir(), { fallbackTimeLimitS: 1 }), 'data/secret/1.files/out', /outside the package/);
+    fs.unlinkSync(path.join(pkgDir.dir(), 'data/secret/1.files/out'));
     for (let i = 0; i < 1000; i++) write(`data/secret/2.files/f${i}`, '');
     write('data/secret/2.files/one-more', '');
-    refused(() => loadPackage(tmp, { fallbackTimeLimitS: 1 }), 'data/secret/2.files', /more than 1000 files/);
-    fs.rmSync(path.join(tmp, 'data/secret/2.files'), { recursive: true });
+    refused(() => loadPackage(pkgDir.dir(), { fallbackTimeLimitS: 1 }), 'data/secret/2.files', /more than 1000 files/);
+    fs.rmSync(path.join(pkgDir.dir(), 'data/secret/2.files'), { recursive: true });
     write('data/secret/2.files', 'not a directory');
-    refused(() => loadPackage(tmp, { fallbackTimeLimitS: 1 }), 'data/secret/2.files', /must be a directory/);
-    fs.rmSync(path.join(tmp, 'data/secret/2.files'));
+    refused(() => loadPackage(pkgDir.dir(), { fallbackTimeLimitS: 1 }), 'data/secret/2.files', /must be a directory/);
+    fs.rmSync(path.join(pkgDir.dir(), 'data/secret/2.files'));
     write('problem.yaml', 'problem_format_version: 2023-07-draft\nname: X\nuuid: 8ee7605a-0000-0000-0000-000000000000\n');
-    refused(() => loadPackage(tmp, { fallbackTimeLimitS: 1 }), 'data/secret/1.files', /2025-09 feature/);
+    refused(() => loadPackage(pkgDir.dir(), { fallbackTimeLimitS: 1 }), 'data/secret/1.files', /2025-09 feature/);
   });
 
   it("accepts test_group.yaml's visualizer args and refuses static validation without a static validator, substituting constants first", () => {
@@ -290,11 +244,11 @@ describe('when 2025-09 test data is read', () => {
       'data/secret/test_group.yaml',
       'input_visualizer_args: [x]\noutput_visualizer_args: [y]\noutput_validator_args: [float_tolerance, "{{eps}}"]\n',
     );
-    const pkg = loadPackage(tmp, { fallbackTimeLimitS: 1 });
+    const pkg = loadPackage(pkgDir.dir(), { fallbackTimeLimitS: 1 });
     expect(secretOf(pkg).settings.validatorFlags).toEqual(['float_tolerance', '0.0001']);
     write('data/secret/test_group.yaml', 'static_validation_score: 10\n');
     refused(
-      () => loadPackage(tmp, { fallbackTimeLimitS: 1 }),
+      () => loadPackage(pkgDir.dir(), { fallbackTimeLimitS: 1 }),
       'data/secret/test_group.yaml',
       /needs a static validator: .* no static_validator/,
     );
@@ -339,7 +293,7 @@ describe('when a 2025-09 scoring problem is graded', () => {
     write('data/secret/d/test_group.yaml', 'max_score: unbounded\nscore_aggregation: sum\n');
     write('data/secret/test_group.yaml', 'max_score: unbounded\n');
     test('secret/d/1');
-    const pkg = loadPackage(tmp, { fallbackTimeLimitS: 1 });
+    const pkg = loadPackage(pkgDir.dir(), { fallbackTimeLimitS: 1 });
     const byName = new Map<string, TestCase>();
     const walk = (g: TestGroup): void => g.children.forEach((c) => (c.kind === 'group' ? walk(c.group) : byName.set(c.test.name, c.test)));
     walk(pkg.data);
@@ -372,9 +326,9 @@ describe('when a 2025-09 scoring problem is graded', () => {
     const { by } = await grade((t) => (t.name === 'secret/m/2' ? ['AC', 20] : 'AC'));
     expect(by['secret/m']).toMatchObject({ score: 20, maxScore: 50 });
     write('data/secret/m/test_group.yaml', 'score_aggregation: min\n');
-    refused(() => loadPackage(tmp, { fallbackTimeLimitS: 1 }), 'data/secret/m', /needs a max_score: secret's is bounded/);
+    refused(() => loadPackage(pkgDir.dir(), { fallbackTimeLimitS: 1 }), 'data/secret/m', /needs a max_score: secret's is bounded/);
     write('data/secret/m/test_group.yaml', 'max_score: 50\nrequire_pass: secret/z\n');
-    refused(() => loadPackage(tmp, { fallbackTimeLimitS: 1 }), 'data/secret/m', /"secret\/z" is not a test data group before/);
+    refused(() => loadPackage(pkgDir.dir(), { fallbackTimeLimitS: 1 }), 'data/secret/m', /"secret\/z" is not a test data group before/);
   });
 
   it('reads a pass-fail problem as before: the first rejection ends the judging', async () => {

@@ -5,53 +5,27 @@
  * runner: no container, no root. The real static validator runs in test/problem-static.test.ts.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { InvalidRequestError } from '../../src/errors';
-import { gradeTree } from '../../src/judge/group-grading';
-import type { TestVerdict } from '../../src/judge/schema';
 import { runFrom } from '../../src/judge/static-validator';
 import { BUILD_RUN_RUN } from '../../src/judge/output-validator-spec';
 import type { Language } from '../../src/judge/languages';
 import { loadPackage } from '../../src/problem/problem-package';
 import type { TestCase, TestGroup } from '../../src/problem/test-data';
-import { madeUpResult } from './helpers/test-result';
+import { gradeOutcomes, refused, scratchPackage } from './helpers/scratch-package';
 
-let tmp: string;
-beforeEach(() => {
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'caged-static-'));
-});
-afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
-
-function write(rel: string, text: string): void {
-  const p = path.join(tmp, rel);
-  fs.mkdirSync(path.dirname(p), { recursive: true });
-  fs.writeFileSync(p, text);
-}
+const pkgDir = scratchPackage('caged-static-');
+const { write, test } = pkgDir;
 
 function problem(extra = 'type: scoring\n', format = '2025-09'): void {
   write('problem.yaml', `problem_format_version: ${format}\nname: X\nuuid: 8ee7605a-0000-0000-0000-000000000001\n${extra}`);
 }
 
-function test(rel: string): void {
-  write(`data/${rel}.in`, `${rel}\n`);
-  write(`data/${rel}.ans`, 'x\n');
-}
-
 function load() {
-  return loadPackage(tmp, { fallbackTimeLimitS: 1 });
+  return loadPackage(pkgDir.dir(), { fallbackTimeLimitS: 1 });
 }
 
-function refused(field: string, text: RegExp): void {
-  let err: unknown;
-  try {
-    load();
-  } catch (e) {
-    err = e;
-  }
-  expect(err).toBeInstanceOf(InvalidRequestError);
-  expect((err as InvalidRequestError).field).toBe(field);
-  expect((err as Error).message).toMatch(text);
+function refusedAt(field: string, text: RegExp): void {
+  refused(load, field, text);
 }
 
 function group(g: TestGroup, name: string): TestGroup {
@@ -68,23 +42,7 @@ function tests(g: TestGroup): TestCase[] {
   return g.children.flatMap((c) => (c.kind === 'test' ? [c.test] : []));
 }
 
-/** Grades the package in tmp: each test's verdict and score.txt from `outcome`. */
-async function grade(outcome: (t: TestCase) => TestVerdict | [TestVerdict, number]) {
-  const pkg = load();
-  const ran: string[] = [];
-  const g = await gradeTree(
-    pkg.data,
-    pkg.config.scoring,
-    (t, _flags, i) => {
-      ran.push(t.name);
-      const o = outcome(t);
-      const [verdict, score] = Array.isArray(o) ? o : [o, undefined];
-      return Promise.resolve(madeUpResult(i, verdict, { name: t.name, ...(score === undefined ? {} : { validatorScore: score }) }));
-    },
-    (t, i) => madeUpResult(i, 'SKIPPED', { name: t.name }),
-  );
-  return { g, ran, by: Object.fromEntries(g.groups.map((x) => [x.name, x])) };
-}
+const grade = (outcome: Parameters<typeof gradeOutcomes>[1]) => gradeOutcomes(pkgDir.dir(), outcome);
 
 describe('when a 2025-09 package has static validation', () => {
   beforeEach(() => {
@@ -95,13 +53,13 @@ describe('when a 2025-09 package has static validation', () => {
     problem();
     test('secret/1');
     expect(load().staticValidator).toMatchObject({ dir: 'static_validator', language: 'python3', program: 'source' });
-    fs.rmSync(path.join(tmp, 'static_validator'), { recursive: true });
+    fs.rmSync(path.join(pkgDir.dir(), 'static_validator'), { recursive: true });
     write('static_validator/golf/build', '#!/bin/sh\ntrue\n');
     write('static_validator/golf/run', '#!/bin/sh\nexit 42\n');
     expect(load().staticValidator).toMatchObject({ dir: 'static_validator/golf', language: 'bash', program: 'build-run' });
-    fs.rmSync(path.join(tmp, 'static_validator'), { recursive: true });
+    fs.rmSync(path.join(pkgDir.dir(), 'static_validator'), { recursive: true });
     write('static_validator', 'not a directory\n');
-    refused('static_validator', /must be a directory/);
+    refusedAt('static_validator', /must be a directory/);
   });
 
   it('puts the static validation test case first in its group, with its args, and shares a sum group’s max_score', () => {
@@ -167,30 +125,30 @@ describe('when a 2025-09 package has static validation', () => {
     problem();
     test('secret/1');
     write(yaml, 'static_validator_args: [x]\n');
-    refused(yaml, /static_validator_args without static_validation_score/);
+    refusedAt(yaml, /static_validator_args without static_validation_score/);
     write(yaml, 'static_validation_score: 1.5\n');
-    refused(yaml, /non-negative integer or pass-fail/);
+    refusedAt(yaml, /non-negative integer or pass-fail/);
     write(yaml, 'static_validation_score: -1\n');
-    refused(yaml, /non-negative integer or pass-fail/);
+    refusedAt(yaml, /non-negative integer or pass-fail/);
     write(yaml, 'static_validation_score: 120\n');
-    refused(yaml, /\(120\) is above the group's max_score \(100\)/);
+    refusedAt(yaml, /\(120\) is above the group's max_score \(100\)/);
     write(yaml, 'static_validation_score: pass-fail\n');
-    refused(yaml, /pass-fail needs score_aggregation: pass-fail \(this group's is sum\)/);
+    refusedAt(yaml, /pass-fail needs score_aggregation: pass-fail \(this group's is sum\)/);
     write(yaml, 'score_aggregation: pass-fail\nstatic_validation_score: 10\n');
-    refused(yaml, /a score needs sum or min aggregation/);
+    refusedAt(yaml, /a score needs sum or min aggregation/);
     problem('');
     write(yaml, 'static_validation_score: 10\n');
-    refused(yaml, /a score needs a scoring problem/);
+    refusedAt(yaml, /a score needs a scoring problem/);
     write(yaml, 'static_validation_score: pass-fail\n');
     test('secret/static_validation');
-    refused('data/secret/static_validation.in', /named as the group's static validation test case/);
+    refusedAt('data/secret/static_validation.in', /named as the group's static validation test case/);
   });
 
   it('refuses it in older formats, which have no static validation', () => {
     problem('type: scoring\n', '2023-07');
     test('secret/1');
     write('data/secret/testdata.yaml', 'static_validation_score: 10\n');
-    refused('data/secret/testdata.yaml', /2025-09 feature/);
+    refusedAt('data/secret/testdata.yaml', /2025-09 feature/);
   });
 });
 
