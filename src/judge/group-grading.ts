@@ -8,9 +8,9 @@
  * child is rejected (verdict not AC), `on_reject: break` marks the group's remaining tests
  * SKIPPED (not run), `continue` runs them. A rejected subgroup counts as one rejected child.
  *
- * A group's verdict, from its children's (SKIPPED ones included): `first_error` (default) the
+ * A group's verdict, from its children's (SKIPPED ones included): `first_error` the
  * first that is not AC; `worst_error` the worst by IE > SE > RE > MLE > TLE > OLE > WA >
- * SKIPPED; `accept_if_any_accepted` AC when any child is AC; `always_accept` AC. An empty group
+ * SKIPPED (a legacy package's default, test-data.ts); `accept_if_any_accepted` AC when any child is AC; `always_accept` AC. An empty group
  * is AC.
  *
  * A group's score (scoring problems): a test scores accept_score (1) when AC (or the score its

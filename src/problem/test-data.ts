@@ -9,7 +9,8 @@
  *   on_reject: break | continue               (default break)
  *   grading: default                          (custom graders are refused)
  *   grader_flags: first_error | worst_error | accept_if_any_accepted | always_accept,
- *                 sum | min | max | avg, ignore_sample   (default first_error sum)
+ *                 sum | min | max | avg, ignore_sample   (default worst_error sum, as the
+ *                 legacy format's default grader; first_error in 2023-07 packages)
  *   accept_score (1), reject_score (0), range "MIN MAX" (unbounded)
  *   score_aggregation: pass-fail | sum | min  (2023-07), max_score (2023-07)
  *   output_validator_flags / output_validator_args: appended to problem.yaml's validator_flags
@@ -431,7 +432,9 @@ export function readTestData(
   if (files.kind('data') !== 'dir') throw new InvalidRequestError('the package has no data/ directory', 'data');
   const base: GroupSettings = {
     onReject: 'break',
-    verdictRule: 'first_error',
+    // The legacy format's default grader (and problemtools', Kattis's) aggregates verdicts by
+    // worst_error; 2023-07 and 2025-09 name no verdict rule: the first rejection.
+    verdictRule: fmt.format === 'legacy' ? 'worst_error' : 'first_error',
     aggregation: 'sum',
     ignoreSample: false,
     acceptScore: 1,

@@ -11,6 +11,7 @@ import { gradeTree } from '../../src/judge/group-grading';
 import { loadPackage } from '../../src/problem/problem-package';
 import type { TestCase } from '../../src/problem/test-data';
 import { packageLimits } from '../../src/problem/judge-package';
+import { gradeOutcomes } from './helpers/scratch-package';
 import { madeUpResult } from './helpers/test-result';
 
 const PACKAGES = path.join(__dirname, '..', 'packages');
@@ -316,6 +317,21 @@ describe('when a pass-fail package is graded', () => {
     expect(ran).toHaveLength(4);
     expect(g.tests.map((t) => t.verdict)).toEqual(['AC', 'WA', 'AC', 'AC']);
     expect(g.verdict).toBe('WA');
+  });
+
+  it("takes a legacy group's worst error by default (its default grader's worst_error), the first with first_error and in 2023-07", async () => {
+    fs.cpSync(path.join(PACKAGES, 'sum', 'data'), path.join(tmp, 'data'), { recursive: true });
+    write('problem.yaml', 'name: X\n');
+    write('data/testdata.yaml', 'on_reject: continue\n');
+    const outcome = (t: TestCase): TestVerdict => (t.name === 'secret/01-small' ? 'WA' : t.name.startsWith('secret/') ? 'TLE' : 'AC');
+    const worst = await gradeOutcomes(tmp, outcome);
+    expect(worst.g.tests.map((t) => t.verdict)).toEqual(['AC', 'WA', 'TLE', 'TLE']);
+    expect(worst.g.verdict).toBe('TLE');
+    write('data/testdata.yaml', 'on_reject: continue\ngrader_flags: first_error\n');
+    expect((await gradeOutcomes(tmp, outcome)).g.verdict).toBe('WA');
+    write('data/testdata.yaml', 'on_reject: continue\n');
+    write('problem.yaml', 'problem_format_version: 2023-07\nname: X\n');
+    expect((await gradeOutcomes(tmp, outcome)).g.verdict).toBe('WA');
   });
 
   it('a failing sample fails the problem, unless the root says ignore_sample', async () => {
