@@ -29,6 +29,9 @@
  * max_score when every test is AC, else 0; `sum` the sum of its children's scores, `min` their
  * minimum; the root sums what it holds (secret). A group with `require_pass` runs only when
  * every group it names (an earlier one) was AC; otherwise its tests are SKIPPED and it scores 0.
+ *
+ * Legacy `grading: custom` (GroupSettings.customGrader): the group's verdict and score are the
+ * caller's CustomGrade's (the package's grader), the score clamped to `range`.
  */
 import type { TestResult, TestVerdict } from './schema';
 
@@ -54,6 +57,8 @@ export interface GroupSettings {
   requirePass: string[];
   /** Default validator flags of this group's tests (problem.yaml's, then the groups'). */
   validatorFlags: string[];
+  /** Legacy `grading: custom`: the package's grader aggregates the group, given these `grader_flags`. */
+  customGrader?: { flags: string[] };
 }
 
 /** A group's entry: a test (a package's TestCase, a JSON submission's test: inline-groups.ts) or a subgroup. */
@@ -85,6 +90,14 @@ export interface GradeResult {
 }
 
 export type RunOne<T> = (test: T, validatorFlags: string[], index: number) => Promise<TestResult>;
+/**
+ * A custom grader (GroupSettings.customGrader): the group's verdict and score from its judged
+ * children's, in order (SKIPPED ones left out, as the legacy format's judging stops there).
+ */
+export type CustomGrade<T> = (
+  group: TestGroup<T>,
+  results: ReadonlyArray<{ verdict: TestVerdict; score: number }>,
+) => Promise<{ verdict: TestVerdict; score: number }>;
 export type SkipOne<T> = (test: T, index: number, why: string) => TestResult;
 /** A test's score and maximum from its result; `packageTestScore` unless the caller gives one. */
 export type TestScore<T> = (test: T, r: TestResult, s: GroupSettings) => { score: number; maxScore: number };
@@ -154,6 +167,7 @@ export async function gradeTree<T extends { name: string }>(
   runOne: RunOne<T>,
   skipOne: SkipOne<T>,
   testScore: TestScore<T> = packageTestScore,
+  customGrade?: CustomGrade<T>,
 ): Promise<GradeResult> {
   const tests: TestResult[] = [];
   const groups: GroupOutcome[] = [];
@@ -179,6 +193,16 @@ export async function gradeTree<T extends { name: string }>(
     );
     outcome.score = scoring && unmet === undefined ? aggregate(g.settings, nodes, false) : 0;
     outcome.maxScore = scoring ? aggregate(g.settings, nodes, true) : 0;
+    if (g.settings.customGrader && customGrade) {
+      // Its score is clamped to `range`, the range of possible scores, whose top is its maximum
+      // when finite (else the default's: a grader has no "best" to ask for).
+      const judged = nodes.filter((n) => n.verdict !== 'SKIPPED').map((n) => ({ verdict: n.verdict, score: n.score }));
+      const graded = await customGrade(g, judged);
+      const [lo, hi] = g.settings.range;
+      outcome.verdict = graded.verdict;
+      outcome.score = scoring && unmet === undefined ? Math.min(hi, Math.max(lo, graded.score)) : 0;
+      if (scoring && Number.isFinite(hi)) outcome.maxScore = hi;
+    }
     return { verdict: outcome.verdict, score: outcome.score, maxScore: outcome.maxScore, inVerdict: true, inScore: true };
   };
 

@@ -40,6 +40,7 @@ import { packageLanguageCode } from './extensions';
 import { NO_TIME_LIMIT, type ProblemPackage } from './problem-package';
 import { withConstants } from './problem-yaml';
 import { caseScoreFailure, rejectedScoreFailure } from './case-scores';
+import { customGrader } from './custom-grader';
 import type { TestCase } from './test-data';
 
 const MiB = 2 ** 20;
@@ -116,13 +117,13 @@ export function packageLimits(pkg: ProblemPackage, opts: JudgePackageOptions) {
   const validation = pkg.config.validation.kind !== 'default';
   // The static validator's run has the output validator's limits (the format gives it none of its own).
   const helperLimits =
-    validation || pkg.staticValidator
+    validation || pkg.staticValidator || pkg.grader
       ? {
           cpuTimeMs: cap('validation_time', Math.round(l.validationTimeS * 1000), checkerMax.cpuTimeMs, ms),
           memoryBytes: cap('validation_memory', Math.round(l.validationMemoryMiB * MiB), checkerMax.memoryBytes, mib),
         }
       : null;
-  return { limits, compileLimits, validatorLimits: validation ? helperLimits : null, staticLimits: helperLimits, notes };
+  return { limits, compileLimits, validatorLimits: validation ? helperLimits : null, helperLimits, notes };
 }
 
 /**
@@ -276,7 +277,7 @@ export async function judgePackage(
   if (size > codeBytes) throw new InvalidRequestError(`is ${size} bytes, more than the package's code limit of ${codeBytes}`, 'SUBMISSION');
   // Included files are added after the code limit is checked (the format's order).
   submission = withIncluded(submission, includedFiles(pkg, code), judge.language(submission.language, 'language'));
-  const { limits, compileLimits, validatorLimits, staticLimits, notes } = packageLimits(pkg, opts);
+  const { limits, compileLimits, validatorLimits, helperLimits, notes } = packageLimits(pkg, opts);
   let first: JudgeResult | null = null;
   let compile: CompileResult | undefined;
   let compileFailed: string | null = null;
@@ -321,7 +322,7 @@ export async function judgePackage(
       // The whole output comes back to be validated: the report cap is the package's output limit.
       const base: JudgeHooks = { ...opts.hooks, reportOutputBytes: Math.max(REPORT_BYTES, limits.outputBytes) };
       const hooks: JudgeHooks = statically
-        ? { ...base, staticValidation: staticHook(pkg, code, statically.args, staticLimits, compileLimits) }
+        ? { ...base, staticValidation: staticHook(pkg, code, statically.args, helperLimits, compileLimits) }
         : multiPass
           ? { ...base, nextPass: { bytes: nextPassBytes, onNextPass: (_i, f) => (got.next = f) } }
           : base;
@@ -421,7 +422,10 @@ export async function judgePackage(
     return final;
   };
 
-  const graded = await gradeTree(pkg.data, pkg.config.scoring, runOne, skipOne);
+  const graderFailures: string[] = [];
+  const grade =
+    pkg.grader && helperLimits ? customGrader(judge, pkg, { limits: helperLimits, compileLimits }, opts.hooks, graderFailures) : undefined;
+  const graded = await gradeTree(pkg.data, pkg.config.scoring, runOne, skipOne, undefined, grade);
   const base = first as JudgeResult | null;
   if (!base) throw new InvalidRequestError('no test ran', 'data');
   const failing = graded.tests.find((t) => t.verdict !== 'AC' && t.verdict !== 'SKIPPED');
@@ -432,6 +436,8 @@ export async function judgePackage(
       : failing
         ? `${VERDICT_NAMES[verdict]} on ${failing.name ?? ''}: ${failing.checkerMessage ?? failing.message}`
         : '';
+  const graderFailure = graderFailures[0];
+  if (verdict === 'IE' && graderFailure) message = `Internal Error: ${graderFailure}`;
   let score = Math.max(0, round(graded.score));
   if (compileFailed) {
     verdict = 'CE';
@@ -473,7 +479,7 @@ function staticHook(
   pkg: ProblemPackage,
   code: string,
   args: string[],
-  limits: ReturnType<typeof packageLimits>['staticLimits'],
+  limits: ReturnType<typeof packageLimits>['helperLimits'],
   compileLimits: ReturnType<typeof packageLimits>['compileLimits'],
 ): NonNullable<JudgeHooks['staticValidation']> {
   const v = pkg.staticValidator;

@@ -118,6 +118,23 @@ export function loadStaticValidator(files: PackageFiles, constants: ProblemConfi
   return loadProgram(files, { dir }, constants);
 }
 
+/**
+ * Legacy: the package's grader, `graders/` holding one program (a subdirectory or a source file,
+ * as problemtools finds it); null when there is none. caged runs it as a program of its own
+ * (judge-package.ts), so it must be C, C++ or Python, not build/run scripts.
+ */
+export function loadGrader(files: PackageFiles): PackageValidator | null {
+  if (files.kind('graders') !== 'dir') return null;
+  const programs = programsIn(files, 'graders');
+  if (programs.length > 1) throw new InvalidRequestError(`holds ${programs.length} graders; the format allows one`, 'graders');
+  const [place] = programs;
+  if (!place) return null;
+  const grader = loadProgram(files, place, {});
+  if (grader.program !== 'source')
+    throw new InvalidRequestError('caged runs a grader written in C, C++ or Python, not build/run scripts', grader.dir);
+  return grader;
+}
+
 /** The program at `place`: a build/run program or a single source program (see the file's comment). */
 function loadProgram(files: PackageFiles, place: ProgramPlace, constants: ProblemConfig['constants']): PackageValidator {
   const { dir } = place;

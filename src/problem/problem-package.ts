@@ -16,7 +16,7 @@ import path from 'node:path';
 import { InvalidRequestError } from '../errors';
 import { parseValidatorFlags } from './default-validator';
 import { DEFAULT_MAX_PACKAGE_BYTES, PackageFiles } from './package-files';
-import { loadPackageValidator, loadStaticValidator, type PackageValidator } from './package-validator';
+import { loadGrader, loadPackageValidator, loadStaticValidator, type PackageValidator } from './package-validator';
 import { readProblemYaml, type ProblemConfig } from './problem-yaml';
 import { readTestData, type TestGroup } from './test-data';
 
@@ -30,6 +30,8 @@ export interface ProblemPackage {
   validator: PackageValidator | null;
   /** 2025-09: the static validator (`static_validator/`), judging the submission's files; null when none. */
   staticValidator: PackageValidator | null;
+  /** Legacy: the grader (`graders/`), aggregating the groups with `grading: custom`; null when none. */
+  grader: PackageValidator | null;
   /** Null only when loaded with `deferTimeLimit` and the package gives none. */
   timeLimit: { seconds: number; from: OwnTimeLimitSource | '--time' | 'submissions' } | null;
 }
@@ -55,7 +57,12 @@ export function loadPackage(dir: string, opts: LoadOptions = {}): ProblemPackage
     files.kind('output_validator') === 'dir',
   );
   const staticValidator = config.format === '2025-09' ? loadStaticValidator(files, config.constants) : null;
-  const data = readTestData(files, config.validatorFlags, { ...config, staticValidator: staticValidator !== null });
+  const grader = config.format === 'legacy' ? loadGrader(files) : null;
+  const data = readTestData(files, config.validatorFlags, {
+    ...config,
+    staticValidator: staticValidator !== null,
+    grader: grader !== null,
+  });
   // A custom validator's flags are its own; the default validator's are checked before anything runs.
   // (None is read for a package caged refuses anyway: the refusal then names what is unsupported.)
   const custom = config.validation.kind !== 'default' && config.unsupported.length === 0;
@@ -71,7 +78,7 @@ export function loadPackage(dir: string, opts: LoadOptions = {}): ProblemPackage
   } else {
     throw new InvalidRequestError(NO_TIME_LIMIT, 'PROBLEM_DIR');
   }
-  return { dir: files.root, config, data, files, validator, staticValidator, timeLimit };
+  return { dir: files.root, config, data, files, validator, staticValidator, grader, timeLimit };
 }
 
 export type OwnTimeLimitSource = 'problem.yaml' | '.timelimit' | 'domjudge-problem.ini';

@@ -7,7 +7,8 @@
  * `testdata.yaml` settings (the file may be named `test_group.yaml`, as later 2023-07 drafts
  * call it) are inherited key by key from the parent group and overridden by a group's own file:
  *   on_reject: break | continue               (default break)
- *   grading: default                          (custom graders are refused)
+ *   grading: default | custom                 (custom: legacy, the package's grader aggregates
+ *                                             the group; grader_flags are then its arguments)
  *   grader_flags: first_error | worst_error | accept_if_any_accepted | always_accept,
  *                 sum | min | max | avg, ignore_sample   (default worst_error sum, as the
  *                 legacy format's default grader; first_error in 2023-07 packages)
@@ -84,6 +85,8 @@ export interface TestDataFormat {
   constants: Record<string, Record<string, string>>;
   /** 2025-09: the package has a static validator (`static_validator/`). */
   staticValidator?: boolean;
+  /** Legacy: the package has a grader (`graders/`). */
+  grader?: boolean;
 }
 
 export type GroupChild = GenericChild<TestCase>;
@@ -216,7 +219,9 @@ function settingsOf(files: PackageFiles, dir: string, parent: GroupSettings, fmt
   if (!file) return own;
   const text = files.read(file).toString('utf8');
   const t = checkYaml(testdataSchema, parseYaml(fmt.format === '2025-09' ? substituteConstants(text, fmt.constants) : text, file), file);
-  if (t.grading === 'custom') throw new InvalidRequestError('grading: custom (custom graders) is not supported', file);
+  if (t.grading === 'custom') own.customGrader = { flags: [] };
+  else if (t.grading === 'default') delete own.customGrader;
+  if (own.customGrader) customGrading(fmt, file);
   if (t.static_validation !== undefined && t.static_validation !== false)
     throw new InvalidRequestError('static_validation is not supported', file);
   if (t.args !== undefined) argsOf.set(own, submissionArgs(t.args, file));
@@ -224,7 +229,9 @@ function settingsOf(files: PackageFiles, dir: string, parent: GroupSettings, fmt
   if (t.on_reject) own.onReject = t.on_reject;
   if (t.accept_score !== undefined) own.acceptScore = t.accept_score;
   if (t.reject_score !== undefined) own.rejectScore = t.reject_score;
-  for (const f of flagWords(t.grader_flags ?? '')) {
+  // A custom grader's flags are its own arguments, inherited like the other settings.
+  if (own.customGrader && t.grader_flags !== undefined) own.customGrader = { flags: flagWords(t.grader_flags) };
+  for (const f of own.customGrader ? [] : flagWords(t.grader_flags ?? '')) {
     if (f === 'first_error' || f === 'worst_error' || f === 'accept_if_any_accepted' || f === 'always_accept') own.verdictRule = f;
     else if (f === 'sum' || f === 'min' || f === 'max' || f === 'avg') own.aggregation = f;
     else if (f === 'ignore_sample') own.ignoreSample = true;
@@ -248,6 +255,14 @@ function settingsOf(files: PackageFiles, dir: string, parent: GroupSettings, fmt
   if (t.static_validation_score !== undefined || t.static_validator_args !== undefined)
     staticOf.set(own, staticCase(t, own, dir, file, fmt));
   return own;
+}
+
+/** Legacy `grading: custom`: only in a legacy scoring problem with a grader (the format's rules). */
+function customGrading(fmt: TestDataFormat, file: string): void {
+  if (fmt.format !== 'legacy')
+    throw new InvalidRequestError('grading: custom is a legacy feature (2023-07 and 2025-09 have no graders)', file);
+  if (!fmt.scoring) throw new InvalidRequestError('grading: custom needs a scoring problem (graders are for scoring problems only)', file);
+  if (!fmt.grader) throw new InvalidRequestError('grading: custom needs a grader: the package has no graders/', file);
 }
 
 /**

@@ -1,0 +1,96 @@
+/**
+ * A legacy package's custom grader (`graders/`, `grading: custom` in a group's testdata.yaml), as
+ * the legacy format defines it: given its group's sub-results on stdin, one line per judged test
+ * case or subgroup in order, `VERDICT score` (AC, WA, RTE, TLE; JE for a judge error), it writes
+ * the group's `VERDICT score` on stdout and exits 0; the group's `grader_flags` are its
+ * arguments. Anything else (no such line, another exit, a limit) makes the group IE, its score 0.
+ * A score given with a verdict other than AC is ignored (0), as the format says.
+ *
+ * It runs as a program of its own through the Judge (one test whose stdin is the sub-results,
+ * no expected output), so it is built once by the compile cache and runs in the sandbox under
+ * the package's validation limits, like the package's other programs.
+ */
+import type { Judge, JudgeHooks } from '../judge/judge';
+import type { CustomGrade } from '../judge/group-grading';
+import { oneLine } from '../judge/result';
+import type { TestVerdict } from '../judge/schema';
+import type { ProblemPackage } from './problem-package';
+import type { TestCase } from './test-data';
+
+/** caged's verdict → the legacy format's code in a grader's input. */
+const TO_GRADER: Record<TestVerdict, string> = {
+  AC: 'AC',
+  WA: 'WA',
+  TLE: 'TLE',
+  RE: 'RTE',
+  MLE: 'RTE',
+  OLE: 'RTE',
+  SE: 'RTE',
+  IE: 'JE',
+  SKIPPED: 'JE',
+};
+
+/** A grader's verdict code → caged's (problemtools' default grader's codes: IF, PE and the limits too). */
+const FROM_GRADER: Readonly<Record<string, TestVerdict>> = {
+  AC: 'AC',
+  WA: 'WA',
+  PE: 'WA',
+  TLE: 'TLE',
+  RTE: 'RE',
+  MLE: 'MLE',
+  OLE: 'OLE',
+  IF: 'SE',
+  JE: 'IE',
+};
+
+export interface GraderLimits {
+  limits: { cpuTimeMs: number; memoryBytes: number };
+  compileLimits: { cpuTimeMs: number; memoryBytes: number };
+}
+
+/**
+ * The package's grader as gradeTree's CustomGrade. Each failure is also pushed onto `failures`
+ * ("the grader of secret/g1 …"), for the judging's message.
+ */
+export function customGrader(
+  judge: Judge,
+  pkg: ProblemPackage,
+  limits: GraderLimits,
+  hooks: JudgeHooks | undefined,
+  failures: string[],
+): CustomGrade<TestCase> {
+  return async (group, results) => {
+    const grader = pkg.grader;
+    const fail = (why: string) => {
+      failures.push(oneLine(`the grader of ${group.name} ${why}`));
+      return { verdict: 'IE' as const, score: 0 };
+    };
+    if (!grader) return fail('is missing (graders/)');
+    const flags = group.settings.customGrader?.flags ?? [];
+    const r = await judge.judge(
+      {
+        language: grader.language,
+        files: grader.files,
+        testcases: [
+          {
+            name: `grader of ${group.name}`,
+            stdin: results.map((x) => `${TO_GRADER[x.verdict]} ${x.score}\n`).join(''),
+            ...(flags.length ? { args: flags } : {}),
+          },
+        ],
+        limits: limits.limits,
+        compileLimits: limits.compileLimits,
+      },
+      { ...(hooks?.signal ? { signal: hooks.signal } : {}) },
+    );
+    const t = r.tests[0];
+    if (r.verdict === 'CE') return fail(`did not compile: ${r.message}`);
+    if (!t || t.verdict !== 'AC') return fail(`failed (${t?.verdict ?? r.verdict}): ${t?.message ?? r.message} ${t?.stderr ?? ''}`);
+    const out = Buffer.from(t.stdout, t.stdoutEncoding === 'base64' ? 'base64' : 'utf8').toString('utf8');
+    const m = /^\s*(\S+)\s+(\S+)\s*$/.exec(out);
+    const verdict = m ? FROM_GRADER[m[1] as string] : undefined;
+    const score = m ? Number(m[2]) : NaN;
+    if (!verdict || !Number.isFinite(score)) return fail(`wrote ${JSON.stringify(out.slice(0, 80))}, not one line "VERDICT score"`);
+    return { verdict, score: verdict === 'AC' ? score : 0 };
+  };
+}

@@ -1,0 +1,84 @@
+/**
+ * A legacy scoring package with a custom grader judged by `caged judge` on real containers and
+ * the real Debian image (test/packages/graded): `grading: custom` in secret's testdata.yaml, the
+ * grader (graders/grader.py) given the sub-results and grader_flags, its verdict and score
+ * taken (a score beside a rejection ignored), and a grader that writes nonsense or does not
+ * compile making the judging IE.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { judgeCommand } from '../src/cli/judge';
+import type { Judge } from '../src/judge/judge';
+import { JudgeResultSchema, type JudgeResult } from '../src/judge/schema';
+import { useTestJudge } from './helpers/judge-fixture';
+
+const PKG = path.join(__dirname, 'packages', 'graded');
+
+describe('caged judge on a legacy package with a custom grader', () => {
+  let judge: Judge;
+  let tmp: string;
+  useTestJudge('caged-grader-cache-', (j) => (judge = j));
+  beforeAll(() => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'caged-grader-'));
+  });
+  afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  async function judged(source: string, pkg = PKG): Promise<JudgeResult> {
+    const file = path.join(tmp, 'sub.py');
+    fs.writeFileSync(file, source);
+    let text = '';
+    const out = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        text += chunk.toString();
+        done();
+      },
+    });
+    const code = await judgeCommand([pkg, file, '--json'], out, { judge });
+    expect({ code, text: code === 0 ? '' : text }).toEqual({ code: 0, text: '' });
+    return JudgeResultSchema.parse(JSON.parse(text));
+  }
+
+  const groups = (r: JudgeResult) => Object.fromEntries((r.groups ?? []).map((g) => [g.name, [g.verdict, g.score, g.maxScore]]));
+  const RIGHT = 'a, b = map(int, input().split())\nprint(a + b)\n';
+
+  it('takes the group’s verdict and score from the grader, within its range', async () => {
+    const r = await judged(RIGHT);
+    expect(r.tests.map((t) => [t.name, t.verdict])).toEqual([
+      ['sample/1', 'AC'],
+      ['secret/1', 'AC'],
+      ['secret/2', 'AC'],
+      ['secret/3', 'AC'],
+    ]);
+    expect(groups(r)).toMatchObject({ secret: ['AC', 30, 30] });
+    expect({ verdict: r.verdict, score: r.score, maxScore: r.maxScore }).toEqual({ verdict: 'AC', score: 30, maxScore: 30 });
+  }, 120_000);
+
+  it('lets the grader accept a group with rejected test cases, and ignores its score beside a rejection', async () => {
+    const first = await judged('a, b = map(int, input().split())\nprint(a + b if a < 5 else 0)\n');
+    expect(first.tests.map((t) => t.verdict)).toEqual(['AC', 'AC', 'WA', 'WA']);
+    expect(groups(first)).toMatchObject({ secret: ['AC', 10, 30] });
+    expect({ verdict: first.verdict, score: first.score }).toEqual({ verdict: 'AC', score: 10 });
+    // Right on the sample only: the grader says WA with 999 points, which count for nothing.
+    const none = await judged('a, b = map(int, input().split())\nprint(a + b if a < 2 else 0)\n');
+    expect(none.tests.map((t) => t.verdict)).toEqual(['AC', 'WA', 'WA', 'WA']);
+    expect(groups(none)).toMatchObject({ secret: ['WA', 0, 30] });
+    expect({ verdict: none.verdict, score: none.score }).toEqual({ verdict: 'WA', score: 0 });
+  }, 120_000);
+
+  it('makes a grader that writes nonsense, or does not compile, the judge’s error', async () => {
+    const copy = path.join(tmp, 'broken');
+    fs.cpSync(PKG, copy, { recursive: true });
+    fs.writeFileSync(path.join(copy, 'graders', 'grader.py'), 'import sys\nsys.stdin.read()\nprint("hello there, world")\n');
+    const nonsense = await judged(RIGHT, copy);
+    expect(groups(nonsense)).toMatchObject({ secret: ['IE', 0, 30] });
+    expect(nonsense.verdict).toBe('IE');
+    expect(nonsense.message).toBe('Internal Error: the grader of secret wrote "hello there, world\\n", not one line "VERDICT score"');
+    fs.rmSync(path.join(copy, 'graders', 'grader.py'));
+    fs.writeFileSync(path.join(copy, 'graders', 'grader.c'), 'int main( {\n');
+    const broken = await judged(RIGHT, copy);
+    expect(broken.verdict).toBe('IE');
+    expect(broken.message).toMatch(/^Internal Error: the grader of secret did not compile: Compilation Error: /);
+  }, 120_000);
+});

@@ -1,0 +1,107 @@
+/**
+ * Legacy custom graders (src/problem/test-data.ts, package-validator.ts loadGrader,
+ * src/judge/group-grading.ts): where `grading: custom` is allowed, its flags, the grader's place,
+ * and a group graded by a fake grader: no container, no root. The real grader runs in
+ * test/problem-grader.test.ts.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { gradeTree, type CustomGrade } from '../../src/judge/group-grading';
+import type { TestVerdict } from '../../src/judge/schema';
+import { loadPackage } from '../../src/problem/problem-package';
+import type { TestCase, TestGroup } from '../../src/problem/test-data';
+import { refused, scratchPackage } from './helpers/scratch-package';
+import { madeUpResult } from './helpers/test-result';
+
+const pkgDir = scratchPackage('caged-grader-');
+const { write, test } = pkgDir;
+const load = () => loadPackage(pkgDir.dir(), { fallbackTimeLimitS: 1 });
+
+function legacy(type = 'scoring'): void {
+  write('problem.yaml', `name: X\ntype: ${type}\n`);
+  test('sample/1');
+  for (const t of ['secret/g/1', 'secret/g/2', 'secret/h/1']) test(t);
+}
+
+function group(g: TestGroup, name: string): TestGroup {
+  for (const c of g.children) {
+    if (c.kind !== 'group') continue;
+    if (c.group.name === name) return c.group;
+    const inner = group(c.group, name);
+    if (inner) return inner;
+  }
+  return undefined as unknown as TestGroup;
+}
+
+describe('when a legacy package uses grading: custom', () => {
+  beforeEach(() => write('graders/grader.py', 'print("AC 1")\n'));
+
+  it('keeps grader_flags as the grader’s own arguments, inherited by the groups below', () => {
+    legacy();
+    write('data/secret/testdata.yaml', 'grading: custom\ngrader_flags: best_of 3 whatever\n');
+    write('data/secret/h/testdata.yaml', 'grader_flags: other\n');
+    const pkg = load();
+    expect(pkg.grader).toMatchObject({ dir: 'graders', language: 'python3', program: 'source' });
+    expect(group(pkg.data, 'secret').settings.customGrader).toEqual({ flags: ['best_of', '3', 'whatever'] });
+    expect(group(pkg.data, 'secret/g').settings.customGrader).toEqual({ flags: ['best_of', '3', 'whatever'] });
+    expect(group(pkg.data, 'secret/h').settings.customGrader).toEqual({ flags: ['other'] });
+    expect(group(pkg.data, 'sample').settings.customGrader).toBeUndefined();
+    write('data/secret/h/testdata.yaml', 'grading: default\ngrader_flags: min\n');
+    const h = group(load().data, 'secret/h').settings;
+    expect({ custom: h.customGrader, aggregation: h.aggregation }).toEqual({ custom: undefined, aggregation: 'min' });
+  });
+
+  it('refuses it without a grader, in a pass-fail problem or a 2023-07 one, and two graders or build/run scripts', () => {
+    const yaml = 'data/secret/testdata.yaml';
+    legacy();
+    write(yaml, 'grading: custom\n');
+    fs.rmSync(path.join(pkgDir.dir(), 'graders'), { recursive: true });
+    refused(load, yaml, /needs a grader: the package has no graders\//);
+    write('graders/grader.py', 'print("AC 1")\n');
+    write('problem.yaml', 'name: X\n');
+    refused(load, yaml, /needs a scoring problem/);
+    write('problem.yaml', 'problem_format_version: 2023-07\nname: X\ntype: scoring\n');
+    refused(load, yaml, /a legacy feature/);
+    write('problem.yaml', 'name: X\ntype: scoring\n');
+    write('graders/other.c', 'int main(){}\n');
+    refused(load, 'graders', /holds 2 graders/);
+    fs.rmSync(path.join(pkgDir.dir(), 'graders'), { recursive: true });
+    write('graders/g/build', '#!/bin/sh\n');
+    write('graders/g/run', '#!/bin/sh\necho AC 1\n');
+    refused(load, 'graders/g', /C, C\+\+ or Python, not build\/run/);
+  });
+
+  it('grades the group by the grader: its verdict, its score within range, range’s top as the maximum', async () => {
+    legacy();
+    write('data/secret/g/testdata.yaml', 'grading: default\n');
+    write('data/secret/h/testdata.yaml', 'grading: default\n');
+    write('data/secret/testdata.yaml', 'grading: custom\non_reject: continue\nrange: 0 50\n');
+    const pkg = load();
+    const seen: Array<[string, Array<{ verdict: TestVerdict; score: number }>]> = [];
+    const grade: CustomGrade<TestCase> = (g, results) => {
+      seen.push([g.name, [...results]]);
+      return Promise.resolve({ verdict: 'AC', score: 70 });
+    };
+    const g = await gradeTree(
+      pkg.data,
+      true,
+      (t, _f, i) => Promise.resolve(madeUpResult(i, t.name === 'secret/g/2' ? 'WA' : 'AC', { name: t.name })),
+      (t, i) => madeUpResult(i, 'SKIPPED', { name: t.name }),
+      undefined,
+      grade,
+    );
+    // secret's subgroups: g (rejected at its second test, on_reject continue) and h.
+    expect(seen).toEqual([
+      [
+        'secret',
+        [
+          { verdict: 'WA', score: 1 },
+          { verdict: 'AC', score: 1 },
+        ],
+      ],
+    ]);
+    const secret = g.groups.find((x) => x.name === 'secret');
+    expect(secret).toMatchObject({ verdict: 'AC', score: 50, maxScore: 50 });
+    expect(g).toMatchObject({ verdict: 'AC', score: 50, maxScore: 50 });
+  });
+});
