@@ -8,10 +8,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
-import { judgeCommand } from '../src/cli/judge';
 import type { Judge } from '../src/judge/judge';
-import { JudgeResultSchema, type JudgeResult } from '../src/judge/schema';
+import type { JudgeResult } from '../src/judge/schema';
+import { judgeJson } from './helpers/judge-cli';
 import { useTestJudge } from './helpers/judge-fixture';
 
 const PKG = path.join(__dirname, 'packages', 'graded');
@@ -28,16 +27,9 @@ describe('caged judge on a legacy package with a custom grader', () => {
   async function judged(source: string, pkg = PKG): Promise<JudgeResult> {
     const file = path.join(tmp, 'sub.py');
     fs.writeFileSync(file, source);
-    let text = '';
-    const out = new Writable({
-      write(chunk: Buffer, _enc, done) {
-        text += chunk.toString();
-        done();
-      },
-    });
-    const code = await judgeCommand([pkg, file, '--json'], out, { judge });
+    const { code, text, result } = await judgeJson(judge, [pkg, file]);
     expect({ code, text: code === 0 ? '' : text }).toEqual({ code: 0, text: '' });
-    return JudgeResultSchema.parse(JSON.parse(text));
+    return result as JudgeResult;
   }
 
   const groups = (r: JudgeResult) => Object.fromEntries((r.groups ?? []).map((g) => [g.name, [g.verdict, g.score, g.maxScore]]));

@@ -10,10 +10,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
-import { judgeCommand } from '../src/cli/judge';
 import type { Judge } from '../src/judge/judge';
-import { JudgeResultSchema, type JudgeResult } from '../src/judge/schema';
+import type { JudgeResult } from '../src/judge/schema';
+import { judgeJson } from './helpers/judge-cli';
 import { useTestJudge } from './helpers/judge-fixture';
 
 const PKG = path.join(__dirname, 'packages', 'static');
@@ -29,15 +28,8 @@ describe('caged judge on a package with a static validator', () => {
   afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
   async function judged(pkg: string, submission: string): Promise<{ code: number; r: JudgeResult | null; text: string }> {
-    let text = '';
-    const out = new Writable({
-      write(chunk: Buffer, _enc, done) {
-        text += chunk.toString();
-        done();
-      },
-    });
-    const code = await judgeCommand([pkg, submission, '--json'], out, { judge });
-    return { code, r: code === 0 ? JudgeResultSchema.parse(JSON.parse(text)) : null, text };
+    const { code, text, result } = await judgeJson(judge, [pkg, submission]);
+    return { code, r: result, text };
   }
 
   async function own(submission: string): Promise<JudgeResult> {

@@ -9,8 +9,8 @@ import path from 'node:path';
 import { gradeTree, type CustomGrade } from '../../src/judge/group-grading';
 import type { TestVerdict } from '../../src/judge/schema';
 import { loadPackage } from '../../src/problem/problem-package';
-import type { TestCase, TestGroup } from '../../src/problem/test-data';
-import { refused, scratchPackage } from './helpers/scratch-package';
+import type { TestCase } from '../../src/problem/test-data';
+import { refused, groupNamed, scratchPackage } from './helpers/scratch-package';
 import { madeUpResult } from './helpers/test-result';
 
 const pkgDir = scratchPackage('caged-grader-');
@@ -23,16 +23,6 @@ function legacy(type = 'scoring'): void {
   for (const t of ['secret/g/1', 'secret/g/2', 'secret/h/1']) test(t);
 }
 
-function group(g: TestGroup, name: string): TestGroup {
-  for (const c of g.children) {
-    if (c.kind !== 'group') continue;
-    if (c.group.name === name) return c.group;
-    const inner = group(c.group, name);
-    if (inner) return inner;
-  }
-  return undefined as unknown as TestGroup;
-}
-
 describe('when a legacy package uses grading: custom', () => {
   beforeEach(() => write('graders/grader.py', 'print("AC 1")\n'));
 
@@ -42,12 +32,12 @@ describe('when a legacy package uses grading: custom', () => {
     write('data/secret/h/testdata.yaml', 'grader_flags: other\n');
     const pkg = load();
     expect(pkg.grader).toMatchObject({ dir: 'graders', language: 'python3', program: 'source' });
-    expect(group(pkg.data, 'secret').settings.customGrader).toEqual({ flags: ['best_of', '3', 'whatever'] });
-    expect(group(pkg.data, 'secret/g').settings.customGrader).toEqual({ flags: ['best_of', '3', 'whatever'] });
-    expect(group(pkg.data, 'secret/h').settings.customGrader).toEqual({ flags: ['other'] });
-    expect(group(pkg.data, 'sample').settings.customGrader).toBeUndefined();
+    expect(groupNamed(pkg.data, 'secret').settings.customGrader).toEqual({ flags: ['best_of', '3', 'whatever'] });
+    expect(groupNamed(pkg.data, 'secret/g').settings.customGrader).toEqual({ flags: ['best_of', '3', 'whatever'] });
+    expect(groupNamed(pkg.data, 'secret/h').settings.customGrader).toEqual({ flags: ['other'] });
+    expect(groupNamed(pkg.data, 'sample').settings.customGrader).toBeUndefined();
     write('data/secret/h/testdata.yaml', 'grading: default\ngrader_flags: min\n');
-    const h = group(load().data, 'secret/h').settings;
+    const h = groupNamed(load().data, 'secret/h').settings;
     expect({ custom: h.customGrader, aggregation: h.aggregation }).toEqual({ custom: undefined, aggregation: 'min' });
   });
 

@@ -6,35 +6,17 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { InvalidRequestError } from '../../src/errors';
-import type { TestResult, TestVerdict } from '../../src/judge/schema';
-import { gradeTree } from '../../src/judge/group-grading';
+import type { TestVerdict } from '../../src/judge/schema';
 import { loadPackage } from '../../src/problem/problem-package';
 import type { TestCase } from '../../src/problem/test-data';
 import { packageLimits } from '../../src/problem/judge-package';
 import { gradeOutcomes } from './helpers/scratch-package';
-import { madeUpResult } from './helpers/test-result';
 
 const PACKAGES = path.join(__dirname, '..', 'packages');
 
-function result(index: number, name: string, verdict: TestVerdict, message = ''): TestResult {
-  return madeUpResult(index, verdict, { name, message });
-}
-
 /** Grades `dir` with tests failing (WA) where `fails(test)` says so; returns the tests run and the grade. */
-async function grade(dir: string, fails: (t: TestCase, input: string) => boolean) {
-  const pkg = loadPackage(dir, { fallbackTimeLimitS: 1 });
-  const ran: string[] = [];
-  const g = await gradeTree(
-    pkg.data,
-    pkg.config.scoring,
-    (t, _flags, i) => {
-      ran.push(t.name);
-      const input = fs.readFileSync(path.join(pkg.dir, t.inPath), 'utf8');
-      return Promise.resolve(result(i, t.name, fails(t, input) ? 'WA' : 'AC'));
-    },
-    (t, i, why) => result(i, t.name, 'SKIPPED', why),
-  );
-  return { pkg, ran, g };
+function grade(dir: string, fails: (t: TestCase, input: string) => boolean) {
+  return gradeOutcomes(dir, (t) => (fails(t, fs.readFileSync(path.join(dir, t.inPath), 'utf8')) ? 'WA' : 'AC'));
 }
 
 let tmp: string;

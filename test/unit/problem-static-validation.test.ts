@@ -11,7 +11,7 @@ import { BUILD_RUN_RUN } from '../../src/judge/output-validator-spec';
 import type { Language } from '../../src/judge/languages';
 import { loadPackage } from '../../src/problem/problem-package';
 import type { TestCase, TestGroup } from '../../src/problem/test-data';
-import { gradeOutcomes, refused, scratchPackage } from './helpers/scratch-package';
+import { gradeOutcomes, refused, groupNamed, scratchPackage } from './helpers/scratch-package';
 
 const pkgDir = scratchPackage('caged-static-');
 const { write, test } = pkgDir;
@@ -26,16 +26,6 @@ function load() {
 
 function refusedAt(field: string, text: RegExp): void {
   refused(load, field, text);
-}
-
-function group(g: TestGroup, name: string): TestGroup {
-  for (const c of g.children) {
-    if (c.kind !== 'group') continue;
-    if (c.group.name === name) return c.group;
-    const inner = group(c.group, name);
-    if (inner) return inner;
-  }
-  return undefined as unknown as TestGroup;
 }
 
 function tests(g: TestGroup): TestCase[] {
@@ -70,12 +60,12 @@ describe('when a 2025-09 package has static validation', () => {
     write('data/sample/test_group.yaml', 'static_validation_score: pass-fail\n');
     write('data/secret/test_group.yaml', 'static_validation_score: 20\nstatic_validator_args: [golf, "200"]\n');
     const pkg = load();
-    const sample = tests(group(pkg.data, 'sample'));
+    const sample = tests(groupNamed(pkg.data, 'sample'));
     expect(sample.map((t) => [t.name, t.staticValidation?.args])).toEqual([
       ['sample/static_validation', []],
       ['sample/1', undefined],
     ]);
-    const secret = tests(group(pkg.data, 'secret'));
+    const secret = tests(groupNamed(pkg.data, 'secret'));
     expect(secret.map((t) => [t.name, t.maxScore, t.staticValidation?.args])).toEqual([
       ['secret/static_validation', 20, ['golf', '200']],
       ['secret/1', 40, undefined],
@@ -108,7 +98,7 @@ describe('when a 2025-09 package has static validation', () => {
     expect(rejected.by['secret/a']).toMatchObject({ verdict: 'WA', score: 0 });
     // A pass-fail group stops at its first rejection.
     expect(rejected.ran).toEqual(['secret/a/static_validation']);
-    expect(tests(group(load().data, 'secret/a'))[0]).toMatchObject({ maxScore: 100, passFail: true });
+    expect(tests(groupNamed(load().data, 'secret/a'))[0]).toMatchObject({ maxScore: 100, passFail: true });
   });
 
   it('takes pass-fail in a pass-fail problem, where a rejection is the verdict', async () => {

@@ -9,7 +9,7 @@ import { InvalidRequestError } from '../../../src/errors';
 import { gradeTree } from '../../../src/judge/group-grading';
 import type { TestVerdict } from '../../../src/judge/schema';
 import { loadPackage } from '../../../src/problem/problem-package';
-import type { TestCase } from '../../../src/problem/test-data';
+import type { TestCase, TestGroup } from '../../../src/problem/test-data';
 import { madeUpResult } from './test-result';
 
 export interface ScratchPackage {
@@ -72,7 +72,18 @@ export async function gradeOutcomes(dir: string, outcome: (t: TestCase) => TestV
       const [verdict, score] = Array.isArray(o) ? o : [o, undefined];
       return Promise.resolve(madeUpResult(i, verdict, { name: t.name, ...(score === undefined ? {} : { validatorScore: score }) }));
     },
-    (t, i) => madeUpResult(i, 'SKIPPED', { name: t.name }),
+    (t, i, why) => madeUpResult(i, 'SKIPPED', { name: t.name, message: why }),
   );
   return { pkg, ran, g, by: Object.fromEntries(g.groups.map((x) => [x.name, x])) };
+}
+
+/** The group named `name` anywhere below `g` (undefined when none). */
+export function groupNamed(g: TestGroup, name: string): TestGroup {
+  for (const c of g.children) {
+    if (c.kind !== 'group') continue;
+    if (c.group.name === name) return c.group;
+    const inner = groupNamed(c.group, name);
+    if (inner) return inner;
+  }
+  return undefined as unknown as TestGroup;
 }
