@@ -165,6 +165,41 @@ describe('when submissions name a problem package pushed to Redis', () => {
     }
   });
 
+  it('judges a package with a static validator and one with a custom grader, each helper compiled once', async () => {
+    // A copy whose static validator is new to the compile cache (its compile is then seen).
+    const staticDir = path.join(tmp, 'static');
+    fs.cpSync(path.join(__dirname, 'packages', 'static'), staticDir, { recursive: true });
+    fs.appendFileSync(path.join(staticDir, 'static_validator', 'validate.py'), `# ${queueName}\n`);
+    const staticRef = await client.pushProblem(staticDir);
+    const gradedRef = await client.pushProblem(path.join(__dirname, 'packages', 'graded'));
+    // One job at a time: two jobs missing the compile cache at once would both compile it.
+    workers = [new WorkerProcess('worker-a', { CAGED_QUEUE: queueName, CAGED_PREFIX: prefix, CAGED_CONCURRENCY: '1' })];
+    await workers[0]!.ready();
+    const sum = 'a, b = map(int, input().split())\nprint(a + b)\n';
+    const staticProblem = { id: staticRef.id, digest: staticRef.digest };
+    const gradedProblem = { id: gradedRef.id, digest: gradedRef.digest };
+    const results = await client.submitMany([
+      { id: 'static-ok', language: 'python3', source: sum, problem: staticProblem },
+      { id: 'static-forbidden', language: 'python3', source: `# FORBIDDEN\n${sum}`, problem: staticProblem },
+      { id: 'graded-ok', language: 'python3', source: sum, problem: gradedProblem },
+      {
+        id: 'graded-first',
+        language: 'python3',
+        source: 'a, b = map(int, input().split())\nprint(a + b if a < 5 else 0)\n',
+        problem: gradedProblem,
+      },
+    ]);
+    expect(results.map((r) => [r.submissionId, r.verdict, r.score, r.maxScore])).toEqual([
+      ['static-ok', 'AC', 100, 100],
+      ['static-forbidden', 'WA', 80, 100],
+      ['graded-ok', 'AC', 30, 30],
+      ['graded-first', 'AC', 10, 30],
+    ]);
+    expect(results[1]!.tests[0]).toMatchObject({ name: 'sample/static_validation', verdict: 'WA' });
+    const compiled = workers[0]!.lines.filter((l) => l.msg === 'problem validator compiled').map((l) => l.role);
+    expect(compiled).toEqual(['static validator']);
+  });
+
   it('fails a job naming a package not in Redis at once, unretried, saying so', async () => {
     workers = [new WorkerProcess('worker-a', { CAGED_QUEUE: queueName, CAGED_PREFIX: prefix })];
     await workers[0]!.ready();
