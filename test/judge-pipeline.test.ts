@@ -117,6 +117,27 @@ describe('when the same source is submitted twice', () => {
     expect(judge.stats().compiles).toBe(stats.compiles);
   });
 
+  it('compiles once when it is submitted three times at once: the others wait and take the artefact', async () => {
+    const sub: SubmissionInput = { language: 'c', source: echoC(), testcases: [{ stdin: '5', expected: '5' }] };
+    const before = judge.stats();
+    const results = await Promise.all([judge.judge(sub), judge.judge(sub), judge.judge(sub)]);
+    expect(results.map((r) => r.verdict)).toEqual(['AC', 'AC', 'AC']);
+    expect(results.map((r) => r.compile!.cached).sort()).toEqual([false, true, true]);
+    expect(judge.stats().compiles - before.compiles).toBe(1);
+  });
+
+  it('compiles each of three at once when none compiles: a compile error is not kept', async () => {
+    const sub: SubmissionInput = { language: 'c', source: `${echoC()}\nint broken(`, testcases: [{ stdin: '5' }] };
+    const before = judge.stats();
+    const results = await Promise.all([judge.judge(sub), judge.judge(sub), judge.judge(sub)]);
+    expect(results.map((r) => [r.verdict, r.compile!.cached])).toEqual([
+      ['CE', false],
+      ['CE', false],
+      ['CE', false],
+    ]);
+    expect(judge.stats().compiles - before.compiles).toBe(3);
+  });
+
   it('compiles again when the compiler options differ', async () => {
     const source = '#include <stdio.h>\nint main(void){printf("%d\\n", ANSWER); return 0;}\n';
     const a = await judge.judge({ language: 'c', source, compilerOptions: ['-DANSWER=42'], testcases: [{ expected: '42' }] });

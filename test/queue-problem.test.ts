@@ -172,8 +172,8 @@ describe('when submissions name a problem package pushed to Redis', () => {
     fs.appendFileSync(path.join(staticDir, 'static_validator', 'validate.py'), `# ${queueName}\n`);
     const staticRef = await client.pushProblem(staticDir);
     const gradedRef = await client.pushProblem(path.join(__dirname, 'packages', 'graded'));
-    // One job at a time: two jobs missing the compile cache at once would both compile it.
-    workers = [new WorkerProcess('worker-a', { CAGED_QUEUE: queueName, CAGED_PREFIX: prefix, CAGED_CONCURRENCY: '1' })];
+    // Two jobs at a time: the second static job waits for the first one's compile (compile-step.ts).
+    workers = [new WorkerProcess('worker-a', { CAGED_QUEUE: queueName, CAGED_PREFIX: prefix, CAGED_CONCURRENCY: '2' })];
     await workers[0]!.ready();
     const sum = 'a, b = map(int, input().split())\nprint(a + b)\n';
     const staticProblem = { id: staticRef.id, digest: staticRef.digest };

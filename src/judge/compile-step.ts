@@ -3,7 +3,8 @@
  * then either the compile cache's artefact copied in or lent as a read-only layer under the
  * box (a hit: no compiler runs, times are 0; see CompileRequest.hitAsLayer) or
  * the language's compile command run in a container with the compile limits and /box writable,
- * after which a successful artefact is stored in the cache.
+ * after which a successful artefact is stored in the cache. A compile whose key another job of
+ * this process is compiling waits for it and takes its artefact (one compile per key at a time).
  *
  * Compile verdicts: OK (exit 0); CE (the compiler failed, also by a signal such as an internal
  * compiler error); TLE/MLE/OLE when a compile limit ended it (a template bomb, `#include
@@ -87,6 +88,9 @@ export function refusedCompile(why: string): CompileResult {
   return { verdict: 'CE', exitCode: null, output: why, outputTruncated: false, cpuTimeMs: 0, wallTimeMs: 0, memoryBytes: 0, cached: false };
 }
 
+/** Per cache, the compiles running in this process by key: settled when their artefact is stored (or was not). */
+const inFlight = new WeakMap<CompileCache, Map<string, Promise<void>>>();
+
 export async function compileInBox(ctx: JobContext, req: CompileRequest): Promise<CompileOutcome> {
   const started = process.hrtime.bigint();
   const elapsed = () => Number(process.hrtime.bigint() - started) / 1e6;
@@ -125,6 +129,37 @@ export async function compileInBox(ctx: JobContext, req: CompileRequest): Promis
       ...(pinned ? { layer: { dir: pinned.filesDir, release: pinned.release } } : {}),
     };
   }
+  const cache = ctx.cache;
+  if (!cache) return compileNow(ctx, req, command, env, key, elapsed);
+  // One compile per key at a time in this process: a second job with the same sources (a
+  // package's validator, the first jobs of a batch) waits for the first, then takes its
+  // artefact from the cache, or compiles itself when there is none (a compile error is not kept).
+  let flights = inFlight.get(cache);
+  if (!flights) inFlight.set(cache, (flights = new Map<string, Promise<void>>()));
+  const running = flights.get(key);
+  if (running) {
+    await running;
+    return compileInBox(ctx, req);
+  }
+  const mine = compileNow(ctx, req, command, env, key, elapsed);
+  const settled = mine.then(
+    () => undefined,
+    () => undefined,
+  );
+  flights.set(key, settled);
+  void settled.then(() => flights.delete(key));
+  return mine;
+}
+
+/** Compiles `req` in the sandbox (no artefact in the cache); a successful artefact is stored under `key`. */
+async function compileNow(
+  ctx: JobContext,
+  req: CompileRequest,
+  command: string[],
+  env: Record<string, string>,
+  key: string,
+  elapsed: () => number,
+): Promise<CompileOutcome> {
   let run: RunResult;
   try {
     const rootfs = await ctx.rootfsFor(req.language);
