@@ -426,9 +426,11 @@ function secretHasGroups(files: PackageFiles): boolean {
 
 /**
  * The test tree with every group running on after a rejection (on_reject: continue), so that
- * every test is judged; its scores stay the same, and its verdicts (a group's is still its
- * first rejection's; legacy `worst_error` then sees every test). With `ignoreRequirePass`, no group waits on another either (the time
- * limit's derivation wants every test's time).
+ * every test is judged. A 2025-09 package's verdicts and scores stay the same (its scoring
+ * groups run every test anyway; a pass-fail group's verdict is its first rejection and its
+ * score 0 either way); in a legacy or 2023-07 package, `worst_error` (legacy's default) and the
+ * score aggregations then see every test. With `ignoreRequirePass`, no group waits on another
+ * either (the time limit's derivation wants every test's time).
  */
 export function runningEveryTest(g: TestGroup, opts: { ignoreRequirePass?: boolean } = {}): TestGroup {
   return {
