@@ -144,7 +144,14 @@ describe('runtimes that are not C', () => {
   }, 120_000);
 
   it('a Node program allocating past the memory limit gets MLE (heap out of memory)', async () => {
-    const r = await judge.judge({ language: 'javascript', source: fixture('javascript', 'mle')!, testcases: [{ stdin: '' }] });
+    // The heap's last-resort collections cost CPU: a generous CPU limit keeps a slow hour from
+    // ending it as TLE first (the test is about the verdict's kind, not the time).
+    const r = await judge.judge({
+      language: 'javascript',
+      source: fixture('javascript', 'mle')!,
+      testcases: [{ stdin: '' }],
+      limits: { cpuTimeMs: 10_000 },
+    });
     expect({ verdict: r.verdict, message: r.tests[0]?.message }).toEqual(expect.objectContaining({ verdict: 'MLE' }));
   }, 120_000);
 
