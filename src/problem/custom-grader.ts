@@ -15,20 +15,8 @@ import type { CustomGrade } from '../judge/group-grading';
 import { oneLine } from '../judge/result';
 import type { TestVerdict } from '../judge/schema';
 import type { ProblemPackage } from './problem-package';
+import { expectationVerdict } from './submissions-yaml';
 import type { TestCase } from './test-data';
-
-/** caged's verdict → the legacy format's code in a grader's input. */
-const TO_GRADER: Record<TestVerdict, string> = {
-  AC: 'AC',
-  WA: 'WA',
-  TLE: 'TLE',
-  RE: 'RTE',
-  MLE: 'RTE',
-  OLE: 'RTE',
-  SE: 'RTE',
-  IE: 'JE',
-  SKIPPED: 'JE',
-};
 
 /** A grader's verdict code → caged's (problemtools' default grader's codes: IF, PE and the limits too). */
 const FROM_GRADER: Readonly<Record<string, TestVerdict>> = {
@@ -74,7 +62,8 @@ export function customGrader(
         testcases: [
           {
             name: `grader of ${group.name}`,
-            stdin: results.map((x) => `${TO_GRADER[x.verdict]} ${x.score}\n`).join(''),
+            // The format's codes (RTE for RE, MLE, OLE, SE), JE for a judge error.
+            stdin: results.map((x) => `${expectationVerdict(x.verdict) ?? 'JE'} ${x.score}\n`).join(''),
             ...(flags.length ? { args: flags } : {}),
           },
         ],
