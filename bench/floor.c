@@ -16,6 +16,17 @@
  *   floor LOWER[:LOWER…] BOX_DIR RUNS [WORK_DIR]   (root; the image's layers top first, as caged
  *                                                  stacks them; BOX_DIR holds the static no-op `noop`)
  *
+ * With --init, the bound of any redesign of caged's worker side: caged's own container (B and C,
+ * build/caged-init, started by native/spawn.c's cage_spawn as the worker starts it, with the
+ * preparation and configuration blobs the worker builds for the same run) driven by the least
+ * a process A can do, in C: the same cgroup work as the floor, a control socket, the run's four
+ * fds (an empty stdin memfd, stdout and stderr pipes, the configuration memfd) in one message,
+ * B's reports read until its 'X', B reaped. What caged spends beyond it is its worker's (Node,
+ * libuv, koffi, the promise chain); what it spends beyond the floor is the container's own work
+ * (its /dev and /proc masks, the program's user namespace and supervision by B).
+ *
+ *   floor --init INIT PREP_BLOB CONFIG_BLOB RUNS
+ *
  * Prints one line per run, "run <ms>", then "cpu <machine CPU ms per run>" read from
  * /proc/stat around the whole batch (every core's non-idle time, so kernel threads count), and
  * "owncpu <ms per run>": this process's and its reaped children's CPU (getrusage), which other
@@ -35,20 +46,28 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "cage.h" /* --init: cage_spawn, cage_send_fds and the messages, the worker's own (native/spawn.c) */
+
 #define HOST_UID 1999000 /* the box's own host uid, as caged leases one per box */
 
 static const char *image, *boxdir, *work;
 static char root[512], scratch[512];
 static int v2;
+/* --init: caged-init's path and the blobs the worker would hand it. */
+static const char *init_path;
+static char *prep_blob, *config_blob;
+static size_t prep_len, config_len;
 
 static void die(const char *what) {
   perror(what);
@@ -167,6 +186,66 @@ static void cgroup_dirs(int run, char dirs[3][256]) {
   }
 }
 
+static char *slurp(const char *path, size_t *len) {
+  FILE *f = fopen(path, "rb");
+  if (!f) die(path);
+  static char buf[1 << 20];
+  *len = fread(buf, 1, sizeof buf, f);
+  if (ferror(f) || *len == sizeof buf) fprintf(stderr, "%s: unreadable or over %zu bytes\n", path, sizeof buf), exit(1);
+  fclose(f);
+  char *copy = malloc(*len ? *len : 1);
+  if (!copy) die("malloc");
+  memcpy(copy, buf, *len);
+  return copy;
+}
+
+/* A sealed memfd holding `data`, as the worker hands B its blobs and the program its stdin. */
+static int sealed_memfd(const char *data, size_t len) {
+  int fd = memfd_create("caged-bound", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+  if (fd < 0) die("memfd_create");
+  if (len && write(fd, data, len) != (ssize_t)len) die("memfd write");
+  if (fcntl(fd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE)) die("memfd seals");
+  return fd;
+}
+
+/* caged's container for one run (--init): B cloned by cage_spawn with its preparation, attached
+ * to the run's cgroups, handed its run; its reports read until 'X'; B reaped. */
+static void caged_run(int run, char dirs[3][256], int n) {
+  char file[1024], line[64];
+  int sv[2];
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv)) die("socketpair");
+  int prep = sealed_memfd(prep_blob, prep_len);
+  int flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP;
+  int pid = cage_spawn(init_path, sv[1], prep, (uint32_t)flags, -1);
+  if (pid < 0) errno = -pid, die("cage_spawn");
+  close(sv[1]), close(prep);
+  snprintf(line, sizeof line, "%d", pid);
+  for (int i = 0; i < n; i++) snprintf(file, sizeof file, "%s/cgroup.procs", dirs[i]), put(file, line);
+  int out[2], err[2];
+  if (pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC)) die("pipe");
+  int fds[4] = {sealed_memfd("", 0), out[1], err[1], sealed_memfd(config_blob, config_len)};
+  int rc = cage_send_fds(sv[0], fds, 4);
+  if (rc) errno = -rc, die("cage_send_fds");
+  for (int i = 0; i < 4; i++) close(fds[i]);
+  struct cage_msg m;
+  for (;;) {
+    size_t got = 0;
+    while (got < sizeof m) {
+      ssize_t r = read(sv[0], (char *)&m + got, sizeof m - got);
+      if (r <= 0) fprintf(stderr, "run %d: B ended without reporting the program's end\n", run), exit(1);
+      got += (size_t)r;
+    }
+    if (m.type == CAGE_MSG_EXIT) break;
+    if (m.type == CAGE_MSG_ERROR) fprintf(stderr, "run %d: B failed at stage %d, errno %d\n", run, m.stage, m.err), exit(1);
+  }
+  if (m.status != 0) fprintf(stderr, "run %d: the no-op ended with status 0x%x\n", run, m.status), exit(1);
+  int status;
+  if (waitpid(pid, &status, 0) != pid) die("waitpid B");
+  close(sv[0]), close(out[0]), close(err[0]);
+}
+
+static void read_and_remove(char dirs[3][256], int n);
+
 static void one_run(int run) {
   char dirs[3][256], file[1024], line[64];
   cgroup_dirs(run, dirs);
@@ -179,6 +258,11 @@ static void one_run(int run) {
   } else {
     snprintf(file, sizeof file, "%s/memory.limit_in_bytes", dirs[0]), put(file, "67108864");
     snprintf(file, sizeof file, "%s/pids.max", dirs[1]), put(file, "8");
+  }
+  if (init_path) {
+    caged_run(run, dirs, n);
+    read_and_remove(dirs, n);
+    return;
   }
   if (pipe2(to_parent, O_CLOEXEC) || pipe2(to_child, O_CLOEXEC)) die("pipe");
   static char stack[1 << 16] __attribute__((aligned(16)));
@@ -207,6 +291,12 @@ static void one_run(int run) {
     fprintf(stderr, "run %d: the no-op ended with status 0x%x\n", run, status);
     exit(1);
   }
+  read_and_remove(dirs, n);
+}
+
+/* The run's counters read (peak memory, CPU), its cgroups removed. */
+static void read_and_remove(char dirs[3][256], int n) {
+  char file[1024];
   if (v2) {
     snprintf(file, sizeof file, "%s/memory.peak", dirs[0]);
     if (access(file, R_OK) == 0) (void)get(file);
@@ -221,17 +311,24 @@ static void one_run(int run) {
 }
 
 int main(int argc, char **argv) {
-  if (argc < 4) {
-    fprintf(stderr, "usage: floor LOWER[:LOWER...] BOX_DIR RUNS [WORK_DIR]\n");
+  int runs;
+  if (argc == 6 && strcmp(argv[1], "--init") == 0) {
+    init_path = argv[2], prep_blob = slurp(argv[3], &prep_len), config_blob = slurp(argv[4], &config_len);
+    runs = atoi(argv[5]);
+  } else if (argc >= 4) {
+    image = argv[1], boxdir = argv[2], work = argc > 4 ? argv[4] : "/run/caged-floor";
+    runs = atoi(argv[3]);
+  } else {
+    fprintf(stderr, "usage: floor LOWER[:LOWER...] BOX_DIR RUNS [WORK_DIR] | floor --init INIT PREP_BLOB CONFIG_BLOB RUNS\n");
     return 2;
   }
-  image = argv[1], boxdir = argv[2], work = argc > 4 ? argv[4] : "/run/caged-floor";
-  int runs = atoi(argv[3]);
   struct stat st;
   v2 = stat("/sys/fs/cgroup/memory", &st) != 0;
-  snprintf(root, sizeof root, "%s/root", work);
-  snprintf(scratch, sizeof scratch, "%s/scratch", work);
-  mkdir(work, 0755), mkdir(root, 0755), mkdir(scratch, 0755);
+  if (!init_path) {
+    snprintf(root, sizeof root, "%s/root", work);
+    snprintf(scratch, sizeof scratch, "%s/scratch", work);
+    mkdir(work, 0755), mkdir(root, 0755), mkdir(scratch, 0755);
+  }
   if (v2) {
     mkdir("/sys/fs/cgroup/caged", 0755);
   } else {

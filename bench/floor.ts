@@ -22,9 +22,23 @@ export interface FloorBatch {
   ownCpuMs: number;
 }
 
+/** caged's own container as the worker would start it for one run (bench/floor.c --init). */
+export interface CagedContainer {
+  /** build/caged-init. */
+  initPath: string;
+  /** The preparation blob (Sandbox.containerPreparation) and the run's configuration (Sandbox.runConfig). */
+  preparation: Buffer;
+  config: Buffer;
+}
+
 export interface Floor {
   /** Runs `runs` floor runs in one process of the floor program. */
   batch(runs: number): Promise<FloorBatch>;
+  /**
+   * Runs `runs` runs of caged's own container (B and C) driven by the floor's C process instead
+   * of the worker: the least any redesign of the worker's side could cost.
+   */
+  cagedBatch(runs: number, container: CagedContainer): Promise<FloorBatch>;
   /** The static no-op's directory (the floor binds it as /box), for callers that run the same no-op. */
   boxDir: string;
   close(): void;
@@ -42,7 +56,9 @@ export async function prepareFloor(lowerDirs: readonly string[]): Promise<Floor>
   const bin = path.join(dir, 'floor');
   const src = path.join(__dirname, '..', '..', 'bench', 'floor.c');
   try {
-    await run('cc', ['-O2', '-Wall', '-o', bin, src]);
+    // With the worker's own launcher (native/spawn.c) for --init.
+    const native = path.join(__dirname, '..', '..', 'native');
+    await run('cc', ['-O2', '-Wall', '-I', native, '-o', bin, src, path.join(native, 'spawn.c'), '-lpthread']);
     fs.writeFileSync(path.join(dir, 'noop.s'), NOOP_ASM);
     await run('cc', ['-nostdlib', '-static', '-o', path.join(boxDir, 'noop'), path.join(dir, 'noop.s')]);
   } catch (err) {
@@ -50,22 +66,32 @@ export async function prepareFloor(lowerDirs: readonly string[]): Promise<Floor>
     throw new Error(`building bench/floor.c with the host's cc failed: ${(err as Error).message}`);
   }
   const workDir = path.join(dir, 'mnt');
+  const batch = async (args: string[], runs: number): Promise<FloorBatch> => {
+    const { stdout } = await run(bin, args, { maxBuffer: 1 << 24 });
+    const ms: number[] = [];
+    let cpuMs = NaN;
+    let ownCpuMs = NaN;
+    for (const line of stdout.split('\n')) {
+      const [key, value] = line.split(' ');
+      if (key === 'run') ms.push(Number(value));
+      else if (key === 'cpu') cpuMs = Number(value);
+      else if (key === 'owncpu') ownCpuMs = Number(value);
+    }
+    if (ms.length !== runs || !Number.isFinite(cpuMs) || !Number.isFinite(ownCpuMs))
+      throw new Error(`bench/floor printed ${ms.length} runs of ${runs}: ${stdout.slice(0, 200)}`);
+    return { ms, cpuMs, ownCpuMs };
+  };
+  const blobs = path.join(dir, 'blobs');
   return {
     boxDir,
-    async batch(runs: number): Promise<FloorBatch> {
-      const { stdout } = await run(bin, [rootfs, boxDir, String(runs), workDir], { maxBuffer: 1 << 24 });
-      const ms: number[] = [];
-      let cpuMs = NaN;
-      let ownCpuMs = NaN;
-      for (const line of stdout.split('\n')) {
-        const [key, value] = line.split(' ');
-        if (key === 'run') ms.push(Number(value));
-        else if (key === 'cpu') cpuMs = Number(value);
-        else if (key === 'owncpu') ownCpuMs = Number(value);
-      }
-      if (ms.length !== runs || !Number.isFinite(cpuMs) || !Number.isFinite(ownCpuMs))
-        throw new Error(`bench/floor printed ${ms.length} runs of ${runs}: ${stdout.slice(0, 200)}`);
-      return { ms, cpuMs, ownCpuMs };
+    batch: (runs) => batch([rootfs, boxDir, String(runs), workDir], runs),
+    cagedBatch(runs, container) {
+      fs.mkdirSync(blobs, { recursive: true });
+      const prep = path.join(blobs, 'preparation');
+      const config = path.join(blobs, 'config');
+      fs.writeFileSync(prep, container.preparation);
+      fs.writeFileSync(config, container.config);
+      return batch(['--init', container.initPath, prep, config, String(runs)], runs);
     },
     close(): void {
       fs.rmSync(dir, { recursive: true, force: true });

@@ -4,8 +4,10 @@
  * plain fork+exec (child_process.spawn) of the same binary in the same process; then the same
  * with the worker holding 1 GiB of Buffers (a copy-on-write clone would slow down; CLONE_VM
  * must not). Containers come prepared ahead of their runs (the default) and, for comparison,
- * made at their run (preparedContainers: 0). The variants are measured in interleaved rounds,
- * so that drift in the machine's speed hits them alike.
+ * made at their run (preparedContainers: 0), and caged's own container (B and C, with the blobs
+ * this worker builds) driven from C by bench/floor.c --init, the least any redesign of the
+ * worker's side could cost. The variants are measured in interleaved rounds, so that drift in
+ * the machine's speed hits them alike.
  * Last, the cost of one test inside a job: a C job (compile cached) of 100 tests (an A+B program
  * reading stdin, its output checked) against one of 1 test, so (T100 - T1) / 99 is what one more
  * test costs, against a bare launch of the same static binary with the same stdin, interleaved.
@@ -17,7 +19,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Sandbox } from '../src/sandbox/sandbox';
 import { benchImageRootfs, percentile, type Stats } from './common';
-import { prepareFloor, type FloorBatch } from './floor';
+import { prepareFloor, type CagedContainer, type FloorBatch } from './floor';
+import { findNativeDir } from '../src/sandbox/native';
+import type { RunPlan } from '../src/sandbox/types';
 import { JobDirs } from '../src/rootfs/job-dirs';
 import { compareModes } from './launch-modes';
 import { Judge } from '../src/judge/judge';
@@ -201,18 +205,17 @@ async function main(): Promise<void> {
     // The A+B program, built as the C language builds it (static), for the per-test comparison.
     fs.writeFileSync(path.join(job.box, 'main.c'), APLUSB);
     await buildInBox(sandbox, rootfs, job.box, ['gcc', '-O2', '-std=gnu17', '-static', '-o', 'main', 'main.c', '-lm'], 'the A+B program');
+    const noopPlan: RunPlan = {
+      rootfs: { mode: 'overlay', lowerDirs: rootfs },
+      box: { hostDir: job.box, mode: 'overlay' },
+      argv: ['/box/noop'],
+      env: {},
+      limits: LIMITS,
+    };
     const container = (sb: Sandbox) => async () =>
-      sb
-        .run({
-          rootfs: { mode: 'overlay', lowerDirs: rootfs },
-          box: { hostDir: job.box, mode: 'overlay' },
-          argv: ['/box/noop'],
-          env: {},
-          limits: LIMITS,
-        })
-        .then((r) => {
-          if (r.exitCode !== 0) throw new Error(`no-op failed: ${JSON.stringify(r)}`);
-        });
+      sb.run(noopPlan).then((r) => {
+        if (r.exitCode !== 0) throw new Error(`no-op failed: ${JSON.stringify(r)}`);
+      });
     const forkExec = async () =>
       new Promise<void>((resolve, reject) => {
         spawn(hostNoop, [], { stdio: 'ignore' })
@@ -222,8 +225,17 @@ async function main(): Promise<void> {
     // The kernel's floor: the same kernel work in a small C program (bench/floor.c), same image chain and no-op.
     const floor = await prepareFloor(rootfs);
     fs.copyFileSync(hostNoop, path.join(floor.boxDir, 'noop'));
+    // caged's own container for the same run, driven by the floor's C process (bench/floor.c
+    // --init) with the blobs this worker would hand it, as the box of a host id held meanwhile.
+    const lease = sandbox.ids.acquire();
+    const cagedInit: CagedContainer = {
+      initPath: path.join(findNativeDir(), 'caged-init'),
+      preparation: sandbox.containerPreparation(),
+      config: sandbox.runConfig(noopPlan, lease).blob,
+    };
     const variants: Record<string, Variant> = {
       floor: { batch: (n) => floor.batch(n) },
+      cagedInit: { batch: (n) => floor.cagedBatch(n, cagedInit) },
       prepared: { once: container(sandbox) },
       atRun: { once: container(atRun) },
       forkExec: { once: forkExec },
@@ -234,6 +246,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < 16; i++) ballast.push(Buffer.alloc(64 * 2 ** 20, 1)); // 1 GiB, touched
     const heavy = await measure(RUNS, variants);
     ballast.length = 0;
+    lease.release();
     const inJob = await perTest(sandbox, rootfs, job.box);
 
     floor.close();
@@ -246,6 +259,7 @@ async function main(): Promise<void> {
       `bench/launch: ${RUNS} sequential runs per variant in ${ROUNDS} interleaved rounds, static no-op, ${sandbox.cgroups.describe()}`,
     );
     console.log(row("the kernel's floor (bench/floor.c)", fresh.floor));
+    console.log(row("caged's container driven from C (floor.c --init)", fresh.cagedInit));
     console.log(row('container, prepared ahead (fresh worker)', fresh.prepared));
     console.log(row('container, made at its run (fresh worker)', fresh.atRun));
     console.log(row('fork+exec (child_process.spawn, fresh)', fresh.forkExec));
@@ -260,6 +274,14 @@ async function main(): Promise<void> {
       `caged / floor: p50 prepared ${(p50(fresh, 'prepared') / p50(fresh, 'floor')).toFixed(2)}x, made at run ${(p50(fresh, 'atRun') / p50(fresh, 'floor')).toFixed(2)}x (target <= 1.5x); ` +
         `machine CPU per run prepared ${(cpu(fresh, 'prepared') / cpu(fresh, 'floor')).toFixed(2)}x, made at run ${(cpu(fresh, 'atRun') / cpu(fresh, 'floor')).toFixed(2)}x (target <= 1.5x); ` +
         `own CPU per run prepared ${(ownCpu(fresh, 'prepared') / ownCpu(fresh, 'floor')).toFixed(2)}x, made at run ${(ownCpu(fresh, 'atRun') / ownCpu(fresh, 'floor')).toFixed(2)}x`,
+    );
+    // The bound of any redesign of the worker's side: caged's container (B and C) with an A of
+    // the least work, in C. What caged spends beyond it is its worker's; what it spends beyond
+    // the floor, the container's own (its /dev and /proc masks, the program's user namespace, B).
+    console.log(
+      `caged's container driven from C / floor: p50 ${(p50(fresh, 'cagedInit') / p50(fresh, 'floor')).toFixed(2)}x, ` +
+        `machine CPU ${(cpu(fresh, 'cagedInit') / cpu(fresh, 'floor')).toFixed(2)}x, own CPU ${(ownCpu(fresh, 'cagedInit') / ownCpu(fresh, 'floor')).toFixed(2)}x; ` +
+        `caged prepared / it: machine CPU ${(cpu(fresh, 'prepared') / cpu(fresh, 'cagedInit')).toFixed(2)}x, own CPU ${(ownCpu(fresh, 'prepared') / ownCpu(fresh, 'cagedInit')).toFixed(2)}x`,
     );
     console.log(
       `the worker's main thread runnable but waiting for a CPU, per run: prepared ${fresh.prepared!.mainWaitMs.toFixed(3)} ms, ` +

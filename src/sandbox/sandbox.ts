@@ -26,7 +26,7 @@ import { pidAlive } from '../linux/pid-alive';
 import { ownPrivateDir, runtimeDir as defaultRuntimeDir, stateDir } from '../linux/state-dirs';
 import { resolvePrivilege, setUpRootless, writableDirs, type PrivilegeMode, type Rootless } from './rootless';
 import { validatePlan } from './plan-checks';
-import { CFG_FLAG, encodeConfig, encodePreparation } from './protocol';
+import { CFG_FLAG, encodeConfig, encodePreparation, type SetupOp } from './protocol';
 import { Reaper } from './reaper';
 import type { RunControl } from './run-control';
 import { runPair, type PairFds, type PairOptions, type PairResult } from './run-pair';
@@ -137,6 +137,7 @@ export class Sandbox {
     this.onBackgroundError = onBackgroundError;
     this.reaper = new Reaper(native);
     const masks = procMasksFor();
+    this.masks = masks;
     const devices = (slot?: number) => (rootless && slot !== undefined ? path.join(rootless.devicePool, String(slot)) : undefined);
     this.preparedContainers = new PreparedContainers(
       {
@@ -184,6 +185,8 @@ export class Sandbox {
   }
 
   private preparationCache: { second: number; blob: Buffer; bootIdAt: number } | null = null;
+  /** The /proc masks this kernel needs (proc-view.ts), decided at start-up. */
+  private readonly masks: ProcMasks;
 
   /** Sets the host up and returns the sandbox; a refusal (no privilege, no subordinate ids, bad option) rejects. */
   static async create(opts: SandboxOptions = {}): Promise<Sandbox> {
@@ -324,6 +327,51 @@ export class Sandbox {
   }
 
   /**
+   * The set-up operations and the configuration blob of one run of `plan` by the box of `lease`
+   * (what B receives as its run's fourth fd). `reportWrites`: a pair's run, whose program's
+   * writes order the pair's ends (run-pair.ts). bench/launch hands the same blobs to caged-init
+   * from a C driver (bench/floor.c --init).
+   */
+  runConfig(plan: RunPlan, lease: Pick<HostIdLease, 'outerUid' | 'outerGid'>, reportWrites = false): { ops: SetupOp[]; blob: Buffer } {
+    // The box's ids as B sees them: host ids (root), ids of the worker's namespace (rootless).
+    const ops = buildMountOps(plan, {
+      paths: mountPaths(this.runtimeDir),
+      hostUid: lease.outerUid,
+      hostGid: lease.outerGid,
+      rootless: this.rootless !== null,
+    });
+    const blob = encodeConfig({
+      uid: 256,
+      gid: 256,
+      hostname: this.hostname,
+      newRoot: path.join(this.runtimeDir, 'mnt', 'root'),
+      ops,
+      cwd: plan.cwd ?? '/box',
+      path: plan.argv[0]!,
+      argv: plan.argv,
+      env: Object.entries(plan.env).map(([k, v]) => `${k}=${v}`),
+      rlimits: rlimitsFor(plan, this.cgroups.kind === 'rlimits'),
+      filter: this.filter,
+      flags:
+        CFG_FLAG.CGROUPNS |
+        (this.filter.length ? CFG_FLAG.SECCOMP_LISTENER : 0) |
+        (this.rootless ? CFG_FLAG.USERNS_FIRST : 0) |
+        (reportWrites ? CFG_FLAG.REPORT_WRITES : 0),
+      // What uid/gid 256 map to: the leased host ids, mapped by B (root mode), or the worker's
+      // namespace's ids in front of them, mapped by the program itself (rootless).
+      outerUid: lease.outerUid,
+      outerGid: lease.outerGid,
+    });
+    return { ops, blob };
+  }
+
+  /** The preparation blob of a new container in root mode (rootless, each binds a device slot of its own). */
+  containerPreparation(): Buffer {
+    if (this.rootless) throw new HostError('a rootless container binds a device slot of its own: it has no shared preparation');
+    return this.preparationBlob(this.runtimeDir, this.masks);
+  }
+
+  /**
    * Launches one container. Its stdin is a sealed memfd of `stdin`, its stdout collected; or
    * both are the pipe ends `fds` (owned by this call from its start: closed here whatever happens).
    */
@@ -354,36 +402,7 @@ export class Sandbox {
       ours.push(errR);
       childFds.push(errW);
 
-      // The box's ids as B sees them: host ids (root), ids of the worker's namespace (rootless).
-      const ops = buildMountOps(plan, {
-        paths: mountPaths(this.runtimeDir),
-        hostUid: lease.outerUid,
-        hostGid: lease.outerGid,
-        rootless: this.rootless !== null,
-      });
-      const blob = encodeConfig({
-        uid: 256,
-        gid: 256,
-        hostname: this.hostname,
-        newRoot: path.join(this.runtimeDir, 'mnt', 'root'),
-        ops,
-        cwd: plan.cwd ?? '/box',
-        path: plan.argv[0]!,
-        argv: plan.argv,
-        env: Object.entries(plan.env).map(([k, v]) => `${k}=${v}`),
-        rlimits: rlimitsFor(plan, this.cgroups.kind === 'rlimits'),
-        filter: this.filter,
-        flags:
-          CFG_FLAG.CGROUPNS |
-          (this.filter.length ? CFG_FLAG.SECCOMP_LISTENER : 0) |
-          (this.rootless ? CFG_FLAG.USERNS_FIRST : 0) |
-          // A pair's run (it has a control): whether its program wrote anything orders the pair's ends (run-pair.ts).
-          (control ? CFG_FLAG.REPORT_WRITES : 0),
-        // What uid/gid 256 map to: the leased host ids, mapped by B (root mode), or the worker's
-        // namespace's ids in front of them, mapped by the program itself (rootless).
-        outerUid: lease.outerUid,
-        outerGid: lease.outerGid,
-      });
+      const { ops, blob } = this.runConfig(plan, lease, control !== undefined);
       childFds.push(this.native.memfdWith(blob));
       const run = new ContainerRun(
         {
