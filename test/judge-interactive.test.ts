@@ -52,6 +52,47 @@ describe('when the submission plays well', () => {
   });
 });
 
+describe('with workingDir "submission" (a 2025-09 package\'s interactor)', () => {
+  it("runs the interactor in the submission's compiled box, its own files apart in /validator, without the test's files", async () => {
+    // The interactor (Python) plays only if its working directory holds exactly the C
+    // submission's source and binary: not its own main.py (in /validator), nor the test's files;
+    // what it writes there vanishes with its run (the next test's interactor lists the same two).
+    const interactor = [
+      'import os, sys',
+      "here = sorted(n for n in os.listdir('.') if not n.startswith('.'))",
+      "assert here == ['main', 'main.c'], here",
+      "assert os.path.isfile('/validator/main.py') and not os.path.exists('hint')",
+      "open('planted', 'w').close()",
+      GUESS_INTERACTOR_PY,
+    ].join('\n');
+    const files = [{ path: 'hint/secret.txt', content: '6\n' }];
+    const r = await judge.judge({
+      language: 'c',
+      source: guessSubmissionC(0),
+      testcases: TESTS.map((t) => ({ ...t, files })),
+      interactor: { language: 'python3', source: interactor, workingDir: 'submission' },
+    });
+    expect(r.tests.map((t) => t.verdict)).toEqual(['AC', 'AC', 'AC']);
+  });
+
+  it('refuses a validator whose run command needs its own directory (Java) as IE, running no test', async () => {
+    const r = await judge.judge({
+      language: 'c',
+      source: guessSubmissionC(0),
+      testcases: TESTS.map((t) => ({ ...t, expected: '' })),
+      checker: {
+        type: 'validator',
+        language: 'java',
+        source: 'public class Main { public static void main(String[] a) { System.exit(42); } }',
+        workingDir: 'submission',
+      },
+    });
+    expect(r.verdict).toBe('IE');
+    expect(r.message).toMatch(/cannot run outside its directory/);
+    expect(r.tests.every((t) => t.verdict === 'SKIPPED')).toBe(true);
+  });
+});
+
 describe('when a test brings files (testcases[].files)', () => {
   it("gives the submission its test's files only, not the interactor", async () => {
     // The submission reads the secret from its test's hint/secret.txt and guesses it at once;

@@ -6,7 +6,8 @@
  * score_multiplier.txt, groups with pass-fail and sum aggregation, require_pass, a test in a
  * plain directory below its group, the submission's command-line arguments (a group's `args`,
  * replaced by a test's own; argv.py is right only with them), and the problem's languages
- * enforced. And test/packages/files: test cases with input files (`NAME.files`).
+ * enforced; the output validator works in the submission's directory (the format's working
+ * directory), its own files apart. And test/packages/files: test cases with input files (`NAME.files`).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -70,6 +71,13 @@ describe('caged judge on a 2025-09 package', () => {
       expect(groups(r)).toMatchObject({ 'secret/easy': ['AC', 40, 40], 'secret/hard': ['AC', 60, 60], secret: ['AC', 100, 100] });
     }
   }, 180_000);
+
+  it('runs the output validator in the submission’s directory: its files, compiled binaries and included files, none of the validator’s', async () => {
+    // The validator writes its working directory's listing as its judgemessage, and fails (IE) if it sees its own check.py.
+    const seen = async (s: string) => [...new Set((await judged(s)).tests.map((t) => t.checkerMessage))];
+    expect(await seen('accepted/add.c')).toEqual(['cwd: k.txt main main.c']);
+    expect(await seen('accepted/add.py')).toEqual(['cwd: __pycache__ helper.py main.py']);
+  }, 120_000);
 
   it('scores a test by the validator’s score_multiplier.txt within a sum group', async () => {
     const r = await judged('partially_accepted/half.py');

@@ -6,6 +6,9 @@
  *
  *     <run command> /interactor/input /interactor/answer /feedback/ [flags…]
  *
+ * Its /box and working directory is an overlay of its own compiled box; with `workingDir:
+ * "submission"` (a 2025-09 package), of the submission's compiled box, its own files then at
+ * /validator, read-only, named by absolute path (as an output validator's: output-validator.ts).
  * `input` is the test's `stdin` (not fed to the submission), `answer` its `expected` (empty when
  * absent); both are written by the worker, fresh for each test, into the interactor's job
  * directory and bind-mounted read-only. /feedback is an empty directory of its own for each
@@ -30,12 +33,12 @@ import { removeTree } from '../fs/tree-walk';
 import type { JobDir } from '../rootfs/job-dirs';
 import { ChildError } from '../sandbox/child-error';
 import { PairLaunchError, type PairResult } from '../sandbox/run-pair';
-import type { RootfsSpec, RunLimits } from '../sandbox/types';
+import type { RootfsSpec, RunLimits, RunPlan } from '../sandbox/types';
 import type { CompileOutcome, JobContext, SourceFile } from './compile-step';
 import { artefactOf, elfLoadBytes } from './address-space';
 import { compileHelper } from './helper-program';
 import { interactiveVerdict, KATTIS_ACCEPTED } from './interactive-verdict';
-import { buildRunProgram } from './output-validator-spec';
+import { buildRunProgram, runFrom, type SubmissionView } from './output-validator-spec';
 import { ImageError, InvalidRequestError } from '../errors';
 import { expandArgv, expandEnv } from './language-command';
 import type { Language, LanguageRegistry } from './languages';
@@ -48,6 +51,8 @@ import { JUDGE0, judge0Of } from './verdict';
 
 const IO = '/interactor';
 const FEEDBACK = '/feedback';
+/** Its compiled files when its working directory is the submission's (`inSubmission`). */
+const CODE = '/validator';
 
 export interface InteractorOptions {
   language: Language;
@@ -63,6 +68,8 @@ export interface InteractorOptions {
   graceMs?: number;
   /** Keep each test's exchange in its result, up to this many bytes; 0 or absent: none. */
   transcriptBytes?: number;
+  /** `workingDir: "submission"`: its /box (and cwd) is the submission's, its own files at /validator (as an output validator's). */
+  inSubmission?: SubmissionView;
 }
 
 export type PreparedInteractor =
@@ -95,8 +102,8 @@ export async function prepareInteractor(
   plan: JobPlan,
   languages: LanguageRegistry,
   checkerLimits: Partial<LimitValues> | undefined,
-  reportBytes: number,
-  diskBytes: number,
+  { reportBytes, diskBytes }: { reportBytes: number; diskBytes: number },
+  submission: SubmissionView,
 ): Promise<PreparedInteractor> {
   const spec = plan.submission.interactor;
   if (!spec) throw new InvalidRequestError('the submission has no interactor', 'interactor');
@@ -133,6 +140,7 @@ export async function prepareInteractor(
     reportBytes,
     graceMs: INTERACTOR_GRACE_MS,
     transcriptBytes: spec.transcriptBytes ?? 0,
+    ...(spec.workingDir === 'submission' ? { inSubmission: submission } : {}),
   });
 }
 
@@ -156,13 +164,25 @@ export class Interactor {
     private readonly ctx: JobContext,
     private readonly job: JobDir,
     private readonly opts: InteractorOptions,
+    /** Its run command: in its own /box, or by absolute path under /validator (`inSubmission`). */
+    private readonly command: string[],
   ) {}
 
-  /** Writes and compiles the interactor; one that does not compile is reported, not thrown. */
+  /** Writes and compiles the interactor; one that does not compile (or cannot run from /validator) is reported, not thrown. */
   static async prepare(ctx: JobContext, opts: InteractorOptions): Promise<PreparedInteractor> {
     const built = await compileHelper(ctx, { ...opts, role: 'interactor' });
     if (!built.ok) return built;
-    return { ok: true, compile: built.compile, interactor: new Interactor(ctx, built.job, opts) };
+    const memoryBytes = opts.runLimits.memoryBytes;
+    let command: string[];
+    try {
+      command = opts.inSubmission
+        ? runFrom(CODE, opts.language, memoryBytes)
+        : expandArgv(opts.language, opts.language.run, { memoryBytes });
+    } catch (err) {
+      built.job.remove();
+      return { ok: false, compile: built.compile, message: oneLine(`interactor: ${(err as Error).message}`) };
+    }
+    return { ok: true, compile: built.compile, interactor: new Interactor(ctx, built.job, opts, command) };
   }
 
   async runTest(t: InteractiveTest): Promise<TestResult> {
@@ -184,6 +204,18 @@ export class Interactor {
     }
   }
 
+  /**
+   * The interactor's /box and working directory: an overlay of its own compiled box, or (a
+   * 2025-09 package) of the submission's compiled box, without the test's files, its own then
+   * read-only at /validator. Its writes vanish with its run either way.
+   */
+  private ownFiles(): Pick<RunPlan, 'box' | 'cwd'> {
+    const view = this.opts.inSubmission;
+    if (!view) return { box: { hostDir: this.job.box, mode: 'overlay' } };
+    const layers = view.boxLayers ?? [];
+    return { box: { hostDir: view.box, mode: 'overlay', ...(layers.length ? { lowerDirs: layers } : {}) }, cwd: '/box' };
+  }
+
   /** The test's pair of containers, the submission's /box being `at.box` (its files over the job's box). */
   private async runPair(
     t: InteractiveTest,
@@ -195,18 +227,13 @@ export class Interactor {
       pair = await this.ctx.sandbox.runPair(
         {
           rootfs: interactorRoot,
-          box: { hostDir: this.job.box, mode: 'overlay' },
+          ...this.ownFiles(),
           binds: [
+            ...(this.opts.inSubmission ? [{ hostPath: this.job.box, target: CODE, kind: 'dir' } as const] : []),
             { hostPath: io, target: IO, kind: 'dir' },
             { hostPath: feedback, target: FEEDBACK, kind: 'dir', writable: true },
           ],
-          argv: [
-            ...expandArgv(this.opts.language, this.opts.language.run, { memoryBytes: this.opts.runLimits.memoryBytes }),
-            `${IO}/input`,
-            `${IO}/answer`,
-            `${FEEDBACK}/`,
-            ...this.opts.flags,
-          ],
+          argv: [...this.command, `${IO}/input`, `${IO}/answer`, `${FEEDBACK}/`, ...this.opts.flags],
           env: expandEnv(this.opts.language, { memoryBytes: this.opts.runLimits.memoryBytes }),
           limits: this.opts.runLimits,
           label: `${this.ctx.label} test ${t.index + 1} interactor`,

@@ -276,10 +276,13 @@ export class Judge {
         if (outcome.ran) hooks.onTextWork?.({ step: 'compiler-output', testIndex: null, ms: textMs, bytes: outcome.outputBytes });
       }
     }
+    // The submission as the validators working in its directory see it (a 2025-09 package's).
+    const submission = { box: job.box, boxLayers };
+    const helperOpts = { diskBytes: this.checkerDiskBytes(plan), reportBytes };
     if (hooks.staticValidation) {
       aborted();
-      const cfg = { registry: this.registry, limits: this.planConfig.validator, diskBytes: this.checkerDiskBytes(plan), reportBytes };
-      const out = await validateStatically(ctx, hooks.staticValidation, plan, { box: job.box, boxLayers }, cfg);
+      const cfg = { registry: this.registry, limits: this.planConfig.validator, ...helperOpts };
+      const out = await validateStatically(ctx, hooks.staticValidation, plan, submission, cfg);
       if (out.compiled) this.counters.compiles++;
       hooks.onHelperReady?.({ role: 'static validator', compiled: out.compiled });
       if (out.ok) return this.finish(plan, started, compile, compileMs, [out.test], null);
@@ -294,8 +297,7 @@ export class Judge {
         source: plan.checker.source,
         compileLimits: plan.compileLimits,
         runLimits: resolveLimits(undefined, checkerLimitsConfig(this.opts.checkerLimits), 'checkerLimits'),
-        diskBytes: this.checkerDiskBytes(plan),
-        reportBytes,
+        ...helperOpts,
       });
       if (prepared.compile?.ran) this.counters.compiles++;
       hooks.onHelperReady?.({ role: 'checker', compiled: prepared.compile?.ran ?? false });
@@ -310,14 +312,12 @@ export class Judge {
       testChecker = { kind: 'custom', checker };
     } else if (plan.checker.kind === 'validator') {
       aborted();
-      const prepared = await OutputValidator.prepare(ctx, plan.checker.spec, { diskBytes: this.checkerDiskBytes(plan), reportBytes });
+      const prepared = await OutputValidator.prepare(ctx, plan.checker.spec, { ...helperOpts, submission });
       if (prepared.compile?.ran) this.counters.compiles++;
       hooks.onHelperReady?.({ role: 'output validator', compiled: prepared.compile?.ran ?? false });
       if (!prepared.ok) {
-        return this.finish(plan, started, compile, compileMs, this.skipAll(plan, 'not run: the output validator did not compile'), {
-          verdict: 'IE',
-          message: prepared.message,
-        });
+        const why = 'not run: the output validator did not compile';
+        return this.finish(plan, started, compile, compileMs, this.skipAll(plan, why), { verdict: 'IE', message: prepared.message });
       }
       const validator = prepared.validator;
       cleanups.unshift(() => validator.remove());
@@ -328,7 +328,7 @@ export class Judge {
     let interactor: Interactor | undefined;
     if (plan.submission.interactor) {
       aborted();
-      const prepared = await prepareInteractor(ctx, plan, this.registry, this.opts.checkerLimits, reportBytes, this.checkerDiskBytes(plan));
+      const prepared = await prepareInteractor(ctx, plan, this.registry, this.opts.checkerLimits, helperOpts, submission);
       if (prepared.compile?.ran) this.counters.compiles++;
       hooks.onHelperReady?.({ role: 'interactor', compiled: prepared.compile?.ran ?? false });
       if (!prepared.ok) {

@@ -18,6 +18,7 @@ import type { SourceFile } from './compile-step';
 import type { Language, LanguageRegistry } from './languages';
 import { checkerLimitsConfig, compileLimitsConfig, helperFactors, resolveLimits, type StepLimitsConfig } from './limits';
 import type { Checker } from './schema';
+import { expandArgv } from './language-command';
 
 export interface OutputValidatorSpec {
   language: Language;
@@ -27,6 +28,18 @@ export interface OutputValidatorSpec {
   flags: string[];
   compileLimits: RunLimits;
   runLimits: RunLimits;
+  /** Where it runs (the wire's `workingDir`): its own files, or the submission's (output-validator.ts). */
+  workingDir: 'own' | 'submission';
+}
+
+/**
+ * The submission as a validator with `workingDir: "submission"` sees it: its compiled box (the
+ * submitted files, the compiled binaries, the included files) and the compile cache's layers
+ * under it, if any. It is the validator's /box, an overlay: its writes vanish with its run.
+ */
+export interface SubmissionView {
+  box: string;
+  boxLayers?: readonly string[] | undefined;
 }
 
 /** The build step of a build/run program: `build`, then an executable `run` must be there. */
@@ -98,5 +111,21 @@ export function planValidator(
     flags: [...c.flags],
     compileLimits: resolveLimits(c.compileLimits, cfg.compile ?? compileLimitsConfig(), 'checker.compileLimits'),
     runLimits: resolveLimits(c.limits, cfg.run ?? checkerLimitsConfig(), 'checker.limits', helperFactors(language)),
+    workingDir: c.workingDir ?? 'own',
   };
+}
+
+/**
+ * The run command of a program compiled in `dir` for a run whose working directory is elsewhere:
+ * `./x` and the language's entry file become paths under `dir`; a build/run program's `run` too.
+ * A command naming its directory another way (`-cp .`) cannot be moved, and is refused.
+ */
+export function runFrom(dir: string, language: Language, memoryBytes: number): string[] {
+  if (language.run === BUILD_RUN_RUN) return ['/bin/sh', '-c', `exec ${dir}/run "$@"`, 'run'];
+  const argv = expandArgv(language, language.run, { memoryBytes }).map((a, i) =>
+    a.startsWith('./') ? `${dir}/${a.slice(2)}` : i > 0 && a === language.sourceFile ? `${dir}/${a}` : a,
+  );
+  if (argv.some((a) => a === '.' || a.split(':').includes('.')))
+    throw new TypeError(`a ${language.id} program cannot run outside its directory (${language.run.join(' ')})`);
+  return argv;
 }

@@ -6,16 +6,23 @@
  *
  *     <run command> /validator-io/input /validator-io/answer /box [flags…] < program_output
  *
- * Inside that container:
+ * Inside that container, with `workingDir: "own"` (the default):
  *   - /validator      the compiled validator (its job directory's box), read-only; the cwd, so
  *                     the language's run command (`./main`, `python3 main.py`) finds it;
  *   - /validator-io   `input` and `answer`, written fresh for the test, read-only;
  *   - /box            the feedback directory: a fresh empty directory of this run, writable by
  *                     the validator only, inside the validator's size-capped job directory
  *                     (and each file under the run's file-size limit). HOME is /box too.
+ * With `workingDir: "submission"` (a 2025-09 package: the format's working directory of an
+ * output validator holds the submission's files, compiled binaries and included files, and
+ * nothing of the validator's), /box is the submission's compiled box (SubmissionView), an
+ * overlay whose writes vanish with the run, and the cwd; the feedback directory is /feedback;
+ * the run command names the validator's files by absolute path (runFrom), so
+ *
+ *     <run command under /validator> /validator-io/input /validator-io/answer /feedback/ [flags…]
+ *
  * The submission's output is the validator's stdin: the bytes read from the submission's pipe,
- * never a file of its box. The submission's box is not visible here, and this run's feedback
- * directory is never visible to the submission.
+ * never a file of its box. This run's feedback directory is never visible to the submission.
  *
  * After the run the host reads judgemessage.txt, teammessage.txt and score.txt back without
  * following links (output-validator-feedback.ts). Exit 42 = AC, 43 = WA; any other exit, a
@@ -31,7 +38,7 @@ import type { CompileOutcome, JobContext } from './compile-step';
 import { compileHelper } from './helper-program';
 import { expandArgv, expandEnv } from './language-command';
 import { interpretValidatorExit, readFeedback, readNextPass, type FeedbackFile, type ValidatorVerdict } from './output-validator-feedback';
-import type { OutputValidatorSpec } from './output-validator-spec';
+import { runFrom, type OutputValidatorSpec, type SubmissionView } from './output-validator-spec';
 import { oneLine } from './result';
 import { writeNewFile } from './safe-fs';
 
@@ -43,6 +50,8 @@ export interface OutputValidatorOptions {
   diskBytes: number;
   /** Cap on the compiler's output in the result, in bytes. */
   reportBytes: number;
+  /** The submission, for a validator whose working directory is the submission's. */
+  submission?: SubmissionView;
 }
 
 /** One run of the validator, prepared (OutputValidator.openRun). */
@@ -59,7 +68,9 @@ export type PreparedValidator =
 
 const CODE = '/validator';
 const IO = '/validator-io';
-const FEEDBACK = '/box';
+/** The feedback directory: the validator's /box, or /feedback when /box is the submission's. */
+const FEEDBACK_OWN = '/box';
+const FEEDBACK = '/feedback';
 
 export class OutputValidator {
   private seq = 0;
@@ -70,6 +81,8 @@ export class OutputValidator {
     private readonly spec: OutputValidatorSpec,
     /** The root of its language's chain. */
     private readonly rootfs: RootfsSpec,
+    /** `workingDir: "submission"`: the submission's box and the validator's run command under /validator. */
+    private readonly inSubmission: { view: SubmissionView; command: string[] } | null,
   ) {}
 
   /**
@@ -87,13 +100,25 @@ export class OutputValidator {
     });
     if (!built.ok) return built;
     let rootfs: RootfsSpec;
+    let inSubmission: { view: SubmissionView; command: string[] } | null = null;
     try {
+      if (spec.workingDir === 'submission') {
+        if (!opts.submission) throw new TypeError("internal: a validator working in the submission's directory needs the submission");
+        let command: string[];
+        try {
+          command = runFrom(CODE, spec.language, spec.runLimits.memoryBytes);
+        } catch (err) {
+          built.job.remove();
+          return { ok: false, compile: built.compile, message: oneLine(`output validator: ${(err as Error).message}`) };
+        }
+        inSubmission = { view: opts.submission, command };
+      }
       rootfs = await ctx.rootfsFor(spec.language);
     } catch (err) {
       built.job.remove();
       throw err;
     }
-    return { ok: true, compile: built.compile, validator: new OutputValidator(ctx, built.job, spec, rootfs) };
+    return { ok: true, compile: built.compile, validator: new OutputValidator(ctx, built.job, spec, rootfs, inSubmission) };
   }
 
   /**
@@ -138,20 +163,25 @@ export class OutputValidator {
       throw err;
     }
     const { language, flags, runLimits } = this.spec;
+    const code = { hostPath: this.job.box, target: CODE, kind: 'dir' } as const;
+    const ioBind = { hostPath: io, target: IO, kind: 'dir' } as const;
+    const at = this.inSubmission;
+    const layers = at?.view.boxLayers ?? [];
     const plan: RunPlan = {
       rootfs: this.rootfs,
-      box: { hostDir: feedback, mode: 'rw' },
-      binds: [
-        { hostPath: this.job.box, target: CODE, kind: 'dir' },
-        { hostPath: io, target: IO, kind: 'dir' },
-      ],
-      cwd: CODE,
+      ...(at
+        ? {
+            box: { hostDir: at.view.box, mode: 'overlay', ...(layers.length ? { lowerDirs: layers } : {}) },
+            binds: [code, ioBind, { hostPath: feedback, target: FEEDBACK, kind: 'dir', writable: true }],
+            cwd: '/box',
+          }
+        : { box: { hostDir: feedback, mode: 'rw' }, binds: [code, ioBind], cwd: CODE }),
       argv: [
-        ...expandArgv(language, language.run, { memoryBytes: runLimits.memoryBytes }),
+        ...(at ? at.command : expandArgv(language, language.run, { memoryBytes: runLimits.memoryBytes })),
         `${IO}/input`,
         `${IO}/answer`,
         // The format: feedback_dir ends with a separator, so that a validator may append a file name to it.
-        `${FEEDBACK}/`,
+        `${at ? FEEDBACK : FEEDBACK_OWN}/`,
         ...flags,
       ],
       env: expandEnv(language, { memoryBytes: runLimits.memoryBytes }),

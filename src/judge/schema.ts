@@ -105,6 +105,13 @@ export const TestGroupSchema = z.strictObject({
   aggregation: z.enum(['sum', 'min']).default('sum'),
 });
 
+/**
+ * An output validator's or interactor's working directory: `own` (the default), its own compiled
+ * files; `submission`, the submission's files, compiled binaries and included files, its own
+ * files then being at /validator (the 2025-09 problem package format's rule).
+ */
+const WorkingDirSchema = z.enum(['own', 'submission']);
+
 export const CheckerSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('exact') }),
   z.strictObject({ type: z.literal('lines') }),
@@ -149,6 +156,7 @@ export const CheckerSchema = z.discriminatedUnion('type', [
     limits: LimitsSchema.optional(),
     /** The validator's compile: may lower the configured compile limits. */
     compileLimits: LimitsSchema.optional(),
+    workingDir: WorkingDirSchema.optional(),
   }),
 ]);
 export type Checker = z.output<typeof CheckerSchema>;
@@ -179,6 +187,7 @@ export const InteractorSchema = z
     limits: LimitsSchema.optional(),
     /** The interactor's compile: may lower the job's compile limits. */
     compileLimits: LimitsSchema.optional(),
+    workingDir: WorkingDirSchema.optional(),
     /** Keep each test's exchange in its result (`transcript`), up to this many bytes (at most 64 KiB); default none. */
     transcriptBytes: z
       .number()

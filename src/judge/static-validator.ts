@@ -24,10 +24,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { JobContext } from './compile-step';
 import { compileHelper } from './helper-program';
-import { expandArgv, expandEnv } from './language-command';
-import type { Language, LanguageRegistry } from './languages';
+import { expandEnv } from './language-command';
+import type { LanguageRegistry } from './languages';
 import { validatorVerdict } from './output-validator';
-import { BUILD_RUN_RUN, planValidator, type OutputValidatorSpec, type ValidatorLimitsConfig } from './output-validator-spec';
+import { planValidator, runFrom, type OutputValidatorSpec, type ValidatorLimitsConfig } from './output-validator-spec';
 import type { JobPlan } from './plan';
 import type { Checker, TestResult } from './schema';
 import { skippedTest } from './test-step';
@@ -83,21 +83,6 @@ export type StaticValidationOutcome = { compiled: boolean } & ({ ok: true; test:
 
 const CODE = '/validator';
 const FEEDBACK = '/feedback';
-
-/**
- * The run command of a program compiled in `dir` for a run whose working directory is elsewhere:
- * `./x` and the language's entry file become paths under `dir`; a build/run program's `run` too.
- * A command naming its directory another way (`-cp .`) cannot be moved, and is refused.
- */
-export function runFrom(dir: string, language: Language, memoryBytes: number): string[] {
-  if (language.run === BUILD_RUN_RUN) return ['/bin/sh', '-c', `exec ${dir}/run "$@"`, 'run'];
-  const argv = expandArgv(language, language.run, { memoryBytes }).map((a, i) =>
-    a.startsWith('./') ? `${dir}/${a.slice(2)}` : i > 0 && a === language.sourceFile ? `${dir}/${a}` : a,
-  );
-  if (argv.some((a) => a === '.' || a.split(':').includes('.')))
-    throw new TypeError(`a ${language.id} program cannot run outside its directory (${language.run.join(' ')})`);
-  return argv;
-}
 
 export async function runStaticValidation(ctx: JobContext, req: StaticValidationRequest): Promise<StaticValidationOutcome> {
   const { spec } = req;

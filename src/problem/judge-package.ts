@@ -304,6 +304,8 @@ export async function judgePackage(
             flags: flagWords,
             limits: validatorLimits,
             compileLimits,
+            // 2025-09: an output validator works in the submission's directory (the format's "Working directory").
+            ...(pkg.config.format === '2025-09' ? { workingDir: 'submission' as const } : {}),
           }
         : null;
     const expected = custom ? { expected: answer.toString('base64'), expectedEncoding: 'base64' as const } : {};

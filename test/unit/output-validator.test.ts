@@ -17,6 +17,8 @@ import {
   type Feedback,
 } from '../../src/judge/output-validator-feedback';
 import { SubmissionSchema } from '../../src/judge/schema';
+import { planValidator } from '../../src/judge/output-validator-spec';
+import { repoLanguageRegistry } from './helpers/language-table';
 
 const b = (s: string) => Buffer.from(s);
 const absent = { kind: 'absent' } as const;
@@ -160,5 +162,23 @@ describe('the validator checker in the submission schema', () => {
     expect(paths({ type: 'validator', language: 'c', source: 'x', files: [{ name: 'main.c', content: '' }] })).toEqual(['checker.source']);
     expect(paths({ type: 'validator', language: 'c', source: 'x', flags: ['a\0b'] })).toEqual(['checker.flags.0']);
     expect(paths({ type: 'validator', language: 'c', source: 'x', bogus: 1 })).toEqual(['checker']);
+  });
+
+  it('takes a working directory of its own (the default) or the submission’s, and nothing else', () => {
+    const validator = { type: 'validator', language: 'c', source: 'x' };
+    for (const workingDir of ['own', 'submission']) expect(parse({ ...validator, workingDir }).success).toBe(true);
+    expect(parse({ ...validator, workingDir: '/tmp' }).success).toBe(false);
+    const interactor = (workingDir: unknown) =>
+      SubmissionSchema.safeParse({ ...base, interactor: { language: 'c', source: 'x', workingDir } }).success;
+    expect([interactor('submission'), interactor('own'), interactor('box')]).toEqual([true, true, false]);
+  });
+});
+
+describe('planValidator', () => {
+  it('keeps the working directory the wire gives, its own by default', () => {
+    const spec = (extra: object) =>
+      planValidator({ type: 'validator', language: 'c', source: 'x', flags: [], ...extra }, repoLanguageRegistry());
+    expect(spec({}).workingDir).toBe('own');
+    expect(spec({ workingDir: 'submission' }).workingDir).toBe('submission');
   });
 });

@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { runFrom } from '../../src/judge/static-validator';
+import { runFrom } from '../../src/judge/output-validator-spec';
 import { BUILD_RUN_RUN } from '../../src/judge/output-validator-spec';
 import type { Language } from '../../src/judge/languages';
 import { loadPackage } from '../../src/problem/problem-package';
