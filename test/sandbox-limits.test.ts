@@ -80,10 +80,10 @@ describe('when the program floods stdout', () => {
     expect(outcomeOf(r).status).toBe('OLE');
     expect(r.stdout.length).toBe(cap);
     expect(r.stdoutTruncated).toBe(true);
-    // The program writes 64 MiB: buffering it would grow the worker by that much. The bound is an
-    // eighth of it, as the worker's RSS also moves with what else it does meanwhile (prepared
-    // containers, a teardown in the background, the JIT): 5.6 MiB was seen in a full run.
-    expect(grown).toBeLessThan(8 * cap);
+    // The program writes 64 MiB: buffering it would grow the worker by that much. The bound is a
+    // quarter of it, as the worker's RSS also moves with what else it does meanwhile (prepared
+    // containers, a teardown in the background, the JIT): 5.6 and 8.1 MiB were seen in full runs.
+    expect(grown).toBeLessThan(16 * cap);
   });
 });
 
