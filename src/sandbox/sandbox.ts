@@ -136,8 +136,7 @@ export class Sandbox {
     this.hasOverlay = hasOverlay;
     this.onBackgroundError = onBackgroundError;
     this.reaper = new Reaper(native);
-    const masks = procMasksFor();
-    this.masks = masks;
+    const masks = (this.masks = procMasksFor());
     const devices = (slot?: number) => (rootless && slot !== undefined ? path.join(rootless.devicePool, String(slot)) : undefined);
     this.preparedContainers = new PreparedContainers(
       {
@@ -153,7 +152,7 @@ export class Sandbox {
         preparation: (slot) =>
           rootless
             ? encodePreparation(buildPreparationOps({ paths: mountPaths(runtimeDir), masks, cpus: this.cpus, devices: devices(slot) }))
-            : this.preparationBlob(runtimeDir, masks),
+            : this.preparationBlob(),
       },
       preparedContainers,
     );
@@ -167,10 +166,10 @@ export class Sandbox {
    * (the box's boot time in its /proc/stat) and the box's own random boot id, so it is built once
    * per second, and each container gets a copy with a boot id of its own written in place.
    */
-  private preparationBlob(runtimeDir: string, masks: ProcMasks): Buffer {
+  private preparationBlob(): Buffer {
     const second = Math.floor(Date.now() / 1000);
     if (this.preparationCache?.second !== second) {
-      const ops = buildPreparationOps({ paths: mountPaths(runtimeDir), masks, cpus: this.cpus });
+      const ops = buildPreparationOps({ paths: mountPaths(this.runtimeDir), masks: this.masks, cpus: this.cpus });
       const blob = encodePreparation(ops);
       const bootId = ops.find((op) => op.kind === 'write' && op.target.endsWith('/boot_id'));
       const at = bootId?.kind === 'write' ? blob.indexOf(bootId.content) : -1;
@@ -368,7 +367,7 @@ export class Sandbox {
   /** The preparation blob of a new container in root mode (rootless, each binds a device slot of its own). */
   containerPreparation(): Buffer {
     if (this.rootless) throw new HostError('a rootless container binds a device slot of its own: it has no shared preparation');
-    return this.preparationBlob(this.runtimeDir, this.masks);
+    return this.preparationBlob();
   }
 
   /**
