@@ -249,6 +249,28 @@ describe('when a worker gets SIGTERM during a job', () => {
     expect(leftoversOf(w.pid)).toEqual([]);
   });
 
+  it('drains on a SIGTERM that arrives while its start is still finishing (it already takes jobs)', async () => {
+    // The job waits before the worker exists, so it is taken as soon as the judge worker runs,
+    // while the runtime is still starting the batch worker and the endpoint.
+    const jobId = await fx.client.enqueue(sleeper(800, 1, 'early-signal'));
+    const w = new WorkerProcess('early', { CAGED_QUEUE: fx.queueName, CAGED_SHUTDOWN_TIMEOUT_MS: '20000' });
+    fx.workers.push(w);
+    await w.ready();
+    w.kill('SIGTERM');
+    expect(await w.exited).toEqual({ code: 0, signal: null });
+    expect(w.lines.find((l) => l.msg === 'worker closed')).toMatchObject({ handedBack: 0, forced: false });
+    expect(leftoversOf(w.pid)).toEqual([]);
+    const queue = new Queue(fx.queueName, { connection: redisOptionsFromUrl(REDIS_URL) });
+    try {
+      // Taken and finished, or never taken: never lost, never left active.
+      const state = await queue.getJobState(jobId);
+      expect(['completed', 'waiting']).toContain(state);
+      if (state === 'completed') expect(((await queue.getJob(jobId))!.returnvalue as JudgeResult).verdict).toBe('AC');
+    } finally {
+      await queue.close();
+    }
+  });
+
   it('hands a job that outlasts the drain timeout back to the queue, exits 0, and another worker completes it', async () => {
     const w = new WorkerProcess('impatient', { CAGED_QUEUE: fx.queueName, CAGED_SHUTDOWN_TIMEOUT_MS: '300' });
     fx.workers.push(w);

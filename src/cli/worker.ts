@@ -22,16 +22,21 @@ export async function workerCommand(argv: readonly string[], out: NodeJS.Writabl
   }
   if (argv.length > 0) throw new InvalidRequestError('caged worker takes no arguments: configure it with CAGED_* variables', argv[0]);
   const config = loadConfig(process.env);
-  const runtime = await WorkerRuntime.start(config);
-  const report = await untilSignalled(runtime);
+  // Listening before the start: the worker takes jobs before its start has finished (the batch
+  // worker, the HTTP endpoint), and a SIGTERM then must drain them, not kill the process.
+  const report = await untilSignalled(WorkerRuntime.start(config));
   return report.errors.length > 0 ? 1 : 0;
 }
 
-/** Runs until SIGTERM/SIGINT and the shutdown they start have finished. */
-export function untilSignalled(runtime: WorkerRuntime): Promise<CloseReport> {
+/**
+ * Runs until SIGTERM/SIGINT and the shutdown they start have finished. The handlers are installed
+ * at once; a signal received while the runtime is still starting takes effect when it has started.
+ */
+export function untilSignalled(starting: Promise<WorkerRuntime>): Promise<CloseReport> {
   return new Promise<CloseReport>((resolve, reject) => {
-    let received = 0;
-    const log = runtime.logger;
+    const received: NodeJS.Signals[] = [];
+    let acted = 0;
+    let runtime: WorkerRuntime | undefined;
     const stopListening = (): void => {
       process.off('SIGTERM', onSignal);
       process.off('SIGINT', onSignal);
@@ -48,21 +53,42 @@ export function untilSignalled(runtime: WorkerRuntime): Promise<CloseReport> {
         },
       );
     };
-    function onSignal(signal: NodeJS.Signals): void {
-      received++;
-      if (received === 1) {
-        log.info(
-          { signal, active: runtime.worker.active, timeoutMs: runtime.config.shutdownTimeoutMs },
-          'shutting down: finishing running jobs (signal again to hand them back now)',
-        );
-        finish(runtime.shutdown());
-      } else {
-        log.warn({ signal, active: runtime.worker.active }, 'second signal: handing running jobs back now (a third one kills the process)');
-        stopListening();
-        finish(runtime.handBackNow());
+    const act = (): void => {
+      if (runtime === undefined) return;
+      const log = runtime.logger;
+      while (acted < received.length && acted < 2) {
+        const signal = received[acted++];
+        if (acted === 1) {
+          log.info(
+            { signal, active: runtime.worker.active, timeoutMs: runtime.config.shutdownTimeoutMs },
+            'shutting down: finishing running jobs (signal again to hand them back now)',
+          );
+          finish(runtime.shutdown());
+        } else {
+          log.warn(
+            { signal, active: runtime.worker.active },
+            'second signal: handing running jobs back now (a third one kills the process)',
+          );
+          finish(runtime.handBackNow());
+        }
       }
+    };
+    function onSignal(signal: NodeJS.Signals): void {
+      received.push(signal);
+      if (received.length >= 2) stopListening();
+      act();
     }
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);
+    starting.then(
+      (r) => {
+        runtime = r;
+        act();
+      },
+      (err: unknown) => {
+        stopListening();
+        reject(err instanceof Error ? err : new Error(String(err)));
+      },
+    );
   });
 }
