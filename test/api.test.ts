@@ -191,6 +191,42 @@ describe('caged api', () => {
       expect(ce.body.compile_output).toMatch(/missing/);
     });
 
+    it('passes command_line_arguments as a shell would split them, and applies stack_limit (Judge0 defaults accepted)', async () => {
+      // Prints its arguments, then recurses 1 KiB a level as deep as stdin says.
+      const source = [
+        '#include <stdio.h>',
+        'static int down(int n) { volatile char pad[1024]; pad[0] = (char)n; return n ? down(n - 1) + pad[0] : 0; }',
+        'int main(int argc, char **argv) {',
+        '  for (int i = 1; i < argc; i++) printf("[%s]", argv[i]);',
+        '  int n = 0; if (scanf("%d", &n) != 1) return 2;',
+        '  printf(" %d\\n", down(n) != -1);',
+        '  return 0;',
+        '}',
+      ].join('\n');
+      const base = {
+        source_code: source,
+        language_id: 50,
+        stdin: '8000',
+        cpu_extra_time: 1,
+        command_line_arguments: `-n 'two words' "" a\\ b`,
+      };
+      const deep = await api('POST', '/submissions?wait=true&fields=status,stdout,stack_limit,command_line_arguments', {
+        ...base,
+        stack_limit: 0,
+      });
+      expect(deep.status).toBe(201);
+      expect(deep.body.status).toEqual({ id: 3, description: 'Accepted' });
+      expect(deep.body.stdout).toBe('[-n][two words][][a b] 1\n');
+      expect(deep.body.stack_limit).toBeNull();
+      expect(deep.body.command_line_arguments).toBe(`-n 'two words' '' 'a b'`);
+      // 8 MB of recursion in a 1 MB stack: the stack limit is the program's, as under Judge0.
+      const shallow = await api('POST', '/submissions?wait=true&fields=status,stack_limit', { ...base, stack_limit: 1024 });
+      expect(shallow.body).toEqual({ status: { id: 7, description: 'Runtime Error (SIGSEGV)' }, stack_limit: 1024 });
+      const refused = await api('POST', '/submissions?wait=true', { ...base, command_line_arguments: 'a; rm -rf /' });
+      expect(refused.status).toBe(422);
+      expect(Object.keys(refused.body)).toEqual(['command_line_arguments']);
+    });
+
     it('takes and gives base64 with base64_encoded=true, and refuses non-UTF-8 output without it', async () => {
       const r = await api('POST', '/submissions?base64_encoded=true&wait=true', {
         source_code: b64(SUM_C),

@@ -60,12 +60,14 @@ const JUDGE0_FIELD: Record<string, string> = {
   'limits.memoryBytes': 'memory_limit',
   'limits.pids': 'max_processes_and_or_threads',
   'limits.fileSizeBytes': 'max_file_size',
+  'limits.stackBytes': 'stack_limit',
   language: 'language_id',
   source: 'source_code',
   'files[0].content': 'source_code',
   compilerOptions: 'compiler_options',
   'testcases[0].stdin': 'stdin',
   'testcases[0].expected': 'expected_output',
+  'testcases[0].args': 'command_line_arguments',
 };
 
 /** A check of a translated submission (callback, limits above the maxima, the client's schema) in Judge0's shape. */
@@ -73,7 +75,9 @@ function clientErrors(err: unknown): Judge0Errors | null {
   if (!(err instanceof InvalidRequestError)) return null;
   const field = err.field ?? 'submission';
   const message = err.field && err.message.startsWith(`${err.field}: `) ? err.message.slice(err.field.length + 2) : err.message;
-  const name = JUDGE0_FIELD[field] ?? (/^compilerOptions\[/.test(field) ? 'compiler_options' : field);
+  const name =
+    JUDGE0_FIELD[field] ??
+    (/^compilerOptions\[/.test(field) ? 'compiler_options' : /^testcases\[0\]\.args\b/.test(field) ? 'command_line_arguments' : field);
   return { [name]: [message] };
 }
 

@@ -14,7 +14,7 @@
  */
 import { InvalidRequestError } from '../errors';
 import type { RunLimits } from '../sandbox/types';
-import { limitBoundProblem, type LimitName } from '../limit-bounds';
+import { LIMIT_NAMES, limitBoundProblem, type LimitName } from '../limit-bounds';
 import type { RequestedLimits } from './schema';
 
 export { LIMIT_BOUNDS, LIMIT_NAMES, limitBoundProblem, type LimitBound, type LimitName } from '../limit-bounds';
@@ -153,7 +153,8 @@ export function resolveLimits(
   factors: Factors = { timeFactor: 1, memoryFactor: 1 },
 ): RunLimits {
   const req = requested ?? {};
-  for (const k of Object.keys(req) as LimitName[]) {
+  // The stack has no configured maximum: the memory limit bounds it (below).
+  for (const k of LIMIT_NAMES) {
     const v = req[k];
     if (v !== undefined && v > config.maxima[k]) {
       throw new InvalidRequestError(`${v} ${UNITS[k]} is above the maximum of ${config.maxima[k]} ${UNITS[k]}`, `${field}.${k}`);
@@ -176,7 +177,7 @@ export function resolveLimits(
     outputBytes: req.outputBytes ?? config.defaults.outputBytes,
     fileSizeBytes: req.fileSizeBytes ?? config.defaults.fileSizeBytes,
     openFiles: Math.max(config.openFiles, factors.openFiles ?? 0),
-    stackBytes: 0,
+    stackBytes: req.stackBytes === undefined ? 0 : Math.min(req.stackBytes, memoryBytes),
     diskBytes: config.diskBytes,
   };
 }

@@ -7,8 +7,8 @@
  * unknown key is an error naming its path, never silently dropped.
  */
 import { z } from 'zod';
-import { LIMIT_BOUNDS, type LimitName } from '../limit-bounds';
 import { refusedForEveryLanguage } from './compiler-options';
+import { LimitsSchema } from './limits-schema';
 import { checkTestFiles, MAX_TEST_FILES, TestFileSchema } from './test-file-schema';
 import { base64Text, encoding } from './wire-encoding';
 
@@ -29,34 +29,7 @@ const fileName = z
     message: 'must be a plain file name (no "/", not "." or "..", not starting with "-")',
   });
 
-/** A limit: a whole number within its bounds (src/limit-bounds.ts), the bound named in the message. */
-function boundedLimit(name: LimitName) {
-  const b = LIMIT_BOUNDS[name];
-  return z
-    .number()
-    .int({ message: `must be a whole number of ${b.unit}` })
-    .min(b.min, { message: `must be at least ${b.min} ${b.unit}: ${b.why}` })
-    .max(b.max, { message: `must be at most ${b.max} ${b.unit}` })
-    .optional();
-}
-
-/** Requested limits of one step; every key optional (absent = the configured default). */
-export const LimitsSchema = z.strictObject({
-  /** CPU time of all the program's processes and threads, in ms. */
-  cpuTimeMs: boundedLimit('cpuTimeMs'),
-  /** Wall-clock time, in ms. */
-  wallTimeMs: boundedLimit('wallTimeMs'),
-  /** Memory of the whole container (peak), in bytes; at least 4 MiB. */
-  memoryBytes: boundedLimit('memoryBytes'),
-  /** Cap on stdout and, separately, on stderr, in bytes. */
-  outputBytes: boundedLimit('outputBytes'),
-  /** Processes and threads alive at once; at least 2 (the container's init and the program). */
-  pids: boundedLimit('pids'),
-  /** Largest file the program may write, in bytes. */
-  fileSizeBytes: boundedLimit('fileSizeBytes'),
-});
-export type RequestedLimits = z.output<typeof LimitsSchema>;
-export type { LimitName };
+export { LimitsSchema, STACK_MIN_BYTES, type LimitName, type RequestedLimits } from './limits-schema';
 
 export const SourceFileSchema = z.strictObject({
   name: fileName,

@@ -8,17 +8,28 @@
  *   memory_limit                           KB (KiB, as isolate counts) → limits.memoryBytes
  *   max_processes_and_or_threads           count                        → limits.pids
  *   max_file_size                          KB                           → limits.fileSizeBytes
+ *   stack_limit                            KB (0: no limit of its own)  → limits.stackBytes
  *   compiler_options                       one string, split at spaces  → compilerOptions
+ *   command_line_arguments                 split as a shell splits it   → the test's args (shell-words.ts)
+ *   cpu_extra_time                         seconds, accepted            (see below)
  *   callback_url                           http(s)                      → callback (format judge0)
  *
  * Output is compared as Judge0 does, line by line ignoring trailing white space (checker
  * `lines`). Judge0 options caged does not implement are accepted only at the value that means
  * "off" (null, false, 1, empty), and refused otherwise, naming the field: a request is never
  * judged under rules other than those it asked for.
+ *
+ * `cpu_extra_time` is isolate's grace before it kills a program past its CPU limit; such a
+ * program is "Time Limit Exceeded" whether it ends in the grace or not. caged stops it at the
+ * limit: the verdict is the same, only `time` stops near the limit instead of running on. So any
+ * value Judge0 accepts (0 to 5 s by default) is taken, and Judge0 clients that send Judge0's own
+ * defaults (cpu_extra_time 1, stack_limit 64000) are judged as Judge0 would judge them.
  */
 import { z } from 'zod';
+import { STACK_MIN_BYTES } from '../judge/schema';
 import type { SubmissionInput } from '../judge/schema';
 import type { Judge0Languages } from './languages';
+import { ShellWordsError, shellWords } from './shell-words';
 
 /** A field → messages map: Judge0's 422 body (`{"language_id": ["can't be blank"]}`). */
 export type Judge0Errors = Record<string, string[]>;
@@ -36,14 +47,22 @@ export const Judge0RequestSchema = z.object({
   source_code: z.string({ message: "can't be blank" }).min(1, { message: "can't be blank" }),
   language_id: z.number({ message: "can't be blank" }).int(),
   compiler_options: z.string().max(512).nullish(),
-  command_line_arguments: z.string().max(0, { message: 'is not supported by caged (give none)' }).nullish(),
+  command_line_arguments: z.string().max(16_384).nullish(),
   stdin: text,
   expected_output: text,
   cpu_time_limit: seconds,
-  cpu_extra_time: z.number().max(0, { message: 'is not supported by caged (the CPU limit is exact)' }).nullish(),
+  cpu_extra_time: z.number().min(0).max(5).nullish(),
   wall_time_limit: seconds,
   memory_limit: kb,
-  stack_limit: z.null({ message: 'is not supported by caged (the stack shares memory_limit)' }).optional(),
+  stack_limit: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 30)
+    .refine((k) => k === 0 || k * 1024 >= STACK_MIN_BYTES, {
+      message: `must be 0 (no limit of its own) or at least ${STACK_MIN_BYTES / 1024}`,
+    })
+    .nullish(),
   max_processes_and_or_threads: z.number().int().positive().max(1_000_000).nullish(),
   enable_per_process_and_thread_time_limit: z.literal(false, { message: 'is not supported by caged (limits are per container)' }).nullish(),
   enable_per_process_and_thread_memory_limit: z
@@ -101,11 +120,20 @@ export function fromJudge0(
   const memoryKb = r.memory_limit ?? undefined;
   const pids = r.max_processes_and_or_threads ?? undefined;
   const fileKb = r.max_file_size ?? undefined;
+  const stackKb = r.stack_limit ?? 0;
+  let args: string[] = [];
+  try {
+    args = shellWords(r.command_line_arguments ?? '');
+  } catch (err) {
+    if (!(err instanceof ShellWordsError)) throw err;
+    return { errors: { command_line_arguments: [err.message] } };
+  }
   if (cpu !== undefined) limits.cpuTimeMs = Math.max(1, Math.round(cpu * 1000));
   if (wall !== undefined) limits.wallTimeMs = Math.max(1, Math.round(wall * 1000));
   if (memoryKb !== undefined) limits.memoryBytes = memoryKb * 1024;
   if (pids !== undefined) limits.pids = pids;
   if (fileKb !== undefined) limits.fileSizeBytes = fileKb * 1024;
+  if (stackKb > 0) limits.stackBytes = stackKb * 1024;
   const options = r.compiler_options?.split(/\s+/).filter((o) => o !== '') ?? [];
   const submission: SubmissionInput = {
     id: opts.id,
@@ -118,6 +146,7 @@ export function fromJudge0(
         stdin: stdin.text,
         stdinEncoding: stdin.encoding,
         ...(expected ? { expected: expected.text, expectedEncoding: expected.encoding } : {}),
+        ...(args.length ? { args } : {}),
       },
     ],
     checker: { type: 'lines' },

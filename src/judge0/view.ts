@@ -50,6 +50,8 @@ export const ALL_FIELDS = [
   'memory_limit',
   'max_processes_and_or_threads',
   'max_file_size',
+  'stack_limit',
+  'command_line_arguments',
   'callback_url',
   'stdout',
   'stderr',
@@ -158,6 +160,8 @@ export function judge0View(
     memory_limit: limits.memoryBytes === undefined ? null : Math.round(limits.memoryBytes / 1024),
     max_processes_and_or_threads: limits.pids ?? null,
     max_file_size: limits.fileSizeBytes === undefined ? null : Math.round(limits.fileSizeBytes / 1024),
+    stack_limit: limits.stackBytes === undefined ? null : Math.round(limits.stackBytes / 1024),
+    command_line_arguments: test0?.args ? test0.args.map(shellQuoted).join(' ') : null,
     callback_url: data.callback?.url ?? null,
     exit_code: run ? run.exitCode : null,
     exit_signal: run?.signal ? (SIGNALS[run.signal] ?? null) : null,
@@ -186,4 +190,9 @@ export function judge0View(
     }
   }
   return out;
+}
+
+/** An argument as a shell word that splits back to it (shell-words.ts). */
+function shellQuoted(arg: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }

@@ -6,6 +6,7 @@
 import dns from 'node:dns';
 import { Judge0Languages } from '../../src/judge0/languages';
 import { fromJudge0 } from '../../src/judge0/request';
+import { ShellWordsError, shellWords } from '../../src/judge0/shell-words';
 import { judge0View, NotUtf8Error, parseFields } from '../../src/judge0/view';
 import { signatureOf, verifySignature } from '../../src/webhook/signature';
 import { RefusedTargetError, TargetGuard } from '../../src/webhook/target-guard';
@@ -71,6 +72,74 @@ describe('a Judge0 request', () => {
   });
 });
 
+describe('command_line_arguments, split as the shell Judge0 hands it to would split it', () => {
+  it('splits at blanks and takes quotes and backslashes as a shell does', () => {
+    expect(shellWords('')).toEqual([]);
+    expect(shellWords('  a b\t c\n')).toEqual(['a', 'b', 'c']);
+    expect(shellWords(`'x y' "a\\"b" c\\ d '' ""`)).toEqual(['x y', 'a"b', 'c d', '', '']);
+    expect(shellWords(`"a'b" 'a"b' "\\$x" '$x' "back\\\\slash" "\\n"`)).toEqual(["a'b", 'a"b', '$x', '$x', 'back\\slash', '\\n']);
+    expect(shellWords('a#b c~ x=1 -n 3 --k=v 50%')).toEqual(['a#b', 'c~', 'x=1', '-n', '3', '--k=v', '50%']);
+    expect(shellWords(`ab'c d'e`)).toEqual(['abc de']);
+    expect(shellWords('a\\\nb')).toEqual(['ab']);
+  });
+
+  it('refuses what only a shell could do, and unclosed quotes, naming the character', () => {
+    const refused = [
+      '$HOME',
+      '"$HOME"',
+      '`id`',
+      '"`id`"',
+      'a|b',
+      'a;b',
+      'a>f',
+      '<f',
+      'a&',
+      '(a)',
+      '*.txt',
+      'a?',
+      '[ab]',
+      '~/x',
+      '#c',
+      '{a,b}',
+      "'x",
+      '"x',
+      'x\\',
+    ];
+    for (const line of refused) expect(() => shellWords(line)).toThrow(ShellWordsError);
+    expect(() => shellWords('1 $x')).toThrow('"$" (an expansion) at character 3');
+    expect(() => shellWords("1 'x")).toThrow('the single quote at character 3 is not closed');
+  });
+});
+
+describe('a Judge0 request with Judge0 defaults a client may send', () => {
+  it('takes command_line_arguments as the test args, stack_limit in KB, and cpu_extra_time', () => {
+    const out = fromJudge0(
+      { source_code: 'x', language_id: 50, command_line_arguments: `-n 3 'two words'`, stack_limit: 64000, cpu_extra_time: 1 },
+      { id: 't', base64: false, languages },
+    );
+    expect('submission' in out && out.submission.testcases?.[0]?.args).toEqual(['-n', '3', 'two words']);
+    expect('submission' in out && out.submission.limits).toEqual({ stackBytes: 64000 * 1024 });
+    const none = fromJudge0(
+      { source_code: 'x', language_id: 50, command_line_arguments: '', stack_limit: 0 },
+      { id: 't', base64: false, languages },
+    );
+    expect('submission' in none && none.submission.testcases?.[0]?.args).toBeUndefined();
+    expect('submission' in none && none.submission.limits).toBeUndefined();
+  });
+
+  it('refuses arguments a shell would expand, a stack below 64 KB and extra time above 5 s, by field', () => {
+    const out = (body: object) => fromJudge0({ source_code: 'x', language_id: 50, ...body }, { id: 't', base64: false, languages });
+    expect(out({ command_line_arguments: 'a $b' })).toEqual({
+      errors: {
+        command_line_arguments: ['"$" (an expansion) at character 3 needs a shell, and caged runs the program without one (quote it)'],
+      },
+    });
+    expect(Object.keys((out({ stack_limit: 63 }) as { errors: object }).errors)).toEqual(['stack_limit']);
+    expect(Object.keys((out({ stack_limit: -1 }) as { errors: object }).errors)).toEqual(['stack_limit']);
+    expect(Object.keys((out({ cpu_extra_time: 6 }) as { errors: object }).errors)).toEqual(['cpu_extra_time']);
+  });
+});
+
 describe('the Judge0 view of a job', () => {
   const result = {
     verdict: 'RE',
@@ -125,6 +194,18 @@ describe('the Judge0 view of a job', () => {
       status: { id: 7, description: 'Runtime Error (SIGSEGV)' },
       cpu_time_limit: 2.5,
       language_id: 50,
+    });
+  });
+
+  it('gives back stack_limit in KB and the arguments as shell words that split back to them', () => {
+    const args = ['-n', "it's", 'a b', ''];
+    const withArgs = { ...job, data: { ...job.data, testcases: [{ stdin: '', args }], limits: { stackBytes: 8192 * 1024 } } };
+    const v = judge0View(withArgs, { fields: ['stack_limit', 'command_line_arguments'], base64: false, languages });
+    expect(v.stack_limit).toBe(8192);
+    expect(shellWords(v.command_line_arguments as string)).toEqual(args);
+    expect(judge0View(job, { fields: ['stack_limit', 'command_line_arguments'], base64: false, languages })).toEqual({
+      stack_limit: null,
+      command_line_arguments: null,
     });
   });
 

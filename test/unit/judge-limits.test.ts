@@ -32,6 +32,13 @@ describe('when a submission lowers or raises limits', () => {
     expect(call).toThrow(/^limits\.outputBytes: 1099511627776 bytes is above the maximum of 67108864 bytes$/);
   });
 
+  it('takes a stack limit up to the memory limit, which a larger one comes to; none is the whole memory limit', () => {
+    const MiB = 2 ** 20;
+    expect(resolveLimits({ stackBytes: 8 * MiB }, testLimitsConfig(), 'limits').stackBytes).toBe(8 * MiB);
+    expect(resolveLimits({ stackBytes: 512 * MiB, memoryBytes: 64 * MiB }, testLimitsConfig(), 'limits').stackBytes).toBe(64 * MiB);
+    expect(resolveLimits({}, testLimitsConfig(), 'limits').stackBytes).toBe(0);
+  });
+
   it('lets compile limits only be lowered', () => {
     const cfg = compileLimitsConfig();
     expect(resolveLimits({ cpuTimeMs: 1000 }, cfg, 'compileLimits').cpuTimeMs).toBe(1000);
