@@ -227,6 +227,17 @@ describe('caged api', () => {
       expect(Object.keys(refused.body)).toEqual(['command_line_arguments']);
     });
 
+    it('puts stderr into stdout, in the order written, with redirect_stderr_to_stdout', async () => {
+      const source =
+        '#include <stdio.h>\nint main(void) { printf("out1\\n"); fflush(stdout); fprintf(stderr, "err\\n"); printf("out2\\n"); return 0; }\n';
+      const body = { source_code: source, language_id: 50, expected_output: 'out1\nerr\nout2\n' };
+      const fields = '&fields=status_id,stdout,stderr,redirect_stderr_to_stdout';
+      const merged = await api('POST', `/submissions?wait=true${fields}`, { ...body, redirect_stderr_to_stdout: true });
+      expect(merged.body).toEqual({ status_id: 3, stdout: 'out1\nerr\nout2\n', stderr: '', redirect_stderr_to_stdout: true });
+      const apart = await api('POST', `/submissions?wait=true${fields}`, body);
+      expect(apart.body).toEqual({ status_id: 4, stdout: 'out1\nout2\n', stderr: 'err\n', redirect_stderr_to_stdout: false });
+    });
+
     it('takes and gives base64 with base64_encoded=true, and refuses non-UTF-8 output without it', async () => {
       const r = await api('POST', '/submissions?base64_encoded=true&wait=true', {
         source_code: b64(SUM_C),

@@ -68,6 +68,7 @@ const JUDGE0_FIELD: Record<string, string> = {
   'testcases[0].stdin': 'stdin',
   'testcases[0].expected': 'expected_output',
   'testcases[0].args': 'command_line_arguments',
+  stderrToStdout: 'redirect_stderr_to_stdout',
 };
 
 /** A check of a translated submission (callback, limits above the maxima, the client's schema) in Judge0's shape. */

@@ -271,6 +271,12 @@ export function makeSubmissionSchema(opts: SubmissionSchemaOptions = {}) {
        * A problem package brings its own (problem.yaml `allow_file_writing`).
        */
       allowFileWriting: z.boolean().optional(),
+      /**
+       * The program's stderr goes into its stdout (Judge0's `redirect_stderr_to_stdout`): both
+       * are one pipe, checked together, reported as stdout; stderr stays empty. Not with an
+       * interactor or a problem package, whose stdout is the other side's input or the validator's.
+       */
+      stderrToStdout: z.boolean().optional(),
       /** Webhook: the result is PUT there when the job ends (optional, additive to version 1). */
       callback: CallbackSchema.optional(),
     })
@@ -283,6 +289,8 @@ export function makeSubmissionSchema(opts: SubmissionSchemaOptions = {}) {
         ctx.addIssue({ code: 'custom', path: ['interactor'], message: 'a problem package brings its own validation' });
       if (s.problem !== undefined && s.groups !== undefined)
         ctx.addIssue({ code: 'custom', path: ['groups'], message: 'a problem package brings its own test groups' });
+      if (s.stderrToStdout && (s.problem !== undefined || s.interactor !== undefined))
+        ctx.addIssue({ code: 'custom', path: ['stderrToStdout'], message: 'is not for an interactive problem or a problem package' });
       if (s.problem !== undefined && s.allowFileWriting !== undefined)
         ctx.addIssue({
           code: 'custom',

@@ -34,6 +34,8 @@ export interface TestRequest {
   boxLayers?: readonly string[];
   /** The program may not write to /box (the submission's `allowFileWriting: false`). */
   readOnlyBox?: boolean;
+  /** Its stderr goes into its stdout (the submission's `stderrToStdout`). */
+  stderrToStdout?: boolean;
   limits: RunLimits;
   checker:
     | { kind: 'builtin'; checker: BuiltinChecker }
@@ -70,6 +72,7 @@ export async function runTest(ctx: JobContext, req: TestRequest): Promise<TestRe
         argv: [...expandArgv(req.language, req.language.run, { memoryBytes: req.limits.memoryBytes }), ...(tc.args ?? [])],
         env: expandEnv(req.language, { memoryBytes: req.limits.memoryBytes }),
         stdin,
+        ...(req.stderrToStdout ? { stderrToStdout: true } : {}),
         limits: req.limits,
         label: `${ctx.label} test ${req.index + 1}`,
       });

@@ -12,6 +12,7 @@
  *   compiler_options                       one string, split at spaces  → compilerOptions
  *   command_line_arguments                 split as a shell splits it   → the test's args (shell-words.ts)
  *   cpu_extra_time                         seconds, accepted            (see below)
+ *   redirect_stderr_to_stdout              true                         → stderrToStdout
  *   callback_url                           http(s)                      → callback (format judge0)
  *
  * Output is compared as Judge0 does, line by line ignoring trailing white space (checker
@@ -69,7 +70,7 @@ export const Judge0RequestSchema = z.object({
     .literal(false, { message: 'is not supported by caged (limits are per container)' })
     .nullish(),
   max_file_size: kb,
-  redirect_stderr_to_stdout: z.literal(false, { message: 'is not supported by caged' }).nullish(),
+  redirect_stderr_to_stdout: z.boolean().nullish(),
   enable_network: z.literal(false, { message: 'is not supported: programs never have a network' }).nullish(),
   number_of_runs: z.literal(1, { message: 'is not supported by caged (one run)' }).nullish(),
   additional_files: z.null({ message: 'is not supported by caged (use POST /v1/jobs with files)' }).optional(),
@@ -152,6 +153,7 @@ export function fromJudge0(
     checker: { type: 'lines' },
     ...(Object.keys(limits).length ? { limits } : {}),
     ...(options.length ? { compilerOptions: options } : {}),
+    ...(r.redirect_stderr_to_stdout ? { stderrToStdout: true } : {}),
     ...(r.callback_url ? { callback: { url: r.callback_url, format: 'judge0' as const } } : {}),
   };
   return { submission };

@@ -380,6 +380,8 @@ export class Sandbox {
     control?: RunControl,
     setUpDone = () => this.preparedContainers.setUpDone(),
   ): Promise<RunResult> {
+    if (plan.stderrToStdout && 'fds' in io)
+      throw new InvalidRequestError("a pair's stdout is the pipe to the other side", 'stderrToStdout');
     const childFds: number[] = [];
     const ours: number[] = [];
     if ('fds' in io) childFds.push(io.fds.stdin, io.fds.stdout);
@@ -399,7 +401,11 @@ export class Sandbox {
       }
       const [errR, errW] = this.native.pipe(true);
       ours.push(errR);
-      childFds.push(errW);
+      if (plan.stderrToStdout && 'stdin' in io) {
+        // fd 2 is fd 1's pipe; the stderr pipe, writer-less, reads empty at once.
+        fs.closeSync(errW);
+        childFds.push(childFds[1]!);
+      } else childFds.push(errW);
 
       const { ops, blob } = this.runConfig(plan, lease, control !== undefined);
       childFds.push(this.native.memfdWith(blob));
@@ -427,7 +433,7 @@ export class Sandbox {
         });
       runOwnsLease = true;
       // B holds its own copies now: the worker's copies of the child's ends go at once.
-      for (const fd of childFds.splice(0)) fs.closeSync(fd);
+      for (const fd of new Set(childFds.splice(0))) fs.closeSync(fd);
       ours.length = 0; // owned by the run from here on
       try {
         const done = await result;
@@ -442,7 +448,7 @@ export class Sandbox {
       if (!runOwnsLease) lease?.release();
       throw err;
     } finally {
-      for (const fd of [...childFds, ...ours]) fs.closeSync(fd);
+      for (const fd of new Set([...childFds, ...ours])) fs.closeSync(fd);
     }
   }
 

@@ -82,6 +82,8 @@ export interface RunPlan {
   /** Working directory inside; default /box. */
   cwd?: string;
   stdin?: Buffer | string;
+  /** The program's stderr is its stdout (fd 2 the same pipe as fd 1): the result's stderr stays empty. */
+  stderrToStdout?: boolean;
   limits: RunLimits;
   /** Tag for logs and names. */
   label?: string;

@@ -58,14 +58,10 @@ describe('a Judge0 request', () => {
       errors: { language_id: ["language with id 54 doesn't exist"] },
     });
     const out = fromJudge0(
-      { source_code: 'x', language_id: 50, enable_network: true, number_of_runs: 3, redirect_stderr_to_stdout: true },
+      { source_code: 'x', language_id: 50, enable_network: true, number_of_runs: 3, additional_files: 'UEsFBg==' },
       { id: 't', base64: false, languages },
     );
-    expect(Object.keys('errors' in out ? out.errors : {}).sort()).toEqual([
-      'enable_network',
-      'number_of_runs',
-      'redirect_stderr_to_stdout',
-    ]);
+    expect(Object.keys('errors' in out ? out.errors : {}).sort()).toEqual(['additional_files', 'enable_network', 'number_of_runs']);
     expect(fromJudge0({ source_code: '@@@', language_id: 50 }, { id: 't', base64: true, languages })).toEqual({
       errors: { source_code: ['is not base64'] },
     });
@@ -119,6 +115,12 @@ describe('a Judge0 request with Judge0 defaults a client may send', () => {
     );
     expect('submission' in out && out.submission.testcases?.[0]?.args).toEqual(['-n', '3', 'two words']);
     expect('submission' in out && out.submission.limits).toEqual({ stackBytes: 64000 * 1024 });
+    expect('submission' in out && out.submission.stderrToStdout).toBeUndefined();
+    const merged = fromJudge0(
+      { source_code: 'x', language_id: 50, redirect_stderr_to_stdout: true },
+      { id: 't', base64: false, languages },
+    );
+    expect('submission' in merged && merged.submission.stderrToStdout).toBe(true);
     const none = fromJudge0(
       { source_code: 'x', language_id: 50, command_line_arguments: '', stack_limit: 0 },
       { id: 't', base64: false, languages },

@@ -91,5 +91,10 @@ describe('when a submission has test groups', () => {
     ]);
     expect(issues({ allowFileWriting: false })).toEqual([]);
     expect(issues({ allowFileWriting: 'no' })[0]).toMatch(/^allowFileWriting: /);
+    // stderr into stdout: only where stdout is the program's answer, checked by the job's checker.
+    const merged = 'stderrToStdout: is not for an interactive problem or a problem package';
+    expect(issues({ ...pkg, stderrToStdout: true })).toEqual([merged]);
+    expect(issues({ stderrToStdout: true, interactor: { language: 'python3', source: 'pass' } })).toEqual([merged]);
+    expect(issues({ stderrToStdout: true })).toEqual([]);
   });
 });
