@@ -225,6 +225,9 @@ describe('caged api', () => {
       const refused = await api('POST', '/submissions?wait=true', { ...base, command_line_arguments: 'a; rm -rf /' });
       expect(refused.status).toBe(422);
       expect(Object.keys(refused.body)).toEqual(['command_line_arguments']);
+      const tooMany = await api('POST', '/submissions', { ...base, command_line_arguments: 'a '.repeat(65) });
+      expect(tooMany.status).toBe(422);
+      expect(Object.keys(tooMany.body)).toEqual(['command_line_arguments']);
     });
 
     it('puts stderr into stdout, in the order written, with redirect_stderr_to_stdout', async () => {
