@@ -289,6 +289,45 @@ describe('caged api', () => {
       expect((await api('POST', '/submissions/batch', { submissions: tooMany })).status).toBe(422);
     });
 
+    it("describes what it accepts in Judge0's /config_info, and a request sized from it is judged", async () => {
+      const info = (await api('GET', '/config_info')).body;
+      expect(info).toMatchObject({
+        enable_command_line_arguments: true,
+        enable_additional_files: false,
+        enable_per_process_and_thread_time_limit: false,
+        allow_enable_network: false,
+        number_of_runs: 1,
+        max_number_of_runs: 1,
+        stack_limit: 0,
+        disable_implicit_base64_encoding: true,
+      });
+      for (const k of ['cpu_time_limit', 'max_cpu_time_limit', 'wall_time_limit', 'memory_limit', 'max_memory_limit', 'max_file_size'])
+        expect(info[k]).toBeGreaterThan(0);
+      expect(info.max_stack_limit).toBe(info.max_memory_limit);
+      // Every limit at its advertised maximum is accepted and judged.
+      const r = await api('POST', '/submissions?wait=true&fields=status_id', {
+        source_code: SUM_C,
+        language_id: 50,
+        stdin: '1 2',
+        expected_output: '3',
+        cpu_time_limit: info.max_cpu_time_limit,
+        cpu_extra_time: info.max_cpu_extra_time,
+        wall_time_limit: info.max_wall_time_limit,
+        memory_limit: info.max_memory_limit,
+        stack_limit: info.max_stack_limit,
+        max_processes_and_or_threads: info.max_max_processes_and_or_threads,
+        max_file_size: info.max_max_file_size,
+        number_of_runs: info.max_number_of_runs,
+      });
+      expect(r.body).toEqual({ status_id: 3 });
+      const over = await api('POST', '/submissions', { source_code: SUM_C, language_id: 50, memory_limit: info.max_memory_limit + 1 });
+      expect(over.status).toBe(422);
+      expect(Object.keys(over.body)).toEqual(['memory_limit']);
+      const version = await fetch(`${base}/version`, { headers: { 'X-Auth-Token': TOKEN } });
+      expect(await version.text()).toBe((await api('GET', '/about')).body.version);
+      expect((await api('GET', '/languages/all')).body).toContainEqual({ id: 50, name: expect.any(String), is_archived: false });
+    });
+
     it('lists languages with Judge0 ids, one language, and the statuses', async () => {
       const langs = (await api('GET', '/languages')).body as Array<{ id: number; name: string }>;
       expect(langs.map((l) => l.id)).toEqual(expect.arrayContaining([50, 54, 71]));

@@ -23,6 +23,8 @@ export type ApiConfig = Pick<
   | 'apiCorsOrigins'
   | 'webhookSecret'
   | 'webhookAllowNetworks'
+  | 'webhookAttempts'
+  | 'webhookTimeoutMs'
   | 'maxCpuTimeMs'
   | 'maxWallTimeMs'
   | 'maxMemoryBytes'

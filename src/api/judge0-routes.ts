@@ -12,6 +12,7 @@ import { InvalidRequestError } from '../errors';
 import type { SubmissionInput } from '../judge/schema';
 import { fromJudge0, type Judge0Errors } from '../judge0/request';
 import { JUDGE0_STATUSES, NotUtf8Error, judge0View, parseFields, type Judge0Field, type JobSnapshot } from '../judge0/view';
+import { judge0ConfigInfo } from '../judge0/config-info';
 import { checkCallback, checkLimits, type ApiContext } from './context';
 import { jobSnapshot } from './snapshot';
 
@@ -205,7 +206,21 @@ export function judge0Routes(app: FastifyInstance, ctx: ApiContext): void {
     };
   });
 
+  app.get('/languages/all', () => ctx.judge0.list.map((l) => ({ id: l.id, name: l.name, is_archived: false })));
+
   app.get('/statuses', () => JUDGE0_STATUSES);
+
+  app.get('/config_info', () =>
+    judge0ConfigInfo({
+      testLimits: ctx.testLimits,
+      callbacks: ctx.config.webhookSecret !== '',
+      callbackAttempts: ctx.config.webhookAttempts,
+      callbackTimeoutMs: ctx.config.webhookTimeoutMs,
+      maxBatch: ctx.config.apiMaxBatch,
+    }),
+  );
+
+  app.get('/version', (_req, reply) => reply.type('text/plain').send(ctx.version));
 
   app.get('/about', () => ({
     version: ctx.version,

@@ -85,7 +85,20 @@ export function openApiDocument(version: string): Record<string, unknown> {
           responses: { '200': { description: 'the language' }, '404': err },
         },
       },
+      '/languages/all': {
+        get: {
+          summary: 'Languages with a Judge0 id, archived included (none is)',
+          responses: { '200': { description: '[{id, name, is_archived}]' } },
+        },
+      },
       '/statuses': { get: { summary: 'Judge0 statuses', responses: { '200': { description: '[{id, description}]' } } } },
+      '/config_info': {
+        get: {
+          summary: "What this server accepts, in Judge0's keys and units",
+          responses: { '200': { description: 'Judge0 configuration' } },
+        },
+      },
+      '/version': { get: { summary: 'The version, as plain text', responses: { '200': { description: 'version' } } } },
       '/about': { get: { summary: 'About this server', security: [], responses: { '200': { description: 'version' } } } },
       '/openapi.json': { get: { summary: 'This document', security: [], responses: { '200': { description: 'OpenAPI 3.1' } } } },
       '/v1/jobs': {

@@ -5,6 +5,8 @@
  */
 import dns from 'node:dns';
 import { Judge0Languages } from '../../src/judge0/languages';
+import { testLimitsConfig } from '../../src/judge/limits';
+import { judge0ConfigInfo } from '../../src/judge0/config-info';
 import { fromJudge0 } from '../../src/judge0/request';
 import { ShellWordsError, shellWords } from '../../src/judge0/shell-words';
 import { judge0View, NotUtf8Error, parseFields } from '../../src/judge0/view';
@@ -139,6 +141,31 @@ describe('a Judge0 request with Judge0 defaults a client may send', () => {
     expect(Object.keys((out({ stack_limit: 63 }) as { errors: object }).errors)).toEqual(['stack_limit']);
     expect(Object.keys((out({ stack_limit: -1 }) as { errors: object }).errors)).toEqual(['stack_limit']);
     expect(Object.keys((out({ cpu_extra_time: 6 }) as { errors: object }).errors)).toEqual(['cpu_extra_time']);
+  });
+});
+
+describe("Judge0's /config_info", () => {
+  it('gives the configured test defaults and maxima in seconds and KB', () => {
+    const info = judge0ConfigInfo({
+      testLimits: testLimitsConfig({ cpuTimeMs: 1500, memoryBytes: 64 * 2 ** 20, pids: 32 }),
+      callbacks: true,
+      callbackAttempts: 4,
+      callbackTimeoutMs: 2500,
+      maxBatch: 20,
+    });
+    expect(info).toMatchObject({
+      cpu_time_limit: 1.5,
+      max_cpu_time_limit: 1.5,
+      memory_limit: 65536,
+      max_memory_limit: 65536,
+      max_stack_limit: 65536,
+      max_processes_and_or_threads: 32,
+      max_max_processes_and_or_threads: 32,
+      enable_callbacks: true,
+      callbacks_max_tries: 4,
+      callbacks_timeout: 2.5,
+      max_submission_batch_size: 20,
+    });
   });
 });
 
