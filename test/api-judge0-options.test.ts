@@ -1,0 +1,144 @@
+/**
+ * The Judge0 options a client may send besides the program, against a real worker, the real
+ * Redis and the real image, through `caged api`: command_line_arguments (split as Judge0's shell
+ * would split them), stack_limit, cpu_extra_time, redirect_stderr_to_stdout, and /config_info,
+ * whose maxima a request may then ask for.
+ */
+/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-argument --
+   the answers are read as a Judge0 client reads them: untyped JSON, each field asserted by the test */
+import { loadConfig } from '../src/config';
+import { ApiServer } from '../src/api/server';
+import { createLogger } from '../src/queue/log';
+import { WorkerRuntime } from '../src/queue/runtime';
+import { REDIS_URL, SUBMISSIONS, freshQueueName, obliterate } from './helpers/queue';
+
+jest.setTimeout(180_000);
+
+const TOKEN = 'test-token-0123456789abcdef';
+const SUM_C = SUBMISSIONS.AC.source as string;
+
+describe('caged api with Judge0 options', () => {
+  let queueName: string;
+  let runtime: WorkerRuntime;
+  let server: ApiServer;
+  let base: string;
+
+  const api = async (method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> => {
+    const res = await fetch(`${base}${path}`, {
+      method,
+      headers: { 'x-auth-token': TOKEN, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : null };
+  };
+
+  beforeAll(async () => {
+    queueName = freshQueueName();
+    const env = {
+      CAGED_REDIS_URL: REDIS_URL,
+      CAGED_QUEUE: queueName,
+      CAGED_CONCURRENCY: '2',
+      CAGED_API_PORT: '0',
+      CAGED_API_TOKENS: TOKEN,
+    };
+    const logger = createLogger({ level: 'silent' });
+    runtime = await WorkerRuntime.start(loadConfig(env), { logger });
+    server = await ApiServer.create(loadConfig(env), logger);
+    base = `http://127.0.0.1:${await server.listen('127.0.0.1', 0)}`;
+  });
+  afterAll(async () => {
+    await server?.close();
+    await runtime?.shutdown();
+    await obliterate(queueName);
+  });
+
+  it('passes command_line_arguments as a shell would split them, and applies stack_limit (Judge0 defaults accepted)', async () => {
+    // Prints its arguments, then recurses 1 KiB a level as deep as stdin says.
+    const source = [
+      '#include <stdio.h>',
+      'static int down(int n) { volatile char pad[1024]; pad[0] = (char)n; return n ? down(n - 1) + pad[0] : 0; }',
+      'int main(int argc, char **argv) {',
+      '  for (int i = 1; i < argc; i++) printf("[%s]", argv[i]);',
+      '  int n = 0; if (scanf("%d", &n) != 1) return 2;',
+      '  printf(" %d\\n", down(n) != -1);',
+      '  return 0;',
+      '}',
+    ].join('\n');
+    const base = {
+      source_code: source,
+      language_id: 50,
+      stdin: '8000',
+      cpu_extra_time: 1,
+      command_line_arguments: `-n 'two words' "" a\\ b`,
+    };
+    const deep = await api('POST', '/submissions?wait=true&fields=status,stdout,stack_limit,command_line_arguments', {
+      ...base,
+      stack_limit: 0,
+    });
+    expect(deep.status).toBe(201);
+    expect(deep.body.status).toEqual({ id: 3, description: 'Accepted' });
+    expect(deep.body.stdout).toBe('[-n][two words][][a b] 1\n');
+    expect(deep.body.stack_limit).toBeNull();
+    expect(deep.body.command_line_arguments).toBe(`-n 'two words' '' 'a b'`);
+    // 8 MB of recursion in a 1 MB stack: the stack limit is the program's, as under Judge0.
+    const shallow = await api('POST', '/submissions?wait=true&fields=status,stack_limit', { ...base, stack_limit: 1024 });
+    expect(shallow.body).toEqual({ status: { id: 7, description: 'Runtime Error (SIGSEGV)' }, stack_limit: 1024 });
+    const refused = await api('POST', '/submissions?wait=true', { ...base, command_line_arguments: 'a; rm -rf /' });
+    expect(refused.status).toBe(422);
+    expect(Object.keys(refused.body)).toEqual(['command_line_arguments']);
+    const tooMany = await api('POST', '/submissions', { ...base, command_line_arguments: 'a '.repeat(65) });
+    expect(tooMany.status).toBe(422);
+    expect(Object.keys(tooMany.body)).toEqual(['command_line_arguments']);
+  });
+
+  it('puts stderr into stdout, in the order written, with redirect_stderr_to_stdout', async () => {
+    const source =
+      '#include <stdio.h>\nint main(void) { printf("out1\\n"); fflush(stdout); fprintf(stderr, "err\\n"); printf("out2\\n"); return 0; }\n';
+    const body = { source_code: source, language_id: 50, expected_output: 'out1\nerr\nout2\n' };
+    const fields = '&fields=status_id,stdout,stderr,redirect_stderr_to_stdout';
+    const merged = await api('POST', `/submissions?wait=true${fields}`, { ...body, redirect_stderr_to_stdout: true });
+    expect(merged.body).toEqual({ status_id: 3, stdout: 'out1\nerr\nout2\n', stderr: '', redirect_stderr_to_stdout: true });
+    const apart = await api('POST', `/submissions?wait=true${fields}`, body);
+    expect(apart.body).toEqual({ status_id: 4, stdout: 'out1\nout2\n', stderr: 'err\n', redirect_stderr_to_stdout: false });
+  });
+
+  it("describes what it accepts in Judge0's /config_info, and a request sized from it is judged", async () => {
+    const info = (await api('GET', '/config_info')).body;
+    expect(info).toMatchObject({
+      enable_command_line_arguments: true,
+      enable_additional_files: false,
+      enable_per_process_and_thread_time_limit: false,
+      allow_enable_network: false,
+      number_of_runs: 1,
+      max_number_of_runs: 1,
+      stack_limit: 0,
+      disable_implicit_base64_encoding: true,
+    });
+    for (const k of ['cpu_time_limit', 'max_cpu_time_limit', 'wall_time_limit', 'memory_limit', 'max_memory_limit', 'max_file_size'])
+      expect(info[k]).toBeGreaterThan(0);
+    expect(info.max_stack_limit).toBe(info.max_memory_limit);
+    // Every limit at its advertised maximum is accepted and judged.
+    const r = await api('POST', '/submissions?wait=true&fields=status_id', {
+      source_code: SUM_C,
+      language_id: 50,
+      stdin: '1 2',
+      expected_output: '3',
+      cpu_time_limit: info.max_cpu_time_limit,
+      cpu_extra_time: info.max_cpu_extra_time,
+      wall_time_limit: info.max_wall_time_limit,
+      memory_limit: info.max_memory_limit,
+      stack_limit: info.max_stack_limit,
+      max_processes_and_or_threads: info.max_max_processes_and_or_threads,
+      max_file_size: info.max_max_file_size,
+      number_of_runs: info.max_number_of_runs,
+    });
+    expect(r.body).toEqual({ status_id: 3 });
+    const over = await api('POST', '/submissions', { source_code: SUM_C, language_id: 50, memory_limit: info.max_memory_limit + 1 });
+    expect(over.status).toBe(422);
+    expect(Object.keys(over.body)).toEqual(['memory_limit']);
+    const version = await fetch(`${base}/version`, { headers: { 'X-Auth-Token': TOKEN } });
+    expect(await version.text()).toBe((await api('GET', '/about')).body.version);
+    expect((await api('GET', '/languages/all')).body).toContainEqual({ id: 50, name: expect.any(String), is_archived: false });
+  });
+});
