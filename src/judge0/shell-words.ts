@@ -3,7 +3,7 @@
  * language's run command and hands the line to a shell; caged passes arguments to the program
  * itself, with no shell. So the string is split as a POSIX shell splits words, quoting included:
  *
- *   - blanks (space, tab, newline) separate words;
+ *   - blanks (space, tab) separate words; a newline ends the line (only blanks may follow it);
  *   - '…' keeps everything up to the next ' literally;
  *   - "…" keeps everything literally but \" \\ \$ \` and \<newline>, which are unescaped;
  *   - \c outside quotes is c (\<newline> joins lines).
@@ -35,6 +35,8 @@ export function shellWords(line: string): string[] {
   while (i < line.length) {
     const c = line[i]!;
     if (BLANK.has(c)) {
+      // A newline ends the shell's command: what follows it would be another command.
+      if (c === '\n' && line.slice(i).trim() !== '') refuse('a newline (it ends the command)');
       if (open) words.push(word);
       word = '';
       open = false;

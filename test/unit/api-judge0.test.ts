@@ -73,7 +73,8 @@ describe('a Judge0 request', () => {
 describe('command_line_arguments, split as the shell Judge0 hands it to would split it', () => {
   it('splits at blanks and takes quotes and backslashes as a shell does', () => {
     expect(shellWords('')).toEqual([]);
-    expect(shellWords('  a b\t c\n')).toEqual(['a', 'b', 'c']);
+    expect(shellWords('  a b\t c\n \n')).toEqual(['a', 'b', 'c']);
+    expect(shellWords(`'a\nb' "c\nd"`)).toEqual(['a\nb', 'c\nd']);
     expect(shellWords(`'x y' "a\\"b" c\\ d '' ""`)).toEqual(['x y', 'a"b', 'c d', '', '']);
     expect(shellWords(`"a'b" 'a"b' "\\$x" '$x' "back\\\\slash" "\\n"`)).toEqual(["a'b", 'a"b', '$x', '$x', 'back\\slash', '\\n']);
     expect(shellWords('a#b c~ x=1 -n 3 --k=v 50%')).toEqual(['a#b', 'c~', 'x=1', '-n', '3', '--k=v', '50%']);
@@ -99,6 +100,7 @@ describe('command_line_arguments, split as the shell Judge0 hands it to would sp
       '~/x',
       '#c',
       '{a,b}',
+      'a\nrm x',
       "'x",
       '"x',
       'x\\',
