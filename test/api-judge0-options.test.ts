@@ -137,6 +137,11 @@ describe('caged api with Judge0 options', () => {
     const over = await api('POST', '/submissions', { source_code: SUM_C, language_id: 50, memory_limit: info.max_memory_limit + 1 });
     expect(over.status).toBe(422);
     expect(Object.keys(over.body)).toEqual(['memory_limit']);
+    expect(info.enable_submission_delete).toBe(false);
+    expect(await api('DELETE', '/submissions/00000000-0000-0000-0000-000000000000')).toEqual({
+      status: 400,
+      body: { error: 'delete not allowed' },
+    });
     const version = await fetch(`${base}/version`, { headers: { 'X-Auth-Token': TOKEN } });
     expect(await version.text()).toBe((await api('GET', '/about')).body.version);
     expect((await api('GET', '/languages/all')).body).toContainEqual({ id: 50, name: expect.any(String), is_archived: false });

@@ -190,6 +190,10 @@ export function judge0Routes(app: FastifyInstance, ctx: ApiContext): void {
     return view(ctx, snap, fields, truthy(req.query.base64_encoded), reply) ?? reply;
   });
 
+  // Judge0's answer when submission deletes are off (/config_info's enable_submission_delete):
+  // results stay on the queue for CAGED_KEEP_COMPLETED_S, as the operator configured.
+  app.delete('/submissions/:token', (_req, reply) => reply.code(400).send({ error: 'delete not allowed' }));
+
   app.get('/languages', () => ctx.judge0.list.map((l) => ({ id: l.id, name: l.name })));
 
   app.get<{ Params: { id: string } }>('/languages/:id', async (req, reply) => {

@@ -60,6 +60,11 @@ export function openApiDocument(version: string): Record<string, unknown> {
           parameters: [pp('token'), B64, FIELDS],
           responses: { '200': { description: 'the submission', ...(json(ref('Judge0View')) as object) }, '404': err, '400': err },
         },
+        delete: {
+          summary: "Delete a submission (Judge0): always 400 'delete not allowed', as Judge0 answers with deletes off",
+          parameters: [pp('token')],
+          responses: { '400': err },
+        },
       },
       '/submissions/batch': {
         post: {
