@@ -51,6 +51,17 @@ export const LIMIT_BOUNDS: Readonly<Record<LimitName, LimitBound>> = {
 };
 
 /**
+ * The stack limit's bounds (`stackBytes`). It is not one of LIMIT_NAMES: it has no configured
+ * maximum or default of its own, the memory limit bounds it (src/judge/limits.ts).
+ */
+export const STACK_BOUND: LimitBound = {
+  min: 64 * 1024,
+  max: TiB,
+  unit: 'bytes',
+  why: "a program needs a stack: the kernel's exec and the loader use a few pages of it",
+};
+
+/**
  * Null when `value` is a whole number within the bounds of `name`, else why not (without the
  * field's name). `shown` renders a bound in the caller's unit (the command line's MB, s, KB).
  */

@@ -3,11 +3,10 @@
  * checker's, an interactor's), part of the submission contract (schema.ts re-exports them).
  */
 import { z } from 'zod';
-import { LIMIT_BOUNDS, type LimitName } from '../limit-bounds';
+import { LIMIT_BOUNDS, STACK_BOUND, type LimitBound, type LimitName } from '../limit-bounds';
 
 /** A limit: a whole number within its bounds (src/limit-bounds.ts), the bound named in the message. */
-function boundedLimit(name: LimitName) {
-  const b = LIMIT_BOUNDS[name];
+function boundedLimit(b: LimitBound) {
   return z
     .number()
     .int({ message: `must be a whole number of ${b.unit}` })
@@ -16,33 +15,25 @@ function boundedLimit(name: LimitName) {
     .optional();
 }
 
-/** The smallest stack limit a request may set (64 KiB): the kernel's exec and the loader need a few pages. */
-export const STACK_MIN_BYTES = 64 * 1024;
-
 /** Requested limits of one step; every key optional (absent = the configured default). */
 export const LimitsSchema = z.strictObject({
   /** CPU time of all the program's processes and threads, in ms. */
-  cpuTimeMs: boundedLimit('cpuTimeMs'),
+  cpuTimeMs: boundedLimit(LIMIT_BOUNDS.cpuTimeMs),
   /** Wall-clock time, in ms. */
-  wallTimeMs: boundedLimit('wallTimeMs'),
+  wallTimeMs: boundedLimit(LIMIT_BOUNDS.wallTimeMs),
   /** Memory of the whole container (peak), in bytes; at least 4 MiB. */
-  memoryBytes: boundedLimit('memoryBytes'),
+  memoryBytes: boundedLimit(LIMIT_BOUNDS.memoryBytes),
   /** Cap on stdout and, separately, on stderr, in bytes. */
-  outputBytes: boundedLimit('outputBytes'),
+  outputBytes: boundedLimit(LIMIT_BOUNDS.outputBytes),
   /** Processes and threads alive at once; at least 2 (the container's init and the program). */
-  pids: boundedLimit('pids'),
+  pids: boundedLimit(LIMIT_BOUNDS.pids),
   /** Largest file the program may write, in bytes. */
-  fileSizeBytes: boundedLimit('fileSizeBytes'),
+  fileSizeBytes: boundedLimit(LIMIT_BOUNDS.fileSizeBytes),
   /**
    * Stack of each process (RLIMIT_STACK; glibc also takes it as a thread's default stack), in
    * bytes. Absent: as large as the memory limit, which a larger value comes to as well.
    */
-  stackBytes: z
-    .number()
-    .int()
-    .min(STACK_MIN_BYTES, { message: `must be at least ${STACK_MIN_BYTES} bytes: a program needs a stack` })
-    .max(2 ** 40)
-    .optional(),
+  stackBytes: boundedLimit(STACK_BOUND),
 });
 
 export type RequestedLimits = z.output<typeof LimitsSchema>;

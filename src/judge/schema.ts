@@ -29,7 +29,7 @@ const fileName = z
     message: 'must be a plain file name (no "/", not "." or "..", not starting with "-")',
   });
 
-export { LimitsSchema, STACK_MIN_BYTES, type LimitName, type RequestedLimits } from './limits-schema';
+export { LimitsSchema, type LimitName, type RequestedLimits } from './limits-schema';
 
 export const SourceFileSchema = z.strictObject({
   name: fileName,

@@ -3,7 +3,8 @@
  * (seconds, KB), read from caged's own configuration, so that a Judge0 client that sizes its
  * requests from it asks for nothing caged then refuses. Every value is what caged does:
  *
- *   - the limits: the worker's test defaults and maxima (CAGED_MAX_*, src/judge/limits.ts);
+ *   - the limits: the worker's test defaults (already within the maxima) and maxima (CAGED_MAX_*,
+ *     src/judge/limits.ts);
  *   - `stack_limit` 0: no stack limit of its own, the memory limit bounds the stack
  *     (`max_stack_limit` is therefore the largest memory limit);
  *   - `cpu_extra_time` 0, up to 5 s accepted (src/judge0/request.ts: it changes no verdict);
@@ -39,23 +40,23 @@ export function judge0ConfigInfo(s: ConfigInfoSource): Record<string, unknown> {
     callbacks_timeout: s.callbackTimeoutMs / 1000,
     enable_additional_files: false,
     max_queue_size: null,
-    cpu_time_limit: Math.min(d.cpuTimeMs, m.cpuTimeMs) / 1000,
+    cpu_time_limit: d.cpuTimeMs / 1000,
     max_cpu_time_limit: m.cpuTimeMs / 1000,
     cpu_extra_time: 0,
     max_cpu_extra_time: 5,
-    wall_time_limit: Math.min(d.wallTimeMs, m.wallTimeMs) / 1000,
+    wall_time_limit: d.wallTimeMs / 1000,
     max_wall_time_limit: m.wallTimeMs / 1000,
-    memory_limit: Math.floor(Math.min(d.memoryBytes, m.memoryBytes) / KB),
+    memory_limit: Math.floor(d.memoryBytes / KB),
     max_memory_limit: Math.floor(m.memoryBytes / KB),
     stack_limit: 0,
     max_stack_limit: Math.floor(m.memoryBytes / KB),
-    max_processes_and_or_threads: Math.min(d.pids, m.pids),
+    max_processes_and_or_threads: d.pids,
     max_max_processes_and_or_threads: m.pids,
     enable_per_process_and_thread_time_limit: false,
     allow_enable_per_process_and_thread_time_limit: false,
     enable_per_process_and_thread_memory_limit: false,
     allow_enable_per_process_and_thread_memory_limit: false,
-    max_file_size: Math.floor(Math.min(d.fileSizeBytes, m.fileSizeBytes) / KB),
+    max_file_size: Math.floor(d.fileSizeBytes / KB),
     max_max_file_size: Math.floor(m.fileSizeBytes / KB),
     number_of_runs: 1,
     max_number_of_runs: 1,

@@ -27,7 +27,7 @@
  * defaults (cpu_extra_time 1, stack_limit 64000) are judged as Judge0 would judge them.
  */
 import { z } from 'zod';
-import { STACK_MIN_BYTES } from '../judge/schema';
+import { STACK_BOUND } from '../limit-bounds';
 import type { SubmissionInput } from '../judge/schema';
 import type { Judge0Languages } from './languages';
 import { ShellWordsError, shellWords } from './shell-words';
@@ -60,8 +60,8 @@ export const Judge0RequestSchema = z.object({
     .int()
     .min(0)
     .max(2 ** 30)
-    .refine((k) => k === 0 || k * 1024 >= STACK_MIN_BYTES, {
-      message: `must be 0 (no limit of its own) or at least ${STACK_MIN_BYTES / 1024}`,
+    .refine((k) => k === 0 || k * 1024 >= STACK_BOUND.min, {
+      message: `must be 0 (no limit of its own) or at least ${STACK_BOUND.min / 1024}`,
     })
     .nullish(),
   max_processes_and_or_threads: z.number().int().positive().max(1_000_000).nullish(),

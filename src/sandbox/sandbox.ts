@@ -401,7 +401,7 @@ export class Sandbox {
       }
       const [errR, errW] = this.native.pipe(true);
       ours.push(errR);
-      if (plan.stderrToStdout && 'stdin' in io) {
+      if (plan.stderrToStdout) {
         // fd 2 is fd 1's pipe; the stderr pipe, writer-less, reads empty at once.
         fs.closeSync(errW);
         childFds.push(childFds[1]!);
