@@ -30,6 +30,19 @@ describe('when caged grade judges locally', () => {
     fs.writeFileSync(path.join(subs, 'wa.c'), '#include <stdio.h>\nint main(void){int a,b;scanf("%d %d",&a,&b);printf("%d\\n",a*b);}\n');
     fs.writeFileSync(path.join(subs, 'spin.c'), 'int main(void){for(;;);}\n');
     fs.writeFileSync(path.join(subs, 'readme.md'), '# not a program\n');
+    // A team's directory whose one Python file is not main.py: it is the entry, as for caged judge.
+    fs.mkdirSync(path.join(subs, 'team'));
+    fs.writeFileSync(path.join(subs, 'team', 'sum.py'), 'print(sum(map(int, input().split())))\n');
+    fs.writeFileSync(path.join(subs, 'team', 'notes.txt'), 'adds the two numbers\n');
+    // A `.pl` file with a rule is Prolog, as problemtools and caged judge read it, not Perl.
+    fs.writeFileSync(
+      path.join(subs, 'sum.pl'),
+      [
+        'main :- read_line_to_string(user_input, L), split_string(L, " ", " ", [A, B]),',
+        '    number_string(X, A), number_string(Y, B), Z is X + Y, write(Z), nl.',
+        '',
+      ].join('\n'),
+    );
     const state = path.join(dir, 'state');
     const csv = path.join(dir, 'r.csv');
     // No CAGED_QUEUE, no Redis needed: a queue name that exists nowhere proves nothing is enqueued.
@@ -37,26 +50,28 @@ describe('when caged grade judges locally', () => {
 
     const first = await runGrade('caged-grade-local-unused', args);
     expect({ code: first.code, stderr: first.stderr }).toEqual({ code: 0, stderr: '' });
-    expect(first.stdout).toContain('graded 4 submissions');
-    expect(first.stdout).toContain('(judged 3, reused 0)');
+    expect(first.stdout).toContain('graded 6 submissions');
+    expect(first.stdout).toContain('(judged 5, reused 0)');
     const rows = parseCsv(fs.readFileSync(csv, 'utf8'));
     expect(rows[0]!.slice(9)).toEqual(['a', 'b']);
     expect(rows.slice(1).map((r) => [r[0], r[1], r[2], r[9], r[10]])).toEqual([
       ['ok.py', 'python3', 'AC', 'AC', 'AC'],
       ['readme.md', '', 'REFUSED', '', ''],
       ['spin.c', 'c', 'TLE', 'TLE', 'TLE'],
+      ['sum.pl', 'prolog', 'AC', 'AC', 'AC'],
+      ['team', 'python3', 'AC', 'AC', 'AC'],
       ['wa.c', 'c', 'WA', 'WA', 'WA'],
     ]);
     expect(rows[2]![8]).toMatch(/^unknown extension "\.md"/);
-    expect(fs.readdirSync(state).filter((f) => f.endsWith('.json'))).toHaveLength(3);
+    expect(fs.readdirSync(state).filter((f) => f.endsWith('.json'))).toHaveLength(5);
 
     const second = await runGrade('caged-grade-local-unused', args);
     expect(second.code).toBe(0);
-    expect(second.stdout).toContain('(judged 0, reused 3)');
+    expect(second.stdout).toContain('(judged 0, reused 5)');
 
     const third = await runGrade('caged-grade-local-unused', [...args, '--rejudge']);
     expect(third.code).toBe(0);
-    expect(third.stdout).toContain('(judged 3, reused 0)');
+    expect(third.stdout).toContain('(judged 5, reused 0)');
   });
 
   it('derives the time limit of a package that gives none once for the batch, as caged judge does', async () => {

@@ -138,7 +138,7 @@ export function collectEntries(
       if (bytes > maxSourceBytes) return { name, refused: `the sources are ${bytes} bytes, more than the ${maxSourceBytes} allowed` };
       const s = packageSubmission(p, overriddenLanguage(p, st, overrides), undefined, languages);
       return s.files !== undefined
-        ? { name, language: s.language, files: s.files }
+        ? { name, language: s.language, files: s.files, ...(s.entry !== undefined ? { entry: s.entry } : {}) }
         : { name, language: s.language, source: s.source ?? '' };
     } catch (err) {
       const e = err as NodeJS.ErrnoException;

@@ -33,6 +33,7 @@ import { DEFAULT_MANIFEST, Judge } from '../judge/judge';
 import { LanguageRegistry } from '../judge/languages';
 import { loadManifest } from '../rootfs/manifest';
 import type { JudgeResult, SubmissionInput } from '../judge/schema';
+import { packageLanguages } from '../problem/extensions';
 import { judgePackage, packageReportBytes } from '../problem/judge-package';
 import { DEFAULT_MAX_PUSH_BYTES, digestOf, packProblem } from '../problem/package-store';
 import { loadPackage } from '../problem/problem-package';
@@ -42,6 +43,7 @@ import { Sandbox } from '../sandbox/sandbox';
 import { numberFlag, parseArgs, positiveNumber, stringFlag, type ParsedArgs } from './args';
 import { collectEntries, parseLanguageOverrides, submissionPaths } from './grade-inputs';
 import { GradeProgressView, type ProgressMode } from './grade-progress';
+import { readIfFile } from './judge';
 import { packageTimeLimit } from './package-time';
 import { judgeOptionsFromEnv } from './run';
 import { readTestDir } from './test-dir';
@@ -126,10 +128,15 @@ export async function gradeCommand(argv: readonly string[], out: NodeJS.Writable
   const registry = LanguageRegistry.fromManifest(
     await loadManifest(stringFlag(args, 'image') ?? process.env.CAGED_IMAGE ?? DEFAULT_MANIFEST),
   );
-  const languages = {
-    languageOfFile: (f: string, field: string) => registry.ofFile(f, field).id,
-    language: (id: string, field: string) => registry.get(id, field),
-  };
+  // As for `caged judge`: a `.pl` file that reads as Prolog is Prolog, not Perl.
+  const languages = packageLanguages(
+    {
+      languages: () => registry.list(),
+      languageOfFile: (f: string, field?: string) => registry.ofFile(f, field).id,
+      language: (id: string, field?: string) => registry.get(id, field),
+    },
+    readIfFile,
+  );
   const entries = collectEntries(submissionPaths(subArgs), maxSourceBytes, languages, parseLanguageOverrides(stringFlag(args, 'lang-of')));
   const mode: ProgressMode = args.flags.has('json') ? 'json' : process.stderr.isTTY ? 'bar' : 'lines';
   const view = new GradeProgressView(mode, out, process.stderr);

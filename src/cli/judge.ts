@@ -125,7 +125,8 @@ function yamlLanguageAndEntry(
 }
 
 /** The bytes of `file` when it is a plain file, else null. */
-function readIfFile(file: string): Buffer | null {
+/** A regular file's bytes; null for anything else (a link, a directory, nothing). */
+export function readIfFile(file: string): Buffer | null {
   try {
     return fs.lstatSync(file).isFile() ? fs.readFileSync(file) : null;
   } catch {

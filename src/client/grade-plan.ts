@@ -21,7 +21,15 @@ export type GradeProblem =
 
 /** One submission of a batch: its sources, or why it was refused before (unreadable, …). */
 export type GradeEntry =
-  | { name: string; language: string; source?: string; files?: SubmissionInput['files']; refused?: undefined }
+  | {
+      name: string;
+      language: string;
+      source?: string;
+      files?: SubmissionInput['files'];
+      /** With files: the file the language starts from (the wire's `entry`), when it takes one. */
+      entry?: string;
+      refused?: undefined;
+    }
   | { name: string; language?: string | null; refused: string };
 
 export interface GradeProgress {
@@ -95,7 +103,7 @@ export function planBatch(problem: GradeProblem, entries: readonly GradeEntry[],
     if (e.refused !== undefined) return { name: e.name, jobId: null, language: e.language ?? null, refused: e.refused };
     const submission: SubmissionInput = {
       language: e.language,
-      ...(e.files !== undefined ? { files: e.files } : { source: e.source ?? '' }),
+      ...(e.files !== undefined ? { files: e.files, ...(e.entry !== undefined ? { entry: e.entry } : {}) } : { source: e.source ?? '' }),
       ...('package' in problem
         ? { problem: problem.package }
         : {

@@ -131,8 +131,18 @@ export function testsProblemKey(spec: Pick<SubmissionInput, 'testcases' | 'limit
 }
 
 /** A submission's job id: `g-` and 40 hex digits of the problem key and the submission's content. */
-export function gradeJobId(problemKey: string, s: Pick<SubmissionInput, 'language' | 'source' | 'files' | 'compilerOptions'>): string {
-  const content = JSON.stringify([s.language, s.source ?? null, s.files ?? null, s.compilerOptions ?? null]);
+export function gradeJobId(
+  problemKey: string,
+  s: Pick<SubmissionInput, 'language' | 'source' | 'files' | 'entry' | 'compilerOptions'>,
+): string {
+  // The entry joins the key only when given, so that the ids of submissions without one stay what they were.
+  const content = JSON.stringify([
+    s.language,
+    s.source ?? null,
+    s.files ?? null,
+    s.compilerOptions ?? null,
+    ...(s.entry !== undefined ? [s.entry] : []),
+  ]);
   return `g-${sha256(`${problemKey}\n${content}`).slice(0, 40)}`;
 }
 

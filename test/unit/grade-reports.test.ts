@@ -225,6 +225,31 @@ describe('submission inputs', () => {
     ]);
     expect(() => parseLanguageOverrides('cc=cpp20')).toThrow(/--lang-of/);
   });
+
+  it("keeps a directory's entry through to the batch's job, as caged judge picks it", () => {
+    // BAPCtools' hello/rejected/test-extra-binary.sh: a script not named main.sh beside a binary.
+    const team = path.join(dir, 'test-extra-binary.sh');
+    fs.mkdirSync(team);
+    fs.writeFileSync(path.join(team, 'abc.sh'), 'echo hi\n');
+    fs.writeFileSync(path.join(team, 'bc'), Buffer.from([0x7f, 0x45, 0x4c, 0x46]));
+    const registry = repoLanguageRegistry();
+    const languages = {
+      languageOfFile: (f: string, field: string) => registry.ofFile(f, field).id,
+      language: (id: string, field: string) => registry.get(id, field),
+    };
+    const [entry] = collectEntries([team], 1000, languages);
+    expect(entry).toMatchObject({ name: 'test-extra-binary.sh', language: 'bash', entry: 'abc.sh' });
+    const plan = planBatch({ name: 'hello', testcases: [{ stdin: '', expected: 'hi\n' }] }, [entry!], 1000);
+    expect(plan.data.entries[0]!.refused).toBeUndefined();
+    expect([...plan.children.values()][0]).toMatchObject({ language: 'bash', entry: 'abc.sh' });
+    // The entry is part of the job: the same files entered elsewhere are another job.
+    const other = planBatch(
+      { name: 'hello', testcases: [{ stdin: '', expected: 'hi\n' }] },
+      [{ ...entry!, entry: 'bc' } as typeof entry & object],
+      1000,
+    );
+    expect(other.data.entries[0]!.jobId).not.toBe(plan.data.entries[0]!.jobId);
+  });
 });
 
 describe('the progress view', () => {
