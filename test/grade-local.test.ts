@@ -74,6 +74,40 @@ describe('when caged grade judges locally', () => {
     expect(third.stdout).toContain('(judged 5, reused 0)');
   });
 
+  it("reads a package's own submissions as caged judge does: submissions.yaml's entry, the constants, links within the package", async () => {
+    const pkg = path.join(dir, 'modern');
+    fs.cpSync(path.join(__dirname, 'packages', 'modern'), pkg, { recursive: true });
+    const subs = path.join(pkg, 'submissions');
+    // Two Python files: the first by name would be the entry, submissions.yaml names the other.
+    fs.mkdirSync(path.join(subs, 'accepted', 'team'));
+    fs.writeFileSync(path.join(subs, 'accepted', 'team', 'aaa.py'), 'print(0)\n');
+    fs.writeFileSync(path.join(subs, 'accepted', 'team', 'solve.py'), 'import helper\n\nprint(int(input()) + helper.K)\n');
+    fs.writeFileSync(path.join(subs, 'submissions.yaml'), 'accepted/team:\n  language: python3\n  entrypoint: solve.py\n');
+    // {{k}} is the package's constant (7).
+    fs.writeFileSync(path.join(subs, 'accepted', 'const.py'), 'print(int(input()) + {{k}})\n');
+    // BAPCtools links one folder's submission to another's: judged as what it points to.
+    fs.symlinkSync('../accepted/add.py', path.join(subs, 'wrong_answer', 'link.py'));
+    // A link given from outside the package stays refused (a student's link could name any file).
+    fs.symlinkSync(path.join(subs, 'accepted', 'add.py'), path.join(dir, 'loose.py'));
+    const json = path.join(dir, 'r.json');
+    const picked = [
+      ...['accepted/team', 'accepted/const.py', 'wrong_answer/link.py'].map((p) => path.join(subs, p)),
+      path.join(dir, 'loose.py'),
+    ];
+    const r = await runGrade('caged-grade-local-unused', [pkg, ...picked, '--local', '--state', path.join(dir, 'state'), '--out', json]);
+    expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
+    const report = JSON.parse(fs.readFileSync(json, 'utf8')) as {
+      rows: Array<{ name: string; language: string | null; verdict: string; message: string }>;
+    };
+    expect(report.rows.map((row) => [row.name, row.language, row.verdict])).toEqual([
+      ['team', 'python3', 'AC'],
+      ['const.py', 'python3', 'AC'],
+      ['link.py', 'python3', 'AC'],
+      ['loose.py', null, 'REFUSED'],
+    ]);
+    expect(report.rows[3]!.message).toBe('is a symbolic link (give the file itself)');
+  });
+
   it('derives the time limit of a package that gives none once for the batch, as caged judge does', async () => {
     const timed = path.join(__dirname, 'packages', 'timed');
     const subs = path.join(dir, 'subs');

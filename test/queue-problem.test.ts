@@ -141,6 +141,19 @@ describe('when submissions name a problem package pushed to Redis', () => {
       { expect: 'AC', s: { language: 'python3', source: read('accepted/double.py'), problem } },
       { expect: 'AC', s: { language: 'c', source: read('accepted/double.c'), problem } },
       { expect: 'WA', s: { language: 'python3', source: read('wrong_answer/plus3.py'), problem } },
+      // Files whose entry is named (not main.py): it reaches the package's judging.
+      {
+        expect: 'AC',
+        s: {
+          language: 'python3',
+          files: [
+            { name: 'solve.py', content: 'from helper import double\nprint(double(int(input())))\n' },
+            { name: 'helper.py', content: 'def double(n):\n    return 2 * n\n' },
+          ],
+          entry: 'solve.py',
+          problem,
+        },
+      },
     ];
     const jobs = Array.from({ length: 50 }, (_, i) => kinds[i % kinds.length]!);
     const results = await client.submitMany(jobs.map((j, i) => ({ ...j.s, id: `pkg-${i}` })));

@@ -14,6 +14,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { GradeEntry } from '../client/grade';
 import { InvalidRequestError } from '../errors';
+import type { PackageSubmission } from '../problem/judge-package';
 import { packageSubmission, type SubmissionLanguages } from './judge';
 
 /** `*` any run of characters, `?` one; no other special character. Greedy two-pointer match: at most pattern × name steps, no recursion. */
@@ -118,12 +119,31 @@ function overriddenLanguage(p: string, st: fs.Stats, overrides: Readonly<Record<
   return [...langs][0];
 }
 
+/**
+ * A problem package's own example submission read as `caged judge` reads it (its constants, what
+ * submissions.yaml says of its language and entry, links within the package); null for a path
+ * that is not one of them.
+ */
+export interface OwnSubmissions {
+  /** Whether `p` lies in the package's submissions/ (a link there points within the package: else it throws). */
+  owns(p: string): boolean;
+  read(p: string, lang: string | undefined): PackageSubmission;
+}
+
+const NO_PACKAGE: OwnSubmissions = {
+  owns: () => false,
+  read: () => {
+    throw new Error('not a package submission');
+  },
+};
+
 /** One entry per path; names are the base names, made unique with the path where two share one. */
 export function collectEntries(
   paths: readonly string[],
   maxSourceBytes: number,
   languages: SubmissionLanguages,
   overrides: Readonly<Record<string, string>> = {},
+  ownSubmissions: OwnSubmissions = NO_PACKAGE,
 ): GradeEntry[] {
   const base = paths.map((p) => path.basename(p));
   const count = new Map<string, number>();
@@ -131,15 +151,23 @@ export function collectEntries(
   return paths.map((p, i) => {
     const name = count.get(base[i]!)! > 1 ? p : base[i]!;
     try {
-      const st = fs.lstatSync(p);
-      if (st.isSymbolicLink()) return { name, refused: 'is a symbolic link (give the file itself)' };
+      const link = fs.lstatSync(p);
+      const own = ownSubmissions.owns(p);
+      if (link.isSymbolicLink() && !own) return { name, refused: 'is a symbolic link (give the file itself)' };
+      // A package's own submission may be a link within the package: what it points to is read.
+      const st = own ? fs.statSync(p) : link;
       if (!st.isFile() && !st.isDirectory()) return { name, refused: 'is neither a file nor a directory' };
       const bytes = sizeOf(p, st);
       if (bytes > maxSourceBytes) return { name, refused: `the sources are ${bytes} bytes, more than the ${maxSourceBytes} allowed` };
-      const s = packageSubmission(p, overriddenLanguage(p, st, overrides), undefined, languages);
+      const lang = overriddenLanguage(p, st, overrides);
+      const s = own ? ownSubmissions.read(p, lang) : packageSubmission(p, lang, undefined, languages);
       return s.files !== undefined
         ? { name, language: s.language, files: s.files, ...(s.entry !== undefined ? { entry: s.entry } : {}) }
-        : { name, language: s.language, source: s.source ?? '' };
+        : {
+            name,
+            language: s.language,
+            source: Buffer.from(s.source ?? '', s.sourceEncoding === 'base64' ? 'base64' : 'utf8').toString('utf8'),
+          };
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
       // `caged judge`'s message, without the argument it names (here the entry is the subject).

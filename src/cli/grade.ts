@@ -33,17 +33,17 @@ import { DEFAULT_MANIFEST, Judge } from '../judge/judge';
 import { LanguageRegistry } from '../judge/languages';
 import { loadManifest } from '../rootfs/manifest';
 import type { JudgeResult, SubmissionInput } from '../judge/schema';
-import { packageLanguages } from '../problem/extensions';
+import { packageLanguages, type ImageLanguages } from '../problem/extensions';
 import { judgePackage, packageReportBytes } from '../problem/judge-package';
 import { DEFAULT_MAX_PUSH_BYTES, digestOf, packProblem } from '../problem/package-store';
-import { loadPackage } from '../problem/problem-package';
+import { loadPackage, type ProblemPackage } from '../problem/problem-package';
 import { timeLimitFromSubmissions } from '../problem/time-limit';
 import { checkRedisReachable, redisConnection } from '../queue/connection';
 import { Sandbox } from '../sandbox/sandbox';
 import { numberFlag, parseArgs, positiveNumber, stringFlag, type ParsedArgs } from './args';
-import { collectEntries, parseLanguageOverrides, submissionPaths } from './grade-inputs';
+import { collectEntries, parseLanguageOverrides, submissionPaths, type OwnSubmissions } from './grade-inputs';
 import { GradeProgressView, type ProgressMode } from './grade-progress';
-import { readIfFile } from './judge';
+import { readIfFile, resolveSubmission } from './judge';
 import { packageTimeLimit } from './package-time';
 import { judgeOptionsFromEnv } from './run';
 import { readTestDir } from './test-dir';
@@ -74,6 +74,27 @@ function splitOuts(argv: readonly string[]): { outs: string[]; rest: string[] } 
 
 function isPackage(dir: string): boolean {
   return fs.statSync(path.join(dir, 'problem.yaml'), { throwIfNoEntry: false })?.isFile() === true;
+}
+
+/**
+ * The package's own example submissions (below its submissions/), read as `caged judge` reads
+ * them (resolveSubmission): the package is loaded at the first of them.
+ */
+function packageSubmissions(problemDir: string, languages: ImageLanguages): OwnSubmissions {
+  const root = fs.realpathSync(problemDir);
+  const subsDir = path.join(root, 'submissions');
+  let loaded: ProblemPackage | undefined;
+  return {
+    owns: (p) => {
+      const absolute = path.resolve(p);
+      const real = path.join(fs.realpathSync(path.dirname(absolute)), path.basename(absolute));
+      if (!real.startsWith(subsDir + path.sep)) return false;
+      const target = fs.realpathSync(absolute);
+      if (!target.startsWith(root + path.sep)) throw new InvalidRequestError(`is a link pointing outside the package (to ${target})`);
+      return true;
+    },
+    read: (p, lang) => resolveSubmission((loaded ??= loadPackage(root, { deferTimeLimit: true })), p, languages, lang).submission,
+  };
 }
 
 /** The limits of a tests directory's submissions, from --time and --memory. */
@@ -137,7 +158,13 @@ export async function gradeCommand(argv: readonly string[], out: NodeJS.Writable
     },
     readIfFile,
   );
-  const entries = collectEntries(submissionPaths(subArgs), maxSourceBytes, languages, parseLanguageOverrides(stringFlag(args, 'lang-of')));
+  const entries = collectEntries(
+    submissionPaths(subArgs),
+    maxSourceBytes,
+    languages,
+    parseLanguageOverrides(stringFlag(args, 'lang-of')),
+    isPackage(problemDir) ? packageSubmissions(problemDir, languages) : undefined,
+  );
   const mode: ProgressMode = args.flags.has('json') ? 'json' : process.stderr.isTTY ? 'bar' : 'lines';
   const view = new GradeProgressView(mode, out, process.stderr);
   const abort = new AbortController();
@@ -292,7 +319,10 @@ async function gradeHere(
     const judged = pkg;
     const judgeOne = (s: SubmissionInput): Promise<JudgeResult> => {
       if (!judged) return judge.judge(s);
-      const sub = { language: s.language, ...(s.files !== undefined ? { files: s.files } : { source: s.source }) };
+      const sub = {
+        language: s.language,
+        ...(s.files !== undefined ? { files: s.files, ...(s.entry !== undefined ? { entry: s.entry } : {}) } : { source: s.source }),
+      };
       return judgePackage(judge, judged, sub, { maxima: env.maxima, ...(memory ? { memoryMiB: memory } : {}) });
     };
     return await gradeLocally(problem, entries, {

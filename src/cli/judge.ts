@@ -25,7 +25,7 @@ import {
   withPackageConstants,
   type PackageSubmission,
 } from '../problem/judge-package';
-import { loadPackage } from '../problem/problem-package';
+import { loadPackage, type ProblemPackage } from '../problem/problem-package';
 import { timeLimitFromSubmissions } from '../problem/time-limit';
 import { Sandbox } from '../sandbox/sandbox';
 import { parseArgs, positiveNumber, stringFlag } from './args';
@@ -153,6 +153,40 @@ function directoryLanguage(names: readonly string[], dir: string, languages: Sub
   return only;
 }
 
+/** A submission as `caged judge` and `caged grade` read it, with what submissions.yaml expects of it (2025-09). */
+export interface ResolvedSubmission {
+  submission: PackageSubmission;
+  expected: SubmissionExpectations | null;
+}
+
+/**
+ * SUBMISSION for the package `loaded`. One of the package's own example submissions (below its
+ * submissions/) gets the problem's constants, and what submissions.yaml says of it: its language
+ * and entry point (`lang` and `entry` win), and its requirements (2025-09); it may link to
+ * another of the package's files (the loader's rule), any other submission only within itself.
+ * The submission's own place decides its folder: a link is named where it lies (BAPCtools'
+ * `run_time_error/ac.bad.py` → `../accepted/author.py` is run_time_error's), only the
+ * directories above it are resolved.
+ */
+export function resolveSubmission(
+  loaded: ProblemPackage,
+  target: string,
+  languages: ImageLanguages,
+  lang?: string,
+  entry?: string,
+): ResolvedSubmission {
+  if (!fs.existsSync(target)) throw new InvalidRequestError(`no such file or directory: ${target}`, 'SUBMISSION');
+  const absolute = path.resolve(target);
+  const real = path.join(fs.realpathSync(path.dirname(absolute)), path.basename(absolute));
+  const subsDir = path.join(loaded.dir, 'submissions');
+  const own = real.startsWith(subsDir + path.sep);
+  const rel = path.relative(subsDir, real).split(path.sep).join('/');
+  const expected = own && loaded.config.format === '2025-09' ? expectationsOf(readSubmissionsYaml(loaded.files), rel) : null;
+  const fromYaml = expected ? yamlLanguageAndEntry(expected, rel, real, languages, loaded.dir) : {};
+  const given = packageSubmission(target, lang ?? fromYaml.lang, entry ?? fromYaml.entry, languages, own ? loaded.dir : target);
+  return { submission: own ? withPackageConstants(given, loaded.config.constants) : given, expected };
+}
+
 const MEMORY_FLAG = LIMIT_FLAGS.find((f) => f.flag === 'memory')!;
 
 /** `caged run`'s summary, then the problem's notes and one line per group. */
@@ -211,29 +245,13 @@ export async function judgeCommand(argv: readonly string[], out: NodeJS.Writable
       ...(stringFlag(args, 'image') ? { manifestPath: stringFlag(args, 'image') } : {}),
     }));
   try {
-    // One of the package's own example submissions gets the problem's constants, and what
-    // submissions.yaml says of it: its language and entry point, and its requirements (2025-09).
-    // The submission's own place decides its folder: a link is named where it lies (BAPCtools'
-    // `run_time_error/ac.bad.py` → `../accepted/author.py` is run_time_error's), only the
-    // directories above it are resolved.
-    if (!fs.existsSync(target)) throw new InvalidRequestError(`no such file or directory: ${target}`, 'SUBMISSION');
-    const absolute = path.resolve(target);
-    const real = path.join(fs.realpathSync(path.dirname(absolute)), path.basename(absolute));
-    const subsDir = path.join(loaded.dir, 'submissions');
-    const own = real.startsWith(subsDir + path.sep);
-    const rel = path.relative(subsDir, real).split(path.sep).join('/');
-    const expected = own && loaded.config.format === '2025-09' ? expectationsOf(readSubmissionsYaml(loaded.files), rel) : null;
-    const languages = packageLanguages(judge, (file) => readIfFile(file));
-    const fromYaml = expected ? yamlLanguageAndEntry(expected, rel, real, languages, loaded.dir) : {};
-    // A package's own submission may link to another of its files (the loader's rule); any other, within itself.
-    const given = packageSubmission(
+    const { submission, expected } = resolveSubmission(
+      loaded,
       target,
-      stringFlag(args, 'lang') ?? fromYaml.lang,
-      stringFlag(args, 'entry') ?? fromYaml.entry,
-      languages,
-      own ? loaded.dir : target,
+      packageLanguages(judge, (file) => readIfFile(file)),
+      stringFlag(args, 'lang'),
+      stringFlag(args, 'entry'),
     );
-    const submission = own ? withPackageConstants(given, loaded.config.constants) : given;
     const opts = { maxima: env.maxima, ...(memory ? { memoryMiB: memory } : {}), hooks: { signal: deps.signal } };
     const derived = loaded.timeLimit === null ? await timeLimitFromSubmissions(judge, loaded, opts) : null;
     if (derived) pkg = { ...loaded, timeLimit: derived.timeLimit };

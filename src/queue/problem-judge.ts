@@ -53,7 +53,7 @@ export class ProblemJudge implements JudgeService {
           language: submission.language,
           ...(submission.source !== undefined
             ? { source: submission.source, sourceEncoding: submission.sourceEncoding }
-            : { files: submission.files }),
+            : { files: submission.files, ...(submission.entry !== undefined ? { entry: submission.entry } : {}) }),
         },
         // Per-test progress from judgePackage, once the package's validation decided the test's
         // verdict (the Judge's own report would give the run's: an AC that is then WA).
