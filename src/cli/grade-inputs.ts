@@ -120,9 +120,8 @@ function overriddenLanguage(p: string, st: fs.Stats, overrides: Readonly<Record<
 }
 
 /**
- * A problem package's own example submission read as `caged judge` reads it (its constants, what
- * submissions.yaml says of its language and entry, links within the package); null for a path
- * that is not one of them.
+ * A problem package's own example submissions, read as `caged judge` reads them (its constants,
+ * what submissions.yaml says of its language and entry, links within the package).
  */
 export interface OwnSubmissions {
   /** Whether `p` lies in the package's submissions/ (a link there points within the package: else it throws). */

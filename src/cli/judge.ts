@@ -124,7 +124,6 @@ function yamlLanguageAndEntry(
   return languageAndEntry(expected, rel, files, languages);
 }
 
-/** The bytes of `file` when it is a plain file, else null. */
 /** A regular file's bytes; null for anything else (a link, a directory, nothing). */
 export function readIfFile(file: string): Buffer | null {
   try {
