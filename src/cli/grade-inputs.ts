@@ -14,7 +14,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { GradeEntry } from '../client/grade';
 import { InvalidRequestError } from '../errors';
-import type { PackageSubmission } from '../problem/judge-package';
+import type { PackageSubmission } from '../problem/package-submission';
 import { packageSubmission, type SubmissionLanguages } from './judge';
 
 /** `*` any run of characters, `?` one; no other special character. Greedy two-pointer match: at most pattern × name steps, no recursion. */

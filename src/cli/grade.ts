@@ -35,6 +35,7 @@ import { loadManifest } from '../rootfs/manifest';
 import type { JudgeResult, SubmissionInput } from '../judge/schema';
 import { packageLanguages, type ImageLanguages } from '../problem/extensions';
 import { judgePackage, packageReportBytes } from '../problem/judge-package';
+import { packageSubmissionOf } from '../problem/package-submission';
 import { DEFAULT_MAX_PUSH_BYTES, digestOf, packProblem } from '../problem/package-store';
 import { loadPackage, type ProblemPackage } from '../problem/problem-package';
 import { timeLimitFromSubmissions } from '../problem/time-limit';
@@ -76,14 +77,10 @@ function isPackage(dir: string): boolean {
   return fs.statSync(path.join(dir, 'problem.yaml'), { throwIfNoEntry: false })?.isFile() === true;
 }
 
-/**
- * The package's own example submissions (below its submissions/), read as `caged judge` reads
- * them (resolveSubmission): the package is loaded at the first of them.
- */
-function packageSubmissions(problemDir: string, languages: ImageLanguages): OwnSubmissions {
+/** The package's own example submissions (below its submissions/), read as `caged judge` reads them (resolveSubmission). */
+function packageSubmissions(problemDir: string, languages: ImageLanguages, pkg: () => ProblemPackage): OwnSubmissions {
   const root = fs.realpathSync(problemDir);
   const subsDir = path.join(root, 'submissions');
-  let loaded: ProblemPackage | undefined;
   return {
     owns: (p) => {
       const absolute = path.resolve(p);
@@ -93,7 +90,7 @@ function packageSubmissions(problemDir: string, languages: ImageLanguages): OwnS
       if (!target.startsWith(root + path.sep)) throw new InvalidRequestError(`is a link pointing outside the package (to ${target})`);
       return true;
     },
-    read: (p, lang) => resolveSubmission((loaded ??= loadPackage(root, { deferTimeLimit: true })), p, languages, lang).submission,
+    read: (p, lang) => resolveSubmission(pkg(), p, languages, lang).submission,
   };
 }
 
@@ -158,12 +155,18 @@ export async function gradeCommand(argv: readonly string[], out: NodeJS.Writable
     },
     readIfFile,
   );
+  // A package is read once, at its first need: its own submissions here, or --local's judging.
+  const time = positiveNumber(stringFlag(args, 'time'), '--time');
+  let loaded: ProblemPackage | undefined;
+  const pkg = isPackage(problemDir)
+    ? () => (loaded ??= loadPackage(problemDir, { deferTimeLimit: true, ...(time === undefined ? {} : { fallbackTimeLimitS: time }) }))
+    : null;
   const entries = collectEntries(
     submissionPaths(subArgs),
     maxSourceBytes,
     languages,
     parseLanguageOverrides(stringFlag(args, 'lang-of')),
-    isPackage(problemDir) ? packageSubmissions(problemDir, languages) : undefined,
+    pkg ? packageSubmissions(problemDir, languages, pkg) : undefined,
   );
   const mode: ProgressMode = args.flags.has('json') ? 'json' : process.stderr.isTTY ? 'bar' : 'lines';
   const view = new GradeProgressView(mode, out, process.stderr);
@@ -188,7 +191,7 @@ export async function gradeCommand(argv: readonly string[], out: NodeJS.Writable
   let result: GradeResult;
   try {
     result = local
-      ? await gradeHere(problemDir, entries, args, { ...opts, concurrency, maxSourceBytes })
+      ? await gradeHere(problemDir, pkg, entries, args, { ...opts, concurrency, maxSourceBytes })
       : await gradeThroughQueue(problemDir, entries, args, { ...opts, keepResults: outs.some((f) => reportKind(f) === '.json') });
   } catch (err) {
     view.finish();
@@ -274,17 +277,16 @@ async function gradeThroughQueue(
 
 async function gradeHere(
   problemDir: string,
+  /** The package, read at most once (null: a directory of tests). */
+  packageOnce: (() => ProblemPackage) | null,
   entries: GradeEntry[],
   args: ParsedArgs,
   opts: RunOpts & { concurrency: number; maxSourceBytes: number },
 ): Promise<GradeResult> {
   const env = judgeOptionsFromEnv();
   const image = stringFlag(args, 'image');
-  const time = positiveNumber(stringFlag(args, 'time'), '--time');
   const memory = args.flags.has('memory') ? numberFlag(args, 'memory', 1, 0) : undefined;
-  let pkg = isPackage(problemDir)
-    ? loadPackage(problemDir, { deferTimeLimit: true, ...(time === undefined ? {} : { fallbackTimeLimitS: time }) })
-    : undefined;
+  let pkg = packageOnce?.();
   if (pkg?.config.unsupported.length)
     throw new InvalidRequestError(`not supported yet: ${pkg.config.unsupported.join(', ')}`, 'problem.yaml');
   const tests = pkg ? null : testsProblem(problemDir, args);
@@ -319,11 +321,7 @@ async function gradeHere(
     const judged = pkg;
     const judgeOne = (s: SubmissionInput): Promise<JudgeResult> => {
       if (!judged) return judge.judge(s);
-      const sub = {
-        language: s.language,
-        ...(s.files !== undefined ? { files: s.files, ...(s.entry !== undefined ? { entry: s.entry } : {}) } : { source: s.source }),
-      };
-      return judgePackage(judge, judged, sub, { maxima: env.maxima, ...(memory ? { memoryMiB: memory } : {}) });
+      return judgePackage(judge, judged, packageSubmissionOf(s), { maxima: env.maxima, ...(memory ? { memoryMiB: memory } : {}) });
     };
     return await gradeLocally(problem, entries, {
       ...opts,

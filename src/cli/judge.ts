@@ -17,14 +17,8 @@ import path from 'node:path';
 import { HostError, InvalidRequestError } from '../errors';
 import { Judge } from '../judge/judge';
 import type { JudgeResult } from '../judge/schema';
-import {
-  directorySubmission,
-  fileSubmission,
-  judgePackage,
-  packageReportBytes,
-  withPackageConstants,
-  type PackageSubmission,
-} from '../problem/judge-package';
+import { directorySubmission, fileSubmission, judgePackage, packageReportBytes, withPackageConstants } from '../problem/judge-package';
+import type { PackageSubmission } from '../problem/package-submission';
 import { loadPackage, type ProblemPackage } from '../problem/problem-package';
 import { timeLimitFromSubmissions } from '../problem/time-limit';
 import { Sandbox } from '../sandbox/sandbox';

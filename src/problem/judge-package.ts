@@ -31,12 +31,13 @@ import type { Language } from '../judge/languages';
 import { DEFAULT_CHECKER_LIMITS, DEFAULT_COMPILE_LIMITS, DEFAULT_MAXIMA, type LimitValues } from '../judge/limits';
 import type { FeedbackFile } from '../judge/output-validator-feedback';
 import { oneLine } from '../judge/result';
-import { RESULT_SCHEMA_VERSION, type CompileResult, type JudgeResult, type SubmissionInput, type TestResult } from '../judge/schema';
+import { RESULT_SCHEMA_VERSION, type CompileResult, type JudgeResult, type TestResult } from '../judge/schema';
 import { skippedTest } from '../judge/test-step';
 import { judge0Of, VERDICT_NAMES } from '../judge/verdict';
 import { defaultValidateSliced, parseValidatorFlags } from './default-validator';
 import { gradeTree } from '../judge/group-grading';
 import { packageLanguageCode } from './extensions';
+import type { PackageSubmission } from './package-submission';
 import { NO_TIME_LIMIT, type ProblemPackage } from './problem-package';
 import { withConstants } from './problem-yaml';
 import { caseScoreFailure, rejectedScoreFailure } from './case-scores';
@@ -53,17 +54,6 @@ export const REPORT_BYTES = 64 * 1024;
  */
 export function packageReportBytes(pkg: Pick<ProblemPackage, 'config'>, maxima?: Partial<LimitValues>): number {
   return Math.max(REPORT_BYTES, maxima?.outputBytes ?? 0, Math.ceil(pkg.config.limits.outputMiB * MiB));
-}
-
-export interface PackageSubmission {
-  language: string;
-  /** One of source and files (SubmissionInput's meaning). */
-  source?: string;
-  /** How `source` is written (default utf8). */
-  sourceEncoding?: 'utf8' | 'base64';
-  files?: SubmissionInput['files'];
-  /** With files: the entry, its name kept (SubmissionInput's meaning). */
-  entry?: string;
 }
 
 export interface JudgePackageOptions {

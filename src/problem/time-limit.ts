@@ -36,14 +36,8 @@ import type { Judge } from '../judge/judge';
 import type { JudgeResult } from '../judge/schema';
 import { namesPython2 } from '../judge/languages';
 import { DEFAULT_MAXIMA } from '../judge/limits';
-import {
-  directorySubmission,
-  fileSubmission,
-  judgePackage,
-  withPackageConstants,
-  type JudgePackageOptions,
-  type PackageSubmission,
-} from './judge-package';
+import { directorySubmission, fileSubmission, judgePackage, withPackageConstants, type JudgePackageOptions } from './judge-package';
+import type { PackageSubmission } from './package-submission';
 import { packageLanguages } from './extensions';
 import type { ProblemPackage } from './problem-package';
 import {

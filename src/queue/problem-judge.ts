@@ -16,6 +16,7 @@ import type { Judge, JudgeHooks } from '../judge/judge';
 import type { JudgeResult, Submission } from '../judge/schema';
 import type { LimitValues } from '../judge/limits';
 import { judgePackage } from '../problem/judge-package';
+import { packageSubmissionOf } from '../problem/package-submission';
 import type { PackageCache } from '../problem/package-cache';
 import { loadPackage } from '../problem/problem-package';
 import type { JudgeService } from './worker';
@@ -49,12 +50,7 @@ export class ProblemJudge implements JudgeService {
       const result = await judgePackage(
         this.judge,
         pkg,
-        {
-          language: submission.language,
-          ...(submission.source !== undefined
-            ? { source: submission.source, sourceEncoding: submission.sourceEncoding }
-            : { files: submission.files, ...(submission.entry !== undefined ? { entry: submission.entry } : {}) }),
-        },
+        packageSubmissionOf(submission),
         // Per-test progress from judgePackage, once the package's validation decided the test's
         // verdict (the Judge's own report would give the run's: an AC that is then WA).
         {
