@@ -6,7 +6,7 @@
  * score_multiplier.txt, groups with pass-fail and sum aggregation, require_pass, a test in a
  * plain directory below its group, the submission's command-line arguments (a group's `args`,
  * replaced by a test's own; argv.py is right only with them), and the problem's languages
- * enforced; the output validator works in the submission's directory (the format's working
+ * enforced (on contestants' submissions, not on the package's own); the output validator works in the submission's directory (the format's working
  * directory), its own files apart. And test/packages/files: test cases with input files (`NAME.files`).
  */
 import fs from 'node:fs';
@@ -153,9 +153,32 @@ describe('caged judge on a 2025-09 package', () => {
     }
   }, 180_000);
 
-  it('refuses a submission in a language the problem does not list, naming the list', async () => {
+  it('refuses a submission in a language the problem does not list, naming the list; the package’s own are judged with a note', async () => {
     await expect(judged('accepted/add.py', '--lang', 'pypy3')).resolves.toMatchObject({ verdict: 'AC' }); // pypy3 is the format's python3
-    await expect(judged('accepted/add.py', '--lang', 'ruby')).rejects.toThrow(InvalidRequestError);
-    await expect(judged('accepted/add.py', '--lang', 'ruby')).rejects.toThrow(/not one of the problem's languages \(python3, c\)/);
+    // A contestant's submission (not below the package's submissions/) in Ruby is refused.
+    const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'caged-languages-'));
+    try {
+      const ruby = "puts STDIN.gets.to_i + File.read('k.txt').to_i\n"; // the tests' args are not files to read
+      fs.writeFileSync(path.join(copy, 'add.rb'), ruby);
+      const sink = new Writable({ write: (_c, _e, done) => done() });
+      const refused: unknown = await judgeCommand([PKG, path.join(copy, 'add.rb'), '--json'], sink, { judge }).catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(InvalidRequestError);
+      expect(String(refused)).toMatch(/is in ruby \(the format's ruby\), not one of the problem's languages \(python3, c\)/);
+      // The same file as one of the package's own accepted submissions is judged (problemtools
+      // judges them all; the format's example keeps PHP under languages [python3, cpp]), with a note.
+      fs.cpSync(PKG, path.join(copy, 'pkg'), { recursive: true });
+      fs.writeFileSync(path.join(copy, 'pkg', 'submissions', 'accepted', 'add.rb'), ruby);
+      const own = await judgedIn(path.join(copy, 'pkg'), 'accepted/add.rb');
+      expect({ verdict: own.verdict, score: own.score, language: own.language.id }).toEqual({
+        verdict: 'AC',
+        score: 100,
+        language: 'ruby',
+      });
+      expect(own.problem?.notes).toContain(
+        "ruby is not one of the problem's languages (python3, c): judged as one of the package's own submissions",
+      );
+    } finally {
+      fs.rmSync(copy, { recursive: true, force: true });
+    }
   }, 120_000);
 });

@@ -150,6 +150,8 @@ function directoryLanguage(names: readonly string[], dir: string, languages: Sub
 export interface ResolvedSubmission {
   submission: PackageSubmission;
   expected: SubmissionExpectations | null;
+  /** One of the package's own example submissions (judgePackage's `ownSubmission`). */
+  own: boolean;
 }
 
 /**
@@ -177,7 +179,7 @@ export function resolveSubmission(
   const expected = own && loaded.config.format === '2025-09' ? expectationsOf(readSubmissionsYaml(loaded.files), rel) : null;
   const fromYaml = expected ? yamlLanguageAndEntry(expected, rel, real, languages, loaded.dir) : {};
   const given = packageSubmission(target, lang ?? fromYaml.lang, entry ?? fromYaml.entry, languages, own ? loaded.dir : target);
-  return { submission: own ? withPackageConstants(given, loaded.config.constants) : given, expected };
+  return { submission: own ? withPackageConstants(given, loaded.config.constants) : given, expected, own };
 }
 
 const MEMORY_FLAG = LIMIT_FLAGS.find((f) => f.flag === 'memory')!;
@@ -238,7 +240,7 @@ export async function judgeCommand(argv: readonly string[], out: NodeJS.Writable
       ...(stringFlag(args, 'image') ? { manifestPath: stringFlag(args, 'image') } : {}),
     }));
   try {
-    const { submission, expected } = resolveSubmission(
+    const { submission, expected, own } = resolveSubmission(
       loaded,
       target,
       packageLanguages(judge, (file) => readIfFile(file)),
@@ -249,7 +251,7 @@ export async function judgeCommand(argv: readonly string[], out: NodeJS.Writable
     const derived = loaded.timeLimit === null ? await timeLimitFromSubmissions(judge, loaded, opts) : null;
     if (derived) pkg = { ...loaded, timeLimit: derived.timeLimit };
     if (args.flags.has('all-tests')) pkg = { ...pkg, data: runningEveryTest(pkg.data) };
-    const judged = await judgePackage(judge, pkg, submission, opts);
+    const judged = await judgePackage(judge, pkg, submission, { ...opts, ownSubmission: own });
     if (deps.signal?.aborted) throw new HostError(`interrupted (${String(deps.signal.reason)})`);
     const result =
       judged.problem && (derived || expected)

@@ -70,6 +70,13 @@ export interface JudgePackageOptions {
   transcriptBytes?: number;
   /** Each test that ran, with its final verdict (after the package's validation), in test order: per-test progress. */
   onTest?: (t: TestResult, total: number) => void;
+  /**
+   * The submission is one of the package's own examples (below its submissions/): problem.yaml's
+   * `languages` binds the contestants' submissions, not the jury's, which are judged in any
+   * language caged has, with a note (problemtools judges them all, and the format's own example
+   * package keeps accepted PHP under `languages: [python3, cpp]`).
+   */
+  ownSubmission?: boolean;
 }
 
 function field(data: Buffer): { text: string; encoding: 'utf8' | 'base64' } {
@@ -257,9 +264,10 @@ export async function judgePackage(
   const nextPassBytes = Math.round(pkg.config.limits.validationOutputMiB * MiB);
   if (validation.kind !== 'default' && !validator) throw new InvalidRequestError('the package has no output validator', 'problem.yaml');
   const code = packageLanguageCode(submission.language);
-  if (pkg.config.languages && !pkg.config.languages.includes(code))
+  const outside = pkg.config.languages && !pkg.config.languages.includes(code) ? pkg.config.languages.join(', ') : null;
+  if (outside && !opts.ownSubmission)
     throw new InvalidRequestError(
-      `is in ${submission.language} (the format's ${code}), not one of the problem's languages (${pkg.config.languages.join(', ')})`,
+      `is in ${submission.language} (the format's ${code}), not one of the problem's languages (${outside})`,
       'SUBMISSION',
     );
   const codeBytes = pkg.config.limits.codeKiB * 1024;
@@ -268,6 +276,7 @@ export async function judgePackage(
   // Included files are added after the code limit is checked (the format's order).
   submission = withIncluded(submission, includedFiles(pkg, code), judge.language(submission.language, 'language'));
   const { limits, compileLimits, validatorLimits, helperLimits, notes } = packageLimits(pkg, opts);
+  if (outside) notes.push(`${code} is not one of the problem's languages (${outside}): judged as one of the package's own submissions`);
   let first: JudgeResult | null = null;
   let compile: CompileResult | undefined;
   let compileFailed: string | null = null;

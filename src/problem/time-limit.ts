@@ -146,7 +146,7 @@ export async function timeLimitFromSubmissions(
   const notes: string[] = [];
   const runs: TimedSubmission[] = [];
   const timed = async (rel: string, sub: PackageSubmission, everyTest: boolean): Promise<{ t: TimedSubmission; r: JudgeResult }> => {
-    const r = await judgePackage(judge, everyTest ? probeAll : probe, sub, opts);
+    const r = await judgePackage(judge, everyTest ? probeAll : probe, sub, { ...opts, ownSubmission: true });
     const ran = r.tests.filter((x) => x.verdict !== 'SKIPPED');
     const t = { path: rel, verdict: r.verdict, verdicts: ran.map((x) => x.verdict), maxCpuMs: Math.max(0, ...ran.map((x) => x.cpuTimeMs)) };
     runs.push(t);
