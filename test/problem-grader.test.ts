@@ -2,7 +2,8 @@
  * A legacy scoring package with a custom grader judged by `caged judge` on real containers and
  * the real Debian image (test/packages/graded): `grading: custom` in secret's testdata.yaml, the
  * grader (graders/grader.py) given the sub-results and grader_flags, its verdict and score
- * taken (a score beside a rejection ignored), and a grader that writes nonsense or does not
+ * taken (a score beside a rejection ignored), the group's maximum asked of the grader when
+ * its range has no top, the message naming the test of the judging's verdict, and a grader that writes nonsense or does not
  * compile making the judging IE.
  */
 import fs from 'node:fs';
@@ -57,6 +58,40 @@ describe('caged judge on a legacy package with a custom grader', () => {
     expect(none.tests.map((t) => t.verdict)).toEqual(['AC', 'WA', 'WA', 'WA']);
     expect(groups(none)).toMatchObject({ secret: ['WA', 0, 30] });
     expect({ verdict: none.verdict, score: none.score }).toEqual({ verdict: 'WA', score: 0 });
+  }, 120_000);
+
+  it('asks the grader for the group’s maximum when its range has no top', async () => {
+    // Without `range: 0 30` the maximum is the grader's score for three accepted test cases
+    // (30), not the default rules' (3 × accept_score 1); a wrong submission still scores 10.
+    const copy = path.join(tmp, 'unranged');
+    fs.cpSync(PKG, copy, { recursive: true });
+    const yaml = path.join(copy, 'data', 'secret', 'testdata.yaml');
+    fs.writeFileSync(yaml, fs.readFileSync(yaml, 'utf8').replace(/^range: .*\n/m, ''));
+    expect(fs.readFileSync(yaml, 'utf8')).not.toMatch(/range/);
+    const right = await judged(RIGHT, copy);
+    expect(groups(right)).toMatchObject({ secret: ['AC', 30, 30] });
+    expect({ verdict: right.verdict, score: right.score, maxScore: right.maxScore }).toEqual({ verdict: 'AC', score: 30, maxScore: 30 });
+    const partial = await judged('a, b = map(int, input().split())\nprint(a + b if a < 5 else 0)\n', copy);
+    expect(groups(partial)).toMatchObject({ secret: ['AC', 10, 30] });
+    // A grader that rejects the best case leaves the default maximum, and the judging is not IE.
+    fs.writeFileSync(
+      path.join(copy, 'graders', 'grader.py'),
+      'import sys\nlines = sys.stdin.read().split("\\n")\nprint("AC 2" if any(l.startswith("WA") for l in lines) else "WA 0")\n',
+    );
+    const odd = await judged('a, b = map(int, input().split())\nprint(a + b if a < 5 else 0)\n', copy);
+    expect({ verdict: odd.verdict, score: odd.score, maxScore: odd.maxScore }).toEqual({ verdict: 'AC', score: 2, maxScore: 3 });
+  }, 120_000);
+
+  it('names in the message the first test with the judging’s verdict, not merely the first rejection', async () => {
+    // Default grading, on_reject: continue: WA on secret/1, RE on secret/2; the legacy default
+    // grader's worst_error makes the judging RE, and the message names secret/2's.
+    const copy = path.join(tmp, 'worst');
+    fs.cpSync(PKG, copy, { recursive: true });
+    fs.writeFileSync(path.join(copy, 'data', 'secret', 'testdata.yaml'), 'on_reject: continue\n');
+    const r = await judged('a, b = map(int, input().split())\nassert a != 10, "ten"\nprint(a + b if a != 2 else 0)\n', copy);
+    expect(r.tests.map((t) => t.verdict)).toEqual(['AC', 'WA', 'RE', 'AC']);
+    expect(r.verdict).toBe('RE');
+    expect(r.message).toMatch(/^Runtime Error on secret\/2: /);
   }, 120_000);
 
   it('makes a grader that writes nonsense, or does not compile, the judge’s error', async () => {

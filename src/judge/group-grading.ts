@@ -94,9 +94,15 @@ export type RunOne<T> = (test: T, validatorFlags: string[], index: number) => Pr
  * A custom grader (GroupSettings.customGrader): the group's verdict and score from its judged
  * children's, in order (SKIPPED ones left out, as the legacy format's judging stops there).
  */
+/**
+ * A group's grade from its sub-results. `best`: the sub-results are the best there could be
+ * (every child accepted at its maximum), asked for the group's maximum; a failure then is not
+ * the judging's, and gives the default's maximum.
+ */
 export type CustomGrade<T> = (
   group: TestGroup<T>,
   results: ReadonlyArray<{ verdict: TestVerdict; score: number }>,
+  best?: boolean,
 ) => Promise<{ verdict: TestVerdict; score: number }>;
 export type SkipOne<T> = (test: T, index: number, why: string) => TestResult;
 /** A test's score and maximum from its result; `packageTestScore` unless the caller gives one. */
@@ -195,13 +201,23 @@ export async function gradeTree<T extends { name: string }>(
     outcome.maxScore = scoring ? aggregate(g.settings, nodes, true) : 0;
     if (g.settings.customGrader && customGrade) {
       // Its score is clamped to `range`, the range of possible scores, whose top is its maximum
-      // when finite (else the default's: a grader has no "best" to ask for).
+      // when finite; else the maximum is the grader's own score for every child accepted at its
+      // maximum (PO's graders score groups on their own scale, with no range), the default's if
+      // the grader does not accept that.
       const judged = nodes.filter((n) => n.verdict !== 'SKIPPED').map((n) => ({ verdict: n.verdict, score: n.score }));
       const graded = await customGrade(g, judged);
       const [lo, hi] = g.settings.range;
       outcome.verdict = graded.verdict;
       outcome.score = scoring && unmet === undefined ? Math.min(hi, Math.max(lo, graded.score)) : 0;
       if (scoring && Number.isFinite(hi)) outcome.maxScore = hi;
+      else if (scoring) {
+        const best = await customGrade(
+          g,
+          nodes.map((n) => ({ verdict: 'AC' as const, score: n.maxScore })),
+          true,
+        );
+        if (best.verdict === 'AC') outcome.maxScore = Math.max(lo, best.score);
+      }
     }
     return { verdict: outcome.verdict, score: outcome.score, maxScore: outcome.maxScore, inVerdict: true, inScore: true };
   };

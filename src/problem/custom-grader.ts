@@ -47,10 +47,10 @@ export function customGrader(
   hooks: JudgeHooks | undefined,
   failures: string[],
 ): CustomGrade<TestCase> {
-  return async (group, results) => {
+  return async (group, results, best) => {
     const grader = pkg.grader;
     const fail = (why: string) => {
-      failures.push(oneLine(`the grader of ${group.name} ${why}`));
+      if (!best) failures.push(oneLine(`the grader of ${group.name} ${why}`));
       return { verdict: 'IE' as const, score: 0 };
     };
     if (!grader) return fail('is missing (graders/)');

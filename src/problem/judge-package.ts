@@ -429,8 +429,11 @@ export async function judgePackage(
   const graded = await gradeTree(pkg.data, pkg.config.scoring, runOne, skipOne, undefined, grade);
   const base = first as JudgeResult | null;
   if (!base) throw new InvalidRequestError('no test ran', 'data');
-  const failing = graded.tests.find((t) => t.verdict !== 'AC' && t.verdict !== 'SKIPPED');
   let verdict: JudgeResult['verdict'] = graded.verdict === 'SKIPPED' ? 'IE' : graded.verdict;
+  // The test the message names: the first with the judging's verdict (worst_error and graders
+  // may pick another than the first rejection's), else the first rejection.
+  const rejected = graded.tests.filter((t) => t.verdict !== 'AC' && t.verdict !== 'SKIPPED');
+  const failing = rejected.find((t) => t.verdict === verdict) ?? rejected[0];
   let message =
     verdict === 'AC'
       ? `Accepted (${graded.tests.length} tests)`

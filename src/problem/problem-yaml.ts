@@ -67,6 +67,23 @@ const meta = {
   languages: anything,
 };
 
+/**
+ * Legacy `grading`: `objective` and `show_test_data_groups` are accepted, not used; the keys
+ * that earlier versions of the format kept here (`accept_score`, `reject_score`, `range`,
+ * `on_reject`: first_error, worst_error or grade) set every test group's, over its
+ * testdata.yaml, as problemtools still reads them (Kattis' older packages carry them).
+ */
+const legacyGrading = z
+  .object({
+    objective: z.enum(['min', 'max']).optional(),
+    show_test_data_groups: z.boolean().optional(),
+    accept_score: z.number().finite().optional(),
+    reject_score: z.number().finite().optional(),
+    range: z.union([z.string(), z.number()]).optional(),
+    on_reject: z.enum(['first_error', 'worst_error', 'grade']).optional(),
+  })
+  .optional();
+
 const legacySchema = z.strictObject({
   ...meta,
   problem_format_version: z.string().optional(),
@@ -75,7 +92,7 @@ const legacySchema = z.strictObject({
   source_url: anything,
   validation: z.string().default('default'),
   validator_flags: z.string().default(''),
-  grading: anything,
+  grading: legacyGrading,
   limits: legacyLimits.default(legacyLimits.parse({})),
 });
 
@@ -136,6 +153,14 @@ export function substituteConstants(text: string, constants: ProblemConfig['cons
   });
 }
 
+/** What legacy problem.yaml's `grading` sets in every test group, in testdata.yaml's terms. */
+export interface LegacyGrading {
+  acceptScore?: number;
+  rejectScore?: number;
+  range?: string;
+  onReject?: 'break' | 'continue';
+}
+
 export interface ProblemConfig {
   format: 'legacy' | '2023-07' | '2025-09';
   name: string;
@@ -161,6 +186,8 @@ export interface ProblemConfig {
   validation: { kind: 'default' | 'custom' | 'interactive' | 'multi-pass'; interactive: boolean; customScore: boolean };
   /** Words of the problem-wide default validator flags (legacy `validator_flags`). */
   validatorFlags: string[];
+  /** Legacy: problem.yaml's grading keys that set every test group's (legacyGrading above); null when none. */
+  legacyGrading: LegacyGrading | null;
   limits: {
     /** Seconds; null when problem.yaml gives none. */
     timeLimitS: number | null;
@@ -233,6 +260,20 @@ export function readProblemYaml(text: string, fallbackName: string, hasCustomVal
       customScore: words.includes('score'),
     };
     const l = p.limits;
+    const g = p.grading;
+    if (g?.on_reject === 'grade' && p.type !== 'scoring')
+      throw new InvalidRequestError('grading: on_reject: grade is for scoring problems (this one is pass-fail)', 'problem.yaml');
+    const legacyGrading: LegacyGrading = {
+      ...(g?.accept_score !== undefined ? { acceptScore: g.accept_score } : {}),
+      ...(g?.reject_score !== undefined ? { rejectScore: g.reject_score } : {}),
+      ...(g?.range !== undefined ? { range: String(g.range) } : {}),
+      // worst_error was the default: it sets nothing.
+      ...(g?.on_reject === 'first_error'
+        ? { onReject: 'break' as const }
+        : g?.on_reject === 'grade'
+          ? { onReject: 'continue' as const }
+          : {}),
+    };
     return {
       format: 'legacy',
       name: nameOf(p.name, fallbackName),
@@ -243,6 +284,7 @@ export function readProblemYaml(text: string, fallbackName: string, hasCustomVal
       unsupported,
       validation,
       validatorFlags: flagWords(p.validator_flags),
+      legacyGrading: Object.keys(legacyGrading).length ? legacyGrading : null,
       limits: limitsOf(l, l.validation_passes, { acToTimeLimit: l.time_multiplier, timeLimitToTle: l.time_safety_margin, resolutionS: 1 }),
     };
   }
@@ -292,6 +334,7 @@ export function readProblemYaml(text: string, fallbackName: string, hasCustomVal
     unsupported,
     validation,
     validatorFlags: [],
+    legacyGrading: null,
     limits: limitsOf(l, l.validation_passes, {
       acToTimeLimit: l.time_multipliers.ac_to_time_limit,
       timeLimitToTle: l.time_multipliers.time_limit_to_tle,

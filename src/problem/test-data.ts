@@ -47,7 +47,7 @@ import { MAX_TEST_FILE_DEPTH, MAX_TEST_FILES } from '../judge/test-file-schema';
 import type { GroupChild as GenericChild, GroupSettings, TestGroup as GenericGroup } from '../judge/group-grading';
 import { flagWords } from './default-validator';
 import type { PackageFiles } from './package-files';
-import { substituteConstants } from './problem-yaml';
+import { substituteConstants, type LegacyGrading } from './problem-yaml';
 import { checkYaml, parseYaml } from './yaml-file';
 
 export type { Aggregation, GroupSettings, VerdictRule } from '../judge/group-grading';
@@ -87,6 +87,8 @@ export interface TestDataFormat {
   staticValidator?: boolean;
   /** Legacy: the package has a grader (`graders/`). */
   grader?: boolean;
+  /** Legacy: problem.yaml's grading keys, set in every group over its testdata.yaml (problemtools' order). */
+  legacyGrading?: LegacyGrading | null;
 }
 
 export type GroupChild = GenericChild<TestCase>;
@@ -210,6 +212,10 @@ function readSettings(files: PackageFiles, dir: string, parent: GroupSettings, f
 }
 
 function settingsOf(files: PackageFiles, dir: string, parent: GroupSettings, fmt: TestDataFormat): GroupSettings {
+  return withLegacyGrading(ownSettings(files, dir, parent, fmt), fmt.legacyGrading);
+}
+
+function ownSettings(files: PackageFiles, dir: string, parent: GroupSettings, fmt: TestDataFormat): GroupSettings {
   // grader_flags' verdict rule and aggregation are inherited like the other settings.
   const aggregation = parent.aggregation === 'pass-fail' ? 'sum' : parent.aggregation;
   const own: GroupSettings = { ...parent, range: [-Infinity, Infinity], maxScore: null, aggregation, requirePass: [] };
@@ -243,18 +249,31 @@ function settingsOf(files: PackageFiles, dir: string, parent: GroupSettings, fmt
   const maxOf = t.max_score ?? t.scoring?.score;
   if (aggregationOf) own.aggregation = aggregationOf;
   if (maxOf !== undefined) own.maxScore = maxOf === 'unbounded' ? Infinity : maxOf;
-  if (t.range !== undefined) {
-    const [lo, hi, extra] = flagWords(t.range).map((w) => Number(w.replace(/^\+?inf$/, 'Infinity').replace(/^-inf$/, '-Infinity')));
-    if (lo === undefined || hi === undefined || extra !== undefined || Number.isNaN(lo) || Number.isNaN(hi) || lo > hi)
-      throw new InvalidRequestError(`range: must be "MIN MAX" (got ${JSON.stringify(t.range)})`, file);
-    own.range = [lo, hi];
-  }
+  if (t.range !== undefined) own.range = rangeOf(t.range, file);
   const out = t.output_validator_flags ?? t.output_validator_args;
   // 2025-09: a group's args replace the inherited ones; the older formats append them to problem.yaml's.
   if (out !== undefined) own.validatorFlags = [...(fmt.format === '2025-09' ? [] : parent.validatorFlags), ...wordList(out)];
   if (t.static_validation_score !== undefined || t.static_validator_args !== undefined)
     staticOf.set(own, staticCase(t, own, dir, file, fmt));
   return own;
+}
+
+/** Legacy problem.yaml's grading keys, over the group's own (problemtools sets them after reading testdata.yaml). */
+function withLegacyGrading(own: GroupSettings, g: LegacyGrading | null | undefined): GroupSettings {
+  if (!g) return own;
+  if (g.acceptScore !== undefined) own.acceptScore = g.acceptScore;
+  if (g.rejectScore !== undefined) own.rejectScore = g.rejectScore;
+  if (g.range !== undefined) own.range = rangeOf(g.range, 'problem.yaml');
+  if (g.onReject !== undefined) own.onReject = g.onReject;
+  return own;
+}
+
+/** A `range`: "MIN MAX", each a number or inf, -inf, +inf. */
+function rangeOf(text: string, file: string): [number, number] {
+  const [lo, hi, extra] = flagWords(text).map((w) => Number(w.replace(/^\+?inf$/, 'Infinity').replace(/^-inf$/, '-Infinity')));
+  if (lo === undefined || hi === undefined || extra !== undefined || Number.isNaN(lo) || Number.isNaN(hi) || lo > hi)
+    throw new InvalidRequestError(`range: must be "MIN MAX" (got ${JSON.stringify(text)})`, file);
+  return [lo, hi];
 }
 
 /** Legacy `grading: custom`: only in a legacy scoring problem with a grader (the format's rules). */

@@ -94,4 +94,70 @@ describe('when a legacy package uses grading: custom', () => {
     expect(secret).toMatchObject({ verdict: 'AC', score: 50, maxScore: 50 });
     expect(g).toMatchObject({ verdict: 'AC', score: 50, maxScore: 50 });
   });
+
+  it('asks the grader for the maximum of a group whose range has no top, with every child accepted at its own', async () => {
+    legacy();
+    write('data/secret/g/testdata.yaml', 'grading: default\n');
+    write('data/secret/h/testdata.yaml', 'grading: default\n');
+    write('data/secret/testdata.yaml', 'grading: custom\non_reject: continue\n');
+    const calls: Array<[string, boolean, Array<{ verdict: TestVerdict; score: number }>]> = [];
+    const grade: CustomGrade<TestCase> = (g, results, best) => {
+      calls.push([g.name, best === true, [...results]]);
+      return Promise.resolve({ verdict: 'AC', score: results.filter((r) => r.verdict === 'AC').length * 10 });
+    };
+    const g = await gradeTree(
+      load().data,
+      true,
+      (t, _f, i) => Promise.resolve(madeUpResult(i, t.name === 'secret/g/2' ? 'WA' : 'AC', { name: t.name })),
+      (t, i) => madeUpResult(i, 'SKIPPED', { name: t.name }),
+      undefined,
+      grade,
+    );
+    // g's own maximum is 2 (two tests of accept_score 1), h's 1; the grader is asked once more for secret.
+    expect(calls.map(([n, b, r]) => [n, b, r.map((x) => `${x.verdict} ${x.score}`)])).toEqual([
+      ['secret', false, ['WA 1', 'AC 1']],
+      ['secret', true, ['AC 2', 'AC 1']],
+    ]);
+    expect(g.groups.find((x) => x.name === 'secret')).toMatchObject({ verdict: 'AC', score: 10, maxScore: 20 });
+  });
+});
+
+describe("legacy problem.yaml's grading keys (earlier versions of the format; problemtools still reads them)", () => {
+  it('sets accept_score, reject_score, range and on_reject in every group, over testdata.yaml', () => {
+    legacy();
+    write('data/secret/testdata.yaml', 'on_reject: break\naccept_score: 5\nrange: 0 7\n');
+    write(
+      'problem.yaml',
+      'name: X\ntype: scoring\ngrading:\n  objective: max\n  show_test_data_groups: true\n  accept_score: 2\n  reject_score: -1\n  range: 0 100\n  on_reject: grade\n',
+    );
+    const pkg = load();
+    for (const name of ['data', 'sample', 'secret', 'secret/g', 'secret/h'])
+      expect({ name, ...(name === 'data' ? pkg.data : groupNamed(pkg.data, name)).settings }).toMatchObject({
+        name,
+        acceptScore: 2,
+        rejectScore: -1,
+        range: [0, 100],
+        onReject: 'continue',
+      });
+    write('problem.yaml', 'name: X\ntype: scoring\ngrading:\n  on_reject: first_error\n');
+    write('data/secret/testdata.yaml', 'on_reject: continue\n');
+    expect(groupNamed(load().data, 'secret/g').settings.onReject).toBe('break');
+    // worst_error was the default: it sets nothing.
+    write('problem.yaml', 'name: X\ntype: scoring\ngrading:\n  on_reject: worst_error\n');
+    expect(groupNamed(load().data, 'secret/g').settings).toMatchObject({
+      onReject: 'continue',
+      acceptScore: 1,
+      range: [-Infinity, Infinity],
+    });
+  });
+
+  it('refuses on_reject: grade in a pass-fail problem, an unknown on_reject and a bad range', () => {
+    legacy('pass-fail');
+    write('problem.yaml', 'name: X\ngrading:\n  on_reject: grade\n');
+    refused(load, 'problem.yaml', /on_reject: grade is for scoring problems/);
+    write('problem.yaml', 'name: X\ntype: scoring\ngrading:\n  on_reject: stop\n');
+    refused(load, 'problem.yaml', /on_reject/);
+    write('problem.yaml', 'name: X\ntype: scoring\ngrading:\n  range: 0\n');
+    refused(load, 'problem.yaml', /range: must be "MIN MAX"/);
+  });
 });
