@@ -74,7 +74,7 @@ describe('when caged grade judges locally', () => {
     expect(third.stdout).toContain('(judged 5, reused 0)');
   });
 
-  it("reads a package's own submissions as caged judge does: submissions.yaml's entry, the constants, links within the package", async () => {
+  it("reads a package's own submissions as caged judge does: submissions.yaml's entry, the constants, links within the package; refuses a language outside the problem's", async () => {
     const pkg = path.join(dir, 'modern');
     fs.cpSync(path.join(__dirname, 'packages', 'modern'), pkg, { recursive: true });
     const subs = path.join(pkg, 'submissions');
@@ -89,10 +89,13 @@ describe('when caged grade judges locally', () => {
     fs.symlinkSync('../accepted/add.py', path.join(subs, 'wrong_answer', 'link.py'));
     // A link given from outside the package stays refused (a student's link could name any file).
     fs.symlinkSync(path.join(subs, 'accepted', 'add.py'), path.join(dir, 'loose.py'));
+    // Ruby is not one of the problem's languages (python3, c): refused before any job, as the worker would.
+    fs.writeFileSync(path.join(dir, 'add.rb'), 'puts STDIN.gets.to_i + 7\n');
     const json = path.join(dir, 'r.json');
     const picked = [
       ...['accepted/team', 'accepted/const.py', 'wrong_answer/link.py'].map((p) => path.join(subs, p)),
       path.join(dir, 'loose.py'),
+      path.join(dir, 'add.rb'),
     ];
     const r = await runGrade('caged-grade-local-unused', [pkg, ...picked, '--local', '--state', path.join(dir, 'state'), '--out', json]);
     expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
@@ -104,8 +107,10 @@ describe('when caged grade judges locally', () => {
       ['const.py', 'python3', 'AC'],
       ['link.py', 'python3', 'AC'],
       ['loose.py', null, 'REFUSED'],
+      ['add.rb', 'ruby', 'REFUSED'],
     ]);
     expect(report.rows[3]!.message).toBe('is a symbolic link (give the file itself)');
+    expect(report.rows[4]!.message).toBe("is in ruby (the format's ruby), not one of the problem's languages (python3, c)");
   });
 
   it('derives the time limit of a package that gives none once for the batch, as caged judge does', async () => {

@@ -33,7 +33,7 @@ import { DEFAULT_MANIFEST, Judge } from '../judge/judge';
 import { LanguageRegistry } from '../judge/languages';
 import { loadManifest } from '../rootfs/manifest';
 import type { JudgeResult, SubmissionInput } from '../judge/schema';
-import { packageLanguages, type ImageLanguages } from '../problem/extensions';
+import { outsideLanguages, packageLanguages, type ImageLanguages } from '../problem/extensions';
 import { judgePackage, packageReportBytes } from '../problem/judge-package';
 import { packageSubmissionOf } from '../problem/package-submission';
 import { DEFAULT_MAX_PUSH_BYTES, digestOf, packProblem } from '../problem/package-store';
@@ -161,13 +161,19 @@ export async function gradeCommand(argv: readonly string[], out: NodeJS.Writable
   const pkg = isPackage(problemDir)
     ? () => (loaded ??= loadPackage(problemDir, { deferTimeLimit: true, ...(time === undefined ? {} : { fallbackTimeLimitS: time }) }))
     : null;
-  const entries = collectEntries(
+  const collected = collectEntries(
     submissionPaths(subArgs),
     maxSourceBytes,
     languages,
     parseLanguageOverrides(stringFlag(args, 'lang-of')),
     pkg ? packageSubmissions(problemDir, languages, pkg) : undefined,
   );
+  // A row outside the problem's languages is refused here, as the worker would refuse its job.
+  const allowed = pkg ? pkg().config.languages : null;
+  const entries = collected.map((e): GradeEntry => {
+    const why = e.refused === undefined ? outsideLanguages(e.language, allowed) : null;
+    return why ? { name: e.name, language: e.language, refused: why } : e;
+  });
   const mode: ProgressMode = args.flags.has('json') ? 'json' : process.stderr.isTTY ? 'bar' : 'lines';
   const view = new GradeProgressView(mode, out, process.stderr);
   const abort = new AbortController();

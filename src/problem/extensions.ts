@@ -36,6 +36,14 @@ export function packageLanguageCode(languageId: string): string {
   return Object.hasOwn(PACKAGE_CODE, languageId) ? PACKAGE_CODE[languageId]! : languageId;
 }
 
+/** Why a submission in caged's `languageId` is refused by a problem allowing `languages` (format codes; null: all), or null. */
+export function outsideLanguages(languageId: string, languages: readonly string[] | null): string | null {
+  const code = packageLanguageCode(languageId);
+  return languages && !languages.includes(code)
+    ? `is in ${languageId} (the format's ${code}), not one of the problem's languages (${languages.join(', ')})`
+    : null;
+}
+
 /** Which caged language a format code means when several share it (`cpp`: caged's C++17, as `.cpp` files are). */
 const PREFERRED_ID: Readonly<Record<string, string>> = { cpp: 'cpp17', python3: 'python3', lisp: 'commonlisp' };
 

@@ -36,7 +36,7 @@ import { skippedTest } from '../judge/test-step';
 import { judge0Of, VERDICT_NAMES } from '../judge/verdict';
 import { defaultValidateSliced, parseValidatorFlags } from './default-validator';
 import { gradeTree } from '../judge/group-grading';
-import { packageLanguageCode } from './extensions';
+import { outsideLanguages, packageLanguageCode } from './extensions';
 import type { PackageSubmission } from './package-submission';
 import { NO_TIME_LIMIT, type ProblemPackage } from './problem-package';
 import { withConstants } from './problem-yaml';
@@ -264,19 +264,18 @@ export async function judgePackage(
   const nextPassBytes = Math.round(pkg.config.limits.validationOutputMiB * MiB);
   if (validation.kind !== 'default' && !validator) throw new InvalidRequestError('the package has no output validator', 'problem.yaml');
   const code = packageLanguageCode(submission.language);
-  const outside = pkg.config.languages && !pkg.config.languages.includes(code) ? pkg.config.languages.join(', ') : null;
-  if (outside && !opts.ownSubmission)
-    throw new InvalidRequestError(
-      `is in ${submission.language} (the format's ${code}), not one of the problem's languages (${outside})`,
-      'SUBMISSION',
-    );
+  const outside = outsideLanguages(submission.language, pkg.config.languages);
+  if (outside && !opts.ownSubmission) throw new InvalidRequestError(outside, 'SUBMISSION');
   const codeBytes = pkg.config.limits.codeKiB * 1024;
   const size = sourceBytes(submission);
   if (size > codeBytes) throw new InvalidRequestError(`is ${size} bytes, more than the package's code limit of ${codeBytes}`, 'SUBMISSION');
   // Included files are added after the code limit is checked (the format's order).
   submission = withIncluded(submission, includedFiles(pkg, code), judge.language(submission.language, 'language'));
   const { limits, compileLimits, validatorLimits, helperLimits, notes } = packageLimits(pkg, opts);
-  if (outside) notes.push(`${code} is not one of the problem's languages (${outside}): judged as one of the package's own submissions`);
+  if (outside)
+    notes.push(
+      `${code} is not one of the problem's languages (${(pkg.config.languages ?? []).join(', ')}): judged as one of the package's own submissions`,
+    );
   let first: JudgeResult | null = null;
   let compile: CompileResult | undefined;
   let compileFailed: string | null = null;
