@@ -69,7 +69,20 @@ describe('placeholders', () => {
       memoryBytes: 512 * MiB,
       files: [{ name: 'main.cpp' }, { name: 'b.cc' }, { name: 'b.h' }],
     });
-    expect(argv).toEqual(['g++', '-O2', '-std=gnu++17', '-DONLINE_JUDGE', '-static', '-pipe', '-o', 'main', 'b.cc', 'main.cpp']);
+    expect(argv).toEqual([
+      'g++',
+      '-O2',
+      '-std=gnu++17',
+      '-DONLINE_JUDGE',
+      '-fstack-protector-strong',
+      '-D_FORTIFY_SOURCE=2',
+      '-static',
+      '-pipe',
+      '-o',
+      'main',
+      'b.cc',
+      'main.cpp',
+    ]);
   });
 
   it('a multi-file submission needs an entry only in the languages whose commands name it', () => {
