@@ -6,7 +6,8 @@
  * folder's verdict; a validator that crashes or does not compile makes the judging IE; an
  * interactor that gives up at once is WA; a score.txt is the test's score; test/packages/twice
  * (2023-07 `type: multi-pass`) runs a second pass on the validator's nextpass.in;
- * test/packages/scripted's validator is a build/run script pair, built and run in the sandbox.
+ * test/packages/scripted's validator is a build/run script pair, built and run in the sandbox;
+ * a validator compiles under the helpers' compile limits, not the submissions'.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -53,7 +54,7 @@ afterAll(async () => {
   for (const d of scratch) fs.rmSync(d, { recursive: true, force: true });
 });
 
-async function judged(args: string[]): Promise<JudgeResult> {
+async function judged(args: string[], by: Judge = judge): Promise<JudgeResult> {
   let text = '';
   const out = new Writable({
     write(chunk: Buffer, _enc, done) {
@@ -61,7 +62,7 @@ async function judged(args: string[]): Promise<JudgeResult> {
       done();
     },
   });
-  expect(await judgeCommand([...args, '--json'], out, { judge })).toBe(0);
+  expect(await judgeCommand([...args, '--json'], out, { judge: by })).toBe(0);
   return JudgeResultSchema.parse(JSON.parse(text));
 }
 
@@ -134,6 +135,28 @@ describe('a custom output validator', () => {
     expect(r.tests[0]!.verdict).toBe('IE');
     expect(r.tests[0]!.checkerMessage).toMatch(/validator failed \(SIGABRT\)/);
   }, 120_000);
+
+  it("compiles under the helpers' compile limits, not the submissions' (validate.h takes seconds)", async () => {
+    // A Judge whose submissions may compile for 0.5 s of CPU only: the package's validator
+    // (validate.h at -O2, several seconds) still compiles and judges; a C++ submission does not.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'caged-validators-cache-'));
+    scratch.push(dir);
+    const tight = await Judge.create({
+      sandbox: await Sandbox.create(),
+      closeSandbox: true,
+      manifestPath: TEST_MANIFEST,
+      compileCacheDir: dir,
+      compileLimits: { cpuTimeMs: 500, wallTimeMs: 2000 },
+    });
+    try {
+      const quick = await judged([ANYSUM, path.join(ANYSUM, 'submissions', 'accepted', 'swap.py')], tight);
+      expect({ verdict: quick.verdict, message: quick.verdict === 'AC' ? '' : quick.message }).toEqual({ verdict: 'AC', message: '' });
+      const slow = await judged([ANYSUM, path.join(ANYSUM, 'submissions', 'accepted', 'zero.cpp')], tight);
+      expect({ verdict: slow.verdict, compile: slow.compile?.verdict }).toEqual({ verdict: 'CE', compile: 'TLE' });
+    } finally {
+      await tight.close();
+    }
+  }, 180_000);
 
   it('is IE with the compiler output when the validator does not compile, and runs no more tests', async () => {
     const broken = variant(ANYSUM, { 'output_validators/pair/pair.cpp': 'int main() { return undeclared_name; }\n' });

@@ -38,11 +38,11 @@ import type { CompileOutcome, JobContext, SourceFile } from './compile-step';
 import { artefactOf, elfLoadBytes } from './address-space';
 import { compileHelper } from './helper-program';
 import { interactiveVerdict, KATTIS_ACCEPTED } from './interactive-verdict';
-import { buildRunProgram, runFrom, type SubmissionView } from './output-validator-spec';
+import { buildRunProgram, runFrom, type SubmissionView, type ValidatorLimitsConfig } from './output-validator-spec';
 import { ImageError, InvalidRequestError } from '../errors';
 import { expandArgv, expandEnv } from './language-command';
 import type { Language, LanguageRegistry } from './languages';
-import { checkerLimitsConfig, helperFactors, resolveLimits, type LimitValues, type StepLimitsConfig } from './limits';
+import { checkerLimitsConfig, helperCompileLimitsConfig, helperFactors, resolveLimits } from './limits';
 import type { JobPlan } from './plan';
 import { encodeOutput, oneLine, roundScore } from './result';
 import type { Testcase, TestResult } from './schema';
@@ -101,7 +101,7 @@ export async function prepareInteractor(
   ctx: JobContext,
   plan: JobPlan,
   languages: LanguageRegistry,
-  checkerLimits: Partial<LimitValues> | undefined,
+  helper: ValidatorLimitsConfig,
   { reportBytes, diskBytes }: { reportBytes: number; diskBytes: number },
   submission: SubmissionView,
 ): Promise<PreparedInteractor> {
@@ -121,15 +121,14 @@ export async function prepareInteractor(
       `must include the entry point ${JSON.stringify(language.sourceFile)} of language ${language.id}`,
       'interactor.files',
     );
-  const base = resolveLimits(spec.limits, checkerLimitsConfig(checkerLimits), 'interactor.limits', helperFactors(language));
+  const base = resolveLimits(spec.limits, helper.run ?? checkerLimitsConfig(), 'interactor.limits', helperFactors(language));
   const outlive = plan.testLimits.wallTimeMs + 2 * INTERACTOR_GRACE_MS;
   // CPU time given by the request (a package's validation_time) is kept: time spent waiting for
   // the submission is no CPU time. The wall time always outlives the submission.
   const cpuTimeMs = spec.limits?.cpuTimeMs !== undefined ? base.cpuTimeMs : Math.max(base.cpuTimeMs, outlive);
   const runLimits = { ...base, wallTimeMs: Math.max(base.wallTimeMs, outlive), cpuTimeMs };
-  const compileLimits = spec.compileLimits
-    ? resolveLimits(spec.compileLimits, stepConfigOf(plan.compileLimits), 'interactor.compileLimits')
-    : plan.compileLimits;
+  // A problem's own program: the helpers' compile limits (limits.ts DEFAULT_HELPER_COMPILE_LIMITS), not the submission's.
+  const compileLimits = resolveLimits(spec.compileLimits, helper.compile ?? helperCompileLimitsConfig(), 'interactor.compileLimits');
   return Interactor.prepare(ctx, {
     language,
     files,
@@ -142,19 +141,6 @@ export async function prepareInteractor(
     transcriptBytes: spec.transcriptBytes ?? 0,
     ...(spec.workingDir === 'submission' ? { inSubmission: submission } : {}),
   });
-}
-
-/** The job's compile limits as a step config: the interactor's compile may lower them only. */
-function stepConfigOf(l: RunLimits): StepLimitsConfig {
-  const values: LimitValues = {
-    cpuTimeMs: l.cpuTimeMs,
-    wallTimeMs: l.wallTimeMs,
-    memoryBytes: l.memoryBytes,
-    outputBytes: l.outputBytes,
-    pids: l.pids,
-    fileSizeBytes: l.fileSizeBytes,
-  };
-  return { defaults: values, maxima: values, openFiles: l.openFiles, diskBytes: l.diskBytes };
 }
 
 export class Interactor {

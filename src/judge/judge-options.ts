@@ -29,6 +29,8 @@ export interface JudgeOptions {
   maxima?: Partial<LimitValues>;
   /** Compile-step limits: defaults and maxima at once (compileLimits may only lower them). */
   compileLimits?: Partial<LimitValues>;
+  /** The compile step of a problem's own programs (checker, output validator, interactor): defaults and maxima at once. */
+  helperCompileLimits?: Partial<LimitValues>;
   /** Limits of a custom checker's run. */
   checkerLimits?: Partial<LimitValues>;
   /** Default /var/lib/caged/compile-cache. */

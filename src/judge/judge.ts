@@ -13,7 +13,7 @@
  */
 import path from 'node:path';
 import { HostError, InvalidRequestError } from '../errors';
-import { chooseRootfsMode, jobDirBytes, type RootfsMode } from '../rootfs/job-rootfs';
+import { chooseRootfsMode, type RootfsMode } from '../rootfs/job-rootfs';
 import type { ImageStore } from '../rootfs/store';
 import { JobDirs, type JobDir } from '../rootfs/job-dirs';
 import { CheckRunner } from './check-runner';
@@ -25,10 +25,10 @@ import { CustomChecker } from './custom-checker';
 import { prepareInteractor, type Interactor } from './interactive';
 import { OutputValidator } from './output-validator';
 import { validateStatically } from './static-validator';
-import { chainsBytes, jobRoots, languageChains, registerImage, type JudgeImage, type LanguageChain } from './judge-image';
+import { jobRoots, languageChains, registerImage, type JudgeImage, type LanguageChain } from './judge-image';
 import { defaultLanguagesDir, languageTableIds } from './language-table';
 import { LanguageRegistry, type Language, type LanguageInfo } from './languages';
-import { checkerLimitsConfig, checkLimitValues, compileLimitsConfig, resolveLimits, testLimitsConfig } from './limits';
+import { judgeLimitConfigs, resolveLimits, type LimitValues } from './limits';
 import { parseSubmission, planSubmission, type JobPlan, type PlanConfig } from './plan';
 import { aggregateTests, firstLines, oneLine } from './result';
 import {
@@ -40,7 +40,7 @@ import {
   type Submission,
   type TestResult,
 } from './schema';
-import { testFilesBytes } from './test-files';
+import { checkerDiskBytes, jobDiskBytes } from './job-disk';
 import { runTest, skippedTest, type TestRequest } from './test-step';
 import { judge0Of, VERDICT_NAMES } from './verdict';
 
@@ -78,9 +78,7 @@ export class Judge {
   }
 
   static async create(opts: JudgeOptions): Promise<Judge> {
-    checkLimitValues(opts.maxima ?? {}, 'maxima');
-    checkLimitValues(opts.compileLimits ?? {}, 'compileLimits');
-    checkLimitValues(opts.checkerLimits ?? {}, 'checkerLimits');
+    const limits = judgeLimitConfigs(opts);
     const rootfs = chooseRootfsMode(opts.rootfsMode ?? 'auto', opts.sandbox.hasOverlay);
     // What workers that died mid-job left in the jobs directory (their cgroups are the sandbox's).
     JobDirs.of(opts.sandbox).cleanupStale();
@@ -100,9 +98,7 @@ export class Judge {
       const planConfig: PlanConfig = {
         schema: makeSubmissionSchema({ maxSourceBytes: opts.maxSourceBytes ?? DEFAULT_MAX_SOURCE_BYTES }),
         languages: registry,
-        test: testLimitsConfig(opts.maxima),
-        compile: compileLimitsConfig(opts.compileLimits),
-        validator: { compile: compileLimitsConfig(opts.compileLimits), run: checkerLimitsConfig(opts.checkerLimits) },
+        ...limits,
       };
       return new Judge(opts, image, chains, registry, cache, planConfig, store, rootfs);
     } catch (err) {
@@ -116,6 +112,18 @@ export class Judge {
     return {
       name: this.imageInfo.manifest.name,
       layers: this.imageInfo.layers.map((l) => ({ id: l.id, parent: l.parent, digest: l.digest })),
+    };
+  }
+
+  /** The maxima this judge allows a request's limits per step: a problem package's limits are capped by them (judge-package.ts). */
+  get stepMaxima(): { test: LimitValues; compile: LimitValues; checker: LimitValues; helperCompile: LimitValues } {
+    const { test, compile, validator: v } = this.planConfig;
+    const helper = judgeLimitConfigs({}).validator;
+    return {
+      test: test.maxima,
+      compile: compile.maxima,
+      checker: (v?.run ?? helper.run).maxima,
+      helperCompile: (v?.compile ?? helper.compile).maxima,
     };
   }
 
@@ -187,7 +195,9 @@ export class Judge {
         throw new HostError(`judging was aborted (${String(hooks.signal.reason ?? 'no reason')})`, { cause: hooks.signal.reason });
     };
     aborted();
-    const job = this.jobDirs.create({ diskBytes: this.jobDiskBytes(plan, hooks) });
+    const job = this.jobDirs.create({
+      diskBytes: jobDiskBytes(plan, hooks, this.chains, this.rootfs.mode, this.opts.testParallelism ?? 1),
+    });
     // Undone in reverse order, every step even when one fails; the job directory goes last, its
     // unmount off the event loop (job-dirs.ts) so that other jobs go on meanwhile.
     const cleanups: Array<() => void> = [];
@@ -278,7 +288,7 @@ export class Judge {
     }
     // The submission as the validators working in its directory see it (a 2025-09 package's).
     const submission = { box: job.box, boxLayers };
-    const helperOpts = { diskBytes: this.checkerDiskBytes(plan), reportBytes };
+    const helperOpts = { diskBytes: checkerDiskBytes(plan), reportBytes };
     if (hooks.staticValidation) {
       aborted();
       const cfg = { registry: this.registry, limits: this.planConfig.validator, ...helperOpts };
@@ -292,11 +302,13 @@ export class Judge {
     let testChecker: TestRequest['checker'];
     if (plan.checker.kind === 'custom') {
       aborted();
+      const helper = { ...judgeLimitConfigs(this.opts).validator, ...this.planConfig.validator };
       const prepared = await CustomChecker.prepare(ctx, {
         language: plan.checker.language,
         source: plan.checker.source,
-        compileLimits: plan.compileLimits,
-        runLimits: resolveLimits(undefined, checkerLimitsConfig(this.opts.checkerLimits), 'checkerLimits'),
+        // A problem's own program: the helpers' compile limits, not the submission's.
+        compileLimits: resolveLimits(undefined, helper.compile, 'checker.compileLimits'),
+        runLimits: resolveLimits(undefined, helper.run, 'checkerLimits'),
         ...helperOpts,
       });
       if (prepared.compile?.ran) this.counters.compiles++;
@@ -328,7 +340,7 @@ export class Judge {
     let interactor: Interactor | undefined;
     if (plan.submission.interactor) {
       aborted();
-      const prepared = await prepareInteractor(ctx, plan, this.registry, this.opts.checkerLimits, helperOpts, submission);
+      const prepared = await prepareInteractor(ctx, plan, this.registry, this.planConfig.validator ?? {}, helperOpts, submission);
       if (prepared.compile?.ran) this.counters.compiles++;
       hooks.onHelperReady?.({ role: 'interactor', compiled: prepared.compile?.ran ?? false });
       if (!prepared.ok) {
@@ -441,31 +453,6 @@ export class Judge {
       timing: { totalMs: round3(Number(process.hrtime.bigint() - started) / 1e6), compileMs: round3(compileMs) },
       ...(this.opts.sandbox.enforcement ? { enforcement: this.opts.sandbox.enforcement } : {}),
     };
-  }
-
-  /**
-   * The job directory holds the box, and in rootfs mode `extract` the unpacked chain of each
-   * language the job runs (the submission's, its checker's or interactor's): each is a root of
-   * its own, so a layer shared by two chains is there twice. The tests' own files
-   * (test-files.ts) come on top: the largest test's, once per test running at a time.
-   */
-  private jobDiskBytes(plan: JobPlan, hooks: JudgeHooks): number {
-    const ids = [plan.language.id, plan.submission.interactor?.language, hooks.staticValidation?.validator.language];
-    if (plan.checker.kind === 'custom') ids.push(plan.checker.language.id);
-    if (plan.checker.kind === 'validator') ids.push(plan.checker.spec.language.id);
-    const imageBytes = chainsBytes(this.chains, ids);
-    let testFiles = 0;
-    for (const t of plan.submission.testcases)
-      if (t.files?.length) testFiles = Math.max(testFiles, testFilesBytes(t) + t.files.length * 4096);
-    const width = Math.max(1, this.opts.testParallelism ?? 1);
-    return jobDirBytes(this.rootfs.mode, imageBytes, 256 * MiB) + testFiles * width;
-  }
-
-  /** The checker's directory holds its box and, per test, the input, output and answer. */
-  private checkerDiskBytes(plan: JobPlan): number {
-    let largest = 0;
-    for (const t of plan.submission.testcases) largest = Math.max(largest, t.stdin.length + (t.expected?.length ?? 0));
-    return 128 * MiB + 2 * largest + plan.testLimits.outputBytes;
   }
 }
 

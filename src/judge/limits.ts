@@ -74,6 +74,19 @@ export const DEFAULT_COMPILE_LIMITS: LimitValues = {
   fileSizeBytes: 64 * MiB,
 };
 
+/**
+ * The compile step of a problem's own programs (output validators, interactors, static
+ * validators, checkers): jury code, compiled once per content and cached. BAPCtools'
+ * validate.h, which many contests' validators include, alone takes 8-10 s of CPU at -O2 on a
+ * slow host; the package format's default compilation_time is 60 s. Both defaults and maxima,
+ * like DEFAULT_COMPILE_LIMITS, which stay the submissions'.
+ */
+export const DEFAULT_HELPER_COMPILE_LIMITS: LimitValues = {
+  ...DEFAULT_COMPILE_LIMITS,
+  cpuTimeMs: 60_000,
+  wallTimeMs: 120_000,
+};
+
 /** A custom checker's run (not settable by the submission). */
 export const DEFAULT_CHECKER_LIMITS: LimitValues = {
   cpuTimeMs: 5_000,
@@ -92,6 +105,26 @@ export function testLimitsConfig(maxima: Partial<LimitValues> = {}): StepLimitsC
 export function compileLimitsConfig(limits: Partial<LimitValues> = {}): StepLimitsConfig {
   const max = { ...DEFAULT_COMPILE_LIMITS, ...limits };
   return { defaults: max, maxima: max, openFiles: 256, diskBytes: 256 * MiB };
+}
+
+export function helperCompileLimitsConfig(limits: Partial<LimitValues> = {}): StepLimitsConfig {
+  const max = { ...DEFAULT_HELPER_COMPILE_LIMITS, ...limits };
+  return { defaults: max, maxima: max, openFiles: 256, diskBytes: 256 * MiB };
+}
+
+/** A judge's step configs from its options' limits (each checked): tests, compiles, a problem's own programs. */
+export function judgeLimitConfigs(o: {
+  maxima?: Partial<LimitValues>;
+  compileLimits?: Partial<LimitValues>;
+  helperCompileLimits?: Partial<LimitValues>;
+  checkerLimits?: Partial<LimitValues>;
+}): { test: StepLimitsConfig; compile: StepLimitsConfig; validator: { compile: StepLimitsConfig; run: StepLimitsConfig } } {
+  for (const k of ['maxima', 'compileLimits', 'helperCompileLimits', 'checkerLimits'] as const) checkLimitValues(o[k] ?? {}, k);
+  return {
+    test: testLimitsConfig(o.maxima),
+    compile: compileLimitsConfig(o.compileLimits),
+    validator: { compile: helperCompileLimitsConfig(o.helperCompileLimits), run: checkerLimitsConfig(o.checkerLimits) },
+  };
 }
 
 export function checkerLimitsConfig(limits: Partial<LimitValues> = {}): StepLimitsConfig {

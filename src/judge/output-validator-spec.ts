@@ -16,7 +16,7 @@ import { InvalidRequestError } from '../errors';
 import type { RunLimits } from '../sandbox/types';
 import type { SourceFile } from './compile-step';
 import type { Language, LanguageRegistry } from './languages';
-import { checkerLimitsConfig, compileLimitsConfig, helperFactors, resolveLimits, type StepLimitsConfig } from './limits';
+import { checkerLimitsConfig, helperCompileLimitsConfig, helperFactors, resolveLimits, type StepLimitsConfig } from './limits';
 import type { Checker } from './schema';
 import { expandArgv } from './language-command';
 
@@ -109,7 +109,7 @@ export function planValidator(
     language,
     files,
     flags: [...c.flags],
-    compileLimits: resolveLimits(c.compileLimits, cfg.compile ?? compileLimitsConfig(), 'checker.compileLimits'),
+    compileLimits: resolveLimits(c.compileLimits, cfg.compile ?? helperCompileLimitsConfig(), 'checker.compileLimits'),
     runLimits: resolveLimits(c.limits, cfg.run ?? checkerLimitsConfig(), 'checker.limits', helperFactors(language)),
     workingDir: c.workingDir ?? 'own',
   };

@@ -28,7 +28,7 @@ import { entryAmong, entryNameFor, singleSourceName } from '../judge/entry-point
 import type { Judge, JudgeHooks } from '../judge/judge';
 import { sourceExtensions, takesEntry } from '../judge/language-command';
 import type { Language } from '../judge/languages';
-import { DEFAULT_CHECKER_LIMITS, DEFAULT_COMPILE_LIMITS, DEFAULT_MAXIMA, type LimitValues } from '../judge/limits';
+import type { LimitValues } from '../judge/limits';
 import type { FeedbackFile } from '../judge/output-validator-feedback';
 import { oneLine } from '../judge/result';
 import { RESULT_SCHEMA_VERSION, type CompileResult, type JudgeResult, type TestResult } from '../judge/schema';
@@ -38,7 +38,8 @@ import { defaultValidateSliced, parseValidatorFlags } from './default-validator'
 import { gradeTree } from '../judge/group-grading';
 import { outsideLanguages, packageLanguageCode } from './extensions';
 import type { PackageSubmission } from './package-submission';
-import { NO_TIME_LIMIT, type ProblemPackage } from './problem-package';
+import type { ProblemPackage } from './problem-package';
+import { packageLimitsFor, type PackageLimitOptions, type packageLimits } from './package-limits';
 import { withConstants } from './problem-yaml';
 import { caseScoreFailure, rejectedScoreFailure } from './case-scores';
 import { customGrader } from './custom-grader';
@@ -56,15 +57,7 @@ export function packageReportBytes(pkg: Pick<ProblemPackage, 'config'>, maxima?:
   return Math.max(REPORT_BYTES, maxima?.outputBytes ?? 0, Math.ceil(pkg.config.limits.outputMiB * MiB));
 }
 
-export interface JudgePackageOptions {
-  /** caged's maxima for a test (the Judge's `maxima`); default src/judge/limits.ts's. */
-  maxima?: Partial<LimitValues>;
-  /** Overrides problem.yaml's memory limit, in MiB (`--memory`). */
-  memoryMiB?: number;
-  /** The Judge's configured checker limits (its `checkerLimits`): caps of validation_time and validation_memory. */
-  checkerLimits?: Partial<LimitValues>;
-  /** The Judge's configured compile limits (its `compileLimits`): caps of compilation_time and compilation_memory. */
-  compileLimits?: Partial<LimitValues>;
+export interface JudgePackageOptions extends PackageLimitOptions {
   hooks?: JudgeHooks;
   /** Interactive packages: keep each test's exchange in its result, up to this many bytes (≤ 64 KiB). */
   transcriptBytes?: number;
@@ -82,45 +75,6 @@ export interface JudgePackageOptions {
 function field(data: Buffer): { text: string; encoding: 'utf8' | 'base64' } {
   const text = data.toString('utf8');
   return Buffer.from(text, 'utf8').equals(data) ? { text, encoding: 'utf8' } : { text: data.toString('base64'), encoding: 'base64' };
-}
-
-/** Limits for the package, capped to caged's maxima; each cap is a note. */
-export function packageLimits(pkg: ProblemPackage, opts: JudgePackageOptions) {
-  const max = { ...DEFAULT_MAXIMA, ...opts.maxima };
-  const notes: string[] = [];
-  const cap = (what: string, wanted: number, maximum: number, unit: (n: number) => string): number => {
-    if (wanted <= maximum) return wanted;
-    notes.push(`${what} ${unit(wanted)} lowered to caged's maximum of ${unit(maximum)}`);
-    return maximum;
-  };
-  const ms = (n: number) => `${n / 1000} s`;
-  const mib = (n: number) => `${Math.round((n / MiB) * 100) / 100} MiB`;
-  const l = pkg.config.limits;
-  if (!pkg.timeLimit) throw new InvalidRequestError(NO_TIME_LIMIT, 'PROBLEM_DIR');
-  const limits = {
-    cpuTimeMs: cap('time limit', Math.max(1, Math.round(pkg.timeLimit.seconds * 1000)), max.cpuTimeMs, ms),
-    memoryBytes: cap('memory limit', Math.round((opts.memoryMiB ?? l.memoryMiB) * MiB), max.memoryBytes, mib),
-    outputBytes: cap('output limit', Math.round(l.outputMiB * MiB), max.outputBytes, mib),
-  };
-  const compileMax = { ...DEFAULT_COMPILE_LIMITS, ...opts.compileLimits };
-  const compileLimits = {
-    cpuTimeMs: cap('compilation_time', Math.round(l.compilationTimeS * 1000), compileMax.cpuTimeMs, ms),
-    memoryBytes: cap('compilation_memory', Math.round(l.compilationMemoryMiB * MiB), compileMax.memoryBytes, mib),
-  };
-  // The output validator's (or interactor's) runs: validation_time is CPU time (an interactor's
-  // time spent waiting for the submission does not count, as the format says; its wall time
-  // is raised to outlive the submission: src/judge/interactive.ts).
-  const checkerMax = { ...DEFAULT_CHECKER_LIMITS, ...opts.checkerLimits };
-  const validation = pkg.config.validation.kind !== 'default';
-  // The static validator's run has the output validator's limits (the format gives it none of its own).
-  const helperLimits =
-    validation || pkg.staticValidator || pkg.grader
-      ? {
-          cpuTimeMs: cap('validation_time', Math.round(l.validationTimeS * 1000), checkerMax.cpuTimeMs, ms),
-          memoryBytes: cap('validation_memory', Math.round(l.validationMemoryMiB * MiB), checkerMax.memoryBytes, mib),
-        }
-      : null;
-  return { limits, compileLimits, validatorLimits: validation ? helperLimits : null, helperLimits, notes };
 }
 
 /**
@@ -271,7 +225,11 @@ export async function judgePackage(
   if (size > codeBytes) throw new InvalidRequestError(`is ${size} bytes, more than the package's code limit of ${codeBytes}`, 'SUBMISSION');
   // Included files are added after the code limit is checked (the format's order).
   submission = withIncluded(submission, includedFiles(pkg, code), judge.language(submission.language, 'language'));
-  const { limits, compileLimits, validatorLimits, helperLimits, notes } = packageLimits(pkg, opts);
+  const { limits, compileLimits, helperCompileLimits, validatorLimits, helperLimits, notes } = packageLimitsFor(
+    pkg,
+    judge.stepMaxima,
+    opts,
+  );
   if (outside)
     notes.push(
       `${code} is not one of the problem's languages (${(pkg.config.languages ?? []).join(', ')}): judged as one of the package's own submissions`,
@@ -292,7 +250,7 @@ export async function judgePackage(
     if (validatorFailed) return skipOne(test, index, validatorFailed);
     const statically = test.staticValidation;
     const answer = statically ? Buffer.alloc(0) : pkg.files.read(test.ansPath);
-    // The package's compilation limits apply to its validator's compile as to the submission's.
+    // The package's compilation limits apply to its validator's compile, under the helpers' maxima.
     const custom =
       validator && validatorLimits && !statically
         ? {
@@ -301,7 +259,7 @@ export async function judgePackage(
             files: validator.files,
             flags: flagWords,
             limits: validatorLimits,
-            compileLimits,
+            compileLimits: helperCompileLimits,
             // 2025-09: an output validator works in the submission's directory (the format's "Working directory").
             ...(pkg.config.format === '2025-09' ? { workingDir: 'submission' as const } : {}),
           }
@@ -322,7 +280,7 @@ export async function judgePackage(
       // The whole output comes back to be validated: the report cap is the package's output limit.
       const base: JudgeHooks = { ...opts.hooks, reportOutputBytes: Math.max(REPORT_BYTES, limits.outputBytes) };
       const hooks: JudgeHooks = statically
-        ? { ...base, staticValidation: staticHook(pkg, code, statically.args, helperLimits, compileLimits) }
+        ? { ...base, staticValidation: staticHook(pkg, code, statically.args, helperLimits, helperCompileLimits) }
         : multiPass
           ? { ...base, nextPass: { bytes: nextPassBytes, onNextPass: (_i, f) => (got.next = f) } }
           : base;
@@ -483,7 +441,7 @@ function staticHook(
   code: string,
   args: string[],
   limits: ReturnType<typeof packageLimits>['helperLimits'],
-  compileLimits: ReturnType<typeof packageLimits>['compileLimits'],
+  compileLimits: ReturnType<typeof packageLimits>['helperCompileLimits'],
 ): NonNullable<JudgeHooks['staticValidation']> {
   const v = pkg.staticValidator;
   // test-data.ts refuses a static validation test case without a static validator.

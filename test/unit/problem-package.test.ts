@@ -9,7 +9,8 @@ import { InvalidRequestError } from '../../src/errors';
 import type { TestVerdict } from '../../src/judge/schema';
 import { loadPackage } from '../../src/problem/problem-package';
 import type { TestCase } from '../../src/problem/test-data';
-import { packageLimits } from '../../src/problem/judge-package';
+import { packageLimits, packageLimitsFor } from '../../src/problem/package-limits';
+import { DEFAULT_CHECKER_LIMITS, DEFAULT_COMPILE_LIMITS, DEFAULT_HELPER_COMPILE_LIMITS, DEFAULT_MAXIMA } from '../../src/judge/limits';
 import { gradeOutcomes } from './helpers/scratch-package';
 
 const PACKAGES = path.join(__dirname, '..', 'packages');
@@ -66,6 +67,31 @@ describe('when a package is loaded', () => {
     expect(limits.cpuTimeMs).toBe(10_000);
     expect(notes.join('\n')).toMatch(/memory limit 2048 MiB lowered to caged's maximum of 1024 MiB/);
     expect(notes.join('\n')).toMatch(/time limit 60 s lowered/);
+  });
+
+  it("compiles the package's own programs under the helpers' caps, and caps everything by the judge's maxima too", () => {
+    minimal();
+    const pkg = loadPackage(tmp, { fallbackTimeLimitS: 1 });
+    // The format's default compilation_time (60 s): the submission's compile is capped at 10 s, its validators' is not.
+    const d = packageLimits(pkg, {});
+    expect({ submission: d.compileLimits.cpuTimeMs, helpers: d.helperCompileLimits.cpuTimeMs }).toEqual({
+      submission: 10_000,
+      helpers: 60_000,
+    });
+    expect(d.notes).toContain("compilation_time 60 s lowered to caged's maximum of 10 s");
+    const caps = {
+      test: { ...DEFAULT_MAXIMA, cpuTimeMs: 500 },
+      compile: { ...DEFAULT_COMPILE_LIMITS, cpuTimeMs: 500 },
+      checker: DEFAULT_CHECKER_LIMITS,
+      helperCompile: { ...DEFAULT_HELPER_COMPILE_LIMITS, cpuTimeMs: 20_000 },
+    };
+    const j = packageLimitsFor(pkg, caps, {});
+    expect([j.limits.cpuTimeMs, j.compileLimits.cpuTimeMs, j.helperCompileLimits.cpuTimeMs]).toEqual([500, 500, 20_000]);
+    // The caller's values win where given (--memory), undefined ones keep the judge's.
+    expect(
+      packageLimitsFor(pkg, caps, { maxima: { cpuTimeMs: undefined }, compileLimits: { cpuTimeMs: 300 } }).compileLimits.cpuTimeMs,
+    ).toBe(300);
+    expect(packageLimitsFor(pkg, caps, { maxima: { cpuTimeMs: undefined } }).limits.cpuTimeMs).toBe(500);
   });
 
   it('lists sample before secret and every group in lexicographic order', async () => {
