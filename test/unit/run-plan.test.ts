@@ -54,9 +54,13 @@ describe('rlimitsFor', () => {
     for (const r of list) expect(r.why.length).toBeGreaterThan(0);
   });
 
-  it('backs the CPU limit with whole seconds above it, and leaves the address space open when unset', () => {
+  it('backs the CPU limit with whole seconds well above it, and leaves the address space open when unset', () => {
     const m = byResource(plan());
-    expect(m.get(RLIMIT.CPU)).toMatchObject({ cur: 3n, max: 4n });
+    // 1.5 × the limit, rounded up to a second, plus a second: the tick-counted clock runs ahead under load.
+    expect(plan().limits.cpuTimeMs).toBe(1500);
+    expect(m.get(RLIMIT.CPU)).toMatchObject({ cur: 4n, max: 5n });
+    const six = byResource(plan({ limits: { ...plan().limits, cpuTimeMs: 6000 } }));
+    expect(six.get(RLIMIT.CPU)).toMatchObject({ cur: 10n, max: 11n });
     expect(m.get(RLIMIT.AS)).toMatchObject({ cur: RLIM_INFINITY, max: RLIM_INFINITY });
     expect(m.get(RLIMIT.STACK)).toMatchObject({ cur: BigInt(64 * MiB) });
     expect(m.get(RLIMIT.CORE)).toMatchObject({ cur: 0n, max: 0n });
