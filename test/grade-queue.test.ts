@@ -1,7 +1,7 @@
 /**
  * `caged grade` end to end: the compiled CLI, two `caged worker` processes on a fresh queue in
  * the real Redis, a problem package pushed by the command, real containers and compilers.
- * 60 submissions in four languages (c, cpp17, cpp20 by `--lang-of .cc=cpp20`, python3) with
+ * 60 submissions in four languages (c, cpp17 by `--lang-of .cpp=cpp17`, cpp20 for `.cc` as for every C++ file against a package, python3) with
  * AC, WA, TLE, RE and CE mixed, plus bad input; every row of the CSV and of the JSON is checked.
  */
 import fs from 'node:fs';
@@ -155,7 +155,7 @@ describe('when caged grade judges a class through two workers', () => {
     const csvFile = path.join(dir, 'report.csv');
     const jsonFile = path.join(dir, 'report.json');
     const htmlFile = path.join(dir, 'report.html');
-    const run = await runGrade(queue, [pkg, subs, '--lang-of', '.cc=cpp20', '--out', csvFile, '--out', jsonFile, '--out', htmlFile]);
+    const run = await runGrade(queue, [pkg, subs, '--lang-of', '.cpp=cpp17', '--out', csvFile, '--out', jsonFile, '--out', htmlFile]);
     expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });
     // One progress line per submission, then the summary.
     const lines = run.stdout.trim().split('\n');

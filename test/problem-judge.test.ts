@@ -129,6 +129,24 @@ describe('caged judge on the real image', () => {
     expect(wa.tests.map((t) => t.verdict)).toEqual(['WA', 'SKIPPED', 'SKIPPED']);
   }, 120_000);
 
+  it('compiles a C++ file as the newest C++ the image has (C++20), as the package tools do; --lang cpp17 keeps C++17', async () => {
+    // std::set::contains is C++20 (GCPC 2022's jury solutions use it).
+    const sub = fs.mkdtempSync(path.join(os.tmpdir(), 'caged-cpp20-'));
+    try {
+      const file = path.join(sub, 'sum.cpp');
+      fs.writeFileSync(
+        file,
+        '#include <bits/stdc++.h>\nint main() { long long a, b; std::cin >> a >> b; std::set<int> s{1};\n  std::cout << (s.contains(1) ? a + b : 0) << "\\n"; }\n',
+      );
+      const r = await judged([sum, file]);
+      expect({ verdict: r.verdict, language: r.language.id }).toEqual({ verdict: 'AC', language: 'cpp20' });
+      const old = await judged([sum, file, '--lang', 'cpp17']);
+      expect({ verdict: old.verdict, language: old.language.id }).toEqual({ verdict: 'CE', language: 'cpp17' });
+    } finally {
+      fs.rmSync(sub, { recursive: true, force: true });
+    }
+  }, 120_000);
+
   it('judges a directory submission, the entry named by --entry', async () => {
     const sub = fs.mkdtempSync(path.join(os.tmpdir(), 'caged-multi-'));
     try {

@@ -146,7 +146,8 @@ export async function gradeCommand(argv: readonly string[], out: NodeJS.Writable
   const registry = LanguageRegistry.fromManifest(
     await loadManifest(stringFlag(args, 'image') ?? process.env.CAGED_IMAGE ?? DEFAULT_MANIFEST),
   );
-  // As for `caged judge`: a `.pl` file that reads as Prolog is Prolog, not Perl.
+  // As for `caged judge`: a `.pl` file that reads as Prolog is Prolog, not Perl; against a
+  // package, a C++ file is the newest C++ (packageLanguages).
   const languages = packageLanguages(
     {
       languages: () => registry.list(),
@@ -154,6 +155,7 @@ export async function gradeCommand(argv: readonly string[], out: NodeJS.Writable
       language: (id: string, field?: string) => registry.get(id, field),
     },
     readIfFile,
+    { newestCpp: isPackage(problemDir) },
   );
   // A package is read once, at its first need: its own submissions here, or --local's judging.
   const time = positiveNumber(stringFlag(args, 'time'), '--time');

@@ -44,8 +44,8 @@ export function outsideLanguages(languageId: string, languages: readonly string[
     : null;
 }
 
-/** Which caged language a format code means when several share it (`cpp`: caged's C++17, as `.cpp` files are). */
-const PREFERRED_ID: Readonly<Record<string, string>> = { cpp: 'cpp17', python3: 'python3', lisp: 'commonlisp' };
+/** Which caged language a format code means when several share it (`cpp`: caged's C++20, as a package's `.cpp` files are). */
+const PREFERRED_ID: Readonly<Record<string, string>> = { cpp: 'cpp20', python3: 'python3', lisp: 'commonlisp' };
 
 /**
  * The caged language of format code `code` (submissions.yaml's `language`): `byExtension`, the
@@ -83,18 +83,28 @@ export interface ImageLanguages extends KnownLanguages {
 
 /**
  * The image's languages as a problem package's tools see them: a `.pl` file that reads as Prolog
- * (`read` gives its bytes, or null) is Prolog, when the image has it; else the image's extensions.
+ * (`read` gives its bytes, or null) is Prolog, when the image has it; a C++ file is the newest
+ * C++ the image has (cpp20, where the image's extensions say cpp17): the package tools' own
+ * compilers take the newest standard (problemtools gnu++23, DOMjudge gnu++20), and juries'
+ * solutions use it (GCPC 2022's `std::set::contains`); else the image's extensions.
+ * `newestCpp: false` keeps the image's C++ (a batch judged against test cases, not a package).
  */
-export function packageLanguages(image: ImageLanguages, read: (file: string) => Buffer | null): ImageLanguages {
+export function packageLanguages(
+  image: ImageLanguages,
+  read: (file: string) => Buffer | null,
+  { newestCpp = true }: { newestCpp?: boolean } = {},
+): ImageLanguages {
+  const has = (id: string) => image.languages().some((l) => l.id === id);
   return {
     languages: () => image.languages(),
     language: (id, field) => image.language(id, field),
     languageOfFile: (file, field) => {
-      if (path.extname(file) === '.pl' && image.languages().some((l) => l.id === 'prolog')) {
+      if (path.extname(file) === '.pl' && has('prolog')) {
         const text = read(file);
         if (text && PROLOG_LINE.test(text.toString('utf8'))) return 'prolog';
       }
-      return image.languageOfFile(file, field);
+      const id = image.languageOfFile(file, field);
+      return newestCpp && id === 'cpp17' && has('cpp20') ? 'cpp20' : id;
     },
   };
 }

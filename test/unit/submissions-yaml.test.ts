@@ -195,7 +195,7 @@ describe('the language and entry point it gives', () => {
 
   it("names caged's language of the format's code, the extension's when it has that code", () => {
     expect(languageAndEntry({ language: 'python3' }, 'a/x.py', { single: 'x.py' }, known)).toEqual({ lang: 'python3' });
-    expect(languageAndEntry({ language: 'cpp' }, 'a/x.txt', { single: 'x.txt' }, known)).toEqual({ lang: 'cpp17' });
+    expect(languageAndEntry({ language: 'cpp' }, 'a/x.txt', { single: 'x.txt' }, known)).toEqual({ lang: 'cpp20' });
     expect(languageAndEntry({ language: 'lisp' }, 'a/x', { single: 'x' }, known)).toEqual({ lang: 'commonlisp' });
     expect(languageAndEntry({ language: 'python3' }, 'a/x.cc', { single: 'x.cc' }, known)).toEqual({ lang: 'python3' });
     refused(
