@@ -38,11 +38,11 @@ import type { CompileOutcome, JobContext, SourceFile } from './compile-step';
 import { artefactOf, elfLoadBytes } from './address-space';
 import { compileHelper } from './helper-program';
 import { interactiveVerdict, KATTIS_ACCEPTED } from './interactive-verdict';
-import { buildRunProgram, runFrom, type SubmissionView, type ValidatorLimitsConfig } from './output-validator-spec';
+import { buildRunProgram, runFrom, type SubmissionView } from './output-validator-spec';
 import { ImageError, InvalidRequestError } from '../errors';
 import { expandArgv, expandEnv } from './language-command';
 import type { Language, LanguageRegistry } from './languages';
-import { checkerLimitsConfig, helperCompileLimitsConfig, helperFactors, resolveLimits } from './limits';
+import { helperFactors, resolveLimits, type JudgeLimitConfigs } from './limits';
 import type { JobPlan } from './plan';
 import { encodeOutput, oneLine, roundScore } from './result';
 import type { Testcase, TestResult } from './schema';
@@ -101,7 +101,7 @@ export async function prepareInteractor(
   ctx: JobContext,
   plan: JobPlan,
   languages: LanguageRegistry,
-  helper: ValidatorLimitsConfig,
+  helper: JudgeLimitConfigs['validator'],
   { reportBytes, diskBytes }: { reportBytes: number; diskBytes: number },
   submission: SubmissionView,
 ): Promise<PreparedInteractor> {
@@ -121,14 +121,14 @@ export async function prepareInteractor(
       `must include the entry point ${JSON.stringify(language.sourceFile)} of language ${language.id}`,
       'interactor.files',
     );
-  const base = resolveLimits(spec.limits, helper.run ?? checkerLimitsConfig(), 'interactor.limits', helperFactors(language));
+  const base = resolveLimits(spec.limits, helper.run, 'interactor.limits', helperFactors(language));
   const outlive = plan.testLimits.wallTimeMs + 2 * INTERACTOR_GRACE_MS;
   // CPU time given by the request (a package's validation_time) is kept: time spent waiting for
   // the submission is no CPU time. The wall time always outlives the submission.
   const cpuTimeMs = spec.limits?.cpuTimeMs !== undefined ? base.cpuTimeMs : Math.max(base.cpuTimeMs, outlive);
   const runLimits = { ...base, wallTimeMs: Math.max(base.wallTimeMs, outlive), cpuTimeMs };
   // A problem's own program: the helpers' compile limits (limits.ts DEFAULT_HELPER_COMPILE_LIMITS), not the submission's.
-  const compileLimits = resolveLimits(spec.compileLimits, helper.compile ?? helperCompileLimitsConfig(), 'interactor.compileLimits');
+  const compileLimits = resolveLimits(spec.compileLimits, helper.compile, 'interactor.compileLimits');
   return Interactor.prepare(ctx, {
     language,
     files,

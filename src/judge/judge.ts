@@ -28,7 +28,7 @@ import { validateStatically } from './static-validator';
 import { jobRoots, languageChains, registerImage, type JudgeImage, type LanguageChain } from './judge-image';
 import { defaultLanguagesDir, languageTableIds } from './language-table';
 import { LanguageRegistry, type Language, type LanguageInfo } from './languages';
-import { judgeLimitConfigs, resolveLimits, type LimitValues } from './limits';
+import { judgeLimitConfigs, resolveLimits, type JudgeLimitConfigs, type LimitValues } from './limits';
 import { parseSubmission, planSubmission, type JobPlan, type PlanConfig } from './plan';
 import { aggregateTests, firstLines, oneLine } from './result';
 import {
@@ -67,7 +67,8 @@ export class Judge {
     private readonly chains: ReadonlyMap<string, LanguageChain>,
     private readonly registry: LanguageRegistry,
     private readonly cache: CompileCache | null,
-    private readonly planConfig: PlanConfig,
+    /** Its limit configs, the validator's included (judgeLimitConfigs): made once, at create. */
+    private readonly planConfig: PlanConfig & JudgeLimitConfigs,
     /** The image store this judge registered its image with (null when given an image). */
     private readonly store: ImageStore | null,
     /** The per-job rootfs mode in use, and why it was chosen. */
@@ -95,7 +96,7 @@ export class Judge {
       const registry = LanguageRegistry.fromManifest(image.manifest, known);
       const cacheBytes = opts.compileCacheBytes ?? 512 * MiB;
       const cache = cacheBytes > 0 ? CompileCache.open({ dir: opts.compileCacheDir, maxBytes: cacheBytes }) : null;
-      const planConfig: PlanConfig = {
+      const planConfig: PlanConfig & JudgeLimitConfigs = {
         schema: makeSubmissionSchema({ maxSourceBytes: opts.maxSourceBytes ?? DEFAULT_MAX_SOURCE_BYTES }),
         languages: registry,
         ...limits,
@@ -117,14 +118,8 @@ export class Judge {
 
   /** The maxima this judge allows a request's limits per step: a problem package's limits are capped by them (judge-package.ts). */
   get stepMaxima(): { test: LimitValues; compile: LimitValues; checker: LimitValues; helperCompile: LimitValues } {
-    const { test, compile, validator: v } = this.planConfig;
-    const helper = judgeLimitConfigs({}).validator;
-    return {
-      test: test.maxima,
-      compile: compile.maxima,
-      checker: (v?.run ?? helper.run).maxima,
-      helperCompile: (v?.compile ?? helper.compile).maxima,
-    };
+    const { test, compile, validator } = this.planConfig;
+    return { test: test.maxima, compile: compile.maxima, checker: validator.run.maxima, helperCompile: validator.compile.maxima };
   }
 
   /** Each language's chain of layers, top first. */
@@ -302,7 +297,7 @@ export class Judge {
     let testChecker: TestRequest['checker'];
     if (plan.checker.kind === 'custom') {
       aborted();
-      const helper = { ...judgeLimitConfigs(this.opts).validator, ...this.planConfig.validator };
+      const helper = this.planConfig.validator;
       const prepared = await CustomChecker.prepare(ctx, {
         language: plan.checker.language,
         source: plan.checker.source,
@@ -340,7 +335,7 @@ export class Judge {
     let interactor: Interactor | undefined;
     if (plan.submission.interactor) {
       aborted();
-      const prepared = await prepareInteractor(ctx, plan, this.registry, this.planConfig.validator ?? {}, helperOpts, submission);
+      const prepared = await prepareInteractor(ctx, plan, this.registry, this.planConfig.validator, helperOpts, submission);
       if (prepared.compile?.ran) this.counters.compiles++;
       hooks.onHelperReady?.({ role: 'interactor', compiled: prepared.compile?.ran ?? false });
       if (!prepared.ok) {

@@ -113,12 +113,19 @@ export function helperCompileLimitsConfig(limits: Partial<LimitValues> = {}): St
 }
 
 /** A judge's step configs from its options' limits (each checked): tests, compiles, a problem's own programs. */
+export interface JudgeLimitConfigs {
+  test: StepLimitsConfig;
+  compile: StepLimitsConfig;
+  /** A problem's own programs: their compile, and each of their runs. */
+  validator: { compile: StepLimitsConfig; run: StepLimitsConfig };
+}
+
 export function judgeLimitConfigs(o: {
   maxima?: Partial<LimitValues>;
   compileLimits?: Partial<LimitValues>;
   helperCompileLimits?: Partial<LimitValues>;
   checkerLimits?: Partial<LimitValues>;
-}): { test: StepLimitsConfig; compile: StepLimitsConfig; validator: { compile: StepLimitsConfig; run: StepLimitsConfig } } {
+}): JudgeLimitConfigs {
   for (const k of ['maxima', 'compileLimits', 'helperCompileLimits', 'checkerLimits'] as const) checkLimitValues(o[k] ?? {}, k);
   return {
     test: testLimitsConfig(o.maxima),
