@@ -5,13 +5,15 @@
  * `acquire(digest)` fetches a package the cache does not hold (one fetch per digest, however
  * many jobs ask at once), writes the archive to `<dir>/<hex>.tar`, unpacks it with the image
  * store's hostile-tarball rules (src/rootfs/unpack.ts: no absolute paths, no `..`, no devices,
- * nothing written through a link) into `<dir>/<hex>.tmp`, and renames that to `<dir>/<hex>`. A
- * refused archive is an InvalidRequestError (never retried). The caller holds the entry until it
+ * nothing written through a link) into `<dir>/<hex>.tmp-<random>`, and renames that to `<dir>/<hex>`.
+ * A refused archive is an InvalidRequestError (never retried); a stalled unpack is the rootfs
+ * module's UnpackStalledError, a HostError, and its directory is never reused. The caller holds the entry until it
  * calls `release()`: an entry in use is never removed, so the cache may exceed its bound while
  * every entry is in use.
  *
  * `open()` empties the directory: what a previous worker left is not trusted.
  */
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { ImageError, InvalidRequestError } from '../errors';
@@ -100,9 +102,8 @@ export class PackageCache {
     const { tar, source } = Buffer.isBuffer(fetched) ? { tar: fetched, source: undefined } : fetched;
     const hex = digest.slice('sha256:'.length);
     const tarPath = path.join(this.opts.dir, `${hex}.tar`);
-    const tmp = path.join(this.opts.dir, `${hex}.tmp`);
+    const tmp = path.join(this.opts.dir, `${hex}.tmp-${randomBytes(4).toString('hex')}`);
     const dir = path.join(this.opts.dir, hex);
-    await fs.rm(tmp, { recursive: true, force: true });
     await fs.mkdir(tmp, { mode: 0o700 });
     try {
       await fs.writeFile(tarPath, tar);

@@ -34,7 +34,7 @@ import { stateDir } from '../linux/state-dirs';
 import { FileLock } from './file-lock';
 import { type LayerSpec, manifestLayers } from './layers';
 import { type ImageManifest, loadManifest } from './manifest';
-import { unpackImage } from './unpack';
+import { UNPACK_STALL_MS, unpackImage, UnpackStalledError } from './unpack';
 
 export interface ImageStoreOptions {
   /** Where unpacked images live, one directory per tarball sha256. Default <state dir>/images (/var/lib/caged/images as root: src/linux/state-dirs.ts). */
@@ -45,6 +45,8 @@ export interface ImageStoreOptions {
   lockTimeoutMs?: number;
   /** Receives one line per unpack and per gc removal. Default: silent. */
   log?: (line: string) => void;
+  /** An unpack with no progress for this long is discarded and tried once more, ms. Default UNPACK_STALL_MS (60 s). */
+  unpackStallMs?: number;
 }
 
 /** One layer of a registered image: today's cache entry, one per tarball digest. */
@@ -107,6 +109,7 @@ export class ImageStore {
   private readonly pollMs: number;
   private readonly timeoutMs: number;
   private readonly log: (line: string) => void;
+  private readonly unpackStallMs: number;
   /** The shared `.inuse` locks this store holds, by digest. */
   private readonly holds = new Map<string, FileLock>();
 
@@ -115,6 +118,7 @@ export class ImageStore {
     this.pollMs = options.lockPollMs ?? 100;
     this.timeoutMs = options.lockTimeoutMs ?? 15 * 60_000;
     this.log = options.log ?? (() => undefined);
+    this.unpackStallMs = options.unpackStallMs ?? UNPACK_STALL_MS;
   }
 
   private entryDir(digest: string): string {
@@ -281,17 +285,32 @@ export class ImageStore {
     }
   }
 
-  /** Unpacks into a temporary directory and renames it into place. Caller holds `<digest>.lock`. */
+  /**
+   * Unpacks into a temporary directory and renames it into place. Caller holds `<digest>.lock`.
+   * A stalled unpack (UnpackStalledError) is logged and tried once more in a new directory.
+   */
   private async unpackLocked(digest: string, tarball: string, manifest: ImageManifest, layer: string): Promise<void> {
+    const what = `image ${manifest.name} layer ${layer} (${digest.slice(0, 12)})`;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.unpackOnce(digest, tarball, manifest, layer, what);
+        return;
+      } catch (err) {
+        if (!(err instanceof UnpackStalledError) || attempt >= 2) throw err;
+        this.log(`${what}: ${err.message}; discarded, unpacking again`);
+      }
+    }
+  }
+
+  private async unpackOnce(digest: string, tarball: string, manifest: ImageManifest, layer: string, what: string): Promise<void> {
     await this.removeLeftovers(digest);
     const tmp = path.join(this.cacheDir, `.tmp-${digest}-${uniqueSuffix()}`);
     try {
       await fs.mkdir(tmp, { mode: 0o700 });
       const rootfs = path.join(tmp, 'rootfs');
       await fs.mkdir(rootfs, { mode: 0o755 });
-      const what = `image ${manifest.name} layer ${layer} (${digest.slice(0, 12)})`;
       this.log(`${what}: unpacking ${tarball}`);
-      const stats = await unpackImage(tarball, rootfs);
+      const stats = await unpackImage(tarball, rootfs, { stallMs: this.unpackStallMs });
       const info = { unpackedAt: new Date().toISOString(), pid: process.pid, host: os.hostname(), layer, tarball, ...stats };
       await fs.writeFile(path.join(tmp, 'unpacked.json'), `${JSON.stringify(info, null, 2)}\n`);
       await fs.writeFile(path.join(tmp, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
@@ -302,7 +321,7 @@ export class ImageStore {
       this.log(`${what}: unpacked ${stats.entries} entries in ` + `${Math.round(stats.elapsedMs)} ms into ${this.entryDir(digest)}`);
     } catch (err) {
       await fs.rm(tmp, { recursive: true, force: true }).catch(() => undefined);
-      if (err instanceof ImageError) throw err;
+      if (err instanceof ImageError || err instanceof UnpackStalledError) throw err;
       throw new HostError(`unpacking ${tarball} into ${this.cacheDir}: ${(err as Error).message}`, { cause: err });
     }
   }

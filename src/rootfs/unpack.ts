@@ -12,12 +12,16 @@
  *    writing clears setuid/setgid bits.
  * 3. The symlinks are created (node-tar would strip the leading `/` of absolute targets and
  *    refuse targets that pass through other links), then directory times are restored.
+ *
+ * A watchdog guards pass 1: when neither a new entry nor a byte of the tarball has come for
+ * `stallMs`, the unpack fails with UnpackStalledError naming the last entry, instead of waiting
+ * forever (one rootless CI run saw node-tar stop mid-layer with nothing left in flight).
  */
-import type { Stats } from 'node:fs';
+import { createReadStream, type Stats } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type * as Tar from 'tar';
-import { ImageError } from '../errors';
+import { HostError, ImageError } from '../errors';
 import { TarVetter, type VettedKind } from './tar-safety';
 
 interface Recorded {
@@ -40,6 +44,17 @@ export interface UnpackStats {
   elapsedMs: number;
 }
 
+/** No entry and no tarball byte for this long fails the unpack: a layer's largest file writes in seconds. */
+export const UNPACK_STALL_MS = 60_000;
+
+/** The unpack stopped making progress; the directory holds a partial tree and must be discarded. */
+export class UnpackStalledError extends HostError {}
+
+export interface UnpackOptions {
+  /** See UNPACK_STALL_MS. */
+  stallMs?: number;
+}
+
 /** How many file system calls the fix-up passes keep in flight. */
 const FS_CONCURRENCY = 32;
 
@@ -54,11 +69,58 @@ async function forEachLimit<T>(items: readonly T[], fn: (item: T) => Promise<voi
 const isRoot = (): boolean => process.getuid?.() === 0;
 
 /**
+ * node-tar's extract, fed by our own read stream so that progress can be watched: rejects with
+ * UnpackStalledError when the tarball's read offset and `lastEntry()` have not moved for
+ * `stallMs`, and then stops reading and aborts the parser.
+ */
+async function extractWatched(
+  tar: typeof Tar,
+  tarball: string,
+  stallMs: number,
+  lastEntry: () => string | undefined,
+  options: ConstructorParameters<typeof Tar.Unpack>[0],
+): Promise<void> {
+  const unpack = new tar.Unpack(options);
+  const input = createReadStream(tarball, { highWaterMark: 1 << 20 });
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      unpack.on('error', reject);
+      unpack.on('close', resolve);
+      input.on('error', reject);
+      let seen = { bytes: -1, entry: lastEntry() };
+      let since = performance.now();
+      timer = setInterval(
+        () => {
+          const now = { bytes: input.bytesRead, entry: lastEntry() };
+          if (now.bytes !== seen.bytes || now.entry !== seen.entry) {
+            seen = now;
+            since = performance.now();
+          } else if (performance.now() - since >= stallMs) {
+            const at = now.entry === undefined ? 'before the first entry' : `after entry "${now.entry}"`;
+            const span = stallMs >= 1000 ? `${Math.round(stallMs / 1000)} s` : `${stallMs} ms`;
+            reject(new UnpackStalledError(`${tarball}: unpacking stalled for ${span} ${at}, at byte ${now.bytes}`));
+          }
+        },
+        Math.max(10, Math.floor(stallMs / 4)),
+      );
+      input.pipe(unpack);
+    });
+  } catch (err) {
+    input.destroy();
+    unpack.abort(err as Error);
+    throw err;
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+/**
  * Unpacks `tarball` into `destDir` (an existing, empty directory that nobody else writes to).
  * Throws ImageError naming the tarball and the first refused entry when the archive breaks a
  * rule of tar-safety.ts; the caller then removes `destDir`.
  */
-export async function unpackImage(tarball: string, destDir: string): Promise<UnpackStats> {
+export async function unpackImage(tarball: string, destDir: string, opts: UnpackOptions = {}): Promise<UnpackStats> {
   const started = performance.now();
   // Loaded on first use: most starts find every layer unpacked already (bench/startup.ts).
   const tar: typeof Tar = await import('tar');
@@ -86,8 +148,7 @@ export async function unpackImage(tarball: string, destDir: string): Promise<Unp
   };
 
   try {
-    await tar.x({
-      file: tarball,
+    await extractWatched(tar, tarball, opts.stallMs ?? UNPACK_STALL_MS, () => records.at(-1)?.path, {
       cwd: destDir,
       filter,
       strict: true,
@@ -97,6 +158,7 @@ export async function unpackImage(tarball: string, destDir: string): Promise<Unp
       fmode: 0o644,
     });
   } catch (err) {
+    if (err instanceof UnpackStalledError) throw err;
     throw new ImageError(`${tarball}: cannot unpack: ${(err as Error).message}`, { cause: err });
   }
   if (refusal !== undefined) {
