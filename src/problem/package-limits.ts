@@ -46,9 +46,9 @@ function over(base: LimitValues, o: Partial<LimitValues> | undefined): LimitValu
 export function packageLimits(pkg: ProblemPackage, opts: PackageLimitOptions) {
   const max = { ...DEFAULT_MAXIMA, ...opts.maxima };
   const notes: string[] = [];
-  const cap = (what: string, wanted: number, maximum: number, unit: (n: number) => string): number => {
+  const cap = (what: string, wanted: number, maximum: number, unit: (n: number) => string, setting?: string): number => {
     if (wanted <= maximum) return wanted;
-    notes.push(`${what} ${unit(wanted)} lowered to caged's maximum of ${unit(maximum)}`);
+    notes.push(`${what} ${unit(wanted)} lowered to caged's maximum of ${unit(maximum)}${setting ? ` (${setting} raises it)` : ''}`);
     return maximum;
   };
   const ms = (n: number) => `${n / 1000} s`;
@@ -56,9 +56,9 @@ export function packageLimits(pkg: ProblemPackage, opts: PackageLimitOptions) {
   const l = pkg.config.limits;
   if (!pkg.timeLimit) throw new InvalidRequestError(NO_TIME_LIMIT, 'PROBLEM_DIR');
   const limits = {
-    cpuTimeMs: cap('time limit', Math.max(1, Math.round(pkg.timeLimit.seconds * 1000)), max.cpuTimeMs, ms),
-    memoryBytes: cap('memory limit', Math.round((opts.memoryMiB ?? l.memoryMiB) * MiB), max.memoryBytes, mib),
-    outputBytes: cap('output limit', Math.round(l.outputMiB * MiB), max.outputBytes, mib),
+    cpuTimeMs: cap('time limit', Math.max(1, Math.round(pkg.timeLimit.seconds * 1000)), max.cpuTimeMs, ms, 'CAGED_MAX_CPU_MS'),
+    memoryBytes: cap('memory limit', Math.round((opts.memoryMiB ?? l.memoryMiB) * MiB), max.memoryBytes, mib, 'CAGED_MAX_MEMORY_MB'),
+    outputBytes: cap('output limit', Math.round(l.outputMiB * MiB), max.outputBytes, mib, 'CAGED_MAX_OUTPUT_KB'),
   };
   const compileMax = { ...DEFAULT_COMPILE_LIMITS, ...opts.compileLimits };
   const compileLimits = {

@@ -65,7 +65,7 @@ describe('when a package is loaded', () => {
     const { limits, notes } = packageLimits(pkg, { maxima: { memoryBytes: 1024 * 2 ** 20, cpuTimeMs: 10_000 } });
     expect(limits.memoryBytes).toBe(1024 * 2 ** 20);
     expect(limits.cpuTimeMs).toBe(10_000);
-    expect(notes.join('\n')).toMatch(/memory limit 2048 MiB lowered to caged's maximum of 1024 MiB/);
+    expect(notes.join('\n')).toMatch(/memory limit 2048 MiB lowered to caged's maximum of 1024 MiB \(CAGED_MAX_MEMORY_MB raises it\)/);
     expect(notes.join('\n')).toMatch(/time limit 60 s lowered/);
   });
 
