@@ -113,6 +113,29 @@ describe('when a validator breaks the protocol', () => {
     expect(r.message).toContain('the output validator did not compile');
     expect(r.tests[0]!.verdict).toBe('SKIPPED');
   }, 60_000);
+
+  it('remembers that the validator does not compile: the next job gets the same report without compiling it again', async () => {
+    const broken: SubmissionInput['checker'] = {
+      type: 'validator',
+      language: 'c',
+      source: 'int main(void) { return undeclared_in_this_test; }\n',
+    };
+    const before = judge.stats().compiles;
+    const first = await judge.judge(submission(broken, [{ stdin: '1', expected: '1' }]));
+    expect(first.verdict).toBe('IE');
+    expect(first.message).toMatch(/the output validator did not compile \(CE\).*undeclared_in_this_test/);
+    // The submission's compile (the first time only: the cache keeps it) and the validator's.
+    const afterFirst = judge.stats().compiles;
+    expect(afterFirst).toBeGreaterThan(before);
+    const again = await judge.judge(submission(broken, [{ stdin: '2', expected: '2' }]));
+    expect(again.verdict).toBe('IE');
+    expect(again.message).toBe(first.message);
+    expect(judge.stats().compiles).toBe(afterFirst);
+    // Another source is compiled: the memory is per source (and limits), not per role.
+    const fixed: SubmissionInput['checker'] = { type: 'validator', language: 'c', source: 'int main(void) { return 42; }\n' };
+    expect((await judge.judge(submission(fixed, [{ stdin: '3', expected: '3' }]))).verdict).toBe('AC');
+    expect(judge.stats().compiles).toBe(afterFirst + 1);
+  }, 60_000);
 });
 
 describe('when a validator has limits of its own', () => {

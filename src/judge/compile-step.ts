@@ -59,6 +59,13 @@ export interface CompileRequest {
    * that layer (test-step.ts), and only where the sandbox has overlayfs: otherwise the copy.
    */
   hitAsLayer?: boolean;
+  /**
+   * Remember a failure that would fail again (see FAILURES), so that the same sources under the
+   * same limits are not compiled again in this process. For the problem's own programs: a
+   * package whose validator does not compile fails every submission at once, not after a
+   * minute's compile each.
+   */
+  rememberFailure?: boolean;
 }
 
 export interface CompileOutcome {
@@ -90,6 +97,24 @@ export function refusedCompile(why: string): CompileResult {
 
 /** Per cache, the compiles running in this process by key: settled when their artefact is stored (or was not). */
 const inFlight = new WeakMap<CompileCache, Map<string, Promise<void>>>();
+
+/**
+ * Per cache, the failed compiles of rememberFailure requests, by key and limits, the oldest
+ * dropped beyond FAILURES_KEPT: those whose cause does not change with the host's load (the
+ * compiler's own error, its CPU time, memory or output limit), never a sandbox error or a wall
+ * time limit alone.
+ */
+const failures = new WeakMap<CompileCache, Map<string, CompileResult>>();
+const FAILURES_KEPT = 64;
+
+function failureKey(key: string, limits: RunLimits): string {
+  return `${key}\n${JSON.stringify(limits)}`;
+}
+
+function repeatable(result: CompileResult, limits: RunLimits): boolean {
+  if (result.verdict === 'CE' || result.verdict === 'MLE' || result.verdict === 'OLE') return true;
+  return result.verdict === 'TLE' && result.cpuTimeMs >= limits.cpuTimeMs;
+}
 
 export async function compileInBox(ctx: JobContext, req: CompileRequest): Promise<CompileOutcome> {
   const started = process.hrtime.bigint();
@@ -131,6 +156,8 @@ export async function compileInBox(ctx: JobContext, req: CompileRequest): Promis
   }
   const cache = ctx.cache;
   if (!cache) return compileNow(ctx, req, command, env, key, elapsed);
+  const failed = req.rememberFailure ? failures.get(cache)?.get(failureKey(key, req.limits)) : undefined;
+  if (failed) return { result: { ...failed, cached: true }, ran: false, stepMs: elapsed(), outputMs: 0, outputBytes: 0 };
   // One compile per key at a time in this process: a second job with the same sources (a
   // package's validator, the first jobs of a batch) waits for the first, then takes its
   // artefact from the cache, or compiles itself when there is none (a compile error is not kept).
@@ -143,7 +170,14 @@ export async function compileInBox(ctx: JobContext, req: CompileRequest): Promis
   }
   const mine = compileNow(ctx, req, command, env, key, elapsed);
   const settled = mine.then(
-    () => undefined,
+    (outcome) => {
+      if (req.rememberFailure && repeatable(outcome.result, req.limits)) {
+        let kept = failures.get(cache);
+        if (!kept) failures.set(cache, (kept = new Map<string, CompileResult>()));
+        kept.set(failureKey(key, req.limits), outcome.result);
+        for (const oldest of kept.keys()) if (kept.size > FAILURES_KEPT) kept.delete(oldest);
+      }
+    },
     () => undefined,
   );
   flights.set(key, settled);

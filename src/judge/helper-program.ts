@@ -3,7 +3,8 @@
  * written into a job directory of its own, never the submission's, and compiled there once per
  * job (the compile cache makes that once per source in practice). A helper that does not
  * compile is reported with the compiler's output (the job's IE), not thrown; its job directory
- * is then already removed.
+ * is then already removed. Its failure is remembered (compile-step.ts, rememberFailure): the
+ * next job with the same helper gets the same report without compiling again.
  */
 import { JobDirs, type JobDir } from '../rootfs/job-dirs';
 import type { RunLimits } from '../sandbox/types';
@@ -40,6 +41,7 @@ export async function compileHelper(ctx: JobContext, spec: HelperProgramSpec): P
         compilerOptions: [],
         limits: spec.compileLimits,
         reportBytes: spec.reportBytes,
+        rememberFailure: true,
       },
     );
     if (compile.result.verdict === 'OK') return { ok: true, job, compile };
