@@ -137,10 +137,23 @@ describe('a custom output validator', () => {
   }, 120_000);
 
   it("compiles under the helpers' compile limits, not the submissions' (validate.h takes seconds)", async () => {
-    // A Judge whose submissions may compile for 0.5 s of CPU only: the package's validator
-    // (validate.h at -O2, several seconds) still compiles and judges; a C++ submission does not.
+    // A Judge whose submissions may compile for 0.5 s of CPU only. The package's validator is
+    // given a constant the compiler evaluates (about 2 s of CPU here, like BAPCtools' validate.h
+    // at -O2 on a slow host): it still compiles, under the helpers' limits, and judges; a
+    // submission with the same constant does not compile.
+    // Three evaluations: each has its own operation limit (-fconstexpr-ops-limit, 2^25 in GCC 12).
+    const HEAVY =
+      'constexpr long long heavy(int k) { long long s = 0; for (int i = 0; i < 1000; i++) for (int j = 0; j < 1000; j++) s += (i ^ j ^ k) & 1; return s; }\n' +
+      'constexpr long long H1 = heavy(1), H2 = heavy(2), H3 = heavy(3), HEAVY = H1 + H2 + H3;\n';
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'caged-validators-cache-'));
     scratch.push(dir);
+    const pair = fs.readFileSync(path.join(ANYSUM, 'output_validators', 'pair', 'pair.cpp'), 'utf8');
+    const slowValidator = variant(ANYSUM, { 'output_validators/pair/pair.cpp': `${pair}\n${HEAVY}static_assert(HEAVY > 0);\n` });
+    const heavy = path.join(dir, 'heavy.cpp');
+    fs.writeFileSync(
+      heavy,
+      `#include <iostream>\n${HEAVY}int main() { long long n; std::cin >> n; std::cout << HEAVY * 0 << ' ' << n << '\\n'; }\n`,
+    );
     const tight = await Judge.create({
       sandbox: await Sandbox.create(),
       closeSandbox: true,
@@ -149,9 +162,9 @@ describe('a custom output validator', () => {
       compileLimits: { cpuTimeMs: 500, wallTimeMs: 2000 },
     });
     try {
-      const quick = await judged([ANYSUM, path.join(ANYSUM, 'submissions', 'accepted', 'swap.py')], tight);
+      const quick = await judged([slowValidator, path.join(ANYSUM, 'submissions', 'accepted', 'swap.py')], tight);
       expect({ verdict: quick.verdict, message: quick.verdict === 'AC' ? '' : quick.message }).toEqual({ verdict: 'AC', message: '' });
-      const slow = await judged([ANYSUM, path.join(ANYSUM, 'submissions', 'accepted', 'zero.cpp')], tight);
+      const slow = await judged([slowValidator, heavy], tight);
       expect({ verdict: slow.verdict, compile: slow.compile?.verdict }).toEqual({ verdict: 'CE', compile: 'TLE' });
     } finally {
       await tight.close();
