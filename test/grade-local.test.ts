@@ -72,6 +72,13 @@ describe('when caged grade judges locally', () => {
     const third = await runGrade('caged-grade-local-unused', [...args, '--rejudge']);
     expect(third.code).toBe(0);
     expect(third.stdout).toContain('(judged 5, reused 0)');
+
+    // Results kept under other maxima (or another image) are not this judge's: judged again, then kept.
+    const otherMaxima = await runGrade('caged-grade-local-unused', args, { CAGED_MAX_MEMORY_MB: '768' });
+    expect(otherMaxima.code).toBe(0);
+    expect(otherMaxima.stdout).toContain('(judged 5, reused 0)');
+    const again = await runGrade('caged-grade-local-unused', args, { CAGED_MAX_MEMORY_MB: '768' });
+    expect(again.stdout).toContain('(judged 0, reused 5)');
   });
 
   it("reads a package's own submissions as caged judge does: submissions.yaml's entry, the constants, links within the package; refuses a language outside the problem's", async () => {

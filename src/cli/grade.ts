@@ -336,6 +336,8 @@ async function gradeHere(
       judgeOne,
       stateDir: stringFlag(args, 'state') ?? defaultStateDir(),
       workerName: `local@${os.hostname()}`,
+      // A kept result is reused only under the same image and maxima (CAGED_MAX_*, --image).
+      judgedWith: digestOf(Buffer.from(JSON.stringify({ image: judge.image, maxima: judge.stepMaxima }))),
     });
   } finally {
     await judge.close();

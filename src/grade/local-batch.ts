@@ -2,8 +2,9 @@
  * `caged grade --local`: the batch judged in this process (as `caged judge` and `caged run`
  * judge), `concurrency` submissions at a time, with the same plan, job ids and rows as through
  * the queue (src/client/grade.ts, src/wire/batch.ts). Resumable: each finished result is kept
- * as `<stateDir>/<job id>.json` (written to a temporary name, then renamed), and a later run
- * reuses it instead of judging again; `rejudge` ignores them. Interrupted (`signal`), it starts
+ * as `<stateDir>/<job id>.json` (written to a temporary name, then renamed) with what it was
+ * judged with (`judgedWith`: the image's layers and the judge's maxima, which the job id does
+ * not hold), and a later run with the same reuses it instead of judging again; `rejudge` ignores them. Interrupted (`signal`), it starts
  * no new submission, lets the running ones finish (and keeps their results), and throws
  * GradeInterruptedError.
  */
@@ -29,12 +30,25 @@ export interface LocalGradeOptions extends GradeOptions {
   maxSourceBytes: number;
   /** The `worker` of each row. */
   workerName: string;
+  /**
+   * What else decides a result beyond the job id (the image, the judge's maxima): a result kept
+   * under another value is judged again.
+   */
+  judgedWith: string;
 }
 
-/** A kept result, or null when there is none (or it does not parse: judged again). */
-function readKept(file: string): JudgeResult | null {
+/** A kept result file: the result and what it was judged with. */
+interface Kept {
+  judgedWith: string;
+  result: unknown;
+}
+
+/** A kept result judged with `judgedWith`, or null when there is none (or it does not parse, or was judged with something else: judged again). */
+function readKept(file: string, judgedWith: string): JudgeResult | null {
   try {
-    const parsed = JudgeResultSchema.safeParse(JSON.parse(fs.readFileSync(file, 'utf8')));
+    const kept = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<Kept> | null;
+    if (kept?.judgedWith !== judgedWith) return null;
+    const parsed = JudgeResultSchema.safeParse(kept.result);
     return parsed.success ? parsed.data : null;
   } catch {
     return null;
@@ -65,7 +79,7 @@ export async function gradeLocally(problem: GradeProblem, entries: readonly Grad
   plan.data.entries.forEach((e, i) => e.jobId === null && emit(null, i));
   const todo: string[] = [];
   for (const id of plan.children.keys()) {
-    const kept = opts.rejudge ? null : readKept(path.join(opts.stateDir, `${id}.json`));
+    const kept = opts.rejudge ? null : readKept(path.join(opts.stateDir, `${id}.json`), opts.judgedWith);
     if (kept) {
       reusedIds.add(id);
       outcomes.set(id, { result: kept, worker: opts.workerName });
@@ -81,7 +95,7 @@ export async function gradeLocally(problem: GradeProblem, entries: readonly Grad
     try {
       const result = await opts.judgeOne(plan.children.get(id)!);
       const file = path.join(opts.stateDir, `${id}.json`);
-      fs.writeFileSync(`${file}.tmp`, JSON.stringify(result));
+      fs.writeFileSync(`${file}.tmp`, JSON.stringify({ judgedWith: opts.judgedWith, result } satisfies Kept));
       fs.renameSync(`${file}.tmp`, file);
       results.set(id, result);
       outcome = { result, worker: opts.workerName };

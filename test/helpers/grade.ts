@@ -29,8 +29,12 @@ export function startGrade(queue: string, args: readonly string[], env: Record<s
 }
 
 /** Runs `caged grade` to its end. */
-export async function runGrade(queue: string, args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const run = startGrade(queue, args);
+export async function runGrade(
+  queue: string,
+  args: readonly string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const run = startGrade(queue, args, env);
   const code = await run.exited;
   return { code, stdout: run.stdout(), stderr: run.stderr() };
 }
