@@ -147,6 +147,28 @@ describe('caged judge on the real image', () => {
     }
   }, 120_000);
 
+  it("runs the package's own Python with PyPy, as the package tools do; a contestant's file and --lang python3 with CPython", async () => {
+    const own = path.join(sum, 'submissions', 'accepted', 'sum.py');
+    expect(fs.existsSync(own)).toBe(true);
+    const jury = await judged([sum, own]);
+    expect({ verdict: jury.verdict, language: jury.language.id }).toEqual({ verdict: 'AC', language: 'pypy3' });
+    expect(jury.problem?.notes).toContain(
+      "Python runs with PyPy (pypy3) for the package's own submissions, as problemtools and BAPCtools run them (--lang python3: CPython)",
+    );
+    const cpython = await judged([sum, own, '--lang', 'python3']);
+    expect({ verdict: cpython.verdict, language: cpython.language.id }).toEqual({ verdict: 'AC', language: 'python3' });
+    // The same program from outside the package: a contestant's, in the image's python3.
+    const sub = fs.mkdtempSync(path.join(os.tmpdir(), 'caged-contestant-'));
+    try {
+      fs.copyFileSync(own, path.join(sub, 'sum.py'));
+      const contestant = await judged([sum, path.join(sub, 'sum.py')]);
+      expect({ verdict: contestant.verdict, language: contestant.language.id }).toEqual({ verdict: 'AC', language: 'python3' });
+      expect(contestant.problem?.notes.join('\n')).not.toMatch(/PyPy/);
+    } finally {
+      fs.rmSync(sub, { recursive: true, force: true });
+    }
+  }, 120_000);
+
   it('judges a directory submission, the entry named by --entry', async () => {
     const sub = fs.mkdtempSync(path.join(os.tmpdir(), 'caged-multi-'));
     try {

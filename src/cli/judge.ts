@@ -35,7 +35,7 @@ import {
   readSubmissionsYaml,
   type SubmissionExpectations,
 } from '../problem/submissions-yaml';
-import { packageLanguages, type ImageLanguages, type KnownLanguages } from '../problem/extensions';
+import { juryLanguages, packageLanguages, type ImageLanguages, type KnownLanguages } from '../problem/extensions';
 import { JUDGE_USAGE } from './usage';
 
 /** What packageSubmission needs of the image's languages (the Judge has both). */
@@ -177,8 +177,9 @@ export function resolveSubmission(
   const own = real.startsWith(subsDir + path.sep);
   const rel = path.relative(subsDir, real).split(path.sep).join('/');
   const expected = own && loaded.config.format === '2025-09' ? expectationsOf(readSubmissionsYaml(loaded.files), rel) : null;
-  const fromYaml = expected ? yamlLanguageAndEntry(expected, rel, real, languages, loaded.dir) : {};
-  const given = packageSubmission(target, lang ?? fromYaml.lang, entry ?? fromYaml.entry, languages, own ? loaded.dir : target);
+  const langs = own ? juryLanguages(languages) : languages;
+  const fromYaml = expected ? yamlLanguageAndEntry(expected, rel, real, langs, loaded.dir) : {};
+  const given = packageSubmission(target, lang ?? fromYaml.lang, entry ?? fromYaml.entry, langs, own ? loaded.dir : target);
   return { submission: own ? withPackageConstants(given, loaded.config.constants) : given, expected, own };
 }
 

@@ -108,3 +108,24 @@ export function packageLanguages(
     },
   };
 }
+
+/**
+ * The languages of a package's own submissions (below its submissions/, the jury's): as
+ * packageLanguages, and a Python 3 file runs with PyPy (pypy3) where the image has it, as the
+ * package tools run them (problemtools' "Python 3 (w/PyPy3)", BAPCtools' pypy3 before CPython,
+ * and Kattis): a jury's Python solution is written and timed for PyPy (NWERC 2023 brickwork's
+ * accepted transcription takes 5 s under PyPy and over 120 s under CPython). `--lang python3`
+ * (or submissions.yaml's entry naming a language) still chooses; a contestant's file keeps the
+ * image's python3.
+ */
+export function juryLanguages(image: ImageLanguages): ImageLanguages {
+  const has = (id: string) => image.languages().some((l) => l.id === id);
+  return {
+    languages: () => image.languages(),
+    language: (id, field) => image.language(id, field),
+    languageOfFile: (file, field) => {
+      const id = image.languageOfFile(file, field);
+      return id === 'python3' && has('pypy3') ? 'pypy3' : id;
+    },
+  };
+}

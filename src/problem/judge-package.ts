@@ -230,6 +230,10 @@ export async function judgePackage(
     judge.stepMaxima,
     opts,
   );
+  if (opts.ownSubmission && submission.language === 'pypy3')
+    notes.push(
+      "Python runs with PyPy (pypy3) for the package's own submissions, as problemtools and BAPCtools run them (--lang python3: CPython)",
+    );
   if (outside)
     notes.push(
       `${code} is not one of the problem's languages (${(pkg.config.languages ?? []).join(', ')}): judged as one of the package's own submissions`,

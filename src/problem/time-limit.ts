@@ -38,7 +38,7 @@ import { namesPython2 } from '../judge/languages';
 import { DEFAULT_MAXIMA } from '../judge/limits';
 import { directorySubmission, fileSubmission, judgePackage, withPackageConstants, type JudgePackageOptions } from './judge-package';
 import type { PackageSubmission } from './package-submission';
-import { packageLanguages } from './extensions';
+import { juryLanguages, packageLanguages } from './extensions';
 import type { ProblemPackage } from './problem-package';
 import {
   expectationsOf,
@@ -71,7 +71,8 @@ export interface DerivedTimeLimit {
 
 /**
  * The package's submission at `rel` (a file or a directory), or a reason it is skipped; languages
- * by the image's extensions (a Prolog `.pl` excepted: packageLanguages), a directory's entry as
+ * by the image's extensions (a Prolog `.pl` excepted: packageLanguages; Python as PyPy:
+ * juryLanguages), a directory's entry as
  * directorySubmission finds it (judge-package.ts).
  */
 export function readPackageSubmission(
@@ -82,7 +83,7 @@ export function readPackageSubmission(
 ): PackageSubmission | { skipped: string } {
   const files = pkg.files;
   const kind = files.kind(rel);
-  const image = packageLanguages(judge, (p) => (files.kind(p) === 'file' ? files.read(p) : null));
+  const image = juryLanguages(packageLanguages(judge, (p) => (files.kind(p) === 'file' ? files.read(p) : null)));
   const langOf = (name: string) => languageOfName(image, name);
   const inDir = (name: string) => langOf(`${rel}/${name}`);
   // submissions.yaml's language and entry point (2025-09), as --lang and --entry.
