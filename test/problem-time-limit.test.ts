@@ -51,10 +51,14 @@ afterAll(async () => {
 });
 
 /** A copy of the timed package with `extra` files added (paths below the package). */
-function variant(name: string, extra: Record<string, string>): string {
+/** A copy of the timed package with files written (null: removed). */
+function variant(name: string, extra: Record<string, string | null>): string {
   const to = path.join(dir, name);
   fs.cpSync(TIMED, to, { recursive: true });
-  for (const [rel, text] of Object.entries(extra)) fs.writeFileSync(path.join(to, rel), text);
+  for (const [rel, text] of Object.entries(extra)) {
+    if (text === null) fs.rmSync(path.join(to, rel));
+    else fs.writeFileSync(path.join(to, rel), text);
+  }
   return to;
 }
 
@@ -237,5 +241,28 @@ describe('a package that gives no time limit', () => {
       (e: unknown) => e,
     );
     expect((err as Error).message).toContain('cannot derive the time limit: submissions/accepted/wrong.py is WA, not AC');
+  }, 60_000);
+
+  it("skips, with a note, an accepted submission the image cannot compile (a jury Kotlin newer than the image's, say)", async () => {
+    // The accepted spin.c still bounds the limit; the C++ file below is CE under any compiler.
+    const pkgDir = variant('uncompilable-accepted', {
+      'submissions/accepted/newer.cpp': 'int main() { return not_in_this_compiler(); }\n',
+    });
+    const d = await timeLimitFromSubmissions(judge, loadPackage(pkgDir, { deferTimeLimit: true }), { maxima: MAXIMA });
+    expect(d.timeLimit.seconds).toBeGreaterThan(0);
+    expect(d.notes.join('\n')).toMatch(
+      /skipped accepted\/newer\.cpp: it does not compile here \(cpp20: .*error.*not_in_this_compiler.*\), so it does not bound the time limit/,
+    );
+    expect(d.notes[0]).toMatch(/slowest accepted .* \(accepted\/spin\.c\)/);
+    // Every accepted one uncompilable: nothing bounds the limit from below, refused.
+    const none = variant('only-uncompilable', {
+      'submissions/accepted/spin.c': null,
+      'submissions/accepted/fast.py': null,
+      'submissions/accepted/newer.cpp': 'int main() { return not_in_this_compiler(); }\n',
+    });
+    const err = await timeLimitFromSubmissions(judge, loadPackage(none, { deferTimeLimit: true }), { maxima: MAXIMA }).catch(
+      (e: unknown) => e,
+    );
+    expect((err as Error).message).toMatch(/no accepted submission caged can run/);
   }, 60_000);
 });

@@ -124,6 +124,17 @@ export function readPackageSubmission(
 
 const s3 = (ms: number) => `${Math.round(ms) / 1000} s`;
 
+/**
+ * The note for a submission this image cannot compile (a jury's Kotlin newer than the image's,
+ * say): skipped as a program in a language caged lacks is, named with the compiler's first error.
+ */
+function notCompiled(rel: string, r: JudgeResult): string {
+  const lines = (r.compile?.output ?? '').split('\n').map((l) => l.trim());
+  const first = lines.find((l) => /error/i.test(l)) ?? lines.find((l) => l !== '') ?? 'no compiler output';
+  const shown = first.length > 200 ? `${first.slice(0, 200)}…` : first;
+  return `skipped ${rel}: it does not compile here (${r.language.id}: ${shown}), so it does not bound the time limit`;
+}
+
 /** A submission's timing that bounds the limit: from below (its slowest test) or from above. */
 interface Bound {
   path: string;
@@ -184,13 +195,17 @@ function folderSubmissions(
 }
 
 /**
- * 2023-07 and legacy packages: `accepted/` bounds the limit from below (each must be AC),
- * `time_limit_exceeded/` from above.
+ * 2023-07 and legacy packages: `accepted/` bounds the limit from below (each must be AC, or
+ * not compile here: skipped with a note), `time_limit_exceeded/` from above.
  */
 async function boundsFromFolders(judge: Judge, pkg: ProblemPackage, probeMs: number, notes: string[], timed: Timed) {
   const lowers: Bound[] = [];
   for (const { rel, sub } of folderSubmissions(judge, pkg, 'accepted', notes)) {
-    const { t } = await timed(rel, sub, false);
+    const { t, r } = await timed(rel, sub, false);
+    if (t.verdict === 'CE') {
+      notes.push(notCompiled(rel, r));
+      continue;
+    }
     if (t.verdict !== 'AC')
       throw new InvalidRequestError(
         `cannot derive the time limit: submissions/${rel} is ${t.verdict}, not AC, under the probe limit of ${s3(probeMs)} (caged's CPU maximum); give one with --time S`,
@@ -226,7 +241,7 @@ async function boundsFromFolders(judge: Judge, pkg: ProblemPackage, probeMs: num
  * slowest test there, one that requires TLE (or says `upper`) from above. A submission with a
  * lower bound runs every test. A lower bound met by a TLE under the probe limit is refused; one
  * broken otherwise is refused for a requirement of all AC (an accepted submission), else noted
- * and not used.
+ * and not used. A submission that does not compile here is skipped with a note (notCompiled).
  */
 async function boundsFromExpectations(judge: Judge, pkg: ProblemPackage, probeMs: number, notes: string[], timed: Timed) {
   const rules = readSubmissionsYaml(pkg.files);
@@ -242,7 +257,11 @@ async function boundsFromExpectations(judge: Judge, pkg: ProblemPackage, probeMs
         bounding.some((x) => x.lower),
       );
       const allAc = (x: Expectation) => x.tests === null && x.permitted.size === 1 && x.permitted.has('AC');
-      if (t.verdict === 'CE' || t.verdict === 'IE') {
+      if (t.verdict === 'CE') {
+        notes.push(notCompiled(rel, r));
+        continue;
+      }
+      if (t.verdict === 'IE') {
         if (bounding.some(allAc))
           throw new InvalidRequestError(
             `cannot derive the time limit: submissions/${rel} is ${t.verdict}, not AC; give one with --time S`,
