@@ -121,7 +121,10 @@ describe('when a test brings files (testcases[].files)', () => {
 
 describe('when the interactor says wrong answer', () => {
   it('is WA even though the submission then dies of the closed pipe', async () => {
-    const r = await judge.judge(game({ language: 'c', source: guessSubmissionC(1) }));
+    // The largest output limit: its guesses after the decision (7 bytes a write) cannot reach it
+    // within the 1 s grace, so the grace decides, not the flood (at the default 8 MiB a quiet
+    // host can write past it first: OLE, the test below).
+    const r = await judge.judge(game({ language: 'c', source: guessSubmissionC(1) }, 0, { limits: { outputBytes: 64 * 2 ** 20 } }));
     // Secret 1 is the first guess: accepted, and what the submission writes on is dropped (no
     // SIGPIPE after an accepting interactor, as in problemtools' runner), but it never ends: TLE
     // after the grace. The others need more than 10 guesses of 1, 2, 3…: the interactor's WA
