@@ -169,6 +169,24 @@ describe('caged judge on the real image', () => {
     }
   }, 120_000);
 
+  it('runs a Python file under its own name, which the program may read (GCPC 2023 mischievousmath), in CPython and PyPy', async () => {
+    // The program is the hex of its own name (over 100 bytes, as the jury's): it fails under any other name.
+    const code = 'a, b = map(int, input().split())\nprint(a + b)  # read from my own name\n';
+    const name = `${Buffer.from(code).toString('hex')}.py3`;
+    expect(name.length).toBeGreaterThan(100);
+    const sub = fs.mkdtempSync(path.join(os.tmpdir(), 'caged-own-name-'));
+    try {
+      const file = path.join(sub, name);
+      fs.writeFileSync(file, "import sys, re\nexec(bytes.fromhex(re.split('[/.]', sys.argv[0])[-2]))\n");
+      for (const lang of ['python3', 'pypy3']) {
+        const r = await judged([sum, file, '--lang', lang]);
+        expect({ lang, verdict: r.verdict, stderr: r.tests[0]?.stderr }).toEqual({ lang, verdict: 'AC', stderr: '' });
+      }
+    } finally {
+      fs.rmSync(sub, { recursive: true, force: true });
+    }
+  }, 120_000);
+
   it('judges a directory submission, the entry named by --entry', async () => {
     const sub = fs.mkdtempSync(path.join(os.tmpdir(), 'caged-multi-'));
     try {

@@ -18,16 +18,31 @@ export const RESULT_SCHEMA_VERSION = 1;
 /** Default cap on the source (all files together, after decoding), in bytes. */
 export const DEFAULT_MAX_SOURCE_BYTES = 256 * 1024;
 
-/** A plain file name: no slash, not `.` or `..`, no NUL, at most 100 characters. */
-const fileName = z
-  .string()
-  .min(1)
-  .max(100)
-  // No leading "-": the names reach compile and run commands as arguments ({sources}), where
-  // "-fplugin=x.cpp" would be an option past the compiler-options allow-list.
-  .refine((s) => !s.includes('/') && !s.includes('\0') && s !== '.' && s !== '..' && !s.startsWith('-'), {
-    message: 'must be a plain file name (no "/", not "." or "..", not starting with "-")',
-  });
+/** Bytes in a file name at most: the kernel's NAME_MAX. */
+export const MAX_FILE_NAME_BYTES = 255;
+
+/**
+ * A plain file name: no slash, not `.` or `..`, no NUL, not starting with `-`, at most
+ * MAX_FILE_NAME_BYTES bytes in UTF-8 (a jury's program may be named by what it reads from its own
+ * name: GCPC 2023 mischievousmath's accepted Python is named by the hex of its code, 180 bytes).
+ * No leading "-": the names reach compile and run commands as arguments ({sources}), where
+ * "-fplugin=x.cpp" would be an option past the compiler-options allow-list.
+ */
+export function isPlainFileName(s: string): boolean {
+  return (
+    s.length > 0 &&
+    Buffer.byteLength(s, 'utf8') <= MAX_FILE_NAME_BYTES &&
+    !s.includes('/') &&
+    !s.includes('\0') &&
+    s !== '.' &&
+    s !== '..' &&
+    !s.startsWith('-')
+  );
+}
+
+const fileName = z.string().refine(isPlainFileName, {
+  message: `must be a plain file name (no "/", not "." or "..", not starting with "-", 1-${MAX_FILE_NAME_BYTES} bytes)`,
+});
 
 export { LimitsSchema, type LimitName, type RequestedLimits } from './limits-schema';
 

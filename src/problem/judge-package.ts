@@ -31,7 +31,7 @@ import type { Language } from '../judge/languages';
 import type { LimitValues } from '../judge/limits';
 import type { FeedbackFile } from '../judge/output-validator-feedback';
 import { oneLine } from '../judge/result';
-import { RESULT_SCHEMA_VERSION, type CompileResult, type JudgeResult, type TestResult } from '../judge/schema';
+import { isPlainFileName, RESULT_SCHEMA_VERSION, type CompileResult, type JudgeResult, type TestResult } from '../judge/schema';
 import { skippedTest } from '../judge/test-step';
 import { judge0Of, VERDICT_NAMES } from '../judge/verdict';
 import { defaultValidateSliced, parseValidatorFlags } from './default-validator';
@@ -78,14 +78,28 @@ function field(data: Buffer): { text: string; encoding: 'utf8' | 'base64' } {
 }
 
 /**
- * The submission of one file `fileName` in `language`: its `source`, or, when the file has another
- * of the language's extensions than its sourceFile's, one file keeping it (`main.mjs`: an ES
- * module stays one).
+ * The submission of one file `fileName` in `language`. A language whose interpreter runs the
+ * source file itself (its run command names `{entry}`: Python, JavaScript, Ruby, Perl, PHP…) keeps
+ * the file's own name, as DOMjudge, Kattis, problemtools and BAPCtools do: such a program can read
+ * it (`sys.argv[0]`, `__file__`, `$0`; GCPC 2023 mischievousmath's accepted Python decodes its code
+ * from its own name). Otherwise, and for a name the wire refuses, its `source`, or, when the file
+ * has another of the language's extensions than its sourceFile's, one file keeping that one
+ * (`main.mjs`: an ES module stays one).
  */
 export function fileSubmission(language: Language, fileName: string, source: string): PackageSubmission {
+  const own = path.basename(fileName);
+  const content = () => Buffer.from(source, 'utf8').toString('base64');
+  if (
+    own !== language.sourceFile &&
+    language.entry === undefined &&
+    language.run.some((w) => w.includes('{entry}')) &&
+    (language.extensions ?? []).includes(path.extname(own)) &&
+    isPlainFileName(own)
+  )
+    return { language: language.id, files: [{ name: own, content: content(), encoding: 'base64' }], entry: own };
   const name = entryNameFor(language, fileName);
   if (name === language.sourceFile) return { language: language.id, source };
-  return { language: language.id, files: [{ name, content: Buffer.from(source, 'utf8').toString('base64'), encoding: 'base64' }] };
+  return { language: language.id, files: [{ name, content: content(), encoding: 'base64' }] };
 }
 
 /**

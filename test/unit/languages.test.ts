@@ -12,7 +12,7 @@ import { expandArgv, expandEnv, heapMiB, sourcesOf, takesEntry } from '../../src
 import { compileLimitsConfig, testLimitsConfig } from '../../src/judge/limits';
 import { planJob, type PlanConfig } from '../../src/judge/plan';
 import { packageLanguages } from '../../src/problem/extensions';
-import { directorySubmission } from '../../src/problem/judge-package';
+import { directorySubmission, fileSubmission } from '../../src/problem/judge-package';
 import { makeSubmissionSchema } from '../../src/judge/schema';
 import type { Language } from '../../src/judge/languages';
 import { classifyRun } from '../../src/judge/run-verdict';
@@ -149,6 +149,32 @@ describe('placeholders', () => {
       /more than one top-level class with public static void main: A \(A\.java\), B \(B\.java\); name the entry file Main\.java/,
     );
     expect(planJob({ language: 'java', files: twoMains, entry: 'A.java', testcases: [{}] }, config).compileError).toBeUndefined();
+  });
+
+  it("one file of an interpreted language keeps its own name (a program may read it), other languages' take sourceFile", () => {
+    const config: PlanConfig = { schema: makeSubmissionSchema(), languages: r, test: testLimitsConfig(), compile: compileLimitsConfig() };
+    // GCPC 2023 mischievousmath's accepted Python: its code is the hex of its own name (180 bytes).
+    const hex = `${Buffer.from("print(['12 11 1','99 54 5']['4'>input()])").toString('hex')}.py3`;
+    for (const lang of ['python3', 'pypy3']) {
+      const sub = fileSubmission(r.get(lang), `submissions/accepted/${hex}`, 'print(1)');
+      expect(sub).toEqual({
+        language: lang,
+        files: [{ name: hex, content: Buffer.from('print(1)').toString('base64'), encoding: 'base64' }],
+        entry: hex,
+      });
+      const plan = planJob({ ...sub, testcases: [{}] }, config);
+      expect(expandArgv(plan.language, plan.language.run, { memoryBytes: 256 * MiB }).at(-1)).toBe(hex);
+      expect(expandArgv(plan.language, plan.language.compile!, { memoryBytes: 256 * MiB }).at(-1)).toBe(hex);
+    }
+    expect(fileSubmission(r.get('ruby'), 'a/solve.rb', 'p 1')).toMatchObject({ files: [{ name: 'solve.rb' }], entry: 'solve.rb' });
+    // Named like sourceFile already, or compiled to ./main, or with a name the wire refuses: as before.
+    expect(fileSubmission(r.get('python3'), 'a/main.py', 'print(1)')).toEqual({ language: 'python3', source: 'print(1)' });
+    expect(fileSubmission(r.get('c'), 'a/solve.c', 'int main(){}')).toEqual({ language: 'c', source: 'int main(){}' });
+    expect(fileSubmission(r.get('haskell'), 'a/Solve.hs', 'main = pure ()')).toEqual({ language: 'haskell', source: 'main = pure ()' });
+    expect(fileSubmission(r.get('python3'), 'a/-v.py', 'print(1)')).toEqual({ language: 'python3', source: 'print(1)' });
+    expect(fileSubmission(r.get('python3'), `a/${'x'.repeat(253)}.py`, 'print(1)')).toEqual({ language: 'python3', source: 'print(1)' });
+    // --lang python3 on a file of another extension: not one of its sources, so named main.py.
+    expect(fileSubmission(r.get('python3'), 'a/solve.txt', 'print(1)')).toEqual({ language: 'python3', source: 'print(1)' });
   });
 
   it('the JVM heap and Node heap come from the step memory limit, less the reserve', () => {
