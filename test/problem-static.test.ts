@@ -67,8 +67,8 @@ describe('caged judge on a package with a static validator', () => {
       seen[s] = staticOf(r, 'sample')?.checkerMessage;
     }
     // The format's language code and entry point; the submission's files, its compiled binary
-    // and the package's included file; nothing of the validator's.
-    expect(seen['accepted/add.py']).toMatch(/^python3 main\.py files=.*\bmain\.py,note\.txt$/);
+    // and the package's included file; nothing of the validator's. A Python file keeps its name.
+    expect(seen['accepted/add.py']).toMatch(/^python3 add\.py files=.*\badd\.py,note\.txt$/);
     expect(seen['accepted/add.c']).toBe('c main.c files=main,main.c,note.txt');
     expect(seen['accepted/Add.java']).toMatch(/^java Add files=Add\.class,Main\.java,note\.txt$/);
   }, 240_000);
@@ -91,7 +91,7 @@ describe('caged judge on a package with a static validator', () => {
       ['secret/2', 'AC'],
     ]);
     expect({ verdict: r.verdict, score: r.score }).toEqual({ verdict: 'WA', score: 80 });
-    expect(r.message).toMatch(/^Wrong Answer on sample\/static_validation: python3 main\.py files=/);
+    expect(r.message).toMatch(/^Wrong Answer on sample\/static_validation: python3 forbidden\.py files=/);
   }, 120_000);
 
   it('makes a failing validator, or a score above the maximum, the judge’s error', async () => {
