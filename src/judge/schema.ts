@@ -23,8 +23,8 @@ export const MAX_FILE_NAME_BYTES = 255;
 
 /**
  * A plain file name: no slash, not `.` or `..`, no NUL, not starting with `-`, at most
- * MAX_FILE_NAME_BYTES bytes in UTF-8 (a jury's program may be named by what it reads from its own
- * name: GCPC 2023 mischievousmath's accepted Python is named by the hex of its code, 180 bytes).
+ * MAX_FILE_NAME_BYTES bytes in UTF-8, the kernel's own bound (a package's file keeps its name,
+ * docs/languages.md, entry points: a name the box can hold is one the wire takes).
  * No leading "-": the names reach compile and run commands as arguments ({sources}), where
  * "-fplugin=x.cpp" would be an option past the compiler-options allow-list.
  */
