@@ -197,6 +197,20 @@ describe('when the submission fails before the interactor decides', () => {
     expect(r.tests[0]!.verdict).toBe('RE');
     expect(r.tests[0]!.signal).toBe('SIGABRT');
   });
+
+  it('is RE for a submission that exits non-zero mid-game, the interactor then reading EOF and rejecting (problemtools, NWERC 2023 lateraldamage run_time_error/)', async () => {
+    for (let i = 0; i < 3; i++) {
+      const r = await judge.judge(game({ language: 'c', source: guessSubmissionC(10) }, 0, { testcases: [TESTS[1]!] }));
+      expect(r.tests[0]).toMatchObject({
+        verdict: 'RE',
+        exitCode: 3,
+        message: 'exit code 3, before the interactor decided (submission ended first)',
+      });
+      // The interactor's words on the EOF are kept, but the test's own failure is what the judging says.
+      expect(r.tests[0]!.checkerMessage).not.toBeNull();
+      expect(r.message).toBe('Runtime Error on test 1: exit code 3, before the interactor decided (submission ended first)');
+    }
+  });
 });
 
 describe('when the submission writes on after the interactor accepted', () => {

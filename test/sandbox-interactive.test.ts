@@ -31,7 +31,7 @@ beforeAll(async () => {
   rootfs = await testRootfs();
   job = JobDirs.of(sandbox).create();
   fs.writeFileSync(path.join(job.box, 'int.c'), GUESS_INTERACTOR_C);
-  const modes = [0, 1, 2, 3, 4, 6, 7];
+  const modes = [0, 1, 2, 3, 4, 6, 7, 10];
   for (const m of modes) fs.writeFileSync(path.join(job.box, `sub${m}.c`), guessSubmissionC(m));
   const script = ['gcc -O1 -o int int.c', ...modes.map((m) => `gcc -O1 -o sub${m} sub${m}.c`)].join(' && ');
   const built = await sandbox.run({
@@ -152,6 +152,22 @@ describe('when the submission crashes mid-game', () => {
     const r = await pair(0, 3);
     expect(r.submission.signal).toBe('SIGABRT');
     expect(r.firstEnded).toBe('submission');
+  });
+});
+
+describe('when the submission exits non-zero after an exchange, the interactor waiting for its next guess', () => {
+  it.each<[string, PairOptions]>([
+    ['directly', {}],
+    ['through the transcript tee', { transcriptBytes: 4096 }],
+  ])('%s: ends the submission first, however soon the interactor reads the EOF and rejects', async (_how, opts) => {
+    // The two ends fall within one moment (SIMULTANEOUS_MS): only the interactor's stdout, still
+    // open when the submission's run ended, tells that it had not decided.
+    for (let i = 0; i < 3; i++) {
+      const r = await pair(0, 10, {}, opts);
+      expect(r.submission).toMatchObject({ exitCode: 3, signal: null });
+      expect(r.interactor.exitCode).toBe(43);
+      expect(r.firstEnded).toBe('submission');
+    }
   });
 });
 

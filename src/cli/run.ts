@@ -16,6 +16,7 @@ import { HostError, InvalidRequestError } from '../errors';
 import { loadConfig } from '../config';
 import { Judge, type JudgeOptions } from '../judge/judge';
 import type { JudgeResult, SubmissionInput } from '../judge/schema';
+import { testDetail } from '../judge/verdict';
 import { Sandbox } from '../sandbox/sandbox';
 import { parseArgs, stringFlag, type ParsedArgs } from './args';
 import { readInput, readSource, readTextSource } from './input-bytes';
@@ -159,7 +160,7 @@ export function summary(r: JudgeResult): string {
   for (const t of r.tests) {
     const name = t.name && t.name !== String(t.index + 1) ? ` (${t.name})` : '';
     const stats = t.verdict === 'SKIPPED' ? '' : ` cpu ${t.cpuTimeMs} ms, wall ${t.wallTimeMs} ms, memory ${mib(t.memoryBytes)},`;
-    lines.push(`test ${t.index + 1}${name}: ${t.verdict}${stats} ${t.checkerMessage ?? t.message}`);
+    lines.push(`test ${t.index + 1}${name}: ${t.verdict}${stats} ${testDetail(t)}`);
   }
   const single = r.tests.length === 1 ? r.tests[0] : undefined;
   if (single && single.verdict !== 'SKIPPED') {

@@ -5,7 +5,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import type { Judge0Status, TestResult, Verdict } from './schema';
-import { judge0Of, VERDICT_NAMES } from './verdict';
+import { judge0Of, testDetail, VERDICT_NAMES } from './verdict';
 
 export interface EncodedOutput {
   text: string;
@@ -71,7 +71,7 @@ export function aggregateTests(tests: readonly TestResult[], maxScore: number): 
   }
   const verdict = failed.verdict as Verdict;
   const label = failed.name ? `test ${failed.index + 1} (${failed.name})` : `test ${failed.index + 1}`;
-  const detail = failed.checkerMessage ?? failed.message;
+  const detail = testDetail(failed);
   return {
     verdict,
     judge0: failed.judge0,

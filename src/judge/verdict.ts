@@ -84,3 +84,15 @@ export function judge0Of(verdict: TestVerdict | Verdict, signal: string | null =
       }
   }
 }
+
+/** Verdicts a submission's own run decides (its end, a limit, a forbidden call), not a checker. */
+const OWN_FAILURES: ReadonlySet<TestVerdict> = new Set(['TLE', 'MLE', 'OLE', 'RE', 'SE']);
+
+/**
+ * What to say of a test in one line: the checker's words when a checker decided it, the test's
+ * own message otherwise. An interactor always speaks (it read the EOF of a submission that
+ * crashed), but when the submission's own failure decided the test, its words are not why.
+ */
+export function testDetail(t: { verdict: TestVerdict; message: string; checkerMessage: string | null }): string {
+  return OWN_FAILURES.has(t.verdict) ? t.message : (t.checkerMessage ?? t.message);
+}

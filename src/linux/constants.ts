@@ -70,6 +70,9 @@ export const MFD = Object.freeze({ CLOEXEC: 1, ALLOW_SEALING: 2 } as const);
 /** fcntl(2) commands. */
 export const F = Object.freeze({ SETPIPE_SZ: 1031, ADD_SEALS: 1033 } as const);
 
+/** poll(2) event bits (asm-generic/poll.h). */
+export const POLL = Object.freeze({ IN: 0x1, HUP: 0x10 } as const);
+
 /** File seals (F_ADD_SEALS). */
 export const F_SEAL = Object.freeze({ SEAL: 1, SHRINK: 2, GROW: 4, WRITE: 8 } as const);
 

@@ -33,7 +33,7 @@ import type { FeedbackFile } from '../judge/output-validator-feedback';
 import { oneLine } from '../judge/result';
 import { isPlainFileName, RESULT_SCHEMA_VERSION, type CompileResult, type JudgeResult, type TestResult } from '../judge/schema';
 import { skippedTest } from '../judge/test-step';
-import { judge0Of, VERDICT_NAMES } from '../judge/verdict';
+import { judge0Of, testDetail, VERDICT_NAMES } from '../judge/verdict';
 import { defaultValidateSliced, parseValidatorFlags } from './default-validator';
 import { gradeTree } from '../judge/group-grading';
 import { outsideLanguages, packageLanguageCode } from './extensions';
@@ -413,7 +413,7 @@ export async function judgePackage(
     verdict === 'AC'
       ? `Accepted (${graded.tests.length} tests)`
       : failing
-        ? `${VERDICT_NAMES[verdict]} on ${failing.name ?? ''}: ${failing.checkerMessage ?? failing.message}`
+        ? `${VERDICT_NAMES[verdict]} on ${failing.name ?? ''}: ${testDetail(failing)}`
         : '';
   const graderFailure = graderFailures[0];
   if (verdict === 'IE' && graderFailure) message = `Internal Error: ${graderFailure}`;

@@ -10,7 +10,7 @@ import koffi from 'koffi';
 import os from 'node:os';
 import { HostError } from '../errors';
 import { errnoName } from './child-error';
-import { AF_UNIX, F, F_SEAL, MFD, MNT_DETACH, O_CLOEXEC, SOCK, WALL, WNOHANG } from '../linux/constants';
+import { AF_UNIX, F, F_SEAL, MFD, MNT_DETACH, O_CLOEXEC, POLL, SOCK, WALL, WNOHANG } from '../linux/constants';
 import { SIZES, layoutString } from './protocol';
 
 export interface Rusage {
@@ -54,6 +54,11 @@ export interface NativeApi {
   unlock(fd: number): void;
   /** F_SETPIPE_SZ; returns the new size or -1. */
   setPipeSize(fd: number, bytes: number): number;
+  /**
+   * Whether the pipe whose read end is `fd` has no writer left (poll's POLLHUP, without
+   * waiting or reading): every process that could write to it has closed it or ended.
+   */
+  hungUp(fd: number): boolean;
 }
 
 function fail(what: string, errno: number): never {
@@ -121,6 +126,9 @@ function bind(nativeDir: string): NativeApi {
   const mount = libc.func('int mount(const char *src, const char *dst, const char *fstype, unsigned long flags, const char *data)');
   const umount2 = libc.func('int umount2(const char *target, int flags)');
   const flock = libc.func('int flock(int fd, int operation)');
+  const poll = libc.func('int poll(void *fds, unsigned long nfds, int timeout)');
+  // One struct pollfd (int fd; short events; short revents), reused: the calls never overlap.
+  const pollFd = Buffer.alloc(8);
 
   /** The timeval at byte `at` of rusageBuf, in ns. */
   const timevalNs = (at: number) => rusageBuf.readBigInt64LE(at) * 1_000_000_000n + rusageBuf.readBigInt64LE(at + 8) * 1000n;
@@ -210,6 +218,17 @@ function bind(nativeDir: string): NativeApi {
     },
     setPipeSize(fd, bytes) {
       return fcntl(fd, F.SETPIPE_SZ, 'int', bytes) as number;
+    },
+    hungUp(fd) {
+      for (;;) {
+        pollFd.writeInt32LE(fd, 0);
+        pollFd.writeInt16LE(POLL.IN, 4);
+        pollFd.writeInt16LE(0, 6);
+        const n = poll(pollFd, 1, 0) as number;
+        if (n >= 0) return (pollFd.readInt16LE(6) & POLL.HUP) !== 0;
+        const errno = koffi.errno();
+        if (errno !== os.constants.errno.EINTR) return fail('poll', errno);
+      }
     },
   };
 }

@@ -43,6 +43,11 @@ export class PairTee {
   }
 
   private readonly fromSubmission: net.Socket;
+  /**
+   * The interactor's stdout reached its end (or failed): from then on the worker ends the
+   * submission's stdin. Until then the submission cannot have read an EOF (run-pair.ts).
+   */
+  interactorOutEnded = false;
   private submissionOutGone = false;
   /** How the interactor's run ended, once it has: what becomes of the submission's further output. */
   private interactorAccepted: boolean | null = null;
@@ -81,8 +86,18 @@ export class PairTee {
         });
       }
     });
-    src.on('end', () => dst.end());
-    src.on('error', () => dst.destroy());
+    const ended = (): void => {
+      if (from === 'interactor') this.interactorOutEnded = true;
+    };
+    src.on('end', () => {
+      ended();
+      dst.end();
+    });
+    src.on('error', () => {
+      ended();
+      dst.destroy();
+    });
+    src.on('close', ended);
     // The other side closed its stdin (or ended).
     const onGone = (): void => {
       if (gone) return;

@@ -30,7 +30,14 @@
  *   - when either launch fails (a host fault), the other side is killed and the failure thrown.
  * `firstEnded` says whose program ended first, so that the judge can tell "the interactor
  * decided, then the submission died of the closed pipe" from "the submission crashed, then the
- * interactor read EOF": a submission ended by SIGPIPE ended second (the interactor had closed
+ * interactor read EOF". A submission whose run ended while the interactor's stdout still had a
+ * writer ended first, whatever the clocks say: it had read no EOF from the interactor, and no
+ * write of it could fail while the worker held a reader for the running interactor (the worker
+ * polls its reader of that pipe before it lets the held writer go; with a transcript, the tee
+ * knows whether it has passed an EOF on). So the jury's Java that throws after its last query
+ * while the interactor waits for the next is RE, as problemtools' runner, which waits for
+ * either program, sees it end first (NWERC 2023 lateraldamage, run_time_error/). Otherwise a
+ * submission ended by SIGPIPE ended second (the interactor had closed
  * its end of the pipe: cause before effect); otherwise the earlier of the two ends: the moment
  * each init reaped its program, on the shared monotonic clock (the exit report's `end_ns`), or
  * the worker's kill. An init is woken by its program's death, but on a loaded machine not
@@ -126,7 +133,7 @@ export interface PairResult {
 export type LaunchSide = (plan: RunPlan, fds: PairFds, control: RunControl) => Promise<RunResult>;
 
 export async function runPair(
-  native: Pick<NativeApi, 'pipe'>,
+  native: Pick<NativeApi, 'pipe' | 'hungUp'>,
   launch: LaunchSide,
   interactorPlan: RunPlan,
   submissionPlan: RunPlan,
@@ -223,6 +230,12 @@ export async function runPair(
   const started = process.hrtime.bigint();
   const ic = new RunControl();
   let killedAfterGrace = false;
+  /**
+   * When the submission's run ended, the interactor's stdout still had a writer (its program had
+   * not closed it: not ended), so the submission had read no EOF from it; nor could a write
+   * of the submission's fail while the worker held a reader for the running interactor.
+   */
+  let interactorStillWriting = false;
   let grace: NodeJS.Timeout | null = null;
   // The side whose launch failed first: the other's failure may be our kill of it.
   let firstFailed: 'interactor' | 'submission' | null = null;
@@ -248,6 +261,8 @@ export async function runPair(
   const submission = launch(submissionPlan, submissionFds, sc).then(
     (r) => {
       submissionEnded = true;
+      // Before the held writer goes (the interactor may read EOF from then on).
+      interactorStillWriting = tee ? !tee.interactorOutEnded : held !== null && !native.hungUp(held);
       releaseWriter();
       drainHeld();
       return r;
@@ -279,7 +294,8 @@ export async function runPair(
     submission: s.value,
     // Killed for a flood after the interactor had accepted: it ended second, however soon.
     firstEnded:
-      !flooded && submissionFirst(s.value, sc.saidNothing === true, submissionEndMs, interactorEndMs, crashed(i.value))
+      !flooded &&
+      (interactorStillWriting || submissionFirst(s.value, sc.saidNothing === true, submissionEndMs, interactorEndMs, crashed(i.value)))
         ? 'submission'
         : 'interactor',
     interactorEndMs: Math.round(interactorEndMs * 1000) / 1000,

@@ -48,7 +48,8 @@ int main(int argc, char **argv) {
  * once and exits 0 at once, reading nothing; 7 floods its stdout after "=" (killed once past its
  * output limit, as the worker drops what it writes); 8 closes its stdout, then aborts 300 ms
  * later (RE: the interactor reads EOF only once it has ended); 9 closes its stdout, then sleeps
- * (TLE by the wall limit, likewise).
+ * (TLE by the wall limit, likewise); 10 guesses once, reads the answer and exits 3 while the
+ * interactor waits for its next guess (RE: it ended first, however soon the interactor follows).
  */
 export function guessSubmissionC(mode: number): string {
   return `#define MODE ${mode}\n${String.raw`
@@ -59,6 +60,7 @@ int main(void) {
   if (MODE == 1) { for (int g = 1;; g++) { printf("%d\n", g); fflush(stdout); } }
   if (MODE == 2) { printf("500\n"); char c[8]; if (scanf("%7s", c) != 1) return 0; return 0; }
   if (MODE == 6) { printf("1\n"); fflush(stdout); return 0; }
+  if (MODE == 10) { printf("500\n"); fflush(stdout); char c[8]; return scanf("%7s", c) == 1 ? 3 : 4; }
   if (MODE == 8) { fclose(stdout); usleep(300000); abort(); }
   if (MODE == 9) { fclose(stdout); for (;;) pause(); }
   int lo = 1, hi = 1000;

@@ -104,6 +104,11 @@ export class FakeNative implements NativeApi {
     this.record('setPipeSize', args);
     return this.overrides.setPipeSize?.(...args) ?? args[1];
   }
+
+  hungUp(...args: Args<'hungUp'>): boolean {
+    this.record('hungUp', args);
+    return this.overrides.hungUp?.(...args) ?? false;
+  }
 }
 
 /** A cgroup whose CPU time and stats the test sets; records what the run did to it. */
