@@ -93,7 +93,7 @@ export function fileSubmission(language: Language, fileName: string, source: str
     own !== language.sourceFile &&
     language.entry === undefined &&
     language.run.some((w) => w.includes('{entry}')) &&
-    (language.extensions ?? []).includes(path.extname(own)) &&
+    sourceExtensions(language).includes(path.extname(own)) &&
     isPlainFileName(own)
   )
     return { language: language.id, files: [{ name: own, content: content(), encoding: 'base64' }], entry: own };

@@ -86,18 +86,9 @@ export class PairTee {
         });
       }
     });
-    const ended = (): void => {
-      if (from === 'interactor') this.interactorOutEnded = true;
-    };
-    src.on('end', () => {
-      ended();
-      dst.end();
-    });
-    src.on('error', () => {
-      ended();
-      dst.destroy();
-    });
-    src.on('close', ended);
+    src.on('end', () => dst.end());
+    src.on('error', () => dst.destroy());
+    if (from === 'interactor') for (const e of ['end', 'error', 'close']) src.on(e, () => (this.interactorOutEnded = true));
     // The other side closed its stdin (or ended).
     const onGone = (): void => {
       if (gone) return;

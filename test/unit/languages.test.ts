@@ -153,7 +153,7 @@ describe('placeholders', () => {
 
   it("one file of an interpreted language keeps its own name (a program may read it), other languages' take sourceFile", () => {
     const config: PlanConfig = { schema: makeSubmissionSchema(), languages: r, test: testLimitsConfig(), compile: compileLimitsConfig() };
-    // GCPC 2023 mischievousmath's accepted Python: its code is the hex of its own name (180 bytes).
+    // GCPC 2023 mischievousmath's accepted Python: its code is the hex of its own name (86 bytes).
     const hex = `${Buffer.from("print(['12 11 1','99 54 5']['4'>input()])").toString('hex')}.py3`;
     for (const lang of ['python3', 'pypy3']) {
       const sub = fileSubmission(r.get(lang), `submissions/accepted/${hex}`, 'print(1)');
@@ -175,6 +175,9 @@ describe('placeholders', () => {
     expect(fileSubmission(r.get('python3'), `a/${'x'.repeat(253)}.py`, 'print(1)')).toEqual({ language: 'python3', source: 'print(1)' });
     // --lang python3 on a file of another extension: not one of its sources, so named main.py.
     expect(fileSubmission(r.get('python3'), 'a/solve.txt', 'print(1)')).toEqual({ language: 'python3', source: 'print(1)' });
+    // A language that declares no extensions (an operator's image): its sourceFile's is its one.
+    const { extensions: _none, ...bare } = r.get('ruby');
+    expect(fileSubmission(bare, 'a/solve.rb', 'p 1')).toMatchObject({ files: [{ name: 'solve.rb' }], entry: 'solve.rb' });
   });
 
   it('the JVM heap and Node heap come from the step memory limit, less the reserve', () => {
