@@ -9,10 +9,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Judge } from '../src/judge/judge';
+import { Judge } from '../src/judge/judge';
+import { Sandbox } from '../src/sandbox/sandbox';
 import type { JudgeResult } from '../src/judge/schema';
 import { judgeJson } from './helpers/judge-cli';
 import { useTestJudge } from './helpers/judge-fixture';
+import { TEST_MANIFEST } from './helpers/image';
 
 const PKG = path.join(__dirname, 'packages', 'graded');
 
@@ -107,5 +109,46 @@ describe('caged judge on a legacy package with a custom grader', () => {
     const broken = await judged(RIGHT, copy);
     expect(broken.verdict).toBe('IE');
     expect(broken.message).toMatch(/^Internal Error: the grader of secret did not compile: Compilation Error: /);
+  }, 120_000);
+});
+
+describe("a custom grader's compile", () => {
+  // A judge whose contestants' compiles get 1 ms: the grader (Python, checked by py_compile) is
+  // the package's own program and compiles under the helpers' limits (CAGED_HELPER_COMPILE_*).
+  let judge: Judge;
+  let tmp: string;
+  beforeAll(async () => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'caged-grader-limits-'));
+    judge = await Judge.create({
+      sandbox: await Sandbox.create(),
+      closeSandbox: true,
+      manifestPath: TEST_MANIFEST,
+      compileCacheDir: path.join(tmp, 'cache'),
+      compileLimits: { cpuTimeMs: 1, wallTimeMs: 1 },
+    });
+  }, 120_000);
+  afterAll(async () => {
+    await judge?.close();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it("has the helpers' compile limits, not a contestant's", async () => {
+    // AWK has no compile step, so the submission runs; its grader compiles in the same judge.
+    const awk = path.join(tmp, 'sum.awk');
+    fs.writeFileSync(awk, '{ print $1 + $2 }\n');
+    const { code, text, result } = await judgeJson(judge, [PKG, awk]);
+    expect({ code, text: code === 0 ? '' : text }).toEqual({ code: 0, text: '' });
+    const r = result as JudgeResult;
+    expect({ verdict: r.verdict, score: r.score, maxScore: r.maxScore, message: r.message }).toEqual({
+      verdict: 'AC',
+      score: 30,
+      maxScore: 30,
+      message: 'Accepted',
+    });
+    // The same judge's contestant compile is held to 1 ms: a Python submission does not compile.
+    const py = path.join(tmp, 'sum.py');
+    fs.writeFileSync(py, 'a, b = map(int, input().split())\nprint(a + b)\n');
+    const contestant = (await judgeJson(judge, [PKG, py])).result as JudgeResult;
+    expect(contestant.verdict).toBe('CE');
   }, 120_000);
 });

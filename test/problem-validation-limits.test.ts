@@ -116,8 +116,8 @@ describe('an output validator', () => {
     expect(r.verdict).toBe('AC');
     expect(r.problem!.notes).toEqual(
       expect.arrayContaining([
-        "validation_time 60 s lowered to caged's maximum of 5 s",
-        "validation_memory 2048 MiB lowered to caged's maximum of 512 MiB",
+        "validation_time 60 s lowered to caged's maximum of 5 s (CAGED_CHECKER_CPU_MS raises it)",
+        "validation_memory 2048 MiB lowered to caged's maximum of 512 MiB (CAGED_CHECKER_MEMORY_MB raises it)",
       ]),
     );
   }, 60_000);

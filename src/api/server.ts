@@ -11,7 +11,7 @@ import { Queue } from 'bullmq';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
 import { CagedClient } from '../client/client';
-import type { WorkerConfig } from '../config';
+import { testMaxima, type WorkerConfig } from '../config';
 import { InvalidRequestError } from '../errors';
 import { testLimitsConfig } from '../judge/limits';
 import { Judge0Languages } from '../judge0/languages';
@@ -68,14 +68,7 @@ export class ApiServer {
     queue.on('error', () => undefined);
     const version = packageVersion();
     const ctx: ApiContext = {
-      testLimits: testLimitsConfig({
-        cpuTimeMs: config.maxCpuTimeMs,
-        wallTimeMs: config.maxWallTimeMs,
-        memoryBytes: config.maxMemoryBytes,
-        outputBytes: config.maxOutputBytes,
-        pids: config.maxPids,
-        fileSizeBytes: config.maxFileSizeBytes,
-      }),
+      testLimits: testLimitsConfig(testMaxima(config)),
       client,
       intake: new EnqueueBatcher(client),
       queue,

@@ -13,7 +13,7 @@
  */
 import path from 'node:path';
 import { HostError, InvalidRequestError } from '../errors';
-import { loadConfig } from '../config';
+import { JUDGING_LIMIT_KEYS, judgingLimits, loadConfig } from '../config';
 import { Judge, type JudgeOptions } from '../judge/judge';
 import type { JudgeResult, SubmissionInput } from '../judge/schema';
 import { testDetail } from '../judge/verdict';
@@ -172,32 +172,10 @@ export function summary(r: JudgeResult): string {
   return terminalSafe(`${lines.join('\n')}\n`);
 }
 
-/** The worker's settings that shape judging (CAGED_IMAGE, CAGED_ROOTFS, CAGED_MAX_*), so that `caged run` judges alike. */
+/** The worker's settings that shape judging (CAGED_IMAGE, CAGED_ROOTFS, CAGED_MAX_*, CAGED_COMPILE_*), so that `caged run` judges alike. */
 export function judgeOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Omit<JudgeOptions, 'sandbox'> {
-  const c = loadConfig(env, [
-    'image',
-    'rootfs',
-    'maxCpuTimeMs',
-    'maxWallTimeMs',
-    'maxMemoryBytes',
-    'maxOutputBytes',
-    'maxPids',
-    'maxFileSizeBytes',
-    'maxSourceBytes',
-  ]);
-  return {
-    manifestPath: c.image,
-    rootfsMode: c.rootfs,
-    maxima: {
-      cpuTimeMs: c.maxCpuTimeMs,
-      wallTimeMs: c.maxWallTimeMs,
-      memoryBytes: c.maxMemoryBytes,
-      outputBytes: c.maxOutputBytes,
-      pids: c.maxPids,
-      fileSizeBytes: c.maxFileSizeBytes,
-    },
-    maxSourceBytes: c.maxSourceBytes,
-  };
+  const c = loadConfig(env, ['image', 'rootfs', 'maxSourceBytes', ...JUDGING_LIMIT_KEYS]);
+  return { manifestPath: c.image, rootfsMode: c.rootfs, ...judgingLimits(c), maxSourceBytes: c.maxSourceBytes };
 }
 
 export interface RunCommandDeps {

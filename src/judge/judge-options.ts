@@ -94,6 +94,12 @@ export interface JudgeHooks {
    * submission's tests do not run (static-validator.ts).
    */
   staticValidation?: StaticValidationHook;
+  /**
+   * The submission is a problem's own program judged as one (a legacy package's custom grader,
+   * custom-grader.ts): it compiles under the helpers' compile limits (`helperCompileLimits`),
+   * as the package's other programs do, not a contestant's.
+   */
+  problemProgram?: boolean;
 }
 
 export interface JudgeStats {

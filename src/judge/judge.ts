@@ -184,7 +184,8 @@ export class Judge {
     if (submission.problem)
       throw new InvalidRequestError('a problem package is judged through the queue worker (src/queue/problem-judge.ts)', 'problem');
     const started = process.hrtime.bigint();
-    const plan = planSubmission(submission, this.planConfig);
+    const cfg = this.planConfig;
+    const plan = planSubmission(submission, hooks.problemProgram ? { ...cfg, compile: cfg.validator.compile } : cfg);
     const aborted = () => {
       if (hooks.signal?.aborted)
         throw new HostError(`judging was aborted (${String(hooks.signal.reason ?? 'no reason')})`, { cause: hooks.signal.reason });

@@ -7,8 +7,9 @@
  * A score given with a verdict other than AC is ignored (0), as the format says.
  *
  * It runs as a program of its own through the Judge (one test whose stdin is the sub-results,
- * no expected output), so it is built once by the compile cache and runs in the sandbox under
- * the package's validation limits, like the package's other programs.
+ * no expected output), so it is built once by the compile cache, compiles under the helpers'
+ * compile limits and runs in the sandbox under the package's validation limits, like the
+ * package's other programs.
  */
 import type { Judge, JudgeHooks } from '../judge/judge';
 import type { CustomGrade } from '../judge/group-grading';
@@ -70,7 +71,7 @@ export function customGrader(
         limits: limits.limits,
         compileLimits: limits.compileLimits,
       },
-      { ...(hooks?.signal ? { signal: hooks.signal } : {}) },
+      { problemProgram: true, ...(hooks?.signal ? { signal: hooks.signal } : {}) },
     );
     const t = r.tests[0];
     if (r.verdict === 'CE') return fail(`did not compile: ${r.message}`);

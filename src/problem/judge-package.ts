@@ -400,7 +400,9 @@ export async function judgePackage(
 
   const graderFailures: string[] = [];
   const grade =
-    pkg.grader && helperLimits ? customGrader(judge, pkg, { limits: helperLimits, compileLimits }, opts.hooks, graderFailures) : undefined;
+    pkg.grader && helperLimits
+      ? customGrader(judge, pkg, { limits: helperLimits, compileLimits: helperCompileLimits }, opts.hooks, graderFailures)
+      : undefined;
   const graded = await gradeTree(pkg.data, pkg.config.scoring, runOne, skipOne, undefined, grade);
   const base = first as JudgeResult | null;
   if (!base) throw new InvalidRequestError('no test ran', 'data');

@@ -62,15 +62,33 @@ export function packageLimits(pkg: ProblemPackage, opts: PackageLimitOptions) {
   };
   const compileMax = { ...DEFAULT_COMPILE_LIMITS, ...opts.compileLimits };
   const compileLimits = {
-    cpuTimeMs: cap('compilation_time', Math.round(l.compilationTimeS * 1000), compileMax.cpuTimeMs, ms),
-    memoryBytes: cap('compilation_memory', Math.round(l.compilationMemoryMiB * MiB), compileMax.memoryBytes, mib),
+    cpuTimeMs: cap('compilation_time', Math.round(l.compilationTimeS * 1000), compileMax.cpuTimeMs, ms, 'CAGED_COMPILE_CPU_MS'),
+    memoryBytes: cap(
+      'compilation_memory',
+      Math.round(l.compilationMemoryMiB * MiB),
+      compileMax.memoryBytes,
+      mib,
+      'CAGED_COMPILE_MEMORY_MB',
+    ),
   };
   // The package's own programs (validators, interactor, grader) compile under the same keys,
   // capped by the helpers' maxima: jury code, compiled once per package and cached.
   const helperMax = { ...DEFAULT_HELPER_COMPILE_LIMITS, ...opts.helperCompileLimits };
   const helperCompileLimits = {
-    cpuTimeMs: cap("the package's programs' compilation_time", Math.round(l.compilationTimeS * 1000), helperMax.cpuTimeMs, ms),
-    memoryBytes: cap("the package's programs' compilation_memory", Math.round(l.compilationMemoryMiB * MiB), helperMax.memoryBytes, mib),
+    cpuTimeMs: cap(
+      "the package's programs' compilation_time",
+      Math.round(l.compilationTimeS * 1000),
+      helperMax.cpuTimeMs,
+      ms,
+      'CAGED_HELPER_COMPILE_CPU_MS',
+    ),
+    memoryBytes: cap(
+      "the package's programs' compilation_memory",
+      Math.round(l.compilationMemoryMiB * MiB),
+      helperMax.memoryBytes,
+      mib,
+      'CAGED_COMPILE_MEMORY_MB',
+    ),
   };
   // The output validator's (or interactor's) runs: validation_time is CPU time (an interactor's
   // time spent waiting for the submission does not count, as the format says; its wall time
@@ -81,8 +99,14 @@ export function packageLimits(pkg: ProblemPackage, opts: PackageLimitOptions) {
   const helperLimits =
     validation || pkg.staticValidator || pkg.grader
       ? {
-          cpuTimeMs: cap('validation_time', Math.round(l.validationTimeS * 1000), checkerMax.cpuTimeMs, ms),
-          memoryBytes: cap('validation_memory', Math.round(l.validationMemoryMiB * MiB), checkerMax.memoryBytes, mib),
+          cpuTimeMs: cap('validation_time', Math.round(l.validationTimeS * 1000), checkerMax.cpuTimeMs, ms, 'CAGED_CHECKER_CPU_MS'),
+          memoryBytes: cap(
+            'validation_memory',
+            Math.round(l.validationMemoryMiB * MiB),
+            checkerMax.memoryBytes,
+            mib,
+            'CAGED_CHECKER_MEMORY_MB',
+          ),
         }
       : null;
   return { limits, compileLimits, helperCompileLimits, validatorLimits: validation ? helperLimits : null, helperLimits, notes };

@@ -8,7 +8,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Queue } from 'bullmq';
-import { unknownConfigVariables, type WorkerConfig } from '../config';
+import { judgingLimits, testMaxima, unknownConfigVariables, type WorkerConfig } from '../config';
 import { Judge } from '../judge/judge';
 import { PackageCache } from '../problem/package-cache';
 import { readProblemFromDir } from '../problem/package-dir';
@@ -311,14 +311,7 @@ async function problemJudge(
       logger.info({ digest, role }, 'problem validator compiled');
     },
     alsoClose: [() => cache.close(), () => redis.close()],
-    maxima: {
-      cpuTimeMs: config.maxCpuTimeMs,
-      wallTimeMs: config.maxWallTimeMs,
-      memoryBytes: config.maxMemoryBytes,
-      outputBytes: config.maxOutputBytes,
-      pids: config.maxPids,
-      fileSizeBytes: config.maxFileSizeBytes,
-    },
+    maxima: testMaxima(config),
   });
 }
 
@@ -344,14 +337,7 @@ async function createJudge(config: WorkerConfig, logger: Logger, undo: Array<() 
     closeSandbox: true,
     manifestPath: config.image,
     rootfsMode: config.rootfs,
-    maxima: {
-      cpuTimeMs: config.maxCpuTimeMs,
-      wallTimeMs: config.maxWallTimeMs,
-      memoryBytes: config.maxMemoryBytes,
-      outputBytes: config.maxOutputBytes,
-      pids: config.maxPids,
-      fileSizeBytes: config.maxFileSizeBytes,
-    },
+    ...judgingLimits(config),
     maxSourceBytes: config.maxSourceBytes,
   });
   undo.push(() => judge.close());

@@ -3,12 +3,16 @@ import { InvalidRequestError } from '../../src/errors';
 import {
   checkLimitValues,
   compileLimitsConfig,
+  DEFAULT_CHECKER_LIMITS,
+  DEFAULT_COMPILE_LIMITS,
+  DEFAULT_HELPER_COMPILE_LIMITS,
   DEFAULT_MAXIMA,
   DEFAULT_TEST_LIMITS,
+  judgeLimitConfigs,
   resolveLimits,
   testLimitsConfig,
 } from '../../src/judge/limits';
-import { CONFIG_KEYS, loadConfig } from '../../src/config';
+import { CONFIG_KEYS, ConfigError, judgingLimits, JUDGING_LIMIT_KEYS, loadConfig } from '../../src/config';
 
 const MiB = 2 ** 20;
 
@@ -77,5 +81,64 @@ describe('the maxima by default', () => {
       fileSizeBytes: c.maxFileSizeBytes,
     });
     expect(Object.keys(CONFIG_KEYS).length).toBeGreaterThan(0);
+  });
+});
+
+describe('the compile and checker limits by default', () => {
+  it('are the configuration defaults (CAGED_COMPILE_*, CAGED_HELPER_COMPILE_*, CAGED_CHECKER_*)', () => {
+    const l = judgingLimits(loadConfig({}, JUDGING_LIMIT_KEYS));
+    expect(l.compileLimits).toEqual({
+      cpuTimeMs: DEFAULT_COMPILE_LIMITS.cpuTimeMs,
+      wallTimeMs: DEFAULT_COMPILE_LIMITS.wallTimeMs,
+      memoryBytes: DEFAULT_COMPILE_LIMITS.memoryBytes,
+    });
+    expect(l.helperCompileLimits).toEqual({
+      cpuTimeMs: DEFAULT_HELPER_COMPILE_LIMITS.cpuTimeMs,
+      wallTimeMs: DEFAULT_HELPER_COMPILE_LIMITS.wallTimeMs,
+      memoryBytes: DEFAULT_HELPER_COMPILE_LIMITS.memoryBytes,
+    });
+    expect(l.checkerLimits).toEqual({
+      cpuTimeMs: DEFAULT_CHECKER_LIMITS.cpuTimeMs,
+      wallTimeMs: DEFAULT_CHECKER_LIMITS.wallTimeMs,
+      memoryBytes: DEFAULT_CHECKER_LIMITS.memoryBytes,
+    });
+    expect(l.maxima).toEqual(DEFAULT_MAXIMA);
+  });
+
+  it("are set by the operator and become the judge's compile, helper and checker steps", () => {
+    const c = loadConfig(
+      {
+        CAGED_COMPILE_CPU_MS: '30000',
+        CAGED_COMPILE_WALL_MS: '45000',
+        CAGED_COMPILE_MEMORY_MB: '1536',
+        CAGED_HELPER_COMPILE_CPU_MS: '90000',
+        CAGED_HELPER_COMPILE_WALL_MS: '180000',
+        CAGED_CHECKER_CPU_MS: '20000',
+        CAGED_CHECKER_WALL_MS: '40000',
+        CAGED_CHECKER_MEMORY_MB: '2048',
+      },
+      JUDGING_LIMIT_KEYS,
+    );
+    const steps = judgeLimitConfigs(judgingLimits(c));
+    expect(steps.compile.maxima).toMatchObject({ cpuTimeMs: 30_000, wallTimeMs: 45_000, memoryBytes: 1536 * MiB });
+    // What the operator leaves out keeps its default.
+    expect(steps.compile.maxima.pids).toBe(DEFAULT_COMPILE_LIMITS.pids);
+    expect(steps.validator.compile.maxima).toMatchObject({ cpuTimeMs: 90_000, wallTimeMs: 180_000, memoryBytes: 1536 * MiB });
+    expect(steps.validator.run.maxima).toMatchObject({ cpuTimeMs: 20_000, wallTimeMs: 40_000, memoryBytes: 2048 * MiB });
+  });
+
+  it('are refused below their bounds, every bad one named', () => {
+    let err: unknown;
+    try {
+      loadConfig({ CAGED_COMPILE_MEMORY_MB: '2', CAGED_CHECKER_CPU_MS: '0', CAGED_HELPER_COMPILE_WALL_MS: '1.5' }, JUDGING_LIMIT_KEYS);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).issues.map((i) => i.env).sort()).toEqual([
+      'CAGED_CHECKER_CPU_MS',
+      'CAGED_COMPILE_MEMORY_MB',
+      'CAGED_HELPER_COMPILE_WALL_MS',
+    ]);
   });
 });

@@ -78,7 +78,7 @@ describe('when a package is loaded', () => {
       submission: 10_000,
       helpers: 60_000,
     });
-    expect(d.notes).toContain("compilation_time 60 s lowered to caged's maximum of 10 s");
+    expect(d.notes).toContain("compilation_time 60 s lowered to caged's maximum of 10 s (CAGED_COMPILE_CPU_MS raises it)");
     const caps = {
       test: { ...DEFAULT_MAXIMA, cpuTimeMs: 500 },
       compile: { ...DEFAULT_COMPILE_LIMITS, cpuTimeMs: 500 },
