@@ -10,7 +10,7 @@
 import os from 'node:os';
 import { InvalidRequestError } from './errors';
 import { integer, oneOf, text, type Key } from './config-keys';
-import { LIMIT_BOUNDS } from './limit-bounds';
+import { LIMIT_KEYS } from './config-limits';
 import { clusterConfigIssues } from './redis-cluster';
 
 /** One problem with one variable. */
@@ -195,109 +195,7 @@ export const CONFIG_KEYS = {
     'info',
     'Level of the JSON log lines on stdout.',
   ),
-  maxCpuTimeMs: integer('CAGED_MAX_CPU_MS', {
-    def: 10_000,
-    min: 1,
-    unit: 'ms',
-    description: 'Largest CPU time limit a submission may ask for, per test case.',
-  }),
-  maxWallTimeMs: integer('CAGED_MAX_WALL_MS', {
-    def: 30_000,
-    min: 1,
-    unit: 'ms',
-    description: 'Largest wall time limit a submission may ask for, per test case.',
-  }),
-  maxMemoryBytes: integer('CAGED_MAX_MEMORY_MB', {
-    def: 1024,
-    // The floor of a memory limit (src/limit-bounds.ts): below it no container starts.
-    min: LIMIT_BOUNDS.memoryBytes.min / MiB,
-    unit: 'MiB',
-    scale: MiB,
-    description: 'Largest memory limit a submission may ask for.',
-  }),
-  maxOutputBytes: integer('CAGED_MAX_OUTPUT_KB', {
-    def: 64 * 1024,
-    min: 1,
-    unit: 'KiB',
-    scale: KiB,
-    description: 'Largest output limit (stdout and stderr each) a submission may ask for.',
-  }),
-  maxPids: integer('CAGED_MAX_PIDS', {
-    def: 256,
-    min: LIMIT_BOUNDS.pids.min,
-    unit: 'processes',
-    description: 'Largest process/thread limit a submission may ask for.',
-  }),
-  maxFileSizeBytes: integer('CAGED_MAX_FILE_SIZE_KB', {
-    def: 64 * 1024,
-    min: 1,
-    unit: 'KiB',
-    scale: KiB,
-    description: 'Largest file size limit a submission may ask for.',
-  }),
-  compileCpuTimeMs: integer('CAGED_COMPILE_CPU_MS', {
-    def: 10_000,
-    min: LIMIT_BOUNDS.cpuTimeMs.min,
-    max: LIMIT_BOUNDS.cpuTimeMs.max,
-    unit: 'ms',
-    description:
-      "CPU time of a submission's compile (or syntax check): its limit and the most a request's compileLimits or a package's compilation_time may ask for.",
-  }),
-  compileWallTimeMs: integer('CAGED_COMPILE_WALL_MS', {
-    def: 20_000,
-    min: LIMIT_BOUNDS.wallTimeMs.min,
-    max: LIMIT_BOUNDS.wallTimeMs.max,
-    unit: 'ms',
-    description: "Wall time of a submission's compile: its limit and the most a request's compileLimits may ask for.",
-  }),
-  compileMemoryBytes: integer('CAGED_COMPILE_MEMORY_MB', {
-    def: 512,
-    min: LIMIT_BOUNDS.memoryBytes.min / MiB,
-    max: LIMIT_BOUNDS.memoryBytes.max / MiB,
-    unit: 'MiB',
-    scale: MiB,
-    description:
-      "Memory of every compile (a submission's and a problem's own programs'): its limit and the most compileLimits or a package's compilation_memory may ask for.",
-  }),
-  helperCompileCpuTimeMs: integer('CAGED_HELPER_COMPILE_CPU_MS', {
-    def: 60_000,
-    min: LIMIT_BOUNDS.cpuTimeMs.min,
-    max: LIMIT_BOUNDS.cpuTimeMs.max,
-    unit: 'ms',
-    description:
-      "CPU time of the compile of a problem's own programs (checkers, output validators, interactors, graders: jury code, compiled once per content and cached); caps a package's compilation_time for them.",
-  }),
-  helperCompileWallTimeMs: integer('CAGED_HELPER_COMPILE_WALL_MS', {
-    def: 120_000,
-    min: LIMIT_BOUNDS.wallTimeMs.min,
-    max: LIMIT_BOUNDS.wallTimeMs.max,
-    unit: 'ms',
-    description: "Wall time of the compile of a problem's own programs.",
-  }),
-  checkerCpuTimeMs: integer('CAGED_CHECKER_CPU_MS', {
-    def: 5_000,
-    min: LIMIT_BOUNDS.cpuTimeMs.min,
-    max: LIMIT_BOUNDS.cpuTimeMs.max,
-    unit: 'ms',
-    description:
-      "CPU time of one run of a checker or output validator (an interactor's is at least the tests'): its limit and the most a package's validation_time may ask for.",
-  }),
-  checkerWallTimeMs: integer('CAGED_CHECKER_WALL_MS', {
-    def: 10_000,
-    min: LIMIT_BOUNDS.wallTimeMs.min,
-    max: LIMIT_BOUNDS.wallTimeMs.max,
-    unit: 'ms',
-    description: 'Wall time of one run of a checker or output validator.',
-  }),
-  checkerMemoryBytes: integer('CAGED_CHECKER_MEMORY_MB', {
-    def: 512,
-    min: LIMIT_BOUNDS.memoryBytes.min / MiB,
-    max: LIMIT_BOUNDS.memoryBytes.max / MiB,
-    unit: 'MiB',
-    scale: MiB,
-    description:
-      "Memory of one run of a checker, output validator or interactor: its limit and the most a package's validation_memory may ask for.",
-  }),
+  ...LIMIT_KEYS,
   maxSourceBytes: integer('CAGED_MAX_SOURCE_BYTES', {
     def: 256 * KiB,
     min: 1,
@@ -452,57 +350,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, only?: readonly
   return out;
 }
 
-/** The keys of a test run's maxima (CAGED_MAX_*): `testMaxima` reads them. */
-export const TEST_MAXIMA_KEYS = [
-  'maxCpuTimeMs',
-  'maxWallTimeMs',
-  'maxMemoryBytes',
-  'maxOutputBytes',
-  'maxPids',
-  'maxFileSizeBytes',
-] as const;
-
-/** The keys that shape what a judge allows (its maxima and compile limits): `judgingLimits` reads them. */
-export const JUDGING_LIMIT_KEYS = [
-  ...TEST_MAXIMA_KEYS,
-  'compileCpuTimeMs',
-  'compileWallTimeMs',
-  'compileMemoryBytes',
-  'helperCompileCpuTimeMs',
-  'helperCompileWallTimeMs',
-  'checkerCpuTimeMs',
-  'checkerWallTimeMs',
-  'checkerMemoryBytes',
-] as const;
-
-/** A test run's maxima from the configuration (CAGED_MAX_*), in the limits' internal units. */
-export function testMaxima(c: Pick<WorkerConfig, (typeof TEST_MAXIMA_KEYS)[number]>) {
-  return {
-    cpuTimeMs: c.maxCpuTimeMs,
-    wallTimeMs: c.maxWallTimeMs,
-    memoryBytes: c.maxMemoryBytes,
-    outputBytes: c.maxOutputBytes,
-    pids: c.maxPids,
-    fileSizeBytes: c.maxFileSizeBytes,
-  };
-}
-
-/**
- * A judge's limits from the configuration, in JudgeOptions' shape: the tests' maxima
- * (CAGED_MAX_*), a submission's compile limits (CAGED_COMPILE_*) and those of a problem's own
- * programs (CAGED_HELPER_COMPILE_*; their memory is CAGED_COMPILE_MEMORY_MB's), and a checker's
- * or validator's run (CAGED_CHECKER_*). One reading for
- * the worker, `caged run`, `caged judge` and `caged grade`.
- */
-export function judgingLimits(c: Pick<WorkerConfig, (typeof JUDGING_LIMIT_KEYS)[number]>) {
-  return {
-    maxima: testMaxima(c),
-    compileLimits: { cpuTimeMs: c.compileCpuTimeMs, wallTimeMs: c.compileWallTimeMs, memoryBytes: c.compileMemoryBytes },
-    helperCompileLimits: { cpuTimeMs: c.helperCompileCpuTimeMs, wallTimeMs: c.helperCompileWallTimeMs, memoryBytes: c.compileMemoryBytes },
-    checkerLimits: { cpuTimeMs: c.checkerCpuTimeMs, wallTimeMs: c.checkerWallTimeMs, memoryBytes: c.checkerMemoryBytes },
-  };
-}
-
 /** CAGED_* variables read elsewhere: the image build, the tests. */
 const OTHER_VARIABLES = /^CAGED_(TEST_|IMAGE_CACHE$|DOWNLOAD_DIR$|BUILD_IMAGE$|NATIVE_DIR$|(DEBIAN|DEBIAN_SECURITY|UBUNTU)_MIRROR$)/;
 
@@ -521,3 +368,5 @@ export function configTable(): string {
   );
   return ['| Variable | Default | Unit | Meaning |', '| --- | --- | --- | --- |', ...rows].join('\n');
 }
+
+export { JUDGING_LIMIT_KEYS, judgingLimits, TEST_MAXIMA_KEYS, testMaxima } from './config-limits';
