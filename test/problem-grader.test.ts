@@ -143,7 +143,7 @@ describe("a custom grader's compile", () => {
       verdict: 'AC',
       score: 30,
       maxScore: 30,
-      message: 'Accepted',
+      message: 'Accepted (4 tests)',
     });
     // The same judge's contestant compile is held to 1 ms: a Python submission does not compile.
     const py = path.join(tmp, 'sum.py');
