@@ -81,7 +81,7 @@ describe('when caged grade judges locally', () => {
     expect(again.stdout).toContain('(judged 0, reused 5)');
   });
 
-  it("reads a package's own submissions as caged judge does: submissions.yaml's entry, the constants, links within the package; refuses a language outside the problem's", async () => {
+  it("reads a package's own submissions as caged judge does: submissions.yaml's entry, the constants, links within the package; refuses a language outside the problem's and a submission over its code limit", async () => {
     const pkg = path.join(dir, 'modern');
     fs.cpSync(path.join(__dirname, 'packages', 'modern'), pkg, { recursive: true });
     const subs = path.join(pkg, 'submissions');
@@ -98,11 +98,15 @@ describe('when caged grade judges locally', () => {
     fs.symlinkSync(path.join(subs, 'accepted', 'add.py'), path.join(dir, 'loose.py'));
     // Ruby is not one of the problem's languages (python3, c): refused before any job, as the worker would.
     fs.writeFileSync(path.join(dir, 'add.rb'), 'puts STDIN.gets.to_i + 7\n');
+    // Over the package's code limit (128 KiB by default), though the jury's own: refused, as the worker would.
+    const big = `${'#'.repeat(129 * 1024)}\nprint(int(input()) + 7)\n`;
+    fs.writeFileSync(path.join(subs, 'accepted', 'big.py'), big);
     const json = path.join(dir, 'r.json');
     const picked = [
       ...['accepted/team', 'accepted/const.py', 'wrong_answer/link.py'].map((p) => path.join(subs, p)),
       path.join(dir, 'loose.py'),
       path.join(dir, 'add.rb'),
+      path.join(subs, 'accepted', 'big.py'),
     ];
     const r = await runGrade('caged-grade-local-unused', [pkg, ...picked, '--local', '--state', path.join(dir, 'state'), '--out', json]);
     expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
@@ -116,9 +120,11 @@ describe('when caged grade judges locally', () => {
       ['link.py', 'pypy3', 'AC'],
       ['loose.py', null, 'REFUSED'],
       ['add.rb', 'ruby', 'REFUSED'],
+      ['big.py', 'pypy3', 'REFUSED'],
     ]);
     expect(report.rows[3]!.message).toBe('is a symbolic link (give the file itself)');
     expect(report.rows[4]!.message).toBe("is in ruby (the format's ruby), not one of the problem's languages (python3, c)");
+    expect(report.rows[5]!.message).toBe(`is ${Buffer.byteLength(big)} bytes, more than the package's code limit of 131072`);
   });
 
   it('derives the time limit of a package that gives none once for the batch, as caged judge does', async () => {

@@ -187,6 +187,32 @@ describe('caged judge on the real image', () => {
     }
   }, 120_000);
 
+  it("refuses a contestant's submission over the package's code limit, and judges the package's own with a note", async () => {
+    // DOMjudge's example hangman keeps a 144 KiB submission in time_limit_exceeded/ (code: 128 KiB by default).
+    const pkg = fs.mkdtempSync(path.join(os.tmpdir(), 'caged-code-limit-'));
+    try {
+      fs.cpSync(sum, pkg, { recursive: true });
+      fs.writeFileSync(path.join(pkg, 'problem.yaml'), 'name: Sum of two numbers\nlimits:\n  memory: 256\n  code: 1\n');
+      const own = path.join(pkg, 'submissions', 'accepted', 'long.py');
+      fs.writeFileSync(own, `${'# padding\n'.repeat(120)}a, b = map(int, input().split())\nprint(a + b)\n`);
+      const bytes = fs.statSync(own).size;
+      expect(bytes).toBeGreaterThan(1024);
+      const jury = await judged([pkg, own]);
+      expect(jury.verdict).toBe('AC');
+      expect(jury.problem?.notes).toContain(
+        `the submission is ${bytes} bytes, more than the package's code limit of 1024: judged as one of the package's own submissions`,
+      );
+      const sub = path.join(pkg, 'long.py');
+      fs.copyFileSync(own, sub);
+      const out = new Writable({ write: (_c, _e, done) => done() });
+      await expect(judgeCommand([pkg, sub], out, { judge })).rejects.toThrow(
+        `SUBMISSION: is ${bytes} bytes, more than the package's code limit of 1024`,
+      );
+    } finally {
+      fs.rmSync(pkg, { recursive: true, force: true });
+    }
+  }, 120_000);
+
   it('judges a directory submission, the entry named by --entry', async () => {
     const sub = fs.mkdtempSync(path.join(os.tmpdir(), 'caged-multi-'));
     try {

@@ -34,7 +34,7 @@ import { LanguageRegistry } from '../judge/languages';
 import { loadManifest } from '../rootfs/manifest';
 import type { JudgeResult, SubmissionInput } from '../judge/schema';
 import { outsideLanguages, packageLanguages, type ImageLanguages } from '../problem/extensions';
-import { judgePackage, packageReportBytes } from '../problem/judge-package';
+import { judgePackage, overCodeLimit, packageReportBytes, sourceBytes } from '../problem/judge-package';
 import { packageSubmissionOf } from '../problem/package-submission';
 import { DEFAULT_MAX_PUSH_BYTES, digestOf, packProblem } from '../problem/package-store';
 import { loadPackage, type ProblemPackage } from '../problem/problem-package';
@@ -170,10 +170,11 @@ export async function gradeCommand(argv: readonly string[], out: NodeJS.Writable
     parseLanguageOverrides(stringFlag(args, 'lang-of')),
     pkg ? packageSubmissions(problemDir, languages, pkg) : undefined,
   );
-  // A row outside the problem's languages is refused here, as the worker would refuse its job.
+  // A row outside the problem's languages or over its code limit is refused here, as the worker would refuse its job.
   const allowed = pkg ? pkg().config.languages : null;
   const entries = collected.map((e): GradeEntry => {
-    const why = e.refused === undefined ? outsideLanguages(e.language, allowed) : null;
+    if (e.refused !== undefined) return e;
+    const why = outsideLanguages(e.language, allowed) ?? (pkg ? overCodeLimit(pkg(), sourceBytes(e)) : null);
     return why ? { name: e.name, language: e.language, refused: why } : e;
   });
   const mode: ProgressMode = args.flags.has('json') ? 'json' : process.stderr.isTTY ? 'bar' : 'lines';

@@ -206,9 +206,20 @@ function withIncluded(s: PackageSubmission, included: { name: string; data: Buff
   };
 }
 
-function sourceBytes(s: PackageSubmission): number {
+/** Bytes of a submission's sources (its one source, or every file). */
+export function sourceBytes(s: {
+  source?: string | undefined;
+  sourceEncoding?: 'utf8' | 'base64' | undefined;
+  files?: ReadonlyArray<{ content: string; encoding?: 'utf8' | 'base64' | undefined }> | undefined;
+}): number {
   if (s.source !== undefined) return Buffer.from(s.source, s.sourceEncoding === 'base64' ? 'base64' : 'utf8').length;
   return (s.files ?? []).reduce((n, f) => n + Buffer.from(f.content, f.encoding === 'base64' ? 'base64' : 'utf8').length, 0);
+}
+
+/** Why a submission of `bytes` is over the package's code limit (problem.yaml's `code`, KiB), or null. */
+export function overCodeLimit(pkg: ProblemPackage, bytes: number): string | null {
+  const codeBytes = pkg.config.limits.codeKiB * 1024;
+  return bytes > codeBytes ? `is ${bytes} bytes, more than the package's code limit of ${codeBytes}` : null;
 }
 
 function cut(text: string, encoding: 'utf8' | 'base64', truncated: boolean): { text: string; truncated: boolean } {
@@ -234,9 +245,9 @@ export async function judgePackage(
   const code = packageLanguageCode(submission.language);
   const outside = outsideLanguages(submission.language, pkg.config.languages);
   if (outside && !opts.ownSubmission) throw new InvalidRequestError(outside, 'SUBMISSION');
-  const codeBytes = pkg.config.limits.codeKiB * 1024;
-  const size = sourceBytes(submission);
-  if (size > codeBytes) throw new InvalidRequestError(`is ${size} bytes, more than the package's code limit of ${codeBytes}`, 'SUBMISSION');
+  // A contestant's submission over the code limit is refused; the package's own is judged, with a note.
+  const tooLarge = overCodeLimit(pkg, sourceBytes(submission));
+  if (tooLarge && !opts.ownSubmission) throw new InvalidRequestError(tooLarge, 'SUBMISSION');
   // Included files are added after the code limit is checked (the format's order).
   submission = withIncluded(submission, includedFiles(pkg, code), judge.language(submission.language, 'language'));
   const { limits, compileLimits, helperCompileLimits, validatorLimits, helperLimits, notes } = packageLimitsFor(
@@ -248,6 +259,7 @@ export async function judgePackage(
     notes.push(
       "Python runs with PyPy (pypy3) for the package's own submissions, as problemtools and BAPCtools run them (--lang python3: CPython)",
     );
+  if (tooLarge) notes.push(`the submission ${tooLarge}: judged as one of the package's own submissions`);
   if (outside)
     notes.push(
       `${code} is not one of the problem's languages (${(pkg.config.languages ?? []).join(', ')}): judged as one of the package's own submissions`,
