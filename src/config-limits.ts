@@ -10,6 +10,17 @@ import { LIMIT_BOUNDS } from './limit-bounds';
 const MiB = 2 ** 20;
 const KiB = 2 ** 10;
 
+/** A time limit's key, in ms within the limits' bounds. */
+function timeKey(env: string, def: number, description: string) {
+  return integer(env, { def, min: LIMIT_BOUNDS.cpuTimeMs.min, max: LIMIT_BOUNDS.cpuTimeMs.max, unit: 'ms', description });
+}
+
+/** A memory limit's key, in MiB within the limits' bounds. */
+function memoryKey(env: string, defMiB: number, description: string) {
+  const b = LIMIT_BOUNDS.memoryBytes;
+  return integer(env, { def: defMiB, min: b.min / MiB, max: b.max / MiB, unit: 'MiB', scale: MiB, description });
+}
+
 export const LIMIT_KEYS = {
   maxCpuTimeMs: integer('CAGED_MAX_CPU_MS', {
     def: 10_000,
@@ -51,69 +62,38 @@ export const LIMIT_KEYS = {
     scale: KiB,
     description: 'Largest file size limit a submission may ask for.',
   }),
-  compileCpuTimeMs: integer('CAGED_COMPILE_CPU_MS', {
-    def: 10_000,
-    min: LIMIT_BOUNDS.cpuTimeMs.min,
-    max: LIMIT_BOUNDS.cpuTimeMs.max,
-    unit: 'ms',
-    description:
-      "CPU time of a submission's compile (or syntax check): its limit and the most a request's compileLimits or a package's compilation_time may ask for.",
-  }),
-  compileWallTimeMs: integer('CAGED_COMPILE_WALL_MS', {
-    def: 20_000,
-    min: LIMIT_BOUNDS.wallTimeMs.min,
-    max: LIMIT_BOUNDS.wallTimeMs.max,
-    unit: 'ms',
-    description: "Wall time of a submission's compile: its limit and the most a request's compileLimits may ask for.",
-  }),
-  compileMemoryBytes: integer('CAGED_COMPILE_MEMORY_MB', {
-    def: 512,
-    min: LIMIT_BOUNDS.memoryBytes.min / MiB,
-    max: LIMIT_BOUNDS.memoryBytes.max / MiB,
-    unit: 'MiB',
-    scale: MiB,
-    description:
-      "Memory of every compile (a submission's and a problem's own programs'): its limit and the most compileLimits or a package's compilation_memory may ask for.",
-  }),
-  helperCompileCpuTimeMs: integer('CAGED_HELPER_COMPILE_CPU_MS', {
-    def: 60_000,
-    min: LIMIT_BOUNDS.cpuTimeMs.min,
-    max: LIMIT_BOUNDS.cpuTimeMs.max,
-    unit: 'ms',
-    description:
-      "CPU time of the compile of a problem's own programs (checkers, output validators, interactors, graders: jury code, compiled once per content and cached); caps a package's compilation_time for them.",
-  }),
-  helperCompileWallTimeMs: integer('CAGED_HELPER_COMPILE_WALL_MS', {
-    def: 120_000,
-    min: LIMIT_BOUNDS.wallTimeMs.min,
-    max: LIMIT_BOUNDS.wallTimeMs.max,
-    unit: 'ms',
-    description: "Wall time of the compile of a problem's own programs.",
-  }),
-  checkerCpuTimeMs: integer('CAGED_CHECKER_CPU_MS', {
-    def: 5_000,
-    min: LIMIT_BOUNDS.cpuTimeMs.min,
-    max: LIMIT_BOUNDS.cpuTimeMs.max,
-    unit: 'ms',
-    description:
-      "CPU time of one run of a checker or output validator (an interactor's is at least the tests'): its limit and the most a package's validation_time may ask for.",
-  }),
-  checkerWallTimeMs: integer('CAGED_CHECKER_WALL_MS', {
-    def: 10_000,
-    min: LIMIT_BOUNDS.wallTimeMs.min,
-    max: LIMIT_BOUNDS.wallTimeMs.max,
-    unit: 'ms',
-    description: 'Wall time of one run of a checker or output validator.',
-  }),
-  checkerMemoryBytes: integer('CAGED_CHECKER_MEMORY_MB', {
-    def: 512,
-    min: LIMIT_BOUNDS.memoryBytes.min / MiB,
-    max: LIMIT_BOUNDS.memoryBytes.max / MiB,
-    unit: 'MiB',
-    scale: MiB,
-    description:
-      "Memory of one run of a checker, output validator or interactor: its limit and the most a package's validation_memory may ask for.",
-  }),
+  compileCpuTimeMs: timeKey(
+    'CAGED_COMPILE_CPU_MS',
+    10_000,
+    "CPU time of a submission's compile (or syntax check): its limit and the most a request's compileLimits or a package's compilation_time may ask for.",
+  ),
+  compileWallTimeMs: timeKey(
+    'CAGED_COMPILE_WALL_MS',
+    20_000,
+    "Wall time of a submission's compile: its limit and the most a request's compileLimits may ask for.",
+  ),
+  compileMemoryBytes: memoryKey(
+    'CAGED_COMPILE_MEMORY_MB',
+    512,
+    "Memory of every compile (a submission's and a problem's own programs'): its limit and the most compileLimits or a package's compilation_memory may ask for.",
+  ),
+  helperCompileCpuTimeMs: timeKey(
+    'CAGED_HELPER_COMPILE_CPU_MS',
+    60_000,
+    "CPU time of the compile of a problem's own programs (checkers, output validators, interactors, graders: jury code, compiled once per content and cached); caps a package's compilation_time for them.",
+  ),
+  helperCompileWallTimeMs: timeKey('CAGED_HELPER_COMPILE_WALL_MS', 120_000, "Wall time of the compile of a problem's own programs."),
+  checkerCpuTimeMs: timeKey(
+    'CAGED_CHECKER_CPU_MS',
+    5_000,
+    "CPU time of one run of a checker or output validator (an interactor's is at least the tests'): its limit and the most a package's validation_time may ask for.",
+  ),
+  checkerWallTimeMs: timeKey('CAGED_CHECKER_WALL_MS', 10_000, 'Wall time of one run of a checker or output validator.'),
+  checkerMemoryBytes: memoryKey(
+    'CAGED_CHECKER_MEMORY_MB',
+    512,
+    "Memory of one run of a checker, output validator or interactor: its limit and the most a package's validation_memory may ask for.",
+  ),
 } as const;
 
 type LimitConfig = { readonly [K in keyof typeof LIMIT_KEYS]: number };

@@ -60,36 +60,18 @@ export function packageLimits(pkg: ProblemPackage, opts: PackageLimitOptions) {
     memoryBytes: cap('memory limit', Math.round((opts.memoryMiB ?? l.memoryMiB) * MiB), max.memoryBytes, mib, 'CAGED_MAX_MEMORY_MB'),
     outputBytes: cap('output limit', Math.round(l.outputMiB * MiB), max.outputBytes, mib, 'CAGED_MAX_OUTPUT_KB'),
   };
-  const compileMax = { ...DEFAULT_COMPILE_LIMITS, ...opts.compileLimits };
-  const compileLimits = {
-    cpuTimeMs: cap('compilation_time', Math.round(l.compilationTimeS * 1000), compileMax.cpuTimeMs, ms, 'CAGED_COMPILE_CPU_MS'),
-    memoryBytes: cap(
-      'compilation_memory',
-      Math.round(l.compilationMemoryMiB * MiB),
-      compileMax.memoryBytes,
-      mib,
-      'CAGED_COMPILE_MEMORY_MB',
-    ),
-  };
   // The package's own programs (validators, interactor, grader) compile under the same keys,
   // capped by the helpers' maxima: jury code, compiled once per package and cached.
-  const helperMax = { ...DEFAULT_HELPER_COMPILE_LIMITS, ...opts.helperCompileLimits };
-  const helperCompileLimits = {
-    cpuTimeMs: cap(
-      "the package's programs' compilation_time",
-      Math.round(l.compilationTimeS * 1000),
-      helperMax.cpuTimeMs,
-      ms,
-      'CAGED_HELPER_COMPILE_CPU_MS',
-    ),
-    memoryBytes: cap(
-      "the package's programs' compilation_memory",
-      Math.round(l.compilationMemoryMiB * MiB),
-      helperMax.memoryBytes,
-      mib,
-      'CAGED_COMPILE_MEMORY_MB',
-    ),
-  };
+  const compileUnder = (max: LimitValues, who: string, cpuSetting: string) => ({
+    cpuTimeMs: cap(`${who}compilation_time`, Math.round(l.compilationTimeS * 1000), max.cpuTimeMs, ms, cpuSetting),
+    memoryBytes: cap(`${who}compilation_memory`, Math.round(l.compilationMemoryMiB * MiB), max.memoryBytes, mib, 'CAGED_COMPILE_MEMORY_MB'),
+  });
+  const compileLimits = compileUnder({ ...DEFAULT_COMPILE_LIMITS, ...opts.compileLimits }, '', 'CAGED_COMPILE_CPU_MS');
+  const helperCompileLimits = compileUnder(
+    { ...DEFAULT_HELPER_COMPILE_LIMITS, ...opts.helperCompileLimits },
+    "the package's programs' ",
+    'CAGED_HELPER_COMPILE_CPU_MS',
+  );
   // The output validator's (or interactor's) runs: validation_time is CPU time (an interactor's
   // time spent waiting for the submission does not count, as the format says; its wall time
   // is raised to outlive the submission: src/judge/interactive.ts).
