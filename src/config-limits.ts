@@ -10,38 +10,21 @@ import { LIMIT_BOUNDS } from './limit-bounds';
 const MiB = 2 ** 20;
 const KiB = 2 ** 10;
 
-/** A time limit's key, in ms within the limits' bounds. */
+/** A time limit's key, in ms within the limits' bounds (src/limit-bounds.ts). */
 function timeKey(env: string, def: number, description: string) {
   return integer(env, { def, min: LIMIT_BOUNDS.cpuTimeMs.min, max: LIMIT_BOUNDS.cpuTimeMs.max, unit: 'ms', description });
 }
 
-/** A memory limit's key, in MiB within the limits' bounds. */
+/** A memory limit's key, in MiB within the limits' bounds: below the floor no container starts. */
 function memoryKey(env: string, defMiB: number, description: string) {
   const b = LIMIT_BOUNDS.memoryBytes;
   return integer(env, { def: defMiB, min: b.min / MiB, max: b.max / MiB, unit: 'MiB', scale: MiB, description });
 }
 
 export const LIMIT_KEYS = {
-  maxCpuTimeMs: integer('CAGED_MAX_CPU_MS', {
-    def: 10_000,
-    min: 1,
-    unit: 'ms',
-    description: 'Largest CPU time limit a submission may ask for, per test case.',
-  }),
-  maxWallTimeMs: integer('CAGED_MAX_WALL_MS', {
-    def: 30_000,
-    min: 1,
-    unit: 'ms',
-    description: 'Largest wall time limit a submission may ask for, per test case.',
-  }),
-  maxMemoryBytes: integer('CAGED_MAX_MEMORY_MB', {
-    def: 1024,
-    // The floor of a memory limit (src/limit-bounds.ts): below it no container starts.
-    min: LIMIT_BOUNDS.memoryBytes.min / MiB,
-    unit: 'MiB',
-    scale: MiB,
-    description: 'Largest memory limit a submission may ask for.',
-  }),
+  maxCpuTimeMs: timeKey('CAGED_MAX_CPU_MS', 10_000, 'Largest CPU time limit a submission may ask for, per test case.'),
+  maxWallTimeMs: timeKey('CAGED_MAX_WALL_MS', 30_000, 'Largest wall time limit a submission may ask for, per test case.'),
+  maxMemoryBytes: memoryKey('CAGED_MAX_MEMORY_MB', 1024, 'Largest memory limit a submission may ask for.'),
   maxOutputBytes: integer('CAGED_MAX_OUTPUT_KB', {
     def: 64 * 1024,
     min: 1,
@@ -137,8 +120,8 @@ export function testMaxima(c: Pick<LimitConfig, (typeof TEST_MAXIMA_KEYS)[number
  * A judge's limits from the configuration, in JudgeOptions' shape: the tests' maxima
  * (CAGED_MAX_*), a submission's compile limits (CAGED_COMPILE_*) and those of a problem's own
  * programs (CAGED_HELPER_COMPILE_*; their memory is CAGED_COMPILE_MEMORY_MB's), and a checker's
- * or validator's run (CAGED_CHECKER_*). One reading for
- * the worker, `caged run`, `caged judge` and `caged grade`.
+ * or validator's run (CAGED_CHECKER_*). One reading for the worker, `caged run`, `caged judge`
+ * and `caged grade`.
  */
 export function judgingLimits(c: Pick<LimitConfig, (typeof JUDGING_LIMIT_KEYS)[number]>) {
   return {

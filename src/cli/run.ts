@@ -172,7 +172,7 @@ export function summary(r: JudgeResult): string {
   return terminalSafe(`${lines.join('\n')}\n`);
 }
 
-/** The worker's settings that shape judging (CAGED_IMAGE, CAGED_ROOTFS, CAGED_MAX_*, CAGED_COMPILE_*), so that `caged run` judges alike. */
+/** The worker's settings that shape judging (CAGED_IMAGE, CAGED_ROOTFS, and the limits: src/config-limits.ts), so that `caged run` judges alike. */
 export function judgeOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Omit<JudgeOptions, 'sandbox'> {
   const c = loadConfig(env, ['image', 'rootfs', 'maxSourceBytes', ...JUDGING_LIMIT_KEYS]);
   return { manifestPath: c.image, rootfsMode: c.rootfs, ...judgingLimits(c), maxSourceBytes: c.maxSourceBytes };

@@ -6,11 +6,11 @@
  * may ask for, the factors are the operator's allowance for slow runtimes.
  *
  * RLIMIT_AS is off (addressSpaceBytes 0) unless the language sets `addressSpaceGraceMiB` (an
- * operator's opt-in: no language of the Debian image does): then it is the memory limit, after the memoryFactor, plus
- * that grace (DMOJ's `address_grace`), so that an allocation the cgroup would never see (a
- * static array, a `new` never touched) fails instead of running to completion. Runtimes that
- * reserve large virtual ranges (sanitizers, Go, the JVM, V8) leave it unset: the cgroup's
- * limit is what counts for them.
+ * operator's opt-in: no language of the Debian image does): then it is the memory limit, after
+ * the memoryFactor, plus that grace (DMOJ's `address_grace`), so that an allocation the cgroup
+ * would never see (a static array, a `new` never touched) fails instead of running to
+ * completion. Runtimes that reserve large virtual ranges (sanitizers, Go, the JVM, V8) leave it
+ * unset: the cgroup's limit is what counts for them.
  */
 import { InvalidRequestError } from '../errors';
 import type { RunLimits } from '../sandbox/types';

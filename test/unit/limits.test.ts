@@ -127,10 +127,19 @@ describe('the compile and checker limits by default', () => {
     expect(steps.validator.run.maxima).toMatchObject({ cpuTimeMs: 20_000, wallTimeMs: 40_000, memoryBytes: 2048 * MiB });
   });
 
-  it('are refused below their bounds, every bad one named', () => {
+  it("are refused outside the limits' bounds, every bad one named", () => {
     let err: unknown;
     try {
-      loadConfig({ CAGED_COMPILE_MEMORY_MB: '2', CAGED_CHECKER_CPU_MS: '0', CAGED_HELPER_COMPILE_WALL_MS: '1.5' }, JUDGING_LIMIT_KEYS);
+      loadConfig(
+        {
+          CAGED_COMPILE_MEMORY_MB: '2',
+          CAGED_CHECKER_CPU_MS: '0',
+          CAGED_HELPER_COMPILE_WALL_MS: '1.5',
+          // A day is the bound of every time limit, the maxima's too.
+          CAGED_MAX_WALL_MS: String(24 * 3600 * 1000 + 1),
+        },
+        JUDGING_LIMIT_KEYS,
+      );
     } catch (e) {
       err = e;
     }
@@ -139,6 +148,8 @@ describe('the compile and checker limits by default', () => {
       'CAGED_CHECKER_CPU_MS',
       'CAGED_COMPILE_MEMORY_MB',
       'CAGED_HELPER_COMPILE_WALL_MS',
+      'CAGED_MAX_WALL_MS',
     ]);
+    expect(loadConfig({ CAGED_MAX_WALL_MS: String(24 * 3600 * 1000) }, JUDGING_LIMIT_KEYS).maxWallTimeMs).toBe(86_400_000);
   });
 });
