@@ -79,6 +79,10 @@ describe('when caged grade judges locally', () => {
     expect(otherMaxima.stdout).toContain('(judged 5, reused 0)');
     const again = await runGrade('caged-grade-local-unused', args, { CAGED_MAX_MEMORY_MB: '768' });
     expect(again.stdout).toContain('(judged 0, reused 5)');
+    // So are those kept under other compile limits (the operator's CAGED_COMPILE_*).
+    const otherCompile = await runGrade('caged-grade-local-unused', args, { CAGED_MAX_MEMORY_MB: '768', CAGED_COMPILE_CPU_MS: '9000' });
+    expect(otherCompile.code).toBe(0);
+    expect(otherCompile.stdout).toContain('(judged 5, reused 0)');
   });
 
   it("reads a package's own submissions as caged judge does: submissions.yaml's entry, the constants, links within the package; refuses a language outside the problem's and a submission over its code limit", async () => {

@@ -337,7 +337,7 @@ async function gradeHere(
       judgeOne,
       stateDir: stringFlag(args, 'state') ?? defaultStateDir(),
       workerName: `local@${os.hostname()}`,
-      // A kept result is reused only under the same image and maxima (CAGED_MAX_*, --image).
+      // A kept result is reused only under the same image (--image) and step limits (src/config-limits.ts).
       judgedWith: digestOf(Buffer.from(JSON.stringify({ image: judge.image, maxima: judge.stepMaxima }))),
     });
   } finally {
