@@ -12,7 +12,7 @@ import {
   resolveLimits,
   testLimitsConfig,
 } from '../../src/judge/limits';
-import { CONFIG_KEYS, ConfigError, judgingLimits, JUDGING_LIMIT_KEYS, loadConfig } from '../../src/config';
+import { CONFIG_KEYS, ConfigError, judgingLimits, JUDGING_LIMIT_KEYS, loadConfig, TEST_MAXIMA_KEYS, testMaxima } from '../../src/config';
 
 const MiB = 2 ** 20;
 
@@ -71,16 +71,30 @@ describe('checkLimitValues', () => {
 
 describe('the maxima by default', () => {
   it('are the configuration defaults (CAGED_MAX_*)', () => {
-    const c = loadConfig({});
-    expect(DEFAULT_MAXIMA).toEqual({
-      cpuTimeMs: c.maxCpuTimeMs,
-      wallTimeMs: c.maxWallTimeMs,
-      memoryBytes: c.maxMemoryBytes,
-      outputBytes: c.maxOutputBytes,
-      pids: c.maxPids,
-      fileSizeBytes: c.maxFileSizeBytes,
-    });
+    expect(DEFAULT_MAXIMA).toEqual(testMaxima(loadConfig({}, TEST_MAXIMA_KEYS)));
     expect(Object.keys(CONFIG_KEYS).length).toBeGreaterThan(0);
+  });
+
+  it("are read each from its own variable, in the limits' units", () => {
+    const c = loadConfig(
+      {
+        CAGED_MAX_CPU_MS: '1001',
+        CAGED_MAX_WALL_MS: '2002',
+        CAGED_MAX_MEMORY_MB: '303',
+        CAGED_MAX_OUTPUT_KB: '404',
+        CAGED_MAX_PIDS: '55',
+        CAGED_MAX_FILE_SIZE_KB: '606',
+      },
+      TEST_MAXIMA_KEYS,
+    );
+    expect(testMaxima(c)).toEqual({
+      cpuTimeMs: 1001,
+      wallTimeMs: 2002,
+      memoryBytes: 303 * MiB,
+      outputBytes: 404 * 1024,
+      pids: 55,
+      fileSizeBytes: 606 * 1024,
+    });
   });
 });
 
