@@ -87,6 +87,12 @@ describe('caged judge on the real image', () => {
       expect(r.problem).toMatchObject({ name: 'Sum of two numbers', timeLimitFrom: '.timelimit', timeLimitMs: 1000 });
       // Sample first, then secret, in lexicographic order.
       expect(r.tests.map((t) => t.name)).toEqual(['sample/1', 'secret/01-small', 'secret/02-large', 'secret/03-negative']);
+      // The legacy format's folder is what the package expects: every test AC; some test RTE; some WA
+      // (or TLE) and no other rejection, which the tests skipped after the first may leave open.
+      const expected = r.problem!.expectations!;
+      expect(expected.from).toBe(`folder ${folder}`);
+      if (folder === 'accepted' || folder === 'run_time_error') expect(expected).toMatchObject({ status: 'met', failed: [] });
+      else expect(expected.failed).toEqual([]);
       if (folder === 'accepted') expect(r.score).toBe(1);
       else {
         // on_reject: break (the default): everything after the first rejection is SKIPPED.
@@ -208,6 +214,47 @@ describe('caged judge on the real image', () => {
       await expect(judgeCommand([pkg, sub], out, { judge })).rejects.toThrow(
         `SUBMISSION: is ${bytes} bytes, more than the package's code limit of 1024`,
       );
+    } finally {
+      fs.rmSync(pkg, { recursive: true, force: true });
+    }
+  }, 120_000);
+
+  it("checks a package's own submission against DOMjudge's @EXPECTED_RESULTS@ and result folders, and a contestant's against nothing", async () => {
+    const pkg = fs.mkdtempSync(path.join(os.tmpdir(), 'caged-expected-'));
+    try {
+      fs.cpSync(sum, pkg, { recursive: true });
+      const write = (rel: string, text: string) => {
+        fs.mkdirSync(path.dirname(path.join(pkg, 'submissions', rel)), { recursive: true });
+        fs.writeFileSync(path.join(pkg, 'submissions', rel), text);
+        return path.join(pkg, 'submissions', rel);
+      };
+      // Wrong on every test, annotated as too slow: the annotation wins and contradicts the folder.
+      const wrong = write('wrong_answer/said-slow.py', '# @EXPECTED_RESULTS@: TIMELIMIT\nprint(0)\n');
+      expect((await judged([pkg, wrong])).problem!.expectations).toEqual({
+        status: 'failed',
+        failed: ["it names TIMELIMIT, which does not hold its folder's WRONG-ANSWER", 'it is WRONG-ANSWER, not TIMELIMIT'],
+        unverified: [],
+        from: '@EXPECTED_RESULTS@ in said-slow.py',
+      });
+      // A list holding the folder's result is restricted to it: met.
+      const either = write('wrong_answer/either.py', '# @expected_results@: wrong_answer, TIMELIMIT\nprint(0)\n');
+      expect((await judged([pkg, either])).problem!.expectations).toMatchObject({ status: 'met', from: '@EXPECTED_RESULTS@ in either.py' });
+      // DOMjudge's result folders: no output at all is NO-OUTPUT, not WRONG-ANSWER; a compile error.
+      expect((await judged([pkg, write('no_output/silent.py', 'pass\n')])).problem!.expectations).toMatchObject({
+        status: 'met',
+        from: 'folder no_output',
+      });
+      expect((await judged([pkg, write('compiler_error/broken.c', 'int main( {\n')])).problem!.expectations).toMatchObject({
+        status: 'met',
+        from: 'folder compiler_error',
+      });
+      expect((await judged([pkg, write('mixed/silent.py', 'pass\n')])).problem!.expectations).toBeUndefined();
+      const text = await cagedJudge([pkg, wrong]);
+      expect(text).toContain('expected (@EXPECTED_RESULTS@ in said-slow.py): failed\n  failed: it names TIMELIMIT');
+      // The same file outside submissions/ is a contestant's: nothing is expected of it.
+      const contestant = path.join(pkg, 'said-slow.py');
+      fs.copyFileSync(wrong, contestant);
+      expect((await judged([pkg, contestant])).problem!.expectations).toBeUndefined();
     } finally {
       fs.rmSync(pkg, { recursive: true, force: true });
     }

@@ -176,7 +176,9 @@ describe('a package that gives no time limit', () => {
         },
       });
       expect(await judgeCommand([to, path.join(to, 'submissions', sub), '--json', '--time', '1', ...flags], sink, { judge })).toBe(0);
-      return JudgeResultSchema.parse(JSON.parse(text)).problem!.expectations;
+      const e = JudgeResultSchema.parse(JSON.parse(text)).problem!.expectations!;
+      expect(e.from).toBe('submissions.yaml');
+      return { status: e.status, failed: e.failed, unverified: e.unverified };
     };
     // Wrong on the sample, so the secret test is not judged: it might have broken `permitted`.
     await expect(judged('wrong_answer/slow.c')).resolves.toEqual({

@@ -28,13 +28,8 @@ import { judgeOptionsFromEnv, summary } from './run';
 import { terminalSafe } from './terminal-safe';
 import { namesPython2 } from '../judge/languages';
 import { runningEveryTest } from '../problem/test-data';
-import {
-  checkExpectations,
-  expectationsOf,
-  languageAndEntry,
-  readSubmissionsYaml,
-  type SubmissionExpectations,
-} from '../problem/submissions-yaml';
+import { languageAndEntry, type SubmissionExpectations } from '../problem/submissions-yaml';
+import { checkOwnExpectation, ownExpectation, type OwnExpectation } from '../problem/expected-results';
 import { juryLanguages, packageLanguages, type ImageLanguages, type KnownLanguages } from '../problem/extensions';
 import { JUDGE_USAGE } from './usage';
 
@@ -146,10 +141,10 @@ function directoryLanguage(names: readonly string[], dir: string, languages: Sub
   return only;
 }
 
-/** A submission as `caged judge` and `caged grade` read it, with what submissions.yaml expects of it (2025-09). */
+/** A submission as `caged judge` and `caged grade` read it, with what its package expects of it (expected-results.ts). */
 export interface ResolvedSubmission {
   submission: PackageSubmission;
-  expected: SubmissionExpectations | null;
+  expected: OwnExpectation | null;
   /** One of the package's own example submissions (judgePackage's `ownSubmission`). */
   own: boolean;
 }
@@ -176,11 +171,20 @@ export function resolveSubmission(
   const subsDir = path.join(loaded.dir, 'submissions');
   const own = real.startsWith(subsDir + path.sep);
   const rel = path.relative(subsDir, real).split(path.sep).join('/');
-  const expected = own && loaded.config.format === '2025-09' ? expectationsOf(readSubmissionsYaml(loaded.files), rel) : null;
+  const expected = own ? ownExpectation(loaded.config, loaded.files, rel, ownSources(real, loaded.dir)) : null;
   const langs = own ? juryLanguages(languages) : languages;
-  const fromYaml = expected ? yamlLanguageAndEntry(expected, rel, real, langs, loaded.dir) : {};
+  const fromYaml =
+    expected?.kind === 'rules' && loaded.config.format === '2025-09'
+      ? yamlLanguageAndEntry(expected.rules, rel, real, langs, loaded.dir)
+      : {};
   const given = packageSubmission(target, lang ?? fromYaml.lang, entry ?? fromYaml.entry, langs, own ? loaded.dir : target);
   return { submission: own ? withPackageConstants(given, loaded.config.constants) : given, expected, own };
+}
+
+/** A package submission's files in name order, as text (read for DOMjudge's annotations); a directory's links stay within `within`. */
+function ownSources(real: string, within: string): Array<{ name: string; text: string }> {
+  if (!fs.statSync(real).isDirectory()) return [{ name: path.basename(real), text: fs.readFileSync(real, 'utf8') }];
+  return directoryFiles(real, within).map((n) => ({ name: n, text: fs.readFileSync(path.join(real, n), 'utf8') }));
 }
 
 const MEMORY_FLAG = LIMIT_FLAGS.find((f) => f.flag === 'memory')!;
@@ -194,7 +198,7 @@ export function packageSummary(r: JudgeResult): string {
     for (const n of p.notes) lines.push(`note: ${n}`);
     const e = p.expectations;
     if (e) {
-      lines.push(`submissions.yaml: ${e.status === 'met' ? 'every requirement met' : e.status}`);
+      lines.push(`expected (${e.from ?? 'submissions.yaml'}): ${e.status === 'met' ? 'every requirement met' : e.status}`);
       for (const f of e.failed) lines.push(`  failed: ${f}`);
       for (const u of e.unverified) lines.push(`  unverified: ${u}`);
       if (e.unverified.length) lines.push('  (give --all-tests to judge every test)');
@@ -261,7 +265,7 @@ export async function judgeCommand(argv: readonly string[], out: NodeJS.Writable
             problem: {
               ...judged.problem,
               notes: [...(derived?.notes ?? []), ...judged.problem.notes],
-              ...(expected ? { expectations: checkExpectations(expected, judged) } : {}),
+              ...(expected ? { expectations: checkOwnExpectation(expected, judged, loaded.config.validation.interactive) } : {}),
             },
           }
         : judged;

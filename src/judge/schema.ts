@@ -523,12 +523,19 @@ export const ProblemInfoSchema = z.strictObject({
   /** Limits lowered to caged's maxima, and the like: one line each. */
   notes: z.array(z.string()),
   /**
-   * A 2025-09 package's own submission: whether it met what submissions/submissions.yaml (and
-   * the folders' defaults) require of it; `unverified` when nothing failed but tests that were
-   * not judged (after a rejection) could decide it. One line per requirement failed or open.
+   * A package's own submission: whether it met what its package expects of it (2025-09 and
+   * 2023-07: submissions/submissions.yaml and the folders' defaults; legacy: its folder, or
+   * DOMjudge's `@EXPECTED_RESULTS@`); `unverified` when nothing failed but tests that were not
+   * judged (after a rejection) could decide it. One line per requirement failed or open.
    */
   expectations: z
-    .strictObject({ status: z.enum(['met', 'failed', 'unverified']), failed: z.array(z.string()), unverified: z.array(z.string()) })
+    .strictObject({
+      status: z.enum(['met', 'failed', 'unverified']),
+      failed: z.array(z.string()),
+      unverified: z.array(z.string()),
+      /** Where the expectation was read: `submissions.yaml`, `folder wrong_answer`, `@EXPECTED_RESULTS@ in a.c` (src/problem/expected-results.ts). */
+      from: z.string().optional(),
+    })
     .optional(),
 });
 export type ProblemInfo = z.output<typeof ProblemInfoSchema>;
