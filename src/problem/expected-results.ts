@@ -133,20 +133,20 @@ function legacyRules(folder: string): SubmissionExpectations | null {
 /**
  * What the package's own submission at `rel` (below submissions/) is expected to get; null when
  * nothing says (a folder outside the format's table, no annotation). `sources`: the submission's
- * files in name order (one for a file submission), read for DOMjudge's annotation. A 2025-09
+ * files in name order (one for a file submission), read for DOMjudge's annotation when it may apply. A 2025-09
  * package's is its submissions.yaml's alone.
  */
 export function ownExpectation(
   config: Pick<ProblemConfig, 'format' | 'scoring'>,
   files: PackageFiles,
   rel: string,
-  sources: ReadonlyArray<{ name: string; text: string }>,
+  sources: () => ReadonlyArray<{ name: string; text: string }>,
 ): OwnExpectation | null {
   if (config.format === '2025-09')
     return { kind: 'rules', from: 'submissions.yaml', rules: expectationsOf(readSubmissionsYaml(files), rel) };
   const folder = rel.split('/')[0]!;
   let annotation: { at: string; a: Annotation } | null = null;
-  for (const s of sources) {
+  for (const s of sources()) {
     const a = parseAnnotation(s.text);
     if (a === null) continue;
     if (a !== 'twice') annotation = { at: s.name, a };

@@ -28,12 +28,7 @@ type Config = { format: 'legacy' | '2023-07' | '2025-09'; scoring: boolean };
 const LEGACY: Config = { format: 'legacy', scoring: false };
 
 function expectation(rel: string, sources: Record<string, string>, config: Config = LEGACY) {
-  return ownExpectation(
-    config,
-    PackageFiles.open(tmp),
-    rel,
-    Object.entries(sources).map(([name, text]) => ({ name, text })),
-  );
+  return ownExpectation(config, PackageFiles.open(tmp), rel, () => Object.entries(sources).map(([name, text]) => ({ name, text })));
 }
 
 /** A judgement whose tests got `verdicts` in order (`''` stdout unless given), overall `verdict`. */
