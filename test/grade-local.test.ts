@@ -131,6 +131,48 @@ describe('when caged grade judges locally', () => {
     expect(report.rows[5]!.message).toBe(`is ${Buffer.byteLength(big)} bytes, more than the package's code limit of 131072`);
   });
 
+  it("checks the package's own rows against what the package expects of them, as caged judge does, and says which failed", async () => {
+    const sum = path.join(dir, 'sum');
+    fs.cpSync(path.join(__dirname, 'packages', 'sum'), sum, { recursive: true });
+    const subs = path.join(sum, 'submissions');
+    // Wrong on every test, annotated by DOMjudge's rule as too slow: failed.
+    fs.writeFileSync(path.join(subs, 'wrong_answer', 'said-slow.py'), '# @EXPECTED_RESULTS@: TIMELIMIT\nprint(0)\n');
+    // A contestant's copy of it: nothing is expected of it.
+    fs.copyFileSync(path.join(subs, 'wrong_answer', 'said-slow.py'), path.join(dir, 'contestant.py'));
+    const picked = [
+      ...['accepted/sum.c', 'run_time_error/raise.py', 'wrong_answer/said-slow.py'].map((p) => path.join(subs, p)),
+      path.join(dir, 'contestant.py'),
+    ];
+    const json = path.join(dir, 'r.json');
+    const r = await runGrade('caged-grade-local-unused', [sum, ...picked, '--local', '--state', path.join(dir, 'state'), '--out', json]);
+    expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(r.stdout).toContain(
+      [
+        "expected of the package's own: 2 met, 1 failed, 0 unverified",
+        "  failed: said-slow.py: it names TIMELIMIT, which does not hold its folder's WRONG-ANSWER; it is WRONG-ANSWER, not TIMELIMIT (@EXPECTED_RESULTS@ in said-slow.py)",
+      ].join('\n'),
+    );
+    const report = JSON.parse(fs.readFileSync(json, 'utf8')) as {
+      rows: Array<{ name: string; verdict: string; result: { problem?: { expectations?: { status: string; from: string } } } | null }>;
+    };
+    expect(report.rows.map((row) => [row.name, row.verdict, row.result?.problem?.expectations?.status ?? null])).toEqual([
+      ['sum.c', 'AC', 'met'],
+      ['raise.py', 'RE', 'met'],
+      ['said-slow.py', 'WA', 'failed'],
+      ['contestant.py', 'WA', null],
+    ]);
+    expect(report.rows[0]!.result!.problem!.expectations!.from).toBe('folder accepted');
+    // Reused from --state on the next run, and checked again.
+    const again = await runGrade('caged-grade-local-unused', [sum, ...picked, '--local', '--state', path.join(dir, 'state'), '--json']);
+    expect(again.code).toBe(0);
+    const done = again.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { event: string; reused?: number; expectations?: unknown })
+      .find((e) => e.event === 'done')!;
+    expect(done).toMatchObject({ reused: 4, expectations: { met: 2, failed: 1, unverified: 0, unchecked: 0 } });
+  });
+
   it('derives the time limit of a package that gives none once for the batch, as caged judge does', async () => {
     const timed = path.join(__dirname, 'packages', 'timed');
     const subs = path.join(dir, 'subs');

@@ -273,5 +273,9 @@ describe('when caged grade judges a class through two workers', () => {
     const report = JSON.parse(fs.readFileSync(json, 'utf8')) as { rows: Array<{ verdict: string; result: { problem: unknown } }> };
     expect(report.rows).toHaveLength(1);
     expect(report.rows[0]).toMatchObject({ verdict: 'AC', result: { problem: { timeLimitMs: 500, timeLimitFrom: '.timelimit' } } });
+    // The package's own submission, no --out: its full result is still fetched, to check it against what the package expects.
+    const own = await runGrade(queue, [timed, path.join(timed, 'submissions', 'accepted', 'fast.py'), '--time', '0.5']);
+    expect(own.code).toBe(0);
+    expect(own.stdout).toContain("expected of the package's own: 1 met, 0 failed, 0 unverified\n");
   });
 });

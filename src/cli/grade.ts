@@ -45,6 +45,7 @@ import { numberFlag, parseArgs, positiveNumber, stringFlag, type ParsedArgs } fr
 import { collectEntries, parseLanguageOverrides, submissionPaths, type OwnSubmissions } from './grade-inputs';
 import { GradeProgressView, type ProgressMode } from './grade-progress';
 import { readIfFile, resolveSubmission } from './judge';
+import { checkOwnExpectation, type OwnExpectation } from '../problem/expected-results';
 import { packageTimeLimit } from './package-time';
 import { judgeOptionsFromEnv } from './run';
 import { readTestDir } from './test-dir';
@@ -77,8 +78,16 @@ function isPackage(dir: string): boolean {
   return fs.statSync(path.join(dir, 'problem.yaml'), { throwIfNoEntry: false })?.isFile() === true;
 }
 
-/** The package's own example submissions (below its submissions/), read as `caged judge` reads them (resolveSubmission). */
-function packageSubmissions(problemDir: string, languages: ImageLanguages, pkg: () => ProblemPackage): OwnSubmissions {
+/**
+ * The package's own example submissions (below its submissions/), read as `caged judge` reads
+ * them (resolveSubmission); what the package expects of each is kept in `expected`, by path.
+ */
+function packageSubmissions(
+  problemDir: string,
+  languages: ImageLanguages,
+  pkg: () => ProblemPackage,
+  expected: Map<string, OwnExpectation | null>,
+): OwnSubmissions {
   const root = fs.realpathSync(problemDir);
   const subsDir = path.join(root, 'submissions');
   return {
@@ -90,8 +99,48 @@ function packageSubmissions(problemDir: string, languages: ImageLanguages, pkg: 
       if (!target.startsWith(root + path.sep)) throw new InvalidRequestError(`is a link pointing outside the package (to ${target})`);
       return true;
     },
-    read: (p, lang) => resolveSubmission(pkg(), p, languages, lang).submission,
+    read: (p, lang) => {
+      const r = resolveSubmission(pkg(), p, languages, lang);
+      expected.set(p, r.expected);
+      return r.submission;
+    },
   };
+}
+
+export interface ExpectationCounts {
+  met: number;
+  failed: number;
+  unverified: number;
+  /** Rows expected something whose full result was not at hand (refused, failed, not kept). */
+  unchecked: number;
+}
+
+/**
+ * Each of the package's own rows checked against what its package expects of it, as `caged
+ * judge` checks one (expected-results.ts): the report goes into the row's kept result
+ * (`problem.expectations`), the counts and one line per failed row are returned.
+ */
+export function checkOwnRows(
+  result: GradeResult,
+  expected: ReadonlyArray<OwnExpectation | null>,
+  interactive: boolean,
+): { counts: ExpectationCounts; failed: string[] } {
+  const counts: ExpectationCounts = { met: 0, failed: 0, unverified: 0, unchecked: 0 };
+  const failed: string[] = [];
+  result.summary.rows.forEach((row, i) => {
+    const e = expected[i];
+    if (!e) return;
+    const r = result.results[i];
+    if (!r?.problem) {
+      counts.unchecked++;
+      return;
+    }
+    const report = checkOwnExpectation(e, r, interactive);
+    result.results[i] = { ...r, problem: { ...r.problem, expectations: report } };
+    counts[report.status]++;
+    if (report.status === 'failed') failed.push(`${row.name}: ${report.failed.join('; ')} (${report.from})`);
+  });
+  return { counts, failed };
 }
 
 /** The limits of a tests directory's submissions, from --time and --memory. */
@@ -163,12 +212,14 @@ export async function gradeCommand(argv: readonly string[], out: NodeJS.Writable
   const pkg = isPackage(problemDir)
     ? () => (loaded ??= loadPackage(problemDir, { deferTimeLimit: true, ...(time === undefined ? {} : { fallbackTimeLimitS: time }) }))
     : null;
+  const paths = submissionPaths(subArgs);
+  const expectedOf = new Map<string, OwnExpectation | null>();
   const collected = collectEntries(
-    submissionPaths(subArgs),
+    paths,
     maxSourceBytes,
     languages,
     parseLanguageOverrides(stringFlag(args, 'lang-of')),
-    pkg ? packageSubmissions(problemDir, languages, pkg) : undefined,
+    pkg ? packageSubmissions(problemDir, languages, pkg, expectedOf) : undefined,
   );
   // A row outside the problem's languages or over its code limit is refused here, as the worker would refuse its job.
   const allowed = pkg ? pkg().config.languages : null;
@@ -201,7 +252,11 @@ export async function gradeCommand(argv: readonly string[], out: NodeJS.Writable
   try {
     result = local
       ? await gradeHere(problemDir, pkg, entries, args, { ...opts, concurrency, maxSourceBytes })
-      : await gradeThroughQueue(problemDir, entries, args, { ...opts, keepResults: outs.some((f) => reportKind(f) === '.json') });
+      : await gradeThroughQueue(problemDir, entries, args, {
+          ...opts,
+          // The full results of the package's own rows too, to check them against what it expects.
+          keepResults: outs.some((f) => reportKind(f) === '.json') || [...expectedOf.values()].some((e) => e !== null),
+        });
   } catch (err) {
     view.finish();
     if (!(err instanceof GradeInterruptedError)) throw err;
@@ -214,11 +269,13 @@ export async function gradeCommand(argv: readonly string[], out: NodeJS.Writable
   }
   view.finish();
   const seconds = (Date.now() - started) / 1000;
+  const expected = paths.map((p) => expectedOf.get(p) ?? null);
+  const own = pkg && expected.some((e) => e !== null) ? checkOwnRows(result, expected, pkg().config.validation.interactive) : null;
   writeReports(outs, { ...result, generatedAt: new Date().toISOString(), seconds });
   const s = result.summary;
   if (mode === 'json') {
     out.write(
-      `${JSON.stringify({ event: 'done', batchId: s.batchId, total: s.rows.length, judged: result.judged, reused: result.reused, counts: s.counts, seconds, reports: outs })}\n`,
+      `${JSON.stringify({ event: 'done', batchId: s.batchId, total: s.rows.length, judged: result.judged, reused: result.reused, counts: s.counts, ...(own ? { expectations: own.counts } : {}), seconds, reports: outs })}\n`,
     );
   } else {
     const counts = Object.entries(s.counts)
@@ -227,6 +284,13 @@ export async function gradeCommand(argv: readonly string[], out: NodeJS.Writable
     const lines = [
       `graded ${s.rows.length} submissions in ${seconds.toFixed(1)} s: ${counts} (judged ${result.judged}, reused ${result.reused})`,
     ];
+    if (own) {
+      const c = own.counts;
+      lines.push(
+        `expected of the package's own: ${c.met} met, ${c.failed} failed, ${c.unverified} unverified${c.unchecked ? `, ${c.unchecked} without a result to check` : ''}`,
+      );
+      for (const f of own.failed) lines.push(`  failed: ${f}`);
+    }
     for (const f of outs) lines.push(`report: ${f}`);
     out.write(terminalSafe(`${lines.join('\n')}\n`));
   }
