@@ -140,7 +140,9 @@ describe('when caged grade judges locally', () => {
     // A contestant's copy of it: nothing is expected of it.
     fs.copyFileSync(path.join(subs, 'wrong_answer', 'said-slow.py'), path.join(dir, 'contestant.py'));
     const picked = [
-      ...['accepted/sum.c', 'run_time_error/raise.py', 'wrong_answer/said-slow.py'].map((p) => path.join(subs, p)),
+      ...['accepted/sum.c', 'run_time_error/raise.py', 'wrong_answer/said-slow.py', 'wrong_answer/overflow.c'].map((p) =>
+        path.join(subs, p),
+      ),
       path.join(dir, 'contestant.py'),
     ];
     const json = path.join(dir, 'r.json');
@@ -148,8 +150,10 @@ describe('when caged grade judges locally', () => {
     expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
     expect(r.stdout).toContain(
       [
-        "expected of the package's own: 2 met, 1 failed, 0 unverified",
+        "expected of the package's own: 2 met, 1 failed, 1 unverified",
         "  failed: said-slow.py: it names TIMELIMIT, which does not hold its folder's WRONG-ANSWER; it is WRONG-ANSWER, not TIMELIMIT (@EXPECTED_RESULTS@ in said-slow.py)",
+        // overflow.c is WA on secret/02-large; secret/03-negative, skipped after it, might have been TLE.
+        '  (unverified: tests skipped after a rejection could still break a requirement; caged judge --all-tests judges them)',
       ].join('\n'),
     );
     const report = JSON.parse(fs.readFileSync(json, 'utf8')) as {
@@ -159,6 +163,7 @@ describe('when caged grade judges locally', () => {
       ['sum.c', 'AC', 'met'],
       ['raise.py', 'RE', 'met'],
       ['said-slow.py', 'WA', 'failed'],
+      ['overflow.c', 'WA', 'unverified'],
       ['contestant.py', 'WA', null],
     ]);
     expect(report.rows[0]!.result!.problem!.expectations!.from).toBe('folder accepted');
@@ -170,7 +175,7 @@ describe('when caged grade judges locally', () => {
       .split('\n')
       .map((l) => JSON.parse(l) as { event: string; reused?: number; expectations?: unknown })
       .find((e) => e.event === 'done')!;
-    expect(done).toMatchObject({ reused: 4, expectations: { met: 2, failed: 1, unverified: 0, unchecked: 0 } });
+    expect(done).toMatchObject({ reused: 5, expectations: { met: 2, failed: 1, unverified: 1, unchecked: 0 } });
   });
 
   it('derives the time limit of a package that gives none once for the batch, as caged judge does', async () => {

@@ -290,6 +290,8 @@ export async function gradeCommand(argv: readonly string[], out: NodeJS.Writable
         `expected of the package's own: ${c.met} met, ${c.failed} failed, ${c.unverified} unverified${c.unchecked ? `, ${c.unchecked} without a result to check` : ''}`,
       );
       for (const f of own.failed) lines.push(`  failed: ${f}`);
+      if (c.unverified)
+        lines.push('  (unverified: tests skipped after a rejection could still break a requirement; caged judge --all-tests judges them)');
     }
     for (const f of outs) lines.push(`report: ${f}`);
     out.write(terminalSafe(`${lines.join('\n')}\n`));
