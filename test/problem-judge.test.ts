@@ -249,6 +249,12 @@ describe('caged judge on the real image', () => {
         from: 'folder compiler_error',
       });
       expect((await judged([pkg, write('mixed/silent.py', 'pass\n')])).problem!.expectations).toBeUndefined();
+      // A link to a device among the package's own is refused, never read for an annotation (/dev/zero has no end).
+      fs.symlinkSync('/dev/zero', path.join(pkg, 'submissions', 'accepted', 'zero.py'));
+      const sink = new Writable({ write: (_c, _e, done) => done() });
+      await expect(judgeCommand([pkg, path.join(pkg, 'submissions', 'accepted', 'zero.py')], sink, { judge })).rejects.toThrow(
+        'no such file or directory',
+      );
       const text = await cagedJudge([pkg, wrong]);
       expect(text).toContain('expected (@EXPECTED_RESULTS@ in said-slow.py): failed\n  failed: it names TIMELIMIT');
       // The same file outside submissions/ is a contestant's: nothing is expected of it.

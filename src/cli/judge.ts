@@ -181,9 +181,15 @@ export function resolveSubmission(
   return { submission: own ? withPackageConstants(given, loaded.config.constants) : given, expected, own };
 }
 
-/** A package submission's files in name order, as text (read for DOMjudge's annotations); a directory's links stay within `within`. */
+/**
+ * A package submission's files in name order, as text (read for DOMjudge's annotations): a
+ * regular file, or a directory's regular files (its links within `within`); anything else (a
+ * pipe, a link to a device) has none, and packageSubmission refuses it, never read here.
+ */
 function ownSources(real: string, within: string): Array<{ name: string; text: string }> {
-  if (!fs.statSync(real).isDirectory()) return [{ name: path.basename(real), text: fs.readFileSync(real, 'utf8') }];
+  const st = fs.statSync(real);
+  if (st.isFile()) return [{ name: path.basename(real), text: fs.readFileSync(real, 'utf8') }];
+  if (!st.isDirectory()) return [];
   return directoryFiles(real, within).map((n) => ({ name: n, text: fs.readFileSync(path.join(real, n), 'utf8') }));
 }
 
