@@ -126,4 +126,22 @@ describe('a C or C++ program under the address-space limit', () => {
     const r = await run('cpp17', NEW_CPP, 600);
     expect(r.verdict).toBe('AC');
   });
+
+  it("starts threads with glibc's 2 MiB default stack, not one the size of the memory limit each (which the address space could not hold)", async () => {
+    const threads =
+      '#include <bits/stdc++.h>\nint main(){ std::vector<std::thread> v; std::atomic<long> s{0};\n' +
+      '  for (int i = 0; i < 8; i++) v.emplace_back([&]{ pthread_attr_t a; size_t z; pthread_getattr_np(pthread_self(), &a); pthread_attr_getstacksize(&a, &z); if (z <= (4u << 20)) s++; });\n' +
+      '  for (auto &t : v) t.join(); if (s == 8) std::puts("done"); }\n';
+    const r = await run('cpp17', threads, 256);
+    expect({ verdict: r.verdict, stderr: r.tests[0]!.stderr }).toEqual({ verdict: 'AC', stderr: '' });
+  });
+
+  it('still lets the main stack grow as deep as the memory limit allows (200 000 frames of 1 KiB under 256 MiB)', async () => {
+    const deep =
+      '#include <stdio.h>\nint f(int n){ volatile char b[1024]; b[0] = (char)n; return n ? f(n - 1) + b[0] : 0; }\n' +
+      'int main(void){ if (f(200000) != 1) puts("done"); return 0; }\n';
+    const r = await run('c', deep, 256);
+    expect(r.verdict).toBe('AC');
+    expect(r.tests[0]!.memoryBytes).toBeGreaterThan(190 * MiB);
+  });
 });

@@ -64,6 +64,13 @@ describe('a sandbox with rlimits only', () => {
     expect(r.memoryBytes).toBeLessThanOrEqual(limit);
   });
 
+  it('starts threads under the address-space limit: each gets a small default stack, not the memory limit', async () => {
+    // Four threads under 64 MiB: with RLIMIT_STACK at the memory limit glibc would reserve 64 MiB for each.
+    const r = await programs.run(['./threads', '4', '20'], { memoryBytes: 64 * 2 ** 20 });
+    expect({ exitCode: r.exitCode, signal: r.signal, stderr: r.stderr.toString() }).toEqual({ exitCode: 0, signal: null, stderr: '' });
+    expect(Number(r.stdout.toString())).toBeGreaterThanOrEqual(80);
+  });
+
   it('stops a fork bomb by RLIMIT_NPROC of the box, and the next run is unaffected', async () => {
     const r = await programs.run(['./forkbomb'], { pids: 16, cpuTimeMs: 1000, wallTimeMs: 1500 });
     expect(r.enforcement).toEqual(RLIMIT);

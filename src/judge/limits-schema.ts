@@ -31,7 +31,8 @@ export const LimitsSchema = z.strictObject({
   fileSizeBytes: boundedLimit(LIMIT_BOUNDS.fileSizeBytes),
   /**
    * Stack of each process (RLIMIT_STACK; glibc also takes it as a thread's default stack), in
-   * bytes. Absent: as large as the memory limit, which a larger value comes to as well.
+   * bytes. Absent: no limit of its own, the memory limit bounds the stack (and a thread gets
+   * glibc's 2 MiB default); a value above the memory limit comes to the memory limit.
    */
   stackBytes: boundedLimit(STACK_BOUND),
 });

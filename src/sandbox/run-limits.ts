@@ -35,11 +35,15 @@ export function rlimitsFor(plan: RunPlan, rlimitsOnly = false): RlimitSetting[] 
   const list: RlimitSetting[] = [
     { resource: RLIMIT.CPU, cur: b(cpuS), max: b(cpuS + 1), why: cpuWhy },
     { resource: RLIMIT.FSIZE, cur: b(l.fileSizeBytes), max: b(l.fileSizeBytes), why: 'largest file the program may write' },
+    // Without a stack limit of its own, none: the memory limit bounds the main stack (the
+    // cgroup counts its pages; RLIMIT_AS its range), and glibc gives a thread its 2 MiB default
+    // stack. Set to the memory limit, glibc would reserve that much for every thread, and under
+    // an address-space limit (rlimits only, addressSpaceGraceMiB) not even a second thread fits.
     {
       resource: RLIMIT.STACK,
-      cur: l.stackBytes ? b(l.stackBytes) : b(l.memoryBytes),
-      max: l.stackBytes ? b(l.stackBytes) : b(l.memoryBytes),
-      why: 'stack size',
+      cur: l.stackBytes ? b(l.stackBytes) : RLIM_INFINITY,
+      max: l.stackBytes ? b(l.stackBytes) : RLIM_INFINITY,
+      why: l.stackBytes ? 'stack size' : "stack: none of its own, the memory limit bounds it; threads get glibc's 2 MiB default",
     },
     { resource: RLIMIT.CORE, cur: 0n, max: 0n, why: 'no core dumps' },
     { resource: RLIMIT.NPROC, cur: b(l.pids), max: b(l.pids), why: "processes of the box's own host uid" },

@@ -21,7 +21,7 @@ export interface RunLimits {
   fileSizeBytes: number;
   /** Open file descriptors per process (RLIMIT_NOFILE). */
   openFiles: number;
-  /** Stack size per process in bytes (RLIMIT_STACK); 0 = as large as the memory limit. */
+  /** Stack size per process in bytes (RLIMIT_STACK); 0 = no limit of its own (the memory limit bounds it). */
   stackBytes: number;
   /** Size of the writable layer (rootfs changes and /box changes) and of /tmp, in bytes each. */
   diskBytes: number;

@@ -62,7 +62,10 @@ describe('rlimitsFor', () => {
     const six = byResource(plan({ limits: { ...plan().limits, cpuTimeMs: 6000 } }));
     expect(six.get(RLIMIT.CPU)).toMatchObject({ cur: 10n, max: 11n });
     expect(m.get(RLIMIT.AS)).toMatchObject({ cur: RLIM_INFINITY, max: RLIM_INFINITY });
-    expect(m.get(RLIMIT.STACK)).toMatchObject({ cur: BigInt(64 * MiB) });
+    // No stack limit of its own (the memory limit bounds it): glibc's threads then get 2 MiB, not the memory limit each.
+    expect(m.get(RLIMIT.STACK)).toMatchObject({ cur: RLIM_INFINITY, max: RLIM_INFINITY });
+    const own = byResource(plan({ limits: { ...plan().limits, stackBytes: 8 * MiB } }));
+    expect(own.get(RLIMIT.STACK)).toMatchObject({ cur: BigInt(8 * MiB), max: BigInt(8 * MiB) });
     expect(m.get(RLIMIT.CORE)).toMatchObject({ cur: 0n, max: 0n });
   });
 
