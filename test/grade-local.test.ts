@@ -153,7 +153,7 @@ describe('when caged grade judges locally', () => {
         "expected of the package's own: 2 met, 1 failed, 1 unverified",
         "  failed: said-slow.py: it names TIMELIMIT, which does not hold its folder's WRONG-ANSWER; it is WRONG-ANSWER, not TIMELIMIT (@EXPECTED_RESULTS@ in said-slow.py)",
         // overflow.c is WA on secret/02-large; secret/03-negative, skipped after it, might have been TLE.
-        '  (unverified: tests skipped after a rejection could still break a requirement; caged judge --all-tests judges them)',
+        '  (unverified: tests skipped after a rejection could still break a requirement; --all-tests judges them)',
       ].join('\n'),
     );
     const report = JSON.parse(fs.readFileSync(json, 'utf8')) as {
@@ -176,6 +176,51 @@ describe('when caged grade judges locally', () => {
       .map((l) => JSON.parse(l) as { event: string; reused?: number; expectations?: unknown })
       .find((e) => e.event === 'done')!;
     expect(done).toMatchObject({ reused: 5, expectations: { met: 2, failed: 1, unverified: 1, unchecked: 0 } });
+    // --all-tests judges the tests a rejection skipped: overflow.c's secret/03-negative (-3, right) settles it.
+    const all = await runGrade('caged-grade-local-unused', [
+      sum,
+      ...picked,
+      '--local',
+      '--state',
+      path.join(dir, 'state'),
+      '--all-tests',
+      '--out',
+      json,
+      '--out',
+      path.join(dir, 'r.csv'),
+    ]);
+    expect({ code: all.code, stderr: all.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(all.stdout).toMatch(/\(judged 5, reused 0\)/);
+    expect(all.stdout).toContain("expected of the package's own: 3 met, 1 failed, 0 unverified\n");
+    expect(all.stdout).not.toContain('(unverified:');
+    const every = JSON.parse(fs.readFileSync(json, 'utf8')) as {
+      rows: Array<{
+        name: string;
+        verdict: string;
+        result: { tests: Array<{ verdict: string }>; problem?: { expectations?: { status: string } } } | null;
+      }>;
+    };
+    const overflow = every.rows.find((row) => row.name === 'overflow.c')!;
+    expect([overflow.verdict, overflow.result!.problem!.expectations!.status]).toEqual(['WA', 'met']);
+    expect(overflow.result!.tests.map((t) => t.verdict)).not.toContain('SKIPPED');
+    // The CSV's expected column: each own row's check, empty for the contestant's.
+    const csv = parseCsv(fs.readFileSync(path.join(dir, 'r.csv'), 'utf8'));
+    const col = csv[0]!.indexOf('expected');
+    expect(csv.slice(1).map((row) => [row[0], row[col]])).toEqual([
+      ['sum.c', 'met'],
+      ['raise.py', 'met'],
+      ['said-slow.py', "failed: it names TIMELIMIT, which does not hold its folder's WRONG-ANSWER; it is WRONG-ANSWER, not TIMELIMIT"],
+      ['overflow.c', 'met'],
+      ['contestant.py', ''],
+    ]);
+    // A directory of tests runs every test anyway: the flag is refused there.
+    const tests = path.join(dir, 'tests');
+    fs.mkdirSync(tests);
+    fs.writeFileSync(path.join(tests, '1.in'), '1 2\n');
+    fs.writeFileSync(path.join(tests, '1.ans'), '3\n');
+    const refused = await runGrade('caged-grade-local-unused', [tests, path.join(dir, 'contestant.py'), '--local', '--all-tests']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('--all-tests: is for a problem package (a directory of tests runs every test)');
   });
 
   it('derives the time limit of a package that gives none once for the batch, as caged judge does', async () => {

@@ -277,5 +277,17 @@ describe('when caged grade judges a class through two workers', () => {
     const own = await runGrade(queue, [timed, path.join(timed, 'submissions', 'accepted', 'fast.py'), '--time', '0.5']);
     expect(own.code).toBe(0);
     expect(own.stdout).toContain("expected of the package's own: 1 met, 0 failed, 0 unverified\n");
+    // Wrong on the sample: the secret test is skipped, unless --all-tests, which the job carries to the worker.
+    const wrong = path.join(dir, 'wrong.py');
+    fs.writeFileSync(wrong, 'print(0)\n');
+    type Report = { rows: Array<{ verdict: string; result: { tests: Array<{ verdict: string }> } }> };
+    const stopped = await runGrade(queue, [timed, wrong, '--time', '0.5', '--out', json]);
+    expect(stopped.code).toBe(0);
+    expect((JSON.parse(fs.readFileSync(json, 'utf8')) as Report).rows[0]!.result.tests.map((t) => t.verdict)).toEqual(['WA', 'SKIPPED']);
+    const every = await runGrade(queue, [timed, wrong, '--time', '0.5', '--all-tests', '--out', json]);
+    expect(every.code).toBe(0);
+    expect(every.stdout).toMatch(/\(judged 1, reused 0\)/);
+    const all = (JSON.parse(fs.readFileSync(json, 'utf8')) as Report).rows[0]!;
+    expect([all.verdict, all.result.tests.map((t) => t.verdict)]).toEqual(['WA', ['WA', 'WA']]);
   });
 });

@@ -1,14 +1,15 @@
 /**
  * `caged grade PROBLEM SUBMISSION… [--out FILE.csv|.json|.html]… [--local] [--rejudge]
  * [--concurrency N] [--json] [--time S | --derive-time] [--memory MB] [--lang-of .EXT=LANG,…] [--state DIR]
- * [--image MANIFEST]`:
+ * [--all-tests] [--image MANIFEST]`:
  * grades a batch (a class's homework, a contest's submissions) against one problem.
  *
  * PROBLEM is a problem package (a directory with problem.yaml: checked and pushed to Redis like
  * `caged problem push`, with its `--time` and `--derive-time`; judged like `caged judge`, and with
  * `--local` a time limit it lacks is derived once for the batch)
  * or a directory of tests (NAME.in with NAME.ans or NAME.out; `--time`/`--memory` set their
- * limits). SUBMISSION: see grade-inputs.ts.
+ * limits). SUBMISSION: see grade-inputs.ts. `--all-tests` (a package): every test is judged, none
+ * skipped after a rejection, as `caged judge --all-tests` (the submissions' `allTests`).
  *
  * Through the queue by default (CAGED_REDIS_URL, CAGED_QUEUE, CAGED_PREFIX): the batch is one
  * BullMQ flow and every worker takes part (src/client/grade.ts); resumable: the same command
@@ -38,6 +39,7 @@ import { judgePackage, overCodeLimit, packageReportBytes, sourceBytes } from '..
 import { packageSubmissionOf } from '../problem/package-submission';
 import { DEFAULT_MAX_PUSH_BYTES, digestOf, packProblem } from '../problem/package-store';
 import { loadPackage, type ProblemPackage } from '../problem/problem-package';
+import { runningEveryTest } from '../problem/test-data';
 import { timeLimitFromSubmissions } from '../problem/time-limit';
 import { checkRedisReachable, redisConnection } from '../queue/connection';
 import { Sandbox } from '../sandbox/sandbox';
@@ -171,7 +173,7 @@ export async function gradeCommand(argv: readonly string[], out: NodeJS.Writable
   const args = parseArgs(
     rest,
     ['concurrency', 'time', 'memory', 'state', 'image', 'lang-of'],
-    ['local', 'rejudge', 'json', 'help', 'derive-time'],
+    ['local', 'rejudge', 'json', 'help', 'derive-time', 'all-tests'],
   );
   if (args.flags.has('help')) {
     out.write(`usage: ${GRADE_USAGE}\n`);
@@ -189,6 +191,8 @@ export async function gradeCommand(argv: readonly string[], out: NodeJS.Writable
       '--derive-time goes without --local (here a package without a time limit gets one derived anyway)',
       'arguments',
     );
+  if (args.flags.has('all-tests') && !isPackage(problemDir))
+    throw new InvalidRequestError('is for a problem package (a directory of tests runs every test)', '--all-tests');
   const concurrency = numberFlag(args, 'concurrency', 1, 1);
   const { maxSourceBytes } = loadConfig(process.env, ['maxSourceBytes']);
   // Languages by extension from the image's manifest (through the queue: the one every worker serves).
@@ -291,7 +295,7 @@ export async function gradeCommand(argv: readonly string[], out: NodeJS.Writable
       );
       for (const f of own.failed) lines.push(`  failed: ${f}`);
       if (c.unverified)
-        lines.push('  (unverified: tests skipped after a rejection could still break a requirement; caged judge --all-tests judges them)');
+        lines.push('  (unverified: tests skipped after a rejection could still break a requirement; --all-tests judges them)');
     }
     for (const f of outs) lines.push(`report: ${f}`);
     out.write(terminalSafe(`${lines.join('\n')}\n`));
@@ -339,7 +343,7 @@ async function gradeThroughQueue(
       });
       for (const n of t.notes) process.stderr.write(terminalSafe(`caged: note: ${n}\n`));
       const ref = await client.pushProblem(problemDir, t.add === undefined ? {} : { timeLimitS: t.add });
-      problem = { package: { id: ref.id, digest: ref.digest } };
+      problem = { package: { id: ref.id, digest: ref.digest }, ...(args.flags.has('all-tests') ? { allTests: true } : {}) };
     } else {
       problem = testsProblem(problemDir, args);
     }
@@ -389,14 +393,17 @@ async function gradeHere(
       const packed = packProblem(problemDir, undefined, own ? {} : { timeLimitS: limit.seconds });
       // --memory overrides problem.yaml's: the results are kept under a key of both, likewise.
       const key = memory === undefined ? packed.digest : digestOf(Buffer.concat([packed.tar, Buffer.from(`\0--memory ${memory}`)]));
-      problem = { package: { id: packed.id, digest: key } };
+      problem = { package: { id: packed.id, digest: key }, ...(args.flags.has('all-tests') ? { allTests: true } : {}) };
     } else {
       problem = tests!;
     }
     const judged = pkg;
+    // --all-tests: the submissions say so (their job ids with it), the package judges every test.
+    const everyTest = judged ? { ...judged, data: runningEveryTest(judged.data) } : undefined;
     const judgeOne = (s: SubmissionInput): Promise<JudgeResult> => {
       if (!judged) return judge.judge(s);
-      return judgePackage(judge, judged, packageSubmissionOf(s), { maxima: env.maxima, ...(memory ? { memoryMiB: memory } : {}) });
+      const p = s.allTests ? everyTest! : judged;
+      return judgePackage(judge, p, packageSubmissionOf(s), { maxima: env.maxima, ...(memory ? { memoryMiB: memory } : {}) });
     };
     return await gradeLocally(problem, entries, {
       ...opts,

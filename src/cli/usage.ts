@@ -28,7 +28,7 @@ export const PROBLEM_USAGE =
   'caged problem push DIR [--time S | --derive-time] [--max-mb N] [--json] | caged problem pack DIR OUTDIR [--time S | --derive-time] [--max-mb N] [--json]';
 
 export const GRADE_USAGE =
-  'caged grade PROBLEM SUBMISSION... [--out FILE.csv|.json|.html]... [--local] [--rejudge] [--concurrency N] [--json] [--time S | --derive-time] [--memory MB] [--lang-of .EXT=LANG,…] [--state DIR] [--image MANIFEST]';
+  'caged grade PROBLEM SUBMISSION... [--out FILE.csv|.json|.html]... [--local] [--rejudge] [--concurrency N] [--json] [--time S | --derive-time] [--memory MB] [--lang-of .EXT=LANG,…] [--state DIR] [--all-tests] [--image MANIFEST]';
 
 export const SELFTEST_USAGE = 'caged selftest [--manifest MANIFEST] [--lang ID...] [--languages-dir DIR] [--json]';
 

@@ -9,9 +9,12 @@ import type { ProblemRef } from '../problem/package-store';
 import { batchIdOf, gradeJobId, testsProblemKey, type BatchData, type BatchEntry, type BatchRow, type BatchSummary } from '../wire/batch';
 import { describeIssues, fieldIssues } from '../wire/contract';
 
-/** What a batch is judged against: a pushed problem package, or test cases. */
+/**
+ * What a batch is judged against: a pushed problem package (`allTests`: every test of it judged,
+ * none skipped after a rejection, the submission's `allTests`), or test cases.
+ */
 export type GradeProblem =
-  | { package: ProblemRef }
+  | { package: ProblemRef; allTests?: boolean }
   | {
       name: string;
       testcases: NonNullable<SubmissionInput['testcases']>;
@@ -105,7 +108,7 @@ export function planBatch(problem: GradeProblem, entries: readonly GradeEntry[],
       language: e.language,
       ...(e.files !== undefined ? { files: e.files, ...(e.entry !== undefined ? { entry: e.entry } : {}) } : { source: e.source ?? '' }),
       ...('package' in problem
-        ? { problem: problem.package }
+        ? { problem: problem.package, ...(problem.allTests ? { allTests: true } : {}) }
         : {
             testcases: problem.testcases,
             ...(problem.limits ? { limits: problem.limits } : {}),

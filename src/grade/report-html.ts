@@ -7,7 +7,7 @@
  * distribution of the submissions' peak CPU times.
  */
 import type { BatchRow } from '../wire/batch';
-import { testColumn, testColumns, type GradeReport } from './report';
+import { expectedCell, hasExpectations, testColumn, testColumns, type GradeReport } from './report';
 
 const ENTITIES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
@@ -163,7 +163,8 @@ export function htmlReport(r: GradeReport): string {
     return { label: name, value: pct, text: `${Math.round(pct)}% (${passed}/${ran})`, colour: '#2e7d32' };
   });
   const passChart = barChart('pass-rates', 'Pass rate per test', rates, 100);
-  const head = ['#', 'Name', 'Language', 'Verdict', 'Score', 'Time (ms)', 'Memory', 'Worker', 'Message'];
+  const expected = hasExpectations(r);
+  const head = ['#', 'Name', 'Language', 'Verdict', 'Score', 'Time (ms)', 'Memory', 'Worker', 'Message', ...(expected ? ['Expected'] : [])];
   const body = rows
     .map((row, i) => {
       const score = row.score === null ? '' : `${row.score}/${row.maxScore ?? ''}`;
@@ -171,7 +172,8 @@ export function htmlReport(r: GradeReport): string {
         `<tr>${cell(String(i + 1), i + 1)}${cell(row.name)}${cell(row.language ?? '')}` +
         `<td class="v" style="background:${colour(row.verdict)}">${escapeHtml(row.verdict)}</td>` +
         `${cell(score, row.score)}${cell(row.cpuTimeMs === null ? '' : String(Math.round(row.cpuTimeMs)), row.cpuTimeMs)}` +
-        `${cell(mib(row.memoryBytes), row.memoryBytes)}${cell(row.worker ?? '')}<td class="msg">${escapeHtml(row.message)}</td></tr>`
+        `${cell(mib(row.memoryBytes), row.memoryBytes)}${cell(row.worker ?? '')}<td class="msg">${escapeHtml(row.message)}</td>` +
+        `${expected ? `<td class="msg">${escapeHtml(expectedCell(r.results[i]) ?? '')}</td>` : ''}</tr>`
       );
     })
     .join('\n');

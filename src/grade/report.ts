@@ -43,10 +43,27 @@ export function csvField(value: string | number | null): string {
 
 export const CSV_COLUMNS = ['name', 'language', 'verdict', 'score', 'max_score', 'time_ms', 'memory_bytes', 'worker', 'message'];
 
+/**
+ * Whether the batch holds a package's own submission checked against what the package expects
+ * of it (`problem.expectations`, cli/grade.ts checkOwnRows): the reports then have an
+ * `expected` column, empty for the other rows.
+ */
+export function hasExpectations(r: GradeReport): boolean {
+  return r.results.some((x) => x?.problem?.expectations !== undefined);
+}
+
+/** A row's `expected` cell: `met`, `unverified`, `failed: why; why`, or null (nothing expected of it). */
+export function expectedCell(result: JudgeResult | null | undefined): string | null {
+  const e = result?.problem?.expectations;
+  if (!e) return null;
+  return e.status === 'failed' ? `failed: ${e.failed.join('; ')}` : e.status;
+}
+
 export function csvReport(r: GradeReport): string {
   const tests = testColumns(r.summary.rows);
-  const lines = [[...CSV_COLUMNS, ...tests].map(csvField).join(',')];
-  for (const row of r.summary.rows) {
+  const expected = hasExpectations(r);
+  const lines = [[...CSV_COLUMNS, ...(expected ? ['expected'] : []), ...tests].map(csvField).join(',')];
+  r.summary.rows.forEach((row, i) => {
     const byTest = new Map(row.tests.map((t, i) => [testColumn(t, i), t.verdict]));
     const cells = [
       row.name,
@@ -58,10 +75,11 @@ export function csvReport(r: GradeReport): string {
       row.memoryBytes,
       row.worker,
       row.message,
+      ...(expected ? [expectedCell(r.results[i])] : []),
       ...tests.map((t) => byTest.get(t) ?? null),
     ];
     lines.push(cells.map(csvField).join(','));
-  }
+  });
   return `${lines.join('\r\n')}\r\n`;
 }
 

@@ -280,6 +280,13 @@ export function makeSubmissionSchema(opts: SubmissionSchemaOptions = {}) {
       interactor: InteractorSchema.optional(),
       stopOnFirstFailure: z.boolean().default(false),
       /**
+       * With `problem`: every test of the package is judged, none skipped after a rejection (its
+       * groups' `on_reject: break` and the legacy format's stop at the first rejection set
+       * aside), as `caged judge --all-tests` does to check a package's own submission. The
+       * verdict is the package's all the same; only the skipped tests' results are filled in.
+       */
+      allTests: z.boolean().optional(),
+      /**
        * Whether the program may create, change and remove files in its working directory /box
        * (a problem package's `allow_file_writing`); false: /box is read-only to the tests (/tmp
        * stays writable). Absent: true, as version 1 always had it (its writes vanish with the test).
@@ -304,6 +311,12 @@ export function makeSubmissionSchema(opts: SubmissionSchemaOptions = {}) {
         ctx.addIssue({ code: 'custom', path: ['interactor'], message: 'a problem package brings its own validation' });
       if (s.problem !== undefined && s.groups !== undefined)
         ctx.addIssue({ code: 'custom', path: ['groups'], message: 'a problem package brings its own test groups' });
+      if (s.allTests !== undefined && s.problem === undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['allTests'],
+          message: 'is for a problem package (test cases run all unless stopOnFirstFailure)',
+        });
       if (s.stderrToStdout && (s.problem !== undefined || s.interactor !== undefined))
         ctx.addIssue({ code: 'custom', path: ['stderrToStdout'], message: 'is not for an interactive problem or a problem package' });
       if (s.problem !== undefined && s.allowFileWriting !== undefined)

@@ -19,6 +19,7 @@ import { judgePackage } from '../problem/judge-package';
 import { packageSubmissionOf } from '../problem/package-submission';
 import type { PackageCache } from '../problem/package-cache';
 import { loadPackage } from '../problem/problem-package';
+import { runningEveryTest } from '../problem/test-data';
 import type { JudgeService } from './worker';
 
 export class ProblemJudge implements JudgeService {
@@ -40,7 +41,9 @@ export class ProblemJudge implements JudgeService {
     if (!ref) return this.judge.judgeSubmission(submission, hooks);
     const held = await this.cache.acquire(ref.digest);
     try {
-      const pkg = loadPackage(held.dir, { maxBytes: this.opts.maxPackageBytes, deferTimeLimit: true });
+      const loaded = loadPackage(held.dir, { maxBytes: this.opts.maxPackageBytes, deferTimeLimit: true });
+      // allTests: every test judged, none skipped after a rejection (caged judge --all-tests).
+      const pkg = submission.allTests ? { ...loaded, data: runningEveryTest(loaded.data) } : loaded;
       // Deriving it would judge every submission of the package for every job (caged judge does it once).
       if (!pkg.timeLimit)
         throw new InvalidRequestError(

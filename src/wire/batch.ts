@@ -133,15 +133,16 @@ export function testsProblemKey(spec: Pick<SubmissionInput, 'testcases' | 'limit
 /** A submission's job id: `g-` and 40 hex digits of the problem key and the submission's content. */
 export function gradeJobId(
   problemKey: string,
-  s: Pick<SubmissionInput, 'language' | 'source' | 'files' | 'entry' | 'compilerOptions'>,
+  s: Pick<SubmissionInput, 'language' | 'source' | 'files' | 'entry' | 'compilerOptions' | 'allTests'>,
 ): string {
-  // The entry joins the key only when given, so that the ids of submissions without one stay what they were.
+  // The entry and allTests join the key only when given, so that the ids of submissions without them stay what they were.
   const content = JSON.stringify([
     s.language,
     s.source ?? null,
     s.files ?? null,
     s.compilerOptions ?? null,
     ...(s.entry !== undefined ? [s.entry] : []),
+    ...(s.allTests ? ['all tests'] : []),
   ]);
   return `g-${sha256(`${problemKey}\n${content}`).slice(0, 40)}`;
 }

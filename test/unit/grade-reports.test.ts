@@ -98,6 +98,34 @@ describe('the CSV report', () => {
     expect(lines[4]).toBe('dave.c,c,FAILED,,,,,,internal error: boom,,');
   });
 
+  it("adds an expected column when the batch holds a package's own rows, empty for the others", () => {
+    const r = report();
+    const problem = {
+      name: 'sum',
+      format: 'legacy' as const,
+      type: 'pass-fail' as const,
+      timeLimitMs: 1000,
+      timeLimitFrom: 'problem.yaml',
+      notes: [],
+    };
+    r.results[0] = {
+      ...r.results[0]!,
+      problem: { ...problem, expectations: { status: 'met', failed: [], unverified: [], from: 'folder accepted' } },
+    };
+    const failed = ['it is WRONG-ANSWER, not TIMELIMIT', '=cmd'];
+    r.results[1] = { ...r.results[1]!, problem: { ...problem, expectations: { status: 'failed', failed, unverified: [] } } };
+    const lines = csvReport(r).split('\r\n');
+    expect(lines[0]).toBe('name,language,verdict,score,max_score,time_ms,memory_bytes,worker,message,expected,t1,t2');
+    expect(lines[1]).toMatch(/,met,AC,AC$/);
+    expect(lines[2]).toBe('bob.c,c,WA,1,2,7,1048576,w2,WA <b>message</b>,"failed: it is WRONG-ANSWER, not TIMELIMIT; =cmd",AC,WA');
+    expect(lines[3]).toBe('carol.xyz,,REFUSED,,,,,,"unknown extension "".xyz""",,,');
+    const html = htmlReport(r);
+    expect(html).toContain('<th scope="col">Expected</th>');
+    expect(html).toContain('<td class="msg">failed: it is WRONG-ANSWER, not TIMELIMIT; =cmd</td></tr>');
+    // Without own rows: no such column.
+    expect(htmlReport(report())).not.toContain('Expected');
+  });
+
   it('defuses a cell a spreadsheet would run', () => {
     expect(csvField('=1+1')).toBe("'=1+1");
     expect(csvField('@SUM(A1)')).toBe("'@SUM(A1)");

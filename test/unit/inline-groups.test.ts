@@ -96,5 +96,9 @@ describe('when a submission has test groups', () => {
     expect(issues({ ...pkg, stderrToStdout: true })).toEqual([merged]);
     expect(issues({ stderrToStdout: true, interactor: { language: 'python3', source: 'pass' } })).toEqual([merged]);
     expect(issues({ stderrToStdout: true })).toEqual([]);
+    // Every test of a package judged: only a package has tests that a rejection skips.
+    expect(issues({ ...pkg, allTests: true })).toEqual([]);
+    expect(issues({ allTests: true })).toEqual(['allTests: is for a problem package (test cases run all unless stopOnFirstFailure)']);
+    expect(issues({ ...pkg, allTests: 'yes' })[0]).toMatch(/^allTests: /);
   });
 });
