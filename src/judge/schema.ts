@@ -282,8 +282,9 @@ export function makeSubmissionSchema(opts: SubmissionSchemaOptions = {}) {
       /**
        * With `problem`: every test of the package is judged, none skipped after a rejection (its
        * groups' `on_reject: break` and the legacy format's stop at the first rejection set
-       * aside), as `caged judge --all-tests` does to check a package's own submission. The
-       * verdict is the package's all the same; only the skipped tests' results are filled in.
+       * aside), as `caged judge --all-tests` does to check a package's own submission. A
+       * 2025-09 package's verdict and scores stay what they would be; in a legacy or 2023-07
+       * one a group's score and `worst_error` then count every test (docs/judging.md).
        */
       allTests: z.boolean().optional(),
       /**
