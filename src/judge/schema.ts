@@ -304,68 +304,43 @@ export function makeSubmissionSchema(opts: SubmissionSchemaOptions = {}) {
       callback: CallbackSchema.optional(),
     })
     .superRefine((s, ctx) => {
-      if (s.problem === undefined && s.testcases.length === 0)
-        ctx.addIssue({ code: 'custom', path: ['testcases'], message: 'give test cases, or a problem package in "problem"' });
-      if (s.problem !== undefined && s.testcases.length > 0)
-        ctx.addIssue({ code: 'custom', path: ['problem'], message: 'give exactly one of "testcases" and "problem"' });
-      if (s.problem !== undefined && s.interactor !== undefined)
-        ctx.addIssue({ code: 'custom', path: ['interactor'], message: 'a problem package brings its own validation' });
-      if (s.problem !== undefined && s.groups !== undefined)
-        ctx.addIssue({ code: 'custom', path: ['groups'], message: 'a problem package brings its own test groups' });
+      const issue = (path: Array<string | number>, message: string): void => ctx.addIssue({ code: 'custom', path, message });
+      if (s.problem === undefined && s.testcases.length === 0) issue(['testcases'], 'give test cases, or a problem package in "problem"');
+      if (s.problem !== undefined && s.testcases.length > 0) issue(['problem'], 'give exactly one of "testcases" and "problem"');
+      if (s.problem !== undefined && s.interactor !== undefined) issue(['interactor'], 'a problem package brings its own validation');
+      if (s.problem !== undefined && s.groups !== undefined) issue(['groups'], 'a problem package brings its own test groups');
       if (s.allTests !== undefined && s.problem === undefined)
-        ctx.addIssue({
-          code: 'custom',
-          path: ['allTests'],
-          message: 'is for a problem package (test cases run all unless stopOnFirstFailure)',
-        });
+        issue(['allTests'], 'is for a problem package (test cases run all unless stopOnFirstFailure)');
       if (s.stderrToStdout && (s.problem !== undefined || s.interactor !== undefined))
-        ctx.addIssue({ code: 'custom', path: ['stderrToStdout'], message: 'is not for an interactive problem or a problem package' });
+        issue(['stderrToStdout'], 'is not for an interactive problem or a problem package');
       if (s.problem !== undefined && s.allowFileWriting !== undefined)
-        ctx.addIssue({
-          code: 'custom',
-          path: ['allowFileWriting'],
-          message: "a problem package brings its own (problem.yaml's allow_file_writing)",
-        });
+        issue(['allowFileWriting'], "a problem package brings its own (problem.yaml's allow_file_writing)");
       checkGroups(s.groups ?? [], s.testcases.length, ctx);
       if ((s.source === undefined) === (s.files === undefined)) {
-        ctx.addIssue({ code: 'custom', path: ['source'], message: 'give exactly one of "source" and "files"' });
+        issue(['source'], 'give exactly one of "source" and "files"');
         return;
       }
       let total = 0;
       if (s.source !== undefined) {
-        if (s.sourceEncoding === 'base64' && !base64Text.test(s.source))
-          ctx.addIssue({ code: 'custom', path: ['source'], message: 'is not base64' });
+        if (s.sourceEncoding === 'base64' && !base64Text.test(s.source)) issue(['source'], 'is not base64');
         total = decodedLength(s.source, s.sourceEncoding);
-        if (total > maxSource)
-          ctx.addIssue({ code: 'custom', path: ['source'], message: `is ${total} bytes, more than the ${maxSource} allowed` });
+        if (total > maxSource) issue(['source'], `is ${total} bytes, more than the ${maxSource} allowed`);
       }
       const seen = new Set<string>();
       s.files?.forEach((f, i) => {
-        if (f.encoding === 'base64' && !base64Text.test(f.content))
-          ctx.addIssue({ code: 'custom', path: ['files', i, 'content'], message: 'is not base64' });
-        if (seen.has(f.name))
-          ctx.addIssue({ code: 'custom', path: ['files', i, 'name'], message: `duplicate file name ${JSON.stringify(f.name)}` });
+        if (f.encoding === 'base64' && !base64Text.test(f.content)) issue(['files', i, 'content'], 'is not base64');
+        if (seen.has(f.name)) issue(['files', i, 'name'], `duplicate file name ${JSON.stringify(f.name)}`);
         seen.add(f.name);
         total += decodedLength(f.content, f.encoding);
-        if (total > maxSource)
-          ctx.addIssue({
-            code: 'custom',
-            path: ['files', i, 'content'],
-            message: `the files reach ${total} bytes, more than the ${maxSource} allowed`,
-          });
+        if (total > maxSource) issue(['files', i, 'content'], `the files reach ${total} bytes, more than the ${maxSource} allowed`);
       });
       if (s.entry !== undefined && !s.files?.some((f) => f.name === s.entry))
-        ctx.addIssue({
-          code: 'custom',
-          path: ['entry'],
-          message: s.files ? `names no file of "files": ${JSON.stringify(s.entry)}` : 'goes with "files", not "source"',
-        });
+        issue(['entry'], s.files ? `names no file of "files": ${JSON.stringify(s.entry)}` : 'goes with "files", not "source"');
       if (s.checker.type === 'validator') checkValidatorSources(s.checker, maxSource, ctx);
       s.testcases.forEach((t, i) => {
-        if (t.stdinEncoding === 'base64' && !base64Text.test(t.stdin))
-          ctx.addIssue({ code: 'custom', path: ['testcases', i, 'stdin'], message: 'is not base64' });
+        if (t.stdinEncoding === 'base64' && !base64Text.test(t.stdin)) issue(['testcases', i, 'stdin'], 'is not base64');
         if (t.expected !== undefined && t.expectedEncoding === 'base64' && !base64Text.test(t.expected)) {
-          ctx.addIssue({ code: 'custom', path: ['testcases', i, 'expected'], message: 'is not base64' });
+          issue(['testcases', i, 'expected'], 'is not base64');
         }
         if (t.files) checkTestFiles(t.files, ['testcases', i, 'files'], ctx);
       });
