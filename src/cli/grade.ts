@@ -399,7 +399,7 @@ async function gradeHere(
     }
     const judged = pkg;
     // --all-tests: the submissions say so (their job ids with it), the package judges every test.
-    const everyTest = judged ? { ...judged, data: runningEveryTest(judged.data) } : undefined;
+    const everyTest = judged && args.flags.has('all-tests') ? { ...judged, data: runningEveryTest(judged.data) } : judged;
     const judgeOne = (s: SubmissionInput): Promise<JudgeResult> => {
       if (!judged) return judge.judge(s);
       const p = s.allTests ? everyTest! : judged;
