@@ -132,8 +132,18 @@ describe('a C or C++ program under the address-space limit', () => {
       '#include <bits/stdc++.h>\nint main(){ std::vector<std::thread> v; std::atomic<long> s{0};\n' +
       '  for (int i = 0; i < 8; i++) v.emplace_back([&]{ pthread_attr_t a; size_t z; pthread_attr_init(&a); pthread_attr_getstacksize(&a, &z); if (z <= (4u << 20)) s++; });\n' +
       '  for (auto &t : v) t.join(); if (s == 8) std::puts("done"); }\n';
-    // The threads allocate nothing: a thread's first malloc makes it an arena of glibc's own,
-    // which reserves 64-128 MiB of address space (docs/judging.md, the address-space limit).
+    // The threads allocate nothing: this test is about their stacks (the next one, their arenas).
+    const r = await run('cpp17', threads, 256);
+    expect({ verdict: r.verdict, stderr: r.tests[0]!.stderr }).toEqual({ verdict: 'AC', stderr: '' });
+  });
+
+  it('lets threads that allocate leave the address space to the program: glibc keeps one arena, not one of 64 MiB per thread', async () => {
+    // Without MALLOC_ARENA_MAX=1 the eight threads' arenas would reserve up to 8 x 64 MiB of the
+    // 272 MiB, and the 160 MiB vector would throw bad_alloc (RE).
+    const threads =
+      '#include <bits/stdc++.h>\nint main(){ std::vector<std::thread> v; std::atomic<long> s{0};\n' +
+      '  for (int i = 0; i < 8; i++) v.emplace_back([&]{ std::vector<int> w; for (int j = 0; j < 100000; j++) w.push_back(j); s += w.size(); });\n' +
+      '  for (auto &t : v) t.join(); std::vector<char> big(160u << 20, 1); if (s == 800000 && big[12345]) std::puts("done"); }\n';
     const r = await run('cpp17', threads, 256);
     expect({ verdict: r.verdict, stderr: r.tests[0]!.stderr }).toEqual({ verdict: 'AC', stderr: '' });
   });

@@ -71,6 +71,15 @@ describe('a sandbox with rlimits only', () => {
     expect(Number(r.stdout.toString())).toBeGreaterThanOrEqual(80);
   });
 
+  it("bounds glibc to one arena, so that threads' arenas do not fill the address space", async () => {
+    // Four threads that allocate once would each reserve a 64 MiB arena of the 64 MiB: then a
+    // 40 MiB malloc returns NULL (exit 3). MALLOC_ARENA_MAX=1 in the environment (envFor).
+    const r = await programs.run(['./arenas', '4', '40'], { memoryBytes: 64 * 2 ** 20 });
+    expect({ exitCode: r.exitCode, signal: r.signal, stdout: r.stdout.toString() }).toEqual({ exitCode: 0, signal: null, stdout: '40\n' });
+    const env = await programs.run(['/bin/sh', '-c', 'echo $MALLOC_ARENA_MAX']);
+    expect(env.stdout.toString()).toBe('1\n');
+  });
+
   it('stops a fork bomb by RLIMIT_NPROC of the box, and the next run is unaffected', async () => {
     const r = await programs.run(['./forkbomb'], { pids: 16, cpuTimeMs: 1000, wallTimeMs: 1500 });
     expect(r.enforcement).toEqual(RLIMIT);

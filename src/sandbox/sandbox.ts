@@ -32,7 +32,7 @@ import type { RunControl } from './run-control';
 import { runPair, type PairFds, type PairOptions, type PairResult } from './run-pair';
 import { procMasksFor, type ProcMasks } from './proc-view';
 import { PreparedContainers } from './prepared-containers';
-import { rlimitsFor } from './run-limits';
+import { envFor, rlimitsFor } from './run-limits';
 import { buildSeccompProgram } from './seccomp';
 import { archOfAudit, syscallName as nameOfSyscall, type Arch } from './syscalls';
 import type { RunPlan, RunResult } from './types';
@@ -348,7 +348,7 @@ export class Sandbox {
       cwd: plan.cwd ?? '/box',
       path: plan.argv[0]!,
       argv: plan.argv,
-      env: Object.entries(plan.env).map(([k, v]) => `${k}=${v}`),
+      env: envFor(plan, this.cgroups.kind === 'rlimits'),
       rlimits: rlimitsFor(plan, this.cgroups.kind === 'rlimits'),
       filter: this.filter,
       flags:

@@ -1,8 +1,8 @@
-/** A run plan's checks and rlimits, without a sandbox: bad plans are the caller's error; every rlimit has its reason. */
+/** A run plan's checks, rlimits and environment, without a sandbox: bad plans are the caller's error; every rlimit has its reason. */
 import { InvalidRequestError } from '../../src/errors';
 import { RLIM_INFINITY, RLIMIT } from '../../src/linux/constants';
 import { validatePlan } from '../../src/sandbox/plan-checks';
-import { rlimitsFor } from '../../src/sandbox/run-limits';
+import { envFor, rlimitsFor } from '../../src/sandbox/run-limits';
 import type { RunPlan } from '../../src/sandbox/types';
 
 const MiB = 2 ** 20;
@@ -77,5 +77,27 @@ describe('rlimitsFor', () => {
     // An explicit address-space limit stays what it is.
     const own = new Map(rlimitsFor(plan({ limits: { ...plan().limits, addressSpaceBytes: 512 * MiB } }), true).map((r) => [r.resource, r]));
     expect(own.get(RLIMIT.AS)?.cur).toBe(BigInt(512 * MiB));
+  });
+});
+
+describe('envFor', () => {
+  const limited = (env: Record<string, string> = { PATH: '/bin' }) =>
+    plan({ env, limits: { ...plan().limits, addressSpaceBytes: 320 * MiB } });
+
+  it("is the plan's environment when no address-space limit applies", () => {
+    expect(envFor(plan())).toEqual(['PATH=/bin']);
+  });
+
+  it('bounds glibc to one arena under an address-space limit: its own, or the memory limit with rlimits only', () => {
+    expect(envFor(limited())).toEqual(['PATH=/bin', 'MALLOC_ARENA_MAX=1']);
+    expect(envFor(plan(), true)).toEqual(['PATH=/bin', 'MALLOC_ARENA_MAX=1']);
+  });
+
+  it("keeps a bound the plan's environment sets itself", () => {
+    expect(envFor(limited({ PATH: '/bin', MALLOC_ARENA_MAX: '4' }))).toEqual(['PATH=/bin', 'MALLOC_ARENA_MAX=4']);
+    const tunables = { GLIBC_TUNABLES: 'glibc.malloc.arena_max=2' };
+    expect(envFor(limited(tunables))).toEqual(['GLIBC_TUNABLES=glibc.malloc.arena_max=2']);
+    // Other tunables do not bound the arenas.
+    expect(envFor(limited({ GLIBC_TUNABLES: 'glibc.malloc.tcache_count=0' }))).toContain('MALLOC_ARENA_MAX=1');
   });
 });
