@@ -197,7 +197,6 @@ describe('when a box advises the kernel to drop an image file from the page cach
       .find((p) => fs.existsSync(p.hostPath));
     if (!found) throw new Error(`no libdb-5.3.so in the test image's layers ${rootfs.join(', ')}`);
     const { rel, hostPath } = found;
-    fs.readFileSync(hostPath); // into the page cache
     const resident = (): number => {
       const [inCache = NaN, pages = NaN] = execFileSync(hostTool, ['resident', hostPath], { encoding: 'utf8' })
         .trim()
@@ -205,10 +204,14 @@ describe('when a box advises the kernel to drop an image file from the page cach
         .map(Number);
       return inCache / pages;
     };
+    // Into the page cache. The host may itself page out a few pages of a file just read (a CI
+    // run once found 98.7 % resident right after the read): read again until it is all there.
+    for (let i = 0; i < 10 && !(resident() > 0.99); i++) fs.readFileSync(hostPath);
     expect(resident()).toBeGreaterThan(0.99);
     const r = await programs.run(['./budgets', 'drop', `/${rel}`]);
     expect(text(r)).toBe('cold=0 pageout=0 dontneed=0 anon=0');
-    expect(resident()).toBeGreaterThan(0.99);
+    // A box that could drop it would leave next to nothing; the host's own reclaim, a few pages.
+    expect(resident()).toBeGreaterThan(0.95);
   }, 60_000);
 });
 
