@@ -113,6 +113,15 @@ describe('a judge over a sandbox with rlimits only', () => {
       });
       expect(busy.verdict).toBe('TLE');
       expect(busy.enforcement).toEqual(RLIMIT);
+      // A correct Java program would be CE here (its compiler's JVM cannot reserve its heap under
+      // RLIMIT_AS): the language is refused by name instead, and so is Go.
+      const java = 'public class Main { public static void main(String[] a) { System.out.println("hi"); } }\n';
+      await expect(judge.judge({ language: 'java', source: java, testcases: [{ expected: 'hi\n' }] })).rejects.toThrow(
+        /language: language "java" cannot run on this worker: .*RLIMIT_AS/,
+      );
+      await expect(
+        judge.judge({ language: 'go', source: 'package main\nfunc main() {}\n', testcases: [{ expected: '' }] }),
+      ).rejects.toThrow(/"go" cannot run on this worker/);
     } finally {
       await judge.close();
       fs.rmSync(dir, { recursive: true, force: true });

@@ -93,7 +93,7 @@ export class Judge {
     try {
       const chains = languageChains(image);
       const known = opts.knownLanguages ?? languageTableIds(defaultLanguagesDir());
-      const registry = LanguageRegistry.fromManifest(image.manifest, known);
+      const registry = LanguageRegistry.fromManifest(image.manifest, known, opts.sandbox.cgroups.kind === 'rlimits');
       const cacheBytes = opts.compileCacheBytes ?? 512 * MiB;
       const cache = cacheBytes > 0 ? CompileCache.open({ dir: opts.compileCacheDir, maxBytes: cacheBytes }) : null;
       const planConfig: PlanConfig & JudgeLimitConfigs = {

@@ -38,6 +38,8 @@ export interface ManifestLanguage {
   openFiles?: number;
   /** When set, RLIMIT_AS = the memory limit (after memoryFactor) + this many MiB (src/judge/limits.ts). */
   addressSpaceGraceMiB?: number;
+  /** Its runtime reserves far more address space than it uses: it cannot start under RLIMIT_AS (rlimits only). */
+  reservesAddressSpace?: boolean;
   /** The image layer the language needs (layered images). */
   layer?: string;
 }
@@ -91,22 +93,33 @@ export class LanguageRegistry {
   /** Ids caged's language table knows but this image does not carry (language-table.ts). */
   private readonly notInstalled: ReadonlySet<string>;
 
-  constructor(languages: readonly Language[], knownIds: readonly string[] = []) {
+  /**
+   * `rlimitsOnly`: the worker limits memory by RLIMIT_AS alone (no cgroup: docs/rootless.md),
+   * under which a language that reserves address space (`reservesAddressSpace`) cannot start.
+   */
+  constructor(
+    languages: readonly Language[],
+    knownIds: readonly string[] = [],
+    private readonly rlimitsOnly = false,
+  ) {
     this.byId = new Map(languages.map((l) => [l.id, l]));
     this.notInstalled = new Set(knownIds.filter((id) => !this.byId.has(id)));
   }
 
-  static fromManifest(manifest: ManifestForLanguages, knownIds: readonly string[] = []): LanguageRegistry {
+  static fromManifest(manifest: ManifestForLanguages, knownIds: readonly string[] = [], rlimitsOnly = false): LanguageRegistry {
     return new LanguageRegistry(
       manifest.languages.map((l) => ({ ...l, env: { ...manifest.env, ...l.env } })),
       knownIds,
+      rlimitsOnly,
     );
   }
 
   /**
    * The language `id`; an unknown id, or one whose layer this worker's image lacks, is the
    * request's fault (never retried: every worker of a queue serves the same languages),
-   * reported on `field`.
+   * reported on `field`. So is a language that reserves address space on a worker limiting
+   * memory by rlimits only: its runtime would fail to start, and a correct program would be
+   * judged CE or RE for it.
    */
   get(id: string, field = 'language'): Language {
     const lang = this.byId.get(id);
@@ -116,6 +129,12 @@ export class LanguageRegistry {
         throw new InvalidRequestError(`language ${JSON.stringify(id)} is not installed on this worker (installed: ${installed})`, field);
       throw new InvalidRequestError(`unknown language ${JSON.stringify(id)} (known: ${installed})`, field);
     }
+    if (this.rlimitsOnly && lang.reservesAddressSpace)
+      throw new InvalidRequestError(
+        `language ${JSON.stringify(id)} cannot run on this worker: it has no cgroup and limits memory by RLIMIT_AS alone (CAGED_RLIMITS_ONLY=yes), ` +
+          `under which the runtime of ${lang.name} cannot reserve the address space it needs; judge it on a worker with a cgroup (docs/rootless.md#rlimits-only)`,
+        field,
+      );
     return lang;
   }
 

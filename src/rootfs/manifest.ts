@@ -96,6 +96,12 @@ const ImageLanguageFields = z.object({
   openFiles: z.int().positive().max(4096).optional(),
   /** RLIMIT_AS = memory limit + this (native languages; see docs/languages.md). */
   addressSpaceGraceMiB: z.int().nonnegative().max(65536).optional(),
+  /**
+   * Its runtime reserves far more address space than it uses (the JVM, Go, SBCL): it cannot
+   * start under RLIMIT_AS, so a worker limiting memory by rlimits only refuses it
+   * (docs/rootless.md#rlimits-only), and `addressSpaceGraceMiB` beside it is refused.
+   */
+  reservesAddressSpace: z.boolean().optional(),
   /** Multiplies the CPU and wall time limits for this language. */
   timeFactor: factor,
   /** Multiplies the memory limit for this language. */
@@ -129,6 +135,12 @@ function checkPlaceholders(l: z.infer<typeof ImageLanguageFields>, ctx: z.Refine
         ctx.addIssue({ code: 'custom', path: ['env', k], message: `only {memoryMiB} and {heapMiB} are expanded in env (got {${m[1]}})` });
     }
   }
+  if (l.reservesAddressSpace && l.addressSpaceGraceMiB !== undefined)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['addressSpaceGraceMiB'],
+      message: 'a language whose runtime reserves address space (reservesAddressSpace) cannot run under an address-space limit',
+    });
 }
 
 export const ImageLanguageSchema = ImageLanguageFields.superRefine(checkPlaceholders);

@@ -1,6 +1,7 @@
 /**
  * The address-space limit's pieces without a sandbox: the manifest field, the limit it makes
- * (src/judge/limits.ts), the ELF image size (src/judge/address-space.ts) and the verdict rule.
+ * (src/judge/limits.ts), the ELF image size (src/judge/address-space.ts) and the verdict rule;
+ * the languages whose runtimes reserve address space, refused where RLIMIT_AS is the memory limit.
  * The real runs: test/judge-address-space.test.ts.
  */
 import fs from 'node:fs';
@@ -8,7 +9,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { addressSpaceVerdict, artefactOf, elfLoadBytes, loadBytesOf } from '../../src/judge/address-space';
 import { resolveLimits, testLimitsConfig } from '../../src/judge/limits';
-import { ImageLanguageSchema } from '../../src/rootfs/manifest';
+import { InvalidRequestError } from '../../src/errors';
+import { LanguageRegistry } from '../../src/judge/languages';
+import { ImageLanguageSchema, parseManifest } from '../../src/rootfs/manifest';
+import { languageJsons, manifestOf } from './helpers/language-table';
 import type { RunResult } from '../../src/sandbox/types';
 
 const MiB = 2 ** 20;
@@ -63,6 +67,42 @@ describe('addressSpaceGraceMiB', () => {
     expect(
       resolveLimits({ memoryBytes: 64 * MiB }, testLimitsConfig(), 'limits', { timeFactor: 1, memoryFactor: 1 }).addressSpaceBytes,
     ).toBe(0);
+  });
+});
+
+describe('reservesAddressSpace', () => {
+  const table = () => parseManifest(manifestOf(languageJsons()), 'test');
+
+  it("marks the repository's JVM languages, Go and SBCL (measured not to start under RLIMIT_AS, docs/rootless.md), and no other", () => {
+    const marked = table()
+      .languages.filter((l) => l.reservesAddressSpace)
+      .map((l) => l.id)
+      .sort();
+    expect(marked).toEqual(['commonlisp', 'go', 'java', 'kotlin', 'scala']);
+  });
+
+  it('is refused beside addressSpaceGraceMiB', () => {
+    const r = ImageLanguageSchema.safeParse({ ...lang, reservesAddressSpace: true, addressSpaceGraceMiB: 16 });
+    expect(r.success).toBe(false);
+    expect(JSON.stringify(r.error?.issues)).toContain('cannot run under an address-space limit');
+  });
+
+  it('a worker with rlimits only refuses those languages by name and reason, and serves the others', () => {
+    const rlimitsOnly = LanguageRegistry.fromManifest(table(), [], true);
+    let err: unknown;
+    try {
+      rlimitsOnly.get('java', 'checker.language');
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(InvalidRequestError);
+    expect((err as InvalidRequestError).field).toBe('checker.language');
+    expect((err as Error).message).toMatch(/language "java" cannot run on this worker: .*RLIMIT_AS.*worker with a cgroup/);
+    expect(() => rlimitsOnly.get('go')).toThrow(/"go" cannot run on this worker/);
+    expect(rlimitsOnly.get('cpp17').id).toBe('cpp17');
+    expect(rlimitsOnly.get('python3').id).toBe('python3');
+    // With a cgroup, every language is served.
+    expect(LanguageRegistry.fromManifest(table()).get('java').id).toBe('java');
   });
 });
 
