@@ -81,7 +81,12 @@ function addressSpaceOf(plan: RunPlan, rlimitsOnly: boolean): number {
  * two threads that allocated once left a 200 MiB `malloc` under 256 MiB returning NULL (measured
  * with prlimit on Debian 12's glibc). One arena reserves nothing beyond what is allocated.
  */
-export const ARENA_BOUND = 'MALLOC_ARENA_MAX=1';
+const ARENA_BOUND = 'MALLOC_ARENA_MAX=1';
+
+/** Whether `env` bounds glibc's arenas itself (MALLOC_ARENA_MAX, or GLIBC_TUNABLES naming arena_max). */
+function boundsArenas(env: RunPlan['env']): boolean {
+  return Object.hasOwn(env, 'MALLOC_ARENA_MAX') || (env.GLIBC_TUNABLES ?? '').includes('glibc.malloc.arena_max');
+}
 
 /**
  * The environment of the plan's program, `NAME=value` each. Under an address-space limit it gains
@@ -90,7 +95,6 @@ export const ARENA_BOUND = 'MALLOC_ARENA_MAX=1';
  */
 export function envFor(plan: RunPlan, rlimitsOnly = false): string[] {
   const env = Object.entries(plan.env).map(([k, v]) => `${k}=${v}`);
-  const own = 'MALLOC_ARENA_MAX' in plan.env || (plan.env.GLIBC_TUNABLES ?? '').includes('glibc.malloc.arena_max');
-  if (addressSpaceOf(plan, rlimitsOnly) && !own) env.push(ARENA_BOUND);
+  if (addressSpaceOf(plan, rlimitsOnly) && !boundsArenas(plan.env)) env.push(ARENA_BOUND);
   return env;
 }
