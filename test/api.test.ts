@@ -253,6 +253,23 @@ describe('caged api', () => {
   });
 
   describe('caged /v1 routes', () => {
+    it("lists the image's languages with caged ids, Judge0 ids, and which need a worker with a cgroup", async () => {
+      const langs = (await api('GET', '/v1/languages')).body as Array<{
+        id: string;
+        compiled: boolean;
+        needsCgroup: boolean;
+        judge0Id: number | null;
+      }>;
+      expect(langs.find((l) => l.id === 'c')).toMatchObject({ compiled: true, needsCgroup: false, judge0Id: 50 });
+      expect(langs.find((l) => l.id === 'java')).toMatchObject({ compiled: true, needsCgroup: true });
+      expect(
+        langs
+          .filter((l) => l.needsCgroup)
+          .map((l) => l.id)
+          .sort(),
+      ).toEqual(['commonlisp', 'go', 'java', 'kotlin', 'scala']);
+    });
+
     it('judges a native job with several tests, streams its progress and serves its result', async () => {
       const created = await api('POST', '/v1/jobs', { ...SUBMISSIONS.AC, id: `v1-${queueName}` });
       expect(created.status).toBe(201);

@@ -102,6 +102,8 @@ export function v1Routes(app: FastifyInstance, ctx: ApiContext): void {
       version: l.version,
       compiled: l.compile !== null,
       sourceFile: l.sourceFile,
+      // Its runtime cannot start under RLIMIT_AS: a worker with rlimits only refuses it (docs/rootless.md).
+      needsCgroup: l.reservesAddressSpace === true,
       judge0Id: ctx.judge0.idOf(l.id),
     })),
   );

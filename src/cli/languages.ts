@@ -1,7 +1,8 @@
 /**
  * `caged languages [--image MANIFEST] [--json]`: the language registry of an image, read from
  * its manifest (no container, no root needed): id, version, layer, extensions (those in
- * parentheses do not select the language by file name), name.
+ * parentheses do not select the language by file name), name; a language whose runtime reserves
+ * address space says it needs a worker with a cgroup (docs/rootless.md#rlimits-only).
  */
 import { LanguageRegistry } from '../judge/languages';
 import { DEFAULT_MANIFEST } from '../judge/judge';
@@ -24,7 +25,7 @@ export async function languagesCommand(argv: readonly string[], out: NodeJS.Writ
     layer: l.layer ?? '-',
     // Extensions that do not select the language (cpp20's .cpp) are shown in parentheses.
     ext: l.extensions.length ? (l.detect ? l.extensions.join(' ') : `(${l.extensions.join(' ')})`) : '-',
-    name: `${l.name}${l.compiled ? '' : ' (interpreted)'}`,
+    name: `${l.name}${l.compiled ? '' : ' (interpreted)'}${l.needsCgroup ? ' (needs a worker with a cgroup)' : ''}`,
   }));
   const w = (k: 'id' | 'version' | 'layer' | 'ext', title: string) => Math.max(title.length, ...rows.map((r) => r[k].length));
   const [wi, wv, wl, we] = [w('id', 'ID'), w('version', 'VERSION'), w('layer', 'LAYER'), w('ext', 'EXTENSIONS')];

@@ -8,7 +8,8 @@
  *
  * Languages: those given (`--lang c cpp17`, or comma-separated), default every language of the
  * manifest. A language without a selftest.* in the table fails; one the manifest does not carry
- * is a bad request.
+ * is a bad request. A language this worker refuses (rlimits only: docs/rootless.md) is skipped by
+ * default, named with the reason, and refused when given.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -81,14 +82,19 @@ export async function selftestCommand(argv: readonly string[], out: NodeJS.Writa
   });
   const lines: SelfTestLine[] = [];
   try {
-    const installed = judge.languages().map((l) => l.id);
+    const listed = judge.languages();
+    const installed = listed.map((l) => l.id);
     for (const id of wanted ?? []) {
       if (!installed.includes(id))
         throw new InvalidRequestError(`the image has no language ${JSON.stringify(id)} (it has: ${installed.join(', ')})`, '--lang');
+      judge.language(id, '--lang'); // a language this worker refuses (rlimits only) is refused, with the reason
     }
     const json = args.flags.has('json');
     const width = Math.max(...installed.map((id) => id.length));
-    for (const id of wanted ?? installed) {
+    // Every language, by default, except those this worker refuses: each is named, with the reason.
+    const skipped = wanted ? [] : listed.flatMap((l) => (l.refused === null ? [] : [{ language: l.id, reason: l.refused }]));
+    for (const k of json ? [] : skipped) writeSafe(out, `${k.language.padEnd(width)}  -              SKIP  ${k.reason}\n`);
+    for (const id of wanted ?? installed.filter((id) => !skipped.some((k) => k.language === id))) {
       const langDir = path.join(dir, id);
       const files = fs.existsSync(langDir) ? selfTestFiles(langDir) : [];
       if (!files.some((f) => f.startsWith('selftest.'))) {
@@ -117,11 +123,12 @@ export async function selftestCommand(argv: readonly string[], out: NodeJS.Writa
       }
     }
     const failed = lines.filter((l) => !l.passed);
-    if (json) out.write(`${JSON.stringify({ image: judge.image.name, passed: failed.length === 0, results: lines }, null, 2)}\n`);
+    if (json) out.write(`${JSON.stringify({ image: judge.image.name, passed: failed.length === 0, results: lines, skipped }, null, 2)}\n`);
     else
       writeSafe(
         out,
-        `selftest: ${lines.length - failed.length} of ${lines.length} passed${failed.length ? `; failed: ${failed.map((l) => `${l.language}/${l.program ?? '-'}`).join(', ')}` : ''}\n`,
+        `selftest: ${lines.length - failed.length} of ${lines.length} passed${failed.length ? `; failed: ${failed.map((l) => `${l.language}/${l.program ?? '-'}`).join(', ')}` : ''}` +
+          `${skipped.length ? `; skipped, refused on this worker: ${skipped.map((k) => k.language).join(', ')}` : ''}\n`,
       );
     return failed.length ? 1 : 0;
   } finally {

@@ -76,6 +76,10 @@ export interface LanguageInfo {
   layer: string | null;
   timeFactor: number;
   memoryFactor: number;
+  /** Its runtime reserves address space (`reservesAddressSpace`): only a worker with a cgroup runs it. */
+  needsCgroup: boolean;
+  /** Why this worker refuses it (`get` throws this), or null: it runs here. */
+  refused: string | null;
 }
 
 /**
@@ -129,13 +133,18 @@ export class LanguageRegistry {
         throw new InvalidRequestError(`language ${JSON.stringify(id)} is not installed on this worker (installed: ${installed})`, field);
       throw new InvalidRequestError(`unknown language ${JSON.stringify(id)} (known: ${installed})`, field);
     }
-    if (this.rlimitsOnly && lang.reservesAddressSpace)
-      throw new InvalidRequestError(
-        `language ${JSON.stringify(id)} cannot run on this worker: it has no cgroup and limits memory by RLIMIT_AS alone (CAGED_RLIMITS_ONLY=yes), ` +
-          `under which the runtime of ${lang.name} cannot reserve the address space it needs; judge it on a worker with a cgroup (docs/rootless.md#rlimits-only)`,
-        field,
-      );
+    const refused = this.refusalOf(lang);
+    if (refused !== null) throw new InvalidRequestError(`language ${JSON.stringify(id)} ${refused}`, field);
     return lang;
+  }
+
+  /** Why this worker cannot run `lang`, or null. */
+  private refusalOf(lang: Language): string | null {
+    if (!this.rlimitsOnly || !lang.reservesAddressSpace) return null;
+    return (
+      `cannot run on this worker: it has no cgroup and limits memory by RLIMIT_AS alone (CAGED_RLIMITS_ONLY=yes), ` +
+      `under which the runtime of ${lang.name} cannot reserve the address space it needs; judge it on a worker with a cgroup (docs/rootless.md#rlimits-only)`
+    );
   }
 
   /**
@@ -173,6 +182,8 @@ export class LanguageRegistry {
       layer: l.layer ?? null,
       timeFactor: l.timeFactor,
       memoryFactor: l.memoryFactor,
+      needsCgroup: l.reservesAddressSpace === true,
+      refused: this.refusalOf(l),
     }));
   }
 }

@@ -351,6 +351,13 @@ async function createJudge(config: WorkerConfig, logger: Logger, undo: Array<() 
     { image: judge.image.name, languages },
     `languages (${languages.length}): ${languages.map((l) => `${l.id} [${l.layers.join(' > ')}]`).join(', ')}`,
   );
+  const refused = judge.languages().filter((l) => l.refused !== null);
+  if (refused.length)
+    logger.warn(
+      { refused: refused.map((l) => l.id) },
+      `languages refused on this worker (${refused.length}): ${refused.map((l) => l.id).join(', ')}: their runtimes reserve address space, ` +
+        `which RLIMIT_AS alone (CAGED_RLIMITS_ONLY=yes) forbids; judge them on a worker with a cgroup (docs/rootless.md#rlimits-only)`,
+    );
   return judge;
 }
 

@@ -104,6 +104,21 @@ describe('reservesAddressSpace', () => {
     // With a cgroup, every language is served.
     expect(LanguageRegistry.fromManifest(table()).get('java').id).toBe('java');
   });
+
+  it('the listing marks them as needing a cgroup, and as refused only on a worker with rlimits only', () => {
+    const listed = (rlimitsOnly: boolean) => LanguageRegistry.fromManifest(table(), [], rlimitsOnly).list();
+    const withCgroup = listed(false);
+    expect(
+      withCgroup
+        .filter((l) => l.needsCgroup)
+        .map((l) => l.id)
+        .sort(),
+    ).toEqual(['commonlisp', 'go', 'java', 'kotlin', 'scala']);
+    expect(withCgroup.every((l) => l.refused === null)).toBe(true);
+    const refused = listed(true).filter((l) => l.refused !== null);
+    expect(refused.map((l) => l.id).sort()).toEqual(['commonlisp', 'go', 'java', 'kotlin', 'scala']);
+    expect(refused.find((l) => l.id === 'java')!.refused).toMatch(/^cannot run on this worker: .*RLIMIT_AS/);
+  });
 });
 
 describe("a program's image size", () => {
