@@ -17,6 +17,7 @@ import { InvalidRequestError } from '../errors';
 import { defaultLanguagesDir } from '../judge/language-table';
 import { Judge } from '../judge/judge';
 import type { JudgeResult } from '../judge/schema';
+import type { LanguageInfo } from '../judge/languages';
 import { Sandbox } from '../sandbox/sandbox';
 import { parseArgs, stringFlag } from './args';
 import { judgeOptionsFromEnv } from './run';
@@ -58,6 +59,32 @@ function line(language: string, file: string, r: JudgeResult): SelfTestLine {
   };
 }
 
+/**
+ * Which languages a self-test judges: those wanted (each must be in the image and run on this
+ * worker, else a bad request naming it and the reason), default every language of the image
+ * except those this worker refuses (rlimits only), which are `skipped` with the reason.
+ */
+export function selftestPlan(
+  listed: readonly Pick<LanguageInfo, 'id' | 'refused'>[],
+  wanted: readonly string[] | null,
+): { run: string[]; skipped: Array<{ language: string; reason: string }> } {
+  if (wanted === null)
+    return {
+      run: listed.filter((l) => l.refused === null).map((l) => l.id),
+      skipped: listed.flatMap((l) => (l.refused === null ? [] : [{ language: l.id, reason: l.refused }])),
+    };
+  for (const id of wanted) {
+    const l = listed.find((k) => k.id === id);
+    if (l === undefined)
+      throw new InvalidRequestError(
+        `the image has no language ${JSON.stringify(id)} (it has: ${listed.map((k) => k.id).join(', ')})`,
+        '--lang',
+      );
+    if (l.refused !== null) throw new InvalidRequestError(`language ${JSON.stringify(id)} ${l.refused}`, '--lang');
+  }
+  return { run: [...wanted], skipped: [] };
+}
+
 export async function selftestCommand(argv: readonly string[], out: NodeJS.WritableStream): Promise<number> {
   const args = parseArgs(argv, ['manifest', 'lang', 'languages-dir'], ['json']);
   const langFlag = stringFlag(args, 'lang');
@@ -83,18 +110,11 @@ export async function selftestCommand(argv: readonly string[], out: NodeJS.Writa
   const lines: SelfTestLine[] = [];
   try {
     const listed = judge.languages();
-    const installed = listed.map((l) => l.id);
-    for (const id of wanted ?? []) {
-      if (!installed.includes(id))
-        throw new InvalidRequestError(`the image has no language ${JSON.stringify(id)} (it has: ${installed.join(', ')})`, '--lang');
-      judge.language(id, '--lang'); // a language this worker refuses (rlimits only) is refused, with the reason
-    }
+    const { run, skipped } = selftestPlan(listed, wanted);
     const json = args.flags.has('json');
-    const width = Math.max(...installed.map((id) => id.length));
-    // Every language, by default, except those this worker refuses: each is named, with the reason.
-    const skipped = wanted ? [] : listed.flatMap((l) => (l.refused === null ? [] : [{ language: l.id, reason: l.refused }]));
+    const width = Math.max(...listed.map((l) => l.id.length));
     for (const k of json ? [] : skipped) writeSafe(out, `${k.language.padEnd(width)}  -              SKIP  ${k.reason}\n`);
-    for (const id of wanted ?? installed.filter((id) => !skipped.some((k) => k.language === id))) {
+    for (const id of run) {
       const langDir = path.join(dir, id);
       const files = fs.existsSync(langDir) ? selfTestFiles(langDir) : [];
       if (!files.some((f) => f.startsWith('selftest.'))) {

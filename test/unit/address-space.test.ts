@@ -11,6 +11,7 @@ import { addressSpaceVerdict, artefactOf, elfLoadBytes, loadBytesOf } from '../.
 import { resolveLimits, testLimitsConfig } from '../../src/judge/limits';
 import { InvalidRequestError } from '../../src/errors';
 import { LanguageRegistry } from '../../src/judge/languages';
+import { selftestPlan } from '../../src/cli/selftest';
 import { ImageLanguageSchema, parseManifest } from '../../src/rootfs/manifest';
 import { languageJsons, manifestOf } from './helpers/language-table';
 import type { RunResult } from '../../src/sandbox/types';
@@ -118,6 +119,21 @@ describe('reservesAddressSpace', () => {
     const refused = listed(true).filter((l) => l.refused !== null);
     expect(refused.map((l) => l.id).sort()).toEqual(['commonlisp', 'go', 'java', 'kotlin', 'scala']);
     expect(refused.find((l) => l.id === 'java')!.refused).toMatch(/^cannot run on this worker: .*RLIMIT_AS/);
+  });
+
+  it('caged selftest skips them by default, naming the reason, and refuses them when asked for by name', () => {
+    const all = LanguageRegistry.fromManifest(table(), [], true).list();
+    const plan = selftestPlan(all, null);
+    expect(plan.skipped.map((k) => k.language).sort()).toEqual(['commonlisp', 'go', 'java', 'kotlin', 'scala']);
+    expect(plan.skipped.every((k) => /RLIMIT_AS/.test(k.reason))).toBe(true);
+    expect(plan.run).toContain('c');
+    expect(plan.run).not.toContain('java');
+    expect(plan.run.length + plan.skipped.length).toBe(all.length);
+    expect(selftestPlan(all, ['c', 'python3'])).toEqual({ run: ['c', 'python3'], skipped: [] });
+    expect(() => selftestPlan(all, ['c', 'java'])).toThrow(/^--lang: language "java" cannot run on this worker: .*RLIMIT_AS/);
+    expect(() => selftestPlan(all, ['cobol'])).toThrow(/^--lang: the image has no language "cobol"/);
+    // With a cgroup nothing is skipped.
+    expect(selftestPlan(LanguageRegistry.fromManifest(table()).list(), null).skipped).toEqual([]);
   });
 });
 
