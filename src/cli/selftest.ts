@@ -17,7 +17,7 @@ import { InvalidRequestError } from '../errors';
 import { defaultLanguagesDir } from '../judge/language-table';
 import { Judge } from '../judge/judge';
 import type { JudgeResult } from '../judge/schema';
-import type { LanguageInfo } from '../judge/languages';
+import { languageRefused, type LanguageInfo } from '../judge/languages';
 import { Sandbox } from '../sandbox/sandbox';
 import { parseArgs, stringFlag } from './args';
 import { judgeOptionsFromEnv } from './run';
@@ -80,7 +80,7 @@ export function selftestPlan(
         `the image has no language ${JSON.stringify(id)} (it has: ${listed.map((k) => k.id).join(', ')})`,
         '--lang',
       );
-    if (l.refused !== null) throw new InvalidRequestError(`language ${JSON.stringify(id)} ${l.refused}`, '--lang');
+    if (l.refused !== null) throw languageRefused(id, l.refused, '--lang');
   }
   return { run: [...wanted], skipped: [] };
 }

@@ -82,6 +82,16 @@ export interface LanguageInfo {
   refused: string | null;
 }
 
+/** Why a worker with rlimits only refuses a language whose runtime reserves address space (`reservesAddressSpace`). */
+export const RLIMITS_ONLY_REFUSAL =
+  'it has no cgroup and limits memory by RLIMIT_AS alone (CAGED_RLIMITS_ONLY=yes), under which a runtime that reserves address space ' +
+  'cannot start; judge such a language on a worker with a cgroup (docs/rootless.md#rlimits-only)';
+
+/** The bad request for a language this worker refuses, `refused` being its LanguageInfo's. */
+export function languageRefused(id: string, refused: string, field?: string): InvalidRequestError {
+  return new InvalidRequestError(`language ${JSON.stringify(id)} ${refused}`, field);
+}
+
 /**
  * Whether a source's first line is a `#!` line naming Python 2 (problemtools' rule:
  * `^#!.*python2\b`): a `.py` file that is a Python 2 program, which no caged image runs (Debian 12
@@ -134,17 +144,13 @@ export class LanguageRegistry {
       throw new InvalidRequestError(`unknown language ${JSON.stringify(id)} (known: ${installed})`, field);
     }
     const refused = this.refusalOf(lang);
-    if (refused !== null) throw new InvalidRequestError(`language ${JSON.stringify(id)} ${refused}`, field);
+    if (refused !== null) throw languageRefused(id, refused, field);
     return lang;
   }
 
   /** Why this worker cannot run `lang`, or null. */
   private refusalOf(lang: Language): string | null {
-    if (!this.rlimitsOnly || !lang.reservesAddressSpace) return null;
-    return (
-      `cannot run on this worker: it has no cgroup and limits memory by RLIMIT_AS alone (CAGED_RLIMITS_ONLY=yes), ` +
-      `under which the runtime of ${lang.name} cannot reserve the address space it needs; judge it on a worker with a cgroup (docs/rootless.md#rlimits-only)`
-    );
+    return this.rlimitsOnly && lang.reservesAddressSpace ? `cannot run on this worker: ${RLIMITS_ONLY_REFUSAL}` : null;
   }
 
   /**

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { Queue } from 'bullmq';
 import { judgingLimits, testMaxima, unknownConfigVariables, type WorkerConfig } from '../config';
 import { Judge } from '../judge/judge';
+import { RLIMITS_ONLY_REFUSAL } from '../judge/languages';
 import { PackageCache } from '../problem/package-cache';
 import { readProblemFromDir } from '../problem/package-dir';
 import { fetchProblem, redisClientFor } from '../problem/package-store';
@@ -355,8 +356,7 @@ async function createJudge(config: WorkerConfig, logger: Logger, undo: Array<() 
   if (refused.length)
     logger.warn(
       { refused: refused.map((l) => l.id) },
-      `languages refused on this worker (${refused.length}): ${refused.map((l) => l.id).join(', ')}: their runtimes reserve address space, ` +
-        `which RLIMIT_AS alone (CAGED_RLIMITS_ONLY=yes) forbids; judge them on a worker with a cgroup (docs/rootless.md#rlimits-only)`,
+      `this worker refuses ${refused.length} languages (${refused.map((l) => l.id).join(', ')}): ${RLIMITS_ONLY_REFUSAL}`,
     );
   return judge;
 }
