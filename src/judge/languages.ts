@@ -87,6 +87,17 @@ export const RLIMITS_ONLY_REFUSAL =
   'it has no cgroup and limits memory by RLIMIT_AS alone (CAGED_RLIMITS_ONLY=yes), under which a runtime that reserves address space ' +
   'cannot start; judge such a language on a worker with a cgroup (docs/rootless.md#rlimits-only)';
 
+/**
+ * The warning a worker logs at its start when it refuses languages of its image (on rlimits only:
+ * the runtimes that reserve address space), or null when it serves them all: every worker of a
+ * queue must serve the same languages, so an operator is told at once, not at the first job.
+ */
+export function refusalWarning(languages: readonly Pick<LanguageInfo, 'id' | 'refused'>[]): { refused: string[]; message: string } | null {
+  const refused = languages.filter((l) => l.refused !== null).map((l) => l.id);
+  if (refused.length === 0) return null;
+  return { refused, message: `this worker refuses ${refused.length} languages (${refused.join(', ')}): ${RLIMITS_ONLY_REFUSAL}` };
+}
+
 /** The bad request for a language this worker refuses, `refused` being its LanguageInfo's. */
 export function languageRefused(id: string, refused: string, field?: string): InvalidRequestError {
   return new InvalidRequestError(`language ${JSON.stringify(id)} ${refused}`, field);

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { Queue } from 'bullmq';
 import { judgingLimits, testMaxima, unknownConfigVariables, type WorkerConfig } from '../config';
 import { Judge } from '../judge/judge';
-import { RLIMITS_ONLY_REFUSAL } from '../judge/languages';
+import { refusalWarning } from '../judge/languages';
 import { PackageCache } from '../problem/package-cache';
 import { readProblemFromDir } from '../problem/package-dir';
 import { fetchProblem, redisClientFor } from '../problem/package-store';
@@ -352,12 +352,8 @@ async function createJudge(config: WorkerConfig, logger: Logger, undo: Array<() 
     { image: judge.image.name, languages },
     `languages (${languages.length}): ${languages.map((l) => `${l.id} [${l.layers.join(' > ')}]`).join(', ')}`,
   );
-  const refused = judge.languages().filter((l) => l.refused !== null);
-  if (refused.length)
-    logger.warn(
-      { refused: refused.map((l) => l.id) },
-      `this worker refuses ${refused.length} languages (${refused.map((l) => l.id).join(', ')}): ${RLIMITS_ONLY_REFUSAL}`,
-    );
+  const warning = refusalWarning(judge.languages());
+  if (warning) logger.warn({ refused: warning.refused }, warning.message);
   return judge;
 }
 

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { addressSpaceVerdict, artefactOf, elfLoadBytes, loadBytesOf } from '../../src/judge/address-space';
 import { resolveLimits, testLimitsConfig } from '../../src/judge/limits';
 import { InvalidRequestError } from '../../src/errors';
-import { LanguageRegistry } from '../../src/judge/languages';
+import { LanguageRegistry, refusalWarning } from '../../src/judge/languages';
 import { selftestPlan } from '../../src/cli/selftest';
 import { ImageLanguageSchema, parseManifest } from '../../src/rootfs/manifest';
 import { languageJsons, manifestOf } from './helpers/language-table';
@@ -119,6 +119,17 @@ describe('reservesAddressSpace', () => {
     const refused = listed(true).filter((l) => l.refused !== null);
     expect(refused.map((l) => l.id).sort()).toEqual(['commonlisp', 'go', 'java', 'kotlin', 'scala']);
     expect(refused.find((l) => l.id === 'java')!.refused).toMatch(/^cannot run on this worker: .*RLIMIT_AS/);
+  });
+
+  it("the worker's start warning names every refused language and the reason, and is absent with a cgroup", () => {
+    const warning = refusalWarning(LanguageRegistry.fromManifest(table(), [], true).list());
+    expect(warning).not.toBeNull();
+    expect([...warning!.refused].sort()).toEqual(['commonlisp', 'go', 'java', 'kotlin', 'scala']);
+    expect(warning!.message).toMatch(
+      /^this worker refuses 5 languages \((\w+, ){4}\w+\): it has no cgroup .*RLIMIT_AS.*docs\/rootless\.md#rlimits-only\)$/,
+    );
+    for (const id of warning!.refused) expect(warning!.message).toContain(id);
+    expect(refusalWarning(LanguageRegistry.fromManifest(table()).list())).toBeNull();
   });
 
   it('caged selftest skips them by default, naming the reason, and refuses them when asked for by name', () => {
