@@ -13,7 +13,9 @@
  * tests' fractions (`sum`) or their minimum (`min`: all or nothing for pass/fail tests, the IOI
  * subtask); its verdict is its first test that is not AC, in the order it lists them. A test
  * may be in several groups. The job's score is the root's: the groups' scores plus the points
- * of the tests in no group; its maximum is the same with every test AC.
+ * of the tests in no group; its maximum is the same with every test AC. A group with `onReject:
+ * "break"` stops at its first rejected test (test-skips.ts): its later tests are SKIPPED, which
+ * count as failed, and its verdict reads its tests in test order.
  */
 import { gradeTree, type GroupSettings, type TestGroup } from './group-grading';
 import type { GroupResult, Submission, TestResult } from './schema';
@@ -64,7 +66,12 @@ export async function gradeInlineGroups(
         group: {
           name: g.name,
           settings: { ...ROOT, aggregation: g.aggregation, maxScore: g.points },
-          children: g.tests.map((i) => ({ kind: 'test' as const, test: test(i) })),
+          // A breaking group reads its tests in the order they ran: its first rejection comes
+          // before the tests skipped after it (test-skips.ts).
+          children: (g.onReject === 'break' ? [...g.tests].sort((a, b) => a - b) : g.tests).map((i) => ({
+            kind: 'test' as const,
+            test: test(i),
+          })),
         },
       })),
       ...testcases.flatMap((_, i) => (grouped.has(i) ? [] : [{ kind: 'test' as const, test: test(i) }])),

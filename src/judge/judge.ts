@@ -42,6 +42,7 @@ import {
 } from './schema';
 import { checkerDiskBytes, jobDiskBytes } from './job-disk';
 import { runTest, skippedTest, type TestRequest } from './test-step';
+import { TestSkips } from './test-skips';
 import { judge0Of, VERDICT_NAMES } from './verdict';
 
 export type { JudgeImage, JudgeLayer } from './judge-image';
@@ -365,14 +366,16 @@ export class Judge {
   ): Promise<TestResult[]> {
     const cases = plan.submission.testcases;
     const results = new Array<TestResult | undefined>(cases.length);
-    const stop = plan.submission.stopOnFirstFailure;
-    let firstFailure = Infinity;
+    // Who is not run after a rejection (stopOnFirstFailure, a group's onReject: break).
+    const skips = (): TestSkips => new TestSkips(cases.length, plan.submission.groups ?? [], plan.submission.stopOnFirstFailure);
+    const running = skips();
     let next = 0;
     let failed = false;
     const worker = async (): Promise<void> => {
       for (;;) {
         const index = next++;
-        if (failed || index >= cases.length || index > firstFailure) return;
+        if (failed || index >= cases.length) return;
+        if (running.skipReason(index) !== null) continue;
         aborted();
         const r = await runTest(ctx, {
           index,
@@ -391,7 +394,7 @@ export class Judge {
           ...(hooks.nextPass ? { nextPass: hooks.nextPass } : {}),
         });
         results[index] = r;
-        if (stop && r.verdict !== 'AC') firstFailure = Math.min(firstFailure, index);
+        running.record(index, r.verdict);
         hooks.onProgress?.({ testIndex: index, total: cases.length, verdict: r.verdict });
       }
     };
@@ -408,11 +411,15 @@ export class Judge {
     const rejected = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (rejected) throw rejected.reason;
     // With parallel tests a later test may have run before an earlier one failed: it is
-    // reported as skipped all the same, so the result does not depend on timing.
+    // reported as skipped all the same, so the result does not depend on timing (test-skips.ts).
+    const reported = skips();
     return cases.map((tc, i) => {
+      const why = reported.skipReason(i);
+      if (why !== null) return skippedTest(i, tc, why);
       const r = results[i];
-      if (r && i <= firstFailure) return r;
-      return skippedTest(i, tc, `not run: test ${firstFailure + 1} failed (stopOnFirstFailure)`);
+      if (!r) throw new Error(`test ${i + 1} was neither run nor skipped`);
+      reported.record(i, r.verdict);
+      return r;
     });
   }
 

@@ -91,6 +91,12 @@ export const TestGroupSchema = z.strictObject({
   points: z.number().min(0).max(1e9),
   /** `sum`: points × the mean of the tests' fractions; `min`: points × the smallest (all or nothing for pass/fail tests). */
   aggregation: z.enum(['sum', 'min']).default('sum'),
+  /**
+   * `break`: once one of the group's tests is rejected, its later tests (test order) are not run
+   * (SKIPPED, counted as failed), unless another group still going, or none, holds them
+   * (src/judge/test-skips.ts); its verdict then reads its tests in test order. Absent: `continue`.
+   */
+  onReject: z.enum(['continue', 'break']).optional(),
 });
 
 /**

@@ -181,7 +181,7 @@ function notStarted(req: TestRequest, message: string): TestResult {
   return { ...skippedTest(req.index, req.testcase, message), verdict: 'RE', judge0: { ...JUDGE0.execFormatError } };
 }
 
-/** The entry of a test that was not run (stopOnFirstFailure, or the job ended before tests). */
+/** The entry of a test that was not run (stopOnFirstFailure, a group's onReject: break, or the job ended before tests). */
 export function skippedTest(index: number, tc: Pick<Testcase, 'name'> | { name: string | null }, why: string): TestResult {
   return {
     index,

@@ -1,16 +1,18 @@
 /**
  * A Judge on the real test image for one test file (or one describe block): made in
  * beforeAll with a sandbox of its own and a fresh compile cache, closed and removed in
- * afterAll. `onReady` receives it, so the file keeps a plain `let judge: Judge`.
+ * afterAll. `onReady` receives it, so the file keeps a plain `let judge: Judge`; `options` add
+ * to the Judge's (testParallelism, say).
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Judge } from '../../src/judge/judge';
+import type { JudgeOptions } from '../../src/judge/judge-options';
 import { Sandbox } from '../../src/sandbox/sandbox';
 import { TEST_MANIFEST } from './image';
 
-export function useTestJudge(cachePrefix: string, onReady: (judge: Judge) => void): void {
+export function useTestJudge(cachePrefix: string, onReady: (judge: Judge) => void, options: Partial<JudgeOptions> = {}): void {
   let judge: Judge | undefined;
   let cacheDir: string | undefined;
   beforeAll(async () => {
@@ -22,6 +24,7 @@ export function useTestJudge(cachePrefix: string, onReady: (judge: Judge) => voi
       closeSandbox: true,
       manifestPath: TEST_MANIFEST,
       compileCacheDir: cacheDir,
+      ...options,
     });
     onReady(judge);
   }, 120_000);

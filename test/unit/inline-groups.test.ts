@@ -3,6 +3,7 @@
  * test results, and the submission schema's checks of `groups`. No container, no root.
  */
 import { gradeInlineGroups, inlineMaxScore } from '../../src/judge/inline-groups';
+import { TestSkips } from '../../src/judge/test-skips';
 import { SubmissionSchema, type TestResult, type TestVerdict } from '../../src/judge/schema';
 import { madeUpResult } from './helpers/test-result';
 
@@ -100,5 +101,100 @@ describe('when a submission has test groups', () => {
     expect(issues({ ...pkg, allTests: true })).toEqual([]);
     expect(issues({ allTests: true })).toEqual(['allTests: is for a problem package (test cases run all unless stopOnFirstFailure)']);
     expect(issues({ ...pkg, allTests: 'yes' })[0]).toMatch(/^allTests: /);
+  });
+});
+
+/** Which tests of `verdicts` (the verdict each would get) run, in test order, under `skips`; the others' reasons. */
+function walk(skips: TestSkips, verdicts: readonly TestVerdict[]): string[] {
+  return verdicts.map((v, i) => {
+    const why = skips.skipReason(i);
+    if (why !== null) return why;
+    skips.record(i, v);
+    return v;
+  });
+}
+
+describe("a group's onReject: break (src/judge/test-skips.ts)", () => {
+  it('skips the later tests of a breaking group once one is rejected, and nothing of a group that continues', () => {
+    const g = [
+      { name: 'sub1', tests: [1, 2, 3], onReject: 'break' as const },
+      { name: 'sub2', tests: [4, 5], onReject: 'continue' as const },
+    ];
+    expect(walk(new TestSkips(7, g, false), ['AC', 'AC', 'TLE', 'AC', 'WA', 'AC', 'WA'])).toEqual([
+      'AC',
+      'AC',
+      'TLE',
+      'not run: test 3 was rejected (onReject: break in group "sub1")',
+      'WA',
+      'AC',
+      'WA', // in no group: always runs
+    ]);
+    // Absent onReject is continue; no groups, no skips.
+    expect(walk(new TestSkips(3, [{ name: 'a', tests: [0, 1, 2] }], false), ['WA', 'WA', 'AC'])).toEqual(['WA', 'WA', 'AC']);
+    expect(walk(new TestSkips(3, [], false), ['WA', 'WA', 'AC'])).toEqual(['WA', 'WA', 'AC']);
+  });
+
+  it('runs a test that another group still needs: skipped only when every group holding it has broken', () => {
+    const g = [
+      { name: 'a', tests: [0, 2, 4], onReject: 'break' as const },
+      { name: 'b', tests: [1, 2, 3, 4], onReject: 'break' as const },
+      { name: 'c', tests: [3], onReject: 'continue' as const },
+    ];
+    expect(walk(new TestSkips(5, g, false), ['WA', 'AC', 'AC', 'RE', 'AC'])).toEqual([
+      'WA', // breaks a
+      'AC',
+      'AC', // b still going
+      'RE', // breaks b (c continues, so it runs anyway)
+      'not run: every group of this test stopped at a rejected test (onReject: break): group "a" at test 1, group "b" at test 4',
+    ]);
+  });
+
+  it('leaves the tests before the rejection alone, whatever order the group lists them in, and combines with stopOnFirstFailure', () => {
+    const g = [{ name: 'x', tests: [3, 1, 2], onReject: 'break' as const }];
+    expect(walk(new TestSkips(5, g, false), ['AC', 'AC', 'WA', 'AC', 'AC'])).toEqual([
+      'AC',
+      'AC',
+      'WA',
+      'not run: test 3 was rejected (onReject: break in group "x")',
+      'AC',
+    ]);
+    // stopOnFirstFailure skips every later test, a test in no group too.
+    expect(walk(new TestSkips(5, g, true), ['AC', 'WA', 'AC', 'AC', 'AC'])).toEqual([
+      'AC',
+      'WA',
+      'not run: test 2 failed (stopOnFirstFailure)',
+      'not run: test 2 failed (stopOnFirstFailure)',
+      'not run: test 2 failed (stopOnFirstFailure)',
+    ]);
+  });
+
+  it("grades a breaking group's tests in test order: its verdict is the rejection, not a test skipped after it", async () => {
+    const g = [{ name: 'x', tests: [3, 1, 2], points: 10, aggregation: 'min' as const, onReject: 'break' as const }];
+    const tc = Array.from({ length: 4 }, () => ({ points: 0 }));
+    const verdicts: TestVerdict[] = ['AC', 'AC', 'TLE', 'SKIPPED'];
+    const graded = await gradeInlineGroups(
+      g,
+      tc,
+      verdicts.map((v, i) => result(i, v, 0)),
+    );
+    expect(graded.groups).toEqual([{ name: 'x', verdict: 'TLE', score: 0, maxScore: 10, tests: [1, 2, 3] }]);
+    // The same group continuing reads them as listed.
+    const listed = await gradeInlineGroups(
+      [{ ...g[0]!, onReject: 'continue' as const }],
+      tc,
+      verdicts.map((v, i) => result(i, v, 0)),
+    );
+    expect(listed.groups[0]).toMatchObject({ verdict: 'SKIPPED', tests: [3, 1, 2] });
+  });
+
+  it('is accepted by the schema as break or continue, absent by default, and nothing else', () => {
+    const base = { language: 'c', source: 'int main(){}', testcases: [{ stdin: '' }, { stdin: '' }] };
+    const parse = (onReject: unknown) =>
+      SubmissionSchema.safeParse({ ...base, groups: [{ name: 'a', tests: [0, 1], points: 1, onReject }] });
+    expect(parse('break').success).toBe(true);
+    expect(parse('continue').success).toBe(true);
+    const absent = SubmissionSchema.parse({ ...base, groups: [{ name: 'a', tests: [0, 1], points: 1 }] });
+    expect(absent.groups![0]!.onReject).toBeUndefined();
+    expect(parse('stop').success).toBe(false);
   });
 });
