@@ -44,7 +44,7 @@ import { expandArgv, expandEnv } from './language-command';
 import type { Language, LanguageRegistry } from './languages';
 import { helperFactors, resolveLimits, type JudgeLimitConfigs } from './limits';
 import type { JobPlan } from './plan';
-import { encodeOutput, oneLine, roundScore } from './result';
+import { encodeOutput, oneLine, roundScore, skippedTest } from './result';
 import type { Testcase, TestResult } from './schema';
 import { boxPath, withTestBox, type TestBox } from './test-files';
 import { JUDGE0, judge0Of } from './verdict';
@@ -261,27 +261,9 @@ export class Interactor {
     const why = `the ${err.side}'s program ${program} could not be started: ${err.error.errnoName}`;
     if (!program.includes('/')) throw new ImageError(`${why} (the image lacks it for language ${language.id})`, { cause: err });
     const verdict = err.side === 'submission' ? 'RE' : 'IE';
-    return {
-      index: t.index,
-      name: t.testcase.name ?? null,
-      verdict,
-      judge0: verdict === 'RE' ? { ...JUDGE0.execFormatError } : judge0Of('IE'),
-      exitCode: null,
-      signal: null,
-      stdout: '',
-      stdoutEncoding: 'utf8',
-      stdoutTruncated: false,
-      stderr: '',
-      stderrEncoding: 'utf8',
-      stderrTruncated: false,
-      cpuTimeMs: 0,
-      wallTimeMs: 0,
-      memoryBytes: 0,
-      limitHit: null,
-      message: why,
-      points: 0,
-      checkerMessage: null,
-    };
+    // A test that never started: a skipped test's empty entry, with its verdict and why.
+    const judge0 = verdict === 'RE' ? { ...JUDGE0.execFormatError } : judge0Of('IE');
+    return { ...skippedTest(t.index, t.testcase, why), verdict, judge0 };
   }
 
   /** `feedback`: the interactor's feedback directory, read back (its messages; its score files, used when it accepted). */

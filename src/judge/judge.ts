@@ -41,7 +41,8 @@ import {
   type TestResult,
 } from './schema';
 import { checkerDiskBytes, jobDiskBytes } from './job-disk';
-import { runTest, skippedTest, type TestRequest } from './test-step';
+import { runTest, type TestRequest } from './test-step';
+import { skippedTest } from './result';
 import { TestSkips } from './test-skips';
 import { judge0Of, VERDICT_NAMES } from './verdict';
 

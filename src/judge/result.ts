@@ -4,7 +4,7 @@
  * message aggregated from the tests.
  */
 import { isUtf8 } from 'node:buffer';
-import type { Judge0Status, TestResult, Verdict } from './schema';
+import type { Judge0Status, Testcase, TestResult, Verdict } from './schema';
 import { judge0Of, testDetail, VERDICT_NAMES } from './verdict';
 
 export interface EncodedOutput {
@@ -150,4 +150,29 @@ export function firstLines(text: string, count: number, max = 500): string {
     start = end + 1;
   }
   return lines.join(' ');
+}
+
+/** The entry of a test that was not run (stopOnFirstFailure, a group's onReject: break, or the job ended before tests). */
+export function skippedTest(index: number, tc: Pick<Testcase, 'name'> | { name: string | null }, why: string): TestResult {
+  return {
+    index,
+    name: tc.name ?? null,
+    verdict: 'SKIPPED',
+    judge0: judge0Of('SKIPPED'),
+    exitCode: null,
+    signal: null,
+    stdout: '',
+    stdoutEncoding: 'utf8',
+    stdoutTruncated: false,
+    stderr: '',
+    stderrEncoding: 'utf8',
+    stderrTruncated: false,
+    cpuTimeMs: 0,
+    wallTimeMs: 0,
+    memoryBytes: 0,
+    limitHit: null,
+    message: why,
+    points: 0,
+    checkerMessage: null,
+  };
 }

@@ -30,7 +30,7 @@ import { validatorVerdict } from './output-validator';
 import { planValidator, runFrom, type OutputValidatorSpec, type ValidatorLimitsConfig } from './output-validator-spec';
 import type { JobPlan } from './plan';
 import type { Checker, TestResult } from './schema';
-import { skippedTest } from './test-step';
+import { skippedTest } from './result';
 import { judge0Of } from './verdict';
 
 /** What JudgeHooks.staticValidation asks: judge the submission's files instead of running its tests. */

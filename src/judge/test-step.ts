@@ -17,7 +17,7 @@ import { expandArgv, expandEnv } from './language-command';
 import type { Language } from './languages';
 import type { OutputValidator } from './output-validator';
 import { validatorFraction, type NextPassHook } from './output-validator-feedback';
-import { encodeOutput, oneLine, roundScore } from './result';
+import { encodeOutput, oneLine, roundScore, skippedTest } from './result';
 import { artefactOf, elfLoadBytes } from './address-space';
 import { classifyRun } from './run-verdict';
 import type { Testcase, TestResult, TestVerdict } from './schema';
@@ -179,29 +179,4 @@ function execFailure(err: unknown, language: Language): string | null {
 
 function notStarted(req: TestRequest, message: string): TestResult {
   return { ...skippedTest(req.index, req.testcase, message), verdict: 'RE', judge0: { ...JUDGE0.execFormatError } };
-}
-
-/** The entry of a test that was not run (stopOnFirstFailure, a group's onReject: break, or the job ended before tests). */
-export function skippedTest(index: number, tc: Pick<Testcase, 'name'> | { name: string | null }, why: string): TestResult {
-  return {
-    index,
-    name: tc.name ?? null,
-    verdict: 'SKIPPED',
-    judge0: judge0Of('SKIPPED'),
-    exitCode: null,
-    signal: null,
-    stdout: '',
-    stdoutEncoding: 'utf8',
-    stdoutTruncated: false,
-    stderr: '',
-    stderrEncoding: 'utf8',
-    stderrTruncated: false,
-    cpuTimeMs: 0,
-    wallTimeMs: 0,
-    memoryBytes: 0,
-    limitHit: null,
-    message: why,
-    points: 0,
-    checkerMessage: null,
-  };
 }

@@ -12,6 +12,7 @@ import { csvField, csvReport, jsonReport, type GradeReport } from '../../src/gra
 import { escapeHtml, htmlReport } from '../../src/grade/report-html';
 import { reportKind } from '../../src/grade/write-reports';
 import type { JudgeResult } from '../../src/judge/schema';
+import { madeUpResult } from './helpers/test-result';
 import { summarize, type BatchData } from '../../src/wire/batch';
 import { repoLanguageRegistry } from './helpers/language-table';
 
@@ -28,27 +29,16 @@ function result(verdict: JudgeResult['verdict'], tests: Array<[string, JudgeResu
     maxScore: tests.length,
     language: { id: 'c', name: 'C', version: '12' },
     image: { name: 'debian', digest: 'sha256:0' },
-    tests: tests.map(([name, v, ms], index) => ({
-      index,
-      name,
-      verdict: v,
-      judge0: { id: 3, description: v },
-      exitCode: 0,
-      signal: null,
-      stdout: '',
-      stdoutEncoding: 'utf8',
-      stdoutTruncated: false,
-      stderr: '',
-      stderrEncoding: 'utf8',
-      stderrTruncated: false,
-      cpuTimeMs: ms,
-      wallTimeMs: ms,
-      memoryBytes: 1 << 20,
-      limitHit: null,
-      message: '',
-      points: v === 'AC' ? 1 : 0,
-      checkerMessage: null,
-    })),
+    tests: tests.map(([name, v, ms], index) =>
+      madeUpResult(index, v, {
+        name,
+        judge0: { id: 3, description: v },
+        cpuTimeMs: ms,
+        wallTimeMs: ms,
+        memoryBytes: 1 << 20,
+        points: v === 'AC' ? 1 : 0,
+      }),
+    ),
     timing: { totalMs: 10, compileMs: 5 },
   };
 }
