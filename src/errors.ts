@@ -31,3 +31,21 @@ export class HostError extends CagedError {
 export class ImageError extends CagedError {
   readonly retryable = true;
 }
+
+/**
+ * A run or a judgement its caller aborted (a worker handing its job back, an interrupted
+ * command): what it did is not an answer. Retryable: the job may be judged again, elsewhere.
+ */
+export class AbortedError extends CagedError {
+  readonly retryable = true;
+  constructor(what: string, signal: AbortSignal) {
+    super(`${what} was aborted (${abortReason(signal)})`, { cause: signal.reason });
+  }
+}
+
+function abortReason(signal: AbortSignal): string {
+  const r: unknown = signal.reason;
+  if (r === undefined) return 'no reason';
+  if (r instanceof Error) return r.message;
+  return typeof r === 'string' ? r : JSON.stringify(r);
+}

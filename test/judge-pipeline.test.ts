@@ -7,7 +7,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { InvalidRequestError, HostError } from '../src/errors';
+import { AbortedError, InvalidRequestError } from '../src/errors';
 import { Judge, type JudgeProgress } from '../src/judge/judge';
 import type { SubmissionInput } from '../src/judge/schema';
 import { Sandbox } from '../src/sandbox/sandbox';
@@ -354,10 +354,30 @@ describe('when judging is aborted', () => {
     const err = await judge
       .judge({ language: 'c', source: echoC(), testcases: [{}] }, { signal: controller.signal })
       .catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(HostError);
-    expect((err as HostError).retryable).toBe(true);
+    expect(err).toBeInstanceOf(AbortedError);
+    expect((err as AbortedError).retryable).toBe(true);
+    expect((err as Error).message).toBe('judging was aborted (worker shutting down)');
     expect(ownJobDirs()).toEqual([]);
   });
+
+  it('kills the test running when it aborts, instead of waiting for it, and keeps nothing of it', async () => {
+    const controller = new AbortController();
+    const sleepy = '#include <unistd.h>\nint main(void){sleep(20);return 0;}\n';
+    const started = Date.now();
+    const judged = judge
+      .judge(
+        { language: 'c', source: sleepy, testcases: [{}, {}], limits: { wallTimeMs: 30_000 } },
+        { signal: controller.signal, onProgress: () => undefined },
+      )
+      .catch((e: unknown) => e);
+    // Aborted once the first test is under way (the compile takes ~0.2 s).
+    setTimeout(() => controller.abort('worker shutting down'), 2_000);
+    const err = await judged;
+    expect(err).toBeInstanceOf(AbortedError);
+    expect((err as Error).message).toMatch(/^(the run|judging) was aborted \(worker shutting down\)$/);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(ownJobDirs()).toEqual([]);
+  }, 60_000);
 });
 
 describe('after all of the above', () => {

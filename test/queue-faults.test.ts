@@ -292,6 +292,29 @@ describe('when a worker gets SIGTERM during a job', () => {
     expect(next.completedJobs()).toEqual([jobId]);
   });
 
+  it('hands back a job whose test is running at the drain timeout without waiting for the test: its container is killed', async () => {
+    const w = new WorkerProcess('cutter', { CAGED_QUEUE: fx.queueName, CAGED_SHUTDOWN_TIMEOUT_MS: '300' });
+    fx.workers.push(w);
+    await w.ready();
+    // One test sleeping 15 s (its wall limit 20 s): handed back after the 300 ms drain, not after 15 s.
+    const jobId = await fx.client.enqueue(sleeper(15_000, 1, 'cut-short'));
+    await w.waitFor((l) => l.msg === 'job started' && l.job === jobId);
+    await sleep(1500); // compiled (the compile is ~0.2 s), its test under way
+    const started = Date.now();
+    w.kill('SIGTERM');
+    expect(await w.exited).toEqual({ code: 0, signal: null });
+    expect(Date.now() - started).toBeLessThan(8_000);
+    expect(w.lines.find((l) => l.msg === 'worker closed')).toMatchObject({ handedBack: 1, forced: true });
+    expect(leftoversOf(w.pid)).toEqual([]);
+    const queue = new Queue(fx.queueName, { connection: redisOptionsFromUrl(REDIS_URL) });
+    try {
+      expect(await queue.getJobState(jobId)).toBe('waiting');
+      expect((await queue.getJob(jobId))!.returnvalue).toBeFalsy();
+    } finally {
+      await queue.close();
+    }
+  });
+
   it('hands a prefetched job that has not started back at once, finishing the running one', async () => {
     const w = new WorkerProcess('prefetcher', { CAGED_QUEUE: fx.queueName, CAGED_CONCURRENCY: '1', CAGED_PREFETCH: '1' });
     fx.workers.push(w);

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { delegatedCgroupManager, detectCgroupManager } from '../src/cgroup/detect';
 import type { CgroupManager } from '../src/cgroup/manager';
-import { HostError } from '../src/errors';
+import { AbortedError, HostError } from '../src/errors';
 import { Sandbox } from '../src/sandbox/sandbox';
 import { testRootfs } from './helpers/image';
 import { ENV, LIMITS } from './helpers/programs';
@@ -159,6 +159,65 @@ describe('after 200 containers', () => {
       expect(sb.prepared).toBe(1); // dead, noticed at the next run
       const r = await sb.run(plan);
       expect(r.exitCode).toBe(0);
+    } finally {
+      await sb.close();
+    }
+  }, 60_000);
+});
+
+describe("when a run's caller aborts it (RunPlan.signal)", () => {
+  const plan = (argv: string[], signal: AbortSignal) => ({
+    rootfs: { mode: 'overlay' as const, lowerDirs: rootfs },
+    argv,
+    env: ENV,
+    limits: { ...LIMITS, cpuTimeMs: 20_000, wallTimeMs: 30_000 },
+    signal,
+  });
+
+  it('kills the container at once, rejects with AbortedError whatever the program did, and leaves nothing behind', async () => {
+    const sb = await Sandbox.create({ ...ISOLATED, preparedContainers: 1 });
+    try {
+      // A program that would sleep 30 s, and one that spins (its tree, forked, dies too).
+      for (const argv of [
+        ['/bin/sleep', '30'],
+        ['/bin/sh', '-c', 'sh -c "while :; do :; done" & while :; do :; done'],
+      ]) {
+        const abort = new AbortController();
+        const started = Date.now();
+        const run = sb.run(plan(argv, abort.signal));
+        setTimeout(() => abort.abort('the worker hands its job back'), 500);
+        const err: unknown = await run.then(
+          () => null,
+          (e: unknown) => e,
+        );
+        expect(err).toBeInstanceOf(AbortedError);
+        expect((err as Error).message).toBe('the run was aborted (the worker hands its job back)');
+        expect((err as AbortedError).retryable).toBe(true);
+        expect(Date.now() - started).toBeLessThan(5_000);
+        expect(boxProcesses()).toEqual([]);
+        expect(sb.ids.held()).toEqual([]);
+        expect(sb.running).toBe(0);
+      }
+      // Aborted before its launch: refused, and the sandbox goes on serving.
+      const gone = new AbortController();
+      gone.abort('interrupted');
+      await expect(sb.run(plan(['/bin/true'], gone.signal))).rejects.toThrow(/^the run was aborted \(interrupted\)$/);
+      const ok = await sb.run(plan(['/bin/true'], new AbortController().signal));
+      expect(ok.exitCode).toBe(0);
+      await sb.whenPrepared();
+      expect(sb.prepared).toBe(1);
+    } finally {
+      await sb.close();
+    }
+  }, 60_000);
+
+  it("is the run's own when the signal aborts only after the run ended: a later abort changes nothing", async () => {
+    const sb = await Sandbox.create({ ...ISOLATED, preparedContainers: 0 });
+    try {
+      const abort = new AbortController();
+      const r = await sb.run(plan(['/bin/sh', '-c', 'echo done'], abort.signal));
+      abort.abort('too late');
+      expect({ exitCode: r.exitCode, stdout: r.stdout.toString() }).toEqual({ exitCode: 0, stdout: 'done\n' });
     } finally {
       await sb.close();
     }

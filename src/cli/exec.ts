@@ -109,7 +109,7 @@ export async function execCommand(argv: readonly string[], out: NodeJS.WritableS
     const sandbox = await Sandbox.create({ preparedContainers: 0 });
     try {
       if (deps.signal?.aborted) throw new HostError('interrupted before the run');
-      result = await sandbox.run({ rootfs: root.rootfs, argv: args.rest, env: root.env, stdin, limits });
+      result = await sandbox.run({ rootfs: root.rootfs, argv: args.rest, env: root.env, stdin, limits, signal: deps.signal });
     } finally {
       await sandbox.close();
     }

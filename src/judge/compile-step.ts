@@ -35,6 +35,8 @@ export interface JobContext {
   cache: CompileCache | null;
   /** Label prefix for the sandbox's logs ("job 42"). */
   label: string;
+  /** The judgement's: every run of the job ends when it aborts (RunPlan.signal). */
+  signal?: AbortSignal;
 }
 
 export interface SourceFile {
@@ -198,6 +200,7 @@ async function compileNow(
   try {
     const rootfs = await ctx.rootfsFor(req.language);
     run = await ctx.sandbox.run({
+      signal: ctx.signal,
       rootfs,
       box: { hostDir: req.box, mode: 'rw' },
       argv: [...command, ...req.compilerOptions],

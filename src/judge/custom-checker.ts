@@ -85,6 +85,7 @@ export class CustomChecker {
       writeNewFile(io, 'answer', answer);
       const rootfs = await this.ctx.rootfsFor(this.opts.language);
       const run = await this.ctx.sandbox.run({
+        signal: this.ctx.signal,
         rootfs,
         box: { hostDir: this.job.box, mode: 'overlay' },
         binds: [{ hostPath: io, target: MOUNT, kind: 'dir' }],

@@ -212,6 +212,7 @@ export class Interactor {
     try {
       pair = await this.ctx.sandbox.runPair(
         {
+          signal: this.ctx.signal,
           rootfs: interactorRoot,
           ...this.ownFiles(),
           binds: [
@@ -225,6 +226,7 @@ export class Interactor {
           label: `${this.ctx.label} test ${t.index + 1} interactor`,
         },
         {
+          signal: this.ctx.signal,
           rootfs: submissionRoot,
           box: at.box.box,
           argv: [...expandArgv(t.language, t.language.run, { memoryBytes: t.limits.memoryBytes }), ...(t.testcase.args ?? [])],

@@ -12,7 +12,7 @@
  * InvalidRequestError (bad payload; never retried) or HostError/ImageError (retryable).
  */
 import path from 'node:path';
-import { HostError, InvalidRequestError } from '../errors';
+import { AbortedError, HostError, InvalidRequestError } from '../errors';
 import { chooseRootfsMode, type RootfsMode } from '../rootfs/job-rootfs';
 import type { ImageStore } from '../rootfs/store';
 import { JobDirs, type JobDir } from '../rootfs/job-dirs';
@@ -189,8 +189,7 @@ export class Judge {
     const cfg = this.planConfig;
     const plan = planSubmission(submission, hooks.problemProgram ? { ...cfg, compile: cfg.validator.compile } : cfg);
     const aborted = () => {
-      if (hooks.signal?.aborted)
-        throw new HostError(`judging was aborted (${String(hooks.signal.reason ?? 'no reason')})`, { cause: hooks.signal.reason });
+      if (hooks.signal?.aborted) throw new AbortedError('judging', hooks.signal);
     };
     aborted();
     const job = this.jobDirs.create({
@@ -235,6 +234,7 @@ export class Judge {
       ...jobRoots((id) => this.chainOf(id), this.rootfs.mode, job.path),
       cache: this.cache,
       label: `job ${plan.submission.id ?? path.basename(job.path)}`,
+      signal: hooks.signal,
     };
     writeSources(job.box, plan.files);
     const reportBytes = hooks.reportOutputBytes ?? this.opts.reportOutputBytes ?? 64 * 1024;

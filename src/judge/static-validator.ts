@@ -103,6 +103,7 @@ export async function runStaticValidation(ctx: JobContext, req: StaticValidation
     const layers = req.boxLayers ?? [];
     const memoryBytes = spec.runLimits.memoryBytes;
     const result = await ctx.sandbox.run({
+      signal: ctx.signal,
       rootfs,
       box: { hostDir: req.box, mode: 'overlay', ...(layers.length ? { lowerDirs: layers } : {}) },
       binds: [

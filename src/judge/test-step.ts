@@ -67,6 +67,7 @@ export async function runTest(ctx: JobContext, req: TestRequest): Promise<TestRe
     let run: RunResult;
     try {
       run = await ctx.sandbox.run({
+        signal: ctx.signal,
         rootfs,
         box: box.box,
         argv: [...expandArgv(req.language, req.language.run, { memoryBytes: req.limits.memoryBytes }), ...(tc.args ?? [])],

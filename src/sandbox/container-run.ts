@@ -15,7 +15,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import type { BoxCgroup, CgroupStats } from '../cgroup/manager';
-import { HostError } from '../errors';
+import { AbortedError, HostError } from '../errors';
 import { ChildError } from './child-error';
 import type { HostIdLease } from './host-ids';
 import type { NativeApi, WaitOutcome } from './native';
@@ -57,6 +57,8 @@ export interface ContainerRunDeps {
    * falls short of the limit (RLIMIT_CPU_MIN_SHARE).
    */
   cpuByRlimit?: boolean;
+  /** Ends the run when it aborts (RunPlan.signal): the container is killed, the run rejects with AbortedError. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -144,6 +146,8 @@ export class ContainerRun {
   ): Promise<RunResult> {
     this.pid = container.pid;
     this.cgroup = container.cgroup;
+    const abort = this.deps.signal;
+    const onAbort = (): void => this.kill(null);
     const waited = container.exited;
     const reported = new Promise<null>((resolve) => {
       this.reportedEnd = () => resolve(null);
@@ -168,6 +172,8 @@ export class ContainerRun {
       }
       ctl = new net.Socket({ fd: container.ctl, readable: true, writable: true });
       control?.attach(() => this.kill(null));
+      abort?.addEventListener('abort', onAbort, { once: true });
+      if (abort?.aborted) onAbort();
       this.setupTimer = setTimeout(() => this.fault(new HostError(`container set-up took over ${SETUP_TIMEOUT_MS} ms`)), SETUP_TIMEOUT_MS);
       const ctlDone = this.listen(ctl);
       // Whichever comes first: B's report of the program's end, or B reaped (killed, or failed).
@@ -182,6 +188,8 @@ export class ContainerRun {
       // Every process that could hold the output pipes is dead: they reach EOF (read at once
       // when no stream is attached yet).
       await Promise.all(this.collectors.map((c) => c.finish()));
+      // Whatever the run did, it was cut short, or may have been: not its program's answer.
+      if (abort?.aborted) throw new AbortedError('the run', abort);
       const result = this.finish(outcome, stdout, stderr);
       if (control) {
         control.endedNs = this.programEndNs();
@@ -192,6 +200,7 @@ export class ContainerRun {
       }
       return result;
     } finally {
+      abort?.removeEventListener('abort', onAbort);
       this.setUpOver();
       this.clearTimers();
       if (!this.reaped && !this.exit) {

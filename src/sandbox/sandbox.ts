@@ -13,7 +13,7 @@ import { delegatedCgroupManager, detectCgroupManager } from '../cgroup/detect';
 import type { CgroupManager } from '../cgroup/manager';
 import { RLIMIT_ENFORCEMENT, type Enforcement } from '../cgroup/rlimits';
 import { loadConfig } from '../config';
-import { HostError, InvalidRequestError } from '../errors';
+import { AbortedError, HostError, InvalidRequestError } from '../errors';
 import { ContainerRun } from './container-run';
 import { HostIdLeases, type HostIdLease } from './host-ids';
 import { removeTree } from '../fs/tree-walk';
@@ -390,6 +390,8 @@ export class Sandbox {
     // at its end, however the run ends); never inferred from what else was acquired.
     let runOwnsLease = false;
     try {
+      // Aborted already: no container is taken.
+      if (plan.signal?.aborted) throw new AbortedError('the run', plan.signal);
       lease = this.ids.acquire();
       let outR: number | null = null;
       if ('stdin' in io) {
@@ -420,6 +422,7 @@ export class Sandbox {
           describeOp: (i) => (ops[i] ? `${ops[i].kind} ${'target' in ops[i] ? ops[i].target : ''}: ${ops[i].why}` : 'unknown'),
           background: (teardown) => this.inBackground(teardown),
           cpuByRlimit: this.cgroups.kind === 'rlimits',
+          ...(plan.signal ? { signal: plan.signal } : {}),
         },
         plan.limits,
       );

@@ -87,6 +87,13 @@ export interface RunPlan {
   limits: RunLimits;
   /** Tag for logs and names. */
   label?: string;
+  /**
+   * Ends the run when it aborts: its container is killed at once (the program's tree with it)
+   * and the run rejects with RunAbortedError whatever it had done, so that nothing of a run cut
+   * short this way passes for its program's doing (a compile cached, a verdict). Aborted before
+   * the launch, no container is taken.
+   */
+  signal?: AbortSignal;
 }
 
 export type LimitHit = 'cpu' | 'wall' | 'memory' | 'output' | 'pids' | 'fileSize' | null;
