@@ -5,6 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { AbortedError } from '../src/errors';
 import { JobDirs, type JobDir } from '../src/rootfs/job-dirs';
 import type { PairOptions, PairResult } from '../src/sandbox/run-pair';
 import { Sandbox } from '../src/sandbox/sandbox';
@@ -73,6 +74,7 @@ async function pair(
   submissionMode: number,
   limits: Partial<RunLimits> = {},
   opts: PairOptions = {},
+  signal?: AbortSignal,
 ): Promise<PairResult> {
   const feedback = path.join(job.path, `fb-${interactorMode}-${submissionMode}-${Date.now()}`);
   fs.mkdirSync(feedback);
@@ -88,6 +90,7 @@ async function pair(
         argv: ['./int', '/interactor/input', '/interactor/answer', '/feedback/', String(interactorMode)],
         env: ENV,
         limits: { ...LIMITS, wallTimeMs: 10_000 },
+        ...(signal ? { signal } : {}),
       },
       {
         rootfs: { mode: 'overlay', lowerDirs: rootfs },
@@ -95,6 +98,7 @@ async function pair(
         argv: [`./sub${submissionMode}`],
         env: ENV,
         limits: { ...LIMITS, ...limits },
+        ...(signal ? { signal } : {}),
       },
       opts,
     );
@@ -144,6 +148,25 @@ describe('when the submission never flushes', () => {
     expect(sandbox.ids.held()).toEqual([]);
     await sandbox.whenPrepared();
     expect(mine().length).toBe(sandbox.prepared + (sandbox.cgroups.pooled ?? 0));
+  });
+});
+
+describe("when the pair's caller aborts it mid-game (RunPlan.signal)", () => {
+  it('kills both containers at once and rejects with AbortedError, not a failed launch, leaving nothing behind', async () => {
+    const abort = new AbortController();
+    const started = Date.now();
+    setTimeout(() => abort.abort('the worker hands its job back'), 500);
+    // The submission never flushes: without the abort the pair would run to its 8 s wall limit.
+    const err: unknown = await pair(0, 2, { wallTimeMs: 8_000 }, {}, abort.signal).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(AbortedError);
+    expect((err as Error).message).toBe('the run was aborted (the worker hands its job back)');
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(boxProcesses()).toEqual([]);
+    expect(sandbox.running).toBe(0);
+    expect(sandbox.ids.held()).toEqual([]);
   });
 });
 

@@ -53,7 +53,7 @@
  */
 import fs from 'node:fs';
 import net from 'node:net';
-import { CagedError } from '../errors';
+import { AbortedError, CagedError } from '../errors';
 import type { NativeApi } from './native';
 import { PairTee, type TranscriptChunk } from './pair-tee';
 import { RunControl } from './run-control';
@@ -282,6 +282,8 @@ export async function runPair(
   for (const socket of drains) socket.destroy();
   releaseWriter();
   for (const fd of [held, heldOut]) if (fd !== null) fs.closeSync(fd);
+  // Aborted by the caller (RunPlan.signal): the pair's own answer, not a failed launch.
+  for (const side of [s, i]) if (side.status === 'rejected' && side.reason instanceof AbortedError) throw side.reason;
   if (s.status === 'rejected' && (firstFailed === 'submission' || i.status !== 'rejected'))
     throw new PairLaunchError('submission', s.reason);
   if (i.status === 'rejected') throw new PairLaunchError('interactor', i.reason);
