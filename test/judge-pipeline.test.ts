@@ -4,6 +4,7 @@
  * the field named (limits above the maxima, bad payloads).
  */
 import crypto from 'node:crypto';
+import { getEventListeners } from 'node:events';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -359,6 +360,24 @@ describe('when judging is aborted', () => {
     expect((err as Error).message).toBe('judging was aborted (worker shutting down)');
     expect(ownJobDirs()).toEqual([]);
   });
+
+  it("puts one listener at most on the caller's signal however many runs are under way at once (no leak warning)", async () => {
+    const j = await Judge.create({ sandbox, manifestPath: TEST_MANIFEST, compileCacheDir: cacheDir, testParallelism: 12 });
+    try {
+      const controller = new AbortController();
+      const testcases = Array.from({ length: 24 }, (_, i) => ({ stdin: `${i}`, expected: `${i}` }));
+      // Counted as each test ends, while the others are still running.
+      let most = 0;
+      const onProgress = (): void => {
+        most = Math.max(most, getEventListeners(controller.signal, 'abort').length);
+      };
+      const r = await j.judge({ language: 'c', source: echoC(), testcases }, { signal: controller.signal, onProgress });
+      expect(r.verdict).toBe('AC');
+      expect(most).toBeLessThanOrEqual(1);
+    } finally {
+      await j.close();
+    }
+  }, 120_000);
 
   it('kills the test running when it aborts, instead of waiting for it, and keeps nothing of it', async () => {
     const controller = new AbortController();

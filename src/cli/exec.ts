@@ -108,7 +108,6 @@ export async function execCommand(argv: readonly string[], out: NodeJS.WritableS
     // One run: nothing to prepare ahead of it.
     const sandbox = await Sandbox.create({ preparedContainers: 0 });
     try {
-      if (deps.signal?.aborted) throw new HostError('interrupted before the run');
       result = await sandbox.run({ rootfs: root.rootfs, argv: args.rest, env: root.env, stdin, limits, signal: deps.signal });
     } finally {
       await sandbox.close();

@@ -1,10 +1,12 @@
 /**
- * What an interrupted command does to the boxes it runs: the judge stops only between steps, so
- * a step that is running (a program spinning to its wall limit) would hold the exit for up to
- * that limit. On SIGINT/SIGTERM the command line kills the container inits it started itself
- * (`caged-init` processes whose parent is this process): the kernel then kills everything in
- * their PID namespaces, the running step ends at once, and the judge's own teardown removes the
- * job directory and the cgroups as after any failed run.
+ * What an interrupted command does to the boxes it runs. A run given the command's signal
+ * (RunPlan.signal: `caged exec`, and every run of a judgement given it) is killed by it and
+ * rejects; this is the command line's catch-all beside it: on SIGINT/SIGTERM it kills the
+ * container inits it started itself (`caged-init` processes whose parent is this process), the
+ * prepared ones and those of a command that passes no signal (`caged selftest`), so that no
+ * program spinning to its wall limit holds the exit; the kernel then kills everything in their
+ * PID namespaces, and the judge's own teardown removes the job directory and the cgroups as
+ * after any failed run.
  */
 import fs from 'node:fs';
 

@@ -11,6 +11,7 @@
  * "The program failed" (CE, RE, TLE, …) is a JudgeResult. "caged failed" is an exception:
  * InvalidRequestError (bad payload; never retried) or HostError/ImageError (retryable).
  */
+import { setMaxListeners } from 'node:events';
 import path from 'node:path';
 import { AbortedError, HostError, InvalidRequestError } from '../errors';
 import { chooseRootfsMode, type RootfsMode } from '../rootfs/job-rootfs';
@@ -234,7 +235,7 @@ export class Judge {
       ...jobRoots((id) => this.chainOf(id), this.rootfs.mode, job.path),
       cache: this.cache,
       label: `job ${plan.submission.id ?? path.basename(job.path)}`,
-      signal: hooks.signal,
+      ...(hooks.signal ? { signal: runsSignal(hooks.signal) } : {}),
     };
     writeSources(job.box, plan.files);
     const reportBytes = hooks.reportOutputBytes ?? this.opts.reportOutputBytes ?? 64 * 1024;
@@ -462,4 +463,14 @@ export class Judge {
 
 function round3(n: number): number {
   return Math.round(n * 1000) / 1000;
+}
+
+/**
+ * The signal a job's runs listen to: its own, following the caller's (AbortSignal.any), so that
+ * however many runs are under way at once the caller's has one listener (no leak warning).
+ */
+function runsSignal(caller: AbortSignal): AbortSignal {
+  const own = AbortSignal.any([caller]);
+  setMaxListeners(0, own);
+  return own;
 }
