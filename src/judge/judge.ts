@@ -11,12 +11,12 @@
  * "The program failed" (CE, RE, TLE, …) is a JudgeResult. "caged failed" is an exception:
  * InvalidRequestError (bad payload; never retried) or HostError/ImageError (retryable).
  */
-import { setMaxListeners } from 'node:events';
 import path from 'node:path';
 import { AbortedError, HostError, InvalidRequestError } from '../errors';
 import { chooseRootfsMode, type RootfsMode } from '../rootfs/job-rootfs';
 import type { ImageStore } from '../rootfs/store';
 import { JobDirs, type JobDir } from '../rootfs/job-dirs';
+import { followingSignal } from '../sandbox/run-control';
 import { CheckRunner } from './check-runner';
 import { runAll } from './cleanups';
 import { gradeInlineGroups } from './inline-groups';
@@ -31,7 +31,7 @@ import { defaultLanguagesDir, languageTableIds } from './language-table';
 import { LanguageRegistry, type Language, type LanguageInfo } from './languages';
 import { judgeLimitConfigs, resolveLimits, type JudgeLimitConfigs, type LimitValues } from './limits';
 import { parseSubmission, planSubmission, type JobPlan, type PlanConfig } from './plan';
-import { aggregateTests, firstLines, oneLine } from './result';
+import { aggregateTests, firstLines, oneLine, skippedTest } from './result';
 import {
   DEFAULT_MAX_SOURCE_BYTES,
   makeSubmissionSchema,
@@ -43,7 +43,6 @@ import {
 } from './schema';
 import { checkerDiskBytes, jobDiskBytes } from './job-disk';
 import { runTest, type TestRequest } from './test-step';
-import { skippedTest } from './result';
 import { TestSkips } from './test-skips';
 import { judge0Of, VERDICT_NAMES } from './verdict';
 
@@ -235,7 +234,7 @@ export class Judge {
       ...jobRoots((id) => this.chainOf(id), this.rootfs.mode, job.path),
       cache: this.cache,
       label: `job ${plan.submission.id ?? path.basename(job.path)}`,
-      ...(hooks.signal ? { signal: runsSignal(hooks.signal) } : {}),
+      ...(hooks.signal ? { signal: followingSignal(hooks.signal) } : {}),
     };
     writeSources(job.box, plan.files);
     const reportBytes = hooks.reportOutputBytes ?? this.opts.reportOutputBytes ?? 64 * 1024;
@@ -463,14 +462,4 @@ export class Judge {
 
 function round3(n: number): number {
   return Math.round(n * 1000) / 1000;
-}
-
-/**
- * The signal a job's runs listen to: its own, following the caller's (AbortSignal.any), so that
- * however many runs are under way at once the caller's has one listener (no leak warning).
- */
-function runsSignal(caller: AbortSignal): AbortSignal {
-  const own = AbortSignal.any([caller]);
-  setMaxListeners(0, own);
-  return own;
 }

@@ -1,3 +1,5 @@
+import { setMaxListeners } from 'node:events';
+
 /**
  * A handle on one run from outside it (the interactive pair, run-pair.ts): ask for its end, and
  * learn when its program ended. A kill asked for before the container has started is applied
@@ -27,4 +29,15 @@ export class RunControl {
     this.wanted = true;
     this.killer?.();
   }
+}
+
+/**
+ * A signal of its own that aborts with `caller` (AbortSignal.any), for many runs at once to
+ * listen to (a job's parallel tests, a pair's two sides): the caller's gets one listener, and
+ * this one any number without Node's leak warning.
+ */
+export function followingSignal(caller: AbortSignal): AbortSignal {
+  const own = AbortSignal.any([caller]);
+  setMaxListeners(0, own);
+  return own;
 }
