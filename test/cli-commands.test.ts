@@ -197,7 +197,7 @@ describe('when interrupted mid-job', () => {
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     const pid = child.pid!;
     // Mid-job: its cgroups exist (and, for a judged run, its job directory).
-    const judged = args[0] === 'run' || args[0] === 'judge';
+    const judged = args[0] === 'run' || args[0] === 'judge' || args[0] === 'selftest';
     await until(
       () =>
         leftovers(pid).filter((p) => !p.startsWith(JOBS_DIR)).length > 0 && (!judged || leftovers(pid).some((p) => p.startsWith(JOBS_DIR))),
@@ -234,6 +234,19 @@ describe('when interrupted mid-job', () => {
     expect(r.ms).toBeLessThan(5000);
     expect(r.stderr).toContain('caged: SIGINT: stopping and cleaning up');
     expect(r.stdout).toBe('');
+    expect(leftovers(r.pid)).toEqual([]);
+  });
+
+  it('caged selftest does the same on SIGINT, and prints no verdict for the program it killed', async () => {
+    // A self-test that sleeps past the default wall limit's first half: interrupted mid-run.
+    const langs = path.join(dir, 'selftest-languages');
+    fs.mkdirSync(path.join(langs, 'c'), { recursive: true });
+    fs.writeFileSync(path.join(langs, 'c', 'selftest.c'), '#include <unistd.h>\nint main(void){sleep(30);return 0;}\n');
+    const r = await interrupt(['selftest', '--manifest', TEST_MANIFEST, '--lang', 'c', '--languages-dir', langs], 'SIGINT');
+    expect(r.code).toBe(130);
+    expect(r.ms).toBeLessThan(4000); // not the 5 s wall limit the run had
+    expect(r.stderr).toContain('caged: SIGINT: stopping and cleaning up');
+    expect(r.stdout).toBe(''); // no FAIL line: a run the interrupt killed is no verdict on the image
     expect(leftovers(r.pid)).toEqual([]);
   });
 

@@ -64,7 +64,10 @@ const commands: Record<string, CommandEntry> = {
   problem: { load: () => import('./problem').then((m) => (a, o, c) => m.problemCommand(a, o, { signal: c.signal })), usage: PROBLEM_USAGE },
   // Its own signals: the first withdraws what has not started and keeps what runs (grade.ts).
   grade: { load: () => import('./grade').then((m) => m.gradeCommand), usage: GRADE_USAGE, ownSignals: true },
-  selftest: { load: () => import('./selftest').then((m) => m.selftestCommand), usage: SELFTEST_USAGE },
+  selftest: {
+    load: () => import('./selftest').then((m) => (a, o, c) => m.selftestCommand(a, o, { signal: c.signal })),
+    usage: SELFTEST_USAGE,
+  },
   api: { load: () => import('./api').then((m) => m.apiCommand), usage: API_USAGE, ownSignals: true },
   doctor: { load: () => import('./doctor').then((m) => m.doctorCommand), usage: DOCTOR_USAGE },
 };

@@ -2,9 +2,9 @@
  * What an interrupted command does to the boxes it runs. A run given the command's signal
  * (RunPlan.signal: `caged exec`, and every run of a judgement given it) is killed by it and
  * rejects; this is the command line's catch-all beside it: on SIGINT/SIGTERM it kills the
- * container inits it started itself (`caged-init` processes whose parent is this process), the
- * prepared ones and those of a command that passes no signal (`caged selftest`), so that no
- * program spinning to its wall limit holds the exit; the kernel then kills everything in their
+ * container inits it started itself (`caged-init` processes whose parent is this process): the
+ * prepared ones, which no run's signal reaches, and any run a signal has not ended yet, so that
+ * no program spinning to its wall limit holds the exit; the kernel then kills everything in their
  * PID namespaces, and the judge's own teardown removes the job directory and the cgroups as
  * after any failed run.
  */

@@ -85,7 +85,11 @@ export function selftestPlan(
   return { run: [...wanted], skipped: [] };
 }
 
-export async function selftestCommand(argv: readonly string[], out: NodeJS.WritableStream): Promise<number> {
+export async function selftestCommand(
+  argv: readonly string[],
+  out: NodeJS.WritableStream,
+  ctx: { signal?: AbortSignal } = {},
+): Promise<number> {
   const args = parseArgs(argv, ['manifest', 'lang', 'languages-dir'], ['json']);
   const langFlag = stringFlag(args, 'lang');
   if (langFlag === undefined && args.positional.length)
@@ -125,12 +129,15 @@ export async function selftestCommand(argv: readonly string[], out: NodeJS.Writa
       }
       for (const file of files) {
         const source = fs.readFileSync(path.join(langDir, file), 'utf8');
-        const result = await judge.judge({
-          id: `selftest-${id}-${file}`,
-          language: id,
-          source,
-          testcases: [{ stdin: '', expected: 'OK\n' }],
-        });
+        const result = await judge.judge(
+          {
+            id: `selftest-${id}-${file}`,
+            language: id,
+            source,
+            testcases: [{ stdin: '', expected: 'OK\n' }],
+          },
+          ctx.signal ? { signal: ctx.signal } : {},
+        );
         const l = line(id, file, result);
         lines.push(l);
         if (!json) {

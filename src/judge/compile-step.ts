@@ -15,10 +15,11 @@
  */
 import { ImageError } from '../errors';
 import { ChildError } from '../sandbox/child-error';
-import type { Sandbox } from '../sandbox/sandbox';
+import type { JobDirs } from '../rootfs/job-dirs';
 import type { RootfsSpec, RunLimits, RunResult } from '../sandbox/types';
 import { compileCacheKey, type CompileCache } from './compile-cache';
 import { expandArgv, expandEnv } from './language-command';
+import type { JobRuns } from './job-runs';
 import type { Language } from './languages';
 import { compilerText } from './result';
 import { classifyRun } from './run-verdict';
@@ -27,7 +28,10 @@ import type { CompileResult, CompileVerdict } from './schema';
 
 /** What every step of one job shares. */
 export interface JobContext {
-  sandbox: Sandbox;
+  /** The sandbox's runs, each carrying the judgement's signal: every run of the job ends when it aborts. */
+  runs: JobRuns;
+  /** Where the job's helpers (checker, validators, interactor) get their own directories. */
+  jobDirs: JobDirs;
   /** The root of a language's runs: its chain of image layers (made once per job). */
   rootfsFor: (language: Language) => Promise<RootfsSpec>;
   /** The digest of a language's chain (the compile cache key's image part). */
@@ -35,8 +39,6 @@ export interface JobContext {
   cache: CompileCache | null;
   /** Label prefix for the sandbox's logs ("job 42"). */
   label: string;
-  /** The judgement's: every run of the job ends when it aborts (RunPlan.signal). */
-  signal?: AbortSignal;
 }
 
 export interface SourceFile {
@@ -134,7 +136,7 @@ export async function compileInBox(ctx: JobContext, req: CompileRequest): Promis
   });
   // A layer only where a run can mount it: without overlayfs an overlay /box is a per-run copy
   // of the box alone (Sandbox.withRunnableBox), so there the entry is copied in as before.
-  const asLayer = req.hitAsLayer === true && ctx.sandbox.hasOverlay;
+  const asLayer = req.hitAsLayer === true && ctx.runs.hasOverlay;
   const pinned = asLayer ? (ctx.cache?.pin(key) ?? null) : null;
   const hit = pinned ?? (asLayer ? null : (ctx.cache?.restore(key, req.box) ?? null));
   if (hit) {
@@ -199,8 +201,7 @@ async function compileNow(
   let run: RunResult;
   try {
     const rootfs = await ctx.rootfsFor(req.language);
-    run = await ctx.sandbox.run({
-      signal: ctx.signal,
+    run = await ctx.runs.run({
       rootfs,
       box: { hostDir: req.box, mode: 'rw' },
       argv: [...command, ...req.compilerOptions],

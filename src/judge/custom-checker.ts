@@ -84,8 +84,7 @@ export class CustomChecker {
       writeNewFile(io, 'output', output);
       writeNewFile(io, 'answer', answer);
       const rootfs = await this.ctx.rootfsFor(this.opts.language);
-      const run = await this.ctx.sandbox.run({
-        signal: this.ctx.signal,
+      const run = await this.ctx.runs.run({
         rootfs,
         box: { hostDir: this.job.box, mode: 'overlay' },
         binds: [{ hostPath: io, target: MOUNT, kind: 'dir' }],

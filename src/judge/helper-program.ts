@@ -6,7 +6,7 @@
  * is then already removed. Its failure is remembered (compile-step.ts, rememberFailure): the
  * next job with the same helper gets the same report without compiling again.
  */
-import { JobDirs, type JobDir } from '../rootfs/job-dirs';
+import type { JobDir } from '../rootfs/job-dirs';
 import type { RunLimits } from '../sandbox/types';
 import { compileInBox, writeSources, type CompileOutcome, type JobContext, type SourceFile } from './compile-step';
 import type { Language } from './languages';
@@ -28,7 +28,7 @@ export type CompiledHelper =
   { ok: true; job: JobDir; compile: CompileOutcome | null } | { ok: false; message: string; compile: CompileOutcome | null };
 
 export async function compileHelper(ctx: JobContext, spec: HelperProgramSpec): Promise<CompiledHelper> {
-  const job = JobDirs.of(ctx.sandbox).create({ diskBytes: spec.diskBytes });
+  const job = ctx.jobDirs.create({ diskBytes: spec.diskBytes });
   try {
     writeSources(job.box, spec.files);
     if (!spec.language.compile) return { ok: true, job, compile: null };

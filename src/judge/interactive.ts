@@ -181,7 +181,7 @@ export class Interactor {
       fs.writeFileSync(path.join(io, 'input'), Buffer.from(tc.stdin, tc.stdinEncoding), { flag: 'wx', mode: 0o644 });
       fs.writeFileSync(path.join(io, 'answer'), Buffer.from(tc.expected ?? '', tc.expectedEncoding), { flag: 'wx', mode: 0o644 });
       const [interactorRoot, submissionRoot] = [await this.ctx.rootfsFor(this.opts.language), await this.ctx.rootfsFor(t.language)];
-      return await withTestBox({ ...t, hasOverlay: this.ctx.sandbox.hasOverlay }, (box) =>
+      return await withTestBox({ ...t, hasOverlay: this.ctx.runs.hasOverlay }, (box) =>
         this.runPair(t, { io, feedback, interactorRoot, submissionRoot, box }),
       );
     } finally {
@@ -210,9 +210,8 @@ export class Interactor {
     const { io, feedback, interactorRoot, submissionRoot } = at;
     let pair: PairResult;
     try {
-      pair = await this.ctx.sandbox.runPair(
+      pair = await this.ctx.runs.runPair(
         {
-          signal: this.ctx.signal,
           rootfs: interactorRoot,
           ...this.ownFiles(),
           binds: [
@@ -226,7 +225,6 @@ export class Interactor {
           label: `${this.ctx.label} test ${t.index + 1} interactor`,
         },
         {
-          signal: this.ctx.signal,
           rootfs: submissionRoot,
           box: at.box.box,
           argv: [...expandArgv(t.language, t.language.run, { memoryBytes: t.limits.memoryBytes }), ...(t.testcase.args ?? [])],

@@ -21,6 +21,7 @@ import { CheckRunner } from './check-runner';
 import { runAll } from './cleanups';
 import { gradeInlineGroups } from './inline-groups';
 import { CompileCache } from './compile-cache';
+import { jobRuns } from './job-runs';
 import { compileInBox, refusedCompile, writeSources, type JobContext } from './compile-step';
 import { CustomChecker } from './custom-checker';
 import { prepareInteractor, type Interactor } from './interactive';
@@ -228,13 +229,12 @@ export class Judge {
     hooks: JudgeHooks,
     aborted: () => void,
   ): Promise<JudgeResult> {
-    const { sandbox } = this.opts;
     const ctx: JobContext = {
-      sandbox,
+      runs: jobRuns(this.opts.sandbox, hooks.signal ? followingSignal(hooks.signal) : undefined),
+      jobDirs: this.jobDirs,
       ...jobRoots((id) => this.chainOf(id), this.rootfs.mode, job.path),
       cache: this.cache,
       label: `job ${plan.submission.id ?? path.basename(job.path)}`,
-      ...(hooks.signal ? { signal: followingSignal(hooks.signal) } : {}),
     };
     writeSources(job.box, plan.files);
     const reportBytes = hooks.reportOutputBytes ?? this.opts.reportOutputBytes ?? 64 * 1024;

@@ -134,7 +134,7 @@ export class OutputValidator {
   ): Promise<ValidatorVerdict> {
     const run = this.openRun(input, answer);
     try {
-      const verdict = run.verdict(await this.ctx.sandbox.run({ ...run.plan, stdin: output, signal: this.ctx.signal }));
+      const verdict = run.verdict(await this.ctx.runs.run({ ...run.plan, stdin: output }));
       if (nextPass) nextPass.onNextPass(readNextPass(run.feedbackDir, nextPass.bytes));
       return verdict;
     } finally {

@@ -102,8 +102,7 @@ export async function runStaticValidation(ctx: JobContext, req: StaticValidation
     fs.mkdirSync(feedback, { mode: 0o700 });
     const layers = req.boxLayers ?? [];
     const memoryBytes = spec.runLimits.memoryBytes;
-    const result = await ctx.sandbox.run({
-      signal: ctx.signal,
+    const result = await ctx.runs.run({
       rootfs,
       box: { hostDir: req.box, mode: 'overlay', ...(layers.length ? { lowerDirs: layers } : {}) },
       binds: [

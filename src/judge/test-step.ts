@@ -63,11 +63,10 @@ export async function runTest(ctx: JobContext, req: TestRequest): Promise<TestRe
   const stdin = decode(tc.stdin, tc.stdinEncoding);
   const rootfs = await ctx.rootfsFor(req.language);
   type Ran = { failure: string } | { run: RunResult; classified: ReturnType<typeof classifyRun> };
-  const ran = await withTestBox<Ran>({ ...req, hasOverlay: ctx.sandbox.hasOverlay }, async (box) => {
+  const ran = await withTestBox<Ran>({ ...req, hasOverlay: ctx.runs.hasOverlay }, async (box) => {
     let run: RunResult;
     try {
-      run = await ctx.sandbox.run({
-        signal: ctx.signal,
+      run = await ctx.runs.run({
         rootfs,
         box: box.box,
         argv: [...expandArgv(req.language, req.language.run, { memoryBytes: req.limits.memoryBytes }), ...(tc.args ?? [])],
