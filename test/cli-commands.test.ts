@@ -114,6 +114,15 @@ describe('bad requests', () => {
     expect(r.stderr + r.stdout).not.toContain('\x1b');
     expect(r.stderr + r.stdout).not.toContain('\0');
   });
+
+  it("refuses a limit flag above the judge's maximum in the flag's unit, naming the setting, before anything runs", () => {
+    const src = write('ok.c', 'int main(void){return 0;}\n');
+    const r = caged(['run', src, '--lang', 'c', '--time', '6'], { CAGED_MAX_CPU_MS: '5000' });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("caged: --time: 6 s is above this judge's maximum of 5 s (CAGED_MAX_CPU_MS raises it)\n");
+    expect(r.stdout).toBe('');
+    expect(caged(['run', src, '--lang', 'c', '--time', '5'], { CAGED_MAX_CPU_MS: '5000' }).code).toBe(0);
+  });
 });
 
 describe('bytes that are not UTF-8', () => {

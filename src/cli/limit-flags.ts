@@ -4,6 +4,7 @@
  * (src/limit-bounds.ts) before anything runs: `--memory 0.001` and `--pids 1` are refused
  * naming the flag and the bound (exit 2), `--pids 2.5` because pids are whole numbers.
  */
+import { LIMIT_KEYS } from '../config-limits';
 import { InvalidRequestError } from '../errors';
 import { limitBoundProblem, type LimitName } from '../limit-bounds';
 import type { ParsedArgs } from './args';
@@ -17,16 +18,18 @@ export interface LimitFlag {
   unit: string;
   /** Whole numbers only (pids). */
   integer?: boolean;
+  /** The setting that raises a judge's maximum for it (a test's limits: CAGED_MAX_*). */
+  maxEnv: string;
 }
 
 const MiB = 2 ** 20;
 
 export const LIMIT_FLAGS: readonly LimitFlag[] = [
-  { flag: 'time', key: 'cpuTimeMs', scale: 1000, unit: 's' },
-  { flag: 'wall', key: 'wallTimeMs', scale: 1000, unit: 's' },
-  { flag: 'memory', key: 'memoryBytes', scale: MiB, unit: 'MB' },
-  { flag: 'output', key: 'outputBytes', scale: 1024, unit: 'KB' },
-  { flag: 'pids', key: 'pids', scale: 1, unit: 'processes', integer: true },
+  { flag: 'time', key: 'cpuTimeMs', scale: 1000, unit: 's', maxEnv: LIMIT_KEYS.maxCpuTimeMs.env },
+  { flag: 'wall', key: 'wallTimeMs', scale: 1000, unit: 's', maxEnv: LIMIT_KEYS.maxWallTimeMs.env },
+  { flag: 'memory', key: 'memoryBytes', scale: MiB, unit: 'MB', maxEnv: LIMIT_KEYS.maxMemoryBytes.env },
+  { flag: 'output', key: 'outputBytes', scale: 1024, unit: 'KB', maxEnv: LIMIT_KEYS.maxOutputBytes.env },
+  { flag: 'pids', key: 'pids', scale: 1, unit: 'processes', integer: true, maxEnv: LIMIT_KEYS.maxPids.env },
 ];
 
 /** The names of the limit flags, for parseArgs. */
@@ -58,4 +61,23 @@ export function limitsFromFlags(args: ParsedArgs, flags: readonly LimitFlag[] = 
     if (v !== undefined) limits[f.key] = v;
   }
   return limits;
+}
+
+/**
+ * Refuses a limit flag above a judge's maximum for a test (`maxima`: Judge.stepMaxima.test)
+ * before anything runs, naming the flag, in the flag's unit, and the setting that raises it:
+ * `--time: 30 s is above this judge's maximum of 10 s (CAGED_MAX_CPU_MS raises it)`.
+ */
+export function checkFlagMaxima(
+  limits: Partial<Record<LimitName, number>>,
+  maxima: Readonly<Record<LimitName, number>>,
+  flags: readonly LimitFlag[] = LIMIT_FLAGS,
+): void {
+  for (const f of flags) {
+    const v = limits[f.key];
+    const max = maxima[f.key];
+    if (v === undefined || v <= max) continue;
+    const inUnit = (x: number): string => `${Number((x / f.scale).toFixed(3))} ${f.unit}`;
+    throw new InvalidRequestError(`${inUnit(v)} is above this judge's maximum of ${inUnit(max)} (${f.maxEnv} raises it)`, `--${f.flag}`);
+  }
 }

@@ -21,7 +21,7 @@ import { Sandbox } from '../sandbox/sandbox';
 import { parseArgs, stringFlag, type ParsedArgs } from './args';
 import { readInput, readSource, readTextSource } from './input-bytes';
 import { VALIDATOR_LANGUAGE_OF_EXTENSION } from '../problem/extensions';
-import { LIMIT_FLAG_NAMES, limitsFromFlags } from './limit-flags';
+import { checkFlagMaxima, LIMIT_FLAG_NAMES, limitsFromFlags } from './limit-flags';
 import { ProgressLine } from './progress';
 import { terminalSafe } from './terminal-safe';
 import { readTestDir, testcase, type TestcaseInput } from './test-dir';
@@ -198,6 +198,7 @@ export async function runCommand(argv: readonly string[], out: NodeJS.WritableSt
   const progress = ProgressLine.on();
   try {
     const submission = submissionFromArgs(args, (f, field) => judge.languageOfFile(f, field));
+    checkFlagMaxima(submission.limits ?? {}, judge.stepMaxima.test);
     progress?.draw('compiling and judging…');
     const result = await judge.judge(submission, { onProgress: (p) => progress?.test(p), signal: deps.signal });
     progress?.clear();

@@ -3,7 +3,7 @@
  * the worker), the command line's flags and the worker's CAGED_MAX_* configuration.
  */
 import { parseArgs } from '../../src/cli/args';
-import { limitsFromFlags } from '../../src/cli/limit-flags';
+import { checkFlagMaxima, limitsFromFlags } from '../../src/cli/limit-flags';
 import { loadConfig } from '../../src/config';
 import { InvalidRequestError } from '../../src/errors';
 import { LIMIT_BOUNDS, LIMIT_NAMES, limitBoundProblem } from '../../src/limit-bounds';
@@ -82,6 +82,35 @@ describe('the limit flags of the command line', () => {
     const call = () => flags(...argv);
     expect(call).toThrow(InvalidRequestError);
     expect(call).toThrow(message);
+  });
+});
+
+describe("the limit flags against a judge's maxima (caged run)", () => {
+  // A judge's maxima for a test under CAGED_MAX_CPU_MS=10000 and the other defaults.
+  const c = loadConfig({ CAGED_MAX_CPU_MS: '10000' });
+  const maxima = {
+    cpuTimeMs: c.maxCpuTimeMs,
+    wallTimeMs: c.maxWallTimeMs,
+    memoryBytes: c.maxMemoryBytes,
+    outputBytes: c.maxOutputBytes,
+    pids: c.maxPids,
+    fileSizeBytes: c.maxFileSizeBytes,
+  };
+
+  it.each([
+    [['--time', '9999'], "--time: 9999 s is above this judge's maximum of 10 s (CAGED_MAX_CPU_MS raises it)"],
+    [['--wall', '30.5'], "--wall: 30.5 s is above this judge's maximum of 30 s (CAGED_MAX_WALL_MS raises it)"],
+    [['--memory', '2048'], "--memory: 2048 MB is above this judge's maximum of 1024 MB (CAGED_MAX_MEMORY_MB raises it)"],
+    [['--output', '9999999'], "--output: 9999999 KB is above this judge's maximum of 65536 KB (CAGED_MAX_OUTPUT_KB raises it)"],
+    [['--pids', '1000'], "--pids: 1000 processes is above this judge's maximum of 256 processes (CAGED_MAX_PIDS raises it)"],
+  ])('refuse %j naming the flag, the maximum in its unit and the setting', (argv, message) => {
+    const call = () => checkFlagMaxima(flags(...argv), maxima);
+    expect(call).toThrow(InvalidRequestError);
+    expect(call).toThrow(message);
+  });
+
+  it('accept the maxima themselves', () => {
+    expect(() => checkFlagMaxima(flags('--time', '10', '--wall', '30', '--memory', '1024', '--pids', '256'), maxima)).not.toThrow();
   });
 });
 
