@@ -5,6 +5,7 @@
 import { parseArgs } from '../../src/cli/args';
 import { checkFlagMaxima, limitsFromFlags } from '../../src/cli/limit-flags';
 import { loadConfig } from '../../src/config';
+import { testMaxima } from '../../src/config-limits';
 import { InvalidRequestError } from '../../src/errors';
 import { LIMIT_BOUNDS, LIMIT_NAMES, limitBoundProblem } from '../../src/limit-bounds';
 import { makeSubmissionSchema } from '../../src/judge/schema';
@@ -87,15 +88,7 @@ describe('the limit flags of the command line', () => {
 
 describe("the limit flags against a judge's maxima (caged run)", () => {
   // A judge's maxima for a test under CAGED_MAX_CPU_MS=10000 and the other defaults.
-  const c = loadConfig({ CAGED_MAX_CPU_MS: '10000' });
-  const maxima = {
-    cpuTimeMs: c.maxCpuTimeMs,
-    wallTimeMs: c.maxWallTimeMs,
-    memoryBytes: c.maxMemoryBytes,
-    outputBytes: c.maxOutputBytes,
-    pids: c.maxPids,
-    fileSizeBytes: c.maxFileSizeBytes,
-  };
+  const maxima = testMaxima(loadConfig({ CAGED_MAX_CPU_MS: '10000' }));
 
   it.each([
     [['--time', '9999'], "--time: 9999 s is above this judge's maximum of 10 s (CAGED_MAX_CPU_MS raises it)"],
