@@ -2,7 +2,7 @@
  * Each job's root filesystem is its own: what one box writes in the image's writable places
  * (/var/tmp on the root layer), /tmp or /box is invisible to a concurrent box and to the next
  * one, in both rootfs modes; a box writing past its disk quota gets ENOSPC, and the worker
- * goes on.
+ * goes on; /dev/shm has the same quota, and what it holds counts to the box's memory limit.
  */
 import fs from 'node:fs';
 import { chooseRootfsMode, jobDirBytes, overlaySupported, prepareJobRootfs, type RootfsMode } from '../src/rootfs/job-rootfs';
@@ -29,7 +29,7 @@ afterAll(async () => {
   await sandbox?.close();
 });
 
-async function inJob(mode: RootfsMode, script: string, diskBytes = LIMITS.diskBytes): Promise<RunResult> {
+async function inJob(mode: RootfsMode, script: string, diskBytes = LIMITS.diskBytes, memoryBytes = LIMITS.memoryBytes): Promise<RunResult> {
   const job = JobDirs.of(sandbox).create({ diskBytes: jobDirBytes(mode, image.sizeBytes, 64 * 2 ** 20) });
   try {
     const rootfs = await prepareJobRootfs(mode, image.chain, job.path);
@@ -38,7 +38,7 @@ async function inJob(mode: RootfsMode, script: string, diskBytes = LIMITS.diskBy
       box: { hostDir: job.box, mode: 'rw' },
       argv: ['/bin/sh', '-c', script],
       env: ENV,
-      limits: { ...LIMITS, diskBytes },
+      limits: { ...LIMITS, diskBytes, memoryBytes },
     });
   } finally {
     job.remove();
@@ -65,6 +65,19 @@ describe.each(['overlay', 'extract'] as const)('with rootfs mode %s', (mode) => 
     expect(r.stdout.toString()).toMatch(/rc=1/);
     const after = await inJob(mode, 'echo ok');
     expect(after.stdout.toString()).toBe('ok\n');
+  }, 60_000);
+
+  it('caps /dev/shm at the disk quota too, and bills what it holds to the memory limit', async () => {
+    const full = await inJob(mode, 'dd if=/dev/zero of=/dev/shm/big bs=1M count=64 2>&1; echo rc=$?', 8 * 2 ** 20);
+    expect(full.stdout.toString()).toMatch(/No space left on device/);
+    expect(full.stdout.toString()).toMatch(/rc=1/);
+    // Within the quota but past the memory limit (in files each under the file size limit): the
+    // box's memory, not the host's.
+    const memoryBytes = 32 * 2 ** 20;
+    const fill = 'for i in 1 2 3 4 5 6 7 8; do dd if=/dev/zero of=/dev/shm/f$i bs=1M count=12 2>&1 || break; done; echo rc=$?';
+    const big = await inJob(mode, fill, 128 * 2 ** 20, memoryBytes);
+    expect(big.limitHit).toBe('memory');
+    expect(big.memoryBytes).toBeLessThanOrEqual(memoryBytes);
   }, 60_000);
 });
 
