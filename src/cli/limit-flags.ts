@@ -35,6 +35,11 @@ export const LIMIT_FLAGS: readonly LimitFlag[] = [
 /** The names of the limit flags, for parseArgs. */
 export const LIMIT_FLAG_NAMES: readonly string[] = LIMIT_FLAGS.map((f) => f.flag);
 
+/** A value in internal units as the flag writes it (`10 s`, `1024 MB`): every message of these flags says it so. */
+function inFlagUnit(f: LimitFlag, v: number): string {
+  return `${Number((v / f.scale).toFixed(3))} ${f.unit}`;
+}
+
 const decimal = /^\d+(\.\d+)?$/;
 const whole = /^\d+$/;
 
@@ -47,7 +52,7 @@ export function limitFlagValue(args: ParsedArgs, f: LimitFlag): number | undefin
   if (f.integer && !whole.test(raw)) throw new InvalidRequestError(`must be a whole number of ${f.unit} (got ${raw})`, name);
   if (!decimal.test(raw)) throw new InvalidRequestError(`must be a number of ${f.unit}, such as 1 or 0.5 (got ${raw})`, name);
   const value = Math.round(Number(raw) * f.scale);
-  const shown = (v: number): string => (v === value ? `${raw} ${f.unit}` : `${Number((v / f.scale).toPrecision(6))} ${f.unit}`);
+  const shown = (v: number): string => (v === value ? `${raw} ${f.unit}` : inFlagUnit(f, v));
   const problem = limitBoundProblem(f.key, value, shown);
   if (problem) throw new InvalidRequestError(problem, name);
   return value;
@@ -77,7 +82,9 @@ export function checkFlagMaxima(
     const v = limits[f.key];
     const max = maxima[f.key];
     if (v === undefined || v <= max) continue;
-    const inUnit = (x: number): string => `${Number((x / f.scale).toFixed(3))} ${f.unit}`;
-    throw new InvalidRequestError(`${inUnit(v)} is above this judge's maximum of ${inUnit(max)} (${f.maxEnv} raises it)`, `--${f.flag}`);
+    throw new InvalidRequestError(
+      `${inFlagUnit(f, v)} is above this judge's maximum of ${inFlagUnit(f, max)} (${f.maxEnv} raises it)`,
+      `--${f.flag}`,
+    );
   }
 }

@@ -1,10 +1,10 @@
-import { setMaxListeners } from 'node:events';
-
 /**
  * A handle on one run from outside it (the interactive pair, run-pair.ts): ask for its end, and
  * learn when its program ended. A kill asked for before the container has started is applied
  * as soon as it has.
  */
+import { setMaxListeners } from 'node:events';
+
 export class RunControl {
   private killer: (() => void) | null = null;
   private wanted = false;
