@@ -19,6 +19,20 @@ export function best(n: number, f: () => unknown): number {
   return least;
 }
 
+/**
+ * Least of `n` timings of each of `small` and `large`, taken in turn (small, large, small, …),
+ * so that a change of load on a shared machine between them does not read as a change of slope.
+ */
+export function bestOfEach(n: number, small: () => unknown, large: () => unknown): [number, number] {
+  let s = Infinity;
+  let l = Infinity;
+  for (let i = 0; i < n; i++) {
+    s = Math.min(s, timed(small).ms);
+    l = Math.min(l, timed(large).ms);
+  }
+  return [s, l];
+}
+
 /** A plain pass over the buffer: every byte looked at once. */
 export function plainPass(b: Buffer): number {
   let s = 0;
