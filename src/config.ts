@@ -274,6 +274,13 @@ export const CONFIG_KEYS = {
     description:
       "`caged api`: most submissions in one `POST /submissions/batch` or tokens in one `GET /submissions/batch` (Judge0's default is 20).",
   }),
+  apiMaxQueue: integer('CAGED_API_MAX_QUEUE', {
+    def: 10_000,
+    min: 0,
+    unit: 'submissions',
+    description:
+      "`caged api`: most submissions waiting on the queue (the whole queue's, whoever added them); a submission beyond is refused with 503 `queue is full` (Judge0's MAX_QUEUE_SIZE); 0: no bound.",
+  }),
   apiWaitTimeoutMs: integer('CAGED_API_WAIT_TIMEOUT_MS', {
     def: 60_000,
     min: 1,

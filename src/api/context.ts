@@ -1,6 +1,7 @@
 /** What the routes share: the queue's client and reader, the languages, the configuration. */
 import type { Queue } from 'bullmq';
 import type { CagedClient } from '../client/client';
+import type { Backlog } from './backlog';
 import type { EnqueueBatcher } from './enqueue-batcher';
 import type { WorkerConfig } from '../config';
 import { InvalidRequestError } from '../errors';
@@ -19,6 +20,7 @@ export type ApiConfig = Pick<
   | 'apiBodyLimitBytes'
   | 'apiRateLimit'
   | 'apiMaxBatch'
+  | 'apiMaxQueue'
   | 'apiWaitTimeoutMs'
   | 'apiCorsOrigins'
   | 'webhookSecret'
@@ -39,6 +41,8 @@ export interface ApiContext {
   client: CagedClient;
   /** Adds single submissions, those of one event-loop turn in one round trip. */
   intake: EnqueueBatcher;
+  /** The bound on the queue's backlog (CAGED_API_MAX_QUEUE): ask it before adding. */
+  backlog: Backlog;
   /** Reads jobs (state, data, result). */
   queue: Queue;
   judge0: Judge0Languages;

@@ -13,6 +13,7 @@ import type { SubmissionInput } from '../judge/schema';
 import { fromJudge0, type Judge0Errors } from '../judge0/request';
 import { JUDGE0_STATUSES, NotUtf8Error, judge0View, parseFields, type Judge0Field, type JobSnapshot } from '../judge0/view';
 import { judge0ConfigInfo } from '../judge0/config-info';
+import { QUEUE_FULL_RETRY_S } from './backlog';
 import { checkCallback, checkLimits, type ApiContext } from './context';
 import { jobSnapshot } from './snapshot';
 
@@ -99,6 +100,10 @@ function view(
   }
 }
 
+/** Judge0's answer when its queue holds MAX_QUEUE_SIZE submissions, with when to try again. */
+const queueFull = (reply: FastifyReply): FastifyReply =>
+  reply.code(503).header('retry-after', QUEUE_FULL_RETRY_S).send({ error: 'queue is full' });
+
 export function judge0Routes(app: FastifyInstance, ctx: ApiContext): void {
   app.post<{ Querystring: Query }>('/submissions', async (req, reply) => {
     const base64 = truthy(req.query.base64_encoded);
@@ -106,6 +111,7 @@ export function judge0Routes(app: FastifyInstance, ctx: ApiContext): void {
     if (!fields) return reply;
     const t = translate(ctx, req.body, base64);
     if ('errors' in t) return reply.code(422).send(t.errors);
+    if (!(await ctx.backlog.admit(1))) return queueFull(reply);
     let jobId: string;
     try {
       jobId = await ctx.intake.enqueue(t.submission);
@@ -140,6 +146,8 @@ export function judge0Routes(app: FastifyInstance, ctx: ApiContext): void {
       if ('errors' in t) out[index] = t.errors;
       else valid.push({ index, ...t });
     });
+    // The whole batch or none of it, as Judge0 counts a batch against its queue's size.
+    if (valid.length && !(await ctx.backlog.admit(valid.length))) return queueFull(reply);
     // One round trip for the valid ones; one the client refuses is checked alone for its message.
     try {
       if (valid.length) await ctx.client.enqueueMany(valid.map((v) => v.submission));
@@ -190,6 +198,15 @@ export function judge0Routes(app: FastifyInstance, ctx: ApiContext): void {
     return view(ctx, snap, fields, truthy(req.query.base64_encoded), reply) ?? reply;
   });
 
+  // Judge0 lists submissions and answers POST /authorize only to an authorized user (its
+  // AUTHZ_TOKEN); without one configured it answers 403, as here: caged has no such role.
+  app.get('/submissions', (_req, reply) =>
+    reply.code(403).send({ error: 'listing submissions is not offered: Judge0 allows it to authorized users only, and caged has none' }),
+  );
+  app.post('/authorize', (_req, reply) => reply.code(403).send({ error: 'no authorization is configured on this server' }));
+  // Reached only through the X-Auth-Token check (or with authentication off): the token is good.
+  app.post('/authenticate', (_req, reply) => reply.code(200).send());
+
   // Judge0's answer when submission deletes are off (/config_info's enable_submission_delete):
   // results stay on the queue for CAGED_KEEP_COMPLETED_S, as the operator configured.
   app.delete('/submissions/:token', (_req, reply) => reply.code(400).send({ error: 'delete not allowed' }));
@@ -221,6 +238,7 @@ export function judge0Routes(app: FastifyInstance, ctx: ApiContext): void {
       callbackAttempts: ctx.config.webhookAttempts,
       callbackTimeoutMs: ctx.config.webhookTimeoutMs,
       maxBatch: ctx.config.apiMaxBatch,
+      maxQueue: ctx.config.apiMaxQueue,
     }),
   );
 

@@ -21,6 +21,7 @@ const pp = (name: string): unknown => ({ name, in: 'path', required: true, schem
 const B64 = qp('base64_encoded', 'true: text fields are base64 both ways', 'boolean');
 const FIELDS = qp('fields', 'comma-separated field names, or * (default: stdout,time,memory,stderr,token,compile_output,message,status)');
 const err = { description: 'error', ...(json(ref('Error')) as object) };
+const FULL = { ...err, description: 'the queue is full (CAGED_API_MAX_QUEUE); Retry-After says when to try again' };
 
 export function openApiDocument(version: string): Record<string, unknown> {
   const toSchema = (s: z.ZodType, io: 'input' | 'output'): unknown => z.toJSONSchema(s, { io, unrepresentable: 'any' });
@@ -51,7 +52,12 @@ export function openApiDocument(version: string): Record<string, unknown> {
             '401': err,
             '413': err,
             '429': err,
+            '503': FULL,
           },
+        },
+        get: {
+          summary: 'List submissions (Judge0, for its authorized users only): always 403, caged has none',
+          responses: { '403': err },
         },
       },
       '/submissions/{token}': {
@@ -74,7 +80,7 @@ export function openApiDocument(version: string): Record<string, unknown> {
             required: true,
             ...(json({ type: 'object', properties: { submissions: { type: 'array', items: ref('Judge0Submission') } } }) as object),
           },
-          responses: { '201': { description: 'a {token} or the errors, per submission, in order' }, '422': err },
+          responses: { '201': { description: 'a {token} or the errors, per submission, in order' }, '422': err, '503': FULL },
         },
         get: {
           summary: 'Get submissions (Judge0)',
@@ -103,6 +109,15 @@ export function openApiDocument(version: string): Record<string, unknown> {
           responses: { '200': { description: 'Judge0 configuration' } },
         },
       },
+      '/authenticate': {
+        post: {
+          summary: 'Check the X-Auth-Token (Judge0): 200 when it is good, else 401',
+          responses: { '200': { description: 'good' }, '401': err },
+        },
+      },
+      '/authorize': {
+        post: { summary: 'Check an authorization token (Judge0): always 403, caged has no authorized role', responses: { '403': err } },
+      },
       '/version': { get: { summary: 'The version, as plain text', responses: { '200': { description: 'version' } } } },
       '/about': { get: { summary: 'About this server', security: [], responses: { '200': { description: 'version' } } } },
       '/openapi.json': { get: { summary: 'This document', security: [], responses: { '200': { description: 'OpenAPI 3.1' } } } },
@@ -115,6 +130,7 @@ export function openApiDocument(version: string): Record<string, unknown> {
             '201': { description: '{jobId, state[, result | failedReason]}' },
             '409': { ...err, description: 'the id names a job with another payload' },
             '422': err,
+            '503': FULL,
           },
         },
       },

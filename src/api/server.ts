@@ -20,6 +20,7 @@ import { errorFields, type Logger } from '../queue/log';
 import { loadManifest } from '../rootfs/manifest';
 import { TargetGuard } from '../webhook/target-guard';
 import { AUTH_HEADER, TokenCheck } from './auth';
+import { Backlog } from './backlog';
 import { EnqueueBatcher } from './enqueue-batcher';
 import type { ApiConfig, ApiContext } from './context';
 import { judge0Routes } from './judge0-routes';
@@ -71,6 +72,7 @@ export class ApiServer {
       testLimits: testLimitsConfig(testMaxima(config)),
       client,
       intake: new EnqueueBatcher(client),
+      backlog: new Backlog(queue, config.apiMaxQueue),
       queue,
       judge0: new Judge0Languages(manifest.languages),
       languages: manifest.languages,

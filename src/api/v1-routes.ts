@@ -14,6 +14,7 @@ import { ConflictError, JobFailedError, WaitAbortedError, WaitTimeoutError } fro
 import { InvalidRequestError } from '../errors';
 import type { JudgeResult, SubmissionInput } from '../judge/schema';
 import { checkCallback, checkLimits, type ApiContext } from './context';
+import { QUEUE_FULL_RETRY_S } from './backlog';
 
 export function errorBody(code: string, message: string, field?: string): { error: { code: string; message: string; field?: string } } {
   return { error: { code, message, ...(field ? { field } : {}) } };
@@ -50,6 +51,16 @@ export function v1Routes(app: FastifyInstance, ctx: ApiContext): void {
         checkCallback(ctx, submission);
         checkLimits(ctx, submission);
       }
+      if (!(await ctx.backlog.admit(1)))
+        return reply
+          .code(503)
+          .header('retry-after', QUEUE_FULL_RETRY_S)
+          .send(
+            errorBody(
+              'queue_full',
+              `the queue is full: at most ${ctx.backlog.max} submissions may wait (CAGED_API_MAX_QUEUE); try again later`,
+            ),
+          );
       jobId = await ctx.intake.enqueue(submission);
     } catch (err) {
       if (err instanceof InvalidRequestError) return invalid(reply, err);

@@ -147,14 +147,16 @@ describe('a Judge0 request with Judge0 defaults a client may send', () => {
 });
 
 describe("Judge0's /config_info", () => {
-  it('gives the configured test defaults and maxima in seconds and KB', () => {
-    const info = judge0ConfigInfo({
+  it("gives the configured test defaults and maxima in seconds and KB, and the queue's bound (null when off)", () => {
+    const source = {
       testLimits: testLimitsConfig({ cpuTimeMs: 1500, memoryBytes: 64 * 2 ** 20, pids: 32 }),
       callbacks: true,
       callbackAttempts: 4,
       callbackTimeoutMs: 2500,
       maxBatch: 20,
-    });
+      maxQueue: 10_000,
+    };
+    const info = judge0ConfigInfo(source);
     expect(info).toMatchObject({
       cpu_time_limit: 1.5,
       max_cpu_time_limit: 1.5,
@@ -167,7 +169,10 @@ describe("Judge0's /config_info", () => {
       callbacks_max_tries: 4,
       callbacks_timeout: 2.5,
       max_submission_batch_size: 20,
+      max_queue_size: 10_000,
     });
+    const unbounded = judge0ConfigInfo({ ...source, maxQueue: 0 });
+    expect(unbounded.max_queue_size).toBeNull();
   });
 });
 
