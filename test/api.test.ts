@@ -237,6 +237,12 @@ describe('caged api', () => {
       ]);
       const tooMany = Array.from({ length: 21 }, () => ({ source_code: 'x', language_id: 50 }));
       expect((await api('POST', '/submissions/batch', { submissions: tooMany })).status).toBe(422);
+      // None created: 422 with each one's errors in its place, as Judge0 answers.
+      const none = await api('POST', '/submissions/batch', {
+        submissions: [{ source_code: 'x' }, { source_code: 'x', language_id: 12345 }],
+      });
+      expect(none.status).toBe(422);
+      expect(none.body).toEqual([{ language_id: ["can't be blank"] }, { language_id: [expect.stringMatching(/doesn't exist/)] }]);
     });
 
     it('lists languages with Judge0 ids, one language, and the statuses', async () => {

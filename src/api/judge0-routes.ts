@@ -165,7 +165,8 @@ export function judge0Routes(app: FastifyInstance, ctx: ApiContext): void {
         }
       }
     }
-    return reply.code(201).send(out);
+    // Judge0: 201 when at least one was created, else 422 with the same list of errors.
+    return reply.code(out.some((o) => 'token' in o) ? 201 : 422).send(out);
   });
 
   app.get<{ Querystring: Query }>('/submissions/batch', async (req, reply) => {

@@ -80,7 +80,11 @@ export function openApiDocument(version: string): Record<string, unknown> {
             required: true,
             ...(json({ type: 'object', properties: { submissions: { type: 'array', items: ref('Judge0Submission') } } }) as object),
           },
-          responses: { '201': { description: 'a {token} or the errors, per submission, in order' }, '422': err, '503': FULL },
+          responses: {
+            '201': { description: 'a {token} or the errors, per submission, in order' },
+            '422': { description: 'too many or none, or none created: then the errors, per submission, in order' },
+            '503': FULL,
+          },
         },
         get: {
           summary: 'Get submissions (Judge0)',
