@@ -12,6 +12,7 @@
  * it errs towards refusing: a submission admitted while a read was under way counts on top of
  * that read even when the read already saw it, and workers taking jobs lower the real count.
  */
+
 /** Seconds a refused client is told to wait (Retry-After) before it tries again. */
 export const QUEUE_FULL_RETRY_S = 5;
 
