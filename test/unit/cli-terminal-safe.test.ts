@@ -7,6 +7,7 @@ import { summary } from '../../src/cli/run';
 import { terminalSafe } from '../../src/cli/terminal-safe';
 import type { JudgeResult } from '../../src/judge/schema';
 import { ACTIVE, BEL, ESC, HOSTILE } from '../helpers/terminal';
+import { bestOfEach } from '../helpers/text';
 
 describe('terminalSafe', () => {
   it('shows C0 controls, DEL, C1 controls and bidi overrides as visible escapes', () => {
@@ -21,23 +22,16 @@ describe('terminalSafe', () => {
   });
 
   it('takes linear time: 8 times the escapes cost about 8 times as much, not 64 times', () => {
-    const time = (bytes: number): number => {
-      const text = `${ESC}${BEL}\u202e`.repeat(bytes / 3);
-      const started = performance.now();
-      const safe = terminalSafe(text);
-      const ms = performance.now() - started;
-      expect(safe.length).toBe((4 + 4 + 6) * (bytes / 3));
-      return ms;
-    };
-    time(3 * 2 ** 16); // warm-up
-    // In turn, so that a change of load between the sizes does not read as a change of slope.
-    let small = Infinity;
-    let large = Infinity;
-    for (let i = 0; i < 3; i++) {
-      small = Math.min(small, time(3 * 2 ** 16));
-      large = Math.min(large, time(3 * 2 ** 19));
-    }
-    expect(large / small).toBeLessThan(24);
+    const escapes = (bytes: number): string => `${ESC}${BEL}\u202e`.repeat(bytes / 3);
+    const small = escapes(3 * 2 ** 16);
+    const large = escapes(3 * 2 ** 19);
+    for (const text of [small, large]) expect(terminalSafe(text).length).toBe(((4 + 4 + 6) * text.length) / 3); // and warm-up
+    const [tSmall, tLarge] = bestOfEach(
+      3,
+      () => terminalSafe(small),
+      () => terminalSafe(large),
+    );
+    expect(tLarge / tSmall).toBeLessThan(24);
   });
 });
 
