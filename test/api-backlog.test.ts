@@ -48,6 +48,7 @@ describe('caged api with a bound on the queue', () => {
       CAGED_API_TOKENS: TOKEN,
       CAGED_API_RATE_LIMIT: '0',
       CAGED_API_MAX_QUEUE: String(MAX),
+      CAGED_API_MAX_BATCH: String(MAX),
     };
     server = await ApiServer.create(loadConfig(env), createLogger({ level: 'silent' }));
     base = `http://127.0.0.1:${await server.listen('127.0.0.1', 0)}`;
@@ -61,6 +62,13 @@ describe('caged api with a bound on the queue', () => {
     await server?.close();
     await queue?.close();
     await obliterate(queueName);
+  });
+
+  it('refuses to start with a bound below the largest batch, which could never be taken', async () => {
+    const env = { CAGED_REDIS_URL: REDIS_URL, CAGED_QUEUE: queueName, CAGED_API_TOKENS: TOKEN, CAGED_API_MAX_QUEUE: '10' };
+    await expect(ApiServer.create(loadConfig(env), createLogger({ level: 'silent' }))).rejects.toThrow(
+      'CAGED_API_MAX_QUEUE: 10 is below CAGED_API_MAX_BATCH (20): a full batch could never be taken; raise it, or 0 for no bound',
+    );
   });
 
   it("says its bound in Judge0's /config_info", async () => {

@@ -12,9 +12,15 @@
  * it errs towards refusing: a submission admitted while a read was under way counts on top of
  * that read even when the read already saw it, and workers taking jobs lower the real count.
  */
+import type { FastifyReply } from 'fastify';
 
 /** Seconds a refused client is told to wait (Retry-After) before it tries again. */
-export const QUEUE_FULL_RETRY_S = 5;
+const QUEUE_FULL_RETRY_S = 5;
+
+/** The refusal of a full queue, on every route that adds: 503 with Retry-After and the route's own error body. */
+export function queueFull(reply: FastifyReply, body: unknown): FastifyReply {
+  return reply.code(503).header('retry-after', QUEUE_FULL_RETRY_S).send(body);
+}
 
 export interface BacklogQueue {
   count(): Promise<number>;

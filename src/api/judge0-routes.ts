@@ -13,7 +13,7 @@ import type { SubmissionInput } from '../judge/schema';
 import { fromJudge0, type Judge0Errors } from '../judge0/request';
 import { JUDGE0_STATUSES, NotUtf8Error, judge0View, parseFields, type Judge0Field, type JobSnapshot } from '../judge0/view';
 import { judge0ConfigInfo } from '../judge0/config-info';
-import { QUEUE_FULL_RETRY_S } from './backlog';
+import { queueFull } from './backlog';
 import { checkCallback, checkLimits, type ApiContext } from './context';
 import { jobSnapshot } from './snapshot';
 
@@ -100,9 +100,8 @@ function view(
   }
 }
 
-/** Judge0's answer when its queue holds MAX_QUEUE_SIZE submissions, with when to try again. */
-const queueFull = (reply: FastifyReply): FastifyReply =>
-  reply.code(503).header('retry-after', QUEUE_FULL_RETRY_S).send({ error: 'queue is full' });
+/** Judge0's answer when its queue holds MAX_QUEUE_SIZE submissions. */
+const QUEUE_FULL = { error: 'queue is full' };
 
 export function judge0Routes(app: FastifyInstance, ctx: ApiContext): void {
   app.post<{ Querystring: Query }>('/submissions', async (req, reply) => {
@@ -111,7 +110,7 @@ export function judge0Routes(app: FastifyInstance, ctx: ApiContext): void {
     if (!fields) return reply;
     const t = translate(ctx, req.body, base64);
     if ('errors' in t) return reply.code(422).send(t.errors);
-    if (!(await ctx.backlog.admit(1))) return queueFull(reply);
+    if (!(await ctx.backlog.admit(1))) return queueFull(reply, QUEUE_FULL);
     let jobId: string;
     try {
       jobId = await ctx.intake.enqueue(t.submission);
@@ -147,7 +146,7 @@ export function judge0Routes(app: FastifyInstance, ctx: ApiContext): void {
       else valid.push({ index, ...t });
     });
     // The whole batch or none of it, as Judge0 counts a batch against its queue's size.
-    if (valid.length && !(await ctx.backlog.admit(valid.length))) return queueFull(reply);
+    if (valid.length && !(await ctx.backlog.admit(valid.length))) return queueFull(reply, QUEUE_FULL);
     // One round trip for the valid ones; one the client refuses is checked alone for its message.
     try {
       if (valid.length) await ctx.client.enqueueMany(valid.map((v) => v.submission));

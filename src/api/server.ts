@@ -56,6 +56,12 @@ export class ApiServer {
     const tokens = new TokenCheck(config.apiTokens);
     if (config.apiAuth === 'token' && tokens.count === 0)
       throw new InvalidRequestError('set CAGED_API_TOKENS (or CAGED_API_AUTH=off on a private network)', 'CAGED_API_TOKENS');
+    // A batch larger than the queue's bound would be refused as "full" however empty the queue.
+    if (config.apiMaxQueue !== 0 && config.apiMaxQueue < config.apiMaxBatch)
+      throw new InvalidRequestError(
+        `${config.apiMaxQueue} is below CAGED_API_MAX_BATCH (${config.apiMaxBatch}): a full batch could never be taken; raise it, or 0 for no bound`,
+        'CAGED_API_MAX_QUEUE',
+      );
     const manifest = await loadManifest(config.image);
     const connection = redisConnection(config.redisUrl, { cluster: config.redisCluster === 'yes' });
     const client = new CagedClient({

@@ -14,7 +14,7 @@ import { ConflictError, JobFailedError, WaitAbortedError, WaitTimeoutError } fro
 import { InvalidRequestError } from '../errors';
 import type { JudgeResult, SubmissionInput } from '../judge/schema';
 import { checkCallback, checkLimits, type ApiContext } from './context';
-import { QUEUE_FULL_RETRY_S } from './backlog';
+import { queueFull } from './backlog';
 
 export function errorBody(code: string, message: string, field?: string): { error: { code: string; message: string; field?: string } } {
   return { error: { code, message, ...(field ? { field } : {}) } };
@@ -51,16 +51,10 @@ export function v1Routes(app: FastifyInstance, ctx: ApiContext): void {
         checkCallback(ctx, submission);
         checkLimits(ctx, submission);
       }
-      if (!(await ctx.backlog.admit(1)))
-        return reply
-          .code(503)
-          .header('retry-after', QUEUE_FULL_RETRY_S)
-          .send(
-            errorBody(
-              'queue_full',
-              `the queue is full: at most ${ctx.backlog.max} submissions may wait (CAGED_API_MAX_QUEUE); try again later`,
-            ),
-          );
+      if (!(await ctx.backlog.admit(1))) {
+        const message = `the queue is full: at most ${ctx.backlog.max} submissions may wait (CAGED_API_MAX_QUEUE); try again later`;
+        return queueFull(reply, errorBody('queue_full', message));
+      }
       jobId = await ctx.intake.enqueue(submission);
     } catch (err) {
       if (err instanceof InvalidRequestError) return invalid(reply, err);
