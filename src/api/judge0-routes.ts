@@ -1,8 +1,8 @@
 /**
  * Judge0's API (https://ce.judge0.com, version 1.13), so that a Judge0 client switches by
  * changing its base URL: submissions (single, `wait`, batch, `fields`, `base64_encoded`),
- * languages, statuses, about. Tokens are UUIDs and are the submissions' ids on the queue.
- * Errors in Judge0's shapes: 422 `{"field": ["message"]}`, others `{"error": "message"}`.
+ * languages, statuses, about, the workers' health. Tokens are UUIDs and are the submissions'
+ * ids on the queue. Errors in Judge0's shapes: 422 `{"field": ["message"]}`, others `{"error": "message"}`.
  */
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply } from 'fastify';
@@ -16,6 +16,7 @@ import { judge0ConfigInfo } from '../judge0/config-info';
 import { queueFull } from './backlog';
 import { checkCallback, checkLimits, type ApiContext } from './context';
 import { jobSnapshot } from './snapshot';
+import { WorkerListUnavailable, queueWorkersSource, workersHealth } from './workers';
 
 interface Query {
   base64_encoded?: string;
@@ -241,6 +242,17 @@ export function judge0Routes(app: FastifyInstance, ctx: ApiContext): void {
       maxQueue: ctx.config.apiMaxQueue,
     }),
   );
+
+  // Judge0's health check (src/api/workers.ts says what each count means in caged).
+  const workers = queueWorkersSource(ctx.queue);
+  app.get('/workers', async (_req, reply) => {
+    try {
+      return await workersHealth(workers);
+    } catch (err) {
+      if (err instanceof WorkerListUnavailable) return reply.code(503).send({ error: err.message });
+      throw err;
+    }
+  });
 
   app.get('/version', (_req, reply) => reply.type('text/plain').send(ctx.version));
 

@@ -122,6 +122,17 @@ export function openApiDocument(version: string): Record<string, unknown> {
       '/authorize': {
         post: { summary: 'Check an authorization token (Judge0): always 403, caged has no authorized role', responses: { '403': err } },
       },
+      '/workers': {
+        get: {
+          summary: "Judge0's health check: the queue's size and its workers (available, idle, working, paused) and failed jobs",
+          parameters: [qp('prune_dead_workers', "accepted and unused: a dead worker's connection leaves the list by itself", 'boolean')],
+          responses: {
+            '200': { description: '[{queue, size, available, idle, working, paused, failed}]' },
+            '401': err,
+            '503': { ...err, description: 'the worker list cannot be read (a Redis without CLIENT LIST)' },
+          },
+        },
+      },
       '/version': { get: { summary: 'The version, as plain text', responses: { '200': { description: 'version' } } } },
       '/about': { get: { summary: 'About this server', security: [], responses: { '200': { description: 'version' } } } },
       '/openapi.json': { get: { summary: 'This document', security: [], responses: { '200': { description: 'OpenAPI 3.1' } } } },
