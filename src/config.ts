@@ -109,6 +109,14 @@ export const CONFIG_KEYS = {
     'no',
     'Rootless without any writable cgroup: yes limits each program by its rlimits only (RLIMIT_AS, RLIMIT_CPU, RLIMIT_NPROC: per process, weaker; docs/rootless.md#rlimits-only); no refuses to start. A writable cgroup is always used.',
   ),
+  cpus: text('CAGED_CPUS', {
+    def: '',
+    unit: 'CPU list',
+    pattern: /^\s*\d{1,4}(\s*-\s*\d{1,4})?(\s*,\s*\d{1,4}(\s*-\s*\d{1,4})?)*\s*$/,
+    patternText: 'must be a CPU list such as 0-3,6',
+    description:
+      'Pin every run to one CPU of this list (such as 2-5), the least used at its start, through the cpuset controller (root mode): a program and all its threads and children share that CPU, and runs at once get CPUs of their own while the list has enough (docs/judging.md#limits); empty: no pinning.',
+  }),
   stateDir: text('CAGED_STATE_DIR', {
     def: '',
     unit: 'path',

@@ -131,6 +131,8 @@ class FakeCgroupFs implements CgroupFs {
     }
     if (enabled.includes('pids')) Object.assign(files, { 'pids.max': 'max\n', 'pids.events': 'max 0\n' });
     if (enabled.includes('cpu')) files['cpu.max'] = 'max 100000\n';
+    // An empty cpuset.cpus uses the parent's CPUs.
+    if (enabled.includes('cpuset')) files['cpuset.cpus'] = '\n';
     for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
   }
 
@@ -246,6 +248,21 @@ describe('CgroupV2Manager on a fake cgroupfs', () => {
     expect(read(leaf, 'pids.max')).toBe('16');
     expect(read(leaf, 'cpu.max')).toBe('150000 100000');
     expect(manager.describe()).toBe(`cgroup v2: memory, pids, cpu under ${root}/caged`);
+  });
+
+  it('pins a box to its CPUs through cpuset.cpus when made for pinning, and only then', () => {
+    const { root, fake } = fakeHierarchy();
+    const manager = new CgroupV2Manager({ root, fs: fake, cpuset: true });
+    expect(manager.pinning).toBe(true);
+    const box = manager.create(nextName(), null);
+    expect(words(read(root, 'caged', 'cgroup.subtree_control')).sort()).toEqual(['cpu', 'cpuset', 'memory', 'pids']);
+    const leaf = path.join(root, 'caged', box.name);
+    expect(read(leaf, 'cpuset.cpus')).toBe('');
+    box.setLimits({ memoryBytes: 64 * MiB, pids: 16, cpus: [1, 2, 3, 6] });
+    expect(read(leaf, 'cpuset.cpus')).toBe('1-3,6');
+    expect(manager.describe()).toBe(`cgroup v2: memory, pids, cpu, cpuset under ${root}/caged`);
+    const unpinned = fakeHierarchy().manager.create(nextName(), null); // without pinning: no cpuset
+    expect(() => unpinned.setLimits({ memoryBytes: 64 * MiB, pids: 16, cpus: [0] })).toThrow('this manager pins no CPU');
   });
 
   it("sets a prepared leaf's memory.max and pids.max for its run", () => {

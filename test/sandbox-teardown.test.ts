@@ -230,6 +230,7 @@ describe('when a container cannot be prepared ahead of its run', () => {
     let failing = false;
     const flaky: CgroupManager = {
       kind: real.kind,
+      pinning: real.pinning,
       describe: () => real.describe(),
       create: (name, limits) => {
         if (failing) throw new HostError('injected: cgroup creation failed');

@@ -325,6 +325,9 @@ export function checkLimits(limits: CgroupLimits): void {
   if (limits.cpuCores !== undefined && !(limits.cpuCores > 0 && Number.isFinite(limits.cpuCores))) {
     throw new RangeError(`cgroup: cpuCores must be a positive number, got ${limits.cpuCores}`);
   }
+  if (limits.cpus !== undefined && (limits.cpus.length === 0 || !limits.cpus.every((c) => Number.isSafeInteger(c) && c >= 0))) {
+    throw new RangeError(`cgroup: cpus must be a non-empty list of CPU numbers, got [${limits.cpus.join(', ')}]`);
+  }
 }
 
 /** Positive pids, one per line (never 0 or negatives, which process.kill treats as groups). */

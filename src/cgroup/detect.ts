@@ -32,6 +32,8 @@ export interface DetectOptions {
   mountsPath?: string;
   /** Directory under the hierarchy (or each v1 controller mount) that holds the leaves. Default `caged`. */
   parent?: string;
+  /** Boxes are pinned to CPUs (CAGED_CPUS): the cpuset controller must be there (HostError otherwise). Default false. */
+  pinning?: boolean;
 }
 
 /** Parses /proc/mounts text; `\040`-style octal escapes in paths are decoded. */
@@ -81,9 +83,28 @@ export function detectCgroupManager(opts: DetectOptions = {}): CgroupManager {
     );
   }
   const kind = v2 && v1 ? (opts.prefer ?? 'v2') : v2 ? 'v2' : 'v1';
-  return kind === 'v2'
-    ? new CgroupV2Manager({ root, parent: opts.parent })
-    : new CgroupV1Manager({ mounts: v1Mounts, parent: opts.parent });
+  if (!opts.pinning)
+    return kind === 'v2'
+      ? new CgroupV2Manager({ root, parent: opts.parent })
+      : new CgroupV1Manager({ mounts: v1Mounts, parent: opts.parent });
+  if (kind === 'v2') {
+    const file = path.join(root, 'cgroup.controllers');
+    let available: string;
+    try {
+      available = fs.readFileSync(file, 'utf8');
+    } catch (err) {
+      throw new HostError(`cgroup: read ${file}: ${errnoOf(err)}`, { cause: err });
+    }
+    if (!available.split(/\s+/).includes('cpuset'))
+      throw new HostError(`cgroup: pinning boxes to CPUs (CAGED_CPUS) needs the cpuset controller, and ${file} lacks it`);
+    return new CgroupV2Manager({ root, parent: opts.parent, cpuset: true });
+  }
+  const cpuset = mounts.find((m) => m.fsType === 'cgroup' && m.options.includes('cpuset'))?.mountPoint;
+  if (cpuset === undefined)
+    throw new HostError(
+      `cgroup: pinning boxes to CPUs (CAGED_CPUS) needs the cpuset controller, and ${mountsPath} has no cgroup v1 mount of it`,
+    );
+  return new CgroupV1Manager({ mounts: v1Mounts, parent: opts.parent, cpuset });
 }
 
 /**

@@ -14,6 +14,11 @@ export interface CgroupLimits {
   pids: number;
   /** Optional CPU bandwidth cap in cores (e.g. 1 = one full core); absent = no cap. */
   cpuCores?: number;
+  /**
+   * The CPUs the container's processes may run on (the cpuset controller; CAGED_CPUS pins each
+   * run to one); absent = wherever the worker may. Only a manager whose `pinning` is true takes it.
+   */
+  cpus?: readonly number[];
 }
 
 export interface CgroupStats {
@@ -61,6 +66,8 @@ export interface BoxCgroup {
 export interface CgroupManager {
   /** rlimits: no cgroup at all (CAGED_RLIMITS_ONLY, rlimits.ts). */
   readonly kind: 'v1' | 'v2' | 'rlimits';
+  /** Whether boxes can be pinned to CPUs (`CgroupLimits.cpus`): the cpuset controller is there and in use. */
+  readonly pinning: boolean;
   /** Human-readable description for logs ("cgroup v1: memory, pids, cpuacct under /sys/fs/cgroup/*\/caged"). */
   describe(): string;
   /**

@@ -6,7 +6,8 @@
  * report carries (the rusage of every process B reaped). Weaker than a cgroup: every limit is per
  * process, not per box (docs/security.md).
  */
-import type { BoxCgroup, CgroupManager, CgroupStats } from './manager';
+import { HostError } from '../errors';
+import type { BoxCgroup, CgroupLimits, CgroupManager, CgroupStats } from './manager';
 
 /** How each limit of a run is enforced; results carry it in the rlimits-only mode. */
 export interface Enforcement {
@@ -30,8 +31,9 @@ class RlimitsBox implements BoxCgroup {
     boxes.add(name);
   }
 
-  setLimits(): void {
-    // The limits are the program's rlimits, in its configuration blob.
+  setLimits(limits: CgroupLimits): void {
+    // The limits are the program's rlimits, in its configuration blob; CPUs need a cpuset.
+    if (limits.cpus !== undefined) throw new HostError('rlimits only: no cgroup, so no cpuset to pin a box to CPUs');
   }
 
   attach(): void {
@@ -66,6 +68,7 @@ class RlimitsBox implements BoxCgroup {
 
 export class RlimitsOnlyManager implements CgroupManager {
   readonly kind = 'rlimits' as const;
+  readonly pinning = false;
   private readonly boxes = new Set<string>();
 
   /** @param why why no cgroup is used (the delegation probe's reason), for the log line */

@@ -15,6 +15,13 @@
  * Then every counter is reset: the memory and memsw peaks and failcnts, cpuacct.usage; the
  * counters the kernel cannot reset (the OOM kills in memory.oom_control, pids.events' max) become
  * the leaf's baselines, subtracted from what the next run reads. A leaf with a CPU cap is never pooled.
+ *
+ * Pinning (CgroupLimits.cpus, CAGED_CPUS): the cpuset hierarchy only places processes, it counts
+ * nothing, so a box has no leaf of its own there. Each CPU list has one group,
+ * `<cpuset mount>/<parent>/cpus-<list>` (e.g. `cpus-3`), made at its first use and kept; a pinned
+ * box's processes are moved into it when its limits are set (a prepared container's B, already
+ * attached) or when attached (a container made at its run). What B starts inherits it, and no
+ * process of the box can leave it: sched_setaffinity only narrows within it.
  */
 import path from 'node:path';
 import { HostError } from '../errors';
@@ -33,6 +40,7 @@ import {
   type CgroupFile,
   type CgroupFs,
 } from './cgroupfs';
+import { formatCpuList } from '../linux/cpu-list';
 
 export type V1Controller = 'memory' | 'pids' | 'cpuacct' | 'cpu';
 
@@ -54,6 +62,8 @@ export interface CgroupV1Options {
   fs?: CgroupFs;
   /** Emptied leaves kept for later runs; default 8, 0 removes every leaf after its run. */
   poolSize?: number;
+  /** Mount point of the cpuset hierarchy: boxes may be pinned to CPUs (header). Default none: no pinning. */
+  cpuset?: string;
 }
 
 /**
@@ -87,6 +97,9 @@ export class CgroupV1Manager implements CgroupManager {
   private readonly idle: V1Box[] = [];
   /** What prepareParent set up and found, once per manager; null: not yet (or to be done again). */
   private parent: V1Parent | null = null;
+  private readonly cpusetMount: string | null;
+  /** The cpuset groups made so far, by CPU list (header). */
+  private readonly pinGroups = new Map<string, string>();
 
   constructor(options: CgroupV1Options = {}) {
     const root = path.resolve(options.root ?? '/sys/fs/cgroup');
@@ -95,6 +108,11 @@ export class CgroupV1Manager implements CgroupManager {
     this.parentName = options.parent ?? 'caged';
     this.io = new CgroupIo(options.fs ?? realCgroupFs);
     this.poolSize = options.poolSize ?? 8;
+    this.cpusetMount = options.cpuset === undefined ? null : path.resolve(options.cpuset);
+  }
+
+  get pinning(): boolean {
+    return this.cpusetMount !== null;
   }
 
   get pooled(): number {
@@ -115,7 +133,8 @@ export class CgroupV1Manager implements CgroupManager {
 
   describe(): string {
     const where = ALL_CONTROLLERS.map((c) => `${c} at ${this.mounts[c]}`).join(', ');
-    return `cgroup v1: ${where} (cpu only for CPU caps); leaves under <mount>/${this.parentName}`;
+    const pins = this.cpusetMount === null ? '' : `; pinned to CPUs through the cpuset at ${this.cpusetMount}`;
+    return `cgroup v1: ${where} (cpu only for CPU caps); leaves under <mount>/${this.parentName}${pins}`;
   }
 
   create(name: string, limits: CgroupLimits | null): BoxCgroup {
@@ -137,6 +156,7 @@ export class CgroupV1Manager implements CgroupManager {
       (b) => this.recycle(b),
       parent.memsw,
       () => (this.parent = null),
+      this.cpusetMount === null ? undefined : (cpus) => this.pinGroup(cpus),
     );
     try {
       // The parent directories exist from prepareParent (or are made again if someone removed them).
@@ -207,6 +227,29 @@ export class CgroupV1Manager implements CgroupManager {
     if (parent.swappinessPerLeaf) this.io.tryWrite(path.join(memory, 'memory.swappiness'), '0');
   }
 
+  /**
+   * The cpuset group of `cpus` (header), made at its first use: the parent and the group get
+   * the CPUs and memory nodes a v1 cpuset needs before it takes a process (a new one has none);
+   * the parent takes the root's. A list outside the root's CPUs is the kernel's EINVAL.
+   */
+  private pinGroup(cpus: readonly number[]): string {
+    const list = formatCpuList(cpus);
+    const known = this.pinGroups.get(list);
+    if (known !== undefined) return known;
+    const root = this.cpusetMount!;
+    const parent = path.join(root, this.parentName);
+    const group = path.join(parent, `cpus-${list}`);
+    this.io.mkdirIfMissing(parent);
+    for (const file of ['cpuset.cpus', 'cpuset.mems'])
+      if (this.io.read(path.join(parent, file)).trim() === '')
+        this.io.write(path.join(parent, file), this.io.read(path.join(root, file)).trim());
+    this.io.mkdirIfMissing(group);
+    this.io.write(path.join(group, 'cpuset.mems'), this.io.read(path.join(parent, 'cpuset.mems')).trim());
+    this.io.write(path.join(group, 'cpuset.cpus'), list);
+    this.pinGroups.set(list, group);
+    return group;
+  }
+
   /** A released box: into the pool when there is room and it can be reset, else removed. */
   private recycle(box: V1Box): void {
     if (this.idle.length < this.poolSize && !box.capped && box.reset()) this.idle.push(box);
@@ -260,6 +303,9 @@ class V1Box implements BoxCgroup {
   private cpuUsage: CgroupFile | null = null;
   /** The memory limit as this object last wrote it (Infinity: none yet, on a fresh leaf); null: unknown. */
   memoryLimit: number | null = null;
+  /** The processes attached to this box for its run, and the cpuset group they are pinned to (null: none). */
+  private attached: number[] = [];
+  private pinnedTo: string | null = null;
 
   constructor(
     readonly name: string,
@@ -270,6 +316,8 @@ class V1Box implements BoxCgroup {
     private memsw: boolean | null = null,
     /** Told when this leaf turns out to have the OOM killer disabled (the parent's setting changed). */
     private readonly oomKillDisabled: () => void = () => undefined,
+    /** The cpuset group of a CPU list (the manager's); absent: this box cannot be pinned. */
+    private readonly pinGroup?: (cpus: readonly number[]) => string,
   ) {
     this.dirs = uniqueDirs(leaf);
   }
@@ -300,6 +348,8 @@ class V1Box implements BoxCgroup {
       const charged = Number(this.io.read(path.join(memory, 'memory.usage_in_bytes')).trim());
       if (!(charged <= POOL_RESIDUAL_BYTES)) return false;
       for (const dir of this.dirs) if (this.io.readPids(path.join(dir, 'cgroup.procs')).length > 0) return false;
+      this.attached = [];
+      this.pinnedTo = null;
       // memory.stat's first lines: this leaf's own cache (page cache, shmem) and rss, in bytes.
       const stat = this.io.read(path.join(memory, 'memory.stat'));
       if (keyedValue(stat, 'cache') !== 0 || keyedValue(stat, 'rss') !== 0) return false;
@@ -330,10 +380,16 @@ class V1Box implements BoxCgroup {
     this.memoryLimit = null; // unknown until every write has succeeded
     writeV1Limits(this.leaf, limits, this.io, now, now === null ? false : this.hasMemsw());
     this.memoryLimit = limits.memoryBytes;
+    if (limits.cpus === undefined) return;
+    if (!this.pinGroup) throw new HostError('cgroup v1: this manager pins no CPU (made without the cpuset mount)');
+    this.pinnedTo = this.pinGroup(limits.cpus);
+    for (const pid of this.attached) this.io.write(path.join(this.pinnedTo, 'cgroup.procs'), String(pid));
   }
 
   attach(pid: number): void {
     for (const dir of this.dirs) this.io.write(path.join(dir, 'cgroup.procs'), String(pid));
+    this.attached.push(pid);
+    if (this.pinnedTo !== null) this.io.write(path.join(this.pinnedTo, 'cgroup.procs'), String(pid));
   }
 
   cpuTimeNs(): number {

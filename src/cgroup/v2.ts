@@ -30,10 +30,11 @@ import {
   type CgroupFs,
 } from './cgroupfs';
 import type { BoxCgroup, CgroupLimits, CgroupManager, CgroupStats } from './manager';
+import { formatCpuList } from '../linux/cpu-list';
 
-export type V2Controller = 'memory' | 'pids' | 'cpu';
+export type V2Controller = 'memory' | 'pids' | 'cpu' | 'cpuset';
 
-/** The controllers a box needs, in the order they are enabled. */
+/** The controllers a box needs, in the order they are enabled; cpuset joins them when boxes are pinned to CPUs. */
 export const V2_CONTROLLERS: readonly V2Controller[] = ['memory', 'pids', 'cpu'];
 
 export interface CgroupV2Options {
@@ -48,6 +49,8 @@ export interface CgroupV2Options {
    * still are) and its stats read as 0 / null.
    */
   controllers?: readonly V2Controller[];
+  /** Pin boxes to CPUs (CgroupLimits.cpus, CAGED_CPUS): the cpuset controller is enabled and used too. Default false. */
+  cpuset?: boolean;
   /** File operations; default the real filesystem. */
   fs?: CgroupFs;
 }
@@ -57,6 +60,9 @@ const SUPERVISOR_LEAF = 'caged-supervisor';
 
 export class CgroupV2Manager implements CgroupManager {
   readonly kind = 'v2' as const;
+  get pinning(): boolean {
+    return this.controllers.includes('cpuset');
+  }
   private readonly root: string;
   private readonly parentDir: string;
   private readonly controllers: readonly V2Controller[];
@@ -70,7 +76,8 @@ export class CgroupV2Manager implements CgroupManager {
   constructor(options: CgroupV2Options = {}) {
     this.root = path.resolve(options.root ?? '/sys/fs/cgroup');
     this.parentDir = path.join(this.root, options.parent ?? 'caged');
-    this.controllers = V2_CONTROLLERS.filter((c) => (options.controllers ?? V2_CONTROLLERS).includes(c));
+    const base = V2_CONTROLLERS.filter((c) => (options.controllers ?? V2_CONTROLLERS).includes(c));
+    this.controllers = options.cpuset ? [...base, 'cpuset'] : base;
     this.io = new CgroupIo(options.fs ?? realCgroupFs);
   }
 
@@ -187,6 +194,10 @@ function writeV2Limits(dir: string, limits: CgroupLimits, controllers: readonly 
   if (controllers.includes('pids')) io.write(path.join(dir, 'pids.max'), String(limits.pids));
   if (controllers.includes('cpu') && limits.cpuCores !== undefined) {
     io.write(path.join(dir, 'cpu.max'), `${cpuQuotaUs(limits.cpuCores)} ${CPU_PERIOD_US}`);
+  }
+  if (limits.cpus !== undefined) {
+    if (!controllers.includes('cpuset')) throw new HostError('cgroup v2: this manager pins no CPU (made without cpuset)');
+    io.write(path.join(dir, 'cpuset.cpus'), formatCpuList(limits.cpus));
   }
 }
 

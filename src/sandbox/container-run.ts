@@ -47,6 +47,8 @@ export interface ContainerRunDeps {
   setUpDone: () => void;
   /** CPUs the container can use at once (to pace the CPU watchdog). */
   cpus: number;
+  /** The CPUs the run is pinned to (CAGED_CPUS), set with its limits; absent: not pinned. */
+  pinnedCpus?: readonly number[];
   syscallName: (nr: number, arch: number) => string;
   describeOp: (index: number) => string;
   /** Takes the rest of the teardown (B's reaping, the cgroup's removal) off the run's critical path. */
@@ -160,7 +162,8 @@ export class ContainerRun {
     try {
       try {
         // B starts the program without another word from A: its limits are in place first.
-        container.cgroup.setLimits({ memoryBytes: this.limits.memoryBytes, pids: this.limits.pids });
+        const cpus = this.deps.pinnedCpus;
+        container.cgroup.setLimits({ memoryBytes: this.limits.memoryBytes, pids: this.limits.pids, ...(cpus ? { cpus } : {}) });
         if (!this.deps.cpuByRlimit) {
           this.handOver = { boxCpuNs: container.cgroup.cpuTimeNs(), initCpuNs: this.deps.native.cpuNs(this.pid) };
           this.cpuBaselineNs = this.handOver.boxCpuNs; // until 'S' adds B's set-up of the run

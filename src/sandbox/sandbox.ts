@@ -19,6 +19,8 @@ import { HostIdLeases, type HostIdLease } from './host-ids';
 import { removeTree } from '../fs/tree-walk';
 import { overlaySupported } from '../linux/kernel-features';
 import { CLONE } from '../linux/constants';
+import { allowedCpus, formatCpuList, parseCpuList } from '../linux/cpu-list';
+import { CpuPins } from './cpu-pins';
 import { ensureStdioOpen, shareJobsDir } from './host-setup';
 import { buildMountOps, buildPreparationOps, mountPaths } from './mount-plan';
 import { loadNative, type NativeApi } from './native';
@@ -64,6 +66,12 @@ export interface SandboxOptions {
   cgroups?: CgroupManager;
   /** Rootless with no writable cgroup: rlimits only instead of refusing (docs/rootless.md#rlimits-only); default CAGED_RLIMITS_ONLY. */
   rlimitsOnly?: boolean;
+  /**
+   * Pin each run to one CPU of this list (cpu-pins.ts: the least used at its start) through the
+   * cpuset controller; default CAGED_CPUS, empty: no pinning. Root mode only; every CPU must be
+   * one this process may run on, and the cgroup manager must have the cpuset controller.
+   */
+  cpus?: readonly number[];
   /** Use overlayfs; default: whether the kernel has it. false behaves as on a kernel without it. */
   overlay?: boolean;
   /**
@@ -105,6 +113,22 @@ const NAME_PREFIX = 'caged-';
 let lastSeq = 0;
 const nextSeq = (): number => ++lastSeq;
 
+/**
+ * CAGED_CPUS is usable here: root mode (a rootless worker's delegated cgroup is not given the
+ * cpuset controller by scripts/setup-host.sh), and every CPU one this process may run on.
+ */
+function checkPinnable(cpus: readonly number[], mode: 'root' | 'rootless'): void {
+  if (mode === 'rootless')
+    throw new InvalidRequestError('pinning runs to CPUs needs root mode (a rootless worker has no cpuset)', 'CAGED_CPUS');
+  const allowed = new Set(allowedCpus());
+  const outside = cpus.filter((c) => !allowed.has(c));
+  if (outside.length > 0)
+    throw new InvalidRequestError(
+      `CPU ${formatCpuList(outside)} is not one this process may run on (${formatCpuList([...allowed])})`,
+      'CAGED_CPUS',
+    );
+}
+
 const CLONE_FLAGS = CLONE.NEWNS | CLONE.NEWPID | CLONE.NEWNET | CLONE.NEWUTS | CLONE.NEWIPC | CLONE.NEWCGROUP;
 
 export class Sandbox {
@@ -132,6 +156,8 @@ export class Sandbox {
     onBackgroundError: ((err: Error) => void) | undefined,
     private readonly rootless: Rootless | null,
     seccomp: boolean,
+    /** The CPUs runs are pinned to (CAGED_CPUS); null: no pinning. */
+    private readonly pins: CpuPins | null,
   ) {
     this.hasOverlay = hasOverlay;
     this.onBackgroundError = onBackgroundError;
@@ -190,7 +216,7 @@ export class Sandbox {
   /** Sets the host up and returns the sandbox; a refusal (no privilege, no subordinate ids, bad option) rejects. */
   static async create(opts: SandboxOptions = {}): Promise<Sandbox> {
     // Unset options come from the environment's configuration (CAGED_ROOTLESS and the rest).
-    const env = loadConfig(process.env, ['rootless', 'rootlessSingleUid', 'rlimitsOnly', 'devicePool']);
+    const env = loadConfig(process.env, ['rootless', 'rootlessSingleUid', 'rlimitsOnly', 'devicePool', 'cpus']);
     const mode = resolvePrivilege(opts.privilege ?? ({ auto: 'auto', yes: 'rootless', no: 'root' } as const)[env.rootless]);
     ensureStdioOpen();
     const runtimeDir = opts.runtimeDir ?? defaultRuntimeDir();
@@ -200,6 +226,8 @@ export class Sandbox {
     for (const d of [root, scratch, dev, proc, procFiles, jobsDir]) {
       fs.mkdirSync(d, { recursive: true, mode: 0o755 });
     }
+    const pinTo = opts.cpus ?? parseCpuList(env.cpus, 'CAGED_CPUS');
+    if (pinTo.length > 0) checkPinnable(pinTo, mode);
     const prepared = opts.preparedContainers ?? 2;
     if (!Number.isSafeInteger(prepared) || prepared < 0)
       throw new InvalidRequestError(`must be a whole number >= 0 (got ${prepared})`, 'preparedContainers');
@@ -214,7 +242,10 @@ export class Sandbox {
         : null;
     try {
       const rlimitsOnly = opts.rlimitsOnly ?? env.rlimitsOnly === 'yes';
-      const cgroups = opts.cgroups ?? (rootless ? delegatedCgroupManager({ rlimitsOnly }) : detectCgroupManager());
+      const cgroups =
+        opts.cgroups ?? (rootless ? delegatedCgroupManager({ rlimitsOnly }) : detectCgroupManager({ pinning: pinTo.length > 0 }));
+      if (pinTo.length > 0 && !cgroups.pinning)
+        throw new InvalidRequestError(`the cgroup manager cannot pin boxes to CPUs (${cgroups.describe()})`, 'CAGED_CPUS');
       const ids = rootless?.ids ?? new HostIdLeases(native, path.join(runtimeDir, 'slots'), opts.hostIdBase ?? 10_000_000, hostIds);
       if (prepared > 0 && !rootless) shareJobsDir(native, jobsDir);
       const sandbox = new Sandbox(
@@ -229,6 +260,7 @@ export class Sandbox {
         opts.onBackgroundError,
         rootless,
         opts.seccomp ?? true,
+        pinTo.length > 0 ? new CpuPins(pinTo) : null,
       );
       if (opts.cleanupAtStart ?? true) sandbox.cleanupStale();
       return sandbox;
@@ -389,10 +421,12 @@ export class Sandbox {
     // Who releases the lease: this function until the ContainerRun has started (it releases it
     // at its end, however the run ends); never inferred from what else was acquired.
     let runOwnsLease = false;
+    let pinned: number | null = null;
     try {
       // Aborted already: no container is taken.
       if (plan.signal?.aborted) throw new AbortedError('the run', plan.signal);
       lease = this.ids.acquire();
+      pinned = this.pins?.take() ?? null;
       let outR: number | null = null;
       if ('stdin' in io) {
         // Read ends non-blocking: a short run's output is drained at its end (output-collector.ts).
@@ -417,7 +451,8 @@ export class Sandbox {
           reaper: this.reaper,
           ids: lease,
           setUpDone,
-          cpus: this.cpus,
+          cpus: pinned === null ? this.cpus : 1,
+          ...(pinned === null ? {} : { pinnedCpus: [pinned] }),
           syscallName: (nr, arch) => nameOfSyscall(nr, archOfAudit(arch) ?? this.arch),
           describeOp: (i) => (ops[i] ? `${ops[i].kind} ${'target' in ops[i] ? ops[i].target : ''}: ${ops[i].why}` : 'unknown'),
           background: (teardown) => this.inBackground(teardown),
@@ -451,6 +486,7 @@ export class Sandbox {
       if (!runOwnsLease) lease?.release();
       throw err;
     } finally {
+      if (pinned !== null) this.pins!.give(pinned);
       for (const fd of new Set([...childFds, ...ours])) fs.closeSync(fd);
     }
   }
