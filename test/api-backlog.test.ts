@@ -6,18 +6,16 @@
  * routes for authentication and authorization. The bound's arithmetic alone:
  * test/unit/api-backlog.test.ts.
  */
-/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-argument --
+/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-argument --
    the answers are read as a Judge0 client reads them: untyped JSON, each field asserted by the test */
 import { Queue } from 'bullmq';
-import { ApiServer } from '../src/api/server';
-import { loadConfig } from '../src/config';
+import type { ApiServer } from '../src/api/server';
 import { redisOptionsFromUrl } from '../src/queue/connection';
-import { createLogger } from '../src/queue/log';
+import { apiClient, startApi } from './helpers/api';
 import { REDIS_URL, SUBMISSIONS, freshQueueName, obliterate, sleep } from './helpers/queue';
 
 jest.setTimeout(60_000);
 
-const TOKEN = 'test-token-0123456789abcdef';
 const SUM_C = SUBMISSIONS.AC.source as string;
 const MAX = 3;
 
@@ -27,31 +25,14 @@ describe('caged api with a bound on the queue', () => {
   let queue: Queue;
   let base: string;
 
-  const api = async (method: string, path: string, body?: unknown, token = TOKEN) => {
-    const res = await fetch(`${base}${path}`, {
-      method,
-      headers: { 'x-auth-token': token, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return { status: res.status, retryAfter: res.headers.get('retry-after'), body: text ? JSON.parse(text) : null };
-  };
+  const api = apiClient(() => base);
   const judge0 = (n: number) => ({ source_code: SUM_C, language_id: 50, stdin: `${n} 1\n` });
   const waiting = async (): Promise<number> => queue.count();
 
   beforeAll(async () => {
     queueName = freshQueueName();
-    const env = {
-      CAGED_REDIS_URL: REDIS_URL,
-      CAGED_QUEUE: queueName,
-      CAGED_API_PORT: '0',
-      CAGED_API_TOKENS: TOKEN,
-      CAGED_API_RATE_LIMIT: '0',
-      CAGED_API_MAX_QUEUE: String(MAX),
-      CAGED_API_MAX_BATCH: String(MAX),
-    };
-    server = await ApiServer.create(loadConfig(env), createLogger({ level: 'silent' }));
-    base = `http://127.0.0.1:${await server.listen('127.0.0.1', 0)}`;
+    const bound = { CAGED_API_RATE_LIMIT: '0', CAGED_API_MAX_QUEUE: String(MAX), CAGED_API_MAX_BATCH: String(MAX) };
+    ({ server, base } = await startApi(queueName, bound));
     queue = new Queue(queueName, { connection: redisOptionsFromUrl(REDIS_URL) });
   });
   afterEach(async () => {
@@ -65,8 +46,7 @@ describe('caged api with a bound on the queue', () => {
   });
 
   it('refuses to start with a bound below the largest batch, which could never be taken', async () => {
-    const env = { CAGED_REDIS_URL: REDIS_URL, CAGED_QUEUE: queueName, CAGED_API_TOKENS: TOKEN, CAGED_API_MAX_QUEUE: '10' };
-    await expect(ApiServer.create(loadConfig(env), createLogger({ level: 'silent' }))).rejects.toThrow(
+    await expect(startApi(queueName, { CAGED_API_MAX_QUEUE: '10' })).rejects.toThrow(
       'CAGED_API_MAX_QUEUE: 10 is below CAGED_API_MAX_BATCH (20): a full batch could never be taken; raise it, or 0 for no bound',
     );
   });

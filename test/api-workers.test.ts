@@ -6,19 +6,16 @@
  * src/api/workers.ts; the counting alone (and a Redis without CLIENT LIST):
  * test/unit/api-workers.test.ts.
  */
-/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment --
+/* eslint-disable @typescript-eslint/no-unsafe-member-access --
    the answers are read as a Judge0 client reads them: untyped JSON, each field asserted by the test */
 import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
-import { ApiServer } from '../src/api/server';
-import { loadConfig } from '../src/config';
+import type { ApiServer } from '../src/api/server';
 import { redisOptionsFromUrl } from '../src/queue/connection';
-import { createLogger } from '../src/queue/log';
+import { apiClient, startApi } from './helpers/api';
 import { REDIS_URL, WorkerProcess, freshQueueName, obliterate, sleeper, until } from './helpers/queue';
 
 jest.setTimeout(120_000);
-
-const TOKEN = 'test-token-0123456789abcdef';
 
 describe('caged api: GET /workers', () => {
   let queueName: string;
@@ -27,15 +24,7 @@ describe('caged api: GET /workers', () => {
   let base: string;
   const workers: WorkerProcess[] = [];
 
-  const api = async (method: string, path: string, body?: unknown, token = TOKEN): Promise<{ status: number; body: any }> => {
-    const res = await fetch(`${base}${path}`, {
-      method,
-      headers: { 'x-auth-token': token, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : null };
-  };
+  const api = apiClient(() => base);
   const health = async (): Promise<Record<string, unknown>> => {
     const r = await api('GET', '/workers');
     expect(r.status).toBe(200);
@@ -57,15 +46,7 @@ describe('caged api: GET /workers', () => {
 
   beforeAll(async () => {
     queueName = freshQueueName();
-    const env = {
-      CAGED_REDIS_URL: REDIS_URL,
-      CAGED_QUEUE: queueName,
-      CAGED_API_PORT: '0',
-      CAGED_API_TOKENS: TOKEN,
-      CAGED_API_RATE_LIMIT: '0',
-    };
-    server = await ApiServer.create(loadConfig(env), createLogger({ level: 'silent' }));
-    base = `http://127.0.0.1:${await server.listen('127.0.0.1', 0)}`;
+    ({ server, base } = await startApi(queueName, { CAGED_API_RATE_LIMIT: '0' }));
     queue = new Queue(queueName, { connection: redisOptionsFromUrl(REDIS_URL) });
   });
   afterAll(async () => {
