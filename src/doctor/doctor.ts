@@ -18,6 +18,7 @@ import { RLIMITS_ONLY_OPT_IN } from '../cgroup/rlimits';
 import { finding, type Finding } from './finding';
 import type { HostView } from './host-view';
 import { cgroupProbe } from './cgroups';
+import { cpusFinding } from './cpus';
 import { devicesFinding, idmapFinding, subidsFinding } from './ids';
 import { imageFinding } from './image';
 import { identityFinding, overlayFinding, seccompFinding, usernsFinding } from './kernel';
@@ -32,6 +33,8 @@ export interface DoctorOptions {
   singleUid: boolean;
   /** CAGED_RLIMITS_ONLY accepted (rootless, only when no cgroup is writable); default false. */
   rlimitsOnly?: boolean;
+  /** CAGED_CPUS, parsed; empty: no pinning. */
+  cpus?: readonly number[];
   /** CAGED_ROOTFS. */
   rootfs: 'auto' | 'overlay' | 'extract';
   /** CAGED_IMAGE. */
@@ -72,6 +75,7 @@ export async function diagnose(host: HostView, opts: DoctorOptions): Promise<Doc
     usernsFinding(host, { live: userns, overlayInUserns: rootless ? overlayLive : undefined, nodePath: opts.nodePath, rootless }),
     overlayFinding(host, overlayLive, opts.rootfs, rootless),
     cgroups.finding,
+    cpusFinding(host, opts.cpus ?? [], rootless, cgroups.usable?.version ?? null),
     seccompFinding(host),
     subidsFinding(host, rootless),
     idmapFinding(host, rootless),
@@ -88,7 +92,7 @@ export async function diagnose(host: HostView, opts: DoctorOptions): Promise<Doc
       if (f.status === 'missing') f.blocking = true;
     }
   };
-  block('identity', 'userns', 'seccomp', 'devices', 'image', 'redis');
+  block('identity', 'userns', 'cpus', 'seccomp', 'devices', 'image', 'redis');
   if (opts.rootfs === 'overlay') block('overlay');
 
   let mode: WorkerMode = rootless ? 'rootless' : 'root';

@@ -4,7 +4,8 @@
  */
 
 /** Stable names of the findings (the JSON's keys; tests and log lines use them). */
-export type FindingKey = 'identity' | 'userns' | 'overlay' | 'cgroup' | 'seccomp' | 'subids' | 'idmap' | 'devices' | 'image' | 'redis';
+export type FindingKey =
+  'identity' | 'userns' | 'overlay' | 'cgroup' | 'cpus' | 'seccomp' | 'subids' | 'idmap' | 'devices' | 'image' | 'redis';
 
 /**
  * - `ok`: there and working;

@@ -4,13 +4,14 @@
  */
 import path from 'node:path';
 import { loadConfig, type WorkerConfig } from '../config';
+import { parseCpuList } from '../linux/cpu-list';
 import { stateDir } from '../linux/state-dirs';
 import type { DoctorOptions } from './doctor';
 
 /** How long the doctor waits for Redis's PONG, in milliseconds. */
 export const REDIS_TIMEOUT_MS = 2000;
 
-const KEYS = ['redisUrl', 'image', 'rootfs', 'rootless', 'rootlessSingleUid', 'rlimitsOnly', 'stateDir', 'devicePool'] as const;
+const KEYS = ['redisUrl', 'image', 'rootfs', 'rootless', 'rootlessSingleUid', 'rlimitsOnly', 'stateDir', 'devicePool', 'cpus'] as const;
 
 export function doctorOptionsFromEnv(env: NodeJS.ProcessEnv, opts: { checkRedis: boolean }): DoctorOptions {
   return doctorOptions(loadConfig(env, KEYS), opts);
@@ -22,6 +23,7 @@ export function doctorOptions(config: Pick<WorkerConfig, (typeof KEYS)[number]>,
     rootless: config.rootless,
     singleUid: config.rootlessSingleUid === 'yes',
     rlimitsOnly: config.rlimitsOnly === 'yes',
+    cpus: parseCpuList(config.cpus, 'CAGED_CPUS'),
     rootfs: config.rootfs,
     manifestPath: config.image,
     // Empty: the default of src/linux/state-dirs.ts (root's, or the user's own).

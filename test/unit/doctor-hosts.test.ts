@@ -18,6 +18,52 @@ const get = (report: DoctorReport, key: FindingKey): Finding => {
 };
 const statuses = (report: DoctorReport): Record<string, string> => Object.fromEntries(report.findings.map((f) => [f.key, f.status]));
 
+describe('CPU pinning (CAGED_CPUS)', () => {
+  const CPUSET = 'cgroup /sys/fs/cgroup/cpuset cgroup rw,nosuid,nodev,noexec,relatime,cpuset 0 0\n';
+  /** The v1 root host with a cpuset mount or not, and the worker's CPUs 0-3. */
+  const v1Root = (cpuset: boolean) => {
+    const host = fixtureHost('v1-root');
+    const files: Record<string, string> = {
+      '/proc/self/mounts': (host.view.readText('/proc/self/mounts') ?? '') + (cpuset ? CPUSET : ''),
+      '/proc/self/status': `${host.view.readText('/proc/self/status') ?? ''}Cpus_allowed_list:\t0-3\n`,
+    };
+    return { ...host.view, readText: (f: string) => files[f] ?? host.view.readText(f) };
+  };
+
+  it('finds the cpuset of a cgroup v1 host and the CPUs the worker may use', async () => {
+    const view = v1Root(true);
+    const report = await diagnose(view, { ...fixtureOptions(view), cpus: [2, 3] });
+    expect(report.runnable).toBe(true);
+    expect(get(report, 'cpus')).toMatchObject({
+      status: 'ok',
+      detail: 'each run pinned to one of CPUs 2-3 through the cpuset at /sys/fs/cgroup/cpuset',
+    });
+  });
+
+  it('blocks the worker, as it would refuse to start, without a cpuset or with a CPU it may not use', async () => {
+    const none = v1Root(false);
+    const noCpuset = await diagnose(none, { ...fixtureOptions(none), cpus: [1] });
+    expect(noCpuset.runnable).toBe(false);
+    expect(get(noCpuset, 'cpus')).toMatchObject({ status: 'missing', blocking: true, fix: 'CAGED_CPUS=' });
+    expect(get(noCpuset, 'cpus').detail).toBe('CAGED_CPUS=1 needs the cpuset controller: no cgroup v1 mount of it');
+    const view = v1Root(true);
+    const outside = await diagnose(view, { ...fixtureOptions(view), cpus: [3, 4, 5] });
+    expect(get(outside, 'cpus')).toMatchObject({
+      status: 'missing',
+      blocking: true,
+      detail: 'CAGED_CPUS=3-5: CPU 4-5 is not one the worker may run on (0-3)',
+      fix: 'CAGED_CPUS=0-3',
+    });
+  });
+
+  it('is for root mode only', async () => {
+    const host = fixtureHost('v2-delegated-user');
+    const report = await diagnose(host.view, { ...fixtureOptions(host.view), cpus: [0] });
+    expect(report.runnable).toBe(false);
+    expect(get(report, 'cpus').detail).toBe('CAGED_CPUS=0 needs root mode: a rootless worker has no cpuset');
+  });
+});
+
 describe('on a cgroup v1 host, as root', () => {
   it('announces root mode with cgroup v1 limits, runnable, ids not needed', async () => {
     const host = fixtureHost('v1-root');
@@ -28,6 +74,7 @@ describe('on a cgroup v1 host, as root', () => {
       userns: 'ok',
       overlay: 'ok',
       cgroup: 'ok',
+      cpus: 'skipped',
       seccomp: 'ok',
       subids: 'skipped',
       idmap: 'skipped',
@@ -69,7 +116,9 @@ describe('on a cgroup v2 host with a subtree delegated to the user', () => {
     const host = fixtureHost('v2-delegated-user');
     const report = await diagnose(host.view, fixtureOptions(host.view));
     expect(report).toMatchObject({ runnable: true, mode: 'rootless', limits: 'cgroup-v2', user: { uid: 1000, name: 'judge' } });
-    expect(Object.values(statuses(report)).every((s) => s === 'ok')).toBe(true);
+    const { cpus, ...others } = statuses(report);
+    expect(cpus).toBe('skipped'); // CAGED_CPUS is off
+    expect(Object.values(others).every((s) => s === 'ok')).toBe(true);
     // The worker's own cgroup, which systemd delegated (as src/cgroup/detect.ts finds it); boxes go below it.
     const own = '/sys/fs/cgroup/user.slice/user-1000.slice/user@1000.service/app.slice/caged-worker.service';
     expect(get(report, 'cgroup').detail).toBe(`cgroup v2, delegated to judge: ${own} with memory, pids, cpu; boxes under ${own}/caged`);
