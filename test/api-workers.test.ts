@@ -1,16 +1,17 @@
 /**
  * Judge0's health check, `GET /workers`, through a real `caged api`, real `caged worker`
- * processes, the real Redis and the real image: the queue's size while no worker is there, each
- * worker available, working while it judges and idle after, all paused while the queue is,
- * a failed job counted, and a stopped worker gone from the list. What each count means:
- * src/api/workers.ts; the counting alone (and a Redis without CLIENT LIST):
- * test/unit/api-workers.test.ts.
+ * processes (one of them pinned to a CPU), the real Redis and the real image: the queue's size
+ * while no worker is there, each worker available, working while it judges and idle after, all
+ * paused while the queue is, a failed job counted, and a stopped worker gone from the list.
+ * What each count means: src/api/workers.ts; the counting alone (and a Redis without CLIENT
+ * LIST): test/unit/api-workers.test.ts.
  */
 /* eslint-disable @typescript-eslint/no-unsafe-member-access --
    the answers are read as a Judge0 client reads them: untyped JSON, each field asserted by the test */
 import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import type { ApiServer } from '../src/api/server';
+import { allowedCpus } from '../src/linux/cpu-list';
 import { redisOptionsFromUrl } from '../src/queue/connection';
 import { apiClient, startApi } from './helpers/api';
 import { REDIS_URL, WorkerProcess, freshQueueName, obliterate, sleeper, until } from './helpers/queue';
@@ -68,8 +69,18 @@ describe('caged api: GET /workers', () => {
 
   it('shows each worker working while it judges, then idle', async () => {
     const env = { CAGED_QUEUE: queueName, CAGED_CONCURRENCY: '1' };
-    workers.push(new WorkerProcess(`a-${randomUUID().slice(0, 8)}:1`, env), new WorkerProcess(`b-${randomUUID().slice(0, 8)}:2`, env));
+    // One of them pinned to a CPU (CAGED_CPUS): it judges the same, and says so at start.
+    const cpu = String(allowedCpus().pop());
+    workers.push(
+      new WorkerProcess(`a-${randomUUID().slice(0, 8)}:1`, { ...env, CAGED_CPUS: cpu }),
+      new WorkerProcess(`b-${randomUUID().slice(0, 8)}:2`, env),
+    );
     await Promise.all(workers.map((w) => w.ready()));
+    expect(await workers[0]!.waitFor((l) => l.msg === 'each run pinned to one CPU of CAGED_CPUS')).toMatchObject({
+      cpus: cpu,
+      concurrency: 1,
+    });
+    expect(workers[1]!.lines.some((l) => /CAGED_CPUS/.test(l.msg))).toBe(false);
     // One sleeper each (one job at a time per worker): both judging, none waiting.
     await healthBecomes({ size: 0, available: 2, working: 2, idle: 0 }, 'both judging');
     await healthBecomes({ size: 0, available: 2, working: 0, idle: 2, failed: 0 }, 'both done');

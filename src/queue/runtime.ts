@@ -15,6 +15,7 @@ import { PackageCache } from '../problem/package-cache';
 import { readProblemFromDir } from '../problem/package-dir';
 import { fetchProblem, redisClientFor } from '../problem/package-store';
 import { JobDirs } from '../rootfs/job-dirs';
+import { formatCpuList } from '../linux/cpu-list';
 import { Sandbox } from '../sandbox/sandbox';
 import { redisConnection, type RedisConnection } from './connection';
 import { HttpEndpoint, type Health } from './http-endpoint';
@@ -333,6 +334,14 @@ async function createJudge(config: WorkerConfig, logger: Logger, undo: Array<() 
   const cleaned = { jobDirs: JobDirs.of(sandbox).cleanupStale(), cgroups: sandbox.cleanupStale() };
   logger.info({ cgroups: sandbox.cgroups.kind, cleaned }, 'host cleaned of what dead workers left');
   if (sandbox.enforcement) logger.warn({ limits: sandbox.cgroups.describe() }, 'CAGED_RLIMITS_ONLY: no cgroup, every limit is per process');
+  const pinned = sandbox.pinnedCpus;
+  if (pinned.length > 0) {
+    const fields = { cpus: formatCpuList(pinned), concurrency: config.concurrency };
+    // A job runs one container at a time: fewer CPUs than jobs at once means shared CPUs.
+    if (pinned.length < config.concurrency)
+      logger.warn(fields, 'CAGED_CPUS lists fewer CPUs than CAGED_CONCURRENCY: runs at once share CPUs');
+    else logger.info(fields, 'each run pinned to one CPU of CAGED_CPUS');
+  }
   const judge = await Judge.create({
     sandbox,
     closeSandbox: true,

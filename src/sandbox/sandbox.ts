@@ -270,6 +270,11 @@ export class Sandbox {
     }
   }
 
+  /** The CPUs runs are pinned to (CAGED_CPUS); empty: none. */
+  get pinnedCpus(): readonly number[] {
+    return this.pins?.cpus ?? [];
+  }
+
   /** root, rootless (subordinate ids) or rootless-single-uid. */
   get mode(): PrivilegeMode {
     return this.rootless?.mode ?? 'root';
