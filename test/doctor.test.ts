@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { diagnose } from '../src/doctor/doctor';
 import { doctorOptionsFromEnv } from '../src/doctor/options';
 import { realHostView } from '../src/doctor/real-host';
+import { allowedCpus } from '../src/linux/cpu-list';
 import { freePort, freshQueueName, MAIN_JS, obliterate, REDIS_URL, WorkerProcess } from './helpers/queue';
 
 const doctor = (args: string[], env: Record<string, string> = {}) =>
@@ -44,6 +45,7 @@ describe('caged doctor as root on this host', () => {
       'userns',
       'overlay',
       'cgroup',
+      'cpus',
       'seccomp',
       'subids',
       'idmap',
@@ -51,6 +53,22 @@ describe('caged doctor as root on this host', () => {
       'image',
       'redis',
     ]);
+  });
+
+  it('checks CPU pinning only when CAGED_CPUS asks for it, on the real cpuset', () => {
+    const keyed = (env: Record<string, string>) => {
+      const r = doctor(['--json'], env);
+      const report = JSON.parse(r.stdout) as { runnable: boolean; findings: Array<{ key: string; status: string; detail: string }> };
+      return { status: r.status, runnable: report.runnable, cpus: report.findings.find((f) => f.key === 'cpus')! };
+    };
+    expect(keyed({ CAGED_CPUS: '' }).cpus.status).toBe('skipped');
+    const cpu = String(allowedCpus().pop());
+    const pinned = keyed({ CAGED_CPUS: cpu });
+    expect(pinned).toMatchObject({ status: 0, runnable: true, cpus: { status: 'ok' } });
+    expect(pinned.cpus.detail).toMatch(new RegExp(`^each run pinned to CPU ${cpu} through the c`));
+    const foreign = keyed({ CAGED_CPUS: '4095' });
+    expect(foreign).toMatchObject({ status: 1, runnable: false, cpus: { status: 'missing' } });
+    expect(foreign.cpus.detail).toContain('CPU 4095 is not one the worker may run on');
   });
 
   it('really probes: a user namespace and an overlay mount in a mount namespace, as root', () => {
