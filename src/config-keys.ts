@@ -4,6 +4,7 @@
  * both mean "use the default".
  */
 import { z } from 'zod';
+import { parseCpuList } from './cpu-list';
 
 export interface Key<T> {
   env: string;
@@ -61,6 +62,21 @@ export function text(
     return raw.pipe(inner.optional()).transform((v) => v ?? (typeof o.def === 'function' ? o.def() : o.def));
   };
   return key({ env, unit: o.unit ?? '', defaultText: o.defaultText ?? String(o.def), description: o.description }, schema);
+}
+
+/** A CPU list in the kernel's syntax (`0-3,6`), read into its CPUs (ascending, each once); default none. */
+export function cpuList(env: string, o: { description: string }): Key<number[]> {
+  const schema = () =>
+    raw.transform((v, ctx) => {
+      if (v === undefined) return [];
+      try {
+        return parseCpuList(v);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message, input: v });
+        return z.NEVER;
+      }
+    });
+  return key({ env, unit: 'CPU list', defaultText: '', description: o.description }, schema);
 }
 
 export function oneOf<const T extends readonly [string, ...string[]]>(

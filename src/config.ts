@@ -9,7 +9,7 @@
  */
 import os from 'node:os';
 import { InvalidRequestError } from './errors';
-import { integer, oneOf, text, type Key } from './config-keys';
+import { cpuList, integer, oneOf, text, type Key } from './config-keys';
 import { LIMIT_KEYS } from './config-limits';
 import { clusterConfigIssues } from './redis-cluster';
 
@@ -109,11 +109,7 @@ export const CONFIG_KEYS = {
     'no',
     'Rootless without any writable cgroup: yes limits each program by its rlimits only (RLIMIT_AS, RLIMIT_CPU, RLIMIT_NPROC: per process, weaker; docs/rootless.md#rlimits-only); no refuses to start. A writable cgroup is always used.',
   ),
-  cpus: text('CAGED_CPUS', {
-    def: '',
-    unit: 'CPU list',
-    pattern: /^\s*\d{1,4}(\s*-\s*\d{1,4})?(\s*,\s*\d{1,4}(\s*-\s*\d{1,4})?)*\s*$/,
-    patternText: 'must be a CPU list such as 0-3,6',
+  cpus: cpuList('CAGED_CPUS', {
     description:
       'Pin every run to one CPU of this list (such as 2-5), the least used at its start, through the cpuset controller (root mode): a program and all its threads and children share that CPU, and runs at once get CPUs of their own while the list has enough (docs/judging.md#limits); empty: no pinning.',
   }),

@@ -5,6 +5,7 @@
  * own, and what cannot be pinned is refused at start. The CPU choice alone:
  * test/unit/cpu-pins.test.ts; the cgroup v2 files: test/cgroup-v2.test.ts.
  */
+import fs from 'node:fs';
 import { allowedCpus } from '../src/linux/cpu-list';
 import { Sandbox } from '../src/sandbox/sandbox';
 import { testRootfs } from './helpers/image';
@@ -50,6 +51,18 @@ function report(stdout: Buffer): { allowed: number[]; children: number[]; widene
     expect(got.allowed).toEqual([last]);
     expect(got.children).toEqual(Array(8).fill(last));
     expect(got.widened).toEqual([last]);
+  });
+
+  it('makes a cgroup v1 CPU group anew when it was removed since its last run', async () => {
+    if (sandbox.cgroups.kind !== 'v1') return; // v2 pins each run's own leaf: no shared group to remove
+    const group = `/sys/fs/cgroup/cpuset/caged/cpus-${last}`;
+    expect((await programs.run(['./pinned'], { pids: 16 })).exitCode).toBe(0);
+    await sandbox.whenPrepared(); // the last run's B has exited: the group is empty
+    fs.rmdirSync(group);
+    const r = await programs.run(['./pinned'], { pids: 16 });
+    expect(r.exitCode).toBe(0);
+    expect(report(r.stdout).allowed).toEqual([last]);
+    expect(fs.readFileSync(`${group}/cpuset.cpus`, 'utf8').trim()).toBe(String(last));
   });
 
   it('gives runs at once CPUs of their own while the list has enough', async () => {

@@ -59,6 +59,11 @@ export function v1ControllerMounts(mounts: readonly MountEntry[]): Partial<Recor
   return found;
 }
 
+/** Mount point of the v1 cpuset hierarchy in `mounts` (the first), or undefined: what pinning boxes to CPUs needs on v1. */
+export function v1CpusetMount(mounts: readonly MountEntry[]): string | undefined {
+  return mounts.find((m) => m.fsType === 'cgroup' && m.options.includes('cpuset'))?.mountPoint;
+}
+
 export function detectCgroupManager(opts: DetectOptions = {}): CgroupManager {
   const root = path.resolve(opts.root ?? '/sys/fs/cgroup');
   const mountsPath = opts.mountsPath ?? '/proc/self/mounts';
@@ -99,7 +104,7 @@ export function detectCgroupManager(opts: DetectOptions = {}): CgroupManager {
       throw new HostError(`cgroup: pinning boxes to CPUs (CAGED_CPUS) needs the cpuset controller, and ${file} lacks it`);
     return new CgroupV2Manager({ root, parent: opts.parent, cpuset: true });
   }
-  const cpuset = mounts.find((m) => m.fsType === 'cgroup' && m.options.includes('cpuset'))?.mountPoint;
+  const cpuset = v1CpusetMount(mounts);
   if (cpuset === undefined)
     throw new HostError(
       `cgroup: pinning boxes to CPUs (CAGED_CPUS) needs the cpuset controller, and ${mountsPath} has no cgroup v1 mount of it`,

@@ -28,6 +28,8 @@ import { HostError } from '../errors';
 import type { BoxCgroup, CgroupLimits, CgroupManager, CgroupStats } from './manager';
 import {
   CPU_PERIOD_US,
+  errnoOf,
+  hostError,
   CgroupIo,
   LEAF_NAME,
   checkLeafName,
@@ -40,7 +42,7 @@ import {
   type CgroupFile,
   type CgroupFs,
 } from './cgroupfs';
-import { formatCpuList } from '../linux/cpu-list';
+import { formatCpuList } from '../cpu-list';
 
 export type V1Controller = 'memory' | 'pids' | 'cpuacct' | 'cpu';
 
@@ -156,7 +158,7 @@ export class CgroupV1Manager implements CgroupManager {
       (b) => this.recycle(b),
       parent.memsw,
       () => (this.parent = null),
-      this.cpusetMount === null ? undefined : (cpus) => this.pinGroup(cpus),
+      this.cpusetMount === null ? undefined : (cpus, again) => this.pinGroup(cpus, again),
     );
     try {
       // The parent directories exist from prepareParent (or are made again if someone removed them).
@@ -230,11 +232,12 @@ export class CgroupV1Manager implements CgroupManager {
   /**
    * The cpuset group of `cpus` (header), made at its first use: the parent and the group get
    * the CPUs and memory nodes a v1 cpuset needs before it takes a process (a new one has none);
-   * the parent takes the root's. A list outside the root's CPUs is the kernel's EINVAL.
+   * the parent takes the root's. A list outside the root's CPUs is the kernel's EINVAL. `again`:
+   * set up anew (someone removed the group since, as the parents can be: made again per leaf).
    */
-  private pinGroup(cpus: readonly number[]): string {
+  private pinGroup(cpus: readonly number[], again = false): string {
     const list = formatCpuList(cpus);
-    const known = this.pinGroups.get(list);
+    const known = again ? undefined : this.pinGroups.get(list);
     if (known !== undefined) return known;
     const root = this.cpusetMount!;
     const parent = path.join(root, this.parentName);
@@ -305,7 +308,7 @@ class V1Box implements BoxCgroup {
   memoryLimit: number | null = null;
   /** The processes attached to this box for its run, and the cpuset group they are pinned to (null: none). */
   private attached: number[] = [];
-  private pinnedTo: string | null = null;
+  private pinnedTo: { cpus: readonly number[]; dir: string } | null = null;
 
   constructor(
     readonly name: string,
@@ -316,8 +319,8 @@ class V1Box implements BoxCgroup {
     private memsw: boolean | null = null,
     /** Told when this leaf turns out to have the OOM killer disabled (the parent's setting changed). */
     private readonly oomKillDisabled: () => void = () => undefined,
-    /** The cpuset group of a CPU list (the manager's); absent: this box cannot be pinned. */
-    private readonly pinGroup?: (cpus: readonly number[]) => string,
+    /** The cpuset group of a CPU list (the manager's; `again`: made anew); absent: this box cannot be pinned. */
+    private readonly pinGroup?: (cpus: readonly number[], again?: boolean) => string,
   ) {
     this.dirs = uniqueDirs(leaf);
   }
@@ -382,14 +385,24 @@ class V1Box implements BoxCgroup {
     this.memoryLimit = limits.memoryBytes;
     if (limits.cpus === undefined) return;
     if (!this.pinGroup) throw new HostError('cgroup v1: this manager pins no CPU (made without the cpuset mount)');
-    this.pinnedTo = this.pinGroup(limits.cpus);
-    for (const pid of this.attached) this.io.write(path.join(this.pinnedTo, 'cgroup.procs'), String(pid));
+    this.pinnedTo = { cpus: limits.cpus, dir: this.pinGroup(limits.cpus) };
+    for (const pid of this.attached) this.pin(pid);
   }
 
   attach(pid: number): void {
     for (const dir of this.dirs) this.io.write(path.join(dir, 'cgroup.procs'), String(pid));
     this.attached.push(pid);
-    if (this.pinnedTo !== null) this.io.write(path.join(this.pinnedTo, 'cgroup.procs'), String(pid));
+    if (this.pinnedTo !== null) this.pin(pid);
+  }
+
+  /** Moves `pid` into the box's cpuset group, made anew once if it is gone (ENOENT). */
+  private pin(pid: number): void {
+    const pinned = this.pinnedTo!;
+    const err = this.io.tryWrite(path.join(pinned.dir, 'cgroup.procs'), String(pid));
+    if (err === null) return;
+    if (errnoOf(err) !== 'ENOENT') throw hostError('write', path.join(pinned.dir, 'cgroup.procs'), err);
+    pinned.dir = this.pinGroup!(pinned.cpus, true);
+    this.io.write(path.join(pinned.dir, 'cgroup.procs'), String(pid));
   }
 
   cpuTimeNs(): number {

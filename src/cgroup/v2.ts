@@ -30,7 +30,7 @@ import {
   type CgroupFs,
 } from './cgroupfs';
 import type { BoxCgroup, CgroupLimits, CgroupManager, CgroupStats } from './manager';
-import { formatCpuList } from '../linux/cpu-list';
+import { formatCpuList } from '../cpu-list';
 
 export type V2Controller = 'memory' | 'pids' | 'cpu' | 'cpuset';
 

@@ -4,8 +4,9 @@
  * hierarchy the boxes use (cgroup v1: a `cpuset` mount; v2: `cpuset` in the root's
  * cgroup.controllers).
  */
-import { parseMounts } from '../cgroup/detect';
-import { allowedCpus, formatCpuList } from '../linux/cpu-list';
+import { parseMounts, v1CpusetMount } from '../cgroup/detect';
+import { formatCpuList } from '../cpu-list';
+import { allowedCpus } from '../linux/cpu-list';
 import { finding, type Finding } from './finding';
 import type { HostView } from './host-view';
 
@@ -30,10 +31,10 @@ export function cpusFinding(host: HostView, cpus: readonly number[], rootless: b
       `CAGED_CPUS=${formatCpuList(allowed)}`,
     );
   if (cgroupVersion === 1) {
-    const mount = parseMounts(host.readText('/proc/self/mounts') ?? '').find((m) => m.fsType === 'cgroup' && m.options.includes('cpuset'));
-    if (!mount)
+    const mount = v1CpusetMount(parseMounts(host.readText('/proc/self/mounts') ?? ''));
+    if (mount === undefined)
       return finding('cpus', TITLE, 'missing', `CAGED_CPUS=${list} needs the cpuset controller: no cgroup v1 mount of it`, 'CAGED_CPUS=');
-    return finding('cpus', TITLE, 'ok', `each run pinned to ${where} through the cpuset at ${mount.mountPoint}`);
+    return finding('cpus', TITLE, 'ok', `each run pinned to ${where} through the cpuset at ${mount}`);
   }
   if (cgroupVersion === 2) {
     const controllers = (host.readText('/sys/fs/cgroup/cgroup.controllers') ?? '').split(/\s+/);

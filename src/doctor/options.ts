@@ -4,7 +4,6 @@
  */
 import path from 'node:path';
 import { loadConfig, type WorkerConfig } from '../config';
-import { parseCpuList } from '../linux/cpu-list';
 import { stateDir } from '../linux/state-dirs';
 import type { DoctorOptions } from './doctor';
 
@@ -23,7 +22,7 @@ export function doctorOptions(config: Pick<WorkerConfig, (typeof KEYS)[number]>,
     rootless: config.rootless,
     singleUid: config.rootlessSingleUid === 'yes',
     rlimitsOnly: config.rlimitsOnly === 'yes',
-    cpus: parseCpuList(config.cpus, 'CAGED_CPUS'),
+    cpus: config.cpus,
     rootfs: config.rootfs,
     manifestPath: config.image,
     // Empty: the default of src/linux/state-dirs.ts (root's, or the user's own).

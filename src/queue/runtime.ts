@@ -15,7 +15,7 @@ import { PackageCache } from '../problem/package-cache';
 import { readProblemFromDir } from '../problem/package-dir';
 import { fetchProblem, redisClientFor } from '../problem/package-store';
 import { JobDirs } from '../rootfs/job-dirs';
-import { formatCpuList } from '../linux/cpu-list';
+import { formatCpuList } from '../cpu-list';
 import { Sandbox } from '../sandbox/sandbox';
 import { redisConnection, type RedisConnection } from './connection';
 import { HttpEndpoint, type Health } from './http-endpoint';

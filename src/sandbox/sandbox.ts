@@ -19,7 +19,8 @@ import { HostIdLeases, type HostIdLease } from './host-ids';
 import { removeTree } from '../fs/tree-walk';
 import { overlaySupported } from '../linux/kernel-features';
 import { CLONE } from '../linux/constants';
-import { allowedCpus, formatCpuList, parseCpuList } from '../linux/cpu-list';
+import { formatCpuList } from '../cpu-list';
+import { allowedCpus } from '../linux/cpu-list';
 import { CpuPins } from './cpu-pins';
 import { ensureStdioOpen, shareJobsDir } from './host-setup';
 import { buildMountOps, buildPreparationOps, mountPaths } from './mount-plan';
@@ -226,7 +227,7 @@ export class Sandbox {
     for (const d of [root, scratch, dev, proc, procFiles, jobsDir]) {
       fs.mkdirSync(d, { recursive: true, mode: 0o755 });
     }
-    const pinTo = opts.cpus ?? parseCpuList(env.cpus, 'CAGED_CPUS');
+    const pinTo = opts.cpus ?? env.cpus;
     if (pinTo.length > 0) checkPinnable(pinTo, mode);
     const prepared = opts.preparedContainers ?? 2;
     if (!Number.isSafeInteger(prepared) || prepared < 0)

@@ -35,6 +35,13 @@ describe('loadConfig', () => {
     expect((err as Error).message).toContain('CAGED_CONCURRENCY: must be a whole number (got "two")');
   });
 
+  it('reads CAGED_CPUS into its CPUs, and refuses a bad list with the other bad keys', () => {
+    expect(loadConfig({ CAGED_CPUS: '4-6,1' }, ['cpus']).cpus).toEqual([1, 4, 5, 6]);
+    expect(loadConfig({}, ['cpus']).cpus).toEqual([]);
+    expect(() => loadConfig({ CAGED_CPUS: '5-2' }, ['cpus'])).toThrow(/CAGED_CPUS: range 5-2 runs backwards/);
+    expect(() => loadConfig({ CAGED_CPUS: 'all' }, ['cpus'])).toThrow(/CAGED_CPUS: "all" is not a CPU number or range/);
+  });
+
   it('reads only the keys asked for', () => {
     expect(Object.keys(loadConfig({ CAGED_CONCURRENCY: 'bad' }, ['redisUrl', 'queue']))).toEqual(['redisUrl', 'queue']);
   });

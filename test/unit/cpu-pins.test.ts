@@ -1,8 +1,9 @@
 /**
- * CPU lists in the kernel's syntax (src/linux/cpu-list.ts) and the choice of a run's CPU
+ * CPU lists in the kernel's syntax (src/cpu-list.ts; the worker's own CPUs: src/linux/cpu-list.ts) and the choice of a run's CPU
  * (src/sandbox/cpu-pins.ts), alone. Pinning real runs: test/sandbox-cpu-pins.test.ts.
  */
-import { allowedCpus, formatCpuList, parseCpuList } from '../../src/linux/cpu-list';
+import { formatCpuList, parseCpuList } from '../../src/cpu-list';
+import { allowedCpus } from '../../src/linux/cpu-list';
 import { CpuPins } from '../../src/sandbox/cpu-pins';
 
 describe('CPU lists', () => {
