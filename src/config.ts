@@ -111,7 +111,7 @@ export const CONFIG_KEYS = {
   ),
   cpus: cpuList('CAGED_CPUS', {
     description:
-      'Pin every run to one CPU of this list (such as 2-5), the least used at its start, through the cpuset controller (root mode): a program and all its threads and children share that CPU, and runs at once get CPUs of their own while the list has enough (docs/judging.md#limits); empty: no pinning.',
+      'Pin every run to one CPU of this list (such as 2-5), the least used at its start, through the cpuset controller (rootless: delegated too, docs/rootless.md): a program and all its threads and children share that CPU, and runs at once get CPUs of their own while the list has enough (docs/judging.md#limits); empty: no pinning.',
   }),
   stateDir: text('CAGED_STATE_DIR', {
     def: '',

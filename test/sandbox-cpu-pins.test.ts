@@ -1,11 +1,14 @@
 /**
  * Pinning runs to CPUs (CAGED_CPUS, SandboxOptions.cpus) on this machine's real cgroups and
- * programs compiled by the image's gcc: a run, its threads and its children stay on the CPU it
+ * programs compiled by the image's gcc, as root and, in the rootless tier, as an ordinary user
+ * whose cpuset scripts/setup-host.sh delegated: a run, its threads and its children stay on the CPU it
  * was given, a program cannot widen its own affinity beyond it, runs at once get CPUs of their
  * own, and what cannot be pinned is refused at start. The CPU choice alone:
- * test/unit/cpu-pins.test.ts; the cgroup v2 files: test/cgroup-v2.test.ts.
+ * test/unit/cpu-pins.test.ts; the cgroup v2 files: test/cgroup-v2.test.ts; finding a delegated
+ * cpuset, and the refusals without one: test/unit/cgroup-delegation.test.ts.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import { allowedCpus } from '../src/linux/cpu-list';
 import { Sandbox } from '../src/sandbox/sandbox';
 import { testRootfs } from './helpers/image';
@@ -29,13 +32,17 @@ function report(stdout: Buffer): { allowed: number[]; children: number[]; widene
   };
 }
 
-(ROOTLESS ? describe.skip : describe)('runs pinned to CPUs', () => {
+/** Where the v1 CPU groups are: root's `caged`, a rootless worker's `caged-<user>` (scripts/setup-host.sh --user). */
+const V1_GROUPS = `/sys/fs/cgroup/cpuset/${ROOTLESS ? `caged-${os.userInfo().username}` : 'caged'}`;
+
+describe(`runs pinned to CPUs (${ROOTLESS ? 'rootless, the cpuset delegated by setup-host.sh' : 'root'})`, () => {
   let sandbox: Sandbox;
   let programs: Programs;
   let rootfs: readonly string[];
 
   beforeAll(async () => {
     sandbox = await Sandbox.create({ cpus: [last] });
+    expect(sandbox.mode).toBe(ROOTLESS ? 'rootless' : 'root');
     rootfs = await testRootfs();
     programs = await compilePrograms(sandbox, rootfs);
   });
@@ -55,7 +62,7 @@ function report(stdout: Buffer): { allowed: number[]; children: number[]; widene
 
   it('makes a cgroup v1 CPU group anew when it was removed since its last run', async () => {
     if (sandbox.cgroups.kind !== 'v1') return; // v2 pins each run's own leaf: no shared group to remove
-    const group = `/sys/fs/cgroup/cpuset/caged/cpus-${last}`;
+    const group = `${V1_GROUPS}/cpus-${last}`;
     expect((await programs.run(['./pinned'], { pids: 16 })).exitCode).toBe(0);
     await sandbox.whenPrepared(); // the last run's B has exited: the group is empty
     fs.rmdirSync(group);

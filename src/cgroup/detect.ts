@@ -125,9 +125,18 @@ export function detectCgroupManager(opts: DetectOptions = {}): CgroupManager {
  *   moves itself to a leaf beside them (v2's no-internal-processes rule).
  */
 export type DelegatedCgroup =
-  | { kind: 'v1'; mounts: Partial<Record<V1Controller, string>>; parent: string; where: string }
-  | { kind: 'v2'; root: string; parent: string; where: string }
+  | { kind: 'v1'; mounts: Partial<Record<V1Controller, string>>; parent: string; where: string; pinning: DelegatedPinning }
+  | { kind: 'v2'; root: string; parent: string; where: string; pinning: DelegatedPinning }
   | { kind: 'none'; reason: string; fix: string };
+
+/**
+ * Whether a delegated subtree can also pin boxes to CPUs (CAGED_CPUS), and how: the cpuset
+ * controller handed over with the rest. v1: `<cpuset mount>/caged-<user>`, writable, with CPUs
+ * and memory nodes of its own (a v1 cpuset takes no process without both; setup-host.sh copies
+ * the root's, which the user could not write); v2: `cpuset` among the delegated cgroup's
+ * controllers (systemd's Delegate=yes hands it over, or Delegate=… naming it).
+ */
+export type DelegatedPinning = { cpuset: string } | { refused: string; fix: string };
 
 export interface DelegationOptions extends Pick<DetectOptions, 'root' | 'mountsPath'> {
   /** The user whose subtree is looked for (v1 `caged-<user>`); default this process's. */
@@ -136,7 +145,22 @@ export interface DelegationOptions extends Pick<DetectOptions, 'root' | 'mountsP
   procSelfCgroup?: string;
   /** Whether this process may write `p` (default access(2) W_OK). */
   writable?: (p: string) => boolean;
+  /** The text of a cgroup file, or null when it cannot be read (default fs; the doctor's host view). */
+  readText?: (p: string) => string | null;
 }
+
+/** The command that has systemd delegate `controllers` to every user's services (a v2 host's fix). */
+export function delegateV2Fix(controllers: readonly string[]): string {
+  return `sudo mkdir -p /etc/systemd/system/user@.service.d && printf '[Service]\\nDelegate=${controllers.join(' ')}\\n' | sudo tee /etc/systemd/system/user@.service.d/caged.conf && sudo systemctl daemon-reload`;
+}
+
+const readOrNull = (p: string): string | null => {
+  try {
+    return fs.readFileSync(p, 'utf8');
+  } catch {
+    return null;
+  }
+};
 
 const canWrite = (p: string): boolean => {
   try {
@@ -151,6 +175,7 @@ const canWrite = (p: string): boolean => {
 export function findDelegatedCgroup(opts: DelegationOptions = {}): DelegatedCgroup {
   const root = path.resolve(opts.root ?? '/sys/fs/cgroup');
   const writable = opts.writable ?? canWrite;
+  const read = opts.readText ?? readOrNull;
   const user = opts.user ?? userNameOf();
   let mounts: MountEntry[];
   try {
@@ -177,7 +202,14 @@ export function findDelegatedCgroup(opts: DelegationOptions = {}): DelegatedCgro
         fix: 'start the worker in a delegated cgroup: systemd-run --user --scope -p Delegate=yes caged worker (or a unit with Delegate=yes)',
       };
     }
-    return { kind: 'v2', root: dir, parent: 'caged', where: `cgroup v2: ${dir} (delegated), boxes under ${dir}/caged` };
+    const controllers = (read(path.join(dir, 'cgroup.controllers')) ?? '').trim().split(/\s+/).filter(Boolean);
+    const pinning: DelegatedPinning = controllers.includes('cpuset')
+      ? { cpuset: dir }
+      : {
+          refused: `cgroup v2: ${dir} is delegated to ${user} without the cpuset controller (has: ${controllers.join(' ') || 'none'})`,
+          fix: delegateV2Fix(['memory', 'pids', 'cpu', 'cpuset']),
+        };
+    return { kind: 'v2', root: dir, parent: 'caged', where: `cgroup v2: ${dir} (delegated), boxes under ${dir}/caged`, pinning };
   }
   const v1Mounts = v1ControllerMounts(mounts);
   const parent = `caged-${user}`;
@@ -196,7 +228,35 @@ export function findDelegatedCgroup(opts: DelegationOptions = {}): DelegatedCgro
       fix,
     };
   }
-  return { kind: 'v1', mounts: v1Mounts, parent, where: `cgroup v1: <controller>/${parent} (delegated to ${user})` };
+  return {
+    kind: 'v1',
+    mounts: v1Mounts,
+    parent,
+    where: `cgroup v1: <controller>/${parent} (delegated to ${user})`,
+    pinning: v1DelegatedPinning(v1CpusetMount(mounts), parent, user, writable, read, fix),
+  };
+}
+
+/** DelegatedPinning on v1: the user's `caged-<user>` in the cpuset hierarchy, writable and with CPUs and memory nodes. */
+function v1DelegatedPinning(
+  mount: string | undefined,
+  parent: string,
+  user: string,
+  writable: (p: string) => boolean,
+  read: (p: string) => string | null,
+  fix: string,
+): DelegatedPinning {
+  if (mount === undefined)
+    return {
+      refused: 'cgroup v1: no mount of the cpuset controller',
+      fix: 'sudo mkdir -p /sys/fs/cgroup/cpuset && sudo mount -t cgroup -o cpuset cpuset /sys/fs/cgroup/cpuset',
+    };
+  const dir = path.join(mount, parent);
+  if (!writable(dir) || !writable(path.join(dir, 'cgroup.procs')))
+    return { refused: `cgroup v1: ${dir} missing or not writable by ${user}`, fix };
+  const empty = ['cpuset.cpus', 'cpuset.mems'].filter((f) => (read(path.join(dir, f)) ?? '').trim() === '');
+  if (empty.length > 0) return { refused: `cgroup v1: ${dir} has an empty ${empty.join(' and ')}`, fix };
+  return { cpuset: mount };
 }
 
 /**
@@ -204,17 +264,23 @@ export function findDelegatedCgroup(opts: DelegationOptions = {}): DelegatedCgro
  * (CAGED_RLIMITS_ONLY=yes) no cgroup at all (rlimits.ts), else a HostError naming the fix and the
  * opt-in. A writable cgroup is always used: `rlimitsOnly` never replaces one.
  */
-export function delegatedCgroupManager(opts: DelegationOptions & { rlimitsOnly?: boolean } = {}): CgroupManager {
+export function delegatedCgroupManager(opts: DelegationOptions & { rlimitsOnly?: boolean; pinning?: boolean } = {}): CgroupManager {
   const d = findDelegatedCgroup(opts);
   if (d.kind === 'none') {
+    if (opts.pinning) throw new HostError(`rootless: pinning boxes to CPUs (CAGED_CPUS) needs a cgroup: ${d.reason}. Fix: ${d.fix}`);
     if (opts.rlimitsOnly) return new RlimitsOnlyManager(d.reason);
     throw new HostError(
       `rootless: no writable cgroup: ${d.reason}. Fix: ${d.fix} (or accept per-process limits only: ${RLIMITS_ONLY_OPT_IN}, docs/rootless.md#rlimits-only)`,
     );
   }
+  const pinning = opts.pinning ? d.pinning : null;
+  if (pinning && 'refused' in pinning)
+    throw new HostError(
+      `rootless: pinning boxes to CPUs (CAGED_CPUS) needs the cpuset controller delegated too: ${pinning.refused}. Fix: ${pinning.fix}`,
+    );
   return d.kind === 'v2'
-    ? new CgroupV2Manager({ root: d.root, parent: d.parent })
-    : new CgroupV1Manager({ mounts: d.mounts, parent: d.parent });
+    ? new CgroupV2Manager({ root: d.root, parent: d.parent, cpuset: pinning !== null })
+    : new CgroupV1Manager({ mounts: d.mounts, parent: d.parent, ...(pinning ? { cpuset: pinning.cpuset } : {}) });
 }
 
 function userNameOf(): string {

@@ -10,7 +10,15 @@
  *   it, as systemd's `Delegate=yes` gives it), with, on v2, the controllers the boxes use.
  */
 import path from 'node:path';
-import { findDelegatedCgroup, parseMounts, v1ControllerMounts, type MountEntry } from '../cgroup/detect';
+import {
+  delegateV2Fix,
+  findDelegatedCgroup,
+  parseMounts,
+  v1ControllerMounts,
+  v1CpusetMount,
+  type DelegatedPinning,
+  type MountEntry,
+} from '../cgroup/detect';
 import { V1_REQUIRED_CONTROLLERS } from '../cgroup/v1';
 import { V2_CONTROLLERS } from '../cgroup/v2';
 import { finding, type Finding } from './finding';
@@ -20,9 +28,15 @@ const CGROUP_ROOT = '/sys/fs/cgroup';
 
 export interface CgroupProbe {
   finding: Finding;
-  /** The hierarchy the boxes would use, or null when none is usable. */
-  usable: { version: 1 | 2; where: string } | null;
+  /**
+   * The hierarchy the boxes would use, or null when none is usable; with whether it can pin them
+   * to CPUs (CAGED_CPUS: src/doctor/cpus.ts), as the worker would decide.
+   */
+  usable: { version: 1 | 2; where: string; pinning: DelegatedPinning } | null;
 }
+
+/** Root's answer where the cpuset controller is missing: pinning can only be turned off. */
+const NO_PINNING = 'CAGED_CPUS=';
 
 const DELEGATE_V2 = 'systemd-run --user --scope -p Delegate=yes -- caged worker';
 
@@ -46,7 +60,8 @@ export function cgroupProbe(host: HostView, rootless: boolean): CgroupProbe {
   if (v1Complete) {
     const unified = mounts.some((m) => m.fsType === 'cgroup2' && path.posix.resolve(m.mountPoint) === `${CGROUP_ROOT}/unified`);
     const kind = unified ? 'cgroup v1 (hybrid: the cgroup2 at /sys/fs/cgroup/unified holds no controllers)' : 'cgroup v1';
-    return v1AsRoot(mounts, v1, kind);
+    const cpuset = v1CpusetMount(mounts);
+    return v1AsRoot(mounts, v1, kind, cpuset ? { cpuset } : { refused: 'no cgroup v1 mount of it', fix: NO_PINNING });
   }
   const missing = V1_REQUIRED_CONTROLLERS.filter((c) => v1[c] === undefined);
   return unusable(
@@ -64,13 +79,21 @@ function v2AsRoot(host: HostView, mount: MountEntry): CgroupProbe {
   if (lacking.length > 0) {
     return unusable(`cgroup v2 at ${CGROUP_ROOT} offers no ${lacking.join(', ')} (has: ${have.join(' ') || 'none'})`);
   }
+  const pinning: DelegatedPinning = have.includes('cpuset')
+    ? { cpuset: CGROUP_ROOT }
+    : { refused: `${CGROUP_ROOT}/cgroup.controllers lacks it`, fix: NO_PINNING };
   return usable(
-    { version: 2, where: `${CGROUP_ROOT}/caged` },
+    { version: 2, where: `${CGROUP_ROOT}/caged`, pinning },
     `cgroup v2 at ${CGROUP_ROOT}, read-write, with ${V2_CONTROLLERS.join(', ')}: boxes go under ${CGROUP_ROOT}/caged`,
   );
 }
 
-function v1AsRoot(mounts: readonly MountEntry[], v1: ReturnType<typeof v1ControllerMounts>, kind: string): CgroupProbe {
+function v1AsRoot(
+  mounts: readonly MountEntry[],
+  v1: ReturnType<typeof v1ControllerMounts>,
+  kind: string,
+  pinning: DelegatedPinning,
+): CgroupProbe {
   const readOnly = V1_REQUIRED_CONTROLLERS.filter(
     (c) => !mounts.find((m) => m.mountPoint === v1[c] && m.fsType === 'cgroup')?.options.includes('rw'),
   );
@@ -81,7 +104,7 @@ function v1AsRoot(mounts: readonly MountEntry[], v1: ReturnType<typeof v1Control
     return unusable(`${kind}: ${readOnly.join(', ')} mounted read-only (${list})`, `sudo mount -o remount,rw ${first}`);
   }
   return usable(
-    { version: 1, where: V1_REQUIRED_CONTROLLERS.map((c) => `${v1[c]}/caged`).join(', ') },
+    { version: 1, where: V1_REQUIRED_CONTROLLERS.map((c) => `${v1[c]}/caged`).join(', '), pinning },
     `${kind}, read-write: ${list}; boxes go under caged/ in each`,
   );
 }
@@ -103,6 +126,7 @@ function delegated(host: HostView, mount: MountEntry | undefined): CgroupProbe {
     procSelfCgroup: host.hostPath('/proc/self/cgroup'),
     user: host.identity.userName,
     writable: (p) => host.writable(p),
+    readText: (p) => host.readText(p),
   });
   const name = host.identity.userName;
   switch (found.kind) {
@@ -110,7 +134,7 @@ function delegated(host: HostView, mount: MountEntry | undefined): CgroupProbe {
       return unusable(found.reason, found.fix);
     case 'v1': {
       const dirs = Object.values(found.mounts).map((m) => `${m}/${found.parent}`);
-      return usable({ version: 1, where: dirs.join(', ') }, `cgroup v1, delegated to ${name}: ${dirs.join(', ')}`);
+      return usable({ version: 1, where: dirs.join(', '), pinning: found.pinning }, `cgroup v1, delegated to ${name}: ${dirs.join(', ')}`);
     }
     case 'v2': {
       const dir = found.root;
@@ -119,11 +143,11 @@ function delegated(host: HostView, mount: MountEntry | undefined): CgroupProbe {
       if (lacking.length > 0) {
         return unusable(
           `cgroup v2, ${dir} delegated to ${name} but without ${lacking.join(', ')} (has: ${have.join(' ') || 'none'})`,
-          "sudo mkdir -p /etc/systemd/system/user@.service.d && printf '[Service]\\nDelegate=memory pids cpu\\n' | sudo tee /etc/systemd/system/user@.service.d/caged.conf && sudo systemctl daemon-reload",
+          delegateV2Fix(V2_CONTROLLERS),
         );
       }
       return usable(
-        { version: 2, where: `${dir}/${found.parent}` },
+        { version: 2, where: `${dir}/${found.parent}`, pinning: found.pinning },
         `cgroup v2, delegated to ${name}: ${dir} with ${V2_CONTROLLERS.join(', ')}; boxes under ${dir}/${found.parent}`,
       );
     }

@@ -75,7 +75,7 @@ export async function diagnose(host: HostView, opts: DoctorOptions): Promise<Doc
     usernsFinding(host, { live: userns, overlayInUserns: rootless ? overlayLive : undefined, nodePath: opts.nodePath, rootless }),
     overlayFinding(host, overlayLive, opts.rootfs, rootless),
     cgroups.finding,
-    cpusFinding(host, opts.cpus ?? [], rootless, cgroups.usable?.version ?? null),
+    cpusFinding(host, opts.cpus ?? [], cgroups.usable),
     seccompFinding(host),
     subidsFinding(host, rootless),
     idmapFinding(host, rootless),

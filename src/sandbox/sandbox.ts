@@ -115,12 +115,10 @@ let lastSeq = 0;
 const nextSeq = (): number => ++lastSeq;
 
 /**
- * CAGED_CPUS is usable here: root mode (a rootless worker's delegated cgroup is not given the
- * cpuset controller by scripts/setup-host.sh), and every CPU one this process may run on.
+ * CAGED_CPUS names only CPUs this process may run on (the cpuset controller itself is the cgroup
+ * manager's to find: detect.ts).
  */
-function checkPinnable(cpus: readonly number[], mode: 'root' | 'rootless'): void {
-  if (mode === 'rootless')
-    throw new InvalidRequestError('pinning runs to CPUs needs root mode (a rootless worker has no cpuset)', 'CAGED_CPUS');
+function checkPinnable(cpus: readonly number[]): void {
   const allowed = new Set(allowedCpus());
   const outside = cpus.filter((c) => !allowed.has(c));
   if (outside.length > 0)
@@ -228,7 +226,7 @@ export class Sandbox {
       fs.mkdirSync(d, { recursive: true, mode: 0o755 });
     }
     const pinTo = opts.cpus ?? env.cpus;
-    if (pinTo.length > 0) checkPinnable(pinTo, mode);
+    if (pinTo.length > 0) checkPinnable(pinTo);
     const prepared = opts.preparedContainers ?? 2;
     if (!Number.isSafeInteger(prepared) || prepared < 0)
       throw new InvalidRequestError(`must be a whole number >= 0 (got ${prepared})`, 'preparedContainers');
@@ -244,7 +242,10 @@ export class Sandbox {
     try {
       const rlimitsOnly = opts.rlimitsOnly ?? env.rlimitsOnly === 'yes';
       const cgroups =
-        opts.cgroups ?? (rootless ? delegatedCgroupManager({ rlimitsOnly }) : detectCgroupManager({ pinning: pinTo.length > 0 }));
+        opts.cgroups ??
+        (rootless
+          ? delegatedCgroupManager({ rlimitsOnly, pinning: pinTo.length > 0 })
+          : detectCgroupManager({ pinning: pinTo.length > 0 }));
       if (pinTo.length > 0 && !cgroups.pinning)
         throw new InvalidRequestError(`the cgroup manager cannot pin boxes to CPUs (${cgroups.describe()})`, 'CAGED_CPUS');
       const ids = rootless?.ids ?? new HostIdLeases(native, path.join(runtimeDir, 'slots'), opts.hostIdBase ?? 10_000_000, hostIds);

@@ -70,6 +70,77 @@ describe('findDelegatedCgroup', () => {
   });
 });
 
+describe('pinning in a delegated subtree (CAGED_CPUS, rootless)', () => {
+  const V1_CPUSET = `${V1_MOUNTS}\ncgroup /sys/fs/cgroup/cpuset cgroup rw,cpuset 0 0\n`;
+  /** cgroup files by path; a missing one reads as null. */
+  const files =
+    (content: Record<string, string>) =>
+    (p: string): string | null =>
+      content[p] ?? null;
+  const ownCpuset = { '/sys/fs/cgroup/cpuset/caged-judge/cpuset.cpus': '0-3\n', '/sys/fs/cgroup/cpuset/caged-judge/cpuset.mems': '0\n' };
+  let tables = 0;
+  const v1 = (mounts: string, content: Record<string, string>, writable = (p: string) => p.includes('/caged-judge')) => ({
+    mountsPath: write(`mounts-${++tables}`, mounts),
+    user: 'judge',
+    writable,
+    readText: files(content),
+  });
+
+  it("uses the user's v1 cpuset directory when it is theirs and has CPUs and memory nodes", () => {
+    const d = findDelegatedCgroup(v1(V1_CPUSET, ownCpuset));
+    expect(d).toMatchObject({ kind: 'v1', pinning: { cpuset: '/sys/fs/cgroup/cpuset' } });
+    const m = delegatedCgroupManager({ ...v1(V1_CPUSET, ownCpuset), pinning: true });
+    expect(m.pinning).toBe(true);
+    expect(m.describe()).toContain('pinned to CPUs through the cpuset at /sys/fs/cgroup/cpuset');
+    // Without CAGED_CPUS the same subtree pins nothing.
+    expect(delegatedCgroupManager(v1(V1_CPUSET, ownCpuset)).pinning).toBe(false);
+  });
+
+  it('refuses to pin, naming what is missing and the fix, when the cpuset is not handed over', () => {
+    const cases: Array<[ReturnType<typeof v1>, RegExp]> = [
+      [v1(V1_MOUNTS, ownCpuset), /no mount of the cpuset controller\. Fix: sudo mkdir -p \/sys\/fs\/cgroup\/cpuset/],
+      [
+        v1(V1_CPUSET, ownCpuset, (p) => p.includes('/caged-judge') && !p.includes('/cpuset/')),
+        /\/sys\/fs\/cgroup\/cpuset\/caged-judge missing or not writable by judge\. Fix: sudo scripts\/setup-host.sh --user judge/,
+      ],
+      [
+        v1(V1_CPUSET, { '/sys/fs/cgroup/cpuset/caged-judge/cpuset.cpus': '0-3\n', '/sys/fs/cgroup/cpuset/caged-judge/cpuset.mems': '\n' }),
+        /caged-judge has an empty cpuset\.mems\. Fix: sudo scripts\/setup-host.sh --user judge/,
+      ],
+    ];
+    for (const [opts, why] of cases) {
+      expect(() => delegatedCgroupManager({ ...opts, pinning: true })).toThrow(why);
+      // The same subtree still serves a worker that pins nothing.
+      expect(delegatedCgroupManager(opts).kind).toBe('v1');
+    }
+  });
+
+  it('pins on v2 when the delegated cgroup has the cpuset controller, else names Delegate=', () => {
+    const procSelfCgroup = write('cgroup', `0::${SCOPE}\n`);
+    const at = (controllers: string) => ({
+      mountsPath: write('mounts', V2_MOUNTS),
+      procSelfCgroup,
+      user: 'judge',
+      writable: (p: string) => p.startsWith(`/sys/fs/cgroup${SCOPE}`),
+      readText: files({ [`/sys/fs/cgroup${SCOPE}/cgroup.controllers`]: controllers }),
+    });
+    expect(findDelegatedCgroup(at('cpuset cpu io memory pids\n'))).toMatchObject({
+      kind: 'v2',
+      pinning: { cpuset: `/sys/fs/cgroup${SCOPE}` },
+    });
+    expect(delegatedCgroupManager({ ...at('cpuset cpu io memory pids\n'), pinning: true }).pinning).toBe(true);
+    expect(() => delegatedCgroupManager({ ...at('cpu io memory pids\n'), pinning: true })).toThrow(
+      /delegated to judge without the cpuset controller \(has: cpu io memory pids\)\. Fix: .*Delegate=memory pids cpu cpuset/,
+    );
+  });
+
+  it('refuses to pin with no writable cgroup, even with CAGED_RLIMITS_ONLY', () => {
+    const none = { mountsPath: write('mounts', V1_CPUSET), user: 'judge', writable: () => false, rlimitsOnly: true };
+    expect(delegatedCgroupManager(none).kind).toBe('rlimits');
+    expect(() => delegatedCgroupManager({ ...none, pinning: true })).toThrow(/pinning boxes to CPUs \(CAGED_CPUS\) needs a cgroup/);
+  });
+});
+
 describe('delegatedCgroupManager and CAGED_RLIMITS_ONLY', () => {
   const noneWritable = () => ({ mountsPath: write('mounts', V1_MOUNTS), user: 'judge', writable: () => false });
 

@@ -56,11 +56,26 @@ describe('CPU pinning (CAGED_CPUS)', () => {
     });
   });
 
-  it('is for root mode only', async () => {
+  it('rootless, needs the cpuset delegated with the rest, and names the Delegate= that does it', async () => {
     const host = fixtureHost('v2-delegated-user');
     const report = await diagnose(host.view, { ...fixtureOptions(host.view), cpus: [0] });
     expect(report.runnable).toBe(false);
-    expect(get(report, 'cpus').detail).toBe('CAGED_CPUS=0 needs root mode: a rootless worker has no cpuset');
+    const scope = '/sys/fs/cgroup/user.slice/user-1000.slice/user@1000.service/app.slice/caged-worker.service';
+    expect(get(report, 'cpus')).toMatchObject({
+      status: 'missing',
+      blocking: true,
+      detail: `CAGED_CPUS=0 needs the cpuset controller: cgroup v2: ${scope} is delegated to judge without the cpuset controller (has: cpu memory pids)`,
+    });
+    expect(get(report, 'cpus').fix).toContain('Delegate=memory pids cpu cpuset');
+    // The same host with cpuset delegated too (systemd's Delegate=yes).
+    const files: Record<string, string> = { [`${scope}/cgroup.controllers`]: 'cpuset cpu memory pids\n' };
+    const view = { ...host.view, readText: (f: string) => files[f] ?? host.view.readText(f) };
+    const delegated = await diagnose(view, { ...fixtureOptions(view), cpus: [0] });
+    expect(delegated.runnable).toBe(true);
+    expect(get(delegated, 'cpus')).toMatchObject({
+      status: 'ok',
+      detail: 'each run pinned to CPU 0 through the cgroup v2 cpuset controller',
+    });
   });
 });
 
