@@ -241,12 +241,9 @@ export class Sandbox {
         : null;
     try {
       const rlimitsOnly = opts.rlimitsOnly ?? env.rlimitsOnly === 'yes';
-      const cgroups =
-        opts.cgroups ??
-        (rootless
-          ? delegatedCgroupManager({ rlimitsOnly, pinning: pinTo.length > 0 })
-          : detectCgroupManager({ pinning: pinTo.length > 0 }));
-      if (pinTo.length > 0 && !cgroups.pinning)
+      const pinning = pinTo.length > 0;
+      const cgroups = opts.cgroups ?? (rootless ? delegatedCgroupManager({ rlimitsOnly, pinning }) : detectCgroupManager({ pinning }));
+      if (pinning && !cgroups.pinning)
         throw new InvalidRequestError(`the cgroup manager cannot pin boxes to CPUs (${cgroups.describe()})`, 'CAGED_CPUS');
       const ids = rootless?.ids ?? new HostIdLeases(native, path.join(runtimeDir, 'slots'), opts.hostIdBase ?? 10_000_000, hostIds);
       if (prepared > 0 && !rootless) shareJobsDir(native, jobsDir);
@@ -262,7 +259,7 @@ export class Sandbox {
         opts.onBackgroundError,
         rootless,
         opts.seccomp ?? true,
-        pinTo.length > 0 ? new CpuPins(pinTo) : null,
+        pinning ? new CpuPins(pinTo) : null,
       );
       if (opts.cleanupAtStart ?? true) sandbox.cleanupStale();
       return sandbox;
