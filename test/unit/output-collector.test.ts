@@ -53,6 +53,52 @@ describe('OutputCollector', () => {
     c.destroy();
   });
 
+  it('keeps a dribble of tiny writes as a few buffers, read a batch at a time, every byte in order', async () => {
+    const { c, w } = collector(1 << 20);
+    c.attach();
+    // Every read is stored once (copied into the tail or kept whole).
+    const stores = jest.spyOn(OutputCollector.prototype as unknown as { store: (b: Buffer) => void }, 'store');
+    let expected = '';
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < 400; i++) {
+      const b = String.fromCharCode(97 + (i % 26));
+      fs.writeSync(w, b);
+      expected += b;
+      if (i === 200) {
+        // A large write in the middle is kept as it is, in its place.
+        const big = 'Z'.repeat(20_000);
+        fs.writeSync(w, big);
+        expected += big;
+      }
+      await new Promise((r) => setImmediate(r));
+    }
+    const elapsedMs = Number(process.hrtime.bigint() - t0) / 1e6;
+    fs.closeSync(w);
+    await c.finish();
+    expect(c.take().toString()).toBe(expected);
+    // Without the pause after a small read, one read per write (400); with it, one per pause at most.
+    const reads = stores.mock.calls.length;
+    stores.mockRestore();
+    expect(reads).toBeGreaterThan(1);
+    expect(reads).toBeLessThanOrEqual(Math.min(399, Math.ceil(elapsedMs) + 5));
+    expect((c as unknown as { chunks: Buffer[] }).chunks.length).toBeLessThan(12);
+    c.destroy();
+  });
+
+  it('reads what is left at once when finished during a pause', async () => {
+    const { c, w } = collector(1024);
+    c.attach();
+    fs.writeSync(w, 'a');
+    await new Promise((r) => setImmediate(r)); // the stream reads it and pauses
+    fs.writeSync(w, 'bc');
+    fs.closeSync(w);
+    const t0 = process.hrtime.bigint();
+    await c.finish();
+    expect(c.take().toString()).toBe('abc');
+    expect(Number(process.hrtime.bigint() - t0) / 1e6).toBeLessThan(50);
+    c.destroy();
+  });
+
   it('reads through a stream once attached, enforcing the cap while the writer lives', async () => {
     const { c, w, overflows } = collector(4);
     c.attach();
