@@ -40,7 +40,8 @@ const LIMIT_LIKE: Readonly<Record<string, string>> = {
  * `memoryErrorMarkers` (the language's, for the submission's runs): a run that failed (RE) with
  * one of them on stderr ran out of the heap its runtime was given from the memory limit (the
  * JVM's -Xmx, Node's --max-old-space-size): MLE. A program printing a marker itself gains
- * nothing: it only turns its own RE into MLE, never into anything better.
+ * nothing: it only turns its own RE into MLE, never into anything better. Not when the run hit
+ * its process limit (measured): that is the RE it is.
  * `imageBytes` (optional, asked only when needed): the address space the program's image needs,
  * for a run under an address-space limit that failed by a signal (address-space.ts: MLE when
  * the image alone exceeds the limit).
@@ -56,7 +57,9 @@ export function classifyRun(
     if (as) return { ...as, limitHit: 'memory' };
   }
   const base = outcomeOf(result);
-  if (base.status === 'RE' && memoryErrorMarkers.length && !result.forbiddenSyscall) {
+  // A process limit measured as reached explains the failure itself: the JVM says
+  // "OutOfMemoryError: unable to create native thread" when it cannot start a thread.
+  if (base.status === 'RE' && memoryErrorMarkers.length && !result.forbiddenSyscall && result.limitHit !== 'pids') {
     const stderr = result.stderr.toString('latin1');
     const marker = memoryErrorMarkers.find((m) => stderr.includes(m));
     if (marker)

@@ -256,7 +256,7 @@ describe('entry points', () => {
   // (256 KiB by default). The scans used to take time quadratic in some shapes (a run of blank
   // lines before the package line: 256 KiB took about 45 s for Java, 90 s for Kotlin; many
   // body-less declarations; many declarations on one line). Sixteen times the source must cost
-  // about sixteen times as much, not 256 (the bound, 48x of the best of 3, leaves room for load).
+  // about sixteen times as much, not 256 (the bound, 48x of the best of 7, leaves room for load).
   it.each([
     ['java', 'Main.java', (n: number) => `${'\n'.repeat(n)}class Main { public static void main(String[] a) {} }`],
     ['java', 'Main.java', (n: number) => `${'class A{}'.repeat(n / 9)}class Main { public static void main(String[] a) {} }`],
@@ -284,7 +284,7 @@ describe('entry points', () => {
     const small = find(16 * 1024);
     const large = find(256 * 1024);
     small();
-    const [tSmall, tLarge] = bestOfEach(3, small, large);
+    const [tSmall, tLarge] = bestOfEach(7, small, large);
     expect(tLarge).toBeLessThan(48 * tSmall + 25);
   });
 
@@ -433,6 +433,14 @@ describe("a runtime's own out-of-memory", () => {
     expect(classifyRun(run({ limitHit: 'cpu', signal: 'SIGKILL', stderr }), { cpuTimeMs: 1000 }, markers).verdict).toBe('TLE');
     expect(classifyRun(run({ forbiddenSyscall: 'ptrace', stderr }), { cpuTimeMs: 1000 }, markers).verdict).toBe('SE');
     expect(classifyRun(run({ stderr }), { cpuTimeMs: 1000 }).verdict).toBe('RE');
+  });
+  it('a run that hit its process limit is RE even with the marker (the JVM cannot start a thread)', () => {
+    const stderr = Buffer.from(
+      'java.lang.OutOfMemoryError: unable to create native thread: possibly out of memory or process/resource limits reached',
+    );
+    const c = classifyRun(run({ limitHit: 'pids', stderr }), { cpuTimeMs: 1000 }, markers);
+    expect(c.verdict).toBe('RE');
+    expect(c.limitHit).toBe('pids');
   });
 });
 
