@@ -35,44 +35,59 @@ import { ShellWordsError, shellWords } from './shell-words';
 /** A field → messages map: Judge0's 422 body (`{"language_id": ["can't be blank"]}`). */
 export type Judge0Errors = Record<string, string[]>;
 
-const seconds = z.number().positive().max(1e6).nullish();
-const kb = z
-  .number()
-  .int()
-  .positive()
-  .max(2 ** 40)
-  .nullish();
+/**
+ * Judge0 keeps a submission in typed database columns that cast what a client sends: a decimal
+ * string is a number ("71", "5.0": Judge0's own documentation sends `"language_id": "4"`), and
+ * "true"/"false" are booleans. The same casts here, before each field's own check; any other
+ * string is refused.
+ */
+const NUMBER_TEXT = /^\s*[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*$/;
+function cast<T extends z.ZodType<unknown, number>>(field: T, message = 'is not a number') {
+  return z.union([z.number(), z.string().regex(NUMBER_TEXT).transform(Number)], { message }).pipe(field);
+}
+function castBoolean<T extends z.ZodType<unknown, boolean>>(field: T) {
+  return z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')], { message: 'is not true or false' }).pipe(field);
+}
+
+const seconds = cast(z.number().positive().max(1e6)).nullish();
+const kb = cast(
+  z
+    .number()
+    .int()
+    .positive()
+    .max(2 ** 40),
+).nullish();
 const text = z.string().nullish();
+const PER_CONTAINER = 'is not supported by caged (limits are per container)';
 
 export const Judge0RequestSchema = z.object({
   source_code: z.string({ message: "can't be blank" }).min(1, { message: "can't be blank" }),
-  language_id: z.number({ message: "can't be blank" }).int(),
+  language_id: cast(z.number().int(), "can't be blank"),
   compiler_options: z.string().max(512).nullish(),
   command_line_arguments: z.string().max(16_384).nullish(),
   stdin: text,
   expected_output: text,
   cpu_time_limit: seconds,
-  cpu_extra_time: z.number().min(0).max(5).nullish(),
+  cpu_extra_time: cast(z.number().min(0).max(5)).nullish(),
   wall_time_limit: seconds,
   memory_limit: kb,
-  stack_limit: z
-    .number()
-    .int()
-    .min(0)
-    .max(2 ** 30)
-    .refine((k) => k === 0 || k * 1024 >= STACK_BOUND.min, {
-      message: `must be 0 (no limit of its own) or at least ${STACK_BOUND.min / 1024}`,
-    })
-    .nullish(),
-  max_processes_and_or_threads: z.number().int().positive().max(1_000_000).nullish(),
-  enable_per_process_and_thread_time_limit: z.literal(false, { message: 'is not supported by caged (limits are per container)' }).nullish(),
-  enable_per_process_and_thread_memory_limit: z
-    .literal(false, { message: 'is not supported by caged (limits are per container)' })
-    .nullish(),
+  stack_limit: cast(
+    z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 30)
+      .refine((k) => k === 0 || k * 1024 >= STACK_BOUND.min, {
+        message: `must be 0 (no limit of its own) or at least ${STACK_BOUND.min / 1024}`,
+      }),
+  ).nullish(),
+  max_processes_and_or_threads: cast(z.number().int().positive().max(1_000_000)).nullish(),
+  enable_per_process_and_thread_time_limit: castBoolean(z.literal(false, { message: PER_CONTAINER })).nullish(),
+  enable_per_process_and_thread_memory_limit: castBoolean(z.literal(false, { message: PER_CONTAINER })).nullish(),
   max_file_size: kb,
-  redirect_stderr_to_stdout: z.boolean().nullish(),
-  enable_network: z.literal(false, { message: 'is not supported: programs never have a network' }).nullish(),
-  number_of_runs: z.literal(1, { message: 'is not supported by caged (one run)' }).nullish(),
+  redirect_stderr_to_stdout: castBoolean(z.boolean()).nullish(),
+  enable_network: castBoolean(z.literal(false, { message: 'is not supported: programs never have a network' })).nullish(),
+  number_of_runs: cast(z.literal(1, { message: 'is not supported by caged (one run)' })).nullish(),
   additional_files: z.null({ message: 'is not supported by caged (use POST /v1/jobs with files)' }).optional(),
   callback_url: z.string().max(2048).nullish(),
 });

@@ -47,6 +47,42 @@ describe('a Judge0 request', () => {
     });
   });
 
+  it('casts decimal strings and "true"/"false" as Judge0\'s typed columns do, and refuses other strings', () => {
+    const out = fromJudge0(
+      {
+        source_code: 'int main(){}',
+        language_id: '48',
+        cpu_time_limit: '1.5',
+        wall_time_limit: ' 3 ',
+        memory_limit: '128000',
+        stack_limit: '64000',
+        cpu_extra_time: '0.5',
+        number_of_runs: '1',
+        redirect_stderr_to_stdout: 'true',
+        enable_network: 'false',
+      },
+      { id: 'tok', base64: false, languages },
+    );
+    expect('submission' in out && out.submission).toMatchObject({
+      language: 'c',
+      limits: { cpuTimeMs: 1500, wallTimeMs: 3000, memoryBytes: 128000 * 1024, stackBytes: 64000 * 1024 },
+      stderrToStdout: true,
+    });
+    const bad = fromJudge0(
+      { source_code: 'x', language_id: 'C', cpu_time_limit: '1s', redirect_stderr_to_stdout: 'yes', memory_limit: '1.5' },
+      { id: 't', base64: false, languages },
+    );
+    expect('errors' in bad && bad.errors).toEqual({
+      language_id: ["can't be blank"],
+      cpu_time_limit: ['is not a number'],
+      redirect_stderr_to_stdout: ['is not true or false'],
+      memory_limit: [expect.stringMatching(/expected int/)],
+    });
+    expect(fromJudge0({ source_code: 'x', language_id: 50, enable_network: 'true' }, { id: 't', base64: false, languages })).toEqual({
+      errors: { enable_network: ['is not supported: programs never have a network'] },
+    });
+  });
+
   it('keeps a base64 source that is not UTF-8 as bytes, in the language source file', () => {
     const bytes = Buffer.from([0x70, 0xe9, 0x0a]);
     const out = fromJudge0({ source_code: bytes.toString('base64'), language_id: 50 }, { id: 't', base64: true, languages });
