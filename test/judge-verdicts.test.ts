@@ -232,6 +232,26 @@ describe('when the program prints too much', () => {
   });
 });
 
+describe('when many tests each print the per-stream cap', () => {
+  it("shares the job's report among them: each test keeps 8 MiB / (2 x tests) of a stream, marked truncated", async () => {
+    // 100 tests of 100 000 bytes on each stream: 64 KiB each would be 12.5 MiB; 8 MiB / 200 is 41 943 bytes.
+    const share = Math.floor((8 * 2 ** 20) / 200);
+    const source =
+      '#include <stdio.h>\n#include <string.h>\nstatic char b[100000];\n' +
+      'int main(void){memset(b,0xff,sizeof b); fwrite(b,1,sizeof b,stdout); fwrite(b,1,sizeof b,stderr); return 0;}\n';
+    const r = await judge.judge({ language: 'c', source, testcases: Array.from({ length: 100 }, () => ({ stdin: '' })) });
+    expect(r.tests.map((t) => t.verdict)).toEqual(Array(100).fill('AC'));
+    for (const t of r.tests) {
+      expect([t.stdoutEncoding, t.stderrEncoding]).toEqual(['base64', 'base64']);
+      expect([Buffer.from(t.stdout, 'base64').length, Buffer.from(t.stderr, 'base64').length]).toEqual([share, share]);
+      expect([t.stdoutTruncated, t.stderrTruncated]).toEqual([true, true]);
+    }
+    // A job of few tests keeps the per-stream cap, 64 KiB.
+    const one = await judge.judge({ language: 'c', source, testcases: [{ stdin: '' }] });
+    expect(Buffer.from(one.tests[0]!.stdout, 'base64').length).toBe(64 * 1024);
+  }, 120_000);
+});
+
 describe('when the program crashes', () => {
   it.each([
     ['SIGSEGV', 7, 'int main(void){volatile int *p = 0; *p = 1; return 0;}\n'],

@@ -32,7 +32,7 @@ import { defaultLanguagesDir, languageTableIds } from './language-table';
 import { LanguageRegistry, type Language, type LanguageInfo } from './languages';
 import { judgeLimitConfigs, resolveLimits, type JudgeLimitConfigs, type LimitValues } from './limits';
 import { parseSubmission, planSubmission, type JobPlan, type PlanConfig } from './plan';
-import { aggregateTests, firstLines, oneLine, skippedTest } from './result';
+import { aggregateTests, firstLines, oneLine, reportBytesPerTest, skippedTest } from './result';
 import {
   DEFAULT_MAX_SOURCE_BYTES,
   makeSubmissionSchema,
@@ -349,7 +349,10 @@ export class Judge {
       cleanups.unshift(() => it.remove());
       interactor = it;
     }
-    const tests = await this.runTests(ctx, plan, job.box, boxLayers, testChecker, reportBytes, hooks, aborted, interactor);
+    // A trusted caller's own cap (a package's validation needs each test's whole output) is kept as it is.
+    const testReportBytes =
+      hooks.reportOutputBytes !== undefined ? reportBytes : reportBytesPerTest(reportBytes, plan.submission.testcases.length);
+    const tests = await this.runTests(ctx, plan, job.box, boxLayers, testChecker, testReportBytes, hooks, aborted, interactor);
     return this.finish(plan, started, compile, compileMs, tests, null);
   }
 

@@ -15,6 +15,18 @@ export interface EncodedOutput {
 }
 
 /**
+ * What all the tests of one job report of their output together (stdout and stderr, before
+ * base64): a job of many tests that each print the per-stream cap must not make a result of
+ * hundreds of megabytes for the worker to hold and Redis to keep.
+ */
+export const JOB_REPORT_BYTES = 8 * 2 ** 20;
+
+/** Each stream's share of a job's report: the per-stream cap, or less when `tests` tests would pass JOB_REPORT_BYTES. */
+export function reportBytesPerTest(perStream: number, tests: number): number {
+  return Math.min(perStream, Math.floor(JOB_REPORT_BYTES / (2 * Math.max(1, tests))));
+}
+
+/**
  * Reports at most `capBytes` of `data`. When the cap cuts a UTF-8 character, the partial
  * character is dropped rather than turning the whole report into base64.
  */

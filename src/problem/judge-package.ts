@@ -30,9 +30,8 @@ import { sourceExtensions, takesEntry } from '../judge/language-command';
 import type { Language } from '../judge/languages';
 import type { LimitValues } from '../judge/limits';
 import type { FeedbackFile } from '../judge/output-validator-feedback';
-import { oneLine } from '../judge/result';
+import { oneLine, reportBytesPerTest, skippedTest } from '../judge/result';
 import { isPlainFileName, RESULT_SCHEMA_VERSION, type CompileResult, type JudgeResult, type TestResult } from '../judge/schema';
-import { skippedTest } from '../judge/result';
 import { judge0Of, testDetail, VERDICT_NAMES } from '../judge/verdict';
 import { defaultValidateSliced, parseValidatorFlags } from './default-validator';
 import { gradeTree } from '../judge/group-grading';
@@ -222,8 +221,8 @@ export function overCodeLimit(pkg: ProblemPackage, bytes: number): string | null
   return bytes > codeBytes ? `is ${bytes} bytes, more than the package's code limit of ${codeBytes}` : null;
 }
 
-function cut(text: string, encoding: 'utf8' | 'base64', truncated: boolean): { text: string; truncated: boolean } {
-  const max = encoding === 'base64' ? Math.floor((REPORT_BYTES * 4) / 3 / 4) * 4 : REPORT_BYTES;
+function cut(text: string, encoding: 'utf8' | 'base64', truncated: boolean, bytes: number): { text: string; truncated: boolean } {
+  const max = encoding === 'base64' ? Math.floor((bytes * 4) / 3 / 4) * 4 : bytes;
   return text.length > max ? { text: text.slice(0, max), truncated: true } : { text, truncated };
 }
 
@@ -390,8 +389,9 @@ export async function judgePackage(
       verdict = 'IE';
       message = `Internal Error: ${scoreFailure}`;
     }
-    const stdout = cut(t.stdout, t.stdoutEncoding, t.stdoutTruncated);
-    const stderr = cut(t.stderr, t.stderrEncoding, t.stderrTruncated);
+    const shown = reportBytesPerTest(REPORT_BYTES, total);
+    const stdout = cut(t.stdout, t.stdoutEncoding, t.stdoutTruncated, shown);
+    const stderr = cut(t.stderr, t.stderrEncoding, t.stderrTruncated, shown);
     const final: TestResult = {
       ...t,
       index,
