@@ -206,6 +206,14 @@ export const CONFIG_KEYS = {
     unit: 'bytes',
     description: 'Largest source (all files together) a submission may carry; larger ones fail at once, unretried.',
   }),
+  reportOutputBytes: integer('CAGED_REPORT_OUTPUT_BYTES', {
+    def: 64 * KiB,
+    min: 1 * KiB,
+    max: 64 * 1024 * KiB,
+    unit: 'bytes',
+    description:
+      "Of each test's stdout and stderr, what the result keeps (the checker always sees the whole output); a job's tests together keep at most 8 MiB (docs/judging.md#decisions). Judge0 returns stdout up to max_file_size: 1048576 gives its default.",
+  }),
   problemCacheDir: text('CAGED_PROBLEM_CACHE_DIR', {
     def: '',
     unit: 'path',

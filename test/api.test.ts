@@ -211,6 +211,61 @@ describe('caged api', () => {
       expect(plain.body.error).toMatch(/use base64_encoded=true/);
     });
 
+    it('fills the fields as Judge0 does, from a request sending numbers as strings, under exactly the limits asked for', async () => {
+      // Judge0's own documentation sends numbers as strings; Judge0 casts them.
+      const ok = await api('POST', '/submissions?wait=true&fields=status_id,message,stderr,exit_code,cpu_time_limit', {
+        source_code: SUM_C,
+        language_id: '50',
+        stdin: '1 2',
+        expected_output: '3',
+        cpu_time_limit: '2.0',
+      });
+      expect(ok.body).toEqual({ status_id: 3, message: null, stderr: null, exit_code: 0, cpu_time_limit: 2 });
+      const nzec = await api('POST', '/submissions?wait=true&fields=status_id,message,exit_code', {
+        source_code: 'int main(void){ return 3; }',
+        language_id: 50,
+      });
+      expect(nzec.body).toEqual({ status_id: 11, message: 'Exited with error status 3', exit_code: 3 });
+      // Python's time factor (2) is not applied: 1.5 s of CPU under a 1 s limit is TLE, as on Judge0.
+      const slow = await api('POST', '/submissions?wait=true&fields=status_id,message,time', {
+        source_code: 'import time\nt = time.process_time()\nwhile time.process_time() - t < 1.5: pass\n',
+        language_id: 71,
+        cpu_time_limit: 1,
+      });
+      expect(slow.body).toMatchObject({ status_id: 5, message: 'Time limit exceeded' });
+      expect(Number(slow.body.time)).toBeLessThan(1.3);
+      // max_file_size caps stdout as isolate's file size limit does: status 8.
+      const big = await api('POST', '/submissions?wait=true&fields=status_id', {
+        source_code: '#include <stdio.h>\nint main(void){ for (int i = 0; i < 100000; i++) puts("0123456789"); }',
+        language_id: 50,
+        max_file_size: 64,
+      });
+      expect(big.body).toEqual({ status_id: 8 });
+      // Compiler options for a language whose compiler takes none: refused before the queue.
+      const opts = await api('POST', '/submissions', { source_code: 'print(1)', language_id: 71, compiler_options: '-O' });
+      expect(opts.status).toBe(422);
+      expect(Object.keys(opts.body)).toEqual(['compiler_options']);
+      // Output that is not UTF-8 asked for without base64 after a create: 201 with the token, to read it again.
+      const bytes = await api('POST', '/submissions?wait=true', {
+        source_code: '#include <stdio.h>\nint main(void){ putchar(0xff); return 0; }',
+        language_id: 50,
+      });
+      expect(bytes.status).toBe(201);
+      expect(bytes.body).toEqual({
+        token: expect.stringMatching(/^[0-9a-f-]{36}$/),
+        error: 'some attributes for this submission cannot be converted to UTF-8, use base64_encoded=true query parameter',
+      });
+      const again = await api('GET', `/submissions/${bytes.body.token}?base64_encoded=true&fields=stdout`);
+      expect(again.body).toEqual({ stdout: b64(Buffer.from([0xff])) });
+      const batch = await api('GET', `/submissions/batch?fields=stdout`, undefined, { tokens: bytes.body.token });
+      expect(batch).toEqual({
+        status: 400,
+        body: {
+          error: 'some attributes for one or more submissions cannot be converted to UTF-8, use base64_encoded=true query parameter',
+        },
+      });
+    });
+
     it('creates a batch (a bad one reported in its place) and reads it back with tokens= and fields=', async () => {
       const created = await api('POST', '/submissions/batch', {
         submissions: [

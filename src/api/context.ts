@@ -5,6 +5,7 @@ import type { Backlog } from './backlog';
 import type { EnqueueBatcher } from './enqueue-batcher';
 import type { WorkerConfig } from '../config';
 import { InvalidRequestError } from '../errors';
+import { checkCompilerOptions } from '../judge/compiler-options';
 import { resolveLimits, type StepLimitsConfig } from '../judge/limits';
 import type { SubmissionInput } from '../judge/schema';
 import type { Judge0Languages } from '../judge0/languages';
@@ -62,6 +63,15 @@ export function checkCallback(ctx: ApiContext, s: SubmissionInput, field = 'call
   } catch (err) {
     throw new InvalidRequestError((err as Error).message.replace(/^callback\.url: /, ''), field);
   }
+}
+
+/**
+ * Compiler options the worker would refuse for the submission's language (the one allow-list,
+ * src/judge/compiler-options.ts) are refused here too, instead of becoming a failed job.
+ */
+export function checkCompilerOptionsOf(ctx: ApiContext, s: SubmissionInput): void {
+  const language = ctx.languages.find((l) => l.id === s.language);
+  if (language && Array.isArray(s.compilerOptions)) checkCompilerOptions(language, s.compilerOptions);
 }
 
 /**

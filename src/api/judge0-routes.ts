@@ -11,10 +11,10 @@ import { jobIdFor } from '../client/job-id';
 import { InvalidRequestError } from '../errors';
 import type { SubmissionInput } from '../judge/schema';
 import { fromJudge0, type Judge0Errors } from '../judge0/request';
-import { JUDGE0_STATUSES, NotUtf8Error, judge0View, parseFields, type Judge0Field, type JobSnapshot } from '../judge0/view';
+import { JUDGE0_STATUSES, NOT_UTF8_BATCH, NotUtf8Error, judge0View, parseFields, type Judge0Field, type JobSnapshot } from '../judge0/view';
 import { judge0ConfigInfo } from '../judge0/config-info';
 import { queueFull } from './backlog';
-import { checkCallback, checkLimits, type ApiContext } from './context';
+import { checkCallback, checkCompilerOptionsOf, checkLimits, type ApiContext } from './context';
 import { jobSnapshot } from './snapshot';
 import { WorkerListUnavailable, queueWorkersSource, workersHealth } from './workers';
 
@@ -48,6 +48,7 @@ function translate(
   try {
     checkCallback(ctx, out.submission, 'callback_url');
     checkLimits(ctx, out.submission);
+    checkCompilerOptionsOf(ctx, out.submission);
   } catch (err) {
     const errors = clientErrors(err);
     if (errors) return { errors };
@@ -63,6 +64,7 @@ const JUDGE0_FIELD: Record<string, string> = {
   'limits.memoryBytes': 'memory_limit',
   'limits.pids': 'max_processes_and_or_threads',
   'limits.fileSizeBytes': 'max_file_size',
+  'limits.outputBytes': 'max_file_size',
   'limits.stackBytes': 'stack_limit',
   language: 'language_id',
   source: 'source_code',
@@ -85,21 +87,31 @@ function clientErrors(err: unknown): Judge0Errors | null {
   return { [name]: [message] };
 }
 
+/**
+ * The Judge0 view of a job, or null once `reply` has been sent Judge0's answer to output that is
+ * not UTF-8 asked for without base64: `status` (400; 201 with the token after a create, so the
+ * client can read the result again with base64) and its words (`NOT_UTF8_BATCH` for a batch).
+ */
 function view(
   ctx: ApiContext,
   snap: JobSnapshot,
   fields: readonly Judge0Field[],
   base64: boolean,
   reply: FastifyReply,
+  notUtf8: { status: 201 | 400; batch?: boolean } = { status: 400 },
 ): Record<string, unknown> | null {
   try {
-    return judge0View(snap, { fields, base64, languages: ctx.judge0 });
+    return judge0View(snap, { fields, base64, languages: ctx.judge0, testLimits: ctx.testLimits });
   } catch (err) {
     if (!(err instanceof NotUtf8Error)) throw err;
-    void reply.code(400).send({ error: err.message });
+    const error = notUtf8.batch ? NOT_UTF8_BATCH : err.message;
+    void reply.code(notUtf8.status).send(notUtf8.status === 201 ? { error, token: snap.token } : { error });
     return null;
   }
 }
+
+/** The Judge0 release whose API these routes speak. */
+export const JUDGE0_VERSION = '1.13.1';
 
 /** Judge0's answer when its queue holds MAX_QUEUE_SIZE submissions. */
 const QUEUE_FULL = { error: 'queue is full' };
@@ -129,7 +141,7 @@ export function judge0Routes(app: FastifyInstance, ctx: ApiContext): void {
     }
     const snap = await jobSnapshot(ctx.queue, jobId, t.token);
     if (!snap) return reply.code(404).send({ error: 'the submission is gone (removed from the queue)' });
-    const body = view(ctx, snap, fields, base64, reply);
+    const body = view(ctx, snap, fields, base64, reply, { status: 201 });
     return body ? reply.code(201).send(body) : reply;
   });
 
@@ -173,7 +185,12 @@ export function judge0Routes(app: FastifyInstance, ctx: ApiContext): void {
     const base64 = truthy(req.query.base64_encoded);
     const fields = fieldsOf(req.query, reply);
     if (!fields) return reply;
-    const tokens = (req.query.tokens ?? '').split(',').filter((t) => t !== '');
+    // Judge0 reads the list from a `tokens` header too.
+    const header = req.headers.tokens;
+    const tokens = (req.query.tokens ?? (typeof header === 'string' ? header : ''))
+      .split(',')
+      .map((t) => t.trim())
+      .filter((t) => t !== '');
     if (tokens.length === 0) return reply.code(400).send({ error: 'give tokens=a,b,c' });
     if (tokens.length > ctx.config.apiMaxBatch)
       return reply.code(400).send({ error: `at most ${ctx.config.apiMaxBatch} tokens in one batch (got ${tokens.length})` });
@@ -184,7 +201,7 @@ export function judge0Routes(app: FastifyInstance, ctx: ApiContext): void {
         submissions.push(null);
         continue;
       }
-      const body = view(ctx, snap, fields, base64, reply);
+      const body = view(ctx, snap, fields, base64, reply, { status: 400, batch: true });
       if (!body) return reply;
       submissions.push(body);
     }
@@ -254,14 +271,17 @@ export function judge0Routes(app: FastifyInstance, ctx: ApiContext): void {
     }
   });
 
-  app.get('/version', (_req, reply) => reply.type('text/plain').send(ctx.version));
+  // The version of Judge0's API spoken: clients key their tables by it (judge0-python maps
+  // language names to ids by /about's version). caged's own is `caged_version`.
+  app.get('/version', (_req, reply) => reply.type('text/plain').send(JUDGE0_VERSION));
 
   app.get('/about', () => ({
-    version: ctx.version,
+    version: JUDGE0_VERSION,
     homepage: null,
     source_code: null,
     maintainer: 'caged',
-    compatibility: 'Judge0 CE 1.13 API (docs/api.md)',
+    caged_version: ctx.version,
+    compatibility: `Judge0 CE ${JUDGE0_VERSION} API (docs/api.md)`,
   }));
 }
 

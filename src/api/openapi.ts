@@ -133,8 +133,16 @@ export function openApiDocument(version: string): Record<string, unknown> {
           },
         },
       },
-      '/version': { get: { summary: 'The version, as plain text', responses: { '200': { description: 'version' } } } },
-      '/about': { get: { summary: 'About this server', security: [], responses: { '200': { description: 'version' } } } },
+      '/version': {
+        get: { summary: 'The Judge0 API version spoken (1.13.1), as plain text', responses: { '200': { description: 'version' } } },
+      },
+      '/about': {
+        get: {
+          summary: 'About this server',
+          security: [],
+          responses: { '200': { description: '{version: the Judge0 API version spoken, caged_version, …}' } },
+        },
+      },
       '/openapi.json': { get: { summary: 'This document', security: [], responses: { '200': { description: 'OpenAPI 3.1' } } } },
       '/v1/jobs': {
         post: {

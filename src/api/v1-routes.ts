@@ -13,7 +13,7 @@ import type { Job } from 'bullmq';
 import { ConflictError, JobFailedError, WaitAbortedError, WaitTimeoutError } from '../client/errors';
 import { InvalidRequestError } from '../errors';
 import type { JudgeResult, SubmissionInput } from '../judge/schema';
-import { checkCallback, checkLimits, type ApiContext } from './context';
+import { checkCallback, checkCompilerOptionsOf, checkLimits, type ApiContext } from './context';
 import { queueFull } from './backlog';
 
 export function errorBody(code: string, message: string, field?: string): { error: { code: string; message: string; field?: string } } {
@@ -50,6 +50,7 @@ export function v1Routes(app: FastifyInstance, ctx: ApiContext): void {
       if (typeof submission === 'object' && submission !== null) {
         checkCallback(ctx, submission);
         checkLimits(ctx, submission);
+        checkCompilerOptionsOf(ctx, submission);
       }
       if (!(await ctx.backlog.admit(1))) {
         const message = `the queue is full: at most ${ctx.backlog.max} submissions may wait (CAGED_API_MAX_QUEUE); try again later`;

@@ -174,8 +174,14 @@ export function summary(r: JudgeResult): string {
 
 /** The worker's settings that shape judging (CAGED_IMAGE, CAGED_ROOTFS, and the limits: src/config-limits.ts), so that `caged run` judges alike. */
 export function judgeOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Omit<JudgeOptions, 'sandbox'> {
-  const c = loadConfig(env, ['image', 'rootfs', 'maxSourceBytes', ...JUDGING_LIMIT_KEYS]);
-  return { manifestPath: c.image, rootfsMode: c.rootfs, ...judgingLimits(c), maxSourceBytes: c.maxSourceBytes };
+  const c = loadConfig(env, ['image', 'rootfs', 'maxSourceBytes', 'reportOutputBytes', ...JUDGING_LIMIT_KEYS]);
+  return {
+    manifestPath: c.image,
+    rootfsMode: c.rootfs,
+    ...judgingLimits(c),
+    maxSourceBytes: c.maxSourceBytes,
+    reportOutputBytes: c.reportOutputBytes,
+  };
 }
 
 export interface RunCommandDeps {

@@ -235,9 +235,17 @@ export function isAllowedOption(family: CompilerFamily, option: string, major: n
  * Refuses, with InvalidRequestError on `compilerOptions[i]`, the first option of `options` that
  * the family of `language` does not allow. `field` is the name of the array in the request.
  */
-export function checkCompilerOptions(language: Language, options: readonly string[], field = 'compilerOptions'): void {
+export function checkCompilerOptions(
+  language: Pick<Language, 'id' | 'compile' | 'version'>,
+  options: readonly string[],
+  field = 'compilerOptions',
+): void {
   if (options.length === 0) return;
-  if (!language.compile) throw new InvalidRequestError(`language ${language.id} is not compiled`, field);
+  if (!language.compile)
+    throw new InvalidRequestError(
+      `setting compiler options is only allowed for compiled languages (${language.id} is not compiled)`,
+      field,
+    );
   const family = compilerFamily(language);
   const major = Number.parseInt(language.version, 10);
   options.forEach((option, i) => {

@@ -108,7 +108,8 @@ export function planSubmission(s: Submission, cfg: PlanConfig): JobPlan {
       compileError = err.field ? err.message.slice(err.field.length + 2) : err.message;
     }
   }
-  const testLimits = resolveLimits(s.limits, cfg.test, 'limits', language);
+  const factors = s.languageFactors === false ? { ...language, timeFactor: 1, memoryFactor: 1 } : language;
+  const testLimits = resolveLimits(s.limits, cfg.test, 'limits', factors);
   const compileLimits = resolveLimits(s.compileLimits, cfg.compile, 'compileLimits');
   const c = s.checker;
   const checker: JobPlan['checker'] =

@@ -306,6 +306,12 @@ export function makeSubmissionSchema(opts: SubmissionSchemaOptions = {}) {
        * interactor or a problem package, whose stdout is the other side's input or the validator's.
        */
       stderrToStdout: z.boolean().optional(),
+      /**
+       * false: the tests' limits are exactly those asked for (Judge0's dialect, whose clients set
+       * them per language themselves): the language's timeFactor and memoryFactor, the operator's
+       * allowance for slow runtimes, are not applied. Absent: true.
+       */
+      languageFactors: z.boolean().optional(),
       /** Webhook: the result is PUT there when the job ends (optional, additive to version 1). */
       callback: CallbackSchema.optional(),
     })

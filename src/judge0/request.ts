@@ -7,7 +7,7 @@
  *   cpu_time_limit, wall_time_limit        seconds (fractions allowed)  → limits.cpuTimeMs, wallTimeMs
  *   memory_limit                           KB (KiB, as isolate counts) → limits.memoryBytes
  *   max_processes_and_or_threads           count                        → limits.pids
- *   max_file_size                          KB                           → limits.fileSizeBytes
+ *   max_file_size                          KB                           → limits.fileSizeBytes and outputBytes
  *   stack_limit                            KB (0: no limit of its own)  → limits.stackBytes
  *   compiler_options                       one string, split at spaces  → compilerOptions
  *   command_line_arguments                 split as a shell splits it   → the test's args (shell-words.ts)
@@ -148,7 +148,9 @@ export function fromJudge0(
   if (wall !== undefined) limits.wallTimeMs = Math.max(1, Math.round(wall * 1000));
   if (memoryKb !== undefined) limits.memoryBytes = memoryKb * 1024;
   if (pids !== undefined) limits.pids = pids;
-  if (fileKb !== undefined) limits.fileSizeBytes = fileKb * 1024;
+  // isolate writes the program's stdout to a file, so its file size limit caps stdout too
+  // (past it, SIGXFSZ: Judge0 8); caged's output limit is that cap (OLE: Judge0 8 as well).
+  if (fileKb !== undefined) limits.fileSizeBytes = limits.outputBytes = fileKb * 1024;
   if (stackKb > 0) limits.stackBytes = stackKb * 1024;
   const options = r.compiler_options?.split(/\s+/).filter((o) => o !== '') ?? [];
   const submission: SubmissionInput = {
@@ -166,6 +168,8 @@ export function fromJudge0(
       },
     ],
     checker: { type: 'lines' },
+    // Judge0 runs a program under exactly the limits asked for, whatever its language.
+    languageFactors: false,
     ...(Object.keys(limits).length ? { limits } : {}),
     ...(options.length ? { compilerOptions: options } : {}),
     ...(r.redirect_stderr_to_stdout ? { stderrToStdout: true } : {}),

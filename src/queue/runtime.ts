@@ -349,6 +349,7 @@ async function createJudge(config: WorkerConfig, logger: Logger, undo: Array<() 
     rootfsMode: config.rootfs,
     ...judgingLimits(config),
     maxSourceBytes: config.maxSourceBytes,
+    reportOutputBytes: config.reportOutputBytes,
   });
   undo.push(() => judge.close());
   logger.info(

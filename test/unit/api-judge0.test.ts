@@ -42,7 +42,16 @@ describe('a Judge0 request', () => {
         source: 'int main(){}',
         testcases: [{ stdin: 'in', stdinEncoding: 'utf8', expected: 'out', expectedEncoding: 'utf8' }],
         checker: { type: 'lines' },
-        limits: { cpuTimeMs: 1500, wallTimeMs: 3000, memoryBytes: 128000 * 1024, pids: 8, fileSizeBytes: 1024 * 1024 },
+        languageFactors: false,
+        // max_file_size caps stdout too, as isolate's file size limit does.
+        limits: {
+          cpuTimeMs: 1500,
+          wallTimeMs: 3000,
+          memoryBytes: 128000 * 1024,
+          pids: 8,
+          fileSizeBytes: 1024 * 1024,
+          outputBytes: 1024 * 1024,
+        },
       },
     });
   });
@@ -284,6 +293,73 @@ describe('the Judge0 view of a job', () => {
   it('refuses output that is not UTF-8 unless base64 is asked for', () => {
     expect(() => judge0View(job, { fields: ['stdout'], base64: false, languages })).toThrow(NotUtf8Error);
     expect(judge0View(job, { fields: ['stdout'], base64: true, languages })).toEqual({ stdout: '/w==' });
+  });
+
+  it("fills message, exit_code and empty output as Judge0 does: null on a normal end, isolate's words otherwise", () => {
+    const at = (t: Record<string, unknown>, verdict = 'AC'): Record<string, unknown> =>
+      judge0View(
+        {
+          ...job,
+          result: { ...result, verdict, tests: [{ ...result.tests[0]!, stdout: '', stdoutEncoding: 'utf8', ...t }] } as JudgeResult,
+        },
+        { fields: ['message', 'exit_code', 'exit_signal', 'stdout', 'stderr'], base64: false, languages },
+      );
+    const ok = { verdict: 'AC', exitCode: 0, signal: null, limitHit: null, message: 'accepted' };
+    expect(at(ok)).toEqual({ message: null, exit_code: 0, exit_signal: null, stdout: null, stderr: null });
+    expect(at({ ...ok, verdict: 'WA', message: 'wrong answer', stdout: '4\n' })).toMatchObject({ message: null, stdout: '4\n' });
+    expect(at({ ...ok, verdict: 'RE', exitCode: 3, message: 'exit code 3' })).toMatchObject({
+      message: 'Exited with error status 3',
+      exit_code: 3,
+    });
+    expect(at({ ...ok, verdict: 'RE', exitCode: null, signal: 'SIGSEGV', message: 'killed by SIGSEGV' })).toMatchObject({
+      message: 'Caught fatal signal 11',
+      exit_code: 0,
+      exit_signal: 11,
+    });
+    expect(at({ ...ok, verdict: 'TLE', exitCode: null, signal: 'SIGKILL', limitHit: 'cpu' }).message).toBe('Time limit exceeded');
+    expect(at({ ...ok, verdict: 'TLE', exitCode: null, signal: 'SIGKILL', limitHit: 'wall' }).message).toBe(
+      'Time limit exceeded (wall clock)',
+    );
+    // What isolate has no words for keeps caged's.
+    const mle = { ...ok, verdict: 'MLE', exitCode: null, signal: 'SIGKILL', limitHit: 'memory', message: 'memory limit exceeded' };
+    expect(at(mle).message).toBe('memory limit exceeded');
+  });
+
+  it('gives a compile error no time, memory, exit code or message: the compiler speaks in compile_output', () => {
+    const ce = {
+      ...result,
+      verdict: 'CE',
+      judge0: { id: 6, description: 'Compilation Error' },
+      message: 'Compilation Error: x',
+      compile: { ...result.compile, verdict: 'CE', exitCode: 1, output: 'main.c:1: error' },
+      tests: [{ ...result.tests[0]!, verdict: 'SKIPPED' }],
+    } as unknown as JudgeResult;
+    const fields = parseFields('status_id,time,wall_time,memory,exit_code,message,compile_output').fields;
+    expect(judge0View({ ...job, result: ce }, { fields, base64: false, languages })).toEqual({
+      status_id: 6,
+      time: null,
+      wall_time: null,
+      memory: null,
+      exit_code: null,
+      message: null,
+      compile_output: 'main.c:1: error',
+    });
+  });
+
+  it("answers every field for * anywhere in fields=, Judge0's option fields at caged's values, and limits as they ran", () => {
+    const testLimits = testLimitsConfig({});
+    const all = judge0View(job, { fields: parseFields('stdout,*').fields, base64: true, languages, testLimits });
+    expect(all).toMatchObject({
+      number_of_runs: 1,
+      enable_network: false,
+      additional_files: null,
+      enable_per_process_and_thread_time_limit: false,
+      enable_per_process_and_thread_memory_limit: false,
+      cpu_time_limit: 2.5,
+      // Not given: the wall limit derived from the CPU limit, the default memory.
+      wall_time_limit: 6,
+      memory_limit: testLimits.defaults.memoryBytes / 1024,
+    });
   });
 
   it('shows In Queue, Processing and Internal Error for jobs not completed', () => {
