@@ -291,7 +291,16 @@ describe('caged api', () => {
         { token: tokens[1], status_id: 3, stdout: '42\n' },
       ]);
       const tooMany = Array.from({ length: 21 }, () => ({ source_code: 'x', language_id: 50 }));
-      expect((await api('POST', '/submissions/batch', { submissions: tooMany })).status).toBe(422);
+      // Judge0's answers to a batch of too many, or of none, word for word.
+      expect(await api('POST', '/submissions/batch', { submissions: tooMany })).toEqual({
+        status: 400,
+        body: { error: 'number of submissions in a batch should be less than or equal to 20' },
+      });
+      expect(await api('POST', '/submissions/batch', { submissions: [] })).toEqual({
+        status: 400,
+        body: { error: 'there should be at least one submission in a batch' },
+      });
+      expect((await api('GET', '/submissions/batch')).body).toEqual({ error: 'there should be at least one submission in a batch' });
       // None created: 422 with each one's errors in its place, as Judge0 answers.
       const none = await api('POST', '/submissions/batch', {
         submissions: [{ source_code: 'x' }, { source_code: 'x', language_id: 12345 }],

@@ -113,6 +113,10 @@ function view(
 /** The Judge0 release whose API these routes speak. */
 export const JUDGE0_VERSION = '1.13.1';
 
+/** Judge0's answers to a batch (create or read) of no submission, or of too many. */
+const BATCH_EMPTY = 'there should be at least one submission in a batch';
+const batchTooLarge = (max: number): string => `number of submissions in a batch should be less than or equal to ${max}`;
+
 /** Judge0's answer when its queue holds MAX_QUEUE_SIZE submissions. */
 const QUEUE_FULL = { error: 'queue is full' };
 
@@ -148,9 +152,9 @@ export function judge0Routes(app: FastifyInstance, ctx: ApiContext): void {
   app.post<{ Querystring: Query }>('/submissions/batch', async (req, reply) => {
     const base64 = truthy(req.query.base64_encoded);
     const list = (req.body as { submissions?: unknown } | null)?.submissions;
-    if (!Array.isArray(list) || list.length === 0) return reply.code(422).send({ submissions: ['must be a non-empty array'] });
-    if (list.length > ctx.config.apiMaxBatch)
-      return reply.code(422).send({ submissions: [`at most ${ctx.config.apiMaxBatch} submissions in one batch (got ${list.length})`] });
+    // Judge0's answers, word for word.
+    if (!Array.isArray(list) || list.length === 0) return reply.code(400).send({ error: BATCH_EMPTY });
+    if (list.length > ctx.config.apiMaxBatch) return reply.code(400).send({ error: batchTooLarge(ctx.config.apiMaxBatch) });
     const out: Array<{ token: string } | Judge0Errors> = list.map(() => ({}));
     const valid: Array<{ index: number; submission: SubmissionInput; token: string }> = [];
     list.forEach((body, index) => {
@@ -191,9 +195,8 @@ export function judge0Routes(app: FastifyInstance, ctx: ApiContext): void {
       .split(',')
       .map((t) => t.trim())
       .filter((t) => t !== '');
-    if (tokens.length === 0) return reply.code(400).send({ error: 'give tokens=a,b,c' });
-    if (tokens.length > ctx.config.apiMaxBatch)
-      return reply.code(400).send({ error: `at most ${ctx.config.apiMaxBatch} tokens in one batch (got ${tokens.length})` });
+    if (tokens.length === 0) return reply.code(400).send({ error: BATCH_EMPTY });
+    if (tokens.length > ctx.config.apiMaxBatch) return reply.code(400).send({ error: batchTooLarge(ctx.config.apiMaxBatch) });
     const submissions: Array<Record<string, unknown> | null> = [];
     for (const token of tokens) {
       const snap = await snapshotOf(ctx, token);
