@@ -105,7 +105,7 @@ afterAll(() => {
 });
 
 describe('CgroupV1Manager on this machine', () => {
-  it('creates a leaf in memory, pids and cpuacct with the limits applied', () => {
+  it('creates a leaf in memory, pids, cpuacct and cpu with the limits applied', () => {
     const box = createBox({ memoryBytes: 64 * MiB, pids: 16 });
     expect(readLeaf('memory', box.name, 'memory.limit_in_bytes')).toBe(String(64 * MiB));
     if (fs.existsSync(path.join(leafDir('memory', box.name), 'memory.memsw.limit_in_bytes'))) {
@@ -114,8 +114,20 @@ describe('CgroupV1Manager on this machine', () => {
     expect(readLeaf('memory', box.name, 'memory.swappiness')).toBe('0');
     expect(readLeaf('pids', box.name, 'pids.max')).toBe('16');
     expect(fs.existsSync(leafDir('cpuacct', box.name))).toBe(true);
-    expect(fs.existsSync(leafDir('cpu', box.name))).toBe(false);
+    // cpu too, with no quota: the box's threads weigh as one task against the worker.
+    expect(readLeaf('cpu', box.name, 'cpu.cfs_quota_us')).toBe('-1');
     expect(manager.list()).toEqual([box.name]);
+  });
+
+  it("puts a box's processes in a cpu group of their own, where its threads weigh as one task", async () => {
+    const box = createBox({ memoryBytes: 64 * MiB, pids: 16 });
+    const child = spawnGated('sleep 30');
+    box.attach(child.pid!);
+    const own = fs.readFileSync(`/proc/${child.pid}/cgroup`, 'utf8');
+    // Where cpu and cpuacct are mounted apart (this machine) as where they share a hierarchy.
+    expect(own).toMatch(new RegExp(`^\\d+:(cpu|cpu,cpuacct|cpuacct,cpu):/${PARENT}/${box.name}$`, 'm'));
+    child.kill('SIGKILL');
+    await exited(child);
   });
 
   it('adds a cpu leaf with a CFS quota when a CPU cap is given', () => {
@@ -124,7 +136,7 @@ describe('CgroupV1Manager on this machine', () => {
     expect(readLeaf('cpu', box.name, 'cpu.cfs_quota_us')).toBe('50000');
   });
 
-  it("sets a prepared leaf's limits for its run, refusing a CPU cap it was made without", () => {
+  it("sets a prepared leaf's limits for its run, a CPU cap included", () => {
     const box = createBox({ memoryBytes: 64 * MiB, pids: 1 });
     box.setLimits({ memoryBytes: 256 * MiB, pids: 32 });
     expect(readLeaf('memory', box.name, 'memory.limit_in_bytes')).toBe(String(256 * MiB));
@@ -132,7 +144,8 @@ describe('CgroupV1Manager on this machine', () => {
     box.setLimits({ memoryBytes: 16 * MiB, pids: 4 });
     expect(readLeaf('memory', box.name, 'memory.limit_in_bytes')).toBe(String(16 * MiB));
     expect(readLeaf('pids', box.name, 'pids.max')).toBe('4');
-    expect(() => box.setLimits({ memoryBytes: 16 * MiB, pids: 4, cpuCores: 1 })).toThrow(/without a CPU cap/);
+    box.setLimits({ memoryBytes: 16 * MiB, pids: 4, cpuCores: 1 });
+    expect(readLeaf('cpu', box.name, 'cpu.cfs_quota_us')).toBe('100000');
     expect(() => box.setLimits({ memoryBytes: -1, pids: 4 })).toThrow();
   });
 

@@ -46,7 +46,12 @@ import { formatCpuList } from '../cpu-list';
 
 export type V1Controller = 'memory' | 'pids' | 'cpuacct' | 'cpu';
 
-/** Controllers every box uses; cpu joins them only for boxes with a CPU cap. */
+/**
+ * Controllers a v1 host must have for boxes; cpu joins them wherever it is mounted: in a cpu
+ * group of its own a box's threads, however many, weigh as one task against the worker's event
+ * loop (and against other boxes), where the host mounts cpu apart from cpuacct as well as where
+ * the two share a hierarchy. A CPU cap (cpu.cfs_quota_us) needs it.
+ */
 export const V1_REQUIRED_CONTROLLERS: readonly V1Controller[] = ['memory', 'pids', 'cpuacct'];
 const ALL_CONTROLLERS: readonly V1Controller[] = [...V1_REQUIRED_CONTROLLERS, 'cpu'];
 
@@ -100,6 +105,8 @@ export class CgroupV1Manager implements CgroupManager {
   /** What prepareParent set up and found, once per manager; null: not yet (or to be done again). */
   private parent: V1Parent | null = null;
   private readonly cpusetMount: string | null;
+  /** The controllers every box has a leaf in: the required ones, and cpu when it is mounted (V1_REQUIRED_CONTROLLERS). */
+  private readonly boxControllers: readonly V1Controller[];
   /** The cpuset groups made so far, by CPU list (header). */
   private readonly pinGroups = new Map<string, string>();
 
@@ -111,6 +118,8 @@ export class CgroupV1Manager implements CgroupManager {
     this.io = new CgroupIo(options.fs ?? realCgroupFs);
     this.poolSize = options.poolSize ?? 8;
     this.cpusetMount = options.cpuset === undefined ? null : path.resolve(options.cpuset);
+    // Mounts given (as detected): cpu where the table has it; a root of one directory per controller: there.
+    this.boxControllers = options.mounts === undefined || options.mounts.cpu !== undefined ? ALL_CONTROLLERS : V1_REQUIRED_CONTROLLERS;
   }
 
   get pinning(): boolean {
@@ -150,7 +159,7 @@ export class CgroupV1Manager implements CgroupManager {
     }
     this.parent ??= this.prepareParent();
     const parent = this.parent;
-    const dirs = this.leafDirs(name, capped ? ALL_CONTROLLERS : V1_REQUIRED_CONTROLLERS);
+    const dirs = this.leafDirs(name, this.boxControllers);
     const box = new V1Box(
       name,
       dirs,
@@ -205,7 +214,7 @@ export class CgroupV1Manager implements CgroupManager {
    * (checkLeaf); a setting it did not inherit is written to every leaf, as a last resort.
    */
   private prepareParent(): V1Parent {
-    for (const dir of new Set(V1_REQUIRED_CONTROLLERS.map((c) => path.join(this.mounts[c], this.parentName)))) {
+    for (const dir of new Set(this.boxControllers.map((c) => path.join(this.mounts[c], this.parentName)))) {
       this.io.mkdirIfMissing(dir);
     }
     const memory = path.join(this.mounts.memory, this.parentName);
@@ -266,7 +275,7 @@ function writeV1Limits(dirs: LeafDirs, limits: CgroupLimits, io: CgroupIo, memor
   else writeKnownMemoryLimit(required(dirs.memory), memoryNow, limits.memoryBytes, memsw, io);
   io.write(path.join(required(dirs.pids), 'pids.max'), String(limits.pids));
   if (limits.cpuCores !== undefined) {
-    if (!dirs.cpu) throw new HostError('this cgroup was created without a CPU cap: the cpu controller is not in it');
+    if (!dirs.cpu) throw new HostError('no CPU cap without the cpu controller: it is not mounted on this host');
     io.write(path.join(dirs.cpu, 'cpu.cfs_period_us'), String(CPU_PERIOD_US));
     io.write(path.join(dirs.cpu, 'cpu.cfs_quota_us'), String(cpuQuotaUs(limits.cpuCores)));
   }
@@ -325,9 +334,8 @@ class V1Box implements BoxCgroup {
     this.dirs = uniqueDirs(leaf);
   }
 
-  get capped(): boolean {
-    return this.leaf.cpu !== undefined;
-  }
+  /** A CPU cap was written (cpu.cfs_quota_us): such a leaf is never pooled (header). */
+  capped = false;
 
   release(): void {
     // The run is over: its CPU counter is not read again (a pooled leaf opens it at its next run).
@@ -382,6 +390,7 @@ class V1Box implements BoxCgroup {
     const now = this.memoryLimit;
     this.memoryLimit = null; // unknown until every write has succeeded
     writeV1Limits(this.leaf, limits, this.io, now, now === null ? false : this.hasMemsw());
+    if (limits.cpuCores !== undefined) this.capped = true;
     this.memoryLimit = limits.memoryBytes;
     if (limits.cpus === undefined) return;
     if (!this.pinGroup) throw new HostError('cgroup v1: this manager pins no CPU (made without the cpuset mount)');

@@ -5,7 +5,6 @@
  */
 import { CgroupV1Manager } from '../../src/cgroup/v1';
 import { CgroupV2Manager } from '../../src/cgroup/v2';
-import { HostError } from '../../src/errors';
 import { FakeCgroupFs } from './helpers/fake-cgroupfs';
 
 const MiB = 2 ** 20;
@@ -23,8 +22,9 @@ describe('CgroupV1Manager', () => {
 
   it('creates a leaf in memory, pids and cpuacct with the limits, and no swap', () => {
     const box = manager().create(NAME, LIMITS);
-    for (const c of ['memory', 'pids', 'cpuacct']) expect(fake.exists(`${c}/caged/${NAME}`)).toBe(true);
-    expect(fake.exists(`cpu/caged/${NAME}`)).toBe(false); // no CPU cap asked
+    // cpu too, with no quota asked: a box's threads weigh as one task against the worker.
+    for (const c of ['memory', 'pids', 'cpuacct', 'cpu']) expect(fake.exists(`${c}/caged/${NAME}`)).toBe(true);
+    expect(fake.writes.some(([f]) => f.endsWith('cpu.cfs_quota_us'))).toBe(false);
     const writes = Object.fromEntries(fake.writes.map(([f, d]) => [f, d]));
     expect(writes[`memory/caged/${NAME}/memory.limit_in_bytes`]).toBe(String(64 * MiB));
     expect(writes[`memory/caged/${NAME}/memory.memsw.limit_in_bytes`]).toBe(String(64 * MiB));
@@ -67,9 +67,11 @@ describe('CgroupV1Manager', () => {
     expect(order()).toEqual(['memory.limit_in_bytes', 'memory.memsw.limit_in_bytes']);
   });
 
-  it('refuses a CPU cap for a leaf made without the cpu controller', () => {
-    const box = manager().create(NAME, LIMITS);
-    expect(() => box.setLimits({ ...LIMITS, cpuCores: 1 })).toThrow(HostError);
+  it('makes no cpu leaf where cpu is not mounted, and then refuses a CPU cap', () => {
+    const mounts = { memory: `${fake.root}/memory`, pids: `${fake.root}/pids`, cpuacct: `${fake.root}/cpuacct` };
+    const box = new CgroupV1Manager({ mounts, fs: fake }).create(NAME, LIMITS);
+    expect(fake.exists(`cpu/caged/${NAME}`)).toBe(false);
+    expect(() => box.setLimits({ ...LIMITS, cpuCores: 1 })).toThrow(/not mounted/);
   });
 
   it('reads CPU time, peak memory, OOM kills and limit hits', () => {
