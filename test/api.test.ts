@@ -255,8 +255,7 @@ describe('caged api', () => {
         token: expect.stringMatching(/^[0-9a-f-]{36}$/),
         error: 'some attributes for this submission cannot be converted to UTF-8, use base64_encoded=true query parameter',
       });
-      const again = await api('GET', `/submissions/${bytes.body.token}?base64_encoded=true&fields=stdout`);
-      expect(again.body).toEqual({ stdout: b64(Buffer.from([0xff])) });
+      expect((await api('GET', `/submissions/${bytes.body.token}?base64_encoded=true&fields=stdout`)).body).toEqual({ stdout: '/w==' });
       const batch = await api('GET', `/submissions/batch?fields=stdout`, undefined, { tokens: bytes.body.token });
       expect(batch).toEqual({
         status: 400,
@@ -292,15 +291,11 @@ describe('caged api', () => {
       ]);
       const tooMany = Array.from({ length: 21 }, () => ({ source_code: 'x', language_id: 50 }));
       // Judge0's answers to a batch of too many, or of none, word for word.
-      expect(await api('POST', '/submissions/batch', { submissions: tooMany })).toEqual({
-        status: 400,
-        body: { error: 'number of submissions in a batch should be less than or equal to 20' },
-      });
-      expect(await api('POST', '/submissions/batch', { submissions: [] })).toEqual({
-        status: 400,
-        body: { error: 'there should be at least one submission in a batch' },
-      });
-      expect((await api('GET', '/submissions/batch')).body).toEqual({ error: 'there should be at least one submission in a batch' });
+      const tooLarge = { error: 'number of submissions in a batch should be less than or equal to 20' };
+      const empty = { error: 'there should be at least one submission in a batch' };
+      expect(await api('POST', '/submissions/batch', { submissions: tooMany })).toEqual({ status: 400, body: tooLarge });
+      expect(await api('POST', '/submissions/batch', { submissions: [] })).toEqual({ status: 400, body: empty });
+      expect(await api('GET', '/submissions/batch')).toEqual({ status: 400, body: empty });
       // None created: 422 with each one's errors in its place, as Judge0 answers.
       const none = await api('POST', '/submissions/batch', {
         submissions: [{ source_code: 'x' }, { source_code: 'x', language_id: 12345 }],
