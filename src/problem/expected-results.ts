@@ -103,10 +103,15 @@ export type OwnExpectation =
   | { kind: 'rules'; from: string; rules: SubmissionExpectations; belowMaxScore?: boolean }
   | { kind: 'results'; from: string; results: readonly string[]; score: number | null; note?: string };
 
-/** The legacy format's folders as requirements on the tests (the 2025-09 model's permitted and required). */
+/**
+ * The legacy format's folders as requirements on the tests (the 2025-09 model's permitted and
+ * required). `partially_accepted` asks nothing of the tests: its rule is on the whole ("Overall
+ * verdict must be Accepted. Overall score must not be max of range"), which a scoring problem's
+ * groups may reach with tests rejected (`accept_score`, `accept_if_any_accepted`): belowMaxScore.
+ */
 const LEGACY_FOLDERS: Readonly<Record<string, { permitted: ExpectationVerdict[]; required: ExpectationVerdict[] }>> = {
   accepted: { permitted: ['AC'], required: ['AC'] },
-  partially_accepted: { permitted: ['AC'], required: ['AC'] },
+  partially_accepted: { permitted: ['AC', 'WA', 'TLE', 'RTE'], required: [] },
   wrong_answer: { permitted: ['AC', 'WA'], required: ['WA'] },
   time_limit_exceeded: { permitted: ['AC', 'WA', 'TLE'], required: ['TLE'] },
   run_time_error: { permitted: ['AC', 'WA', 'TLE', 'RTE'], required: ['RTE'] },

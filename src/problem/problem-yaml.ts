@@ -16,7 +16,7 @@
  */
 import { z } from 'zod';
 import { InvalidRequestError } from '../errors';
-import { checkYaml, parseYaml } from './yaml-file';
+import { checkYaml, parseYaml, yamlBoolean } from './yaml-file';
 import { flagWords } from './default-validator';
 
 const positive = z.number().positive().finite();
@@ -76,7 +76,7 @@ const meta = {
 const legacyGrading = z
   .object({
     objective: z.enum(['min', 'max']).optional(),
-    show_test_data_groups: z.boolean().optional(),
+    show_test_data_groups: yamlBoolean.optional(),
     accept_score: z.number().finite().optional(),
     reject_score: z.number().finite().optional(),
     range: z.union([z.string(), z.number()]).optional(),
@@ -116,7 +116,7 @@ const modernSchema = z.strictObject({
   source_url: anything,
   embargo_until: anything,
   languages: z.union([z.string(), z.array(z.string()).min(1)]).optional(),
-  allow_file_writing: z.boolean().optional(),
+  allow_file_writing: yamlBoolean.optional(),
   constants: constantsSchema.optional(),
   limits: modernLimits.default(modernLimits.parse({})),
 });

@@ -25,7 +25,7 @@ import { kotlinFileClass } from '../judge/entry-point';
 import type { JudgeResult, ProblemInfo } from '../judge/schema';
 import { languageIdOfCode, type KnownLanguages } from './extensions';
 import type { PackageFiles } from './package-files';
-import { checkYaml, parseYaml } from './yaml-file';
+import { checkYaml, parseYaml, yamlBoolean } from './yaml-file';
 
 export const SUBMISSIONS_YAML = 'submissions/submissions.yaml';
 
@@ -75,7 +75,7 @@ const requirementKeys = {
   required: verdictList.optional(),
   score: z.union([z.number(), z.tuple([z.number(), z.number()])]).optional(),
   message: z.string().optional(),
-  use_for_time_limit: z.union([z.boolean(), z.enum(['lower', 'upper'])]).optional(),
+  use_for_time_limit: z.union([yamlBoolean, z.enum(['lower', 'upper'])]).optional(),
 };
 const requirementsSchema = z.strictObject(requirementKeys);
 const person = z.union([z.string(), z.record(z.string(), z.unknown())]);
@@ -84,7 +84,7 @@ const ruleKeys = {
   language: z.string().min(1).optional(),
   entrypoint: z.string().min(1).optional(),
   authors: z.union([person, z.array(person)]).optional(),
-  model_solution: z.boolean().optional(),
+  model_solution: yamlBoolean.optional(),
 };
 type Requirements = z.output<typeof requirementsSchema>;
 
@@ -272,7 +272,8 @@ export function checkExpectations(expected: SubmissionExpectations, result: Judg
     const open = tests.some((t) => t.verdict === 'SKIPPED' || t.verdict === 'IE');
     if (!bad && open && e.permitted.size < EXPECTATION_VERDICTS.length)
       unknown.push(`some of ${scope} were not judged, so not all are known to be ${[...e.permitted].join(' or ')} (permitted)`);
-    if (!verdicts.some((t) => t.v !== null && e.required.has(t.v))) {
+    // An empty set requires nothing (the legacy partially_accepted: its rule is on the whole).
+    if (e.required.size > 0 && !verdicts.some((t) => t.v !== null && e.required.has(t.v))) {
       const why = `none of ${scope} is ${[...e.required].join(' or ')} (required)`;
       if (open) unknown.push(`${why}, but some were not judged`);
       else failed.push(why);

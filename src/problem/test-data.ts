@@ -48,7 +48,7 @@ import type { GroupChild as GenericChild, GroupSettings, TestGroup as GenericGro
 import { flagWords } from './default-validator';
 import type { PackageFiles } from './package-files';
 import { substituteConstants, type LegacyGrading } from './problem-yaml';
-import { checkYaml, parseYaml } from './yaml-file';
+import { checkYaml, parseYaml, yamlBoolean } from './yaml-file';
 
 export type { Aggregation, GroupSettings, VerdictRule } from '../judge/group-grading';
 
@@ -123,7 +123,7 @@ const testdataSchema = z.strictObject({
   output_visualizer_args: words.optional(),
   static_validator_args: words.optional(),
   static_validation_score: z.union([z.number(), z.literal('pass-fail')]).optional(),
-  full_feedback: z.boolean().optional(),
+  full_feedback: yamlBoolean.optional(),
   static_validation: z.unknown().optional(),
 });
 
@@ -165,7 +165,7 @@ const testCaseSchema = z.strictObject({
   output_validator_args: words.optional(),
   input_visualizer_args: words.optional(),
   output_visualizer_args: words.optional(),
-  full_feedback: z.boolean().optional(),
+  full_feedback: yamlBoolean.optional(),
   hint: z.string().optional(),
   description: z.string().optional(),
 });

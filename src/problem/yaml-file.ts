@@ -4,7 +4,7 @@
  * Every issue an InvalidRequestError naming the file (relative to the package) and the key.
  */
 import { parse } from 'yaml';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { InvalidRequestError } from '../errors';
 
 export function parseYaml(text: string, file: string): unknown {
@@ -30,3 +30,17 @@ export function checkYaml<T extends z.ZodType>(schema: T, value: unknown, file: 
   }
   throw new InvalidRequestError(`${at || 'the file'}: ${issue.message}`, file);
 }
+
+/**
+ * A boolean key of a package's YAML. The `yaml` package reads YAML 1.2, where `yes`, `no`, `on`
+ * and `off` are strings; problemtools reads packages with PyYAML (YAML 1.1), where they are
+ * booleans, and packages written for it use them (`show_test_data_groups: yes`): read as it does.
+ */
+export const yamlBoolean = z.union(
+  [
+    z.boolean(),
+    z.enum(['yes', 'Yes', 'YES', 'on', 'On', 'ON']).transform(() => true),
+    z.enum(['no', 'No', 'NO', 'off', 'Off', 'OFF']).transform(() => false),
+  ],
+  { message: 'expected a boolean (true, false, yes, no, on, off)' },
+);

@@ -197,6 +197,11 @@ describe('a judgement checked against them', () => {
     expect(checkOwnExpectation(folder('accepted/a.c'), judged('CE', []), false).failed).toEqual(['it is CE: it did not compile']);
     const partial = folder('partially_accepted/a.c', true);
     expect(checkOwnExpectation(partial, judged('AC', ['AC'], { score: 40, maxScore: 100 }), false).status).toBe('met');
+    // The rule is on the whole (overall AC, below the maximum): a group's rejected tests do not break it.
+    expect(checkOwnExpectation(partial, judged('AC', ['AC', 'WA', 'TLE'], { score: 30, maxScore: 100 }), false).status).toBe('met');
+    expect(checkOwnExpectation(partial, judged('WA', ['AC', 'WA'], { score: 30, maxScore: 100 }), false).failed).toEqual([
+      'it is WA, not AC (partially_accepted)',
+    ]);
     expect(checkOwnExpectation(partial, judged('AC', ['AC'], { score: 100, maxScore: 100 }), false).failed).toEqual([
       'it scored 100, the maximum, which partially_accepted must not',
     ]);

@@ -139,6 +139,11 @@ describe("legacy problem.yaml's grading keys (earlier versions of the format; pr
         range: [0, 100],
         onReject: 'continue',
       });
+    // PyYAML's booleans (YAML 1.1), as packages written for problemtools use them; another word is refused.
+    write('problem.yaml', 'name: X\ntype: scoring\ngrading:\n  show_test_data_groups: yes\n');
+    expect(() => load()).not.toThrow();
+    write('problem.yaml', 'name: X\ntype: scoring\ngrading:\n  show_test_data_groups: maybe\n');
+    expect(() => load()).toThrow(/show_test_data_groups: expected a boolean/);
     write('problem.yaml', 'name: X\ntype: scoring\ngrading:\n  on_reject: first_error\n');
     write('data/secret/testdata.yaml', 'on_reject: continue\n');
     expect(groupNamed(load().data, 'secret/g').settings.onReject).toBe('break');
