@@ -10,8 +10,9 @@
  *
  * A group's verdict, from its children's (SKIPPED ones included): `first_error` the
  * first that is not AC; `worst_error` the worst by IE > SE > RE > MLE > TLE > OLE > WA >
- * SKIPPED (a legacy package's default, test-data.ts); `accept_if_any_accepted` AC when any child is AC; `always_accept` AC. An empty group
- * is AC.
+ * SKIPPED (a legacy package's default, test-data.ts); `always_accept` AC. With the flag
+ * `accept_if_any_accepted` (beside the rule, as the legacy format's default grader has it) the
+ * group is AC when any child is, else the rule decides. An empty group is AC.
  *
  * A group's score (scoring problems): a test scores accept_score (1) when AC (or the score its
  * output validator wrote to score.txt, `custom score`), else reject_score
@@ -35,12 +36,14 @@
  */
 import type { TestResult, TestVerdict } from './schema';
 
-export type VerdictRule = 'first_error' | 'worst_error' | 'accept_if_any_accepted' | 'always_accept';
+export type VerdictRule = 'first_error' | 'worst_error' | 'always_accept';
 export type Aggregation = 'sum' | 'min' | 'max' | 'avg' | 'pass-fail';
 
 export interface GroupSettings {
   onReject: 'break' | 'continue';
   verdictRule: VerdictRule;
+  /** AC when any child is AC, the verdict rule deciding otherwise (grader_flags' accept_if_any_accepted). */
+  acceptIfAnyAccepted?: boolean;
   aggregation: Aggregation;
   ignoreSample: boolean;
   acceptScore: number;
@@ -131,9 +134,10 @@ interface Node {
   inScore: boolean;
 }
 
-function groupVerdict(rule: GroupSettings['verdictRule'], verdicts: TestVerdict[]): TestVerdict {
+function groupVerdict(s: Pick<GroupSettings, 'verdictRule' | 'acceptIfAnyAccepted'>, verdicts: TestVerdict[]): TestVerdict {
+  const rule = s.verdictRule;
   if (rule === 'always_accept') return 'AC';
-  if (rule === 'accept_if_any_accepted' && verdicts.includes('AC')) return 'AC';
+  if (s.acceptIfAnyAccepted && verdicts.includes('AC')) return 'AC';
   if (rule === 'worst_error') return verdicts.reduce<TestVerdict>((w, v) => (SEVERITY[v] > SEVERITY[w] ? v : w), 'AC');
   return verdicts.find((v) => v !== 'AC') ?? 'AC';
 }
@@ -194,7 +198,7 @@ export async function gradeTree<T extends { name: string }>(
     }
     outcome.tests = Array.from({ length: tests.length - first }, (_, k) => first + k);
     outcome.verdict = groupVerdict(
-      g.settings.verdictRule,
+      g.settings,
       nodes.filter((n) => n.inVerdict).map((n) => n.verdict),
     );
     outcome.score = scoring && unmet === undefined ? aggregate(g.settings, nodes, false) : 0;

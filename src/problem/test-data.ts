@@ -9,9 +9,10 @@
  *   on_reject: break | continue               (default break)
  *   grading: default | custom                 (custom: legacy, the package's grader aggregates
  *                                             the group; grader_flags are then its arguments)
- *   grader_flags: first_error | worst_error | accept_if_any_accepted | always_accept,
+ *   grader_flags: first_error | worst_error | always_accept, accept_if_any_accepted,
  *                 sum | min | max | avg, ignore_sample   (default worst_error sum, as the
- *                 legacy format's default grader; first_error in 2023-07 packages)
+ *                 legacy format's default grader; first_error in 2023-07 packages); one
+ *                 setting, inherited whole: a group's own flags start from the defaults
  *   accept_score (1), reject_score (0), range "MIN MAX" (unbounded)
  *   score_aggregation: pass-fail | sum | min  (2023-07), max_score (2023-07)
  *   output_validator_flags / output_validator_args: appended to problem.yaml's validator_flags
@@ -215,6 +216,15 @@ function settingsOf(files: PackageFiles, dir: string, parent: GroupSettings, fmt
   return withLegacyGrading(ownSettings(files, dir, parent, fmt), fmt.legacyGrading);
 }
 
+/**
+ * What grader_flags set, at their defaults: the legacy format's default grader (and
+ * problemtools', Kattis's) aggregates verdicts by worst_error; 2023-07 and 2025-09 name no
+ * verdict rule: the first rejection.
+ */
+function graderFlagDefaults(fmt: TestDataFormat): Pick<GroupSettings, 'verdictRule' | 'aggregation' | 'ignoreSample'> {
+  return { verdictRule: fmt.format === 'legacy' ? 'worst_error' : 'first_error', aggregation: 'sum', ignoreSample: false };
+}
+
 function ownSettings(files: PackageFiles, dir: string, parent: GroupSettings, fmt: TestDataFormat): GroupSettings {
   // grader_flags' verdict rule and aggregation are inherited like the other settings.
   const aggregation = parent.aggregation === 'pass-fail' ? 'sum' : parent.aggregation;
@@ -237,8 +247,15 @@ function ownSettings(files: PackageFiles, dir: string, parent: GroupSettings, fm
   if (t.reject_score !== undefined) own.rejectScore = t.reject_score;
   // A custom grader's flags are its own arguments, inherited like the other settings.
   if (own.customGrader && t.grader_flags !== undefined) own.customGrader = { flags: flagWords(t.grader_flags) };
+  // grader_flags is one setting, inherited whole from the nearest group that has it (the
+  // format's rule for every key): a group's own flags start again from the defaults.
+  if (!own.customGrader && t.grader_flags !== undefined) {
+    Object.assign(own, graderFlagDefaults(fmt));
+    delete own.acceptIfAnyAccepted;
+  }
   for (const f of own.customGrader ? [] : flagWords(t.grader_flags ?? '')) {
-    if (f === 'first_error' || f === 'worst_error' || f === 'accept_if_any_accepted' || f === 'always_accept') own.verdictRule = f;
+    if (f === 'first_error' || f === 'worst_error' || f === 'always_accept') own.verdictRule = f;
+    else if (f === 'accept_if_any_accepted') own.acceptIfAnyAccepted = true;
     else if (f === 'sum' || f === 'min' || f === 'max' || f === 'avg') own.aggregation = f;
     else if (f === 'ignore_sample') own.ignoreSample = true;
     else throw new InvalidRequestError(`grader_flags: unknown flag ${JSON.stringify(f)}`, file);
@@ -468,11 +485,7 @@ export function readTestData(
   if (files.kind('data') !== 'dir') throw new InvalidRequestError('the package has no data/ directory', 'data');
   const base: GroupSettings = {
     onReject: 'break',
-    // The legacy format's default grader (and problemtools', Kattis's) aggregates verdicts by
-    // worst_error; 2023-07 and 2025-09 name no verdict rule: the first rejection.
-    verdictRule: fmt.format === 'legacy' ? 'worst_error' : 'first_error',
-    aggregation: 'sum',
-    ignoreSample: false,
+    ...graderFlagDefaults(fmt),
     acceptScore: 1,
     rejectScore: 0,
     range: [-Infinity, Infinity],

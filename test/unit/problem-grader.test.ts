@@ -122,6 +122,44 @@ describe('when a legacy package uses grading: custom', () => {
   });
 });
 
+describe("the default grader's flags (legacy testdata.yaml grader_flags)", () => {
+  it('inherits grader_flags whole from the nearest group that has them, accept_if_any_accepted beside the verdict rule', async () => {
+    legacy();
+    write('data/secret/testdata.yaml', 'on_reject: continue\ngrader_flags: first_error accept_if_any_accepted\n');
+    write('data/secret/g/testdata.yaml', 'grader_flags: min\n');
+    const pkg = load();
+    expect(groupNamed(pkg.data, 'secret').settings).toMatchObject({ verdictRule: 'first_error', acceptIfAnyAccepted: true });
+    // g's own flags replace its parent's: worst_error (the default), no accept_if_any_accepted, min.
+    const g = groupNamed(pkg.data, 'secret/g').settings;
+    expect({ rule: g.verdictRule, any: g.acceptIfAnyAccepted, aggregation: g.aggregation }).toEqual({
+      rule: 'worst_error',
+      any: undefined,
+      aggregation: 'min',
+    });
+    // h has none of its own: its parent's, whole.
+    expect(groupNamed(pkg.data, 'secret/h').settings).toMatchObject({ verdictRule: 'first_error', acceptIfAnyAccepted: true });
+    const verdicts: Record<string, TestVerdict> = { 'secret/g/1': 'WA', 'secret/g/2': 'TLE', 'secret/h/1': 'AC' };
+    const graded = await gradeTree(
+      pkg.data,
+      true,
+      (t, _f, i) => Promise.resolve(madeUpResult(i, verdicts[t.name] ?? 'AC', { name: t.name })),
+      (t, i) => madeUpResult(i, 'SKIPPED', { name: t.name }),
+    );
+    // g: the worst of WA and TLE; secret: AC, as h is (accept_if_any_accepted).
+    expect(graded.groups.find((x) => x.name === 'secret/g')?.verdict).toBe('TLE');
+    expect(graded.groups.find((x) => x.name === 'secret')?.verdict).toBe('AC');
+    // With no child AC, accept_if_any_accepted leaves the verdict to the rule: the first rejection.
+    verdicts['secret/h/1'] = 'WA';
+    const none = await gradeTree(
+      pkg.data,
+      true,
+      (t, _f, i) => Promise.resolve(madeUpResult(i, verdicts[t.name] ?? 'AC', { name: t.name })),
+      (t, i) => madeUpResult(i, 'SKIPPED', { name: t.name }),
+    );
+    expect(none.groups.find((x) => x.name === 'secret')?.verdict).toBe('TLE');
+  });
+});
+
 describe("legacy problem.yaml's grading keys (earlier versions of the format; problemtools still reads them)", () => {
   it('sets accept_score, reject_score, range and on_reject in every group, over testdata.yaml', () => {
     legacy();

@@ -139,11 +139,14 @@ describe('when a package is loaded', () => {
     minimal();
     write('data/secret/test_group.yaml', 'on_reject: continue\ngrader_flags: worst_error\n');
     write('data/test_group.yaml', 'grader_flags: ignore_sample\n');
-    const secret = loadPackage(tmp, { fallbackTimeLimitS: 1 }).data.children.find((c) => c.kind === 'group' && c.group.name === 'secret');
+    const data = loadPackage(tmp, { fallbackTimeLimitS: 1 }).data;
+    const secret = data.children.find((c) => c.kind === 'group' && c.group.name === 'secret');
+    expect(data.settings.ignoreSample).toBe(true);
+    // grader_flags is one setting: secret's own replace the root's whole (its ignore_sample too).
     expect(secret?.kind === 'group' && secret.group.settings).toMatchObject({
       onReject: 'continue',
       verdictRule: 'worst_error',
-      ignoreSample: true,
+      ignoreSample: false,
     });
     write('data/secret/testdata.yaml', 'on_reject: break\n');
     expect(() => loadPackage(tmp, { fallbackTimeLimitS: 1 })).toThrow(
