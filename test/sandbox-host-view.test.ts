@@ -142,7 +142,7 @@ describe("a box's /proc", () => {
     const lines = r.stdout.toString().trim().split('\n');
     expect(lines.pop()).toBe('end');
     // Some exist on every kernel, and the host shows them non-empty.
-    for (const must of ['cmdline', 'interrupts', 'diskstats', 'vmstat', 'locks']) {
+    for (const must of ['cmdline', 'interrupts', 'diskstats', 'vmstat', 'locks', 'sys/fs/file-nr', 'sys/fs/inode-nr']) {
       expect(fs.readFileSync(`/proc/${must}`).length).toBeGreaterThan(0);
       expect(lines).toContain(`${must} 0`);
     }

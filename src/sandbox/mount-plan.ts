@@ -201,9 +201,15 @@ export function buildPreparationOps(ctx: PreparationContext): SetupOp[] {
     data: null,
     why: "/proc of the container's PID namespace",
   });
-  for (const [name, why] of ctx.masks.files) bind(path.join(dev, 'null'), path.join(proc, name), `mask /proc/${name}: ${why}`, true);
+  // Masks below /proc/sys go on after its read-only bind, which would hide them.
+  const inSys = (name: string): boolean => name.startsWith('sys/');
+  const maskFile = ([name, why]: [string, string]): void => {
+    bind(path.join(dev, 'null'), path.join(proc, name), `mask /proc/${name}: ${why}`, true);
+  };
+  ctx.masks.files.filter(([n]) => !inSys(n)).forEach(maskFile);
   for (const [name, why] of ctx.masks.dirs) bind(path.join(dev, 'shm'), path.join(proc, name), `mask /proc/${name}: ${why}`, true);
   roBind(ops, path.join(proc, 'sys'), path.join(proc, 'sys'), MS.NOEXEC, '/proc/sys: kernel tunables');
+  ctx.masks.files.filter(([n]) => inSys(n)).forEach(maskFile);
   for (const [name, , why] of files) bind(path.join(procFiles, path.basename(name)), path.join(proc, name), `/proc/${name}: ${why}`);
   return ops;
 }

@@ -48,6 +48,12 @@ export const PROC_MASKED_FILES: ReadonlyArray<[string, string]> = [
   ['locks', 'file locks of every host process, with inode numbers'],
   ['modules', 'host kernel modules'],
   ['cgroups', 'host cgroup hierarchies'],
+  // Below /proc/sys (read-only to the box, but host-wide counters): bound after its read-only bind.
+  ['sys/fs/inode-nr', 'host-wide inode counts (a side channel on other boxes)'],
+  ['sys/fs/inode-state', 'host-wide inode counts (a side channel on other boxes)'],
+  ['sys/fs/file-nr', 'host-wide open file counts (a side channel on other boxes)'],
+  ['sys/fs/dentry-state', 'host-wide dentry cache counts (a side channel on other boxes)'],
+  ['sys/fs/aio-nr', 'host-wide AIO contexts in use'],
 ];
 
 /** Directories masked with an empty read-only directory (optional), and why. */
