@@ -308,8 +308,9 @@ describe('caged api', () => {
       const langs = (await api('GET', '/languages')).body as Array<{ id: number; name: string }>;
       expect(langs.map((l) => l.id)).toEqual(expect.arrayContaining([50, 54, 71]));
       expect(langs.find((l) => l.id === 50)!.name).toMatch(/^C \(GCC/);
-      const c = (await api('GET', '/languages/48')).body;
-      expect(c).toMatchObject({ id: 50, source_file: expect.any(String), is_archived: false });
+      expect(langs.map((l) => l.name)).toEqual(langs.map((l) => l.name).sort()); // by name, as Judge0 lists them
+      // An older compiler's id answers as itself.
+      expect((await api('GET', '/languages/48')).body).toMatchObject({ id: 48, source_file: expect.any(String), is_archived: false });
       expect((await api('GET', '/languages/99999')).status).toBe(404);
       const statuses = (await api('GET', '/statuses')).body as Array<{ id: number; description: string }>;
       expect(statuses.map((s) => s.id)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14]);

@@ -232,14 +232,17 @@ export function judge0Routes(app: FastifyInstance, ctx: ApiContext): void {
   // results stay on the queue for CAGED_KEEP_COMPLETED_S, as the operator configured.
   app.delete('/submissions/:token', (_req, reply) => reply.code(400).send({ error: 'delete not allowed' }));
 
-  app.get('/languages', () => ctx.judge0.list.map((l) => ({ id: l.id, name: l.name })));
+  // Judge0 lists them by name.
+  const byName = [...ctx.judge0.list].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.id - b.id));
+  app.get('/languages', () => byName.map((l) => ({ id: l.id, name: l.name })));
 
   app.get<{ Params: { id: string } }>('/languages/:id', async (req, reply) => {
     const l = /^\d{1,9}$/.test(req.params.id) ? ctx.judge0.get(Number(req.params.id)) : undefined;
     const native = l && ctx.languages.find((x) => x.id === l.cagedId);
     if (!l || !native) return reply.code(404).send({ error: 'Not Found' });
+    // An older compiler's id (52 for C++) answers as itself: judged by caged's version, named by it.
     return {
-      id: l.id,
+      id: Number(req.params.id),
       name: l.name,
       is_archived: false,
       source_file: native.sourceFile,
@@ -248,7 +251,7 @@ export function judge0Routes(app: FastifyInstance, ctx: ApiContext): void {
     };
   });
 
-  app.get('/languages/all', () => ctx.judge0.list.map((l) => ({ id: l.id, name: l.name, is_archived: false })));
+  app.get('/languages/all', () => byName.map((l) => ({ id: l.id, name: l.name, is_archived: false })));
 
   app.get('/statuses', () => JUDGE0_STATUSES);
 
