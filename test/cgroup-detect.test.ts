@@ -36,6 +36,9 @@ describe('detectCgroupManager', () => {
     const manager = detectCgroupManager({ mountsPath: mountsFile(v1Lines.join('\n')) });
     expect(manager.kind).toBe('v1');
     expect(manager.describe()).toContain('cpuacct at /sys/fs/cgroup/cpu,cpuacct');
+    // cpu too: every box has a cpu group of its own where cpu is mounted.
+    expect(manager.describe()).toContain('cpu at /sys/fs/cgroup/cpu,cpuacct');
+    expect(manager.describe()).not.toContain('no cpu mount');
   });
 
   it('picks v1 for this machine (hybrid: v1 controllers, controller-less cgroup2 at /sys/fs/cgroup/unified)', () => {

@@ -143,9 +143,10 @@ export class CgroupV1Manager implements CgroupManager {
   }
 
   describe(): string {
-    const where = ALL_CONTROLLERS.map((c) => `${c} at ${this.mounts[c]}`).join(', ');
+    const where = this.boxControllers.map((c) => `${c} at ${this.mounts[c]}`).join(', ');
     const pins = this.cpusetMount === null ? '' : `; pinned to CPUs through the cpuset at ${this.cpusetMount}`;
-    return `cgroup v1: ${where} (cpu only for CPU caps); leaves under <mount>/${this.parentName}${pins}`;
+    const noCpu = this.boxControllers.includes('cpu') ? '' : ' (no cpu mount: no CPU caps)';
+    return `cgroup v1: ${where}${noCpu}; leaves under <mount>/${this.parentName}${pins}`;
   }
 
   create(name: string, limits: CgroupLimits | null): BoxCgroup {
