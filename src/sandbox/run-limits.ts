@@ -45,7 +45,10 @@ export function rlimitsFor(plan: RunPlan, rlimitsOnly = false): RlimitSetting[] 
       max: l.stackBytes ? b(l.stackBytes) : RLIM_INFINITY,
       why: l.stackBytes ? 'stack size' : "stack: none of its own, the memory limit bounds it; threads get glibc's 2 MiB default",
     },
-    { resource: RLIMIT.CORE, cur: 0n, max: 0n, why: 'no core dumps' },
+    // 1, not 0: a core file needs a page at least, and a piped core_pattern (apport,
+    // systemd-coredump) aborts at exactly 1 where 0 still starts its helper as root on the host.
+    // seccomp keeps the program from changing it (seccomp-policy.ts).
+    { resource: RLIMIT.CORE, cur: 1n, max: 1n, why: "no core dumps, not even to a piped core_pattern's host helper" },
     { resource: RLIMIT.NPROC, cur: b(l.pids), max: b(l.pids), why: "processes of the box's own host uid" },
     { resource: RLIMIT.NOFILE, cur: b(l.openFiles), max: b(l.openFiles), why: 'open files' },
     { resource: RLIMIT.MEMLOCK, cur: 0n, max: 0n, why: 'no locked memory' },

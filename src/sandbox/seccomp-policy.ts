@@ -6,7 +6,7 @@
  * whose only effect outside the box is harm (sync, cache-dropping advice) and whose success a
  * program may rely on.
  */
-import { CLONE, ERRNO } from '../linux/constants';
+import { CLONE, ERRNO, RLIMIT } from '../linux/constants';
 import { ARCHES, syscallNumber } from './syscalls';
 
 export { ERRNO } from '../linux/constants';
@@ -123,6 +123,37 @@ export const DEFAULT_RULES: readonly SeccompRule[] = Object.freeze([
     action: errno(ERRNO.EPERM),
     when: { arg: 0, op: 'notIn', values: [PER_LINUX, PER_LINUX32, PERSONALITY_QUERY] },
     reason: 'ADDR_NO_RANDOMIZE, READ_IMPLIES_EXEC and the like weaken the process; query, PER_LINUX and linux32 stay allowed',
+  },
+  // Core dumps. The box's RLIMIT_CORE is 1 (run-limits.ts): no core file (below the ELF dump's
+  // page minimum), and a piped core_pattern's host helper is not started (the kernel aborts a
+  // piped dump at exactly 1; at 0 it starts the helper, as root on the host). The program may not
+  // change it; lowering it to 0 would start the helper. glibc's setrlimit and getrlimit are
+  // prlimit64 calls: a get (no new limit) stays allowed.
+  {
+    syscall: 'prlimit64',
+    action: skip,
+    when: [
+      { arg: 1, op: 'in', values: [RLIMIT.CORE] },
+      { arg: 2, op: 'notIn', values: [0], upper: 'zero' },
+      { arg: 3, op: 'in', values: [0], upper: 'zero' },
+    ],
+    reason: "setting the core limit (setrlimit): 0 would start a piped core_pattern's helper on the host; not done, reported done",
+  },
+  {
+    syscall: 'prlimit64',
+    action: errno(ERRNO.EPERM),
+    when: [
+      { arg: 1, op: 'in', values: [RLIMIT.CORE] },
+      { arg: 2, op: 'notIn', values: [0], upper: 'zero' },
+      { arg: 3, op: 'notIn', values: [0], upper: 'zero' },
+    ],
+    reason: 'setting the core limit and reading the old one: refused, as the old limit cannot be filled in',
+  },
+  {
+    syscall: 'setrlimit',
+    action: skip,
+    when: { arg: 0, op: 'in', values: [RLIMIT.CORE] },
+    reason: 'as prlimit64: the core limit stays 1',
   },
   // Other processes and the kernel's secrets.
   ...killAll(['ptrace', 'process_vm_readv', 'process_vm_writev', 'pidfd_getfd'], 'reading or writing another process'),

@@ -66,7 +66,7 @@ describe('rlimitsFor', () => {
     expect(m.get(RLIMIT.STACK)).toMatchObject({ cur: RLIM_INFINITY, max: RLIM_INFINITY });
     const own = byResource(plan({ limits: { ...plan().limits, stackBytes: 8 * MiB } }));
     expect(own.get(RLIMIT.STACK)).toMatchObject({ cur: BigInt(8 * MiB), max: BigInt(8 * MiB) });
-    expect(m.get(RLIMIT.CORE)).toMatchObject({ cur: 0n, max: 0n });
+    expect(m.get(RLIMIT.CORE)).toMatchObject({ cur: 1n, max: 1n });
   });
 
   it('rlimits only: the CPU limit rounded up to a second, the address space at the memory limit, processes at pids', () => {
