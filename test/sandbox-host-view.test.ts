@@ -57,6 +57,15 @@ async function inJob(
 
 const box = (script: string) => inJob('overlay', script);
 
+describe("a box's standard streams", () => {
+  it('can be reopened by their names (/dev/stdout, /dev/stderr, /proc/self/fd/N), as shells and runtimes do', async () => {
+    const r = await box(
+      'echo out > /dev/stdout; echo err > /dev/stderr; echo fd1 > /proc/self/fd/1; exec 3> /dev/stdout; echo three >&3; cat /dev/stdin',
+    );
+    expect([r.exitCode, r.stdout.toString(), r.stderr.toString()]).toEqual([0, 'out\nfd1\nthree\n', 'err\n']);
+  }, 60_000);
+});
+
 describe("a box's /dev", () => {
   it("does not report the host's disk to statvfs", async () => {
     const host = fs.statfsSync('/');

@@ -116,6 +116,29 @@ describe('when both sides play by the rules', () => {
   });
 });
 
+describe('when the submission reopens its pipes as /dev/stdin and /dev/stdout', () => {
+  it('plays through them as through fds 0 and 1', async () => {
+    const r = await sandbox.runPair(
+      {
+        rootfs: { mode: 'overlay', lowerDirs: rootfs },
+        box: { hostDir: job.box, mode: 'overlay' },
+        binds: [{ hostPath: io, target: '/interactor', kind: 'dir' }],
+        argv: ['./int', '/interactor/input', '/interactor/answer', '/tmp/', '0'],
+        env: ENV,
+        limits: { ...LIMITS, wallTimeMs: 10_000 },
+      },
+      {
+        rootfs: { mode: 'overlay', lowerDirs: rootfs },
+        box: { hostDir: job.box, mode: 'overlay' },
+        argv: ['/bin/sh', '-c', 'exec ./sub0 < /dev/stdin > /dev/stdout'],
+        env: ENV,
+        limits: LIMITS,
+      },
+    );
+    expect([r.interactor.exitCode, r.submission.exitCode, r.submission.stderr.toString()]).toEqual([42, 0, '']);
+  });
+});
+
 describe('when the interactor rejects and the submission keeps writing', () => {
   it('ends the interactor first (43) and the submission by SIGPIPE', async () => {
     const r = await pair(0, 1);

@@ -40,7 +40,7 @@ export interface NativeApi {
   /** wait4(pid, WNOHANG | __WALL): null while the child runs. */
   tryWait(pid: number): WaitOutcome | null;
   socketpair(): [number, number];
-  /** pipe2(O_CLOEXEC); `nonBlockingRead`: the read end O_NONBLOCK too (the write end stays blocking). */
+  /** pipe2(O_CLOEXEC), mode 0666 (/dev/stdout); `nonBlockingRead`: the read end O_NONBLOCK too (the write end stays blocking). */
   pipe(nonBlockingRead?: boolean): [number, number];
   /** An anonymous file holding `data`, sealed against any change, positioned at 0. */
   memfdWith(data: Buffer): number;
@@ -170,6 +170,16 @@ function bind(nativeDir: string): NativeApi {
     pipe(nonBlockingRead = false) {
       const fds = new Int32Array(2);
       if ((pipe2(fds, O_CLOEXEC) as number) < 0) fail('pipe2', koffi.errno());
+      // The pipe's inode is the worker's, mode 0600: a box's program (another uid) reopening its
+      // own stdout as /dev/stdout (/proc/self/fd/1) would get EACCES. Only holders of an end reach
+      // it that way (their /proc/PID/fd), so 0666 opens it to nobody else.
+      try {
+        fs.fchmodSync(fds[0]!, 0o666);
+      } catch (err) {
+        fs.closeSync(fds[0]!);
+        fs.closeSync(fds[1]!);
+        throw err;
+      }
       if (nonBlockingRead && (fcntl(fds[0]!, 4 /* F_SETFL */, 'int', fs.constants.O_NONBLOCK) as number) < 0) {
         const errno = koffi.errno();
         fs.closeSync(fds[0]!);
