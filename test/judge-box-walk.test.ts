@@ -4,7 +4,7 @@
  * bounds is the submission's compile error, never an internal error. The trees are built on a
  * tmpfs of their own (as a job directory is), unmounted afterwards.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -88,6 +88,39 @@ describe('when a deep tree is removed', () => {
     expect(fs.existsSync(tree)).toBe(false);
     expect(fs.readFileSync(path.join(outside, 'keep'), 'utf8')).toBe('k');
     expect(fs.readdirSync(dir).sort()).toEqual(['outside']);
+  });
+
+  it('removes names that are not UTF-8, a directory of such a name with what it holds, in bounded time', () => {
+    // A box may name files with any bytes; read as text, such a name names no file, and the
+    // removal once read the same batch for ever, the event loop blocked. The built module runs
+    // in a child with a timeout, so that a loop fails this test instead of hanging it.
+    const tree = path.join(dir, 'tree');
+    fs.mkdirSync(tree);
+    const at = (...parts: (string | Buffer)[]) => Buffer.concat(parts.map((p) => Buffer.from(p)));
+    fs.writeFileSync(path.join(tree, 'x\u00ff\u00fe'), 'ok'); // "xÿþ": text, beside the bytes x ff fe that are not
+    const bad = Buffer.from([0x78, 0xff, 0xfe]);
+    fs.writeFileSync(at(tree, '/', bad), 'x');
+    fs.mkdirSync(at(tree, '/d', bad));
+    fs.writeFileSync(at(tree, '/d', bad, '/', bad), 'x');
+    fs.mkdirSync(at(tree, '/d', bad, '/sub'));
+    expect(fs.readdirSync(tree).length).toBe(3);
+    const module = path.join(__dirname, '..', 'dist', 'src', 'fs', 'tree-walk.js');
+    const r = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(module)}).removeTree(${JSON.stringify(tree)})`], {
+      timeout: 30_000,
+      encoding: 'utf8',
+    });
+    expect({ status: r.status, signal: r.signal, stderr: r.stderr }).toEqual({ status: 0, signal: null, stderr: '' });
+    expect(fs.existsSync(tree)).toBe(false);
+  });
+
+  it('walks past a name that is not UTF-8, counting it as an entry left as it is', () => {
+    const bad = Buffer.from([0x6e, 0xc3, 0x28]);
+    fs.writeFileSync(Buffer.concat([Buffer.from(`${dir}/`), bad]), 'x', { mode: 0o600 });
+    fs.writeFileSync(path.join(dir, 'plain'), 'x', { mode: 0o600 });
+    const report = normalizeTreeModes(dir);
+    expect(report).toMatchObject({ entries: 1, skipped: 1, stopped: null });
+    expect(fs.statSync(path.join(dir, 'plain')).mode & 0o777).toBe(0o644);
+    expect(() => listTree(dir, { maxFiles: 10, maxBytes: 1e6 })).toThrow(/could not be read/);
   });
 
   it('takes a missing tree as already removed', () => {

@@ -65,14 +65,22 @@ export interface WalkReport {
   stopped: { reason: StopReason; rel: string } | null;
 }
 
-/** `/proc/self/fd/<dirFd>/<name>`: opens `name` relative to `dirFd`, like openat(2). */
-export function pathAt(dirFd: number, name: string): string {
-  return `/proc/self/fd/${dirFd}/${name}`;
+/**
+ * `/proc/self/fd/<dirFd>/<name>`: opens `name` relative to `dirFd`, like openat(2). A name given
+ * as bytes gives a path as bytes: a box may name a file with bytes that are not UTF-8, which a
+ * string cannot carry (it would name another file, or none).
+ */
+export function pathAt(dirFd: number, name: string): string;
+export function pathAt(dirFd: number, name: Buffer): Buffer;
+export function pathAt(dirFd: number, name: string | Buffer): string | Buffer {
+  const prefix = `/proc/self/fd/${dirFd}/`;
+  return typeof name === 'string' ? prefix + name : Buffer.concat([Buffer.from(prefix), name]);
 }
 
 /** Opens the directory `name` in `dirFd` without following a link. */
-export function openDirAt(dirFd: number, name: string): number {
-  return fs.openSync(pathAt(dirFd, name), O_RDONLY | O_NOFOLLOW | O_DIRECTORY);
+export function openDirAt(dirFd: number, name: string | Buffer): number {
+  const at = typeof name === 'string' ? pathAt(dirFd, name) : pathAt(dirFd, name);
+  return fs.openSync(at, O_RDONLY | O_NOFOLLOW | O_DIRECTORY);
 }
 
 /** Opens `name` in `dirFd` for reading without following a link (O_NONBLOCK: a FIFO cannot block). */
@@ -86,16 +94,23 @@ export function isHostFault(err: unknown): boolean {
   return typeof code === 'string' && HOST_FAULTS.has(code);
 }
 
-/** Up to `max` names of the directory `fd`, in batches (never the whole of a huge directory). */
-function readNames(fd: number, max: number): string[] {
-  const dir = fs.opendirSync(pathAt(fd, '.'), { bufferSize: 256 });
-  const names: string[] = [];
+/** Up to `max` names of the directory `fd`, as their bytes, in batches (never the whole of a huge directory). */
+function readNames(fd: number, max: number): Buffer[] {
+  // 'buffer': Node's types know only text encodings here, but opendir gives each name's bytes.
+  const dir = fs.opendirSync(pathAt(fd, '.'), { bufferSize: 256, encoding: 'buffer' as BufferEncoding });
+  const names: Buffer[] = [];
   try {
-    for (let d = dir.readSync(); d !== null && names.length < max; d = dir.readSync()) names.push(d.name);
+    for (let d = dir.readSync(); d !== null && names.length < max; d = dir.readSync()) names.push(d.name as unknown as Buffer);
   } finally {
     dir.closeSync();
   }
   return names;
+}
+
+/** `name` as text, or null when its bytes are not UTF-8 (no string names that file). */
+function textOf(name: Buffer): string | null {
+  const text = name.toString('utf8');
+  return Buffer.from(text, 'utf8').equals(name) ? text : null;
 }
 
 /**
@@ -110,16 +125,19 @@ export function walkTree(root: string, limits: WalkLimits, visit: (entry: WalkEn
   };
   const walkDir = (fd: number, relDir: string, depth: number): void => {
     const room = limits.maxEntries - report.entries;
-    let names: string[];
+    let bytes: Buffer[];
     try {
-      names = readNames(fd, room + 1);
+      bytes = readNames(fd, room + 1);
     } catch (err) {
       if (isHostFault(err)) throw err;
       report.skipped++;
       return;
     }
-    if (names.length === 0) return;
+    if (bytes.length === 0) return;
     if (depth > limits.maxDepth) return stop('depth', relDir);
+    // A name that is not UTF-8 is left as it is, as one that cannot be stat'ed: visitors open by text.
+    const names = bytes.map(textOf).filter((n): n is string => n !== null);
+    report.skipped += bytes.length - names.length;
     names.sort();
     for (const name of names) {
       const rel = relDir ? `${relDir}/${name}` : name;
@@ -202,10 +220,18 @@ function ignoreMissing(op: () => void): void {
   }
 }
 
+/**
+ * Empties the directory `fd`, by the names' bytes (a name that is not UTF-8 is removed too). A
+ * batch of names none of which is gone after it, read again the same, is an error: never a loop.
+ */
 function emptyDir(rootFd: number, fd: number, depth: number): void {
+  let stuck: Buffer[] | null = null;
   for (;;) {
     const names = readNames(fd, 1024);
     if (names.length === 0) return;
+    if (stuck !== null && names.length === stuck.length && names.every((n, i) => n.equals(stuck![i]!)))
+      throw new Error(`cannot remove ${names.length} entries of a directory, ${JSON.stringify(names[0]!.toString())} the first`);
+    let gone = 0;
     for (const name of names) {
       const at = pathAt(fd, name);
       let stat: fs.Stats;
@@ -215,6 +241,7 @@ function emptyDir(rootFd: number, fd: number, depth: number): void {
         if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
         throw err;
       }
+      gone++;
       if (!stat.isDirectory()) {
         ignoreMissing(() => fs.unlinkSync(at));
       } else if (depth + 1 >= REMOVE_DEPTH) {
@@ -229,11 +256,12 @@ function emptyDir(rootFd: number, fd: number, depth: number): void {
         ignoreMissing(() => fs.rmdirSync(at));
       }
     }
+    stuck = gone === 0 ? names : null;
   }
 }
 
 /** Renames the directory `at` to a fresh name in the root (rename follows no last component). */
-function moveToRoot(rootFd: number, at: string): void {
+function moveToRoot(rootFd: number, at: Buffer): void {
   for (;;) {
     try {
       fs.renameSync(at, pathAt(rootFd, `.caged-flat-${process.pid}-${++flattened}`));
