@@ -223,6 +223,39 @@ describe('when a hit is lent as a layer (pin)', () => {
   });
 });
 
+describe("when sources sit in directories (a package's unsigned/UnsignedLong.java)", () => {
+  it('stores the artefacts beside them without them, and restores into a box holding them', () => {
+    const cache = CompileCache.open({ dir: path.join(root, 'cache') });
+    const sources = { 'Main.java': 'src', 'unsigned/UnsignedLong.java': 'lib', 'unsigned/deep/X.java': 'x' };
+    const from = box({ ...sources, 'Main.class': 'M', 'unsigned/UnsignedLong.class': 'U', 'unsigned/deep/X.class': 'X' });
+    expect(cache.store(key('1'), from, new Set(Object.keys(sources)), compiled)).toBe(true);
+    const stored = path.join(root, 'cache', 'entries', key('1'), 'files');
+    expect(fs.existsSync(path.join(stored, 'unsigned/UnsignedLong.java'))).toBe(false);
+    expect(fs.readFileSync(path.join(stored, 'unsigned/deep/X.class'), 'utf8')).toBe('X');
+    const to = box(sources);
+    expect(cache.restore(key('1'), to)).toEqual(compiled);
+    expect(fs.readFileSync(path.join(to, 'unsigned/UnsignedLong.class'), 'utf8')).toBe('U');
+    expect(fs.readFileSync(path.join(to, 'unsigned/deep/X.java'), 'utf8')).toBe('x'); // the source is kept
+  });
+
+  it('on a miss mid-copy leaves the sources and their directories as they were', () => {
+    const cache = CompileCache.open({ dir: path.join(root, 'cache') });
+    cache.store(key('1'), box({ 'a/A.class': 'A', 'a/b/B.class': 'B', 'a/c/C.class': 'C' }), new Set(), compiled);
+    fs.rmSync(path.join(root, 'cache', 'entries', key('1'), 'files', 'a', 'c', 'C.class'));
+    const to = box({ 'a/b/B.java': 'src' });
+    expect(cache.restore(key('1'), to)).toBeNull();
+    const left: string[] = [];
+    const walk = (d: string, rel: string): void => {
+      for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+        left.push(`${rel}${e.name}${e.isDirectory() ? '/' : ''}`);
+        if (e.isDirectory()) walk(path.join(d, e.name), `${rel}${e.name}/`);
+      }
+    };
+    walk(to, '');
+    expect(left.sort()).toEqual(['a/', 'a/b/', 'a/b/B.java']);
+  });
+});
+
 describe('when an entry vanishes while it is copied', () => {
   it('counts a miss and leaves nothing of it in the box', () => {
     const cache = CompileCache.open({ dir: path.join(root, 'cache') });

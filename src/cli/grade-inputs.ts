@@ -15,7 +15,7 @@ import path from 'node:path';
 import type { GradeEntry } from '../client/grade';
 import { InvalidRequestError } from '../errors';
 import type { PackageSubmission } from '../problem/package-submission';
-import { packageSubmission, type SubmissionLanguages } from './judge';
+import { directoryFiles, packageSubmission, type SubmissionLanguages } from './judge';
 
 /** `*` any run of characters, `?` one; no other special character. Greedy two-pointer match: at most pattern × name steps, no recursion. */
 export function globMatch(pattern: string, name: string): boolean {
@@ -88,15 +88,10 @@ export function submissionPaths(args: readonly string[]): string[] {
   return paths;
 }
 
-/** Bytes a submission would send: a file's size, or its directory's regular files' sizes. */
+/** Bytes a submission would send: a file's size, or its directory's files' sizes (read checks its links). */
 function sizeOf(p: string, st: fs.Stats): number {
   if (st.isFile()) return st.size;
-  let total = 0;
-  for (const n of fs.readdirSync(p)) {
-    const s = fs.lstatSync(path.join(p, n));
-    if (s.isFile()) total += s.size;
-  }
-  return total;
+  return directoryFiles(p, '/').reduce((total, n) => total + fs.statSync(path.join(p, n)).size, 0);
 }
 
 /** `--lang-of .cc=cpp20,.h=c`: extensions whose language is not the default one. */
@@ -113,7 +108,7 @@ export function parseLanguageOverrides(spec: string | undefined): Record<string,
 
 /** The language an override gives a file or a directory's files (undefined: by the default table). */
 function overriddenLanguage(p: string, st: fs.Stats, overrides: Readonly<Record<string, string>>): string | undefined {
-  const names = st.isFile() ? [path.basename(p)] : fs.readdirSync(p);
+  const names = st.isFile() ? [path.basename(p)] : directoryFiles(p, '/');
   const langs = new Set(names.map((n) => overrides[path.extname(n).toLowerCase()]).filter((l): l is string => l !== undefined));
   if (langs.size > 1) throw new InvalidRequestError(`its files have several languages by --lang-of: ${[...langs].join(', ')}`);
   return [...langs][0];

@@ -17,6 +17,7 @@ import path from 'node:path';
 import { HostError, InvalidRequestError } from '../errors';
 import { Judge } from '../judge/judge';
 import type { JudgeResult } from '../judge/schema';
+import { MAX_SOURCE_PATH_DIRS } from '../judge/source-path';
 import { directorySubmission, fileSubmission, judgePackage, packageReportBytes, withPackageConstants } from '../problem/judge-package';
 import type { PackageSubmission } from '../problem/package-submission';
 import { loadPackage, type ProblemPackage } from '../problem/problem-package';
@@ -37,26 +38,44 @@ import { JUDGE_USAGE } from './usage';
 export type SubmissionLanguages = Pick<ImageLanguages, 'languageOfFile' | 'language'>;
 
 /**
- * The plain files of directory `dir`, by name, sorted: its regular files, and its links to a
- * regular file inside `within` (a package's own submission may link to another of its
+ * The plain files of directory `dir` at any depth, by path ("main.py", "util/parse.py"), sorted:
+ * a program is all its files and subdirectories (problemtools). Its regular files, and its links
+ * to a regular file inside `within` (a package's own submission may link to another of its
  * submissions, as BAPCtools' test problems do); a link elsewhere, or to nothing, is refused
- * naming it, as the package loader refuses one; directories and the rest are not files of it.
+ * naming it, as the package loader refuses one; a link to a directory, and the rest, are not
+ * files of it. Deeper than a source path may be (MAX_SOURCE_PATH_DIRS), or past
+ * MAX_DIRECTORY_ENTRIES entries, it is refused.
  */
-function directoryFiles(dir: string, within: string): string[] {
+export function directoryFiles(dir: string, within: string): string[] {
   const root = fs.realpathSync(within);
-  return fs
-    .readdirSync(dir)
-    .filter((n) => {
-      const p = path.join(dir, n);
+  const out: string[] = [];
+  let entries = 0;
+  const walk = (rel: string, depth: number): void => {
+    for (const n of fs.readdirSync(path.join(dir, rel))) {
+      if (++entries > MAX_DIRECTORY_ENTRIES) throw new InvalidRequestError(`holds more than ${MAX_DIRECTORY_ENTRIES} entries`, dir);
+      const name = rel ? `${rel}/${n}` : n;
+      const p = path.join(dir, name);
       const st = fs.lstatSync(p);
-      if (!st.isSymbolicLink()) return st.isFile();
-      const real = fs.existsSync(p) ? fs.realpathSync(p) : null;
-      if (real === null || (real !== root && !real.startsWith(root + path.sep)))
-        throw new InvalidRequestError(`is a link ${real === null ? 'to nothing' : `outside ${within}`} (refused)`, p);
-      return fs.statSync(real).isFile();
-    })
-    .sort();
+      if (st.isDirectory()) {
+        if (depth >= MAX_SOURCE_PATH_DIRS)
+          throw new InvalidRequestError(`is nested deeper than the ${MAX_SOURCE_PATH_DIRS} directories a source path may have`, p);
+        walk(name, depth + 1);
+      } else if (!st.isSymbolicLink()) {
+        if (st.isFile()) out.push(name);
+      } else {
+        const real = fs.existsSync(p) ? fs.realpathSync(p) : null;
+        if (real === null || (real !== root && !real.startsWith(root + path.sep)))
+          throw new InvalidRequestError(`is a link ${real === null ? 'to nothing' : `outside ${within}`} (refused)`, p);
+        if (fs.statSync(real).isFile()) out.push(name);
+      }
+    }
+  };
+  walk('', 0);
+  return out.sort();
 }
+
+/** Entries a submission directory may hold, at every depth together. */
+const MAX_DIRECTORY_ENTRIES = 1000;
 
 /**
  * The submission `caged judge` builds from SUBMISSION, --lang and --entry (exported for tests);

@@ -162,9 +162,14 @@ export class CompileCache {
     }
     try {
       // The entry is the judge's own (stored from a checked tree): its bytes are copied in the kernel.
-      copyTree(path.join(entry, 'files'), box, meta.files, { kernelCopy: true });
+      // The box holds the sources only: their directories (`unsigned/`) may hold artefacts too.
+      copyTree(path.join(entry, 'files'), box, meta.files, { kernelCopy: true, mergeDirs: true });
     } catch {
-      for (const e of [...meta.files].reverse()) fs.rmSync(path.join(box, e.rel), { recursive: true, force: true });
+      // Children before parents; a directory that still holds something (a source) stays.
+      for (const e of [...meta.files].reverse()) {
+        if (e.kind === 'dir') tryRmdir(path.join(box, e.rel));
+        else fs.rmSync(path.join(box, e.rel), { force: true });
+      }
       this.counters.misses++;
       return null;
     }
@@ -354,5 +359,14 @@ function alive(pid: number): boolean {
     return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Removes `dir` if it is an empty directory; leaves anything else as it is. */
+function tryRmdir(dir: string): void {
+  try {
+    fs.rmdirSync(dir);
+  } catch {
+    /* not empty (a source's directory), or gone */
   }
 }

@@ -13,6 +13,8 @@
  * that leaves a tree in /box beyond the host walk's bounds (safe-fs.ts normalizeTreeModes: 64
  * levels, 10 000 entries, paths of 1 024 bytes) is a CE too, with a note saying so.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { ImageError } from '../errors';
 import { ChildError } from '../sandbox/child-error';
 import type { JobDirs } from '../rootfs/job-dirs';
@@ -89,9 +91,31 @@ export interface CompileOutcome {
   layer?: { dir: string; release: () => void };
 }
 
-/** Writes the sources into the (fresh, empty) box with O_EXCL: nothing is written through a link. */
+/**
+ * Writes the sources into the (fresh, empty) box with O_EXCL: nothing is written through a link.
+ * A file's directories (`unsigned/` of `unsigned/UnsignedLong.java`, schema.ts isSourcePath) are
+ * made first, mode 0755; the box holds nothing else yet, so no part of a path can be a link.
+ */
 export function writeSources(box: string, files: readonly SourceFile[]): void {
+  for (const rel of sourceDirs(files)) {
+    const dir = path.join(box, rel);
+    const st = fs.lstatSync(dir, { throwIfNoEntry: false });
+    if (st?.isDirectory()) continue;
+    if (st) throw new Error(`${dir} is not a directory`); // the schema refuses such names (sourcePathClashes)
+    fs.mkdirSync(dir, { mode: 0o755 });
+    fs.chmodSync(dir, 0o755); // the umask must not change what the box sees
+  }
   for (const f of files) writeNewFile(box, f.name, f.content, f.executable ? 0o755 : 0o644);
+}
+
+/** The directories the sources' paths pass through ("a", "a/b"), parents first; [] for plain names. */
+export function sourceDirs(files: readonly { name: string }[]): string[] {
+  const dirs = new Set<string>();
+  for (const f of files) {
+    const parts = f.name.split('/');
+    for (let k = 1; k < parts.length; k++) dirs.add(parts.slice(0, k).join('/'));
+  }
+  return [...dirs].sort((a, b) => a.split('/').length - b.split('/').length || (a < b ? -1 : a > b ? 1 : 0));
 }
 
 /** The compile of a submission the plan found cannot compile (JobPlan.compileError): CE, the compiler not run. */
@@ -199,11 +223,13 @@ async function compileNow(
   elapsed: () => number,
 ): Promise<CompileOutcome> {
   let run: RunResult;
+  const dirs = sourceDirs(req.files);
   try {
     const rootfs = await ctx.rootfsFor(req.language);
     run = await ctx.runs.run({
       rootfs,
-      box: { hostDir: req.box, mode: 'rw' },
+      // The sources' directories are the compiler's to write in, as /box is (javac -d . of a package).
+      box: { hostDir: req.box, mode: 'rw', ...(dirs.length ? { ownedDirs: dirs } : {}) },
       argv: [...command, ...req.compilerOptions],
       env,
       stdin: Buffer.alloc(0),

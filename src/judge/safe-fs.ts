@@ -71,7 +71,7 @@ export interface TreeLimits {
   maxDepth?: number;
   /** Longest relative path, in bytes (so that a copy of the tree fits in PATH_MAX); default 1024. */
   maxPathBytes?: number;
-  /** Top-level names left out (e.g. the sources the judge wrote itself). */
+  /** Paths left out, at any depth ("main.cpp", "unsigned/UnsignedLong.java": the sources the judge wrote itself). */
   exclude?: ReadonlySet<string>;
 }
 
@@ -85,7 +85,7 @@ export function listTree(root: string, limits: TreeLimits): TreeEntry[] {
   let bytes = 0;
   const maxPathBytes = limits.maxPathBytes ?? 1024;
   const report = walkTree(root, { maxDepth: limits.maxDepth ?? 16, maxEntries: limits.maxFiles + (limits.exclude?.size ?? 0) }, (e) => {
-    if (e.depth === 1 && limits.exclude?.has(e.name)) return false;
+    if (limits.exclude?.has(e.rel)) return false;
     if (out.length >= limits.maxFiles) throw new UnsafeEntryError(`more than ${limits.maxFiles} entries`);
     if (Buffer.byteLength(e.rel) > maxPathBytes) throw new UnsafeEntryError(`a path longer than ${maxPathBytes} bytes`);
     if (e.stat.isDirectory()) {
@@ -110,9 +110,15 @@ export function listTree(root: string, limits: TreeLimits): TreeEntry[] {
  * at a time with O_NOFOLLOW. Directories are created 0755. Returns the bytes copied.
  * `kernelCopy` (for a source the judge wrote itself, the compile cache's entries): each file's
  * bytes go from the opened source to the new file inside the kernel (copy_file_range/sendfile),
- * not through a buffer of this process.
+ * not through a buffer of this process. `mergeDirs`: a directory already in `toRoot` (one the
+ * judge made for the sources, writeSources) is kept as it is, not refused.
  */
-export function copyTree(fromRoot: string, toRoot: string, entries: readonly TreeEntry[], opts: { kernelCopy?: boolean } = {}): number {
+export function copyTree(
+  fromRoot: string,
+  toRoot: string,
+  entries: readonly TreeEntry[],
+  opts: { kernelCopy?: boolean; mergeDirs?: boolean } = {},
+): number {
   const dirs = new DirChain(fromRoot);
   let total = 0;
   try {
@@ -124,6 +130,7 @@ export function copyTree(fromRoot: string, toRoot: string, entries: readonly Tre
       if (e.kind === 'dir') {
         const st = fs.lstatSync(pathAt(parentFd, name));
         if (!st.isDirectory()) throw new UnsafeEntryError(`${e.rel} is no longer a directory`);
+        if (opts.mergeDirs && fs.lstatSync(to, { throwIfNoEntry: false })?.isDirectory()) continue;
         fs.mkdirSync(to, { mode: 0o755 });
         fs.chmodSync(to, 0o755);
       } else {

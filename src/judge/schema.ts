@@ -11,6 +11,7 @@ import { refusedForEveryLanguage } from './compiler-options';
 import { LimitsSchema } from './limits-schema';
 import { checkTestFiles, MAX_TEST_FILES, TestFileSchema } from './test-file-schema';
 import { base64Text, encoding } from './wire-encoding';
+import { isSourcePath, MAX_FILE_NAME_BYTES, MAX_SOURCE_PATH_BYTES, MAX_SOURCE_PATH_DIRS, sourcePathClashes } from './source-path';
 
 export const SUBMISSION_SCHEMA_VERSION = 1;
 export const RESULT_SCHEMA_VERSION = 1;
@@ -18,39 +19,27 @@ export const RESULT_SCHEMA_VERSION = 1;
 /** Default cap on the source (all files together, after decoding), in bytes. */
 export const DEFAULT_MAX_SOURCE_BYTES = 256 * 1024;
 
-/** Bytes in a file name at most: the kernel's NAME_MAX. */
-export const MAX_FILE_NAME_BYTES = 255;
-
-/**
- * A plain file name: no slash, not `.` or `..`, no NUL, not starting with `-`, at most
- * MAX_FILE_NAME_BYTES bytes in UTF-8, the kernel's own bound (a package's file keeps its name,
- * docs/languages.md, entry points: a name the box can hold is one the wire takes).
- * No leading "-": the names reach compile and run commands as arguments ({sources}), where
- * "-fplugin=x.cpp" would be an option past the compiler-options allow-list.
- */
-export function isPlainFileName(s: string): boolean {
-  return (
-    s.length > 0 &&
-    Buffer.byteLength(s, 'utf8') <= MAX_FILE_NAME_BYTES &&
-    !s.includes('/') &&
-    !s.includes('\0') &&
-    s !== '.' &&
-    s !== '..' &&
-    !s.startsWith('-')
-  );
-}
-
-const fileName = z.string().refine(isPlainFileName, {
-  message: `must be a plain file name (no "/", not "." or "..", not starting with "-", 1-${MAX_FILE_NAME_BYTES} bytes)`,
+const sourcePath = z.string().refine(isSourcePath, {
+  message: `must be a file name, or names joined by "/" (none empty, "." or "..", or starting with "-"; at most ${MAX_SOURCE_PATH_DIRS} directories and ${MAX_SOURCE_PATH_BYTES} bytes; ${MAX_FILE_NAME_BYTES} bytes a name)`,
 });
 
 export { LimitsSchema, type LimitName, type RequestedLimits } from './limits-schema';
 
 export const SourceFileSchema = z.strictObject({
-  name: fileName,
+  name: sourcePath,
   content: z.string(),
   encoding,
 });
+
+/** A program's files (1-64): paths that can all be written into one box (sourcePathClashes). */
+const SourceFilesSchema = z
+  .array(SourceFileSchema)
+  .min(1)
+  .max(64)
+  .superRefine((files, ctx) => {
+    for (const c of sourcePathClashes(files.map((f) => f.name)))
+      ctx.addIssue({ code: 'custom', path: [c.index, 'name'], message: c.message });
+  });
 
 export const TestcaseSchema = z.strictObject({
   name: z.string().max(200).optional(),
@@ -130,7 +119,7 @@ export const CheckerSchema = z.discriminatedUnion('type', [
     language: z.string().min(1).max(64),
     /** Exactly one of `source` (the language's entry file) and `files` (with a header, say). */
     source: z.string().min(1).optional(),
-    files: z.array(SourceFileSchema).min(1).max(64).optional(),
+    files: SourceFilesSchema.optional(),
     /**
      * `build-run` (default `source`): `files` are a Kattis build/run program (`build` run in
      * the sandbox as its compile, then `run`); `language` picks the image layers it runs on.
@@ -166,7 +155,7 @@ export const InteractorSchema = z
     /** A language id of the registry. */
     language: z.string().min(1).max(64),
     source: z.string().min(1).optional(),
-    files: z.array(SourceFileSchema).min(1).max(64).optional(),
+    files: SourceFilesSchema.optional(),
     /**
      * `build-run` (default `source`): `files` are a Kattis build/run program (`build` run in
      * the sandbox as its compile, then `run`); `language` picks the image layers it runs on.
@@ -252,13 +241,13 @@ export function makeSubmissionSchema(opts: SubmissionSchemaOptions = {}) {
       source: z.string().optional(),
       /** How `source` is written: `utf8` text, or `base64` for bytes that are not UTF-8 (the command line sends those so). */
       sourceEncoding: encoding,
-      files: z.array(SourceFileSchema).min(1).max(64).optional(),
+      files: SourceFilesSchema.optional(),
       /**
        * With `files`: the one that is the entry point (`{entry}`), its name kept; default the file
        * named like the language's sourceFile (docs/judging.md). Refused for a language that
        * compiles every source and takes no entry (src/judge/plan.ts).
        */
-      entry: fileName.optional(),
+      entry: sourcePath.optional(),
       /** Added to the language's compile command: an allow-list per compiler (compiler-options.ts). */
       compilerOptions: z
         .array(
@@ -338,11 +327,8 @@ export function makeSubmissionSchema(opts: SubmissionSchemaOptions = {}) {
         total = decodedLength(s.source, s.sourceEncoding);
         if (total > maxSource) issue(['source'], `is ${total} bytes, more than the ${maxSource} allowed`);
       }
-      const seen = new Set<string>();
       s.files?.forEach((f, i) => {
         if (f.encoding === 'base64' && !base64Text.test(f.content)) issue(['files', i, 'content'], 'is not base64');
-        if (seen.has(f.name)) issue(['files', i, 'name'], `duplicate file name ${JSON.stringify(f.name)}`);
-        seen.add(f.name);
         total += decodedLength(f.content, f.encoding);
         if (total > maxSource) issue(['files', i, 'content'], `the files reach ${total} bytes, more than the ${maxSource} allowed`);
       });
@@ -387,13 +373,9 @@ function checkValidatorSources(v: Extract<Checker, { type: 'validator' }>, maxSo
     return;
   }
   let total = v.source === undefined ? 0 : Buffer.byteLength(v.source, 'utf8');
-  const seen = new Set<string>();
   v.files?.forEach((f, i) => {
     if (f.encoding === 'base64' && !base64Text.test(f.content))
       ctx.addIssue({ code: 'custom', path: ['checker', 'files', i, 'content'], message: 'is not base64' });
-    if (seen.has(f.name))
-      ctx.addIssue({ code: 'custom', path: ['checker', 'files', i, 'name'], message: `duplicate file name ${JSON.stringify(f.name)}` });
-    seen.add(f.name);
     total += decodedLength(f.content, f.encoding);
   });
   if (total > maxSource)

@@ -31,7 +31,8 @@ import type { Language } from '../judge/languages';
 import type { LimitValues } from '../judge/limits';
 import type { FeedbackFile } from '../judge/output-validator-feedback';
 import { oneLine, reportBytesPerTest, skippedTest } from '../judge/result';
-import { isPlainFileName, RESULT_SCHEMA_VERSION, type CompileResult, type JudgeResult, type TestResult } from '../judge/schema';
+import { RESULT_SCHEMA_VERSION, type CompileResult, type JudgeResult, type TestResult } from '../judge/schema';
+import { isPlainFileName } from '../judge/source-path';
 import { judge0Of, testDetail, VERDICT_NAMES } from '../judge/verdict';
 import { defaultValidateSliced, parseValidatorFlags } from './default-validator';
 import { gradeTree } from '../judge/group-grading';
@@ -162,20 +163,16 @@ const PACKAGE_NAME = /^[a-zA-Z0-9_][a-zA-Z0-9_.-]{0,254}$/;
 /**
  * The package's included files for a submission whose language has the format's code `code`:
  * `include/<code>/`, else `include/default/` (the format: a language's directory overrides the
- * default), constants substituted; every file plain and directly in that directory.
+ * default), constants substituted; all its files and subdirectories, at their paths in it
+ * (`unsigned/UnsignedLong.java`), as problemtools copies the directory.
  */
 function includedFiles(pkg: ProblemPackage, code: string): { name: string; data: Buffer }[] {
   const dir = pkg.files.kind(`include/${code}`) === 'dir' ? `include/${code}` : 'include/default';
   if (pkg.files.kind(dir) !== 'dir') return [];
   // A name the format does not allow (`.gitkeep`, `-x`) is ignored, as if it were not there (the format's rule).
   return pkg.files
-    .list(dir)
-    .filter((e) => PACKAGE_NAME.test(e.name))
-    .map((e) => {
-      if (e.kind !== 'file')
-        throw new InvalidRequestError('caged includes only plain files directly in an include directory', `${dir}/${e.name}`);
-      return { name: e.name, data: withConstants(pkg.files.read(`${dir}/${e.name}`), pkg.config.constants) };
-    });
+    .filesBelow(dir, (name) => PACKAGE_NAME.test(name))
+    .map((name) => ({ name, data: withConstants(pkg.files.read(`${dir}/${name}`), pkg.config.constants) }));
 }
 
 /**

@@ -53,6 +53,28 @@ export class PackageFiles {
     });
   }
 
+  /**
+   * The plain files below directory `rel` at any depth, as paths relative to it ("a.h",
+   * "unsigned/UnsignedLong.java"), sorted by their bytes: a program's files, which are all its
+   * files and subdirectories (problemtools). `keep` is asked of every name, a file's or a
+   * directory's; a directory it refuses is left out whole. An entry that is neither a file nor a
+   * directory (a FIFO) is refused.
+   */
+  filesBelow(rel: string, keep: (name: string) => boolean = () => true): string[] {
+    const out: string[] = [];
+    const walk = (sub: string): void => {
+      for (const e of this.list(sub ? `${rel}/${sub}` : rel)) {
+        if (!keep(e.name)) continue;
+        const p = sub ? `${sub}/${e.name}` : e.name;
+        if (e.kind === 'dir') walk(p);
+        else if (e.kind === 'file') out.push(p);
+        else throw new InvalidRequestError('is neither a file nor a directory', `${rel}/${p}`);
+      }
+    };
+    walk('');
+    return out.sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+  }
+
   /** The bytes of file `rel`; counted against the package's size cap. */
   read(rel: string): Buffer {
     const real = this.resolve(rel);

@@ -138,10 +138,8 @@ export function loadGrader(files: PackageFiles): PackageValidator | null {
 /** The program at `place`: a build/run program or a single source program (see the file's comment). */
 function loadProgram(files: PackageFiles, place: ProgramPlace, constants: ProblemConfig['constants']): PackageValidator {
   const { dir } = place;
-  const entries = files.list(dir).filter((e) => place.file === undefined || e.name === place.file);
-  const names = entries.map((e) => e.name);
-  const nested = entries.find((e) => e.kind !== 'file');
-  if (nested) throw new InvalidRequestError(`holds ${JSON.stringify(nested.name)}, not a plain file (one directory level only)`, dir);
+  // A directory is all its files and subdirectories (problemtools), at their paths in it.
+  const names = place.file === undefined ? files.filesBelow(dir) : [place.file];
   const sources = names.filter((n) => LANGUAGE_OF[path.extname(n).toLowerCase()] !== undefined);
   const languages = new Set(sources.map((n) => LANGUAGE_OF[path.extname(n).toLowerCase()]));
   const read = (n: string, as = n) => ({
@@ -169,6 +167,8 @@ function loadProgram(files: PackageFiles, place: ProgramPlace, constants: Proble
       dir,
     );
   const entry = pythonModule ? '__main__.py' : (sources[0] as string);
+  if (entry.includes('/'))
+    throw new InvalidRequestError(`caged runs a validator whose source sits at the top of its directory, not ${entry}`, dir);
   const entryName = ENTRY[language];
   if (entry !== entryName && names.includes(entryName))
     throw new InvalidRequestError(`both ${entry} (the validator) and ${entryName} are present`, dir);

@@ -106,9 +106,14 @@ export function readPackageSubmission(
     return withPackageConstants(fileSubmission(judge.language(language, 'submission'), rel, source), pkg.config.constants);
   }
   if (kind !== 'dir') return { skipped: `${rel}: neither a file nor a directory` };
-  const entries = files.list(rel);
-  if (entries.some((e) => e.kind !== 'file')) return { skipped: `${rel}: holds subdirectories` };
-  const names = entries.map((e) => e.name);
+  // All its files and subdirectories (problemtools), at their paths in it.
+  let names: string[];
+  try {
+    names = files.filesBelow(rel);
+  } catch (err) {
+    if (err instanceof InvalidRequestError) return { skipped: err.message };
+    throw err;
+  }
   const chosen = given({ names });
   if ('skipped' in chosen) return chosen;
   const languages = new Set(names.map(inDir).filter((l): l is string => l !== undefined));

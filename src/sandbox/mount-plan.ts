@@ -272,6 +272,7 @@ export function buildMountOps(plan: RunPlan, ctx: MountContext): SetupOp[] {
   // /box: the job's files.
   ops.push({ kind: 'mkdir', target: at('/box'), mode: 0o755, why: 'mount point of /box' });
   if (plan.box?.lowerDirs?.length && plan.box.mode !== 'overlay') throw new TypeError('lower layers are only for an overlay /box');
+  if (plan.box?.ownedDirs?.length && plan.box.mode !== 'rw') throw new TypeError('owned directories are only for an rw /box');
   if (plan.box?.mode === 'rw' && ctx.rootless) {
     const work = `${checkLayerPath(plan.box.hostDir)}.work`;
     ops.push({ kind: 'mkdir', target: path.join(scratch, 'box-empty'), mode: 0o755, why: 'empty lower layer of the writable /box' });
@@ -343,7 +344,12 @@ export function buildMountOps(plan: RunPlan, ctx: MountContext): SetupOp[] {
         : "the job's files; the run's writes vanish with it",
     });
   }
-  ops.push({ kind: 'chown', target: at('/box'), uid: ctx.hostUid, gid: ctx.hostGid, why: '/box belongs to the program' });
+  // The sources' directories (BoxSpec.ownedDirs) too: made by the worker in the fresh box, no link on their paths.
+  for (const [dir, why] of [
+    ['', '/box belongs to the program'],
+    ...(plan.box?.ownedDirs ?? []).map((d) => [`/${d}`, 'a directory of the sources']),
+  ])
+    ops.push({ kind: 'chown', target: at(`/box${dir}`), uid: ctx.hostUid, gid: ctx.hostGid, why: why! });
   if (plan.box?.readOnly) {
     // After the chown (a read-only mount refuses it), before anything is mounted under /box.
     ops.push({

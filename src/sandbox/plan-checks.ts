@@ -37,6 +37,14 @@ export function validatePlan(plan: RunPlan): void {
         );
     }
   }
+  const owned = plan.box?.ownedDirs;
+  if (owned !== undefined) {
+    if (plan.box?.mode !== 'rw') throw new InvalidRequestError('owned directories are only for an rw /box', 'box.ownedDirs');
+    for (const dir of owned) {
+      if (!dir.split('/').every((p) => p !== '' && p !== '.' && p !== '..') || dir.includes('\0'))
+        throw new InvalidRequestError(`must be a relative path of plain names: ${JSON.stringify(dir)}`, 'box.ownedDirs');
+    }
+  }
   for (const [k, v] of Object.entries(plan.env)) {
     if (!k || k.includes('=') || k.includes('\0') || v.includes('\0'))
       throw new InvalidRequestError(`bad environment entry ${JSON.stringify(k)}`, 'env');

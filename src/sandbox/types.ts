@@ -57,6 +57,13 @@ export interface BoxSpec {
    * writes fail with EROFS; /tmp stays writable.
    */
   readOnly?: boolean;
+  /**
+   * Only for `rw`: directories below /box ("unsigned", "a/b": relative, each part a plain name,
+   * parents before children) that the program owns as it owns /box, so that a compiler can
+   * write beside the sources in them (javac -d . into a package's directory). The worker made
+   * them in the fresh box; nothing the program wrote lies on their paths yet.
+   */
+  ownedDirs?: readonly string[];
 }
 
 export interface ReadOnlyBind {

@@ -89,6 +89,21 @@ describe('the mount plan', () => {
     expect(writable.some((o) => o.kind === 'mount' && o.target === target && (o.flags & MS.RDONLY) !== 0)).toBe(false);
   });
 
+  it("hands the sources' directories of an rw /box to the program after /box itself, and only of an rw /box", () => {
+    const box = { hostDir: plan.box!.hostDir, mode: 'rw' as const };
+    const ctx = { paths, hostUid: 7, hostGid: 8 };
+    const ops = buildMountOps({ ...plan, box: { ...box, ownedDirs: ['unsigned', 'unsigned/deep'] } }, ctx);
+    const chowns = ops.filter((o) => o.kind === 'chown').map((o) => (o.kind === 'chown' ? [o.target, o.uid, o.gid] : null));
+    expect(chowns).toEqual([
+      [`${paths.root}/box`, 7, 8],
+      [`${paths.root}/box/unsigned`, 7, 8],
+      [`${paths.root}/box/unsigned/deep`, 7, 8],
+    ]);
+    // Nothing else changes.
+    expect(ops.filter((o) => o.kind !== 'chown' || o.target === `${paths.root}/box`)).toEqual(buildMountOps({ ...plan, box }, ctx));
+    expect(() => buildMountOps({ ...plan, box: { ...plan.box!, ownedDirs: ['a'] } }, ctx)).toThrow(/only for an rw \/box/);
+  });
+
   it('refuses an overlay without layers, a relative layer or one whose path would break the mount data', () => {
     const build = (lowerDirs: string[]) => () =>
       buildMountOps({ ...plan, rootfs: { mode: 'overlay', lowerDirs } }, { paths, hostUid: 1, hostGid: 1 });

@@ -264,9 +264,23 @@ describe('when a package is loaded', () => {
     let pkg = loadPackage(tmp, { fallbackTimeLimitS: 1 });
     expect(pkg.validator).toMatchObject({ dir: 'output_validator/guess_validator', language: 'cpp17', program: 'source' });
     expect(pkg.validator?.files.map((f) => f.name)).toEqual(['main.cpp', 'validate.h']);
-    // A file beside it: output_validator/ is the program, and its subdirectory is refused.
+    // A file beside it: output_validator/ is the program, its subdirectory's files among its own (two sources: refused).
     write('output_validator/validate.py', 'import sys\nsys.exit(42)\n');
-    expect(() => loadPackage(tmp, { fallbackTimeLimitS: 1 })).toThrow(/"guess_validator", not a plain file/);
+    expect(() => loadPackage(tmp, { fallbackTimeLimitS: 1 })).toThrow(/found: guess_validator\/validate.cc, validate.py\)/);
+    // A header in a subdirectory is one of the program's files, at its path.
+    fs.rmSync(path.join(tmp, 'output_validator/guess_validator/validate.cc'));
+    expect(loadPackage(tmp, { fallbackTimeLimitS: 1 }).validator?.files.map((f) => f.name)).toEqual([
+      'guess_validator/validate.h',
+      'main.py',
+    ]);
+    // Its one source in a subdirectory is refused, not moved away from what it includes.
+    fs.rmSync(path.join(tmp, 'output_validator/validate.py'));
+    write('output_validator/src/validate.cc', 'int main() { return 42; }\n');
+    write('output_validator/README', 'notes\n');
+    expect(() => loadPackage(tmp, { fallbackTimeLimitS: 1 })).toThrow(/source sits at the top of its directory, not src\/validate.cc/);
+    fs.rmSync(path.join(tmp, 'output_validator/src'), { recursive: true });
+    fs.rmSync(path.join(tmp, 'output_validator/README'));
+    write('output_validator/validate.py', 'import sys\nsys.exit(42)\n');
     fs.rmSync(path.join(tmp, 'output_validator/guess_validator'), { recursive: true });
     expect(loadPackage(tmp, { fallbackTimeLimitS: 1 }).validator).toMatchObject({ dir: 'output_validator', language: 'python3' });
     // Legacy: one source file straight in output_validators/ is a program of its own; a header beside it is none.

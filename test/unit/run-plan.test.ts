@@ -43,6 +43,14 @@ describe('validatePlan', () => {
     expect(() => validatePlan(box('rw', ['/cache/entries/k/files']))).toThrow(/only for an overlay/);
     for (const bad of ['relative', '/a:b', '/a,b']) expect(() => validatePlan(box('overlay', [bad]))).toThrow(InvalidRequestError);
   });
+
+  it('accepts owned directories of an rw /box only, each a relative path of plain names', () => {
+    const box = (mode: 'rw' | 'overlay', ownedDirs: string[]) => plan({ box: { hostDir: '/jobs/1/box', mode, ownedDirs } });
+    expect(() => validatePlan(box('rw', ['unsigned', 'a/b']))).not.toThrow();
+    expect(() => validatePlan(box('overlay', ['unsigned']))).toThrow(/only for an rw/);
+    for (const bad of ['', '/etc', '..', 'a/../..', 'a//b', './a', 'a\0b'])
+      expect(() => validatePlan(box('rw', [bad]))).toThrow(/relative path of plain names/);
+  });
 });
 
 describe('rlimitsFor', () => {

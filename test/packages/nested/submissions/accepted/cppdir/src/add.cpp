@@ -1,0 +1,2 @@
+#include "add.h"
+unsigned long long add(unsigned long long a, unsigned long long b) { return a + b; }

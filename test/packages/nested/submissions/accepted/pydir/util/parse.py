@@ -1,0 +1,5 @@
+import sys
+
+
+def numbers():
+    return [int(w) for w in sys.stdin.read().split()]

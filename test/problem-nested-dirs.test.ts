@@ -1,0 +1,86 @@
+/**
+ * Programs are directories with subdirectories, as problemtools copies them
+ * (test/packages/nested), judged by `caged judge` on real containers and the real Debian image:
+ * an include directory holding a Java package (include/java/unsigned/UnsignedLong.java, which
+ * javac -d . writes its class beside: the sources' directories are the compiler's to write in),
+ * a C++ header in include/cpp/lib/, and submissions that are directories with subdirectories
+ * (a Python package imported from main.py; C++ sources in src/, all compiled). A second judge of
+ * the Java submission takes its compile from the cache, the package's class beside its source.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { judgeCommand } from '../src/cli/judge';
+import { Judge } from '../src/judge/judge';
+import { JudgeResultSchema, type JudgeResult } from '../src/judge/schema';
+import { Sandbox } from '../src/sandbox/sandbox';
+import { TEST_MANIFEST } from './helpers/image';
+
+const PKG = path.join(__dirname, 'packages', 'nested');
+
+let judge: Judge;
+let cacheDir: string;
+
+beforeAll(async () => {
+  if (!fs.existsSync(TEST_MANIFEST)) throw new Error(`test image ${TEST_MANIFEST} is missing: run \`npm run image:build -- debian\` first`);
+  cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'caged-nested-cache-'));
+  judge = await Judge.create({
+    sandbox: await Sandbox.create(),
+    closeSandbox: true,
+    manifestPath: TEST_MANIFEST,
+    compileCacheDir: cacheDir,
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await judge?.close();
+  fs.rmSync(cacheDir, { recursive: true, force: true });
+});
+
+async function judged(submission: string): Promise<JudgeResult> {
+  let text = '';
+  const out = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      text += chunk.toString();
+      done();
+    },
+  });
+  await judgeCommand([PKG, path.join(PKG, 'submissions', submission), '--json'], out, { judge });
+  return JudgeResultSchema.parse(JSON.parse(text));
+}
+
+const summary = (r: JudgeResult) => ({
+  verdict: r.verdict,
+  compile: r.compile?.verdict,
+  compileOutput: r.compile?.verdict === 'OK' ? '' : r.compile?.output,
+  tests: r.tests.map((t) => t.verdict),
+});
+
+describe('a package whose programs hold subdirectories', () => {
+  it.each([
+    ['accepted/Main.java', 'java'],
+    ['accepted/usum.cpp', 'cpp20'],
+    ['accepted/pydir', 'pypy3'],
+    ['accepted/cppdir', 'cpp20'],
+  ])(
+    'accepts %s, its included files and its own at their paths',
+    async (submission, language) => {
+      const r = await judged(submission);
+      expect(r.language.id).toBe(language);
+      expect(summary(r)).toEqual({ verdict: 'AC', compile: 'OK', compileOutput: '', tests: ['AC', 'AC', 'AC'] });
+    },
+    180_000,
+  );
+
+  it('judges a wrong answer that compiles against the included package WA', async () => {
+    const r = await judged('wrong_answer/Signed.java');
+    expect(summary(r)).toEqual({ verdict: 'WA', compile: 'OK', compileOutput: '', tests: ['AC', 'WA', 'SKIPPED'] }); // first_error
+  }, 180_000);
+
+  it("takes a second judge's compile from the cache, the included package's class with it", async () => {
+    const r = await judged('accepted/Main.java');
+    expect(r.compile?.cached).toBe(true);
+    expect(summary(r)).toEqual({ verdict: 'AC', compile: 'OK', compileOutput: '', tests: ['AC', 'AC', 'AC'] });
+  }, 180_000);
+});
