@@ -7,47 +7,21 @@
  * (a Python package imported from main.py; C++ sources in src/, all compiled). A second judge of
  * the Java submission takes its compile from the cache, the package's class beside its source.
  */
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
-import { judgeCommand } from '../src/cli/judge';
-import { Judge } from '../src/judge/judge';
-import { JudgeResultSchema, type JudgeResult } from '../src/judge/schema';
-import { Sandbox } from '../src/sandbox/sandbox';
-import { TEST_MANIFEST } from './helpers/image';
+import type { Judge } from '../src/judge/judge';
+import type { JudgeResult } from '../src/judge/schema';
+import { judgeJson } from './helpers/judge-cli';
+import { useTestJudge } from './helpers/judge-fixture';
 
 const PKG = path.join(__dirname, 'packages', 'nested');
 
 let judge: Judge;
-let cacheDir: string;
-
-beforeAll(async () => {
-  if (!fs.existsSync(TEST_MANIFEST)) throw new Error(`test image ${TEST_MANIFEST} is missing: run \`npm run image:build -- debian\` first`);
-  cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'caged-nested-cache-'));
-  judge = await Judge.create({
-    sandbox: await Sandbox.create(),
-    closeSandbox: true,
-    manifestPath: TEST_MANIFEST,
-    compileCacheDir: cacheDir,
-  });
-}, 120_000);
-
-afterAll(async () => {
-  await judge?.close();
-  fs.rmSync(cacheDir, { recursive: true, force: true });
-});
+useTestJudge('caged-nested-cache-', (j) => (judge = j));
 
 async function judged(submission: string): Promise<JudgeResult> {
-  let text = '';
-  const out = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      text += chunk.toString();
-      done();
-    },
-  });
-  await judgeCommand([PKG, path.join(PKG, 'submissions', submission), '--json'], out, { judge });
-  return JudgeResultSchema.parse(JSON.parse(text));
+  const { result, text } = await judgeJson(judge, [PKG, path.join(PKG, 'submissions', submission)]);
+  if (!result) throw new Error(`caged judge failed: ${text}`);
+  return result;
 }
 
 const summary = (r: JudgeResult) => ({
