@@ -6,6 +6,7 @@
  * a C++ header in include/cpp/lib/, and submissions that are directories with subdirectories
  * (a Python package imported from main.py; C++ sources in src/, all compiled). A second judge of
  * the Java submission takes its compile from the cache, the package's class beside its source.
+ * Also in the rootless tier, where the compile's /box is an overlay on the job's directory.
  */
 import path from 'node:path';
 import type { Judge } from '../src/judge/judge';
