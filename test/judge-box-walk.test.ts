@@ -203,6 +203,14 @@ describe('when the judged compile builds a 3 000-deep tree in /box', () => {
     expect(r.message).toContain('beyond 64 levels deep');
   }, 60_000);
 
+  it('judges CE a compile that leaves a name that is not UTF-8 (a Perl BEGIN block at perl -c), not an error later', async () => {
+    const source = 'BEGIN { open(my $f, ">", "x\\xff\\xfe") or die; close $f; }\nprint "1\\n";\n';
+    const r = await judge.judge({ language: 'perl', source, testcases: [{ expected: '1' }] });
+    expect([r.verdict, r.compile?.verdict]).toEqual(['CE', 'CE']);
+    expect(r.compile?.output).toContain('left 1 entries in /box the judge cannot read');
+    expect(liveJobDirs(sandbox.jobsDir)).toEqual([]);
+  }, 60_000);
+
   it('refuses a compiler plugin before any container starts', async () => {
     const before = judge.stats().compiles;
     const err = await judge

@@ -278,6 +278,12 @@ async function compileNow(
         path: `paths of ${NORMALIZE_LIMITS.maxPathBytes} bytes`,
       }[walk.stopped.reason];
       limitNote = `\n[caged: the compile left a tree in /box beyond ${bound}; the judge does not use such a tree]`;
+    } else if (walk.skipped) {
+      // Every process of the box is gone: an entry the walk could not read is one no copy,
+      // cache or removal should have to meet again (a name that is not UTF-8, which a Perl
+      // BEGIN block can write).
+      verdict = 'CE';
+      limitNote = `\n[caged: the compile left ${walk.skipped} entries in /box the judge cannot read (a name that is not UTF-8, say); the judge does not use such a tree]`;
     }
   }
   const result: CompileResult = {
