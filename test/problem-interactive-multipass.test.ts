@@ -2,7 +2,8 @@
  * An interactive multi-pass package (test/packages/relay, 2023-07 `type: [interactive,
  * multi-pass]`): the interactor's nextpass.in is its own input for the next pass, and the
  * submission runs again from scratch beside it. Every submission gets its folder's verdict, and
- * the second pass is seen to run (the last pass's judgemessage.txt). Real runs, real image.
+ * the second pass is seen to run (the last pass's judgemessage.txt), the interactor's state kept
+ * in its feedback directory between passes (it fails without). Real runs, real image.
  */
 import fs from 'node:fs';
 import os from 'node:os';

@@ -5,7 +5,8 @@
  * Every submission in their submissions/ folders (C, C++ and Python 3 in each) gets its
  * folder's verdict; a validator that crashes or does not compile makes the judging IE; an
  * interactor that gives up at once is WA; a score.txt is the test's score; test/packages/twice
- * (2023-07 `type: multi-pass`) runs a second pass on the validator's nextpass.in;
+ * (2023-07 `type: multi-pass`) runs a second pass on the validator's nextpass.in, its feedback
+ * directory's other files kept (the validator fails without its state);
  * test/packages/scripted's validator is a build/run script pair, built and run in the sandbox;
  * a validator compiles under the helpers' compile limits, not the submissions'.
  */
@@ -288,6 +289,22 @@ describe('a multi-pass package', () => {
     const r = await judged([forever, path.join(TWICE, 'submissions', 'accepted', 'double.py')]);
     expect(r.verdict).toBe('IE');
     expect(r.tests[0]!.message).toMatch(/nextpass\.in at the last pass \(validation_passes 2\)/);
+  }, 120_000);
+
+  it('is IE when the feedback directory holds a link for the next pass, not followed', async () => {
+    const link = variant(TWICE, {
+      'output_validator/twice.py': [
+        'import os, sys',
+        'sys.stdin.read()',
+        'open(sys.argv[3] + "/nextpass.in", "w").write("2 6\\n")',
+        'os.symlink("/etc/passwd", sys.argv[3] + "/.state")',
+        'sys.exit(42)',
+        '',
+      ].join('\n'),
+    });
+    const r = await judged([link, path.join(TWICE, 'submissions', 'accepted', 'double.py')]);
+    expect(r.verdict).toBe('IE');
+    expect(r.tests[0]!.message).toMatch(/feedback directory cannot be kept for the next pass \(\.state: \.state is a symbolic link\)/);
   }, 120_000);
 
   it('refuses a nextpass.in that is a link, without following it', async () => {

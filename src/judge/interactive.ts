@@ -18,9 +18,11 @@
 import {
   acceptedScore,
   feedbackText,
+  readCarried,
   readFeedback,
   readNextPass,
   scoreFileWritten,
+  seedFeedback,
   validatorFraction,
   VALIDATOR_REJECT,
   type Feedback,
@@ -178,6 +180,7 @@ export class Interactor {
     fs.mkdirSync(io, { mode: 0o755 });
     try {
       fs.mkdirSync(feedback, { mode: 0o755 });
+      if (t.nextPass?.carried) seedFeedback(feedback, t.nextPass.carried);
       fs.writeFileSync(path.join(io, 'input'), Buffer.from(tc.stdin, tc.stdinEncoding), { flag: 'wx', mode: 0o644 });
       fs.writeFileSync(path.join(io, 'answer'), Buffer.from(tc.expected ?? '', tc.expectedEncoding), { flag: 'wx', mode: 0o644 });
       const [interactorRoot, submissionRoot] = [await this.ctx.rootfsFor(this.opts.language), await this.ctx.rootfsFor(t.language)];
@@ -244,7 +247,7 @@ export class Interactor {
       if (failed) return failed;
       throw err;
     }
-    t.nextPass?.onNextPass(t.index, readNextPass(feedback, t.nextPass.bytes));
+    t.nextPass?.onNextPass(t.index, readNextPass(feedback, t.nextPass.bytes), readCarried(feedback, t.nextPass.bytes));
     return this.result(t, pair, readFeedback(feedback), at.box.dirs);
   }
 

@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import { isHostFault, openFileAt } from '../fs/tree-walk';
 import { isDecimalNumber } from './checkers';
 import { oneLine } from './result';
+import { writeNewFile } from './safe-fs';
 
 /** The Kattis protocol's exit codes. */
 export const VALIDATOR_ACCEPT = 42;
@@ -23,10 +24,64 @@ const SCORE_BYTES = 64;
 
 export type FeedbackFile = { kind: 'absent' } | { kind: 'refused'; why: string } | { kind: 'read'; data: Buffer; truncated: boolean };
 
-/** A multi-pass problem's hook (src/problem/judge-package.ts): each test's nextpass.in, capped at `bytes`. */
+/** A file of a multi-pass validator's feedback directory, carried to its next pass. */
+export interface CarriedFile {
+  name: string;
+  data: Buffer;
+}
+
+/** What a pass left for the next one: its files, or why they cannot be carried. */
+export type CarriedFiles = { files: CarriedFile[] } | { refused: string };
+
+/**
+ * A multi-pass problem's hook (src/problem/judge-package.ts): each test's nextpass.in, capped at
+ * `bytes`, and the feedback directory's other files (readCarried), which the format keeps
+ * between passes; `carried`, the previous pass's, are written into this pass's directory first.
+ */
 export interface NextPassHook {
   bytes: number;
-  onNextPass: (testIndex: number, f: FeedbackFile) => void;
+  carried?: readonly CarriedFile[];
+  onNextPass: (testIndex: number, f: FeedbackFile, kept: CarriedFiles) => void;
+}
+
+/** Files a pass may carry to the next. */
+const CARRIED_FILES = 64;
+
+/**
+ * What a multi-pass validator (or interactor) leaves for its next pass: the format keeps every
+ * file of the feedback directory but nextpass.in between passes (BAPCtools' validate.h keeps its
+ * pass number and state there). The directory's regular files, read without following links, at
+ * most CARRIED_FILES and `cap` bytes in all; refused beyond, or for a link, a subdirectory or a
+ * special file.
+ */
+export function readCarried(dir: string, cap: number): CarriedFiles {
+  const dirFd = fs.openSync(dir, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_DIRECTORY);
+  try {
+    const files: CarriedFile[] = [];
+    let left = cap;
+    for (const name of fs.readdirSync(dir).sort()) {
+      if (name === 'nextpass.in') continue;
+      if (files.length >= CARRIED_FILES) return { refused: `it holds more than ${CARRIED_FILES} files` };
+      const f = readCapped(dirFd, name, left);
+      if (f.kind === 'absent') continue;
+      if (f.kind === 'refused') return { refused: `${name}: ${f.why}` };
+      if (f.truncated) return { refused: `its files are larger than ${cap} bytes in all` };
+      left -= f.data.length;
+      files.push({ name, data: f.data });
+    }
+    return { files };
+  } finally {
+    fs.closeSync(dirFd);
+  }
+}
+
+/**
+ * Writes the previous pass's files into a pass's fresh feedback directory, 0666: the directory
+ * is handed to the validator's uid for its run (a uid of its own each pass), which must be able
+ * to rewrite them; nothing else reaches the directory.
+ */
+export function seedFeedback(dir: string, files: readonly CarriedFile[]): void {
+  for (const f of files) writeNewFile(dir, f.name, f.data, 0o666);
 }
 
 export interface Feedback {

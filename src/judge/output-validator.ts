@@ -37,7 +37,17 @@ import type { RootfsSpec, RunPlan, RunResult } from '../sandbox/types';
 import type { CompileOutcome, JobContext } from './compile-step';
 import { compileHelper } from './helper-program';
 import { expandArgv, expandEnv } from './language-command';
-import { interpretValidatorExit, readFeedback, readNextPass, type FeedbackFile, type ValidatorVerdict } from './output-validator-feedback';
+import {
+  interpretValidatorExit,
+  readCarried,
+  readFeedback,
+  readNextPass,
+  seedFeedback,
+  type CarriedFile,
+  type CarriedFiles,
+  type FeedbackFile,
+  type ValidatorVerdict,
+} from './output-validator-feedback';
 import { runFrom, type OutputValidatorSpec, type SubmissionView } from './output-validator-spec';
 import { oneLine } from './result';
 import { writeNewFile } from './safe-fs';
@@ -124,18 +134,20 @@ export class OutputValidator {
   /**
    * Runs the validator on one test; every failure of the validator is an IE verdict, not a throw.
    * `onNextPass` (multi-pass problems) is given the feedback directory's `nextpass.in`, read
-   * without following links, at most `nextPassBytes`.
+   * without following links, at most `nextPassBytes`, and its other files (readCarried); the
+   * previous pass's, `carried`, are written into it before the run.
    */
   async check(
     input: Buffer,
     output: Buffer,
     answer: Buffer,
-    nextPass?: { bytes: number; onNextPass: (f: FeedbackFile) => void },
+    nextPass?: { bytes: number; carried?: readonly CarriedFile[]; onNextPass: (f: FeedbackFile, kept: CarriedFiles) => void },
   ): Promise<ValidatorVerdict> {
     const run = this.openRun(input, answer);
     try {
+      if (nextPass?.carried) seedFeedback(run.feedbackDir, nextPass.carried);
       const verdict = run.verdict(await this.ctx.runs.run({ ...run.plan, stdin: output }));
-      if (nextPass) nextPass.onNextPass(readNextPass(run.feedbackDir, nextPass.bytes));
+      if (nextPass) nextPass.onNextPass(readNextPass(run.feedbackDir, nextPass.bytes), readCarried(run.feedbackDir, nextPass.bytes));
       return verdict;
     } finally {
       run.close();

@@ -123,7 +123,11 @@ export async function runTest(ctx: JobContext, req: TestRequest): Promise<TestRe
         stdin,
         run.stdout,
         answer,
-        hook && { bytes: hook.bytes, onNextPass: (f) => hook.onNextPass(index, f) },
+        hook && {
+          bytes: hook.bytes,
+          ...(hook.carried ? { carried: hook.carried } : {}),
+          onNextPass: (f, kept) => hook.onNextPass(index, f, kept),
+        },
       );
       verdict = outcome.verdict;
       fraction = validatorFraction(outcome.verdict, outcome.score, tc.points, outcome.multiplier);

@@ -29,7 +29,7 @@ import type { Judge, JudgeHooks } from '../judge/judge';
 import { sourceExtensions, takesEntry } from '../judge/language-command';
 import type { Language } from '../judge/languages';
 import type { LimitValues } from '../judge/limits';
-import type { FeedbackFile } from '../judge/output-validator-feedback';
+import type { CarriedFile, CarriedFiles, FeedbackFile } from '../judge/output-validator-feedback';
 import { oneLine, reportBytesPerTest, skippedTest } from '../judge/result';
 import { RESULT_SCHEMA_VERSION, type CompileResult, type JudgeResult, type TestResult } from '../judge/schema';
 import { isPlainFileName } from '../judge/source-path';
@@ -301,14 +301,26 @@ export async function judgePackage(
     }));
     let passFailure: string | null = null;
     let r: JudgeResult;
+    // The feedback directory's other files persist between passes (the format): each pass's are the next one's.
+    let carried: readonly CarriedFile[] = [];
     for (let pass = 1; ; pass++) {
-      const got: { next: FeedbackFile | null } = { next: null };
+      const got: { next: FeedbackFile | null; kept: CarriedFiles | null } = { next: null, kept: null };
       // The whole output comes back to be validated: the report cap is the package's output limit.
       const base: JudgeHooks = { ...opts.hooks, reportOutputBytes: Math.max(REPORT_BYTES, limits.outputBytes) };
       const hooks: JudgeHooks = statically
         ? { ...base, staticValidation: staticHook(pkg, code, statically.args, helperLimits, helperCompileLimits) }
         : multiPass
-          ? { ...base, nextPass: { bytes: nextPassBytes, onNextPass: (_i, f) => (got.next = f) } }
+          ? {
+              ...base,
+              nextPass: {
+                bytes: nextPassBytes,
+                carried,
+                onNextPass: (_i, f, kept) => {
+                  got.next = f;
+                  got.kept = kept;
+                },
+              },
+            }
           : base;
       const input = field(stdin);
       r = await judge.judge(
@@ -340,8 +352,11 @@ export async function judgePackage(
       if (next.kind === 'refused') passFailure = `the validator's nextpass.in was refused (${next.why})`;
       else if (next.truncated) passFailure = `the validator's nextpass.in is larger than validation_output (${nextPassBytes} bytes)`;
       else if (pass >= passes) passFailure = `the validator wrote nextpass.in at the last pass (validation_passes ${passes})`;
+      else if (got.kept && 'refused' in got.kept)
+        passFailure = `the validator's feedback directory cannot be kept for the next pass (${got.kept.refused})`;
       if (passFailure || next.kind !== 'read') break;
       stdin = next.data;
+      carried = got.kept && 'files' in got.kept ? got.kept.files : [];
     }
     first ??= r;
     compile ??= r.compile;

@@ -1,5 +1,7 @@
 /* The interactor: sends n (the input file's first number), expects 2n back. On the first pass
- * (the input has no "last") it writes nextpass.in = "2n last" for a second pass. */
+ * (the input has no "last") it writes nextpass.in = "2n last" for a second pass. It keeps state
+ * in its feedback directory (.state: the first pass's n), which the format keeps between
+ * passes: a second pass without it, or with another n, fails (exit 1: the judge's error). */
 #include <stdio.h>
 #include <string.h>
 
@@ -11,6 +13,16 @@ int main(int argc, char **argv) {
   if (!in || fscanf(in, "%ld", &n) != 1) return 1;
   int last = fscanf(in, "%15s", tag) == 1 && !strcmp(tag, "last");
   char path[4096];
+  snprintf(path, sizeof path, "%s/.state", argv[3]);
+  FILE *state = fopen(path, last ? "r" : "w");
+  if (!state) return 1;
+  if (last) {
+    long first;
+    if (fscanf(state, "%ld", &first) != 1 || 2 * first != n) return 1;
+  } else {
+    fprintf(state, "%ld\n", n);
+  }
+  fclose(state);
   snprintf(path, sizeof path, "%s/judgemessage.txt", argv[3]);
   FILE *msg = fopen(path, "w");
   printf("%ld\n", n);
