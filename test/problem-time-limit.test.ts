@@ -50,6 +50,10 @@ afterAll(async () => {
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
+/** A C program that doubles its input after spinning until clock() reaches `until` (a C expression). */
+const busyC = (until: string) =>
+  `#include <stdio.h>\n#include <time.h>\nint main(void){ long n; if (scanf("%ld",&n)!=1) return 1; while (clock() < ${until}) {} printf("%ld\\n", 2*n); return 0; }\n`;
+
 /** A copy of the timed package with `extra` files added (paths below the package). */
 /** A copy of the timed package with files written (null: removed). */
 function variant(name: string, extra: Record<string, string | null>): string {
@@ -216,6 +220,27 @@ describe('a package that gives no time limit', () => {
     expect(err).toBeInstanceOf(InvalidRequestError);
     expect((err as Error).message).toMatch(
       /no time limit satisfies the package's submissions: at least 0\.75 s .*\(time_limit_exceeded\/halfsecond\.c\) took 0\.5\d* s, less than 0\.75 s × time_limit_to_tle 1\.5/,
+    );
+  }, 60_000);
+
+  it('is refused in 2023-07 when a time_limit_exceeded submission is TLE at the limit but within its margin (the spec: an error)', async () => {
+    // Takes 1 s: TLE at 0.75 s, but less than 0.75 s × time_limit_to_tle 1.5.
+    const pkgDir = variant('in-margin', { 'submissions/time_limit_exceeded/onesecond.c': busyC('CLOCKS_PER_SEC') });
+    await expect(timeLimitFromSubmissions(judge, loadPackage(pkgDir, { deferTimeLimit: true }), { maxima: MAXIMA })).rejects.toThrow(
+      /took 1\.\d+ s, less than 0\.75 s × time_limit_to_tle 1\.5/,
+    );
+  }, 60_000);
+
+  it('keeps the limit in a legacy package, with a note, when a time_limit_exceeded submission is TLE at it but within its margin (as problemtools warns)', async () => {
+    // Legacy: 0.254 s × time_multiplier 3 → 1 s (resolution 1 s); 1.5 s is TLE at 1 s but less than 1 s × time_safety_margin 2.
+    const pkgDir = variant('in-margin-legacy', {
+      'problem.yaml': 'name: Timed\nlimits:\n  memory: 256\n  time_multiplier: 3\n  time_safety_margin: 2\n',
+      'submissions/time_limit_exceeded/oneandahalf.c': busyC('CLOCKS_PER_SEC * 3 / 2'),
+    });
+    const d = await timeLimitFromSubmissions(judge, loadPackage(pkgDir, { deferTimeLimit: true }), { maxima: MAXIMA });
+    expect(d.timeLimit.seconds).toBe(1);
+    expect(d.notes.join('\n')).toMatch(
+      /fastest time_limit_exceeded 1\.\d+ s \(time_limit_exceeded\/oneandahalf\.c\) is TLE at 1 s but within its margin, less than 1 s × time_limit_to_tle 2: sensitive to the time limit/,
     );
   }, 60_000);
 

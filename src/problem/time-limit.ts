@@ -337,16 +337,25 @@ function limitWithin(pkg: ProblemPackage, lowers: Bound[], uppers: Bound[], prob
   // checked here, and is not refuted (problemtools runs such a submission at time_limit ×
   // time_limit_to_tle and wants TLE; caged runs nothing past its CPU maximum).
   const pastProbe = fastestTle?.atProbe === true && seconds * timeLimitToTle > probeMs / 1000 + 1e-9;
-  if (!pastProbe && seconds * timeLimitToTle > tleMs / 1000 + 1e-9)
+  // 2023-07 and later: no multiple satisfying both bounds is an error (the spec's words). Legacy
+  // packages (whose spec says nothing of it) are refused only when a time_limit_exceeded
+  // submission would pass within the limit; one TLE at the limit but faster than its margin
+  // (× time_limit_to_tle) leaves the limit, with a note: problemtools warns ("sensitive to time
+  // limit") and judges on. Rocky Mountain 2020's papersnowflakes is such a package.
+  const margin = pkg.config.format === 'legacy' ? 1 : timeLimitToTle;
+  if (!pastProbe && seconds * margin > tleMs / 1000 + 1e-9)
     throw new InvalidRequestError(
-      `no time limit satisfies the package's submissions: at least ${seconds} s (${lower}, a multiple of time_resolution ${resolutionS} s), but the fastest time_limit_exceeded submission (${fastestTle?.path ?? ''}) took ${s3(tleMs)}, less than ${seconds} s × time_limit_to_tle ${timeLimitToTle}; give one with --time S`,
+      `no time limit satisfies the package's submissions: at least ${seconds} s (${lower}, a multiple of time_resolution ${resolutionS} s), but the fastest time_limit_exceeded submission (${fastestTle?.path ?? ''}) took ${s3(tleMs)}, less than ${seconds} s${margin === 1 ? '' : ` × time_limit_to_tle ${timeLimitToTle}`}; give one with --time S`,
       'PROBLEM_DIR',
     );
+  const withinMargin = !pastProbe && seconds * timeLimitToTle > tleMs / 1000 + 1e-9;
   const upper = !fastestTle
     ? '; no time_limit_exceeded submission'
-    : pastProbe
-      ? `; ${seconds} s × time_limit_to_tle ${timeLimitToTle} is past caged's CPU maximum ${s3(probeMs)}: ${fastestTle.path} took at least that, taken as slow enough`
-      : `; fastest time_limit_exceeded ${fastestTle.atProbe ? '≥ ' : ''}${s3(tleMs)} (${fastestTle.path}) ≥ ${seconds} s × time_limit_to_tle ${timeLimitToTle}`;
+    : withinMargin
+      ? `; fastest time_limit_exceeded ${s3(tleMs)} (${fastestTle.path}) is TLE at ${seconds} s but within its margin, less than ${seconds} s × time_limit_to_tle ${timeLimitToTle}: sensitive to the time limit`
+      : pastProbe
+        ? `; ${seconds} s × time_limit_to_tle ${timeLimitToTle} is past caged's CPU maximum ${s3(probeMs)}: ${fastestTle.path} took at least that, taken as slow enough`
+        : `; fastest time_limit_exceeded ${fastestTle.atProbe ? '≥ ' : ''}${s3(tleMs)} (${fastestTle.path}) ≥ ${seconds} s × time_limit_to_tle ${timeLimitToTle}`;
   notes.unshift(
     `time limit ${seconds} s from the submissions: ${lower}, rounded up to a multiple of time_resolution ${resolutionS} s${upper}`,
   );
