@@ -72,6 +72,7 @@ export interface WalkReport {
  */
 export function pathAt(dirFd: number, name: string): string;
 export function pathAt(dirFd: number, name: Buffer): Buffer;
+export function pathAt(dirFd: number, name: string | Buffer): string | Buffer;
 export function pathAt(dirFd: number, name: string | Buffer): string | Buffer {
   const prefix = `/proc/self/fd/${dirFd}/`;
   return typeof name === 'string' ? prefix + name : Buffer.concat([Buffer.from(prefix), name]);
@@ -79,8 +80,7 @@ export function pathAt(dirFd: number, name: string | Buffer): string | Buffer {
 
 /** Opens the directory `name` in `dirFd` without following a link. */
 export function openDirAt(dirFd: number, name: string | Buffer): number {
-  const at = typeof name === 'string' ? pathAt(dirFd, name) : pathAt(dirFd, name);
-  return fs.openSync(at, O_RDONLY | O_NOFOLLOW | O_DIRECTORY);
+  return fs.openSync(pathAt(dirFd, name), O_RDONLY | O_NOFOLLOW | O_DIRECTORY);
 }
 
 /** Opens `name` in `dirFd` for reading without following a link (O_NONBLOCK: a FIFO cannot block). */

@@ -26,6 +26,7 @@ import type { Language } from './languages';
 import { compilerText } from './result';
 import { classifyRun } from './run-verdict';
 import { NORMALIZE_LIMITS, normalizeTreeModes, writeNewFile } from './safe-fs';
+import { sourceDirs } from './source-path';
 import type { CompileResult, CompileVerdict } from './schema';
 
 /** What every step of one job shares. */
@@ -101,21 +102,11 @@ export function writeSources(box: string, files: readonly SourceFile[]): void {
     const dir = path.join(box, rel);
     const st = fs.lstatSync(dir, { throwIfNoEntry: false });
     if (st?.isDirectory()) continue;
-    if (st) throw new Error(`${dir} is not a directory`); // the schema refuses such names (sourcePathClashes)
+    if (st) throw new Error(`${dir} is not a directory`); // the schema refuses such names (pathClashes)
     fs.mkdirSync(dir, { mode: 0o755 });
     fs.chmodSync(dir, 0o755); // the umask must not change what the box sees
   }
   for (const f of files) writeNewFile(box, f.name, f.content, f.executable ? 0o755 : 0o644);
-}
-
-/** The directories the sources' paths pass through ("a", "a/b"), parents first; [] for plain names. */
-export function sourceDirs(files: readonly { name: string }[]): string[] {
-  const dirs = new Set<string>();
-  for (const f of files) {
-    const parts = f.name.split('/');
-    for (let k = 1; k < parts.length; k++) dirs.add(parts.slice(0, k).join('/'));
-  }
-  return [...dirs].sort((a, b) => a.split('/').length - b.split('/').length || (a < b ? -1 : a > b ? 1 : 0));
 }
 
 /** The compile of a submission the plan found cannot compile (JobPlan.compileError): CE, the compiler not run. */

@@ -11,7 +11,7 @@ import { refusedForEveryLanguage } from './compiler-options';
 import { LimitsSchema } from './limits-schema';
 import { checkTestFiles, MAX_TEST_FILES, TestFileSchema } from './test-file-schema';
 import { base64Text, encoding } from './wire-encoding';
-import { isSourcePath, MAX_FILE_NAME_BYTES, MAX_SOURCE_PATH_BYTES, MAX_SOURCE_PATH_DIRS, sourcePathClashes } from './source-path';
+import { isSourcePath, MAX_FILE_NAME_BYTES, MAX_SOURCE_PATH_BYTES, MAX_SOURCE_PATH_DIRS, pathClashes } from './source-path';
 
 export const SUBMISSION_SCHEMA_VERSION = 1;
 export const RESULT_SCHEMA_VERSION = 1;
@@ -31,14 +31,19 @@ export const SourceFileSchema = z.strictObject({
   encoding,
 });
 
-/** A program's files (1-64): paths that can all be written into one box (sourcePathClashes). */
+/** A program's files (1-64): paths that can all be written into one box (pathClashes). */
 const SourceFilesSchema = z
   .array(SourceFileSchema)
   .min(1)
   .max(64)
   .superRefine((files, ctx) => {
-    for (const c of sourcePathClashes(files.map((f) => f.name)))
-      ctx.addIssue({ code: 'custom', path: [c.index, 'name'], message: c.message });
+    for (const c of pathClashes(files.map((f) => f.name))) {
+      const message =
+        'duplicate' in c
+          ? `duplicate file name ${JSON.stringify(files[c.index]!.name)}`
+          : `${JSON.stringify(files[c.index]!.name)} needs ${JSON.stringify(c.fileAsDir)}, a file, as a directory`;
+      ctx.addIssue({ code: 'custom', path: [c.index, 'name'], message });
+    }
   });
 
 export const TestcaseSchema = z.strictObject({

@@ -4,6 +4,7 @@
  * (src/judge/test-files.ts).
  */
 import { z } from 'zod';
+import { isRelativePath, pathClashes } from './source-path';
 import { base64Text, encoding } from './wire-encoding';
 
 /** Most files a test may bring, and how deep below the working directory. */
@@ -15,19 +16,9 @@ export const MAX_TEST_FILE_DEPTH = 16;
  * components (each a name of at most 255 bytes, not `.` or `..`, no NUL), at most 16 deep and
  * 1024 bytes long. It is laid over the box for that test only (src/judge/test-files.ts).
  */
-const testFilePath = z
-  .string()
-  .min(1)
-  .max(1024)
-  .refine(
-    (p) =>
-      !p.includes('\0') &&
-      p.split('/').length <= MAX_TEST_FILE_DEPTH &&
-      p.split('/').every((c) => !['', '.', '..'].includes(c) && Buffer.byteLength(c) <= 255),
-    {
-      message: 'must be a relative path of names (no empty, "." or ".." component, no NUL, at most 16 deep)',
-    },
-  );
+const testFilePath = z.string().refine((p) => isRelativePath(p, MAX_TEST_FILE_DEPTH, 1024), {
+  message: 'must be a relative path of names (no empty, "." or ".." component, no NUL, at most 16 deep)',
+});
 
 export const TestFileSchema = z.strictObject({
   path: testFilePath,
@@ -37,16 +28,15 @@ export const TestFileSchema = z.strictObject({
 
 /** A test's files: base64 well-formed, each path given once and never both a file and a directory. */
 export function checkTestFiles(files: ReadonlyArray<z.output<typeof TestFileSchema>>, at: (string | number)[], ctx: z.RefinementCtx): void {
-  const paths = new Set(files.map((f) => f.path));
-  const seen = new Set<string>();
   files.forEach((f, k) => {
-    const issue = (key: string, message: string) => ctx.addIssue({ code: 'custom', path: [...at, k, key], message });
-    if (f.encoding === 'base64' && !base64Text.test(f.content)) issue('content', 'is not base64');
-    if (seen.has(f.path)) issue('path', `duplicate path ${JSON.stringify(f.path)}`);
-    seen.add(f.path);
-    const parts = f.path.split('/');
-    const dirs = parts.slice(1).map((_, n) => parts.slice(0, n + 1).join('/'));
-    const file = dirs.find((d) => paths.has(d));
-    if (file !== undefined) issue('path', `${JSON.stringify(file)} is a file of this test, so it cannot also be a directory`);
+    if (f.encoding === 'base64' && !base64Text.test(f.content))
+      ctx.addIssue({ code: 'custom', path: [...at, k, 'content'], message: 'is not base64' });
   });
+  for (const c of pathClashes(files.map((f) => f.path))) {
+    const message =
+      'duplicate' in c
+        ? `duplicate path ${JSON.stringify(files[c.index]!.path)}`
+        : `${JSON.stringify(c.fileAsDir)} is a file of this test, so it cannot also be a directory`;
+    ctx.addIssue({ code: 'custom', path: [...at, c.index, 'path'], message });
+  }
 }
