@@ -141,6 +141,20 @@ describe('when the interactor says wrong answer', () => {
     expect(r.tests[0]!.checkerMessage).toBe('gave up at once');
   });
 
+  it('gives the interactor a feedback directory no one else on the host can enter (0700, its own)', async () => {
+    // Carried multi-pass files in it are 0666: only the directory's mode keeps host users out.
+    const interactor =
+      'import os, sys\nst = os.stat(sys.argv[3])\n' +
+      'open(sys.argv[3] + "judgemessage.txt", "w").write(f"{st.st_mode & 0o777:o} {st.st_uid == os.getuid()}")\nsys.exit(42)\n';
+    const r = await judge.judge({
+      language: 'python3',
+      source: 'pass',
+      testcases: [{ stdin: '', points: 1 }],
+      interactor: { language: 'python3', source: interactor },
+    });
+    expect(r.tests[0]).toMatchObject({ verdict: 'AC', checkerMessage: '700 True' });
+  });
+
   it('reports a score file the rejecting interactor wrote all the same, and stays WA', async () => {
     const interactor =
       'import sys\nline = sys.stdin.readline().strip()\nopen(sys.argv[3] + "/score.txt", "w").write("0")\n' +

@@ -179,7 +179,8 @@ export class Interactor {
     const feedback = `${io}-feedback`;
     fs.mkdirSync(io, { mode: 0o755 });
     try {
-      fs.mkdirSync(feedback, { mode: 0o755 });
+      // 0700: the run hands it to the interactor's uid; no host user reaches the files in it.
+      fs.mkdirSync(feedback, { mode: 0o700 });
       if (t.nextPass?.carried) seedFeedback(feedback, t.nextPass.carried);
       fs.writeFileSync(path.join(io, 'input'), Buffer.from(tc.stdin, tc.stdinEncoding), { flag: 'wx', mode: 0o644 });
       fs.writeFileSync(path.join(io, 'answer'), Buffer.from(tc.expected ?? '', tc.expectedEncoding), { flag: 'wx', mode: 0o644 });
