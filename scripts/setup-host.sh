@@ -7,8 +7,8 @@
 #
 #   scripts/setup-host.sh --user NAME   also prepares NAME to run a rootless worker (docs/rootless.md):
 #     subordinate uids/gids (usermod --add-subuids/--add-subgids) unless NAME has some; on a
-#     cgroup v1 host, <controller>/caged-NAME under memory, pids, cpuacct, cpu and cpuset (with
-#     the root's CPUs and memory nodes, for CAGED_CPUS), owned by NAME;
+#     cgroup v1 host, <controller>/caged-NAME under memory, pids, cpuacct, cpu, blkio (disk caps:
+#     CAGED_DISK_MB_PER_S) and cpuset (with the root's CPUs and memory nodes, for CAGED_CPUS), owned by NAME;
 #     and NAME's device slots /var/lib/caged/devices/NAME/<0..255>/{null,zero,full,random,urandom}
 #     (a user namespace cannot make device nodes; each living container binds a slot of its own).
 set -euo pipefail
@@ -65,7 +65,7 @@ if [ -n "$user" ]; then
   # cgroup v1: a subtree per controller for the user (v2: delegation is systemd's Delegate=yes).
   while read -r _ mnt fstype opts _; do
     [ "$fstype" = cgroup ] || continue
-    case ",$opts," in *,memory,* | *,pids,* | *,cpuacct,* | *,cpu,* | *,cpuset,*) ;; *) continue ;; esac
+    case ",$opts," in *,memory,* | *,pids,* | *,cpuacct,* | *,cpu,* | *,blkio,* | *,cpuset,*) ;; *) continue ;; esac
     dir="$mnt/caged-$user"
     mkdir -p "$dir"
     # A v1 cpuset takes no process before it has CPUs and memory nodes, which only root may give

@@ -113,6 +113,23 @@ export const CONFIG_KEYS = {
     description:
       'Pin every run to one CPU of this list (such as 2-5), the least used at its start, through the cpuset controller (rootless: delegated too, docs/rootless.md): a program and all its threads and children share that CPU, and runs at once get CPUs of their own while the list has enough (docs/judging.md#limits); empty: no pinning.',
   }),
+  diskBytesPerSecond: integer('CAGED_DISK_MB_PER_S', {
+    def: 256,
+    min: 0,
+    max: 1024 * 1024,
+    unit: 'MiB/s',
+    scale: MiB,
+    description:
+      "Disk bandwidth each box may read, and may write, on each of the host's block devices, through the blkio (cgroup v1) or io (v2) controller (rootless: delegated too, docs/rootless.md); a program beyond it waits, it is never failed. Set, it needs the controller (the worker refuses to start without); left at the default, it applies where the controller is there, and the worker warns where not. 0: no cap.",
+  }),
+  diskIops: integer('CAGED_DISK_IOPS', {
+    def: 4000,
+    min: 0,
+    max: 10_000_000,
+    unit: 'operations/s',
+    description:
+      'Disk operations per second each box may issue reading, and writing, on each block device, set and defaulted as CAGED_DISK_MB_PER_S; 0: no cap.',
+  }),
   stateDir: text('CAGED_STATE_DIR', {
     def: '',
     unit: 'path',
@@ -343,6 +360,14 @@ export const CONFIG_KEYS = {
 type Keys = typeof CONFIG_KEYS;
 export type WorkerConfig = { readonly [K in keyof Keys]: Keys[K] extends Key<infer T> ? T : never };
 export type ConfigKey = keyof WorkerConfig;
+
+/**
+ * Whether disk caps were asked for (CAGED_DISK_MB_PER_S or CAGED_DISK_IOPS set, not the
+ * defaults): then they need their controller, and a worker without it refuses to start.
+ */
+export function diskCapsAsked(env: NodeJS.ProcessEnv): boolean {
+  return [CONFIG_KEYS.diskBytesPerSecond.env, CONFIG_KEYS.diskIops.env].some((v) => (env[v] ?? '').trim() !== '');
+}
 
 /**
  * Reads the configuration from `env`. Throws one ConfigError listing every bad key.

@@ -4,8 +4,10 @@
  * so parallel runs and the real `caged` parent are never touched.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { blockDevices } from '../src/cgroup/disk-caps';
 import type { BoxCgroup } from '../src/cgroup/manager';
 import { CgroupV1Manager, POOL_RESIDUAL_BYTES, writeV1MemoryLimit } from '../src/cgroup/v1';
 import { HostError } from '../src/errors';
@@ -172,6 +174,38 @@ describe('CgroupV1Manager on this machine', () => {
     expect(readLeaf('memory', box.name, 'cgroup.procs')).toBe(String(child.pid));
     box.killAll();
     expect(await exited(child)).toEqual({ code: null, signal: 'SIGKILL' });
+  });
+
+  it("throttles a box's disk reads to its cap in a blkio leaf of its own, an uncapped box reading at the disk's speed", async () => {
+    // A file on the disk the checkout is on, read with O_DIRECT so that the page cache cannot answer.
+    const file = path.join(process.cwd(), `.disk-cap-${process.pid}.dat`);
+    fs.writeFileSync(file, crypto.randomBytes(12 * MiB));
+    const capped = new CgroupV1Manager({ root: ROOT, parent: PARENT, disk: { bytesPerSecond: 4 * MiB, iops: 0, devices: blockDevices() } });
+    const read = async (box: BoxCgroup): Promise<number> => {
+      const child = spawnGated(`exec dd if=${file} of=/dev/null bs=1M iflag=direct status=none`);
+      box.attach(child.pid ?? -1);
+      const start = process.hrtime.bigint();
+      child.go();
+      expect(await exited(child)).toEqual({ code: 0, signal: null });
+      return Number(process.hrtime.bigint() - start) / 1e6;
+    };
+    try {
+      const box = capped.create(nextName(), { memoryBytes: 64 * MiB, pids: 16 });
+      boxes.push(box);
+      expect(readLeaf('blkio', box.name, 'blkio.throttle.read_bps_device')).toContain(` ${4 * MiB}`);
+      const cappedMs = await read(box);
+      // 12 MiB at 4 MiB/s: 3 s; the kernel lets the first slice through at once.
+      expect(cappedMs).toBeGreaterThan(1500);
+      // The reads went through the box's own leaf.
+      const served = readLeaf('blkio', box.name, 'blkio.throttle.io_service_bytes');
+      expect(Math.max(...[...served.matchAll(/^\d+:\d+ Read (\d+)$/gm)].map((m) => Number(m[1])))).toBeGreaterThanOrEqual(12 * MiB);
+      const freeMs = await read(createBox({ memoryBytes: 64 * MiB, pids: 16 }));
+      expect(freeMs).toBeLessThan(cappedMs / 2);
+    } finally {
+      fs.rmSync(file, { force: true });
+      for (const box of boxes.splice(0)) box.destroy();
+      fs.rmdirSync(path.join(ROOT, 'blkio', PARENT));
+    }
   });
 
   it('accounts the CPU time of a busy child', async () => {

@@ -46,6 +46,7 @@ describe('caged doctor as root on this host', () => {
       'overlay',
       'cgroup',
       'cpus',
+      'disk',
       'seccomp',
       'subids',
       'idmap',
@@ -53,6 +54,18 @@ describe('caged doctor as root on this host', () => {
       'image',
       'redis',
     ]);
+  });
+
+  it('finds the blkio controller for the disk caps, and skips them when they are off', () => {
+    const disk = (env: Record<string, string>) => {
+      const report = JSON.parse(doctor(['--json'], env).stdout) as { findings: Array<{ key: string; status: string; detail: string }> };
+      return report.findings.find((f) => f.key === 'disk')!;
+    };
+    expect(disk({ CAGED_DISK_MB_PER_S: '', CAGED_DISK_IOPS: '' })).toMatchObject({
+      status: 'ok',
+      detail: 'each box capped at 256 MiB/s and 4000 operations/s each way on every block device, through blkio (cgroup v1)',
+    });
+    expect(disk({ CAGED_DISK_MB_PER_S: '0', CAGED_DISK_IOPS: '0' }).status).toBe('skipped');
   });
 
   it('checks CPU pinning only when CAGED_CPUS asks for it, on the real cpuset', () => {

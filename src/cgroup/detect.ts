@@ -14,6 +14,7 @@ import type { CgroupManager } from './manager';
 import { CgroupV1Manager, V1_REQUIRED_CONTROLLERS, type V1Controller } from './v1';
 import { CgroupV2Manager, errnoOf } from './v2';
 import { RLIMITS_ONLY_OPT_IN, RlimitsOnlyManager } from './rlimits';
+import { blockDevices, capsSomething, type DiskCaps } from './disk-caps';
 
 export interface MountEntry {
   source: string;
@@ -34,6 +35,40 @@ export interface DetectOptions {
   parent?: string;
   /** Boxes are pinned to CPUs (CAGED_CPUS): the cpuset controller must be there (HostError otherwise). Default false. */
   pinning?: boolean;
+  /** Each box's disk throttle (disk-caps.ts): v1's blkio or v2's io controller must be there (HostError otherwise). */
+  disk?: DiskCaps;
+  /**
+   * The caps are the defaults, not asked for: without the controller the manager has none, and
+   * says why (CgroupManager.noDiskCaps), instead of the HostError. Default false.
+   */
+  diskOptional?: boolean;
+}
+
+/** How a worker runs without disk caps, for the refusals that need the controller. */
+export const NO_DISK_CAPS = 'CAGED_DISK_MB_PER_S=0 CAGED_DISK_IOPS=0';
+
+function noDiskController(what: string): HostError {
+  return new HostError(
+    `cgroup: disk caps (CAGED_DISK_MB_PER_S, CAGED_DISK_IOPS) cannot be set: ${what}; to run without them: ${NO_DISK_CAPS}`,
+  );
+}
+
+/**
+ * The disk option of a manager: the caps, when they cap something and `missing` (why the
+ * controller is not there, or null) is null; else none, `noDiskCaps` saying why, or the
+ * refusal when they were asked for (not `optional`).
+ */
+function diskOption(
+  caps: DiskCaps | undefined,
+  missing: () => string | null,
+  optional: boolean,
+  refuse: (why: string) => Error,
+): { disk?: DiskCaps; noDiskCaps?: string } {
+  if (!capsSomething(caps)) return {};
+  const why = missing();
+  if (why === null) return { disk: caps };
+  if (!optional) throw refuse(why);
+  return { noDiskCaps: why };
 }
 
 /** Parses /proc/mounts text; `\040`-style octal escapes in paths are decoded. */
@@ -51,7 +86,7 @@ export function parseMounts(text: string): MountEntry[] {
 /** Mount point of each v1 controller found in `mounts` (first mount wins). */
 export function v1ControllerMounts(mounts: readonly MountEntry[]): Partial<Record<V1Controller, string>> {
   const found: Partial<Record<V1Controller, string>> = {};
-  const controllers: readonly V1Controller[] = ['memory', 'pids', 'cpuacct', 'cpu'];
+  const controllers: readonly V1Controller[] = ['memory', 'pids', 'cpuacct', 'cpu', 'blkio'];
   for (const m of mounts) {
     if (m.fsType !== 'cgroup') continue;
     for (const c of controllers) if (m.options.includes(c) && found[c] === undefined) found[c] = m.mountPoint;
@@ -88,28 +123,29 @@ export function detectCgroupManager(opts: DetectOptions = {}): CgroupManager {
     );
   }
   const kind = v2 && v1 ? (opts.prefer ?? 'v2') : v2 ? 'v2' : 'v1';
-  if (!opts.pinning)
-    return kind === 'v2'
-      ? new CgroupV2Manager({ root, parent: opts.parent })
-      : new CgroupV1Manager({ mounts: v1Mounts, parent: opts.parent });
+  const diskOf = (missing: () => string | null) => diskOption(opts.disk, missing, opts.diskOptional === true, noDiskController);
   if (kind === 'v2') {
     const file = path.join(root, 'cgroup.controllers');
-    let available: string;
-    try {
-      available = fs.readFileSync(file, 'utf8');
-    } catch (err) {
-      throw new HostError(`cgroup: read ${file}: ${errnoOf(err)}`, { cause: err });
-    }
-    if (!available.split(/\s+/).includes('cpuset'))
+    const available = (): string[] => {
+      try {
+        return fs.readFileSync(file, 'utf8').split(/\s+/);
+      } catch (err) {
+        throw new HostError(`cgroup: read ${file}: ${errnoOf(err)}`, { cause: err });
+      }
+    };
+    if (opts.pinning && !available().includes('cpuset'))
       throw new HostError(`cgroup: pinning boxes to CPUs (CAGED_CPUS) needs the cpuset controller, and ${file} lacks it`);
-    return new CgroupV2Manager({ root, parent: opts.parent, cpuset: true });
+    const disk = diskOf(() => (available().includes('io') ? null : `no io controller in ${file}`));
+    return new CgroupV2Manager({ root, parent: opts.parent, cpuset: opts.pinning === true, ...disk });
   }
+  const disk = diskOf(() => (v1Mounts.blkio === undefined ? `no cgroup v1 mount of the blkio controller in ${mountsPath}` : null));
+  if (!opts.pinning) return new CgroupV1Manager({ mounts: v1Mounts, parent: opts.parent, ...disk });
   const cpuset = v1CpusetMount(mounts);
   if (cpuset === undefined)
     throw new HostError(
       `cgroup: pinning boxes to CPUs (CAGED_CPUS) needs the cpuset controller, and ${mountsPath} has no cgroup v1 mount of it`,
     );
-  return new CgroupV1Manager({ mounts: v1Mounts, parent: opts.parent, cpuset });
+  return new CgroupV1Manager({ mounts: v1Mounts, parent: opts.parent, cpuset, ...disk });
 }
 
 /**
@@ -125,8 +161,15 @@ export function detectCgroupManager(opts: DetectOptions = {}): CgroupManager {
  *   moves itself to a leaf beside them (v2's no-internal-processes rule).
  */
 export type DelegatedCgroup =
-  | { kind: 'v1'; mounts: Partial<Record<V1Controller, string>>; parent: string; where: string; pinning: DelegatedPinning }
-  | { kind: 'v2'; root: string; parent: string; where: string; pinning: DelegatedPinning }
+  | {
+      kind: 'v1';
+      mounts: Partial<Record<V1Controller, string>>;
+      parent: string;
+      where: string;
+      pinning: DelegatedPinning;
+      disk: DelegatedDisk;
+    }
+  | { kind: 'v2'; root: string; parent: string; where: string; pinning: DelegatedPinning; disk: DelegatedDisk }
   | { kind: 'none'; reason: string; fix: string };
 
 /**
@@ -137,6 +180,12 @@ export type DelegatedCgroup =
  * controllers (systemd's Delegate=yes hands it over, or Delegate=… naming it).
  */
 export type DelegatedPinning = { cpuset: string } | { refused: string; fix: string };
+
+/**
+ * Whether a delegated subtree can also cap the boxes' disk I/O (disk-caps.ts): v1
+ * `<blkio mount>/caged-<user>` writable, v2 `io` among the delegated cgroup's controllers.
+ */
+export type DelegatedDisk = { ok: true } | { refused: string; fix: string };
 
 export interface DelegationOptions extends Pick<DetectOptions, 'root' | 'mountsPath'> {
   /** The user whose subtree is looked for (v1 `caged-<user>`); default this process's. */
@@ -203,13 +252,15 @@ export function findDelegatedCgroup(opts: DelegationOptions = {}): DelegatedCgro
       };
     }
     const controllers = (read(path.join(dir, 'cgroup.controllers')) ?? '').trim().split(/\s+/).filter(Boolean);
+    const without = (c: string) =>
+      `cgroup v2: ${dir} is delegated to ${user} without the ${c} controller (has: ${controllers.join(' ') || 'none'})`;
     const pinning: DelegatedPinning = controllers.includes('cpuset')
       ? { cpuset: dir }
-      : {
-          refused: `cgroup v2: ${dir} is delegated to ${user} without the cpuset controller (has: ${controllers.join(' ') || 'none'})`,
-          fix: delegateV2Fix(['memory', 'pids', 'cpu', 'cpuset']),
-        };
-    return { kind: 'v2', root: dir, parent: 'caged', where: `cgroup v2: ${dir} (delegated), boxes under ${dir}/caged`, pinning };
+      : { refused: without('cpuset'), fix: delegateV2Fix(['memory', 'pids', 'cpu', 'cpuset']) };
+    const disk: DelegatedDisk = controllers.includes('io')
+      ? { ok: true }
+      : { refused: without('io'), fix: `${delegateV2Fix(['memory', 'pids', 'cpu', 'io'])} (or ${NO_DISK_CAPS})` };
+    return { kind: 'v2', root: dir, parent: 'caged', where: `cgroup v2: ${dir} (delegated), boxes under ${dir}/caged`, pinning, disk };
   }
   const v1Mounts = v1ControllerMounts(mounts);
   const parent = `caged-${user}`;
@@ -234,7 +285,24 @@ export function findDelegatedCgroup(opts: DelegationOptions = {}): DelegatedCgro
     parent,
     where: `cgroup v1: <controller>/${parent} (delegated to ${user})`,
     pinning: v1DelegatedPinning(v1CpusetMount(mounts), parent, user, writable, read, fix),
+    disk: v1DelegatedDisk(v1Mounts.blkio, parent, user, writable, fix),
   };
+}
+
+/** DelegatedDisk on v1: the user's `caged-<user>` in the blkio hierarchy, writable. */
+function v1DelegatedDisk(
+  mount: string | undefined,
+  parent: string,
+  user: string,
+  writable: (p: string) => boolean,
+  fix: string,
+): DelegatedDisk {
+  const orOff = `${fix} (or ${NO_DISK_CAPS})`;
+  if (mount === undefined) return { refused: 'cgroup v1: no mount of the blkio controller', fix: NO_DISK_CAPS };
+  const dir = path.join(mount, parent);
+  if (!writable(dir) || !writable(path.join(dir, 'cgroup.procs')))
+    return { refused: `cgroup v1: ${dir} missing or not writable by ${user}`, fix: orOff };
+  return { ok: true };
 }
 
 /** DelegatedPinning on v1: the user's `caged-<user>` in the cpuset hierarchy, writable and with CPUs and memory nodes. */
@@ -264,7 +332,9 @@ function v1DelegatedPinning(
  * (CAGED_RLIMITS_ONLY=yes) no cgroup at all (rlimits.ts), else a HostError naming the fix and the
  * opt-in. A writable cgroup is always used: `rlimitsOnly` never replaces one.
  */
-export function delegatedCgroupManager(opts: DelegationOptions & { rlimitsOnly?: boolean; pinning?: boolean } = {}): CgroupManager {
+export function delegatedCgroupManager(
+  opts: DelegationOptions & { rlimitsOnly?: boolean; pinning?: boolean } & Pick<DetectOptions, 'disk' | 'diskOptional'> = {},
+): CgroupManager {
   const d = findDelegatedCgroup(opts);
   if (d.kind === 'none') {
     if (opts.pinning) throw new HostError(`rootless: pinning boxes to CPUs (CAGED_CPUS) needs a cgroup: ${d.reason}. Fix: ${d.fix}`);
@@ -278,9 +348,19 @@ export function delegatedCgroupManager(opts: DelegationOptions & { rlimitsOnly?:
     throw new HostError(
       `rootless: pinning boxes to CPUs (CAGED_CPUS) needs the cpuset controller delegated too: ${pinning.refused}. Fix: ${pinning.fix}`,
     );
+  const delegatedDisk = d.disk;
+  const withDisk = diskOption(
+    opts.disk,
+    () => ('refused' in delegatedDisk ? delegatedDisk.refused : null),
+    opts.diskOptional === true,
+    (why) =>
+      new HostError(
+        `rootless: disk caps (CAGED_DISK_MB_PER_S, CAGED_DISK_IOPS) need the blkio (v1) or io (v2) controller delegated too: ${why}. Fix: ${'fix' in delegatedDisk ? delegatedDisk.fix : NO_DISK_CAPS}`,
+      ),
+  );
   return d.kind === 'v2'
-    ? new CgroupV2Manager({ root: d.root, parent: d.parent, cpuset: pinning !== null })
-    : new CgroupV1Manager({ mounts: d.mounts, parent: d.parent, ...(pinning ? { cpuset: pinning.cpuset } : {}) });
+    ? new CgroupV2Manager({ root: d.root, parent: d.parent, cpuset: pinning !== null, ...withDisk })
+    : new CgroupV1Manager({ mounts: d.mounts, parent: d.parent, ...(pinning ? { cpuset: pinning.cpuset } : {}), ...withDisk });
 }
 
 function userNameOf(): string {
@@ -289,4 +369,23 @@ function userNameOf(): string {
   } catch {
     return String(process.geteuid?.() ?? 'user');
   }
+}
+
+/**
+ * The cgroup manager of a worker: root's hierarchy, or (rootless) its delegated subtree; with CPU
+ * pinning and each box's disk caps on every block device (disk-caps.ts). Caps asked for (an
+ * option, a variable set) need their controller; the defaults apply where it is there.
+ */
+export function workerCgroupManager(o: {
+  rootless: boolean;
+  rlimitsOnly: boolean;
+  pinning: boolean;
+  /** `asked`: given (an option, a variable set), not the defaults; absent: given. */
+  disk: { bytesPerSecond: number; iops: number; asked?: boolean };
+}): CgroupManager {
+  const { bytesPerSecond, iops, asked = true } = o.disk;
+  const disk = { disk: { bytesPerSecond, iops, devices: blockDevices() }, diskOptional: !asked };
+  return o.rootless
+    ? delegatedCgroupManager({ rlimitsOnly: o.rlimitsOnly, pinning: o.pinning, ...disk })
+    : detectCgroupManager({ pinning: o.pinning, ...disk });
 }

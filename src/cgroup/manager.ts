@@ -87,4 +87,9 @@ export interface CgroupManager {
   readonly pooled?: number;
   /** Removes the pooled leaves (the owner is closing); idempotent. */
   drain?(): void;
+  /**
+   * Why the boxes have no disk caps although they were on by default: the blkio (v1) or io (v2)
+   * controller is not there (src/cgroup/detect.ts); null or absent: capped, or turned off.
+   */
+  readonly noDiskCaps?: string | null;
 }

@@ -2,8 +2,8 @@
  * cgroup v1 manager: one hierarchy per controller.
  *
  * A box is one leaf `<mount>/<parent>/caged-<ownerPid>-<seq>` in each of the memory, pids and
- * cpuacct hierarchies (and cpu when a CPU cap is asked for), e.g.
- * `/sys/fs/cgroup/memory/caged/caged-12-3`. Where controllers are co-mounted (`cpu,cpuacct`) the
+ * cpuacct hierarchies (and cpu wherever it is mounted; blkio with disk caps, each leaf capped at
+ * its creation: disk-caps.ts), e.g. `/sys/fs/cgroup/memory/caged/caged-12-3`. Where controllers are co-mounted (`cpu,cpuacct`) the
  * leaves are one directory. attach() writes the pid to every leaf's cgroup.procs; killAll() has no
  * cgroup.kill to use, so it SIGKILLs what cgroup.procs lists until nothing new appears.
  *
@@ -43,8 +43,9 @@ import {
   type CgroupFs,
 } from './cgroupfs';
 import { formatCpuList } from '../cpu-list';
+import { capsSomething, checkDiskCaps, describeDiskCaps, v1ThrottleWrites, type DiskCaps } from './disk-caps';
 
-export type V1Controller = 'memory' | 'pids' | 'cpuacct' | 'cpu';
+export type V1Controller = 'memory' | 'pids' | 'cpuacct' | 'cpu' | 'blkio';
 
 /**
  * Controllers a v1 host must have for boxes; cpu joins them wherever it is mounted: in a cpu
@@ -53,7 +54,8 @@ export type V1Controller = 'memory' | 'pids' | 'cpuacct' | 'cpu';
  * the two share a hierarchy. A CPU cap (cpu.cfs_quota_us) needs it.
  */
 export const V1_REQUIRED_CONTROLLERS: readonly V1Controller[] = ['memory', 'pids', 'cpuacct'];
-const ALL_CONTROLLERS: readonly V1Controller[] = [...V1_REQUIRED_CONTROLLERS, 'cpu'];
+/** Every controller a box may have a leaf in: blkio with disk caps (disk-caps.ts), which no other controller needs. */
+const ALL_CONTROLLERS: readonly V1Controller[] = [...V1_REQUIRED_CONTROLLERS, 'cpu', 'blkio'];
 
 export interface CgroupV1Options {
   /** Directory holding one mount per controller, for the mounts not given in `mounts`. Default `/sys/fs/cgroup`. */
@@ -71,6 +73,10 @@ export interface CgroupV1Options {
   poolSize?: number;
   /** Mount point of the cpuset hierarchy: boxes may be pinned to CPUs (header). Default none: no pinning. */
   cpuset?: string;
+  /** Each box's disk throttle (disk-caps.ts), in a blkio leaf of its own; default none. Needs the blkio mount. */
+  disk?: DiskCaps;
+  /** Why boxes have no disk caps although they were on (the controller is not there: detect.ts); shown by describe(). */
+  noDiskCaps?: string;
 }
 
 /**
@@ -113,14 +119,30 @@ export class CgroupV1Manager implements CgroupManager {
   constructor(options: CgroupV1Options = {}) {
     const root = path.resolve(options.root ?? '/sys/fs/cgroup');
     const mountOf = (c: V1Controller): string => path.resolve(options.mounts?.[c] ?? path.join(root, c));
-    this.mounts = { memory: mountOf('memory'), pids: mountOf('pids'), cpuacct: mountOf('cpuacct'), cpu: mountOf('cpu') };
+    this.mounts = {
+      memory: mountOf('memory'),
+      pids: mountOf('pids'),
+      cpuacct: mountOf('cpuacct'),
+      cpu: mountOf('cpu'),
+      blkio: mountOf('blkio'),
+    };
     this.parentName = options.parent ?? 'caged';
     this.io = new CgroupIo(options.fs ?? realCgroupFs);
     this.poolSize = options.poolSize ?? 8;
     this.cpusetMount = options.cpuset === undefined ? null : path.resolve(options.cpuset);
     // Mounts given (as detected): cpu where the table has it; a root of one directory per controller: there.
-    this.boxControllers = options.mounts === undefined || options.mounts.cpu !== undefined ? ALL_CONTROLLERS : V1_REQUIRED_CONTROLLERS;
+    const cpu = options.mounts === undefined || options.mounts.cpu !== undefined;
+    if (options.disk !== undefined) checkDiskCaps(options.disk);
+    this.disk = capsSomething(options.disk) ? options.disk : null;
+    this.noDiskCaps = options.noDiskCaps ?? null;
+    if (this.disk && options.mounts !== undefined && options.mounts.blkio === undefined)
+      throw new HostError('cgroup v1: disk caps need the blkio controller, and it is not mounted');
+    this.boxControllers = [...V1_REQUIRED_CONTROLLERS, ...(cpu ? (['cpu'] as const) : []), ...(this.disk ? (['blkio'] as const) : [])];
   }
+
+  /** The disk throttle every leaf gets at its creation (kept while it is pooled); null: none. */
+  private readonly disk: DiskCaps | null;
+  readonly noDiskCaps: string | null;
 
   get pinning(): boolean {
     return this.cpusetMount !== null;
@@ -146,7 +168,12 @@ export class CgroupV1Manager implements CgroupManager {
     const where = this.boxControllers.map((c) => `${c} at ${this.mounts[c]}`).join(', ');
     const pins = this.cpusetMount === null ? '' : `; pinned to CPUs through the cpuset at ${this.cpusetMount}`;
     const noCpu = this.boxControllers.includes('cpu') ? '' : ' (no cpu mount: no CPU caps)';
-    return `cgroup v1: ${where}${noCpu}; leaves under <mount>/${this.parentName}${pins}`;
+    const disk = this.disk
+      ? `; disk capped at ${describeDiskCaps(this.disk)}`
+      : this.noDiskCaps
+        ? `; no disk caps (${this.noDiskCaps})`
+        : '';
+    return `cgroup v1: ${where}${noCpu}; leaves under <mount>/${this.parentName}${pins}${disk}`;
   }
 
   create(name: string, limits: CgroupLimits | null): BoxCgroup {
@@ -174,6 +201,7 @@ export class CgroupV1Manager implements CgroupManager {
       // The parent directories exist from prepareParent (or are made again if someone removed them).
       for (const dir of uniqueDirs(dirs)) this.io.mkdirUnder(dir);
       this.prepareLeaf(required(dirs.memory), parent);
+      if (this.disk) for (const [file, data] of v1ThrottleWrites(this.disk)) this.io.write(path.join(required(dirs.blkio), file), data);
       box.memoryLimit = Infinity; // a fresh leaf has none
       if (limits) box.setLimits(limits);
     } catch (err) {

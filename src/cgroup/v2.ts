@@ -2,7 +2,7 @@
  * cgroup v2 (unified hierarchy) manager.
  *
  * Layout: `<root>/<parent>/caged-<ownerPid>-<seq>`, default `/sys/fs/cgroup/caged/…`. Before each
- * leaf is made, memory, pids and cpu are enabled in the root's and the parent's
+ * leaf is made, memory, pids and cpu (and io with disk caps: each leaf's `io.max`, disk-caps.ts) are enabled in the root's and the parent's
  * `cgroup.subtree_control`. Inside a container the cgroup-namespace root is an ordinary cgroup
  * holding the worker, and the "no internal processes" rule refuses that write with EBUSY; then
  * every process of that cgroup moves to a `caged-supervisor` leaf beside it and the write is retried.
@@ -31,8 +31,9 @@ import {
 } from './cgroupfs';
 import type { BoxCgroup, CgroupLimits, CgroupManager, CgroupStats } from './manager';
 import { formatCpuList } from '../cpu-list';
+import { capsSomething, checkDiskCaps, describeDiskCaps, v2IoMaxLines, type DiskCaps } from './disk-caps';
 
-export type V2Controller = 'memory' | 'pids' | 'cpu' | 'cpuset';
+export type V2Controller = 'memory' | 'pids' | 'cpu' | 'cpuset' | 'io';
 
 /** The controllers a box needs, in the order they are enabled; cpuset joins them when boxes are pinned to CPUs. */
 export const V2_CONTROLLERS: readonly V2Controller[] = ['memory', 'pids', 'cpu'];
@@ -51,6 +52,10 @@ export interface CgroupV2Options {
   controllers?: readonly V2Controller[];
   /** Pin boxes to CPUs (CgroupLimits.cpus, CAGED_CPUS): the cpuset controller is enabled and used too. Default false. */
   cpuset?: boolean;
+  /** Each box's disk throttle (disk-caps.ts): the io controller is enabled and every leaf gets `io.max`. Default none. */
+  disk?: DiskCaps;
+  /** Why boxes have no disk caps although they were on (the controller is not there: detect.ts); shown by describe(). */
+  noDiskCaps?: string;
   /** File operations; default the real filesystem. */
   fs?: CgroupFs;
 }
@@ -77,13 +82,25 @@ export class CgroupV2Manager implements CgroupManager {
     this.root = path.resolve(options.root ?? '/sys/fs/cgroup');
     this.parentDir = path.join(this.root, options.parent ?? 'caged');
     const base = V2_CONTROLLERS.filter((c) => (options.controllers ?? V2_CONTROLLERS).includes(c));
-    this.controllers = options.cpuset ? [...base, 'cpuset'] : base;
+    if (options.disk !== undefined) checkDiskCaps(options.disk);
+    this.disk = capsSomething(options.disk) ? options.disk : null;
+    this.noDiskCaps = options.noDiskCaps ?? null;
+    this.controllers = [...base, ...(options.cpuset ? (['cpuset'] as const) : []), ...(this.disk ? (['io'] as const) : [])];
     this.io = new CgroupIo(options.fs ?? realCgroupFs);
   }
 
+  /** The disk throttle every leaf gets at its creation; null: none. */
+  private readonly disk: DiskCaps | null;
+  readonly noDiskCaps: string | null;
+
   describe(): string {
     const list = this.controllers.length > 0 ? this.controllers.join(', ') : 'no controllers';
-    return `cgroup v2: ${list} under ${this.parentDir}`;
+    const disk = this.disk
+      ? `; disk capped at ${describeDiskCaps(this.disk)}`
+      : this.noDiskCaps
+        ? `; no disk caps (${this.noDiskCaps})`
+        : '';
+    return `cgroup v2: ${list} under ${this.parentDir}${disk}`;
   }
 
   /** Always a fresh leaf: v2 has no pool (its peak and event counters cannot be reset before 6.12). */
@@ -185,6 +202,8 @@ export class CgroupV2Manager implements CgroupManager {
       // inherited: the kernel reads it on the cgroup whose limit was hit, the leaf).
       this.io.write(path.join(dir, 'memory.oom.group'), '1');
     }
+    // One line per write: the kernel parses one device per write(2).
+    if (this.disk) for (const line of v2IoMaxLines(this.disk)) this.io.write(path.join(dir, 'io.max'), line);
     if (limits) writeV2Limits(dir, limits, this.controllers, this.io);
   }
 }

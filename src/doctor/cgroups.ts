@@ -16,6 +16,8 @@ import {
   parseMounts,
   v1ControllerMounts,
   v1CpusetMount,
+  NO_DISK_CAPS,
+  type DelegatedDisk,
   type DelegatedPinning,
   type MountEntry,
 } from '../cgroup/detect';
@@ -32,7 +34,7 @@ export interface CgroupProbe {
    * The hierarchy the boxes would use, or null when none is usable; with whether it can pin them
    * to CPUs (CAGED_CPUS: src/doctor/cpus.ts), as the worker would decide.
    */
-  usable: { version: 1 | 2; where: string; pinning: DelegatedPinning } | null;
+  usable: { version: 1 | 2; where: string; pinning: DelegatedPinning; disk: DelegatedDisk } | null;
 }
 
 /** Root's answer where the cpuset controller is missing: pinning can only be turned off. */
@@ -61,7 +63,8 @@ export function cgroupProbe(host: HostView, rootless: boolean): CgroupProbe {
     const unified = mounts.some((m) => m.fsType === 'cgroup2' && path.posix.resolve(m.mountPoint) === `${CGROUP_ROOT}/unified`);
     const kind = unified ? 'cgroup v1 (hybrid: the cgroup2 at /sys/fs/cgroup/unified holds no controllers)' : 'cgroup v1';
     const cpuset = v1CpusetMount(mounts);
-    return v1AsRoot(mounts, v1, kind, cpuset ? { cpuset } : { refused: 'no cgroup v1 mount of it', fix: NO_PINNING });
+    const disk: DelegatedDisk = v1.blkio ? { ok: true } : { refused: 'no cgroup v1 mount of the blkio controller', fix: NO_DISK_CAPS };
+    return v1AsRoot(mounts, v1, kind, cpuset ? { cpuset } : { refused: 'no cgroup v1 mount of it', fix: NO_PINNING }, disk);
   }
   const missing = V1_REQUIRED_CONTROLLERS.filter((c) => v1[c] === undefined);
   return unusable(
@@ -82,8 +85,11 @@ function v2AsRoot(host: HostView, mount: MountEntry): CgroupProbe {
   const pinning: DelegatedPinning = have.includes('cpuset')
     ? { cpuset: CGROUP_ROOT }
     : { refused: `${CGROUP_ROOT}/cgroup.controllers lacks it`, fix: NO_PINNING };
+  const disk: DelegatedDisk = have.includes('io')
+    ? { ok: true }
+    : { refused: `no io controller in ${CGROUP_ROOT}/cgroup.controllers`, fix: NO_DISK_CAPS };
   return usable(
-    { version: 2, where: `${CGROUP_ROOT}/caged`, pinning },
+    { version: 2, where: `${CGROUP_ROOT}/caged`, pinning, disk },
     `cgroup v2 at ${CGROUP_ROOT}, read-write, with ${V2_CONTROLLERS.join(', ')}: boxes go under ${CGROUP_ROOT}/caged`,
   );
 }
@@ -93,6 +99,7 @@ function v1AsRoot(
   v1: ReturnType<typeof v1ControllerMounts>,
   kind: string,
   pinning: DelegatedPinning,
+  disk: DelegatedDisk,
 ): CgroupProbe {
   const readOnly = V1_REQUIRED_CONTROLLERS.filter(
     (c) => !mounts.find((m) => m.mountPoint === v1[c] && m.fsType === 'cgroup')?.options.includes('rw'),
@@ -104,7 +111,7 @@ function v1AsRoot(
     return unusable(`${kind}: ${readOnly.join(', ')} mounted read-only (${list})`, `sudo mount -o remount,rw ${first}`);
   }
   return usable(
-    { version: 1, where: V1_REQUIRED_CONTROLLERS.map((c) => `${v1[c]}/caged`).join(', '), pinning },
+    { version: 1, where: V1_REQUIRED_CONTROLLERS.map((c) => `${v1[c]}/caged`).join(', '), pinning, disk },
     `${kind}, read-write: ${list}; boxes go under caged/ in each`,
   );
 }
@@ -134,7 +141,10 @@ function delegated(host: HostView, mount: MountEntry | undefined): CgroupProbe {
       return unusable(found.reason, found.fix);
     case 'v1': {
       const dirs = Object.values(found.mounts).map((m) => `${m}/${found.parent}`);
-      return usable({ version: 1, where: dirs.join(', '), pinning: found.pinning }, `cgroup v1, delegated to ${name}: ${dirs.join(', ')}`);
+      return usable(
+        { version: 1, where: dirs.join(', '), pinning: found.pinning, disk: found.disk },
+        `cgroup v1, delegated to ${name}: ${dirs.join(', ')}`,
+      );
     }
     case 'v2': {
       const dir = found.root;
@@ -147,7 +157,7 @@ function delegated(host: HostView, mount: MountEntry | undefined): CgroupProbe {
         );
       }
       return usable(
-        { version: 2, where: `${dir}/${found.parent}`, pinning: found.pinning },
+        { version: 2, where: `${dir}/${found.parent}`, pinning: found.pinning, disk: found.disk },
         `cgroup v2, delegated to ${name}: ${dir} with ${V2_CONTROLLERS.join(', ')}; boxes under ${dir}/${found.parent}`,
       );
     }

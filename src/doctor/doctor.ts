@@ -19,6 +19,7 @@ import { finding, type Finding } from './finding';
 import type { HostView } from './host-view';
 import { cgroupProbe } from './cgroups';
 import { cpusFinding } from './cpus';
+import { diskFinding, type DiskOptions } from './disk';
 import { devicesFinding, idmapFinding, subidsFinding } from './ids';
 import { imageFinding } from './image';
 import { identityFinding, overlayFinding, seccompFinding, usernsFinding } from './kernel';
@@ -35,6 +36,8 @@ export interface DoctorOptions {
   rlimitsOnly?: boolean;
   /** CAGED_CPUS, parsed; empty: no pinning. */
   cpus?: readonly number[];
+  /** CAGED_DISK_MB_PER_S (in bytes) and CAGED_DISK_IOPS, and whether either was set; absent: off. */
+  disk?: DiskOptions;
   /** CAGED_ROOTFS. */
   rootfs: 'auto' | 'overlay' | 'extract';
   /** CAGED_IMAGE. */
@@ -76,6 +79,7 @@ export async function diagnose(host: HostView, opts: DoctorOptions): Promise<Doc
     overlayFinding(host, overlayLive, opts.rootfs, rootless),
     cgroups.finding,
     cpusFinding(host, opts.cpus ?? [], cgroups.usable),
+    diskFinding(opts.disk, cgroups.usable),
     seccompFinding(host),
     subidsFinding(host, rootless),
     idmapFinding(host, rootless),
@@ -92,7 +96,7 @@ export async function diagnose(host: HostView, opts: DoctorOptions): Promise<Doc
       if (f.status === 'missing') f.blocking = true;
     }
   };
-  block('identity', 'userns', 'cpus', 'seccomp', 'devices', 'image', 'redis');
+  block('identity', 'userns', 'cpus', 'disk', 'seccomp', 'devices', 'image', 'redis');
   if (opts.rootfs === 'overlay') block('overlay');
 
   let mode: WorkerMode = rootless ? 'rootless' : 'root';

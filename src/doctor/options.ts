@@ -3,26 +3,42 @@
  * so that it judges the host for the worker that this environment would start.
  */
 import path from 'node:path';
-import { loadConfig, type WorkerConfig } from '../config';
+import { diskCapsAsked, loadConfig, type WorkerConfig } from '../config';
 import { stateDir } from '../linux/state-dirs';
 import type { DoctorOptions } from './doctor';
 
 /** How long the doctor waits for Redis's PONG, in milliseconds. */
 export const REDIS_TIMEOUT_MS = 2000;
 
-const KEYS = ['redisUrl', 'image', 'rootfs', 'rootless', 'rootlessSingleUid', 'rlimitsOnly', 'stateDir', 'devicePool', 'cpus'] as const;
+const KEYS = [
+  'redisUrl',
+  'image',
+  'rootfs',
+  'rootless',
+  'rootlessSingleUid',
+  'rlimitsOnly',
+  'stateDir',
+  'devicePool',
+  'cpus',
+  'diskBytesPerSecond',
+  'diskIops',
+] as const;
 
 export function doctorOptionsFromEnv(env: NodeJS.ProcessEnv, opts: { checkRedis: boolean }): DoctorOptions {
-  return doctorOptions(loadConfig(env, KEYS), opts);
+  return doctorOptions(loadConfig(env, KEYS), { ...opts, diskAsked: diskCapsAsked(env) });
 }
 
 /** The options for a worker of this configuration. */
-export function doctorOptions(config: Pick<WorkerConfig, (typeof KEYS)[number]>, opts: { checkRedis: boolean }): DoctorOptions {
+export function doctorOptions(
+  config: Pick<WorkerConfig, (typeof KEYS)[number]>,
+  opts: { checkRedis: boolean; diskAsked?: boolean },
+): DoctorOptions {
   return {
     rootless: config.rootless,
     singleUid: config.rootlessSingleUid === 'yes',
     rlimitsOnly: config.rlimitsOnly === 'yes',
     cpus: config.cpus,
+    disk: { bytesPerSecond: config.diskBytesPerSecond, iops: config.diskIops, asked: opts.diskAsked ?? false },
     rootfs: config.rootfs,
     manifestPath: config.image,
     // Empty: the default of src/linux/state-dirs.ts (root's, or the user's own).

@@ -8,7 +8,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Queue } from 'bullmq';
-import { judgingLimits, testMaxima, unknownConfigVariables, type WorkerConfig } from '../config';
+import { diskCapsAsked, judgingLimits, testMaxima, unknownConfigVariables, type WorkerConfig } from '../config';
 import { Judge } from '../judge/judge';
 import { refusalWarning } from '../judge/languages';
 import { PackageCache } from '../problem/package-cache';
@@ -334,6 +334,12 @@ async function createJudge(config: WorkerConfig, logger: Logger, undo: Array<() 
   const cleaned = { jobDirs: JobDirs.of(sandbox).cleanupStale(), cgroups: sandbox.cleanupStale() };
   logger.info({ cgroups: sandbox.cgroups.kind, cleaned }, 'host cleaned of what dead workers left');
   if (sandbox.enforcement) logger.warn({ limits: sandbox.cgroups.describe() }, 'CAGED_RLIMITS_ONLY: no cgroup, every limit is per process');
+  const noDiskCaps = sandbox.cgroups.noDiskCaps;
+  if (noDiskCaps)
+    logger.warn(
+      { needs: noDiskCaps },
+      'no disk caps: a program may take the disk from the host and other boxes (docs/security.md); set CAGED_DISK_MB_PER_S to require them, or 0 to say so',
+    );
   const pinned = sandbox.pinnedCpus;
   if (pinned.length > 0) {
     const fields = { cpus: formatCpuList(pinned), concurrency: config.concurrency };
@@ -373,7 +379,7 @@ async function createJudge(config: WorkerConfig, logger: Logger, undo: Array<() 
  * refusal naming each missing piece and its fix when the worker cannot run here.
  */
 async function checkHost(config: WorkerConfig, logger: Logger): Promise<void> {
-  const report = await diagnose(realHostView(), doctorOptions(config, { checkRedis: false }));
+  const report = await diagnose(realHostView(), doctorOptions(config, { checkRedis: false, diskAsked: diskCapsAsked(process.env) }));
   logger.info({ doctor: reportLogFields(report) }, `host: ${report.summary}`);
   for (const f of report.findings) {
     if (f.status === 'warn' || f.status === 'missing') logger.warn({ finding: f.key, fix: f.fix ?? null }, `${f.title}: ${f.detail}`);

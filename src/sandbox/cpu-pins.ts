@@ -1,3 +1,7 @@
+import { formatCpuList } from '../cpu-list';
+import { InvalidRequestError } from '../errors';
+import { allowedCpus } from '../linux/cpu-list';
+
 /**
  * Which CPU the next run is pinned to (CAGED_CPUS): the one of the list with the fewest runs
  * pinned to it now, the first in the list on a tie. Runs at once get CPUs of their own while
@@ -30,4 +34,18 @@ export class CpuPins {
   get inUse(): readonly number[] {
     return [...this.load];
   }
+}
+
+/**
+ * CAGED_CPUS names only CPUs this process may run on (the cpuset controller itself is the cgroup
+ * manager's to find: detect.ts).
+ */
+export function checkPinnable(cpus: readonly number[]): void {
+  const allowed = new Set(allowedCpus());
+  const outside = cpus.filter((c) => !allowed.has(c));
+  if (outside.length > 0)
+    throw new InvalidRequestError(
+      `CPU ${formatCpuList(outside)} is not one this process may run on (${formatCpuList([...allowed])})`,
+      'CAGED_CPUS',
+    );
 }

@@ -9,19 +9,17 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { delegatedCgroupManager, detectCgroupManager } from '../cgroup/detect';
+import { workerCgroupManager } from '../cgroup/detect';
 import type { CgroupManager } from '../cgroup/manager';
 import { RLIMIT_ENFORCEMENT, type Enforcement } from '../cgroup/rlimits';
-import { loadConfig } from '../config';
+import { diskCapsAsked, loadConfig } from '../config';
 import { AbortedError, HostError, InvalidRequestError } from '../errors';
 import { ContainerRun } from './container-run';
 import { HostIdLeases, type HostIdLease } from './host-ids';
 import { removeTree } from '../fs/tree-walk';
 import { overlaySupported } from '../linux/kernel-features';
 import { CLONE } from '../linux/constants';
-import { formatCpuList } from '../cpu-list';
-import { allowedCpus } from '../linux/cpu-list';
-import { CpuPins } from './cpu-pins';
+import { CpuPins, checkPinnable } from './cpu-pins';
 import { ensureStdioOpen, shareJobsDir } from './host-setup';
 import { buildMountOps, buildPreparationOps, mountPaths } from './mount-plan';
 import { loadNative, type NativeApi } from './native';
@@ -73,6 +71,11 @@ export interface SandboxOptions {
    * one this process may run on, and the cgroup manager must have the cpuset controller.
    */
   cpus?: readonly number[];
+  /**
+   * Each box's disk throttle on every block device (src/cgroup/disk-caps.ts); default CAGED_DISK_MB_PER_S
+   * and CAGED_DISK_IOPS, which apply where the controller is there; caps given here need it.
+   */
+  disk?: { bytesPerSecond: number; iops: number };
   /** Use overlayfs; default: whether the kernel has it. false behaves as on a kernel without it. */
   overlay?: boolean;
   /**
@@ -114,19 +117,8 @@ const NAME_PREFIX = 'caged-';
 let lastSeq = 0;
 const nextSeq = (): number => ++lastSeq;
 
-/**
- * CAGED_CPUS names only CPUs this process may run on (the cpuset controller itself is the cgroup
- * manager's to find: detect.ts).
- */
-function checkPinnable(cpus: readonly number[]): void {
-  const allowed = new Set(allowedCpus());
-  const outside = cpus.filter((c) => !allowed.has(c));
-  if (outside.length > 0)
-    throw new InvalidRequestError(
-      `CPU ${formatCpuList(outside)} is not one this process may run on (${formatCpuList([...allowed])})`,
-      'CAGED_CPUS',
-    );
-}
+/** The configuration keys a sandbox reads for the options it is not given. */
+const CONFIG = ['rootless', 'rootlessSingleUid', 'rlimitsOnly', 'devicePool', 'cpus', 'diskBytesPerSecond', 'diskIops'] as const;
 
 const CLONE_FLAGS = CLONE.NEWNS | CLONE.NEWPID | CLONE.NEWNET | CLONE.NEWUTS | CLONE.NEWIPC | CLONE.NEWCGROUP;
 
@@ -215,7 +207,7 @@ export class Sandbox {
   /** Sets the host up and returns the sandbox; a refusal (no privilege, no subordinate ids, bad option) rejects. */
   static async create(opts: SandboxOptions = {}): Promise<Sandbox> {
     // Unset options come from the environment's configuration (CAGED_ROOTLESS and the rest).
-    const env = loadConfig(process.env, ['rootless', 'rootlessSingleUid', 'rlimitsOnly', 'devicePool', 'cpus']);
+    const env = loadConfig(process.env, CONFIG);
     const mode = resolvePrivilege(opts.privilege ?? ({ auto: 'auto', yes: 'rootless', no: 'root' } as const)[env.rootless]);
     ensureStdioOpen();
     const runtimeDir = opts.runtimeDir ?? defaultRuntimeDir();
@@ -242,7 +234,8 @@ export class Sandbox {
     try {
       const rlimitsOnly = opts.rlimitsOnly ?? env.rlimitsOnly === 'yes';
       const pinning = pinTo.length > 0;
-      const cgroups = opts.cgroups ?? (rootless ? delegatedCgroupManager({ rlimitsOnly, pinning }) : detectCgroupManager({ pinning }));
+      const disk = opts.disk ?? { bytesPerSecond: env.diskBytesPerSecond, iops: env.diskIops, asked: diskCapsAsked(process.env) };
+      const cgroups = opts.cgroups ?? workerCgroupManager({ rootless: rootless !== null, rlimitsOnly, pinning, disk });
       if (pinning && !cgroups.pinning)
         throw new InvalidRequestError(`the cgroup manager cannot pin boxes to CPUs (${cgroups.describe()})`, 'CAGED_CPUS');
       const ids = rootless?.ids ?? new HostIdLeases(native, path.join(runtimeDir, 'slots'), opts.hostIdBase ?? 10_000_000, hostIds);

@@ -83,6 +83,8 @@ export function fixtureOptions(host: HostView, patch: Partial<DoctorOptions> = {
     redisUrl: 'redis://127.0.0.1:6379',
     redisTimeoutMs: 2000,
     nodePath: '/usr/bin/node',
+    // The defaults of CAGED_DISK_MB_PER_S and CAGED_DISK_IOPS, not set.
+    disk: { bytesPerSecond: 256 * 2 ** 20, iops: 4000, asked: false },
     ...patch,
   };
 }

@@ -90,6 +90,7 @@ describe('on a cgroup v1 host, as root', () => {
       overlay: 'ok',
       cgroup: 'ok',
       cpus: 'skipped',
+      disk: 'ok',
       seccomp: 'ok',
       subids: 'skipped',
       idmap: 'skipped',
@@ -101,6 +102,9 @@ describe('on a cgroup v1 host, as root', () => {
       'memory at /sys/fs/cgroup/memory, pids at /sys/fs/cgroup/pids, cpuacct at /sys/fs/cgroup/cpu,cpuacct',
     );
     expect(get(report, 'cgroup').detail).toContain('hybrid');
+    expect(get(report, 'disk').detail).toBe(
+      'each box capped at 256 MiB/s and 4000 operations/s each way on every block device, through blkio (cgroup v1)',
+    );
     expect(get(report, 'image').detail).toContain('1 layers, 1 verified');
     expect(report.findings.filter((f) => f.fix !== undefined)).toEqual([]);
     // As root, the overlay is probed in a mount namespace only (no user namespace in between).
@@ -131,8 +135,10 @@ describe('on a cgroup v2 host with a subtree delegated to the user', () => {
     const host = fixtureHost('v2-delegated-user');
     const report = await diagnose(host.view, fixtureOptions(host.view));
     expect(report).toMatchObject({ runnable: true, mode: 'rootless', limits: 'cgroup-v2', user: { uid: 1000, name: 'judge' } });
-    const { cpus, ...others } = statuses(report);
+    const { cpus, disk, ...others } = statuses(report);
     expect(cpus).toBe('skipped'); // CAGED_CPUS is off
+    // systemd delegates no io controller by default: the default disk caps do not apply, and it says so.
+    expect(disk).toBe('warn');
     expect(Object.values(others).every((s) => s === 'ok')).toBe(true);
     // The worker's own cgroup, which systemd delegated (as src/cgroup/detect.ts finds it); boxes go below it.
     const own = '/sys/fs/cgroup/user.slice/user-1000.slice/user@1000.service/app.slice/caged-worker.service';
@@ -142,6 +148,31 @@ describe('on a cgroup v2 host with a subtree delegated to the user', () => {
     expect(get(report, 'userns').detail).toContain('kernel.unprivileged_userns_clone=1');
     expect(host.asked.overlay).toEqual([true]);
     expect(renderReport(report)).toContain("the worker can run: rootless mode (each box's uid 256 maps to a subordinate id of its own)");
+  });
+
+  it('runs without the default disk caps where io is not delegated, and refuses caps that were set', async () => {
+    const host = fixtureHost('v2-delegated-user');
+    const svc = '/sys/fs/cgroup/user.slice/user-1000.slice/user@1000.service/app.slice/caged-worker.service';
+    const defaults = await diagnose(host.view, fixtureOptions(host.view));
+    expect(get(defaults, 'disk')).toMatchObject({ status: 'warn', blocking: false });
+    expect(get(defaults, 'disk').detail).toBe(
+      `boxes would get no disk caps (256 MiB/s and 4000 operations/s each way): cgroup v2: ${svc} is delegated to judge without the io controller (has: cpu memory pids)`,
+    );
+    expect(get(defaults, 'disk').fix).toContain('Delegate=memory pids cpu io');
+    expect(get(defaults, 'disk').fix).toContain('CAGED_DISK_MB_PER_S=0 CAGED_DISK_IOPS=0');
+    const asked = await diagnose(host.view, fixtureOptions(host.view, { disk: { bytesPerSecond: 2 ** 20, iops: 0, asked: true } }));
+    expect(asked.runnable).toBe(false);
+    expect(get(asked, 'disk')).toMatchObject({ status: 'missing', blocking: true });
+    const off = await diagnose(host.view, fixtureOptions(host.view, { disk: { bytesPerSecond: 0, iops: 0, asked: true } }));
+    expect(get(off, 'disk').status).toBe('skipped');
+    const withIo = {
+      ...host.view,
+      readText: (f: string) => (f === `${svc}/cgroup.controllers` ? 'cpu io memory pids\n' : host.view.readText(f)),
+    };
+    expect(get(await diagnose(withIo, fixtureOptions(withIo)), 'disk')).toMatchObject({
+      status: 'ok',
+      detail: 'each box capped at 256 MiB/s and 4000 operations/s each way on every block device, through io (cgroup v2)',
+    });
   });
 
   it('without delegated memory, names the systemd drop-in that delegates it', async () => {

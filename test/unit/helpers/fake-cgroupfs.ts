@@ -27,6 +27,12 @@ const V1_FILES: Record<string, Record<string, string>> = {
   pids: { 'pids.max': 'max\n', 'pids.events': 'max 0\n' },
   cpuacct: { 'cpuacct.usage': '0\n' },
   cpu: { 'cpu.cfs_period_us': '100000\n', 'cpu.cfs_quota_us': '-1\n' },
+  blkio: {
+    'blkio.throttle.read_bps_device': '',
+    'blkio.throttle.write_bps_device': '',
+    'blkio.throttle.read_iops_device': '',
+    'blkio.throttle.write_iops_device': '',
+  },
 };
 
 const V2_FILES: Record<string, Record<string, string>> = {
@@ -39,6 +45,7 @@ const V2_FILES: Record<string, Record<string, string>> = {
   },
   pids: { 'pids.max': 'max\n', 'pids.events': 'max 0\n' },
   cpu: { 'cpu.max': 'max 100000\n' },
+  io: { 'io.max': '' },
 };
 
 export class FakeCgroupFs implements CgroupFs {
@@ -109,6 +116,16 @@ export class FakeCgroupFs implements CgroupFs {
     }
     if (name === 'cgroup.procs') {
       fs.appendFileSync(file, `${data.trim()}\n`);
+      return;
+    }
+    if (name.endsWith('_device') || name === 'io.max') {
+      // Per-device rules (blkio.throttle.*_device, io.max): one device per write, which replaces its rule.
+      const [device, ...rest] = data.trim().split(/\s+/);
+      if (!/^\d+:\d+$/.test(device ?? '') || rest.length === 0 || data.trim().includes('\n')) throw errno('EINVAL', file);
+      const rules = this.readFile(file)
+        .split('\n')
+        .filter((l) => l !== '' && !l.startsWith(`${device} `));
+      fs.writeFileSync(file, [...rules, data.trim()].map((l) => `${l}\n`).join(''));
       return;
     }
     if (name === 'memory.oom_control') {
