@@ -120,6 +120,20 @@ describe('when a test brings files (testcases[].files)', () => {
 });
 
 describe('when the interactor says wrong answer', () => {
+  it('bills the CPU time the submission had when the interactor rejected it, not its spinning in the grace after (BAPCtools guess_tle)', async () => {
+    const r = await judge.judge({
+      language: 'c',
+      source: '#include <stdio.h>\nint main(void) { puts("-1"); fflush(stdout); for (;;); }\n',
+      testcases: [{ stdin: '', points: 1 }],
+      interactor: { language: 'python3', source: 'import sys\nsys.stdin.readline()\nsys.exit(43)\n' },
+    });
+    expect(r.tests[0]!.verdict).toBe('WA');
+    expect(r.tests[0]!.message).toContain('interactor ended first');
+    // It spun through the 1 s grace after the decision and was killed: none of that is billed.
+    expect(r.tests[0]!.wallTimeMs).toBeGreaterThanOrEqual(900);
+    expect(r.tests[0]!.cpuTimeMs).toBeLessThan(400);
+  });
+
   it('is WA even though the submission then dies of the closed pipe', async () => {
     // The largest output limit: its guesses after the decision (7 bytes a write) cannot reach it
     // within the 1 s grace, so the grace decides, not the flood (at the default 8 MiB a quiet

@@ -208,6 +208,29 @@ describe('a package that gives no time limit', () => {
     });
   }, 180_000);
 
+  it("does not count the CPU an interactive submission spends after the interactor rejected it (BAPCtools guess's wrong_answer/guess_tle)", async () => {
+    const to = path.join(dir, 'guess-derived');
+    fs.cpSync(path.join(__dirname, 'packages/guess'), to, { recursive: true });
+    fs.writeFileSync(path.join(to, 'problem.yaml'), 'problem_format_version: 2025-09\nname: Guess the number\ntype: interactive\n');
+    for (const folder of ['accepted', 'wrong_answer', 'run_time_error', 'time_limit_exceeded'])
+      fs.rmSync(path.join(to, 'submissions', folder), { recursive: true });
+    fs.mkdirSync(path.join(to, 'submissions/accepted'));
+    fs.copyFileSync(path.join(__dirname, 'packages/guess/submissions/accepted/bisect.c'), path.join(to, 'submissions/accepted/bisect.c'));
+    fs.mkdirSync(path.join(to, 'submissions/wrong_answer'));
+    // Not a number: the interactor rejects at once; then it spins through the grace, and is killed.
+    fs.writeFileSync(
+      path.join(to, 'submissions/wrong_answer/spin.c'),
+      '#include <stdio.h>\nint main(void) { puts("x"); fflush(stdout); for (;;); }\n',
+    );
+    const derived = await timeLimitFromSubmissions(judge, loadPackage(to, { deferTimeLimit: true }), { maxima: MAXIMA });
+    const spin = derived.runs.find((r) => r.path === 'wrong_answer/spin.c')!;
+    expect(spin.verdicts.every((v) => v === 'WA')).toBe(true);
+    expect(spin.maxCpuMs).toBeLessThan(400);
+    // Bounded by the submissions' answers (a few ms), the smallest multiple of time_resolution (1 s);
+    // spin's 1 s grace would make it 2 s.
+    expect(derived.timeLimit.seconds).toBe(1);
+  }, 120_000);
+
   it('is refused when a time_limit_exceeded submission is too fast for any multiple', async () => {
     // Takes 0.5 s: the limit would have to be ≤ 0.5 / 1.5 s but is at least 0.5+ s.
     const pkgDir = variant('too-fast', {

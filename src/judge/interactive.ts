@@ -301,7 +301,7 @@ export class Interactor {
       stderr: stderr.text,
       stderrEncoding: stderr.encoding,
       stderrTruncated: stderr.truncated,
-      cpuTimeMs: run.cpuTimeMs,
+      cpuTimeMs: billedCpuMs(v.verdict, pair),
       wallTimeMs: run.wallTimeMs,
       memoryBytes: run.memoryBytes,
       limitHit: v.limitHit,
@@ -320,6 +320,18 @@ export class Interactor {
   remove(): void {
     this.job.remove();
   }
+}
+
+/**
+ * The submission's CPU time on a test: on one the interactor rejected while it ran, its CPU time
+ * then (PairResult.submissionCpuAtRejectionMs): the verdict was decided, and its grace after is
+ * not its answer's time (nor a bound of the problem's time limit, src/problem/time-limit.ts).
+ */
+function billedCpuMs(verdict: TestResult['verdict'], pair: PairResult): number {
+  const atRejection = pair.submissionCpuAtRejectionMs;
+  const used = pair.submission.cpuTimeMs;
+  if (verdict !== 'WA' || pair.firstEnded !== 'interactor' || atRejection === null) return used;
+  return Math.min(used, Math.round(atRejection * 1000) / 1000);
 }
 
 /** The pair's transcript for the result: consecutive chunks of a side joined, UTF-8 as text, anything else base64. */

@@ -174,7 +174,10 @@ export class ContainerRun {
         this.fault(err instanceof Error ? err : new HostError(String(err)));
       }
       ctl = new net.Socket({ fd: container.ctl, readable: true, writable: true });
-      control?.attach(() => this.kill(null));
+      control?.attach(
+        () => this.kill(null),
+        () => this.cpuUsedNs(),
+      );
       abort?.addEventListener('abort', onAbort, { once: true });
       if (abort?.aborted) onAbort();
       this.setupTimer = setTimeout(() => this.fault(new HostError(`container set-up took over ${SETUP_TIMEOUT_MS} ms`)), SETUP_TIMEOUT_MS);
@@ -312,6 +315,17 @@ export class ContainerRun {
     };
     // Nothing can be spent before the whole budget could be, at `cpus` times wall time.
     this.cpuTimer = setTimeout(check, Math.max(CPU_POLL_MIN_MS, this.limits.cpuTimeMs / this.deps.cpus));
+  }
+
+  /** The program's CPU time so far, from the cgroup (as the CPU limit counts it); null without one, or once it ended. */
+  private cpuUsedNs(): number | null {
+    // Only while it runs: once it has ended, its cgroup may be released (and pooled) at any time.
+    if (this.deps.cpuByRlimit || !this.cgroup || this.reaped || this.exit) return null;
+    try {
+      return Math.max(0, this.cgroup.cpuTimeNs() - this.cpuBaselineNs);
+    } catch {
+      return null; // the cgroup went away with the run
+    }
   }
 
   /**

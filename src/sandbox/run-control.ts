@@ -18,10 +18,22 @@ export class RunControl {
    */
   saidNothing: boolean | null = null;
 
-  /** Called by the run once it owns its container. */
-  attach(killer: () => void): void {
+  /**
+   * Called by the run once it owns its container; `cpuUsedNs`: the CPU time its program has used
+   * so far (the box's cgroup), or null where it cannot tell (rlimits only, the cgroup gone).
+   */
+  attach(killer: () => void, cpuUsedNs?: () => number | null): void {
     this.killer = killer;
+    this.cpuUsed = cpuUsedNs ?? null;
     if (this.wanted) killer();
+  }
+
+  private cpuUsed: (() => number | null) | null = null;
+
+  /** The CPU time the program has used so far, in ms; null before the run owns its container, or unknown. */
+  cpuUsedMs(): number | null {
+    const ns = this.cpuUsed?.() ?? null;
+    return ns === null ? null : ns / 1e6;
   }
 
   /** Ends the run (SIGKILL to its init, so to every process of it); idempotent. */

@@ -123,6 +123,12 @@ export interface PairResult {
   submissionEndMs: number;
   /** The submission outlived the interactor by more than the grace and was killed. */
   submissionKilledAfterGrace: boolean;
+  /**
+   * The submission's CPU time, in ms, when the interactor's run ended without accepting while the
+   * submission still ran: the verdict was decided then, and what it spent after (its grace) is not
+   * its answer's (BAPCtools and DOMjudge end it there). Null otherwise, or without a cgroup.
+   */
+  submissionCpuAtRejectionMs: number | null;
   /** The submission wrote more than `dropBytes` after the interactor accepted, and was killed. */
   submissionFloodedAfterAccept: boolean;
   /** The exchange in order, when asked for (`transcriptBytes`), and whether the cap cut it. */
@@ -230,6 +236,7 @@ export async function runPair(
   const started = process.hrtime.bigint();
   const ic = new RunControl();
   let killedAfterGrace = false;
+  let cpuAtRejection: number | null = null;
   /**
    * When the submission's run ended, the interactor's stdout still had a writer (its program had
    * not closed it: not ended), so the submission had read no EOF from it; nor could a write
@@ -243,6 +250,7 @@ export async function runPair(
   const interactor = launch(interactorPlan, interactorFds, ic).then(
     (r) => {
       interactorEnded(accepts(r));
+      if (!submissionEnded && !accepts(r)) cpuAtRejection = sc.cpuUsedMs();
       if (!submissionEnded)
         grace = setTimeout(() => {
           if (submissionEnded || flooded) return;
@@ -303,6 +311,7 @@ export async function runPair(
     interactorEndMs: Math.round(interactorEndMs * 1000) / 1000,
     submissionEndMs: Math.round(submissionEndMs * 1000) / 1000,
     submissionKilledAfterGrace: killedAfterGrace,
+    submissionCpuAtRejectionMs: cpuAtRejection,
     submissionFloodedAfterAccept: flooded,
     ...(tee ? { transcript: { chunks: tee.chunks, truncated: tee.truncated } } : {}),
   };

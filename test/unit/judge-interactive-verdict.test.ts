@@ -30,6 +30,7 @@ const pair = (interactor: Partial<RunResult>, submission: Partial<RunResult>, ov
   interactorEndMs: 1,
   submissionEndMs: 2,
   submissionKilledAfterGrace: false,
+  submissionCpuAtRejectionMs: null,
   submissionFloodedAfterAccept: false,
   ...over,
 });
