@@ -113,6 +113,21 @@ describe('caged judge on the real image', () => {
     expect(text).toMatch(/time limit 1 s from \.timelimit/);
   }, 120_000);
 
+  it("says the limits its tests ran under: the package's, stretched by the language's time factor (CPython's 2)", async () => {
+    const py = path.join(sum, 'submissions', 'accepted', 'sum.py');
+    const cpython = await judged([sum, py, '--lang', 'python3']);
+    expect(cpython.problem!.timeLimitMs).toBe(1000);
+    expect(cpython.limits).toMatchObject({ cpuTimeMs: 2000 });
+    expect(cpython.limits!.wallTimeMs).toBeGreaterThan(2000);
+    expect(await cagedJudge([sum, py, '--lang', 'python3'])).toMatch(
+      /time limit 1 s from \.timelimit; 2 s for this python3 submission \(its time factor\)/,
+    );
+    // C has no factor: the package's limit, said once.
+    const c = await judged([sum, path.join(sum, 'submissions', 'accepted', 'sum.c')]);
+    expect(c.limits).toMatchObject({ cpuTimeMs: 1000 });
+    expect(await cagedJudge([sum, path.join(sum, 'submissions', 'accepted', 'sum.c')])).not.toMatch(/for this c submission/);
+  }, 120_000);
+
   it('gives a partial score through nested sum and min groups', async () => {
     const dir = path.join(PACKAGES, 'subtasks');
     const ok = await judged([dir, path.join(dir, 'submissions', 'accepted', 'square.py')]);
@@ -248,7 +263,12 @@ describe('caged judge on the real image', () => {
         status: 'met',
         from: 'folder compiler_error',
       });
-      expect((await judged([pkg, write('mixed/silent.py', 'pass\n')])).problem!.expectations).toBeUndefined();
+      const mixed = await judged([pkg, write('mixed/silent.py', 'pass\n')]);
+      expect(mixed.problem!.expectations).toBeUndefined();
+      // Said, not silently skipped (RMC 2018's runtime_error/, a misspelt run_time_error).
+      expect(mixed.problem!.notes).toContain(
+        "submissions/mixed/ is none of the format's folders (accepted, wrong_answer, time_limit_exceeded, run_time_error, …) and the submission names no expected result: its verdict is checked against nothing",
+      );
       // A link to a device among the package's own is refused, never read for an annotation (/dev/zero has no end).
       fs.symlinkSync('/dev/zero', path.join(pkg, 'submissions', 'accepted', 'zero.py'));
       const sink = new Writable({ write: (_c, _e, done) => done() });
@@ -260,7 +280,9 @@ describe('caged judge on the real image', () => {
       // The same file outside submissions/ is a contestant's: nothing is expected of it.
       const contestant = path.join(pkg, 'said-slow.py');
       fs.copyFileSync(wrong, contestant);
-      expect((await judged([pkg, contestant])).problem!.expectations).toBeUndefined();
+      const theirs = await judged([pkg, contestant]);
+      expect(theirs.problem!.expectations).toBeUndefined();
+      expect(theirs.problem!.notes.some((n) => n.includes('checked against nothing'))).toBe(false);
     } finally {
       fs.rmSync(pkg, { recursive: true, force: true });
     }

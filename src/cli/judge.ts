@@ -212,6 +212,16 @@ function ownSources(real: string, within: string): Array<{ name: string; text: s
   return directoryFiles(real, within).map((n) => ({ name: n, text: fs.readFileSync(path.join(real, n), 'utf8') }));
 }
 
+/** The folder below the package's submissions/ that a submission of its own lies in. */
+function submissionFolder(loaded: ProblemPackage, target: string): string {
+  const real = path.join(fs.realpathSync(path.dirname(path.resolve(target))), path.basename(target));
+  return path.relative(path.join(loaded.dir, 'submissions'), real).split(path.sep)[0]!;
+}
+
+function uncheckedFolderNote(folder: string): string {
+  return `submissions/${folder}/ is none of the format's folders (accepted, wrong_answer, time_limit_exceeded, run_time_error, …) and the submission names no expected result: its verdict is checked against nothing`;
+}
+
 const MEMORY_FLAG = LIMIT_FLAGS.find((f) => f.flag === 'memory')!;
 
 /** `caged run`'s summary, then the problem's notes and one line per group. */
@@ -219,7 +229,12 @@ export function packageSummary(r: JudgeResult): string {
   const lines: string[] = [];
   if (r.problem) {
     const p = r.problem;
-    lines.push(`problem ${p.name} (${p.format}, ${p.type}), time limit ${p.timeLimitMs / 1000} s from ${p.timeLimitFrom}`);
+    // A language's time factor (python3's 2, say) stretches it for this submission: said, with the limit that applied.
+    const applied =
+      r.limits && r.limits.cpuTimeMs !== p.timeLimitMs
+        ? `; ${r.limits.cpuTimeMs / 1000} s for this ${r.language.id} submission (its time factor)`
+        : '';
+    lines.push(`problem ${p.name} (${p.format}, ${p.type}), time limit ${p.timeLimitMs / 1000} s from ${p.timeLimitFrom}${applied}`);
     for (const n of p.notes) lines.push(`note: ${n}`);
     const e = p.expectations;
     if (e) {
@@ -283,13 +298,15 @@ export async function judgeCommand(argv: readonly string[], out: NodeJS.Writable
     if (args.flags.has('all-tests')) pkg = { ...pkg, data: runningEveryTest(pkg.data) };
     const judged = await judgePackage(judge, pkg, submission, { ...opts, ownSubmission: own });
     if (deps.signal?.aborted) throw new HostError(`interrupted (${String(deps.signal.reason)})`);
+    // One of the package's own submissions that nothing sets an expectation for (a folder outside the format's, no annotation): said.
+    const unchecked = own && !expected ? [uncheckedFolderNote(submissionFolder(loaded, target))] : [];
     const result =
-      judged.problem && (derived || expected)
+      judged.problem && (derived || expected || unchecked.length)
         ? {
             ...judged,
             problem: {
               ...judged.problem,
-              notes: [...(derived?.notes ?? []), ...judged.problem.notes],
+              notes: [...(derived?.notes ?? []), ...unchecked, ...judged.problem.notes],
               ...(expected ? { expectations: checkOwnExpectation(expected, judged, loaded.config.validation.interactive) } : {}),
             },
           }

@@ -457,6 +457,7 @@ export class Judge {
       ...(compile ? { compile } : {}),
       tests,
       ...(grouped ? { groups: grouped.groups } : {}),
+      limits: { cpuTimeMs: plan.testLimits.cpuTimeMs, wallTimeMs: plan.testLimits.wallTimeMs, memoryBytes: plan.testLimits.memoryBytes },
       timing: { totalMs: round3(Number(process.hrtime.bigint() - started) / 1e6), compileMs: round3(compileMs) },
       ...(this.opts.sandbox.enforcement ? { enforcement: this.opts.sandbox.enforcement } : {}),
     };

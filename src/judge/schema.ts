@@ -546,6 +546,11 @@ export const JudgeResultSchema = z.strictObject({
    */
   groups: z.array(GroupResultSchema).optional(),
   problem: ProblemInfoSchema.optional(),
+  /**
+   * The limits every test ran under, as applied: the asked (or default) ones after the language's
+   * factors (a `python3` submission's CPU time × 2, docs/languages.md) (optional, additive to version 1).
+   */
+  limits: z.strictObject({ cpuTimeMs: nonNegative, wallTimeMs: nonNegative, memoryBytes: nonNegative }).optional(),
   timing: z.strictObject({
     /** From validation to the result, in ms. */
     totalMs: nonNegative,

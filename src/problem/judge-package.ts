@@ -474,6 +474,7 @@ export async function judgePackage(
       timeLimitFrom: pkg.timeLimit?.from ?? 'none',
       notes,
     },
+    ...(base.limits ? { limits: base.limits } : {}),
     timing: { totalMs: round(Number(process.hrtime.bigint() - started) / 1e6), compileMs: round(compileMs) },
     ...(base.enforcement ? { enforcement: base.enforcement } : {}),
   };
