@@ -3,9 +3,10 @@
  *
  * A box is one leaf `<mount>/<parent>/caged-<ownerPid>-<seq>` in each of the memory, pids and
  * cpuacct hierarchies (and cpu wherever it is mounted; blkio with disk caps, each leaf capped at
- * its creation: disk-caps.ts), e.g. `/sys/fs/cgroup/memory/caged/caged-12-3`. Where controllers are co-mounted (`cpu,cpuacct`) the
- * leaves are one directory. attach() writes the pid to every leaf's cgroup.procs; killAll() has no
- * cgroup.kill to use, so it SIGKILLs what cgroup.procs lists until nothing new appears.
+ * its creation: disk-caps.ts), e.g. `/sys/fs/cgroup/memory/caged/caged-12-3`. Where controllers
+ * are co-mounted (`cpu,cpuacct`) the leaves are one directory. attach() writes the pid to every
+ * leaf's cgroup.procs; killAll() has no cgroup.kill to use, so it SIGKILLs what cgroup.procs
+ * lists until nothing new appears.
  *
  * The pool: making and removing a memory cgroup costs more than resetting one (docs/benchmarks.md),
  * so a released leaf is kept for a later run when it is empty: no task in any of its hierarchies,

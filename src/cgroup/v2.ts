@@ -2,8 +2,8 @@
  * cgroup v2 (unified hierarchy) manager.
  *
  * Layout: `<root>/<parent>/caged-<ownerPid>-<seq>`, default `/sys/fs/cgroup/caged/…`. Before each
- * leaf is made, memory, pids and cpu (and io with disk caps: each leaf's `io.max`, disk-caps.ts) are enabled in the root's and the parent's
- * `cgroup.subtree_control`. Inside a container the cgroup-namespace root is an ordinary cgroup
+ * leaf is made, memory, pids and cpu (and io with disk caps: each leaf's `io.max`, disk-caps.ts)
+ * are enabled in the root's and the parent's `cgroup.subtree_control`. Inside a container the cgroup-namespace root is an ordinary cgroup
  * holding the worker, and the "no internal processes" rule refuses that write with EBUSY; then
  * every process of that cgroup moves to a `caged-supervisor` leaf beside it and the write is retried.
  *
