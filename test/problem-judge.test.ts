@@ -263,7 +263,11 @@ describe('caged judge on the real image', () => {
         status: 'met',
         from: 'folder compiler_error',
       });
+      fs.writeFileSync(path.join(pkg, 'data', 'secret', 'stray.ans'), '1\n');
       const mixed = await judged([pkg, write('mixed/silent.py', 'pass\n')]);
+      expect(mixed.problem!.notes).toContain(
+        'data/secret/stray.ans: an answer file without its .in is no test case, not judged (problemtools reports it as an error)',
+      );
       expect(mixed.problem!.expectations).toBeUndefined();
       // Said, not silently skipped (RMC 2018's runtime_error/, a misspelt run_time_error).
       expect(mixed.problem!.notes).toContain(

@@ -256,6 +256,7 @@ export async function judgePackage(
       "Python runs with PyPy (pypy3) for the package's own submissions, as problemtools and BAPCtools run them (--lang python3: CPython)",
     );
   if (tooLarge) notes.push(`the submission ${tooLarge}: judged as one of the package's own submissions`);
+  notes.push(...(pkg.dataNotes ?? []));
   if (outside)
     notes.push(
       `${code} is not one of the problem's languages (${(pkg.config.languages ?? []).join(', ')}): judged as one of the package's own submissions`,

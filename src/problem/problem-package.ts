@@ -18,6 +18,7 @@ import { parseValidatorFlags } from './default-validator';
 import { DEFAULT_MAX_PACKAGE_BYTES, PackageFiles } from './package-files';
 import { loadGrader, loadPackageValidator, loadStaticValidator, type PackageValidator } from './package-validator';
 import { readProblemYaml, type ProblemConfig } from './problem-yaml';
+import { orphanAnswers } from './orphan-answers';
 import { readTestData, type TestGroup } from './test-data';
 
 export interface ProblemPackage {
@@ -32,6 +33,8 @@ export interface ProblemPackage {
   staticValidator: PackageValidator | null;
   /** Legacy: the grader (`graders/`), aggregating the groups with `grading: custom`; null when none. */
   grader: PackageValidator | null;
+  /** What the loader noticed in data/ without refusing it (orphanAnswers), for the results' notes. */
+  dataNotes?: string[];
   /** Null only when loaded with `deferTimeLimit` and the package gives none. */
   timeLimit: { seconds: number; from: OwnTimeLimitSource | '--time' | 'submissions' } | null;
 }
@@ -78,7 +81,18 @@ export function loadPackage(dir: string, opts: LoadOptions = {}): ProblemPackage
   } else {
     throw new InvalidRequestError(NO_TIME_LIMIT, 'PROBLEM_DIR');
   }
-  return { dir: files.root, config, data, files, validator, staticValidator, grader, timeLimit };
+  const dataNotes = orphanAnswers(files);
+  return {
+    dir: files.root,
+    config,
+    data,
+    files,
+    validator,
+    staticValidator,
+    grader,
+    timeLimit,
+    ...(dataNotes.length ? { dataNotes } : {}),
+  };
 }
 
 export type OwnTimeLimitSource = 'problem.yaml' | '.timelimit' | 'domjudge-problem.ini';

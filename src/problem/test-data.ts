@@ -191,7 +191,8 @@ function submissionArgs(args: string | string[], file: string, key = 'args'): st
 }
 
 const SETTINGS_FILES = ['testdata.yaml', 'test_group.yaml'];
-const SKIPPED_DATA_DIRS = new Set(['invalid_input', 'invalid_answer', 'invalid_output', 'valid_output']);
+/** data/ directories of the format's that hold no test cases (examples for the validators). */
+export const SKIPPED_DATA_DIRS = new Set(['invalid_input', 'invalid_answer', 'invalid_output', 'valid_output']);
 
 /** A group's settings file: `testdata.yaml`, or `test_group.yaml` (its name in later 2023-07 drafts); both is refused. */
 function settingsFile(files: PackageFiles, dir: string): string | null {

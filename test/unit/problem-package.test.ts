@@ -124,6 +124,17 @@ describe('when a package is loaded', () => {
     expect(() => loadPackage(tmp, { fallbackTimeLimitS: 1 })).toThrow(/data\/secret\/2\.in: has no matching 2\.ans/);
   });
 
+  it('notes an .ans without its .in (no test case; problemtools calls it an error), naming the first three', () => {
+    minimal();
+    expect(loadPackage(tmp, { fallbackTimeLimitS: 1 }).dataNotes).toBeUndefined();
+    for (const n of ['2', '3', 'g/4', '5']) write(`data/secret/${n}.ans`, 'x\n');
+    write('data/secret/invalid_output/6.ans', 'x\n'); // the format's own directories of non-tests are not data
+    const pkg = loadPackage(tmp, { fallbackTimeLimitS: 1 });
+    expect(pkg.dataNotes).toEqual([
+      'data/secret/2.ans, data/secret/3.ans, data/secret/5.ans and 1 more: an answer file without its .in is no test case, not judged (problemtools reports it as an error)',
+    ]);
+  });
+
   it('refuses an unknown key of problem.yaml and of testdata.yaml, naming it', () => {
     minimal();
     write('problem.yaml', 'name: X\nlimits:\n  memroy: 5\n');
