@@ -135,10 +135,10 @@ export function detectCgroupManager(opts: DetectOptions = {}): CgroupManager {
     };
     if (opts.pinning && !available().includes('cpuset'))
       throw new HostError(`cgroup: pinning boxes to CPUs (CAGED_CPUS) needs the cpuset controller, and ${file} lacks it`);
-    const disk = diskOf(() => (available().includes('io') ? null : `no io controller in ${file}`));
+    const disk = diskOf(() => refusal(rootDiskV2(available(), file)));
     return new CgroupV2Manager({ root, parent: opts.parent, cpuset: opts.pinning === true, ...disk });
   }
-  const disk = diskOf(() => (v1Mounts.blkio === undefined ? `no cgroup v1 mount of the blkio controller in ${mountsPath}` : null));
+  const disk = diskOf(() => refusal(rootDiskV1(v1Mounts.blkio, mountsPath)));
   if (!opts.pinning) return new CgroupV1Manager({ mounts: v1Mounts, parent: opts.parent, ...disk });
   const cpuset = v1CpusetMount(mounts);
   if (cpuset === undefined)
@@ -186,6 +186,23 @@ export type DelegatedPinning = { cpuset: string } | { refused: string; fix: stri
  * `<blkio mount>/caged-<user>` writable, v2 `io` among the delegated cgroup's controllers.
  */
 export type DelegatedDisk = { ok: true } | { refused: string; fix: string };
+
+/**
+ * Root's disk caps on v1: the blkio controller mounted (`mountsPath`: the table it was looked for
+ * in); on v2: io among the root's controllers (read from `file`). The worker's decision and the
+ * doctor's.
+ */
+export function rootDiskV1(blkioMount: string | undefined, mountsPath: string): DelegatedDisk {
+  return blkioMount !== undefined
+    ? { ok: true }
+    : { refused: `no cgroup v1 mount of the blkio controller in ${mountsPath}`, fix: NO_DISK_CAPS };
+}
+
+export function rootDiskV2(controllers: readonly string[], file: string): DelegatedDisk {
+  return controllers.includes('io') ? { ok: true } : { refused: `no io controller in ${file}`, fix: NO_DISK_CAPS };
+}
+
+const refusal = (d: DelegatedDisk): string | null => ('refused' in d ? d.refused : null);
 
 export interface DelegationOptions extends Pick<DetectOptions, 'root' | 'mountsPath'> {
   /** The user whose subtree is looked for (v1 `caged-<user>`); default this process's. */
@@ -351,7 +368,7 @@ export function delegatedCgroupManager(
   const delegatedDisk = d.disk;
   const withDisk = diskOption(
     opts.disk,
-    () => ('refused' in delegatedDisk ? delegatedDisk.refused : null),
+    () => refusal(delegatedDisk),
     opts.diskOptional === true,
     (why) =>
       new HostError(

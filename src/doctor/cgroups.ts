@@ -16,7 +16,8 @@ import {
   parseMounts,
   v1ControllerMounts,
   v1CpusetMount,
-  NO_DISK_CAPS,
+  rootDiskV1,
+  rootDiskV2,
   type DelegatedDisk,
   type DelegatedPinning,
   type MountEntry,
@@ -63,7 +64,7 @@ export function cgroupProbe(host: HostView, rootless: boolean): CgroupProbe {
     const unified = mounts.some((m) => m.fsType === 'cgroup2' && path.posix.resolve(m.mountPoint) === `${CGROUP_ROOT}/unified`);
     const kind = unified ? 'cgroup v1 (hybrid: the cgroup2 at /sys/fs/cgroup/unified holds no controllers)' : 'cgroup v1';
     const cpuset = v1CpusetMount(mounts);
-    const disk: DelegatedDisk = v1.blkio ? { ok: true } : { refused: 'no cgroup v1 mount of the blkio controller', fix: NO_DISK_CAPS };
+    const disk = rootDiskV1(v1.blkio, '/proc/self/mounts');
     return v1AsRoot(mounts, v1, kind, cpuset ? { cpuset } : { refused: 'no cgroup v1 mount of it', fix: NO_PINNING }, disk);
   }
   const missing = V1_REQUIRED_CONTROLLERS.filter((c) => v1[c] === undefined);
@@ -85,9 +86,7 @@ function v2AsRoot(host: HostView, mount: MountEntry): CgroupProbe {
   const pinning: DelegatedPinning = have.includes('cpuset')
     ? { cpuset: CGROUP_ROOT }
     : { refused: `${CGROUP_ROOT}/cgroup.controllers lacks it`, fix: NO_PINNING };
-  const disk: DelegatedDisk = have.includes('io')
-    ? { ok: true }
-    : { refused: `no io controller in ${CGROUP_ROOT}/cgroup.controllers`, fix: NO_DISK_CAPS };
+  const disk = rootDiskV2(have, `${CGROUP_ROOT}/cgroup.controllers`);
   return usable(
     { version: 2, where: `${CGROUP_ROOT}/caged`, pinning, disk },
     `cgroup v2 at ${CGROUP_ROOT}, read-write, with ${V2_CONTROLLERS.join(', ')}: boxes go under ${CGROUP_ROOT}/caged`,
