@@ -19,6 +19,7 @@ import { Judge } from '../src/judge/judge';
 import { JudgeResultSchema, type JudgeResult } from '../src/judge/schema';
 import { Sandbox } from '../src/sandbox/sandbox';
 import { TEST_MANIFEST } from './helpers/image';
+import { packageVariant } from './helpers/package-variant';
 
 const PACKAGES = path.join(__dirname, 'packages');
 const ANYSUM = path.join(PACKAGES, 'anysum');
@@ -68,20 +69,7 @@ async function judged(args: string[], by: Judge = judge): Promise<JudgeResult> {
 }
 
 /** A copy of a package with some files replaced (relative path → content; null removes). */
-function variant(base: string, changes: Record<string, string | null>): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'caged-pkg-'));
-  scratch.push(dir);
-  fs.cpSync(base, dir, { recursive: true });
-  for (const [rel, content] of Object.entries(changes)) {
-    const p = path.join(dir, rel);
-    if (content === null) fs.rmSync(p, { recursive: true, force: true });
-    else {
-      fs.mkdirSync(path.dirname(p), { recursive: true });
-      fs.writeFileSync(p, content);
-    }
-  }
-  return dir;
-}
+const variant = (base: string, changes: Record<string, string | null>): string => packageVariant(base, changes, scratch);
 
 function walk(pkg: string): [string, string][] {
   return Object.keys(FOLDER_VERDICT).flatMap((folder) =>

@@ -7,7 +7,7 @@
  * `--lang`, else from the extension, by the image manifest's `extensions` (docs/languages.md:
  * `.py` python3, `.java` java, …; a Prolog `.pl` and C++ as cpp20: packageLanguages). Java and
  * Scala find their main class in the sources. A directory keeps every name; its entry (the
- * wire's `entry`) is found by directorySubmission (src/problem/judge-package.ts).
+ * wire's `entry`) is found by directorySubmission (src/problem/package-submission.ts).
  * `--all-tests` judges every test (no group stops after a rejection), as checking a package's
  * own submission against submissions.yaml needs.
  * Output: the same human summary as `caged run` plus one line per group, or `--json`.
@@ -18,7 +18,8 @@ import { HostError, InvalidRequestError } from '../errors';
 import { Judge } from '../judge/judge';
 import type { JudgeResult } from '../judge/schema';
 import { MAX_SOURCE_PATH_DIRS } from '../judge/source-path';
-import { directorySubmission, fileSubmission, judgePackage, packageReportBytes, withPackageConstants } from '../problem/judge-package';
+import { judgePackage, packageReportBytes, withPackageConstants } from '../problem/judge-package';
+import { directorySubmission, fileSubmission } from '../problem/package-submission';
 import type { PackageSubmission } from '../problem/package-submission';
 import { loadPackage, type ProblemPackage } from '../problem/problem-package';
 import { timeLimitFromSubmissions } from '../problem/time-limit';

@@ -20,7 +20,7 @@ import { testDetail } from '../judge/verdict';
 import { Sandbox } from '../sandbox/sandbox';
 import { parseArgs, stringFlag, type ParsedArgs } from './args';
 import { readInput, readSource, readTextSource } from './input-bytes';
-import { VALIDATOR_LANGUAGE_OF_EXTENSION } from '../problem/extensions';
+import { CHECKER_LANGUAGE_OF_EXTENSION } from '../problem/extensions';
 import { checkFlagMaxima, LIMIT_FLAG_NAMES, limitsFromFlags } from './limit-flags';
 import { ProgressLine } from './progress';
 import { terminalSafe } from './terminal-safe';
@@ -128,9 +128,7 @@ export function submissionFromArgs(
   } else if (checker === 'exact' || checker === 'lines' || checker === 'tokens') {
     submission.checker = { type: checker };
   } else if (checker !== undefined) {
-    const checkerLang = languageOf
-      ? languageOf(checker, '--checker')
-      : VALIDATOR_LANGUAGE_OF_EXTENSION[path.extname(checker).toLowerCase()];
+    const checkerLang = languageOf ? languageOf(checker, '--checker') : CHECKER_LANGUAGE_OF_EXTENSION[path.extname(checker).toLowerCase()];
     if (!checkerLang)
       throw new InvalidRequestError(`exact, lines, tokens, float or a .c/.cpp/.cc/.py source (got ${checker})`, '--checker');
     submission.checker = { type: 'custom', language: checkerLang, source: readTextSource(checker, '--checker') };

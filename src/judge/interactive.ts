@@ -40,7 +40,7 @@ import type { CompileOutcome, JobContext, SourceFile } from './compile-step';
 import { artefactOf, elfLoadBytes } from './address-space';
 import { compileHelper } from './helper-program';
 import { interactiveVerdict, KATTIS_ACCEPTED } from './interactive-verdict';
-import { buildRunProgram, runFrom, type SubmissionView } from './output-validator-spec';
+import { problemProgram, runFrom, type SubmissionView } from './output-validator-spec';
 import { ImageError, InvalidRequestError } from '../errors';
 import { expandArgv, expandEnv } from './language-command';
 import type { Language, LanguageRegistry } from './languages';
@@ -109,20 +109,7 @@ export async function prepareInteractor(
 ): Promise<PreparedInteractor> {
   const spec = plan.submission.interactor;
   if (!spec) throw new InvalidRequestError('the submission has no interactor', 'interactor');
-  let language = languages.get(spec.language, 'interactor.language');
-  let files: SourceFile[] =
-    spec.source !== undefined
-      ? [{ name: language.sourceFile, content: Buffer.from(spec.source, 'utf8') }]
-      : (spec.files ?? []).map((f) => ({ name: f.name, content: Buffer.from(f.content, f.encoding) }));
-  if (spec.program === 'build-run') {
-    if (spec.source !== undefined) throw new InvalidRequestError('a build/run program is given as "files"', 'interactor.source');
-    ({ language, files } = buildRunProgram(language, files, 'interactor.files'));
-  }
-  if (!files.some((f) => f.name === language.sourceFile))
-    throw new InvalidRequestError(
-      `must include the entry point ${JSON.stringify(language.sourceFile)} of language ${language.id}`,
-      'interactor.files',
-    );
+  const { language, files } = problemProgram(languages.get(spec.language, 'interactor.language'), spec, 'interactor.');
   const base = resolveLimits(spec.limits, helper.run, 'interactor.limits', helperFactors(language));
   const outlive = plan.testLimits.wallTimeMs + 2 * INTERACTOR_GRACE_MS;
   // CPU time given by the request (a package's validation_time) is kept: time spent waiting for
@@ -156,20 +143,14 @@ export class Interactor {
     private readonly command: string[],
   ) {}
 
-  /** Writes and compiles the interactor; one that does not compile (or cannot run from /validator) is reported, not thrown. */
+  /** Writes and compiles the interactor; one that does not compile is reported, not thrown. */
   static async prepare(ctx: JobContext, opts: InteractorOptions): Promise<PreparedInteractor> {
     const built = await compileHelper(ctx, { ...opts, role: 'interactor' });
     if (!built.ok) return built;
     const memoryBytes = opts.runLimits.memoryBytes;
-    let command: string[];
-    try {
-      command = opts.inSubmission
-        ? runFrom(CODE, opts.language, memoryBytes)
-        : expandArgv(opts.language, opts.language.run, { memoryBytes });
-    } catch (err) {
-      built.job.remove();
-      return { ok: false, compile: built.compile, message: oneLine(`interactor: ${(err as Error).message}`) };
-    }
+    const command = opts.inSubmission
+      ? runFrom(CODE, opts.language, memoryBytes, built.job.box)
+      : expandArgv(opts.language, opts.language.run, { memoryBytes });
     return { ok: true, compile: built.compile, interactor: new Interactor(ctx, built.job, opts, command) };
   }
 

@@ -12,6 +12,8 @@
  * without a `#!` line runs as a shell script). `language` picks only the image layers it runs
  * on (their compilers and interpreters: `cpp17` the gcc layer, `bash` the base layer alone).
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { InvalidRequestError } from '../errors';
 import type { RunLimits } from '../sandbox/types';
 import type { SourceFile } from './compile-step';
@@ -19,6 +21,7 @@ import type { Language, LanguageRegistry } from './languages';
 import { checkerLimitsConfig, helperCompileLimitsConfig, helperFactors, resolveLimits, type StepLimitsConfig } from './limits';
 import type { Checker } from './schema';
 import { expandArgv } from './language-command';
+import { programFiles, type ProgramCode } from './program-files';
 
 export interface OutputValidatorSpec {
   language: Language;
@@ -77,6 +80,29 @@ export function buildRunProgram(base: Language, files: readonly SourceFile[], fi
   return { language, files: files.map((f) => (f.name === 'build' || f.name === 'run' ? { ...f, executable: true } : f)) };
 }
 
+/**
+ * A problem's own program (an output validator, an interactor) as the wire gives it: build/run
+ * scripts (buildRunProgram), or code read as a submission's is (programFiles: its entry, its
+ * main class), in any language of the image. No class with `main` is the request's fault.
+ */
+export function problemProgram(
+  base: Language,
+  p: ProgramCode & { program?: 'source' | 'build-run' | undefined },
+  prefix: string,
+): { language: Language; files: SourceFile[] } {
+  if (p.program === 'build-run') {
+    if (p.source !== undefined) throw new InvalidRequestError('a build/run program is given as "files"', `${prefix}source`);
+    const files = (p.files ?? []).map((f) => ({
+      name: f.name,
+      content: Buffer.from(f.content, f.encoding === 'base64' ? 'base64' : 'utf8'),
+    }));
+    return buildRunProgram(base, files, `${prefix}files`);
+  }
+  const { language, files, mainClassError } = programFiles(base, p, prefix);
+  if (mainClassError !== undefined) throw new InvalidRequestError(mainClassError, `${prefix}files`);
+  return { language, files };
+}
+
 export interface ValidatorLimitsConfig {
   /** Defaults and maxima of the validator's compile; default the judge's compile limits. */
   compile?: StepLimitsConfig;
@@ -90,21 +116,7 @@ export function planValidator(
   languages: LanguageRegistry,
   cfg: ValidatorLimitsConfig = {},
 ): OutputValidatorSpec {
-  let language = languages.get(c.language, 'checker.language');
-  let files: SourceFile[] =
-    c.source !== undefined
-      ? [{ name: language.sourceFile, content: Buffer.from(c.source, 'utf8') }]
-      : (c.files ?? []).map((f) => ({ name: f.name, content: Buffer.from(f.content, f.encoding === 'base64' ? 'base64' : 'utf8') }));
-  if (c.program === 'build-run') {
-    if (c.source !== undefined) throw new InvalidRequestError('a build/run program is given as "files"', 'checker.source');
-    ({ language, files } = buildRunProgram(language, files, 'checker.files'));
-  }
-  if (!files.some((f) => f.name === language.sourceFile)) {
-    throw new InvalidRequestError(
-      `must include the entry point ${JSON.stringify(language.sourceFile)} of language ${language.id}`,
-      'checker.files',
-    );
-  }
+  const { language, files } = problemProgram(languages.get(c.language, 'checker.language'), c, 'checker.');
   return {
     language,
     files,
@@ -116,16 +128,32 @@ export function planValidator(
 }
 
 /**
- * The run command of a program compiled in `dir` for a run whose working directory is elsewhere:
- * `./x` and the language's entry file become paths under `dir`; a build/run program's `run` too.
- * A command naming its directory another way (`-cp .`) cannot be moved, and is refused.
+ * The run command of a program compiled into `compiledBox` (on the host) and seen at `dir`, for a
+ * run whose working directory is elsewhere: `./x`, and every other word naming an entry of its
+ * compiled box (its entry file `main.py`, Mono's `main.exe`; looked at without following links),
+ * become paths under `dir`; a `.` in a class path (`-cp .`, `.:scala-library.jar`) becomes `dir`;
+ * a build/run program's `run` too.
  */
-export function runFrom(dir: string, language: Language, memoryBytes: number): string[] {
+export function runFrom(dir: string, language: Language, memoryBytes: number, compiledBox: string): string[] {
   if (language.run === BUILD_RUN_RUN) return ['/bin/sh', '-c', `exec ${dir}/run "$@"`, 'run'];
-  const argv = expandArgv(language, language.run, { memoryBytes }).map((a, i) =>
-    a.startsWith('./') ? `${dir}/${a.slice(2)}` : i > 0 && a === language.sourceFile ? `${dir}/${a}` : a,
-  );
-  if (argv.some((a) => a === '.' || a.split(':').includes('.')))
-    throw new TypeError(`a ${language.id} program cannot run outside its directory (${language.run.join(' ')})`);
-  return argv;
+  const inBox = (word: string): boolean => {
+    if (word.startsWith('-') || path.isAbsolute(word) || word.split('/').some((p) => p === '.' || p === '..' || p === '')) return false;
+    try {
+      fs.lstatSync(path.join(compiledBox, word));
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  return expandArgv(language, language.run, { memoryBytes }).map((a, i) => {
+    if (a.startsWith('./')) return `${dir}/${a.slice(2)}`;
+    if (i === 0) return a;
+    if (a === language.sourceFile || inBox(a)) return `${dir}/${a}`;
+    return a === '.' || a.split(':').includes('.')
+      ? a
+          .split(':')
+          .map((e) => (e === '.' ? dir : e))
+          .join(':')
+      : a;
+  });
 }

@@ -114,14 +114,7 @@ export class OutputValidator {
     try {
       if (spec.workingDir === 'submission') {
         if (!opts.submission) throw new TypeError("internal: a validator working in the submission's directory needs the submission");
-        let command: string[];
-        try {
-          command = runFrom(CODE, spec.language, spec.runLimits.memoryBytes);
-        } catch (err) {
-          built.job.remove();
-          return { ok: false, compile: built.compile, message: oneLine(`output validator: ${(err as Error).message}`) };
-        }
-        inSubmission = { view: opts.submission, command };
+        inSubmission = { view: opts.submission, command: runFrom(CODE, spec.language, spec.runLimits.memoryBytes, built.job.box) };
       }
       rootfs = await ctx.rootfsFor(spec.language);
     } catch (err) {

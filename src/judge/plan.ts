@@ -5,17 +5,15 @@
  * step (requests above the maxima refused with the field named), the compiler options (an
  * allow-list per compiler family: compiler-options.ts) and the checker.
  */
-import path from 'node:path';
 import { InvalidRequestError } from '../errors';
 import type { RunLimits } from '../sandbox/types';
 import type { BuiltinChecker } from './checkers';
 import type { SourceFile } from './compile-step';
 import { checkCompilerOptions } from './compiler-options';
-import { entryAmong, findMainClass, singleSourceName } from './entry-point';
-import { sourceExtensions, sourcesOf, takesEntry } from './language-command';
 import { inlineMaxScore } from './inline-groups';
 import type { Language, LanguageRegistry } from './languages';
 import { resolveLimits, type StepLimitsConfig } from './limits';
+import { programFiles } from './program-files';
 import type { makeSubmissionSchema, Submission } from './schema';
 import { planValidator, type OutputValidatorSpec, type ValidatorLimitsConfig } from './output-validator-spec';
 import { fieldIssues, INVALID_SUBMISSION, ROOT_FIELD } from '../wire/contract';
@@ -68,46 +66,9 @@ export function planSubmission(s: Submission, cfg: PlanConfig): JobPlan {
   let language = cfg.languages.get(s.language, 'language');
   const compilerOptions = s.compilerOptions ?? [];
   checkCompilerOptions(language, compilerOptions);
-  let files: SourceFile[];
-  if (s.source !== undefined) {
-    const content = Buffer.from(s.source, s.sourceEncoding === 'base64' ? 'base64' : 'utf8');
-    files = [{ name: singleSourceName(language, content.toString('utf8')), content }];
-  } else {
-    files = (s.files ?? []).map((f) => ({ name: f.name, content: Buffer.from(f.content, f.encoding === 'base64' ? 'base64' : 'utf8') }));
-    if (s.entry !== undefined) {
-      // Named: {entry} is that file, its name kept; under an entry rule its main class wins.
-      if (!language.entry && !takesEntry(language))
-        throw new InvalidRequestError(`language ${language.id} compiles every source together and takes no entry`, 'entry');
-      language = { ...language, sourceFile: s.entry };
-    } else if (!language.entry && takesEntry(language)) {
-      // The entry is sourceFile, or its stem with another of the language's extensions (main.mjs): {entry} names it.
-      const entry = entryAmong(
-        language,
-        files.map((f) => f.name),
-      );
-      if (!entry)
-        throw new InvalidRequestError(
-          `must include the entry point ${JSON.stringify(language.sourceFile)} of language ${language.id}`,
-          'files',
-        );
-      if (entry !== language.sourceFile) language = { ...language, sourceFile: entry };
-    } else if (!language.entry) {
-      // Commands that compile {sources} alone (C, C++…) need no entry, but one source at least.
-      const exts = sourceExtensions(language);
-      if (!files.some((f) => exts.includes(path.extname(f.name))))
-        throw new InvalidRequestError(`holds no source of language ${language.id} (${exts.join(' ')})`, 'files');
-    }
-  }
-  language = { ...language, sources: sourcesOf(language, files) };
-  let compileError: string | undefined;
-  if (language.entry) {
-    try {
-      language = { ...language, mainClass: findMainClass(language, files, s.source !== undefined ? 'source' : 'files', s.entry) };
-    } catch (err) {
-      if (!(err instanceof InvalidRequestError)) throw err;
-      compileError = err.field ? err.message.slice(err.field.length + 2) : err.message;
-    }
-  }
+  const program = programFiles(language, s);
+  ({ language } = program);
+  const { files, mainClassError: compileError } = program;
   const factors = s.languageFactors === false ? { ...language, timeFactor: 1, memoryFactor: 1 } : language;
   const testLimits = resolveLimits(s.limits, cfg.test, 'limits', factors);
   const compileLimits = resolveLimits(s.compileLimits, cfg.compile, 'compileLimits');

@@ -125,6 +125,8 @@ export const CheckerSchema = z.discriminatedUnion('type', [
     /** Exactly one of `source` (the language's entry file) and `files` (with a header, say). */
     source: z.string().min(1).optional(),
     files: SourceFilesSchema.optional(),
+    /** With `files`: the entry point, its name kept, as a submission's `entry` (src/judge/program-files.ts). */
+    entry: sourcePath.optional(),
     /**
      * `build-run` (default `source`): `files` are a Kattis build/run program (`build` run in
      * the sandbox as its compile, then `run`); `language` picks the image layers it runs on.
@@ -161,6 +163,8 @@ export const InteractorSchema = z
     language: z.string().min(1).max(64),
     source: z.string().min(1).optional(),
     files: SourceFilesSchema.optional(),
+    /** With `files`: the entry point, its name kept, as a submission's `entry` (src/judge/program-files.ts). */
+    entry: sourcePath.optional(),
     /**
      * `build-run` (default `source`): `files` are a Kattis build/run program (`build` run in
      * the sandbox as its compile, then `run`); `language` picks the image layers it runs on.
@@ -184,7 +188,11 @@ export const InteractorSchema = z
       .max(64 * 1024)
       .optional(),
   })
-  .refine((i) => (i.source === undefined) !== (i.files === undefined), { message: 'give exactly one of "source" and "files"' });
+  .refine((i) => (i.source === undefined) !== (i.files === undefined), { message: 'give exactly one of "source" and "files"' })
+  .superRefine((i, ctx) => {
+    const why = entryIssue(i);
+    if (why) ctx.addIssue({ code: 'custom', path: ['entry'], message: why });
+  });
 export type InteractorSpec = z.output<typeof InteractorSchema>;
 
 /** A problem package stored in Redis by `caged problem push` (src/problem/package-store.ts). */
@@ -371,12 +379,26 @@ function checkGroups(groups: ReadonlyArray<z.output<typeof TestGroupSchema>>, te
   });
 }
 
+/** Why a problem program's `entry` is wrong (a file of its `files`, not of a build/run program), or null. */
+function entryIssue(p: {
+  entry?: string | undefined;
+  files?: ReadonlyArray<{ name: string }> | undefined;
+  program?: string | undefined;
+}): string | null {
+  if (p.entry === undefined) return null;
+  if (!p.files) return 'goes with "files", not "source"';
+  if (p.program === 'build-run') return 'is not for a build/run program (its entry is "run")';
+  return p.files.some((f) => f.name === p.entry) ? null : `names no file of "files": ${JSON.stringify(p.entry)}`;
+}
+
 /** A validator's sources: exactly one of source and files, base64 well-formed, names unique, within the cap. */
 function checkValidatorSources(v: Extract<Checker, { type: 'validator' }>, maxSource: number, ctx: z.RefinementCtx): void {
   if ((v.source === undefined) === (v.files === undefined)) {
     ctx.addIssue({ code: 'custom', path: ['checker', 'source'], message: 'give exactly one of "source" and "files"' });
     return;
   }
+  const why = entryIssue(v);
+  if (why) ctx.addIssue({ code: 'custom', path: ['checker', 'entry'], message: why });
   let total = v.source === undefined ? 0 : Buffer.byteLength(v.source, 'utf8');
   v.files?.forEach((f, i) => {
     if (f.encoding === 'base64' && !base64Text.test(f.content))

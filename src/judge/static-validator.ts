@@ -111,7 +111,7 @@ export async function runStaticValidation(ctx: JobContext, req: StaticValidation
       ],
       cwd: '/box',
       // The format: feedback_dir ends with a separator.
-      argv: [...runFrom(CODE, spec.language, memoryBytes), req.languageCode, req.entryPoint, `${FEEDBACK}/`, ...spec.flags],
+      argv: [...runFrom(CODE, spec.language, memoryBytes, built.job.box), req.languageCode, req.entryPoint, `${FEEDBACK}/`, ...spec.flags],
       env: expandEnv(spec.language, { memoryBytes }),
       limits: spec.runLimits,
       label: `${ctx.label} static validator`,

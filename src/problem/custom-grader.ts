@@ -15,7 +15,7 @@ import type { Judge, JudgeHooks } from '../judge/judge';
 import type { CustomGrade } from '../judge/group-grading';
 import { oneLine } from '../judge/result';
 import type { TestVerdict } from '../judge/schema';
-import type { ProblemPackage } from './problem-package';
+import type { PackageProgram } from './package-validator';
 import { expectationVerdict } from './submissions-yaml';
 import type { TestCase } from './test-data';
 
@@ -43,23 +43,22 @@ export interface GraderLimits {
  */
 export function customGrader(
   judge: Judge,
-  pkg: ProblemPackage,
+  grader: PackageProgram,
   limits: GraderLimits,
   hooks: JudgeHooks | undefined,
   failures: string[],
 ): CustomGrade<TestCase> {
   return async (group, results, best) => {
-    const grader = pkg.grader;
     const fail = (why: string) => {
       if (!best) failures.push(oneLine(`the grader of ${group.name} ${why}`));
       return { verdict: 'IE' as const, score: 0 };
     };
-    if (!grader) return fail('is missing (graders/)');
     const flags = group.settings.customGrader?.flags ?? [];
     const r = await judge.judge(
       {
         language: grader.language,
         files: grader.files,
+        ...(grader.entry !== undefined ? { entry: grader.entry } : {}),
         testcases: [
           {
             name: `grader of ${group.name}`,

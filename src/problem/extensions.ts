@@ -1,22 +1,89 @@
 /**
- * The language of a package's own program (its output validator or interactor) by its file
- * extension. A validator is C, C++ (as C++17) or Python 3: the languages every image carries
- * and that the formats' tools (testlib, validate.h) are written in. A package's submissions are
- * detected by the image manifest's `extensions` (LanguageRegistry.ofFile, docs/languages.md),
- * a Prolog `.pl` file excepted (packageLanguages below).
+ * Languages by file name, as problem packages and their tools read them: the format's languages
+ * table (its codes and file endings), caged's ids for those codes, and the image's languages as
+ * a package's tools see them. A package's submissions are detected by the image manifest's
+ * `extensions` (LanguageRegistry.ofFile, docs/languages.md), a Prolog `.pl` file excepted
+ * (packageLanguages below); a package's own programs (validators, graders) by the format's
+ * table (FORMAT_CODE_OF_EXTENSION, package-validator.ts).
  */
 import path from 'node:path';
 import type { Language } from '../judge/languages';
 
-export type ValidatorLanguage = 'c' | 'cpp17' | 'python3';
-
-export const VALIDATOR_LANGUAGE_OF_EXTENSION: Readonly<Record<string, ValidatorLanguage>> = {
+/** A checker's language by its file's extension where no image is at hand (`caged run --checker`): C, C++ (as C++17), Python 3. */
+export const CHECKER_LANGUAGE_OF_EXTENSION: Readonly<Record<string, string>> = {
   '.c': 'c',
   '.cc': 'cpp17',
   '.cpp': 'cpp17',
   '.cxx': 'cpp17',
   '.c++': 'cpp17',
   '.py': 'python3',
+};
+
+/**
+ * The format's code of a program's file by its ending: the package format's languages table
+ * (appendix/languages.md), the endings it uses to tell a language (those in parentheses there
+ * are not). `.pl` is Prolog in the table; package-validator.ts reads one that is not as Perl, as
+ * packageLanguages does.
+ */
+export const FORMAT_CODE_OF_EXTENSION: Readonly<Record<string, string>> = {
+  '.adb': 'ada',
+  '.ads': 'ada',
+  '.a68': 'algol68',
+  '.apl': 'apl',
+  '.sh': 'bash',
+  '.c': 'c',
+  '.cob': 'cobol',
+  '.cc': 'cpp',
+  '.cpp': 'cpp',
+  '.cxx': 'cpp',
+  '.c++': 'cpp',
+  '.C': 'cpp',
+  '.cr': 'crystal',
+  '.cs': 'csharp',
+  '.d': 'd',
+  '.dart': 'dart',
+  '.ex': 'elixir',
+  '.erl': 'erlang',
+  '.fth': 'forth',
+  '.4th': 'forth',
+  '.forth': 'forth',
+  '.frt': 'forth',
+  '.f90': 'fortran',
+  '.fs': 'fsharp',
+  '.ss': 'gerbil',
+  '.go': 'go',
+  '.hs': 'haskell',
+  '.java': 'java',
+  '.js': 'javascript',
+  '.jl': 'julia',
+  '.kt': 'kotlin',
+  '.lisp': 'lisp',
+  '.cl': 'lisp',
+  '.lua': 'lua',
+  '.mod': 'modula2',
+  '.def': 'modula2',
+  '.nim': 'nim',
+  '.m': 'objectivec',
+  '.ml': 'ocaml',
+  '.odin': 'odin',
+  '.pas': 'pascal',
+  '.pm': 'perl',
+  '.php': 'php',
+  '.pl': 'prolog',
+  '.py2': 'python2',
+  '.py': 'python3',
+  '.py3': 'python3',
+  '.rkt': 'racket',
+  '.rb': 'ruby',
+  '.rs': 'rust',
+  '.scala': 'scala',
+  '.sim': 'simula',
+  '.st': 'smalltalk',
+  '.sno': 'snobol',
+  '.swift': 'swift',
+  '.ts': 'typescript',
+  '.vb': 'visualbasic',
+  '.zig': 'zig',
 };
 
 /**
@@ -67,7 +134,7 @@ export function languageIdOfCode(code: string, ids: readonly string[], byExtensi
  * as Prolog; DOMjudge, whose example packages hold Perl `.pl` submissions, and the image's
  * extensions as Perl. Every Prolog program with a rule has `:-`; Perl hardly ever does.
  */
-const PROLOG_LINE = /^[^#\n]*:-/m;
+export const PROLOG_LINE = /^[^#\n]*:-/m;
 
 /** What the image's languages tell (the Judge has both). */
 export interface KnownLanguages {

@@ -22,23 +22,21 @@
  * The result is a JudgeResult (schema version 1) with `groups` and `problem` added; stdout and
  * stderr in it are cut to REPORT_BYTES each.
  */
-import path from 'node:path';
 import { InvalidRequestError } from '../errors';
-import { entryAmong, entryNameFor, singleSourceName } from '../judge/entry-point';
+import { singleSourceName } from '../judge/entry-point';
 import type { Judge, JudgeHooks } from '../judge/judge';
-import { sourceExtensions, takesEntry } from '../judge/language-command';
 import type { Language } from '../judge/languages';
 import type { LimitValues } from '../judge/limits';
 import type { CarriedFile, CarriedFiles, FeedbackFile } from '../judge/output-validator-feedback';
 import { oneLine, reportBytesPerTest, skippedTest } from '../judge/result';
 import { RESULT_SCHEMA_VERSION, type CompileResult, type JudgeResult, type TestResult } from '../judge/schema';
-import { isPlainFileName } from '../judge/source-path';
 import { judge0Of, testDetail, VERDICT_NAMES } from '../judge/verdict';
 import { defaultValidateSliced, parseValidatorFlags } from './default-validator';
 import { gradeTree } from '../judge/group-grading';
 import { outsideLanguages, packageLanguageCode } from './extensions';
 import type { PackageSubmission } from './package-submission';
 import type { ProblemPackage } from './problem-package';
+import { programOf, type PackageProgram } from './package-validator';
 import { packageLimitsFor, type PackageLimitOptions, type packageLimits } from './package-limits';
 import { withConstants } from './problem-yaml';
 import { caseScoreFailure, rejectedScoreFailure } from './case-scores';
@@ -75,68 +73,6 @@ export interface JudgePackageOptions extends PackageLimitOptions {
 function field(data: Buffer): { text: string; encoding: 'utf8' | 'base64' } {
   const text = data.toString('utf8');
   return Buffer.from(text, 'utf8').equals(data) ? { text, encoding: 'utf8' } : { text: data.toString('base64'), encoding: 'base64' };
-}
-
-/**
- * The submission of one file `fileName` in `language`. A language whose interpreter runs the
- * source file itself (its run command names `{entry}`: Python, JavaScript, Ruby, Perl, PHP…) keeps
- * the file's own name, as DOMjudge, Kattis, problemtools and BAPCtools do: such a program can read
- * it (`sys.argv[0]`, `__file__`, `$0`; GCPC 2023 mischievousmath's accepted Python decodes its code
- * from its own name). Otherwise, and for a name the wire refuses, its `source`, or, when the file
- * has another of the language's extensions than its sourceFile's, one file keeping that one
- * (`main.mjs`: an ES module stays one).
- */
-export function fileSubmission(language: Language, fileName: string, source: string): PackageSubmission {
-  const own = path.basename(fileName);
-  const content = () => Buffer.from(source, 'utf8').toString('base64');
-  if (
-    own !== language.sourceFile &&
-    language.entry === undefined &&
-    language.run.some((w) => w.includes('{entry}')) &&
-    sourceExtensions(language).includes(path.extname(own)) &&
-    isPlainFileName(own)
-  )
-    return { language: language.id, files: [{ name: own, content: content(), encoding: 'base64' }], entry: own };
-  const name = entryNameFor(language, fileName);
-  if (name === language.sourceFile) return { language: language.id, source };
-  return { language: language.id, files: [{ name, content: content(), encoding: 'base64' }] };
-}
-
-/**
- * The submission of the files `names` (read by `read`) in `language`, every name kept, `chosen`
- * the entry a user or submissions.yaml named. A language whose commands name the entry (`{entry}`:
- * Python, Pascal…) gets the wire's `entry`: the chosen file, else the one named like its
- * sourceFile (or `main.mjs`), else the one source, else as the format's tools choose among
- * several (problemtools' `{mainfile}`, BAPCtools): the first, by name, whose name starts with
- * "main" in any case, else the first; a library (the language's `library`: Pascal's `unit`,
- * which DOMjudge's Pascal compile also passes over) is never chosen. One under an entry rule
- * (Java's main class) gets it only when chosen; one that compiles every source (C, C++, Go)
- * needs none, chosen or not (the format: the entry point is used where there could be several).
- * `{ refused }` when no file has the language's extension, or every such file is a library. A
- * chosen entry must be one of `names`.
- */
-export function directorySubmission(
-  language: Language,
-  names: readonly string[],
-  read: (name: string) => Buffer,
-  chosen?: string,
-): PackageSubmission | { refused: string } {
-  const files = names.map((n) => ({ name: n, content: read(n).toString('base64'), encoding: 'base64' as const }));
-  const base = { language: language.id, files };
-  if (language.entry) return chosen === undefined ? base : { ...base, entry: chosen };
-  if (!takesEntry(language)) return base;
-  const exts = sourceExtensions(language);
-  const library = language.library === undefined ? null : new RegExp(language.library, 'im');
-  const all = names.filter((n) => exts.includes(path.extname(n))).sort();
-  const sources = library ? all.filter((n) => !library.test(read(n).toString('utf8'))) : all;
-  const entry = chosen ?? entryAmong(language, names) ?? sources.find((n) => n.toLowerCase().startsWith('main')) ?? sources[0];
-  if (entry === undefined)
-    return {
-      refused: all.length
-        ? `every ${language.id} source among ${names.join(', ')} is a library (${language.library}), none a program`
-        : `no ${language.id} source among ${names.join(', ')} (${exts.join(' ')})`,
-    };
-  return { ...base, entry };
 }
 
 /** The submission with the problem's constants substituted in its UTF-8 files: the package's own example submissions (2025-09). */
@@ -233,7 +169,10 @@ export async function judgePackage(
   const unsupported = pkg.config.unsupported;
   if (unsupported.length) throw new InvalidRequestError(`caged judge does not support ${unsupported.join(', ')} yet`, 'problem.yaml');
   const validation = pkg.config.validation;
-  const validator = pkg.validator;
+  // The package's programs in the image's languages; one it has no language for is refused before anything runs.
+  const validator = pkg.validator ? programOf(pkg.validator, judge) : null;
+  const staticProgram = pkg.staticValidator ? programOf(pkg.staticValidator, judge) : null;
+  const grader = pkg.grader ? programOf(pkg.grader, judge) : null;
   const multiPass = validation.kind === 'multi-pass';
   const passes = pkg.config.limits.validationPasses;
   const nextPassBytes = Math.round(pkg.config.limits.validationOutputMiB * MiB);
@@ -281,9 +220,7 @@ export async function judgePackage(
     const custom =
       validator && validatorLimits && !statically
         ? {
-            language: validator.language,
-            program: validator.program,
-            files: validator.files,
+            ...validator,
             flags: flagWords,
             limits: validatorLimits,
             compileLimits: helperCompileLimits,
@@ -309,7 +246,7 @@ export async function judgePackage(
       // The whole output comes back to be validated: the report cap is the package's output limit.
       const base: JudgeHooks = { ...opts.hooks, reportOutputBytes: Math.max(REPORT_BYTES, limits.outputBytes) };
       const hooks: JudgeHooks = statically
-        ? { ...base, staticValidation: staticHook(pkg, code, statically.args, helperLimits, helperCompileLimits) }
+        ? { ...base, staticValidation: staticHook(staticProgram, code, statically.args, helperLimits, helperCompileLimits) }
         : multiPass
           ? {
               ...base,
@@ -425,8 +362,8 @@ export async function judgePackage(
 
   const graderFailures: string[] = [];
   const grade =
-    pkg.grader && helperLimits
-      ? customGrader(judge, pkg, { limits: helperLimits, compileLimits: helperCompileLimits }, opts.hooks, graderFailures)
+    grader && helperLimits
+      ? customGrader(judge, grader, { limits: helperLimits, compileLimits: helperCompileLimits }, opts.hooks, graderFailures)
       : undefined;
   const graded = await gradeTree(pkg.data, pkg.config.scoring, runOne, skipOne, undefined, grade);
   const base = first as JudgeResult | null;
@@ -483,18 +420,17 @@ export async function judgePackage(
 
 /** JudgeHooks.staticValidation for a static validation test case with `args`. */
 function staticHook(
-  pkg: ProblemPackage,
+  v: PackageProgram | null,
   code: string,
   args: string[],
   limits: ReturnType<typeof packageLimits>['helperLimits'],
   compileLimits: ReturnType<typeof packageLimits>['helperCompileLimits'],
 ): NonNullable<JudgeHooks['staticValidation']> {
-  const v = pkg.staticValidator;
   // test-data.ts refuses a static validation test case without a static validator.
   if (!v || !limits) throw new InvalidRequestError('the package has no static validator', 'static_validator');
   return {
     languageCode: code,
-    validator: { type: 'validator', language: v.language, program: v.program, files: v.files, flags: args, limits, compileLimits },
+    validator: { type: 'validator', ...v, flags: args, limits, compileLimits },
   };
 }
 

@@ -1,41 +1,49 @@
 /**
- * A package's output validator (also the interactor of an interactive problem), found and read
- * before anything runs: legacy `output_validators/<name>/` or a lone source file there (exactly
+ * A package's own programs, found and read before anything runs: its output validator (also the
+ * interactor of an interactive problem), its static validator (2025-09) and its grader (legacy).
+ * The output validator is legacy `output_validators/<name>/` or a lone source file there (exactly
  * one program), 2023-07 `output_validator/` or its one subdirectory (or the legacy place; see
- * validatorPlace). Its directory is either
- *   - a single program in one language, told by its files' extensions: C (`.c`), C++ (`.cc .cpp
- *     .cxx .c++`, compiled as C++17) or Python 3 (`.py`), with any other plain files beside it
- *     (`validate.h`, data) written next to it. The entry is the one source file of that
- *     language, or a Python module's `__main__.py` (the format's multi-file Python program),
- *     renamed to the language's source file; or
+ * validatorPlace). A program is a directory (all its files and subdirectories, at their paths, as
+ * problemtools copies it) or one file, and either
+ *   - a program of sources in one language, told by their file endings as the format's
+ *     languages table tells them (appendix/languages.md: `.cpp` C++, `.java` Java, `.py` Python 3,
+ *     `.sh` Bash…; a `validate.h` or a README is no source), built and run as a submission in
+ *     that language is (programFiles: all of a C++ program's sources compiled together, a Java
+ *     program's main class found, a Python program's entry its `__main__.py`, its file named like
+ *     the language's entry, or its one source), in any language the image has; or
  *   - a build/run program (problemtools' convention): a `build` script, run in the sandbox with
  *     the compile limits, cwd a copy of the directory, after which `run` must be an executable
  *     there; or a `run` script alone, run as it is (src/judge/output-validator-spec.ts). They run
- *     on the image layers of the sources beside them: the gcc layer for C or C++ files, Python's
- *     for `.py` files, the base layer alone (bash, coreutils) for neither; both are refused.
- * Subdirectories are refused.
+ *     on the image layers of the language of the sources beside them (the gcc layer for C or
+ *     C++), the base layer alone (bash, coreutils) for none.
  *
- * The validator's sources are the compile cache's key (src/judge/compile-cache.ts), so it is
+ * The language's format code is read here, from the package alone; which of the image's
+ * languages runs it is decided when the package is judged (programOf), where the image is known.
+ * The program's sources are the compile cache's key (src/judge/compile-cache.ts), so it is
  * compiled once per package content, not once per test or per submission.
  */
 import path from 'node:path';
 import { InvalidRequestError } from '../errors';
-import { VALIDATOR_LANGUAGE_OF_EXTENSION, type ValidatorLanguage } from './extensions';
+import { findMainClass } from '../judge/entry-point';
+import { FORMAT_CODE_OF_EXTENSION, languageIdOfCode, type ImageLanguages, PROLOG_LINE } from './extensions';
 import type { PackageFiles } from './package-files';
+import { directorySubmission } from './package-submission';
 import { withConstants, type ProblemConfig } from './problem-yaml';
 
 export interface PackageValidator {
   /** Where it was found, relative to the package's root. */
   dir: string;
-  /** The language id (a build/run program's: the one whose image layers it runs on). */
-  language: ValidatorLanguage | 'bash';
   program: 'source' | 'build-run';
-  /** A source program's entry is named as the language's source file (main.c, main.cpp, main.py). */
-  files: { name: string; content: string; encoding: 'base64' }[];
+  /**
+   * The format's code of its language (`cpp`, `python3`, `java`…); a build/run program's: the
+   * language whose image layers it runs on (`bash`: the base layer alone).
+   */
+  code: string;
+  /** Its files at their paths in `dir`, the problem's constants substituted. */
+  files: { name: string; data: Buffer }[];
+  /** A source program's entry where the format names one: a Python module's `__main__.py`. */
+  entry?: string;
 }
-
-const LANGUAGE_OF: Readonly<Record<string, ValidatorLanguage>> = VALIDATOR_LANGUAGE_OF_EXTENSION;
-const ENTRY: Readonly<Record<ValidatorLanguage, string>> = { c: 'main.c', cpp17: 'main.cpp', python3: 'main.py' };
 
 /** A validator program: a directory (its files), or one source file standing alone. */
 interface ProgramPlace {
@@ -46,13 +54,13 @@ interface ProgramPlace {
 
 /**
  * The programs of a directory that holds programs, as problemtools reads one: each
- * subdirectory, and each file in a language a validator may be written in (C, C++, Python; a
+ * subdirectory, and each file with a file ending of the format's languages table (a
  * `validate.h` or a README beside them is no program).
  */
 function programsIn(files: PackageFiles, dir: string): ProgramPlace[] {
   return files
     .list(dir)
-    .filter((e) => e.kind === 'dir' || (e.kind === 'file' && LANGUAGE_OF[path.extname(e.name).toLowerCase()] !== undefined))
+    .filter((e) => e.kind === 'dir' || (e.kind === 'file' && Object.hasOwn(FORMAT_CODE_OF_EXTENSION, path.extname(e.name))))
     .map((e) => (e.kind === 'dir' ? { dir: `${dir}/${e.name}` } : { dir, file: e.name }));
 }
 
@@ -121,7 +129,7 @@ export function loadStaticValidator(files: PackageFiles, constants: ProblemConfi
 /**
  * Legacy: the package's grader, `graders/` holding one program (a subdirectory or a source file,
  * as problemtools finds it); null when there is none. caged runs it as a program of its own
- * (judge-package.ts), so it must be C, C++ or Python, not build/run scripts.
+ * (custom-grader.ts), built as a submission is, so not build/run scripts.
  */
 export function loadGrader(files: PackageFiles): PackageValidator | null {
   if (files.kind('graders') !== 'dir') return null;
@@ -130,47 +138,101 @@ export function loadGrader(files: PackageFiles): PackageValidator | null {
   const [place] = programs;
   if (!place) return null;
   const grader = loadProgram(files, place, {});
-  if (grader.program !== 'source')
-    throw new InvalidRequestError('caged runs a grader written in C, C++ or Python, not build/run scripts', grader.dir);
+  if (grader.program !== 'source') throw new InvalidRequestError('caged runs a grader of sources, not build/run scripts', grader.dir);
   return grader;
 }
 
-/** The program at `place`: a build/run program or a single source program (see the file's comment). */
+/** The format's code of a source file, by its ending (a `.pl` file is Perl unless it reads as Prolog: packageLanguages); null for no source. */
+function codeOf(name: string, read: () => Buffer): string | null {
+  const ext = path.extname(name);
+  if (!Object.hasOwn(FORMAT_CODE_OF_EXTENSION, ext)) return null;
+  if (ext === '.pl') return PROLOG_LINE.test(read().toString('utf8')) ? 'prolog' : 'perl';
+  return FORMAT_CODE_OF_EXTENSION[ext]!;
+}
+
+/** The program at `place`: a build/run program or a program of sources (see the file's comment). */
 function loadProgram(files: PackageFiles, place: ProgramPlace, constants: ProblemConfig['constants']): PackageValidator {
   const { dir } = place;
   // A directory is all its files and subdirectories (problemtools), at their paths in it.
   const names = place.file === undefined ? files.filesBelow(dir) : [place.file];
-  const sources = names.filter((n) => LANGUAGE_OF[path.extname(n).toLowerCase()] !== undefined);
-  const languages = new Set(sources.map((n) => LANGUAGE_OF[path.extname(n).toLowerCase()]));
-  const read = (n: string, as = n) => ({
-    name: as,
-    content: withConstants(files.read(`${dir}/${n}`), constants).toString('base64'),
-    encoding: 'base64' as const,
+  const read = (n: string) => withConstants(files.read(`${dir}/${n}`), constants);
+  const program = names.map((name) => ({ name, data: read(name) }));
+  const sources = program.flatMap((f) => {
+    const code = codeOf(f.name, () => f.data);
+    return code === null ? [] : [{ name: f.name, code }];
   });
+  const codes = new Set(sources.map((f) => f.code));
+  const listed = () => sources.map((f) => f.name).join(', ');
   if (names.includes('build') || names.includes('run')) {
-    // C and C++ share the gcc layer; g++ is on cpp17's chain.
-    const chains = new Set([...languages].map((l) => (l === 'python3' ? 'python3' : 'cpp17')));
-    if (chains.size > 1)
+    // C and C++ share the gcc layer; shell scripts beside them need no layer of their own.
+    const layers = new Set([...codes].map((c) => (c === 'c' ? 'cpp' : c)).filter((c) => c !== 'bash'));
+    if (layers.size > 1)
       throw new InvalidRequestError(
-        `a build/run validator runs on one language's image layers: it holds both C/C++ and Python sources (${sources.join(', ')})`,
+        `a build/run program runs on one language's image layers: it holds sources of ${[...layers].join(' and ')} (${listed()})`,
         dir,
       );
-    const [language = 'bash'] = chains;
-    return { dir, language, program: 'build-run', files: names.map((n) => read(n)) };
+    const [code = 'bash'] = layers;
+    return { dir, program: 'build-run', code, files: program };
   }
-  const [language, ...more] = [...languages];
-  // A Python program of several files is a module whose entry is __main__.py (the format's text).
-  const pythonModule = language === 'python3' && !more.length && sources.includes('__main__.py');
-  if (!language || more.length || (sources.length !== 1 && !pythonModule))
+  // Shell scripts beside another language's sources are its helpers, not its language.
+  const main = codes.size > 1 ? [...codes].filter((c) => c !== 'bash') : [...codes];
+  const [code, ...more] = main;
+  if (code === undefined || more.length)
     throw new InvalidRequestError(
-      `must hold exactly one source file in C, C++ or Python, or a Python module with __main__.py (found: ${sources.join(', ') || 'none'})`,
+      code === undefined
+        ? `holds no source file in a language of the format's table, nor build/run scripts (found: ${names.join(', ') || 'nothing'})`
+        : `holds sources of more than one language (${listed()}); a program is in one`,
       dir,
     );
-  const entry = pythonModule ? '__main__.py' : (sources[0] as string);
-  if (entry.includes('/'))
-    throw new InvalidRequestError(`caged runs a validator whose source sits at the top of its directory, not ${entry}`, dir);
-  const entryName = ENTRY[language];
-  if (entry !== entryName && names.includes(entryName))
-    throw new InvalidRequestError(`both ${entry} (the validator) and ${entryName} are present`, dir);
-  return { dir, language, program: 'source', files: names.map((n) => read(n, n === entry ? entryName : n)) };
+  // A Python program of several files is a module whose entry is __main__.py (the format's text).
+  const entry = code === 'python3' && names.includes('__main__.py') ? { entry: '__main__.py' } : {};
+  return { dir, program: 'source', code, files: program, ...entry };
+}
+
+/** A package's program as the wire's validator, interactor or grader gives it (language id, files, entry). */
+export interface PackageProgram {
+  language: string;
+  program: PackageValidator['program'];
+  files: { name: string; content: string; encoding: 'base64' }[];
+  entry?: string;
+}
+
+/**
+ * The program `p` as the image runs it: the image's language of its code (as submissions.yaml's
+ * codes are read: languageIdOfCode, the image's own language for the file ending when it has the
+ * code), its files, and its entry (directorySubmission, as a submission's directory's). Refused,
+ * naming `p.dir`, when the image has no language of the code or the files hold no program of it.
+ */
+export function programOf(p: PackageValidator, languages: ImageLanguages): PackageProgram {
+  const ids = languages.languages().map((l) => l.id);
+  const first = p.files.find((f) => Object.hasOwn(FORMAT_CODE_OF_EXTENSION, path.extname(f.name)))?.name;
+  let byExtension: string | undefined;
+  try {
+    byExtension = first === undefined ? undefined : languages.languageOfFile(first);
+  } catch {
+    byExtension = undefined; // The image has no language of that ending: the code decides.
+  }
+  const id = p.code === 'bash' && ids.includes('bash') ? 'bash' : languageIdOfCode(p.code, ids, byExtension);
+  if (id === null)
+    throw new InvalidRequestError(`is a program in ${p.code} (the format's code), a language this worker's image does not have`, p.dir);
+  const files = p.files.map((f) => ({ name: f.name, content: f.data.toString('base64'), encoding: 'base64' as const }));
+  if (p.program === 'build-run') return { language: id, program: 'build-run', files };
+  const data = new Map(p.files.map((f) => [f.name, f.data]));
+  const language = languages.language(id, p.dir);
+  const sub = directorySubmission(
+    language,
+    p.files.map((f) => f.name),
+    (n) => data.get(n)!,
+    p.entry,
+  );
+  if ('refused' in sub) throw new InvalidRequestError(sub.refused, p.dir);
+  // A JVM program's main class is found now, so that a program without one is refused before anything runs.
+  if (language.entry)
+    findMainClass(
+      language,
+      p.files.map((f) => ({ name: f.name, content: f.data })),
+      p.dir,
+      sub.entry,
+    );
+  return { language: id, program: 'source', files, ...(sub.entry !== undefined ? { entry: sub.entry } : {}) };
 }

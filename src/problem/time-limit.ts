@@ -36,7 +36,8 @@ import type { Judge } from '../judge/judge';
 import type { JudgeResult } from '../judge/schema';
 import { namesPython2 } from '../judge/languages';
 import { DEFAULT_MAXIMA } from '../judge/limits';
-import { directorySubmission, fileSubmission, judgePackage, withPackageConstants, type JudgePackageOptions } from './judge-package';
+import { judgePackage, withPackageConstants, type JudgePackageOptions } from './judge-package';
+import { directorySubmission, fileSubmission } from './package-submission';
 import type { PackageSubmission } from './package-submission';
 import { juryLanguages, packageLanguages } from './extensions';
 import type { ProblemPackage } from './problem-package';
@@ -73,7 +74,7 @@ export interface DerivedTimeLimit {
  * The package's submission at `rel` (a file or a directory), or a reason it is skipped; languages
  * by the image's extensions (a Prolog `.pl` excepted: packageLanguages; Python as PyPy:
  * juryLanguages), a directory's entry as
- * directorySubmission finds it (judge-package.ts).
+ * directorySubmission finds it (package-submission.ts).
  */
 export function readPackageSubmission(
   judge: Judge,

@@ -12,7 +12,7 @@ import { expandArgv, expandEnv, heapMiB, sourcesOf, takesEntry } from '../../src
 import { compileLimitsConfig, testLimitsConfig } from '../../src/judge/limits';
 import { planJob, type PlanConfig } from '../../src/judge/plan';
 import { packageLanguages } from '../../src/problem/extensions';
-import { directorySubmission, fileSubmission } from '../../src/problem/judge-package';
+import { directorySubmission, fileSubmission } from '../../src/problem/package-submission';
 import { makeSubmissionSchema } from '../../src/judge/schema';
 import type { Language } from '../../src/judge/languages';
 import { classifyRun } from '../../src/judge/run-verdict';

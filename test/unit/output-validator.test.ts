@@ -164,6 +164,28 @@ describe('the validator checker in the submission schema', () => {
     expect(paths({ type: 'validator', language: 'c', source: 'x', bogus: 1 })).toEqual(['checker']);
   });
 
+  it('takes an entry among its files, as a submission does, and refuses one with a source, naming no file, or for build/run', () => {
+    const issues = (checker: object) => {
+      const r = parse(checker);
+      return r.success ? [] : r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    };
+    const files = [{ name: 'check.py', content: '' }];
+    expect(issues({ type: 'validator', language: 'python3', files, entry: 'check.py' })).toEqual([]);
+    expect(issues({ type: 'validator', language: 'python3', source: 'x', entry: 'check.py' })).toEqual([
+      'checker.entry: goes with "files", not "source"',
+    ]);
+    expect(issues({ type: 'validator', language: 'python3', files, entry: 'other.py' })).toEqual([
+      'checker.entry: names no file of "files": "other.py"',
+    ]);
+    expect(issues({ type: 'validator', language: 'bash', program: 'build-run', files, entry: 'check.py' })).toEqual([
+      'checker.entry: is not for a build/run program (its entry is "run")',
+    ]);
+    const interactor = (i: object) => SubmissionSchema.safeParse({ ...base, interactor: { language: 'python3', ...i } });
+    expect(interactor({ files, entry: 'check.py' }).success).toBe(true);
+    const bad = interactor({ files, entry: 'x.py' });
+    expect(bad.success ? [] : bad.error.issues.map((i) => i.path.join('.'))).toEqual(['interactor.entry']);
+  });
+
   it('takes a working directory of its own (the default) or the submission’s, and nothing else', () => {
     const validator = { type: 'validator', language: 'c', source: 'x' };
     for (const workingDir of ['own', 'submission']) expect(parse({ ...validator, workingDir }).success).toBe(true);
@@ -180,5 +202,44 @@ describe('planValidator', () => {
       planValidator({ type: 'validator', language: 'c', source: 'x', flags: [], ...extra }, repoLanguageRegistry());
     expect(spec({}).workingDir).toBe('own');
     expect(spec({ workingDir: 'submission' }).workingDir).toBe('submission');
+  });
+
+  it('builds a program in any language as a submission in it is: its entry kept, its main class found', () => {
+    const r = repoLanguageRegistry();
+    const file = (name: string, content: string) => ({ name, content, encoding: 'utf8' as const });
+    const java = planValidator(
+      {
+        type: 'validator',
+        language: 'java',
+        files: [file('Check.java', 'public class Check { public static void main(String[] a) {} }')],
+        flags: [],
+      },
+      r,
+    );
+    expect({ mainClass: java.language.mainClass, files: java.files.map((f) => f.name) }).toEqual({
+      mainClass: 'Check',
+      files: ['Check.java'],
+    });
+    // One source: saved under its public class's name, as javac needs.
+    const single = planValidator(
+      { type: 'validator', language: 'java', source: 'public class V { public static void main(String[] a) {} }', flags: [] },
+      r,
+    );
+    expect(single.files.map((f) => f.name)).toEqual(['V.java']);
+    const py = planValidator(
+      { type: 'validator', language: 'python3', files: [file('lib.py', ''), file('check.py', '')], entry: 'check.py', flags: [] },
+      r,
+    );
+    expect(py.language.sourceFile).toBe('check.py');
+    // A C++ program needs no file named main.cpp: every source is compiled.
+    const cpp = planValidator(
+      { type: 'validator', language: 'cpp17', files: [file('validate.cc', ''), file('validate.h', '')], flags: [] },
+      r,
+    );
+    expect(cpp.language.sources).toEqual(['validate.cc']);
+    // No class with main is the request's fault, on the checker's files.
+    expect(() => planValidator({ type: 'validator', language: 'java', files: [file('A.java', 'class A {}')], flags: [] }, r)).toThrow(
+      /checker\.files: no top-level class with public static void main/,
+    );
   });
 });

@@ -31,7 +31,7 @@ describe('when a legacy package uses grading: custom', () => {
     write('data/secret/testdata.yaml', 'grading: custom\ngrader_flags: best_of 3 whatever\n');
     write('data/secret/h/testdata.yaml', 'grader_flags: other\n');
     const pkg = load();
-    expect(pkg.grader).toMatchObject({ dir: 'graders', language: 'python3', program: 'source' });
+    expect(pkg.grader).toMatchObject({ dir: 'graders', code: 'python3', program: 'source' });
     expect(groupNamed(pkg.data, 'secret').settings.customGrader).toEqual({ flags: ['best_of', '3', 'whatever'] });
     expect(groupNamed(pkg.data, 'secret/g').settings.customGrader).toEqual({ flags: ['best_of', '3', 'whatever'] });
     expect(groupNamed(pkg.data, 'secret/h').settings.customGrader).toEqual({ flags: ['other'] });
@@ -58,7 +58,7 @@ describe('when a legacy package uses grading: custom', () => {
     fs.rmSync(path.join(pkgDir.dir(), 'graders'), { recursive: true });
     write('graders/g/build', '#!/bin/sh\n');
     write('graders/g/run', '#!/bin/sh\necho AC 1\n');
-    refused(load, 'graders/g', /C, C\+\+ or Python, not build\/run/);
+    refused(load, 'graders/g', /a grader of sources, not build\/run/);
   });
 
   it('grades the group by the grader: its verdict, its score within range, range’s top as the maximum', async () => {

@@ -5,6 +5,7 @@
  * runner: no container, no root. The real static validator runs in test/problem-static.test.ts.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { runFrom } from '../../src/judge/output-validator-spec';
 import { BUILD_RUN_RUN } from '../../src/judge/output-validator-spec';
@@ -42,11 +43,11 @@ describe('when a 2025-09 package has static validation', () => {
   it('reads static_validator/ as a program, as output_validator/ is read (or its one subdirectory)', () => {
     problem();
     test('secret/1');
-    expect(load().staticValidator).toMatchObject({ dir: 'static_validator', language: 'python3', program: 'source' });
+    expect(load().staticValidator).toMatchObject({ dir: 'static_validator', code: 'python3', program: 'source' });
     fs.rmSync(path.join(pkgDir.dir(), 'static_validator'), { recursive: true });
     write('static_validator/golf/build', '#!/bin/sh\ntrue\n');
     write('static_validator/golf/run', '#!/bin/sh\nexit 42\n');
-    expect(load().staticValidator).toMatchObject({ dir: 'static_validator/golf', language: 'bash', program: 'build-run' });
+    expect(load().staticValidator).toMatchObject({ dir: 'static_validator/golf', code: 'bash', program: 'build-run' });
     fs.rmSync(path.join(pkgDir.dir(), 'static_validator'), { recursive: true });
     write('static_validator', 'not a directory\n');
     refusedAt('static_validator', /must be a directory/);
@@ -146,16 +147,40 @@ describe('when a static validator runs outside its own directory', () => {
   const lang = (run: readonly string[], sourceFile = 'main.py'): Language =>
     ({ id: 'x', run, sourceFile, env: {}, compile: null }) as unknown as Language;
 
+  let box: string;
+  beforeEach(() => {
+    box = fs.mkdtempSync(path.join(os.tmpdir(), 'caged-runfrom-'));
+  });
+  afterEach(() => fs.rmSync(box, { recursive: true, force: true }));
+
   it('names its compiled program and entry file by absolute path', () => {
-    expect(runFrom('/validator', lang(['./main'], 'main.c'), 2 ** 26)).toEqual(['/validator/main']);
-    expect(runFrom('/validator', lang(['python3', '{entry}']), 2 ** 26)).toEqual(['python3', '/validator/main.py']);
-    expect(runFrom('/validator', lang(BUILD_RUN_RUN, 'run'), 2 ** 26)).toEqual(['/bin/sh', '-c', 'exec /validator/run "$@"', 'run']);
+    expect(runFrom('/validator', lang(['./main'], 'main.c'), 2 ** 26, box)).toEqual(['/validator/main']);
+    expect(runFrom('/validator', lang(['python3', '{entry}']), 2 ** 26, box)).toEqual(['python3', '/validator/main.py']);
+    expect(runFrom('/validator', lang(BUILD_RUN_RUN, 'run'), 2 ** 26, box)).toEqual(['/bin/sh', '-c', 'exec /validator/run "$@"', 'run']);
   });
 
-  it('refuses a command that names its directory as "."', () => {
-    expect(() => runFrom('/validator', lang(['java', '-cp', '.', 'Main'], 'Main.java'), 2 ** 26)).toThrow(
-      /cannot run outside its directory/,
-    );
-    expect(() => runFrom('/validator', lang(['java', '-cp', '.:/x.jar', 'Main'], 'Main.java'), 2 ** 26)).toThrow(/outside/);
+  it('names a compiled file its command names bare (Mono) by absolute path, and nothing the box lacks', () => {
+    fs.writeFileSync(path.join(box, 'main.exe'), '');
+    expect(runFrom('/validator', lang(['mono', 'main.exe'], 'main.cs'), 2 ** 26, box)).toEqual(['mono', '/validator/main.exe']);
+    fs.rmSync(path.join(box, 'main.exe'));
+    expect(runFrom('/validator', lang(['mono', 'main.exe'], 'main.cs'), 2 ** 26, box)).toEqual(['mono', 'main.exe']);
+    // An option or a path leaving the box is never looked up.
+    fs.writeFileSync(path.join(box, '-q'), '');
+    expect(runFrom('/validator', lang(['lua', '-q', '../x'], 'main.lua'), 2 ** 26, box)).toEqual(['lua', '-q', '../x']);
+  });
+
+  it('moves a class path\'s "." to its directory (Java, Kotlin, Scala)', () => {
+    expect(runFrom('/validator', lang(['java', '-cp', '.', 'Main'], 'Main.java'), 2 ** 26, box)).toEqual([
+      'java',
+      '-cp',
+      '/validator',
+      'Main',
+    ]);
+    expect(runFrom('/validator', lang(['java', '-cp', '.:/x.jar', 'a.b.Main'], 'Main.java'), 2 ** 26, box)).toEqual([
+      'java',
+      '-cp',
+      '/validator:/x.jar',
+      'a.b.Main',
+    ]);
   });
 });

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { LanguageRegistry } from '../../../src/judge/languages';
 import { parseManifest } from '../../../src/rootfs/manifest';
+import type { ImageLanguages } from '../../../src/problem/extensions';
 
 export const LANG_DIR = path.join(__dirname, '..', '..', '..', 'images', 'languages');
 const BUILD_ONLY = new Set(['versionCommand', 'versionPattern', 'packages', 'pch']);
@@ -37,3 +38,13 @@ export function languageJsons(): Record<string, unknown>[] {
 
 export const repoLanguageRegistry = (): LanguageRegistry =>
   LanguageRegistry.fromManifest(parseManifest(manifestOf(languageJsons()), 'test'));
+
+/** The repository's language table as a problem package's programs see an image's languages (ImageLanguages). */
+export function repoImageLanguages(): ImageLanguages {
+  const r = repoLanguageRegistry();
+  return {
+    languages: () => r.list(),
+    language: (id, field) => r.get(id, field),
+    languageOfFile: (file, field) => r.ofFile(file, field).id,
+  };
+}
