@@ -115,6 +115,23 @@ describe('a custom output validator', () => {
     expect(ok.verdict).toBe('AC');
   }, 120_000);
 
+  it("brings the data beside it, past a submission's caps (600 KB in 80 files), written at their paths", async () => {
+    const pair = fs.readFileSync(path.join(ANYSUM, 'output_validators', 'pair', 'pair.cpp'), 'utf8');
+    const data: Record<string, string> = {};
+    for (let i = 0; i < 80; i++) data[`output_validators/pair/data/w${i}.txt`] = `${i}\n`.padEnd(7500, '.');
+    const dir = variant(ANYSUM, {
+      ...data,
+      // It refuses to judge without its last data file.
+      'output_validators/pair/pair.cpp': pair.replace(
+        '  if (argc < 4) return 1;',
+        '  if (argc < 4 || !std::ifstream("data/w79.txt")) return 1;',
+      ),
+    });
+    expect(fs.readFileSync(path.join(dir, 'output_validators/pair/pair.cpp'), 'utf8')).toContain('data/w79.txt');
+    const r = await judged([dir, path.join(ANYSUM, 'submissions', 'accepted', 'swap.py')]);
+    expect(r.verdict).toBe('AC');
+  }, 120_000);
+
   it('is IE when the validator crashes, never AC', async () => {
     const crash = variant(ANYSUM, {
       'output_validators/pair/pair.cpp': '#include <cstdlib>\nint main() { std::abort(); }\n',

@@ -31,20 +31,31 @@ export const SourceFileSchema = z.strictObject({
   encoding,
 });
 
-/** A program's files (1-64): paths that can all be written into one box (pathClashes). */
-const SourceFilesSchema = z
-  .array(SourceFileSchema)
-  .min(1)
-  .max(64)
-  .superRefine((files, ctx) => {
-    for (const c of pathClashes(files.map((f) => f.name))) {
-      const message =
-        'duplicate' in c
-          ? `duplicate file name ${JSON.stringify(files[c.index]!.name)}`
-          : `${JSON.stringify(files[c.index]!.name)} needs ${JSON.stringify(c.fileAsDir)}, a file, as a directory`;
-      ctx.addIssue({ code: 'custom', path: [c.index, 'name'], message });
-    }
-  });
+/** A program's files (1 to `max`): paths that can all be written into one box (pathClashes). */
+function filesSchema(max: number) {
+  return z
+    .array(SourceFileSchema)
+    .min(1)
+    .max(max)
+    .superRefine((files, ctx) => {
+      for (const c of pathClashes(files.map((f) => f.name))) {
+        const message =
+          'duplicate' in c
+            ? `duplicate file name ${JSON.stringify(files[c.index]!.name)}`
+            : `${JSON.stringify(files[c.index]!.name)} needs ${JSON.stringify(c.fileAsDir)}, a file, as a directory`;
+        ctx.addIssue({ code: 'custom', path: [c.index, 'name'], message });
+      }
+    });
+}
+/** A submission's files: at most 64. */
+const SourceFilesSchema = filesSchema(64);
+/**
+ * A problem's own program's files (an output validator, an interactor): at most 1024, as a
+ * package's validator directory may bring its data (a word list, test tables) beside its source.
+ */
+const ProgramFilesSchema = filesSchema(1024);
+/** Default cap on a problem's own program (a validator's or an interactor's files together, decoded): 16 MiB. */
+export const DEFAULT_MAX_PROGRAM_BYTES = 16 * 2 ** 20;
 
 export const TestcaseSchema = z.strictObject({
   name: z.string().max(200).optional(),
@@ -124,7 +135,7 @@ export const CheckerSchema = z.discriminatedUnion('type', [
     language: z.string().min(1).max(64),
     /** Exactly one of `source` (the language's entry file) and `files` (with a header, say). */
     source: z.string().min(1).optional(),
-    files: SourceFilesSchema.optional(),
+    files: ProgramFilesSchema.optional(),
     /** With `files`: the entry point, its name kept, as a submission's `entry` (src/judge/program-files.ts). */
     entry: sourcePath.optional(),
     /**
@@ -162,7 +173,7 @@ export const InteractorSchema = z
     /** A language id of the registry. */
     language: z.string().min(1).max(64),
     source: z.string().min(1).optional(),
-    files: SourceFilesSchema.optional(),
+    files: ProgramFilesSchema.optional(),
     /** With `files`: the entry point, its name kept, as a submission's `entry` (src/judge/program-files.ts). */
     entry: sourcePath.optional(),
     /**
@@ -188,11 +199,7 @@ export const InteractorSchema = z
       .max(64 * 1024)
       .optional(),
   })
-  .refine((i) => (i.source === undefined) !== (i.files === undefined), { message: 'give exactly one of "source" and "files"' })
-  .superRefine((i, ctx) => {
-    const why = entryIssue(i);
-    if (why) ctx.addIssue({ code: 'custom', path: ['entry'], message: why });
-  });
+  .refine((i) => (i.source === undefined) !== (i.files === undefined), { message: 'give exactly one of "source" and "files"' });
 export type InteractorSpec = z.output<typeof InteractorSchema>;
 
 /** A problem package stored in Redis by `caged problem push` (src/problem/package-store.ts). */
@@ -231,6 +238,8 @@ export type Callback = z.output<typeof CallbackSchema>;
 export interface SubmissionSchemaOptions {
   /** Cap on the source (all files together, decoded), in bytes; default 256 KiB. */
   maxSourceBytes?: number;
+  /** Cap on an output validator's and on an interactor's files (each program's together, decoded), in bytes; default 16 MiB. */
+  maxProgramBytes?: number;
 }
 
 function decodedLength(content: string, enc: 'utf8' | 'base64'): number {
@@ -240,6 +249,7 @@ function decodedLength(content: string, enc: 'utf8' | 'base64'): number {
 /** The submission schema with a configurable source cap (the worker's CAGED_MAX_SOURCE_BYTES). */
 export function makeSubmissionSchema(opts: SubmissionSchemaOptions = {}) {
   const maxSource = opts.maxSourceBytes ?? DEFAULT_MAX_SOURCE_BYTES;
+  const maxProgram = opts.maxProgramBytes ?? DEFAULT_MAX_PROGRAM_BYTES;
   return z
     .strictObject({
       schemaVersion: z.literal(SUBMISSION_SCHEMA_VERSION).default(SUBMISSION_SCHEMA_VERSION),
@@ -347,7 +357,8 @@ export function makeSubmissionSchema(opts: SubmissionSchemaOptions = {}) {
       });
       if (s.entry !== undefined && !s.files?.some((f) => f.name === s.entry))
         issue(['entry'], s.files ? `names no file of "files": ${JSON.stringify(s.entry)}` : 'goes with "files", not "source"');
-      if (s.checker.type === 'validator') checkValidatorSources(s.checker, maxSource, ctx);
+      if (s.checker.type === 'validator') checkProgramSize(s.checker, ['checker'], 'validator', maxProgram, ctx);
+      if (s.interactor) checkProgramSize(s.interactor, ['interactor'], 'interactor', maxProgram, ctx);
       s.testcases.forEach((t, i) => {
         if (t.stdinEncoding === 'base64' && !base64Text.test(t.stdin)) issue(['testcases', i, 'stdin'], 'is not base64');
         if (t.expected !== undefined && t.expectedEncoding === 'base64' && !base64Text.test(t.expected)) {
@@ -391,26 +402,36 @@ function entryIssue(p: {
   return p.files.some((f) => f.name === p.entry) ? null : `names no file of "files": ${JSON.stringify(p.entry)}`;
 }
 
-/** A validator's sources: exactly one of source and files, base64 well-formed, names unique, within the cap. */
-function checkValidatorSources(v: Extract<Checker, { type: 'validator' }>, maxSource: number, ctx: z.RefinementCtx): void {
+/**
+ * A problem program's (validator's, interactor's) sources: exactly one of source and files,
+ * base64 well-formed, within the cap; its entry one of its files.
+ */
+function checkProgramSize(
+  v: {
+    source?: string | undefined;
+    files?: ReadonlyArray<z.output<typeof SourceFileSchema>> | undefined;
+    entry?: string | undefined;
+    program?: string | undefined;
+  },
+  at: string[],
+  what: string,
+  maxProgram: number,
+  ctx: z.RefinementCtx,
+): void {
   if ((v.source === undefined) === (v.files === undefined)) {
-    ctx.addIssue({ code: 'custom', path: ['checker', 'source'], message: 'give exactly one of "source" and "files"' });
+    ctx.addIssue({ code: 'custom', path: [...at, 'source'], message: 'give exactly one of "source" and "files"' });
     return;
   }
   const why = entryIssue(v);
-  if (why) ctx.addIssue({ code: 'custom', path: ['checker', 'entry'], message: why });
+  if (why) ctx.addIssue({ code: 'custom', path: [...at, 'entry'], message: why });
   let total = v.source === undefined ? 0 : Buffer.byteLength(v.source, 'utf8');
   v.files?.forEach((f, i) => {
     if (f.encoding === 'base64' && !base64Text.test(f.content))
-      ctx.addIssue({ code: 'custom', path: ['checker', 'files', i, 'content'], message: 'is not base64' });
+      ctx.addIssue({ code: 'custom', path: [...at, 'files', i, 'content'], message: 'is not base64' });
     total += decodedLength(f.content, f.encoding);
   });
-  if (total > maxSource)
-    ctx.addIssue({
-      code: 'custom',
-      path: ['checker'],
-      message: `the validator's sources are ${total} bytes, more than the ${maxSource} allowed`,
-    });
+  if (total > maxProgram)
+    ctx.addIssue({ code: 'custom', path: at, message: `the ${what}'s files are ${total} bytes, more than the ${maxProgram} allowed` });
 }
 
 /** The submission with the default source cap (256 KiB). */

@@ -186,6 +186,29 @@ describe('the validator checker in the submission schema', () => {
     expect(bad.success ? [] : bad.error.issues.map((i) => i.path.join('.'))).toEqual(['interactor.entry']);
   });
 
+  it("caps a problem program's files apart from the submission's: 16 MiB and 1024 files by default", () => {
+    const many = (n: number, bytes: number) => Array.from({ length: n }, (_, i) => ({ name: `d${i}.txt`, content: 'x'.repeat(bytes) }));
+    const files = [{ name: 'main.c', content: '' }, ...many(100, 6000)]; // 600 KB in 101 files: over the submission's caps
+    expect(parse({ type: 'validator', language: 'c', files }).success).toBe(true);
+    const interactor = (i: object) => SubmissionSchema.safeParse({ ...base, interactor: { language: 'c', ...i } });
+    expect(interactor({ files }).success).toBe(true);
+    // The submission's own stay 256 KiB and 64 files.
+    expect(SubmissionSchema.safeParse({ ...base, source: undefined, files }).success).toBe(false);
+    const big = [
+      { name: 'main.c', content: '' },
+      { name: 'words.txt', content: 'x'.repeat(16 * 2 ** 20 + 1) },
+    ];
+    const r = parse({ type: 'validator', language: 'c', files: big });
+    expect(r.success ? [] : r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`)).toEqual([
+      `checker: the validator's files are ${16 * 2 ** 20 + 1} bytes, more than the ${16 * 2 ** 20} allowed`,
+    ]);
+    const i = interactor({ files: big });
+    expect(i.success ? [] : i.error.issues.map((x) => `${x.path.join('.')}: ${x.message}`)).toEqual([
+      `interactor: the interactor's files are ${16 * 2 ** 20 + 1} bytes, more than the ${16 * 2 ** 20} allowed`,
+    ]);
+    expect(parse({ type: 'validator', language: 'c', files: [{ name: 'main.c', content: '' }, ...many(1024, 1)] }).success).toBe(false);
+  });
+
   it('takes a working directory of its own (the default) or the submission’s, and nothing else', () => {
     const validator = { type: 'validator', language: 'c', source: 'x' };
     for (const workingDir of ['own', 'submission']) expect(parse({ ...validator, workingDir }).success).toBe(true);
