@@ -72,6 +72,20 @@ describe('caged judge on a 2025-09 package', () => {
     }
   }, 180_000);
 
+  it("adds included files past a contestant's source cap (400 KB in 70 files): the package bounds them, not the judge's 256 KiB and 64 files", async () => {
+    const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'caged-modern-include-'));
+    try {
+      fs.cpSync(PKG, copy, { recursive: true });
+      for (let i = 0; i < 70; i++) fs.writeFileSync(path.join(copy, 'include/python3', `t${i}.txt`), `${i}\n`.padEnd(6000, '.'));
+      const add = fs.readFileSync(path.join(PKG, 'submissions/accepted/add.py'), 'utf8');
+      fs.writeFileSync(path.join(copy, 'submissions/accepted/tables.py'), `assert open('t69.txt').read().startswith('69')\n${add}`);
+      const r = await judgedIn(copy, 'accepted/tables.py');
+      expect({ verdict: r.verdict, score: r.score }).toEqual({ verdict: 'AC', score: 100 });
+    } finally {
+      fs.rmSync(copy, { recursive: true, force: true });
+    }
+  }, 120_000);
+
   it('runs the output validator in the submission’s directory: its files, compiled binaries and included files, none of the validator’s', async () => {
     // The validator writes its working directory's listing as its judgemessage, and fails (IE) if it sees its own check.py.
     const seen = async (s: string) => [...new Set((await judged(s)).tests.map((t) => t.checkerMessage))];

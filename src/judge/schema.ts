@@ -47,8 +47,8 @@ function filesSchema(max: number) {
       }
     });
 }
-/** A submission's files: at most 64. */
-const SourceFilesSchema = filesSchema(64);
+/** Default cap on a submission's number of files. */
+export const DEFAULT_MAX_SOURCE_FILES = 64;
 /**
  * A problem's own program's files (an output validator, an interactor): at most 1024, as a
  * package's validator directory may bring its data (a word list, test tables) beside its source.
@@ -238,6 +238,8 @@ export type Callback = z.output<typeof CallbackSchema>;
 export interface SubmissionSchemaOptions {
   /** Cap on the source (all files together, decoded), in bytes; default 256 KiB. */
   maxSourceBytes?: number;
+  /** Cap on the number of a submission's files; default 64. */
+  maxSourceFiles?: number;
   /** Cap on an output validator's and on an interactor's files (each program's together, decoded), in bytes; default 16 MiB. */
   maxProgramBytes?: number;
 }
@@ -264,7 +266,7 @@ export function makeSubmissionSchema(opts: SubmissionSchemaOptions = {}) {
       source: z.string().optional(),
       /** How `source` is written: `utf8` text, or `base64` for bytes that are not UTF-8 (the command line sends those so). */
       sourceEncoding: encoding,
-      files: SourceFilesSchema.optional(),
+      files: filesSchema(opts.maxSourceFiles ?? DEFAULT_MAX_SOURCE_FILES).optional(),
       /**
        * With `files`: the one that is the entry point (`{entry}`), its name kept; default the file
        * named like the language's sourceFile (docs/judging.md). Refused for a language that

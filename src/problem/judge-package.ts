@@ -29,7 +29,16 @@ import type { Language } from '../judge/languages';
 import type { LimitValues } from '../judge/limits';
 import type { CarriedFile, CarriedFiles, FeedbackFile } from '../judge/output-validator-feedback';
 import { oneLine, reportBytesPerTest, skippedTest } from '../judge/result';
-import { RESULT_SCHEMA_VERSION, type CompileResult, type JudgeResult, type TestResult } from '../judge/schema';
+import {
+  DEFAULT_MAX_SOURCE_BYTES,
+  DEFAULT_MAX_SOURCE_FILES,
+  makeSubmissionSchema,
+  RESULT_SCHEMA_VERSION,
+  type CompileResult,
+  type JudgeResult,
+  type TestResult,
+} from '../judge/schema';
+import { parseSubmission } from '../judge/plan';
 import { judge0Of, testDetail, VERDICT_NAMES } from '../judge/verdict';
 import { defaultValidateSliced, parseValidatorFlags } from './default-validator';
 import { gradeTree } from '../judge/group-grading';
@@ -185,6 +194,12 @@ export async function judgePackage(
   if (tooLarge && !opts.ownSubmission) throw new InvalidRequestError(tooLarge, 'SUBMISSION');
   // Included files are added after the code limit is checked (the format's order).
   submission = withIncluded(submission, includedFiles(pkg, code), judge.language(submission.language, 'language'));
+  // The submission with the package's included files is bounded by the package (its code limit,
+  // checked above, and its size cap), not by the judge's cap on a contestant's source.
+  const schema = makeSubmissionSchema({
+    maxSourceBytes: Math.max(DEFAULT_MAX_SOURCE_BYTES, sourceBytes(submission)),
+    maxSourceFiles: Math.max(DEFAULT_MAX_SOURCE_FILES, submission.files?.length ?? 1),
+  });
   const { limits, compileLimits, helperCompileLimits, validatorLimits, helperLimits, notes } = packageLimitsFor(
     pkg,
     judge.stepMaxima,
@@ -261,28 +276,31 @@ export async function judgePackage(
             }
           : base;
       const input = field(stdin);
-      r = await judge.judge(
-        {
-          ...submission,
-          testcases: [
-            {
-              name: test.name,
-              stdin: input.text,
-              stdinEncoding: input.encoding,
-              ...expected,
-              ...(test.args ? { args: test.args } : {}),
-              ...(files ? { files } : {}),
-            },
-          ],
-          limits,
-          compileLimits,
-          allowFileWriting: pkg.config.allowFileWriting,
-          ...(custom
-            ? validation.interactive
-              ? { interactor: { ...custom, ...(opts.transcriptBytes ? { transcriptBytes: opts.transcriptBytes } : {}) } }
-              : { checker: { type: 'validator' as const, ...custom } }
-            : {}),
-        },
+      r = await judge.judgeSubmission(
+        parseSubmission(
+          {
+            ...submission,
+            testcases: [
+              {
+                name: test.name,
+                stdin: input.text,
+                stdinEncoding: input.encoding,
+                ...expected,
+                ...(test.args ? { args: test.args } : {}),
+                ...(files ? { files } : {}),
+              },
+            ],
+            limits,
+            compileLimits,
+            allowFileWriting: pkg.config.allowFileWriting,
+            ...(custom
+              ? validation.interactive
+                ? { interactor: { ...custom, ...(opts.transcriptBytes ? { transcriptBytes: opts.transcriptBytes } : {}) } }
+                : { checker: { type: 'validator' as const, ...custom } }
+              : {}),
+          },
+          schema,
+        ),
         hooks,
       );
       const next = got.next;
