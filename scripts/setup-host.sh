@@ -10,7 +10,10 @@
 #     cgroup v1 host, <controller>/caged-NAME under memory, pids, cpuacct, cpu, blkio (disk caps:
 #     CAGED_DISK_MB_PER_S) and cpuset (with the root's CPUs and memory nodes, for CAGED_CPUS), owned by NAME;
 #     and NAME's device slots /var/lib/caged/devices/NAME/<0..255>/{null,zero,full,random,urandom}
-#     (a user namespace cannot make device nodes; each living container binds a slot of its own).
+#     (a user namespace cannot make device nodes; each living container binds a slot of its own);
+#     and NAME's job directories' tmpfs /var/lib/caged/jobs/NAME, of CAGED_ROOTLESS_JOBS_MB
+#     (default 4096) MiB: its size caps what all of NAME's boxes write on the host together, as
+#     root's worker caps each job with a tmpfs of its own.
 set -euo pipefail
 user=""
 while [ $# -gt 0 ]; do
@@ -101,5 +104,16 @@ if [ -n "$user" ]; then
     [ -c "$pool/$slot/urandom" ] || mknod -m 0666 "$pool/$slot/urandom" c 1 9
   done
   echo "setup-host: $user: 256 device slots in $pool"
+  # Job directories: a tmpfs owned by the user, whose size caps what its compiles write on the
+  # host (a user namespace cannot mount one per job). It does not survive a reboot either.
+  jobs="/var/lib/caged/jobs/$user"
+  jobs_mb="${CAGED_ROOTLESS_JOBS_MB:-4096}"
+  case "$jobs_mb" in '' | *[!0-9]*) echo "setup-host: CAGED_ROOTLESS_JOBS_MB must be a number of MiB (got $jobs_mb)" >&2; exit 2 ;; esac
+  mkdir -p "$jobs"
+  chmod 0755 /var/lib/caged/jobs
+  if ! mountpoint -q "$jobs"; then
+    mount -t tmpfs -o "size=${jobs_mb}m,mode=0755,uid=$(id -u "$user"),gid=$(id -g "$user"),nosuid,nodev" caged-jobs "$jobs"
+  fi
+  echo "setup-host: $user: job directories on a tmpfs at $jobs ($(df -m --output=size "$jobs" | tail -1 | tr -d ' ') MiB)"
 fi
 echo "setup-host: ok"

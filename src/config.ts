@@ -141,6 +141,12 @@ export const CONFIG_KEYS = {
     unit: 'path',
     description: 'Mount points and id leases; empty: /run/caged as root, else $XDG_RUNTIME_DIR/caged or <tmpdir>/caged-<uid>.',
   }),
+  jobsDir: text('CAGED_JOBS_DIR', {
+    def: '',
+    unit: 'path',
+    description:
+      "Where job directories go. Empty: <state dir>/jobs as root (each job a size-capped tmpfs of its own); rootless, the user's tmpfs that `scripts/setup-host.sh --user NAME` mounts at /var/lib/caged/jobs/<user> (its size caps what every box writes on the host), else <state dir>/jobs, uncapped, with a warning.",
+  }),
   devicePool: text('CAGED_DEVICE_POOL', {
     def: '',
     unit: 'path',

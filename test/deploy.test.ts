@@ -178,7 +178,15 @@ describe('deploy/kubernetes', () => {
     const writableUnder = (dir: string): boolean =>
       mounts.some((m) => !m.readOnly && (dir === m.mountPath || dir.startsWith(`${m.mountPath}/`)));
     expect(worker.securityContext.readOnlyRootFilesystem).toBe(true);
-    for (const dir of [config.CAGED_STATE_DIR!, config.CAGED_RUNTIME_DIR!, '/tmp']) expect(writableUnder(dir)).toBe(true);
+    for (const dir of [config.CAGED_STATE_DIR!, config.CAGED_RUNTIME_DIR!, config.CAGED_JOBS_DIR!, '/tmp'])
+      expect(writableUnder(dir)).toBe(true);
+    // The job directories' volume is memory-backed (a tmpfs of its size limit): it caps what compiles write.
+    const jobs = mounts.find((m) => m.mountPath === config.CAGED_JOBS_DIR);
+    const spec = one('Deployment').spec.template.spec as {
+      volumes?: { name: string; emptyDir?: { medium?: string; sizeLimit?: string } }[];
+    };
+    const volume = spec.volumes?.find((v) => v.name === jobs?.name);
+    expect(volume?.emptyDir).toMatchObject({ medium: 'Memory', sizeLimit: expect.stringMatching(/^\d+Gi$/) as unknown });
     // The runtime directory is made by the worker below the mount, so that it is the worker's own.
     expect(mounts.map((m) => m.mountPath)).not.toContain(config.CAGED_RUNTIME_DIR);
     expect(mounts).toContainEqual(

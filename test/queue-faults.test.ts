@@ -10,7 +10,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { CagedClient } from '../src/client';
 import { delegatedCgroupManager, detectCgroupManager } from '../src/cgroup/detect';
-import { stateDir } from '../src/linux/state-dirs';
+import { jobsDir } from '../src/linux/state-dirs';
 import { ROOTLESS } from './helpers/mode';
 import type { JudgeResult } from '../src/judge/schema';
 import { redisOptionsFromUrl } from '../src/queue/connection';
@@ -33,7 +33,7 @@ import {
 jest.setTimeout(180_000);
 
 /** Where the worker keeps job directories in this mode (src/linux/state-dirs.ts). */
-const JOBS_DIR = path.join(stateDir(), 'jobs');
+const JOBS_DIR = jobsDir(ROOTLESS);
 
 /** What a worker process left on the host: job directories and cgroups named after its pid. */
 function leftoversOf(pid: number): string[] {

@@ -20,6 +20,7 @@ import type { HostView } from './host-view';
 import { cgroupProbe } from './cgroups';
 import { cpusFinding } from './cpus';
 import { diskFinding, type DiskOptions } from './disk';
+import { jobsFinding } from './jobs';
 import { devicesFinding, idmapFinding, subidsFinding } from './ids';
 import { imageFinding } from './image';
 import { identityFinding, overlayFinding, seccompFinding, usernsFinding } from './kernel';
@@ -46,6 +47,10 @@ export interface DoctorOptions {
   imageCacheDir: string;
   /** CAGED_DEVICE_POOL; null: the default, /var/lib/caged/devices/<user>. */
   devicePool: string | null;
+  /** CAGED_JOBS_DIR; null: the default (src/linux/state-dirs.ts jobsDir). */
+  jobsDir: string | null;
+  /** The state directory, resolved (where the default jobs directory is). */
+  stateDir: string;
   /** Redis to PING, or null to skip (the worker at start connects by itself). */
   redisUrl: string | null;
   redisTimeoutMs: number;
@@ -84,6 +89,7 @@ export async function diagnose(host: HostView, opts: DoctorOptions): Promise<Doc
     subidsFinding(host, rootless),
     idmapFinding(host, rootless),
     devicesFinding(host, rootless, opts.devicePool),
+    jobsFinding(host, rootless, opts),
     imageFinding(host, { manifestPath: opts.manifestPath, cacheDir: opts.imageCacheDir }),
     opts.redisUrl === null
       ? finding('redis', 'Redis', 'skipped', 'not checked here (the worker connects by itself and retries)')

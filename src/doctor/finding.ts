@@ -5,7 +5,7 @@
 
 /** Stable names of the findings (the JSON's keys; tests and log lines use them). */
 export type FindingKey =
-  'identity' | 'userns' | 'overlay' | 'cgroup' | 'cpus' | 'disk' | 'seccomp' | 'subids' | 'idmap' | 'devices' | 'image' | 'redis';
+  'identity' | 'userns' | 'overlay' | 'cgroup' | 'cpus' | 'disk' | 'seccomp' | 'subids' | 'idmap' | 'devices' | 'jobs' | 'image' | 'redis';
 
 /**
  * - `ok`: there and working;

@@ -67,6 +67,8 @@ export interface HostView {
   writable(file: string): boolean;
   /** Complete device slots (numbered directories of the five device nodes) in a rootless device pool. */
   deviceSlots(pool: string): number;
+  /** Whether a host directory is on a tmpfs (the real host asks statfs(2)). */
+  onTmpfs(dir: string): boolean;
 
   /** Where the view reads `file` (for `/etc` readers that take a directory). */
   hostPath(file: string): string;
@@ -88,6 +90,8 @@ export interface DirectoryHostOptions {
   writable?: (file: string) => boolean;
   /** Default: none (a checkout holds no device nodes). */
   deviceSlots?: (pool: string) => number;
+  /** Default: none is (a checkout is on the disk). */
+  onTmpfs?: (dir: string) => boolean;
 }
 
 /** A host whose files are under `root`. The real host is `root: '/'`. */
@@ -127,6 +131,7 @@ export function directoryHostView(opts: DirectoryHostOptions): HostView {
     },
     fileCaps: (file) => opts.fileCaps?.(path.resolve('/', file)) ?? null,
     deviceSlots: (pool) => opts.deviceSlots?.(path.resolve('/', pool)) ?? 0,
+    onTmpfs: (dir) => opts.onTmpfs?.(path.resolve('/', dir)) ?? false,
     writable(file) {
       if (opts.writable) return opts.writable(path.resolve('/', file));
       const st = this.stat(file);

@@ -19,6 +19,7 @@ const KEYS = [
   'rlimitsOnly',
   'stateDir',
   'devicePool',
+  'jobsDir',
   'cpus',
   'diskBytesPerSecond',
   'diskIops',
@@ -44,6 +45,8 @@ export function doctorOptions(
     // Empty: the default of src/linux/state-dirs.ts (root's, or the user's own).
     imageCacheDir: path.join(stateDir({ ...process.env, CAGED_STATE_DIR: config.stateDir }), 'images'),
     devicePool: config.devicePool === '' ? null : config.devicePool,
+    jobsDir: config.jobsDir === '' ? null : config.jobsDir,
+    stateDir: stateDir({ ...process.env, CAGED_STATE_DIR: config.stateDir }),
     redisUrl: opts.checkRedis ? config.redisUrl : null,
     redisTimeoutMs: REDIS_TIMEOUT_MS,
     nodePath: process.execPath,

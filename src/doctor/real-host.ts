@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import koffi from 'koffi';
 import { checkRedisReachable } from '../queue/connection';
+import { onTmpfs } from '../linux/state-dirs';
 import { devicePoolSlots } from '../sandbox/rootless';
 import { directoryHostView, type FileCaps, type HostView, type Identity, type LiveProbes, type ProbeOutcome } from './host-view';
 
@@ -37,6 +38,7 @@ export function realHostView(): HostView {
     fileCaps: readFileCaps,
     writable: canWrite,
     deviceSlots: devicePoolSlots,
+    onTmpfs,
   });
 }
 

@@ -43,3 +43,58 @@ export function ownPrivateDir(dir: string): string {
   }
   return dir;
 }
+
+/** The statfs type of a tmpfs (linux/magic.h TMPFS_MAGIC). */
+const TMPFS_MAGIC = 0x01021994;
+
+/** Whether `dir` is on a tmpfs (its size bounds what is written there); false when it cannot be read. */
+export function onTmpfs(dir: string): boolean {
+  try {
+    return fs.statfsSync(dir).type === TMPFS_MAGIC;
+  } catch {
+    return false;
+  }
+}
+
+/** Rootless: the tmpfs `scripts/setup-host.sh --user NAME` mounts for that user's job directories. */
+export function rootlessJobsTmpfs(user: string): string {
+  return path.join('/var/lib/caged/jobs', user);
+}
+
+/** What jobsDir reads of the host: the worker's (realJobsProbe), or the doctor's view of one. */
+export interface JobsDirProbe {
+  /** Whether `dir` is on a tmpfs. */
+  tmpfs(dir: string): boolean;
+  /** The owner of directory `dir` (not followed if a link), or null when it is no directory. */
+  dirOwner(dir: string): number | null;
+}
+
+export const realJobsProbe: JobsDirProbe = {
+  tmpfs: onTmpfs,
+  dirOwner(dir) {
+    try {
+      const st = fs.lstatSync(dir);
+      return st.isDirectory() ? st.uid : null;
+    } catch {
+      return null;
+    }
+  },
+};
+
+/**
+ * Where job directories go: CAGED_JOBS_DIR, else as root `<state>/jobs`, where each job is a
+ * size-capped tmpfs of its own; rootless, the user's jobs tmpfs when it is there (a tmpfs of this
+ * user's), else `<state>/jobs`, which nothing caps in total (probe.tmpfs tells).
+ */
+export function jobsDir(
+  rootless: boolean,
+  env: NodeJS.ProcessEnv = process.env,
+  user: { name: string; uid: number } = { name: os.userInfo().username, uid: process.geteuid?.() ?? -1 },
+  probe: JobsDirProbe = realJobsProbe,
+): string {
+  if (env.CAGED_JOBS_DIR) return path.resolve(env.CAGED_JOBS_DIR);
+  const fallback = path.join(stateDir(env), 'jobs');
+  if (!rootless) return fallback;
+  const tmpfs = rootlessJobsTmpfs(user.name);
+  return probe.dirOwner(tmpfs) === user.uid && probe.tmpfs(tmpfs) ? tmpfs : fallback;
+}

@@ -16,6 +16,7 @@ import { readProblemFromDir } from '../problem/package-dir';
 import { fetchProblem, redisClientFor } from '../problem/package-store';
 import { JobDirs } from '../rootfs/job-dirs';
 import { formatCpuList } from '../cpu-list';
+import { setupHostCommand } from '../sandbox/rootless';
 import { Sandbox } from '../sandbox/sandbox';
 import { redisConnection, type RedisConnection } from './connection';
 import { HttpEndpoint, type Health } from './http-endpoint';
@@ -339,6 +340,11 @@ async function createJudge(config: WorkerConfig, logger: Logger, undo: Array<() 
     logger.warn(
       { needs: noDiskCaps },
       'no disk caps: a program may take the disk from the host and other boxes (docs/security.md); set CAGED_DISK_MB_PER_S to require them, or 0 to say so',
+    );
+  if (!sandbox.jobsCapped)
+    logger.warn(
+      { jobsDir: sandbox.jobsDir },
+      `rootless: job directories are on a filesystem nothing caps: what a compile writes may fill it (docs/rootless.md); fix: ${setupHostCommand(os.userInfo().username)}, or set CAGED_JOBS_DIR to a tmpfs of this user's`,
     );
   const pinned = sandbox.pinnedCpus;
   if (pinned.length > 0) {

@@ -24,7 +24,7 @@ import { ensureStdioOpen, shareJobsDir } from './host-setup';
 import { buildMountOps, buildPreparationOps, mountPaths } from './mount-plan';
 import { loadNative, type NativeApi } from './native';
 import { pidAlive } from '../linux/pid-alive';
-import { ownPrivateDir, runtimeDir as defaultRuntimeDir, stateDir } from '../linux/state-dirs';
+import { jobsDir as defaultJobsDir, onTmpfs, ownPrivateDir, runtimeDir as defaultRuntimeDir } from '../linux/state-dirs';
 import { resolvePrivilege, setUpRootless, writableDirs, type PrivilegeMode, type Rootless } from './rootless';
 import { validatePlan } from './plan-checks';
 import { CFG_FLAG, encodeConfig, encodePreparation, type SetupOp } from './protocol';
@@ -211,7 +211,7 @@ export class Sandbox {
     const mode = resolvePrivilege(opts.privilege ?? ({ auto: 'auto', yes: 'rootless', no: 'root' } as const)[env.rootless]);
     ensureStdioOpen();
     const runtimeDir = opts.runtimeDir ?? defaultRuntimeDir();
-    const jobsDir = opts.jobsDir ?? path.join(stateDir(), 'jobs');
+    const jobsDir = opts.jobsDir ?? defaultJobsDir(mode === 'rootless');
     if (mode === 'rootless') ownPrivateDir(runtimeDir);
     const { root, scratch, dev, proc, procFiles } = mountPaths(runtimeDir);
     for (const d of [root, scratch, dev, proc, procFiles, jobsDir]) {
@@ -270,6 +270,14 @@ export class Sandbox {
   /** root, rootless (subordinate ids) or rootless-single-uid. */
   get mode(): PrivilegeMode {
     return this.rootless?.mode ?? 'root';
+  }
+
+  /**
+   * Whether what boxes write into job directories is capped on the host: as root each job is a
+   * tmpfs of its own; rootless, only when the jobs directory is on a tmpfs (setup-host.sh --user's).
+   */
+  get jobsCapped(): boolean {
+    return this.rootless === null || onTmpfs(this.jobsDir);
   }
 
   /** How the limits are enforced when there is no cgroup (rlimits only); null: by the cgroup. */

@@ -24,6 +24,8 @@ interface HostJson {
   files?: Record<string, { owner?: 'user'; uid?: number; mode?: string }>;
   /** Complete device slots by pool directory (a checkout holds no device nodes). */
   deviceSlots?: Record<string, number>;
+  /** Directories on a tmpfs (a rootless user's jobs tmpfs). */
+  tmpfs?: string[];
   /** File capabilities (security.capability) by file. */
   caps?: Record<string, FileCaps>;
   probes: { userNamespace: ProbeOutcome; overlay: ProbeOutcome; redis: ProbeOutcome };
@@ -55,6 +57,7 @@ export function fixtureHost(name: string, probes: Partial<HostJson['probes']> = 
     fileInfo,
     fileCaps: (file) => json.caps?.[file] ?? null,
     deviceSlots: (pool) => json.deviceSlots?.[pool] ?? 0,
+    onTmpfs: (dir) => json.tmpfs?.includes(dir) ?? false,
     live: {
       userNamespace: () => live.userNamespace,
       overlay: (inUserNamespace) => {
@@ -80,6 +83,8 @@ export function fixtureOptions(host: HostView, patch: Partial<DoctorOptions> = {
     manifestPath: '/var/cache/caged/images/debian/manifest.json',
     imageCacheDir: `${home}/images`,
     devicePool: null,
+    jobsDir: null,
+    stateDir: home,
     redisUrl: 'redis://127.0.0.1:6379',
     redisTimeoutMs: 2000,
     nodePath: '/usr/bin/node',

@@ -95,6 +95,7 @@ describe('on a cgroup v1 host, as root', () => {
       subids: 'skipped',
       idmap: 'skipped',
       devices: 'skipped',
+      jobs: 'ok',
       image: 'ok',
       redis: 'ok',
     });
@@ -148,6 +149,23 @@ describe('on a cgroup v2 host with a subtree delegated to the user', () => {
     expect(get(report, 'userns').detail).toContain('kernel.unprivileged_userns_clone=1');
     expect(host.asked.overlay).toEqual([true]);
     expect(renderReport(report)).toContain("the worker can run: rootless mode (each box's uid 256 maps to a subordinate id of its own)");
+    expect(get(report, 'jobs').detail).toBe(
+      "in /var/lib/caged/jobs/judge, a tmpfs: its size caps what the boxes' compiles write there together",
+    );
+  });
+
+  it("warns when the user's job directories have no tmpfs (setup-host.sh --user makes it), naming the fix", async () => {
+    const host = fixtureHost('v2-delegated-user');
+    const view = { ...host.view, onTmpfs: () => false };
+    const report = await diagnose(view, fixtureOptions(view));
+    expect(report.runnable).toBe(true);
+    expect(get(report, 'jobs')).toMatchObject({ status: 'warn', blocking: false, fix: 'sudo scripts/setup-host.sh --user judge' });
+    expect(get(report, 'jobs').detail).toContain('in /home/judge/.local/share/caged/jobs, on a filesystem nothing caps');
+    // CAGED_JOBS_DIR on a tmpfs of the operator's choosing is taken as it is.
+    const given = { ...host.view, onTmpfs: (d: string) => d === '/srv/jobs' };
+    const chosen = await diagnose(given, fixtureOptions(given, { jobsDir: '/srv/jobs' }));
+    expect(get(chosen, 'jobs')).toMatchObject({ status: 'ok' });
+    expect(get(chosen, 'jobs').detail).toContain('in /srv/jobs, a tmpfs');
   });
 
   it('runs without the default disk caps where io is not delegated, and refuses caps that were set', async () => {
