@@ -84,6 +84,16 @@ export const TestGroupSchema = z.strictObject({
  */
 const WorkingDirSchema = z.enum(['own', 'submission']);
 
+/** A problem program's arguments after its three (a package's validator flags): at most 64, of 256 bytes, no NUL. */
+const ProgramFlagsSchema = z
+  .array(
+    z
+      .string()
+      .max(256)
+      .refine((f) => !f.includes('\0'), { message: 'must not hold NUL' }),
+  )
+  .max(64);
+
 export const CheckerSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('exact') }),
   z.strictObject({ type: z.literal('lines') }),
@@ -117,15 +127,7 @@ export const CheckerSchema = z.discriminatedUnion('type', [
      */
     program: z.enum(['source', 'build-run']).optional(),
     /** Appended after `input answer feedback_dir`, in order (the package's `validator_flags`). */
-    flags: z
-      .array(
-        z
-          .string()
-          .max(256)
-          .refine((f) => !f.includes('\0'), { message: 'must not hold NUL' }),
-      )
-      .max(64)
-      .default([]),
+    flags: ProgramFlagsSchema.default([]),
     /** The validator's run: may lower the configured checker limits, never raise them. */
     limits: LimitsSchema.optional(),
     /** The validator's compile: may lower the configured compile limits. */
@@ -155,7 +157,7 @@ export const InteractorSchema = z
      */
     program: z.enum(['source', 'build-run']).optional(),
     /** Passed after `input answer feedback_dir`. */
-    flags: z.array(z.string().max(200)).max(32).optional(),
+    flags: ProgramFlagsSchema.optional(),
     /**
      * The interactor's run: may lower the configured checker limits, never raise them; its wall
      * time (and CPU time, when not given here) is raised to outlive the submission.

@@ -182,6 +182,9 @@ describe('the validator checker in the submission schema', () => {
     ]);
     const interactor = (i: object) => SubmissionSchema.safeParse({ ...base, interactor: { language: 'python3', ...i } });
     expect(interactor({ files, entry: 'check.py' }).success).toBe(true);
+    // Its flags as a validator's: 64 of 256 bytes, no NUL (exec takes C strings).
+    expect(interactor({ files, flags: Array.from({ length: 64 }, () => 'f'.repeat(256)) }).success).toBe(true);
+    expect(interactor({ files, flags: ['a\0b'] }).success).toBe(false);
     const bad = interactor({ files, entry: 'x.py' });
     expect(bad.success ? [] : bad.error.issues.map((i) => i.path.join('.'))).toEqual(['interactor.entry']);
   });
