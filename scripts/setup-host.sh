@@ -11,9 +11,9 @@
 #     CAGED_DISK_MB_PER_S) and cpuset (with the root's CPUs and memory nodes, for CAGED_CPUS), owned by NAME;
 #     and NAME's device slots /var/lib/caged/devices/NAME/<0..255>/{null,zero,full,random,urandom}
 #     (a user namespace cannot make device nodes; each living container binds a slot of its own);
-#     and NAME's job directories' tmpfs /var/lib/caged/jobs/NAME, of CAGED_ROOTLESS_JOBS_MB
-#     (default 4096) MiB: its size caps what all of NAME's boxes write on the host together, as
-#     root's worker caps each job with a tmpfs of its own.
+#     and NAME's job directories' tmpfs /var/lib/caged/jobs/NAME, of CAGED_ROOTLESS_JOBS_MB MiB
+#     (default: half the memory, a tmpfs's own): its size caps what all of NAME's boxes write on
+#     the host together, as root's worker caps each job with a tmpfs of its own.
 set -euo pipefail
 user=""
 while [ $# -gt 0 ]; do
@@ -107,12 +107,17 @@ if [ -n "$user" ]; then
   # Job directories: a tmpfs owned by the user, whose size caps what its compiles write on the
   # host (a user namespace cannot mount one per job). It does not survive a reboot either.
   jobs="/var/lib/caged/jobs/$user"
-  jobs_mb="${CAGED_ROOTLESS_JOBS_MB:-4096}"
-  case "$jobs_mb" in '' | *[!0-9]*) echo "setup-host: CAGED_ROOTLESS_JOBS_MB must be a number of MiB (got $jobs_mb)" >&2; exit 2 ;; esac
+  # Its size: CAGED_ROOTLESS_JOBS_MB, else a tmpfs's own default, half the memory (a job of
+  # CAGED_ROOTFS=extract unpacks its language's image layers there too).
+  size=""
+  if [ -n "${CAGED_ROOTLESS_JOBS_MB:-}" ]; then
+    case "$CAGED_ROOTLESS_JOBS_MB" in *[!0-9]*) echo "setup-host: CAGED_ROOTLESS_JOBS_MB must be a number of MiB (got $CAGED_ROOTLESS_JOBS_MB)" >&2; exit 2 ;; esac
+    size="size=${CAGED_ROOTLESS_JOBS_MB}m,"
+  fi
   mkdir -p "$jobs"
   chmod 0755 /var/lib/caged/jobs
   if ! mountpoint -q "$jobs"; then
-    mount -t tmpfs -o "size=${jobs_mb}m,mode=0755,uid=$(id -u "$user"),gid=$(id -g "$user"),nosuid,nodev" caged-jobs "$jobs"
+    mount -t tmpfs -o "${size}mode=0755,uid=$(id -u "$user"),gid=$(id -g "$user"),nosuid,nodev" caged-jobs "$jobs"
   fi
   echo "setup-host: $user: job directories on a tmpfs at $jobs ($(df -m --output=size "$jobs" | tail -1 | tr -d ' ') MiB)"
 fi

@@ -321,8 +321,36 @@ describe('caged judge on the real image', () => {
     } finally {
       fs.rmSync(pkg, { recursive: true, force: true });
     }
-    expect(await cagedJudge(['--help'])).toMatch(/^usage: caged judge PROBLEM_DIR SUBMISSION/);
+    expect(await cagedJudge(['--help'])).toMatch(/^usage: caged judge PROBLEM_DIR\|PACKAGE\.zip SUBMISSION/);
   });
+
+  it("judges a package given as a ZIP archive of its directory (the format's .zip or .kpp), as the directory is judged", async () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'caged-zipped-'));
+    try {
+      // The directory itself archived (sum/…), as `zip -r sum.zip sum` makes it; and its contents at the root, as DOMjudge exports.
+      const zip = (file: string, cwd: string, what: string) =>
+        expect(
+          spawnSync('python3', [
+            '-c',
+            'import shutil, sys; shutil.make_archive(sys.argv[1], "zip", sys.argv[2], sys.argv[3])',
+            file,
+            cwd,
+            what,
+          ]).status,
+        ).toBe(0);
+      zip(path.join(tmp, 'sum'), PACKAGES, 'sum');
+      zip(path.join(tmp, 'flat'), sum, '.');
+      fs.renameSync(path.join(tmp, 'flat.zip'), path.join(tmp, 'flat.kpp'));
+      const wrong = path.join(sum, 'submissions', 'wrong_answer', fs.readdirSync(path.join(sum, 'submissions', 'wrong_answer')).sort()[0]!);
+      for (const archive of ['sum.zip', 'flat.kpp']) {
+        const ok = await judged([path.join(tmp, archive), path.join(sum, 'submissions', 'accepted', 'sum.py')]);
+        expect({ archive, verdict: ok.verdict, tests: ok.tests.length }).toEqual({ archive, verdict: 'AC', tests: 4 });
+        expect((await judged([path.join(tmp, archive), wrong])).verdict).toBe('WA');
+      }
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  }, 120_000);
 
   it('exits 2 from the built CLI for a bad package and names the culprit', () => {
     const cli = path.join(__dirname, '..', 'dist', 'src', 'cli', 'main.js');

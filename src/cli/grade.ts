@@ -37,6 +37,7 @@ import type { JudgeResult, SubmissionInput } from '../judge/schema';
 import { outsideLanguages, packageLanguages, type ImageLanguages } from '../problem/extensions';
 import { judgePackage, overCodeLimit, packageReportBytes, sourceBytes } from '../problem/judge-package';
 import { packageSubmissionOf } from '../problem/package-submission';
+import { openPackagePath } from '../problem/package-path';
 import { DEFAULT_MAX_PUSH_BYTES, digestOf, packProblem } from '../problem/package-store';
 import { loadPackage, type ProblemPackage } from '../problem/problem-package';
 import { runningEveryTest } from '../problem/test-data';
@@ -180,9 +181,24 @@ export async function gradeCommand(argv: readonly string[], out: NodeJS.Writable
     return 0;
   }
   for (const f of outs) reportKind(f);
-  const [problemDir, ...subArgs] = args.positional;
-  if (!problemDir || !subArgs.length)
-    throw new InvalidRequestError(`give PROBLEM and at least one SUBMISSION (${GRADE_USAGE})`, 'arguments');
+  const [given, ...subArgs] = args.positional;
+  if (!given || !subArgs.length) throw new InvalidRequestError(`give PROBLEM and at least one SUBMISSION (${GRADE_USAGE})`, 'arguments');
+  // A package archive (.zip, .kpp) is graded from its extracted copy, removed at the end.
+  const opened = openPackagePath(given);
+  try {
+    return await gradeIn(opened.dir, subArgs, args, outs, out);
+  } finally {
+    opened.close();
+  }
+}
+
+async function gradeIn(
+  problemDir: string,
+  subArgs: string[],
+  args: ParsedArgs,
+  outs: ReturnType<typeof splitOuts>['outs'],
+  out: NodeJS.WritableStream,
+): Promise<number> {
   const local = args.flags.has('local');
   if (!local && (args.flags.has('concurrency') || args.flags.has('state')))
     throw new InvalidRequestError('--concurrency and --state go with --local (through the queue, the workers decide)', 'arguments');

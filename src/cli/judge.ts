@@ -20,11 +20,12 @@ import type { JudgeResult } from '../judge/schema';
 import { MAX_SOURCE_PATH_DIRS } from '../judge/source-path';
 import { judgePackage, packageReportBytes, withPackageConstants } from '../problem/judge-package';
 import { directorySubmission, fileSubmission } from '../problem/package-submission';
+import { openPackagePath } from '../problem/package-path';
 import type { PackageSubmission } from '../problem/package-submission';
 import { loadPackage, type ProblemPackage } from '../problem/problem-package';
 import { timeLimitFromSubmissions } from '../problem/time-limit';
 import { Sandbox } from '../sandbox/sandbox';
-import { parseArgs, positiveNumber, stringFlag } from './args';
+import { parseArgs, positiveNumber, stringFlag, type ParsedArgs } from './args';
 import { LIMIT_FLAGS, limitFlagValue } from './limit-flags';
 import { judgeOptionsFromEnv, summary } from './run';
 import { terminalSafe } from './terminal-safe';
@@ -264,8 +265,18 @@ export async function judgeCommand(argv: readonly string[], out: NodeJS.Writable
     out.write(`usage: ${JUDGE_USAGE}\n`);
     return 0;
   }
-  const [dir, target, ...extra] = args.positional;
-  if (!dir || !target || extra.length) throw new InvalidRequestError(`give PROBLEM_DIR and SUBMISSION (${JUDGE_USAGE})`, 'arguments');
+  const [given, target, ...extra] = args.positional;
+  if (!given || !target || extra.length) throw new InvalidRequestError(`give PROBLEM_DIR and SUBMISSION (${JUDGE_USAGE})`, 'arguments');
+  // A package archive (.zip, .kpp) is judged from its extracted copy, removed at the end.
+  const opened = openPackagePath(given);
+  try {
+    return await judgeIn(opened.dir, target, args, out, deps);
+  } finally {
+    opened.close();
+  }
+}
+
+async function judgeIn(dir: string, target: string, args: ParsedArgs, out: NodeJS.WritableStream, deps: JudgeCommandDeps): Promise<number> {
   const time = positiveNumber(stringFlag(args, 'time'), '--time');
   const memoryBytes = limitFlagValue(args, MEMORY_FLAG);
   const memory = memoryBytes === undefined ? undefined : memoryBytes / 2 ** 20;

@@ -18,8 +18,9 @@ import { loadConfig } from '../config';
 import { InvalidRequestError } from '../errors';
 import { packToDir } from '../problem/package-dir';
 import { DEFAULT_MAX_PUSH_BYTES } from '../problem/package-store';
+import { openPackagePath } from '../problem/package-path';
 import { checkRedisReachable, redisConnection } from '../queue/connection';
-import { numberFlag, parseArgs, positiveNumber, stringFlag } from './args';
+import { numberFlag, parseArgs, positiveNumber, stringFlag, type ParsedArgs } from './args';
 import { packageTimeLimit, type PackageTimeLimit } from './package-time';
 import { terminalSafe } from './terminal-safe';
 import { PROBLEM_USAGE } from './usage';
@@ -35,8 +36,26 @@ export async function problemCommand(argv: readonly string[], out: NodeJS.Writab
     out.write(`usage: ${PROBLEM_USAGE}\n`);
     return 0;
   }
-  const [verb, dir, ...extra] = args.positional;
+  const [verb, given, ...extra] = args.positional;
   const maxBytes = args.flags.has('max-mb') ? numberFlag(args, 'max-mb', 2 ** 20, 0) : DEFAULT_MAX_PUSH_BYTES;
+  // A package archive (.zip, .kpp) is pushed or packed from its extracted copy, removed at the end.
+  const opened = given === undefined ? null : openPackagePath(given, maxBytes);
+  try {
+    return await problemVerb(verb, opened?.dir, extra, args, out, deps, maxBytes);
+  } finally {
+    opened?.close();
+  }
+}
+
+async function problemVerb(
+  verb: string | undefined,
+  dir: string | undefined,
+  extra: string[],
+  args: ParsedArgs,
+  out: NodeJS.WritableStream,
+  deps: ProblemCommandDeps,
+  maxBytes: number,
+): Promise<number> {
   const time = positiveNumber(stringFlag(args, 'time'), '--time');
   const json = args.flags.has('json');
   const timeOf = (d: string) =>

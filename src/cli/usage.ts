@@ -10,7 +10,7 @@ export const RUN_USAGE =
   '[--epsilon E | --abs-epsilon E --rel-epsilon E] [--time S] [--wall S] [--memory MB] [--output KB] [--pids N] [--stop-on-failure] [--no-file-writing] [--image MANIFEST] [--json]';
 
 export const JUDGE_USAGE =
-  'caged judge PROBLEM_DIR SUBMISSION [--lang LANG] [--entry FILE] [--time S] [--memory MB] [--all-tests] [--image MANIFEST] [--json]';
+  'caged judge PROBLEM_DIR|PACKAGE.zip SUBMISSION [--lang LANG] [--entry FILE] [--time S] [--memory MB] [--all-tests] [--image MANIFEST] [--json]';
 
 export const LANGUAGES_USAGE = 'caged languages [--image MANIFEST] [--json]';
 
@@ -25,7 +25,7 @@ export const DOCTOR_USAGE = 'caged doctor [--json] [--no-redis]   (what the sand
 export const DEMO_USAGE = 'caged demo [--samples DIR]   (a worker judging the bundled samples through Redis)';
 
 export const PROBLEM_USAGE =
-  'caged problem push DIR [--time S | --derive-time] [--max-mb N] [--json] | caged problem pack DIR OUTDIR [--time S | --derive-time] [--max-mb N] [--json]';
+  'caged problem push DIR|PACKAGE.zip [--time S | --derive-time] [--max-mb N] [--json] | caged problem pack DIR|PACKAGE.zip OUTDIR [--time S | --derive-time] [--max-mb N] [--json]';
 
 export const GRADE_USAGE =
   'caged grade PROBLEM SUBMISSION... [--out FILE.csv|.json|.html]... [--local] [--rejudge] [--concurrency N] [--json] [--time S | --derive-time] [--memory MB] [--lang-of .EXT=LANG,…] [--state DIR] [--all-tests] [--image MANIFEST]';

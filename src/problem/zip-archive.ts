@@ -1,0 +1,189 @@
+/**
+ * Extracts a ZIP archive (APPNOTE: the end of central directory record, the central directory,
+ * each entry's local header and data) into a fresh directory, refusing rather than guessing:
+ * only entries stored (method 0) or deflated (8), unencrypted, on one disk, without ZIP64 (a
+ * package that large is given as a directory); names relative, "/"-separated, with no `.` or
+ * `..` component, no NUL or backslash, none twice; regular files and directories only (a link
+ * is refused: nothing it points at would be the package's). Every entry's size is checked
+ * against its declared size (inflated with that as the limit: no zip bomb gets further) and its
+ * CRC-32; the declared sizes together must stay within `maxBytes`, the entries within
+ * `maxEntries`. A file keeps its executable bits (a package's build/run scripts); others are 0644.
+ * Read with positioned reads of the archive, one entry in memory at a time.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { InvalidRequestError } from '../errors';
+
+export interface ZipLimits {
+  maxBytes: number;
+  maxEntries: number;
+}
+
+interface CentralEntry {
+  name: string;
+  method: number;
+  flags: number;
+  crc: number;
+  compressedSize: number;
+  size: number;
+  localOffset: number;
+  /** The Unix mode in the external attributes (made on Unix), or 0. */
+  unixMode: number;
+}
+
+const EOCD_SIGNATURE = 0x06054b50;
+const CENTRAL_SIGNATURE = 0x02014b50;
+const LOCAL_SIGNATURE = 0x04034b50;
+const S_IFMT = 0o170000;
+const S_IFLNK = 0o120000;
+const S_IFDIR = 0o040000;
+
+const CRC_TABLE = (() => {
+  const t = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    t[n] = c >>> 0;
+  }
+  return t;
+})();
+
+/** CRC-32 (IEEE 802.3, ZIP's). */
+export function crc32(data: Uint8Array): number {
+  let c = 0xffffffff;
+  for (let i = 0; i < data.length; i++) c = CRC_TABLE[(c ^ data[i]!) & 0xff]! ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+function read(fd: number, offset: number, length: number, what: string): Buffer {
+  const buf = Buffer.alloc(length);
+  const got = length === 0 ? 0 : fs.readSync(fd, buf, 0, length, offset);
+  if (got !== length) throw new InvalidRequestError(`is cut short (${what})`);
+  return buf;
+}
+
+/** A name an entry may have: relative, "/"-separated, no empty (but a directory's trailing), `.` or `..` component. */
+function checkName(name: string): void {
+  const bare = name.endsWith('/') ? name.slice(0, -1) : name;
+  const parts = bare.split('/');
+  if (!bare || name.startsWith('/') || name.includes('\\') || name.includes('\0') || parts.some((p) => !p || p === '.' || p === '..'))
+    throw new InvalidRequestError(`holds an entry named ${JSON.stringify(name)}: not a relative path inside the archive`);
+}
+
+function centralDirectory(fd: number, fileSize: number, limits: ZipLimits): CentralEntry[] {
+  // The end record is the last 22 bytes but for a comment of at most 64 KiB.
+  const tail = Math.min(fileSize, 22 + 0xffff);
+  const end = read(fd, fileSize - tail, tail, 'the end of central directory');
+  let at = -1;
+  for (let i = end.length - 22; i >= 0; i--)
+    if (end.readUInt32LE(i) === EOCD_SIGNATURE) {
+      at = i;
+      break;
+    }
+  if (at < 0) throw new InvalidRequestError('is not a ZIP archive (no end of central directory record)');
+  const disk = end.readUInt16LE(at + 4);
+  const cdDisk = end.readUInt16LE(at + 6);
+  const count = end.readUInt16LE(at + 10);
+  const cdSize = end.readUInt32LE(at + 12);
+  const cdOffset = end.readUInt32LE(at + 16);
+  if (disk !== 0 || cdDisk !== 0) throw new InvalidRequestError('is a ZIP archive on several disks');
+  if (count === 0xffff || cdSize === 0xffffffff || cdOffset === 0xffffffff)
+    throw new InvalidRequestError('is a ZIP64 archive, which caged does not read: give the package as a directory');
+  if (count > limits.maxEntries) throw new InvalidRequestError(`holds ${count} entries, more than ${limits.maxEntries}`);
+  const cd = read(fd, cdOffset, cdSize, 'the central directory');
+  const entries: CentralEntry[] = [];
+  let p = 0;
+  let declared = 0;
+  for (let i = 0; i < count; i++) {
+    if (p + 46 > cd.length || cd.readUInt32LE(p) !== CENTRAL_SIGNATURE) throw new InvalidRequestError('has a broken central directory');
+    const madeBy = cd.readUInt16LE(p + 4) >> 8;
+    const nameLength = cd.readUInt16LE(p + 28);
+    const extraLength = cd.readUInt16LE(p + 30);
+    const commentLength = cd.readUInt16LE(p + 32);
+    const entry: CentralEntry = {
+      flags: cd.readUInt16LE(p + 8),
+      method: cd.readUInt16LE(p + 10),
+      crc: cd.readUInt32LE(p + 16),
+      compressedSize: cd.readUInt32LE(p + 20),
+      size: cd.readUInt32LE(p + 24),
+      localOffset: cd.readUInt32LE(p + 42),
+      unixMode: madeBy === 3 ? cd.readUInt32LE(p + 38) >>> 16 : 0,
+      name: cd.toString('utf8', p + 46, p + 46 + nameLength),
+    };
+    if (p + 46 + nameLength > cd.length) throw new InvalidRequestError('has a broken central directory');
+    checkName(entry.name);
+    if (entry.compressedSize === 0xffffffff || entry.size === 0xffffffff || entry.localOffset === 0xffffffff)
+      throw new InvalidRequestError(
+        `holds ${entry.name} as ZIP64, which caged does not read: give the package as a directory`,
+        'PROBLEM_DIR',
+      );
+    declared += entry.size;
+    if (declared > limits.maxBytes) throw new InvalidRequestError(`unpacks to more than ${limits.maxBytes} bytes (the package size cap)`);
+    entries.push(entry);
+    p += 46 + nameLength + extraLength + commentLength;
+  }
+  return entries;
+}
+
+/** The data of `e`, inflated and checked against its declared size and CRC-32. */
+function entryData(fd: number, e: CentralEntry): Buffer {
+  if (e.flags & 1) throw new InvalidRequestError(`holds ${e.name} encrypted`);
+  const local = read(fd, e.localOffset, 30, e.name);
+  if (local.readUInt32LE(0) !== LOCAL_SIGNATURE) throw new InvalidRequestError(`has no local header for ${e.name}`);
+  const start = e.localOffset + 30 + local.readUInt16LE(26) + local.readUInt16LE(28);
+  const raw = read(fd, start, e.compressedSize, e.name);
+  let data: Buffer;
+  if (e.method === 0) data = raw;
+  else if (e.method === 8) {
+    try {
+      data = e.size === 0 ? Buffer.alloc(0) : zlib.inflateRawSync(raw, { maxOutputLength: e.size });
+    } catch (err) {
+      throw new InvalidRequestError(
+        `holds ${e.name} that does not inflate to its ${e.size} bytes (${(err as Error).message})`,
+        'PROBLEM_DIR',
+      );
+    }
+  } else
+    throw new InvalidRequestError(
+      `holds ${e.name} compressed with method ${e.method} (caged reads stored and deflated entries)`,
+      'PROBLEM_DIR',
+    );
+  if (data.length !== e.size || crc32(data) !== e.crc)
+    throw new InvalidRequestError(`holds ${e.name} whose data does not match its size or CRC-32 (a damaged archive)`);
+  return data;
+}
+
+/** Extracts the archive `file` into `dest` (made here, 0755; it must not exist). */
+export function extractZip(file: string, dest: string, limits: ZipLimits): void {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const entries = centralDirectory(fd, fs.fstatSync(fd).size, limits);
+    const seen = new Set<string>();
+    fs.mkdirSync(dest, { mode: 0o755 });
+    for (const e of entries) {
+      const rel = e.name.endsWith('/') ? e.name.slice(0, -1) : e.name;
+      if (seen.has(rel)) throw new InvalidRequestError(`holds ${rel} twice`);
+      seen.add(rel);
+      const type = e.unixMode & S_IFMT;
+      if (type === S_IFLNK) throw new InvalidRequestError(`holds ${rel}, a symbolic link: extract the package and give its directory`);
+      const target = path.join(dest, ...rel.split('/'));
+      const data = e.name.endsWith('/') || type === S_IFDIR ? null : entryData(fd, e);
+      try {
+        if (data === null) fs.mkdirSync(target, { recursive: true, mode: 0o755 });
+        else {
+          fs.mkdirSync(path.dirname(target), { recursive: true, mode: 0o755 });
+          // 'wx': never through a link or over a file (the names were checked unique; the directories are ours).
+          fs.writeFileSync(target, data, { flag: 'wx', mode: e.unixMode & 0o111 ? 0o755 : 0o644 });
+        }
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'EEXIST' || code === 'ENOTDIR')
+          throw new InvalidRequestError(`holds ${rel} where another entry is a file or a directory of that name`);
+        throw err;
+      }
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+}
