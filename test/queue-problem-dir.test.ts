@@ -61,6 +61,15 @@ describe('a shared directory of packed packages', () => {
     expect(await readProblemFromDir(shared, `sha256:${'0'.repeat(64)}`, 2 ** 30)).toBeNull();
   });
 
+  it('is made when it is not there yet; a file in its place is refused, naming it', async () => {
+    const fresh = path.join(tmp, 'not-yet', 'shared');
+    const ref = await packToDir(ANYSUM, fresh);
+    expect(fs.existsSync(ref.file)).toBe(true);
+    const file = path.join(tmp, 'a-file');
+    fs.writeFileSync(file, 'x');
+    await expect(packToDir(ANYSUM, file)).rejects.toThrow(`OUTDIR: is not a directory: ${file}`);
+  });
+
   it('refuses a file whose bytes do not match its name, one too large, a link, a directory', async () => {
     const shared = path.join(tmp, 'shared');
     fs.mkdirSync(shared);

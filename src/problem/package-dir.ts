@@ -78,6 +78,10 @@ export async function packToDir(
   opts: PackOptions = {},
 ): Promise<{ id: string; digest: string; bytes: number; file: string }> {
   const packed = packProblem(packageDir, maxBytes, opts);
+  // The workers' shared directory: made when it is not there yet, refused when it is no directory.
+  await fs.mkdir(outDir, { recursive: true, mode: 0o755 }).catch((err: NodeJS.ErrnoException) => {
+    throw err.code === 'EEXIST' || err.code === 'ENOTDIR' ? new InvalidRequestError(`is not a directory: ${outDir}`, 'OUTDIR') : err;
+  });
   const file = path.join(outDir, packageFileName(packed.digest));
   const tmp = `${file}.tmp-${process.pid}`;
   await fs.writeFile(tmp, packed.tar, { flag: 'wx', mode: 0o644 });
