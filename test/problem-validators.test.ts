@@ -115,10 +115,12 @@ describe('a custom output validator', () => {
     expect(ok.verdict).toBe('AC');
   }, 120_000);
 
-  it("brings the data beside it, past a submission's caps (600 KB in 80 files), written at their paths", async () => {
+  it("brings the data beside it, past a submission's caps (600 KB in 80 files) and the wire's own (a 17 MiB table)", async () => {
     const pair = fs.readFileSync(path.join(ANYSUM, 'output_validators', 'pair', 'pair.cpp'), 'utf8');
     const data: Record<string, string> = {};
     for (let i = 0; i < 80; i++) data[`output_validators/pair/data/w${i}.txt`] = `${i}\n`.padEnd(7500, '.');
+    // And one table past the wire's own cap on a problem's program (16 MiB): the package's size cap bounds it.
+    data['output_validators/pair/data/table.txt'] = 'x'.repeat(17 * 2 ** 20);
     const dir = variant(ANYSUM, {
       ...data,
       // It refuses to judge without its last data file.

@@ -30,6 +30,7 @@ import type { LimitValues } from '../judge/limits';
 import type { CarriedFile, CarriedFiles, FeedbackFile } from '../judge/output-validator-feedback';
 import { oneLine, reportBytesPerTest, skippedTest } from '../judge/result';
 import {
+  DEFAULT_MAX_PROGRAM_BYTES,
   DEFAULT_MAX_SOURCE_BYTES,
   DEFAULT_MAX_SOURCE_FILES,
   makeSubmissionSchema,
@@ -196,9 +197,11 @@ export async function judgePackage(
   submission = withIncluded(submission, includedFiles(pkg, code), judge.language(submission.language, 'language'));
   // The submission with the package's included files is bounded by the package (its code limit,
   // checked above, and its size cap), not by the judge's cap on a contestant's source.
+  // So is its own validator (or interactor): the package's size cap bounds it, not the wire's default.
   const schema = makeSubmissionSchema({
     maxSourceBytes: Math.max(DEFAULT_MAX_SOURCE_BYTES, sourceBytes(submission)),
     maxSourceFiles: Math.max(DEFAULT_MAX_SOURCE_FILES, submission.files?.length ?? 1),
+    maxProgramBytes: Math.max(DEFAULT_MAX_PROGRAM_BYTES, validator ? sourceBytes(validator) : 0),
   });
   const { limits, compileLimits, helperCompileLimits, validatorLimits, helperLimits, notes } = packageLimitsFor(
     pkg,
