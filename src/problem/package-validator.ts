@@ -105,7 +105,7 @@ export function loadPackageValidator(
     throw new InvalidRequestError(
       format !== 'legacy'
         ? 'the problem needs an output validator: no output_validator/ directory'
-        : 'no output_validators/<name>/ directory (nor one source file in output_validators/)',
+        : 'validation: custom needs an output validator: no output_validators/<name>/ directory (nor one source file in output_validators/)',
       'problem.yaml',
     );
   return loadProgram(files, place, constants);

@@ -31,7 +31,7 @@ describe("when a package's validator is loaded", () => {
   it('reads the kind of validation, the validator of custom ones, and marks submit-answer as not supported yet', () => {
     minimal();
     write('problem.yaml', 'name: X\nvalidation: custom interactive score\n');
-    expect(() => loadPackage(pkgDir.dir(), { fallbackTimeLimitS: 1 })).toThrow(/no output_validators\/<name>\/ directory/);
+    expect(() => loadPackage(pkgDir.dir(), { fallbackTimeLimitS: 1 })).toThrow(/problem\.yaml: validation: custom needs an output validator: no output_validators\/<name>\/ directory/);
     write('output_validators/v/check.cpp', 'int main() { return 42; }\n');
     write('output_validators/v/validate.h', '\n');
     const pkg = loadPackage(pkgDir.dir(), { fallbackTimeLimitS: 1 });
