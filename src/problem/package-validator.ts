@@ -142,6 +142,15 @@ export function loadGrader(files: PackageFiles): PackageValidator | null {
   return grader;
 }
 
+/**
+ * Endings of the format's table that also name files of other kinds, often found beside a
+ * program (go.mod, make's dependency files, TypeScript's or Octave's, an F# .fs or Elixir .ex
+ * beside nothing of theirs is rare): beside another language's sources they are not the
+ * program's language; alone they are.
+ */
+const HELPER_ENDINGS = new Set(['.sh', '.mod', '.def', '.d', '.m', '.ts', '.fs', '.ex', '.st', '.ss', '.sim', '.cr', '.sno', '.apl']);
+const helperLike = (name: string): boolean => HELPER_ENDINGS.has(path.extname(name));
+
 /** The format's code of a source file, by its ending (a `.pl` file is Perl unless it reads as Prolog: packageLanguages); null for no source. */
 function codeOf(name: string, read: () => Buffer): string | null {
   const ext = path.extname(name);
@@ -163,9 +172,13 @@ function loadProgram(files: PackageFiles, place: ProgramPlace, constants: Proble
   });
   const codes = new Set(sources.map((f) => f.code));
   const listed = () => sources.map((f) => f.name).join(', ');
+  // Beside another language's sources, shell scripts are its helpers, and an ending that also
+  // names common files of other kinds is one of those (HELPER_ENDINGS: Go's go.mod, make's .d).
+  const real = [...codes].filter((c) => sources.some((f) => f.code === c && !helperLike(f.name)));
+  const main = codes.size <= 1 ? [...codes] : real.length ? real : [...codes].filter((c) => c !== 'bash');
   if (names.includes('build') || names.includes('run')) {
-    // C and C++ share the gcc layer; shell scripts beside them need no layer of their own.
-    const layers = new Set([...codes].map((c) => (c === 'c' ? 'cpp' : c)).filter((c) => c !== 'bash'));
+    // C and C++ share the gcc layer; shell scripts need none of their own (the base layer has bash).
+    const layers = new Set(main.map((c) => (c === 'c' ? 'cpp' : c)).filter((c) => c !== 'bash'));
     if (layers.size > 1)
       throw new InvalidRequestError(
         `a build/run program runs on one language's image layers: it holds sources of ${[...layers].join(' and ')} (${listed()})`,
@@ -174,8 +187,6 @@ function loadProgram(files: PackageFiles, place: ProgramPlace, constants: Proble
     const [code = 'bash'] = layers;
     return { dir, program: 'build-run', code, files: program };
   }
-  // Shell scripts beside another language's sources are its helpers, not its language.
-  const main = codes.size > 1 ? [...codes].filter((c) => c !== 'bash') : [...codes];
   const [code, ...more] = main;
   if (code === undefined || more.length)
     throw new InvalidRequestError(

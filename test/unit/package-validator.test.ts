@@ -31,7 +31,9 @@ describe("when a package's validator is loaded", () => {
   it('reads the kind of validation, the validator of custom ones, and marks submit-answer as not supported yet', () => {
     minimal();
     write('problem.yaml', 'name: X\nvalidation: custom interactive score\n');
-    expect(() => loadPackage(pkgDir.dir(), { fallbackTimeLimitS: 1 })).toThrow(/problem\.yaml: validation: custom needs an output validator: no output_validators\/<name>\/ directory/);
+    expect(() => loadPackage(pkgDir.dir(), { fallbackTimeLimitS: 1 })).toThrow(
+      /problem\.yaml: validation: custom needs an output validator: no output_validators\/<name>\/ directory/,
+    );
     write('output_validators/v/check.cpp', 'int main() { return 42; }\n');
     write('output_validators/v/validate.h', '\n');
     const pkg = loadPackage(pkgDir.dir(), { fallbackTimeLimitS: 1 });
@@ -143,6 +145,25 @@ describe("when a package's validator is loaded", () => {
       files: ['check.rb', 'gen.sh'],
       entry: 'check.rb',
     });
+    fs.rmSync(path.join(pkgDir.dir(), 'output_validators'), { recursive: true });
+    // Go's go.mod beside a Go program is no Modula-2 source; a D program's .d alone is D.
+    write('output_validators/v/go.mod', 'module check\n');
+    write('output_validators/v/check.go', 'package main\nfunc main() {}\n');
+    expect(program(loadPackage(pkgDir.dir(), { fallbackTimeLimitS: 1 }))).toMatchObject({
+      language: 'go',
+      files: ['check.go', 'go.mod'],
+    });
+    fs.rmSync(path.join(pkgDir.dir(), 'output_validators'), { recursive: true });
+    write('output_validators/v/check.d', 'void main() {}\n');
+    write('output_validators/v/gen.sh', 'echo\n');
+    expect(program(loadPackage(pkgDir.dir(), { fallbackTimeLimitS: 1 }))).toMatchObject({ language: 'd' });
+    // Beside C sources, a .d is make's dependency file; two languages of real sources are refused, naming them.
+    write('output_validators/v/check.c', 'int main(void) { return 42; }\n');
+    expect(program(loadPackage(pkgDir.dir(), { fallbackTimeLimitS: 1 }))).toMatchObject({ language: 'c' });
+    write('output_validators/v/check.py', 'print()\n');
+    expect(() => loadPackage(pkgDir.dir(), { fallbackTimeLimitS: 1 })).toThrow(
+      /holds sources of more than one language \(check\.c, check\.d, check\.py, gen\.sh\)/,
+    );
     fs.rmSync(path.join(pkgDir.dir(), 'output_validators'), { recursive: true });
     // .pl: Prolog when it reads as Prolog (the format's table), else Perl.
     write('output_validators/v/check.pl', 'exit 42;\n');
