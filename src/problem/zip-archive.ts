@@ -91,6 +91,9 @@ function centralDirectory(fd: number, fileSize: number, limits: ZipLimits): Cent
   if (count === 0xffff || cdSize === 0xffffffff || cdOffset === 0xffffffff)
     throw new InvalidRequestError('is a ZIP64 archive, which caged does not read: give the package as a directory');
   if (count > limits.maxEntries) throw new InvalidRequestError(`holds ${count} entries, more than ${limits.maxEntries}`);
+  // Within the file, and no larger than its entries can be (46 bytes and three fields of 64 KiB each): nothing larger is allocated.
+  if (cdOffset + cdSize > fileSize - tail + at || cdSize > count * (46 + 3 * 0xffff))
+    throw new InvalidRequestError('has a broken central directory');
   const cd = read(fd, cdOffset, cdSize, 'the central directory');
   const entries: CentralEntry[] = [];
   let p = 0;
@@ -127,11 +130,15 @@ function centralDirectory(fd: number, fileSize: number, limits: ZipLimits): Cent
 }
 
 /** The data of `e`, inflated and checked against its declared size and CRC-32. */
-function entryData(fd: number, e: CentralEntry): Buffer {
+function entryData(fd: number, fileSize: number, e: CentralEntry): Buffer {
   if (e.flags & 1) throw new InvalidRequestError(`holds ${e.name} encrypted`);
   const local = read(fd, e.localOffset, 30, e.name);
   if (local.readUInt32LE(0) !== LOCAL_SIGNATURE) throw new InvalidRequestError(`has no local header for ${e.name}`);
   const start = e.localOffset + 30 + local.readUInt16LE(26) + local.readUInt16LE(28);
+  // The compressed data lies within the file (nothing larger than it is allocated), and deflate
+  // makes at most ~1032 bytes of 1: anything claiming more is no real entry.
+  if (start + e.compressedSize > fileSize || (e.method === 8 && e.size > e.compressedSize * 1100 + 1024))
+    throw new InvalidRequestError(`holds ${e.name} whose sizes do not fit the archive`);
   const raw = read(fd, start, e.compressedSize, e.name);
   let data: Buffer;
   if (e.method === 0) data = raw;
@@ -158,7 +165,8 @@ function entryData(fd: number, e: CentralEntry): Buffer {
 export function extractZip(file: string, dest: string, limits: ZipLimits): void {
   const fd = fs.openSync(file, 'r');
   try {
-    const entries = centralDirectory(fd, fs.fstatSync(fd).size, limits);
+    const fileSize = fs.fstatSync(fd).size;
+    const entries = centralDirectory(fd, fileSize, limits);
     const seen = new Set<string>();
     fs.mkdirSync(dest, { mode: 0o755 });
     for (const e of entries) {
@@ -168,7 +176,7 @@ export function extractZip(file: string, dest: string, limits: ZipLimits): void 
       const type = e.unixMode & S_IFMT;
       if (type === S_IFLNK) throw new InvalidRequestError(`holds ${rel}, a symbolic link: extract the package and give its directory`);
       const target = path.join(dest, ...rel.split('/'));
-      const data = e.name.endsWith('/') || type === S_IFDIR ? null : entryData(fd, e);
+      const data = e.name.endsWith('/') || type === S_IFDIR ? null : entryData(fd, fileSize, e);
       try {
         if (data === null) fs.mkdirSync(target, { recursive: true, mode: 0o755 });
         else {

@@ -104,6 +104,18 @@ describe('a ZIP archive', () => {
     fs.writeFileSync(path.join(tmp, 'bomb.zip'), bomb);
     expect(() => extractZip(path.join(tmp, 'bomb.zip'), path.join(tmp, 'o2'), limits)).toThrow(/does not inflate to its 100 bytes/);
     expect(() => extractZip(zip, path.join(tmp, 'o3'), { maxBytes: 50_000, maxEntries: 10 })).toThrow(/unpacks to more than 50000 bytes/);
+    // Sizes past the file are refused before anything that large is allocated.
+    const end = bytes.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+    const hugeDirectory = Buffer.from(bytes);
+    hugeDirectory.writeUInt32LE(0xfffffff0, end + 12);
+    fs.writeFileSync(path.join(tmp, 'cd.zip'), hugeDirectory);
+    expect(() => extractZip(path.join(tmp, 'cd.zip'), path.join(tmp, 'o5'), limits)).toThrow(/has a broken central directory/);
+    const hugeEntry = Buffer.from(bytes);
+    hugeEntry.writeUInt32LE(0xfffffff0, central + 20);
+    fs.writeFileSync(path.join(tmp, 'entry.zip'), hugeEntry);
+    expect(() => extractZip(path.join(tmp, 'entry.zip'), path.join(tmp, 'o6'), limits)).toThrow(
+      /holds big whose sizes do not fit the archive/,
+    );
     fs.writeFileSync(path.join(tmp, 'not.zip'), 'not an archive at all');
     expect(() => extractZip(path.join(tmp, 'not.zip'), path.join(tmp, 'o4'), limits)).toThrow(/is not a ZIP archive/);
   });
