@@ -148,9 +148,16 @@ export class Interactor {
     const built = await compileHelper(ctx, { ...opts, role: 'interactor' });
     if (!built.ok) return built;
     const memoryBytes = opts.runLimits.memoryBytes;
-    const command = opts.inSubmission
-      ? runFrom(CODE, opts.language, memoryBytes, built.job.box)
-      : expandArgv(opts.language, opts.language.run, { memoryBytes });
+    let command: string[];
+    try {
+      command = opts.inSubmission
+        ? runFrom(CODE, opts.language, memoryBytes, built.job.box)
+        : expandArgv(opts.language, opts.language.run, { memoryBytes });
+    } catch (err) {
+      // Its compiled job directory goes with the failure, as every other step's does.
+      built.job.remove();
+      throw err;
+    }
     return { ok: true, compile: built.compile, interactor: new Interactor(ctx, built.job, opts, command) };
   }
 
