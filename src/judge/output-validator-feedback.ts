@@ -57,11 +57,11 @@ const CARRIED_FILES = 64;
 export function readCarried(dir: string, cap: number): CarriedFiles {
   const dirFd = fs.openSync(dir, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_DIRECTORY);
   try {
+    const names = listUpTo(dir, CARRIED_FILES);
+    if (names === null) return { refused: `it holds more than ${CARRIED_FILES} files` };
     const files: CarriedFile[] = [];
     let left = cap;
-    for (const name of fs.readdirSync(dir).sort()) {
-      if (name === 'nextpass.in') continue;
-      if (files.length >= CARRIED_FILES) return { refused: `it holds more than ${CARRIED_FILES} files` };
+    for (const name of names.sort()) {
       const f = readCapped(dirFd, name, left);
       if (f.kind === 'absent') continue;
       if (f.kind === 'refused') return { refused: `${name}: ${f.why}` };
@@ -72,6 +72,25 @@ export function readCarried(dir: string, cap: number): CarriedFiles {
     return { files };
   } finally {
     fs.closeSync(dirFd);
+  }
+}
+
+/**
+ * The names in `dir` but nextpass.in, or null once there are more than `most`: the listing stops
+ * there, so a validator that made a million files costs the host no more than `most` names.
+ */
+function listUpTo(dir: string, most: number): string[] | null {
+  const d = fs.opendirSync(dir);
+  try {
+    const names: string[] = [];
+    for (let e = d.readSync(); e !== null; e = d.readSync()) {
+      if (e.name === 'nextpass.in') continue;
+      if (names.length === most) return null;
+      names.push(e.name);
+    }
+    return names;
+  } finally {
+    d.closeSync();
   }
 }
 

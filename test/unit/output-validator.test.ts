@@ -12,6 +12,7 @@ import {
   FEEDBACK_MESSAGE_BYTES,
   interpretValidatorExit,
   parseScore,
+  readCarried,
   readFeedback,
   validatorFraction,
   type Feedback,
@@ -57,6 +58,57 @@ describe('reading the feedback directory back', () => {
 
   it('says absent for files the validator did not write', () => {
     expect(readFeedback(dir)).toEqual(none);
+  });
+});
+
+describe("a multi-pass validator's carried files", () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'caged-carried-'));
+  });
+  afterEach(() => {
+    jest.restoreAllMocks();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  const write = (n: number) => {
+    for (let i = 0; i < n; i++) fs.writeFileSync(path.join(dir, `f${String(i).padStart(6, '0')}`), `${i}\n`);
+  };
+
+  it('carries up to 64 files but nextpass.in, by name', () => {
+    write(64);
+    fs.writeFileSync(path.join(dir, 'nextpass.in'), '1 2\n');
+    const kept = readCarried(dir, 4096);
+    expect('files' in kept && kept.files.map((f) => f.name)).toEqual(
+      Array.from({ length: 64 }, (_, i) => `f${String(i).padStart(6, '0')}`),
+    );
+    expect('files' in kept && kept.files[63]?.data.toString()).toBe('63\n');
+  });
+
+  it('refuses a 65th file, and stops listing a huge directory there', () => {
+    write(65);
+    expect(readCarried(dir, 4096)).toEqual({ refused: 'it holds more than 64 files' });
+    write(5000);
+    let entries = 0;
+    const opendir = fs.opendirSync.bind(fs);
+    jest.spyOn(fs, 'opendirSync').mockImplementation((p, o) => {
+      const d = opendir(p, o);
+      const next = d.readSync.bind(d);
+      d.readSync = () => {
+        entries++;
+        return next();
+      };
+      return d;
+    });
+    const readdir = jest.spyOn(fs, 'readdirSync');
+    expect(readCarried(dir, 4096)).toEqual({ refused: 'it holds more than 64 files' });
+    expect(readdir).not.toHaveBeenCalled();
+    expect(entries).toBeGreaterThan(64);
+    expect(entries).toBeLessThanOrEqual(66);
+  });
+
+  it('refuses more bytes than the cap', () => {
+    fs.writeFileSync(path.join(dir, 'state'), 'x'.repeat(100));
+    expect(readCarried(dir, 50)).toEqual({ refused: 'its files are larger than 50 bytes in all' });
   });
 });
 
