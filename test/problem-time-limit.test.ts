@@ -15,6 +15,7 @@ import { Judge } from '../src/judge/judge';
 import { JudgeResultSchema } from '../src/judge/schema';
 import { loadPackage, NO_TIME_LIMIT } from '../src/problem/problem-package';
 import { timeLimitFromSubmissions } from '../src/problem/time-limit';
+import { keptTimeLimit } from '../src/problem/time-limit-memo';
 import { Sandbox } from '../src/sandbox/sandbox';
 import { TEST_MANIFEST } from './helpers/image';
 
@@ -54,7 +55,6 @@ afterAll(async () => {
 const busyC = (until: string) =>
   `#include <stdio.h>\n#include <time.h>\nint main(void){ long n; if (scanf("%ld",&n)!=1) return 1; while (clock() < ${until}) {} printf("%ld\\n", 2*n); return 0; }\n`;
 
-/** A copy of the timed package with `extra` files added (paths below the package). */
 /** A copy of the timed package with files written (null: removed). */
 function variant(name: string, extra: Record<string, string | null>): string {
   const to = path.join(dir, name);
@@ -101,7 +101,10 @@ describe('a package that gives no time limit', () => {
     process.env.CAGED_MAX_CPU_MS = String(MAXIMA.cpuTimeMs);
     let code: number;
     try {
-      code = await judgeCommand([TIMED, path.join(TIMED, 'submissions/accepted/spin.c'), '--json'], out, { judge });
+      code = await judgeCommand([TIMED, path.join(TIMED, 'submissions/accepted/spin.c'), '--json'], out, {
+        judge,
+        keptLimitsDir: path.join(dir, 'kept-cli'),
+      });
     } finally {
       if (saved === undefined) delete process.env.CAGED_MAX_CPU_MS;
       else process.env.CAGED_MAX_CPU_MS = saved;
@@ -112,6 +115,85 @@ describe('a package that gives no time limit', () => {
     expect(r.problem).toMatchObject({ timeLimitMs: 750, timeLimitFrom: 'submissions' });
     expect(r.problem!.notes[0]).toMatch(/^time limit 0\.75 s from the submissions/);
   }, 60_000);
+
+  it('is kept per package, image, machine and limits, and taken from there the next time; --derive-again derives it anew', async () => {
+    const kept = path.join(dir, 'kept-limits');
+    const pkgDir = variant('kept', {});
+    const judged = jest.spyOn(judge, 'judgeSubmission');
+    const memo = { dir: kept, settings: { maxima: MAXIMA } };
+    const opts = { maxima: MAXIMA };
+    try {
+      const first = await keptTimeLimit(judge, loadPackage(pkgDir, { deferTimeLimit: true }), opts, memo);
+      expect(first).toMatchObject({ timeLimit: { seconds: 0.75, from: 'submissions' }, reused: false });
+      expect(judged.mock.calls.length).toBeGreaterThanOrEqual(3);
+      const files = fs.readdirSync(kept);
+      expect(files).toEqual([expect.stringMatching(/^[0-9a-f]{64}\.json$/)]);
+      const file = path.join(kept, files[0]!);
+      const stored = JSON.parse(fs.readFileSync(file, 'utf8')) as { seconds: number; notes: string[]; derivedAt: string };
+      expect(stored.seconds).toBe(0.75);
+      expect(stored.notes).toEqual(first.notes);
+
+      // The same package again (a copy elsewhere: the key is its content): nothing judged.
+      judged.mockClear();
+      const again = await keptTimeLimit(judge, loadPackage(variant('kept-copy', {}), { deferTimeLimit: true }), opts, memo);
+      expect(judged).not.toHaveBeenCalled();
+      expect(again).toMatchObject({ timeLimit: { seconds: 0.75, from: 'submissions' }, reused: true });
+      expect(again.notes.slice(0, -1)).toEqual(first.notes);
+      expect(again.notes.at(-1)).toBe(
+        `the time limit was derived on ${stored.derivedAt} and kept in ${file}, for this package, image, machine and limits: --derive-again derives it anew`,
+      );
+
+      // Another memory limit, or another file in the package, is another key: derived.
+      await keptTimeLimit(judge, loadPackage(pkgDir, { deferTimeLimit: true }), { ...opts, memoryMiB: 128 }, memo);
+      expect(judged).toHaveBeenCalled();
+      judged.mockClear();
+      const changed = variant('kept-changed', { 'submissions/accepted/note.txt': 'not a submission\n' });
+      expect((await keptTimeLimit(judge, loadPackage(changed, { deferTimeLimit: true }), opts, memo)).reused).toBe(false);
+      expect(judged).toHaveBeenCalled();
+      expect(fs.readdirSync(kept)).toHaveLength(3);
+
+      // --derive-again: derived and replaced.
+      judged.mockClear();
+      const anew = await keptTimeLimit(judge, loadPackage(pkgDir, { deferTimeLimit: true }), opts, { ...memo, again: true });
+      expect(anew.reused).toBe(false);
+      expect(judged).toHaveBeenCalled();
+      expect((JSON.parse(fs.readFileSync(file, 'utf8')) as { derivedAt: string }).derivedAt).not.toBe(stored.derivedAt);
+
+      // A kept file that is not one: derived anew, said, and replaced.
+      fs.writeFileSync(file, '{"seconds": 0.001}');
+      judged.mockClear();
+      const fixed = await keptTimeLimit(judge, loadPackage(pkgDir, { deferTimeLimit: true }), opts, memo);
+      expect(fixed.reused).toBe(false);
+      expect(fixed.notes[0]).toMatch(
+        new RegExp(`^the kept time limit in ${file} could not be read \\(not a kept time limit of this caged: .*\\): derived anew$`),
+      );
+      expect(fixed.timeLimit.seconds).toBe(0.75);
+      expect((await keptTimeLimit(judge, loadPackage(pkgDir, { deferTimeLimit: true }), opts, memo)).reused).toBe(true);
+
+      // A place it cannot be kept: the limit stands, said.
+      const blocked = path.join(dir, 'blocked');
+      fs.writeFileSync(blocked, '');
+      const unkept = await keptTimeLimit(judge, loadPackage(pkgDir, { deferTimeLimit: true }), opts, { ...memo, dir: blocked });
+      expect(unkept.timeLimit.seconds).toBe(0.75);
+      expect(unkept.notes.at(-1)).toMatch(
+        /^the derived time limit could not be kept in .*blocked \(.*EEXIST.*\): it will be derived again next time$/,
+      );
+    } finally {
+      judged.mockRestore();
+    }
+  }, 120_000);
+
+  it('caged judge refuses --derive-again where nothing is derived', async () => {
+    const sink = new Writable({ write: (_c, _e, done) => done() });
+    const spin = path.join(TIMED, 'submissions/accepted/spin.c');
+    await expect(judgeCommand([TIMED, spin, '--time', '1', '--derive-again'], sink, { judge })).rejects.toThrow(
+      'give one of --time and --derive-again',
+    );
+    const own = variant('own-limit', { '.timelimit': '2\n' });
+    await expect(judgeCommand([own, spin, '--derive-again'], sink, { judge })).rejects.toThrow(
+      'the package gives its time limit (2 s in .timelimit): nothing to derive',
+    );
+  });
 
   it('counts wrong_answer and run_time_error submissions as lower bounds in 2025-09, each of their tests run', async () => {
     const derive = async (version: string) => {

@@ -41,7 +41,7 @@ import { openPackagePath } from '../problem/package-path';
 import { DEFAULT_MAX_PUSH_BYTES, digestOf, packProblem } from '../problem/package-store';
 import { loadPackage, type ProblemPackage } from '../problem/problem-package';
 import { runningEveryTest } from '../problem/test-data';
-import { timeLimitFromSubmissions } from '../problem/time-limit';
+import { keptTimeLimit } from '../problem/time-limit-memo';
 import { checkRedisReachable, redisConnection } from '../queue/connection';
 import { Sandbox } from '../sandbox/sandbox';
 import { numberFlag, parseArgs, positiveNumber, stringFlag, type ParsedArgs } from './args';
@@ -174,7 +174,7 @@ export async function gradeCommand(argv: readonly string[], out: NodeJS.Writable
   const args = parseArgs(
     rest,
     ['concurrency', 'time', 'memory', 'state', 'image', 'lang-of'],
-    ['local', 'rejudge', 'json', 'help', 'derive-time', 'all-tests'],
+    ['local', 'rejudge', 'json', 'help', 'derive-time', 'derive-again', 'all-tests'],
   );
   if (args.flags.has('help')) {
     out.write(`usage: ${GRADE_USAGE}\n`);
@@ -209,6 +209,12 @@ async function gradeIn(
     );
   if (args.flags.has('all-tests') && !isPackage(problemDir))
     throw new InvalidRequestError('is for a problem package (a directory of tests runs every test)', '--all-tests');
+  for (const flag of ['derive-time', 'derive-again'])
+    if (args.flags.has(flag) && !isPackage(problemDir))
+      throw new InvalidRequestError(
+        "is for a problem package (a directory of tests has its limits from --time or the workers' defaults)",
+        `--${flag}`,
+      );
   const concurrency = numberFlag(args, 'concurrency', 1, 1);
   const { maxSourceBytes } = loadConfig(process.env, ['maxSourceBytes']);
   // Languages by extension from the image's manifest (through the queue: the one every worker serves).
@@ -354,6 +360,7 @@ async function gradeThroughQueue(
       const t = await packageTimeLimit(problemDir, {
         ...(time === undefined ? {} : { time }),
         derive: args.flags.has('derive-time'),
+        again: args.flags.has('derive-again'),
         maxBytes: DEFAULT_MAX_PUSH_BYTES,
         signal: opts.signal,
       });
@@ -397,8 +404,20 @@ async function gradeHere(
     if (pkg) {
       // No time limit anywhere: derived once for the batch, as caged judge derives it (time-limit.ts).
       let limit = pkg.timeLimit;
+      if (limit && args.flags.has('derive-again'))
+        throw new InvalidRequestError(
+          limit.from === '--time'
+            ? 'give one of --time and --derive-again'
+            : `the package gives its time limit (${limit.seconds} s in ${limit.from}): nothing to derive`,
+          '--derive-again',
+        );
       if (!limit) {
-        const d = await timeLimitFromSubmissions(judge, pkg, { maxima: env.maxima, hooks: { signal: opts.signal } });
+        const d = await keptTimeLimit(
+          judge,
+          pkg,
+          { maxima: env.maxima, hooks: { signal: opts.signal } },
+          { again: args.flags.has('derive-again'), settings: env },
+        );
         for (const n of d.notes) process.stderr.write(terminalSafe(`caged: note: ${n}\n`));
         limit = d.timeLimit;
         pkg = { ...pkg, timeLimit: limit };

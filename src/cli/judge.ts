@@ -23,7 +23,7 @@ import { directorySubmission, fileSubmission } from '../problem/package-submissi
 import { openPackagePath } from '../problem/package-path';
 import type { PackageSubmission } from '../problem/package-submission';
 import { loadPackage, type ProblemPackage } from '../problem/problem-package';
-import { timeLimitFromSubmissions } from '../problem/time-limit';
+import { keptTimeLimit } from '../problem/time-limit-memo';
 import { Sandbox } from '../sandbox/sandbox';
 import { parseArgs, positiveNumber, stringFlag, type ParsedArgs } from './args';
 import { LIMIT_FLAGS, limitFlagValue } from './limit-flags';
@@ -257,10 +257,12 @@ export interface JudgeCommandDeps {
   judge?: Judge;
   /** Aborted on SIGINT/SIGTERM (main.ts): judging stops before its next step, and everything it made is removed. */
   signal?: AbortSignal;
+  /** Where derived time limits are kept (time-limit-memo.ts); default `<state>/time-limits`. */
+  keptLimitsDir?: string;
 }
 
 export async function judgeCommand(argv: readonly string[], out: NodeJS.WritableStream, deps: JudgeCommandDeps = {}): Promise<number> {
-  const args = parseArgs(argv, ['lang', 'entry', 'time', 'memory', 'image'], ['json', 'help', 'all-tests']);
+  const args = parseArgs(argv, ['lang', 'entry', 'time', 'memory', 'image'], ['json', 'help', 'all-tests', 'derive-again']);
   if (args.flags.has('help')) {
     out.write(`usage: ${JUDGE_USAGE}\n`);
     return 0;
@@ -285,6 +287,13 @@ async function judgeIn(dir: string, target: string, args: ParsedArgs, out: NodeJ
   let pkg = loaded;
   if (pkg.config.unsupported.length)
     throw new InvalidRequestError(`not supported yet: ${pkg.config.unsupported.join(', ')}`, 'problem.yaml');
+  if (args.flags.has('derive-again') && loaded.timeLimit !== null)
+    throw new InvalidRequestError(
+      loaded.timeLimit.from === '--time'
+        ? 'give one of --time and --derive-again'
+        : `the package gives its time limit (${loaded.timeLimit.seconds} s in ${loaded.timeLimit.from}): nothing to derive`,
+      '--derive-again',
+    );
   const env = judgeOptionsFromEnv();
   const judge =
     deps.judge ??
@@ -305,7 +314,14 @@ async function judgeIn(dir: string, target: string, args: ParsedArgs, out: NodeJ
       stringFlag(args, 'entry'),
     );
     const opts = { maxima: env.maxima, ...(memory ? { memoryMiB: memory } : {}), hooks: { signal: deps.signal } };
-    const derived = loaded.timeLimit === null ? await timeLimitFromSubmissions(judge, loaded, opts) : null;
+    const derived =
+      loaded.timeLimit === null
+        ? await keptTimeLimit(judge, loaded, opts, {
+            again: args.flags.has('derive-again'),
+            settings: env,
+            ...(deps.keptLimitsDir ? { dir: deps.keptLimitsDir } : {}),
+          })
+        : null;
     if (derived) pkg = { ...loaded, timeLimit: derived.timeLimit };
     if (args.flags.has('all-tests')) pkg = { ...pkg, data: runningEveryTest(pkg.data) };
     const judged = await judgePackage(judge, pkg, submission, { ...opts, ownSubmission: own });

@@ -33,6 +33,8 @@ export interface PackageTimeOptions {
   time?: number;
   /** --derive-time. */
   derive: boolean;
+  /** --derive-again: derive anew rather than take a kept derivation (time-limit-memo.ts). */
+  again?: boolean;
   maxBytes: number;
   signal?: AbortSignal;
 }
@@ -43,6 +45,7 @@ export const NO_LIMIT_FOR_WORKERS =
 
 export async function packageTimeLimit(dir: string, opts: PackageTimeOptions): Promise<PackageTimeLimit> {
   if (opts.derive && opts.time !== undefined) throw new InvalidRequestError('give one of --time and --derive-time', 'arguments');
+  if (opts.again && !opts.derive) throw new InvalidRequestError('goes with --derive-time', '--derive-again');
   const pkg = loadPackage(dir, { maxBytes: opts.maxBytes, deferTimeLimit: true });
   if (pkg.config.unsupported.length)
     throw new InvalidRequestError(`not supported yet: ${pkg.config.unsupported.join(', ')}`, 'problem.yaml');
@@ -60,11 +63,11 @@ export async function packageTimeLimit(dir: string, opts: PackageTimeOptions): P
   if (opts.time !== undefined) return { seconds: opts.time, from: '--time', add: opts.time, notes: [] };
   if (!opts.derive) throw new InvalidRequestError(NO_LIMIT_FOR_WORKERS, 'PROBLEM_DIR');
   // The sandbox and the judge are loaded only to derive (a push needs neither: no koffi, no image).
-  const [{ Judge }, { Sandbox }, { packageReportBytes }, { timeLimitFromSubmissions }, { judgeOptionsFromEnv }] = await Promise.all([
+  const [{ Judge }, { Sandbox }, { packageReportBytes }, { keptTimeLimit }, { judgeOptionsFromEnv }] = await Promise.all([
     import('../judge/judge'),
     import('../sandbox/sandbox'),
     import('../problem/judge-package'),
-    import('../problem/time-limit'),
+    import('../problem/time-limit-memo'),
     import('./run'),
   ]);
   const env = judgeOptionsFromEnv();
@@ -75,7 +78,12 @@ export async function packageTimeLimit(dir: string, opts: PackageTimeOptions): P
     reportOutputBytes: packageReportBytes(pkg, env.maxima),
   });
   try {
-    const derived = await timeLimitFromSubmissions(judge, pkg, { maxima: env.maxima, hooks: { signal: opts.signal } });
+    const derived = await keptTimeLimit(
+      judge,
+      pkg,
+      { maxima: env.maxima, hooks: { signal: opts.signal } },
+      { again: opts.again === true, settings: env, maxBytes: opts.maxBytes },
+    );
     const seconds = derived.timeLimit.seconds;
     return { seconds, from: 'submissions', add: seconds, notes: derived.notes };
   } finally {

@@ -31,7 +31,7 @@ export interface ProblemCommandDeps {
 }
 
 export async function problemCommand(argv: readonly string[], out: NodeJS.WritableStream, deps: ProblemCommandDeps = {}): Promise<number> {
-  const args = parseArgs(argv, ['max-mb', 'time'], ['json', 'help', 'derive-time']);
+  const args = parseArgs(argv, ['max-mb', 'time'], ['json', 'help', 'derive-time', 'derive-again']);
   if (args.flags.has('help')) {
     out.write(`usage: ${PROBLEM_USAGE}\n`);
     return 0;
@@ -59,7 +59,13 @@ async function problemVerb(
   const time = positiveNumber(stringFlag(args, 'time'), '--time');
   const json = args.flags.has('json');
   const timeOf = (d: string) =>
-    packageTimeLimit(d, { ...(time === undefined ? {} : { time }), derive: args.flags.has('derive-time'), maxBytes, signal: deps.signal });
+    packageTimeLimit(d, {
+      ...(time === undefined ? {} : { time }),
+      derive: args.flags.has('derive-time'),
+      again: args.flags.has('derive-again'),
+      maxBytes,
+      signal: deps.signal,
+    });
   const timeLines = (t: PackageTimeLimit): string =>
     [`time limit ${t.seconds} s from ${t.from}${t.add === undefined ? '' : ' (added as .timelimit)'}`, ...t.notes.map((n) => `note: ${n}`)]
       .map((l) => `${l}\n`)

@@ -10,7 +10,7 @@ export const RUN_USAGE =
   '[--epsilon E | --abs-epsilon E --rel-epsilon E] [--time S] [--wall S] [--memory MB] [--output KB] [--pids N] [--stop-on-failure] [--no-file-writing] [--image MANIFEST] [--json]';
 
 export const JUDGE_USAGE =
-  'caged judge PROBLEM_DIR|PACKAGE.zip SUBMISSION [--lang LANG] [--entry FILE] [--time S] [--memory MB] [--all-tests] [--image MANIFEST] [--json]';
+  'caged judge PROBLEM_DIR|PACKAGE.zip SUBMISSION [--lang LANG] [--entry FILE] [--time S | --derive-again] [--memory MB] [--all-tests] [--image MANIFEST] [--json]';
 
 export const LANGUAGES_USAGE = 'caged languages [--image MANIFEST] [--json]';
 
@@ -25,10 +25,10 @@ export const DOCTOR_USAGE = 'caged doctor [--json] [--no-redis]   (what the sand
 export const DEMO_USAGE = 'caged demo [--samples DIR]   (a worker judging the bundled samples through Redis)';
 
 export const PROBLEM_USAGE =
-  'caged problem push DIR|PACKAGE.zip [--time S | --derive-time] [--max-mb N] [--json] | caged problem pack DIR|PACKAGE.zip OUTDIR [--time S | --derive-time] [--max-mb N] [--json]';
+  'caged problem push DIR|PACKAGE.zip [--time S | --derive-time [--derive-again]] [--max-mb N] [--json] | caged problem pack DIR|PACKAGE.zip OUTDIR [--time S | --derive-time [--derive-again]] [--max-mb N] [--json]';
 
 export const GRADE_USAGE =
-  'caged grade PROBLEM SUBMISSION... [--out FILE.csv|.json|.html]... [--local] [--rejudge] [--concurrency N] [--json] [--time S | --derive-time] [--memory MB] [--lang-of .EXT=LANG,…] [--state DIR] [--all-tests] [--image MANIFEST]';
+  'caged grade PROBLEM SUBMISSION... [--out FILE.csv|.json|.html]... [--local] [--rejudge] [--concurrency N] [--json] [--time S | --derive-time] [--derive-again] [--memory MB] [--lang-of .EXT=LANG,…] [--state DIR] [--all-tests] [--image MANIFEST]';
 
 export const SELFTEST_USAGE = 'caged selftest [--manifest MANIFEST] [--lang ID...] [--languages-dir DIR] [--json]';
 

@@ -102,6 +102,24 @@ export interface PackOptions {
 
 /** Packs the package at `dir` (refused as the loader refuses it: links outside, over `maxBytes`). */
 export function packProblem(dir: string, maxBytes = DEFAULT_MAX_PACKAGE_BYTES, opts: PackOptions = {}): PackedProblem {
+  const parts: Buffer[] = [];
+  const files = packParts(dir, maxBytes, opts, (b) => parts.push(b));
+  const tar = Buffer.concat(parts);
+  return { id: problemIdOf(files.root), digest: digestOf(tar), tar };
+}
+
+/**
+ * The digest packProblem gives the package at `dir` (no time limit added), its archive hashed
+ * part by part rather than held: a package of hundreds of MiB costs no more than its largest file.
+ */
+export function packageDigest(dir: string, maxBytes = DEFAULT_MAX_PACKAGE_BYTES): string {
+  const hash = createHash('sha256');
+  packParts(dir, maxBytes, {}, (b) => hash.update(b));
+  return `sha256:${hash.digest('hex')}`;
+}
+
+/** The package's archive, handed to `emit` part by part in order; the files it was read through. */
+function packParts(dir: string, maxBytes: number, opts: PackOptions, emit: (b: Buffer) => void): PackageFiles {
   const files = PackageFiles.open(dir, maxBytes);
   if (files.kind('problem.yaml') !== 'file') throw new InvalidRequestError(`no problem.yaml in ${dir}`, 'PROBLEM_DIR');
   const limit = opts.timeLimitS;
@@ -111,12 +129,11 @@ export function packProblem(dir: string, maxBytes = DEFAULT_MAX_PACKAGE_BYTES, o
     if (files.kind('.timelimit') !== null)
       throw new InvalidRequestError('the package has its own .timelimit: no time limit is added to it', '.timelimit');
   }
-  const parts: Buffer[] = [];
   let total = 0;
   const add = (b: Buffer): void => {
-    parts.push(b);
     total += b.length;
     if (total > maxBytes) throw new InvalidRequestError(`the packed package is larger than the ${maxBytes} bytes allowed`, 'PROBLEM_DIR');
+    emit(b);
   };
   const walk = (rel: string, depth: number): void => {
     for (const e of files.list(rel)) {
@@ -142,8 +159,7 @@ export function packProblem(dir: string, maxBytes = DEFAULT_MAX_PACKAGE_BYTES, o
     add(Buffer.alloc(512 - data.length));
   }
   add(Buffer.alloc(1024));
-  const tar = Buffer.concat(parts);
-  return { id: problemIdOf(files.root), digest: digestOf(tar), tar };
+  return files;
 }
 
 export function digestOf(data: Buffer): string {

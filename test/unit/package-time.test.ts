@@ -53,6 +53,9 @@ describe('the time limit a package leaves with', () => {
     await expect(packageTimeLimit(copy('timed'), { time: 1, derive: true, maxBytes: MAX })).rejects.toThrow(
       /give one of --time and --derive-time/,
     );
+    const again = await packageTimeLimit(copy('timed'), { time: 1, derive: false, again: true, maxBytes: MAX }).catch((e: unknown) => e);
+    expect(again).toBeInstanceOf(InvalidRequestError);
+    expect(again).toMatchObject({ message: '--derive-again: goes with --derive-time', field: '--derive-again' });
   });
 
   it('refuses a package caged cannot judge before anything is stored', async () => {

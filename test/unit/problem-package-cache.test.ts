@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { InvalidRequestError } from '../../src/errors';
 import { PackageCache } from '../../src/problem/package-cache';
-import { digestOf, packProblem, ustarEntry } from '../../src/problem/package-store';
+import { digestOf, packageDigest, packProblem, ustarEntry } from '../../src/problem/package-store';
 import { loadPackage } from '../../src/problem/problem-package';
 
 const DOUBLE = path.join(__dirname, '..', 'packages', 'double');
@@ -37,6 +37,17 @@ describe('packing a package', () => {
     expect(b.digest).toBe(a.digest);
     expect(a.digest).toBe(digestOf(a.tar));
     expect(a.id).toBe('p');
+  });
+
+  it('gives the same digest hashed part by part (packageDigest) as packed whole, refusing alike', () => {
+    const dir = variant('streamed', 70_000);
+    expect(packageDigest(dir)).toBe(packProblem(dir).digest);
+    fs.writeFileSync(path.join(dir, 'padding.txt'), 'y');
+    expect(packageDigest(dir)).toBe(packProblem(dir).digest);
+    expect(packageDigest(dir)).not.toBe(packProblem(variant('other', 70_000)).digest);
+    expect(() => packageDigest(dir, 1000)).toThrow(InvalidRequestError);
+    fs.symlinkSync('/etc/passwd', path.join(dir, 'data', 'secret', '3.in'));
+    expect(() => packageDigest(dir)).toThrow(/3\.in.*outside the package/);
   });
 
   it('refuses a link pointing outside the package, naming it', () => {
