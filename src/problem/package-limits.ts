@@ -42,18 +42,31 @@ function over(base: LimitValues, o: Partial<LimitValues> | undefined): LimitValu
   return out;
 }
 
-/** Limits for the package, capped to caged's maxima; each cap is a note. */
+/**
+ * Limits for the package, capped to caged's maxima; each cap is a note. The compile and
+ * validation limits problem.yaml does not set (the format's defaults, 60 s and 2048 MiB) are
+ * said in one note together, and a cap of the package's programs' compile limits only where it
+ * differs from the submission's.
+ */
 export function packageLimits(pkg: ProblemPackage, opts: PackageLimitOptions) {
   const max = { ...DEFAULT_MAXIMA, ...opts.maxima };
+  const l = pkg.config.limits;
   const notes: string[] = [];
-  const cap = (what: string, wanted: number, maximum: number, unit: (n: number) => string, setting?: string): number => {
-    if (wanted <= maximum) return wanted;
-    notes.push(`${what} ${unit(wanted)} lowered to caged's maximum of ${unit(maximum)}${setting ? ` (${setting} raises it)` : ''}`);
-    return maximum;
-  };
+  /** Format defaults lowered ("compilation_time 60 s to 10 s"), and the settings that raise them. */
+  const lowered: string[] = [];
+  const raising: string[] = [];
   const ms = (n: number) => `${n / 1000} s`;
   const mib = (n: number) => `${Math.round((n / MiB) * 100) / 100} MiB`;
-  const l = pkg.config.limits;
+  const cap = (what: string, wanted: number, maximum: number, unit: (n: number) => string, setting: string, key?: string): number => {
+    if (wanted <= maximum) return wanted;
+    if (key !== undefined && !l.given.includes(key)) {
+      lowered.push(`${what} ${unit(wanted)} to ${unit(maximum)}`);
+      if (!raising.includes(setting)) raising.push(setting);
+    } else {
+      notes.push(`${what} ${unit(wanted)} lowered to caged's maximum of ${unit(maximum)} (${setting} raises it)`);
+    }
+    return maximum;
+  };
   if (!pkg.timeLimit) throw new InvalidRequestError(NO_TIME_LIMIT, 'PROBLEM_DIR');
   const limits = {
     cpuTimeMs: cap('time limit', Math.max(1, Math.round(pkg.timeLimit.seconds * 1000)), max.cpuTimeMs, ms, 'CAGED_MAX_CPU_MS'),
@@ -61,17 +74,30 @@ export function packageLimits(pkg: ProblemPackage, opts: PackageLimitOptions) {
     outputBytes: cap('output limit', Math.round(l.outputMiB * MiB), max.outputBytes, mib, 'CAGED_MAX_OUTPUT_KB'),
   };
   // The package's own programs (validators, interactor, grader) compile under the same keys,
-  // capped by the helpers' maxima: jury code, compiled once per package and cached.
-  const compileUnder = (max: LimitValues, who: string, cpuSetting: string) => ({
-    cpuTimeMs: cap(`${who}compilation_time`, Math.round(l.compilationTimeS * 1000), max.cpuTimeMs, ms, cpuSetting),
-    memoryBytes: cap(`${who}compilation_memory`, Math.round(l.compilationMemoryMiB * MiB), max.memoryBytes, mib, 'CAGED_COMPILE_MEMORY_MB'),
-  });
-  const compileLimits = compileUnder({ ...DEFAULT_COMPILE_LIMITS, ...opts.compileLimits }, '', 'CAGED_COMPILE_CPU_MS');
-  const helperCompileLimits = compileUnder(
-    { ...DEFAULT_HELPER_COMPILE_LIMITS, ...opts.helperCompileLimits },
-    "the package's programs' ",
-    'CAGED_HELPER_COMPILE_CPU_MS',
-  );
+  // capped by the helpers' maxima: jury code, compiled once per package and cached. Their cap
+  // is said apart only where it is not the submission's.
+  const wantedCompile = { cpuTimeMs: Math.round(l.compilationTimeS * 1000), memoryBytes: Math.round(l.compilationMemoryMiB * MiB) };
+  const compileMax = { ...DEFAULT_COMPILE_LIMITS, ...opts.compileLimits };
+  const compileLimits = {
+    cpuTimeMs: cap('compilation_time', wantedCompile.cpuTimeMs, compileMax.cpuTimeMs, ms, 'CAGED_COMPILE_CPU_MS', 'compilation_time'),
+    memoryBytes: cap(
+      'compilation_memory',
+      wantedCompile.memoryBytes,
+      compileMax.memoryBytes,
+      mib,
+      'CAGED_COMPILE_MEMORY_MB',
+      'compilation_memory',
+    ),
+  };
+  const helperMax = { ...DEFAULT_HELPER_COMPILE_LIMITS, ...opts.helperCompileLimits };
+  const helperCompile = (k: 'cpuTimeMs' | 'memoryBytes', key: string, unit: (n: number) => string, setting: string): number => {
+    const value = Math.min(wantedCompile[k], helperMax[k]);
+    return value === compileLimits[k] ? value : cap(`the package's programs' ${key}`, wantedCompile[k], helperMax[k], unit, setting, key);
+  };
+  const helperCompileLimits = {
+    cpuTimeMs: helperCompile('cpuTimeMs', 'compilation_time', ms, 'CAGED_HELPER_COMPILE_CPU_MS'),
+    memoryBytes: helperCompile('memoryBytes', 'compilation_memory', mib, 'CAGED_COMPILE_MEMORY_MB'),
+  };
   // The output validator's (or interactor's) runs: validation_time is CPU time (an interactor's
   // time spent waiting for the submission does not count, as the format says; its wall time
   // is raised to outlive the submission: src/judge/interactive.ts).
@@ -81,16 +107,28 @@ export function packageLimits(pkg: ProblemPackage, opts: PackageLimitOptions) {
   const helperLimits =
     validation || pkg.staticValidator || pkg.grader
       ? {
-          cpuTimeMs: cap('validation_time', Math.round(l.validationTimeS * 1000), checkerMax.cpuTimeMs, ms, 'CAGED_CHECKER_CPU_MS'),
+          cpuTimeMs: cap(
+            'validation_time',
+            Math.round(l.validationTimeS * 1000),
+            checkerMax.cpuTimeMs,
+            ms,
+            'CAGED_CHECKER_CPU_MS',
+            'validation_time',
+          ),
           memoryBytes: cap(
             'validation_memory',
             Math.round(l.validationMemoryMiB * MiB),
             checkerMax.memoryBytes,
             mib,
             'CAGED_CHECKER_MEMORY_MB',
+            'validation_memory',
           ),
         }
       : null;
+  if (lowered.length)
+    notes.push(
+      `the format's defaults that problem.yaml does not set, lowered to caged's maxima: ${lowered.join(', ')} (${raising.join(', ')} raise them)`,
+    );
   return { limits, compileLimits, helperCompileLimits, validatorLimits: validation ? helperLimits : null, helperLimits, notes };
 }
 

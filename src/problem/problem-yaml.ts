@@ -200,6 +200,8 @@ export interface ProblemConfig {
     validationMemoryMiB: number;
     validationOutputMiB: number;
     validationPasses: number;
+    /** The keys problem.yaml's `limits` sets; the others are the format's defaults. */
+    given: readonly string[];
     /** How a time limit is derived from the submissions (time-limit.ts); legacy names mapped. */
     timing: { acToTimeLimit: number; timeLimitToTle: number; resolutionS: number };
   };
@@ -210,9 +212,12 @@ function limitsOf(
   l: z.infer<typeof legacyLimits> | z.infer<typeof modernLimits>,
   passes: number,
   timing: ProblemConfig['limits']['timing'],
+  raw: object,
 ): ProblemConfig['limits'] {
+  const given = (raw as { limits?: unknown }).limits;
   return {
     timing,
+    given: given && typeof given === 'object' ? Object.keys(given) : [],
     timeLimitS: l.time_limit ?? null,
     memoryMiB: l.memory,
     outputMiB: l.output,
@@ -285,7 +290,12 @@ export function readProblemYaml(text: string, fallbackName: string, hasCustomVal
       validation,
       validatorFlags: flagWords(p.validator_flags),
       legacyGrading: Object.keys(legacyGrading).length ? legacyGrading : null,
-      limits: limitsOf(l, l.validation_passes, { acToTimeLimit: l.time_multiplier, timeLimitToTle: l.time_safety_margin, resolutionS: 1 }),
+      limits: limitsOf(
+        l,
+        l.validation_passes,
+        { acToTimeLimit: l.time_multiplier, timeLimitToTle: l.time_safety_margin, resolutionS: 1 },
+        raw,
+      ),
     };
   }
   const format = typeof version === 'string' && Object.hasOwn(MODERN_VERSIONS, version) ? MODERN_VERSIONS[version]! : null;
@@ -335,10 +345,15 @@ export function readProblemYaml(text: string, fallbackName: string, hasCustomVal
     validation,
     validatorFlags: [],
     legacyGrading: null,
-    limits: limitsOf(l, l.validation_passes, {
-      acToTimeLimit: l.time_multipliers.ac_to_time_limit,
-      timeLimitToTle: l.time_multipliers.time_limit_to_tle,
-      resolutionS: l.time_resolution,
-    }),
+    limits: limitsOf(
+      l,
+      l.validation_passes,
+      {
+        acToTimeLimit: l.time_multipliers.ac_to_time_limit,
+        timeLimitToTle: l.time_multipliers.time_limit_to_tle,
+        resolutionS: l.time_resolution,
+      },
+      raw,
+    ),
   };
 }

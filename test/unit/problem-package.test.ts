@@ -78,7 +78,12 @@ describe('when a package is loaded', () => {
       submission: 10_000,
       helpers: 60_000,
     });
-    expect(d.notes).toContain("compilation_time 60 s lowered to caged's maximum of 10 s (CAGED_COMPILE_CPU_MS raises it)");
+    // The memory limit is said alone (it decides verdicts); the format's compile and validation
+    // defaults lowered are one note, the programs' compile said apart only where it differs.
+    expect(d.notes).toEqual([
+      "memory limit 2048 MiB lowered to caged's maximum of 1024 MiB (CAGED_MAX_MEMORY_MB raises it)",
+      "the format's defaults that problem.yaml does not set, lowered to caged's maxima: compilation_time 60 s to 10 s, compilation_memory 2048 MiB to 512 MiB (CAGED_COMPILE_CPU_MS, CAGED_COMPILE_MEMORY_MB raise them)",
+    ]);
     const caps = {
       test: { ...DEFAULT_MAXIMA, cpuTimeMs: 500 },
       compile: { ...DEFAULT_COMPILE_LIMITS, cpuTimeMs: 500 },
@@ -87,11 +92,32 @@ describe('when a package is loaded', () => {
     };
     const j = packageLimitsFor(pkg, caps, {});
     expect([j.limits.cpuTimeMs, j.compileLimits.cpuTimeMs, j.helperCompileLimits.cpuTimeMs]).toEqual([500, 500, 20_000]);
+    expect(j.notes).toEqual([
+      "time limit 1 s lowered to caged's maximum of 0.5 s (CAGED_MAX_CPU_MS raises it)",
+      "memory limit 2048 MiB lowered to caged's maximum of 1024 MiB (CAGED_MAX_MEMORY_MB raises it)",
+      "the format's defaults that problem.yaml does not set, lowered to caged's maxima: compilation_time 60 s to 0.5 s, compilation_memory 2048 MiB to 512 MiB, the package's programs' compilation_time 60 s to 20 s (CAGED_COMPILE_CPU_MS, CAGED_COMPILE_MEMORY_MB, CAGED_HELPER_COMPILE_CPU_MS raise them)",
+    ]);
     // The caller's values win where given (--memory), undefined ones keep the judge's.
     expect(
       packageLimitsFor(pkg, caps, { maxima: { cpuTimeMs: undefined }, compileLimits: { cpuTimeMs: 300 } }).compileLimits.cpuTimeMs,
     ).toBe(300);
     expect(packageLimitsFor(pkg, caps, { maxima: { cpuTimeMs: undefined } }).limits.cpuTimeMs).toBe(500);
+  });
+
+  it('says a limit problem.yaml sets and caged lowers in a note of its own', () => {
+    write('problem.yaml', 'name: Set\nvalidation: custom\nlimits:\n  compilation_time: 30\n  validation_memory: 4096\n');
+    write('data/secret/1.in', '1\n');
+    write('data/secret/1.ans', '1\n');
+    write('output_validators/v/v.py', 'import sys\nsys.exit(42)\n');
+    const d = packageLimits(loadPackage(tmp, { fallbackTimeLimitS: 1 }), {});
+    expect(d.compileLimits.cpuTimeMs).toBe(10_000);
+    expect(d.helperCompileLimits.cpuTimeMs).toBe(30_000);
+    expect(d.notes).toEqual([
+      "memory limit 2048 MiB lowered to caged's maximum of 1024 MiB (CAGED_MAX_MEMORY_MB raises it)",
+      "compilation_time 30 s lowered to caged's maximum of 10 s (CAGED_COMPILE_CPU_MS raises it)",
+      "validation_memory 4096 MiB lowered to caged's maximum of 512 MiB (CAGED_CHECKER_MEMORY_MB raises it)",
+      "the format's defaults that problem.yaml does not set, lowered to caged's maxima: compilation_memory 2048 MiB to 512 MiB, validation_time 60 s to 5 s (CAGED_COMPILE_MEMORY_MB, CAGED_CHECKER_CPU_MS raise them)",
+    ]);
   });
 
   it('lists sample before secret and every group in lexicographic order', async () => {
