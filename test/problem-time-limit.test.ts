@@ -272,6 +272,18 @@ describe('a package that gives no time limit', () => {
       failed: [],
       unverified: ['some of its tests were not judged, so not all are known to be AC or WA (permitted)'],
     });
+    // The summary says nothing failed in what was judged.
+    let summary = '';
+    const toText = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        summary += chunk.toString();
+        done();
+      },
+    });
+    await judgeCommand([to, path.join(to, 'submissions', 'wrong_answer/slow.c'), '--time', '1'], toText, { judge });
+    expect(summary).toContain(
+      'expected (submissions.yaml): met as far as judged, unverified\n  unverified: some of its tests were not judged, so not all are known to be AC or WA (permitted)\n  (give --all-tests to judge every test)\n',
+    );
     // --all-tests judges the secret test too: WA, as permitted.
     await expect(judged('wrong_answer/slow.c', '--all-tests')).resolves.toEqual({ status: 'met', failed: [], unverified: [] });
     await expect(judged('accepted/spin.c')).resolves.toEqual({ status: 'met', failed: [], unverified: [] });

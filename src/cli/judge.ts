@@ -240,7 +240,10 @@ export function packageSummary(r: JudgeResult): string {
     for (const n of p.notes) lines.push(`note: ${n}`);
     const e = p.expectations;
     if (e) {
-      lines.push(`expected (${e.from ?? 'submissions.yaml'}): ${e.status === 'met' ? 'every requirement met' : e.status}`);
+      // unverified: nothing failed in what was judged; the tests skipped after a rejection could still break a requirement.
+      const status =
+        e.status === 'met' ? 'every requirement met' : e.status === 'unverified' ? 'met as far as judged, unverified' : e.status;
+      lines.push(`expected (${e.from ?? 'submissions.yaml'}): ${status}`);
       for (const f of e.failed) lines.push(`  failed: ${f}`);
       for (const u of e.unverified) lines.push(`  unverified: ${u}`);
       if (e.unverified.length) lines.push('  (give --all-tests to judge every test)');
