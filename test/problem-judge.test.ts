@@ -190,6 +190,32 @@ describe('caged judge on the real image', () => {
     }
   }, 120_000);
 
+  it("judges the package's own Python file that the image's PyPy (Python 3.9) cannot compile with CPython, saying so", async () => {
+    const pkg = fs.mkdtempSync(path.join(os.tmpdir(), 'caged-match-'));
+    try {
+      fs.cpSync(sum, pkg, { recursive: true });
+      // `match` is Python 3.10: PyPy 7.3.11 (3.9) refuses its syntax; a wrong one stays wrong under CPython.
+      const matching = (plus: string) => `a, b = map(int, input().split())\nmatch a:\n    case _:\n        print(a + b${plus})\n`;
+      fs.writeFileSync(path.join(pkg, 'submissions', 'accepted', 'match.py'), matching(''));
+      fs.mkdirSync(path.join(pkg, 'submissions', 'wrong_answer'), { recursive: true });
+      fs.writeFileSync(path.join(pkg, 'submissions', 'wrong_answer', 'match.py'), matching(' + 1'));
+      const ac = await judged([pkg, path.join(pkg, 'submissions', 'accepted', 'match.py')]);
+      expect({ verdict: ac.verdict, language: ac.language.id }).toEqual({ verdict: 'AC', language: 'python3' });
+      expect(ac.problem?.notes.at(-1)).toMatch(
+        /^PyPy \(pypy3\) does not compile it \(SyntaxError: .*\), CPython \(python3\) does: judged with CPython$/,
+      );
+      const wa = await judged([pkg, path.join(pkg, 'submissions', 'wrong_answer', 'match.py')]);
+      expect({ verdict: wa.verdict, language: wa.language.id }).toEqual({ verdict: 'WA', language: 'python3' });
+      // What neither compiles stays PyPy's CE; a contestant's file is CPython's from the start.
+      fs.writeFileSync(path.join(pkg, 'submissions', 'accepted', 'broken.py'), 'print(\n');
+      const ce = await judged([pkg, path.join(pkg, 'submissions', 'accepted', 'broken.py')]);
+      expect({ verdict: ce.verdict, language: ce.language.id }).toEqual({ verdict: 'CE', language: 'pypy3' });
+      expect(ce.problem?.notes.join('\n')).not.toMatch(/judged with CPython/);
+    } finally {
+      fs.rmSync(pkg, { recursive: true, force: true });
+    }
+  }, 120_000);
+
   it('runs a Python file under its own name, which the program may read (GCPC 2023 mischievousmath), in CPython and PyPy', async () => {
     // The program is the hex of its own name (over 100 bytes, as the jury's): it fails under any other name.
     const code = 'a, b = map(int, input().split())\nprint(a + b)  # read from my own name\n';

@@ -175,6 +175,31 @@ export async function judgePackage(
   submission: PackageSubmission,
   opts: JudgePackageOptions = {},
 ): Promise<JudgeResult> {
+  const r = await judgePackageAs(judge, pkg, submission, opts);
+  // A jury's Python file that the image's PyPy cannot compile (Debian 12's is Python 3.9: no
+  // `match`, no parenthesised context managers) is judged with CPython, said in a note: the
+  // package's tools run a newer PyPy, and its authors wrote for that.
+  if (!(opts.ownSubmission && submission.language === 'pypy3' && r.verdict === 'CE')) return r;
+  if (!judge.languages().some((l) => l.id === 'python3')) return r;
+  const cpython = await judgePackageAs(judge, pkg, { ...submission, language: 'python3' }, opts);
+  if (cpython.verdict === 'CE' || !cpython.problem) return r;
+  const note = `PyPy (pypy3) does not compile it (${compilerFirstError(r)}), CPython (python3) does: judged with CPython`;
+  return { ...cpython, problem: { ...cpython.problem, notes: [...cpython.problem.notes, note] } };
+}
+
+/** The first line of a compile's output that names an error (else its first line), at most 200 characters. */
+export function compilerFirstError(r: JudgeResult): string {
+  const lines = (r.compile?.output ?? '').split('\n').map((l) => l.trim());
+  const first = lines.find((l) => /error/i.test(l)) ?? lines.find((l) => l !== '') ?? 'no compiler output';
+  return first.length > 200 ? `${first.slice(0, 200)}…` : first;
+}
+
+async function judgePackageAs(
+  judge: Judge,
+  pkg: ProblemPackage,
+  submission: PackageSubmission,
+  opts: JudgePackageOptions,
+): Promise<JudgeResult> {
   const started = process.hrtime.bigint();
   const unsupported = pkg.config.unsupported;
   if (unsupported.length) throw new InvalidRequestError(`caged judge does not support ${unsupported.join(', ')} yet`, 'problem.yaml');

@@ -36,7 +36,7 @@ import type { Judge } from '../judge/judge';
 import type { JudgeResult } from '../judge/schema';
 import { namesPython2 } from '../judge/languages';
 import { DEFAULT_MAXIMA } from '../judge/limits';
-import { judgePackage, withPackageConstants, type JudgePackageOptions } from './judge-package';
+import { compilerFirstError, judgePackage, withPackageConstants, type JudgePackageOptions } from './judge-package';
 import { directorySubmission, fileSubmission } from './package-submission';
 import type { PackageSubmission } from './package-submission';
 import { juryLanguages, packageLanguages } from './extensions';
@@ -135,10 +135,7 @@ const s3 = (ms: number) => `${Math.round(ms) / 1000} s`;
  * say): skipped as a program in a language caged lacks is, named with the compiler's first error.
  */
 function notCompiled(rel: string, r: JudgeResult): string {
-  const lines = (r.compile?.output ?? '').split('\n').map((l) => l.trim());
-  const first = lines.find((l) => /error/i.test(l)) ?? lines.find((l) => l !== '') ?? 'no compiler output';
-  const shown = first.length > 200 ? `${first.slice(0, 200)}…` : first;
-  return `skipped ${rel}: it does not compile here (${r.language.id}: ${shown}), so it does not bound the time limit`;
+  return `skipped ${rel}: it does not compile here (${r.language.id}: ${compilerFirstError(r)}), so it does not bound the time limit`;
 }
 
 /** A submission's timing that bounds the limit: from below (its slowest test) or from above. */
