@@ -190,7 +190,7 @@ describe('caged judge on the real image', () => {
     }
   }, 120_000);
 
-  it("judges the package's own Python file that the image's PyPy (Python 3.9) cannot compile with CPython, saying so", async () => {
+  it("judges the package's own Python file that the image's PyPy (Python 3.9) cannot compile or run for want of a newer Python with CPython, saying so", async () => {
     const pkg = fs.mkdtempSync(path.join(os.tmpdir(), 'caged-match-'));
     try {
       fs.cpSync(sum, pkg, { recursive: true });
@@ -202,8 +202,23 @@ describe('caged judge on the real image', () => {
       const ac = await judged([pkg, path.join(pkg, 'submissions', 'accepted', 'match.py')]);
       expect({ verdict: ac.verdict, language: ac.language.id }).toEqual({ verdict: 'AC', language: 'python3' });
       expect(ac.problem?.notes.at(-1)).toMatch(
-        /^PyPy \(pypy3\) does not compile it \(SyntaxError: .*\), CPython \(python3\) does: judged with CPython$/,
+        /^PyPy \(pypy3, Python 3\.9\) fails where CPython \(python3\) does not: it does not compile \(SyntaxError: .*\); judged with CPython$/,
       );
+      // itertools.pairwise is Python 3.10: PyPy raises AttributeError at run time.
+      fs.writeFileSync(
+        path.join(pkg, 'submissions', 'accepted', 'pairwise.py'),
+        'import itertools\na, b = map(int, input().split())\nprint(sum(x for x, _ in itertools.pairwise([a, b, 0])))\n',
+      );
+      const pairwise = await judged([pkg, path.join(pkg, 'submissions', 'accepted', 'pairwise.py')]);
+      expect({ verdict: pairwise.verdict, language: pairwise.language.id }).toEqual({ verdict: 'AC', language: 'python3' });
+      expect(pairwise.problem?.notes.at(-1)).toBe(
+        "PyPy (pypy3, Python 3.9) fails where CPython (python3) does not: sample/1 raises AttributeError: module 'itertools' has no attribute 'pairwise'; judged with CPython",
+      );
+      // A run error CPython raises too stays PyPy's.
+      fs.mkdirSync(path.join(pkg, 'submissions', 'run_time_error'), { recursive: true });
+      fs.writeFileSync(path.join(pkg, 'submissions', 'run_time_error', 'typed.py'), 'input()\nprint(1 + "1")\n');
+      const re = await judged([pkg, path.join(pkg, 'submissions', 'run_time_error', 'typed.py')]);
+      expect({ verdict: re.verdict, language: re.language.id }).toEqual({ verdict: 'RE', language: 'pypy3' });
       const wa = await judged([pkg, path.join(pkg, 'submissions', 'wrong_answer', 'match.py')]);
       expect({ verdict: wa.verdict, language: wa.language.id }).toEqual({ verdict: 'WA', language: 'python3' });
       // What neither compiles stays PyPy's CE; a contestant's file is CPython's from the start.

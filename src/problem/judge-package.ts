@@ -50,6 +50,7 @@ import { programOf, type PackageProgram } from './package-validator';
 import { packageLimitsFor, type PackageLimitOptions, type packageLimits } from './package-limits';
 import { withConstants } from './problem-yaml';
 import { caseScoreFailure, rejectedScoreFailure } from './case-scores';
+import { compilerFirstError, newerPythonError } from './compile-failures';
 import { customGrader } from './custom-grader';
 import type { TestCase } from './test-data';
 
@@ -176,22 +177,18 @@ export async function judgePackage(
   opts: JudgePackageOptions = {},
 ): Promise<JudgeResult> {
   const r = await judgePackageAs(judge, pkg, submission, opts);
-  // A jury's Python file that the image's PyPy cannot compile (Debian 12's is Python 3.9: no
-  // `match`, no parenthesised context managers) is judged with CPython, said in a note: the
-  // package's tools run a newer PyPy, and its authors wrote for that.
-  if (!(opts.ownSubmission && submission.language === 'pypy3' && r.verdict === 'CE')) return r;
-  if (!judge.languages().some((l) => l.id === 'python3')) return r;
+  // A jury's Python file that the image's PyPy cannot run for want of a newer Python (Debian
+  // 12's PyPy is Python 3.9: no `match`, no itertools.pairwise, no `int | None` at run time) is
+  // judged with CPython, said in a note: the package's tools run a newer PyPy, and its authors
+  // wrote for that. PyPy's CE, or a run error that Python raises for a missing name, module,
+  // attribute or argument form; CPython's verdict is taken unless it fails the same way.
+  if (!opts.ownSubmission || submission.language !== 'pypy3') return r;
+  const why = r.verdict === 'CE' ? `it does not compile (${compilerFirstError(r)})` : newerPythonError(r);
+  if (why === null || !judge.languages().some((l) => l.id === 'python3')) return r;
   const cpython = await judgePackageAs(judge, pkg, { ...submission, language: 'python3' }, opts);
-  if (cpython.verdict === 'CE' || !cpython.problem) return r;
-  const note = `PyPy (pypy3) does not compile it (${compilerFirstError(r)}), CPython (python3) does: judged with CPython`;
+  if (cpython.verdict === 'CE' || cpython.tests.some((t) => t.verdict === 'RE') || !cpython.problem) return r;
+  const note = `PyPy (pypy3, Python 3.9) fails where CPython (python3) does not: ${why}; judged with CPython`;
   return { ...cpython, problem: { ...cpython.problem, notes: [...cpython.problem.notes, note] } };
-}
-
-/** The first line of a compile's output that names an error (else its first line), at most 200 characters. */
-export function compilerFirstError(r: JudgeResult): string {
-  const lines = (r.compile?.output ?? '').split('\n').map((l) => l.trim());
-  const first = lines.find((l) => /error/i.test(l)) ?? lines.find((l) => l !== '') ?? 'no compiler output';
-  return first.length > 200 ? `${first.slice(0, 200)}…` : first;
 }
 
 async function judgePackageAs(
