@@ -1,8 +1,9 @@
 /**
  * Extracts a ZIP archive (APPNOTE: the end of central directory record, the central directory,
  * each entry's local header and data) into a fresh directory, refusing rather than guessing:
- * only entries stored (method 0) or deflated (8), unencrypted, on one disk, without ZIP64 (a
- * package that large is given as a directory); names relative, "/"-separated, with no `.` or
+ * only entries stored (method 0) or deflated (8), unencrypted, on one disk (ZIP64's records and
+ * extra fields read where an archive has them: `zip -fz`, streamed archives, Java's and Python's
+ * for large or many entries); names relative, "/"-separated, with no `.` or
  * `..` component, no NUL or backslash, none twice; regular files and directories only (a link
  * is refused: nothing it points at would be the package's). Every entry's size is checked
  * against its declared size (inflated with that as the limit: no zip bomb gets further) and its
@@ -33,6 +34,10 @@ interface CentralEntry {
 }
 
 const EOCD_SIGNATURE = 0x06054b50;
+const ZIP64_LOCATOR_SIGNATURE = 0x07064b50;
+const ZIP64_EOCD_SIGNATURE = 0x06064b50;
+/** The extra field holding an entry's 64-bit sizes and offset (APPNOTE 4.5.3). */
+const ZIP64_EXTRA = 0x0001;
 const CENTRAL_SIGNATURE = 0x02014b50;
 const LOCAL_SIGNATURE = 0x04034b50;
 const S_IFMT = 0o170000;
@@ -84,16 +89,19 @@ function centralDirectory(fd: number, fileSize: number, limits: ZipLimits): Cent
   if (at < 0) throw new InvalidRequestError('is not a ZIP archive (no end of central directory record)');
   const disk = end.readUInt16LE(at + 4);
   const cdDisk = end.readUInt16LE(at + 6);
-  const count = end.readUInt16LE(at + 10);
-  const cdSize = end.readUInt32LE(at + 12);
-  const cdOffset = end.readUInt32LE(at + 16);
   if (disk !== 0 || cdDisk !== 0) throw new InvalidRequestError('is a ZIP archive on several disks');
-  if (count === 0xffff || cdSize === 0xffffffff || cdOffset === 0xffffffff)
-    throw new InvalidRequestError('is a ZIP64 archive, which caged does not read: give the package as a directory');
+  let count = end.readUInt16LE(at + 10);
+  let cdSize = end.readUInt32LE(at + 12);
+  let cdOffset = end.readUInt32LE(at + 16);
+  // Where the central directory must end: the ZIP64 end record when there is one, else the end record.
+  let cdLimit = fileSize - tail + at;
+  const zip64 = zip64End(fd, cdLimit);
+  if (zip64) ({ count, cdSize, cdOffset, at: cdLimit } = zip64);
+  else if (count === 0xffff || cdSize === 0xffffffff || cdOffset === 0xffffffff)
+    throw new InvalidRequestError('has a broken central directory (ZIP64 values without a ZIP64 end record)');
   if (count > limits.maxEntries) throw new InvalidRequestError(`holds ${count} entries, more than ${limits.maxEntries}`);
   // Within the file, and no larger than its entries can be (46 bytes and three fields of 64 KiB each): nothing larger is allocated.
-  if (cdOffset + cdSize > fileSize - tail + at || cdSize > count * (46 + 3 * 0xffff))
-    throw new InvalidRequestError('has a broken central directory');
+  if (cdOffset + cdSize > cdLimit || cdSize > count * (46 + 3 * 0xffff)) throw new InvalidRequestError('has a broken central directory');
   const cd = read(fd, cdOffset, cdSize, 'the central directory');
   const entries: CentralEntry[] = [];
   let p = 0;
@@ -114,19 +122,73 @@ function centralDirectory(fd: number, fileSize: number, limits: ZipLimits): Cent
       unixMode: madeBy === 3 ? cd.readUInt32LE(p + 38) >>> 16 : 0,
       name: cd.toString('utf8', p + 46, p + 46 + nameLength),
     };
-    if (p + 46 + nameLength > cd.length) throw new InvalidRequestError('has a broken central directory');
+    if (p + 46 + nameLength + extraLength > cd.length) throw new InvalidRequestError('has a broken central directory');
     checkName(entry.name);
     if (entry.compressedSize === 0xffffffff || entry.size === 0xffffffff || entry.localOffset === 0xffffffff)
-      throw new InvalidRequestError(
-        `holds ${entry.name} as ZIP64, which caged does not read: give the package as a directory`,
-        'PROBLEM_DIR',
-      );
+      withZip64Extra(entry, cd.subarray(p + 46 + nameLength, p + 46 + nameLength + extraLength), cd.readUInt16LE(p + 34));
     declared += entry.size;
     if (declared > limits.maxBytes) throw new InvalidRequestError(`unpacks to more than ${limits.maxBytes} bytes (the package size cap)`);
     entries.push(entry);
     p += 46 + nameLength + extraLength + commentLength;
   }
   return entries;
+}
+
+/** A 64-bit field as a number; refused past what a number holds exactly (no real archive is that large). */
+function uint64(buf: Buffer, at: number, what: string): number {
+  const n = buf.readBigUInt64LE(at);
+  if (n > BigInt(Number.MAX_SAFE_INTEGER)) throw new InvalidRequestError(`has a broken ZIP64 ${what}`);
+  return Number(n);
+}
+
+/**
+ * The ZIP64 end of central directory record, when the locator sits right before the end record
+ * (whose start is `eocd`): its entry count, the central directory's size and offset, and where
+ * the record starts (the central directory ends there).
+ */
+function zip64End(fd: number, eocd: number): { count: number; cdSize: number; cdOffset: number; at: number } | null {
+  if (eocd < 20) return null;
+  const locator = read(fd, eocd - 20, 20, 'the ZIP64 end of central directory locator');
+  if (locator.readUInt32LE(0) !== ZIP64_LOCATOR_SIGNATURE) return null;
+  if (locator.readUInt32LE(4) !== 0 || locator.readUInt32LE(16) > 1) throw new InvalidRequestError('is a ZIP archive on several disks');
+  const at = uint64(locator, 8, 'end of central directory locator');
+  if (at + 56 > eocd - 20) throw new InvalidRequestError('has a broken ZIP64 end of central directory record');
+  const record = read(fd, at, 56, 'the ZIP64 end of central directory record');
+  if (record.readUInt32LE(0) !== ZIP64_EOCD_SIGNATURE) throw new InvalidRequestError('has a broken ZIP64 end of central directory record');
+  if (record.readUInt32LE(16) !== 0 || record.readUInt32LE(20) !== 0) throw new InvalidRequestError('is a ZIP archive on several disks');
+  const count = uint64(record, 32, 'entry count');
+  if (uint64(record, 24, 'entry count') !== count) throw new InvalidRequestError('is a ZIP archive on several disks');
+  return { count, cdSize: uint64(record, 40, 'central directory size'), cdOffset: uint64(record, 48, 'central directory offset'), at };
+}
+
+/**
+ * Reads an entry's 64-bit values from its ZIP64 extra field, in the order APPNOTE gives (each
+ * present only where the central header's own field holds the 0xFFFF… marker).
+ */
+function withZip64Extra(e: CentralEntry, extra: Buffer, diskStart: number): void {
+  for (let p = 0; p + 4 <= extra.length;) {
+    const id = extra.readUInt16LE(p);
+    const length = extra.readUInt16LE(p + 2);
+    if (p + 4 + length > extra.length) break;
+    if (id === ZIP64_EXTRA) {
+      const field = extra.subarray(p + 4, p + 4 + length);
+      let q = 0;
+      const next = (what: string): number => {
+        if (q + 8 > field.length) throw new InvalidRequestError(`holds ${e.name} with a broken ZIP64 extra field (${what})`);
+        const n = uint64(field, q, `extra field of ${e.name}`);
+        q += 8;
+        return n;
+      };
+      if (e.size === 0xffffffff) e.size = next('size');
+      if (e.compressedSize === 0xffffffff) e.compressedSize = next('compressed size');
+      if (e.localOffset === 0xffffffff) e.localOffset = next('offset');
+      if (diskStart === 0xffff && (q + 4 > field.length || field.readUInt32LE(q) !== 0))
+        throw new InvalidRequestError('is a ZIP archive on several disks');
+      return;
+    }
+    p += 4 + length;
+  }
+  throw new InvalidRequestError(`holds ${e.name} with ZIP64 sizes but no ZIP64 extra field`);
 }
 
 /** The data of `e`, inflated and checked against its declared size and CRC-32. */

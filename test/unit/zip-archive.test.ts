@@ -1,7 +1,7 @@
 /**
  * Package archives (src/problem/zip-archive.ts, src/problem/package-path.ts): ZIP archives made
  * by Python's zipfile (stored and deflated entries, Unix modes, a directory), extracted as they
- * were; and every refusal: a name leaving the archive, a link, an entry twice, a file where a
+ * were, ZIP64 records included; and every refusal: a name leaving the archive, a link, an entry twice, a file where a
  * directory is, a damaged CRC, an entry that inflates past its declared size (a zip bomb), a
  * cap on the bytes, and an archive without problem.yaml at its root or in its one directory.
  */
@@ -22,10 +22,15 @@ afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
  * A ZIP made by Python's zipfile: `entries` are [name, content, unix mode (octal, with the file
  * type), deflated?]; a content of null with a mode of 0o120777 is a link to "target".
  */
-function makeZip(name: string, entries: [string, string, number, boolean][]): string {
+function makeZip(name: string, entries: [string, string, number, boolean][], zip64 = false): string {
   const file = path.join(tmp, name);
+  // zip64: zipfile's own ZIP64 records, written for every size and offset above 0 as they are
+  // for those above 4 GiB (its limits lowered to 0): the end record, every entry's extra field.
   const script = `
 import json, sys, zipfile
+if sys.argv[3] == '1':
+    zipfile.ZIP64_LIMIT = 0
+    zipfile.ZIP_FILECOUNT_LIMIT = 0
 with zipfile.ZipFile(sys.argv[1], 'w') as z:
     for name, content, mode, deflate in json.loads(sys.argv[2]):
         info = zipfile.ZipInfo(name)
@@ -34,7 +39,7 @@ with zipfile.ZipFile(sys.argv[1], 'w') as z:
         info.compress_type = zipfile.ZIP_DEFLATED if deflate else zipfile.ZIP_STORED
         z.writestr(info, content)
 `;
-  execFileSync('python3', ['-c', script, file, JSON.stringify(entries)]);
+  execFileSync('python3', ['-c', script, file, JSON.stringify(entries), zip64 ? '1' : '0']);
   return file;
 }
 
@@ -56,6 +61,48 @@ describe('a ZIP archive', () => {
     expect(fs.statSync(path.join(dest, 'output_validators/v/build')).mode & 0o777).toBe(0o755);
     expect(fs.statSync(path.join(dest, 'problem.yaml')).mode & 0o777).toBe(0o644);
     expect(fs.statSync(path.join(dest, 'empty')).isDirectory()).toBe(true);
+  });
+
+  it('reads ZIP64 records and extra fields (sizes, offsets, the entry count), and refuses broken ones', () => {
+    const entries: [string, string, number, boolean][] = [
+      ['problem.yaml', 'name: Zipped\n', FILE, false],
+      ['data/secret/1.in', '1 2\n'.repeat(1000), FILE, true],
+      ['output_validators/v/build', '#!/bin/sh\n', EXEC, true],
+    ];
+    const zip = makeZip('z64.zip', entries, true);
+    const bytes = fs.readFileSync(zip);
+    expect(bytes.includes(Buffer.from([0x50, 0x4b, 0x06, 0x06]))).toBe(true); // the ZIP64 end record
+    const dest = path.join(tmp, 'out');
+    extractZip(zip, dest, limits);
+    for (const [name, content] of entries) expect(fs.readFileSync(path.join(dest, name), 'utf8')).toBe(content);
+    expect(fs.statSync(path.join(dest, 'output_validators/v/build')).mode & 0o777).toBe(0o755);
+    // The caps hold on the ZIP64 values too.
+    expect(() => extractZip(zip, path.join(tmp, 'o1'), { maxBytes: 100, maxEntries: 10 })).toThrow(/unpacks to more than 100 bytes/);
+    expect(() => extractZip(zip, path.join(tmp, 'o2'), { maxBytes: 2 ** 20, maxEntries: 2 })).toThrow(/holds 3 entries, more than 2/);
+    // An entry marked ZIP64 without its extra field (the field's id changed).
+    const central = bytes.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]));
+    const noExtra = Buffer.from(bytes);
+    const extraAt = central + 46 + noExtra.readUInt16LE(central + 28);
+    expect(noExtra.readUInt16LE(extraAt)).toBe(0x0001);
+    noExtra.writeUInt16LE(0x9999, extraAt);
+    fs.writeFileSync(path.join(tmp, 'noextra.zip'), noExtra);
+    expect(() => extractZip(path.join(tmp, 'noextra.zip'), path.join(tmp, 'o3'), limits)).toThrow(
+      /holds problem\.yaml with ZIP64 sizes but no ZIP64 extra field/,
+    );
+    // A locator pointing past the file.
+    const locator = bytes.lastIndexOf(Buffer.from([0x50, 0x4b, 0x06, 0x07]));
+    const farRecord = Buffer.from(bytes);
+    farRecord.writeBigUInt64LE(BigInt(bytes.length) * 2n, locator + 8);
+    fs.writeFileSync(path.join(tmp, 'far.zip'), farRecord);
+    expect(() => extractZip(path.join(tmp, 'far.zip'), path.join(tmp, 'o4'), limits)).toThrow(
+      /has a broken ZIP64 end of central directory record/,
+    );
+    // ZIP64 markers in the end record of an archive without the ZIP64 records.
+    const plain = fs.readFileSync(makeZip('plain.zip', entries));
+    const end = plain.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+    plain.writeUInt32LE(0xffffffff, end + 16);
+    fs.writeFileSync(path.join(tmp, 'marked.zip'), plain);
+    expect(() => extractZip(path.join(tmp, 'marked.zip'), path.join(tmp, 'o5'), limits)).toThrow(/ZIP64 values without a ZIP64 end record/);
   });
 
   it('computes ZIP’s CRC-32', () => {
