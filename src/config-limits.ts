@@ -24,7 +24,11 @@ function memoryKey(env: string, defMiB: number, description: string) {
 export const LIMIT_KEYS = {
   maxCpuTimeMs: timeKey('CAGED_MAX_CPU_MS', 10_000, 'Largest CPU time limit a submission may ask for, per test case.'),
   maxWallTimeMs: timeKey('CAGED_MAX_WALL_MS', 30_000, 'Largest wall time limit a submission may ask for, per test case.'),
-  maxMemoryBytes: memoryKey('CAGED_MAX_MEMORY_MB', 1024, 'Largest memory limit a submission may ask for.'),
+  maxMemoryBytes: memoryKey(
+    'CAGED_MAX_MEMORY_MB',
+    2048,
+    "Largest memory limit a submission may ask for (2048: the problem package format's default memory limit).",
+  ),
   maxOutputBytes: integer('CAGED_MAX_OUTPUT_KB', {
     def: 64 * 1024,
     min: 1,

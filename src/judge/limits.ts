@@ -41,7 +41,7 @@ export interface StepLimitsConfig {
 export const DEFAULT_MAXIMA: LimitValues = {
   cpuTimeMs: 10_000,
   wallTimeMs: 30_000,
-  memoryBytes: 1024 * MiB,
+  memoryBytes: 2048 * MiB,
   outputBytes: 64 * MiB,
   pids: 256,
   fileSizeBytes: 64 * MiB,

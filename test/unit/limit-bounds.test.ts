@@ -93,7 +93,7 @@ describe("the limit flags against a judge's maxima (caged run)", () => {
   it.each([
     [['--time', '9999'], "--time: 9999 s is above this judge's maximum of 10 s (CAGED_MAX_CPU_MS raises it)"],
     [['--wall', '30.5'], "--wall: 30.5 s is above this judge's maximum of 30 s (CAGED_MAX_WALL_MS raises it)"],
-    [['--memory', '2048'], "--memory: 2048 MB is above this judge's maximum of 1024 MB (CAGED_MAX_MEMORY_MB raises it)"],
+    [['--memory', '2049'], "--memory: 2049 MB is above this judge's maximum of 2048 MB (CAGED_MAX_MEMORY_MB raises it)"],
     [['--output', '9999999'], "--output: 9999999 KB is above this judge's maximum of 65536 KB (CAGED_MAX_OUTPUT_KB raises it)"],
     [['--pids', '1000'], "--pids: 1000 processes is above this judge's maximum of 256 processes (CAGED_MAX_PIDS raises it)"],
   ])('refuse %j naming the flag, the maximum in its unit and the setting', (argv, message) => {

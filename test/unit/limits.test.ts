@@ -31,9 +31,9 @@ describe('resolveLimits', () => {
   });
 
   it('refuses a request above the maximum, naming the field with units', () => {
-    const ask = () => resolveLimits({ memoryBytes: 2048 * MiB }, testLimitsConfig(), 'limits');
+    const ask = () => resolveLimits({ memoryBytes: 4096 * MiB }, testLimitsConfig(), 'limits');
     expect(ask).toThrow(InvalidRequestError);
-    expect(ask).toThrow('limits.memoryBytes: 2147483648 bytes is above the maximum of 1073741824 bytes');
+    expect(ask).toThrow('limits.memoryBytes: 4294967296 bytes is above the maximum of 2147483648 bytes');
   });
 
   it('derives the wall limit from a CPU limit given alone: max(default, 2 x CPU + 1 s), capped', () => {

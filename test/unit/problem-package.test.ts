@@ -81,7 +81,6 @@ describe('when a package is loaded', () => {
     // The memory limit is said alone (it decides verdicts); the format's compile and validation
     // defaults lowered are one note, the programs' compile said apart only where it differs.
     expect(d.notes).toEqual([
-      "memory limit 2048 MiB lowered to caged's maximum of 1024 MiB (CAGED_MAX_MEMORY_MB raises it)",
       "the format's defaults that problem.yaml does not set, lowered to caged's maxima: compilation_time 60 s to 10 s, compilation_memory 2048 MiB to 512 MiB (CAGED_COMPILE_CPU_MS, CAGED_COMPILE_MEMORY_MB raise them)",
     ]);
     const caps = {
@@ -94,7 +93,6 @@ describe('when a package is loaded', () => {
     expect([j.limits.cpuTimeMs, j.compileLimits.cpuTimeMs, j.helperCompileLimits.cpuTimeMs]).toEqual([500, 500, 20_000]);
     expect(j.notes).toEqual([
       "time limit 1 s lowered to caged's maximum of 0.5 s (CAGED_MAX_CPU_MS raises it)",
-      "memory limit 2048 MiB lowered to caged's maximum of 1024 MiB (CAGED_MAX_MEMORY_MB raises it)",
       "the format's defaults that problem.yaml does not set, lowered to caged's maxima: compilation_time 60 s to 0.5 s, compilation_memory 2048 MiB to 512 MiB, the package's programs' compilation_time 60 s to 20 s (CAGED_COMPILE_CPU_MS, CAGED_COMPILE_MEMORY_MB, CAGED_HELPER_COMPILE_CPU_MS raise them)",
     ]);
     // The caller's values win where given (--memory), undefined ones keep the judge's.
@@ -113,7 +111,6 @@ describe('when a package is loaded', () => {
     expect(d.compileLimits.cpuTimeMs).toBe(10_000);
     expect(d.helperCompileLimits.cpuTimeMs).toBe(30_000);
     expect(d.notes).toEqual([
-      "memory limit 2048 MiB lowered to caged's maximum of 1024 MiB (CAGED_MAX_MEMORY_MB raises it)",
       "compilation_time 30 s lowered to caged's maximum of 10 s (CAGED_COMPILE_CPU_MS raises it)",
       "validation_memory 4096 MiB lowered to caged's maximum of 512 MiB (CAGED_CHECKER_MEMORY_MB raises it)",
       "the format's defaults that problem.yaml does not set, lowered to caged's maxima: compilation_memory 2048 MiB to 512 MiB, validation_time 60 s to 5 s (CAGED_COMPILE_MEMORY_MB, CAGED_CHECKER_CPU_MS raise them)",

@@ -19,7 +19,7 @@ describe('the worker configuration', () => {
       metricsPort: 0,
       maxAttempts: 3,
       lockDurationMs: 30_000,
-      maxMemoryBytes: 1024 * 2 ** 20,
+      maxMemoryBytes: 2048 * 2 ** 20,
       maxSourceBytes: 256 * 1024,
     });
     expect(c.workerName).toBe(`${os.hostname()}:${process.pid}`);
