@@ -168,6 +168,12 @@ describe('caged judge on the real image', () => {
     }
   }, 120_000);
 
+  it("says --time is not used beside the package's own time limit", async () => {
+    const r = await judged([sum, path.join(sum, 'submissions', 'accepted', 'sum.c'), '--time', '5']);
+    expect(r.problem).toMatchObject({ timeLimitMs: 1000, timeLimitFrom: '.timelimit' });
+    expect(r.problem?.notes[0]).toBe('--time 5 not used: the package gives its time limit (1 s in .timelimit)');
+  }, 60_000);
+
   it("runs the package's own Python with PyPy, as the package tools do; a contestant's file and --lang python3 with CPython", async () => {
     const own = path.join(sum, 'submissions', 'accepted', 'sum.py');
     expect(fs.existsSync(own)).toBe(true);

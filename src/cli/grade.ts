@@ -49,7 +49,7 @@ import { collectEntries, parseLanguageOverrides, submissionPaths, type OwnSubmis
 import { GradeProgressView, type ProgressMode } from './grade-progress';
 import { readIfFile, resolveSubmission } from './judge';
 import { checkOwnExpectation, type OwnExpectation } from '../problem/expected-results';
-import { packageTimeLimit } from './package-time';
+import { packageTimeLimit, unusedTimeNotes } from './package-time';
 import { judgeOptionsFromEnv } from './run';
 import { readTestDir } from './test-dir';
 import { terminalSafe } from './terminal-safe';
@@ -404,6 +404,8 @@ async function gradeHere(
     if (pkg) {
       // No time limit anywhere: derived once for the batch, as caged judge derives it (time-limit.ts).
       let limit = pkg.timeLimit;
+      for (const n of unusedTimeNotes(positiveNumber(stringFlag(args, 'time'), '--time'), limit))
+        process.stderr.write(terminalSafe(`caged: note: ${n}\n`));
       if (limit && args.flags.has('derive-again'))
         throw new InvalidRequestError(
           limit.from === '--time'

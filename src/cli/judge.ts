@@ -34,6 +34,7 @@ import { runningEveryTest } from '../problem/test-data';
 import { languageAndEntry, type SubmissionExpectations } from '../problem/submissions-yaml';
 import { checkOwnExpectation, ownExpectation, type OwnExpectation } from '../problem/expected-results';
 import { juryLanguages, packageLanguages, type ImageLanguages, type KnownLanguages } from '../problem/extensions';
+import { unusedTimeNotes } from './package-time';
 import { JUDGE_USAGE } from './usage';
 
 /** What packageSubmission needs of the image's languages (the Judge has both). */
@@ -332,12 +333,12 @@ async function judgeIn(dir: string, target: string, args: ParsedArgs, out: NodeJ
     // One of the package's own submissions that nothing sets an expectation for (a folder outside the format's, no annotation): said.
     const unchecked = own && !expected ? [uncheckedFolderNote(submissionFolder(loaded, target))] : [];
     const result =
-      judged.problem && (derived || expected || unchecked.length)
+      judged.problem && (derived || expected || unchecked.length || unusedTimeNotes(time, loaded.timeLimit).length)
         ? {
             ...judged,
             problem: {
               ...judged.problem,
-              notes: [...(derived?.notes ?? []), ...unchecked, ...judged.problem.notes],
+              notes: [...unusedTimeNotes(time, loaded.timeLimit), ...(derived?.notes ?? []), ...unchecked, ...judged.problem.notes],
               ...(expected ? { expectations: checkOwnExpectation(expected, judged, loaded.config.validation.interactive) } : {}),
             },
           }

@@ -18,7 +18,7 @@
  * refused here too, as `caged judge` would refuse it.
  */
 import { InvalidRequestError } from '../errors';
-import { loadPackage, type OwnTimeLimitSource } from '../problem/problem-package';
+import { loadPackage, type OwnTimeLimitSource, type ProblemPackage } from '../problem/problem-package';
 
 export interface PackageTimeLimit {
   seconds: number;
@@ -43,6 +43,15 @@ export const NO_LIMIT_FOR_WORKERS =
   'the package gives no time limit (no limits.time_limit in problem.yaml, no .timelimit file, no timelimit in domjudge-problem.ini), and workers do not derive one: ' +
   "give --time S, or --derive-time to derive it here from the package's submissions (as caged judge does)";
 
+/**
+ * The note for a --time beside the package's own limit, which wins (--time is the fallback for
+ * a package that gives none): `caged judge`, `grade` and `problem push|pack` alike.
+ */
+export function unusedTimeNotes(time: number | undefined, limit: ProblemPackage['timeLimit']): string[] {
+  if (time === undefined || limit === null || limit.from === '--time' || limit.from === 'submissions') return [];
+  return [`--time ${time} not used: the package gives its time limit (${limit.seconds} s in ${limit.from})`];
+}
+
 export async function packageTimeLimit(dir: string, opts: PackageTimeOptions): Promise<PackageTimeLimit> {
   if (opts.derive && opts.time !== undefined) throw new InvalidRequestError('give one of --time and --derive-time', 'arguments');
   if (opts.again && !opts.derive) throw new InvalidRequestError('goes with --derive-time', '--derive-again');
@@ -56,9 +65,7 @@ export async function packageTimeLimit(dir: string, opts: PackageTimeOptions): P
         `the package gives its time limit (${own.seconds} s in ${own.from}): nothing to derive`,
         '--derive-time',
       );
-    const notes =
-      opts.time === undefined ? [] : [`--time ${opts.time} not used: the package gives its time limit (${own.seconds} s in ${own.from})`];
-    return { seconds: own.seconds, from: own.from, notes };
+    return { seconds: own.seconds, from: own.from, notes: unusedTimeNotes(opts.time, own) };
   }
   if (opts.time !== undefined) return { seconds: opts.time, from: '--time', add: opts.time, notes: [] };
   if (!opts.derive) throw new InvalidRequestError(NO_LIMIT_FOR_WORKERS, 'PROBLEM_DIR');
