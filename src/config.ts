@@ -420,3 +420,12 @@ export function configTable(): string {
 }
 
 export { JUDGING_LIMIT_KEYS, judgingLimits, TEST_MAXIMA_KEYS, testMaxima } from './config-limits';
+
+/**
+ * Whether every job at once at the memory maximum is more than the host's memory (`hostBytes`):
+ * a box's memory limit then no longer protects the others, and the kernel's OOM killer picks
+ * among them. The worker warns at start (src/queue/runtime.ts).
+ */
+export function memoryBudgetOverHost(c: Pick<WorkerConfig, 'concurrency' | 'maxMemoryBytes'>, hostBytes: number): boolean {
+  return c.concurrency * c.maxMemoryBytes > hostBytes;
+}

@@ -332,13 +332,14 @@ async function judgeIn(dir: string, target: string, args: ParsedArgs, out: NodeJ
     if (deps.signal?.aborted) throw new HostError(`interrupted (${String(deps.signal.reason)})`);
     // One of the package's own submissions that nothing sets an expectation for (a folder outside the format's, no annotation): said.
     const unchecked = own && !expected ? [uncheckedFolderNote(submissionFolder(loaded, target))] : [];
+    const unusedTime = unusedTimeNotes(time, loaded.timeLimit);
     const result =
-      judged.problem && (derived || expected || unchecked.length || unusedTimeNotes(time, loaded.timeLimit).length)
+      judged.problem && (derived || expected || unchecked.length || unusedTime.length)
         ? {
             ...judged,
             problem: {
               ...judged.problem,
-              notes: [...unusedTimeNotes(time, loaded.timeLimit), ...(derived?.notes ?? []), ...unchecked, ...judged.problem.notes],
+              notes: [...unusedTime, ...(derived?.notes ?? []), ...unchecked, ...judged.problem.notes],
               ...(expected ? { expectations: checkOwnExpectation(expected, judged, loaded.config.validation.interactive) } : {}),
             },
           }

@@ -57,7 +57,7 @@ const CARRIED_FILES = 64;
 export function readCarried(dir: string, cap: number): CarriedFiles {
   const dirFd = fs.openSync(dir, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_DIRECTORY);
   try {
-    const names = listUpTo(dir, CARRIED_FILES);
+    const names = listUpTo(dirFd, CARRIED_FILES);
     if (names === null) return { refused: `it holds more than ${CARRIED_FILES} files` };
     const files: CarriedFile[] = [];
     let left = cap;
@@ -76,11 +76,12 @@ export function readCarried(dir: string, cap: number): CarriedFiles {
 }
 
 /**
- * The names in `dir` but nextpass.in, or null once there are more than `most`: the listing stops
- * there, so a validator that made a million files costs the host no more than `most` names.
+ * The names in the directory open at `dirFd` (the one its files are read from, not its path
+ * again) but nextpass.in, or null once there are more than `most`: the listing stops there, so a
+ * validator that made a million files costs the host no more than `most` names.
  */
-function listUpTo(dir: string, most: number): string[] | null {
-  const d = fs.opendirSync(dir);
+function listUpTo(dirFd: number, most: number): string[] | null {
+  const d = fs.opendirSync(`/proc/self/fd/${dirFd}`);
   try {
     const names: string[] = [];
     for (let e = d.readSync(); e !== null; e = d.readSync()) {

@@ -8,7 +8,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Queue } from 'bullmq';
-import { diskCapsAsked, judgingLimits, testMaxima, unknownConfigVariables, type WorkerConfig } from '../config';
+import { diskCapsAsked, judgingLimits, memoryBudgetOverHost, testMaxima, unknownConfigVariables, type WorkerConfig } from '../config';
 import { Judge } from '../judge/judge';
 import { refusalWarning } from '../judge/languages';
 import { PackageCache } from '../problem/package-cache';
@@ -346,10 +346,7 @@ async function createJudge(config: WorkerConfig, logger: Logger, undo: Array<() 
       { jobsDir: sandbox.jobsDir },
       `rootless: job directories are on a filesystem nothing caps: what a compile writes may fill it (docs/rootless.md); fix: ${setupHostCommand(os.userInfo().username)}, or set CAGED_JOBS_DIR to a tmpfs of this user's`,
     );
-  // Every job at once at the memory maximum, and the worker: more than the host has, a box's
-  // memory limit no longer protects the others (the kernel's OOM killer picks among them).
-  const budget = config.concurrency * config.maxMemoryBytes;
-  if (budget > os.totalmem())
+  if (memoryBudgetOverHost(config, os.totalmem()))
     logger.warn(
       { concurrency: config.concurrency, maxMemoryMiB: config.maxMemoryBytes / 2 ** 20, hostMiB: Math.floor(os.totalmem() / 2 ** 20) },
       'CAGED_CONCURRENCY × CAGED_MAX_MEMORY_MB is more than the host has: lower one of them',

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CONFIG_KEYS, ConfigError, configTable, loadConfig, unknownConfigVariables } from '../../src/config';
+import { CONFIG_KEYS, ConfigError, configTable, loadConfig, memoryBudgetOverHost, unknownConfigVariables } from '../../src/config';
 import { hashTagOf } from '../../src/redis-cluster';
 
 describe('the worker configuration', () => {
@@ -106,5 +106,15 @@ describe('the worker configuration', () => {
     const documented = docs.filter((f) => fs.readFileSync(f, 'utf8').includes(configTable()));
     if (documented.length === 0)
       throw new Error(`no copy of configTable() in docs/configuration.md: paste \`node dist/src/cli/main.js worker --help\`'s table`);
+  });
+});
+
+describe('the memory budget', () => {
+  it('is over the host when every job at once at the memory maximum needs more than it has', () => {
+    const c = loadConfig({ CAGED_CONCURRENCY: '4', CAGED_MAX_MEMORY_MB: '2048' });
+    expect(memoryBudgetOverHost(c, 8 * 2 ** 30)).toBe(false);
+    expect(memoryBudgetOverHost(c, 8 * 2 ** 30 - 1)).toBe(true);
+    expect(memoryBudgetOverHost(loadConfig({ CAGED_CONCURRENCY: '2' }), 4 * 2 ** 30)).toBe(false);
+    expect(memoryBudgetOverHost(loadConfig({ CAGED_CONCURRENCY: '3' }), 4 * 2 ** 30)).toBe(true);
   });
 });
