@@ -140,6 +140,35 @@ describe('caged judge on the real image', () => {
     expect(by['secret/group2/b']).toMatchObject({ verdict: 'WA', score: 20 });
   }, 120_000);
 
+  it('checks a partially_accepted submission against the best score: the top of the range, or its bottom with objective: min', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'caged-objective-'));
+    try {
+      fs.cpSync(path.join(PACKAGES, 'subtasks'), dir, { recursive: true });
+      // The root accepts whatever its groups get, its score within 50..75 (small-only 50, square 75).
+      fs.writeFileSync(path.join(dir, 'data', 'testdata.yaml'), 'on_reject: continue\ngrader_flags: always_accept sum\nrange: 50 75\n');
+      const partial = path.join(dir, 'submissions', 'partially_accepted');
+      fs.mkdirSync(partial);
+      fs.copyFileSync(path.join(dir, 'submissions', 'accepted', 'square.py'), path.join(partial, 'square.py'));
+      fs.copyFileSync(path.join(dir, 'submissions', 'partial', 'small-only.py'), path.join(partial, 'small-only.py'));
+      const expectations = async (file: string) => (await judged([dir, path.join(partial, file)])).problem?.expectations;
+      expect(await expectations('small-only.py')).toMatchObject({ status: 'met' });
+      expect(await expectations('square.py')).toMatchObject({
+        status: 'failed',
+        failed: ['it scored 75, the maximum, which partially_accepted must not'],
+      });
+      fs.appendFileSync(path.join(dir, 'problem.yaml'), 'grading:\n  objective: min\n');
+      expect(await expectations('square.py')).toMatchObject({ status: 'met' });
+      expect(await expectations('small-only.py')).toMatchObject({
+        status: 'failed',
+        failed: [
+          'it scored 50, the bottom of the range, the best score of a minimisation problem (objective: min), which partially_accepted must not',
+        ],
+      });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 180_000);
+
   it('applies each group its default validator flags (float tolerance, case, space)', async () => {
     const dir = path.join(PACKAGES, 'flags');
     const ok = await judged([dir, path.join(dir, 'submissions', 'accepted', 'echo.py')]);

@@ -193,7 +193,9 @@ export function resolveSubmission(
   const subsDir = path.join(loaded.dir, 'submissions');
   const own = real.startsWith(subsDir + path.sep);
   const rel = path.relative(subsDir, real).split(path.sep).join('/');
-  const expected = own ? ownExpectation(loaded.config, loaded.files, rel, () => ownSources(real, loaded.dir)) : null;
+  const expected = own
+    ? ownExpectation(loaded.config, loaded.files, rel, () => ownSources(real, loaded.dir), loaded.data.settings.range)
+    : null;
   const langs = own ? juryLanguages(languages) : languages;
   const fromYaml =
     expected?.kind === 'rules' && loaded.config.format === '2025-09'

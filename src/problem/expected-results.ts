@@ -5,7 +5,8 @@
  *
  * Two sources, as the tools that keep such packages read them:
  * - **The folder** (the format's "Example Submissions" table). Legacy: `accepted` (every test
- *   AC), `partially_accepted` (overall AC, below the maximum score; scoring problems),
+ *   AC), `partially_accepted` (overall AC, not the best score; scoring problems: the best is
+ *   the maximum, or with legacy `grading: objective: min` the bottom of the root's `range`),
  *   `wrong_answer` (some test WA, none TLE or RTE), `time_limit_exceeded` (some test TLE, none
  *   RTE), `run_time_error` (some test RTE). 2023-07 (the draft that became 2025-09): its
  *   submissions.yaml and default folders, as 2025-09's (submissions-yaml.ts). A folder DOMjudge
@@ -100,8 +101,16 @@ export function parseAnnotation(source: string): Annotation | 'twice' | null {
 
 /** What one package submission is expected to get, and where that was read. */
 export type OwnExpectation =
-  | { kind: 'rules'; from: string; rules: SubmissionExpectations; belowMaxScore?: boolean }
+  | { kind: 'rules'; from: string; rules: SubmissionExpectations; notBest?: NotBest }
   | { kind: 'results'; from: string; results: readonly string[]; score: number | null; note?: string };
+
+/**
+ * What a `partially_accepted` submission must not score ("Overall score must not be max of
+ * range if objective is max and min of range if objective is min"): `max`, the result's maximum
+ * score (the top of the root's range when it has one, else every test accepted); `min`, the
+ * bottom of the root's range (-Infinity when it has none: no score is it, as problemtools has it).
+ */
+export type NotBest = { objective: 'max' } | { objective: 'min'; lowest: number };
 
 /**
  * The legacy format's folders as requirements on the tests (the 2025-09 model's permitted and
@@ -142,10 +151,12 @@ function legacyRules(folder: string): SubmissionExpectations | null {
  * package's is its submissions.yaml's alone.
  */
 export function ownExpectation(
-  config: Pick<ProblemConfig, 'format' | 'scoring'>,
+  config: Pick<ProblemConfig, 'format' | 'scoring'> & Partial<Pick<ProblemConfig, 'objective'>>,
   files: PackageFiles,
   rel: string,
   sources: () => ReadonlyArray<{ name: string; text: string }>,
+  /** The root group's score range (data/testdata.yaml's `range`, or legacy problem.yaml's grading). */
+  rootRange: readonly [number, number] = [-Infinity, Infinity],
 ): OwnExpectation | null {
   if (config.format === '2025-09')
     return { kind: 'rules', from: 'submissions.yaml', rules: expectationsOf(readSubmissionsYaml(files), rel) };
@@ -180,7 +191,9 @@ export function ownExpectation(
       kind: 'rules',
       from: `folder ${folder}`,
       rules,
-      ...(folder === 'partially_accepted' && config.scoring ? { belowMaxScore: true } : {}),
+      ...(folder === 'partially_accepted' && config.scoring
+        ? { notBest: config.objective === 'min' ? { objective: 'min' as const, lowest: rootRange[0] } : { objective: 'max' as const } }
+        : {}),
     };
   if (folderIsResult) return { kind: 'results', from: `folder ${folder}`, results: [folderResult], score: null };
   return null;
@@ -219,10 +232,15 @@ export function checkOwnExpectation(e: OwnExpectation, result: JudgeResult, inte
     if (result.verdict === 'CE') return { status: 'failed', failed: ['it is CE: it did not compile'], unverified: [], from: e.from };
     const r = checkExpectations(e.rules, result);
     const failed = [...r.failed];
-    if (e.belowMaxScore) {
+    const best = e.notBest;
+    if (best) {
       if (result.verdict !== 'AC') failed.push(`it is ${result.verdict}, not AC (partially_accepted)`);
-      else if (result.score >= result.maxScore - 1e-9)
+      else if (best.objective === 'max' && result.score >= result.maxScore - 1e-9)
         failed.push(`it scored ${result.score}, the maximum, which partially_accepted must not`);
+      else if (best.objective === 'min' && result.score <= best.lowest + 1e-9)
+        failed.push(
+          `it scored ${result.score}, the bottom of the range, the best score of a minimisation problem (objective: min), which partially_accepted must not`,
+        );
     }
     return { status: failed.length ? 'failed' : r.status, failed, unverified: r.unverified, from: e.from };
   }

@@ -68,7 +68,8 @@ const meta = {
 };
 
 /**
- * Legacy `grading`: `objective` and `show_test_data_groups` are accepted, not used; the keys
+ * Legacy `grading`: `objective` (ProblemConfig.objective) is what the package's own
+ * `partially_accepted` submissions are checked by; `show_test_data_groups` is accepted, not used; the keys
  * that earlier versions of the format kept here (`accept_score`, `reject_score`, `range`,
  * `on_reject`: first_error, worst_error or grade) set every test group's, over its
  * testdata.yaml, as problemtools still reads them (Kattis' older packages carry them).
@@ -188,6 +189,13 @@ export interface ProblemConfig {
   validatorFlags: string[];
   /** Legacy: problem.yaml's grading keys that set every test group's (legacyGrading above); null when none. */
   legacyGrading: LegacyGrading | null;
+  /**
+   * Legacy `grading: objective`: whether the best score is the top of the range (`max`, the
+   * default, and always in 2023-07 and 2025-09, which dropped the key) or its bottom (`min`, a
+   * minimisation problem). It decides only what a `partially_accepted` submission must not
+   * score (expected-results.ts); the scores themselves are graded alike.
+   */
+  objective: 'max' | 'min';
   limits: {
     /** Seconds; null when problem.yaml gives none. */
     timeLimitS: number | null;
@@ -290,6 +298,7 @@ export function readProblemYaml(text: string, fallbackName: string, hasCustomVal
       validation,
       validatorFlags: flagWords(p.validator_flags),
       legacyGrading: Object.keys(legacyGrading).length ? legacyGrading : null,
+      objective: g?.objective ?? 'max',
       limits: limitsOf(
         l,
         l.validation_passes,
@@ -345,6 +354,7 @@ export function readProblemYaml(text: string, fallbackName: string, hasCustomVal
     validation,
     validatorFlags: [],
     legacyGrading: null,
+    objective: 'max',
     limits: limitsOf(
       l,
       l.validation_passes,

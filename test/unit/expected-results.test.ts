@@ -121,7 +121,7 @@ describe('the folder', () => {
     expect(expectation('mixed/a.c', { 'a.c': '' })).toBeNull();
     expect(expectation('check_manually/a.c', { 'a.c': '' })).toBeNull();
     expect(expectation('partially_accepted/a.c', { 'a.c': '' }, { format: 'legacy', scoring: true })).toMatchObject({
-      belowMaxScore: true,
+      notBest: { objective: 'max' },
     });
   });
 
@@ -205,5 +205,29 @@ describe('a judgement checked against them', () => {
     expect(checkOwnExpectation(partial, judged('AC', ['AC'], { score: 100, maxScore: 100 }), false).failed).toEqual([
       'it scored 100, the maximum, which partially_accepted must not',
     ]);
+  });
+
+  it("holds partially_accepted off the bottom of the root's range in a minimisation problem (legacy grading: objective: min)", () => {
+    const min = (range?: [number, number]) =>
+      ownExpectation(
+        { format: 'legacy', scoring: true, objective: 'min' },
+        PackageFiles.open(tmp),
+        'partially_accepted/a.c',
+        () => [{ name: 'a.c', text: '' }],
+        range,
+      )!;
+    const ranged = min([10, 1000]);
+    expect(ranged).toMatchObject({ notBest: { objective: 'min', lowest: 10 } });
+    // The maximum is the worst a minimisation problem scores: partially accepted.
+    expect(checkOwnExpectation(ranged, judged('AC', ['AC'], { score: 1000, maxScore: 1000 }), false).status).toBe('met');
+    expect(checkOwnExpectation(ranged, judged('AC', ['AC'], { score: 37, maxScore: 1000 }), false).status).toBe('met');
+    expect(checkOwnExpectation(ranged, judged('AC', ['AC'], { score: 10, maxScore: 1000 }), false).failed).toEqual([
+      'it scored 10, the bottom of the range, the best score of a minimisation problem (objective: min), which partially_accepted must not',
+    ]);
+    expect(checkOwnExpectation(ranged, judged('WA', ['WA'], { score: 500, maxScore: 1000 }), false).failed).toEqual([
+      'it is WA, not AC (partially_accepted)',
+    ]);
+    // Without a range its bottom is -inf, which no score is (problemtools' fully_accepted alike).
+    expect(checkOwnExpectation(min(), judged('AC', ['AC'], { score: 0, maxScore: 3 }), false).status).toBe('met');
   });
 });

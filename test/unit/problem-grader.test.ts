@@ -165,6 +165,7 @@ describe("legacy problem.yaml's grading keys (earlier versions of the format; pr
       'name: X\ntype: scoring\ngrading:\n  objective: max\n  show_test_data_groups: true\n  accept_score: 2\n  reject_score: -1\n  range: 0 100\n  on_reject: grade\n',
     );
     const pkg = load();
+    expect(pkg.config.objective).toBe('max');
     for (const name of ['data', 'sample', 'secret', 'secret/g', 'secret/h'])
       expect({ name, ...(name === 'data' ? pkg.data : groupNamed(pkg.data, name)).settings }).toMatchObject({
         name,
@@ -176,6 +177,11 @@ describe("legacy problem.yaml's grading keys (earlier versions of the format; pr
     // PyYAML's booleans (YAML 1.1), as packages written for problemtools use them; another word is refused.
     write('problem.yaml', 'name: X\ntype: scoring\ngrading:\n  show_test_data_groups: yes\n');
     expect(() => load()).not.toThrow();
+    expect(load().config.objective).toBe('max');
+    write('problem.yaml', 'name: X\ntype: scoring\ngrading:\n  objective: min\n');
+    expect(load().config.objective).toBe('min');
+    write('problem.yaml', 'name: X\ntype: scoring\ngrading:\n  objective: least\n');
+    expect(() => load()).toThrow(/objective/);
     write('problem.yaml', 'name: X\ntype: scoring\ngrading:\n  show_test_data_groups: maybe\n');
     expect(() => load()).toThrow(/show_test_data_groups: expected a boolean/);
     write('problem.yaml', 'name: X\ntype: scoring\ngrading:\n  on_reject: first_error\n');
