@@ -9,7 +9,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Judge } from '../src/judge/judge';
-import type { SubmissionInput } from '../src/judge/schema';
+import { parseSubmission } from '../src/judge/plan';
+import { makeSubmissionSchema, type SubmissionInput } from '../src/judge/schema';
 import { Sandbox } from '../src/sandbox/sandbox';
 import { TEST_MANIFEST } from './helpers/image';
 
@@ -206,6 +207,56 @@ describe('when a validator is given flags', () => {
     const r = await judge.judge(submission(PY_VALIDATOR, [{ stdin: 'hello there', expected: 'input' }]));
     expect(r.tests[0]!.checkerMessage).toBe('input: hello there');
   }, 60_000);
+});
+
+describe("when a job is opened for tests given one at a time (Judge.openJob, a problem package's)", () => {
+  const bounds = { testBytes: 1024, filesBytes: 0 };
+  const parsed = (checker: SubmissionInput['checker'], source = PLANTING_ECHO_PY) =>
+    parseSubmission({ ...submission(checker, [{ stdin: '7', expected: '7' }]), source }, makeSubmissionSchema());
+
+  it('prepares the submission and the validator once, runs each test with its own flags, and is removed at close', async () => {
+    const ready: string[] = [];
+    const job = await judge.openJob(parsed(C_VALIDATOR), { onHelperReady: (h) => ready.push(h.role) }, bounds);
+    const before = judge.stats();
+    try {
+      const tc = (stdin: string, expected: string) =>
+        ({ stdin, expected, stdinEncoding: 'utf8', expectedEncoding: 'utf8', points: 1 }) as const;
+      const first = await job.judgeTest(tc('7', '7'));
+      expect(first.tests.map((t) => [t.index, t.verdict, t.checkerMessage])).toEqual([[0, 'AC', 'ok 7']]);
+      const second = await job.judgeTest(tc('5', '7'));
+      expect(second).toMatchObject({ verdict: 'WA', tests: [{ index: 0, verdict: 'WA', checkerMessage: 'expected 7, got 5' }] });
+      // The compilation's time is in the first result only.
+      expect(second.timing.compileMs).toBe(0);
+      // Nothing compiled or taken from the compile cache again for the tests: the job's are used.
+      expect(judge.stats()).toMatchObject({ compiles: before.compiles, cache: { hits: before.cache!.hits, misses: before.cache!.misses } });
+      expect(ready).toEqual(['output validator']);
+    } finally {
+      await job.close();
+    }
+    await job.close(); // idempotent
+    await expect(job.judgeTest({ stdin: '', stdinEncoding: 'utf8', expectedEncoding: 'utf8', points: 1 })).rejects.toThrow(/closed/);
+
+    const flagged = await judge.openJob(parsed({ ...PY_VALIDATOR, flags: ['default'] }), {}, bounds);
+    try {
+      const tc = { stdin: '1', expected: 'flags', stdinEncoding: 'utf8', expectedEncoding: 'utf8', points: 1 } as const;
+      expect((await flagged.judgeTest(tc)).tests[0]!.checkerMessage).toBe('flags: default');
+      expect((await flagged.judgeTest(tc, { validatorFlags: ['group', 'a b'] })).tests[0]!.checkerMessage).toBe('flags: group|a b');
+    } finally {
+      await flagged.close();
+    }
+  }, 120_000);
+
+  it('gives every test the compilation error of a submission that does not compile', async () => {
+    const job = await judge.openJob(parsed(PY_VALIDATOR, 'def broken(:\n'), {}, bounds);
+    try {
+      for (const stdin of ['1', '2']) {
+        const r = await job.judgeTest({ stdin, stdinEncoding: 'utf8', expected: stdin, expectedEncoding: 'utf8', points: 1 });
+        expect(r).toMatchObject({ verdict: 'CE', tests: [{ verdict: 'SKIPPED' }] });
+      }
+    } finally {
+      await job.close();
+    }
+  }, 120_000);
 });
 
 describe('when the same validator judges two jobs', () => {

@@ -119,7 +119,8 @@ describe('a package that gives no time limit', () => {
   it('is kept per package, image, machine and limits, and taken from there the next time; --derive-again derives it anew', async () => {
     const kept = path.join(dir, 'kept-limits');
     const pkgDir = variant('kept', {});
-    const judged = jest.spyOn(judge, 'judgeSubmission');
+    // Each judged submission opens one job for its tests (Judge.openJob).
+    const judged = jest.spyOn(judge, 'openJob');
     const memo = { dir: kept, settings: { maxima: MAXIMA } };
     const opts = { maxima: MAXIMA };
     try {

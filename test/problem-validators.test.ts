@@ -16,6 +16,8 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { judgeCommand } from '../src/cli/judge';
 import { Judge } from '../src/judge/judge';
+import { judgePackage } from '../src/problem/judge-package';
+import { loadPackage } from '../src/problem/problem-package';
 import { JudgeResultSchema, type JudgeResult } from '../src/judge/schema';
 import { Sandbox } from '../src/sandbox/sandbox';
 import { TEST_MANIFEST } from './helpers/image';
@@ -113,6 +115,27 @@ describe('a custom output validator', () => {
     const lax = variant(ANYSUM, { 'problem.yaml': 'name: Any two summands\nvalidation: custom\nlimits:\n  time_limit: 1\n' });
     const ok = await judged([lax, path.join(ANYSUM, 'submissions', 'wrong_answer', 'negative.cpp')]);
     expect(ok.verdict).toBe('AC');
+  }, 120_000);
+
+  it('runs every test of a judging in one job: the submission and the validator prepared once', async () => {
+    const opened = jest.spyOn(judge, 'openJob');
+    const alone = jest.spyOn(judge, 'judgeSubmission');
+    const ready: string[] = [];
+    const hooks = { onHelperReady: (h: { role: string }) => ready.push(h.role) };
+    try {
+      const pkg = loadPackage(ANYSUM);
+      const sub = { language: 'c', source: fs.readFileSync(path.join(ANYSUM, 'submissions', 'accepted', 'half.c'), 'utf8') };
+      const r = await judgePackage(judge, pkg, sub, { hooks, maxima: judge.stepMaxima.test });
+      expect(r.verdict).toBe('AC');
+      expect(r.tests.length).toBeGreaterThanOrEqual(4);
+      expect(r.tests.every((t) => t.verdict === 'AC')).toBe(true);
+      expect(opened).toHaveBeenCalledTimes(1);
+      expect(alone).not.toHaveBeenCalled();
+      expect(ready).toEqual(['output validator']);
+    } finally {
+      opened.mockRestore();
+      alone.mockRestore();
+    }
   }, 120_000);
 
   it("brings the data beside it, past a submission's caps (600 KB in 80 files) and the wire's own (a 17 MiB table)", async () => {

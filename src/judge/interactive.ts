@@ -89,6 +89,8 @@ export interface InteractiveTest {
   reportBytes: number;
   /** Multi-pass: told the interactor's nextpass.in after the test. */
   nextPass?: NextPassHook;
+  /** The interactor's flags for this test, instead of its spec's (a problem package's group flags: Judge.openJob). */
+  validatorFlags?: readonly string[];
 }
 
 /** Time the submission may run on after the interactor ended, in ms (Sandbox.runPair's grace). */
@@ -211,7 +213,7 @@ export class Interactor {
             { hostPath: io, target: IO, kind: 'dir' },
             { hostPath: feedback, target: FEEDBACK, kind: 'dir', writable: true },
           ],
-          argv: [...this.command, `${IO}/input`, `${IO}/answer`, `${FEEDBACK}/`, ...this.opts.flags],
+          argv: [...this.command, `${IO}/input`, `${IO}/answer`, `${FEEDBACK}/`, ...(t.validatorFlags ?? this.opts.flags)],
           env: expandEnv(this.opts.language, { memoryBytes: this.opts.runLimits.memoryBytes }),
           limits: this.opts.runLimits,
           label: `${this.ctx.label} test ${t.index + 1} interactor`,

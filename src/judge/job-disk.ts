@@ -22,12 +22,14 @@ export function jobDiskBytes(
   chains: ReadonlyMap<string, LanguageChain>,
   mode: RootfsMode,
   parallelism: number,
+  /** The largest test's files, when the tests are not all in `plan` (Judge.openJob). */
+  filesBytes?: number,
 ): number {
   const ids = [plan.language.id, plan.submission.interactor?.language, hooks.staticValidation?.validator.language];
   if (plan.checker.kind === 'custom') ids.push(plan.checker.language.id);
   if (plan.checker.kind === 'validator') ids.push(plan.checker.spec.language.id);
   const imageBytes = chainsBytes(chains, ids);
-  let testFiles = 0;
+  let testFiles = filesBytes ?? 0;
   for (const t of plan.submission.testcases)
     if (t.files?.length) testFiles = Math.max(testFiles, testFilesBytes(t) + t.files.length * 4096);
   return jobDirBytes(mode, imageBytes, 256 * MiB) + testFiles * Math.max(1, parallelism);
@@ -37,5 +39,10 @@ export function jobDiskBytes(
 export function checkerDiskBytes(plan: JobPlan): number {
   let largest = 0;
   for (const t of plan.submission.testcases) largest = Math.max(largest, t.stdin.length + (t.expected?.length ?? 0));
-  return 128 * MiB + 2 * largest + plan.testLimits.outputBytes;
+  return checkerDiskBytesOf(largest, plan);
+}
+
+/** The same for tests whose input and answer are at most `testBytes` together. */
+export function checkerDiskBytesOf(testBytes: number, plan: JobPlan): number {
+  return 128 * MiB + 2 * testBytes + plan.testLimits.outputBytes;
 }

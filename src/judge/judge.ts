@@ -8,31 +8,26 @@
  *   → aggregate: first non-accepted test in test order, score = sum of points
  *   → the job directory removed, whatever happened.
  *
+ * `openJob` does the same for tests given one at a time (a problem package's: judge-package.ts),
+ * the job's preparation in job-prepare.ts shared with `judgeSubmission`.
+ *
  * "The program failed" (CE, RE, TLE, …) is a JudgeResult. "caged failed" is an exception:
  * InvalidRequestError (bad payload; never retried) or HostError/ImageError (retryable).
  */
-import path from 'node:path';
 import { AbortedError, HostError, InvalidRequestError } from '../errors';
 import { chooseRootfsMode, type RootfsMode } from '../rootfs/job-rootfs';
 import type { ImageStore } from '../rootfs/store';
 import { JobDirs, type JobDir } from '../rootfs/job-dirs';
-import { followingSignal } from '../sandbox/run-control';
 import { CheckRunner } from './check-runner';
 import { runAll } from './cleanups';
 import { gradeInlineGroups } from './inline-groups';
 import { CompileCache } from './compile-cache';
-import { jobRuns } from './job-runs';
-import { compileInBox, refusedCompile, writeSources, type JobContext } from './compile-step';
-import { CustomChecker } from './custom-checker';
-import { prepareInteractor, type Interactor } from './interactive';
-import { OutputValidator } from './output-validator';
-import { validateStatically } from './static-validator';
-import { jobRoots, languageChains, registerImage, type JudgeImage, type LanguageChain } from './judge-image';
+import { languageChains, registerImage, type JudgeImage, type LanguageChain } from './judge-image';
 import { defaultLanguagesDir, languageTableIds } from './language-table';
 import { LanguageRegistry, type Language, type LanguageInfo } from './languages';
-import { judgeLimitConfigs, resolveLimits, type JudgeLimitConfigs, type LimitValues } from './limits';
+import { judgeLimitConfigs, type JudgeLimitConfigs, type LimitValues } from './limits';
 import { parseSubmission, planSubmission, type JobPlan, type PlanConfig } from './plan';
-import { aggregateTests, firstLines, oneLine, reportBytesPerTest, skippedTest } from './result';
+import { aggregateTests, reportBytesPerTest, skippedTest } from './result';
 import {
   DEFAULT_MAX_SOURCE_BYTES,
   makeSubmissionSchema,
@@ -40,12 +35,15 @@ import {
   type CompileResult,
   type JudgeResult,
   type Submission,
+  type Testcase,
   type TestResult,
 } from './schema';
-import { checkerDiskBytes, jobDiskBytes } from './job-disk';
+import { checkerDiskBytes, checkerDiskBytesOf, jobDiskBytes } from './job-disk';
+import { prepareJob, type PrepareDeps, type PreparedJob, type ReadyJob } from './job-prepare';
+import type { NextPassHook } from './output-validator-feedback';
 import { runTest, type TestRequest } from './test-step';
 import { TestSkips } from './test-skips';
-import { judge0Of, VERDICT_NAMES } from './verdict';
+import { judge0Of } from './verdict';
 
 export type { JudgeImage, JudgeLayer } from './judge-image';
 
@@ -54,6 +52,26 @@ const MiB = 2 ** 20;
 
 import type { JudgeHooks, JudgeOptions, JudgeStats } from './judge-options';
 export type { JudgeHooks, JudgeOptions, JudgeProgress, JudgeStats, TextWork } from './judge-options';
+
+/** The largest test a job opened with `Judge.openJob` will be given: what its directories are sized by. */
+export interface TestBounds {
+  /** The largest test's input and answer together (a multi-pass test's next input included), in bytes. */
+  testBytes: number;
+  /** The largest test's own files (Testcase.files), in bytes, 4 KiB counted per file. */
+  filesBytes: number;
+}
+
+/** A job opened for tests given one at a time (Judge.openJob). */
+export interface OpenJob {
+  /**
+   * Runs one more test in the job: the result judgeSubmission gives for a submission of that one
+   * test, its compilation's time counted in the first result only. `validatorFlags`: the output
+   * validator's or interactor's flags for this test instead of the submission's.
+   */
+  judgeTest(testcase: Testcase, opts?: { validatorFlags?: readonly string[]; nextPass?: NextPassHook }): Promise<JudgeResult>;
+  /** Removes the job (idempotent); rejects when it could not be cleaned up. */
+  close(): Promise<void>;
+}
 
 export class Judge {
   private readonly counters = { judged: 0, compiles: 0 };
@@ -79,7 +97,21 @@ export class Judge {
   ) {
     this.checks = new CheckRunner({ inlineBytes: opts.inlineCheckBytes, threads: opts.checkThreads });
     this.jobDirs = JobDirs.of(opts.sandbox);
+    this.prepareDeps = {
+      sandbox: opts.sandbox,
+      jobDirs: this.jobDirs,
+      chainOf: (id) => this.chainOf(id),
+      rootfsMode: rootfs.mode,
+      cache,
+      registry,
+      helperLimits: planConfig.validator,
+      reportOutputBytes: opts.reportOutputBytes,
+      counters: this.counters,
+    };
   }
+
+  /** What preparing a job needs of this judge (job-prepare.ts). */
+  private readonly prepareDeps: PrepareDeps;
 
   static async create(opts: JudgeOptions): Promise<Judge> {
     const limits = judgeLimitConfigs(opts);
@@ -229,144 +261,117 @@ export class Judge {
     hooks: JudgeHooks,
     aborted: () => void,
   ): Promise<JudgeResult> {
-    const ctx: JobContext = {
-      runs: jobRuns(this.opts.sandbox, hooks.signal ? followingSignal(hooks.signal) : undefined),
-      jobDirs: this.jobDirs,
-      ...jobRoots((id) => this.chainOf(id), this.rootfs.mode, job.path),
-      cache: this.cache,
-      label: `job ${plan.submission.id ?? path.basename(job.path)}`,
-    };
-    writeSources(job.box, plan.files);
-    const reportBytes = hooks.reportOutputBytes ?? this.opts.reportOutputBytes ?? 64 * 1024;
-    let compile: CompileResult | undefined;
-    let compileMs = 0;
-    let boxLayers: string[] | undefined;
-    if (plan.compileError) {
-      // The plan found it (Java's main class): the compiler is not run.
-      const message = oneLine(`Compilation Error: ${plan.compileError}`);
-      const skipped = this.skipAll(plan, 'not run: compilation failed');
-      return this.finish(plan, started, refusedCompile(plan.compileError), 0, skipped, { verdict: 'CE', message });
-    }
-    if (plan.language.compile) {
-      aborted();
-      const outcome = await compileInBox(ctx, {
-        language: plan.language,
-        box: job.box,
-        files: plan.files,
-        compilerOptions: plan.compilerOptions,
-        limits: plan.compileLimits,
-        reportBytes,
-        // The box is then only the tests' overlay /box: a hit is lent as a layer, nothing copied.
-        // An interactive job's submission runs beside its interactor (interactive.ts), which
-        // takes the box alone: there the hit is copied in as before.
-        hitAsLayer: !plan.submission.interactor,
-      });
-      if (outcome.layer) {
-        const layer = outcome.layer;
-        cleanups.unshift(() => layer.release());
-        boxLayers = [layer.dir];
-      }
-      if (outcome.ran) this.counters.compiles++;
-      compile = outcome.result;
-      compileMs = outcome.stepMs;
-      let textMs = outcome.outputMs;
-      try {
-        if (compile.verdict !== 'OK') {
-          const why = compile.verdict === 'CE' ? 'compilation failed' : `compilation stopped by a limit (${compile.verdict})`;
-          const t0 = process.hrtime.bigint();
-          const message = oneLine(
-            `Compilation Error: ${compile.verdict === 'CE' ? firstLines(compile.output, 3) || 'the compiler failed' : `${VERDICT_NAMES[compile.verdict]} while compiling`}`,
-          );
-          textMs += Number(process.hrtime.bigint() - t0) / 1e6;
-          return this.finish(plan, started, compile, compileMs, this.skipAll(plan, `not run: ${why}`), { verdict: 'CE', message });
-        }
-      } finally {
-        if (outcome.ran) hooks.onTextWork?.({ step: 'compiler-output', testIndex: null, ms: textMs, bytes: outcome.outputBytes });
-      }
-    }
-    // The submission as the validators working in its directory see it (a 2025-09 package's).
-    const submission = { box: job.box, boxLayers };
-    const helperOpts = { diskBytes: checkerDiskBytes(plan), reportBytes };
-    if (hooks.staticValidation) {
-      aborted();
-      const cfg = { registry: this.registry, limits: this.planConfig.validator, ...helperOpts };
-      const out = await validateStatically(ctx, hooks.staticValidation, plan, submission, cfg);
-      if (out.compiled) this.counters.compiles++;
-      hooks.onHelperReady?.({ role: 'static validator', compiled: out.compiled });
-      if (out.ok) return this.finish(plan, started, compile, compileMs, [out.test], null);
-      const why = 'not run: the static validator did not compile';
-      return this.finish(plan, started, compile, compileMs, this.skipAll(plan, why), { verdict: 'IE', message: out.message });
-    }
-    let testChecker: TestRequest['checker'];
-    if (plan.checker.kind === 'custom') {
-      aborted();
-      const helper = this.planConfig.validator;
-      const prepared = await CustomChecker.prepare(ctx, {
-        language: plan.checker.language,
-        source: plan.checker.source,
-        // A problem's own program: the helpers' compile limits, not the submission's.
-        compileLimits: resolveLimits(undefined, helper.compile, 'checker.compileLimits'),
-        runLimits: resolveLimits(undefined, helper.run, 'checkerLimits'),
-        ...helperOpts,
-      });
-      if (prepared.compile?.ran) this.counters.compiles++;
-      hooks.onHelperReady?.({ role: 'checker', compiled: prepared.compile?.ran ?? false });
-      if (!prepared.ok) {
-        return this.finish(plan, started, compile, compileMs, this.skipAll(plan, 'not run: the checker did not compile'), {
-          verdict: 'IE',
-          message: prepared.message,
-        });
-      }
-      const checker = prepared.checker;
-      cleanups.unshift(() => checker.remove());
-      testChecker = { kind: 'custom', checker };
-    } else if (plan.checker.kind === 'validator') {
-      aborted();
-      const prepared = await OutputValidator.prepare(ctx, plan.checker.spec, { ...helperOpts, submission });
-      if (prepared.compile?.ran) this.counters.compiles++;
-      hooks.onHelperReady?.({ role: 'output validator', compiled: prepared.compile?.ran ?? false });
-      if (!prepared.ok) {
-        const why = 'not run: the output validator did not compile';
-        return this.finish(plan, started, compile, compileMs, this.skipAll(plan, why), { verdict: 'IE', message: prepared.message });
-      }
-      const validator = prepared.validator;
-      cleanups.unshift(() => validator.remove());
-      testChecker = { kind: 'validator', validator };
-    } else {
-      testChecker = plan.checker;
-    }
-    let interactor: Interactor | undefined;
-    if (plan.submission.interactor) {
-      aborted();
-      const prepared = await prepareInteractor(ctx, plan, this.registry, this.planConfig.validator, helperOpts, submission);
-      if (prepared.compile?.ran) this.counters.compiles++;
-      hooks.onHelperReady?.({ role: 'interactor', compiled: prepared.compile?.ran ?? false });
-      if (!prepared.ok) {
-        const why = 'not run: the interactor did not compile';
-        return this.finish(plan, started, compile, compileMs, this.skipAll(plan, why), { verdict: 'IE', message: prepared.message });
-      }
-      const it = prepared.interactor;
-      cleanups.unshift(() => it.remove());
-      interactor = it;
-    }
+    const ready = await prepareJob(this.prepareDeps, plan, job, cleanups, hooks, aborted, checkerDiskBytes(plan));
+    if (ready.kind === 'ended')
+      return this.finish(plan, started, ready.compile, ready.compileMs, this.skipAll(plan, ready.why), ready.ended);
+    if (ready.kind === 'static') return this.finish(plan, started, ready.compile, ready.compileMs, [ready.test], null);
     // A trusted caller's own cap (a package's validation needs each test's whole output) is kept as it is.
     const testReportBytes =
-      hooks.reportOutputBytes !== undefined ? reportBytes : reportBytesPerTest(reportBytes, plan.submission.testcases.length);
-    const tests = await this.runTests(ctx, plan, job.box, boxLayers, testChecker, testReportBytes, hooks, aborted, interactor);
-    return this.finish(plan, started, compile, compileMs, tests, null);
+      hooks.reportOutputBytes !== undefined ? ready.reportBytes : reportBytesPerTest(ready.reportBytes, plan.submission.testcases.length);
+    const tests = await this.runTests(ready, plan, testReportBytes, hooks, aborted);
+    return this.finish(plan, started, ready.compile, ready.compileMs, tests, null);
+  }
+
+  /**
+   * Opens a job for tests given one at a time (a problem package's, src/problem/judge-package.ts,
+   * whose tests, flags and passes are decided as it goes): the job directory is made, the
+   * submission compiled (or taken from the compile cache) and its checker, output validator or
+   * interactor prepared once, as for a job of many tests; each `judgeTest` then runs one test in
+   * it and gives what `judgeSubmission` gives for a submission of that one test. `submission`'s
+   * own tests are not run; `bounds` sizes the job's directories for the largest test to come.
+   * A compilation that failed (or a helper that did not compile) makes every test's result that
+   * failure, as judgeSubmission's. `close()` removes the job; it must be called whatever happens.
+   */
+  async openJob(submission: Submission, hooks: JudgeHooks, bounds: TestBounds): Promise<OpenJob> {
+    if (this.closed) throw new HostError('the judge is closed');
+    if (submission.problem) throw new InvalidRequestError('a problem package is judged through its own tests', 'problem');
+    if (hooks.staticValidation) throw new TypeError('internal: a static validation test is judged as a submission of its own');
+    const cfg = this.planConfig;
+    const plan = planSubmission(submission, hooks.problemProgram ? { ...cfg, compile: cfg.validator.compile } : cfg);
+    const aborted = () => {
+      if (hooks.signal?.aborted) throw new AbortedError('judging', hooks.signal);
+    };
+    aborted();
+    const job = this.jobDirs.create({
+      diskBytes: jobDiskBytes(plan, hooks, this.chains, this.rootfs.mode, 1, bounds.filesBytes),
+    });
+    const cleanups: Array<() => void> = [];
+    let removed = false;
+    const close = async (): Promise<void> => {
+      if (removed) return;
+      removed = true;
+      const first = runAll(cleanups);
+      try {
+        await job.removeAsync();
+      } catch (err) {
+        throw new HostError(`cleaning up after the job: ${(err as Error).message}`, { cause: err });
+      }
+      if (first) throw new HostError(`cleaning up after the job: ${first.message}`, { cause: first });
+    };
+    let ready: PreparedJob;
+    try {
+      ready = await prepareJob(this.prepareDeps, plan, job, cleanups, hooks, aborted, checkerDiskBytesOf(bounds.testBytes, plan));
+    } catch (err) {
+      await close().catch(() => undefined);
+      throw err;
+    }
+    if (ready.kind === 'static') throw new TypeError('internal: no static validation in an open job');
+    let compileMs = ready.compileMs;
+    let runs = 0;
+    return {
+      judgeTest: async (testcase, opts = {}) => {
+        if (removed) throw new HostError('the job is closed');
+        const started = process.hrtime.bigint();
+        const one: JobPlan = { ...plan, submission: { ...plan.submission, testcases: [testcase] }, maxScore: testcase.points };
+        // The compilation is counted once, in the first test's result.
+        const ms = compileMs;
+        compileMs = 0;
+        if (ready.kind === 'ended') return this.finish(one, started, ready.compile, ms, this.skipAll(one, ready.why), ready.ended);
+        aborted();
+        const r = await runTest(ready.ctx, {
+          ...this.testRequest(ready, one, ready.reportBytes, hooks.onTextWork, runs++, testcase),
+          ...(opts.nextPass ? { nextPass: opts.nextPass } : {}),
+          ...(opts.validatorFlags ? { validatorFlags: opts.validatorFlags } : {}),
+        });
+        return this.finish(one, started, ready.compile, ms, [{ ...r, index: 0 }], null);
+      },
+      close,
+    };
+  }
+
+  /** The request to run test `index` of `plan` in a prepared job. */
+  private testRequest(
+    ready: ReadyJob,
+    plan: JobPlan,
+    reportBytes: number,
+    onTextWork: JudgeHooks['onTextWork'],
+    index: number,
+    testcase: Submission['testcases'][number],
+  ): TestRequest {
+    return {
+      index,
+      testcase,
+      language: plan.language,
+      box: ready.box,
+      ...(ready.boxLayers ? { boxLayers: ready.boxLayers } : {}),
+      readOnlyBox: plan.submission.allowFileWriting === false,
+      stderrToStdout: plan.submission.stderrToStdout === true,
+      limits: plan.testLimits,
+      checker: ready.checker,
+      reportBytes,
+      checks: this.checks,
+      onChecked: (ms, bytes) => onTextWork?.({ step: 'check', testIndex: index, ms, bytes }),
+      ...(ready.interactor ? { interactor: ready.interactor } : {}),
+    };
   }
 
   /** Runs the tests, at most `testParallelism` at once, in test order; stops early if asked. */
   private async runTests(
-    ctx: JobContext,
+    ready: ReadyJob,
     plan: JobPlan,
-    box: string,
-    boxLayers: readonly string[] | undefined,
-    checker: TestRequest['checker'],
     reportBytes: number,
     hooks: JudgeHooks,
     aborted: () => void,
-    interactor?: Interactor,
   ): Promise<TestResult[]> {
     const cases = plan.submission.testcases;
     const results = new Array<TestResult | undefined>(cases.length);
@@ -381,20 +386,8 @@ export class Judge {
         if (failed || index >= cases.length) return;
         if (running.skipReason(index) !== null) continue;
         aborted();
-        const r = await runTest(ctx, {
-          index,
-          testcase: cases[index]!,
-          language: plan.language,
-          box,
-          ...(boxLayers ? { boxLayers } : {}),
-          readOnlyBox: plan.submission.allowFileWriting === false,
-          stderrToStdout: plan.submission.stderrToStdout === true,
-          limits: plan.testLimits,
-          checker,
-          reportBytes,
-          checks: this.checks,
-          onChecked: (ms, bytes) => hooks.onTextWork?.({ step: 'check', testIndex: index, ms, bytes }),
-          interactor,
+        const r = await runTest(ready.ctx, {
+          ...this.testRequest(ready, plan, reportBytes, hooks.onTextWork, index, cases[index]!),
           ...(hooks.nextPass ? { nextPass: hooks.nextPass } : {}),
         });
         results[index] = r;

@@ -135,8 +135,9 @@ export class OutputValidator {
     output: Buffer,
     answer: Buffer,
     nextPass?: { bytes: number; carried?: readonly CarriedFile[]; onNextPass: (f: FeedbackFile, kept: CarriedFiles) => void },
+    flags: readonly string[] = this.spec.flags,
   ): Promise<ValidatorVerdict> {
-    const run = this.openRun(input, answer);
+    const run = this.openRun(input, answer, flags);
     try {
       if (nextPass?.carried) seedFeedback(run.feedbackDir, nextPass.carried);
       const verdict = run.verdict(await this.ctx.runs.run({ ...run.plan, stdin: output }));
@@ -152,7 +153,7 @@ export class OutputValidator {
    * interactive run joins the validator's stdin and stdout to the submission's. `verdict` reads
    * the feedback directory back; `close` removes the run's directories (idempotent).
    */
-  openRun(input: Buffer, answer: Buffer): ValidatorRun {
+  openRun(input: Buffer, answer: Buffer, flags: readonly string[] = this.spec.flags): ValidatorRun {
     const dir = path.join(this.job.path, `run-${++this.seq}-${crypto.randomBytes(4).toString('hex')}`);
     const io = path.join(dir, 'io');
     const feedback = path.join(dir, 'feedback');
@@ -167,7 +168,7 @@ export class OutputValidator {
       close();
       throw err;
     }
-    const { language, flags, runLimits } = this.spec;
+    const { language, runLimits } = this.spec;
     const code = { hostPath: this.job.box, target: CODE, kind: 'dir' } as const;
     const ioBind = { hostPath: io, target: IO, kind: 'dir' } as const;
     const at = this.inSubmission;

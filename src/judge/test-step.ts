@@ -51,6 +51,8 @@ export interface TestRequest {
   interactor?: Interactor;
   /** Multi-pass: given the validator's (or interactor's) nextpass.in after the test; see JudgeHooks.nextPass. */
   nextPass?: NextPassHook;
+  /** The output validator's (or interactor's) flags for this test, instead of its spec's (Judge.openJob). */
+  validatorFlags?: readonly string[];
 }
 
 export function decode(text: string, encoding: 'utf8' | 'base64'): Buffer {
@@ -128,6 +130,7 @@ export async function runTest(ctx: JobContext, req: TestRequest): Promise<TestRe
           ...(hook.carried ? { carried: hook.carried } : {}),
           onNextPass: (f, kept) => hook.onNextPass(index, f, kept),
         },
+        req.validatorFlags,
       );
       verdict = outcome.verdict;
       fraction = validatorFraction(outcome.verdict, outcome.score, tc.points, outcome.multiplier);

@@ -1,9 +1,11 @@
 /**
- * Judges a submission against a loaded problem package through the existing Judge: one Judge
- * call per test case (each a fresh container, as always), in the test tree's order
- * (grading.ts decides what runs and what is SKIPPED). The submission compiles once: the first
- * call compiles, the later ones get the compile cache's artefact (the Judge's own cache; with
- * the cache off, each call compiles again). A compile failure ends the judging as CE.
+ * Judges a submission against a loaded problem package through the existing Judge, in one job
+ * (Judge.openJob) opened at the first test: the submission compiles once (or comes from the
+ * compile cache) and the package's validator or interactor is prepared once, as for a job of
+ * many tests; then each test case is run in it (each a fresh container, as always), one at a
+ * time in the test tree's order (grading.ts decides what runs and what is SKIPPED), with its
+ * group's flags. A compile failure ends the judging as CE. A 2025-09 static validation test is
+ * a Judge call of its own.
  *
  * Each test runs with no expected output (the Judge then reports AC when the program ended
  * normally, or its RE/TLE/MLE/OLE/SE); its stdout, kept whole (the Judge is asked to report up
@@ -14,18 +16,16 @@
  *
  * A package with its own output validator (custom, interactive) gives it to the Judge as the
  * submission's `checker: {type: "validator"}` or `interactor`, with the test's answer as
- * `expected`; the Judge's compile cache keeps it compiled across tests. Multi-pass: after a pass
+ * `expected`; the Judge's compile cache keeps it compiled across judgings. Multi-pass: after a pass
  * the validator accepted, its nextpass.in (read without following links, at most
- * validation_output bytes) becomes the next pass's input, in a new Judge call; a nextpass.in at
+ * validation_output bytes) becomes the next pass's input, another run in the same job; a nextpass.in at
  * the last of `validation_passes` passes, or one refused or too large, is IE.
  *
  * The result is a JudgeResult (schema version 1) with `groups` and `problem` added; stdout and
  * stderr in it are cut to REPORT_BYTES each.
  */
 import { InvalidRequestError } from '../errors';
-import { singleSourceName } from '../judge/entry-point';
-import type { Judge, JudgeHooks } from '../judge/judge';
-import type { Language } from '../judge/languages';
+import type { Judge, JudgeHooks, OpenJob, TestBounds } from '../judge/judge';
 import type { LimitValues } from '../judge/limits';
 import type { CarriedFile, CarriedFiles, FeedbackFile } from '../judge/output-validator-feedback';
 import { oneLine, reportBytesPerTest, skippedTest } from '../judge/result';
@@ -48,7 +48,7 @@ import type { PackageSubmission } from './package-submission';
 import type { ProblemPackage } from './problem-package';
 import { programOf, type PackageProgram } from './package-validator';
 import { packageLimitsFor, type PackageLimitOptions, type packageLimits } from './package-limits';
-import { withConstants } from './problem-yaml';
+import { includedFiles, overCodeLimit, sourceBytes, withIncluded } from './package-sources';
 import { caseScoreFailure, rejectedScoreFailure } from './case-scores';
 import { compilerFirstError, newerPythonError } from './compile-failures';
 import { customGrader } from './custom-grader';
@@ -84,85 +84,6 @@ export interface JudgePackageOptions extends PackageLimitOptions {
 function field(data: Buffer): { text: string; encoding: 'utf8' | 'base64' } {
   const text = data.toString('utf8');
   return Buffer.from(text, 'utf8').equals(data) ? { text, encoding: 'utf8' } : { text: data.toString('base64'), encoding: 'base64' };
-}
-
-/** The submission with the problem's constants substituted in its UTF-8 files: the package's own example submissions (2025-09). */
-export function withPackageConstants(s: PackageSubmission, constants: ProblemPackage['config']['constants']): PackageSubmission {
-  if (!Object.keys(constants).length) return s;
-  const sub = (data: Buffer) => withConstants(data, constants);
-  if (s.source !== undefined) {
-    const bytes = sub(Buffer.from(s.source, s.sourceEncoding === 'base64' ? 'base64' : 'utf8'));
-    return { ...s, source: bytes.toString('base64'), sourceEncoding: 'base64' };
-  }
-  return {
-    ...s,
-    files: (s.files ?? []).map((f) => ({
-      ...f,
-      content: sub(Buffer.from(f.content, f.encoding === 'base64' ? 'base64' : 'utf8')).toString('base64'),
-      encoding: 'base64' as const,
-    })),
-  };
-}
-
-/** A file name the package format allows; others are to be treated as absent. */
-const PACKAGE_NAME = /^[a-zA-Z0-9_][a-zA-Z0-9_.-]{0,254}$/;
-
-/**
- * The package's included files for a submission whose language has the format's code `code`:
- * `include/<code>/`, else `include/default/` (the format: a language's directory overrides the
- * default), constants substituted; all its files and subdirectories, at their paths in it
- * (`unsigned/UnsignedLong.java`), as problemtools copies the directory.
- */
-function includedFiles(pkg: ProblemPackage, code: string): { name: string; data: Buffer }[] {
-  const dir = pkg.files.kind(`include/${code}`) === 'dir' ? `include/${code}` : 'include/default';
-  if (pkg.files.kind(dir) !== 'dir') return [];
-  // A name the format does not allow (`.gitkeep`, `-x`) is ignored, as if it were not there (the format's rule).
-  return pkg.files
-    .filesBelow(dir, (name) => PACKAGE_NAME.test(name))
-    .map((name) => ({ name, data: withConstants(pkg.files.read(`${dir}/${name}`), pkg.config.constants) }));
-}
-
-/**
- * `s` with `included` added to its files, replacing those of the same name (the format's rule); a
- * `source` saved under the name it has alone (singleSourceName: Java's public class's file).
- */
-function withIncluded(s: PackageSubmission, included: { name: string; data: Buffer }[], language: Language): PackageSubmission {
-  if (!included.length) return s;
-  const own =
-    s.source !== undefined
-      ? [
-          {
-            name: singleSourceName(language, Buffer.from(s.source, s.sourceEncoding === 'base64' ? 'base64' : 'utf8').toString('utf8')),
-            content: s.source,
-            encoding: s.sourceEncoding ?? ('utf8' as const),
-          },
-        ]
-      : (s.files ?? []).map((f) => ({ ...f }));
-  const names = new Set(included.map((f) => f.name));
-  return {
-    language: s.language,
-    files: [
-      ...own.filter((f) => !names.has(f.name)),
-      ...included.map((f) => ({ name: f.name, content: f.data.toString('base64'), encoding: 'base64' as const })),
-    ],
-    ...(s.entry !== undefined ? { entry: s.entry } : {}),
-  };
-}
-
-/** Bytes of a submission's sources (its one source, or every file). */
-export function sourceBytes(s: {
-  source?: string | undefined;
-  sourceEncoding?: 'utf8' | 'base64' | undefined;
-  files?: ReadonlyArray<{ content: string; encoding?: 'utf8' | 'base64' | undefined }> | undefined;
-}): number {
-  if (s.source !== undefined) return Buffer.from(s.source, s.sourceEncoding === 'base64' ? 'base64' : 'utf8').length;
-  return (s.files ?? []).reduce((n, f) => n + Buffer.from(f.content, f.encoding === 'base64' ? 'base64' : 'utf8').length, 0);
-}
-
-/** Why a submission of `bytes` is over the package's code limit (problem.yaml's `code`, KiB), or null. */
-export function overCodeLimit(pkg: ProblemPackage, bytes: number): string | null {
-  const codeBytes = pkg.config.limits.codeKiB * 1024;
-  return bytes > codeBytes ? `is ${bytes} bytes, more than the package's code limit of ${codeBytes}` : null;
 }
 
 function cut(text: string, encoding: 'utf8' | 'base64', truncated: boolean, bytes: number): { text: string; truncated: boolean } {
@@ -249,6 +170,10 @@ async function judgePackageAs(
 
   const skipOne = (test: TestCase, index: number, why: string): TestResult => skippedTest(index, test, why);
   const total = countTests(pkg.data);
+  // Every test (and pass) runs in one job, opened at the first: the submission compiled and its
+  // validator prepared once, as for a job of many tests. A static validation test is a job of its own.
+  let job: OpenJob | null = null;
+  let bounds: TestBounds | null = null;
 
   const runOne = async (test: TestCase, groupFlags: string[], index: number): Promise<TestResult> => {
     const flagWords = test.validatorFlags ?? groupFlags;
@@ -301,33 +226,39 @@ async function judgePackageAs(
             }
           : base;
       const input = field(stdin);
-      r = await judge.judgeSubmission(
-        parseSubmission(
-          {
-            ...submission,
-            testcases: [
-              {
-                name: test.name,
-                stdin: input.text,
-                stdinEncoding: input.encoding,
-                ...expected,
-                ...(test.args ? { args: test.args } : {}),
-                ...(files ? { files } : {}),
-              },
-            ],
-            limits,
-            compileLimits,
-            allowFileWriting: pkg.config.allowFileWriting,
-            ...(custom
-              ? validation.interactive
-                ? { interactor: { ...custom, ...(opts.transcriptBytes ? { transcriptBytes: opts.transcriptBytes } : {}) } }
-                : { checker: { type: 'validator' as const, ...custom } }
-              : {}),
-          },
-          schema,
-        ),
-        hooks,
+      const parsed = parseSubmission(
+        {
+          ...submission,
+          testcases: [
+            {
+              name: test.name,
+              stdin: input.text,
+              stdinEncoding: input.encoding,
+              ...expected,
+              ...(test.args ? { args: test.args } : {}),
+              ...(files ? { files } : {}),
+            },
+          ],
+          limits,
+          compileLimits,
+          allowFileWriting: pkg.config.allowFileWriting,
+          ...(custom
+            ? validation.interactive
+              ? { interactor: { ...custom, ...(opts.transcriptBytes ? { transcriptBytes: opts.transcriptBytes } : {}) } }
+              : { checker: { type: 'validator' as const, ...custom } }
+            : {}),
+        },
+        schema,
       );
+      if (statically) r = await judge.judgeSubmission(parsed, hooks);
+      else {
+        bounds ??= testBounds(pkg, multiPass ? nextPassBytes : 0);
+        job ??= await judge.openJob(parsed, base, bounds);
+        r = await job.judgeTest(parsed.testcases[0]!, {
+          ...(custom ? { validatorFlags: flagWords } : {}),
+          ...(hooks.nextPass ? { nextPass: hooks.nextPass } : {}),
+        });
+      }
       const next = got.next;
       if (!multiPass || r.tests[0]?.verdict !== 'AC' || !next || next.kind === 'absent') break;
       if (next.kind === 'refused') passFailure = `the validator's nextpass.in was refused (${next.why})`;
@@ -408,7 +339,14 @@ async function judgePackageAs(
     grader && helperLimits
       ? customGrader(judge, grader, { limits: helperLimits, compileLimits: helperCompileLimits }, opts.hooks, graderFailures)
       : undefined;
-  const graded = await gradeTree(pkg.data, pkg.config.scoring, runOne, skipOne, undefined, grade);
+  let graded: Awaited<ReturnType<typeof gradeTree<TestCase>>>;
+  try {
+    graded = await gradeTree(pkg.data, pkg.config.scoring, runOne, skipOne, undefined, grade);
+  } catch (err) {
+    await (job as OpenJob | null)?.close().catch(() => undefined);
+    throw err;
+  }
+  await (job as OpenJob | null)?.close();
   const base = first as JudgeResult | null;
   if (!base) throw new InvalidRequestError('no test ran', 'data');
   let verdict: JudgeResult['verdict'] = graded.verdict === 'SKIPPED' ? 'IE' : graded.verdict;
@@ -475,6 +413,35 @@ function staticHook(
     languageCode: code,
     validator: { type: 'validator', ...v, flags: args, limits, compileLimits },
   };
+}
+
+/**
+ * The largest test of the package, as the wire carries it (base64, the longer form): what the
+ * job's directories are sized by. A multi-pass test's later inputs are at most `nextPassBytes`.
+ */
+function testBounds(pkg: ProblemPackage, nextPassBytes: number): TestBounds {
+  const wire = (bytes: number) => Math.ceil(bytes / 3) * 4;
+  let testBytes = 0;
+  let filesBytes = 0;
+  const walk = (g: ProblemPackage['data']): void => {
+    for (const c of g.children) {
+      if (c.kind === 'group') {
+        walk(c.group);
+        continue;
+      }
+      const t = c.test;
+      if (t.staticValidation) continue;
+      const input = Math.max(pkg.files.size(t.inPath), nextPassBytes);
+      testBytes = Math.max(testBytes, wire(input) + wire(pkg.files.size(t.ansPath)));
+      if (t.files?.length)
+        filesBytes = Math.max(
+          filesBytes,
+          t.files.reduce((n, f) => n + pkg.files.size(f.rel) + 4096, 0),
+        );
+    }
+  };
+  walk(pkg.data);
+  return { testBytes, filesBytes };
 }
 
 function countTests(g: ProblemPackage['data']): number {

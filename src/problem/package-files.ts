@@ -75,6 +75,15 @@ export class PackageFiles {
     return out.sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
   }
 
+  /** The size of file `rel` in bytes (what `read` would give). */
+  size(rel: string): number {
+    const real = this.resolve(rel);
+    if (real === null) throw new InvalidRequestError('no such file in the package', rel);
+    const st = fs.statSync(real);
+    if (!st.isFile()) throw new InvalidRequestError('is not a regular file', rel);
+    return st.size;
+  }
+
   /** The bytes of file `rel`; counted against the package's size cap. */
   read(rel: string): Buffer {
     const real = this.resolve(rel);

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { packageLanguageCode } from '../../src/problem/extensions';
 import { caseScoreFailure, rejectedScoreFailure } from '../../src/problem/case-scores';
-import { withPackageConstants } from '../../src/problem/judge-package';
+import { withPackageConstants } from '../../src/problem/package-sources';
 import { loadPackage } from '../../src/problem/problem-package';
 import { readProblemYaml, substituteConstants } from '../../src/problem/problem-yaml';
 import type { TestCase, TestGroup } from '../../src/problem/test-data';
