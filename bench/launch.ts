@@ -10,7 +10,10 @@
  * the machine's speed hits them alike.
  * Last, the cost of one test inside a job: a C job (compile cached) of 100 tests (an A+B program
  * reading stdin, its output checked) against one of 1 test, so (T100 - T1) / 99 is what one more
- * test costs, against a bare launch of the same static binary with the same stdin, interleaved.
+ * test costs, against a bare launch of the same static binary with the same stdin, interleaved;
+ * and the same for a problem package of 100 tests against one of 1 (judgePackage, as `caged
+ * judge` and a worker's package job judge it), with the default validator and with its own C
+ * output validator (a second container per test: against two launches).
  * Run: `npm run build && node dist/bench/launch.js [runs]`; with CAGED_BENCH_ROOTLESS_USER=NAME
  * (a user prepared by `scripts/setup-host.sh --user NAME`) it then compares root and rootless mode.
  */
@@ -25,6 +28,8 @@ import type { RunPlan } from '../src/sandbox/types';
 import { JobDirs } from '../src/rootfs/job-dirs';
 import { compareModes } from './launch-modes';
 import { Judge } from '../src/judge/judge';
+import { judgePackage } from '../src/problem/judge-package';
+import { loadPackage, type ProblemPackage } from '../src/problem/problem-package';
 import type { SubmissionInput } from '../src/judge/schema';
 import os from 'node:os';
 import { BENCH_MANIFEST } from './common';
@@ -130,11 +135,41 @@ const JOB_TESTS = 100;
  * a job of JOB_TESTS tests and JOB_TESTS launches; p50 over the rounds of (T100 - T1) / 99 and of
  * the launches. The same own-CPU measure as above (this process and its reaped children).
  */
-async function perTest(
-  sandbox: Sandbox,
-  rootfs: string[],
-  box: string,
-): Promise<{ testMs: number; launchMs: number; testCpuMs: number; launchCpuMs: number }> {
+/** A C output validator (the Kattis protocol): the answer file's number against the output's. */
+const VALIDATOR_C =
+  '#include <stdio.h>\nint main(int argc, char **argv) { long a, b; FILE *f = fopen(argv[2], "r");\n' +
+  '  if (!f || fscanf(f, "%ld", &a) != 1) return 1; return scanf("%ld", &b) == 1 && a == b ? 42 : 43; }\n';
+
+/** A legacy problem package of `n` A+B tests, with the C output validator above when `validator`. */
+function benchPackage(root: string, n: number, validator: boolean): string {
+  const dir = path.join(root, `${validator ? 'validated' : 'default'}-${n}`);
+  fs.mkdirSync(path.join(dir, 'data', 'secret'), { recursive: true });
+  fs.writeFileSync(path.join(dir, 'problem.yaml'), `name: A+B\n${validator ? 'validation: custom\n' : ''}limits:\n  time_limit: 1\n`);
+  for (let i = 0; i < n; i++) {
+    fs.writeFileSync(path.join(dir, 'data', 'secret', `${String(i).padStart(3, '0')}.in`), '2 40\n');
+    fs.writeFileSync(path.join(dir, 'data', 'secret', `${String(i).padStart(3, '0')}.ans`), '42\n');
+  }
+  if (validator) {
+    fs.mkdirSync(path.join(dir, 'output_validators', 'v'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'output_validators', 'v', 'v.c'), VALIDATOR_C);
+  }
+  return dir;
+}
+
+interface PerTest {
+  testMs: number;
+  launchMs: number;
+  testCpuMs: number;
+  launchCpuMs: number;
+  /** The same for one test of a problem package of JOB_TESTS tests (caged judge, the worker's package jobs). */
+  packageMs: number;
+  packageCpuMs: number;
+  /** ... whose package has its own output validator (a second container per test). */
+  validatedMs: number;
+  validatedCpuMs: number;
+}
+
+async function perTest(sandbox: Sandbox, rootfs: string[], box: string): Promise<PerTest> {
   const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'caged-bench-launch-'));
   const judge = await Judge.create({ sandbox, manifestPath: BENCH_MANIFEST, compileCacheDir: cacheDir });
   const job = (n: number): SubmissionInput => ({
@@ -157,14 +192,47 @@ async function perTest(
     });
     if (r.exitCode !== 0 || r.stdout.toString() !== '42\n') throw new Error(`a+b failed: ${JSON.stringify(r)}`);
   };
+  const packages = path.join(cacheDir, 'packages');
+  const pkgOf = (n: number, validator: boolean) => loadPackage(benchPackage(packages, n, validator));
+  const pkgs = { default: [pkgOf(1, false), pkgOf(JOB_TESTS, false)], validated: [pkgOf(1, true), pkgOf(JOB_TESTS, true)] };
+  const judgedPackage = async (pkg: ProblemPackage) => {
+    const r = await judgePackage(judge, pkg, { language: 'c', source: APLUSB });
+    if (r.verdict !== 'AC') throw new Error(`the package ${pkg.dir}: ${r.verdict} ${r.message}`);
+  };
+  /** (T of the JOB_TESTS-test package - T of the 1-test one) / (JOB_TESTS - 1), wall and own CPU. */
+  const packageTest = async ([one, many]: ProblemPackage[]): Promise<{ ms: number; cpu: number }> => {
+    let t = process.hrtime.bigint();
+    let own = ownMs();
+    await judgedPackage(one!);
+    const oneMs = Number(process.hrtime.bigint() - t) / 1e6;
+    const oneCpu = ownMs() - own;
+    t = process.hrtime.bigint();
+    own = ownMs();
+    await judgedPackage(many!);
+    return {
+      ms: (Number(process.hrtime.bigint() - t) / 1e6 - oneMs) / (JOB_TESTS - 1),
+      cpu: (ownMs() - own - oneCpu) / (JOB_TESTS - 1),
+    };
+  };
   try {
     await judged(JOB_TESTS); // compiles once; every later job is a cache hit
+    for (const p of [...pkgs.default, ...pkgs.validated]) await judgedPackage(p); // the validator compiled once too
     for (let i = 0; i < 20; i++) await launch();
     const tests: number[] = [];
     const launches: number[] = [];
     let testCpu = 0;
     let launchCpu = 0;
+    const packageTests: number[] = [];
+    const validatedTests: number[] = [];
+    let packageCpu = 0;
+    let validatedCpu = 0;
     for (let round = 0; round < ROUNDS; round++) {
+      const plain = await packageTest(pkgs.default);
+      packageTests.push(plain.ms);
+      packageCpu += plain.cpu;
+      const validated = await packageTest(pkgs.validated);
+      validatedTests.push(validated.ms);
+      validatedCpu += validated.cpu;
       let t = process.hrtime.bigint();
       let own = ownMs();
       await judged(1);
@@ -188,6 +256,10 @@ async function perTest(
       launchMs: percentile(launches, 50),
       testCpuMs: testCpu / ROUNDS,
       launchCpuMs: launchCpu / ROUNDS,
+      packageMs: percentile(packageTests, 50),
+      packageCpuMs: packageCpu / ROUNDS,
+      validatedMs: percentile(validatedTests, 50),
+      validatedCpuMs: validatedCpu / ROUNDS,
     };
   } finally {
     await judge.close();
@@ -294,6 +366,12 @@ async function main(): Promise<void> {
       `one test of a ${JOB_TESTS}-test C job (A+B, compile cached, output checked) p50 ${inJob.testMs.toFixed(3)} ms, own CPU ${inJob.testCpuMs.toFixed(3)} ms; ` +
         `one launch of the same program p50 ${inJob.launchMs.toFixed(3)} ms, own CPU ${inJob.launchCpuMs.toFixed(3)} ms; ` +
         `test / launch: p50 ${(inJob.testMs / inJob.launchMs).toFixed(2)}x, own CPU ${(inJob.testCpuMs / inJob.launchCpuMs).toFixed(2)}x (target <= 1.2x)`,
+    );
+    console.log(
+      `one test of a ${JOB_TESTS}-test problem package (caged judge, a worker's package job), default validator: p50 ${inJob.packageMs.toFixed(3)} ms, own CPU ${inJob.packageCpuMs.toFixed(3)} ms, ` +
+        `/ launch: p50 ${(inJob.packageMs / inJob.launchMs).toFixed(2)}x, own CPU ${(inJob.packageCpuMs / inJob.launchCpuMs).toFixed(2)}x; ` +
+        `with its own output validator (a second container per test): p50 ${inJob.validatedMs.toFixed(3)} ms, own CPU ${inJob.validatedCpuMs.toFixed(3)} ms, ` +
+        `/ two launches: p50 ${(inJob.validatedMs / (2 * inJob.launchMs)).toFixed(2)}x, own CPU ${(inJob.validatedCpuMs / (2 * inJob.launchCpuMs)).toFixed(2)}x`,
     );
   } finally {
     job.remove();
