@@ -14,7 +14,7 @@ import { inlineMaxScore } from './inline-groups';
 import type { Language, LanguageRegistry } from './languages';
 import { resolveLimits, type StepLimitsConfig } from './limits';
 import { programFiles } from './program-files';
-import type { makeSubmissionSchema, Submission } from './schema';
+import { CheckedTestcaseSchema, type makeSubmissionSchema, type Submission, type Testcase } from './schema';
 import { planValidator, type OutputValidatorSpec, type ValidatorLimitsConfig } from './output-validator-spec';
 import { fieldIssues, INVALID_SUBMISSION, ROOT_FIELD } from '../wire/contract';
 
@@ -53,6 +53,15 @@ export function parseSubmission(raw: unknown, schema: PlanConfig['schema']): Sub
   if (parsed.success) return parsed.data;
   const [first, ...rest] = fieldIssues(parsed.error).slice(0, 20);
   if (!first) throw new InvalidRequestError(INVALID_SUBMISSION, ROOT_FIELD);
+  throw new InvalidRequestError(`${first.message}${rest.map((i) => `; ${i.field}: ${i.message}`).join('')}`, first.field);
+}
+
+/** Validates one test case (CheckedTestcaseSchema), as parseSubmission does a submission's. */
+export function parseTestcase(raw: unknown): Testcase {
+  const parsed = CheckedTestcaseSchema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  const [first, ...rest] = fieldIssues(parsed.error, 'testcases').slice(0, 20);
+  if (!first) throw new InvalidRequestError(INVALID_SUBMISSION, 'testcases');
   throw new InvalidRequestError(`${first.message}${rest.map((i) => `; ${i.field}: ${i.message}`).join('')}`, first.field);
 }
 

@@ -332,15 +332,24 @@ export function makeSubmissionSchema(opts: SubmissionSchemaOptions = {}) {
         issue(['entry'], s.files ? `names no file of "files": ${JSON.stringify(s.entry)}` : 'goes with "files", not "source"');
       if (s.checker.type === 'validator') checkProgramSize(s.checker, ['checker'], 'validator', maxProgram, ctx);
       if (s.interactor) checkProgramSize(s.interactor, ['interactor'], 'interactor', maxProgram, ctx);
-      s.testcases.forEach((t, i) => {
-        if (t.stdinEncoding === 'base64' && !base64Text.test(t.stdin)) issue(['testcases', i, 'stdin'], 'is not base64');
-        if (t.expected !== undefined && t.expectedEncoding === 'base64' && !base64Text.test(t.expected)) {
-          issue(['testcases', i, 'expected'], 'is not base64');
-        }
-        if (t.files) checkTestFiles(t.files, ['testcases', i, 'files'], ctx);
-      });
+      s.testcases.forEach((t, i) => checkTestcase(t, ['testcases', i], ctx));
     });
 }
+
+/** What the schema cannot say of one test case: its base64 fields decode, its files' paths are fit. */
+function checkTestcase(t: z.output<typeof TestcaseSchema>, at: Array<string | number>, ctx: z.RefinementCtx): void {
+  const issue = (path: Array<string | number>, message: string): void => ctx.addIssue({ code: 'custom', path, message });
+  if (t.stdinEncoding === 'base64' && !base64Text.test(t.stdin)) issue([...at, 'stdin'], 'is not base64');
+  if (t.expected !== undefined && t.expectedEncoding === 'base64' && !base64Text.test(t.expected))
+    issue([...at, 'expected'], 'is not base64');
+  if (t.files) checkTestFiles(t.files, [...at, 'files'], ctx);
+}
+
+/**
+ * One test case checked as a submission's are (TestcaseSchema and checkTestcase): the tests a
+ * caller gives one at a time to a job it opened with a whole submission (Judge.openJob).
+ */
+export const CheckedTestcaseSchema = TestcaseSchema.superRefine((t, ctx) => checkTestcase(t, [], ctx));
 
 /** Group names unique; each group's tests existing and listed once. */
 function checkGroups(groups: ReadonlyArray<z.output<typeof TestGroupSchema>>, tests: number, ctx: z.RefinementCtx): void {

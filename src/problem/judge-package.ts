@@ -37,9 +37,10 @@ import {
   RESULT_SCHEMA_VERSION,
   type CompileResult,
   type JudgeResult,
+  type Testcase,
   type TestResult,
 } from '../judge/schema';
-import { parseSubmission } from '../judge/plan';
+import { parseSubmission, parseTestcase } from '../judge/plan';
 import { judge0Of, testDetail, VERDICT_NAMES } from '../judge/verdict';
 import { defaultValidateSliced, parseValidatorFlags } from './default-validator';
 import { gradeTree } from '../judge/group-grading';
@@ -226,35 +227,43 @@ async function judgePackageAs(
             }
           : base;
       const input = field(stdin);
-      const parsed = parseSubmission(
-        {
-          ...submission,
-          testcases: [
-            {
-              name: test.name,
-              stdin: input.text,
-              stdinEncoding: input.encoding,
-              ...expected,
-              ...(test.args ? { args: test.args } : {}),
-              ...(files ? { files } : {}),
-            },
-          ],
-          limits,
-          compileLimits,
-          allowFileWriting: pkg.config.allowFileWriting,
-          ...(custom
-            ? validation.interactive
-              ? { interactor: { ...custom, ...(opts.transcriptBytes ? { transcriptBytes: opts.transcriptBytes } : {}) } }
-              : { checker: { type: 'validator' as const, ...custom } }
-            : {}),
-        },
-        schema,
-      );
-      if (statically) r = await judge.judgeSubmission(parsed, hooks);
+      const testcase = {
+        name: test.name,
+        stdin: input.text,
+        stdinEncoding: input.encoding,
+        ...expected,
+        ...(test.args ? { args: test.args } : {}),
+        ...(files ? { files } : {}),
+      };
+      // The whole submission is checked once, with the job's first test (or a static test's own
+      // job); the tests after it alone: the sources and the validator's files are the same.
+      const whole = () =>
+        parseSubmission(
+          {
+            ...submission,
+            testcases: [testcase],
+            limits,
+            compileLimits,
+            allowFileWriting: pkg.config.allowFileWriting,
+            ...(custom
+              ? validation.interactive
+                ? { interactor: { ...custom, ...(opts.transcriptBytes ? { transcriptBytes: opts.transcriptBytes } : {}) } }
+                : { checker: { type: 'validator' as const, ...custom } }
+              : {}),
+          },
+          schema,
+        );
+      if (statically) r = await judge.judgeSubmission(whole(), hooks);
       else {
         bounds ??= testBounds(pkg, multiPass ? nextPassBytes : 0);
-        job ??= await judge.openJob(parsed, base, bounds);
-        r = await job.judgeTest(parsed.testcases[0]!, {
+        let tc: Testcase;
+        if (job) tc = parseTestcase(testcase);
+        else {
+          const parsed = whole();
+          job = await judge.openJob(parsed, base, bounds);
+          tc = parsed.testcases[0]!;
+        }
+        r = await job.judgeTest(tc, {
           ...(custom ? { validatorFlags: flagWords } : {}),
           ...(hooks.nextPass ? { nextPass: hooks.nextPass } : {}),
         });

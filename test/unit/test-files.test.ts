@@ -6,6 +6,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { InvalidRequestError } from '../../src/errors';
+import { parseTestcase } from '../../src/judge/plan';
 import { makeSubmissionSchema } from '../../src/judge/schema';
 import { boxPath, testFilesBytes, withTestBox } from '../../src/judge/test-files';
 
@@ -62,6 +64,33 @@ describe('the wire', () => {
     ).toEqual(['testcases.0.files.1.path: "a" is a file of this test, so it cannot also be a directory']);
     expect(issues([{ path: 'a', content: '***', encoding: 'base64' }])).toEqual(['testcases.0.files.0.content: is not base64']);
     expect(issues(Array.from({ length: 1001 }, (_, i) => ({ path: `f${i}`, content: '' })))).toHaveLength(1);
+  });
+});
+
+describe('one test case alone (parseTestcase: the tests given one at a time to an opened job)', () => {
+  it('is checked as a submission checks its test cases, the field named', () => {
+    expect(parseTestcase({ stdin: '1 2\n', expected: 'Mw==', expectedEncoding: 'base64', files: [{ path: 'a/b', content: 'x' }] })).toEqual(
+      {
+        stdin: '1 2\n',
+        stdinEncoding: 'utf8',
+        expected: 'Mw==',
+        expectedEncoding: 'base64',
+        points: 1,
+        files: [{ path: 'a/b', content: 'x', encoding: 'utf8' }],
+      },
+    );
+    const refusal = (raw: unknown) => {
+      try {
+        parseTestcase(raw);
+      } catch (err) {
+        return err instanceof InvalidRequestError ? err.message : String(err);
+      }
+      return 'accepted';
+    };
+    expect(refusal({ stdin: '***', stdinEncoding: 'base64' })).toBe('testcases.stdin: is not base64');
+    expect(refusal({ expected: '***', expectedEncoding: 'base64' })).toBe('testcases.expected: is not base64');
+    expect(refusal({ files: [{ path: '../x', content: '' }] })).toMatch(/^testcases\.files\[0\]\.path: /);
+    expect(refusal({ stdin: '', extra: 1 })).toMatch(/^testcases\.extra: /);
   });
 });
 
