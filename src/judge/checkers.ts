@@ -16,6 +16,7 @@
  * token), so checking takes time linear in the sizes of the two buffers whatever they hold.
  * Long checks run off the event loop (check-runner.ts).
  */
+import { headOf } from './text-head';
 export interface CheckOutcome {
   accepted: boolean;
   /** Why not (or "ok"); one line. */
@@ -41,7 +42,7 @@ function show(s: Span): string {
   if (s === null) return 'end of output';
   const bytes = s.end - s.start;
   const text = s.buf.toString('utf8', s.start, s.start + Math.min(bytes, SHOWN_BYTES));
-  return JSON.stringify(text.length > SHOWN || bytes > SHOWN_BYTES ? `${text.slice(0, SHOWN)}…` : text);
+  return JSON.stringify(text.length > SHOWN || bytes > SHOWN_BYTES ? `${headOf(text, SHOWN)}…` : text);
 }
 
 /** Index just past the last non-whitespace byte (0 when all of it is whitespace). */

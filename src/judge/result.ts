@@ -5,6 +5,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import type { Judge0Status, Testcase, TestResult, Verdict } from './schema';
+import { headOf } from './text-head';
 import { judge0Of, testDetail, VERDICT_NAMES } from './verdict';
 
 export interface EncodedOutput {
@@ -146,7 +147,7 @@ export function oneLine(s: string, max = 500): string {
     if (out.length > max) break;
     i = k;
   }
-  return out.length > max ? `${out.slice(0, max - 1)}…` : out;
+  return out.length > max ? `${headOf(out, max - 1)}…` : out;
 }
 
 /** The first `count` lines of `text` that are not blank, joined by spaces, each at most `max` characters. */

@@ -5,6 +5,7 @@
  * the image's PyPy is older).
  */
 import type { JudgeResult } from '../judge/schema';
+import { headOf } from '../judge/text-head';
 
 /** The exceptions a program written for a newer Python raises under an older one. */
 const NEWER_PYTHON_ERROR = /^(AttributeError|ImportError|ModuleNotFoundError|NameError|TypeError): /;
@@ -15,7 +16,7 @@ export function newerPythonError(r: JudgeResult): string | null {
     if (t.verdict !== 'RE' || t.stderrEncoding !== 'utf8') continue;
     const last = t.stderr.trimEnd().split('\n').at(-1)?.trim() ?? '';
     if (NEWER_PYTHON_ERROR.test(last))
-      return `${t.name ?? `test ${t.index + 1}`} raises ${last.length > 200 ? `${last.slice(0, 200)}…` : last}`;
+      return `${t.name ?? `test ${t.index + 1}`} raises ${last.length > 200 ? `${headOf(last, 200)}…` : last}`;
   }
   return null;
 }
@@ -24,5 +25,5 @@ export function newerPythonError(r: JudgeResult): string | null {
 export function compilerFirstError(r: JudgeResult): string {
   const lines = (r.compile?.output ?? '').split('\n').map((l) => l.trim());
   const first = lines.find((l) => /error/i.test(l)) ?? lines.find((l) => l !== '') ?? 'no compiler output';
-  return first.length > 200 ? `${first.slice(0, 200)}…` : first;
+  return first.length > 200 ? `${headOf(first, 200)}…` : first;
 }

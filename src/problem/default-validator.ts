@@ -17,6 +17,7 @@
  *   tolerance, numbers are tokens like any other.
  */
 import { InvalidRequestError } from '../errors';
+import { headOf } from '../judge/text-head';
 
 export interface DefaultValidatorFlags {
   caseSensitive: boolean;
@@ -94,7 +95,7 @@ const SHOWN = 40;
 function show(b: Buffer, start: number, end: number): string {
   if (start >= end) return 'end of output';
   const text = b.toString('utf8', start, Math.min(end, start + 4 * SHOWN));
-  return JSON.stringify(text.length > SHOWN || end - start > 4 * SHOWN ? `${text.slice(0, SHOWN)}…` : text);
+  return JSON.stringify(text.length > SHOWN || end - start > 4 * SHOWN ? `${headOf(text, SHOWN)}…` : text);
 }
 
 function wsEnd(b: Buffer, i: number): number {

@@ -43,6 +43,12 @@ describe('the tokens checker', () => {
     expect(checkTokens(b('1 2 4'), b('1 2 3')).message).toBe('token 3 differs: expected "3", got "4"');
     expect(checkTokens(b('12'), b('1 2')).accepted).toBe(false);
   });
+
+  it("cuts a long token it shows at a character's end, never within an emoji", () => {
+    const message = checkTokens(b(`x${'🚀'.repeat(40)}`), b('y')).message;
+    expect(message).toMatch(/^token 1 differs: expected "y", got "x🚀+…"$/u);
+    expect(message).not.toMatch(/\\ud83d/);
+  });
 });
 
 describe('the float checker', () => {

@@ -1,11 +1,31 @@
 /** The default output validator of the problem package format, flag by flag (src/problem/default-validator.ts). */
 import { DEFAULT_FLAGS, defaultValidate, parseValidatorFlags, parseNumberToken } from '../../src/problem/default-validator';
 import { InvalidRequestError } from '../../src/errors';
+import { oneLine } from '../../src/judge/result';
+import { headOf } from '../../src/judge/text-head';
 
 const check = (out: string, ans: string, flags: string[] = []) =>
   defaultValidate(Buffer.from(out), Buffer.from(ans), parseValidatorFlags(flags, 'test')).accepted;
 
 describe('the default output validator', () => {
+  it("shows a long token cut at a character's end, never within an emoji (problemtools' test_long_trailing_wa)", () => {
+    const rocket = `checkthatwedon'tcututf8${'🚀'.repeat(30)}`;
+    for (const [out, ans] of [
+      [`a b ${rocket}`, 'a b'],
+      [rocket, 'x'],
+      ['1', `1 ${rocket}`],
+    ] as const) {
+      const message = defaultValidate(Buffer.from(out), Buffer.from(ans), DEFAULT_FLAGS).message;
+      expect(message).toMatch(/🚀…"/);
+      expect(message).not.toMatch(/\\ud83d/);
+    }
+    expect(headOf('ab🚀', 3)).toBe('ab');
+    expect(headOf('ab🚀', 4)).toBe('ab🚀');
+    expect(headOf('abc', 2)).toBe('ab');
+    expect(headOf('abc', 5)).toBe('abc');
+    expect(oneLine(`${'x'.repeat(498)}🚀🚀`)).toBe(`${'x'.repeat(498)}…`);
+  });
+
   it('compares tokens, any whitespace equal to any other, and ignores leading and trailing whitespace', () => {
     expect(check('1 2\n3', '1\n2 3\n')).toBe(true);
     expect(check('  1\t2 3  \n\n', '1 2 3')).toBe(true);
