@@ -53,7 +53,7 @@ import { includedFiles, overCodeLimit, sourceBytes, withIncluded } from './packa
 import { caseScoreFailure, rejectedScoreFailure } from './case-scores';
 import { compilerFirstError, newerPythonError } from './compile-failures';
 import { customGrader } from './custom-grader';
-import type { TestCase } from './test-data';
+import { countTests, type TestCase } from './test-data';
 
 const MiB = 2 ** 20;
 /** stdout and stderr kept per test in the result, in bytes. */
@@ -451,10 +451,6 @@ function testBounds(pkg: ProblemPackage, nextPassBytes: number): TestBounds {
   };
   walk(pkg.data);
   return { testBytes, filesBytes };
-}
-
-function countTests(g: ProblemPackage['data']): number {
-  return g.children.reduce((n, c) => n + (c.kind === 'group' ? countTests(c.group) : 1), 0);
 }
 
 function round(n: number): number {

@@ -18,7 +18,7 @@ import { parseValidatorFlags } from './default-validator';
 import { DEFAULT_MAX_PACKAGE_BYTES, PackageFiles } from './package-files';
 import { loadGrader, loadPackageValidator, loadStaticValidator, type PackageValidator } from './package-validator';
 import { readProblemYaml, type ProblemConfig } from './problem-yaml';
-import { orphanAnswers } from './orphan-answers';
+import { badInputs, noSecretTests, orphanAnswers } from './orphan-answers';
 import { readTestData, type TestGroup } from './test-data';
 
 export interface ProblemPackage {
@@ -81,7 +81,7 @@ export function loadPackage(dir: string, opts: LoadOptions = {}): ProblemPackage
   } else {
     throw new InvalidRequestError(NO_TIME_LIMIT, 'PROBLEM_DIR');
   }
-  const dataNotes = orphanAnswers(files);
+  const dataNotes = [...orphanAnswers(files), ...badInputs(files), ...noSecretTests(files, data)];
   return {
     dir: files.root,
     config,

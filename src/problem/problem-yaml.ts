@@ -92,7 +92,11 @@ const legacySchema = z.strictObject({
   author: anything,
   source_url: anything,
   validation: z.string().default('default'),
-  validator_flags: z.string().default(''),
+  // An empty key (`validator_flags:`, YAML's null) is no flags, as BAPCtools and DOMjudge read it.
+  validator_flags: z
+    .string()
+    .nullish()
+    .transform((v) => v ?? ''),
   grading: legacyGrading,
   limits: legacyLimits.default(legacyLimits.parse({})),
 });

@@ -193,6 +193,8 @@ function submissionArgs(args: string | string[], file: string, key = 'args'): st
 const SETTINGS_FILES = ['testdata.yaml', 'test_group.yaml'];
 /** data/ directories of the format's that hold no test cases (examples for the validators). */
 export const SKIPPED_DATA_DIRS = new Set(['invalid_input', 'invalid_answer', 'invalid_output', 'valid_output']);
+/** data/bad: BAPCtools' older directory of invalid inputs beside sample/ and secret/, no test cases (a note says so: orphan-answers.ts). */
+export const BAD_INPUTS_DIR = 'bad';
 
 /** A group's settings file: `testdata.yaml`, or `test_group.yaml` (its name in later 2023-07 drafts); both is refused. */
 function settingsFile(files: PackageFiles, dir: string): string | null {
@@ -498,7 +500,7 @@ export function readTestData(
   const children: GroupChild[] = [];
   for (const e of files.list('data')) {
     if (e.kind === 'file' && (SETTINGS_FILES.includes(e.name) || !e.name.endsWith('.in'))) continue;
-    if (e.kind === 'dir' && SKIPPED_DATA_DIRS.has(e.name)) continue;
+    if (e.kind === 'dir' && (SKIPPED_DATA_DIRS.has(e.name) || e.name === BAD_INPUTS_DIR)) continue;
     if (e.kind !== 'dir' || (e.name !== 'sample' && e.name !== 'secret'))
       throw new InvalidRequestError('data/ may hold only sample/ and secret/ (and testdata.yaml)', `data/${e.name}`);
   }

@@ -158,6 +158,32 @@ describe('when a package is loaded', () => {
     ]);
   });
 
+  it('notes a package whose data/secret holds no test case: judged on its samples alone', () => {
+    minimal();
+    fs.rmSync(path.join(tmp, 'data', 'secret'), { recursive: true });
+    write('data/sample/1.in', '1\n');
+    write('data/sample/1.ans', '1\n');
+    expect(loadPackage(tmp, { fallbackTimeLimitS: 1 }).dataNotes).toEqual(['data/secret holds no test case: judged on data/sample alone']);
+    fs.mkdirSync(path.join(tmp, 'data', 'secret', 'group'), { recursive: true });
+    fs.mkdirSync(path.join(tmp, 'generators'));
+    expect(loadPackage(tmp, { fallbackTimeLimitS: 1 }).dataNotes).toEqual([
+      "data/secret holds no test case: judged on data/sample alone (it has generators/: generate its test data first, BAPCtools' `bt generate`)",
+    ]);
+    write('data/secret/group/1.in', '1\n');
+    write('data/secret/group/1.ans', '1\n');
+    expect(loadPackage(tmp, { fallbackTimeLimitS: 1 }).dataNotes).toBeUndefined();
+  });
+
+  it("passes over data/bad, BAPCtools' directory of invalid inputs, with a note, and still refuses any other directory there", () => {
+    minimal();
+    write('data/bad/1.in', 'not an input\n');
+    const pkg = loadPackage(tmp, { fallbackTimeLimitS: 1 });
+    expect(pkg.dataNotes).toEqual(["data/bad: BAPCtools' directory of invalid inputs, no test data of the format: not judged"]);
+    expect(pkg.data.children.map((c) => (c.kind === 'group' ? c.group.name : c.test.name))).toEqual(['secret']);
+    write('data/extra/1.in', '1\n');
+    expect(() => loadPackage(tmp, { fallbackTimeLimitS: 1 })).toThrow(/data\/ may hold only sample\/ and secret\//);
+  });
+
   it('refuses an unknown key of problem.yaml and of testdata.yaml, naming it', () => {
     minimal();
     write('problem.yaml', 'name: X\nlimits:\n  memroy: 5\n');
@@ -229,6 +255,11 @@ describe('when a package is loaded', () => {
     // Legacy says nothing against a tolerance given twice (testdata.yaml's flags are appended): the last counts.
     write('problem.yaml', 'name: X\nvalidator_flags: float_tolerance 1e-6 float_absolute_tolerance 1e-3\n');
     expect(loadPackage(tmp, { fallbackTimeLimitS: 1 }).config.validatorFlags).toHaveLength(4);
+    // An empty key is no flags (BAPCtools reads it as '', DOMjudge ignores it: NWERC 2022 itsakindofmagic).
+    write('problem.yaml', 'name: X\nvalidator_flags:\n');
+    expect(loadPackage(tmp, { fallbackTimeLimitS: 1 }).config.validatorFlags).toEqual([]);
+    write('problem.yaml', 'name: X\nvalidator_flags: 5\n');
+    expect(() => loadPackage(tmp, { fallbackTimeLimitS: 1 })).toThrow(/validator_flags/);
     write('problem.yaml', 'name: X\n');
     write('.timelimit', 'fast\n');
     expect(() => loadPackage(tmp)).toThrow(InvalidRequestError);
