@@ -219,15 +219,7 @@ export class Judge {
     if (submission.problem)
       throw new InvalidRequestError('a problem package is judged through the queue worker (src/queue/problem-judge.ts)', 'problem');
     const started = process.hrtime.bigint();
-    const cfg = this.planConfig;
-    const plan = planSubmission(submission, hooks.problemProgram ? { ...cfg, compile: cfg.validator.compile } : cfg);
-    const aborted = () => {
-      if (hooks.signal?.aborted) throw new AbortedError('judging', hooks.signal);
-    };
-    aborted();
-    const job = this.jobDirs.create({
-      diskBytes: jobDiskBytes(plan, hooks, this.chains, this.rootfs.mode, this.opts.testParallelism ?? 1),
-    });
+    const { plan, aborted, job } = this.beginJob(submission, hooks, this.opts.testParallelism ?? 1);
     // Undone in reverse order, every step even when one fails; the job directory goes last, its
     // unmount off the event loop (job-dirs.ts) so that other jobs go on meanwhile.
     const cleanups: Array<() => void> = [];
@@ -251,6 +243,26 @@ export class Judge {
     // A host left unclean must not pass for a clean judgement.
     if (failure) throw new HostError(`cleaning up after the job: ${failure.message}`, { cause: failure });
     return result;
+  }
+
+  /**
+   * A job's start: its plan, the check of its abort signal, and its directory, sized for
+   * `parallelism` tests at once (and for test files of `filesBytes` when its tests come later).
+   */
+  private beginJob(
+    submission: Submission,
+    hooks: JudgeHooks,
+    parallelism: number,
+    filesBytes?: number,
+  ): { plan: JobPlan; aborted: () => void; job: JobDir } {
+    const cfg = this.planConfig;
+    const plan = planSubmission(submission, hooks.problemProgram ? { ...cfg, compile: cfg.validator.compile } : cfg);
+    const aborted = () => {
+      if (hooks.signal?.aborted) throw new AbortedError('judging', hooks.signal);
+    };
+    aborted();
+    const job = this.jobDirs.create({ diskBytes: jobDiskBytes(plan, hooks, this.chains, this.rootfs.mode, parallelism, filesBytes) });
+    return { plan, aborted, job };
   }
 
   private async judgeInJob(
@@ -286,15 +298,7 @@ export class Judge {
     if (this.closed) throw new HostError('the judge is closed');
     if (submission.problem) throw new InvalidRequestError('a problem package is judged through its own tests', 'problem');
     if (hooks.staticValidation) throw new TypeError('internal: a static validation test is judged as a submission of its own');
-    const cfg = this.planConfig;
-    const plan = planSubmission(submission, hooks.problemProgram ? { ...cfg, compile: cfg.validator.compile } : cfg);
-    const aborted = () => {
-      if (hooks.signal?.aborted) throw new AbortedError('judging', hooks.signal);
-    };
-    aborted();
-    const job = this.jobDirs.create({
-      diskBytes: jobDiskBytes(plan, hooks, this.chains, this.rootfs.mode, 1, bounds.filesBytes),
-    });
+    const { plan, aborted, job } = this.beginJob(submission, hooks, 1, bounds.filesBytes);
     const cleanups: Array<() => void> = [];
     let removed = false;
     const close = async (): Promise<void> => {
