@@ -230,6 +230,10 @@ describe("when a job is opened for tests given one at a time (Judge.openJob, a p
       // Nothing compiled or taken from the compile cache again for the tests: the job's are used.
       expect(judge.stats()).toMatchObject({ compiles: before.compiles, cache: { hits: before.cache!.hits, misses: before.cache!.misses } });
       expect(ready).toEqual(['output validator']);
+      // A test larger than the job was opened for is refused, not left to fill its directories.
+      await expect(
+        job.judgeTest({ stdin: 'x'.repeat(bounds.testBytes), stdinEncoding: 'utf8', expected: '7', expectedEncoding: 'utf8', points: 1 }),
+      ).rejects.toThrow(/larger than the job was opened for/);
     } finally {
       await job.close();
     }

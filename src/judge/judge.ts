@@ -41,6 +41,7 @@ import {
 import { checkerDiskBytes, checkerDiskBytesOf, jobDiskBytes } from './job-disk';
 import { prepareJob, type PrepareDeps, type PreparedJob, type ReadyJob } from './job-prepare';
 import type { NextPassHook } from './output-validator-feedback';
+import { testFilesBytes } from './test-files';
 import { runTest, type TestRequest } from './test-step';
 import { TestSkips } from './test-skips';
 import { judge0Of } from './verdict';
@@ -223,15 +224,7 @@ export class Judge {
     // Undone in reverse order, every step even when one fails; the job directory goes last, its
     // unmount off the event loop (job-dirs.ts) so that other jobs go on meanwhile.
     const cleanups: Array<() => void> = [];
-    const cleanUp = async (): Promise<Error | null> => {
-      const first = runAll(cleanups);
-      try {
-        await job.removeAsync();
-      } catch (err) {
-        return first ?? (err instanceof Error ? err : new Error(String(err)));
-      }
-      return first;
-    };
+    const cleanUp = () => undoJob(cleanups, job);
     let result: JudgeResult;
     try {
       result = await this.judgeInJob(plan, job, cleanups, started, hooks, aborted);
@@ -304,13 +297,8 @@ export class Judge {
     const close = async (): Promise<void> => {
       if (removed) return;
       removed = true;
-      const first = runAll(cleanups);
-      try {
-        await job.removeAsync();
-      } catch (err) {
-        throw new HostError(`cleaning up after the job: ${(err as Error).message}`, { cause: err });
-      }
-      if (first) throw new HostError(`cleaning up after the job: ${first.message}`, { cause: first });
+      const failure = await undoJob(cleanups, job);
+      if (failure) throw new HostError(`cleaning up after the job: ${failure.message}`, { cause: failure });
     };
     let ready: PreparedJob;
     try {
@@ -325,6 +313,13 @@ export class Judge {
     return {
       judgeTest: async (testcase, opts = {}) => {
         if (removed) throw new HostError('the job is closed');
+        // Its directories were sized for the bounds: a larger test would fill them mid-run.
+        const bytes = testcase.stdin.length + (testcase.expected?.length ?? 0);
+        const files = testcase.files?.length ? testFilesBytes(testcase) + testcase.files.length * 4096 : 0;
+        if (bytes > bounds.testBytes || files > bounds.filesBytes)
+          throw new HostError(
+            `a test larger than the job was opened for (${bytes} bytes of input and answer, ${files} of files; bounds ${bounds.testBytes} and ${bounds.filesBytes})`,
+          );
         const started = process.hrtime.bigint();
         const one: JobPlan = { ...plan, submission: { ...plan.submission, testcases: [testcase] }, maxScore: testcase.points };
         // The compilation is counted once, in the first test's result.
@@ -459,6 +454,20 @@ export class Judge {
       ...(this.opts.sandbox.enforcement ? { enforcement: this.opts.sandbox.enforcement } : {}),
     };
   }
+}
+
+/**
+ * Undoes a job: its cleanups in order, every one even when one fails, then its directory (the
+ * unmount off the event loop, job-dirs.ts). Returns the first failure.
+ */
+async function undoJob(cleanups: Array<() => void>, job: JobDir): Promise<Error | null> {
+  const first = runAll(cleanups);
+  try {
+    await job.removeAsync();
+  } catch (err) {
+    return first ?? (err instanceof Error ? err : new Error(String(err)));
+  }
+  return first;
 }
 
 function round3(n: number): number {

@@ -16,6 +16,7 @@ import { resolveLimits, type StepLimitsConfig } from './limits';
 import { programFiles } from './program-files';
 import { CheckedTestcaseSchema, type makeSubmissionSchema, type Submission, type Testcase } from './schema';
 import { planValidator, type OutputValidatorSpec, type ValidatorLimitsConfig } from './output-validator-spec';
+import type { z } from 'zod';
 import { fieldIssues, INVALID_SUBMISSION, ROOT_FIELD } from '../wire/contract';
 
 export interface JobPlan {
@@ -49,19 +50,19 @@ export interface PlanConfig {
 
 /** Validates `raw` with zod; throws one InvalidRequestError listing every issue, on the first field. */
 export function parseSubmission(raw: unknown, schema: PlanConfig['schema']): Submission {
-  const parsed = schema.safeParse(raw);
-  if (parsed.success) return parsed.data;
-  const [first, ...rest] = fieldIssues(parsed.error).slice(0, 20);
-  if (!first) throw new InvalidRequestError(INVALID_SUBMISSION, ROOT_FIELD);
-  throw new InvalidRequestError(`${first.message}${rest.map((i) => `; ${i.field}: ${i.message}`).join('')}`, first.field);
+  return parsedOrRefused(schema.safeParse(raw), '');
 }
 
-/** Validates one test case (CheckedTestcaseSchema), as parseSubmission does a submission's. */
+/** Validates one test case (CheckedTestcaseSchema), as parseSubmission does a submission's; fields named under `testcases`. */
 export function parseTestcase(raw: unknown): Testcase {
-  const parsed = CheckedTestcaseSchema.safeParse(raw);
+  return parsedOrRefused(CheckedTestcaseSchema.safeParse(raw), 'testcases');
+}
+
+/** A parse's data, or one InvalidRequestError listing its issues (at most 20), on the first field. */
+function parsedOrRefused<T>(parsed: { success: true; data: T } | { success: false; error: z.ZodError }, prefix: string): T {
   if (parsed.success) return parsed.data;
-  const [first, ...rest] = fieldIssues(parsed.error, 'testcases').slice(0, 20);
-  if (!first) throw new InvalidRequestError(INVALID_SUBMISSION, 'testcases');
+  const [first, ...rest] = fieldIssues(parsed.error, prefix).slice(0, 20);
+  if (!first) throw new InvalidRequestError(INVALID_SUBMISSION, prefix || ROOT_FIELD);
   throw new InvalidRequestError(`${first.message}${rest.map((i) => `; ${i.field}: ${i.message}`).join('')}`, first.field);
 }
 

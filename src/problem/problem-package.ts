@@ -18,7 +18,7 @@ import { parseValidatorFlags } from './default-validator';
 import { DEFAULT_MAX_PACKAGE_BYTES, PackageFiles } from './package-files';
 import { loadGrader, loadPackageValidator, loadStaticValidator, type PackageValidator } from './package-validator';
 import { readProblemYaml, type ProblemConfig } from './problem-yaml';
-import { badInputs, noSecretTests, orphanAnswers } from './orphan-answers';
+import { badInputs, noSecretTests, orphanAnswers } from './data-notes';
 import { readTestData, type TestGroup } from './test-data';
 
 export interface ProblemPackage {

@@ -193,7 +193,7 @@ function submissionArgs(args: string | string[], file: string, key = 'args'): st
 const SETTINGS_FILES = ['testdata.yaml', 'test_group.yaml'];
 /** data/ directories of the format's that hold no test cases (examples for the validators). */
 export const SKIPPED_DATA_DIRS = new Set(['invalid_input', 'invalid_answer', 'invalid_output', 'valid_output']);
-/** data/bad: BAPCtools' older directory of invalid inputs beside sample/ and secret/, no test cases (a note says so: orphan-answers.ts). */
+/** data/bad: BAPCtools' older directory of invalid inputs beside sample/ and secret/, no test cases (a note says so: data-notes.ts). */
 export const BAD_INPUTS_DIR = 'bad';
 
 /** A group's settings file: `testdata.yaml`, or `test_group.yaml` (its name in later 2023-07 drafts); both is refused. */
