@@ -173,33 +173,6 @@ describe('runtimes that are not C', () => {
   }, 60_000);
 });
 
-describe("Kotlin 1.3 with caged's compatibility library (images/layers/kotlin/post.sh)", () => {
-  it("compiles the newer standard library's functions contest code uses, and a program's own function of the same name beside them", async () => {
-    const newer = [
-      'fun main() {',
-      '    val n = readln().trim().toInt()',
-      '    val xs = readln().split(" ").map { it.toInt() }.toMutableList()',
-      '    val last = xs.removeLast()',
-      '    val first = xs.removeFirstOrNull()',
-      '    val word = readlnOrNull()?.trim() ?: ""',
-      '    println(listOf(n, last, first, xs.maxOrNull(), xs.minOrNull(), xs.sumOf { it.toLong() }, xs.maxOf { it * 2 }).joinToString(" "))',
-      '    println("${word.uppercase()} ${word.lowercase()} ${word[0].code} ${\'7\'.digitToInt()} ${5.digitToChar()} ${(-7).floorDiv(2)} ${255.countOneBits()}")',
-      '    println(readlnOrNull())',
-      '}',
-    ].join('\n');
-    const r = await judge.judge({
-      language: 'kotlin',
-      source: newer,
-      testcases: [{ stdin: '4\n3 9 4 1\nCaGed\n', expected: '4 1 3 9 4 13 18\nCAGED caged 67 7 5 -4 8\nnull\n' }],
-    });
-    expect({ verdict: r.verdict, message: r.message }).toMatchObject({ verdict: 'AC' });
-    // Its own readln (written for Kotlin before 1.6) is declared closer than the library's: no conflict.
-    const own =
-      'private fun readln() = readLine()!!\nfun main() { val (a, b) = readln().split(" ").map { it.toLong() }; println(a + b) }\n';
-    expect((await judge.judge({ language: 'kotlin', source: own, testcases: [{ stdin: '2 40\n', expected: '42' }] })).verdict).toBe('AC');
-  }, 180_000);
-});
-
 describe('the language from the file name', () => {
   const sink = () => {
     let text = '';

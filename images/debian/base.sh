@@ -6,6 +6,8 @@
 # $CAGED_DEBIAN_MIRROR (default http://deb.debian.org/debian). Verifies: debootstrap checks the
 # Release file's OpenPGP signature with the host's debian-archive-keyring and every .deb against
 # the signed indexes; apt inside the chroot does the same for the toolchain packages.
+# bookworm-backports is among the sources at its default priority (100): a package comes from
+# there only when a layer names one that only backports has (golang-1.23-go).
 
 IMAGE_NAME=caged-debian12
 IMAGE_BASE="debian bookworm (debootstrap minbase)"
@@ -30,6 +32,7 @@ image_base() {
   cat >"$root/etc/apt/sources.list" <<SOURCES
 deb $DEBIAN_MIRROR $DEBIAN_SUITE main
 deb $DEBIAN_MIRROR $DEBIAN_SUITE-updates main
+deb $DEBIAN_MIRROR $DEBIAN_SUITE-backports main
 deb $DEBIAN_SECURITY_MIRROR $DEBIAN_SUITE-security main
 SOURCES
 }

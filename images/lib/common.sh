@@ -35,6 +35,32 @@ need_host_tool() {
   command -v "$1" >/dev/null 2>&1 || die "$1 still missing after installing $2"
 }
 
+# fetch_pinned URL FILE SHA256 WHERE: $DOWNLOAD_DIR/FILE, downloaded from URL unless cached, and
+# checked against SHA256 (pinned in WHERE, named in the error) before anything uses it: a
+# mismatch deletes the file and stops the build. Under a lock per file (layers build in parallel).
+fetch_pinned() {
+  local url=$1 file=$2 expected=$3 where=$4 actual fd
+  need_host_tool curl curl
+  mkdir -p "$DOWNLOAD_DIR"
+  exec {fd}>"$DOWNLOAD_DIR/$file.lock"
+  flock "$fd"
+  if [ ! -s "$DOWNLOAD_DIR/$file" ]; then
+    log "downloading $url"
+    run_logged curl -fSL --connect-timeout 20 --retry 2 -o "$DOWNLOAD_DIR/$file.part" "$url"
+    mv "$DOWNLOAD_DIR/$file.part" "$DOWNLOAD_DIR/$file"
+  else
+    log "using the cached $DOWNLOAD_DIR/$file"
+  fi
+  actual=$(sha256sum "$DOWNLOAD_DIR/$file" | cut -d' ' -f1)
+  if [ "$actual" != "$expected" ]; then
+    rm -f "$DOWNLOAD_DIR/$file"
+    exec {fd}>&-
+    die "sha256 mismatch for $file: expected $expected (pinned in $where), got $actual. The download from $url is corrupt or was replaced; it has been deleted. Nothing was unpacked."
+  fi
+  exec {fd}>&-
+  log "sha256 of $file verified ($actual)"
+}
+
 # mounts_under DIR: mount points at or below DIR, deepest first.
 mounts_under() {
   awk -v d="$1" '$5 == d || index($5, d "/") == 1 { print $5 }' /proc/self/mountinfo | sort -r

@@ -10,6 +10,7 @@
 //       writes the build plan (JSON) and prints one line per layer to build, parents first:
 //       id <TAB> parent|- <TAB> recipeSha256 <TAB> layer directory
 //   image-tool.js packages --plan PLAN --layer ID            the layer's apt packages, one line
+//   image-tool.js downloads --plan PLAN --layer ID           the layer's pinned downloads: file <TAB> sha256 <TAB> url
 //   image-tool.js pch --plan PLAN --layer ID                 per C++ language with `pch`: id <TAB> compiler <TAB> flags...
 //   image-tool.js selftest-prepare --plan PLAN --layer ID --root ROOT
 //       writes ROOT/tmp/caged-selftest/<id>/run.sh per language on the layer; prints their ids
@@ -99,6 +100,29 @@ function recipeDirs(roots, kind) {
   return [...seen].map(([id, dir]) => ({ id, dir }));
 }
 
+/**
+ * A layer's `downloads`: files fetched on the build host over HTTPS, each pinned by its sha256
+ * (checked before the layer's post.sh sees it), for a toolchain no apt archive packages in a
+ * usable version. Each is { url, sha256, file }: file is the name it is cached under and given
+ * to post.sh as /tmp/caged-downloads/<file>.
+ */
+function checkedDownloads(downloads, bad) {
+  if (!Array.isArray(downloads)) bad('downloads', 'an array of { url, sha256, file }');
+  const files = new Set();
+  return downloads.map((d, i) => {
+    const at = `downloads[${i}]`;
+    if (d === null || typeof d !== 'object' || Array.isArray(d)) bad(at, 'an object { url, sha256, file }');
+    const extra = Object.keys(d).filter((k) => !['url', 'sha256', 'file'].includes(k));
+    if (extra.length > 0) bad(`${at}.${extra[0]}`, 'unknown field (known: url, sha256, file)');
+    if (typeof d.url !== 'string' || !/^https:\/\/[^\s'"\\]+$/.test(d.url)) bad(`${at}.url`, 'an https:// URL');
+    if (typeof d.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(d.sha256)) bad(`${at}.sha256`, '64 lowercase hex digits');
+    if (typeof d.file !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._+-]*$/.test(d.file)) bad(`${at}.file`, 'a plain file name (letters, digits, . _ + -)');
+    if (files.has(d.file)) bad(`${at}.file`, `"${d.file}" is named twice`);
+    files.add(d.file);
+    return { url: d.url, sha256: d.sha256, file: d.file };
+  });
+}
+
 function loadLayers(roots) {
   const layers = new Map();
   for (const { id, dir } of recipeDirs(roots, 'layers')) {
@@ -110,9 +134,21 @@ function loadLayers(roots) {
     if (layer.parent !== null && (typeof layer.parent !== 'string' || !ID_RE.test(layer.parent))) bad('parent', 'null or a layer id');
     if (!isStrings(layer.packages)) bad('packages', 'an array of package names');
     for (const p of layer.packages) if (!/^[a-z0-9][a-z0-9+.-]*$/.test(p)) bad('packages', `"${p}" is not a package name`);
+    // A flavor whose archive names the toolchain otherwise (Debian 12's newer Rust is rustc-web):
+    // its list replaces `packages` for that flavor.
+    const byFlavor = layer.packagesByFlavor ?? {};
+    if (byFlavor === null || typeof byFlavor !== 'object' || Array.isArray(byFlavor)) bad('packagesByFlavor', 'an object of flavor: [package names]');
+    for (const [flavor, list] of Object.entries(byFlavor)) {
+      if (!ID_RE.test(flavor)) bad('packagesByFlavor', `"${flavor}" is not a flavor name`);
+      if (!isStrings(list)) bad(`packagesByFlavor.${flavor}`, 'an array of package names');
+      for (const p of list) if (!/^[a-z0-9][a-z0-9+.-]*$/.test(p)) bad(`packagesByFlavor.${flavor}`, `"${p}" is not a package name`);
+    }
+    layer.packagesByFlavor = byFlavor;
     if (typeof layer.description !== 'string' || layer.description === '') bad('description', 'a non-empty string');
-    const extra = Object.keys(layer).filter((k) => !['id', 'parent', 'packages', 'description'].includes(k));
-    if (extra.length > 0) bad(extra[0], 'unknown field (known: id, parent, packages, description)');
+    layer.downloads = checkedDownloads(layer.downloads ?? [], bad);
+    const known = ['id', 'parent', 'packages', 'packagesByFlavor', 'downloads', 'description'];
+    const extra = Object.keys(layer).filter((k) => !known.includes(k));
+    if (extra.length > 0) bad(extra[0], `unknown field (known: ${known.join(', ')})`);
     for (const f of fs.readdirSync(dir)) {
       if (f !== 'layer.json' && f !== 'post.sh') fail(`${path.join(dir, f)}: a layer directory holds only layer.json and post.sh`);
     }
@@ -190,6 +226,10 @@ function plan(flags, requested) {
   const layers = loadLayers(layerRoots);
   const languages = loadLanguages(languageRoots, layers);
   if (!fs.existsSync(path.join(imagesDir, flags.flavor, 'base.sh'))) fail(`unknown flavor "${flags.flavor}"`);
+  for (const l of layers.values()) {
+    const unknown = Object.keys(l.packagesByFlavor).find((f) => !fs.existsSync(path.join(imagesDir, f, 'base.sh')));
+    if (unknown !== undefined) fail(`${l.dir}/layer.json: packagesByFlavor: unknown flavor "${unknown}"`);
+  }
 
   const wanted = requested.length === 0 || requested.includes('all') ? [...layers.keys()] : requested;
   const closure = new Set();
@@ -224,7 +264,7 @@ function plan(flags, requested) {
       `${RECIPE_VERSION}\nlayer ${id}\n${parentPart}` + dirDigestLines(layer.dir, `layers/${id}`) + langs.map((l) => dirDigestLines(l.dir, `languages/${l.id}`)).join('');
     const recipe = sha256(text);
     recipes.set(id, recipe);
-    out.push({ id, parent: layer.parent, dir: layer.dir, recipeSha256: recipe, packages: layer.packages, description: layer.description, hasPost: layer.hasPost, languages: langs.map((l) => l.id) });
+    out.push({ id, parent: layer.parent, dir: layer.dir, recipeSha256: recipe, packages: layer.packagesByFlavor[flags.flavor] ?? layer.packages, downloads: layer.downloads, description: layer.description, hasPost: layer.hasPost, languages: langs.map((l) => l.id) });
   }
   const result = {
     flavor: flags.flavor,
@@ -358,6 +398,7 @@ function layerRecord(flags) {
     sizeBytes: Number(flags.size),
     recipeSha256: layer.recipeSha256,
     packages: layer.packages,
+    downloads: layer.downloads,
     buildSeconds: Number(flags.seconds),
     builtAt: new Date().toISOString(),
     languages: Object.fromEntries(layer.languages.map((id) => [id, { version: detectedVersion(flags.root, p.languages[id]) }])),
@@ -473,6 +514,11 @@ switch (command) {
     process.stdout.write(`${planLayer(loadPlan(flags), flags.layer).packages.join(' ')}\n`);
     break;
   }
+  case 'downloads': {
+    const { flags } = parseFlags(args, ['plan', 'layer']);
+    for (const d of planLayer(loadPlan(flags), flags.layer).downloads ?? []) process.stdout.write(`${d.file}\t${d.sha256}\t${d.url}\n`);
+    break;
+  }
   case 'pch': {
     const { flags } = parseFlags(args, ['plan', 'layer']);
     const p = loadPlan(flags);
@@ -505,5 +551,5 @@ switch (command) {
     writeManifest(parseFlags(args, ['plan', 'cache', 'name', 'base', 'out']).flags);
     break;
   default:
-    fail('usage: image-tool.js plan|recipe|packages|pch|selftest-prepare|layer-record|manifest|prune-dirs ... (see the head of this file)');
+    fail('usage: image-tool.js plan|recipe|packages|downloads|pch|selftest-prepare|layer-record|manifest|prune-dirs ... (see the head of this file)');
 }

@@ -124,6 +124,18 @@ precompiled_headers() {
   done < <(node "$TOOL" pch --plan "$PLAN" --layer "$LAYER")
 }
 
+# downloads ROOT: the layer's pinned downloads (layer.json `downloads`), fetched on the host and
+# checked (fetch_pinned), copied to ROOT/tmp/caged-downloads/ for its post.sh.
+downloads() {
+  local root=$1 file sha url
+  while IFS=$'\t' read -r file sha url; do
+    step "download ($LAYER): $file"
+    fetch_pinned "$url" "$file" "$sha" "images/layers/$LAYER/layer.json"
+    mkdir -p "$root/tmp/caged-downloads"
+    cp "$DOWNLOAD_DIR/$file" "$root/tmp/caged-downloads/$file"
+  done < <(node "$TOOL" downloads --plan "$PLAN" --layer "$LAYER")
+}
+
 # post_script ROOT: the layer's optional post.sh, run by /bin/sh as root in the chroot after apt.
 post_script() {
   local root=$1 dir
@@ -183,7 +195,9 @@ if [ -n "$PACKAGES" ]; then
   step "install ($LAYER): $PACKAGES"
   apt_install "$ROOT" $PACKAGES
 fi
+downloads "$ROOT"
 post_script "$ROOT"
+rm -rf "$ROOT/tmp/caged-downloads"
 precompiled_headers "$ROOT"
 step "self-tests ($LAYER): compile and run each language as uid 256 inside the chroot"
 selftests "$ROOT"

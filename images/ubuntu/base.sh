@@ -21,28 +21,14 @@ IMAGE_NAME=caged-ubuntu2404
 IMAGE_BASE="ubuntu-base $UBUNTU_BASE_VERSION"
 
 image_base() {
-  local root=$1 arch file url expected actual
+  local root=$1 arch file url expected
   arch=$(dpkg --print-architecture 2>/dev/null || uname -m)
   case "$arch" in x86_64) arch=amd64 ;; aarch64) arch=arm64 ;; esac
   expected=${UBUNTU_BASE_SHA256[$arch]:-}
   [ -n "$expected" ] || die "no pinned ubuntu-base digest for architecture $arch (images/ubuntu/base.sh)"
   file=ubuntu-base-$UBUNTU_BASE_VERSION-base-$arch.tar.gz
   url=https://cdimage.ubuntu.com/ubuntu-base/releases/$UBUNTU_BASE_VERSION/release/$file
-  need_host_tool curl curl
-  mkdir -p "$DOWNLOAD_DIR"
-  if [ ! -s "$DOWNLOAD_DIR/$file" ]; then
-    log "downloading $url"
-    run_logged curl -fSL --connect-timeout 20 --retry 2 -o "$DOWNLOAD_DIR/$file.part" "$url"
-    mv "$DOWNLOAD_DIR/$file.part" "$DOWNLOAD_DIR/$file"
-  else
-    log "using the cached $DOWNLOAD_DIR/$file"
-  fi
-  actual=$(sha256sum "$DOWNLOAD_DIR/$file" | cut -d' ' -f1)
-  if [ "$actual" != "$expected" ]; then
-    rm -f "$DOWNLOAD_DIR/$file"
-    die "sha256 mismatch for $file: expected $expected (pinned in images/ubuntu/base.sh), got $actual. The download from $url is corrupt or was replaced; it has been deleted. Nothing was unpacked."
-  fi
-  log "sha256 of $file verified ($actual)"
+  fetch_pinned "$url" "$file" "$expected" images/ubuntu/base.sh
   mkdir -p "$root"
   tar -xzpf "$DOWNLOAD_DIR/$file" -C "$root" --numeric-owner
   if [ -n "${CAGED_UBUNTU_MIRROR:-}" ]; then

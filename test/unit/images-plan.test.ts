@@ -5,6 +5,7 @@
  * tool on a copy of images/ (no root, no build).
  */
 import { spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -138,6 +139,29 @@ describe('bad recipes are refused, naming the file and field', () => {
     ],
     ['an unknown field', () => layer('lua', { recommends: true }), /layers\/lua\/layer\.json: recommends: unknown field/],
     [
+      'a download over plain http',
+      () => layer('lua', { downloads: [{ url: 'http://example.org/lua.tgz', sha256: 'a'.repeat(64), file: 'lua.tgz' }] }),
+      /layers\/lua\/layer\.json: downloads\[0\]\.url: an https:\/\/ URL/,
+    ],
+    [
+      'a download without its sha256',
+      () => layer('lua', { downloads: [{ url: 'https://example.org/lua.tgz', file: 'lua.tgz' }] }),
+      /layers\/lua\/layer\.json: downloads\[0\]\.sha256: 64 lowercase hex digits/,
+    ],
+    [
+      'a download whose file name is a path',
+      () => layer('lua', { downloads: [{ url: 'https://example.org/lua.tgz', sha256: 'a'.repeat(64), file: '../lua.tgz' }] }),
+      /layers\/lua\/layer\.json: downloads\[0\]\.file: a plain file name/,
+    ],
+    [
+      'a file downloaded twice',
+      () => {
+        const d = { url: 'https://example.org/lua.tgz', sha256: 'a'.repeat(64), file: 'lua.tgz' };
+        layer('lua', { downloads: [d, d] });
+      },
+      /layers\/lua\/layer\.json: downloads\[1\]\.file: "lua\.tgz" is named twice/,
+    ],
+    [
       'a language on an unknown layer',
       () => {
         const file = path.join(images, 'languages/c/language.json');
@@ -160,6 +184,39 @@ describe('bad recipes are refused, naming the file and field', () => {
     expect(p.stderr).toMatch(message);
   });
 
+  it("a flavor's own package names replace the layer's packages for that flavor only", () => {
+    layer('lua', { packages: ['lua5.4'], packagesByFlavor: { debian: ['lua5.4', 'liblua5.4-dev'] } });
+    const packages = (flavor: string): string => {
+      const out = path.join(dir, `plan-${flavor}.json`);
+      const tool = path.join(images, 'lib/image-tool.js');
+      expect(spawnSync('node', [tool, 'plan', '--images', images, '--flavor', flavor, '--out', out, 'lua']).status).toBe(0);
+      return spawnSync('node', [tool, 'packages', '--plan', out, '--layer', 'lua'], { encoding: 'utf8' }).stdout;
+    };
+    expect(packages('debian')).toBe('lua5.4 liblua5.4-dev\n');
+    expect(packages('ubuntu')).toBe('lua5.4\n');
+    layer('lua', { packagesByFlavor: { alpine: ['lua5.4'] } });
+    expect(plan('all').stderr).toMatch(/layers\/lua\/layer\.json: packagesByFlavor: unknown flavor "alpine"/);
+    layer('lua', { packagesByFlavor: { debian: ['lua; rm -rf /'] } });
+    expect(plan('all').stderr).toMatch(/layers\/lua\/layer\.json: packagesByFlavor\.debian: "lua; rm -rf \/" is not a package name/);
+  });
+
+  it("a layer's downloads are in its recipe and listed for the build, each with its pinned sha256", () => {
+    const before = recipes(plan('all').layers);
+    const d = { url: 'https://example.org/lua-5.4.tgz', sha256: 'b'.repeat(64), file: 'lua-5.4.tgz' };
+    layer('lua', { downloads: [d] });
+    const p = plan('all');
+    const after = recipes(p.layers);
+    expect(Object.keys(before).filter((id) => before[id] !== after[id])).toEqual(['lua']);
+    const r = spawnSync(
+      'node',
+      [path.join(images, 'lib/image-tool.js'), 'downloads', '--plan', path.join(dir, 'plan.json'), '--layer', 'lua'],
+      {
+        encoding: 'utf8',
+      },
+    );
+    expect({ status: r.status, out: r.stdout }).toEqual({ status: 0, out: `lua-5.4.tgz\t${'b'.repeat(64)}\t${d.url}\n` });
+  });
+
   it('a layer defined twice (images/layers and an extra directory)', () => {
     const extra = path.join(dir, 'extra', 'gcc');
     fs.mkdirSync(extra, { recursive: true });
@@ -167,5 +224,40 @@ describe('bad recipes are refused, naming the file and field', () => {
     const p = plan('all', '--extra-layers', path.dirname(extra));
     expect(p.status).not.toBe(0);
     expect(p.stderr).toMatch(/layers "gcc" is defined twice/);
+  });
+});
+
+describe("a pinned download (images/lib/common.sh's fetch_pinned)", () => {
+  const fetch = (url: string, sha: string): { status: number | null; stderr: string } => {
+    const script = `source "$1/lib/common.sh"; fetch_pinned "$2" tool.tgz "$3" images/layers/x/layer.json`;
+    const r = spawnSync('bash', ['-c', script, 'fetch', images, url, sha], {
+      encoding: 'utf8',
+      env: { ...process.env, DOWNLOAD_DIR: path.join(dir, 'downloads'), BUILD_LOG: path.join(dir, 'build.log') },
+    });
+    return { status: r.status, stderr: r.stderr };
+  };
+  const sha256 = (text: string): string => crypto.createHash('sha256').update(text).digest('hex');
+
+  it('is kept when its sha256 is the pinned one, and deleted with a clear error when it is not', () => {
+    const source = path.join(dir, 'tool.tgz');
+    fs.writeFileSync(source, 'the real tool');
+    const cached = path.join(dir, 'downloads', 'tool.tgz');
+    expect(fetch(`file://${source}`, sha256('the real tool')).status).toBe(0);
+    expect(fs.readFileSync(cached, 'utf8')).toBe('the real tool');
+
+    // The same name, replaced upstream: the cached copy is checked again, then a fresh download.
+    fs.writeFileSync(cached, 'tampered');
+    const r = fetch(`file://${source}`, sha256('the real tool'));
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain(
+      `sha256 mismatch for tool.tgz: expected ${sha256('the real tool')} (pinned in images/layers/x/layer.json), got ${sha256('tampered')}`,
+    );
+    expect(fs.existsSync(cached)).toBe(false);
+    expect(fetch(`file://${source}`, sha256('the real tool')).status).toBe(0);
+
+    fs.writeFileSync(source, 'a replaced tool');
+    fs.rmSync(cached);
+    expect(fetch(`file://${source}`, sha256('the real tool')).status).not.toBe(0);
+    expect(fs.existsSync(cached)).toBe(false);
   });
 });
