@@ -79,6 +79,16 @@ describe("Kotlin 2, JetBrains' compiler (images/layers/kotlin)", () => {
     });
     expect({ verdict: r2.verdict, compile: r2.compile?.output }).toMatchObject({ verdict: 'AC' });
   }, 180_000);
+  it('finds the file class of main as Kotlin 2 names it (a first digit, a first non-ASCII letter)', async () => {
+    for (const name of ['2sat.kt', 'über.kt', 'my-sol.kt']) {
+      const files = [
+        { name, content: 'fun main() { println(readln().split(" ").sumOf { it.toLong() }) }\n' },
+        { name: 'util.kt', content: 'fun helper() = 1\n' },
+      ];
+      const r = await judge.judge({ language: 'kotlin', files, testcases: [{ stdin: '1 2\n', expected: '3' }] });
+      expect({ name, verdict: r.verdict, stderr: r.tests[0]?.stderr }).toMatchObject({ name, verdict: 'AC' });
+    }
+  }, 180_000);
 });
 
 describe("Go and Rust newer than Debian 12's defaults (images/layers/golang, images/layers/rust)", () => {

@@ -186,16 +186,18 @@ const KOTLIN_TOP_MAIN = /(?:^|[^\w$.])fun\s+main\s*\(/;
 const KOTLIN_JVM_NAME = /^[ \t]*@file\s*:\s*JvmName\s*\(\s*"([A-Za-z_$][\w$]*)"\s*\)/m;
 
 /**
- * The JVM class of a Kotlin file's top-level functions: its `@file:JvmName`, else the file's
- * stem with every character that is neither a letter nor a digit made `_`, a first ASCII letter
- * capitalised, and `Kt` (kotlinc's rule: `hello-world.kt` → `Hello_worldKt`).
+ * The JVM class of a Kotlin file's top-level functions: its `@file:JvmName`, else kotlinc's name
+ * for the file (Kotlin 2's NameUtils.getPackagePartClassNamePrefix): the stem with every
+ * character that is neither a letter nor an ASCII digit made `_`; then `_` before a first digit,
+ * or the first UTF-16 unit upper-cased (any letter: `élan.kt` → `ÉlanKt`, `ß` → `SS`); then `Kt`
+ * (`hello-world.kt` → `Hello_worldKt`, `2sat.kt` → `_2satKt`).
  */
 export function kotlinFileClass(fileName: string, source: string): string {
   const named = KOTLIN_JVM_NAME.exec(source)?.[1];
   if (named) return named;
-  const stem = path.basename(fileName, path.extname(fileName)).replace(/[^\p{L}\p{Nd}]/gu, '_') || '_';
-  // kotlinc capitalises ASCII letters only.
-  return `${stem.replace(/^[a-z]/, (c) => c.toUpperCase())}Kt`;
+  const stem = path.basename(fileName, path.extname(fileName)).replace(/[^\p{L}0-9]/gu, '_') || '_';
+  const first = /^[0-9]/.test(stem) ? `_${stem}` : stem.charAt(0).toUpperCase() + stem.slice(1);
+  return `${first}Kt`;
 }
 
 function hasMain(language: Language, t: TopLevel): boolean {
