@@ -358,7 +358,7 @@ describe('a package that gives no time limit', () => {
     const d = await timeLimitFromSubmissions(judge, loadPackage(pkgDir, { deferTimeLimit: true }), { maxima: MAXIMA });
     expect(d.timeLimit.seconds).toBe(1);
     expect(d.notes.join('\n')).toMatch(
-      /fastest time_limit_exceeded 1\.\d+ s \(time_limit_exceeded\/oneandahalf\.c\) is TLE at 1 s but within its margin, less than 1 s × time_limit_to_tle 2: sensitive to the time limit/,
+      /^time limit 1 s from the submissions: slowest accepted 0\.2\d+ s \(accepted\/spin\.c\) × time_multiplier 3, rounded up to a whole number of seconds; fastest time_limit_exceeded 1\.\d+ s \(time_limit_exceeded\/oneandahalf\.c\) is TLE at 1 s but within its margin, less than 1 s × time_safety_margin 2: sensitive to the time limit/,
     );
   }, 60_000);
 

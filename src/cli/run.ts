@@ -144,7 +144,10 @@ export function summary(r: JudgeResult): string {
   if (r.compile) {
     const c = r.compile;
     lines.push(
-      `compile: ${c.verdict}${c.cached ? ' (cached)' : ''} cpu ${c.cpuTimeMs} ms, wall ${c.wallTimeMs} ms, memory ${mib(c.memoryBytes)}`,
+      // A cached compile ran nothing now: its figures are zero, not shown.
+      c.cached
+        ? `compile: ${c.verdict} (cached: compiled by an earlier job)`
+        : `compile: ${c.verdict} cpu ${c.cpuTimeMs} ms, wall ${c.wallTimeMs} ms, memory ${mib(c.memoryBytes)}`,
     );
     if (c.verdict !== 'OK' && c.output)
       lines.push(

@@ -32,6 +32,19 @@ export class PackageFiles {
     return new PackageFiles(fs.realpathSync(dir), maxBytes);
   }
 
+  /**
+   * Refuses a directory without problem.yaml, saying what would make it a package: problemtools
+   * refuses it too (every format version has the file, if only with `name:`); test data alone is
+   * `caged run`'s.
+   */
+  requireProblemYaml(): void {
+    if (this.kind('problem.yaml') !== 'file')
+      throw new InvalidRequestError(
+        `no problem.yaml in ${this.root}: a problem package (Kattis format) has one at its root, if only with "name: …"; for a directory of tests alone, use caged run FILE --tests DIR`,
+        'PROBLEM_DIR',
+      );
+  }
+
   /** What `rel` (a path inside the package, "/"-separated) is, links resolved inside the package; null if absent. */
   kind(rel: string): Entry['kind'] | null {
     const real = this.resolve(rel);

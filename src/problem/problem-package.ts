@@ -53,7 +53,7 @@ export const NO_TIME_LIMIT =
 
 export function loadPackage(dir: string, opts: LoadOptions = {}): ProblemPackage {
   const files = PackageFiles.open(dir, opts.maxBytes ?? DEFAULT_MAX_PACKAGE_BYTES);
-  if (files.kind('problem.yaml') !== 'file') throw new InvalidRequestError(`no problem.yaml in ${dir}`, 'PROBLEM_DIR');
+  files.requireProblemYaml();
   const config = readProblemYaml(
     files.read('problem.yaml').toString('utf8'),
     path.basename(files.root),

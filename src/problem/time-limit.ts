@@ -327,12 +327,18 @@ async function boundsFromExpectations(judge: Judge, pkg: ProblemPackage, probeMs
  */
 function limitWithin(pkg: ProblemPackage, lowers: Bound[], uppers: Bound[], probeMs: number, notes: string[]) {
   const { acToTimeLimit, timeLimitToTle, resolutionS } = pkg.config.limits.timing;
+  // The notes name the keys as the package's format does: a legacy problem.yaml says
+  // time_multiplier and time_safety_margin, and has no time_resolution (whole seconds).
+  const legacy = pkg.config.format === 'legacy';
+  const acKey = legacy ? 'time_multiplier' : 'ac_to_time_limit';
+  const tleKey = legacy ? 'time_safety_margin' : 'time_limit_to_tle';
+  const resolution = legacy ? `a whole number of seconds` : `a multiple of time_resolution ${resolutionS} s`;
   const slowest = lowers.reduce((a, b) => (b.ms > a.ms ? b : a));
   const fastestTle = uppers.length ? uppers.reduce((a, b) => (b.ms < a.ms ? b : a)) : null;
   const tleMs = fastestTle ? fastestTle.ms : Infinity;
   const steps = Math.max(1, Math.ceil(((slowest.ms / 1000) * acToTimeLimit) / resolutionS - 1e-9));
   const seconds = Math.round(steps * resolutionS * 1e6) / 1e6;
-  const lower = `slowest ${slowest.which} ${s3(slowest.ms)} (${slowest.path}) × ac_to_time_limit ${acToTimeLimit}`;
+  const lower = `slowest ${slowest.which} ${s3(slowest.ms)} (${slowest.path}) × ${acKey} ${acToTimeLimit}`;
   // A submission stopped at the probe limit took at least that: a bound past it cannot be
   // checked here, and is not refuted (problemtools runs such a submission at time_limit ×
   // time_limit_to_tle and wants TLE; caged runs nothing past its CPU maximum).
@@ -342,22 +348,22 @@ function limitWithin(pkg: ProblemPackage, lowers: Bound[], uppers: Bound[], prob
   // submission would pass within the limit; one TLE at the limit but faster than its margin
   // (× time_limit_to_tle) leaves the limit, with a note: problemtools warns ("sensitive to time
   // limit") and judges on. Rocky Mountain 2020's papersnowflakes is such a package.
-  const margin = pkg.config.format === 'legacy' ? 1 : timeLimitToTle;
+  const margin = legacy ? 1 : timeLimitToTle;
   if (!pastProbe && seconds * margin > tleMs / 1000 + 1e-9)
     throw new InvalidRequestError(
-      `no time limit satisfies the package's submissions: at least ${seconds} s (${lower}, a multiple of time_resolution ${resolutionS} s), but the fastest time_limit_exceeded submission (${fastestTle?.path ?? ''}) took ${s3(tleMs)}, less than ${seconds} s${margin === 1 ? '' : ` × time_limit_to_tle ${timeLimitToTle}`}; give one with --time S`,
+      `no time limit satisfies the package's submissions: at least ${seconds} s (${lower}, ${resolution}), but the fastest time_limit_exceeded submission (${fastestTle?.path ?? ''}) took ${s3(tleMs)}, less than ${seconds} s${margin === 1 ? '' : ` × ${tleKey} ${timeLimitToTle}`}; give one with --time S`,
       'PROBLEM_DIR',
     );
   const withinMargin = !pastProbe && seconds * timeLimitToTle > tleMs / 1000 + 1e-9;
   const upper = !fastestTle
     ? '; no time_limit_exceeded submission'
     : withinMargin
-      ? `; fastest time_limit_exceeded ${s3(tleMs)} (${fastestTle.path}) is TLE at ${seconds} s but within its margin, less than ${seconds} s × time_limit_to_tle ${timeLimitToTle}: sensitive to the time limit`
+      ? `; fastest time_limit_exceeded ${s3(tleMs)} (${fastestTle.path}) is TLE at ${seconds} s but within its margin, less than ${seconds} s × ${tleKey} ${timeLimitToTle}: sensitive to the time limit`
       : pastProbe
-        ? `; ${seconds} s × time_limit_to_tle ${timeLimitToTle} is past caged's CPU maximum ${s3(probeMs)}: ${fastestTle.path} took at least that, taken as slow enough`
-        : `; fastest time_limit_exceeded ${fastestTle.atProbe ? '≥ ' : ''}${s3(tleMs)} (${fastestTle.path}) ≥ ${seconds} s × time_limit_to_tle ${timeLimitToTle}`;
+        ? `; ${seconds} s × ${tleKey} ${timeLimitToTle} is past caged's CPU maximum ${s3(probeMs)}: ${fastestTle.path} took at least that, taken as slow enough`
+        : `; fastest time_limit_exceeded ${fastestTle.atProbe ? '≥ ' : ''}${s3(tleMs)} (${fastestTle.path}) ≥ ${seconds} s × ${tleKey} ${timeLimitToTle}`;
   notes.unshift(
-    `time limit ${seconds} s from the submissions: ${lower}, rounded up to a multiple of time_resolution ${resolutionS} s${upper}`,
+    `time limit ${seconds} s from the submissions: ${lower}, rounded up to ${resolution}${upper}`,
   );
   return { timeLimit: { seconds, from: 'submissions' as const } };
 }

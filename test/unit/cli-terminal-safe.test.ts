@@ -88,6 +88,19 @@ function hostileResult(): JudgeResult {
   };
 }
 
+describe('the compile line', () => {
+  it("shows a compile's figures, and for a cached one that nothing ran now (no zero figures)", () => {
+    const r = hostileResult();
+    const line = (x: JudgeResult) =>
+      summary(x)
+        .split('\n')
+        .find((l) => l.startsWith('compile:'));
+    expect(line(r)).toBe('compile: CE cpu 1 ms, wall 1 ms, memory 0.0 MiB');
+    const cached = { ...r, compile: { ...r.compile!, verdict: 'OK' as const, cached: true, cpuTimeMs: 0, wallTimeMs: 0, memoryBytes: 0 } };
+    expect(line(cached)).toBe('compile: OK (cached: compiled by an earlier job)');
+  });
+});
+
 describe('when a result holds escape sequences', () => {
   // caged run, caged judge and caged submit print results through the one summary().
   it('the result summary prints none of them raw', () => {

@@ -47,6 +47,14 @@ describe('when a package is loaded', () => {
     expect(pkg.config.limits).toMatchObject({ memoryMiB: 256, outputMiB: 8, codeKiB: 128, compilationTimeS: 60, validationPasses: 2 });
   });
 
+  it('refuses a directory without problem.yaml, saying what would make it a package', () => {
+    write('data/secret/1.in', '1\n');
+    write('data/secret/1.ans', '1\n');
+    expect(() => loadPackage(tmp, { fallbackTimeLimitS: 1 })).toThrow(
+      /no problem\.yaml in .*: a problem package \(Kattis format\) has one at its root, if only with "name: …"; for a directory of tests alone, use caged run FILE --tests DIR$/,
+    );
+  });
+
   it('reads a 2023-07 package: limits.time_limit wins over --time', () => {
     const pkg = loadPackage(path.join(PACKAGES, 'flags'), { fallbackTimeLimitS: 9 });
     expect(pkg.config.format).toBe('2023-07');
