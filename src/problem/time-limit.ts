@@ -362,8 +362,6 @@ function limitWithin(pkg: ProblemPackage, lowers: Bound[], uppers: Bound[], prob
       : pastProbe
         ? `; ${seconds} s × ${tleKey} ${timeLimitToTle} is past caged's CPU maximum ${s3(probeMs)}: ${fastestTle.path} took at least that, taken as slow enough`
         : `; fastest time_limit_exceeded ${fastestTle.atProbe ? '≥ ' : ''}${s3(tleMs)} (${fastestTle.path}) ≥ ${seconds} s × ${tleKey} ${timeLimitToTle}`;
-  notes.unshift(
-    `time limit ${seconds} s from the submissions: ${lower}, rounded up to ${resolution}${upper}`,
-  );
+  notes.unshift(`time limit ${seconds} s from the submissions: ${lower}, rounded up to ${resolution}${upper}`);
   return { timeLimit: { seconds, from: 'submissions' as const } };
 }
