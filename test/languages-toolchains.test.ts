@@ -4,28 +4,11 @@
  * Debian's rustc-web (images/layers/kotlin, golang, rust). Each test compiles what the older
  * toolchain of the same name refused.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { Judge } from '../src/judge/judge';
-import { Sandbox } from '../src/sandbox/sandbox';
-import { TEST_MANIFEST } from './helpers/image';
+import type { Judge } from '../src/judge/judge';
+import { useTestJudge } from './helpers/judge-fixture';
 
-let sandbox: Sandbox;
 let judge: Judge;
-let cacheDir: string;
-
-beforeAll(async () => {
-  cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'caged-toolchains-'));
-  sandbox = await Sandbox.create();
-  judge = await Judge.create({ sandbox, manifestPath: TEST_MANIFEST, compileCacheDir: cacheDir });
-}, 600_000);
-
-afterAll(async () => {
-  await judge?.close();
-  await sandbox?.close();
-  fs.rmSync(cacheDir, { recursive: true, force: true });
-});
+useTestJudge('caged-toolchains-', (j) => (judge = j));
 
 describe("Kotlin 2, JetBrains' compiler (images/layers/kotlin)", () => {
   it('compiles what contest code of today is written in, and code written for Kotlin 1.3', async () => {

@@ -9,8 +9,9 @@
 set -eu
 # Debian's bookworm-backports Go (golang-1.23-go) installs no /usr/bin/go: link its tools there.
 if [ ! -e /usr/bin/go ]; then
-  for dir in /usr/lib/go-1.*; do :; done
-  [ -x "$dir/bin/go" ] || { echo "post.sh: no go under /usr/lib/go-1.*" >&2; exit 1; }
+  set -- /usr/lib/go-1.*/bin/go
+  [ $# = 1 ] && [ -x "$1" ] || { echo "post.sh: not exactly one go under /usr/lib/go-1.*: $*" >&2; exit 1; }
+  dir=${1%/bin/go}
   ln -s "$dir/bin/go" /usr/bin/go
   ln -s "$dir/bin/gofmt" /usr/bin/gofmt
 fi
