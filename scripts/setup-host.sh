@@ -80,6 +80,8 @@ if [ -n "$user" ]; then
         done ;;
     esac
     chown "$user:" "$dir" "$dir/cgroup.procs" "$dir/tasks" "$dir/cgroup.clone_children" 2>/dev/null || chown "$user:" "$dir" "$dir/cgroup.procs"
+    # The worker reclaims the page cache its removed leaves left charged (src/cgroup/memcg-ids.ts).
+    case ",$opts," in *,memory,*) chown "$user:" "$dir/memory.force_empty" ;; esac
     echo "setup-host: cgroup v1 $dir delegated to $user"
   done < /proc/self/mounts
   if grep -q " /sys/fs/cgroup cgroup2 " /proc/self/mounts; then

@@ -382,6 +382,48 @@ describe('CgroupV1Manager on this machine', () => {
     expect(pool.list()).toEqual([]);
   });
 
+  it("reclaims the page cache its removed leaves left charged (dying cgroups) once the host's memory cgroups reach the mark", async () => {
+    // A parent of its own: its usage counts what its removed leaves still hold.
+    const parent = `${PARENT}-ids`;
+    const usage = () => Number(fs.readFileSync(path.join(ROOT, 'memory', parent, 'memory.usage_in_bytes'), 'utf8'));
+    const dir = fs.mkdtempSync('/var/tmp/caged-memcg-test-');
+    const N = 24;
+    const FILE = 256 * 1024;
+    /** N leaves, each writing a file of its own: its pages stay cached, charged to the leaf it removes. */
+    const runLeaves = async (m: CgroupV1Manager, tag: string) => {
+      for (let i = 0; i < N; i++) {
+        const box = m.create(nextName(), { memoryBytes: 64 * MiB, pids: 16 });
+        const child = spawnGated(`head -c ${FILE} /dev/zero > ${dir}/${tag}${i}`);
+        box.attach(child.pid ?? -1);
+        child.go();
+        await exited(child);
+        box.release();
+      }
+    };
+    try {
+      // The control: no budget. The leaves are gone from the tree, their pages still charged below the parent.
+      const without = new CgroupV1Manager({ root: ROOT, parent, poolSize: 0, memcgIds: false });
+      await runLeaves(without, 'a');
+      expect(without.list()).toEqual([]);
+      expect(usage()).toBeGreaterThanOrEqual(N * FILE);
+      // With the budget, at a mark the host is past: the N-th removal looks, and reclaims.
+      const m = new CgroupV1Manager({ root: ROOT, parent, poolSize: 0, memcgIds: { reclaimAt: 1, lookEvery: N } });
+      const budget = m.memcgIds!;
+      await runLeaves(m, 'b');
+      expect(budget.reclaims).toBe(1);
+      await budget.settled();
+      expect(budget.last?.error).toBeNull();
+      // Both sets of dying leaves freed: their pages reclaimed, their ids given back.
+      expect(usage()).toBeLessThan(N * FILE);
+      const { before, after } = budget.last!;
+      expect(after).not.toBeNull();
+      expect(after!).toBeLessThanOrEqual(before - N);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+      removeParents(parent);
+    }
+  });
+
   it('sets the OOM killer on and swappiness 0 on the parent, which leaves inherit; finds a parent changed since', () => {
     // A parent someone left with the OOM killer disabled and the default swappiness.
     const parentName = `${PARENT}-inherit`;

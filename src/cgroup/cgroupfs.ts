@@ -26,6 +26,8 @@ export interface CgroupFs {
    * Without it, each read opens the file anew.
    */
   openFile?(file: string): CgroupFile;
+  /** Optional: writeFile on libuv's pool, for a write the kernel may take long over (a reclaim); without it, writeFile. */
+  writeFileAsync?(file: string, data: string): Promise<void>;
 }
 
 /** A cgroup file kept open: `read()` returns its current text. */
@@ -103,6 +105,14 @@ export const realCgroupFs: CgroupFs = {
       .filter((e) => e.isDirectory())
       .map((e) => e.name),
   openFile: openCgroupFile,
+  writeFileAsync: async (file, data) => {
+    const handle = await fs.promises.open(file, fs.constants.O_WRONLY | fs.constants.O_TRUNC);
+    try {
+      await handle.write(data);
+    } finally {
+      await handle.close();
+    }
+  },
 };
 
 /** CPU bandwidth period (v2 cpu.max, v1 cpu.cfs_period_us), in microseconds (the kernel's default). */
@@ -182,6 +192,16 @@ export class CgroupIo {
   write(file: string, data: string): void {
     const err = this.tryWrite(file, data);
     if (err !== null) throw hostError('write', file, err);
+  }
+
+  /** write() off the event loop where the filesystem can (CgroupFs.writeFileAsync). */
+  async writeAsync(file: string, data: string): Promise<void> {
+    try {
+      if (this.fs.writeFileAsync) await this.fs.writeFileAsync(file, data);
+      else this.fs.writeFile(file, data);
+    } catch (err) {
+      throw hostError('write', file, err);
+    }
   }
 
   /** Writes and returns the error instead of throwing it, for callers that expect some errnos. */

@@ -6,6 +6,7 @@
  * left in it and every counter reset, else the leaf is removed. All file operations are synchronous: they are short writes to
  * cgroupfs, and keeping them off the libuv pool avoids the pool deadlock in the launcher notes.
  */
+import type { MemcgIdBudget } from './memcg-ids';
 
 export interface CgroupLimits {
   /** Hard memory limit of the whole container, in bytes (swap is never allowed). */
@@ -92,4 +93,9 @@ export interface CgroupManager {
    * controller is not there (src/cgroup/detect.ts); null or absent: capped, or turned off.
    */
   readonly noDiskCaps?: string | null;
+  /**
+   * The host's memory cgroup ids, watched at the leaves' removal, and the reclaims of what removed
+   * leaves left charged (memcg-ids.ts); null or absent: not watched (no memory cgroup).
+   */
+  readonly memcgIds?: MemcgIdBudget | null;
 }

@@ -45,6 +45,7 @@ import {
 } from './cgroupfs';
 import { formatCpuList } from '../cpu-list';
 import { capsSomething, checkDiskCaps, describeDiskCaps, v1ThrottleWrites, type DiskCaps } from './disk-caps';
+import { MemcgIdBudget, type MemcgIdBudgetOptions } from './memcg-ids';
 
 export type V1Controller = 'memory' | 'pids' | 'cpuacct' | 'cpu' | 'blkio';
 
@@ -78,6 +79,8 @@ export interface CgroupV1Options {
   disk?: DiskCaps;
   /** Why boxes have no disk caps although they were on (the controller is not there: detect.ts); shown by describe(). */
   noDiskCaps?: string;
+  /** The memory cgroup id budget's settings (memcg-ids.ts); false: none. Default on. */
+  memcgIds?: Omit<MemcgIdBudgetOptions, 'reclaim'> | false;
 }
 
 /**
@@ -139,7 +142,14 @@ export class CgroupV1Manager implements CgroupManager {
     if (this.disk && options.mounts !== undefined && options.mounts.blkio === undefined)
       throw new HostError('cgroup v1: disk caps need the blkio controller, and it is not mounted');
     this.boxControllers = [...V1_REQUIRED_CONTROLLERS, ...(cpu ? (['cpu'] as const) : []), ...(this.disk ? (['blkio'] as const) : [])];
+    const ids = options.memcgIds ?? {};
+    // memory.force_empty of the parent reclaims the page cache charged under it, its removed (dying) leaves' included.
+    const forceEmpty = path.join(this.mounts.memory, this.parentName, 'memory.force_empty');
+    this.memcgIds = ids === false ? null : new MemcgIdBudget({ ...ids, reclaim: () => this.io.writeAsync(forceEmpty, '0') });
   }
+
+  /** Watches the host's memory cgroup ids and reclaims what the removed leaves left charged (memcg-ids.ts); null: off. */
+  readonly memcgIds: MemcgIdBudget | null;
 
   /** The disk throttle every leaf gets at its creation (kept while it is pooled); null: none. */
   private readonly disk: DiskCaps | null;
@@ -294,8 +304,15 @@ export class CgroupV1Manager implements CgroupManager {
 
   /** A released box: into the pool when there is room and it can be reset, else removed. */
   private recycle(box: V1Box): void {
-    if (this.idle.length < this.poolSize && !box.capped && box.reset()) this.idle.push(box);
-    else box.destroy();
+    if (this.idle.length < this.poolSize && !box.capped && box.reset()) {
+      this.idle.push(box);
+      return;
+    }
+    try {
+      box.destroy();
+    } finally {
+      this.memcgIds?.removed();
+    }
   }
 }
 

@@ -32,6 +32,7 @@ import {
 import type { BoxCgroup, CgroupLimits, CgroupManager, CgroupStats } from './manager';
 import { formatCpuList } from '../cpu-list';
 import { capsSomething, checkDiskCaps, describeDiskCaps, v2IoMaxLines, type DiskCaps } from './disk-caps';
+import { MemcgIdBudget, type MemcgIdBudgetOptions } from './memcg-ids';
 
 export type V2Controller = 'memory' | 'pids' | 'cpu' | 'cpuset' | 'io';
 
@@ -58,6 +59,8 @@ export interface CgroupV2Options {
   noDiskCaps?: string;
   /** File operations; default the real filesystem. */
   fs?: CgroupFs;
+  /** The memory cgroup id budget's settings (memcg-ids.ts); false: none. Default on, wherever the memory controller is used. */
+  memcgIds?: Omit<MemcgIdBudgetOptions, 'reclaim'> | false;
 }
 
 /** Leaf the processes of a cgroup move to so that its subtree_control can be written. */
@@ -87,6 +90,28 @@ export class CgroupV2Manager implements CgroupManager {
     this.noDiskCaps = options.noDiskCaps ?? null;
     this.controllers = [...base, ...(options.cpuset ? (['cpuset'] as const) : []), ...(this.disk ? (['io'] as const) : [])];
     this.io = new CgroupIo(options.fs ?? realCgroupFs);
+    const ids = options.memcgIds ?? {};
+    this.memcgIds =
+      ids === false || !this.controllers.includes('memory') ? null : new MemcgIdBudget({ ...ids, reclaim: () => this.reclaim() });
+  }
+
+  /** Watches the host's memory cgroup ids and reclaims what the removed leaves left charged (memcg-ids.ts); null: off. */
+  readonly memcgIds: MemcgIdBudget | null;
+
+  /**
+   * Reclaims the page cache charged under the parent, its removed (dying) leaves' included:
+   * `memory.reclaim` of as much as the parent holds (Linux 5.19+). EAGAIN is the kernel having
+   * reclaimed what it could (running boxes' memory stays): done.
+   */
+  private async reclaim(): Promise<void> {
+    const charged = this.io.read(path.join(this.parentDir, 'memory.current')).trim();
+    if (charged === '0') return;
+    try {
+      await this.io.writeAsync(path.join(this.parentDir, 'memory.reclaim'), charged);
+    } catch (err) {
+      if (err instanceof HostError && errnoOf(err.cause) === 'EAGAIN') return;
+      throw err;
+    }
   }
 
   /** The disk throttle every leaf gets at its creation; null: none. */
@@ -113,7 +138,7 @@ export class CgroupV2Manager implements CgroupManager {
       this.parentReady = true;
     }
     const dir = path.join(this.parentDir, name);
-    const box = new V2Box(name, dir, this.io, this.controllers, () => (this.parentReady = false));
+    const box = new V2Box(name, dir, this.io, this.controllers, () => (this.parentReady = false), this.memcgIds);
     try {
       this.io.mkdir(dir);
       this.applyLimits(dir, limits);
@@ -231,6 +256,8 @@ class V2Box implements BoxCgroup {
     private readonly controllers: readonly V2Controller[],
     /** Told when a limit cannot be written: the manager sets the parent up again for the next leaf. */
     private readonly limitFailed: () => void = () => undefined,
+    /** Told of the leaf's removal at its release (it may linger as a dying cgroup). */
+    private readonly memcgIds: MemcgIdBudget | null = null,
   ) {}
 
   setLimits(limits: CgroupLimits): void {
@@ -286,7 +313,11 @@ class V2Box implements BoxCgroup {
   }
 
   release(): void {
-    this.destroy();
+    try {
+      this.destroy();
+    } finally {
+      this.memcgIds?.removed();
+    }
   }
 }
 

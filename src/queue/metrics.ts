@@ -6,6 +6,7 @@
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { EventLoopWatchdog } from './event-loop-watchdog';
+import { memoryCgroupCount, type MemcgIdBudget } from '../cgroup/memcg-ids';
 
 /** Job counts as BullMQ's `queue.getJobCounts()` gives them. */
 export type QueueCounts = Record<string, number>;
@@ -23,6 +24,8 @@ export interface WorkerMetricsOptions {
   onCountsError?: (err: unknown) => void;
   /** The event-loop watchdog whose delays and stalls are exported (started by the caller). */
   eventLoop?: EventLoopWatchdog;
+  /** The sandbox's memory cgroup id budget (src/cgroup/memcg-ids.ts), whose count and reclaims are exported. */
+  memcgIds?: MemcgIdBudget | null;
 }
 
 const SECONDS_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
@@ -135,6 +138,28 @@ export class WorkerMetrics {
         collect() {
           this.reset();
           this.inc(watchdog.stallCount);
+        },
+      });
+    }
+    const ids = opts.memcgIds;
+    if (ids) {
+      new Gauge({
+        name: 'caged_memory_cgroups',
+        help: "Memory cgroups on the host, removed ones still holding pages (dying) included: the kernel's limit is 65535.",
+        registers,
+        collect() {
+          const n = memoryCgroupCount();
+          if (n === null) this.reset();
+          else this.set(n);
+        },
+      });
+      new Counter({
+        name: 'caged_memory_cgroup_reclaims_total',
+        help: "Reclaims of the page cache that removed boxes' cgroups left charged, started when the host's memory cgroups reached the mark.",
+        registers,
+        collect() {
+          this.reset();
+          this.inc(ids.reclaims);
         },
       });
     }

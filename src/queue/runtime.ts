@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Queue } from 'bullmq';
 import { diskCapsAsked, judgingLimits, memoryBudgetOverHost, testMaxima, unknownConfigVariables, type WorkerConfig } from '../config';
+import type { MemcgIdBudget } from '../cgroup/memcg-ids';
 import { Judge } from '../judge/judge';
 import { refusalWarning } from '../judge/languages';
 import { PackageCache } from '../problem/package-cache';
@@ -71,7 +72,8 @@ export class WorkerRuntime {
     for (const name of unknownConfigVariables()) logger.warn({ variable: name }, 'unknown CAGED_* variable ignored (a typo?)');
     const undo: Array<() => Promise<void> | void> = [];
     try {
-      const baseJudge = opts.judge ?? (await createJudge(config, logger, undo));
+      const host: HostParts = {};
+      const baseJudge = opts.judge ?? (await createJudge(config, logger, undo, host));
       const connection = redisConnection(config.redisUrl, { cluster: config.redisCluster === 'yes' });
       undo.push(() => connection.close());
       // Set once constructed: /metrics and /healthz may be asked before that.
@@ -82,6 +84,7 @@ export class WorkerRuntime {
       undo.push(() => eventLoop.stop());
       const metrics = new WorkerMetrics({
         eventLoop,
+        memcgIds: host.memcgIds,
         queueCounts: () => (started.runtime ? started.runtime.queueCounts() : Promise.resolve({})),
         onCountsError: (err) => logger.warn(errorFields(err), 'queue depth unavailable for /metrics'),
       });
@@ -318,8 +321,13 @@ async function problemJudge(
   });
 }
 
+/** What createJudge hands the runtime of the sandbox it made. */
+interface HostParts {
+  memcgIds?: MemcgIdBudget | null;
+}
+
 /** A Judge on a fresh Sandbox; first removes what dead workers left on this host (job directories, cgroups). */
-async function createJudge(config: WorkerConfig, logger: Logger, undo: Array<() => Promise<void> | void>): Promise<Judge> {
+async function createJudge(config: WorkerConfig, logger: Logger, undo: Array<() => Promise<void> | void>, host: HostParts): Promise<Judge> {
   await checkHost(config, logger);
   // One container prepared per job the worker runs at once (each job runs its tests in turn).
   const sandbox = await Sandbox.create({
@@ -332,6 +340,22 @@ async function createJudge(config: WorkerConfig, logger: Logger, undo: Array<() 
         'a container task in the background failed (preparing one ahead of its job, or tearing down an ended run)',
       ),
   });
+  const ids = sandbox.cgroups.memcgIds ?? null;
+  host.memcgIds = ids;
+  if (ids)
+    ids.onReclaim = (r) => {
+      const fields = { memoryCgroups: r.before, after: r.after, ms: Math.round(r.ms) };
+      if (r.error)
+        logger.warn(
+          { ...fields, ...errorFields(r.error) },
+          "reclaiming the page cache removed boxes' cgroups left charged failed: they stay as dying cgroups",
+        );
+      else
+        logger.info(
+          fields,
+          "the host's memory cgroups reached the mark: reclaimed the page cache removed boxes' cgroups left charged (dying cgroups)",
+        );
+    };
   const cleaned = { jobDirs: JobDirs.of(sandbox).cleanupStale(), cgroups: sandbox.cleanupStale() };
   logger.info({ cgroups: sandbox.cgroups.kind, cleaned }, 'host cleaned of what dead workers left');
   if (sandbox.enforcement) logger.warn({ limits: sandbox.cgroups.describe() }, 'CAGED_RLIMITS_ONLY: no cgroup, every limit is per process');
