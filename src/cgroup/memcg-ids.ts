@@ -68,6 +68,11 @@ export function memoryCgroupCount(procCgroups = '/proc/cgroups'): number | null 
   } catch {
     return null;
   }
+  return parseMemoryCgroupCount(text);
+}
+
+/** memoryCgroupCount of /proc/cgroups' text. */
+export function parseMemoryCgroupCount(text: string): number | null {
   for (const line of text.split('\n')) {
     const f = line.split(/\s+/);
     if (f[0] === 'memory' && f.length >= 4 && /^[0-9]+$/.test(f[2]!)) return Number(f[2]);

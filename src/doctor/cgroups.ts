@@ -22,6 +22,7 @@ import {
   type DelegatedPinning,
   type MountEntry,
 } from '../cgroup/detect';
+import { MEMCG_ID_MAX, RECLAIM_AT, parseMemoryCgroupCount } from '../cgroup/memcg-ids';
 import { V1_REQUIRED_CONTROLLERS } from '../cgroup/v1';
 import { V2_CONTROLLERS } from '../cgroup/v2';
 import { finding, type Finding } from './finding';
@@ -53,7 +54,25 @@ function usable(where: NonNullable<CgroupProbe['usable']>, detail: string): Cgro
   return { usable: where, finding: finding('cgroup', 'cgroups', 'ok', detail) };
 }
 
+/**
+ * Memory cgroups on the host, dying ones included, at which the doctor warns: half the kernel's
+ * limit, far past the mark where a worker reclaims its own (src/cgroup/memcg-ids.ts), so the rest
+ * are other users' or a worker's that cannot reclaim.
+ */
+export const MEMCG_WARN_AT = Math.ceil(MEMCG_ID_MAX / 2);
+
 export function cgroupProbe(host: HostView, rootless: boolean): CgroupProbe {
+  const probe = hierarchyProbe(host, rootless);
+  const count = parseMemoryCgroupCount(host.readText('/proc/cgroups') ?? '');
+  if (!probe.usable || count === null || count < MEMCG_WARN_AT) return probe;
+  const detail =
+    `${probe.finding.detail}; but the host has ${count} memory cgroups, removed ones still holding cached pages included, ` +
+    `of the kernel's ${MEMCG_ID_MAX}: at the limit no box can be made (a worker reclaims its own at ${RECLAIM_AT})`;
+  // Dropping the clean page cache frees every dying cgroup that only cached pages keep.
+  return { ...probe, finding: finding('cgroup', 'cgroups', 'warn', detail, 'sync && echo 1 | sudo tee /proc/sys/vm/drop_caches') };
+}
+
+function hierarchyProbe(host: HostView, rootless: boolean): CgroupProbe {
   const mounts = parseMounts(host.readText('/proc/self/mounts') ?? '');
   const atRoot = mounts.filter((m) => path.posix.resolve(m.mountPoint) === CGROUP_ROOT).pop();
   const v1 = v1ControllerMounts(mounts);

@@ -115,6 +115,23 @@ describe('on a cgroup v1 host, as root', () => {
     );
   });
 
+  it('warns when the memory cgroups on the host near the kernel limit (dying ones included), naming the fix', async () => {
+    const host = fixtureHost('v1-root');
+    const withCount = (n: number) => {
+      const table = `#subsys_name\thierarchy\tnum_cgroups\tenabled\ncpu\t1\t1\t1\nmemory\t4\t${n}\t1\n`;
+      return { ...host.view, readText: (f: string) => (f === '/proc/cgroups' ? table : host.view.readText(f)) };
+    };
+    const few = withCount(32767);
+    expect(get(await diagnose(few, fixtureOptions(few)), 'cgroup').status).toBe('ok');
+    const many = withCount(40000);
+    const report = await diagnose(many, fixtureOptions(many));
+    expect(report.runnable).toBe(true);
+    const cgroup = get(report, 'cgroup');
+    expect(cgroup).toMatchObject({ status: 'warn', blocking: false, fix: 'sync && echo 1 | sudo tee /proc/sys/vm/drop_caches' });
+    expect(cgroup.detail).toContain('memory at /sys/fs/cgroup/memory');
+    expect(cgroup.detail).toContain('the host has 40000 memory cgroups, removed ones still holding cached pages included, of the kernel');
+  });
+
   it('refuses root mode to a root without CAP_SYS_ADMIN (a container), naming the capability', async () => {
     const host = fixtureHost('v1-root');
     const status = host.view.readText('/proc/self/status') ?? '';
