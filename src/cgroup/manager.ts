@@ -4,7 +4,8 @@
  * by pid, polls its CPU usage to enforce the CPU limit, reads its stats after the run and
  * releases it: a manager may keep an emptied leaf for a later run (a pool), only with no task
  * left in it and every counter reset, else the leaf is removed. All file operations are synchronous: they are short writes to
- * cgroupfs, and keeping them off the libuv pool avoids the pool deadlock in the launcher notes.
+ * cgroupfs, and keeping them off the libuv pool avoids the pool deadlock in the launcher notes. The one exception is the
+ * rare reclaim of the memory cgroup id budget (memcg-ids.ts): one write on the pool that waits on nothing else.
  */
 import type { MemcgIdBudget } from './memcg-ids';
 

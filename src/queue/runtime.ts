@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Queue } from 'bullmq';
 import { diskCapsAsked, judgingLimits, memoryBudgetOverHost, testMaxima, unknownConfigVariables, type WorkerConfig } from '../config';
-import type { MemcgIdBudget } from '../cgroup/memcg-ids';
+import { memoryCgroupCount, type MemcgIdBudget } from '../cgroup/memcg-ids';
 import { Judge } from '../judge/judge';
 import { refusalWarning } from '../judge/languages';
 import { PackageCache } from '../problem/package-cache';
@@ -342,6 +342,10 @@ async function createJudge(config: WorkerConfig, logger: Logger, undo: Array<() 
   });
   const ids = sandbox.cgroups.memcgIds ?? null;
   host.memcgIds = ids;
+  if (ids && memoryCgroupCount() === null)
+    logger.warn(
+      "cannot read the memory cgroups' count from /proc/cgroups: the removed boxes' dying cgroups are not watched (docs/security.md)",
+    );
   if (ids)
     ids.onReclaim = (r) => {
       const fields = { memoryCgroups: r.before, after: r.after, ms: Math.round(r.ms) };
