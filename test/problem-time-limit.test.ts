@@ -271,7 +271,7 @@ describe('a package that gives no time limit', () => {
     await expect(judged('wrong_answer/slow.c')).resolves.toEqual({
       status: 'unverified',
       failed: [],
-      unverified: ['some of its tests were not judged, so not all are known to be AC or WA (permitted)'],
+      unverified: ['some of its tests were not judged: not known whether all are AC or WA (permitted)'],
     });
     // The summary says nothing failed in what was judged.
     let summary = '';
@@ -283,7 +283,7 @@ describe('a package that gives no time limit', () => {
     });
     await judgeCommand([to, path.join(to, 'submissions', 'wrong_answer/slow.c'), '--time', '1'], toText, { judge });
     expect(summary).toContain(
-      'expected (submissions.yaml): met as far as judged, unverified\n  unverified: some of its tests were not judged, so not all are known to be AC or WA (permitted)\n  (give --all-tests to judge every test)\n',
+      'expected (submissions.yaml): met as far as judged, unverified\n  unverified: some of its tests were not judged: not known whether all are AC or WA (permitted)\n  (give --all-tests to judge every test)\n',
     );
     // --all-tests judges the secret test too: WA, as permitted.
     await expect(judged('wrong_answer/slow.c', '--all-tests')).resolves.toEqual({ status: 'met', failed: [], unverified: [] });

@@ -250,7 +250,8 @@ export function packageSummary(r: JudgeResult): string {
       lines.push(`expected (${e.from ?? 'submissions.yaml'}): ${status}`);
       for (const f of e.failed) lines.push(`  failed: ${f}`);
       for (const u of e.unverified) lines.push(`  unverified: ${u}`);
-      if (e.unverified.length) lines.push('  (give --all-tests to judge every test)');
+      // Tests skipped after a rejection: judging them all could settle it (missing test data could not).
+      if (e.unverified.length && r.tests.some((t) => t.verdict === 'SKIPPED')) lines.push('  (give --all-tests to judge every test)');
     }
   }
   for (const g of r.groups ?? []) {
@@ -343,7 +344,9 @@ async function judgeIn(dir: string, target: string, args: ParsedArgs, out: NodeJ
             problem: {
               ...judged.problem,
               notes: [...unusedTime, ...(derived?.notes ?? []), ...unchecked, ...judged.problem.notes],
-              ...(expected ? { expectations: checkOwnExpectation(expected, judged, loaded.config.validation.interactive) } : {}),
+              ...(expected
+                ? { expectations: checkOwnExpectation(expected, judged, loaded.config.validation.interactive, loaded.noSecretTests) }
+                : {}),
             },
           }
         : judged;

@@ -35,6 +35,11 @@ export interface ProblemPackage {
   grader: PackageValidator | null;
   /** What the loader noticed in data/ without refusing it (orphanAnswers), for the results' notes. */
   dataNotes?: string[];
+  /**
+   * Set when data/secret holds no test case (data-notes.ts noSecretTests): the judgement is of the
+   * samples alone, so what the package's own submissions must get somewhere is not known.
+   */
+  noSecretTests?: string;
   /** Null only when loaded with `deferTimeLimit` and the package gives none. */
   timeLimit: { seconds: number; from: OwnTimeLimitSource | '--time' | 'submissions' } | null;
 }
@@ -81,7 +86,8 @@ export function loadPackage(dir: string, opts: LoadOptions = {}): ProblemPackage
   } else {
     throw new InvalidRequestError(NO_TIME_LIMIT, 'PROBLEM_DIR');
   }
-  const dataNotes = [...orphanAnswers(files), ...badInputs(files), ...noSecretTests(files, data)];
+  const noSecret = noSecretTests(files, data);
+  const dataNotes = [...orphanAnswers(files), ...badInputs(files), ...noSecret];
   return {
     dir: files.root,
     config,
@@ -92,6 +98,7 @@ export function loadPackage(dir: string, opts: LoadOptions = {}): ProblemPackage
     grader,
     timeLimit,
     ...(dataNotes.length ? { dataNotes } : {}),
+    ...(noSecret.length ? { noSecretTests: 'data/secret holds no test case' } : {}),
   };
 }
 

@@ -260,7 +260,12 @@ export function inScope(e: Expectation, name: string): boolean {
  * tell: a test skipped after a rejection might have given a required verdict, or one not
  * permitted. caged's verdicts are read as the format's four (expectationVerdict).
  */
-export function checkExpectations(expected: SubmissionExpectations, result: JudgeResult): NonNullable<ProblemInfo['expectations']> {
+export function checkExpectations(
+  expected: SubmissionExpectations,
+  result: JudgeResult,
+  /** Why the package's tests are not all there (data/secret holds no test case): what some test must get is then not known. */
+  incomplete?: string,
+): NonNullable<ProblemInfo['expectations']> {
   const failed: string[] = [];
   const unknown: string[] = [];
   for (const e of expected.expectations) {
@@ -271,16 +276,18 @@ export function checkExpectations(expected: SubmissionExpectations, result: Judg
     if (bad) failed.push(`${bad.name ?? '?'} is ${bad.raw}, not one of ${[...e.permitted].join(', ')} (permitted for ${scope})`);
     const open = tests.some((t) => t.verdict === 'SKIPPED' || t.verdict === 'IE');
     if (!bad && open && e.permitted.size < EXPECTATION_VERDICTS.length)
-      unknown.push(`some of ${scope} were not judged, so not all are known to be ${[...e.permitted].join(' or ')} (permitted)`);
+      unknown.push(`some of ${scope} were not judged: not known whether all are ${[...e.permitted].join(' or ')} (permitted)`);
     // An empty set requires nothing (the legacy partially_accepted: its rule is on the whole).
     if (e.required.size > 0 && !verdicts.some((t) => t.v !== null && e.required.has(t.v))) {
       const why = `none of ${scope} is ${[...e.required].join(' or ')} (required)`;
       if (open) unknown.push(`${why}, but some were not judged`);
+      else if (incomplete) unknown.push(`${why}, but ${incomplete}`);
       else failed.push(why);
     }
     if (e.message !== undefined && !tests.some((t) => (t.checkerMessage ?? '').includes(e.message!))) {
       const why = `no judge message of ${scope} holds ${JSON.stringify(e.message)}`;
       if (open) unknown.push(`${why}, but some were not judged`);
+      else if (incomplete) unknown.push(`${why}, but ${incomplete}`);
       else failed.push(why);
     }
     if (e.score) {

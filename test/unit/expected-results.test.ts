@@ -207,6 +207,31 @@ describe('a judgement checked against them', () => {
     ]);
   });
 
+  it('leaves unverified what only the missing tests could give, when data/secret holds no test case', () => {
+    const NONE = 'data/secret holds no test case';
+    const folder = (rel: string) => expectation(rel, { [path.basename(rel)]: '' })!;
+    // Every sample accepted: the RTE the folder requires could be in the secret data that is not there.
+    expect(checkOwnExpectation(folder('run_time_error/a.c'), judged('AC', ['AC', 'AC']), false, NONE)).toMatchObject({
+      status: 'unverified',
+      failed: [],
+      unverified: ['none of its tests is RTE (required), but data/secret holds no test case'],
+    });
+    expect(checkOwnExpectation(folder('run_time_error/a.c'), judged('AC', ['AC', 'AC']), false).failed).toEqual([
+      'none of its tests is RTE (required)',
+    ]);
+    // What the tests there did get still fails a rule: a TLE in the wrong_answer folder.
+    expect(checkOwnExpectation(folder('wrong_answer/a.c'), judged('TLE', ['TLE']), false, NONE).status).toBe('failed');
+    expect(checkOwnExpectation(folder('accepted/a.c'), judged('WA', ['WA']), false, NONE).status).toBe('failed');
+    // DOMjudge's annotation: CORRECT on the samples is not known to be wrong; another failure is.
+    const annotated: OwnExpectation = { kind: 'results', from: 'x', results: ['RUN-ERROR'], score: null };
+    expect(checkOwnExpectation(annotated, judged('AC', ['AC']), false, NONE)).toMatchObject({
+      status: 'unverified',
+      unverified: ['it is CORRECT on the tests there, not RUN-ERROR, but data/secret holds no test case'],
+    });
+    expect(checkOwnExpectation(annotated, judged('WA', ['WA']), false, NONE).failed).toEqual(['it is WRONG-ANSWER, not RUN-ERROR']);
+    expect(checkOwnExpectation(annotated, judged('AC', ['AC']), false).failed).toEqual(['it is CORRECT, not RUN-ERROR']);
+  });
+
   it("holds partially_accepted off the bottom of the root's range in a minimisation problem (legacy grading: objective: min)", () => {
     const min = (range?: [number, number]) =>
       ownExpectation(

@@ -172,6 +172,8 @@ describe('when a package is loaded', () => {
     write('data/sample/1.in', '1\n');
     write('data/sample/1.ans', '1\n');
     expect(loadPackage(tmp, { fallbackTimeLimitS: 1 }).dataNotes).toEqual(['data/secret holds no test case: judged on data/sample alone']);
+    // What its own submissions must get somewhere is then not known (expected-results.ts).
+    expect(loadPackage(tmp, { fallbackTimeLimitS: 1 }).noSecretTests).toBe('data/secret holds no test case');
     fs.mkdirSync(path.join(tmp, 'data', 'secret', 'group'), { recursive: true });
     fs.mkdirSync(path.join(tmp, 'generators'));
     expect(loadPackage(tmp, { fallbackTimeLimitS: 1 }).dataNotes).toEqual([
@@ -180,6 +182,7 @@ describe('when a package is loaded', () => {
     write('data/secret/group/1.in', '1\n');
     write('data/secret/group/1.ans', '1\n');
     expect(loadPackage(tmp, { fallbackTimeLimitS: 1 }).dataNotes).toBeUndefined();
+    expect(loadPackage(tmp, { fallbackTimeLimitS: 1 }).noSecretTests).toBeUndefined();
   });
 
   it("passes over data/bad, BAPCtools' directory of invalid inputs, with a note, and still refuses any other directory there", () => {

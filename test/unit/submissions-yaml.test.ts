@@ -154,7 +154,7 @@ describe('a judgement checked against them', () => {
     expect(checkExpectations(wa, judged({ 'sample/1': 'AC', 'secret/1': 'WA', 'secret/2': 'SKIPPED' }))).toEqual({
       status: 'unverified',
       failed: [],
-      unverified: ['some of its tests were not judged, so not all are known to be AC or WA (permitted)'],
+      unverified: ['some of its tests were not judged: not known whether all are AC or WA (permitted)'],
     });
     // RE, MLE and OLE are the format's RTE.
     const rte = expectationsOf(r, 'run_time_error/x.py');
