@@ -156,6 +156,17 @@ describe('a judgement checked against them', () => {
       failed: [],
       unverified: ['some of its tests were not judged: not known whether all are AC or WA (permitted)'],
     });
+    // Without secret data, a rule over every test cannot be decided on the samples; one over the samples alone can.
+    const NONE = 'data/secret holds no test case';
+    expect(checkExpectations(wa, judged({ 'sample/1': 'AC' }), NONE)).toEqual({
+      status: 'unverified',
+      failed: [],
+      unverified: ['none of its tests is WA (required), but data/secret holds no test case'],
+    });
+    const onSamples = expectationsOf(rules('x:\n  sample/*:\n    required: [WA]\n'), 'x/a.py');
+    expect(checkExpectations(onSamples, judged({ 'sample/1': 'AC' }), NONE).failed).toEqual(['none of tests sample/* is WA (required)']);
+    const both = expectationsOf(rules('x:\n  "{sample,secret}/*":\n    required: [WA]\n'), 'x/a.py');
+    expect(checkExpectations(both, judged({ 'sample/1': 'AC' }), NONE).status).toBe('unverified');
     // RE, MLE and OLE are the format's RTE.
     const rte = expectationsOf(r, 'run_time_error/x.py');
     expect(checkExpectations(rte, judged({ 'secret/1': 'AC', 'secret/2': 'MLE' })).status).toBe('met');
