@@ -256,7 +256,9 @@ export function packageSummary(r: JudgeResult): string {
   }
   for (const g of r.groups ?? []) {
     const score = r.problem?.type === 'scoring' ? ` score ${g.score}/${g.maxScore}` : '';
-    lines.push(`group ${g.name}: ${g.verdict}${score} (${g.tests.length} tests)`);
+    const n = g.tests.length;
+    // A group with no test case (a BAPCtools data/secret holding only its .gitignore) has no verdict to show.
+    lines.push(n ? `group ${g.name}: ${g.verdict}${score} (${n} test${n === 1 ? '' : 's'})` : `group ${g.name}: holds no test case`);
   }
   return summary(r) + terminalSafe(`${lines.join('\n')}\n`);
 }

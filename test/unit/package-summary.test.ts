@@ -44,4 +44,18 @@ describe('packageSummary', () => {
     );
     expect(skipped).toContain('  (give --all-tests to judge every test)\n');
   });
+
+  it("counts a group's tests in words, and says a group without a test case holds none", () => {
+    const r = judged(['AC', 'AC'], []);
+    r.groups = [
+      { name: 'sample', verdict: 'AC', score: 1, maxScore: 1, tests: [0, 1] },
+      { name: 'secret/a', verdict: 'AC', score: 1, maxScore: 1, tests: [1] },
+      { name: 'secret', verdict: 'AC', score: 0, maxScore: 0, tests: [] },
+    ] as unknown as JudgeResult['groups'];
+    const text = packageSummary(r);
+    expect(text).toContain('group sample: AC (2 tests)\n');
+    expect(text).toContain('group secret/a: AC (1 test)\n');
+    expect(text).toContain('group secret: holds no test case\n');
+    expect(text).not.toContain('(0 tests)');
+  });
 });
