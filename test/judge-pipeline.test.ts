@@ -317,7 +317,7 @@ describe('when the payload is bad', () => {
   it.each(
     [
       [{}, 'language'],
-      [{ ...ok, language: 'cobol' }, 'language'],
+      [{ ...ok, language: 'swift' }, 'language'],
       [{ ...ok, testcases: [] }, 'testcases'],
       [{ language: 'c', testcases: [{}] }, 'source'],
       [{ ...ok, files: [{ name: 'main.c', content: '' }] }, 'source'],
@@ -335,7 +335,7 @@ describe('when the payload is bad', () => {
       [{ ...ok, limits: { cpuTimeMs: -5 } }, 'limits.cpuTimeMs'],
       [{ ...ok, limits: { cpuTime: 5 } }, 'limits.cpuTime'],
       [{ ...ok, checker: { type: 'regex' } }, 'checker.type'],
-      [{ ...ok, checker: { type: 'custom', language: 'cobol', source: 'x' } }, 'checker.language'],
+      [{ ...ok, checker: { type: 'custom', language: 'swift', source: 'x' } }, 'checker.language'],
       [{ ...ok, schemaVersion: 2 }, 'schemaVersion'],
       [{ ...ok, surprise: true }, 'surprise'],
       ['not an object', '(submission)'],

@@ -371,13 +371,13 @@ describe('the built command line', () => {
   }, 60_000);
 
   it('exits 2 with a one-line error naming the field for an unknown language', () => {
-    const r = spawnSync('node', [main, 'run', file('main.c', SUM_C), '--lang', 'cobol'], {
+    const r = spawnSync('node', [main, 'run', file('main.c', SUM_C), '--lang', 'swift'], {
       encoding: 'utf8',
       env: { ...process.env, CAGED_IMAGE: TEST_MANIFEST },
       timeout: 60_000,
     });
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/^caged: language: unknown language "cobol"/);
+    expect(r.stderr).toMatch(/^caged: language: unknown language "swift"/);
   }, 60_000);
 
   it('exits 2 for a missing file without touching the sandbox', () => {

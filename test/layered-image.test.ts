@@ -201,7 +201,7 @@ describe.each([
       new RegExp(`^language: language "${uninstalled}" is not installed on this worker \\(installed: .*fakesh`),
     );
     await expect(judge.judge(one(uninstalled, 'x'))).rejects.toBeInstanceOf(InvalidRequestError);
-    await expect(judge.judge(one('cobol', 'x'))).rejects.toThrow(/^language: unknown language "cobol" \(known: .*python3.*fakesh/);
+    await expect(judge.judge(one('swift', 'x'))).rejects.toThrow(/^language: unknown language "swift" \(known: .*python3.*fakesh/);
     const checker = { type: 'custom', language: uninstalled, source: 'x' };
     await expect(judge.judge(one('fakesh', 'true', { checker } as Partial<SubmissionInput>))).rejects.toThrow(
       /^checker\.language: .*is not installed on this worker/,
@@ -237,7 +237,7 @@ describe('a worker on a layered image', () => {
 
     const bad: Array<[string, RegExp]> = [
       [uninstalled, new RegExp(`^invalid submission: language: language "${uninstalled}" is not installed on this worker`)],
-      ['cobol', /^invalid submission: language: unknown language "cobol" \(known: /],
+      ['swift', /^invalid submission: language: unknown language "swift" \(known: /],
     ];
     // attempts: 5 proves that "unrecoverable" wins over the producer's retries.
     const jobs = await Promise.all(bad.map(([language]) => queue.add(language, one(language, 'x'), { attempts: 5 })));
@@ -296,8 +296,8 @@ describe('caged selftest', () => {
   }, 60_000);
 
   it('refuses a language the image does not have', () => {
-    const r = selftest('--lang', 'cobol');
+    const r = selftest('--lang', 'swift');
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/--lang: the image has no language "cobol"/);
+    expect(r.stderr).toMatch(/--lang: the image has no language "swift"/);
   }, 60_000);
 });

@@ -118,7 +118,7 @@ describe('the client', () => {
 
   it('rejects with JobFailedError (invalid) when the worker refuses the payload', async () => {
     await startWorker(1);
-    const err = await client.submit({ ...SUBMISSIONS.AC, language: 'cobol' }).catch((e: unknown) => e);
+    const err = await client.submit({ ...SUBMISSIONS.AC, language: 'swift' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(JobFailedError);
     expect(err).toMatchObject({ invalid: true, retryable: false });
     expect((err as JobFailedError).reason).toMatch(/^invalid submission: language: /);

@@ -206,7 +206,7 @@ describe('when a payload is bad', () => {
     const good = SUBMISSIONS.AC;
     const bad: Array<[string, unknown, RegExp]> = [
       ['wrong type', { ...good, source: 42 }, /^invalid submission: source: /],
-      ['unknown language', { ...good, language: 'cobol' }, /^invalid submission: language: .*cobol/],
+      ['unknown language', { ...good, language: 'swift' }, /^invalid submission: language: .*swift/],
       [
         '10 MiB source',
         { ...good, source: 'x'.repeat(10 * 2 ** 20) },

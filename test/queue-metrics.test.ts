@@ -64,7 +64,7 @@ describe('when Prometheus scrapes a worker', () => {
     const slow = await client.enqueue(sleeper(2500, 1, 'slow'));
     await until(() => runtime!.worker.active === 1, 30_000, 'the slow job to start');
     const ids = await client.enqueueMany([SUBMISSIONS.AC, SUBMISSIONS.AC, SUBMISSIONS.WA, SUBMISSIONS.WA, SUBMISSIONS.WA]);
-    const bad = await client.enqueue({ ...SUBMISSIONS.AC, language: 'cobol' });
+    const bad = await client.enqueue({ ...SUBMISSIONS.AC, language: 'swift' });
 
     const busy = (await get(port, '/metrics')).body;
     expect(sample(busy, 'caged_queue_jobs', 'state="waiting"')).toBe(6);

@@ -124,9 +124,9 @@ describe('caged exec', () => {
     const noLayer = spawnSync('node', [CLI, 'exec', '--image', TEST_MANIFEST, '--layer', 'nope', '--', 'true'], { encoding: 'utf8' });
     expect(noLayer.status).toBe(2);
     expect(noLayer.stderr).toMatch(/--layer: the image has no layer "nope" \(it has: base/);
-    const noLang = spawnSync('node', [CLI, 'exec', '--image', TEST_MANIFEST, '--lang', 'cobol', '--', 'true'], { encoding: 'utf8' });
+    const noLang = spawnSync('node', [CLI, 'exec', '--image', TEST_MANIFEST, '--lang', 'swift', '--', 'true'], { encoding: 'utf8' });
     expect(noLang.status).toBe(2);
-    expect(noLang.stderr).toMatch(/--lang: the image has no language "cobol" \(it has: .*c/);
+    expect(noLang.stderr).toMatch(/--lang: the image has no language "swift" \(it has: .*c/);
   });
 
   it("runs in a language's chain with the language's environment (--lang)", () => {

@@ -32,6 +32,11 @@ export const JUDGE0_LANGUAGE_IDS: Readonly<Record<string, readonly number[]>> = 
   scala: [81], // Scala (2.13.2)
   kotlin: [78], // Kotlin (1.3.70)
   perl: [85], // Perl (5.28.1)
+  typescript: [74], // TypeScript (3.7.4)
+  elixir: [57], // Elixir (1.9.4)
+  erlang: [58], // Erlang (OTP 22.2)
+  objectivec: [79], // Objective-C (Clang 7.0.1)
+  cobol: [77], // COBOL (GnuCOBOL 2.2)
 };
 
 export interface Judge0Language {

@@ -79,7 +79,7 @@ describe('reservesAddressSpace', () => {
       .languages.filter((l) => l.reservesAddressSpace)
       .map((l) => l.id)
       .sort();
-    expect(marked).toEqual(['commonlisp', 'go', 'java', 'kotlin', 'scala']);
+    expect(marked).toEqual(['commonlisp', 'elixir', 'erlang', 'go', 'java', 'kotlin', 'scala']);
   });
 
   it('is refused beside addressSpaceGraceMiB', () => {
@@ -114,19 +114,19 @@ describe('reservesAddressSpace', () => {
         .filter((l) => l.needsCgroup)
         .map((l) => l.id)
         .sort(),
-    ).toEqual(['commonlisp', 'go', 'java', 'kotlin', 'scala']);
+    ).toEqual(['commonlisp', 'elixir', 'erlang', 'go', 'java', 'kotlin', 'scala']);
     expect(withCgroup.every((l) => l.refused === null)).toBe(true);
     const refused = listed(true).filter((l) => l.refused !== null);
-    expect(refused.map((l) => l.id).sort()).toEqual(['commonlisp', 'go', 'java', 'kotlin', 'scala']);
+    expect(refused.map((l) => l.id).sort()).toEqual(['commonlisp', 'elixir', 'erlang', 'go', 'java', 'kotlin', 'scala']);
     expect(refused.find((l) => l.id === 'java')!.refused).toMatch(/^cannot run on this worker: .*RLIMIT_AS/);
   });
 
   it("the worker's start warning names every refused language and the reason, and is absent with a cgroup", () => {
     const warning = refusalWarning(LanguageRegistry.fromManifest(table(), [], true).list());
     expect(warning).not.toBeNull();
-    expect([...warning!.refused].sort()).toEqual(['commonlisp', 'go', 'java', 'kotlin', 'scala']);
+    expect([...warning!.refused].sort()).toEqual(['commonlisp', 'elixir', 'erlang', 'go', 'java', 'kotlin', 'scala']);
     expect(warning!.message).toMatch(
-      /^this worker refuses 5 languages \((\w+, ){4}\w+\): it has no cgroup .*RLIMIT_AS.*docs\/rootless\.md#rlimits-only\)$/,
+      /^this worker refuses 7 languages \((\w+, ){6}\w+\): it has no cgroup .*RLIMIT_AS.*docs\/rootless\.md#rlimits-only\)$/,
     );
     for (const id of warning!.refused) expect(warning!.message).toContain(id);
     expect(refusalWarning(LanguageRegistry.fromManifest(table()).list())).toBeNull();
@@ -135,14 +135,14 @@ describe('reservesAddressSpace', () => {
   it('caged selftest skips them by default, naming the reason, and refuses them when asked for by name', () => {
     const all = LanguageRegistry.fromManifest(table(), [], true).list();
     const plan = selftestPlan(all, null);
-    expect(plan.skipped.map((k) => k.language).sort()).toEqual(['commonlisp', 'go', 'java', 'kotlin', 'scala']);
+    expect(plan.skipped.map((k) => k.language).sort()).toEqual(['commonlisp', 'elixir', 'erlang', 'go', 'java', 'kotlin', 'scala']);
     expect(plan.skipped.every((k) => /RLIMIT_AS/.test(k.reason))).toBe(true);
     expect(plan.run).toContain('c');
     expect(plan.run).not.toContain('java');
     expect(plan.run.length + plan.skipped.length).toBe(all.length);
     expect(selftestPlan(all, ['c', 'python3'])).toEqual({ run: ['c', 'python3'], skipped: [] });
     expect(() => selftestPlan(all, ['c', 'java'])).toThrow(/^--lang: language "java" cannot run on this worker: .*RLIMIT_AS/);
-    expect(() => selftestPlan(all, ['cobol'])).toThrow(/^--lang: the image has no language "cobol"/);
+    expect(() => selftestPlan(all, ['swift'])).toThrow(/^--lang: the image has no language "swift"/);
     // With a cgroup nothing is skipped.
     expect(selftestPlan(LanguageRegistry.fromManifest(table()).list(), null).skipped).toEqual([]);
   });

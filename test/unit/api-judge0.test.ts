@@ -4,7 +4,8 @@
  * and the target guard refuses private networks (resolving names, not only literals).
  */
 import dns from 'node:dns';
-import { Judge0Languages } from '../../src/judge0/languages';
+import { JUDGE0_LANGUAGE_IDS, Judge0Languages } from '../../src/judge0/languages';
+import { defaultLanguagesDir, languageTableIds } from '../../src/judge/language-table';
 import { testLimitsConfig } from '../../src/judge/limits';
 import { judge0ConfigInfo } from '../../src/judge0/config-info';
 import { fromJudge0 } from '../../src/judge0/request';
@@ -112,6 +113,11 @@ describe('a Judge0 request', () => {
     expect(fromJudge0({ source_code: '@@@', language_id: 50 }, { id: 't', base64: true, languages })).toEqual({
       errors: { source_code: ['is not base64'] },
     });
+  });
+
+  it("keys its Judge0 ids by languages of caged's table, each Judge0 id taken once", () => {
+    expect(Object.keys(JUDGE0_LANGUAGE_IDS).filter((id) => !languageTableIds(defaultLanguagesDir()).includes(id))).toEqual([]);
+    expect(new Set(Object.values(JUDGE0_LANGUAGE_IDS).flat()).size).toBe(Object.values(JUDGE0_LANGUAGE_IDS).flat().length);
   });
 });
 

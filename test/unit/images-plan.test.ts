@@ -90,7 +90,7 @@ describe('recipe hashes', () => {
     writeJson(file, { ...readJson(file), timeFactor: 2 });
     const after = recipes(plan('all').layers);
     const changed = Object.keys(before).filter((id) => before[id] !== after[id]);
-    expect(changed.sort()).toEqual(['clang', 'fortran', 'gcc', 'gdc', 'ghc', 'gnat', 'ocaml', 'rust']);
+    expect(changed.sort()).toEqual(['clang', 'fortran', 'gcc', 'gdc', 'ghc', 'gmp', 'gnat', 'gnucobol', 'gobjc', 'nim', 'ocaml', 'rust']);
   });
 
   it("change for a layer's own files (post.sh) and its children", () => {

@@ -1,0 +1,2 @@
+: main ." OK" cr ;
+main
