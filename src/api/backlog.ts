@@ -6,11 +6,15 @@
  * whole queue, whoever added them (a batch grade's too).
  *
  * One count is read from Redis for all the requests of a moment: a read younger than `freshMs`
- * serves them, plus what this process admitted since that read began. So the bound costs one
- * round trip per `freshMs`, not one per request. It is a soft bound across API processes: each
- * sees the others' submissions only at its next read (at most `freshMs` late). Within a process
- * it errs towards refusing: a submission admitted while a read was under way counts on top of
- * that read even when the read already saw it, and workers taking jobs lower the real count.
+ * serves them, plus what this process admitted and had not yet added when that read began. So
+ * the bound costs one round trip per `freshMs`, not one per request. A route calls `admit`
+ * before it adds and `settle` once its add is over (added or failed): an admitted submission
+ * still on its way to Redis when a read began may be missing from that read, so it counts on top
+ * of it until a read that began after its add was over. It is a soft bound across API processes:
+ * each sees the others' submissions only at its next read (at most `freshMs` late). Within a
+ * process it errs towards refusing: a submission whose add ended while a read was under way
+ * counts on top of that read even when the read already saw it, and workers taking jobs lower
+ * the real count.
  */
 import type { FastifyReply } from 'fastify';
 
@@ -27,11 +31,13 @@ export interface BacklogQueue {
 }
 
 export class Backlog {
-  /** The last read: its count, when it began (ms) and how many this process had admitted then. */
-  private read: { count: number; at: number; admittedBefore: number } | null = null;
+  /** The last read: its count, when it began (ms) and how many admitted adds of this process were over then. */
+  private read: { count: number; at: number; settledBefore: number } | null = null;
   private reading: Promise<void> | null = null;
   /** Submissions admitted by this process since it started. */
   private admitted = 0;
+  /** Of those, the ones whose add is over (in Redis, or failed and never there). */
+  private settled = 0;
 
   constructor(
     private readonly queue: BacklogQueue,
@@ -41,7 +47,11 @@ export class Backlog {
     private readonly now: () => number = () => performance.now(),
   ) {}
 
-  /** Whether `n` more submissions fit; if they do, they are counted as admitted. Redis errors propagate. */
+  /**
+   * Whether `n` more submissions fit; if they do, they are counted as admitted, and the caller
+   * must `settle(n)` once their add is over, whether it succeeded or not. Redis errors propagate
+   * (nothing admitted then).
+   */
   async admit(n: number): Promise<boolean> {
     if (this.max === 0) return true;
     if (this.read === null || this.now() - this.read.at > this.freshMs) {
@@ -51,16 +61,23 @@ export class Backlog {
     // From here to the end in one turn: requests that waited on the same read are admitted one
     // after another, each seeing those admitted before it.
     const r = this.read!;
-    const waiting = r.count + (this.admitted - r.admittedBefore);
+    const waiting = r.count + (this.admitted - r.settledBefore);
     if (waiting + n > this.max) return false;
     this.admitted += n;
     return true;
   }
 
+  /** `n` admitted submissions' add is over: added to the queue, or failed. */
+  settle(n: number): void {
+    if (this.max === 0) return;
+    if (n < 0 || this.settled + n > this.admitted) throw new Error(`backlog: settling ${n} of ${this.admitted - this.settled} in flight`);
+    this.settled += n;
+  }
+
   private async readCount(): Promise<void> {
     const at = this.now();
-    const admittedBefore = this.admitted;
+    const settledBefore = this.settled;
     const count = await this.queue.count();
-    this.read = { count, at, admittedBefore };
+    this.read = { count, at, settledBefore };
   }
 }

@@ -135,6 +135,8 @@ export function judge0Routes(app: FastifyInstance, ctx: ApiContext): void {
       const errors = clientErrors(err);
       if (errors) return reply.code(422).send(errors);
       throw err;
+    } finally {
+      ctx.backlog.settle(1);
     }
     if (!truthy(req.query.wait)) return reply.code(201).send({ token: t.token });
     try {
@@ -180,6 +182,8 @@ export function judge0Routes(app: FastifyInstance, ctx: ApiContext): void {
           out[v.index] = errors;
         }
       }
+    } finally {
+      ctx.backlog.settle(valid.length);
     }
     // Judge0: 201 when at least one was created, else 422 with the same list of errors.
     return reply.code(out.some((o) => 'token' in o) ? 201 : 422).send(out);

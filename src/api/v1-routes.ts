@@ -56,7 +56,11 @@ export function v1Routes(app: FastifyInstance, ctx: ApiContext): void {
         const message = `the queue is full: at most ${ctx.backlog.max} submissions may wait (CAGED_API_MAX_QUEUE); try again later`;
         return queueFull(reply, errorBody('queue_full', message));
       }
-      jobId = await ctx.intake.enqueue(submission);
+      try {
+        jobId = await ctx.intake.enqueue(submission);
+      } finally {
+        ctx.backlog.settle(1);
+      }
     } catch (err) {
       if (err instanceof InvalidRequestError) return invalid(reply, err);
       throw err;

@@ -63,11 +63,41 @@ describe('Backlog', () => {
     const q = countSource(0);
     const b = new Backlog(q, 2, 50, clock);
     expect(await b.admit(1)).toBe(true);
+    b.settle(1);
     now += 100;
     // The next read begins; the admission made before it began is in Redis by now.
     q.waiting = 1;
     expect(await b.admit(1)).toBe(true); // 1 + 1
     expect(await b.admit(1)).toBe(false);
+  });
+
+  it('counts admitted submissions still on their way to Redis on top of a read that began before they arrived', async () => {
+    // A burst under load: the first read is old before the admitted adds have reached Redis,
+    // so the next read does not see them.
+    const q = countSource(0);
+    const b = new Backlog(q, 3, 50, clock);
+    const first = await Promise.all([b.admit(1), b.admit(1), b.admit(1)]);
+    expect(first).toEqual([true, true, true]);
+    now += 100;
+    expect(await b.admit(1)).toBe(false); // Redis says 0, but 3 are in flight
+    b.settle(3); // their adds are over: the next read sees them in Redis
+    q.waiting = 3;
+    now += 100;
+    expect(await b.admit(1)).toBe(false);
+    q.waiting = 2; // a worker took one
+    now += 100;
+    expect(await b.admit(1)).toBe(true);
+    expect(q.reads).toBe(4);
+  });
+
+  it('counts an admitted submission whose add failed as no longer waiting once settled', async () => {
+    const q = countSource(0);
+    const b = new Backlog(q, 1, 50, clock);
+    expect(await b.admit(1)).toBe(true);
+    b.settle(1); // its add failed: it is not in Redis
+    now += 100;
+    expect(await b.admit(1)).toBe(true);
+    expect(() => b.settle(2)).toThrow('backlog: settling 2 of 1 in flight');
   });
 
   it('has no bound at 0 and then never reads', async () => {
