@@ -36,12 +36,18 @@ afterEach(() => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-/** Writes `tarball` into the FIFO in `chunk`-byte pieces `pauseMs` apart, stopping (open, silent) after `stopAt` bytes. */
-function feed(chunk: number, pauseMs: number, stopAt: number): void {
+/**
+ * Writes `tarball` into the FIFO in `chunk`-byte pieces `pauseMs` apart, stopping (open, silent)
+ * after `stopAt` bytes. Resolves once the feeder has started and is about to open the FIFO (its
+ * open waits for the reader): Node's own start, which takes longer than a stall period on a
+ * loaded machine, is not counted as a stall.
+ */
+async function feed(chunk: number, pauseMs: number, stopAt: number): Promise<void> {
   const script = `
     const fs = require('fs');
     const [src, dst, chunk, pause, stopAt] = process.argv.slice(1);
     const data = fs.readFileSync(src);
+    fs.writeSync(1, 'ready\\n');
     const fd = fs.openSync(dst, 'w');
     let at = 0;
     const step = () => {
@@ -54,14 +60,19 @@ function feed(chunk: number, pauseMs: number, stopAt: number): void {
       setTimeout(step, +pause);
     };
     step();`;
-  feeder = spawn(process.execPath, ['-e', script, tarball, fifo, String(chunk), String(pauseMs), String(stopAt)], {
-    stdio: 'ignore',
+  const child = spawn(process.execPath, ['-e', script, tarball, fifo, String(chunk), String(pauseMs), String(stopAt)], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  feeder = child;
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.once('data', () => resolve());
+    child.once('exit', (code) => reject(new Error(`the feeder exited (${code}) before it started`)));
   });
 }
 
 it('fails a feed that stops mid-archive with UnpackStalledError naming the last entry', async () => {
   // The first file's header and data (512 + 64 KiB after the directory's header) and no more.
-  feed(512, 0, 512 + 512 + 64 * 1024 + 512);
+  await feed(512, 0, 512 + 512 + 64 * 1024 + 512);
   const started = Date.now();
   const err = await unpackImage(fifo, path.join(dir, 'out'), { stallMs: 400 }).catch((e: unknown) => e);
   expect(err).toBeInstanceOf(UnpackStalledError);
@@ -73,7 +84,7 @@ it('fails a feed that stops mid-archive with UnpackStalledError naming the last 
 
 it('unpacks a slow but steady feed whole', async () => {
   // About 1.2 s in all, pauses of 100 ms: far longer than a stall period, never one pause.
-  feed(16 * 1024, 100, Number.MAX_SAFE_INTEGER);
+  await feed(16 * 1024, 100, Number.MAX_SAFE_INTEGER);
   const stats = await unpackImage(fifo, path.join(dir, 'out'), { stallMs: 400 });
   expect(stats).toMatchObject({ files: 3, directories: 1 });
   for (const [name, ch] of [
