@@ -46,6 +46,9 @@ async function inJob(mode: RootfsMode, script: string, diskBytes = LIMITS.diskBy
 }
 
 describe.each(['overlay', 'extract'] as const)('with rootfs mode %s', (mode) => {
+  // Extract mode copies the whole test image (every layer: several GiB) into each job's directory.
+  const timeout = mode === 'extract' ? 180_000 : 60_000;
+
   it("keeps each job's writes to itself", async () => {
     // /var/tmp is on the root layer: writable in overlay mode (the run's own upper layer),
     // read-only in extract mode (the extracted root is shared by the job's steps).
@@ -57,7 +60,7 @@ describe.each(['overlay', 'extract'] as const)('with rootfs mode %s', (mode) => 
     expect(peer.stdout.toString()).toBe('done\n');
     const next = await inJob(mode, look);
     expect(next.stdout.toString()).toBe('done\n');
-  }, 60_000);
+  }, timeout);
 
   it('gives ENOSPC past the disk quota, not a broken worker', async () => {
     const r = await inJob(mode, 'dd if=/dev/zero of=/tmp/big bs=1M count=64 2>&1; echo rc=$?', 8 * 2 ** 20);
@@ -65,7 +68,7 @@ describe.each(['overlay', 'extract'] as const)('with rootfs mode %s', (mode) => 
     expect(r.stdout.toString()).toMatch(/rc=1/);
     const after = await inJob(mode, 'echo ok');
     expect(after.stdout.toString()).toBe('ok\n');
-  }, 60_000);
+  }, timeout);
 
   it('caps /dev/shm at the disk quota too, and bills what it holds to the memory limit', async () => {
     const full = await inJob(mode, 'dd if=/dev/zero of=/dev/shm/big bs=1M count=64 2>&1; echo rc=$?', 8 * 2 ** 20);
@@ -78,7 +81,7 @@ describe.each(['overlay', 'extract'] as const)('with rootfs mode %s', (mode) => 
     const big = await inJob(mode, fill, 128 * 2 ** 20, memoryBytes);
     expect(big.limitHit).toBe('memory');
     expect(big.memoryBytes).toBeLessThanOrEqual(memoryBytes);
-  }, 60_000);
+  }, timeout);
 });
 
 describe('on a host without overlayfs', () => {
