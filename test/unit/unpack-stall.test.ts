@@ -33,6 +33,13 @@ beforeEach(() => {
 afterEach(() => {
   feeder?.kill('SIGKILL');
   feeder = undefined;
+  // A reader still waiting in open(2) for a writer that never came (a failed test) would hold a
+  // libuv thread, and Jest, forever once the FIFO is gone: open it for writing and close it.
+  try {
+    fs.closeSync(fs.openSync(fifo, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK));
+  } catch {
+    // ENXIO: no reader waiting.
+  }
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
