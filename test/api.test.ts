@@ -333,7 +333,7 @@ describe('caged api', () => {
           .filter((l) => l.needsCgroup)
           .map((l) => l.id)
           .sort(),
-      ).toEqual(['commonlisp', 'elixir', 'erlang', 'go', 'java', 'kotlin', 'scala']);
+      ).toEqual(['clojure', 'commonlisp', 'elixir', 'erlang', 'go', 'groovy', 'java', 'kotlin', 'scala']);
     });
 
     it('judges a native job with several tests, streams its progress and serves its result', async () => {

@@ -1,7 +1,7 @@
 /**
  * Every language of the test image's manifest, judged in real containers with the default
- * limits: a correct A+B is AC, a wrong one WA, a crashing one RE and (compiled languages) a
- * non-compiling one CE. Then multi-file submissions (C++ header + two sources, Java with two
+ * limits: a correct A+B is AC, a wrong one WA, a crashing one RE (but Plain Text, which cannot
+ * crash) and (compiled languages) a non-compiling one CE. Then multi-file submissions (C++ header + two sources, Java with two
  * classes and its main class found in the sources, Python and JavaScript with a module), the
  * JVM and Node running out of the heap sized from the memory limit (MLE), and a Java program
  * with 8 threads under the default pids limit. Each language's stress program runs with /box
@@ -61,16 +61,21 @@ function files(dir: string): NonNullable<SubmissionInput['files']> {
 
 const aPlusB = (language: string, source: string): SubmissionInput => ({ language, source, testcases: [{ stdin: INPUT, expected: SUM }] });
 
+/** Languages whose program cannot fail at run time: Plain Text's is printed, whatever it holds. */
+const CANNOT_FAIL = new Set(['plaintext']);
+
 it('the image offers at least 24 languages, each with fixtures', () => {
   expect(manifest.languages.length).toBeGreaterThanOrEqual(24);
   for (const l of manifest.languages) {
     expect(fixture(l.id, 'ac')).not.toBeNull();
+    expect(fixture(l.id, 'wa')).not.toBeNull();
+    expect(fixture(l.id, 're') !== null).toBe(!CANNOT_FAIL.has(l.id));
     expect(fixture(l.id, 'ce') !== null).toBe(l.compile !== null);
   }
 });
 
-describe.each(manifest.languages.map((l) => [l.id, l.compile !== null] as const))('%s', (id, compiled) => {
-  it(`AC, WA, RE${compiled ? ', CE' : ''} with the default limits`, async () => {
+describe.each(manifest.languages.map((l) => [l.id, l.compile !== null, !CANNOT_FAIL.has(l.id)] as const))('%s', (id, compiled, canFail) => {
+  it(`AC, WA${canFail ? ', RE' : ''}${compiled ? ', CE' : ''} with the default limits`, async () => {
     const ac = await judge.judge(aPlusB(id, fixture(id, 'ac')!));
     expect({ verdict: ac.verdict, compile: ac.compile?.output ?? null, test: ac.tests[0]?.message, stderr: ac.tests[0]?.stderr }).toEqual(
       expect.objectContaining({ verdict: 'AC' }),
@@ -78,8 +83,10 @@ describe.each(manifest.languages.map((l) => [l.id, l.compile !== null] as const)
     expect(ac.tests[0]!.stdout.trim()).toBe(SUM);
     const wa = await judge.judge(aPlusB(id, fixture(id, 'wa')!));
     expect(wa.verdict).toBe('WA');
-    const re = await judge.judge(aPlusB(id, fixture(id, 're')!));
-    expect({ verdict: re.verdict, message: re.message }).toEqual(expect.objectContaining({ verdict: 'RE' }));
+    if (canFail) {
+      const re = await judge.judge(aPlusB(id, fixture(id, 're')!));
+      expect({ verdict: re.verdict, message: re.message }).toEqual(expect.objectContaining({ verdict: 'RE' }));
+    }
     if (compiled) {
       const ce = await judge.judge(aPlusB(id, fixture(id, 'ce')!));
       expect(ce.verdict).toBe('CE');
@@ -107,7 +114,7 @@ describe.each(manifest.languages.map((l) => [l.id] as const))('%s stress', (id) 
 });
 
 describe('multi-file submissions', () => {
-  it.each(['cpp17', 'java', 'python3', 'javascript'])(
+  it.each(['cpp17', 'java', 'python3', 'javascript', 'modula2'])(
     '%s',
     async (id) => {
       const r = await judge.judge({
@@ -135,6 +142,13 @@ describe('multi-file submissions', () => {
     expect(r.compile).toMatchObject({ verdict: 'CE', cached: false, cpuTimeMs: 0 });
     expect(r.tests.every((t) => t.verdict === 'SKIPPED')).toBe(true);
   });
+});
+
+describe('assembly', () => {
+  it('NASM: a program defining main (not _start) is linked with the C library and calls scanf and printf', async () => {
+    const r = await judge.judge(aPlusB('nasm', fixture('nasm', 'libc')!));
+    expect({ verdict: r.verdict, compile: r.compile?.output ?? null }).toEqual(expect.objectContaining({ verdict: 'AC' }));
+  }, 120_000);
 });
 
 describe('runtimes that are not C', () => {

@@ -49,39 +49,51 @@ describe.each(['overlay', 'extract'] as const)('with rootfs mode %s', (mode) => 
   // Extract mode copies the whole test image (every layer: several GiB) into each job's directory.
   const timeout = mode === 'extract' ? 180_000 : 60_000;
 
-  it("keeps each job's writes to itself", async () => {
-    // /var/tmp is on the root layer: writable in overlay mode (the run's own upper layer),
-    // read-only in extract mode (the extracted root is shared by the job's steps).
-    const write =
-      'echo secret > /var/tmp/mark 2>/dev/null && echo root-writable; echo secret > /tmp/mark && echo secret > /box/mark && sleep 0.3 && cat /tmp/mark /box/mark';
-    const look = 'sleep 0.1; for f in /var/tmp/mark /tmp/mark /box/mark; do test -e $f && echo "seen $f"; done; echo done';
-    const [writer, peer] = await Promise.all([inJob(mode, write), inJob(mode, look)]);
-    expect(writer.stdout.toString()).toBe(`${mode === 'overlay' ? 'root-writable\n' : ''}secret\nsecret\n`);
-    expect(peer.stdout.toString()).toBe('done\n');
-    const next = await inJob(mode, look);
-    expect(next.stdout.toString()).toBe('done\n');
-  }, timeout);
+  it(
+    "keeps each job's writes to itself",
+    async () => {
+      // /var/tmp is on the root layer: writable in overlay mode (the run's own upper layer),
+      // read-only in extract mode (the extracted root is shared by the job's steps).
+      const write =
+        'echo secret > /var/tmp/mark 2>/dev/null && echo root-writable; echo secret > /tmp/mark && echo secret > /box/mark && sleep 0.3 && cat /tmp/mark /box/mark';
+      const look = 'sleep 0.1; for f in /var/tmp/mark /tmp/mark /box/mark; do test -e $f && echo "seen $f"; done; echo done';
+      const [writer, peer] = await Promise.all([inJob(mode, write), inJob(mode, look)]);
+      expect(writer.stdout.toString()).toBe(`${mode === 'overlay' ? 'root-writable\n' : ''}secret\nsecret\n`);
+      expect(peer.stdout.toString()).toBe('done\n');
+      const next = await inJob(mode, look);
+      expect(next.stdout.toString()).toBe('done\n');
+    },
+    timeout,
+  );
 
-  it('gives ENOSPC past the disk quota, not a broken worker', async () => {
-    const r = await inJob(mode, 'dd if=/dev/zero of=/tmp/big bs=1M count=64 2>&1; echo rc=$?', 8 * 2 ** 20);
-    expect(r.stdout.toString()).toMatch(/No space left on device/);
-    expect(r.stdout.toString()).toMatch(/rc=1/);
-    const after = await inJob(mode, 'echo ok');
-    expect(after.stdout.toString()).toBe('ok\n');
-  }, timeout);
+  it(
+    'gives ENOSPC past the disk quota, not a broken worker',
+    async () => {
+      const r = await inJob(mode, 'dd if=/dev/zero of=/tmp/big bs=1M count=64 2>&1; echo rc=$?', 8 * 2 ** 20);
+      expect(r.stdout.toString()).toMatch(/No space left on device/);
+      expect(r.stdout.toString()).toMatch(/rc=1/);
+      const after = await inJob(mode, 'echo ok');
+      expect(after.stdout.toString()).toBe('ok\n');
+    },
+    timeout,
+  );
 
-  it('caps /dev/shm at the disk quota too, and bills what it holds to the memory limit', async () => {
-    const full = await inJob(mode, 'dd if=/dev/zero of=/dev/shm/big bs=1M count=64 2>&1; echo rc=$?', 8 * 2 ** 20);
-    expect(full.stdout.toString()).toMatch(/No space left on device/);
-    expect(full.stdout.toString()).toMatch(/rc=1/);
-    // Within the quota but past the memory limit (in files each under the file size limit): the
-    // box's memory, not the host's.
-    const memoryBytes = 32 * 2 ** 20;
-    const fill = 'for i in 1 2 3 4 5 6 7 8; do dd if=/dev/zero of=/dev/shm/f$i bs=1M count=12 2>&1 || break; done; echo rc=$?';
-    const big = await inJob(mode, fill, 128 * 2 ** 20, memoryBytes);
-    expect(big.limitHit).toBe('memory');
-    expect(big.memoryBytes).toBeLessThanOrEqual(memoryBytes);
-  }, timeout);
+  it(
+    'caps /dev/shm at the disk quota too, and bills what it holds to the memory limit',
+    async () => {
+      const full = await inJob(mode, 'dd if=/dev/zero of=/dev/shm/big bs=1M count=64 2>&1; echo rc=$?', 8 * 2 ** 20);
+      expect(full.stdout.toString()).toMatch(/No space left on device/);
+      expect(full.stdout.toString()).toMatch(/rc=1/);
+      // Within the quota but past the memory limit (in files each under the file size limit): the
+      // box's memory, not the host's.
+      const memoryBytes = 32 * 2 ** 20;
+      const fill = 'for i in 1 2 3 4 5 6 7 8; do dd if=/dev/zero of=/dev/shm/f$i bs=1M count=12 2>&1 || break; done; echo rc=$?';
+      const big = await inJob(mode, fill, 128 * 2 ** 20, memoryBytes);
+      expect(big.limitHit).toBe('memory');
+      expect(big.memoryBytes).toBeLessThanOrEqual(memoryBytes);
+    },
+    timeout,
+  );
 });
 
 describe('on a host without overlayfs', () => {

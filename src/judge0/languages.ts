@@ -8,7 +8,7 @@
  * (cpp20, pypy3, ada, awk, …) has no Judge0 id and is reachable through `POST /v1/jobs`.
  */
 export const JUDGE0_LANGUAGE_IDS: Readonly<Record<string, readonly number[]>> = {
-  c: [50, 48, 49], // C (GCC 9.2.0), (GCC 7.4.0), (GCC 8.3.0)
+  c: [50, 48, 49, 75], // C (GCC 9.2.0), (GCC 7.4.0), (GCC 8.3.0), C (Clang 7.0.1): C judged by GCC
   cpp17: [54, 52, 53], // C++ (GCC 9.2.0), (GCC 7.4.0), (GCC 8.3.0)
   'cpp-clang': [76], // C++ (Clang 7.0.1)
   python3: [71], // Python (3.8.1)
@@ -37,6 +37,12 @@ export const JUDGE0_LANGUAGE_IDS: Readonly<Record<string, readonly number[]>> = 
   erlang: [58], // Erlang (OTP 22.2)
   objectivec: [79], // Objective-C (Clang 7.0.1)
   cobol: [77], // COBOL (GnuCOBOL 2.2)
+  nasm: [45], // Assembly (NASM 2.14.02)
+  octave: [66], // Octave (5.1.0)
+  sql: [82], // SQL (SQLite 3.27.2)
+  clojure: [86], // Clojure (1.10.1)
+  groovy: [88], // Groovy (3.0.3)
+  plaintext: [43], // Plain Text
 };
 
 export interface Judge0Language {

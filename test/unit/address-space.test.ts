@@ -79,7 +79,7 @@ describe('reservesAddressSpace', () => {
       .languages.filter((l) => l.reservesAddressSpace)
       .map((l) => l.id)
       .sort();
-    expect(marked).toEqual(['commonlisp', 'elixir', 'erlang', 'go', 'java', 'kotlin', 'scala']);
+    expect(marked).toEqual(['clojure', 'commonlisp', 'elixir', 'erlang', 'go', 'groovy', 'java', 'kotlin', 'scala']);
   });
 
   it('is refused beside addressSpaceGraceMiB', () => {
@@ -114,19 +114,29 @@ describe('reservesAddressSpace', () => {
         .filter((l) => l.needsCgroup)
         .map((l) => l.id)
         .sort(),
-    ).toEqual(['commonlisp', 'elixir', 'erlang', 'go', 'java', 'kotlin', 'scala']);
+    ).toEqual(['clojure', 'commonlisp', 'elixir', 'erlang', 'go', 'groovy', 'java', 'kotlin', 'scala']);
     expect(withCgroup.every((l) => l.refused === null)).toBe(true);
     const refused = listed(true).filter((l) => l.refused !== null);
-    expect(refused.map((l) => l.id).sort()).toEqual(['commonlisp', 'elixir', 'erlang', 'go', 'java', 'kotlin', 'scala']);
+    expect(refused.map((l) => l.id).sort()).toEqual([
+      'clojure',
+      'commonlisp',
+      'elixir',
+      'erlang',
+      'go',
+      'groovy',
+      'java',
+      'kotlin',
+      'scala',
+    ]);
     expect(refused.find((l) => l.id === 'java')!.refused).toMatch(/^cannot run on this worker: .*RLIMIT_AS/);
   });
 
   it("the worker's start warning names every refused language and the reason, and is absent with a cgroup", () => {
     const warning = refusalWarning(LanguageRegistry.fromManifest(table(), [], true).list());
     expect(warning).not.toBeNull();
-    expect([...warning!.refused].sort()).toEqual(['commonlisp', 'elixir', 'erlang', 'go', 'java', 'kotlin', 'scala']);
+    expect([...warning!.refused].sort()).toEqual(['clojure', 'commonlisp', 'elixir', 'erlang', 'go', 'groovy', 'java', 'kotlin', 'scala']);
     expect(warning!.message).toMatch(
-      /^this worker refuses 7 languages \((\w+, ){6}\w+\): it has no cgroup .*RLIMIT_AS.*docs\/rootless\.md#rlimits-only\)$/,
+      /^this worker refuses 9 languages \((\w+, ){8}\w+\): it has no cgroup .*RLIMIT_AS.*docs\/rootless\.md#rlimits-only\)$/,
     );
     for (const id of warning!.refused) expect(warning!.message).toContain(id);
     expect(refusalWarning(LanguageRegistry.fromManifest(table()).list())).toBeNull();
@@ -135,7 +145,17 @@ describe('reservesAddressSpace', () => {
   it('caged selftest skips them by default, naming the reason, and refuses them when asked for by name', () => {
     const all = LanguageRegistry.fromManifest(table(), [], true).list();
     const plan = selftestPlan(all, null);
-    expect(plan.skipped.map((k) => k.language).sort()).toEqual(['commonlisp', 'elixir', 'erlang', 'go', 'java', 'kotlin', 'scala']);
+    expect(plan.skipped.map((k) => k.language).sort()).toEqual([
+      'clojure',
+      'commonlisp',
+      'elixir',
+      'erlang',
+      'go',
+      'groovy',
+      'java',
+      'kotlin',
+      'scala',
+    ]);
     expect(plan.skipped.every((k) => /RLIMIT_AS/.test(k.reason))).toBe(true);
     expect(plan.run).toContain('c');
     expect(plan.run).not.toContain('java');
