@@ -16,6 +16,9 @@ import { ImageLanguageSchema, parseManifest } from '../../src/rootfs/manifest';
 import { languageJsons, manifestOf } from './helpers/language-table';
 import type { RunResult } from '../../src/sandbox/types';
 
+/** The Debian image's languages whose runtime reserves address space (`reservesAddressSpace`). */
+const RESERVING = ['clojure', 'commonlisp', 'elixir', 'erlang', 'go', 'groovy', 'java', 'kotlin', 'scala'];
+
 const MiB = 2 ** 20;
 
 const lang = {
@@ -79,7 +82,7 @@ describe('reservesAddressSpace', () => {
       .languages.filter((l) => l.reservesAddressSpace)
       .map((l) => l.id)
       .sort();
-    expect(marked).toEqual(['clojure', 'commonlisp', 'elixir', 'erlang', 'go', 'groovy', 'java', 'kotlin', 'scala']);
+    expect(marked).toEqual(RESERVING);
   });
 
   it('is refused beside addressSpaceGraceMiB', () => {
@@ -114,27 +117,17 @@ describe('reservesAddressSpace', () => {
         .filter((l) => l.needsCgroup)
         .map((l) => l.id)
         .sort(),
-    ).toEqual(['clojure', 'commonlisp', 'elixir', 'erlang', 'go', 'groovy', 'java', 'kotlin', 'scala']);
+    ).toEqual(RESERVING);
     expect(withCgroup.every((l) => l.refused === null)).toBe(true);
     const refused = listed(true).filter((l) => l.refused !== null);
-    expect(refused.map((l) => l.id).sort()).toEqual([
-      'clojure',
-      'commonlisp',
-      'elixir',
-      'erlang',
-      'go',
-      'groovy',
-      'java',
-      'kotlin',
-      'scala',
-    ]);
+    expect(refused.map((l) => l.id).sort()).toEqual(RESERVING);
     expect(refused.find((l) => l.id === 'java')!.refused).toMatch(/^cannot run on this worker: .*RLIMIT_AS/);
   });
 
   it("the worker's start warning names every refused language and the reason, and is absent with a cgroup", () => {
     const warning = refusalWarning(LanguageRegistry.fromManifest(table(), [], true).list());
     expect(warning).not.toBeNull();
-    expect([...warning!.refused].sort()).toEqual(['clojure', 'commonlisp', 'elixir', 'erlang', 'go', 'groovy', 'java', 'kotlin', 'scala']);
+    expect([...warning!.refused].sort()).toEqual(RESERVING);
     expect(warning!.message).toMatch(
       /^this worker refuses 9 languages \((\w+, ){8}\w+\): it has no cgroup .*RLIMIT_AS.*docs\/rootless\.md#rlimits-only\)$/,
     );
@@ -145,17 +138,7 @@ describe('reservesAddressSpace', () => {
   it('caged selftest skips them by default, naming the reason, and refuses them when asked for by name', () => {
     const all = LanguageRegistry.fromManifest(table(), [], true).list();
     const plan = selftestPlan(all, null);
-    expect(plan.skipped.map((k) => k.language).sort()).toEqual([
-      'clojure',
-      'commonlisp',
-      'elixir',
-      'erlang',
-      'go',
-      'groovy',
-      'java',
-      'kotlin',
-      'scala',
-    ]);
+    expect(plan.skipped.map((k) => k.language).sort()).toEqual(RESERVING);
     expect(plan.skipped.every((k) => /RLIMIT_AS/.test(k.reason))).toBe(true);
     expect(plan.run).toContain('c');
     expect(plan.run).not.toContain('java');
