@@ -5,7 +5,8 @@
  * sandbox measured them). Then the precompiled <bits/stdc++.h> of each C++ language that ships
  * one: the same program compiled with the include first (GCC uses the PCH) and with a
  * declaration before it (GCC cannot use a PCH once a token was seen), p50 of `runs`, and the
- * speedup. Run: `npm run build && node dist/bench/languages.js [runs]` (CAGED_IMAGE picks the image).
+ * speedup. Run: `npm run build && node dist/bench/languages.js [runs] [ID…]` (CAGED_IMAGE picks the
+ * image; IDs: only those languages).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -15,7 +16,15 @@ import { Sandbox } from '../src/sandbox/sandbox';
 import { BENCH_MANIFEST, percentile } from './common';
 
 const RUNS = Number(process.argv[2] ?? 5);
+const ONLY = new Set(process.argv.slice(3));
 const FIXTURES = path.join(__dirname, '..', '..', 'test', 'fixtures', 'languages');
+const LANGUAGE_TABLE = path.join(__dirname, '..', '..', 'images', 'languages');
+
+/** Whether the table's language.json of `id` has a precompiled header (`pch`, a build-only field: not in the manifest). */
+function hasPch(id: string): boolean {
+  const file = path.join(LANGUAGE_TABLE, id, 'language.json');
+  return fs.existsSync(file) && (JSON.parse(fs.readFileSync(file, 'utf8')) as { pch?: unknown }).pch !== undefined;
+}
 const INPUT = '123456789 987654321\n';
 const SUM = '1111111110';
 
@@ -49,7 +58,7 @@ async function main(): Promise<void> {
     compileCacheBytes: 0,
   });
   try {
-    const languages = judge.languages();
+    const languages = judge.languages().filter((l) => ONLY.size === 0 || ONLY.has(l.id));
     process.stdout.write(`${languages.length} languages, A+B judged ${RUNS} times each, compile cache off, p50 wall ms\n`);
     process.stdout.write(`${'language'.padEnd(11)} ${'compile'.padStart(8)} ${'run'.padStart(6)}  name\n`);
     for (const l of languages) {
@@ -68,8 +77,7 @@ async function main(): Promise<void> {
       }
       process.stdout.write(`${l.id.padEnd(11)} ${cell(compile.length ? p50(compile) : null, 8)} ${cell(p50(run), 6)}  ${l.name}\n`);
     }
-    for (const id of ['cpp17', 'cpp20']) {
-      if (!languages.some((l) => l.id === id)) continue;
+    for (const id of languages.map((l) => l.id).filter(hasPch)) {
       const withPch: number[] = [];
       const without: number[] = [];
       await judged(judge, id, PCH_PROGRAM);

@@ -113,7 +113,7 @@ precompiled_headers() {
     mkdir -p "$root$header.gch"
     run_logged in_chroot "$cc" "${flags[@]}" -x c++-header "$header" -o "$header.gch/$id.gch"
     mkdir -p "$root/tmp/caged-pch"
-    printf '#include <bits/stdc++.h>\nint main() { std::vector<int> v{1}; return v[0] - 1; }\n' >"$root/tmp/caged-pch/main.cpp"
+    printf '#include <bits/stdc++.h>\nint main() { std::vector<int> v(1, 1); return v[0] - 1; }\n' >"$root/tmp/caged-pch/main.cpp"
     local out
     out=$(in_chroot sh -c 'cd /tmp/caged-pch && "$@" -H -Winvalid-pch -c main.cpp -o main.o 2>&1' sh "$cc" "${flags[@]}") ||
       die "pch for $id: the test compile failed: $out"

@@ -92,6 +92,11 @@ export const FORMAT_CODE_OF_EXTENSION: Readonly<Record<string, string>> = {
  * are their own code.
  */
 const PACKAGE_CODE: Readonly<Record<string, string>> = {
+  c99: 'c',
+  c11: 'c',
+  cpp03: 'cpp',
+  cpp11: 'cpp',
+  cpp14: 'cpp',
   cpp17: 'cpp',
   cpp20: 'cpp',
   'cpp-clang': 'cpp',
@@ -112,7 +117,7 @@ export function outsideLanguages(languageId: string, languages: readonly string[
 }
 
 /** Which caged language a format code means when several share it (`cpp`: caged's C++20, as a package's `.cpp` files are). */
-const PREFERRED_ID: Readonly<Record<string, string>> = { cpp: 'cpp20', python3: 'python3', lisp: 'commonlisp' };
+const PREFERRED_ID: Readonly<Record<string, string>> = { c: 'c', cpp: 'cpp20', python3: 'python3', lisp: 'commonlisp' };
 
 /**
  * The caged language of format code `code` (submissions.yaml's `language`): `byExtension`, the

@@ -96,6 +96,10 @@ describe('when a 2025-09 problem.yaml is read', () => {
     expect(Buffer.from(files.files![0]!.content, 'base64')).toEqual(bytes);
   });
 
+  it('names every C standard c and every C++ standard cpp', () => {
+    expect(['c', 'c99', 'c11', 'cpp03', 'cpp11', 'cpp14'].map(packageLanguageCode)).toEqual(['c', 'c', 'c', 'cpp', 'cpp', 'cpp']);
+  });
+
   it('names languages by the format table: cpp for caged C++ ids, python3 for pypy3', () => {
     expect(['cpp17', 'cpp20', 'cpp-clang', 'pypy3', 'python3', 'java', 'commonlisp'].map(packageLanguageCode)).toEqual([
       'cpp',

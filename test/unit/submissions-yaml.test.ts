@@ -191,7 +191,7 @@ describe('a judgement checked against them', () => {
 });
 
 describe('the language and entry point it gives', () => {
-  const ids = ['c', 'cpp17', 'cpp20', 'cpp-clang', 'python3', 'pypy3', 'java', 'commonlisp'];
+  const ids = ['c', 'c11', 'c99', 'cpp03', 'cpp11', 'cpp14', 'cpp17', 'cpp20', 'cpp-clang', 'python3', 'pypy3', 'java', 'commonlisp'];
   const extension = (n: string) =>
     ({ '.py': 'python3', '.cpp': 'cpp17', '.cc': 'cpp17', '.java': 'java', '.lisp': 'commonlisp' })[path.extname(n)];
   /** The image's languages as the Judge tells them: an unknown extension throws. */
@@ -207,6 +207,8 @@ describe('the language and entry point it gives', () => {
   it("names caged's language of the format's code, the extension's when it has that code", () => {
     expect(languageAndEntry({ language: 'python3' }, 'a/x.py', { single: 'x.py' }, known)).toEqual({ lang: 'python3' });
     expect(languageAndEntry({ language: 'cpp' }, 'a/x.txt', { single: 'x.txt' }, known)).toEqual({ lang: 'cpp20' });
+    // The format's c is caged's c (GNU17), not an earlier standard the image also has.
+    expect(languageAndEntry({ language: 'c' }, 'a/x.txt', { single: 'x.txt' }, known)).toEqual({ lang: 'c' });
     expect(languageAndEntry({ language: 'lisp' }, 'a/x', { single: 'x' }, known)).toEqual({ lang: 'commonlisp' });
     expect(languageAndEntry({ language: 'python3' }, 'a/x.cc', { single: 'x.cc' }, known)).toEqual({ lang: 'python3' });
     refused(
