@@ -19,9 +19,9 @@
  *
  * Before each measurement the path judges a warm-up of `--warm N` jobs at once (default 1000 for
  * the no-op C workload, a quarter of it for Python), printed apart as the path's cold figure: V8's
- * optimizing compiler keeps compiling the worker's hot paths over the first thousand jobs or so (its
- * main thread's CPU per no-op C job fell from 2.96 to 2.0 ms over the first 1,500 of an in-process
- * judge, then stayed), and a worker judges for hours: the measured run is its steady state.
+ * optimizing compiler keeps compiling the worker's hot paths over the first thousand jobs or so
+ * (docs/benchmarks.md, the thirty-first round, has the measurement), and a worker judges for
+ * hours: the measured run is its steady state.
  *
  * Run: `npm run build && node dist/bench/queue.js [--jobs N] [--warm N] [--main FILE] [--json]` (Redis at CAGED_REDIS_URL).
  */
