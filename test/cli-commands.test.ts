@@ -167,6 +167,17 @@ describe('on a terminal', () => {
   });
 });
 
+describe('when the reader of stdout goes away', () => {
+  it('exits 141 quietly, as a program that SIGPIPE ended (`caged exec … | head -c 1`)', () => {
+    // 5 MB of output: far more than a pipe holds, so writes go on after head has exited.
+    const cmd =
+      `'${process.execPath}' '${MAIN_JS}' exec --lang c -- /bin/sh -c 'yes | head -c 5000000' | head -c 1 >/dev/null; ` +
+      'echo "status ${PIPESTATUS[0]}" >&2';
+    const r = spawnSync('bash', ['-c', cmd], { encoding: 'utf8', timeout: 100_000 });
+    expect(r.stderr).toMatch(/^caged: OK exited normally \(cpu [^\n]*\)\nstatus 141\n$/);
+  });
+});
+
 /** Entries named after `pid` (caged-<pid>-<seq>) in the jobs directory and in every cgroup hierarchy. */
 function leftovers(pid: number): string[] {
   const mine = (n: string) => n.startsWith(`caged-${pid}-`);

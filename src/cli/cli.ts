@@ -7,6 +7,9 @@
  * - SIGINT/SIGTERM: the command stops (its running box is killed, judging stops, waits end) and
  *   removes what it made (job directory, cgroups, containers) before exiting 130/143; a second
  *   signal exits at once. `caged worker` has its own two-stage shutdown (worker.ts).
+ * - When the reader of stdout goes away (`caged exec … | head`), the command stops the same way,
+ *   quietly, and exits 141 (128 + SIGPIPE, what a shell reports for a program SIGPIPE ended: node
+ *   ignores the signal and sees EPIPE instead). A command with its own shutdown gets SIGTERM.
  *
  * Exit status: 0 when the run or judging happened (whatever the verdict), 2 for a bad request
  * (usage, unknown language, missing file, limit out of bounds, id conflict), 1 when caged itself
@@ -93,6 +96,20 @@ function version(): string {
   return 'unknown';
 }
 
+/** Set while a command runs: stops it as `signal` would (the running box killed, then cleanup). */
+let stopCommand: ((signal: NodeJS.Signals) => void) | undefined;
+/** stdout's reader went away (EPIPE): the exit status is 141, whatever the command returned. */
+let outputClosed = false;
+
+function onStdoutError(err: NodeJS.ErrnoException): void {
+  // Anything but a closed pipe is what it was before this handler: an uncaught error.
+  if (err.code !== 'EPIPE') throw err;
+  if (outputClosed) return; // every later write fails the same way
+  outputClosed = true;
+  process.exitCode = 128 + os.constants.signals.SIGPIPE;
+  stopCommand?.('SIGPIPE');
+}
+
 async function main(argv: readonly string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === '--version' || name === '-V') {
@@ -119,6 +136,14 @@ async function main(argv: readonly string[]): Promise<number> {
   const interrupt = new AbortController();
   let received: NodeJS.Signals | undefined;
   const onSignal = (signal: NodeJS.Signals): void => {
+    if (signal === 'SIGPIPE') {
+      // Nobody reads on: stop quietly, once (a signal may still come and hurry the cleanup).
+      if (received) return;
+      received = signal;
+      interrupt.abort(signal);
+      killOwnContainers();
+      return;
+    }
     if (received) {
       // A second signal: no more waiting for the cleanup.
       process.stderr.write(`caged: ${signal} again: exiting without cleaning up (the next start removes what is left)\n`);
@@ -133,7 +158,12 @@ async function main(argv: readonly string[]): Promise<number> {
   if (!command.ownSignals) {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
+    stopCommand = onSignal;
+  } else {
+    // Its own SIGTERM handler runs its shutdown.
+    stopCommand = () => process.kill(process.pid, 'SIGTERM');
   }
+  if (outputClosed) stopCommand('SIGPIPE');
   try {
     const run = await command.load();
     const code = await run(rest, process.stdout, { signal: interrupt.signal });
@@ -153,6 +183,7 @@ async function main(argv: readonly string[]): Promise<number> {
     if (!json) process.stderr.write(terminalSafe(`${e.stack ?? ''}\n`));
     return 1;
   } finally {
+    stopCommand = undefined;
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
@@ -163,9 +194,10 @@ export const commandNames: readonly string[] = Object.keys(commands);
 
 /** Runs the command of `argv` (process.argv.slice(2)) and sets the exit status. */
 export function runCli(argv: readonly string[]): void {
+  process.stdout.on('error', onStdoutError);
   main(argv).then(
     (code) => {
-      process.exitCode = code;
+      process.exitCode = outputClosed ? 128 + os.constants.signals.SIGPIPE : code;
     },
     (err: unknown) => {
       process.stderr.write(terminalSafe(`caged: ${String(err)}\n`));
