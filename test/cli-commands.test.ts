@@ -176,6 +176,14 @@ describe('when the reader of stdout goes away', () => {
     const r = spawnSync('bash', ['-c', cmd], { encoding: 'utf8', timeout: 100_000 });
     expect(r.stderr).toMatch(/^caged: OK exited normally \(cpu [^\n]*\)\nstatus 141\n$/);
   });
+
+  it('the same when stderr goes to that reader too (`2>&1 | head -c 1`)', () => {
+    const cmd =
+      `'${process.execPath}' '${MAIN_JS}' exec --lang c -- /bin/sh -c 'yes | head -c 5000000' 2>&1 | head -c 1 >/dev/null; ` +
+      'echo "status ${PIPESTATUS[0]}" >&2';
+    const r = spawnSync('bash', ['-c', cmd], { encoding: 'utf8', timeout: 100_000 });
+    expect(r.stderr).toBe('status 141\n');
+  });
 });
 
 /** Entries named after `pid` (caged-<pid>-<seq>) in the jobs directory and in every cgroup hierarchy. */

@@ -7,7 +7,7 @@
  * - SIGINT/SIGTERM: the command stops (its running box is killed, judging stops, waits end) and
  *   removes what it made (job directory, cgroups, containers) before exiting 130/143; a second
  *   signal exits at once. `caged worker` has its own two-stage shutdown (worker.ts).
- * - When the reader of stdout goes away (`caged exec … | head`), the command stops the same way,
+ * - When the reader of stdout or stderr goes away (`caged exec … | head`), the command stops the same way,
  *   quietly, and exits 141 (128 + SIGPIPE, what a shell reports for a program SIGPIPE ended: node
  *   ignores the signal and sees EPIPE instead). A command with its own shutdown gets SIGTERM.
  *
@@ -98,10 +98,10 @@ function version(): string {
 
 /** Set while a command runs: stops it as `signal` would (the running box killed, then cleanup). */
 let stopCommand: ((signal: NodeJS.Signals) => void) | undefined;
-/** stdout's reader went away (EPIPE): the exit status is 141, whatever the command returned. */
+/** The reader of stdout or stderr went away (EPIPE): the exit status is 141, whatever the command returned. */
 let outputClosed = false;
 
-function onStdoutError(err: NodeJS.ErrnoException): void {
+function onOutputError(err: NodeJS.ErrnoException): void {
   // Anything but a closed pipe is what it was before this handler: an uncaught error.
   if (err.code !== 'EPIPE') throw err;
   if (outputClosed) return; // every later write fails the same way
@@ -194,7 +194,8 @@ export const commandNames: readonly string[] = Object.keys(commands);
 
 /** Runs the command of `argv` (process.argv.slice(2)) and sets the exit status. */
 export function runCli(argv: readonly string[]): void {
-  process.stdout.on('error', onStdoutError);
+  process.stdout.on('error', onOutputError);
+  process.stderr.on('error', onOutputError);
   main(argv).then(
     (code) => {
       process.exitCode = outputClosed ? 128 + os.constants.signals.SIGPIPE : code;
