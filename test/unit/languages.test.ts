@@ -2,7 +2,7 @@
  * Languages as data, without containers: every images/languages/<id>/language.json passes the
  * manifest schema as the build would write it; placeholders are checked at load and expanded per
  * step; Java and Scala main classes are found in the sources; a file name selects its language
- * by the manifest's extensions; a runtime's own out-of-memory on stderr turns RE (only) into MLE.
+ * by the manifest's extensions (a runtime's own out-of-memory: runtime-oom.test.ts).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -15,11 +15,9 @@ import { packageLanguages } from '../../src/problem/extensions';
 import { directorySubmission, fileSubmission } from '../../src/problem/package-submission';
 import { makeSubmissionSchema } from '../../src/judge/schema';
 import type { Language } from '../../src/judge/languages';
-import { classifyRun } from '../../src/judge/run-verdict';
 import { parseManifest } from '../../src/rootfs/manifest';
 import { LANG_DIR, languageJsons, manifestOf, repoLanguageRegistry } from './helpers/language-table';
 import { bestOfEach } from '../helpers/text';
-import type { RunResult } from '../../src/sandbox/types';
 
 const MiB = 2 ** 20;
 
@@ -410,50 +408,6 @@ describe("a package submission's .pl (packageLanguages)", () => {
     expect(languages.languageOfFile('unreadable.pl')).toBe('perl');
     expect(languages.languageOfFile('a.py')).toBe('python3');
     expect(() => languages.languageOfFile('a.swift', 'SUBMISSION')).toThrow(InvalidRequestError);
-  });
-});
-
-describe("a runtime's own out-of-memory", () => {
-  const run = (r: Partial<RunResult>): RunResult => ({
-    exitCode: 1,
-    signal: null,
-    cpuTimeMs: 1,
-    wallTimeMs: 1,
-    memoryBytes: 1 << 20,
-    limitHit: null,
-    forbiddenSyscall: null,
-    stdout: Buffer.alloc(0),
-    stderr: Buffer.alloc(0),
-    stdoutTruncated: false,
-    stderrTruncated: false,
-    oomKills: 0,
-    memoryLimitHits: 0,
-    ...r,
-  });
-  const markers = ['java.lang.OutOfMemoryError'];
-  it('RE with the marker on stderr is MLE', () => {
-    const c = classifyRun(
-      run({ stderr: Buffer.from('Exception in thread "main" java.lang.OutOfMemoryError: Java heap space') }),
-      { cpuTimeMs: 1000 },
-      markers,
-    );
-    expect(c.verdict).toBe('MLE');
-    expect(c.message).toMatch(/ran out of the heap/);
-  });
-  it('a success, a TLE or a forbidden system call with the marker stays what it was', () => {
-    const stderr = Buffer.from('java.lang.OutOfMemoryError');
-    expect(classifyRun(run({ exitCode: 0, stderr }), { cpuTimeMs: 1000 }, markers).verdict).toBe('OK');
-    expect(classifyRun(run({ limitHit: 'cpu', signal: 'SIGKILL', stderr }), { cpuTimeMs: 1000 }, markers).verdict).toBe('TLE');
-    expect(classifyRun(run({ forbiddenSyscall: 'ptrace', stderr }), { cpuTimeMs: 1000 }, markers).verdict).toBe('SE');
-    expect(classifyRun(run({ stderr }), { cpuTimeMs: 1000 }).verdict).toBe('RE');
-  });
-  it('a run that hit its process limit is RE even with the marker (the JVM cannot start a thread)', () => {
-    const stderr = Buffer.from(
-      'java.lang.OutOfMemoryError: unable to create native thread: possibly out of memory or process/resource limits reached',
-    );
-    const c = classifyRun(run({ limitHit: 'pids', stderr }), { cpuTimeMs: 1000 }, markers);
-    expect(c.verdict).toBe('RE');
-    expect(c.limitHit).toBe('pids');
   });
 });
 
