@@ -15,6 +15,7 @@ import { classifyRun } from '../src/judge/run-verdict';
 import { JudgeResultSchema, type JudgeResult } from '../src/judge/schema';
 import { judge0Of } from '../src/judge/verdict';
 import type { RunResult } from '../src/sandbox/types';
+import { runResult } from './helpers/run-result';
 import { Sandbox } from '../src/sandbox/sandbox';
 import { TEST_MANIFEST } from './helpers/image';
 
@@ -40,22 +41,7 @@ describe('the Judge0 status of a verdict', () => {
 });
 
 describe('classifying a run from what the judge measured', () => {
-  const run = (r: Partial<RunResult>): RunResult => ({
-    exitCode: null,
-    signal: null,
-    cpuTimeMs: 1,
-    wallTimeMs: 1,
-    memoryBytes: 1 << 20,
-    limitHit: null,
-    forbiddenSyscall: null,
-    stdout: Buffer.alloc(0),
-    stderr: Buffer.alloc(0),
-    stdoutTruncated: false,
-    stderrTruncated: false,
-    oomKills: 0,
-    memoryLimitHits: 0,
-    ...r,
-  });
+  const run = (r: Partial<RunResult>): RunResult => runResult({ exitCode: null, ...r });
   const limits = { cpuTimeMs: 1000 };
   it("takes limit verdicts from the sandbox's measured limitHit", () => {
     expect(classifyRun(run({ signal: 'SIGKILL', limitHit: 'memory', oomKills: 1 }), limits).verdict).toBe('MLE');

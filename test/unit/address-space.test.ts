@@ -15,6 +15,7 @@ import { selftestPlan } from '../../src/cli/selftest';
 import { ImageLanguageSchema, parseManifest } from '../../src/rootfs/manifest';
 import { languageJsons, manifestOf } from './helpers/language-table';
 import type { RunResult } from '../../src/sandbox/types';
+import { runResult } from '../helpers/run-result';
 
 /** The Debian image's languages whose runtime reserves address space (`reservesAddressSpace`). */
 const RESERVING = ['clojure', 'commonlisp', 'elixir', 'erlang', 'go', 'groovy', 'java', 'kotlin', 'scala'];
@@ -180,22 +181,7 @@ describe("a program's image size", () => {
 });
 
 describe('the address-space verdict', () => {
-  const run = (r: Partial<RunResult>): RunResult => ({
-    exitCode: null,
-    signal: 'SIGSEGV',
-    cpuTimeMs: 1,
-    wallTimeMs: 1,
-    memoryBytes: 1,
-    limitHit: null,
-    forbiddenSyscall: null,
-    stdout: Buffer.alloc(0),
-    stderr: Buffer.alloc(0),
-    stdoutTruncated: false,
-    stderrTruncated: false,
-    oomKills: 0,
-    memoryLimitHits: 0,
-    ...r,
-  });
+  const run = (r: Partial<RunResult>): RunResult => runResult({ exitCode: null, signal: 'SIGSEGV', memoryBytes: 1, ...r });
   const limits = { addressSpaceBytes: 17 * MiB };
 
   it('is MLE for a failed run whose image exceeds the limit', () => {

@@ -5,23 +5,9 @@
 import { interactiveVerdict } from '../../src/judge/interactive-verdict';
 import { SIMULTANEOUS_MS, submissionFirst, type PairResult } from '../../src/sandbox/run-pair';
 import type { RunResult } from '../../src/sandbox/types';
+import { runResult } from '../helpers/run-result';
 
-const run = (over: Partial<RunResult> = {}): RunResult => ({
-  exitCode: 0,
-  signal: null,
-  cpuTimeMs: 1,
-  wallTimeMs: 1,
-  memoryBytes: 0,
-  limitHit: null,
-  forbiddenSyscall: null,
-  stdout: Buffer.alloc(0),
-  stderr: Buffer.alloc(0),
-  stdoutTruncated: false,
-  stderrTruncated: false,
-  oomKills: 0,
-  memoryLimitHits: 0,
-  ...over,
-});
+const run = (over: Partial<RunResult> = {}): RunResult => runResult({ memoryBytes: 0, ...over });
 
 const pair = (interactor: Partial<RunResult>, submission: Partial<RunResult>, over: Partial<PairResult> = {}): PairResult => ({
   interactor: run(interactor),

@@ -4,24 +4,10 @@
  */
 import { classifyRun } from '../../src/judge/run-verdict';
 import type { RunResult } from '../../src/sandbox/types';
+import { runResult } from '../helpers/run-result';
 
 describe("a runtime's own out-of-memory", () => {
-  const run = (r: Partial<RunResult>): RunResult => ({
-    exitCode: 1,
-    signal: null,
-    cpuTimeMs: 1,
-    wallTimeMs: 1,
-    memoryBytes: 1 << 20,
-    limitHit: null,
-    forbiddenSyscall: null,
-    stdout: Buffer.alloc(0),
-    stderr: Buffer.alloc(0),
-    stdoutTruncated: false,
-    stderrTruncated: false,
-    oomKills: 0,
-    memoryLimitHits: 0,
-    ...r,
-  });
+  const run = (r: Partial<RunResult>): RunResult => runResult({ exitCode: 1, ...r });
   const markers = ['java.lang.OutOfMemoryError'];
   it('RE with the marker on stderr is MLE', () => {
     const c = classifyRun(
