@@ -177,6 +177,22 @@ describe('when the reader of stdout goes away', () => {
     expect(r.stderr).toMatch(/^caged: OK exited normally \(cpu [^\n]*\)\nstatus 141\n$/);
   });
 
+  it('stops the command at once, quietly: `caged selftest` stops after the line head took', () => {
+    // The first line comes after c's self-tests; Kotlin's and Scala's compiles then take seconds
+    // each, which the stopped command does not wait for.
+    const selftest = `'${process.execPath}' '${MAIN_JS}' selftest --lang c kotlin scala`;
+    const timed = (cmd: string) => {
+      const t0 = Date.now();
+      const r = spawnSync('bash', ['-c', `${cmd}; echo "status \${PIPESTATUS[0]}" >&2`], { encoding: 'utf8', timeout: 100_000 });
+      return { stderr: r.stderr, ms: Date.now() - t0 };
+    };
+    const whole = timed(`${selftest} >/dev/null`);
+    const cut = timed(`${selftest} | head -n 1 >/dev/null`);
+    expect(whole.stderr).toBe('status 0\n');
+    expect(cut.stderr).toBe('status 141\n');
+    expect(cut.ms).toBeLessThan(whole.ms / 2);
+  });
+
   it('the same when stderr goes to that reader too (`2>&1 | head -c 1`)', () => {
     const cmd =
       `'${process.execPath}' '${MAIN_JS}' exec --lang c -- /bin/sh -c 'yes | head -c 5000000' 2>&1 | head -c 1 >/dev/null; ` +

@@ -7,9 +7,10 @@
  * - SIGINT/SIGTERM: the command stops (its running box is killed, judging stops, waits end) and
  *   removes what it made (job directory, cgroups, containers) before exiting 130/143; a second
  *   signal exits at once. `caged worker` has its own two-stage shutdown (worker.ts).
- * - When the reader of stdout or stderr goes away (`caged exec … | head`), the command stops the same way,
- *   quietly, and exits 141 (128 + SIGPIPE, what a shell reports for a program SIGPIPE ended: node
- *   ignores the signal and sees EPIPE instead). A command with its own shutdown gets SIGTERM.
+ * - When the reader of stdout or stderr goes away (`caged selftest … | head`), the command stops
+ *   the same way, quietly, and exits 141 (128 + SIGPIPE, what a shell reports for a program
+ *   SIGPIPE ended: node ignores the signal and sees EPIPE instead). A command with its own
+ *   shutdown gets SIGTERM.
  *
  * Exit status: 0 when the run or judging happened (whatever the verdict), 2 for a bad request
  * (usage, unknown language, missing file, limit out of bounds, id conflict), 1 when caged itself
@@ -100,13 +101,14 @@ function version(): string {
 let stopCommand: ((signal: NodeJS.Signals) => void) | undefined;
 /** The reader of stdout or stderr went away (EPIPE): the exit status is 141, whatever the command returned. */
 let outputClosed = false;
+const OUTPUT_CLOSED_EXIT = 128 + os.constants.signals.SIGPIPE;
 
 function onOutputError(err: NodeJS.ErrnoException): void {
   // Anything but a closed pipe is what it was before this handler: an uncaught error.
   if (err.code !== 'EPIPE') throw err;
   if (outputClosed) return; // every later write fails the same way
   outputClosed = true;
-  process.exitCode = 128 + os.constants.signals.SIGPIPE;
+  process.exitCode = OUTPUT_CLOSED_EXIT;
   stopCommand?.('SIGPIPE');
 }
 
@@ -170,7 +172,8 @@ async function main(argv: readonly string[]): Promise<number> {
     return received ? 128 + os.constants.signals[received] : code;
   } catch (err) {
     if (received) {
-      process.stderr.write(`caged: interrupted by ${received}; cleaned up\n`);
+      // Quiet, as a program that SIGPIPE ended: the reader that left wants nothing more.
+      if (received !== 'SIGPIPE') process.stderr.write(`caged: interrupted by ${received}; cleaned up\n`);
       return 128 + os.constants.signals[received];
     }
     const e = err instanceof Error ? err : new Error(String(err));
@@ -198,7 +201,7 @@ export function runCli(argv: readonly string[]): void {
   process.stderr.on('error', onOutputError);
   main(argv).then(
     (code) => {
-      process.exitCode = outputClosed ? 128 + os.constants.signals.SIGPIPE : code;
+      process.exitCode = outputClosed ? OUTPUT_CLOSED_EXIT : code;
     },
     (err: unknown) => {
       process.stderr.write(terminalSafe(`caged: ${String(err)}\n`));
