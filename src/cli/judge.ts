@@ -23,7 +23,7 @@ import { withPackageConstants } from '../problem/package-sources';
 import { directorySubmission, fileSubmission } from '../problem/package-submission';
 import { openPackagePath } from '../problem/package-path';
 import type { PackageSubmission } from '../problem/package-submission';
-import { loadPackage, type ProblemPackage } from '../problem/problem-package';
+import { configFile, loadPackage, type ProblemPackage } from '../problem/problem-package';
 import { keptTimeLimit } from '../problem/time-limit-memo';
 import { Sandbox } from '../sandbox/sandbox';
 import { parseArgs, positiveNumber, stringFlag, type ParsedArgs } from './args';
@@ -36,6 +36,8 @@ import { languageAndEntry, type SubmissionExpectations } from '../problem/submis
 import { checkOwnExpectation, ownExpectation, type OwnExpectation } from '../problem/expected-results';
 import { juryLanguages, packageLanguages, type ImageLanguages, type KnownLanguages } from '../problem/extensions';
 import { unusedTimeNotes } from './package-time';
+import type { PolygonSolution } from '../problem/polygon-package';
+import { polygonExpectation, polygonSolutionAt, polygonSolutionLanguage, uncheckedTagNote } from '../problem/polygon-solutions';
 import { JUDGE_USAGE } from './usage';
 
 /** What packageSubmission needs of the image's languages (the Judge has both). */
@@ -191,6 +193,7 @@ export function resolveSubmission(
   if (!fs.existsSync(target)) throw new InvalidRequestError(`no such file or directory: ${target}`, 'SUBMISSION');
   const absolute = path.resolve(target);
   const real = path.join(fs.realpathSync(path.dirname(absolute)), path.basename(absolute));
+  if (loaded.solutions) return polygonSubmission(loaded, loaded.solutions, real, target, languages, lang, entry);
   const subsDir = path.join(loaded.dir, 'submissions');
   const own = real.startsWith(subsDir + path.sep);
   const rel = path.relative(subsDir, real).split(path.sep).join('/');
@@ -204,6 +207,27 @@ export function resolveSubmission(
       : {};
   const given = packageSubmission(target, lang ?? fromYaml.lang, entry ?? fromYaml.entry, langs, own ? loaded.dir : target);
   return { submission: own ? withPackageConstants(given, loaded.config.constants) : given, expected, own };
+}
+
+/**
+ * SUBMISSION for a Polygon package: one of its solutions (problem.xml names it) gets what its tag
+ * expects (polygon-solutions.ts) and, without `lang`, the language its source type names.
+ */
+function polygonSubmission(
+  loaded: ProblemPackage,
+  solutions: readonly PolygonSolution[],
+  real: string,
+  target: string,
+  languages: ImageLanguages,
+  lang?: string,
+  entry?: string,
+): ResolvedSubmission {
+  const sol = polygonSolutionAt(solutions, loaded.dir, real);
+  const langs = sol ? juryLanguages(languages) : languages;
+  const ids = languages.languages().map((l) => l.id);
+  const byType = sol ? polygonSolutionLanguage(sol, ids) : undefined;
+  const submission = packageSubmission(target, lang ?? byType, entry, langs, sol ? loaded.dir : target);
+  return { submission, expected: sol ? polygonExpectation(sol) : null, own: sol !== null };
 }
 
 /**
@@ -222,6 +246,13 @@ function ownSources(real: string, within: string): Array<{ name: string; text: s
 function submissionFolder(loaded: ProblemPackage, target: string): string {
   const real = path.join(fs.realpathSync(path.dirname(path.resolve(target))), path.basename(target));
   return path.relative(path.join(loaded.dir, 'submissions'), real).split(path.sep)[0]!;
+}
+
+/** Why an own submission's verdict is checked against nothing. */
+function uncheckedNote(loaded: ProblemPackage, target: string): string {
+  const real = path.join(fs.realpathSync(path.dirname(path.resolve(target))), path.basename(target));
+  const sol = loaded.solutions ? polygonSolutionAt(loaded.solutions, loaded.dir, real) : null;
+  return sol ? uncheckedTagNote(sol) : uncheckedFolderNote(submissionFolder(loaded, target));
 }
 
 function uncheckedFolderNote(folder: string): string {
@@ -296,7 +327,7 @@ async function judgeIn(dir: string, target: string, args: ParsedArgs, out: NodeJ
   const loaded = loadPackage(dir, { deferTimeLimit: true, ...(time === undefined ? {} : { fallbackTimeLimitS: time }) });
   let pkg = loaded;
   if (pkg.config.unsupported.length)
-    throw new InvalidRequestError(`not supported yet: ${pkg.config.unsupported.join(', ')}`, 'problem.yaml');
+    throw new InvalidRequestError(`not supported yet: ${pkg.config.unsupported.join(', ')}`, configFile(pkg));
   if (args.flags.has('derive-again') && loaded.timeLimit !== null)
     throw new InvalidRequestError(
       loaded.timeLimit.from === '--time'
@@ -337,7 +368,7 @@ async function judgeIn(dir: string, target: string, args: ParsedArgs, out: NodeJ
     const judged = await judgePackage(judge, pkg, submission, { ...opts, ownSubmission: own });
     if (deps.signal?.aborted) throw new HostError(`interrupted (${String(deps.signal.reason)})`);
     // One of the package's own submissions that nothing sets an expectation for (a folder outside the format's, no annotation): said.
-    const unchecked = own && !expected ? [uncheckedFolderNote(submissionFolder(loaded, target))] : [];
+    const unchecked = own && !expected ? [uncheckedNote(loaded, target)] : [];
     const unusedTime = unusedTimeNotes(time, loaded.timeLimit);
     const result =
       judged.problem && (derived || expected || unchecked.length || unusedTime.length)

@@ -19,7 +19,9 @@
  * `expected`; the Judge's compile cache keeps it compiled across judgings. Multi-pass: after a pass
  * the validator accepted, its nextpass.in (read without following links, at most
  * validation_output bytes) becomes the next pass's input, another run in the same job; a nextpass.in at
- * the last of `validation_passes` passes, or one refused or too large, is IE.
+ * the last of `validation_passes` passes, or one refused or too large, is IE. A Polygon package's
+ * testlib checker and interactor go as `checker: {type: "custom"}` and a `testlib` interactor
+ * (testlib-programs.ts), with the answer as `expected`.
  *
  * The result is a JudgeResult (schema version 1) with `groups` and `problem` added; stdout and
  * stderr in it are cut to REPORT_BYTES each.
@@ -46,11 +48,12 @@ import { defaultValidateSliced, parseValidatorFlags } from './default-validator'
 import { gradeTree } from '../judge/group-grading';
 import { outsideLanguages, packageLanguageCode } from './extensions';
 import type { PackageSubmission } from './package-submission';
-import type { ProblemPackage } from './problem-package';
+import { configFile, type ProblemPackage } from './problem-package';
 import { programOf, type PackageProgram } from './package-validator';
 import { packageLimitsFor, type PackageLimitOptions, type packageLimits } from './package-limits';
 import { includedFiles, overCodeLimit, sourceBytes, withIncluded } from './package-sources';
 import { caseScoreFailure, rejectedScoreFailure } from './case-scores';
+import { testlibWire } from './testlib-programs';
 import { compilerFirstError, newerPythonError } from './compile-failures';
 import { customGrader } from './custom-grader';
 import { countTests, type TestCase } from './test-data';
@@ -121,7 +124,7 @@ async function judgePackageAs(
 ): Promise<JudgeResult> {
   const started = process.hrtime.bigint();
   const unsupported = pkg.config.unsupported;
-  if (unsupported.length) throw new InvalidRequestError(`caged judge does not support ${unsupported.join(', ')} yet`, 'problem.yaml');
+  if (unsupported.length) throw new InvalidRequestError(`caged judge does not support ${unsupported.join(', ')} yet`, configFile(pkg));
   const validation = pkg.config.validation;
   // The package's programs in the image's languages; one it has no language for is refused before anything runs.
   const validator = pkg.validator ? programOf(pkg.validator, judge) : null;
@@ -130,7 +133,8 @@ async function judgePackageAs(
   const multiPass = validation.kind === 'multi-pass';
   const passes = pkg.config.limits.validationPasses;
   const nextPassBytes = Math.round(pkg.config.limits.validationOutputMiB * MiB);
-  if (validation.kind !== 'default' && !validator) throw new InvalidRequestError('the package has no output validator', 'problem.yaml');
+  if (validation.kind !== 'default' && !validator && !pkg.testlib)
+    throw new InvalidRequestError('the package has no output validator', 'problem.yaml');
   const code = packageLanguageCode(submission.language);
   const outside = outsideLanguages(submission.language, pkg.config.languages);
   if (outside && !opts.ownSubmission) throw new InvalidRequestError(outside, 'SUBMISSION');
@@ -139,19 +143,21 @@ async function judgePackageAs(
   if (tooLarge && !opts.ownSubmission) throw new InvalidRequestError(tooLarge, 'SUBMISSION');
   // Included files are added after the code limit is checked (the format's order).
   submission = withIncluded(submission, includedFiles(pkg, code), judge.language(submission.language, 'language'));
+  const { limits, compileLimits, helperCompileLimits, validatorLimits, helperLimits, notes } = packageLimitsFor(
+    pkg,
+    judge.stepMaxima,
+    opts,
+  );
+  // A Polygon package's testlib checker and interactor.
+  const testlib = testlibWire(pkg, judge, validatorLimits, helperCompileLimits, opts.transcriptBytes);
   // The submission with the package's included files is bounded by the package (its code limit,
   // checked above, and its size cap), not by the judge's cap on a contestant's source.
   // So is its own validator (or interactor): the package's size cap bounds it, not the wire's default.
   const schema = makeSubmissionSchema({
     maxSourceBytes: Math.max(DEFAULT_MAX_SOURCE_BYTES, sourceBytes(submission)),
     maxSourceFiles: Math.max(DEFAULT_MAX_SOURCE_FILES, submission.files?.length ?? 1),
-    maxProgramBytes: Math.max(DEFAULT_MAX_PROGRAM_BYTES, validator ? sourceBytes(validator) : 0),
+    maxProgramBytes: Math.max(DEFAULT_MAX_PROGRAM_BYTES, ...[validator, ...(testlib?.programs ?? [])].map((p) => (p ? sourceBytes(p) : 0))),
   });
-  const { limits, compileLimits, helperCompileLimits, validatorLimits, helperLimits, notes } = packageLimitsFor(
-    pkg,
-    judge.stepMaxima,
-    opts,
-  );
   if (opts.ownSubmission && submission.language === 'pypy3')
     notes.push(
       "Python runs with PyPy (pypy3) for the package's own submissions, as problemtools and BAPCtools run them (--lang python3: CPython)",
@@ -194,7 +200,10 @@ async function judgePackageAs(
             ...(pkg.config.format === '2025-09' ? { workingDir: 'submission' as const } : {}),
           }
         : null;
-    const expected = custom ? { expected: answer.toString('base64'), expectedEncoding: 'base64' as const } : {};
+    // A Polygon package's testlib checker (on the output, or on its interactor's) is given the answer too.
+    const testlibFields = testlib && !statically ? testlib.fields : null;
+    const judgedByPackage = custom !== null || (testlibFields !== null && Object.keys(testlibFields).length > 0);
+    const expected = judgedByPackage ? { expected: answer.toString('base64'), expectedEncoding: 'base64' as const } : {};
     // Multi-pass: the validator's nextpass.in is the next pass's input (see the file's comment).
     let stdin = statically ? Buffer.alloc(0) : pkg.files.read(test.inPath);
     // Its input files (2025-09 `.files`), read once for every pass.
@@ -249,7 +258,7 @@ async function judgePackageAs(
               ? validation.interactive
                 ? { interactor: { ...custom, ...(opts.transcriptBytes ? { transcriptBytes: opts.transcriptBytes } : {}) } }
                 : { checker: { type: 'validator' as const, ...custom } }
-              : {}),
+              : (testlibFields ?? {})),
           },
           schema,
         );
@@ -296,7 +305,7 @@ async function judgePackageAs(
     let verdict = t.verdict;
     let message = t.message;
     let checkerMessage = t.checkerMessage;
-    if (verdict === 'AC' && !custom && !statically) {
+    if (verdict === 'AC' && !judgedByPackage && !statically) {
       if (t.stdoutTruncated) {
         verdict = 'IE';
         message = "Internal Error: the output is larger than the judge keeps (raise the Judge's reportOutputBytes)";

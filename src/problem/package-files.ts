@@ -40,7 +40,7 @@ export class PackageFiles {
   requireProblemYaml(): void {
     if (this.kind('problem.yaml') !== 'file')
       throw new InvalidRequestError(
-        `no problem.yaml in ${this.root}: a problem package (Kattis format) has one at its root, if only with "name: …"; for a directory of tests alone, use caged run FILE --tests DIR`,
+        `no problem.yaml in ${this.root}: a problem package has one at its root (Kattis format), if only with "name: …", or a problem.xml (Polygon); for a directory of tests alone, use caged run FILE --tests DIR`,
         'PROBLEM_DIR',
       );
   }

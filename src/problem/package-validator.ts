@@ -43,6 +43,12 @@ export interface PackageValidator {
   files: { name: string; data: Buffer }[];
   /** A source program's entry where the format names one: a Python module's `__main__.py`. */
   entry?: string;
+  /**
+   * The image's languages that run it, best first, where the package names its language more
+   * closely than the format's code (a Polygon source type: `cpp.g++17` → cpp17); the code
+   * decides when the image has none of them.
+   */
+  languageIds?: string[];
 }
 
 /** A validator program: a directory (its files), or one source file standing alone. */
@@ -223,7 +229,8 @@ export function programOf(p: PackageValidator, languages: ImageLanguages): Packa
   } catch {
     byExtension = undefined; // The image has no language of that ending: the code decides.
   }
-  const id = p.code === 'bash' && ids.includes('bash') ? 'bash' : languageIdOfCode(p.code, ids, byExtension);
+  const named = p.languageIds?.find((l) => ids.includes(l));
+  const id = named ?? (p.code === 'bash' && ids.includes('bash') ? 'bash' : languageIdOfCode(p.code, ids, byExtension));
   if (id === null)
     throw new InvalidRequestError(`is a program in ${p.code} (the format's code), a language this worker's image does not have`, p.dir);
   const files = p.files.map((f) => ({ name: f.name, content: f.data.toString('base64'), encoding: 'base64' as const }));

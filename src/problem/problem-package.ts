@@ -20,6 +20,7 @@ import { loadGrader, loadPackageValidator, loadStaticValidator, type PackageVali
 import { readProblemYaml, type ProblemConfig } from './problem-yaml';
 import { badInputs, noSecretTests, orphanAnswers } from './data-notes';
 import { readTestData, type TestGroup } from './test-data';
+import { isPolygonPackage, readPolygonPackage, type PolygonSolution } from './polygon-package';
 
 export interface ProblemPackage {
   /** The package's realpath. */
@@ -40,6 +41,14 @@ export interface ProblemPackage {
    * samples alone, so what the package's own submissions must get somewhere is not known.
    */
   noSecretTests?: string;
+  /**
+   * A Polygon package's testlib programs (polygon-package.ts), run with testlib's protocol: its
+   * checker (null: the default validation) and its interactor (null: not interactive). Absent
+   * for the Kattis formats, whose programs are `validator`.
+   */
+  testlib?: { checker: PackageValidator | null; interactor: PackageValidator | null };
+  /** A Polygon package's solutions with their tags; absent for the Kattis formats. */
+  solutions?: PolygonSolution[];
   /** Null only when loaded with `deferTimeLimit` and the package gives none. */
   timeLimit: { seconds: number; from: OwnTimeLimitSource | '--time' | 'submissions' } | null;
 }
@@ -58,6 +67,7 @@ export const NO_TIME_LIMIT =
 
 export function loadPackage(dir: string, opts: LoadOptions = {}): ProblemPackage {
   const files = PackageFiles.open(dir, opts.maxBytes ?? DEFAULT_MAX_PACKAGE_BYTES);
+  if (isPolygonPackage(files)) return loadPolygon(files);
   files.requireProblemYaml();
   const config = readProblemYaml(
     files.read('problem.yaml').toString('utf8'),
@@ -102,7 +112,30 @@ export function loadPackage(dir: string, opts: LoadOptions = {}): ProblemPackage
   };
 }
 
-export type OwnTimeLimitSource = 'problem.yaml' | '.timelimit' | 'domjudge-problem.ini';
+/** The file that configures the package: problem.yaml, or a Polygon package's problem.xml. */
+export function configFile(pkg: Pick<ProblemPackage, 'config'>): string {
+  return pkg.config.format === 'polygon' ? 'problem.xml' : 'problem.yaml';
+}
+
+export type OwnTimeLimitSource = 'problem.yaml' | '.timelimit' | 'domjudge-problem.ini' | 'problem.xml';
+
+/** A Polygon package (polygon-package.ts): its time limit is always its own. */
+function loadPolygon(files: PackageFiles): ProblemPackage {
+  const p = readPolygonPackage(files);
+  return {
+    dir: files.root,
+    config: p.config,
+    data: p.data,
+    files,
+    validator: null,
+    staticValidator: null,
+    grader: null,
+    testlib: { checker: p.checker, interactor: p.interactor },
+    solutions: p.solutions,
+    timeLimit: { seconds: p.timeLimitS, from: 'problem.xml' },
+    ...(p.notes.length ? { dataNotes: p.notes } : {}),
+  };
+}
 
 function seconds(text: string, where: string): number {
   const s = Number(text);

@@ -166,8 +166,12 @@ export interface LegacyGrading {
   onReject?: 'break' | 'continue';
 }
 
+/** The Kattis problem package format's versions. */
+export type KattisFormat = 'legacy' | '2023-07' | '2025-09';
+
 export interface ProblemConfig {
-  format: 'legacy' | '2023-07' | '2025-09';
+  /** `polygon`: a Polygon package's problem.xml read into these terms (polygon-package.ts). */
+  format: KattisFormat | 'polygon';
   name: string;
   scoring: boolean;
   /** The package format's codes of the languages a submission may be in (`languages:`); null: all. */
@@ -254,7 +258,7 @@ function nameOf(v: unknown, fallback: string): string {
 }
 
 /** Reads problem.yaml's text. `hasCustomValidator`: the package has `output_validator/` (2023-07's sign of a custom one). */
-export function readProblemYaml(text: string, fallbackName: string, hasCustomValidator: boolean): ProblemConfig {
+export function readProblemYaml(text: string, fallbackName: string, hasCustomValidator: boolean): ProblemConfig & { format: KattisFormat } {
   const raw = parseYaml(text, 'problem.yaml');
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new InvalidRequestError('must be a map', 'problem.yaml');
   const version = (raw as Record<string, unknown>).problem_format_version;

@@ -1,0 +1,48 @@
+/**
+ * A Polygon package's testlib programs (polygon-package.ts) as the wire gives them to the Judge:
+ * its checker as the submission's `checker: {type: "custom"}` (argv input output answer, testlib's
+ * exit codes), its interactor as `interactor` with `protocol: "testlib"` (argv input output
+ * answer, its output then judged by that checker), each in the image's language for it
+ * (programOf). Both are read once per judging, not per test.
+ */
+import type { ImageLanguages } from './extensions';
+import type { ProblemPackage } from './problem-package';
+import { programOf, type PackageProgram } from './package-validator';
+import type { packageLimits } from './package-limits';
+
+type Limits = ReturnType<typeof packageLimits>;
+
+export interface TestlibWire {
+  /** The submission's fields: `checker`, `interactor` (none: the default validation judges). */
+  fields: Record<string, unknown>;
+  /** The programs, for the wire's size cap. */
+  programs: PackageProgram[];
+}
+
+/** Null for a package of the Kattis formats. */
+export function testlibWire(
+  pkg: Pick<ProblemPackage, 'testlib'>,
+  languages: ImageLanguages,
+  runLimits: Limits['validatorLimits'],
+  compileLimits: Limits['helperCompileLimits'],
+  transcriptBytes?: number,
+): TestlibWire | null {
+  if (!pkg.testlib) return null;
+  const checker = pkg.testlib.checker ? programOf(pkg.testlib.checker, languages) : null;
+  const interactor = pkg.testlib.interactor ? programOf(pkg.testlib.interactor, languages) : null;
+  const fields: Record<string, unknown> = {};
+  if (checker) {
+    // The custom checker's wire takes no `program` kind: a testlib checker is always a source program.
+    const { program: _source, ...rest } = checker;
+    fields.checker = { type: 'custom', ...rest };
+  }
+  if (interactor)
+    fields.interactor = {
+      ...interactor,
+      protocol: 'testlib',
+      ...(runLimits ? { limits: runLimits } : {}),
+      compileLimits,
+      ...(transcriptBytes ? { transcriptBytes } : {}),
+    };
+  return { fields, programs: [checker, interactor].filter((p): p is PackageProgram => p !== null) };
+}
