@@ -38,9 +38,9 @@ import { outsideLanguages, packageLanguages, type ImageLanguages } from '../prob
 import { judgePackage, packageReportBytes } from '../problem/judge-package';
 import { overCodeLimit, sourceBytes } from '../problem/package-sources';
 import { packageSubmissionOf } from '../problem/package-submission';
-import { openPackagePath } from '../problem/package-path';
+import { isPackageRoot, openPackagePath } from '../problem/package-path';
 import { DEFAULT_MAX_PUSH_BYTES, digestOf, packProblem } from '../problem/package-store';
-import { loadPackage, type ProblemPackage } from '../problem/problem-package';
+import { configFile, loadPackage, type ProblemPackage } from '../problem/problem-package';
 import { runningEveryTest } from '../problem/test-data';
 import { keptTimeLimit } from '../problem/time-limit-memo';
 import { checkRedisReachable, redisConnection } from '../queue/connection';
@@ -79,7 +79,7 @@ function splitOuts(argv: readonly string[]): { outs: string[]; rest: string[] } 
 }
 
 function isPackage(dir: string): boolean {
-  return fs.statSync(path.join(dir, 'problem.yaml'), { throwIfNoEntry: false })?.isFile() === true;
+  return isPackageRoot(dir);
 }
 
 /**
@@ -93,7 +93,9 @@ function packageSubmissions(
   expected: Map<string, OwnExpectation | null>,
 ): OwnSubmissions {
   const root = fs.realpathSync(problemDir);
-  const subsDir = path.join(root, 'submissions');
+  // A Polygon package's own are its solutions (problem.xml names them: resolveSubmission).
+  const polygon = fs.statSync(path.join(root, 'problem.yaml'), { throwIfNoEntry: false })?.isFile() !== true;
+  const subsDir = path.join(root, polygon ? 'solutions' : 'submissions');
   return {
     owns: (p) => {
       const absolute = path.resolve(p);
@@ -396,7 +398,7 @@ async function gradeHere(
   const memory = args.flags.has('memory') ? numberFlag(args, 'memory', 1, 0) : undefined;
   let pkg = packageOnce?.();
   if (pkg?.config.unsupported.length)
-    throw new InvalidRequestError(`not supported yet: ${pkg.config.unsupported.join(', ')}`, 'problem.yaml');
+    throw new InvalidRequestError(`not supported yet: ${pkg.config.unsupported.join(', ')}`, configFile(pkg));
   const tests = pkg ? null : testsProblem(problemDir, args);
   const judge = await Judge.create({
     ...env,

@@ -18,7 +18,7 @@
  * refused here too, as `caged judge` would refuse it.
  */
 import { InvalidRequestError } from '../errors';
-import { loadPackage, type OwnTimeLimitSource, type ProblemPackage } from '../problem/problem-package';
+import { configFile, loadPackage, type OwnTimeLimitSource, type ProblemPackage } from '../problem/problem-package';
 
 export interface PackageTimeLimit {
   seconds: number;
@@ -57,7 +57,7 @@ export async function packageTimeLimit(dir: string, opts: PackageTimeOptions): P
   if (opts.again && !opts.derive) throw new InvalidRequestError('goes with --derive-time', '--derive-again');
   const pkg = loadPackage(dir, { maxBytes: opts.maxBytes, deferTimeLimit: true });
   if (pkg.config.unsupported.length)
-    throw new InvalidRequestError(`not supported yet: ${pkg.config.unsupported.join(', ')}`, 'problem.yaml');
+    throw new InvalidRequestError(`not supported yet: ${pkg.config.unsupported.join(', ')}`, configFile(pkg));
   if (pkg.timeLimit) {
     const own = pkg.timeLimit;
     if (opts.derive)

@@ -33,12 +33,12 @@ export class PackageFiles {
   }
 
   /**
-   * Refuses a directory without problem.yaml, saying what would make it a package: problemtools
-   * refuses it too (every format version has the file, if only with `name:`); test data alone is
-   * `caged run`'s.
+   * Refuses a directory without problem.yaml (nor a Polygon package's problem.xml), saying what
+   * would make it a package: problemtools refuses it too (every format version has the file, if
+   * only with `name:`); test data alone is `caged run`'s.
    */
-  requireProblemYaml(): void {
-    if (this.kind('problem.yaml') !== 'file')
+  requirePackageRoot(): void {
+    if (this.kind('problem.yaml') !== 'file' && this.kind('problem.xml') !== 'file')
       throw new InvalidRequestError(
         `no problem.yaml in ${this.root}: a problem package has one at its root (Kattis format), if only with "name: …", or a problem.xml (Polygon); for a directory of tests alone, use caged run FILE --tests DIR`,
         'PROBLEM_DIR',

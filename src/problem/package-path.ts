@@ -28,6 +28,11 @@ export function isPackageArchive(p: string): boolean {
   return ARCHIVE.test(p) && fs.statSync(p, { throwIfNoEntry: false })?.isFile() === true;
 }
 
+/** Whether `dir` is a package's root: it has problem.yaml, or a Polygon package's problem.xml. */
+export function isPackageRoot(dir: string): boolean {
+  return ['problem.yaml', 'problem.xml'].some((f) => fs.statSync(path.join(dir, f), { throwIfNoEntry: false })?.isFile() === true);
+}
+
 export function openPackagePath(p: string, maxBytes = DEFAULT_MAX_PACKAGE_BYTES): PackagePath {
   if (!isPackageArchive(p)) return { dir: p, close: () => undefined };
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'caged-package-'));
@@ -40,12 +45,15 @@ export function openPackagePath(p: string, maxBytes = DEFAULT_MAX_PACKAGE_BYTES)
       if (err instanceof InvalidRequestError) throw new InvalidRequestError(`${p} ${err.message}`, 'PROBLEM_DIR');
       throw err;
     }
-    if (fs.existsSync(path.join(root, 'problem.yaml'))) return { dir: root, close };
+    if (isPackageRoot(root)) return { dir: root, close };
     const top = fs.readdirSync(root, { withFileTypes: true });
     const only = top[0];
-    if (top.length === 1 && only?.isDirectory() && fs.existsSync(path.join(root, only.name, 'problem.yaml')))
+    if (top.length === 1 && only?.isDirectory() && isPackageRoot(path.join(root, only.name)))
       return { dir: path.join(root, only.name), close };
-    throw new InvalidRequestError(`${p} holds no problem.yaml at its root, nor in its one top-level directory`, 'PROBLEM_DIR');
+    throw new InvalidRequestError(
+      `${p} holds no problem.yaml (nor a Polygon problem.xml) at its root, nor in its one top-level directory`,
+      'PROBLEM_DIR',
+    );
   } catch (err) {
     close();
     throw err;

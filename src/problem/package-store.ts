@@ -121,7 +121,7 @@ export function packageDigest(dir: string, maxBytes = DEFAULT_MAX_PACKAGE_BYTES)
 /** The package's archive, handed to `emit` part by part in order; the files it was read through. */
 function packParts(dir: string, maxBytes: number, opts: PackOptions, emit: (b: Buffer) => void): PackageFiles {
   const files = PackageFiles.open(dir, maxBytes);
-  files.requireProblemYaml();
+  files.requirePackageRoot();
   const limit = opts.timeLimitS;
   if (limit !== undefined) {
     if (!Number.isFinite(limit) || limit <= 0)

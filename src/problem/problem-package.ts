@@ -68,7 +68,7 @@ export const NO_TIME_LIMIT =
 export function loadPackage(dir: string, opts: LoadOptions = {}): ProblemPackage {
   const files = PackageFiles.open(dir, opts.maxBytes ?? DEFAULT_MAX_PACKAGE_BYTES);
   if (isPolygonPackage(files)) return loadPolygon(files);
-  files.requireProblemYaml();
+  files.requirePackageRoot();
   const config = readProblemYaml(
     files.read('problem.yaml').toString('utf8'),
     path.basename(files.root),

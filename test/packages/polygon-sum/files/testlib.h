@@ -32,6 +32,11 @@ struct InStream {
     return v;
   }
   int readInt() { return static_cast<int>(readLong()); }
+  std::string readWord() {
+    char buf[64];
+    if (std::fscanf(f, "%63s", buf) != 1) quitf(onEof, "a word was expected");
+    return buf;
+  }
   bool seekEof() {
     int c;
     while ((c = std::fgetc(f)) != EOF)

@@ -1,0 +1,4 @@
+int main() {
+  for (volatile unsigned long long i = 0;; i++) {
+  }
+}
