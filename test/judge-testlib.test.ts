@@ -13,21 +13,26 @@ import { useTestJudge } from './helpers/judge-fixture';
 let judge: Judge;
 useTestJudge('caged-testlib-cache-', (j) => (judge = j));
 
-/** A mini testlib.h: registerTestlibCmd / registerInteraction, readInt, quitf, tout, exit codes 0 1 2 3. */
+/** A mini testlib.h: registerTestlibCmd / registerInteraction, readInt, quitf, quitp, tout, exit codes 0 1 2 3 7. */
 const TESTLIB_H = String.raw`#pragma once
 #include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
-enum TResult { _ok = 0, _wa = 1, _pe = 2, _fail = 3 };
+enum TResult { _ok = 0, _wa = 1, _pe = 2, _fail = 3, _points = 7 };
 [[noreturn]] inline void quitf(TResult r, const char *fmt, ...) {
-  static const char *names[] = {"ok", "wrong answer", "wrong output format", "FAIL"};
+  static const char *names[] = {"ok", "wrong answer", "wrong output format", "FAIL", "", "", "", "points"};
   std::fprintf(stderr, "%s ", names[r]);
   va_list ap;
   va_start(ap, fmt);
   std::vfprintf(stderr, fmt, ap);
   va_end(ap);
   std::exit(r);
+}
+/** Partial points: "points N" first on stderr, as testlib's quitp writes them. */
+[[noreturn]] inline void quitp(double points, const char *msg) {
+  std::fprintf(stderr, "points %g %s\n", points, msg);
+  std::exit(_points);
 }
 struct InStream {
   FILE *f = nullptr;
@@ -100,7 +105,8 @@ describe('a custom checker given as files (check.cpp and its testlib.h)', () => 
 /**
  * A guessing game speaking testlib's interaction protocol: the input is `secret mode`, the
  * submission guesses, the interactor answers `<`, `>` or `=`, at most 10 guesses. Found: it
- * writes `secret guesses` to tout and accepts. Mode 3: it fails at once (testlib's FAIL).
+ * writes `secret guesses` to tout and accepts (mode 7: with 1 point, testlib's quitp). Mode 3:
+ * it fails at once (testlib's FAIL).
  */
 const INTERACTOR_CPP = String.raw`#include "testlib.h"
 #include <cstdio>
@@ -114,6 +120,7 @@ int main(int argc, char **argv) {
       std::printf("=\n");
       std::fflush(stdout);
       tout << secret << " " << i << std::endl;
+      if (mode == 7) quitp(1, "found, 1 point");
       quitf(_ok, "found in %d", i);
     }
     std::printf(g < secret ? "<\n" : ">\n");
@@ -190,6 +197,20 @@ describe('a testlib interactor', () => {
     expect(r.tests[0]!.verdict).toBe('WA');
     expect(r.tests[0]!.message).toContain('wrong answer (the interactor)');
     expect(r.tests[0]!.checkerMessage).toBe('wrong answer too many guesses');
+  }, 120_000);
+
+  it('gives partial points (exit 7), the checker still judging its output', async () => {
+    const r = await judge.judge(
+      game(0, [
+        { stdin: '737 7', expected: '10', points: 4 },
+        { stdin: '737 7', expected: '2', points: 4 },
+      ]),
+    );
+    expect(r.tests.map((t) => [t.verdict, t.points])).toEqual([
+      ['WA', 1],
+      ['WA', 0],
+    ]);
+    expect(r.tests[0]!.checkerMessage).toMatch(/^ok \d+ guesses$/);
   }, 120_000);
 
   it("is IE when it fails (exit 3, testlib's FAIL)", async () => {
