@@ -249,7 +249,7 @@ describe('when the submission floods its output after the interactor accepted', 
     ['directly', {}],
     ['through the transcript tee', { transcriptBytes: 4096 }],
   ])('%s: kills it once the worker has dropped its output limit, well before the grace', async (_how, opts) => {
-    const r = await pair(0, 7, { outputBytes: 1024 * 1024 }, { ...opts, graceMs: 30_000, acceptExitCode: 42 });
+    const r = await pair(0, 7, { outputBytes: 1024 * 1024 }, { ...opts, graceMs: 30_000, acceptExitCodes: [42] });
     expect(r.interactor.exitCode).toBe(42);
     expect(r.submissionFloodedAfterAccept).toBe(true);
     expect(r.submissionKilledAfterGrace).toBe(false);
@@ -259,7 +259,7 @@ describe('when the submission floods its output after the interactor accepted', 
   });
 
   it('counts nothing against a submission that writes nothing after "="', async () => {
-    const r = await pair(0, 0, { outputBytes: 1024 * 1024 }, { dropBytes: 0, acceptExitCode: 42 });
+    const r = await pair(0, 0, { outputBytes: 1024 * 1024 }, { dropBytes: 0, acceptExitCodes: [42] });
     expect(r.submissionFloodedAfterAccept).toBe(false);
     expect(r.submission.exitCode).toBe(0);
   });

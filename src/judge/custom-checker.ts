@@ -10,9 +10,13 @@
  * output comes from its stdout pipe, not from a file in its box, so the checker cannot be made
  * to read through a link the submission planted.
  *
- * testlib's exit codes: 0 accepted; 1 wrong answer; 2 presentation error (reported as WA);
- * 3 the checker failed (IE: the test is not accepted); 7 partial points. Anything else (another
- * code, a signal, a limit) is IE.
+ * Its code is one `source` or several `files` (a testlib checker with the testlib.h it brings),
+ * read as an output validator's are (program-files.ts: a C++ program's sources compiled
+ * together, its headers beside them).
+ *
+ * testlib's exit codes (testlib-protocol.ts): 0 accepted; 1 wrong answer; 2 presentation error,
+ * 4 extra data, 8 unexpected end of file (all WA); 3 the checker failed (IE: the test is not
+ * accepted); 7 partial points. Anything else (another code, a signal, a limit) is IE.
  *
  * Partial points (exit 7): the first non-blank line of the checker's stdout, or of its stderr
  * when stdout is empty (where testlib's quitp writes), is either
@@ -27,13 +31,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { JobDir } from '../rootfs/job-dirs';
 import type { RunLimits } from '../sandbox/types';
-import type { CompileOutcome, JobContext } from './compile-step';
+import type { CompileOutcome, JobContext, SourceFile } from './compile-step';
 import { compileHelper } from './helper-program';
 import { expandArgv, expandEnv } from './language-command';
 import type { Language } from './languages';
-import { isDecimalNumber } from './checkers';
-import { isSpace, oneLine } from './result';
+import { oneLine } from './result';
 import { writeNewFile } from './safe-fs';
+import { parsePoints, pointsToFraction, testlibExit } from './testlib-protocol';
 
 export interface CheckerVerdict {
   verdict: 'AC' | 'WA' | 'IE';
@@ -45,7 +49,8 @@ export interface CheckerVerdict {
 
 export interface CustomCheckerOptions {
   language: Language;
-  source: string;
+  /** Written into its box: the language's entry file among them, or every source of a language compiling them together. */
+  files: SourceFile[];
   compileLimits: RunLimits;
   runLimits: RunLimits;
   /** Size of the checker's job directory (its box and the per-test files), in bytes. */
@@ -69,8 +74,7 @@ export class CustomChecker {
 
   /** Writes and compiles the checker; a checker that does not compile is reported, not thrown. */
   static async prepare(ctx: JobContext, opts: CustomCheckerOptions): Promise<PreparedChecker> {
-    const files = [{ name: opts.language.sourceFile, content: Buffer.from(opts.source) }];
-    const built = await compileHelper(ctx, { ...opts, role: 'custom checker', files });
+    const built = await compileHelper(ctx, { ...opts, role: 'custom checker' });
     if (!built.ok) return built;
     return { ok: true, compile: built.compile, checker: new CustomChecker(ctx, built.job, opts) };
   }
@@ -124,19 +128,18 @@ function checkerMessage(stdout: Buffer, stderr: Buffer): string {
   return oneLine(err || stdout.toString('utf8').trim());
 }
 
-/** testlib's exit codes → a verdict (exported for the unit tests); `testPoints` as in `check`. */
+/** testlib's exit codes (testlib-protocol.ts) → a verdict (exported for the unit tests); `testPoints` as in `check`. */
 export function interpretExit(code: number, stdout: Buffer, stderr: Buffer, testPoints: number): CheckerVerdict {
   const said = checkerMessage(stdout, stderr);
-  switch (code) {
-    case 0:
+  const exit = testlibExit(code);
+  switch (exit.kind) {
+    case 'ok':
       return { verdict: 'AC', fraction: 1, message: said || 'ok' };
-    case 1:
-      return { verdict: 'WA', fraction: 0, message: said || 'wrong answer' };
-    case 2:
-      return { verdict: 'WA', fraction: 0, message: `presentation error${said ? `: ${said}` : ''}` };
-    case 3:
+    case 'rejected':
+      return { verdict: 'WA', fraction: 0, message: exit.prefix ? `${exit.prefix}${said ? `: ${said}` : ''}` : said || 'wrong answer' };
+    case 'fail':
       return { verdict: 'IE', fraction: 0, message: `the checker failed${said ? `: ${said}` : ''}` };
-    case 7: {
+    case 'points': {
       const points = parsePoints(stdout) ?? (stdout.toString().trim() ? null : parsePoints(stderr));
       if (points === null)
         return {
@@ -147,63 +150,11 @@ export function interpretExit(code: number, stdout: Buffer, stderr: Buffer, test
       const fraction = pointsToFraction(points, testPoints);
       return { verdict: fraction >= 1 ? 'AC' : 'WA', fraction, message: said || `partial: ${points.value}` };
     }
-    default:
+    case 'unknown':
       return {
         verdict: 'IE',
         fraction: 0,
         message: oneLine(`the checker exited with ${code}, not a testlib code${said ? `: ${said}` : ''}`),
       };
   }
-}
-
-/** What a checker said it earned: absolute points (`points N`) or a share of the test's (`F`). */
-export type PartialPoints = { kind: 'absolute'; value: number } | { kind: 'fraction'; value: number };
-
-/** The share of the test's points: absolute points are capped at the test's points. */
-export function pointsToFraction(points: PartialPoints, testPoints: number): number {
-  if (points.kind === 'fraction') return points.value;
-  if (testPoints <= 0) return 1; // a test worth nothing: any points N ≥ 0 earns all of it
-  return Math.min(points.value, testPoints) / testPoints;
-}
-
-/**
- * `points <N>` (N ≥ 0, absolute) or a bare `<F>` (0..1, a fraction) on the first non-blank line;
- * null otherwise. A hand-written scan (the checker's output is as long as the submission made it).
- */
-export function parsePoints(text: Buffer): PartialPoints | null {
-  // Only the first non-blank line is decoded: the rest may be as long as the output cap.
-  let from = 0;
-  let s = '';
-  for (;;) {
-    while (from < text.length && (text[from] === 0x20 || (text[from]! >= 0x09 && text[from]! <= 0x0d))) from++;
-    if (from >= text.length) return null;
-    let nl = text.indexOf(0x0a, from);
-    if (nl < 0) nl = text.length;
-    s = text.toString('utf8', from, nl);
-    from = nl + 1;
-    let blank = true;
-    for (let k = 0; k < s.length && blank; k++) if (!isSpace(s.charCodeAt(k))) blank = false;
-    if (!blank) break;
-  }
-  let i = 0;
-  const end = s.length;
-  const token = (): string | undefined => {
-    while (i < end && isSpace(s.charCodeAt(i))) i++;
-    const start = i;
-    while (i < end && !isSpace(s.charCodeAt(i))) i++;
-    return i > start ? s.slice(start, i) : undefined;
-  };
-  const first = token();
-  const absolute = first?.toLowerCase() === 'points';
-  const raw = absolute ? token() : first;
-  if (raw === undefined || !isAsciiDecimal(raw)) return null;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n < 0) return null;
-  if (absolute) return { kind: 'absolute', value: n };
-  return n <= 1 ? { kind: 'fraction', value: n } : null;
-}
-
-function isAsciiDecimal(raw: string): boolean {
-  for (let k = 0; k < raw.length; k++) if (raw.charCodeAt(k) > 0x7f) return false;
-  return isDecimalNumber(Buffer.from(raw, 'latin1'), 0, raw.length);
 }

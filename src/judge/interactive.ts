@@ -6,14 +6,20 @@
  *
  *     <run command> /interactor/input /interactor/answer /feedback/ [flags…]
  *
+ * or testlib's (Polygon's), whose output file (testlib's `tout`) the job's checker then judges
+ * (interactive-testlib.ts):
+ *
+ *     <run command> /interactor/input /feedback/tout /interactor/answer
+ *
  * Its /box and working directory is an overlay of its own compiled box; with `workingDir:
  * "submission"` (a 2025-09 package), of the submission's compiled box, its own files then at
  * /validator, read-only, named by absolute path (as an output validator's: output-validator.ts).
  * `input` is the test's `stdin` (not fed to the submission), `answer` its `expected` (empty when
  * absent); both are written by the worker, fresh for each test, into the interactor's job
  * directory and bind-mounted read-only. /feedback is an empty directory of its own for each
- * test, writable; `judgemessage.txt` and `teammessage.txt` are read back from it without
- * following links, capped. The verdict rules are interactive-verdict.ts's.
+ * test, writable; `judgemessage.txt` and `teammessage.txt` (Kattis), or `tout` (testlib), are
+ * read back from it without following links, capped. The verdict rules, for both protocols, are
+ * interactive-verdict.ts's.
  */
 import {
   acceptedScore,
@@ -25,8 +31,6 @@ import {
   seedFeedback,
   validatorFraction,
   VALIDATOR_REJECT,
-  type Feedback,
-  type NextPassHook,
 } from './output-validator-feedback';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -35,11 +39,13 @@ import { removeTree } from '../fs/tree-walk';
 import type { JobDir } from '../rootfs/job-dirs';
 import { ChildError } from '../sandbox/child-error';
 import { PairLaunchError, type PairResult } from '../sandbox/run-pair';
-import type { RootfsSpec, RunLimits, RunPlan } from '../sandbox/types';
+import type { LimitHit, RootfsSpec, RunLimits, RunPlan } from '../sandbox/types';
 import type { CompileOutcome, JobContext, SourceFile } from './compile-step';
 import { artefactOf, elfLoadBytes } from './address-space';
 import { compileHelper } from './helper-program';
-import { interactiveVerdict, KATTIS_ACCEPTED } from './interactive-verdict';
+import type { CheckContext } from './check-output';
+import { acceptingExitCodes, interactiveVerdict, type InteractiveVerdict, type InteractorProtocol } from './interactive-verdict';
+import { judgeTestlibOutput, TESTLIB_OUTPUT_FILE } from './interactive-testlib';
 import { problemProgram, runFrom, type SubmissionView } from './output-validator-spec';
 import { ImageError, InvalidRequestError } from '../errors';
 import { expandArgv, expandEnv } from './language-command';
@@ -47,7 +53,7 @@ import type { Language, LanguageRegistry } from './languages';
 import { helperFactors, resolveLimits, type JudgeLimitConfigs } from './limits';
 import type { JobPlan } from './plan';
 import { encodeOutput, oneLine, roundScore, skippedTest } from './result';
-import type { Testcase, TestResult } from './schema';
+import type { TestResult } from './schema';
 import { boxPath, withTestBox, type TestBox } from './test-files';
 import { JUDGE0, judge0Of } from './verdict';
 
@@ -59,6 +65,8 @@ const CODE = '/validator';
 export interface InteractorOptions {
   language: Language;
   files: SourceFile[];
+  /** How it is run and its exit read (interactive-verdict.ts). */
+  protocol: InteractorProtocol;
   /** Passed after the three Kattis arguments. */
   flags: readonly string[];
   compileLimits: RunLimits;
@@ -77,20 +85,14 @@ export interface InteractorOptions {
 export type PreparedInteractor =
   { ok: true; interactor: Interactor; compile: CompileOutcome | null } | { ok: false; message: string; compile: CompileOutcome | null };
 
-/** One test of an interactive job: what test-step.ts hands over. */
-export interface InteractiveTest {
-  index: number;
-  testcase: Testcase;
+/** One test of an interactive job: what test-step.ts hands over (the checker: for a testlib interactor's output). */
+export interface InteractiveTest extends CheckContext {
   language: Language;
   box: string;
   /** The submission may not write to /box (TestRequest.readOnlyBox); the interactor's stays writable. */
   readOnlyBox?: boolean;
   limits: RunLimits;
   reportBytes: number;
-  /** Multi-pass: told the interactor's nextpass.in after the test. */
-  nextPass?: NextPassHook;
-  /** The interactor's flags for this test, instead of its spec's (a problem package's group flags: Judge.openJob). */
-  validatorFlags?: readonly string[];
 }
 
 /** Time the submission may run on after the interactor ended, in ms (Sandbox.runPair's grace). */
@@ -123,6 +125,7 @@ export async function prepareInteractor(
   return Interactor.prepare(ctx, {
     language,
     files,
+    protocol: spec.protocol,
     flags: spec.flags ?? [],
     compileLimits,
     runLimits,
@@ -213,7 +216,7 @@ export class Interactor {
             { hostPath: io, target: IO, kind: 'dir' },
             { hostPath: feedback, target: FEEDBACK, kind: 'dir', writable: true },
           ],
-          argv: [...this.command, `${IO}/input`, `${IO}/answer`, `${FEEDBACK}/`, ...(t.validatorFlags ?? this.opts.flags)],
+          argv: [...this.command, ...this.arguments(t)],
           env: expandEnv(this.opts.language, { memoryBytes: this.opts.runLimits.memoryBytes }),
           limits: this.opts.runLimits,
           label: `${this.ctx.label} test ${t.index + 1} interactor`,
@@ -229,7 +232,7 @@ export class Interactor {
         {
           graceMs: this.opts.graceMs,
           // After an accepting interactor the submission's further output is dropped, as problemtools' runner does.
-          acceptExitCode: KATTIS_ACCEPTED,
+          acceptExitCodes: acceptingExitCodes(this.opts.protocol),
           ...(this.opts.transcriptBytes ? { transcriptBytes: this.opts.transcriptBytes } : {}),
         },
       );
@@ -239,7 +242,13 @@ export class Interactor {
       throw err;
     }
     t.nextPass?.onNextPass(t.index, readNextPass(feedback, t.nextPass.bytes), readCarried(feedback, t.nextPass.bytes));
-    return this.result(t, pair, readFeedback(feedback), at.box.dirs);
+    return this.result(t, pair, feedback, at.box.dirs);
+  }
+
+  /** Its arguments after its run command, by protocol. */
+  private arguments(t: InteractiveTest): string[] {
+    if (this.opts.protocol === 'testlib') return [`${IO}/input`, `${FEEDBACK}/${TESTLIB_OUTPUT_FILE}`, `${IO}/answer`];
+    return [`${IO}/input`, `${IO}/answer`, `${FEEDBACK}/`, ...(t.validatorFlags ?? this.opts.flags)];
   }
 
   /**
@@ -260,12 +269,30 @@ export class Interactor {
     return { ...skippedTest(t.index, t.testcase, why), verdict, judge0 };
   }
 
-  /** `feedback`: the interactor's feedback directory, read back (its messages; its score files, used when it accepted). */
-  private result(t: InteractiveTest, pair: PairResult, feedback: Feedback, dirs: readonly string[]): TestResult {
-    const score = acceptedScore(feedback);
+  /**
+   * `feedbackDir`: the interactor's feedback directory, read back after the run: Kattis, its
+   * messages and score files (used when it accepted); testlib, its output file for the checker.
+   */
+  private async result(t: InteractiveTest, pair: PairResult, feedbackDir: string, dirs: readonly string[]): Promise<TestResult> {
     const artefact = artefactOf(t.box, t.language.run);
     const where = artefact && boxPath(path.relative(t.box, artefact), dirs);
-    const judged = interactiveVerdict(pair, t.limits, where ? () => elfLoadBytes(where) : undefined, t.language.memoryErrorMarkers);
+    const { protocol } = this.opts;
+    const judged = interactiveVerdict(
+      pair,
+      protocol,
+      t.limits,
+      where ? () => elfLoadBytes(where) : undefined,
+      t.language.memoryErrorMarkers,
+    );
+    const said = oneLine(pair.interactor.stderr.toString('utf8').trim());
+    if (protocol === 'testlib') {
+      if (judged.verdict !== 'AC') return this.testResult(t, pair, { ...judged, fraction: 0, checkerMessage: said || null, extras: {} });
+      const checked = await judgeTestlibOutput(t, feedbackDir, this.opts.runLimits.fileSizeBytes, judged.interactorPoints);
+      const { fromValidator: extras, checkerMessage, ...v } = checked;
+      return this.testResult(t, pair, { ...v, limitHit: null, checkerMessage: checkerMessage ?? (said || null), extras });
+    }
+    const feedback = readFeedback(feedbackDir);
+    const score = acceptedScore(feedback);
     // An accepting interactor's score file that cannot be read as a score makes the test IE, as for an output validator.
     const v =
       judged.verdict === 'AC' && 'error' in score
@@ -274,15 +301,30 @@ export class Interactor {
     const scored = v.verdict === 'AC' && !('error' in score) ? score : {};
     // A rejection (exit 43) that wrote a score file all the same is reported (2025-09: a judge error).
     const written = v.verdict === 'WA' && pair.interactor.exitCode === VALIDATOR_REJECT ? scoreFileWritten(feedback) : undefined;
+    const checker = feedbackText(feedback.judgeMessage) ?? feedbackText(feedback.teamMessage) ?? said;
+    return this.testResult(t, pair, {
+      verdict: v.verdict,
+      limitHit: v.limitHit,
+      message: v.message,
+      fraction: v.verdict === 'AC' ? validatorFraction('AC', scored.score, t.testcase.points, scored.multiplier) : 0,
+      checkerMessage: checker ? checker : null,
+      extras: {
+        ...(scored.score !== undefined ? { validatorScore: scored.score } : {}),
+        ...(scored.multiplier !== undefined ? { validatorScoreMultiplier: scored.multiplier } : {}),
+        ...(written ? { validatorRejectedWithScoreFile: written } : {}),
+      },
+    });
+  }
+
+  /** The test's result from its judgement (either protocol) and the pair's runs. */
+  private testResult(t: InteractiveTest, pair: PairResult, j: Judged): TestResult {
     const run = pair.submission;
     const stderr = encodeOutput(run.stderr, t.reportBytes, run.stderrTruncated);
-    const said = oneLine(pair.interactor.stderr.toString('utf8').trim());
-    const checker = feedbackText(feedback.judgeMessage) ?? feedbackText(feedback.teamMessage) ?? said;
     return {
       index: t.index,
       name: t.testcase.name ?? null,
-      verdict: v.verdict,
-      judge0: judge0Of(v.verdict, run.signal),
+      verdict: j.verdict,
+      judge0: judge0Of(j.verdict, run.signal),
       exitCode: run.exitCode,
       signal: run.signal,
       stdout: '',
@@ -291,18 +333,14 @@ export class Interactor {
       stderr: stderr.text,
       stderrEncoding: stderr.encoding,
       stderrTruncated: stderr.truncated,
-      cpuTimeMs: billedCpuMs(v.verdict, pair),
+      cpuTimeMs: billedCpuMs(j.verdict, pair),
       wallTimeMs: run.wallTimeMs,
       memoryBytes: run.memoryBytes,
-      limitHit: v.limitHit,
-      message: oneLine(`${v.message} (${pair.firstEnded} ended first)`),
-      points: roundScore(
-        v.verdict === 'AC' ? validatorFraction('AC', scored.score, t.testcase.points, scored.multiplier) * t.testcase.points : 0,
-      ),
-      ...(scored.score !== undefined ? { validatorScore: scored.score } : {}),
-      ...(scored.multiplier !== undefined ? { validatorScoreMultiplier: scored.multiplier } : {}),
-      ...(written ? { validatorRejectedWithScoreFile: written } : {}),
-      checkerMessage: checker ? checker : null,
+      limitHit: j.limitHit,
+      message: oneLine(`${j.message} (${pair.firstEnded} ended first)`),
+      points: roundScore(j.fraction * t.testcase.points),
+      ...j.extras,
+      checkerMessage: j.checkerMessage,
       ...(pair.transcript ? { transcript: transcriptOf(pair.transcript) } : {}),
     };
   }
@@ -310,6 +348,16 @@ export class Interactor {
   remove(): void {
     this.job.remove();
   }
+}
+
+/** An interactive test judged, before its result: the share of its points, what the interactor or checker said. */
+interface Judged {
+  verdict: InteractiveVerdict['verdict'];
+  limitHit: LimitHit;
+  message: string;
+  fraction: number;
+  checkerMessage: string | null;
+  extras: Pick<TestResult, 'teamMessage' | 'validatorScore' | 'validatorScoreMultiplier' | 'validatorRejectedWithScoreFile'>;
 }
 
 /**

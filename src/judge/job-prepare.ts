@@ -166,7 +166,7 @@ export async function prepareJob(
     const helper = deps.helperLimits;
     const prepared = await CustomChecker.prepare(ctx, {
       language: plan.checker.language,
-      source: plan.checker.source,
+      files: plan.checker.files,
       // A problem's own program: the helpers' compile limits, not the submission's.
       compileLimits: resolveLimits(undefined, helper.compile, 'checker.compileLimits'),
       runLimits: resolveLimits(undefined, helper.run, 'checkerLimits'),

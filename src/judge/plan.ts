@@ -15,7 +15,7 @@ import type { Language, LanguageRegistry } from './languages';
 import { resolveLimits, type StepLimitsConfig } from './limits';
 import { programFiles } from './program-files';
 import { CheckedTestcaseSchema, type makeSubmissionSchema, type Submission, type Testcase } from './schema';
-import { planValidator, type OutputValidatorSpec, type ValidatorLimitsConfig } from './output-validator-spec';
+import { planValidator, problemProgram, type OutputValidatorSpec, type ValidatorLimitsConfig } from './output-validator-spec';
 import type { z } from 'zod';
 import { fieldIssues, INVALID_SUBMISSION, ROOT_FIELD } from '../wire/contract';
 
@@ -28,7 +28,7 @@ export interface JobPlan {
   compileLimits: RunLimits;
   checker:
     | { kind: 'builtin'; checker: BuiltinChecker }
-    | { kind: 'custom'; language: Language; source: string }
+    | { kind: 'custom'; language: Language; files: SourceFile[] }
     | { kind: 'validator'; spec: OutputValidatorSpec };
   /** Sum of the tests' points. */
   maxScore: number;
@@ -85,7 +85,7 @@ export function planSubmission(s: Submission, cfg: PlanConfig): JobPlan {
   const c = s.checker;
   const checker: JobPlan['checker'] =
     c.type === 'custom'
-      ? { kind: 'custom', language: cfg.languages.get(c.language, 'checker.language'), source: c.source }
+      ? { kind: 'custom', ...problemProgram(cfg.languages.get(c.language, 'checker.language'), c, 'checker.') }
       : c.type === 'validator'
         ? { kind: 'validator', spec: planValidator(c, cfg.languages, cfg.validator) }
         : { kind: 'builtin', checker: c };

@@ -1,8 +1,8 @@
 /**
  * The wire's programs, apart from the rest of the submission schema (schema.ts): a file of a
  * program (a path that can be written into a box), a program's files (unique paths, a cap on
- * their number), and the checks a problem's own program gets (an output validator, an
- * interactor): exactly one of source and files, base64 well-formed, its entry one of its files,
+ * their number), and the checks a problem's own program gets (a custom checker, an output
+ * validator, an interactor): exactly one of source and files, base64 well-formed, its entry one of its files,
  * its bytes within a cap of its own (16 MiB by default, apart from a submission's source cap).
  */
 import { z } from 'zod';
@@ -38,11 +38,11 @@ export function filesSchema(max: number) {
 /** Default cap on a submission's number of files. */
 export const DEFAULT_MAX_SOURCE_FILES = 64;
 /**
- * A problem's own program's files (an output validator, an interactor): at most 1024, as a
+ * A problem's own program's files (a custom checker, an output validator, an interactor): at most 1024, as a
  * package's validator directory may bring its data (a word list, test tables) beside its source.
  */
 export const ProgramFilesSchema = filesSchema(1024);
-/** Default cap on a problem's own program (a validator's or an interactor's files together, decoded): 16 MiB. */
+/** Default cap on a problem's own program (a checker's, a validator's or an interactor's files together, decoded): 16 MiB. */
 export const DEFAULT_MAX_PROGRAM_BYTES = 16 * 2 ** 20;
 
 export function decodedLength(content: string, enc: 'utf8' | 'base64'): number {
@@ -62,7 +62,7 @@ function entryIssue(p: {
 }
 
 /**
- * A problem program's (validator's, interactor's) sources: exactly one of source and files,
+ * A problem program's (custom checker's, validator's, interactor's) sources: exactly one of source and files,
  * base64 well-formed, within the cap; its entry one of its files.
  */
 export function checkProgramSize(

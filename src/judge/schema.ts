@@ -106,10 +106,15 @@ export const CheckerSchema = z.discriminatedUnion('type', [
     relative: z.number().min(0).default(1e-6),
   }),
   z.strictObject({
+    /** A program speaking testlib's checker protocol (src/judge/custom-checker.ts). */
     type: z.literal('custom'),
     /** A language id of the registry; the checker is compiled like a submission. */
     language: z.string().min(1).max(64),
-    source: z.string().min(1),
+    /** Exactly one of `source` (the language's entry file) and `files` (a testlib checker with its testlib.h, say). */
+    source: z.string().min(1).optional(),
+    files: ProgramFilesSchema.optional(),
+    /** With `files`: the entry point, its name kept, as a submission's `entry` (src/judge/program-files.ts). */
+    entry: sourcePath.optional(),
   }),
   z.strictObject({
     /** An output validator speaking the Kattis protocol (src/judge/output-validator.ts). */
@@ -138,10 +143,11 @@ export const CheckerSchema = z.discriminatedUnion('type', [
 export type Checker = z.output<typeof CheckerSchema>;
 
 /**
- * The interactor of an interactive problem (Kattis protocol): compiled once per job, run beside
- * the submission for each test, their stdio crossed (src/judge/interactive.ts). With one, the
- * tests' `stdin` is the interactor's input file, not the submission's stdin, and `checker` is
- * not used.
+ * The interactor of an interactive problem: compiled once per job, run beside the submission for
+ * each test, their stdio crossed (src/judge/interactive.ts). With one, the tests' `stdin` is the
+ * interactor's input file, not the submission's stdin. `protocol` `kattis` (default): its exit
+ * code decides and `checker` is not used; `testlib` (Polygon's): once it accepted, `checker`
+ * judges the output file it wrote.
  */
 export const InteractorSchema = z
   .strictObject({
@@ -152,11 +158,16 @@ export const InteractorSchema = z
     /** With `files`: the entry point, its name kept, as a submission's `entry` (src/judge/program-files.ts). */
     entry: sourcePath.optional(),
     /**
+     * How it is run and read: `kattis` (`input answer feedback_dir [flags]`, exit 42/43) or
+     * `testlib` (`input output answer`, testlib's exit codes, then the checker on `output`).
+     */
+    protocol: z.enum(['kattis', 'testlib']).default('kattis'),
+    /**
      * `build-run` (default `source`): `files` are a Kattis build/run program (`build` run in
      * the sandbox as its compile, then `run`); `language` picks the image layers it runs on.
      */
     program: z.enum(['source', 'build-run']).optional(),
-    /** Passed after `input answer feedback_dir`. */
+    /** Passed after `input answer feedback_dir` (Kattis protocol only). */
     flags: ProgramFlagsSchema.optional(),
     /**
      * The interactor's run: may lower the configured checker limits, never raise them; its wall
@@ -174,7 +185,11 @@ export const InteractorSchema = z
       .max(64 * 1024)
       .optional(),
   })
-  .refine((i) => (i.source === undefined) !== (i.files === undefined), { message: 'give exactly one of "source" and "files"' });
+  .refine((i) => (i.source === undefined) !== (i.files === undefined), { message: 'give exactly one of "source" and "files"' })
+  .refine((i) => i.protocol !== 'testlib' || i.flags === undefined, {
+    path: ['flags'],
+    message: 'a testlib interactor takes no flags (its arguments are input, output and answer)',
+  });
 export type InteractorSpec = z.output<typeof InteractorSchema>;
 
 /** A problem package stored in Redis by `caged problem push` (src/problem/package-store.ts). */
@@ -215,7 +230,7 @@ export interface SubmissionSchemaOptions {
   maxSourceBytes?: number;
   /** Cap on the number of a submission's files; default 64. */
   maxSourceFiles?: number;
-  /** Cap on an output validator's and on an interactor's files (each program's together, decoded), in bytes; default 16 MiB. */
+  /** Cap on a custom checker's, an output validator's and an interactor's files (each program's together, decoded), in bytes; default 16 MiB. */
   maxProgramBytes?: number;
 }
 
@@ -331,7 +346,10 @@ export function makeSubmissionSchema(opts: SubmissionSchemaOptions = {}) {
       if (s.entry !== undefined && !s.files?.some((f) => f.name === s.entry))
         issue(['entry'], s.files ? `names no file of "files": ${JSON.stringify(s.entry)}` : 'goes with "files", not "source"');
       if (s.checker.type === 'validator') checkProgramSize(s.checker, ['checker'], 'validator', maxProgram, ctx);
+      if (s.checker.type === 'custom') checkProgramSize(s.checker, ['checker'], 'checker', maxProgram, ctx);
       if (s.interactor) checkProgramSize(s.interactor, ['interactor'], 'interactor', maxProgram, ctx);
+      if (s.interactor?.protocol === 'testlib' && s.checker.type === 'validator')
+        issue(['checker'], 'a testlib interactor is followed by a testlib checker ("custom") or a built-in one, not an output validator');
       s.testcases.forEach((t, i) => checkTestcase(t, ['testcases', i], ctx));
     });
 }

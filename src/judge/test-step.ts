@@ -8,15 +8,11 @@ import path from 'node:path';
 import { ImageError } from '../errors';
 import { ChildError } from '../sandbox/child-error';
 import type { RunLimits, RunResult } from '../sandbox/types';
-import type { CheckRunner } from './check-runner';
-import type { BuiltinChecker } from './checkers';
+import { checkOutput, type CheckContext, type OutputCheck } from './check-output';
 import type { JobContext } from './compile-step';
-import type { CustomChecker } from './custom-checker';
 import type { Interactor } from './interactive';
 import { expandArgv, expandEnv } from './language-command';
 import type { Language } from './languages';
-import type { OutputValidator } from './output-validator';
-import { validatorFraction, type NextPassHook } from './output-validator-feedback';
 import { encodeOutput, oneLine, roundScore, skippedTest } from './result';
 import { artefactOf, elfLoadBytes } from './address-space';
 import { classifyRun } from './run-verdict';
@@ -24,7 +20,7 @@ import type { Testcase, TestResult, TestVerdict } from './schema';
 import { boxPath, withTestBox } from './test-files';
 import { JUDGE0, judge0Of } from './verdict';
 
-export interface TestRequest {
+export interface TestRequest extends CheckContext {
   index: number;
   testcase: Testcase;
   language: Language;
@@ -37,22 +33,13 @@ export interface TestRequest {
   /** Its stderr goes into its stdout (the submission's `stderrToStdout`). */
   stderrToStdout?: boolean;
   limits: RunLimits;
-  checker:
-    | { kind: 'builtin'; checker: BuiltinChecker }
-    | { kind: 'custom'; checker: CustomChecker }
-    | { kind: 'validator'; validator: OutputValidator };
   /** Cap on stdout and on stderr in the result, in bytes each. */
   reportBytes: number;
-  /** Where the built-in checkers run (off the event loop when the output is large). */
-  checks: CheckRunner;
-  /** Told how long checking the output took (built-in checkers). */
-  onChecked?: (ms: number, bytes: number) => void;
-  /** An interactive test: run beside this interactor (src/judge/interactive.ts); `checker` is not used. */
+  /**
+   * An interactive test: run beside this interactor (src/judge/interactive.ts); `checker` is used
+   * only after a testlib interactor accepted.
+   */
   interactor?: Interactor;
-  /** Multi-pass: given the validator's (or interactor's) nextpass.in after the test; see JudgeHooks.nextPass. */
-  nextPass?: NextPassHook;
-  /** The output validator's (or interactor's) flags for this test, instead of its spec's (Judge.openJob). */
-  validatorFlags?: readonly string[];
 }
 
 export function decode(text: string, encoding: 'utf8' | 'base64'): Buffer {
@@ -102,46 +89,13 @@ export async function runTest(ctx: JobContext, req: TestRequest): Promise<TestRe
   let fraction = verdict === 'AC' ? 1 : 0;
   let message = classified.message;
   let checkerMessage: string | null = null;
-  let fromValidator: Pick<TestResult, 'teamMessage' | 'validatorScore' | 'validatorScoreMultiplier' | 'validatorRejectedWithScoreFile'> =
-    {};
+  let fromValidator: OutputCheck['fromValidator'] = {};
   if (classified.verdict === 'OK' && tc.expected !== undefined) {
-    const answer = decode(tc.expected, tc.expectedEncoding);
-    if (req.checker.kind === 'builtin') {
-      const bytes = run.stdout.length + answer.length;
-      const { outcome, ms } = await req.checks.check(req.checker.checker, run.stdout, answer, { handOver: true });
-      req.onChecked?.(ms, bytes);
-      verdict = outcome.accepted ? 'AC' : 'WA';
-      fraction = outcome.accepted ? 1 : 0;
-      checkerMessage = outcome.message;
-    } else if (req.checker.kind === 'custom') {
-      const outcome = await req.checker.checker.check(stdin, run.stdout, answer, tc.points);
-      verdict = outcome.verdict;
-      fraction = outcome.fraction;
-      checkerMessage = outcome.message;
-    } else {
-      const hook = req.nextPass;
-      const index = req.index;
-      const outcome = await req.checker.validator.check(
-        stdin,
-        run.stdout,
-        answer,
-        hook && {
-          bytes: hook.bytes,
-          ...(hook.carried ? { carried: hook.carried } : {}),
-          onNextPass: (f, kept) => hook.onNextPass(index, f, kept),
-        },
-        req.validatorFlags,
-      );
-      verdict = outcome.verdict;
-      fraction = validatorFraction(outcome.verdict, outcome.score, tc.points, outcome.multiplier);
-      checkerMessage = outcome.message;
-      fromValidator = {
-        ...(outcome.teamMessage !== undefined ? { teamMessage: outcome.teamMessage } : {}),
-        ...(outcome.score !== undefined ? { validatorScore: outcome.score } : {}),
-        ...(outcome.multiplier !== undefined ? { validatorScoreMultiplier: outcome.multiplier } : {}),
-        ...(outcome.rejectedWithScoreFile ? { validatorRejectedWithScoreFile: outcome.rejectedWithScoreFile } : {}),
-      };
-    }
+    const checked = await checkOutput(req, stdin, run.stdout, decode(tc.expected, tc.expectedEncoding));
+    verdict = checked.verdict;
+    fraction = checked.fraction;
+    checkerMessage = checked.checkerMessage;
+    fromValidator = checked.fromValidator;
     message = verdict === 'AC' ? 'accepted' : verdict === 'WA' ? 'wrong answer' : 'checker failure';
   } else if (classified.verdict === 'OK') {
     message = 'exited normally (no expected output to check)';

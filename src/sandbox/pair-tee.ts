@@ -6,7 +6,7 @@
  * end). A closed reader of the interactor stops the reads from the submission until the
  * interactor's run has ended (`interactorEnded`): then what the submission writes on is read and
  * dropped if the interactor accepted, and its pipe is closed otherwise (EPIPE/SIGPIPE), as
- * run-pair.ts does without the tee (PairOptions.acceptExitCode). What the
+ * run-pair.ts does without the tee (PairOptions.acceptExitCodes). What the
  * interactor writes to a submission that is gone is read and dropped (not kept), as run-pair.ts
  * does without the tee: an interactor never dies of SIGPIPE. Costs two event-loop hops per
  * message (bench/interactive.ts measures it).

@@ -10,7 +10,7 @@
  * submission → interactor pipe it holds a writer, never written, until the submission's program
  * has ended, so that the interactor reads EOF only then (as Kattis's runner holds it: a
  * submission that closes its stdout and then crashes or spins ended first), and a reader,
- * unread, until the interactor has ended (PairOptions.acceptExitCode): a submission writing to
+ * unread, until the interactor has ended (PairOptions.acceptExitCodes): a submission writing to
  * an interactor that rejected gets EPIPE/SIGPIPE. Of the interactor → submission pipe it keeps a reader of
  * its own (as Kattis's reference runner keeps that end open): an interactor answering a
  * submission that has already quit must not die of SIGPIPE (an interactor's death is the
@@ -89,15 +89,15 @@ export interface PairOptions {
    */
   transcriptBytes?: number;
   /**
-   * The interactor's exit code that accepts (the Kattis protocol's 42). The worker holds a
+   * The interactor's exit codes that accept (the Kattis protocol's 42; testlib's 0 and 7). The worker holds a
    * reader of the pipe from the submission, unread, while the interactor runs, as problemtools'
    * runner does: a submission writing as the interactor exits is not killed by SIGPIPE by that
-   * race. When the interactor ends with this code, what the submission writes on is read and
+   * race. When the interactor ends with one of these codes, what the submission writes on is read and
    * dropped (output after an accepting interactor is not a failure, as in the reference
    * runner); otherwise that reader is closed, and a write gets EPIPE/SIGPIPE. Absent: it is
    * closed whatever the interactor's end.
    */
-  acceptExitCode?: number;
+  acceptExitCodes?: readonly number[];
   /**
    * What the submission may write after an accepting interactor, read and dropped by the
    * worker, in bytes; past it the submission is killed (`submissionFloodedAfterAccept`), so that
@@ -183,7 +183,7 @@ export async function runPair(
   // would be the sides' too; opening a pipe's end never blocks while the pipe has a reader): a
   // reader of interactor → submission, drained once the submission has ended; a reader of
   // submission → interactor, held unread while the interactor runs (see
-  // PairOptions.acceptExitCode; the tee holds its own); and a writer of submission →
+  // PairOptions.acceptExitCodes; the tee holds its own); and a writer of submission →
   // interactor, never written, closed once the submission's program has ended: a submission
   // that closes its stdout and goes on does not give the interactor EOF until it has ended, as
   // Kattis's runner and BAPCtools hold that end (so a submission that closes stdout and then
@@ -232,7 +232,7 @@ export async function runPair(
     else fs.closeSync(heldOut);
     heldOut = null;
   };
-  const accepts = (r: RunResult) => opts.acceptExitCode !== undefined && r.signal === null && r.exitCode === opts.acceptExitCode;
+  const accepts = (r: RunResult) => r.signal === null && r.exitCode !== null && (opts.acceptExitCodes ?? []).includes(r.exitCode);
   const started = process.hrtime.bigint();
   const ic = new RunControl();
   let killedAfterGrace = false;

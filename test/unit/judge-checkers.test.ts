@@ -3,7 +3,8 @@
  * codes, partial points). The same checkers on real runs: test/judge-checkers.test.ts.
  */
 import { checkExact, checkFloat, checkLines, checkTokens, isDecimalNumber } from '../../src/judge/checkers';
-import { interpretExit, parsePoints } from '../../src/judge/custom-checker';
+import { interpretExit } from '../../src/judge/custom-checker';
+import { parsePoints } from '../../src/judge/testlib-protocol';
 
 const b = (s: string) => Buffer.from(s);
 

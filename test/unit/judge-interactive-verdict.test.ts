@@ -21,7 +21,7 @@ const pair = (interactor: Partial<RunResult>, submission: Partial<RunResult>, ov
   ...over,
 });
 
-const verdict = (p: PairResult) => interactiveVerdict(p, { cpuTimeMs: 1000 }).verdict;
+const verdict = (p: PairResult) => interactiveVerdict(p, 'kattis', { cpuTimeMs: 1000 }).verdict;
 
 describe('when the interactor decides first', () => {
   it('is AC for 42 and a normal end', () => expect(verdict(pair({ exitCode: 42 }, {}))).toBe('AC'));
@@ -35,7 +35,7 @@ describe('when the interactor decides first', () => {
   it('is RE for 42 and a submission failing afterwards', () => expect(verdict(pair({ exitCode: 42 }, { exitCode: 3 }))).toBe('RE'));
   it('is OLE for 42 and a submission killed for flooding its output afterwards', () => {
     const flooded = pair({ exitCode: 42 }, { exitCode: null, signal: 'SIGKILL' }, { submissionFloodedAfterAccept: true });
-    expect(interactiveVerdict(flooded, { cpuTimeMs: 1000 })).toEqual({
+    expect(interactiveVerdict(flooded, 'kattis', { cpuTimeMs: 1000 })).toEqual({
       verdict: 'OLE',
       message: 'wrote more than its output limit after the interactor accepted (killed)',
       limitHit: 'output',

@@ -5,7 +5,7 @@
  */
 import { checkFloat, checkLines, checkTokens } from '../../src/judge/checkers';
 import { CheckRunner } from '../../src/judge/check-runner';
-import { parsePoints } from '../../src/judge/custom-checker';
+import { parsePoints } from '../../src/judge/testlib-protocol';
 import { oneLine } from '../../src/judge/result';
 import { MiB, OUTPUT, best, bestOfEach, digitsThenX, plainPass, timed } from '../helpers/text';
 
