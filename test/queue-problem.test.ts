@@ -1,8 +1,9 @@
 /**
- * Problem packages through the queue, against the real Redis: `pushProblem` stores a package in
- * chunks under its digest (once), and two `caged worker` processes judge 50 submissions naming
- * it, each worker downloading it once (its log line and caged_problem_fetches_total), with real
- * containers and compilers. Every key lives under a fresh hash-tagged prefix, removed after.
+ * Problem packages (Kattis and Polygon) through the queue, against the real Redis: `pushProblem`
+ * stores a package in chunks under its digest (once), and two `caged worker` processes judge 50
+ * submissions naming it, each worker downloading it once (its log line and
+ * caged_problem_fetches_total), with real containers and compilers. Every key lives under a
+ * fresh hash-tagged prefix, removed after.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -211,6 +212,31 @@ describe('when submissions name a problem package pushed to Redis', () => {
     expect(results[1]!.tests[0]).toMatchObject({ name: 'sample/static_validation', verdict: 'WA' });
     const compiled = workers[0]!.lines.filter((l) => l.msg === 'problem validator compiled').map((l) => l.role);
     expect(compiled).toEqual(['static validator']);
+  });
+
+  it('judges Polygon packages pushed to Redis: a testlib checker, and a testlib interactor with its checker', async () => {
+    const sumRef = await client.pushProblem(path.join(__dirname, 'packages', 'polygon-sum'));
+    const guessRef = await client.pushProblem(path.join(__dirname, 'packages', 'polygon-guess'));
+    workers = [new WorkerProcess('worker-a', { CAGED_QUEUE: queueName, CAGED_PREFIX: prefix })];
+    await workers[0]!.ready();
+    const solution = (pkg: string, file: string): string =>
+      fs.readFileSync(path.join(__dirname, 'packages', pkg, 'solutions', file), 'utf8');
+    const sum = { id: sumRef.id, digest: sumRef.digest };
+    const guess = { id: guessRef.id, digest: guessRef.digest };
+    const results = await client.submitMany([
+      { id: 'sum-ok', language: 'cpp17', source: solution('polygon-sum', 'sum.cpp'), problem: sum },
+      { id: 'sum-wrong', language: 'cpp17', source: solution('polygon-sum', 'wrong.cpp'), problem: sum },
+      { id: 'guess-ok', language: 'cpp17', source: solution('polygon-guess', 'bisect.cpp'), problem: guess },
+      { id: 'guess-slow', language: 'python3', source: solution('polygon-guess', 'linear.py'), problem: guess },
+    ]);
+    expect(results.map((r) => [r.submissionId, r.verdict, r.problem?.format])).toEqual([
+      ['sum-ok', 'AC', 'polygon'],
+      ['sum-wrong', 'WA', 'polygon'],
+      ['guess-ok', 'AC', 'polygon'],
+      ['guess-slow', 'WA', 'polygon'],
+    ]);
+    expect(results[1]!.tests[2]).toMatchObject({ name: 'tests/03', checkerMessage: 'expected 4000000000, found -294967296' });
+    expect(results[3]!.tests[0]?.checkerMessage).toBe('38 queries, more than 7');
   });
 
   it('fails a job naming a package not in Redis at once, unretried, saying so', async () => {

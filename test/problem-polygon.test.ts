@@ -1,0 +1,140 @@
+/**
+ * Polygon packages judged for real (`caged judge`, real containers, the real Debian image):
+ * test/packages/polygon-sum (a testlib checker with its testlib.h beside it) and polygon-guess
+ * (a testlib interactor whose output file the checker judges). Each solution gets what its tag
+ * in problem.xml expects; a zipped package and a scoring one (groups with points and a
+ * dependency) are judged too.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { judgeCommand } from '../src/cli/judge';
+import { Judge } from '../src/judge/judge';
+import { JudgeResultSchema, type JudgeResult } from '../src/judge/schema';
+import { Sandbox } from '../src/sandbox/sandbox';
+import { TEST_MANIFEST } from './helpers/image';
+
+const PACKAGES = path.join(__dirname, 'packages');
+const SUM = path.join(PACKAGES, 'polygon-sum');
+const GUESS = path.join(PACKAGES, 'polygon-guess');
+
+describe('Polygon packages on the real image', () => {
+  let judge: Judge;
+  let tmp: string;
+
+  beforeAll(async () => {
+    if (!fs.existsSync(TEST_MANIFEST))
+      throw new Error(`test image ${TEST_MANIFEST} is missing: run \`npm run image:build -- debian\` first`);
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'caged-polygon-'));
+    judge = await Judge.create({
+      sandbox: await Sandbox.create(),
+      closeSandbox: true,
+      manifestPath: TEST_MANIFEST,
+      compileCacheDir: path.join(tmp, 'cache'),
+      reportOutputBytes: 16 * 2 ** 20,
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await judge?.close();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  async function judged(args: string[]): Promise<JudgeResult> {
+    let text = '';
+    const out = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        text += chunk.toString();
+        done();
+      },
+    });
+    expect(await judgeCommand([...args, '--json'], out, { judge })).toBe(0);
+    return JudgeResultSchema.parse(JSON.parse(text));
+  }
+
+  it.each([
+    ['sum.cpp', 'main', 'AC', null],
+    ['sum.py', 'accepted', 'AC', null],
+    ['wrong.cpp', 'wrong-answer', 'WA', 'tests/03'],
+    ['slow.c', 'time-limit-exceeded', 'TLE', 'tests/03'],
+  ])(
+    'polygon-sum: solutions/%s (%s) gets %s, its checker a testlib program',
+    async (file, tag, verdict, failing) => {
+      const r = await judged([SUM, path.join(SUM, 'solutions', file)]);
+      expect(r.verdict).toBe(verdict);
+      expect(r.problem).toMatchObject({ name: 'Sum & Polygon', format: 'polygon', timeLimitFrom: 'problem.xml', timeLimitMs: 1000 });
+      expect(r.problem?.expectations).toMatchObject({ from: `problem.xml tag ${tag}`, failed: [] });
+      expect(r.tests.map((t) => t.name)).toEqual(['tests/01', 'tests/02', 'tests/03', 'tests/04']);
+      if (failing === null) {
+        expect(r.problem?.expectations?.status).toBe('met');
+        // The checker's own message, from testlib's quitf.
+        expect(r.tests[2]?.checkerMessage).toBe('the sum is 4000000000');
+      } else {
+        // Codeforces' order: the first rejection ends the judging.
+        expect(r.tests.find((t) => t.verdict !== 'AC')?.name).toBe(failing);
+        expect(r.tests[3]?.verdict).toBe('SKIPPED');
+      }
+      if (verdict === 'WA') expect(r.tests[2]?.checkerMessage).toBe('expected 4000000000, found -294967296');
+    },
+    120_000,
+  );
+
+  it.each([
+    ['bisect.cpp', 'AC', /^[1-7] queries$/],
+    ['linear.py', 'WA', /^38 queries, more than 7$/],
+    ['fifty.c', 'WA', /^guessed 50, the number is 37$/],
+    ['silent.cpp', 'TLE', null],
+  ])(
+    'polygon-guess: solutions/%s gets %s through the testlib interactor and the checker on its output',
+    async (file, verdict, message) => {
+      const r = await judged([GUESS, path.join(GUESS, 'solutions', file)]);
+      expect(r.verdict).toBe(verdict);
+      // A rejection skips the tests after it: whether they would be WA (or TLE) only is left open.
+      expect(r.problem?.expectations).toMatchObject({ status: verdict === 'AC' ? 'met' : 'unverified', failed: [] });
+      expect(r.tests[0]?.verdict).toBe(verdict);
+      if (message) expect(r.tests[0]?.checkerMessage).toMatch(message);
+      if (verdict === 'AC') expect(r.tests.map((t) => t.verdict)).toEqual(['AC', 'AC', 'AC']);
+    },
+    120_000,
+  );
+
+  it('judges a zipped Polygon package, its files in one top-level directory', async () => {
+    const copy = path.join(tmp, 'polygon-sum');
+    fs.cpSync(SUM, copy, { recursive: true });
+    const zip = path.join(tmp, 'polygon-sum.zip');
+    expect(spawnSync('zip', ['-qr', zip, 'polygon-sum'], { cwd: tmp }).status).toBe(0);
+    const r = await judged([zip, path.join(SUM, 'solutions', 'sum.cpp')]);
+    expect(r.verdict).toBe('AC');
+    expect(r.tests).toHaveLength(4);
+  }, 120_000);
+
+  it('scores groups: each-test points, a complete group, and a group that depends on it', async () => {
+    const dir = path.join(tmp, 'scoring');
+    fs.cpSync(SUM, dir, { recursive: true });
+    const xml = fs.readFileSync(path.join(dir, 'problem.xml'), 'utf8').replace(
+      /<tests>[\s\S]*<\/tests>/,
+      `<tests>
+        <test method="manual" sample="true" group="samples" points="0"/>
+        <test method="manual" group="small" points="30"/>
+        <test method="manual" group="large" points="40"/>
+        <test method="manual" group="after" points="30"/>
+      </tests>
+      <groups>
+        <group name="samples" points-policy="each-test"/>
+        <group name="small" points-policy="each-test"/>
+        <group name="large" points-policy="complete-group"/>
+        <group name="after" points-policy="complete-group"><dependencies><dependency group="large"/></dependencies></group>
+      </groups>`,
+    );
+    fs.writeFileSync(path.join(dir, 'problem.xml'), xml);
+    const good = await judged([dir, path.join(SUM, 'solutions', 'sum.cpp')]);
+    expect(good).toMatchObject({ verdict: 'AC', score: 100, maxScore: 100 });
+    // Wrong on test 3 (group large): it loses large's 40 points, and after (which depends on large) is not run.
+    const wrong = await judged([dir, path.join(SUM, 'solutions', 'wrong.cpp')]);
+    expect(wrong).toMatchObject({ verdict: 'WA', score: 30, maxScore: 100 });
+    expect(wrong.tests.map((t) => t.verdict)).toEqual(['AC', 'AC', 'WA', 'SKIPPED']);
+    expect(wrong.groups?.find((g) => g.name === 'group after')).toMatchObject({ score: 0, maxScore: 30 });
+  }, 180_000);
+});
