@@ -3,7 +3,7 @@
  * test/packages/polygon-sum (a testlib checker with its testlib.h beside it) and polygon-guess
  * (a testlib interactor whose output file the checker judges). Each solution gets what its tag
  * in problem.xml expects; a zipped package and a scoring one (groups with points and a
- * dependency) are judged too.
+ * dependency) are judged too, and a standard package's missing tests are generated.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -11,6 +11,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { judgeCommand } from '../src/cli/judge';
+import { problemCommand } from '../src/cli/problem';
+import { generatePolygonTests } from '../src/problem/polygon-generate';
 import { Judge } from '../src/judge/judge';
 import { JudgeResultSchema, type JudgeResult } from '../src/judge/schema';
 import { Sandbox } from '../src/sandbox/sandbox';
@@ -109,6 +111,44 @@ describe('Polygon packages on the real image', () => {
     expect(r.verdict).toBe('AC');
     expect(r.tests).toHaveLength(4);
   }, 120_000);
+
+  it("makes a standard package's generated tests and answers in the sandbox, as its doall.sh would", async () => {
+    const dir = path.join(tmp, 'standard');
+    fs.cpSync(SUM, dir, { recursive: true });
+    for (const f of ['03', '04', '01.a', '02.a', '03.a', '04.a']) fs.rmSync(path.join(dir, 'tests', f));
+    await expect(judged([dir, path.join(SUM, 'solutions', 'sum.cpp')])).rejects.toThrow(/caged problem generate DIR/);
+    const written = await generatePolygonTests(judge, dir);
+    expect(written.map((f) => `${f.path} by ${f.by}`)).toEqual([
+      'tests/01.a by solutions/sum.cpp',
+      'tests/02.a by solutions/sum.cpp',
+      'tests/03 by gen 2000000000',
+      'tests/03.a by solutions/sum.cpp',
+      'tests/04 by gen 5',
+      'tests/04.a by solutions/sum.cpp',
+    ]);
+    // What the full package holds, byte for byte.
+    for (const f of written) expect(fs.readFileSync(path.join(dir, f.path))).toEqual(fs.readFileSync(path.join(SUM, f.path)));
+    expect((await judged([dir, path.join(SUM, 'solutions', 'wrong.cpp')])).verdict).toBe('WA');
+    // Nothing is missing any more: nothing is written, nothing overwritten.
+    expect(await generatePolygonTests(judge, dir)).toEqual([]);
+    // A manual test's input cannot be made; an interactive problem's answers are not made.
+    fs.rmSync(path.join(dir, 'tests', '01'));
+    await expect(generatePolygonTests(judge, dir)).rejects.toThrow(
+      /test 1: its input tests\/01 is missing, and it is not a generated test/,
+    );
+    const guess = path.join(tmp, 'guess');
+    fs.cpSync(GUESS, guess, { recursive: true });
+    fs.rmSync(path.join(guess, 'tests', '02.a'));
+    await expect(generatePolygonTests(judge, guess)).rejects.toThrow(/the answers of an interactive problem are not made by caged/);
+  }, 180_000);
+
+  it('caged problem generate refuses a Kattis package and an archive, running nothing', async () => {
+    const sink = new Writable({ write: (_c, _e, done) => done() });
+    await expect(problemCommand(['generate', path.join(PACKAGES, 'sum')], sink)).rejects.toThrow(/is not a Polygon package/);
+    const zip = path.join(tmp, 'guess.zip');
+    expect(spawnSync('zip', ['-qr', zip, '.'], { cwd: GUESS }).status).toBe(0);
+    await expect(problemCommand(['generate', zip], sink)).rejects.toThrow(/is an archive: extract it/);
+  });
 
   it('scores groups: each-test points, a complete group, and a group that depends on it', async () => {
     const dir = path.join(tmp, 'scoring');

@@ -12,13 +12,22 @@
  * `caged problem pack DIR OUTDIR`: the same archive (the same checks and flags), written as
  * OUTDIR/<hex>.tar for a directory the workers share (CAGED_PROBLEMS_DIR;
  * src/problem/package-dir.ts); no Redis.
+ *
+ * `caged problem generate DIR`: a standard Polygon package's missing generated tests and answers,
+ * made in the sandbox and written into DIR, as its doall.sh would (src/problem/polygon-generate.ts).
  */
 import { CagedClient } from '../client/client';
 import { loadConfig } from '../config';
 import { InvalidRequestError } from '../errors';
 import { packToDir } from '../problem/package-dir';
 import { DEFAULT_MAX_PUSH_BYTES } from '../problem/package-store';
-import { openPackagePath } from '../problem/package-path';
+import { isPackageArchive, openPackagePath } from '../problem/package-path';
+import { generatePolygonTests, type GeneratedFile } from '../problem/polygon-generate';
+import { isPolygonPackage } from '../problem/polygon-package';
+import { PackageFiles } from '../problem/package-files';
+import { Judge } from '../judge/judge';
+import { Sandbox } from '../sandbox/sandbox';
+import { judgeOptionsFromEnv } from './run';
 import { checkRedisReachable, redisConnection } from '../queue/connection';
 import { numberFlag, parseArgs, positiveNumber, stringFlag, type ParsedArgs } from './args';
 import { packageTimeLimit, type PackageTimeLimit } from './package-time';
@@ -39,6 +48,9 @@ export async function problemCommand(argv: readonly string[], out: NodeJS.Writab
   const [verb, given, ...extra] = args.positional;
   const maxBytes = args.flags.has('max-mb') ? numberFlag(args, 'max-mb', 2 ** 20, 0) : DEFAULT_MAX_PUSH_BYTES;
   // A package archive (.zip, .kpp) is pushed or packed from its extracted copy, removed at the end.
+  // Generated tests are written into the package: its directory, not an archive's extracted copy.
+  if (verb === 'generate' && given !== undefined && isPackageArchive(given))
+    throw new InvalidRequestError('is an archive: extract it, and give its directory to caged problem generate', given);
   const opened = given === undefined ? null : openPackagePath(given, maxBytes);
   try {
     return await problemVerb(verb, opened?.dir, extra, args, out, deps, maxBytes);
@@ -73,6 +85,10 @@ async function problemVerb(
   const timeJson = (t: PackageTimeLimit) => ({
     timeLimit: { seconds: t.seconds, from: t.from, added: t.add !== undefined, notes: t.notes },
   });
+  if (verb === 'generate') {
+    if (!dir || extra.length) throw new InvalidRequestError(`give generate and one DIR (${PROBLEM_USAGE})`, 'arguments');
+    return generateIn(dir, json, out, deps);
+  }
   if (verb === 'pack') {
     // For the workers' shared directory (CAGED_PROBLEMS_DIR): OUTDIR/<hex>.tar.
     const [outDir, ...more] = extra;
@@ -105,5 +121,23 @@ async function problemVerb(
   } finally {
     await client.close();
     await connection.close();
+  }
+}
+
+/** `caged problem generate DIR`: a standard Polygon package's missing tests and answers (polygon-generate.ts). */
+async function generateIn(dir: string, json: boolean, out: NodeJS.WritableStream, deps: ProblemCommandDeps): Promise<number> {
+  if (!isPolygonPackage(PackageFiles.open(dir)))
+    throw new InvalidRequestError('is not a Polygon package (problem.xml, no problem.yaml): only those have tests to generate', dir);
+  const judge = await Judge.create({ ...judgeOptionsFromEnv(), sandbox: await Sandbox.create(), closeSandbox: true });
+  try {
+    const line = (f: GeneratedFile) => terminalSafe(`written ${f.path} (${f.bytes} bytes, by ${f.by})\n`);
+    const files = await generatePolygonTests(judge, dir, {
+      ...(deps.signal ? { signal: deps.signal } : {}),
+      ...(json ? {} : { onFile: (f: GeneratedFile) => out.write(line(f)) }),
+    });
+    out.write(json ? `${JSON.stringify({ written: files })}\n` : `${files.length} files written\n`);
+    return 0;
+  } finally {
+    await judge.close();
   }
 }

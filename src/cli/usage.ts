@@ -25,7 +25,7 @@ export const DOCTOR_USAGE = 'caged doctor [--json] [--no-redis]   (what the sand
 export const DEMO_USAGE = 'caged demo [--samples DIR]   (a worker judging the bundled samples through Redis)';
 
 export const PROBLEM_USAGE =
-  'caged problem push DIR|PACKAGE.zip [--time S | --derive-time [--derive-again]] [--max-mb N] [--json] | caged problem pack DIR|PACKAGE.zip OUTDIR [--time S | --derive-time [--derive-again]] [--max-mb N] [--json]';
+  'caged problem push DIR|PACKAGE.zip [--time S | --derive-time [--derive-again]] [--max-mb N] [--json] | caged problem pack DIR|PACKAGE.zip OUTDIR [--time S | --derive-time [--derive-again]] [--max-mb N] [--json] | caged problem generate DIR [--json]';
 
 export const GRADE_USAGE =
   'caged grade PROBLEM SUBMISSION... [--out FILE.csv|.json|.html]... [--local] [--rejudge] [--concurrency N] [--json] [--time S | --derive-time] [--derive-again] [--memory MB] [--lang-of .EXT=LANG,…] [--state DIR] [--all-tests] [--image MANIFEST]';

@@ -149,14 +149,15 @@ function settings(over: Partial<GroupSettings>): GroupSettings {
 const HEADER = new Set(['.h', '.hh', '.hpp', '.hxx', '.inc', '.ipp']);
 
 /**
- * A testlib program of the package (`role` its element: checker, interactor): its source, with
- * the headers beside it (testlib.h) and those problem.xml lists as resources, flat by name.
+ * A program of the package (`el` holds its <source>; `role` its place, for messages:
+ * assets/checker…): its source, with the headers beside it (testlib.h) and those problem.xml lists
+ * as resources, flat by name.
  */
-function testlibProgram(files: PackageFiles, el: XmlElement | null, role: string, resources: string[]): PackageValidator | null {
+export function testlibProgram(files: PackageFiles, el: XmlElement | null, role: string, resources: string[]): PackageValidator | null {
   if (!el) return null;
   const source = child(el, 'source');
   const rel = source?.attributes.path;
-  const where = `${PROBLEM_XML} assets/${role}`;
+  const where = `${PROBLEM_XML} ${role}`;
   if (!rel) throw new InvalidRequestError(`has no <source path="…">`, where);
   if (files.kind(rel) !== 'file') throw new InvalidRequestError(`names ${rel}, which is not a file of the package`, where);
   const name = path.posix.basename(rel);
@@ -185,32 +186,79 @@ function testlibProgram(files: PackageFiles, el: XmlElement | null, role: string
   };
 }
 
-/** Reads problem.xml and the tests it names. */
-export function readPolygonPackage(files: PackageFiles): PolygonParts {
+/** The judged testset of problem.xml (see the top of this file). */
+export interface PolygonTestset {
+  name: string;
+  timeLimitS: number;
+  memoryBytes: number;
+  /** Its <test> elements, in order (test i is the (i-1)th). */
+  tests: XmlElement[];
+  /** Test i's input and answer paths in the package. */
+  inPath: (i: number) => string;
+  ansPath: (i: number) => string;
+  el: XmlElement;
+}
+
+const EMPTY: XmlElement = { name: '', attributes: {}, children: [], text: '' };
+
+/** problem.xml's root element, checked. */
+export function readProblemXml(files: PackageFiles): XmlElement {
   const root = parseXml(files.read(PROBLEM_XML).toString('utf8'), PROBLEM_XML);
   if (root.name !== 'problem') throw new InvalidRequestError(`its root element is <${root.name}>, not <problem>`, PROBLEM_XML);
-  const notes: string[] = [];
+  return root;
+}
+
+/** The judged testset: the one named `tests`, else the first. */
+export function readTestset(root: XmlElement): PolygonTestset {
   const judging = child(root, 'judging');
   if (!judging) throw new InvalidRequestError('has no <judging>', PROBLEM_XML);
   const testsets = childrenNamed(judging, 'testset');
   const testset = testsets.find((t) => t.attributes.name === 'tests') ?? testsets[0];
   if (!testset) throw new InvalidRequestError('has no <judging><testset>', PROBLEM_XML);
-  const setName = testset.attributes.name ?? 'tests';
+  const name = testset.attributes.name ?? 'tests';
+  const count = number(child(testset, 'test-count'), `testset ${name} test-count`);
+  const tests = childrenNamed(child(testset, 'tests') ?? EMPTY, 'test');
+  if (tests.length !== count)
+    throw new InvalidRequestError(`testset ${name} lists ${tests.length} tests but its test-count is ${count}`, PROBLEM_XML);
+  const inPattern = child(testset, 'input-path-pattern')?.text.trim() ?? '';
+  const ansPattern = child(testset, 'answer-path-pattern')?.text.trim() ?? '';
+  // Checked once here, so that a bad pattern is refused whatever the number of tests.
+  testPath(inPattern, 1, 'input-path-pattern');
+  testPath(ansPattern, 1, 'answer-path-pattern');
+  return {
+    name,
+    timeLimitS: number(child(testset, 'time-limit'), `testset ${name} time-limit`) / 1000,
+    memoryBytes: number(child(testset, 'memory-limit'), `testset ${name} memory-limit`),
+    tests,
+    inPath: (i) => testPath(inPattern, i, 'input-path-pattern'),
+    ansPath: (i) => testPath(ansPattern, i, 'answer-path-pattern'),
+    el: testset,
+  };
+}
+
+/** The files problem.xml lists as resources (`files/resources/file`) that the package holds. */
+export function resourcesOf(files: PackageFiles, root: XmlElement): string[] {
+  return childrenNamed(child(child(root, 'files') ?? EMPTY, 'resources') ?? EMPTY, 'file')
+    .map((f) => f.attributes.path ?? '')
+    .filter((p) => p && files.kind(p) === 'file');
+}
+
+/** Reads problem.xml and the tests it names. */
+export function readPolygonPackage(files: PackageFiles): PolygonParts {
+  const root = readProblemXml(files);
+  const notes: string[] = [];
+  const judging = child(root, 'judging')!;
+  const set = readTestset(root);
+  const testset = set.el;
+  const setName = set.name;
   const unsupported: string[] = [];
   for (const key of ['input-file', 'output-file']) {
     const v = (judging.attributes[key] ?? '').trim();
     if (v && v !== 'stdin' && v !== 'stdout') unsupported.push(`judging ${key}="${v}" (caged judges standard input and output)`);
   }
-  const timeLimitS = number(child(testset, 'time-limit'), `testset ${setName} time-limit`) / 1000;
-  const memoryBytes = number(child(testset, 'memory-limit'), `testset ${setName} memory-limit`);
-  const count = number(child(testset, 'test-count'), `testset ${setName} test-count`);
-  const inPattern = child(testset, 'input-path-pattern')?.text.trim() ?? '';
-  const ansPattern = child(testset, 'answer-path-pattern')?.text.trim() ?? '';
-  const tests = childrenNamed(child(testset, 'tests') ?? { name: '', attributes: {}, children: [], text: '' }, 'test');
-  if (tests.length !== count)
-    throw new InvalidRequestError(`testset ${setName} lists ${tests.length} tests but its test-count is ${count}`, PROBLEM_XML);
+  const { timeLimitS, memoryBytes, tests } = set;
 
-  const groupEls = childrenNamed(child(testset, 'groups') ?? { name: '', attributes: {}, children: [], text: '' }, 'group');
+  const groupEls = childrenNamed(child(testset, 'groups') ?? EMPTY, 'group');
   const scoring = tests.some((t) => t.attributes.points !== undefined) || groupEls.some((g) => g.attributes.points !== undefined);
   const groupOf = new Map(groupEls.map((g) => [g.attributes.name ?? '', g]));
 
@@ -223,8 +271,8 @@ export function readPolygonPackage(files: PackageFiles): PolygonParts {
   const missing: string[] = [];
   tests.forEach((t, k) => {
     const where = `${PROBLEM_XML} testset ${setName} test ${k + 1}`;
-    const inPath = testPath(inPattern, k + 1, 'input-path-pattern');
-    const ansPath = testPath(ansPattern, k + 1, 'answer-path-pattern');
+    const inPath = set.inPath(k + 1);
+    const ansPath = set.ansPath(k + 1);
     for (const p of [inPath, ansPath]) if (files.kind(p) !== 'file') missing.push(p);
     const test: TestCase = { name: inPath, inPath, ansPath };
     const points = intAttr(t, 'points', where);
@@ -270,16 +318,14 @@ export function readPolygonPackage(files: PackageFiles): PolygonParts {
   }
   if (missing.length)
     throw new InvalidRequestError(
-      `testset ${setName} names ${missing.length} files the package does not hold (${missing.slice(0, 3).join(', ')}${missing.length > 3 ? ', …' : ''}): a standard package holds no generated tests; give the full package, or run its doall.sh first`,
+      `testset ${setName} names ${missing.length} files the package does not hold (${missing.slice(0, 3).join(', ')}${missing.length > 3 ? ', …' : ''}): a standard package holds no generated tests; give the full package, or make them with caged problem generate DIR (or its doall.sh)`,
       PROBLEM_XML,
     );
 
-  const resources = childrenNamed(child(child(root, 'files') ?? root, 'resources') ?? root, 'file')
-    .map((f) => f.attributes.path ?? '')
-    .filter((p) => p && files.kind(p) === 'file');
+  const resources = resourcesOf(files, root);
   const assets = child(root, 'assets');
-  const checker = assets ? testlibProgram(files, child(assets, 'checker'), 'checker', resources) : null;
-  const interactor = assets ? testlibProgram(files, child(assets, 'interactor'), 'interactor', resources) : null;
+  const checker = assets ? testlibProgram(files, child(assets, 'checker'), 'assets/checker', resources) : null;
+  const interactor = assets ? testlibProgram(files, child(assets, 'interactor'), 'assets/interactor', resources) : null;
   const solutions = childrenNamed(child(assets ?? root, 'solutions') ?? root, 'solution').map((s) => {
     const src = child(s, 'source');
     return { path: src?.attributes.path ?? '', tag: s.attributes.tag ?? '', type: src?.attributes.type ?? '' };

@@ -1,0 +1,169 @@
+/**
+ * `caged problem generate DIR`: what a standard Polygon package's doall.sh does, in caged's
+ * sandbox: a standard package holds its manual tests but not its generated ones, nor the
+ * answers, which the full package holds. For each test of the judged testset whose file is
+ * missing:
+ *
+ *   - the input of a `method="generated"` test is its `cmd`'s output: the generator it names (an
+ *     executable of problem.xml's `files/executables`, by its source's name without the file
+ *     ending, with the headers beside it, testlib.h among them), run with the command's words
+ *     as its arguments and no input. A manual test's missing input, a generator writing several
+ *     tests at once (`from-file`), a command with quotes, redirections or variables, and a
+ *     generator the package does not hold are refused, naming the test;
+ *   - the answer is the output of the main solution (`assets/solutions`, tag `main`) on the
+ *     input. An interactive problem's answers (what its interactor writes with the main
+ *     solution) are not made: refused.
+ *
+ * Each program is compiled once (the compile cache) and run in a fresh container per test, with
+ * the judge's largest test limits (its maxima) and its output kept whole up to the output
+ * maximum; one that does not end normally, or writes more, is refused, naming the test. Files
+ * are written into the package's directory, new only (never over an existing file, never through
+ * a link), at the paths the testset's patterns give, which must lie inside the package.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { InvalidRequestError } from '../errors';
+import type { Judge } from '../judge/judge';
+import { parseSubmission } from '../judge/plan';
+import { DEFAULT_MAX_PROGRAM_BYTES, DEFAULT_MAX_SOURCE_BYTES, DEFAULT_MAX_SOURCE_FILES, makeSubmissionSchema } from '../judge/schema';
+import { PackageFiles } from './package-files';
+import { programOf, type PackageProgram } from './package-validator';
+import { sourceBytes } from './package-sources';
+import { PROBLEM_XML, readProblemXml, readTestset, resourcesOf, testlibProgram } from './polygon-package';
+import { child, childrenNamed, type XmlElement } from './xml-file';
+
+export interface GeneratedFile {
+  /** In the package. */
+  path: string;
+  bytes: number;
+  /** What made it: `gen 5`, or the main solution's path. */
+  by: string;
+}
+
+export interface GenerateOptions {
+  /** Aborted: stops before the next run. */
+  signal?: AbortSignal;
+  /** Each file as it is written. */
+  onFile?: (f: GeneratedFile) => void;
+}
+
+const UNSAFE_COMMAND = /["'`<>|$;&\\]/;
+
+/** `rel` as a path to write inside the package at `root`: relative, no `..`, its directories not links. */
+function writablePath(root: string, rel: string): string {
+  const norm = path.posix.normalize(rel);
+  if (path.posix.isAbsolute(norm) || norm.startsWith('../') || norm === '..' || norm.includes('\0'))
+    throw new InvalidRequestError(`the testset's pattern gives ${JSON.stringify(rel)}, a path outside the package`, PROBLEM_XML);
+  const target = path.join(root, ...norm.split('/'));
+  const parent = path.dirname(target);
+  fs.mkdirSync(parent, { recursive: true });
+  if (fs.realpathSync(parent) !== parent)
+    throw new InvalidRequestError(`the directory of ${rel} is reached through a link: nothing is written there`, PROBLEM_XML);
+  return target;
+}
+
+/** Makes the missing tests and answers of the Polygon package at `dir`; returns the files written. */
+export async function generatePolygonTests(judge: Judge, dir: string, opts: GenerateOptions = {}): Promise<GeneratedFile[]> {
+  const files = PackageFiles.open(dir);
+  const root = readProblemXml(files);
+  const set = readTestset(root);
+  const resources = resourcesOf(files, root);
+  const assets = child(root, 'assets');
+  const interactive = assets !== null && child(assets, 'interactor') !== null;
+  const executables = new Map<string, XmlElement>();
+  for (const e of childrenNamed(child(child(root, 'files') ?? root, 'executables') ?? root, 'executable')) {
+    const src = child(e, 'source')?.attributes.path;
+    if (src) executables.set(path.posix.basename(src).replace(/\.[^.]*$/, ''), e);
+  }
+  const mainEl = childrenNamed(child(assets ?? root, 'solutions') ?? root, 'solution').find((s) => s.attributes.tag === 'main') ?? null;
+
+  // What is missing, checked whole before anything runs.
+  const plan = set.tests.map((t, k) => {
+    const i = k + 1;
+    const where = `${PROBLEM_XML} testset ${set.name} test ${i}`;
+    const inPath = set.inPath(i);
+    const ansPath = set.ansPath(i);
+    const needInput = files.kind(inPath) === null;
+    const needAnswer = files.kind(ansPath) === null;
+    let command: string[] | null = null;
+    if (needInput) {
+      const cmd = (t.attributes.cmd ?? '').trim();
+      if (t.attributes.method !== 'generated' || !cmd)
+        throw new InvalidRequestError(`its input ${inPath} is missing, and it is not a generated test`, where);
+      if (t.attributes['from-file'] !== undefined)
+        throw new InvalidRequestError(
+          `its generator writes several tests at once (from-file): caged does not run those (run the package's doall.sh)`,
+          where,
+        );
+      if (UNSAFE_COMMAND.test(cmd))
+        throw new InvalidRequestError(`its command ${JSON.stringify(cmd)} holds quotes, redirections or variables`, where);
+      command = cmd.split(/\s+/);
+      if (!executables.has(command[0]!))
+        throw new InvalidRequestError(`its generator ${command[0]} is none of problem.xml's files/executables`, where);
+    }
+    if (needAnswer && interactive)
+      throw new InvalidRequestError(`its answer ${ansPath} is missing: the answers of an interactive problem are not made by caged`, where);
+    if (needAnswer && !mainEl) throw new InvalidRequestError(`its answer ${ansPath} is missing and no solution is tagged main`, where);
+    return { i, inPath, ansPath, command, needAnswer };
+  });
+
+  const programs = new Map<string, PackageProgram>();
+  const programFor = (key: string, el: XmlElement, role: string): PackageProgram => {
+    let p = programs.get(key);
+    if (!p) {
+      const found = testlibProgram(files, el, role, resources);
+      if (!found) throw new InvalidRequestError('has no source', `${PROBLEM_XML} ${role}`);
+      p = programOf(found, judge);
+      programs.set(key, p);
+    }
+    return p;
+  };
+  const maxima = judge.stepMaxima.test;
+  const outputCap = maxima.outputBytes;
+  const run = async (p: PackageProgram, args: string[], stdin: Buffer, what: string): Promise<Buffer> => {
+    if (opts.signal?.aborted) throw new InvalidRequestError(`stopped (${String(opts.signal.reason)})`, 'generate');
+    const { program: _kind, ...program } = p;
+    const schema = makeSubmissionSchema({
+      maxSourceBytes: Math.max(DEFAULT_MAX_SOURCE_BYTES, sourceBytes(p)),
+      maxSourceFiles: Math.max(DEFAULT_MAX_SOURCE_FILES, p.files.length),
+      maxProgramBytes: DEFAULT_MAX_PROGRAM_BYTES,
+    });
+    const submission = parseSubmission(
+      {
+        ...program,
+        testcases: [{ stdin: stdin.toString('base64'), stdinEncoding: 'base64', ...(args.length ? { args } : {}) }],
+        limits: { cpuTimeMs: maxima.cpuTimeMs, memoryBytes: maxima.memoryBytes, outputBytes: outputCap },
+      },
+      schema,
+    );
+    const r = await judge.judgeSubmission(submission, { reportOutputBytes: outputCap, ...(opts.signal ? { signal: opts.signal } : {}) });
+    const t = r.tests[0];
+    if (r.verdict === 'CE' || !t) throw new InvalidRequestError(`${what} did not compile: ${r.message}`, 'generate');
+    if (t.verdict !== 'AC') throw new InvalidRequestError(`${what} failed (${t.verdict}): ${t.message}`, 'generate');
+    if (t.stdoutTruncated) throw new InvalidRequestError(`${what} wrote more than ${outputCap} bytes`, 'generate');
+    return Buffer.from(t.stdout, t.stdoutEncoding === 'base64' ? 'base64' : 'utf8');
+  };
+  const written: GeneratedFile[] = [];
+  const write = (rel: string, data: Buffer, by: string): void => {
+    fs.writeFileSync(writablePath(files.root, rel), data, { flag: 'wx', mode: 0o644 });
+    const f = { path: rel, bytes: data.length, by };
+    written.push(f);
+    opts.onFile?.(f);
+  };
+  for (const t of plan) {
+    let input: Buffer | null = null;
+    if (t.command) {
+      const [name, ...args] = t.command;
+      const gen = programFor(`gen:${name!}`, executables.get(name!)!, `files/executables ${name!}`);
+      input = await run(gen, args, Buffer.alloc(0), `test ${t.i}'s generator (${t.command.join(' ')})`);
+      write(t.inPath, input, t.command.join(' '));
+    }
+    if (t.needAnswer) {
+      const main = programFor('main', mainEl!, 'assets/solutions main');
+      input ??= files.read(t.inPath);
+      const answer = await run(main, [], input, `the main solution on test ${t.i}`);
+      write(t.ansPath, answer, child(mainEl!, 'source')?.attributes.path ?? 'main');
+    }
+  }
+  return written;
+}
