@@ -150,7 +150,7 @@ describe('Polygon packages on the real image', () => {
     await expect(problemCommand(['generate', zip], sink)).rejects.toThrow(/is an archive: extract it/);
   });
 
-  it('scores groups: each-test points, a complete group, and a group that depends on it', async () => {
+  it("scores groups: each-test points, a complete group, a dependency, and a checker's partial points", async () => {
     const dir = path.join(tmp, 'scoring');
     fs.cpSync(SUM, dir, { recursive: true });
     const xml = fs.readFileSync(path.join(dir, 'problem.xml'), 'utf8').replace(
@@ -163,18 +163,29 @@ describe('Polygon packages on the real image', () => {
       </tests>
       <groups>
         <group name="samples" points-policy="each-test"/>
-        <group name="small" points-policy="each-test"/>
-        <group name="large" points-policy="complete-group"/>
+        <group name="small" points-policy="complete-group"/>
+        <group name="large" points-policy="each-test"/>
         <group name="after" points-policy="complete-group"><dependencies><dependency group="large"/></dependencies></group>
       </groups>`,
     );
     fs.writeFileSync(path.join(dir, 'problem.xml'), xml);
+    // A wrong sum earns 10 points (testlib's quitp), out of the test's.
+    const check = path.join(dir, 'files', 'check.cpp');
+    fs.writeFileSync(check, fs.readFileSync(check, 'utf8').replace('quitf(_wa, "expected', 'quitp(10.0, "expected'));
     const good = await judged([dir, path.join(SUM, 'solutions', 'sum.cpp')]);
     expect(good).toMatchObject({ verdict: 'AC', score: 100, maxScore: 100 });
-    // Wrong on test 3 (group large): it loses large's 40 points, and after (which depends on large) is not run.
+    // Wrong on test 3 (group large, each test): 10 of its 40 points; after (which needs all of large) is not run.
     const wrong = await judged([dir, path.join(SUM, 'solutions', 'wrong.cpp')]);
-    expect(wrong).toMatchObject({ verdict: 'WA', score: 30, maxScore: 100 });
-    expect(wrong.tests.map((t) => t.verdict)).toEqual(['AC', 'AC', 'WA', 'SKIPPED']);
+    expect(wrong).toMatchObject({ verdict: 'WA', score: 40, maxScore: 100 });
+    expect(wrong.tests.map((t) => [t.verdict, t.points])).toEqual([
+      ['AC', 0],
+      ['AC', 30],
+      ['WA', 10],
+      ['SKIPPED', 0],
+    ]);
     expect(wrong.groups?.find((g) => g.name === 'group after')).toMatchObject({ score: 0, maxScore: 30 });
+    // As a percentage (treat-points-from-checker-as-percent): 10 % of 40.
+    fs.writeFileSync(path.join(dir, 'problem.xml'), xml.replace('<judging ', '<judging treat-points-from-checker-as-percent="true" '));
+    expect(await judged([dir, path.join(SUM, 'solutions', 'wrong.cpp')])).toMatchObject({ verdict: 'WA', score: 34, maxScore: 100 });
   }, 180_000);
 });

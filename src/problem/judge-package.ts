@@ -53,7 +53,7 @@ import { programOf, type PackageProgram } from './package-validator';
 import { packageLimitsFor, type PackageLimitOptions, type packageLimits } from './package-limits';
 import { includedFiles, overCodeLimit, sourceBytes, withIncluded } from './package-sources';
 import { caseScoreFailure, rejectedScoreFailure } from './case-scores';
-import { testlibWire } from './testlib-programs';
+import { polygonPoints, polygonTestScore, testlibWire } from './testlib-programs';
 import { compilerFirstError, newerPythonError } from './compile-failures';
 import { customGrader } from './custom-grader';
 import { countTests, type TestCase } from './test-data';
@@ -148,8 +148,9 @@ async function judgePackageAs(
     judge.stepMaxima,
     opts,
   );
-  // A Polygon package's testlib checker and interactor.
+  // A Polygon package's testlib checker and interactor, and the scale of their partial points in a scoring problem.
   const testlib = testlibWire(pkg, judge, validatorLimits, helperCompileLimits, opts.transcriptBytes);
+  const checkerScale = pkg.testlib && pkg.config.scoring ? (t: TestCase) => (pkg.testlib?.pointsAsPercent ? 100 : (t.maxScore ?? 0)) : null;
   // The submission with the package's included files is bounded by the package (its code limit,
   // checked above, and its size cap), not by the judge's cap on a contestant's source.
   // So is its own validator (or interactor): the package's size cap bounds it, not the wire's default.
@@ -243,6 +244,7 @@ async function judgePackageAs(
         ...expected,
         ...(test.args ? { args: test.args } : {}),
         ...(files ? { files } : {}),
+        ...(checkerScale ? { points: checkerScale(test) } : {}),
       };
       // The whole submission is checked once, with the job's first test (or a static test's own
       // job); the tests after it alone: the sources and the validator's files are the same.
@@ -342,7 +344,7 @@ async function judgePackageAs(
       judge0: verdict === t.verdict ? t.judge0 : judge0Of(verdict),
       message: oneLine(message),
       checkerMessage,
-      points: verdict === 'AC' ? 1 : 0,
+      points: checkerScale ? polygonPoints(test, verdict, t.points, checkerScale(test)) : verdict === 'AC' ? 1 : 0,
       stdout: stdout.text,
       stdoutTruncated: stdout.truncated,
       stderr: stderr.text,
@@ -359,7 +361,7 @@ async function judgePackageAs(
       : undefined;
   let graded: Awaited<ReturnType<typeof gradeTree<TestCase>>>;
   try {
-    graded = await gradeTree(pkg.data, pkg.config.scoring, runOne, skipOne, undefined, grade);
+    graded = await gradeTree(pkg.data, pkg.config.scoring, runOne, skipOne, checkerScale ? polygonTestScore : undefined, grade);
   } catch (err) {
     await (job as OpenJob | null)?.close().catch(() => undefined);
     throw err;

@@ -13,7 +13,9 @@
  *     its accepted tests' points; `complete-group` its points (the group's `points`, else the sum
  *     of its tests') when every test is accepted, else 0 (its tests after a rejection are not
  *     run). A group with `dependencies` runs only when each group it depends on (an earlier one)
- *     passed whole; else its tests are SKIPPED and it scores 0. The problem scores the sum.
+ *     passed whole; else its tests are SKIPPED and it scores 0. The problem scores the sum. A
+ *     checker's (or interactor's) partial points (testlib's quitp) are points of the test, or a
+ *     percentage of them with `judging treat-points-from-checker-as-percent` (testlib-programs.ts).
  *     Without points, the tests run in order and the first rejection ends the judging and gives
  *     the verdict, as Codeforces judges.
  *   - The checker (`assets/checker`) and the interactor (`assets/interactor`) are testlib
@@ -54,6 +56,8 @@ export interface PolygonParts {
   timeLimitS: number;
   checker: PackageValidator | null;
   interactor: PackageValidator | null;
+  /** `judging treat-points-from-checker-as-percent`: the checker's and interactor's points are percentages. */
+  pointsAsPercent: boolean;
   solutions: PolygonSolution[];
   notes: string[];
 }
@@ -346,5 +350,6 @@ export function readPolygonPackage(files: PackageFiles): PolygonParts {
     validation: { kind: interactive ? 'interactive' : checker ? 'custom' : 'default', interactive, customScore: false },
     limits: { ...base.limits, timeLimitS, memoryMiB: memoryBytes / 2 ** 20, given: ['time_limit', 'memory'] },
   };
-  return { config, data: rootGroup, timeLimitS, checker, interactor, solutions, notes };
+  const pointsAsPercent = judging.attributes['treat-points-from-checker-as-percent'] === 'true';
+  return { config, data: rootGroup, timeLimitS, checker, interactor, pointsAsPercent, solutions, notes };
 }

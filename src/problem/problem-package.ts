@@ -46,7 +46,12 @@ export interface ProblemPackage {
    * checker (null: the default validation) and its interactor (null: not interactive). Absent
    * for the Kattis formats, whose programs are `validator`.
    */
-  testlib?: { checker: PackageValidator | null; interactor: PackageValidator | null };
+  testlib?: {
+    checker: PackageValidator | null;
+    interactor: PackageValidator | null;
+    /** problem.xml's `treat-points-from-checker-as-percent`: their partial points are a percentage of the test's. */
+    pointsAsPercent: boolean;
+  };
   /** A Polygon package's solutions with their tags; absent for the Kattis formats. */
   solutions?: PolygonSolution[];
   /** Null only when loaded with `deferTimeLimit` and the package gives none. */
@@ -130,7 +135,7 @@ function loadPolygon(files: PackageFiles): ProblemPackage {
     validator: null,
     staticValidator: null,
     grader: null,
-    testlib: { checker: p.checker, interactor: p.interactor },
+    testlib: { checker: p.checker, interactor: p.interactor, pointsAsPercent: p.pointsAsPercent },
     solutions: p.solutions,
     timeLimit: { seconds: p.timeLimitS, from: 'problem.xml' },
     ...(p.notes.length ? { dataNotes: p.notes } : {}),

@@ -4,8 +4,16 @@
  * exit codes), its interactor as `interactor` with `protocol: "testlib"` (argv input output
  * answer, its output then judged by that checker), each in the image's language for it
  * (programOf). Both are read once per judging, not per test.
+ *
+ * In a scoring problem a test's partial points from either (testlib's `quitp`, exit 7) count, as
+ * Polygon counts them: the test is given its points (or 100 with problem.xml's
+ * `treat-points-from-checker-as-percent`) as the wire's `points`, against which the checker's
+ * `points N` is capped, and it scores what it earned in its own points (polygonPoints), its
+ * verdict WA unless it earned all of them. A `complete-group` still needs every test accepted.
  */
+import type { TestVerdict } from '../judge/schema';
 import type { ImageLanguages } from './extensions';
+import type { TestCase } from './test-data';
 import type { ProblemPackage } from './problem-package';
 import { programOf, type PackageProgram } from './package-validator';
 import type { packageLimits } from './package-limits';
@@ -45,4 +53,17 @@ export function testlibWire(
       ...(transcriptBytes ? { transcriptBytes } : {}),
     };
   return { fields, programs: [checker, interactor].filter((p): p is PackageProgram => p !== null) };
+}
+
+/** A Polygon test's points earned: all of its maximum when AC, else the checker's share of them (`earned` of `scale`). */
+export function polygonPoints(test: Pick<TestCase, 'maxScore'>, verdict: TestVerdict, earned: number, scale: number): number {
+  const max = test.maxScore ?? 0;
+  if (verdict === 'AC') return max;
+  if (verdict !== 'WA' || scale <= 0) return 0;
+  return Math.min(max, (earned / scale) * max);
+}
+
+/** gradeTree's TestScore for a Polygon package: what the test earned (polygonPoints), out of its points. */
+export function polygonTestScore(test: TestCase, r: { points: number }): { score: number; maxScore: number } {
+  return { score: r.points, maxScore: test.maxScore ?? 0 };
 }

@@ -18,6 +18,17 @@ inline void quitf(TResult r, const char *fmt, ...) {
   std::exit(r);
 }
 
+// Partial points, as testlib's quitp reports them: "points P message" on stderr, exit 7.
+inline void quitp(double points, const char *fmt, ...) {
+  std::fprintf(stderr, "points %g ", points);
+  va_list ap;
+  va_start(ap, fmt);
+  std::vfprintf(stderr, fmt, ap);
+  va_end(ap);
+  std::fputc('\n', stderr);
+  std::exit(7);
+}
+
 struct InStream {
   std::FILE *f = nullptr;
   TResult onEof = _fail;
