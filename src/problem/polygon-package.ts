@@ -205,8 +205,14 @@ export interface PolygonTestset {
 
 const EMPTY: XmlElement = { name: '', attributes: {}, children: [], text: '' };
 
+/** Cap on problem.xml's size: Polygon's are kilobytes; a test list of 100 000 tests is under 8 MiB. */
+export const MAX_PROBLEM_XML_BYTES = 16 * 2 ** 20;
+
 /** problem.xml's root element, checked. */
 export function readProblemXml(files: PackageFiles): XmlElement {
+  const size = files.size(PROBLEM_XML);
+  if (size > MAX_PROBLEM_XML_BYTES)
+    throw new InvalidRequestError(`is ${size} bytes, more than the ${MAX_PROBLEM_XML_BYTES} read`, PROBLEM_XML);
   const root = parseXml(files.read(PROBLEM_XML).toString('utf8'), PROBLEM_XML);
   if (root.name !== 'problem') throw new InvalidRequestError(`its root element is <${root.name}>, not <problem>`, PROBLEM_XML);
   return root;

@@ -139,6 +139,11 @@ describe('a Polygon package', () => {
     refused(() => loadPackage(pkg.dir()), 'problem.xml assets/checker', /includes testlib.h, which the package does not hold/);
   });
 
+  it('refuses a problem.xml larger than it reads', () => {
+    pkg.write('problem.xml', `<problem>${' '.repeat(16 * 2 ** 20)}</problem>`);
+    refused(() => loadPackage(pkg.dir()), 'problem.xml', /is 16777235 bytes, more than the 16777216 read/);
+  });
+
   it('is read only without a problem.yaml, which wins', () => {
     write(['']);
     pkg.write('problem.yaml', 'name: Kattis\n');
