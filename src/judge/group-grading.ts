@@ -64,6 +64,26 @@ export interface GroupSettings {
   customGrader?: { flags: string[] };
 }
 
+/**
+ * A group's settings with the formats' defaults (on_reject: break, first_error, sum, accept 1,
+ * reject 0, no range, no max_score, nothing required, no flags), `over` changed.
+ */
+export function groupSettings(over: Partial<GroupSettings> = {}): GroupSettings {
+  return {
+    onReject: 'break',
+    verdictRule: 'first_error',
+    aggregation: 'sum',
+    ignoreSample: false,
+    acceptScore: 1,
+    rejectScore: 0,
+    range: [-Infinity, Infinity],
+    maxScore: null,
+    requirePass: [],
+    validatorFlags: [],
+    ...over,
+  };
+}
+
 /** A group's entry: a test (a package's TestCase, a JSON submission's test: inline-groups.ts) or a subgroup. */
 export type GroupChild<T> = { kind: 'test'; test: T } | { kind: 'group'; group: TestGroup<T> };
 

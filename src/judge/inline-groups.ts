@@ -17,7 +17,7 @@
  * "break"` stops at its first rejected test (test-skips.ts): its later tests are SKIPPED, which
  * count as failed, and its verdict reads its tests in test order.
  */
-import { gradeTree, type GroupSettings, type TestGroup } from './group-grading';
+import { gradeTree, groupSettings, type GroupSettings, type TestGroup } from './group-grading';
 import type { GroupResult, Submission, TestResult } from './schema';
 
 export type InlineGroup = NonNullable<Submission['groups']>[number];
@@ -29,18 +29,7 @@ interface InlineTest {
   points: number;
 }
 
-const ROOT: GroupSettings = {
-  onReject: 'continue',
-  verdictRule: 'first_error',
-  aggregation: 'sum',
-  ignoreSample: false,
-  acceptScore: 1,
-  rejectScore: 0,
-  range: [-Infinity, Infinity],
-  maxScore: null,
-  requirePass: [],
-  validatorFlags: [],
-};
+const ROOT: GroupSettings = groupSettings({ onReject: 'continue' });
 
 export interface InlineGrade {
   score: number;

@@ -30,7 +30,7 @@
  */
 import path from 'node:path';
 import { InvalidRequestError } from '../errors';
-import type { GroupSettings } from '../judge/group-grading';
+import { groupSettings } from '../judge/group-grading';
 import { FORMAT_CODE_OF_EXTENSION } from './extensions';
 import type { PackageFiles } from './package-files';
 import type { PackageValidator } from './package-validator';
@@ -132,22 +132,6 @@ export function testPath(pattern: string, i: number, what: string): string {
   }
   if (!used) throw new InvalidRequestError(`${what} ${JSON.stringify(pattern)} must hold one %d or %0Nd`, PROBLEM_XML);
   return out;
-}
-
-function settings(over: Partial<GroupSettings>): GroupSettings {
-  return {
-    onReject: 'break',
-    verdictRule: 'first_error',
-    aggregation: 'sum',
-    ignoreSample: false,
-    acceptScore: 1,
-    rejectScore: 0,
-    range: [-Infinity, Infinity],
-    maxScore: null,
-    requirePass: [],
-    validatorFlags: [],
-    ...over,
-  };
 }
 
 const HEADER = new Set(['.h', '.hh', '.hpp', '.hxx', '.inc', '.ipp']);
@@ -274,7 +258,7 @@ export function readPolygonPackage(files: PackageFiles): PolygonParts {
 
   const rootGroup: TestGroup = {
     name: 'data',
-    settings: settings(scoring ? { onReject: 'continue', caseScores: true } : {}),
+    settings: groupSettings(scoring ? { onReject: 'continue', caseScores: true } : {}),
     children: [],
   };
   const made = new Map<string, TestGroup>();
@@ -306,7 +290,7 @@ export function readPolygonPackage(files: PackageFiles): PolygonParts {
           );
       group = {
         name: `group ${g}`,
-        settings: settings({
+        settings: groupSettings({
           caseScores: true,
           onReject: complete ? 'break' : 'continue',
           aggregation: complete ? 'pass-fail' : 'sum',

@@ -5,21 +5,11 @@
 import { interactiveVerdict } from '../../src/judge/interactive-verdict';
 import { SIMULTANEOUS_MS, submissionFirst, type PairResult } from '../../src/sandbox/run-pair';
 import type { RunResult } from '../../src/sandbox/types';
-import { runResult } from '../helpers/run-result';
+import { pairResult, runResult } from '../helpers/run-result';
 
 const run = (over: Partial<RunResult> = {}): RunResult => runResult({ memoryBytes: 0, ...over });
 
-const pair = (interactor: Partial<RunResult>, submission: Partial<RunResult>, over: Partial<PairResult> = {}): PairResult => ({
-  interactor: run(interactor),
-  submission: run(submission),
-  firstEnded: 'interactor',
-  interactorEndMs: 1,
-  submissionEndMs: 2,
-  submissionKilledAfterGrace: false,
-  submissionCpuAtRejectionMs: null,
-  submissionFloodedAfterAccept: false,
-  ...over,
-});
+const pair = pairResult;
 
 const verdict = (p: PairResult) => interactiveVerdict(p, 'kattis', { cpuTimeMs: 1000 }).verdict;
 

@@ -15,7 +15,7 @@ import { acceptingExitCodes, interactiveVerdict, interactorDecision } from '../.
 import { makeSubmissionSchema, SubmissionSchema, TestcaseSchema, type SubmissionInput } from '../../src/judge/schema';
 import type { PairResult } from '../../src/sandbox/run-pair';
 import type { RunResult } from '../../src/sandbox/types';
-import { runResult } from '../helpers/run-result';
+import { pairResult, runResult } from '../helpers/run-result';
 
 const b = (s: string) => Buffer.from(s);
 const none = Buffer.alloc(0);
@@ -130,17 +130,7 @@ describe("a testlib interactor's exit codes", () => {
 });
 
 describe('the interactive verdict under the testlib protocol', () => {
-  const pair = (interactor: Partial<RunResult>, submission: Partial<RunResult>, over: Partial<PairResult> = {}): PairResult => ({
-    interactor: run(interactor),
-    submission: run(submission),
-    firstEnded: 'interactor',
-    interactorEndMs: 1,
-    submissionEndMs: 2,
-    submissionKilledAfterGrace: false,
-    submissionCpuAtRejectionMs: null,
-    submissionFloodedAfterAccept: false,
-    ...over,
-  });
+  const pair = pairResult;
   const verdict = (p: PairResult) => interactiveVerdict(p, 'testlib', { cpuTimeMs: 1000 });
 
   it('keeps the order rules: the submission failing first is its own verdict, whatever the interactor says', () => {
