@@ -69,6 +69,8 @@ describe('Polygon packages on the real image', () => {
       expect(r.problem).toMatchObject({ name: 'Sum & Polygon', format: 'polygon', timeLimitFrom: 'problem.xml', timeLimitMs: 1000 });
       expect(r.problem?.expectations).toMatchObject({ from: `problem.xml tag ${tag}`, failed: [] });
       expect(r.tests.map((t) => t.name)).toEqual(['tests/01', 'tests/02', 'tests/03', 'tests/04']);
+      // Its notes name its own file.
+      expect(r.problem?.notes.join('\n')).not.toMatch(/problem\.yaml/);
       if (failing === null) {
         expect(r.problem?.expectations?.status).toBe('met');
         // The checker's own message, from testlib's quitf.

@@ -225,7 +225,7 @@ function polygonSubmission(
   const sol = polygonSolutionAt(solutions, loaded.dir, real);
   const langs = sol ? juryLanguages(languages) : languages;
   const ids = languages.languages().map((l) => l.id);
-  const byType = sol ? polygonSolutionLanguage(sol, ids) : undefined;
+  const byType = sol && lang === undefined ? polygonSolutionLanguage(sol, ids) : undefined;
   const submission = packageSubmission(target, lang ?? byType, entry, langs, sol ? loaded.dir : target);
   return { submission, expected: sol ? polygonExpectation(sol) : null, own: sol !== null };
 }

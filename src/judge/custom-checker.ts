@@ -21,7 +21,7 @@
  * Partial points (exit 7): the first non-blank line of the checker's stdout, or of its stderr
  * when stdout is empty (where testlib's quitp writes), is either
  *   - `points <N>`: N ≥ 0 is ABSOLUTE points for the test (DMOJ's and ejudge's reading of
- *     testlib's quitp(N)), capped at the test's `points`; or
+ *     testlib's quitp(N)), capped at the test's `points` (nothing, on a test worth 0); or
  *   - `<F>` alone: F from 0 to 1 is the share of the test's points earned.
  * The test's verdict is AC when it earns all its points, else WA with what it earned. A missing,
  * negative, or (bare) above-1 number is IE.
@@ -37,7 +37,7 @@ import { expandArgv, expandEnv } from './language-command';
 import type { Language } from './languages';
 import { oneLine } from './result';
 import { writeNewFile } from './safe-fs';
-import { parsePoints, pointsToFraction, testlibExit } from './testlib-protocol';
+import { parsePoints, pointsToFraction, testlibExit, unreadPoints } from './testlib-protocol';
 
 export interface CheckerVerdict {
   verdict: 'AC' | 'WA' | 'IE';
@@ -145,7 +145,9 @@ export function interpretExit(code: number, stdout: Buffer, stderr: Buffer, test
         return {
           verdict: 'IE',
           fraction: 0,
-          message: oneLine(`the checker gave partial points without "points N" or a fraction 0..1 on its first line: ${said}`),
+          message: oneLine(
+            `the checker gave partial points without "points N" or a fraction 0..1 on its first line (${unreadPoints(stdout) ?? unreadPoints(stderr) ?? 'none'}): ${said}`,
+          ),
         };
       const fraction = pointsToFraction(points, testPoints);
       return { verdict: fraction >= 1 ? 'AC' : 'WA', fraction, message: said || `partial: ${points.value}` };

@@ -23,7 +23,7 @@ import type { PairResult } from '../sandbox/run-pair';
 import type { LimitHit, RunLimits, RunResult } from '../sandbox/types';
 import { classifyRun } from './run-verdict';
 import { oneLine } from './result';
-import { parsePoints, testlibExit, TESTLIB_OK, TESTLIB_POINTS, type PartialPoints } from './testlib-protocol';
+import { parsePoints, testlibExit, TESTLIB_OK, TESTLIB_POINTS, type PartialPoints, unreadPoints } from './testlib-protocol';
 
 export const KATTIS_ACCEPTED = 42;
 export const KATTIS_WRONG_ANSWER = 43;
@@ -64,7 +64,7 @@ export function interactorDecision(r: RunResult, protocol: InteractorProtocol): 
       const said = oneLine(r.stderr.toString('utf8'), 100);
       return {
         kind: 'failed',
-        why: `exit code 7 without "points N" or a fraction 0..1 on the first line of its stderr: ${JSON.stringify(said)}`,
+        why: `exit code 7 without "points N" or a fraction 0..1 on the first line of its stderr (${unreadPoints(r.stderr) ?? 'none'}): ${JSON.stringify(said)}`,
       };
     }
     case 'unknown':

@@ -45,13 +45,23 @@ export function testlibExit(code: number): TestlibExit {
   }
 }
 
+/** Why a partial-points line is none caged reads (testlib's quitpi, points_info), for the IE message; null otherwise. */
+export function unreadPoints(text: Buffer): string | null {
+  const line = text.toString('utf8', 0, Math.min(text.length, 4096)).trimStart();
+  return /^points\s+points_info=/.test(line) ? "testlib's quitpi (points_info) gives no points, which caged does not read" : null;
+}
+
 /** What a program said it earned: absolute points (`points N`) or a share of the test's (`F`). */
 export type PartialPoints = { kind: 'absolute'; value: number } | { kind: 'fraction'; value: number };
 
-/** The share of the test's points: absolute points are capped at the test's points. */
+/**
+ * The share of the test's points: absolute points are capped at the test's points. On a test
+ * worth nothing, partial points earn nothing and are no pass (a Polygon package's samples group,
+ * worth 0, must not be passed by a partial answer).
+ */
 export function pointsToFraction(points: PartialPoints, testPoints: number): number {
   if (points.kind === 'fraction') return points.value;
-  if (testPoints <= 0) return 1; // a test worth nothing: any points N ≥ 0 earns all of it
+  if (testPoints <= 0) return 0;
   return Math.min(points.value, testPoints) / testPoints;
 }
 

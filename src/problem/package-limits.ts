@@ -10,7 +10,7 @@ import {
   DEFAULT_MAXIMA,
   type LimitValues,
 } from '../judge/limits';
-import { NO_TIME_LIMIT, type ProblemPackage } from './problem-package';
+import { configFile, NO_TIME_LIMIT, type ProblemPackage } from './problem-package';
 
 const MiB = 2 ** 20;
 
@@ -127,7 +127,7 @@ export function packageLimits(pkg: ProblemPackage, opts: PackageLimitOptions) {
       : null;
   if (lowered.length)
     notes.push(
-      `the format's defaults that problem.yaml does not set, lowered to caged's maxima: ${lowered.join(', ')} (${raising.join(', ')} raise them)`,
+      `the format's defaults that ${configFile(pkg)} does not set, lowered to caged's maxima: ${lowered.join(', ')} (${raising.join(', ')} raise them)`,
     );
   return { limits, compileLimits, helperCompileLimits, validatorLimits: validation ? helperLimits : null, helperLimits, notes };
 }

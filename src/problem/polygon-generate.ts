@@ -49,17 +49,27 @@ export interface GenerateOptions {
 
 const UNSAFE_COMMAND = /["'`<>|$;&\\]/;
 
-/** `rel` as a path to write inside the package at `root`: relative, no `..`, its directories not links. */
-function writablePath(root: string, rel: string): string {
+/**
+ * `rel` as a path to write inside the package at `root`: relative, no `..`; each directory on the
+ * way is checked (lstat) before anything is made, and made one level at a time, so that a link
+ * in the package never leads a write, nor a new directory, outside it. `make` false: only checked.
+ */
+function writablePath(root: string, rel: string, make = true): string {
   const norm = path.posix.normalize(rel);
   if (path.posix.isAbsolute(norm) || norm.startsWith('../') || norm === '..' || norm.includes('\0'))
     throw new InvalidRequestError(`the testset's pattern gives ${JSON.stringify(rel)}, a path outside the package`, PROBLEM_XML);
-  const target = path.join(root, ...norm.split('/'));
-  const parent = path.dirname(target);
-  fs.mkdirSync(parent, { recursive: true });
-  if (fs.realpathSync(parent) !== parent)
-    throw new InvalidRequestError(`the directory of ${rel} is reached through a link: nothing is written there`, PROBLEM_XML);
-  return target;
+  const parts = norm.split('/');
+  let at = root;
+  for (const part of parts.slice(0, -1)) {
+    at = path.join(at, part);
+    const st = fs.lstatSync(at, { throwIfNoEntry: false });
+    if (st?.isSymbolicLink())
+      throw new InvalidRequestError(`the directory of ${rel} is reached through a link (${part}): nothing is written there`, PROBLEM_XML);
+    if (st && !st.isDirectory()) throw new InvalidRequestError(`${rel} needs ${part}, a file, as a directory`, PROBLEM_XML);
+    if (!st && !make) break;
+    if (!st) fs.mkdirSync(at, { mode: 0o755 });
+  }
+  return path.join(at, parts[parts.length - 1]!);
 }
 
 /** Makes the missing tests and answers of the Polygon package at `dir`; returns the files written. */
@@ -104,6 +114,12 @@ export async function generatePolygonTests(judge: Judge, dir: string, opts: Gene
     if (needAnswer && interactive)
       throw new InvalidRequestError(`its answer ${ansPath} is missing: the answers of an interactive problem are not made by caged`, where);
     if (needAnswer && !mainEl) throw new InvalidRequestError(`its answer ${ansPath} is missing and no solution is tagged main`, where);
+    // Where they go is checked now, before anything runs (and again as they are written).
+    for (const [need, rel] of [
+      [needInput, inPath],
+      [needAnswer, ansPath],
+    ] as const)
+      if (need) writablePath(files.root, rel, false);
     return { i, inPath, ansPath, command, needAnswer };
   });
 

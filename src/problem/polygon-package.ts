@@ -285,7 +285,7 @@ export function readPolygonPackage(files: PackageFiles): PolygonParts {
       for (const d of deps)
         if (!made.has(d))
           throw new InvalidRequestError(
-            `group ${g} depends on group ${d}, which ${groupOf.has(d) ? 'comes after it' : 'has no test'}: caged judges the groups in their tests' order`,
+            `group ${g} depends on group ${d}, which ${tests.some((x) => x.attributes.group === d) ? 'comes after it' : 'has no test'}: caged judges the groups in their tests' order`,
             PROBLEM_XML,
           );
       group = {

@@ -8,7 +8,9 @@
  * expectation verdicts (submissions-yaml.ts) caged's MLE is RTE, as the Kattis formats read it.
  * `failed` (the checker is to fail) and any other tag expect nothing: said in a note.
  */
+import fs from 'node:fs';
 import path from 'node:path';
+import { InvalidRequestError } from '../errors';
 import type { ExpectationVerdict } from './submissions-yaml';
 import type { OwnExpectation } from './expected-results';
 import type { PolygonSolution } from './polygon-package';
@@ -26,9 +28,21 @@ const TAGS: Readonly<Record<string, { permitted: ExpectationVerdict[]; required:
   rejected: { permitted: ['AC', 'WA', 'TLE', 'RTE'], required: ['WA', 'TLE', 'RTE'] },
 };
 
-/** The solution of `solutions` at `real` (a realpath) in the package at `root`, or null. */
+/**
+ * The solution of `solutions` at `real` (the submission's path, its directories resolved) in the
+ * package at `root`, or null: a solution's path is resolved too (a `solutions` folder that is a
+ * link inside the package names the same files).
+ */
 export function polygonSolutionAt(solutions: readonly PolygonSolution[], root: string, real: string): PolygonSolution | null {
-  return solutions.find((s) => s.path && path.join(root, ...s.path.split('/')) === real) ?? null;
+  const resolved = (rel: string): string => {
+    const p = path.join(root, ...rel.split('/'));
+    try {
+      return path.join(fs.realpathSync(path.dirname(p)), path.basename(p));
+    } catch {
+      return p;
+    }
+  };
+  return solutions.find((s) => s.path && resolved(s.path) === real) ?? null;
 }
 
 /** What the tag expects; null when it expects nothing caged can check. */
@@ -54,8 +68,17 @@ export function polygonExpectation(s: PolygonSolution): OwnExpectation | null {
   };
 }
 
-/** The solution's language among the image's (`ids`), by its source type; undefined when that names none of them. */
+/**
+ * The solution's language among the image's (`ids`), by its source type; undefined when that
+ * names none of them (the file ending decides). A Python 2 solution (`python.2`, `python.pypy2`)
+ * is refused: the image has no Python 2, and Python 3 would judge another program.
+ */
 export function polygonSolutionLanguage(s: PolygonSolution, ids: readonly string[]): string | undefined {
+  if (/^python\.(2|pypy2)/i.test(s.type))
+    throw new InvalidRequestError(
+      `${s.path} is Python 2 (problem.xml type ${s.type}), which the image does not have: give --lang to judge it otherwise`,
+      'SUBMISSION',
+    );
   return polygonLanguages(s.type).find((l) => ids.includes(l));
 }
 

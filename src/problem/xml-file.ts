@@ -6,7 +6,7 @@
  *
  * It scans once, left to right, with indexOf and character tests only (no backtracking
  * expression), and keeps an explicit stack, so a hostile file costs time linear in its size and
- * no recursion; its depth is capped.
+ * no recursion; its depth and its number of elements are capped.
  */
 import { InvalidRequestError } from '../errors';
 
@@ -19,6 +19,8 @@ export interface XmlElement {
 }
 
 const MAX_DEPTH = 64;
+/** Elements read at most: a Polygon problem.xml of 100 000 tests has about that many. */
+export const MAX_ELEMENTS = 200_000;
 const NAMED: Readonly<Record<string, string>> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
 
 function isNameChar(c: string): boolean {
@@ -65,6 +67,7 @@ export function parseXml(text: string, file: string): XmlElement {
   };
 
   const stack: XmlElement[] = [];
+  let elements = 0;
   let root: XmlElement | null = null;
   while (i < text.length) {
     const lt = text.indexOf('<', i);
@@ -100,6 +103,7 @@ export function parseXml(text: string, file: string): XmlElement {
       if (!open || open.name !== name) fail(`</${name}> closes ${open ? `<${open.name}>` : 'nothing'}`);
     } else {
       i++;
+      if (++elements > MAX_ELEMENTS) fail(`more than ${MAX_ELEMENTS} elements`);
       const el: XmlElement = { name: readName(), attributes: {}, children: [], text: '' };
       const attributes: Record<string, string> = {};
       for (;;) {

@@ -131,6 +131,7 @@ describe('the custom checker protocol', () => {
     const none = Buffer.alloc(0);
     expect(interpretExit(7, none, b('points 5'), 10)).toMatchObject({ verdict: 'WA', fraction: 0.5 });
     expect(interpretExit(7, none, b('points 5'), 3)).toMatchObject({ verdict: 'AC', fraction: 1 });
-    expect(interpretExit(7, none, b('points 0'), 0)).toMatchObject({ verdict: 'AC', fraction: 1 });
+    // On a test worth nothing, partial points are no pass (a sample worth 0 is not passed by a partial answer).
+    expect(interpretExit(7, none, b('points 0'), 0)).toMatchObject({ verdict: 'WA', fraction: 0 });
   });
 });

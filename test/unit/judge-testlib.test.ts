@@ -92,6 +92,15 @@ describe("a testlib checker's exit codes", () => {
     expect(interpretExit(8, none, b('eof'), 1)).toEqual({ verdict: 'WA', fraction: 0, message: 'unexpected end of file: eof' });
     expect(interpretExit(5, none, none, 1).verdict).toBe('IE');
   });
+
+  it('gives no pass for partial points on a test worth nothing, and says why quitpi is IE', () => {
+    expect(interpretExit(7, none, b('points 0 nothing right'), 0)).toMatchObject({ verdict: 'WA', fraction: 0 });
+    expect(interpretExit(7, none, b('points 5 half'), 0)).toMatchObject({ verdict: 'WA', fraction: 0 });
+    expect(interpretExit(7, none, b('points 5 half'), 10)).toMatchObject({ verdict: 'WA', fraction: 0.5 });
+    const quitpi = interpretExit(7, none, b('points points_info=abc msg'), 10);
+    expect(quitpi.verdict).toBe('IE');
+    expect(quitpi.message).toMatch(/testlib's quitpi \(points_info\) gives no points, which caged does not read/);
+  });
 });
 
 const run = (over: Partial<RunResult> = {}): RunResult => runResult({ memoryBytes: 0, ...over });

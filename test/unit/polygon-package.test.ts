@@ -3,17 +3,21 @@
  * read into a ProblemPackage, its test tree graded with a fake runner, what its solutions'
  * tags expect, and the refusals. No container, no root.
  */
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import type { Judge } from '../../src/judge/judge';
+import { generatePolygonTests } from '../../src/problem/polygon-generate';
 import { loadPackage } from '../../src/problem/problem-package';
 import { polygonLanguages, testPath } from '../../src/problem/polygon-package';
-import { polygonExpectation, polygonSolutionAt } from '../../src/problem/polygon-solutions';
+import { polygonExpectation, polygonSolutionAt, polygonSolutionLanguage } from '../../src/problem/polygon-solutions';
 import { parseXml } from '../../src/problem/xml-file';
 import { gradeOutcomes, refused, scratchPackage } from './helpers/scratch-package';
 
 const SUM = path.join(__dirname, '..', 'packages', 'polygon-sum');
 const pkg = scratchPackage('caged-polygon-');
 
-/** problem.xml with `tests` (each a <test …/>'s attributes) and `groups` (the <groups> body). */
+/** problem.xml with `tests` (each a <test …/>'s attributes, manual unless a method is given) and `groups` (the <groups> body). */
 function problemXml(tests: string[], groups = '', extra = ''): string {
   return `<?xml version="1.0" encoding="utf-8"?>
 <problem short-name="scratch">
@@ -24,7 +28,7 @@ function problemXml(tests: string[], groups = '', extra = ''): string {
       <test-count>${tests.length}</test-count>
       <input-path-pattern>tests/%02d</input-path-pattern>
       <answer-path-pattern>tests/%02d.a</answer-path-pattern>
-      <tests>${tests.map((t) => `<test method="manual" ${t}/>`).join('')}</tests>
+      <tests>${tests.map((t) => `<test ${t.includes('method=') ? '' : 'method="manual" '}${t}/>`).join('')}</tests>
       ${groups ? `<groups>${groups}</groups>` : ''}
     </testset>
   </judging>${extra}
@@ -139,6 +143,11 @@ describe('a Polygon package', () => {
     refused(() => loadPackage(pkg.dir()), 'problem.xml assets/checker', /includes testlib.h, which the package does not hold/);
   });
 
+  it('names a dependency on a group without tests as such', () => {
+    write(['group="a" points="1"'], '<group name="a"><dependencies><dependency group="b"/></dependencies></group><group name="b"/>');
+    refused(() => loadPackage(pkg.dir()), 'problem.xml', /group a depends on group b, which has no test/);
+  });
+
   it('refuses a problem.xml larger than it reads', () => {
     pkg.write('problem.xml', `<problem>${' '.repeat(16 * 2 ** 20)}</problem>`);
     refused(() => loadPackage(pkg.dir()), 'problem.xml', /is 16777235 bytes, more than the 16777216 read/);
@@ -150,6 +159,48 @@ describe('a Polygon package', () => {
     pkg.write('data/secret/1.in', '1\n');
     pkg.write('data/secret/1.ans', '1\n');
     expect(loadPackage(pkg.dir(), { fallbackTimeLimitS: 1 }).config.format).toBe('legacy');
+  });
+});
+
+describe('caged problem generate, before anything runs', () => {
+  // The checks come before the first program runs: a judge is never asked for anything.
+  const noJudge = {} as Judge;
+  it('refuses to write through a link in the package, making nothing outside it', async () => {
+    const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'caged-outside-'));
+    try {
+      write(
+        ['method="generated" cmd="gen 1"'].map((t) => t),
+        '',
+        '',
+      );
+      fs.rmSync(path.join(pkg.dir(), 'tests', '01'));
+      fs.symlinkSync(outside, path.join(pkg.dir(), 'out'));
+      pkg.write(
+        'problem.xml',
+        problemXml(['cmd="gen 1" method="generated"'])
+          .replace('<input-path-pattern>tests/%02d', '<input-path-pattern>out/sub/%02d')
+          .replace(
+            '</problem>',
+            '<files><executables><executable><source path="files/gen.c"/></executable></executables></files></problem>',
+          ),
+      );
+      pkg.write('files/gen.c', 'int main(void) { return 0; }\n');
+      await expect(generatePolygonTests(noJudge, pkg.dir())).rejects.toThrow(/reached through a link \(out\): nothing is written there/);
+      expect(fs.readdirSync(outside)).toEqual([]);
+    } finally {
+      fs.rmSync(outside, { recursive: true, force: true });
+    }
+  });
+  it('refuses a missing manual test and a generator the package does not hold', async () => {
+    write(['', 'cmd="gen 2" method="generated"']);
+    fs.rmSync(path.join(pkg.dir(), 'tests', '02'));
+    await expect(generatePolygonTests(noJudge, pkg.dir())).rejects.toThrow(
+      /test 2: its generator gen is none of problem.xml's files\/executables/,
+    );
+    fs.rmSync(path.join(pkg.dir(), 'tests', '01'));
+    await expect(generatePolygonTests(noJudge, pkg.dir())).rejects.toThrow(
+      /test 1: its input tests\/01 is missing, and it is not a generated test/,
+    );
   });
 });
 
@@ -168,10 +219,17 @@ describe("a Polygon solution's tag", () => {
     expect(rules('rejected')).toEqual({ permitted: ['AC', 'RTE', 'TLE', 'WA'], required: ['RTE', 'TLE', 'WA'] });
     expect(rules('failed')).toBeNull();
   });
-  it('is found by its path in the package', () => {
+  it('is found by its path in the package, through a link inside it too', () => {
     const sols = [{ path: 'solutions/a.cpp', tag: 'main', type: 'cpp.g++17' }];
-    expect(polygonSolutionAt(sols, '/p', '/p/solutions/a.cpp')?.tag).toBe('main');
-    expect(polygonSolutionAt(sols, '/p', '/p/solutions/b.cpp')).toBeNull();
+    pkg.write('sols/a.cpp', 'int main() {}\n');
+    fs.symlinkSync('sols', path.join(pkg.dir(), 'solutions'));
+    const real = fs.realpathSync(pkg.dir());
+    expect(polygonSolutionAt(sols, real, path.join(real, 'sols', 'a.cpp'))?.tag).toBe('main');
+    expect(polygonSolutionAt(sols, real, path.join(real, 'sols', 'b.cpp'))).toBeNull();
+  });
+  it('refuses a Python 2 solution rather than judge it as Python 3', () => {
+    refused(() => polygonSolutionLanguage({ path: 's/a.py', tag: 'main', type: 'python.2' }, ['python3']), 'SUBMISSION', /is Python 2/);
+    expect(polygonSolutionLanguage({ path: 's/a.py', tag: 'main', type: 'python.3' }, ['python3', 'pypy3'])).toBe('python3');
   });
   it("names its language by Polygon's source type", () => {
     expect(polygonLanguages('cpp.gcc14-64-msys2-g++23')[0]).toBe('cpp20');
@@ -216,6 +274,7 @@ describe('the XML reader', () => {
     refused(() => parseXml('<a><b>', 'f.xml'), 'f.xml', /<b> is not closed/);
     refused(() => parseXml('<a/><b/>', 'f.xml'), 'f.xml', /a second root element/);
     refused(() => parseXml(`${'<a>'.repeat(100)}${'</a>'.repeat(100)}`, 'f.xml'), 'f.xml', /nested deeper than 64/);
+    refused(() => parseXml(`<a>${'<b/>'.repeat(200_001)}</a>`, 'f.xml'), 'f.xml', /more than 200000 elements/);
   });
   it('reads a large hostile file in linear time', () => {
     const t0 = process.hrtime.bigint();
