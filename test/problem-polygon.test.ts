@@ -189,5 +189,10 @@ describe('Polygon packages on the real image', () => {
     // As a percentage (treat-points-from-checker-as-percent): 10 % of 40.
     fs.writeFileSync(path.join(dir, 'problem.xml'), xml.replace('<judging ', '<judging treat-points-from-checker-as-percent="true" '));
     expect(await judged([dir, path.join(SUM, 'solutions', 'wrong.cpp')])).toMatchObject({ verdict: 'WA', score: 34, maxScore: 100 });
+    // Without a checker the default validator judges: a wrong test earns nothing.
+    fs.writeFileSync(path.join(dir, 'problem.xml'), xml.replace(/<checker[\s\S]*<\/checker>/, ''));
+    const plain = await judged([dir, path.join(SUM, 'solutions', 'wrong.cpp')]);
+    expect(plain).toMatchObject({ verdict: 'WA', score: 30, maxScore: 100 });
+    expect(plain.tests[2]).toMatchObject({ verdict: 'WA', points: 0 });
   }, 180_000);
 });

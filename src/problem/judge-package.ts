@@ -344,7 +344,12 @@ async function judgePackageAs(
       judge0: verdict === t.verdict ? t.judge0 : judge0Of(verdict),
       message: oneLine(message),
       checkerMessage,
-      points: checkerScale ? polygonPoints(test, verdict, t.points, checkerScale(test)) : verdict === 'AC' ? 1 : 0,
+      // A Polygon test's partial points are its checker's (the Judge's), never those of a verdict decided here.
+      points: checkerScale
+        ? polygonPoints(test, verdict, verdict === t.verdict ? t.points : 0, checkerScale(test))
+        : verdict === 'AC'
+          ? 1
+          : 0,
       stdout: stdout.text,
       stdoutTruncated: stdout.truncated,
       stderr: stderr.text,
