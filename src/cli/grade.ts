@@ -41,6 +41,8 @@ import { packageSubmissionOf } from '../problem/package-submission';
 import { isPackageRoot, openPackagePath } from '../problem/package-path';
 import { DEFAULT_MAX_PUSH_BYTES, digestOf, packProblem } from '../problem/package-store';
 import { configFile, loadPackage, type ProblemPackage } from '../problem/problem-package';
+import { PackageFiles } from '../problem/package-files';
+import { isPolygonPackage } from '../problem/polygon-package';
 import { runningEveryTest } from '../problem/test-data';
 import { keptTimeLimit } from '../problem/time-limit-memo';
 import { checkRedisReachable, redisConnection } from '../queue/connection';
@@ -94,8 +96,7 @@ function packageSubmissions(
 ): OwnSubmissions {
   const root = fs.realpathSync(problemDir);
   // A Polygon package's own are its solutions (problem.xml names them: resolveSubmission).
-  const polygon = fs.statSync(path.join(root, 'problem.yaml'), { throwIfNoEntry: false })?.isFile() !== true;
-  const subsDir = path.join(root, polygon ? 'solutions' : 'submissions');
+  const subsDir = path.join(root, isPolygonPackage(PackageFiles.open(root)) ? 'solutions' : 'submissions');
   return {
     owns: (p) => {
       const absolute = path.resolve(p);

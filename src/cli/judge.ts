@@ -172,6 +172,8 @@ export interface ResolvedSubmission {
   expected: OwnExpectation | null;
   /** One of the package's own example submissions (judgePackage's `ownSubmission`). */
   own: boolean;
+  /** Why one of the package's own is checked against nothing (nothing expects anything of it); absent otherwise. */
+  unchecked?: string;
 }
 
 /**
@@ -206,7 +208,12 @@ export function resolveSubmission(
       ? yamlLanguageAndEntry(expected.rules, rel, real, langs, loaded.dir)
       : {};
   const given = packageSubmission(target, lang ?? fromYaml.lang, entry ?? fromYaml.entry, langs, own ? loaded.dir : target);
-  return { submission: own ? withPackageConstants(given, loaded.config.constants) : given, expected, own };
+  return {
+    submission: own ? withPackageConstants(given, loaded.config.constants) : given,
+    expected,
+    own,
+    ...(own && !expected ? { unchecked: uncheckedFolderNote(rel.split('/')[0]!) } : {}),
+  };
 }
 
 /**
@@ -227,7 +234,8 @@ function polygonSubmission(
   const ids = languages.languages().map((l) => l.id);
   const byType = sol && lang === undefined ? polygonSolutionLanguage(sol, ids) : undefined;
   const submission = packageSubmission(target, lang ?? byType, entry, langs, sol ? loaded.dir : target);
-  return { submission, expected: sol ? polygonExpectation(sol) : null, own: sol !== null };
+  const expected = sol ? polygonExpectation(sol) : null;
+  return { submission, expected, own: sol !== null, ...(sol && !expected ? { unchecked: uncheckedTagNote(sol) } : {}) };
 }
 
 /**
@@ -240,19 +248,6 @@ function ownSources(real: string, within: string): Array<{ name: string; text: s
   if (st.isFile()) return [{ name: path.basename(real), text: fs.readFileSync(real, 'utf8') }];
   if (!st.isDirectory()) return [];
   return directoryFiles(real, within).map((n) => ({ name: n, text: fs.readFileSync(path.join(real, n), 'utf8') }));
-}
-
-/** The folder below the package's submissions/ that a submission of its own lies in. */
-function submissionFolder(loaded: ProblemPackage, target: string): string {
-  const real = path.join(fs.realpathSync(path.dirname(path.resolve(target))), path.basename(target));
-  return path.relative(path.join(loaded.dir, 'submissions'), real).split(path.sep)[0]!;
-}
-
-/** Why an own submission's verdict is checked against nothing. */
-function uncheckedNote(loaded: ProblemPackage, target: string): string {
-  const real = path.join(fs.realpathSync(path.dirname(path.resolve(target))), path.basename(target));
-  const sol = loaded.solutions ? polygonSolutionAt(loaded.solutions, loaded.dir, real) : null;
-  return sol ? uncheckedTagNote(sol) : uncheckedFolderNote(submissionFolder(loaded, target));
 }
 
 function uncheckedFolderNote(folder: string): string {
@@ -347,7 +342,7 @@ async function judgeIn(dir: string, target: string, args: ParsedArgs, out: NodeJ
       ...(stringFlag(args, 'image') ? { manifestPath: stringFlag(args, 'image') } : {}),
     }));
   try {
-    const { submission, expected, own } = resolveSubmission(
+    const { submission, expected, own, unchecked } = resolveSubmission(
       loaded,
       target,
       packageLanguages(judge, (file) => readIfFile(file)),
@@ -368,15 +363,14 @@ async function judgeIn(dir: string, target: string, args: ParsedArgs, out: NodeJ
     const judged = await judgePackage(judge, pkg, submission, { ...opts, ownSubmission: own });
     if (deps.signal?.aborted) throw new HostError(`interrupted (${String(deps.signal.reason)})`);
     // One of the package's own submissions that nothing sets an expectation for (a folder outside the format's, no annotation): said.
-    const unchecked = own && !expected ? [uncheckedNote(loaded, target)] : [];
     const unusedTime = unusedTimeNotes(time, loaded.timeLimit);
     const result =
-      judged.problem && (derived || expected || unchecked.length || unusedTime.length)
+      judged.problem && (derived || expected || unchecked || unusedTime.length)
         ? {
             ...judged,
             problem: {
               ...judged.problem,
-              notes: [...unusedTime, ...(derived?.notes ?? []), ...unchecked, ...judged.problem.notes],
+              notes: [...unusedTime, ...(derived?.notes ?? []), ...(unchecked ? [unchecked] : []), ...judged.problem.notes],
               ...(expected
                 ? { expectations: checkOwnExpectation(expected, judged, loaded.config.validation.interactive, loaded.noSecretTests) }
                 : {}),

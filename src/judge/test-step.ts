@@ -16,13 +16,11 @@ import type { Language } from './languages';
 import { encodeOutput, oneLine, roundScore, skippedTest } from './result';
 import { artefactOf, elfLoadBytes } from './address-space';
 import { classifyRun } from './run-verdict';
-import type { Testcase, TestResult, TestVerdict } from './schema';
+import type { TestResult, TestVerdict } from './schema';
 import { boxPath, withTestBox } from './test-files';
 import { JUDGE0, judge0Of } from './verdict';
 
 export interface TestRequest extends CheckContext {
-  index: number;
-  testcase: Testcase;
   language: Language;
   /** Host path of the compiled box (read-only to the tests). */
   box: string;

@@ -123,27 +123,29 @@ export async function generatePolygonTests(judge: Judge, dir: string, opts: Gene
     return { i, inPath, ansPath, command, needAnswer };
   });
 
-  const programs = new Map<string, PackageProgram>();
-  const programFor = (key: string, el: XmlElement, role: string): PackageProgram => {
-    let p = programs.get(key);
-    if (!p) {
+  /** A program as the wire gives it, with the submission schema its size needs: made once per program. */
+  type Runnable = { program: Omit<PackageProgram, 'program'>; schema: ReturnType<typeof makeSubmissionSchema> };
+  const programs = new Map<string, Runnable>();
+  const programFor = (key: string, el: XmlElement, role: string): Runnable => {
+    let r = programs.get(key);
+    if (!r) {
       const found = testlibProgram(files, el, role, resources);
       if (!found) throw new InvalidRequestError('has no source', `${PROBLEM_XML} ${role}`);
-      p = programOf(found, judge);
-      programs.set(key, p);
+      const { program: _kind, ...program } = programOf(found, judge);
+      const schema = makeSubmissionSchema({
+        maxSourceBytes: Math.max(DEFAULT_MAX_SOURCE_BYTES, sourceBytes(program)),
+        maxSourceFiles: Math.max(DEFAULT_MAX_SOURCE_FILES, program.files.length),
+        maxProgramBytes: DEFAULT_MAX_PROGRAM_BYTES,
+      });
+      r = { program, schema };
+      programs.set(key, r);
     }
-    return p;
+    return r;
   };
   const maxima = judge.stepMaxima.test;
   const outputCap = maxima.outputBytes;
-  const run = async (p: PackageProgram, args: string[], stdin: Buffer, what: string): Promise<Buffer> => {
+  const run = async ({ program, schema }: Runnable, args: string[], stdin: Buffer, what: string): Promise<Buffer> => {
     if (opts.signal?.aborted) throw new InvalidRequestError(`stopped (${String(opts.signal.reason)})`, 'generate');
-    const { program: _kind, ...program } = p;
-    const schema = makeSubmissionSchema({
-      maxSourceBytes: Math.max(DEFAULT_MAX_SOURCE_BYTES, sourceBytes(p)),
-      maxSourceFiles: Math.max(DEFAULT_MAX_SOURCE_FILES, p.files.length),
-      maxProgramBytes: DEFAULT_MAX_PROGRAM_BYTES,
-    });
     const submission = parseSubmission(
       {
         ...program,

@@ -241,8 +241,9 @@ export function resourcesOf(files: PackageFiles, root: XmlElement): string[] {
 export function readPolygonPackage(files: PackageFiles): PolygonParts {
   const root = readProblemXml(files);
   const notes: string[] = [];
-  const judging = child(root, 'judging')!;
   const set = readTestset(root);
+  // readTestset refused a problem.xml without one.
+  const judging = child(root, 'judging')!;
   const testset = set.el;
   const setName = set.name;
   const unsupported: string[] = [];
