@@ -1,6 +1,6 @@
 /**
  * The job's checker on one output: a built-in checker (on a checking thread when large:
- * check-runner.ts), a custom checker (testlib's protocol: custom-checker.ts) or an output
+ * check-runner.ts), a custom checker (testlib's or DMOJ's protocols: custom-checker.ts) or an output
  * validator (the Kattis protocol: output-validator.ts). The output is a test's stdout
  * (test-step.ts) or, after a testlib interactor accepted, the file it wrote (interactive.ts).
  */
@@ -40,8 +40,17 @@ export interface OutputCheck {
   fromValidator: Pick<TestResult, 'teamMessage' | 'validatorScore' | 'validatorScoreMultiplier' | 'validatorRejectedWithScoreFile'>;
 }
 
-/** Checks `output` against `answer` (the test's `expected`, decoded); `input` is the test's input. */
-export async function checkOutput(req: CheckContext, input: Buffer, output: Buffer, answer: Buffer): Promise<OutputCheck> {
+/**
+ * Checks `output` against `answer` (the test's `expected`, decoded); `input` is the test's input,
+ * `run` the submission's run that wrote the output (for a DMOJ Python checker's arguments).
+ */
+export async function checkOutput(
+  req: CheckContext,
+  input: Buffer,
+  output: Buffer,
+  answer: Buffer,
+  run?: { cpuTimeMs: number; memoryBytes: number },
+): Promise<OutputCheck> {
   const tc = req.testcase;
   if (req.checker.kind === 'builtin') {
     const bytes = output.length + answer.length;
@@ -55,7 +64,8 @@ export async function checkOutput(req: CheckContext, input: Buffer, output: Buff
     };
   }
   if (req.checker.kind === 'custom') {
-    const outcome = await req.checker.checker.check(input, output, answer, tc.points);
+    const about = { index: req.index, cpuTimeMs: run?.cpuTimeMs ?? 0, memoryBytes: run?.memoryBytes ?? 0 };
+    const outcome = await req.checker.checker.check(input, output, answer, tc.points, about);
     return { verdict: outcome.verdict, fraction: outcome.fraction, checkerMessage: outcome.message, fromValidator: {} };
   }
   const hook = req.nextPass;

@@ -14,6 +14,12 @@
  * read as an output validator's are (program-files.ts: a C++ program's sources compiled
  * together, its headers beside them).
  *
+ * How its end is read is its `protocol`: `testlib` (below), DMOJ's bridged checker
+ * (`dmoj-default`, `dmoj-testlib`, `dmoj-coci`: dmoj-checker.ts, dmoj-contrib.ts) or caged's
+ * runner of a DMOJ Python checker (`dmoj-python`, which also gets /checker/context and
+ * /checker/source: dmoj-python-report.ts). Whatever the protocol, a run ended by a signal, a
+ * limit or a forbidden call is IE.
+ *
  * testlib's exit codes (testlib-protocol.ts): 0 accepted; 1 wrong answer; 2 presentation error,
  * 4 extra data, 8 unexpected end of file (all WA); 3 the checker failed (IE: the test is not
  * accepted); 7 partial points. Anything else (another code, a signal, a limit) is IE.
@@ -37,14 +43,24 @@ import { expandArgv, expandEnv } from './language-command';
 import type { Language } from './languages';
 import { oneLine } from './result';
 import { writeNewFile } from './safe-fs';
+import type { CheckerVerdict } from './checker-verdict';
+import { dmojModuleOf, type DmojProtocol } from './dmoj-contrib';
+import { dmojBridgedVerdict, dmojPythonVerdict } from './dmoj-checker';
+import { DMOJ_CONTEXT_FILE, DMOJ_SOURCE_FILE, type DmojPythonContext } from './dmoj-python-report';
+import type { RunVerdict } from './run-verdict';
 import { parsePoints, pointsToFraction, testlibExit, unreadPoints } from './testlib-protocol';
 
-export interface CheckerVerdict {
-  verdict: 'AC' | 'WA' | 'IE';
-  /** Share of the test's points earned, 0..1 (absolute points already divided by the test's). */
-  fraction: number;
-  /** One line: the checker's own message, or why it is IE. */
-  message: string;
+export type { CheckerVerdict } from './checker-verdict';
+
+/** How a custom checker's end is read (the wire's `checker.protocol`). */
+export type CheckerProtocol = 'testlib' | DmojProtocol | 'dmoj-python';
+
+/** The submission's run on the test, as a DMOJ Python checker's keyword arguments give it. */
+export interface CheckedRun {
+  index: number;
+  cpuTimeMs: number;
+  memoryBytes: number;
+  verdict: RunVerdict;
 }
 
 export interface CustomCheckerOptions {
@@ -56,6 +72,12 @@ export interface CustomCheckerOptions {
   /** Size of the checker's job directory (its box and the per-test files), in bytes. */
   diskBytes: number;
   reportBytes: number;
+  /** Default `testlib`. */
+  protocol?: CheckerProtocol;
+  /** A bridged DMOJ checker's `feedback`: false shows nothing of its stdout. Default true. */
+  feedback?: boolean;
+  /** `dmoj-python`: the submission's language id and source (null: several files, none given). */
+  submission?: { language: string; source: Buffer | null };
 }
 
 export type PreparedChecker =
@@ -65,6 +87,8 @@ const MOUNT = '/checker';
 
 export class CustomChecker {
   private seq = 0;
+  /** A DMOJ Python checker's `check.run_on_error`, once a run said it (null: not yet). */
+  private runOnError: boolean | null = null;
 
   private constructor(
     private readonly ctx: JobContext,
@@ -79,14 +103,59 @@ export class CustomChecker {
     return { ok: true, compile: built.compile, checker: new CustomChecker(ctx, built.job, opts) };
   }
 
-  /** `testPoints`: the test's `points`, against which `points N` is capped. */
-  async check(input: Buffer, output: Buffer, answer: Buffer, testPoints: number): Promise<CheckerVerdict> {
+  /**
+   * `testPoints`: the test's `points`, against which `points N` is capped; `run`: the
+   * submission's run (a DMOJ Python checker's keyword arguments; absent, a test of index 0 that
+   * took no time).
+   */
+  async check(
+    input: Buffer,
+    output: Buffer,
+    answer: Buffer,
+    testPoints: number,
+    run?: Omit<CheckedRun, 'verdict'>,
+  ): Promise<CheckerVerdict> {
+    const ran = await this.judge(input, output, answer, testPoints, { index: 0, cpuTimeMs: 0, memoryBytes: 0, ...run, verdict: 'OK' });
+    // Only a DMOJ Python checker skips, and only a failed submission.
+    return ran ?? { verdict: 'IE', fraction: 0, message: 'the Python checker skipped a run that did not fail' };
+  }
+
+  /**
+   * Whether the checker may want the output of a failed submission: a DMOJ Python checker with
+   * `check.run_on_error` set (not known before its first run, which says).
+   */
+  get runsOnError(): boolean {
+    return this.protocol === 'dmoj-python' && this.runOnError !== false;
+  }
+
+  /**
+   * A DMOJ Python checker on a failed submission's output (DMOJ's `run_on_error`): its verdict,
+   * or null when it does not run on errors.
+   */
+  async checkFailed(input: Buffer, output: Buffer, answer: Buffer, testPoints: number, run: CheckedRun): Promise<CheckerVerdict | null> {
+    if (!this.runsOnError) return null;
+    return this.judge(input, output, answer, testPoints, run);
+  }
+
+  private get protocol(): CheckerProtocol {
+    return this.opts.protocol ?? 'testlib';
+  }
+
+  private async judge(
+    input: Buffer,
+    output: Buffer,
+    answer: Buffer,
+    testPoints: number,
+    about: CheckedRun,
+  ): Promise<CheckerVerdict | null> {
     const io = path.join(this.job.path, `io-${++this.seq}-${crypto.randomBytes(4).toString('hex')}`);
     fs.mkdirSync(io, { mode: 0o755 });
     try {
       writeNewFile(io, 'input', input);
       writeNewFile(io, 'output', output);
       writeNewFile(io, 'answer', answer);
+      const python = this.protocol === 'dmoj-python';
+      if (python) this.writeContext(io, testPoints, about);
       const rootfs = await this.ctx.rootfsFor(this.opts.language);
       const run = await this.ctx.runs.run({
         rootfs,
@@ -97,25 +166,48 @@ export class CustomChecker {
           `${MOUNT}/input`,
           `${MOUNT}/output`,
           `${MOUNT}/answer`,
+          ...(python ? [`${MOUNT}/${DMOJ_CONTEXT_FILE}`] : []),
         ],
         env: expandEnv(this.opts.language, { memoryBytes: this.opts.runLimits.memoryBytes }),
         stdin: Buffer.alloc(0),
         limits: this.opts.runLimits,
         label: `${this.ctx.label} checker`,
       });
-      const said = checkerMessage(run.stdout, run.stderr);
-      if (run.forbiddenSyscall || run.limitHit || run.signal) {
+      if (run.forbiddenSyscall || run.limitHit || run.signal || run.exitCode === null) {
+        const said = checkerMessage(run.stdout, run.stderr);
         const why = run.forbiddenSyscall
           ? `forbidden system call ${run.forbiddenSyscall}`
           : run.limitHit
             ? `${run.limitHit} limit`
-            : run.signal;
+            : (run.signal ?? 'no exit code');
         return { verdict: 'IE', fraction: 0, message: oneLine(`the checker failed (${why})${said ? `: ${said}` : ''}`) };
       }
-      return interpretExit(run.exitCode ?? -1, run.stdout, run.stderr, testPoints);
+      const ended = { exitCode: run.exitCode, stdout: run.stdout, stderr: run.stderr };
+      const module = dmojModuleOf(this.protocol);
+      if (module) return dmojBridgedVerdict(module, ended, testPoints, this.opts.feedback ?? true);
+      if (!python) return interpretExit(run.exitCode, run.stdout, run.stderr, testPoints);
+      const read = dmojPythonVerdict(ended, testPoints);
+      if (read.runOnError !== null) this.runOnError = read.runOnError;
+      return read.verdict;
     } finally {
       fs.rmSync(io, { recursive: true, force: true });
     }
+  }
+
+  /** A DMOJ Python checker's per-test context (and the submission's source) beside the three files. */
+  private writeContext(io: string, testPoints: number, about: CheckedRun): void {
+    const sub = this.opts.submission;
+    const context: DmojPythonContext = {
+      point_value: testPoints,
+      case_index: about.index,
+      execution_time: about.cpuTimeMs / 1000,
+      max_memory: Math.round(about.memoryBytes / 1024),
+      submission_language: sub?.language ?? '',
+      submission_verdict: about.verdict,
+      has_source: !!sub?.source,
+    };
+    writeNewFile(io, DMOJ_CONTEXT_FILE, JSON.stringify(context));
+    if (sub?.source) writeNewFile(io, DMOJ_SOURCE_FILE, sub.source);
   }
 
   remove(): void {

@@ -11,6 +11,12 @@
  *
  *     <run command> /interactor/input /feedback/tout /interactor/answer
  *
+ * or DMOJ's bridged interactor's, by its contrib module, which alone decides the test
+ * (dmoj-contrib.ts; `dmoj-testlib` gets /dev/null as its output file, as DMOJ gives it):
+ *
+ *     <run command> /interactor/input /interactor/answer                 (dmoj-default, dmoj-coci)
+ *     <run command> /interactor/input /dev/null /interactor/answer       (dmoj-testlib)
+ *
  * Its /box and working directory is an overlay of its own compiled box; with `workingDir:
  * "submission"` (a 2025-09 package), of the submission's compiled box, its own files then at
  * /validator, read-only, named by absolute path (as an output validator's: output-validator.ts).
@@ -46,6 +52,8 @@ import { compileHelper } from './helper-program';
 import type { CheckContext } from './check-output';
 import { acceptingExitCodes, interactiveVerdict, type InteractiveVerdict, type InteractorProtocol } from './interactive-verdict';
 import { judgeTestlibOutput, TESTLIB_OUTPUT_FILE } from './interactive-testlib';
+import { isDmojProtocol } from './dmoj-contrib';
+import { pointsToFraction } from './testlib-protocol';
 import { problemProgram, runFrom, type SubmissionView } from './output-validator-spec';
 import { ImageError, InvalidRequestError } from '../errors';
 import { expandArgv, expandEnv } from './language-command';
@@ -69,6 +77,8 @@ export interface InteractorOptions {
   protocol: InteractorProtocol;
   /** Passed after the three Kattis arguments. */
   flags: readonly string[];
+  /** A DMOJ interactor's `feedback`: its stderr shown as the test's message. Default false, as DMOJ's. */
+  feedback?: boolean;
   compileLimits: RunLimits;
   runLimits: RunLimits;
   /** Size of the interactor's job directory (its box and the per-test files), in bytes. */
@@ -127,6 +137,7 @@ export async function prepareInteractor(
     files,
     protocol: spec.protocol,
     flags: spec.flags ?? [],
+    ...(spec.feedback !== undefined ? { feedback: spec.feedback } : {}),
     compileLimits,
     runLimits,
     diskBytes,
@@ -248,6 +259,8 @@ export class Interactor {
   /** Its arguments after its run command, by protocol. */
   private arguments(t: InteractiveTest): string[] {
     if (this.opts.protocol === 'testlib') return [`${IO}/input`, `${FEEDBACK}/${TESTLIB_OUTPUT_FILE}`, `${IO}/answer`];
+    if (this.opts.protocol === 'dmoj-testlib') return [`${IO}/input`, '/dev/null', `${IO}/answer`];
+    if (isDmojProtocol(this.opts.protocol)) return [`${IO}/input`, `${IO}/answer`];
     return [`${IO}/input`, `${IO}/answer`, `${FEEDBACK}/`, ...(t.validatorFlags ?? this.opts.flags)];
   }
 
@@ -277,13 +290,22 @@ export class Interactor {
     const artefact = artefactOf(t.box, t.language.run);
     const where = artefact && boxPath(path.relative(t.box, artefact), dirs);
     const { protocol } = this.opts;
+    const points = t.testcase.points;
+    const dmoj = isDmojProtocol(protocol);
     const judged = interactiveVerdict(
       pair,
-      protocol,
+      dmoj ? { protocol, testPoints: points, feedback: this.opts.feedback ?? false } : protocol,
       t.limits,
       where ? () => elfLoadBytes(where) : undefined,
       t.language.memoryErrorMarkers,
     );
+    if (dmoj) {
+      // DMOJ's interactor decides alone: AC with the points it gave, WA with none.
+      const earned = judged.interactorPoints;
+      const fraction = judged.verdict !== 'AC' ? 0 : earned ? pointsToFraction(earned, points) : 1;
+      const { verdict, limitHit, message } = judged;
+      return this.testResult(t, pair, { verdict, limitHit, message, fraction, checkerMessage: judged.feedback || null, extras: {} });
+    }
     const said = oneLine(pair.interactor.stderr.toString('utf8').trim());
     if (protocol === 'testlib') {
       if (judged.verdict !== 'AC') return this.testResult(t, pair, { ...judged, fraction: 0, checkerMessage: said || null, extras: {} });

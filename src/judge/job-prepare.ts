@@ -171,6 +171,9 @@ export async function prepareJob(
       compileLimits: resolveLimits(undefined, helper.compile, 'checker.compileLimits'),
       runLimits: resolveLimits(undefined, helper.run, 'checkerLimits'),
       ...helperOpts,
+      protocol: plan.checker.protocol,
+      ...(plan.checker.feedback !== undefined ? { feedback: plan.checker.feedback } : {}),
+      ...(plan.checker.protocol === 'dmoj-python' ? { submission: { language: plan.language.id, source: submissionSource(plan) } } : {}),
     });
     if (prepared.compile?.ran) deps.counters.compiles++;
     hooks.onHelperReady?.({ role: 'checker', compiled: prepared.compile?.ran ?? false });
@@ -202,4 +205,12 @@ export async function prepareJob(
     interactor = it;
   }
   return { kind: 'ready', ctx, compile, compileMs, box: job.box, boxLayers, checker, interactor, reportBytes };
+}
+
+/**
+ * The submission's source as a DMOJ Python checker's `submission_source` gives it: its entry
+ * file (its one `source`); null when no file is named so (C and C++ sources compiled together).
+ */
+function submissionSource(plan: JobPlan): Buffer | null {
+  return plan.files.find((f) => f.name === plan.language.sourceFile)?.content ?? null;
 }

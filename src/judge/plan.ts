@@ -8,6 +8,7 @@
 import { InvalidRequestError } from '../errors';
 import type { RunLimits } from '../sandbox/types';
 import type { BuiltinChecker } from './checkers';
+import type { CheckerProtocol } from './custom-checker';
 import type { SourceFile } from './compile-step';
 import { checkCompilerOptions } from './compiler-options';
 import { inlineMaxScore } from './inline-groups';
@@ -28,7 +29,7 @@ export interface JobPlan {
   compileLimits: RunLimits;
   checker:
     | { kind: 'builtin'; checker: BuiltinChecker }
-    | { kind: 'custom'; language: Language; files: SourceFile[] }
+    | { kind: 'custom'; language: Language; files: SourceFile[]; protocol: CheckerProtocol; feedback?: boolean }
     | { kind: 'validator'; spec: OutputValidatorSpec };
   /** Sum of the tests' points. */
   maxScore: number;
@@ -85,7 +86,12 @@ export function planSubmission(s: Submission, cfg: PlanConfig): JobPlan {
   const c = s.checker;
   const checker: JobPlan['checker'] =
     c.type === 'custom'
-      ? { kind: 'custom', ...problemProgram(cfg.languages.get(c.language, 'checker.language'), c, 'checker.') }
+      ? {
+          kind: 'custom',
+          ...problemProgram(cfg.languages.get(c.language, 'checker.language'), c, 'checker.'),
+          protocol: c.protocol,
+          ...(c.feedback !== undefined ? { feedback: c.feedback } : {}),
+        }
       : c.type === 'validator'
         ? { kind: 'validator', spec: planValidator(c, cfg.languages, cfg.validator) }
         : { kind: 'builtin', checker: c };

@@ -105,17 +105,32 @@ export const CheckerSchema = z.discriminatedUnion('type', [
     /** Largest accepted |output − answer| / |answer|. */
     relative: z.number().min(0).default(1e-6),
   }),
-  z.strictObject({
-    /** A program speaking testlib's checker protocol (src/judge/custom-checker.ts). */
-    type: z.literal('custom'),
-    /** A language id of the registry; the checker is compiled like a submission. */
-    language: z.string().min(1).max(64),
-    /** Exactly one of `source` (the language's entry file) and `files` (a testlib checker with its testlib.h, say). */
-    source: z.string().min(1).optional(),
-    files: ProgramFilesSchema.optional(),
-    /** With `files`: the entry point, its name kept, as a submission's `entry` (src/judge/program-files.ts). */
-    entry: sourcePath.optional(),
-  }),
+  z
+    .strictObject({
+      /** A checker program run on `input output answer`, its end read by `protocol` (src/judge/custom-checker.ts). */
+      type: z.literal('custom'),
+      /** A language id of the registry; the checker is compiled like a submission. */
+      language: z.string().min(1).max(64),
+      /** Exactly one of `source` (the language's entry file) and `files` (a testlib checker with its testlib.h, say). */
+      source: z.string().min(1).optional(),
+      files: ProgramFilesSchema.optional(),
+      /** With `files`: the entry point, its name kept, as a submission's `entry` (src/judge/program-files.ts). */
+      entry: sourcePath.optional(),
+      /**
+       * How its end is read: `testlib` (the default: testlib's exit codes, partial points on its
+       * first line); DMOJ's bridged checker by its contrib module, `dmoj-default` (0 AC, 1 WA),
+       * `dmoj-testlib` (…, 2 PE, 3 IE, 7 `points N` on stderr) or `dmoj-coci` (…, 7 `partial
+       * X/Y` on stderr), its stdout the feedback (src/judge/dmoj-contrib.ts); `dmoj-python`, a
+       * DMOJ Python checker with caged's runner (src/problem/dmoj-python-checker.ts makes it).
+       */
+      protocol: z.enum(['testlib', 'dmoj-default', 'dmoj-testlib', 'dmoj-coci', 'dmoj-python']).default('testlib'),
+      /** DMOJ's `feedback` of a bridged checker (`dmoj-default`, `-testlib`, `-coci` only): false shows nothing of its stdout. Default true. */
+      feedback: z.boolean().optional(),
+    })
+    .refine((c) => c.feedback === undefined || ['dmoj-default', 'dmoj-testlib', 'dmoj-coci'].includes(c.protocol), {
+      path: ['feedback'],
+      message: 'is for a DMOJ bridged checker (protocol dmoj-default, dmoj-testlib or dmoj-coci)',
+    }),
   z.strictObject({
     /** An output validator speaking the Kattis protocol (src/judge/output-validator.ts). */
     type: z.literal('validator'),
@@ -147,7 +162,8 @@ export type Checker = z.output<typeof CheckerSchema>;
  * each test, their stdio crossed (src/judge/interactive.ts). With one, the tests' `stdin` is the
  * interactor's input file, not the submission's stdin. `protocol` `kattis` (default): its exit
  * code decides and `checker` is not used; `testlib` (Polygon's): once it accepted, `checker`
- * judges the output file it wrote.
+ * judges the output file it wrote; `dmoj-default`, `dmoj-testlib`, `dmoj-coci` (DMOJ's bridged
+ * interactor): its exit code read by DMOJ's contrib module decides alone, no checker.
  */
 export const InteractorSchema = z
   .strictObject({
@@ -158,10 +174,15 @@ export const InteractorSchema = z
     /** With `files`: the entry point, its name kept, as a submission's `entry` (src/judge/program-files.ts). */
     entry: sourcePath.optional(),
     /**
-     * How it is run and read: `kattis` (`input answer feedback_dir [flags]`, exit 42/43) or
-     * `testlib` (`input output answer`, testlib's exit codes, then the checker on `output`).
+     * How it is run and read: `kattis` (`input answer feedback_dir [flags]`, exit 42/43),
+     * `testlib` (`input output answer`, testlib's exit codes, then the checker on `output`), or
+     * DMOJ's bridged interactor (`dmoj-default` and `dmoj-coci`: `input answer`; `dmoj-testlib`:
+     * `input /dev/null answer`), its exit code and stderr read by that contrib module
+     * (src/judge/dmoj-contrib.ts), its stderr the feedback.
      */
-    protocol: z.enum(['kattis', 'testlib']).default('kattis'),
+    protocol: z.enum(['kattis', 'testlib', 'dmoj-default', 'dmoj-testlib', 'dmoj-coci']).default('kattis'),
+    /** DMOJ's `interactive.feedback` (`dmoj-*` only): true shows its stderr as the message. Default false, as DMOJ's. */
+    feedback: z.boolean().optional(),
     /**
      * `build-run` (default `source`): `files` are a Kattis build/run program (`build` run in
      * the sandbox as its compile, then `run`); `language` picks the image layers it runs on.
@@ -189,6 +210,14 @@ export const InteractorSchema = z
   .refine((i) => i.protocol !== 'testlib' || i.flags === undefined, {
     path: ['flags'],
     message: 'a testlib interactor takes no flags (its arguments are input, output and answer)',
+  })
+  .refine((i) => !i.protocol.startsWith('dmoj-') || i.flags === undefined, {
+    path: ['flags'],
+    message: "a DMOJ interactor takes no flags (its arguments are its contrib module's)",
+  })
+  .refine((i) => i.feedback === undefined || i.protocol.startsWith('dmoj-'), {
+    path: ['feedback'],
+    message: 'is for a DMOJ interactor (protocol dmoj-default, dmoj-testlib or dmoj-coci)',
   });
 export type InteractorSpec = z.output<typeof InteractorSchema>;
 
@@ -350,6 +379,8 @@ export function makeSubmissionSchema(opts: SubmissionSchemaOptions = {}) {
       if (s.interactor) checkProgramSize(s.interactor, ['interactor'], 'interactor', maxProgram, ctx);
       if (s.interactor?.protocol === 'testlib' && s.checker.type === 'validator')
         issue(['checker'], 'a testlib interactor is followed by a testlib checker ("custom") or a built-in one, not an output validator');
+      if (s.interactor?.protocol.startsWith('dmoj-') && (s.checker.type === 'custom' || s.checker.type === 'validator'))
+        issue(['checker'], 'a DMOJ interactor decides alone: no checker runs after it');
       s.testcases.forEach((t, i) => checkTestcase(t, ['testcases', i], ctx));
     });
 }

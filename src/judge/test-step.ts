@@ -89,7 +89,7 @@ export async function runTest(ctx: JobContext, req: TestRequest): Promise<TestRe
   let checkerMessage: string | null = null;
   let fromValidator: OutputCheck['fromValidator'] = {};
   if (classified.verdict === 'OK' && tc.expected !== undefined) {
-    const checked = await checkOutput(req, stdin, run.stdout, decode(tc.expected, tc.expectedEncoding));
+    const checked = await checkOutput(req, stdin, run.stdout, decode(tc.expected, tc.expectedEncoding), run);
     verdict = checked.verdict;
     fraction = checked.fraction;
     checkerMessage = checked.checkerMessage;
@@ -97,6 +97,25 @@ export async function runTest(ctx: JobContext, req: TestRequest): Promise<TestRe
     message = verdict === 'AC' ? 'accepted' : verdict === 'WA' ? 'wrong answer' : 'checker failure';
   } else if (classified.verdict === 'OK') {
     message = 'exited normally (no expected output to check)';
+  } else if (tc.expected !== undefined && req.checker.kind === 'custom' && req.checker.checker.runsOnError) {
+    // DMOJ's `run_on_error`: a Python checker with the flag judges a failed run's output too. The
+    // run's verdict stays (DMOJ shows TLE, RTE… before WA or AC), the points are the checker's;
+    // its failure is IE, as DMOJ's InternalError ends the submission.
+    const checked = await req.checker.checker.checkFailed(stdin, run.stdout, decode(tc.expected, tc.expectedEncoding), tc.points, {
+      index: req.index,
+      cpuTimeMs: run.cpuTimeMs,
+      memoryBytes: run.memoryBytes,
+      verdict: classified.verdict,
+    });
+    if (checked) {
+      checkerMessage = checked.message;
+      if (checked.verdict === 'IE') {
+        verdict = 'IE';
+        message = 'checker failure';
+      } else {
+        fraction = checked.fraction;
+      }
+    }
   }
   return {
     index: req.index,
