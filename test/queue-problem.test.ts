@@ -239,6 +239,24 @@ describe('when submissions name a problem package pushed to Redis', () => {
     expect(results[3]!.tests[0]?.checkerMessage).toBe('38 queries, more than 7');
   });
 
+  it('judges a DMOJ problem pushed to Redis with its time limit: its archive, batches and a dependency', async () => {
+    const ref = await client.pushProblem(path.join(__dirname, 'packages', 'dmoj-sum'), { timeLimitS: 2 });
+    workers = [new WorkerProcess('worker-a', { CAGED_QUEUE: queueName, CAGED_PREFIX: prefix })];
+    await workers[0]!.ready();
+    const problem = { id: ref.id, digest: ref.digest };
+    const sum = (type: string) => `import sys\nt = sys.stdin.read().split()\nprint(${type}(sum(map(int, t[1:]))))\n`;
+    const results = await client.submitMany([
+      { id: 'dmoj-ok', language: 'python3', source: sum(''), problem },
+      // Wrong on sum.3 (4000000000, past 32 bits): batch 1 fails, and batch 2, which depends on it, is skipped.
+      { id: 'dmoj-wrapped', language: 'python3', source: sum('(lambda s: (s + 2**31) % 2**32 - 2**31)'), problem },
+    ]);
+    expect(results.map((r) => [r.submissionId, r.verdict, r.score, r.maxScore, r.problem?.format, r.problem?.timeLimitMs])).toEqual([
+      ['dmoj-ok', 'AC', 100, 100, 'dmoj', 2000],
+      ['dmoj-wrapped', 'WA', 10, 100, 'dmoj', 2000],
+    ]);
+    expect(results[1]!.tests.map((t) => t.verdict)).toEqual(['AC', 'AC', 'AC', 'WA', 'SKIPPED', 'SKIPPED']);
+  });
+
   it('fails a job naming a package not in Redis at once, unretried, saying so', async () => {
     workers = [new WorkerProcess('worker-a', { CAGED_QUEUE: queueName, CAGED_PREFIX: prefix })];
     await workers[0]!.ready();

@@ -19,6 +19,7 @@
  */
 import { InvalidRequestError } from '../errors';
 import { configFile, loadPackage, type OwnTimeLimitSource, type ProblemPackage } from '../problem/problem-package';
+import { NO_DMOJ_TIME_LIMIT } from '../problem/dmoj-package';
 
 export interface PackageTimeLimit {
   seconds: number;
@@ -68,7 +69,7 @@ export async function packageTimeLimit(dir: string, opts: PackageTimeOptions): P
     return { seconds: own.seconds, from: own.from, notes: unusedTimeNotes(opts.time, own) };
   }
   if (opts.time !== undefined) return { seconds: opts.time, from: '--time', add: opts.time, notes: [] };
-  if (!opts.derive) throw new InvalidRequestError(NO_LIMIT_FOR_WORKERS, 'PROBLEM_DIR');
+  if (!opts.derive) throw new InvalidRequestError(pkg.config.format === 'dmoj' ? NO_DMOJ_TIME_LIMIT : NO_LIMIT_FOR_WORKERS, 'PROBLEM_DIR');
   // The sandbox and the judge are loaded only to derive (a push needs neither: no koffi, no image).
   const [{ Judge }, { Sandbox }, { packageReportBytes }, { keptTimeLimit }, { judgeOptionsFromEnv }] = await Promise.all([
     import('../judge/judge'),

@@ -64,7 +64,7 @@ export async function checkOutput(
     };
   }
   if (req.checker.kind === 'custom') {
-    const about = { index: req.index, cpuTimeMs: run?.cpuTimeMs ?? 0, memoryBytes: run?.memoryBytes ?? 0 };
+    const about = { index: req.index, name: tc.name ?? null, cpuTimeMs: run?.cpuTimeMs ?? 0, memoryBytes: run?.memoryBytes ?? 0 };
     const outcome = await req.checker.checker.check(input, output, answer, tc.points, about);
     return { verdict: outcome.verdict, fraction: outcome.fraction, checkerMessage: outcome.message, fromValidator: {} };
   }

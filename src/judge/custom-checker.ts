@@ -58,6 +58,8 @@ export type CheckerProtocol = 'testlib' | DmojProtocol | 'dmoj-python';
 /** The submission's run on the test, as a DMOJ Python checker's keyword arguments give it. */
 export interface CheckedRun {
   index: number;
+  /** The test's name on the wire (a DMOJ Python checker's case is looked up by it); null when it has none. */
+  name?: string | null;
   cpuTimeMs: number;
   memoryBytes: number;
   verdict: RunVerdict;
@@ -200,6 +202,7 @@ export class CustomChecker {
     const context: DmojPythonContext = {
       point_value: testPoints,
       case_index: about.index,
+      case_name: about.name ?? null,
       execution_time: about.cpuTimeMs / 1000,
       max_memory: Math.round(about.memoryBytes / 1024),
       submission_language: sub?.language ?? '',

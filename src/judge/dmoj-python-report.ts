@@ -31,6 +31,8 @@ export interface DmojPythonContext {
   point_value: number;
   /** The test's 0-based index on the wire (DMOJ's `case_position` unless the problem side maps it). */
   case_index: number;
+  /** The test's name on the wire: the problem side's `cases` may be keyed by it. */
+  case_name: string | null;
   /** The submission's CPU time on the test, in seconds (DMOJ's `execution_time`). */
   execution_time: number;
   /** Its peak memory, in KiB (DMOJ's Result.max_memory). */

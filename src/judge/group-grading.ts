@@ -84,8 +84,12 @@ export function groupSettings(over: Partial<GroupSettings> = {}): GroupSettings 
   };
 }
 
-/** A group's entry: a test (a package's TestCase, a JSON submission's test: inline-groups.ts) or a subgroup. */
-export type GroupChild<T> = { kind: 'test'; test: T } | { kind: 'group'; group: TestGroup<T> };
+/**
+ * A group's entry: a test (a package's TestCase, a JSON submission's test: inline-groups.ts) or a
+ * subgroup. `stopsOnReject`: when it is judged and rejected, the group's remaining children are
+ * SKIPPED whatever its on_reject (a DMOJ case or batch worth 0 points, a pretest).
+ */
+export type GroupChild<T> = ({ kind: 'test'; test: T } | { kind: 'group'; group: TestGroup<T> }) & { stopsOnReject?: true };
 
 export interface TestGroup<T> {
   /** "data", "sample", "secret/group1". */
@@ -214,6 +218,8 @@ export async function gradeTree<T extends { name: string }>(
       nodes.push(node);
       if (!broke && node.inVerdict && node.verdict !== 'AC' && g.settings.onReject === 'break') {
         broke = `not run: ${childName(child)} was rejected (on_reject: break in ${g.name})`;
+      } else if (!broke && child.stopsOnReject && node.verdict !== 'AC' && node.verdict !== 'SKIPPED') {
+        broke = `not run: ${childName(child)}, worth no points, was rejected`;
       }
     }
     outcome.tests = Array.from({ length: tests.length - first }, (_, k) => first + k);

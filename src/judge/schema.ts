@@ -533,7 +533,7 @@ export type GroupResult = z.output<typeof GroupResultSchema>;
 /** The problem package a result was judged against (`caged judge`). */
 export const ProblemInfoSchema = z.strictObject({
   name: z.string(),
-  format: z.enum(['legacy', '2023-07', '2025-09', 'polygon']),
+  format: z.enum(['legacy', '2023-07', '2025-09', 'polygon', 'dmoj']),
   type: z.enum(['pass-fail', 'scoring']),
   timeLimitMs: nonNegative,
   /** Where the time limit came from: problem.yaml, .timelimit, --time, or submissions (derived: src/problem/time-limit.ts). */

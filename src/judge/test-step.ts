@@ -103,6 +103,7 @@ export async function runTest(ctx: JobContext, req: TestRequest): Promise<TestRe
     // its failure is IE, as DMOJ's InternalError ends the submission.
     const checked = await req.checker.checker.checkFailed(stdin, run.stdout, decode(tc.expected, tc.expectedEncoding), tc.points, {
       index: req.index,
+      name: tc.name ?? null,
       cpuTimeMs: run.cpuTimeMs,
       memoryBytes: run.memoryBytes,
       verdict: classified.verdict,

@@ -57,8 +57,11 @@ export interface DmojPythonCheckerSource {
   args?: Record<string, unknown>;
   /** The problem's code (`problem_id`). */
   problemId?: string;
-  /** Per test of the wire, by index; a test past the end (or an empty entry) takes the defaults. */
-  cases?: ReadonlyArray<DmojCase | undefined>;
+  /**
+   * Per test of the wire, by index, or by the test's name (a package's tests, some of which may
+   * be skipped: their index on the wire is not known ahead); a test without one takes the defaults.
+   */
+  cases?: ReadonlyArray<DmojCase | undefined> | Readonly<Record<string, DmojCase>>;
   /** The image's Python language; default `python3`. */
   language?: string;
 }
@@ -69,7 +72,17 @@ export interface DmojProblemSettings {
   module: string;
   problem_id: string | null;
   args: Record<string, unknown>;
-  cases: Array<{ position?: number; batch?: number; binary_data?: boolean } | null>;
+  cases: Array<DmojCaseSettings | null> | Record<string, DmojCaseSettings>;
+}
+
+type DmojCaseSettings = { position?: number; batch?: number; binary_data?: boolean };
+
+function caseSettings(c: DmojCase): DmojCaseSettings {
+  return {
+    ...(c.position !== undefined ? { position: c.position } : {}),
+    ...(c.batch !== undefined ? { batch: c.batch } : {}),
+    ...(c.binaryData !== undefined ? { binary_data: c.binaryData } : {}),
+  };
 }
 
 /** The wire's `checker` for it (a SubmissionInput's). */
@@ -99,15 +112,9 @@ export function dmojPythonChecker(src: DmojPythonCheckerSource): DmojPythonCheck
     module,
     problem_id: src.problemId ?? null,
     args: src.args ?? {},
-    cases: (src.cases ?? []).map((c) =>
-      c
-        ? {
-            ...(c.position !== undefined ? { position: c.position } : {}),
-            ...(c.batch !== undefined ? { batch: c.batch } : {}),
-            ...(c.binaryData !== undefined ? { binary_data: c.binaryData } : {}),
-          }
-        : null,
-    ),
+    cases: Array.isArray(src.cases)
+      ? src.cases.map((c: DmojCase | undefined) => (c ? caseSettings(c) : null))
+      : Object.fromEntries(Object.entries((src.cases ?? {}) as Record<string, DmojCase>).map(([k, c]) => [k, caseSettings(c)])),
   };
   let json: string;
   try {

@@ -91,7 +91,10 @@ def judge(problem, context, paths):
             return {'result': 'skipped', 'run_on_error': False}, None
         index = context['case_index']
         cases = problem.get('cases') or []
-        case = (cases[index] if 0 <= index < len(cases) else None) or {}
+        if isinstance(cases, dict):
+            case = cases.get(context.get('case_name') or '') or {}
+        else:
+            case = (cases[index] if 0 <= index < len(cases) else None) or {}
         point_value = context['point_value']
         process_output = read_bytes(paths['output'])
         source = read_bytes(os.path.join(os.path.dirname(paths['context']), SOURCE_FILE)) if context['has_source'] else None

@@ -21,7 +21,8 @@
  * validation_output bytes) becomes the next pass's input, another run in the same job; a nextpass.in at
  * the last of `validation_passes` passes, or one refused or too large, is IE. A Polygon package's
  * testlib checker and interactor go as `checker: {type: "custom"}` and a `testlib` interactor
- * (testlib-programs.ts), with the answer as `expected`.
+ * (testlib-programs.ts), with the answer as `expected`; a DMOJ problem's as dmoj-programs.ts
+ * gives them, each test with its points.
  *
  * The result is a JudgeResult (schema version 1) with `groups` and `problem` added; stdout and
  * stderr in it are cut to REPORT_BYTES each.
@@ -54,6 +55,8 @@ import { packageLimitsFor, type PackageLimitOptions, type packageLimits } from '
 import { includedFiles, overCodeLimit, sourceBytes, withIncluded } from './package-sources';
 import { caseScoreFailure, rejectedScoreFailure } from './case-scores';
 import { polygonPoints, polygonTestScore, testlibWire } from './testlib-programs';
+import { dmojPoints, dmojWire } from './dmoj-programs';
+import { generateDmojData } from './dmoj-generate-run';
 import { compilerFirstError, newerPythonError } from './compile-failures';
 import { customGrader } from './custom-grader';
 import { countTests, type TestCase } from './test-data';
@@ -125,6 +128,8 @@ async function judgePackageAs(
   const started = process.hrtime.bigint();
   const unsupported = pkg.config.unsupported;
   if (unsupported.length) throw new InvalidRequestError(`caged judge does not support ${unsupported.join(', ')} yet`, configFile(pkg));
+  // A DMOJ problem's generators make their cases' data first (once per loaded package).
+  if (pkg.dmoj?.generated.length) await generateDmojData(judge, pkg.dmoj.files, pkg.dmoj.generated, opts.hooks?.signal);
   const validation = pkg.config.validation;
   // The package's programs in the image's languages; one it has no language for is refused before anything runs.
   const validator = pkg.validator ? programOf(pkg.validator, judge) : null;
@@ -133,7 +138,7 @@ async function judgePackageAs(
   const multiPass = validation.kind === 'multi-pass';
   const passes = pkg.config.limits.validationPasses;
   const nextPassBytes = Math.round(pkg.config.limits.validationOutputMiB * MiB);
-  if (validation.kind !== 'default' && !validator && !pkg.testlib)
+  if (validation.kind !== 'default' && !validator && !pkg.testlib && !pkg.dmoj)
     throw new InvalidRequestError('the package has no output validator', 'problem.yaml');
   const code = packageLanguageCode(submission.language);
   const outside = outsideLanguages(submission.language, pkg.config.languages);
@@ -148,9 +153,13 @@ async function judgePackageAs(
     judge.stepMaxima,
     opts,
   );
-  // A Polygon package's testlib checker and interactor, and the scale of their partial points in a scoring problem.
-  const testlib = testlibWire(pkg, judge, validatorLimits, helperCompileLimits, opts.transcriptBytes);
-  const checkerScale = pkg.testlib && pkg.config.scoring ? (t: TestCase) => (pkg.testlib?.pointsAsPercent ? 100 : (t.maxScore ?? 0)) : null;
+  // A Polygon package's testlib checker and interactor (a DMOJ problem's checker or interactor),
+  // and the scale of their partial points in a scoring problem (a DMOJ test's are its own points).
+  const testlib =
+    testlibWire(pkg, judge, validatorLimits, helperCompileLimits, opts.transcriptBytes) ??
+    dmojWire(pkg, judge, validatorLimits, helperCompileLimits, opts.transcriptBytes);
+  const checkerScale =
+    (pkg.testlib || pkg.dmoj) && pkg.config.scoring ? (t: TestCase) => (pkg.testlib?.pointsAsPercent ? 100 : (t.maxScore ?? 0)) : null;
   // The submission with the package's included files is bounded by the package (its code limit,
   // checked above, and its size cap), not by the judge's cap on a contestant's source.
   // So is its own validator (or interactor): the package's size cap bounds it, not the wire's default.
@@ -345,11 +354,13 @@ async function judgePackageAs(
       message: oneLine(message),
       checkerMessage,
       // A Polygon test's partial points are its checker's (the Judge's), never those of a verdict decided here.
-      points: checkerScale
-        ? polygonPoints(test, verdict, verdict === t.verdict ? t.points : 0, checkerScale(test))
-        : verdict === 'AC'
-          ? 1
-          : 0,
+      points: pkg.dmoj
+        ? dmojPoints(test, verdict, t)
+        : checkerScale
+          ? polygonPoints(test, verdict, verdict === t.verdict ? t.points : 0, checkerScale(test))
+          : verdict === 'AC'
+            ? 1
+            : 0,
       stdout: stdout.text,
       stdoutTruncated: stdout.truncated,
       stderr: stderr.text,

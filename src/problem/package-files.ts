@@ -20,10 +20,10 @@ export interface Entry {
 export class PackageFiles {
   private listedBytes = 0;
 
-  private constructor(
+  protected constructor(
     /** The package's realpath. */
     readonly root: string,
-    private readonly maxBytes: number,
+    protected readonly maxBytes: number,
   ) {}
 
   static open(dir: string, maxBytes = DEFAULT_MAX_PACKAGE_BYTES): PackageFiles {
@@ -33,14 +33,14 @@ export class PackageFiles {
   }
 
   /**
-   * Refuses a directory without problem.yaml (nor a Polygon package's problem.xml), saying what
+   * Refuses a directory without problem.yaml (nor a Polygon package's problem.xml, nor a DMOJ init.yml), saying what
    * would make it a package: problemtools refuses it too (every format version has the file, if
    * only with `name:`); test data alone is `caged run`'s.
    */
   requirePackageRoot(): void {
-    if (this.kind('problem.yaml') !== 'file' && this.kind('problem.xml') !== 'file')
+    if (['problem.yaml', 'problem.xml', 'init.yml'].every((f) => this.kind(f) !== 'file'))
       throw new InvalidRequestError(
-        `no problem.yaml in ${this.root}: a problem package has one at its root (Kattis format), if only with "name: …", or a problem.xml (Polygon); for a directory of tests alone, use caged run FILE --tests DIR`,
+        `no problem.yaml in ${this.root}: a problem package has one at its root (Kattis format), if only with "name: …", or a problem.xml (Polygon), or an init.yml (DMOJ); for a directory of tests alone, use caged run FILE --tests DIR`,
         'PROBLEM_DIR',
       );
   }
@@ -112,7 +112,7 @@ export class PackageFiles {
     if (this.listedBytes > this.maxBytes) this.tooLarge(rel);
   }
 
-  private tooLarge(rel: string): never {
+  protected tooLarge(rel: string): never {
     throw new InvalidRequestError(`the package is larger than the ${this.maxBytes} bytes allowed (at ${rel})`, 'PROBLEM_DIR');
   }
 

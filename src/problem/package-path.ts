@@ -28,9 +28,11 @@ export function isPackageArchive(p: string): boolean {
   return ARCHIVE.test(p) && fs.statSync(p, { throwIfNoEntry: false })?.isFile() === true;
 }
 
-/** Whether `dir` is a package's root: it has problem.yaml, or a Polygon package's problem.xml. */
+/** Whether `dir` is a package's root: it has problem.yaml, a Polygon package's problem.xml or a DMOJ problem's init.yml. */
 export function isPackageRoot(dir: string): boolean {
-  return ['problem.yaml', 'problem.xml'].some((f) => fs.statSync(path.join(dir, f), { throwIfNoEntry: false })?.isFile() === true);
+  return ['problem.yaml', 'problem.xml', 'init.yml'].some(
+    (f) => fs.statSync(path.join(dir, f), { throwIfNoEntry: false })?.isFile() === true,
+  );
 }
 
 export function openPackagePath(p: string, maxBytes = DEFAULT_MAX_PACKAGE_BYTES): PackagePath {
@@ -51,7 +53,7 @@ export function openPackagePath(p: string, maxBytes = DEFAULT_MAX_PACKAGE_BYTES)
     if (top.length === 1 && only?.isDirectory() && isPackageRoot(path.join(root, only.name)))
       return { dir: path.join(root, only.name), close };
     throw new InvalidRequestError(
-      `${p} holds no problem.yaml (nor a Polygon problem.xml) at its root, nor in its one top-level directory`,
+      `${p} holds no problem.yaml (nor a Polygon problem.xml, nor a DMOJ init.yml) at its root, nor in its one top-level directory`,
       'PROBLEM_DIR',
     );
   } catch (err) {

@@ -21,6 +21,11 @@ import { readProblemYaml, type ProblemConfig } from './problem-yaml';
 import { badInputs, noSecretTests, orphanAnswers } from './data-notes';
 import { readTestData, type TestGroup } from './test-data';
 import { isPolygonPackage, readPolygonPackage, type PolygonSolution } from './polygon-package';
+import type { DmojChecker, DmojInteractor } from './dmoj-init-checker';
+import type { DmojGeneration } from './dmoj-generate';
+import type { DmojCase } from './dmoj-python-checker';
+import { isDmojPackage, readDmojPackage, INIT_YML, NO_DMOJ_TIME_LIMIT } from './dmoj-package';
+import { DmojFiles } from './dmoj-files';
 
 export interface ProblemPackage {
   /** The package's realpath. */
@@ -52,6 +57,15 @@ export interface ProblemPackage {
     /** problem.xml's `treat-points-from-checker-as-percent`: their partial points are a percentage of the test's. */
     pointsAsPercent: boolean;
   };
+  /** A DMOJ problem's checker and interactor (dmoj-package.ts); absent for the other formats. */
+  dmoj?: {
+    checker: DmojChecker;
+    interactor: DmojInteractor | null;
+    generated: DmojGeneration[];
+    /** DMOJ's facts of each test by its name (a Python checker's case_position, batch, binary_data). */
+    cases: Record<string, DmojCase>;
+    files: DmojFiles;
+  };
   /** A Polygon package's solutions with their tags; absent for the Kattis formats. */
   solutions?: PolygonSolution[];
   /** Null only when loaded with `deferTimeLimit` and the package gives none. */
@@ -73,6 +87,7 @@ export const NO_TIME_LIMIT =
 export function loadPackage(dir: string, opts: LoadOptions = {}): ProblemPackage {
   const files = PackageFiles.open(dir, opts.maxBytes ?? DEFAULT_MAX_PACKAGE_BYTES);
   if (isPolygonPackage(files)) return loadPolygon(files);
+  if (isDmojPackage(files)) return loadDmoj(files, opts);
   files.requirePackageRoot();
   const config = readProblemYaml(
     files.read('problem.yaml').toString('utf8'),
@@ -91,16 +106,7 @@ export function loadPackage(dir: string, opts: LoadOptions = {}): ProblemPackage
   const custom = config.validation.kind !== 'default' && config.unsupported.length === 0;
   const validator = custom ? loadPackageValidator(files, config.format, config.constants) : null;
   if (config.validation.kind === 'default') checkFlags(data, 'problem.yaml validator_flags', config.format === '2025-09');
-  let timeLimit: ProblemPackage['timeLimit'] = ownTimeLimit(files, config.limits.timeLimitS);
-  if (timeLimit) {
-    // The package's own.
-  } else if (opts.fallbackTimeLimitS !== undefined) {
-    timeLimit = { seconds: opts.fallbackTimeLimitS, from: '--time' };
-  } else if (opts.deferTimeLimit) {
-    timeLimit = null;
-  } else {
-    throw new InvalidRequestError(NO_TIME_LIMIT, 'PROBLEM_DIR');
-  }
+  const timeLimit = timeLimitOf(ownTimeLimit(files, config.limits.timeLimitS), opts, NO_TIME_LIMIT);
   const noSecret = noSecretTests(files, data);
   const dataNotes = [...orphanAnswers(files), ...badInputs(files), ...noSecret];
   return {
@@ -117,12 +123,42 @@ export function loadPackage(dir: string, opts: LoadOptions = {}): ProblemPackage
   };
 }
 
-/** The file that configures the package: problem.yaml, or a Polygon package's problem.xml. */
+/** The file that configures the package: problem.yaml, a Polygon package's problem.xml, a DMOJ problem's init.yml. */
 export function configFile(pkg: Pick<ProblemPackage, 'config'>): string {
-  return pkg.config.format === 'polygon' ? 'problem.xml' : 'problem.yaml';
+  return pkg.config.format === 'polygon' ? 'problem.xml' : pkg.config.format === 'dmoj' ? INIT_YML : 'problem.yaml';
 }
 
 export type OwnTimeLimitSource = 'problem.yaml' | '.timelimit' | 'domjudge-problem.ini' | 'problem.xml';
+
+/** The package's own time limit, else the caller's fallback, else null (deferred) or the error `none`. */
+function timeLimitOf(own: ReturnType<typeof ownTimeLimit>, opts: LoadOptions, none: string): ProblemPackage['timeLimit'] {
+  if (own) return own;
+  if (opts.fallbackTimeLimitS !== undefined) return { seconds: opts.fallbackTimeLimitS, from: '--time' };
+  if (opts.deferTimeLimit) return null;
+  throw new InvalidRequestError(none, 'PROBLEM_DIR');
+}
+
+/**
+ * A DMOJ problem (dmoj-package.ts): init.yml gives no time limit, so it is the caller's, or the
+ * `.timelimit` file `caged problem push --time` adds.
+ */
+function loadDmoj(plain: PackageFiles, opts: LoadOptions): ProblemPackage {
+  const files = DmojFiles.openDmoj(plain.root, opts.maxBytes ?? DEFAULT_MAX_PACKAGE_BYTES);
+  const p = readDmojPackage(files);
+  const timeLimit = timeLimitOf(ownTimeLimit(files, null), opts, NO_DMOJ_TIME_LIMIT);
+  return {
+    dir: files.root,
+    config: p.config,
+    data: p.data,
+    files,
+    validator: null,
+    staticValidator: null,
+    grader: null,
+    dmoj: { checker: p.checker, interactor: p.interactor, generated: p.generated, cases: p.cases, files },
+    timeLimit,
+    ...(p.notes.length ? { dataNotes: p.notes } : {}),
+  };
+}
 
 /** A Polygon package (polygon-package.ts): its time limit is always its own. */
 function loadPolygon(files: PackageFiles): ProblemPackage {

@@ -170,8 +170,11 @@ export interface LegacyGrading {
 export type KattisFormat = 'legacy' | '2023-07' | '2025-09';
 
 export interface ProblemConfig {
-  /** `polygon`: a Polygon package's problem.xml read into these terms (polygon-package.ts). */
-  format: KattisFormat | 'polygon';
+  /**
+   * `polygon`: a Polygon package's problem.xml read into these terms (polygon-package.ts);
+   * `dmoj`: a DMOJ problem's init.yml (dmoj-package.ts).
+   */
+  format: KattisFormat | 'polygon' | 'dmoj';
   name: string;
   scoring: boolean;
   /** The package format's codes of the languages a submission may be in (`languages:`); null: all. */

@@ -475,7 +475,10 @@ export function runningEveryTest(g: TestGroup, opts: { ignoreRequirePass?: boole
   return {
     ...g,
     settings: { ...g.settings, onReject: 'continue', ...(opts.ignoreRequirePass ? { requirePass: [] } : {}) },
-    children: g.children.map((c) => (c.kind === 'group' ? { kind: 'group', group: runningEveryTest(c.group, opts) } : c)),
+    // A child that stops its group when rejected (stopsOnReject) does not either.
+    children: g.children.map((c) =>
+      c.kind === 'group' ? { kind: 'group', group: runningEveryTest(c.group, opts) } : { kind: 'test', test: c.test },
+    ),
   };
 }
 

@@ -43,6 +43,7 @@ import { directorySubmission, fileSubmission } from './package-submission';
 import type { PackageSubmission } from './package-submission';
 import { juryLanguages, packageLanguages } from './extensions';
 import type { ProblemPackage } from './problem-package';
+import { NO_DMOJ_TIME_LIMIT } from './dmoj-package';
 import {
   expectationsOf,
   expectationVerdict,
@@ -156,6 +157,8 @@ export async function timeLimitFromSubmissions(
   pkg: ProblemPackage,
   opts: JudgePackageOptions = {},
 ): Promise<DerivedTimeLimit> {
+  // A DMOJ problem has no submissions of its own to derive it from.
+  if (pkg.config.format === 'dmoj') throw new InvalidRequestError(NO_DMOJ_TIME_LIMIT, 'PROBLEM_DIR');
   const probeMs = opts.maxima?.cpuTimeMs ?? DEFAULT_MAXIMA.cpuTimeMs;
   const probe: ProblemPackage = { ...pkg, timeLimit: { seconds: probeMs / 1000, from: 'submissions' } };
   // Every test of a lower-bounding rejected submission runs: its slowest test may come after its first rejection.

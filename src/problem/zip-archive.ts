@@ -223,6 +223,59 @@ function entryData(fd: number, fileSize: number, e: CentralEntry): Buffer {
   return data;
 }
 
+/**
+ * The regular files of the archive `file`, read one at a time where they lie (a DMOJ package's
+ * `archive` of test data, dmoj-files.ts): the same checks as extractZip (names, sizes, no links,
+ * no name twice), the central directory read once; each `read` opens the archive again.
+ */
+export class ZipFiles {
+  private constructor(
+    readonly file: string,
+    private readonly entries: Map<string, CentralEntry>,
+  ) {}
+
+  static open(file: string, limits: ZipLimits): ZipFiles {
+    const fd = fs.openSync(file, 'r');
+    try {
+      const entries = new Map<string, CentralEntry>();
+      const seen = new Set<string>();
+      for (const e of centralDirectory(fd, fs.fstatSync(fd).size, limits)) {
+        const rel = e.name.endsWith('/') ? e.name.slice(0, -1) : e.name;
+        if (seen.has(rel)) throw new InvalidRequestError(`holds ${rel} twice`);
+        seen.add(rel);
+        const type = e.unixMode & S_IFMT;
+        if (type === S_IFLNK) throw new InvalidRequestError(`holds ${rel}, a symbolic link`);
+        if (!e.name.endsWith('/') && type !== S_IFDIR) entries.set(rel, e);
+      }
+      return new ZipFiles(file, entries);
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+
+  /** The files' names ("/"-separated), in the archive's order. */
+  names(): string[] {
+    return [...this.entries.keys()];
+  }
+
+  /** The declared size of file `name`; null when the archive holds no such file. */
+  size(name: string): number | null {
+    return this.entries.get(name)?.size ?? null;
+  }
+
+  /** The bytes of file `name`, inflated and checked (size, CRC-32). */
+  read(name: string): Buffer {
+    const e = this.entries.get(name);
+    if (!e) throw new InvalidRequestError(`holds no file ${name}`);
+    const fd = fs.openSync(this.file, 'r');
+    try {
+      return entryData(fd, fs.fstatSync(fd).size, e);
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+}
+
 /** Extracts the archive `file` into `dest` (made here, 0755; it must not exist). */
 export function extractZip(file: string, dest: string, limits: ZipLimits): void {
   const fd = fs.openSync(file, 'r');

@@ -196,7 +196,7 @@ describe('a package given as an archive', () => {
     process.env.TMPDIR = scratch;
     try {
       expect(() => openPackagePath(zip)).toThrow(
-        `PROBLEM_DIR: ${zip} holds no problem.yaml (nor a Polygon problem.xml) at its root, nor in its one top-level directory`,
+        `PROBLEM_DIR: ${zip} holds no problem.yaml (nor a Polygon problem.xml, nor a DMOJ init.yml) at its root, nor in its one top-level directory`,
       );
       expect(() => openPackagePath(bad)).toThrow(`PROBLEM_DIR: ${bad} holds an entry named "../x"`);
       expect(fs.readdirSync(scratch)).toEqual([]);

@@ -1,0 +1,64 @@
+/**
+ * Runs a DMOJ problem's generators (dmoj-generate.ts) in the sandbox before the first test is
+ * judged: each compiled once and run once per case that needs it, with the Judge's largest test
+ * limits (or the lower `time_limit` and `memory_limit` the generator gives). One that does not
+ * compile, does not end normally, or writes more than the output maximum stops the judging with
+ * a refusal naming the case. What they wrote is held by the package's files (DmojFiles.provide)
+ * for as long as the package is loaded.
+ */
+import { InvalidRequestError } from '../errors';
+import type { Judge } from '../judge/judge';
+import { parseSubmission } from '../judge/plan';
+import { DEFAULT_MAX_PROGRAM_BYTES, DEFAULT_MAX_SOURCE_BYTES, DEFAULT_MAX_SOURCE_FILES, makeSubmissionSchema } from '../judge/schema';
+import { normalizeData, type DmojFiles } from './dmoj-files';
+import type { DmojGeneration } from './dmoj-generate';
+import { sourceBytes } from './package-sources';
+import { programOf } from './package-validator';
+
+/** Runs the generators of the cases that need them (see the top of this file); nothing when they ran for this package already. */
+export async function generateDmojData(
+  judge: Judge,
+  files: DmojFiles,
+  cases: readonly DmojGeneration[],
+  signal?: AbortSignal,
+): Promise<void> {
+  const maxima = judge.stepMaxima.test;
+  const programs = new Map<string, { program: ReturnType<typeof programOf>; schema: ReturnType<typeof makeSubmissionSchema> }>();
+  for (const c of cases) {
+    if (c.inPath !== null ? files.provided(c.inPath) : c.ansPath !== null && files.provided(c.ansPath)) continue;
+    if (signal?.aborted) throw new InvalidRequestError(`stopped (${String(signal.reason)})`, 'generator');
+    let p = programs.get(c.generator.key);
+    if (!p) {
+      const program = programOf(c.generator.program, judge);
+      const schema = makeSubmissionSchema({
+        maxSourceBytes: Math.max(DEFAULT_MAX_SOURCE_BYTES, sourceBytes(program)),
+        maxSourceFiles: Math.max(DEFAULT_MAX_SOURCE_FILES, program.files.length),
+        maxProgramBytes: DEFAULT_MAX_PROGRAM_BYTES,
+      });
+      programs.set(c.generator.key, (p = { program, schema }));
+    }
+    const { program: _kind, ...source } = p.program;
+    const stdin = c.stdinPath === null ? Buffer.alloc(0) : files.read(c.stdinPath);
+    const cpuTimeMs = Math.min(maxima.cpuTimeMs, Math.round((c.generator.timeLimitS ?? Infinity) * 1000));
+    const memoryBytes = Math.min(maxima.memoryBytes, (c.generator.memoryKiB ?? Infinity) * 1024);
+    const submission = parseSubmission(
+      {
+        ...source,
+        testcases: [{ stdin: stdin.toString('base64'), stdinEncoding: 'base64', ...(c.args.length ? { args: c.args } : {}) }],
+        limits: { cpuTimeMs, memoryBytes, outputBytes: maxima.outputBytes },
+      },
+      p.schema,
+    );
+    const what = `the generator of ${c.name} (${c.generator.program.dir}${c.args.length ? ` ${c.args.join(' ')}` : ''})`;
+    const r = await judge.judgeSubmission(submission, { reportOutputBytes: maxima.outputBytes, ...(signal ? { signal } : {}) });
+    const t = r.tests[0];
+    if (r.verdict === 'CE' || !t) throw new InvalidRequestError(`${what} did not compile: ${r.message}`, 'generator');
+    if (t.verdict !== 'AC') throw new InvalidRequestError(`${what} failed (${t.verdict}): ${t.message}`, 'generator');
+    if (t.stdoutTruncated || t.stderrTruncated)
+      throw new InvalidRequestError(`${what} wrote more than ${maxima.outputBytes} bytes`, 'generator');
+    const out = Buffer.from(t.stdout, t.stdoutEncoding === 'base64' ? 'base64' : 'utf8');
+    const err = Buffer.from(t.stderr, t.stderrEncoding === 'base64' ? 'base64' : 'utf8');
+    if (c.inPath !== null) files.provide(c.inPath, out);
+    if (c.ansPath !== null) files.provide(c.ansPath, c.binary ? err : normalizeData(err));
+  }
+}

@@ -1,0 +1,208 @@
+/**
+ * A DMOJ problem's checker and interactor as init.yml names them (dmoj-package.ts): one of
+ * DMOJ's built-in checkers with its `args`, `bridged` (a program of the problem's directory, in
+ * the language DMOJ's `lang` names, with DMOJ's `default`, `testlib` or `coci` conventions), a
+ * Python module of the directory (`check.py`), and `interactive` (a bridged interactor). What
+ * caged cannot run (compiler flags, `args_format_string`, `type: peg`, Python 2) is added to the
+ * problem's unsupported list, naming the key.
+ */
+import path from 'node:path';
+import { InvalidRequestError } from '../errors';
+import type { DmojFiles } from './dmoj-files';
+import { FORMAT_CODE_OF_EXTENSION } from './extensions';
+import type { PackageValidator } from './package-validator';
+
+type Raw = Record<string, unknown>;
+
+export function isMap(v: unknown): v is Raw {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** A boolean of init.yml (YAML 1.1's yes/no/on/off too, as PyYAML reads them). */
+export function yamlBool(v: unknown, where: string): boolean {
+  if (v === undefined || v === null) return false;
+  if (typeof v === 'boolean') return v;
+  if (typeof v === 'string' && /^(yes|on|true)$/i.test(v)) return true;
+  if (typeof v === 'string' && /^(no|off|false)$/i.test(v)) return false;
+  throw new InvalidRequestError(`must be a boolean (got ${JSON.stringify(v)})`, where);
+}
+
+/** DMOJ's conventions for a bridged program's arguments, exit codes and feedback (its contrib modules). */
+export type DmojContrib = 'default' | 'testlib' | 'coci';
+
+export type DmojChecker =
+  /** One of DMOJ's built-in checkers (dmoj/checkers), with its args. */
+  | { kind: 'builtin'; name: string; args: Record<string, unknown> }
+  /** `bridged`: a program of the package. */
+  | { kind: 'bridged'; program: PackageValidator; contrib: DmojContrib; feedback: boolean }
+  /** A Python module of the package defining `check`, given `args` as keyword arguments. */
+  | { kind: 'python'; rel: string; data: Buffer; args: Record<string, unknown> };
+
+export interface DmojInteractor {
+  program: PackageValidator;
+  contrib: DmojContrib;
+  feedback: boolean;
+}
+
+/** DMOJ's built-in checkers (dmoj/checkers). */
+export const DMOJ_CHECKERS = [
+  'standard',
+  'identical',
+  'floats',
+  'floatsabs',
+  'floatsrel',
+  'sorted',
+  'unordered',
+  'easy',
+  'linecount',
+  'rstripped',
+  'linematches',
+] as const;
+
+/** DMOJ's executor names → caged's languages, best first. */
+export function dmojLanguages(lang: string): string[] | null {
+  const l = lang.toUpperCase();
+  const table: Record<string, string[]> = {
+    C: ['c', 'c11'],
+    C11: ['c11', 'c'],
+    CPP03: ['cpp03', 'cpp11'],
+    CPP11: ['cpp11', 'cpp14'],
+    CPP14: ['cpp14', 'cpp17'],
+    CPP17: ['cpp17', 'cpp20'],
+    CPP20: ['cpp20', 'cpp17'],
+    CPP23: ['cpp20'],
+    CLANG: ['cpp-clang'],
+    CLANGX: ['cpp-clang'],
+    PY3: ['python3'],
+    PYPY3: ['pypy3', 'python3'],
+    JAVA: ['java'],
+    KOTLIN: ['kotlin'],
+    PAS: ['pascal'],
+    RUST: ['rust'],
+    GO: ['go'],
+    HASK: ['haskell'],
+    RUBY: ['ruby'],
+    PERL: ['perl'],
+    PHP: ['php'],
+    D: ['d'],
+    SCALA: ['scala'],
+    OCAML: ['ocaml'],
+    V8JS: ['javascript'],
+    NODEJS: ['javascript'],
+  };
+  if (table[l]) return table[l];
+  if (/^JAVA\d+$/.test(l)) return ['java'];
+  if (/^RUBY\d*$/.test(l)) return ['ruby'];
+  return null;
+}
+
+const HEADERS = new Set(['.h', '.hh', '.hpp', '.hxx', '.inc', '.ipp']);
+
+/** A bridged program's `files` (paths in the problem's directory) and `lang`, as a PackageValidator. */
+function bridgedProgram(files: DmojFiles, args: Raw, where: string, unsupported: string[]): PackageValidator {
+  if (args.args_format_string !== undefined) unsupported.push(`${where} args_format_string (caged passes the arguments of DMOJ's type)`);
+  return dmojProgram(files, { files: args.files, lang: args.lang, flags: args.flags }, where, unsupported);
+}
+
+/**
+ * A program of the problem's directory as DMOJ compiles one (compile_with_auxiliary_files):
+ * `files` a file or a list (the first source is the program, headers beside it), `lang` a DMOJ
+ * language name, else told by the file ending (C++ as the newest standard, C as C11).
+ */
+export function dmojProgram(
+  files: DmojFiles,
+  spec: { files: unknown; lang: unknown; flags: unknown },
+  where: string,
+  unsupported: string[],
+): PackageValidator {
+  const given = spec.files;
+  const list = typeof given === 'string' ? [given] : Array.isArray(given) ? given : null;
+  if (!list || list.length === 0 || list.some((f) => typeof f !== 'string' || !f))
+    throw new InvalidRequestError('must name the program: a file, or a list of files', where);
+  const names = list as string[];
+  for (const f of names)
+    if (files.where(f) !== 'dir') throw new InvalidRequestError(`names ${f}, which is not a file of the problem's directory`, where);
+  const flags = spec.flags;
+  if (Array.isArray(flags) && flags.length > 0)
+    unsupported.push(`${where} flags (${flags.join(' ')}: caged compiles a program with its language's own options)`);
+  const main = names.find((f) => !HEADERS.has(path.extname(f))) ?? names[0]!;
+  const code = FORMAT_CODE_OF_EXTENSION[path.extname(main)];
+  const lang = spec.lang;
+  let ids: string[] | undefined;
+  if (lang !== undefined && lang !== null) {
+    if (typeof lang !== 'string') throw new InvalidRequestError('lang must be a DMOJ language name', where);
+    if (/^PY2|^PYPY2?$/i.test(lang)) unsupported.push(`${where} lang ${lang} (Python 2: caged runs Python 3)`);
+    const mapped = dmojLanguages(lang);
+    if (!mapped && !/^PY2|^PYPY2?$/i.test(lang)) throw new InvalidRequestError(`lang ${lang} is no DMOJ language caged knows`, where);
+    ids = mapped ?? undefined;
+  } else if (code === 'cpp') ids = ['cpp20', 'cpp17', 'cpp14', 'cpp11', 'cpp03'];
+  else if (code === 'c') ids = ['c11', 'c'];
+  if (!code) throw new InvalidRequestError(`${main}: caged cannot tell the language of its file ending`, where);
+  const base = (f: string) => path.posix.basename(f);
+  const seen = new Set<string>();
+  for (const f of names) {
+    if (seen.has(base(f))) throw new InvalidRequestError(`names two files called ${base(f)}`, where);
+    seen.add(base(f));
+  }
+  return {
+    dir: main,
+    program: 'source',
+    code,
+    files: names.map((f) => ({ name: base(f), data: files.read(f) })),
+    entry: base(main),
+    ...(ids ? { languageIds: ids } : {}),
+  };
+}
+
+function contribOf(v: unknown, where: string, unsupported: string[]): DmojContrib {
+  if (v === undefined || v === null) return 'default';
+  if (v === 'default' || v === 'testlib' || v === 'coci') return v;
+  if (v === 'peg') {
+    unsupported.push(`${where} type peg (WCIPEG's conventions)`);
+    return 'default';
+  }
+  throw new InvalidRequestError(`type ${JSON.stringify(v)} is none of default, testlib, coci, peg`, where);
+}
+
+export function readInteractor(files: DmojFiles, raw: unknown, unsupported: string[]): DmojInteractor {
+  const where = `${'init.yml'} interactive`;
+  if (!isMap(raw)) throw new InvalidRequestError('must be a mapping (files, lang, type)', where);
+  return {
+    program: bridgedProgram(files, raw, where, unsupported),
+    contrib: contribOf(raw.type, where, unsupported),
+    feedback: raw.feedback === undefined ? true : yamlBool(raw.feedback, `${where} feedback`),
+  };
+}
+
+export function readChecker(files: DmojFiles, raw: unknown, unsupported: string[], notes: string[]): DmojChecker {
+  const where = `${'init.yml'} checker`;
+  let name: unknown = raw ?? 'standard';
+  let args: Raw = {};
+  if (isMap(raw)) {
+    name = raw.name;
+    if (raw.args !== undefined && raw.args !== null) {
+      if (!isMap(raw.args)) throw new InvalidRequestError('args must be a mapping', where);
+      args = raw.args;
+    }
+  }
+  if (typeof name !== 'string' || !name) throw new InvalidRequestError('must name a checker', where);
+  if (name.includes('.')) {
+    // A module of the problem's directory (DMOJ's load_checker).
+    if (files.where(name) !== 'dir') throw new InvalidRequestError(`names ${name}, which is not a file of the problem's directory`, where);
+    if (path.extname(name) !== '.py') throw new InvalidRequestError(`names ${name}: a custom checker is a Python module (.py)`, where);
+    return { kind: 'python', rel: name, data: files.read(name), args };
+  }
+  if (name === 'bridged') {
+    for (const k of ['time_limit', 'memory_limit', 'compiler_time_limit'])
+      if (args[k] !== undefined) notes.push(`init.yml checker args.${k} is not read: the judge's checker limits apply`);
+    return {
+      kind: 'bridged',
+      program: bridgedProgram(files, args, `${where} args`, unsupported),
+      contrib: contribOf(args.type, `${where} args`, unsupported),
+      feedback: args.feedback === undefined ? true : yamlBool(args.feedback, `${where} args.feedback`),
+    };
+  }
+  if (!(DMOJ_CHECKERS as readonly string[]).includes(name))
+    throw new InvalidRequestError(`${name} is none of DMOJ's checkers (${DMOJ_CHECKERS.join(', ')}, bridged) nor a .py module`, where);
+  return { kind: 'builtin', name, args };
+}

@@ -1,0 +1,165 @@
+/**
+ * DMOJ problems judged for real (`caged judge`, real containers, the real Debian image):
+ * test/packages/dmoj-sum (its tests in an archive, a pretest, a case, two batches, the second
+ * depending on the first, a test with Windows line endings), and scratch variants of it with
+ * DMOJ's built-in, bridged and Python checkers and a bridged interactor.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { judgeCommand } from '../src/cli/judge';
+import { Judge } from '../src/judge/judge';
+import { JudgeResultSchema, type JudgeResult } from '../src/judge/schema';
+import { Sandbox } from '../src/sandbox/sandbox';
+import { TEST_MANIFEST } from './helpers/image';
+
+const SUM = path.join(__dirname, 'packages', 'dmoj-sum');
+
+/** Reads its whole input first: a carriage return in it (data DMOJ would have normalised) is exit 3. */
+const SUM_C = String.raw`#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+static char buf[1 << 20];
+int main(void) {
+  size_t len = fread(buf, 1, sizeof buf - 1, stdin);
+  if (memchr(buf, '\r', len)) return 3;
+  char *p = buf, *end;
+  long long n = strtoll(p, &end, 10), s = 0;
+  for (p = end; n-- > 0; p = end) s += (SUM_TYPE)strtoll(p, &end, 10);
+  printf("%lld\n", s);
+  return 0;
+}
+`;
+
+describe('DMOJ problems on the real image', () => {
+  let judge: Judge;
+  let tmp: string;
+
+  beforeAll(async () => {
+    if (!fs.existsSync(TEST_MANIFEST))
+      throw new Error(`test image ${TEST_MANIFEST} is missing: run \`npm run image:build -- debian\` first`);
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'caged-dmoj-'));
+    judge = await Judge.create({
+      sandbox: await Sandbox.create(),
+      closeSandbox: true,
+      manifestPath: TEST_MANIFEST,
+      compileCacheDir: path.join(tmp, 'cache'),
+      reportOutputBytes: 16 * 2 ** 20,
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await judge?.close();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  /** A submission file in tmp. */
+  function source(name: string, text: string): string {
+    const file = path.join(tmp, name);
+    fs.writeFileSync(file, text);
+    return file;
+  }
+
+  async function judged(args: string[]): Promise<JudgeResult> {
+    let text = '';
+    const out = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        text += chunk.toString();
+        done();
+      },
+    });
+    expect(await judgeCommand([...args, '--time', '2', '--json'], out, { judge })).toBe(0);
+    return JudgeResultSchema.parse(JSON.parse(text));
+  }
+
+  const verdicts = (r: JudgeResult) => r.tests.map((t) => [t.name, t.verdict, t.points]);
+
+  it('dmoj-sum: a right answer scores every batch, its data read from the archive and normalised', async () => {
+    const r = await judged([SUM, source('sum.c', SUM_C.replace('SUM_TYPE', 'long long'))]);
+    expect(r).toMatchObject({ verdict: 'AC', score: 100, maxScore: 100 });
+    expect(r.problem).toMatchObject({ name: 'dmoj-sum', format: 'dmoj', type: 'scoring', timeLimitFrom: '--time', timeLimitMs: 2000 });
+    expect(verdicts(r)).toEqual([
+      ['case 1 (sum.p0.in)', 'AC', 0],
+      ['case 2 (sum.1.in)', 'AC', 10],
+      ['case 3 (sum.2.in)', 'AC', 30],
+      ['case 4 (sum.3.in)', 'AC', 30],
+      ['case 5 (sum.4.in)', 'AC', 60],
+      ['case 6 (sum.5.in)', 'AC', 60],
+    ]);
+    expect(r.groups?.map((g) => [g.name, g.verdict, g.score, g.maxScore])).toEqual([
+      ['data', 'AC', 100, 100],
+      ['batch 1', 'AC', 30, 30],
+      ['batch 2', 'AC', 60, 60],
+    ]);
+    const py = await judged([SUM, source('sum.py', 'import sys\nt = sys.stdin.read().split()\nprint(sum(map(int, t[1:])))\n')]);
+    expect(py).toMatchObject({ verdict: 'AC', score: 100 });
+  }, 120_000);
+
+  it('dmoj-sum: an overflow fails batch 1, whose rest is skipped, and batch 2 that depends on it', async () => {
+    const r = await judged([SUM, source('int.c', SUM_C.replace('SUM_TYPE', 'int'))]);
+    expect(r).toMatchObject({ verdict: 'WA', score: 10, maxScore: 100 });
+    expect(verdicts(r)).toEqual([
+      ['case 1 (sum.p0.in)', 'AC', 0],
+      ['case 2 (sum.1.in)', 'AC', 10],
+      ['case 3 (sum.2.in)', 'AC', 30],
+      ['case 4 (sum.3.in)', 'WA', 0],
+      ['case 5 (sum.4.in)', 'SKIPPED', 0],
+      ['case 6 (sum.5.in)', 'SKIPPED', 0],
+    ]);
+    expect(r.tests[4]?.message).toMatch(/batch 1 did not pass/);
+  }, 120_000);
+
+  it('dmoj-sum: a rejected pretest (worth 0) ends the judging', async () => {
+    const r = await judged([SUM, source('zero.py', 'print(0)\n')]);
+    expect(r).toMatchObject({ verdict: 'WA', score: 0, maxScore: 100 });
+    expect(r.tests.map((t) => t.verdict)).toEqual(['WA', 'SKIPPED', 'SKIPPED', 'SKIPPED', 'SKIPPED', 'SKIPPED']);
+  }, 120_000);
+
+  it("runs a problem's generator in the sandbox: each case's input from its stdout, its answer from its stderr", async () => {
+    const dir = path.join(tmp, 'generated');
+    fs.mkdirSync(dir);
+    // n and the numbers 1..n (times the second argument, when given) on stdout; their sum on stderr.
+    fs.writeFileSync(
+      path.join(dir, 'gen.c'),
+      String.raw`#include <stdio.h>
+#include <stdlib.h>
+int main(int argc, char **argv) {
+  long long n = atoll(argv[1]), k = argc > 2 ? atoll(argv[2]) : 1, s = 0;
+  printf("%lld\n", n);
+  for (long long i = 1; i <= n; i++) { printf("%lld ", i * k); s += i * k; }
+  printf("\n");
+  fprintf(stderr, "%lld\n", s);
+  return 0;
+}
+`,
+    );
+    fs.writeFileSync(path.join(dir, 'three.in'), '3\n1 1 1\n');
+    fs.writeFileSync(path.join(dir, 'three.out'), '3\n');
+    fs.writeFileSync(
+      path.join(dir, 'init.yml'),
+      'generator: gen.c\ntest_cases:\n- {generator_args: [3], points: 10}\n- {generator_args: [100000, 1000], points: 10}\n- {in: three.in, out: three.out, points: 10}\n',
+    );
+    const r = await judged([dir, source('gsum.c', SUM_C.replace('SUM_TYPE', 'long long'))]);
+    expect(r).toMatchObject({ verdict: 'AC', score: 30, maxScore: 30 });
+    expect(r.tests.map((t) => t.name)).toEqual(['case 1', 'case 2', 'case 3 (three.in)']);
+    // 1000 × 100000 × 100001 / 2 is past 32 bits; three.in and its answer are the package's (no generator runs for it).
+    const wrapped = await judged([dir, source('gint.c', SUM_C.replace('SUM_TYPE', 'int'))]);
+    expect(wrapped.tests.map((t) => t.verdict)).toEqual(['AC', 'WA', 'AC']);
+    // A generator that fails stops the judging, naming the case.
+    fs.writeFileSync(path.join(dir, 'init.yml'), 'generator: gen.c\ntest_cases:\n- {points: 10}\n');
+    await expect(judged([dir, source('gsum2.c', SUM_C.replace('SUM_TYPE', 'long long'))])).rejects.toThrow(
+      /the generator of case 1 \(gen\.c\) failed \(RE\)/,
+    );
+  }, 180_000);
+
+  it('judges a zipped DMOJ problem, its archive inside', async () => {
+    const copy = path.join(tmp, 'dmoj-sum');
+    fs.cpSync(SUM, copy, { recursive: true });
+    const zip = path.join(tmp, 'dmoj-sum.zip');
+    expect(spawnSync('zip', ['-qr', zip, 'dmoj-sum'], { cwd: tmp }).status).toBe(0);
+    const r = await judged([zip, source('sum2.c', SUM_C.replace('SUM_TYPE', 'long long'))]);
+    expect(r).toMatchObject({ verdict: 'AC', score: 100 });
+  }, 120_000);
+});
