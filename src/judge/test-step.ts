@@ -8,7 +8,7 @@ import path from 'node:path';
 import { ImageError } from '../errors';
 import { ChildError } from '../sandbox/child-error';
 import type { RunLimits, RunResult } from '../sandbox/types';
-import { checkOutput, type CheckContext, type OutputCheck } from './check-output';
+import { checkOutput, checksFailedRuns, type CheckContext, type OutputCheck } from './check-output';
 import type { JobContext } from './compile-step';
 import type { Interactor } from './interactive';
 import { expandArgv, expandEnv } from './language-command';
@@ -97,6 +97,11 @@ export async function runTest(ctx: JobContext, req: TestRequest): Promise<TestRe
     message = verdict === 'AC' ? 'accepted' : verdict === 'WA' ? 'wrong answer' : 'checker failure';
   } else if (classified.verdict === 'OK') {
     message = 'exited normally (no expected output to check)';
+  } else if (tc.expected !== undefined && checksFailedRuns(req.checker)) {
+    // DMOJ's run_on_error (linecount): the failed run's output earns its share; the verdict stays.
+    const checked = await checkOutput(req, stdin, run.stdout, decode(tc.expected, tc.expectedEncoding));
+    fraction = checked.verdict === 'IE' ? 0 : checked.fraction;
+    checkerMessage = checked.checkerMessage;
   }
   return {
     index: req.index,
