@@ -7,6 +7,7 @@
 import type { CheckRunner } from './check-runner';
 import type { BuiltinChecker } from './checkers';
 import type { CustomChecker } from './custom-checker';
+import { dmojRunsOnError } from './dmoj-checkers';
 import type { OutputValidator } from './output-validator';
 import { validatorFraction, type NextPassHook } from './output-validator-feedback';
 import type { Testcase, TestResult } from './schema';
@@ -41,6 +42,15 @@ export interface OutputCheck {
 }
 
 /**
+ * Whether the checker also judges the output of a run that failed (TLE, RE, …): DMOJ's
+ * `run_on_error` checkers (dmoj-checkers.ts). The test keeps the run's verdict; the checker
+ * gives its share of the points.
+ */
+export function checksFailedRuns(checker: JobChecker): boolean {
+  return checker.kind === 'builtin' && checker.checker.type === 'dmoj' && dmojRunsOnError(checker.checker);
+}
+
+/**
  * Checks `output` against `answer` (the test's `expected`, decoded); `input` is the test's input,
  * `run` the submission's run that wrote the output (for a DMOJ Python checker's arguments).
  */
@@ -57,8 +67,8 @@ export async function checkOutput(
     const { outcome, ms } = await req.checks.check(req.checker.checker, output, answer, { handOver: true });
     req.onChecked?.(ms, bytes);
     return {
-      verdict: outcome.accepted ? 'AC' : 'WA',
-      fraction: outcome.accepted ? 1 : 0,
+      verdict: outcome.internalError ? 'IE' : outcome.accepted ? 'AC' : 'WA',
+      fraction: outcome.internalError ? 0 : (outcome.fraction ?? (outcome.accepted ? 1 : 0)),
       checkerMessage: outcome.message,
       fromValidator: {},
     };

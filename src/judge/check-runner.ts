@@ -15,14 +15,15 @@
  * 0.3 ms, under the CPU watchdog's 2 ms poll, while the round trip to a thread costs 0.2 to
  * 0.9 ms (measured on the 2-core build host under load: 16 KiB 0.14 ms inline / 0.29 ms thread,
  * 32 KiB 0.28 / 0.91, 64 KiB 0.60 / 1.29, 256 KiB 2.5 / 3.5). A thread that dies fails its pending checks with a
- * HostError (retryable: the fault is the host's) and is replaced at the next check.
+ * HostError (retryable: the fault is the host's) and is replaced at the next check. A checker
+ * costlier per byte (DMOJ's `sorted` sorts: checkCost) stays inline on proportionally fewer bytes.
  * `close()` ends the threads; it is idempotent.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { HostError } from '../errors';
-import { runBuiltinChecker, type BuiltinChecker, type CheckOutcome } from './checkers';
+import { checkCost, runBuiltinChecker, type BuiltinChecker, type CheckOutcome } from './checkers';
 import type { CheckReply, CheckRequest } from './check-thread';
 
 export interface CheckRunnerOptions {
@@ -120,7 +121,7 @@ export class CheckRunner {
     if (this.closed) throw new HostError('the check runner is closed');
     const started = process.hrtime.bigint();
     const elapsed = () => Number(process.hrtime.bigint() - started) / 1e6;
-    if (output.length + answer.length <= this.inlineBytes) {
+    if ((output.length + answer.length) * checkCost(checker) <= this.inlineBytes) {
       const outcome = runBuiltinChecker(checker, output, answer);
       return { outcome, ms: elapsed(), where: 'inline' };
     }

@@ -14,17 +14,18 @@
  * The output is the submission's: every checker is a hand-written scanner that looks at each
  * byte a bounded number of times (no regular expression, no split into arrays, no string per
  * token), so checking takes time linear in the sizes of the two buffers whatever they hold.
- * Long checks run off the event loop (check-runner.ts).
+ * Long checks run off the event loop (check-runner.ts). DMOJ's built-in checkers (`type: "dmoj"`)
+ * are in dmoj-checkers.ts.
  */
+import type { CheckOutcome } from './check-outcome';
+import type { DmojChecker } from './dmoj-checker-schema';
+import { dmojCheckCost, runDmojChecker } from './dmoj-checkers';
 import { headOf } from './text-head';
-export interface CheckOutcome {
-  accepted: boolean;
-  /** Why not (or "ok"); one line. */
-  message: string;
-}
+
+export type { CheckOutcome } from './check-outcome';
 
 export type BuiltinChecker =
-  { type: 'exact' } | { type: 'lines' } | { type: 'tokens' } | { type: 'float'; absolute: number; relative: number };
+  { type: 'exact' } | { type: 'lines' } | { type: 'tokens' } | { type: 'float'; absolute: number; relative: number } | DmojChecker;
 
 /** Characters of a token or line shown in a message. */
 const SHOWN = 40;
@@ -375,5 +376,12 @@ export function runBuiltinChecker(checker: BuiltinChecker, output: Buffer, answe
       return checkTokens(output, answer);
     case 'float':
       return checkFloat(output, answer, checker.absolute, checker.relative);
+    case 'dmoj':
+      return runDmojChecker(checker, output, answer);
   }
+}
+
+/** How much a byte costs `checker` relative to the linear checkers above (check-runner.ts keeps fewer bytes inline). */
+export function checkCost(checker: BuiltinChecker): number {
+  return checker.type === 'dmoj' ? dmojCheckCost(checker) : 1;
 }

@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import { refusedForEveryLanguage } from './compiler-options';
+import { DmojCheckerSchema } from './dmoj-checker-schema';
 import { LimitsSchema } from './limits-schema';
 import { checkTestFiles, MAX_TEST_FILES, TestFileSchema } from './test-file-schema';
 import { base64Text, encoding } from './wire-encoding';
@@ -105,6 +106,11 @@ export const CheckerSchema = z.discriminatedUnion('type', [
     /** Largest accepted |output − answer| / |answer|. */
     relative: z.number().min(0).default(1e-6),
   }),
+  /**
+   * One of DMOJ's built-in checkers, as a DMOJ package's init.yml names it: `{type: "dmoj", name,
+   * args}` (src/judge/dmoj-checker-schema.ts: each name's args; src/judge/dmoj-checkers.ts).
+   */
+  DmojCheckerSchema,
   z
     .strictObject({
       /** A checker program run on `input output answer`, its end read by `protocol` (src/judge/custom-checker.ts). */

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { ImageError } from '../errors';
 import { ChildError } from '../sandbox/child-error';
 import type { RunLimits, RunResult } from '../sandbox/types';
-import { checkOutput, type CheckContext, type OutputCheck } from './check-output';
+import { checkOutput, checksFailedRuns, type CheckContext, type OutputCheck } from './check-output';
 import type { JobContext } from './compile-step';
 import type { Interactor } from './interactive';
 import { expandArgv, expandEnv } from './language-command';
@@ -117,6 +117,11 @@ export async function runTest(ctx: JobContext, req: TestRequest): Promise<TestRe
         fraction = checked.fraction;
       }
     }
+  } else if (tc.expected !== undefined && checksFailedRuns(req.checker)) {
+    // DMOJ's run_on_error (linecount): the failed run's output earns its share; the verdict stays.
+    const checked = await checkOutput(req, stdin, run.stdout, decode(tc.expected, tc.expectedEncoding), run);
+    fraction = checked.verdict === 'IE' ? 0 : checked.fraction;
+    checkerMessage = checked.checkerMessage;
   }
   return {
     index: req.index,

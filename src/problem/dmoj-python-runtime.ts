@@ -194,7 +194,7 @@ class Result:
     OLE = 1 << 6
     IE = 1 << 30
     CODE_DISPLAY_ORDER = ('IE', 'TLE', 'MLE', 'OLE', 'RTE', 'IR', 'WA', 'SC')
-    # caged's verdict of the submission's run → DMOJ's flag (caged's RE covers DMOJ's RTE and IR).
+    # caged's verdict of the submission's run -> DMOJ's flag (caged's RE covers DMOJ's RTE and IR).
     FLAGS_OF_VERDICT = {'OK': 0, 'RE': RTE, 'TLE': TLE, 'MLE': MLE, 'OLE': OLE, 'SE': RTE}
 
     def __init__(
