@@ -26,9 +26,10 @@ int main(void) {
   size_t len = fread(buf, 1, sizeof buf - 1, stdin);
   if (memchr(buf, '\r', len)) return 3;
   char *p = buf, *end;
-  long long n = strtoll(p, &end, 10), s = 0;
-  for (p = end; n-- > 0; p = end) s += (SUM_TYPE)strtoll(p, &end, 10);
-  printf("%lld\n", s);
+  long long n = strtoll(p, &end, 10);
+  SUM_TYPE s = 0;
+  for (p = end; n-- > 0; p = end) s += strtoll(p, &end, 10);
+  printf("%lld\n", (long long)s);
   return 0;
 }
 `;
@@ -153,6 +154,97 @@ int main(int argc, char **argv) {
       /the generator of case 1 \(gen\.c\) failed \(RE\)/,
     );
   }, 180_000);
+
+  /** A scratch DMOJ problem in tmp: `files` written, init.yml among them. */
+  function problem(name: string, files: Record<string, string>): string {
+    const dir = path.join(tmp, name);
+    fs.mkdirSync(dir);
+    for (const [f, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, f), text);
+    return dir;
+  }
+
+  it("judges with init.yml's checker: a built-in one with args, a bridged C program, a Python module with partial points", async () => {
+    const data = { 'a.in': '2\n', 'a.out': '1.41421\n', 'b.in': '3\n', 'b.out': '1.73205\n' };
+    const cases = 'test_cases:\n- {in: a.in, out: a.out, points: 5}\n- {in: b.in, out: b.out, points: 5}\n';
+    const sqrt = source('sqrt.py', 'import math\nprint(f"{math.sqrt(int(input())):.3f}")\n');
+    // floats with precision 2: 1.414 is within 1e-2 of 1.41421.
+    const floats = problem('floats', { ...data, 'init.yml': `checker: {name: floats, args: {precision: 2}}\n${cases}` });
+    expect(await judged([floats, sqrt])).toMatchObject({ verdict: 'AC', score: 10 });
+    // standard (the default) compares tokens: 1.414 is not 1.41421.
+    const standard = problem('standard', { ...data, 'init.yml': cases });
+    expect((await judged([standard, sqrt])).tests.map((t) => t.verdict)).toEqual(['WA', 'WA']);
+    // A bridged C checker (DMOJ's default type): 0 AC, 1 WA, its stdout the feedback.
+    const bridged = problem('bridged', {
+      ...data,
+      'init.yml': `checker: {name: bridged, args: {files: check.c, lang: C}}\n${cases}`,
+      'check.c': String.raw`#include <math.h>
+#include <stdio.h>
+int main(int argc, char **argv) {
+  double out, ans;
+  FILE *o = fopen(argv[2], "r"), *a = fopen(argv[3], "r");
+  if (fscanf(o, "%lf", &out) != 1 || fscanf(a, "%lf", &ans) != 1) return 1;
+  printf("off by %.5f\n", fabs(out - ans));
+  return fabs(out - ans) < 1e-3 ? 0 : 1;
+}
+`,
+    });
+    const r = await judged([bridged, sqrt]);
+    expect(r).toMatchObject({ verdict: 'AC', score: 10 });
+    expect(r.tests[0]?.checkerMessage).toBe('off by 0.00021');
+    // A Python checker: half the points for an answer within 0.01, and its case's DMOJ facts.
+    const python = problem('python', {
+      ...data,
+      'init.yml': `checker: check.py\n${cases}`,
+      'check.py': [
+        'from dmoj.result import CheckerResult',
+        'def check(process_output, judge_output, point_value, case_position, batch, **kwargs):',
+        '    d = abs(float(process_output) - float(judge_output))',
+        '    if d < 1e-4:',
+        '        return True',
+        '    return CheckerResult(d < 1e-2, point_value / 2 if d < 1e-2 else 0, f"case {case_position} batch {batch} off")',
+        '',
+      ].join('\n'),
+    });
+    const py = await judged([python, sqrt]);
+    // 1.414 is 0.00021 off (half its points), 1.732 0.00005 (all of them).
+    expect(py).toMatchObject({ verdict: 'AC', score: 7.5 });
+    expect(py.tests.map((t) => [t.verdict, t.points])).toEqual([
+      ['AC', 2.5],
+      ['AC', 5],
+    ]);
+    expect(py.tests[0]?.checkerMessage).toBe('case 0 batch 0 off');
+  }, 240_000);
+
+  it('judges an interactive problem through its bridged interactor, which need not flush (DMOJ unbuffers it)', async () => {
+    const dir = problem('guess', {
+      'init.yml': 'interactive: {files: interactor.c, type: testlib}\ntest_cases:\n- {in: 1.in, points: 10}\n- {in: 2.in, points: 10}\n',
+      '1.in': '37\n',
+      '2.in': '1000000\n',
+      // Never flushes: written for DMOJ, which runs it unbuffered.
+      'interactor.c': String.raw`#include <stdio.h>
+int main(int argc, char **argv) {
+  long long n, g;
+  int asked = 0;
+  FILE *in = fopen(argv[1], "r");
+  if (fscanf(in, "%lld", &n) != 1) return 3;
+  while (scanf("%lld", &g) == 1) {
+    asked++;
+    if (g == n) { printf("OK\n"); return asked <= 31 ? 0 : 1; }
+    printf(g < n ? "SINKS\n" : "FLOATS\n");
+  }
+  return 1;
+}
+`,
+    });
+    const bisect = source(
+      'bisect.py',
+      'lo, hi = 1, 2000000000\nwhile True:\n    m = (lo + hi) // 2\n    print(m, flush=True)\n    r = input()\n    if r == "OK":\n        break\n    if r == "SINKS":\n        lo = m + 1\n    else:\n        hi = m - 1\n',
+    );
+    const r = await judged([dir, bisect]);
+    expect(r).toMatchObject({ verdict: 'AC', score: 20 });
+    const wrong = await judged([dir, source('one.py', 'print(1, flush=True)\ninput()\n')]);
+    expect(wrong.tests.map((t) => t.verdict)).toEqual(['WA', 'WA']);
+  }, 240_000);
 
   it('judges a zipped DMOJ problem, its archive inside', async () => {
     const copy = path.join(tmp, 'dmoj-sum');

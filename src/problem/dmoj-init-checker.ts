@@ -164,13 +164,34 @@ function contribOf(v: unknown, where: string, unsupported: string[]): DmojContri
   throw new InvalidRequestError(`type ${JSON.stringify(v)} is none of default, testlib, coci, peg`, where);
 }
 
-export function readInteractor(files: DmojFiles, raw: unknown, unsupported: string[]): DmojInteractor {
+/**
+ * A C or C++ source that makes its program's stdout unbuffered before main runs: DMOJ runs a
+ * bridged interactor unbuffered unless it says `unbuffered: false` (graders/bridged.py), so an
+ * interactor written for DMOJ need not flush. Compiled with the interactor's own sources.
+ */
+const UNBUFFERED_SOURCE = `#include <stdio.h>
+/* Added by caged: DMOJ runs a bridged interactor with its stdout unbuffered. */
+__attribute__((constructor)) static void caged_unbuffered_stdout(void) { setvbuf(stdout, NULL, _IONBF, 0); }
+`;
+
+export function readInteractor(files: DmojFiles, raw: unknown, unsupported: string[], notes: string[]): DmojInteractor {
   const where = `${'init.yml'} interactive`;
   if (!isMap(raw)) throw new InvalidRequestError('must be a mapping (files, lang, type)', where);
+  const program = bridgedProgram(files, raw, where, unsupported);
+  const unbuffered = raw.unbuffered === undefined ? true : yamlBool(raw.unbuffered, `${where} unbuffered`);
+  if (unbuffered && (program.code === 'c' || program.code === 'cpp')) {
+    const name = `_caged_unbuffered.${program.code === 'c' ? 'c' : 'cpp'}`;
+    if (program.files.some((f) => f.name === name)) throw new InvalidRequestError(`names a file ${name}, which caged adds`, where);
+    program.files.push({ name, data: Buffer.from(UNBUFFERED_SOURCE) });
+  } else if (unbuffered)
+    notes.push(
+      `init.yml interactive: caged runs a ${program.code} interactor as it is (DMOJ unbuffers its stdout): it must flush what it writes`,
+    );
   return {
-    program: bridgedProgram(files, raw, where, unsupported),
+    program,
     contrib: contribOf(raw.type, where, unsupported),
-    feedback: raw.feedback === undefined ? true : yamlBool(raw.feedback, `${where} feedback`),
+    // DMOJ shows an interactor's feedback only when asked (its `feedback` is unset otherwise).
+    feedback: raw.feedback === undefined ? false : yamlBool(raw.feedback, `${where} feedback`),
   };
 }
 

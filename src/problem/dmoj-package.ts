@@ -312,7 +312,8 @@ export function readDmojPackage(files: DmojFiles): DmojParts {
         unsupported.push(`${n.where} ${key}: ${UNSUPPORTED[key]}`);
 
   const interactiveRaw = root.get('interactive');
-  const interactor = interactiveRaw === undefined || interactiveRaw === null ? null : readInteractor(files, interactiveRaw, unsupported);
+  const interactor =
+    interactiveRaw === undefined || interactiveRaw === null ? null : readInteractor(files, interactiveRaw, unsupported, notes);
   const checker = readChecker(files, top('checker'), unsupported, notes);
 
   const base = readProblemYaml('{}', path.basename(files.root), false);

@@ -288,8 +288,16 @@ describe('a DMOJ problem', () => {
     expect(load().dmoj?.checker).toMatchObject({ kind: 'python', rel: 'check.py', args: {} });
     pkg.write('init.yml', `${base}interactive: {files: check.c, type: coci}\n`);
     const p = load();
-    expect(p.dmoj?.interactor).toMatchObject({ contrib: 'coci', feedback: true, program: { entry: 'check.c' } });
+    // Unbuffered, as DMOJ runs an interactor unless it says otherwise; its feedback hidden unless asked for.
+    expect(p.dmoj?.interactor).toMatchObject({ contrib: 'coci', feedback: false, program: { entry: 'check.c' } });
+    expect(p.dmoj?.interactor?.program.files.map((f) => f.name)).toEqual(['check.c', '_caged_unbuffered.c']);
     expect(p.config.validation).toEqual({ kind: 'interactive', interactive: true, customScore: false });
+    pkg.write('init.yml', `${base}interactive: {files: check.c, unbuffered: false, feedback: true}\n`);
+    expect(load().dmoj?.interactor?.program.files.map((f) => f.name)).toEqual(['check.c']);
+    expect(load().dmoj?.interactor?.feedback).toBe(true);
+    pkg.write('inter.py', 'print(1)\n');
+    pkg.write('init.yml', `${base}interactive: {files: inter.py, lang: PY3}\n`);
+    expect(load().dataNotes).toEqual([expect.stringMatching(/a python3 interactor as it is.*it must flush/)]);
   });
 
   it('reads generators: a case without in or out has them made, with its generator_args as Python prints them', () => {
