@@ -27,6 +27,21 @@ const FLOATS_MODES = ['default', 'relative', 'absolute'] as const;
 /** Longest `point_distribution`: one entry per non-empty line of the answer. */
 export const MAX_POINT_DISTRIBUTION = 100_000;
 
+/** DMOJ's built-in checkers' names (dmoj/checkers), the schema's. */
+export const DMOJ_CHECKER_NAMES = [
+  'standard',
+  'identical',
+  'floats',
+  'floatsabs',
+  'floatsrel',
+  'sorted',
+  'unordered',
+  'easy',
+  'linecount',
+  'rstripped',
+  'linematches',
+] as const;
+
 export const DmojCheckerSchema = z.discriminatedUnion('name', [
   /** Tokens line by line; lines without tokens do not count. */
   named('standard', NO_ARGS),

@@ -8,6 +8,7 @@
  */
 import path from 'node:path';
 import { InvalidRequestError } from '../errors';
+import { DMOJ_CHECKER_NAMES } from '../judge/dmoj-checker-schema';
 import type { DmojFiles } from './dmoj-files';
 import { FORMAT_CODE_OF_EXTENSION } from './extensions';
 import type { PackageValidator } from './package-validator';
@@ -43,21 +44,6 @@ export interface DmojInteractor {
   contrib: DmojContrib;
   feedback: boolean;
 }
-
-/** DMOJ's built-in checkers (dmoj/checkers). */
-export const DMOJ_CHECKERS = [
-  'standard',
-  'identical',
-  'floats',
-  'floatsabs',
-  'floatsrel',
-  'sorted',
-  'unordered',
-  'easy',
-  'linecount',
-  'rstripped',
-  'linematches',
-] as const;
 
 /** DMOJ's executor names → caged's languages, best first. */
 export function dmojLanguages(lang: string): string[] | null {
@@ -223,7 +209,7 @@ export function readChecker(files: DmojFiles, raw: unknown, unsupported: string[
       feedback: args.feedback === undefined ? true : yamlBool(args.feedback, `${where} args.feedback`),
     };
   }
-  if (!(DMOJ_CHECKERS as readonly string[]).includes(name))
-    throw new InvalidRequestError(`${name} is none of DMOJ's checkers (${DMOJ_CHECKERS.join(', ')}, bridged) nor a .py module`, where);
+  if (!(DMOJ_CHECKER_NAMES as readonly string[]).includes(name))
+    throw new InvalidRequestError(`${name} is none of DMOJ's checkers (${DMOJ_CHECKER_NAMES.join(', ')}, bridged) nor a .py module`, where);
   return { kind: 'builtin', name, args };
 }

@@ -132,7 +132,8 @@ interface Built {
 /** Reads init.yml and what it names. */
 export function readDmojPackage(files: DmojFiles): DmojParts {
   const text = files.read(INIT_YML).toString('utf8');
-  const doc = parseYaml(text, INIT_YML);
+  // DMOJ reads it with PyYAML: YAML 1.1 (`yes` and `on` are true).
+  const doc = parseYaml(text, INIT_YML, { version: '1.1' });
   if (!isMap(doc) || Object.keys(doc).length === 0)
     throw new InvalidRequestError('is empty or not a mapping: a DMOJ problem lists its test_cases there', INIT_YML);
   const notes: string[] = [];

@@ -7,10 +7,11 @@ import { parse } from 'yaml';
 import { z } from 'zod';
 import { InvalidRequestError } from '../errors';
 
-export function parseYaml(text: string, file: string): unknown {
+/** `version: '1.1'`: read as PyYAML reads it (yes/no/on/off booleans; DMOJ's init.yml). */
+export function parseYaml(text: string, file: string, opts: { version?: '1.1' | '1.2' } = {}): unknown {
   let value: unknown;
   try {
-    value = parse(text, { uniqueKeys: true, maxAliasCount: 100, prettyErrors: false });
+    value = parse(text, { uniqueKeys: true, maxAliasCount: 100, prettyErrors: false, ...(opts.version ? { version: opts.version } : {}) });
   } catch (err) {
     throw new InvalidRequestError(`is not valid YAML: ${(err as Error).message.split('\n')[0] ?? ''}`, file);
   }

@@ -7,7 +7,7 @@
 import { checkOutput, checksFailedRuns, type JobChecker } from '../../src/judge/check-output';
 import { CheckRunner } from '../../src/judge/check-runner';
 import { checkCost, runBuiltinChecker, type BuiltinChecker } from '../../src/judge/checkers';
-import { DmojCheckerSchema, type DmojChecker } from '../../src/judge/dmoj-checker-schema';
+import { DMOJ_CHECKER_NAMES, DmojCheckerSchema, type DmojChecker } from '../../src/judge/dmoj-checker-schema';
 import { runDmojChecker } from '../../src/judge/dmoj-checkers';
 import { pythonFloat } from '../../src/judge/dmoj-floats';
 import { parseSubmission } from '../../src/judge/plan';
@@ -331,20 +331,7 @@ describe('the check path', () => {
   });
 
   it("judges failed runs with linecount alone (DMOJ's run_on_error)", () => {
-    const names = [
-      'standard',
-      'identical',
-      'floats',
-      'floatsabs',
-      'floatsrel',
-      'sorted',
-      'unordered',
-      'easy',
-      'linecount',
-      'rstripped',
-      'linematches',
-    ];
-    const judging = names.filter((n) => checksFailedRuns({ kind: 'builtin', checker: dmoj(n) }));
+    const judging = DMOJ_CHECKER_NAMES.filter((n) => checksFailedRuns({ kind: 'builtin', checker: dmoj(n) }));
     expect(judging).toEqual(['linecount']);
     expect(checksFailedRuns({ kind: 'builtin', checker: { type: 'tokens' } })).toBe(false);
   });

@@ -264,6 +264,9 @@ describe('a DMOJ problem', () => {
     pkg.write('a', '1\n');
     pkg.write('init.yml', `${base}checker:\n  name: floats\n  args: {precision: 3}\n`);
     expect(load().dmoj?.checker).toEqual({ kind: 'builtin', name: 'floats', args: { precision: 3 } });
+    // YAML 1.1, as PyYAML reads it: `no` is false.
+    pkg.write('init.yml', `${base}checker: {name: identical, args: {pe_allowed: no}}\n`);
+    expect(load().dmoj?.checker).toEqual({ kind: 'builtin', name: 'identical', args: { pe_allowed: false } });
     pkg.write('init.yml', `${base}checker:\n  name: bridged\n  args: {files: [check.cpp, lib.h], type: testlib, feedback: false}\n`);
     pkg.write('check.cpp', '#include "lib.h"\nint main() {}\n');
     pkg.write('lib.h', '\n');
