@@ -6,6 +6,7 @@
  * deadline, so that one that backtracks cannot stall the worker loading the package.
  */
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { InvalidRequestError } from '../errors';
 
 type Raw = Record<string, unknown>;
@@ -54,7 +55,8 @@ type Found = [string | null, string | null] | null;
 /**
  * The patterns (init.yml's, a problem setter's) matched against the names in a child process
  * with a deadline: a regular expression cannot be interrupted, and one that backtracks over a
- * long name would stall the worker that loads the package.
+ * long name would stall the worker that loads the package. What they gave is kept for the
+ * same names and patterns (a worker loads a package for every job): a child once per package.
  */
 export function matchBounded(
   names: string[],
@@ -63,6 +65,11 @@ export function matchBounded(
   where: string,
   timeoutMs = MATCH_TIMEOUT_MS,
 ): { in: Found[]; out: Found[] } {
+  const key = createHash('sha256')
+    .update(JSON.stringify([names, inRe.source, outRe.source]))
+    .digest('hex');
+  const kept = MATCHED.get(key);
+  if (kept) return kept;
   const script = `
 const { names, inRe, outRe } = JSON.parse(require('fs').readFileSync(0, 'utf8'));
 const run = (src) => { const re = new RegExp(src, 'i'); return names.map((n) => { const m = re.exec(n); return m ? [m.groups?.batch ?? null, m.groups?.case ?? null] : null; }); };
@@ -83,8 +90,15 @@ process.stdout.write(JSON.stringify({ in: run(inRe), out: run(outRe) }));`;
       where,
     );
   }
-  return JSON.parse(r.stdout) as { in: Found[]; out: Found[] };
+  const found = JSON.parse(r.stdout) as { in: Found[]; out: Found[] };
+  if (MATCHED.size >= MATCHED_KEPT) MATCHED.delete(MATCHED.keys().next().value!);
+  MATCHED.set(key, found);
+  return found;
 }
+
+/** Matchings kept (matchBounded), the oldest dropped first. */
+const MATCHED_KEPT = 64;
+const MATCHED = new Map<string, { in: Found[]; out: Found[] }>();
 
 /**
  * The regex form of `test_cases` (DMOJ's _match_test_cases): the archive's files matched, the

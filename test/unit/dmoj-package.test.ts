@@ -257,6 +257,9 @@ describe('a DMOJ problem', () => {
       in: [['1', '2'], null],
       out: [null, null],
     });
+    // Kept for the same names and patterns: a worker loading the package for every job matches once.
+    const twice = () => matchBounded(['7.in'], pythonRegex('(?P<case>\\d+)\\.in', 'x'), re, 'where');
+    expect(twice()).toBe(twice());
   });
 
   it('names its checker: built-in with args, bridged with its type, a Python module; and its interactor', () => {
