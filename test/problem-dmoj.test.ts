@@ -246,6 +246,16 @@ int main(int argc, char **argv) {
     expect(wrong.tests.map((t) => t.verdict)).toEqual(['WA', 'WA']);
   }, 240_000);
 
+  it('gives a link to /dev/stdin (init.yml symlinks) as a copy of the input in the submission’s directory', async () => {
+    const dir = problem('linked', {
+      'init.yml': 'symlinks: {in_link: /dev/stdin}\ntest_cases:\n- {in: a.in, out: a.out, points: 1}\n',
+      'a.in': '2\n3 4\n',
+      'a.out': '7\n',
+    });
+    const r = await judged([dir, source('linked.py', "t = open('in_link').read().split()\nprint(sum(map(int, t[1:])))\n")]);
+    expect(r).toMatchObject({ verdict: 'AC', score: 1 });
+  }, 120_000);
+
   it('judges a zipped DMOJ problem, its archive inside', async () => {
     const copy = path.join(tmp, 'dmoj-sum');
     fs.cpSync(SUM, copy, { recursive: true });

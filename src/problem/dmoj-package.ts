@@ -26,8 +26,9 @@
  *
  * DMOJ keeps a problem's time and memory limits in its site's database, not in the package: the
  * caller gives them (`--time`, `--memory`). What caged does not judge (custom graders, signature
- * graders, Python's dynamic keys, compiler flags) is refused as unsupported, naming
- * the key; keys that only shape DMOJ's display or its sandbox (hints, symlinks, unbuffered,
+ * graders, Python's dynamic keys, compiler flags, `symlinks` to anything but /dev/stdin) is
+ * refused as unsupported, naming the key; a link to /dev/stdin is a copy of the input in the
+ * submission's directory. Keys that only shape DMOJ's display or its sandbox (hints, unbuffered,
  * wall_time_factor, output_prefix_length) are noted and not read.
  */
 import path from 'node:path';
@@ -67,7 +68,7 @@ export interface DmojParts {
 }
 
 /** Keys read only by DMOJ's display or its own sandbox: noted, not read. */
-const NOT_READ = ['hints', 'symlinks', 'unbuffered', 'wall_time_factor', 'output_prefix_length', 'short_circuit', 'meta'];
+const NOT_READ = ['hints', 'unbuffered', 'wall_time_factor', 'output_prefix_length', 'short_circuit', 'meta'];
 /** Keys caged cannot judge: the problem is refused as unsupported. */
 const UNSUPPORTED: Record<string, string> = {
   custom_judge: 'a custom grader (Python run by the judge)',
@@ -86,6 +87,7 @@ const KNOWN = new Set([
   'generator',
   'generator_args',
   'generator_in',
+  'symlinks',
   ...NOT_READ,
   ...Object.keys(UNSUPPORTED),
 ]);
@@ -246,7 +248,18 @@ export function readDmojPackage(files: DmojFiles): DmojParts {
       });
     }
     const worth = zero ? 0 : (batchPoints ?? points(node.get('points'), node.where));
-    return { name, inPath, ansPath, maxScore: worth };
+    const test: TestCase = { name, inPath, ansPath, maxScore: worth };
+    // `symlinks` (name → path) are links DMOJ makes in the submission's directory: one to
+    // /dev/stdin, the usual one, is given as a copy of the input; any other is not judged.
+    const links = node.get('symlinks');
+    if (links !== undefined && links !== null) {
+      if (!isMap(links)) throw new InvalidRequestError('symlinks must map names to paths', node.where);
+      for (const [link, target] of Object.entries(links)) {
+        if (target === '/dev/stdin') (test.files ??= []).push({ path: link, rel: inPath });
+        else unsupported.push(`symlinks ${link}: ${String(target)} (caged gives a link to /dev/stdin as a copy of the input, no other)`);
+      }
+    }
+    return test;
   };
   const addList = (list: Raw[], key: string, zero: boolean): void => {
     list.forEach((item, i) => {
@@ -332,6 +345,8 @@ export function readDmojPackage(files: DmojFiles): DmojParts {
     validation: { kind: interactor ? 'interactive' : 'custom', interactive: interactor !== null, customScore: false },
     limits: { ...base.limits, outputMiB: Math.max(outputMiB, 1 / 2 ** 20), given: [] },
   };
+  // Said once, however many cases share the key.
+  config.unsupported = [...new Set(unsupported)];
   const data: TestGroup = {
     name: 'data',
     settings: groupSettings({ onReject: 'continue', caseScores: true, verdictRule: 'worst_error' }),

@@ -359,6 +359,12 @@ describe('a DMOJ problem', () => {
     expect(unsupported('checker: {name: bridged, args: {files: check.c, type: peg}}\n')[0]).toMatch(/type peg/);
     pkg.write('init.yml', 'test_cases:\n- {in: a, out: a, checker: identical}\n- {in: a, out: a}\n');
     expect(load().config.unsupported[0]).toMatch(/test_cases\[0\] checker \(a checker of its own/);
+    expect(unsupported('symlinks: {out_link: /dev/stdout}\n')).toEqual([
+      'symlinks out_link: /dev/stdout (caged gives a link to /dev/stdin as a copy of the input, no other)',
+    ]);
+    pkg.write('init.yml', `${base}symlinks: {in_link: /dev/stdin}\n`);
+    const linked = load().data.children[0]!;
+    expect(linked.kind === 'test' && linked.test.files).toEqual([{ path: 'in_link', rel: 'a' }]);
     // Keys of DMOJ's display or sandbox are noted, not refused.
     pkg.write('init.yml', `${base}hints: [nobigmath]\nunbuffered: true\n`);
     expect(load().dataNotes).toEqual(['init.yml hints is not read by caged', 'init.yml unbuffered is not read by caged']);
