@@ -86,8 +86,9 @@ export function groupSettings(over: Partial<GroupSettings> = {}): GroupSettings 
 
 /**
  * A group's entry: a test (a package's TestCase, a JSON submission's test: inline-groups.ts) or a
- * subgroup. `stopsOnReject`: when it is judged and rejected, the group's remaining children are
- * SKIPPED whatever its on_reject (a DMOJ case or batch worth 0 points, a pretest).
+ * subgroup. `stopsOnReject`: when it is judged and rejected, every child after it is SKIPPED,
+ * in its group and in the groups above, whatever their on_reject (a DMOJ case worth 0 points, a
+ * pretest: its rejection ends the judging, even from inside a batch).
  */
 export type GroupChild<T> = ({ kind: 'test'; test: T } | { kind: 'group'; group: TestGroup<T> }) & { stopsOnReject?: true };
 
@@ -156,6 +157,8 @@ interface Node {
   /** Excluded from the group's verdict (ignore_sample) or score (a scoring problem's sample). */
   inVerdict: boolean;
   inScore: boolean;
+  /** A group: why a child flagged `stopsOnReject` inside it stops the judging (it was rejected). */
+  stopped?: string;
 }
 
 function groupVerdict(s: Pick<GroupSettings, 'verdictRule' | 'acceptIfAnyAccepted'>, verdicts: TestVerdict[]): TestVerdict {
@@ -213,13 +216,20 @@ export async function gradeTree<T extends { name: string }>(
     const unmet = g.settings.requirePass.find((r) => groups.find((o) => o.name === r)?.verdict !== 'AC');
     let broke = skipping ?? (unmet === undefined ? null : `not run: ${unmet} did not pass (require_pass of ${g.name})`);
     const first = tests.length;
+    let stopped: string | null = null;
     for (const child of g.children) {
       const node = await visit(g, child, broke, atRoot);
       nodes.push(node);
+      // A rejected child that stops the judging, or a subgroup in which one was.
+      const stops =
+        child.stopsOnReject && node.verdict !== 'AC' && node.verdict !== 'SKIPPED'
+          ? `not run: ${childName(child)}, worth no points, was rejected`
+          : (node.stopped ?? null);
+      stopped ??= stops;
       if (!broke && node.inVerdict && node.verdict !== 'AC' && g.settings.onReject === 'break') {
         broke = `not run: ${childName(child)} was rejected (on_reject: break in ${g.name})`;
-      } else if (!broke && child.stopsOnReject && node.verdict !== 'AC' && node.verdict !== 'SKIPPED') {
-        broke = `not run: ${childName(child)}, worth no points, was rejected`;
+      } else if (!broke && stops) {
+        broke = stops;
       }
     }
     outcome.tests = Array.from({ length: tests.length - first }, (_, k) => first + k);
@@ -249,7 +259,14 @@ export async function gradeTree<T extends { name: string }>(
         if (best.verdict === 'AC') outcome.maxScore = Math.max(lo, best.score);
       }
     }
-    return { verdict: outcome.verdict, score: outcome.score, maxScore: outcome.maxScore, inVerdict: true, inScore: true };
+    return {
+      verdict: outcome.verdict,
+      score: outcome.score,
+      maxScore: outcome.maxScore,
+      inVerdict: true,
+      inScore: true,
+      ...(stopped ? { stopped } : {}),
+    };
   };
 
   const visit = async (parent: TestGroup<T>, child: GroupChild<T>, skipping: string | null, atRoot: boolean): Promise<Node> => {

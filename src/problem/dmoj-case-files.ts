@@ -15,27 +15,92 @@ type Raw = Record<string, unknown>;
 export const DEFAULT_INPUT_FORMAT = String.raw`^(?=.*?\.in|in).*?(?:(?:^|\W)(?P<batch>\d+)[^\d\s]+)?(?P<case>\d+)[^\d\s]*$`;
 export const DEFAULT_OUTPUT_FORMAT = String.raw`^(?=.*?\.out|out).*?(?:(?:^|\W)(?P<batch>\d+)[^\d\s]+)?(?P<case>\d+)[^\d\s]*$`;
 
-/** A Python regular expression (re.match, re.IGNORECASE) as JavaScript's, anchored at the start. */
+/** JavaScript's syntax characters: what a `u` regular expression lets be escaped outside a class. */
+const SYNTAX = new Set('^$\\.*+?()[]{}|/'.split(''));
+/** Python's Unicode \w: letters, numbers, the underscore. */
+const WORD = '\\p{L}\\p{N}_';
+
+/**
+ * A Python regular expression (re.match, re.IGNORECASE, a str pattern: Unicode classes) as
+ * JavaScript's, anchored at the start: `(?P<name>…)` and `(?P=name)` renamed, `\A` and `\Z`
+ * the anchors, `\d`, `\w` and their negations Unicode's classes as Python's (`u` flag), and an
+ * escaped character that JavaScript does not let be escaped given as itself. What JavaScript
+ * cannot read is refused, naming the pattern.
+ */
 export function pythonRegex(pattern: string, where: string): RegExp {
-  const src = pattern
-    .replace(/\(\?P<([A-Za-z_][A-Za-z0-9_]*)>/g, '(?<$1>')
-    .replace(/\(\?P=([A-Za-z_][A-Za-z0-9_]*)\)/g, '\\k<$1>')
-    .replace(/\\A/g, '^')
-    .replace(/\\Z/g, '$');
+  let out = '';
+  let inClass = false;
+  const refuse = (why: string): never => {
+    throw new InvalidRequestError(`${JSON.stringify(pattern)} is no regular expression caged reads: ${why}`, where);
+  };
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    if (c === '\\') {
+      const e = pattern[i + 1];
+      if (e === undefined) refuse('it ends with a backslash');
+      i++;
+      if (e === 'd') out += '\\p{Nd}';
+      else if (e === 'D') out += inClass ? refuse('\\D in a character class') : '\\P{Nd}';
+      else if (e === 'w') out += inClass ? WORD : `[${WORD}]`;
+      else if (e === 'W') out += inClass ? refuse('\\W in a character class') : `[^${WORD}]`;
+      else if (e === 'A' && !inClass) out += '^';
+      else if (e === 'Z' && !inClass) out += '$';
+      else if (/[A-Za-z0-9]/.test(e!)) out += `\\${e}`;
+      // Python lets any other character be escaped; JavaScript (u) only its syntax characters (and - in a class).
+      else if (SYNTAX.has(e!) || (inClass && e === '-')) out += `\\${e}`;
+      else out += e;
+      continue;
+    }
+    if (inClass) {
+      if (c === ']') inClass = false;
+      out += c;
+      continue;
+    }
+    if (c === '[') {
+      inClass = true;
+      out += c;
+      // A ] first in the class (after ^) is a character in Python.
+      if (pattern[i + 1] === '^') out += pattern[++i];
+      if (pattern[i + 1] === ']') {
+        out += '\\]';
+        i++;
+      }
+      continue;
+    }
+    const named = /^\(\?P<([A-Za-z_][A-Za-z0-9_]*)>/.exec(pattern.slice(i));
+    const back = /^\(\?P=([A-Za-z_][A-Za-z0-9_]*)\)/.exec(pattern.slice(i));
+    if (named) {
+      out += `(?<${named[1]}>`;
+      i += named[0].length - 1;
+    } else if (back) {
+      out += `\\k<${back[1]}>`;
+      i += back[0].length - 1;
+    } else out += c;
+  }
   try {
-    return new RegExp(`^(?:${src})`, 'i');
+    return new RegExp(`^(?:${out})`, 'iu');
   } catch (err) {
-    throw new InvalidRequestError(`${JSON.stringify(pattern)} is no regular expression caged reads: ${(err as Error).message}`, where);
+    return refuse((err as Error).message);
   }
 }
 
 type Key = string | number | null;
 
-/** Python's int() of a group, else the text (DMOJ sorts numbered cases by number). */
+/** Python's int() of a group, else the text (DMOJ sorts numbered cases by number); Unicode's digits are digits. */
 function keyOf(v: string | null | undefined): Key {
   if (v === undefined || v === null) return null;
   const t = v.trim();
-  return /^[+-]?\d+(?:_\d+)*$/.test(t) ? Number(t.replace(/_/g, '')) : v;
+  if (!/^[+-]?\p{Nd}+(?:_\p{Nd}+)*$/u.test(t)) return v;
+  let n = 0;
+  for (const ch of t.replace(/[+_-]/g, '')) n = n * 10 + digitValue(ch.codePointAt(0)!);
+  return t.startsWith('-') ? -n : n;
+}
+
+/** A decimal digit's value: Unicode gives them in runs of whole blocks, 0 to 9 (its stability policy). */
+function digitValue(cp: number): number {
+  let start = cp;
+  while (start > 0 && /\p{Nd}/u.test(String.fromCodePoint(start - 1))) start--;
+  return (cp - start) % 10;
 }
 
 function compareKeys(a: Key, b: Key): number {
@@ -46,8 +111,12 @@ function compareKeys(a: Key, b: Key): number {
   return String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0;
 }
 
-/** Time the patterns get over an archive's names (a pattern that backtracks is refused, the worker not stalled). */
-const MATCH_TIMEOUT_MS = 10_000;
+/**
+ * Time the patterns get over an archive's names: DMOJ's default ones take milliseconds over
+ * thousands; one that backtracks is refused, and the worker, which waits for the child, is held
+ * this long at most, once per package (the refusal is kept too).
+ */
+const MATCH_TIMEOUT_MS = 2_000;
 
 /** What a name's match gave: its `batch` and `case` groups (null: no such group, or it matched nothing); null: no match. */
 type Found = [string | null, string | null] | null;
@@ -55,8 +124,9 @@ type Found = [string | null, string | null] | null;
 /**
  * The patterns (init.yml's, a problem setter's) matched against the names in a child process
  * with a deadline: a regular expression cannot be interrupted, and one that backtracks over a
- * long name would stall the worker that loads the package. What they gave is kept for the
- * same names and patterns (a worker loads a package for every job): a child once per package.
+ * long name would stall the worker that loads the package. What they gave, or why they were
+ * refused, is kept for the same names and patterns (a worker loads a package for every job): a
+ * child once per package.
  */
 export function matchBounded(
   names: string[],
@@ -69,10 +139,15 @@ export function matchBounded(
     .update(JSON.stringify([names, inRe.source, outRe.source]))
     .digest('hex');
   const kept = MATCHED.get(key);
+  if (kept && 'refused' in kept) throw new InvalidRequestError(kept.refused, where);
   if (kept) return kept;
+  const keep = (v: { in: Found[]; out: Found[] } | { refused: string }): void => {
+    if (MATCHED.size >= MATCHED_KEPT) MATCHED.delete(MATCHED.keys().next().value!);
+    MATCHED.set(key, v);
+  };
   const script = `
 const { names, inRe, outRe } = JSON.parse(require('fs').readFileSync(0, 'utf8'));
-const run = (src) => { const re = new RegExp(src, 'i'); return names.map((n) => { const m = re.exec(n); return m ? [m.groups?.batch ?? null, m.groups?.case ?? null] : null; }); };
+const run = (src) => { const re = new RegExp(src, 'iu'); return names.map((n) => { const m = re.exec(n); return m ? [m.groups?.batch ?? null, m.groups?.case ?? null] : null; }); };
 process.stdout.write(JSON.stringify({ in: run(inRe), out: run(outRe) }));`;
   const r = spawnSync(process.execPath, ['-e', script], {
     input: JSON.stringify({ names, inRe: inRe.source, outRe: outRe.source }),
@@ -83,22 +158,21 @@ process.stdout.write(JSON.stringify({ in: run(inRe), out: run(outRe) }));`;
   if (r.error || r.status !== 0) {
     const code: unknown = r.error && 'code' in r.error ? r.error.code : undefined;
     const timedOut = code === 'ETIMEDOUT' || r.signal !== null;
-    throw new InvalidRequestError(
-      timedOut
-        ? `input_format and output_format took more than ${timeoutMs / 1000} s over the archive's ${names.length} names (a pattern that backtracks)`
-        : `matching the archive's names failed: ${(r.error?.message ?? r.stderr).split('\n')[0]}`,
-      where,
-    );
+    const refused = timedOut
+      ? `input_format and output_format took more than ${timeoutMs / 1000} s over the archive's ${names.length} names (a pattern that backtracks)`
+      : `matching the archive's names failed: ${(r.error?.message ?? r.stderr).split('\n')[0]}`;
+    // A timeout is kept: the same package would hold the worker as long again.
+    if (timedOut) keep({ refused });
+    throw new InvalidRequestError(refused, where);
   }
   const found = JSON.parse(r.stdout) as { in: Found[]; out: Found[] };
-  if (MATCHED.size >= MATCHED_KEPT) MATCHED.delete(MATCHED.keys().next().value!);
-  MATCHED.set(key, found);
+  keep(found);
   return found;
 }
 
 /** Matchings kept (matchBounded), the oldest dropped first. */
 const MATCHED_KEPT = 64;
-const MATCHED = new Map<string, { in: Found[]; out: Found[] }>();
+const MATCHED = new Map<string, { in: Found[]; out: Found[] } | { refused: string }>();
 
 /**
  * The regex form of `test_cases` (DMOJ's _match_test_cases): the archive's files matched, the

@@ -8,6 +8,8 @@
  * no link out of the package, the size cap. The archive's entries are read where they lie
  * (zip-archive.ts ZipFiles), within the same cap.
  */
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { InvalidRequestError } from '../errors';
 import { PackageFiles } from './package-files';
@@ -26,8 +28,13 @@ const MAX_ENTRIES = 200_000;
 export class DmojFiles extends PackageFiles {
   private archive: ZipFiles | null = null;
   private archiveName = '';
-  /** What generators made (dmoj-generate.ts), at their virtual paths. */
-  private readonly generated = new Map<string, Buffer>();
+  /**
+   * What generators made (dmoj-generate-run.ts), by virtual path: files of a temporary directory
+   * (not the worker's memory), within the package size cap together, until dropGenerated.
+   */
+  private readonly generated = new Map<string, string>();
+  private generatedDir: string | null = null;
+  private generatedBytes = 0;
   /** Data paths read as they are (`binary_data`); the others are normalised. */
   private readonly binary = new Set<string>();
   private readonly normal = new Set<string>();
@@ -75,17 +82,31 @@ export class DmojFiles extends PackageFiles {
 
   /** Holds `data`, a generator's, at the virtual path `rel` (generatedPath). */
   provide(rel: string, data: Buffer): void {
-    this.generated.set(rel, data);
+    this.generatedBytes += data.length;
+    if (this.generatedBytes > this.maxBytes)
+      throw new InvalidRequestError(`the generators made more than ${this.maxBytes} bytes (the package size cap)`, 'generator');
+    this.generatedDir ??= fs.mkdtempSync(path.join(os.tmpdir(), 'caged-dmoj-generated-'));
+    const file = path.join(this.generatedDir, String(this.generated.size));
+    fs.writeFileSync(file, data, { flag: 'wx', mode: 0o600 });
+    this.generated.set(rel, file);
   }
 
   provided(rel: string): boolean {
     return this.generated.has(rel);
   }
 
-  private made(rel: string): Buffer {
-    const data = this.generated.get(rel);
-    if (!data) throw new InvalidRequestError('is made by a generator, which has not run', rel.slice(1));
-    return data;
+  /** Removes what generators made (the judging is over); they run again for the next. Idempotent. */
+  dropGenerated(): void {
+    if (this.generatedDir) fs.rmSync(this.generatedDir, { recursive: true, force: true });
+    this.generatedDir = null;
+    this.generated.clear();
+    this.generatedBytes = 0;
+  }
+
+  private made(rel: string): string {
+    const file = this.generated.get(rel);
+    if (!file) throw new InvalidRequestError('is made by a generator, which has not run', rel.slice(1));
+    return file;
   }
 
   override kind(rel: string): ReturnType<PackageFiles['kind']> {
@@ -97,7 +118,7 @@ export class DmojFiles extends PackageFiles {
 
   override size(rel: string): number {
     if (rel === NO_DATA) return 0;
-    if (rel.startsWith('\0')) return this.made(rel).length;
+    if (rel.startsWith('\0')) return fs.statSync(this.made(rel)).size;
     const raw = super.kind(rel) === 'file' ? super.size(rel) : this.archive?.size(rel);
     if (raw === undefined || raw === null) throw new InvalidRequestError('no such file in the package' + this.archiveNote(), rel);
     // Normalising adds at most the final newline.
@@ -105,8 +126,14 @@ export class DmojFiles extends PackageFiles {
   }
 
   override read(rel: string): Buffer {
+    const data = this.readRaw(rel);
+    return this.normal.has(rel) ? normalizeData(data) : data;
+  }
+
+  /** The bytes of `rel` as they are, never normalised (a generator's `generator_in`). */
+  readRaw(rel: string): Buffer {
     if (rel === NO_DATA) return Buffer.alloc(0);
-    if (rel.startsWith('\0')) return this.made(rel);
+    if (rel.startsWith('\0')) return fs.readFileSync(this.made(rel));
     let data: Buffer;
     const packed = this.archive?.size(rel) ?? null;
     if (super.kind(rel) === 'file') data = super.read(rel);
@@ -119,7 +146,7 @@ export class DmojFiles extends PackageFiles {
         throw err;
       }
     } else throw new InvalidRequestError('no such file in the package' + this.archiveNote(), rel);
-    return this.normal.has(rel) ? normalizeData(data) : data;
+    return data;
   }
 }
 

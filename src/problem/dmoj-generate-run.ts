@@ -3,8 +3,8 @@
  * judged: each compiled once and run once per case that needs it, with the Judge's largest test
  * limits (or the lower `time_limit` and `memory_limit` the generator gives). One that does not
  * compile, does not end normally, or writes more than the output maximum stops the judging with
- * a refusal naming the case. What they wrote is held by the package's files (DmojFiles.provide)
- * for as long as the package is loaded.
+ * a refusal naming the case. What they wrote is held by the package's files (DmojFiles.provide:
+ * files of a temporary directory, within the package size cap) until the judging ends.
  */
 import { InvalidRequestError } from '../errors';
 import type { Judge } from '../judge/judge';
@@ -14,6 +14,27 @@ import { normalizeData, type DmojFiles } from './dmoj-files';
 import type { DmojGeneration } from './dmoj-generate';
 import { sourceBytes } from './package-sources';
 import { programOf } from './package-validator';
+import type { ProblemPackage } from './problem-package';
+
+/**
+ * Runs `judging` with a DMOJ problem's generated data made first (generateDmojData) and removed
+ * after, whatever happens; `judging` alone for a problem of another format.
+ */
+export async function withDmojData<T>(
+  judge: Judge,
+  pkg: Pick<ProblemPackage, 'dmoj'>,
+  signal: AbortSignal | undefined,
+  judging: () => Promise<T>,
+): Promise<T> {
+  const dmoj = pkg.dmoj;
+  if (!dmoj) return judging();
+  try {
+    if (dmoj.generated.length) await generateDmojData(judge, dmoj.files, dmoj.generated, signal);
+    return await judging();
+  } finally {
+    dmoj.files.dropGenerated();
+  }
+}
 
 /** Runs the generators of the cases that need them (see the top of this file); nothing when they ran for this package already. */
 export async function generateDmojData(
@@ -38,7 +59,7 @@ export async function generateDmojData(
       programs.set(c.generator.key, (p = { program, schema }));
     }
     const { program: _kind, ...source } = p.program;
-    const stdin = c.stdinPath === null ? Buffer.alloc(0) : files.read(c.stdinPath);
+    const stdin = c.stdinPath === null ? Buffer.alloc(0) : files.readRaw(c.stdinPath);
     const cpuTimeMs = Math.min(maxima.cpuTimeMs, Math.round((c.generator.timeLimitS ?? Infinity) * 1000));
     const memoryBytes = Math.min(maxima.memoryBytes, (c.generator.memoryKiB ?? Infinity) * 1024);
     const submission = parseSubmission(

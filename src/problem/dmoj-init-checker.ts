@@ -103,7 +103,7 @@ export function dmojProgram(
 ): PackageValidator {
   const given = spec.files;
   const list = typeof given === 'string' ? [given] : Array.isArray(given) ? given : null;
-  if (!list || list.length === 0 || list.some((f) => typeof f !== 'string' || !f))
+  if (!list || list.length === 0 || list.some((f) => typeof f !== 'string' || !f || f.includes('\0')))
     throw new InvalidRequestError('must name the program: a file, or a list of files', where);
   const names = list as string[];
   for (const f of names)
@@ -192,7 +192,7 @@ export function readChecker(files: DmojFiles, raw: unknown, unsupported: string[
       args = raw.args;
     }
   }
-  if (typeof name !== 'string' || !name) throw new InvalidRequestError('must name a checker', where);
+  if (typeof name !== 'string' || !name || name.includes('\0')) throw new InvalidRequestError('must name a checker', where);
   if (name.includes('.')) {
     // A module of the problem's directory (DMOJ's load_checker).
     if (files.where(name) !== 'dir') throw new InvalidRequestError(`names ${name}, which is not a file of the problem's directory`, where);

@@ -33,6 +33,7 @@
  */
 import path from 'node:path';
 import { InvalidRequestError } from '../errors';
+import { isRelativePath } from '../judge/source-path';
 import { groupSettings } from '../judge/group-grading';
 import { DEFAULT_INPUT_FORMAT, DEFAULT_OUTPUT_FORMAT, matchCases, pythonRegex } from './dmoj-case-files';
 import { isMap, readChecker, readInteractor, yamlBool, type DmojChecker, type DmojInteractor } from './dmoj-init-checker';
@@ -119,7 +120,8 @@ function points(v: unknown, where: string): number {
 
 function dataPath(v: unknown, key: string, where: string): string | null {
   if (v === undefined || v === null || v === '') return null;
-  if (typeof v !== 'string') throw new InvalidRequestError(`${key} must be a file name (got ${JSON.stringify(v)})`, where);
+  if (typeof v !== 'string' || v.includes('\0'))
+    throw new InvalidRequestError(`${key} must be a file name (got ${JSON.stringify(v)})`, where);
   return v;
 }
 
@@ -162,7 +164,8 @@ export function readDmojPackage(files: DmojFiles): DmojParts {
 
   const archive = root.get('archive');
   if (archive !== undefined && archive !== null) {
-    if (typeof archive !== 'string' || !archive) throw new InvalidRequestError('must be a file name', `${INIT_YML} archive`);
+    if (typeof archive !== 'string' || !archive || archive.includes('\0'))
+      throw new InvalidRequestError('must be a file name', `${INIT_YML} archive`);
     files.useArchive(archive);
   }
 
@@ -210,7 +213,9 @@ export function readDmojPackage(files: DmojFiles): DmojParts {
   const missing: string[] = [];
   const generators = new Map<string, DmojGenerator>();
   const generated: DmojGeneration[] = [];
-  const cases: Record<string, DmojCase> = {};
+  // Each case's DMOJ facts (a Python checker's case_position and batch): DMOJ numbers the
+  // test_cases first and the pretests after them (Problem.cases), whatever order they run in.
+  const order: { name: string; pretest: boolean; batch: number; binary: boolean }[] = [];
   const addCase = (node: Node, zero: boolean, batchPoints: number | null, batch: number): TestCase => {
     const n = ++built.cases;
     built.nodes.push(node);
@@ -222,14 +227,17 @@ export function readDmojPackage(files: DmojFiles): DmojParts {
     const genOut = gen !== undefined && gen !== null && given.out === null;
     const inPath = genIn ? generatedPath(n, 'in') : (given.in ?? NO_DATA);
     const ansPath = genOut ? generatedPath(n, 'out') : (given.out ?? NO_DATA);
-    for (const p of [given.in, given.out, dataPath(node.get('generator_in'), 'generator_in', node.where)]) {
+    for (const p of [given.in, given.out]) {
       if (p !== null && files.where(p) === null) missing.push(p);
       if (p !== null) files.markData(p, binary);
     }
+    // A generator's input is given to it as it is (DMOJ reads it unnormalised).
+    const genStdin = dataPath(node.get('generator_in'), 'generator_in', node.where);
+    if (genStdin !== null && files.where(genStdin) === null) missing.push(genStdin);
     // Numbered as DMOJ numbers its cases (over the batches too): unique, whatever files they share.
     const file = given.in ?? given.out;
     const name = file !== null ? `case ${n} (${file})` : `case ${n}`;
-    cases[name] = { position: n - 1, batch, binaryData: binary };
+    order.push({ name, pretest: zero, batch, binary });
     if (genIn || genOut) {
       const argsGiven = node.get('generator_args') !== undefined || node.get('generator_in') !== undefined;
       if (given.in !== null && argsGiven)
@@ -241,27 +249,39 @@ export function readDmojPackage(files: DmojFiles): DmojParts {
         name,
         generator: g,
         args: generatorArgs(node.get('generator_args'), node.where) ?? g.args,
-        stdinPath: dataPath(node.get('generator_in'), 'generator_in', node.where),
+        stdinPath: genStdin,
         inPath: genIn ? inPath : null,
         ansPath: genOut ? ansPath : null,
         binary,
       });
     }
-    const worth = zero ? 0 : (batchPoints ?? points(node.get('points'), node.where));
+    // Its own points (cascaded): a batched case's are its batch's unless it gives its own. One
+    // worth 0 ends the judging when rejected; in a batch it scores the batch's share.
+    const own = points(node.get('points'), node.where);
+    const worth = zero ? 0 : (batchPoints ?? own);
     const test: TestCase = { name, inPath, ansPath, maxScore: worth };
+    stopping.set(test, batchPoints === null ? worth === 0 : own === 0);
     // `symlinks` (name → path) are links DMOJ makes in the submission's directory: one to
     // /dev/stdin, the usual one, is given as a copy of the input; any other is not judged.
     const links = node.get('symlinks');
     if (links !== undefined && links !== null) {
       if (!isMap(links)) throw new InvalidRequestError('symlinks must map names to paths', node.where);
       for (const [link, target] of Object.entries(links)) {
+        if (!isRelativePath(link, 16, 4096))
+          throw new InvalidRequestError(
+            `symlinks ${JSON.stringify(link)} must be a relative path in the submission's directory`,
+            node.where,
+          );
         if (target === '/dev/stdin') (test.files ??= []).push({ path: link, rel: inPath });
         else unsupported.push(`symlinks ${link}: ${String(target)} (caged gives a link to /dev/stdin as a copy of the input, no other)`);
       }
     }
     return test;
   };
+  /** Whether a rejected case ends the judging: DMOJ's `not case.points` (a pretest outside a batch is made worth 0). */
+  const stopping = new Map<TestCase, boolean>();
   const addList = (list: Raw[], key: string, zero: boolean): void => {
+    let local = 0;
     list.forEach((item, i) => {
       const where = `${INIT_YML} ${key}[${i}]`;
       if (!isMap(item)) throw new InvalidRequestError('must be a mapping (a test case or a batch)', where);
@@ -269,11 +289,12 @@ export function readDmojPackage(files: DmojFiles): DmojParts {
       const batched = item.batched;
       if (batched === undefined || batched === null) {
         const test = addCase(node, zero, null, 0);
-        built.children.push({ kind: 'test', test, ...(test.maxScore === 0 ? { stopsOnReject: true as const } : {}) });
+        built.children.push({ kind: 'test', test, ...(stopping.get(test) ? { stopsOnReject: true as const } : {}) });
         return;
       }
       if (!Array.isArray(batched) || batched.length === 0) throw new InvalidRequestError('batched must be a list of test cases', where);
       const number = ++built.batches;
+      local++;
       const worth = zero ? 0 : points(node.get('points'), where);
       const deps = item.dependencies ?? [];
       if (!Array.isArray(deps) || deps.some((d) => !Number.isInteger(d)))
@@ -297,16 +318,25 @@ export function readDmojPackage(files: DmojFiles): DmojParts {
         const cw = `${where}.batched[${j}]`;
         if (!isMap(c)) throw new InvalidRequestError('must be a mapping (a test case)', cw);
         if (c.batched !== undefined) throw new InvalidRequestError('nests a batch in a batch', cw);
-        // A batched case's points are its batch's (DMOJ's BatchedTestCase).
-        group.children.push({ kind: 'test', test: addCase(new Node(c, node, cw), zero, worth, number) });
+        // A batch scores its points (DMOJ's BatchedTestCase): its cases count as shares of them.
+        const test = addCase(new Node(c, node, cw), zero, worth, local);
+        group.children.push({ kind: 'test', test, ...(stopping.get(test) ? { stopsOnReject: true as const } : {}) });
       });
-      built.children.push({ kind: 'group', group, ...(worth === 0 ? { stopsOnReject: true as const } : {}) });
+      // A pretest batch is worth 0, but its cases keep their own points (DMOJ zeroes the batch's
+      // alone): a rejection in it ends the batch, not the judging.
+      built.children.push({ kind: 'group', group });
     });
   };
   const pretests = rootTestCases('pretest_test_cases');
   if (pretests) addList(pretests, 'pretest_test_cases', true);
   addList(rootTestCases('test_cases')!, 'test_cases', false);
   if (built.cases === 0) throw new InvalidRequestError('lists no test case', `${INIT_YML} test_cases`);
+  const mains = order.filter((o) => !o.pretest);
+  const mainBatches = Math.max(0, ...mains.map((o) => o.batch));
+  const cases: Record<string, DmojCase> = {};
+  for (const [k, o] of mains.entries()) cases[o.name] = { position: k, batch: o.batch, binaryData: o.binary };
+  for (const [k, o] of order.filter((x) => x.pretest).entries())
+    cases[o.name] = { position: mains.length + k, batch: o.batch ? mainBatches + o.batch : 0, binaryData: o.binary };
   if (missing.length)
     throw new InvalidRequestError(
       `names ${missing.length} files the package does not hold${files.archiveNote()} (${[...new Set(missing)].slice(0, 3).join(', ')}${missing.length > 3 ? ', …' : ''})`,

@@ -56,7 +56,7 @@ import { includedFiles, overCodeLimit, sourceBytes, withIncluded } from './packa
 import { caseScoreFailure, rejectedScoreFailure } from './case-scores';
 import { polygonPoints, polygonTestScore, testlibWire } from './testlib-programs';
 import { dmojPoints, dmojWire } from './dmoj-programs';
-import { generateDmojData } from './dmoj-generate-run';
+import { withDmojData } from './dmoj-generate-run';
 import { compilerFirstError, newerPythonError } from './compile-failures';
 import { customGrader } from './custom-grader';
 import { countTests, type TestCase } from './test-data';
@@ -104,19 +104,22 @@ export async function judgePackage(
   submission: PackageSubmission,
   opts: JudgePackageOptions = {},
 ): Promise<JudgeResult> {
-  const r = await judgePackageAs(judge, pkg, submission, opts);
-  // A jury's Python file that the image's PyPy cannot run for want of a newer Python (Debian
-  // 12's PyPy is Python 3.9: no `match`, no itertools.pairwise, no `int | None` at run time) is
-  // judged with CPython, said in a note: the package's tools run a newer PyPy, and its authors
-  // wrote for that. PyPy's CE, or a run error that Python raises for a missing name, module,
-  // attribute or argument form; CPython's verdict is taken unless it fails the same way.
-  if (!opts.ownSubmission || submission.language !== 'pypy3') return r;
-  const why = r.verdict === 'CE' ? `it does not compile (${compilerFirstError(r)})` : newerPythonError(r);
-  if (why === null || !judge.languages().some((l) => l.id === 'python3')) return r;
-  const cpython = await judgePackageAs(judge, pkg, { ...submission, language: 'python3' }, opts);
-  if (cpython.verdict === 'CE' || cpython.tests.some((t) => t.verdict === 'RE') || !cpython.problem) return r;
-  const note = `PyPy (pypy3, Python 3.9) fails where CPython (python3) does not: ${why}; judged with CPython`;
-  return { ...cpython, problem: { ...cpython.problem, notes: [...cpython.problem.notes, note] } };
+  // A DMOJ problem's generators make their cases' data first, removed with the judging.
+  return withDmojData(judge, pkg, opts.hooks?.signal, async () => {
+    const r = await judgePackageAs(judge, pkg, submission, opts);
+    // A jury's Python file that the image's PyPy cannot run for want of a newer Python (Debian
+    // 12's PyPy is Python 3.9: no `match`, no itertools.pairwise, no `int | None` at run time) is
+    // judged with CPython, said in a note: the package's tools run a newer PyPy, and its authors
+    // wrote for that. PyPy's CE, or a run error that Python raises for a missing name, module,
+    // attribute or argument form; CPython's verdict is taken unless it fails the same way.
+    if (!opts.ownSubmission || submission.language !== 'pypy3') return r;
+    const why = r.verdict === 'CE' ? `it does not compile (${compilerFirstError(r)})` : newerPythonError(r);
+    if (why === null || !judge.languages().some((l) => l.id === 'python3')) return r;
+    const cpython = await judgePackageAs(judge, pkg, { ...submission, language: 'python3' }, opts);
+    if (cpython.verdict === 'CE' || cpython.tests.some((t) => t.verdict === 'RE') || !cpython.problem) return r;
+    const note = `PyPy (pypy3, Python 3.9) fails where CPython (python3) does not: ${why}; judged with CPython`;
+    return { ...cpython, problem: { ...cpython.problem, notes: [...cpython.problem.notes, note] } };
+  });
 }
 
 async function judgePackageAs(
@@ -128,8 +131,6 @@ async function judgePackageAs(
   const started = process.hrtime.bigint();
   const unsupported = pkg.config.unsupported;
   if (unsupported.length) throw new InvalidRequestError(`caged judge does not support ${unsupported.join(', ')} yet`, configFile(pkg));
-  // A DMOJ problem's generators make their cases' data first (once per loaded package).
-  if (pkg.dmoj?.generated.length) await generateDmojData(judge, pkg.dmoj.files, pkg.dmoj.generated, opts.hooks?.signal);
   const validation = pkg.config.validation;
   // The package's programs in the image's languages; one it has no language for is refused before anything runs.
   const validator = pkg.validator ? programOf(pkg.validator, judge) : null;

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { gradeTree } from '../../src/judge/group-grading';
 import type { TestVerdict } from '../../src/judge/schema';
 import { normalizeData, NO_DATA } from '../../src/problem/dmoj-files';
-import { matchBounded, pythonRegex } from '../../src/problem/dmoj-case-files';
+import { DEFAULT_INPUT_FORMAT, matchBounded, pythonRegex } from '../../src/problem/dmoj-case-files';
 import { loadPackage, type ProblemPackage } from '../../src/problem/problem-package';
 import { runningEveryTest, type TestCase, type TestGroup } from '../../src/problem/test-data';
 import { polygonTestScore } from '../../src/problem/testlib-programs';
@@ -80,9 +80,11 @@ describe('a DMOJ problem', () => {
       ['batch 1', 30, [], ['case 3 (sum.2.in)', 'case 4 (sum.3.in)']],
       ['batch 2', 60, ['batch 1'], ['case 5 (sum.4.in)', 'case 6 (sum.5.in)']],
     ]);
-    // DMOJ's facts of each case, for a Python checker: its position over every case, its batch.
-    expect(p.dmoj?.cases['case 4 (sum.3.in)']).toEqual({ position: 3, batch: 1, binaryData: false });
-    expect(p.dmoj?.cases['case 2 (sum.1.in)']).toEqual({ position: 1, batch: 0, binaryData: false });
+    // DMOJ's facts of each case, for a Python checker: its position over every case, its batch,
+    // numbered as DMOJ numbers them: the test_cases first, the pretests after.
+    expect(p.dmoj?.cases['case 4 (sum.3.in)']).toEqual({ position: 2, batch: 1, binaryData: false });
+    expect(p.dmoj?.cases['case 2 (sum.1.in)']).toEqual({ position: 0, batch: 0, binaryData: false });
+    expect(p.dmoj?.cases['case 1 (sum.p0.in)']).toEqual({ position: 5, batch: 0, binaryData: false });
     // A batched case is worth its batch's points.
     const b1 = p.data.children[2]!;
     expect(b1.kind === 'group' && b1.group.children.map((c) => (c.kind === 'test' ? c.test.maxScore : null))).toEqual([30, 30]);
@@ -137,6 +139,20 @@ describe('a DMOJ problem', () => {
     for (const f of ['a', 'b', 'c']) pkg.write(f, `${f}\n`);
     const z = load();
     expect((await grade(z, (t) => (t.name === 'case 2 (b)' ? 'WA' : 'AC'))).verdicts).toEqual(['AC', 'WA', 'SKIPPED']);
+    // A case of its own worth 0 inside a batch worth points ends the judging too (DMOJ's `not case.points`).
+    pkg.write(
+      'init.yml',
+      'test_cases:\n- points: 5\n  batched:\n  - {in: a, out: a, points: 0}\n  - {in: b, out: b}\n- {in: c, out: c, points: 5}\n',
+    );
+    const inner = await grade(load(), (t) => (t.name === 'case 1 (a)' ? 'WA' : 'AC'));
+    expect(inner.verdicts).toEqual(['WA', 'SKIPPED', 'SKIPPED']);
+    // A pretest batch is worth 0, but its cases keep their points: its rejection ends the batch alone.
+    pkg.write(
+      'init.yml',
+      'pretest_test_cases:\n- batched: [{in: a, out: a}, {in: b, out: b}]\ntest_cases:\n- {in: a, out: a, points: 5}\n- {in: b, out: b, points: 5}\n',
+    );
+    const pre = await grade(load(), (t) => (t.name.endsWith('(b)') ? 'WA' : 'AC'));
+    expect([pre.verdicts, pre.g.score]).toEqual([['AC', 'WA', 'AC', 'WA'], 5]);
     // --all-tests judges every test: nothing stops.
     expect((await grade({ ...z, data: runningEveryTest(z.data) }, (t) => (t.name === 'case 1 (a)' ? 'WA' : 'AC'))).verdicts).toEqual([
       'WA',
@@ -179,6 +195,12 @@ describe('a DMOJ problem', () => {
     const t = last.kind === 'group' && last.group.children[1]?.kind === 'test' ? last.group.children[1].test : null;
     expect(t?.inPath).toBe(NO_DATA);
     expect(p.files.read(NO_DATA).length).toBe(0);
+  });
+
+  it('sorts the regex form’s numbers as Python’s int() reads them, Unicode digits too', () => {
+    pkg.write('init.yml', 'archive: data.zip\n');
+    zip('data.zip', { 'a٢.in': '2\n', 'a٢.out': '2\n', 'a10.in': '10\n', 'a10.out': '10\n', 'a1.in': '1\n', 'a1.out': '1\n' });
+    expect(shape(load().data).map((c) => (c as unknown[])[0])).toEqual(['case 1 (a1.in)', 'case 2 (a٢.in)', 'case 3 (a10.in)']);
   });
 
   it('matches the archive’s files with DMOJ’s default formats when test_cases is no list', () => {
@@ -246,6 +268,14 @@ describe('a DMOJ problem', () => {
     expect(re.exec('a12.in')).toBeNull();
     expect(pythonRegex('(?P<a>x)(?P=a)', 'x').test('XX')).toBe(true);
     refused(() => pythonRegex('(?P<a', 'where'), 'where', /no regular expression caged reads/);
+    // Python's str patterns are Unicode: é is a word character, ٣ a digit (as Python's re reads them).
+    const dflt = pythonRegex(DEFAULT_INPUT_FORMAT, 'x');
+    expect(dflt.exec('é1-2.in')?.groups).toEqual({ batch: undefined, case: '2' });
+    expect(dflt.exec('x٣.in')?.groups).toEqual({ batch: undefined, case: '٣' });
+    expect(dflt.exec('problem-1-case-1-batch-2.in')?.groups).toEqual({ batch: '1', case: '2' });
+    // Python lets any character be escaped; a class may start with ].
+    expect(pythonRegex('a\\-b\\_c[\\-x][]y]', 'x').test('a-b_c-]')).toBe(true);
+    refused(() => pythonRegex('[\\W]', 'where'), 'where', /\\W in a character class/);
   });
 
   it('matches the names in a child process with a deadline: a pattern that backtracks is refused, the loader not stalled', () => {
@@ -253,6 +283,10 @@ describe('a DMOJ problem', () => {
     const t0 = Date.now();
     refused(() => matchBounded([`${'a'.repeat(40)}b`], re, re, 'where', 500), 'where', /took more than 0.5 s over the archive's 1 names/);
     expect(Date.now() - t0).toBeLessThan(5000);
+    // The refusal is kept: the same names and patterns are refused again at once, nothing run.
+    const t1 = Date.now();
+    refused(() => matchBounded([`${'a'.repeat(40)}b`], re, re, 'again', 500), 'again', /took more than 0.5 s/);
+    expect(Date.now() - t1).toBeLessThan(400);
     expect(matchBounded(['1.2.in', 'x'], pythonRegex('(?P<batch>\\d+)\\.(?P<case>\\d+)', 'x'), re, 'where')).toEqual({
       in: [['1', '2'], null],
       out: [null, null],
@@ -338,6 +372,13 @@ describe('a DMOJ problem', () => {
     refused(() => p.files.read(gens[0]!.inPath!), 'generated/1.in', /made by a generator, which has not run/);
     p.dmoj?.files.provide(gens[0]!.inPath!, Buffer.from('made\n'));
     expect(p.files.read(gens[0]!.inPath!).toString()).toBe('made\n');
+    // Dropped when the judging ends; what generators make together stays within the package size cap.
+    p.dmoj?.files.dropGenerated();
+    refused(() => p.files.read(gens[0]!.inPath!), 'generated/1.in', /has not run/);
+    const small = loadPackage(pkg.dir(), { fallbackTimeLimitS: 1, maxBytes: 4096 });
+    small.dmoj?.files.provide(gens[0]!.inPath!, Buffer.alloc(3000));
+    refused(() => small.dmoj?.files.provide(gens[0]!.ansPath!, Buffer.alloc(3000)), 'generator', /made more than 4096 bytes/);
+    small.dmoj?.files.dropGenerated();
     pkg.write('init.yml', 'generator: gen.cpp\ntest_cases:\n- {in: a, generator_args: [1]}\n');
     refused(load, 'init.yml test_cases[0]', /its input is ambiguous/);
     pkg.write('init.yml', 'generator: gen.cpp\ntest_cases:\n- {generator_in: nope}\n');
@@ -390,6 +431,12 @@ describe('a DMOJ problem', () => {
     bad('test_cases:\n- {in: a, out: a}\nchecker: nosuch\n', 'init.yml checker', /nosuch is none of DMOJ's checkers/);
     bad('test_cases:\n- {in: a, out: a}\ninteractive: {files: gone.c}\n', 'init.yml interactive', /names gone.c, which is not a file/);
     bad('test_cases:\n- {in: a, out: a}\narchive: gone.zip\n', 'init.yml archive', /names gone.zip, which is not a file/);
+    bad('test_cases:\n- {in: "a\\0none", out: a}\n', 'init.yml test_cases[0]', /in must be a file name/);
+    bad(
+      'test_cases:\n- {in: a, out: a}\nsymlinks: {../x: /dev/stdin}\n',
+      'init.yml test_cases[0]',
+      /symlinks "..\/x" must be a relative path/,
+    );
     pkg.write('bad.zip', 'not a zip');
     bad('test_cases:\n- {in: a, out: a}\narchive: bad.zip\n', 'init.yml archive', /bad.zip is not a ZIP archive/);
   });
