@@ -231,12 +231,14 @@ export function entryAmong(language: Pick<Language, 'sourceFile' | 'extensions'>
 
 /**
  * The name a single source of `language` is saved under: for java-main the public top-level
- * class's `<Name>.java` when there is one, else the language's sourceFile.
+ * class's `<Name>.java` when there is one (and it fits a file name: 255 bytes; else javac's
+ * compile error says the class is in the wrong file), else the language's sourceFile.
  */
 export function singleSourceName(language: Language, source: string): string {
   if (language.entry !== 'java-main') return language.sourceFile;
   const pub = scan(source).types.find((t) => t.isPublic);
-  return pub ? `${pub.name}${path.extname(language.sourceFile)}` : language.sourceFile;
+  const name = pub ? `${pub.name}${path.extname(language.sourceFile)}` : language.sourceFile;
+  return Buffer.byteLength(name) <= 255 ? name : language.sourceFile;
 }
 
 /** What each entry rule looks for, as its messages name it. */

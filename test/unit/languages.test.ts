@@ -229,6 +229,9 @@ describe('entry points', () => {
       'Solution.java',
     );
     expect(singleSourceName(java, 'class Main { public static void main(String[] a) {} }')).toBe('Main.java');
+    // A public class whose name is no file name (more than 255 bytes): Main.java, which javac refuses (a CE, not the worker's error).
+    const long = 'A'.repeat(300);
+    expect(singleSourceName(java, `public class ${long} { public static void main(String[] a) {} }`)).toBe('Main.java');
   });
 
   it('refuses no main, and several mains none of which is in Main.java', () => {
