@@ -138,6 +138,25 @@ function timeLimitOf(own: ReturnType<typeof ownTimeLimit>, opts: LoadOptions, no
   throw new InvalidRequestError(none, 'PROBLEM_DIR');
 }
 
+/** A package of a format read into these terms by its own loader (Polygon's, DMOJ's): no Kattis programs. */
+function readInto(
+  files: PackageFiles,
+  p: { config: ProblemConfig; data: TestGroup; notes: string[] },
+  own: Pick<ProblemPackage, 'timeLimit' | 'testlib' | 'dmoj' | 'solutions'>,
+): ProblemPackage {
+  return {
+    dir: files.root,
+    config: p.config,
+    data: p.data,
+    files,
+    validator: null,
+    staticValidator: null,
+    grader: null,
+    ...own,
+    ...(p.notes.length ? { dataNotes: p.notes } : {}),
+  };
+}
+
 /**
  * A DMOJ problem (dmoj-package.ts): init.yml gives no time limit, so it is the caller's, or the
  * `.timelimit` file `caged problem push --time` adds.
@@ -145,37 +164,20 @@ function timeLimitOf(own: ReturnType<typeof ownTimeLimit>, opts: LoadOptions, no
 function loadDmoj(plain: PackageFiles, opts: LoadOptions): ProblemPackage {
   const files = DmojFiles.openDmoj(plain.root, opts.maxBytes ?? DEFAULT_MAX_PACKAGE_BYTES);
   const p = readDmojPackage(files);
-  const timeLimit = timeLimitOf(ownTimeLimit(files, null), opts, NO_DMOJ_TIME_LIMIT);
-  return {
-    dir: files.root,
-    config: p.config,
-    data: p.data,
-    files,
-    validator: null,
-    staticValidator: null,
-    grader: null,
+  return readInto(files, p, {
     dmoj: { checker: p.checker, interactor: p.interactor, generated: p.generated, cases: p.cases, files },
-    timeLimit,
-    ...(p.notes.length ? { dataNotes: p.notes } : {}),
-  };
+    timeLimit: timeLimitOf(ownTimeLimit(files, null), opts, NO_DMOJ_TIME_LIMIT),
+  });
 }
 
 /** A Polygon package (polygon-package.ts): its time limit is always its own. */
 function loadPolygon(files: PackageFiles): ProblemPackage {
   const p = readPolygonPackage(files);
-  return {
-    dir: files.root,
-    config: p.config,
-    data: p.data,
-    files,
-    validator: null,
-    staticValidator: null,
-    grader: null,
+  return readInto(files, p, {
     testlib: { checker: p.checker, interactor: p.interactor, pointsAsPercent: p.pointsAsPercent },
     solutions: p.solutions,
     timeLimit: { seconds: p.timeLimitS, from: 'problem.xml' },
-    ...(p.notes.length ? { dataNotes: p.notes } : {}),
-  };
+  });
 }
 
 function seconds(text: string, where: string): number {
