@@ -11,12 +11,11 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
-import { runCommand } from '../src/cli/run';
 import { Judge } from '../src/judge/judge';
 import type { SubmissionInput } from '../src/judge/schema';
 import { Sandbox } from '../src/sandbox/sandbox';
 import { TEST_MANIFEST } from './helpers/image';
+import { runVerdict } from './helpers/judge-cli';
 import { useTestJudge } from './helpers/judge-fixture';
 
 let judge: Judge;
@@ -105,15 +104,9 @@ describe('when file writing is not allowed', () => {
       const main = path.join(dir, 'main.py');
       fs.writeFileSync(main, 'open("out.txt", "w").write("x")\nprint("written")\n');
       const verdictOf = async (...flags: string[]) => {
-        let text = '';
-        const out = new Writable({
-          write(chunk: Buffer, _enc, done) {
-            text += chunk.toString();
-            done();
-          },
-        });
-        expect(await runCommand([main, '--lang', 'python3', '--json', ...flags], out, { judge })).toBe(0);
-        return (JSON.parse(text) as { verdict: string }).verdict;
+        const { code, verdict } = await runVerdict(judge, [main, '--lang', 'python3', ...flags]);
+        expect(code).toBe(0);
+        return verdict;
       };
       expect(await verdictOf('--no-file-writing')).toBe('RE');
       expect(await verdictOf()).toBe('AC');

@@ -152,6 +152,42 @@ describe('Polygon packages on the real image', () => {
     await expect(problemCommand(['generate', zip], sink)).rejects.toThrow(/is an archive: extract it/);
   });
 
+  it('judges a problem with input-file and output-file through those files, and generates its answers so', async () => {
+    const dir = path.join(tmp, 'files');
+    fs.cpSync(SUM, dir, { recursive: true });
+    const xml = path.join(dir, 'problem.xml');
+    fs.writeFileSync(
+      xml,
+      fs.readFileSync(xml, 'utf8').replace('input-file="" output-file=""', 'input-file="sum.in" output-file="sum.out"'),
+    );
+    // The main solution with freopen, as such problems' solutions read and write.
+    const main = path.join(dir, 'solutions', 'sum.cpp');
+    fs.writeFileSync(
+      main,
+      fs
+        .readFileSync(main, 'utf8')
+        .replace('int main() {', 'int main() {\n  std::freopen("sum.in", "r", stdin);\n  std::freopen("sum.out", "w", stdout);'),
+    );
+    const good = await judged([dir, main]);
+    expect(good.verdict).toBe('AC');
+    expect(good.tests.map((t) => [t.verdict, t.stdout])).toEqual([
+      ['AC', '3\n'],
+      ['AC', '93\n'],
+      ['AC', '4000000000\n'],
+      ['AC', '10\n'],
+    ]);
+    expect(good.tests[2]?.checkerMessage).toBe('the sum is 4000000000');
+    // A solution writing stdout writes no answer: WA on the first test, which ends the judging.
+    const stdoutOnly = await judged([dir, path.join(dir, 'solutions', 'sum.py')]);
+    expect(stdoutOnly.verdict).toBe('WA');
+    expect(stdoutOnly.tests[0]).toMatchObject({ verdict: 'WA', stdout: '', message: 'wrong answer (no sum.out written)' });
+    // The answers are made by the main solution through the same files.
+    for (const f of ['01.a', '02.a', '03.a', '04.a']) fs.rmSync(path.join(dir, 'tests', f));
+    const written = await generatePolygonTests(judge, dir);
+    expect(written.map((f) => f.path)).toEqual(['tests/01.a', 'tests/02.a', 'tests/03.a', 'tests/04.a']);
+    for (const f of written) expect(fs.readFileSync(path.join(dir, f.path))).toEqual(fs.readFileSync(path.join(SUM, f.path)));
+  }, 180_000);
+
   it("scores groups: each-test points, a complete group, a dependency, and a checker's partial points", async () => {
     const dir = path.join(tmp, 'scoring');
     fs.cpSync(SUM, dir, { recursive: true });

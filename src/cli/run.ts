@@ -42,6 +42,8 @@ export const RUN_VALUED_FLAGS = [
   'rel-epsilon',
   ...LIMIT_FLAG_NAMES,
   'image',
+  'input-file',
+  'output-file',
 ];
 export const RUN_BOOLEAN_FLAGS = ['json', 'stop-on-failure', 'no-expected', 'no-file-writing'];
 
@@ -120,6 +122,13 @@ export function submissionFromArgs(
     ...(args.flags.has('no-file-writing') ? { allowFileWriting: false } : {}),
   };
   if (Object.keys(limits).length) submission.limits = limits;
+  const inputFile = stringFlag(args, 'input-file');
+  const outputFile = stringFlag(args, 'output-file');
+  if (inputFile !== undefined || outputFile !== undefined)
+    submission.fileIo = {
+      ...(inputFile !== undefined ? { input: inputFile } : {}),
+      ...(outputFile !== undefined ? { output: outputFile } : {}),
+    };
   const checker = stringFlag(args, 'checker');
   const tolerances = floatTolerances(args);
   if (tolerances && checker !== 'float') throw new InvalidRequestError('is only for --checker float', tolerances.flag);

@@ -7,7 +7,7 @@ export const EXEC_USAGE =
 
 export const RUN_USAGE =
   'caged run FILE [--lang LANG] [--stdin FILE] [--expected FILE] [--tests DIR [--no-expected]] [--checker exact|lines|tokens|float|FILE] ' +
-  '[--epsilon E | --abs-epsilon E --rel-epsilon E] [--time S] [--wall S] [--memory MB] [--output KB] [--pids N] [--stop-on-failure] [--no-file-writing] [--image MANIFEST] [--json]';
+  '[--epsilon E | --abs-epsilon E --rel-epsilon E] [--time S] [--wall S] [--memory MB] [--output KB] [--pids N] [--stop-on-failure] [--no-file-writing] [--input-file NAME] [--output-file NAME] [--image MANIFEST] [--json]';
 
 export const JUDGE_USAGE =
   'caged judge PROBLEM_DIR|PACKAGE.zip SUBMISSION [--lang LANG] [--entry FILE] [--time S | --derive-again] [--memory MB] [--all-tests] [--image MANIFEST] [--json]';
@@ -18,7 +18,7 @@ export const WORKER_USAGE = 'caged worker              (configured by CAGED_* va
 
 export const SUBMIT_USAGE =
   'caged submit FILE --lang LANG [--tests DIR [--no-expected] | --stdin FILE --expected FILE] [--checker …] [--time S] [--wall S] ' +
-  '[--memory MB] [--output KB] [--pids N] [--stop-on-failure] [--no-file-writing] [--id ID [--rejudge]] [--priority N] [--timeout S] [--json]';
+  '[--memory MB] [--output KB] [--pids N] [--stop-on-failure] [--no-file-writing] [--input-file NAME] [--output-file NAME] [--id ID [--rejudge]] [--priority N] [--timeout S] [--json]';
 
 export const DOCTOR_USAGE = 'caged doctor [--json] [--no-redis]   (what the sandbox rests on here, and the mode the worker will run in)';
 

@@ -5,7 +5,7 @@ import { jobDirBytes, type RootfsMode } from '../rootfs/job-rootfs';
 import type { JudgeHooks } from './judge-options';
 import { chainsBytes, type LanguageChain } from './judge-image';
 import type { JobPlan } from './plan';
-import { testFilesBytes } from './test-files';
+import { boxFilesBytes } from './test-files';
 
 const MiB = 2 ** 20;
 
@@ -13,7 +13,7 @@ const MiB = 2 ** 20;
  * The job directory holds the box, and in rootfs mode `extract` the unpacked chain of each
  * language the job runs (the submission's, its checker's or interactor's): each is a root of
  * its own, so a layer shared by two chains is there twice. The tests' own files
- * (test-files.ts) come on top: the largest test's, once per test running at a time
+ * (test-files.ts; the input when it is a file) come on top: the largest test's, once per test running at a time
  * (`parallelism`).
  */
 export function jobDiskBytes(
@@ -30,8 +30,8 @@ export function jobDiskBytes(
   if (plan.checker.kind === 'validator') ids.push(plan.checker.spec.language.id);
   const imageBytes = chainsBytes(chains, ids);
   let testFiles = filesBytes ?? 0;
-  for (const t of plan.submission.testcases)
-    if (t.files?.length) testFiles = Math.max(testFiles, testFilesBytes(t) + t.files.length * 4096);
+  const inputFile = plan.submission.fileIo?.input !== undefined;
+  for (const t of plan.submission.testcases) testFiles = Math.max(testFiles, boxFilesBytes(t, inputFile));
   return jobDirBytes(mode, imageBytes, 256 * MiB) + testFiles * Math.max(1, parallelism);
 }
 

@@ -41,7 +41,7 @@ import {
 import { checkerDiskBytes, checkerDiskBytesOf, jobDiskBytes } from './job-disk';
 import { prepareJob, type PrepareDeps, type PreparedJob, type ReadyJob } from './job-prepare';
 import type { NextPassHook } from './output-validator-feedback';
-import { testFilesBytes } from './test-files';
+import { boxFilesBytes } from './test-files';
 import { runTest, type TestRequest } from './test-step';
 import { TestSkips } from './test-skips';
 import { judge0Of } from './verdict';
@@ -315,7 +315,7 @@ export class Judge {
         if (removed) throw new HostError('the job is closed');
         // Its directories were sized for the bounds: a larger test would fill them mid-run.
         const bytes = testcase.stdin.length + (testcase.expected?.length ?? 0);
-        const files = testcase.files?.length ? testFilesBytes(testcase) + testcase.files.length * 4096 : 0;
+        const files = boxFilesBytes(testcase, plan.submission.fileIo?.input !== undefined);
         if (bytes > bounds.testBytes || files > bounds.filesBytes)
           throw new HostError(
             `a test larger than the job was opened for (${bytes} bytes of input and answer, ${files} of files; bounds ${bounds.testBytes} and ${bounds.filesBytes})`,
@@ -355,6 +355,7 @@ export class Judge {
       ...(ready.boxLayers ? { boxLayers: ready.boxLayers } : {}),
       readOnlyBox: plan.submission.allowFileWriting === false,
       stderrToStdout: plan.submission.stderrToStdout === true,
+      ...(plan.submission.fileIo ? { fileIo: plan.submission.fileIo } : {}),
       limits: plan.testLimits,
       checker: ready.checker,
       reportBytes,

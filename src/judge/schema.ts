@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { refusedForEveryLanguage } from './compiler-options';
 import { DmojCheckerSchema } from './dmoj-checker-schema';
 import { LimitsSchema } from './limits-schema';
+import { checkFileIo, FileIoSchema } from './file-io-schema';
 import { checkTestFiles, MAX_TEST_FILES, TestFileSchema } from './test-file-schema';
 import { base64Text, encoding } from './wire-encoding';
 import {
@@ -336,6 +337,13 @@ export function makeSubmissionSchema(opts: SubmissionSchemaOptions = {}) {
        */
       allowFileWriting: z.boolean().optional(),
       /**
+       * File input and output (docs/judging.md, "File input and output"): `input`, a file in /box
+       * each test's input is written to (standard input carries it too); `output`, the file in
+       * /box the program's answer is read from after it ends, checked instead of its stdout.
+       * Plain file names. A problem package brings its own (Polygon's input-file/output-file).
+       */
+      fileIo: FileIoSchema.optional(),
+      /**
        * The program's stderr goes into its stdout (Judge0's `redirect_stderr_to_stdout`): both
        * are one pipe, checked together, reported as stdout; stderr stays empty. Not with an
        * interactor or a problem package, whose stdout is the other side's input or the validator's.
@@ -362,6 +370,7 @@ export function makeSubmissionSchema(opts: SubmissionSchemaOptions = {}) {
         issue(['stderrToStdout'], 'is not for an interactive problem or a problem package');
       if (s.problem !== undefined && s.allowFileWriting !== undefined)
         issue(['allowFileWriting'], "a problem package brings its own (problem.yaml's allow_file_writing)");
+      if (s.fileIo) checkFileIo(s, ctx);
       checkGroups(s.groups ?? [], s.testcases.length, ctx);
       if ((s.source === undefined) === (s.files === undefined)) {
         issue(['source'], 'give exactly one of "source" and "files"');

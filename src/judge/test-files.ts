@@ -11,6 +11,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { removeTree } from '../fs/tree-walk';
+import type { JobDir } from '../rootfs/job-dirs';
 import type { BoxSpec } from '../sandbox/types';
 import { writeNewFile } from './safe-fs';
 import type { Testcase } from './schema';
@@ -19,6 +20,14 @@ export interface TestBox {
   box: BoxSpec;
   /** The directories the run sees as /box, top first (where a path in /box is looked up on the host). */
   dirs: readonly string[];
+  /** With `keepWrites`: the host directory holding what the run wrote to /box (BoxSpec.upper). */
+  kept?: string;
+}
+
+/** A file given to one test: its path in /box and its bytes. */
+interface BoxFile {
+  path: string;
+  data: Buffer;
 }
 
 /** Bytes of a test's files, decoded. */
@@ -29,9 +38,22 @@ export function testFilesBytes(tc: Pick<Testcase, 'files'>): number {
 }
 
 /**
+ * The room a test's files take in the job directory (their bytes and a page each), the input
+ * too when it is written as a file (fileIo.input); 0 when the test has none.
+ */
+export function boxFilesBytes(tc: Pick<Testcase, 'files' | 'stdin' | 'stdinEncoding'>, inputFile: boolean): number {
+  let n = tc.files?.length ? testFilesBytes(tc) + tc.files.length * 4096 : 0;
+  if (inputFile) n += (tc.stdinEncoding === 'base64' ? Buffer.from(tc.stdin, 'base64').length : Buffer.byteLength(tc.stdin)) + 4096;
+  return n;
+}
+
+/**
  * Runs `run` with the /box of test `index`: the job's box over its read-only layers, and the
  * test's files over both when it has any (written into `<job>/test-files-<index>`, removed
- * afterwards whatever happens).
+ * afterwards whatever happens). `inputFile` is one more such file (the submission's
+ * `fileIo.input`), written last. With `keepWrites`, the run's writes to /box go to a directory
+ * of their own (a job directory: capped, BoxSpec.upper) that `run` reads through `kept`,
+ * removed afterwards too.
  */
 export async function withTestBox<T>(
   opts: {
@@ -42,11 +64,34 @@ export async function withTestBox<T>(
     hasOverlay: boolean;
     /** The program may not write to /box (BoxSpec.readOnly). */
     readOnlyBox?: boolean;
+    inputFile?: BoxFile;
+    /** Makes the directory the run's writes are kept in (JobDirs.create, with the run's disk quota). */
+    keepWrites?: () => JobDir;
   },
   run: (box: TestBox) => Promise<T>,
 ): Promise<T> {
+  const files: BoxFile[] = (opts.testcase.files ?? []).map((f) => ({
+    path: f.path,
+    data: Buffer.from(f.content, f.encoding === 'base64' ? 'base64' : 'utf8'),
+  }));
+  if (opts.inputFile) files.push(opts.inputFile);
+  if (!opts.keepWrites) return withFilesBox(opts, files, run);
+  const kept = opts.keepWrites();
+  try {
+    const work = path.join(kept.path, 'work');
+    fs.mkdirSync(work, { mode: 0o700 });
+    return await withFilesBox(opts, files, (b) => run({ ...b, box: { ...b.box, upper: { dir: kept.box, work } }, kept: kept.box }));
+  } finally {
+    await kept.removeAsync();
+  }
+}
+
+async function withFilesBox<T>(
+  opts: { box: string; boxLayers?: readonly string[]; index: number; hasOverlay: boolean; readOnlyBox?: boolean },
+  files: readonly BoxFile[],
+  run: (box: TestBox) => Promise<T>,
+): Promise<T> {
   const layers = opts.boxLayers ?? [];
-  const files = opts.testcase.files ?? [];
   const readOnly = opts.readOnlyBox ? { readOnly: true } : {};
   if (files.length === 0) {
     return run({
@@ -89,7 +134,7 @@ export function boxPath(rel: string, dirs: readonly string[]): string {
 }
 
 /** Writes the files under `dir`, making their directories (0755; files 0644, as the box's sources). */
-function writeTestFiles(dir: string, files: NonNullable<Testcase['files']>): void {
+function writeTestFiles(dir: string, files: readonly BoxFile[]): void {
   const made = new Set<string>();
   for (const f of files) {
     const parts = f.path.split('/');
@@ -107,6 +152,6 @@ function writeTestFiles(dir: string, files: NonNullable<Testcase['files']>): voi
     }
     const at = path.join(dir, f.path);
     if (fs.lstatSync(at, { throwIfNoEntry: false })) removeTree(at);
-    writeNewFile(path.dirname(at), path.basename(at), Buffer.from(f.content, f.encoding === 'base64' ? 'base64' : 'utf8'));
+    writeNewFile(path.dirname(at), path.basename(at), f.data);
   }
 }

@@ -17,6 +17,7 @@ import { encodeOutput, oneLine, roundScore, skippedTest } from './result';
 import { artefactOf, elfLoadBytes } from './address-space';
 import { classifyRun } from './run-verdict';
 import type { TestResult, TestVerdict } from './schema';
+import { readOutputFile } from './file-io';
 import { boxPath, withTestBox } from './test-files';
 import { JUDGE0, judge0Of } from './verdict';
 
@@ -33,6 +34,8 @@ export interface TestRequest extends CheckContext {
   limits: RunLimits;
   /** Cap on stdout and on stderr in the result, in bytes each. */
   reportBytes: number;
+  /** The submission's file input and output (Submission['fileIo']). */
+  fileIo?: { input?: string | undefined; output?: string | undefined } | undefined;
   /**
    * An interactive test: run beside this interactor (src/judge/interactive.ts); `checker` is used
    * only after a testlib interactor accepted.
@@ -49,8 +52,16 @@ export async function runTest(ctx: JobContext, req: TestRequest): Promise<TestRe
   const { testcase: tc } = req;
   const stdin = decode(tc.stdin, tc.stdinEncoding);
   const rootfs = await ctx.rootfsFor(req.language);
-  type Ran = { failure: string } | { run: RunResult; classified: ReturnType<typeof classifyRun> };
-  const ran = await withTestBox<Ran>({ ...req, hasOverlay: ctx.runs.hasOverlay }, async (box) => {
+  type Ran = { failure: string } | { run: RunResult; classified: ReturnType<typeof classifyRun>; answerNote?: string };
+  const { input: inputFile, output: outputFile } = req.fileIo ?? {};
+  const boxOpts = {
+    ...req,
+    hasOverlay: ctx.runs.hasOverlay,
+    ...(inputFile !== undefined ? { inputFile: { path: inputFile, data: stdin } } : {}),
+    // The answer's file is read from the run's kept writes: a job directory of its own, capped at the run's disk quota.
+    ...(outputFile !== undefined ? { keepWrites: () => ctx.jobDirs.create({ diskBytes: req.limits.diskBytes }) } : {}),
+  };
+  const ran = await withTestBox<Ran>(boxOpts, async (box) => {
     let run: RunResult;
     try {
       run = await ctx.runs.run({
@@ -76,7 +87,15 @@ export async function runTest(ctx: JobContext, req: TestRequest): Promise<TestRe
       req.language.memoryErrorMarkers,
       artefact ? () => elfLoadBytes(boxPath(path.relative(req.box, artefact), box.dirs)) : undefined,
     );
-    return { run, classified };
+    if (outputFile === undefined) return { run, classified };
+    const answer = readOutputFile(box.kept!, outputFile, req.limits.outputBytes);
+    const withAnswer = { ...run, stdout: answer.data, stdoutTruncated: answer.overLimit };
+    if (answer.overLimit && classified.verdict === 'OK')
+      return {
+        run: withAnswer,
+        classified: { ...classified, verdict: 'OLE', limitHit: 'output', message: `${outputFile} is over the output limit` },
+      };
+    return { run: withAnswer, classified, ...(answer.note ? { answerNote: answer.note } : {}) };
   });
   if ('failure' in ran) return notStarted(req, ran.failure);
   const { run, classified } = ran;
@@ -95,6 +114,7 @@ export async function runTest(ctx: JobContext, req: TestRequest): Promise<TestRe
     checkerMessage = checked.checkerMessage;
     fromValidator = checked.fromValidator;
     message = verdict === 'AC' ? 'accepted' : verdict === 'WA' ? 'wrong answer' : 'checker failure';
+    if (ran.answerNote && verdict !== 'AC') message += ` (${ran.answerNote})`;
   } else if (classified.verdict === 'OK') {
     message = 'exited normally (no expected output to check)';
   } else if (tc.expected !== undefined && req.checker.kind === 'custom' && req.checker.checker.runsOnError) {

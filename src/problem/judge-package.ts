@@ -266,6 +266,7 @@ async function judgePackageAs(
             limits,
             compileLimits,
             allowFileWriting: pkg.config.allowFileWriting,
+            ...(pkg.config.fileIo ? { fileIo: pkg.config.fileIo } : {}),
             ...(custom
               ? validation.interactive
                 ? { interactor: { ...custom, ...(opts.transcriptBytes ? { transcriptBytes: opts.transcriptBytes } : {}) } }
@@ -470,10 +471,12 @@ function testBounds(pkg: ProblemPackage, nextPassBytes: number): TestBounds {
       if (t.staticValidation) continue;
       const input = Math.max(pkg.files.size(t.inPath), nextPassBytes);
       testBytes = Math.max(testBytes, wire(input) + wire(pkg.files.size(t.ansPath)));
-      if (t.files?.length)
+      // The input is one more file of the test's box when the problem reads it from a file.
+      const inputFile = pkg.config.fileIo?.input !== undefined ? input + 4096 : 0;
+      if (t.files?.length || inputFile)
         filesBytes = Math.max(
           filesBytes,
-          t.files.reduce((n, f) => n + pkg.files.size(f.rel) + 4096, 0),
+          (t.files ?? []).reduce((n, f) => n + pkg.files.size(f.rel) + 4096, inputFile),
         );
     }
   };

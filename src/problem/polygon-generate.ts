@@ -11,7 +11,7 @@
  *     tests at once (`from-file`), a command with quotes, redirections or variables, and a
  *     generator the package does not hold are refused, naming the test;
  *   - the answer is the output of the main solution (`assets/solutions`, tag `main`) on the
- *     input. An interactive problem's answers (what its interactor writes with the main
+ *     input, through the files `judging input-file`/`output-file` name when they do. An interactive problem's answers (what its interactor writes with the main
  *     solution) are not made: refused.
  *
  * Each program is compiled once (the compile cache) and run in a fresh container per test, with
@@ -29,7 +29,7 @@ import { DEFAULT_MAX_PROGRAM_BYTES, DEFAULT_MAX_SOURCE_BYTES, DEFAULT_MAX_SOURCE
 import { PackageFiles } from './package-files';
 import { programOf, type PackageProgram } from './package-validator';
 import { sourceBytes } from './package-sources';
-import { PROBLEM_XML, readProblemXml, readTestset, resourcesOf, testlibProgram } from './polygon-package';
+import { PROBLEM_XML, readFileIo, readProblemXml, readTestset, resourcesOf, testlibProgram } from './polygon-package';
 import { child, childrenNamed, type XmlElement } from './xml-file';
 
 export interface GeneratedFile {
@@ -144,13 +144,18 @@ export async function generatePolygonTests(judge: Judge, dir: string, opts: Gene
   };
   const maxima = judge.stepMaxima.test;
   const outputCap = maxima.outputBytes;
-  const run = async ({ program, schema }: Runnable, args: string[], stdin: Buffer, what: string): Promise<Buffer> => {
+  // The main solution reads and writes the problem's files when it names some (generators write stdout).
+  const refused: string[] = [];
+  const fileIo = readFileIo(child(root, 'judging') ?? root, refused);
+  if (refused.length) throw new InvalidRequestError(refused[0]!, PROBLEM_XML);
+  const run = async ({ program, schema }: Runnable, args: string[], stdin: Buffer, what: string, io?: typeof fileIo): Promise<Buffer> => {
     if (opts.signal?.aborted) throw new InvalidRequestError(`stopped (${String(opts.signal.reason)})`, 'generate');
     const submission = parseSubmission(
       {
         ...program,
         testcases: [{ stdin: stdin.toString('base64'), stdinEncoding: 'base64', ...(args.length ? { args } : {}) }],
         limits: { cpuTimeMs: maxima.cpuTimeMs, memoryBytes: maxima.memoryBytes, outputBytes: outputCap },
+        ...(io ? { fileIo: io } : {}),
       },
       schema,
     );
@@ -179,7 +184,7 @@ export async function generatePolygonTests(judge: Judge, dir: string, opts: Gene
     if (t.needAnswer) {
       const main = programFor('main', mainEl!, 'assets/solutions main');
       input ??= files.read(t.inPath);
-      const answer = await run(main, [], input, `the main solution on test ${t.i}`);
+      const answer = await run(main, [], input, `the main solution on test ${t.i}`, fileIo);
       write(t.ansPath, answer, child(mainEl!, 'source')?.attributes.path ?? 'main');
     }
   }

@@ -25,11 +25,13 @@
  *   - The solutions (`assets/solutions`) with their tags are what `caged judge` expects of each
  *     (polygon-solutions.ts).
  *
- * Standard input and output only: a problem reading or writing named files
- * (`judging input-file`/`output-file`) is refused as unsupported.
+ * A problem reading or writing named files (`judging input-file`/`output-file`) is judged with
+ * the wire's `fileIo`: the input in that file (and on standard input), the answer read from the
+ * output file; an interactive one with them is refused as unsupported.
  */
 import path from 'node:path';
 import { InvalidRequestError } from '../errors';
+import { isName } from '../judge/source-path';
 import { groupSettings } from '../judge/group-grading';
 import { FORMAT_CODE_OF_EXTENSION } from './extensions';
 import type { PackageFiles } from './package-files';
@@ -237,6 +239,29 @@ export function resourcesOf(files: PackageFiles, root: XmlElement): string[] {
     .filter((p) => p && files.kind(p) === 'file');
 }
 
+/**
+ * `judging input-file`/`output-file`: the names of the files the program reads its input from
+ * and writes its answer to, in its working directory; empty (or `stdin`/`stdout`) for standard
+ * input and output. A name that is not a plain file name is noted in `unsupported`.
+ */
+export function readFileIo(judging: XmlElement, unsupported: string[]): ProblemConfig['fileIo'] {
+  const io: { input?: string; output?: string } = {};
+  for (const [key, field, standard] of [
+    ['input-file', 'input', 'stdin'],
+    ['output-file', 'output', 'stdout'],
+  ] as const) {
+    const v = (judging.attributes[key] ?? '').trim();
+    if (!v || v === standard) continue;
+    if (!isName(v)) unsupported.push(`judging ${key}="${v}" (not a plain file name)`);
+    else io[field] = v;
+  }
+  if (io.input !== undefined && io.input === io.output) {
+    unsupported.push(`judging input-file and output-file are both "${io.input}"`);
+    return undefined;
+  }
+  return io.input !== undefined || io.output !== undefined ? io : undefined;
+}
+
 /** Reads problem.xml and the tests it names. */
 export function readPolygonPackage(files: PackageFiles): PolygonParts {
   const root = readProblemXml(files);
@@ -247,10 +272,7 @@ export function readPolygonPackage(files: PackageFiles): PolygonParts {
   const testset = set.el;
   const setName = set.name;
   const unsupported: string[] = [];
-  for (const key of ['input-file', 'output-file']) {
-    const v = (judging.attributes[key] ?? '').trim();
-    if (v && v !== 'stdin' && v !== 'stdout') unsupported.push(`judging ${key}="${v}" (caged judges standard input and output)`);
-  }
+  const fileIo = readFileIo(judging, unsupported);
   const { timeLimitS, memoryBytes, tests } = set;
 
   const groupEls = childrenNamed(child(testset, 'groups') ?? EMPTY, 'group');
@@ -332,8 +354,13 @@ export function readPolygonPackage(files: PackageFiles): PolygonParts {
   const name =
     (names.find((n) => n.attributes.language === 'english') ?? names[0])?.attributes.value ?? root.attributes['short-name'] ?? base.name;
   const interactive = interactor !== null;
+  if (interactive && fileIo)
+    unsupported.push('judging input-file/output-file in an interactive problem (its interactor talks through standard input and output)');
   const config: ProblemConfig = {
     ...base,
+    ...(fileIo ? { fileIo } : {}),
+    // The answer is a file the program writes in its working directory.
+    ...(fileIo?.output !== undefined ? { allowFileWriting: true } : {}),
     format: 'polygon',
     name,
     scoring,

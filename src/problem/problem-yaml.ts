@@ -187,6 +187,11 @@ export interface ProblemConfig {
    * on Kattis and DOMjudge.
    */
   allowFileWriting: boolean;
+  /**
+   * File input and output (the wire's `fileIo`): Polygon's `judging input-file`/`output-file`.
+   * Absent: standard input and output, as every other format judges.
+   */
+  fileIo?: { input?: string; output?: string };
   /** What caged cannot judge yet in a package (empty: judgeable). */
   unsupported: string[];
   /**

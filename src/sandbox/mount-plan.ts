@@ -21,7 +21,8 @@ import path from 'node:path';
 import { MS } from '../linux/constants';
 import type { SetupOp } from './protocol';
 import { boxProcFiles, type ProcMasks } from './proc-view';
-import type { ReadOnlyBind, RunPlan } from './types';
+import { addHiddenBind, addReadOnlyBind, checkLayerPath, inside, roBind } from './mount-binds';
+import type { RunPlan } from './types';
 
 export { MS };
 
@@ -98,32 +99,6 @@ export interface MountContext {
 
 /** Lower directories of one overlay root at most (overlayfs allows 500; mount data is one page). */
 export const MAX_LOWER_DIRS = 64;
-
-function checkLayerPath(p: string): string {
-  if (!path.isAbsolute(p)) throw new TypeError(`an overlay layer must be an absolute path: ${p}`);
-  if (/[:,\n]/.test(p)) throw new TypeError(`an overlay layer path must not contain ':', ',' or a newline: ${p}`);
-  return p;
-}
-
-function inside(root: string, target: string): string {
-  if (!path.isAbsolute(target) || target.split('/').includes('..')) {
-    throw new TypeError(`container path must be absolute without "..": ${target}`);
-  }
-  return path.join(root, target);
-}
-
-function roBind(ops: SetupOp[], source: string, target: string, extra: number, why: string): void {
-  ops.push({ kind: 'mount', source, target, fstype: null, flags: MS.BIND | MS.REC, data: null, why });
-  ops.push({
-    kind: 'mount',
-    source: null,
-    target,
-    fstype: null,
-    flags: MS.BIND | MS.REMOUNT | MS.RDONLY | MS.NOSUID | MS.NODEV | extra,
-    data: null,
-    why: `${why} (read-only)`,
-  });
-}
 
 /**
  * The box's /dev and /proc, independent of any run, built at staging mount points.
@@ -322,6 +297,23 @@ export function buildMountOps(plan: RunPlan, ctx: MountContext): SetupOp[] {
       target: path.join(scratch, 'box-low'),
       why: "the job's files, by a name that hides their path",
     });
+    // A kept upper layer (BoxSpec.upper): the run's writes land in the worker's directory.
+    const upper = plan.box.upper;
+    if (upper) {
+      if (plan.box.readOnly) throw new TypeError('a read-only /box keeps no writes');
+      ops.push({
+        kind: 'symlink',
+        source: checkLayerPath(upper.dir),
+        target: path.join(scratch, 'box-kept'),
+        why: "the run's kept writes, by a name that hides their path",
+      });
+      ops.push({
+        kind: 'symlink',
+        source: checkLayerPath(upper.work),
+        target: path.join(scratch, 'box-kept-work'),
+        why: 'its work directory, likewise',
+      });
+    }
     // Extra read-only layers under the job's files (the compile cache's entry on a hit): the
     // job's files hide same-named ones below; copy-up goes to box-up, never into a layer.
     extra.forEach((dir, i) =>
@@ -338,7 +330,7 @@ export function buildMountOps(plan: RunPlan, ctx: MountContext): SetupOp[] {
       target: at('/box'),
       fstype: 'overlay',
       flags: MS.NOSUID | MS.NODEV,
-      data: `lowerdir=${['box-low', ...extra.map((_, i) => `box-low${i + 1}`)].join(':')},upperdir=box-up,workdir=box-work`,
+      data: `lowerdir=${['box-low', ...extra.map((_, i) => `box-low${i + 1}`)].join(':')},${upper ? 'upperdir=box-kept,workdir=box-kept-work' : 'upperdir=box-up,workdir=box-work'}`,
       why: extra.length
         ? "the job's files over read-only layers; the run's writes vanish with it"
         : "the job's files; the run's writes vanish with it",
@@ -430,69 +422,4 @@ export function buildMountOps(plan: RunPlan, ctx: MountContext): SetupOp[] {
     });
   }
   return ops;
-}
-
-function addReadOnlyBind(ops: SetupOp[], root: string, b: ReadOnlyBind, ctx: { hostUid: number; hostGid: number }): void {
-  const target = inside(root, b.target);
-  if (b.kind === 'dir') ops.push({ kind: 'mkdir', target, mode: 0o755, why: `mount point of ${b.target}` });
-  else ops.push({ kind: 'mkfile', target, mode: 0o644, why: `mount point of ${b.target}` });
-  if (b.kind === 'dir' && b.writable) {
-    // The one writable bind: an empty directory of the job made for this run (an interactor's
-    // feedback directory), handed to the program; the worker reads it back without following links.
-    const why = `${b.target} from the job, writable`;
-    ops.push({ kind: 'mount', source: b.hostPath, target, fstype: null, flags: MS.BIND, data: null, why });
-    const flags = MS.BIND | MS.REMOUNT | MS.NOSUID | MS.NODEV | MS.NOEXEC;
-    ops.push({ kind: 'mount', source: null, target, fstype: null, flags, data: null, why: `${b.target}: no setuid, devices or exec` });
-    ops.push({ kind: 'chown', target, uid: ctx.hostUid, gid: ctx.hostGid, why: `${b.target} belongs to the program` });
-    return;
-  }
-  roBind(ops, b.hostPath, target, 0, `${b.target} from the job`);
-}
-
-/**
- * Rootless: the binds of addReadOnlyBind, as overlays whose layers are named by links in the
- * scratch tmpfs, so that the box's mountinfo shows no host path (see MountContext.rootless).
- * A directory: a read-only overlay of it (over an empty layer), or, writable, an overlay whose
- * upper layer it is. A file: its directory staged as such a read-only overlay in the scratch
- * (outside the box's root), and the file bound from there.
- */
-function addHiddenBind(
-  ops: SetupOp[],
-  root: string,
-  scratch: string,
-  b: ReadOnlyBind,
-  i: number,
-  ctx: { hostUid: number; hostGid: number },
-): void {
-  const target = inside(root, b.target);
-  const link = (name: string, to: string, why: string) =>
-    ops.push({ kind: 'symlink', source: checkLayerPath(to), target: path.join(scratch, name), why });
-  const empty = `bind-${i}-empty`;
-  ops.push({ kind: 'mkdir', target: path.join(scratch, empty), mode: 0o755, why: `empty layer of ${b.target}` });
-  const overlay = (at: string, data: string, flags: number, why: string) =>
-    ops.push({ kind: 'mount', source: 'overlay', target: at, fstype: 'overlay', flags, data, why });
-  if (b.kind === 'dir' && b.writable) {
-    ops.push({ kind: 'mkdir', target, mode: 0o755, why: `mount point of ${b.target}` });
-    ops.push({ kind: 'mkdir', target: `${b.hostPath}.work`, mode: 0o700, why: `overlay work directory of ${b.target}` });
-    link(`bind-${i}`, b.hostPath, `${b.target} from the job, by a name that hides its path`);
-    link(`bind-${i}-work`, `${b.hostPath}.work`, 'its work directory, likewise');
-    const data = `lowerdir=${empty},upperdir=bind-${i},workdir=bind-${i}-work`;
-    overlay(target, data, MS.NOSUID | MS.NODEV | MS.NOEXEC, `${b.target} from the job, writable (written straight into it)`);
-    ops.push({ kind: 'chown', target, uid: ctx.hostUid, gid: ctx.hostGid, why: `${b.target} belongs to the program` });
-    return;
-  }
-  const dir = b.kind === 'dir' ? b.hostPath : path.dirname(b.hostPath);
-  link(`bind-${i}`, dir, `${b.target} from the job, by a name that hides its path`);
-  const data = `lowerdir=bind-${i}:${empty}`;
-  const flags = MS.RDONLY | MS.NOSUID | MS.NODEV;
-  if (b.kind === 'dir') {
-    ops.push({ kind: 'mkdir', target, mode: 0o755, why: `mount point of ${b.target}` });
-    overlay(target, data, flags, `${b.target} from the job (read-only)`);
-    return;
-  }
-  const stage = path.join(scratch, `bind-${i}-stage`);
-  ops.push({ kind: 'mkdir', target: stage, mode: 0o755, why: `staging point of ${b.target}'s directory` });
-  overlay(stage, data, flags, `${b.target}'s directory, staged outside the root (read-only)`);
-  ops.push({ kind: 'mkfile', target, mode: 0o644, why: `mount point of ${b.target}` });
-  roBind(ops, path.join(stage, path.basename(b.hostPath)), target, 0, `${b.target} from the job`);
 }

@@ -37,6 +37,18 @@ export function validatePlan(plan: RunPlan): void {
         );
     }
   }
+  const upper = plan.box?.upper;
+  if (upper !== undefined) {
+    if (plan.box?.mode !== 'overlay') throw new InvalidRequestError('a kept upper layer is only for an overlay /box', 'box.upper');
+    if (plan.box.readOnly) throw new InvalidRequestError('a read-only /box keeps no writes', 'box.upper');
+    for (const dir of [upper.dir, upper.work]) {
+      if (!path.isAbsolute(dir) || /[:,\n]/.test(dir))
+        throw new InvalidRequestError(
+          `an upper layer must be an absolute path without ':', ',' or a newline: ${JSON.stringify(dir)}`,
+          'box.upper',
+        );
+    }
+  }
   const owned = plan.box?.ownedDirs;
   if (owned !== undefined) {
     if (plan.box?.mode !== 'rw') throw new InvalidRequestError('owned directories are only for an rw /box', 'box.ownedDirs');

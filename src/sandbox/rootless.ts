@@ -183,9 +183,9 @@ function asNamespaceRoot(userns: WorkerUserNamespace, argv: readonly string[], w
   }
 }
 
-/** The host directories a run may write: its /box when writable, and its writable binds. */
+/** The host directories a run may write: its /box when writable or its kept upper layer, and its writable binds. */
 export function writableDirs(plan: RunPlan): string[] {
-  const dirs = plan.box?.mode === 'rw' ? [plan.box.hostDir] : [];
+  const dirs = plan.box?.mode === 'rw' ? [plan.box.hostDir] : plan.box?.upper ? [plan.box.upper.dir] : [];
   for (const b of plan.binds ?? []) if (b.kind === 'dir' && b.writable) dirs.push(b.hostPath);
   return dirs.filter((d) => fs.existsSync(d));
 }

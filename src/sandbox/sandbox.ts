@@ -347,6 +347,11 @@ export class Sandbox {
       // when the sandbox has no overlayfs (compile-step.ts), so a layered box cannot come here from it.
       throw new HostError('a /box with lower layers needs overlayfs (this sandbox has none)');
     }
+    if (plan.box?.upper && !this.hasOverlay) {
+      // The run's writes are to be kept: its copy of the box is made where they are kept.
+      fs.cpSync(plan.box.hostDir, plan.box.upper.dir, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
+      return run({ ...plan, box: { hostDir: plan.box.upper.dir, mode: 'rw' } });
+    }
     if (plan.box?.mode === 'overlay' && !this.hasOverlay) {
       // Same semantics without overlayfs: the run writes into its own copy, dropped afterwards.
       // The copy keeps symlinks as symlinks: nothing planted in the box is followed.

@@ -58,6 +58,13 @@ export interface BoxSpec {
    */
   readOnly?: boolean;
   /**
+   * Only for `overlay`: where the run's writes to /box land instead of its tmpfs, kept after it
+   * for the worker to read (a test's output file): `dir` empty, `work` an empty directory of the
+   * same filesystem (overlayfs's work directory). The caller caps that filesystem (a job
+   * directory of its own) and removes both. Not with `readOnly`.
+   */
+  upper?: { dir: string; work: string };
+  /**
    * Only for `rw`: directories below /box ("unsigned", "a/b": relative, each part a plain name,
    * parents before children) that the program owns as it owns /box, so that a compiler can
    * write beside the sources in them (javac -d . into a package's directory). The worker made

@@ -68,6 +68,22 @@ describe('the mount plan', () => {
     );
   });
 
+  it("keeps a run's writes to /box in the worker's directory when asked (BoxSpec.upper), by links that hide its path", () => {
+    const upper = { dir: '/var/lib/caged/jobs/caged-1-2/box', work: '/var/lib/caged/jobs/caged-1-2/work' };
+    const ops = buildMountOps({ ...plan, box: { ...plan.box!, upper } }, { paths, hostUid: 1, hostGid: 1 });
+    const box = mounts(ops).find((m) => m.target === `${paths.root}/box`);
+    expect(box?.data).toBe('lowerdir=box-low,upperdir=box-kept,workdir=box-kept-work');
+    expect(ops.find((o) => o.kind === 'symlink' && o.target === `${paths.scratch}/box-kept`)).toMatchObject({ source: upper.dir });
+    expect(ops.find((o) => o.kind === 'symlink' && o.target === `${paths.scratch}/box-kept-work`)).toMatchObject({ source: upper.work });
+    expect(mounts(ops).length).toBe(mounts(buildMountOps(plan, { paths, hostUid: 1, hostGid: 1 })).length);
+    expect(() => buildMountOps({ ...plan, box: { ...plan.box!, upper, readOnly: true } }, { paths, hostUid: 1, hostGid: 1 })).toThrow(
+      /read-only/,
+    );
+    expect(() =>
+      buildMountOps({ ...plan, box: { ...plan.box!, upper: { ...upper, work: '/a:b' } } }, { paths, hostUid: 1, hostGid: 1 }),
+    ).toThrow(/must not contain/);
+  });
+
   it.each([
     ['an overlay /box', { mode: 'overlay' as const }, {}],
     ['an overlay /box over layers', { mode: 'overlay' as const, lowerDirs: ['/var/lib/caged/compile-cache/entries/abcd/files'] }, {}],

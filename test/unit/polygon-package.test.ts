@@ -112,10 +112,33 @@ describe('a Polygon package', () => {
     expect(groupLost.g.tests[5]?.message).toMatch(/group 2 did not pass/);
   });
 
+  it('reads judging input-file and output-file as file input and output, and stdin/stdout as the standard streams', () => {
+    write(['', ''], '', '');
+    const io = (input: string, output: string) => {
+      pkg.write(
+        'problem.xml',
+        problemXml(['', '']).replace('input-file=""', `input-file="${input}"`).replace('output-file=""', `output-file="${output}"`),
+      );
+      const { config } = loadPackage(pkg.dir());
+      return { fileIo: config.fileIo, writes: config.allowFileWriting, unsupported: config.unsupported };
+    };
+    expect(io('input.txt', 'output.txt')).toEqual({ fileIo: { input: 'input.txt', output: 'output.txt' }, writes: true, unsupported: [] });
+    expect(io(' sum.in ', '')).toEqual({ fileIo: { input: 'sum.in' }, writes: false, unsupported: [] });
+    expect(io('stdin', 'sum.out')).toEqual({ fileIo: { output: 'sum.out' }, writes: true, unsupported: [] });
+    expect(io('stdin', 'stdout')).toEqual({ fileIo: undefined, writes: false, unsupported: [] });
+  });
+
   it('refuses what it cannot judge, naming problem.xml', () => {
     write(['', ''], '', '');
-    pkg.write('problem.xml', problemXml(['', '']).replace('input-file=""', 'input-file="input.txt"'));
-    expect(loadPackage(pkg.dir()).config.unsupported).toEqual([expect.stringMatching(/input-file="input.txt"/)]);
+    pkg.write('problem.xml', problemXml(['', '']).replace('input-file=""', 'input-file="a/input.txt"'));
+    expect(loadPackage(pkg.dir()).config.unsupported).toEqual([
+      expect.stringMatching(/input-file="a\/input.txt" \(not a plain file name\)/),
+    ]);
+    pkg.write(
+      'problem.xml',
+      problemXml(['', '']).replace('input-file=""', 'input-file="x.txt"').replace('output-file=""', 'output-file=" x.txt "'),
+    );
+    expect(loadPackage(pkg.dir()).config.unsupported).toEqual([expect.stringMatching(/input-file and output-file are both "x.txt"/)]);
     pkg.write('problem.xml', problemXml(['', '', '']));
     refused(
       () => loadPackage(pkg.dir()),

@@ -3,13 +3,15 @@
  * accepts, and the /box a test's run is given (its files over the job's box), made and removed
  * around the run. No container, no root: the run is a callback that looks at the directories.
  */
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { InvalidRequestError } from '../../src/errors';
 import { parseTestcase } from '../../src/judge/plan';
 import { makeSubmissionSchema } from '../../src/judge/schema';
-import { boxPath, testFilesBytes, withTestBox } from '../../src/judge/test-files';
+import { readOutputFile } from '../../src/judge/file-io';
+import { boxFilesBytes, boxPath, testFilesBytes, withTestBox } from '../../src/judge/test-files';
 
 const schema = makeSubmissionSchema();
 
@@ -154,11 +156,114 @@ describe("a test's /box", () => {
     expect(fs.existsSync(dir)).toBe(false);
   });
 
+  it('writes the input file (fileIo.input) over the box and the test files, and counts it', async () => {
+    const dir = path.join(tmp, 'test-files-2');
+    const inputFile = { path: 'k.txt', data: Buffer.from('7 8\n') };
+    await withTestBox({ box, testcase: { files }, index: 2, hasOverlay: true, inputFile }, (b) => {
+      expect(fs.readFileSync(path.join(dir, 'k.txt'), 'utf8')).toBe('7 8\n');
+      expect(boxPath('data/deep/in.bin', b.dirs)).toBe(path.join(dir, 'data/deep/in.bin'));
+      return Promise.resolve();
+    });
+    expect(fs.existsSync(dir)).toBe(false);
+    expect(boxFilesBytes({ stdin: '7 8\n', stdinEncoding: 'utf8' }, true)).toBe(4 + 4096);
+    expect(boxFilesBytes({ stdin: 'AAAA', stdinEncoding: 'base64', files }, true)).toBe(5 + 2 * 4096 + 3 + 4096);
+    expect(boxFilesBytes({ stdin: 'x', stdinEncoding: 'utf8' }, false)).toBe(0);
+  });
+
+  it("keeps the run's writes in a directory of their own (keepWrites), removed after the run whatever happens", async () => {
+    const kept = path.join(tmp, 'kept');
+    let removed = 0;
+    const keepWrites = () => {
+      fs.mkdirSync(path.join(kept, 'box'), { recursive: true });
+      const remove = () => {
+        removed++;
+        fs.rmSync(kept, { recursive: true, force: true });
+      };
+      return { path: kept, box: path.join(kept, 'box'), remove, removeAsync: () => Promise.resolve(remove()) };
+    };
+    const seen = await withTestBox({ box, testcase: {}, index: 0, hasOverlay: true, keepWrites }, (b) => {
+      expect(fs.statSync(path.join(kept, 'work')).isDirectory()).toBe(true);
+      return Promise.resolve(b);
+    });
+    expect(seen).toEqual({
+      box: { hostDir: box, mode: 'overlay', upper: { dir: path.join(kept, 'box'), work: path.join(kept, 'work') } },
+      dirs: [box],
+      kept: path.join(kept, 'box'),
+    });
+    expect(removed).toBe(1);
+    await expect(
+      withTestBox({ box, testcase: { files }, index: 4, hasOverlay: true, keepWrites }, () => Promise.reject(new Error('x'))),
+    ).rejects.toThrow('x');
+    expect(removed).toBe(2);
+    expect(fs.existsSync(kept)).toBe(false);
+    expect(fs.existsSync(path.join(tmp, 'test-files-4'))).toBe(false);
+  });
+
   it('removes the files when the run fails, and counts their bytes decoded', async () => {
     await expect(
       withTestBox({ box, testcase: { files }, index: 1, hasOverlay: true }, () => Promise.reject(new Error('launch failed'))),
     ).rejects.toThrow('launch failed');
     expect(fs.existsSync(path.join(tmp, 'test-files-1'))).toBe(false);
     expect(testFilesBytes({ files })).toBe(5);
+  });
+});
+
+describe('the answer in an output file (fileIo.output)', () => {
+  let kept: string;
+  beforeEach(() => (kept = fs.mkdtempSync(path.join(os.tmpdir(), 'caged-output-file-'))));
+  afterEach(() => fs.rmSync(kept, { recursive: true, force: true }));
+
+  it('is the file, capped; empty with a note when it is absent, a link, a directory or a FIFO', () => {
+    fs.writeFileSync(path.join(kept, 'out.txt'), '42\n');
+    expect(readOutputFile(kept, 'out.txt', 100)).toEqual({ data: Buffer.from('42\n'), overLimit: false });
+    expect(readOutputFile(kept, 'out.txt', 2)).toEqual({ data: Buffer.from('42'), overLimit: true });
+    expect(readOutputFile(kept, 'none.txt', 100)).toEqual({ data: Buffer.alloc(0), overLimit: false, note: 'no none.txt written' });
+    fs.symlinkSync('/etc/passwd', path.join(kept, 'link.txt'));
+    expect(readOutputFile(kept, 'link.txt', 100)).toMatchObject({ data: Buffer.alloc(0), note: 'link.txt is a symbolic link' });
+    fs.mkdirSync(path.join(kept, 'dir.txt'));
+    expect(readOutputFile(kept, 'dir.txt', 100).note).toMatch(/dir\.txt/);
+    execFileSync('mkfifo', [path.join(kept, 'fifo.txt')]);
+    expect(readOutputFile(kept, 'fifo.txt', 100)).toMatchObject({ data: Buffer.alloc(0), note: 'fifo.txt is not a regular file' });
+  });
+});
+
+describe('file input and output on the wire (fileIo)', () => {
+  const issuesOf = (extra: Record<string, unknown>, testcases: unknown[] = [{}]): string[] => {
+    const r = schema.safeParse({ language: 'c', source: 'x', testcases, ...extra });
+    return r.success ? [] : r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+  };
+
+  it('takes plain file names, one or both', () => {
+    expect(issuesOf({ fileIo: { input: 'input.txt', output: 'output.txt' } })).toEqual([]);
+    expect(issuesOf({ fileIo: { input: 'sum.in' } })).toEqual([]);
+    expect(issuesOf({ fileIo: { output: '.out' } })).toEqual([]);
+  });
+
+  it('refuses names that are not plain, the same name twice, nothing, and what it cannot go with', () => {
+    for (const bad of ['a/b', '..', '.', '', 'x'.repeat(256), 'a\0b'])
+      expect(issuesOf({ fileIo: { input: bad } })[0]).toMatch(/^fileIo\.input: must be a plain file name/);
+    expect(issuesOf({ fileIo: {} })).toEqual(['fileIo: name an input file, an output file or both']);
+    expect(issuesOf({ fileIo: { input: 'a', output: 'a' } })).toEqual(['fileIo.output: must not be the input file']);
+    expect(issuesOf({ fileIo: { input: 'a', extra: 1 } })[0]).toMatch(/^fileIo: /);
+    expect(issuesOf({ fileIo: { output: 'o' }, stderrToStdout: true })).toEqual([
+      'stderrToStdout: the answer is read from the output file, not stdout',
+    ]);
+    expect(issuesOf({ fileIo: { input: 'i' }, stderrToStdout: true })).toEqual([]);
+    expect(issuesOf({ fileIo: { output: 'o' }, allowFileWriting: false })).toEqual([
+      'fileIo.output: the program may not write files (allowFileWriting: false)',
+    ]);
+    expect(issuesOf({ fileIo: { input: 'i' }, allowFileWriting: false })).toEqual([]);
+    expect(issuesOf({ fileIo: { input: 'i' }, interactor: { language: 'python3', source: 'pass' } })).toEqual([
+      'fileIo: an interactive problem talks through standard input and output',
+    ]);
+    expect(issuesOf({ fileIo: { input: 'i' }, testcases: [], problem: { id: 'sum', digest: `sha256:${'0'.repeat(64)}` } })).toEqual([
+      "fileIo: a problem package brings its own (Polygon's input-file and output-file)",
+    ]);
+    expect(
+      issuesOf({ fileIo: { input: 'in' } }, [{ files: [{ path: 'in', content: '' }] }, { files: [{ path: 'in/x', content: '' }] }]),
+    ).toEqual([
+      'testcases.0.files.0.path: is the input file\'s place (fileIo.input "in")',
+      'testcases.1.files.0.path: is the input file\'s place (fileIo.input "in")',
+    ]);
   });
 });
