@@ -112,6 +112,16 @@ open("output.txt", "w").write(f"{a + b}\\n")
     expect(fifo.tests[0]).toMatchObject({ verdict: 'WA', message: 'wrong answer (output.txt is not a regular file)' });
   });
 
+  it('reads an answer the program made unreadable, in a working directory it made unreadable too', async () => {
+    const r = await judge.judge({
+      language: 'python3',
+      source: 'import os\nopen("output.txt", "w").write("3\\n")\nos.chmod("output.txt", 0)\nos.chmod(".", 0)\n',
+      testcases: [{ expected: '3\n' }],
+      fileIo: { output: 'output.txt' },
+    });
+    expect(r.tests[0]).toMatchObject({ verdict: 'AC', stdout: '3\n' });
+  });
+
   it('caps what a test may write at its disk quota (rootless: its memory limit), and a run that fails keeps its verdict', async () => {
     // Writes 4 MiB files until the disk (64 MiB for a test) is full, makes room and answers: the answer counts.
     const source = `

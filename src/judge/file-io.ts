@@ -4,6 +4,7 @@
  * the test's run: test-step.ts; its box: test-files.ts).
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import { readCapped } from './output-validator-feedback';
 
 /**
@@ -13,6 +14,12 @@ import { readCapped } from './output-validator-feedback';
  * the note says why; over `cap`, `overLimit`.
  */
 export function readOutputFile(kept: string, name: string, cap: number): { data: Buffer; overLimit: boolean; note?: string } {
+  // Rootless, the program's files are given back to the worker with the modes it chose: a
+  // directory or file it made unreadable is made readable to its owner first. No process of the
+  // box is left to swap them (the run returned), and lstat sees a link as a link.
+  ownerMayRead(kept, 0o500);
+  const file = path.join(kept, name);
+  if (fs.lstatSync(file, { throwIfNoEntry: false })?.isFile()) ownerMayRead(file, 0o400);
   const dirFd = fs.openSync(kept, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_DIRECTORY);
   try {
     const f = readCapped(dirFd, name, cap);
@@ -21,4 +28,12 @@ export function readOutputFile(kept: string, name: string, cap: number): { data:
   } finally {
     fs.closeSync(dirFd);
   }
+}
+
+/** Adds the owner's `bits` to `p` when the worker owns it and lacks them (root needs none). */
+function ownerMayRead(p: string, bits: number): void {
+  const uid = process.geteuid?.() ?? 0;
+  if (uid === 0) return;
+  const st = fs.lstatSync(p);
+  if (st.uid === uid && (st.mode & bits) !== bits && !st.isSymbolicLink()) fs.chmodSync(p, (st.mode & 0o7777) | bits);
 }
