@@ -246,6 +246,99 @@ int main(int argc, char **argv) {
     expect(wrong.tests.map((t) => t.verdict)).toEqual(['WA', 'WA']);
   }, 240_000);
 
+  it("compiles a bridged program with init.yml's flags and runs it with its args_format_string; reads a peg checker's share", async () => {
+    const data = { 'a.in': '2 3\n', 'a.out': '5\n' };
+    const sum = source('flags-sum.py', 'print(sum(map(int, input().split())))\n');
+    const half = source('flags-half.py', 'print(sum(map(int, input().split())) - 1)\n');
+    // Compiled with -DFLAG and run as `check --answer=ANSWER OUTPUT`: without either it says IE (exit 3).
+    const checker = String.raw`#include <stdio.h>
+#include <string.h>
+int main(int argc, char **argv) {
+#ifndef FLAG
+  return 3;
+#endif
+  if (argc != 3 || strncmp(argv[1], "--answer=", 9) != 0) return 3;
+  long long out, ans;
+  FILE *a = fopen(argv[1] + 9, "r"), *o = fopen(argv[2], "r");
+  if (!a || !o || fscanf(a, "%lld", &ans) != 1 || fscanf(o, "%lld", &out) != 1) return 1;
+  return out == ans ? 0 : 1;
+}
+`;
+    const own = problem('own-args', {
+      ...data,
+      'check.c': checker,
+      'init.yml': [
+        'checker:',
+        '  name: bridged',
+        '  args: {files: check.c, lang: C, type: testlib, flags: [-DFLAG], args_format_string: "--answer={answer_file} {output_file}"}',
+        'test_cases:',
+        '- {in: a.in, out: a.out, points: 10}',
+        '',
+      ].join('\n'),
+    });
+    expect(await judged([own, sum])).toMatchObject({ verdict: 'AC', score: 10 });
+    expect(await judged([own, half])).toMatchObject({ verdict: 'WA', score: 0 });
+    // A peg checker (answer output input): exit 1 with "3" and "10" on its stdout passes with 3/10 of the points.
+    const peg = problem('peg', {
+      ...data,
+      'check.c': String.raw`#include <stdio.h>
+int main(int argc, char **argv) {
+  long long out, ans;
+  FILE *a = fopen(argv[1], "r"), *o = fopen(argv[2], "r"), *i = fopen(argv[3], "r");
+  if (!a || !o || !i || fscanf(a, "%lld", &ans) != 1 || fscanf(o, "%lld", &out) != 1) return 1;
+  if (out == ans) return 0;
+  if (out == ans - 1) printf("partial\n3\n10\n");
+  return 1;
+}
+`,
+      'init.yml': 'checker: {name: bridged, args: {files: check.c, type: peg}}\ntest_cases:\n- {in: a.in, out: a.out, points: 10}\n',
+    });
+    expect(await judged([peg, sum])).toMatchObject({ verdict: 'AC', score: 10 });
+    const partial = await judged([peg, half]);
+    expect(partial).toMatchObject({ verdict: 'AC', score: 3 });
+    // An interactor with flags and its own arguments (its output file is /dev/null, as DMOJ gives it).
+    const interactive = problem('interactive-args', {
+      ...data,
+      'interactor.c': String.raw`#include <stdio.h>
+#include <string.h>
+int main(int argc, char **argv) {
+#ifndef FLAG
+  return 3;
+#endif
+  if (argc != 4 || strcmp(argv[1], "mode") != 0 || strcmp(argv[3], "/dev/null") != 0) return 3;
+  long long a, b, got;
+  FILE *in = fopen(argv[2], "r");
+  if (!in || fscanf(in, "%lld %lld", &a, &b) != 2) return 3;
+  printf("%lld %lld\n", a, b);
+  fflush(stdout);
+  if (scanf("%lld", &got) != 1) return 1;
+  return got == a + b ? 0 : 1;
+}
+`,
+      'init.yml': [
+        'interactive: {files: interactor.c, type: testlib, flags: [-DFLAG], args_format_string: "mode {input_file} {output_file}"}',
+        'test_cases:',
+        '- {in: a.in, points: 10}',
+        '',
+      ].join('\n'),
+    });
+    expect(await judged([interactive, sum])).toMatchObject({ verdict: 'AC', score: 10 });
+    // A generator compiled with its flags: without -DFLAG it would write no input.
+    const generated = problem('generator-flags', {
+      'gen.c': String.raw`#include <stdio.h>
+int main(void) {
+#ifdef FLAG
+  printf("2 3\n");
+  fprintf(stderr, "5\n");
+#endif
+  return 0;
+}
+`,
+      'init.yml': 'generator: {source: gen.c, flags: [-DFLAG]}\ntest_cases:\n- {points: 10}\n',
+    });
+    expect(await judged([generated, sum])).toMatchObject({ verdict: 'AC', score: 10 });
+  }, 240_000);
+
   it('gives a link to /dev/stdin (init.yml symlinks) as a copy of the input in the submission’s directory', async () => {
     const dir = problem('linked', {
       'init.yml': 'symlinks: {in_link: /dev/stdin}\ntest_cases:\n- {in: a.in, out: a.out, points: 1}\n',

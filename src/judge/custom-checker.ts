@@ -44,7 +44,9 @@ import type { Language } from './languages';
 import { oneLine } from './result';
 import { writeNewFile } from './safe-fs';
 import type { CheckerVerdict } from './checker-verdict';
+import { formatDmojArg } from './dmoj-args';
 import { dmojModuleOf, type DmojProtocol } from './dmoj-contrib';
+import { pegVerdict } from './dmoj-peg';
 import { dmojBridgedVerdict, dmojPythonVerdict } from './dmoj-checker';
 import { DMOJ_CONTEXT_FILE, DMOJ_SOURCE_FILE, type DmojPythonContext } from './dmoj-python-report';
 import type { RunVerdict } from './run-verdict';
@@ -53,7 +55,7 @@ import { parsePoints, pointsToFraction, testlibExit, unreadPoints } from './test
 export type { CheckerVerdict } from './checker-verdict';
 
 /** How a custom checker's end is read (the wire's `checker.protocol`). */
-export type CheckerProtocol = 'testlib' | DmojProtocol | 'dmoj-python';
+export type CheckerProtocol = 'testlib' | DmojProtocol | 'dmoj-peg' | 'dmoj-python';
 
 /** The submission's run on the test, as a DMOJ Python checker's keyword arguments give it. */
 export interface CheckedRun {
@@ -78,6 +80,10 @@ export interface CustomCheckerOptions {
   protocol?: CheckerProtocol;
   /** A bridged DMOJ checker's `feedback`: false shows nothing of its stdout. Default true. */
   feedback?: boolean;
+  /** Added to its compile command (the wire's `compilerOptions`). */
+  compilerOptions?: readonly string[];
+  /** A bridged DMOJ checker's own arguments (`args_format_string`), in place of its module's. */
+  args?: readonly string[];
   /** `dmoj-python`: the submission's language id and source (null: several files, none given). */
   submission?: { language: string; source: Buffer | null };
 }
@@ -165,10 +171,7 @@ export class CustomChecker {
         binds: [{ hostPath: io, target: MOUNT, kind: 'dir' }],
         argv: [
           ...expandArgv(this.opts.language, this.opts.language.run, { memoryBytes: this.opts.runLimits.memoryBytes }),
-          `${MOUNT}/input`,
-          `${MOUNT}/output`,
-          `${MOUNT}/answer`,
-          ...(python ? [`${MOUNT}/${DMOJ_CONTEXT_FILE}`] : []),
+          ...this.arguments(),
         ],
         env: expandEnv(this.opts.language, { memoryBytes: this.opts.runLimits.memoryBytes }),
         stdin: Buffer.alloc(0),
@@ -185,6 +188,7 @@ export class CustomChecker {
         return { verdict: 'IE', fraction: 0, message: oneLine(`the checker failed (${why})${said ? `: ${said}` : ''}`) };
       }
       const ended = { exitCode: run.exitCode, stdout: run.stdout, stderr: run.stderr };
+      if (this.protocol === 'dmoj-peg') return pegVerdict(run.exitCode, run.stdout, this.opts.feedback ?? true);
       const module = dmojModuleOf(this.protocol);
       if (module) return dmojBridgedVerdict(module, ended, testPoints, this.opts.feedback ?? true);
       if (!python) return interpretExit(run.exitCode, run.stdout, run.stderr, testPoints);
@@ -194,6 +198,15 @@ export class CustomChecker {
     } finally {
       fs.rmSync(io, { recursive: true, force: true });
     }
+  }
+
+  /** Its arguments after its run command: its own (DMOJ's args_format_string), else its protocol's. */
+  private arguments(): string[] {
+    const paths = { input_file: `${MOUNT}/input`, output_file: `${MOUNT}/output`, answer_file: `${MOUNT}/answer` };
+    if (this.opts.args) return this.opts.args.map((w) => formatDmojArg(w, paths));
+    if (this.protocol === 'dmoj-peg') return [paths.answer_file, paths.output_file, paths.input_file];
+    const three = [paths.input_file, paths.output_file, paths.answer_file];
+    return this.protocol === 'dmoj-python' ? [...three, `${MOUNT}/${DMOJ_CONTEXT_FILE}`] : three;
   }
 
   /** A DMOJ Python checker's per-test context (and the submission's source) beside the three files. */

@@ -17,6 +17,8 @@ export interface HelperProgramSpec {
   role: string;
   language: Language;
   files: readonly SourceFile[];
+  /** Added to its compile command (checked against its compiler's allow-list when planned). */
+  compilerOptions?: readonly string[];
   compileLimits: RunLimits;
   /** Size of its job directory's tmpfs, bytes. */
   diskBytes: number;
@@ -38,7 +40,7 @@ export async function compileHelper(ctx: JobContext, spec: HelperProgramSpec): P
         language: spec.language,
         box: job.box,
         files: spec.files,
-        compilerOptions: [],
+        compilerOptions: spec.compilerOptions ?? [],
         limits: spec.compileLimits,
         reportBytes: spec.reportBytes,
         rememberFailure: true,

@@ -52,6 +52,7 @@ import { compileHelper } from './helper-program';
 import type { CheckContext } from './check-output';
 import { acceptingExitCodes, interactiveVerdict, type InteractiveVerdict, type InteractorProtocol } from './interactive-verdict';
 import { judgeTestlibOutput, TESTLIB_OUTPUT_FILE } from './interactive-testlib';
+import { formatDmojArg } from './dmoj-args';
 import { isDmojProtocol } from './dmoj-contrib';
 import { pointsToFraction } from './testlib-protocol';
 import { problemProgram, runFrom, type SubmissionView } from './output-validator-spec';
@@ -79,6 +80,10 @@ export interface InteractorOptions {
   flags: readonly string[];
   /** A DMOJ interactor's `feedback`: its stderr shown as the test's message. Default false, as DMOJ's. */
   feedback?: boolean;
+  /** Added to its compile command (the wire's `compilerOptions`). */
+  compilerOptions?: readonly string[];
+  /** A DMOJ interactor's own arguments (`args_format_string`), in place of its module's. */
+  args?: readonly string[];
   compileLimits: RunLimits;
   runLimits: RunLimits;
   /** Size of the interactor's job directory (its box and the per-test files), in bytes. */
@@ -138,6 +143,8 @@ export async function prepareInteractor(
     protocol: spec.protocol,
     flags: spec.flags ?? [],
     ...(spec.feedback !== undefined ? { feedback: spec.feedback } : {}),
+    ...(spec.compilerOptions ? { compilerOptions: spec.compilerOptions } : {}),
+    ...(spec.args ? { args: spec.args } : {}),
     compileLimits,
     runLimits,
     diskBytes,
@@ -258,6 +265,11 @@ export class Interactor {
 
   /** Its arguments after its run command, by protocol. */
   private arguments(t: InteractiveTest): string[] {
+    // DMOJ gives a bridged interactor /dev/null as its output file.
+    if (this.opts.args)
+      return this.opts.args.map((w) =>
+        formatDmojArg(w, { input_file: `${IO}/input`, output_file: '/dev/null', answer_file: `${IO}/answer` }),
+      );
     if (this.opts.protocol === 'testlib') return [`${IO}/input`, `${FEEDBACK}/${TESTLIB_OUTPUT_FILE}`, `${IO}/answer`];
     if (this.opts.protocol === 'dmoj-testlib') return [`${IO}/input`, '/dev/null', `${IO}/answer`];
     if (isDmojProtocol(this.opts.protocol)) return [`${IO}/input`, `${IO}/answer`];

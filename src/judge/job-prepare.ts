@@ -173,6 +173,8 @@ export async function prepareJob(
       ...helperOpts,
       protocol: plan.checker.protocol,
       ...(plan.checker.feedback !== undefined ? { feedback: plan.checker.feedback } : {}),
+      ...(plan.checker.compilerOptions ? { compilerOptions: plan.checker.compilerOptions } : {}),
+      ...(plan.checker.args ? { args: plan.checker.args } : {}),
       ...(plan.checker.protocol === 'dmoj-python' ? { submission: { language: plan.language.id, source: submissionSource(plan) } } : {}),
     });
     if (prepared.compile?.ran) deps.counters.compiles++;

@@ -29,7 +29,15 @@ export interface JobPlan {
   compileLimits: RunLimits;
   checker:
     | { kind: 'builtin'; checker: BuiltinChecker }
-    | { kind: 'custom'; language: Language; files: SourceFile[]; protocol: CheckerProtocol; feedback?: boolean }
+    | {
+        kind: 'custom';
+        language: Language;
+        files: SourceFile[];
+        protocol: CheckerProtocol;
+        feedback?: boolean;
+        compilerOptions?: string[];
+        args?: string[];
+      }
     | { kind: 'validator'; spec: OutputValidatorSpec };
   /** Sum of the tests' points. */
   maxScore: number;
@@ -67,6 +75,12 @@ function parsedOrRefused<T>(parsed: { success: true; data: T } | { success: fals
   throw new InvalidRequestError(`${first.message}${rest.map((i) => `; ${i.field}: ${i.message}`).join('')}`, first.field);
 }
 
+/** A checker's or interactor's compilerOptions, checked against its compiler's allow-list. */
+function helperOptions(cfg: PlanConfig, languageId: string, options: string[], field: string): string[] {
+  checkCompilerOptions(cfg.languages.get(languageId, field.replace('compilerOptions', 'language')), options, field);
+  return options;
+}
+
 /** Parses `raw` (parseSubmission), then plans it (planSubmission). */
 export function planJob(raw: unknown, cfg: PlanConfig): JobPlan {
   return planSubmission(parseSubmission(raw, cfg.schema), cfg);
@@ -77,6 +91,7 @@ export function planSubmission(s: Submission, cfg: PlanConfig): JobPlan {
   let language = cfg.languages.get(s.language, 'language');
   const compilerOptions = s.compilerOptions ?? [];
   checkCompilerOptions(language, compilerOptions);
+  if (s.interactor?.compilerOptions) helperOptions(cfg, s.interactor.language, s.interactor.compilerOptions, 'interactor.compilerOptions');
   const program = programFiles(language, s);
   ({ language } = program);
   const { files, mainClassError: compileError } = program;
@@ -91,6 +106,8 @@ export function planSubmission(s: Submission, cfg: PlanConfig): JobPlan {
           ...problemProgram(cfg.languages.get(c.language, 'checker.language'), c, 'checker.'),
           protocol: c.protocol,
           ...(c.feedback !== undefined ? { feedback: c.feedback } : {}),
+          ...(c.compilerOptions ? { compilerOptions: helperOptions(cfg, c.language, c.compilerOptions, 'checker.compilerOptions') } : {}),
+          ...(c.args ? { args: c.args } : {}),
         }
       : c.type === 'validator'
         ? { kind: 'validator', spec: planValidator(c, cfg.languages, cfg.validator) }

@@ -6,6 +6,8 @@
  * its bytes within a cap of its own (16 MiB by default, apart from a submission's source cap).
  */
 import { z } from 'zod';
+import { refusedForEveryLanguage } from './compiler-options';
+import { dmojFormatError } from './dmoj-args';
 import { base64Text, encoding } from './wire-encoding';
 import { isSourcePath, MAX_FILE_NAME_BYTES, MAX_SOURCE_PATH_BYTES, MAX_SOURCE_PATH_DIRS, pathClashes } from './source-path';
 
@@ -92,3 +94,39 @@ export function checkProgramSize(
   if (total > maxProgram)
     ctx.addIssue({ code: 'custom', path: at, message: `the ${what}'s files are ${total} bytes, more than the ${maxProgram} allowed` });
 }
+
+/**
+ * Options appended to a program's compile command (a submission's, a checker's, an interactor's):
+ * at most 16, each 2-64 characters starting with "-"; the allow-list of the language's compiler
+ * family is checked when the job is planned (compiler-options.ts).
+ */
+export const CompilerOptionsSchema = z
+  .array(
+    z
+      .string()
+      .min(2)
+      .max(64)
+      .regex(/^-[^\0]*$/, { message: 'must start with "-"' })
+      .superRefine((option, ctx) => {
+        const refused = refusedForEveryLanguage(option);
+        if (refused) ctx.addIssue({ code: 'custom', message: refused });
+      }),
+  )
+  .max(16);
+
+/** The custom checker protocols of DMOJ's bridged checker (its contrib modules). */
+export const DMOJ_BRIDGED: readonly string[] = ['dmoj-default', 'dmoj-testlib', 'dmoj-coci', 'dmoj-peg'];
+
+/** A DMOJ bridged program's own arguments: at most 32 words, each Python format text over {input_file}, {output_file}, {answer_file}. */
+export const DmojArgsSchema = z
+  .array(
+    z
+      .string()
+      .max(1024)
+      .refine((w) => !w.includes('\0'), { message: 'must not hold NUL' })
+      .superRefine((word, ctx) => {
+        const why = dmojFormatError(word);
+        if (why) ctx.addIssue({ code: 'custom', message: why });
+      }),
+  )
+  .max(32);

@@ -7,7 +7,6 @@
  * unknown key is an error naming its path, never silently dropped.
  */
 import { z } from 'zod';
-import { refusedForEveryLanguage } from './compiler-options';
 import { DmojCheckerSchema } from './dmoj-checker-schema';
 import { LimitsSchema } from './limits-schema';
 import { checkFileIo, FileIoSchema } from './file-io-schema';
@@ -15,7 +14,10 @@ import { checkTestFiles, MAX_TEST_FILES, TestFileSchema } from './test-file-sche
 import { base64Text, encoding } from './wire-encoding';
 import {
   checkProgramSize,
+  CompilerOptionsSchema,
   decodedLength,
+  DMOJ_BRIDGED,
+  DmojArgsSchema,
   DEFAULT_MAX_PROGRAM_BYTES,
   DEFAULT_MAX_SOURCE_FILES,
   filesSchema,
@@ -96,6 +98,8 @@ const ProgramFlagsSchema = z
   )
   .max(64);
 
+const FOR_BRIDGED = 'is for a DMOJ bridged checker (protocol dmoj-default, dmoj-testlib, dmoj-coci or dmoj-peg)';
+
 export const CheckerSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('exact') }),
   z.strictObject({ type: z.literal('lines') }),
@@ -130,14 +134,16 @@ export const CheckerSchema = z.discriminatedUnion('type', [
        * X/Y` on stderr), its stdout the feedback (src/judge/dmoj-contrib.ts); `dmoj-python`, a
        * DMOJ Python checker with caged's runner (src/problem/dmoj-python-checker.ts makes it).
        */
-      protocol: z.enum(['testlib', 'dmoj-default', 'dmoj-testlib', 'dmoj-coci', 'dmoj-python']).default('testlib'),
-      /** DMOJ's `feedback` of a bridged checker (`dmoj-default`, `-testlib`, `-coci` only): false shows nothing of its stdout. Default true. */
+      protocol: z.enum(['testlib', 'dmoj-default', 'dmoj-testlib', 'dmoj-coci', 'dmoj-peg', 'dmoj-python']).default('testlib'),
+      /** DMOJ's `feedback` of a bridged checker (`dmoj-default`, `-testlib`, `-coci`, `-peg` only): false shows nothing of its stdout. Default true. */
       feedback: z.boolean().optional(),
+      /** Added to its language's compile command, as a submission's `compilerOptions` (DMOJ's `flags`). */
+      compilerOptions: CompilerOptionsSchema.optional(),
+      /** A DMOJ bridged checker's own arguments instead of its module's (`args_format_string`: src/judge/dmoj-args.ts). */
+      args: DmojArgsSchema.optional(),
     })
-    .refine((c) => c.feedback === undefined || ['dmoj-default', 'dmoj-testlib', 'dmoj-coci'].includes(c.protocol), {
-      path: ['feedback'],
-      message: 'is for a DMOJ bridged checker (protocol dmoj-default, dmoj-testlib or dmoj-coci)',
-    }),
+    .refine((c) => c.feedback === undefined || DMOJ_BRIDGED.includes(c.protocol), { path: ['feedback'], message: FOR_BRIDGED })
+    .refine((c) => c.args === undefined || DMOJ_BRIDGED.includes(c.protocol), { path: ['args'], message: FOR_BRIDGED }),
   z.strictObject({
     /** An output validator speaking the Kattis protocol (src/judge/output-validator.ts). */
     type: z.literal('validator'),
@@ -172,6 +178,8 @@ export type Checker = z.output<typeof CheckerSchema>;
  * judges the output file it wrote; `dmoj-default`, `dmoj-testlib`, `dmoj-coci` (DMOJ's bridged
  * interactor): its exit code read by DMOJ's contrib module decides alone, no checker.
  */
+const FOR_DMOJ_INTERACTOR = 'is for a DMOJ interactor (protocol dmoj-default, dmoj-testlib or dmoj-coci)';
+
 export const InteractorSchema = z
   .strictObject({
     /** A language id of the registry. */
@@ -197,6 +205,10 @@ export const InteractorSchema = z
     program: z.enum(['source', 'build-run']).optional(),
     /** Passed after `input answer feedback_dir` (Kattis protocol only). */
     flags: ProgramFlagsSchema.optional(),
+    /** Added to its language's compile command, as a submission's `compilerOptions` (DMOJ's `flags`). */
+    compilerOptions: CompilerOptionsSchema.optional(),
+    /** A DMOJ interactor's own arguments instead of its module's (`args_format_string`: src/judge/dmoj-args.ts). */
+    args: DmojArgsSchema.optional(),
     /**
      * The interactor's run: may lower the configured checker limits, never raise them; its wall
      * time (and CPU time, when not given here) is raised to outlive the submission.
@@ -222,10 +234,8 @@ export const InteractorSchema = z
     path: ['flags'],
     message: "a DMOJ interactor takes no flags (its arguments are its contrib module's)",
   })
-  .refine((i) => i.feedback === undefined || i.protocol.startsWith('dmoj-'), {
-    path: ['feedback'],
-    message: 'is for a DMOJ interactor (protocol dmoj-default, dmoj-testlib or dmoj-coci)',
-  });
+  .refine((i) => i.feedback === undefined || i.protocol.startsWith('dmoj-'), { path: ['feedback'], message: FOR_DMOJ_INTERACTOR })
+  .refine((i) => i.args === undefined || i.protocol.startsWith('dmoj-'), { path: ['args'], message: FOR_DMOJ_INTERACTOR });
 export type InteractorSpec = z.output<typeof InteractorSchema>;
 
 /** A problem package stored in Redis by `caged problem push` (src/problem/package-store.ts). */
@@ -296,20 +306,7 @@ export function makeSubmissionSchema(opts: SubmissionSchemaOptions = {}) {
        */
       entry: sourcePath.optional(),
       /** Added to the language's compile command: an allow-list per compiler (compiler-options.ts). */
-      compilerOptions: z
-        .array(
-          z
-            .string()
-            .min(2)
-            .max(64)
-            .regex(/^-[^\0]*$/, { message: 'must start with "-"' })
-            .superRefine((option, ctx) => {
-              const refused = refusedForEveryLanguage(option);
-              if (refused) ctx.addIssue({ code: 'custom', message: refused });
-            }),
-        )
-        .max(16)
-        .optional(),
+      compilerOptions: CompilerOptionsSchema.optional(),
       /** Exactly one of `testcases` and `problem`. */
       testcases: z.array(TestcaseSchema).max(1000).default([]),
       /** Test groups with points (scoring): the job's score is theirs (src/judge/inline-groups.ts). */

@@ -65,6 +65,7 @@ export async function generateDmojData(
     const submission = parseSubmission(
       {
         ...source,
+        ...(c.generator.compilerOptions ? { compilerOptions: c.generator.compilerOptions } : {}),
         testcases: [{ stdin: stdin.toString('base64'), stdinEncoding: 'base64', ...(c.args.length ? { args: c.args } : {}) }],
         limits: { cpuTimeMs, memoryBytes, outputBytes: maxima.outputBytes },
       },

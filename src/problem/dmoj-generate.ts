@@ -10,7 +10,7 @@
  */
 import { InvalidRequestError } from '../errors';
 import type { DmojFiles } from './dmoj-files';
-import { dmojProgram, isMap } from './dmoj-init-checker';
+import { dmojFlags, dmojProgram, isMap } from './dmoj-init-checker';
 import type { PackageValidator } from './package-validator';
 
 /** A generator as init.yml gives it. */
@@ -20,6 +20,8 @@ export interface DmojGenerator {
   program: PackageValidator;
   /** `args` of its mapping: a case without `generator_args` gets them. */
   args: string[];
+  /** Its `flags`, added to its compile command. */
+  compilerOptions?: string[];
   /** Its own `time_limit` (s) and `memory_limit` (KiB), under the Judge's maxima. */
   timeLimitS?: number;
   memoryKiB?: number;
@@ -61,13 +63,14 @@ function positive(v: unknown, what: string, where: string): number | undefined {
 /** init.yml's `generator` (a file, a list of files, or a mapping with `source`). */
 export function readGenerator(files: DmojFiles, raw: unknown, where: string, unsupported: string[]): DmojGenerator {
   const key = JSON.stringify(raw);
-  if (!isMap(raw))
-    return { key, program: dmojProgram(files, { files: raw, lang: undefined, flags: undefined }, where, unsupported), args: [] };
+  if (!isMap(raw)) return { key, program: dmojProgram(files, { files: raw, lang: undefined }, where, unsupported), args: [] };
   for (const k of ['compiler_time_limit'])
     if (raw[k] !== undefined) unsupported.push(`${where} ${k} (caged compiles with the judge's compile limits)`);
+  const flags = dmojFlags(raw.flags, `${where} flags`);
   return {
     key,
-    program: dmojProgram(files, { files: raw.source, lang: raw.language, flags: raw.flags }, where, unsupported),
+    program: dmojProgram(files, { files: raw.source, lang: raw.language }, where, unsupported),
+    ...(flags ? { compilerOptions: flags } : {}),
     args: generatorArgs(raw.args, where) ?? [],
     ...(positive(raw.time_limit, 'time_limit', where) !== undefined ? { timeLimitS: positive(raw.time_limit, 'time_limit', where) } : {}),
     ...(positive(raw.memory_limit, 'memory_limit', where) !== undefined

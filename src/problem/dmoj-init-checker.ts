@@ -2,12 +2,14 @@
  * A DMOJ problem's checker and interactor as init.yml names them (dmoj-package.ts): one of
  * DMOJ's built-in checkers with its `args`, `bridged` (a program of the problem's directory, in
  * the language DMOJ's `lang` names, with DMOJ's `default`, `testlib` or `coci` conventions), a
- * Python module of the directory (`check.py`), and `interactive` (a bridged interactor). What
- * caged cannot run (compiler flags, `args_format_string`, `type: peg`, Python 2) is added to the
- * problem's unsupported list, naming the key.
+ * Python module of the directory (`check.py`), and `interactive` (a bridged interactor), with
+ * their compiler `flags` (the wire's compilerOptions, within caged's allow-list) and
+ * `args_format_string` (split into the wire's `args`: src/judge/dmoj-args.ts). What caged cannot
+ * run (Python 2, a `peg` interactor) is added to the problem's unsupported list, naming the key.
  */
 import path from 'node:path';
 import { InvalidRequestError } from '../errors';
+import { dmojFormatError, splitShellWords } from '../judge/dmoj-args';
 import { DMOJ_CHECKER_NAMES } from '../judge/dmoj-checker-schema';
 import type { DmojFiles } from './dmoj-files';
 import { FORMAT_CODE_OF_EXTENSION } from './extensions';
@@ -31,16 +33,24 @@ export function yamlBool(v: unknown, where: string): boolean {
 /** DMOJ's conventions for a bridged program's arguments, exit codes and feedback (its contrib modules). */
 export type DmojContrib = 'default' | 'testlib' | 'coci';
 
+/** A bridged program of the package with what init.yml adds to its compile and its run. */
+export interface DmojBridged {
+  program: PackageValidator;
+  /** `flags`, added to its compile command. */
+  compilerOptions?: string[];
+  /** `args_format_string`, split into words (each still a format string). */
+  args?: string[];
+}
+
 export type DmojChecker =
   /** One of DMOJ's built-in checkers (dmoj/checkers), with its args. */
   | { kind: 'builtin'; name: string; args: Record<string, unknown> }
   /** `bridged`: a program of the package. */
-  | { kind: 'bridged'; program: PackageValidator; contrib: DmojContrib; feedback: boolean }
+  | ({ kind: 'bridged'; contrib: DmojContrib | 'peg'; feedback: boolean } & DmojBridged)
   /** A Python module of the package defining `check`, given `args` as keyword arguments. */
   | { kind: 'python'; rel: string; data: Buffer; args: Record<string, unknown> };
 
-export interface DmojInteractor {
-  program: PackageValidator;
+export interface DmojInteractor extends DmojBridged {
   contrib: DmojContrib;
   feedback: boolean;
 }
@@ -84,10 +94,36 @@ export function dmojLanguages(lang: string): string[] | null {
 
 const HEADERS = new Set(['.h', '.hh', '.hpp', '.hxx', '.inc', '.ipp']);
 
-/** A bridged program's `files` (paths in the problem's directory) and `lang`, as a PackageValidator. */
-function bridgedProgram(files: DmojFiles, args: Raw, where: string, unsupported: string[]): PackageValidator {
-  if (args.args_format_string !== undefined) unsupported.push(`${where} args_format_string (caged passes the arguments of DMOJ's type)`);
-  return dmojProgram(files, { files: args.files, lang: args.lang, flags: args.flags }, where, unsupported);
+/** A bridged program's `files` (paths in the problem's directory), `lang`, `flags` and `args_format_string`. */
+function bridgedProgram(files: DmojFiles, args: Raw, where: string, unsupported: string[]): DmojBridged {
+  const program = dmojProgram(files, { files: args.files, lang: args.lang }, where, unsupported);
+  const compilerOptions = dmojFlags(args.flags, `${where} flags`);
+  const words = dmojArgs(args.args_format_string, `${where} args_format_string`);
+  return { program, ...(compilerOptions ? { compilerOptions } : {}), ...(words ? { args: words } : {}) };
+}
+
+/** `flags`: a list of compiler options (checked against the compiler's allow-list when judged); none: undefined. */
+export function dmojFlags(v: unknown, where: string): string[] | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (!Array.isArray(v) || v.some((f) => typeof f !== 'string')) throw new InvalidRequestError('must be a list of compiler options', where);
+  return v.length ? (v as string[]) : undefined;
+}
+
+/** `args_format_string` as DMOJ splits it (shlex.split), each word a format string of DMOJ's fields. */
+function dmojArgs(v: unknown, where: string): string[] | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'string') throw new InvalidRequestError('must be a string', where);
+  let words: string[];
+  try {
+    words = splitShellWords(v);
+  } catch (err) {
+    throw new InvalidRequestError(`cannot be split into words: ${(err as Error).message}`, where);
+  }
+  for (const w of words) {
+    const why = dmojFormatError(w);
+    if (why) throw new InvalidRequestError(why, where);
+  }
+  return words;
 }
 
 /**
@@ -97,7 +133,7 @@ function bridgedProgram(files: DmojFiles, args: Raw, where: string, unsupported:
  */
 export function dmojProgram(
   files: DmojFiles,
-  spec: { files: unknown; lang: unknown; flags: unknown },
+  spec: { files: unknown; lang: unknown },
   where: string,
   unsupported: string[],
 ): PackageValidator {
@@ -108,9 +144,6 @@ export function dmojProgram(
   const names = list as string[];
   for (const f of names)
     if (files.where(f) !== 'dir') throw new InvalidRequestError(`names ${f}, which is not a file of the problem's directory`, where);
-  const flags = spec.flags;
-  if (Array.isArray(flags) && flags.length > 0)
-    unsupported.push(`${where} flags (${flags.join(' ')}: caged compiles a program with its language's own options)`);
   const main = names.find((f) => !HEADERS.has(path.extname(f))) ?? names[0]!;
   const code = FORMAT_CODE_OF_EXTENSION[path.extname(main)];
   const lang = spec.lang;
@@ -140,11 +173,13 @@ export function dmojProgram(
   };
 }
 
-function contribOf(v: unknown, where: string, unsupported: string[]): DmojContrib {
+/** `type`: the contrib module; `peg` only for a checker (DMOJ's peg module gives an interactor no arguments). */
+function contribOf(v: unknown, where: string, unsupported: string[], checker: boolean): DmojContrib | 'peg' {
   if (v === undefined || v === null) return 'default';
   if (v === 'default' || v === 'testlib' || v === 'coci') return v;
   if (v === 'peg') {
-    unsupported.push(`${where} type peg (WCIPEG's conventions)`);
+    if (checker) return 'peg';
+    unsupported.push(`${where} type peg (DMOJ's peg module runs no interactor)`);
     return 'default';
   }
   throw new InvalidRequestError(`type ${JSON.stringify(v)} is none of default, testlib, coci, peg`, where);
@@ -163,7 +198,8 @@ __attribute__((constructor)) static void caged_unbuffered_stdout(void) { setvbuf
 export function readInteractor(files: DmojFiles, raw: unknown, unsupported: string[], notes: string[]): DmojInteractor {
   const where = `${'init.yml'} interactive`;
   if (!isMap(raw)) throw new InvalidRequestError('must be a mapping (files, lang, type)', where);
-  const program = bridgedProgram(files, raw, where, unsupported);
+  const bridged = bridgedProgram(files, raw, where, unsupported);
+  const program = bridged.program;
   const unbuffered = raw.unbuffered === undefined ? true : yamlBool(raw.unbuffered, `${where} unbuffered`);
   if (unbuffered && (program.code === 'c' || program.code === 'cpp')) {
     const name = `_caged_unbuffered.${program.code === 'c' ? 'c' : 'cpp'}`;
@@ -174,8 +210,8 @@ export function readInteractor(files: DmojFiles, raw: unknown, unsupported: stri
       `init.yml interactive: caged runs a ${program.code} interactor as it is (DMOJ unbuffers its stdout): it must flush what it writes`,
     );
   return {
-    program,
-    contrib: contribOf(raw.type, where, unsupported),
+    ...bridged,
+    contrib: contribOf(raw.type, where, unsupported, false) as DmojContrib,
     // DMOJ shows an interactor's feedback only when asked (its `feedback` is unset otherwise).
     feedback: raw.feedback === undefined ? false : yamlBool(raw.feedback, `${where} feedback`),
   };
@@ -204,8 +240,8 @@ export function readChecker(files: DmojFiles, raw: unknown, unsupported: string[
       if (args[k] !== undefined) notes.push(`init.yml checker args.${k} is not read: the judge's checker limits apply`);
     return {
       kind: 'bridged',
-      program: bridgedProgram(files, args, `${where} args`, unsupported),
-      contrib: contribOf(args.type, `${where} args`, unsupported),
+      ...bridgedProgram(files, args, `${where} args`, unsupported),
+      contrib: contribOf(args.type, `${where} args`, unsupported, true),
       feedback: args.feedback === undefined ? true : yamlBool(args.feedback, `${where} args.feedback`),
     };
   }

@@ -74,7 +74,7 @@ const NOT_READ = ['hints', 'unbuffered', 'wall_time_factor', 'output_prefix_leng
 const UNSUPPORTED: Record<string, string> = {
   custom_judge: 'a custom grader (Python run by the judge)',
   signature_grader: 'a signature grader',
-  file_io: 'file input and output (caged judges standard input and output)',
+  file_io: "file input and output (DMOJ's judge-server reads no such key; the wire's fileIo judges named files)",
 };
 const KNOWN = new Set([
   'archive',

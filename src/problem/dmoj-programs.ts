@@ -3,7 +3,8 @@
  *
  *   - a built-in checker as `checker: {type: "dmoj", name, args}` (src/judge/dmoj-checkers.ts);
  *   - `bridged` as `checker: {type: "custom", protocol: "dmoj-default" | "dmoj-testlib" |
- *     "dmoj-coci"}`: the program with DMOJ's arguments, exit codes and feedback;
+ *     "dmoj-coci" | "dmoj-peg"}`: the program with DMOJ's arguments (or its own:
+ *     `args_format_string` as `args`), compiler `flags` (`compilerOptions`), exit codes and feedback;
  *   - a Python module (`check.py`) as a custom checker in Python 3 with caged's runtime of DMOJ's
  *     helpers around it (dmojPythonChecker);
  *   - `interactive` as `interactor` with the same protocols.
@@ -13,7 +14,7 @@
  * once per judging, not per test.
  */
 import type { TestVerdict } from '../judge/schema';
-import type { DmojChecker } from './dmoj-init-checker';
+import type { DmojBridged, DmojChecker } from './dmoj-init-checker';
 import { dmojPythonChecker, type DmojCase } from './dmoj-python-checker';
 import type { ImageLanguages } from './extensions';
 import type { packageLimits } from './package-limits';
@@ -34,7 +35,13 @@ function checkerFields(
   if (checker.kind === 'bridged') {
     const { program: _source, ...rest } = programOf(checker.program, languages);
     return {
-      field: { type: 'custom', protocol: `dmoj-${checker.contrib}`, ...rest, ...(checker.feedback ? {} : { feedback: false }) },
+      field: {
+        type: 'custom',
+        protocol: `dmoj-${checker.contrib}`,
+        ...rest,
+        ...(checker.feedback ? {} : { feedback: false }),
+        ...bridgedExtras(checker),
+      },
       program: { ...rest, program: 'source' },
     };
   }
@@ -45,6 +52,11 @@ function checkerFields(
     encoding: 'base64' as const,
   }));
   return { field: wire, program: { language: wire.language, program: 'source', files } };
+}
+
+/** A bridged program's `flags` and `args_format_string` as the wire's fields. */
+function bridgedExtras(b: DmojBridged): { compilerOptions?: string[]; args?: string[] } {
+  return { ...(b.compilerOptions ? { compilerOptions: b.compilerOptions } : {}), ...(b.args ? { args: b.args } : {}) };
 }
 
 /** Null for a package of another format. */
@@ -64,6 +76,7 @@ export function dmojWire(
     const p = programOf(it.program, languages);
     fields.interactor = {
       ...p,
+      ...bridgedExtras(it),
       protocol: `dmoj-${it.contrib}`,
       ...(it.feedback ? {} : { feedback: false }),
       ...(runLimits ? { limits: runLimits } : {}),

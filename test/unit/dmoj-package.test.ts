@@ -396,8 +396,9 @@ describe('a DMOJ problem', () => {
     expect(unsupported('signature_grader: {entry: e.cpp, header: h.h}\n')[0]).toMatch(/^signature_grader/);
     expect(unsupported('points+: 1 + 1\n')[0]).toMatch(/points\+ \(a dynamic key/);
     pkg.write('check.c', 'int main(void) { return 0; }\n');
-    expect(unsupported('checker: {name: bridged, args: {files: check.c, flags: [-DX]}}\n')[0]).toMatch(/flags \(-DX/);
-    expect(unsupported('checker: {name: bridged, args: {files: check.c, type: peg}}\n')[0]).toMatch(/type peg/);
+    expect(unsupported('interactive: {files: check.c, type: peg}\n')).toEqual([
+      "init.yml interactive type peg (DMOJ's peg module runs no interactor)",
+    ]);
     pkg.write('init.yml', 'test_cases:\n- {in: a, out: a, checker: identical}\n- {in: a, out: a}\n');
     expect(load().config.unsupported[0]).toMatch(/test_cases\[0\] checker \(a checker of its own/);
     expect(unsupported('symlinks: {out_link: /dev/stdout}\n')).toEqual([

@@ -268,13 +268,33 @@ describe('the wire', () => {
   it("takes a custom checker's protocol, testlib by default, and feedback for a bridged one only", () => {
     const parsed = SubmissionSchema.parse({ ...BASE, checker });
     expect(parsed.checker).toMatchObject({ type: 'custom', protocol: 'testlib' });
-    for (const protocol of ['dmoj-default', 'dmoj-testlib', 'dmoj-coci'])
+    for (const protocol of ['dmoj-default', 'dmoj-testlib', 'dmoj-coci', 'dmoj-peg'])
       expect(issues({ ...BASE, checker: { ...checker, protocol, feedback: false } })).toEqual([]);
     expect(issues({ ...BASE, checker: { ...checker, protocol: 'dmoj-python' } })).toEqual([]);
     expect(issues({ ...BASE, checker: { ...checker, feedback: false } })).toEqual([
-      'checker.feedback: is for a DMOJ bridged checker (protocol dmoj-default, dmoj-testlib or dmoj-coci)',
+      'checker.feedback: is for a DMOJ bridged checker (protocol dmoj-default, dmoj-testlib, dmoj-coci or dmoj-peg)',
     ]);
-    expect(issues({ ...BASE, checker: { ...checker, protocol: 'dmoj-peg' } })[0]).toMatch(/^checker\.protocol: /);
+    expect(issues({ ...BASE, checker: { ...checker, protocol: 'dmoj-other' } })[0]).toMatch(/^checker\.protocol: /);
+  });
+
+  it("takes a bridged program's own arguments (args_format_string) and compiler options", () => {
+    const args = ['{input_file}', '--out={output_file}', '{{literal}}'];
+    expect(issues({ ...BASE, checker: { ...checker, protocol: 'dmoj-default', args, compilerOptions: ['-DFLAG'] } })).toEqual([]);
+    expect(issues({ ...BASE, interactor: { ...interactor, protocol: 'dmoj-coci', args, compilerOptions: ['-O2'] } })).toEqual([]);
+    expect(issues({ ...BASE, checker: { ...checker, args } })).toEqual([
+      'checker.args: is for a DMOJ bridged checker (protocol dmoj-default, dmoj-testlib, dmoj-coci or dmoj-peg)',
+    ]);
+    expect(issues({ ...BASE, interactor: { ...interactor, args } })).toEqual([
+      'interactor.args: is for a DMOJ interactor (protocol dmoj-default, dmoj-testlib or dmoj-coci)',
+    ]);
+    const bad = (word: string) => issues({ ...BASE, checker: { ...checker, protocol: 'dmoj-default', args: [word] } });
+    expect(bad('{case}')).toEqual(['checker.args.0: {case} is none of {input_file}, {output_file}, {answer_file}']);
+    expect(bad('{input_file!r}')[0]).toMatch(/^checker\.args\.0: /);
+    expect(bad('a}b')).toEqual(["checker.args.0: single '}' encountered in the format string"]);
+    expect(bad('{input_file')).toEqual(["checker.args.0: single '{' encountered in the format string"]);
+    expect(issues({ ...BASE, checker: { ...checker, protocol: 'dmoj-default', compilerOptions: ['-fplugin=x.so'] } })[0]).toMatch(
+      /^checker\.compilerOptions\.0: /,
+    );
   });
 
   it("takes an interactor's DMOJ protocols, with feedback, without flags or a checker after it", () => {

@@ -1,0 +1,208 @@
+/**
+ * DMOJ's `args_format_string` (src/judge/dmoj-args.ts) and its `peg` contrib module
+ * (src/judge/dmoj-peg.ts), checked against Python itself: shlex.split, str.format and float()
+ * on the same strings, in one python3 process (the host's, as the judge's own Python is); and
+ * init.yml's `flags`, `args_format_string` and `type: peg` read into the wire.
+ */
+import { spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import { formatDmojArg, splitShellWords } from '../../src/judge/dmoj-args';
+import { pegShare, pegVerdict, pythonFloat } from '../../src/judge/dmoj-peg';
+import { loadPackage } from '../../src/problem/problem-package';
+import { refused, scratchPackage } from './helpers/scratch-package';
+
+const pkg = scratchPackage('caged-dmoj-args-');
+const load = () => loadPackage(pkg.dir(), { fallbackTimeLimitS: 1 });
+
+/** Python's answers, one per input: `script` reads a JSON list on stdin and prints a JSON list. */
+function python(script: string, inputs: readonly string[]): unknown[] {
+  const r = spawnSync('python3', ['-c', script], { input: JSON.stringify(inputs), encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`python3 failed: ${r.stderr}`);
+  return JSON.parse(r.stdout) as unknown[];
+}
+
+const SHLEX = `
+import json, shlex, sys
+out = []
+for s in json.load(sys.stdin):
+    try: out.append(shlex.split(s))
+    except ValueError: out.append(None)
+print(json.dumps(out))`;
+
+const FLOAT = `
+import json, math, sys
+out = []
+for s in json.load(sys.stdin):
+    try:
+        f = float(s)
+        out.append('nan' if math.isnan(f) else repr(f))
+    except ValueError: out.append(None)
+print(json.dumps(out))`;
+
+function ours<T>(f: () => T): T | null {
+  try {
+    return f();
+  } catch {
+    return null;
+  }
+}
+
+/** Random strings over an alphabet that exercises every rule. */
+function randomStrings(alphabet: string, count: number, maxLength: number, seed: string): string[] {
+  const bytes = crypto.createHash('sha256');
+  let pool = Buffer.alloc(0);
+  let k = 0;
+  const next = (): number => {
+    if (pool.length === 0) pool = bytes.copy().update(`${seed}${k++}`).digest();
+    const b = pool[0]!;
+    pool = pool.subarray(1);
+    return b;
+  };
+  return Array.from({ length: count }, () => {
+    const n = next() % (maxLength + 1);
+    let s = '';
+    for (let i = 0; i < n; i++) s += alphabet[next() % alphabet.length];
+    return s;
+  });
+}
+
+describe("DMOJ's args_format_string", () => {
+  it('splits words as shlex.split does', () => {
+    const fixed = [
+      '"The arguments"',
+      '{input_file} {output_file} {answer_file}',
+      `a 'b c' "d \\" e" f\\ g`,
+      "it's",
+      '"unclosed',
+      'trailing\\',
+      "''",
+      'a""b',
+      '"a\\nb" \'c\\d\'',
+      '  \t spaced \n\r out ',
+      '',
+    ];
+    const inputs = [...fixed, ...randomStrings(` ab'"\\\t{}`, 3000, 12, 'shlex')];
+    const expected = python(SHLEX, inputs);
+    inputs.forEach((s, i) => expect([s, ours(() => splitShellWords(s))]).toEqual([s, expected[i]]));
+  });
+
+  it("fills DMOJ's three fields and the doubled braces, and refuses any other field", () => {
+    const paths = { input_file: '/checker/input', output_file: '/checker/output', answer_file: '/checker/answer' };
+    expect(formatDmojArg('--in={input_file}', paths)).toBe('--in=/checker/input');
+    expect(formatDmojArg('{answer_file}{output_file}', paths)).toBe('/checker/answer/checker/output');
+    expect(formatDmojArg('{{x}}', paths)).toBe('{x}');
+    for (const bad of ['{}', '{0}', '{case_number}', '{input_file:>9}', '{', '}', 'a{b']) expect(() => formatDmojArg(bad, paths)).toThrow();
+  });
+});
+
+describe("DMOJ's peg checkers", () => {
+  it("read a number as Python's float() does", () => {
+    const fixed = [
+      '1',
+      ' 2.5 ',
+      '-3e2',
+      '.5',
+      '5.',
+      '1_000',
+      '1__0',
+      '_1',
+      '1_',
+      'inf',
+      '-Infinity',
+      'nan',
+      'NaN',
+      '0x10',
+      '',
+      ' ',
+      '1/2',
+      '1e',
+      'e1',
+      '+.e1',
+      '\t7\r',
+    ];
+    const inputs = [...fixed, ...randomStrings('0123456789._eE+- infa', 3000, 7, 'float')];
+    const expected = python(FLOAT, inputs);
+    inputs.forEach((s, i) => {
+      const f = pythonFloat(s);
+      const got = f === null ? null : Number.isNaN(f) ? 'nan' : f;
+      const e = expected[i] as string | null;
+      const want = e === null || e === 'nan' ? e : e === 'inf' ? Infinity : e === '-inf' ? -Infinity : Number(e);
+      expect([s, got]).toEqual([s, want]);
+    });
+  });
+
+  it('find the first X/Y > 0 of two consecutive lines', () => {
+    expect(pegShare('3\n4\n')).toBe(0.75);
+    expect(pegShare('note\n1\n4\n')).toBe(0.25);
+    expect(pegShare('0\n4\n2\n4')).toBe(2); // 0/4 is no share; 4/2 is (held to 1 by pegVerdict)
+    expect(pegShare('1\n0\n')).toBeNull(); // 1/0: Python's ZeroDivisionError, skipped
+    expect(pegShare('-1\n2\n')).toBeNull();
+    expect(pegShare('1\n\n2')).toBeNull();
+    expect(pegShare('')).toBeNull();
+  });
+
+  it('pass on 0, fail on 1, pass partly on a share (hidden feedback: none), and are IE on any other exit', () => {
+    const out = (s: string) => Buffer.from(s);
+    expect(pegVerdict(0, out(''), true)).toEqual({ verdict: 'AC', fraction: 1, message: '' });
+    expect(pegVerdict(1, out('bad'), true)).toEqual({ verdict: 'WA', fraction: 0, message: '' });
+    expect(pegVerdict(1, out('1\n2\n'), true)).toEqual({ verdict: 'AC', fraction: 0.5, message: '' });
+    expect(pegVerdict(0, out('3\n2\n'), true)).toEqual({ verdict: 'AC', fraction: 1, message: '' });
+    expect(pegVerdict(1, out('1\n2\n'), false)).toEqual({ verdict: 'WA', fraction: 0, message: '' });
+    expect(pegVerdict(2, out(''), true)).toMatchObject({ verdict: 'IE' });
+    expect(pegVerdict(0, Buffer.from([0xff]), true)).toEqual({ verdict: 'WA', fraction: 0, message: 'invalid unicode' });
+  });
+});
+
+describe('init.yml', () => {
+  it("reads a bridged program's flags, args_format_string and peg type into the wire", () => {
+    pkg.write('a', '1\n');
+    pkg.write('check.c', 'int main(void) { return 0; }\n');
+    pkg.write(
+      'init.yml',
+      [
+        'test_cases:',
+        '- {in: a, out: a}',
+        'checker:',
+        '  name: bridged',
+        '  args:',
+        '    files: check.c',
+        '    flags: [-DX, -O2]',
+        '    type: peg',
+        String.raw`    args_format_string: "\"{answer_file}\" -v {{x}} 'a b'"`,
+        '',
+      ].join('\n'),
+    );
+    const loaded = load();
+    expect(loaded.config.unsupported).toEqual([]);
+    expect(loaded.dmoj?.checker).toMatchObject({
+      kind: 'bridged',
+      contrib: 'peg',
+      compilerOptions: ['-DX', '-O2'],
+      args: ['{answer_file}', '-v', '{{x}}', 'a b'],
+    });
+    pkg.write(
+      'init.yml',
+      'test_cases:\n- {in: a, out: a}\ninteractive: {files: check.c, flags: [-DFLAG], args_format_string: "{input_file} {output_file}"}\n',
+    );
+    expect(load().dmoj?.interactor).toMatchObject({
+      contrib: 'default',
+      compilerOptions: ['-DFLAG'],
+      args: ['{input_file}', '{output_file}'],
+    });
+    const bad = (yml: string, field: string, text: RegExp): void => {
+      pkg.write('init.yml', `test_cases:\n- {in: a, out: a}\n${yml}`);
+      refused(load, field, text);
+    };
+    bad(
+      'checker: {name: bridged, args: {files: check.c, args_format_string: "{case}"}}\n',
+      'init.yml checker args args_format_string',
+      /\{case\} is none of/,
+    );
+    bad(
+      'checker: {name: bridged, args: {files: check.c, args_format_string: "\'open"}}\n',
+      'init.yml checker args args_format_string',
+      /no closing quotation/,
+    );
+    bad('interactive: {files: check.c, flags: -DX}\n', 'init.yml interactive flags', /must be a list of compiler options/);
+  });
+});
