@@ -339,6 +339,41 @@ int main(void) {
     expect(await judged([generated, sum])).toMatchObject({ verdict: 'AC', score: 10 });
   }, 240_000);
 
+  it("compiles a C or C++ submission with a signature grader's entry and header, its own main renamed away", async () => {
+    const dir = problem('signature', {
+      'handler.c': String.raw`#include "header.h"
+#include <stdio.h>
+int main(void) {
+  int n;
+  if (scanf("%d", &n) != 1) return 1;
+  printf(is_valid(n) ? "correct\n" : "wrong\n");
+  return 0;
+}
+`,
+      'header.h': '#include <stdbool.h>\nbool is_valid(int);\n',
+      '1.in': '1\n',
+      '1.out': 'correct\n',
+      '2.in': '2\n',
+      '2.out': 'wrong\n',
+      'init.yml':
+        'signature_grader: {entry: handler.c, header: header.h}\ntest_cases:\n- {in: 1.in, out: 1.out, points: 50}\n- {in: 2.in, out: 2.out, points: 50}\n',
+    });
+    // Only under the grader (-DSIGNATURE_GRADER) is is_valid defined; its own main is renamed and never runs.
+    const cpp = source('sig.cpp', '#ifdef SIGNATURE_GRADER\nbool is_valid(int n) { return n == 1; }\n#endif\nint main() { return 7; }\n');
+    expect(await judged([dir, cpp])).toMatchObject({ verdict: 'AC', score: 100 });
+    const c = source('sig.c', 'bool is_valid(int n) { return n != 1; }\n');
+    expect((await judged([dir, c])).tests.map((t) => t.verdict)).toEqual(['WA', 'WA']);
+    await expect(judged([dir, source('sig.py', 'def is_valid(n):\n    return n == 1\n')])).rejects.toThrow(
+      /a signature grader takes a C or C\+\+ submission, not python3/,
+    );
+    // allow_main: the submission's main is kept, and clashes with the entry's.
+    fs.writeFileSync(
+      path.join(dir, 'init.yml'),
+      'signature_grader: {entry: handler.c, header: header.h, allow_main: true}\ntest_cases:\n- {in: 1.in, out: 1.out, points: 50}\n',
+    );
+    expect(await judged([dir, cpp])).toMatchObject({ verdict: 'CE' });
+  }, 240_000);
+
   it('gives a link to /dev/stdin (init.yml symlinks) as a copy of the input in the submission’s directory', async () => {
     const dir = problem('linked', {
       'init.yml': 'symlinks: {in_link: /dev/stdin}\ntest_cases:\n- {in: a.in, out: a.out, points: 1}\n',

@@ -40,6 +40,7 @@ import { isMap, readChecker, readInteractor, yamlBool, type DmojChecker, type Dm
 import { generatedPath, NO_DATA, type DmojFiles } from './dmoj-files';
 import { generatorArgs, readGenerator, type DmojGenerator, type DmojGeneration } from './dmoj-generate';
 import type { DmojCase } from './dmoj-python-checker';
+import { readSignatureGrader, type DmojSignature } from './dmoj-signature';
 import type { PackageFiles } from './package-files';
 import { readProblemYaml, type ProblemConfig } from './problem-yaml';
 import type { GroupChild, TestCase, TestGroup } from './test-data';
@@ -61,6 +62,8 @@ export interface DmojParts {
   files: DmojFiles;
   checker: DmojChecker;
   interactor: DmojInteractor | null;
+  /** `signature_grader`: the submission is compiled with the problem's entry and header (dmoj-signature.ts). */
+  signature: DmojSignature | null;
   /** The cases whose data generators make. */
   generated: DmojGeneration[];
   /** Each test's DMOJ position (0-based), batch (1-based; 0 outside one) and binary_data, by its name. */
@@ -73,7 +76,6 @@ const NOT_READ = ['hints', 'unbuffered', 'wall_time_factor', 'output_prefix_leng
 /** Keys caged cannot judge: the problem is refused as unsupported. */
 const UNSUPPORTED: Record<string, string> = {
   custom_judge: 'a custom grader (Python run by the judge)',
-  signature_grader: 'a signature grader',
   file_io: "file input and output (DMOJ's judge-server reads no such key; the wire's fileIo judges named files)",
 };
 const KNOWN = new Set([
@@ -89,6 +91,7 @@ const KNOWN = new Set([
   'generator_args',
   'generator_in',
   'symlinks',
+  'signature_grader',
   ...NOT_READ,
   ...Object.keys(UNSUPPORTED),
 ]);
@@ -359,6 +362,9 @@ export function readDmojPackage(files: DmojFiles): DmojParts {
   const interactor =
     interactiveRaw === undefined || interactiveRaw === null ? null : readInteractor(files, interactiveRaw, unsupported, notes);
   const checker = readChecker(files, top('checker'), unsupported, notes);
+  const signatureRaw = root.raw.signature_grader;
+  const signature = signatureRaw === undefined || signatureRaw === null ? null : readSignatureGrader(files, signatureRaw);
+  if (signature && interactor) unsupported.push('signature_grader with interactive (DMOJ grades by the signature grader alone then)');
 
   const base = readProblemYaml('{}', path.basename(files.root), false);
   const outputLimit = top('output_limit_length');
@@ -382,5 +388,5 @@ export function readDmojPackage(files: DmojFiles): DmojParts {
     settings: groupSettings({ onReject: 'continue', caseScores: true, verdictRule: 'worst_error' }),
     children: built.children,
   };
-  return { config, data, files, checker, interactor, generated, cases, notes };
+  return { config, data, files, checker, interactor, signature, generated, cases, notes };
 }

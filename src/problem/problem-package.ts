@@ -24,6 +24,7 @@ import { isPolygonPackage, readPolygonPackage, type PolygonSolution } from './po
 import type { DmojChecker, DmojInteractor } from './dmoj-init-checker';
 import type { DmojGeneration } from './dmoj-generate';
 import type { DmojCase } from './dmoj-python-checker';
+import type { DmojSignature } from './dmoj-signature';
 import { isDmojPackage, readDmojPackage, INIT_YML, NO_DMOJ_TIME_LIMIT } from './dmoj-package';
 import { DmojFiles } from './dmoj-files';
 
@@ -61,6 +62,8 @@ export interface ProblemPackage {
   dmoj?: {
     checker: DmojChecker;
     interactor: DmojInteractor | null;
+    /** `signature_grader`: the submission compiled with the problem's entry and header. */
+    signature: DmojSignature | null;
     generated: DmojGeneration[];
     /** DMOJ's facts of each test by its name (a Python checker's case_position, batch, binary_data). */
     cases: Record<string, DmojCase>;
@@ -165,7 +168,7 @@ function loadDmoj(plain: PackageFiles, opts: LoadOptions): ProblemPackage {
   const files = DmojFiles.openDmoj(plain.root, opts.maxBytes ?? DEFAULT_MAX_PACKAGE_BYTES);
   const p = readDmojPackage(files);
   return readInto(files, p, {
-    dmoj: { checker: p.checker, interactor: p.interactor, generated: p.generated, cases: p.cases, files },
+    dmoj: { checker: p.checker, interactor: p.interactor, signature: p.signature, generated: p.generated, cases: p.cases, files },
     timeLimit: timeLimitOf(ownTimeLimit(files, null), opts, NO_DMOJ_TIME_LIMIT),
   });
 }

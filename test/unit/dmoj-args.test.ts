@@ -8,7 +8,9 @@ import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import { formatDmojArg, splitShellWords } from '../../src/judge/dmoj-args';
 import { pegShare, pegVerdict, pythonFloat } from '../../src/judge/dmoj-peg';
+import { withSignatureGrader } from '../../src/problem/dmoj-signature';
 import { loadPackage } from '../../src/problem/problem-package';
+import { repoLanguageRegistry } from './helpers/language-table';
 import { refused, scratchPackage } from './helpers/scratch-package';
 
 const pkg = scratchPackage('caged-dmoj-args-');
@@ -204,5 +206,41 @@ describe('init.yml', () => {
       /no closing quotation/,
     );
     bad('interactive: {files: check.c, flags: -DX}\n', 'init.yml interactive flags', /must be a list of compiler options/);
+  });
+});
+
+describe("a DMOJ signature grader's submission", () => {
+  const sig = {
+    entry: Buffer.from('int main() { return f(); }\n'),
+    header: { name: 'f.h', data: Buffer.from('int f();\n') },
+    allowMain: false,
+  };
+  const languages = repoLanguageRegistry();
+  const text = (f: { content: string }) => Buffer.from(f.content, 'base64').toString();
+
+  it('is the entry and the header beside the prefixed source, compiled with -DSIGNATURE_GRADER', () => {
+    const s = withSignatureGrader(sig, { language: 'cpp17', source: 'int f() { return 0; }\n' }, languages.get('cpp17'));
+    expect(s.compilerOptions).toEqual(['-DSIGNATURE_GRADER']);
+    expect(s.files?.map((f) => f.name)).toEqual(['grader.cpp', 'f.h', 'submission.cpp']);
+    expect(text(s.files![0]!)).toBe('int main() { return f(); }\n');
+    expect(text(s.files![2]!)).toMatch(/^#include "f\.h"\n#define main main_[0-9a-f]{32}\nint f\(\) \{ return 0; \}\n$/);
+    // The same source, the same name for its main: the compile cache's key holds.
+    const again = withSignatureGrader(sig, { language: 'cpp17', source: 'int f() { return 0; }\n' }, languages.get('cpp17'));
+    expect(text(again.files![2]!)).toBe(text(s.files![2]!));
+    const c = withSignatureGrader({ ...sig, allowMain: true }, { language: 'c', source: 'x' }, languages.get('c'));
+    expect(c.files?.map((f) => [f.name, text(f)])).toEqual([
+      ['grader.c', 'int main() { return f(); }\n'],
+      ['f.h', 'int f();\n'],
+      ['submission.c', '#include "f.h"\nx'],
+    ]);
+  });
+
+  it('is refused for another language or several files, and left alone without a grader', () => {
+    expect(() => withSignatureGrader(sig, { language: 'python3', source: 'x' }, languages.get('python3'))).toThrow(
+      /takes a C or C\+\+ submission, not python3/,
+    );
+    const files = { language: 'c', files: [{ name: 'a.c', content: 'x', encoding: 'utf8' as const }] };
+    expect(() => withSignatureGrader(sig, files, languages.get('c'))).toThrow(/takes one source file/);
+    expect(withSignatureGrader(null, files, languages.get('c'))).toBe(files);
   });
 });
