@@ -156,6 +156,21 @@ describe("DMOJ's peg checkers", () => {
 });
 
 describe('init.yml', () => {
+  it('reads signature_grader, and refuses it beside an interactor', () => {
+    pkg.write('a', '1\n');
+    const unsupported = (yml: string): string[] => {
+      pkg.write('init.yml', `test_cases:\n- {in: a, out: a}\n${yml}`);
+      return load().config.unsupported;
+    };
+    pkg.write('e.cpp', 'int main() {}\n');
+    pkg.write('h.h', 'int f();\n');
+    expect(unsupported('signature_grader: {entry: e.cpp, header: h.h}\n')).toEqual([]);
+    expect(load().dmoj?.signature).toMatchObject({ header: { name: 'h.h' }, allowMain: false });
+    expect(unsupported('signature_grader: {entry: e.cpp, header: h.h}\ninteractive: {files: e.cpp}\n')).toContain(
+      'signature_grader with interactive (DMOJ grades by the signature grader alone then)',
+    );
+  });
+
   it("reads a bridged program's flags, args_format_string and peg type into the wire", () => {
     pkg.write('a', '1\n');
     pkg.write('check.c', 'int main(void) { return 0; }\n');

@@ -393,13 +393,6 @@ describe('a DMOJ problem', () => {
       return load().config.unsupported;
     };
     expect(unsupported('custom_judge: grader.py\n')).toEqual(['custom_judge: a custom grader (Python run by the judge)']);
-    pkg.write('e.cpp', 'int main() {}\n');
-    pkg.write('h.h', 'int f();\n');
-    expect(unsupported('signature_grader: {entry: e.cpp, header: h.h}\n')).toEqual([]);
-    expect(load().dmoj?.signature).toMatchObject({ header: { name: 'h.h' }, allowMain: false });
-    expect(unsupported('signature_grader: {entry: e.cpp, header: h.h}\ninteractive: {files: e.cpp}\n')).toContain(
-      'signature_grader with interactive (DMOJ grades by the signature grader alone then)',
-    );
     expect(unsupported('points+: 1 + 1\n')[0]).toMatch(/points\+ \(a dynamic key/);
     pkg.write('check.c', 'int main(void) { return 0; }\n');
     expect(unsupported('interactive: {files: check.c, type: peg}\n')).toEqual([
