@@ -52,7 +52,8 @@ export function formatDmojArg(word: string, paths: DmojArgPaths): string {
  * Python's `shlex.split(text)` (POSIX mode, no comments): words split on blanks; `'…'` literal;
  * `"…"` where a backslash escapes only `"` and `\`; a backslash outside quotes escapes the next
  * character; `''` is an empty word. An unclosed quote or a final backslash is refused, as
- * shlex raises.
+ * shlex raises. (Judge0's command_line_arguments are a shell's words instead, with its own
+ * escapes and refusals: src/judge0/shell-words.ts.)
  */
 export function splitShellWords(text: string): string[] {
   const words: string[] = [];
