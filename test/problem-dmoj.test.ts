@@ -148,11 +148,17 @@ int main(int argc, char **argv) {
     // 1000 × 100000 × 100001 / 2 is past 32 bits; three.in and its answer are the package's (no generator runs for it).
     const wrapped = await judged([dir, source('gint.c', SUM_C.replace('SUM_TYPE', 'int'))]);
     expect(wrapped.tests.map((t) => t.verdict)).toEqual(['AC', 'WA', 'AC']);
-    // A generator that fails stops the judging, naming the case.
-    fs.writeFileSync(path.join(dir, 'init.yml'), 'generator: gen.c\ntest_cases:\n- {points: 10}\n');
-    await expect(judged([dir, source('gsum2.c', SUM_C.replace('SUM_TYPE', 'long long'))])).rejects.toThrow(
-      /the generator of case 1 \(gen\.c\) failed \(RE\)/,
+    // A generator that fails is the problem's failure: the submission compiles, every test is IE naming the case (DMOJ's IE).
+    fs.writeFileSync(
+      path.join(dir, 'init.yml'),
+      'generator: gen.c\ntest_cases:\n- {points: 10}\n- {in: three.in, out: three.out, points: 10}\n',
     );
+    const failed = await judged([dir, source('gsum2.c', SUM_C.replace('SUM_TYPE', 'long long'))]);
+    expect(failed).toMatchObject({ verdict: 'IE', score: 0, compile: { verdict: 'OK' } });
+    expect(failed.tests.map((t) => t.verdict)).toEqual(['IE', 'SKIPPED']);
+    expect(failed.message).toMatch(/the generator of case 1 \(gen\.c\) failed \(RE\)/);
+    // The submission's own compile error still comes first, as in DMOJ.
+    expect(await judged([dir, source('gce.c', 'int main(void) { return x; }\n')])).toMatchObject({ verdict: 'CE' });
   }, 180_000);
 
   /** A scratch DMOJ problem in tmp: `files` written, init.yml among them. */

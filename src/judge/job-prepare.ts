@@ -148,6 +148,7 @@ export async function prepareJob(
     why,
     ended: { verdict: 'IE', message },
   });
+  if (hooks.problemFailure) return ended(hooks.problemFailure.why, hooks.problemFailure.message);
   // The submission as the validators working in its directory see it (a 2025-09 package's).
   const submission = { box: job.box, boxLayers };
   const helperOpts = { diskBytes: helperDiskBytes, reportBytes };

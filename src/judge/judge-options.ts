@@ -95,6 +95,11 @@ export interface JudgeHooks {
    */
   staticValidation?: StaticValidationHook;
   /**
+   * The problem cannot be judged (a DMOJ generator failed): once the submission compiled, no test
+   * runs and each is IE with this message, as DMOJ's InternalError ends a judging.
+   */
+  problemFailure?: { why: string; message: string };
+  /**
    * The submission is a problem's own program judged as one (a legacy package's custom grader,
    * custom-grader.ts): it compiles under the helpers' compile limits (`helperCompileLimits`),
    * as the package's other programs do, not a contestant's.

@@ -2,12 +2,14 @@
  * Runs a DMOJ problem's generators (dmoj-generate.ts) in the sandbox before the first test is
  * judged: each compiled once and run once per case that needs it, with the Judge's largest test
  * limits (or the lower `time_limit` and `memory_limit` the generator gives). One that does not
- * compile, does not end normally, or writes more than the output maximum stops the judging with
- * a refusal naming the case. What they wrote is held by the package's files (DmojFiles.provide:
+ * compile, does not end normally, or writes more than the output maximum is the problem's
+ * failure: no generator runs after it, the submission is compiled, and every test is IE with the
+ * message naming the case (DMOJ's InternalError ends its judging so). What they wrote is held by the package's files (DmojFiles.provide:
  * files of a temporary directory, within the package size cap) until the judging ends.
  */
 import { InvalidRequestError } from '../errors';
 import type { Judge } from '../judge/judge';
+import type { JudgeHooks } from '../judge/judge-options';
 import { parseSubmission } from '../judge/plan';
 import { DEFAULT_MAX_PROGRAM_BYTES, DEFAULT_MAX_SOURCE_BYTES, DEFAULT_MAX_SOURCE_FILES, makeSubmissionSchema } from '../judge/schema';
 import { normalizeData, type DmojFiles } from './dmoj-files';
@@ -16,21 +18,34 @@ import { sourceBytes } from './package-sources';
 import { programOf } from './package-validator';
 import type { ProblemPackage } from './problem-package';
 
+/** A generator that did not compile, did not end normally or wrote too much: the problem's fault. */
+export class DmojGeneratorFailure extends InvalidRequestError {}
+
 /**
  * Runs `judging` with a DMOJ problem's generated data made first (generateDmojData) and removed
- * after, whatever happens; `judging` alone for a problem of another format.
+ * after, whatever happens; `judging` alone for a problem of another format. When a generator
+ * fails, `judging` is given `opts` with the failure in its hooks (JudgeHooks.problemFailure),
+ * the data not made empty.
  */
-export async function withDmojData<T>(
+export async function withDmojData<T, O extends { hooks?: JudgeHooks }>(
   judge: Judge,
   pkg: Pick<ProblemPackage, 'dmoj'>,
-  signal: AbortSignal | undefined,
-  judging: () => Promise<T>,
+  opts: O,
+  judging: (opts: O) => Promise<T>,
 ): Promise<T> {
   const dmoj = pkg.dmoj;
-  if (!dmoj) return judging();
+  if (!dmoj) return judging(opts);
   try {
-    if (dmoj.generated.length) await generateDmojData(judge, dmoj.files, dmoj.generated, signal);
-    return await judging();
+    try {
+      if (dmoj.generated.length) await generateDmojData(judge, dmoj.files, dmoj.generated, opts.hooks?.signal);
+    } catch (err) {
+      if (!(err instanceof DmojGeneratorFailure)) throw err;
+      for (const c of dmoj.generated)
+        for (const rel of [c.inPath, c.ansPath]) if (rel !== null && !dmoj.files.provided(rel)) dmoj.files.provide(rel, Buffer.alloc(0));
+      const problemFailure = { why: 'not run: a generator failed', message: err.message };
+      return await judging({ ...opts, hooks: { ...opts.hooks, problemFailure } });
+    }
+    return await judging(opts);
   } finally {
     dmoj.files.dropGenerated();
   }
@@ -74,10 +89,10 @@ export async function generateDmojData(
     const what = `the generator of ${c.name} (${c.generator.program.dir}${c.args.length ? ` ${c.args.join(' ')}` : ''})`;
     const r = await judge.judgeSubmission(submission, { reportOutputBytes: maxima.outputBytes, ...(signal ? { signal } : {}) });
     const t = r.tests[0];
-    if (r.verdict === 'CE' || !t) throw new InvalidRequestError(`${what} did not compile: ${r.message}`, 'generator');
-    if (t.verdict !== 'AC') throw new InvalidRequestError(`${what} failed (${t.verdict}): ${t.message}`, 'generator');
+    if (r.verdict === 'CE' || !t) throw new DmojGeneratorFailure(`${what} did not compile: ${r.message}`, 'generator');
+    if (t.verdict !== 'AC') throw new DmojGeneratorFailure(`${what} failed (${t.verdict}): ${t.message}`, 'generator');
     if (t.stdoutTruncated || t.stderrTruncated)
-      throw new InvalidRequestError(`${what} wrote more than ${maxima.outputBytes} bytes`, 'generator');
+      throw new DmojGeneratorFailure(`${what} wrote more than ${maxima.outputBytes} bytes`, 'generator');
     const out = Buffer.from(t.stdout, t.stdoutEncoding === 'base64' ? 'base64' : 'utf8');
     const err = Buffer.from(t.stderr, t.stderrEncoding === 'base64' ? 'base64' : 'utf8');
     if (c.inPath !== null) files.provide(c.inPath, out);

@@ -105,8 +105,8 @@ export async function judgePackage(
   submission: PackageSubmission,
   opts: JudgePackageOptions = {},
 ): Promise<JudgeResult> {
-  // A DMOJ problem's generators make their cases' data first, removed with the judging.
-  return withDmojData(judge, pkg, opts.hooks?.signal, async () => {
+  // A DMOJ problem's generators make their cases' data first, removed with the judging (their failure: every test IE).
+  return withDmojData(judge, pkg, opts, async (opts) => {
     const r = await judgePackageAs(judge, pkg, submission, opts);
     // A jury's Python file that the image's PyPy cannot run for want of a newer Python (Debian
     // 12's PyPy is Python 3.9: no `match`, no itertools.pairwise, no `int | None` at run time) is
