@@ -157,6 +157,13 @@ int main(int argc, char **argv) {
     expect(failed).toMatchObject({ verdict: 'IE', score: 0, compile: { verdict: 'OK' } });
     expect(failed.tests.map((t) => t.verdict)).toEqual(['IE', 'SKIPPED']);
     expect(failed.message).toMatch(/the generator of case 1 \(gen\.c\) failed \(RE\)/);
+    // A contrib type DMOJ does not know: every submission is IE with DMOJ's message.
+    fs.writeFileSync(
+      path.join(dir, 'init.yml'),
+      'checker: {name: bridged, args: {files: gen.c, type: nope}}\ntest_cases:\n- {in: three.in, out: three.out, points: 10}\n',
+    );
+    const broken = await judged([dir, source('gsum3.c', SUM_C.replace('SUM_TYPE', 'long long'))]);
+    expect(broken).toMatchObject({ verdict: 'IE', message: 'nope is not a valid contrib module' });
     // The submission's own compile error still comes first, as in DMOJ.
     expect(await judged([dir, source('gce.c', 'int main(void) { return x; }\n')])).toMatchObject({ verdict: 'CE' });
   }, 180_000);

@@ -4,7 +4,9 @@
  * limits (or the lower `time_limit` and `memory_limit` the generator gives). One that does not
  * compile, does not end normally, or writes more than the output maximum is the problem's
  * failure: no generator runs after it, the submission is compiled, and every test is IE with the
- * message naming the case (DMOJ's InternalError ends its judging so). What they wrote is held by the package's files (DmojFiles.provide:
+ * message naming the case (DMOJ's InternalError ends its judging so). A problem DMOJ would judge
+ * IE whatever the submission (a contrib `type` it does not know: DmojParts.failure) is judged so
+ * without running its generators. What they wrote is held by the package's files (DmojFiles.provide:
  * files of a temporary directory, within the package size cap) until the judging ends.
  */
 import { InvalidRequestError } from '../errors';
@@ -35,15 +37,18 @@ export async function withDmojData<T, O extends { hooks?: JudgeHooks }>(
 ): Promise<T> {
   const dmoj = pkg.dmoj;
   if (!dmoj) return judging(opts);
+  const failed = (why: string, message: string): Promise<T> => {
+    for (const c of dmoj.generated)
+      for (const rel of [c.inPath, c.ansPath]) if (rel !== null && !dmoj.files.provided(rel)) dmoj.files.provide(rel, Buffer.alloc(0));
+    return judging({ ...opts, hooks: { ...opts.hooks, problemFailure: { why, message } } });
+  };
   try {
+    if (dmoj.failure) return await failed('not run: the problem cannot be judged', dmoj.failure);
     try {
       if (dmoj.generated.length) await generateDmojData(judge, dmoj.files, dmoj.generated, opts.hooks?.signal);
     } catch (err) {
       if (!(err instanceof DmojGeneratorFailure)) throw err;
-      for (const c of dmoj.generated)
-        for (const rel of [c.inPath, c.ansPath]) if (rel !== null && !dmoj.files.provided(rel)) dmoj.files.provide(rel, Buffer.alloc(0));
-      const problemFailure = { why: 'not run: a generator failed', message: err.message };
-      return await judging({ ...opts, hooks: { ...opts.hooks, problemFailure } });
+      return await failed('not run: a generator failed', err.message);
     }
     return await judging(opts);
   } finally {

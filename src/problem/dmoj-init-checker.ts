@@ -40,6 +40,8 @@ export interface DmojBridged {
   compilerOptions?: string[];
   /** `args_format_string`, split into words (each still a format string). */
   args?: string[];
+  /** DMOJ's internal error for a `type` that names no contrib module: every submission is IE. */
+  invalidType?: string;
 }
 
 export type DmojChecker =
@@ -173,16 +175,25 @@ export function dmojProgram(
   };
 }
 
-/** `type`: the contrib module; `peg` only for a checker (DMOJ's peg module gives an interactor no arguments). */
-function contribOf(v: unknown, where: string, unsupported: string[], checker: boolean): DmojContrib | 'peg' {
-  if (v === undefined || v === null) return 'default';
-  if (v === 'default' || v === 'testlib' || v === 'coci') return v;
+/**
+ * `type`: the contrib module; `peg` only for a checker (DMOJ's peg module gives an interactor no
+ * arguments). Another type is DMOJ's internal error at judging: `invalidType` says it.
+ */
+function contribOf(
+  v: unknown,
+  where: string,
+  unsupported: string[],
+  checker: boolean,
+): { contrib: DmojContrib | 'peg'; invalidType?: string } {
+  if (v === undefined || v === null) return { contrib: 'default' };
+  if (v === 'default' || v === 'testlib' || v === 'coci') return { contrib: v };
   if (v === 'peg') {
-    if (checker) return 'peg';
+    if (checker) return { contrib: 'peg' };
     unsupported.push(`${where} type peg (DMOJ's peg module runs no interactor)`);
-    return 'default';
+    return { contrib: 'default' };
   }
-  throw new InvalidRequestError(`type ${JSON.stringify(v)} is none of default, testlib, coci, peg`, where);
+  const shown = typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v);
+  return { contrib: 'default', invalidType: `${shown} is not a valid contrib module` };
 }
 
 /**
@@ -211,7 +222,7 @@ export function readInteractor(files: DmojFiles, raw: unknown, unsupported: stri
     );
   return {
     ...bridged,
-    contrib: contribOf(raw.type, where, unsupported, false) as DmojContrib,
+    ...(contribOf(raw.type, where, unsupported, false) as { contrib: DmojContrib; invalidType?: string }),
     // DMOJ shows an interactor's feedback only when asked (its `feedback` is unset otherwise).
     feedback: raw.feedback === undefined ? false : yamlBool(raw.feedback, `${where} feedback`),
   };
@@ -241,7 +252,7 @@ export function readChecker(files: DmojFiles, raw: unknown, unsupported: string[
     return {
       kind: 'bridged',
       ...bridgedProgram(files, args, `${where} args`, unsupported),
-      contrib: contribOf(args.type, `${where} args`, unsupported, true),
+      ...contribOf(args.type, `${where} args`, unsupported, true),
       feedback: args.feedback === undefined ? true : yamlBool(args.feedback, `${where} args.feedback`),
     };
   }

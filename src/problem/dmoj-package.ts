@@ -64,6 +64,8 @@ export interface DmojParts {
   interactor: DmojInteractor | null;
   /** `signature_grader`: the submission is compiled with the problem's entry and header (dmoj-signature.ts). */
   signature: DmojSignature | null;
+  /** Why DMOJ would judge every submission IE (a contrib `type` it does not know), or null. */
+  failure: string | null;
   /** The cases whose data generators make. */
   generated: DmojGeneration[];
   /** Each test's DMOJ position (0-based), batch (1-based; 0 outside one) and binary_data, by its name. */
@@ -365,6 +367,8 @@ export function readDmojPackage(files: DmojFiles): DmojParts {
   const signatureRaw = root.raw.signature_grader;
   const signature = signatureRaw === undefined || signatureRaw === null ? null : readSignatureGrader(files, signatureRaw);
   if (signature && interactor) unsupported.push('signature_grader with interactive (DMOJ grades by the signature grader alone then)');
+  const failure = (checker.kind === 'bridged' ? checker.invalidType : undefined) ?? interactor?.invalidType ?? null;
+  if (failure) notes.push(`init.yml: ${failure}: every submission is judged IE, as DMOJ judges it`);
 
   const base = readProblemYaml('{}', path.basename(files.root), false);
   const outputLimit = top('output_limit_length');
@@ -388,5 +392,5 @@ export function readDmojPackage(files: DmojFiles): DmojParts {
     settings: groupSettings({ onReject: 'continue', caseScores: true, verdictRule: 'worst_error' }),
     children: built.children,
   };
-  return { config, data, files, checker, interactor, signature, generated, cases, notes };
+  return { config, data, files, checker, interactor, signature, failure, generated, cases, notes };
 }

@@ -64,6 +64,8 @@ export interface ProblemPackage {
     interactor: DmojInteractor | null;
     /** `signature_grader`: the submission compiled with the problem's entry and header. */
     signature: DmojSignature | null;
+    /** Why every submission is IE, as DMOJ judges it (a contrib `type` it does not know), or null. */
+    failure: string | null;
     generated: DmojGeneration[];
     /** DMOJ's facts of each test by its name (a Python checker's case_position, batch, binary_data). */
     cases: Record<string, DmojCase>;
@@ -168,7 +170,15 @@ function loadDmoj(plain: PackageFiles, opts: LoadOptions): ProblemPackage {
   const files = DmojFiles.openDmoj(plain.root, opts.maxBytes ?? DEFAULT_MAX_PACKAGE_BYTES);
   const p = readDmojPackage(files);
   return readInto(files, p, {
-    dmoj: { checker: p.checker, interactor: p.interactor, signature: p.signature, generated: p.generated, cases: p.cases, files },
+    dmoj: {
+      checker: p.checker,
+      interactor: p.interactor,
+      signature: p.signature,
+      failure: p.failure,
+      generated: p.generated,
+      cases: p.cases,
+      files,
+    },
     timeLimit: timeLimitOf(ownTimeLimit(files, null), opts, NO_DMOJ_TIME_LIMIT),
   });
 }

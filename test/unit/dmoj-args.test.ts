@@ -156,6 +156,18 @@ describe("DMOJ's peg checkers", () => {
 });
 
 describe('init.yml', () => {
+  it("keeps a contrib type DMOJ does not know as the problem's failure, judged IE", () => {
+    pkg.write('a', '1\n');
+    pkg.write('check.c', 'int main(void) { return 0; }\n');
+    pkg.write('init.yml', 'test_cases:\n- {in: a, out: a}\nchecker: {name: bridged, args: {files: check.c, type: not-a-module}}\n');
+    const p = load();
+    expect(p.config.unsupported).toEqual([]);
+    expect(p.dmoj?.failure).toBe('not-a-module is not a valid contrib module');
+    expect(p.dataNotes).toContain('init.yml: not-a-module is not a valid contrib module: every submission is judged IE, as DMOJ judges it');
+    pkg.write('init.yml', 'test_cases:\n- {in: a, out: a}\ninteractive: {files: check.c, type: 7}\n');
+    expect(load().dmoj?.failure).toBe('7 is not a valid contrib module');
+  });
+
   it('reads signature_grader, and refuses it beside an interactor', () => {
     pkg.write('a', '1\n');
     const unsupported = (yml: string): string[] => {
