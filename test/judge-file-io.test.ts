@@ -9,10 +9,8 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Judge } from '../src/judge/judge';
+import type { Judge } from '../src/judge/judge';
 import type { SubmissionInput } from '../src/judge/schema';
-import { Sandbox } from '../src/sandbox/sandbox';
-import { TEST_MANIFEST } from './helpers/image';
 import { runVerdict } from './helpers/judge-cli';
 import { useTestJudge } from './helpers/judge-fixture';
 import { ROOTLESS } from './helpers/mode';
@@ -174,21 +172,15 @@ except OSError as e:
 });
 
 describe('file input and output without overlayfs', () => {
+  let fallback: Judge;
+  useTestJudge('caged-file-io-plain-', (j) => (fallback = j), {}, { overlay: false });
+
   it('gives each test a copy of the box where its writes are kept', async () => {
-    const plain = await Sandbox.create({ overlay: false });
-    const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'caged-file-io-plain-'));
-    const fallback = await Judge.create({ sandbox: plain, manifestPath: TEST_MANIFEST, compileCacheDir: cacheDir });
-    try {
-      const r = await fallback.judge({ language: 'c', source: sumFiles(), testcases: SUMS, fileIo: FILE_IO });
-      expect(r.tests.map((t) => [t.verdict, t.stdout])).toEqual([
-        ['AC', '3\n'],
-        ['AC', '42\n'],
-        ['AC', '0\n'],
-      ]);
-    } finally {
-      await fallback.close();
-      await plain.close();
-      fs.rmSync(cacheDir, { recursive: true, force: true });
-    }
+    const r = await fallback.judge({ language: 'c', source: sumFiles(), testcases: SUMS, fileIo: FILE_IO });
+    expect(r.tests.map((t) => [t.verdict, t.stdout])).toEqual([
+      ['AC', '3\n'],
+      ['AC', '42\n'],
+      ['AC', '0\n'],
+    ]);
   }, 120_000);
 });

@@ -11,10 +11,8 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Judge } from '../src/judge/judge';
+import type { Judge } from '../src/judge/judge';
 import type { SubmissionInput } from '../src/judge/schema';
-import { Sandbox } from '../src/sandbox/sandbox';
-import { TEST_MANIFEST } from './helpers/image';
 import { runVerdict } from './helpers/judge-cli';
 import { useTestJudge } from './helpers/judge-fixture';
 
@@ -137,24 +135,18 @@ describe('when file writing is not allowed', () => {
 });
 
 describe('when the sandbox has no overlayfs', () => {
+  let fallback: Judge;
+  useTestJudge('caged-file-writing-plain-', (j) => (fallback = j), {}, { overlay: false });
+
   it("keeps the test's copy of /box read-only as well", async () => {
-    const plain = await Sandbox.create({ overlay: false });
-    const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'caged-file-writing-plain-'));
-    const fallback = await Judge.create({ sandbox: plain, manifestPath: TEST_MANIFEST, compileCacheDir: cacheDir });
-    try {
-      const source = probe();
-      const r = await fallback.judge({ language: 'c', source, testcases: TESTS, allowFileWriting: false });
-      expect(outputs(r)).toEqual([
-        ['AC', `${READ_ONLY} hint=absent`],
-        ['AC', `${READ_ONLY} hint=seen`],
-        ['AC', `${READ_ONLY} hint=absent`],
-      ]);
-      const w = await fallback.judge({ language: 'c', source, testcases: TESTS.slice(0, 1) });
-      expect(outputs(w)).toEqual([['AC', `${WRITABLE} hint=absent`]]);
-    } finally {
-      await fallback.close();
-      await plain.close();
-      fs.rmSync(cacheDir, { recursive: true, force: true });
-    }
+    const source = probe();
+    const r = await fallback.judge({ language: 'c', source, testcases: TESTS, allowFileWriting: false });
+    expect(outputs(r)).toEqual([
+      ['AC', `${READ_ONLY} hint=absent`],
+      ['AC', `${READ_ONLY} hint=seen`],
+      ['AC', `${READ_ONLY} hint=absent`],
+    ]);
+    const w = await fallback.judge({ language: 'c', source, testcases: TESTS.slice(0, 1) });
+    expect(outputs(w)).toEqual([['AC', `${WRITABLE} hint=absent`]]);
   }, 120_000);
 });

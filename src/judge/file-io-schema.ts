@@ -9,11 +9,12 @@ const ioFileName = z.string().refine(isName, { message: 'must be a plain file na
 
 /** `fileIo`: the input's and the answer's file names in /box, at least one. */
 export const FileIoSchema = z.strictObject({ input: ioFileName.optional(), output: ioFileName.optional() });
+export type FileIo = z.output<typeof FileIoSchema>;
 
 /** What file input and output cannot go with (fileIo). */
 export function checkFileIo(
   s: {
-    fileIo?: { input?: string | undefined; output?: string | undefined } | undefined;
+    fileIo?: FileIo | undefined;
     problem?: unknown;
     interactor?: unknown;
     stderrToStdout?: boolean | undefined;

@@ -5,7 +5,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { readCapped } from './output-validator-feedback';
+import { promisify } from 'node:util';
+import { openRegularFile } from './output-validator-feedback';
 
 /**
  * The program's answer in its output file (fileIo.output), at most `cap` bytes: what it wrote to
@@ -13,7 +14,11 @@ import { readCapped } from './output-validator-feedback';
  * (a link, a directory, a FIFO, or the whiteout of a file it removed), the answer is empty and
  * the note says why; over `cap`, `overLimit`.
  */
-export function readOutputFile(kept: string, name: string, cap: number): { data: Buffer; overLimit: boolean; note?: string } {
+export async function readOutputFile(
+  kept: string,
+  name: string,
+  cap: number,
+): Promise<{ data: Buffer; overLimit: boolean; note?: string }> {
   // Rootless, the program's files are given back to the worker with the modes it chose: a
   // directory or file it made unreadable is made readable to its owner first. No process of the
   // box is left to swap them (the run returned), and lstat sees a link as a link.
@@ -21,14 +26,31 @@ export function readOutputFile(kept: string, name: string, cap: number): { data:
   const file = path.join(kept, name);
   if (fs.lstatSync(file, { throwIfNoEntry: false })?.isFile()) ownerMayRead(file, 0o400);
   const dirFd = fs.openSync(kept, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_DIRECTORY);
+  let opened: ReturnType<typeof openRegularFile>;
   try {
-    const f = readCapped(dirFd, name, cap);
-    if (f.kind === 'read') return { data: f.data, overLimit: f.truncated };
-    return { data: Buffer.alloc(0), overLimit: false, note: f.kind === 'absent' ? `no ${name} written` : f.why };
+    opened = openRegularFile(dirFd, name);
   } finally {
     fs.closeSync(dirFd);
   }
+  if (!('fd' in opened))
+    return { data: Buffer.alloc(0), overLimit: false, note: opened.kind === 'absent' ? `no ${name} written` : opened.why };
+  // Up to the output limit, which may be tens of MiB: read on libuv's pool, not the event loop other jobs share.
+  const { fd, size } = opened;
+  try {
+    const buf = Buffer.alloc(Math.min(cap, size) + 1);
+    let got = 0;
+    while (got < buf.length) {
+      const { bytesRead } = await read(fd, buf, got, buf.length - got, null);
+      if (bytesRead === 0) break;
+      got += bytesRead;
+    }
+    return { data: buf.subarray(0, Math.min(got, cap)), overLimit: got > cap || size > cap };
+  } finally {
+    fs.closeSync(fd);
+  }
 }
+
+const read = promisify(fs.read);
 
 /** Adds the owner's `bits` to `p` when the worker owns it and lacks them (root needs none). */
 function ownerMayRead(p: string, bits: number): void {

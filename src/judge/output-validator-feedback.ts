@@ -140,8 +140,11 @@ export function readNextPass(dir: string, cap: number): FeedbackFile {
   }
 }
 
-/** At most `cap` bytes of the regular file `name` in `dirFd`; a link or special file is refused. */
-export function readCapped(dirFd: number, name: string, cap: number): FeedbackFile {
+/**
+ * The regular file `name` in `dirFd` opened for reading without following a link (a FIFO does
+ * not block), with its size; absent, or refused with why (a link, a special file). The caller closes it.
+ */
+export function openRegularFile(dirFd: number, name: string): { fd: number; size: number } | Exclude<FeedbackFile, { kind: 'read' }> {
   let fd: number;
   try {
     fd = openFileAt(dirFd, name);
@@ -152,20 +155,28 @@ export function readCapped(dirFd: number, name: string, cap: number): FeedbackFi
     if (isHostFault(err)) throw err;
     return { kind: 'refused', why: `${name}: ${code ?? 'cannot be opened'}` };
   }
+  const st = fs.fstatSync(fd);
+  if (st.isFile()) return { fd, size: st.size };
+  fs.closeSync(fd);
+  return { kind: 'refused', why: `${name} is not a regular file` };
+}
+
+/** At most `cap` bytes of the regular file `name` in `dirFd`; a link or special file is refused. */
+export function readCapped(dirFd: number, name: string, cap: number): FeedbackFile {
+  const opened = openRegularFile(dirFd, name);
+  if (!('fd' in opened)) return opened;
   try {
-    const st = fs.fstatSync(fd);
-    if (!st.isFile()) return { kind: 'refused', why: `${name} is not a regular file` };
     // Sized by the file (it cannot grow: its writer has ended), so a large cap costs nothing.
-    const buf = Buffer.alloc(Math.min(cap, st.size) + 1);
+    const buf = Buffer.alloc(Math.min(cap, opened.size) + 1);
     let got = 0;
     while (got < buf.length) {
-      const n = fs.readSync(fd, buf, got, buf.length - got, null);
+      const n = fs.readSync(opened.fd, buf, got, buf.length - got, null);
       if (n === 0) break;
       got += n;
     }
-    return { kind: 'read', data: buf.subarray(0, Math.min(got, cap)), truncated: got > cap || st.size > cap };
+    return { kind: 'read', data: buf.subarray(0, Math.min(got, cap)), truncated: got > cap || opened.size > cap };
   } finally {
-    fs.closeSync(fd);
+    fs.closeSync(opened.fd);
   }
 }
 

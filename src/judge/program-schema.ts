@@ -48,7 +48,12 @@ export const ProgramFilesSchema = filesSchema(1024);
 export const DEFAULT_MAX_PROGRAM_BYTES = 16 * 2 ** 20;
 
 export function decodedLength(content: string, enc: 'utf8' | 'base64'): number {
-  return enc === 'base64' ? Buffer.from(content, 'base64').length : Buffer.byteLength(content, 'utf8');
+  if (enc !== 'base64') return Buffer.byteLength(content, 'utf8');
+  // What Buffer.from(content, 'base64') would hold, without decoding it: 3 bytes per 4
+  // characters, less the padding (the wire's base64Text puts "=" only at the end).
+  let pad = 0;
+  while (pad < 2 && content.charCodeAt(content.length - 1 - pad) === 0x3d) pad++;
+  return Math.floor(((content.length - pad) * 3) / 4);
 }
 
 /** Why a problem program's `entry` is wrong (a file of its `files`, not of a build/run program), or null. */

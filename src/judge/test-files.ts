@@ -13,6 +13,7 @@ import path from 'node:path';
 import { removeTree } from '../fs/tree-walk';
 import type { JobDir } from '../rootfs/job-dirs';
 import type { BoxSpec } from '../sandbox/types';
+import { decodedLength } from './program-schema';
 import { writeNewFile } from './safe-fs';
 import type { Testcase } from './schema';
 
@@ -33,7 +34,7 @@ interface BoxFile {
 /** Bytes of a test's files, decoded. */
 export function testFilesBytes(tc: Pick<Testcase, 'files'>): number {
   let n = 0;
-  for (const f of tc.files ?? []) n += f.encoding === 'base64' ? Buffer.from(f.content, 'base64').length : Buffer.byteLength(f.content);
+  for (const f of tc.files ?? []) n += decodedLength(f.content, f.encoding);
   return n;
 }
 
@@ -43,7 +44,7 @@ export function testFilesBytes(tc: Pick<Testcase, 'files'>): number {
  */
 export function boxFilesBytes(tc: Pick<Testcase, 'files' | 'stdin' | 'stdinEncoding'>, inputFile: boolean): number {
   let n = tc.files?.length ? testFilesBytes(tc) + tc.files.length * 4096 : 0;
-  if (inputFile) n += (tc.stdinEncoding === 'base64' ? Buffer.from(tc.stdin, 'base64').length : Buffer.byteLength(tc.stdin)) + 4096;
+  if (inputFile) n += decodedLength(tc.stdin, tc.stdinEncoding) + 4096;
   return n;
 }
 

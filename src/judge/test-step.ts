@@ -18,6 +18,7 @@ import { artefactOf, elfLoadBytes } from './address-space';
 import { classifyRun } from './run-verdict';
 import type { TestResult, TestVerdict } from './schema';
 import { readOutputFile } from './file-io';
+import type { FileIo } from './file-io-schema';
 import { boxPath, withTestBox } from './test-files';
 import { JUDGE0, judge0Of } from './verdict';
 
@@ -35,7 +36,7 @@ export interface TestRequest extends CheckContext {
   /** Cap on stdout and on stderr in the result, in bytes each. */
   reportBytes: number;
   /** The submission's file input and output (Submission['fileIo']). */
-  fileIo?: { input?: string | undefined; output?: string | undefined } | undefined;
+  fileIo?: FileIo | undefined;
   /**
    * An interactive test: run beside this interactor (src/judge/interactive.ts); `checker` is used
    * only after a testlib interactor accepted.
@@ -88,7 +89,7 @@ export async function runTest(ctx: JobContext, req: TestRequest): Promise<TestRe
       artefact ? () => elfLoadBytes(boxPath(path.relative(req.box, artefact), box.dirs)) : undefined,
     );
     if (outputFile === undefined) return { run, classified };
-    const answer = readOutputFile(box.kept!, outputFile, req.limits.outputBytes);
+    const answer = await readOutputFile(box.kept!, outputFile, req.limits.outputBytes);
     const withAnswer = { ...run, stdout: answer.data, stdoutTruncated: answer.overLimit };
     if (answer.overLimit && classified.verdict === 'OK')
       return {

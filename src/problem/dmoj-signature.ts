@@ -42,8 +42,16 @@ export function readSignatureGrader(files: DmojFiles, raw: unknown): DmojSignatu
   const entry = file('entry');
   const header = file('header');
   // DMOJ writes the header beside the sources by the name its prefix includes.
-  if (!isPlainFileName(header) || ['grader', 'submission'].includes(path.parse(header).name))
-    throw new InvalidRequestError(`header ${header} must be a plain file name, not grader.* or submission.*`, WHERE);
+  // Its name goes into an #include "…" line: no quote, backslash or control character.
+  if (
+    !isPlainFileName(header) ||
+    [...header].some((c) => c === '"' || c === '\\' || c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f) ||
+    ['grader', 'submission'].includes(path.parse(header).name)
+  )
+    throw new InvalidRequestError(
+      `header ${JSON.stringify(header)} must be a plain file name without quotes, backslashes or control characters, not grader.* or submission.*`,
+      WHERE,
+    );
   return {
     entry: files.read(entry),
     header: { name: header, data: files.read(header) },

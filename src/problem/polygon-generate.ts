@@ -11,8 +11,9 @@
  *     tests at once (`from-file`), a command with quotes, redirections or variables, and a
  *     generator the package does not hold are refused, naming the test;
  *   - the answer is the output of the main solution (`assets/solutions`, tag `main`) on the
- *     input, through the files `judging input-file`/`output-file` name when they do. An interactive problem's answers (what its interactor writes with the main
- *     solution) are not made: refused.
+ *     input, through the files `judging input-file`/`output-file` name when they do. An
+ *     interactive problem's answers (what its interactor writes with the main solution) are not
+ *     made: refused.
  *
  * Each program is compiled once (the compile cache) and run in a fresh container per test, with
  * the judge's largest test limits (its maxima) and its output kept whole up to the output

@@ -331,9 +331,7 @@ export function buildMountOps(plan: RunPlan, ctx: MountContext): SetupOp[] {
       fstype: 'overlay',
       flags: MS.NOSUID | MS.NODEV,
       data: `lowerdir=${['box-low', ...extra.map((_, i) => `box-low${i + 1}`)].join(':')},${upper ? 'upperdir=box-kept,workdir=box-kept-work' : 'upperdir=box-up,workdir=box-work'}`,
-      why: extra.length
-        ? "the job's files over read-only layers; the run's writes vanish with it"
-        : "the job's files; the run's writes vanish with it",
+      why: `the job's files${extra.length ? ' over read-only layers' : ''}; ${upper ? "the run's writes kept for the worker to read" : "the run's writes vanish with it"}`,
     });
   }
   // The sources' directories (BoxSpec.ownedDirs) too: made by the worker in the fresh box, no link on their paths.

@@ -168,6 +168,14 @@ describe('init.yml', () => {
     expect(load().dmoj?.failure).toBe('7 is not a valid contrib module');
   });
 
+  it('refuses a signature grader header whose name cannot be #included as it is', () => {
+    pkg.write('a', '1\n');
+    pkg.write('e.cpp', 'int main() {}\n');
+    pkg.write('h"x.h', 'int f();\n');
+    pkg.write('init.yml', "test_cases:\n- {in: a, out: a}\nsignature_grader: {entry: e.cpp, header: 'h\"x.h'}\n");
+    refused(load, 'init.yml signature_grader', /without quotes, backslashes or control characters/);
+  });
+
   it('reads signature_grader, and refuses it beside an interactor', () => {
     pkg.write('a', '1\n');
     const unsupported = (yml: string): string[] => {

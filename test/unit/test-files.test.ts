@@ -11,6 +11,7 @@ import { InvalidRequestError } from '../../src/errors';
 import { parseTestcase } from '../../src/judge/plan';
 import { makeSubmissionSchema } from '../../src/judge/schema';
 import { readOutputFile } from '../../src/judge/file-io';
+import { decodedLength } from '../../src/judge/program-schema';
 import { boxFilesBytes, boxPath, testFilesBytes, withTestBox } from '../../src/judge/test-files';
 
 const schema = makeSubmissionSchema();
@@ -213,17 +214,17 @@ describe('the answer in an output file (fileIo.output)', () => {
   beforeEach(() => (kept = fs.mkdtempSync(path.join(os.tmpdir(), 'caged-output-file-'))));
   afterEach(() => fs.rmSync(kept, { recursive: true, force: true }));
 
-  it('is the file, capped; empty with a note when it is absent, a link, a directory or a FIFO', () => {
+  it('is the file, capped; empty with a note when it is absent, a link, a directory or a FIFO', async () => {
     fs.writeFileSync(path.join(kept, 'out.txt'), '42\n');
-    expect(readOutputFile(kept, 'out.txt', 100)).toEqual({ data: Buffer.from('42\n'), overLimit: false });
-    expect(readOutputFile(kept, 'out.txt', 2)).toEqual({ data: Buffer.from('42'), overLimit: true });
-    expect(readOutputFile(kept, 'none.txt', 100)).toEqual({ data: Buffer.alloc(0), overLimit: false, note: 'no none.txt written' });
+    expect(await readOutputFile(kept, 'out.txt', 100)).toEqual({ data: Buffer.from('42\n'), overLimit: false });
+    expect(await readOutputFile(kept, 'out.txt', 2)).toEqual({ data: Buffer.from('42'), overLimit: true });
+    expect(await readOutputFile(kept, 'none.txt', 100)).toEqual({ data: Buffer.alloc(0), overLimit: false, note: 'no none.txt written' });
     fs.symlinkSync('/etc/passwd', path.join(kept, 'link.txt'));
-    expect(readOutputFile(kept, 'link.txt', 100)).toMatchObject({ data: Buffer.alloc(0), note: 'link.txt is a symbolic link' });
+    expect(await readOutputFile(kept, 'link.txt', 100)).toMatchObject({ data: Buffer.alloc(0), note: 'link.txt is a symbolic link' });
     fs.mkdirSync(path.join(kept, 'dir.txt'));
-    expect(readOutputFile(kept, 'dir.txt', 100).note).toMatch(/dir\.txt/);
+    expect((await readOutputFile(kept, 'dir.txt', 100)).note).toMatch(/dir\.txt/);
     execFileSync('mkfifo', [path.join(kept, 'fifo.txt')]);
-    expect(readOutputFile(kept, 'fifo.txt', 100)).toMatchObject({ data: Buffer.alloc(0), note: 'fifo.txt is not a regular file' });
+    expect(await readOutputFile(kept, 'fifo.txt', 100)).toMatchObject({ data: Buffer.alloc(0), note: 'fifo.txt is not a regular file' });
   });
 });
 
@@ -265,5 +266,17 @@ describe('file input and output on the wire (fileIo)', () => {
       'testcases.0.files.0.path: is the input file\'s place (fileIo.input "in")',
       'testcases.1.files.0.path: is the input file\'s place (fileIo.input "in")',
     ]);
+  });
+});
+
+describe('the decoded length of base64 text (decodedLength)', () => {
+  it('is what Buffer.from decodes, without decoding, for every length and padding', () => {
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+    for (let len = 0; len < 40; len++)
+      for (const pad of ['', '=', '==']) {
+        const text = Array.from({ length: len }, (_, i) => alphabet[(i * 7 + len) % 64]).join('') + pad;
+        expect([text, decodedLength(text, 'base64')]).toEqual([text, Buffer.from(text, 'base64').length]);
+      }
+    expect(decodedLength('héllo', 'utf8')).toBe(6);
   });
 });
