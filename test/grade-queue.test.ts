@@ -1,7 +1,7 @@
 /**
  * `caged grade` end to end: the compiled CLI, two `caged worker` processes on a fresh queue in
  * the real Redis, a problem package pushed by the command, real containers and compilers.
- * 60 submissions in four languages (c, cpp17 by `--lang-of .cpp=cpp17`, cpp20 for `.cc` as for every C++ file against a package, python3) with
+ * 60 submissions in four languages (c, cpp17 by `--lang-of .cpp=cpp17`, cpp23 for `.cc` as for every C++ file against a package, python3) with
  * AC, WA, TLE, RE and CE mixed, plus bad input; every row of the CSV and of the JSON is checked.
  */
 import fs from 'node:fs';
@@ -42,9 +42,9 @@ const PROGRAMS: Record<string, { ext: string; language: string; code: Partial<Re
     },
   },
   // std::cmp_less is C++20: compiled as C++17 this AC would be CE.
-  cpp20: {
+  cpp23: {
     ext: '.cc',
-    language: 'cpp20',
+    language: 'cpp23',
     code: {
       AC: '#include <cstdio>\n#include <utility>\nint main(){long long a,b;std::scanf("%lld %lld",&a,&b);if(std::cmp_less(a,a+1))std::printf("%lld\\n",a+b);} // %N%\n',
       WA: '#include <cstdio>\n#include <utility>\nint main(){long long a,b;std::scanf("%lld %lld",&a,&b);std::printf("%lld\\n",std::cmp_less(a,b)?a:b);} // %N%\n',
@@ -76,10 +76,10 @@ const MIX: Array<[string, Verdict, number]> = [
   ['cpp17', 'TLE', 1],
   ['cpp17', 'RE', 3],
   ['cpp17', 'CE', 3],
-  ['cpp20', 'AC', 6],
-  ['cpp20', 'WA', 4],
-  ['cpp20', 'RE', 3],
-  ['cpp20', 'CE', 2],
+  ['cpp23', 'AC', 6],
+  ['cpp23', 'WA', 4],
+  ['cpp23', 'RE', 3],
+  ['cpp23', 'CE', 2],
   ['python3', 'AC', 6],
   ['python3', 'WA', 4],
   ['python3', 'TLE', 1],

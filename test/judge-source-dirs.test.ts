@@ -35,9 +35,9 @@ const summary = (r: JudgeResult) => ({
 describe('a package whose programs hold subdirectories', () => {
   it.each([
     ['accepted/Main.java', 'java'],
-    ['accepted/usum.cpp', 'cpp20'],
+    ['accepted/usum.cpp', 'cpp23'],
     ['accepted/pydir', 'pypy3'],
-    ['accepted/cppdir', 'cpp20'],
+    ['accepted/cppdir', 'cpp23'],
   ])(
     'accepts %s, its included files and its own at their paths',
     async (submission, language) => {

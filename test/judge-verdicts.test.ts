@@ -129,6 +129,8 @@ describe('when the program is right', () => {
     ['C', 'c', 'c', SUM_C],
     ['C++17', 'cpp', 'cpp17', SUM_CPP],
     ['C++20', 'cpp', 'cpp20', SUM_CPP],
+    ['C++23', 'cpp', 'cpp23', SUM_CPP],
+    ['C23', 'c', 'c23', SUM_C],
     ['Python 3', 'py', 'python3', SUM_PY],
   ])('reports AC (3) for %s', async (_name, ext, lang, source) => {
     const r = await cagedRun(ext, lang, source, ['--stdin', file('in', '2 40\n'), '--expected', file('out', '42\n')]);

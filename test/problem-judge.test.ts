@@ -179,17 +179,19 @@ describe('caged judge on the real image', () => {
     expect(wa.tests.map((t) => t.verdict)).toEqual(['WA', 'SKIPPED', 'SKIPPED']);
   }, 120_000);
 
-  it('compiles a C++ file as the newest C++ the image has (C++20), as the package tools do; --lang cpp17 keeps C++17', async () => {
-    // std::set::contains is C++20 (GCPC 2022's jury solutions use it).
-    const sub = fs.mkdtempSync(path.join(os.tmpdir(), 'caged-cpp20-'));
+  it('compiles a C++ file as the newest C++ the image has (C++23), as the package tools do; --lang keeps an older one', async () => {
+    // std::set::contains is C++20 (GCPC 2022's jury solutions use it); std::to_underlying is C++23.
+    const sub = fs.mkdtempSync(path.join(os.tmpdir(), 'caged-cpp23-'));
     try {
       const file = path.join(sub, 'sum.cpp');
       fs.writeFileSync(
         file,
-        '#include <bits/stdc++.h>\nint main() { long long a, b; std::cin >> a >> b; std::set<int> s{1};\n  std::cout << (s.contains(1) ? a + b : 0) << "\\n"; }\n',
+        '#include <bits/stdc++.h>\nenum class E { one = 1 };\nint main() { long long a, b; std::cin >> a >> b; std::set<int> s{1};\n  std::cout << (s.contains(std::to_underlying(E::one)) ? a + b : 0) << "\\n"; }\n',
       );
       const r = await judged([sum, file]);
-      expect({ verdict: r.verdict, language: r.language.id }).toEqual({ verdict: 'AC', language: 'cpp20' });
+      expect({ verdict: r.verdict, language: r.language.id }).toEqual({ verdict: 'AC', language: 'cpp23' });
+      const cpp20 = await judged([sum, file, '--lang', 'cpp20']);
+      expect({ verdict: cpp20.verdict, language: cpp20.language.id }).toEqual({ verdict: 'CE', language: 'cpp20' });
       const old = await judged([sum, file, '--lang', 'cpp17']);
       expect({ verdict: old.verdict, language: old.language.id }).toEqual({ verdict: 'CE', language: 'cpp17' });
     } finally {

@@ -144,6 +144,30 @@ describe('Polygon packages on the real image', () => {
     await expect(generatePolygonTests(judge, guess)).rejects.toThrow(/the answers of an interactive problem are not made by caged/);
   }, 180_000);
 
+  it("checks each test it makes files for with the package's validator first, writing nothing for a test it refuses", async () => {
+    const dir = path.join(tmp, 'validated');
+    fs.cpSync(SUM, dir, { recursive: true });
+    const xml = path.join(dir, 'problem.xml');
+    // Test 4's generator now writes summands over the validator's bound; test 2's answer is missing.
+    fs.writeFileSync(xml, fs.readFileSync(xml, 'utf8').replace('cmd="gen 5"', 'cmd="gen 3000000000"'));
+    for (const f of ['02.a', '04', '04.a']) fs.rmSync(path.join(dir, 'tests', f));
+    const made: string[] = [];
+    await expect(generatePolygonTests(judge, dir, { onFile: (f) => made.push(f.path) })).rejects.toThrow(
+      /the validator files\/val\.cpp on test 4 \(tests\/04\) refused the input \(RE\): .*its stderr: FAIL a = 3000000000 is out of \[-2e9, 2e9\]/,
+    );
+    // Test 2 (manual) was validated and answered; test 4's input was not written.
+    expect(made).toEqual(['tests/02.a']);
+    expect(fs.existsSync(path.join(dir, 'tests', '04'))).toBe(false);
+    // The validator is given the testset's name, as doall.sh gives it: another name is refused by it.
+    fs.writeFileSync(
+      xml,
+      fs.readFileSync(xml, 'utf8').replace('cmd="gen 3000000000"', 'cmd="gen 5"').replace('name="tests"', 'name="pretests"'),
+    );
+    await expect(generatePolygonTests(judge, dir)).rejects.toThrow(
+      /test 4 \(tests\/04\) refused the input .*FAIL run for testset 'pretests', not tests/,
+    );
+  }, 180_000);
+
   it('caged problem generate refuses a Kattis package and an archive, running nothing', async () => {
     const sink = new Writable({ write: (_c, _e, done) => done() });
     await expect(problemCommand(['generate', path.join(PACKAGES, 'sum')], sink)).rejects.toThrow(/is not a Polygon package/);

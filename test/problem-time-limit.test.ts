@@ -396,7 +396,7 @@ describe('a package that gives no time limit', () => {
     const d = await timeLimitFromSubmissions(judge, loadPackage(pkgDir, { deferTimeLimit: true }), { maxima: MAXIMA });
     expect(d.timeLimit.seconds).toBeGreaterThan(0);
     expect(d.notes.join('\n')).toMatch(
-      /skipped accepted\/newer\.cpp: it does not compile here \(cpp20: .*error.*not_in_this_compiler.*\), so it does not bound the time limit/,
+      /skipped accepted\/newer\.cpp: it does not compile here \(cpp23: .*error.*not_in_this_compiler.*\), so it does not bound the time limit/,
     );
     expect(d.notes[0]).toMatch(/slowest accepted .* \(accepted\/spin\.c\)/);
     // Every accepted one uncompilable: nothing bounds the limit from below, refused.

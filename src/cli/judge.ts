@@ -5,7 +5,7 @@
  *
  * SUBMISSION is a source file or a directory of source files. The language comes from
  * `--lang`, else from the extension, by the image manifest's `extensions` (docs/languages.md:
- * `.py` python3, `.java` java, …; a Prolog `.pl` and C++ as cpp20: packageLanguages). Java and
+ * `.py` python3, `.java` java, …; a Prolog `.pl` and C++ as cpp23: packageLanguages). Java and
  * Scala find their main class in the sources. A directory keeps every name; its entry (the
  * wire's `entry`) is found by directorySubmission (src/problem/package-submission.ts).
  * `--all-tests` judges every test (no group stops after a rejection), as checking a package's

@@ -14,7 +14,7 @@
  * The list lives here, keyed by compiler family (the driver of the language's compile command:
  * gcc → C, g++ → C++), rather than in the image's language.json: it is security policy, reviewed
  * with the code and changed without rebuilding an image, and every language built on the same
- * driver (c, c99, c11, cpp03 to cpp20, …) gets it with no manifest change. A language whose
+ * driver (c, c99, c11, c23, cpp03 to cpp23, …) gets it with no manifest change. A language whose
  * driver has no family here (or an interpreted one) accepts no options at all.
  *
  * Decisions (also in the README):

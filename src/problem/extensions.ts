@@ -94,11 +94,13 @@ export const FORMAT_CODE_OF_EXTENSION: Readonly<Record<string, string>> = {
 const PACKAGE_CODE: Readonly<Record<string, string>> = {
   c99: 'c',
   c11: 'c',
+  c23: 'c',
   cpp03: 'cpp',
   cpp11: 'cpp',
   cpp14: 'cpp',
   cpp17: 'cpp',
   cpp20: 'cpp',
+  cpp23: 'cpp',
   'cpp-clang': 'cpp',
   pypy3: 'python3',
   commonlisp: 'lisp',
@@ -116,8 +118,16 @@ export function outsideLanguages(languageId: string, languages: readonly string[
     : null;
 }
 
-/** Which caged language a format code means when several share it (`cpp`: caged's C++20, as a package's `.cpp` files are). */
-const PREFERRED_ID: Readonly<Record<string, string>> = { c: 'c', cpp: 'cpp20', python3: 'python3', lisp: 'commonlisp' };
+/** The newest C++ first: a package's C++ is the newest the image has (packageLanguages). */
+const NEWEST_CPP = ['cpp23', 'cpp20'] as const;
+
+/** Which caged languages a format code means when several share it, the first the image has (`cpp`: caged's newest C++, as a package's `.cpp` files are). */
+const PREFERRED_IDS: Readonly<Record<string, readonly string[]>> = {
+  c: ['c'],
+  cpp: NEWEST_CPP,
+  python3: ['python3'],
+  lisp: ['commonlisp'],
+};
 
 /**
  * The caged language of format code `code` (submissions.yaml's `language`): `byExtension`, the
@@ -129,8 +139,8 @@ export function languageIdOfCode(code: string, ids: readonly string[], byExtensi
   if (byExtension !== undefined && packageLanguageCode(byExtension) === code) return byExtension;
   const candidates = ids.filter((id) => packageLanguageCode(id) === code);
   if (candidates.length <= 1) return candidates[0] ?? null;
-  const preferred = PREFERRED_ID[code];
-  return preferred !== undefined && candidates.includes(preferred) ? preferred : (candidates.sort()[0] ?? null);
+  const preferred = PREFERRED_IDS[code]?.find((id) => candidates.includes(id));
+  return preferred ?? candidates.sort()[0] ?? null;
 }
 
 /**
@@ -156,8 +166,8 @@ export interface ImageLanguages extends KnownLanguages {
 /**
  * The image's languages as a problem package's tools see them: a `.pl` file that reads as Prolog
  * (`read` gives its bytes, or null) is Prolog, when the image has it; a C++ file is the newest
- * C++ the image has (cpp20, where the image's extensions say cpp17): the package tools' own
- * compilers take the newest standard (problemtools gnu++23, DOMjudge gnu++20), and juries'
+ * C++ the image has (cpp23, else cpp20, where the image's extensions say cpp17): the package
+ * tools' own compilers take the newest standard (problemtools gnu++23, DOMjudge gnu++20), and juries'
  * solutions use it (GCPC 2022's `std::set::contains`); else the image's extensions.
  * `newestCpp: false` keeps the image's C++ (a batch judged against test cases, not a package).
  */
@@ -167,6 +177,7 @@ export function packageLanguages(
   { newestCpp = true }: { newestCpp?: boolean } = {},
 ): ImageLanguages {
   const has = (id: string) => image.languages().some((l) => l.id === id);
+  const newest = NEWEST_CPP.find(has);
   return {
     languages: () => image.languages(),
     language: (id, field) => image.language(id, field),
@@ -176,7 +187,7 @@ export function packageLanguages(
         if (text && PROLOG_LINE.test(text.toString('utf8'))) return 'prolog';
       }
       const id = image.languageOfFile(file, field);
-      return newestCpp && id === 'cpp17' && has('cpp20') ? 'cpp20' : id;
+      return newestCpp && id === 'cpp17' && newest ? newest : id;
     },
   };
 }

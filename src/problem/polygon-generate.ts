@@ -10,6 +10,11 @@
  *     as its arguments and no input. A manual test's missing input, a generator writing several
  *     tests at once (`from-file`), a command with quotes, redirections or variables, and a
  *     generator the package does not hold are refused, naming the test;
+ *   - the input of each test it makes a file for (its input, its answer or both) is first
+ *     checked by every validator of `assets/validators` (a testlib validator, as doall.sh's
+ *     gen-answer.sh runs it: the input on stdin, `--testset NAME --group GROUP` as arguments);
+ *     one that does not end with exit code 0 refuses the test, naming it and quoting the
+ *     validator's stderr, before its files are written;
  *   - the answer is the output of the main solution (`assets/solutions`, tag `main`) on the
  *     input, through the files `judging input-file`/`output-file` name when they do. An
  *     interactive problem's answers (what its interactor writes with the main solution) are not
@@ -31,6 +36,7 @@ import { PackageFiles } from './package-files';
 import { programOf, type PackageProgram } from './package-validator';
 import { sourceBytes } from './package-sources';
 import { PROBLEM_XML, readFileIo, readProblemXml, readTestset, resourcesOf, testlibProgram } from './polygon-package';
+import { headOf } from '../judge/text-head';
 import { child, childrenNamed, type XmlElement } from './xml-file';
 
 export interface GeneratedFile {
@@ -87,6 +93,7 @@ export async function generatePolygonTests(judge: Judge, dir: string, opts: Gene
     if (src) executables.set(path.posix.basename(src).replace(/\.[^.]*$/, ''), e);
   }
   const mainEl = childrenNamed(child(assets ?? root, 'solutions') ?? root, 'solution').find((s) => s.attributes.tag === 'main') ?? null;
+  const validators = childrenNamed(child(assets ?? root, 'validators') ?? root, 'validator');
 
   // What is missing, checked whole before anything runs.
   const plan = set.tests.map((t, k) => {
@@ -121,7 +128,7 @@ export async function generatePolygonTests(judge: Judge, dir: string, opts: Gene
       [needAnswer, ansPath],
     ] as const)
       if (need) writablePath(files.root, rel, false);
-    return { i, inPath, ansPath, command, needAnswer };
+    return { i, inPath, ansPath, command, needAnswer, needInput, group: t.attributes.group ?? '' };
   });
 
   /** A program as the wire gives it, with the submission schema its size needs: made once per program. */
@@ -149,7 +156,13 @@ export async function generatePolygonTests(judge: Judge, dir: string, opts: Gene
   const refused: string[] = [];
   const fileIo = readFileIo(child(root, 'judging') ?? root, refused);
   if (refused.length) throw new InvalidRequestError(refused[0]!, PROBLEM_XML);
-  const run = async ({ program, schema }: Runnable, args: string[], stdin: Buffer, what: string, io?: typeof fileIo): Promise<Buffer> => {
+  const run = async (
+    { program, schema }: Runnable,
+    args: string[],
+    stdin: Buffer,
+    what: string,
+    { io, failed = 'failed' }: { io?: typeof fileIo; failed?: string } = {},
+  ): Promise<Buffer> => {
     if (opts.signal?.aborted) throw new InvalidRequestError(`stopped (${String(opts.signal.reason)})`, 'generate');
     const submission = parseSubmission(
       {
@@ -163,7 +176,15 @@ export async function generatePolygonTests(judge: Judge, dir: string, opts: Gene
     const r = await judge.judgeSubmission(submission, { reportOutputBytes: outputCap, ...(opts.signal ? { signal: opts.signal } : {}) });
     const t = r.tests[0];
     if (r.verdict === 'CE' || !t) throw new InvalidRequestError(`${what} did not compile: ${r.message}`, 'generate');
-    if (t.verdict !== 'AC') throw new InvalidRequestError(`${what} failed (${t.verdict}): ${t.message}`, 'generate');
+    if (t.verdict !== 'AC') {
+      const stderr = Buffer.from(t.stderr, t.stderrEncoding === 'base64' ? 'base64' : 'utf8')
+        .toString('utf8')
+        .trim();
+      throw new InvalidRequestError(
+        `${what} ${failed} (${t.verdict}): ${t.message}${stderr ? `; its stderr: ${headOf(stderr, 500)}` : ''}`,
+        'generate',
+      );
+    }
     if (t.stdoutTruncated) throw new InvalidRequestError(`${what} wrote more than ${outputCap} bytes`, 'generate');
     return Buffer.from(t.stdout, t.stdoutEncoding === 'base64' ? 'base64' : 'utf8');
   };
@@ -175,17 +196,24 @@ export async function generatePolygonTests(judge: Judge, dir: string, opts: Gene
     opts.onFile?.(f);
   };
   for (const t of plan) {
-    let input: Buffer | null = null;
+    if (!t.needInput && !t.needAnswer) continue;
+    let input: Buffer;
     if (t.command) {
       const [name, ...args] = t.command;
       const gen = programFor(`gen:${name!}`, executables.get(name!)!, `files/executables ${name!}`);
       input = await run(gen, args, Buffer.alloc(0), `test ${t.i}'s generator (${t.command.join(' ')})`);
-      write(t.inPath, input, t.command.join(' '));
+    } else input = files.read(t.inPath);
+    for (const [k, v] of validators.entries()) {
+      const validator = programFor(`validator:${k}`, v, `assets/validators validator ${k + 1}`);
+      const name = child(v, 'source')?.attributes.path ?? `validator ${k + 1}`;
+      await run(validator, ['--testset', set.name, '--group', t.group], input, `the validator ${name} on test ${t.i} (${t.inPath})`, {
+        failed: 'refused the input',
+      });
     }
+    if (t.command) write(t.inPath, input, t.command.join(' '));
     if (t.needAnswer) {
       const main = programFor('main', mainEl!, 'assets/solutions main');
-      input ??= files.read(t.inPath);
-      const answer = await run(main, [], input, `the main solution on test ${t.i}`, fileIo);
+      const answer = await run(main, [], input, `the main solution on test ${t.i}`, { io: fileIo });
       write(t.ansPath, answer, child(mainEl!, 'source')?.attributes.path ?? 'main');
     }
   }

@@ -71,8 +71,8 @@ export function isPolygonPackage(files: PackageFiles): boolean {
 
 /**
  * Polygon's source types → caged's languages, best first (the image's first one is taken):
- * `cpp.g++17`, `cpp.gcc13-64-winlibs-g++20`… by the standard they name (C++23 is C++20 here:
- * GCC 12 has only its drafts), `python.3`, `java11`, `pas.fpc`…
+ * `cpp.g++17`, `cpp.gcc13-64-winlibs-g++20`, `cpp.gcc14-64-msys2-g++23`… by the standard they
+ * name (C++23 is GCC 12's C++23 draft, else C++20), `python.3`, `java11`, `pas.fpc`…
  */
 export function polygonLanguages(type: string): string[] {
   const t = type.toLowerCase();
@@ -82,7 +82,8 @@ export function polygonLanguages(type: string): string[] {
     const order = ['cpp17', 'cpp20', 'cpp14', 'cpp11'];
     if (std === '11') return ['cpp11', ...order];
     if (std === '14') return ['cpp14', ...order];
-    if (std === '20' || std === '23') return ['cpp20', ...order];
+    if (std === '20') return ['cpp20', ...order];
+    if (std === '23') return ['cpp23', 'cpp20', ...order];
     return order;
   }
   if (family === 'c') return ['c11', 'c'];

@@ -323,6 +323,11 @@ describe('a DMOJ problem', () => {
       feedback: true,
       program: { languageIds: ['c11', 'c'] },
     });
+    // DMOJ's C23 and CPP23 executors are GCC 12's drafts of them (c23, cpp23), else the one before.
+    pkg.write('init.yml', `${base}checker:\n  name: bridged\n  args: {files: check.c, lang: C23}\n`);
+    expect(load().dmoj?.checker).toMatchObject({ program: { languageIds: ['c23', 'c'] } });
+    pkg.write('init.yml', `${base}checker:\n  name: bridged\n  args: {files: check.cpp, lang: CPP23}\n`);
+    expect(load().dmoj?.checker).toMatchObject({ program: { languageIds: ['cpp23', 'cpp20'] } });
     pkg.write('init.yml', `${base}checker: check.py\n`);
     pkg.write('check.py', 'def check(a, b, **kw):\n    return a == b\n');
     expect(load().dmoj?.checker).toMatchObject({ kind: 'python', rel: 'check.py', args: {} });

@@ -48,7 +48,7 @@ describe('the language directories', () => {
           },
       )
       .filter((raw) => raw.pch !== undefined);
-    expect(withPch.map((raw) => raw.id)).toEqual(['cpp03', 'cpp11', 'cpp14', 'cpp17', 'cpp20']);
+    expect(withPch.map((raw) => raw.id)).toEqual(['cpp03', 'cpp11', 'cpp14', 'cpp17', 'cpp20', 'cpp23']);
     for (const raw of withPch) expect(raw.compile.slice(1, 1 + raw.pch!.length)).toEqual(raw.pch);
   });
 
@@ -387,7 +387,7 @@ describe('detection by file name', () => {
   });
 
   it('an unknown id is refused listing the ids', () => {
-    expect(() => r.get('swift')).toThrow(/unknown language "swift" \(known: ada, algol68, awk, bash, c, c11, c99, cgmp, /);
+    expect(() => r.get('swift')).toThrow(/unknown language "swift" \(known: ada, algol68, awk, bash, c, c11, c23, c99, cgmp, /);
   });
 });
 
@@ -411,6 +411,12 @@ describe("a package submission's .pl (packageLanguages)", () => {
     expect(languages.languageOfFile('unreadable.pl')).toBe('perl');
     expect(languages.languageOfFile('a.py')).toBe('python3');
     expect(() => languages.languageOfFile('a.swift', 'SUBMISSION')).toThrow(InvalidRequestError);
+  });
+  it("is the newest C++ the image has for a C++ file (problemtools' gnu++23), the image's own with newestCpp false", () => {
+    expect(languages.languageOfFile('a.cpp')).toBe('cpp23');
+    const without23 = { ...image, languages: () => r.list().filter((l) => l.id !== 'cpp23') };
+    expect(packageLanguages(without23, () => null).languageOfFile('a.cc')).toBe('cpp20');
+    expect(packageLanguages(image, () => null, { newestCpp: false }).languageOfFile('a.cpp')).toBe('cpp17');
   });
 });
 

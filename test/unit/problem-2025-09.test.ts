@@ -97,7 +97,16 @@ describe('when a 2025-09 problem.yaml is read', () => {
   });
 
   it('names every C standard c and every C++ standard cpp', () => {
-    expect(['c', 'c99', 'c11', 'cpp03', 'cpp11', 'cpp14'].map(packageLanguageCode)).toEqual(['c', 'c', 'c', 'cpp', 'cpp', 'cpp']);
+    expect(['c', 'c99', 'c11', 'c23', 'cpp03', 'cpp11', 'cpp14', 'cpp23'].map(packageLanguageCode)).toEqual([
+      'c',
+      'c',
+      'c',
+      'c',
+      'cpp',
+      'cpp',
+      'cpp',
+      'cpp',
+    ]);
   });
 
   it('names languages by the format table: cpp for caged C++ ids, python3 for pypy3', () => {

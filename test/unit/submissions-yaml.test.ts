@@ -207,6 +207,9 @@ describe('the language and entry point it gives', () => {
   it("names caged's language of the format's code, the extension's when it has that code", () => {
     expect(languageAndEntry({ language: 'python3' }, 'a/x.py', { single: 'x.py' }, known)).toEqual({ lang: 'python3' });
     expect(languageAndEntry({ language: 'cpp' }, 'a/x.txt', { single: 'x.txt' }, known)).toEqual({ lang: 'cpp20' });
+    // The newest C++ the image has: cpp23 where it has one.
+    const withCpp23 = { ...known, languages: () => [...ids, 'cpp23'].map((id) => ({ id })) };
+    expect(languageAndEntry({ language: 'cpp' }, 'a/x.txt', { single: 'x.txt' }, withCpp23)).toEqual({ lang: 'cpp23' });
     // The format's c is caged's c (GNU17), not an earlier standard the image also has.
     expect(languageAndEntry({ language: 'c' }, 'a/x.txt', { single: 'x.txt' }, known)).toEqual({ lang: 'c' });
     expect(languageAndEntry({ language: 'lisp' }, 'a/x', { single: 'x' }, known)).toEqual({ lang: 'commonlisp' });

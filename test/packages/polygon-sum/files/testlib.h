@@ -1,5 +1,5 @@
 // A few lines in testlib's shape, written for caged's tests (not testlib itself): what a
-// Polygon checker or interactor of these packages calls, with testlib's exit codes.
+// Polygon checker, interactor or validator of these packages calls, with testlib's exit codes.
 #pragma once
 #include <cstdarg>
 #include <cstdio>
@@ -76,4 +76,29 @@ inline void registerInteraction(int argc, char **argv) {
   ouf.onEof = _wa;
   tout.open(argv[2]);
   if (argc > 3) ans.open(argv[3], _fail);
+}
+
+// A validator reads the input on stdin; `--testset T --group G` (as doall.sh passes them) are kept.
+inline std::string validatorTestset, validatorGroup;
+
+inline void registerValidation(int argc, char **argv) {
+  for (int i = 1; i + 1 < argc; i++) {
+    std::string key = argv[i];
+    if (key == "--testset") validatorTestset = argv[++i];
+    else if (key == "--group") validatorGroup = argv[++i];
+  }
+  inf.f = stdin;
+  inf.onEof = _fail;
+}
+
+// testlib's ensuref: "FAIL message" on stderr, exit 3.
+inline void ensuref(bool cond, const char *fmt, ...) {
+  if (cond) return;
+  std::fputs("FAIL ", stderr);
+  va_list ap;
+  va_start(ap, fmt);
+  std::vfprintf(stderr, fmt, ap);
+  va_end(ap);
+  std::fputc('\n', stderr);
+  std::exit(_fail);
 }
