@@ -245,6 +245,7 @@ int main(int argc, char **argv) {
     if (g == n) { printf("OK\n"); return asked <= 31 ? 0 : 1; }
     printf(g < n ? "SINKS\n" : "FLOATS\n");
   }
+  fprintf(stderr, "stopped after %d guesses\n", asked);
   return 1;
 }
 `,
@@ -255,8 +256,16 @@ int main(int argc, char **argv) {
     );
     const r = await judged([dir, bisect]);
     expect(r).toMatchObject({ verdict: 'AC', score: 20 });
-    const wrong = await judged([dir, source('one.py', 'print(1, flush=True)\ninput()\n')]);
-    expect(wrong.tests.map((t) => t.verdict)).toEqual(['WA', 'WA']);
+    const one = source('one.py', 'print(1, flush=True)\ninput()\n');
+    const wrong = await judged([dir, one]);
+    // Its stderr is hidden by default, as DMOJ hides it; shown with feedback: true.
+    expect(wrong.tests.map((t) => [t.verdict, t.checkerMessage ?? null])).toEqual([
+      ['WA', null],
+      ['WA', null],
+    ]);
+    const yml = path.join(dir, 'init.yml');
+    fs.writeFileSync(yml, fs.readFileSync(yml, 'utf8').replace('type: testlib}', 'type: testlib, feedback: true}'));
+    expect((await judged([dir, one])).tests.map((t) => t.checkerMessage)).toEqual(['stopped after 1 guesses', 'stopped after 1 guesses']);
   }, 240_000);
 
   it("compiles a bridged program with init.yml's flags and runs it with its args_format_string; reads a peg checker's share", async () => {

@@ -45,6 +45,21 @@ export interface DmojPythonContext {
   has_source: boolean;
 }
 
+/**
+ * The per-test file the worker writes beside a DMOJ custom judge's input and answer (protocol
+ * `dmoj-grader`, src/problem/dmoj-grader.ts): what its `case` and the grader's `language` are.
+ */
+export interface DmojGraderContext {
+  /** The test's `points` (DMOJ's `case.points`). */
+  point_value: number;
+  /** The test's 0-based index on the wire (DMOJ's `case.position` unless the problem side maps it). */
+  case_index: number;
+  /** The test's name on the wire: the problem side's cases may be keyed by it. */
+  case_name: string | null;
+  /** The submission's language id (caged's, not DMOJ's). */
+  submission_language: string;
+}
+
 /** Characters of a feedback the runner sends at most (the message shown is one line of 500). */
 export const DMOJ_FEEDBACK_CHARS = 2000;
 

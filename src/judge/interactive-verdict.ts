@@ -8,7 +8,11 @@
  *     wrong answer, 3 its own failure;
  *   - `dmoj-default`, `dmoj-testlib`, `dmoj-coci` (DMOJ's bridged interactor): its exit code and
  *     stderr read by DMOJ's contrib module (dmoj-contrib.ts): "passed" accepted (with the points
- *     it gave), "failed" wrong answer, an InternalError its own failure.
+ *     it gave), "failed" wrong answer, an InternalError its own failure;
+ *   - `dmoj-grader` (caged's runner of a DMOJ custom judge, src/problem/dmoj-grader.ts): the
+ *     report on the first line of its stderr (dmoj-python-report.ts): checked and passed
+ *     accepted with its points (capped at the test's), checked and not passed wrong answer, an
+ *     error or no report its own failure.
  * Any other code, a signal, a limit of its own or a forbidden call is the interactor's failure.
  * The order of the ends decides, whatever the protocol:
  *
@@ -36,24 +40,28 @@ import type { LimitHit, RunLimits, RunResult } from '../sandbox/types';
 import { classifyRun } from './run-verdict';
 import { oneLine } from './result';
 import { dmojModuleOf, dmojOutcome, type DmojProtocol } from './dmoj-contrib';
+import { readDmojReport } from './dmoj-python-report';
 import { parsePoints, testlibExit, TESTLIB_OK, TESTLIB_POINTS, type PartialPoints, unreadPoints } from './testlib-protocol';
 
 export const KATTIS_ACCEPTED = 42;
 export const KATTIS_WRONG_ANSWER = 43;
 
 /** How an interactor is run and read (the wire's `interactor.protocol`). */
-export type InteractorProtocol = 'kattis' | 'testlib' | DmojProtocol;
+export type InteractorProtocol = 'kattis' | 'testlib' | DmojInteractorProtocol;
+
+/** The protocols read as DMOJ reads its interactors: a bridged one's contrib module, or a custom judge's report. */
+export type DmojInteractorProtocol = DmojProtocol | 'dmoj-grader';
 
 /**
  * How an interactor's end is read: its protocol; a DMOJ one with the test's points (what `points
  * N` may reach) and whether its stderr is shown (DMOJ's `feedback`).
  */
-export type InteractorReading = 'kattis' | 'testlib' | { protocol: DmojProtocol; testPoints: number; feedback: boolean };
+export type InteractorReading = 'kattis' | 'testlib' | { protocol: DmojInteractorProtocol; testPoints: number; feedback: boolean };
 
 /** The exit codes on which an interactor of `protocol` accepted (the pair then drops the submission's further output). */
 export function acceptingExitCodes(protocol: InteractorProtocol): readonly number[] {
   if (protocol === 'kattis') return [KATTIS_ACCEPTED];
-  return protocol === 'dmoj-default' ? [TESTLIB_OK] : [TESTLIB_OK, TESTLIB_POINTS];
+  return protocol === 'dmoj-default' || protocol === 'dmoj-grader' ? [TESTLIB_OK] : [TESTLIB_OK, TESTLIB_POINTS];
 }
 
 /**
@@ -101,6 +109,7 @@ export function interactorDecision(r: RunResult, reading: InteractorReading): In
 
 /** A DMOJ interactor's end, read by its contrib module; its stderr is its feedback. */
 function dmojDecision(r: RunResult, reading: Exclude<InteractorReading, string>): InteractorDecision {
+  if (reading.protocol === 'dmoj-grader') return graderDecision(r, reading.feedback);
   const module = dmojModuleOf(reading.protocol);
   if (r.exitCode === null || module === null) return { kind: 'failed', why: 'no exit code' };
   const feedback = oneLine(r.stderr.toString('utf8', 0, Math.min(r.stderr.length, 4096)));
@@ -109,6 +118,23 @@ function dmojDecision(r: RunResult, reading: Exclude<InteractorReading, string>)
   if (out.kind === 'error') return { kind: 'failed', why: out.message };
   if (out.kind === 'failed') return { kind: 'rejected', message: 'wrong answer (the interactor)', feedback: out.feedback };
   return { kind: 'accepted', points: out.points, feedback: out.feedback };
+}
+
+/**
+ * A DMOJ custom judge's end: its runner's report (the first line of its stderr; what the grader
+ * itself prints goes nowhere). Points are absolute, as DMOJ's CheckerResult's, capped later at
+ * the test's points (pointsToFraction); below 0 they are 0.
+ */
+function graderDecision(r: RunResult, showFeedback: boolean): InteractorDecision {
+  const report = readDmojReport(r.stderr);
+  if (!report || report.result === 'skipped') {
+    const said = JSON.stringify(oneLine(r.stderr.toString('utf8', 0, Math.min(r.stderr.length, 600)), 200));
+    return { kind: 'failed', why: `no report on its stderr (exit code ${r.exitCode ?? 'none'}): ${said}` };
+  }
+  if (report.result === 'error') return { kind: 'failed', why: oneLine(report.error) };
+  const feedback = showFeedback ? oneLine(report.feedback) : '';
+  if (!report.passed) return { kind: 'rejected', message: 'wrong answer (the grader)', feedback };
+  return { kind: 'accepted', points: { kind: 'absolute', value: Math.max(0, report.points) }, feedback };
 }
 
 export interface InteractiveVerdict {

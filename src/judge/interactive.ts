@@ -54,6 +54,7 @@ import { acceptingExitCodes, interactiveVerdict, type InteractiveVerdict, type I
 import { judgeTestlibOutput, TESTLIB_OUTPUT_FILE } from './interactive-testlib';
 import { formatDmojArg } from './dmoj-args';
 import { isDmojProtocol } from './dmoj-contrib';
+import { DMOJ_CONTEXT_FILE, type DmojGraderContext } from './dmoj-python-report';
 import { pointsToFraction } from './testlib-protocol';
 import { problemProgram, runFrom, type SubmissionView } from './output-validator-spec';
 import { ImageError, InvalidRequestError } from '../errors';
@@ -195,6 +196,15 @@ export class Interactor {
       if (t.nextPass?.carried) seedFeedback(feedback, t.nextPass.carried);
       fs.writeFileSync(path.join(io, 'input'), Buffer.from(tc.stdin, tc.stdinEncoding), { flag: 'wx', mode: 0o644 });
       fs.writeFileSync(path.join(io, 'answer'), Buffer.from(tc.expected ?? '', tc.expectedEncoding), { flag: 'wx', mode: 0o644 });
+      if (this.opts.protocol === 'dmoj-grader') {
+        const context: DmojGraderContext = {
+          point_value: tc.points,
+          case_index: t.index,
+          case_name: tc.name ?? null,
+          submission_language: t.language.id,
+        };
+        fs.writeFileSync(path.join(io, DMOJ_CONTEXT_FILE), JSON.stringify(context), { flag: 'wx', mode: 0o644 });
+      }
       const [interactorRoot, submissionRoot] = [await this.ctx.rootfsFor(this.opts.language), await this.ctx.rootfsFor(t.language)];
       return await withTestBox({ ...t, hasOverlay: this.ctx.runs.hasOverlay }, (box) =>
         this.runPair(t, { io, feedback, interactorRoot, submissionRoot, box }),
@@ -272,6 +282,7 @@ export class Interactor {
       );
     if (this.opts.protocol === 'testlib') return [`${IO}/input`, `${FEEDBACK}/${TESTLIB_OUTPUT_FILE}`, `${IO}/answer`];
     if (this.opts.protocol === 'dmoj-testlib') return [`${IO}/input`, '/dev/null', `${IO}/answer`];
+    if (this.opts.protocol === 'dmoj-grader') return [`${IO}/input`, `${IO}/answer`, `${IO}/${DMOJ_CONTEXT_FILE}`];
     if (isDmojProtocol(this.opts.protocol)) return [`${IO}/input`, `${IO}/answer`];
     return [`${IO}/input`, `${IO}/answer`, `${FEEDBACK}/`, ...(t.validatorFlags ?? this.opts.flags)];
   }
@@ -303,7 +314,7 @@ export class Interactor {
     const where = artefact && boxPath(path.relative(t.box, artefact), dirs);
     const { protocol } = this.opts;
     const points = t.testcase.points;
-    const dmoj = isDmojProtocol(protocol);
+    const dmoj = isDmojProtocol(protocol) || protocol === 'dmoj-grader';
     const judged = interactiveVerdict(
       pair,
       dmoj ? { protocol, testPoints: points, feedback: this.opts.feedback ?? false } : protocol,

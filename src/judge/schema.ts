@@ -176,9 +176,11 @@ export type Checker = z.output<typeof CheckerSchema>;
  * interactor's input file, not the submission's stdin. `protocol` `kattis` (default): its exit
  * code decides and `checker` is not used; `testlib` (Polygon's): once it accepted, `checker`
  * judges the output file it wrote; `dmoj-default`, `dmoj-testlib`, `dmoj-coci` (DMOJ's bridged
- * interactor): its exit code read by DMOJ's contrib module decides alone, no checker.
+ * interactor): its exit code read by DMOJ's contrib module decides alone, no checker;
+ * `dmoj-grader`: caged's runner of a DMOJ custom judge (src/problem/dmoj-grader.ts) decides alone
+ * by the report on its stderr.
  */
-const FOR_DMOJ_INTERACTOR = 'is for a DMOJ interactor (protocol dmoj-default, dmoj-testlib or dmoj-coci)';
+const FOR_DMOJ_INTERACTOR = 'is for a DMOJ interactor (protocol dmoj-default, dmoj-testlib, dmoj-coci or dmoj-grader)';
 
 export const InteractorSchema = z
   .strictObject({
@@ -193,9 +195,11 @@ export const InteractorSchema = z
      * `testlib` (`input output answer`, testlib's exit codes, then the checker on `output`), or
      * DMOJ's bridged interactor (`dmoj-default` and `dmoj-coci`: `input answer`; `dmoj-testlib`:
      * `input /dev/null answer`), its exit code and stderr read by that contrib module
-     * (src/judge/dmoj-contrib.ts), its stderr the feedback.
+     * (src/judge/dmoj-contrib.ts), its stderr the feedback; `dmoj-grader` (`input answer
+     * context`: the test's points, index, name and the submission's language as JSON), the
+     * first line of its stderr a report (src/judge/dmoj-python-report.ts).
      */
-    protocol: z.enum(['kattis', 'testlib', 'dmoj-default', 'dmoj-testlib', 'dmoj-coci']).default('kattis'),
+    protocol: z.enum(['kattis', 'testlib', 'dmoj-default', 'dmoj-testlib', 'dmoj-coci', 'dmoj-grader']).default('kattis'),
     /** DMOJ's `interactive.feedback` (`dmoj-*` only): true shows its stderr as the message. Default false, as DMOJ's. */
     feedback: z.boolean().optional(),
     /**
@@ -235,7 +239,11 @@ export const InteractorSchema = z
     message: "a DMOJ interactor takes no flags (its arguments are its contrib module's)",
   })
   .refine((i) => i.feedback === undefined || i.protocol.startsWith('dmoj-'), { path: ['feedback'], message: FOR_DMOJ_INTERACTOR })
-  .refine((i) => i.args === undefined || i.protocol.startsWith('dmoj-'), { path: ['args'], message: FOR_DMOJ_INTERACTOR });
+  .refine((i) => i.args === undefined || i.protocol.startsWith('dmoj-'), { path: ['args'], message: FOR_DMOJ_INTERACTOR })
+  .refine((i) => i.args === undefined || i.protocol !== 'dmoj-grader', {
+    path: ['args'],
+    message: "a DMOJ custom judge's runner takes no args (its arguments are input, answer and context)",
+  });
 export type InteractorSpec = z.output<typeof InteractorSchema>;
 
 /** A problem package stored in Redis by `caged problem push` (src/problem/package-store.ts). */

@@ -53,7 +53,8 @@ export type DmojChecker =
   | { kind: 'python'; rel: string; data: Buffer; args: Record<string, unknown> };
 
 export interface DmojInteractor extends DmojBridged {
-  contrib: DmojContrib;
+  /** `grader`: a custom judge (dmoj-grader.ts), run by caged's runner. */
+  contrib: DmojContrib | 'grader';
   feedback: boolean;
 }
 

@@ -37,6 +37,7 @@ import { isRelativePath } from '../judge/source-path';
 import { groupSettings } from '../judge/group-grading';
 import { DEFAULT_INPUT_FORMAT, DEFAULT_OUTPUT_FORMAT, matchCases, pythonRegex } from './dmoj-case-files';
 import { isMap, readChecker, readInteractor, yamlBool, type DmojChecker, type DmojInteractor } from './dmoj-init-checker';
+import { readCustomJudge } from './dmoj-grader';
 import { generatedPath, NO_DATA, type DmojFiles } from './dmoj-files';
 import { generatorArgs, readGenerator, type DmojGenerator, type DmojGeneration } from './dmoj-generate';
 import type { DmojCase } from './dmoj-python-checker';
@@ -77,7 +78,6 @@ export interface DmojParts {
 const NOT_READ = ['hints', 'unbuffered', 'wall_time_factor', 'output_prefix_length', 'short_circuit', 'meta'];
 /** Keys caged cannot judge: the problem is refused as unsupported. */
 const UNSUPPORTED: Record<string, string> = {
-  custom_judge: 'a custom grader (Python run by the judge)',
   file_io: "file input and output (DMOJ's judge-server reads no such key; the wire's fileIo judges named files)",
 };
 const KNOWN = new Set([
@@ -94,6 +94,7 @@ const KNOWN = new Set([
   'generator_in',
   'symlinks',
   'signature_grader',
+  'custom_judge',
   ...NOT_READ,
   ...Object.keys(UNSUPPORTED),
 ]);
@@ -361,10 +362,21 @@ export function readDmojPackage(files: DmojFiles): DmojParts {
         unsupported.push(`${n.where} ${key}: ${UNSUPPORTED[key]}`);
 
   const interactiveRaw = root.get('interactive');
+  // DMOJ's custom judge grades alone (its grader_class): interactive, signature_grader and checker unused.
+  const customJudge = root.raw.custom_judge ?? null;
+  for (const n of built.nodes)
+    if (n.raw.custom_judge !== undefined) unsupported.push(`${n.where} custom_judge (a case's own: DMOJ reads one for the problem)`);
+  if (customJudge !== null)
+    for (const k of ['interactive', 'signature_grader', 'checker'])
+      if (root.raw[k] !== undefined) notes.push(`init.yml ${k} is not used: custom_judge grades`);
   const interactor =
-    interactiveRaw === undefined || interactiveRaw === null ? null : readInteractor(files, interactiveRaw, unsupported, notes);
+    customJudge !== null
+      ? readCustomJudge(files, customJudge, { id: path.basename(files.root), cases }, unsupported, notes)
+      : interactiveRaw === undefined || interactiveRaw === null
+        ? null
+        : readInteractor(files, interactiveRaw, unsupported, notes);
   const checker = readChecker(files, top('checker'), unsupported, notes);
-  const signatureRaw = root.raw.signature_grader;
+  const signatureRaw = customJudge === null ? root.raw.signature_grader : null;
   const signature = signatureRaw === undefined || signatureRaw === null ? null : readSignatureGrader(files, signatureRaw);
   if (signature && interactor) unsupported.push('signature_grader with interactive (DMOJ grades by the signature grader alone then)');
   const failure = (checker.kind === 'bridged' ? checker.invalidType : undefined) ?? interactor?.invalidType ?? null;

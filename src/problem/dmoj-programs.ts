@@ -78,7 +78,8 @@ export function dmojWire(
       ...p,
       ...bridgedExtras(it),
       protocol: `dmoj-${it.contrib}`,
-      ...(it.feedback ? {} : { feedback: false }),
+      // The wire's default for an interactor is DMOJ's (hidden), unlike a checker's (shown).
+      ...(it.feedback ? { feedback: true } : {}),
       ...(runLimits ? { limits: runLimits } : {}),
       compileLimits,
       ...(transcriptBytes ? { transcriptBytes } : {}),

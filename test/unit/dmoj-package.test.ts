@@ -397,7 +397,6 @@ describe('a DMOJ problem', () => {
       pkg.write('init.yml', base + yml);
       return load().config.unsupported;
     };
-    expect(unsupported('custom_judge: grader.py\n')).toEqual(['custom_judge: a custom grader (Python run by the judge)']);
     expect(unsupported('points+: 1 + 1\n')[0]).toMatch(/points\+ \(a dynamic key/);
     pkg.write('check.c', 'int main(void) { return 0; }\n');
     expect(unsupported('interactive: {files: check.c, type: peg}\n')).toEqual([

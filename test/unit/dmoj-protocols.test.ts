@@ -285,7 +285,7 @@ describe('the wire', () => {
       'checker.args: is for a DMOJ bridged checker (protocol dmoj-default, dmoj-testlib, dmoj-coci or dmoj-peg)',
     ]);
     expect(issues({ ...BASE, interactor: { ...interactor, args } })).toEqual([
-      'interactor.args: is for a DMOJ interactor (protocol dmoj-default, dmoj-testlib or dmoj-coci)',
+      'interactor.args: is for a DMOJ interactor (protocol dmoj-default, dmoj-testlib, dmoj-coci or dmoj-grader)',
     ]);
     const bad = (word: string) => issues({ ...BASE, checker: { ...checker, protocol: 'dmoj-default', args: [word] } });
     expect(bad('{case}')).toEqual(['checker.args.0: {case} is none of {input_file}, {output_file}, {answer_file}']);
@@ -303,7 +303,7 @@ describe('the wire', () => {
       "interactor.flags: a DMOJ interactor takes no flags (its arguments are its contrib module's)",
     ]);
     expect(issues({ ...BASE, interactor: { ...interactor, feedback: true } })).toEqual([
-      'interactor.feedback: is for a DMOJ interactor (protocol dmoj-default, dmoj-testlib or dmoj-coci)',
+      'interactor.feedback: is for a DMOJ interactor (protocol dmoj-default, dmoj-testlib, dmoj-coci or dmoj-grader)',
     ]);
     expect(issues({ ...BASE, interactor: { ...interactor, protocol: 'dmoj-testlib' }, checker })).toEqual([
       'checker: a DMOJ interactor decides alone: no checker runs after it',

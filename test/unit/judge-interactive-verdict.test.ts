@@ -87,3 +87,34 @@ describe('whose program ended first (run-pair.ts)', () => {
     expect(submissionFirst(run({ exitCode: null, signal: 'SIGSEGV' }), false, 1 + now, 1, true)).toBe(true);
   });
 });
+
+describe("a DMOJ custom judge's runner (dmoj-grader): its report on stderr decides", () => {
+  const reading = (feedback: boolean) => ({ protocol: 'dmoj-grader' as const, testPoints: 10, feedback });
+  const report = (r: object) => Buffer.from(`${JSON.stringify({ run_on_error: false, ...r })}\ngrader's own tail\n`);
+  const checked = (passed: boolean, points: number, feedback = '') =>
+    report({ result: 'checked', passed, points, feedback, extended_feedback: '' });
+  const judged = (stderr: Buffer, exitCode: number, feedback = true, sub: Partial<RunResult> = {}) =>
+    interactiveVerdict(pair({ exitCode, stderr }, sub), reading(feedback), { cpuTimeMs: 1000 });
+
+  it('is AC with the points it gave (absolute, capped later), its feedback shown when asked for', () => {
+    expect(judged(checked(true, 2.5, '3 guesses'), 0)).toMatchObject({
+      verdict: 'AC',
+      interactorPoints: { kind: 'absolute', value: 2.5 },
+      feedback: '3 guesses',
+    });
+    expect(judged(checked(true, -4), 0).interactorPoints).toEqual({ kind: 'absolute', value: 0 });
+    expect(judged(checked(true, 10, 'hidden'), 0, false).feedback).toBe('');
+  });
+  it('is WA when not passed, with its feedback; the submission failing is its own verdict first', () => {
+    expect(judged(checked(false, 0, 'expected int, got "A"'), 1)).toMatchObject({ verdict: 'WA', feedback: 'expected int, got "A"' });
+    expect(judged(checked(false, 0), 1, true, { exitCode: 3 }).verdict).toBe('RE');
+  });
+  it('is IE for an error report, naming it, and for no report', () => {
+    expect(judged(report({ result: 'error', error: 'ValueError: broke' }), 3)).toMatchObject({
+      verdict: 'IE',
+      message: 'the interactor failed (ValueError: broke)',
+    });
+    expect(judged(Buffer.from('Traceback: nothing else\n'), 0).message).toMatch(/no report on its stderr \(exit code 0\): "Traceback/);
+    expect(judged(report({ result: 'skipped' }), 0).verdict).toBe('IE');
+  });
+});

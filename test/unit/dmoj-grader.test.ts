@@ -1,0 +1,53 @@
+/**
+ * A DMOJ problem's custom judge (init.yml `custom_judge`, src/problem/dmoj-grader.ts) read into
+ * the problem's interactor: an InteractiveGrader run by caged's runner, the rest refused. No
+ * container, no root (the real runs: test/problem-dmoj-grader.test.ts).
+ */
+import { loadPackage, type ProblemPackage } from '../../src/problem/problem-package';
+import { refused, scratchPackage } from './helpers/scratch-package';
+
+const pkg = scratchPackage('caged-dmoj-grader-');
+const load = (): ProblemPackage => loadPackage(pkg.dir(), { fallbackTimeLimitS: 1 });
+const base = 'test_cases:\n- {in: a, out: a}\n';
+
+describe('a DMOJ custom judge', () => {
+  it('is the interactor when its Grader is an InteractiveGrader, and grades alone', () => {
+    pkg.write('a', '1\n');
+    pkg.write('check.c', 'int main(void) { return 0; }\n');
+    // A custom judge (an InteractiveGrader) is the interactor, run by caged's runner; it grades alone.
+    pkg.write('guess.py', 'from dmoj.graders.interactive import InteractiveGrader\n\nclass Grader(InteractiveGrader):\n    pass\n');
+    pkg.write('init.yml', `${base}custom_judge: guess.py\ninteractive: {files: check.c}\nchecker: identical\n`);
+    const judged = load();
+    expect(judged.config.unsupported).toEqual([]);
+    expect(judged.dmoj?.interactor).toMatchObject({ contrib: 'grader', feedback: true, program: { entry: '_caged_dmoj_interact.py' } });
+    expect(judged.dmoj?.interactor?.program.files.map((f) => f.name)).toEqual(
+      expect.arrayContaining(['guess.py', '_caged_dmoj_interact.py', 'dmoj/graders/interactive.py', '_caged_dmoj_grader.json']),
+    );
+    const settings = judged.dmoj?.interactor?.program.files.find((f) => f.name === '_caged_dmoj_grader.json');
+    expect(JSON.parse(settings!.data.toString())).toMatchObject({
+      file: 'guess.py',
+      module: 'guess',
+      cases: { 'case 1 (a)': { position: 0, batch: 0 } },
+    });
+    expect(judged.dataNotes).toEqual([
+      'init.yml interactive is not used: custom_judge grades',
+      'init.yml checker is not used: custom_judge grades',
+      expect.stringMatching(/custom_judge: guess\.py runs in a new process per test/),
+    ]);
+  });
+
+  it('is refused as unsupported when not an InteractiveGrader, and refused when it is no Python file of the problem', () => {
+    pkg.write('a', '1\n');
+    const unsupported = (yml: string): string[] => {
+      pkg.write('init.yml', base + yml);
+      return load().config.unsupported;
+    };
+    // A custom judge that is not an InteractiveGrader (DMOJ's shortest1: a StandardGrader).
+    pkg.write('grader.py', 'from dmoj.graders.standard import StandardGrader\n\nclass Grader(StandardGrader):\n    pass\n');
+    expect(unsupported('custom_judge: grader.py\n')).toEqual([
+      'custom_judge: grader.py (a grader that is not an InteractiveGrader: caged runs those custom judges alone)',
+    ]);
+    refused(() => unsupported('custom_judge: nope.py\n'), 'init.yml custom_judge', /names nope\.py, which is not a file/);
+    refused(() => unsupported('custom_judge: a\n'), 'init.yml custom_judge', /a custom judge is a Python module/);
+  });
+});
