@@ -221,7 +221,7 @@ describe('the language from the file name', () => {
         /unknown extension "\.swift" of .*main\.swift \(known: /,
       );
       await expect(runCommand([path.join(dir, 'main.swift'), '--lang', 'swift'], sink().out, { judge })).rejects.toThrow(
-        /unknown language "swift" \(known: ada, algol68, awk, bash, c, c11, c99, cgmp, /,
+        /unknown language "swift" \(known: ada, algol68, awk, bash, c, c11, c23, c99, cgmp, /,
       );
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });

@@ -71,6 +71,17 @@ describe('DMOJ custom judges on the real image', () => {
     const r = await judged([dir, ac]);
     expect(r).toMatchObject({ verdict: 'AC', score: 20 });
     expect(r.problem?.format).toBe('dmoj');
+    // testsuite/interactive/tests/c_no_flush: unbuffered: yes runs a C submission with its stdout unbuffered.
+    const noFlush = file(
+      'no_flush.c',
+      '#include <stdio.h>\nint main(void) {\n  int n;\n  puts("0");\n  scanf("%d", &n);\n  printf("%d\\n", n);\n}\n',
+    );
+    expect(await judged([dir, noFlush])).toMatchObject({ verdict: 'AC', score: 20 });
+    const yml = path.join(dir, 'init.yml');
+    fs.writeFileSync(yml, fs.readFileSync(yml, 'utf8').replace('unbuffered: yes', 'unbuffered: no'));
+    // Buffered, its guess never reaches the grader: the submission waits for an answer until its time is up.
+    expect((await judged([dir, noFlush])).tests.map((t) => t.verdict)).toEqual(['TLE', 'TLE']);
+    fs.writeFileSync(yml, fs.readFileSync(yml, 'utf8').replace('unbuffered: no', 'unbuffered: yes'));
     // testsuite/interactive/tests/py_not_num: readint's WrongAnswer, its message the feedback.
     const notNum = await judged([dir, file('not_num.py', 'print("A", flush=True)\n')]);
     expect(outcome(notNum)).toEqual([

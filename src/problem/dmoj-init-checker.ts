@@ -200,13 +200,20 @@ function contribOf(
 
 /**
  * A C or C++ source that makes its program's stdout unbuffered before main runs: DMOJ runs a
- * bridged interactor unbuffered unless it says `unbuffered: false` (graders/bridged.py), so an
- * interactor written for DMOJ need not flush. Compiled with the interactor's own sources.
+ * bridged interactor unbuffered unless it says `unbuffered: false` (graders/bridged.py), and a
+ * submission so when the problem says `unbuffered: true` (its executors' setbufsize agent), so
+ * that a program written for DMOJ need not flush. Compiled with the program's own sources.
  */
 const UNBUFFERED_SOURCE = `#include <stdio.h>
-/* Added by caged: DMOJ runs a bridged interactor with its stdout unbuffered. */
+/* Added by caged: DMOJ runs this program with its stdout unbuffered. */
 __attribute__((constructor)) static void caged_unbuffered_stdout(void) { setvbuf(stdout, NULL, _IONBF, 0); }
 `;
+
+/** The unbuffering source of a program in format code `code` (`c`, `cpp`), or null for another language. */
+export function unbufferedSource(code: string): { name: string; data: Buffer } | null {
+  if (code !== 'c' && code !== 'cpp') return null;
+  return { name: `_caged_unbuffered.${code}`, data: Buffer.from(UNBUFFERED_SOURCE) };
+}
 
 export function readInteractor(files: DmojFiles, raw: unknown, unsupported: string[], notes: string[]): DmojInteractor {
   const where = `${'init.yml'} interactive`;
@@ -214,10 +221,11 @@ export function readInteractor(files: DmojFiles, raw: unknown, unsupported: stri
   const bridged = bridgedProgram(files, raw, where, unsupported);
   const program = bridged.program;
   const unbuffered = raw.unbuffered === undefined ? true : yamlBool(raw.unbuffered, `${where} unbuffered`);
-  if (unbuffered && (program.code === 'c' || program.code === 'cpp')) {
-    const name = `_caged_unbuffered.${program.code === 'c' ? 'c' : 'cpp'}`;
-    if (program.files.some((f) => f.name === name)) throw new InvalidRequestError(`names a file ${name}, which caged adds`, where);
-    program.files.push({ name, data: Buffer.from(UNBUFFERED_SOURCE) });
+  const added = unbuffered ? unbufferedSource(program.code) : null;
+  if (added) {
+    if (program.files.some((f) => f.name === added.name))
+      throw new InvalidRequestError(`names a file ${added.name}, which caged adds`, where);
+    program.files.push(added);
   } else if (unbuffered)
     notes.push(
       `init.yml interactive: caged runs a ${program.code} interactor as it is (DMOJ unbuffers its stdout): it must flush what it writes`,

@@ -65,6 +65,8 @@ export interface DmojParts {
   interactor: DmojInteractor | null;
   /** `signature_grader`: the submission is compiled with the problem's entry and header (dmoj-signature.ts). */
   signature: DmojSignature | null;
+  /** init.yml `unbuffered`: the submission's stdout unbuffered (a C or C++ one: judge-package.ts). */
+  unbuffered: boolean;
   /** Why DMOJ would judge every submission IE (a contrib `type` it does not know), or null. */
   failure: string | null;
   /** The cases whose data generators make. */
@@ -75,7 +77,7 @@ export interface DmojParts {
 }
 
 /** Keys read only by DMOJ's display or its own sandbox: noted, not read. */
-const NOT_READ = ['hints', 'unbuffered', 'wall_time_factor', 'output_prefix_length', 'short_circuit', 'meta'];
+const NOT_READ = ['hints', 'wall_time_factor', 'output_prefix_length', 'short_circuit', 'meta'];
 /** Keys caged cannot judge: the problem is refused as unsupported. */
 const UNSUPPORTED: Record<string, string> = {
   file_io: "file input and output (DMOJ's judge-server reads no such key; the wire's fileIo judges named files)",
@@ -95,6 +97,7 @@ const KNOWN = new Set([
   'symlinks',
   'signature_grader',
   'custom_judge',
+  'unbuffered',
   ...NOT_READ,
   ...Object.keys(UNSUPPORTED),
 ]);
@@ -404,5 +407,8 @@ export function readDmojPackage(files: DmojFiles): DmojParts {
     settings: groupSettings({ onReject: 'continue', caseScores: true, verdictRule: 'worst_error' }),
     children: built.children,
   };
-  return { config, data, files, checker, interactor, signature, failure, generated, cases, notes };
+  const unbuffered = root.raw.unbuffered === undefined ? false : yamlBool(root.raw.unbuffered, `${INIT_YML} unbuffered`);
+  if (unbuffered)
+    notes.push('init.yml unbuffered: a C or C++ submission runs with its stdout unbuffered; one in another language must flush');
+  return { config, data, files, checker, interactor, signature, unbuffered, failure, generated, cases, notes };
 }

@@ -57,7 +57,7 @@ import { caseScoreFailure, rejectedScoreFailure } from './case-scores';
 import { polygonPoints, polygonTestScore, testlibWire } from './testlib-programs';
 import { dmojPoints, dmojWire } from './dmoj-programs';
 import { withDmojData } from './dmoj-generate-run';
-import { withSignatureGrader } from './dmoj-signature';
+import { asDmojBuilds } from './dmoj-signature';
 import { compilerFirstError, newerPythonError } from './compile-failures';
 import { customGrader } from './custom-grader';
 import { countTests, type TestCase } from './test-data';
@@ -148,9 +148,9 @@ async function judgePackageAs(
   // A contestant's submission over the code limit is refused; the package's own is judged, with a note.
   const tooLarge = overCodeLimit(pkg, sourceBytes(submission));
   if (tooLarge && !opts.ownSubmission) throw new InvalidRequestError(tooLarge, 'SUBMISSION');
-  // Included files (a DMOJ signature grader's entry and header) are added after the code limit is checked (the formats' order).
+  // Included files (a DMOJ signature grader's entry and header, its unbuffering source) are added after the code limit is checked (the formats' order).
   const language = judge.language(submission.language, 'language');
-  submission = withSignatureGrader(pkg.dmoj?.signature ?? null, withIncluded(submission, includedFiles(pkg, code), language), language);
+  submission = asDmojBuilds(pkg.dmoj, withIncluded(submission, includedFiles(pkg, code), language), language);
   const { limits, compileLimits, helperCompileLimits, validatorLimits, helperLimits, notes } = packageLimitsFor(
     pkg,
     judge.stepMaxima,

@@ -64,6 +64,8 @@ export interface ProblemPackage {
     interactor: DmojInteractor | null;
     /** `signature_grader`: the submission compiled with the problem's entry and header. */
     signature: DmojSignature | null;
+    /** init.yml `unbuffered`: a C or C++ submission's stdout unbuffered. */
+    unbuffered: boolean;
     /** Why every submission is IE, as DMOJ judges it (a contrib `type` it does not know), or null. */
     failure: string | null;
     generated: DmojGeneration[];
@@ -174,6 +176,7 @@ function loadDmoj(plain: PackageFiles, opts: LoadOptions): ProblemPackage {
       checker: p.checker,
       interactor: p.interactor,
       signature: p.signature,
+      unbuffered: p.unbuffered,
       failure: p.failure,
       generated: p.generated,
       cases: p.cases,

@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import { formatDmojArg, splitShellWords } from '../../src/judge/dmoj-args';
 import { pegShare, pegVerdict, pythonFloat } from '../../src/judge/dmoj-peg';
-import { withSignatureGrader } from '../../src/problem/dmoj-signature';
+import { asDmojBuilds, withSignatureGrader } from '../../src/problem/dmoj-signature';
 import { loadPackage } from '../../src/problem/problem-package';
 import { repoLanguageRegistry } from './helpers/language-table';
 import { refused, scratchPackage } from './helpers/scratch-package';
@@ -277,5 +277,34 @@ describe("a DMOJ signature grader's submission", () => {
     const files = { language: 'c', files: [{ name: 'a.c', content: 'x', encoding: 'utf8' as const }] };
     expect(() => withSignatureGrader(sig, files, languages.get('c'))).toThrow(/takes one source file/);
     expect(withSignatureGrader(null, files, languages.get('c'))).toBe(files);
+  });
+
+  it("is unbuffered with init.yml's unbuffered (a C or C++ one), its compiler option kept; another language as it is", () => {
+    const cpp = asDmojBuilds(
+      { signature: sig, unbuffered: true },
+      { language: 'cpp17', source: 'int f() { return 0; }\n' },
+      languages.get('cpp17'),
+    );
+    expect(cpp.compilerOptions).toEqual(['-DSIGNATURE_GRADER']);
+    expect(cpp.files?.map((f) => f.name)).toEqual(['grader.cpp', 'f.h', 'submission.cpp', '_caged_unbuffered.cpp']);
+    expect(text(cpp.files![3]!)).toMatch(/setvbuf\(stdout, NULL, _IONBF, 0\)/);
+    const c = asDmojBuilds(
+      { signature: null, unbuffered: true },
+      { language: 'c', source: 'int main(void) { return 0; }\n' },
+      languages.get('c'),
+    );
+    expect(c).toMatchObject({ language: 'c' });
+    expect(c.source).toBeUndefined();
+    expect(c.files?.map((f) => f.name)).toEqual(['main.c', '_caged_unbuffered.c']);
+    const py = { language: 'python3', source: 'print(1)\n' };
+    expect(asDmojBuilds({ signature: null, unbuffered: true }, py, languages.get('python3'))).toBe(py);
+    expect(asDmojBuilds({ signature: null, unbuffered: false }, { language: 'c', source: 'x' }, languages.get('c'))).toEqual({
+      language: 'c',
+      source: 'x',
+    });
+    const taken = { language: 'c', files: [{ name: '_caged_unbuffered.c', content: 'x', encoding: 'utf8' as const }] };
+    expect(() => asDmojBuilds({ signature: null, unbuffered: true }, taken, languages.get('c'))).toThrow(
+      /names a file _caged_unbuffered\.c, which caged adds/,
+    );
   });
 });

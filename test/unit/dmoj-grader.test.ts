@@ -1,7 +1,8 @@
 /**
- * A DMOJ problem's custom judge (init.yml `custom_judge`, src/problem/dmoj-grader.ts) read into
- * the problem's interactor: an InteractiveGrader run by caged's runner, the rest refused. No
- * container, no root (the real runs: test/problem-dmoj-grader.test.ts).
+ * What a DMOJ interactive problem's init.yml says of the judging: its custom judge (`custom_judge`,
+ * src/problem/dmoj-grader.ts) read into the problem's interactor (an InteractiveGrader run by
+ * caged's runner, the rest refused), and `unbuffered`. No container, no root (the real runs:
+ * test/problem-dmoj-grader.test.ts).
  */
 import { loadPackage, type ProblemPackage } from '../../src/problem/problem-package';
 import { refused, scratchPackage } from './helpers/scratch-package';
@@ -49,5 +50,19 @@ describe('a DMOJ custom judge', () => {
     ]);
     refused(() => unsupported('custom_judge: nope.py\n'), 'init.yml custom_judge', /names nope\.py, which is not a file/);
     refused(() => unsupported('custom_judge: a\n'), 'init.yml custom_judge', /a custom judge is a Python module/);
+  });
+
+  it('reads unbuffered: true as the submission unbuffered, noting that only C and C++ are', () => {
+    pkg.write('a', '1\n');
+    pkg.write('init.yml', `${base}unbuffered: true\n`);
+    const unbuffered = load();
+    expect(unbuffered.dmoj?.unbuffered).toBe(true);
+    expect(unbuffered.dataNotes).toEqual([
+      'init.yml unbuffered: a C or C++ submission runs with its stdout unbuffered; one in another language must flush',
+    ]);
+    pkg.write('init.yml', `${base}unbuffered: no\n`);
+    expect(load().dmoj?.unbuffered).toBe(false);
+    pkg.write('init.yml', `${base}unbuffered: sometimes\n`);
+    refused(load, 'init.yml unbuffered', /./);
   });
 });

@@ -411,8 +411,8 @@ describe('a DMOJ problem', () => {
     const linked = load().data.children[0]!;
     expect(linked.kind === 'test' && linked.test.files).toEqual([{ path: 'in_link', rel: 'a' }]);
     // Keys of DMOJ's display or sandbox are noted, not refused.
-    pkg.write('init.yml', `${base}hints: [nobigmath]\nunbuffered: true\n`);
-    expect(load().dataNotes).toEqual(['init.yml hints is not read by caged', 'init.yml unbuffered is not read by caged']);
+    pkg.write('init.yml', `${base}hints: [nobigmath]\n`);
+    expect(load().dataNotes).toEqual(['init.yml hints is not read by caged']);
   });
 
   it('refuses a malformed init.yml, naming where', () => {
