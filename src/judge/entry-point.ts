@@ -75,6 +75,17 @@ interface TopLevel {
 }
 
 /**
+ * An identifier of Java (and of Scala and Kotlin, as the JVM names their classes): Java's
+ * Character.isJavaIdentifierStart and isJavaIdentifierPart, letters of any script among them
+ * (`public class нет`), as javac reads them.
+ */
+const IDENT_START = '[\\p{L}\\p{Nl}\\p{Sc}\\p{Pc}]';
+const IDENT = `${IDENT_START}[\\p{L}\\p{Nl}\\p{Sc}\\p{Pc}\\p{Nd}\\p{Mn}\\p{Mc}]*`;
+const PACKAGE = new RegExp(`^[ \\t]*package\\s+(${IDENT}(?:\\s*\\.\\s*${IDENT})*)`, 'mu');
+/** A character a keyword cannot follow and still start a word: part of a name, or a qualifying dot. */
+const AFTER_NAME = /[\p{L}\p{Nl}\p{Sc}\p{Pc}\p{Nd}\p{Mn}\p{Mc}.]/u;
+
+/**
  * The package and the top-level type declarations of a Java, Scala or Kotlin source, in one pass
  * over the text: every search is anchored where it stands (sticky) or stops at the next
  * declaration, so that a hostile source of the wire's size cannot hold the worker (the plan runs
@@ -82,9 +93,9 @@ interface TopLevel {
  */
 function scan(src: string): { pkg: string | null; types: TopLevel[]; text: string } {
   const text = blankCommentsAndStrings(src);
-  const pkg = /^[ \t]*package\s+([A-Za-z_$][\w$]*(?:\s*\.\s*[A-Za-z_$][\w$]*)*)/m.exec(text)?.[1]?.replace(/\s+/g, '') ?? null;
+  const pkg = PACKAGE.exec(text)?.[1]?.replace(/\s+/g, '') ?? null;
   const types: TopLevel[] = [];
-  const decl = /\b(class|interface|enum|record|object|trait)\s+([A-Za-z_$][\w$]*)/y;
+  const decl = new RegExp(`\\b(class|interface|enum|record|object|trait)\\s+(${IDENT})`, 'yu');
   let depth = 0;
   let i = 0;
   // Where the text since the last declaration, brace, `;` or line starts: a declaration's modifiers.
@@ -97,7 +108,7 @@ function scan(src: string): { pkg: string | null; types: TopLevel[]; text: strin
     else if (depth === 0) {
       decl.lastIndex = i;
       const m = decl.exec(text);
-      if (m && (i === 0 || !/[\w$.]/.test(text[i - 1]!))) {
+      if (m && (i === 0 || !AFTER_NAME.test(text[i - 1]!))) {
         if (/^(?:class|interface|enum|record|object|trait)$/.test(m[2]!)) {
           // Kotlin's `enum class Color`, `enum interface`: the declaration is the second word's.
           i += m[1]!.length;
@@ -152,7 +163,7 @@ function bodyStart(text: string, from: number): number | null {
     if (c === '{') return j;
     if (c === '(') parens++;
     else if (c === ')') parens = Math.max(0, parens - 1);
-    else if (c >= 'a' && c <= 'z' && !/[\w$.]/.test(text[j - 1]!)) {
+    else if (c >= 'a' && c <= 'z' && !AFTER_NAME.test(text[j - 1]!)) {
       TYPE_WORD.lastIndex = j;
       MEMBER_WORD.lastIndex = j;
       if (TYPE_WORD.test(text) || (parens === 0 && MEMBER_WORD.test(text))) return null;

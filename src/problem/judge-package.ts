@@ -57,7 +57,7 @@ import { caseScoreFailure, rejectedScoreFailure } from './case-scores';
 import { polygonPoints, polygonTestScore, testlibWire } from './testlib-programs';
 import { dmojPoints, dmojWire } from './dmoj-programs';
 import { withDmojData } from './dmoj-generate-run';
-import { asDmojBuilds } from './dmoj-signature';
+import { asDmojBuilds } from './dmoj-build';
 import { compilerFirstError, newerPythonError } from './compile-failures';
 import { customGrader } from './custom-grader';
 import { countTests, type TestCase } from './test-data';

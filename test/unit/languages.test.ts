@@ -224,6 +224,16 @@ describe('entry points', () => {
     expect(findMainClass(java, files, 'files')).toBe('contest.a.Solution');
   });
 
+  it('reads names in any script, as javac does (DMOJ testsuite: helloworld/java8_unicode_class)', () => {
+    const nyet = 'package пакет.ü;\npublic class нет$1 {\n  public static void main(String[] args) {}\n}\n';
+    expect(findMainClass(java, [src('Main.java', nyet)], 'files')).toBe('пакет.ü.нет$1');
+    expect(singleSourceName(java, nyet)).toBe('нет$1.java');
+    // A keyword inside a longer name is no declaration.
+    expect(
+      findMainClass(java, [src('Main.java', 'class Main { public static void main(String[] a) {} }\nclass éclass Other {}\n')], 'f'),
+    ).toBe('Main');
+  });
+
   it('saves a single Java source under its public class', () => {
     expect(singleSourceName(java, 'import java.util.*;\npublic final class Solution { public static void main(String[] a) {} }')).toBe(
       'Solution.java',
