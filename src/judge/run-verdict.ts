@@ -12,12 +12,13 @@
  *        nor a "std::bad_alloc" or "MemoryError" on stderr (a 128 TiB request fails in the
  *        address space, far from the cgroup: the program's own failure);
  *   OLE  the collector read more than the output limit;
- *   RE   anything else that failed, naming its signal or exit code. A SIGXCPU with CPU time
- *        below the limit, or any SIGXFSZ (the file-size rlimit, or raised by the program), is
- *        RE naming it.
+ *   RE   anything else that failed, naming its signal or exit code, and the exception its
+ *        runtime named on stderr (thrown-on-stderr.ts). A SIGXCPU with CPU time below the
+ *        limit, or any SIGXFSZ (the file-size rlimit, or raised by the program), is RE naming it.
  */
 import { outcomeOf } from '../sandbox/outcome';
 import { addressSpaceVerdict } from './address-space';
+import { thrownOnStderr } from './thrown-on-stderr';
 import type { LimitHit, RunLimits, RunResult } from '../sandbox/types';
 
 export type RunVerdict = 'OK' | 'TLE' | 'MLE' | 'OLE' | 'RE' | 'SE';
@@ -74,6 +75,9 @@ export function classifyRun(
   if (base.status === 'RE' && like) {
     const measured = result.signal === 'SIGXCPU' ? `, with ${result.cpuTimeMs} ms of CPU time, below the ${limits.cpuTimeMs} ms limit` : '';
     message = `${message} (${like}${measured}; no limit was measured as reached)`;
+  } else if (base.status === 'RE' && !result.forbiddenSyscall) {
+    const thrown = thrownOnStderr(result.stderr);
+    if (thrown) message = `${message} (${thrown} on stderr)`;
   }
   return { verdict: base.status, message, limitHit: result.limitHit };
 }
