@@ -53,8 +53,9 @@ export function readCustomJudge(
     throw new InvalidRequestError(`cannot be a custom judge's file name: ${JSON.stringify(raw)}`, WHERE);
   const data = files.read(raw);
   const text = data.toString('utf8');
-  // What DMOJ's documentation gives an interactive grader: `class Grader(InteractiveGrader)`.
-  if (!/\bclass\s+Grader\s*\([^)]*\bInteractiveGrader\b/.test(text)) {
+  // What DMOJ's documentation gives an interactive grader: `class Grader(InteractiveGrader)`. Each
+  // candidate is read to its line's end at most: the file's size cannot make the search quadratic.
+  if (!/\bclass[ \t]+Grader[ \t]*\([^)\n]{0,500}?\bInteractiveGrader\b/.test(text)) {
     unsupported.push(`custom_judge: ${raw} (a grader that is not an InteractiveGrader: caged runs those custom judges alone)`);
     return null;
   }

@@ -66,3 +66,15 @@ describe('a DMOJ custom judge', () => {
     refused(load, 'init.yml unbuffered', /./);
   });
 });
+
+describe("a custom judge's file read at load", () => {
+  it('is searched in time linear in its size, however it repeats the start of a declaration', () => {
+    pkg.write('a', '1\n');
+    pkg.write('big.py', 'class Grader('.repeat(200_000));
+    pkg.write('init.yml', 'test_cases:\n- {in: a, out: a}\ncustom_judge: big.py\n');
+    const started = Date.now();
+    expect(load().config.unsupported[0]).toMatch(/big\.py \(a grader that is not an InteractiveGrader/);
+    // Quadratic, the search would take minutes on these 2.6 MB.
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+});
