@@ -156,7 +156,8 @@ int main(int argc, char **argv) {
     const failed = await judged([dir, source('gsum2.c', SUM_C.replace('SUM_TYPE', 'long long'))]);
     expect(failed).toMatchObject({ verdict: 'IE', score: 0, compile: { verdict: 'OK' } });
     expect(failed.tests.map((t) => t.verdict)).toEqual(['IE', 'SKIPPED']);
-    expect(failed.message).toMatch(/the generator of case 1 \(gen\.c\) failed \(RE\)/);
+    // In DMOJ's words (its parse_helper_file_error).
+    expect(failed.message).toMatch(/the generator of case 1 \(gen\.c\): generator exited with SIGSEGV/);
     // A contrib type DMOJ does not know: every submission is IE with DMOJ's message.
     fs.writeFileSync(
       path.join(dir, 'init.yml'),

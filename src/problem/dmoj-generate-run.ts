@@ -13,7 +13,14 @@ import { InvalidRequestError } from '../errors';
 import type { Judge } from '../judge/judge';
 import type { JudgeHooks } from '../judge/judge-options';
 import { parseSubmission } from '../judge/plan';
-import { DEFAULT_MAX_PROGRAM_BYTES, DEFAULT_MAX_SOURCE_BYTES, DEFAULT_MAX_SOURCE_FILES, makeSubmissionSchema } from '../judge/schema';
+import { oneLine } from '../judge/result';
+import {
+  DEFAULT_MAX_PROGRAM_BYTES,
+  DEFAULT_MAX_SOURCE_BYTES,
+  DEFAULT_MAX_SOURCE_FILES,
+  makeSubmissionSchema,
+  type TestResult,
+} from '../judge/schema';
 import { normalizeData, type DmojFiles } from './dmoj-files';
 import type { DmojGeneration } from './dmoj-generate';
 import { sourceBytes } from './package-sources';
@@ -95,7 +102,8 @@ export async function generateDmojData(
     const r = await judge.judgeSubmission(submission, { reportOutputBytes: maxima.outputBytes, ...(signal ? { signal } : {}) });
     const t = r.tests[0];
     if (r.verdict === 'CE' || !t) throw new DmojGeneratorFailure(`${what} did not compile: ${r.message}`, 'generator');
-    if (t.verdict !== 'AC') throw new DmojGeneratorFailure(`${what} failed (${t.verdict}): ${t.message}`, 'generator');
+    if (t.verdict !== 'AC')
+      throw new DmojGeneratorFailure(`${what}: ${dmojHelperError('generator', t, { cpuTimeMs, memoryBytes })}`, 'generator');
     if (t.stdoutTruncated || t.stderrTruncated)
       throw new DmojGeneratorFailure(`${what} wrote more than ${maxima.outputBytes} bytes`, 'generator');
     const out = Buffer.from(t.stdout, t.stdoutEncoding === 'base64' ? 'base64' : 'utf8');
@@ -103,4 +111,29 @@ export async function generateDmojData(
     if (c.inPath !== null) files.provide(c.inPath, out);
     if (c.ansPath !== null) files.provide(c.ansPath, c.binary ? err : normalizeData(err));
   }
+}
+
+/**
+ * A helper program's failed run in DMOJ's words (its parse_helper_file_error), so that a DMOJ
+ * problem's operator reads what DMOJ would say: `generator timed out (> 2 seconds)`, `ran out of
+ * memory (> 65536 KB)`, `invoked disallowed syscall …`, `exited with nonzero code 1 with feedback
+ * …`, `exited with SIGSEGV`.
+ */
+export function dmojHelperError(
+  name: string,
+  t: Pick<TestResult, 'verdict' | 'message' | 'exitCode' | 'signal' | 'stderr' | 'stderrEncoding'>,
+  limits: { cpuTimeMs: number; memoryBytes: number },
+): string {
+  if (t.verdict === 'TLE') return `${name} timed out (> ${limits.cpuTimeMs / 1000} seconds)`;
+  if (t.verdict === 'MLE') return `${name} ran out of memory (> ${Math.round(limits.memoryBytes / 1024)} KB)`;
+  if (t.verdict === 'SE') return `${name} invoked a disallowed syscall (${t.message})`;
+  if (t.verdict !== 'RE') return `${name} failed (${t.verdict}): ${t.message}`;
+  const how = t.exitCode !== null && t.exitCode > 0 ? `exited with nonzero code ${t.exitCode}` : `exited with ${t.signal ?? t.message}`;
+  const said = oneLine(
+    Buffer.from(t.stderr, t.stderrEncoding === 'base64' ? 'base64' : 'utf8')
+      .toString('utf8')
+      .trim(),
+    200,
+  );
+  return `${name} ${how}${said ? ` with feedback ${said}` : ''}`;
 }

@@ -1,9 +1,10 @@
 /**
  * What a DMOJ interactive problem's init.yml says of the judging: its custom judge (`custom_judge`,
  * src/problem/dmoj-grader.ts) read into the problem's interactor (an InteractiveGrader run by
- * caged's runner, the rest refused), and `unbuffered`. No container, no root (the real runs:
- * test/problem-dmoj-grader.test.ts).
+ * caged's runner, the rest refused), `unbuffered`, and a helper's failure in DMOJ's words. No
+ * container, no root (the real runs: test/problem-dmoj-grader.test.ts).
  */
+import { dmojHelperError } from '../../src/problem/dmoj-generate-run';
 import { loadPackage, type ProblemPackage } from '../../src/problem/problem-package';
 import { refused, scratchPackage } from './helpers/scratch-package';
 
@@ -76,5 +77,25 @@ describe("a custom judge's file read at load", () => {
     expect(load().config.unsupported[0]).toMatch(/big\.py \(a grader that is not an InteractiveGrader/);
     // Quadratic, the search would take minutes on these 2.6 MB.
     expect(Date.now() - started).toBeLessThan(5000);
+  });
+});
+
+describe("a DMOJ helper's failed run in DMOJ's words (parse_helper_file_error)", () => {
+  const limits = { cpuTimeMs: 2000, memoryBytes: 64 * 2 ** 20 };
+  const run = (over: Partial<Parameters<typeof dmojHelperError>[1]>) =>
+    dmojHelperError(
+      'generator',
+      { verdict: 'RE', message: '', exitCode: null, signal: null, stderr: '', stderrEncoding: 'utf8', ...over },
+      limits,
+    );
+  it('names the limit, the syscall, the exit code with the stderr as feedback, or the signal', () => {
+    expect(run({ verdict: 'TLE' })).toBe('generator timed out (> 2 seconds)');
+    expect(run({ verdict: 'MLE' })).toBe('generator ran out of memory (> 65536 KB)');
+    expect(run({ verdict: 'SE', message: 'forbidden system call ptrace' })).toBe(
+      'generator invoked a disallowed syscall (forbidden system call ptrace)',
+    );
+    expect(run({ exitCode: 3, stderr: 'bad seed\n' })).toBe('generator exited with nonzero code 3 with feedback bad seed');
+    expect(run({ exitCode: 1 })).toBe('generator exited with nonzero code 1');
+    expect(run({ signal: 'SIGSEGV' })).toBe('generator exited with SIGSEGV');
   });
 });
