@@ -18,11 +18,14 @@ export function thrownOnStderr(stderr: Buffer): string | null {
   if (stderr.length === 0) return null;
   const head = stderr.toString('utf8', 0, Math.min(stderr.length, EDGE));
   const tail = stderr.length <= EDGE ? head : stderr.toString('utf8', stderr.length - EDGE);
-  const jvm = JVM.exec(head) ?? JVM.exec(tail);
-  if (jvm) return jvm[1]!;
-  const cxx = CXX.exec(head) ?? CXX.exec(tail);
-  if (cxx) return cxx[1]!;
-  if (head.includes(PYTHON_HEADER) || tail.includes(PYTHON_HEADER)) {
+  // Each end read once (a short stderr is both).
+  const ends = tail === head ? [head] : [head, tail];
+  for (const pattern of [JVM, CXX])
+    for (const text of ends) {
+      const m = pattern.exec(text);
+      if (m) return m[1]!;
+    }
+  if (ends.some((text) => text.includes(PYTHON_HEADER))) {
     const lines = tail.split('\n');
     let k = lines.length - 1;
     while (k >= 0 && lines[k]!.trim() === '') k--;

@@ -2,7 +2,7 @@
  * The Python side of a DMOJ custom judge in caged (dmoj-grader.ts puts it beside the problem's
  * grader): the runner, caged's own, and the modules of DMOJ's `dmoj.graders` a grader builds on,
  * beside the `dmoj` package of the Python checkers (dmoj-python-runtime.ts: result, error,
- * utils). Written for the sandbox's python3, none of it copied from DMOJ:
+ * utils, and the runners' shared helpers in `dmoj._caged`). Written for the sandbox's python3, none of it copied from DMOJ:
  *
  *   _caged_dmoj_interact.py     the runner (the interactor's entry): protocol `dmoj-grader` of
  *                               src/judge/interactive-verdict.ts, its report that of
@@ -18,7 +18,6 @@
  * A grader that needs more of DMOJ's judge (its executors, the submission's source, its own
  * process handling) fails with an ImportError or AttributeError: the test's IE.
  */
-import { DMOJ_FEEDBACK_CHARS } from '../judge/dmoj-python-report';
 import { DMOJ_PYTHON_RUNTIME, DMOJ_RUNNER } from './dmoj-python-runtime';
 
 /** The runner, the interactor's entry point. */
@@ -38,21 +37,13 @@ InteractiveGrader does. One line of JSON goes to stderr, the report the worker r
 passed, 1 when not, 3 on an error.
 """
 import json
-import math
 import os
 import sys
-import traceback
-import types
+
+from dmoj._caged import FEEDBACK_CHARS, checked_report, last_line, load_module, write_all
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PROBLEM_FILE = '${DMOJ_GRADER_FILE}'
-FEEDBACK_CHARS = ${DMOJ_FEEDBACK_CHARS}
-
-
-def last_line(exc):
-    text = ''.join(traceback.format_exception_only(type(exc), exc))
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    return lines[-1] if lines else type(exc).__name__
 
 
 def error(message):
@@ -78,13 +69,7 @@ def judge(problem, context, paths, pipes):
     from dmoj.result import CheckerResult
 
     try:
-        path = os.path.join(HERE, problem['file'])
-        with open(path, encoding='utf-8') as f:
-            code = f.read()
-        module = types.ModuleType(problem['module'])
-        module.__file__ = path
-        exec(compile(code, path, 'exec'), module.__dict__)
-        cls = getattr(module, 'Grader', None)
+        cls = getattr(load_module(HERE, problem), 'Grader', None)
         if not isinstance(cls, type) or not issubclass(cls, InteractiveGrader):
             return error('%s defines no Grader class based on InteractiveGrader (caged runs those custom judges alone)' % problem['file'])
         name = context.get('case_name')
@@ -114,24 +99,9 @@ def judge(problem, context, paths, pipes):
         check = grader.check
         if not isinstance(check, CheckerResult):
             check = CheckerResult(check, test.points if check else 0.0, feedback=grader.feedback)
-        points = float(check.points)
-        if not math.isfinite(points):
-            return error('the grader gave points %r' % check.points)
-        return {
-            'result': 'checked',
-            'run_on_error': False,
-            'passed': bool(check.passed),
-            'points': points,
-            'feedback': str(check.feedback or '')[:FEEDBACK_CHARS],
-            'extended_feedback': str(check.extended_feedback or '')[:FEEDBACK_CHARS],
-        }
+        return checked_report(check, False, 'the grader')
     except BaseException as exc:  # a grader's SystemExit is its failure too
         return error(last_line(exc))
-
-
-def write_all(fd, data):
-    while data:
-        data = data[os.write(fd, data):]
 
 
 def main():

@@ -62,10 +62,8 @@ export function readCustomJudge(
   notes.push(
     `init.yml custom_judge: ${raw} runs in a new process per test (its globals do not carry over), without the submission's source (self.source)`,
   );
-  const cases = Object.fromEntries(
-    Object.entries(problem.cases).map(([name, c]) => [name, { position: c.position ?? 0, batch: c.batch ?? 0 }]),
-  );
-  const settings = { file, module: file.slice(0, -'.py'.length), problem_id: problem.id, cases };
+  // The runner reads each case's position and batch (a case without one takes the test's index, batch 0).
+  const settings = { file, module: file.slice(0, -'.py'.length), problem_id: problem.id, cases: problem.cases };
   return {
     program: {
       dir: raw,

@@ -6,6 +6,9 @@
  *
  *   _caged_dmoj_check.py        the runner (the checker program's entry): the protocol of
  *                               src/judge/dmoj-python-report.ts
+ *   dmoj/_caged.py              the runners' own helpers (caged's, not DMOJ's): loading the
+ *                               problem's module, a CheckerResult's report, a traceback's
+ *                               last line
  *   dmoj/result.py              Result (its flags, a preliminary result) and CheckerResult
  *                               (with DMOJ's own assertions on what a checker returns)
  *   dmoj/error.py               InternalError, CompileError
@@ -37,17 +40,15 @@ line of JSON to stdout: the report the worker reads (src/judge/dmoj-python-repor
 checker itself prints goes to /dev/null, as DMOJ's goes to its judge's log, not the contestant.
 """
 import json
-import math
 import os
 import sys
 import traceback
-import types
+
+from dmoj._caged import FEEDBACK_CHARS, checked_report, last_line, load_module, write_all
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PROBLEM_FILE = '${DMOJ_PROBLEM_FILE}'
 SOURCE_FILE = '${DMOJ_SOURCE_FILE}'
-# Characters of a feedback reported (the worker shows one line of 500).
-FEEDBACK_CHARS = ${DMOJ_FEEDBACK_CHARS}
 # Characters of a traceback written to stderr (the checker's stderr is capped by its run).
 TRACEBACK_CHARS = 8000
 
@@ -57,31 +58,13 @@ def read_bytes(path):
         return f.read()
 
 
-def last_line(exc):
-    """The last line of the exception's traceback: ValueError: no answer."""
-    text = ''.join(traceback.format_exception_only(type(exc), exc))
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    return lines[-1] if lines else type(exc).__name__
-
-
-def load_checker(problem):
-    """The checker's module, as DMOJ's load_module_from_file makes it."""
-    path = os.path.join(HERE, problem['file'])
-    with open(path, encoding='utf-8') as f:
-        code = f.read()
-    module = types.ModuleType(problem['module'])
-    module.__file__ = path
-    exec(compile(code, path, 'exec'), module.__dict__)
-    return module
-
-
 def judge(problem, context, paths):
     """The report, and the traceback of a failure (None when none)."""
     from dmoj.result import CheckerResult, Result
 
     run_on_error = None
     try:
-        check = getattr(load_checker(problem), 'check', None)
+        check = getattr(load_module(HERE, problem), 'check', None)
         if check is None or not callable(check):
             return {'result': 'error', 'run_on_error': None, 'error': 'malformed checker: no check method found'}, None
         run_on_error = bool(getattr(check, 'run_on_error', False))
@@ -130,25 +113,10 @@ def judge(problem, context, paths):
                 message = 'check returned %s, neither a bool nor a CheckerResult' % type(got).__name__
                 return {'result': 'error', 'run_on_error': run_on_error, 'error': message}, None
             got = CheckerResult(got, point_value if got else 0.0)
-        points = float(got.points)
-        if not math.isfinite(points):
-            return {'result': 'error', 'run_on_error': run_on_error, 'error': 'check gave points %r' % got.points}, None
-        return {
-            'result': 'checked',
-            'run_on_error': run_on_error,
-            'passed': bool(got.passed),
-            'points': points,
-            'feedback': str(got.feedback or '')[:FEEDBACK_CHARS],
-            'extended_feedback': str(got.extended_feedback or '')[:FEEDBACK_CHARS],
-        }, None
+        return checked_report(got, run_on_error, 'check'), None
     except BaseException as exc:  # a checker's SystemExit is its failure too
         trace = traceback.format_exc()
         return {'result': 'error', 'run_on_error': run_on_error, 'error': last_line(exc)[:FEEDBACK_CHARS]}, trace
-
-
-def write_all(fd, data):
-    while data:
-        data = data[os.write(fd, data):]
 
 
 def main():
@@ -176,6 +144,56 @@ main()
   {
     name: 'dmoj/__init__.py',
     content: String.raw`"""caged's stand-in for DMOJ's judge package: the few modules a DMOJ Python checker imports."""
+`,
+  },
+  {
+    name: 'dmoj/_caged.py',
+    content: String.raw`"""caged's own helpers of its runners (the Python checker's, the custom judge's): not DMOJ's."""
+import math
+import os
+import traceback
+import types
+
+# Characters of a feedback reported (the worker shows one line of 500).
+FEEDBACK_CHARS = ${DMOJ_FEEDBACK_CHARS}
+
+
+def last_line(exc):
+    """The last line of the exception's traceback: ValueError: no answer."""
+    text = ''.join(traceback.format_exception_only(type(exc), exc))
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return lines[-1] if lines else type(exc).__name__
+
+
+def load_module(here, problem):
+    """The problem's module (problem['file'] beside the runner), as DMOJ's load_module_from_file makes it."""
+    path = os.path.join(here, problem['file'])
+    with open(path, encoding='utf-8') as f:
+        code = f.read()
+    module = types.ModuleType(problem['module'])
+    module.__file__ = path
+    exec(compile(code, path, 'exec'), module.__dict__)
+    return module
+
+
+def checked_report(got, run_on_error, who):
+    """The report of a CheckerResult \`who\` gave (src/judge/dmoj-python-report.ts)."""
+    points = float(got.points)
+    if not math.isfinite(points):
+        return {'result': 'error', 'run_on_error': run_on_error, 'error': '%s gave points %r' % (who, got.points)}
+    return {
+        'result': 'checked',
+        'run_on_error': run_on_error,
+        'passed': bool(got.passed),
+        'points': points,
+        'feedback': str(got.feedback or '')[:FEEDBACK_CHARS],
+        'extended_feedback': str(got.extended_feedback or '')[:FEEDBACK_CHARS],
+    }
+
+
+def write_all(fd, data):
+    while data:
+        data = data[os.write(fd, data):]
 `,
   },
   {

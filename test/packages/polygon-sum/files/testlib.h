@@ -9,13 +9,18 @@
 
 enum TResult { _ok = 0, _wa = 1, _pe = 2, _fail = 3 };
 
+// The message on stderr, its line ended, then exit with `code`.
+inline void vquit(int code, const char *prefix, const char *fmt, va_list ap) {
+  std::fputs(prefix, stderr);
+  std::vfprintf(stderr, fmt, ap);
+  std::fputc('\n', stderr);
+  std::exit(code);
+}
+
 inline void quitf(TResult r, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  std::vfprintf(stderr, fmt, ap);
-  va_end(ap);
-  std::fputc('\n', stderr);
-  std::exit(r);
+  vquit(r, "", fmt, ap);
 }
 
 // Partial points, as testlib's quitp reports them: "points P message" on stderr, exit 7.
@@ -23,10 +28,7 @@ inline void quitp(double points, const char *fmt, ...) {
   std::fprintf(stderr, "points %g ", points);
   va_list ap;
   va_start(ap, fmt);
-  std::vfprintf(stderr, fmt, ap);
-  va_end(ap);
-  std::fputc('\n', stderr);
-  std::exit(7);
+  vquit(7, "", fmt, ap);
 }
 
 struct InStream {
@@ -94,11 +96,7 @@ inline void registerValidation(int argc, char **argv) {
 // testlib's ensuref: "FAIL message" on stderr, exit 3.
 inline void ensuref(bool cond, const char *fmt, ...) {
   if (cond) return;
-  std::fputs("FAIL ", stderr);
   va_list ap;
   va_start(ap, fmt);
-  std::vfprintf(stderr, fmt, ap);
-  va_end(ap);
-  std::fputc('\n', stderr);
-  std::exit(_fail);
+  vquit(_fail, "FAIL ", fmt, ap);
 }
