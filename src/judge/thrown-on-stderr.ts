@@ -10,7 +10,8 @@
  */
 const EDGE = 16 * 1024;
 const JVM = /Exception in thread "[^"\n]{0,200}" ([\p{L}\p{Nl}\p{Nd}\p{Sc}\p{Pc}.]{1,300})/u;
-const CXX = /terminate called after throwing an instance of '([^'\n]{1,300})'/;
+// A type's name: printable, no control character reaches the message.
+const CXX = /terminate called after throwing an instance of '([^'\p{Cc}]{1,300})'/u;
 const PYTHON_HEADER = 'Traceback (most recent call last):';
 const PYTHON_LAST = /^([A-Za-z_][\w.]{0,200})(?::|$)/;
 

@@ -27,6 +27,8 @@ describe('the exception named on stderr', () => {
   it('is none for other text, and reads only the ends of a long stderr', () => {
     expect(named('')).toBeNull();
     expect(named('Segmentation fault\n')).toBeNull();
+    // No control character from the program reaches the message.
+    expect(named("terminate called after throwing an instance of '\x1b[2Jx'\n")).toBeNull();
     expect(named('ZeroDivisionError: no traceback before it\n')).toBeNull();
     const long = `Traceback (most recent call last):\n${'x'.repeat(10 ** 6)}\nValueError: bad\n`;
     expect(named(long)).toBe('ValueError');
