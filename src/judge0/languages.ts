@@ -1,20 +1,21 @@
 /**
  * Judge0 language ids of caged's languages, by caged id: the one table a Judge0 client's
- * `language_id` is read through. Judge0 CE's ids (its `GET /languages` of version 1.13); the
- * first id of each row is the one caged lists, the others are older compilers of the same
- * language that Judge0 clients may still send, judged by caged's version.
+ * `language_id` is read through. Judge0 CE's ids (its `GET /languages` of version 1.13, and the
+ * ids 91-105 that the hosted Judge0 CE added for newer compilers); the first id of each row is
+ * the one caged lists, the others are other versions of the same language that Judge0 clients
+ * may still send, judged by caged's version.
  *
  * Only the languages of the installed image are offered; a caged language without a row
  * (cpp20, pypy3, ada, awk, …) has no Judge0 id and is reachable through `POST /v1/jobs`.
  */
 export const JUDGE0_LANGUAGE_IDS: Readonly<Record<string, readonly number[]>> = {
-  c: [50, 48, 49, 75], // C (GCC 9.2.0), (GCC 7.4.0), (GCC 8.3.0), C (Clang 7.0.1): C judged by GCC
-  cpp17: [54, 52, 53], // C++ (GCC 9.2.0), (GCC 7.4.0), (GCC 8.3.0)
+  c: [50, 48, 49, 75, 103, 104], // C (GCC 9.2.0), (GCC 7.4.0), (GCC 8.3.0), C (Clang 7.0.1), (GCC 14.1.0), (Clang 18.1.8): C judged by GCC
+  cpp17: [54, 52, 53, 105], // C++ (GCC 9.2.0), (GCC 7.4.0), (GCC 8.3.0), (GCC 14.1.0: gnu++17, its default)
   'cpp-clang': [76], // C++ (Clang 7.0.1)
-  python3: [71], // Python (3.8.1)
-  java: [62], // Java (OpenJDK 13.0.1)
-  javascript: [63], // JavaScript (Node.js 12.14.0)
-  go: [60], // Go (1.13.5)
+  python3: [71, 92, 100], // Python (3.8.1), (3.11.2), (3.12.5)
+  java: [62, 91], // Java (OpenJDK 13.0.1), (JDK 17.0.6)
+  javascript: [63, 93, 97, 102], // JavaScript (Node.js 12.14.0), (18.15.0), (20.17.0), (22.08.0)
+  go: [60, 95], // Go (1.13.5), (1.18.5)
   rust: [73], // Rust (1.40.0)
   bash: [46], // Bash (5.0.0)
   csharp: [51], // C# (Mono 6.6.0.161)
@@ -25,14 +26,14 @@ export const JUDGE0_LANGUAGE_IDS: Readonly<Record<string, readonly number[]>> = 
   lua: [64], // Lua (5.3.5)
   ocaml: [65], // OCaml (4.09.0)
   pascal: [67], // Pascal (FPC 3.0.4)
-  php: [68], // PHP (7.4.1)
+  php: [68, 98], // PHP (7.4.1), (8.3.11)
   prolog: [69], // Prolog (GNU Prolog 1.4.5)
   ruby: [72], // Ruby (2.7.0)
-  r: [80], // R (4.0.0)
+  r: [80, 99], // R (4.0.0), (4.4.1)
   scala: [81], // Scala (2.13.2)
   kotlin: [78], // Kotlin (1.3.70)
   perl: [85], // Perl (5.28.1)
-  typescript: [74], // TypeScript (3.7.4)
+  typescript: [74, 94, 101], // TypeScript (3.7.4), (5.0.3), (5.6.2)
   elixir: [57], // Elixir (1.9.4)
   erlang: [58], // Erlang (OTP 22.2)
   objectivec: [79], // Objective-C (Clang 7.0.1)
