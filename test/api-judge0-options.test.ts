@@ -6,6 +6,7 @@
  */
 /* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-argument --
    the answers are read as a Judge0 client reads them: untyped JSON, each field asserted by the test */
+import { execFileSync } from 'node:child_process';
 import { loadConfig } from '../src/config';
 import { ApiServer } from '../src/api/server';
 import { createLogger } from '../src/queue/log';
@@ -103,11 +104,58 @@ describe('caged api with Judge0 options', () => {
     expect(apart.body).toEqual({ status_id: 4, stdout: 'out1\nout2\n', stderr: 'err\n', redirect_stderr_to_stdout: false });
   });
 
+  it('puts additional_files beside the source before the compile, as Judge0 unzips them', async () => {
+    // The archive as a client's library makes it (Python's zipfile, deflated).
+    const archive = (files: Record<string, string>): string =>
+      execFileSync(
+        'python3',
+        [
+          '-c',
+          'import io,sys,json,zipfile\nb=io.BytesIO()\nz=zipfile.ZipFile(b,"w",zipfile.ZIP_DEFLATED)\n' +
+            'for k,v in json.load(sys.stdin).items(): z.writestr(k,v)\nz.close()\nsys.stdout.buffer.write(b.getvalue())',
+        ],
+        { input: JSON.stringify(files) },
+      ).toString('base64');
+    const fields = '&fields=status_id,stdout,compile_output';
+    const py = await api('POST', `/submissions?wait=true${fields}`, {
+      source_code: 'import helper\nprint(helper.twice(int(open("data/n.txt").read())))\n',
+      language_id: 92,
+      additional_files: archive({ 'helper.py': 'def twice(x):\n    return 2 * x\n', 'data/n.txt': '21\n', 'main.py': 'print(0)\n' }),
+      expected_output: '42',
+    });
+    expect(py.body).toEqual({ status_id: 3, stdout: '42\n', compile_output: null });
+    const c = await api('POST', `/submissions?wait=true${fields}`, {
+      source_code: '#include <stdio.h>\n#include "lib/twice.h"\nint main(void) { printf("%d\\n", twice(21)); return 0; }\n',
+      language_id: 103, // C (GCC 14.1.0)
+      additional_files: archive({ 'lib/twice.h': 'static int twice(int x) { return 2 * x; }\n' }),
+      expected_output: '42',
+    });
+    expect(c.body).toEqual({ status_id: 3, stdout: '42\n', compile_output: null });
+    // Judge0 compiles main.c alone: a second C source is refused, not linked in.
+    const twoSources = await api('POST', '/submissions', {
+      source_code: 'int main(void){return 0;}',
+      language_id: 50,
+      additional_files: archive({ 'x.c': 'int x;' }),
+    });
+    expect(twoSources.status).toBe(422);
+    expect(twoSources.body).toEqual({
+      additional_files: [expect.stringContaining('holds "x.c", a source that caged would compile with main.c')],
+    });
+    // Past the worker's source cap (256 KiB by default): refused under additional_files.
+    const big = await api('POST', '/submissions', {
+      source_code: 'print(1)',
+      language_id: 71,
+      additional_files: archive({ 'big.txt': 'x'.repeat(300_000) }),
+    });
+    expect(big.status).toBe(422);
+    expect(Object.keys(big.body)).toEqual(['additional_files']);
+  });
+
   it("describes what it accepts in Judge0's /config_info, and a request sized from it is judged", async () => {
     const info = (await api('GET', '/config_info')).body;
     expect(info).toMatchObject({
       enable_command_line_arguments: true,
-      enable_additional_files: false,
+      enable_additional_files: true,
       enable_per_process_and_thread_time_limit: false,
       allow_enable_network: false,
       number_of_runs: 1,

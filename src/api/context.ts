@@ -28,6 +28,7 @@ export type ApiConfig = Pick<
   | 'webhookAllowNetworks'
   | 'webhookAttempts'
   | 'webhookTimeoutMs'
+  | 'maxSourceBytes'
   | 'maxCpuTimeMs'
   | 'maxWallTimeMs'
   | 'maxMemoryBytes'

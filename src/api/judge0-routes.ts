@@ -43,7 +43,7 @@ function translate(
   base64: boolean,
 ): { submission: SubmissionInput; token: string } | { errors: Judge0Errors } {
   const token = randomUUID();
-  const out = fromJudge0(body, { id: token, base64, languages: ctx.judge0 });
+  const out = fromJudge0(body, { id: token, base64, languages: ctx.judge0, maxSourceBytes: ctx.config.maxSourceBytes });
   if ('errors' in out) return out;
   try {
     checkCallback(ctx, out.submission, 'callback_url');
@@ -83,7 +83,14 @@ function clientErrors(err: unknown): Judge0Errors | null {
   const message = err.field && err.message.startsWith(`${err.field}: `) ? err.message.slice(err.field.length + 2) : err.message;
   const name =
     JUDGE0_FIELD[field] ??
-    (/^compilerOptions\[/.test(field) ? 'compiler_options' : /^testcases\[0\]\.args\b/.test(field) ? 'command_line_arguments' : field);
+    (/^compilerOptions\[/.test(field)
+      ? 'compiler_options'
+      : /^testcases\[0\]\.args\b/.test(field)
+        ? 'command_line_arguments'
+        : // files[0] is the source; the others came from additional_files
+          /^(files|entry)($|\[[1-9])/.test(field)
+          ? 'additional_files'
+          : field);
   return { [name]: [message] };
 }
 

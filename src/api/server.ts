@@ -31,7 +31,7 @@ import { v1Routes } from './v1-routes';
 const PUBLIC = new Set(['/about', '/openapi.json']);
 
 export type ApiServerConfig = ApiConfig &
-  Pick<WorkerConfig, 'redisUrl' | 'redisCluster' | 'queue' | 'prefix' | 'image' | 'maxSourceBytes' | 'maxAttempts' | 'backoffMs'>;
+  Pick<WorkerConfig, 'redisUrl' | 'redisCluster' | 'queue' | 'prefix' | 'image' | 'maxAttempts' | 'backoffMs'>;
 
 function packageVersion(): string {
   for (let dir = __dirname; path.dirname(dir) !== dir; dir = path.dirname(dir)) {

@@ -8,8 +8,9 @@
  *   - `stack_limit` 0: no stack limit of its own, the memory limit bounds the stack
  *     (`max_stack_limit` is therefore the largest memory limit);
  *   - `cpu_extra_time` 0, up to 5 s accepted (src/judge0/request.ts: it changes no verdict);
- *   - what caged does not do is off and not allowed: per-process limits, `additional_files`,
- *     the network, several runs, deleting submissions;
+ *   - `additional_files` on (src/judge0/request.ts);
+ *   - what caged does not do is off and not allowed: per-process limits, the network, several
+ *     runs, deleting submissions;
  *   - `max_queue_size`: CAGED_API_MAX_QUEUE (null when 0, no bound);
  *   - `disable_implicit_base64_encoding` true: output that is not UTF-8 is refused without
  *     `base64_encoded=true`, never silently encoded.
@@ -41,7 +42,7 @@ export function judge0ConfigInfo(s: ConfigInfoSource): Record<string, unknown> {
     enable_callbacks: s.callbacks,
     callbacks_max_tries: s.callbackAttempts,
     callbacks_timeout: s.callbackTimeoutMs / 1000,
-    enable_additional_files: false,
+    enable_additional_files: true,
     max_queue_size: s.maxQueue === 0 ? null : s.maxQueue,
     cpu_time_limit: d.cpuTimeMs / 1000,
     max_cpu_time_limit: m.cpuTimeMs / 1000,

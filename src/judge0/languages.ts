@@ -1,3 +1,6 @@
+import { sourceExtensions, takesEntry } from '../judge/language-command';
+import type { Language } from '../judge/languages';
+
 /**
  * Judge0 language ids of caged's languages, by caged id: the one table a Judge0 client's
  * `language_id` is read through. Judge0 CE's ids (its `GET /languages` of version 1.13, and the
@@ -53,6 +56,30 @@ export interface Judge0Language {
   name: string;
   cagedId: string;
   sourceFile: string;
+  /**
+   * The file endings of which a multi-file submission compiles every file (`{sources}`: C, C++,
+   * Go…), where Judge0 compiles only `sourceFile`; empty for a language whose commands name the
+   * entry, or when the table was given no commands.
+   */
+  everySource: readonly string[];
+  /**
+   * Java: javac compiles the classes Main.java uses from beside it, as Judge0's `javac Main.java`
+   * does, so an archive's `.java` files stay, and Main.java is named the entry (the file whose
+   * class holds `main`) when files come with it.
+   */
+  sourceIsEntry: boolean;
+}
+
+/** What the table reads of a caged language: its commands when given, to know `everySource`. */
+type LanguageRow = { id: string; name: string; sourceFile: string } & Partial<
+  Pick<Language, 'compile' | 'run' | 'env' | 'extensions' | 'entry'>
+>;
+
+function everySourceOf(l: LanguageRow): readonly string[] {
+  if (!l.run || l.entry === 'java-main') return [];
+  const language = { compile: l.compile ?? null, run: l.run, env: l.env ?? {}, extensions: l.extensions, sourceFile: l.sourceFile };
+  const words = [...(language.compile ?? []), ...language.run];
+  return !takesEntry(language) && words.includes('{sources}') ? sourceExtensions(language) : [];
 }
 
 /** The languages of an image that have a Judge0 id, and the lookup from any of their ids. */
@@ -60,12 +87,19 @@ export class Judge0Languages {
   private readonly byJudge0 = new Map<number, Judge0Language>();
   readonly list: readonly Judge0Language[];
 
-  constructor(languages: ReadonlyArray<{ id: string; name: string; sourceFile: string }>) {
+  constructor(languages: readonly LanguageRow[]) {
     const list: Judge0Language[] = [];
     for (const l of languages) {
       const ids = JUDGE0_LANGUAGE_IDS[l.id];
       if (!ids?.length) continue;
-      const entry = { id: ids[0]!, name: l.name, cagedId: l.id, sourceFile: l.sourceFile };
+      const entry = {
+        id: ids[0]!,
+        name: l.name,
+        cagedId: l.id,
+        sourceFile: l.sourceFile,
+        everySource: everySourceOf(l),
+        sourceIsEntry: l.entry === 'java-main',
+      };
       list.push(entry);
       for (const id of ids) this.byJudge0.set(id, entry);
     }

@@ -14,6 +14,16 @@
  *   cpu_extra_time                         seconds, accepted            (see below)
  *   redirect_stderr_to_stdout              true                         → stderrToStdout
  *   callback_url                           http(s)                      → callback (format judge0)
+ *   additional_files                       a ZIP archive, base64        → files beside the source (see below)
+ *
+ * `additional_files` is always base64, as Judge0 decodes it whatever `base64_encoded` says. Its
+ * files sit beside the source in the box before the compile, as Judge0's `unzip -n` leaves them
+ * (the source wins over a file of its name; of two entries of one name, the first). Judge0
+ * compiles only the source file: for a language that compiles every source it is given (C, C++,
+ * Go…), a file of the archive with one of the language's source endings is refused, naming it,
+ * rather than compiled with the source. Links, encrypted entries and names outside the directory
+ * are refused (zip.ts); the files count against the submission's caps (64 files, its source
+ * bytes), refused under `additional_files`.
  *
  * Output is compared as Judge0 does, line by line ignoring trailing white space (checker
  * `lines`). Judge0 options caged does not implement are accepted only at the value that means
@@ -26,10 +36,13 @@
  * value Judge0 accepts (0 to 5 s by default) is taken, and Judge0 clients that send Judge0's own
  * defaults (cpu_extra_time 1, stack_limit 64000) are judged as Judge0 would judge them.
  */
+import path from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_MAX_SOURCE_FILES } from '../judge/program-schema';
 import { STACK_BOUND } from '../limit-bounds';
 import type { SubmissionInput } from '../judge/schema';
-import type { Judge0Languages } from './languages';
+import type { Judge0Language, Judge0Languages } from './languages';
+import { readZip, ZipError } from './zip';
 import { ShellWordsError, shellWords } from './shell-words';
 
 /** A field → messages map: Judge0's 422 body (`{"language_id": ["can't be blank"]}`). */
@@ -88,7 +101,7 @@ export const Judge0RequestSchema = z.object({
   redirect_stderr_to_stdout: castBoolean(z.boolean()).nullish(),
   enable_network: castBoolean(z.literal(false, { message: 'is not supported: programs never have a network' })).nullish(),
   number_of_runs: cast(z.literal(1, { message: 'is not supported by caged (one run)' })).nullish(),
-  additional_files: z.null({ message: 'is not supported by caged (use POST /v1/jobs with files)' }).optional(),
+  additional_files: z.string().nullish(),
   callback_url: z.string().max(2048).nullish(),
 });
 export type Judge0Request = z.output<typeof Judge0RequestSchema>;
@@ -100,6 +113,8 @@ function decode(value: string, base64: boolean, field: string, errors: Judge0Err
   return Buffer.from(clean, 'base64');
 }
 
+type SourceFile = { name: string; content: string; encoding: 'utf8' | 'base64' };
+
 /** Text as the native schema carries it: UTF-8 when it is, base64 otherwise. */
 function carried(bytes: Buffer): { text: string; encoding: 'utf8' | 'base64' } {
   const asText = bytes.toString('utf8');
@@ -108,13 +123,51 @@ function carried(bytes: Buffer): { text: string; encoding: 'utf8' | 'base64' } {
     : { text: bytes.toString('base64'), encoding: 'base64' };
 }
 
+/** Inflated bytes read from `additional_files` at most, unless the caller gives its source cap. */
+const MAX_ADDITIONAL_BYTES = 16 * 2 ** 20;
+
+/** The files of `additional_files` as the native schema carries them, or none with an error recorded. */
+function additionalFiles(zip: Buffer, language: Judge0Language | undefined, maxBytes: number, errors: Judge0Errors): SourceFile[] {
+  if (errors.additional_files || !language) return [];
+  const refuse = (message: string): SourceFile[] => {
+    (errors.additional_files ??= []).push(message);
+    return [];
+  };
+  let files;
+  try {
+    files = readZip(zip, { maxFiles: DEFAULT_MAX_SOURCE_FILES, maxBytes });
+  } catch (err) {
+    if (err instanceof ZipError) return refuse(err.message);
+    throw err;
+  }
+  const seen = new Set([language.sourceFile]);
+  const out: SourceFile[] = [];
+  for (const f of files) {
+    if (seen.has(f.name)) continue;
+    seen.add(f.name);
+    if (language.everySource.includes(path.extname(f.name)))
+      return refuse(
+        `holds ${JSON.stringify(f.name)}, a source that caged would compile with ${language.sourceFile} (Judge0 compiles only ${language.sourceFile}): include it from there under another name`,
+      );
+    const c = carried(f.content);
+    out.push({ name: f.name, content: c.text, encoding: c.encoding });
+  }
+  return out;
+}
+
 /**
  * The native submission of a Judge0 request, or the errors in Judge0's shape. `id` becomes the
  * submission id (the token).
  */
 export function fromJudge0(
   body: unknown,
-  opts: { id: string; base64: boolean; languages: Judge0Languages },
+  opts: {
+    id: string;
+    base64: boolean;
+    languages: Judge0Languages;
+    /** The submission's source cap (CAGED_MAX_SOURCE_BYTES): no archive inflates past it. */
+    maxSourceBytes?: number;
+  },
 ): { submission: SubmissionInput } | { errors: Judge0Errors } {
   const parsed = Judge0RequestSchema.safeParse(body);
   const errors: Judge0Errors = {};
@@ -129,6 +182,14 @@ export function fromJudge0(
   const stdin = carried(decode(r.stdin ?? '', opts.base64, 'stdin', errors));
   const expectedText = r.expected_output ?? undefined;
   const expected = expectedText === undefined ? undefined : carried(decode(expectedText, opts.base64, 'expected_output', errors));
+  const extra = r.additional_files
+    ? additionalFiles(
+        decode(r.additional_files, true, 'additional_files', errors),
+        language,
+        opts.maxSourceBytes ?? MAX_ADDITIONAL_BYTES,
+        errors,
+      )
+    : [];
   if (Object.keys(errors).length || !language) return { errors };
   const limits: NonNullable<SubmissionInput['limits']> = {};
   const cpu = r.cpu_time_limit ?? undefined;
@@ -156,9 +217,12 @@ export function fromJudge0(
   const submission: SubmissionInput = {
     id: opts.id,
     language: language.cagedId,
-    ...(source.encoding === 'utf8'
+    ...(source.encoding === 'utf8' && !extra.length
       ? { source: source.text }
-      : { files: [{ name: language.sourceFile, content: source.text, encoding: 'base64' as const }] }),
+      : {
+          files: [{ name: language.sourceFile, content: source.text, encoding: source.encoding }, ...extra],
+          ...(extra.length && language.sourceIsEntry ? { entry: language.sourceFile } : {}),
+        }),
     testcases: [
       {
         stdin: stdin.text,

@@ -1,0 +1,212 @@
+/**
+ * Judge0's `additional_files`: a ZIP archive read in the API process (src/judge0/zip.ts) and its
+ * files put beside the source as Judge0's `unzip -n` leaves them (src/judge0/request.ts). The
+ * archives are built here byte by byte, so that a hostile one (a link, a lying size, a bomb)
+ * can be made exactly; one is made by Python's zipfile, as a client's library makes them.
+ */
+import { execFileSync } from 'node:child_process';
+import zlib from 'node:zlib';
+import { Judge0Languages } from '../../src/judge0/languages';
+import { fromJudge0 } from '../../src/judge0/request';
+import { readZip, ZipError } from '../../src/judge0/zip';
+
+interface Entry {
+  name: string;
+  content?: Buffer | string;
+  deflate?: boolean;
+  /** Unix mode (madeBy Unix) in the external attributes. */
+  mode?: number;
+  flags?: number;
+  method?: number;
+  /** Overrides the declared uncompressed size. */
+  size?: number;
+}
+
+function zip(entries: Entry[], comment = ''): Buffer {
+  const locals: Buffer[] = [];
+  const centrals: Buffer[] = [];
+  let offset = 0;
+  for (const e of entries) {
+    const data = Buffer.from(e.content ?? '');
+    const packed = e.deflate ? zlib.deflateRawSync(data) : data;
+    const name = Buffer.from(e.name, 'utf8');
+    const method = e.method ?? (e.deflate ? 8 : 0);
+    const flags = (e.flags ?? 0) | 0x800;
+    const size = e.size ?? data.length;
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt16LE(flags, 6);
+    local.writeUInt16LE(method, 8);
+    local.writeUInt32LE(zlib.crc32(data), 14);
+    local.writeUInt32LE(packed.length, 18);
+    local.writeUInt32LE(size, 22);
+    local.writeUInt16LE(name.length, 26);
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(0x02014b50, 0);
+    central.writeUInt16LE(e.mode === undefined ? 20 : (3 << 8) | 20, 4);
+    central.writeUInt16LE(20, 6);
+    central.writeUInt16LE(flags, 8);
+    central.writeUInt16LE(method, 10);
+    central.writeUInt32LE(zlib.crc32(data), 16);
+    central.writeUInt32LE(packed.length, 20);
+    central.writeUInt32LE(size, 24);
+    central.writeUInt16LE(name.length, 28);
+    central.writeUInt32LE(((e.mode ?? 0) << 16) >>> 0, 38);
+    central.writeUInt32LE(offset, 42);
+    locals.push(local, name, packed);
+    centrals.push(central, name);
+    offset += 30 + name.length + packed.length;
+  }
+  const dir = Buffer.concat(centrals);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(entries.length, 8);
+  end.writeUInt16LE(entries.length, 10);
+  end.writeUInt32LE(dir.length, 12);
+  end.writeUInt32LE(offset, 16);
+  end.writeUInt16LE(Buffer.byteLength(comment), 20);
+  return Buffer.concat([...locals, dir, end, Buffer.from(comment)]);
+}
+
+const caps = { maxFiles: 64, maxBytes: 1 << 20 };
+
+describe('a ZIP archive read from a client', () => {
+  it('gives its stored and deflated files, skipping directories, past a comment', () => {
+    const z = zip(
+      [
+        { name: 'lib/', mode: 0o040755 },
+        { name: 'lib/util.h', content: 'int twice(int);', deflate: true, mode: 0o100644 },
+        { name: 'data.txt', content: 'x'.repeat(5000), deflate: true },
+        { name: 'empty' },
+      ],
+      'a comment',
+    );
+    expect(readZip(z, caps).map((f) => [f.name, f.content.length])).toEqual([
+      ['lib/util.h', 15],
+      ['data.txt', 5000],
+      ['empty', 0],
+    ]);
+  });
+
+  it("reads what Python's zipfile writes", () => {
+    const script = [
+      'import io, sys, zipfile',
+      'b = io.BytesIO()',
+      'with zipfile.ZipFile(b, "w", zipfile.ZIP_DEFLATED) as z:',
+      '    z.writestr("a.txt", "alpha\\n")',
+      '    z.writestr("d/b.txt", "beta" * 100)',
+      '    z.writestr("ü.txt", "unicode name")',
+      'sys.stdout.buffer.write(b.getvalue())',
+    ].join('\n');
+    const z = execFileSync('python3', ['-c', script]);
+    expect(readZip(z, caps).map((f) => [f.name, f.content.length])).toEqual([
+      ['a.txt', 6],
+      ['d/b.txt', 400],
+      ['ü.txt', 12],
+    ]);
+  });
+
+  it('refuses what is not a plain file inside the directory, naming the entry', () => {
+    const refused = (e: Entry, why: RegExp) => expect(() => readZip(zip([e]), caps)).toThrow(why);
+    refused({ name: 'link', content: '/etc/passwd', mode: 0o120777 }, /"link", which is not a plain file/);
+    refused({ name: '/etc/x', content: 'x' }, /"\/etc\/x", a name outside the working directory/);
+    refused({ name: 'a/../../x', content: 'x' }, /outside the working directory/);
+    refused({ name: 'secret', content: 'x', flags: 1 }, /"secret", which is encrypted/);
+    refused({ name: 'b', content: 'x', method: 12 }, /compressed by method 12/);
+    expect(() => readZip(Buffer.from('PK not a zip at all, just text that is long enough'), caps)).toThrow(ZipError);
+    expect(() => readZip(Buffer.alloc(0), caps)).toThrow('is not a ZIP archive');
+  });
+
+  it('refuses a damaged entry: a wrong CRC-32, or data larger than it says', () => {
+    const z = zip([{ name: 'a', content: 'hello' }]);
+    z[30 + 1] = 'X'.charCodeAt(0); // the stored data, after the local header and the name
+    expect(() => readZip(z, caps)).toThrow(/"a", whose data is damaged/);
+    expect(() => readZip(zip([{ name: 'b', content: 'x'.repeat(1000), deflate: true, size: 10 }]), caps)).toThrow(
+      /"b", whose data is damaged or larger/,
+    );
+  });
+
+  it('stops a bomb at the budget without inflating past it, and caps the number of files', () => {
+    const bomb = zip([{ name: 'zeros', content: Buffer.alloc(8 << 20), deflate: true }]);
+    expect(bomb.length).toBeLessThan(20_000);
+    expect(() => readZip(bomb, caps)).toThrow(`inflates to more than ${1 << 20} bytes`);
+    // lying about its size does not get it past the budget either: inflation stops at the size it declares
+    const liar = zip([{ name: 'zeros', content: Buffer.alloc(8 << 20), deflate: true, size: 100 }]);
+    expect(() => readZip(liar, caps)).toThrow(/larger than it says/);
+    const many = zip(Array.from({ length: 65 }, (_, i) => ({ name: `f${i}`, content: 'x' })));
+    expect(() => readZip(many, caps)).toThrow('holds more than 64 files');
+  });
+
+  it('reads an archive of thousands of entries in linear time', () => {
+    const big = zip(Array.from({ length: 3000 }, (_, i) => ({ name: `d${i % 10}/f${i}`, content: 'y' })));
+    const t = process.hrtime.bigint();
+    expect(readZip(big, { maxFiles: 5000, maxBytes: 1 << 20 })).toHaveLength(3000);
+    expect(Number(process.hrtime.bigint() - t) / 1e6).toBeLessThan(1000);
+  });
+});
+
+describe("Judge0's additional_files", () => {
+  const languages = new Judge0Languages([
+    { id: 'c', name: 'C', sourceFile: 'main.c', compile: ['gcc', '{sources}'], run: ['./main'], env: {}, extensions: ['.c'] },
+    { id: 'python3', name: 'Python', sourceFile: 'main.py', compile: null, run: ['python3', '{entry}'], env: {}, extensions: ['.py'] },
+    {
+      id: 'java',
+      name: 'Java',
+      sourceFile: 'Main.java',
+      compile: ['javac', '{sources}'],
+      run: ['java', '{mainClass}'],
+      env: {},
+      extensions: ['.java'],
+      entry: 'java-main',
+    },
+  ]);
+  const request = (language_id: number, files: Entry[], source = 'src') =>
+    fromJudge0(
+      { source_code: source, language_id, additional_files: zip(files).toString('base64') },
+      { id: 't', base64: false, languages },
+    );
+
+  it('puts the files beside the source, the source and the first of a name winning, as unzip -n', () => {
+    const out = request(71, [
+      { name: 'main.py', content: 'not the source' },
+      { name: 'helper.py', content: 'def f(): return 1', deflate: true },
+      { name: 'helper.py', content: 'second' },
+      { name: 'bin.dat', content: Buffer.from([0xff, 0x00]) },
+    ]);
+    expect('submission' in out && out.submission).toMatchObject({
+      language: 'python3',
+      files: [
+        { name: 'main.py', content: 'src', encoding: 'utf8' },
+        { name: 'helper.py', content: 'def f(): return 1', encoding: 'utf8' },
+        { name: 'bin.dat', content: '/wA=', encoding: 'base64' },
+      ],
+    });
+    expect('submission' in out && out.submission.source).toBeUndefined();
+  });
+
+  it("refuses a C source in the archive (Judge0 compiles main.c alone), keeps a header, and names Java's entry", () => {
+    expect(request(50, [{ name: 'util.h', content: 'int f(void);' }])).toMatchObject({
+      submission: { files: [{ name: 'main.c' }, { name: 'util.h' }] },
+    });
+    expect(request(50, [{ name: 'lib/util.c', content: 'int f(void){return 1;}' }])).toEqual({
+      errors: { additional_files: [expect.stringContaining('holds "lib/util.c", a source that caged would compile with main.c')] },
+    });
+    expect(request(62, [{ name: 'Util.java', content: 'class Util {}' }])).toMatchObject({
+      submission: { entry: 'Main.java', files: [{ name: 'Main.java' }, { name: 'Util.java' }] },
+    });
+  });
+
+  it('answers a bad archive in Judge0 shape under additional_files', () => {
+    expect(fromJudge0({ source_code: 'x', language_id: 71, additional_files: '@@' }, { id: 't', base64: false, languages })).toEqual({
+      errors: { additional_files: ['is not base64'] },
+    });
+    expect(request(71, [{ name: 'l', content: 'x', mode: 0o120777 }])).toEqual({
+      errors: { additional_files: ['holds "l", which is not a plain file (a link or a device)'] },
+    });
+    // an empty value is no archive, as Judge0 treats a blank field
+    expect(fromJudge0({ source_code: 'x', language_id: 71, additional_files: '' }, { id: 't', base64: false, languages })).toMatchObject({
+      submission: { source: 'x' },
+    });
+  });
+});
