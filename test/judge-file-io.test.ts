@@ -108,6 +108,12 @@ open("output.txt", "w").write(f"{a + b}\\n")
       fileIo: { output: 'output.txt' },
     });
     expect(fifo.tests[0]).toMatchObject({ verdict: 'WA', message: 'wrong answer (output.txt is not a regular file)' });
+    // Without an expected output nothing is checked, but the missing file is still said.
+    const unchecked = await judge.judge({ language: 'python3', source: 'print(1)\n', testcases: [{}], fileIo: { output: 'output.txt' } });
+    expect(unchecked.tests[0]).toMatchObject({
+      verdict: 'AC',
+      message: 'exited normally (no expected output to check; no output.txt written)',
+    });
   });
 
   it('reads an answer the program made unreadable, in a working directory it made unreadable too', async () => {

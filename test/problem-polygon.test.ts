@@ -144,6 +144,58 @@ describe('Polygon packages on the real image', () => {
     await expect(generatePolygonTests(judge, guess)).rejects.toThrow(/the answers of an interactive problem are not made by caged/);
   }, 180_000);
 
+  it('makes the tests of a generator that writes several at once (from-file), each from its own file', async () => {
+    const dir = path.join(tmp, 'multigen');
+    fs.cpSync(SUM, dir, { recursive: true });
+    // As testlib's startTest(i) does: test i of one run goes to the file "i" of the working directory.
+    fs.writeFileSync(
+      path.join(dir, 'files', 'multigen.cpp'),
+      [
+        '#include <cstdio>',
+        '#include <cstdlib>',
+        'int main(int argc, char **argv) {',
+        '  if (argc != 2) return 1;',
+        '  long base = std::atol(argv[1]);',
+        '  for (int i = 1; i <= 3; i++) {',
+        '    char name[8]; std::snprintf(name, sizeof name, "%d", i);',
+        '    std::FILE *f = std::fopen(name, "w");',
+        '    if (!f) return 2;',
+        '    std::fprintf(f, "%ld %ld\\n", base + i, base + i);',
+        '    std::fclose(f);',
+        '  }',
+        '  std::printf("not a test\\n");',
+        '}',
+      ].join('\n'),
+    );
+    const xml = path.join(dir, 'problem.xml');
+    fs.writeFileSync(
+      xml,
+      fs
+        .readFileSync(xml, 'utf8')
+        .replace('cmd="gen 2000000000" method="generated"', 'cmd="multigen 7" from-file="2" method="generated"')
+        .replace('cmd="gen 5" method="generated"', 'cmd="multigen 7" from-file="3" method="generated"')
+        .replace('</executables>', '<executable><source path="files/multigen.cpp" type="cpp.g++17"/></executable></executables>'),
+    );
+    for (const f of ['03', '04', '03.a', '04.a']) fs.rmSync(path.join(dir, 'tests', f));
+    const written = await generatePolygonTests(judge, dir);
+    expect(written.map((f) => `${f.path} by ${f.by}`)).toEqual([
+      'tests/03 by multigen 7 (its file 2)',
+      'tests/03.a by solutions/sum.cpp',
+      'tests/04 by multigen 7 (its file 3)',
+      'tests/04.a by solutions/sum.cpp',
+    ]);
+    const read = (f: string) => fs.readFileSync(path.join(dir, 'tests', f), 'utf8');
+    expect([read('03'), read('03.a').trim(), read('04'), read('04.a').trim()]).toEqual(['9 9\n', '18', '10 10\n', '20']);
+    expect((await judged([dir, path.join(SUM, 'solutions', 'sum.cpp')])).verdict).toBe('AC');
+    // A file the generator does not write stops the command, naming the test and the file; a name that is no file name is refused first.
+    fs.writeFileSync(xml, fs.readFileSync(xml, 'utf8').replace('from-file="3"', 'from-file="5"'));
+    fs.rmSync(path.join(dir, 'tests', '04'));
+    await expect(generatePolygonTests(judge, dir)).rejects.toThrow(/test 4's generator \(multigen 7, its file 5\) failed/);
+    expect(fs.existsSync(path.join(dir, 'tests', '04'))).toBe(false);
+    fs.writeFileSync(xml, fs.readFileSync(xml, 'utf8').replace('from-file="5"', 'from-file="../5"'));
+    await expect(generatePolygonTests(judge, dir)).rejects.toThrow(/test 4: its from-file "..\/5" is not a plain file name/);
+  }, 180_000);
+
   it("checks each test it makes files for with the package's validator first, writing nothing for a test it refuses", async () => {
     const dir = path.join(tmp, 'validated');
     fs.cpSync(SUM, dir, { recursive: true });

@@ -22,6 +22,9 @@ import type { FileIo } from './file-io-schema';
 import { boxPath, withTestBox } from './test-files';
 import { JUDGE0, judge0Of } from './verdict';
 
+/** An accepted run's message when it has no expected output; with a note when its output file is missing. */
+export const NOTHING_TO_CHECK = 'exited normally (no expected output to check)';
+
 export interface TestRequest extends CheckContext {
   language: Language;
   /** Host path of the compiled box (read-only to the tests). */
@@ -117,7 +120,8 @@ export async function runTest(ctx: JobContext, req: TestRequest): Promise<TestRe
     message = verdict === 'AC' ? 'accepted' : verdict === 'WA' ? 'wrong answer' : 'checker failure';
     if (ran.answerNote && verdict !== 'AC') message += ` (${ran.answerNote})`;
   } else if (classified.verdict === 'OK') {
-    message = 'exited normally (no expected output to check)';
+    // Nothing to check, but an output file the program did not write is said (`no out.txt written`).
+    message = ran.answerNote ? `${NOTHING_TO_CHECK.slice(0, -1)}; ${ran.answerNote})` : NOTHING_TO_CHECK;
   } else if (tc.expected !== undefined && req.checker.kind === 'custom' && req.checker.checker.runsOnError) {
     // DMOJ's `run_on_error`: a Python checker with the flag judges a failed run's output too. The
     // run's verdict stays (DMOJ shows TLE, RTE… before WA or AC), the points are the checker's;

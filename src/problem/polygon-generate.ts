@@ -7,9 +7,13 @@
  *   - the input of a `method="generated"` test is its `cmd`'s output: the generator it names (an
  *     executable of problem.xml's `files/executables`, by its source's name without the file
  *     ending, with the headers beside it, testlib.h among them), run with the command's words
- *     as its arguments and no input. A manual test's missing input, a generator writing several
- *     tests at once (`from-file`), a command with quotes, redirections or variables, and a
- *     generator the package does not hold are refused, naming the test;
+ *     as its arguments and no input. A test of a generator that writes several tests at once
+ *     (`from-file="N"`: testlib's `startTest(N)` writes test N to the file `N` in its working
+ *     directory) is that file after the generator ran with its command; the generator runs once
+ *     per such test, in a fresh box, so it must make the same files for the same command, as
+ *     Polygon requires of every generator. A manual test's missing input, a command with quotes,
+ *     redirections or variables, a `from-file` that is not a plain file name, and a generator the
+ *     package does not hold are refused, naming the test;
  *   - the input of each test it makes a file for (its input, its answer or both) is first
  *     checked by every validator of `assets/validators` (a testlib validator, as doall.sh's
  *     gen-answer.sh runs it: the input on stdin, `--testset NAME --group GROUP` as arguments);
@@ -37,6 +41,8 @@ import { programOf, type PackageProgram } from './package-validator';
 import { sourceBytes } from './package-sources';
 import { PROBLEM_XML, readFileIo, readProblemXml, readTestset, resourcesOf, testlibProgram } from './polygon-package';
 import { headOf } from '../judge/text-head';
+import { isName } from '../judge/source-path';
+import { NOTHING_TO_CHECK } from '../judge/test-step';
 import { child, childrenNamed, type XmlElement } from './xml-file';
 
 export interface GeneratedFile {
@@ -104,15 +110,14 @@ export async function generatePolygonTests(judge: Judge, dir: string, opts: Gene
     const needInput = files.kind(inPath) === null;
     const needAnswer = files.kind(ansPath) === null;
     let command: string[] | null = null;
+    let fromFile: string | null = null;
     if (needInput) {
       const cmd = (t.attributes.cmd ?? '').trim();
       if (t.attributes.method !== 'generated' || !cmd)
         throw new InvalidRequestError(`its input ${inPath} is missing, and it is not a generated test`, where);
-      if (t.attributes['from-file'] !== undefined)
-        throw new InvalidRequestError(
-          `its generator writes several tests at once (from-file): caged does not run those (run the package's doall.sh)`,
-          where,
-        );
+      fromFile = t.attributes['from-file']?.trim() ?? null;
+      if (fromFile !== null && !isName(fromFile))
+        throw new InvalidRequestError(`its from-file ${JSON.stringify(fromFile)} is not a plain file name`, where);
       if (UNSAFE_COMMAND.test(cmd))
         throw new InvalidRequestError(`its command ${JSON.stringify(cmd)} holds quotes, redirections or variables`, where);
       command = cmd.split(/\s+/);
@@ -128,7 +133,7 @@ export async function generatePolygonTests(judge: Judge, dir: string, opts: Gene
       [needAnswer, ansPath],
     ] as const)
       if (need) writablePath(files.root, rel, false);
-    return { i, inPath, ansPath, command, needAnswer, needInput, group: t.attributes.group ?? '' };
+    return { i, inPath, ansPath, command, fromFile, needAnswer, needInput, group: t.attributes.group ?? '' };
   });
 
   /** A program as the wire gives it, with the submission schema its size needs: made once per program. */
@@ -186,6 +191,9 @@ export async function generatePolygonTests(judge: Judge, dir: string, opts: Gene
       );
     }
     if (t.stdoutTruncated) throw new InvalidRequestError(`${what} wrote more than ${outputCap} bytes`, 'generate');
+    // An output file it did not write (or a link, a directory in its place) is no test: the run's message notes it.
+    if (io?.output !== undefined && t.message !== NOTHING_TO_CHECK)
+      throw new InvalidRequestError(`${what} ${failed}: ${t.message}`, 'generate');
     return Buffer.from(t.stdout, t.stdoutEncoding === 'base64' ? 'base64' : 'utf8');
   };
   const written: GeneratedFile[] = [];
@@ -201,7 +209,8 @@ export async function generatePolygonTests(judge: Judge, dir: string, opts: Gene
     if (t.command) {
       const [name, ...args] = t.command;
       const gen = programFor(`gen:${name!}`, executables.get(name!)!, `files/executables ${name!}`);
-      input = await run(gen, args, Buffer.alloc(0), `test ${t.i}'s generator (${t.command.join(' ')})`);
+      const what = `test ${t.i}'s generator (${t.command.join(' ')}${t.fromFile === null ? '' : `, its file ${t.fromFile}`})`;
+      input = await run(gen, args, Buffer.alloc(0), what, t.fromFile === null ? {} : { io: { output: t.fromFile } });
     } else input = files.read(t.inPath);
     for (const [k, v] of validators.entries()) {
       const validator = programFor(`validator:${k}`, v, `assets/validators validator ${k + 1}`);
@@ -210,7 +219,7 @@ export async function generatePolygonTests(judge: Judge, dir: string, opts: Gene
         failed: 'refused the input',
       });
     }
-    if (t.command) write(t.inPath, input, t.command.join(' '));
+    if (t.command) write(t.inPath, input, t.command.join(' ') + (t.fromFile === null ? '' : ` (its file ${t.fromFile})`));
     if (t.needAnswer) {
       const main = programFor('main', mainEl!, 'assets/solutions main');
       const answer = await run(main, [], input, `the main solution on test ${t.i}`, { io: fileIo });
