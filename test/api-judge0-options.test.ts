@@ -7,6 +7,9 @@
 /* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-argument --
    the answers are read as a Judge0 client reads them: untyped JSON, each field asserted by the test */
 import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { loadConfig } from '../src/config';
 import { ApiServer } from '../src/api/server';
 import { createLogger } from '../src/queue/log';
@@ -141,6 +144,28 @@ describe('caged api with Judge0 options', () => {
     expect(twoSources.body).toEqual({
       additional_files: [expect.stringContaining('holds "x.c", a source that caged would compile with main.c')],
     });
+    // Judge0's SQL queries the archive's db.sqlite (its run: sqlite3 db.sqlite).
+    const db = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'caged-sql-')), 'db.sqlite');
+    execFileSync('python3', [
+      '-c',
+      'import sqlite3,sys\nc=sqlite3.connect(sys.argv[1])\nc.execute("create table t(x)")\nc.executemany("insert into t values(?)",[(20,),(22,)])\nc.commit()',
+      db,
+    ]);
+    const zipped = execFileSync('python3', [
+      '-c',
+      'import io,sys,zipfile\nb=io.BytesIO()\nz=zipfile.ZipFile(b,"w")\nz.write(sys.argv[1],"db.sqlite")\nz.close()\nsys.stdout.buffer.write(b.getvalue())',
+      db,
+    ]);
+    const sql = await api('POST', `/submissions?wait=true${fields}`, {
+      source_code: 'select sum(x) from t;\n',
+      language_id: 82,
+      additional_files: zipped.toString('base64'),
+      expected_output: '42',
+    });
+    expect(sql.body).toEqual({ status_id: 3, stdout: '42\n', compile_output: null });
+    // Without one, a new database in memory, as before.
+    const empty = await api('POST', `/submissions?wait=true${fields}`, { source_code: 'select count(*) from t;\n', language_id: 82 });
+    expect(empty.body).toMatchObject({ status_id: 11 });
     // Past the worker's source cap (256 KiB by default): refused under additional_files.
     const big = await api('POST', '/submissions', {
       source_code: 'print(1)',

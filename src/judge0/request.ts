@@ -18,11 +18,11 @@
  *
  * `additional_files` is always base64, as Judge0 decodes it whatever `base64_encoded` says. Its
  * files sit beside the source in the box before the compile, as Judge0's `unzip -n` leaves them
- * (the source wins over a file of its name; of two entries of one name, the first). Judge0
+ * (the source wins over a file of its name). Judge0
  * compiles only the source file: for a language that compiles every source it is given (C, C++,
  * Go…), a file of the archive with one of the language's source endings is refused, naming it,
  * rather than compiled with the source. Links, encrypted entries and names outside the directory
- * are refused (zip.ts); the files count against the submission's caps (64 files, its source
+ * are refused (fs/zip-archive.ts, which reads package archives too); the files count against the submission's caps (64 files, its source
  * bytes), refused under `additional_files`.
  *
  * Output is compared as Judge0 does, line by line ignoring trailing white space (checker
@@ -38,11 +38,11 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
-import { DEFAULT_MAX_SOURCE_FILES } from '../judge/program-schema';
+import { InvalidRequestError } from '../errors';
+import { ZipFiles } from '../fs/zip-archive';
 import { STACK_BOUND } from '../limit-bounds';
 import type { SubmissionInput } from '../judge/schema';
 import type { Judge0Language, Judge0Languages } from './languages';
-import { readZip, ZipError } from './zip';
 import { ShellWordsError, shellWords } from './shell-words';
 
 /** A field → messages map: Judge0's 422 body (`{"language_id": ["can't be blank"]}`). */
@@ -125,6 +125,8 @@ function carried(bytes: Buffer): { text: string; encoding: 'utf8' | 'base64' } {
 
 /** Inflated bytes read from `additional_files` at most, unless the caller gives its source cap. */
 const MAX_ADDITIONAL_BYTES = 16 * 2 ** 20;
+/** Entries of `additional_files` read at most (directories too); its files then count against the submission's 64. */
+const MAX_ADDITIONAL_ENTRIES = 1024;
 
 /** The files of `additional_files` as the native schema carries them, or none with an error recorded. */
 function additionalFiles(zip: Buffer, language: Judge0Language | undefined, maxBytes: number, errors: Judge0Errors): SourceFile[] {
@@ -133,24 +135,22 @@ function additionalFiles(zip: Buffer, language: Judge0Language | undefined, maxB
     (errors.additional_files ??= []).push(message);
     return [];
   };
-  let files;
-  try {
-    files = readZip(zip, { maxFiles: DEFAULT_MAX_SOURCE_FILES, maxBytes });
-  } catch (err) {
-    if (err instanceof ZipError) return refuse(err.message);
-    throw err;
-  }
-  const seen = new Set([language.sourceFile]);
   const out: SourceFile[] = [];
-  for (const f of files) {
-    if (seen.has(f.name)) continue;
-    seen.add(f.name);
-    if (language.everySource.includes(path.extname(f.name)))
-      return refuse(
-        `holds ${JSON.stringify(f.name)}, a source that caged would compile with ${language.sourceFile} (Judge0 compiles only ${language.sourceFile}): include it from there under another name`,
-      );
-    const c = carried(f.content);
-    out.push({ name: f.name, content: c.text, encoding: c.encoding });
+  try {
+    const archive = ZipFiles.fromBytes(zip, { maxBytes, maxEntries: MAX_ADDITIONAL_ENTRIES });
+    for (const name of archive.names()) {
+      // Judge0's `unzip -n`: the source keeps its own file.
+      if (name === language.sourceFile) continue;
+      if (language.everySource.includes(path.extname(name)))
+        return refuse(
+          `holds ${JSON.stringify(name)}, a source that caged would compile with ${language.sourceFile} (Judge0 compiles only ${language.sourceFile}): include it from there under another name`,
+        );
+      const c = carried(archive.read(name));
+      out.push({ name, content: c.text, encoding: c.encoding });
+    }
+  } catch (err) {
+    if (err instanceof InvalidRequestError) return refuse(err.message);
+    throw err;
   }
   return out;
 }

@@ -6,14 +6,14 @@
  *
  * Everything else (listing, the programs' files) is the directory's, as PackageFiles reads it:
  * no link out of the package, the size cap. The archive's entries are read where they lie
- * (zip-archive.ts ZipFiles), within the same cap.
+ * (fs/zip-archive.ts ZipFiles), within the same cap.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { InvalidRequestError } from '../errors';
 import { PackageFiles } from './package-files';
-import { ZipFiles } from './zip-archive';
+import { ZipFiles } from '../fs/zip-archive';
 
 /** A test's data path that names no file: empty data. NUL is in no file's name. */
 export const NO_DATA = '\0none';

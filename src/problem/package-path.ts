@@ -2,7 +2,7 @@
  * A problem package as the commands take it: its directory, or a ZIP archive of it (`.zip`, or
  * `.kpp` as the format names one: "a ZIP compressed archive of such a directory with identical
  * base name"). An archive is extracted into a fresh temporary directory named as the archive
- * (the package's default name), within the package size cap (zip-archive.ts); the package is at
+ * (the package's default name), within the package size cap (fs/zip-archive.ts); the package is at
  * the archive's root (DOMjudge's exports) or in its one top-level directory (an archived
  * directory). `close()` removes what was extracted.
  */
@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { InvalidRequestError } from '../errors';
 import { DEFAULT_MAX_PACKAGE_BYTES } from './package-files';
-import { extractZip } from './zip-archive';
+import { extractZip } from '../fs/zip-archive';
 
 export interface PackagePath {
   /** The package's directory. */

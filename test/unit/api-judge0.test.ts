@@ -110,7 +110,7 @@ describe('a Judge0 request', () => {
     );
     expect(Object.keys('errors' in out ? out.errors : {}).sort()).toEqual(['enable_network', 'number_of_runs']);
     expect(fromJudge0({ source_code: 'x', language_id: 50, additional_files: 'UEsFBg==' }, { id: 't', base64: false, languages })).toEqual({
-      errors: { additional_files: ['is not a ZIP archive'] },
+      errors: { additional_files: ['is not a ZIP archive (no end of central directory record)'] },
     });
     expect(fromJudge0({ source_code: '@@@', language_id: 50 }, { id: 't', base64: true, languages })).toEqual({
       errors: { source_code: ['is not base64'] },

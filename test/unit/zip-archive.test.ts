@@ -1,5 +1,5 @@
 /**
- * Package archives (src/problem/zip-archive.ts, src/problem/package-path.ts): ZIP archives made
+ * Package archives (src/fs/zip-archive.ts, src/problem/package-path.ts): ZIP archives made
  * by Python's zipfile (stored and deflated entries, Unix modes, a directory), extracted as they
  * were, ZIP64 records included; and every refusal: a name leaving the archive, a link, an entry twice, a file where a
  * directory is, a damaged CRC, an entry that inflates past its declared size (a zip bomb), a
@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { crc32, extractZip } from '../../src/problem/zip-archive';
+import { crc32, extractZip } from '../../src/fs/zip-archive';
 import { openPackagePath } from '../../src/problem/package-path';
 
 let tmp: string;

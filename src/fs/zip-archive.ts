@@ -9,7 +9,8 @@
  * against its declared size (inflated with that as the limit: no zip bomb gets further) and its
  * CRC-32; the declared sizes together must stay within `maxBytes`, the entries within
  * `maxEntries`. A file keeps its executable bits (a package's build/run scripts); others are 0644.
- * Read with positioned reads of the archive, one entry in memory at a time.
+ * Read with positioned reads of the archive (or from its bytes in memory), one entry in memory at
+ * a time.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -61,11 +62,33 @@ export function crc32(data: Uint8Array): number {
   return (c ^ 0xffffffff) >>> 0;
 }
 
-function read(fd: number, offset: number, length: number, what: string): Buffer {
-  const buf = Buffer.alloc(length);
-  const got = length === 0 ? 0 : fs.readSync(fd, buf, 0, length, offset);
-  if (got !== length) throw new InvalidRequestError(`is cut short (${what})`);
-  return buf;
+/** Where an archive's bytes are read from: a file (positioned reads) or bytes in memory (a client's upload). */
+interface ZipSource {
+  size: number;
+  /** `length` bytes at `offset`, or refused as cut short. */
+  read(offset: number, length: number, what: string): Buffer;
+}
+
+function fileSource(fd: number): ZipSource {
+  return {
+    size: fs.fstatSync(fd).size,
+    read(offset, length, what) {
+      const buf = Buffer.alloc(length);
+      const got = length === 0 ? 0 : fs.readSync(fd, buf, 0, length, offset);
+      if (got !== length) throw new InvalidRequestError(`is cut short (${what})`);
+      return buf;
+    },
+  };
+}
+
+function bytesSource(bytes: Buffer): ZipSource {
+  return {
+    size: bytes.length,
+    read(offset, length, what) {
+      if (offset < 0 || offset + length > bytes.length) throw new InvalidRequestError(`is cut short (${what})`);
+      return bytes.subarray(offset, offset + length);
+    },
+  };
 }
 
 /** A name an entry may have: relative, "/"-separated, no empty (but a directory's trailing), `.` or `..` component. */
@@ -76,10 +99,11 @@ function checkName(name: string): void {
     throw new InvalidRequestError(`holds an entry named ${JSON.stringify(name)}: not a relative path inside the archive`);
 }
 
-function centralDirectory(fd: number, fileSize: number, limits: ZipLimits): CentralEntry[] {
+function centralDirectory(src: ZipSource, limits: ZipLimits): CentralEntry[] {
+  const fileSize = src.size;
   // The end record is the last 22 bytes but for a comment of at most 64 KiB.
   const tail = Math.min(fileSize, 22 + 0xffff);
-  const end = read(fd, fileSize - tail, tail, 'the end of central directory');
+  const end = src.read(fileSize - tail, tail, 'the end of central directory');
   let at = -1;
   for (let i = end.length - 22; i >= 0; i--)
     if (end.readUInt32LE(i) === EOCD_SIGNATURE) {
@@ -95,14 +119,14 @@ function centralDirectory(fd: number, fileSize: number, limits: ZipLimits): Cent
   let cdOffset = end.readUInt32LE(at + 16);
   // Where the central directory must end: the ZIP64 end record when there is one, else the end record.
   let cdLimit = fileSize - tail + at;
-  const zip64 = zip64End(fd, cdLimit);
+  const zip64 = zip64End(src, cdLimit);
   if (zip64) ({ count, cdSize, cdOffset, at: cdLimit } = zip64);
   else if (count === 0xffff || cdSize === 0xffffffff || cdOffset === 0xffffffff)
     throw new InvalidRequestError('has a broken central directory (ZIP64 values without a ZIP64 end record)');
   if (count > limits.maxEntries) throw new InvalidRequestError(`holds ${count} entries, more than ${limits.maxEntries}`);
   // Within the file, and no larger than its entries can be (46 bytes and three fields of 64 KiB each): nothing larger is allocated.
   if (cdOffset + cdSize > cdLimit || cdSize > count * (46 + 3 * 0xffff)) throw new InvalidRequestError('has a broken central directory');
-  const cd = read(fd, cdOffset, cdSize, 'the central directory');
+  const cd = src.read(cdOffset, cdSize, 'the central directory');
   const entries: CentralEntry[] = [];
   let p = 0;
   let declared = 0;
@@ -146,14 +170,14 @@ function uint64(buf: Buffer, at: number, what: string): number {
  * (whose start is `eocd`): its entry count, the central directory's size and offset, and where
  * the record starts (the central directory ends there).
  */
-function zip64End(fd: number, eocd: number): { count: number; cdSize: number; cdOffset: number; at: number } | null {
+function zip64End(src: ZipSource, eocd: number): { count: number; cdSize: number; cdOffset: number; at: number } | null {
   if (eocd < 20) return null;
-  const locator = read(fd, eocd - 20, 20, 'the ZIP64 end of central directory locator');
+  const locator = src.read(eocd - 20, 20, 'the ZIP64 end of central directory locator');
   if (locator.readUInt32LE(0) !== ZIP64_LOCATOR_SIGNATURE) return null;
   if (locator.readUInt32LE(4) !== 0 || locator.readUInt32LE(16) > 1) throw new InvalidRequestError('is a ZIP archive on several disks');
   const at = uint64(locator, 8, 'end of central directory locator');
   if (at + 56 > eocd - 20) throw new InvalidRequestError('has a broken ZIP64 end of central directory record');
-  const record = read(fd, at, 56, 'the ZIP64 end of central directory record');
+  const record = src.read(at, 56, 'the ZIP64 end of central directory record');
   if (record.readUInt32LE(0) !== ZIP64_EOCD_SIGNATURE) throw new InvalidRequestError('has a broken ZIP64 end of central directory record');
   if (record.readUInt32LE(16) !== 0 || record.readUInt32LE(20) !== 0) throw new InvalidRequestError('is a ZIP archive on several disks');
   const count = uint64(record, 32, 'entry count');
@@ -192,54 +216,61 @@ function withZip64Extra(e: CentralEntry, extra: Buffer, diskStart: number): void
 }
 
 /** The data of `e`, inflated and checked against its declared size and CRC-32. */
-function entryData(fd: number, fileSize: number, e: CentralEntry): Buffer {
+function entryData(src: ZipSource, e: CentralEntry): Buffer {
   if (e.flags & 1) throw new InvalidRequestError(`holds ${e.name} encrypted`);
-  const local = read(fd, e.localOffset, 30, e.name);
+  const local = src.read(e.localOffset, 30, e.name);
   if (local.readUInt32LE(0) !== LOCAL_SIGNATURE) throw new InvalidRequestError(`has no local header for ${e.name}`);
   const start = e.localOffset + 30 + local.readUInt16LE(26) + local.readUInt16LE(28);
   // The compressed data lies within the file (nothing larger than it is allocated), and deflate
   // makes at most ~1032 bytes of 1: anything claiming more is no real entry.
-  if (start + e.compressedSize > fileSize || (e.method === 8 && e.size > e.compressedSize * 1100 + 1024))
+  if (start + e.compressedSize > src.size || (e.method === 8 && e.size > e.compressedSize * 1100 + 1024))
     throw new InvalidRequestError(`holds ${e.name} whose sizes do not fit the archive`);
-  const raw = read(fd, start, e.compressedSize, e.name);
+  const raw = src.read(start, e.compressedSize, e.name);
   let data: Buffer;
   if (e.method === 0) data = raw;
   else if (e.method === 8) {
     try {
       data = e.size === 0 ? Buffer.alloc(0) : zlib.inflateRawSync(raw, { maxOutputLength: e.size });
     } catch (err) {
-      throw new InvalidRequestError(
-        `holds ${e.name} that does not inflate to its ${e.size} bytes (${(err as Error).message})`,
-        'PROBLEM_DIR',
-      );
+      throw new InvalidRequestError(`holds ${e.name} that does not inflate to its ${e.size} bytes (${(err as Error).message})`);
     }
-  } else
-    throw new InvalidRequestError(
-      `holds ${e.name} compressed with method ${e.method} (caged reads stored and deflated entries)`,
-      'PROBLEM_DIR',
-    );
+  } else throw new InvalidRequestError(`holds ${e.name} compressed with method ${e.method} (caged reads stored and deflated entries)`);
   if (data.length !== e.size || crc32(data) !== e.crc)
     throw new InvalidRequestError(`holds ${e.name} whose data does not match its size or CRC-32 (a damaged archive)`);
   return data;
 }
 
 /**
- * The regular files of the archive `file`, read one at a time where they lie (a DMOJ package's
- * `archive` of test data, dmoj-files.ts): the same checks as extractZip (names, sizes, no links,
- * no name twice), the central directory read once; each `read` opens the archive again.
+ * The regular files of an archive, read one at a time where they lie (a DMOJ package's `archive`
+ * of test data, dmoj-files.ts; a Judge0 client's `additional_files`, judge0/request.ts): the
+ * same checks as extractZip (names, sizes, no links, no name twice), the central directory read
+ * once; each `read` of a file's archive opens it again.
  */
 export class ZipFiles {
   private constructor(
-    readonly file: string,
+    private readonly open: () => { src: ZipSource; close: () => void },
     private readonly entries: Map<string, CentralEntry>,
   ) {}
 
+  /** The archive in the file `file`. */
   static open(file: string, limits: ZipLimits): ZipFiles {
-    const fd = fs.openSync(file, 'r');
+    return ZipFiles.of(() => {
+      const fd = fs.openSync(file, 'r');
+      return { src: fileSource(fd), close: () => fs.closeSync(fd) };
+    }, limits);
+  }
+
+  /** The archive held in `bytes`. */
+  static fromBytes(bytes: Buffer, limits: ZipLimits): ZipFiles {
+    return ZipFiles.of(() => ({ src: bytesSource(bytes), close: () => undefined }), limits);
+  }
+
+  private static of(open: () => { src: ZipSource; close: () => void }, limits: ZipLimits): ZipFiles {
+    const { src, close } = open();
     try {
       const entries = new Map<string, CentralEntry>();
       const seen = new Set<string>();
-      for (const e of centralDirectory(fd, fs.fstatSync(fd).size, limits)) {
+      for (const e of centralDirectory(src, limits)) {
         const rel = e.name.endsWith('/') ? e.name.slice(0, -1) : e.name;
         if (seen.has(rel)) throw new InvalidRequestError(`holds ${rel} twice`);
         seen.add(rel);
@@ -247,9 +278,9 @@ export class ZipFiles {
         if (type === S_IFLNK) throw new InvalidRequestError(`holds ${rel}, a symbolic link`);
         if (!e.name.endsWith('/') && type !== S_IFDIR) entries.set(rel, e);
       }
-      return new ZipFiles(file, entries);
+      return new ZipFiles(open, entries);
     } finally {
-      fs.closeSync(fd);
+      close();
     }
   }
 
@@ -267,11 +298,11 @@ export class ZipFiles {
   read(name: string): Buffer {
     const e = this.entries.get(name);
     if (!e) throw new InvalidRequestError(`holds no file ${name}`);
-    const fd = fs.openSync(this.file, 'r');
+    const { src, close } = this.open();
     try {
-      return entryData(fd, fs.fstatSync(fd).size, e);
+      return entryData(src, e);
     } finally {
-      fs.closeSync(fd);
+      close();
     }
   }
 }
@@ -280,8 +311,8 @@ export class ZipFiles {
 export function extractZip(file: string, dest: string, limits: ZipLimits): void {
   const fd = fs.openSync(file, 'r');
   try {
-    const fileSize = fs.fstatSync(fd).size;
-    const entries = centralDirectory(fd, fileSize, limits);
+    const src = fileSource(fd);
+    const entries = centralDirectory(src, limits);
     const seen = new Set<string>();
     fs.mkdirSync(dest, { mode: 0o755 });
     for (const e of entries) {
@@ -291,7 +322,7 @@ export function extractZip(file: string, dest: string, limits: ZipLimits): void 
       const type = e.unixMode & S_IFMT;
       if (type === S_IFLNK) throw new InvalidRequestError(`holds ${rel}, a symbolic link: extract the package and give its directory`);
       const target = path.join(dest, ...rel.split('/'));
-      const data = e.name.endsWith('/') || type === S_IFDIR ? null : entryData(fd, fileSize, e);
+      const data = e.name.endsWith('/') || type === S_IFDIR ? null : entryData(src, e);
       try {
         if (data === null) fs.mkdirSync(target, { recursive: true, mode: 0o755 });
         else {
