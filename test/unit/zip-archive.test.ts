@@ -150,6 +150,10 @@ describe('a ZIP archive', () => {
     bomb.writeUInt32LE(100, central + 24);
     fs.writeFileSync(path.join(tmp, 'bomb.zip'), bomb);
     expect(() => extractZip(path.join(tmp, 'bomb.zip'), path.join(tmp, 'o2'), limits)).toThrow(/does not inflate to its 100 bytes/);
+    // A package's refusal names PROBLEM_DIR once.
+    expect(() => openPackagePath(path.join(tmp, 'bomb.zip'))).toThrow(
+      new RegExp(`^PROBLEM_DIR: ${path.join(tmp, 'bomb.zip')} holds big that does not inflate to its 100 bytes`),
+    );
     expect(() => extractZip(zip, path.join(tmp, 'o3'), { maxBytes: 50_000, maxEntries: 10 })).toThrow(/unpacks to more than 50000 bytes/);
     // Sizes past the file are refused before anything that large is allocated.
     const end = bytes.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
