@@ -18,12 +18,12 @@
  *
  * `additional_files` is always base64, as Judge0 decodes it whatever `base64_encoded` says. Its
  * files sit beside the source in the box before the compile, as Judge0's `unzip -n` leaves them
- * (the source wins over a file of its name). Judge0
- * compiles only the source file: for a language that compiles every source it is given (C, C++,
- * Go…), a file of the archive with one of the language's source endings is refused, naming it,
- * rather than compiled with the source. Links, encrypted entries and names outside the directory
- * are refused (fs/zip-archive.ts, which reads package archives too); the files count against the submission's caps (64 files, its source
- * bytes), refused under `additional_files`.
+ * (the source wins over a file of its name). Judge0 compiles only the source file: for a
+ * language that compiles every source it is given (C, C++, Go…), a file of the archive with one
+ * of the language's source endings is refused, naming it, rather than compiled with the source.
+ * The archive is read by the package archives' reader (fs/zip-archive.ts: links, encryption,
+ * names leaving the directory and damaged entries refused); its files count against the
+ * submission's caps (64 files, its source bytes), refused under `additional_files`.
  *
  * Output is compared as Judge0 does, line by line ignoring trailing white space (checker
  * `lines`). Judge0 options caged does not implement are accepted only at the value that means
