@@ -153,6 +153,30 @@ class Grader(InteractiveGrader):
     expect(zero.tests[0]).toMatchObject({ verdict: 'WA', checkerMessage: 'expected int in range [1, 2000000000], got 0' });
   }, 300_000);
 
+  it("gives the grader the submission's source as self.source, as DMOJ's BaseGrader has it", async () => {
+    // A grader refusing a submission that uses eval, whatever it answers.
+    const dir = problem('source', {
+      'init.yml': 'custom_judge: source.py\ntest_cases:\n- {in: 1.in, points: 1}\n',
+      '1.in': '7\n',
+      'source.py': `from dmoj.graders.interactive import InteractiveGrader, WrongAnswer
+
+
+class Grader(InteractiveGrader):
+    def interact(self, case, interactor):
+        interactor.writeln(case.input_data().decode().strip())
+        answer = interactor.readint()
+        if b'eval' in self.source:
+            raise WrongAnswer('eval is not allowed (%d bytes of %s read)' % (len(self.source), self.language))
+        return answer == 14
+`,
+    });
+    const plain = await judged([dir, file('twice.py', 'print(2 * int(input()), flush=True)\n')]);
+    expect(plain.tests[0]?.verdict).toBe('AC');
+    const source = 'print(eval("2 * " + input()), flush=True)\n';
+    const evil = await judged([dir, file('evil.py', source)]);
+    expect(evil.tests[0]).toMatchObject({ verdict: 'WA', checkerMessage: `eval is not allowed (${source.length} bytes of python3 read)` });
+  }, 120_000);
+
   it('is IE, naming the class, when the file defines no InteractiveGrader at run time', async () => {
     // The text says InteractiveGrader, but Grader is rebound to something else.
     const dir = problem('rebound', {

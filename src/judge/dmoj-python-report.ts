@@ -58,6 +58,8 @@ export interface DmojGraderContext {
   case_name: string | null;
   /** The submission's language id (caged's, not DMOJ's). */
   submission_language: string;
+  /** Whether `source` beside the context holds the submission's source (the grader's `self.source`). */
+  has_source: boolean;
 }
 
 /** Characters of a feedback the runner sends at most (the message shown is one line of 500). */

@@ -54,14 +54,14 @@ import { acceptingExitCodes, interactiveVerdict, type InteractiveVerdict, type I
 import { judgeTestlibOutput, TESTLIB_OUTPUT_FILE } from './interactive-testlib';
 import { formatDmojArg } from './dmoj-args';
 import { isDmojProtocol } from './dmoj-contrib';
-import { DMOJ_CONTEXT_FILE, type DmojGraderContext } from './dmoj-python-report';
+import { DMOJ_CONTEXT_FILE, DMOJ_SOURCE_FILE, type DmojGraderContext } from './dmoj-python-report';
 import { pointsToFraction } from './testlib-protocol';
 import { problemProgram, runFrom, type SubmissionView } from './output-validator-spec';
 import { ImageError, InvalidRequestError } from '../errors';
 import { expandArgv, expandEnv } from './language-command';
 import type { Language, LanguageRegistry } from './languages';
 import { helperFactors, resolveLimits, type JudgeLimitConfigs } from './limits';
-import type { JobPlan } from './plan';
+import { submissionSource, type JobPlan } from './plan';
 import { encodeOutput, oneLine, roundScore, skippedTest } from './result';
 import type { TestResult } from './schema';
 import { boxPath, withTestBox, type TestBox } from './test-files';
@@ -96,6 +96,8 @@ export interface InteractorOptions {
   transcriptBytes?: number;
   /** `workingDir: "submission"`: its /box (and cwd) is the submission's, its own files at /validator (as an output validator's). */
   inSubmission?: SubmissionView;
+  /** A DMOJ custom judge's `self.source`: the submission's source, written beside each test's context. */
+  submissionSource?: Buffer | null;
 }
 
 export type PreparedInteractor =
@@ -153,6 +155,7 @@ export async function prepareInteractor(
     graceMs: INTERACTOR_GRACE_MS,
     transcriptBytes: spec.transcriptBytes ?? 0,
     ...(spec.workingDir === 'submission' ? { inSubmission: submission } : {}),
+    ...(spec.protocol === 'dmoj-grader' ? { submissionSource: submissionSource(plan) } : {}),
   });
 }
 
@@ -202,8 +205,11 @@ export class Interactor {
           case_index: t.index,
           case_name: tc.name ?? null,
           submission_language: t.language.id,
+          has_source: !!this.opts.submissionSource,
         };
         fs.writeFileSync(path.join(io, DMOJ_CONTEXT_FILE), JSON.stringify(context), { flag: 'wx', mode: 0o644 });
+        if (this.opts.submissionSource)
+          fs.writeFileSync(path.join(io, DMOJ_SOURCE_FILE), this.opts.submissionSource, { flag: 'wx', mode: 0o644 });
       }
       const [interactorRoot, submissionRoot] = [await this.ctx.rootfsFor(this.opts.language), await this.ctx.rootfsFor(t.language)];
       return await withTestBox({ ...t, hasOverlay: this.ctx.runs.hasOverlay }, (box) =>

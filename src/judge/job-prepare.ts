@@ -18,7 +18,7 @@ import { jobRuns } from './job-runs';
 import type { LanguageRegistry } from './languages';
 import { resolveLimits, type JudgeLimitConfigs } from './limits';
 import { OutputValidator } from './output-validator';
-import type { JobPlan } from './plan';
+import { submissionSource, type JobPlan } from './plan';
 import { firstLines, oneLine } from './result';
 import type { CompileResult, TestResult } from './schema';
 import { validateStatically } from './static-validator';
@@ -208,12 +208,4 @@ export async function prepareJob(
     interactor = it;
   }
   return { kind: 'ready', ctx, compile, compileMs, box: job.box, boxLayers, checker, interactor, reportBytes };
-}
-
-/**
- * The submission's source as a DMOJ Python checker's `submission_source` gives it: its entry
- * file (its one `source`); null when no file is named so (C and C++ sources compiled together).
- */
-function submissionSource(plan: JobPlan): Buffer | null {
-  return plan.files.find((f) => f.name === plan.language.sourceFile)?.content ?? null;
 }

@@ -48,6 +48,15 @@ export interface JobPlan {
   compileError?: string;
 }
 
+/**
+ * The submission's source as DMOJ's Python checkers (`submission_source`) and custom judges
+ * (`self.source`) are given it: its entry file (its one `source`); null when no file is named so
+ * (C and C++ sources compiled together).
+ */
+export function submissionSource(plan: JobPlan): Buffer | null {
+  return plan.files.find((f) => f.name === plan.language.sourceFile)?.content ?? null;
+}
+
 export interface PlanConfig {
   schema: ReturnType<typeof makeSubmissionSchema>;
   languages: LanguageRegistry;

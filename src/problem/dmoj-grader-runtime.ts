@@ -15,8 +15,9 @@
  *   dmoj/problem.py             TestCase: the `case` a grader is given (points, position,
  *                               batch, input_data, output_data, input_data_io)
  *
- * A grader that needs more of DMOJ's judge (its executors, the submission's source, its own
- * process handling) fails with an ImportError or AttributeError: the test's IE.
+ * A grader that needs more of DMOJ's judge (its executors, its own process handling) fails with an
+ * ImportError or AttributeError: the test's IE. `self.source` is the submission's source (its
+ * entry file; None for C or C++ sent as several files), as a Python checker's `submission_source`.
  */
 import { DMOJ_PYTHON_RUNTIME, DMOJ_RUNNER } from './dmoj-python-runtime';
 
@@ -40,7 +41,7 @@ import json
 import os
 import sys
 
-from dmoj._caged import FEEDBACK_CHARS, checked_report, last_line, load_module, write_all
+from dmoj._caged import FEEDBACK_CHARS, checked_report, last_line, load_module, submission_source, write_all
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PROBLEM_FILE = '${DMOJ_GRADER_FILE}'
@@ -84,6 +85,7 @@ def judge(problem, context, paths, pipes):
         grader = cls.__new__(cls)
         grader.problem = ProblemInfo(problem.get('problem_id'))
         grader.language = context['submission_language']
+        grader.source = submission_source(context, paths['context'])
         interactor = Interactor(pipes)
         # DMOJ's InteractiveGrader._interact_with_process.
         grader.check = False
@@ -138,8 +140,7 @@ class BaseGrader:
         self.judge = judge
         self.problem = problem
         self.language = language
-        if source is not None:
-            self.source = source
+        self.source = source
 `,
   },
   {

@@ -15,7 +15,8 @@
  * line of its traceback. The feedback is shown, as DMOJ shows it.
  *
  * Differences from DMOJ, said at load: the grader runs in a new process per test (its globals do
- * not carry over), and `self.source` (the submission's source) is not given. A custom judge that
+ * not carry over). `self.source` is the submission's source (its entry file; None for C or C++
+ * sent as several files), as a Python checker's `submission_source`. A custom judge that
  * is not an InteractiveGrader (a StandardGrader overriding `check_result` or the process's
  * handling, as DMOJ's `shortest1` test does) is refused as unsupported: it reads DMOJ's
  * executors and Result flags, which caged's sandbox does not have.
@@ -59,9 +60,7 @@ export function readCustomJudge(
     unsupported.push(`custom_judge: ${raw} (a grader that is not an InteractiveGrader: caged runs those custom judges alone)`);
     return null;
   }
-  notes.push(
-    `init.yml custom_judge: ${raw} runs in a new process per test (its globals do not carry over), without the submission's source (self.source)`,
-  );
+  notes.push(`init.yml custom_judge: ${raw} runs in a new process per test (its globals do not carry over)`);
   // The runner reads each case's position and batch (a case without one takes the test's index, batch 0).
   const settings = { file, module: file.slice(0, -'.py'.length), problem_id: problem.id, cases: problem.cases };
   return {

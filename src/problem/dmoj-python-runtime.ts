@@ -44,11 +44,10 @@ import os
 import sys
 import traceback
 
-from dmoj._caged import FEEDBACK_CHARS, checked_report, last_line, load_module, write_all
+from dmoj._caged import FEEDBACK_CHARS, checked_report, last_line, load_module, submission_source, write_all
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PROBLEM_FILE = '${DMOJ_PROBLEM_FILE}'
-SOURCE_FILE = '${DMOJ_SOURCE_FILE}'
 # Characters of a traceback written to stderr (the checker's stderr is capped by its run).
 TRACEBACK_CHARS = 8000
 
@@ -80,7 +79,7 @@ def judge(problem, context, paths):
             case = (cases[index] if 0 <= index < len(cases) else None) or {}
         point_value = context['point_value']
         process_output = read_bytes(paths['output'])
-        source = read_bytes(os.path.join(os.path.dirname(paths['context']), SOURCE_FILE)) if context['has_source'] else None
+        source = submission_source(context, paths['context'])
         result = Result(
             None,
             result_flag=Result.FLAGS_OF_VERDICT.get(verdict, 0),
@@ -194,6 +193,14 @@ def checked_report(got, run_on_error, who):
 def write_all(fd, data):
     while data:
         data = data[os.write(fd, data):]
+
+
+def submission_source(context, context_path):
+    """The submission's source (bytes) the worker wrote beside the test's context, or None."""
+    if not context.get('has_source'):
+        return None
+    with open(os.path.join(os.path.dirname(context_path), '${DMOJ_SOURCE_FILE}'), 'rb') as f:
+        return f.read()
 `,
   },
   {
