@@ -88,7 +88,7 @@ function clientErrors(err: unknown): Judge0Errors | null {
       : /^testcases\[0\]\.args\b/.test(field)
         ? 'command_line_arguments'
         : // files[0] is the source; the others came from additional_files
-          /^(files|entry)($|\[[1-9])/.test(field)
+          /^files($|\[[1-9])/.test(field)
           ? 'additional_files'
           : field);
   return { [name]: [message] };

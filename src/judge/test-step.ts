@@ -22,8 +22,10 @@ import type { FileIo } from './file-io-schema';
 import { boxPath, withTestBox } from './test-files';
 import { JUDGE0, judge0Of } from './verdict';
 
-/** An accepted run's message when it has no expected output; with a note when its output file is missing. */
-export const NOTHING_TO_CHECK = 'exited normally (no expected output to check)';
+/** An accepted run's message when it has no expected output, with the note of an output file it did not write. */
+export function nothingToCheck(note?: string): string {
+  return `exited normally (no expected output to check${note ? `; ${note}` : ''})`;
+}
 
 export interface TestRequest extends CheckContext {
   language: Language;
@@ -121,7 +123,7 @@ export async function runTest(ctx: JobContext, req: TestRequest): Promise<TestRe
     if (ran.answerNote && verdict !== 'AC') message += ` (${ran.answerNote})`;
   } else if (classified.verdict === 'OK') {
     // Nothing to check, but an output file the program did not write is said (`no out.txt written`).
-    message = ran.answerNote ? `${NOTHING_TO_CHECK.slice(0, -1)}; ${ran.answerNote})` : NOTHING_TO_CHECK;
+    message = nothingToCheck(ran.answerNote);
   } else if (tc.expected !== undefined && req.checker.kind === 'custom' && req.checker.checker.runsOnError) {
     // DMOJ's `run_on_error`: a Python checker with the flag judges a failed run's output too. The
     // run's verdict stays (DMOJ shows TLE, RTE… before WA or AC), the points are the checker's;

@@ -77,9 +77,9 @@ type LanguageRow = { id: string; name: string; sourceFile: string } & Partial<
 
 function everySourceOf(l: LanguageRow): readonly string[] {
   if (!l.run || l.entry === 'java-main') return [];
-  const language = { compile: l.compile ?? null, run: l.run, env: l.env ?? {}, extensions: l.extensions, sourceFile: l.sourceFile };
-  const words = [...(language.compile ?? []), ...language.run];
-  return !takesEntry(language) && words.includes('{sources}') ? sourceExtensions(language) : [];
+  const compile = l.compile ?? null;
+  const sources = [...(compile ?? []), ...l.run].includes('{sources}');
+  return sources && !takesEntry({ compile, run: l.run, env: l.env ?? {} }) ? sourceExtensions(l) : [];
 }
 
 /** The languages of an image that have a Judge0 id, and the lookup from any of their ids. */

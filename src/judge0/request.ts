@@ -40,6 +40,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { InvalidRequestError } from '../errors';
 import { ZipFiles } from '../fs/zip-archive';
+import { DEFAULT_MAX_SOURCE_FILES } from '../judge/program-schema';
 import { STACK_BOUND } from '../limit-bounds';
 import type { SubmissionInput } from '../judge/schema';
 import type { Judge0Language, Judge0Languages } from './languages';
@@ -138,9 +139,12 @@ function additionalFiles(zip: Buffer, language: Judge0Language | undefined, maxB
   const out: SourceFile[] = [];
   try {
     const archive = ZipFiles.fromBytes(zip, { maxBytes, maxEntries: MAX_ADDITIONAL_ENTRIES });
-    for (const name of archive.names()) {
-      // Judge0's `unzip -n`: the source keeps its own file.
-      if (name === language.sourceFile) continue;
+    // Refused before anything is inflated when the submission could not carry them.
+    const names = archive.names().filter((name) => name !== language.sourceFile);
+    if (names.length + 1 > DEFAULT_MAX_SOURCE_FILES)
+      return refuse(`holds ${names.length} files: with the source, more than the ${DEFAULT_MAX_SOURCE_FILES} a submission has`);
+    // Judge0's `unzip -n`: the source keeps its own file.
+    for (const name of names) {
       if (language.everySource.includes(path.extname(name)))
         return refuse(
           `holds ${JSON.stringify(name)}, a source that caged would compile with ${language.sourceFile} (Judge0 compiles only ${language.sourceFile}): include it from there under another name`,

@@ -8,7 +8,7 @@
  *                               src/judge/dmoj-python-report.ts
  *   dmoj/_caged.py              the runners' own helpers (caged's, not DMOJ's): loading the
  *                               problem's module, a CheckerResult's report, a traceback's
- *                               last line
+ *                               last line, the submission's source
  *   dmoj/result.py              Result (its flags, a preliminary result) and CheckerResult
  *                               (with DMOJ's own assertions on what a checker returns)
  *   dmoj/error.py               InternalError, CompileError

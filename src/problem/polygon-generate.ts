@@ -42,7 +42,7 @@ import { sourceBytes } from './package-sources';
 import { PROBLEM_XML, readFileIo, readProblemXml, readTestset, resourcesOf, testlibProgram } from './polygon-package';
 import { headOf } from '../judge/text-head';
 import { isName } from '../judge/source-path';
-import { NOTHING_TO_CHECK } from '../judge/test-step';
+import { nothingToCheck } from '../judge/test-step';
 import { child, childrenNamed, type XmlElement } from './xml-file';
 
 export interface GeneratedFile {
@@ -192,7 +192,7 @@ export async function generatePolygonTests(judge: Judge, dir: string, opts: Gene
     }
     if (t.stdoutTruncated) throw new InvalidRequestError(`${what} wrote more than ${outputCap} bytes`, 'generate');
     // An output file it did not write (or a link, a directory in its place) is no test: the run's message notes it.
-    if (io?.output !== undefined && t.message !== NOTHING_TO_CHECK)
+    if (io?.output !== undefined && t.message !== nothingToCheck())
       throw new InvalidRequestError(`${what} ${failed}: ${t.message}`, 'generate');
     return Buffer.from(t.stdout, t.stdoutEncoding === 'base64' ? 'base64' : 'utf8');
   };

@@ -210,6 +210,17 @@ describe("Judge0's additional_files", () => {
     });
   });
 
+  it('refuses more files than a submission carries before inflating any', () => {
+    const files = (n: number) => Array.from({ length: n }, (_, i) => ({ name: `f${i}.txt`, content: 'x' }));
+    expect(request(71, files(63))).toMatchObject({ submission: { language: 'python3' } });
+    expect(request(71, [...files(63), { name: 'main.py', content: 'not the source' }])).toMatchObject({
+      submission: { language: 'python3' },
+    });
+    expect(request(71, files(64))).toEqual({
+      errors: { additional_files: ['holds 64 files: with the source, more than the 64 a submission has'] },
+    });
+  });
+
   it('answers a bad archive in Judge0 shape under additional_files', () => {
     expect(fromJudge0({ source_code: 'x', language_id: 71, additional_files: '@@' }, { id: 't', base64: false, languages })).toEqual({
       errors: { additional_files: ['is not base64'] },
