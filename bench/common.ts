@@ -1,6 +1,6 @@
 /** Shared by the benchmarks: the image they run on and small statistics. */
 import fs from 'node:fs';
-import { languageLayerOf, layerChain } from '../src/rootfs/layers';
+import { languageTops, layerStack } from '../src/rootfs/layers';
 import { ImageStore } from '../src/rootfs/store';
 
 export interface Stats {
@@ -20,5 +20,5 @@ export const BENCH_MANIFEST = process.env.CAGED_IMAGE ?? '/var/cache/caged/image
 export async function benchImageRootfs(languageId = 'c'): Promise<string[]> {
   if (!fs.existsSync(BENCH_MANIFEST)) throw new Error(`image ${BENCH_MANIFEST} missing: run \`npm run image:build -- debian\``);
   const image = await new ImageStore().registerImage(BENCH_MANIFEST);
-  return layerChain(image.layers, languageLayerOf(image.manifest, languageId)).map((l) => l.rootfsDir);
+  return layerStack(image.layers, languageTops(image.manifest, languageId)).map((l) => l.rootfsDir);
 }

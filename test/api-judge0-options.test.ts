@@ -176,6 +176,94 @@ describe('caged api with Judge0 options', () => {
     expect(Object.keys(big.body)).toEqual(['additional_files']);
   });
 
+  it("runs a multi-file program (89): its compile script (CMake here, as in Judge0's example) and its run script", async () => {
+    // A name starting with "+" is stored executable (mode 0755), as zip -r keeps a script's mode.
+    const archive = (files: Record<string, string>): string =>
+      execFileSync(
+        'python3',
+        [
+          '-c',
+          'import io,sys,json,zipfile\nb=io.BytesIO()\nz=zipfile.ZipFile(b,"w",zipfile.ZIP_DEFLATED)\n' +
+            'for k,v in json.load(sys.stdin).items():\n' +
+            ' i=zipfile.ZipInfo(k.lstrip("+"));i.compress_type=zipfile.ZIP_DEFLATED\n' +
+            ' i.external_attr=(0o100755 if k.startswith("+") else 0o100644)<<16\n' +
+            ' z.writestr(i,v)\n' +
+            'z.close()\nsys.stdout.buffer.write(b.getvalue())',
+        ],
+        { input: JSON.stringify(files) },
+      ).toString('base64');
+    const project = {
+      'CMakeLists.txt': 'cmake_minimum_required(VERSION 3.10)\nproject(sum CXX)\nadd_executable(sum src/main.cpp src/twice.cpp)\n',
+      'src/main.cpp':
+        '#include <iostream>\n#include "twice.h"\nint main(int argc, char **argv) { int n; std::cin >> n; std::cout << twice(n) << " " << argc - 1 << std::endl; }\n',
+      'src/twice.h': 'int twice(int x);\n',
+      'src/twice.cpp': '#include "twice.h"\nint twice(int x) { return 2 * x; }\n',
+      compile: 'cmake -S . -B build -DCMAKE_BUILD_TYPE=Release > /dev/null && cmake --build build > /dev/null\n',
+      run: './build/sum\n',
+    };
+    const fields = '&fields=status_id,stdout,compile_output,source_code,language_id';
+    const ok = await api('POST', `/submissions?wait=true${fields}`, {
+      language_id: 89,
+      additional_files: archive(project),
+      stdin: '21\n',
+      expected_output: '42 0',
+      command_line_arguments: 'x',
+    });
+    // The run script takes the arguments; this one does not pass them on.
+    expect(ok.body).toEqual({ status_id: 3, stdout: '42 0\n', compile_output: null, source_code: null, language_id: 89 });
+    const languages = await api('GET', '/languages');
+    expect(languages.body).toContainEqual({ id: 89, name: expect.stringMatching(/^Multi-file program/) });
+    // A compile script that fails is a compilation error with its output.
+    const ce = await api('POST', `/submissions?wait=true${fields}`, {
+      language_id: 89,
+      additional_files: archive({ ...project, 'src/twice.cpp': 'int twice(int x) { return x +; }\n' }),
+    });
+    expect(ce.body).toMatchObject({ status_id: 6, compile_output: expect.stringContaining('twice.cpp') });
+    // run.sh wins over run, and gets the arguments; no compile script, nothing compiled; an
+    // executable file of the archive runs as ./name, one without the bit does not.
+    const script = await api('POST', `/submissions?wait=true${fields}`, {
+      language_id: 89,
+      additional_files: archive({
+        'run.sh': 'echo "$# $1"; ./tools/answer.sh; ./plain.sh || echo "plain: $?"\n',
+        run: 'echo wrong\n',
+        '+tools/answer.sh': '#!/bin/sh\npython3 -c "print(6 * 7)"\n',
+        'plain.sh': '#!/bin/sh\necho never\n',
+      }),
+      command_line_arguments: '"a b" c',
+    });
+    expect(script.body).toMatchObject({ status_id: 3, stdout: '2 a b\n42\nplain: 126\n', compile_output: null });
+    // A source is refused, and so is a program without files, in Judge0's words.
+    const refused = await api('POST', '/submissions', {
+      language_id: 89,
+      source_code: 'echo hi',
+      additional_files: archive({ run: 'echo' }),
+    });
+    expect(refused).toEqual({ status: 422, body: { source_code: ['must be blank'] } });
+    const none = await api('POST', '/submissions', { language_id: 89 });
+    expect(none).toEqual({ status: 422, body: { additional_files: ["can't be blank"] } });
+  });
+
+  it('runs an executable (44): an ELF binary sent base64 as the source, its file made executable as Judge0 does', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'caged-elf-'));
+    try {
+      fs.writeFileSync(
+        path.join(dir, 'sum.c'),
+        '#include <stdio.h>\nint main(void) { long long a, b; scanf("%lld %lld", &a, &b); printf("%lld\\n", a + b); return 0; }\n',
+      );
+      execFileSync('gcc', ['-O2', '-static', '-o', path.join(dir, 'sum'), path.join(dir, 'sum.c')]);
+      const elf = fs.readFileSync(path.join(dir, 'sum'));
+      const r = await api('POST', '/submissions?wait=true&base64_encoded=true&fields=status_id,stdout,language_id', {
+        language_id: 44,
+        source_code: elf.toString('base64'),
+        stdin: Buffer.from('20 22\n').toString('base64'),
+        expected_output: Buffer.from('42').toString('base64'),
+      });
+      expect(r.body).toEqual({ status_id: 3, stdout: Buffer.from('42\n').toString('base64'), language_id: 44 });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("describes what it accepts in Judge0's /config_info, and a request sized from it is judged", async () => {
     const info = (await api('GET', '/config_info')).body;
     expect(info).toMatchObject({

@@ -61,6 +61,9 @@ describe('the key', () => {
         ],
       }),
     ).not.toBe(k);
+    // A file written executable builds another box (a helper script run as ./name).
+    expect(compileCacheKey({ ...base, files: [{ ...base.files[0]!, executable: true }, base.files[1]!] })).not.toBe(k);
+    expect(compileCacheKey({ ...base, files: [{ ...base.files[0]!, executable: false }, base.files[1]!] })).toBe(k);
   });
 });
 

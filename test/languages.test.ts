@@ -63,6 +63,11 @@ const aPlusB = (language: string, source: string): SubmissionInput => ({ languag
 
 /** Languages whose program cannot fail at run time: Plain Text's is printed, whatever it holds. */
 const CANNOT_FAIL = new Set(['plaintext']);
+/**
+ * Compiled languages whose single source cannot fail to compile: a multi-file program's is its run
+ * script (no compile script); an executable's compile copies it executable.
+ */
+const NOTHING_TO_COMPILE = new Set(['multifile', 'executable']);
 
 it('the image offers at least 24 languages, each with fixtures', () => {
   expect(manifest.languages.length).toBeGreaterThanOrEqual(24);
@@ -70,30 +75,33 @@ it('the image offers at least 24 languages, each with fixtures', () => {
     expect(fixture(l.id, 'ac')).not.toBeNull();
     expect(fixture(l.id, 'wa')).not.toBeNull();
     expect(fixture(l.id, 're') !== null).toBe(!CANNOT_FAIL.has(l.id));
-    expect(fixture(l.id, 'ce') !== null).toBe(l.compile !== null);
+    expect(fixture(l.id, 'ce') !== null).toBe(l.compile !== null && !NOTHING_TO_COMPILE.has(l.id));
   }
 });
 
-describe.each(manifest.languages.map((l) => [l.id, l.compile !== null, !CANNOT_FAIL.has(l.id)] as const))('%s', (id, compiled, canFail) => {
-  it(`AC, WA${canFail ? ', RE' : ''}${compiled ? ', CE' : ''} with the default limits`, async () => {
-    const ac = await judge.judge(aPlusB(id, fixture(id, 'ac')!));
-    expect({ verdict: ac.verdict, compile: ac.compile?.output ?? null, test: ac.tests[0]?.message, stderr: ac.tests[0]?.stderr }).toEqual(
-      expect.objectContaining({ verdict: 'AC' }),
-    );
-    expect(ac.tests[0]!.stdout.trim()).toBe(SUM);
-    const wa = await judge.judge(aPlusB(id, fixture(id, 'wa')!));
-    expect(wa.verdict).toBe('WA');
-    if (canFail) {
-      const re = await judge.judge(aPlusB(id, fixture(id, 're')!));
-      expect({ verdict: re.verdict, message: re.message }).toEqual(expect.objectContaining({ verdict: 'RE' }));
-    }
-    if (compiled) {
-      const ce = await judge.judge(aPlusB(id, fixture(id, 'ce')!));
-      expect(ce.verdict).toBe('CE');
-      expect(ce.compile!.output.length).toBeGreaterThan(0);
-    }
-  }, 240_000);
-});
+describe.each(manifest.languages.map((l) => [l.id, l.compile !== null && !NOTHING_TO_COMPILE.has(l.id), !CANNOT_FAIL.has(l.id)] as const))(
+  '%s',
+  (id, compiled, canFail) => {
+    it(`AC, WA${canFail ? ', RE' : ''}${compiled ? ', CE' : ''} with the default limits`, async () => {
+      const ac = await judge.judge(aPlusB(id, fixture(id, 'ac')!));
+      expect({ verdict: ac.verdict, compile: ac.compile?.output ?? null, test: ac.tests[0]?.message, stderr: ac.tests[0]?.stderr }).toEqual(
+        expect.objectContaining({ verdict: 'AC' }),
+      );
+      expect(ac.tests[0]!.stdout.trim()).toBe(SUM);
+      const wa = await judge.judge(aPlusB(id, fixture(id, 'wa')!));
+      expect(wa.verdict).toBe('WA');
+      if (canFail) {
+        const re = await judge.judge(aPlusB(id, fixture(id, 're')!));
+        expect({ verdict: re.verdict, message: re.message }).toEqual(expect.objectContaining({ verdict: 'RE' }));
+      }
+      if (compiled) {
+        const ce = await judge.judge(aPlusB(id, fixture(id, 'ce')!));
+        expect(ce.verdict).toBe('CE');
+        expect(ce.compile!.output.length).toBeGreaterThan(0);
+      }
+    }, 240_000);
+  },
+);
 
 describe.each(manifest.languages.map((l) => [l.id] as const))('%s stress', (id) => {
   // With /box read-only (a problem package's default): no runtime may need to write its working directory.
@@ -114,7 +122,7 @@ describe.each(manifest.languages.map((l) => [l.id] as const))('%s stress', (id) 
 });
 
 describe('multi-file submissions', () => {
-  it.each(['cpp17', 'java', 'python3', 'javascript', 'modula2'])(
+  it.each(['cpp17', 'java', 'python3', 'javascript', 'modula2', 'multifile'])(
     '%s',
     async (id) => {
       const r = await judge.judge({
@@ -142,6 +150,70 @@ describe('multi-file submissions', () => {
     expect(r.compile).toMatchObject({ verdict: 'CE', cached: false, cpuTimeMs: 0 });
     expect(r.tests.every((t) => t.verdict === 'SKIPPED')).toBe(true);
   });
+});
+
+describe('multifile: compile and run scripts (Judge0 89)', () => {
+  const judgeFiles = (named: Record<string, string>, stdin = INPUT) =>
+    judge.judge({
+      language: 'multifile',
+      files: Object.entries(named).map(([name, content]) => ({ name, content })),
+      testcases: [{ stdin, expected: SUM }],
+    });
+
+  it('a compile script that fails is CE with its output; compile.sh wins over compile, run.sh over run', async () => {
+    const ce = await judgeFiles({ compile: 'echo building >&2\ng++ -o x missing.cpp\n', run: 'exit 0\n' });
+    expect(ce.verdict).toBe('CE');
+    expect(ce.compile!.output).toContain('building');
+    expect(ce.compile!.output).toContain('missing.cpp');
+    const both = await judgeFiles({
+      'compile.sh': 'printf "%s\\n" "read -r a b; echo \\$((a + b))" > sum.sh\n',
+      compile: 'exit 1\n',
+      'run.sh': 'exec bash sum.sh\n',
+      run: 'echo wrong\n',
+    });
+    expect({ verdict: both.verdict, compile: both.compile?.output, stderr: both.tests[0]?.stderr }).toEqual(
+      expect.objectContaining({ verdict: 'AC' }),
+    );
+  }, 120_000);
+
+  it('the scripts reach the toolchains of its layers: C by make, Java, Node.js and Python in one program', async () => {
+    const r = await judgeFiles({
+      compile: 'make -s && javac -d classes Add.java\n',
+      Makefile: 'twice: twice.c\n\tgcc -O2 -o twice twice.c\n',
+      'twice.c':
+        '#include <stdio.h>\nint main(void) { long long a, b; scanf("%lld %lld", &a, &b); printf("%lld\\n", 2 * (a + b)); return 0; }\n',
+      'Add.java': 'public class Add { public static void main(String[] a) { System.out.println(Long.parseLong(a[0]) / 2); } }\n',
+      'half.js': 'process.stdin.on("data", (d) => console.log(String(BigInt(String(d).trim()))));\n',
+      run: 'n=$(./twice | node half.js)\nm=$(java -cp classes Add "$n")\npython3 -c "import sys; print(int(sys.argv[1]))" "$m"\n',
+    });
+    expect({ verdict: r.verdict, compile: r.compile?.output, message: r.tests[0]?.message, stderr: r.tests[0]?.stderr }).toEqual(
+      expect.objectContaining({ verdict: 'AC' }),
+    );
+  }, 240_000);
+
+  it("a directory given to caged judge keeps its files' executable bits: a helper runs as ./name", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'caged-multifile-'));
+    try {
+      fs.mkdirSync(path.join(dir, 'bin'));
+      fs.writeFileSync(path.join(dir, 'run'), 'exec ./bin/sum\n');
+      fs.writeFileSync(path.join(dir, 'bin', 'sum'), '#!/bin/sh\nread -r a b\necho $((a + b))\n', { mode: 0o755 });
+      const sub = packageSubmission(dir, 'multifile', undefined, judge);
+      expect(sub.files?.map((f) => [f.name, f.executable === true])).toEqual([
+        ['bin/sum', true],
+        ['run', false],
+      ]);
+      const r = await judge.judge({ ...sub, testcases: [{ stdin: INPUT, expected: SUM }] });
+      expect({ verdict: r.verdict, stderr: r.tests[0]?.stderr }).toEqual(expect.objectContaining({ verdict: 'AC' }));
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+
+  it("without a run script the run fails as Judge0's does (bash cannot open it): RE", async () => {
+    const r = await judgeFiles({ 'notes.txt': 'no scripts here\n' });
+    expect(r.verdict).toBe('RE');
+    expect(r.tests[0]!.stderr).toMatch(/run: No such file or directory/);
+  }, 120_000);
 });
 
 describe('assembly', () => {

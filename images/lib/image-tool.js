@@ -13,7 +13,8 @@
 //   image-tool.js downloads --plan PLAN --layer ID           the layer's pinned downloads: file <TAB> sha256 <TAB> url
 //   image-tool.js pch --plan PLAN --layer ID                 per C++ language with `pch`: id <TAB> compiler <TAB> flags...
 //   image-tool.js selftest-prepare --plan PLAN --layer ID --root ROOT
-//       writes ROOT/tmp/caged-selftest/<id>/run.sh per language on the layer; prints their ids
+//       writes ROOT/tmp/caged-selftest/<id>.sh per language on the layer (beside <id>/, which holds
+//       only the language's files: a multi-file program's run script would find a run.sh there); prints their ids
 //   image-tool.js layer-record --plan PLAN --layer ID --root ROOT --sha256 S --size N --seconds N
 //                --out FILE [--parent-sha256 S]
 //       writes the cache's layer.json (with the languages' versions read from the self-tests and
@@ -178,6 +179,12 @@ function loadLanguages(roots, layers) {
     if (typeof lang.name !== 'string' || !lang.name.includes('{version}')) bad('name', 'a string containing {version}');
     if (!isArgv(lang.versionCommand)) bad('versionCommand', 'a non-empty argv array');
     if (typeof lang.layer !== 'string' || !layers.has(lang.layer)) bad('layer', `one of the layers (${[...layers.keys()].join(', ')})`);
+    // Layers whose chains its jobs mount too (src/rootfs/layers.ts layerStack); the build's self-test runs on its own chain.
+    if (lang.withLayers !== undefined) {
+      if (!isStrings(lang.withLayers) || lang.withLayers.length === 0 || lang.withLayers.length > 32) bad('withLayers', 'an array of 1 to 32 layer ids');
+      for (const w of lang.withLayers) if (!layers.has(w)) bad('withLayers', `"${w}" is not one of the layers (${[...layers.keys()].join(', ')})`);
+      if (new Set([lang.layer, ...lang.withLayers]).size !== lang.withLayers.length + 1) bad('withLayers', 'names a layer twice (with layer)');
+    }
     if (lang.pch !== undefined && !isStrings(lang.pch)) bad('pch', 'an array of compiler flags');
     if (lang.pch !== undefined && !isArgv(lang.compile)) bad('pch', 'only for a compiled language (compile[0] is the compiler)');
     if (typeof lang.sourceFile !== 'string' || !/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(lang.sourceFile)) bad('sourceFile', 'a plain file name');
@@ -233,9 +240,16 @@ function plan(flags, requested) {
 
   const wanted = requested.length === 0 || requested.includes('all') ? [...layers.keys()] : requested;
   const closure = new Set();
+  const add = (id) => {
+    for (let p = id; p !== null && !closure.has(p); p = layers.get(p).parent) {
+      closure.add(p);
+      // A language on the layer needs its withLayers' chains in the image too.
+      for (const l of languages.values()) if (l.layer === p) for (const w of l.withLayers ?? []) add(w);
+    }
+  };
   for (const id of wanted) {
     if (!layers.has(id)) fail(`unknown layer "${id}" (known: ${[...layers.keys()].sort().join(', ')}, all)`);
-    for (let p = id; p !== null; p = layers.get(p).parent) closure.add(p);
+    add(id);
   }
   // Parents first; among siblings, the one with the most layers on it first (the longest chains
   // start building first), then by id.
@@ -363,7 +377,7 @@ function selftestPrepare(flags) {
     const dir = path.join(base, id);
     fs.mkdirSync(dir, { recursive: true });
     fs.copyFileSync(lang.selftestFile, path.join(dir, lang.sourceFile));
-    fs.writeFileSync(path.join(dir, 'run.sh'), selftestScript(lang, p.env), { mode: 0o755 });
+    fs.writeFileSync(path.join(base, `${id}.sh`), selftestScript(lang, p.env), { mode: 0o755 });
     process.stdout.write(`${id}\n`);
   }
 }

@@ -87,7 +87,7 @@ selftests() {
   [ "${#ids[@]}" -gt 0 ] || return 0
   chown -R 256:256 "$root/tmp/caged-selftest"
   for id in "${ids[@]}"; do
-    if ! line=$(timeout 300 env -i "$(command -v chroot)" --userspec=256:256 --groups=256 "$root" /bin/sh "/tmp/caged-selftest/$id/run.sh" 2>&1); then
+    if ! line=$(timeout 300 env -i "$(command -v chroot)" --userspec=256:256 --groups=256 "$root" /bin/sh "/tmp/caged-selftest/$id.sh" 2>&1); then
       printf '%s\n' "$line" >&2
       die "self-test of $id failed (layer $LAYER)"
     fi

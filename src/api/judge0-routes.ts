@@ -87,8 +87,8 @@ function clientErrors(err: unknown): Judge0Errors | null {
       ? 'compiler_options'
       : /^testcases\[0\]\.args\b/.test(field)
         ? 'command_line_arguments'
-        : // files[0] is the source; the others came from additional_files
-          /^files($|\[[1-9])/.test(field)
+        : // files[0] is the source (a multi-file program's is of the archive too, and its name always is)
+          /^files($|\[[1-9]|\[0\]\.name)/.test(field)
           ? 'additional_files'
           : field);
   return { [name]: [message] };

@@ -15,7 +15,7 @@ import { Sandbox } from '../sandbox/sandbox';
 import { outcomeOf } from '../sandbox/outcome';
 import type { RootfsSpec, RunLimits, RunResult } from '../sandbox/types';
 import { DEFAULT_MANIFEST } from '../judge/judge';
-import { layerChain, languageLayerOf } from '../rootfs/layers';
+import { languageTops, layerStack } from '../rootfs/layers';
 import { ImageStore } from '../rootfs/store';
 import { HostError, InvalidRequestError } from '../errors';
 import { parseArgs, stringFlag, type ParsedArgs } from './args';
@@ -42,7 +42,7 @@ async function chooseRoot(args: ParsedArgs): Promise<{ rootfs: RootfsSpec; env: 
     const { manifest } = image;
     const langId = stringFlag(args, 'lang');
     // Neither --lang nor --layer: the base layer (every chain's root: a shell and coreutils).
-    let top = stringFlag(args, 'layer') ?? 'base';
+    let tops = [stringFlag(args, 'layer') ?? 'base'];
     let env: Record<string, string> = { ...BASE_ENV, ...manifest.env };
     if (langId !== undefined) {
       const lang = manifest.languages.find((l) => l.id === langId);
@@ -51,16 +51,17 @@ async function chooseRoot(args: ParsedArgs): Promise<{ rootfs: RootfsSpec; env: 
           `the image has no language ${JSON.stringify(langId)} (it has: ${manifest.languages.map((l) => l.id).join(', ')})`,
           '--lang',
         );
-      top = languageLayerOf(manifest, langId);
+      tops = languageTops(manifest, langId);
       env = { ...env, ...lang.env };
     }
-    if (!image.layers.some((l) => l.id === top))
+    const missing = tops.find((top) => !image.layers.some((l) => l.id === top));
+    if (missing !== undefined)
       throw new InvalidRequestError(
-        `the image has no layer ${JSON.stringify(top)} (it has: ${image.layers.map((l) => l.id).join(', ')})`,
+        `the image has no layer ${JSON.stringify(missing)} (it has: ${image.layers.map((l) => l.id).join(', ')})`,
         '--layer',
       );
-    const chain = layerChain(image.layers, top);
-    return { rootfs: { mode: 'overlay', lowerDirs: chain.map((l) => l.rootfsDir) }, env, close: () => store.close() };
+    const stack = layerStack(image.layers, tops);
+    return { rootfs: { mode: 'overlay', lowerDirs: stack.map((l) => l.rootfsDir) }, env, close: () => store.close() };
   } catch (err) {
     await store.close();
     throw err;

@@ -117,7 +117,14 @@ export function packageSubmission(
     lang === undefined &&
     names.find((n) => spec.extensions?.includes(path.extname(n)) && namesPython2(fs.readFileSync(path.join(target, n), 'utf8')));
   if (py2) throw python2(py2);
-  const sub = directorySubmission(spec, names, (n) => fs.readFileSync(path.join(target, n)), entry);
+  // A file keeps its executable bit (a multi-file program's helper script, run as ./name).
+  const sub = directorySubmission(
+    spec,
+    names,
+    (n) => fs.readFileSync(path.join(target, n)),
+    entry,
+    (n) => (fs.statSync(path.join(target, n)).mode & 0o111) !== 0,
+  );
   if ('refused' in sub)
     throw new InvalidRequestError(
       entry === undefined ? `${sub.refused}: give --entry FILE${lang === undefined ? '' : ', or another --lang'}` : sub.refused,

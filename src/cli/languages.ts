@@ -1,6 +1,7 @@
 /**
  * `caged languages [--image MANIFEST] [--json]`: the language registry of an image, read from
- * its manifest (no container, no root needed): id, version, layer, extensions (those in
+ * its manifest (no container, no root needed): id, version, layer (`+N`: it mounts N more, its
+ * `withLayers`, listed by `--json`), extensions (those in
  * parentheses do not select the language by file name), name; a language whose runtime reserves
  * address space says it needs a worker with a cgroup (docs/rootless.md#rlimits-only).
  */
@@ -22,7 +23,7 @@ export async function languagesCommand(argv: readonly string[], out: NodeJS.Writ
   const rows = list.map((l) => ({
     id: l.id,
     version: l.version,
-    layer: l.layer ?? '-',
+    layer: `${l.layer ?? '-'}${l.withLayers.length ? ` +${l.withLayers.length}` : ''}`,
     // Extensions that do not select the language (cpp20's .cpp) are shown in parentheses.
     ext: l.extensions.length ? (l.detect ? l.extensions.join(' ') : `(${l.extensions.join(' ')})`) : '-',
     name: `${l.name}${l.compiled ? '' : ' (interpreted)'}${l.needsCgroup ? ' (needs a worker with a cgroup)' : ''}`,

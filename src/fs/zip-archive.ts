@@ -289,6 +289,11 @@ export class ZipFiles {
     return [...this.entries.keys()];
   }
 
+  /** Whether file `name` has an executable bit in its Unix mode (a script the archive's maker could run as `./name`). */
+  executable(name: string): boolean {
+    return ((this.entries.get(name)?.unixMode ?? 0) & 0o111) !== 0;
+  }
+
   /** The declared size of file `name`; null when the archive holds no such file. */
   size(name: string): number | null {
     return this.entries.get(name)?.size ?? null;

@@ -55,7 +55,7 @@ export interface CompileCacheKeyParts {
   languageId: string;
   compileCommand: readonly string[];
   compilerOptions: readonly string[];
-  files: ReadonlyArray<{ name: string; content: Buffer }>;
+  files: ReadonlyArray<{ name: string; content: Buffer; executable?: boolean | undefined }>;
 }
 
 /** What a hit gives back besides the files. */
@@ -111,7 +111,8 @@ export function compileCacheKey(parts: CompileCacheKeyParts): string {
   const files = [...parts.files].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   put(String(files.length));
   for (const f of files) {
-    put(f.name);
+    // A name holds no NUL: an executable file's name part cannot be another file's.
+    put(f.executable ? `${f.name}\0x` : f.name);
     put(f.content);
   }
   return h.digest('hex');

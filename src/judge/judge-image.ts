@@ -4,7 +4,7 @@
  */
 import { ImageError } from '../errors';
 import { prepareJobRootfs, type RootfsMode } from '../rootfs/job-rootfs';
-import { chainDigest, layerChain } from '../rootfs/layers';
+import { chainDigest, layerStack } from '../rootfs/layers';
 import type { RootfsSpec } from '../sandbox/types';
 import type { JobContext } from './compile-step';
 import { ImageStore } from '../rootfs/store';
@@ -32,25 +32,28 @@ export interface JudgeImage {
   manifest: ManifestForLanguages;
 }
 
-/** The chain one language runs on. */
+/** The chain one language runs on (a stack of chains when it names `withLayers`). */
 export interface LanguageChain {
-  /** The top layer's id. */
+  /** The top layer's id; a stack's top layers joined by `+` (its name: one root per job). */
   top: string;
-  /** Top first. */
+  /** Top first (src/rootfs/layers.ts layerStack). */
   layers: readonly JudgeLayer[];
   /** The chain's identity (src/rootfs/layers.ts chainDigest): results' image.digest, compile cache keys. */
   digest: string;
 }
 
-/** Each language's chain: its `layer` (absent: the root layer) and that layer's parents. */
+/**
+ * Each language's chain: its `layer` (absent: the root layer) and that layer's parents, stacked
+ * with the chains of its `withLayers`.
+ */
 export function languageChains(image: JudgeImage): Map<string, LanguageChain> {
   const root = image.layers.find((l) => l.parent === null);
   if (!root) throw new ImageError(`the image ${image.manifest.name} has no root layer`);
   const chains = new Map<string, LanguageChain>();
   for (const lang of image.manifest.languages) {
-    const top = (lang as { layer?: string }).layer ?? root.id;
-    const layers = layerChain(image.layers, top);
-    chains.set(lang.id, { top, layers, digest: chainDigest(layers.map((l) => l.digest)) });
+    const tops = [lang.layer ?? root.id, ...(lang.withLayers ?? [])];
+    const layers = layerStack(image.layers, tops);
+    chains.set(lang.id, { top: tops.join('+'), layers, digest: chainDigest(layers.map((l) => l.digest)) });
   }
   return chains;
 }

@@ -56,6 +56,11 @@ export function sourcesOf(
   return names.length ? names.sort() : [language.sourceFile];
 }
 
+/** Whether the language's commands name its sources (`{sources}`: C, C++, Go… compile every file given). */
+export function takesSources(language: Pick<Language, 'compile' | 'run'>): boolean {
+  return [...(language.compile ?? []), ...language.run].includes('{sources}');
+}
+
 /**
  * Whether the language's commands name the entry (`{entry}`, `{entryStem}`): when they do not
  * (C, C++, Go…: `{sources}` compiles every file), a multi-file submission needs no file chosen

@@ -42,6 +42,8 @@ export interface ManifestLanguage {
   reservesAddressSpace?: boolean;
   /** The image layer the language needs (layered images). */
   layer?: string;
+  /** Other layers its jobs mount with it (src/rootfs/layers.ts layerStack). */
+  withLayers?: readonly string[];
 }
 
 /** The parts of an image manifest the registry needs (src/rootfs/manifest.ts holds the full schema). */
@@ -74,6 +76,8 @@ export interface LanguageInfo {
   /** Whether the extensions select this language (`caged run FILE`). */
   detect: boolean;
   layer: string | null;
+  /** The other layers its jobs mount (`withLayers`), or none. */
+  withLayers: readonly string[];
   timeFactor: number;
   memoryFactor: number;
   /** Its runtime reserves address space (`reservesAddressSpace`): only a worker with a cgroup runs it. */
@@ -197,6 +201,7 @@ export class LanguageRegistry {
       extensions: l.extensions ?? [],
       detect: l.detect !== false,
       layer: l.layer ?? null,
+      withLayers: l.withLayers ?? [],
       timeFactor: l.timeFactor,
       memoryFactor: l.memoryFactor,
       needsCgroup: l.reservesAddressSpace === true,

@@ -95,6 +95,7 @@ export function problemProgram(
     const files = (p.files ?? []).map((f) => ({
       name: f.name,
       content: Buffer.from(f.content, f.encoding === 'base64' ? 'base64' : 'utf8'),
+      ...(f.executable ? { executable: true } : {}),
     }));
     return buildRunProgram(base, files, `${prefix}files`);
   }

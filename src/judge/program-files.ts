@@ -10,13 +10,15 @@ import path from 'node:path';
 import { InvalidRequestError } from '../errors';
 import type { SourceFile } from './compile-step';
 import { entryAmong, findMainClass, singleSourceName } from './entry-point';
-import { sourceExtensions, sourcesOf, takesEntry } from './language-command';
+import { sourceExtensions, sourcesOf, takesEntry, takesSources } from './language-command';
 import type { Language } from './languages';
 
 export interface ProgramCode {
   source?: string | undefined;
   sourceEncoding?: 'utf8' | 'base64' | undefined;
-  files?: ReadonlyArray<{ name: string; content: string; encoding?: 'utf8' | 'base64' | undefined }> | undefined;
+  files?:
+    | ReadonlyArray<{ name: string; content: string; encoding?: 'utf8' | 'base64' | undefined; executable?: boolean | undefined }>
+    | undefined;
   entry?: string | undefined;
 }
 
@@ -38,7 +40,11 @@ export function programFiles(language: Language, code: ProgramCode, prefix = '')
     const content = Buffer.from(code.source, code.sourceEncoding === 'base64' ? 'base64' : 'utf8');
     files = [{ name: singleSourceName(language, content.toString('utf8')), content }];
   } else {
-    files = (code.files ?? []).map((f) => ({ name: f.name, content: Buffer.from(f.content, f.encoding === 'base64' ? 'base64' : 'utf8') }));
+    files = (code.files ?? []).map((f) => ({
+      name: f.name,
+      content: Buffer.from(f.content, f.encoding === 'base64' ? 'base64' : 'utf8'),
+      ...(f.executable ? { executable: true } : {}),
+    }));
     if (code.entry !== undefined) {
       // Named: {entry} is that file, its name kept; under an entry rule its main class wins.
       if (!language.entry && !takesEntry(language))
@@ -56,8 +62,9 @@ export function programFiles(language: Language, code: ProgramCode, prefix = '')
           `${prefix}files`,
         );
       if (entry !== language.sourceFile) language = { ...language, sourceFile: entry };
-    } else if (!language.entry) {
+    } else if (!language.entry && takesSources(language)) {
       // Commands that compile {sources} alone (C, C++…) need no entry, but one source at least.
+      // Commands naming neither (a multi-file program's scripts) find their files themselves.
       const exts = sourceExtensions(language);
       if (!files.some((f) => exts.includes(path.extname(f.name))))
         throw new InvalidRequestError(`holds no source of language ${language.id} (${exts.join(' ')})`, `${prefix}files`);

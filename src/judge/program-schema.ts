@@ -19,6 +19,8 @@ export const SourceFileSchema = z.strictObject({
   name: sourcePath,
   content: z.string(),
   encoding,
+  /** Written executable (0755; else 0644): a helper script a program's scripts run as `./name`. */
+  executable: z.boolean().optional(),
 });
 
 /** A program's files (1 to `max`): paths that can all be written into one box (pathClashes). */

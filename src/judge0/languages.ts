@@ -1,4 +1,4 @@
-import { sourceExtensions, takesEntry } from '../judge/language-command';
+import { sourceExtensions, takesEntry, takesSources } from '../judge/language-command';
 import type { Language } from '../judge/languages';
 
 /**
@@ -47,7 +47,12 @@ export const JUDGE0_LANGUAGE_IDS: Readonly<Record<string, readonly number[]>> = 
   clojure: [86], // Clojure (1.10.1)
   groovy: [88], // Groovy (3.0.3)
   plaintext: [43], // Plain Text
+  multifile: [89], // Multi-file program: additional_files with compile and run scripts
+  executable: [44], // Executable: the source is the program file (an ELF binary or a #! script)
 };
+
+/** Judge0's "Multi-file program": its language has no source, `additional_files` is the program (Judge0Language.project). */
+export const JUDGE0_MULTI_FILE_PROGRAM = 89;
 
 export interface Judge0Language {
   /** Judge0's id (the row's first). */
@@ -68,6 +73,11 @@ export interface Judge0Language {
    * class holds `main`) when files come with it.
    */
   sourceIsEntry: boolean;
+  /**
+   * Judge0's "Multi-file program" (JUDGE0_MULTI_FILE_PROGRAM): `additional_files` is the whole
+   * program (its compile and run scripts find their files) and there is no source.
+   */
+  project: boolean;
 }
 
 /** What the table reads of a caged language: its commands when given, to know `everySource`. */
@@ -75,11 +85,15 @@ type LanguageRow = { id: string; name: string; sourceFile: string } & Partial<
   Pick<Language, 'compile' | 'run' | 'env' | 'extensions' | 'entry'>
 >;
 
+/** A row's commands, or null when the table was given none. */
+function commandsOf(l: LanguageRow): Pick<Language, 'compile' | 'run' | 'env'> | null {
+  return l.run ? { compile: l.compile ?? null, run: l.run, env: l.env ?? {} } : null;
+}
+
 function everySourceOf(l: LanguageRow): readonly string[] {
-  if (!l.run || l.entry === 'java-main') return [];
-  const compile = l.compile ?? null;
-  const sources = [...(compile ?? []), ...l.run].includes('{sources}');
-  return sources && !takesEntry({ compile, run: l.run, env: l.env ?? {} }) ? sourceExtensions(l) : [];
+  const c = commandsOf(l);
+  if (!c || l.entry === 'java-main') return [];
+  return takesSources(c) && !takesEntry(c) ? sourceExtensions(l) : [];
 }
 
 /** The languages of an image that have a Judge0 id, and the lookup from any of their ids. */
@@ -99,6 +113,7 @@ export class Judge0Languages {
         sourceFile: l.sourceFile,
         everySource: everySourceOf(l),
         sourceIsEntry: l.entry === 'java-main',
+        project: ids.includes(JUDGE0_MULTI_FILE_PROGRAM),
       };
       list.push(entry);
       for (const id of ids) this.byJudge0.set(id, entry);
@@ -111,8 +126,13 @@ export class Judge0Languages {
     return this.byJudge0.get(judge0Id);
   }
 
+  /** The Judge0 language of a caged language id, or undefined. */
+  ofCaged(cagedId: string): Judge0Language | undefined {
+    return this.list.find((l) => l.cagedId === cagedId);
+  }
+
   /** The Judge0 id caged lists for a caged language id, or null. */
   idOf(cagedId: string): number | null {
-    return this.list.find((l) => l.cagedId === cagedId)?.id ?? null;
+    return this.ofCaged(cagedId)?.id ?? null;
   }
 }

@@ -25,6 +25,11 @@
  * names leaving the directory and damaged entries refused); its files count against the
  * submission's caps (64 files, its source bytes), refused under `additional_files`.
  *
+ * Judge0's "Multi-file program" (89, caged's `multifile`: Judge0Language.project) has no
+ * source: `source_code` must be blank and `additional_files` carries every file, among them the
+ * Bash scripts `compile` (or `compile.sh`; optional) and `run` (or `run.sh`), which the language's
+ * own commands run, as Judge0 runs them; `compiler_options` are refused, as Judge0 refuses them.
+ *
  * Output is compared as Judge0 does, line by line ignoring trailing white space (checker
  * `lines`). Judge0 options caged does not implement are accepted only at the value that means
  * "off" (null, false, 1, empty), and refused otherwise, naming the field: a request is never
@@ -75,7 +80,8 @@ const text = z.string().nullish();
 const PER_CONTAINER = 'is not supported by caged (limits are per container)';
 
 export const Judge0RequestSchema = z.object({
-  source_code: z.string({ message: "can't be blank" }).min(1, { message: "can't be blank" }),
+  // Required but for a multi-file program (Judge0Language.project), which must not have one: fromJudge0.
+  source_code: z.string({ message: 'is not a string' }).nullish(),
   language_id: cast(z.number().int(), "can't be blank"),
   compiler_options: z.string().max(512).nullish(),
   command_line_arguments: z.string().max(16_384).nullish(),
@@ -114,7 +120,7 @@ function decode(value: string, base64: boolean, field: string, errors: Judge0Err
   return Buffer.from(clean, 'base64');
 }
 
-type SourceFile = { name: string; content: string; encoding: 'utf8' | 'base64' };
+type SourceFile = { name: string; content: string; encoding: 'utf8' | 'base64'; executable?: boolean };
 
 /** Text as the native schema carries it: UTF-8 when it is, base64 otherwise. */
 function carried(bytes: Buffer): { text: string; encoding: 'utf8' | 'base64' } {
@@ -129,7 +135,10 @@ const MAX_ADDITIONAL_BYTES = 16 * 2 ** 20;
 /** Entries of `additional_files` read at most (directories too); its files then count against the submission's 64. */
 const MAX_ADDITIONAL_ENTRIES = 1024;
 
-/** The files of `additional_files` as the native schema carries them, or none with an error recorded. */
+/**
+ * The files of `additional_files` as the native schema carries them, or none with an error
+ * recorded: beside the source, or (a multi-file program) all of the program.
+ */
 function additionalFiles(zip: Buffer, language: Judge0Language | undefined, maxBytes: number, errors: Judge0Errors): SourceFile[] {
   if (errors.additional_files || !language) return [];
   const refuse = (message: string): SourceFile[] => {
@@ -140,9 +149,13 @@ function additionalFiles(zip: Buffer, language: Judge0Language | undefined, maxB
   try {
     const archive = ZipFiles.fromBytes(zip, { maxBytes, maxEntries: MAX_ADDITIONAL_ENTRIES });
     // Refused before anything is inflated when the submission could not carry them.
-    const names = archive.names().filter((name) => name !== language.sourceFile);
-    if (names.length + 1 > DEFAULT_MAX_SOURCE_FILES)
-      return refuse(`holds ${names.length} files: with the source, more than the ${DEFAULT_MAX_SOURCE_FILES} a submission has`);
+    const names = language.project ? archive.names() : archive.names().filter((name) => name !== language.sourceFile);
+    const withSource = language.project ? 0 : 1;
+    if (names.length + withSource > DEFAULT_MAX_SOURCE_FILES)
+      return refuse(
+        `holds ${names.length} files: ${withSource ? 'with the source, ' : ''}more than the ${DEFAULT_MAX_SOURCE_FILES} a submission has`,
+      );
+    if (names.length === 0 && language.project) return refuse('holds no file: a multi-file program is its files (a run script among them)');
     // Judge0's `unzip -n`: the source keeps its own file.
     for (const name of names) {
       if (language.everySource.includes(path.extname(name)))
@@ -150,7 +163,8 @@ function additionalFiles(zip: Buffer, language: Judge0Language | undefined, maxB
           `holds ${JSON.stringify(name)}, a source that caged would compile with ${language.sourceFile} (Judge0 compiles only ${language.sourceFile}): include it from there under another name`,
         );
       const c = carried(archive.read(name));
-      out.push({ name, content: c.text, encoding: c.encoding });
+      // Judge0's unzip keeps a file's executable bits.
+      out.push({ name, content: c.text, encoding: c.encoding, ...(archive.executable(name) ? { executable: true } : {}) });
     }
   } catch (err) {
     if (err instanceof InvalidRequestError) return refuse(err.message);
@@ -182,7 +196,13 @@ export function fromJudge0(
   const r = parsed.data;
   const language = opts.languages.get(r.language_id);
   if (!language) (errors.language_id ??= []).push(`language with id ${r.language_id} doesn't exist`);
-  const source = carried(decode(r.source_code, opts.base64, 'source_code', errors));
+  if (language?.project) {
+    if (r.source_code?.trim()) (errors.source_code ??= []).push('must be blank');
+    if (!r.additional_files) (errors.additional_files ??= []).push("can't be blank");
+    if (r.compiler_options?.trim())
+      (errors.compiler_options ??= []).push('setting compiler options is only allowed for compiled languages');
+  } else if (!r.source_code) (errors.source_code ??= []).push("can't be blank");
+  const source = carried(decode(r.source_code ?? '', opts.base64, 'source_code', errors));
   const stdin = carried(decode(r.stdin ?? '', opts.base64, 'stdin', errors));
   const expectedText = r.expected_output ?? undefined;
   const expected = expectedText === undefined ? undefined : carried(decode(expectedText, opts.base64, 'expected_output', errors));
@@ -221,12 +241,14 @@ export function fromJudge0(
   const submission: SubmissionInput = {
     id: opts.id,
     language: language.cagedId,
-    ...(source.encoding === 'utf8' && !extra.length
-      ? { source: source.text }
-      : {
-          files: [{ name: language.sourceFile, content: source.text, encoding: source.encoding }, ...extra],
-          ...(extra.length && language.sourceIsEntry ? { entry: language.sourceFile } : {}),
-        }),
+    ...(language.project
+      ? { files: extra }
+      : source.encoding === 'utf8' && !extra.length
+        ? { source: source.text }
+        : {
+            files: [{ name: language.sourceFile, content: source.text, encoding: source.encoding }, ...extra],
+            ...(extra.length && language.sourceIsEntry ? { entry: language.sourceFile } : {}),
+          }),
     testcases: [
       {
         stdin: stdin.text,

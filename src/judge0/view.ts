@@ -178,7 +178,14 @@ export function judge0View(
         : job.state === 'active'
           ? { ...PROCESSING }
           : { ...JUDGE0.inQueue };
-  const source = data.source !== undefined ? bytesOf(data.source, 'utf8') : bytesOf(data.files?.[0]?.content, data.files?.[0]?.encoding);
+  // A multi-file program has no source: its files came from additional_files (Judge0 reads back null).
+  const project = opts.languages.ofCaged(data.language ?? '')?.project === true;
+  const source =
+    data.source !== undefined
+      ? bytesOf(data.source, 'utf8')
+      : project
+        ? null
+        : bytesOf(data.files?.[0]?.content, data.files?.[0]?.encoding);
   const compileError = result?.verdict === 'CE';
   const message =
     job.state === 'failed'

@@ -65,15 +65,21 @@ export function fileSubmission(language: Language, fileName: string, source: str
  * (Java's main class) gets it only when chosen; one that compiles every source (C, C++, Go)
  * needs none, chosen or not (the format: the entry point is used where there could be several).
  * `{ refused }` when no file has the language's extension, or every such file is a library. A
- * chosen entry must be one of `names`.
+ * chosen entry must be one of `names`. A file `executable` says is written executable.
  */
 export function directorySubmission(
   language: Language,
   names: readonly string[],
   read: (name: string) => Buffer,
   chosen?: string,
+  executable: (name: string) => boolean = () => false,
 ): PackageSubmission | { refused: string } {
-  const files = names.map((n) => ({ name: n, content: read(n).toString('base64'), encoding: 'base64' as const }));
+  const files = names.map((n) => ({
+    name: n,
+    content: read(n).toString('base64'),
+    encoding: 'base64' as const,
+    ...(executable(n) ? { executable: true } : {}),
+  }));
   const base = { language: language.id, files };
   if (language.entry) return chosen === undefined ? base : { ...base, entry: chosen };
   if (!takesEntry(language)) return base;

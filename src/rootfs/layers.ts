@@ -5,8 +5,11 @@
  * A layer has one parent; exactly one layer (the root, `base`) has none. A language names the
  * top layer of its chain; its jobs mount that chain, top first, as the overlay's lower
  * directories (or, in rootfs mode `extract`, untar it bottom up) and nothing else: a C job never
- * sees the JVM. Layers hold no whiteouts (the build refuses them), so stacking them is a plain
- * union in which an upper layer's file hides its parents'.
+ * sees the JVM. A language may name more layers (`withLayers`: a multi-file program's scripts
+ * call several toolchains); its jobs then mount the union of those chains (layerStack). Layers
+ * hold no whiteouts (the build refuses them), so stacking them is a plain union in which an
+ * upper layer's file hides its parents' (and, between layers of different chains, the one
+ * listed first hides the other's: the per-layer files apt rewrites, as /etc/ld.so.cache).
  */
 import { createHash } from 'node:crypto';
 import path from 'node:path';
@@ -51,20 +54,25 @@ export function manifestLayers(manifest: ImageManifest, manifestPath: string): L
       throw new ImageError(`${manifestPath}: layer tarball ${tarball} is outside the manifest's directory`);
   }
   for (const lang of manifest.languages) {
-    if (!layers.some((l) => l.id === lang.layer)) {
-      throw new ImageError(
-        `${manifestPath}: language "${lang.id}" is on layer "${lang.layer}", which the manifest does not list (layers: ${layers.map((l) => l.id).join(', ')})`,
-      );
+    for (const top of [lang.layer, ...(lang.withLayers ?? [])]) {
+      if (!layers.some((l) => l.id === top)) {
+        throw new ImageError(
+          `${manifestPath}: language "${lang.id}" is on layer "${top}", which the manifest does not list (layers: ${layers.map((l) => l.id).join(', ')})`,
+        );
+      }
     }
   }
   return layers;
 }
 
-/** The top layer of a language's chain (a schema-1 image's languages are all on `base`). */
-export function languageLayerOf(manifest: ImageManifest, languageId: string): string {
+/**
+ * The top layers of a language's stack: its own layer, then its `withLayers` (a schema-1
+ * image's languages are all on `base`).
+ */
+export function languageTops(manifest: ImageManifest, languageId: string): string[] {
   const lang = manifest.languages.find((l) => l.id === languageId);
   if (!lang) throw new ImageError(`the image ${manifest.name} has no language "${languageId}"`);
-  return lang.layer;
+  return [lang.layer, ...(lang.withLayers ?? [])];
 }
 
 /**
@@ -111,6 +119,18 @@ export function layerChain<T extends LayerNode>(layers: readonly T[], top: strin
     id = layer.parent;
   }
   return chain;
+}
+
+/**
+ * The layers of several chains stacked, top first: the chains of `tops` in their order, each
+ * layer once and below every layer built on it (a parent the chains share sinks to the last
+ * place it holds), so that the stack of one top is its chain. Where two chains' layers hold the
+ * same file, the one whose top is listed first wins.
+ */
+export function layerStack<T extends LayerNode>(layers: readonly T[], tops: readonly string[]): T[] {
+  if (tops.length === 0) throw new TypeError('a stack has at least one top layer');
+  const all = tops.flatMap((top) => layerChain(layers, top));
+  return all.filter((layer, i) => all.indexOf(layer, i + 1) < 0);
 }
 
 /**

@@ -178,6 +178,12 @@ export const ImageLayerSchema = z.object({
 export const ImageLanguageV2Schema = ImageLanguageFields.extend({
   /** The top layer of the language's chain: a job mounts it and its parents, nothing else. */
   layer: layerId,
+  /**
+   * Other layers whose chains a job of this language mounts too, under its own chain's top
+   * (src/rootfs/layers.ts layerStack): a language whose programs call other toolchains (a
+   * multi-file program's compile and run scripts). Absent: the language's chain alone.
+   */
+  withLayers: z.array(layerId).min(1).max(32).optional(),
 }).superRefine(checkPlaceholders);
 
 function uniqueLanguageIds(languages: ReadonlyArray<{ id: string }>, ctx: z.RefinementCtx): void {
@@ -269,6 +275,13 @@ export const ImageManifestV2Schema = z
     m.languages.forEach((l, i) => {
       if (!layers.has(l.layer))
         ctx.addIssue({ code: 'custom', path: ['languages', i, 'layer'], message: `"${l.layer}" is not a layer of this image` });
+      const seen = new Set([l.layer]);
+      l.withLayers?.forEach((w, j) => {
+        const at = ['languages', i, 'withLayers', j];
+        if (!layers.has(w)) ctx.addIssue({ code: 'custom', path: at, message: `"${w}" is not a layer of this image` });
+        else if (seen.has(w)) ctx.addIssue({ code: 'custom', path: at, message: `"${w}" is named twice (with layer)` });
+        seen.add(w);
+      });
     });
     detectCollisions(m.languages, ctx);
   });

@@ -5,12 +5,12 @@
  */
 import { createHash } from 'node:crypto';
 import { ImageError } from '../../src/errors';
-import { chainDigest, checkLayerGraph, languageLayerOf, layerChain, manifestLayers } from '../../src/rootfs/layers';
+import { chainDigest, checkLayerGraph, languageTops, layerStack, manifestLayers } from '../../src/rootfs/layers';
 import { parseManifest } from '../../src/rootfs/manifest';
 
 const hex = (c: string): string => c.repeat(64);
 const node = (id: string, parent: string | null) => ({ id, parent });
-const lang = (id: string, layer?: string) => ({
+const lang = (id: string, layer?: string, withLayers?: string[]) => ({
   id,
   name: id,
   version: '1',
@@ -21,6 +21,7 @@ const lang = (id: string, layer?: string) => ({
   timeFactor: 1,
   memoryFactor: 1,
   ...(layer === undefined ? {} : { layer }),
+  ...(withLayers === undefined ? {} : { withLayers }),
 });
 const layer = (id: string, parent: string | null, digest: string) => ({
   id,
@@ -74,11 +75,45 @@ describe('a schema-2 manifest', () => {
   it("gives each language's chain top first, and nothing of the other branches", () => {
     const m = parseManifest(GOOD, '/img/manifest.json');
     const layers = manifestLayers(m, '/img/manifest.json');
-    const chain = (id: string) => layerChain(layers, languageLayerOf(m, id)).map((l) => l.id);
+    const chain = (id: string) => layerStack(layers, languageTops(m, id)).map((l) => l.id);
     expect(chain('cpp-clang')).toEqual(['clang', 'gcc', 'base']);
     expect(chain('c')).toEqual(['gcc', 'base']);
     expect(chain('java')).toEqual(['jdk', 'base']);
     expect(chain('bash')).toEqual(['base']);
+  });
+
+  it("stacks a language's withLayers under its own chain: each layer once, below every layer built on it", () => {
+    const m = parseManifest(
+      v2(
+        [
+          layer('base', null, hex('a')),
+          layer('gcc', 'base', hex('b')),
+          layer('clang', 'gcc', hex('c')),
+          layer('jdk', 'base', hex('d')),
+          layer('tools', 'gcc', hex('e')),
+          layer('py', 'base', hex('f')),
+        ],
+        [lang('multi', 'tools', ['jdk', 'clang', 'py']), lang('c', 'gcc')],
+      ),
+      '/img/manifest.json',
+    );
+    const layers = manifestLayers(m, '/img/manifest.json');
+    expect(languageTops(m, 'multi')).toEqual(['tools', 'jdk', 'clang', 'py']);
+    // gcc, shared by tools and clang, sinks below clang; base, shared by all, to the bottom.
+    expect(layerStack(layers, languageTops(m, 'multi')).map((l) => l.id)).toEqual(['tools', 'jdk', 'clang', 'gcc', 'py', 'base']);
+    expect(layerStack(layers, ['gcc', 'clang']).map((l) => l.id)).toEqual(['clang', 'gcc', 'base']);
+    expect(layerStack(layers, languageTops(m, 'c')).map((l) => l.id)).toEqual(['gcc', 'base']);
+    expect(() => layerStack(layers, [])).toThrow(TypeError);
+  });
+
+  it('refuses withLayers that are not layers of the image, or name a layer twice', () => {
+    const layers = [layer('base', null, hex('a')), layer('gcc', 'base', hex('b'))];
+    expect(refusal(v2(layers, [lang('m', 'base', ['gcc', 'jdk'])]))).toMatch(
+      /languages\[0\]\.withLayers\[1\]: "jdk" is not a layer of this image/,
+    );
+    expect(refusal(v2(layers, [lang('m', 'gcc', ['gcc'])]))).toMatch(/languages\[0\]\.withLayers\[0\]: "gcc" is named twice/);
+    expect(refusal(v2(layers, [lang('m', 'base', ['gcc', 'gcc'])]))).toMatch(/withLayers\[1\]: "gcc" is named twice/);
+    expect(refusal(v2(layers, [lang('m', 'base', [])]))).toMatch(/withLayers/);
   });
 
   it.each([
@@ -131,7 +166,7 @@ describe('a schema-1 manifest', () => {
     expect(manifestLayers(m, '/img/manifest.json')).toEqual([
       { id: 'base', parent: null, sha256: hex('a'), sizeBytes: 5, tarball: '/img/rootfs.tar' },
     ]);
-    expect(languageLayerOf(m, 'python3')).toBe('base');
+    expect(languageTops(m, 'python3')).toEqual(['base']);
   });
 });
 

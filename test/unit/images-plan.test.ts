@@ -72,6 +72,19 @@ describe('which layers a request builds', () => {
     expect(Object.keys(languages).sort()).toEqual(['bash', 'plaintext', 'python3']);
   });
 
+  it('builds the withLayers of a language on a layer it builds, with their parents, and lists that language', () => {
+    const p = plan('buildtools');
+    expect(p.status).toBe(0);
+    const ids = p.layers.map((l) => l.id);
+    expect(ids.slice(0, 3)).toEqual(['base', 'gcc', 'buildtools']);
+    expect([...ids].sort()).toEqual(
+      ['base', 'buildtools', 'gcc', 'golang', 'jdk', 'nodejs', 'perl', 'php', 'python3', 'ruby', 'rust'].sort(),
+    );
+    expect(Object.keys(p.json().languages as Record<string, unknown>)).toContain('multifile');
+    // Naming a with-layer alone builds no more than its chain.
+    expect(plan('jdk').layers.map((l) => l.id)).toEqual(['base', 'jdk']);
+  });
+
   it('refuses an unknown layer, listing the known ones', () => {
     const p = plan('gcc', 'swift');
     expect(p.status).not.toBe(0);
@@ -91,6 +104,7 @@ describe('recipe hashes', () => {
     const after = recipes(plan('all').layers);
     const changed = Object.keys(before).filter((id) => before[id] !== after[id]);
     expect(changed.sort()).toEqual([
+      'buildtools',
       'clang',
       'fortran',
       'gcc',
@@ -183,6 +197,30 @@ describe('bad recipes are refused, naming the file and field', () => {
         writeJson(file, { ...readJson(file), layer: 'tcc' });
       },
       /languages\/c\/language\.json: layer: one of the layers/,
+    ],
+    [
+      'withLayers naming an unknown layer',
+      () => {
+        const file = path.join(images, 'languages/multifile/language.json');
+        writeJson(file, { ...readJson(file), withLayers: ['python3', 'swift'] });
+      },
+      /languages\/multifile\/language\.json: withLayers: "swift" is not one of the layers/,
+    ],
+    [
+      'withLayers naming its own layer',
+      () => {
+        const file = path.join(images, 'languages/multifile/language.json');
+        writeJson(file, { ...readJson(file), withLayers: ['buildtools'] });
+      },
+      /languages\/multifile\/language\.json: withLayers: names a layer twice/,
+    ],
+    [
+      'withLayers that is not a list',
+      () => {
+        const file = path.join(images, 'languages/multifile/language.json');
+        writeJson(file, { ...readJson(file), withLayers: 'python3' });
+      },
+      /languages\/multifile\/language\.json: withLayers: an array of 1 to 32 layer ids/,
     ],
     [
       'pch flags that are not strings',

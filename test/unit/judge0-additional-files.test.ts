@@ -174,6 +174,15 @@ describe("Judge0's additional_files", () => {
       extensions: ['.java'],
       entry: 'java-main',
     },
+    {
+      id: 'multifile',
+      name: 'Multi-file program',
+      sourceFile: 'run',
+      compile: ['sh', '-c', 'if [ -f compile ]; then exec bash compile; fi'],
+      run: ['sh', '-c', 'exec bash run "$@"', 'run'],
+      env: {},
+      extensions: [],
+    },
   ]);
   const request = (language_id: number, files: Entry[], source = 'src') =>
     fromJudge0(
@@ -231,6 +240,71 @@ describe("Judge0's additional_files", () => {
     // an empty value is no archive, as Judge0 treats a blank field
     expect(fromJudge0({ source_code: 'x', language_id: 71, additional_files: '' }, { id: 't', base64: false, languages })).toMatchObject({
       submission: { source: 'x' },
+    });
+  });
+
+  describe('a multi-file program (89)', () => {
+    const project = (body: Record<string, unknown>) => fromJudge0({ language_id: 89, ...body }, { id: 't', base64: false, languages });
+    const archive = (files: Entry[]) => zip(files).toString('base64');
+
+    it('is the archive, every file of it with its directories, and no source: its scripts are found by the language', () => {
+      expect(languages.get(89)).toMatchObject({ cagedId: 'multifile', project: true });
+      expect(languages.get(71)).toMatchObject({ project: false });
+      const out = project({
+        additional_files: archive([
+          { name: 'compile', content: 'make' },
+          { name: 'run', content: './main', mode: 0o100755 },
+          { name: 'src/main.c', content: 'int main(void){return 0;}', deflate: true, mode: 0o100644 },
+          { name: 'Makefile', content: 'main: src/main.c' },
+        ]),
+        command_line_arguments: 'a b',
+      });
+      expect(out).toMatchObject({
+        submission: {
+          language: 'multifile',
+          files: [
+            { name: 'compile', content: 'make', encoding: 'utf8' },
+            { name: 'run', content: './main', encoding: 'utf8', executable: true },
+            { name: 'src/main.c', content: 'int main(void){return 0;}', encoding: 'utf8' },
+            { name: 'Makefile', content: 'main: src/main.c', encoding: 'utf8' },
+          ],
+        },
+      });
+      const submission = 'submission' in out ? out.submission : null;
+      // Only the file whose mode has an executable bit is written executable.
+      expect(submission?.files?.filter((f) => f.executable).map((f) => f.name)).toEqual(['run']);
+      expect(submission?.source).toBeUndefined();
+      expect(submission?.entry).toBeUndefined();
+      expect(submission?.testcases?.[0]?.args).toEqual(['a', 'b']);
+      // A blank source is no source, as Judge0's absence check reads it.
+      expect(project({ source_code: ' \n', additional_files: archive([{ name: 'run', content: 'echo' }]) })).toMatchObject({
+        submission: { files: [{ name: 'run' }] },
+      });
+    });
+
+    it("refuses a source, a missing or empty archive and compiler options, in Judge0's words", () => {
+      expect(project({ source_code: 'echo hi', additional_files: archive([{ name: 'run', content: 'echo' }]) })).toEqual({
+        errors: { source_code: ['must be blank'] },
+      });
+      expect(project({})).toEqual({ errors: { additional_files: ["can't be blank"] } });
+      expect(project({ additional_files: archive([{ name: 'dir/', content: '' }]) })).toEqual({
+        errors: { additional_files: ['holds no file: a multi-file program is its files (a run script among them)'] },
+      });
+      expect(project({ additional_files: archive([{ name: 'run', content: 'echo' }]), compiler_options: '-O2' })).toEqual({
+        errors: { compiler_options: ['setting compiler options is only allowed for compiled languages'] },
+      });
+      const many = Array.from({ length: 65 }, (_, i) => ({ name: `f${i}`, content: 'x' }));
+      expect(project({ additional_files: archive(many.slice(0, 64)) })).toMatchObject({ submission: { language: 'multifile' } });
+      expect(project({ additional_files: archive(many) })).toEqual({
+        errors: { additional_files: ['holds 65 files: more than the 64 a submission has'] },
+      });
+      // Any other language still needs its source.
+      expect(fromJudge0({ language_id: 71 }, { id: 't', base64: false, languages })).toEqual({
+        errors: { source_code: ["can't be blank"] },
+      });
+      expect(fromJudge0({ language_id: 71, source_code: '' }, { id: 't', base64: false, languages })).toEqual({
+        errors: { source_code: ["can't be blank"] },
+      });
     });
   });
 });
