@@ -1,8 +1,9 @@
 /**
  * The Judge0 options a client may send besides the program, against a real worker, the real
  * Redis and the real image, through `caged api`: command_line_arguments (split as Judge0's shell
- * would split them), stack_limit, cpu_extra_time, redirect_stderr_to_stdout, and /config_info,
- * whose maxima a request may then ask for.
+ * would split them), stack_limit, cpu_extra_time, redirect_stderr_to_stdout, additional_files,
+ * a multi-file program (89) and an executable (44), and /config_info, whose maxima a request may
+ * then ask for.
  */
 /* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-argument --
    the answers are read as a Judge0 client reads them: untyped JSON, each field asserted by the test */
@@ -20,6 +21,25 @@ jest.setTimeout(180_000);
 
 const TOKEN = 'test-token-0123456789abcdef';
 const SUM_C = SUBMISSIONS.AC.source as string;
+
+/**
+ * The base64 of a ZIP archive as a client's library makes it (Python's zipfile, deflated); a name
+ * starting with "+" is stored executable (mode 0755), as zip -r keeps a script's mode.
+ */
+const archive = (files: Record<string, string>): string =>
+  execFileSync(
+    'python3',
+    [
+      '-c',
+      'import io,sys,json,zipfile\nb=io.BytesIO()\nz=zipfile.ZipFile(b,"w",zipfile.ZIP_DEFLATED)\n' +
+        'for k,v in json.load(sys.stdin).items():\n' +
+        ' i=zipfile.ZipInfo(k.lstrip("+"));i.compress_type=zipfile.ZIP_DEFLATED\n' +
+        ' i.external_attr=(0o100755 if k.startswith("+") else 0o100644)<<16\n' +
+        ' z.writestr(i,v)\n' +
+        'z.close()\nsys.stdout.buffer.write(b.getvalue())',
+    ],
+    { input: JSON.stringify(files) },
+  ).toString('base64');
 
 describe('caged api with Judge0 options', () => {
   let queueName: string;
@@ -108,17 +128,6 @@ describe('caged api with Judge0 options', () => {
   });
 
   it('puts additional_files beside the source before the compile, as Judge0 unzips them', async () => {
-    // The archive as a client's library makes it (Python's zipfile, deflated).
-    const archive = (files: Record<string, string>): string =>
-      execFileSync(
-        'python3',
-        [
-          '-c',
-          'import io,sys,json,zipfile\nb=io.BytesIO()\nz=zipfile.ZipFile(b,"w",zipfile.ZIP_DEFLATED)\n' +
-            'for k,v in json.load(sys.stdin).items(): z.writestr(k,v)\nz.close()\nsys.stdout.buffer.write(b.getvalue())',
-        ],
-        { input: JSON.stringify(files) },
-      ).toString('base64');
     const fields = '&fields=status_id,stdout,compile_output';
     const py = await api('POST', `/submissions?wait=true${fields}`, {
       source_code: 'import helper\nprint(helper.twice(int(open("data/n.txt").read())))\n',
@@ -177,21 +186,6 @@ describe('caged api with Judge0 options', () => {
   });
 
   it("runs a multi-file program (89): its compile script (CMake here, as in Judge0's example) and its run script", async () => {
-    // A name starting with "+" is stored executable (mode 0755), as zip -r keeps a script's mode.
-    const archive = (files: Record<string, string>): string =>
-      execFileSync(
-        'python3',
-        [
-          '-c',
-          'import io,sys,json,zipfile\nb=io.BytesIO()\nz=zipfile.ZipFile(b,"w",zipfile.ZIP_DEFLATED)\n' +
-            'for k,v in json.load(sys.stdin).items():\n' +
-            ' i=zipfile.ZipInfo(k.lstrip("+"));i.compress_type=zipfile.ZIP_DEFLATED\n' +
-            ' i.external_attr=(0o100755 if k.startswith("+") else 0o100644)<<16\n' +
-            ' z.writestr(i,v)\n' +
-            'z.close()\nsys.stdout.buffer.write(b.getvalue())',
-        ],
-        { input: JSON.stringify(files) },
-      ).toString('base64');
     const project = {
       'CMakeLists.txt': 'cmake_minimum_required(VERSION 3.10)\nproject(sum CXX)\nadd_executable(sum src/main.cpp src/twice.cpp)\n',
       'src/main.cpp':
