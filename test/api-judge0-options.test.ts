@@ -207,6 +207,11 @@ describe('caged api with Judge0 options', () => {
     expect(ok.body).toEqual({ status_id: 3, stdout: '42 0\n', compile_output: null, source_code: null, language_id: 89 });
     const languages = await api('GET', '/languages');
     expect(languages.body).toContainEqual({ id: 89, name: expect.stringMatching(/^Multi-file program/) });
+    expect((await api('GET', '/languages/89')).body).toMatchObject({
+      id: 89,
+      source_file: null,
+      run_cmd: expect.stringContaining('run.sh'),
+    });
     // A compile script that fails is a compilation error with its output.
     const ce = await api('POST', `/submissions?wait=true${fields}`, {
       language_id: 89,

@@ -256,7 +256,8 @@ export function judge0Routes(app: FastifyInstance, ctx: ApiContext): void {
       id: Number(req.params.id),
       name: l.name,
       is_archived: false,
-      source_file: native.sourceFile,
+      // A multi-file program has no source file (Judge0's 89 says null): its archive is the program.
+      source_file: l.project ? null : native.sourceFile,
       compile_cmd: native.compile?.join(' ') ?? null,
       run_cmd: native.run.join(' '),
     };
