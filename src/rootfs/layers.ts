@@ -57,7 +57,7 @@ export function manifestLayers(manifest: ImageManifest, manifestPath: string): L
     for (const top of [lang.layer, ...(lang.withLayers ?? [])]) {
       if (!layers.some((l) => l.id === top)) {
         throw new ImageError(
-          `${manifestPath}: language "${lang.id}" is on layer "${top}", which the manifest does not list (layers: ${layers.map((l) => l.id).join(', ')})`,
+          `${manifestPath}: language "${lang.id}" needs layer "${top}" (its own or one of its withLayers), which the manifest does not list (layers: ${layers.map((l) => l.id).join(', ')})`,
         );
       }
     }

@@ -104,6 +104,11 @@ describe('a schema-2 manifest', () => {
     expect(layerStack(layers, ['gcc', 'clang']).map((l) => l.id)).toEqual(['clang', 'gcc', 'base']);
     expect(layerStack(layers, languageTops(m, 'c')).map((l) => l.id)).toEqual(['gcc', 'base']);
     expect(() => layerStack(layers, [])).toThrow(TypeError);
+    // A manifest the schema did not check (built in code) is refused too, naming the layer.
+    const unchecked = { ...m, languages: [{ ...m.languages[0]!, withLayers: ['jdk', 'swift'] }] };
+    expect(() => manifestLayers(unchecked, '/img/manifest.json')).toThrow(
+      /language "multi" needs layer "swift" \(its own or one of its withLayers\)/,
+    );
   });
 
   it('refuses withLayers that are not layers of the image, or name a layer twice', () => {
