@@ -169,6 +169,34 @@ int main(int argc, char **argv) {
     expect(await judged([dir, source('gce.c', 'int main(void) { return x; }\n')])).toMatchObject({ verdict: 'CE' });
   }, 180_000);
 
+  it('runs a Rust generator that uses rand and rand_xoshiro, the crates DMOJ gives Rust (its testsuite/rust_generator)', async () => {
+    const dir = path.join(tmp, 'rust-generated');
+    fs.mkdirSync(dir);
+    // Two numbers from a generator seeded by the case's argument on stdout, their sum on stderr.
+    fs.writeFileSync(
+      path.join(dir, 'generator.rs'),
+      `use rand::{Rng, SeedableRng};
+fn main() {
+    let seed: u64 = std::env::args().nth(1).unwrap().parse().unwrap();
+    let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(seed);
+    let (x, y): (i64, i64) = (rng.gen_range(0..1_000_000), rng.gen_range(0..1_000_000));
+    println!("2\\n{x} {y}");
+    eprintln!("{}", x + y);
+}
+`,
+    );
+    fs.writeFileSync(
+      path.join(dir, 'init.yml'),
+      'generator: generator.rs\ntest_cases:\n- {generator_args: [1], points: 10}\n- {generator_args: [2], points: 10}\n',
+    );
+    const r = await judged([dir, source('rsum.c', SUM_C.replace('SUM_TYPE', 'long long'))]);
+    expect({ verdict: r.verdict, message: r.message }).toMatchObject({ verdict: 'AC' });
+    expect(verdicts(r)).toEqual([
+      ['case 1', 'AC', 10],
+      ['case 2', 'AC', 10],
+    ]);
+  }, 180_000);
+
   /** A scratch DMOJ problem in tmp: `files` written, init.yml among them. */
   function problem(name: string, files: Record<string, string>): string {
     const dir = path.join(tmp, name);
