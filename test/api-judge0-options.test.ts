@@ -264,6 +264,18 @@ describe('caged api with Judge0 options', () => {
     }
   });
 
+  it('judges Python 2 (70) with Python 2.7: the print statement, raw_input and integer division', async () => {
+    const r = await api('POST', '/submissions?wait=true&fields=status_id,stdout,language_id', {
+      language_id: 70,
+      source_code: 'a, b = map(int, raw_input().split())\nprint (a * b) / 2, 7 / 2\n',
+      stdin: '12 7',
+      expected_output: '42 3',
+    });
+    expect(r.body).toEqual({ status_id: 3, stdout: '42 3\n', language_id: 70 });
+    const lang = (await api('GET', '/languages/70')).body;
+    expect(lang).toMatchObject({ id: 70, name: expect.stringMatching(/^Python 2\.7\./) });
+  });
+
   it("describes what it accepts in Judge0's /config_info, and a request sized from it is judged", async () => {
     const info = (await api('GET', '/config_info')).body;
     expect(info).toMatchObject({

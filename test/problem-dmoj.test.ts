@@ -169,34 +169,6 @@ int main(int argc, char **argv) {
     expect(await judged([dir, source('gce.c', 'int main(void) { return x; }\n')])).toMatchObject({ verdict: 'CE' });
   }, 180_000);
 
-  it('runs a Rust generator that uses rand and rand_xoshiro, the crates DMOJ gives Rust (its testsuite/rust_generator)', async () => {
-    const dir = path.join(tmp, 'rust-generated');
-    fs.mkdirSync(dir);
-    // Two numbers from a generator seeded by the case's argument on stdout, their sum on stderr.
-    fs.writeFileSync(
-      path.join(dir, 'generator.rs'),
-      `use rand::{Rng, SeedableRng};
-fn main() {
-    let seed: u64 = std::env::args().nth(1).unwrap().parse().unwrap();
-    let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(seed);
-    let (x, y): (i64, i64) = (rng.gen_range(0..1_000_000), rng.gen_range(0..1_000_000));
-    println!("2\\n{x} {y}");
-    eprintln!("{}", x + y);
-}
-`,
-    );
-    fs.writeFileSync(
-      path.join(dir, 'init.yml'),
-      'generator: generator.rs\ntest_cases:\n- {generator_args: [1], points: 10}\n- {generator_args: [2], points: 10}\n',
-    );
-    const r = await judged([dir, source('rsum.c', SUM_C.replace('SUM_TYPE', 'long long'))]);
-    expect({ verdict: r.verdict, message: r.message }).toMatchObject({ verdict: 'AC' });
-    expect(verdicts(r)).toEqual([
-      ['case 1', 'AC', 10],
-      ['case 2', 'AC', 10],
-    ]);
-  }, 180_000);
-
   /** A scratch DMOJ problem in tmp: `files` written, init.yml among them. */
   function problem(name: string, files: Record<string, string>): string {
     const dir = path.join(tmp, name);
@@ -233,6 +205,21 @@ int main(int argc, char **argv) {
     const r = await judged([bridged, sqrt]);
     expect(r).toMatchObject({ verdict: 'AC', score: 10 });
     expect(r.tests[0]?.checkerMessage).toBe('off by 0.00021');
+    // A bridged checker in Python 2 (lang: PY2, as DMOJ's testsuite writes them) runs under python2.
+    const py2 = problem('bridged-py2', {
+      ...data,
+      'init.yml': `checker: {name: bridged, args: {files: check.py, lang: PY2}}\n${cases}`,
+      'check.py': [
+        'import sys',
+        'out, ans = float(open(sys.argv[2]).read()), float(open(sys.argv[3]).read())',
+        'print "off by %.5f" % abs(out - ans)',
+        'sys.exit(0 if abs(out - ans) < 1e-3 else 1)',
+        '',
+      ].join('\n'),
+    });
+    const r2 = await judged([py2, sqrt]);
+    expect(r2).toMatchObject({ verdict: 'AC', score: 10 });
+    expect(r2.tests[0]?.checkerMessage).toBe('off by 0.00021');
     // A Python checker: half the points for an answer within 0.01, and its case's DMOJ facts.
     const python = problem('python', {
       ...data,
@@ -295,6 +282,17 @@ int main(int argc, char **argv) {
     const yml = path.join(dir, 'init.yml');
     fs.writeFileSync(yml, fs.readFileSync(yml, 'utf8').replace('type: testlib}', 'type: testlib, feedback: true}'));
     expect((await judged([dir, one])).tests.map((t) => t.checkerMessage)).toEqual(['stopped after 1 guesses', 'stopped after 1 guesses']);
+    // unbuffered: true runs a Python submission as DMOJ's `python -u` does: one that never flushes
+    // (its stdout a pipe, so block-buffered; it reads with readline, which flushes nothing, where
+    // input() would flush) still talks; its own name stays its sys.argv[0], it runs as __main__.
+    const noFlush = (print: string) =>
+      `import sys\nassert __name__ == "__main__" and sys.argv[0].startswith("noflush.py"), sys.argv\nlo, hi = 1, 2000000000\nwhile True:\n    m = (lo + hi) // 2\n    ${print}\n    r = sys.stdin.readline().strip()\n    if r == "OK":\n        break\n    if r == "SINKS":\n        lo = m + 1\n    else:\n        hi = m - 1\n`;
+    const py3 = source('noflush.py', noFlush('print(m)'));
+    const py2 = source('noflush.py2', noFlush('print m'));
+    expect((await judged([dir, py3])).tests.map((t) => t.verdict)).toEqual(['TLE', 'TLE']);
+    fs.writeFileSync(yml, `unbuffered: true\n${fs.readFileSync(yml, 'utf8')}`);
+    expect(await judged([dir, py3])).toMatchObject({ verdict: 'AC', score: 20 });
+    expect(await judged([dir, py2])).toMatchObject({ verdict: 'AC', score: 20 });
   }, 240_000);
 
   it("compiles a bridged program with init.yml's flags and runs it with its args_format_string; reads a peg checker's share", async () => {

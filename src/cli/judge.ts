@@ -30,7 +30,7 @@ import { parseArgs, positiveNumber, stringFlag, type ParsedArgs } from './args';
 import { LIMIT_FLAGS, limitFlagValue } from './limit-flags';
 import { judgeOptionsFromEnv, summary } from './run';
 import { terminalSafe } from './terminal-safe';
-import { namesPython2 } from '../judge/languages';
+import { namesPython2, python2Of } from '../judge/languages';
 import { runningEveryTest } from '../problem/test-data';
 import { languageAndEntry, type SubmissionExpectations } from '../problem/submissions-yaml';
 import { checkOwnExpectation, ownExpectation, type OwnExpectation } from '../problem/expected-results';
@@ -95,28 +95,25 @@ export function packageSubmission(
   within: string = target,
 ): PackageSubmission {
   const languageOf = (file: string) => languages.languageOfFile(file, 'SUBMISSION');
-  const python2 = (name: string) =>
-    new InvalidRequestError(
-      `${name} is a Python 2 program (its #! line names python2), and caged has no Python 2: give --lang python3 to judge it as Python 3`,
-      'SUBMISSION',
-    );
+  // A Python 2 program (its #! line names python2) is judged by python2, never as Python 3.
+  const python2 = (name: string) => python2Of((id, field) => languages.language(id, field), name, 'SUBMISSION');
   const st = fs.statSync(target, { throwIfNoEntry: false });
   if (st?.isFile()) {
     const source = fs.readFileSync(target, 'utf8');
-    if (lang === undefined && namesPython2(source)) throw python2(target);
+    if (lang === undefined && namesPython2(source)) return fileSubmission(python2(target), target, source);
     return fileSubmission(languages.language(lang ?? languageOf(target), '--lang'), target, source);
   }
   if (!st?.isDirectory()) throw new InvalidRequestError(`no such file or directory: ${target}`, 'SUBMISSION');
   const names = directoryFiles(target, within);
   if (!names.length) throw new InvalidRequestError(`no files in ${target}`, 'SUBMISSION');
   const language = lang ?? (entry !== undefined ? languageOf(path.join(target, entry)) : directoryLanguage(names, target, languages));
-  const spec = languages.language(language, '--lang');
+  const detected = languages.language(language, '--lang');
   if (entry !== undefined && !names.includes(entry))
     throw new InvalidRequestError(`no file ${JSON.stringify(entry)} in ${target}`, '--entry');
   const py2 =
     lang === undefined &&
-    names.find((n) => spec.extensions?.includes(path.extname(n)) && namesPython2(fs.readFileSync(path.join(target, n), 'utf8')));
-  if (py2) throw python2(py2);
+    names.find((n) => detected.extensions?.includes(path.extname(n)) && namesPython2(fs.readFileSync(path.join(target, n), 'utf8')));
+  const spec = py2 ? python2(path.join(target, py2)) : detected;
   // A file keeps its executable bit (a multi-file program's helper script, run as ./name).
   const sub = directorySubmission(
     spec,

@@ -109,12 +109,29 @@ export function languageRefused(id: string, refused: string, field?: string): In
 
 /**
  * Whether a source's first line is a `#!` line naming Python 2 (problemtools' rule:
- * `^#!.*python2\b`): a `.py` file that is a Python 2 program, which no caged image runs (Debian 12
- * and Ubuntu 24.04 package no Python 2), so that it is not judged as Python 3 by its extension.
+ * `^#!.*python2\b`): a `.py` file that is a Python 2 program, judged by `python2` (PYTHON2), never
+ * as Python 3 by its extension.
  */
 export function namesPython2(source: string): boolean {
   const nl = source.indexOf('\n');
   return /^#!.*python2\b/.test(nl < 0 ? source : source.slice(0, nl));
+}
+
+/** caged's Python 2 (CPython 2.7, the python2 layer), which judges every Python 2 program. */
+export const PYTHON2 = 'python2';
+
+/**
+ * The language of `name`, a Python 2 program: `python2` from `language` (the image's languages,
+ * as a submission's language is looked up); an image without it refuses the program on `field`
+ * rather than judge it as Python 3.
+ */
+export function python2Of<L>(language: (id: string, field: string) => L, name: string, field: string): L {
+  try {
+    return language(PYTHON2, field);
+  } catch (err) {
+    if (!(err instanceof InvalidRequestError)) throw err;
+    throw new InvalidRequestError(`${name} is a Python 2 program, and this worker's image has no python2 (${err.message})`, field);
+  }
 }
 
 export class LanguageRegistry {

@@ -16,6 +16,7 @@ export const JUDGE0_LANGUAGE_IDS: Readonly<Record<string, readonly number[]>> = 
   cpp17: [54, 52, 53, 105], // C++ (GCC 9.2.0), (GCC 7.4.0), (GCC 8.3.0), (GCC 14.1.0: gnu++17, its default)
   'cpp-clang': [76], // C++ (Clang 7.0.1)
   python3: [71, 92, 100], // Python (3.8.1), (3.11.2), (3.12.5)
+  python2: [70], // Python (2.7.17)
   java: [62, 91], // Java (OpenJDK 13.0.1), (JDK 17.0.6)
   javascript: [63, 93, 97, 102], // JavaScript (Node.js 12.14.0), (18.15.0), (20.17.0), (22.08.0)
   go: [60, 95], // Go (1.13.5), (1.18.5)

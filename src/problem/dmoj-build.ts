@@ -5,25 +5,53 @@
  */
 import path from 'node:path';
 import { InvalidRequestError } from '../errors';
+import { takesEntry } from '../judge/language-command';
 import type { Language } from '../judge/languages';
 import { unbufferedSource } from './dmoj-init-checker';
 import { withSignatureGrader, type DmojSignature } from './dmoj-signature';
 import type { PackageSubmission } from './package-submission';
 import { withIncluded } from './package-sources';
 
+/** The file a Python submission under `unbuffered` runs first (pythonLoader). */
+const PYTHON_LOADER = '_caged_unbuffered.py';
+
 /**
- * DMOJ's `unbuffered: true` (its executors' setbufsize agent): a C or C++ submission compiled
- * with a source that unbuffers its stdout before main, beside its own sources (a file of its own
- * by that name is refused); another language as it is (the package notes that it must flush).
+ * DMOJ runs a Python submission under `unbuffered` with `python -u` (its Python executor): this
+ * loader, run as the entry, makes stdout unbuffered as -u does (Python 3: text written through
+ * to an unbuffered file; Python 2: a file of buffer size 0), then runs the submission's own entry
+ * as `__main__` with its own name in sys.argv[0], as DMOJ's loader script does.
+ */
+function pythonLoader(entry: string): Buffer {
+  return Buffer.from(`# Added by caged: DMOJ runs this program with its stdout unbuffered (python -u).
+import io, os, runpy, sys
+if sys.version_info[0] >= 3:
+    sys.stdout = io.TextIOWrapper(io.FileIO(1, 'w', closefd=False), encoding=sys.stdout.encoding, errors=sys.stdout.errors, write_through=True)
+else:
+    sys.stdout = os.fdopen(1, 'w', 0)
+sys.argv[0] = ${JSON.stringify(entry)}
+runpy.run_path(sys.argv[0], run_name='__main__')
+`);
+}
+
+/**
+ * DMOJ's `unbuffered: true`: a C or C++ submission compiled with a source that unbuffers its
+ * stdout before main (its executors' setbufsize agent), beside its own sources; a Python one
+ * (`python2`, `python3`, `pypy3`… : a `.py` entry) run through a loader that does what
+ * DMOJ's `python -u` does. A file of its own by the added name is refused. Another language as
+ * it is (the package notes that it must flush).
  */
 export function withUnbuffered<S extends PackageSubmission>(on: boolean, s: S, language: Language): S {
-  const added = on ? unbufferedSource(path.extname(language.sourceFile).slice(1)) : null;
-  if (!added || !language.compile) return s;
+  if (!on || !language.compile) return s;
+  const python = path.extname(language.sourceFile) === '.py' && takesEntry(language);
+  const entry = s.entry ?? language.sourceFile;
+  const added = python ? { name: PYTHON_LOADER, data: pythonLoader(entry) } : unbufferedSource(path.extname(language.sourceFile).slice(1));
+  if (!added) return s;
   if (s.files?.some((f) => f.name === added.name))
     throw new InvalidRequestError(`names a file ${added.name}, which caged adds (init.yml unbuffered)`, 'SUBMISSION');
   // What else it carries (a signature grader's compiler option) stays.
   const { source: _source, sourceEncoding: _encoding, ...rest } = s;
-  return { ...rest, ...withIncluded(s, [added], language) } as S;
+  const built = { ...rest, ...withIncluded(s, [added], language) } as S;
+  return python ? { ...built, entry: PYTHON_LOADER } : built;
 }
 
 /** A submission as DMOJ builds it for the problem: with its signature grader, unbuffered when it says so; else as it is. */

@@ -63,13 +63,13 @@ function positive(v: unknown, what: string, where: string): number | undefined {
 /** init.yml's `generator` (a file, a list of files, or a mapping with `source`). */
 export function readGenerator(files: DmojFiles, raw: unknown, where: string, unsupported: string[]): DmojGenerator {
   const key = JSON.stringify(raw);
-  if (!isMap(raw)) return { key, program: dmojProgram(files, { files: raw, lang: undefined }, where, unsupported), args: [] };
+  if (!isMap(raw)) return { key, program: dmojProgram(files, { files: raw, lang: undefined }, where), args: [] };
   for (const k of ['compiler_time_limit'])
     if (raw[k] !== undefined) unsupported.push(`${where} ${k} (caged compiles with the judge's compile limits)`);
   const flags = dmojFlags(raw.flags, `${where} flags`);
   return {
     key,
-    program: dmojProgram(files, { files: raw.source, lang: raw.language }, where, unsupported),
+    program: dmojProgram(files, { files: raw.source, lang: raw.language }, where),
     ...(flags ? { compilerOptions: flags } : {}),
     args: generatorArgs(raw.args, where) ?? [],
     ...(positive(raw.time_limit, 'time_limit', where) !== undefined ? { timeLimitS: positive(raw.time_limit, 'time_limit', where) } : {}),

@@ -5,12 +5,14 @@
  * Python module of the directory (`check.py`), and `interactive` (a bridged interactor), with
  * their compiler `flags` (the wire's compilerOptions, within caged's allow-list) and
  * `args_format_string` (split into the wire's `args`: src/judge/dmoj-args.ts). What caged cannot
- * run (Python 2, a `peg` interactor) is added to the problem's unsupported list, naming the key.
+ * run (a `peg` interactor) is added to the problem's unsupported list, naming the key. A Python 2
+ * program (`lang: PY2`) is python2's, never Python 3's (package-validator.ts programOf).
  */
 import path from 'node:path';
 import { InvalidRequestError } from '../errors';
 import { dmojFormatError, splitShellWords } from '../judge/dmoj-args';
 import { DMOJ_CHECKER_NAMES } from '../judge/dmoj-checker-schema';
+import { PYTHON2 } from '../judge/languages';
 import type { DmojFiles } from './dmoj-files';
 import { FORMAT_CODE_OF_EXTENSION } from './extensions';
 import type { PackageValidator } from './package-validator';
@@ -73,6 +75,8 @@ export function dmojLanguages(lang: string): string[] | null {
     CPP23: ['cpp23', 'cpp20'],
     CLANG: ['cpp-clang'],
     CLANGX: ['cpp-clang'],
+    PY2: [PYTHON2],
+    PYPY2: [PYTHON2],
     PY3: ['python3'],
     PYPY3: ['pypy3', 'python3'],
     JAVA: ['java'],
@@ -99,8 +103,8 @@ export function dmojLanguages(lang: string): string[] | null {
 const HEADERS = new Set(['.h', '.hh', '.hpp', '.hxx', '.inc', '.ipp']);
 
 /** A bridged program's `files` (paths in the problem's directory), `lang`, `flags` and `args_format_string`. */
-function bridgedProgram(files: DmojFiles, args: Raw, where: string, unsupported: string[]): DmojBridged {
-  const program = dmojProgram(files, { files: args.files, lang: args.lang }, where, unsupported);
+function bridgedProgram(files: DmojFiles, args: Raw, where: string): DmojBridged {
+  const program = dmojProgram(files, { files: args.files, lang: args.lang }, where);
   const compilerOptions = dmojFlags(args.flags, `${where} flags`);
   const words = dmojArgs(args.args_format_string, `${where} args_format_string`);
   return { program, ...(compilerOptions ? { compilerOptions } : {}), ...(words ? { args: words } : {}) };
@@ -135,12 +139,7 @@ function dmojArgs(v: unknown, where: string): string[] | undefined {
  * `files` a file or a list (the first source is the program, headers beside it), `lang` a DMOJ
  * language name, else told by the file ending (C++ as the newest standard, C as C11).
  */
-export function dmojProgram(
-  files: DmojFiles,
-  spec: { files: unknown; lang: unknown },
-  where: string,
-  unsupported: string[],
-): PackageValidator {
+export function dmojProgram(files: DmojFiles, spec: { files: unknown; lang: unknown }, where: string): PackageValidator {
   const given = spec.files;
   const list = typeof given === 'string' ? [given] : Array.isArray(given) ? given : null;
   if (!list || list.length === 0 || list.some((f) => typeof f !== 'string' || !f || f.includes('\0')))
@@ -154,10 +153,9 @@ export function dmojProgram(
   let ids: string[] | undefined;
   if (lang !== undefined && lang !== null) {
     if (typeof lang !== 'string') throw new InvalidRequestError('lang must be a DMOJ language name', where);
-    if (/^PY2|^PYPY2?$/i.test(lang)) unsupported.push(`${where} lang ${lang} (Python 2: caged runs Python 3)`);
     const mapped = dmojLanguages(lang);
-    if (!mapped && !/^PY2|^PYPY2?$/i.test(lang)) throw new InvalidRequestError(`lang ${lang} is no DMOJ language caged knows`, where);
-    ids = mapped ?? undefined;
+    if (!mapped) throw new InvalidRequestError(`lang ${lang} is no DMOJ language caged knows`, where);
+    ids = mapped;
   } else if (code === 'cpp') ids = ['cpp20', 'cpp17', 'cpp14', 'cpp11', 'cpp03'];
   else if (code === 'c') ids = ['c11', 'c'];
   if (!code) throw new InvalidRequestError(`${main}: caged cannot tell the language of its file ending`, where);
@@ -218,7 +216,7 @@ export function unbufferedSource(code: string): { name: string; data: Buffer } |
 export function readInteractor(files: DmojFiles, raw: unknown, unsupported: string[], notes: string[]): DmojInteractor {
   const where = `${'init.yml'} interactive`;
   if (!isMap(raw)) throw new InvalidRequestError('must be a mapping (files, lang, type)', where);
-  const bridged = bridgedProgram(files, raw, where, unsupported);
+  const bridged = bridgedProgram(files, raw, where);
   const program = bridged.program;
   const unbuffered = raw.unbuffered === undefined ? true : yamlBool(raw.unbuffered, `${where} unbuffered`);
   const added = unbuffered ? unbufferedSource(program.code) : null;
@@ -261,7 +259,7 @@ export function readChecker(files: DmojFiles, raw: unknown, unsupported: string[
       if (args[k] !== undefined) notes.push(`init.yml checker args.${k} is not read: the judge's checker limits apply`);
     return {
       kind: 'bridged',
-      ...bridgedProgram(files, args, `${where} args`, unsupported),
+      ...bridgedProgram(files, args, `${where} args`),
       ...contribOf(args.type, `${where} args`, unsupported, true),
       feedback: args.feedback === undefined ? true : yamlBool(args.feedback, `${where} args.feedback`),
     };

@@ -65,7 +65,7 @@ export interface DmojParts {
   interactor: DmojInteractor | null;
   /** `signature_grader`: the submission is compiled with the problem's entry and header (dmoj-signature.ts). */
   signature: DmojSignature | null;
-  /** init.yml `unbuffered`: the submission's stdout unbuffered (a C or C++ one: judge-package.ts). */
+  /** init.yml `unbuffered`: the submission's stdout unbuffered (a C, C++ or Python one: dmoj-build.ts). */
   unbuffered: boolean;
   /** Why DMOJ would judge every submission IE (a contrib `type` it does not know), or null. */
   failure: string | null;
@@ -409,6 +409,6 @@ export function readDmojPackage(files: DmojFiles): DmojParts {
   };
   const unbuffered = root.raw.unbuffered === undefined ? false : yamlBool(root.raw.unbuffered, `${INIT_YML} unbuffered`);
   if (unbuffered)
-    notes.push('init.yml unbuffered: a C or C++ submission runs with its stdout unbuffered; one in another language must flush');
+    notes.push('init.yml unbuffered: a C, C++ or Python submission runs with its stdout unbuffered; one in another language must flush');
   return { config, data, files, checker, interactor, signature, unbuffered, failure, generated, cases, notes };
 }

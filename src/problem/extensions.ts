@@ -133,7 +133,7 @@ const PREFERRED_IDS: Readonly<Record<string, readonly string[]>> = {
  * The caged language of format code `code` (submissions.yaml's `language`): `byExtension`, the
  * language a submission's extension selects, when it has that code (a `.py` file stays
  * python3, a C++ file keeps its dialect), else the one caged language with the code (the
- * preferred one when several have it). Null when caged has none (swift, python2).
+ * preferred one when several have it). Null when caged has none (swift).
  */
 export function languageIdOfCode(code: string, ids: readonly string[], byExtension?: string): string | null {
   if (byExtension !== undefined && packageLanguageCode(byExtension) === code) return byExtension;

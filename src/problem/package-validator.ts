@@ -25,6 +25,7 @@
 import path from 'node:path';
 import { InvalidRequestError } from '../errors';
 import { findMainClass } from '../judge/entry-point';
+import { PYTHON2 } from '../judge/languages';
 import { FORMAT_CODE_OF_EXTENSION, languageIdOfCode, type ImageLanguages, PROLOG_LINE } from './extensions';
 import type { PackageFiles } from './package-files';
 import { directorySubmission } from './package-submission';
@@ -230,6 +231,9 @@ export function programOf(p: PackageValidator, languages: ImageLanguages): Packa
     byExtension = undefined; // The image has no language of that ending: the code decides.
   }
   const named = p.languageIds?.find((l) => ids.includes(l));
+  // A Python 2 program (DMOJ's PY2) is never judged as Python 3 by its file ending.
+  if (!named && p.languageIds?.includes(PYTHON2))
+    throw new InvalidRequestError("is a Python 2 program, and this worker's image has no python2", p.dir);
   const id = named ?? (p.code === 'bash' && ids.includes('bash') ? 'bash' : languageIdOfCode(p.code, ids, byExtension));
   if (id === null)
     throw new InvalidRequestError(`is a program in ${p.code} (the format's code), a language this worker's image does not have`, p.dir);

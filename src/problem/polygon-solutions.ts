@@ -11,6 +11,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { InvalidRequestError } from '../errors';
+import { PYTHON2 } from '../judge/languages';
 import type { ExpectationVerdict } from './submissions-yaml';
 import type { OwnExpectation } from './expected-results';
 import type { PolygonSolution } from './polygon-package';
@@ -71,14 +72,16 @@ export function polygonExpectation(s: PolygonSolution): OwnExpectation | null {
 /**
  * The solution's language among the image's (`ids`), by its source type; undefined when that
  * names none of them (the file ending decides). A Python 2 solution (`python.2`, `python.pypy2`)
- * is refused: the image has no Python 2, and Python 3 would judge another program.
+ * is python2's; an image without python2 refuses it (Python 3 would judge another program).
  */
 export function polygonSolutionLanguage(s: PolygonSolution, ids: readonly string[]): string | undefined {
-  if (/^python\.(2|pypy2)/i.test(s.type))
+  if (/^python\.(2|pypy2)/i.test(s.type)) {
+    if (ids.includes(PYTHON2)) return PYTHON2;
     throw new InvalidRequestError(
-      `${s.path} is Python 2 (problem.xml type ${s.type}), which the image does not have: give --lang to judge it otherwise`,
+      `${s.path} is Python 2 (problem.xml type ${s.type}), and this worker's image has no python2: give --lang to judge it otherwise`,
       'SUBMISSION',
     );
+  }
   return polygonLanguages(s.type).find((l) => ids.includes(l));
 }
 

@@ -27,14 +27,15 @@
  *
  * A submission is one file in a language caged knows by its extension, or a directory of
  * files holding one such language's sources (the entry: the language's source file name, else
- * the only source); anything else is skipped, with a note, as is a `.py` whose #! line names
- * Python 2 (problemtools runs those with a Python 2; no caged image has one).
+ * the only source); anything else is skipped, with a note. A `.py` whose #! line names Python 2
+ * is judged by python2, as problemtools runs it with a Python 2 (skipped, with a note, by an image
+ * without python2).
  */
 import path from 'node:path';
 import { InvalidRequestError } from '../errors';
 import type { Judge } from '../judge/judge';
 import type { JudgeResult } from '../judge/schema';
-import { namesPython2 } from '../judge/languages';
+import { namesPython2, python2Of, type Language } from '../judge/languages';
 import { DEFAULT_MAXIMA } from '../judge/limits';
 import { compilerFirstError } from './compile-failures';
 import { judgePackage, type JudgePackageOptions } from './judge-package';
@@ -99,15 +100,24 @@ export function readPackageSubmission(
       throw err;
     }
   };
-  const python2 = (name: string) => `${name}: a Python 2 program (its #! line names python2), a language caged does not have`;
+  // A Python 2 program (its #! line names python2) is judged by python2; skipped where the image has none.
+  const python2 = (name: string): Language | { skipped: string } => {
+    try {
+      return python2Of((id, field) => judge.language(id, field), name, 'submission');
+    } catch (err) {
+      if (err instanceof InvalidRequestError) return { skipped: err.message };
+      throw err;
+    }
+  };
   if (kind === 'file') {
     const chosen = given({ single: path.basename(rel) });
     if ('skipped' in chosen) return chosen;
     const language = chosen.lang ?? langOf(rel);
     if (!language) return { skipped: `${rel}: not a language caged knows by its extension` };
     const source = files.read(rel).toString('utf8');
-    if (chosen.lang === undefined && namesPython2(source)) return { skipped: python2(rel) };
-    return withPackageConstants(fileSubmission(judge.language(language, 'submission'), rel, source), pkg.config.constants);
+    const spec = chosen.lang === undefined && namesPython2(source) ? python2(rel) : judge.language(language, 'submission');
+    if ('skipped' in spec) return spec;
+    return withPackageConstants(fileSubmission(spec, rel, source), pkg.config.constants);
   }
   if (kind !== 'dir') return { skipped: `${rel}: neither a file nor a directory` };
   // All its files and subdirectories (problemtools), at their paths in it.
@@ -126,8 +136,9 @@ export function readPackageSubmission(
   if (!language) return { skipped: `${rel}: not one language caged knows (${[...languages].join(', ') || 'none'})` };
   const py2 =
     chosen.lang === undefined && names.find((n) => inDir(n) === language && namesPython2(files.read(`${rel}/${n}`).toString('utf8')));
-  if (py2) return { skipped: python2(`${rel}/${py2}`) };
-  const sub = directorySubmission(judge.language(language, 'submission'), names, (n) => files.read(`${rel}/${n}`), chosen.entry);
+  const spec = py2 ? python2(`${rel}/${py2}`) : judge.language(language, 'submission');
+  if ('skipped' in spec) return spec;
+  const sub = directorySubmission(spec, names, (n) => files.read(`${rel}/${n}`), chosen.entry);
   return 'refused' in sub ? { skipped: `${rel}: ${sub.refused}` } : withPackageConstants(sub, pkg.config.constants);
 }
 

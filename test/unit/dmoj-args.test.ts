@@ -280,7 +280,7 @@ describe("a DMOJ signature grader's submission", () => {
     expect(withSignatureGrader(null, files, languages.get('c'))).toBe(files);
   });
 
-  it("is unbuffered with init.yml's unbuffered (a C or C++ one), its compiler option kept; another language as it is", () => {
+  it("is unbuffered with init.yml's unbuffered (a C, C++ or Python one), its compiler option kept; another language as it is", () => {
     const cpp = asDmojBuilds(
       { signature: sig, unbuffered: true },
       { language: 'cpp17', source: 'int f() { return 0; }\n' },
@@ -297,8 +297,24 @@ describe("a DMOJ signature grader's submission", () => {
     expect(c).toMatchObject({ language: 'c' });
     expect(c.source).toBeUndefined();
     expect(c.files?.map((f) => f.name)).toEqual(['main.c', '_caged_unbuffered.c']);
-    const py = { language: 'python3', source: 'print(1)\n' };
-    expect(asDmojBuilds({ signature: null, unbuffered: true }, py, languages.get('python3'))).toBe(py);
+    // Python: a loader, the entry, unbuffers stdout as `python -u` and runs the submission's entry.
+    const py = asDmojBuilds({ signature: null, unbuffered: true }, { language: 'python3', source: 'print(1)\n' }, languages.get('python3'));
+    expect(py).toMatchObject({ language: 'python3', entry: '_caged_unbuffered.py' });
+    expect(py.files?.map((f) => f.name)).toEqual(['main.py', '_caged_unbuffered.py']);
+    expect(text(py.files![1]!)).toMatch(
+      /write_through=True[\s\S]*sys\.argv\[0\] = "main\.py"\nrunpy\.run_path\(sys\.argv\[0\], run_name='__main__'\)/,
+    );
+    const named = {
+      language: 'python3',
+      files: [{ name: 'solve.py', content: 'print(1)\n', encoding: 'utf8' as const }],
+      entry: 'solve.py',
+    };
+    expect(text(asDmojBuilds({ signature: null, unbuffered: true }, named, languages.get('python3')).files![1]!)).toMatch(
+      /sys\.argv\[0\] = "solve\.py"/,
+    );
+    // A language it cannot unbuffer runs as it is.
+    const js = { language: 'javascript', source: 'console.log(1)\n' };
+    expect(asDmojBuilds({ signature: null, unbuffered: true }, js, languages.get('javascript'))).toBe(js);
     expect(asDmojBuilds({ signature: null, unbuffered: false }, { language: 'c', source: 'x' }, languages.get('c'))).toEqual({
       language: 'c',
       source: 'x',

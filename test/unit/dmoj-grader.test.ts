@@ -59,7 +59,7 @@ describe('a DMOJ custom judge', () => {
     const unbuffered = load();
     expect(unbuffered.dmoj?.unbuffered).toBe(true);
     expect(unbuffered.dataNotes).toEqual([
-      'init.yml unbuffered: a C or C++ submission runs with its stdout unbuffered; one in another language must flush',
+      'init.yml unbuffered: a C, C++ or Python submission runs with its stdout unbuffered; one in another language must flush',
     ]);
     pkg.write('init.yml', `${base}unbuffered: no\n`);
     expect(load().dmoj?.unbuffered).toBe(false);

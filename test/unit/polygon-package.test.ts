@@ -250,7 +250,9 @@ describe("a Polygon solution's tag", () => {
     expect(polygonSolutionAt(sols, real, path.join(real, 'sols', 'a.cpp'))?.tag).toBe('main');
     expect(polygonSolutionAt(sols, real, path.join(real, 'sols', 'b.cpp'))).toBeNull();
   });
-  it('refuses a Python 2 solution rather than judge it as Python 3', () => {
+  it('judges a Python 2 solution by python2, and refuses it on an image without python2 rather than judge it as Python 3', () => {
+    expect(polygonSolutionLanguage({ path: 's/a.py', tag: 'main', type: 'python.2' }, ['python3', 'python2'])).toBe('python2');
+    expect(polygonSolutionLanguage({ path: 's/a.py', tag: 'main', type: 'python.pypy2' }, ['python3', 'python2'])).toBe('python2');
     refused(() => polygonSolutionLanguage({ path: 's/a.py', tag: 'main', type: 'python.2' }, ['python3']), 'SUBMISSION', /is Python 2/);
     expect(polygonSolutionLanguage({ path: 's/a.py', tag: 'main', type: 'python.3' }, ['python3', 'pypy3'])).toBe('python3');
   });

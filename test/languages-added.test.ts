@@ -1,0 +1,135 @@
+/**
+ * What caged's image adds for judges' existing languages and packages, judged for real (the real
+ * Debian image, real containers): Python 2 (python2: a `.py` whose #! line names python2, `.py2`,
+ * a directory) and the Rust crates DMOJ gives its Rust (rand, rand_xoshiro, libc), in a
+ * submission and in a DMOJ problem's generator.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { packageSubmission } from '../src/cli/judge';
+import { Judge } from '../src/judge/judge';
+import type { JudgeResult, SubmissionInput } from '../src/judge/schema';
+import { Sandbox } from '../src/sandbox/sandbox';
+import { TEST_MANIFEST } from './helpers/image';
+import { judgeJson } from './helpers/judge-cli';
+
+const FIXTURES = path.join(__dirname, 'fixtures', 'languages');
+const INPUT = '123456789 987654321\n';
+const SUM = '1111111110';
+
+let judge: Judge;
+let tmp: string;
+
+beforeAll(async () => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'caged-added-'));
+  judge = await Judge.create({
+    sandbox: await Sandbox.create(),
+    closeSandbox: true,
+    manifestPath: TEST_MANIFEST,
+    compileCacheDir: path.join(tmp, 'cache'),
+  });
+}, 600_000);
+
+afterAll(async () => {
+  await judge?.close();
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+/** test/fixtures/languages/<id>/<kind>.<ext>. */
+function fixture(id: string, kind: string): string {
+  const dir = path.join(FIXTURES, id);
+  const file = fs.readdirSync(dir).find((f) => f.startsWith(`${kind}.`));
+  if (!file) throw new Error(`no fixture ${kind} of ${id}`);
+  return fs.readFileSync(path.join(dir, file), 'utf8');
+}
+
+const aPlusB = (language: string, source: string): SubmissionInput => ({ language, source, testcases: [{ stdin: INPUT, expected: SUM }] });
+
+/** `caged judge PROBLEM SUBMISSION --time 2 --json`, its result (exit 0). */
+async function judged(args: string[]): Promise<JudgeResult> {
+  const { code, text, result } = await judgeJson(judge, [...args, '--time', '2']);
+  expect({ code, text: code === 0 ? '' : text }).toEqual({ code: 0, text: '' });
+  return result!;
+}
+
+describe('Python 2', () => {
+  it("caged judge: a .py whose #! line names python2 is judged by python2 (problemtools' rule), alone or in a directory; .py2 is Python 2", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'caged-python2-'));
+    try {
+      // Python 2 only: the print statement and raw_input (a syntax error and a NameError in Python 3).
+      const old = `#!/usr/bin/env python2\n${fixture('python2', 'ac')}`;
+      fs.writeFileSync(path.join(dir, 'old.py'), old);
+      const single = packageSubmission(path.join(dir, 'old.py'), undefined, undefined, judge);
+      expect(single.language).toBe('python2');
+      const r = await judge.judge({ ...single, testcases: [{ stdin: INPUT, expected: SUM }] });
+      expect({ verdict: r.verdict, stderr: r.tests[0]?.stderr }).toEqual(expect.objectContaining({ verdict: 'AC' }));
+      // --lang still chooses: as Python 3 the same file does not compile.
+      expect(
+        (
+          await judge.judge({
+            ...packageSubmission(path.join(dir, 'old.py'), 'python3', undefined, judge),
+            testcases: [{ stdin: INPUT, expected: SUM }],
+          })
+        ).verdict,
+      ).toBe('CE');
+      // A directory: its entry names python2, its module is Python 2 too.
+      fs.mkdirSync(path.join(dir, 'proj'));
+      fs.writeFileSync(path.join(dir, 'proj', 'adder.py'), 'def add(a, b):\n    return a + b\n');
+      fs.writeFileSync(
+        path.join(dir, 'proj', 'main.py'),
+        '#!/usr/bin/python2\nimport adder\na, b = map(int, raw_input().split())\nprint adder.add(a, b)\n',
+      );
+      const proj = packageSubmission(path.join(dir, 'proj'), undefined, undefined, judge);
+      expect(proj).toMatchObject({ language: 'python2', entry: 'main.py' });
+      expect((await judge.judge({ ...proj, testcases: [{ stdin: INPUT, expected: SUM }] })).verdict).toBe('AC');
+      fs.writeFileSync(path.join(dir, 'sum.py2'), fixture('python2', 'ac'));
+      expect(packageSubmission(path.join(dir, 'sum.py2'), undefined, undefined, judge).language).toBe('python2');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
+
+describe("Rust's crates", () => {
+  it('Rust: a submission may use the crates the rust layer builds (rand, rand_xoshiro, libc), as on DMOJ', async () => {
+    const r = await judge.judge(aPlusB('rust', fixture('rust', 'crates')));
+    expect({ verdict: r.verdict, compile: r.compile?.output ?? null, stdout: r.tests[0]?.stdout }).toEqual(
+      expect.objectContaining({ verdict: 'AC' }),
+    );
+  }, 120_000);
+
+  it('runs a Rust generator that uses rand and rand_xoshiro, the crates DMOJ gives Rust (its testsuite/rust_generator)', async () => {
+    const dir = path.join(tmp, 'rust-generated');
+    fs.mkdirSync(dir);
+    // Two numbers from a generator seeded by the case's argument on stdout, their sum on stderr.
+    fs.writeFileSync(
+      path.join(dir, 'generator.rs'),
+      `use rand::{Rng, SeedableRng};
+fn main() {
+    let seed: u64 = std::env::args().nth(1).unwrap().parse().unwrap();
+    let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(seed);
+    let (x, y): (i64, i64) = (rng.gen_range(0..1_000_000), rng.gen_range(0..1_000_000));
+    println!("2\\n{x} {y}");
+    eprintln!("{}", x + y);
+}
+`,
+    );
+    fs.writeFileSync(
+      path.join(dir, 'init.yml'),
+      'generator: generator.rs\ntest_cases:\n- {generator_args: [1], points: 10}\n- {generator_args: [2], points: 10}\n',
+    );
+    // Reads n and n numbers, prints their sum.
+    const rsum = path.join(tmp, 'rsum.c');
+    fs.writeFileSync(
+      rsum,
+      '#include <stdio.h>\nint main(void) { long long n, x, s = 0; if (scanf("%lld", &n) != 1) return 1; while (n-- > 0 && scanf("%lld", &x) == 1) s += x; printf("%lld\\n", s); return 0; }\n',
+    );
+    const r = await judged([dir, rsum]);
+    expect({ verdict: r.verdict, message: r.message }).toMatchObject({ verdict: 'AC' });
+    expect(r.tests.map((t) => [t.name, t.verdict, t.points])).toEqual([
+      ['case 1', 'AC', 10],
+      ['case 2', 'AC', 10],
+    ]);
+  }, 180_000);
+});
