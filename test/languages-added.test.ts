@@ -12,7 +12,7 @@ import { Judge } from '../src/judge/judge';
 import type { JudgeResult, SubmissionInput } from '../src/judge/schema';
 import { Sandbox } from '../src/sandbox/sandbox';
 import { TEST_MANIFEST } from './helpers/image';
-import { judgeJson } from './helpers/judge-cli';
+import { judgeJson, runVerdict } from './helpers/judge-cli';
 
 const FIXTURES = path.join(__dirname, 'fixtures', 'languages');
 const INPUT = '123456789 987654321\n';
@@ -64,7 +64,13 @@ describe('Python 2', () => {
       expect(single.language).toBe('python2');
       const r = await judge.judge({ ...single, testcases: [{ stdin: INPUT, expected: SUM }] });
       expect({ verdict: r.verdict, stderr: r.tests[0]?.stderr }).toEqual(expect.objectContaining({ verdict: 'AC' }));
+      // caged run reads it so too.
+      fs.writeFileSync(path.join(dir, 'in.txt'), INPUT);
+      fs.writeFileSync(path.join(dir, 'out.txt'), `${SUM}\n`);
+      const io = ['--stdin', path.join(dir, 'in.txt'), '--expected', path.join(dir, 'out.txt')];
+      expect(await runVerdict(judge, [path.join(dir, 'old.py'), ...io])).toEqual({ code: 0, verdict: 'AC' });
       // --lang still chooses: as Python 3 the same file does not compile.
+      expect((await runVerdict(judge, [path.join(dir, 'old.py'), '--lang', 'python3', ...io])).verdict).toBe('CE');
       expect(
         (
           await judge.judge({

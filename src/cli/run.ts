@@ -1,7 +1,8 @@
 /**
  * `caged run FILE [--lang LANG] …`: judges one submission locally, with no Redis, through the
  * same Judge the worker uses. Without `--lang` the language is the one FILE's extension selects
- * in the image's manifest (`extensions`, docs/languages.md); an unknown extension is refused
+ * in the image's manifest (`extensions`, docs/languages.md), python2 for a Python 2 program (its
+ * `#!` line names python2, as `caged judge` reads it); an unknown extension is refused
  * naming it (`caged submit`, which has no image at hand, needs `--lang`). Tests come from `--tests DIR` (the one rule of test-dir.ts:
  * NAME.in with NAME.ans or NAME.out, natural order), or from `--stdin FILE` / `--expected FILE`
  * (one test; neither: one test with empty input and no expected output). Files are sent as
@@ -15,6 +16,7 @@ import path from 'node:path';
 import { HostError, InvalidRequestError } from '../errors';
 import { JUDGING_LIMIT_KEYS, judgingLimits, loadConfig } from '../config';
 import { Judge, type JudgeOptions } from '../judge/judge';
+import { namesPython2, PYTHON2 } from '../judge/languages';
 import type { JudgeResult, SubmissionInput } from '../judge/schema';
 import { testDetail } from '../judge/verdict';
 import { Sandbox } from '../sandbox/sandbox';
@@ -96,9 +98,12 @@ export function submissionFromArgs(
 ): SubmissionInput {
   const [file, ...extra] = args.positional;
   if (!file || extra.length) throw new InvalidRequestError(`give exactly one source FILE (${RUN_USAGE})`, 'FILE');
-  const lang = stringFlag(args, 'lang') ?? languageOf?.(file, 'FILE');
-  if (!lang) throw new InvalidRequestError('is required (the language of FILE)', '--lang');
   const source = readSource(file, 'FILE');
+  // A Python 2 program (its #! line names python2) is python2's, as `caged judge` reads it.
+  const lang =
+    stringFlag(args, 'lang') ??
+    (languageOf && source.encoding === 'utf8' && namesPython2(source.text) ? PYTHON2 : languageOf?.(file, 'FILE'));
+  if (!lang) throw new InvalidRequestError('is required (the language of FILE)', '--lang');
   const testsDir = stringFlag(args, 'tests');
   const stdinFile = stringFlag(args, 'stdin');
   const expectedFile = stringFlag(args, 'expected');
