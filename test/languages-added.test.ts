@@ -139,3 +139,30 @@ fn main() {
     ]);
   }, 180_000);
 });
+
+describe("DMOJ's python -u", () => {
+  it('runs a Python bridged interactor unbuffered, as DMOJ does unless it says unbuffered: false', async () => {
+    const dir = path.join(tmp, 'py-interactor');
+    fs.mkdirSync(dir);
+    fs.writeFileSync(path.join(dir, '1.in'), '37\n');
+    // Never flushes, and reads with readline (input() would flush): written for DMOJ's python -u.
+    fs.writeFileSync(
+      path.join(dir, 'interact.py'),
+      'import sys\nn = int(open(sys.argv[1]).read())\nfor asked in range(1, 40):\n    g = int(sys.stdin.readline())\n    if g == n:\n        print("OK")\n        sys.exit(0)\n    print("SINKS" if g < n else "FLOATS")\nsys.exit(1)\n',
+    );
+    const yml = (extra: string) =>
+      fs.writeFileSync(
+        path.join(dir, 'init.yml'),
+        `interactive: {files: interact.py, lang: PY3${extra}}\ntest_cases:\n- {in: 1.in, points: 10}\n`,
+      );
+    const bisect = path.join(tmp, 'bisect.py');
+    fs.writeFileSync(
+      bisect,
+      'lo, hi = 1, 100\nwhile True:\n    m = (lo + hi) // 2\n    print(m, flush=True)\n    r = input()\n    if r == "OK":\n        break\n    if r == "SINKS":\n        lo = m + 1\n    else:\n        hi = m - 1\n',
+    );
+    yml('');
+    expect(await judged([dir, bisect])).toMatchObject({ verdict: 'AC', score: 10 });
+    yml(', unbuffered: false');
+    expect((await judged([dir, bisect])).verdict).not.toBe('AC');
+  }, 120_000);
+});

@@ -7,31 +7,10 @@ import path from 'node:path';
 import { InvalidRequestError } from '../errors';
 import { takesEntry } from '../judge/language-command';
 import type { Language } from '../judge/languages';
-import { unbufferedSource } from './dmoj-init-checker';
+import { unbufferedPython, unbufferedSource } from './dmoj-init-checker';
 import { withSignatureGrader, type DmojSignature } from './dmoj-signature';
 import type { PackageSubmission } from './package-submission';
 import { withIncluded } from './package-sources';
-
-/** The file a Python submission under `unbuffered` runs first (pythonLoader). */
-const PYTHON_LOADER = '_caged_unbuffered.py';
-
-/**
- * DMOJ runs a Python submission under `unbuffered` with `python -u` (its Python executor): this
- * loader, run as the entry, makes stdout unbuffered as -u does (Python 3: text written through
- * to an unbuffered file; Python 2: a file of buffer size 0), then runs the submission's own entry
- * as `__main__` with its own name in sys.argv[0], as DMOJ's loader script does.
- */
-function pythonLoader(entry: string): Buffer {
-  return Buffer.from(`# Added by caged: DMOJ runs this program with its stdout unbuffered (python -u).
-import io, os, runpy, sys
-if sys.version_info[0] >= 3:
-    sys.stdout = io.TextIOWrapper(io.FileIO(1, 'w', closefd=False), encoding=sys.stdout.encoding, errors=sys.stdout.errors, write_through=True)
-else:
-    sys.stdout = os.fdopen(1, 'w', 0)
-sys.argv[0] = ${JSON.stringify(entry)}
-runpy.run_path(sys.argv[0], run_name='__main__')
-`);
-}
 
 /**
  * DMOJ's `unbuffered: true`: a C or C++ submission compiled with a source that unbuffers its
@@ -44,14 +23,14 @@ export function withUnbuffered<S extends PackageSubmission>(on: boolean, s: S, l
   if (!on || !language.compile) return s;
   const python = path.extname(language.sourceFile) === '.py' && takesEntry(language);
   const entry = s.entry ?? language.sourceFile;
-  const added = python ? { name: PYTHON_LOADER, data: pythonLoader(entry) } : unbufferedSource(path.extname(language.sourceFile).slice(1));
+  const added = python ? unbufferedPython(entry) : unbufferedSource(path.extname(language.sourceFile).slice(1));
   if (!added) return s;
   if (s.files?.some((f) => f.name === added.name))
     throw new InvalidRequestError(`names a file ${added.name}, which caged adds (init.yml unbuffered)`, 'SUBMISSION');
   // What else it carries (a signature grader's compiler option) stays.
   const { source: _source, sourceEncoding: _encoding, ...rest } = s;
   const built = { ...rest, ...withIncluded(s, [added], language) } as S;
-  return python ? { ...built, entry: PYTHON_LOADER } : built;
+  return python ? { ...built, entry: added.name } : built;
 }
 
 /** A submission as DMOJ builds it for the problem: with its signature grader, unbuffered when it says so; else as it is. */

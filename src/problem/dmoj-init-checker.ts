@@ -213,17 +213,38 @@ export function unbufferedSource(code: string): { name: string; data: Buffer } |
   return { name: `_caged_unbuffered.${code}`, data: Buffer.from(UNBUFFERED_SOURCE) };
 }
 
+/**
+ * DMOJ runs a Python submission under `unbuffered`, and a Python bridged interactor, with
+ * `python -u` (its Python executor): this loader, `_caged_unbuffered.py` run as the entry, makes stdout unbuffered as -u does (Python 3: text written through
+ * to an unbuffered file; Python 2: a file of buffer size 0), then runs the submission's own entry
+ * as `__main__` with its own name in sys.argv[0], as DMOJ's loader script does.
+ */
+export function unbufferedPython(entry: string): { name: string; data: Buffer } {
+  const data = Buffer.from(`# Added by caged: DMOJ runs this program with its stdout unbuffered (python -u).
+import io, os, runpy, sys
+if sys.version_info[0] >= 3:
+    sys.stdout = io.TextIOWrapper(io.FileIO(1, 'w', closefd=False), encoding=sys.stdout.encoding, errors=sys.stdout.errors, write_through=True)
+else:
+    sys.stdout = os.fdopen(1, 'w', 0)
+sys.argv[0] = ${JSON.stringify(entry)}
+runpy.run_path(sys.argv[0], run_name='__main__')
+`);
+  return { name: '_caged_unbuffered.py', data };
+}
+
 export function readInteractor(files: DmojFiles, raw: unknown, unsupported: string[], notes: string[]): DmojInteractor {
   const where = `${'init.yml'} interactive`;
   if (!isMap(raw)) throw new InvalidRequestError('must be a mapping (files, lang, type)', where);
   const bridged = bridgedProgram(files, raw, where);
   const program = bridged.program;
   const unbuffered = raw.unbuffered === undefined ? true : yamlBool(raw.unbuffered, `${where} unbuffered`);
-  const added = unbuffered ? unbufferedSource(program.code) : null;
+  const python = program.code === 'python3' || program.code === 'python2';
+  const added = !unbuffered ? null : python ? unbufferedPython(program.entry ?? program.dir) : unbufferedSource(program.code);
   if (added) {
     if (program.files.some((f) => f.name === added.name))
       throw new InvalidRequestError(`names a file ${added.name}, which caged adds`, where);
     program.files.push(added);
+    if (python) program.entry = added.name;
   } else if (unbuffered)
     notes.push(
       `init.yml interactive: caged runs a ${program.code} interactor as it is (DMOJ unbuffers its stdout): it must flush what it writes`,

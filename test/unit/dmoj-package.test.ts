@@ -341,8 +341,19 @@ describe('a DMOJ problem', () => {
     expect(load().dmoj?.interactor?.program.files.map((f) => f.name)).toEqual(['check.c']);
     expect(load().dmoj?.interactor?.feedback).toBe(true);
     pkg.write('inter.py', 'print(1)\n');
+    // A Python interactor runs through the loader that unbuffers it (DMOJ's python -u), its own file the loader's to run.
     pkg.write('init.yml', `${base}interactive: {files: inter.py, lang: PY3}\n`);
-    expect(load().dataNotes).toEqual([expect.stringMatching(/a python3 interactor as it is.*it must flush/)]);
+    const py = load();
+    expect(py.dataNotes ?? []).toEqual([]);
+    expect(py.dmoj?.interactor?.program).toMatchObject({ entry: '_caged_unbuffered.py', languageIds: ['python3'] });
+    const loader = py.dmoj?.interactor?.program.files.find((f) => f.name === '_caged_unbuffered.py');
+    expect(loader?.data.toString()).toMatch(/sys\.argv\[0\] = "inter\.py"\nrunpy\.run_path/);
+    pkg.write('init.yml', `${base}interactive: {files: inter.py, lang: PY3, unbuffered: false}\n`);
+    expect(load().dmoj?.interactor?.program).toMatchObject({ entry: 'inter.py' });
+    // Another language runs as it is, with a note.
+    pkg.write('inter.js', 'console.log(1)\n');
+    pkg.write('init.yml', `${base}interactive: {files: inter.js, lang: V8JS}\n`);
+    expect(load().dataNotes).toEqual([expect.stringMatching(/a javascript interactor as it is.*it must flush/)]);
   });
 
   it('reads generators: a case without in or out has them made, with its generator_args as Python prints them', () => {
