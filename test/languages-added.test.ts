@@ -140,6 +140,23 @@ fn main() {
   }, 180_000);
 });
 
+describe('a compile that exits 0 but makes no program', () => {
+  it("is CE, not RE: Go's package other than main (DMOJ's go_not_main_package), a Pascal unit (fpc makes no program of it)", async () => {
+    const notMain =
+      '// a line comment\npackage /* inline */ notmain\n\nimport "fmt"\n\nfunc main() {\n    fmt.Println("Hello, World!")\n}\n';
+    const go = await judge.judge({ language: 'go', source: notMain, testcases: [{ stdin: '', expected: 'Hello, World!' }] });
+    expect(go.verdict).toBe('CE');
+    expect(go.compile?.output).toMatch(/\.\/main that is not a program/);
+    expect(go.tests.map((t) => t.verdict)).toEqual(['SKIPPED']);
+    const unit = 'unit main;\ninterface\nprocedure hi;\nimplementation\nprocedure hi; begin writeln(1) end;\nend.\n';
+    const pascal = await judge.judge({ language: 'pascal', source: unit, testcases: [{ stdin: '', expected: '1' }] });
+    expect(pascal.verdict).toBe('CE');
+    expect(pascal.compile?.output).toMatch(/made no program \.\/main/);
+    const main = notMain.replace('notmain', 'main');
+    expect((await judge.judge({ language: 'go', source: main, testcases: [{ stdin: '', expected: 'Hello, World!' }] })).verdict).toBe('AC');
+  }, 300_000);
+});
+
 describe("DMOJ's python -u", () => {
   it('runs a Python bridged interactor unbuffered, as DMOJ does unless it says unbuffered: false', async () => {
     const dir = path.join(tmp, 'py-interactor');
@@ -165,4 +182,56 @@ describe("DMOJ's python -u", () => {
     yml(', unbuffered: false');
     expect((await judged([dir, bisect])).verdict).not.toBe('AC');
   }, 120_000);
+});
+
+/** A file in tmp with this text. */
+function source(name: string, text: string): string {
+  const file = path.join(tmp, name);
+  fs.writeFileSync(file, text);
+  return file;
+}
+
+/** A DMOJ problem directory in tmp with these files. */
+function problem(name: string, files: Record<string, string>): string {
+  const dir = path.join(tmp, name);
+  fs.mkdirSync(dir);
+  for (const [f, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, f), text);
+  return dir;
+}
+
+describe("DMOJ's Java agent's nobigmath", () => {
+  it("hints nobigmath: a Java submission that uses BigInteger or BigDecimal fails before its main runs, naming DMOJ's exception", async () => {
+    const aplusb = { 'a.in': '2\n1 2\n30 40\n', 'a.out': '3\n70\n' };
+    const cases = 'test_cases:\n- {in: a.in, out: a.out, points: 10}\n';
+    const dir = problem('bigmath', { ...aplusb, 'init.yml': `hints: [nobigmath]\n${cases}` });
+    // DMOJ's testsuite/aplusb java_biginteger: IR there, feedback ca.dmoj.java.BigIntegerDisallowedException.
+    const big = source(
+      'aplusb.java',
+      'import java.math.BigInteger;\nimport java.util.Scanner;\npublic class aplusb {\n    public static void main(String[] args) {\n        Scanner in = new Scanner(System.in);\n        int N = in.nextInt();\n        for (int i = 0; i < N; i++)\n            System.out.println(new BigInteger(in.next()).add(new BigInteger(in.next())));\n    }\n}\n',
+    );
+    const refused = await judged([dir, big]);
+    expect(refused.tests.map((t) => [t.verdict, t.message])).toEqual([
+      ['RE', expect.stringContaining('ca.dmoj.java.BigIntegerDisallowedException')],
+    ]);
+    // By reflection, a BigDecimal: its name is in the class file too.
+    const reflect = source(
+      'Reflect.java',
+      'public class Reflect {\n  public static void main(String[] a) throws Exception {\n    Object d = Class.forName("java.math.BigDecimal").getConstructor(String.class).newInstance("3");\n    System.out.println(d + "\\n70");\n  }\n}\n',
+    );
+    expect((await judged([dir, reflect])).tests[0]?.message).toContain('ca.dmoj.java.BigDecimalDisallowedException');
+    // Without them: AC, its main class found as always (here not public); an exception is its own, not the loader's.
+    const plain = source(
+      'Plain.java',
+      'import java.util.*;\nclass Plain {\n  public static void main(String[] a) {\n    Scanner in = new Scanner(System.in);\n    int n = in.nextInt();\n    while (n-- > 0) System.out.println(in.nextLong() + in.nextLong());\n  }\n}\n',
+    );
+    expect(await judged([dir, plain])).toMatchObject({ verdict: 'AC', score: 10 });
+    const throws = source(
+      'Throws.java',
+      'public class Throws {\n  public static void main(String[] a) {\n    throw new ArithmeticException("x");\n  }\n}\n',
+    );
+    expect((await judged([dir, throws])).tests[0]?.message).toContain('java.lang.ArithmeticException');
+    // The same BigInteger program on a problem without the hint: AC.
+    fs.writeFileSync(path.join(dir, 'init.yml'), cases);
+    expect(await judged([dir, big])).toMatchObject({ verdict: 'AC', score: 10 });
+  }, 300_000);
 });

@@ -204,6 +204,24 @@ export async function compileInBox(ctx: JobContext, req: CompileRequest): Promis
   return mine;
 }
 
+/**
+ * Why a compile that exited 0 left no program to run, or null: a language whose run command
+ * starts `./NAME` (C, Go, Pascal, …) runs the file its compile makes; none, or one that is not
+ * executable (`go build -o main` of a package other than main writes an archive; `fpc` of a
+ * unit makes no program), is the submission's compile error, not a run's. A link is left to
+ * the run (it resolves in the box, not here).
+ */
+export function missingProgram(language: Language, box: string): string | null {
+  const program = language.run[0];
+  if (program === undefined || !program.startsWith('./') || program.includes('{')) return null;
+  const st = fs.lstatSync(path.join(box, program), { throwIfNoEntry: false });
+  if (!st) return `the compile exited 0 but made no program ${program} (no main function, package or program?)`;
+  if (st.isFile() && (st.mode & 0o111) === 0) {
+    return `the compile exited 0 but made ${program} that is not a program (a library or package that is not main?)`;
+  }
+  return null;
+}
+
 /** Compiles `req` in the sandbox (no artefact in the cache); a successful artefact is stored under `key`. */
 async function compileNow(
   ctx: JobContext,
@@ -275,6 +293,12 @@ async function compileNow(
       // BEGIN block can write).
       verdict = 'CE';
       limitNote = `\n[caged: the compile left ${walk.skipped} entries in /box the judge cannot read (a name that is not UTF-8, say); the judge does not use such a tree]`;
+    } else {
+      const missing = missingProgram(req.language, req.box);
+      if (missing) {
+        verdict = 'CE';
+        limitNote = `\n[caged: ${missing}]`;
+      }
     }
   }
   const result: CompileResult = {

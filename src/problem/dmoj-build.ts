@@ -1,13 +1,14 @@
 /**
  * A submission as DMOJ's judge builds it for a problem (judge-package.ts): with the problem's
- * signature grader (dmoj-signature.ts), and with its stdout unbuffered when init.yml says
- * `unbuffered: true`.
+ * signature grader (dmoj-signature.ts), with its stdout unbuffered when init.yml says
+ * `unbuffered: true`, and a Java one without BigInteger under `hints: [nobigmath]` (dmoj-java.ts).
  */
 import path from 'node:path';
 import { InvalidRequestError } from '../errors';
 import { takesEntry } from '../judge/language-command';
 import type { Language } from '../judge/languages';
 import { unbufferedPython, unbufferedSource } from './dmoj-init-checker';
+import { withNoBigMath } from './dmoj-java';
 import { withSignatureGrader, type DmojSignature } from './dmoj-signature';
 import type { PackageSubmission } from './package-submission';
 import { withIncluded } from './package-sources';
@@ -17,7 +18,7 @@ import { withIncluded } from './package-sources';
  * stdout before main (its executors' setbufsize agent), beside its own sources; a Python one
  * (`python2`, `python3`, `pypy3`… : a `.py` entry) run through a loader that does what
  * DMOJ's `python -u` does. A file of its own by the added name is refused. Another language as
- * it is (the package notes that it must flush).
+ * it is: Java's System.out already flushes at every print, another must flush (the package notes it).
  */
 export function withUnbuffered<S extends PackageSubmission>(on: boolean, s: S, language: Language): S {
   if (!on || !language.compile) return s;
@@ -33,11 +34,15 @@ export function withUnbuffered<S extends PackageSubmission>(on: boolean, s: S, l
   return python ? { ...built, entry: added.name } : built;
 }
 
-/** A submission as DMOJ builds it for the problem: with its signature grader, unbuffered when it says so; else as it is. */
+/**
+ * A submission as DMOJ builds it for the problem: with its signature grader, unbuffered when it
+ * says so, a Java one under hints nobigmath (dmoj-java.ts); else as it is.
+ */
 export function asDmojBuilds(
-  dmoj: { signature: DmojSignature | null; unbuffered: boolean } | undefined,
+  dmoj: { signature: DmojSignature | null; unbuffered: boolean; noBigMath: boolean } | undefined,
   s: PackageSubmission,
   language: Language,
 ): PackageSubmission & { compilerOptions?: string[] } {
-  return withUnbuffered(dmoj?.unbuffered === true, withSignatureGrader(dmoj?.signature ?? null, s, language), language);
+  const built = withUnbuffered(dmoj?.unbuffered === true, withSignatureGrader(dmoj?.signature ?? null, s, language), language);
+  return withNoBigMath(dmoj?.noBigMath === true, built, language);
 }

@@ -36,8 +36,11 @@ export function yamlBool(v: unknown, where: string): boolean {
 export type DmojContrib = 'default' | 'testlib' | 'coci';
 
 /** A bridged program of the package with what init.yml adds to its compile and its run. */
+/** A DMOJ program: its entry is always its main file's name. */
+export type DmojProgram = PackageValidator & { entry: string };
+
 export interface DmojBridged {
-  program: PackageValidator;
+  program: DmojProgram;
   /** `flags`, added to its compile command. */
   compilerOptions?: string[];
   /** `args_format_string`, split into words (each still a format string). */
@@ -139,7 +142,7 @@ function dmojArgs(v: unknown, where: string): string[] | undefined {
  * `files` a file or a list (the first source is the program, headers beside it), `lang` a DMOJ
  * language name, else told by the file ending (C++ as the newest standard, C as C11).
  */
-export function dmojProgram(files: DmojFiles, spec: { files: unknown; lang: unknown }, where: string): PackageValidator {
+export function dmojProgram(files: DmojFiles, spec: { files: unknown; lang: unknown }, where: string): DmojProgram {
   const given = spec.files;
   const list = typeof given === 'string' ? [given] : Array.isArray(given) ? given : null;
   if (!list || list.length === 0 || list.some((f) => typeof f !== 'string' || !f || f.includes('\0')))
@@ -239,7 +242,7 @@ export function readInteractor(files: DmojFiles, raw: unknown, unsupported: stri
   const program = bridged.program;
   const unbuffered = raw.unbuffered === undefined ? true : yamlBool(raw.unbuffered, `${where} unbuffered`);
   const python = program.code === 'python3' || program.code === 'python2';
-  const added = !unbuffered ? null : python ? unbufferedPython(program.entry ?? program.dir) : unbufferedSource(program.code);
+  const added = !unbuffered ? null : python ? unbufferedPython(program.entry) : unbufferedSource(program.code);
   if (added) {
     if (program.files.some((f) => f.name === added.name))
       throw new InvalidRequestError(`names a file ${added.name}, which caged adds`, where);

@@ -65,8 +65,10 @@ export interface DmojParts {
   interactor: DmojInteractor | null;
   /** `signature_grader`: the submission is compiled with the problem's entry and header (dmoj-signature.ts). */
   signature: DmojSignature | null;
-  /** init.yml `unbuffered`: the submission's stdout unbuffered (a C, C++ or Python one: dmoj-build.ts). */
+  /** init.yml `unbuffered`: the submission's stdout unbuffered (a C, C++ or Python one: dmoj-build.ts; Java's flushes at every print). */
   unbuffered: boolean;
+  /** init.yml `hints: [nobigmath]`: a Java submission may not use BigInteger or BigDecimal (dmoj-java.ts). */
+  noBigMath: boolean;
   /** Why DMOJ would judge every submission IE (a contrib `type` it does not know), or null. */
   failure: string | null;
   /** The cases whose data generators make. */
@@ -77,7 +79,7 @@ export interface DmojParts {
 }
 
 /** Keys read only by DMOJ's display or its own sandbox: noted, not read. */
-const NOT_READ = ['hints', 'wall_time_factor', 'output_prefix_length', 'short_circuit', 'meta'];
+const NOT_READ = ['wall_time_factor', 'output_prefix_length', 'short_circuit', 'meta'];
 /** Keys caged cannot judge: the problem is refused as unsupported. */
 const UNSUPPORTED: Record<string, string> = {
   file_io: "file input and output (DMOJ's judge-server reads no such key; the wire's fileIo judges named files)",
@@ -98,6 +100,7 @@ const KNOWN = new Set([
   'signature_grader',
   'custom_judge',
   'unbuffered',
+  'hints',
   ...NOT_READ,
   ...Object.keys(UNSUPPORTED),
 ]);
@@ -409,6 +412,30 @@ export function readDmojPackage(files: DmojFiles): DmojParts {
   };
   const unbuffered = root.raw.unbuffered === undefined ? false : yamlBool(root.raw.unbuffered, `${INIT_YML} unbuffered`);
   if (unbuffered)
-    notes.push('init.yml unbuffered: a C, C++ or Python submission runs with its stdout unbuffered; one in another language must flush');
-  return { config, data, files, checker, interactor, signature, unbuffered, failure, generated, cases, notes };
+    notes.push(
+      "init.yml unbuffered: a C, C++ or Python submission runs with its stdout unbuffered (Java's System.out writes at every print); one in another language must flush",
+    );
+  const noBigMath = readHints(root.raw.hints, notes);
+  return { config, data, files, checker, interactor, signature, unbuffered, noBigMath, failure, generated, cases, notes };
+}
+
+/**
+ * init.yml `hints`, the flags DMOJ's judge gives its Java agent: `nobigmath` is read (true: a
+ * Java submission may not use BigInteger or BigDecimal); `unsafe` (sun.misc.Unsafe allowed) and
+ * `unicode` (the agent's UTF-8 stdout) change nothing here: caged never forbids Unsafe (the box's
+ * memory limit holds it) and Java writes its default charset. Another hint is noted, not read.
+ */
+function readHints(raw: unknown, notes: string[]): boolean {
+  if (raw === undefined || raw === null) return false;
+  const list = typeof raw === 'string' ? [raw] : raw;
+  if (!Array.isArray(list) || list.some((h) => typeof h !== 'string'))
+    throw new InvalidRequestError('must be a list of hint names', `${INIT_YML} hints`);
+  const hints = list as string[];
+  for (const h of hints)
+    if (!['nobigmath', 'unsafe', 'unicode'].includes(h)) notes.push(`${INIT_YML} hints: ${h} is no hint caged knows; not read`);
+  if (!hints.includes('nobigmath')) return false;
+  notes.push(
+    `${INIT_YML} hints nobigmath: a Java submission that uses java.math.BigInteger or BigDecimal fails before its main runs; Kotlin, Scala and Groovy ones are not checked`,
+  );
+  return true;
 }

@@ -64,8 +64,10 @@ export interface ProblemPackage {
     interactor: DmojInteractor | null;
     /** `signature_grader`: the submission compiled with the problem's entry and header. */
     signature: DmojSignature | null;
-    /** init.yml `unbuffered`: a C or C++ submission's stdout unbuffered. */
+    /** init.yml `unbuffered`: a C, C++ or Python submission's stdout unbuffered. */
     unbuffered: boolean;
+    /** init.yml `hints: [nobigmath]`: a Java submission may not use BigInteger or BigDecimal. */
+    noBigMath: boolean;
     /** Why every submission is IE, as DMOJ judges it (a contrib `type` it does not know), or null. */
     failure: string | null;
     generated: DmojGeneration[];
@@ -177,6 +179,7 @@ function loadDmoj(plain: PackageFiles, opts: LoadOptions): ProblemPackage {
       interactor: p.interactor,
       signature: p.signature,
       unbuffered: p.unbuffered,
+      noBigMath: p.noBigMath,
       failure: p.failure,
       generated: p.generated,
       cases: p.cases,

@@ -282,7 +282,7 @@ describe("a DMOJ signature grader's submission", () => {
 
   it("is unbuffered with init.yml's unbuffered (a C, C++ or Python one), its compiler option kept; another language as it is", () => {
     const cpp = asDmojBuilds(
-      { signature: sig, unbuffered: true },
+      { signature: sig, unbuffered: true, noBigMath: false },
       { language: 'cpp17', source: 'int f() { return 0; }\n' },
       languages.get('cpp17'),
     );
@@ -290,7 +290,7 @@ describe("a DMOJ signature grader's submission", () => {
     expect(cpp.files?.map((f) => f.name)).toEqual(['grader.cpp', 'f.h', 'submission.cpp', '_caged_unbuffered.cpp']);
     expect(text(cpp.files![3]!)).toMatch(/setvbuf\(stdout, NULL, _IONBF, 0\)/);
     const c = asDmojBuilds(
-      { signature: null, unbuffered: true },
+      { signature: null, unbuffered: true, noBigMath: false },
       { language: 'c', source: 'int main(void) { return 0; }\n' },
       languages.get('c'),
     );
@@ -298,7 +298,11 @@ describe("a DMOJ signature grader's submission", () => {
     expect(c.source).toBeUndefined();
     expect(c.files?.map((f) => f.name)).toEqual(['main.c', '_caged_unbuffered.c']);
     // Python: a loader, the entry, unbuffers stdout as `python -u` and runs the submission's entry.
-    const py = asDmojBuilds({ signature: null, unbuffered: true }, { language: 'python3', source: 'print(1)\n' }, languages.get('python3'));
+    const py = asDmojBuilds(
+      { signature: null, unbuffered: true, noBigMath: false },
+      { language: 'python3', source: 'print(1)\n' },
+      languages.get('python3'),
+    );
     expect(py).toMatchObject({ language: 'python3', entry: '_caged_unbuffered.py' });
     expect(py.files?.map((f) => f.name)).toEqual(['main.py', '_caged_unbuffered.py']);
     expect(text(py.files![1]!)).toMatch(
@@ -309,19 +313,61 @@ describe("a DMOJ signature grader's submission", () => {
       files: [{ name: 'solve.py', content: 'print(1)\n', encoding: 'utf8' as const }],
       entry: 'solve.py',
     };
-    expect(text(asDmojBuilds({ signature: null, unbuffered: true }, named, languages.get('python3')).files![1]!)).toMatch(
+    expect(text(asDmojBuilds({ signature: null, unbuffered: true, noBigMath: false }, named, languages.get('python3')).files![1]!)).toMatch(
       /sys\.argv\[0\] = "solve\.py"/,
     );
     // A language it cannot unbuffer runs as it is.
     const js = { language: 'javascript', source: 'console.log(1)\n' };
-    expect(asDmojBuilds({ signature: null, unbuffered: true }, js, languages.get('javascript'))).toBe(js);
-    expect(asDmojBuilds({ signature: null, unbuffered: false }, { language: 'c', source: 'x' }, languages.get('c'))).toEqual({
+    expect(asDmojBuilds({ signature: null, unbuffered: true, noBigMath: false }, js, languages.get('javascript'))).toBe(js);
+    expect(
+      asDmojBuilds({ signature: null, unbuffered: false, noBigMath: false }, { language: 'c', source: 'x' }, languages.get('c')),
+    ).toEqual({
       language: 'c',
       source: 'x',
     });
     const taken = { language: 'c', files: [{ name: '_caged_unbuffered.c', content: 'x', encoding: 'utf8' as const }] };
-    expect(() => asDmojBuilds({ signature: null, unbuffered: true }, taken, languages.get('c'))).toThrow(
+    expect(() => asDmojBuilds({ signature: null, unbuffered: true, noBigMath: false }, taken, languages.get('c'))).toThrow(
       /names a file _caged_unbuffered\.c, which caged adds/,
     );
+  });
+
+  it('runs a Java submission of a nobigmath problem through a loader, the entry, naming the main class', () => {
+    const java = languages.get('java');
+    const source = 'import java.util.*;\nclass Sum {\n  public static void main(String[] a) { System.out.println(1); }\n}\n';
+    const loaded = asDmojBuilds({ signature: null, unbuffered: false, noBigMath: true }, { language: 'java', source }, java);
+    expect(loaded).toMatchObject({ language: 'java', entry: 'caged/DmojJava.java' });
+    expect(loaded.files?.map((f) => f.name)).toEqual(['Main.java', 'caged/DmojJava.java']);
+    const loader = text(loaded.files![1]!);
+    expect(loader).toMatch(/^package caged;/);
+    expect(loader).toMatch(/MAIN = "Sum";/);
+    expect(loader).toMatch(/"java\/math\/BigInteger", "java\.math\.BigInteger", "ca\.dmoj\.java\.BigIntegerDisallowedException"/);
+    // A packaged main class by its qualified name, the entry the submission named.
+    const files = {
+      language: 'java',
+      files: [
+        {
+          name: 'app/Solve.java',
+          content: 'package app;\npublic class Solve { public static void main(String[] a) {} }\n',
+          encoding: 'utf8' as const,
+        },
+        { name: 'Other.java', content: 'class Other { public static void main(String[] a) {} }\n', encoding: 'utf8' as const },
+      ],
+      entry: 'app/Solve.java',
+    };
+    const math = asDmojBuilds({ signature: null, unbuffered: true, noBigMath: true }, files, java);
+    expect(text(math.files![2]!)).toMatch(/MAIN = "app\.Solve";/);
+    expect(math.entry).toBe('caged/DmojJava.java');
+    // Without the hint, unbuffered or not, as it is (Java's System.out flushes at every print).
+    expect(asDmojBuilds({ signature: null, unbuffered: true, noBigMath: false }, files, java)).toBe(files);
+    // No main class: as it is (the plan's CE says why); the loader's own name refused.
+    const none = { language: 'java', source: 'class A {}\n' };
+    expect(asDmojBuilds({ signature: null, unbuffered: false, noBigMath: true }, none, java)).toBe(none);
+    const taken = { ...files, files: [...files.files, { name: 'caged/DmojJava.java', content: 'x', encoding: 'utf8' as const }] };
+    expect(() => asDmojBuilds({ signature: null, unbuffered: false, noBigMath: true }, taken, java)).toThrow(
+      /names a file caged\/DmojJava\.java/,
+    );
+    // nobigmath is checked in Java: another language as it is.
+    const kt = { language: 'kotlin', source: 'fun main() { println(1) }\n' };
+    expect(asDmojBuilds({ signature: null, unbuffered: false, noBigMath: true }, kt, languages.get('kotlin'))).toBe(kt);
   });
 });

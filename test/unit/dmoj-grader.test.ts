@@ -53,13 +53,13 @@ describe('a DMOJ custom judge', () => {
     refused(() => unsupported('custom_judge: a\n'), 'init.yml custom_judge', /a custom judge is a Python module/);
   });
 
-  it('reads unbuffered: true as the submission unbuffered, noting that only C and C++ are', () => {
+  it('reads unbuffered: true as the submission unbuffered, noting that only C, C++ and Python are', () => {
     pkg.write('a', '1\n');
     pkg.write('init.yml', `${base}unbuffered: true\n`);
     const unbuffered = load();
     expect(unbuffered.dmoj?.unbuffered).toBe(true);
     expect(unbuffered.dataNotes).toEqual([
-      'init.yml unbuffered: a C, C++ or Python submission runs with its stdout unbuffered; one in another language must flush',
+      "init.yml unbuffered: a C, C++ or Python submission runs with its stdout unbuffered (Java's System.out writes at every print); one in another language must flush",
     ]);
     pkg.write('init.yml', `${base}unbuffered: no\n`);
     expect(load().dmoj?.unbuffered).toBe(false);

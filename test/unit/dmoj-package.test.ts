@@ -422,8 +422,21 @@ describe('a DMOJ problem', () => {
     const linked = load().data.children[0]!;
     expect(linked.kind === 'test' && linked.test.files).toEqual([{ path: 'in_link', rel: 'a' }]);
     // Keys of DMOJ's display or sandbox are noted, not refused.
-    pkg.write('init.yml', `${base}hints: [nobigmath]\n`);
-    expect(load().dataNotes).toEqual(['init.yml hints is not read by caged']);
+    pkg.write('init.yml', `${base}wall_time_factor: 3\n`);
+    expect(load().dataNotes).toEqual(['init.yml wall_time_factor is not read by caged']);
+    // hints: nobigmath is read (Java's rule, dmoj-java.ts), unsafe and unicode change nothing, another is noted.
+    pkg.write('init.yml', `${base}hints: [nobigmath, unsafe, whatever]\n`);
+    const hinted = load();
+    expect(hinted.dmoj?.noBigMath).toBe(true);
+    expect(hinted.dataNotes).toEqual([
+      'init.yml hints: whatever is no hint caged knows; not read',
+      expect.stringMatching(/^init\.yml hints nobigmath: a Java submission that uses java\.math\.BigInteger or BigDecimal fails/),
+    ]);
+    pkg.write('init.yml', `${base}hints: [unicode]\n`);
+    const plain = load();
+    expect([plain.dataNotes ?? [], plain.dmoj?.noBigMath]).toEqual([[], false]);
+    pkg.write('init.yml', `${base}hints: {nobigmath: true}\n`);
+    refused(load, 'init.yml hints', /must be a list of hint names/);
   });
 
   it('refuses a malformed init.yml, naming where', () => {

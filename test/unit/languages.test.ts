@@ -18,6 +18,8 @@ import type { Language } from '../../src/judge/languages';
 import { parseManifest } from '../../src/rootfs/manifest';
 import { LANG_DIR, languageJsons, manifestOf, repoLanguageRegistry } from './helpers/language-table';
 import { bestOfEach } from '../helpers/text';
+import { missingProgram } from '../../src/judge/compile-step';
+import os from 'node:os';
 
 const MiB = 2 ** 20;
 
@@ -428,6 +430,26 @@ describe("a package submission's .pl (packageLanguages)", () => {
     const without23 = { ...image, languages: () => r.list().filter((l) => l.id !== 'cpp23') };
     expect(packageLanguages(without23, () => null).languageOfFile('a.cc')).toBe('cpp20');
     expect(packageLanguages(image, () => null, { newestCpp: false }).languageOfFile('a.cpp')).toBe('cpp17');
+  });
+});
+
+describe('the program a compile must leave (missingProgram)', () => {
+  const r = registry();
+  const box = fs.mkdtempSync(path.join(os.tmpdir(), 'caged-program-'));
+  afterAll(() => fs.rmSync(box, { recursive: true, force: true }));
+  it("is the run command's ./NAME: none, or a file without an execute bit, is named; a program, a link or an interpreted language is not", () => {
+    const go = r.get('go');
+    expect(missingProgram(go, box)).toMatch(/made no program \.\/main/);
+    fs.writeFileSync(path.join(box, 'main'), '!<arch>\n', { mode: 0o644 }); // go build -o main of `package notmain`
+    fs.chmodSync(path.join(box, 'main'), 0o644);
+    expect(missingProgram(go, box)).toMatch(/made \.\/main that is not a program/);
+    fs.chmodSync(path.join(box, 'main'), 0o755);
+    expect(missingProgram(go, box)).toBeNull();
+    fs.rmSync(path.join(box, 'main'));
+    fs.symlinkSync('elsewhere', path.join(box, 'main'));
+    expect(missingProgram(r.get('pascal'), box)).toBeNull();
+    expect(missingProgram(r.get('python3'), box)).toBeNull(); // python3 {entry}: nothing to make
+    expect(missingProgram(r.get('bash'), box)).toBeNull();
   });
 });
 
