@@ -213,6 +213,12 @@ describe("DMOJ's Java agent's nobigmath", () => {
     expect(refused.tests.map((t) => [t.verdict, t.message])).toEqual([
       ['RE', expect.stringContaining('ca.dmoj.java.BigIntegerDisallowedException')],
     ]);
+    // DMOJ's java_bigdecimal: BigDecimal, then its toBigInteger; the class named first is the one DMOJ's agent meets first.
+    const decimal = source(
+      'Decimal.java',
+      'import java.math.BigDecimal;\nimport java.util.Scanner;\npublic class Decimal {\n  public static void main(String[] args) {\n    Scanner in = new Scanner(System.in);\n    int n = in.nextInt();\n    for (int i = 0; i < n; i++)\n      System.out.println(new BigDecimal(in.next()).add(new BigDecimal(in.next())).toBigInteger());\n  }\n}\n',
+    );
+    expect((await judged([dir, decimal])).tests[0]?.message).toContain('ca.dmoj.java.BigDecimalDisallowedException');
     // By reflection, a BigDecimal: its name is in the class file too.
     const reflect = source(
       'Reflect.java',
