@@ -157,6 +157,20 @@ describe('a compile that exits 0 but makes no program', () => {
   }, 300_000);
 });
 
+describe('a JVM that cannot start under the memory limit', () => {
+  it("is MLE, its start-up error read on stderr (DMOJ's java_grace), as an OutOfMemoryError is", async () => {
+    const hello = 'public class Grace {\n  public static void main(String[] args) {\n    System.out.println("Hello, World!");\n  }\n}\n';
+    const r = await judge.judge({
+      language: 'java',
+      source: hello,
+      testcases: [{ stdin: '', expected: 'Hello, World!' }],
+      limits: { memoryBytes: 4 * 2 ** 20 },
+    });
+    expect(r.tests.map((t) => [t.verdict, t.stdout])).toEqual([['MLE', '']]);
+    expect(r.tests[0]?.message).toMatch(/Too small (maximum|initial) heap|Could not reserve enough space/);
+  }, 120_000);
+});
+
 describe("DMOJ's python -u", () => {
   it('runs a Python bridged interactor unbuffered, as DMOJ does unless it says unbuffered: false', async () => {
     const dir = path.join(tmp, 'py-interactor');

@@ -61,11 +61,11 @@ function positive(v: unknown, what: string, where: string): number | undefined {
 }
 
 /** init.yml's `generator` (a file, a list of files, or a mapping with `source`). */
-export function readGenerator(files: DmojFiles, raw: unknown, where: string, unsupported: string[]): DmojGenerator {
+export function readGenerator(files: DmojFiles, raw: unknown, where: string, notes: string[]): DmojGenerator {
   const key = JSON.stringify(raw);
   if (!isMap(raw)) return { key, program: dmojProgram(files, { files: raw, lang: undefined }, where), args: [] };
-  for (const k of ['compiler_time_limit'])
-    if (raw[k] !== undefined) unsupported.push(`${where} ${k} (caged compiles with the judge's compile limits)`);
+  // As a bridged checker's: the judge's compile limits apply (a compile beyond them is the problem's IE).
+  if (raw.compiler_time_limit !== undefined) notes.push(`${where} compiler_time_limit is not read: the judge's compile limits apply`);
   const flags = dmojFlags(raw.flags, `${where} flags`);
   return {
     key,

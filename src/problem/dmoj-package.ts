@@ -256,7 +256,7 @@ export function readDmojPackage(files: DmojFiles): DmojParts {
         throw new InvalidRequestError('gives in and also generator_args or generator_in: its input is ambiguous', node.where);
       const key = JSON.stringify(gen);
       let g = generators.get(key);
-      if (!g) generators.set(key, (g = readGenerator(files, gen, `${node.where} generator`, unsupported)));
+      if (!g) generators.set(key, (g = readGenerator(files, gen, `${node.where} generator`, notes)));
       generated.push({
         name,
         generator: g,

@@ -369,12 +369,16 @@ describe('a DMOJ problem', () => {
         '- {in: a, points: 5}',
         '- {in: a, out: a, points: 5}',
         '- {generator_in: seed.txt, points: 5}',
-        '- generator: {source: [gen.cpp], args: [7], time_limit: 2}',
+        '- generator: {source: [gen.cpp], args: [7], time_limit: 2, compiler_time_limit: 60}',
         '  batched: [{}]',
       ].join('\n'),
     );
     const p = load();
     expect(p.config.unsupported).toEqual([]);
+    // DMOJ's testsuite/generator_multifile: its compile limit noted, as a bridged checker's, not refused.
+    expect(p.dataNotes).toEqual([
+      "init.yml test_cases[4].batched[0] generator compiler_time_limit is not read: the judge's compile limits apply",
+    ]);
     const gens = p.dmoj?.generated ?? [];
     expect(gens.map((g) => [g.name, g.args, g.stdinPath, g.inPath !== null, g.ansPath !== null])).toEqual([
       ['case 1', ['1', 'True', 'x y'], null, true, true],

@@ -5,6 +5,7 @@
 import { classifyRun } from '../../src/judge/run-verdict';
 import type { RunResult } from '../../src/sandbox/types';
 import { runResult } from '../helpers/run-result';
+import { repoLanguageRegistry } from './helpers/language-table';
 
 describe("a runtime's own out-of-memory", () => {
   const run = (r: Partial<RunResult>): RunResult => runResult({ exitCode: 1, ...r });
@@ -32,5 +33,14 @@ describe("a runtime's own out-of-memory", () => {
     const c = classifyRun(run({ limitHit: 'pids', stderr }), { cpuTimeMs: 1000 }, markers);
     expect(c.verdict).toBe('RE');
     expect(c.limitHit).toBe('pids');
+  });
+  it('a JVM that cannot start under the memory limit is MLE in every JVM language (its start-up error on stderr, as DMOJ reads it)', () => {
+    const registry = repoLanguageRegistry();
+    const stderr = Buffer.from('Error occurred during initialization of VM\nToo small maximum heap\n');
+    for (const id of ['java', 'kotlin', 'scala', 'groovy', 'clojure']) {
+      const l = registry.get(id);
+      expect(l.run).toContain('-XX:+DisplayVMOutputToStderr');
+      expect(classifyRun(run({ stderr }), { cpuTimeMs: 1000 }, l.memoryErrorMarkers ?? []).verdict).toBe('MLE');
+    }
   });
 });
