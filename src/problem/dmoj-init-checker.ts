@@ -63,7 +63,10 @@ export interface DmojInteractor extends DmojBridged {
   feedback: boolean;
 }
 
-/** DMOJ's executor names → caged's languages, best first. */
+/**
+ * DMOJ's executor names → caged's languages, best first (a name DMOJ has whose language caged
+ * lacks, BF, TUR, NASM (32-bit), MONOFS, SWIFT…, is null: refused where a program names it).
+ */
 export function dmojLanguages(lang: string): string[] | null {
   const l = lang.toUpperCase();
   const table: Record<string, string[]> = {
@@ -96,6 +99,27 @@ export function dmojLanguages(lang: string): string[] | null {
     OCAML: ['ocaml'],
     V8JS: ['javascript'],
     NODEJS: ['javascript'],
+    CLPP14: ['cpp-clang'],
+    CLPP17: ['cpp-clang'],
+    CLPP20: ['cpp-clang'],
+    CLPP23: ['cpp-clang'],
+    PYPY: [PYTHON2],
+    ADA: ['ada'],
+    ALGL68: ['algol68'],
+    AWK: ['awk'],
+    BASH: ['bash'],
+    CBL: ['cobol'],
+    F95: ['fortran'],
+    FORTH: ['forth'],
+    GROOVY: ['groovy'],
+    LUA: ['lua'],
+    MONOCS: ['csharp'],
+    NASM64: ['nasm'],
+    OBJC: ['objectivec'],
+    PRO: ['prolog'],
+    RKT: ['racket'],
+    SBCL: ['commonlisp'],
+    TEXT: ['plaintext'],
   };
   if (table[l]) return table[l];
   if (/^JAVA\d+$/.test(l)) return ['java'];

@@ -9,6 +9,7 @@ import crypto from 'node:crypto';
 import { formatDmojArg, splitShellWords } from '../../src/judge/dmoj-args';
 import { pegShare, pegVerdict, pythonFloat } from '../../src/judge/dmoj-peg';
 import { asDmojBuilds } from '../../src/problem/dmoj-build';
+import { dmojLanguages } from '../../src/problem/dmoj-init-checker';
 import { withSignatureGrader } from '../../src/problem/dmoj-signature';
 import { loadPackage } from '../../src/problem/problem-package';
 import { repoLanguageRegistry } from './helpers/language-table';
@@ -369,5 +370,23 @@ describe("a DMOJ signature grader's submission", () => {
     // nobigmath is checked in Java: another language as it is.
     const kt = { language: 'kotlin', source: 'fun main() { println(1) }\n' };
     expect(asDmojBuilds({ signature: null, unbuffered: false, noBigMath: true }, kt, languages.get('kotlin'))).toBe(kt);
+  });
+});
+
+describe("DMOJ's executor names", () => {
+  // dmoj/executors/*.py of DMOJ's judge-server: each is a language of caged's image, or one caged lacks.
+  const executors =
+    'ADA ALGL68 AWK BASH BF C C11 C23 CBL CLANG CLPP14 CLPP17 CLPP20 CLPP23 COFFEE CPP03 CPP11 CPP14 CPP17 CPP20 CPP23 D DART F95 FORTH GAS32 GAS64 GASARM GO GROOVY HASK ICK JAVA JAVA8 KOTLIN LEAN4 LLC LUA MONOCS MONOFS MONOVB NASM NASM64 NODEJS OBJC OCAML PAS PERL PHP PIKE PRO PY2 PY3 PYPY PYPY3 RKT RUBY RUST SBCL SCALA SCM SED SWIFT TCL TEXT TUR V8JS ZIG';
+  const lacking = 'BF COFFEE DART GAS32 GAS64 GASARM ICK LEAN4 LLC MONOFS MONOVB NASM PIKE SCM SED SWIFT TCL TUR ZIG';
+  it('name a language of the image, best first, or none where caged has no such language', () => {
+    const registry = repoLanguageRegistry();
+    for (const name of executors.split(' ')) {
+      const ids = dmojLanguages(name);
+      if (lacking.split(' ').includes(name)) expect([name, ids]).toEqual([name, null]);
+      else for (const id of ids ?? [`none for ${name}`]) expect(registry.get(id).id).toBe(id);
+    }
+    expect(dmojLanguages('MONOCS')).toEqual(['csharp']);
+    expect(dmojLanguages('PYPY')).toEqual(['python2']);
+    expect(dmojLanguages('java11')).toEqual(['java']);
   });
 });
