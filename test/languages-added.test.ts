@@ -140,18 +140,14 @@ fn main() {
   }, 180_000);
 });
 
-describe('a compile that exits 0 but makes no program', () => {
-  it("is CE, not RE: Go's package other than main (DMOJ's go_not_main_package), a Pascal unit (fpc makes no program of it)", async () => {
+describe('a compile that exits 0 but leaves a file that is not a program', () => {
+  it("is CE, not RE, when it leaves a file that is not a program: Go's package other than main (DMOJ's go_not_main_package)", async () => {
     const notMain =
       '// a line comment\npackage /* inline */ notmain\n\nimport "fmt"\n\nfunc main() {\n    fmt.Println("Hello, World!")\n}\n';
     const go = await judge.judge({ language: 'go', source: notMain, testcases: [{ stdin: '', expected: 'Hello, World!' }] });
     expect(go.verdict).toBe('CE');
     expect(go.compile?.output).toMatch(/\.\/main that is not a program/);
     expect(go.tests.map((t) => t.verdict)).toEqual(['SKIPPED']);
-    const unit = 'unit main;\ninterface\nprocedure hi;\nimplementation\nprocedure hi; begin writeln(1) end;\nend.\n';
-    const pascal = await judge.judge({ language: 'pascal', source: unit, testcases: [{ stdin: '', expected: '1' }] });
-    expect(pascal.verdict).toBe('CE');
-    expect(pascal.compile?.output).toMatch(/made no program \.\/main/);
     const main = notMain.replace('notmain', 'main');
     expect((await judge.judge({ language: 'go', source: main, testcases: [{ stdin: '', expected: 'Hello, World!' }] })).verdict).toBe('AC');
   }, 300_000);

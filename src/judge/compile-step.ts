@@ -205,18 +205,19 @@ export async function compileInBox(ctx: JobContext, req: CompileRequest): Promis
 }
 
 /**
- * Why a compile that exited 0 left no program to run, or null: a language whose run command
- * starts `./NAME` (C, Go, Pascal, …) runs the file its compile makes; none, or one that is not
- * executable (`go build -o main` of a package other than main writes an archive; `fpc` of a
- * unit makes no program), is the submission's compile error, not a run's. A link is left to
- * the run (it resolves in the box, not here).
+ * Why a compile that exited 0 left something other than a program where its language runs one,
+ * or null: a language whose run command starts `./NAME` (C, Go, Pascal, …) runs the file its
+ * compile makes, and a regular file there without an execute bit (`go build -o main` of a
+ * package other than main writes an archive) is the submission's compile error, not a run's.
+ * No file at all stays the run's "could not be started" (RE, Judge0 14: compiler options such as
+ * -fsyntax-only that make no program, docs/judging.md); a link is left to the run (it resolves
+ * in the box, not here).
  */
 export function missingProgram(language: Language, box: string): string | null {
   const program = language.run[0];
   if (program === undefined || !program.startsWith('./') || program.includes('{')) return null;
   const st = fs.lstatSync(path.join(box, program), { throwIfNoEntry: false });
-  if (!st) return `the compile exited 0 but made no program ${program} (no main function, package or program?)`;
-  if (st.isFile() && (st.mode & 0o111) === 0) {
+  if (st?.isFile() && (st.mode & 0o111) === 0) {
     return `the compile exited 0 but made ${program} that is not a program (a library or package that is not main?)`;
   }
   return null;

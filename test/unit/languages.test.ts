@@ -437,9 +437,9 @@ describe('the program a compile must leave (missingProgram)', () => {
   const r = registry();
   const box = fs.mkdtempSync(path.join(os.tmpdir(), 'caged-program-'));
   afterAll(() => fs.rmSync(box, { recursive: true, force: true }));
-  it("is the run command's ./NAME: none, or a file without an execute bit, is named; a program, a link or an interpreted language is not", () => {
+  it("is the run command's ./NAME: a file without an execute bit is named; none, a program, a link or an interpreted language is not", () => {
     const go = r.get('go');
-    expect(missingProgram(go, box)).toMatch(/made no program \.\/main/);
+    expect(missingProgram(go, box)).toBeNull(); // none at all: the run's RE (Judge0 14), as for -fsyntax-only
     fs.writeFileSync(path.join(box, 'main'), '!<arch>\n', { mode: 0o644 }); // go build -o main of `package notmain`
     fs.chmodSync(path.join(box, 'main'), 0o644);
     expect(missingProgram(go, box)).toMatch(/made \.\/main that is not a program/);
