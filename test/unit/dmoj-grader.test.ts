@@ -1,8 +1,9 @@
 /**
- * What a DMOJ interactive problem's init.yml says of the judging: its custom judge (`custom_judge`,
- * src/problem/dmoj-grader.ts) read into the problem's interactor (an InteractiveGrader run by
- * caged's runner, the rest refused), `unbuffered`, and a helper's failure in DMOJ's words. No
- * container, no root (the real runs: test/problem-dmoj-grader.test.ts).
+ * What a DMOJ problem's init.yml says of the judging beyond its data: its custom judge
+ * (`custom_judge`, src/problem/dmoj-grader.ts) read into the problem's interactor (an
+ * InteractiveGrader run by caged's runner, the rest refused), `unbuffered`, `hints`, what caged
+ * does not judge (refused as unsupported) or does not read (noted), and a helper's failure in
+ * DMOJ's words. No container, no root (the real runs: test/problem-dmoj-grader.test.ts).
  */
 import { dmojHelperError } from '../../src/problem/dmoj-generate-run';
 import { loadPackage, type ProblemPackage } from '../../src/problem/problem-package';
@@ -97,5 +98,47 @@ describe("a DMOJ helper's failed run in DMOJ's words (parse_helper_file_error)",
     expect(run({ exitCode: 3, stderr: 'bad seed\n' })).toBe('generator exited with nonzero code 3 with feedback bad seed');
     expect(run({ exitCode: 1 })).toBe('generator exited with nonzero code 1');
     expect(run({ signal: 'SIGSEGV' })).toBe('generator exited with SIGSEGV');
+  });
+});
+
+describe("a DMOJ problem's other keys", () => {
+  it('refuses what caged cannot judge as unsupported, naming the key', () => {
+    pkg.write('a', '1\n');
+    const unsupported = (yml: string): string[] => {
+      pkg.write('init.yml', base + yml);
+      return load().config.unsupported;
+    };
+    expect(unsupported('points+: 1 + 1\n')[0]).toMatch(/points\+ \(a dynamic key/);
+    pkg.write('check.c', 'int main(void) { return 0; }\n');
+    expect(unsupported('interactive: {files: check.c, type: peg}\n')).toEqual([
+      "init.yml interactive type peg (DMOJ's peg module runs no interactor)",
+    ]);
+    pkg.write('init.yml', 'test_cases:\n- {in: a, out: a, checker: identical}\n- {in: a, out: a}\n');
+    expect(load().config.unsupported[0]).toMatch(/test_cases\[0\] checker \(a checker of its own/);
+    expect(unsupported('symlinks: {out_link: /dev/stdout}\n')).toEqual([
+      'symlinks out_link: /dev/stdout (caged gives a link to /dev/stdin as a copy of the input, no other)',
+    ]);
+    pkg.write('init.yml', `${base}symlinks: {in_link: /dev/stdin}\n`);
+    const linked = load().data.children[0]!;
+    expect(linked.kind === 'test' && linked.test.files).toEqual([{ path: 'in_link', rel: 'a' }]);
+    // Keys of DMOJ's display or sandbox are noted, not refused.
+    pkg.write('init.yml', `${base}wall_time_factor: 3\n`);
+    expect(load().dataNotes).toEqual(['init.yml wall_time_factor is not read by caged']);
+  });
+
+  it('reads hints: nobigmath (a Java rule, dmoj-java.ts); unsafe and unicode change nothing; another is noted; not a list is refused', () => {
+    pkg.write('a', '1\n');
+    pkg.write('init.yml', `${base}hints: [nobigmath, unsafe, whatever]\n`);
+    const hinted = load();
+    expect(hinted.dmoj?.noBigMath).toBe(true);
+    expect(hinted.dataNotes).toEqual([
+      'init.yml hints: whatever is no hint caged knows; not read',
+      expect.stringMatching(/^init\.yml hints nobigmath: a Java submission that uses java\.math\.BigInteger or BigDecimal fails/),
+    ]);
+    pkg.write('init.yml', `${base}hints: [unicode]\n`);
+    const plain = load();
+    expect([plain.dataNotes ?? [], plain.dmoj?.noBigMath]).toEqual([[], false]);
+    pkg.write('init.yml', `${base}hints: {nobigmath: true}\n`);
+    refused(load, 'init.yml hints', /must be a list of hint names/);
   });
 });

@@ -2,8 +2,9 @@
  * DMOJ problems (src/problem/dmoj-package.ts, dmoj-files.ts): init.yml read into a ProblemPackage
  * (its cascade of keys, batches, dependencies, pretests, the regex form of test_cases over an
  * archive), the test data read from the directory or the archive and normalised, the tree graded
- * with a fake runner as DMOJ's judge grades it, the checkers named, and the refusals. No
- * container, no root.
+ * with a fake runner as DMOJ's judge grades it, the checkers named, and a malformed init.yml
+ * refused (what caged does not judge, and the keys it notes: dmoj-grader.test.ts). No container,
+ * no root.
  */
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
@@ -403,44 +404,6 @@ describe('a DMOJ problem', () => {
     refused(load, 'init.yml test_cases[0]', /its input is ambiguous/);
     pkg.write('init.yml', 'generator: gen.cpp\ntest_cases:\n- {generator_in: nope}\n');
     refused(load, 'init.yml', /names 1 files the package does not hold \(nope\)/);
-  });
-
-  it('refuses what caged cannot judge as unsupported, naming the key', () => {
-    const base = 'test_cases:\n- {in: a, out: a}\n';
-    pkg.write('a', '1\n');
-    const unsupported = (yml: string): string[] => {
-      pkg.write('init.yml', base + yml);
-      return load().config.unsupported;
-    };
-    expect(unsupported('points+: 1 + 1\n')[0]).toMatch(/points\+ \(a dynamic key/);
-    pkg.write('check.c', 'int main(void) { return 0; }\n');
-    expect(unsupported('interactive: {files: check.c, type: peg}\n')).toEqual([
-      "init.yml interactive type peg (DMOJ's peg module runs no interactor)",
-    ]);
-    pkg.write('init.yml', 'test_cases:\n- {in: a, out: a, checker: identical}\n- {in: a, out: a}\n');
-    expect(load().config.unsupported[0]).toMatch(/test_cases\[0\] checker \(a checker of its own/);
-    expect(unsupported('symlinks: {out_link: /dev/stdout}\n')).toEqual([
-      'symlinks out_link: /dev/stdout (caged gives a link to /dev/stdin as a copy of the input, no other)',
-    ]);
-    pkg.write('init.yml', `${base}symlinks: {in_link: /dev/stdin}\n`);
-    const linked = load().data.children[0]!;
-    expect(linked.kind === 'test' && linked.test.files).toEqual([{ path: 'in_link', rel: 'a' }]);
-    // Keys of DMOJ's display or sandbox are noted, not refused.
-    pkg.write('init.yml', `${base}wall_time_factor: 3\n`);
-    expect(load().dataNotes).toEqual(['init.yml wall_time_factor is not read by caged']);
-    // hints: nobigmath is read (Java's rule, dmoj-java.ts), unsafe and unicode change nothing, another is noted.
-    pkg.write('init.yml', `${base}hints: [nobigmath, unsafe, whatever]\n`);
-    const hinted = load();
-    expect(hinted.dmoj?.noBigMath).toBe(true);
-    expect(hinted.dataNotes).toEqual([
-      'init.yml hints: whatever is no hint caged knows; not read',
-      expect.stringMatching(/^init\.yml hints nobigmath: a Java submission that uses java\.math\.BigInteger or BigDecimal fails/),
-    ]);
-    pkg.write('init.yml', `${base}hints: [unicode]\n`);
-    const plain = load();
-    expect([plain.dataNotes ?? [], plain.dmoj?.noBigMath]).toEqual([[], false]);
-    pkg.write('init.yml', `${base}hints: {nobigmath: true}\n`);
-    refused(load, 'init.yml hints', /must be a list of hint names/);
   });
 
   it('refuses a malformed init.yml, naming where', () => {
