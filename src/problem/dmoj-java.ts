@@ -16,10 +16,10 @@
  * Unsafe allocates (an MLE, not a crash of the host).
  */
 import { InvalidRequestError } from '../errors';
-import { findMainClass } from '../judge/entry-point';
 import type { Language } from '../judge/languages';
+import { programFiles } from '../judge/program-files';
 import type { PackageSubmission } from './package-submission';
-import { sourceFilesOf, withIncluded } from './package-sources';
+import { withIncluded } from './package-sources';
 
 /** The loader's file, in a package of its own (its class caged.DmojJava): no submission class shares its name. */
 export const JAVA_LOADER = 'caged/DmojJava.java';
@@ -93,16 +93,19 @@ public final class DmojJava {
  */
 export function withNoBigMath<S extends PackageSubmission>(on: boolean, s: S, language: Language): S {
   if (!on || language.entry !== 'java-main') return s;
-  const files = sourceFilesOf(s, language);
-  if (files.some((f) => f.name === JAVA_LOADER))
-    throw new InvalidRequestError(`names a file ${JAVA_LOADER}, which caged adds (init.yml hints: nobigmath)`, 'SUBMISSION');
-  let mainClass: string;
+  // The submission's files and main class as the plan reads them; one it refuses or finds no main
+  // class in is left as it is, for the plan to say why.
+  let read: ReturnType<typeof programFiles>;
   try {
-    mainClass = findMainClass(language, files, 'SUBMISSION', s.entry);
+    read = programFiles(language, s);
   } catch (err) {
     if (err instanceof InvalidRequestError) return s;
     throw err;
   }
+  const mainClass = read.language.mainClass;
+  if (mainClass === undefined) return s;
+  if (read.files.some((f) => f.name === JAVA_LOADER))
+    throw new InvalidRequestError(`names a file ${JAVA_LOADER}, which caged adds (init.yml hints: nobigmath)`, 'SUBMISSION');
   const loader = { name: JAVA_LOADER, data: Buffer.from(javaLoader(mainClass)) };
   const { source: _source, sourceEncoding: _encoding, ...rest } = s;
   return { ...rest, ...withIncluded(s, [loader], language), entry: JAVA_LOADER } as S;

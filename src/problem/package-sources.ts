@@ -4,7 +4,6 @@
  * size against the package's code limit.
  */
 import { singleSourceName } from '../judge/entry-point';
-import type { SourceFile } from '../judge/compile-step';
 import type { Language } from '../judge/languages';
 import type { PackageSubmission } from './package-submission';
 import type { ProblemPackage } from './problem-package';
@@ -52,7 +51,16 @@ export function includedFiles(pkg: ProblemPackage, code: string): { name: string
  */
 export function withIncluded(s: PackageSubmission, included: { name: string; data: Buffer }[], language: Language): PackageSubmission {
   if (!included.length) return s;
-  const own = ownFiles(s, language);
+  const own =
+    s.source !== undefined
+      ? [
+          {
+            name: singleSourceName(language, Buffer.from(s.source, s.sourceEncoding === 'base64' ? 'base64' : 'utf8').toString('utf8')),
+            content: s.source,
+            encoding: s.sourceEncoding ?? ('utf8' as const),
+          },
+        ]
+      : (s.files ?? []).map((f) => ({ ...f }));
   const names = new Set(included.map((f) => f.name));
   return {
     language: s.language,
@@ -62,18 +70,6 @@ export function withIncluded(s: PackageSubmission, included: { name: string; dat
     ],
     ...(s.entry !== undefined ? { entry: s.entry } : {}),
   };
-}
-
-/** A submission's files as written: its one source named as the language names it (singleSourceName), or its files. */
-function ownFiles(s: PackageSubmission, language: Language): NonNullable<PackageSubmission['files']> {
-  if (s.source === undefined) return (s.files ?? []).map((f) => ({ ...f }));
-  const text = Buffer.from(s.source, s.sourceEncoding === 'base64' ? 'base64' : 'utf8').toString('utf8');
-  return [{ name: singleSourceName(language, text), content: s.source, encoding: s.sourceEncoding ?? 'utf8' }];
-}
-
-/** A submission's files with their bytes, as the plan reads them (entry-point.ts findMainClass). */
-export function sourceFilesOf(s: PackageSubmission, language: Language): SourceFile[] {
-  return ownFiles(s, language).map((f) => ({ name: f.name, content: Buffer.from(f.content, f.encoding === 'base64' ? 'base64' : 'utf8') }));
 }
 
 /** Bytes of a submission's sources (its one source, or every file). */
