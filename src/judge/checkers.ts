@@ -7,6 +7,7 @@
  * - lines:  equal line by line after removing trailing whitespace of each line and the empty
  *           lines at the end (final newlines); "\r\n" counts as "\n".
  * - tokens: equal as sequences of whitespace-separated tokens (the default).
+ * - white-diff: CMS's line-by-line comparison of each line's tokens (white-diff.ts).
  * - float:  tokens; where both tokens are decimal numbers (`[+-]?(d+.?d*|.d+)([eE][+-]?d+)?`)
  *           they match when |out − ans| ≤ absolute or |out − ans| ≤ relative × |ans|; other
  *           tokens exactly.
@@ -21,11 +22,17 @@ import type { CheckOutcome } from './check-outcome';
 import type { DmojChecker } from './dmoj-checker-schema';
 import { dmojCheckCost, runDmojChecker } from './dmoj-checkers';
 import { headOf } from './text-head';
+import { checkWhiteDiff } from './white-diff';
 
 export type { CheckOutcome } from './check-outcome';
 
 export type BuiltinChecker =
-  { type: 'exact' } | { type: 'lines' } | { type: 'tokens' } | { type: 'float'; absolute: number; relative: number } | DmojChecker;
+  | { type: 'exact' }
+  | { type: 'lines' }
+  | { type: 'tokens' }
+  | { type: 'white-diff' }
+  | { type: 'float'; absolute: number; relative: number }
+  | DmojChecker;
 
 /** Characters of a token or line shown in a message. */
 const SHOWN = 40;
@@ -374,6 +381,8 @@ export function runBuiltinChecker(checker: BuiltinChecker, output: Buffer, answe
       return checkLines(output, answer);
     case 'tokens':
       return checkTokens(output, answer);
+    case 'white-diff':
+      return checkWhiteDiff(output, answer);
     case 'float':
       return checkFloat(output, answer, checker.absolute, checker.relative);
     case 'dmoj':

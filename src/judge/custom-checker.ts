@@ -15,9 +15,10 @@
  * together, its headers beside them).
  *
  * How its end is read is its `protocol`: `testlib` (below), DMOJ's bridged checker
- * (`dmoj-default`, `dmoj-testlib`, `dmoj-coci`: dmoj-checker.ts, dmoj-contrib.ts) or caged's
+ * (`dmoj-default`, `dmoj-testlib`, `dmoj-coci`: dmoj-checker.ts, dmoj-contrib.ts), caged's
  * runner of a DMOJ Python checker (`dmoj-python`, which also gets /checker/context and
- * /checker/source: dmoj-python-report.ts). Whatever the protocol, a run ended by a signal, a
+ * /checker/source: dmoj-python-report.ts) or CMS's (`cms`, run on input answer output:
+ * cms-checker.ts). Whatever the protocol, a run ended by a signal, a
  * limit or a forbidden call is IE.
  *
  * testlib's exit codes (testlib-protocol.ts): 0 accepted; 1 wrong answer; 2 presentation error,
@@ -47,6 +48,7 @@ import type { CheckerVerdict } from './checker-verdict';
 import { formatDmojArg } from './dmoj-args';
 import { dmojModuleOf, type DmojProtocol } from './dmoj-contrib';
 import { pegVerdict } from './dmoj-peg';
+import { cmsVerdict } from './cms-checker';
 import { dmojBridgedVerdict, dmojPythonVerdict } from './dmoj-checker';
 import { DMOJ_CONTEXT_FILE, DMOJ_SOURCE_FILE, type DmojPythonContext } from './dmoj-python-report';
 import type { RunVerdict } from './run-verdict';
@@ -55,7 +57,7 @@ import { parsePoints, pointsToFraction, testlibExit, unreadPoints } from './test
 export type { CheckerVerdict } from './checker-verdict';
 
 /** How a custom checker's end is read (the wire's `checker.protocol`). */
-export type CheckerProtocol = 'testlib' | DmojProtocol | 'dmoj-peg' | 'dmoj-python';
+export type CheckerProtocol = 'testlib' | DmojProtocol | 'dmoj-peg' | 'dmoj-python' | 'cms';
 
 /** The submission's run on the test, as a DMOJ Python checker's keyword arguments give it. */
 export interface CheckedRun {
@@ -189,6 +191,7 @@ export class CustomChecker {
       }
       const ended = { exitCode: run.exitCode, stdout: run.stdout, stderr: run.stderr };
       if (this.protocol === 'dmoj-peg') return pegVerdict(run.exitCode, run.stdout, this.opts.feedback ?? true);
+      if (this.protocol === 'cms') return cmsVerdict(run.exitCode, run.stdout, run.stderr);
       const module = dmojModuleOf(this.protocol);
       if (module) return dmojBridgedVerdict(module, ended, testPoints, this.opts.feedback ?? true);
       if (!python) return interpretExit(run.exitCode, run.stdout, run.stderr, testPoints);
@@ -205,6 +208,7 @@ export class CustomChecker {
     const paths = { input_file: `${MOUNT}/input`, output_file: `${MOUNT}/output`, answer_file: `${MOUNT}/answer` };
     if (this.opts.args) return this.opts.args.map((w) => formatDmojArg(w, paths));
     if (this.protocol === 'dmoj-peg') return [paths.answer_file, paths.output_file, paths.input_file];
+    if (this.protocol === 'cms') return [paths.input_file, paths.answer_file, paths.output_file];
     const three = [paths.input_file, paths.output_file, paths.answer_file];
     return this.protocol === 'dmoj-python' ? [...three, `${MOUNT}/${DMOJ_CONTEXT_FILE}`] : three;
   }

@@ -28,7 +28,8 @@
  * 2025-09 (`caseScores`): a test scores its maximum (TestCase.maxScore, set by test-data.ts)
  * when AC, or its validator's score.txt, else 0; a group with `pass-fail` aggregation scores its
  * max_score when every test is AC, else 0; `sum` the sum of its children's scores, `min` their
- * minimum; the root sums what it holds (secret). A group with `require_pass` runs only when
+ * minimum, `product` (CMS's GroupMul) its max_score times the product of its children's shares
+ * of their maxima; the root sums what it holds (secret). A group with `require_pass` runs only when
  * every group it names (an earlier one) was AC; otherwise its tests are SKIPPED and it scores 0.
  *
  * Legacy `grading: custom` (GroupSettings.customGrader): the group's verdict and score are the
@@ -37,7 +38,7 @@
 import type { TestResult, TestVerdict } from './schema';
 
 export type VerdictRule = 'first_error' | 'worst_error' | 'always_accept';
-export type Aggregation = 'sum' | 'min' | 'max' | 'avg' | 'pass-fail';
+export type Aggregation = 'sum' | 'min' | 'max' | 'avg' | 'pass-fail' | 'product';
 
 export interface GroupSettings {
   onReject: 'break' | 'continue';
@@ -176,6 +177,8 @@ function aggregate(s: GroupSettings, nodes: Node[], best: boolean): number {
     const values = counted.map((n) => (best ? n.maxScore : n.score));
     if (s.maxScore === null || s.aggregation === 'sum') return values.reduce((a, b) => a + b, 0);
     if (s.aggregation === 'pass-fail') return allAc ? s.maxScore : 0;
+    if (s.aggregation === 'product')
+      return counted.reduce((p, n) => p * (best ? 1 : n.maxScore > 0 ? n.score / n.maxScore : 0), s.maxScore);
     return values.length ? Math.min(...values) : s.maxScore;
   }
   if (s.maxScore !== null) {

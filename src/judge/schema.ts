@@ -104,6 +104,8 @@ export const CheckerSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('exact') }),
   z.strictObject({ type: z.literal('lines') }),
   z.strictObject({ type: z.literal('tokens') }),
+  /** CMS's white diff: line by line, each line's whitespace collapsed, blank lines at the end ignored (src/judge/white-diff.ts). */
+  z.strictObject({ type: z.literal('white-diff') }),
   z.strictObject({
     type: z.literal('float'),
     /** Largest accepted |output − answer|. */
@@ -132,9 +134,11 @@ export const CheckerSchema = z.discriminatedUnion('type', [
        * first line); DMOJ's bridged checker by its contrib module, `dmoj-default` (0 AC, 1 WA),
        * `dmoj-testlib` (…, 2 PE, 3 IE, 7 `points N` on stderr) or `dmoj-coci` (…, 7 `partial
        * X/Y` on stderr), its stdout the feedback (src/judge/dmoj-contrib.ts); `dmoj-python`, a
-       * DMOJ Python checker with caged's runner (src/problem/dmoj-python-checker.ts makes it).
+       * DMOJ Python checker with caged's runner (src/problem/dmoj-python-checker.ts makes it);
+       * `cms`, a CMS checker (run on `input answer output`, its outcome 0..1 on stdout:
+       * src/judge/cms-checker.ts).
        */
-      protocol: z.enum(['testlib', 'dmoj-default', 'dmoj-testlib', 'dmoj-coci', 'dmoj-peg', 'dmoj-python']).default('testlib'),
+      protocol: z.enum(['testlib', 'dmoj-default', 'dmoj-testlib', 'dmoj-coci', 'dmoj-peg', 'dmoj-python', 'cms']).default('testlib'),
       /** DMOJ's `feedback` of a bridged checker (`dmoj-default`, `-testlib`, `-coci`, `-peg` only): false shows nothing of its stdout. Default true. */
       feedback: z.boolean().optional(),
       /** Added to its language's compile command, as a submission's `compilerOptions` (DMOJ's `flags`). */
@@ -553,7 +557,7 @@ export type GroupResult = z.output<typeof GroupResultSchema>;
 /** The problem package a result was judged against (`caged judge`). */
 export const ProblemInfoSchema = z.strictObject({
   name: z.string(),
-  format: z.enum(['legacy', '2023-07', '2025-09', 'polygon', 'dmoj']),
+  format: z.enum(['legacy', '2023-07', '2025-09', 'polygon', 'dmoj', 'cms']),
   type: z.enum(['pass-fail', 'scoring']),
   timeLimitMs: nonNegative,
   /** Where the time limit came from: problem.yaml, .timelimit, --time, or submissions (derived: src/problem/time-limit.ts). */

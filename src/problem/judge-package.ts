@@ -52,12 +52,12 @@ import type { PackageSubmission } from './package-submission';
 import { configFile, type ProblemPackage } from './problem-package';
 import { programOf, type PackageProgram } from './package-validator';
 import { packageLimitsFor, type PackageLimitOptions, type packageLimits } from './package-limits';
-import { includedFiles, overCodeLimit, sourceBytes, withIncluded } from './package-sources';
+import { overCodeLimit, sourceBytes } from './package-sources';
 import { caseScoreFailure, rejectedScoreFailure } from './case-scores';
-import { polygonPoints, polygonTestScore, testlibWire } from './testlib-programs';
+import { checkerScaleOf, polygonPoints, polygonTestScore, testlibWire } from './testlib-programs';
+import { asFormatBuilds } from './format-builds';
 import { dmojPoints, dmojWire } from './dmoj-programs';
 import { withDmojData } from './dmoj-generate-run';
-import { asDmojBuilds } from './dmoj-build';
 import { compilerFirstError, newerPythonError } from './compile-failures';
 import { customGrader } from './custom-grader';
 import { countTests, type TestCase } from './test-data';
@@ -140,7 +140,7 @@ async function judgePackageAs(
   const multiPass = validation.kind === 'multi-pass';
   const passes = pkg.config.limits.validationPasses;
   const nextPassBytes = Math.round(pkg.config.limits.validationOutputMiB * MiB);
-  if (validation.kind !== 'default' && !validator && !pkg.testlib && !pkg.dmoj)
+  if (validation.kind !== 'default' && !validator && !pkg.testlib && !pkg.dmoj && !pkg.cms)
     throw new InvalidRequestError('the package has no output validator', 'problem.yaml');
   const code = packageLanguageCode(submission.language);
   const outside = outsideLanguages(submission.language, pkg.config.languages);
@@ -148,21 +148,20 @@ async function judgePackageAs(
   // A contestant's submission over the code limit is refused; the package's own is judged, with a note.
   const tooLarge = overCodeLimit(pkg, sourceBytes(submission));
   if (tooLarge && !opts.ownSubmission) throw new InvalidRequestError(tooLarge, 'SUBMISSION');
-  // Included files (a DMOJ signature grader's entry and header, its unbuffering source) are added after the code limit is checked (the formats' order).
+  // Included files (a DMOJ signature grader's entry and header, its unbuffering source, a CMS grader) are added after the code limit is checked (the formats' order).
   const language = judge.language(submission.language, 'language');
-  submission = asDmojBuilds(pkg.dmoj, withIncluded(submission, includedFiles(pkg, code), language), language);
+  submission = asFormatBuilds(pkg, submission, language, code);
   const { limits, compileLimits, helperCompileLimits, validatorLimits, helperLimits, notes } = packageLimitsFor(
     pkg,
     judge.stepMaxima,
     opts,
   );
-  // A Polygon package's testlib checker and interactor (a DMOJ problem's checker or interactor),
-  // and the scale of their partial points in a scoring problem (a DMOJ test's are its own points).
+  // A Polygon package's testlib checker and interactor (a DMOJ problem's checker or interactor, a
+  // CMS task's checker), and the scale of their partial points in a scoring problem (checkerScaleOf).
   const testlib =
     testlibWire(pkg, judge, validatorLimits, helperCompileLimits, opts.transcriptBytes) ??
     dmojWire(pkg, judge, validatorLimits, helperCompileLimits, opts.transcriptBytes);
-  const checkerScale =
-    (pkg.testlib || pkg.dmoj) && pkg.config.scoring ? (t: TestCase) => (pkg.testlib?.pointsAsPercent ? 100 : (t.maxScore ?? 0)) : null;
+  const checkerScale = checkerScaleOf(pkg);
   // The submission with the package's included files is bounded by the package (its code limit,
   // checked above, and its size cap), not by the judge's cap on a contestant's source.
   // So is its own validator (or interactor): the package's size cap bounds it, not the wire's default.

@@ -38,9 +38,9 @@ export class PackageFiles {
    * only with `name:`); test data alone is `caged run`'s.
    */
   requirePackageRoot(): void {
-    if (['problem.yaml', 'problem.xml', 'init.yml'].every((f) => this.kind(f) !== 'file'))
+    if (['problem.yaml', 'problem.xml', 'init.yml', 'task.yaml'].every((f) => this.kind(f) !== 'file'))
       throw new InvalidRequestError(
-        `no problem.yaml in ${this.root}: a problem package has one at its root (Kattis format), if only with "name: …", or a problem.xml (Polygon), or an init.yml (DMOJ); for a directory of tests alone, use caged run FILE --tests DIR`,
+        `no problem.yaml in ${this.root}: a problem package has one at its root (Kattis format), if only with "name: …", or a problem.xml (Polygon), an init.yml (DMOJ) or a task.yaml (CMS); for a directory of tests alone, use caged run FILE --tests DIR`,
         'PROBLEM_DIR',
       );
   }

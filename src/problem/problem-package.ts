@@ -27,6 +27,7 @@ import type { DmojCase } from './dmoj-python-checker';
 import type { DmojSignature } from './dmoj-signature';
 import { isDmojPackage, readDmojPackage, INIT_YML, NO_DMOJ_TIME_LIMIT } from './dmoj-package';
 import { DmojFiles } from './dmoj-files';
+import { isCmsPackage, readCmsPackage, TASK_YAML, type CmsGrader } from './cms-package';
 
 export interface ProblemPackage {
   /** The package's realpath. */
@@ -75,6 +76,8 @@ export interface ProblemPackage {
     cases: Record<string, DmojCase>;
     files: DmojFiles;
   };
+  /** A CMS task's checker (null: CMS's white diff) and graders (cms-package.ts); absent for the other formats. */
+  cms?: { checker: PackageValidator | null; grader: CmsGrader | null; taskName: string };
   /** A Polygon package's solutions with their tags; absent for the Kattis formats. */
   solutions?: PolygonSolution[];
   /** Null only when loaded with `deferTimeLimit` and the package gives none. */
@@ -97,6 +100,7 @@ export function loadPackage(dir: string, opts: LoadOptions = {}): ProblemPackage
   const files = PackageFiles.open(dir, opts.maxBytes ?? DEFAULT_MAX_PACKAGE_BYTES);
   if (isPolygonPackage(files)) return loadPolygon(files);
   if (isDmojPackage(files)) return loadDmoj(files, opts);
+  if (isCmsPackage(files)) return loadCms(files, opts);
   files.requirePackageRoot();
   const config = readProblemYaml(
     files.read('problem.yaml').toString('utf8'),
@@ -134,10 +138,11 @@ export function loadPackage(dir: string, opts: LoadOptions = {}): ProblemPackage
 
 /** The file that configures the package: problem.yaml, a Polygon package's problem.xml, a DMOJ problem's init.yml. */
 export function configFile(pkg: Pick<ProblemPackage, 'config'>): string {
-  return pkg.config.format === 'polygon' ? 'problem.xml' : pkg.config.format === 'dmoj' ? INIT_YML : 'problem.yaml';
+  const f = pkg.config.format;
+  return f === 'polygon' ? 'problem.xml' : f === 'dmoj' ? INIT_YML : f === 'cms' ? TASK_YAML : 'problem.yaml';
 }
 
-export type OwnTimeLimitSource = 'problem.yaml' | '.timelimit' | 'domjudge-problem.ini' | 'problem.xml';
+export type OwnTimeLimitSource = 'problem.yaml' | '.timelimit' | 'domjudge-problem.ini' | 'problem.xml' | 'task.yaml';
 
 /** The package's own time limit, else the caller's fallback, else null (deferred) or the error `none`. */
 function timeLimitOf(own: ReturnType<typeof ownTimeLimit>, opts: LoadOptions, none: string): ProblemPackage['timeLimit'] {
@@ -151,7 +156,7 @@ function timeLimitOf(own: ReturnType<typeof ownTimeLimit>, opts: LoadOptions, no
 function readInto(
   files: PackageFiles,
   p: { config: ProblemConfig; data: TestGroup; notes: string[] },
-  own: Pick<ProblemPackage, 'timeLimit' | 'testlib' | 'dmoj' | 'solutions'>,
+  own: Pick<ProblemPackage, 'timeLimit' | 'testlib' | 'dmoj' | 'cms' | 'solutions'>,
 ): ProblemPackage {
   return {
     dir: files.root,
@@ -186,6 +191,21 @@ function loadDmoj(plain: PackageFiles, opts: LoadOptions): ProblemPackage {
       files,
     },
     timeLimit: timeLimitOf(ownTimeLimit(files, null), opts, NO_DMOJ_TIME_LIMIT),
+  });
+}
+
+export const NO_CMS_TIME_LIMIT = 'the task gives no time limit (no time_limit in task.yaml): give one with --time S';
+
+/**
+ * A CMS task (cms-package.ts): its time limit is task.yaml's, else a `.timelimit` file's (what
+ * `caged problem push --time` adds), else the caller's.
+ */
+function loadCms(files: PackageFiles, opts: LoadOptions): ProblemPackage {
+  const p = readCmsPackage(files);
+  const own = p.timeLimitS === null ? ownTimeLimit(files, null) : { seconds: p.timeLimitS, from: TASK_YAML as OwnTimeLimitSource };
+  return readInto(files, p, {
+    cms: { checker: p.checker, grader: p.grader, taskName: p.taskName },
+    timeLimit: timeLimitOf(own, opts, NO_CMS_TIME_LIMIT),
   });
 }
 

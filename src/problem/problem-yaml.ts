@@ -172,9 +172,10 @@ export type KattisFormat = 'legacy' | '2023-07' | '2025-09';
 export interface ProblemConfig {
   /**
    * `polygon`: a Polygon package's problem.xml read into these terms (polygon-package.ts);
-   * `dmoj`: a DMOJ problem's init.yml (dmoj-package.ts).
+   * `dmoj`: a DMOJ problem's init.yml (dmoj-package.ts); `cms`: a CMS task's task.yaml
+   * (cms-package.ts).
    */
-  format: KattisFormat | 'polygon' | 'dmoj';
+  format: KattisFormat | 'polygon' | 'dmoj' | 'cms';
   name: string;
   scoring: boolean;
   /** The package format's codes of the languages a submission may be in (`languages:`); null: all. */

@@ -27,15 +27,15 @@ export interface TestlibWire {
   programs: PackageProgram[];
 }
 
-/** Null for a package of the Kattis formats. */
+/** A CMS task's checker (cmsWire); null for a package of the Kattis formats and DMOJ's. */
 export function testlibWire(
-  pkg: Pick<ProblemPackage, 'testlib'>,
+  pkg: Pick<ProblemPackage, 'testlib' | 'cms'>,
   languages: ImageLanguages,
   runLimits: Limits['validatorLimits'],
   compileLimits: Limits['helperCompileLimits'],
   transcriptBytes?: number,
 ): TestlibWire | null {
-  if (!pkg.testlib) return null;
+  if (!pkg.testlib) return cmsWire(pkg, languages);
   const checker = pkg.testlib.checker ? programOf(pkg.testlib.checker, languages) : null;
   const interactor = pkg.testlib.interactor ? programOf(pkg.testlib.interactor, languages) : null;
   const fields: Record<string, unknown> = {};
@@ -53,6 +53,29 @@ export function testlibWire(
       ...(transcriptBytes ? { transcriptBytes } : {}),
     };
   return { fields, programs: [checker, interactor].filter((p): p is PackageProgram => p !== null) };
+}
+
+/**
+ * A CMS task's checker as the submission's `checker: {type: "custom", protocol: "cms"}` (argv
+ * input answer output, its outcome the share of the test's points), or CMS's white diff
+ * (`white-diff`) when it has none; null for the other formats.
+ */
+export function cmsWire(pkg: Pick<ProblemPackage, 'cms'>, languages: ImageLanguages): TestlibWire | null {
+  if (!pkg.cms) return null;
+  if (!pkg.cms.checker) return { fields: { checker: { type: 'white-diff' } }, programs: [] };
+  const program = programOf(pkg.cms.checker, languages);
+  const { program: _source, ...rest } = program;
+  return { fields: { checker: { type: 'custom', protocol: 'cms', ...rest } }, programs: [program] };
+}
+
+/**
+ * What a scoring problem's checker's (or interactor's) partial points are of, per test: a
+ * Polygon test's points (or 100 with treat-points-from-checker-as-percent), a DMOJ test's or a
+ * CMS test case's points; null for the Kattis formats and pass-fail problems.
+ */
+export function checkerScaleOf(pkg: Pick<ProblemPackage, 'testlib' | 'dmoj' | 'cms' | 'config'>): ((t: TestCase) => number) | null {
+  if (!(pkg.testlib || pkg.dmoj || pkg.cms) || !pkg.config.scoring) return null;
+  return (t) => (pkg.testlib?.pointsAsPercent ? 100 : (t.maxScore ?? 0));
 }
 
 /** A Polygon test's points earned: all of its maximum when AC, else the checker's share of them (`earned` of `scale`). */

@@ -51,7 +51,7 @@ describe('when a package is loaded', () => {
     write('data/secret/1.in', '1\n');
     write('data/secret/1.ans', '1\n');
     expect(() => loadPackage(tmp, { fallbackTimeLimitS: 1 })).toThrow(
-      /no problem\.yaml in .*: a problem package has one at its root \(Kattis format\), if only with "name: …", or a problem\.xml \(Polygon\), or an init\.yml \(DMOJ\); for a directory of tests alone, use caged run FILE --tests DIR$/,
+      /no problem\.yaml in .*: a problem package has one at its root \(Kattis format\), if only with "name: …", or a problem\.xml \(Polygon\), an init\.yml \(DMOJ\) or a task\.yaml \(CMS\); for a directory of tests alone, use caged run FILE --tests DIR$/,
     );
   });
 

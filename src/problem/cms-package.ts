@@ -1,0 +1,268 @@
+/**
+ * Loads a CMS task in the Italian YAML format (CMS's `cmscontrib/loaders/italy_yaml.py`, what
+ * IOI-style olympiads keep their tasks in): `task.yaml` at its root, read into the same
+ * ProblemPackage the other formats give (problem-package.ts), judged as CMS's Batch task type.
+ *
+ *   - task.yaml: `name` (or `nome_breve`), `time_limit` (or `timeout`, seconds), `memory_limit`
+ *     (or `memlimit`, MiB), `infile` and `outfile` (the files the program reads and writes in
+ *     its working directory, `input.txt` and `output.txt` when absent, standard input and output
+ *     when empty), and the test cases' count and score type (cms-scoring.ts). Its other keys of
+ *     CMS (title, statements, tokens, submission limits, feedback, public_testcases) do not
+ *     change a judgement and are not read; a key CMS does not know is noted.
+ *   - The checker: `check/checker`, else `cor/correttore` (CMS's places), run as
+ *     `checker input answer output`, its outcome on stdout (the wire's checker protocol `cms`,
+ *     src/judge/cms-checker.ts). CMS runs the compiled program there; caged builds it from its
+ *     source beside it (`check/checker.cpp`, with the headers there, testlib.h say) or runs a
+ *     script there by its `#!` line (Python, sh, bash). A compiled program alone is refused,
+ *     naming the source to give. Without a checker the output is compared by CMS's white diff
+ *     (the built-in checker `white-diff`).
+ *   - Graders (`sol/grader.<ext>`, CMS's "grader" compilation): the submission is compiled with
+ *     the grader of its language and the headers of `sol/` (`*.h`, `*lib.pas`), the submission
+ *     named `<task name>.<ext>` as CMS names it, the grader the entry point.
+ *
+ * Refused as unsupported: output-only tasks (`output_only`, `output_only_testcases`,
+ * `output_optional_testcases`: the submission is answers, not a program) and Communication tasks
+ * (`check/manager` or `cor/manager`). A submission may write files in its working directory, as
+ * in CMS's sandbox.
+ */
+import path from 'node:path';
+import { InvalidRequestError } from '../errors';
+import { sourceExtensions, takesEntry } from '../judge/language-command';
+import type { Language } from '../judge/languages';
+import { isName, isPlainFileName } from '../judge/source-path';
+import { FORMAT_CODE_OF_EXTENSION } from './extensions';
+import type { PackageFiles } from './package-files';
+import type { PackageSubmission } from './package-submission';
+import type { PackageValidator } from './package-validator';
+import { readProblemYaml, type ProblemConfig } from './problem-yaml';
+import { checkTestFiles, cmsTestTree, GEN, readGen, type CmsScoring } from './cms-scoring';
+import type { TestGroup } from './test-data';
+import { parseYaml } from './yaml-file';
+
+export const TASK_YAML = 'task.yaml';
+
+/** A task's graders (`sol/grader.<ext>`) and the headers compiled with them. */
+export interface CmsGrader {
+  sources: { name: string; data: Buffer }[];
+  headers: { name: string; data: Buffer }[];
+}
+
+export interface CmsParts {
+  config: ProblemConfig;
+  data: TestGroup;
+  /** task.yaml's time limit; null when it gives none. */
+  timeLimitS: number | null;
+  checker: PackageValidator | null;
+  grader: CmsGrader | null;
+  /** What the submission's file is named with a grader: `<task name>.<ext>`. */
+  taskName: string;
+  notes: string[];
+}
+
+/** A package is read as a CMS task when it has task.yaml and none of the other formats' files. */
+export function isCmsPackage(files: PackageFiles): boolean {
+  return files.kind(TASK_YAML) === 'file' && ['problem.yaml', 'problem.xml', 'init.yml'].every((f) => files.kind(f) !== 'file');
+}
+
+/** Keys of task.yaml that CMS's loader reads (and its Italian names). */
+const KNOWN = new Set(
+  (
+    'name nome_breve title nome primary_language feedback_level score_mode score_precision version ' +
+    'token_mode token_max_number token_min_interval token_gen_initial token_gen_number token_gen_interval token_gen_max ' +
+    'token_initial token_total token_gen_time token_max max_submission_number max_user_test_number ' +
+    'min_submission_interval min_user_test_interval time_limit timeout memory_limit memlimit infile outfile ' +
+    'score_type score_type_parameters n_input total_value output_only num_processes user_io ' +
+    'output_only_testcases output_optional_testcases public_testcases risultati'
+  ).split(' '),
+);
+
+function number(conf: Record<string, unknown>, keys: string[], positive: boolean): number | null {
+  const key = keys.find((k) => conf[k] !== undefined && conf[k] !== null);
+  if (key === undefined) return null;
+  const v = conf[key];
+  const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() ? Number(v) : NaN;
+  if (!Number.isFinite(n) || (positive ? n <= 0 : n < 0))
+    throw new InvalidRequestError(`${key} must be a ${positive ? 'positive ' : ''}number (got ${JSON.stringify(v)})`, TASK_YAML);
+  return n;
+}
+
+/** `infile`/`outfile`: a plain file name, or empty for standard input/output; CMS's default when absent. */
+function ioFile(conf: Record<string, unknown>, key: 'infile' | 'outfile', unsupported: string[]): string | undefined {
+  const v = conf[key] ?? (key === 'infile' ? 'input.txt' : 'output.txt');
+  if (v === null || v === '') return undefined;
+  if (typeof v !== 'string' || !isName(v)) {
+    unsupported.push(`${key} ${JSON.stringify(v)} (not a plain file name)`);
+    return undefined;
+  }
+  return v;
+}
+
+const HEADER = new Set(['.h', '.hh', '.hpp', '.hxx', '.inc', '.ipp']);
+
+/** A checker's source and the headers beside it, or a script by its `#!` line, or null when `place` holds none. */
+function checkerAt(files: PackageFiles, place: string): PackageValidator | null {
+  const dir = path.posix.dirname(place);
+  const base = path.posix.basename(place);
+  if (files.kind(dir) !== 'dir') return null;
+  const entries = files.list(dir).filter((e) => e.kind === 'file');
+  const sources = entries.filter((e) => path.parse(e.name).name === base && Object.hasOwn(FORMAT_CODE_OF_EXTENSION, path.extname(e.name)));
+  if (sources.length > 1)
+    throw new InvalidRequestError(`holds several sources of the checker (${sources.map((e) => e.name).join(', ')}): keep one`, dir);
+  const source = sources[0];
+  if (source) {
+    const headers = entries.filter((e) => HEADER.has(path.extname(e.name)));
+    return {
+      dir: `${dir}/${source.name}`,
+      program: 'source',
+      code: FORMAT_CODE_OF_EXTENSION[path.extname(source.name)]!,
+      files: [source, ...headers].map((e) => ({ name: e.name, data: files.read(`${dir}/${e.name}`) })),
+      entry: source.name,
+    };
+  }
+  if (files.kind(place) !== 'file') return null;
+  const data = files.read(place);
+  const shebang = data.subarray(0, 128).toString('latin1').split('\n')[0]!;
+  if (shebang.startsWith('#!')) {
+    const words = shebang.slice(2).trim().split(/\s+/);
+    const interpreter = path.posix.basename(words[0] === '/usr/bin/env' ? (words[1] ?? '') : (words[0] ?? ''));
+    const as = /^python3?(\.\d+)?$/.test(interpreter)
+      ? ['python3', `${base}.py`]
+      : /^(ba)?sh$/.test(interpreter)
+        ? ['bash', `${base}.sh`]
+        : null;
+    if (as) return { dir: place, program: 'source', code: as[0]!, files: [{ name: as[1]!, data }], entry: as[1]! };
+    throw new InvalidRequestError(
+      `is a script for ${JSON.stringify(interpreter)}: caged runs checker scripts of Python, sh or bash`,
+      place,
+    );
+  }
+  throw new InvalidRequestError(
+    `is a compiled program: caged builds a checker from its source, ${place}.cpp (or .c, .py…) beside it, which the package does not hold`,
+    place,
+  );
+}
+
+function readGrader(files: PackageFiles): CmsGrader | null {
+  if (files.kind('sol') !== 'dir') return null;
+  const entries = files.list('sol').filter((e) => e.kind === 'file');
+  const sources = entries.filter(
+    (e) => path.parse(e.name).name === 'grader' && Object.hasOwn(FORMAT_CODE_OF_EXTENSION, path.extname(e.name)),
+  );
+  if (!sources.length) return null;
+  const headers = entries.filter((e) => e.name.endsWith('.h') || e.name.endsWith('lib.pas'));
+  const read = (e: { name: string }) => ({ name: e.name, data: files.read(`sol/${e.name}`) });
+  return { sources: sources.map(read), headers: headers.map(read) };
+}
+
+/** The test cases' count and score type, in CMS's order (cms-scoring.ts). */
+function scoringOf(files: PackageFiles, conf: Record<string, unknown>, notes: string[]): CmsScoring {
+  const nInput = number(conf, ['n_input'], false);
+  if (nInput !== null && !Number.isInteger(nInput)) throw new InvalidRequestError(`n_input must be an integer (got ${nInput})`, TASK_YAML);
+  const given = ['score_type', 'score_type_parameters'].filter((k) => conf[k] !== undefined);
+  if (given.length === 2 && nInput !== null) {
+    if (typeof conf.score_type !== 'string') throw new InvalidRequestError('score_type must be a name (Sum, GroupMin, …)', TASK_YAML);
+    return { count: nInput, scoreType: conf.score_type, parameters: conf.score_type_parameters, from: TASK_YAML };
+  }
+  if (given.length)
+    notes.push(
+      `${TASK_YAML}'s ${given.join(' and ')} not read: CMS reads them only with score_type, score_type_parameters and n_input all given`,
+    );
+  const total = number(conf, ['total_value'], false) ?? 100;
+  if (files.kind(GEN) === 'file') {
+    const gen = readGen(files.read(GEN).toString('utf8'));
+    if (nInput !== null && nInput !== gen.count)
+      throw new InvalidRequestError(`n_input is ${nInput}, and ${GEN} gives ${gen.count} test cases`, TASK_YAML);
+    if (gen.subtasks) return { count: gen.count, scoreType: 'GroupMin', parameters: gen.subtasks, from: GEN };
+    return { count: gen.count, scoreType: 'Sum', parameters: gen.count ? total / gen.count : 0, from: GEN };
+  }
+  if (nInput === null)
+    throw new InvalidRequestError(`gives no n_input, and the task has no ${GEN}: the number of test cases is not known`, TASK_YAML);
+  return { count: nInput, scoreType: 'Sum', parameters: nInput ? total / nInput : 0, from: TASK_YAML };
+}
+
+export function readCmsPackage(files: PackageFiles): CmsParts {
+  const raw = parseYaml(files.read(TASK_YAML).toString('utf8'), TASK_YAML, { version: '1.1' });
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new InvalidRequestError('must be a mapping of keys', TASK_YAML);
+  const conf = raw as Record<string, unknown>;
+  const notes: string[] = [];
+  const unsupported: string[] = [];
+  const unknown = Object.keys(conf).filter((k) => !KNOWN.has(k));
+  if (unknown.length) notes.push(`${TASK_YAML}: ${unknown.join(', ')} not read (not a key of CMS's loader)`);
+  const named = conf.name ?? conf.nome_breve;
+  const taskName = typeof named === 'string' && named ? named : path.basename(files.root);
+  if (conf.output_only === true) unsupported.push('output_only (the submission is the answers, not a program)');
+  for (const k of ['output_only_testcases', 'output_optional_testcases'])
+    if (conf[k] !== undefined && conf[k] !== null && conf[k] !== '') unsupported.push(`${k} (answers submitted as files)`);
+  for (const m of ['check/manager', 'cor/manager'])
+    if (files.kind(m) === 'file') unsupported.push(`a Communication task (${m}: the manager talks to the submission through FIFOs)`);
+
+  const scoring = scoringOf(files, conf, notes);
+  const data = cmsTestTree(scoring, notes, unsupported);
+  if (!unsupported.length) checkTestFiles(files, scoring.count, scoring.from);
+  const checker = checkerAt(files, 'check/checker') ?? checkerAt(files, 'cor/correttore');
+  const grader = readGrader(files);
+  const timeLimitS = number(conf, ['time_limit', 'timeout'], true);
+  const memoryMiB = number(conf, ['memory_limit', 'memlimit'], true);
+  const input = ioFile(conf, 'infile', unsupported);
+  const output = ioFile(conf, 'outfile', unsupported);
+  const fileIo = input !== undefined || output !== undefined ? { ...(input ? { input } : {}), ...(output ? { output } : {}) } : undefined;
+  if (input !== undefined && input === output) unsupported.push(`infile and outfile are both ${JSON.stringify(input)}`);
+
+  // The format's defaults for the limits CMS does not give (compilation, validation, output).
+  const base = readProblemYaml('{}', taskName, false);
+  const given = [...(timeLimitS !== null ? ['time_limit'] : []), ...(memoryMiB !== null ? ['memory'] : [])];
+  const config: ProblemConfig = {
+    ...base,
+    ...(fileIo ? { fileIo } : {}),
+    allowFileWriting: true,
+    format: 'cms',
+    name: taskName,
+    scoring: true,
+    unsupported,
+    validation: { kind: checker ? 'custom' : 'default', interactive: false, customScore: false },
+    limits: { ...base.limits, timeLimitS, memoryMiB: memoryMiB ?? base.limits.memoryMiB, given },
+  };
+  return { config, data, timeLimitS, checker, grader, taskName, notes };
+}
+
+/**
+ * The submission as CMS compiles it for a task with graders: its one source named
+ * `<task name>.<ext>`, with the grader of its language and the headers of sol/, the grader the
+ * entry point; a task without graders takes it as it is. A submission of several files, or in a
+ * language the task has no grader for, is refused (CMS fails its compilation).
+ */
+export function withCmsGrader<S extends PackageSubmission>(
+  cms: { grader: CmsGrader | null; taskName: string } | undefined,
+  s: S,
+  language: Language,
+): S {
+  if (!cms?.grader) return s;
+  const exts = sourceExtensions(language);
+  const grader = cms.grader.sources.find((g) => exts.includes(path.extname(g.name)));
+  if (!grader)
+    throw new InvalidRequestError(
+      `the task's graders are ${cms.grader.sources.map((g) => `sol/${g.name}`).join(', ')}: none is a ${language.id} source (${exts.join(' ')})`,
+      'SUBMISSION',
+    );
+  const own =
+    s.source !== undefined
+      ? Buffer.from(s.source, s.sourceEncoding === 'base64' ? 'base64' : 'utf8')
+      : s.files?.length === 1
+        ? Buffer.from(s.files[0]!.content, s.files[0]!.encoding === 'base64' ? 'base64' : 'utf8')
+        : null;
+  if (!own) throw new InvalidRequestError('a CMS task with a grader takes one source file, compiled with the grader', 'SUBMISSION');
+  const ext = path.extname(grader.name);
+  const name = `${cms.taskName}${ext}`;
+  if (!isPlainFileName(name) || name === grader.name || cms.grader.headers.some((h) => h.name === name))
+    throw new InvalidRequestError(
+      `the task's name ${JSON.stringify(cms.taskName)} does not make a source file name beside its grader`,
+      TASK_YAML,
+    );
+  const { source: _source, sourceEncoding: _encoding, files: _files, entry: _entry, ...rest } = s;
+  const file = (n: string, data: Buffer) => ({ name: n, content: data.toString('base64'), encoding: 'base64' as const });
+  return {
+    ...rest,
+    files: [file(name, own), file(grader.name, grader.data), ...cms.grader.headers.map((h) => file(h.name, h.data))],
+    ...(takesEntry(language) || language.entry ? { entry: grader.name } : {}),
+  } as S;
+}

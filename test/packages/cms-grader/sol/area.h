@@ -1,0 +1,1 @@
+long long area(long long w, long long h);
