@@ -2,13 +2,16 @@
  * CMS tasks in the Italian YAML format judged for real (`caged judge`, real containers, the real
  * Debian image): test/packages/cms-sum (subtasks from gen/GEN, input.txt and output.txt, a
  * checker of CMS's protocol giving partial outcomes) and cms-grader (graders in C++ and
- * Python, CMS's white diff, GroupMul over regular expressions from task.yaml).
+ * Python, CMS's white diff, GroupMul over regular expressions from task.yaml); cms-gen's test
+ * cases made by `caged problem generate` from its gen/GEN, generator, validator and official
+ * solution, as cmsMake makes them.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { judgeCommand } from '../src/cli/judge';
+import { generateCmsTests } from '../src/problem/cms-generate';
 import { Judge } from '../src/judge/judge';
 import { JudgeResultSchema, type JudgeResult } from '../src/judge/schema';
 import { Sandbox } from '../src/sandbox/sandbox';
@@ -17,6 +20,7 @@ import { TEST_MANIFEST } from './helpers/image';
 const PACKAGES = path.join(__dirname, 'packages');
 const SUM = path.join(PACKAGES, 'cms-sum');
 const AREA = path.join(PACKAGES, 'cms-grader');
+const DOUBLE = path.join(PACKAGES, 'cms-gen');
 
 describe('CMS tasks on the real image', () => {
   let judge: Judge;
@@ -134,4 +138,63 @@ describe('CMS tasks on the real image', () => {
     const java = source('Area.java', 'public class Area { public static void main(String[] a) {} }\n');
     await expect(judged([AREA, java])).rejects.toThrow(/graders are sol\/grader\.(cpp|py), sol\/grader\.(cpp|py): none is a java source/);
   }, 120_000);
+
+  it('cms-gen: makes the test cases from gen/GEN as cmsMake does, then judges them', async () => {
+    const dir = path.join(tmp, 'cms-gen');
+    fs.cpSync(DOUBLE, dir, { recursive: true });
+    await expect(judged([dir, path.join(dir, 'sol', 'soluzione.cpp')])).rejects.toThrow(/input\/input0.txt.*generate them first/);
+    const { written, notes } = await generateCmsTests(judge, dir);
+    expect(notes).toEqual([]);
+    expect(written.map((f) => `${f.path} by ${f.by}`)).toEqual([
+      'input/input0.txt by copy of gen/esempio.txt',
+      'output/output0.txt by sol/soluzione.cpp',
+      'input/input1.txt by generator 1',
+      'output/output1.txt by sol/soluzione.cpp',
+      'input/input2.txt by generator 7',
+      'output/output2.txt by sol/soluzione.cpp',
+      'input/input3.txt by generator 1000000',
+      'output/output3.txt by sol/soluzione.cpp',
+      'input/input4.txt by generator 123456789',
+      'output/output4.txt by sol/soluzione.cpp',
+    ]);
+    expect(fs.readFileSync(path.join(dir, 'input', 'input0.txt'), 'utf8')).toBe('3\n');
+    expect(fs.readFileSync(path.join(dir, 'output', 'output4.txt'), 'utf8')).toBe('246913578\n');
+    // Nothing is missing any more: nothing is written.
+    expect((await generateCmsTests(judge, dir)).written).toEqual([]);
+    const r = await judged([dir, path.join(dir, 'sol', 'soluzione.cpp')]);
+    expect(r.verdict).toBe('AC');
+    expect(r.groups?.map((g) => [g.name, g.score])).toEqual([
+      ['data', 100],
+      ['subtask 0', 0],
+      ['subtask 1', 40],
+      ['subtask 2', 60],
+    ]);
+  }, 180_000);
+
+  it("cms-gen: the validator gets the input file and the subtask's number, and refuses an input out of its range", async () => {
+    const dir = path.join(tmp, 'cms-gen-bad');
+    fs.cpSync(DOUBLE, dir, { recursive: true });
+    // 500 is within subtask 3's range, not subtask 2's (the second "# ST:" line).
+    fs.writeFileSync(path.join(dir, 'gen', 'GEN'), '# ST: 0\n#COPY: gen/esempio.txt\n# ST: 40\n1\n500\n# ST: 60\n500\n');
+    await expect(generateCmsTests(judge, dir)).rejects.toThrow(
+      /the validator gen\/valida.py on test case 2 \(gen\/GEN line 5\) refused the input \(RE\).*n = 500 is out of 1..100 in subtask 2/,
+    );
+    // What was made before the refusal stays; the refused test case has no file.
+    expect(fs.existsSync(path.join(dir, 'input', 'input1.txt'))).toBe(true);
+    expect(fs.existsSync(path.join(dir, 'input', 'input2.txt'))).toBe(false);
+  }, 180_000);
+
+  it("cms-grader: the answers of a task without gen/GEN are its official solution's, compiled with the grader", async () => {
+    const dir = path.join(tmp, 'cms-area');
+    fs.cpSync(AREA, dir, { recursive: true });
+    fs.rmSync(path.join(dir, 'output'), { recursive: true });
+    fs.copyFileSync(path.join(dir, 'sol', 'area.cpp'), path.join(dir, 'sol', 'soluzione.cpp'));
+    const { written } = await generateCmsTests(judge, dir);
+    expect(written.map((f) => f.path)).toEqual(['output/output0.txt', 'output/output1.txt', 'output/output2.txt']);
+    for (const f of written) expect(fs.readFileSync(path.join(dir, f.path))).toEqual(fs.readFileSync(path.join(AREA, f.path)));
+    fs.rmSync(path.join(dir, 'input', 'input1.txt'));
+    await expect(generateCmsTests(judge, dir)).rejects.toThrow(
+      /test case 1's input input\/input1.txt is missing, and the task has no gen\/GEN/,
+    );
+  }, 180_000);
 });

@@ -222,7 +222,9 @@ describe('Polygon packages on the real image', () => {
 
   it('caged problem generate refuses a Kattis package and an archive, running nothing', async () => {
     const sink = new Writable({ write: (_c, _e, done) => done() });
-    await expect(problemCommand(['generate', path.join(PACKAGES, 'sum')], sink)).rejects.toThrow(/is not a Polygon package/);
+    await expect(problemCommand(['generate', path.join(PACKAGES, 'sum')], sink)).rejects.toThrow(
+      /is neither a Polygon package .* nor a CMS task/,
+    );
     const zip = path.join(tmp, 'guess.zip');
     expect(spawnSync('zip', ['-qr', zip, '.'], { cwd: GUESS }).status).toBe(0);
     await expect(problemCommand(['generate', zip], sink)).rejects.toThrow(/is an archive: extract it/);

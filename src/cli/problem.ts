@@ -14,7 +14,8 @@
  * src/problem/package-dir.ts); no Redis.
  *
  * `caged problem generate DIR`: a standard Polygon package's missing generated tests and answers,
- * made in the sandbox and written into DIR, as its doall.sh would (src/problem/polygon-generate.ts).
+ * made in the sandbox and written into DIR, as its doall.sh would (src/problem/polygon-generate.ts),
+ * or a CMS task's, as cmsMake would (src/problem/cms-generate.ts).
  */
 import { CagedClient } from '../client/client';
 import { loadConfig } from '../config';
@@ -24,6 +25,8 @@ import { DEFAULT_MAX_PUSH_BYTES } from '../problem/package-store';
 import { isPackageArchive, openPackagePath } from '../problem/package-path';
 import { generatePolygonTests, type GeneratedFile } from '../problem/polygon-generate';
 import { isPolygonPackage } from '../problem/polygon-package';
+import { isCmsPackage } from '../problem/cms-package';
+import { generateCmsTests } from '../problem/cms-generate';
 import { PackageFiles } from '../problem/package-files';
 import { Judge } from '../judge/judge';
 import { Sandbox } from '../sandbox/sandbox';
@@ -124,18 +127,30 @@ async function problemVerb(
   }
 }
 
-/** `caged problem generate DIR`: a standard Polygon package's missing tests and answers (polygon-generate.ts). */
+/**
+ * `caged problem generate DIR`: a standard Polygon package's missing tests and answers
+ * (polygon-generate.ts), or a CMS task's missing test cases (cms-generate.ts).
+ */
 async function generateIn(dir: string, json: boolean, out: NodeJS.WritableStream, deps: ProblemCommandDeps): Promise<number> {
-  if (!isPolygonPackage(PackageFiles.open(dir)))
-    throw new InvalidRequestError('is not a Polygon package (problem.xml, no problem.yaml): only those have tests to generate', dir);
+  const opened = PackageFiles.open(dir);
+  const cms = isCmsPackage(opened);
+  if (!cms && !isPolygonPackage(opened))
+    throw new InvalidRequestError(
+      'is neither a Polygon package (problem.xml, no problem.yaml) nor a CMS task (task.yaml): only those have tests to generate',
+      dir,
+    );
   const judge = await Judge.create({ ...judgeOptionsFromEnv(), sandbox: await Sandbox.create(), closeSandbox: true });
   try {
     const line = (f: GeneratedFile) => terminalSafe(`written ${f.path} (${f.bytes} bytes, by ${f.by})\n`);
-    const files = await generatePolygonTests(judge, dir, {
+    const generateOpts = {
       ...(deps.signal ? { signal: deps.signal } : {}),
       ...(json ? {} : { onFile: (f: GeneratedFile) => out.write(line(f)) }),
-    });
-    out.write(json ? `${JSON.stringify({ written: files })}\n` : `${files.length} files written\n`);
+    };
+    const { written: files, notes } = cms
+      ? await generateCmsTests(judge, dir, generateOpts)
+      : { written: await generatePolygonTests(judge, dir, generateOpts), notes: [] };
+    if (!json) for (const n of notes) out.write(terminalSafe(`note: ${n}\n`));
+    out.write(json ? `${JSON.stringify({ written: files, notes })}\n` : `${files.length} files written\n`);
     return 0;
   } finally {
     await judge.close();

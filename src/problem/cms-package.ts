@@ -56,6 +56,8 @@ export interface CmsParts {
   grader: CmsGrader | null;
   /** What the submission's file is named with a grader: `<task name>.<ext>`. */
   taskName: string;
+  /** The number of test cases. */
+  count: number;
   notes: string[];
 }
 
@@ -99,26 +101,36 @@ function ioFile(conf: Record<string, unknown>, key: 'infile' | 'outfile', unsupp
 
 const HEADER = new Set(['.h', '.hh', '.hpp', '.hxx', '.inc', '.ipp']);
 
-/** A checker's source and the headers beside it, or a script by its `#!` line, or null when `place` holds none. */
-function checkerAt(files: PackageFiles, place: string): PackageValidator | null {
+/**
+ * The program whose source is `place.<ext>` (a file ending of the format's languages table), with
+ * the headers beside it (testlib.h…) unless `withHeaders` is false; null when there is none;
+ * refused when there are several.
+ */
+export function sourceProgramAt(files: PackageFiles, place: string, withHeaders = true): PackageValidator | null {
   const dir = path.posix.dirname(place);
   const base = path.posix.basename(place);
   if (files.kind(dir) !== 'dir') return null;
   const entries = files.list(dir).filter((e) => e.kind === 'file');
   const sources = entries.filter((e) => path.parse(e.name).name === base && Object.hasOwn(FORMAT_CODE_OF_EXTENSION, path.extname(e.name)));
   if (sources.length > 1)
-    throw new InvalidRequestError(`holds several sources of the checker (${sources.map((e) => e.name).join(', ')}): keep one`, dir);
+    throw new InvalidRequestError(`holds several sources of ${base} (${sources.map((e) => e.name).join(', ')}): keep one`, dir);
   const source = sources[0];
-  if (source) {
-    const headers = entries.filter((e) => HEADER.has(path.extname(e.name)));
-    return {
-      dir: `${dir}/${source.name}`,
-      program: 'source',
-      code: FORMAT_CODE_OF_EXTENSION[path.extname(source.name)]!,
-      files: [source, ...headers].map((e) => ({ name: e.name, data: files.read(`${dir}/${e.name}`) })),
-      entry: source.name,
-    };
-  }
+  if (!source) return null;
+  const headers = withHeaders ? entries.filter((e) => HEADER.has(path.extname(e.name))) : [];
+  return {
+    dir: `${dir}/${source.name}`,
+    program: 'source',
+    code: FORMAT_CODE_OF_EXTENSION[path.extname(source.name)]!,
+    files: [source, ...headers].map((e) => ({ name: e.name, data: files.read(`${dir}/${e.name}`) })),
+    entry: source.name,
+  };
+}
+
+/** A checker's source and the headers beside it, or a script by its `#!` line, or null when `place` holds none. */
+function checkerAt(files: PackageFiles, place: string): PackageValidator | null {
+  const base = path.posix.basename(place);
+  const source = sourceProgramAt(files, place);
+  if (source) return source;
   if (files.kind(place) !== 'file') return null;
   const data = files.read(place);
   const shebang = data.subarray(0, 128).toString('latin1').split('\n')[0]!;
@@ -180,7 +192,11 @@ function scoringOf(files: PackageFiles, conf: Record<string, unknown>, notes: st
   return { count: nInput, scoreType: 'Sum', parameters: nInput ? total / nInput : 0, from: TASK_YAML };
 }
 
-export function readCmsPackage(files: PackageFiles): CmsParts {
+/**
+ * Reads task.yaml and what it names. `generating`: the test cases' files need not be there yet
+ * (`caged problem generate` makes them: cms-generate.ts).
+ */
+export function readCmsPackage(files: PackageFiles, generating = false): CmsParts {
   const raw = parseYaml(files.read(TASK_YAML).toString('utf8'), TASK_YAML, { version: '1.1' });
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new InvalidRequestError('must be a mapping of keys', TASK_YAML);
   const conf = raw as Record<string, unknown>;
@@ -198,7 +214,7 @@ export function readCmsPackage(files: PackageFiles): CmsParts {
 
   const scoring = scoringOf(files, conf, notes);
   const data = cmsTestTree(scoring, notes, unsupported);
-  if (!unsupported.length) checkTestFiles(files, scoring.count, scoring.from);
+  if (!unsupported.length && !generating) checkTestFiles(files, scoring.count, scoring.from);
   const checker = checkerAt(files, 'check/checker') ?? checkerAt(files, 'cor/correttore');
   const grader = readGrader(files);
   const timeLimitS = number(conf, ['time_limit', 'timeout'], true);
@@ -222,7 +238,7 @@ export function readCmsPackage(files: PackageFiles): CmsParts {
     validation: { kind: checker ? 'custom' : 'default', interactive: false, customScore: false },
     limits: { ...base.limits, timeLimitS, memoryMiB: memoryMiB ?? base.limits.memoryMiB, given },
   };
-  return { config, data, timeLimitS, checker, grader, taskName, notes };
+  return { config, data, timeLimitS, checker, grader, taskName, count: scoring.count, notes };
 }
 
 /**

@@ -39,30 +39,37 @@ export interface CmsScoring {
   from: string;
 }
 
+/** A test case of gen/GEN: the generator's arguments, or the file `# COPY:` names; its subtask (cmsMake's: 0 before any `# ST:`, then 1, 2, …). */
+export interface GenCase {
+  /** Its line in gen/GEN, from 1. */
+  line: number;
+  args: string[] | null;
+  copy: string | null;
+  subtask: number;
+}
+
 /** gen/GEN's test cases and subtasks (CMS's reading, above). */
-export function readGen(text: string): { count: number; subtasks: [number, number][] | null } {
+export function readGen(text: string): { count: number; subtasks: [number, number][] | null; cases: GenCase[] } {
   const subtasks: [number, number][] = [];
-  let count = 0;
+  const cases: GenCase[] = [];
   let inSubtask = 0;
   let points: number | null = null;
   text.split('\n').forEach((raw, k) => {
     const line = raw.trim();
     const hash = line.indexOf('#');
-    if (hash < 0) {
-      if (line) {
-        count++;
-        inSubtask++;
-      }
-      return;
-    }
-    const test = line.slice(0, hash).trim();
-    const comment = line.slice(hash + 1).trim();
+    const test = (hash < 0 ? line : line.slice(0, hash)).trim();
+    const comment = hash < 0 ? '' : line.slice(hash + 1).trim();
     const copy = comment.startsWith('COPY:');
     const st = comment.startsWith('ST:');
     if ([test !== '', copy, st].filter(Boolean).length > 1)
       throw new InvalidRequestError(`line ${k + 1}: a test case and a command on one line (CMS refuses it)`, GEN);
     if (test || copy) {
-      count++;
+      cases.push({
+        line: k + 1,
+        args: test ? test.split(/\s+/) : null,
+        copy: copy ? comment.slice(5).trim() : null,
+        subtask: subtasks.length + (points === null ? 0 : 1),
+      });
       inSubtask++;
     }
     if (!st) return;
@@ -75,12 +82,12 @@ export function readGen(text: string): { count: number; subtasks: [number, numbe
     points = p;
     inSubtask = 0;
   });
-  if (points === null) return { count, subtasks: null };
+  if (points === null) return { count: cases.length, subtasks: null, cases };
   subtasks.push([points, inSubtask]);
   const total = subtasks.reduce((a, [p]) => a + p, 0);
   if (Math.abs(total - 100) > 1e-9)
     throw new InvalidRequestError(`its subtasks' points add up to ${total}, not 100 (CMS's loader refuses that)`, GEN);
-  return { count, subtasks };
+  return { count: cases.length, subtasks, cases };
 }
 
 /** The codename of test case i: CMS's `%03d`. */

@@ -30,60 +30,27 @@
  * are written into the package's directory, new only (never over an existing file, never through
  * a link), at the paths the testset's patterns give, which must lie inside the package.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { InvalidRequestError } from '../errors';
 import type { Judge } from '../judge/judge';
-import { parseSubmission } from '../judge/plan';
-import { DEFAULT_MAX_PROGRAM_BYTES, DEFAULT_MAX_SOURCE_BYTES, DEFAULT_MAX_SOURCE_FILES, makeSubmissionSchema } from '../judge/schema';
 import { PackageFiles } from './package-files';
-import { programOf, type PackageProgram } from './package-validator';
-import { sourceBytes } from './package-sources';
+import { programOf } from './package-validator';
 import { PROBLEM_XML, readFileIo, readProblemXml, readTestset, resourcesOf, testlibProgram } from './polygon-package';
-import { headOf } from '../judge/text-head';
 import { isName } from '../judge/source-path';
-import { nothingToCheck } from '../judge/test-step';
 import { child, childrenNamed, type XmlElement } from './xml-file';
+import {
+  generationRunner,
+  runnableOf,
+  writablePath,
+  writeNew,
+  type GeneratedFile,
+  type GenerateOptions,
+  type Runnable,
+} from './generate-run';
 
-export interface GeneratedFile {
-  /** In the package. */
-  path: string;
-  bytes: number;
-  /** What made it: `gen 5`, or the main solution's path. */
-  by: string;
-}
-
-export interface GenerateOptions {
-  /** Aborted: stops before the next run. */
-  signal?: AbortSignal;
-  /** Each file as it is written. */
-  onFile?: (f: GeneratedFile) => void;
-}
+export type { GeneratedFile, GenerateOptions } from './generate-run';
 
 const UNSAFE_COMMAND = /["'`<>|$;&\\]/;
-
-/**
- * `rel` as a path to write inside the package at `root`: relative, no `..`; each directory on the
- * way is checked (lstat) before anything is made, and made one level at a time, so that a link
- * in the package never leads a write, nor a new directory, outside it. `make` false: only checked.
- */
-function writablePath(root: string, rel: string, make = true): string {
-  const norm = path.posix.normalize(rel);
-  if (path.posix.isAbsolute(norm) || norm.startsWith('../') || norm === '..' || norm.includes('\0'))
-    throw new InvalidRequestError(`the testset's pattern gives ${JSON.stringify(rel)}, a path outside the package`, PROBLEM_XML);
-  const parts = norm.split('/');
-  let at = root;
-  for (const part of parts.slice(0, -1)) {
-    at = path.join(at, part);
-    const st = fs.lstatSync(at, { throwIfNoEntry: false });
-    if (st?.isSymbolicLink())
-      throw new InvalidRequestError(`the directory of ${rel} is reached through a link (${part}): nothing is written there`, PROBLEM_XML);
-    if (st && !st.isDirectory()) throw new InvalidRequestError(`${rel} needs ${part}, a file, as a directory`, PROBLEM_XML);
-    if (!st && !make) break;
-    if (!st) fs.mkdirSync(at, { mode: 0o755 });
-  }
-  return path.join(at, parts[parts.length - 1]!);
-}
 
 /** Makes the missing tests and answers of the Polygon package at `dir`; returns the files written. */
 export async function generatePolygonTests(judge: Judge, dir: string, opts: GenerateOptions = {}): Promise<GeneratedFile[]> {
@@ -132,77 +99,28 @@ export async function generatePolygonTests(judge: Judge, dir: string, opts: Gene
       [needInput, inPath],
       [needAnswer, ansPath],
     ] as const)
-      if (need) writablePath(files.root, rel, false);
+      if (need) writablePath(files.root, rel, PROBLEM_XML, false);
     return { i, inPath, ansPath, command, fromFile, needAnswer, needInput, group: t.attributes.group ?? '' };
   });
 
-  /** A program as the wire gives it, with the submission schema its size needs: made once per program. */
-  type Runnable = { program: Omit<PackageProgram, 'program'>; schema: ReturnType<typeof makeSubmissionSchema> };
   const programs = new Map<string, Runnable>();
   const programFor = (key: string, el: XmlElement, role: string): Runnable => {
     let r = programs.get(key);
     if (!r) {
       const found = testlibProgram(files, el, role, resources);
       if (!found) throw new InvalidRequestError('has no source', `${PROBLEM_XML} ${role}`);
-      const { program: _kind, ...program } = programOf(found, judge);
-      const schema = makeSubmissionSchema({
-        maxSourceBytes: Math.max(DEFAULT_MAX_SOURCE_BYTES, sourceBytes(program)),
-        maxSourceFiles: Math.max(DEFAULT_MAX_SOURCE_FILES, program.files.length),
-        maxProgramBytes: DEFAULT_MAX_PROGRAM_BYTES,
-      });
-      r = { program, schema };
+      r = runnableOf(programOf(found, judge));
       programs.set(key, r);
     }
     return r;
   };
-  const maxima = judge.stepMaxima.test;
-  const outputCap = maxima.outputBytes;
   // The main solution reads and writes the problem's files when it names some (generators write stdout).
   const refused: string[] = [];
   const fileIo = readFileIo(child(root, 'judging') ?? root, refused);
   if (refused.length) throw new InvalidRequestError(refused[0]!, PROBLEM_XML);
-  const run = async (
-    { program, schema }: Runnable,
-    args: string[],
-    stdin: Buffer,
-    what: string,
-    { io, failed = 'failed' }: { io?: typeof fileIo; failed?: string } = {},
-  ): Promise<Buffer> => {
-    if (opts.signal?.aborted) throw new InvalidRequestError(`stopped (${String(opts.signal.reason)})`, 'generate');
-    const submission = parseSubmission(
-      {
-        ...program,
-        testcases: [{ stdin: stdin.toString('base64'), stdinEncoding: 'base64', ...(args.length ? { args } : {}) }],
-        limits: { cpuTimeMs: maxima.cpuTimeMs, memoryBytes: maxima.memoryBytes, outputBytes: outputCap },
-        ...(io ? { fileIo: io } : {}),
-      },
-      schema,
-    );
-    const r = await judge.judgeSubmission(submission, { reportOutputBytes: outputCap, ...(opts.signal ? { signal: opts.signal } : {}) });
-    const t = r.tests[0];
-    if (r.verdict === 'CE' || !t) throw new InvalidRequestError(`${what} did not compile: ${r.message}`, 'generate');
-    if (t.verdict !== 'AC') {
-      const stderr = Buffer.from(t.stderr, t.stderrEncoding === 'base64' ? 'base64' : 'utf8')
-        .toString('utf8')
-        .trim();
-      throw new InvalidRequestError(
-        `${what} ${failed} (${t.verdict}): ${t.message}${stderr ? `; its stderr: ${headOf(stderr, 500)}` : ''}`,
-        'generate',
-      );
-    }
-    if (t.stdoutTruncated) throw new InvalidRequestError(`${what} wrote more than ${outputCap} bytes`, 'generate');
-    // An output file it did not write (or a link, a directory in its place) is no test: the run's message notes it.
-    if (io?.output !== undefined && t.message !== nothingToCheck())
-      throw new InvalidRequestError(`${what} ${failed}: ${t.message}`, 'generate');
-    return Buffer.from(t.stdout, t.stdoutEncoding === 'base64' ? 'base64' : 'utf8');
-  };
+  const run = generationRunner(judge, opts.signal);
   const written: GeneratedFile[] = [];
-  const write = (rel: string, data: Buffer, by: string): void => {
-    fs.writeFileSync(writablePath(files.root, rel), data, { flag: 'wx', mode: 0o644 });
-    const f = { path: rel, bytes: data.length, by };
-    written.push(f);
-    opts.onFile?.(f);
-  };
+  const write = (rel: string, data: Buffer, by: string): void => writeNew(files.root, rel, data, by, PROBLEM_XML, written, opts);
   for (const t of plan) {
     if (!t.needInput && !t.needAnswer) continue;
     let input: Buffer;

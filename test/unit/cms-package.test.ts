@@ -87,14 +87,25 @@ describe('CMS tasks: task.yaml and gen/GEN', () => {
   });
 
   it('reads gen/GEN as CMS does: test lines, COPY lines, comments, subtask points adding up to 100', () => {
-    expect(readGen('1 2\n\n# a comment\n3 4 # ignored\n#COPY: x.txt\n')).toEqual({ count: 3, subtasks: null });
-    expect(readGen('#ST: 30\na\nb\n# ST: 70\n#COPY: c\n')).toEqual({
+    expect(readGen('1 2\n\n# a comment\n3 4 # ignored\n#COPY: x.txt\n')).toEqual({
+      count: 3,
+      subtasks: null,
+      cases: [
+        { line: 1, args: ['1', '2'], copy: null, subtask: 0 },
+        { line: 4, args: ['3', '4'], copy: null, subtask: 0 },
+        { line: 5, args: null, copy: 'x.txt', subtask: 0 },
+      ],
+    });
+    // cmsMake's subtask numbers count the "# ST:" lines from 1 (what the validator is given).
+    const st = readGen('#ST: 30\na\nb\n# ST: 70\n#COPY: c\n');
+    expect(st).toMatchObject({
       count: 3,
       subtasks: [
         [30, 2],
         [70, 1],
       ],
     });
+    expect(st.cases.map((c) => c.subtask)).toEqual([1, 1, 2]);
     refused(() => readGen('#ST: 30\na\n#ST: 30\nb\n'), 'gen/GEN', /add up to 60, not 100/);
     refused(() => readGen('a\n#ST: 100\nb\n'), 'gen/GEN', /before the first "# ST:"/);
     refused(() => readGen('#ST: ten\n'), 'gen/GEN', /subtask's points/);

@@ -1,0 +1,4 @@
+# Writes the test case its argument names: n itself.
+import sys
+
+print(int(sys.argv[1]))
