@@ -257,6 +257,37 @@ describe('when submissions name a problem package pushed to Redis', () => {
     expect(results[1]!.tests.map((t) => t.verdict)).toEqual(['AC', 'AC', 'AC', 'WA', 'SKIPPED', 'SKIPPED']);
   });
 
+  it('judges CMS tasks pushed to Redis: a grader with the submission named after the task, a checker of CMS protocol', async () => {
+    const areaRef = await client.pushProblem(path.join(__dirname, 'packages', 'cms-grader'));
+    const sumRef = await client.pushProblem(path.join(__dirname, 'packages', 'cms-sum'));
+    workers = [new WorkerProcess('worker-a', { CAGED_QUEUE: queueName, CAGED_PREFIX: prefix })];
+    await workers[0]!.ready();
+    const area = { id: areaRef.id, digest: areaRef.digest };
+    const sum = { id: sumRef.id, digest: sumRef.digest };
+    const results = await client.submitMany([
+      { id: 'area-py', language: 'python3', source: 'def area(w, h):\n    return w * h\n', problem: area },
+      {
+        id: 'area-int',
+        language: 'cpp17',
+        source: '#include "area.h"\nlong long area(long long w, long long h) { return (int)w * (int)h; }\n',
+        problem: area,
+      },
+      {
+        id: 'sum-off',
+        language: 'python3',
+        source: 'a, b = map(int, open("input.txt").read().split())\nopen("output.txt", "w").write(str(a + b + (a >= 5000)))\n',
+        problem: sum,
+      },
+    ]);
+    expect(results.map((r) => [r.submissionId, r.verdict, r.score, r.maxScore, r.problem?.format])).toEqual([
+      ['area-py', 'AC', 100, 100, 'cms'],
+      ['area-int', 'WA', 30, 100, 'cms'],
+      // Tests 003 and 004 off by one: subtask 2 earns 60 × 0.5.
+      ['sum-off', 'WA', 70, 100, 'cms'],
+    ]);
+    expect(results[2]!.tests[3]).toMatchObject({ name: '003', verdict: 'WA', checkerMessage: 'off by one' });
+  });
+
   it('fails a job naming a package not in Redis at once, unretried, saying so', async () => {
     workers = [new WorkerProcess('worker-a', { CAGED_QUEUE: queueName, CAGED_PREFIX: prefix })];
     await workers[0]!.ready();
