@@ -119,6 +119,13 @@ describe('CMS tasks on the real image', () => {
     120_000,
   );
 
+  it('cms-grader: a program answering on standard output may write no file, as CMS allows only an outfile', async () => {
+    const r = await judged([AREA, source('write.py', 'def area(w, h):\n    open("scratch.txt", "w").write("x")\n    return w * h\n')]);
+    expect(r.tests.map((t) => t.verdict)).toEqual(['RE', 'RE', 'RE']);
+    expect(r.tests[0]?.stderr).toMatch(/Read-only file system: 'scratch.txt'/);
+    expect(r.score).toBe(0);
+  }, 120_000);
+
   it('cms-grader: an int overflow fails the subtask of test 002 only; a submission under any file name is the task name', async () => {
     const r = await judged([
       AREA,

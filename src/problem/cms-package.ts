@@ -22,8 +22,10 @@
  *
  * Refused as unsupported: output-only tasks (`output_only`, `output_only_testcases`,
  * `output_optional_testcases`: the submission is answers, not a program) and Communication tasks
- * (`check/manager` or `cor/manager`). A submission may write files in its working directory, as
- * in CMS's sandbox.
+ * (`check/manager` or `cor/manager`). A submission writes no file in its working directory (it is
+ * read-only) unless the task has an `outfile`, as CMS allows writing only that file; with one,
+ * other files it writes there are not refused (caged cannot make one file of the directory
+ * writable alone) and vanish with the test.
  */
 import path from 'node:path';
 import { InvalidRequestError } from '../errors';
@@ -230,7 +232,8 @@ export function readCmsPackage(files: PackageFiles, generating = false): CmsPart
   const config: ProblemConfig = {
     ...base,
     ...(fileIo ? { fileIo } : {}),
-    allowFileWriting: true,
+    // CMS lets a program write its outfile alone: none, and the working directory is read-only.
+    allowFileWriting: output !== undefined,
     format: 'cms',
     name: taskName,
     scoring: true,
