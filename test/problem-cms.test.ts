@@ -9,13 +9,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
-import { judgeCommand } from '../src/cli/judge';
 import { generateCmsTests } from '../src/problem/cms-generate';
 import { Judge } from '../src/judge/judge';
-import { JudgeResultSchema, type JudgeResult } from '../src/judge/schema';
+import type { JudgeResult } from '../src/judge/schema';
 import { Sandbox } from '../src/sandbox/sandbox';
 import { TEST_MANIFEST } from './helpers/image';
+import { judgeJson } from './helpers/judge-cli';
 
 const PACKAGES = path.join(__dirname, 'packages');
 const SUM = path.join(PACKAGES, 'cms-sum');
@@ -44,15 +43,9 @@ describe('CMS tasks on the real image', () => {
   });
 
   async function judged(args: string[]): Promise<JudgeResult> {
-    let text = '';
-    const out = new Writable({
-      write(chunk: Buffer, _enc, done) {
-        text += chunk.toString();
-        done();
-      },
-    });
-    expect(await judgeCommand([...args, '--json'], out, { judge })).toBe(0);
-    return JudgeResultSchema.parse(JSON.parse(text));
+    const { code, result } = await judgeJson(judge, args);
+    expect(code).toBe(0);
+    return result!;
   }
 
   /** A submission written to the scratch directory. */

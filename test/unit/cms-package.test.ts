@@ -11,6 +11,8 @@ import { cmsVerdict } from '../../src/judge/cms-checker';
 import { gradeTree, groupSettings } from '../../src/judge/group-grading';
 import { checkWhiteDiff } from '../../src/judge/white-diff';
 import { withCmsGrader } from '../../src/problem/cms-package';
+import { generateCmsTests } from '../../src/problem/cms-generate';
+import type { Judge } from '../../src/judge/judge';
 import type { PackageSubmission } from '../../src/problem/package-submission';
 import { readGen } from '../../src/problem/cms-scoring';
 import { loadPackage } from '../../src/problem/problem-package';
@@ -197,6 +199,22 @@ describe('CMS tasks: task.yaml and gen/GEN', () => {
     pkg.write('check/checker.c', 'int main(){}\n');
     pkg.write('check/checker.py', 'print(1)\n');
     refused(() => loadPackage(pkg.dir(), { fallbackTimeLimitS: 1 }), 'check', /several sources/);
+  });
+});
+
+describe('caged problem generate on a CMS task: what is refused before anything runs', () => {
+  const noJudge = {} as Judge;
+  it('refuses a COPY outside the package, a generator line with shell syntax, and missing programs', async () => {
+    task('n_input: 1\n', 0, '#COPY: ../../etc/passwd\n');
+    await expect(generateCmsTests(noJudge, pkg.dir())).rejects.toThrow(/outside the package/);
+    task('n_input: 1\n', 0, '1 > /tmp/x\n');
+    await expect(generateCmsTests(noJudge, pkg.dir())).rejects.toThrow(/quotes, redirections or variables/);
+    task('n_input: 1\n', 0, '1 2\n');
+    await expect(generateCmsTests(noJudge, pkg.dir())).rejects.toThrow(/no generator \(gen\/generatore/);
+    pkg.write('gen/generatore.py', 'print(1)\n');
+    await expect(generateCmsTests(noJudge, pkg.dir())).rejects.toThrow(/no official solution \(sol\/soluzione/);
+    task('n_input: 1\noutput_only: true\n', 0, '1\n');
+    await expect(generateCmsTests(noJudge, pkg.dir())).rejects.toThrow(/output_only.*nothing is generated/);
   });
 });
 
