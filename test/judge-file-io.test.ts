@@ -43,6 +43,51 @@ const SUMS: SubmissionInput['testcases'] = [
 const FILE_IO = { input: 'input.txt', output: 'output.txt' };
 
 describe('file input and output', () => {
+  it('with allowFileWriting false, lets the program write its output file alone (CMS): any other write fails', async () => {
+    const source = `
+import os, sys
+a, b = map(int, open("input.txt").read().split())
+open("output.txt", "w").write(f"{a + b}\\n")
+for what, act in (("other", lambda: open("other.txt", "w")), ("remove", lambda: os.remove("output.txt")), ("rename", lambda: os.rename("output.txt", "x"))):
+    try:
+        act()
+        print(what, "done", file=sys.stderr)
+    except OSError as e:
+        print(what, "refused:", e.strerror, file=sys.stderr)
+`;
+    const r = await judge.judge({ language: 'python3', source, testcases: SUMS, fileIo: FILE_IO, allowFileWriting: false });
+    expect(r.tests.map((t) => [t.verdict, t.stdout])).toEqual([
+      ['AC', '3\n'],
+      ['AC', '42\n'],
+      ['AC', '0\n'],
+    ]);
+    expect(r.tests[0]?.stderr).toBe(
+      'other refused: Read-only file system\nremove refused: Read-only file system\nrename refused: Read-only file system\n',
+    );
+    // Writing is allowed by default: the same program may do all three.
+    const free = await judge.judge({ language: 'python3', source, testcases: SUMS.slice(0, 1), fileIo: FILE_IO });
+    expect(free.tests[0]?.stderr).toBe('other done\nremove done\nrename refused: No such file or directory\n');
+    // A file of the submission's by the output file's name is hidden: the file starts empty.
+    const seeded = await judge.judge({
+      language: 'python3',
+      files: [
+        { name: 'main.py', content: 'import sys\nprint(repr(open("output.txt").read()), file=sys.stderr)\n' },
+        { name: 'output.txt', content: '3\n' },
+      ],
+      entry: 'main.py',
+      testcases: SUMS.slice(0, 1),
+      fileIo: FILE_IO,
+      allowFileWriting: false,
+    });
+    expect(seeded.tests[0]).toMatchObject({ verdict: 'WA', stdout: '', stderr: "''\n" });
+    // Another output file: output.txt is not writable then; nothing is, without one.
+    for (const fileIo of [{ input: 'input.txt', output: 'result.txt' }, { input: 'input.txt' }]) {
+      const other = await judge.judge({ language: 'python3', source, testcases: SUMS.slice(0, 1), fileIo, allowFileWriting: false });
+      expect(other.tests[0]).toMatchObject({ verdict: 'RE' });
+      expect(other.tests[0]?.stderr).toMatch(/Read-only file system: 'output.txt'/);
+    }
+  });
+
   it('gives each test its input in the file and checks the answer from the file, reported as its output', async () => {
     const r = await judge.judge({ language: 'c', source: sumFiles(), testcases: SUMS, fileIo: FILE_IO });
     expect(r.tests.map((t) => [t.verdict, t.stdout])).toEqual([
@@ -188,5 +233,31 @@ describe('file input and output without overlayfs', () => {
       ['AC', '42\n'],
       ['AC', '0\n'],
     ]);
+  }, 120_000);
+
+  it('lets the program write its output file alone with allowFileWriting false, a file of the box by that name hidden', async () => {
+    const source = `
+import sys
+a, b = map(int, open("input.txt").read().split())
+print(repr(open("output.txt").read()), file=sys.stderr)
+open("output.txt", "w").write(f"{a + b}\\n")
+try:
+    open("other.txt", "w")
+except OSError as e:
+    print(e.strerror, file=sys.stderr)
+`;
+    // A file of the submission's by the output file's name starts empty all the same.
+    const r = await fallback.judge({
+      language: 'python3',
+      files: [
+        { name: 'main.py', content: source },
+        { name: 'output.txt', content: '3\n' },
+      ],
+      entry: 'main.py',
+      testcases: SUMS,
+      fileIo: FILE_IO,
+      allowFileWriting: false,
+    });
+    expect(r.tests.map((t) => [t.verdict, t.stdout, t.stderr])).toEqual(SUMS.map((c) => ['AC', c.expected, "''\nRead-only file system\n"]));
   }, 120_000);
 });

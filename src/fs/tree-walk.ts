@@ -212,6 +212,12 @@ export function removeTree(root: string): void {
   fs.rmdirSync(root);
 }
 
+/** An empty regular file (0644) at `p`, whatever was there (a file, a link, a tree: removeTree). */
+export function freshEmptyFile(p: string): void {
+  removeTree(p);
+  fs.writeFileSync(p, '', { flag: 'wx', mode: 0o644 });
+}
+
 function ignoreMissing(op: () => void): void {
   try {
     op();

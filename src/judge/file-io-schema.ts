@@ -11,7 +11,10 @@ const ioFileName = z.string().refine(isName, { message: 'must be a plain file na
 export const FileIoSchema = z.strictObject({ input: ioFileName.optional(), output: ioFileName.optional() });
 export type FileIo = z.output<typeof FileIoSchema>;
 
-/** What file input and output cannot go with (fileIo). */
+/**
+ * What file input and output cannot go with (fileIo). With `allowFileWriting: false`, an output
+ * file is the one file the program may write (CMS's rule: test-step.ts, BoxSpec.onlyWritable).
+ */
 export function checkFileIo(
   s: {
     fileIo?: FileIo | undefined;
@@ -30,8 +33,6 @@ export function checkFileIo(
   if (s.problem !== undefined) issue(['fileIo'], "a problem package brings its own (Polygon's input-file and output-file)");
   if (s.interactor !== undefined) issue(['fileIo'], 'an interactive problem talks through standard input and output');
   if (output !== undefined && s.stderrToStdout) issue(['stderrToStdout'], 'the answer is read from the output file, not stdout');
-  if (output !== undefined && s.allowFileWriting === false)
-    issue(['fileIo', 'output'], 'the program may not write files (allowFileWriting: false)');
   if (input !== undefined)
     s.testcases.forEach((t, i) =>
       t.files?.forEach((f, k) => {

@@ -68,6 +68,8 @@ export async function withTestBox<T>(
     inputFile?: BoxFile;
     /** Makes the directory the run's writes are kept in (JobDirs.create, with the run's disk quota). */
     keepWrites?: () => JobDir;
+    /** With keepWrites: the one file of /box the program may write (BoxSpec.onlyWritable), made empty there. */
+    onlyWritable?: string;
   },
   run: (box: TestBox) => Promise<T>,
 ): Promise<T> {
@@ -81,7 +83,13 @@ export async function withTestBox<T>(
   try {
     const work = path.join(kept.path, 'work');
     fs.mkdirSync(work, { mode: 0o700 });
-    return await withFilesBox(opts, files, (b) => run({ ...b, box: { ...b.box, upper: { dir: kept.box, work } }, kept: kept.box }));
+    const only = opts.onlyWritable;
+    // In the fresh upper layer, the file hides whatever the box holds by its name.
+    if (only !== undefined) fs.writeFileSync(path.join(kept.box, only), '', { flag: 'wx', mode: 0o644 });
+    const extra = only !== undefined ? { onlyWritable: only } : {};
+    return await withFilesBox({ ...opts, readOnlyBox: false }, files, (b) =>
+      run({ ...b, box: { ...b.box, upper: { dir: kept.box, work }, ...extra }, kept: kept.box }),
+    );
   } finally {
     await kept.removeAsync();
   }

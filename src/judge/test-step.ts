@@ -66,6 +66,8 @@ export async function runTest(ctx: JobContext, req: TestRequest): Promise<TestRe
     ...(inputFile !== undefined ? { inputFile: { path: inputFile, data: stdin } } : {}),
     // The answer's file is read from the run's kept writes: a job directory of its own, capped at the run's disk quota.
     ...(outputFile !== undefined ? { keepWrites: () => ctx.jobDirs.create({ diskBytes: req.limits.diskBytes }) } : {}),
+    // A read-only /box with an output file: that file alone is writable (CMS's rule).
+    ...(outputFile !== undefined && req.readOnlyBox ? { onlyWritable: outputFile } : {}),
   };
   const ran = await withTestBox<Ran>(boxOpts, async (box) => {
     let run: RunResult;

@@ -23,9 +23,7 @@
  * Refused as unsupported: output-only tasks (`output_only`, `output_only_testcases`,
  * `output_optional_testcases`: the submission is answers, not a program) and Communication tasks
  * (`check/manager` or `cor/manager`). A submission writes no file in its working directory (it is
- * read-only) unless the task has an `outfile`, as CMS allows writing only that file; with one,
- * other files it writes there are not refused (caged cannot make one file of the directory
- * writable alone) and vanish with the test.
+ * read-only) but the task's `outfile`, as CMS allows writing only that file.
  */
 import path from 'node:path';
 import { InvalidRequestError } from '../errors';
@@ -232,8 +230,8 @@ export function readCmsPackage(files: PackageFiles, generating = false): CmsPart
   const config: ProblemConfig = {
     ...base,
     ...(fileIo ? { fileIo } : {}),
-    // CMS lets a program write its outfile alone: none, and the working directory is read-only.
-    allowFileWriting: output !== undefined,
+    // CMS lets a program write its outfile alone: the working directory is read-only but that file.
+    allowFileWriting: false,
     format: 'cms',
     name: taskName,
     scoring: true,

@@ -340,7 +340,25 @@ export function buildMountOps(plan: RunPlan, ctx: MountContext): SetupOp[] {
     ...(plan.box?.ownedDirs ?? []).map((d) => [`/${d}`, 'a directory of the sources']),
   ])
     ops.push({ kind: 'chown', target: at(`/box${dir}`), uid: ctx.hostUid, gid: ctx.hostGid, why: why! });
-  if (plan.box?.readOnly) {
+  const only = plan.box?.onlyWritable;
+  if (only !== undefined) {
+    if (!/^[^/\0]{1,255}$/.test(only) || only === '.' || only === '..')
+      throw new TypeError(`the one writable file of /box must be a plain file name: ${JSON.stringify(only)}`);
+    // The one writable file: the program's, a mount of its own (bound on itself), so that the
+    // read-only remount of /box below leaves it writable.
+    const file = at(`/box/${only}`);
+    ops.push({ kind: 'chown', target: file, uid: ctx.hostUid, gid: ctx.hostGid, why: `/box/${only} belongs to the program` });
+    ops.push({
+      kind: 'mount',
+      source: file,
+      target: file,
+      fstype: null,
+      flags: MS.BIND,
+      data: null,
+      why: `/box/${only}, the one file it may write`,
+    });
+  }
+  if (plan.box?.readOnly || only !== undefined) {
     // After the chown (a read-only mount refuses it), before anything is mounted under /box.
     ops.push({
       kind: 'mount',
@@ -349,7 +367,8 @@ export function buildMountOps(plan: RunPlan, ctx: MountContext): SetupOp[] {
       fstype: null,
       flags: MS.BIND | MS.REMOUNT | MS.RDONLY | MS.NOSUID | MS.NODEV,
       data: null,
-      why: '/box read-only: the program may not write files',
+      why:
+        only !== undefined ? `/box read-only: the program may write /box/${only} alone` : '/box read-only: the program may not write files',
     });
   }
 

@@ -37,6 +37,14 @@ export function validatePlan(plan: RunPlan): void {
         );
     }
   }
+  const only = plan.box?.onlyWritable;
+  if (only !== undefined) {
+    if (!/^[^/\0]{1,255}$/.test(only) || only === '.' || only === '..')
+      throw new InvalidRequestError(`must be a plain file name (got ${JSON.stringify(only)})`, 'box.onlyWritable');
+    if (plan.box?.readOnly) throw new InvalidRequestError('is not with readOnly (it makes /box read-only itself)', 'box.onlyWritable');
+    if (plan.box?.mode === 'overlay' && !plan.box.upper)
+      throw new InvalidRequestError('needs a kept upper layer in an overlay /box', 'box.onlyWritable');
+  }
   const upper = plan.box?.upper;
   if (upper !== undefined) {
     if (plan.box?.mode !== 'overlay') throw new InvalidRequestError('a kept upper layer is only for an overlay /box', 'box.upper');

@@ -16,7 +16,7 @@ import { diskCapsAsked, loadConfig } from '../config';
 import { AbortedError, HostError, InvalidRequestError } from '../errors';
 import { ContainerRun } from './container-run';
 import { HostIdLeases, type HostIdLease } from './host-ids';
-import { removeTree } from '../fs/tree-walk';
+import { freshEmptyFile, removeTree } from '../fs/tree-walk';
 import { overlaySupported } from '../linux/kernel-features';
 import { CLONE } from '../linux/constants';
 import { CpuPins, checkPinnable } from './cpu-pins';
@@ -349,8 +349,11 @@ export class Sandbox {
     }
     if (plan.box?.upper && !this.hasOverlay) {
       // The run's writes are to be kept: its copy of the box is made where they are kept.
+      const only = plan.box.onlyWritable;
       fs.cpSync(plan.box.hostDir, plan.box.upper.dir, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
-      return run({ ...plan, box: { hostDir: plan.box.upper.dir, mode: 'rw' } });
+      // The one writable file starts empty, whatever the box held by its name.
+      if (only !== undefined) freshEmptyFile(path.join(plan.box.upper.dir, only));
+      return run({ ...plan, box: { hostDir: plan.box.upper.dir, mode: 'rw', ...(only !== undefined ? { onlyWritable: only } : {}) } });
     }
     if (plan.box?.mode === 'overlay' && !this.hasOverlay) {
       // Same semantics without overlayfs: the run writes into its own copy, dropped afterwards.

@@ -65,6 +65,14 @@ export interface BoxSpec {
    */
   upper?: { dir: string; work: string };
   /**
+   * The one file of /box the program may write (a CMS task's output file: allowFileWriting
+   * false with fileIo.output): a plain name, the file already made empty by the caller where the
+   * run's writes land (`upper.dir`, or the `rw` box); it is given to the program, bound on
+   * itself, and /box is then remounted read-only, so that every other write fails with EROFS
+   * and the file cannot be removed or renamed. Not with `readOnly`.
+   */
+  onlyWritable?: string;
+  /**
    * Only for `rw`: directories below /box ("unsigned", "a/b": relative, each part a plain name,
    * parents before children) that the program owns as it owns /box, so that a compiler can
    * write beside the sources in them (javac -d . into a package's directory). The worker made

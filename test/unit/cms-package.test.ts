@@ -64,8 +64,8 @@ describe('CMS tasks: task.yaml and gen/GEN', () => {
     expect(p.config.limits.memoryMiB).toBe(256);
     // No infile/outfile in task.yaml: CMS's input.txt and output.txt.
     expect(p.config.fileIo).toEqual({ input: 'input.txt', output: 'output.txt' });
-    // It writes output.txt: its working directory is writable.
-    expect(p.config.allowFileWriting).toBe(true);
+    // It may write output.txt alone: allowFileWriting false with an output file.
+    expect(p.config.allowFileWriting).toBe(false);
     expect(p.cms?.checker).toMatchObject({ dir: 'cor/correttore.cpp', code: 'cpp', entry: 'correttore.cpp' });
     expect(p.cms?.grader).toBeNull();
     expect(g.tests.map((t) => t.name)).toEqual(['000', '001', '002', '003', '004']);
@@ -81,7 +81,7 @@ describe('CMS tasks: task.yaml and gen/GEN', () => {
     const dir = path.join(PACKAGES, 'cms-grader');
     const { p, g, by } = await grade(dir, (n) => (n === '000' ? 0.5 : n === '001' ? 0.5 : 1));
     expect(p.config.fileIo).toBeUndefined();
-    // Standard output: it may write no file, as CMS allows writing only an outfile.
+    // Standard output: it may write no file.
     expect(p.config.allowFileWriting).toBe(false);
     expect(p.cms?.checker).toBeNull();
     expect(p.cms?.grader?.sources.map((s) => s.name).sort()).toEqual(['grader.cpp', 'grader.py']);

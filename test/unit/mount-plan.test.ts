@@ -105,6 +105,35 @@ describe('the mount plan', () => {
     expect(writable.some((o) => o.kind === 'mount' && o.target === target && (o.flags & MS.RDONLY) !== 0)).toBe(false);
   });
 
+  it.each([
+    [
+      'an overlay /box keeping its writes',
+      { mode: 'overlay' as const, upper: { dir: '/var/lib/caged/jobs/j/box', work: '/var/lib/caged/jobs/j/work' } },
+    ],
+    ['a bound /box (no overlayfs)', { mode: 'rw' as const }],
+  ])('leaves one file of a read-only /box writable (BoxSpec.onlyWritable): %s', (_what, box) => {
+    const hostDir = plan.box!.hostDir;
+    const ctx = { paths, hostUid: 7, hostGid: 8 };
+    const writable = buildMountOps({ ...plan, box: { hostDir, ...box } }, ctx);
+    const ops = buildMountOps({ ...plan, box: { hostDir, ...box, onlyWritable: 'output.txt' } }, ctx);
+    const file = `${paths.root}/box/output.txt`;
+    const target = `${paths.root}/box`;
+    const added = ops.filter((o) => !writable.includes(o) && !writable.some((w) => JSON.stringify(w) === JSON.stringify(o)));
+    // The file is the program's, bound on itself, and only then is /box remounted read-only.
+    expect(added.map((o) => [o.kind, o.target])).toEqual([
+      ['chown', file],
+      ['mount', file],
+      ['mount', target],
+    ]);
+    expect(added[0]).toMatchObject({ uid: 7, gid: 8 });
+    expect(added[1]).toMatchObject({ source: file, flags: MS.BIND });
+    expect(added[2]).toMatchObject({ source: null, flags: MS.BIND | MS.REMOUNT | MS.RDONLY | MS.NOSUID | MS.NODEV });
+    expect(ops.indexOf(added[0]!)).toBe(ops.findIndex((o) => o.kind === 'chown' && o.target === target) + 1);
+    expect(ops.indexOf(added[2]!)).toBe(ops.indexOf(added[1]!) + 1);
+    for (const bad of ['a/b', '..', ''])
+      expect(() => buildMountOps({ ...plan, box: { hostDir, ...box, onlyWritable: bad } }, ctx)).toThrow(/plain file name/);
+  });
+
   it("hands the sources' directories of an rw /box to the program after /box itself, and only of an rw /box", () => {
     const box = { hostDir: plan.box!.hostDir, mode: 'rw' as const };
     const ctx = { paths, hostUid: 7, hostGid: 8 };
