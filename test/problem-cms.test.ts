@@ -20,6 +20,7 @@ const PACKAGES = path.join(__dirname, 'packages');
 const SUM = path.join(PACKAGES, 'cms-sum');
 const AREA = path.join(PACKAGES, 'cms-grader');
 const DOUBLE = path.join(PACKAGES, 'cms-gen');
+const ANSWERS = path.join(PACKAGES, 'cms-answers');
 
 describe('CMS tasks on the real image', () => {
   let judge: Judge;
@@ -197,4 +198,22 @@ describe('CMS tasks on the real image', () => {
       /test case 1's input input\/input1.txt is missing, and the task has no gen\/GEN/,
     );
   }, 180_000);
+
+  it('cms-answers: an output-only task judges the answers submitted as files, a missing one scoring nothing', async () => {
+    const dir = path.join(tmp, 'answers');
+    fs.mkdirSync(dir);
+    fs.writeFileSync(path.join(dir, 'output_000.txt'), '5\n');
+    fs.writeFileSync(path.join(dir, 'output_001.txt'), '42\n');
+    const all = await judged([ANSWERS, dir, '--lang', 'plaintext']);
+    expect(all).toMatchObject({ verdict: 'AC', score: 100, maxScore: 100, problem: { format: 'cms', timeLimitFrom: 'task.yaml' } });
+    fs.writeFileSync(path.join(dir, 'output_001.txt'), '41\n');
+    const wrong = await judged([ANSWERS, dir, '--lang', 'plaintext']);
+    expect(wrong.tests.map((t) => t.verdict)).toEqual(['AC', 'WA']);
+    expect(wrong.score).toBe(50);
+    fs.rmSync(path.join(dir, 'output_000.txt'));
+    const missing = await judged([ANSWERS, dir, '--lang', 'plaintext']);
+    expect(missing.tests[0]).toMatchObject({ verdict: 'RE', points: 0 });
+    expect(missing.tests[0]?.stderr).toMatch(/output_000.txt: No such file or directory/);
+    expect(missing.score).toBe(0);
+  }, 120_000);
 });

@@ -112,7 +112,10 @@ export async function generateCmsTests(
     if (!r) {
       const program = programOf(p.found, judge);
       // The official solution is compiled as a submission is: with the task's grader when it has graders.
-      const built = key === 'solution' ? withCmsGrader(task, program, judge.language(program.language, p.found.dir)) : program;
+      const built =
+        key === 'solution'
+          ? withCmsGrader({ ...task, outputOnly: false }, program, judge.language(program.language, p.found.dir))
+          : program;
       r = runnableOf({ ...built, files: built.files ?? [] });
       made.set(key, r);
     }

@@ -20,9 +20,13 @@
  *     the grader of its language and the headers of `sol/` (`*.h`, `*lib.pas`), the submission
  *     named `<task name>.<ext>` as CMS names it, the grader the entry point.
  *
- * Refused as unsupported: output-only tasks (`output_only`, `output_only_testcases`,
- * `output_optional_testcases`: the submission is answers, not a program) and Communication tasks
- * (`check/manager` or `cor/manager`). A submission writes no file in its working directory (it is
+ * An output-only task (`output_only: true`, CMS's OutputOnly): the submission is the answers, a
+ * plain-text file `output_<codename>.txt` per test case (language `plaintext`); each test's output
+ * is its file (`cat`), checked as a Batch output is; a missing one scores nothing. Its time limit,
+ * when task.yaml gives none, is OUTPUT_ONLY_TIME_S, and its code limit OUTPUT_ONLY_CODE_KIB.
+ *
+ * Refused as unsupported: tasks mixing programs and answers (`output_only_testcases`,
+ * `output_optional_testcases`) and Communication tasks (`check/manager` or `cor/manager`). A submission writes no file in its working directory (it is
  * read-only) but the task's `outfile`, as CMS allows writing only that file.
  */
 import path from 'node:path';
@@ -58,8 +62,15 @@ export interface CmsParts {
   taskName: string;
   /** The number of test cases. */
   count: number;
+  /** `output_only`: the submission is the answers (withCmsGrader). */
+  outputOnly: boolean;
   notes: string[];
 }
+
+/** An output-only task's time limit when task.yaml gives none: each test's run is a `cat` of its answer. */
+export const OUTPUT_ONLY_TIME_S = 5;
+/** An output-only task's code limit (KiB): the answers, not a program (CMS's limit is its contest's setting). */
+export const OUTPUT_ONLY_CODE_KIB = 16 * 1024;
 
 /** A package is read as a CMS task when it has task.yaml and none of the other formats' files. */
 export function isCmsPackage(files: PackageFiles): boolean {
@@ -206,7 +217,7 @@ export function readCmsPackage(files: PackageFiles, generating = false): CmsPart
   if (unknown.length) notes.push(`${TASK_YAML}: ${unknown.join(', ')} not read (not a key of CMS's loader)`);
   const named = conf.name ?? conf.nome_breve;
   const taskName = typeof named === 'string' && named ? named : path.basename(files.root);
-  if (conf.output_only === true) unsupported.push('output_only (the submission is the answers, not a program)');
+  const outputOnly = conf.output_only === true;
   for (const k of ['output_only_testcases', 'output_optional_testcases'])
     if (conf[k] !== undefined && conf[k] !== null && conf[k] !== '') unsupported.push(`${k} (answers submitted as files)`);
   for (const m of ['check/manager', 'cor/manager'])
@@ -214,14 +225,22 @@ export function readCmsPackage(files: PackageFiles, generating = false): CmsPart
 
   const scoring = scoringOf(files, conf, notes);
   const data = cmsTestTree(scoring, notes, unsupported);
+  // Output-only: a test's run prints the answer file named after its codename.
+  if (outputOnly)
+    for (const c of data.children)
+      for (const t of c.kind === 'test' ? [c.test] : c.group.children.flatMap((g) => (g.kind === 'test' ? [g.test] : [])))
+        t.args = [`output_${t.name}.txt`];
   if (!unsupported.length && !generating) checkTestFiles(files, scoring.count, scoring.from);
   const checker = checkerAt(files, 'check/checker') ?? checkerAt(files, 'cor/correttore');
-  const grader = readGrader(files);
-  const timeLimitS = number(conf, ['time_limit', 'timeout'], true);
+  const grader = outputOnly ? null : readGrader(files);
+  const timeLimitS = number(conf, ['time_limit', 'timeout'], true) ?? (outputOnly ? OUTPUT_ONLY_TIME_S : null);
   const memoryMiB = number(conf, ['memory_limit', 'memlimit'], true);
   const input = ioFile(conf, 'infile', unsupported);
   const output = ioFile(conf, 'outfile', unsupported);
-  const fileIo = input !== undefined || output !== undefined ? { ...(input ? { input } : {}), ...(output ? { output } : {}) } : undefined;
+  const fileIo =
+    !outputOnly && (input !== undefined || output !== undefined)
+      ? { ...(input ? { input } : {}), ...(output ? { output } : {}) }
+      : undefined;
   if (input !== undefined && input === output) unsupported.push(`infile and outfile are both ${JSON.stringify(input)}`);
 
   // The format's defaults for the limits CMS does not give (compilation, validation, output).
@@ -237,9 +256,15 @@ export function readCmsPackage(files: PackageFiles, generating = false): CmsPart
     scoring: true,
     unsupported,
     validation: { kind: checker ? 'custom' : 'default', interactive: false, customScore: false },
-    limits: { ...base.limits, timeLimitS, memoryMiB: memoryMiB ?? base.limits.memoryMiB, given },
+    limits: {
+      ...base.limits,
+      timeLimitS,
+      memoryMiB: memoryMiB ?? base.limits.memoryMiB,
+      ...(outputOnly ? { codeKiB: OUTPUT_ONLY_CODE_KIB } : {}),
+      given,
+    },
   };
-  return { config, data, timeLimitS, checker, grader, taskName, count: scoring.count, notes };
+  return { config, data, timeLimitS, checker, grader, taskName, count: scoring.count, outputOnly, notes };
 }
 
 /**
@@ -249,10 +274,11 @@ export function readCmsPackage(files: PackageFiles, generating = false): CmsPart
  * language the task has no grader for, is refused (CMS fails its compilation).
  */
 export function withCmsGrader<S extends PackageSubmission>(
-  cms: { grader: CmsGrader | null; taskName: string } | undefined,
+  cms: { grader: CmsGrader | null; taskName: string; outputOnly?: boolean } | undefined,
   s: S,
   language: Language,
 ): S {
+  if (cms?.outputOnly) return withAnswers(s, language);
   if (!cms?.grader) return s;
   const exts = sourceExtensions(language);
   const grader = cms.grader.sources.find((g) => exts.includes(path.extname(g.name)));
@@ -282,4 +308,18 @@ export function withCmsGrader<S extends PackageSubmission>(
     files: [file(name, own), file(grader.name, grader.data), ...cms.grader.headers.map((h) => file(h.name, h.data))],
     ...(takesEntry(language) || language.entry ? { entry: grader.name } : {}),
   } as S;
+}
+
+/**
+ * An output-only task's submission: its answer files (`output_<codename>.txt`), with an empty
+ * `main.txt` as the plaintext language's entry, so that a test's run, `cat -- main.txt
+ * output_<codename>.txt` (its args), prints its answer; a missing one fails the run.
+ */
+function withAnswers<S extends PackageSubmission>(s: S, language: Language): S {
+  const answers = 'an output-only task takes the answers as plain-text files named output_000.txt, output_001.txt, … (--lang plaintext)';
+  if (language.id !== 'plaintext' || !s.files?.length) throw new InvalidRequestError(answers, 'SUBMISSION');
+  const other = s.files.find((f) => !/^output_\d{3,}\.txt$/.test(f.name));
+  if (other) throw new InvalidRequestError(`${JSON.stringify(other.name)} is not an answer: ${answers}`, 'SUBMISSION');
+  const { entry: _entry, ...rest } = s;
+  return { ...rest, files: [{ name: 'main.txt', content: '', encoding: 'utf8' as const }, ...s.files], entry: 'main.txt' } as S;
 }

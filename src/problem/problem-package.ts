@@ -77,7 +77,7 @@ export interface ProblemPackage {
     files: DmojFiles;
   };
   /** A CMS task's checker (null: CMS's white diff) and graders (cms-package.ts); absent for the other formats. */
-  cms?: { checker: PackageValidator | null; grader: CmsGrader | null; taskName: string };
+  cms?: { checker: PackageValidator | null; grader: CmsGrader | null; taskName: string; outputOnly: boolean };
   /** A Polygon package's solutions with their tags; absent for the Kattis formats. */
   solutions?: PolygonSolution[];
   /** Null only when loaded with `deferTimeLimit` and the package gives none. */
@@ -204,7 +204,7 @@ function loadCms(files: PackageFiles, opts: LoadOptions): ProblemPackage {
   const p = readCmsPackage(files);
   const own = p.timeLimitS === null ? ownTimeLimit(files, null) : { seconds: p.timeLimitS, from: TASK_YAML as OwnTimeLimitSource };
   return readInto(files, p, {
-    cms: { checker: p.checker, grader: p.grader, taskName: p.taskName },
+    cms: { checker: p.checker, grader: p.grader, taskName: p.taskName, outputOnly: p.outputOnly },
     timeLimit: timeLimitOf(own, opts, NO_CMS_TIME_LIMIT),
   });
 }

@@ -147,7 +147,6 @@ describe('CMS tasks: task.yaml and gen/GEN', () => {
       task(yaml, n);
       return loadPackage(pkg.dir(), { fallbackTimeLimitS: 1 }).config.unsupported.join('; ');
     };
-    expect(unsupported('n_input: 2\noutput_only: true\n')).toMatch(/output_only/);
     expect(unsupported("n_input: 2\noutput_only_testcases: '0'\n")).toMatch(/output_only_testcases/);
     expect(unsupported('n_input: 2\nscore_type: GroupThreshold\nscore_type_parameters: [[100, 2, 1.0]]\n')).toMatch(/GroupThreshold/);
     expect(unsupported('n_input: 2\nscore_type: Fancy\nscore_type_parameters: 1\n')).toMatch(/"Fancy"/);
@@ -157,6 +156,34 @@ describe('CMS tasks: task.yaml and gen/GEN', () => {
     task('n_input: 1\n', 1);
     pkg.write('check/manager', 'x');
     expect(loadPackage(pkg.dir(), { fallbackTimeLimitS: 1 }).config.unsupported.join()).toMatch(/Communication task/);
+  });
+
+  it('reads an output-only task: each test prints its answer file, no file I/O, a time limit for cat, a larger code limit', () => {
+    task("n_input: 2\noutput_only: true\ninfile: ''\noutfile: out.txt\n", 2);
+    pkg.write('sol/grader.cpp', 'int main() {}\n');
+    const p = loadPackage(pkg.dir());
+    expect(p.config.unsupported).toEqual([]);
+    expect(p.cms).toMatchObject({ outputOnly: true, grader: null });
+    expect(p.config.fileIo).toBeUndefined();
+    expect(p.timeLimit).toEqual({ seconds: 5, from: 'task.yaml' });
+    expect(p.config.limits.codeKiB).toBe(16 * 1024);
+    expect(p.data.children.map((c) => (c.kind === 'test' ? c.test.args : null))).toEqual([['output_000.txt'], ['output_001.txt']]);
+  });
+
+  it("takes an output-only task's answers as plain-text files by their codenames, and nothing else", () => {
+    task('n_input: 2\noutput_only: true\n', 2);
+    const cms = loadPackage(pkg.dir()).cms;
+    const languages = repoLanguageRegistry();
+    const files = (...names: string[]): PackageSubmission => ({
+      language: 'plaintext',
+      files: names.map((name) => ({ name, content: 'x' })),
+    });
+    const built = withCmsGrader(cms, files('output_000.txt', 'output_001.txt'), languages.get('plaintext'));
+    expect(built.files?.map((f) => f.name)).toEqual(['main.txt', 'output_000.txt', 'output_001.txt']);
+    expect(built.entry).toBe('main.txt');
+    expect(() => withCmsGrader(cms, files('answers.txt'), languages.get('plaintext'))).toThrow(/"answers.txt" is not an answer/);
+    expect(() => withCmsGrader(cms, { language: 'plaintext', source: 'x' }, languages.get('plaintext'))).toThrow(/--lang plaintext/);
+    expect(() => withCmsGrader(cms, { language: 'python3', source: 'x' }, languages.get('python3'))).toThrow(/output-only task/);
   });
 
   it('refuses bad score type parameters, naming them', () => {
@@ -213,8 +240,8 @@ describe('caged problem generate on a CMS task: what is refused before anything 
     await expect(generateCmsTests(noJudge, pkg.dir())).rejects.toThrow(/no generator \(gen\/generatore/);
     pkg.write('gen/generatore.py', 'print(1)\n');
     await expect(generateCmsTests(noJudge, pkg.dir())).rejects.toThrow(/no official solution \(sol\/soluzione/);
-    task('n_input: 1\noutput_only: true\n', 0, '1\n');
-    await expect(generateCmsTests(noJudge, pkg.dir())).rejects.toThrow(/output_only.*nothing is generated/);
+    task("n_input: 1\noutput_only_testcases: '0'\n", 0, '1\n');
+    await expect(generateCmsTests(noJudge, pkg.dir())).rejects.toThrow(/output_only_testcases.*nothing is generated/);
   });
 });
 
