@@ -96,6 +96,13 @@ describe('CMS tasks on the real image', () => {
     expect(r.score).toBe(50);
   }, 120_000);
 
+  it('cms-sum: a program reading standard input instead of input.txt finds it empty, as in CMS', async () => {
+    const r = await judged([SUM, source('stdin.py', 'a, b = map(int, input().split())\nopen("output.txt", "w").write(str(a + b))\n')]);
+    expect(r.tests.map((t) => t.verdict)).toEqual(['RE', 'RE', 'RE', 'RE', 'RE']);
+    expect(r.tests[0]?.stderr).toMatch(/EOFError/);
+    expect(r.score).toBe(0);
+  }, 120_000);
+
   it('cms-sum: an answer on standard output instead of output.txt scores nothing', async () => {
     const r = await judged([SUM, source('stdout.py', 'a, b = map(int, open("input.txt").read().split())\nprint(a + b)\n')]);
     expect(r.verdict).toBe('WA');

@@ -7,8 +7,12 @@ import { isName } from './source-path';
 
 const ioFileName = z.string().refine(isName, { message: 'must be a plain file name (no "/", not "." or "..", at most 255 bytes)' });
 
-/** `fileIo`: the input's and the answer's file names in /box, at least one. */
-export const FileIoSchema = z.strictObject({ input: ioFileName.optional(), output: ioFileName.optional() });
+/**
+ * `fileIo`: the input's and the answer's file names in /box, at least one; `stdin: false` gives a
+ * program reading its input from the file an empty standard input (as CMS runs it), where by
+ * default the input is on standard input too.
+ */
+export const FileIoSchema = z.strictObject({ input: ioFileName.optional(), output: ioFileName.optional(), stdin: z.boolean().optional() });
 export type FileIo = z.output<typeof FileIoSchema>;
 
 /**
@@ -29,6 +33,7 @@ export function checkFileIo(
   const issue = (path: Array<string | number>, message: string): void => ctx.addIssue({ code: 'custom', path, message });
   const { input, output } = s.fileIo ?? {};
   if (input === undefined && output === undefined) issue(['fileIo'], 'name an input file, an output file or both');
+  if (input === undefined && s.fileIo?.stdin !== undefined) issue(['fileIo', 'stdin'], 'is for an input file (fileIo.input)');
   if (input !== undefined && input === output) issue(['fileIo', 'output'], 'must not be the input file');
   if (s.problem !== undefined) issue(['fileIo'], "a problem package brings its own (Polygon's input-file and output-file)");
   if (s.interactor !== undefined) issue(['fileIo'], 'an interactive problem talks through standard input and output');

@@ -77,7 +77,8 @@ export async function runTest(ctx: JobContext, req: TestRequest): Promise<TestRe
         box: box.box,
         argv: [...expandArgv(req.language, req.language.run, { memoryBytes: req.limits.memoryBytes }), ...(tc.args ?? [])],
         env: expandEnv(req.language, { memoryBytes: req.limits.memoryBytes }),
-        stdin,
+        // With an input file and `fileIo.stdin: false`, standard input is empty (CMS's rule).
+        stdin: inputFile !== undefined && req.fileIo?.stdin === false ? Buffer.alloc(0) : stdin,
         ...(req.stderrToStdout ? { stderrToStdout: true } : {}),
         limits: req.limits,
         label: `${ctx.label} test ${req.index + 1}`,

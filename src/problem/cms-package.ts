@@ -237,9 +237,10 @@ export function readCmsPackage(files: PackageFiles, generating = false): CmsPart
   const memoryMiB = number(conf, ['memory_limit', 'memlimit'], true);
   const input = ioFile(conf, 'infile', unsupported);
   const output = ioFile(conf, 'outfile', unsupported);
+  // A program reading its input file gets an empty standard input, as in CMS.
   const fileIo =
     !outputOnly && (input !== undefined || output !== undefined)
-      ? { ...(input ? { input } : {}), ...(output ? { output } : {}) }
+      ? { ...(input ? { input, stdin: false } : {}), ...(output ? { output } : {}) }
       : undefined;
   if (input !== undefined && input === output) unsupported.push(`infile and outfile are both ${JSON.stringify(input)}`);
 

@@ -192,7 +192,7 @@ export interface ProblemConfig {
    * File input and output (the wire's `fileIo`): Polygon's `judging input-file`/`output-file`.
    * Absent: standard input and output, as every other format judges.
    */
-  fileIo?: { input?: string; output?: string };
+  fileIo?: { input?: string; output?: string; stdin?: boolean };
   /** What caged cannot judge yet in a package (empty: judgeable). */
   unsupported: string[];
   /**

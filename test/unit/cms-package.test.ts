@@ -63,7 +63,7 @@ describe('CMS tasks: task.yaml and gen/GEN', () => {
     expect(p.timeLimit).toEqual({ seconds: 1, from: 'task.yaml' });
     expect(p.config.limits.memoryMiB).toBe(256);
     // No infile/outfile in task.yaml: CMS's input.txt and output.txt.
-    expect(p.config.fileIo).toEqual({ input: 'input.txt', output: 'output.txt' });
+    expect(p.config.fileIo).toEqual({ input: 'input.txt', output: 'output.txt', stdin: false });
     // It may write output.txt alone: allowFileWriting false with an output file.
     expect(p.config.allowFileWriting).toBe(false);
     expect(p.cms?.checker).toMatchObject({ dir: 'cor/correttore.cpp', code: 'cpp', entry: 'correttore.cpp' });

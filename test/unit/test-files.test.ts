@@ -253,6 +253,9 @@ describe('file input and output on the wire (fileIo)', () => {
     // Not writing files but the output file: the output file alone is writable.
     expect(issuesOf({ fileIo: { output: 'o' }, allowFileWriting: false })).toEqual([]);
     expect(issuesOf({ fileIo: { input: 'i' }, allowFileWriting: false })).toEqual([]);
+    // An empty standard input is for a program reading an input file.
+    expect(issuesOf({ fileIo: { input: 'i', stdin: false } })).toEqual([]);
+    expect(issuesOf({ fileIo: { output: 'o', stdin: false } })).toEqual(['fileIo.stdin: is for an input file (fileIo.input)']);
     expect(issuesOf({ fileIo: { input: 'i' }, interactor: { language: 'python3', source: 'pass' } })).toEqual([
       'fileIo: an interactive problem talks through standard input and output',
     ]);
