@@ -34,7 +34,7 @@ import { InvalidRequestError } from '../errors';
 import { sourceExtensions, takesEntry } from '../judge/language-command';
 import type { Language } from '../judge/languages';
 import { isName, isPlainFileName } from '../judge/source-path';
-import { FORMAT_CODE_OF_EXTENSION } from './extensions';
+import { FORMAT_CODE_OF_EXTENSION, HEADER_EXTENSIONS } from './extensions';
 import type { PackageFiles } from './package-files';
 import type { PackageSubmission } from './package-submission';
 import type { PackageValidator } from './package-validator';
@@ -110,8 +110,6 @@ function ioFile(conf: Record<string, unknown>, key: 'infile' | 'outfile', unsupp
   return v;
 }
 
-const HEADER = new Set(['.h', '.hh', '.hpp', '.hxx', '.inc', '.ipp']);
-
 /**
  * The program whose source is `place.<ext>` (a file ending of the format's languages table), with
  * the headers beside it (testlib.h…) unless `withHeaders` is false; null when there is none;
@@ -127,7 +125,7 @@ export function sourceProgramAt(files: PackageFiles, place: string, withHeaders 
     throw new InvalidRequestError(`holds several sources of ${base} (${sources.map((e) => e.name).join(', ')}): keep one`, dir);
   const source = sources[0];
   if (!source) return null;
-  const headers = withHeaders ? entries.filter((e) => HEADER.has(path.extname(e.name))) : [];
+  const headers = withHeaders ? entries.filter((e) => HEADER_EXTENSIONS.has(path.extname(e.name))) : [];
   return {
     dir: `${dir}/${source.name}`,
     program: 'source',
@@ -224,12 +222,7 @@ export function readCmsPackage(files: PackageFiles, generating = false): CmsPart
     if (files.kind(m) === 'file') unsupported.push(`a Communication task (${m}: the manager talks to the submission through FIFOs)`);
 
   const scoring = scoringOf(files, conf, notes);
-  const data = cmsTestTree(scoring, notes, unsupported);
-  // Output-only: a test's run prints the answer file named after its codename.
-  if (outputOnly)
-    for (const c of data.children)
-      for (const t of c.kind === 'test' ? [c.test] : c.group.children.flatMap((g) => (g.kind === 'test' ? [g.test] : [])))
-        t.args = [`output_${t.name}.txt`];
+  const data = cmsTestTree(scoring, notes, unsupported, outputOnly);
   if (!unsupported.length && !generating) checkTestFiles(files, scoring.count, scoring.from);
   const checker = checkerAt(files, 'check/checker') ?? checkerAt(files, 'cor/correttore');
   const grader = outputOnly ? null : readGrader(files);

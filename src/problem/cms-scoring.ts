@@ -165,13 +165,15 @@ function subtasksOf(parameters: unknown, count: number, where: string): Subtask[
 }
 
 /** The test tree of a CMS task with `count` test cases (checked to exist by the caller). */
-export function cmsTestTree(s: CmsScoring, notes: string[], unsupported: string[]): TestGroup {
+export function cmsTestTree(s: CmsScoring, notes: string[], unsupported: string[], outputOnly = false): TestGroup {
   const where = `${s.from} score_type_parameters`;
   const test = (i: number, maxScore: number): TestCase => ({
     name: codename(i),
     inPath: `input/input${i}.txt`,
     ansPath: `output/output${i}.txt`,
     maxScore,
+    // Output-only: the test's run prints the answer file named after its codename (cms-package.ts).
+    ...(outputOnly ? { args: [`output_${codename(i)}.txt`] } : {}),
   });
   const root: TestGroup = { name: 'data', settings: groupSettings({ onReject: 'continue', caseScores: true }), children: [] };
   if (s.scoreType === 'Sum') {

@@ -14,7 +14,7 @@ import { dmojFormatError, splitShellWords } from '../judge/dmoj-args';
 import { DMOJ_CHECKER_NAMES } from '../judge/dmoj-checker-schema';
 import { PYTHON2 } from '../judge/languages';
 import type { DmojFiles } from './dmoj-files';
-import { FORMAT_CODE_OF_EXTENSION } from './extensions';
+import { FORMAT_CODE_OF_EXTENSION, HEADER_EXTENSIONS } from './extensions';
 import type { PackageValidator } from './package-validator';
 
 type Raw = Record<string, unknown>;
@@ -127,8 +127,6 @@ export function dmojLanguages(lang: string): string[] | null {
   return null;
 }
 
-const HEADERS = new Set(['.h', '.hh', '.hpp', '.hxx', '.inc', '.ipp']);
-
 /** A bridged program's `files` (paths in the problem's directory), `lang`, `flags` and `args_format_string`. */
 function bridgedProgram(files: DmojFiles, args: Raw, where: string): DmojBridged {
   const program = dmojProgram(files, { files: args.files, lang: args.lang }, where);
@@ -174,7 +172,7 @@ export function dmojProgram(files: DmojFiles, spec: { files: unknown; lang: unkn
   const names = list as string[];
   for (const f of names)
     if (files.where(f) !== 'dir') throw new InvalidRequestError(`names ${f}, which is not a file of the problem's directory`, where);
-  const main = names.find((f) => !HEADERS.has(path.extname(f))) ?? names[0]!;
+  const main = names.find((f) => !HEADER_EXTENSIONS.has(path.extname(f))) ?? names[0]!;
   const code = FORMAT_CODE_OF_EXTENSION[path.extname(main)];
   const lang = spec.lang;
   let ids: string[] | undefined;

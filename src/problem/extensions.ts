@@ -25,6 +25,9 @@ export const CHECKER_LANGUAGE_OF_EXTENSION: Readonly<Record<string, string>> = {
  * are not). `.pl` is Prolog in the table; package-validator.ts reads one that is not as Perl, as
  * packageLanguages does.
  */
+/** File endings of C and C++ headers: files beside a program's sources, compiled with them, never a program themselves. */
+export const HEADER_EXTENSIONS: ReadonlySet<string> = new Set(['.h', '.hh', '.hpp', '.hxx', '.inc', '.ipp']);
+
 export const FORMAT_CODE_OF_EXTENSION: Readonly<Record<string, string>> = {
   '.adb': 'ada',
   '.ads': 'ada',

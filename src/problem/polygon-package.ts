@@ -33,7 +33,7 @@ import path from 'node:path';
 import { InvalidRequestError } from '../errors';
 import { isName } from '../judge/source-path';
 import { groupSettings } from '../judge/group-grading';
-import { FORMAT_CODE_OF_EXTENSION } from './extensions';
+import { FORMAT_CODE_OF_EXTENSION, HEADER_EXTENSIONS } from './extensions';
 import type { PackageFiles } from './package-files';
 import type { PackageValidator } from './package-validator';
 import { readProblemYaml, type ProblemConfig } from './problem-yaml';
@@ -137,8 +137,6 @@ export function testPath(pattern: string, i: number, what: string): string {
   return out;
 }
 
-const HEADER = new Set(['.h', '.hh', '.hpp', '.hxx', '.inc', '.ipp']);
-
 /**
  * A program of the package (`el` holds its <source>; `role` its place, for messages:
  * assets/checker…): its source, with the headers beside it (testlib.h) and those problem.xml lists
@@ -158,9 +156,9 @@ export function testlibProgram(files: PackageFiles, el: XmlElement | null, role:
   const headers = new Map<string, string>();
   const beside = dir === '.' ? files.list('') : files.list(dir);
   for (const e of beside)
-    if (e.kind === 'file' && HEADER.has(path.extname(e.name))) headers.set(e.name, dir === '.' ? e.name : `${dir}/${e.name}`);
+    if (e.kind === 'file' && HEADER_EXTENSIONS.has(path.extname(e.name))) headers.set(e.name, dir === '.' ? e.name : `${dir}/${e.name}`);
   for (const r of resources)
-    if (HEADER.has(path.extname(r)) && !headers.has(path.posix.basename(r))) headers.set(path.posix.basename(r), r);
+    if (HEADER_EXTENSIONS.has(path.extname(r)) && !headers.has(path.posix.basename(r))) headers.set(path.posix.basename(r), r);
   headers.delete(name);
   const data = files.read(rel);
   if (/#\s*include\s*["<]testlib\.h[">]/.test(data.toString('latin1')) && !headers.has('testlib.h'))
