@@ -29,12 +29,12 @@ function firstLine(b: Buffer): string {
 }
 
 /** A CMS checker's end → a verdict (its run ended normally: a signal or a limit is IE before this). */
-export function cmsVerdict(exitCode: number, stdout: Buffer, stderr: Buffer): CheckerVerdict {
+export function cmsVerdict(exitCode: number, stdout: Buffer, stderr: Buffer, role: 'checker' | 'manager' = 'checker'): CheckerVerdict {
   const raw = firstLine(stderr);
   const stock = raw.startsWith('translate:') ? STOCK[raw.slice('translate:'.length).trim()] : undefined;
   const said = oneLine(stock ?? raw);
   if (exitCode !== 0)
-    return { verdict: 'IE', fraction: 0, message: oneLine(`the checker failed (exit code ${exitCode})${said ? `: ${said}` : ''}`) };
+    return { verdict: 'IE', fraction: 0, message: oneLine(`the ${role} failed (exit code ${exitCode})${said ? `: ${said}` : ''}`) };
   const first = firstLine(stdout);
   // Python's float(): a decimal or exponent form; CMS reads nothing else (no "inf" or "nan" is a share).
   const outcome = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(first) ? Number(first) : NaN;
@@ -43,7 +43,7 @@ export function cmsVerdict(exitCode: number, stdout: Buffer, stderr: Buffer): Ch
       verdict: 'IE',
       fraction: 0,
       message: oneLine(
-        `the checker's first line of output must be its outcome, a number from 0 to 1 (got ${JSON.stringify(first.slice(0, 40))})${said ? `: ${said}` : ''}`,
+        `the ${role}'s first line of output must be its outcome, a number from 0 to 1 (got ${JSON.stringify(first.slice(0, 40))})${said ? `: ${said}` : ''}`,
       ),
     };
   if (outcome >= 1) return { verdict: 'AC', fraction: 1, message: said || STOCK.success! };

@@ -12,7 +12,9 @@
  *   - `dmoj-grader` (caged's runner of a DMOJ custom judge, src/problem/dmoj-grader.ts): the
  *     report on the first line of its stderr (dmoj-python-report.ts): checked and passed
  *     accepted with its points (capped at the test's), checked and not passed wrong answer, an
- *     error or no report its own failure.
+ *     error or no report its own failure;
+ *   - `cms` (a CMS Communication task's manager, cms-communication.ts): exit 0 accepted, its
+ *     outcome (the share of the test's points) then read from what it printed.
  * Any other code, a signal, a limit of its own or a forbidden call is the interactor's failure.
  * The order of the ends decides, whatever the protocol:
  *
@@ -47,7 +49,7 @@ export const KATTIS_ACCEPTED = 42;
 export const KATTIS_WRONG_ANSWER = 43;
 
 /** How an interactor is run and read (the wire's `interactor.protocol`). */
-export type InteractorProtocol = 'kattis' | 'testlib' | DmojInteractorProtocol;
+export type InteractorProtocol = 'kattis' | 'testlib' | 'cms' | DmojInteractorProtocol;
 
 /** The protocols read as DMOJ reads its interactors: a bridged one's contrib module, or a custom judge's report. */
 export type DmojInteractorProtocol = DmojProtocol | 'dmoj-grader';
@@ -56,11 +58,12 @@ export type DmojInteractorProtocol = DmojProtocol | 'dmoj-grader';
  * How an interactor's end is read: its protocol; a DMOJ one with the test's points (what `points
  * N` may reach) and whether its stderr is shown (DMOJ's `feedback`).
  */
-export type InteractorReading = 'kattis' | 'testlib' | { protocol: DmojInteractorProtocol; testPoints: number; feedback: boolean };
+export type InteractorReading = 'kattis' | 'testlib' | 'cms' | { protocol: DmojInteractorProtocol; testPoints: number; feedback: boolean };
 
 /** The exit codes on which an interactor of `protocol` accepted (the pair then drops the submission's further output). */
 export function acceptingExitCodes(protocol: InteractorProtocol): readonly number[] {
   if (protocol === 'kattis') return [KATTIS_ACCEPTED];
+  if (protocol === 'cms') return [0];
   return protocol === 'dmoj-default' || protocol === 'dmoj-grader' ? [TESTLIB_OK] : [TESTLIB_OK, TESTLIB_POINTS];
 }
 
@@ -85,6 +88,7 @@ export function interactorDecision(r: RunResult, reading: InteractorReading): In
     if (code === KATTIS_WRONG_ANSWER) return { kind: 'rejected', message: 'wrong answer (the interactor)' };
     return { kind: 'failed', why: `exit code ${code}, not 42 or 43` };
   }
+  if (protocol === 'cms') return code === 0 ? { kind: 'accepted', points: null } : { kind: 'failed', why: `exit code ${code}, not 0` };
   const exit = testlibExit(code ?? -1);
   switch (exit.kind) {
     case 'ok':

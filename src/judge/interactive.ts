@@ -11,6 +11,11 @@
  *
  *     <run command> /interactor/input /feedback/tout /interactor/answer
  *
+ * or a CMS Communication task's manager's (cms-communication.ts), which alone decides the test,
+ * the test's input on its stdin and as `input.txt` in its working directory:
+ *
+ *     <run command> /proc/self/fd/3 /proc/self/fd/4     (from and to the submission)
+ *
  * or DMOJ's bridged interactor's, by its contrib module, which alone decides the test
  * (dmoj-contrib.ts; `dmoj-testlib` gets /dev/null as its output file, as DMOJ gives it):
  *
@@ -53,6 +58,7 @@ import type { CheckContext } from './check-output';
 import { acceptingExitCodes, interactiveVerdict, type InteractiveVerdict, type InteractorProtocol } from './interactive-verdict';
 import { judgeTestlibOutput, TESTLIB_OUTPUT_FILE } from './interactive-testlib';
 import { formatDmojArg } from './dmoj-args';
+import { cmsManagerArgv, cmsOutcome, cmsSubmissionArgv, type SubmissionIo } from './cms-communication';
 import { isDmojProtocol } from './dmoj-contrib';
 import { DMOJ_CONTEXT_FILE, DMOJ_SOURCE_FILE, type DmojGraderContext } from './dmoj-python-report';
 import { pointsToFraction } from './testlib-protocol';
@@ -98,6 +104,8 @@ export interface InteractorOptions {
   inSubmission?: SubmissionView;
   /** A DMOJ custom judge's `self.source`: the submission's source, written beside each test's context. */
   submissionSource?: Buffer | null;
+  /** A CMS manager's submission: its stdio the channels (default), or two files it opens. */
+  submissionIo?: SubmissionIo;
 }
 
 export type PreparedInteractor =
@@ -156,6 +164,7 @@ export async function prepareInteractor(
     transcriptBytes: spec.transcriptBytes ?? 0,
     ...(spec.workingDir === 'submission' ? { inSubmission: submission } : {}),
     ...(spec.protocol === 'dmoj-grader' ? { submissionSource: submissionSource(plan) } : {}),
+    ...(spec.submissionIo ? { submissionIo: spec.submissionIo } : {}),
   });
 }
 
@@ -239,6 +248,9 @@ export class Interactor {
     at: { io: string; feedback: string; interactorRoot: RootfsSpec; submissionRoot: RootfsSpec; box: TestBox },
   ): Promise<TestResult> {
     const { io, feedback, interactorRoot, submissionRoot } = at;
+    const cms = this.opts.protocol === 'cms';
+    const own = [...this.command, ...this.arguments(t)];
+    const submission = [...expandArgv(t.language, t.language.run, { memoryBytes: t.limits.memoryBytes }), ...(t.testcase.args ?? [])];
     let pair: PairResult;
     try {
       pair = await this.ctx.runs.runPair(
@@ -249,8 +261,10 @@ export class Interactor {
             ...(this.opts.inSubmission ? [{ hostPath: this.job.box, target: CODE, kind: 'dir' } as const] : []),
             { hostPath: io, target: IO, kind: 'dir' },
             { hostPath: feedback, target: FEEDBACK, kind: 'dir', writable: true },
+            // A CMS manager may read its input as input.txt in its working directory.
+            ...(cms ? [{ hostPath: path.join(io, 'input'), target: '/box/input.txt', kind: 'file' } as const] : []),
           ],
-          argv: [...this.command, ...this.arguments(t)],
+          argv: cms ? cmsManagerArgv(own, `${IO}/input`, FEEDBACK) : own,
           env: expandEnv(this.opts.language, { memoryBytes: this.opts.runLimits.memoryBytes }),
           limits: this.opts.runLimits,
           label: `${this.ctx.label} test ${t.index + 1} interactor`,
@@ -258,7 +272,7 @@ export class Interactor {
         {
           rootfs: submissionRoot,
           box: at.box.box,
-          argv: [...expandArgv(t.language, t.language.run, { memoryBytes: t.limits.memoryBytes }), ...(t.testcase.args ?? [])],
+          argv: cms ? cmsSubmissionArgv(submission, this.opts.submissionIo ?? 'stdio') : submission,
           env: expandEnv(t.language, { memoryBytes: t.limits.memoryBytes }),
           limits: t.limits,
           label: `${this.ctx.label} test ${t.index + 1}`,
@@ -289,6 +303,7 @@ export class Interactor {
     if (this.opts.protocol === 'testlib') return [`${IO}/input`, `${FEEDBACK}/${TESTLIB_OUTPUT_FILE}`, `${IO}/answer`];
     if (this.opts.protocol === 'dmoj-testlib') return [`${IO}/input`, '/dev/null', `${IO}/answer`];
     if (this.opts.protocol === 'dmoj-grader') return [`${IO}/input`, `${IO}/answer`, `${IO}/${DMOJ_CONTEXT_FILE}`];
+    if (this.opts.protocol === 'cms') return []; // its channels (cmsManagerArgv)
     if (isDmojProtocol(this.opts.protocol)) return [`${IO}/input`, `${IO}/answer`];
     return [`${IO}/input`, `${IO}/answer`, `${FEEDBACK}/`, ...(t.validatorFlags ?? this.opts.flags)];
   }
@@ -336,6 +351,17 @@ export class Interactor {
       return this.testResult(t, pair, { verdict, limitHit, message, fraction, checkerMessage: judged.feedback || null, extras: {} });
     }
     const said = oneLine(pair.interactor.stderr.toString('utf8').trim());
+    if (protocol === 'cms') {
+      // A CMS manager decides alone: its outcome once it exited 0 and the submission did not fail.
+      if (judged.verdict !== 'AC') return this.testResult(t, pair, { ...judged, fraction: 0, checkerMessage: said || null, extras: {} });
+      const v = cmsOutcome(feedbackDir, pair.interactor.stderr);
+      // An IE's message says why; otherwise it is the manager's own, shown as the checker's.
+      const [message, checkerMessage] =
+        v.verdict === 'IE'
+          ? [v.message, said || null]
+          : [`${v.verdict === 'AC' ? 'accepted' : 'wrong answer'} (the manager)`, v.message || null];
+      return this.testResult(t, pair, { ...v, limitHit: null, message, checkerMessage, extras: {} });
+    }
     if (protocol === 'testlib') {
       if (judged.verdict !== 'AC') return this.testResult(t, pair, { ...judged, fraction: 0, checkerMessage: said || null, extras: {} });
       const checked = await judgeTestlibOutput(t, feedbackDir, this.opts.runLimits.fileSizeBytes, judged.interactorPoints);

@@ -182,7 +182,8 @@ export type Checker = z.output<typeof CheckerSchema>;
  * judges the output file it wrote; `dmoj-default`, `dmoj-testlib`, `dmoj-coci` (DMOJ's bridged
  * interactor): its exit code read by DMOJ's contrib module decides alone, no checker;
  * `dmoj-grader`: caged's runner of a DMOJ custom judge (src/problem/dmoj-grader.ts) decides alone
- * by the report on its stderr.
+ * by the report on its stderr; `cms`: a CMS Communication task's manager (src/judge/cms-communication.ts)
+ * decides alone by the outcome it prints.
  */
 const FOR_DMOJ_INTERACTOR = 'is for a DMOJ interactor (protocol dmoj-default, dmoj-testlib, dmoj-coci or dmoj-grader)';
 
@@ -201,9 +202,18 @@ export const InteractorSchema = z
      * `input /dev/null answer`), its exit code and stderr read by that contrib module
      * (src/judge/dmoj-contrib.ts), its stderr the feedback; `dmoj-grader` (`input answer
      * context`: the test's points, index, name and the submission's language as JSON), the
-     * first line of its stderr a report (src/judge/dmoj-python-report.ts).
+     * first line of its stderr a report (src/judge/dmoj-python-report.ts); `cms` (a CMS
+     * Communication task's manager: `from_submission to_submission` as files to open, the test's
+     * input on its stdin and as `input.txt` in its working directory, exit 0, its outcome 0..1
+     * the first line of its stdout, its message the first line of its stderr).
      */
-    protocol: z.enum(['kattis', 'testlib', 'dmoj-default', 'dmoj-testlib', 'dmoj-coci', 'dmoj-grader']).default('kattis'),
+    protocol: z.enum(['kattis', 'testlib', 'dmoj-default', 'dmoj-testlib', 'dmoj-coci', 'dmoj-grader', 'cms']).default('kattis'),
+    /**
+     * `cms` only: how the submission reaches the manager. `stdio` (default): its stdin and
+     * stdout; `fifos` (CMS's `fifo_io`): two files to open, named by its arguments (`from_manager
+     * to_manager`), its stdin empty and its stdout discarded.
+     */
+    submissionIo: z.enum(['stdio', 'fifos']).optional(),
     /** DMOJ's `interactive.feedback` (`dmoj-*` only): true shows its stderr as the message. Default false, as DMOJ's. */
     feedback: z.boolean().optional(),
     /**
@@ -237,6 +247,14 @@ export const InteractorSchema = z
   .refine((i) => i.protocol !== 'testlib' || i.flags === undefined, {
     path: ['flags'],
     message: 'a testlib interactor takes no flags (its arguments are input, output and answer)',
+  })
+  .refine((i) => i.protocol !== 'cms' || i.flags === undefined, {
+    path: ['flags'],
+    message: "a CMS manager takes no flags (its arguments are the submission's channels)",
+  })
+  .refine((i) => i.submissionIo === undefined || i.protocol === 'cms', {
+    path: ['submissionIo'],
+    message: 'is for a CMS manager (protocol cms)',
   })
   .refine((i) => !i.protocol.startsWith('dmoj-') || i.flags === undefined, {
     path: ['flags'],
@@ -405,6 +423,8 @@ export function makeSubmissionSchema(opts: SubmissionSchemaOptions = {}) {
         issue(['checker'], 'a testlib interactor is followed by a testlib checker ("custom") or a built-in one, not an output validator');
       if (s.interactor?.protocol.startsWith('dmoj-') && (s.checker.type === 'custom' || s.checker.type === 'validator'))
         issue(['checker'], 'a DMOJ interactor decides alone: no checker runs after it');
+      if (s.interactor?.protocol === 'cms' && (s.checker.type === 'custom' || s.checker.type === 'validator'))
+        issue(['checker'], 'a CMS manager decides alone: no checker runs after it');
       s.testcases.forEach((t, i) => checkTestcase(t, ['testcases', i], ctx));
     });
 }

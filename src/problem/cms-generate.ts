@@ -15,7 +15,8 @@
  *     refuses one: the result says so);
  *   - its answer is the output of the official solution (`sol/soluzione.<ext>`, or
  *     `sol/solution.<ext>`), compiled as a submission is (with the task's grader when it has
- *     graders) and run on the input through the task's files (`infile`, `outfile`).
+ *     graders) and run on the input through the task's files (`infile`, `outfile`); a
+ *     Communication task's answer is empty, as cmsMake writes it (its manager judges alone).
  *
  * A task without gen/GEN (its `n_input` test cases) gets only the answers of the inputs it holds.
  *
@@ -83,8 +84,6 @@ export async function generateCmsTests(
       throw new InvalidRequestError(`its arguments ${JSON.stringify(c.args.join(' '))} hold quotes, redirections or variables`, where);
     if (needInput && !c.args && c.copy === null)
       throw new InvalidRequestError(`test case ${i}'s input ${inPath} is missing, and the task has no ${GEN} to make it`, where);
-    if (needInput && !c.args && c.copy === null)
-      throw new InvalidRequestError(`test case ${i}'s input ${inPath} is missing, and the task has no ${GEN} to make it`, where);
     if (needInput && c.copy !== null && files.kind(c.copy) !== 'file')
       throw new InvalidRequestError(`copies ${JSON.stringify(c.copy)}, which is not a file of the package`, where);
     for (const [need, rel] of [
@@ -99,8 +98,10 @@ export async function generateCmsTests(
     throw new InvalidRequestError('the task has no generator (gen/generatore.<ext> or gen/generator.<ext>) to make its inputs', GEN);
   const validator = programAmong(files, ['gen/valida', 'gen/validator']);
   if (!validator && plan.some((t) => t.needInput)) notes.push('the task has no validator (gen/valida.<ext>): its inputs were not checked');
-  const solution = plan.some((t) => t.needAnswer) ? programAmong(files, ['sol/soluzione', 'sol/solution'], !task.grader) : null;
-  if (plan.some((t) => t.needAnswer) && !solution)
+  // A Communication task's manager judges without answers: cmsMake writes them empty.
+  const solved = !task.manager && plan.some((t) => t.needAnswer);
+  const solution = solved ? programAmong(files, ['sol/soluzione', 'sol/solution'], !task.grader) : null;
+  if (solved && !solution)
     throw new InvalidRequestError(
       'the task has no official solution (sol/soluzione.<ext> or sol/solution.<ext>) to make its answers',
       'sol',
@@ -145,7 +146,8 @@ export async function generateCmsTests(
     }
     if (t.needInput)
       writeNew(files.root, t.inPath, input, t.copy !== null ? `copy of ${t.copy}` : `generator ${t.args!.join(' ')}`, GEN, written, opts);
-    if (t.needAnswer) {
+    if (t.needAnswer && !solution) writeNew(files.root, t.ansPath, Buffer.alloc(0), 'empty (a Communication task)', GEN, written, opts);
+    else if (t.needAnswer) {
       const answer = await run(runnable('solution', solution!), [], input, `the official solution on test case ${t.i}`, {
         ...(task.config.fileIo ? { io: task.config.fileIo } : {}),
       });

@@ -25,8 +25,16 @@
  * is its file (`cat`), checked as a Batch output is; a missing one scores nothing. Its time limit,
  * when task.yaml gives none, is OUTPUT_ONLY_TIME_S, and its code limit OUTPUT_ONLY_CODE_KIB.
  *
+ * A Communication task (`check/manager`, else `cor/manager`, CMS's Communication): the manager,
+ * built or run as a checker is, talks to the submission (interactor protocol `cms`:
+ * src/judge/cms-communication.ts) and decides each test alone; `sol/stub.<ext>` are compiled
+ * with the submission as graders are (the stub the entry point), and the submission then opens
+ * its channels as files (`user_io: fifo_io`, the default with stubs) or they are its stdio
+ * (`std_io`, the default without). task.yaml's `infile`, `outfile` and checker are not read for
+ * it, as CMS reads them not. Several submission processes (`num_processes` above 1) are refused.
+ *
  * Refused as unsupported: tasks mixing programs and answers (`output_only_testcases`,
- * `output_optional_testcases`) and Communication tasks (`check/manager` or `cor/manager`). A submission writes no file in its working directory (it is
+ * `output_optional_testcases`). A submission writes no file in its working directory (it is
  * read-only) but the task's `outfile`, as CMS allows writing only that file.
  */
 import path from 'node:path';
@@ -41,29 +49,37 @@ import type { PackageValidator } from './package-validator';
 import { readProblemYaml, type ProblemConfig } from './problem-yaml';
 import { checkTestFiles, cmsTestTree, GEN, readGen, type CmsScoring } from './cms-scoring';
 import type { TestGroup } from './test-data';
+import type { SubmissionIo } from '../judge/cms-communication';
 import { parseYaml } from './yaml-file';
 
 export const TASK_YAML = 'task.yaml';
 
-/** A task's graders (`sol/grader.<ext>`) and the headers compiled with them. */
+/** A task's graders (`sol/grader.<ext>`, a Communication task's stubs `sol/stub.<ext>`) and the headers compiled with them. */
 export interface CmsGrader {
   sources: { name: string; data: Buffer }[];
   headers: { name: string; data: Buffer }[];
 }
 
-export interface CmsParts {
-  config: ProblemConfig;
-  data: TestGroup;
-  /** task.yaml's time limit; null when it gives none. */
-  timeLimitS: number | null;
+/** What judges a CMS task's submissions, beside its config and tests. */
+export interface CmsTask {
+  /** Its checker; null: CMS's white diff (or a Communication task's manager). */
   checker: PackageValidator | null;
   grader: CmsGrader | null;
   /** What the submission's file is named with a grader: `<task name>.<ext>`. */
   taskName: string;
-  /** The number of test cases. */
-  count: number;
   /** `output_only`: the submission is the answers (withCmsGrader). */
   outputOnly: boolean;
+  /** A Communication task's manager and how the submission reaches it; null for the other task types. */
+  manager: { program: PackageValidator; submissionIo: SubmissionIo } | null;
+}
+
+export interface CmsParts extends CmsTask {
+  config: ProblemConfig;
+  data: TestGroup;
+  /** task.yaml's time limit; null when it gives none. */
+  timeLimitS: number | null;
+  /** The number of test cases. */
+  count: number;
   notes: string[];
 }
 
@@ -135,8 +151,11 @@ export function sourceProgramAt(files: PackageFiles, place: string, withHeaders 
   };
 }
 
-/** A checker's source and the headers beside it, or a script by its `#!` line, or null when `place` holds none. */
-function checkerAt(files: PackageFiles, place: string): PackageValidator | null {
+/**
+ * A checker's (or manager's: `role`) source and the headers beside it, or a script by its `#!`
+ * line, or null when `place` holds none.
+ */
+function checkerAt(files: PackageFiles, place: string, role = 'checker'): PackageValidator | null {
   const base = path.posix.basename(place);
   const source = sourceProgramAt(files, place);
   if (source) return source;
@@ -153,22 +172,20 @@ function checkerAt(files: PackageFiles, place: string): PackageValidator | null 
         : null;
     if (as) return { dir: place, program: 'source', code: as[0]!, files: [{ name: as[1]!, data }], entry: as[1]! };
     throw new InvalidRequestError(
-      `is a script for ${JSON.stringify(interpreter)}: caged runs checker scripts of Python, sh or bash`,
+      `is a script for ${JSON.stringify(interpreter)}: caged runs ${role} scripts of Python, sh or bash`,
       place,
     );
   }
   throw new InvalidRequestError(
-    `is a compiled program: caged builds a checker from its source, ${place}.cpp (or .c, .py…) beside it, which the package does not hold`,
+    `is a compiled program: caged builds a ${role} from its source, ${place}.cpp (or .c, .py…) beside it, which the package does not hold`,
     place,
   );
 }
 
-function readGrader(files: PackageFiles): CmsGrader | null {
+function readGrader(files: PackageFiles, base: 'grader' | 'stub'): CmsGrader | null {
   if (files.kind('sol') !== 'dir') return null;
   const entries = files.list('sol').filter((e) => e.kind === 'file');
-  const sources = entries.filter(
-    (e) => path.parse(e.name).name === 'grader' && Object.hasOwn(FORMAT_CODE_OF_EXTENSION, path.extname(e.name)),
-  );
+  const sources = entries.filter((e) => path.parse(e.name).name === base && Object.hasOwn(FORMAT_CODE_OF_EXTENSION, path.extname(e.name)));
   if (!sources.length) return null;
   const headers = entries.filter((e) => e.name.endsWith('.h') || e.name.endsWith('lib.pas'));
   const read = (e: { name: string }) => ({ name: e.name, data: files.read(`sol/${e.name}`) });
@@ -218,18 +235,19 @@ export function readCmsPackage(files: PackageFiles, generating = false): CmsPart
   const outputOnly = conf.output_only === true;
   for (const k of ['output_only_testcases', 'output_optional_testcases'])
     if (conf[k] !== undefined && conf[k] !== null && conf[k] !== '') unsupported.push(`${k} (answers submitted as files)`);
-  for (const m of ['check/manager', 'cor/manager'])
-    if (files.kind(m) === 'file') unsupported.push(`a Communication task (${m}: the manager talks to the submission through FIFOs)`);
+  const manager = outputOnly ? null : managerOf(files, conf, unsupported, notes);
 
   const scoring = scoringOf(files, conf, notes);
   const data = cmsTestTree(scoring, notes, unsupported, outputOnly);
   if (!unsupported.length && !generating) checkTestFiles(files, scoring.count, scoring.from);
-  const checker = checkerAt(files, 'check/checker') ?? checkerAt(files, 'cor/correttore');
-  const grader = outputOnly ? null : readGrader(files);
+  // A Communication task's manager decides: CMS loads a checker beside it and never runs it.
+  const checker = manager ? null : (checkerAt(files, 'check/checker') ?? checkerAt(files, 'cor/correttore'));
+  const grader = outputOnly ? null : readGrader(files, manager ? 'stub' : 'grader');
   const timeLimitS = number(conf, ['time_limit', 'timeout'], true) ?? (outputOnly ? OUTPUT_ONLY_TIME_S : null);
   const memoryMiB = number(conf, ['memory_limit', 'memlimit'], true);
-  const input = ioFile(conf, 'infile', unsupported);
-  const output = ioFile(conf, 'outfile', unsupported);
+  // A Communication task's submission talks to its manager: CMS gives it no files.
+  const input = manager ? undefined : ioFile(conf, 'infile', unsupported);
+  const output = manager ? undefined : ioFile(conf, 'outfile', unsupported);
   // A program reading its input file gets an empty standard input, as in CMS.
   const fileIo =
     !outputOnly && (input !== undefined || output !== undefined)
@@ -249,7 +267,7 @@ export function readCmsPackage(files: PackageFiles, generating = false): CmsPart
     name: taskName,
     scoring: true,
     unsupported,
-    validation: { kind: checker ? 'custom' : 'default', interactive: false, customScore: false },
+    validation: { kind: checker || manager ? 'custom' : 'default', interactive: manager !== null, customScore: false },
     limits: {
       ...base.limits,
       timeLimitS,
@@ -258,7 +276,36 @@ export function readCmsPackage(files: PackageFiles, generating = false): CmsPart
       given,
     },
   };
-  return { config, data, timeLimitS, checker, grader, taskName, count: scoring.count, outputOnly, notes };
+  const task = {
+    checker,
+    grader,
+    taskName,
+    outputOnly,
+    manager: manager && { program: manager, submissionIo: submissionIo(conf, grader, notes) },
+  };
+  return { config, data, timeLimitS, ...task, count: scoring.count, notes };
+}
+
+/** A Communication task's manager (`check/manager`, else `cor/manager`), or null: a task of another type. */
+function managerOf(files: PackageFiles, conf: Record<string, unknown>, unsupported: string[], notes: string[]): PackageValidator | null {
+  const manager = checkerAt(files, 'check/manager', 'manager') ?? checkerAt(files, 'cor/manager', 'manager');
+  if (!manager) return null;
+  const processes = number(conf, ['num_processes'], true) ?? 1;
+  if (processes !== 1)
+    unsupported.push(`num_processes ${processes} (a Communication task whose manager talks to several processes of the submission)`);
+  for (const k of ['infile', 'outfile'])
+    if (conf[k] !== undefined && conf[k] !== null && conf[k] !== '')
+      notes.push(`${TASK_YAML}'s ${k} not read: a Communication task has no files`);
+  return manager;
+}
+
+/** `user_io`: CMS's `fifo_io` (files to open) or `std_io`; without it, files with stubs, stdio without. */
+function submissionIo(conf: Record<string, unknown>, stub: CmsGrader | null, notes: string[]): SubmissionIo {
+  const io = conf.user_io;
+  if (io === 'fifo_io') return 'fifos';
+  if (io === 'std_io') return 'stdio';
+  if (io !== undefined && io !== null) notes.push(`${TASK_YAML}'s user_io ${JSON.stringify(io)} not read: CMS takes std_io or fifo_io`);
+  return stub ? 'fifos' : 'stdio';
 }
 
 /**
@@ -268,7 +315,7 @@ export function readCmsPackage(files: PackageFiles, generating = false): CmsPart
  * language the task has no grader for, is refused (CMS fails its compilation).
  */
 export function withCmsGrader<S extends PackageSubmission>(
-  cms: { grader: CmsGrader | null; taskName: string; outputOnly?: boolean } | undefined,
+  cms: (Pick<CmsTask, 'grader' | 'taskName'> & { outputOnly?: boolean }) | undefined,
   s: S,
   language: Language,
 ): S {
@@ -276,9 +323,11 @@ export function withCmsGrader<S extends PackageSubmission>(
   if (!cms?.grader) return s;
   const exts = sourceExtensions(language);
   const grader = cms.grader.sources.find((g) => exts.includes(path.extname(g.name)));
+  // "grader" (Batch) or "stub" (Communication), as the files are named.
+  const kind = path.parse(cms.grader.sources[0]!.name).name;
   if (!grader)
     throw new InvalidRequestError(
-      `the task's graders are ${cms.grader.sources.map((g) => `sol/${g.name}`).join(', ')}: none is a ${language.id} source (${exts.join(' ')})`,
+      `the task's ${kind}s are ${cms.grader.sources.map((g) => `sol/${g.name}`).join(', ')}: none is a ${language.id} source (${exts.join(' ')})`,
       'SUBMISSION',
     );
   const own =
@@ -287,7 +336,7 @@ export function withCmsGrader<S extends PackageSubmission>(
       : s.files?.length === 1
         ? Buffer.from(s.files[0]!.content, s.files[0]!.encoding === 'base64' ? 'base64' : 'utf8')
         : null;
-  if (!own) throw new InvalidRequestError('a CMS task with a grader takes one source file, compiled with the grader', 'SUBMISSION');
+  if (!own) throw new InvalidRequestError(`a CMS task with a ${kind} takes one source file, compiled with the ${kind}`, 'SUBMISSION');
   const ext = path.extname(grader.name);
   const name = `${cms.taskName}${ext}`;
   if (!isPlainFileName(name) || name === grader.name || cms.grader.headers.some((h) => h.name === name))

@@ -27,7 +27,7 @@ import type { DmojCase } from './dmoj-python-checker';
 import type { DmojSignature } from './dmoj-signature';
 import { isDmojPackage, readDmojPackage, INIT_YML, NO_DMOJ_TIME_LIMIT } from './dmoj-package';
 import { DmojFiles } from './dmoj-files';
-import { isCmsPackage, readCmsPackage, TASK_YAML, type CmsGrader } from './cms-package';
+import { isCmsPackage, readCmsPackage, TASK_YAML, type CmsTask } from './cms-package';
 
 export interface ProblemPackage {
   /** The package's realpath. */
@@ -76,8 +76,8 @@ export interface ProblemPackage {
     cases: Record<string, DmojCase>;
     files: DmojFiles;
   };
-  /** A CMS task's checker (null: CMS's white diff) and graders (cms-package.ts); absent for the other formats. */
-  cms?: { checker: PackageValidator | null; grader: CmsGrader | null; taskName: string; outputOnly: boolean };
+  /** A CMS task's checker (null: CMS's white diff), graders or stubs, manager (cms-package.ts); absent for the other formats. */
+  cms?: CmsTask;
   /** A Polygon package's solutions with their tags; absent for the Kattis formats. */
   solutions?: PolygonSolution[];
   /** Null only when loaded with `deferTimeLimit` and the package gives none. */
@@ -204,7 +204,7 @@ function loadCms(files: PackageFiles, opts: LoadOptions): ProblemPackage {
   const p = readCmsPackage(files);
   const own = p.timeLimitS === null ? ownTimeLimit(files, null) : { seconds: p.timeLimitS, from: TASK_YAML as OwnTimeLimitSource };
   return readInto(files, p, {
-    cms: { checker: p.checker, grader: p.grader, taskName: p.taskName, outputOnly: p.outputOnly },
+    cms: { checker: p.checker, grader: p.grader, taskName: p.taskName, outputOnly: p.outputOnly, manager: p.manager },
     timeLimit: timeLimitOf(own, opts, NO_CMS_TIME_LIMIT),
   });
 }

@@ -20,6 +20,24 @@ import type { packageLimits } from './package-limits';
 
 type Limits = ReturnType<typeof packageLimits>;
 
+/** A package's limits for its own programs' runs and compiles, and the transcript asked for. */
+interface OwnLimits {
+  runLimits: Limits['validatorLimits'];
+  compileLimits: Limits['helperCompileLimits'];
+  transcriptBytes?: number | undefined;
+}
+
+/** A package's interactor (Polygon's, a CMS manager) as the wire's `interactor`. */
+function interactorWire(program: PackageProgram, how: Record<string, unknown>, own: OwnLimits): Record<string, unknown> {
+  return {
+    ...program,
+    ...how,
+    ...(own.runLimits ? { limits: own.runLimits } : {}),
+    compileLimits: own.compileLimits,
+    ...(own.transcriptBytes ? { transcriptBytes: own.transcriptBytes } : {}),
+  };
+}
+
 export interface TestlibWire {
   /** The submission's fields: `checker`, `interactor` (none: the default validation judges). */
   fields: Record<string, unknown>;
@@ -35,7 +53,8 @@ export function testlibWire(
   compileLimits: Limits['helperCompileLimits'],
   transcriptBytes?: number,
 ): TestlibWire | null {
-  if (!pkg.testlib) return cmsWire(pkg, languages);
+  const own = { runLimits, compileLimits, transcriptBytes };
+  if (!pkg.testlib) return cmsWire(pkg, languages, own);
   const checker = pkg.testlib.checker ? programOf(pkg.testlib.checker, languages) : null;
   const interactor = pkg.testlib.interactor ? programOf(pkg.testlib.interactor, languages) : null;
   const fields: Record<string, unknown> = {};
@@ -44,24 +63,23 @@ export function testlibWire(
     const { program: _source, ...rest } = checker;
     fields.checker = { type: 'custom', ...rest };
   }
-  if (interactor)
-    fields.interactor = {
-      ...interactor,
-      protocol: 'testlib',
-      ...(runLimits ? { limits: runLimits } : {}),
-      compileLimits,
-      ...(transcriptBytes ? { transcriptBytes } : {}),
-    };
+  if (interactor) fields.interactor = interactorWire(interactor, { protocol: 'testlib' }, own);
   return { fields, programs: [checker, interactor].filter((p): p is PackageProgram => p !== null) };
 }
 
 /**
  * A CMS task's checker as the submission's `checker: {type: "custom", protocol: "cms"}` (argv
  * input answer output, its outcome the share of the test's points), or CMS's white diff
- * (`white-diff`) when it has none; null for the other formats.
+ * (`white-diff`) when it has none; a Communication task's manager as `interactor` with `protocol:
+ * "cms"`, under the package's limits for its programs; null for the other formats.
  */
-export function cmsWire(pkg: Pick<ProblemPackage, 'cms'>, languages: ImageLanguages): TestlibWire | null {
+export function cmsWire(pkg: Pick<ProblemPackage, 'cms'>, languages: ImageLanguages, own: OwnLimits): TestlibWire | null {
   if (!pkg.cms) return null;
+  if (pkg.cms.manager) {
+    const manager = programOf(pkg.cms.manager.program, languages);
+    const interactor = interactorWire(manager, { protocol: 'cms', submissionIo: pkg.cms.manager.submissionIo }, own);
+    return { fields: { interactor }, programs: [manager] };
+  }
   if (!pkg.cms.checker) return { fields: { checker: { type: 'white-diff' } }, programs: [] };
   const program = programOf(pkg.cms.checker, languages);
   const { program: _source, ...rest } = program;

@@ -153,9 +153,6 @@ describe('CMS tasks: task.yaml and gen/GEN', () => {
     expect(unsupported('n_input: 2\nscore_type: GroupMin\nscore_type_parameters: [[50, "00"], [50, "001"]]\n')).toMatch(
       /test case 001 in subtasks 0 and 1/,
     );
-    task('n_input: 1\n', 1);
-    pkg.write('check/manager', 'x');
-    expect(loadPackage(pkg.dir(), { fallbackTimeLimitS: 1 }).config.unsupported.join()).toMatch(/Communication task/);
   });
 
   it('reads an output-only task: each test prints its answer file, no file I/O, a time limit for cat, a larger code limit', () => {
