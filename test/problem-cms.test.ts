@@ -137,6 +137,35 @@ describe('CMS tasks on the real image', () => {
     expect(r.tests[2]?.checkerMessage).toMatch(/^line 1 differs: expected "10000000000", got /);
   }, 120_000);
 
+  it('cms-grader with overlapping subtasks: a test case in two subtasks runs once and counts in both', async () => {
+    const dir = path.join(tmp, 'area-overlap');
+    fs.cpSync(AREA, dir, { recursive: true });
+    const yaml = fs.readFileSync(path.join(dir, 'task.yaml'), 'utf8');
+    fs.writeFileSync(
+      path.join(dir, 'task.yaml'),
+      yaml.replace(/^score_type_parameters: .*$/m, 'score_type_parameters: [[30, "00[01]"], [70, "00"]]'),
+    );
+    const r = await judged([
+      dir,
+      source('overflow.cpp', '#include "area.h"\nlong long area(long long w, long long h) { return (int)w * (int)h; }\n'),
+    ]);
+    expect(r.tests.map((t) => [t.name, t.verdict])).toEqual([
+      ['000', 'AC'],
+      ['001', 'AC'],
+      ['000', 'AC'],
+      ['001', 'AC'],
+      ['002', 'WA'],
+    ]);
+    // One run each: the second listing is the first's result.
+    expect([r.tests[2]?.wallTimeMs, r.tests[3]?.cpuTimeMs]).toEqual([r.tests[0]?.wallTimeMs, r.tests[1]?.cpuTimeMs]);
+    expect(r.groups?.map((g) => [g.name, g.score])).toEqual([
+      ['data', 30],
+      ['subtask 0', 30],
+      ['subtask 1', 0],
+    ]);
+    expect(r.score).toBe(30);
+  }, 120_000);
+
   it('cms-grader: a submission with its own main does not link with the grader (CE); a language without a grader is refused', async () => {
     const r = await judged([
       AREA,

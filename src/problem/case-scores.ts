@@ -1,9 +1,13 @@
 /**
  * 2025-09 scoring: the score files of a package's validators (output, interactor, static) that
- * the format lists as judge errors, checked on each test's result by judge-package.ts.
+ * the format lists as judge errors, checked on each test's result by judge-package.ts. Also what
+ * a package's test earned in its group (packagePoints).
  */
 import type { ScoreFileName } from '../judge/output-validator-feedback';
 import { roundScore } from '../judge/result';
+import type { TestVerdict } from '../judge/schema';
+import { dmojPoints } from './dmoj-programs';
+import { polygonPoints } from './testlib-programs';
 import type { ProblemPackage } from './problem-package';
 import type { TestCase } from './test-data';
 
@@ -38,4 +42,22 @@ export function caseScoreFailure(
 export function rejectedScoreFailure(pkg: ProblemPackage, test: TestCase, written: ScoreFileName): string | null {
   if (!pkg.config.scoring || test.maxScore === undefined || test.name.startsWith('sample/')) return null;
   return `the validator rejected the test case but wrote ${written}`;
+}
+
+/**
+ * A package's test's points in a group holding it, its final verdict `verdict` and the Judge's
+ * `judged`: a DMOJ test's (dmojPoints); a Polygon or CMS test's in a scoring problem, on its
+ * checker's scale `scale` (polygonPoints: a checker's partial points, never those of a verdict
+ * decided after the Judge); else 1 when AC, 0 when not.
+ */
+export function packagePoints(
+  pkg: Pick<ProblemPackage, 'dmoj'>,
+  scale: ((t: TestCase) => number) | null,
+  test: TestCase,
+  verdict: TestVerdict,
+  judged: { verdict: TestVerdict; points: number },
+): number {
+  if (pkg.dmoj) return dmojPoints(test, verdict, judged);
+  if (scale) return polygonPoints(test, verdict, verdict === judged.verdict ? judged.points : 0, scale(test));
+  return verdict === 'AC' ? 1 : 0;
 }

@@ -18,10 +18,11 @@
  * `GroupMin` and `GroupMul` (a list of `[points, tests]` or `{max_score, testcases}`, tests
  * being a count of consecutive test cases by codename, a regular expression their codenames
  * must start matching, or a list of codenames): a subtask scores its points times the least
- * (GroupMin) or the product (GroupMul) of its test cases' outcomes. A test case in two subtasks
- * (CMS allows it) and `GroupThreshold` (its outcome is a measure, not a share) are refused as
- * unsupported; one in no subtask is judged and scores nothing, as in CMS. Every test case runs
- * (CMS judges them all): no group stops at a rejection.
+ * (GroupMin) or the product (GroupMul) of its test cases' outcomes. A test case may be in several
+ * subtasks (regular expressions or lists that overlap, as CMS allows): it is in each subtask's
+ * group, and judged once (judge-package.ts). `GroupThreshold` (its outcome is a measure, not a
+ * share) is refused as unsupported; a test case in no subtask is judged and scores nothing, as
+ * in CMS. Every test case runs (CMS judges them all): no group stops at a rejection.
  */
 import { InvalidRequestError } from '../errors';
 import { groupSettings } from '../judge/group-grading';
@@ -192,15 +193,7 @@ export function cmsTestTree(s: CmsScoring, notes: string[], unsupported: string[
     return root;
   }
   const subtasks = subtasksOf(s.parameters, s.count, where);
-  const owner = new Map<number, number>();
-  subtasks.forEach((st, k) =>
-    st.tests.forEach((i) => {
-      const other = owner.get(i);
-      if (other !== undefined && other !== k)
-        unsupported.push(`test case ${codename(i)} in subtasks ${other} and ${k} (caged judges each test case in one group)`);
-      owner.set(i, k);
-    }),
-  );
+  const inSubtask = new Set(subtasks.flatMap((st) => st.tests));
   subtasks.forEach((st, k) => {
     const group: TestGroup = {
       name: `subtask ${k}`,
@@ -216,7 +209,7 @@ export function cmsTestTree(s: CmsScoring, notes: string[], unsupported: string[
   });
   const none: string[] = [];
   for (let i = 0; i < s.count; i++)
-    if (!owner.has(i)) {
+    if (!inSubtask.has(i)) {
       root.children.push({ kind: 'test', test: test(i, 0) });
       none.push(codename(i));
     }

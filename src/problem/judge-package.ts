@@ -53,10 +53,10 @@ import { configFile, type ProblemPackage } from './problem-package';
 import { programOf, type PackageProgram } from './package-validator';
 import { packageLimitsFor, type PackageLimitOptions, type packageLimits } from './package-limits';
 import { overCodeLimit, sourceBytes } from './package-sources';
-import { caseScoreFailure, rejectedScoreFailure } from './case-scores';
-import { checkerScaleOf, polygonPoints, polygonTestScore, testlibWire } from './testlib-programs';
+import { caseScoreFailure, packagePoints, rejectedScoreFailure } from './case-scores';
+import { checkerScaleOf, polygonTestScore, testlibWire } from './testlib-programs';
 import { asFormatBuilds } from './format-builds';
-import { dmojPoints, dmojWire } from './dmoj-programs';
+import { dmojWire } from './dmoj-programs';
 import { withDmojData } from './dmoj-generate-run';
 import { compilerFirstError, newerPythonError } from './compile-failures';
 import { customGrader } from './custom-grader';
@@ -194,7 +194,14 @@ async function judgePackageAs(
   let job: OpenJob | null = null;
   let bounds: TestBounds | null = null;
 
+  /** A test case in several groups (a CMS task's overlapping subtasks) is run once: its result there, with its points there. */
+  const ran = new Map<string, (again: TestCase, index: number) => TestResult>();
   const runOne = async (test: TestCase, groupFlags: string[], index: number): Promise<TestResult> => {
+    const repeated = ran.get(test.inPath)?.(test, index);
+    if (repeated) {
+      opts.onTest?.(repeated, total);
+      return repeated;
+    }
     const flagWords = test.validatorFlags ?? groupFlags;
     if (compileFailed) return skipOne(test, index, compileFailed);
     if (validatorFailed) return skipOne(test, index, validatorFailed);
@@ -356,19 +363,13 @@ async function judgePackageAs(
       judge0: verdict === t.verdict ? t.judge0 : judge0Of(verdict),
       message: oneLine(message),
       checkerMessage,
-      // A Polygon test's partial points are its checker's (the Judge's), never those of a verdict decided here.
-      points: pkg.dmoj
-        ? dmojPoints(test, verdict, t)
-        : checkerScale
-          ? polygonPoints(test, verdict, verdict === t.verdict ? t.points : 0, checkerScale(test))
-          : verdict === 'AC'
-            ? 1
-            : 0,
+      points: packagePoints(pkg, checkerScale, test, verdict, t),
       stdout: stdout.text,
       stdoutTruncated: stdout.truncated,
       stderr: stderr.text,
       stderrTruncated: stderr.truncated,
     };
+    if (pkg.cms) ran.set(test.inPath, (tc, i) => ({ ...final, index: i, points: packagePoints(pkg, checkerScale, tc, verdict, t) }));
     opts.onTest?.(final, total);
     return final;
   };

@@ -88,11 +88,13 @@ export function cmsWire(pkg: Pick<ProblemPackage, 'cms'>, languages: ImageLangua
 
 /**
  * What a scoring problem's checker's (or interactor's) partial points are of, per test: a
- * Polygon test's points (or 100 with treat-points-from-checker-as-percent), a DMOJ test's or a
- * CMS test case's points; null for the Kattis formats and pass-fail problems.
+ * Polygon test's points (or 100 with treat-points-from-checker-as-percent), a DMOJ test's; 1
+ * for a CMS test case, whose checker gives a share; null for the Kattis formats and pass-fail problems.
  */
 export function checkerScaleOf(pkg: Pick<ProblemPackage, 'testlib' | 'dmoj' | 'cms' | 'config'>): ((t: TestCase) => number) | null {
   if (!(pkg.testlib || pkg.dmoj || pkg.cms) || !pkg.config.scoring) return null;
+  // A CMS test case's outcome is a share (1): what it earned in each subtask that holds it (judge-package.ts runs it once).
+  if (pkg.cms) return () => 1;
   return (t) => (pkg.testlib?.pointsAsPercent ? 100 : (t.maxScore ?? 0));
 }
 

@@ -150,9 +150,17 @@ describe('CMS tasks: task.yaml and gen/GEN', () => {
     expect(unsupported("n_input: 2\noutput_only_testcases: '0'\n")).toMatch(/output_only_testcases/);
     expect(unsupported('n_input: 2\nscore_type: GroupThreshold\nscore_type_parameters: [[100, 2, 1.0]]\n')).toMatch(/GroupThreshold/);
     expect(unsupported('n_input: 2\nscore_type: Fancy\nscore_type_parameters: 1\n')).toMatch(/"Fancy"/);
-    expect(unsupported('n_input: 2\nscore_type: GroupMin\nscore_type_parameters: [[50, "00"], [50, "001"]]\n')).toMatch(
-      /test case 001 in subtasks 0 and 1/,
-    );
+  });
+
+  it('puts a test case in every subtask that names it, as CMS allows: each subtask takes its outcome', async () => {
+    task('n_input: 3\nscore_type: GroupMin\nscore_type_parameters: [[30, "00[01]"], [70, "00"]]\n', 3);
+    const { p, g, by } = await grade(pkg.dir(), (n) => (n === '001' ? 0.5 : 1));
+    expect(p.config.unsupported).toEqual([]);
+    // Subtask 0: 000 and 001; subtask 1: all three. 001's half counts in both.
+    expect(g.tests.map((t) => t.name)).toEqual(['000', '001', '000', '001', '002']);
+    expect(by['subtask 0']).toMatchObject({ score: 15, maxScore: 30 });
+    expect(by['subtask 1']).toMatchObject({ score: 35, maxScore: 70 });
+    expect(g.score).toBe(50);
   });
 
   it('reads an output-only task: each test prints its answer file, no file I/O, a time limit for cat, a larger code limit', () => {
