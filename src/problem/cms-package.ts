@@ -296,6 +296,15 @@ function managerOf(files: PackageFiles, conf: Record<string, unknown>, unsupport
   for (const k of ['infile', 'outfile'])
     if (conf[k] !== undefined && conf[k] !== null && conf[k] !== '')
       notes.push(`${TASK_YAML}'s ${k} not read: a Communication task has no files`);
+  const checkers = ['check', 'cor'].flatMap((d) =>
+    files.kind(d) === 'dir'
+      ? files
+          .list(d)
+          .filter((e) => /^(checker|correttore)(\.|$)/.test(e.name))
+          .map((e) => `${d}/${e.name}`)
+      : [],
+  );
+  if (checkers.length) notes.push(`${checkers.join(', ')} not run: a Communication task's manager decides alone`);
   return manager;
 }
 

@@ -69,6 +69,7 @@ describe('CMS Communication tasks: what is read', () => {
     expect(p.cms?.checker).toBeNull();
     expect(p.dataNotes?.join('\n')).toMatch(/user_io "pipes" not read/);
     expect(p.dataNotes?.join('\n')).toMatch(/infile not read: a Communication task has no files/);
+    expect(p.dataNotes?.join('\n')).toMatch(/check\/checker.py not run: a Communication task's manager decides alone/);
     task('n_input: 1\nnum_processes: 2\n');
     expect(load().config.unsupported.join()).toMatch(/num_processes 2/);
     task('n_input: 1\n', { 'check/manager': '\x7fELF\x02' });
