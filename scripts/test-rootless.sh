@@ -23,7 +23,7 @@ fi
 # Unpack the test image into this user's store before any suite: on a cold store that takes about
 # a minute, longer than a suite waits for a worker's first job.
 node dist/src/cli/main.js exec --lang c -- /bin/true >/dev/null
-# With CMS Communication tasks: a manager with a file bound into its /box, beside the submission.
-suites=(test/sandbox-*.test.ts test/judge-*.test.ts test/queue-*.test.ts test/problem-cms-communication.test.ts)
+# With CMS tasks: one writable output file in a read-only /box; a manager with a file bound into its /box.
+suites=(test/sandbox-*.test.ts test/judge-*.test.ts test/queue-*.test.ts test/problem-cms.test.ts)
 [ $# -gt 0 ] && suites=("$@")
 exec npx jest --runInBand ${CAGED_JEST_CACHE:+--cacheDirectory "$CAGED_JEST_CACHE"} "${suites[@]}"

@@ -23,10 +23,9 @@
  * has its own verdict; a manager that failed (exit code not 0, a signal, a limit) is IE, as CMS
  * counts it; otherwise the manager's outcome decides: 1 AC, below 1 WA with that share.
  */
-import fs from 'node:fs';
 import { cmsVerdict } from './cms-checker';
 import type { CheckerVerdict } from './checker-verdict';
-import { readCapped } from './output-validator-feedback';
+import { readFeedbackFile } from './output-validator-feedback';
 
 /** Where the manager's stdout goes, in its feedback directory. */
 export const CMS_OUTCOME_FILE = 'outcome';
@@ -63,13 +62,7 @@ export function cmsSubmissionArgv(command: readonly string[], io: SubmissionIo):
  * read from its feedback directory without following links, and its stderr's first line.
  */
 export function cmsOutcome(feedbackDir: string, stderr: Buffer): CheckerVerdict {
-  const dirFd = fs.openSync(feedbackDir, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_DIRECTORY);
-  let out: ReturnType<typeof readCapped>;
-  try {
-    out = readCapped(dirFd, CMS_OUTCOME_FILE, OUTCOME_BYTES);
-  } finally {
-    fs.closeSync(dirFd);
-  }
+  const out = readFeedbackFile(feedbackDir, CMS_OUTCOME_FILE, OUTCOME_BYTES);
   if (out.kind === 'refused') return { verdict: 'IE', fraction: 0, message: `the manager's output was refused: ${out.why}` };
   return cmsVerdict(0, out.kind === 'absent' ? Buffer.alloc(0) : out.data, stderr, 'manager');
 }

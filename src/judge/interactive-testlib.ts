@@ -14,9 +14,8 @@
  * smaller of the two; the test is AC only when it earns all its points. A test without
  * `expected` is not checked, as everywhere: the interactor's acceptance decides it.
  */
-import fs from 'node:fs';
 import { checkOutput, type CheckContext, type OutputCheck } from './check-output';
-import { readCapped } from './output-validator-feedback';
+import { readFeedbackFile } from './output-validator-feedback';
 import { pointsToFraction, type PartialPoints } from './testlib-protocol';
 
 /** The interactor's output file, in its feedback directory. */
@@ -47,13 +46,7 @@ export async function judgeTestlibOutput(
     const message = 'accepted by the interactor (no expected output to check)';
     return { verdict: share >= 1 ? 'AC' : 'WA', fraction: share, message, checkerMessage: null, fromValidator: {} };
   }
-  const dirFd = fs.openSync(feedbackDir, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_DIRECTORY);
-  let file: ReturnType<typeof readCapped>;
-  try {
-    file = readCapped(dirFd, TESTLIB_OUTPUT_FILE, capBytes);
-  } finally {
-    fs.closeSync(dirFd);
-  }
+  const file = readFeedbackFile(feedbackDir, TESTLIB_OUTPUT_FILE, capBytes);
   if (file.kind === 'absent') return failed('the interactor accepted but wrote no output file');
   if (file.kind === 'refused') return failed(`the interactor accepted but its output file was refused: ${file.why}`);
   if (file.truncated) return failed(`the interactor accepted but its output file is larger than ${capBytes} bytes`);

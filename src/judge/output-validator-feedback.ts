@@ -128,16 +128,22 @@ export function readFeedback(dir: string): Feedback {
 }
 
 /**
- * A multi-pass validator's `nextpass.in` in the feedback directory `dir`: the next pass's input,
- * at most `cap` bytes (truncated beyond), read as the other files are (no link followed).
+ * The file `name` of a program's feedback directory `dir` (readCapped: a regular file, no link
+ * followed, at most `cap` bytes, truncated beyond): a testlib interactor's output file, a CMS
+ * manager's outcome, a multi-pass validator's `nextpass.in`.
  */
-export function readNextPass(dir: string, cap: number): FeedbackFile {
+export function readFeedbackFile(dir: string, name: string, cap: number): FeedbackFile {
   const dirFd = fs.openSync(dir, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_DIRECTORY);
   try {
-    return readCapped(dirFd, 'nextpass.in', cap);
+    return readCapped(dirFd, name, cap);
   } finally {
     fs.closeSync(dirFd);
   }
+}
+
+/** A multi-pass validator's `nextpass.in` in the feedback directory `dir`: the next pass's input, at most `cap` bytes. */
+export function readNextPass(dir: string, cap: number): FeedbackFile {
+  return readFeedbackFile(dir, 'nextpass.in', cap);
 }
 
 /**
