@@ -43,6 +43,8 @@ const CHANNELS = ['/proc/self/fd/3', '/proc/self/fd/4'] as const;
  * its last two arguments, its stdin then `stdin` and its stdout `stdout` (paths in its container).
  */
 function onChannels(command: readonly string[], stdin: string, stdout: string): string[] {
+  // The paths go into the script itself: only plain absolute paths, never anything a shell reads.
+  for (const p of [stdin, stdout]) if (!/^\/[\w./-]+$/.test(p)) throw new RangeError(`not a plain absolute path: ${JSON.stringify(p)}`);
   const script = `exec 3<&0 4>&1 <'${stdin}' >'${stdout}' && exec "$@"`;
   return ['/bin/sh', '-c', script, 'sh', ...command, ...CHANNELS];
 }

@@ -157,6 +157,11 @@ describe("each side's channels as files it opens (the host's /bin/sh)", () => {
     expect(cmsSubmissionArgv(['./a.out', 'x'], 'stdio')).toEqual(['./a.out', 'x']);
   });
 
+  it('puts only plain absolute paths into the shell script', () => {
+    expect(() => cmsManagerArgv(['./manager'], "/interactor/x'; rm -rf /", '/feedback')).toThrow(/not a plain absolute path/);
+    expect(() => cmsManagerArgv(['./manager'], 'input', '/feedback')).toThrow(/not a plain absolute path/);
+  });
+
   it("gives the manager its channels, the test's input on stdin and its stdout to the outcome file", () => {
     fs.writeFileSync(path.join(tmp, 'input'), '21\n');
     const manager = ['/bin/sh', '-c', 'read -r n; read -r a < "$1"; echo "ask $n" > "$2"; echo 1; echo ok >&2', 'manager'];
