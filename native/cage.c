@@ -279,10 +279,12 @@ static int run_init(const struct region *r) {
   /* The kernel's wake on c_running is a shared futex's: the wait must be one too. */
   for (int32_t v; (v = sh->c_running) != 0;) S4(SYS_futex, &sh->c_running, FUTEX_WAIT, v, 0);
   int listener = sh->listener_fd;
-  /* B no longer needs the program's stdio: EOF on the pipes then depends on the program alone. */
+  /* B no longer needs the program's stdio and extra fds: EOF on the pipes then depends on the
+   * program alone. */
   S1(SYS_close, 0);
   S1(SYS_close, 1);
   S1(SYS_close, 2);
+  if (r->extra_fds) S3(SYS_close_range, 5, 4 + r->extra_fds, 0);
   if (sh->c_failed) {
     kill_and_reap(); /* C already sent its 'E' */
     for (;;) S1(SYS_exit, 127);
@@ -363,11 +365,12 @@ static int run_init(const struct region *r) {
 static size_t round_up(size_t n, size_t to) { return (n + to - 1) / to * to; }
 
 /* Waits for the run: one message on the control socket carrying stdin, stdout, stderr and
- * the configuration memfd, which land on 0, 1, 2 and 4. EOF (the worker discarded this
- * container before using it) ends B quietly. */
-static void receive_run(void) {
+ * the configuration memfd, which land on 0, 1, 2 and 4, then the program's extra fds, which
+ * land on 5, 6, …; returns how many of those came. EOF (the worker discarded this container
+ * before using it) ends B quietly. */
+static uint32_t receive_run(void) {
   struct run_msg m;
-  run_msg_init(&m, 0, CAGE_RUN_FDS);
+  run_msg_init(&m, 0, CAGE_RUN_FDS + CAGE_RUN_EXTRA_MAX);
   long rc;
   do rc = S3(SYS_recvmsg, 3, &m.msg, MSG_CMSG_CLOEXEC);
   while (rc == -EINTR);
@@ -375,30 +378,38 @@ static void receive_run(void) {
   if (rc < 0) die(CAGE_STAGE_FDS, rc, 0);
   struct cmsghdr *h = CMSG_FIRSTHDR(&m.msg);
   if (rc != 1 || m.byte != CAGE_RUN || (m.msg.msg_flags & (MSG_CTRUNC | MSG_TRUNC)) || !h || h->cmsg_level != SOL_SOCKET ||
-      h->cmsg_type != SCM_RIGHTS || h->cmsg_len != CMSG_LEN(sizeof(int) * CAGE_RUN_FDS))
+      h->cmsg_type != SCM_RIGHTS || h->cmsg_len < CMSG_LEN(sizeof(int) * CAGE_RUN_FDS) ||
+      (h->cmsg_len - CMSG_LEN(0)) % sizeof(int) != 0)
     die(CAGE_STAGE_FDS, -EPROTO, 1);
-  int got[CAGE_RUN_FDS];
-  memcpy(got, CMSG_DATA(h), sizeof got);
-  static const int want[CAGE_RUN_FDS] = {0, 1, 2, 4};
-  /* The kernel hands received fds the lowest free numbers, and 0, 1, 2 and 4 are the free ones
-   * (the stub closed 0-2, prepare() closed 4): then only the program's stdio loses O_CLOEXEC. */
-  if (got[0] == 0 && got[1] == 1 && got[2] == 2 && got[3] == 4) {
-    for (int fd = 0; fd < 3; fd++)
-      if ((rc = S3(SYS_fcntl, fd, F_SETFD, 0)) < 0) die(CAGE_STAGE_FDS, rc, 3);
-    return;
+  /* Checked above: CAGE_RUN_FDS..CAGE_RUN_FDS + CAGE_RUN_EXTRA_MAX whole fds (the buffer holds no more). */
+  int n = (int)((h->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+  int got[CAGE_RUN_FDS + CAGE_RUN_EXTRA_MAX];
+  memcpy(got, CMSG_DATA(h), sizeof(int) * (size_t)n);
+  /* Where each goes: 0, 1, 2, 4, then 5, 6, … (3 is the control socket). */
+#define WANT(i) ((i) < 3 ? (i) : (i) + 1)
+  /* The kernel hands received fds the lowest free numbers, and 0, 1, 2, 4, 5, … are the free
+   * ones (the stub closed 0-2, prepare() closed 4): then only the program's fds lose O_CLOEXEC. */
+  int placed = 1;
+  for (int i = 0; i < n; i++) placed &= got[i] == WANT(i);
+  if (placed) {
+    for (int i = 0; i < n; i++)
+      if (i != 3 && (rc = S3(SYS_fcntl, got[i], F_SETFD, 0)) < 0) die(CAGE_STAGE_FDS, rc, 3);
+    return (uint32_t)(n - CAGE_RUN_FDS);
   }
   /* Move every received fd out of the way first, so that no dup3 overwrites another's source. */
-  for (int i = 0; i < CAGE_RUN_FDS; i++) {
+  for (int i = 0; i < n; i++) {
     long t = S3(SYS_fcntl, got[i], F_DUPFD_CLOEXEC, 64);
     if (t < 0) die(CAGE_STAGE_FDS, t, 2);
     S1(SYS_close, got[i]);
     got[i] = (int)t;
   }
-  for (int i = 0; i < CAGE_RUN_FDS; i++) {
-    /* dup3 without O_CLOEXEC: 0-2 are the program's stdio (4 is closed before C execs). */
-    if ((rc = S3(SYS_dup3, got[i], want[i], 0)) < 0) die(CAGE_STAGE_FDS, rc, 3);
+  for (int i = 0; i < n; i++) {
+    /* Without O_CLOEXEC but the configuration's (4, closed before C execs): the program's fds. */
+    if ((rc = S3(SYS_dup3, got[i], WANT(i), i == 3 ? O_CLOEXEC : 0)) < 0) die(CAGE_STAGE_FDS, rc, 3);
     S1(SYS_close, got[i]);
   }
+#undef WANT
+  return (uint32_t)(n - CAGE_RUN_FDS);
 }
 
 /* The preparation: while the container waits for its run, B performs the run-independent
@@ -434,7 +445,7 @@ int init_main(void) {
   unsigned long none = 0;
   S4(SYS_rt_sigprocmask, SIG_SETMASK, &none, 0, 8);
   prepare();
-  receive_run();
+  uint32_t extra_fds = receive_run();
   long len = S3(SYS_lseek, 4, 0, SEEK_END);
   if (len < (long)sizeof(struct cage_cfg)) die(CAGE_STAGE_CONFIG, -EINVAL, 0);
   long at = sys6(SYS_mmap, 0, len, PROT_READ, MAP_PRIVATE, 4, 0);
@@ -480,6 +491,7 @@ int init_main(void) {
   r.argv = argv;
   r.envp = envp;
   r.c_stack_top = m + total;
+  r.extra_fds = extra_fds;
   return run_init(&r);
 }
 

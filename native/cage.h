@@ -11,7 +11,9 @@
  * preparation blob of the same format (only its ops are used): the run-independent mounts
  * (the box's /dev and /proc), which B builds while it waits, off the run's critical path. Then
  * it receives on fd 3 one message: the byte CAGE_RUN with CAGE_RUN_FDS fds (stdin, stdout,
- * stderr, the run's blob's memfd), placed on 0, 1, 2 and 4. B maps the blobs read-only and
+ * stderr, the run's blob's memfd), placed on 0, 1, 2 and 4, then up to CAGE_RUN_EXTRA_MAX
+ * more, which the program inherits on 5, 6, … (a CMS manager's channels to several processes
+ * of the submission). B maps the blobs read-only and
  * never allocates. That message is the last A sends: from there to the program's end B and C
  * need nothing more of A, and only report (CAGE_MSG_*).
  */
@@ -21,11 +23,14 @@
 #include <stdint.h>
 
 #define CAGE_MAGIC 0x45474143u /* "CAGE" */
-#define CAGE_ABI 7u
+#define CAGE_ABI 8u
 
-/* A to B, once, with SCM_RIGHTS: stdin, stdout, stderr, configuration memfd. */
+/* A to B, once, with SCM_RIGHTS: stdin, stdout, stderr, configuration memfd, then at most
+ * CAGE_RUN_EXTRA_MAX fds the program inherits on 5, 6, … in order (B closes its own copies of
+ * them, as of 0-2, once the program has exec'd). */
 #define CAGE_RUN 'R'
 #define CAGE_RUN_FDS 4
+#define CAGE_RUN_EXTRA_MAX 16
 
 /* Kinds of set-up operations B performs, in order, before pivot_root. */
 #define CAGE_OP_MOUNT 1u   /* mount(src, dst, fstype, flags, data) */
@@ -161,7 +166,8 @@ enum cage_stage {
  * src/linux/user-namespace.ts): B is made in it, its other namespaces owned by it.
  * Returns B's host pid once the exec has happened, or -errno. */
 int cage_spawn(const char *init_path, int32_t ctl, int32_t prep, uint32_t clone_flags, int32_t userns_fd);
-/* Sends B its run: the byte CAGE_RUN with n (= CAGE_RUN_FDS) fds. 0 or -errno. */
+/* Sends B its run: the byte CAGE_RUN with n fds (CAGE_RUN_FDS, plus at most CAGE_RUN_EXTRA_MAX).
+ * 0 or -errno. */
 int cage_send_fds(int32_t sock, const int32_t *fds, uint32_t n);
 /* The CPU time (user + system, ns) process pid has used so far, or -errno. A reads B's when it
  * hands B its run; B's 'S' carries the same clock read by B when C's set-up was over. */

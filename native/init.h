@@ -25,6 +25,7 @@ struct region {
   char *const *argv;
   char *const *envp;
   char *c_stack_top;
+  uint32_t extra_fds; /* the program's extra fds, on 5 .. 4 + extra_fds (cage.h: CAGE_RUN) */
 };
 
 /* The string at byte offset `off` of the mapped blob, or NULL for offset 0. */

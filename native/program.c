@@ -26,9 +26,6 @@
 #ifndef CLOSE_RANGE_UNSHARE
 #define CLOSE_RANGE_UNSHARE (1U << 1)
 #endif
-#ifndef SYS_close_range
-#define SYS_close_range 436
-#endif
 #ifndef SECCOMP_FILTER_FLAG_NEW_LISTENER
 #define SECCOMP_FILTER_FLAG_NEW_LISTENER (1UL << 3)
 #endif
@@ -170,8 +167,10 @@ int child_c(void *arg) {
     if (flags) sh->listener_fd = (int32_t)rc;
   }
 
-  /* A private fd table: only 0, 1, 2 and the control socket (close-on-exec) remain. */
-  if ((rc = S3(SYS_close_range, 4, ~0U, CLOSE_RANGE_UNSHARE)) < 0) c_die(sh, CAGE_STAGE_CLOSE_FDS, rc, -1);
+  /* A private fd table: only 0, 1, 2, the control socket (close-on-exec) and the extra fds on
+   * 5 .. 4 + extra_fds remain (B's own fds, the listener among them, are on 4 and above those). */
+  if ((rc = S3(SYS_close_range, 4, 4, CLOSE_RANGE_UNSHARE)) < 0) c_die(sh, CAGE_STAGE_CLOSE_FDS, rc, -1);
+  if ((rc = S3(SYS_close_range, 5 + r->extra_fds, ~0U, 0)) < 0) c_die(sh, CAGE_STAGE_CLOSE_FDS, rc, -1);
   if ((rc = S3(SYS_fcntl, 3, F_SETFD, FD_CLOEXEC)) < 0) c_die(sh, CAGE_STAGE_CLOSE_FDS, rc, -1);
 
   rc = exec_search(str_at(r, cfg->path), r->argv, r->envp);

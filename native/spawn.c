@@ -190,7 +190,7 @@ int cage_spawn(const char *init_path, int32_t ctl, int32_t prep, uint32_t clone_
 }
 
 int cage_send_fds(int32_t sock, const int32_t *fds, uint32_t n) {
-  if (n == 0 || n > CAGE_RUN_FDS) return -EINVAL;
+  if (n < CAGE_RUN_FDS || n > CAGE_RUN_FDS + CAGE_RUN_EXTRA_MAX) return -EINVAL;
   struct run_msg m;
   run_msg_init(&m, CAGE_RUN, n);
   struct cmsghdr *h = CMSG_FIRSTHDR(&m.msg);

@@ -103,12 +103,16 @@ __attribute__((unused)) static long clone_on(unsigned long flags, void *stack_to
 /* Buffers of the 'R' message (cage.h): one byte and room for CAGE_RUN_FDS fds. Set up by the
  * sender (spawn.c) and the receiver (cage.c) alike; memset is libc's in spawn.c, cage.c's own
  * in caged-init. */
+#ifndef SYS_close_range
+#define SYS_close_range 436
+#endif
+
 struct run_msg {
   char byte;
   struct iovec iov;
   union {
     struct cmsghdr h;
-    char buf[CMSG_SPACE(sizeof(int) * CAGE_RUN_FDS)];
+    char buf[CMSG_SPACE(sizeof(int) * (CAGE_RUN_FDS + CAGE_RUN_EXTRA_MAX))];
   } c;
   struct msghdr msg;
 };

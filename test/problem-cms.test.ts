@@ -6,8 +6,9 @@
  * cases made by `caged problem generate` from its gen/GEN, generator, validator and official
  * solution, as cmsMake makes them; Communication tasks, cms-comm (a C++ manager built from its
  * source, stubs in C++ and Python opening the channels named by their arguments, partial
- * outcomes) and cms-comm-stdio (a Python manager script reading input.txt, a submission talking
- * on its stdin and stdout).
+ * outcomes), cms-comm-stdio (a Python manager script reading input.txt, a submission talking
+ * on its stdin and stdout) and cms-comm-many (two processes of the submission at once, each
+ * told its index, the manager given the channels of both).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -26,6 +27,7 @@ const DOUBLE = path.join(PACKAGES, 'cms-gen');
 const ANSWERS = path.join(PACKAGES, 'cms-answers');
 const TWICE = path.join(PACKAGES, 'cms-comm');
 const ECHO = path.join(PACKAGES, 'cms-comm-stdio');
+const SIGNS = path.join(PACKAGES, 'cms-comm-many');
 
 describe('CMS tasks on the real image', () => {
   let judge: Judge;
@@ -326,4 +328,46 @@ describe('CMS tasks on the real image', () => {
     expect(wrong.tests.map((t) => [t.verdict, t.points])).toEqual([['WA', 0]]);
     expect(wrong.tests[0]?.checkerMessage).toBe('0 of 3 right');
   }, 120_000);
+
+  it.each(['signs.cpp', 'signs.py'])(
+    'cms-comm-many: sol/%s runs as two processes at once, each told its index, and scores 100',
+    async (file) => {
+      const r = await judged([SIGNS, path.join(SIGNS, 'sol', file)]);
+      expect(r.tests.map((t) => [t.name, t.verdict, t.points])).toEqual([
+        ['000', 'AC', 50],
+        ['001', 'AC', 50],
+      ]);
+      expect(r.tests[0]?.checkerMessage).toBe('Output is correct');
+    },
+    120_000,
+  );
+
+  it('cms-comm-many: a wrong process costs its share; a crash in one scores nothing with its verdict; together they share the time limit', async () => {
+    const wrong = await judged([SIGNS, source('same.cpp', '#include "signs.h"\nlong long answer(int p, long long x) { return x; }\n')]);
+    expect(wrong.tests.map((t) => [t.verdict, t.points])).toEqual([
+      ['WA', 25],
+      ['WA', 25],
+    ]);
+    expect(wrong.tests[0]?.checkerMessage).toBe('3 of 6 right');
+    const crash = await judged([
+      SIGNS,
+      source(
+        'crash1.py',
+        'def answer(process, x):\n    if process == 1 and x == 7:\n        raise ValueError("seven")\n    return -x if process else x\n',
+      ),
+    ]);
+    expect(crash.tests.map((t) => [t.verdict, t.points])).toEqual([
+      ['RE', 0],
+      ['AC', 50],
+    ]);
+    expect(crash.tests[0]?.stderr).toMatch(/ValueError: seven/);
+    // Each process spins 0.6 s of CPU on its first number: below the 1 s limit alone, above it together.
+    const spin =
+      '#include <ctime>\n#include "signs.h"\nlong long answer(int p, long long x) {\n' +
+      '  static bool once = false;\n  if (!once) { once = true; clock_t t = clock(); while (clock() - t < CLOCKS_PER_SEC * 6 / 10) {} }\n' +
+      '  return p ? -x : x;\n}\n';
+    const slow = await judged([SIGNS, source('slow.cpp', spin)]);
+    expect(slow.tests.map((t) => t.verdict)).toEqual(['TLE', 'TLE']);
+    expect(slow.tests[0]?.message).toMatch(/its 2 processes used \d+ ms of CPU time together, the limit 1000 ms/);
+  }, 180_000);
 });

@@ -4,6 +4,8 @@ import path from 'node:path';
 import koffi from 'koffi';
 import {
   CAGE_ABI,
+  CAGE_RUN_EXTRA_MAX,
+  CAGE_RUN_FDS,
   CAGE_MAGIC,
   CFG_FLAG,
   LAYOUT,
@@ -28,6 +30,8 @@ describe('the protocol', () => {
   it('has the same constants on both sides', () => {
     expect(define('CAGE_MAGIC')).toBe(CAGE_MAGIC);
     expect(define('CAGE_ABI')).toBe(CAGE_ABI);
+    expect(define('CAGE_RUN_FDS')).toBe(CAGE_RUN_FDS);
+    expect(define('CAGE_RUN_EXTRA_MAX')).toBe(CAGE_RUN_EXTRA_MAX);
     expect(define('CAGE_OP_MOUNT')).toBe(OP.MOUNT);
     expect(define('CAGE_OP_MKDIR')).toBe(OP.MKDIR);
     expect(define('CAGE_OP_MKFILE')).toBe(OP.MKFILE);

@@ -18,13 +18,25 @@
  * by the two containers. The manager's stdout is then a file of its feedback directory, read
  * back after the run.
  *
+ * Several processes of the submission (CMS's `num_processes`, the wire's `processes`) run as a
+ * group (src/sandbox/run-group.ts): each process i is told its index as its last argument, and
+ * holds its channels as its stdin and stdout (`stdio`) or as fds 5 and 6 (`fifos`: `<run>
+ * /proc/self/fd/5 /proc/self/fd/6 i`); the manager holds process i's on fds 5 + 2i and 6 + 2i
+ * (`<run> from_0 to_0 from_1 to_1 …`), the test's input on its stdin (and as `input.txt`), its
+ * stdout collected. No shell is needed: the launcher places the fds itself. Each process has
+ * the test's limits; together their CPU time must stay below the time limit, as CMS adds them.
+ *
  * The verdict (interactive-verdict.ts with `cms`, then cmsOutcome): a submission that failed
  * (RE, TLE, MLE…, whenever: CMS scores a user process's failure 0 whatever the manager said)
  * has its own verdict; a manager that failed (exit code not 0, a signal, a limit) is IE, as CMS
  * counts it; otherwise the manager's outcome decides: 1 AC, below 1 WA with that share.
  */
+import type { GroupResult } from '../sandbox/run-group';
+import type { PairResult } from '../sandbox/run-pair';
+import type { RunResult } from '../sandbox/types';
 import { cmsVerdict } from './cms-checker';
 import type { CheckerVerdict } from './checker-verdict';
+import type { InteractiveVerdict } from './interactive-verdict';
 import { readFeedbackFile } from './output-validator-feedback';
 
 /** Where the manager's stdout goes, in its feedback directory. */
@@ -67,4 +79,65 @@ export function cmsOutcome(feedbackDir: string, stderr: Buffer): CheckerVerdict 
   const out = readFeedbackFile(feedbackDir, CMS_OUTCOME_FILE, OUTCOME_BYTES);
   if (out.kind === 'refused') return { verdict: 'IE', fraction: 0, message: `the manager's output was refused: ${out.why}` };
   return cmsVerdict(0, out.kind === 'absent' ? Buffer.alloc(0) : out.data, stderr, 'manager');
+}
+
+/** The path of a group member's extra fd `fd` (5, 6, …: run-group.ts). */
+const fdPath = (fd: number): string => `/proc/self/fd/${fd}`;
+
+/** A group's manager: `command` then each process's channels in turn, from it and to it. */
+export function cmsGroupManagerArgv(command: readonly string[], processes: number): string[] {
+  return [...command, ...Array.from({ length: processes }, (_, i) => [fdPath(5 + 2 * i), fdPath(6 + 2 * i)]).flat()];
+}
+
+/** A group's process `index`: its channels as its stdio, or as files on fds 5 and 6 (`fifos`); its index last. */
+export function cmsGroupUserArgv(command: readonly string[], io: SubmissionIo, index: number): string[] {
+  return [...command, ...(io === 'fifos' ? [fdPath(5), fdPath(6)] : []), String(index)];
+}
+
+/**
+ * A group's test judged, and the one pair it reads as (for the test's result): the manager and
+ * the process that decides, or the first. Each process is judged with the manager as a pair is
+ * (`judge`: interactive-verdict.ts); the first one that failed decides (its own verdict), else a
+ * manager's failure (IE); else, as CMS adds them, processes whose CPU times together reach
+ * `cpuLimitMs` are TLE. The pair's submission run carries their CPU times and memory added, and
+ * the longest wall time (CMS's merge of concurrent runs).
+ */
+export function cmsGroupJudged(
+  g: GroupResult,
+  judge: (pair: PairResult) => InteractiveVerdict,
+  cpuLimitMs: number,
+): { pair: PairResult; judged: InteractiveVerdict } {
+  const pairs = g.users.map((submission, i): PairResult => ({
+    interactor: g.manager,
+    submission,
+    firstEnded: g.userEndedFirst[i] ? 'submission' : 'interactor',
+    interactorEndMs: 0,
+    submissionEndMs: 0,
+    submissionKilledAfterGrace: g.killedAfterGrace[i] ?? false,
+    submissionCpuAtRejectionMs: null,
+    submissionFloodedAfterAccept: false,
+  }));
+  const judged = pairs.map(judge);
+  const failed = judged.findIndex((j) => j.verdict !== 'AC' && j.verdict !== 'IE');
+  const at =
+    failed >= 0
+      ? failed
+      : Math.max(
+          0,
+          judged.findIndex((j) => j.verdict === 'IE'),
+        );
+  const runs = g.users;
+  const merged: RunResult = {
+    ...runs[at]!,
+    cpuTimeMs: runs.reduce((sum, r) => sum + r.cpuTimeMs, 0),
+    memoryBytes: runs.reduce((sum, r) => sum + r.memoryBytes, 0),
+    wallTimeMs: Math.max(...runs.map((r) => r.wallTimeMs)),
+  };
+  const pair = { ...pairs[at]!, submission: merged };
+  const verdict = judged[at]!;
+  if (verdict.verdict === 'AC' && merged.cpuTimeMs >= cpuLimitMs) {
+    const message = `its ${runs.length} processes used ${Math.round(merged.cpuTimeMs)} ms of CPU time together, the limit ${cpuLimitMs} ms`;
+    return { pair, judged: { verdict: 'TLE', message, limitHit: 'cpu' } };
+  }
+  return { pair, judged: verdict };
 }

@@ -15,6 +15,7 @@
  * the test's input on its stdin and as `input.txt` in its working directory:
  *
  *     <run command> /proc/self/fd/3 /proc/self/fd/4     (from and to the submission)
+ *     <run command> /proc/self/fd/5 /proc/self/fd/6 …   (with several processes: run-group.ts)
  *
  * or DMOJ's bridged interactor's, by its contrib module, which alone decides the test
  * (dmoj-contrib.ts; `dmoj-testlib` gets /dev/null as its output file, as DMOJ gives it):
@@ -58,7 +59,20 @@ import type { CheckContext } from './check-output';
 import { acceptingExitCodes, interactiveVerdict, type InteractiveVerdict, type InteractorProtocol } from './interactive-verdict';
 import { judgeTestlibOutput, TESTLIB_OUTPUT_FILE } from './interactive-testlib';
 import { formatDmojArg } from './dmoj-args';
-import { cmsManagerArgv, cmsOutcome, cmsSubmissionArgv, type SubmissionIo } from './cms-communication';
+import {
+  cmsGroupJudged,
+  cmsGroupManagerArgv,
+  cmsGroupUserArgv,
+  cmsManagerArgv,
+  cmsOutcome,
+  cmsSubmissionArgv,
+  type SubmissionIo,
+} from './cms-communication';
+import { cmsVerdict } from './cms-checker';
+import type { CheckerVerdict } from './checker-verdict';
+import type { GroupResult } from '../sandbox/run-group';
+import type { JobRunPlan } from './job-runs';
+import { billedCpuMs, transcriptOf } from './interactive-result';
 import { isDmojProtocol } from './dmoj-contrib';
 import { DMOJ_CONTEXT_FILE, DMOJ_SOURCE_FILE, type DmojGraderContext } from './dmoj-python-report';
 import { pointsToFraction } from './testlib-protocol';
@@ -106,6 +120,8 @@ export interface InteractorOptions {
   submissionSource?: Buffer | null;
   /** A CMS manager's submission: its stdio the channels (default), or two files it opens. */
   submissionIo?: SubmissionIo;
+  /** A CMS manager's processes of the submission, run at once (default 1: a pair). */
+  processes?: number;
 }
 
 export type PreparedInteractor =
@@ -165,6 +181,7 @@ export async function prepareInteractor(
     ...(spec.workingDir === 'submission' ? { inSubmission: submission } : {}),
     ...(spec.protocol === 'dmoj-grader' ? { submissionSource: submissionSource(plan) } : {}),
     ...(spec.submissionIo ? { submissionIo: spec.submissionIo } : {}),
+    ...(spec.processes ? { processes: spec.processes } : {}),
   });
 }
 
@@ -247,36 +264,24 @@ export class Interactor {
     t: InteractiveTest,
     at: { io: string; feedback: string; interactorRoot: RootfsSpec; submissionRoot: RootfsSpec; box: TestBox },
   ): Promise<TestResult> {
-    const { io, feedback, interactorRoot, submissionRoot } = at;
+    const { feedback, submissionRoot } = at;
     const cms = this.opts.protocol === 'cms';
     const own = [...this.command, ...this.arguments(t)];
     const submission = [...expandArgv(t.language, t.language.run, { memoryBytes: t.limits.memoryBytes }), ...(t.testcase.args ?? [])];
+    const submissionPlan = (argv: string[], label = '') => ({
+      rootfs: submissionRoot,
+      box: at.box.box,
+      argv,
+      env: expandEnv(t.language, { memoryBytes: t.limits.memoryBytes }),
+      limits: t.limits,
+      label: `${this.ctx.label} test ${t.index + 1}${label}`,
+    });
+    if (cms && (this.opts.processes ?? 1) > 1) return this.runGroup(t, at, own, submission, submissionPlan);
     let pair: PairResult;
     try {
       pair = await this.ctx.runs.runPair(
-        {
-          rootfs: interactorRoot,
-          ...this.ownFiles(),
-          binds: [
-            ...(this.opts.inSubmission ? [{ hostPath: this.job.box, target: CODE, kind: 'dir' } as const] : []),
-            { hostPath: io, target: IO, kind: 'dir' },
-            { hostPath: feedback, target: FEEDBACK, kind: 'dir', writable: true },
-            // A CMS manager may read its input as input.txt in its working directory.
-            ...(cms ? [{ hostPath: path.join(io, 'input'), target: '/box/input.txt', kind: 'file' } as const] : []),
-          ],
-          argv: cms ? cmsManagerArgv(own, `${IO}/input`, FEEDBACK) : own,
-          env: expandEnv(this.opts.language, { memoryBytes: this.opts.runLimits.memoryBytes }),
-          limits: this.opts.runLimits,
-          label: `${this.ctx.label} test ${t.index + 1} interactor`,
-        },
-        {
-          rootfs: submissionRoot,
-          box: at.box.box,
-          argv: cms ? cmsSubmissionArgv(submission, this.opts.submissionIo ?? 'stdio') : submission,
-          env: expandEnv(t.language, { memoryBytes: t.limits.memoryBytes }),
-          limits: t.limits,
-          label: `${this.ctx.label} test ${t.index + 1}`,
-        },
+        this.interactorPlan(t, at, cms ? cmsManagerArgv(own, `${IO}/input`, FEEDBACK) : own),
+        submissionPlan(cms ? cmsSubmissionArgv(submission, this.opts.submissionIo ?? 'stdio') : submission),
         {
           graceMs: this.opts.graceMs,
           // After an accepting interactor the submission's further output is dropped, as problemtools' runner does.
@@ -291,6 +296,54 @@ export class Interactor {
     }
     t.nextPass?.onNextPass(t.index, readNextPass(feedback, t.nextPass.bytes), readCarried(feedback, t.nextPass.bytes));
     return this.result(t, pair, feedback, at.box.dirs);
+  }
+
+  /** The interactor's plan for a test (`at`: the pair's or group's directories), running `argv`. */
+  private interactorPlan(t: InteractiveTest, at: { io: string; feedback: string; interactorRoot: RootfsSpec }, argv: string[]): JobRunPlan {
+    const cms = this.opts.protocol === 'cms';
+    return {
+      rootfs: at.interactorRoot,
+      ...this.ownFiles(),
+      binds: [
+        ...(this.opts.inSubmission ? [{ hostPath: this.job.box, target: CODE, kind: 'dir' } as const] : []),
+        { hostPath: at.io, target: IO, kind: 'dir' },
+        { hostPath: at.feedback, target: FEEDBACK, kind: 'dir', writable: true },
+        // A CMS manager may read its input as input.txt in its working directory.
+        ...(cms ? [{ hostPath: path.join(at.io, 'input'), target: '/box/input.txt', kind: 'file' } as const] : []),
+      ],
+      argv,
+      env: expandEnv(this.opts.language, { memoryBytes: this.opts.runLimits.memoryBytes }),
+      limits: this.opts.runLimits,
+      label: `${this.ctx.label} test ${t.index + 1} interactor`,
+    };
+  }
+
+  /**
+   * A CMS manager and several processes of the submission at once (run-group.ts): the manager
+   * reads the test's input on its stdin and prints its outcome on its stdout (collected); the
+   * test is judged by cmsGroupJudged.
+   */
+  private async runGroup(
+    t: InteractiveTest,
+    at: { io: string; feedback: string; interactorRoot: RootfsSpec; box: TestBox },
+    own: string[],
+    submission: string[],
+    plan: (argv: string[], label: string) => JobRunPlan,
+  ): Promise<TestResult> {
+    const n = this.opts.processes ?? 1;
+    const io = this.opts.submissionIo ?? 'stdio';
+    let group: GroupResult;
+    try {
+      const manager = { ...this.interactorPlan(t, at, cmsGroupManagerArgv(own, n)), stdin: fs.readFileSync(path.join(at.io, 'input')) };
+      const users = Array.from({ length: n }, (_, i) => plan(cmsGroupUserArgv(submission, io, i), ` process ${i}`));
+      group = await this.ctx.runs.runGroup(manager, users, { userIo: io === 'fifos' ? 'extra' : 'stdio', graceMs: this.opts.graceMs });
+    } catch (err) {
+      const failed = this.execFailure(err, t);
+      if (failed) return failed;
+      throw err;
+    }
+    const { pair, judged } = cmsGroupJudged(group, (p) => this.judgePair(t, p, at.box.dirs), t.limits.cpuTimeMs);
+    return this.cmsResult(t, pair, judged, () => cmsVerdict(0, group.manager.stdout, group.manager.stderr, 'manager'));
   }
 
   /** Its arguments after its run command, by protocol. */
@@ -331,18 +384,10 @@ export class Interactor {
    * messages and score files (used when it accepted); testlib, its output file for the checker.
    */
   private async result(t: InteractiveTest, pair: PairResult, feedbackDir: string, dirs: readonly string[]): Promise<TestResult> {
-    const artefact = artefactOf(t.box, t.language.run);
-    const where = artefact && boxPath(path.relative(t.box, artefact), dirs);
     const { protocol } = this.opts;
     const points = t.testcase.points;
     const dmoj = isDmojProtocol(protocol) || protocol === 'dmoj-grader';
-    const judged = interactiveVerdict(
-      pair,
-      dmoj ? { protocol, testPoints: points, feedback: this.opts.feedback ?? false } : protocol,
-      t.limits,
-      where ? () => elfLoadBytes(where) : undefined,
-      t.language.memoryErrorMarkers,
-    );
+    const judged = this.judgePair(t, pair, dirs);
     if (dmoj) {
       // DMOJ's interactor decides alone: AC with the points it gave, WA with none.
       const earned = judged.interactorPoints;
@@ -351,17 +396,7 @@ export class Interactor {
       return this.testResult(t, pair, { verdict, limitHit, message, fraction, checkerMessage: judged.feedback || null, extras: {} });
     }
     const said = oneLine(pair.interactor.stderr.toString('utf8').trim());
-    if (protocol === 'cms') {
-      // A CMS manager decides alone: its outcome once it exited 0 and the submission did not fail.
-      if (judged.verdict !== 'AC') return this.testResult(t, pair, { ...judged, fraction: 0, checkerMessage: said || null, extras: {} });
-      const v = cmsOutcome(feedbackDir, pair.interactor.stderr);
-      // An IE's message says why; otherwise it is the manager's own, shown as the checker's.
-      const [message, checkerMessage] =
-        v.verdict === 'IE'
-          ? [v.message, said || null]
-          : [`${v.verdict === 'AC' ? 'accepted' : 'wrong answer'} (the manager)`, v.message || null];
-      return this.testResult(t, pair, { ...v, limitHit: null, message, checkerMessage, extras: {} });
-    }
+    if (protocol === 'cms') return this.cmsResult(t, pair, judged, () => cmsOutcome(feedbackDir, pair.interactor.stderr));
     if (protocol === 'testlib') {
       if (judged.verdict !== 'AC') return this.testResult(t, pair, { ...judged, fraction: 0, checkerMessage: said || null, extras: {} });
       const checked = await judgeTestlibOutput(t, feedbackDir, this.opts.runLimits.fileSizeBytes, judged.interactorPoints);
@@ -391,6 +426,34 @@ export class Interactor {
         ...(written ? { validatorRejectedWithScoreFile: written } : {}),
       },
     });
+  }
+
+  /** The pair's verdict as its protocol reads it (interactive-verdict.ts). */
+  private judgePair(t: InteractiveTest, pair: PairResult, dirs: readonly string[]): InteractiveVerdict {
+    const artefact = artefactOf(t.box, t.language.run);
+    const where = artefact && boxPath(path.relative(t.box, artefact), dirs);
+    const { protocol } = this.opts;
+    const dmoj = isDmojProtocol(protocol) || protocol === 'dmoj-grader';
+    return interactiveVerdict(
+      pair,
+      dmoj ? { protocol, testPoints: t.testcase.points, feedback: this.opts.feedback ?? false } : protocol,
+      t.limits,
+      where ? () => elfLoadBytes(where) : undefined,
+      t.language.memoryErrorMarkers,
+    );
+  }
+
+  /** A CMS manager decides alone: its `outcome` once it exited 0 and the submission did not fail. */
+  private cmsResult(t: InteractiveTest, pair: PairResult, judged: InteractiveVerdict, outcome: () => CheckerVerdict): TestResult {
+    const said = oneLine(pair.interactor.stderr.toString('utf8').trim());
+    if (judged.verdict !== 'AC') return this.testResult(t, pair, { ...judged, fraction: 0, checkerMessage: said || null, extras: {} });
+    const v = outcome();
+    // An IE's message says why; otherwise it is the manager's own, shown as the checker's.
+    const [message, checkerMessage] =
+      v.verdict === 'IE'
+        ? [v.message, said || null]
+        : [`${v.verdict === 'AC' ? 'accepted' : 'wrong answer'} (the manager)`, v.message || null];
+    return this.testResult(t, pair, { ...v, limitHit: null, message, checkerMessage, extras: {} });
   }
 
   /** The test's result from its judgement (either protocol) and the pair's runs. */
@@ -435,36 +498,4 @@ interface Judged {
   fraction: number;
   checkerMessage: string | null;
   extras: Pick<TestResult, 'teamMessage' | 'validatorScore' | 'validatorScoreMultiplier' | 'validatorRejectedWithScoreFile'>;
-}
-
-/**
- * The submission's CPU time on a test: on one the interactor rejected while it ran, its CPU time
- * then (PairResult.submissionCpuAtRejectionMs): the verdict was decided, and its grace after is
- * not its answer's time (nor a bound of the problem's time limit, src/problem/time-limit.ts).
- */
-function billedCpuMs(verdict: TestResult['verdict'], pair: PairResult): number {
-  const atRejection = pair.submissionCpuAtRejectionMs;
-  const used = pair.submission.cpuTimeMs;
-  if (verdict !== 'WA' || pair.firstEnded !== 'interactor' || atRejection === null) return used;
-  return Math.min(used, Math.round(atRejection * 1000) / 1000);
-}
-
-/** The pair's transcript for the result: consecutive chunks of a side joined, UTF-8 as text, anything else base64. */
-function transcriptOf(t: NonNullable<PairResult['transcript']>): NonNullable<TestResult['transcript']> {
-  const joined: Array<{ from: 'interactor' | 'submission'; parts: Buffer[] }> = [];
-  for (const c of t.chunks) {
-    const last = joined[joined.length - 1];
-    if (last && last.from === c.from) last.parts.push(c.data);
-    else joined.push({ from: c.from, parts: [c.data] });
-  }
-  return {
-    chunks: joined.map(({ from, parts }) => {
-      const data = Buffer.concat(parts);
-      const text = data.toString('utf8');
-      return Buffer.from(text, 'utf8').equals(data)
-        ? { from, data: text, encoding: 'utf8' as const }
-        : { from, data: data.toString('base64'), encoding: 'base64' as const };
-    }),
-    truncated: t.truncated,
-  };
 }

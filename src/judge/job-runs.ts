@@ -4,6 +4,7 @@
  * it and leave a run going after its judgement was abandoned. A plan given here has no signal
  * of its own: the job's is the only one.
  */
+import type { GroupOptions, GroupResult } from '../sandbox/run-group';
 import type { PairOptions, PairResult } from '../sandbox/run-pair';
 import type { Sandbox } from '../sandbox/sandbox';
 import type { RunPlan, RunResult } from '../sandbox/types';
@@ -16,6 +17,7 @@ export interface JobRuns {
   readonly hasOverlay: boolean;
   run(plan: JobRunPlan): Promise<RunResult>;
   runPair(interactor: JobRunPlan, submission: JobRunPlan, opts?: PairOptions): Promise<PairResult>;
+  runGroup(manager: JobRunPlan, users: readonly JobRunPlan[], opts: GroupOptions): Promise<GroupResult>;
 }
 
 /** `sandbox`'s runs, each ended when `signal` aborts (none given: runs end by their limits alone). */
@@ -25,5 +27,6 @@ export function jobRuns(sandbox: Sandbox, signal: AbortSignal | undefined): JobR
     hasOverlay: sandbox.hasOverlay,
     run: (plan) => sandbox.run(withSignal(plan)),
     runPair: (interactor, submission, opts) => sandbox.runPair(withSignal(interactor), withSignal(submission), opts),
+    runGroup: (manager, users, opts) => sandbox.runGroup(withSignal(manager), users.map(withSignal), opts),
   };
 }

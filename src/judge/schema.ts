@@ -7,6 +7,7 @@
  * unknown key is an error naming its path, never silently dropped.
  */
 import { z } from 'zod';
+import { MAX_GROUP_USERS } from '../sandbox/run-group';
 import { DmojCheckerSchema } from './dmoj-checker-schema';
 import { LimitsSchema } from './limits-schema';
 import { checkFileIo, FileIoSchema } from './file-io-schema';
@@ -214,6 +215,12 @@ export const InteractorSchema = z
      * to_manager`), its stdin empty and its stdout discarded.
      */
     submissionIo: z.enum(['stdio', 'fifos']).optional(),
+    /**
+     * `cms` only: how many processes of the submission run at once (CMS's `num_processes`),
+     * each given its index (0, 1, …) as its last argument; the manager gets each one's two
+     * channels in turn (`from_0 to_0 from_1 to_1 …`). Default 1.
+     */
+    processes: z.number().int().min(1).max(MAX_GROUP_USERS).optional(),
     /** DMOJ's `interactive.feedback` (`dmoj-*` only): true shows its stderr as the message. Default false, as DMOJ's. */
     feedback: z.boolean().optional(),
     /**
@@ -255,6 +262,14 @@ export const InteractorSchema = z
   .refine((i) => i.submissionIo === undefined || i.protocol === 'cms', {
     path: ['submissionIo'],
     message: 'is for a CMS manager (protocol cms)',
+  })
+  .refine((i) => i.processes === undefined || i.protocol === 'cms', {
+    path: ['processes'],
+    message: 'is for a CMS manager (protocol cms)',
+  })
+  .refine((i) => (i.processes ?? 1) === 1 || !i.transcriptBytes, {
+    path: ['transcriptBytes'],
+    message: 'a CMS manager with several processes keeps no transcript',
   })
   .refine((i) => !i.protocol.startsWith('dmoj-') || i.flags === undefined, {
     path: ['flags'],

@@ -31,7 +31,9 @@
  * with the submission as graders are (the stub the entry point), and the submission then opens
  * its channels as files (`user_io: fifo_io`, the default with stubs) or they are its stdio
  * (`std_io`, the default without). task.yaml's `infile`, `outfile` and checker are not read for
- * it, as CMS reads them not. Several submission processes (`num_processes` above 1) are refused.
+ * it, as CMS reads them not. `num_processes` above 1 runs that many processes of the submission
+ * at once, each told its index as its last argument, the manager given each one's channels in
+ * turn (at most MAX_GROUP_USERS: src/sandbox/run-group.ts).
  *
  * Refused as unsupported: tasks mixing programs and answers (`output_only_testcases`,
  * `output_optional_testcases`). A submission writes no file in its working directory (it is
@@ -50,6 +52,7 @@ import { readProblemYaml, type ProblemConfig } from './problem-yaml';
 import { checkTestFiles, cmsTestTree, GEN, readGen, type CmsScoring } from './cms-scoring';
 import type { TestGroup } from './test-data';
 import type { SubmissionIo } from '../judge/cms-communication';
+import { MAX_GROUP_USERS } from '../sandbox/run-group';
 import { parseYaml } from './yaml-file';
 
 export const TASK_YAML = 'task.yaml';
@@ -70,7 +73,7 @@ export interface CmsTask {
   /** `output_only`: the submission is the answers (withCmsGrader). */
   outputOnly: boolean;
   /** A Communication task's manager and how the submission reaches it; null for the other task types. */
-  manager: { program: PackageValidator; submissionIo: SubmissionIo } | null;
+  manager: { program: PackageValidator; submissionIo: SubmissionIo; processes: number } | null;
 }
 
 export interface CmsParts extends CmsTask {
@@ -281,18 +284,23 @@ export function readCmsPackage(files: PackageFiles, generating = false): CmsPart
     grader,
     taskName,
     outputOnly,
-    manager: manager && { program: manager, submissionIo: submissionIo(conf, grader, notes) },
+    manager: manager && { ...manager, submissionIo: submissionIo(conf, grader, notes) },
   };
   return { config, data, timeLimitS, ...task, count: scoring.count, notes };
 }
 
 /** A Communication task's manager (`check/manager`, else `cor/manager`), or null: a task of another type. */
-function managerOf(files: PackageFiles, conf: Record<string, unknown>, unsupported: string[], notes: string[]): PackageValidator | null {
+function managerOf(
+  files: PackageFiles,
+  conf: Record<string, unknown>,
+  unsupported: string[],
+  notes: string[],
+): { program: PackageValidator; processes: number } | null {
   const manager = checkerAt(files, 'check/manager', 'manager') ?? checkerAt(files, 'cor/manager', 'manager');
   if (!manager) return null;
   const processes = number(conf, ['num_processes'], true) ?? 1;
-  if (processes !== 1)
-    unsupported.push(`num_processes ${processes} (a Communication task whose manager talks to several processes of the submission)`);
+  if (!Number.isInteger(processes) || processes < 1 || processes > MAX_GROUP_USERS)
+    unsupported.push(`num_processes ${processes} (caged runs 1 to ${MAX_GROUP_USERS} processes of the submission)`);
   for (const k of ['infile', 'outfile'])
     if (conf[k] !== undefined && conf[k] !== null && conf[k] !== '')
       notes.push(`${TASK_YAML}'s ${k} not read: a Communication task has no files`);
@@ -305,7 +313,7 @@ function managerOf(files: PackageFiles, conf: Record<string, unknown>, unsupport
       : [],
   );
   if (checkers.length) notes.push(`${checkers.join(', ')} not run: a Communication task's manager decides alone`);
-  return manager;
+  return { program: manager, processes };
 }
 
 /** `user_io`: CMS's `fifo_io` (files to open) or `std_io`; without it, files with stubs, stdio without. */

@@ -77,7 +77,10 @@ export function cmsWire(pkg: Pick<ProblemPackage, 'cms'>, languages: ImageLangua
   if (!pkg.cms) return null;
   if (pkg.cms.manager) {
     const manager = programOf(pkg.cms.manager.program, languages);
-    const interactor = interactorWire(manager, { protocol: 'cms', submissionIo: pkg.cms.manager.submissionIo }, own);
+    const { submissionIo, processes } = pkg.cms.manager;
+    // Several processes: no transcript (one exchange per process; the wire refuses it).
+    const how = { protocol: 'cms', submissionIo, ...(processes > 1 ? { processes } : {}) };
+    const interactor = interactorWire(manager, how, processes > 1 ? { ...own, transcriptBytes: undefined } : own);
     return { fields: { interactor }, programs: [manager] };
   }
   if (!pkg.cms.checker) return { fields: { checker: { type: 'white-diff' } }, programs: [] };

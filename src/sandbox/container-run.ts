@@ -135,17 +135,13 @@ export class ContainerRun {
   ) {}
 
   /**
-   * Hands the prepared container its run — `childFds` (stdin, stdout, stderr, configuration;
+   * Hands the prepared container its run — `childFds` (stdin, stdout, stderr, configuration,
+   * then the program's extra fds;
    * the caller closes its copies once this has started) — and runs it to its end. From here on
    * the run owns the container: B is ended, the cgroup destroyed and the control socket closed whatever
    * happens.
    */
-  async run(
-    container: PreparedContainer,
-    childFds: readonly [number, number, number, number],
-    fds: ContainerFds,
-    control?: RunControl,
-  ): Promise<RunResult> {
+  async run(container: PreparedContainer, childFds: readonly number[], fds: ContainerFds, control?: RunControl): Promise<RunResult> {
     this.pid = container.pid;
     this.cgroup = container.cgroup;
     const abort = this.deps.signal;

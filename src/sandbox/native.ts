@@ -34,7 +34,8 @@ export interface NativeApi {
    */
   spawnAsync(ctl: number, prep: number, cloneFlags: number, usernsFd?: number): Promise<number>;
   /** Hands B its run on the control socket: stdin, stdout, stderr, configuration memfd. */
-  sendRun(ctl: number, fds: readonly [number, number, number, number]): void;
+  /** `fds`: stdin, stdout, stderr, configuration, then the program's extra fds (at most CAGE_RUN_EXTRA_MAX). */
+  sendRun(ctl: number, fds: readonly number[]): void;
   /** The CPU time (user + system) process `pid` has used so far, in ns: its CPU clock, which any process may read. */
   cpuNs(pid: number): bigint;
   /** wait4(pid, WNOHANG | __WALL): null while the child runs. */

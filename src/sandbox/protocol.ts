@@ -5,10 +5,12 @@
  */
 
 export const CAGE_MAGIC = 0x45474143;
-export const CAGE_ABI = 7;
+export const CAGE_ABI = 8;
 /** A to B with SCM_RIGHTS: the run's stdin, stdout, stderr and configuration memfd. The last message A sends. */
 export const CAGE_RUN = 0x52; // 'R'
 export const CAGE_RUN_FDS = 4;
+/** At most this many fds more in CAGE_RUN, which the program inherits on 5, 6, … (cage.h). */
+export const CAGE_RUN_EXTRA_MAX = 16;
 
 export const OP = { MOUNT: 1, MKDIR: 2, MKFILE: 3, SYMLINK: 4, CHOWN: 5, MKNOD: 6, WRITE: 7, CHDIR: 8 } as const;
 export const OPF_OPTIONAL = 1;

@@ -113,6 +113,12 @@ export interface PairFds {
   stdout: number;
 }
 
+/**
+ * Fds the program inherits beside its stdio, on 5, 6, … in order (a CMS manager's channels to
+ * several processes of the submission: run-group.ts); at most CAGE_RUN_EXTRA_MAX.
+ */
+export type ExtraFds = readonly number[];
+
 export interface PairResult {
   interactor: RunResult;
   submission: RunResult;

@@ -27,10 +27,11 @@ import { pidAlive } from '../linux/pid-alive';
 import { jobsDir as defaultJobsDir, onTmpfs, ownPrivateDir, runtimeDir as defaultRuntimeDir } from '../linux/state-dirs';
 import { resolvePrivilege, setUpRootless, writableDirs, type PrivilegeMode, type Rootless } from './rootless';
 import { validatePlan } from './plan-checks';
-import { CFG_FLAG, encodeConfig, encodePreparation, type SetupOp } from './protocol';
+import { CAGE_RUN_EXTRA_MAX, CFG_FLAG, encodeConfig, encodePreparation, type SetupOp } from './protocol';
 import { Reaper } from './reaper';
 import type { RunControl } from './run-control';
-import { runPair, type PairFds, type PairOptions, type PairResult } from './run-pair';
+import { runPair, type ExtraFds, type PairFds, type PairOptions, type PairResult } from './run-pair';
+import { runGroup, type GroupOptions, type GroupResult } from './run-group';
 import { procMasksFor, type ProcMasks } from './proc-view';
 import { PreparedContainers } from './prepared-containers';
 import { envFor, rlimitsFor } from './run-limits';
@@ -38,75 +39,8 @@ import { buildSeccompProgram } from './seccomp';
 import { archOfAudit, syscallName as nameOfSyscall, type Arch } from './syscalls';
 import type { RunPlan, RunResult } from './types';
 
-export interface SandboxOptions {
-  /**
-   * root: the worker is root (the boxes' namespaces made by clone, ids mapped by each box's init).
-   * rootless: an ordinary user; every box is made in the worker's user namespace (rootless.ts).
-   * auto (default): root when the process's euid is 0, else rootless.
-   */
-  privilege?: 'auto' | 'root' | 'rootless';
-  /** Rootless without subordinate ids: run every program as the worker's uid (weaker: docs/security.md); default false: refuse. */
-  singleUid?: boolean;
-  /** Rootless: this user's device slots (default /var/lib/caged/devices/<user>, made by scripts/setup-host.sh --user). */
-  devicePool?: string;
-  /** Mount points and the host id leases' lock files (`<runtimeDir>/slots`); default /run/caged (root), src/linux/state-dirs.ts. */
-  runtimeDir?: string;
-  /** Where job directories live (src/rootfs/job-dirs.ts); default <state dir>/jobs, /var/lib/caged/jobs as root. */
-  jobsDir?: string;
-  /** First host uid/gid given to boxes; default 10,000,000. */
-  hostIdBase?: number;
-  /** Host ids available, i.e. boxes that may run at once on this host; default 256. */
-  hostIds?: number;
-  hostname?: string;
-  /**
-   * Default: detected (cgroup v2 where /sys/fs/cgroup is cgroup2, else v1; rootless, the delegated
-   * subtree). A RlimitsOnlyManager (src/cgroup/rlimits.ts) runs every box on its rlimits alone.
-   */
-  cgroups?: CgroupManager;
-  /** Rootless with no writable cgroup: rlimits only instead of refusing (docs/rootless.md#rlimits-only); default CAGED_RLIMITS_ONLY. */
-  rlimitsOnly?: boolean;
-  /**
-   * Pin each run to one CPU of this list (cpu-pins.ts: the least used at its start) through the
-   * cpuset controller; default CAGED_CPUS, empty: no pinning. Root mode only; every CPU must be
-   * one this process may run on, and the cgroup manager must have the cpuset controller.
-   */
-  cpus?: readonly number[];
-  /**
-   * Each box's disk throttle on every block device (src/cgroup/disk-caps.ts); default CAGED_DISK_MB_PER_S
-   * and CAGED_DISK_IOPS, which apply where the controller is there; caps given here need it.
-   */
-  disk?: { bytesPerSecond: number; iops: number };
-  /** Use overlayfs; default: whether the kernel has it. false behaves as on a kernel without it. */
-  overlay?: boolean;
-  /**
-   * Remove the cgroups dead workers left at start-up; default true. Their job directories are
-   * JobDirs' (src/rootfs/job-dirs.ts); host id leases need no cleanup: they are flocks.
-   */
-  cleanupAtStart?: boolean;
-  /**
-   * Containers prepared ahead of their runs (namespaces and cgroup made, init waiting; see
-   * prepared-containers.ts), default 2; 0 makes each at its run. `close()` ends them.
-   */
-  preparedContainers?: number;
-  /**
-   * Told when work in the background fails: preparing (or ending) a prepared container, or
-   * tearing down the container of an ended run (its cgroup's removal); default: ignored. The
-   * runs are not affected; `backgroundFailures` counts them.
-   */
-  onBackgroundError?: (err: Error) => void;
-  /**
-   * false: no seccomp filter. Only for tests of the layers beneath it (that the mounts stay
-   * locked even for a program that may call mount); the worker and the CLI never set it.
-   */
-  seccomp?: boolean;
-}
-
-/**
- * mount(2) and detaching in the host's own namespace: what job directories need (src/rootfs/job-dirs.ts).
- * Rootless, nothing can be mounted there: `plainDirs` says job directories are plain
- * directories, and `removeTree` removes one (its boxes' files belong to other ids).
- */
-export type HostMounts = Pick<NativeApi, 'mount' | 'detach'> & { plainDirs?: boolean; removeTree?: (dir: string) => void };
+import type { HostMounts, SandboxOptions } from './sandbox-options';
+export type { HostMounts, SandboxOptions };
 
 /**
  * Cgroups (and, in src/rootfs/job-dirs.ts, job directories) are named `caged-<pid>-<seq>`: the
@@ -336,6 +270,24 @@ export class Sandbox {
     }
   }
 
+  /**
+   * Runs a manager and several user processes at once, each in its own container, user i linked
+   * to the manager by two pipes (run-group.ts). The users' `stdin` is ignored.
+   */
+  async runGroup(manager: RunPlan, users: readonly RunPlan[], opts: GroupOptions): Promise<GroupResult> {
+    // As a pair: the pool is refilled once the group has ended (runPair).
+    let setUpsDone = 0;
+    const withBoxes = async (i: number, ready: RunPlan[]): Promise<GroupResult> =>
+      i < users.length
+        ? this.withRunnableBox(users[i]!, (u) => withBoxes(i + 1, [...ready, u]))
+        : runGroup(this.native, (plan, io, control) => this.launch(plan, io, control, () => setUpsDone++), ready[0]!, ready.slice(1), opts);
+    try {
+      return await this.withRunnableBox(manager, (m) => withBoxes(0, [m]));
+    } finally {
+      for (; setUpsDone > 0; setUpsDone--) this.preparedContainers.setUpDone();
+    }
+  }
+
   /** Checks the plan; without overlayfs, gives an overlay box a copy of its own for the run. */
   private async withRunnableBox<T>(plan: RunPlan, run: (plan: RunPlan) => Promise<T>): Promise<T> {
     validatePlan(plan);
@@ -417,11 +369,12 @@ export class Sandbox {
 
   /**
    * Launches one container. Its stdin is a sealed memfd of `stdin`, its stdout collected; or
-   * both are the pipe ends `fds` (owned by this call from its start: closed here whatever happens).
+   * both are the pipe ends `fds`. `extra`: fds the program inherits on 5, 6, … All these are
+   * owned by this call from its start: closed here whatever happens.
    */
   private async launch(
     plan: RunPlan,
-    io: { stdin: Buffer } | { fds: PairFds },
+    io: ({ stdin: Buffer } | { fds: PairFds }) & { extra?: ExtraFds },
     control?: RunControl,
     setUpDone = () => this.preparedContainers.setUpDone(),
   ): Promise<RunResult> {
@@ -430,6 +383,7 @@ export class Sandbox {
     const childFds: number[] = [];
     const ours: number[] = [];
     if ('fds' in io) childFds.push(io.fds.stdin, io.fds.stdout);
+    const extra = [...(io.extra ?? [])];
     let lease: HostIdLease | null = null;
     // Who releases the lease: this function until the ContainerRun has started (it releases it
     // at its end, however the run ends); never inferred from what else was acquired.
@@ -438,6 +392,11 @@ export class Sandbox {
     try {
       // Aborted already: no container is taken.
       if (plan.signal?.aborted) throw new AbortedError('the run', plan.signal);
+      if (extra.length > CAGE_RUN_EXTRA_MAX)
+        throw new InvalidRequestError(
+          `a program inherits at most ${CAGE_RUN_EXTRA_MAX} fds beside its stdio, not ${extra.length}`,
+          'extra',
+        );
       lease = this.ids.acquire();
       pinned = this.pins?.take() ?? null;
       let outR: number | null = null;
@@ -475,16 +434,13 @@ export class Sandbox {
         plan.limits,
       );
       const container = await this.preparedContainers.take();
-      const [stdinFd, outWFd, errWFd, configFd] = childFds as [number, number, number, number];
       this.active++;
-      const result = run
-        .run(container, [stdinFd, outWFd, errWFd, configFd], { stdout: outR, stderr: errR, nonBlocking: true }, control)
-        .finally(() => {
-          this.active--;
-        });
+      const result = run.run(container, [...childFds, ...extra], { stdout: outR, stderr: errR, nonBlocking: true }, control).finally(() => {
+        this.active--;
+      });
       runOwnsLease = true;
       // B holds its own copies now: the worker's copies of the child's ends go at once.
-      for (const fd of new Set(childFds.splice(0))) fs.closeSync(fd);
+      for (const fd of new Set([...childFds.splice(0), ...extra.splice(0)])) fs.closeSync(fd);
       ours.length = 0; // owned by the run from here on
       try {
         const done = await result;
@@ -500,7 +456,7 @@ export class Sandbox {
       throw err;
     } finally {
       if (pinned !== null) this.pins!.give(pinned);
-      for (const fd of new Set([...childFds, ...ours])) fs.closeSync(fd);
+      for (const fd of new Set([...childFds, ...extra, ...ours])) fs.closeSync(fd);
     }
   }
 

@@ -10,7 +10,16 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CMS_OUTCOME_FILE, cmsManagerArgv, cmsOutcome, cmsSubmissionArgv } from '../../src/judge/cms-communication';
+import {
+  CMS_OUTCOME_FILE,
+  cmsGroupJudged,
+  cmsGroupManagerArgv,
+  cmsGroupUserArgv,
+  cmsManagerArgv,
+  cmsOutcome,
+  cmsSubmissionArgv,
+} from '../../src/judge/cms-communication';
+import type { GroupResult } from '../../src/sandbox/run-group';
 import { interactorDecision, interactiveVerdict } from '../../src/judge/interactive-verdict';
 import type { Judge } from '../../src/judge/judge';
 import { makeSubmissionSchema } from '../../src/judge/schema';
@@ -57,7 +66,7 @@ describe('CMS Communication tasks: what is read', () => {
     expect(p.cms?.grader).toBeNull();
   });
 
-  it('takes user_io as given, notes what CMS would ignore, refuses several processes and a compiled manager alone', () => {
+  it('takes user_io and num_processes as given, notes what CMS would ignore, refuses too many processes and a compiled manager alone', () => {
     task('n_input: 1\nuser_io: fifo_io\n');
     expect(load().cms?.manager?.submissionIo).toBe('fifos');
     task('n_input: 1\nuser_io: std_io\n', { 'sol/stub.c': 'int main(){}\n' });
@@ -70,8 +79,16 @@ describe('CMS Communication tasks: what is read', () => {
     expect(p.dataNotes?.join('\n')).toMatch(/user_io "pipes" not read/);
     expect(p.dataNotes?.join('\n')).toMatch(/infile not read: a Communication task has no files/);
     expect(p.dataNotes?.join('\n')).toMatch(/check\/checker.py not run: a Communication task's manager decides alone/);
+    expect(p.cms?.manager?.processes).toBe(1);
     task('n_input: 1\nnum_processes: 2\n');
-    expect(load().config.unsupported.join()).toMatch(/num_processes 2/);
+    expect(load().config.unsupported).toEqual([]);
+    expect(load().cms?.manager?.processes).toBe(2);
+    task('n_input: 1\nnum_processes: 0\n');
+    refused(() => load(), 'task.yaml', /num_processes must be a positive number/);
+    for (const n of ['9', '1.5']) {
+      task(`n_input: 1\nnum_processes: ${n}\n`);
+      expect(load().config.unsupported.join()).toMatch(new RegExp(`num_processes ${n} \\(caged runs 1 to 8 processes`));
+    }
     task('n_input: 1\n', { 'check/manager': '\x7fELF\x02' });
     refused(() => load(), 'check/manager', /compiled program: caged builds a manager from its source, check\/manager.cpp/);
     // cor/manager when check/ has none, as CMS's loader looks.
@@ -128,6 +145,10 @@ describe('CMS Communication tasks on the wire', () => {
     );
     expect(issues(submission({ flags: ['x'] })).join()).toMatch(/a CMS manager takes no flags/);
     expect(issues(submission({ submissionIo: 'pipes' })).join()).toMatch(/interactor.submissionIo/);
+    expect(submission({ processes: 3, submissionIo: 'fifos' }).success).toBe(true);
+    expect(issues(submission({ protocol: 'kattis', processes: 2 }))).toContain('interactor.processes: is for a CMS manager (protocol cms)');
+    expect(issues(submission({ processes: 9 })).join()).toMatch(/interactor.processes/);
+    expect(issues(submission({ processes: 2, transcriptBytes: 100 })).join()).toMatch(/several processes keeps no transcript/);
     expect(issues(submission({}, { checker: { type: 'custom', language: 'python3', source: 'print(1)' } })).join()).toMatch(
       /a CMS manager decides alone/,
     );
@@ -205,6 +226,71 @@ describe("a CMS manager's end", () => {
     expect(v({ exitCode: 1 })).toBe('RE');
     expect(v({ exitCode: null, signal: 'SIGKILL' }, { submissionKilledAfterGrace: true })).toBe('TLE');
     expect(interactiveVerdict(pairResult({ exitCode: 2 }, {}), 'cms', { cpuTimeMs: 1000 }).verdict).toBe('IE');
+  });
+});
+
+describe('several processes of the submission (num_processes)', () => {
+  it('gives the wire the number of processes, without a transcript', () => {
+    task('n_input: 1\nnum_processes: 3\nuser_io: fifo_io\n');
+    const limits = { cpuTimeMs: 5000, memoryBytes: 2 ** 30 };
+    const w = testlibWire(load(), repoImageLanguages(), limits, limits, 4096);
+    expect(w?.fields.interactor).toMatchObject({ protocol: 'cms', submissionIo: 'fifos', processes: 3 });
+    expect(w?.fields.interactor).not.toHaveProperty('transcriptBytes');
+    task('n_input: 1\n');
+    expect(testlibWire(load(), repoImageLanguages(), limits, limits, 4096)?.fields.interactor).not.toHaveProperty('processes');
+  });
+
+  it("gives the manager each process's channels in turn, and each process its own and its index", () => {
+    expect(cmsGroupManagerArgv(['./manager'], 2)).toEqual([
+      './manager',
+      '/proc/self/fd/5',
+      '/proc/self/fd/6',
+      '/proc/self/fd/7',
+      '/proc/self/fd/8',
+    ]);
+    expect(cmsGroupUserArgv(['./a.out'], 'fifos', 1)).toEqual(['./a.out', '/proc/self/fd/5', '/proc/self/fd/6', '1']);
+    expect(cmsGroupUserArgv(['python3', 'stub.py'], 'stdio', 0)).toEqual(['python3', 'stub.py', '0']);
+  });
+
+  const group = (users: Array<Parameters<typeof runResult>[0]>, over: Partial<GroupResult> = {}, manager = {}): GroupResult => ({
+    manager: runResult({ exitCode: 0, ...manager }),
+    users: users.map((u) => runResult(u)),
+    userEndedFirst: users.map(() => false),
+    killedAfterGrace: users.map(() => false),
+    ...over,
+  });
+  const judge = (g: GroupResult, cpuLimitMs = 1000) =>
+    cmsGroupJudged(g, (p) => interactiveVerdict(p, 'cms', { cpuTimeMs: cpuLimitMs }), cpuLimitMs);
+
+  it('adds the CPU times and memory of the processes and takes the longest wall time, as CMS merges them', () => {
+    const { pair, judged } = judge(
+      group([
+        { cpuTimeMs: 300, memoryBytes: 10, wallTimeMs: 50 },
+        { cpuTimeMs: 400, memoryBytes: 20, wallTimeMs: 80 },
+      ]),
+    );
+    expect(judged.verdict).toBe('AC');
+    expect(pair.submission).toMatchObject({ cpuTimeMs: 700, memoryBytes: 30, wallTimeMs: 80 });
+  });
+
+  it('is TLE when the processes together reach the time limit, though each stayed below it', () => {
+    const { judged } = judge(group([{ cpuTimeMs: 600 }, { cpuTimeMs: 400 }]));
+    expect(judged).toMatchObject({ verdict: 'TLE', limitHit: 'cpu' });
+    expect(judged.message).toMatch(/its 2 processes used 1000 ms of CPU time together, the limit 1000 ms/);
+  });
+
+  it("takes the verdict of the first process that failed, its run the test's; a manager's failure otherwise (IE)", () => {
+    const failed = judge(group([{ exitCode: 0 }, { exitCode: 3, stderr: Buffer.from('boom') }], { userEndedFirst: [false, true] }));
+    expect(failed.judged.verdict).toBe('RE');
+    expect(failed.pair.submission.exitCode).toBe(3);
+    expect(failed.pair.firstEnded).toBe('submission');
+    expect(judge(group([{}, {}], {}, { exitCode: 1 })).judged.verdict).toBe('IE');
+    // A process still running a grace after the manager ended was killed: TLE, whatever the manager said.
+    const killed = group([{}, { exitCode: null, signal: 'SIGKILL' }], { killedAfterGrace: [false, true] });
+    expect(judge(killed).judged.verdict).toBe('TLE');
+    // A process that crashed first beats the manager's failure that followed (it read that EOF).
+    const both = group([{ exitCode: null, signal: 'SIGSEGV' }, {}], { userEndedFirst: [true, false] }, { exitCode: 1 });
+    expect(judge(both).judged.verdict).toBe('RE');
   });
 });
 

@@ -1,0 +1,1 @@
+long long answer(int process, long long x);
