@@ -143,7 +143,8 @@ export const INTERACTOR_GRACE_MS = 1000;
 /**
  * The interactor of a planned submission: its language and files, compiled. Its limits are the
  * checker's (`checkerLimits`), except that its wall and CPU time are at least the tests' wall
- * time plus twice the grace: it must be able to outlive the submission it talks to.
+ * time (times the processes of a CMS group) plus twice the grace: it must be able to outlive
+ * the submission it talks to.
  */
 export async function prepareInteractor(
   ctx: JobContext,
@@ -157,7 +158,8 @@ export async function prepareInteractor(
   if (!spec) throw new InvalidRequestError('the submission has no interactor', 'interactor');
   const { language, files } = problemProgram(languages.get(spec.language, 'interactor.language'), spec, 'interactor.');
   const base = resolveLimits(spec.limits, helper.run, 'interactor.limits', helperFactors(language));
-  const outlive = plan.testLimits.wallTimeMs + 2 * INTERACTOR_GRACE_MS;
+  // A CMS manager with several processes may serve them one after the other (CMS gives it N times the limit).
+  const outlive = plan.testLimits.wallTimeMs * (spec.processes ?? 1) + 2 * INTERACTOR_GRACE_MS;
   // CPU time given by the request (a package's validation_time) is kept: time spent waiting for
   // the submission is no CPU time. The wall time always outlives the submission.
   const cpuTimeMs = spec.limits?.cpuTimeMs !== undefined ? base.cpuTimeMs : Math.max(base.cpuTimeMs, outlive);
