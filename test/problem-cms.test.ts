@@ -8,7 +8,8 @@
  * source, stubs in C++ and Python opening the channels named by their arguments, partial
  * outcomes), cms-comm-stdio (a Python manager script reading input.txt, a submission talking
  * on its stdin and stdout) and cms-comm-many (two processes of the submission at once, each
- * told its index, the manager given the channels of both).
+ * told its index, the manager given the channels of both); cms-batch-output (CMS's
+ * BatchAndOutput: test cases answered by files, by the program, or either).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -28,6 +29,7 @@ const ANSWERS = path.join(PACKAGES, 'cms-answers');
 const TWICE = path.join(PACKAGES, 'cms-comm');
 const ECHO = path.join(PACKAGES, 'cms-comm-stdio');
 const SIGNS = path.join(PACKAGES, 'cms-comm-many');
+const SQUARE = path.join(PACKAGES, 'cms-batch-output');
 
 describe('CMS tasks on the real image', () => {
   let judge: Judge;
@@ -369,5 +371,54 @@ describe('CMS tasks on the real image', () => {
     const slow = await judged([SIGNS, source('slow.cpp', spin)]);
     expect(slow.tests.map((t) => t.verdict)).toEqual(['TLE', 'TLE']);
     expect(slow.tests[0]?.message).toMatch(/its 2 processes used \d+ ms of CPU time together, the limit 1000 ms/);
+  }, 180_000);
+
+  /** A directory submission of these files. */
+  function dir(name: string, files: Record<string, string>): string {
+    const d = path.join(tmp, name);
+    fs.mkdirSync(d);
+    for (const [n, text] of Object.entries(files)) fs.writeFileSync(path.join(d, n), text);
+    return d;
+  }
+
+  it('cms-batch-output: answers as files and the program, each test case as CMS evaluates it, the checker told its kind', async () => {
+    const program = fs.readFileSync(path.join(SQUARE, 'sol', 'square.cpp'), 'utf8');
+    const row = (r: JudgeResult) => r.tests.map((t) => [t.name, t.verdict, t.points, t.checkerMessage ?? t.message]);
+    // The program alone: the output-only test case 002 scores nothing.
+    const alone = await judged([SQUARE, path.join(SQUARE, 'sol', 'square.cpp')]);
+    expect(row(alone)).toEqual([
+      ['000', 'AC', 25, 'batch right'],
+      ['001', 'AC', 25, 'batch right'],
+      ['002', 'WA', 0, 'output_002.txt not submitted (an output-only test case)'],
+      ['003', 'AC', 25, 'batch right'],
+    ]);
+    expect(alone.score).toBe(75);
+    // With the answer of 002, and a wrong one of 001 (which takes its answer over the program's output).
+    const both = await judged([
+      SQUARE,
+      dir('both', { 'square.cpp': program, 'output_002.txt': '1225\n', 'output_001.txt': '7\n' }),
+      '--lang',
+      'cpp17',
+    ]);
+    expect(row(both)).toEqual([
+      ['000', 'AC', 25, 'batch right'],
+      ['001', 'WA', 0, 'batch wrong'],
+      ['002', 'AC', 25, 'outputonly right'],
+      ['003', 'AC', 25, 'batch right'],
+    ]);
+    // Answers alone: the other test cases have no program.
+    const answers = await judged([SQUARE, dir('answers', { 'output_002.txt': '1225\n' }), '--lang', 'plaintext']);
+    expect(answers.tests.map((t) => [t.verdict, t.points])).toEqual([
+      ['WA', 0],
+      ['WA', 0],
+      ['AC', 25],
+      ['WA', 0],
+    ]);
+    expect(answers.tests[0]?.message).toBe('no program submitted, nor output_000.txt');
+    // A program that does not compile fails the submission, its answers included, as in CMS.
+    const broken = await judged([SQUARE, dir('broken', { 'square.cpp': 'int main( {', 'output_002.txt': '1225\n' }), '--lang', 'cpp17']);
+    expect(broken.verdict).toBe('CE');
+    expect(broken.score).toBe(0);
+    expect(broken.tests.map((t) => t.verdict)).toEqual(['SKIPPED', 'SKIPPED', 'SKIPPED', 'SKIPPED']);
   }, 180_000);
 });

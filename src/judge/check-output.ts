@@ -29,7 +29,10 @@ export interface CheckContext {
   onChecked?: (ms: number, bytes: number) => void;
   /** Multi-pass: given the validator's (or interactor's) nextpass.in after the test; see JudgeHooks.nextPass. */
   nextPass?: NextPassHook;
-  /** The output validator's (or interactor's) flags for this test, instead of its spec's (Judge.openJob). */
+  /**
+   * The output validator's (or interactor's) flags for this test, instead of its spec's
+   * (Judge.openJob); for a custom checker of CMS's protocol, its arguments after its three.
+   */
   validatorFlags?: readonly string[];
 }
 
@@ -75,7 +78,7 @@ export async function checkOutput(
   }
   if (req.checker.kind === 'custom') {
     const about = { index: req.index, name: tc.name ?? null, cpuTimeMs: run?.cpuTimeMs ?? 0, memoryBytes: run?.memoryBytes ?? 0 };
-    const outcome = await req.checker.checker.check(input, output, answer, tc.points, about);
+    const outcome = await req.checker.checker.check(input, output, answer, tc.points, about, req.validatorFlags);
     return { verdict: outcome.verdict, fraction: outcome.fraction, checkerMessage: outcome.message, fromValidator: {} };
   }
   const hook = req.nextPass;

@@ -124,8 +124,11 @@ export class CustomChecker {
     answer: Buffer,
     testPoints: number,
     run?: Omit<CheckedRun, 'verdict'>,
+    /** The test's own arguments after the checker's (a CMS BatchAndOutput comparator's fourth: cms-batch-output.ts); CMS's protocol only. */
+    flags: readonly string[] = [],
   ): Promise<CheckerVerdict> {
-    const ran = await this.judge(input, output, answer, testPoints, { index: 0, cpuTimeMs: 0, memoryBytes: 0, ...run, verdict: 'OK' });
+    const about: CheckedRun = { index: 0, cpuTimeMs: 0, memoryBytes: 0, ...run, verdict: 'OK' };
+    const ran = await this.judge(input, output, answer, testPoints, about, flags);
     // Only a DMOJ Python checker skips, and only a failed submission.
     return ran ?? { verdict: 'IE', fraction: 0, message: 'the Python checker skipped a run that did not fail' };
   }
@@ -157,6 +160,7 @@ export class CustomChecker {
     answer: Buffer,
     testPoints: number,
     about: CheckedRun,
+    flags: readonly string[] = [],
   ): Promise<CheckerVerdict | null> {
     const io = path.join(this.job.path, `io-${++this.seq}-${crypto.randomBytes(4).toString('hex')}`);
     fs.mkdirSync(io, { mode: 0o755 });
@@ -173,7 +177,7 @@ export class CustomChecker {
         binds: [{ hostPath: io, target: MOUNT, kind: 'dir' }],
         argv: [
           ...expandArgv(this.opts.language, this.opts.language.run, { memoryBytes: this.opts.runLimits.memoryBytes }),
-          ...this.arguments(),
+          ...this.arguments(flags),
         ],
         env: expandEnv(this.opts.language, { memoryBytes: this.opts.runLimits.memoryBytes }),
         stdin: Buffer.alloc(0),
@@ -204,11 +208,11 @@ export class CustomChecker {
   }
 
   /** Its arguments after its run command: its own (DMOJ's args_format_string), else its protocol's. */
-  private arguments(): string[] {
+  private arguments(flags: readonly string[]): string[] {
     const paths = { input_file: `${MOUNT}/input`, output_file: `${MOUNT}/output`, answer_file: `${MOUNT}/answer` };
     if (this.opts.args) return this.opts.args.map((w) => formatDmojArg(w, paths));
     if (this.protocol === 'dmoj-peg') return [paths.answer_file, paths.output_file, paths.input_file];
-    if (this.protocol === 'cms') return [paths.input_file, paths.answer_file, paths.output_file];
+    if (this.protocol === 'cms') return [paths.input_file, paths.answer_file, paths.output_file, ...flags];
     const three = [paths.input_file, paths.output_file, paths.answer_file];
     return this.protocol === 'dmoj-python' ? [...three, `${MOUNT}/${DMOJ_CONTEXT_FILE}`] : three;
   }

@@ -72,6 +72,8 @@ export interface OpenJob {
   judgeTest(testcase: Testcase, opts?: { validatorFlags?: readonly string[]; nextPass?: NextPassHook }): Promise<JudgeResult>;
   /** Removes the job (idempotent); rejects when it could not be cleaned up. */
   close(): Promise<void>;
+  /** The job ended as it was opened (the submission did not compile, or its checker): each test then gives that result. */
+  readonly ended: boolean;
 }
 
 export class Judge {
@@ -311,6 +313,7 @@ export class Judge {
     let compileMs = ready.compileMs;
     let runs = 0;
     return {
+      ended: ready.kind === 'ended',
       judgeTest: async (testcase, opts = {}) => {
         if (removed) throw new HostError('the job is closed');
         // Its directories were sized for the bounds: a larger test would fill them mid-run.

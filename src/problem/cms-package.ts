@@ -35,8 +35,9 @@
  * at once, each told its index as its last argument, the manager given each one's channels in
  * turn (at most MAX_GROUP_USERS: src/sandbox/run-group.ts).
  *
- * Refused as unsupported: tasks mixing programs and answers (`output_only_testcases`,
- * `output_optional_testcases`). A submission writes no file in its working directory (it is
+ * A Batch task some of whose test cases take answers submitted as files (`output_only_testcases`,
+ * `output_optional_testcases`: CMS's BatchAndOutput) is judged by cms-batch-output.ts's rules.
+ * A submission writes no file in its working directory (it is
  * read-only) but the task's `outfile`, as CMS allows writing only that file.
  */
 import path from 'node:path';
@@ -53,6 +54,7 @@ import { checkTestFiles, cmsTestTree, GEN, readGen, type CmsScoring } from './cm
 import type { TestGroup } from './test-data';
 import type { SubmissionIo } from '../judge/cms-communication';
 import { MAX_GROUP_USERS } from '../sandbox/run-group';
+import { readAnswerList, type CmsAnswers } from './cms-batch-output';
 import { parseYaml } from './yaml-file';
 
 export const TASK_YAML = 'task.yaml';
@@ -74,6 +76,8 @@ export interface CmsTask {
   outputOnly: boolean;
   /** A Communication task's manager and how the submission reaches it; null for the other task types. */
   manager: { program: PackageValidator; submissionIo: SubmissionIo; processes: number } | null;
+  /** A BatchAndOutput task's test cases that take answers as files; null for the other task types. */
+  answers: CmsAnswers | null;
 }
 
 export interface CmsParts extends CmsTask {
@@ -236,11 +240,13 @@ export function readCmsPackage(files: PackageFiles, generating = false): CmsPart
   const named = conf.name ?? conf.nome_breve;
   const taskName = typeof named === 'string' && named ? named : path.basename(files.root);
   const outputOnly = conf.output_only === true;
-  for (const k of ['output_only_testcases', 'output_optional_testcases'])
-    if (conf[k] !== undefined && conf[k] !== null && conf[k] !== '') unsupported.push(`${k} (answers submitted as files)`);
   const manager = outputOnly ? null : managerOf(files, conf, unsupported, notes);
 
   const scoring = scoringOf(files, conf, notes);
+  const answers = outputOnly || manager ? null : answersOf(conf, scoring.count);
+  for (const k of ['output_only_testcases', 'output_optional_testcases'])
+    if ((outputOnly || manager) && conf[k] !== undefined && conf[k] !== null && conf[k] !== '')
+      notes.push(`${TASK_YAML}'s ${k} not read: CMS reads it for a Batch task`);
   const data = cmsTestTree(scoring, notes, unsupported, outputOnly);
   if (!unsupported.length && !generating) checkTestFiles(files, scoring.count, scoring.from);
   // A Communication task's manager decides: CMS loads a checker beside it and never runs it.
@@ -285,6 +291,7 @@ export function readCmsPackage(files: PackageFiles, generating = false): CmsPart
     taskName,
     outputOnly,
     manager: manager && { ...manager, submissionIo: submissionIo(conf, grader, notes) },
+    answers,
   };
   return { config, data, timeLimitS, ...task, count: scoring.count, notes };
 }
@@ -314,6 +321,13 @@ function managerOf(
   );
   if (checkers.length) notes.push(`${checkers.join(', ')} not run: a Communication task's manager decides alone`);
   return { program: manager, processes };
+}
+
+/** A BatchAndOutput task's lists (null: a plain Batch task). */
+function answersOf(conf: Record<string, unknown>, count: number): CmsAnswers | null {
+  const only = readAnswerList(conf.output_only_testcases, 'output_only_testcases', count, TASK_YAML);
+  const optional = readAnswerList(conf.output_optional_testcases, 'output_optional_testcases', count, TASK_YAML);
+  return only || optional ? { only: only ?? [], optional: optional ?? [] } : null;
 }
 
 /** `user_io`: CMS's `fifo_io` (files to open) or `std_io`; without it, files with stubs, stdio without. */

@@ -50,8 +50,8 @@ import { gradeTree } from '../judge/group-grading';
 import { outsideLanguages, packageLanguageCode } from './extensions';
 import type { PackageSubmission } from './package-submission';
 import { configFile, type ProblemPackage } from './problem-package';
-import { programOf, type PackageProgram } from './package-validator';
-import { packageLimitsFor, type PackageLimitOptions, type packageLimits } from './package-limits';
+import { programOf } from './package-validator';
+import { packageLimitsFor, type PackageLimitOptions } from './package-limits';
 import { overCodeLimit, sourceBytes } from './package-sources';
 import { caseScoreFailure, packagePoints, rejectedScoreFailure } from './case-scores';
 import { checkerScaleOf, polygonTestScore, testlibWire } from './testlib-programs';
@@ -61,6 +61,8 @@ import { withDmojData } from './dmoj-generate-run';
 import { compilerFirstError, newerPythonError } from './compile-failures';
 import { customGrader } from './custom-grader';
 import { countTests, type TestCase } from './test-data';
+import { cut, field, staticHook, testBounds } from './package-tests';
+import { splitSubmission } from './cms-batch-output';
 
 const MiB = 2 ** 20;
 /** stdout and stderr kept per test in the result, in bytes. */
@@ -87,16 +89,6 @@ export interface JudgePackageOptions extends PackageLimitOptions {
    * package keeps accepted PHP under `languages: [python3, cpp]`).
    */
   ownSubmission?: boolean;
-}
-
-function field(data: Buffer): { text: string; encoding: 'utf8' | 'base64' } {
-  const text = data.toString('utf8');
-  return Buffer.from(text, 'utf8').equals(data) ? { text, encoding: 'utf8' } : { text: data.toString('base64'), encoding: 'base64' };
-}
-
-function cut(text: string, encoding: 'utf8' | 'base64', truncated: boolean, bytes: number): { text: string; truncated: boolean } {
-  const max = encoding === 'base64' ? Math.floor((bytes * 4) / 3 / 4) * 4 : bytes;
-  return text.length > max ? { text: text.slice(0, max), truncated: true } : { text, truncated };
 }
 
 export async function judgePackage(
@@ -149,8 +141,11 @@ async function judgePackageAs(
   const tooLarge = overCodeLimit(pkg, sourceBytes(submission));
   if (tooLarge && !opts.ownSubmission) throw new InvalidRequestError(tooLarge, 'SUBMISSION');
   // Included files (a DMOJ signature grader's entry and header, its unbuffering source, a CMS grader) are added after the code limit is checked (the formats' order).
+  // A CMS BatchAndOutput task: its answers judged as an output-only task's, its program as a Batch one's (cms-batch-output.ts).
+  const split = pkg.cms?.answers ? splitSubmission(pkg.cms.answers, submission) : null;
+  if (split) submission = split.program ?? split.answers!;
   const language = judge.language(submission.language, 'language');
-  submission = asFormatBuilds(pkg, submission, language, code);
+  if (!split || split.program) submission = asFormatBuilds(pkg, submission, language, code);
   const { limits, compileLimits, helperCompileLimits, validatorLimits, helperLimits, notes } = packageLimitsFor(
     pkg,
     judge.stepMaxima,
@@ -191,7 +186,9 @@ async function judgePackageAs(
   const total = countTests(pkg.data);
   // Every test (and pass) runs in one job, opened at the first: the submission compiled and its
   // validator prepared once, as for a job of many tests. A static validation test is a job of its own.
-  let job: OpenJob | null = null;
+  // A BatchAndOutput task's answers are a job of their own.
+  const jobs: Partial<Record<'program' | 'answers', OpenJob>> = {};
+  let firstAnswer: JudgeResult | null = null;
   let bounds: TestBounds | null = null;
 
   /** A test case in several groups (a CMS task's overlapping subtasks) is run once: its result there, with its points there. */
@@ -205,6 +202,13 @@ async function judgePackageAs(
     const flagWords = test.validatorFlags ?? groupFlags;
     if (compileFailed) return skipOne(test, index, compileFailed);
     if (validatorFailed) return skipOne(test, index, validatorFailed);
+    const route = split?.route(test.name) ?? null;
+    if (route?.kind === 'not-submitted') {
+      const none: TestResult = { ...skipOne(test, index, route.why), verdict: 'WA', judge0: judge0Of('WA'), points: 0 };
+      opts.onTest?.(none, total);
+      return none;
+    }
+    let kind: 'program' | 'answers' = route?.kind === 'answer' ? 'answers' : 'program';
     const statically = test.staticValidation;
     const answer = statically ? Buffer.alloc(0) : pkg.files.read(test.ansPath);
     // The package's compilation limits apply to its validator's compile, under the helpers' maxima.
@@ -260,21 +264,21 @@ async function judgePackageAs(
         stdin: input.text,
         stdinEncoding: input.encoding,
         ...expected,
-        ...(test.args ? { args: test.args } : {}),
+        ...(route?.kind === 'answer' ? { args: [route.file] } : test.args ? { args: test.args } : {}),
         ...(files ? { files } : {}),
         ...(checkerScale ? { points: checkerScale(test) } : {}),
       };
       // The whole submission is checked once, with the job's first test (or a static test's own
       // job); the tests after it alone: the sources and the validator's files are the same.
-      const whole = () =>
+      const whole = (k = kind) =>
         parseSubmission(
           {
-            ...submission,
+            ...(k === 'answers' ? split!.answers! : submission),
             testcases: [testcase],
             limits,
             compileLimits,
             allowFileWriting: pkg.config.allowFileWriting,
-            ...(pkg.config.fileIo ? { fileIo: pkg.config.fileIo } : {}),
+            ...(pkg.config.fileIo && k === 'program' ? { fileIo: pkg.config.fileIo } : {}),
             ...(custom
               ? validation.interactive
                 ? { interactor: { ...custom, ...(opts.transcriptBytes ? { transcriptBytes: opts.transcriptBytes } : {}) } }
@@ -286,15 +290,23 @@ async function judgePackageAs(
       if (statically) r = await judge.judgeSubmission(whole(), hooks);
       else {
         bounds ??= testBounds(pkg, multiPass ? nextPassBytes : 0);
+        // A BatchAndOutput program is compiled before any answer is judged: one that does not compile fails them all, as in CMS.
+        if (kind === 'answers' && split?.program && !jobs.program) {
+          jobs.program = await judge.openJob(whole('program'), base, bounds);
+          if (jobs.program.ended) kind = 'program';
+        }
         let tc: Testcase;
+        let job = jobs[kind];
         if (job) tc = parseTestcase(testcase);
         else {
           const parsed = whole();
-          job = await judge.openJob(parsed, base, bounds);
+          job = jobs[kind] = await judge.openJob(parsed, base, bounds);
           tc = parsed.testcases[0]!;
         }
+        // A BatchAndOutput comparator is told the test case's kind (cms-batch-output.ts).
+        const told = split && testlibFields?.checker ? [split.checkerKind(test.name)] : null;
         r = await job.judgeTest(tc, {
-          ...(custom ? { validatorFlags: flagWords } : {}),
+          ...(custom ? { validatorFlags: flagWords } : told ? { validatorFlags: told } : {}),
           ...(hooks.nextPass ? { nextPass: hooks.nextPass } : {}),
         });
       }
@@ -309,8 +321,11 @@ async function judgePackageAs(
       stdin = next.data;
       carried = got.kept && 'files' in got.kept ? got.kept.files : [];
     }
-    first ??= r;
-    compile ??= r.compile;
+    // The judging's compilation is its program's; answers alone, theirs.
+    if (kind === 'program' || !split?.program) {
+      first ??= r;
+      compile ??= r.compile;
+    } else firstAnswer ??= r;
     compileMs += r.timing.compileMs;
     if (r.compile && r.compile.verdict !== 'OK') {
       compile = r.compile;
@@ -383,11 +398,11 @@ async function judgePackageAs(
   try {
     graded = await gradeTree(pkg.data, pkg.config.scoring, runOne, skipOne, checkerScale ? polygonTestScore : undefined, grade);
   } catch (err) {
-    await (job as OpenJob | null)?.close().catch(() => undefined);
+    for (const job of Object.values(jobs)) await job.close().catch(() => undefined);
     throw err;
   }
-  await (job as OpenJob | null)?.close();
-  const base = first as JudgeResult | null;
+  for (const job of Object.values(jobs)) await job.close();
+  const base = (first ?? firstAnswer) as JudgeResult | null;
   if (!base) throw new InvalidRequestError('no test ran', 'data');
   let verdict: JudgeResult['verdict'] = graded.verdict === 'SKIPPED' ? 'IE' : graded.verdict;
   // The test the message names: the first with the judging's verdict (worst_error and graders
@@ -437,53 +452,6 @@ async function judgePackageAs(
     timing: { totalMs: round(Number(process.hrtime.bigint() - started) / 1e6), compileMs: round(compileMs) },
     ...(base.enforcement ? { enforcement: base.enforcement } : {}),
   };
-}
-
-/** JudgeHooks.staticValidation for a static validation test case with `args`. */
-function staticHook(
-  v: PackageProgram | null,
-  code: string,
-  args: string[],
-  limits: ReturnType<typeof packageLimits>['helperLimits'],
-  compileLimits: ReturnType<typeof packageLimits>['helperCompileLimits'],
-): NonNullable<JudgeHooks['staticValidation']> {
-  // test-data.ts refuses a static validation test case without a static validator.
-  if (!v || !limits) throw new InvalidRequestError('the package has no static validator', 'static_validator');
-  return {
-    languageCode: code,
-    validator: { type: 'validator', ...v, flags: args, limits, compileLimits },
-  };
-}
-
-/**
- * The largest test of the package, as the wire carries it (base64, the longer form): what the
- * job's directories are sized by. A multi-pass test's later inputs are at most `nextPassBytes`.
- */
-function testBounds(pkg: ProblemPackage, nextPassBytes: number): TestBounds {
-  const wire = (bytes: number) => Math.ceil(bytes / 3) * 4;
-  let testBytes = 0;
-  let filesBytes = 0;
-  const walk = (g: ProblemPackage['data']): void => {
-    for (const c of g.children) {
-      if (c.kind === 'group') {
-        walk(c.group);
-        continue;
-      }
-      const t = c.test;
-      if (t.staticValidation) continue;
-      const input = Math.max(pkg.files.size(t.inPath), nextPassBytes);
-      testBytes = Math.max(testBytes, wire(input) + wire(pkg.files.size(t.ansPath)));
-      // The input is one more file of the test's box when the problem reads it from a file.
-      const inputFile = pkg.config.fileIo?.input !== undefined ? input + 4096 : 0;
-      if (t.files?.length || inputFile)
-        filesBytes = Math.max(
-          filesBytes,
-          (t.files ?? []).reduce((n, f) => n + pkg.files.size(f.rel) + 4096, inputFile),
-        );
-    }
-  };
-  walk(pkg.data);
-  return { testBytes, filesBytes };
 }
 
 function round(n: number): number {

@@ -204,7 +204,7 @@ function loadCms(files: PackageFiles, opts: LoadOptions): ProblemPackage {
   const p = readCmsPackage(files);
   const own = p.timeLimitS === null ? ownTimeLimit(files, null) : { seconds: p.timeLimitS, from: TASK_YAML as OwnTimeLimitSource };
   return readInto(files, p, {
-    cms: { checker: p.checker, grader: p.grader, taskName: p.taskName, outputOnly: p.outputOnly, manager: p.manager },
+    cms: { checker: p.checker, grader: p.grader, taskName: p.taskName, outputOnly: p.outputOnly, manager: p.manager, answers: p.answers },
     timeLimit: timeLimitOf(own, opts, NO_CMS_TIME_LIMIT),
   });
 }

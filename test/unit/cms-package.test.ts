@@ -147,7 +147,6 @@ describe('CMS tasks: task.yaml and gen/GEN', () => {
       task(yaml, n);
       return loadPackage(pkg.dir(), { fallbackTimeLimitS: 1 }).config.unsupported.join('; ');
     };
-    expect(unsupported("n_input: 2\noutput_only_testcases: '0'\n")).toMatch(/output_only_testcases/);
     expect(unsupported('n_input: 2\nscore_type: GroupThreshold\nscore_type_parameters: [[100, 2, 1.0]]\n')).toMatch(/GroupThreshold/);
     expect(unsupported('n_input: 2\nscore_type: Fancy\nscore_type_parameters: 1\n')).toMatch(/"Fancy"/);
   });
@@ -245,8 +244,8 @@ describe('caged problem generate on a CMS task: what is refused before anything 
     await expect(generateCmsTests(noJudge, pkg.dir())).rejects.toThrow(/no generator \(gen\/generatore/);
     pkg.write('gen/generatore.py', 'print(1)\n');
     await expect(generateCmsTests(noJudge, pkg.dir())).rejects.toThrow(/no official solution \(sol\/soluzione/);
-    task("n_input: 1\noutput_only_testcases: '0'\n", 0, '1\n');
-    await expect(generateCmsTests(noJudge, pkg.dir())).rejects.toThrow(/output_only_testcases.*nothing is generated/);
+    task('n_input: 1\nscore_type: GroupThreshold\nscore_type_parameters: [[100, 1, 1.0]]\n', 0, '1\n');
+    await expect(generateCmsTests(noJudge, pkg.dir())).rejects.toThrow(/GroupThreshold.*nothing is generated/);
   });
 });
 
