@@ -396,7 +396,7 @@ describe('CMS tasks on the real image', () => {
     // With the answer of 002, and a wrong one of 001 (which takes its answer over the program's output).
     const both = await judged([
       SQUARE,
-      dir('both', { 'square.cpp': program, 'output_002.txt': '1225\n', 'output_001.txt': '7\n' }),
+      dir('bo-both', { 'square.cpp': program, 'output_002.txt': '1225\n', 'output_001.txt': '7\n' }),
       '--lang',
       'cpp17',
     ]);
@@ -407,7 +407,7 @@ describe('CMS tasks on the real image', () => {
       ['003', 'AC', 25, 'batch right'],
     ]);
     // Answers alone: the other test cases have no program.
-    const answers = await judged([SQUARE, dir('answers', { 'output_002.txt': '1225\n' }), '--lang', 'plaintext']);
+    const answers = await judged([SQUARE, dir('bo-answers', { 'output_002.txt': '1225\n' }), '--lang', 'plaintext']);
     expect(answers.tests.map((t) => [t.verdict, t.points])).toEqual([
       ['WA', 0],
       ['WA', 0],
@@ -416,7 +416,7 @@ describe('CMS tasks on the real image', () => {
     ]);
     expect(answers.tests[0]?.message).toBe('no program submitted, nor output_000.txt');
     // A program that does not compile fails the submission, its answers included, as in CMS.
-    const broken = await judged([SQUARE, dir('broken', { 'square.cpp': 'int main( {', 'output_002.txt': '1225\n' }), '--lang', 'cpp17']);
+    const broken = await judged([SQUARE, dir('bo-broken', { 'square.cpp': 'int main( {', 'output_002.txt': '1225\n' }), '--lang', 'cpp17']);
     expect(broken.verdict).toBe('CE');
     expect(broken.score).toBe(0);
     expect(broken.tests.map((t) => t.verdict)).toEqual(['SKIPPED', 'SKIPPED', 'SKIPPED', 'SKIPPED']);
