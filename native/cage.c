@@ -29,8 +29,9 @@
  *     CAP_SYS_PTRACE over B's namespace; kill needs B's uid or CAP_KILL there, and B is PID 1 of
  *     the box, to which no signal from inside is delivered without a handler (SIGKILL, SIGSTOP
  *     never). B's fds (the control socket, the signalfd, the seccomp listener, the blob) are in a
- *     table the program does not have: C unshares its copy before execve, keeping 0, 1, 2 and
- *     the control socket close-on-exec; B opens the map files while C still waits for them, so
+ *     table the program does not have: C unshares its copy before execve, keeping 0, 1, 2, the
+ *     program's extra fds (5, 6, …: cage.h's CAGE_RUN) and the control socket close-on-exec; B
+ *     closes its own copies of the program's once it runs; B opens the map files while C still waits for them, so
  *     they are closed before C's copy is made. B's memory is C's only until C's execve.
  *   - B stays PID 1: it reaps every zombie, treats a seccomp notification as a forbidden
  *     system call (records it, kills everything), and when C has been reaped kills what C
