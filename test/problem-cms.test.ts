@@ -9,7 +9,8 @@
  * outcomes), cms-comm-stdio (a Python manager script reading input.txt, a submission talking
  * on its stdin and stdout) and cms-comm-many (two processes of the submission at once, each
  * told its index, the manager given the channels of both); cms-batch-output (CMS's
- * BatchAndOutput: test cases answered by files, by the program, or either).
+ * BatchAndOutput: test cases answered by files, by the program, or either); cms-threshold
+ * (GroupThreshold: a checker's outcome a measure, each subtask's threshold).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -30,6 +31,7 @@ const TWICE = path.join(PACKAGES, 'cms-comm');
 const ECHO = path.join(PACKAGES, 'cms-comm-stdio');
 const SIGNS = path.join(PACKAGES, 'cms-comm-many');
 const SQUARE = path.join(PACKAGES, 'cms-batch-output');
+const RATIO = path.join(PACKAGES, 'cms-threshold');
 
 describe('CMS tasks on the real image', () => {
   let judge: Judge;
@@ -421,4 +423,25 @@ describe('CMS tasks on the real image', () => {
     expect(broken.score).toBe(0);
     expect(broken.tests.map((t) => t.verdict)).toEqual(['SKIPPED', 'SKIPPED', 'SKIPPED', 'SKIPPED']);
   }, 180_000);
+
+  it('cms-threshold: GroupThreshold takes a subtask whose outcomes are all within its threshold; a test case in two is judged under each', async () => {
+    const groups = (r: JudgeResult) => r.groups?.filter((g) => g.name.startsWith('subtask')).map((g) => [g.name, g.score]);
+    const best = await judged([RATIO, path.join(RATIO, 'sol', 'ratio.py')]);
+    expect(best.score).toBe(100);
+    expect(best.tests[0]?.checkerMessage).toBe('10 for 10 (outcome 1, within (0, 2])');
+    // Half again as many: within subtask 0's threshold (2), not subtask 1's (1); test case 001 judged under both.
+    const half = await judged([RATIO, source('half.py', 'n = int(input())\nprint(n + n // 2)\n')]);
+    expect(groups(half)).toEqual([
+      ['subtask 0', 40],
+      ['subtask 1', 0],
+    ]);
+    expect(half.tests.filter((t) => t.name === '001').map((t) => [t.verdict, t.checkerMessage])).toEqual([
+      ['AC', '30 for 20 (outcome 1.5, within (0, 2])'],
+      ['WA', '30 for 20 (outcome 1.5, not within (0, 1])'],
+    ]);
+    expect(half.score).toBe(40);
+    const few = await judged([RATIO, source('few.py', 'print(int(input()) - 1)\n')]);
+    expect(few.score).toBe(0);
+    expect(few.tests[0]?.checkerMessage).toBe('9 for 10 (outcome 0, not within (0, 2])');
+  }, 120_000);
 });

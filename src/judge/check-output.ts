@@ -34,6 +34,8 @@ export interface CheckContext {
    * (Judge.openJob); for a custom checker of CMS's protocol, its arguments after its three.
    */
   validatorFlags?: readonly string[];
+  /** A CMS checker's test case under GroupThreshold: its subtask's threshold (cms-checker.ts). */
+  cmsThreshold?: number;
 }
 
 /** A checked output: the verdict, the share of the test's points, what the checker said, an output validator's extras. */
@@ -78,7 +80,7 @@ export async function checkOutput(
   }
   if (req.checker.kind === 'custom') {
     const about = { index: req.index, name: tc.name ?? null, cpuTimeMs: run?.cpuTimeMs ?? 0, memoryBytes: run?.memoryBytes ?? 0 };
-    const outcome = await req.checker.checker.check(input, output, answer, tc.points, about, req.validatorFlags);
+    const outcome = await req.checker.checker.check(input, output, answer, tc.points, about, req.validatorFlags, req.cmsThreshold);
     return { verdict: outcome.verdict, fraction: outcome.fraction, checkerMessage: outcome.message, fromValidator: {} };
   }
   const hook = req.nextPass;

@@ -11,6 +11,10 @@
  * for CMS's stock texts. Outcome 1 is AC; below 1 it is WA with that share. Any other exit code,
  * a first line that is not a number, or a number outside 0..1 is IE: CMS counts such a checker
  * as failed (it would multiply an outcome of 2 into twice the points; caged refuses it).
+ *
+ * Under CMS's GroupThreshold score type (`threshold`: its subtask's) the outcome is a measure,
+ * any number: the test case is correct (AC, all its points) when 0 < outcome ≤ threshold, else
+ * not (WA, none), as GroupThreshold reads it.
  */
 import type { CheckerVerdict } from './checker-verdict';
 import { oneLine } from './result';
@@ -29,7 +33,13 @@ function firstLine(b: Buffer): string {
 }
 
 /** A CMS checker's end → a verdict (its run ended normally: a signal or a limit is IE before this). */
-export function cmsVerdict(exitCode: number, stdout: Buffer, stderr: Buffer, role: 'checker' | 'manager' = 'checker'): CheckerVerdict {
+export function cmsVerdict(
+  exitCode: number,
+  stdout: Buffer,
+  stderr: Buffer,
+  role: 'checker' | 'manager' = 'checker',
+  threshold?: number,
+): CheckerVerdict {
   const raw = firstLine(stderr);
   const stock = raw.startsWith('translate:') ? STOCK[raw.slice('translate:'.length).trim()] : undefined;
   const said = oneLine(stock ?? raw);
@@ -38,6 +48,7 @@ export function cmsVerdict(exitCode: number, stdout: Buffer, stderr: Buffer, rol
   const first = firstLine(stdout);
   // Python's float(): a decimal or exponent form; CMS reads nothing else (no "inf" or "nan" is a share).
   const outcome = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(first) ? Number(first) : NaN;
+  if (threshold !== undefined && Number.isFinite(outcome)) return thresholdVerdict(outcome, threshold, said);
   if (!Number.isFinite(outcome) || outcome < 0 || outcome > 1)
     return {
       verdict: 'IE',
@@ -48,4 +59,15 @@ export function cmsVerdict(exitCode: number, stdout: Buffer, stderr: Buffer, rol
     };
   if (outcome >= 1) return { verdict: 'AC', fraction: 1, message: said || STOCK.success! };
   return { verdict: 'WA', fraction: outcome, message: said || (outcome > 0 ? STOCK.partial! : STOCK.wrong!) };
+}
+
+/** GroupThreshold's reading of an outcome: correct when 0 < outcome ≤ threshold (CMS's "Correct" / "Not correct"). */
+export function thresholdVerdict(outcome: number, threshold: number, said = ''): CheckerVerdict {
+  const correct = outcome > 0 && outcome <= threshold;
+  const why = `outcome ${outcome}, ${correct ? 'within' : 'not within'} (0, ${threshold}]`;
+  return {
+    verdict: correct ? 'AC' : 'WA',
+    fraction: correct ? 1 : 0,
+    message: oneLine(`${said || (correct ? 'Correct' : 'Not correct')} (${why})`),
+  };
 }

@@ -126,9 +126,11 @@ export class CustomChecker {
     run?: Omit<CheckedRun, 'verdict'>,
     /** The test's own arguments after the checker's (a CMS BatchAndOutput comparator's fourth: cms-batch-output.ts); CMS's protocol only. */
     flags: readonly string[] = [],
+    /** CMS's protocol: the test case's GroupThreshold threshold (cmsVerdict). */
+    threshold?: number,
   ): Promise<CheckerVerdict> {
     const about: CheckedRun = { index: 0, cpuTimeMs: 0, memoryBytes: 0, ...run, verdict: 'OK' };
-    const ran = await this.judge(input, output, answer, testPoints, about, flags);
+    const ran = await this.judge(input, output, answer, testPoints, about, flags, threshold);
     // Only a DMOJ Python checker skips, and only a failed submission.
     return ran ?? { verdict: 'IE', fraction: 0, message: 'the Python checker skipped a run that did not fail' };
   }
@@ -161,6 +163,7 @@ export class CustomChecker {
     testPoints: number,
     about: CheckedRun,
     flags: readonly string[] = [],
+    threshold?: number,
   ): Promise<CheckerVerdict | null> {
     const io = path.join(this.job.path, `io-${++this.seq}-${crypto.randomBytes(4).toString('hex')}`);
     fs.mkdirSync(io, { mode: 0o755 });
@@ -195,7 +198,7 @@ export class CustomChecker {
       }
       const ended = { exitCode: run.exitCode, stdout: run.stdout, stderr: run.stderr };
       if (this.protocol === 'dmoj-peg') return pegVerdict(run.exitCode, run.stdout, this.opts.feedback ?? true);
-      if (this.protocol === 'cms') return cmsVerdict(run.exitCode, run.stdout, run.stderr);
+      if (this.protocol === 'cms') return cmsVerdict(run.exitCode, run.stdout, run.stderr, 'checker', threshold);
       const module = dmojModuleOf(this.protocol);
       if (module) return dmojBridgedVerdict(module, ended, testPoints, this.opts.feedback ?? true);
       if (!python) return interpretExit(run.exitCode, run.stdout, run.stderr, testPoints);

@@ -67,9 +67,13 @@ export interface OpenJob {
   /**
    * Runs one more test in the job: the result judgeSubmission gives for a submission of that one
    * test, its compilation's time counted in the first result only. `validatorFlags`: the output
-   * validator's or interactor's flags for this test instead of the submission's.
+   * validator's or interactor's flags for this test instead of the submission's; `cmsThreshold`:
+   * a CMS checker's GroupThreshold threshold for this test (cms-checker.ts).
    */
-  judgeTest(testcase: Testcase, opts?: { validatorFlags?: readonly string[]; nextPass?: NextPassHook }): Promise<JudgeResult>;
+  judgeTest(
+    testcase: Testcase,
+    opts?: { validatorFlags?: readonly string[]; nextPass?: NextPassHook; cmsThreshold?: number },
+  ): Promise<JudgeResult>;
   /** Removes the job (idempotent); rejects when it could not be cleaned up. */
   close(): Promise<void>;
   /** The job ended as it was opened (the submission did not compile, or its checker): each test then gives that result. */
@@ -334,6 +338,7 @@ export class Judge {
           ...this.testRequest(ready, one, ready.reportBytes, hooks.onTextWork, runs++, testcase),
           ...(opts.nextPass ? { nextPass: opts.nextPass } : {}),
           ...(opts.validatorFlags ? { validatorFlags: opts.validatorFlags } : {}),
+          ...(opts.cmsThreshold !== undefined ? { cmsThreshold: opts.cmsThreshold } : {}),
         });
         return this.finish(one, started, ready.compile, ms, [{ ...r, index: 0 }], null);
       },

@@ -20,9 +20,11 @@
  * must start matching, or a list of codenames): a subtask scores its points times the least
  * (GroupMin) or the product (GroupMul) of its test cases' outcomes. A test case may be in several
  * subtasks (regular expressions or lists that overlap, as CMS allows): it is in each subtask's
- * group, and judged once (judge-package.ts). `GroupThreshold` (its outcome is a measure, not a
- * share) is refused as unsupported; a test case in no subtask is judged and scores nothing, as
- * in CMS. Every test case runs (CMS judges them all): no group stops at a rejection.
+ * group, and judged once (judge-package.ts). `GroupThreshold` (`[points, tests, threshold]` or
+ * `{max_score, testcases, threshold}`): a subtask scores its points when every test case's
+ * outcome, a measure, is within (0, threshold], else nothing (its test cases carry the
+ * threshold: cms-checker.ts's thresholdVerdict; the white diff's outcome is 1 or 0). A test
+ * case in no subtask is judged and scores nothing, as in CMS. Every test case runs (CMS judges them all): no group stops at a rejection.
  */
 import { InvalidRequestError } from '../errors';
 import { groupSettings } from '../judge/group-grading';
@@ -100,18 +102,28 @@ interface Subtask {
   points: number;
   /** Indices of its test cases. */
   tests: number[];
+  /** GroupThreshold: its threshold (the third item, or `threshold`). */
+  threshold?: number;
 }
 
-function subtaskOf(raw: unknown, k: number, codes: string[], where: string): Subtask {
+function subtaskOf(raw: unknown, k: number, codes: string[], where: string, thresholds: boolean): Subtask {
   let points: unknown;
   let target: unknown;
-  if (Array.isArray(raw) && raw.length >= 2) [points, target] = raw as unknown[];
+  let limit: unknown;
+  if (Array.isArray(raw) && raw.length >= 2) [points, target, limit] = raw as unknown[];
   else if (raw !== null && typeof raw === 'object' && !Array.isArray(raw)) {
     points = (raw as Record<string, unknown>).max_score;
     target = (raw as Record<string, unknown>).testcases;
+    limit = (raw as Record<string, unknown>).threshold;
   } else throw new InvalidRequestError(`subtask ${k}: must be [points, test cases] or {max_score, testcases}`, where);
   if (typeof points !== 'number' || !Number.isFinite(points) || points < 0)
     throw new InvalidRequestError(`subtask ${k}: its points must be a number ≥ 0 (got ${JSON.stringify(points)})`, where);
+  if (thresholds && (typeof limit !== 'number' || !Number.isFinite(limit)))
+    throw new InvalidRequestError(
+      `subtask ${k}: GroupThreshold takes [points, test cases, threshold] or {max_score, testcases, threshold} (got ${JSON.stringify(limit ?? null)})`,
+      where,
+    );
+  const threshold = thresholds ? { threshold: limit as number } : {};
   if (typeof target === 'string') {
     let re: RegExp;
     try {
@@ -125,22 +137,22 @@ function subtaskOf(raw: unknown, k: number, codes: string[], where: string): Sub
     }
     const tests = codes.flatMap((c, i) => (re.test(c) ? [i] : []));
     if (!tests.length) throw new InvalidRequestError(`subtask ${k}: no test case's codename matches ${JSON.stringify(target)}`, where);
-    return { points, tests };
+    return { points, tests, ...threshold };
   }
-  if (typeof target === 'number') return { points, tests: [] }; // a count: subtasksOf takes them in order
+  if (typeof target === 'number') return { points, tests: [], ...threshold }; // a count: subtasksOf takes them in order
   if (Array.isArray(target)) {
     const tests = target.map((c) => {
       const i = typeof c === 'string' ? codes.indexOf(c) : -1;
       if (i < 0) throw new InvalidRequestError(`subtask ${k}: ${JSON.stringify(c)} is not a test case's codename (000, 001, …)`, where);
       return i;
     });
-    return { points, tests };
+    return { points, tests, ...threshold };
   }
   throw new InvalidRequestError(`subtask ${k}: its test cases must be a count, a regular expression or a list of codenames`, where);
 }
 
-/** The subtasks of a GroupMin/GroupMul parameter list; counts take consecutive test cases by codename. */
-function subtasksOf(parameters: unknown, count: number, where: string): Subtask[] {
+/** The subtasks of a GroupMin/GroupMul/GroupThreshold parameter list; counts take consecutive test cases by codename. */
+function subtasksOf(parameters: unknown, count: number, where: string, thresholds: boolean): Subtask[] {
   if (!Array.isArray(parameters) || !parameters.length) throw new InvalidRequestError('must be a non-empty list of subtasks', where);
   const codes = Array.from({ length: count }, (_, i) => codename(i));
   const counts = parameters.map((p: unknown): unknown =>
@@ -153,26 +165,27 @@ function subtasksOf(parameters: unknown, count: number, where: string): Subtask[
       if (!Number.isInteger(n) || n < 0)
         throw new InvalidRequestError(`subtask ${k}: its count of test cases must be an integer ≥ 0`, where);
       if (next + n > count) throw new InvalidRequestError(`its subtasks take ${next + n} test cases or more; the task has ${count}`, where);
-      const s = subtaskOf(p, k, codes, where);
+      const s = subtaskOf(p, k, codes, where, thresholds);
       const tests = Array.from({ length: n }, (_, i) => next + i);
       next += n;
-      return { points: s.points, tests };
+      return { ...s, tests };
     });
     return out;
   }
   if (counts.some((c) => typeof c === 'number'))
     throw new InvalidRequestError('its subtasks must all give their test cases the same way (counts, regular expressions or lists)', where);
-  return parameters.map((p, k) => subtaskOf(p, k, codes, where));
+  return parameters.map((p, k) => subtaskOf(p, k, codes, where, thresholds));
 }
 
 /** The test tree of a CMS task with `count` test cases (checked to exist by the caller). */
 export function cmsTestTree(s: CmsScoring, notes: string[], unsupported: string[], outputOnly = false): TestGroup {
   const where = `${s.from} score_type_parameters`;
-  const test = (i: number, maxScore: number): TestCase => ({
+  const test = (i: number, maxScore: number, threshold?: number): TestCase => ({
     name: codename(i),
     inPath: `input/input${i}.txt`,
     ansPath: `output/output${i}.txt`,
     maxScore,
+    ...(threshold !== undefined ? { cmsThreshold: threshold } : {}),
     // Output-only: the test's run prints the answer file named after its codename (cms-package.ts).
     ...(outputOnly ? { args: [`output_${codename(i)}.txt`] } : {}),
   });
@@ -184,15 +197,12 @@ export function cmsTestTree(s: CmsScoring, notes: string[], unsupported: string[
     for (let i = 0; i < s.count; i++) root.children.push({ kind: 'test', test: test(i, each) });
     return root;
   }
-  if (s.scoreType !== 'GroupMin' && s.scoreType !== 'GroupMul') {
-    unsupported.push(
-      s.scoreType === 'GroupThreshold'
-        ? 'score_type GroupThreshold (its outcomes are measures against a threshold, not shares of points)'
-        : `score_type ${JSON.stringify(s.scoreType)} (CMS's are Sum, GroupMin, GroupMul, GroupThreshold)`,
-    );
+  if (s.scoreType !== 'GroupMin' && s.scoreType !== 'GroupMul' && s.scoreType !== 'GroupThreshold') {
+    unsupported.push(`score_type ${JSON.stringify(s.scoreType)} (CMS's are Sum, GroupMin, GroupMul, GroupThreshold)`);
     return root;
   }
-  const subtasks = subtasksOf(s.parameters, s.count, where);
+  const thresholds = s.scoreType === 'GroupThreshold';
+  const subtasks = subtasksOf(s.parameters, s.count, where, thresholds);
   const inSubtask = new Set(subtasks.flatMap((st) => st.tests));
   subtasks.forEach((st, k) => {
     const group: TestGroup = {
@@ -200,10 +210,13 @@ export function cmsTestTree(s: CmsScoring, notes: string[], unsupported: string[
       settings: groupSettings({
         onReject: 'continue',
         caseScores: true,
-        aggregation: s.scoreType === 'GroupMin' ? 'min' : 'product',
+        // GroupThreshold: every test case correct (each AC or not: cms-checker.ts's thresholdVerdict), as the least.
+        aggregation: s.scoreType === 'GroupMul' ? 'product' : 'min',
         maxScore: st.points,
       }),
-      children: [...new Set(st.tests)].sort((a, b) => a - b).map((i) => ({ kind: 'test' as const, test: test(i, st.points) })),
+      children: [...new Set(st.tests)]
+        .sort((a, b) => a - b)
+        .map((i) => ({ kind: 'test' as const, test: test(i, st.points, st.threshold) })),
     };
     root.children.push({ kind: 'group', group });
   });

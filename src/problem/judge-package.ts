@@ -63,6 +63,7 @@ import { customGrader } from './custom-grader';
 import { countTests, type TestCase } from './test-data';
 import { cut, field, staticHook, testBounds } from './package-tests';
 import { splitSubmission } from './cms-batch-output';
+import { thresholdVerdict } from '../judge/cms-checker';
 
 const MiB = 2 ** 20;
 /** stdout and stderr kept per test in the result, in bytes. */
@@ -157,6 +158,8 @@ async function judgePackageAs(
     testlibWire(pkg, judge, validatorLimits, helperCompileLimits, opts.transcriptBytes) ??
     dmojWire(pkg, judge, validatorLimits, helperCompileLimits, opts.transcriptBytes);
   const checkerScale = checkerScaleOf(pkg);
+  // A CMS task's own checker (not its white diff): told a BatchAndOutput test's kind, a GroupThreshold test's threshold.
+  const cmsCustom = pkg.cms ? (testlib?.fields.checker as { type?: string } | undefined)?.type === 'custom' : false;
   // The submission with the package's included files is bounded by the package (its code limit,
   // checked above, and its size cap), not by the judge's cap on a contestant's source.
   // So is its own validator (or interactor): the package's size cap bounds it, not the wire's default.
@@ -194,7 +197,9 @@ async function judgePackageAs(
   /** A test case in several groups (a CMS task's overlapping subtasks) is run once: its result there, with its points there. */
   const ran = new Map<string, (again: TestCase, index: number) => TestResult>();
   const runOne = async (test: TestCase, groupFlags: string[], index: number): Promise<TestResult> => {
-    const repeated = ran.get(test.inPath)?.(test, index);
+    // A GroupThreshold test case is judged again in a subtask of another threshold.
+    const once = `${test.inPath}\0${test.cmsThreshold ?? ''}`;
+    const repeated = ran.get(once)?.(test, index);
     if (repeated) {
       opts.onTest?.(repeated, total);
       return repeated;
@@ -304,9 +309,10 @@ async function judgePackageAs(
           tc = parsed.testcases[0]!;
         }
         // A BatchAndOutput comparator is told the test case's kind (cms-batch-output.ts).
-        const told = split && testlibFields?.checker ? [split.checkerKind(test.name)] : null;
+        const told = split && cmsCustom ? [split.checkerKind(test.name)] : null;
         r = await job.judgeTest(tc, {
           ...(custom ? { validatorFlags: flagWords } : told ? { validatorFlags: told } : {}),
+          ...(test.cmsThreshold !== undefined ? { cmsThreshold: test.cmsThreshold } : {}),
           ...(hooks.nextPass ? { nextPass: hooks.nextPass } : {}),
         });
       }
@@ -353,6 +359,12 @@ async function judgePackageAs(
         message = v.accepted ? 'Accepted' : `Wrong Answer: ${v.message}`;
       }
     }
+    // GroupThreshold with CMS's white diff: a correct output's outcome is 1, correct only within the threshold.
+    if (test.cmsThreshold !== undefined && !cmsCustom && verdict === 'AC') {
+      const v = thresholdVerdict(1, test.cmsThreshold);
+      [verdict, checkerMessage] = [v.verdict, v.message];
+      if (verdict !== 'AC') message = `Wrong Answer: ${v.message}`;
+    }
     if (passFailure) {
       verdict = 'IE';
       message = `Internal Error: ${passFailure}`;
@@ -384,7 +396,7 @@ async function judgePackageAs(
       stderr: stderr.text,
       stderrTruncated: stderr.truncated,
     };
-    if (pkg.cms) ran.set(test.inPath, (tc, i) => ({ ...final, index: i, points: packagePoints(pkg, checkerScale, tc, verdict, t) }));
+    if (pkg.cms) ran.set(once, (tc, i) => ({ ...final, index: i, points: packagePoints(pkg, checkerScale, tc, verdict, t) }));
     opts.onTest?.(final, total);
     return final;
   };

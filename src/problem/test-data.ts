@@ -67,6 +67,8 @@ export interface TestCase {
    * for this test (`path` there, `rel` in the package); absent when it has none.
    */
   files?: TestFileRef[];
+  /** A CMS task under GroupThreshold: its subtask's threshold, what its outcome must not pass (cms-scoring.ts). */
+  cmsThreshold?: number;
   /** 2025-09 scoring: the test case's maximum score (Infinity in an unbounded group). */
   maxScore?: number;
   /** 2025-09 scoring: its group aggregates `pass-fail` (a score file of its validator is then a judge error). */

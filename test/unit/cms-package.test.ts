@@ -91,6 +91,36 @@ describe('CMS tasks: task.yaml and gen/GEN', () => {
     expect(g.score).toBe(77.5);
   });
 
+  it("reads GroupThreshold: each subtask's threshold on its test cases, a subtask all or nothing", async () => {
+    task(
+      'n_input: 4\nscore_type: GroupThreshold\nscore_type_parameters: [[40, "00[01]", 2.5], {max_score: 60, testcases: "00[23]", threshold: 1}]\n',
+      4,
+    );
+    const thresholds = (dir: string) => {
+      const out: Array<[string, number | undefined]> = [];
+      for (const c of loadPackage(dir, { fallbackTimeLimitS: 1 }).data.children)
+        if (c.kind === 'group') for (const t of c.group.children) if (t.kind === 'test') out.push([t.test.name, t.test.cmsThreshold]);
+      return out;
+    };
+    expect(thresholds(pkg.dir())).toEqual([
+      ['000', 2.5],
+      ['001', 2.5],
+      ['002', 1],
+      ['003', 1],
+    ]);
+    // Each test case AC when its outcome is within its threshold (thresholdVerdict): the least of 0/1 per subtask.
+    const { g, by } = await grade(pkg.dir(), (n) => (n === '001' ? 0 : 1));
+    expect(by['subtask 0']).toMatchObject({ score: 0, maxScore: 40 });
+    expect(by['subtask 1']).toMatchObject({ score: 60, maxScore: 60 });
+    expect(g.score).toBe(60);
+    task('n_input: 2\nscore_type: GroupThreshold\nscore_type_parameters: [[100, 2]]\n', 2);
+    refused(
+      () => loadPackage(pkg.dir(), { fallbackTimeLimitS: 1 }),
+      'task.yaml score_type_parameters',
+      /GroupThreshold takes \[points, test cases, threshold\]/,
+    );
+  });
+
   it('reads gen/GEN as CMS does: test lines, COPY lines, comments, subtask points adding up to 100', () => {
     expect(readGen('1 2\n\n# a comment\n3 4 # ignored\n#COPY: x.txt\n')).toEqual({
       count: 3,
@@ -147,7 +177,6 @@ describe('CMS tasks: task.yaml and gen/GEN', () => {
       task(yaml, n);
       return loadPackage(pkg.dir(), { fallbackTimeLimitS: 1 }).config.unsupported.join('; ');
     };
-    expect(unsupported('n_input: 2\nscore_type: GroupThreshold\nscore_type_parameters: [[100, 2, 1.0]]\n')).toMatch(/GroupThreshold/);
     expect(unsupported('n_input: 2\nscore_type: Fancy\nscore_type_parameters: 1\n')).toMatch(/"Fancy"/);
   });
 
@@ -244,8 +273,8 @@ describe('caged problem generate on a CMS task: what is refused before anything 
     await expect(generateCmsTests(noJudge, pkg.dir())).rejects.toThrow(/no generator \(gen\/generatore/);
     pkg.write('gen/generatore.py', 'print(1)\n');
     await expect(generateCmsTests(noJudge, pkg.dir())).rejects.toThrow(/no official solution \(sol\/soluzione/);
-    task('n_input: 1\nscore_type: GroupThreshold\nscore_type_parameters: [[100, 1, 1.0]]\n', 0, '1\n');
-    await expect(generateCmsTests(noJudge, pkg.dir())).rejects.toThrow(/GroupThreshold.*nothing is generated/);
+    task('n_input: 1\nscore_type: Fancy\nscore_type_parameters: 1\n', 0, '1\n');
+    await expect(generateCmsTests(noJudge, pkg.dir())).rejects.toThrow(/"Fancy".*nothing is generated/);
   });
 });
 
@@ -294,6 +323,22 @@ describe('the CMS checker protocol', () => {
     expect(cmsVerdict(0, b('-0.1'), b(''))).toMatchObject({ verdict: 'IE' });
     expect(cmsVerdict(0, b('nan'), b(''))).toMatchObject({ verdict: 'IE' });
     expect(cmsVerdict(0, b(''), b(''))).toMatchObject({ verdict: 'IE' });
+  });
+  it("reads an outcome as a measure under GroupThreshold: correct within (0, threshold], as CMS's GroupThreshold", () => {
+    expect(cmsVerdict(0, b('1.7\n'), b(''), 'checker', 2.5)).toEqual({
+      verdict: 'AC',
+      fraction: 1,
+      message: 'Correct (outcome 1.7, within (0, 2.5])',
+    });
+    expect(cmsVerdict(0, b('2.6\n'), b('slow'), 'checker', 2.5)).toEqual({
+      verdict: 'WA',
+      fraction: 0,
+      message: 'slow (outcome 2.6, not within (0, 2.5])',
+    });
+    expect(cmsVerdict(0, b('0\n'), b(''), 'checker', 2.5).verdict).toBe('WA');
+    expect(cmsVerdict(0, b('-1\n'), b(''), 'checker', 2.5).verdict).toBe('WA');
+    expect(cmsVerdict(0, b('ok\n'), b(''), 'checker', 2.5).verdict).toBe('IE');
+    expect(cmsVerdict(3, b('1\n'), b(''), 'checker', 2.5).verdict).toBe('IE');
   });
 });
 
