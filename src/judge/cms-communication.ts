@@ -73,12 +73,13 @@ export function cmsSubmissionArgv(command: readonly string[], io: SubmissionIo):
 
 /**
  * The test's verdict once the manager exited 0 (and the submission did not fail): its outcome,
- * read from its feedback directory without following links, and its stderr's first line.
+ * read from its feedback directory without following links, and its stderr's first line;
+ * under GroupThreshold (`threshold`) a measure (cms-checker.ts).
  */
-export function cmsOutcome(feedbackDir: string, stderr: Buffer): CheckerVerdict {
+export function cmsOutcome(feedbackDir: string, stderr: Buffer, threshold?: number): CheckerVerdict {
   const out = readFeedbackFile(feedbackDir, CMS_OUTCOME_FILE, OUTCOME_BYTES);
   if (out.kind === 'refused') return { verdict: 'IE', fraction: 0, message: `the manager's output was refused: ${out.why}` };
-  return cmsVerdict(0, out.kind === 'absent' ? Buffer.alloc(0) : out.data, stderr, 'manager');
+  return cmsVerdict(0, out.kind === 'absent' ? Buffer.alloc(0) : out.data, stderr, 'manager', threshold);
 }
 
 /** The path of a group member's extra fd `fd` (5, 6, …: run-group.ts). */

@@ -345,7 +345,7 @@ export class Interactor {
       throw err;
     }
     const { pair, judged } = cmsGroupJudged(group, (p) => this.judgePair(t, p, at.box.dirs), t.limits.cpuTimeMs);
-    return this.cmsResult(t, pair, judged, () => cmsVerdict(0, group.manager.stdout, group.manager.stderr, 'manager'));
+    return this.cmsResult(t, pair, judged, () => cmsVerdict(0, group.manager.stdout, group.manager.stderr, 'manager', t.cmsThreshold));
   }
 
   /** Its arguments after its run command, by protocol. */
@@ -398,7 +398,7 @@ export class Interactor {
       return this.testResult(t, pair, { verdict, limitHit, message, fraction, checkerMessage: judged.feedback || null, extras: {} });
     }
     const said = oneLine(pair.interactor.stderr.toString('utf8').trim());
-    if (protocol === 'cms') return this.cmsResult(t, pair, judged, () => cmsOutcome(feedbackDir, pair.interactor.stderr));
+    if (protocol === 'cms') return this.cmsResult(t, pair, judged, () => cmsOutcome(feedbackDir, pair.interactor.stderr, t.cmsThreshold));
     if (protocol === 'testlib') {
       if (judged.verdict !== 'AC') return this.testResult(t, pair, { ...judged, fraction: 0, checkerMessage: said || null, extras: {} });
       const checked = await judgeTestlibOutput(t, feedbackDir, this.opts.runLimits.fileSizeBytes, judged.interactorPoints);

@@ -158,8 +158,8 @@ async function judgePackageAs(
     testlibWire(pkg, judge, validatorLimits, helperCompileLimits, opts.transcriptBytes) ??
     dmojWire(pkg, judge, validatorLimits, helperCompileLimits, opts.transcriptBytes);
   const checkerScale = checkerScaleOf(pkg);
-  // A CMS task's own checker (not its white diff): told a BatchAndOutput test's kind, a GroupThreshold test's threshold.
-  const cmsCustom = pkg.cms ? (testlib?.fields.checker as { type?: string } | undefined)?.type === 'custom' : false;
+  // A CMS task's own checker or manager (not its white diff): told a BatchAndOutput test's kind, a GroupThreshold test's threshold.
+  const cmsCustom = !!(pkg.cms?.checker || pkg.cms?.manager);
   // The submission with the package's included files is bounded by the package (its code limit,
   // checked above, and its size cap), not by the judge's cap on a contestant's source.
   // So is its own validator (or interactor): the package's size cap bounds it, not the wire's default.

@@ -200,6 +200,9 @@ describe("each side's channels as files it opens (the host's /bin/sh)", () => {
       fraction: 0.25,
       message: 'Output is partially correct',
     });
+    // Under GroupThreshold the outcome is a measure against the test case's threshold.
+    expect(cmsOutcome(tmp, Buffer.alloc(0), 0.5)).toMatchObject({ verdict: 'AC', fraction: 1 });
+    expect(cmsOutcome(tmp, Buffer.alloc(0), 0.2)).toMatchObject({ verdict: 'WA', fraction: 0 });
     fs.writeFileSync(path.join(tmp, CMS_OUTCOME_FILE), '1\n');
     expect(cmsOutcome(tmp, Buffer.alloc(0))).toMatchObject({ verdict: 'AC', fraction: 1 });
     fs.rmSync(path.join(tmp, CMS_OUTCOME_FILE));
