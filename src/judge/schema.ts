@@ -7,7 +7,6 @@
  * unknown key is an error naming its path, never silently dropped.
  */
 import { z } from 'zod';
-import { MAX_GROUP_USERS } from '../sandbox/run-group';
 import { DmojCheckerSchema } from './dmoj-checker-schema';
 import { LimitsSchema } from './limits-schema';
 import { checkFileIo, FileIoSchema } from './file-io-schema';
@@ -34,6 +33,13 @@ export const DEFAULT_MAX_SOURCE_BYTES = 256 * 1024;
 
 export { LimitsSchema, type LimitName, type RequestedLimits } from './limits-schema';
 export { DEFAULT_MAX_PROGRAM_BYTES, DEFAULT_MAX_SOURCE_FILES, SourceFileSchema } from './program-schema';
+
+/**
+ * The most processes of a submission a CMS manager may talk to at once (`interactor.processes`):
+ * it holds two of the launcher's extra fds for each (src/sandbox/run-group.ts MAX_GROUP_USERS,
+ * which test/unit/run-group.test.ts checks is the same).
+ */
+export const MAX_CMS_PROCESSES = 8;
 
 export const TestcaseSchema = z.strictObject({
   name: z.string().max(200).optional(),
@@ -220,7 +226,7 @@ export const InteractorSchema = z
      * each given its index (0, 1, …) as its last argument; the manager gets each one's two
      * channels in turn (`from_0 to_0 from_1 to_1 …`). Default 1.
      */
-    processes: z.number().int().min(1).max(MAX_GROUP_USERS).optional(),
+    processes: z.number().int().min(1).max(MAX_CMS_PROCESSES).optional(),
     /** DMOJ's `interactive.feedback` (`dmoj-*` only): true shows its stderr as the message. Default false, as DMOJ's. */
     feedback: z.boolean().optional(),
     /**

@@ -33,7 +33,7 @@
  * (`std_io`, the default without). task.yaml's `infile`, `outfile` and checker are not read for
  * it, as CMS reads them not. `num_processes` above 1 runs that many processes of the submission
  * at once, each told its index as its last argument, the manager given each one's channels in
- * turn (at most MAX_GROUP_USERS: src/sandbox/run-group.ts).
+ * turn (at most MAX_CMS_PROCESSES: src/sandbox/run-group.ts).
  *
  * A Batch task some of whose test cases take answers submitted as files (`output_only_testcases`,
  * `output_optional_testcases`: CMS's BatchAndOutput) is judged by cms-batch-output.ts's rules.
@@ -53,7 +53,7 @@ import { readProblemYaml, type ProblemConfig } from './problem-yaml';
 import { checkTestFiles, cmsTestTree, GEN, readGen, type CmsScoring } from './cms-scoring';
 import type { TestGroup } from './test-data';
 import type { SubmissionIo } from '../judge/cms-communication';
-import { MAX_GROUP_USERS } from '../sandbox/run-group';
+import { MAX_CMS_PROCESSES } from '../judge/schema';
 import { readAnswerList, type CmsAnswers } from './cms-batch-output';
 import { parseYaml } from './yaml-file';
 
@@ -306,8 +306,8 @@ function managerOf(
   const manager = checkerAt(files, 'check/manager', 'manager') ?? checkerAt(files, 'cor/manager', 'manager');
   if (!manager) return null;
   const processes = number(conf, ['num_processes'], true) ?? 1;
-  if (!Number.isInteger(processes) || processes < 1 || processes > MAX_GROUP_USERS)
-    unsupported.push(`num_processes ${processes} (caged runs 1 to ${MAX_GROUP_USERS} processes of the submission)`);
+  if (!Number.isInteger(processes) || processes < 1 || processes > MAX_CMS_PROCESSES)
+    unsupported.push(`num_processes ${processes} (caged runs 1 to ${MAX_CMS_PROCESSES} processes of the submission)`);
   for (const k of ['infile', 'outfile'])
     if (conf[k] !== undefined && conf[k] !== null && conf[k] !== '')
       notes.push(`${TASK_YAML}'s ${k} not read: a Communication task has no files`);

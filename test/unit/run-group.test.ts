@@ -6,7 +6,8 @@
  * runs: test/sandbox-group.test.ts.
  */
 import fs from 'node:fs';
-import { runGroup, type LaunchMember } from '../../src/sandbox/run-group';
+import { MAX_CMS_PROCESSES } from '../../src/judge/schema';
+import { MAX_GROUP_USERS, runGroup, type LaunchMember } from '../../src/sandbox/run-group';
 import { PairLaunchError } from '../../src/sandbox/run-pair';
 import type { RunPlan } from '../../src/sandbox/types';
 import { LIMITS } from '../helpers/programs';
@@ -106,6 +107,10 @@ describe('runGroup', () => {
     expect((err as PairLaunchError).side).toBe('submission');
     expect(killed.sort()).toEqual(['manager', 'u0']);
     expect(openFds()).toBe(before);
+  });
+
+  it("holds as many users as the wire's CMS processes", () => {
+    expect(MAX_GROUP_USERS).toBe(MAX_CMS_PROCESSES);
   });
 
   it('refuses a group without users or with more than the manager can hold', async () => {
