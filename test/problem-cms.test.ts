@@ -10,8 +10,10 @@
  * on its stdin and stdout) and cms-comm-many (two processes of the submission at once, each
  * told its index, the manager given the channels of both); cms-batch-output (CMS's
  * BatchAndOutput: test cases answered by files, by the program, or either); cms-threshold
- * (GroupThreshold: a checker's outcome a measure, each subtask's threshold).
+ * (GroupThreshold: a checker's outcome a measure, each subtask's threshold); cms-sum again with
+ * its checker kept compiled, without its source (run as it is).
  */
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -105,6 +107,29 @@ describe('CMS tasks on the real image', () => {
     expect(r.tests[2]?.checkerMessage).toBe('off by one');
     // Subtask 1: 40 × min(1, 0.5); subtask 2: 60 × 0.5.
     expect(r.score).toBe(50);
+  }, 120_000);
+
+  it('cms-sum with its checker kept compiled (no source, as cmsMake leaves it): the program runs as it is', async () => {
+    const dir = path.join(tmp, 'prebuilt');
+    fs.cpSync(SUM, dir, { recursive: true });
+    fs.rmSync(path.join(dir, 'cor', 'correttore.cpp'));
+    // Built on the host, dynamically linked (a PIE), as a CMS host builds its task's checker.
+    execFileSync('g++', ['-O2', '-o', path.join(dir, 'cor', 'correttore'), path.join(SUM, 'cor', 'correttore.cpp')]);
+    const off = source(
+      'off-prebuilt.cpp',
+      '#include <cstdio>\nint main(){FILE*i=fopen("input.txt","r"),*o=fopen("output.txt","w");long long a,b;fscanf(i,"%lld %lld",&a,&b);fprintf(o,"%lld\\n",a+b+(a>=1000));}\n',
+    );
+    const r = await judged([dir, off]);
+    // Half of each answer off by one: the checker's own rule, which the white diff does not have.
+    expect(r.tests.map((t) => [t.verdict, t.points, t.checkerMessage])).toEqual([
+      ['AC', 0, 'Output is correct'],
+      ['AC', 40, 'Output is correct'],
+      ['WA', 20, 'off by one'],
+      ['WA', 30, 'off by one'],
+      ['WA', 30, 'off by one'],
+    ]);
+    expect(r.score).toBe(50);
+    expect((await judged([dir, path.join(SUM, 'sol', 'soluzione.cpp')])).score).toBe(100);
   }, 120_000);
 
   it('cms-sum: a program reading standard input instead of input.txt finds it empty, as in CMS', async () => {

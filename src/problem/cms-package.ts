@@ -12,10 +12,10 @@
  *   - The checker: `check/checker`, else `cor/correttore` (CMS's places), run as
  *     `checker input answer output`, its outcome on stdout (the wire's checker protocol `cms`,
  *     src/judge/cms-checker.ts). CMS runs the compiled program there; caged builds it from its
- *     source beside it (`check/checker.cpp`, with the headers there, testlib.h say) or runs a
- *     script there by its `#!` line (Python, sh, bash). A compiled program alone is refused,
- *     naming the source to give. Without a checker the output is compared by CMS's white diff
- *     (the built-in checker `white-diff`).
+ *     source beside it when there is one (`check/checker.cpp`, with the headers there, testlib.h
+ *     say), else runs the compiled program as it is (prebuilt-program.ts) or a script there by
+ *     its `#!` line (Python, sh, bash). Without a checker the output is compared by CMS's white
+ *     diff (the built-in checker `white-diff`).
  *   - Graders (`sol/grader.<ext>`, CMS's "grader" compilation): the submission is compiled with
  *     the grader of its language and the headers of `sol/` (`*.h`, `*lib.pas`), the submission
  *     named `<task name>.<ext>` as CMS names it, the grader the entry point.
@@ -49,6 +49,7 @@ import { FORMAT_CODE_OF_EXTENSION, HEADER_EXTENSIONS } from './extensions';
 import type { PackageFiles } from './package-files';
 import type { PackageSubmission } from './package-submission';
 import type { PackageValidator } from './package-validator';
+import { prebuiltProgram } from './prebuilt-program';
 import { readProblemYaml, type ProblemConfig } from './problem-yaml';
 import { checkTestFiles, cmsTestTree, GEN, readGen, type CmsScoring } from './cms-scoring';
 import type { TestGroup } from './test-data';
@@ -168,23 +169,21 @@ function checkerAt(files: PackageFiles, place: string, role = 'checker'): Packag
   if (source) return source;
   if (files.kind(place) !== 'file') return null;
   const data = files.read(place);
+  const prebuilt = prebuiltProgram(data, place, role);
+  if (prebuilt) return prebuilt;
   const shebang = data.subarray(0, 128).toString('latin1').split('\n')[0]!;
-  if (shebang.startsWith('#!')) {
-    const words = shebang.slice(2).trim().split(/\s+/);
-    const interpreter = path.posix.basename(words[0] === '/usr/bin/env' ? (words[1] ?? '') : (words[0] ?? ''));
-    const as = /^python3?(\.\d+)?$/.test(interpreter)
-      ? ['python3', `${base}.py`]
-      : /^(ba)?sh$/.test(interpreter)
-        ? ['bash', `${base}.sh`]
-        : null;
-    if (as) return { dir: place, program: 'source', code: as[0]!, files: [{ name: as[1]!, data }], entry: as[1]! };
-    throw new InvalidRequestError(
-      `is a script for ${JSON.stringify(interpreter)}: caged runs ${role} scripts of Python, sh or bash`,
-      place,
-    );
-  }
+  const words = shebang.startsWith('#!') ? shebang.slice(2).trim().split(/\s+/) : [];
+  const interpreter = path.posix.basename(words[0] === '/usr/bin/env' ? (words[1] ?? '') : (words[0] ?? ''));
+  const as = /^python3?(\.\d+)?$/.test(interpreter)
+    ? ['python3', `${base}.py`]
+    : /^(ba)?sh$/.test(interpreter)
+      ? ['bash', `${base}.sh`]
+      : null;
+  if (as) return { dir: place, program: 'source', code: as[0]!, files: [{ name: as[1]!, data }], entry: as[1]! };
   throw new InvalidRequestError(
-    `is a compiled program: caged builds a ${role} from its source, ${place}.cpp (or .c, .py…) beside it, which the package does not hold`,
+    shebang.startsWith('#!')
+      ? `is a script for ${JSON.stringify(interpreter)}: caged runs ${role} scripts of Python, sh or bash`
+      : `is neither a program (ELF), a script (#!) nor beside its source (${place}.cpp, .c, .py…)`,
     place,
   );
 }

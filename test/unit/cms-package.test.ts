@@ -36,6 +36,16 @@ function task(yaml: string, n: number, gen?: string): void {
   }
 }
 
+/** The first bytes of an ELF executable (ET_DYN) of that class (1: 32-bit, 2: 64-bit) and e_machine, as text (every byte below 0x80). */
+function elfHeader(elfClass: number, machine: number): string {
+  const b = Buffer.alloc(64);
+  b.write('\x7fELF', 0, 'latin1');
+  b.set([elfClass, 1, 1], 4);
+  b.writeUInt16LE(3, 16);
+  b.writeUInt16LE(machine, 18);
+  return b.toString('latin1');
+}
+
 /** Grades the task in `dir`, each test's outcome (0..1, as its checker says) from `outcome`, as judge-package.ts scores it. */
 async function grade(dir: string, outcome: (name: string) => number) {
   const p = loadPackage(dir, { fallbackTimeLimitS: 1 });
@@ -241,7 +251,7 @@ describe('CMS tasks: task.yaml and gen/GEN', () => {
     expect(g.tests).toHaveLength(3);
   });
 
-  it('finds the checker: a source beside its headers, a script by its #! line; a compiled program alone is refused', () => {
+  it('finds the checker: a source beside its headers, a script by its #! line, else the compiled program as it is', () => {
     task('n_input: 1\n', 1);
     pkg.write('check/checker.cpp', '#include "testlib.h"\nint main(){}\n');
     pkg.write('check/testlib.h', '// testlib\n');
@@ -253,8 +263,22 @@ describe('CMS tasks: task.yaml and gen/GEN', () => {
     pkg.write('cor/correttore', '#!/usr/bin/env python3\nprint(1.0)\n');
     expect(loadPackage(pkg.dir(), { fallbackTimeLimitS: 1 }).cms?.checker).toMatchObject({ code: 'python3', entry: 'correttore.py' });
     task('n_input: 1\n', 1);
-    pkg.write('check/checker', '\x7fELF\x02\x01\x01');
-    refused(() => loadPackage(pkg.dir(), { fallbackTimeLimitS: 1 }), 'check/checker', /compiled program.*check\/checker.cpp/);
+    pkg.write('check/checker', elfHeader(2, 62));
+    expect(loadPackage(pkg.dir(), { fallbackTimeLimitS: 1 }).cms?.checker).toMatchObject({
+      dir: 'check/checker',
+      code: 'executable',
+      entry: 'a.out',
+      languageIds: ['executable'],
+    });
+    // Its source beside it wins: the worker builds it, as cmsMake would have.
+    pkg.write('check/checker.c', 'int main(){}\n');
+    expect(loadPackage(pkg.dir(), { fallbackTimeLimitS: 1 }).cms?.checker).toMatchObject({ dir: 'check/checker.c', code: 'c' });
+    task('n_input: 1\n', 1);
+    pkg.write('check/manager', elfHeader(1, 3));
+    refused(() => loadPackage(pkg.dir(), { fallbackTimeLimitS: 1 }), 'check/manager', /compiled manager for 32-bit.*check\/manager\.cpp/);
+    task('n_input: 1\n', 1);
+    pkg.write('cor/correttore', 'MZ\x90\x00');
+    refused(() => loadPackage(pkg.dir(), { fallbackTimeLimitS: 1 }), 'cor/correttore', /neither a program \(ELF\), a script/);
     task('n_input: 1\n', 1);
     pkg.write('check/checker.c', 'int main(){}\n');
     pkg.write('check/checker.py', 'print(1)\n');
