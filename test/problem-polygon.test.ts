@@ -220,6 +220,25 @@ describe('Polygon packages on the real image', () => {
     );
   }, 180_000);
 
+  it("gives the validator a manual test's Windows line ends as a validator built for Windows reads them", async () => {
+    const dir = path.join(tmp, 'windows');
+    fs.cpSync(SUM, dir, { recursive: true });
+    // A standard package's manual test as Polygon exports it (CR LF), and a validator strict about
+    // line ends, as testlib's is in a Linux build: doall.sh runs the Windows build through towin.
+    const manual = fs.readFileSync(path.join(dir, 'tests', '02'), 'latin1').replaceAll('\n', '\r\n');
+    fs.writeFileSync(path.join(dir, 'tests', '02'), manual, 'latin1');
+    fs.rmSync(path.join(dir, 'tests', '02.a'));
+    const strict = 'int main(){int c;while((c=getchar())!=-1)if(c==13){fputs("FAIL Expected EOLN\\n",stderr);return 3;}}';
+    fs.writeFileSync(path.join(dir, 'files', 'val.cpp'), `#include <cstdio>\n${strict}\n`);
+    expect((await generatePolygonTests(judge, dir)).map((f) => f.path)).toEqual(['tests/02.a']);
+    expect(fs.readFileSync(path.join(dir, 'tests', '02.a'), 'utf8')).toBe(fs.readFileSync(path.join(SUM, 'tests', '02.a'), 'utf8'));
+    // The test itself is left as the package holds it; a lone CR is no line end and is refused.
+    expect(fs.readFileSync(path.join(dir, 'tests', '02'), 'latin1')).toBe(manual);
+    fs.writeFileSync(path.join(dir, 'tests', '02'), manual.replace('\r\n', '\r'), 'latin1');
+    fs.rmSync(path.join(dir, 'tests', '02.a'));
+    await expect(generatePolygonTests(judge, dir)).rejects.toThrow(/validator files\/val\.cpp on test 2 .*FAIL Expected EOLN/);
+  }, 180_000);
+
   it('caged problem generate refuses a Kattis package and an archive, running nothing', async () => {
     const sink = new Writable({ write: (_c, _e, done) => done() });
     await expect(problemCommand(['generate', path.join(PACKAGES, 'sum')], sink)).rejects.toThrow(

@@ -16,7 +16,8 @@
  *     package does not hold are refused, naming the test;
  *   - the input of each test it makes a file for (its input, its answer or both) is first
  *     checked by every validator of `assets/validators` (a testlib validator, as doall.sh's
- *     gen-answer.sh runs it: the input on stdin, `--testset NAME --group GROUP` as arguments);
+ *     gen-answer.sh runs it: the input on stdin, its Windows line ends read as a validator
+ *     built for Windows reads them, `--testset NAME --group GROUP` as arguments);
  *     one that does not end with exit code 0 refuses the test, naming it and quoting the
  *     validator's stderr, before its files are written;
  *   - the answer is the output of the main solution (`assets/solutions`, tag `main`) on the
@@ -133,9 +134,15 @@ export async function generatePolygonTests(judge: Judge, dir: string, opts: Gene
     for (const [k, v] of validators.entries()) {
       const validator = programFor(`validator:${k}`, v, `assets/validators validator ${k + 1}`);
       const name = child(v, 'source')?.attributes.path ?? `validator ${k + 1}`;
-      await run(validator, ['--testset', set.name, '--group', t.group], input, `the validator ${name} on test ${t.i} (${t.inPath})`, {
-        failed: 'refused the input',
-      });
+      await run(
+        validator,
+        ['--testset', set.name, '--group', t.group],
+        asWindowsReadsIt(input),
+        `the validator ${name} on test ${t.i} (${t.inPath})`,
+        {
+          failed: 'refused the input',
+        },
+      );
     }
     if (t.command) write(t.inPath, input, t.command.join(' ') + (t.fromFile === null ? '' : ` (its file ${t.fromFile})`));
     if (t.needAnswer) {
@@ -145,4 +152,16 @@ export async function generatePolygonTests(judge: Judge, dir: string, opts: Gene
     }
   }
   return written;
+}
+
+/**
+ * An input as doall.sh's validator reads it: gen-answer.sh pipes it through `towin` (every line
+ * ended by CR LF) into a validator built for Windows, whose strict reading takes CR LF as one
+ * line end, while caged's Linux build takes LF alone. A standard package's manual tests come
+ * with Windows line ends (its generated ones, made by a Linux generator here, without), so the
+ * validator is given each CR LF as LF, which is what it checks on Windows; the test's file
+ * itself is left as the package holds it.
+ */
+export function asWindowsReadsIt(input: Buffer): Buffer {
+  return input.includes('\r\n') ? Buffer.from(input.toString('latin1').replaceAll('\r\n', '\n'), 'latin1') : input;
 }
