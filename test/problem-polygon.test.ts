@@ -220,20 +220,32 @@ describe('Polygon packages on the real image', () => {
     );
   }, 180_000);
 
-  it("gives the validator a manual test's Windows line ends as a validator built for Windows reads them", async () => {
+  it('reads a package made for Windows (CR LF) as its Linux package: generation and judging see LF', async () => {
     const dir = path.join(tmp, 'windows');
     fs.cpSync(SUM, dir, { recursive: true });
-    // A standard package's manual test as Polygon exports it (CR LF), and a validator strict about
-    // line ends, as testlib's is in a Linux build: doall.sh runs the Windows build through towin.
-    const manual = fs.readFileSync(path.join(dir, 'tests', '02'), 'latin1').replaceAll('\n', '\r\n');
-    fs.writeFileSync(path.join(dir, 'tests', '02'), manual, 'latin1');
+    // Every test and answer as a Windows package holds them; a validator strict about line ends, as
+    // testlib's is in a Linux build (doall.sh runs a Windows build through towin), and a main
+    // solution that fails on a CR: each must read LF.
+    const crlf = (f: string) => fs.writeFileSync(f, fs.readFileSync(f, 'latin1').replaceAll('\n', '\r\n'), 'latin1');
+    for (const f of fs.readdirSync(path.join(dir, 'tests'))) crlf(path.join(dir, 'tests', f));
+    const manual = fs.readFileSync(path.join(dir, 'tests', '02'), 'latin1');
     fs.rmSync(path.join(dir, 'tests', '02.a'));
-    const strict = 'int main(){int c;while((c=getchar())!=-1)if(c==13){fputs("FAIL Expected EOLN\\n",stderr);return 3;}}';
-    fs.writeFileSync(path.join(dir, 'files', 'val.cpp'), `#include <cstdio>\n${strict}\n`);
+    const noCr = (fail: string) => `#include <cstdio>\nint main(){int c;while((c=getchar())!=-1)if(c==13){${fail}}`;
+    fs.writeFileSync(path.join(dir, 'files', 'val.cpp'), `${noCr('fputs("FAIL Expected EOLN\\n",stderr);return 3;')}}\n`);
+    const lf = path.join(dir, 'solutions', 'lf.cpp');
+    fs.writeFileSync(
+      lf,
+      '#include <cstdio>\nint main(){char s[256];size_t n=fread(s,1,255,stdin);s[n]=0;for(size_t i=0;i<n;i++)if(s[i]==13)return 1;long long a,b;sscanf(s,"%lld %lld",&a,&b);printf("%lld\\n",a+b);}\n',
+    );
+    const xml = path.join(dir, 'problem.xml');
+    fs.writeFileSync(xml, fs.readFileSync(xml, 'utf8').replace('solutions/sum.cpp', 'solutions/lf.cpp'));
     expect((await generatePolygonTests(judge, dir)).map((f) => f.path)).toEqual(['tests/02.a']);
     expect(fs.readFileSync(path.join(dir, 'tests', '02.a'), 'utf8')).toBe(fs.readFileSync(path.join(SUM, 'tests', '02.a'), 'utf8'));
-    // The test itself is left as the package holds it; a lone CR is no line end and is refused.
+    // The test itself is left as the package holds it.
     expect(fs.readFileSync(path.join(dir, 'tests', '02'), 'latin1')).toBe(manual);
+    const r = await judged([dir, lf]);
+    expect(r.tests.map((t) => t.verdict)).toEqual(['AC', 'AC', 'AC', 'AC']);
+    // A lone CR is no line end: kept, and the validator refuses it.
     fs.writeFileSync(path.join(dir, 'tests', '02'), manual.replace('\r\n', '\r'), 'latin1');
     fs.rmSync(path.join(dir, 'tests', '02.a'));
     await expect(generatePolygonTests(judge, dir)).rejects.toThrow(/validator files\/val\.cpp on test 2 .*FAIL Expected EOLN/);

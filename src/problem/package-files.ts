@@ -19,6 +19,8 @@ export interface Entry {
 
 export class PackageFiles {
   private listedBytes = 0;
+  /** Files read with each CR LF as LF (markUnixText). */
+  private readonly unixText = new Set<string>();
 
   protected constructor(
     /** The package's realpath. */
@@ -104,7 +106,17 @@ export class PackageFiles {
     const st = fs.statSync(real);
     if (!st.isFile()) throw new InvalidRequestError('is not a regular file', rel);
     if (st.size > this.maxBytes) this.tooLarge(rel);
-    return fs.readFileSync(real);
+    const data = fs.readFileSync(real);
+    return this.unixText.has(rel) ? unixLineEnds(data) : data;
+  }
+
+  /**
+   * Reads `rel` from now on with each CR LF as LF: text a format keeps with the line ends of the
+   * system its package was made for (a Polygon package for Windows), given as a Linux package of
+   * the same problem holds it. Its size() stays the file's, an upper bound.
+   */
+  markUnixText(rel: string): void {
+    this.unixText.add(rel);
   }
 
   private count(bytes: number, rel: string): void {
@@ -133,4 +145,9 @@ export class PackageFiles {
     }
     return real;
   }
+}
+
+/** `data` with each CR LF as LF (a lone CR kept). */
+export function unixLineEnds(data: Buffer): Buffer {
+  return data.includes('\r\n') ? Buffer.from(data.toString('latin1').replaceAll('\r\n', '\n'), 'latin1') : data;
 }

@@ -16,8 +16,10 @@
  *     package does not hold are refused, naming the test;
  *   - the input of each test it makes a file for (its input, its answer or both) is first
  *     checked by every validator of `assets/validators` (a testlib validator, as doall.sh's
- *     gen-answer.sh runs it: the input on stdin, its Windows line ends read as a validator
- *     built for Windows reads them, `--testset NAME --group GROUP` as arguments);
+ *     gen-answer.sh runs it: the input on stdin, `--testset NAME --group GROUP` as arguments);
+ *     the validator and the main solution read a manual test's Windows line ends (CR LF, as a
+ *     standard package holds them) as LF, as the judging reads the test (polygon-package.ts)
+ *     and as doall.sh's validator, a Windows build given the input through `towin`, checks it;
  *     one that does not end with exit code 0 refuses the test, naming it and quoting the
  *     validator's stderr, before its files are written;
  *   - the answer is the output of the main solution (`assets/solutions`, tag `main`) on the
@@ -34,7 +36,7 @@
 import path from 'node:path';
 import { InvalidRequestError } from '../errors';
 import type { Judge } from '../judge/judge';
-import { PackageFiles } from './package-files';
+import { PackageFiles, unixLineEnds } from './package-files';
 import { programOf } from './package-validator';
 import { PROBLEM_XML, readFileIo, readProblemXml, readTestset, resourcesOf, testlibProgram } from './polygon-package';
 import { isName } from '../judge/source-path';
@@ -131,37 +133,21 @@ export async function generatePolygonTests(judge: Judge, dir: string, opts: Gene
       const what = `test ${t.i}'s generator (${t.command.join(' ')}${t.fromFile === null ? '' : `, its file ${t.fromFile}`})`;
       input = await run(gen, args, Buffer.alloc(0), what, t.fromFile === null ? {} : { io: { output: t.fromFile } });
     } else input = files.read(t.inPath);
+    // What the validator and the main solution read: Windows line ends as LF, as the judging reads the test.
+    const seen = unixLineEnds(input);
     for (const [k, v] of validators.entries()) {
       const validator = programFor(`validator:${k}`, v, `assets/validators validator ${k + 1}`);
       const name = child(v, 'source')?.attributes.path ?? `validator ${k + 1}`;
-      await run(
-        validator,
-        ['--testset', set.name, '--group', t.group],
-        asWindowsReadsIt(input),
-        `the validator ${name} on test ${t.i} (${t.inPath})`,
-        {
-          failed: 'refused the input',
-        },
-      );
+      await run(validator, ['--testset', set.name, '--group', t.group], seen, `the validator ${name} on test ${t.i} (${t.inPath})`, {
+        failed: 'refused the input',
+      });
     }
     if (t.command) write(t.inPath, input, t.command.join(' ') + (t.fromFile === null ? '' : ` (its file ${t.fromFile})`));
     if (t.needAnswer) {
       const main = programFor('main', mainEl!, 'assets/solutions main');
-      const answer = await run(main, [], input, `the main solution on test ${t.i}`, { io: fileIo });
+      const answer = await run(main, [], seen, `the main solution on test ${t.i}`, { io: fileIo });
       write(t.ansPath, answer, child(mainEl!, 'source')?.attributes.path ?? 'main');
     }
   }
   return written;
-}
-
-/**
- * An input as doall.sh's validator reads it: gen-answer.sh pipes it through `towin` (every line
- * ended by CR LF) into a validator built for Windows, whose strict reading takes CR LF as one
- * line end, while caged's Linux build takes LF alone. A standard package's manual tests come
- * with Windows line ends (its generated ones, made by a Linux generator here, without), so the
- * validator is given each CR LF as LF, which is what it checks on Windows; the test's file
- * itself is left as the package holds it.
- */
-export function asWindowsReadsIt(input: Buffer): Buffer {
-  return input.includes('\r\n') ? Buffer.from(input.toString('latin1').replaceAll('\r\n', '\n'), 'latin1') : input;
 }

@@ -289,7 +289,11 @@ export function readPolygonPackage(files: PackageFiles): PolygonParts {
     const where = `${PROBLEM_XML} testset ${setName} test ${k + 1}`;
     const inPath = set.inPath(k + 1);
     const ansPath = set.ansPath(k + 1);
-    for (const p of [inPath, ansPath]) if (files.kind(p) !== 'file') missing.push(p);
+    for (const p of [inPath, ansPath]) {
+      if (files.kind(p) !== 'file') missing.push(p);
+      // A package made for Windows (standard, or a full Windows one) ends its tests' lines with CR LF.
+      files.markUnixText(p);
+    }
     const test: TestCase = { name: inPath, inPath, ansPath };
     const points = intAttr(t, 'points', where);
     if (scoring) test.maxScore = points ?? 0;

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PackageFiles } from '../../src/problem/package-files';
+import { PackageFiles, unixLineEnds } from '../../src/problem/package-files';
 
 let tmp: string;
 beforeEach(() => {
@@ -40,5 +40,21 @@ describe("a program directory's files (filesBelow)", () => {
     fs.rmSync(path.join(tmp, 'd/pipe'));
     fs.symlinkSync('/etc', path.join(tmp, 'd/etc'));
     expect(() => PackageFiles.open(tmp).filesBelow('d')).toThrow(/link pointing outside the package/);
+  });
+});
+
+describe('files read as Unix text (markUnixText: a Polygon package made for Windows)', () => {
+  it('reads each CR LF of a marked file as LF, a lone CR kept; other files as they are', () => {
+    write('tests/01', '1 2\r\n3\r\n\r\nend\r');
+    write('tests/01.a', '3\r\n');
+    const files = PackageFiles.open(tmp);
+    files.markUnixText('tests/01');
+    expect(files.read('tests/01').toString('latin1')).toBe('1 2\n3\n\nend\r');
+    expect(files.read('tests/01.a').toString('latin1')).toBe('3\r\n');
+    // The size stays the file's: an upper bound of what is read.
+    expect(files.size('tests/01')).toBe(14);
+    expect(unixLineEnds(Buffer.from('\r\r\n\n'))).toEqual(Buffer.from('\r\n\n'));
+    const plain = Buffer.from('a\nb\n');
+    expect(unixLineEnds(plain)).toBe(plain);
   });
 });
