@@ -277,6 +277,19 @@ describe('when caged grade judges a class through two workers', () => {
     const own = await runGrade(queue, [timed, path.join(timed, 'submissions', 'accepted', 'fast.py'), '--time', '0.5']);
     expect(own.code).toBe(0);
     expect(own.stdout).toContain("expected of the package's own: 1 met, 0 failed, 0 unverified\n");
+    // The package's own runs under the package's limits alone, as problemtools runs it; a
+    // contestant's copy of it with CPython's time factor (2).
+    const pairJson = path.join(dir, 'pair.json');
+    const ownPy = path.join(timed, 'submissions', 'accepted', 'fast.py');
+    const pair = await runGrade(queue, [timed, ownPy, sub, '--time', '0.5', '--lang-of', '.py=python3', '--out', pairJson]);
+    expect(pair.code).toBe(0);
+    const rows = (
+      JSON.parse(fs.readFileSync(pairJson, 'utf8')) as { rows: Array<{ name: string; result: { limits: { cpuTimeMs: number } } }> }
+    ).rows;
+    expect(rows.map((r) => [r.name, r.result.limits.cpuTimeMs])).toEqual([
+      [ownPy, 500],
+      [sub, 1000],
+    ]);
     // Wrong on the sample: the secret test is skipped, unless --all-tests, which the job carries to the worker.
     const wrong = path.join(dir, 'wrong.py');
     fs.writeFileSync(wrong, 'print(0)\n');

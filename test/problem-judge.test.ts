@@ -113,8 +113,11 @@ describe('caged judge on the real image', () => {
     expect(text).toMatch(/time limit 1 s from \.timelimit/);
   }, 120_000);
 
-  it("says the limits its tests ran under: the package's, stretched by the language's time factor (CPython's 2)", async () => {
-    const py = path.join(sum, 'submissions', 'accepted', 'sum.py');
+  it("says the limits its tests ran under: a contestant's stretched by the language's time factor (CPython's 2), the package's own not", async () => {
+    const own = path.join(sum, 'submissions', 'accepted', 'sum.py');
+    // The same file outside the package: a contestant's.
+    const py = path.join(cacheDir, 'sum.py');
+    fs.copyFileSync(own, py);
     const cpython = await judged([sum, py, '--lang', 'python3']);
     expect(cpython.problem!.timeLimitMs).toBe(1000);
     expect(cpython.limits).toMatchObject({ cpuTimeMs: 2000 });
@@ -122,6 +125,10 @@ describe('caged judge on the real image', () => {
     expect(await cagedJudge([sum, py, '--lang', 'python3'])).toMatch(
       /time limit 1 s from \.timelimit; 2 s for this python3 submission \(its time factor\)/,
     );
+    // The package's own examples run under its limits alone, as problemtools runs them: their
+    // expectations, and a derived time limit, speak of those.
+    expect((await judged([sum, own, '--lang', 'python3'])).limits).toMatchObject({ cpuTimeMs: 1000 });
+    expect(await cagedJudge([sum, own, '--lang', 'python3'])).not.toMatch(/for this python3 submission/);
     // C has no factor: the package's limit, said once.
     const c = await judged([sum, path.join(sum, 'submissions', 'accepted', 'sum.c')]);
     expect(c.limits).toMatchObject({ cpuTimeMs: 1000 });

@@ -155,12 +155,15 @@ export function collectEntries(
       if (bytes > maxSourceBytes) return { name, refused: `the sources are ${bytes} bytes, more than the ${maxSourceBytes} allowed` };
       const lang = overriddenLanguage(p, st, overrides);
       const s = own ? ownSubmissions.read(p, lang) : packageSubmission(p, lang, undefined, languages);
+      // A package's own example is judged under the package's limits alone (judge-package.ts's ownSubmission).
+      const factors = own ? { languageFactors: false as const } : {};
       return s.files !== undefined
-        ? { name, language: s.language, files: s.files, ...(s.entry !== undefined ? { entry: s.entry } : {}) }
+        ? { name, language: s.language, files: s.files, ...(s.entry !== undefined ? { entry: s.entry } : {}), ...factors }
         : {
             name,
             language: s.language,
             source: Buffer.from(s.source ?? '', s.sourceEncoding === 'base64' ? 'base64' : 'utf8').toString('utf8'),
+            ...factors,
           };
     } catch (err) {
       const e = err as NodeJS.ErrnoException;

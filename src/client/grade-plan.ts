@@ -31,6 +31,8 @@ export type GradeEntry =
       files?: SubmissionInput['files'];
       /** With files: the file the language starts from (the wire's `entry`), when it takes one. */
       entry?: string;
+      /** false: judged without the language's factors (the wire's meaning): a package's own example. */
+      languageFactors?: false;
       refused?: undefined;
     }
   | { name: string; language?: string | null; refused: string };
@@ -107,6 +109,7 @@ export function planBatch(problem: GradeProblem, entries: readonly GradeEntry[],
     const submission: SubmissionInput = {
       language: e.language,
       ...(e.files !== undefined ? { files: e.files, ...(e.entry !== undefined ? { entry: e.entry } : {}) } : { source: e.source ?? '' }),
+      ...(e.languageFactors === false ? { languageFactors: false } : {}),
       ...('package' in problem
         ? { problem: problem.package, ...(problem.allTests ? { allTests: true } : {}) }
         : {

@@ -87,7 +87,9 @@ export interface JudgePackageOptions extends PackageLimitOptions {
    * The submission is one of the package's own examples (below its submissions/): problem.yaml's
    * `languages` binds the contestants' submissions, not the jury's, which are judged in any
    * language caged has, with a note (problemtools judges them all, and the format's own example
-   * package keeps accepted PHP under `languages: [python3, cpp]`).
+   * package keeps accepted PHP under `languages: [python3, cpp]`). They run without the
+   * language's factors (`languageFactors: false`): the package's limits are the ones its
+   * expectations and the derived time limit speak of (problemtools, Polygon and CMS have none).
    */
   ownSubmission?: boolean;
 }
@@ -279,6 +281,8 @@ async function judgePackageAs(
         parseSubmission(
           {
             ...(k === 'answers' ? split!.answers! : submission),
+            // The package's own examples run under the package's limits alone, as its format's tools run them.
+            ...(opts.ownSubmission ? { languageFactors: false } : {}),
             testcases: [testcase],
             limits,
             compileLimits,

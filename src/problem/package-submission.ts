@@ -18,15 +18,21 @@ export interface PackageSubmission {
   files?: SubmissionInput['files'];
   /** With files: the entry, its name kept (SubmissionInput's meaning). */
   entry?: string;
+  /**
+   * false: judged without the language's time and memory factors (the wire's meaning): a
+   * package's own example submissions are, as the package format's tools judge them.
+   */
+  languageFactors?: false;
 }
 
 /** The code of a wire submission, as judgePackage takes it: its language, source or files, and entry; nothing else of the request. */
 export function packageSubmissionOf(
-  s: Pick<SubmissionInput, 'language' | 'source' | 'sourceEncoding' | 'files' | 'entry'>,
+  s: Pick<SubmissionInput, 'language' | 'source' | 'sourceEncoding' | 'files' | 'entry' | 'languageFactors'>,
 ): PackageSubmission {
+  const factors = s.languageFactors === false ? { languageFactors: false as const } : {};
   if (s.source !== undefined)
-    return { language: s.language, source: s.source, ...(s.sourceEncoding ? { sourceEncoding: s.sourceEncoding } : {}) };
-  return { language: s.language, files: s.files, ...(s.entry !== undefined ? { entry: s.entry } : {}) };
+    return { language: s.language, source: s.source, ...(s.sourceEncoding ? { sourceEncoding: s.sourceEncoding } : {}), ...factors };
+  return { language: s.language, files: s.files, ...(s.entry !== undefined ? { entry: s.entry } : {}), ...factors };
 }
 
 /**

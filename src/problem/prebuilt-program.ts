@@ -26,6 +26,8 @@ export function isElf(data: Buffer): boolean {
  */
 export function prebuiltProgram(data: Buffer, place: string, role: string, arch: string = process.arch): PackageValidator | null {
   if (!isElf(data)) return null;
+  // An ELF header is 52 bytes (32-bit) or 64: a shorter file is no program.
+  if (data.length < 52) throw new InvalidRequestError(`is a truncated ELF file (${data.length} bytes), no ${role} program`, place);
   const want = MACHINE_OF_ARCH[arch];
   const bits = data[4] === 2 ? 64 : data[4] === 1 ? 32 : 0;
   const little = data[5] === 1;

@@ -133,9 +133,9 @@ export function testsProblemKey(spec: Pick<SubmissionInput, 'testcases' | 'limit
 /** A submission's job id: `g-` and 40 hex digits of the problem key and the submission's content. */
 export function gradeJobId(
   problemKey: string,
-  s: Pick<SubmissionInput, 'language' | 'source' | 'files' | 'entry' | 'compilerOptions' | 'allTests'>,
+  s: Pick<SubmissionInput, 'language' | 'source' | 'files' | 'entry' | 'compilerOptions' | 'allTests' | 'languageFactors'>,
 ): string {
-  // The entry and allTests join the key only when given, so that the ids of submissions without them stay what they were.
+  // The entry, allTests and languageFactors join the key only when given, so that the ids of submissions without them stay what they were.
   const content = JSON.stringify([
     s.language,
     s.source ?? null,
@@ -143,6 +143,7 @@ export function gradeJobId(
     s.compilerOptions ?? null,
     ...(s.entry !== undefined ? [s.entry] : []),
     ...(s.allTests ? ['all tests'] : []),
+    ...(s.languageFactors === false ? ['no language factors'] : []),
   ]);
   return `g-${sha256(`${problemKey}\n${content}`).slice(0, 40)}`;
 }

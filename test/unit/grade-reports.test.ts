@@ -198,6 +198,12 @@ describe('the batch plan', () => {
       100,
     );
     expect(other.data.entries[0]!.jobId).not.toBe(a!.jobId);
+    // A package's own example (judged without the language's factors) is another job than a contestant's same code.
+    const own = planBatch(problem, [{ name: 'own.c', language: 'c', source: 'int main(){}', languageFactors: false }], 100);
+    const ownId = own.data.entries[0]!.jobId!;
+    expect(ownId).not.toBe(a!.jobId);
+    expect(own.children.get(ownId)).toMatchObject({ languageFactors: false });
+    expect(plan.children.get(a!.jobId!)).not.toHaveProperty('languageFactors');
   });
 });
 

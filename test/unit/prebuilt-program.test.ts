@@ -59,5 +59,6 @@ describe('prebuiltProgram', () => {
     expect(at(elf({ machine: 62 }), 's390x')).toMatch(/64-bit s390x programs only/);
     expect(at(elf({ type: 1 }))).toMatch(/ELF file but no executable \(type 1\)/);
     expect(at(elf({ type: 4 }))).toMatch(/type 4/);
+    expect(at(elf({}).subarray(0, 20))).toMatch(/truncated ELF file \(20 bytes\), no checker program/);
   });
 });
