@@ -89,6 +89,16 @@ export const FORMAT_CODE_OF_EXTENSION: Readonly<Record<string, string>> = {
   '.zig': 'zig',
 };
 
+/** Every code of the format's languages table: those of its file endings, and those sharing another's ending. */
+export const FORMAT_CODES: ReadonlySet<string> = new Set([
+  ...Object.values(FORMAT_CODE_OF_EXTENSION),
+  'cgmp',
+  'cppgmp',
+  'javaalgs4',
+  'octave',
+  'python3numpy',
+]);
+
 /**
  * A caged language id's code in the package format's languages table (appendix/languages.md):
  * what `languages:` in problem.yaml and the `include/<code>/` directories name. Ids not listed

@@ -23,7 +23,7 @@ import { z } from 'zod';
 import { InvalidRequestError } from '../errors';
 import { kotlinFileClass } from '../judge/entry-point';
 import type { JudgeResult, ProblemInfo } from '../judge/schema';
-import { languageIdOfCode, type KnownLanguages } from './extensions';
+import { FORMAT_CODES, languageIdOfCode, type KnownLanguages } from './extensions';
 import type { PackageFiles } from './package-files';
 import { checkYaml, parseYaml, yamlBoolean } from './yaml-file';
 
@@ -362,7 +362,9 @@ export function languageAndEntry(
   const lang = languageIdOfCode(expected.language, ids, sample === undefined ? undefined : languageOf(sample));
   if (lang === null)
     throw new InvalidRequestError(
-      `submissions.yaml gives ${where} the language ${JSON.stringify(expected.language)}, which caged does not have`,
+      FORMAT_CODES.has(expected.language)
+        ? `submissions.yaml gives ${where} the language ${JSON.stringify(expected.language)}, which this worker's image has no language for`
+        : `submissions.yaml gives ${where} the language ${JSON.stringify(expected.language)}, which is no language code of the format (its languages table: python3, cpp, java, kotlin, c, …)`,
       SUBMISSIONS_YAML,
     );
   return { lang, ...(entry === undefined ? {} : { entry }) };

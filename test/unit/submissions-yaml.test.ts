@@ -216,7 +216,12 @@ describe('the language and entry point it gives', () => {
     expect(languageAndEntry({ language: 'python3' }, 'a/x.cc', { single: 'x.cc' }, known)).toEqual({ lang: 'python3' });
     refused(
       () => languageAndEntry({ language: 'swift' }, 'a/x.swift', { single: 'x.swift' }, known),
-      /language "swift", which caged does not have/,
+      /language "swift", which this worker's image has no language for/,
+    );
+    // Not a code of the format at all (a language's name), said so.
+    refused(
+      () => languageAndEntry({ language: 'Python 3' }, 'a/x.py', { single: 'x.py' }, known),
+      /language "Python 3", which is no language code of the format \(its languages table: python3, cpp/,
     );
   });
 
