@@ -362,6 +362,19 @@ describe('a package that gives no time limit', () => {
     );
   }, 60_000);
 
+  it('keeps the limit its accepted submissions give in a legacy package whose time_limit_exceeded submission passes within it, with a note (problemtools judges on)', async () => {
+    // Legacy: 0.254 s × time_multiplier 3 → 1 s; the 0.5 s submission is AC at 1 s: its own failure, not the package's.
+    const pkgDir = variant('too-fast-legacy', {
+      'problem.yaml': 'name: Timed\nlimits:\n  memory: 256\n  time_multiplier: 3\n  time_safety_margin: 2\n',
+      'submissions/time_limit_exceeded/halfsecond.c': busyC('CLOCKS_PER_SEC / 2'),
+    });
+    const d = await timeLimitFromSubmissions(judge, loadPackage(pkgDir, { deferTimeLimit: true }), { maxima: MAXIMA });
+    expect(d.timeLimit.seconds).toBe(1);
+    expect(d.notes[0]).toMatch(
+      /^time limit 1 s from the submissions: slowest accepted 0\.2\d+ s \(accepted\/spin\.c\) × time_multiplier 3, rounded up to a whole number of seconds; the fastest time_limit_exceeded submission \(time_limit_exceeded\/halfsecond\.c\) took 0\.5\d* s, within it: it is not TLE at this limit/,
+    );
+  }, 60_000);
+
   it('takes a time_limit_exceeded submission stopped at the probe limit as slow enough past it, and judges a Python 2 program by python2', async () => {
     // 0.9 s × ac_to_time_limit 2 → 2 s; × time_limit_to_tle 1.5 = 3 s, past the 2 s probe that stopped forever.c.
     const pkgDir = variant('slow-accepted', {

@@ -357,15 +357,22 @@ function limitWithin(pkg: ProblemPackage, lowers: Bound[], uppers: Bound[], prob
   // checked here, and is not refuted (problemtools runs such a submission at time_limit ×
   // time_limit_to_tle and wants TLE; caged runs nothing past its CPU maximum).
   const pastProbe = fastestTle?.atProbe === true && seconds * timeLimitToTle > probeMs / 1000 + 1e-9;
-  // 2023-07 and later: no multiple satisfying both bounds is an error (the spec's words). Legacy
-  // packages (whose spec says nothing of it) are refused only when a time_limit_exceeded
-  // submission would pass within the limit; one TLE at the limit but faster than its margin
-  // (× time_limit_to_tle) leaves the limit, with a note: problemtools warns ("sensitive to time
-  // limit") and judges on. Rocky Mountain 2020's papersnowflakes is such a package.
-  const margin = legacy ? 1 : timeLimitToTle;
-  if (!pastProbe && seconds * margin > tleMs / 1000 + 1e-9)
+  // 2023-07 and later: no multiple satisfying both bounds is an error (the spec's words). A
+  // legacy package (whose spec says nothing of it) keeps the limit its accepted submissions give,
+  // with a note, as problemtools computes it from them alone and judges on: a time_limit_exceeded
+  // submission passing within it is that submission's failure (problemtools' error for it), one
+  // TLE at it but faster than its margin "sensitive to time limit" (Rocky Mountain 2020's
+  // papersnowflakes).
+  const passes = !pastProbe && seconds > tleMs / 1000 + 1e-9;
+  if (legacy && passes && fastestTle) {
+    notes.unshift(
+      `time limit ${seconds} s from the submissions: ${lower}, rounded up to ${resolution}; the fastest time_limit_exceeded submission (${fastestTle.path}) took ${s3(tleMs)}, within it: it is not TLE at this limit (problemtools reports that as its error and judges on)`,
+    );
+    return { timeLimit: { seconds, from: 'submissions' as const } };
+  }
+  if (!pastProbe && seconds * timeLimitToTle > tleMs / 1000 + 1e-9 && !legacy)
     throw new InvalidRequestError(
-      `no time limit satisfies the package's submissions: at least ${seconds} s (${lower}, ${resolution}), but the fastest time_limit_exceeded submission (${fastestTle?.path ?? ''}) took ${s3(tleMs)}, less than ${seconds} s${margin === 1 ? '' : ` × ${tleKey} ${timeLimitToTle}`}; give one with --time S`,
+      `no time limit satisfies the package's submissions: at least ${seconds} s (${lower}, ${resolution}), but the fastest time_limit_exceeded submission (${fastestTle?.path ?? ''}) took ${s3(tleMs)}, less than ${seconds} s × ${tleKey} ${timeLimitToTle}; give one with --time S`,
       'PROBLEM_DIR',
     );
   const withinMargin = !pastProbe && seconds * timeLimitToTle > tleMs / 1000 + 1e-9;
