@@ -79,7 +79,8 @@ export function dmojLanguages(lang: string): string[] | null {
     CPP17: ['cpp17', 'cpp20'],
     CPP20: ['cpp20', 'cpp17'],
     CPP23: ['cpp23', 'cpp20'],
-    CLANG: ['cpp-clang'],
+    // DMOJ's CLANG is C (its C executor's -std=c99, compiled by clang): caged's C99 (GCC), not clang's C++.
+    CLANG: ['c99', 'c'],
     CLANGX: ['cpp-clang'],
     PY2: [PYTHON2],
     PYPY2: [PYTHON2],

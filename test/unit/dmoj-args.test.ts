@@ -386,6 +386,9 @@ describe("DMOJ's executor names", () => {
       else for (const id of ids ?? [`none for ${name}`]) expect(registry.get(id).id).toBe(id);
     }
     expect(dmojLanguages('MONOCS')).toEqual(['csharp']);
+    // CLANG is DMOJ's C (C99) by clang: C, not clang's C++ (CLANGX).
+    expect(dmojLanguages('CLANG')).toEqual(['c99', 'c']);
+    expect(dmojLanguages('CLANGX')).toEqual(['cpp-clang']);
     expect(dmojLanguages('PYPY')).toEqual(['python2']);
     expect(dmojLanguages('java11')).toEqual(['java']);
   });
