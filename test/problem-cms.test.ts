@@ -38,13 +38,7 @@ const RATIO = path.join(PACKAGES, 'cms-threshold');
 /** A cms-sum solution off by one from 1000 on, and its tests as cms-sum's checker judges it (verdict, points, message's start). */
 const OFF_BY_ONE =
   '#include <cstdio>\nint main(){FILE*i=fopen("input.txt","r"),*o=fopen("output.txt","w");long long a,b;fscanf(i,"%lld %lld",&a,&b);fprintf(o,"%lld\\n",a+b+(a>=1000));}\n';
-const OFF_BY_ONE_ROWS = [
-  ['AC', 0, 'Out'],
-  ['AC', 40, 'Out'],
-  ['WA', 20, 'off'],
-  ['WA', 30, 'off'],
-  ['WA', 30, 'off'],
-];
+const OFF_BY_ONE_ROWS = [0, 40, 20, 30, 30].map((points, i) => (i < 2 ? ['AC', points, 'Out'] : ['WA', points, 'off']));
 
 describe('CMS tasks on the real image', () => {
   let judge: Judge;
@@ -133,6 +127,14 @@ describe('CMS tasks on the real image', () => {
     const r = await judged([SUM, source('stdout.py', 'a, b = map(int, open("input.txt").read().split())\nprint(a + b)\n')]);
     expect(r.verdict).toBe('WA');
     expect(r.score).toBe(0);
+    // As CMS: no file produced, no checker run, CMS's text.
+    expect(r.tests[0]).toMatchObject({
+      checkerMessage: "Evaluation didn't produce file output.txt",
+      message: 'wrong answer (no output.txt written)',
+    });
+    // A file opened to write and left empty is produced: the checker judges it.
+    const empty = await judged([SUM, source('empty.py', 'open("output.txt", "w").close()\n')]);
+    expect(empty.tests[0]).toMatchObject({ verdict: 'WA', checkerMessage: "Output isn't correct" });
   }, 120_000);
 
   it.each(['area.cpp', 'area.py'])(

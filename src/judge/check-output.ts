@@ -18,6 +18,15 @@ export type JobChecker =
   | { kind: 'custom'; checker: CustomChecker }
   | { kind: 'validator'; validator: OutputValidator };
 
+/**
+ * Whether CMS judges with this checker (its comparator protocol, or its white diff): CMS scores
+ * a test whose output file was not produced 0 with its own text, running neither (Batch's
+ * evaluate: "Evaluation didn't produce file …"); test-step.ts does so.
+ */
+export function cmsReads(c: JobChecker): boolean {
+  return (c.kind === 'custom' && c.checker.cmsProtocol) || (c.kind === 'builtin' && c.checker.type === 'white-diff');
+}
+
 /** What a check needs of its test. */
 export interface CheckContext {
   index: number;

@@ -152,6 +152,11 @@ export class CustomChecker {
     return this.judge(input, output, answer, testPoints, run);
   }
 
+  /** Whether its end is read as CMS's comparator's (check-output.ts's cmsReads). */
+  get cmsProtocol(): boolean {
+    return this.protocol === 'cms';
+  }
+
   private get protocol(): CheckerProtocol {
     return this.opts.protocol ?? 'testlib';
   }

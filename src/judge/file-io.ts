@@ -12,13 +12,15 @@ import { openRegularFile } from './output-validator-feedback';
  * The program's answer in its output file (fileIo.output), at most `cap` bytes: what it wrote to
  * /box, read from the run's kept writes without following a link. Absent or not a regular file
  * (a link, a directory, a FIFO, or the whiteout of a file it removed), the answer is empty and
- * the note says why; over `cap`, `overLimit`.
+ * the note says why; over `cap`, `overLimit`. `absent`: no file was written, which includes the
+ * empty file made for a read-only box (test-files.ts) that the program never opened to write
+ * (its times still the epoch's).
  */
 export async function readOutputFile(
   kept: string,
   name: string,
   cap: number,
-): Promise<{ data: Buffer; overLimit: boolean; note?: string }> {
+): Promise<{ data: Buffer; overLimit: boolean; note?: string; absent?: true }> {
   // Rootless, the program's files are given back to the worker with the modes it chose: a
   // directory or file it made unreadable is made readable to its owner first. No process of the
   // box is left to swap them (the run returned), and lstat sees a link as a link.
@@ -32,11 +34,12 @@ export async function readOutputFile(
   } finally {
     fs.closeSync(dirFd);
   }
-  if (!('fd' in opened))
-    return { data: Buffer.alloc(0), overLimit: false, note: opened.kind === 'absent' ? `no ${name} written` : opened.why };
+  const notWritten = { data: Buffer.alloc(0), overLimit: false, note: `no ${name} written`, absent: true as const };
+  if (!('fd' in opened)) return opened.kind === 'absent' ? notWritten : { data: Buffer.alloc(0), overLimit: false, note: opened.why };
   // Up to the output limit, which may be tens of MiB: read on libuv's pool, not the event loop other jobs share.
   const { fd, size } = opened;
   try {
+    if (size === 0 && fs.fstatSync(fd).mtimeMs === 0) return notWritten;
     const buf = Buffer.alloc(Math.min(cap, size) + 1);
     let got = 0;
     while (got < buf.length) {

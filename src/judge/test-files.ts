@@ -84,8 +84,14 @@ export async function withTestBox<T>(
     const work = path.join(kept.path, 'work');
     fs.mkdirSync(work, { mode: 0o700 });
     const only = opts.onlyWritable;
-    // In the fresh upper layer, the file hides whatever the box holds by its name.
-    if (only !== undefined) fs.writeFileSync(path.join(kept.box, only), '', { flag: 'wx', mode: 0o644 });
+    // In the fresh upper layer, the file hides whatever the box holds by its name. Its times are
+    // the epoch's: a program that opens it to write (O_TRUNC) or writes moves them, one that never
+    // does leaves it as a file not written (readOutputFile), as CMS sees no file then.
+    if (only !== undefined) {
+      const made = path.join(kept.box, only);
+      fs.writeFileSync(made, '', { flag: 'wx', mode: 0o644 });
+      fs.utimesSync(made, 0, 0);
+    }
     const extra = only !== undefined ? { onlyWritable: only } : {};
     return await withFilesBox({ ...opts, readOnlyBox: false }, files, (b) =>
       run({ ...b, box: { ...b.box, upper: { dir: kept.box, work }, ...extra }, kept: kept.box }),

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { ImageError } from '../errors';
 import { ChildError } from '../sandbox/child-error';
 import type { RunLimits, RunResult } from '../sandbox/types';
-import { checkOutput, checksFailedRuns, type CheckContext, type OutputCheck } from './check-output';
+import { checkOutput, checksFailedRuns, cmsReads, type CheckContext, type OutputCheck } from './check-output';
 import type { JobContext } from './compile-step';
 import type { Interactor } from './interactive';
 import { expandArgv, expandEnv } from './language-command';
@@ -58,7 +58,7 @@ export async function runTest(ctx: JobContext, req: TestRequest): Promise<TestRe
   const { testcase: tc } = req;
   const stdin = decode(tc.stdin, tc.stdinEncoding);
   const rootfs = await ctx.rootfsFor(req.language);
-  type Ran = { failure: string } | { run: RunResult; classified: ReturnType<typeof classifyRun>; answerNote?: string };
+  type Ran = { failure: string } | { run: RunResult; classified: ReturnType<typeof classifyRun>; answerNote?: string; absent?: true };
   const { input: inputFile, output: outputFile } = req.fileIo ?? {};
   const boxOpts = {
     ...req,
@@ -104,7 +104,12 @@ export async function runTest(ctx: JobContext, req: TestRequest): Promise<TestRe
         run: withAnswer,
         classified: { ...classified, verdict: 'OLE', limitHit: 'output', message: `${outputFile} is over the output limit` },
       };
-    return { run: withAnswer, classified, ...(answer.note ? { answerNote: answer.note } : {}) };
+    return {
+      run: withAnswer,
+      classified,
+      ...(answer.note ? { answerNote: answer.note } : {}),
+      ...(answer.absent ? { absent: true as const } : {}),
+    };
   });
   if ('failure' in ran) return notStarted(req, ran.failure);
   const { run, classified } = ran;
@@ -116,7 +121,12 @@ export async function runTest(ctx: JobContext, req: TestRequest): Promise<TestRe
   let message = classified.message;
   let checkerMessage: string | null = null;
   let fromValidator: OutputCheck['fromValidator'] = {};
-  if (classified.verdict === 'OK' && tc.expected !== undefined) {
+  if (classified.verdict === 'OK' && tc.expected !== undefined && ran.absent && cmsReads(req.checker)) {
+    verdict = 'WA';
+    fraction = 0;
+    checkerMessage = `Evaluation didn't produce file ${outputFile ?? ''}`;
+    message = `wrong answer (${ran.answerNote ?? ''})`;
+  } else if (classified.verdict === 'OK' && tc.expected !== undefined) {
     const checked = await checkOutput(req, stdin, run.stdout, decode(tc.expected, tc.expectedEncoding), run);
     verdict = checked.verdict;
     fraction = checked.fraction;

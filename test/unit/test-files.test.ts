@@ -218,7 +218,15 @@ describe('the answer in an output file (fileIo.output)', () => {
     fs.writeFileSync(path.join(kept, 'out.txt'), '42\n');
     expect(await readOutputFile(kept, 'out.txt', 100)).toEqual({ data: Buffer.from('42\n'), overLimit: false });
     expect(await readOutputFile(kept, 'out.txt', 2)).toEqual({ data: Buffer.from('42'), overLimit: true });
-    expect(await readOutputFile(kept, 'none.txt', 100)).toEqual({ data: Buffer.alloc(0), overLimit: false, note: 'no none.txt written' });
+    const absent = { data: Buffer.alloc(0), overLimit: false, note: 'no none.txt written', absent: true };
+    expect(await readOutputFile(kept, 'none.txt', 100)).toEqual(absent);
+    // The empty file a read-only box holds for the program, never opened to write (its times the epoch's): not written either.
+    fs.writeFileSync(path.join(kept, 'untouched.txt'), '');
+    fs.utimesSync(path.join(kept, 'untouched.txt'), 0, 0);
+    expect(await readOutputFile(kept, 'untouched.txt', 100)).toEqual({ ...absent, note: 'no untouched.txt written' });
+    // Opened to write and left empty (its times moved): written, empty.
+    fs.writeFileSync(path.join(kept, 'untouched.txt'), '');
+    expect(await readOutputFile(kept, 'untouched.txt', 100)).toEqual({ data: Buffer.alloc(0), overLimit: false });
     fs.symlinkSync('/etc/passwd', path.join(kept, 'link.txt'));
     expect(await readOutputFile(kept, 'link.txt', 100)).toMatchObject({ data: Buffer.alloc(0), note: 'link.txt is a symbolic link' });
     fs.mkdirSync(path.join(kept, 'dir.txt'));
