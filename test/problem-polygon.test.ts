@@ -251,6 +251,24 @@ describe('Polygon packages on the real image', () => {
     await expect(generatePolygonTests(judge, dir)).rejects.toThrow(/validator files\/val\.cpp on test 2 .*FAIL Expected EOLN/);
   }, 180_000);
 
+  it('runs a generator of type python.2 with Python 2, never Python 3', async () => {
+    const dir = path.join(tmp, 'py2-generator');
+    fs.cpSync(SUM, dir, { recursive: true });
+    const xml = path.join(dir, 'problem.xml');
+    fs.writeFileSync(
+      xml,
+      fs
+        .readFileSync(xml, 'utf8')
+        .replace('<source path="files/gen.cpp" type="cpp.g++17"/>', '<source path="files/gen.py" type="python.2"/>'),
+    );
+    // Python 2's print statement: a syntax error for Python 3.
+    fs.writeFileSync(path.join(dir, 'files', 'gen.py'), 'import sys\nprint sys.argv[1], sys.argv[1]\n');
+    for (const f of ['03', '04']) fs.rmSync(path.join(dir, 'tests', f));
+    expect((await generatePolygonTests(judge, dir)).map((f) => f.path)).toEqual(['tests/03', 'tests/04']);
+    for (const f of ['03', '04'])
+      expect(fs.readFileSync(path.join(dir, 'tests', f), 'utf8')).toBe(fs.readFileSync(path.join(SUM, 'tests', f), 'utf8'));
+  }, 180_000);
+
   it('caged problem generate refuses a Kattis package and an archive, running nothing', async () => {
     const sink = new Writable({ write: (_c, _e, done) => done() });
     await expect(problemCommand(['generate', path.join(PACKAGES, 'sum')], sink)).rejects.toThrow(

@@ -33,6 +33,7 @@ import path from 'node:path';
 import { InvalidRequestError } from '../errors';
 import { isName } from '../judge/source-path';
 import { groupSettings } from '../judge/group-grading';
+import { PYTHON2 } from '../judge/languages';
 import { FORMAT_CODE_OF_EXTENSION, HEADER_EXTENSIONS } from './extensions';
 import type { PackageFiles } from './package-files';
 import type { PackageValidator } from './package-validator';
@@ -72,7 +73,8 @@ export function isPolygonPackage(files: PackageFiles): boolean {
 /**
  * Polygon's source types → caged's languages, best first (the image's first one is taken):
  * `cpp.g++17`, `cpp.gcc13-64-winlibs-g++20`, `cpp.gcc14-64-msys2-g++23`… by the standard they
- * name (C++23 is GCC 12's C++23 draft, else C++20), `python.3`, `java11`, `pas.fpc`…
+ * name (C++23 is GCC 12's C++23 draft, else C++20), `python.3`, `python.2` (python2 alone),
+ * `java11`, `pas.fpc`…
  */
 export function polygonLanguages(type: string): string[] {
   const t = type.toLowerCase();
@@ -87,7 +89,11 @@ export function polygonLanguages(type: string): string[] {
     return order;
   }
   if (family === 'c') return ['c11', 'c'];
-  if (family === 'python') return t.includes('pypy3') ? ['pypy3', 'python3'] : t.endsWith('.3') || t.includes('3') ? ['python3'] : [];
+  if (family === 'python') {
+    // Python 2 (`python.2`, `python.pypy2`) is never run as Python 3: an image without python2 refuses it (programOf).
+    if (/^python\.(2|pypy2)/.test(t)) return [PYTHON2];
+    return t.includes('pypy3') ? ['pypy3', 'python3'] : t.endsWith('.3') || t.includes('3') ? ['python3'] : [];
+  }
   if (t.startsWith('java')) return ['java'];
   if (t.startsWith('kotlin')) return ['kotlin'];
   if (family === 'pas') return ['pascal'];

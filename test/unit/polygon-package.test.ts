@@ -261,7 +261,9 @@ describe("a Polygon solution's tag", () => {
     expect(polygonLanguages('cpp.gcc13-64-winlibs-g++20')[0]).toBe('cpp20');
     expect(polygonLanguages('cpp.g++11')[0]).toBe('cpp11');
     expect(polygonLanguages('python.pypy3-64')[0]).toBe('pypy3');
-    expect(polygonLanguages('python.2')).toEqual([]);
+    // Python 2 helpers (a generator, a checker) are python2's alone, never Python 3's.
+    expect(polygonLanguages('python.2')).toEqual(['python2']);
+    expect(polygonLanguages('python.pypy2')).toEqual(['python2']);
     expect(polygonLanguages('java21')).toEqual(['java']);
   });
 });
