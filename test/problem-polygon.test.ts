@@ -269,6 +269,21 @@ describe('Polygon packages on the real image', () => {
       expect(fs.readFileSync(path.join(dir, 'tests', f), 'utf8')).toBe(fs.readFileSync(path.join(SUM, 'tests', f), 'utf8'));
   }, 180_000);
 
+  it("checks each answer it makes with the checker, the answer as the output (doall.sh's gen-answer.sh), writing none it refuses", async () => {
+    const dir = path.join(tmp, 'checked-answers');
+    fs.cpSync(SUM, dir, { recursive: true });
+    fs.rmSync(path.join(dir, 'tests', '02.a'));
+    // A checker that refuses any output: the main solution's own answer too.
+    fs.writeFileSync(
+      path.join(dir, 'files', 'check.cpp'),
+      '#include <cstdio>\nint main(){std::fputs("wrong answer always\\n",stderr);return 1;}\n',
+    );
+    await expect(generatePolygonTests(judge, dir)).rejects.toThrow(
+      /the checker on test 2's answer \(as doall\.sh checks it\) refused it \(RE\): .*its stderr: wrong answer always/,
+    );
+    expect(fs.existsSync(path.join(dir, 'tests', '02.a'))).toBe(false);
+  }, 180_000);
+
   it('caged problem generate refuses a Kattis package and an archive, running nothing', async () => {
     const sink = new Writable({ write: (_c, _e, done) => done() });
     await expect(problemCommand(['generate', path.join(PACKAGES, 'sum')], sink)).rejects.toThrow(

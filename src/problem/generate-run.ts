@@ -55,6 +55,8 @@ export interface RunExtras {
   files?: { path: string; data: Buffer }[];
   /** What it did when it did not end normally: `failed`, `refused the input`. */
   failed?: string;
+  /** Exit codes besides 0 taken as its normal end (a testlib checker's 7, points). */
+  acceptExit?: readonly number[];
 }
 
 export type GenerationRun = (r: Runnable, args: string[], stdin: Buffer, what: string, extras?: RunExtras) => Promise<Buffer>;
@@ -63,7 +65,7 @@ export type GenerationRun = (r: Runnable, args: string[], stdin: Buffer, what: s
 export function generationRunner(judge: Judge, signal?: AbortSignal): GenerationRun {
   const maxima = judge.stepMaxima.test;
   const outputCap = maxima.outputBytes;
-  return async ({ program, schema }, args, stdin, what, { io, files, failed = 'failed' } = {}) => {
+  return async ({ program, schema }, args, stdin, what, { io, files, failed = 'failed', acceptExit = [] } = {}) => {
     if (signal?.aborted) throw new InvalidRequestError(`stopped (${String(signal.reason)})`, 'generate');
     const submission = parseSubmission(
       {
@@ -86,7 +88,7 @@ export function generationRunner(judge: Judge, signal?: AbortSignal): Generation
     const r = await judge.judgeSubmission(submission, { reportOutputBytes: outputCap, ...(signal ? { signal } : {}) });
     const t = r.tests[0];
     if (r.verdict === 'CE' || !t) throw new InvalidRequestError(`${what} did not compile: ${r.message}`, 'generate');
-    if (t.verdict !== 'AC') {
+    if (t.verdict !== 'AC' && !(t.verdict === 'RE' && t.signal === null && acceptExit.includes(t.exitCode ?? -1))) {
       const stderr = Buffer.from(t.stderr, t.stderrEncoding === 'base64' ? 'base64' : 'utf8')
         .toString('utf8')
         .trim();

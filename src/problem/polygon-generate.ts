@@ -23,7 +23,10 @@
  *     one that does not end with exit code 0 refuses the test, naming it and quoting the
  *     validator's stderr, before its files are written;
  *   - the answer is the output of the main solution (`assets/solutions`, tag `main`) on the
- *     input, through the files `judging input-file`/`output-file` name when they do. An
+ *     input, through the files `judging input-file`/`output-file` name when they do, checked as
+ *     gen-answer.sh checks it: the checker (`assets/checker`), given the input and the answer as
+ *     both the output and the answer, must exit 0 (or 7, points), else the test is refused,
+ *     quoting its stderr, and its answer is not written. An
  *     interactive problem's answers (what its interactor writes with the main solution) are not
  *     made: refused.
  *
@@ -68,6 +71,7 @@ export async function generatePolygonTests(judge: Judge, dir: string, opts: Gene
     const src = child(e, 'source')?.attributes.path;
     if (src) executables.set(path.posix.basename(src).replace(/\.[^.]*$/, ''), e);
   }
+  const checkerEl = child(assets ?? root, 'checker');
   const mainEl = childrenNamed(child(assets ?? root, 'solutions') ?? root, 'solution').find((s) => s.attributes.tag === 'main') ?? null;
   const validators = childrenNamed(child(assets ?? root, 'validators') ?? root, 'validator');
 
@@ -146,6 +150,24 @@ export async function generatePolygonTests(judge: Judge, dir: string, opts: Gene
     if (t.needAnswer) {
       const main = programFor('main', mainEl!, 'assets/solutions main');
       const answer = await run(main, [], seen, `the main solution on test ${t.i}`, { io: fileIo });
+      // As gen-answer.sh: the checker given the answer as the output must accept it (exit 0, or 7 with points).
+      if (checkerEl) {
+        const files = [
+          { path: 'input.txt', data: seen },
+          { path: 'answer.txt', data: answer },
+        ];
+        await run(
+          programFor('checker', checkerEl, 'assets/checker'),
+          ['input.txt', 'answer.txt', 'answer.txt'],
+          Buffer.alloc(0),
+          `the checker on test ${t.i}'s answer (as doall.sh checks it)`,
+          {
+            files,
+            failed: 'refused it',
+            acceptExit: [7],
+          },
+        );
+      }
       write(t.ansPath, answer, child(mainEl!, 'source')?.attributes.path ?? 'main');
     }
   }
