@@ -223,6 +223,21 @@ describe('when caged grade judges locally', () => {
     expect(refused.stderr).toContain('--all-tests: is for a problem package (a directory of tests runs every test)');
   });
 
+  it("judges every test of a Polygon package's own solutions, as Polygon's invocations run them; a contestant's stops at its first rejection", async () => {
+    const polygon = path.join(__dirname, 'packages', 'polygon-sum');
+    fs.copyFileSync(path.join(polygon, 'solutions', 'wrong.cpp'), path.join(dir, 'contestant.cpp'));
+    const json = path.join(dir, 'polygon.json');
+    const args = [polygon, path.join(polygon, 'solutions', 'wrong.cpp'), path.join(dir, 'contestant.cpp')];
+    const r = await runGrade('caged-grade-local-unused', [...args, '--local', '--state', path.join(dir, 'state'), '--out', json]);
+    expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(r.stdout).toContain("expected of the package's own: 1 met, 0 failed, 0 unverified");
+    const rows = (JSON.parse(fs.readFileSync(json, 'utf8')) as { rows: Array<{ result: { tests: Array<{ verdict: string }> } }> }).rows;
+    expect(rows.map((row) => row.result.tests.map((t) => t.verdict))).toEqual([
+      ['AC', 'AC', 'WA', 'AC'],
+      ['AC', 'AC', 'WA', 'SKIPPED'],
+    ]);
+  }, 120_000);
+
   it('derives the time limit of a package that gives none once for the batch, as caged judge does', async () => {
     const timed = path.join(__dirname, 'packages', 'timed');
     const subs = path.join(dir, 'subs');

@@ -76,9 +76,15 @@ describe('Polygon packages on the real image', () => {
         // The checker's own message, from testlib's quitf.
         expect(r.tests[2]?.checkerMessage).toBe('the sum is 4000000000');
       } else {
-        // Codeforces' order: the first rejection ends the judging.
+        // The first rejection decides; a solution of the package runs every test, as Polygon's
+        // invocations run them, so that its tag is checked on all of them.
         expect(r.tests.find((t) => t.verdict !== 'AC')?.name).toBe(failing);
-        expect(r.tests[3]?.verdict).toBe('SKIPPED');
+        expect(r.tests[3]?.verdict).not.toBe('SKIPPED');
+        expect(r.problem?.expectations?.status).toBe('met');
+        // A contestant's copy: Codeforces' order, the first rejection ends the judging.
+        const copy = path.join(tmp, file);
+        fs.copyFileSync(path.join(SUM, 'solutions', file), copy);
+        expect((await judged([SUM, copy])).tests[3]?.verdict).toBe('SKIPPED');
       }
       if (verdict === 'WA') expect(r.tests[2]?.checkerMessage).toBe('expected 4000000000, found -294967296');
     },
@@ -95,8 +101,8 @@ describe('Polygon packages on the real image', () => {
     async (file, verdict, message) => {
       const r = await judged([GUESS, path.join(GUESS, 'solutions', file)]);
       expect(r.verdict).toBe(verdict);
-      // A rejection skips the tests after it: whether they would be WA (or TLE) only is left open.
-      expect(r.problem?.expectations).toMatchObject({ status: verdict === 'AC' ? 'met' : 'unverified', failed: [] });
+      // Every test of a solution of the package runs (as Polygon's invocations): its tag is checked on all.
+      expect(r.problem?.expectations).toMatchObject({ status: 'met', failed: [] });
       expect(r.tests[0]?.verdict).toBe(verdict);
       if (message) expect(r.tests[0]?.checkerMessage).toMatch(message);
       if (verdict === 'AC') expect(r.tests.map((t) => t.verdict)).toEqual(['AC', 'AC', 'AC']);

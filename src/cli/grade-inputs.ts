@@ -122,6 +122,8 @@ export interface OwnSubmissions {
   /** Whether `p` lies in the package's submissions/ (a link there points within the package: else it throws). */
   owns(p: string): boolean;
   read(p: string, lang: string | undefined): PackageSubmission;
+  /** Its own run every test (a Polygon package's solutions, as Polygon's invocations run them). */
+  everyTest?: boolean;
 }
 
 const NO_PACKAGE: OwnSubmissions = {
@@ -156,7 +158,7 @@ export function collectEntries(
       const lang = overriddenLanguage(p, st, overrides);
       const s = own ? ownSubmissions.read(p, lang) : packageSubmission(p, lang, undefined, languages);
       // A package's own example is judged under the package's limits alone (judge-package.ts's ownSubmission).
-      const factors = own ? { languageFactors: false as const } : {};
+      const factors = own ? { languageFactors: false as const, ...(ownSubmissions.everyTest ? { allTests: true as const } : {}) } : {};
       return s.files !== undefined
         ? { name, language: s.language, files: s.files, ...(s.entry !== undefined ? { entry: s.entry } : {}), ...factors }
         : {

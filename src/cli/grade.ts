@@ -96,8 +96,10 @@ function packageSubmissions(
 ): OwnSubmissions {
   const root = fs.realpathSync(problemDir);
   // A Polygon package's own are its solutions (problem.xml names them: resolveSubmission).
-  const subsDir = path.join(root, isPolygonPackage(PackageFiles.open(root)) ? 'solutions' : 'submissions');
+  const polygon = isPolygonPackage(PackageFiles.open(root));
+  const subsDir = path.join(root, polygon ? 'solutions' : 'submissions');
   return {
+    everyTest: polygon,
     owns: (p) => {
       const absolute = path.resolve(p);
       const real = path.join(fs.realpathSync(path.dirname(absolute)), path.basename(absolute));
@@ -444,8 +446,8 @@ async function gradeHere(
       problem = tests!;
     }
     const judged = pkg;
-    // --all-tests: the submissions say so (their job ids with it), the package judges every test.
-    const everyTest = judged && args.flags.has('all-tests') ? { ...judged, data: runningEveryTest(judged.data) } : judged;
+    // --all-tests, or a Polygon package's own solution: the submission says so (its job id with it), the package judges every test.
+    const everyTest = judged ? { ...judged, data: runningEveryTest(judged.data) } : judged;
     const judgeOne = (s: SubmissionInput): Promise<JudgeResult> => {
       if (!judged) return judge.judge(s);
       const p = s.allTests ? everyTest! : judged;

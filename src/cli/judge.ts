@@ -363,7 +363,9 @@ async function judgeIn(dir: string, target: string, args: ParsedArgs, out: NodeJ
           })
         : null;
     if (derived) pkg = { ...loaded, timeLimit: derived.timeLimit };
-    if (args.flags.has('all-tests')) pkg = { ...pkg, data: runningEveryTest(pkg.data) };
+    // A Polygon package's own solutions run every test, as Polygon's invocations run them: their tags
+    // (wrong-answer: some WA, none TLE or RE) speak of every test.
+    if (args.flags.has('all-tests') || (own && loaded.config.format === 'polygon')) pkg = { ...pkg, data: runningEveryTest(pkg.data) };
     const judged = await judgePackage(judge, pkg, submission, { ...opts, ownSubmission: own });
     if (deps.signal?.aborted) throw new HostError(`interrupted (${String(deps.signal.reason)})`);
     // One of the package's own submissions that nothing sets an expectation for (a folder outside the format's, no annotation): said.

@@ -33,6 +33,8 @@ export type GradeEntry =
       entry?: string;
       /** false: judged without the language's factors (the wire's meaning): a package's own example. */
       languageFactors?: false;
+      /** Every test of the package judged for this one (the wire's allTests), as for the whole batch with GradeProblem's. */
+      allTests?: true;
       refused?: undefined;
     }
   | { name: string; language?: string | null; refused: string };
@@ -111,7 +113,7 @@ export function planBatch(problem: GradeProblem, entries: readonly GradeEntry[],
       ...(e.files !== undefined ? { files: e.files, ...(e.entry !== undefined ? { entry: e.entry } : {}) } : { source: e.source ?? '' }),
       ...(e.languageFactors === false ? { languageFactors: false } : {}),
       ...('package' in problem
-        ? { problem: problem.package, ...(problem.allTests ? { allTests: true } : {}) }
+        ? { problem: problem.package, ...(problem.allTests || e.allTests ? { allTests: true } : {}) }
         : {
             testcases: problem.testcases,
             ...(problem.limits ? { limits: problem.limits } : {}),
