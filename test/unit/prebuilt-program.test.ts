@@ -3,8 +3,8 @@
  * worker's machine is run as it is, through the `executable` language; any other ELF is refused,
  * naming what it is built for.
  */
-import { InvalidRequestError } from '../../src/errors';
 import { isElf, prebuiltProgram } from '../../src/problem/prebuilt-program';
+import { refused } from './helpers/scratch-package';
 
 function elf(fields: { elfClass?: number; data?: number; type?: number; machine?: number }): Buffer {
   const b = Buffer.alloc(64);
@@ -13,16 +13,6 @@ function elf(fields: { elfClass?: number; data?: number; type?: number; machine?
   b.writeUInt16LE(fields.type ?? 3, 16);
   b.writeUInt16LE(fields.machine ?? 62, 18);
   return b;
-}
-
-function refusal(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(InvalidRequestError);
-    return (e as Error).message;
-  }
-  throw new Error('not refused');
 }
 
 describe('prebuiltProgram', () => {
@@ -48,17 +38,19 @@ describe('prebuiltProgram', () => {
   });
 
   it('refuses an ELF for another machine, word size or byte order, and an ELF that is no executable', () => {
-    const at = (b: Buffer, arch = 'x64') => refusal(() => prebuiltProgram(b, 'check/checker', 'checker', arch));
-    expect(at(elf({ elfClass: 1, machine: 3 }))).toMatch(
+    const at = (b: Buffer, text: RegExp, arch = 'x64') =>
+      refused(() => prebuiltProgram(b, 'check/checker', 'checker', arch), 'check/checker', text);
+    at(
+      elf({ elfClass: 1, machine: 3 }),
       /compiled checker for 32-bit, .*64-bit x64 programs only: give its source beside it \(check\/checker\.cpp/,
     );
-    expect(at(elf({ machine: 183 }))).toMatch(/for AArch64/);
-    expect(at(elf({ machine: 62 }), 'arm64')).toMatch(/for x86-64, and this worker runs 64-bit arm64/);
-    expect(at(elf({ data: 2 }))).toMatch(/for big-endian/);
-    expect(at(elf({ machine: 999 }))).toMatch(/for machine 999/);
-    expect(at(elf({ machine: 62 }), 's390x')).toMatch(/64-bit s390x programs only/);
-    expect(at(elf({ type: 1 }))).toMatch(/ELF file but no executable \(type 1\)/);
-    expect(at(elf({ type: 4 }))).toMatch(/type 4/);
-    expect(at(elf({}).subarray(0, 20))).toMatch(/truncated ELF file \(20 bytes\), no checker program/);
+    at(elf({ machine: 183 }), /for AArch64/);
+    at(elf({ machine: 62 }), /for x86-64, and this worker runs 64-bit arm64/, 'arm64');
+    at(elf({ data: 2 }), /for big-endian/);
+    at(elf({ machine: 999 }), /for machine 999/);
+    at(elf({ machine: 62 }), /64-bit s390x programs only/, 's390x');
+    at(elf({ type: 1 }), /ELF file but no executable \(type 1\)/);
+    at(elf({ type: 4 }), /type 4/);
+    at(elf({}).subarray(0, 20), /truncated ELF file \(20 bytes\), no checker program/);
   });
 });
