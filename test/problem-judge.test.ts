@@ -246,8 +246,10 @@ describe('caged judge on the real image', () => {
       const ac = await judged([pkg, path.join(pkg, 'submissions', 'accepted', 'match.py')]);
       expect({ verdict: ac.verdict, language: ac.language.id }).toEqual({ verdict: 'AC', language: 'python3' });
       expect(ac.problem?.notes.at(-1)).toMatch(
-        /^PyPy \(pypy3, Python 3\.9\) fails where CPython \(python3\) does not: it does not compile \(SyntaxError: .*\); judged with CPython$/,
+        /^PyPy \(pypy3, Python 3\.9\) fails where CPython \(python3\) does not: it does not compile \(SyntaxError: .*\); judged with CPython \(under its time factor\)$/,
       );
+      // CPython stands in for a newer PyPy: it keeps its time factor, where the package's own otherwise run without one.
+      expect(ac.limits).toMatchObject({ cpuTimeMs: 2000 });
       // itertools.pairwise is Python 3.10: PyPy raises AttributeError at run time.
       fs.writeFileSync(
         path.join(pkg, 'submissions', 'accepted', 'pairwise.py'),
@@ -256,7 +258,7 @@ describe('caged judge on the real image', () => {
       const pairwise = await judged([pkg, path.join(pkg, 'submissions', 'accepted', 'pairwise.py')]);
       expect({ verdict: pairwise.verdict, language: pairwise.language.id }).toEqual({ verdict: 'AC', language: 'python3' });
       expect(pairwise.problem?.notes.at(-1)).toBe(
-        "PyPy (pypy3, Python 3.9) fails where CPython (python3) does not: sample/1 raises AttributeError: module 'itertools' has no attribute 'pairwise'; judged with CPython",
+        "PyPy (pypy3, Python 3.9) fails where CPython (python3) does not: sample/1 raises AttributeError: module 'itertools' has no attribute 'pairwise'; judged with CPython (under its time factor)",
       );
       // A run error CPython raises too stays PyPy's.
       fs.mkdirSync(path.join(pkg, 'submissions', 'run_time_error'), { recursive: true });

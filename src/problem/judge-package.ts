@@ -111,9 +111,10 @@ export async function judgePackage(
     if (!opts.ownSubmission || submission.language !== 'pypy3') return r;
     const why = r.verdict === 'CE' ? `it does not compile (${compilerFirstError(r)})` : newerPythonError(r);
     if (why === null || !judge.languages().some((l) => l.id === 'python3')) return r;
-    const cpython = await judgePackageAs(judge, pkg, { ...submission, language: 'python3' }, opts);
+    // CPython stands in for a newer PyPy, and much slower: it keeps its time factor (caged's allowance for it).
+    const cpython = await judgePackageAs(judge, pkg, { ...submission, language: 'python3' }, opts, true);
     if (cpython.verdict === 'CE' || cpython.tests.some((t) => t.verdict === 'RE') || !cpython.problem) return r;
-    const note = `PyPy (pypy3, Python 3.9) fails where CPython (python3) does not: ${why}; judged with CPython`;
+    const note = `PyPy (pypy3, Python 3.9) fails where CPython (python3) does not: ${why}; judged with CPython (under its time factor)`;
     return { ...cpython, problem: { ...cpython.problem, notes: [...cpython.problem.notes, note] } };
   });
 }
@@ -123,6 +124,8 @@ async function judgePackageAs(
   pkg: ProblemPackage,
   submission: PackageSubmission,
   opts: JudgePackageOptions,
+  /** An own submission keeps its language's factors (CPython standing in for PyPy). */
+  ownFactors = false,
 ): Promise<JudgeResult> {
   const started = process.hrtime.bigint();
   const unsupported = pkg.config.unsupported;
@@ -282,7 +285,7 @@ async function judgePackageAs(
           {
             ...(k === 'answers' ? split!.answers! : submission),
             // The package's own examples run under the package's limits alone, as its format's tools run them.
-            ...(opts.ownSubmission ? { languageFactors: false } : {}),
+            ...(opts.ownSubmission && !ownFactors ? { languageFactors: false } : {}),
             testcases: [testcase],
             limits,
             compileLimits,
