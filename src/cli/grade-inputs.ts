@@ -121,9 +121,8 @@ function overriddenLanguage(p: string, st: fs.Stats, overrides: Readonly<Record<
 export interface OwnSubmissions {
   /** Whether `p` lies in the package's submissions/ (a link there points within the package: else it throws). */
   owns(p: string): boolean;
-  read(p: string, lang: string | undefined): PackageSubmission;
-  /** Its own run every test (a Polygon package's solutions, as Polygon's invocations run them). */
-  everyTest?: boolean;
+  /** Its submission, and whether it runs every test (resolveSubmission's `everyTest`). */
+  read(p: string, lang: string | undefined): { submission: PackageSubmission; everyTest: boolean };
 }
 
 const NO_PACKAGE: OwnSubmissions = {
@@ -156,9 +155,12 @@ export function collectEntries(
       const bytes = sizeOf(p, st);
       if (bytes > maxSourceBytes) return { name, refused: `the sources are ${bytes} bytes, more than the ${maxSourceBytes} allowed` };
       const lang = overriddenLanguage(p, st, overrides);
-      const s = own ? ownSubmissions.read(p, lang) : packageSubmission(p, lang, undefined, languages);
-      // A package's own example is judged under the package's limits alone (judge-package.ts's ownSubmission).
-      const factors = own ? { languageFactors: false as const, ...(ownSubmissions.everyTest ? { allTests: true as const } : {}) } : {};
+      const resolved = own
+        ? ownSubmissions.read(p, lang)
+        : { submission: packageSubmission(p, lang, undefined, languages), everyTest: false };
+      const s = resolved.submission;
+      // A package's own example is judged under the package's limits alone (judge-package.ts's ownSubmission), on every test where resolveSubmission says so.
+      const factors = own ? { languageFactors: false as const, ...(resolved.everyTest ? { allTests: true as const } : {}) } : {};
       return s.files !== undefined
         ? { name, language: s.language, files: s.files, ...(s.entry !== undefined ? { entry: s.entry } : {}), ...factors }
         : {

@@ -96,10 +96,8 @@ function packageSubmissions(
 ): OwnSubmissions {
   const root = fs.realpathSync(problemDir);
   // A Polygon package's own are its solutions (problem.xml names them: resolveSubmission).
-  const polygon = isPolygonPackage(PackageFiles.open(root));
-  const subsDir = path.join(root, polygon ? 'solutions' : 'submissions');
+  const subsDir = path.join(root, isPolygonPackage(PackageFiles.open(root)) ? 'solutions' : 'submissions');
   return {
-    everyTest: polygon,
     owns: (p) => {
       const absolute = path.resolve(p);
       const real = path.join(fs.realpathSync(path.dirname(absolute)), path.basename(absolute));
@@ -111,7 +109,7 @@ function packageSubmissions(
     read: (p, lang) => {
       const r = resolveSubmission(pkg(), p, languages, lang);
       expected.set(p, r.expected);
-      return r.submission;
+      return { submission: r.submission, everyTest: r.everyTest };
     },
   };
 }

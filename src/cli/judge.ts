@@ -178,6 +178,11 @@ export interface ResolvedSubmission {
   own: boolean;
   /** Why one of the package's own is checked against nothing (nothing expects anything of it); absent otherwise. */
   unchecked?: string;
+  /**
+   * Judged on every test, none skipped after a rejection: a Polygon package's own solution, as
+   * Polygon's invocations run them (their tags, wrong-answer: some WA, none TLE or RE, speak of every test).
+   */
+  everyTest: boolean;
 }
 
 /**
@@ -216,6 +221,7 @@ export function resolveSubmission(
     submission: own ? withPackageConstants(given, loaded.config.constants) : given,
     expected,
     own,
+    everyTest: false,
     ...(own && !expected ? { unchecked: uncheckedFolderNote(rel.split('/')[0]!) } : {}),
   };
 }
@@ -239,7 +245,13 @@ function polygonSubmission(
   const byType = sol && lang === undefined ? polygonSolutionLanguage(sol, ids) : undefined;
   const submission = packageSubmission(target, lang ?? byType, entry, langs, sol ? loaded.dir : target);
   const expected = sol ? polygonExpectation(sol) : null;
-  return { submission, expected, own: sol !== null, ...(sol && !expected ? { unchecked: uncheckedTagNote(sol) } : {}) };
+  return {
+    submission,
+    expected,
+    own: sol !== null,
+    everyTest: sol !== null,
+    ...(sol && !expected ? { unchecked: uncheckedTagNote(sol) } : {}),
+  };
 }
 
 /**
@@ -346,7 +358,7 @@ async function judgeIn(dir: string, target: string, args: ParsedArgs, out: NodeJ
       ...(stringFlag(args, 'image') ? { manifestPath: stringFlag(args, 'image') } : {}),
     }));
   try {
-    const { submission, expected, own, unchecked } = resolveSubmission(
+    const { submission, expected, own, unchecked, everyTest } = resolveSubmission(
       loaded,
       target,
       packageLanguages(judge, (file) => readIfFile(file)),
@@ -363,9 +375,7 @@ async function judgeIn(dir: string, target: string, args: ParsedArgs, out: NodeJ
           })
         : null;
     if (derived) pkg = { ...loaded, timeLimit: derived.timeLimit };
-    // A Polygon package's own solutions run every test, as Polygon's invocations run them: their tags
-    // (wrong-answer: some WA, none TLE or RE) speak of every test.
-    if (args.flags.has('all-tests') || (own && loaded.config.format === 'polygon')) pkg = { ...pkg, data: runningEveryTest(pkg.data) };
+    if (args.flags.has('all-tests') || everyTest) pkg = { ...pkg, data: runningEveryTest(pkg.data) };
     const judged = await judgePackage(judge, pkg, submission, { ...opts, ownSubmission: own });
     if (deps.signal?.aborted) throw new HostError(`interrupted (${String(deps.signal.reason)})`);
     // One of the package's own submissions that nothing sets an expectation for (a folder outside the format's, no annotation): said.

@@ -39,7 +39,7 @@ export async function readOutputFile(
   // Up to the output limit, which may be tens of MiB: read on libuv's pool, not the event loop other jobs share.
   const { fd, size } = opened;
   try {
-    if (size === 0 && fs.fstatSync(fd).mtimeMs === 0) return notWritten;
+    if (size === 0 && opened.mtimeMs === 0) return notWritten;
     const buf = Buffer.alloc(Math.min(cap, size) + 1);
     let got = 0;
     while (got < buf.length) {

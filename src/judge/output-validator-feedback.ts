@@ -150,7 +150,10 @@ export function readNextPass(dir: string, cap: number): FeedbackFile {
  * The regular file `name` in `dirFd` opened for reading without following a link (a FIFO does
  * not block), with its size; absent, or refused with why (a link, a special file). The caller closes it.
  */
-export function openRegularFile(dirFd: number, name: string): { fd: number; size: number } | Exclude<FeedbackFile, { kind: 'read' }> {
+export function openRegularFile(
+  dirFd: number,
+  name: string,
+): { fd: number; size: number; mtimeMs: number } | Exclude<FeedbackFile, { kind: 'read' }> {
   let fd: number;
   try {
     fd = openFileAt(dirFd, name);
@@ -162,7 +165,7 @@ export function openRegularFile(dirFd: number, name: string): { fd: number; size
     return { kind: 'refused', why: `${name}: ${code ?? 'cannot be opened'}` };
   }
   const st = fs.fstatSync(fd);
-  if (st.isFile()) return { fd, size: st.size };
+  if (st.isFile()) return { fd, size: st.size, mtimeMs: st.mtimeMs };
   fs.closeSync(fd);
   return { kind: 'refused', why: `${name} is not a regular file` };
 }

@@ -33,7 +33,7 @@
  * (`std_io`, the default without). task.yaml's `infile`, `outfile` and checker are not read for
  * it, as CMS reads them not. `num_processes` above 1 runs that many processes of the submission
  * at once, each told its index as its last argument, the manager given each one's channels in
- * turn (at most MAX_CMS_PROCESSES: src/sandbox/run-group.ts).
+ * turn (at most MAX_CMS_PROCESSES: src/judge/schema.ts, the sandbox's group bound).
  *
  * A Batch task some of whose test cases take answers submitted as files (`output_only_testcases`,
  * `output_optional_testcases`: CMS's BatchAndOutput) is judged by cms-batch-output.ts's rules.

@@ -370,7 +370,7 @@ function limitWithin(pkg: ProblemPackage, lowers: Bound[], uppers: Bound[], prob
     );
     return { timeLimit: { seconds, from: 'submissions' as const } };
   }
-  if (!pastProbe && seconds * timeLimitToTle > tleMs / 1000 + 1e-9 && !legacy)
+  if (!legacy && !pastProbe && seconds * timeLimitToTle > tleMs / 1000 + 1e-9)
     throw new InvalidRequestError(
       `no time limit satisfies the package's submissions: at least ${seconds} s (${lower}, ${resolution}), but the fastest time_limit_exceeded submission (${fastestTle?.path ?? ''}) took ${s3(tleMs)}, less than ${seconds} s × ${tleKey} ${timeLimitToTle}; give one with --time S`,
       'PROBLEM_DIR',
